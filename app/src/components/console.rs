@@ -1,0 +1,98 @@
+//! The console: a terminal-like view of the engine's kubectl console.
+
+use leptos::prelude::*;
+use leptos::web_sys::KeyboardEvent;
+
+use crate::console_model::{ConsoleModel, LineKind};
+use crate::session::Session;
+
+/// Scrollback plus an input line; Enter runs the line, ↑/↓ browse history, Ctrl-L clears.
+#[component]
+pub fn Console(session: Session) -> impl IntoView {
+    let model = RwSignal::new(ConsoleModel::default());
+    let input = RwSignal::new(String::new());
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let output_ref = NodeRef::<leptos::html::Div>::new();
+
+    let submit = move |line: String| {
+        let out = session.run(&line);
+        model.update(|m| m.record(&line, &out));
+        input.set(String::new());
+    };
+
+    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Enter" => {
+            ev.prevent_default();
+            submit(input.get_untracked());
+        }
+        "ArrowUp" => {
+            ev.prevent_default();
+            if let Some(prev) = model.try_update(|m| m.history_prev()).flatten() {
+                input.set(prev);
+            }
+        }
+        "ArrowDown" => {
+            ev.prevent_default();
+            if let Some(next) = model.try_update(|m| m.history_next()).flatten() {
+                input.set(next);
+            }
+        }
+        "l" if ev.ctrl_key() => {
+            ev.prevent_default();
+            model.update(|m| m.lines.clear());
+        }
+        _ => {}
+    };
+
+    // Keep the newest output in view.
+    Effect::new(move |_| {
+        model.track();
+        if let Some(el) = output_ref.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+
+    let focus_input = move |_| {
+        if let Some(el) = input_ref.get() {
+            let _ = el.focus();
+        }
+    };
+
+    view! {
+        <section class="console" aria-label="Console" on:click=focus_input>
+            <div class="console-output" data-testid="console-output" node_ref=output_ref role="log" aria-live="polite">
+                <p class="console-welcome">
+                    "Welcome to Kubeplay. Try " <code>"kubectl get nodes"</code> ", or type " <code>"help"</code> "."
+                </p>
+                <For
+                    each=move || model.with(|m| m.lines.clone())
+                    key=|line| line.id
+                    children=|line| {
+                        let class = match line.kind {
+                            LineKind::Command => "line line-command",
+                            LineKind::Stdout => "line line-stdout",
+                            LineKind::Stderr => "line line-stderr",
+                        };
+                        view! { <pre class=class>{line.text}</pre> }
+                    }
+                />
+            </div>
+            <label class="console-prompt">
+                <span class="prompt" aria-hidden="true">"$"</span>
+                <span class="visually-hidden">"Command"</span>
+                <input
+                    type="text"
+                    data-testid="console-input"
+                    node_ref=input_ref
+                    autocomplete="off"
+                    autocapitalize="off"
+                    spellcheck="false"
+                    autofocus=true
+                    prop:value=move || input.get()
+                    on:input:target=move |ev| input.set(ev.target().value())
+                    on:keydown=on_keydown
+                />
+            </label>
+        </section>
+    }
+}

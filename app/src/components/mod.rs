@@ -1,0 +1,3 @@
+//! The page's components.
+
+pub mod console;

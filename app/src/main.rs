@@ -1,0 +1,5 @@
+//! Entry point of the playground page.
+
+fn main() {
+    kubeplay_app::start();
+}

@@ -1,0 +1,185 @@
+//! `kubeplay`: the Kubeplay console on a terminal.
+//!
+//! - `kubeplay` — an interactive console (line editing, history in `~/.kubeplay_history`).
+//! - `kubeplay run FILE` (or `-` for stdin) — replays a script and prints its transcript.
+//! - `--seed N` — seed of every random choice, so runs repeat.
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use kubeplay_engine::{transcript, Cluster, ClusterConfig, ClusterProfile, Output, Stream};
+
+const USAGE: &str = "\
+Kubeplay: a simulated Kubernetes cluster on your terminal.
+
+Usage:
+  kubeplay [--seed N] [--profile default|minikube]            interactive console
+  kubeplay [--seed N] [--profile default|minikube] run FILE   replay a script (FILE or - for stdin)
+  kubeplay --help                                             this text";
+
+struct Args {
+    seed: u64,
+    profile: ClusterProfile,
+    command: Vec<String>,
+}
+
+fn parse_args(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut args = Args {
+        seed: 0,
+        profile: ClusterProfile::multi_node(),
+        command: Vec::new(),
+    };
+    while let Some(a) = raw.next() {
+        match a.as_str() {
+            "--seed" => {
+                let v = raw.next().ok_or("--seed needs a number")?;
+                args.seed = v
+                    .parse()
+                    .map_err(|_| format!("--seed: not a number: {v}"))?;
+            }
+            "--profile" => {
+                let v = raw.next().ok_or("--profile needs a name")?;
+                args.profile = ClusterProfile::named(&v)
+                    .ok_or(format!("unknown profile {v:?} (try default or minikube)"))?;
+            }
+            "-h" | "--help" => args.command = vec!["help".into()],
+            _ => {
+                args.command.push(a);
+                args.command.extend(raw.by_ref());
+            }
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("kubeplay: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let cluster = Cluster::with_config(ClusterConfig {
+        seed: args.seed,
+        profile: args.profile,
+    });
+    match args
+        .command
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => repl(cluster),
+        ["help"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        ["run", file] => run_file(cluster, file),
+        _ => {
+            eprintln!(
+                "kubeplay: unexpected arguments: {}\n\n{USAGE}",
+                args.command.join(" ")
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_file(mut cluster: Cluster, file: &str) -> ExitCode {
+    let text = if file == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+            eprintln!("kubeplay: reading stdin: {e}");
+            return ExitCode::from(2);
+        }
+        s
+    } else {
+        match std::fs::read_to_string(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("kubeplay: {file}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    print!("{}", transcript::run_script_on(&mut cluster, &text));
+    ExitCode::SUCCESS
+}
+
+fn print_output(out: &Output) {
+    if out.clear {
+        print!("\x1b[2J\x1b[H");
+    }
+    for (stream, text) in &out.chunks {
+        match stream {
+            Stream::Stdout => print!("{text}"),
+            Stream::Stderr => eprint!("{text}"),
+        }
+    }
+    let _ = std::io::stdout().flush();
+}
+
+fn repl(mut cluster: Cluster) -> ExitCode {
+    if !std::io::stdin().is_terminal() {
+        // Piped input: behave like `run -` but print only what the commands print.
+        let mut text = String::new();
+        let _ = std::io::stdin().read_to_string(&mut text);
+        for entry in transcript::parse_script(&text) {
+            if let transcript::ScriptLine::Command(cmd) = entry {
+                print_output(&cluster.run(&cmd));
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    let mut editor = match rustyline::DefaultEditor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("kubeplay: cannot start the line editor: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let history =
+        std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".kubeplay_history"));
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    println!(
+        "Kubeplay — a simulated Kubernetes {} cluster. Type `help`, or `exit` to leave.",
+        kubeplay_engine::KUBERNETES_VERSION
+    );
+    loop {
+        let mut line = match editor.readline("$ ") {
+            Ok(l) => l,
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(_) => break,
+        };
+        if let Some(term) = transcript::heredoc_terminator(&line) {
+            loop {
+                match editor.readline("> ") {
+                    Ok(body) => {
+                        line.push('\n');
+                        line.push_str(&body);
+                        if body.trim() == term {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+        let trimmed = line.trim();
+        if trimmed == "exit" || trimmed == "quit" {
+            break;
+        }
+        if !trimmed.is_empty() {
+            let _ = editor.add_history_entry(line.as_str());
+        }
+        print_output(&cluster.run(&line));
+    }
+    if let Some(h) = &history {
+        let _ = editor.save_history(h);
+    }
+    ExitCode::SUCCESS
+}

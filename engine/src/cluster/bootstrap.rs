@@ -1,0 +1,172 @@
+//! Builds the objects a fresh cluster has: namespaces and nodes.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Namespace, NamespaceSpec, NamespaceStatus, Node, NodeAddress, NodeCondition, NodeSpec,
+    NodeStatus, NodeSystemInfo, Taint,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+
+use super::profile::{NodeProfile, NodeRole};
+use crate::store::Object;
+
+/// The namespaces every cluster starts with.
+pub const SYSTEM_NAMESPACES: [&str; 4] =
+    ["default", "kube-node-lease", "kube-public", "kube-system"];
+
+/// A namespace object in phase Active.
+pub fn namespace(name: &str) -> Object {
+    let mut labels = BTreeMap::new();
+    labels.insert("kubernetes.io/metadata.name".to_string(), name.to_string());
+    Object::Namespace(Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            labels: Some(labels),
+            ..Default::default()
+        },
+        spec: Some(NamespaceSpec {
+            finalizers: Some(vec!["kubernetes".to_string()]),
+        }),
+        status: Some(NamespaceStatus {
+            phase: Some("Active".to_string()),
+            conditions: None,
+        }),
+    })
+}
+
+fn condition(kind: &str, status: &str, reason: &str, message: &str, at: &Time) -> NodeCondition {
+    NodeCondition {
+        type_: kind.to_string(),
+        status: status.to_string(),
+        reason: Some(reason.to_string()),
+        message: Some(message.to_string()),
+        last_heartbeat_time: Some(at.clone()),
+        last_transition_time: Some(at.clone()),
+    }
+}
+
+/// A Ready node as the kubelet registers it, with `index` choosing its pod CIDR.
+pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
+    let mut labels = BTreeMap::new();
+    for (k, v) in [
+        ("beta.kubernetes.io/arch", "amd64"),
+        ("beta.kubernetes.io/os", "linux"),
+        ("kubernetes.io/arch", "amd64"),
+        ("kubernetes.io/hostname", p.name),
+        ("kubernetes.io/os", "linux"),
+    ] {
+        labels.insert(k.to_string(), v.to_string());
+    }
+    let mut taints = Vec::new();
+    if p.role == NodeRole::ControlPlane {
+        labels.insert(
+            "node-role.kubernetes.io/control-plane".into(),
+            String::new(),
+        );
+        labels.insert(
+            "node.kubernetes.io/exclude-from-external-load-balancers".into(),
+            String::new(),
+        );
+    }
+    if p.tainted {
+        taints.push(Taint {
+            key: "node-role.kubernetes.io/control-plane".into(),
+            effect: "NoSchedule".into(),
+            ..Default::default()
+        });
+    }
+    let resources = |memory_ki: u64| {
+        let mut m = BTreeMap::new();
+        m.insert("cpu".to_string(), Quantity(p.cpu.to_string()));
+        m.insert(
+            "ephemeral-storage".to_string(),
+            Quantity("61202244Ki".into()),
+        );
+        m.insert("hugepages-1Gi".to_string(), Quantity("0".into()));
+        m.insert("hugepages-2Mi".to_string(), Quantity("0".into()));
+        m.insert("memory".to_string(), Quantity(format!("{memory_ki}Ki")));
+        m.insert("pods".to_string(), Quantity(p.pods.to_string()));
+        m
+    };
+    let pod_cidr = format!("10.244.{index}.0/24");
+    Object::Node(Node {
+        metadata: ObjectMeta {
+            name: Some(p.name.to_string()),
+            labels: Some(labels),
+            annotations: Some(BTreeMap::from([
+                ("node.alpha.kubernetes.io/ttl".to_string(), "0".to_string()),
+                (
+                    "volumes.kubernetes.io/controller-managed-attach-detach".to_string(),
+                    "true".to_string(),
+                ),
+            ])),
+            ..Default::default()
+        },
+        spec: Some(NodeSpec {
+            pod_cidr: Some(pod_cidr.clone()),
+            pod_cidrs: Some(vec![pod_cidr]),
+            taints: (!taints.is_empty()).then_some(taints),
+            ..Default::default()
+        }),
+        status: Some(NodeStatus {
+            addresses: Some(vec![
+                NodeAddress {
+                    type_: "InternalIP".into(),
+                    address: p.internal_ip.into(),
+                },
+                NodeAddress {
+                    type_: "Hostname".into(),
+                    address: p.name.into(),
+                },
+            ]),
+            capacity: Some(resources(p.memory_ki)),
+            allocatable: Some(resources(p.memory_ki.saturating_sub(100 * 1024))),
+            conditions: Some(vec![
+                condition(
+                    "MemoryPressure",
+                    "False",
+                    "KubeletHasSufficientMemory",
+                    "kubelet has sufficient memory available",
+                    at,
+                ),
+                condition(
+                    "DiskPressure",
+                    "False",
+                    "KubeletHasNoDiskPressure",
+                    "kubelet has no disk pressure",
+                    at,
+                ),
+                condition(
+                    "PIDPressure",
+                    "False",
+                    "KubeletHasSufficientPID",
+                    "kubelet has sufficient PID available",
+                    at,
+                ),
+                condition(
+                    "Ready",
+                    "True",
+                    "KubeletReady",
+                    "kubelet is posting ready status",
+                    at,
+                ),
+            ]),
+            node_info: Some(NodeSystemInfo {
+                architecture: "amd64".into(),
+                boot_id: String::new(),
+                container_runtime_version: "containerd://2.1.4".into(),
+                kernel_version: "6.8.0-85-generic".into(),
+                kube_proxy_version: String::new(),
+                kubelet_version: crate::KUBERNETES_VERSION.into(),
+                machine_id: String::new(),
+                operating_system: "linux".into(),
+                os_image: "Ubuntu 24.04.3 LTS".into(),
+                system_uuid: String::new(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+    })
+}

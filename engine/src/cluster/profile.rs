@@ -1,0 +1,97 @@
+//! Cluster profiles: the shape of the cluster a learner starts with, as plain data.
+
+/// What a node is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeRole {
+    /// Runs the control plane; tainted `NoSchedule` unless the profile says otherwise.
+    ControlPlane,
+    /// Runs workloads.
+    Worker,
+}
+
+/// One node of a profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeProfile {
+    /// Node name (and hostname).
+    pub name: &'static str,
+    /// Control plane or worker.
+    pub role: NodeRole,
+    /// Whether the control-plane `NoSchedule` taint is set.
+    pub tainted: bool,
+    /// InternalIP address.
+    pub internal_ip: &'static str,
+    /// CPU capacity, in cores.
+    pub cpu: u32,
+    /// Memory capacity, in KiB.
+    pub memory_ki: u64,
+    /// Pod capacity.
+    pub pods: u32,
+}
+
+/// A named cluster shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterProfile {
+    /// Profile name, as lessons refer to it (`default`, `minikube`).
+    pub name: &'static str,
+    /// The nodes, in creation order.
+    pub nodes: Vec<NodeProfile>,
+}
+
+const GIB_IN_KI: u64 = 1024 * 1024;
+
+impl ClusterProfile {
+    /// One control-plane node and three workers, like a kubeadm classroom cluster.
+    pub fn multi_node() -> Self {
+        let worker = |name, ip| NodeProfile {
+            name,
+            role: NodeRole::Worker,
+            tainted: false,
+            internal_ip: ip,
+            cpu: 2,
+            memory_ki: 4 * GIB_IN_KI,
+            pods: 110,
+        };
+        ClusterProfile {
+            name: "default",
+            nodes: vec![
+                NodeProfile {
+                    name: "control-plane",
+                    role: NodeRole::ControlPlane,
+                    tainted: true,
+                    internal_ip: "192.168.1.10",
+                    cpu: 2,
+                    memory_ki: 4 * GIB_IN_KI,
+                    pods: 110,
+                },
+                worker("node1", "192.168.1.101"),
+                worker("node2", "192.168.1.102"),
+                worker("node3", "192.168.1.103"),
+            ],
+        }
+    }
+
+    /// A single untainted node called `minikube`, like a laptop cluster.
+    pub fn single_node() -> Self {
+        ClusterProfile {
+            name: "minikube",
+            nodes: vec![NodeProfile {
+                name: "minikube",
+                role: NodeRole::ControlPlane,
+                tainted: false,
+                internal_ip: "192.168.49.2",
+                cpu: 2,
+                memory_ki: 4 * GIB_IN_KI,
+                pods: 110,
+            }],
+        }
+    }
+
+    /// The profile called `name`, if there is one.
+    pub fn named(name: &str) -> Option<Self> {
+        match name {
+            "default" | "multi-node" => Some(Self::multi_node()),
+            "minikube" | "single-node" => Some(Self::single_node()),
+            _ => None,
+        }
+    }
+}

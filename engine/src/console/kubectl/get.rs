@@ -1,0 +1,228 @@
+//! `kubectl get`.
+
+use super::flags::{self, Flag};
+use crate::api::kinds::{self, KindInfo};
+use crate::cluster::Cluster;
+use crate::output::Output;
+use crate::printers::columns::{self, TableOptions};
+use crate::printers::table::render_aligned;
+use crate::store::Object;
+
+const FLAGS: &[Flag] = &[
+    flags::value("output", Some('o')),
+    flags::boolean("all-namespaces", Some('A')),
+    flags::boolean("show-labels", None),
+    flags::boolean("no-headers", None),
+];
+
+/// One resource argument resolved: a kind and the names asked for (empty = list all).
+struct Request {
+    kind: &'static KindInfo,
+    names: Vec<String>,
+}
+
+const NO_TYPE: &str = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n\
+error: Required resource not specified.\n\
+Use \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\n\
+See 'kubectl get -h' for help and examples";
+
+/// Runs `kubectl get`.
+pub fn run(cluster: &Cluster, args: &[String]) -> Output {
+    let parsed = match flags::parse("get", args, FLAGS) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let format = parsed.value("output").unwrap_or("");
+    if !matches!(format, "" | "wide" | "name") {
+        return super::error(format!(
+            "unable to match a printer suitable for the output format \"{format}\", allowed formats are: name,wide"
+        ));
+    }
+    if parsed.positionals.is_empty() {
+        return Output::failure(NO_TYPE);
+    }
+    let requests = match resolve_requests(&parsed.positionals) {
+        Ok(r) => r,
+        Err(e) => return super::error(e),
+    };
+    let all_namespaces = parsed.bool("all-namespaces");
+    if all_namespaces && requests.iter().any(|r| !r.names.is_empty()) {
+        return super::error("a resource cannot be retrieved by name across all namespaces");
+    }
+    let namespace = super::namespace(cluster, &parsed);
+
+    let mut found: Vec<(&'static KindInfo, Vec<&Object>)> = Vec::new();
+    let mut errors = Vec::new();
+    for req in &requests {
+        let ns_filter = match (req.kind.namespaced, all_namespaces) {
+            (false, _) => Some(""),
+            (true, true) => None,
+            (true, false) => Some(namespace.as_str()),
+        };
+        let mut objects = Vec::new();
+        if req.names.is_empty() {
+            objects.extend(cluster.store.list(req.kind.kind, ns_filter));
+        } else {
+            for name in &req.names {
+                match cluster
+                    .store
+                    .get(req.kind.kind, ns_filter.unwrap_or(""), name)
+                {
+                    Some(o) => objects.push(o),
+                    None => errors.push(
+                        crate::api::error::ApiError::not_found(req.kind, name).kubectl_message(),
+                    ),
+                }
+            }
+        }
+        if !objects.is_empty() {
+            found.push((req.kind, objects));
+        }
+    }
+
+    let mut out = Output::default();
+    let prefix_kind = found.len() > 1;
+    let now = cluster.clock.now_ms();
+    if format == "name" {
+        for (kind, objects) in &found {
+            for o in objects {
+                out.out(format!("{}/{}", kind.qualified_kind(), o.name()));
+            }
+        }
+    } else {
+        let opts = TableOptions {
+            wide: format == "wide",
+        };
+        let mut rendered = Vec::new();
+        for (kind, objects) in &found {
+            rendered.push(render_kind_table(
+                kind,
+                objects,
+                now,
+                opts,
+                &parsed,
+                all_namespaces,
+                prefix_kind,
+            ));
+        }
+        if !rendered.is_empty() {
+            out.out_raw(rendered.join("\n"));
+        }
+    }
+    if found.is_empty() && errors.is_empty() {
+        let namespaced = requests.iter().any(|r| r.kind.namespaced);
+        if namespaced && !all_namespaces {
+            out.err(format!("No resources found in {namespace} namespace."));
+        } else {
+            out.err("No resources found");
+        }
+    }
+    for e in &errors {
+        out.err(e);
+    }
+    if !errors.is_empty() {
+        out.exit_code = 1;
+    }
+    out
+}
+
+fn render_kind_table(
+    kind: &KindInfo,
+    objects: &[&Object],
+    now: i64,
+    opts: TableOptions,
+    parsed: &flags::Parsed,
+    all_namespaces: bool,
+    prefix_kind: bool,
+) -> String {
+    let with_namespace = all_namespaces && kind.namespaced;
+    let show_labels = parsed.bool("show-labels");
+    let mut lines = Vec::new();
+    if !parsed.bool("no-headers") {
+        let mut header: Vec<String> = columns::headers(kind.kind, opts)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if with_namespace {
+            header.insert(0, "NAMESPACE".into());
+        }
+        if show_labels {
+            header.push("LABELS".into());
+        }
+        lines.push(header);
+    }
+    for o in objects {
+        let mut row = columns::row(o, now, opts);
+        if prefix_kind {
+            row[0] = format!("{}/{}", kind.qualified_kind(), row[0]);
+        }
+        if with_namespace {
+            row.insert(0, o.namespace().to_string());
+        }
+        if show_labels {
+            row.push(label_string(o));
+        }
+        lines.push(row);
+    }
+    render_aligned(&lines)
+}
+
+/// Labels as `k=v,k2=v2` sorted by key, or `<none>`.
+fn label_string(o: &Object) -> String {
+    match &o.metadata().labels {
+        Some(l) if !l.is_empty() => l
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => "<none>".into(),
+    }
+}
+
+/// Turns `pods`, `pod,svc web`, or `pod/web svc/api` into requests.
+fn resolve_requests(positionals: &[String]) -> Result<Vec<Request>, String> {
+    let resolve = |arg: &str| {
+        kinds::resolve(arg)
+            .ok_or_else(|| format!("the server doesn't have a resource type \"{arg}\""))
+    };
+    if positionals[0].contains('/') {
+        let mut requests: Vec<Request> = Vec::new();
+        for arg in positionals {
+            let Some((kind, name)) = arg.split_once('/') else {
+                return Err(format!(
+                    "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"
+                ));
+            };
+            let kind = resolve(kind)?;
+            match requests.iter_mut().find(|r| r.kind == kind) {
+                Some(r) => r.names.push(name.to_string()),
+                None => requests.push(Request {
+                    kind,
+                    names: vec![name.to_string()],
+                }),
+            }
+        }
+        return Ok(requests);
+    }
+    let names: Vec<String> = positionals[1..].to_vec();
+    let mut requests = Vec::new();
+    for t in positionals[0].split(',').filter(|t| !t.is_empty()) {
+        if t == "all" {
+            requests.extend(
+                kinds::KINDS
+                    .iter()
+                    .filter(|k| k.in_all)
+                    .map(|kind| Request {
+                        kind,
+                        names: names.clone(),
+                    }),
+            );
+            continue;
+        }
+        requests.push(Request {
+            kind: resolve(t)?,
+            names: names.clone(),
+        });
+    }
+    Ok(requests)
+}

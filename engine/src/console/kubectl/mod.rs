@@ -1,0 +1,157 @@
+//! The kubectl command set.
+
+mod flags;
+mod get;
+mod version;
+
+use crate::cluster::Cluster;
+use crate::output::Output;
+
+/// Top-level kubectl commands, for dispatch and "Did you mean" suggestions.
+const COMMANDS: &[&str] = &[
+    "annotate",
+    "api-resources",
+    "apply",
+    "cluster-info",
+    "config",
+    "cordon",
+    "create",
+    "delete",
+    "describe",
+    "drain",
+    "edit",
+    "exec",
+    "explain",
+    "expose",
+    "get",
+    "label",
+    "logs",
+    "patch",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "top",
+    "uncordon",
+    "version",
+];
+
+/// Runs `kubectl ARGS`.
+pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+    let Some((command, rest)) = args.split_first() else {
+        let mut o = Output::default();
+        o.out(USAGE);
+        return o;
+    };
+    match command.as_str() {
+        "get" => get::run(cluster, rest),
+        "version" => version::run(rest),
+        "help" | "--help" | "-h" => {
+            let mut o = Output::default();
+            o.out(USAGE);
+            o
+        }
+        c if COMMANDS.contains(&c) => {
+            error(format!("\"kubectl {c}\" is not simulated in Kubeplay yet"))
+        }
+        c if c.starts_with('-') => error(format!(
+            "unknown flag: {c}\nSee 'kubectl --help' for usage."
+        )),
+        other => unknown_command(other),
+    }
+}
+
+/// An `error: ...` line on stderr with exit code 1.
+pub fn error(message: impl AsRef<str>) -> Output {
+    Output::failure(format!("error: {}", message.as_ref()))
+}
+
+/// The namespace a command works in: `-n`, or the context's.
+fn namespace(cluster: &Cluster, parsed: &flags::Parsed) -> String {
+    parsed
+        .value("namespace")
+        .map(str::to_string)
+        .unwrap_or_else(|| cluster.console.namespace.clone())
+}
+
+fn unknown_command(command: &str) -> Output {
+    let suggestions: Vec<&str> = COMMANDS
+        .iter()
+        .copied()
+        .filter(|c| levenshtein(c, command) <= 2 || c.starts_with(command))
+        .collect();
+    let mut message = format!("unknown command \"{command}\" for \"kubectl\"");
+    if !suggestions.is_empty() {
+        message.push_str("\n\nDid you mean this?\n");
+        for s in suggestions {
+            message.push_str(&format!("\t{s}\n"));
+        }
+    }
+    error(message)
+}
+
+/// Edit distance between two strings, as cobra uses for suggestions.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+const USAGE: &str = "\
+kubectl controls the Kubernetes cluster manager.
+
+ Find more information at: https://kubernetes.io/docs/reference/kubectl/
+
+Basic Commands (Beginner):
+  create          Create a resource from a file or from stdin
+  expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
+  run             Run a particular image on the cluster
+  set             Set specific features on objects
+
+Basic Commands (Intermediate):
+  explain         Get documentation for a resource
+  get             Display one or many resources
+  edit            Edit a resource on the server
+  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
+
+Deploy Commands:
+  rollout         Manage the rollout of a resource
+  scale           Set a new size for a deployment, replica set, or replication controller
+
+Cluster Management Commands:
+  cluster-info    Display cluster information
+  top             Display resource (CPU/memory) usage
+  cordon          Mark node as unschedulable
+  uncordon        Mark node as schedulable
+  drain           Drain node in preparation for maintenance
+
+Troubleshooting and Debugging Commands:
+  describe        Show details of a specific resource or group of resources
+  logs            Print the logs for a container in a pod
+  exec            Execute a command in a container
+
+Advanced Commands:
+  apply           Apply a configuration to a resource by file name or stdin
+  patch           Update fields of a resource
+
+Settings Commands:
+  label           Update the labels on a resource
+  annotate        Update the annotations on a resource
+
+Other Commands:
+  api-resources   Print the supported API resources on the server
+  config          Modify kubeconfig files
+  version         Print the client and server version information
+
+Usage:
+  kubectl [flags] [options]
+
+Use \"kubectl <command> --help\" for more information about a given command.";

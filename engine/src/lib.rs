@@ -1,0 +1,29 @@
+//! Kubeplay engine: a deterministic, in-memory emulation of a small Kubernetes cluster
+//! and the kubectl console that drives it.
+//!
+//! The one entry point is [`Cluster`]: build it with [`Cluster::new`] (or
+//! [`Cluster::with_config`]), type into it with [`Cluster::run`], and let simulated time pass
+//! with [`Cluster::advance`]. Nothing here reads the wall clock or the network, so the same
+//! seed and the same commands always produce the same cluster and the same output.
+
+// Parts of the API machinery (watch log, typed pods) are consumed by the controllers that follow.
+#[allow(dead_code)]
+mod api;
+mod clock;
+mod cluster;
+mod console;
+mod output;
+mod printers;
+mod rng;
+#[allow(dead_code)]
+mod store;
+pub mod transcript;
+
+pub use clock::SimDuration;
+pub use cluster::{Cluster, ClusterConfig, ClusterProfile, NodeProfile, NodeRole};
+pub use output::{Output, Stream};
+
+/// Kubernetes version the emulation follows (kubectl, apiserver and kubelet alike).
+pub const KUBERNETES_VERSION: &str = "v1.34.1";
+/// Kustomize version embedded in kubectl 1.34, as `kubectl version` reports it.
+pub const KUSTOMIZE_VERSION: &str = "v5.7.1";

@@ -1,0 +1,149 @@
+//! The columns `kubectl get` shows for each kind, and how each cell is computed.
+
+use k8s_openapi::api::core::v1::{Namespace, Node};
+
+use super::age::human_duration_secs;
+use crate::clock::ms_from_time;
+use crate::store::Object;
+
+/// Options that change the table's shape.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TableOptions {
+    /// `-o wide`.
+    pub wide: bool,
+}
+
+/// The AGE cell of an object at `now_ms`.
+pub fn age(obj: &Object, now_ms: i64) -> String {
+    match &obj.metadata().creation_timestamp {
+        Some(t) => human_duration_secs((now_ms - ms_from_time(t)).div_euclid(1000)),
+        None => "<unknown>".into(),
+    }
+}
+
+/// The header of the table for `kind`.
+pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
+    let (base, wide): (&[&str], &[&str]) = match kind {
+        "Node" => (
+            &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+            &[
+                "INTERNAL-IP",
+                "EXTERNAL-IP",
+                "OS-IMAGE",
+                "KERNEL-VERSION",
+                "CONTAINER-RUNTIME",
+            ],
+        ),
+        "Namespace" => (&["NAME", "STATUS", "AGE"], &[]),
+        _ => (&["NAME", "AGE"], &[]),
+    };
+    let mut h = base.to_vec();
+    if opts.wide {
+        h.extend_from_slice(wide);
+    }
+    h
+}
+
+/// The cells of one object's row (NAME first), matching [`headers`].
+pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
+    let name = obj.name().to_string();
+    match obj {
+        Object::Node(n) => node_row(n, name, age(obj, now_ms), opts),
+        Object::Namespace(ns) => namespace_row(ns, name, age(obj, now_ms)),
+        _ => vec![name, age(obj, now_ms)],
+    }
+}
+
+fn node_row(n: &Node, name: String, age: String, opts: TableOptions) -> Vec<String> {
+    let status = n.status.clone().unwrap_or_default();
+    let ready = status
+        .conditions
+        .iter()
+        .flatten()
+        .find(|c| c.type_ == "Ready")
+        .map(|c| {
+            if c.status == "True" {
+                "Ready"
+            } else {
+                "NotReady"
+            }
+        })
+        .unwrap_or("Unknown");
+    let mut status_cell = ready.to_string();
+    if n.spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false)
+    {
+        status_cell.push_str(",SchedulingDisabled");
+    }
+    let info = status.node_info.clone().unwrap_or_default();
+    let mut cells = vec![
+        name,
+        status_cell,
+        node_roles(n),
+        age,
+        info.kubelet_version.clone(),
+    ];
+    if opts.wide {
+        let address = |kind: &str| {
+            status
+                .addresses
+                .iter()
+                .flatten()
+                .find(|a| a.type_ == kind)
+                .map(|a| a.address.clone())
+                .unwrap_or_else(|| "<none>".into())
+        };
+        let or_unknown = |s: &str| {
+            if s.is_empty() {
+                "<unknown>".to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        cells.extend([
+            address("InternalIP"),
+            address("ExternalIP"),
+            or_unknown(&info.os_image),
+            or_unknown(&info.kernel_version),
+            or_unknown(&info.container_runtime_version),
+        ]);
+    }
+    cells
+}
+
+/// ROLES: from `node-role.kubernetes.io/<role>` and `kubernetes.io/role` labels, sorted.
+fn node_roles(n: &Node) -> String {
+    let mut roles: Vec<String> = n
+        .metadata
+        .labels
+        .iter()
+        .flatten()
+        .filter_map(|(k, v)| {
+            if let Some(role) = k.strip_prefix("node-role.kubernetes.io/") {
+                (!role.is_empty()).then(|| role.to_string())
+            } else if k == "kubernetes.io/role" {
+                (!v.is_empty()).then(|| v.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() {
+        "<none>".into()
+    } else {
+        roles.join(",")
+    }
+}
+
+fn namespace_row(ns: &Namespace, name: String, age: String) -> Vec<String> {
+    let phase = ns
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_default();
+    vec![name, phase, age]
+}

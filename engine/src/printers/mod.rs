@@ -1,0 +1,5 @@
+//! Output printers: kubectl's table layout, ages, and per-kind columns.
+
+pub mod age;
+pub mod columns;
+pub mod table;

@@ -1,0 +1,131 @@
+//! Transcripts: scripts of console lines replayed as if typed, and their printed form.
+//!
+//! A script has one command per line; `#` lines are comments (echoed), blank lines are skipped, and a
+//! heredoc (`<<EOF`) continues until its terminator line. Running it prints, for each command,
+//! `$ <command line>` (continuation lines as `> <line>`) and then exactly what the console
+//! showed. A transcript file is that printed form, so a test replays the commands it contains
+//! and compares the result with the file itself.
+
+use crate::cluster::{Cluster, ClusterConfig};
+
+/// One entry of a script: a comment/blank line to echo, or a command to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScriptLine {
+    /// A comment line, echoed as is.
+    Comment(String),
+    /// A command line (continuation lines of a heredoc joined with `\n`).
+    Command(String),
+}
+
+/// Splits script text into comments and commands.
+pub fn parse_script(text: &str) -> Vec<ScriptLine> {
+    let mut lines = text.lines();
+    let mut out = Vec::new();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with('#') {
+            out.push(ScriptLine::Comment(line.to_string()));
+            continue;
+        }
+        let mut command = line.to_string();
+        if let Some(terminator) = heredoc_terminator(line) {
+            for body in lines.by_ref() {
+                command.push('\n');
+                command.push_str(body);
+                if body.trim() == terminator {
+                    break;
+                }
+            }
+        }
+        out.push(ScriptLine::Command(command));
+    }
+    out
+}
+
+/// The terminator word of a `<<WORD` / `<<'WORD'` / `<<-WORD` heredoc on this line, if any.
+pub fn heredoc_terminator(line: &str) -> Option<String> {
+    let at = line.find("<<")?;
+    let rest = line[at + 2..].trim_start_matches('-').trim_start();
+    let word: String = rest
+        .trim_start_matches(['\'', '"'])
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!word.is_empty()).then_some(word)
+}
+
+/// Runs a script on `cluster` and returns the printed transcript.
+pub fn run_script_on(cluster: &mut Cluster, text: &str) -> String {
+    let mut printed = String::new();
+    for entry in parse_script(text) {
+        match entry {
+            ScriptLine::Comment(c) => {
+                printed.push_str(&c);
+                printed.push('\n');
+            }
+            ScriptLine::Command(cmd) => {
+                for (i, line) in cmd.lines().enumerate() {
+                    printed.push_str(if i == 0 { "$ " } else { "> " });
+                    printed.push_str(line);
+                    printed.push('\n');
+                }
+                printed.push_str(&cluster.run(&cmd).text());
+            }
+        }
+    }
+    printed
+}
+
+/// Runs a script on a fresh cluster built with `seed` and returns the printed transcript.
+pub fn run_script(text: &str, seed: u64) -> String {
+    let mut cluster = Cluster::with_config(ClusterConfig {
+        seed,
+        ..Default::default()
+    });
+    run_script_on(&mut cluster, text)
+}
+
+/// Recovers the script from a printed transcript: its `$ ` and `> ` lines and its comments.
+/// Output lines never start with `#` in a transcript file; blank lines are output.
+pub fn script_of_transcript(transcript: &str) -> String {
+    let mut script = String::new();
+    let mut in_command = false;
+    for line in transcript.lines() {
+        if let Some(cmd) = line.strip_prefix("$ ") {
+            script.push_str(cmd);
+            in_command = true;
+        } else if let (true, Some(cont)) = (in_command, line.strip_prefix("> ")) {
+            script.push_str(cont);
+        } else if line.starts_with('#') {
+            script.push_str(line);
+            in_command = false;
+        } else {
+            in_command = false;
+            continue;
+        }
+        script.push('\n');
+    }
+    script
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transcript_round_trips_to_its_script() {
+        let script = "# intro\nkubectl get nodes\ncat <<EOF\nline one\nEOF\n# end\n";
+        assert_eq!(
+            heredoc_terminator("cat <<'EOF' > f.yaml").as_deref(),
+            Some("EOF")
+        );
+        assert_eq!(heredoc_terminator("echo hi"), None);
+        let printed = run_script(script, 0);
+        assert!(printed.starts_with("# intro\n$ kubectl get nodes\nNAME "));
+        assert!(printed.contains("$ cat <<EOF\n> line one\n> EOF\n"));
+        assert_eq!(script_of_transcript(&printed), script);
+    }
+}
