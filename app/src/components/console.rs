@@ -76,8 +76,7 @@ pub fn Console(session: Session) -> impl IntoView {
                         view! { <pre class=class>{line.text}</pre> }
                     }
                 />
-            </div>
-            <label class="console-prompt">
+                <label class="console-prompt">
                 <span class="prompt" aria-hidden="true">"$"</span>
                 <span class="visually-hidden">"Command"</span>
                 <input
@@ -92,7 +91,8 @@ pub fn Console(session: Session) -> impl IntoView {
                     on:input:target=move |ev| input.set(ev.target().value())
                     on:keydown=on_keydown
                 />
-            </label>
+                </label>
+            </div>
         </section>
     }
 }

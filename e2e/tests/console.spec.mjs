@@ -1,0 +1,78 @@
+// A person opens the page, clicks the console, types a command and reads the answer.
+import { test, expect } from '@playwright/test';
+
+/** Fails the test if the page asks anything of a host other than the local server. */
+function forbidForeignRequests(page, baseURL) {
+  const origin = new URL(baseURL).origin;
+  const foreign = [];
+  page.on('request', (req) => {
+    if (!req.url().startsWith(origin) && !req.url().startsWith('data:')) foreign.push(req.url());
+  });
+  return foreign;
+}
+
+test('kubectl get nodes prints the node table', async ({ page, baseURL }) => {
+  const foreign = forbidForeignRequests(page, baseURL);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  const started = Date.now();
+  await page.goto('./');
+  const input = page.getByTestId('console-input');
+  await expect(input).toBeVisible();
+  console.log(`console visible after ${Date.now() - started} ms`);
+
+  await page.getByTestId('console-output').click();
+  await page.keyboard.type('kubectl get nodes');
+  await page.keyboard.press('Enter');
+
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('$ kubectl get nodes');
+  const text = await output.innerText();
+  for (const line of [
+    'NAME            STATUS   ROLES           AGE   VERSION',
+    'control-plane   Ready    control-plane   10m   v1.34.1',
+    'node1           Ready    <none>          10m   v1.34.1',
+    'node2           Ready    <none>          10m   v1.34.1',
+    'node3           Ready    <none>          10m   v1.34.1',
+  ]) {
+    expect(text).toContain(line);
+  }
+  await expect(input).toHaveValue('');
+
+  // History: ↑ brings the last command back.
+  await page.keyboard.press('ArrowUp');
+  await expect(input).toHaveValue('kubectl get nodes');
+
+  expect(errors).toEqual([]);
+  expect(foreign).toEqual([]);
+});
+
+test('mistakes get kubectl-style errors', async ({ page }) => {
+  await page.goto('./');
+  await page.getByTestId('console-input').click();
+  await page.keyboard.type('kubectl gte nodes');
+  await page.keyboard.press('Enter');
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('error: unknown command "gte" for "kubectl"');
+  await expect(output).toContainText('Did you mean this?');
+  await expect(page.locator('.line-stderr').first()).toBeVisible();
+});
+
+test('screenshots of the console', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== 'root', 'one set of screenshots is enough');
+  for (const scheme of ['light', 'dark']) {
+    for (const [label, width, height] of [['wide', 1280, 720], ['narrow', 375, 720]]) {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto('./');
+      await page.getByTestId('console-input').click();
+      for (const cmd of ['kubectl get nodes', 'kubectl get ns', 'kubectl get pods']) {
+        await page.keyboard.type(cmd);
+        await page.keyboard.press('Enter');
+      }
+      await expect(page.getByTestId('console-output')).toContainText('No resources found in default namespace.');
+      await page.screenshot({ path: testInfo.outputPath(`console-${scheme}-${label}.png`) });
+    }
+  }
+});
