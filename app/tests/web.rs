@@ -35,7 +35,7 @@ async fn type_and_enter(text: &str) {
 
 #[wasm_bindgen_test]
 async fn console_answers_kubectl_get_nodes() {
-    let _handle = leptos::mount::mount_to_body(kubeplay_app::App);
+    leptos::mount::mount_to_body(kubeplay_app::App);
     leptos::task::tick().await;
     type_and_enter("kubectl get nodes").await;
     let text = by_testid("console-output")

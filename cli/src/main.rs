@@ -156,16 +156,11 @@ fn repl(mut cluster: Cluster) -> ExitCode {
             Err(_) => break,
         };
         if let Some(term) = transcript::heredoc_terminator(&line) {
-            loop {
-                match editor.readline("> ") {
-                    Ok(body) => {
-                        line.push('\n');
-                        line.push_str(&body);
-                        if body.trim() == term {
-                            break;
-                        }
-                    }
-                    Err(_) => break,
+            while let Ok(body) = editor.readline("> ") {
+                line.push('\n');
+                line.push_str(&body);
+                if body.trim() == term {
+                    break;
                 }
             }
         }

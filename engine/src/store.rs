@@ -16,7 +16,7 @@ macro_rules! objects {
         /// Any object the store holds, as its typed `k8s-openapi` value.
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
-            $(#[doc = concat!("A ", stringify!($kind), ".")] $kind($kind),)*
+            $(#[doc = concat!("A ", stringify!($kind), ".")] $kind(Box<$kind>),)*
         }
 
         impl Object {
@@ -194,13 +194,13 @@ mod tests {
     use super::*;
 
     fn ns(name: &str) -> Object {
-        Object::Namespace(Namespace {
+        Object::Namespace(Box::new(Namespace {
             metadata: ObjectMeta {
                 name: Some(name.into()),
                 ..Default::default()
             },
             ..Default::default()
-        })
+        }))
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub const SYSTEM_NAMESPACES: [&str; 4] =
 pub fn namespace(name: &str) -> Object {
     let mut labels = BTreeMap::new();
     labels.insert("kubernetes.io/metadata.name".to_string(), name.to_string());
-    Object::Namespace(Namespace {
+    Object::Namespace(Box::new(Namespace {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
             labels: Some(labels),
@@ -33,7 +33,7 @@ pub fn namespace(name: &str) -> Object {
             phase: Some("Active".to_string()),
             conditions: None,
         }),
-    })
+    }))
 }
 
 fn condition(kind: &str, status: &str, reason: &str, message: &str, at: &Time) -> NodeCondition {
@@ -91,7 +91,7 @@ pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
         m
     };
     let pod_cidr = format!("10.244.{index}.0/24");
-    Object::Node(Node {
+    Object::Node(Box::new(Node {
         metadata: ObjectMeta {
             name: Some(p.name.to_string()),
             labels: Some(labels),
@@ -168,5 +168,5 @@ pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
             }),
             ..Default::default()
         }),
-    })
+    }))
 }

@@ -189,9 +189,7 @@ fn resolve_requests(positionals: &[String]) -> Result<Vec<Request>, String> {
         let mut requests: Vec<Request> = Vec::new();
         for arg in positionals {
             let Some((kind, name)) = arg.split_once('/') else {
-                return Err(format!(
-                    "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"
-                ));
+                return Err("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".to_string());
             };
             let kind = resolve(kind)?;
             match requests.iter_mut().find(|r| r.kind == kind) {
