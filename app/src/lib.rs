@@ -10,6 +10,9 @@ pub mod session;
 
 use leptos::prelude::*;
 
+/// How often the page advances the cluster's clock.
+const TICK: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Mounts the app on `<body>`; panics are reported on the console instead of vanishing.
 pub fn start() {
     console_error_panic_hook::set_once();
@@ -20,6 +23,9 @@ pub fn start() {
 #[component]
 pub fn App() -> impl IntoView {
     let session = session::Session::new();
+    // The cluster lives at 1× speed: simulated time follows the wall clock.
+    let ticking = session.clone();
+    set_interval(move || ticking.advance(TICK.as_millis() as i64), TICK);
     view! {
         <div class="app">
             <header class="topbar">

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use kubeplay_engine::{Cluster, Output};
+use kubeplay_engine::{Cluster, Output, SimDuration};
 
 /// Shared access to the page's cluster. Cloning shares the same cluster.
 #[derive(Clone)]
@@ -24,11 +24,20 @@ impl Session {
         }
     }
 
+    fn with<T>(&self, f: impl FnOnce(&mut Cluster) -> T) -> T {
+        match self.cluster.lock() {
+            Ok(mut c) => f(&mut c),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+
     /// Runs one console line on the cluster.
     pub fn run(&self, line: &str) -> Output {
-        match self.cluster.lock() {
-            Ok(mut c) => c.run(line),
-            Err(poisoned) => poisoned.into_inner().run(line),
-        }
+        self.with(|c| c.run(line))
+    }
+
+    /// Lets `ms` milliseconds of simulated time pass.
+    pub fn advance(&self, ms: i64) {
+        self.with(|c| c.advance(SimDuration::millis(ms)));
     }
 }

@@ -76,3 +76,17 @@ test('screenshots of the console', async ({ page }, testInfo) => {
     }
   }
 });
+
+test('a pod started with kubectl run becomes Running as time passes', async ({ page }) => {
+  await page.goto('./');
+  await page.getByTestId('console-input').click();
+  await page.keyboard.type('kubectl run nginx --image=nginx');
+  await page.keyboard.press('Enter');
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('pod/nginx created');
+  // The image pull takes about 6 simulated seconds; the page runs at 1×.
+  await page.waitForTimeout(7000);
+  await page.keyboard.type('kubectl get pods');
+  await page.keyboard.press('Enter');
+  await expect(output).toContainText(/nginx\s+1\/1\s+Running\s+0\s+[0-9]+s/);
+});

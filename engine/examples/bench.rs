@@ -1,9 +1,29 @@
 //! Engine benchmarks: `./dev bench` (or `cargo run --release -p kubeplay-engine --example bench`).
-//! Prints wall time per operation; simulated time is reported where it matters.
+//! Prints wall time per operation, simulated time where it matters, and memory per pod.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
-use kubeplay_engine::Cluster;
+use kubeplay_engine::{Cluster, ClusterConfig, ClusterProfile, SimDuration};
+
+/// Counts live heap bytes, to report memory per pod.
+struct Counting;
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
 
 fn measure(label: &str, iterations: u32, mut f: impl FnMut()) {
     let start = Instant::now();
@@ -11,18 +31,65 @@ fn measure(label: &str, iterations: u32, mut f: impl FnMut()) {
         f();
     }
     let per = start.elapsed() / iterations;
-    println!("{label:<44} {per:>12.2?} per run ({iterations} runs)");
+    println!("{label:<52} {per:>12.2?} per run ({iterations} runs)");
 }
 
 fn main() {
-    measure("create the default cluster", 1000, || {
+    measure("create the default cluster", 200, || {
         std::hint::black_box(Cluster::new());
     });
     let mut cluster = Cluster::new();
-    measure("kubectl get nodes -o wide", 10_000, || {
+    measure("kubectl get nodes -o wide", 2_000, || {
         std::hint::black_box(cluster.run("kubectl get nodes -o wide"));
     });
-    measure("kubectl get all -A (empty)", 10_000, || {
-        std::hint::black_box(cluster.run("kubectl get all -A"));
+
+    const PODS: usize = 1000;
+    let mut cluster = Cluster::with_config(ClusterConfig {
+        seed: 1,
+        profile: ClusterProfile::with_workers(10),
     });
+    let before = LIVE.load(Ordering::Relaxed);
+    let start = Instant::now();
+    for i in 0..PODS {
+        cluster.run(&format!("kubectl run pod-{i} --image=nginx"));
+    }
+    let created = start.elapsed();
+    let sim_start = cluster.uptime();
+    let mut waited = 0;
+    while !cluster
+        .run("kubectl get pods --no-headers")
+        .stdout()
+        .lines()
+        .all(|l| l.contains("Running"))
+        && waited < 600
+    {
+        cluster.advance(SimDuration::seconds(1));
+        waited += 1;
+    }
+    let running = start.elapsed();
+    let simulated = SimDuration::millis(cluster.uptime().0 - sim_start.0).as_seconds();
+    println!(
+        "{:<52} {:>12.2?} wall ({created:.2?} to create)",
+        format!("kubectl run {PODS} pods until all are Running"),
+        running
+    );
+    println!(
+        "{:<52} {:>12} s simulated",
+        "  simulated time until all Running", simulated
+    );
+    let per_pod = (LIVE.load(Ordering::Relaxed) - before) / PODS as isize;
+    println!(
+        "{:<52} {:>12} bytes (pods, events, watch log)",
+        "memory per running pod", per_pod
+    );
+    measure(&format!("kubectl get pods over {PODS} pods"), 50, || {
+        std::hint::black_box(cluster.run("kubectl get pods"));
+    });
+    measure(
+        &format!("kubectl get pods -o wide over {PODS} pods"),
+        50,
+        || {
+            std::hint::black_box(cluster.run("kubectl get pods -o wide"));
+        },
+    );
 }

@@ -44,6 +44,11 @@ impl Clock {
     pub fn now_time(&self) -> Time {
         time_from_ms(self.now_ms)
     }
+    /// Sets the clock to `ms`; it never moves backwards.
+    pub fn set(&mut self, ms: i64) {
+        self.now_ms = self.now_ms.max(ms);
+    }
+
     /// Moves the clock forward.
     pub fn advance(&mut self, d: SimDuration) {
         self.now_ms += d.0.max(0);

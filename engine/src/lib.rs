@@ -12,11 +12,16 @@ mod api;
 mod clock;
 mod cluster;
 mod console;
+mod events;
+mod images;
+mod kubelet;
 mod output;
 mod printers;
 mod rng;
+mod scheduler;
 #[allow(dead_code)]
 mod store;
+mod timers;
 pub mod transcript;
 
 pub use clock::SimDuration;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use crate::api::error::ApiError;
@@ -44,7 +44,7 @@ macro_rules! objects {
     };
 }
 
-objects!(Namespace, Node, Pod);
+objects!(Event, Namespace, Node, Pod);
 
 impl Object {
     /// The registry entry for this object's kind.
@@ -127,7 +127,10 @@ impl Store {
         meta.uid = Some(new_uid(rng));
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(now);
-        if !matches!(obj, Object::Node(_) | Object::Namespace(_) | Object::Pod(_)) {
+        if !matches!(
+            obj,
+            Object::Node(_) | Object::Namespace(_) | Object::Pod(_) | Object::Event(_)
+        ) {
             obj.metadata_mut().generation = Some(1);
         }
         self.log.push(WatchEvent {
@@ -135,6 +138,47 @@ impl Store {
             object: obj.clone(),
         });
         Ok(self.objects.entry(key).or_insert(obj))
+    }
+
+    /// Replaces a stored object with `obj` (matched by kind, namespace and name), bumping its
+    /// resourceVersion. Identity fields (uid, creationTimestamp) are kept from the stored copy.
+    pub fn update(&mut self, mut obj: Object) -> Result<&Object, ApiError> {
+        let key = Self::key(&obj);
+        let Some(old) = self.objects.get(&key) else {
+            return Err(ApiError::not_found(obj.info(), &key.name));
+        };
+        let (uid, created) = (
+            old.metadata().uid.clone(),
+            old.metadata().creation_timestamp.clone(),
+        );
+        self.resource_version += 1;
+        let meta = obj.metadata_mut();
+        meta.uid = uid;
+        meta.creation_timestamp = created;
+        meta.resource_version = Some(self.resource_version.to_string());
+        self.log.push(WatchEvent {
+            kind: WatchEventType::Modified,
+            object: obj.clone(),
+        });
+        let slot = self.objects.entry(key).or_insert(obj.clone());
+        *slot = obj;
+        Ok(slot)
+    }
+
+    /// Removes an object for good (after finalizers and grace periods are done).
+    pub fn remove(&mut self, kind: &'static str, namespace: &str, name: &str) -> Option<Object> {
+        let key = ObjectKey {
+            kind,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        };
+        let obj = self.objects.remove(&key)?;
+        self.resource_version += 1;
+        self.log.push(WatchEvent {
+            kind: WatchEventType::Deleted,
+            object: obj.clone(),
+        });
+        Some(obj)
     }
 
     /// The object of `kind` called `name` in `namespace` (empty for cluster-scoped kinds).

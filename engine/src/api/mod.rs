@@ -1,4 +1,6 @@
 //! API machinery: the kind registry and API errors.
 
+pub mod defaults;
 pub mod error;
 pub mod kinds;
+pub mod quantity;

@@ -54,7 +54,7 @@ pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
         ("beta.kubernetes.io/arch", "amd64"),
         ("beta.kubernetes.io/os", "linux"),
         ("kubernetes.io/arch", "amd64"),
-        ("kubernetes.io/hostname", p.name),
+        ("kubernetes.io/hostname", p.name.as_str()),
         ("kubernetes.io/os", "linux"),
     ] {
         labels.insert(k.to_string(), v.to_string());
@@ -93,7 +93,7 @@ pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
     let pod_cidr = format!("10.244.{index}.0/24");
     Object::Node(Box::new(Node {
         metadata: ObjectMeta {
-            name: Some(p.name.to_string()),
+            name: Some(p.name.clone()),
             labels: Some(labels),
             annotations: Some(BTreeMap::from([
                 ("node.alpha.kubernetes.io/ttl".to_string(), "0".to_string()),
@@ -114,11 +114,11 @@ pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
             addresses: Some(vec![
                 NodeAddress {
                     type_: "InternalIP".into(),
-                    address: p.internal_ip.into(),
+                    address: p.internal_ip.clone(),
                 },
                 NodeAddress {
                     type_: "Hostname".into(),
-                    address: p.name.into(),
+                    address: p.name.clone(),
                 },
             ]),
             capacity: Some(resources(p.memory_ki)),

@@ -5,11 +5,17 @@ mod profile;
 
 pub use profile::{ClusterProfile, NodeProfile, NodeRole};
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::api::error::ApiError;
 use crate::clock::{Clock, SimDuration, BOOT_MS};
 use crate::console::Console;
+use crate::kubelet::Stage;
 use crate::output::Output;
 use crate::rng::Rng;
+use crate::store::Object;
 use crate::store::Store;
+use crate::timers::{Task, Timers};
 
 /// How to build a cluster.
 #[derive(Clone, Debug)]
@@ -38,6 +44,18 @@ pub struct Cluster {
     pub(crate) store: Store,
     pub(crate) rng: Rng,
     pub(crate) console: Console,
+    pub(crate) timers: Timers,
+    /// Event names by (involved uid, reason, message), to fold repeats.
+    pub(crate) event_index: BTreeMap<(String, String, String), String>,
+    pub(crate) event_seq: u64,
+    /// Kubelet: each pod's lifecycle stage, keyed by (namespace, name).
+    pub(crate) pod_stages: BTreeMap<(String, String), Stage>,
+    /// Kubelet: image pulls tried so far for a pod that cannot pull its image.
+    pub(crate) pull_attempts: BTreeMap<(String, String), u32>,
+    /// Kubelet: images present on each node, as (node, image as written in the pod).
+    pub(crate) image_cache: BTreeSet<(String, String)>,
+    /// Last pod IP host number handed out on each node.
+    pub(crate) next_pod_ip: BTreeMap<String, u32>,
 }
 
 impl Default for Cluster {
@@ -59,6 +77,13 @@ impl Cluster {
             store: Store::default(),
             rng: Rng::new(config.seed),
             console: Console::default(),
+            timers: Timers::default(),
+            event_index: BTreeMap::new(),
+            event_seq: 0,
+            pod_stages: BTreeMap::new(),
+            pull_attempts: BTreeMap::new(),
+            image_cache: BTreeSet::new(),
+            next_pod_ip: BTreeMap::new(),
         };
         cluster.bootstrap(&config.profile);
         cluster.clock.advance(UPTIME_AT_START);
@@ -86,12 +111,136 @@ impl Cluster {
 
     /// Runs one console line (a shell-like command line) and returns what it printed.
     pub fn run(&mut self, line: &str) -> Output {
-        crate::console::run_line(self, line)
+        let out = crate::console::run_line(self, line);
+        // The scheduler and kubelets react within milliseconds: run what is due right now.
+        self.advance(SimDuration::millis(0));
+        out
     }
 
-    /// Lets `d` of simulated time pass, running everything that falls due.
+    /// Lets `d` of simulated time pass, running everything that falls due, in order.
     pub fn advance(&mut self, d: SimDuration) {
-        self.clock.advance(d);
+        let target = self.clock.now_ms() + d.0.max(0);
+        self.reconcile();
+        while let Some((due, task)) = self.timers.pop_due(target) {
+            self.clock.set(due);
+            self.run_task(task);
+            self.reconcile();
+        }
+        self.clock.set(target);
+    }
+
+    /// Advances time until `done` holds or `limit` has passed; returns whether `done` held.
+    pub(crate) fn advance_until(
+        &mut self,
+        limit: SimDuration,
+        done: impl Fn(&Cluster) -> bool,
+    ) -> bool {
+        let deadline = self.clock.now_ms() + limit.0;
+        self.reconcile();
+        while !done(self) {
+            match self.timers.pop_due(deadline) {
+                Some((due, task)) => {
+                    self.clock.set(due);
+                    self.run_task(task);
+                    self.reconcile();
+                }
+                None => {
+                    self.clock.set(deadline);
+                    return done(self);
+                }
+            }
+        }
+        true
+    }
+
+    fn run_task(&mut self, task: Task) {
+        match task {
+            Task::KubeletSync {
+                namespace,
+                name,
+                uid,
+            } => crate::kubelet::sync(self, &namespace, &name, &uid),
+        }
+    }
+
+    /// Runs the controllers that react to changes at once (the scheduler).
+    fn reconcile(&mut self) {
+        crate::scheduler::schedule_pending(self);
+    }
+
+    /// Creates an object as the apiserver does: defaulting, then storage.
+    pub(crate) fn create(&mut self, mut obj: Object) -> Result<(), ApiError> {
+        if let Object::Pod(p) = &mut obj {
+            crate::api::defaults::pod(p);
+        }
+        let now = self.clock.now_time();
+        self.store.create(obj, now, &mut self.rng).map(|_| ())
+    }
+
+    /// Starts a graceful deletion (`grace` seconds, or the object's own default); pods go
+    /// through Terminating, other objects are removed at once. `force` skips the wait.
+    pub(crate) fn delete(
+        &mut self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+        grace: Option<i64>,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        let Some(obj) = self.store.get(kind, namespace, name).cloned() else {
+            return Err(ApiError::not_found(crate::api::kinds::info(kind), name));
+        };
+        match obj {
+            Object::Pod(mut pod) if !force => {
+                if pod.metadata.deletion_timestamp.is_some() {
+                    return Ok(());
+                }
+                let scheduled = pod.spec.as_ref().is_some_and(|s| s.node_name.is_some());
+                let grace = grace
+                    .or(pod
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.termination_grace_period_seconds))
+                    .unwrap_or(30)
+                    .max(if scheduled { 1 } else { 0 });
+                if !scheduled {
+                    self.store.remove(kind, namespace, name);
+                    return Ok(());
+                }
+                pod.metadata.deletion_timestamp = Some(crate::clock::time_from_ms(
+                    self.clock.now_ms() + grace * 1000,
+                ));
+                pod.metadata.deletion_grace_period_seconds = Some(grace);
+                let uid = pod.metadata.uid.clone().unwrap_or_default();
+                self.store.update(Object::Pod(pod))?;
+                let now = self.clock.now_ms();
+                self.timers.at(
+                    now,
+                    Task::KubeletSync {
+                        namespace: namespace.to_string(),
+                        name: name.to_string(),
+                        uid,
+                    },
+                );
+                Ok(())
+            }
+            _ => {
+                self.store.remove(kind, namespace, name);
+                self.pod_stages
+                    .remove(&(namespace.to_string(), name.to_string()));
+                Ok(())
+            }
+        }
+    }
+
+    /// `len` random lowercase hex digits from the cluster's generator.
+    pub(crate) fn random_hex(&mut self, len: usize) -> String {
+        let mut s = String::with_capacity(len + 16);
+        while s.len() < len {
+            s.push_str(&format!("{:016x}", self.rng.next_u64()));
+        }
+        s.truncate(len);
+        s
     }
 
     /// Simulated time elapsed since the cluster booted.

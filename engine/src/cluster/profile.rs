@@ -13,13 +13,13 @@ pub enum NodeRole {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeProfile {
     /// Node name (and hostname).
-    pub name: &'static str,
+    pub name: String,
     /// Control plane or worker.
     pub role: NodeRole,
     /// Whether the control-plane `NoSchedule` taint is set.
     pub tainted: bool,
     /// InternalIP address.
-    pub internal_ip: &'static str,
+    pub internal_ip: String,
     /// CPU capacity, in cores.
     pub cpu: u32,
     /// Memory capacity, in KiB.
@@ -42,11 +42,11 @@ const GIB_IN_KI: u64 = 1024 * 1024;
 impl ClusterProfile {
     /// One control-plane node and three workers, like a kubeadm classroom cluster.
     pub fn multi_node() -> Self {
-        let worker = |name, ip| NodeProfile {
-            name,
+        let worker = |name: &str, ip: &str| NodeProfile {
+            name: name.into(),
             role: NodeRole::Worker,
             tainted: false,
-            internal_ip: ip,
+            internal_ip: ip.into(),
             cpu: 2,
             memory_ki: 4 * GIB_IN_KI,
             pods: 110,
@@ -55,10 +55,10 @@ impl ClusterProfile {
             name: "default",
             nodes: vec![
                 NodeProfile {
-                    name: "control-plane",
+                    name: "control-plane".into(),
                     role: NodeRole::ControlPlane,
                     tainted: true,
-                    internal_ip: "192.168.1.10",
+                    internal_ip: "192.168.1.10".into(),
                     cpu: 2,
                     memory_ki: 4 * GIB_IN_KI,
                     pods: 110,
@@ -70,15 +70,32 @@ impl ClusterProfile {
         }
     }
 
+    /// The default shape with `workers` worker nodes (`node1` … `nodeN`), for big exercises
+    /// and benchmarks.
+    pub fn with_workers(workers: usize) -> Self {
+        let mut profile = Self::multi_node();
+        let template = profile.nodes[1].clone();
+        profile.name = "large";
+        profile.nodes.truncate(1);
+        for i in 1..=workers {
+            profile.nodes.push(NodeProfile {
+                name: format!("node{i}"),
+                internal_ip: format!("192.168.{}.{}", 1 + (100 + i) / 256, (100 + i) % 256),
+                ..template.clone()
+            });
+        }
+        profile
+    }
+
     /// A single untainted node called `minikube`, like a laptop cluster.
     pub fn single_node() -> Self {
         ClusterProfile {
             name: "minikube",
             nodes: vec![NodeProfile {
-                name: "minikube",
+                name: "minikube".into(),
                 role: NodeRole::ControlPlane,
                 tainted: false,
-                internal_ip: "192.168.49.2",
+                internal_ip: "192.168.49.2".into(),
                 cpu: 2,
                 memory_ki: 4 * GIB_IN_KI,
                 pods: 110,

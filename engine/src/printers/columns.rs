@@ -1,6 +1,6 @@
 //! The columns `kubectl get` shows for each kind, and how each cell is computed.
 
-use k8s_openapi::api::core::v1::{Namespace, Node};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 
 use super::age::human_duration_secs;
 use crate::clock::ms_from_time;
@@ -35,6 +35,14 @@ pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
             ],
         ),
         "Namespace" => (&["NAME", "STATUS", "AGE"], &[]),
+        "Pod" => (
+            &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+            &["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
+        ),
+        "Event" => (
+            &["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+            &["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"],
+        ),
         _ => (&["NAME", "AGE"], &[]),
     };
     let mut h = base.to_vec();
@@ -50,7 +58,8 @@ pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
     match obj {
         Object::Node(n) => node_row(n, name, age(obj, now_ms), opts),
         Object::Namespace(ns) => namespace_row(ns, name, age(obj, now_ms)),
-        _ => vec![name, age(obj, now_ms)],
+        Object::Pod(p) => pod_row(p, name, age(obj, now_ms), now_ms, opts),
+        Object::Event(e) => event_row(e, now_ms, opts),
     }
 }
 
@@ -146,4 +155,84 @@ fn namespace_row(ns: &Namespace, name: String, age: String) -> Vec<String> {
         .and_then(|s| s.phase.clone())
         .unwrap_or_default();
     vec![name, phase, age]
+}
+
+fn pod_row(p: &Pod, name: String, age: String, now_ms: i64, opts: TableOptions) -> Vec<String> {
+    use super::pod_columns;
+    let mut cells = vec![
+        name,
+        pod_columns::ready(p),
+        pod_columns::status(p),
+        pod_columns::restarts(p, now_ms),
+        age,
+    ];
+    if opts.wide {
+        let status = p.status.clone().unwrap_or_default();
+        let gates = p
+            .spec
+            .as_ref()
+            .and_then(|s| s.readiness_gates.clone())
+            .unwrap_or_default();
+        cells.extend([
+            status
+                .pod_ips
+                .and_then(|ips| ips.first().map(|i| i.ip.clone()))
+                .or(status.pod_ip)
+                .unwrap_or_else(|| "<none>".into()),
+            p.spec
+                .as_ref()
+                .and_then(|s| s.node_name.clone())
+                .unwrap_or_else(|| "<none>".into()),
+            status
+                .nominated_node_name
+                .unwrap_or_else(|| "<none>".into()),
+            if gates.is_empty() {
+                "<none>".into()
+            } else {
+                format!("0/{}", gates.len())
+            },
+        ]);
+    }
+    cells
+}
+
+fn since(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>, now_ms: i64) -> String {
+    match t {
+        Some(t) => human_duration_secs((now_ms - ms_from_time(t)).div_euclid(1000)),
+        None => "<unknown>".into(),
+    }
+}
+
+fn event_row(e: &Event, now_ms: i64, opts: TableOptions) -> Vec<String> {
+    let obj = &e.involved_object;
+    let mut cells = vec![
+        since(
+            e.last_timestamp.as_ref().or(e.first_timestamp.as_ref()),
+            now_ms,
+        ),
+        e.type_.clone().unwrap_or_default(),
+        e.reason.clone().unwrap_or_default(),
+        format!(
+            "{}/{}",
+            obj.kind.clone().unwrap_or_default().to_ascii_lowercase(),
+            obj.name.clone().unwrap_or_default()
+        ),
+        e.message.clone().unwrap_or_default(),
+    ];
+    if opts.wide {
+        let source = e.source.clone().unwrap_or_default();
+        let source = match (source.component, source.host) {
+            (Some(c), Some(h)) => format!("{c}, {h}"),
+            (Some(c), None) => c,
+            _ => String::new(),
+        };
+        cells.extend([
+            obj.field_path.clone().unwrap_or_default(),
+            source,
+            since(e.first_timestamp.as_ref(), now_ms),
+            e.count.unwrap_or(1).max(1).to_string(),
+            e.metadata.name.clone().unwrap_or_default(),
+        ]);
+    }
+    cells
 }

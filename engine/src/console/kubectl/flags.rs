@@ -57,6 +57,11 @@ impl Parsed {
             .map(String::as_str)
     }
 
+    /// Every value given for a repeatable flag, in order.
+    pub fn values(&self, long: &str) -> &[String] {
+        self.values.get(long).map(Vec::as_slice).unwrap_or(&[])
+    }
+
     /// Whether a boolean flag is set (and not `=false`).
     pub fn bool(&self, long: &str) -> bool {
         self.value(long).is_some_and(|v| v != "false")

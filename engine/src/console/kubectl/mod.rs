@@ -1,7 +1,9 @@
 //! The kubectl command set.
 
+mod delete;
 mod flags;
 mod get;
+mod run;
 mod version;
 
 use crate::cluster::Cluster;
@@ -45,6 +47,8 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     };
     match command.as_str() {
         "get" => get::run(cluster, rest),
+        "run" => run::run(cluster, rest),
+        "delete" => delete::run(cluster, rest),
         "version" => version::run(rest),
         "help" | "--help" | "-h" => {
             let mut o = Output::default();

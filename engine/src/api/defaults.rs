@@ -1,0 +1,99 @@
+//! Defaulting as the apiserver (and its admission plugins) does it, so `-o yaml` looks like a
+//! real cluster's.
+
+use k8s_openapi::api::core::v1::{
+    Pod, PodSecurityContext, PodStatus, ResourceRequirements, Toleration,
+};
+
+use crate::images::ImageRef;
+
+/// Fills in a new pod's defaulted fields.
+pub fn pod(pod: &mut Pod) {
+    let spec = pod.spec.get_or_insert_with(Default::default);
+    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    spec.termination_grace_period_seconds.get_or_insert(30);
+    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+    spec.scheduler_name
+        .get_or_insert_with(|| "default-scheduler".into());
+    spec.security_context
+        .get_or_insert_with(PodSecurityContext::default);
+    spec.enable_service_links.get_or_insert(true);
+    spec.priority.get_or_insert(0);
+    spec.preemption_policy
+        .get_or_insert_with(|| "PreemptLowerPriority".into());
+    spec.service_account_name
+        .get_or_insert_with(|| "default".into());
+    let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
+        if !tolerations.iter().any(|t| t.key.as_deref() == Some(key)) {
+            tolerations.push(Toleration {
+                key: Some(key.into()),
+                operator: Some("Exists".into()),
+                effect: Some("NoExecute".into()),
+                toleration_seconds: Some(300),
+                ..Default::default()
+            });
+        }
+    }
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
+        let latest =
+            ImageRef::parse(c.image.as_deref().unwrap_or("")).is_none_or(|r| r.tag == "latest");
+        c.image_pull_policy.get_or_insert_with(|| {
+            if latest {
+                "Always".into()
+            } else {
+                "IfNotPresent".into()
+            }
+        });
+        c.termination_message_path
+            .get_or_insert_with(|| "/dev/termination-log".into());
+        c.termination_message_policy
+            .get_or_insert_with(|| "File".into());
+        c.resources
+            .get_or_insert_with(ResourceRequirements::default);
+        for p in c.ports.iter_mut().flatten() {
+            p.protocol.get_or_insert_with(|| "TCP".into());
+        }
+    }
+    let qos = qos_class(pod);
+    let status = pod.status.get_or_insert_with(PodStatus::default);
+    status.phase.get_or_insert_with(|| "Pending".into());
+    status.qos_class.get_or_insert(qos);
+}
+
+/// BestEffort (no requests or limits), Guaranteed (limits = requests for cpu and memory in
+/// every container), else Burstable.
+fn qos_class(pod: &Pod) -> String {
+    let containers = pod
+        .spec
+        .as_ref()
+        .map(|s| s.containers.as_slice())
+        .unwrap_or(&[]);
+    let mut any = false;
+    let mut guaranteed = !containers.is_empty();
+    for c in containers {
+        let r = c.resources.clone().unwrap_or_default();
+        let (req, lim) = (r.requests.unwrap_or_default(), r.limits.unwrap_or_default());
+        any |= !req.is_empty() || !lim.is_empty();
+        for res in ["cpu", "memory"] {
+            let l = lim.get(res);
+            let q = req.get(res).or(l);
+            if l.is_none() || q != l {
+                guaranteed = false;
+            }
+        }
+    }
+    match (any, guaranteed) {
+        (false, _) => "BestEffort",
+        (true, true) => "Guaranteed",
+        (true, false) => "Burstable",
+    }
+    .into()
+}

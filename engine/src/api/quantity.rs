@@ -1,0 +1,59 @@
+//! Resource quantities (`250m`, `1.5`, `64Mi`, `1G`, `1e3`) as the apiserver parses them.
+
+/// Parses a quantity into its value in base units (cores, bytes), or `None` if malformed.
+pub fn parse(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(q.len());
+    let (number, suffix) = q.split_at(split);
+    if number.is_empty() || number == "+" || number == "-" {
+        return None;
+    }
+    let n: f64 = number.parse().ok()?;
+    let multiplier = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0 * 1024.0,
+        "Gi" => 1024.0 * 1024.0 * 1024.0,
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        s if s.starts_with(['e', 'E']) => 10f64.powi(s[1..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    let v = n * multiplier;
+    v.is_finite().then_some(v)
+}
+
+/// The apiserver's message for a malformed quantity.
+pub fn invalid_message() -> &'static str {
+    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn units() {
+        assert_eq!(parse("250m"), Some(0.25));
+        assert_eq!(parse("1.5"), Some(1.5));
+        assert_eq!(parse("64Mi"), Some(67_108_864.0));
+        assert_eq!(parse("1G"), Some(1e9));
+        assert_eq!(parse("1e3"), Some(1000.0));
+        assert_eq!(parse("4194304Ki"), Some(4_294_967_296.0));
+        assert_eq!(parse("abc"), None);
+        assert_eq!(parse("1Xi"), None);
+        assert_eq!(parse(""), None);
+    }
+}

@@ -1,0 +1,109 @@
+//! `kubectl run NAME --image=IMAGE`: creates one pod.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Container, ContainerPort, EnvVar, Pod, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::flags::{self, Flag};
+use crate::cluster::Cluster;
+use crate::output::Output;
+use crate::store::Object;
+
+const FLAGS: &[Flag] = &[
+    flags::value("image", None),
+    flags::value("port", None),
+    flags::value("labels", Some('l')),
+    flags::value("env", None),
+    flags::value("restart", None),
+    flags::boolean("command", None),
+];
+
+/// Runs `kubectl run`.
+pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+    let parsed = match flags::parse("run", args, FLAGS) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let Some(name) = parsed.positionals.first() else {
+        return super::error(
+            "NAME is required for run\nSee 'kubectl run -h' for help and examples",
+        );
+    };
+    let Some(image) = parsed.value("image").filter(|i| !i.is_empty()) else {
+        return super::error("required flag(s) \"image\" not set");
+    };
+    let mut labels = BTreeMap::new();
+    match parsed.value("labels") {
+        Some(spec) => {
+            for pair in spec.split(',') {
+                let Some((k, v)) = pair.split_once('=') else {
+                    return super::error(format!("invalid label spec: {spec}"));
+                };
+                labels.insert(k.to_string(), v.to_string());
+            }
+        }
+        None => {
+            labels.insert("run".to_string(), name.clone());
+        }
+    }
+    let restart = match parsed.value("restart").unwrap_or("Always") {
+        r @ ("Always" | "OnFailure" | "Never") => r.to_string(),
+        other => return super::error(format!("invalid restart policy: {other}")),
+    };
+    let ports = match parsed.value("port") {
+        Some(p) => match p.parse::<i32>() {
+            Ok(port) => Some(vec![ContainerPort { container_port: port, ..Default::default() }]),
+            Err(_) => return super::error(format!("invalid argument \"{p}\" for \"--port\" flag: strconv.ParseInt: parsing \"{p}\": invalid syntax")),
+        },
+        None => None,
+    };
+    let env: Vec<EnvVar> = parsed
+        .values("env")
+        .iter()
+        .map(|e| {
+            let (k, v) = e.split_once('=').unwrap_or((e, ""));
+            EnvVar {
+                name: k.to_string(),
+                value: Some(v.to_string()),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let extra = parsed.after_dash.clone().unwrap_or_default();
+    let (command, args) = if parsed.bool("command") {
+        (Some(extra), None)
+    } else {
+        (None, Some(extra))
+    };
+    let pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            namespace: Some(super::namespace(cluster, &parsed)),
+            labels: Some(labels),
+            ..Default::default()
+        },
+        spec: Some(PodSpec {
+            containers: vec![Container {
+                name: name.clone(),
+                image: Some(image.to_string()),
+                ports,
+                env: (!env.is_empty()).then_some(env),
+                command: command.filter(|c| !c.is_empty()),
+                args: args.filter(|a| !a.is_empty()),
+                ..Default::default()
+            }],
+            restart_policy: Some(restart),
+            ..Default::default()
+        }),
+        status: None,
+    };
+    match cluster.create(Object::Pod(Box::new(pod))) {
+        Ok(()) => {
+            let mut o = Output::default();
+            o.out(format!("pod/{name} created"));
+            o
+        }
+        Err(e) => Output::failure(e.kubectl_message()),
+    }
+}

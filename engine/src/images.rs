@@ -1,0 +1,153 @@
+//! The image catalog: what the simulated registry serves, how big it is, and how each
+//! image's main process behaves.
+
+/// One image repository the simulated registry knows.
+#[derive(Debug)]
+pub struct ImageInfo {
+    /// Fully qualified repository, e.g. `docker.io/library/nginx`.
+    pub repository: &'static str,
+    /// Compressed size, as the Pulled event reports it.
+    pub size_bytes: u64,
+    /// How long a first pull takes on a node, in ms.
+    pub pull_ms: i64,
+    /// How long the main process takes to stop after SIGTERM, in ms; `None` = it ignores
+    /// SIGTERM and is killed when the grace period ends.
+    pub stop_ms: Option<i64>,
+}
+
+static CATALOG: &[ImageInfo] = &[
+    ImageInfo {
+        repository: "docker.io/library/nginx",
+        size_bytes: 72_225_394,
+        pull_ms: 5_340,
+        stop_ms: Some(600),
+    },
+    ImageInfo {
+        repository: "docker.io/library/httpd",
+        size_bytes: 58_233_742,
+        pull_ms: 4_120,
+        stop_ms: Some(1_100),
+    },
+    ImageInfo {
+        repository: "docker.io/library/busybox",
+        size_bytes: 2_155_550,
+        pull_ms: 1_870,
+        stop_ms: None,
+    },
+    ImageInfo {
+        repository: "docker.io/library/alpine",
+        size_bytes: 3_802_452,
+        pull_ms: 1_950,
+        stop_ms: None,
+    },
+    ImageInfo {
+        repository: "docker.io/library/centos",
+        size_bytes: 79_659_614,
+        pull_ms: 7_480,
+        stop_ms: None,
+    },
+    ImageInfo {
+        repository: "docker.io/library/ubuntu",
+        size_bytes: 29_723_147,
+        pull_ms: 3_260,
+        stop_ms: None,
+    },
+    ImageInfo {
+        repository: "docker.io/library/redis",
+        size_bytes: 52_104_581,
+        pull_ms: 4_870,
+        stop_ms: Some(300),
+    },
+    ImageInfo {
+        repository: "docker.io/library/mysql",
+        size_bytes: 172_530_112,
+        pull_ms: 12_640,
+        stop_ms: Some(2_500),
+    },
+];
+
+/// An image reference split into repository (fully qualified) and tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef {
+    /// `docker.io/library/nginx`.
+    pub repository: String,
+    /// `latest` when no tag was given.
+    pub tag: String,
+}
+
+impl ImageRef {
+    /// Parses `nginx`, `nginx:1.27`, `library/nginx`, `docker.io/library/nginx:1.27`.
+    pub fn parse(image: &str) -> Option<ImageRef> {
+        if image.is_empty()
+            || image
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_ascii_uppercase())
+        {
+            return None;
+        }
+        let (path, tag) = match image.rsplit_once(':') {
+            Some((p, t)) if !t.contains('/') => (p, t.to_string()),
+            _ => (image, "latest".to_string()),
+        };
+        if path.is_empty() || tag.is_empty() {
+            return None;
+        }
+        let parts: Vec<&str> = path.split('/').collect();
+        let has_registry = parts.len() > 1
+            && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost");
+        let repository = match (has_registry, parts.len()) {
+            (true, _) => path.to_string(),
+            (false, 1) => format!("docker.io/library/{path}"),
+            (false, _) => format!("docker.io/{path}"),
+        };
+        Some(ImageRef { repository, tag })
+    }
+
+    /// `docker.io/library/nginx:latest`.
+    pub fn full(&self) -> String {
+        format!("{}:{}", self.repository, self.tag)
+    }
+}
+
+/// The catalog entry for a reference whose repository and tag exist, if any.
+pub fn lookup(r: &ImageRef) -> Option<&'static ImageInfo> {
+    let tag_ok = matches!(r.tag.as_str(), "latest" | "stable" | "alpine" | "perl")
+        || r.tag.starts_with(|c: char| c.is_ascii_digit())
+            && r.tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c));
+    CATALOG
+        .iter()
+        .find(|i| i.repository == r.repository)
+        .filter(|_| tag_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_references() {
+        assert_eq!(
+            ImageRef::parse("nginx").unwrap().full(),
+            "docker.io/library/nginx:latest"
+        );
+        assert_eq!(
+            ImageRef::parse("nginx:1.27").unwrap().full(),
+            "docker.io/library/nginx:1.27"
+        );
+        assert_eq!(
+            ImageRef::parse("bitnami/nginx").unwrap().full(),
+            "docker.io/bitnami/nginx:latest"
+        );
+        assert_eq!(
+            ImageRef::parse("localhost:5000/app").unwrap().full(),
+            "localhost:5000/app:latest"
+        );
+        assert!(ImageRef::parse("Nginx").is_none());
+        assert!(ImageRef::parse("nginx:").is_none());
+        assert!(lookup(&ImageRef::parse("nginx:1.16.1").unwrap()).is_some());
+        assert!(lookup(&ImageRef::parse("nginx:nope").unwrap()).is_none());
+        assert!(lookup(&ImageRef::parse("nginxx").unwrap()).is_none());
+    }
+}

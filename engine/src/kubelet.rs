@@ -1,0 +1,529 @@
+//! The kubelet: drives each bound pod through its lifecycle on its node — sandbox, image
+//! pulls (first pull takes time, later ones find the image present), container start,
+//! image-pull back-off, and termination within the grace period — emitting the real events.
+
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, HostIP, Pod,
+    PodCondition, PodIP,
+};
+
+use crate::cluster::Cluster;
+use crate::events::{self, EventType, Source};
+use crate::images::{self, ImageRef};
+use crate::scheduler::set_condition;
+use crate::store::Object;
+use crate::timers::Task;
+
+/// Where a pod is in its life on the node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Images are being pulled; containers start when the timer fires.
+    Pulling,
+    /// Containers run.
+    Running,
+    /// A pull failed; `attempt` pulls have failed so far.
+    PullFailed { attempt: u32 },
+    /// Waiting out the image-pull back-off before trying again.
+    PullBackOff { attempt: u32 },
+    /// Containers were told to stop; the pod goes away when the timer fires.
+    Terminating,
+}
+
+/// Back-off after the `attempt`-th failure: 10 s doubling, at most 300 s.
+pub fn backoff_ms(attempt: u32) -> i64 {
+    (10_000i64 << attempt.saturating_sub(1).min(5)).min(300_000)
+}
+
+/// Time from binding to the pod sandbox being ready (network set up, IP assigned).
+const SANDBOX_MS: i64 = 700;
+/// Time to create and start one container once its image is present.
+const START_MS: i64 = 300;
+/// How long a registry takes to refuse an image that does not exist.
+const FAILED_PULL_MS: i64 = 1_200;
+/// How long a pull of an image that is already present takes with `imagePullPolicy: Always`.
+const CACHED_PULL_MS: i64 = 950;
+
+fn key_task(pod: &Pod) -> Task {
+    Task::KubeletSync {
+        namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+        name: pod.metadata.name.clone().unwrap_or_default(),
+        uid: pod.metadata.uid.clone().unwrap_or_default(),
+    }
+}
+
+/// Formats a duration the way Go's `time.Duration.String` does for the Pulled event.
+pub fn go_duration(ms: i64) -> String {
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let secs = ms as f64 / 1000.0;
+    let s = format!("{secs:.3}");
+    format!("{}s", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// Runs the kubelet's next step for the pod named in a timer task.
+pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
+    let Some(Object::Pod(pod)) = cluster.store.get("Pod", namespace, name).cloned() else {
+        return;
+    };
+    if pod.metadata.uid.as_deref() != Some(uid) {
+        return;
+    }
+    let mut pod = *pod;
+    let key = (namespace.to_string(), name.to_string());
+    let stage = cluster.pod_stages.get(&key).cloned();
+    let node = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.clone())
+        .unwrap_or_default();
+
+    if pod.metadata.deletion_timestamp.is_some() {
+        if stage == Some(Stage::Terminating) {
+            cluster.pod_stages.remove(&key);
+            cluster.pull_attempts.remove(&key);
+            cluster.store.remove("Pod", namespace, name);
+        } else {
+            start_termination(cluster, &mut pod, &node, stage);
+        }
+        return;
+    }
+    match stage {
+        None => start_pod(cluster, pod, &node),
+        Some(Stage::Pulling) => finish_pulls(cluster, pod, &node),
+        Some(Stage::PullFailed { attempt }) => {
+            // Just failed: now wait out the back-off.
+            set_waiting(&mut pod, "ImagePullBackOff", None);
+            let image = failing_image(&pod).unwrap_or_default();
+            let stored = store_pod(cluster, pod);
+            let kubelet = Source {
+                component: "kubelet",
+                host: Some(&node),
+            };
+            events::record(
+                cluster,
+                &stored,
+                EventType::Normal,
+                "BackOff",
+                &format!("Back-off pulling image \"{image}\""),
+                kubelet.clone(),
+            );
+            events::record(
+                cluster,
+                &stored,
+                EventType::Warning,
+                "Failed",
+                "Error: ImagePullBackOff",
+                kubelet,
+            );
+            cluster
+                .pod_stages
+                .insert(key, Stage::PullBackOff { attempt });
+            let due = cluster.clock.now_ms() + backoff_ms(attempt);
+            cluster.timers.at(due, key_task(&stored_pod(&stored)));
+        }
+        Some(Stage::PullBackOff { attempt }) => {
+            let kubelet = Source {
+                component: "kubelet",
+                host: Some(&node),
+            };
+            let image = failing_image(&pod).unwrap_or_default();
+            let obj = Object::Pod(Box::new(pod.clone()));
+            events::record(
+                cluster,
+                &obj,
+                EventType::Normal,
+                "Pulling",
+                &format!("Pulling image \"{image}\""),
+                kubelet,
+            );
+            cluster.pod_stages.insert(key.clone(), Stage::Pulling);
+            cluster.pull_attempts.insert(key, attempt + 1);
+            let due = cluster.clock.now_ms() + FAILED_PULL_MS;
+            cluster.timers.at(due, key_task(&pod));
+        }
+        Some(Stage::Running) | Some(Stage::Terminating) => {}
+    }
+}
+
+fn stored_pod(obj: &Object) -> Pod {
+    match obj {
+        Object::Pod(p) => (**p).clone(),
+        _ => Pod::default(),
+    }
+}
+
+fn store_pod(cluster: &mut Cluster, pod: Pod) -> Object {
+    match cluster.store.update(Object::Pod(Box::new(pod.clone()))) {
+        Ok(o) => o.clone(),
+        Err(_) => Object::Pod(Box::new(pod)),
+    }
+}
+
+/// The first container image that cannot be pulled on this node, if any.
+fn failing_image(pod: &Pod) -> Option<String> {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .find_map(|c| {
+            let image = c.image.clone().unwrap_or_default();
+            match ImageRef::parse(&image).as_ref().and_then(images::lookup) {
+                Some(_) => None,
+                None => Some(image),
+            }
+        })
+}
+
+fn container_names(pod: &Pod) -> Vec<String> {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn set_waiting(pod: &mut Pod, reason: &str, message: Option<String>) {
+    let names = container_names(pod);
+    let images: Vec<String> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .map(|c| c.image.clone().unwrap_or_default())
+        .collect();
+    let status = pod.status.get_or_insert_with(Default::default);
+    status.container_statuses = Some(
+        names
+            .iter()
+            .zip(images)
+            .map(|(n, image)| ContainerStatus {
+                name: n.clone(),
+                image,
+                image_id: String::new(),
+                ready: false,
+                restart_count: 0,
+                started: Some(false),
+                state: Some(ContainerState {
+                    waiting: Some(ContainerStateWaiting {
+                        reason: Some(reason.into()),
+                        message: message.clone(),
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .collect(),
+    );
+}
+
+fn not_ready_conditions(pod: &mut Pod, now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) {
+    let names = container_names(pod).join(" ");
+    for (kind, status) in [
+        ("PodReadyToStartContainers", "True"),
+        ("Initialized", "True"),
+    ] {
+        set_condition(
+            pod,
+            PodCondition {
+                type_: kind.into(),
+                status: status.into(),
+                last_transition_time: Some(now.clone()),
+                ..Default::default()
+            },
+        );
+    }
+    for kind in ["Ready", "ContainersReady"] {
+        set_condition(
+            pod,
+            PodCondition {
+                type_: kind.into(),
+                status: "False".into(),
+                reason: Some("ContainersNotReady".into()),
+                message: Some(format!("containers with unready status: [{names}]")),
+                last_transition_time: Some(now.clone()),
+                ..Default::default()
+            },
+        );
+    }
+}
+
+fn start_pod(cluster: &mut Cluster, mut pod: Pod, node: &str) {
+    let now = cluster.clock.now_time();
+    let host_ip = node_ip(cluster, node);
+    let status = pod.status.get_or_insert_with(Default::default);
+    status.host_ip = Some(host_ip.clone());
+    status.host_ips = Some(vec![HostIP { ip: host_ip }]);
+    status.start_time = Some(now.clone());
+    set_waiting(&mut pod, "ContainerCreating", None);
+    not_ready_conditions(&mut pod, &now);
+    let ip = allocate_pod_ip(cluster, node);
+    let status = pod.status.get_or_insert_with(Default::default);
+    status.pod_ip = Some(ip.clone());
+    status.pod_ips = Some(vec![PodIP { ip }]);
+    let stored = store_pod(cluster, pod.clone());
+
+    // Pull every container's image in order; the pod starts when the last pull is done.
+    let kubelet = Source {
+        component: "kubelet",
+        host: Some(node),
+    };
+    let mut elapsed = SANDBOX_MS;
+    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+        let image = c.image.clone().unwrap_or_default();
+        let policy = c.image_pull_policy.clone().unwrap_or_default();
+        let cached = cluster
+            .image_cache
+            .contains(&(node.to_string(), image.clone()));
+        if cached && policy != "Always" {
+            continue;
+        }
+        events::record(
+            cluster,
+            &stored,
+            EventType::Normal,
+            "Pulling",
+            &format!("Pulling image \"{image}\""),
+            kubelet.clone(),
+        );
+        elapsed += match ImageRef::parse(&image).as_ref().and_then(images::lookup) {
+            Some(info) if !cached => info.pull_ms,
+            Some(_) => CACHED_PULL_MS,
+            None => FAILED_PULL_MS,
+        };
+    }
+    let key = (
+        pod.metadata.namespace.clone().unwrap_or_default(),
+        pod.metadata.name.clone().unwrap_or_default(),
+    );
+    cluster.pod_stages.insert(key.clone(), Stage::Pulling);
+    cluster.pull_attempts.insert(key, 1);
+    let due = cluster.clock.now_ms() + elapsed;
+    cluster.timers.at(due, key_task(&pod));
+}
+
+fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str) {
+    let key = (
+        pod.metadata.namespace.clone().unwrap_or_default(),
+        pod.metadata.name.clone().unwrap_or_default(),
+    );
+    let attempt = cluster.pull_attempts.get(&key).copied().unwrap_or(1);
+    let kubelet = Source {
+        component: "kubelet",
+        host: Some(node),
+    };
+    let obj = Object::Pod(Box::new(pod.clone()));
+    if let Some(image) = failing_image(&pod) {
+        let r = ImageRef::parse(&image);
+        let detail = match &r {
+            None => format!("Failed to apply default image tag \"{image}\": couldn't parse image name \"{image}\": invalid reference format"),
+            Some(r) if images::lookup(&ImageRef { tag: "latest".into(), ..r.clone() }).is_some() => format!(
+                "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found",
+                full = r.full()
+            ),
+            Some(r) => format!(
+                "Failed to pull image \"{image}\": failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed",
+                full = r.full()
+            ),
+        };
+        let reason = if r.is_none() {
+            "InvalidImageName"
+        } else {
+            "ErrImagePull"
+        };
+        events::record(
+            cluster,
+            &obj,
+            EventType::Warning,
+            "Failed",
+            &detail,
+            kubelet.clone(),
+        );
+        events::record(
+            cluster,
+            &obj,
+            EventType::Warning,
+            "Failed",
+            &format!("Error: {reason}"),
+            kubelet,
+        );
+        set_waiting(&mut pod, reason, Some(detail));
+        let stored = store_pod(cluster, pod);
+        if reason == "ErrImagePull" {
+            cluster
+                .pod_stages
+                .insert(key, Stage::PullFailed { attempt });
+            let due = cluster.clock.now_ms() + 1_000;
+            cluster.timers.at(due, key_task(&stored_pod(&stored)));
+        }
+        return;
+    }
+
+    // Every image is present: report the pulls, then create and start each container.
+    let now_ms = cluster.clock.now_ms();
+    let mut statuses = Vec::new();
+    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+        let image = c.image.clone().unwrap_or_default();
+        let r = ImageRef::parse(&image).unwrap_or(ImageRef {
+            repository: image.clone(),
+            tag: "latest".into(),
+        });
+        let info = images::lookup(&r);
+        let cache_key = (node.to_string(), image.clone());
+        let cached = cluster.image_cache.contains(&cache_key);
+        let policy = c.image_pull_policy.clone().unwrap_or_default();
+        let message = if cached && policy != "Always" {
+            format!("Container image \"{image}\" already present on machine")
+        } else {
+            let took = if cached {
+                CACHED_PULL_MS
+            } else {
+                info.map_or(0, |i| i.pull_ms)
+            };
+            let d = go_duration(took);
+            format!(
+                "Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.",
+                info.map_or(0, |i| i.size_bytes)
+            )
+        };
+        cluster.image_cache.insert(cache_key);
+        events::record(
+            cluster,
+            &obj,
+            EventType::Normal,
+            "Pulled",
+            &message,
+            kubelet.clone(),
+        );
+        events::record(
+            cluster,
+            &obj,
+            EventType::Normal,
+            "Created",
+            &format!("Created container: {}", c.name),
+            kubelet.clone(),
+        );
+        events::record(
+            cluster,
+            &obj,
+            EventType::Normal,
+            "Started",
+            &format!("Started container {}", c.name),
+            kubelet.clone(),
+        );
+        let digest = cluster.random_hex(64);
+        let container_id = cluster.random_hex(64);
+        statuses.push(ContainerStatus {
+            name: c.name.clone(),
+            image: r.full(),
+            image_id: format!("{}@sha256:{digest}", r.repository),
+            container_id: Some(format!("containerd://{container_id}")),
+            ready: true,
+            restart_count: 0,
+            started: Some(true),
+            state: Some(ContainerState {
+                running: Some(ContainerStateRunning {
+                    started_at: Some(crate::clock::time_from_ms(now_ms + START_MS)),
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+    }
+    let now = cluster.clock.now_time();
+    let status = pod.status.get_or_insert_with(Default::default);
+    status.phase = Some("Running".into());
+    status.container_statuses = Some(statuses);
+    for kind in ["Ready", "ContainersReady"] {
+        set_condition(
+            &mut pod,
+            PodCondition {
+                type_: kind.into(),
+                status: "True".into(),
+                last_transition_time: Some(now.clone()),
+                ..Default::default()
+            },
+        );
+    }
+    store_pod(cluster, pod);
+    cluster.pod_stages.insert(key, Stage::Running);
+}
+
+fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Option<Stage>) {
+    let key = (
+        pod.metadata.namespace.clone().unwrap_or_default(),
+        pod.metadata.name.clone().unwrap_or_default(),
+    );
+    let grace_ms = pod.metadata.deletion_grace_period_seconds.unwrap_or(30) * 1000;
+    let mut stop_ms = 0;
+    if stage == Some(Stage::Running) {
+        let obj = Object::Pod(Box::new(pod.clone()));
+        let kubelet = Source {
+            component: "kubelet",
+            host: Some(node),
+        };
+        for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+            events::record(
+                cluster,
+                &obj,
+                EventType::Normal,
+                "Killing",
+                &format!("Stopping container {}", c.name),
+                kubelet.clone(),
+            );
+            let image_stop = ImageRef::parse(c.image.as_deref().unwrap_or(""))
+                .as_ref()
+                .and_then(images::lookup)
+                .and_then(|i| i.stop_ms)
+                .unwrap_or(grace_ms);
+            stop_ms = stop_ms.max(image_stop.min(grace_ms));
+        }
+    }
+    cluster.pod_stages.insert(key, Stage::Terminating);
+    let due = cluster.clock.now_ms() + stop_ms;
+    cluster.timers.at(due, key_task(pod));
+}
+
+fn node_ip(cluster: &Cluster, node: &str) -> String {
+    match cluster.store.get("Node", "", node) {
+        Some(Object::Node(n)) => n
+            .status
+            .iter()
+            .flat_map(|s| s.addresses.iter().flatten())
+            .find(|a| a.type_ == "InternalIP")
+            .map(|a| a.address.clone())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The next free address in the node's pod CIDR (`10.244.N.0/24` → `10.244.N.2`, `.3`, ...).
+fn allocate_pod_ip(cluster: &mut Cluster, node: &str) -> String {
+    let cidr = match cluster.store.get("Node", "", node) {
+        Some(Object::Node(n)) => n
+            .spec
+            .as_ref()
+            .and_then(|s| s.pod_cidr.clone())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let base = cidr.split('/').next().unwrap_or("10.244.0.0");
+    let prefix: Vec<&str> = base.split('.').take(3).collect();
+    let next = cluster.next_pod_ip.entry(node.to_string()).or_insert(1);
+    *next = if *next >= 254 { 2 } else { *next + 1 };
+    format!("{}.{}", prefix.join("."), next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations_and_backoff() {
+        assert_eq!(go_duration(812), "812ms");
+        assert_eq!(go_duration(5340), "5.34s");
+        assert_eq!(go_duration(2000), "2s");
+        assert_eq!(backoff_ms(1), 10_000);
+        assert_eq!(backoff_ms(2), 20_000);
+        assert_eq!(backoff_ms(6), 300_000);
+        assert_eq!(backoff_ms(60), 300_000);
+    }
+}

@@ -1,0 +1,472 @@
+//! kube-scheduler: filters, scores, and binds pending pods one at a time, and explains why a
+//! pod cannot be placed.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
+
+use crate::api::quantity;
+use crate::cluster::Cluster;
+use crate::events::{self, EventType, Source};
+use crate::store::Object;
+use crate::timers::Task;
+
+const SCHEDULER: Source<'static> = Source {
+    component: "default-scheduler",
+    host: None,
+};
+
+/// CPU (cores) and memory (bytes) a pod requests, summed over its containers.
+pub fn pod_requests(pod: &Pod) -> (f64, f64) {
+    let mut cpu = 0.0;
+    let mut mem = 0.0;
+    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+        let requests = c
+            .resources
+            .as_ref()
+            .and_then(|r| r.requests.as_ref().or(r.limits.as_ref()));
+        if let Some(r) = requests {
+            cpu += r
+                .get("cpu")
+                .and_then(|q| quantity::parse(&q.0))
+                .unwrap_or(0.0);
+            mem += r
+                .get("memory")
+                .and_then(|q| quantity::parse(&q.0))
+                .unwrap_or(0.0);
+        }
+    }
+    (cpu, mem)
+}
+
+fn allocatable(node: &Node, resource: &str) -> f64 {
+    node.status
+        .as_ref()
+        .and_then(|s| s.allocatable.as_ref())
+        .and_then(|a| a.get(resource))
+        .and_then(|q| quantity::parse(&q.0))
+        .unwrap_or(0.0)
+}
+
+fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
+    tolerations.iter().any(|t| {
+        let key_ok = match t.key.as_deref() {
+            None | Some("") => t.operator.as_deref() == Some("Exists"),
+            Some(k) => k == taint.key,
+        };
+        let effect_ok = t
+            .effect
+            .as_deref()
+            .is_none_or(|e| e.is_empty() || e == taint.effect);
+        let value_ok = t.operator.as_deref() == Some("Exists")
+            || t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("");
+        key_ok && effect_ok && value_ok
+    })
+}
+
+/// Why `node` cannot run `pod` (the first failing filter's reasons), or empty if it can.
+fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Vec<String> {
+    let spec = pod.spec.clone().unwrap_or_default();
+    let node_spec = node.spec.clone().unwrap_or_default();
+    let tolerations = spec.tolerations.clone().unwrap_or_default();
+    if node_spec.unschedulable.unwrap_or(false) {
+        let t = Taint {
+            key: "node.kubernetes.io/unschedulable".into(),
+            effect: "NoSchedule".into(),
+            ..Default::default()
+        };
+        if !tolerates(&tolerations, &t) {
+            return vec!["node(s) were unschedulable".into()];
+        }
+    }
+    for taint in node_spec.taints.iter().flatten() {
+        if (taint.effect == "NoSchedule" || taint.effect == "NoExecute")
+            && !tolerates(&tolerations, taint)
+        {
+            return vec![format!(
+                "node(s) had untolerated taint {{{}: {}}}",
+                taint.key,
+                taint.value.clone().unwrap_or_default()
+            )];
+        }
+    }
+    if let Some(selector) = &spec.node_selector {
+        let labels = node.metadata.labels.clone().unwrap_or_default();
+        if selector.iter().any(|(k, v)| labels.get(k) != Some(v)) {
+            return vec!["node(s) didn't match Pod's node affinity/selector".into()];
+        }
+    }
+    let (cpu, mem) = pod_requests(pod);
+    let mut reasons = Vec::new();
+    if used.pods + 1.0 > allocatable(node, "pods") {
+        reasons.push("Too many pods".to_string());
+    }
+    if cpu > 0.0 && used.cpu + cpu > allocatable(node, "cpu") + 1e-9 {
+        reasons.push("Insufficient cpu".to_string());
+    }
+    if mem > 0.0 && used.mem + mem > allocatable(node, "memory") {
+        reasons.push("Insufficient memory".to_string());
+    }
+    reasons
+}
+
+/// What the pods already bound to a node request.
+#[derive(Default, Clone, Copy)]
+struct NodeUsage {
+    pods: f64,
+    cpu: f64,
+    mem: f64,
+    /// Non-zero requests (100m / 200Mi for containers without any), for scoring.
+    score_cpu: f64,
+    score_mem: f64,
+}
+
+fn usage(cluster: &Cluster) -> BTreeMap<String, NodeUsage> {
+    let mut map: BTreeMap<String, NodeUsage> = BTreeMap::new();
+    for obj in cluster.store.list("Pod", None) {
+        let Object::Pod(p) = obj else { continue };
+        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else {
+            continue;
+        };
+        let phase = p
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .unwrap_or("");
+        if phase == "Succeeded" || phase == "Failed" {
+            continue;
+        }
+        let (cpu, mem) = pod_requests(p);
+        let u = map.entry(node).or_default();
+        u.pods += 1.0;
+        u.cpu += cpu;
+        u.mem += mem;
+        u.score_cpu += if cpu > 0.0 { cpu } else { 0.1 };
+        u.score_mem += if mem > 0.0 {
+            mem
+        } else {
+            200.0 * 1024.0 * 1024.0
+        };
+    }
+    map
+}
+
+/// LeastAllocated + BalancedAllocation, as the default profile weighs them.
+fn score(pod: &Pod, node: &Node, used: &NodeUsage) -> f64 {
+    let (cpu, mem) = pod_requests(pod);
+    let (a_cpu, a_mem) = (
+        allocatable(node, "cpu").max(1e-9),
+        allocatable(node, "memory").max(1.0),
+    );
+    let r_cpu = used.score_cpu + if cpu > 0.0 { cpu } else { 0.1 };
+    let r_mem = used.score_mem
+        + if mem > 0.0 {
+            mem
+        } else {
+            200.0 * 1024.0 * 1024.0
+        };
+    let least = (((a_cpu - r_cpu).max(0.0) * 100.0 / a_cpu).floor()
+        + ((a_mem - r_mem).max(0.0) * 100.0 / a_mem).floor())
+        / 2.0;
+    let (f_cpu, f_mem) = (
+        ((used.cpu + cpu) / a_cpu).min(1.0),
+        ((used.mem + mem) / a_mem).min(1.0),
+    );
+    let balanced = (1.0 - (f_cpu - f_mem).abs() / 2.0) * 100.0;
+    least + balanced
+}
+
+/// Tries to place every pending pod, in creation order.
+pub fn schedule_pending(cluster: &mut Cluster) {
+    let pending: Vec<Pod> = cluster
+        .store
+        .list("Pod", None)
+        .filter_map(|o| match o {
+            Object::Pod(p) => Some(p.as_ref()),
+            _ => None,
+        })
+        .filter(|p| {
+            let spec = p.spec.as_ref();
+            spec.is_some_and(|s| {
+                s.node_name.is_none()
+                    && s.scheduler_name.as_deref().unwrap_or("default-scheduler")
+                        == "default-scheduler"
+            }) && p.metadata.deletion_timestamp.is_none()
+        })
+        .cloned()
+        .collect();
+    if pending.is_empty() {
+        return;
+    }
+    let mut pending = pending;
+    pending.sort_by_key(|p| {
+        (
+            p.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            p.metadata
+                .resource_version
+                .as_ref()
+                .and_then(|r| r.parse::<u64>().ok()),
+        )
+    });
+    for pod in pending {
+        schedule_one(cluster, pod);
+    }
+}
+
+fn schedule_one(cluster: &mut Cluster, mut pod: Pod) {
+    let nodes: Vec<Node> = cluster
+        .store
+        .list("Node", None)
+        .filter_map(|o| match o {
+            Object::Node(n) => Some(n.as_ref().clone()),
+            _ => None,
+        })
+        .collect();
+    let usage = usage(cluster);
+    let mut feasible: Vec<(f64, String)> = Vec::new();
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut preemption_helps: BTreeMap<String, usize> = BTreeMap::new();
+    for node in &nodes {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let used = usage.get(&name).copied().unwrap_or_default();
+        let why = filter(&pod, node, &used);
+        if why.is_empty() {
+            feasible.push((score(&pod, node, &used), name));
+        } else {
+            let resource_only = why
+                .iter()
+                .all(|w| w.starts_with("Insufficient") || w == "Too many pods");
+            let label = if resource_only {
+                "No preemption victims found for incoming pod"
+            } else {
+                "Preemption is not helpful for scheduling"
+            };
+            *preemption_helps.entry(label.to_string()).or_default() += 1;
+            for w in why {
+                *reasons.entry(w).or_default() += 1;
+            }
+        }
+    }
+    let key = (
+        pod.metadata.namespace.clone().unwrap_or_default(),
+        pod.metadata.name.clone().unwrap_or_default(),
+    );
+    if feasible.is_empty() {
+        let message = if nodes.is_empty() {
+            "no nodes available to schedule pods".to_string()
+        } else {
+            let histogram = |m: &BTreeMap<String, usize>| {
+                let mut parts: Vec<String> = m.iter().map(|(r, n)| format!("{n} {r}")).collect();
+                parts.sort();
+                parts.join(", ")
+            };
+            format!(
+                "0/{n} nodes are available: {}. preemption: 0/{n} nodes are available: {}.",
+                histogram(&reasons),
+                histogram(&preemption_helps),
+                n = nodes.len()
+            )
+        };
+        mark_unschedulable(cluster, pod, &message);
+        return;
+    }
+    let best = feasible.iter().map(|(s, _)| *s).fold(f64::MIN, f64::max);
+    let top: Vec<&String> = feasible
+        .iter()
+        .filter(|(s, _)| (*s - best).abs() < 1e-9)
+        .map(|(_, n)| n)
+        .collect();
+    let chosen = top[cluster.rng.next_u64() as usize % top.len()].clone();
+
+    let now = cluster.clock.now_time();
+    if let Some(spec) = pod.spec.as_mut() {
+        spec.node_name = Some(chosen.clone());
+    }
+    set_condition(
+        &mut pod,
+        PodCondition {
+            type_: "PodScheduled".into(),
+            status: "True".into(),
+            last_transition_time: Some(now),
+            ..Default::default()
+        },
+    );
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    if let Ok(stored) = cluster.store.update(Object::Pod(Box::new(pod))) {
+        let stored = stored.clone();
+        let message = format!("Successfully assigned {}/{} to {chosen}", key.0, key.1);
+        events::record(
+            cluster,
+            &stored,
+            EventType::Normal,
+            "Scheduled",
+            &message,
+            SCHEDULER,
+        );
+        let due = cluster.clock.now_ms();
+        cluster.timers.at(
+            due,
+            Task::KubeletSync {
+                namespace: key.0,
+                name: key.1,
+                uid,
+            },
+        );
+    }
+}
+
+fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
+    let current = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
+        .and_then(|c| c.message.clone());
+    if current.as_deref() == Some(message) {
+        return;
+    }
+    let now = cluster.clock.now_time();
+    set_condition(
+        &mut pod,
+        PodCondition {
+            type_: "PodScheduled".into(),
+            status: "False".into(),
+            reason: Some("Unschedulable".into()),
+            message: Some(message.to_string()),
+            last_transition_time: Some(now),
+            ..Default::default()
+        },
+    );
+    if let Ok(stored) = cluster.store.update(Object::Pod(Box::new(pod))) {
+        let stored = stored.clone();
+        events::record(
+            cluster,
+            &stored,
+            EventType::Warning,
+            "FailedScheduling",
+            message,
+            SCHEDULER,
+        );
+    }
+}
+
+/// Adds or replaces a pod condition by type.
+pub fn set_condition(pod: &mut Pod, condition: PodCondition) {
+    let conditions = pod
+        .status
+        .get_or_insert_with(Default::default)
+        .conditions
+        .get_or_insert_with(Vec::new);
+    match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
+        Some(c) => *c = condition,
+        None => conditions.push(condition),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use k8s_openapi::api::core::v1::{Container, PodSpec, ResourceRequirements};
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    use super::*;
+    use crate::clock::SimDuration;
+
+    fn pod_requesting(name: &str, cpu: &str) -> Object {
+        Object::Pod(Box::new(Pod {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some("default".into()),
+                ..Default::default()
+            },
+            spec: Some(PodSpec {
+                containers: vec![Container {
+                    name: "app".into(),
+                    image: Some("nginx".into()),
+                    resources: Some(ResourceRequirements {
+                        requests: Some(BTreeMap::from([("cpu".to_string(), Quantity(cpu.into()))])),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            status: None,
+        }))
+    }
+
+    #[test]
+    fn explains_an_unschedulable_pod_like_kube_scheduler() {
+        let mut cluster = Cluster::new();
+        cluster.create(pod_requesting("big", "3")).unwrap();
+        cluster.advance(SimDuration::seconds(1));
+        let Some(Object::Pod(p)) = cluster.store.get("Pod", "default", "big") else {
+            panic!("pod missing")
+        };
+        let cond = p
+            .status
+            .as_ref()
+            .unwrap()
+            .conditions
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|c| c.type_ == "PodScheduled")
+            .unwrap();
+        assert_eq!(cond.status, "False");
+        assert_eq!(
+            cond.message.as_deref(),
+            Some("0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.")
+        );
+        let out = cluster.run("kubectl get events").text();
+        assert!(
+            out.contains("Warning   FailedScheduling   pod/big"),
+            "{out}"
+        );
+        // Waiting does not repeat the same event.
+        cluster.advance(SimDuration::seconds(60));
+        assert_eq!(
+            cluster
+                .run("kubectl get events")
+                .text()
+                .matches("FailedScheduling")
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn fills_nodes_by_requests() {
+        let mut cluster = Cluster::new();
+        for i in 0..4 {
+            cluster
+                .create(pod_requesting(&format!("p{i}"), "1500m"))
+                .unwrap();
+        }
+        cluster.advance(SimDuration::seconds(10));
+        let nodes: Vec<String> = cluster
+            .store
+            .list("Pod", Some("default"))
+            .filter_map(|o| match o {
+                Object::Pod(p) => Some(
+                    p.spec
+                        .as_ref()
+                        .unwrap()
+                        .node_name
+                        .clone()
+                        .unwrap_or_else(|| "<none>".into()),
+                ),
+                _ => None,
+            })
+            .collect();
+        let mut sorted = nodes.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            vec!["<none>", "node1", "node2", "node3"],
+            "three fit, one waits: {nodes:?}"
+        );
+    }
+}

@@ -1,0 +1,41 @@
+//! The timer queue: work due at a simulated instant, run in (time, insertion) order.
+
+use std::collections::BTreeMap;
+
+/// Work the cluster does when its time comes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// The kubelet advances a pod to its next lifecycle stage.
+    KubeletSync {
+        /// Pod namespace.
+        namespace: String,
+        /// Pod name.
+        name: String,
+        /// The pod's uid when the task was queued; a recreated pod of the same name ignores it.
+        uid: String,
+    },
+}
+
+/// Pending tasks ordered by due time, ties broken by insertion order.
+#[derive(Clone, Debug, Default)]
+pub struct Timers {
+    queue: BTreeMap<(i64, u64), Task>,
+    seq: u64,
+}
+
+impl Timers {
+    /// Queues `task` to run at `due_ms`.
+    pub fn at(&mut self, due_ms: i64, task: Task) {
+        self.seq += 1;
+        self.queue.insert((due_ms, self.seq), task);
+    }
+
+    /// Takes the earliest task due at or before `until_ms`.
+    pub fn pop_due(&mut self, until_ms: i64) -> Option<(i64, Task)> {
+        let (&(due, seq), _) = self.queue.first_key_value()?;
+        if due > until_ms {
+            return None;
+        }
+        self.queue.remove(&(due, seq)).map(|t| (due, t))
+    }
+}
