@@ -350,7 +350,16 @@ fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
     }
 }
 
-/// Adds or replaces a pod condition by type.
+/// The order in which the kubelet lists pod conditions.
+const CONDITION_ORDER: [&str; 5] = [
+    "PodReadyToStartContainers",
+    "Initialized",
+    "Ready",
+    "ContainersReady",
+    "PodScheduled",
+];
+
+/// Adds or replaces a pod condition by type, keeping the kubelet's order.
 pub fn set_condition(pod: &mut Pod, condition: PodCondition) {
     let conditions = pod
         .status
@@ -361,6 +370,12 @@ pub fn set_condition(pod: &mut Pod, condition: PodCondition) {
         Some(c) => *c = condition,
         None => conditions.push(condition),
     }
+    conditions.sort_by_key(|c| {
+        CONDITION_ORDER
+            .iter()
+            .position(|t| *t == c.type_)
+            .unwrap_or(CONDITION_ORDER.len())
+    });
 }
 
 #[cfg(test)]

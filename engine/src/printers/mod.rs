@@ -4,3 +4,4 @@ pub mod age;
 pub mod columns;
 pub mod pod_columns;
 pub mod table;
+pub mod yaml;

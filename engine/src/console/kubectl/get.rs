@@ -15,6 +15,23 @@ const FLAGS: &[Flag] = &[
     flags::boolean("no-headers", None),
 ];
 
+/// Output formats kubectl 1.34 accepts, in the order its error message lists them.
+const PRINTERS: &[&str] = &[
+    "custom-columns",
+    "custom-columns-file",
+    "go-template",
+    "go-template-file",
+    "json",
+    "jsonpath",
+    "jsonpath-as-json",
+    "jsonpath-file",
+    "name",
+    "template",
+    "templatefile",
+    "wide",
+    "yaml",
+];
+
 /// One resource argument resolved: a kind and the names asked for (empty = list all).
 struct Request {
     kind: &'static KindInfo,
@@ -33,9 +50,14 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         Err(e) => return super::error(e),
     };
     let format = parsed.value("output").unwrap_or("");
-    if !matches!(format, "" | "wide" | "name") {
+    let printer = format.split_once('=').map_or(format, |(p, _)| p);
+    if !matches!(format, "" | "wide" | "name" | "yaml" | "json") {
+        if PRINTERS.contains(&printer) {
+            return super::error(format!("-o {printer} is not simulated in Kubeplay yet"));
+        }
         return super::error(format!(
-            "unable to match a printer suitable for the output format \"{format}\", allowed formats are: name,wide"
+            "unable to match a printer suitable for the output format \"{format}\", allowed formats are: {}",
+            PRINTERS.join(",")
         ));
     }
     if parsed.positionals.is_empty() {
@@ -83,7 +105,26 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     let mut out = Output::default();
     let prefix_kind = found.len() > 1;
     let now = cluster.clock.now_ms();
-    if format == "name" {
+    if format == "yaml" || format == "json" {
+        let single = requests.len() == 1 && requests[0].names.len() == 1;
+        let items: Vec<serde_json::Value> = found
+            .iter()
+            .flat_map(|(_, objs)| objs.iter().map(|o| o.to_json()))
+            .collect();
+        let value = match (single, items.len()) {
+            (true, 1) => items.into_iter().next().unwrap_or_default(),
+            _ => {
+                serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
+            }
+        };
+        if single && found.is_empty() {
+            // Only the NotFound error below.
+        } else if format == "yaml" {
+            out.out_raw(crate::printers::yaml::to_yaml(&value));
+        } else {
+            out.out(json_pretty(&value));
+        }
+    } else if format == "name" {
         for (kind, objects) in &found {
             for o in objects {
                 out.out(format!("{}/{}", kind.qualified_kind(), o.name()));
@@ -109,7 +150,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             out.out_raw(rendered.join("\n"));
         }
     }
-    if found.is_empty() && errors.is_empty() {
+    if found.is_empty() && errors.is_empty() && !matches!(format, "yaml" | "json") {
         let namespaced = requests.iter().any(|r| r.kind.namespaced);
         if namespaced && !all_namespaces {
             out.err(format!("No resources found in {namespace} namespace."));
@@ -223,4 +264,18 @@ fn resolve_requests(positionals: &[String]) -> Result<Vec<Request>, String> {
         });
     }
     Ok(requests)
+}
+
+/// JSON as kubectl prints it: four-space indentation.
+fn json_pretty(v: &serde_json::Value) -> String {
+    use serde::Serialize;
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        serde_json::ser::PrettyFormatter::with_indent(b"    "),
+    );
+    if v.serialize(&mut ser).is_err() {
+        return String::new();
+    }
+    String::from_utf8(buf).unwrap_or_default()
 }
