@@ -64,11 +64,7 @@ pub fn record(
             ..Default::default()
         },
         involved_object: ObjectReference {
-            api_version: Some(if info.group.is_empty() {
-                info.version.to_string()
-            } else {
-                format!("{}/{}", info.group, info.version)
-            }),
+            api_version: Some(info.api_version()),
             kind: Some(info.kind.to_string()),
             name: Some(involved.name().to_string()),
             namespace: (!involved.namespace().is_empty()).then(|| involved.namespace().to_string()),

@@ -55,7 +55,79 @@ const WORDS: &[&str] = &[
     "=",
     ",",
     "/",
+    "apply",
+    "create",
+    "namespace",
+    "-f",
+    "pod.yaml",
+    "dir",
+    "cat",
+    "ls",
+    "-l",
+    "rm",
+    "grep",
+    "head",
+    "-n",
+    "wc",
+    "sort",
+    "|",
+    ">",
+    ">>",
+    "<",
+    "<<EOF",
+    "<<-EOF",
+    "\nEOF",
+    "\n",
+    "\nkind: Pod",
+    "\napiVersion: v1",
+    "\nmetadata:",
+    "\n  name: x",
+    "\nspec:",
+    "\n  containers:",
+    "\n  - name: c",
+    "\n    image: nginx",
+    "---",
 ];
+
+/// YAML-shaped text: indentation, keys, dashes, flow collections, odd scalars.
+fn manifest() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "apiVersion: v1",
+        "kind: Pod",
+        "kind: Namespace",
+        "metadata:",
+        "  name: web",
+        "  namespace: dev",
+        "spec:",
+        "  containers:",
+        "  - name: nginx",
+        "    image: nginx",
+        "    ports:",
+        "    - containerPort: 80",
+        "    - containerPort: '80'",
+        "  contianers:",
+        "---",
+        "...",
+        "{",
+        "}",
+        "[",
+        "- ",
+        ": ",
+        "&a",
+        "*a",
+        "!!str",
+        "  labels: {app: web}",
+        "  args: [a, b",
+        "name: 이름",
+        "\t",
+        "  ",
+        "key: |",
+        "  text",
+        "null",
+        "~",
+    ];
+    prop::collection::vec(prop::sample::select(PIECES), 0..16).prop_map(|p| p.join("\n"))
+}
 
 fn line() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -88,6 +160,16 @@ proptest! {
             let _ = cluster.run(l);
             cluster.advance(SimDuration::seconds(3));
         }
+    }
+
+    #[test]
+    fn manifests_never_panic(text in manifest()) {
+        let mut cluster = Cluster::new();
+        let _ = cluster.run(&format!("kubectl apply -f - <<EOF\n{text}\nEOF"));
+        let _ = cluster.run(&format!("cat <<EOF > m.yaml\n{text}\nEOF"));
+        let _ = cluster.run("kubectl create -f m.yaml");
+        cluster.advance(SimDuration::seconds(30));
+        let _ = cluster.run("kubectl get pods -A -o yaml");
     }
 
     #[test]

@@ -2,10 +2,27 @@
 //! real cluster's.
 
 use k8s_openapi::api::core::v1::{
-    Pod, PodSecurityContext, PodStatus, ResourceRequirements, Toleration,
+    Namespace, NamespaceSpec, NamespaceStatus, Pod, PodSecurityContext, PodStatus,
+    ResourceRequirements, Toleration,
 };
 
 use crate::images::ImageRef;
+
+/// Fills in a new namespace's defaulted fields: its name label, finalizer and phase.
+pub fn namespace(ns: &mut Namespace) {
+    let name = ns.metadata.name.clone().unwrap_or_default();
+    ns.metadata
+        .labels
+        .get_or_insert_with(Default::default)
+        .insert("kubernetes.io/metadata.name".into(), name);
+    ns.spec.get_or_insert_with(|| NamespaceSpec {
+        finalizers: Some(vec!["kubernetes".into()]),
+    });
+    ns.status.get_or_insert_with(|| NamespaceStatus {
+        phase: Some("Active".into()),
+        conditions: None,
+    });
+}
 
 /// Fills in a new pod's defaulted fields.
 pub fn pod(pod: &mut Pod) {

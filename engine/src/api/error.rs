@@ -9,6 +9,18 @@ pub enum ApiError {
     NotFound { resource: String, name: String },
     /// 409: `pods "x" already exists`.
     AlreadyExists { resource: String, name: String },
+    /// 422: `The Pod "x" is invalid: ...`, with one cause per field.
+    Invalid {
+        kind: String,
+        name: String,
+        causes: Vec<String>,
+    },
+    /// 422 for updates a kind forbids, e.g. changing a running pod's spec.
+    Forbidden {
+        kind: String,
+        name: String,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -37,6 +49,18 @@ impl ApiError {
             ApiError::AlreadyExists { resource, name } => {
                 format!("Error from server (AlreadyExists): {resource} \"{name}\" already exists")
             }
+            ApiError::Invalid { kind, name, causes } if causes.len() == 1 => {
+                format!("The {kind} \"{name}\" is invalid: {}", causes[0])
+            }
+            ApiError::Invalid { kind, name, causes } => {
+                let list: Vec<String> = causes.iter().map(|c| format!("* {c}")).collect();
+                format!("The {kind} \"{name}\" is invalid: \n{}", list.join("\n"))
+            }
+            ApiError::Forbidden {
+                kind,
+                name,
+                message,
+            } => format!("The {kind} \"{name}\" is invalid: {message}"),
         }
     }
 }

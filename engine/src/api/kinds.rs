@@ -29,6 +29,23 @@ impl KindInfo {
         self.kind.to_ascii_lowercase()
     }
 
+    /// `apiVersion` as written in manifests: `v1` or `apps/v1`.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// Whether a manifest's `apiVersion` names this resource's group and version.
+    pub fn api_version_is(&self, api_version: &str) -> bool {
+        match api_version.split_once('/') {
+            Some((group, version)) => group == self.group && version == self.version,
+            None => self.group.is_empty() && api_version == self.version,
+        }
+    }
+
     /// The resource qualified by its group, as API messages name it: `pods`, `deployments.apps`.
     pub fn qualified_resource(&self) -> String {
         if self.group.is_empty() {

@@ -3,4 +3,6 @@
 pub mod defaults;
 pub mod error;
 pub mod kinds;
+pub mod manifest;
 pub mod quantity;
+pub mod validation;

@@ -3,8 +3,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Namespace, NamespaceSpec, NamespaceStatus, Node, NodeAddress, NodeCondition, NodeSpec,
-    NodeStatus, NodeSystemInfo, Taint,
+    Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Taint,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
@@ -16,24 +15,17 @@ use crate::store::Object;
 pub const SYSTEM_NAMESPACES: [&str; 4] =
     ["default", "kube-node-lease", "kube-public", "kube-system"];
 
-/// A namespace object in phase Active.
+/// A namespace object, defaulted as the apiserver would.
 pub fn namespace(name: &str) -> Object {
-    let mut labels = BTreeMap::new();
-    labels.insert("kubernetes.io/metadata.name".to_string(), name.to_string());
-    Object::Namespace(Box::new(Namespace {
+    let mut ns = Namespace {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
-            labels: Some(labels),
             ..Default::default()
         },
-        spec: Some(NamespaceSpec {
-            finalizers: Some(vec!["kubernetes".to_string()]),
-        }),
-        status: Some(NamespaceStatus {
-            phase: Some("Active".to_string()),
-            conditions: None,
-        }),
-    }))
+        ..Default::default()
+    };
+    crate::api::defaults::namespace(&mut ns);
+    Object::Namespace(Box::new(ns))
 }
 
 fn condition(kind: &str, status: &str, reason: &str, message: &str, at: &Time) -> NodeCondition {

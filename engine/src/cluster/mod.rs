@@ -170,11 +170,64 @@ impl Cluster {
 
     /// Creates an object as the apiserver does: defaulting, then storage.
     pub(crate) fn create(&mut self, mut obj: Object) -> Result<(), ApiError> {
-        if let Object::Pod(p) = &mut obj {
-            crate::api::defaults::pod(p);
+        match &mut obj {
+            Object::Pod(p) => crate::api::defaults::pod(p),
+            Object::Namespace(ns) => crate::api::defaults::namespace(ns),
+            _ => {}
         }
+        crate::api::validation::validate(&obj)?;
         let now = self.clock.now_time();
         self.store.create(obj, now, &mut self.rng).map(|_| ())
+    }
+
+    /// Applies a changed manifest to a stored object. Pods only accept changes the apiserver
+    /// allows on a running pod (container images, labels, annotations).
+    pub(crate) fn update_from_apply(
+        &mut self,
+        existing: Object,
+        desired: Object,
+    ) -> Result<(), ApiError> {
+        match (existing, desired) {
+            (Object::Pod(mut current), Object::Pod(wanted)) => {
+                let mut check = (*current).clone();
+                let mut wanted_defaulted = (*wanted).clone();
+                crate::api::defaults::pod(&mut wanted_defaulted);
+                // Compare specs with images and scheduling fields set aside.
+                if let (Some(cs), Some(ws)) = (check.spec.as_mut(), wanted_defaulted.spec.as_mut())
+                {
+                    ws.node_name = cs.node_name.clone();
+                    for (c, w) in cs.containers.iter_mut().zip(ws.containers.iter_mut()) {
+                        c.image = w.image.clone();
+                    }
+                }
+                if check.spec != wanted_defaulted.spec {
+                    return Err(ApiError::Forbidden {
+                        kind: "Pod".into(),
+                        name: current.metadata.name.clone().unwrap_or_default(),
+                        message: "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
+                    });
+                }
+                current.metadata.labels = wanted.metadata.labels.clone();
+                current.metadata.annotations = wanted.metadata.annotations.clone();
+                if let (Some(cs), Some(ws)) = (current.spec.as_mut(), wanted.spec.as_ref()) {
+                    for (c, w) in cs.containers.iter_mut().zip(ws.containers.iter()) {
+                        c.image = w.image.clone();
+                    }
+                }
+                // The kubelet does not restart containers on an image change yet.
+                self.store.update(Object::Pod(current))?;
+                Ok(())
+            }
+            (Object::Namespace(mut current), Object::Namespace(wanted)) => {
+                current.metadata.labels = wanted.metadata.labels.clone();
+                current.metadata.annotations = wanted.metadata.annotations.clone();
+                self.store.update(Object::Namespace(current)).map(|_| ())
+            }
+            (_, desired) => {
+                self.store.update(desired)?;
+                Ok(())
+            }
+        }
     }
 
     /// Starts a graceful deletion (`grace` seconds, or the object's own default); pods go

@@ -1,32 +1,41 @@
-//! Shell commands learners type around kubectl: `clear`, `help`, `sleep`, `echo`.
+//! Shell commands learners type around kubectl: files (`cat`, `ls`, `rm`), text filters for
+//! pipes (`grep`, `head`, `tail`, `wc`, `sort`), `echo`, `sleep` (advances simulated time),
+//! `clear`, `help`.
 
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-/// Runs a non-kubectl command.
-pub fn run(cluster: &mut Cluster, program: &str, args: &[String]) -> Output {
+/// Runs a non-kubectl command with optional standard input.
+pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<&str>) -> Output {
     match program {
         "clear" => Output {
             clear: true,
             ..Default::default()
         },
-        "help" => {
-            let mut o = Output::default();
-            o.out(HELP);
-            o
-        }
-        "echo" => {
-            let mut o = Output::default();
-            o.out(args.join(" "));
-            o
-        }
+        "help" => text(HELP),
+        "echo" => echo(args),
         "sleep" => sleep(cluster, args),
         "true" => Output::default(),
         "false" => Output {
             exit_code: 1,
             ..Default::default()
         },
+        "pwd" => text("/root"),
+        "cat" => cat(cluster, args, stdin),
+        "ls" => ls(cluster, args),
+        "rm" => rm(cluster, args),
+        "grep" | "egrep" => grep(program, args, stdin.unwrap_or("")),
+        "head" | "tail" => head_tail(program, args, stdin.unwrap_or("")),
+        "wc" => wc(args, stdin.unwrap_or("")),
+        "sort" => {
+            let mut lines: Vec<&str> = stdin.unwrap_or("").lines().collect();
+            lines.sort();
+            if args.iter().any(|a| a == "-r") {
+                lines.reverse();
+            }
+            lines_out(&lines)
+        }
         _ => {
             let mut o = Output::failure(format!("bash: {program}: command not found"));
             o.exit_code = 127;
@@ -38,19 +47,251 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String]) -> Output {
 const HELP: &str = "\
 Kubeplay console: a simulated Kubernetes v1.34 cluster.
 
-  kubectl ...      talk to the cluster (k is an alias), e.g. kubectl get nodes
-  sleep N          let N seconds of cluster time pass (also 2m, 1h)
-  echo TEXT        print TEXT
-  clear            clear the screen
-  help             this text";
+  kubectl ...           talk to the cluster (k is an alias), e.g. kubectl get nodes
+  cat <<EOF > f.yaml    write a file (end with a line EOF); then kubectl apply -f f.yaml
+  ls, cat FILE, rm FILE your files
+  ... | grep WORD       filter output (also head, tail, wc -l, sort)
+  sleep N               let N seconds of cluster time pass (also 2m, 1h)
+  clear                 clear the screen";
+
+fn text(s: &str) -> Output {
+    let mut o = Output::default();
+    o.out(s);
+    o
+}
+
+fn lines_out(lines: &[&str]) -> Output {
+    let mut o = Output::default();
+    if !lines.is_empty() {
+        o.out(lines.join("\n"));
+    }
+    o
+}
+
+fn echo(args: &[String]) -> Output {
+    let (newline, words) = match args.first().map(String::as_str) {
+        Some("-n") => (false, &args[1..]),
+        _ => (true, args),
+    };
+    let mut o = Output::default();
+    let line = words.join(" ");
+    if newline {
+        o.out(line);
+    } else {
+        o.out_raw(line);
+    }
+    o
+}
+
+fn cat(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    let mut o = Output::default();
+    if args.is_empty() || args.iter().all(|a| a == "-") {
+        o.out_raw(stdin.unwrap_or("").to_string());
+        return o;
+    }
+    for file in args {
+        match cluster.console.files.read(file) {
+            Some(t) => o.out_raw(t.to_string()),
+            None if cluster.console.files.is_dir(file) => {
+                o.err(format!("cat: {file}: Is a directory"));
+                o.exit_code = 1;
+            }
+            None => {
+                o.err(format!("cat: {file}: No such file or directory"));
+                o.exit_code = 1;
+            }
+        }
+    }
+    o
+}
+
+fn ls(cluster: &Cluster, args: &[String]) -> Output {
+    let long = args.iter().any(|a| a.starts_with('-') && a.contains('l'));
+    let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let mut o = Output::default();
+    let dirs: Vec<String> = if targets.is_empty() {
+        vec![String::new()]
+    } else {
+        targets.iter().map(|t| t.to_string()).collect()
+    };
+    for dir in dirs {
+        if cluster.console.files.read(&dir).is_some() {
+            o.out(dir);
+            continue;
+        }
+        if !cluster.console.files.is_dir(&dir) {
+            o.err(format!(
+                "ls: cannot access '{dir}': No such file or directory"
+            ));
+            o.exit_code = 2;
+            continue;
+        }
+        let names = cluster.console.files.list(&dir);
+        if long {
+            let lines: Vec<String> = names
+                .iter()
+                .map(|n| {
+                    let path = if dir.is_empty() {
+                        n.clone()
+                    } else {
+                        format!("{dir}/{n}")
+                    };
+                    let size = cluster.console.files.read(&path).map_or(4096, str::len);
+                    let kind = if cluster.console.files.read(&path).is_some() {
+                        "-rw-r--r--"
+                    } else {
+                        "drwxr-xr-x"
+                    };
+                    format!("{kind} 1 root root {size:>5} {n}")
+                })
+                .collect();
+            o.out(format!("total {}\n{}", names.len() * 4, lines.join("\n")));
+        } else if !names.is_empty() {
+            o.out(names.join("  "));
+        }
+    }
+    o
+}
+
+fn rm(cluster: &mut Cluster, args: &[String]) -> Output {
+    let force = args.iter().any(|a| a.starts_with('-') && a.contains('f'));
+    let mut o = Output::default();
+    for file in args.iter().filter(|a| !a.starts_with('-')) {
+        if !cluster.console.files.remove(file) && !force {
+            o.err(format!(
+                "rm: cannot remove '{file}': No such file or directory"
+            ));
+            o.exit_code = 1;
+        }
+    }
+    o
+}
+
+fn grep(program: &str, args: &[String], input: &str) -> Output {
+    let mut ignore_case = false;
+    let mut invert = false;
+    let mut count = false;
+    let mut patterns: Vec<String> = Vec::new();
+    let mut rest = args.iter();
+    while let Some(a) = rest.next() {
+        match a.as_str() {
+            "-e" => patterns.extend(rest.next().cloned()),
+            s if s.starts_with('-') && s.len() > 1 => {
+                for c in s[1..].chars() {
+                    match c {
+                        'i' => ignore_case = true,
+                        'v' => invert = true,
+                        'c' => count = true,
+                        'E' | 'w' | 'n' => {}
+                        other => {
+                            let mut o = Output::failure(format!("{program}: invalid option -- '{other}'\nUsage: grep [OPTION]... PATTERNS [FILE]..."));
+                            o.exit_code = 2;
+                            return o;
+                        }
+                    }
+                }
+            }
+            p => patterns.push(p.to_string()),
+        }
+    }
+    let Some(pattern) = patterns.first() else {
+        let mut o = Output::failure("Usage: grep [OPTION]... PATTERNS [FILE]...");
+        o.exit_code = 2;
+        return o;
+    };
+    // Alternatives (`a|b`, as with egrep) and plain substrings; no other regex syntax.
+    let alternatives: Vec<String> = pattern
+        .split(if program == "egrep" || args.iter().any(|a| a == "-E") {
+            "|"
+        } else {
+            "\\|"
+        })
+        .map(|p| {
+            if ignore_case {
+                p.to_lowercase()
+            } else {
+                p.to_string()
+            }
+        })
+        .collect();
+    let matches = |line: &str| {
+        let l = if ignore_case {
+            line.to_lowercase()
+        } else {
+            line.to_string()
+        };
+        alternatives.iter().any(|p| l.contains(p.as_str())) != invert
+    };
+    let lines: Vec<&str> = input.lines().filter(|l| matches(l)).collect();
+    let mut o = if count {
+        text(&lines.len().to_string())
+    } else {
+        lines_out(&lines)
+    };
+    o.exit_code = if lines.is_empty() { 1 } else { 0 };
+    o
+}
+
+fn head_tail(program: &str, args: &[String], input: &str) -> Output {
+    let mut n: usize = 10;
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        let value = if a == "-n" {
+            iter.next().map(String::as_str)
+        } else {
+            a.strip_prefix("-n").or(a.strip_prefix('-'))
+        };
+        if let Some(v) = value {
+            match v.trim_start_matches('+').parse() {
+                Ok(v) => n = v,
+                Err(_) => {
+                    return Output::failure(format!("{program}: invalid number of lines: '{v}'"))
+                }
+            }
+        }
+    }
+    let lines: Vec<&str> = input.lines().collect();
+    let picked = if program == "head" {
+        &lines[..n.min(lines.len())]
+    } else {
+        &lines[lines.len().saturating_sub(n)..]
+    };
+    lines_out(picked)
+}
+
+fn wc(args: &[String], input: &str) -> Output {
+    let lines = input.matches('\n').count();
+    let words = input.split_whitespace().count();
+    let bytes = input.len();
+    let flags: String = args
+        .iter()
+        .filter(|a| a.starts_with('-'))
+        .flat_map(|a| a[1..].chars())
+        .collect();
+    let shown: Vec<String> = if flags.is_empty() {
+        vec![
+            format!("{lines:>7}"),
+            format!("{words:>7}"),
+            format!("{bytes:>7}"),
+        ]
+    } else {
+        flags
+            .chars()
+            .filter_map(|c| match c {
+                'l' => Some(lines.to_string()),
+                'w' => Some(words.to_string()),
+                'c' => Some(bytes.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    text(&shown.join(" "))
+}
 
 /// `sleep N[s|m|h]`: advances simulated time.
 fn sleep(cluster: &mut Cluster, args: &[String]) -> Output {
     let Some(arg) = args.first() else {
-        let mut o =
-            Output::failure("sleep: missing operand\nTry 'sleep --help' for more information.");
-        o.exit_code = 1;
-        return o;
+        return Output::failure("sleep: missing operand\nTry 'sleep --help' for more information.");
     };
     match parse_sleep(arg) {
         Some(d) => {
@@ -93,5 +334,36 @@ mod tests {
         assert_eq!(parse_sleep("-1"), None);
         assert_eq!(parse_sleep("NaN"), None);
         assert_eq!(parse_sleep("1e300"), Some(SimDuration::seconds(86400)));
+    }
+
+    #[test]
+    fn filters() {
+        let input = "NAME READY\nweb-1 1/1\nweb-2 0/1\ndb 1/1\n";
+        assert_eq!(
+            grep("grep", &["web".into()], input).stdout(),
+            "web-1 1/1\nweb-2 0/1\n"
+        );
+        assert_eq!(
+            grep("grep", &["-v".into(), "web".into()], input).stdout(),
+            "NAME READY\ndb 1/1\n"
+        );
+        assert_eq!(
+            grep("grep", &["-c".into(), "1/1".into()], input).stdout(),
+            "2\n"
+        );
+        assert_eq!(
+            grep("egrep", &["db|NAME".into()], input).stdout(),
+            "NAME READY\ndb 1/1\n"
+        );
+        assert_eq!(grep("grep", &["zzz".into()], input).exit_code, 1);
+        assert_eq!(
+            head_tail("head", &["-n".into(), "1".into()], input).stdout(),
+            "NAME READY\n"
+        );
+        assert_eq!(
+            head_tail("tail", &["-2".into()], input).stdout(),
+            "web-2 0/1\ndb 1/1\n"
+        );
+        assert_eq!(wc(&["-l".into()], input).stdout(), "4\n");
     }
 }

@@ -1,29 +1,34 @@
 //! The console: a small shell around kubectl, running inside the engine.
 
 mod builtins;
+mod files;
 mod kubectl;
 mod shell;
 
 use crate::cluster::Cluster;
-use crate::output::Output;
-use shell::Connector;
+use crate::output::{Output, Stream};
+pub use files::Workspace;
+use shell::{Connector, Simple};
 
 /// Console state that outlives a single line.
 #[derive(Clone, Debug)]
 pub struct Console {
     /// The current context's namespace (`kubectl config set-context --current --namespace`).
     pub namespace: String,
+    /// The learner's files (`cat > pod.yaml`, `kubectl apply -f pod.yaml`).
+    pub files: Workspace,
 }
 
 impl Default for Console {
     fn default() -> Self {
         Console {
             namespace: "default".into(),
+            files: Workspace::default(),
         }
     }
 }
 
-/// Runs one console line against the cluster.
+/// Runs one console entry (a line, plus heredoc lines) against the cluster.
 pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
     let commands = match shell::parse(line) {
         Ok(c) => c,
@@ -41,18 +46,56 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
             Connector::IfFailure => out.exit_code != 0,
         };
         if run {
-            out.extend(run_command(cluster, &command.words));
+            let result = run_pipeline(cluster, &command.pipeline);
+            out.extend(result);
         }
     }
     out
 }
 
-fn run_command(cluster: &mut Cluster, words: &[String]) -> Output {
+/// Runs `a | b | c`: each command's stdout is the next one's stdin; stderr goes to the screen.
+fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
+    let mut out = Output::default();
+    let mut piped: Option<String> = None;
+    for (i, simple) in pipeline.iter().enumerate() {
+        let stdin = match (&simple.heredoc, &simple.stdin_from) {
+            (Some(body), _) => Some(body.clone()),
+            (None, Some(file)) => match cluster.console.files.read(file) {
+                Some(text) => Some(text.to_string()),
+                None => return Output::failure(format!("bash: {file}: No such file or directory")),
+            },
+            (None, None) => piped.take(),
+        };
+        let result = run_simple(cluster, &simple.words, stdin.as_deref());
+        let last = i + 1 == pipeline.len();
+        let mut stdout = String::new();
+        for (stream, text) in result.chunks {
+            match stream {
+                Stream::Stdout if !last || simple.stdout_to.is_some() => stdout.push_str(&text),
+                Stream::Stdout => out.out_raw(text),
+                Stream::Stderr => out.chunks.push((Stream::Stderr, text)),
+            }
+        }
+        out.exit_code = result.exit_code;
+        out.clear |= result.clear;
+        if let Some((file, append)) = &simple.stdout_to {
+            if let Err(e) = cluster.console.files.write(file, &stdout, *append) {
+                out.err(e);
+                out.exit_code = 1;
+            }
+        } else if !last {
+            piped = Some(stdout);
+        }
+    }
+    out
+}
+
+fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<&str>) -> Output {
     let Some((program, args)) = words.split_first() else {
         return Output::default();
     };
     match program.as_str() {
-        "kubectl" | "k" => kubectl::run(cluster, args),
-        _ => builtins::run(cluster, program, args),
+        "kubectl" | "k" => kubectl::run(cluster, args, stdin),
+        _ => builtins::run(cluster, program, args, stdin),
     }
 }

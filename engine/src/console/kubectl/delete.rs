@@ -2,7 +2,6 @@
 //! objects are gone.
 
 use super::flags::{self, Flag};
-use crate::api::error::ApiError;
 use crate::api::kinds;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
@@ -74,10 +73,6 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         };
         match cluster.delete(kind.kind, ns, &name, grace, force) {
             Ok(()) => deleted.push((kind, ns.to_string(), name)),
-            Err(e @ ApiError::NotFound { .. }) => {
-                out.err(e.kubectl_message());
-                out.exit_code = 1;
-            }
             Err(e) => {
                 out.err(e.kubectl_message());
                 out.exit_code = 1;

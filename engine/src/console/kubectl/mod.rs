@@ -1,5 +1,7 @@
 //! The kubectl command set.
 
+mod apply;
+mod create;
 mod delete;
 mod flags;
 mod get;
@@ -39,7 +41,7 @@ const COMMANDS: &[&str] = &[
 ];
 
 /// Runs `kubectl ARGS`.
-pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     let Some((command, rest)) = args.split_first() else {
         let mut o = Output::default();
         o.out(USAGE);
@@ -48,6 +50,8 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     match command.as_str() {
         "get" => get::run(cluster, rest),
         "run" => run::run(cluster, rest),
+        "apply" => apply::run(cluster, rest, stdin, apply::Mode::Apply),
+        "create" => create::run(cluster, rest, stdin),
         "delete" => delete::run(cluster, rest),
         "version" => version::run(rest),
         "help" | "--help" | "-h" => {

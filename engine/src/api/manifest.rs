@@ -1,0 +1,291 @@
+//! Reading manifests: YAML or JSON, one or many documents, into JSON values; strict field
+//! validation by round-tripping through the typed `k8s-openapi` structs.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Number, Value};
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// One document of a manifest file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    /// The document as JSON.
+    pub value: Value,
+    /// 1-based line where the document starts in its file.
+    pub line: usize,
+}
+
+/// Parses every document of `text`; empty documents are skipped, as kubectl does.
+/// Errors read like kubectl's: `error converting YAML to JSON: yaml: line 5: ...`.
+pub fn parse(text: &str) -> Result<Vec<Document>, String> {
+    let docs = YamlLoader::load_from_str(text).map_err(|e| {
+        format!(
+            "error converting YAML to JSON: yaml: line {}: {}",
+            e.marker().line(),
+            e.info()
+        )
+    })?;
+    let starts = document_start_lines(text);
+    let mut out = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let value = to_json(doc)?;
+        if value.is_null() {
+            continue;
+        }
+        out.push(Document {
+            value,
+            line: starts.get(i).copied().unwrap_or(1),
+        });
+    }
+    Ok(out)
+}
+
+/// Approximate first line of each document: after each `---` separator line.
+fn document_start_lines(text: &str) -> Vec<usize> {
+    let mut starts = vec![1];
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("---") && i > 0 {
+            starts.push(i + 2);
+        } else if line.starts_with("---") {
+            starts[0] = 2;
+        }
+    }
+    starts
+}
+
+fn to_json(y: &Yaml) -> Result<Value, String> {
+    Ok(match y {
+        Yaml::Null | Yaml::BadValue => Value::Null,
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Integer(i) => Value::Number((*i).into()),
+        Yaml::Real(s) => s
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::String(s.clone())),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Array(a) => Value::Array(a.iter().map(to_json).collect::<Result<_, _>>()?),
+        Yaml::Hash(h) => {
+            let mut m = Map::new();
+            for (k, v) in h {
+                let key = match k {
+                    Yaml::String(s) => s.clone(),
+                    Yaml::Integer(i) => i.to_string(),
+                    Yaml::Boolean(b) => b.to_string(),
+                    Yaml::Real(r) => r.clone(),
+                    Yaml::Null => "null".into(),
+                    _ => return Err("error converting YAML to JSON: yaml: invalid map key".into()),
+                };
+                m.insert(key, to_json(v)?);
+            }
+            Value::Object(m)
+        }
+        Yaml::Alias(_) => {
+            return Err("error converting YAML to JSON: yaml: aliases are not supported".into())
+        }
+    })
+}
+
+/// Decodes `value` into `T`, rejecting unknown fields like the apiserver's strict decoding.
+/// Returns the typed object, or the message parts: (unknown field paths, decode error).
+pub fn decode_strict<T: DeserializeOwned + Serialize>(value: &Value) -> Result<T, DecodeError> {
+    let typed: T =
+        serde_json::from_value(value.clone()).map_err(|e| DecodeError::Invalid(e.to_string()))?;
+    let round = serde_json::to_value(&typed).unwrap_or(Value::Null);
+    let mut unknown = Vec::new();
+    unknown_fields(value, &round, "", &mut unknown);
+    if unknown.is_empty() {
+        Ok(typed)
+    } else {
+        Err(DecodeError::UnknownFields(unknown))
+    }
+}
+
+/// Why a manifest could not be decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Field paths (`spec.containers[0].imagee`) with a suggestion for each, if one is close.
+    UnknownFields(Vec<(String, Option<String>)>),
+    /// A value of the wrong type.
+    Invalid(String),
+}
+
+fn unknown_fields(
+    input: &Value,
+    known: &Value,
+    path: &str,
+    out: &mut Vec<(String, Option<String>)>,
+) {
+    match (input, known) {
+        (Value::Object(i), Value::Object(k)) => {
+            for (key, v) in i {
+                let p = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                match k.get(key) {
+                    Some(kv) => unknown_fields(v, kv, &p, out),
+                    None if v.is_null() => {}
+                    None => out.push((p, suggest(key, k.keys().map(String::as_str)))),
+                }
+            }
+        }
+        (Value::Array(i), Value::Array(k)) => {
+            for (n, (iv, kv)) in i.iter().zip(k.iter()).enumerate() {
+                unknown_fields(iv, kv, &format!("{path}[{n}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Field names learners use most; a mistyped key is compared with these and its siblings.
+const VOCABULARY: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+    "status",
+    "name",
+    "namespace",
+    "labels",
+    "annotations",
+    "containers",
+    "initContainers",
+    "image",
+    "imagePullPolicy",
+    "command",
+    "args",
+    "ports",
+    "containerPort",
+    "protocol",
+    "env",
+    "value",
+    "valueFrom",
+    "envFrom",
+    "resources",
+    "requests",
+    "limits",
+    "volumeMounts",
+    "mountPath",
+    "volumes",
+    "restartPolicy",
+    "nodeSelector",
+    "nodeName",
+    "tolerations",
+    "affinity",
+    "replicas",
+    "selector",
+    "matchLabels",
+    "matchExpressions",
+    "template",
+    "strategy",
+    "type",
+    "targetPort",
+    "nodePort",
+    "port",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "httpGet",
+    "path",
+    "initialDelaySeconds",
+    "periodSeconds",
+    "hostPort",
+    "workingDir",
+    "securityContext",
+    "serviceAccountName",
+    "terminationGracePeriodSeconds",
+    "configMap",
+    "secret",
+    "persistentVolumeClaim",
+    "claimName",
+    "emptyDir",
+    "hostPath",
+    "key",
+    "operator",
+    "effect",
+    "values",
+    "data",
+];
+
+/// The known name closest to `key` (edit distance ≤ 2, or a different case), if any.
+pub fn suggest<'a>(key: &str, siblings: impl Iterator<Item = &'a str>) -> Option<String> {
+    let candidates: Vec<&str> = siblings.chain(VOCABULARY.iter().copied()).collect();
+    candidates
+        .into_iter()
+        .filter(|c| *c != key)
+        .map(|c| {
+            (
+                edit_distance(&key.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(d, c)| *d <= 2.min(c.len() / 3 + 1) || c.eq_ignore_ascii_case(key))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::Pod;
+
+    #[test]
+    fn documents_and_lines() {
+        let docs =
+            parse("---\n# 주석\napiVersion: v1\nkind: Pod\n--- # second\nkind: Namespace\n...\n")
+                .unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].value["kind"], "Pod");
+        assert_eq!(docs[1].line, 6);
+        assert!(parse("a: [1, 2")
+            .unwrap_err()
+            .starts_with("error converting YAML to JSON: yaml: line"));
+        assert_eq!(
+            parse("{\"kind\": \"Pod\", \"x\": [1, 2.5]}").unwrap()[0].value["x"][1],
+            2.5
+        );
+    }
+
+    #[test]
+    fn strict_decoding_finds_typos_and_suggests() {
+        let doc = &parse("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  contianers:\n  - name: a\n    image: nginx\n").unwrap()[0];
+        let err = decode_strict::<Pod>(&doc.value).unwrap_err();
+        assert_eq!(
+            err,
+            DecodeError::UnknownFields(vec![("spec.contianers".into(), Some("containers".into()))])
+        );
+        let doc = &parse("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: a\n    imagee: nginx\n").unwrap()[0];
+        let err = decode_strict::<Pod>(&doc.value).unwrap_err();
+        assert_eq!(
+            err,
+            DecodeError::UnknownFields(vec![(
+                "spec.containers[0].imagee".into(),
+                Some("image".into())
+            )])
+        );
+        let doc = &parse("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: a\n    ports:\n    - containerPort: '80'\n").unwrap()[0];
+        assert!(matches!(
+            decode_strict::<Pod>(&doc.value),
+            Err(DecodeError::Invalid(_))
+        ));
+    }
+}

@@ -1,0 +1,88 @@
+//! Validation as the apiserver does it, with its field paths and messages.
+
+use super::error::ApiError;
+use crate::store::Object;
+
+/// kube's DNS-1123 subdomain message.
+const DNS1123_SUBDOMAIN: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+/// kube's DNS-1123 label message.
+const DNS1123_LABEL: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+/// Whether `s` is a DNS-1123 label (`my-name`).
+pub fn is_dns1123_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// Whether `s` is a DNS-1123 subdomain (`web.example`).
+pub fn is_dns1123_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns1123_label)
+}
+
+/// Checks an object before it is stored; errors carry every cause, like the apiserver's.
+pub fn validate(obj: &Object) -> Result<(), ApiError> {
+    let mut causes = Vec::new();
+    let name = obj.name();
+    let namespace_kind = obj.kind() == "Namespace";
+    if name.is_empty() {
+        causes.push("metadata.name: Required value: name or generateName is required".to_string());
+    } else if namespace_kind && !is_dns1123_label(name) {
+        causes.push(format!(
+            "metadata.name: Invalid value: \"{name}\": {DNS1123_LABEL}"
+        ));
+    } else if !namespace_kind && !is_dns1123_subdomain(name) {
+        causes.push(format!(
+            "metadata.name: Invalid value: \"{name}\": {DNS1123_SUBDOMAIN}"
+        ));
+    }
+    if let Object::Pod(p) = obj {
+        let containers = p
+            .spec
+            .as_ref()
+            .map(|s| s.containers.as_slice())
+            .unwrap_or(&[]);
+        if containers.is_empty() {
+            causes.push("spec.containers: Required value".to_string());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, c) in containers.iter().enumerate() {
+            if c.name.is_empty() {
+                causes.push(format!("spec.containers[{i}].name: Required value"));
+            } else if !is_dns1123_label(&c.name) {
+                causes.push(format!(
+                    "spec.containers[{i}].name: Invalid value: \"{}\": {DNS1123_LABEL}",
+                    c.name
+                ));
+            } else if !seen.insert(c.name.clone()) {
+                causes.push(format!(
+                    "spec.containers[{i}].name: Duplicate value: \"{}\"",
+                    c.name
+                ));
+            }
+            if c.image.as_deref().unwrap_or("").trim().is_empty() {
+                causes.push(format!("spec.containers[{i}].image: Required value"));
+            }
+            for (j, port) in c.ports.iter().flatten().enumerate() {
+                if !(1..=65535).contains(&port.container_port) {
+                    causes.push(format!(
+                        "spec.containers[{i}].ports[{j}].containerPort: Invalid value: {}: must be between 1 and 65535, inclusive",
+                        port.container_port
+                    ));
+                }
+            }
+        }
+    }
+    if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Invalid {
+            kind: obj.kind().to_string(),
+            name: name.to_string(),
+            causes,
+        })
+    }
+}

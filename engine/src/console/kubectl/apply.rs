@@ -1,0 +1,316 @@
+//! `kubectl apply -f` and `kubectl create -f`: manifests from files, folders or stdin.
+
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use serde_json::Value;
+
+use super::flags::{self, Flag};
+use crate::api::kinds;
+use crate::api::manifest::{self, DecodeError, Document};
+use crate::api::validation;
+use crate::cluster::Cluster;
+use crate::output::Output;
+use crate::store::Object;
+
+/// Which verb is running.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `kubectl apply`: create or update, remembering the last applied configuration.
+    Apply,
+    /// `kubectl create`: create only.
+    Create,
+}
+
+const FLAGS: &[Flag] = &[
+    flags::value("filename", Some('f')),
+    flags::boolean("recursive", Some('R')),
+    flags::value("dry-run", None),
+    flags::value("validate", None),
+];
+
+/// The annotation `kubectl apply` keeps the applied manifest in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Runs `kubectl apply|create -f ...`.
+pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mode) -> Output {
+    let verb = if mode == Mode::Apply {
+        "apply"
+    } else {
+        "create"
+    };
+    let parsed = match flags::parse(verb, args, FLAGS) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let sources = parsed.values("filename");
+    if sources.is_empty() {
+        return super::error(if mode == Mode::Apply {
+            "must specify one of -f and -k".to_string()
+        } else {
+            "must specify one of -f and -k\n\nerror: unknown command \"\" for \"kubectl create\""
+                .to_string()
+        });
+    }
+    let dry_run = match parsed.value("dry-run") {
+        None | Some("none") => false,
+        Some("client" | "server") => true,
+        Some(other) => {
+            return super::error(format!(
+                "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+            ))
+        }
+    };
+    let mut out = Output::default();
+    let mut inputs: Vec<(String, String)> = Vec::new();
+    for source in sources {
+        if source == "-" {
+            inputs.push(("STDIN".into(), stdin.unwrap_or("").to_string()));
+        } else if let Some(text) = cluster.console.files.read(source) {
+            inputs.push((source.clone(), text.to_string()));
+        } else if cluster.console.files.is_dir(source) {
+            for f in cluster.console.files.files_under(source) {
+                if [".yaml", ".yml", ".json"].iter().any(|e| f.ends_with(e)) {
+                    let text = cluster.console.files.read(&f).unwrap_or("").to_string();
+                    inputs.push((f, text));
+                }
+            }
+        } else {
+            return super::error(format!("the path \"{source}\" does not exist"));
+        }
+    }
+    let namespace_flag = parsed.value("namespace").map(str::to_string);
+    for (file, text) in inputs {
+        let docs = match manifest::parse(&text) {
+            Ok(d) => d,
+            Err(e) => {
+                out.err(format!("error: error parsing {file}: {e}"));
+                out.exit_code = 1;
+                continue;
+            }
+        };
+        for doc in docs {
+            let result = apply_document(
+                cluster,
+                &file,
+                &text,
+                &doc,
+                mode,
+                dry_run,
+                namespace_flag.as_deref(),
+            );
+            match result {
+                Ok(line) => out.out(line),
+                Err(message) => {
+                    out.err(message);
+                    out.exit_code = 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn apply_document(
+    cluster: &mut Cluster,
+    file: &str,
+    text: &str,
+    doc: &Document,
+    mode: Mode,
+    dry_run: bool,
+    namespace_flag: Option<&str>,
+) -> Result<String, String> {
+    let api_version = doc
+        .value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let kind_name = doc.value.get("kind").and_then(Value::as_str).unwrap_or("");
+    let mut missing = Vec::new();
+    if api_version.is_empty() {
+        missing.push("apiVersion not set");
+    }
+    if kind_name.is_empty() {
+        missing.push("kind not set");
+    }
+    if !missing.is_empty() {
+        let list = if missing.len() == 1 {
+            missing[0].to_string()
+        } else {
+            format!("[{}]", missing.join(", "))
+        };
+        return Err(format!(
+            "error: error validating \"{file}\": error validating data: {list}; if you choose to ignore these errors, turn validation off with --validate=false"
+        ));
+    }
+    let name = doc
+        .value
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let Some(info) = kinds::KINDS
+        .iter()
+        .find(|k| k.kind == kind_name && k.api_version_is(api_version))
+    else {
+        let ns = doc
+            .value
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let mut message = format!(
+            "error: resource mapping not found for name: \"{name}\" namespace: \"{ns}\" from \"{file}\": no matches for kind \"{kind_name}\" in version \"{api_version}\"\nensure CRDs are installed first"
+        );
+        if let Some(k) = manifest::suggest(kind_name, kinds::KINDS.iter().map(|k| k.kind)) {
+            let info = kinds::by_kind(&k)
+                .map(|i| i.api_version())
+                .unwrap_or_default();
+            message.push_str(&format!(
+                "\n  hint: did you mean kind \"{k}\" (apiVersion {info})?"
+            ));
+        } else if let Some(k) = kinds::KINDS.iter().find(|k| k.kind == kind_name) {
+            message.push_str(&format!(
+                "\n  hint: {} is served as apiVersion {}",
+                k.kind,
+                k.api_version()
+            ));
+        }
+        return Err(message);
+    };
+    let when = if mode == Mode::Apply {
+        "error when retrieving current configuration of"
+    } else {
+        "error when creating"
+    };
+    let decode_failure = |e: DecodeError| -> String {
+        let prefix = format!(
+            "Error from server (BadRequest): error when creating \"{file}\": {kind_name} in version \"{}\" cannot be handled as a {kind_name}: ",
+            info.version
+        );
+        match e {
+            DecodeError::Invalid(msg) => format!("{prefix}{msg}"),
+            DecodeError::UnknownFields(fields) => {
+                let list: Vec<String> = fields
+                    .iter()
+                    .map(|(p, _)| format!("unknown field \"{p}\""))
+                    .collect();
+                let mut message = format!("{prefix}strict decoding error: {}", list.join(", "));
+                for (path, suggestion) in &fields {
+                    let field = path.rsplit('.').next().unwrap_or(path);
+                    let field = field.split('[').next().unwrap_or(field);
+                    let line = find_key_line(text, doc.line, field)
+                        .map(|l| format!("{file}:{l}: "))
+                        .unwrap_or_default();
+                    match suggestion {
+                        Some(s) => message.push_str(&format!("\n  hint: {line}\"{field}\" is not a field here; did you mean \"{s}\"?")),
+                        None => message.push_str(&format!("\n  hint: {line}\"{field}\" is not a field here")),
+                    }
+                }
+                message
+            }
+        }
+    };
+    let mut obj = match info.kind {
+        "Pod" => Object::Pod(Box::new(
+            manifest::decode_strict::<Pod>(&doc.value).map_err(decode_failure)?,
+        )),
+        "Namespace" => Object::Namespace(Box::new(
+            manifest::decode_strict::<Namespace>(&doc.value).map_err(decode_failure)?,
+        )),
+        other => {
+            return Err(format!(
+                "error: Kubeplay does not simulate {other} objects yet ({file})"
+            ))
+        }
+    };
+    let _ = when;
+
+    // Namespace: from the manifest, else -n, else the context's; they must agree.
+    if info.namespaced {
+        let context_ns = cluster.console.namespace.clone();
+        let ns = match (obj.metadata().namespace.clone(), namespace_flag) {
+            (Some(m), Some(f)) if m != f => {
+                return Err(format!(
+                    "error: the namespace from the provided object \"{m}\" does not match the namespace \"{f}\". You must pass '--namespace={m}' to perform this operation."
+                ))
+            }
+            (Some(m), _) => m,
+            (None, Some(f)) => f.to_string(),
+            (None, None) => context_ns,
+        };
+        obj.metadata_mut().namespace = Some(ns);
+    } else {
+        obj.metadata_mut().namespace = None;
+    }
+    validation::validate(&obj).map_err(|e| e.kubectl_message())?;
+    let ns = obj.namespace().to_string();
+    let name = obj.name().to_string();
+    if info.namespaced && cluster.store.get("Namespace", "", &ns).is_none() {
+        return Err(format!("Error from server (NotFound): error when creating \"{file}\": namespaces \"{ns}\" not found"));
+    }
+    let shown = format!("{}/{name}", info.qualified_kind());
+    let suffix = if dry_run { " (dry run)" } else { "" };
+    if mode == Mode::Apply {
+        let applied = format!("{}\n", sorted_json(&doc.value));
+        obj.metadata_mut()
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(LAST_APPLIED.into(), applied.clone());
+        if let Some(existing) = cluster.store.get(info.kind, &ns, &name).cloned() {
+            let previous = existing
+                .metadata()
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(LAST_APPLIED))
+                .cloned();
+            if previous.as_deref() == Some(applied.as_str()) {
+                return Ok(format!("{shown} unchanged{suffix}"));
+            }
+            if !dry_run {
+                cluster
+                    .update_from_apply(existing, obj)
+                    .map_err(|e| e.kubectl_message())?;
+            }
+            return Ok(format!("{shown} configured{suffix}"));
+        }
+    }
+    if cluster.store.get(info.kind, &ns, &name).is_some() {
+        return Err(format!(
+            "Error from server (AlreadyExists): error when creating \"{file}\": {} \"{name}\" already exists",
+            info.qualified_resource()
+        ));
+    }
+    if !dry_run {
+        cluster.create(obj).map_err(|e| e.kubectl_message())?;
+    }
+    Ok(format!("{shown} created{suffix}"))
+}
+
+/// Compact JSON with keys sorted, as kubectl writes the last-applied annotation.
+fn sorted_json(v: &Value) -> String {
+    fn sort(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect())
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&sort(v)).unwrap_or_default()
+}
+
+/// The 1-based line, at or after `from`, where `key:` is written.
+fn find_key_line(text: &str, from: usize, key: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find_map(|(i, l)| {
+            let t = l.trim_start().trim_start_matches("- ").trim_start();
+            let t = t.trim_start_matches(['"', '\'']);
+            (t.starts_with(key)
+                && t[key.len()..]
+                    .trim_start_matches(['"', '\''])
+                    .starts_with(':'))
+            .then_some(i + 1)
+        })
+}

@@ -1,0 +1,51 @@
+//! `kubectl create`: from files (`-f`), or a namespace by name.
+
+use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::apply::{self, Mode};
+use super::flags::{self, Flag};
+use crate::cluster::Cluster;
+use crate::output::Output;
+use crate::store::Object;
+
+const NS_FLAGS: &[Flag] = &[
+    flags::value("dry-run", None),
+    flags::value("output", Some('o')),
+];
+
+/// Runs `kubectl create ...`.
+pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    match args.first().map(String::as_str) {
+        Some("namespace" | "ns") => namespace(cluster, &args[1..]),
+        Some(sub) if !sub.starts_with('-') => super::error(format!(
+            "\"kubectl create {sub}\" is not simulated in Kubeplay yet"
+        )),
+        _ => apply::run(cluster, args, stdin, Mode::Create),
+    }
+}
+
+fn namespace(cluster: &mut Cluster, args: &[String]) -> Output {
+    let parsed = match flags::parse("create namespace", args, NS_FLAGS) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let Some(name) = parsed.positionals.first() else {
+        return super::error("exactly one NAME is required, got 0\nSee 'kubectl create namespace -h' for help and examples");
+    };
+    let ns = Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    match cluster.create(Object::Namespace(Box::new(ns))) {
+        Ok(()) => {
+            let mut o = Output::default();
+            o.out(format!("namespace/{name} created"));
+            o
+        }
+        Err(e) => Output::failure(e.kubectl_message()),
+    }
+}
