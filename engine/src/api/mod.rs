@@ -5,4 +5,5 @@ pub mod error;
 pub mod kinds;
 pub mod manifest;
 pub mod quantity;
+pub mod selector;
 pub mod validation;

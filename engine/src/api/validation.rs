@@ -23,6 +23,16 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(is_dns1123_label)
 }
 
+/// Whether `s` is a valid label value (empty, or alphanumerics with `-_.` inside, ≤ 63).
+pub fn is_label_value(s: &str) -> bool {
+    s.is_empty()
+        || s.len() <= 63
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
 /// Checks an object before it is stored; errors carry every cause, like the apiserver's.
 pub fn validate(obj: &Object) -> Result<(), ApiError> {
     let mut causes = Vec::new();

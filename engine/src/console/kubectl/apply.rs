@@ -60,23 +60,10 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
         }
     };
     let mut out = Output::default();
-    let mut inputs: Vec<(String, String)> = Vec::new();
-    for source in sources {
-        if source == "-" {
-            inputs.push(("STDIN".into(), stdin.unwrap_or("").to_string()));
-        } else if let Some(text) = cluster.console.files.read(source) {
-            inputs.push((source.clone(), text.to_string()));
-        } else if cluster.console.files.is_dir(source) {
-            for f in cluster.console.files.files_under(source) {
-                if [".yaml", ".yml", ".json"].iter().any(|e| f.ends_with(e)) {
-                    let text = cluster.console.files.read(&f).unwrap_or("").to_string();
-                    inputs.push((f, text));
-                }
-            }
-        } else {
-            return super::error(format!("the path \"{source}\" does not exist"));
-        }
-    }
+    let inputs = match read_sources(cluster, sources, stdin) {
+        Ok(i) => i,
+        Err(e) => return super::error(e),
+    };
     let namespace_flag = parsed.value("namespace").map(str::to_string);
     for (file, text) in inputs {
         let docs = match manifest::parse(&text) {
@@ -281,6 +268,33 @@ fn apply_document(
         cluster.create(obj).map_err(|e| e.kubectl_message())?;
     }
     Ok(format!("{shown} created{suffix}"))
+}
+
+/// Reads every `-f` source: a file, a folder (its .yaml/.yml/.json files) or `-` (stdin).
+/// Returns (name as kubectl shows it, text) pairs.
+pub fn read_sources(
+    cluster: &Cluster,
+    sources: &[String],
+    stdin: Option<&str>,
+) -> Result<Vec<(String, String)>, String> {
+    let mut inputs = Vec::new();
+    for source in sources {
+        if source == "-" {
+            inputs.push(("STDIN".into(), stdin.unwrap_or("").to_string()));
+        } else if let Some(text) = cluster.console.files.read(source) {
+            inputs.push((source.clone(), text.to_string()));
+        } else if cluster.console.files.is_dir(source) {
+            for f in cluster.console.files.files_under(source) {
+                if [".yaml", ".yml", ".json"].iter().any(|e| f.ends_with(e)) {
+                    let text = cluster.console.files.read(&f).unwrap_or("").to_string();
+                    inputs.push((f, text));
+                }
+            }
+        } else {
+            return Err(format!("the path \"{source}\" does not exist"));
+        }
+    }
+    Ok(inputs)
 }
 
 /// Compact JSON with keys sorted, as kubectl writes the last-applied annotation.

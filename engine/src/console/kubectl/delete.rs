@@ -1,8 +1,11 @@
-//! `kubectl delete TYPE NAME...`: graceful deletion that waits, like kubectl, until the
-//! objects are gone.
+//! `kubectl delete`: by name, `TYPE/NAME`, `-f` manifests, `-l` selector or `--all`; graceful
+//! deletion that waits, like kubectl, until the objects are gone.
 
+use super::apply;
 use super::flags::{self, Flag};
-use crate::api::kinds;
+use crate::api::kinds::{self, KindInfo};
+use crate::api::manifest;
+use crate::api::selector::Selector;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
@@ -15,66 +18,66 @@ const FLAGS: &[Flag] = &[
     flags::boolean("now", None),
     flags::boolean("force", None),
     flags::boolean("wait", None),
+    flags::value("filename", Some('f')),
+    flags::value("selector", Some('l')),
+    flags::boolean("all", None),
+    flags::boolean("recursive", Some('R')),
 ];
 
+/// What to delete: kind, name, and for manifests the namespace they name and their file.
+type Target = (&'static KindInfo, String, Option<(Option<String>, String)>);
+
 /// Runs `kubectl delete`.
-pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     let parsed = match flags::parse("delete", args, FLAGS) {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
-    let mut targets = Vec::new();
-    let positionals = &parsed.positionals;
-    if positionals.is_empty() {
-        return super::error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
-    }
-    if positionals[0].contains('/') {
-        for p in positionals {
-            let (k, n) = p.split_once('/').unwrap_or((p, ""));
-            match kinds::resolve(k) {
-                Some(kind) => targets.push((kind, n.to_string())),
-                None => {
-                    return super::error(format!("the server doesn't have a resource type \"{k}\""))
-                }
-            }
-        }
+    let namespace = super::namespace(cluster, &parsed);
+    let from_files = !parsed.values("filename").is_empty();
+    let targets = match if from_files {
+        targets_from_files(cluster, &parsed, stdin)
     } else {
-        let Some(kind) = kinds::resolve(&positionals[0]) else {
-            return super::error(format!(
-                "the server doesn't have a resource type \"{}\"",
-                positionals[0]
-            ));
-        };
-        if positionals.len() == 1 {
-            return super::error("resource(s) were provided, but no name was specified");
-        }
-        targets.extend(positionals[1..].iter().map(|n| (kind, n.clone())));
-    }
+        targets_from_args(cluster, &parsed, &namespace)
+    } {
+        Ok(t) => t,
+        Err(out) => return out,
+    };
     let grace = match parsed.value("grace-period") {
         Some(g) => match g.parse::<i64>() {
             Ok(v) => Some(v),
-            Err(_) => return super::error(format!("invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax")),
+            Err(_) => {
+                return super::error(format!(
+                    "invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax"
+                ))
+            }
         },
         None if parsed.bool("now") => Some(1),
         None => None,
     };
     let force = parsed.bool("force") && grace == Some(0);
-    let namespace = super::namespace(cluster, &parsed);
     let mut out = Output::default();
     if force {
         out.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
     }
     let mut deleted = Vec::new();
-    for (kind, name) in targets {
-        let ns = if kind.namespaced {
-            namespace.as_str()
-        } else {
-            ""
+    for (kind, name, from) in targets {
+        let (manifest_ns, file) = from.unzip();
+        let ns = match (kind.namespaced, manifest_ns.flatten()) {
+            (false, _) => String::new(),
+            (true, Some(ns)) => ns,
+            (true, None) => namespace.clone(),
         };
-        match cluster.delete(kind.kind, ns, &name, grace, force) {
-            Ok(()) => deleted.push((kind, ns.to_string(), name)),
+        match cluster.delete(kind.kind, &ns, &name, grace, force) {
+            Ok(()) => deleted.push((kind, ns, name)),
             Err(e) => {
-                out.err(e.kubectl_message());
+                let message = e.kubectl_message();
+                out.err(match (file, message.split_once("): ")) {
+                    (Some(f), Some((head, rest))) => {
+                        format!("{head}): error when deleting \"{f}\": {rest}")
+                    }
+                    _ => message,
+                });
                 out.exit_code = 1;
             }
         }
@@ -98,4 +101,101 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         out.out(format!("{} \"{name}\" {verb}{suffix}", kind.singular()));
     }
     out
+}
+
+fn targets_from_files(
+    cluster: &Cluster,
+    parsed: &flags::Parsed,
+    stdin: Option<&str>,
+) -> Result<Vec<Target>, Output> {
+    let inputs =
+        apply::read_sources(cluster, parsed.values("filename"), stdin).map_err(super::error)?;
+    let mut targets = Vec::new();
+    for (file, text) in inputs {
+        let docs = manifest::parse(&text)
+            .map_err(|e| super::error(format!("error parsing {file}: {e}")))?;
+        for doc in docs {
+            let kind_name = doc.value.get("kind").and_then(|v| v.as_str()).unwrap_or("");
+            let name = doc
+                .value
+                .pointer("/metadata/name")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            let Some(kind) = kinds::by_kind(kind_name) else {
+                return Err(super::error(format!(
+                    "resource mapping not found for name: \"{name}\" namespace: \"\" from \"{file}\": no matches for kind \"{kind_name}\""
+                )));
+            };
+            let ns = doc
+                .value
+                .pointer("/metadata/namespace")
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            targets.push((kind, name.to_string(), Some((ns, file.clone()))));
+        }
+    }
+    Ok(targets)
+}
+
+fn targets_from_args(
+    cluster: &Cluster,
+    parsed: &flags::Parsed,
+    namespace: &str,
+) -> Result<Vec<Target>, Output> {
+    let positionals = &parsed.positionals;
+    if positionals.is_empty() {
+        return Err(super::error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
+    }
+    let unknown =
+        |k: &str| super::error(format!("the server doesn't have a resource type \"{k}\""));
+    if positionals[0].contains('/') {
+        return positionals
+            .iter()
+            .map(|p| {
+                let (k, n) = p.split_once('/').unwrap_or((p, ""));
+                kinds::resolve(k)
+                    .map(|kind| (kind, n.to_string(), None))
+                    .ok_or_else(|| unknown(k))
+            })
+            .collect();
+    }
+    let kind = kinds::resolve(&positionals[0]).ok_or_else(|| unknown(&positionals[0]))?;
+    if positionals.len() > 1 {
+        return Ok(positionals[1..]
+            .iter()
+            .map(|n| (kind, n.clone(), None))
+            .collect());
+    }
+    let selector = parsed
+        .value("selector")
+        .map(Selector::parse)
+        .transpose()
+        .map_err(super::error)?;
+    if selector.is_none() && !parsed.bool("all") {
+        return Err(super::error(
+            "resource(s) were provided, but no name, label selector, or --all flag specified",
+        ));
+    }
+    let ns = if kind.namespaced { namespace } else { "" };
+    let matching: Vec<Target> = cluster
+        .store
+        .list(kind.kind, Some(ns))
+        .filter(|o| {
+            selector
+                .as_ref()
+                .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+        })
+        .filter(|o| o.metadata().deletion_timestamp.is_none())
+        .map(|o| (kind, o.name().to_string(), None))
+        .collect();
+    if matching.is_empty() {
+        let mut o = Output::default();
+        o.err(if kind.namespaced {
+            format!("No resources found in {namespace} namespace.")
+        } else {
+            "No resources found".into()
+        });
+        return Err(o);
+    }
+    Ok(matching)
 }

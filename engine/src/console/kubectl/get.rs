@@ -2,6 +2,7 @@
 
 use super::flags::{self, Flag};
 use crate::api::kinds::{self, KindInfo};
+use crate::api::selector::Selector;
 use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::printers::columns::{self, TableOptions};
@@ -13,6 +14,8 @@ const FLAGS: &[Flag] = &[
     flags::boolean("all-namespaces", Some('A')),
     flags::boolean("show-labels", None),
     flags::boolean("no-headers", None),
+    flags::value("selector", Some('l')),
+    flags::value("label-columns", Some('L')),
 ];
 
 /// Output formats kubectl 1.34 accepts, in the order its error message lists them.
@@ -72,6 +75,13 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         return super::error("a resource cannot be retrieved by name across all namespaces");
     }
     let namespace = super::namespace(cluster, &parsed);
+    let selector = match parsed.value("selector").map(Selector::parse).transpose() {
+        Ok(s) => s,
+        Err(e) => return super::error(e),
+    };
+    if selector.is_some() && requests.iter().any(|r| !r.names.is_empty()) {
+        return super::error("name cannot be provided when a selector is specified");
+    }
 
     let mut found: Vec<(&'static KindInfo, Vec<&Object>)> = Vec::new();
     let mut errors = Vec::new();
@@ -83,7 +93,11 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         };
         let mut objects = Vec::new();
         if req.names.is_empty() {
-            objects.extend(cluster.store.list(req.kind.kind, ns_filter));
+            objects.extend(cluster.store.list(req.kind.kind, ns_filter).filter(|o| {
+                selector
+                    .as_ref()
+                    .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+            }));
         } else {
             for name in &req.names {
                 match cluster
@@ -178,6 +192,13 @@ fn render_kind_table(
 ) -> String {
     let with_namespace = all_namespaces && kind.namespaced;
     let show_labels = parsed.bool("show-labels");
+    let label_columns: Vec<String> = parsed
+        .values("label-columns")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect();
     let mut lines = Vec::new();
     if !parsed.bool("no-headers") {
         let mut header: Vec<String> = columns::headers(kind.kind, opts)
@@ -187,6 +208,11 @@ fn render_kind_table(
         if with_namespace {
             header.insert(0, "NAMESPACE".into());
         }
+        header.extend(
+            label_columns
+                .iter()
+                .map(|k| k.rsplit('/').next().unwrap_or(k).to_ascii_uppercase()),
+        );
         if show_labels {
             header.push("LABELS".into());
         }
@@ -200,6 +226,12 @@ fn render_kind_table(
         if with_namespace {
             row.insert(0, o.namespace().to_string());
         }
+        let labels = o.metadata().labels.clone().unwrap_or_default();
+        row.extend(
+            label_columns
+                .iter()
+                .map(|k| labels.get(k).cloned().unwrap_or_default()),
+        );
         if show_labels {
             row.push(label_string(o));
         }

@@ -1,10 +1,12 @@
 //! The kubectl command set.
 
+mod api_resources;
 mod apply;
 mod create;
 mod delete;
 mod flags;
 mod get;
+mod label;
 mod run;
 mod version;
 
@@ -52,8 +54,11 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "run" => run::run(cluster, rest),
         "apply" => apply::run(cluster, rest, stdin, apply::Mode::Apply),
         "create" => create::run(cluster, rest, stdin),
-        "delete" => delete::run(cluster, rest),
+        "delete" => delete::run(cluster, rest, stdin),
         "version" => version::run(rest),
+        "api-resources" => api_resources::run(rest),
+        "label" => label::run(cluster, rest, label::Target::Labels),
+        "annotate" => label::run(cluster, rest, label::Target::Annotations),
         "help" | "--help" | "-h" => {
             let mut o = Output::default();
             o.out(USAGE);

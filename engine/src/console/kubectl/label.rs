@@ -1,0 +1,131 @@
+//! `kubectl label` and `kubectl annotate`: set (`k=v`) and remove (`k-`) keys.
+
+use std::collections::BTreeMap;
+
+use super::flags::{self, Flag};
+use crate::api::kinds;
+use crate::cluster::Cluster;
+use crate::output::Output;
+
+const FLAGS: &[Flag] = &[
+    flags::boolean("overwrite", None),
+    flags::boolean("all", None),
+];
+
+/// Which map the command edits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `kubectl label`.
+    Labels,
+    /// `kubectl annotate`.
+    Annotations,
+}
+
+/// Runs `kubectl label|annotate TYPE NAME... KEY=VAL... KEY-...`.
+pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
+    let verb = if target == Target::Labels {
+        "label"
+    } else {
+        "annotate"
+    };
+    let parsed = match flags::parse(verb, args, FLAGS) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let (changes, names): (Vec<&String>, Vec<&String>) = parsed
+        .positionals
+        .iter()
+        .partition(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/')));
+    let mut targets = Vec::new();
+    let mut names = names.into_iter();
+    match names.next() {
+        None => return super::error(format!("one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl {verb} -h' for help and examples")),
+        Some(first) if first.contains('/') => {
+            for arg in std::iter::once(first).chain(names) {
+                let (k, n) = arg.split_once('/').unwrap_or((arg, ""));
+                let Some(kind) = kinds::resolve(k) else {
+                    return super::error(format!("the server doesn't have a resource type \"{k}\""));
+                };
+                targets.push((kind, n.to_string()));
+            }
+        }
+        Some(kind_arg) => {
+            let Some(kind) = kinds::resolve(kind_arg) else {
+                return super::error(format!("the server doesn't have a resource type \"{kind_arg}\""));
+            };
+            targets.extend(names.map(|n| (kind, n.clone())));
+        }
+    }
+    if changes.is_empty() {
+        return super::error(format!(
+            "at least one {} update is required",
+            if target == Target::Labels {
+                "label"
+            } else {
+                "annotation"
+            }
+        ));
+    }
+    let mut set = BTreeMap::new();
+    let mut remove = Vec::new();
+    for c in &changes {
+        match c.split_once('=') {
+            Some((k, v)) => {
+                if target == Target::Labels && !crate::api::validation::is_label_value(v) {
+                    return super::error(format!("invalid label value: \"{c}\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+                }
+                set.insert(k.to_string(), v.to_string());
+            }
+            None => remove.push(c.trim_end_matches('-').to_string()),
+        }
+    }
+    let namespace = super::namespace(cluster, &parsed);
+    let mut out = Output::default();
+    for (kind, name) in targets {
+        let ns = if kind.namespaced {
+            namespace.as_str()
+        } else {
+            ""
+        };
+        let Some(mut obj) = cluster.store.get(kind.kind, ns, &name).cloned() else {
+            out.err(crate::api::error::ApiError::not_found(kind, &name).kubectl_message());
+            out.exit_code = 1;
+            continue;
+        };
+        let meta = obj.metadata_mut();
+        let map = if target == Target::Labels {
+            &mut meta.labels
+        } else {
+            &mut meta.annotations
+        };
+        let map = map.get_or_insert_with(BTreeMap::new);
+        for (k, v) in &set {
+            if let Some(old) = map.get(k) {
+                if old != v && !parsed.bool("overwrite") {
+                    out.err(format!(
+                        "error: '{k}' already has a value ({old}), and --overwrite is false"
+                    ));
+                    out.exit_code = 1;
+                    return out;
+                }
+            }
+        }
+        let before = map.clone();
+        for k in &remove {
+            map.remove(k);
+        }
+        map.extend(set.clone());
+        let changed = *map != before;
+        let only_removed = set.is_empty();
+        let _ = cluster.store.update(obj);
+        let done = match (target, changed) {
+            (Target::Labels, false) => "not labeled",
+            (Target::Labels, true) if only_removed => "unlabeled",
+            (Target::Labels, true) => "labeled",
+            (Target::Annotations, false) => "not annotated",
+            (Target::Annotations, true) => "annotated",
+        };
+        out.out(format!("{}/{name} {done}", kind.qualified_kind()));
+    }
+    out
+}
