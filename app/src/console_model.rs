@@ -1,5 +1,6 @@
 //! The console's state without any DOM: scrollback lines and command history navigation.
 
+use kubeplay_engine::transcript::heredoc_terminator;
 use kubeplay_engine::{Output, Stream};
 
 /// How a scrollback line is shown.
@@ -33,6 +34,8 @@ pub struct ConsoleModel {
     /// Position while browsing history with ↑/↓; `None` = editing a new line.
     cursor: Option<usize>,
     next_id: u64,
+    /// A heredoc being typed: the entry so far and the line that ends it.
+    pending: Option<(String, String)>,
 }
 
 /// At most this many scrollback lines are kept, so long sessions stay light.
@@ -48,17 +51,52 @@ impl ConsoleModel {
         self.next_id += 1;
     }
 
-    /// Records a submitted command and what it printed.
+    /// The prompt for the next line: `$`, or `>` inside a heredoc.
+    pub fn prompt(&self) -> &'static str {
+        if self.pending.is_some() {
+            ">"
+        } else {
+            "$"
+        }
+    }
+
+    /// Takes one typed line and echoes it. Returns the whole entry when it is complete: at
+    /// once for a plain line, after the terminator line for a heredoc (`cat <<EOF > f.yaml`).
+    pub fn enter(&mut self, line: &str) -> Option<String> {
+        let echo = format!("{} {line}", self.prompt());
+        self.push(LineKind::Command, &echo);
+        match self.pending.take() {
+            Some((mut entry, terminator)) => {
+                entry.push('\n');
+                entry.push_str(line);
+                if line.trim_start_matches('\t') == terminator {
+                    Some(entry)
+                } else {
+                    self.pending = Some((entry, terminator));
+                    None
+                }
+            }
+            None => match heredoc_terminator(line) {
+                Some(terminator) => {
+                    self.pending = Some((line.to_string(), terminator));
+                    None
+                }
+                None => Some(line.to_string()),
+            },
+        }
+    }
+
+    /// Drops a heredoc being typed (Ctrl-C).
+    pub fn cancel(&mut self) {
+        if self.pending.take().is_some() {
+            self.push(LineKind::Command, "^C");
+        }
+    }
+
+    /// Records what a completed entry printed, and remembers the entry in history.
     pub fn record(&mut self, command: &str, output: &Output) {
         if output.clear {
             self.lines.clear();
-        } else {
-            for (i, l) in command.lines().enumerate() {
-                self.push(
-                    LineKind::Command,
-                    &format!("{}{l}", if i == 0 { "$ " } else { "> " }),
-                );
-            }
         }
         for (stream, text) in &output.chunks {
             let kind = match stream {
@@ -112,8 +150,10 @@ mod tests {
         let mut out = Output::default();
         out.out("a\nb");
         out.err("oops");
-        m.record("first", &out);
-        m.record("second", &Output::default());
+        let first = m.enter("first").unwrap();
+        m.record(&first, &out);
+        let second = m.enter("second").unwrap();
+        m.record(&second, &Output::default());
         let texts: Vec<_> = m.lines.iter().map(|l| (l.kind, l.text.as_str())).collect();
         assert_eq!(
             texts,
@@ -139,5 +179,26 @@ mod tests {
             },
         );
         assert!(m.lines.is_empty());
+    }
+
+    #[test]
+    fn heredocs_span_lines() {
+        let mut m = ConsoleModel::default();
+        assert_eq!(m.enter("cat <<EOF > pod.yaml"), None);
+        assert_eq!(m.prompt(), ">");
+        assert_eq!(m.enter("kind: Pod"), None);
+        assert_eq!(
+            m.enter("EOF").as_deref(),
+            Some("cat <<EOF > pod.yaml\nkind: Pod\nEOF")
+        );
+        assert_eq!(m.prompt(), "$");
+        let echoed: Vec<_> = m.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            echoed,
+            vec!["$ cat <<EOF > pod.yaml", "> kind: Pod", "> EOF"]
+        );
+        m.enter("cat <<EOF");
+        m.cancel();
+        assert_eq!(m.prompt(), "$");
     }
 }

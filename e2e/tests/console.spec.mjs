@@ -90,3 +90,43 @@ test('a pod started with kubectl run becomes Running as time passes', async ({ p
   await page.keyboard.press('Enter');
   await expect(output).toContainText(/nginx\s+1\/1\s+Running\s+0\s+[0-9]+s/);
 });
+
+test('a manifest typed as a heredoc is written and applied', async ({ page }) => {
+  await page.goto('./');
+  await page.getByTestId('console-input').click();
+  const lines = [
+    'cat <<EOF > pod.yaml',
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  containers:',
+    '  - name: nginx',
+    '    image: nginx',
+    'EOF',
+  ];
+  for (const line of lines) {
+    await page.keyboard.type(line);
+    await page.keyboard.press('Enter');
+  }
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('> kind: Pod');
+  await page.keyboard.type('kubectl apply -f pod.yaml');
+  await page.keyboard.press('Enter');
+  await expect(output).toContainText('pod/web created');
+});
+
+test('pasting several lines runs them like typed lines', async ({ page }) => {
+  await page.goto('./');
+  const input = page.getByTestId('console-input');
+  await input.click();
+  await input.evaluate((el) => {
+    const data = new DataTransfer();
+    data.setData('text', 'kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: dev\nEOF\nkubectl get ns dev\n');
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('namespace/dev created');
+  await expect(output).toContainText(/dev\s+Active\s+0s/);
+});

@@ -15,10 +15,14 @@ pub fn Console(session: Session) -> impl IntoView {
     let output_ref = NodeRef::<leptos::html::Div>::new();
 
     let submit = move |line: String| {
-        let out = session.run(&line);
-        model.update(|m| m.record(&line, &out));
+        let entry = model.try_update(|m| m.enter(&line)).flatten();
+        if let Some(entry) = entry {
+            let out = session.run(&entry);
+            model.update(|m| m.record(&entry, &out));
+        }
         input.set(String::new());
     };
+    let submit_paste = submit.clone();
 
     let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
         "Enter" => {
@@ -41,6 +45,9 @@ pub fn Console(session: Session) -> impl IntoView {
             ev.prevent_default();
             model.update(|m| m.lines.clear());
         }
+        "c" if ev.ctrl_key() && input.get_untracked().is_empty() => {
+            model.update(|m| m.cancel());
+        }
         _ => {}
     };
 
@@ -51,6 +58,32 @@ pub fn Console(session: Session) -> impl IntoView {
             el.set_scroll_top(el.scroll_height());
         }
     });
+
+    // Pasting several lines runs them as if typed one by one (heredocs included).
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
+            return;
+        };
+        if !text.contains('\n') {
+            return;
+        }
+        ev.prevent_default();
+        let mut lines: Vec<&str> = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .collect();
+        let last = lines.pop().unwrap_or("");
+        let typed = input.get_untracked();
+        for (i, line) in lines.iter().enumerate() {
+            let line = if i == 0 {
+                format!("{typed}{line}")
+            } else {
+                line.to_string()
+            };
+            submit_paste(line);
+        }
+        input.set(last.to_string());
+    };
 
     let focus_input = move |_| {
         if let Some(el) = input_ref.get() {
@@ -77,7 +110,7 @@ pub fn Console(session: Session) -> impl IntoView {
                     }
                 />
                 <label class="console-prompt">
-                <span class="prompt" aria-hidden="true">"$"</span>
+                <span class="prompt" aria-hidden="true">{move || model.with(|m| m.prompt())}</span>
                 <span class="visually-hidden">"Command"</span>
                 <input
                     type="text"
@@ -90,6 +123,7 @@ pub fn Console(session: Session) -> impl IntoView {
                     prop:value=move || input.get()
                     on:input:target=move |ev| input.set(ev.target().value())
                     on:keydown=on_keydown
+                    on:paste=on_paste
                 />
                 </label>
             </div>
