@@ -67,11 +67,12 @@ test('screenshots of the console', async ({ page }, testInfo) => {
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto('./');
       await page.getByTestId('console-input').click();
-      for (const cmd of ['kubectl get nodes', 'kubectl get ns', 'kubectl get pods']) {
+      for (const cmd of ['kubectl get nodes', 'kubectl run web --image=nginx', 'kubectl run typo --image=ngnix',
+        'sleep 12', 'kubectl get pods -o wide', 'kubectl get events | grep web']) {
         await page.keyboard.type(cmd);
         await page.keyboard.press('Enter');
       }
-      await expect(page.getByTestId('console-output')).toContainText('No resources found in default namespace.');
+      await expect(page.getByTestId('console-output')).toContainText('Started container web');
       await page.screenshot({ path: testInfo.outputPath(`console-${scheme}-${label}.png`) });
     }
   }
