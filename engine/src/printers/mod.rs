@@ -4,4 +4,5 @@ pub mod age;
 pub mod columns;
 pub mod pod_columns;
 pub mod table;
+pub mod tabwriter;
 pub mod yaml;

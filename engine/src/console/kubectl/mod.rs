@@ -4,6 +4,7 @@ mod api_resources;
 mod apply;
 mod create;
 mod delete;
+mod describe;
 mod flags;
 mod get;
 mod label;
@@ -57,6 +58,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "delete" => delete::run(cluster, rest, stdin),
         "version" => version::run(rest),
         "api-resources" => api_resources::run(rest),
+        "describe" => describe::run(cluster, rest),
         "label" => label::run(cluster, rest, label::Target::Labels),
         "annotate" => label::run(cluster, rest, label::Target::Annotations),
         "help" | "--help" | "-h" => {
