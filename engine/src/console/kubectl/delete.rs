@@ -189,13 +189,7 @@ fn targets_from_args(
         .map(|o| (kind, o.name().to_string(), None))
         .collect();
     if matching.is_empty() {
-        let mut o = Output::default();
-        o.err(if kind.namespaced {
-            format!("No resources found in {namespace} namespace.")
-        } else {
-            "No resources found".into()
-        });
-        return Err(o);
+        return Err(super::no_resources_found(kind.namespaced, namespace));
     }
     Ok(matching)
 }

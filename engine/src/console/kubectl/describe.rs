@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, ContainerState, Event, Pod};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::flags;
 use crate::api::kinds;
@@ -55,13 +55,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         found
     };
     if objects.is_empty() {
-        let mut o = Output::default();
-        o.err(if kind.namespaced {
-            format!("No resources found in {namespace} namespace.")
-        } else {
-            "No resources found".into()
-        });
-        return o;
+        return super::no_resources_found(kind.namespaced, &namespace);
     }
     let now = cluster.clock.now_ms();
     let mut texts = Vec::new();
@@ -121,16 +115,21 @@ fn map_lines(
     s
 }
 
+/// The `Labels:` and `Annotations:` lines (the last-applied annotation is not shown).
+fn labels_and_annotations(meta: &ObjectMeta) -> String {
+    map_lines("Labels:", meta.labels.as_ref(), &[], "")
+        + &map_lines(
+            "Annotations:",
+            meta.annotations.as_ref(),
+            &["kubectl.kubernetes.io/last-applied-configuration"],
+            "",
+        )
+}
+
 fn describe_basic(obj: &Object) -> String {
     let meta = obj.metadata();
     let mut s = format!("Name:\t{}\n", obj.name());
-    s.push_str(&map_lines("Labels:", meta.labels.as_ref(), &[], ""));
-    s.push_str(&map_lines(
-        "Annotations:",
-        meta.annotations.as_ref(),
-        &["kubectl.kubernetes.io/last-applied-configuration"],
-        "",
-    ));
+    s.push_str(&labels_and_annotations(meta));
     if let Object::Namespace(ns) = obj {
         let phase = ns
             .status
@@ -334,13 +333,7 @@ fn describe_pod(pod: &Pod) -> String {
     if let Some(t) = &status.start_time {
         s.push_str(&format!("Start Time:\t{}\n", rfc1123z(t)));
     }
-    s.push_str(&map_lines("Labels:", meta.labels.as_ref(), &[], ""));
-    s.push_str(&map_lines(
-        "Annotations:",
-        meta.annotations.as_ref(),
-        &["kubectl.kubernetes.io/last-applied-configuration"],
-        "",
-    ));
+    s.push_str(&labels_and_annotations(meta));
     if meta.deletion_timestamp.is_some() {
         s.push_str("Status:\tTerminating\n");
         s.push_str(&format!(

@@ -165,12 +165,8 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         }
     }
     if found.is_empty() && errors.is_empty() && !matches!(format, "yaml" | "json") {
-        let namespaced = requests.iter().any(|r| r.kind.namespaced);
-        if namespaced && !all_namespaces {
-            out.err(format!("No resources found in {namespace} namespace."));
-        } else {
-            out.err("No resources found");
-        }
+        let namespaced = requests.iter().any(|r| r.kind.namespaced) && !all_namespaces;
+        out.extend(super::no_resources_found(namespaced, &namespace));
     }
     for e in &errors {
         out.err(e);

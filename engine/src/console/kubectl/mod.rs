@@ -76,6 +76,17 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     }
 }
 
+/// kubectl's note on stderr when a request matched nothing (not an error: exit code 0).
+pub fn no_resources_found(namespaced: bool, namespace: &str) -> Output {
+    let mut o = Output::default();
+    o.err(if namespaced {
+        format!("No resources found in {namespace} namespace.")
+    } else {
+        "No resources found".into()
+    });
+    o
+}
+
 /// An `error: ...` line on stderr with exit code 1.
 pub fn error(message: impl AsRef<str>) -> Output {
     Output::failure(format!("error: {}", message.as_ref()))
