@@ -15,6 +15,8 @@ use shell::{Connector, Simple};
 pub struct Console {
     /// The current context's namespace (`kubectl config set-context --current --namespace`).
     pub namespace: String,
+    /// The namespace set on the kubeconfig context, if any (shown by `config get-contexts`).
+    pub context_namespace: Option<String>,
     /// The learner's files (`cat > pod.yaml`, `kubectl apply -f pod.yaml`).
     pub files: Workspace,
 }
@@ -23,6 +25,7 @@ impl Default for Console {
     fn default() -> Self {
         Console {
             namespace: "default".into(),
+            context_namespace: None,
             files: Workspace::default(),
         }
     }

@@ -2,6 +2,7 @@
 
 mod api_resources;
 mod apply;
+mod config;
 mod create;
 mod delete;
 mod describe;
@@ -59,6 +60,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "version" => version::run(rest),
         "api-resources" => api_resources::run(rest),
         "describe" => describe::run(cluster, rest),
+        "config" => config::run(cluster, rest),
+        "cluster-info" => config::cluster_info(),
         "label" => label::run(cluster, rest, label::Target::Labels),
         "annotate" => label::run(cluster, rest, label::Target::Annotations),
         "help" | "--help" | "-h" => {
