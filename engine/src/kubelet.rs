@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, HostIP, Pod,
     PodCondition, PodIP,
 };
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
@@ -17,8 +18,8 @@ use crate::timers::Task;
 /// Where a pod is in its life on the node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stage {
-    /// Images are being pulled; containers start when the timer fires.
-    Pulling,
+    /// Images are being pulled (the `attempt`-th try); containers start when the timer fires.
+    Pulling { attempt: u32 },
     /// Containers run.
     Running,
     /// A pull failed; `attempt` pulls have failed so far.
@@ -43,12 +44,21 @@ const FAILED_PULL_MS: i64 = 1_200;
 /// How long a pull of an image that is already present takes with `imagePullPolicy: Always`.
 const CACHED_PULL_MS: i64 = 950;
 
-fn key_task(pod: &Pod) -> Task {
+/// The timer task that brings the kubelet back to this pod.
+fn key_task(meta: &ObjectMeta) -> Task {
     Task::KubeletSync {
-        namespace: pod.metadata.namespace.clone().unwrap_or_default(),
-        name: pod.metadata.name.clone().unwrap_or_default(),
-        uid: pod.metadata.uid.clone().unwrap_or_default(),
+        namespace: meta.namespace.clone().unwrap_or_default(),
+        name: meta.name.clone().unwrap_or_default(),
+        uid: meta.uid.clone().unwrap_or_default(),
     }
+}
+
+/// The (namespace, name) a pod's kubelet state is kept under.
+fn pod_key(meta: &ObjectMeta) -> (String, String) {
+    (
+        meta.namespace.clone().unwrap_or_default(),
+        meta.name.clone().unwrap_or_default(),
+    )
 }
 
 /// Formats a duration the way Go's `time.Duration.String` does for the Pulled event.
@@ -81,7 +91,6 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
     if pod.metadata.deletion_timestamp.is_some() {
         if stage == Some(Stage::Terminating) {
             cluster.pod_stages.remove(&key);
-            cluster.pull_attempts.remove(&key);
             cluster.store.remove("Pod", namespace, name);
         } else {
             start_termination(cluster, &mut pod, &node, stage);
@@ -90,7 +99,7 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
     }
     match stage {
         None => start_pod(cluster, pod, &node),
-        Some(Stage::Pulling) => finish_pulls(cluster, pod, &node),
+        Some(Stage::Pulling { attempt }) => finish_pulls(cluster, pod, &node, attempt),
         Some(Stage::PullFailed { attempt }) => {
             // Just failed: now wait out the back-off.
             set_waiting(&mut pod, "ImagePullBackOff", None);
@@ -120,7 +129,7 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
                 .pod_stages
                 .insert(key, Stage::PullBackOff { attempt });
             let due = cluster.clock.now_ms() + backoff_ms(attempt);
-            cluster.timers.at(due, key_task(&stored_pod(&stored)));
+            cluster.timers.at(due, key_task(stored.metadata()));
         }
         Some(Stage::PullBackOff { attempt }) => {
             let kubelet = Source {
@@ -137,19 +146,16 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
                 &format!("Pulling image \"{image}\""),
                 kubelet,
             );
-            cluster.pod_stages.insert(key.clone(), Stage::Pulling);
-            cluster.pull_attempts.insert(key, attempt + 1);
+            cluster.pod_stages.insert(
+                key,
+                Stage::Pulling {
+                    attempt: attempt + 1,
+                },
+            );
             let due = cluster.clock.now_ms() + FAILED_PULL_MS;
-            cluster.timers.at(due, key_task(&pod));
+            cluster.timers.at(due, key_task(&pod.metadata));
         }
         Some(Stage::Running) | Some(Stage::Terminating) => {}
-    }
-}
-
-fn stored_pod(obj: &Object) -> Pod {
-    match obj {
-        Object::Pod(p) => (**p).clone(),
-        _ => Pod::default(),
     }
 }
 
@@ -290,22 +296,15 @@ fn start_pod(cluster: &mut Cluster, mut pod: Pod, node: &str) {
             None => FAILED_PULL_MS,
         };
     }
-    let key = (
-        pod.metadata.namespace.clone().unwrap_or_default(),
-        pod.metadata.name.clone().unwrap_or_default(),
-    );
-    cluster.pod_stages.insert(key.clone(), Stage::Pulling);
-    cluster.pull_attempts.insert(key, 1);
+    cluster
+        .pod_stages
+        .insert(pod_key(&pod.metadata), Stage::Pulling { attempt: 1 });
     let due = cluster.clock.now_ms() + elapsed;
-    cluster.timers.at(due, key_task(&pod));
+    cluster.timers.at(due, key_task(&pod.metadata));
 }
 
-fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str) {
-    let key = (
-        pod.metadata.namespace.clone().unwrap_or_default(),
-        pod.metadata.name.clone().unwrap_or_default(),
-    );
-    let attempt = cluster.pull_attempts.get(&key).copied().unwrap_or(1);
+fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
+    let key = pod_key(&pod.metadata);
     let kubelet = Source {
         component: "kubelet",
         host: Some(node),
@@ -352,7 +351,7 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str) {
                 .pod_stages
                 .insert(key, Stage::PullFailed { attempt });
             let due = cluster.clock.now_ms() + 1_000;
-            cluster.timers.at(due, key_task(&stored_pod(&stored)));
+            cluster.timers.at(due, key_task(stored.metadata()));
         }
         return;
     }
@@ -448,10 +447,7 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str) {
 }
 
 fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Option<Stage>) {
-    let key = (
-        pod.metadata.namespace.clone().unwrap_or_default(),
-        pod.metadata.name.clone().unwrap_or_default(),
-    );
+    let key = pod_key(&pod.metadata);
     let grace_ms = pod.metadata.deletion_grace_period_seconds.unwrap_or(30) * 1000;
     let mut stop_ms = 0;
     if stage == Some(Stage::Running) {
@@ -479,7 +475,7 @@ fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Op
     }
     cluster.pod_stages.insert(key, Stage::Terminating);
     let due = cluster.clock.now_ms() + stop_ms;
-    cluster.timers.at(due, key_task(pod));
+    cluster.timers.at(due, key_task(&pod.metadata));
 }
 
 fn node_ip(cluster: &Cluster, node: &str) -> String {

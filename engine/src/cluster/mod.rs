@@ -50,8 +50,6 @@ pub struct Cluster {
     pub(crate) event_seq: u64,
     /// Kubelet: each pod's lifecycle stage, keyed by (namespace, name).
     pub(crate) pod_stages: BTreeMap<(String, String), Stage>,
-    /// Kubelet: image pulls tried so far for a pod that cannot pull its image.
-    pub(crate) pull_attempts: BTreeMap<(String, String), u32>,
     /// Kubelet: images present on each node, as (node, image as written in the pod).
     pub(crate) image_cache: BTreeSet<(String, String)>,
     /// Last pod IP host number handed out on each node.
@@ -81,7 +79,6 @@ impl Cluster {
             event_index: BTreeMap::new(),
             event_seq: 0,
             pod_stages: BTreeMap::new(),
-            pull_attempts: BTreeMap::new(),
             image_cache: BTreeSet::new(),
             next_pod_ip: BTreeMap::new(),
         };
@@ -119,14 +116,7 @@ impl Cluster {
 
     /// Lets `d` of simulated time pass, running everything that falls due, in order.
     pub fn advance(&mut self, d: SimDuration) {
-        let target = self.clock.now_ms() + d.0.max(0);
-        self.reconcile();
-        while let Some((due, task)) = self.timers.pop_due(target) {
-            self.clock.set(due);
-            self.run_task(task);
-            self.reconcile();
-        }
-        self.clock.set(target);
+        self.advance_until(SimDuration::millis(d.0.max(0)), |_| false);
     }
 
     /// Advances time until `done` holds or `limit` has passed; returns whether `done` held.
