@@ -3,6 +3,7 @@
 
 use super::apply;
 use super::flags::{self, Flag};
+use super::resources;
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest;
 use crate::api::selector::Selector;
@@ -146,24 +147,11 @@ fn targets_from_args(
     if positionals.is_empty() {
         return Err(super::error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
     }
-    let unknown =
-        |k: &str| super::error(format!("the server doesn't have a resource type \"{k}\""));
-    if positionals[0].contains('/') {
-        return positionals
+    let requests = resources::resolve(positionals).map_err(super::error)?;
+    if requests.iter().any(|r| !r.names.is_empty()) {
+        return Ok(requests
             .iter()
-            .map(|p| {
-                let (k, n) = p.split_once('/').unwrap_or((p, ""));
-                kinds::resolve(k)
-                    .map(|kind| (kind, n.to_string(), None))
-                    .ok_or_else(|| unknown(k))
-            })
-            .collect();
-    }
-    let kind = kinds::resolve(&positionals[0]).ok_or_else(|| unknown(&positionals[0]))?;
-    if positionals.len() > 1 {
-        return Ok(positionals[1..]
-            .iter()
-            .map(|n| (kind, n.clone(), None))
+            .flat_map(|r| r.names.iter().map(|n| (r.kind, n.clone(), None)))
             .collect());
     }
     let selector = parsed
@@ -176,20 +164,25 @@ fn targets_from_args(
             "resource(s) were provided, but no name, label selector, or --all flag specified",
         ));
     }
-    let ns = if kind.namespaced { namespace } else { "" };
-    let matching: Vec<Target> = cluster
-        .store
-        .list(kind.kind, Some(ns))
-        .filter(|o| {
-            selector
-                .as_ref()
-                .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
-        })
-        .filter(|o| o.metadata().deletion_timestamp.is_none())
-        .map(|o| (kind, o.name().to_string(), None))
-        .collect();
+    let mut matching: Vec<Target> = Vec::new();
+    for r in &requests {
+        let ns = if r.kind.namespaced { namespace } else { "" };
+        matching.extend(
+            cluster
+                .store
+                .list(r.kind.kind, Some(ns))
+                .filter(|o| {
+                    selector
+                        .as_ref()
+                        .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+                })
+                .filter(|o| o.metadata().deletion_timestamp.is_none())
+                .map(|o| (r.kind, o.name().to_string(), None)),
+        );
+    }
     if matching.is_empty() {
-        return Err(super::no_resources_found(kind.namespaced, namespace));
+        let namespaced = requests.iter().any(|r| r.kind.namespaced);
+        return Err(super::no_resources_found(namespaced, namespace));
     }
     Ok(matching)
 }

@@ -6,7 +6,8 @@ use k8s_openapi::api::core::v1::{Container, ContainerState, Event, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::flags;
-use crate::api::kinds;
+use super::resources;
+use crate::api::selector::Selector;
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
 use crate::output::Output;
@@ -20,42 +21,46 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
-    let Some(first) = parsed.positionals.first() else {
+    if parsed.positionals.is_empty() {
         return super::error("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
+    }
+    let requests = match resources::resolve(&parsed.positionals) {
+        Ok(r) => r,
+        Err(e) => return super::error(e),
     };
-    let (kind_arg, names): (&str, Vec<String>) = match first.split_once('/') {
-        Some((k, n)) => (k, vec![n.to_string()]),
-        None => (first.as_str(), parsed.positionals[1..].to_vec()),
-    };
-    let Some(kind) = kinds::resolve(kind_arg) else {
-        return super::error(format!(
-            "the server doesn't have a resource type \"{kind_arg}\""
-        ));
+    let selector = match parsed.value("selector").map(Selector::parse).transpose() {
+        Ok(s) => s,
+        Err(e) => return super::error(e),
     };
     let namespace = super::namespace(cluster, &parsed);
-    let ns = if kind.namespaced {
-        namespace.as_str()
-    } else {
-        ""
-    };
-    let objects: Vec<&Object> = if names.is_empty() {
-        cluster.store.list(kind.kind, Some(ns)).collect()
-    } else {
-        let mut found = Vec::new();
-        for n in &names {
-            match cluster.store.get(kind.kind, ns, n) {
-                Some(o) => found.push(o),
+    let mut objects: Vec<&Object> = Vec::new();
+    for r in &requests {
+        let ns = if r.kind.namespaced {
+            namespace.as_str()
+        } else {
+            ""
+        };
+        if r.names.is_empty() {
+            objects.extend(cluster.store.list(r.kind.kind, Some(ns)).filter(|o| {
+                selector
+                    .as_ref()
+                    .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+            }));
+        }
+        for n in &r.names {
+            match cluster.store.get(r.kind.kind, ns, n) {
+                Some(o) => objects.push(o),
                 None => {
                     return Output::failure(
-                        crate::api::error::ApiError::not_found(kind, n).kubectl_message(),
+                        crate::api::error::ApiError::not_found(r.kind, n).kubectl_message(),
                     )
                 }
             }
         }
-        found
-    };
+    }
     if objects.is_empty() {
-        return super::no_resources_found(kind.namespaced, &namespace);
+        let namespaced = requests.iter().any(|r| r.kind.namespaced);
+        return super::no_resources_found(namespaced, &namespace);
     }
     let now = cluster.clock.now_ms();
     let mut texts = Vec::new();
@@ -66,7 +71,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             _ => {
                 return super::error(format!(
                     "\"kubectl describe {}\" is not simulated in Kubeplay yet",
-                    kind.plural
+                    obj.info().plural
                 ))
             }
         };

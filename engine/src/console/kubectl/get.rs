@@ -1,7 +1,8 @@
 //! `kubectl get`.
 
 use super::flags::{self, Flag};
-use crate::api::kinds::{self, KindInfo};
+use super::resources;
+use crate::api::kinds::KindInfo;
 use crate::api::selector::Selector;
 use crate::cluster::Cluster;
 use crate::output::Output;
@@ -35,12 +36,6 @@ const PRINTERS: &[&str] = &[
     "yaml",
 ];
 
-/// One resource argument resolved: a kind and the names asked for (empty = list all).
-struct Request {
-    kind: &'static KindInfo,
-    names: Vec<String>,
-}
-
 const NO_TYPE: &str = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n\
 error: Required resource not specified.\n\
 Use \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\n\
@@ -66,7 +61,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     if parsed.positionals.is_empty() {
         return Output::failure(NO_TYPE);
     }
-    let requests = match resolve_requests(&parsed.positionals) {
+    let requests = match resources::resolve(&parsed.positionals) {
         Ok(r) => r,
         Err(e) => return super::error(e),
     };
@@ -246,52 +241,6 @@ fn label_string(o: &Object) -> String {
             .join(","),
         _ => "<none>".into(),
     }
-}
-
-/// Turns `pods`, `pod,svc web`, or `pod/web svc/api` into requests.
-fn resolve_requests(positionals: &[String]) -> Result<Vec<Request>, String> {
-    let resolve = |arg: &str| {
-        kinds::resolve(arg)
-            .ok_or_else(|| format!("the server doesn't have a resource type \"{arg}\""))
-    };
-    if positionals[0].contains('/') {
-        let mut requests: Vec<Request> = Vec::new();
-        for arg in positionals {
-            let Some((kind, name)) = arg.split_once('/') else {
-                return Err("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".to_string());
-            };
-            let kind = resolve(kind)?;
-            match requests.iter_mut().find(|r| r.kind == kind) {
-                Some(r) => r.names.push(name.to_string()),
-                None => requests.push(Request {
-                    kind,
-                    names: vec![name.to_string()],
-                }),
-            }
-        }
-        return Ok(requests);
-    }
-    let names: Vec<String> = positionals[1..].to_vec();
-    let mut requests = Vec::new();
-    for t in positionals[0].split(',').filter(|t| !t.is_empty()) {
-        if t == "all" {
-            requests.extend(
-                kinds::KINDS
-                    .iter()
-                    .filter(|k| k.in_all)
-                    .map(|kind| Request {
-                        kind,
-                        names: names.clone(),
-                    }),
-            );
-            continue;
-        }
-        requests.push(Request {
-            kind: resolve(t)?,
-            names: names.clone(),
-        });
-    }
-    Ok(requests)
 }
 
 /// JSON as kubectl prints it: four-space indentation.

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::flags::{self, Flag};
-use crate::api::kinds;
+use super::resources;
 use crate::cluster::Cluster;
 use crate::output::Output;
 
@@ -36,26 +36,17 @@ pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
         .positionals
         .iter()
         .partition(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/')));
-    let mut targets = Vec::new();
-    let mut names = names.into_iter();
-    match names.next() {
-        None => return super::error(format!("one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl {verb} -h' for help and examples")),
-        Some(first) if first.contains('/') => {
-            for arg in std::iter::once(first).chain(names) {
-                let (k, n) = arg.split_once('/').unwrap_or((arg, ""));
-                let Some(kind) = kinds::resolve(k) else {
-                    return super::error(format!("the server doesn't have a resource type \"{k}\""));
-                };
-                targets.push((kind, n.to_string()));
-            }
-        }
-        Some(kind_arg) => {
-            let Some(kind) = kinds::resolve(kind_arg) else {
-                return super::error(format!("the server doesn't have a resource type \"{kind_arg}\""));
-            };
-            targets.extend(names.map(|n| (kind, n.clone())));
-        }
+    if names.is_empty() {
+        return super::error(format!("one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl {verb} -h' for help and examples"));
     }
+    let names: Vec<String> = names.into_iter().cloned().collect();
+    let targets: Vec<_> = match resources::resolve(&names) {
+        Ok(requests) => requests
+            .into_iter()
+            .flat_map(|r| r.names.into_iter().map(move |n| (r.kind, n)))
+            .collect(),
+        Err(e) => return super::error(e),
+    };
     if changes.is_empty() {
         return super::error(format!(
             "at least one {} update is required",

@@ -9,6 +9,7 @@ mod describe;
 mod flags;
 mod get;
 mod label;
+mod resources;
 mod run;
 mod version;
 
