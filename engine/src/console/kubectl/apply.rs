@@ -161,11 +161,6 @@ fn apply_document(
         }
         return Err(message);
     };
-    let when = if mode == Mode::Apply {
-        "error when retrieving current configuration of"
-    } else {
-        "error when creating"
-    };
     let decode_failure = |e: DecodeError| -> String {
         let prefix = format!(
             "Error from server (BadRequest): error when creating \"{file}\": {kind_name} in version \"{}\" cannot be handled as a {kind_name}: ",
@@ -207,7 +202,6 @@ fn apply_document(
             ))
         }
     };
-    let _ = when;
 
     // Namespace: from the manifest, else -n, else the context's; they must agree.
     if info.namespaced {
