@@ -12,6 +12,7 @@ mod api;
 mod clock;
 mod cluster;
 mod console;
+mod controllers;
 mod events;
 mod images;
 mod kubelet;

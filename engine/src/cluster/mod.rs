@@ -54,6 +54,8 @@ pub struct Cluster {
     pub(crate) image_cache: BTreeSet<(String, String)>,
     /// Last pod IP host number handed out on each node.
     pub(crate) next_pod_ip: BTreeMap<String, u32>,
+    /// What the controllers remember between runs.
+    pub(crate) controllers: crate::controllers::State,
 }
 
 impl Default for Cluster {
@@ -81,6 +83,7 @@ impl Cluster {
             pod_stages: BTreeMap::new(),
             image_cache: BTreeSet::new(),
             next_pod_ip: BTreeMap::new(),
+            controllers: crate::controllers::State::default(),
         };
         cluster.bootstrap(&config.profile);
         cluster.clock.advance(UPTIME_AT_START);
@@ -153,9 +156,9 @@ impl Cluster {
         }
     }
 
-    /// Runs the controllers that react to changes at once (the scheduler).
+    /// Runs the controllers that react to changes at once (see `controllers`).
     fn reconcile(&mut self) {
-        crate::scheduler::schedule_pending(self);
+        crate::controllers::run_all(self);
     }
 
     /// Creates an object as the apiserver does: defaulting, then storage.
