@@ -41,6 +41,14 @@ pub fn record(
         "" => "default".to_string(),
         ns => ns.to_string(),
     };
+    // The apiserver refuses new events in a namespace being deleted (NamespaceLifecycle).
+    if cluster
+        .store
+        .get("Namespace", "", &namespace)
+        .is_none_or(|ns| ns.metadata().deletion_timestamp.is_some())
+    {
+        return;
+    }
     let index_key = (uid.clone(), reason.to_string(), message.to_string());
     if let Some(name) = cluster.event_index.get(&index_key).cloned() {
         if let Some(Object::Event(existing)) =

@@ -90,8 +90,7 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
 
     if pod.metadata.deletion_timestamp.is_some() {
         if stage == Some(Stage::Terminating) {
-            cluster.pod_stages.remove(&key);
-            cluster.store.remove("Pod", namespace, name);
+            cluster.finish_pod_deletion(namespace, name);
         } else {
             start_termination(cluster, &mut pod, &node, stage);
         }

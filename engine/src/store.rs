@@ -20,6 +20,9 @@ macro_rules! objects {
         }
 
         impl Object {
+            /// Every kind the store can hold, by kind name.
+            pub const KINDS: &'static [&'static str] = &[$(stringify!($kind)),*];
+
             /// The object's metadata.
             pub fn metadata(&self) -> &ObjectMeta {
                 match self { $(Object::$kind(o) => &o.metadata,)* }
@@ -196,9 +199,16 @@ impl Store {
         kind: &'static str,
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Object> + 'a {
+        let start = ObjectKey {
+            kind,
+            namespace: namespace.unwrap_or("").to_string(),
+            name: String::new(),
+        };
         self.objects
-            .iter()
-            .filter(move |(k, _)| k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns))
+            .range(start..)
+            .take_while(move |(k, _)| {
+                k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns)
+            })
             .map(|(_, o)| o)
     }
 

@@ -15,6 +15,12 @@ pub enum ApiError {
         name: String,
         causes: Vec<String>,
     },
+    /// 403: `pods "x" is forbidden: ...` (admission refused the request).
+    Denied {
+        resource: String,
+        name: String,
+        message: String,
+    },
     /// 422 for updates a kind forbids, e.g. changing a running pod's spec.
     Forbidden {
         kind: String,
@@ -40,6 +46,27 @@ impl ApiError {
         }
     }
 
+    /// A Forbidden (403) error for `name` of the given kind.
+    pub fn denied(kind: &KindInfo, name: &str, message: impl Into<String>) -> Self {
+        ApiError::Denied {
+            resource: kind.qualified_resource(),
+            name: name.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The line kubectl prints for this error, with `error when <verb> "<file>": ` after the
+    /// status, as kubectl prints failures of objects read from a file.
+    pub fn kubectl_message_for_file(&self, verb: &str, file: &str) -> String {
+        let message = self.kubectl_message();
+        match message.split_once("): ") {
+            Some((head, rest)) if message.starts_with("Error from server") => {
+                format!("{head}): error when {verb} \"{file}\": {rest}")
+            }
+            _ => message,
+        }
+    }
+
     /// The line kubectl prints for this error (without a trailing newline).
     pub fn kubectl_message(&self) -> String {
         match self {
@@ -49,6 +76,13 @@ impl ApiError {
             ApiError::AlreadyExists { resource, name } => {
                 format!("Error from server (AlreadyExists): {resource} \"{name}\" already exists")
             }
+            ApiError::Denied {
+                resource,
+                name,
+                message,
+            } => format!(
+                "Error from server (Forbidden): {resource} \"{name}\" is forbidden: {message}"
+            ),
             ApiError::Invalid { kind, name, causes } if causes.len() == 1 => {
                 format!("The {kind} \"{name}\" is invalid: {}", causes[0])
             }

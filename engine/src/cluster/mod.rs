@@ -1,8 +1,12 @@
 //! The `Cluster` facade: the one type the app and the CLI talk to.
 
 mod bootstrap;
+mod deletion;
 mod profile;
 
+pub(crate) use deletion::{
+    finalize_namespace, DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
+};
 pub use profile::{ClusterProfile, NodeProfile, NodeRole};
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -169,8 +173,32 @@ impl Cluster {
             _ => {}
         }
         crate::api::validation::validate(&obj)?;
+        self.admit_namespace(&obj)?;
         let now = self.clock.now_time();
         self.store.create(obj, now, &mut self.rng).map(|_| ())
+    }
+
+    /// The NamespaceLifecycle admission plugin: namespaced objects need a namespace that
+    /// exists and is not being deleted.
+    pub(crate) fn admit_namespace(&self, obj: &Object) -> Result<(), ApiError> {
+        if !obj.info().namespaced {
+            return Ok(());
+        }
+        let ns = obj.namespace();
+        match self.store.get("Namespace", "", ns) {
+            None => Err(ApiError::not_found(
+                crate::api::kinds::info("Namespace"),
+                ns,
+            )),
+            Some(n) if n.metadata().deletion_timestamp.is_some() => Err(ApiError::denied(
+                obj.info(),
+                obj.name(),
+                format!(
+                    "unable to create new content in namespace {ns} because it is being terminated"
+                ),
+            )),
+            Some(_) => Ok(()),
+        }
     }
 
     /// Applies a changed manifest to a stored object. Pods only accept changes the apiserver
@@ -218,62 +246,6 @@ impl Cluster {
             }
             (_, desired) => {
                 self.store.update(desired)?;
-                Ok(())
-            }
-        }
-    }
-
-    /// Starts a graceful deletion (`grace` seconds, or the object's own default); pods go
-    /// through Terminating, other objects are removed at once. `force` skips the wait.
-    pub(crate) fn delete(
-        &mut self,
-        kind: &'static str,
-        namespace: &str,
-        name: &str,
-        grace: Option<i64>,
-        force: bool,
-    ) -> Result<(), ApiError> {
-        let Some(obj) = self.store.get(kind, namespace, name).cloned() else {
-            return Err(ApiError::not_found(crate::api::kinds::info(kind), name));
-        };
-        match obj {
-            Object::Pod(mut pod) if !force => {
-                if pod.metadata.deletion_timestamp.is_some() {
-                    return Ok(());
-                }
-                let scheduled = pod.spec.as_ref().is_some_and(|s| s.node_name.is_some());
-                let grace = grace
-                    .or(pod
-                        .spec
-                        .as_ref()
-                        .and_then(|s| s.termination_grace_period_seconds))
-                    .unwrap_or(30)
-                    .max(if scheduled { 1 } else { 0 });
-                if !scheduled {
-                    self.store.remove(kind, namespace, name);
-                    return Ok(());
-                }
-                pod.metadata.deletion_timestamp = Some(crate::clock::time_from_ms(
-                    self.clock.now_ms() + grace * 1000,
-                ));
-                pod.metadata.deletion_grace_period_seconds = Some(grace);
-                let uid = pod.metadata.uid.clone().unwrap_or_default();
-                self.store.update(Object::Pod(pod))?;
-                let now = self.clock.now_ms();
-                self.timers.at(
-                    now,
-                    Task::KubeletSync {
-                        namespace: namespace.to_string(),
-                        name: name.to_string(),
-                        uid,
-                    },
-                );
-                Ok(())
-            }
-            _ => {
-                self.store.remove(kind, namespace, name);
-                self.pod_stages
-                    .remove(&(namespace.to_string(), name.to_string()));
                 Ok(())
             }
         }

@@ -5,13 +5,21 @@
 //! Each controller is a module with `pub fn reconcile(cluster: &mut Cluster)`; whatever it
 //! must remember between runs (watch-log cursors, queues) lives in its own field of [`State`].
 
+pub mod garbage_collector;
+pub mod namespace;
+
 use crate::cluster::Cluster;
 
 /// What the controllers remember between runs.
 #[derive(Clone, Debug, Default)]
-pub struct State {}
+pub struct State {
+    /// The garbage collector's cursor and owner index.
+    pub garbage_collector: garbage_collector::State,
+}
 
 /// Runs every controller once, in a fixed order (determinism), then the scheduler.
 pub fn run_all(cluster: &mut Cluster) {
+    garbage_collector::reconcile(cluster);
+    namespace::reconcile(cluster);
     crate::scheduler::schedule_pending(cluster);
 }

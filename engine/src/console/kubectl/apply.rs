@@ -223,9 +223,9 @@ fn apply_document(
     validation::validate(&obj).map_err(|e| e.kubectl_message())?;
     let ns = obj.namespace().to_string();
     let name = obj.name().to_string();
-    if info.namespaced && cluster.store.get("Namespace", "", &ns).is_none() {
-        return Err(format!("Error from server (NotFound): error when creating \"{file}\": namespaces \"{ns}\" not found"));
-    }
+    cluster
+        .admit_namespace(&obj)
+        .map_err(|e| e.kubectl_message_for_file("creating", file))?;
     let shown = format!("{}/{name}", info.qualified_kind());
     let suffix = if dry_run { " (dry run)" } else { "" };
     if mode == Mode::Apply {

@@ -4,11 +4,12 @@
 use super::apply;
 use super::flags::{self, Flag};
 use super::resources;
+use crate::api::error::ApiError;
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest;
 use crate::api::selector::Selector;
 use crate::clock::SimDuration;
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, DeleteOptions, Propagation};
 use crate::output::Output;
 
 /// Longest a delete waits for objects to go (kubectl's own default is a week).
@@ -23,10 +24,20 @@ const FLAGS: &[Flag] = &[
     flags::value("selector", Some('l')),
     flags::boolean("all", None),
     flags::boolean("recursive", Some('R')),
+    flags::boolean("all-namespaces", Some('A')),
+    flags::boolean("ignore-not-found", None),
+    flags::optional("cascade", None, "background"),
 ];
 
-/// What to delete: kind, name, and for manifests the namespace they name and their file.
-type Target = (&'static KindInfo, String, Option<(Option<String>, String)>);
+/// One object to delete.
+struct Target {
+    kind: &'static KindInfo,
+    name: String,
+    /// The namespace named by its manifest or found by `-A`; else the command's namespace.
+    namespace: Option<String>,
+    /// The manifest file it came from, for error messages.
+    file: Option<String>,
+}
 
 /// Runs `kubectl delete`.
 pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
@@ -58,32 +69,44 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     };
     let force = parsed.bool("force") && grace == Some(0);
     let mut out = Output::default();
+    let propagation = match cascade(parsed.value("cascade").unwrap_or("background"), &mut out) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let options = DeleteOptions {
+        grace,
+        force,
+        propagation,
+    };
+    let ignore_not_found = parsed.bool("ignore-not-found");
     if force {
         out.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
     }
     let mut deleted = Vec::new();
-    for (kind, name, from) in targets {
-        let (manifest_ns, file) = from.unzip();
-        let ns = match (kind.namespaced, manifest_ns.flatten()) {
+    let mut errors = Vec::new();
+    for Target {
+        kind,
+        name,
+        namespace: target_ns,
+        file,
+    } in targets
+    {
+        let ns = match (kind.namespaced, target_ns) {
             (false, _) => String::new(),
             (true, Some(ns)) => ns,
             (true, None) => namespace.clone(),
         };
-        match cluster.delete(kind.kind, &ns, &name, grace, force) {
+        match cluster.delete_with(kind.kind, &ns, &name, &options) {
             Ok(()) => deleted.push((kind, ns, name)),
-            Err(e) => {
-                let message = e.kubectl_message();
-                out.err(match (file, message.split_once("): ")) {
-                    (Some(f), Some((head, rest))) => {
-                        format!("{head}): error when deleting \"{f}\": {rest}")
-                    }
-                    _ => message,
-                });
-                out.exit_code = 1;
-            }
+            Err(ApiError::NotFound { .. }) if ignore_not_found => {}
+            Err(e) => errors.push(match file {
+                Some(f) => e.kubectl_message_for_file("deleting", &f),
+                None => e.kubectl_message(),
+            }),
         }
     }
-    // kubectl waits until each object is really gone; that takes simulated time.
+    // kubectl waits until each object is really gone; that takes simulated time. An orphan
+    // delete does not wait for anything but the orphaning.
     if parsed.value("wait") != Some("false") {
         let pending = deleted.clone();
         cluster.advance_until(WAIT_LIMIT, move |c| {
@@ -101,7 +124,33 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         let verb = if force { "force deleted" } else { "deleted" };
         out.out(format!("{} \"{name}\" {verb}{suffix}", kind.singular()));
     }
+    // kubectl reports failures after the objects it could delete.
+    if !errors.is_empty() {
+        out.err(errors.join("\n"));
+        out.exit_code = 1;
+    }
     out
+}
+
+/// `--cascade`: `background`, `foreground`, `orphan`, or the deprecated booleans.
+fn cascade(value: &str, out: &mut Output) -> Result<Propagation, String> {
+    let replacement = match value {
+        "background" => return Ok(Propagation::Background),
+        "foreground" => return Ok(Propagation::Foreground),
+        "orphan" => return Ok(Propagation::Orphan),
+        "true" | "1" | "t" | "T" | "TRUE" | "True" => ("background", Propagation::Background),
+        "false" | "0" | "f" | "F" | "FALSE" | "False" => ("orphan", Propagation::Orphan),
+        other => {
+            return Err(format!(
+                "invalid cascade value ({other}). Must be \"background\", \"foreground\", or \"orphan\""
+            ))
+        }
+    };
+    out.err(format!(
+        "warning: --cascade={value} is deprecated (boolean value) and can be replaced with --cascade={}.",
+        replacement.0
+    ));
+    Ok(replacement.1)
 }
 
 fn targets_from_files(
@@ -132,7 +181,12 @@ fn targets_from_files(
                 .pointer("/metadata/namespace")
                 .and_then(|v| v.as_str())
                 .map(str::to_string);
-            targets.push((kind, name.to_string(), Some((ns, file.clone()))));
+            targets.push(Target {
+                kind,
+                name: name.to_string(),
+                namespace: ns,
+                file: Some(file.clone()),
+            });
         }
     }
     Ok(targets)
@@ -151,7 +205,14 @@ fn targets_from_args(
     if requests.iter().any(|r| !r.names.is_empty()) {
         return Ok(requests
             .iter()
-            .flat_map(|r| r.names.iter().map(|n| (r.kind, n.clone(), None)))
+            .flat_map(|r| {
+                r.names.iter().map(|n| Target {
+                    kind: r.kind,
+                    name: n.clone(),
+                    namespace: None,
+                    file: None,
+                })
+            })
             .collect());
     }
     let selector = parsed
@@ -164,24 +225,31 @@ fn targets_from_args(
             "resource(s) were provided, but no name, label selector, or --all flag specified",
         ));
     }
+    let all_namespaces = parsed.bool("all-namespaces");
     let mut matching: Vec<Target> = Vec::new();
     for r in &requests {
         let ns = if r.kind.namespaced { namespace } else { "" };
+        let scope = if all_namespaces { None } else { Some(ns) };
         matching.extend(
             cluster
                 .store
-                .list(r.kind.kind, Some(ns))
+                .list(r.kind.kind, scope)
                 .filter(|o| {
                     selector
                         .as_ref()
                         .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
                 })
                 .filter(|o| o.metadata().deletion_timestamp.is_none())
-                .map(|o| (r.kind, o.name().to_string(), None)),
+                .map(|o| Target {
+                    kind: r.kind,
+                    name: o.name().to_string(),
+                    namespace: Some(o.namespace().to_string()),
+                    file: None,
+                }),
         );
     }
     if matching.is_empty() {
-        let namespaced = requests.iter().any(|r| r.kind.namespaced);
+        let namespaced = requests.iter().any(|r| r.kind.namespaced) && !all_namespaces;
         return Err(super::no_resources_found(namespaced, namespace));
     }
     Ok(matching)

@@ -11,6 +11,8 @@ pub struct Flag {
     pub short: Option<char>,
     /// Whether it takes a value (otherwise it is a boolean).
     pub takes_value: bool,
+    /// For a value flag that may stand alone (pflag's `NoOptDefVal`): its value when bare.
+    pub bare: Option<&'static str>,
 }
 
 /// A flag that takes a value.
@@ -19,6 +21,18 @@ pub const fn value(long: &'static str, short: Option<char>) -> Flag {
         long,
         short,
         takes_value: true,
+        bare: None,
+    }
+}
+
+/// A value flag that may also stand alone (`--cascade` means `--cascade=background`); a bare
+/// one never takes the next argument as its value.
+pub const fn optional(long: &'static str, short: Option<char>, bare: &'static str) -> Flag {
+    Flag {
+        long,
+        short,
+        takes_value: true,
+        bare: Some(bare),
     }
 }
 
@@ -28,6 +42,7 @@ pub const fn boolean(long: &'static str, short: Option<char>) -> Flag {
         long,
         short,
         takes_value: false,
+        bare: None,
     }
 }
 
@@ -144,6 +159,9 @@ fn take_value(
     }
     if let Some(v) = inline {
         return Ok(v);
+    }
+    if let Some(bare) = flag.bare {
+        return Ok(bare.to_string());
     }
     match args.get(*i) {
         Some(v) => {

@@ -1,0 +1,239 @@
+//! The apiserver's side of deletion: grace periods, finalizers and propagation policies.
+//!
+//! An object without finalizers goes at once (pods first wait out their grace period on the
+//! kubelet). An object with finalizers only gets a `deletionTimestamp`; it goes when the last
+//! finalizer is removed. Foreground and orphan propagation are finalizers too, handled by the
+//! garbage collector (`controllers::garbage_collector`); namespaces are emptied by the
+//! namespace controller first.
+
+use k8s_openapi::api::core::v1::Namespace;
+
+use super::Cluster;
+use crate::api::error::ApiError;
+use crate::store::Object;
+use crate::timers::Task;
+
+/// Finalizer that keeps an owner until its blocking dependents are gone.
+pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
+/// Finalizer that keeps an owner until its dependents no longer point to it.
+pub const ORPHAN_FINALIZER: &str = "orphan";
+/// Finalizer of a namespace's `spec.finalizers`, removed by the namespace controller.
+const NAMESPACE_FINALIZER: &str = "kubernetes";
+
+/// Namespaces the apiserver never deletes.
+const IMMORTAL_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"];
+
+/// What happens to an object's dependents (`kubectl delete --cascade=...`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Propagation {
+    /// The object goes now; the garbage collector deletes dependents afterwards.
+    #[default]
+    Background,
+    /// Dependents go first; the object waits with the `foregroundDeletion` finalizer.
+    Foreground,
+    /// Dependents stay, with their owner reference removed.
+    Orphan,
+}
+
+/// Options of one delete request, as `DeleteOptions` in the API.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeleteOptions {
+    /// Grace period in seconds; `None` uses the object's own.
+    pub grace: Option<i64>,
+    /// Skip the kubelet's confirmation (`--force --grace-period=0`).
+    pub force: bool,
+    /// What happens to dependents.
+    pub propagation: Propagation,
+}
+
+impl Cluster {
+    /// Starts a graceful deletion (`grace` seconds, or the object's own default) with
+    /// background propagation; `force` skips the wait.
+    pub(crate) fn delete(
+        &mut self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+        grace: Option<i64>,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        let options = DeleteOptions {
+            grace,
+            force,
+            propagation: Propagation::Background,
+        };
+        self.delete_with(kind, namespace, name, &options)
+    }
+
+    /// Deletes an object as the apiserver does for a DELETE request with `options`.
+    pub(crate) fn delete_with(
+        &mut self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+        options: &DeleteOptions,
+    ) -> Result<(), ApiError> {
+        let Some(mut obj) = self.store.get(kind, namespace, name).cloned() else {
+            return Err(ApiError::not_found(crate::api::kinds::info(kind), name));
+        };
+        // NamespaceLifecycle admission: the immortal namespaces.
+        if kind == "Namespace" && IMMORTAL_NAMESPACES.contains(&name) {
+            return Err(ApiError::denied(
+                crate::api::kinds::info(kind),
+                name,
+                "this namespace may not be deleted",
+            ));
+        }
+        let already = obj.metadata().deletion_timestamp.is_some();
+        let added = match options.propagation {
+            Propagation::Background => None,
+            Propagation::Foreground => Some(FOREGROUND_FINALIZER),
+            Propagation::Orphan => Some(ORPHAN_FINALIZER),
+        };
+        let meta = obj.metadata_mut();
+        let mut changed = false;
+        if let Some(f) = added {
+            let list = meta.finalizers.get_or_insert_with(Vec::new);
+            if !list.iter().any(|x| x == f) {
+                list.push(f.to_string());
+                changed = true;
+            }
+        }
+        let now = self.clock.now_ms();
+        match &mut obj {
+            Object::Pod(pod) if !options.force => {
+                if already {
+                    if changed {
+                        self.store.update(obj)?;
+                    }
+                    return Ok(());
+                }
+                let scheduled = pod.spec.as_ref().is_some_and(|s| s.node_name.is_some());
+                if scheduled {
+                    let grace = options
+                        .grace
+                        .or(pod
+                            .spec
+                            .as_ref()
+                            .and_then(|s| s.termination_grace_period_seconds))
+                        .unwrap_or(30)
+                        .max(1);
+                    pod.metadata.deletion_timestamp =
+                        Some(crate::clock::time_from_ms(now + grace * 1000));
+                    pod.metadata.deletion_grace_period_seconds = Some(grace);
+                    let uid = pod.metadata.uid.clone().unwrap_or_default();
+                    self.store.update(obj)?;
+                    self.timers.at(
+                        now,
+                        Task::KubeletSync {
+                            namespace: namespace.to_string(),
+                            name: name.to_string(),
+                            uid,
+                        },
+                    );
+                    return Ok(());
+                }
+            }
+            Object::Namespace(ns) => {
+                if !already || changed {
+                    mark_terminating(ns, now);
+                    self.store.update(obj)?;
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
+        // Everything else (and unscheduled or force-deleted pods): gone now unless finalizers
+        // hold it.
+        if has_finalizers(&obj) {
+            if !already || changed {
+                let meta = obj.metadata_mut();
+                meta.deletion_timestamp
+                    .get_or_insert_with(|| crate::clock::time_from_ms(now));
+                meta.deletion_grace_period_seconds = Some(0);
+                self.store.update(obj)?;
+            }
+            return Ok(());
+        }
+        self.remove_object(kind, namespace, name);
+        Ok(())
+    }
+
+    /// Removes an object whose deletion has been requested once nothing holds it any more:
+    /// no finalizers left and, for pods, the kubelet done (grace period 0). Returns whether
+    /// it went.
+    pub(crate) fn remove_if_finalized(
+        &mut self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+    ) -> bool {
+        let Some(obj) = self.store.get(kind, namespace, name) else {
+            return false;
+        };
+        let meta = obj.metadata();
+        let ready = meta.deletion_timestamp.is_some()
+            && !has_finalizers(obj)
+            && meta.deletion_grace_period_seconds.unwrap_or(0) == 0;
+        if ready {
+            self.remove_object(kind, namespace, name);
+        }
+        ready
+    }
+
+    /// The kubelet's final delete of a pod whose containers have stopped: the pod goes now,
+    /// or waits (grace period 0) for its finalizers.
+    pub(crate) fn finish_pod_deletion(&mut self, namespace: &str, name: &str) {
+        self.pod_stages
+            .remove(&(namespace.to_string(), name.to_string()));
+        if let Some(mut obj) = self.store.get("Pod", namespace, name).cloned() {
+            if has_finalizers(&obj) {
+                obj.metadata_mut().deletion_grace_period_seconds = Some(0);
+                let _ = self.store.update(obj);
+            } else {
+                self.remove_object("Pod", namespace, name);
+            }
+        }
+    }
+
+    fn remove_object(&mut self, kind: &'static str, namespace: &str, name: &str) {
+        self.store.remove(kind, namespace, name);
+        if kind == "Pod" {
+            self.pod_stages
+                .remove(&(namespace.to_string(), name.to_string()));
+        }
+    }
+}
+
+/// Whether any finalizer still holds the object (a namespace's `spec.finalizers` included).
+pub(crate) fn has_finalizers(obj: &Object) -> bool {
+    let meta = obj
+        .metadata()
+        .finalizers
+        .as_ref()
+        .is_some_and(|f| !f.is_empty());
+    let spec = match obj {
+        Object::Namespace(ns) => ns
+            .spec
+            .as_ref()
+            .and_then(|s| s.finalizers.as_ref())
+            .is_some_and(|f| f.iter().any(|x| x == NAMESPACE_FINALIZER)),
+        _ => false,
+    };
+    meta || spec
+}
+
+fn mark_terminating(ns: &mut Namespace, now: i64) {
+    ns.metadata
+        .deletion_timestamp
+        .get_or_insert_with(|| crate::clock::time_from_ms(now));
+    ns.metadata.deletion_grace_period_seconds = Some(0);
+    ns.status.get_or_insert_with(Default::default).phase = Some("Terminating".into());
+}
+
+/// Removes the namespace finalizer (the namespace controller's `finalize` call).
+pub(crate) fn finalize_namespace(ns: &mut Namespace) {
+    if let Some(f) = ns.spec.as_mut().and_then(|s| s.finalizers.as_mut()) {
+        f.retain(|x| x != NAMESPACE_FINALIZER);
+    }
+}
