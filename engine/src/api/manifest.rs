@@ -18,13 +18,7 @@ pub struct Document {
 /// Parses every document of `text`; empty documents are skipped, as kubectl does.
 /// Errors read like kubectl's: `error converting YAML to JSON: yaml: line 5: ...`.
 pub fn parse(text: &str) -> Result<Vec<Document>, String> {
-    let docs = YamlLoader::load_from_str(text).map_err(|e| {
-        format!(
-            "error converting YAML to JSON: yaml: line {}: {}",
-            e.marker().line(),
-            e.info()
-        )
-    })?;
+    let docs = load(text)?;
     let starts = document_start_lines(text);
     let mut out = Vec::new();
     for (i, doc) in docs.iter().enumerate() {
@@ -38,6 +32,60 @@ pub fn parse(text: &str) -> Result<Vec<Document>, String> {
         });
     }
     Ok(out)
+}
+
+/// Most closing brackets one parse may re-indent (each costs a re-parse).
+const MAX_BRACKET_FIXES: usize = 32;
+
+/// Loads YAML documents. go-yaml (and so kubectl) accepts a flow collection's closing `]`
+/// or `}` on its own line at the indentation of the key that opened it; yaml-rust2 follows
+/// the spec and refuses it. Indentation means nothing inside a flow collection, so such a
+/// line is indented to match the line before it and the text parsed again.
+fn load(text: &str) -> Result<Vec<Yaml>, String> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let mut fixes = 0;
+    loop {
+        match YamlLoader::load_from_str(&text) {
+            Ok(docs) => return Ok(docs),
+            Err(e) => {
+                let line = e.marker().line();
+                if fixes < MAX_BRACKET_FIXES && e.info() == "invalid indentation" {
+                    if let Some(fixed) = reindent_closing_bracket(&text, line) {
+                        text = std::borrow::Cow::Owned(fixed);
+                        fixes += 1;
+                        continue;
+                    }
+                }
+                return Err(format!(
+                    "error converting YAML to JSON: yaml: line {line}: {}",
+                    e.info()
+                ));
+            }
+        }
+    }
+}
+
+/// `text` with 1-based `line` indented like the previous non-blank line, if `line` starts
+/// with a closing flow bracket and is indented less than that.
+fn reindent_closing_bracket(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let target = lines.get(line.checked_sub(1)?)?;
+    let trimmed = target.trim_start();
+    if !(trimmed.starts_with(']') || trimmed.starts_with('}')) {
+        return None;
+    }
+    let previous = lines[..line - 1]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())?;
+    let want = previous.len() - previous.trim_start().len();
+    let have = target.len() - trimmed.len();
+    if want <= have {
+        return None;
+    }
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    out[line - 1] = format!("{}{trimmed}", " ".repeat(want));
+    Some(out.join("\n"))
 }
 
 /// Approximate first line of each document: after each `---` separator line.
@@ -247,6 +295,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::Pod;
+
+    #[test]
+    fn closing_brackets_may_sit_at_the_key_indentation() {
+        let text = "spec:\n  command: [\n    \"sh\", \"-c\",\n  ]\n  env: {\n    a: b\n}\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs[0].value["spec"]["command"][1], "-c");
+        assert_eq!(docs[0].value["spec"]["env"]["a"], "b");
+        assert!(parse("a:\n  b: c\n d: e\n").is_err());
+    }
 
     #[test]
     fn documents_and_lines() {

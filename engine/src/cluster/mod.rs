@@ -261,6 +261,16 @@ impl Cluster {
         s
     }
 
+    /// Writes a file into the learner's workspace (what an editor's save does).
+    pub fn write_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+        self.console.files.write(path, text, false)
+    }
+
+    /// A workspace file's contents.
+    pub fn read_file(&self, path: &str) -> Option<&str> {
+        self.console.files.read(path)
+    }
+
     /// Simulated time elapsed since the cluster booted.
     pub fn uptime(&self) -> SimDuration {
         SimDuration::millis(self.clock.now_ms() - BOOT_MS)

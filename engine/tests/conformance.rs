@@ -1,0 +1,105 @@
+//! The conformance corpus: every official documentation example manifest in
+//! `../shared/conformance/k8s-examples` is applied to a fresh cluster. Each must be created
+//! or refused with a kubectl-style message, and nothing may panic. The outcome of every file
+//! is kept in `tests/conformance/outcomes.txt` (`KUBEPLAY_BLESS=1` rewrites it), so a change
+//! in what Kubeplay accepts shows up in review.
+
+use std::path::{Path, PathBuf};
+
+use kubeplay_engine::Cluster;
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/k8s-examples");
+    dir.is_dir().then_some(dir)
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Whether a line is something kubectl would print for an apply.
+fn kubectl_like(line: &str) -> bool {
+    line.ends_with(" created")
+        || line.ends_with(" configured")
+        || line.ends_with(" unchanged")
+        || line.starts_with("error: ")
+        || line.starts_with("Error from server")
+        || line.starts_with("Error: ")
+        || line.starts_with("Warning: ")
+        || line.starts_with("The ")
+        || line.starts_with("* ")
+        || line.starts_with("ensure CRDs")
+        || line.starts_with("  ")
+}
+
+#[test]
+fn documentation_examples_apply_or_are_refused_clearly() {
+    let Some(dir) = corpus() else {
+        eprintln!("conformance corpus not found; skipped");
+        return;
+    };
+    let mut files = Vec::new();
+    yaml_files(&dir, &mut files);
+    files.sort();
+    assert!(
+        files.len() > 200,
+        "corpus looks incomplete: {}",
+        files.len()
+    );
+    let mut report = String::new();
+    let mut strange = Vec::new();
+    for file in &files {
+        let rel = file
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut cluster = Cluster::new();
+        cluster.write_file(&rel, &text).unwrap();
+        let out = cluster.run(&format!("kubectl apply -f {rel}"));
+        let all = format!("{}{}", out.stdout(), out.stderr());
+        for line in all.lines() {
+            if !kubectl_like(line) {
+                strange.push(format!("{rel}: {line}"));
+            }
+        }
+        let first = all.lines().next().unwrap_or("(no output)");
+        let verdict = if out.exit_code == 0 { "ok " } else { "ERR" };
+        report.push_str(&format!("{verdict} {rel}: {first}\n"));
+    }
+    assert!(
+        strange.is_empty(),
+        "lines kubectl would not print:\n{}",
+        strange.join("\n")
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/outcomes.txt");
+    if std::env::var_os("KUBEPLAY_BLESS").is_some() {
+        std::fs::write(&path, &report).unwrap();
+    } else {
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            expected == report,
+            "conformance outcomes changed (KUBEPLAY_BLESS=1 rewrites {}):\n{}",
+            path.display(),
+            report
+                .lines()
+                .filter(|l| !expected.lines().any(|e| e == *l))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
