@@ -102,8 +102,14 @@ pub struct WatchEvent {
 pub struct Store {
     objects: BTreeMap<ObjectKey, Object>,
     resource_version: u64,
+    /// The newest watch events; `log[0]` is event number `log_base`.
     log: Vec<WatchEvent>,
+    /// How many older events were compacted away.
+    log_base: usize,
 }
+
+/// Watch events kept after a compaction (etcd compacts its history too).
+const LOG_WINDOW: usize = 10_000;
 
 impl Store {
     fn key(obj: &Object) -> ObjectKey {
@@ -136,7 +142,7 @@ impl Store {
         ) {
             obj.metadata_mut().generation = Some(1);
         }
-        self.log.push(WatchEvent {
+        self.record(WatchEvent {
             kind: WatchEventType::Added,
             object: obj.clone(),
         });
@@ -159,7 +165,7 @@ impl Store {
         meta.uid = uid;
         meta.creation_timestamp = created;
         meta.resource_version = Some(self.resource_version.to_string());
-        self.log.push(WatchEvent {
+        self.record(WatchEvent {
             kind: WatchEventType::Modified,
             object: obj.clone(),
         });
@@ -177,7 +183,7 @@ impl Store {
         };
         let obj = self.objects.remove(&key)?;
         self.resource_version += 1;
-        self.log.push(WatchEvent {
+        self.record(WatchEvent {
             kind: WatchEventType::Deleted,
             object: obj.clone(),
         });
@@ -212,9 +218,26 @@ impl Store {
             .map(|(_, o)| o)
     }
 
-    /// The watch log from position `cursor` on.
+    /// The watch log from event number `cursor` on (events compacted away are skipped: a
+    /// reader that falls more than the window behind must relist). Readers keep
+    /// [`Store::log_end`] as their next cursor.
     pub fn events_since(&self, cursor: usize) -> &[WatchEvent] {
-        &self.log[cursor.min(self.log.len())..]
+        let start = cursor.saturating_sub(self.log_base).min(self.log.len());
+        &self.log[start..]
+    }
+
+    /// The number of the next watch event: a cursor that sees only what happens from now on.
+    pub fn log_end(&self) -> usize {
+        self.log_base + self.log.len()
+    }
+
+    fn record(&mut self, event: WatchEvent) {
+        self.log.push(event);
+        if self.log.len() >= 2 * LOG_WINDOW {
+            let drop = self.log.len() - LOG_WINDOW;
+            self.log.drain(..drop);
+            self.log_base += drop;
+        }
     }
 
     /// The current resourceVersion of the whole store.
@@ -274,5 +297,23 @@ mod tests {
         );
         assert_eq!(store.events_since(0).len(), 1);
         assert_eq!(store.list("Namespace", None).count(), 1);
+    }
+
+    #[test]
+    fn the_watch_log_is_compacted_and_cursors_stay_absolute() {
+        let mut store = Store::default();
+        let mut rng = Rng::new(1);
+        let now = crate::clock::time_from_ms(crate::clock::BOOT_MS);
+        for i in 0..(2 * LOG_WINDOW + 5) {
+            store.create(ns(&format!("n{i}")), now.clone(), &mut rng).unwrap();
+        }
+        assert_eq!(store.log_end(), 2 * LOG_WINDOW + 5);
+        assert!(store.log.len() <= LOG_WINDOW + 5);
+        let cursor = store.log_end() - 3;
+        let tail = store.events_since(cursor);
+        assert_eq!(tail.len(), 3);
+        assert_eq!(tail[2].object.name(), format!("n{}", 2 * LOG_WINDOW + 4));
+        // A reader from the start gets what is left, not a panic.
+        assert_eq!(store.events_since(0).len(), store.log.len());
     }
 }

@@ -57,7 +57,7 @@ fn read_events(cluster: &mut Cluster) -> Work {
     let mut work = Work::default();
     let state = &mut cluster.controllers.garbage_collector;
     let events = cluster.store.events_since(state.cursor);
-    state.cursor += events.len();
+    state.cursor = cluster.store.log_end();
     for event in events {
         let obj = &event.object;
         let key = key_of(obj);
