@@ -20,6 +20,8 @@ Usage:
 struct Args {
     seed: u64,
     profile: ClusterProfile,
+    /// Whether `--profile` was given (it then wins over a script's own directive).
+    profile_given: bool,
     command: Vec<String>,
 }
 
@@ -27,6 +29,7 @@ fn parse_args(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut args = Args {
         seed: 0,
         profile: ClusterProfile::multi_node(),
+        profile_given: false,
         command: Vec::new(),
     };
     while let Some(a) = raw.next() {
@@ -41,6 +44,7 @@ fn parse_args(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
                 let v = raw.next().ok_or("--profile needs a name")?;
                 args.profile = ClusterProfile::named(&v)
                     .ok_or(format!("unknown profile {v:?} (try default or minikube)"))?;
+                args.profile_given = true;
             }
             "-h" | "--help" => args.command = vec!["help".into()],
             _ => {
@@ -62,7 +66,7 @@ fn main() -> ExitCode {
     };
     let cluster = Cluster::with_config(ClusterConfig {
         seed: args.seed,
-        profile: args.profile,
+        profile: args.profile.clone(),
     });
     match args
         .command
@@ -76,7 +80,7 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        ["run", file] => run_file(cluster, file),
+        ["run", file] => run_file(cluster, &args, file),
         _ => {
             eprintln!(
                 "kubeplay: unexpected arguments: {}\n\n{USAGE}",
@@ -87,7 +91,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_file(mut cluster: Cluster, file: &str) -> ExitCode {
+fn run_file(mut cluster: Cluster, args: &Args, file: &str) -> ExitCode {
     let text = if file == "-" {
         let mut s = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut s) {
@@ -104,6 +108,17 @@ fn run_file(mut cluster: Cluster, file: &str) -> ExitCode {
             }
         }
     };
+    // A script may name its cluster profile (`# kubeplay: profile=minikube`).
+    if !args.profile_given {
+        if let Some(profile) =
+            transcript::directive(&text, "profile").and_then(ClusterProfile::named)
+        {
+            cluster = Cluster::with_config(ClusterConfig {
+                seed: args.seed,
+                profile,
+            });
+        }
+    }
     print!("{}", transcript::run_script_on(&mut cluster, &text));
     ExitCode::SUCCESS
 }

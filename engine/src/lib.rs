@@ -26,7 +26,7 @@ mod timers;
 pub mod transcript;
 
 pub use clock::SimDuration;
-pub use cluster::{Cluster, ClusterConfig, ClusterProfile, NodeProfile, NodeRole};
+pub use cluster::{Cluster, ClusterConfig, ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 pub use output::{Output, Stream};
 
 /// Kubernetes version the emulation follows (kubectl, apiserver and kubelet alike).

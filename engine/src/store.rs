@@ -305,7 +305,9 @@ mod tests {
         let mut rng = Rng::new(1);
         let now = crate::clock::time_from_ms(crate::clock::BOOT_MS);
         for i in 0..(2 * LOG_WINDOW + 5) {
-            store.create(ns(&format!("n{i}")), now.clone(), &mut rng).unwrap();
+            store
+                .create(ns(&format!("n{i}")), now.clone(), &mut rng)
+                .unwrap();
         }
         assert_eq!(store.log_end(), 2 * LOG_WINDOW + 5);
         assert!(store.log.len() <= LOG_WINDOW + 5);

@@ -6,7 +6,7 @@
 //! showed. A transcript file is that printed form, so a test replays the commands it contains
 //! and compares the result with the file itself.
 
-use crate::cluster::{Cluster, ClusterConfig};
+use crate::cluster::{Cluster, ClusterConfig, ClusterProfile};
 
 /// One entry of a script: a comment/blank line to echo, or a command to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,12 +80,27 @@ pub fn run_script_on(cluster: &mut Cluster, text: &str) -> String {
 }
 
 /// Runs a script on a fresh cluster built with `seed` and returns the printed transcript.
+/// A `# kubeplay: profile=minikube` comment among the script's first comment lines picks
+/// the cluster profile (see [`ClusterProfile::named`]).
 pub fn run_script(text: &str, seed: u64) -> String {
-    let mut cluster = Cluster::with_config(ClusterConfig {
+    let mut config = ClusterConfig {
         seed,
         ..Default::default()
-    });
+    };
+    if let Some(profile) = directive(text, "profile").and_then(ClusterProfile::named) {
+        config.profile = profile;
+    }
+    let mut cluster = Cluster::with_config(config);
     run_script_on(&mut cluster, text)
+}
+
+/// The value of `key` in a `# kubeplay: key=value ...` line of the script's leading comments.
+pub fn directive<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines()
+        .take_while(|l| l.starts_with('#') || l.trim().is_empty())
+        .filter_map(|l| l.strip_prefix("# kubeplay:"))
+        .flat_map(str::split_whitespace)
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
 }
 
 /// Recovers the script from a printed transcript: its `$ ` and `> ` lines and its comments.

@@ -7,7 +7,7 @@ mod profile;
 pub(crate) use deletion::{
     finalize_namespace, DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
 };
-pub use profile::{ClusterProfile, NodeProfile, NodeRole};
+pub use profile::{ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -60,6 +60,8 @@ pub struct Cluster {
     pub(crate) next_pod_ip: BTreeMap<String, u32>,
     /// What the controllers remember between runs.
     pub(crate) controllers: crate::controllers::State,
+    /// The shape the cluster was built from (nodes, kubeconfig).
+    pub(crate) profile: ClusterProfile,
 }
 
 impl Default for Cluster {
@@ -88,6 +90,7 @@ impl Cluster {
             image_cache: BTreeSet::new(),
             next_pod_ip: BTreeMap::new(),
             controllers: crate::controllers::State::default(),
+            profile: config.profile.clone(),
         };
         cluster.bootstrap(&config.profile);
         cluster.clock.advance(UPTIME_AT_START);

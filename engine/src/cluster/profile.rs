@@ -28,6 +28,19 @@ pub struct NodeProfile {
     pub pods: u32,
 }
 
+/// How the learner's kubeconfig names and reaches the cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kubeconfig {
+    /// The API server URL (`https://192.168.1.10:6443`).
+    pub server: String,
+    /// Cluster entry name.
+    pub cluster: String,
+    /// User entry name.
+    pub user: String,
+    /// The (only) context's name.
+    pub context: String,
+}
+
 /// A named cluster shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterProfile {
@@ -35,6 +48,8 @@ pub struct ClusterProfile {
     pub name: &'static str,
     /// The nodes, in creation order.
     pub nodes: Vec<NodeProfile>,
+    /// The kubeconfig a learner of this cluster has.
+    pub kubeconfig: Kubeconfig,
 }
 
 const GIB_IN_KI: u64 = 1024 * 1024;
@@ -67,6 +82,13 @@ impl ClusterProfile {
                 worker("node2", "192.168.1.102"),
                 worker("node3", "192.168.1.103"),
             ],
+            // As kubeadm writes admin.conf.
+            kubeconfig: Kubeconfig {
+                server: "https://192.168.1.10:6443".into(),
+                cluster: "kubernetes".into(),
+                user: "kubernetes-admin".into(),
+                context: "kubernetes-admin@kubernetes".into(),
+            },
         }
     }
 
@@ -100,6 +122,13 @@ impl ClusterProfile {
                 memory_ki: 4 * GIB_IN_KI,
                 pods: 110,
             }],
+            // As `minikube start` writes ~/.kube/config.
+            kubeconfig: Kubeconfig {
+                server: "https://192.168.49.2:8443".into(),
+                cluster: "minikube".into(),
+                user: "minikube".into(),
+                context: "minikube".into(),
+            },
         }
     }
 

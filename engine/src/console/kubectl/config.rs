@@ -5,9 +5,6 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::printers::table::render_aligned;
 
-/// The one context of the emulated kubeconfig, as kubeadm names it.
-pub const CONTEXT: &str = "kubernetes-admin@kubernetes";
-
 const SET_CONTEXT_FLAGS: &[Flag] = &[
     flags::boolean("current", None),
     flags::value("cluster", None),
@@ -20,8 +17,10 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         return super::error("Modify kubeconfig files using subcommands like \"kubectl config set current-context my-context\"\n\nAvailable Commands:\n  current-context   Display the current-context\n  get-contexts      Describe one or many contexts\n  set-context       Set a context entry in kubeconfig\n  use-context       Set the current-context in a kubeconfig file\n  view              Display merged kubeconfig settings or a specified kubeconfig file");
     };
     let mut out = Output::default();
+    let kc = cluster.profile.kubeconfig.clone();
+    let context = kc.context.as_str();
     match sub.as_str() {
-        "current-context" => out.out(CONTEXT),
+        "current-context" => out.out(context),
         "get-contexts" => {
             let ns = cluster
                 .console
@@ -34,15 +33,15 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                     .to_vec(),
                 vec![
                     "*".into(),
-                    CONTEXT.into(),
-                    "kubernetes".into(),
-                    "kubernetes-admin".into(),
+                    kc.context.clone(),
+                    kc.cluster.clone(),
+                    kc.user.clone(),
                     ns,
                 ],
             ]));
         }
         "use-context" => match rest.first().map(String::as_str) {
-            Some(CONTEXT) => out.out(format!("Switched to context \"{CONTEXT}\".")),
+            Some(c) if c == context => out.out(format!("Switched to context \"{context}\".")),
             Some(other) => {
                 return super::error(format!("no context exists with the name: \"{other}\""))
             }
@@ -56,15 +55,15 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                 Err(e) => return super::error(e),
             };
             let name = match (parsed.bool("current"), parsed.positionals.first()) {
-                (true, _) => CONTEXT.to_string(),
+                (true, _) => context.to_string(),
                 (false, Some(n)) => n.clone(),
                 (false, None) => {
                     return super::error("you must specify a non-empty context name or --current")
                 }
             };
-            if name != CONTEXT {
+            if name != context {
                 return super::error(format!(
-                    "Kubeplay has one context, \"{CONTEXT}\"; use --current"
+                    "Kubeplay has one context, \"{context}\"; use --current"
                 ));
             }
             if let Some(ns) = parsed.value("namespace") {
@@ -75,7 +74,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                     ns.to_string()
                 };
             }
-            out.out(format!("Context \"{CONTEXT}\" modified."));
+            out.out(format!("Context \"{context}\" modified."));
         }
         "view" => {
             let ns = cluster
@@ -85,7 +84,10 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                 .map(|n| format!("    namespace: {n}\n"))
                 .unwrap_or_default();
             out.out_raw(format!(
-                "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: DATA+OMITTED\n    server: https://192.168.1.10:6443\n  name: kubernetes\ncontexts:\n- context:\n    cluster: kubernetes\n{ns}    user: kubernetes-admin\n  name: {CONTEXT}\ncurrent-context: {CONTEXT}\nkind: Config\npreferences: {{}}\nusers:\n- name: kubernetes-admin\n  user:\n    client-certificate-data: DATA+OMITTED\n    client-key-data: DATA+OMITTED\n"
+                "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: DATA+OMITTED\n    server: {server}\n  name: {cl}\ncontexts:\n- context:\n    cluster: {cl}\n{ns}    user: {user}\n  name: {context}\ncurrent-context: {context}\nkind: Config\npreferences: {{}}\nusers:\n- name: {user}\n  user:\n    client-certificate-data: DATA+OMITTED\n    client-key-data: DATA+OMITTED\n",
+                server = kc.server,
+                cl = kc.cluster,
+                user = kc.user,
             ));
         }
         other => {
@@ -98,8 +100,9 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
 }
 
 /// Runs `kubectl cluster-info`.
-pub fn cluster_info() -> Output {
+pub fn cluster_info(cluster: &Cluster) -> Output {
+    let server = &cluster.profile.kubeconfig.server;
     let mut out = Output::default();
-    out.out("Kubernetes control plane is running at https://192.168.1.10:6443\nCoreDNS is running at https://192.168.1.10:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.");
+    out.out(format!("Kubernetes control plane is running at {server}\nCoreDNS is running at {server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'."));
     out
 }

@@ -62,7 +62,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "api-resources" => api_resources::run(rest),
         "describe" => describe::run(cluster, rest),
         "config" => config::run(cluster, rest),
-        "cluster-info" => config::cluster_info(),
+        "cluster-info" => config::cluster_info(cluster),
         "label" => label::run(cluster, rest, label::Target::Labels),
         "annotate" => label::run(cluster, rest, label::Target::Annotations),
         "help" | "--help" | "-h" => {
