@@ -138,8 +138,12 @@ fn to_json(y: &Yaml) -> Result<Value, String> {
 /// Decodes `value` into `T`, rejecting unknown fields like the apiserver's strict decoding.
 /// Returns the typed object, or the message parts: (unknown field paths, decode error).
 pub fn decode_strict<T: DeserializeOwned + Serialize>(value: &Value) -> Result<T, DecodeError> {
-    let typed: T =
-        serde_json::from_value(value.clone()).map_err(|e| DecodeError::Invalid(e.to_string()))?;
+    let typed: T = serde_json::from_value(value.clone()).map_err(|e| {
+        let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+        DecodeError::Invalid(
+            super::type_errors::go_message::<T>(value, kind).unwrap_or_else(|| e.to_string()),
+        )
+    })?;
     let round = serde_json::to_value(&typed).unwrap_or(Value::Null);
     let mut unknown = Vec::new();
     unknown_fields(value, &round, "", &mut unknown);

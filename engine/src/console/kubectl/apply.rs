@@ -167,6 +167,10 @@ fn apply_document(
             info.version
         );
         match e {
+            // kubectl reads metadata itself before sending anything, so it fails first.
+            DecodeError::Invalid(msg) if msg.contains("Go struct field ObjectMeta.") => {
+                format!("error: unable to decode \"{file}\": {msg}")
+            }
             DecodeError::Invalid(msg) => format!("{prefix}{msg}"),
             DecodeError::UnknownFields(fields) => {
                 let list: Vec<String> = fields
