@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, ReplicationController};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use crate::api::error::ApiError;
@@ -47,7 +48,15 @@ macro_rules! objects {
     };
 }
 
-objects!(Event, Namespace, Node, Pod);
+objects!(
+    Event,
+    Namespace,
+    Node,
+    Pod,
+    ReplicationController,
+    Deployment,
+    ReplicaSet,
+);
 
 impl Object {
     /// The registry entry for this object's kind.
@@ -160,10 +169,19 @@ impl Store {
             old.metadata().uid.clone(),
             old.metadata().creation_timestamp.clone(),
         );
+        // metadata.generation counts changes of the spec (for the kinds that have one).
+        let generation = old.metadata().generation.map(|g| {
+            if old.to_json().get("spec") == obj.to_json().get("spec") {
+                g
+            } else {
+                g + 1
+            }
+        });
         self.resource_version += 1;
         let meta = obj.metadata_mut();
         meta.uid = uid;
         meta.creation_timestamp = created;
+        meta.generation = generation;
         meta.resource_version = Some(self.resource_version.to_string());
         self.record(WatchEvent {
             kind: WatchEventType::Modified,

@@ -14,6 +14,9 @@ pub enum Task {
         /// The pod's uid when the task was queued; a recreated pod of the same name ignores it.
         uid: String,
     },
+    /// Nothing but a wake-up: the controllers run at this instant (e.g. when a pod has been
+    /// ready for `minReadySeconds`).
+    Wake,
 }
 
 /// Pending tasks ordered by due time, ties broken by insertion order.

@@ -2,11 +2,25 @@
 //! real cluster's.
 
 use k8s_openapi::api::core::v1::{
-    Namespace, NamespaceSpec, NamespaceStatus, Pod, PodSecurityContext, PodStatus,
+    Namespace, NamespaceSpec, NamespaceStatus, Pod, PodSecurityContext, PodSpec, PodStatus,
     ResourceRequirements, Toleration,
 };
 
 use crate::images::ImageRef;
+
+/// Fills in any object's defaulted fields, by kind.
+pub fn object(obj: &mut crate::store::Object) {
+    use super::workload_defaults as w;
+    use crate::store::Object;
+    match obj {
+        Object::Pod(p) => pod(p),
+        Object::Namespace(ns) => namespace(ns),
+        Object::Deployment(d) => w::deployment(d),
+        Object::ReplicaSet(rs) => w::replica_set(rs),
+        Object::ReplicationController(rc) => w::replication_controller(rc),
+        _ => {}
+    }
+}
 
 /// Fills in a new namespace's defaulted fields: its name label, finalizer and phase.
 pub fn namespace(ns: &mut Namespace) {
@@ -24,16 +38,11 @@ pub fn namespace(ns: &mut Namespace) {
     });
 }
 
-/// Fills in a new pod's defaulted fields.
+/// Fills in a new pod's defaulted fields: the type's defaults, then what admission adds
+/// (service account, priority, the default not-ready/unreachable tolerations).
 pub fn pod(pod: &mut Pod) {
     let spec = pod.spec.get_or_insert_with(Default::default);
-    spec.restart_policy.get_or_insert_with(|| "Always".into());
-    spec.termination_grace_period_seconds.get_or_insert(30);
-    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
-    spec.scheduler_name
-        .get_or_insert_with(|| "default-scheduler".into());
-    spec.security_context
-        .get_or_insert_with(PodSecurityContext::default);
+    pod_spec(spec);
     spec.enable_service_links.get_or_insert(true);
     spec.priority.get_or_insert(0);
     spec.preemption_policy
@@ -55,6 +64,21 @@ pub fn pod(pod: &mut Pod) {
             });
         }
     }
+    let qos = qos_class(pod);
+    let status = pod.status.get_or_insert_with(PodStatus::default);
+    status.phase.get_or_insert_with(|| "Pending".into());
+    status.qos_class.get_or_insert(qos);
+}
+
+/// The PodSpec type's own defaults (also applied to pod templates of workloads).
+pub fn pod_spec(spec: &mut PodSpec) {
+    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    spec.termination_grace_period_seconds.get_or_insert(30);
+    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+    spec.scheduler_name
+        .get_or_insert_with(|| "default-scheduler".into());
+    spec.security_context
+        .get_or_insert_with(PodSecurityContext::default);
     for c in spec
         .containers
         .iter_mut()
@@ -79,10 +103,6 @@ pub fn pod(pod: &mut Pod) {
             p.protocol.get_or_insert_with(|| "TCP".into());
         }
     }
-    let qos = qos_class(pod);
-    let status = pod.status.get_or_insert_with(PodStatus::default);
-    status.phase.get_or_insert_with(|| "Pending".into());
-    status.qos_class.get_or_insert(qos);
 }
 
 /// BestEffort (no requests or limits), Guaranteed (limits = requests for cpu and memory in

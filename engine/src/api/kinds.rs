@@ -29,6 +29,16 @@ impl KindInfo {
         self.kind.to_ascii_lowercase()
     }
 
+    /// The singular resource qualified by its group, as delete messages name it:
+    /// `pod`, `replicaset.apps`.
+    pub fn qualified_singular(&self) -> String {
+        if self.group.is_empty() {
+            self.singular()
+        } else {
+            format!("{}.{}", self.singular(), self.group)
+        }
+    }
+
     /// `apiVersion` as written in manifests: `v1` or `apps/v1`.
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {

@@ -8,3 +8,5 @@ pub mod quantity;
 pub mod selector;
 pub mod type_errors;
 pub mod validation;
+pub mod workload_defaults;
+pub mod workload_validation;

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
 /// One requirement of a selector.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Requirement {
@@ -128,6 +130,82 @@ impl Selector {
             Requirement::Exists(k) => labels.contains_key(k),
             Requirement::NotExists(k) => !labels.contains_key(k),
         })
+    }
+}
+
+impl Selector {
+    /// The selector an API `LabelSelector` stands for (`matchLabels` and
+    /// `matchExpressions`); an empty or missing one matches everything.
+    pub fn from_label_selector(ls: &LabelSelector) -> Selector {
+        let mut reqs = Vec::new();
+        for (k, v) in ls.match_labels.iter().flatten() {
+            reqs.push(Requirement::Equals(k.clone(), v.clone()));
+        }
+        for e in ls.match_expressions.iter().flatten() {
+            let values = e.values.clone().unwrap_or_default();
+            reqs.push(match e.operator.as_str() {
+                "In" => Requirement::In(e.key.clone(), values),
+                "NotIn" => Requirement::NotIn(e.key.clone(), values),
+                "Exists" => Requirement::Exists(e.key.clone()),
+                _ => Requirement::NotExists(e.key.clone()),
+            });
+        }
+        Selector(reqs)
+    }
+
+    /// The selector of a plain map (ReplicationController, Service).
+    pub fn from_map(map: &BTreeMap<String, String>) -> Selector {
+        Selector(
+            map.iter()
+                .map(|(k, v)| Requirement::Equals(k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// Whether it has no requirements (matches everything).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A `LabelSelector` as kubectl prints it (`app=web,tier in (a,b),!canary`), requirements
+/// sorted by key; `<none>` when empty.
+pub fn format_label_selector(ls: &LabelSelector) -> String {
+    let mut parts: Vec<(String, String)> = Vec::new();
+    for (k, v) in ls.match_labels.iter().flatten() {
+        parts.push((k.clone(), format!("{k}={v}")));
+    }
+    for e in ls.match_expressions.iter().flatten() {
+        let mut values = e.values.clone().unwrap_or_default();
+        values.sort();
+        let text = match e.operator.as_str() {
+            "In" => format!("{} in ({})", e.key, values.join(",")),
+            "NotIn" => format!("{} notin ({})", e.key, values.join(",")),
+            "Exists" => e.key.clone(),
+            _ => format!("!{}", e.key),
+        };
+        parts.push((e.key.clone(), text));
+    }
+    if parts.is_empty() {
+        return "<none>".into();
+    }
+    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    parts
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A plain map selector as kubectl prints it (`app=web,tier=db`); `<none>` when empty.
+pub fn format_map(map: Option<&BTreeMap<String, String>>) -> String {
+    match map {
+        Some(m) if !m.is_empty() => m
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => "<none>".into(),
     }
 }
 

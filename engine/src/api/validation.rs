@@ -1,5 +1,7 @@
 //! Validation as the apiserver does it, with its field paths and messages.
 
+use k8s_openapi::api::core::v1::PodSpec;
+
 use super::error::ApiError;
 use crate::store::Object;
 
@@ -33,6 +35,41 @@ pub fn is_label_value(s: &str) -> bool {
             && s.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
+/// Checks a pod spec found at `path` (`spec`, `spec.template.spec`).
+pub fn pod_spec(spec: &PodSpec, path: &str, causes: &mut Vec<String>) {
+    let containers = spec.containers.as_slice();
+    if containers.is_empty() {
+        causes.push(format!("{path}.containers: Required value"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, c) in containers.iter().enumerate() {
+        if c.name.is_empty() {
+            causes.push(format!("{path}.containers[{i}].name: Required value"));
+        } else if !is_dns1123_label(&c.name) {
+            causes.push(format!(
+                "{path}.containers[{i}].name: Invalid value: \"{}\": {DNS1123_LABEL}",
+                c.name
+            ));
+        } else if !seen.insert(c.name.clone()) {
+            causes.push(format!(
+                "{path}.containers[{i}].name: Duplicate value: \"{}\"",
+                c.name
+            ));
+        }
+        if c.image.as_deref().unwrap_or("").trim().is_empty() {
+            causes.push(format!("{path}.containers[{i}].image: Required value"));
+        }
+        for (j, port) in c.ports.iter().flatten().enumerate() {
+            if !(1..=65535).contains(&port.container_port) {
+                causes.push(format!(
+                    "{path}.containers[{i}].ports[{j}].containerPort: Invalid value: {}: must be between 1 and 65535, inclusive",
+                    port.container_port
+                ));
+            }
+        }
+    }
+}
+
 /// Checks an object before it is stored; errors carry every cause, like the apiserver's.
 pub fn validate(obj: &Object) -> Result<(), ApiError> {
     let mut causes = Vec::new();
@@ -50,42 +87,13 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
         ));
     }
     if let Object::Pod(p) = obj {
-        let containers = p
-            .spec
-            .as_ref()
-            .map(|s| s.containers.as_slice())
-            .unwrap_or(&[]);
-        if containers.is_empty() {
+        if let Some(spec) = p.spec.as_ref() {
+            pod_spec(spec, "spec", &mut causes);
+        } else {
             causes.push("spec.containers: Required value".to_string());
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for (i, c) in containers.iter().enumerate() {
-            if c.name.is_empty() {
-                causes.push(format!("spec.containers[{i}].name: Required value"));
-            } else if !is_dns1123_label(&c.name) {
-                causes.push(format!(
-                    "spec.containers[{i}].name: Invalid value: \"{}\": {DNS1123_LABEL}",
-                    c.name
-                ));
-            } else if !seen.insert(c.name.clone()) {
-                causes.push(format!(
-                    "spec.containers[{i}].name: Duplicate value: \"{}\"",
-                    c.name
-                ));
-            }
-            if c.image.as_deref().unwrap_or("").trim().is_empty() {
-                causes.push(format!("spec.containers[{i}].image: Required value"));
-            }
-            for (j, port) in c.ports.iter().flatten().enumerate() {
-                if !(1..=65535).contains(&port.container_port) {
-                    causes.push(format!(
-                        "spec.containers[{i}].ports[{j}].containerPort: Invalid value: {}: must be between 1 and 65535, inclusive",
-                        port.container_port
-                    ));
-                }
-            }
-        }
     }
+    super::workload_validation::validate(obj, &mut causes);
     if causes.is_empty() {
         Ok(())
     } else {

@@ -70,6 +70,21 @@ impl Default for Cluster {
     }
 }
 
+/// Copies `from`'s labels, annotations and spec onto `to` (same kind), keeping `to`'s status
+/// and system metadata.
+fn copy_spec_and_meta(to: &mut Object, from: Object) {
+    let meta = from.metadata().clone();
+    let m = to.metadata_mut();
+    m.labels = meta.labels;
+    m.annotations = meta.annotations;
+    match (to, from) {
+        (Object::Deployment(t), Object::Deployment(f)) => t.spec = f.spec,
+        (Object::ReplicaSet(t), Object::ReplicaSet(f)) => t.spec = f.spec,
+        (Object::ReplicationController(t), Object::ReplicationController(f)) => t.spec = f.spec,
+        (to, from) => *to = from,
+    }
+}
+
 impl Cluster {
     /// The default cluster: one control-plane node and three workers, seed 0.
     pub fn new() -> Self {
@@ -160,6 +175,7 @@ impl Cluster {
                 name,
                 uid,
             } => crate::kubelet::sync(self, &namespace, &name, &uid),
+            Task::Wake => {}
         }
     }
 
@@ -170,11 +186,7 @@ impl Cluster {
 
     /// Creates an object as the apiserver does: defaulting, then storage.
     pub(crate) fn create(&mut self, mut obj: Object) -> Result<(), ApiError> {
-        match &mut obj {
-            Object::Pod(p) => crate::api::defaults::pod(p),
-            Object::Namespace(ns) => crate::api::defaults::namespace(ns),
-            _ => {}
-        }
+        crate::api::defaults::object(&mut obj);
         crate::api::validation::validate(&obj)?;
         self.admit_namespace(&obj)?;
         let now = self.clock.now_time();
@@ -247,11 +259,26 @@ impl Cluster {
                 current.metadata.annotations = wanted.metadata.annotations.clone();
                 self.store.update(Object::Namespace(current)).map(|_| ())
             }
-            (_, desired) => {
-                self.store.update(desired)?;
+            (current, mut desired) => {
+                // Everything else takes the new metadata and spec; status stays the
+                // controllers'.
+                crate::api::defaults::object(&mut desired);
+                crate::api::validation::validate(&desired)?;
+                let mut merged = current;
+                copy_spec_and_meta(&mut merged, desired);
+                self.store.update(merged)?;
                 Ok(())
             }
         }
+    }
+
+    /// `len` random characters of the alphabet Kubernetes uses for generated names
+    /// (`utilrand.String`: no vowels, no ambiguous digits), e.g. the `8xkqz` of a pod name.
+    pub(crate) fn random_name_suffix(&mut self, len: usize) -> String {
+        const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+        (0..len)
+            .map(|_| ALPHABET[(self.rng.next_u64() % ALPHABET.len() as u64) as usize] as char)
+            .collect()
     }
 
     /// `len` random lowercase hex digits from the cluster's generator.

@@ -7,6 +7,7 @@
 
 pub mod garbage_collector;
 pub mod namespace;
+pub mod replicaset;
 
 use crate::cluster::Cluster;
 
@@ -15,11 +16,26 @@ use crate::cluster::Cluster;
 pub struct State {
     /// The garbage collector's cursor and owner index.
     pub garbage_collector: garbage_collector::State,
+    /// The ReplicaSet/ReplicationController controller's cursor and wake-ups.
+    pub replicaset: replicaset::State,
 }
 
-/// Runs every controller once, in a fixed order (determinism), then the scheduler.
+/// Most passes `run_all` makes before it lets time move on (a safety net; a pass normally
+/// settles in two or three).
+const MAX_PASSES: usize = 8;
+
+/// Runs every controller, in a fixed order (determinism), then the scheduler, and again
+/// while a pass changed something, so one controller's writes are seen by the others at
+/// the same instant.
 pub fn run_all(cluster: &mut Cluster) {
-    garbage_collector::reconcile(cluster);
-    namespace::reconcile(cluster);
-    crate::scheduler::schedule_pending(cluster);
+    for _ in 0..MAX_PASSES {
+        let before = cluster.store.log_end();
+        replicaset::reconcile(cluster);
+        garbage_collector::reconcile(cluster);
+        namespace::reconcile(cluster);
+        crate::scheduler::schedule_pending(cluster);
+        if cluster.store.log_end() == before {
+            break;
+        }
+    }
 }

@@ -24,6 +24,9 @@ pub fn age(obj: &Object, now_ms: i64) -> String {
 /// The header of the table for `kind`.
 pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
     let (base, wide): (&[&str], &[&str]) = match kind {
+        k if super::workload_columns::headers(k).is_some() => {
+            super::workload_columns::headers(k).unwrap_or_default()
+        }
         "Node" => (
             &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
             &[
@@ -60,6 +63,15 @@ pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
         Object::Namespace(ns) => namespace_row(ns, name, age(obj, now_ms)),
         Object::Pod(p) => pod_row(p, name, age(obj, now_ms), now_ms, opts),
         Object::Event(e) => event_row(e, now_ms, opts),
+        Object::Deployment(d) => {
+            super::workload_columns::deployment_row(d, name, age(obj, now_ms), opts)
+        }
+        Object::ReplicaSet(rs) => {
+            super::workload_columns::replica_set_row(rs, name, age(obj, now_ms), opts)
+        }
+        Object::ReplicationController(rc) => {
+            super::workload_columns::replication_controller_row(rc, name, age(obj, now_ms), opts)
+        }
     }
 }
 

@@ -5,4 +5,5 @@ pub mod columns;
 pub mod pod_columns;
 pub mod table;
 pub mod tabwriter;
+pub mod workload_columns;
 pub mod yaml;

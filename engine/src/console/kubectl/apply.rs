@@ -200,6 +200,15 @@ fn apply_document(
         "Namespace" => Object::Namespace(Box::new(
             manifest::decode_strict::<Namespace>(&doc.value).map_err(decode_failure)?,
         )),
+        "Deployment" => Object::Deployment(Box::new(
+            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
+        )),
+        "ReplicaSet" => Object::ReplicaSet(Box::new(
+            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
+        )),
+        "ReplicationController" => Object::ReplicationController(Box::new(
+            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
+        )),
         other => {
             return Err(format!(
                 "error: Kubeplay does not simulate {other} objects yet ({file})"
@@ -224,6 +233,7 @@ fn apply_document(
     } else {
         obj.metadata_mut().namespace = None;
     }
+    crate::api::defaults::object(&mut obj);
     validation::validate(&obj).map_err(|e| e.kubectl_message())?;
     let ns = obj.namespace().to_string();
     let name = obj.name().to_string();

@@ -122,7 +122,10 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             String::new()
         };
         let verb = if force { "force deleted" } else { "deleted" };
-        out.out(format!("{} \"{name}\" {verb}{suffix}", kind.singular()));
+        out.out(format!(
+            "{} \"{name}\" {verb}{suffix}",
+            kind.qualified_singular()
+        ));
     }
     // kubectl reports failures after the objects it could delete.
     if !errors.is_empty() {

@@ -68,6 +68,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         let body = match obj {
             Object::Pod(p) => describe_pod(p),
             Object::Namespace(_) | Object::Node(_) => describe_basic(obj),
+            _ if super::describe_workloads::describe(cluster, obj).is_some() => {
+                super::describe_workloads::describe(cluster, obj).unwrap_or_default()
+            }
             _ => {
                 return super::error(format!(
                     "\"kubectl describe {}\" is not simulated in Kubeplay yet",
@@ -92,7 +95,7 @@ fn rfc1123z(t: &Time) -> String {
 }
 
 /// `Labels:\tk=v`, further pairs on lines starting with a tab; `<none>` when empty.
-fn map_lines(
+pub(super) fn map_lines(
     label: &str,
     map: Option<&BTreeMap<String, String>>,
     skip: &[&str],
@@ -121,7 +124,7 @@ fn map_lines(
 }
 
 /// The `Labels:` and `Annotations:` lines (the last-applied annotation is not shown).
-fn labels_and_annotations(meta: &ObjectMeta) -> String {
+pub(super) fn labels_and_annotations(meta: &ObjectMeta) -> String {
     map_lines("Labels:", meta.labels.as_ref(), &[], "")
         + &map_lines(
             "Annotations:",

@@ -10,6 +10,8 @@ use crate::output::Output;
 const FLAGS: &[Flag] = &[
     flags::boolean("overwrite", None),
     flags::boolean("all", None),
+    flags::value("selector", Some('l')),
+    flags::boolean("all-namespaces", Some('A')),
 ];
 
 /// Which map the command edits.
@@ -40,13 +42,45 @@ pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
         return super::error(format!("one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl {verb} -h' for help and examples"));
     }
     let names: Vec<String> = names.into_iter().cloned().collect();
-    let targets: Vec<_> = match resources::resolve(&names) {
-        Ok(requests) => requests
-            .into_iter()
-            .flat_map(|r| r.names.into_iter().map(move |n| (r.kind, n)))
-            .collect(),
+    let requests = match resources::resolve(&names) {
+        Ok(r) => r,
         Err(e) => return super::error(e),
     };
+    let selector = match parsed
+        .value("selector")
+        .map(crate::api::selector::Selector::parse)
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => return super::error(e),
+    };
+    let namespace = super::namespace(cluster, &parsed);
+    let mut targets = Vec::new();
+    for r in requests {
+        if !r.names.is_empty() {
+            targets.extend(r.names.into_iter().map(|n| (r.kind, n)));
+            continue;
+        }
+        if selector.is_none() && !parsed.bool("all") {
+            return super::error(format!("resource(s) were provided, but no name was specified\nSee 'kubectl {verb} -h' for help and examples"));
+        }
+        let ns = if r.kind.namespaced {
+            namespace.as_str()
+        } else {
+            ""
+        };
+        targets.extend(
+            cluster
+                .store
+                .list(r.kind.kind, Some(ns))
+                .filter(|o| {
+                    selector
+                        .as_ref()
+                        .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+                })
+                .map(|o| (r.kind, o.name().to_string())),
+        );
+    }
     if changes.is_empty() {
         return super::error(format!(
             "at least one {} update is required",
@@ -70,7 +104,6 @@ pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
             None => remove.push(c.trim_end_matches('-').to_string()),
         }
     }
-    let namespace = super::namespace(cluster, &parsed);
     let mut out = Output::default();
     for (kind, name) in targets {
         let ns = if kind.namespaced {

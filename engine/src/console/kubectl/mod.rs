@@ -6,11 +6,13 @@ mod config;
 mod create;
 mod delete;
 mod describe;
+mod describe_workloads;
 mod flags;
 mod get;
 mod label;
 mod resources;
 mod run;
+mod scale;
 mod version;
 
 use crate::cluster::Cluster;
@@ -65,6 +67,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "cluster-info" => config::cluster_info(cluster),
         "label" => label::run(cluster, rest, label::Target::Labels),
         "annotate" => label::run(cluster, rest, label::Target::Annotations),
+        "scale" => scale::run(cluster, rest),
         "help" | "--help" | "-h" => {
             let mut o = Output::default();
             o.out(USAGE);

@@ -1,0 +1,116 @@
+//! Validation of workload controllers (Deployment, ReplicaSet, ReplicationController) with
+//! the apiserver's paths and messages.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::selector::Selector;
+use super::validation::pod_spec;
+use crate::store::Object;
+
+/// Adds the causes an invalid workload has to `causes`.
+pub fn validate(obj: &Object, causes: &mut Vec<String>) {
+    match obj {
+        Object::Deployment(d) => {
+            let Some(spec) = d.spec.as_ref() else {
+                causes.push("spec.selector: Required value".into());
+                return;
+            };
+            replicas(spec.replicas, causes);
+            label_selector(Some(&spec.selector), Some(&spec.template), causes);
+            template(Some(&spec.template), causes);
+        }
+        Object::ReplicaSet(rs) => {
+            let Some(spec) = rs.spec.as_ref() else {
+                causes.push("spec.selector: Required value".into());
+                return;
+            };
+            replicas(spec.replicas, causes);
+            label_selector(Some(&spec.selector), spec.template.as_ref(), causes);
+            template(spec.template.as_ref(), causes);
+        }
+        Object::ReplicationController(rc) => {
+            let Some(spec) = rc.spec.as_ref() else {
+                causes.push("spec.selector: Required value".into());
+                return;
+            };
+            replicas(spec.replicas, causes);
+            let selector = spec.selector.clone().unwrap_or_default();
+            if selector.is_empty() {
+                causes.push("spec.selector: Required value".into());
+            } else if let Some(labels) = template_labels(spec.template.as_ref()) {
+                if !Selector::from_map(&selector).matches(Some(&labels)) {
+                    causes.push(format!(
+                        "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
+                        go_map(&labels)
+                    ));
+                }
+            }
+            match spec.template.as_ref() {
+                Some(t) => template(Some(t), causes),
+                None => causes.push("spec.template: Required value".into()),
+            }
+        }
+        _ => {}
+    }
+}
+
+fn replicas(replicas: Option<i32>, causes: &mut Vec<String>) {
+    if let Some(r) = replicas.filter(|r| *r < 0) {
+        causes.push(format!(
+            "spec.replicas: Invalid value: {r}: must be greater than or equal to 0"
+        ));
+    }
+}
+
+fn template_labels(t: Option<&PodTemplateSpec>) -> Option<BTreeMap<String, String>> {
+    t.and_then(|t| t.metadata.as_ref())
+        .and_then(|m| m.labels.clone())
+}
+
+/// apps/v1 selectors: required, non-empty, and matching the template's labels.
+fn label_selector(
+    selector: Option<&LabelSelector>,
+    t: Option<&PodTemplateSpec>,
+    causes: &mut Vec<String>,
+) {
+    let empty = selector.is_none_or(|s| {
+        s.match_labels.as_ref().is_none_or(|m| m.is_empty())
+            && s.match_expressions.as_ref().is_none_or(|e| e.is_empty())
+    });
+    let labels = template_labels(t).unwrap_or_default();
+    if empty {
+        causes.push("spec.selector: Required value".into());
+    }
+    let matches = selector.is_some_and(|s| Selector::from_label_selector(s).matches(Some(&labels)));
+    if empty || !matches {
+        causes.push(format!(
+            "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
+            go_map(&labels)
+        ));
+    }
+}
+
+fn template(t: Option<&PodTemplateSpec>, causes: &mut Vec<String>) {
+    let Some(spec) = t.and_then(|t| t.spec.as_ref()) else {
+        causes.push("spec.template.spec.containers: Required value".into());
+        return;
+    };
+    pod_spec(spec, "spec.template.spec", causes);
+    if let Some(policy) = spec.restart_policy.as_deref().filter(|p| *p != "Always") {
+        causes.push(format!(
+            "spec.template.spec.restartPolicy: Unsupported value: \"{policy}\": supported values: \"Always\""
+        ));
+    }
+}
+
+/// A label map as Go's `%#v` prints it: `map[string]string{"app":"web", "tier":"fe"}`.
+fn go_map(labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "map[string]string(nil)".into();
+    }
+    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect();
+    format!("map[string]string{{{}}}", pairs.join(", "))
+}

@@ -1,0 +1,273 @@
+//! `kubectl describe` for workload controllers: ReplicaSet, ReplicationController,
+//! Deployment, with kubectl's pod-template layout.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Container, Pod, PodTemplateSpec};
+
+use crate::api::selector::{format_label_selector, format_map, Selector};
+use crate::cluster::Cluster;
+use crate::store::Object;
+
+/// The body of a workload's description (without Events), if `obj` is a workload.
+pub fn describe(cluster: &Cluster, obj: &Object) -> Option<String> {
+    match obj {
+        Object::ReplicaSet(rs) => {
+            let spec = rs.spec.clone().unwrap_or_default();
+            let status = rs.status.clone().unwrap_or_default();
+            Some(replica_set_like(
+                cluster,
+                obj,
+                &format_label_selector(&spec.selector),
+                Selector::from_label_selector(&spec.selector),
+                status.replicas,
+                spec.replicas.unwrap_or(1),
+                spec.template.as_ref(),
+            ))
+        }
+        Object::ReplicationController(rc) => {
+            let spec = rc.spec.clone().unwrap_or_default();
+            let status = rc.status.clone().unwrap_or_default();
+            let selector = spec.selector.clone().unwrap_or_default();
+            Some(replica_set_like(
+                cluster,
+                obj,
+                &format_map(Some(&selector)),
+                Selector::from_map(&selector),
+                status.replicas,
+                spec.replicas.unwrap_or(1),
+                spec.template.as_ref(),
+            ))
+        }
+        _ => None,
+    }
+}
+
+fn replica_set_like(
+    cluster: &Cluster,
+    obj: &Object,
+    selector_text: &str,
+    selector: Selector,
+    current: i32,
+    desired: i32,
+    template: Option<&PodTemplateSpec>,
+) -> String {
+    let meta = obj.metadata();
+    let mut s = format!("Name:\t{}\n", obj.name());
+    s.push_str(&format!("Namespace:\t{}\n", obj.namespace()));
+    s.push_str(&format!("Selector:\t{selector_text}\n"));
+    s.push_str(&super::describe::labels_and_annotations(meta));
+    if let Some(owner) = meta
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+    {
+        s.push_str(&format!("Controlled By:\t{}/{}\n", owner.kind, owner.name));
+    }
+    s.push_str(&format!(
+        "Replicas:\t{current} current / {desired} desired\n"
+    ));
+    let uid = meta.uid.clone().unwrap_or_default();
+    let mut phases: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in cluster.store.list("Pod", Some(obj.namespace())) {
+        let Object::Pod(p) = o else { continue };
+        let owned = p
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|r| r.controller == Some(true) && r.uid == uid);
+        if owned && selector.matches(p.metadata.labels.as_ref()) {
+            *phases.entry(phase_bucket(p)).or_default() += 1;
+        }
+    }
+    let n = |k: &str| phases.get(k).copied().unwrap_or(0);
+    s.push_str(&format!(
+        "Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n",
+        n("Running"),
+        n("Waiting"),
+        n("Succeeded"),
+        n("Failed")
+    ));
+    s.push_str(&pod_template(template));
+    s
+}
+
+fn phase_bucket(p: &Pod) -> &'static str {
+    match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Some("Running") => "Running",
+        Some("Succeeded") => "Succeeded",
+        Some("Failed") => "Failed",
+        _ => "Waiting",
+    }
+}
+
+/// The `Pod Template:` section, as kubectl's DescribePodTemplate prints it.
+pub fn pod_template(template: Option<&PodTemplateSpec>) -> String {
+    let t = template.cloned().unwrap_or_default();
+    let meta = t.metadata.unwrap_or_default();
+    let spec = t.spec.unwrap_or_default();
+    let mut s = String::from("Pod Template:\n");
+    s.push_str(&super::describe::map_lines(
+        "Labels:",
+        meta.labels.as_ref(),
+        &[],
+        "  ",
+    ));
+    if meta.annotations.as_ref().is_some_and(|a| !a.is_empty()) {
+        s.push_str(&super::describe::map_lines(
+            "Annotations:",
+            meta.annotations.as_ref(),
+            &[],
+            "  ",
+        ));
+    }
+    if let Some(sa) = spec.service_account_name.as_ref() {
+        s.push_str(&format!("  Service Account:\t{sa}\n"));
+    }
+    if !spec.init_containers.as_ref().is_none_or(|c| c.is_empty()) {
+        s.push_str("  Init Containers:\n");
+        for c in spec.init_containers.iter().flatten() {
+            s.push_str(&template_container(c));
+        }
+    }
+    s.push_str("  Containers:\n");
+    for c in &spec.containers {
+        s.push_str(&template_container(c));
+    }
+    let volumes: Vec<String> = spec
+        .volumes
+        .iter()
+        .flatten()
+        .map(|v| format!("   {}:\n", v.name))
+        .collect();
+    if volumes.is_empty() {
+        s.push_str("  Volumes:\t<none>\n");
+    } else {
+        s.push_str("  Volumes:\n");
+        s.push_str(&volumes.concat());
+    }
+    let selectors = format_map(spec.node_selector.as_ref());
+    s.push_str(&format!("  Node-Selectors:\t{selectors}\n"));
+    let tolerations: Vec<String> = spec
+        .tolerations
+        .iter()
+        .flatten()
+        .map(|t| {
+            let mut text = t.key.clone().unwrap_or_default();
+            if let Some(v) = &t.value {
+                text.push_str(&format!("={v}"));
+            }
+            if let Some(e) = &t.effect {
+                text.push_str(&format!(":{e}"));
+            }
+            text
+        })
+        .collect();
+    if tolerations.is_empty() {
+        s.push_str("  Tolerations:\t<none>\n");
+    } else {
+        s.push_str(&format!("  Tolerations:\t{}\n", tolerations[0]));
+        for t in &tolerations[1..] {
+            s.push_str(&format!("  \t{t}\n"));
+        }
+    }
+    s
+}
+
+/// One template container: like a pod's, without status, the name indented one more space.
+fn template_container(c: &Container) -> String {
+    let mut s = format!("   {}:\n", c.name);
+    s.push_str(&format!(
+        "    Image:\t{}\n",
+        c.image.clone().unwrap_or_default()
+    ));
+    let ports: Vec<(String, String)> = c
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| {
+            let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+            let named = p
+                .name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            (
+                format!("{}/{proto}{named}", p.container_port),
+                format!("{}/{proto}", p.host_port.unwrap_or(0)),
+            )
+        })
+        .collect();
+    match ports.as_slice() {
+        [] => s.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
+        [(p, h)] => s.push_str(&format!("    Port:\t{p}\n    Host Port:\t{h}\n")),
+        many => {
+            let (p, h): (Vec<String>, Vec<String>) = many.iter().cloned().unzip();
+            s.push_str(&format!(
+                "    Ports:\t{}\n    Host Ports:\t{}\n",
+                p.join(", "),
+                h.join(", ")
+            ));
+        }
+    }
+    for (label, items) in [("Command:", &c.command), ("Args:", &c.args)] {
+        if let Some(items) = items.as_ref().filter(|i| !i.is_empty()) {
+            s.push_str(&format!("    {label}\n"));
+            for i in items {
+                s.push_str(&format!("      {i}\n"));
+            }
+        }
+    }
+    let resources = c.resources.clone().unwrap_or_default();
+    for (label, map) in [
+        ("Limits:", resources.limits),
+        ("Requests:", resources.requests),
+    ] {
+        if let Some(map) = map.filter(|m| !m.is_empty()) {
+            s.push_str(&format!("    {label}\n"));
+            for (k, v) in map {
+                s.push_str(&format!("      {k}:\t{}\n", v.0));
+            }
+        }
+    }
+    let env: Vec<String> = c
+        .env
+        .iter()
+        .flatten()
+        .map(|e| {
+            format!(
+                "      {}:\t{}\n",
+                e.name,
+                e.value.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    if env.is_empty() {
+        s.push_str("    Environment:\t<none>\n");
+    } else {
+        s.push_str("    Environment:\n");
+        s.push_str(&env.concat());
+    }
+    let mounts: Vec<String> = c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| {
+            let mode = if m.read_only == Some(true) {
+                "ro"
+            } else {
+                "rw"
+            };
+            format!("      {} from {} ({mode})\n", m.mount_path, m.name)
+        })
+        .collect();
+    if mounts.is_empty() {
+        s.push_str("    Mounts:\t<none>\n");
+    } else {
+        s.push_str("    Mounts:\n");
+        s.push_str(&mounts.concat());
+    }
+    s
+}

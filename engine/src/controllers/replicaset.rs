@@ -1,0 +1,485 @@
+//! The ReplicaSet and ReplicationController controllers (kube-controller-manager's
+//! `replicaset` and `replicationcontroller`): keep `spec.replicas` pods matching the selector,
+//! adopting orphans and releasing pods that stopped matching, and report status.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+use crate::api::selector::Selector;
+use crate::clock::ms_from_time;
+use crate::cluster::Cluster;
+use crate::events::{self, EventType, Source};
+use crate::store::{Object, ObjectKey, WatchEventType};
+use crate::timers::Task;
+
+/// What the controller remembers between runs.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    cursor: usize,
+    /// Controllers to look at again at a given time (minReadySeconds), by due time.
+    recheck: BTreeMap<i64, BTreeSet<ObjectKey>>,
+}
+
+/// The parts of a ReplicaSet or ReplicationController the controller works with.
+struct Workload {
+    key: ObjectKey,
+    uid: String,
+    api_version: &'static str,
+    replicas: i32,
+    min_ready_seconds: i32,
+    selector: Selector,
+    template: PodTemplateSpec,
+    deleting: bool,
+    generation: Option<i64>,
+}
+
+impl Workload {
+    fn of(obj: &Object) -> Option<Workload> {
+        let meta = obj.metadata();
+        let base =
+            |api_version, replicas: Option<i32>, min_ready: Option<i32>, selector, template| {
+                Workload {
+                    key: ObjectKey {
+                        kind: obj.kind(),
+                        namespace: obj.namespace().to_string(),
+                        name: obj.name().to_string(),
+                    },
+                    uid: meta.uid.clone().unwrap_or_default(),
+                    api_version,
+                    replicas: replicas.unwrap_or(1).max(0),
+                    min_ready_seconds: min_ready.unwrap_or(0),
+                    selector,
+                    template,
+                    deleting: meta.deletion_timestamp.is_some(),
+                    generation: meta.generation,
+                }
+            };
+        match obj {
+            Object::ReplicaSet(rs) => {
+                let spec = rs.spec.as_ref()?;
+                Some(base(
+                    "apps/v1",
+                    spec.replicas,
+                    spec.min_ready_seconds,
+                    Selector::from_label_selector(&spec.selector),
+                    spec.template.clone().unwrap_or_default(),
+                ))
+            }
+            Object::ReplicationController(rc) => {
+                let spec = rc.spec.as_ref()?;
+                Some(base(
+                    "v1",
+                    spec.replicas,
+                    spec.min_ready_seconds,
+                    Selector::from_map(&spec.selector.clone().unwrap_or_default()),
+                    spec.template.clone().unwrap_or_default(),
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    fn component(&self) -> &'static str {
+        if self.key.kind == "ReplicaSet" {
+            "replicaset-controller"
+        } else {
+            "replication-controller"
+        }
+    }
+}
+
+/// Runs one pass: syncs every ReplicaSet and ReplicationController touched since the last.
+pub fn reconcile(cluster: &mut Cluster) {
+    for key in dirty(cluster) {
+        sync(cluster, &key);
+    }
+}
+
+fn is_managed_kind(kind: &str) -> bool {
+    kind == "ReplicaSet" || kind == "ReplicationController"
+}
+
+/// The controller owning `meta`, if it is one of ours.
+fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+}
+
+fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
+    let mut keys = BTreeSet::new();
+    let now = cluster.clock.now_ms();
+    let state = &mut cluster.controllers.replicaset;
+    let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
+    for t in due {
+        keys.extend(state.recheck.remove(&t).unwrap_or_default());
+    }
+    let events = cluster.store.events_since(state.cursor);
+    state.cursor = cluster.store.log_end();
+    let mut orphans_in: BTreeSet<String> = BTreeSet::new();
+    for event in events {
+        let obj = &event.object;
+        if is_managed_kind(obj.kind()) {
+            if event.kind != WatchEventType::Deleted {
+                keys.insert(ObjectKey {
+                    kind: obj.kind(),
+                    namespace: obj.namespace().to_string(),
+                    name: obj.name().to_string(),
+                });
+            }
+            continue;
+        }
+        let Object::Pod(pod) = obj else {
+            continue;
+        };
+        match controller_of(&pod.metadata) {
+            Some(r) if is_managed_kind(&r.kind) => {
+                keys.insert(ObjectKey {
+                    kind: if r.kind == "ReplicaSet" {
+                        "ReplicaSet"
+                    } else {
+                        "ReplicationController"
+                    },
+                    namespace: obj.namespace().to_string(),
+                    name: r.name.clone(),
+                });
+            }
+            Some(_) => {}
+            None if event.kind != WatchEventType::Deleted => {
+                orphans_in.insert(obj.namespace().to_string());
+            }
+            None => {}
+        }
+    }
+    // An orphan may be adopted by any controller of its namespace whose selector matches.
+    for ns in orphans_in {
+        for kind in ["ReplicaSet", "ReplicationController"] {
+            for o in cluster.store.list(kind, Some(&ns)) {
+                keys.insert(ObjectKey {
+                    kind,
+                    namespace: ns.clone(),
+                    name: o.name().to_string(),
+                });
+            }
+        }
+    }
+    keys
+}
+
+fn pod_ready(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+/// When the pod last became ready (ms), if it is ready.
+fn ready_since(pod: &Pod) -> Option<i64> {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready" && c.status == "True"))
+        .map(|c| {
+            c.last_transition_time
+                .as_ref()
+                .map(ms_from_time)
+                .unwrap_or(0)
+        })
+}
+
+fn phase(pod: &Pod) -> &str {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Pending")
+}
+
+/// Counts toward replicas: not terminating, not finished.
+fn active(pod: &Pod) -> bool {
+    pod.metadata.deletion_timestamp.is_none() && !matches!(phase(pod), "Succeeded" | "Failed")
+}
+
+fn owner_reference(w: &Workload) -> OwnerReference {
+    OwnerReference {
+        api_version: w.api_version.into(),
+        kind: w.key.kind.into(),
+        name: w.key.name.clone(),
+        uid: w.uid.clone(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+fn sync(cluster: &mut Cluster, key: &ObjectKey) {
+    let Some(w) = cluster
+        .store
+        .get(key.kind, &key.namespace, &key.name)
+        .and_then(Workload::of)
+    else {
+        return;
+    };
+    let owned = claim_pods(cluster, &w);
+    let active_pods: Vec<Pod> = owned.iter().filter(|p| active(p)).cloned().collect();
+    if !w.deleting {
+        let diff = active_pods.len() as i64 - i64::from(w.replicas);
+        if diff < 0 {
+            for _ in 0..(-diff) {
+                create_pod(cluster, &w);
+            }
+        } else if diff > 0 {
+            for victim in victims(&active_pods, diff as usize) {
+                delete_pod(cluster, &w, &victim);
+            }
+        }
+    }
+    update_status(cluster, &w);
+}
+
+/// Adopts matching orphans, releases owned pods that no longer match; returns the pods this
+/// controller owns.
+fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<Pod> {
+    let pods: Vec<Pod> = cluster
+        .store
+        .list("Pod", Some(&w.key.namespace))
+        .filter_map(|o| match o {
+            Object::Pod(p) => Some(p.as_ref().clone()),
+            _ => None,
+        })
+        .collect();
+    let mut owned = Vec::new();
+    for mut pod in pods {
+        let matches = !w.selector.is_empty() && w.selector.matches(pod.metadata.labels.as_ref());
+        let ours = controller_of(&pod.metadata).is_some_and(|r| r.uid == w.uid);
+        let orphan = controller_of(&pod.metadata).is_none();
+        if ours && !matches {
+            // Release: drop our reference.
+            if let Some(refs) = pod.metadata.owner_references.as_mut() {
+                refs.retain(|r| r.uid != w.uid);
+                if refs.is_empty() {
+                    pod.metadata.owner_references = None;
+                }
+            }
+            let _ = cluster.store.update(Object::Pod(Box::new(pod)));
+        } else if ours {
+            owned.push(pod);
+        } else if orphan && matches && !w.deleting && pod.metadata.deletion_timestamp.is_none() {
+            pod.metadata
+                .owner_references
+                .get_or_insert_with(Vec::new)
+                .push(owner_reference(w));
+            if let Ok(Object::Pod(p)) = cluster.store.update(Object::Pod(Box::new(pod))) {
+                owned.push(p.as_ref().clone());
+            }
+        }
+    }
+    owned
+}
+
+fn create_pod(cluster: &mut Cluster, w: &Workload) {
+    let template = w.template.clone();
+    let template_meta = template.metadata.unwrap_or_default();
+    let name = format!("{}-{}", w.key.name, cluster.random_name_suffix(5));
+    let pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            generate_name: Some(format!("{}-", w.key.name)),
+            namespace: Some(w.key.namespace.clone()),
+            labels: template_meta.labels,
+            annotations: template_meta.annotations,
+            owner_references: Some(vec![owner_reference(w)]),
+            ..Default::default()
+        },
+        spec: template.spec,
+        status: None,
+    };
+    let Some(owner) = cluster
+        .store
+        .get(w.key.kind, &w.key.namespace, &w.key.name)
+        .cloned()
+    else {
+        return;
+    };
+    let source = Source {
+        component: w.component(),
+        host: None,
+    };
+    match cluster.create(Object::Pod(Box::new(pod))) {
+        Ok(()) => events::record(
+            cluster,
+            &owner,
+            EventType::Normal,
+            "SuccessfulCreate",
+            &format!("Created pod: {name}"),
+            source,
+        ),
+        Err(e) => events::record(
+            cluster,
+            &owner,
+            EventType::Warning,
+            "FailedCreate",
+            &format!("Error creating: {}", e.kubectl_message()),
+            source,
+        ),
+    }
+}
+
+fn delete_pod(cluster: &mut Cluster, w: &Workload, pod: &Pod) {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    if cluster
+        .delete("Pod", &w.key.namespace, &name, None, false)
+        .is_err()
+    {
+        return;
+    }
+    if let Some(owner) = cluster
+        .store
+        .get(w.key.kind, &w.key.namespace, &w.key.name)
+        .cloned()
+    {
+        events::record(
+            cluster,
+            &owner,
+            EventType::Normal,
+            "SuccessfulDelete",
+            &format!("Deleted pod: {name}"),
+            Source {
+                component: w.component(),
+                host: None,
+            },
+        );
+    }
+}
+
+/// The `count` pods to delete first, as upstream ranks them: unscheduled before scheduled,
+/// Pending before Running, not ready before ready, more pods of this controller on the same
+/// node first, recently ready first, more restarts first, newer first.
+fn victims(pods: &[Pod], count: usize) -> Vec<Pod> {
+    let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in pods {
+        if let Some(n) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+            *per_node.entry(n).or_default() += 1;
+        }
+    }
+    let phase_rank = |p: &Pod| match phase(p) {
+        "Pending" => 0,
+        "Unknown" => 1,
+        _ => 2,
+    };
+    let restarts = |p: &Pod| -> i32 {
+        p.status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref())
+            .map(|cs| cs.iter().map(|c| c.restart_count).max().unwrap_or(0))
+            .unwrap_or(0)
+    };
+    let created = |p: &Pod| {
+        p.metadata
+            .creation_timestamp
+            .as_ref()
+            .map(ms_from_time)
+            .unwrap_or(0)
+    };
+    let mut ranked: Vec<&Pod> = pods.iter().collect();
+    ranked.sort_by_key(|p| {
+        let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref());
+        (
+            node.is_some(),
+            phase_rank(p),
+            pod_ready(p),
+            std::cmp::Reverse(node.map_or(0, |n| per_node.get(n).copied().unwrap_or(0))),
+            std::cmp::Reverse(ready_since(p).unwrap_or(0)),
+            std::cmp::Reverse(restarts(p)),
+            std::cmp::Reverse(created(p)),
+            p.metadata.name.clone(),
+        )
+    });
+    ranked.into_iter().take(count).cloned().collect()
+}
+
+fn update_status(cluster: &mut Cluster, w: &Workload) {
+    let now = cluster.clock.now_ms();
+    let template_labels = w
+        .template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    let pods: Vec<Pod> = cluster
+        .store
+        .list("Pod", Some(&w.key.namespace))
+        .filter_map(|o| match o {
+            Object::Pod(p) if controller_of(&p.metadata).is_some_and(|r| r.uid == w.uid) => {
+                Some(p.as_ref().clone())
+            }
+            _ => None,
+        })
+        .filter(active)
+        .collect();
+    let replicas = pods.len() as i32;
+    let fully_labeled = pods
+        .iter()
+        .filter(|p| {
+            let labels = p.metadata.labels.clone().unwrap_or_default();
+            template_labels
+                .iter()
+                .all(|(k, v)| labels.get(k) == Some(v))
+        })
+        .count() as i32;
+    let ready = pods.iter().filter(|p| pod_ready(p)).count() as i32;
+    let min_ready_ms = i64::from(w.min_ready_seconds) * 1000;
+    let mut available = 0;
+    for p in &pods {
+        if let Some(since) = ready_since(p) {
+            if since + min_ready_ms <= now {
+                available += 1;
+            } else {
+                let due = since + min_ready_ms;
+                cluster
+                    .controllers
+                    .replicaset
+                    .recheck
+                    .entry(due)
+                    .or_default()
+                    .insert(w.key.clone());
+                cluster.timers.at(due, Task::Wake);
+            }
+        }
+    }
+    let Some(mut obj) = cluster
+        .store
+        .get(w.key.kind, &w.key.namespace, &w.key.name)
+        .cloned()
+    else {
+        return;
+    };
+    let opt = |n: i32| (n > 0).then_some(n);
+    let changed = match &mut obj {
+        Object::ReplicaSet(rs) => {
+            let status = rs.status.get_or_insert_with(Default::default);
+            let before = status.clone();
+            status.replicas = replicas;
+            status.fully_labeled_replicas = opt(fully_labeled);
+            status.ready_replicas = opt(ready);
+            status.available_replicas = opt(available);
+            status.observed_generation = w.generation;
+            *status != before
+        }
+        Object::ReplicationController(rc) => {
+            let status = rc.status.get_or_insert_with(Default::default);
+            let before = status.clone();
+            status.replicas = replicas;
+            status.fully_labeled_replicas = opt(fully_labeled);
+            status.ready_replicas = opt(ready);
+            status.available_replicas = opt(available);
+            status.observed_generation = w.generation;
+            *status != before
+        }
+        _ => false,
+    };
+    if changed {
+        let _ = cluster.store.update(obj);
+    }
+}

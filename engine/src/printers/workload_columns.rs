@@ -1,0 +1,114 @@
+//! `kubectl get` rows for workload controllers: Deployments, ReplicaSets,
+//! ReplicationControllers.
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{PodTemplateSpec, ReplicationController};
+
+use super::columns::TableOptions;
+use crate::api::selector::{format_label_selector, format_map};
+
+/// Header of the table for a workload kind, if `kind` is one.
+pub fn headers(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    const WIDE: &[&str] = &["CONTAINERS", "IMAGES", "SELECTOR"];
+    match kind {
+        "Deployment" => Some((&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], WIDE)),
+        "ReplicaSet" | "ReplicationController" => {
+            Some((&["NAME", "DESIRED", "CURRENT", "READY", "AGE"], WIDE))
+        }
+        _ => None,
+    }
+}
+
+/// `CONTAINERS` and `IMAGES` cells: the template's containers, comma-joined.
+fn containers_and_images(template: Option<&PodTemplateSpec>) -> (String, String) {
+    let containers = template
+        .and_then(|t| t.spec.as_ref())
+        .map(|s| s.containers.as_slice())
+        .unwrap_or(&[]);
+    let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
+    let images: Vec<&str> = containers
+        .iter()
+        .map(|c| c.image.as_deref().unwrap_or(""))
+        .collect();
+    (names.join(","), images.join(","))
+}
+
+fn wide(mut row: Vec<String>, template: Option<&PodTemplateSpec>, selector: String) -> Vec<String> {
+    let (c, i) = containers_and_images(template);
+    row.extend([c, i, selector]);
+    row
+}
+
+/// A Deployment's row.
+pub fn deployment_row(
+    d: &Deployment,
+    name: String,
+    age: String,
+    opts: TableOptions,
+) -> Vec<String> {
+    let spec = d.spec.as_ref();
+    let status = d.status.clone().unwrap_or_default();
+    let replicas = spec.and_then(|s| s.replicas).unwrap_or(1);
+    let row = vec![
+        name,
+        format!("{}/{replicas}", status.ready_replicas.unwrap_or(0)),
+        status.updated_replicas.unwrap_or(0).to_string(),
+        status.available_replicas.unwrap_or(0).to_string(),
+        age,
+    ];
+    if !opts.wide {
+        return row;
+    }
+    let selector = spec
+        .map(|s| format_label_selector(&s.selector))
+        .unwrap_or_else(|| "<none>".into());
+    wide(row, spec.map(|s| &s.template), selector)
+}
+
+/// A ReplicaSet's row.
+pub fn replica_set_row(
+    rs: &ReplicaSet,
+    name: String,
+    age: String,
+    opts: TableOptions,
+) -> Vec<String> {
+    let spec = rs.spec.as_ref();
+    let status = rs.status.clone().unwrap_or_default();
+    let row = vec![
+        name,
+        spec.and_then(|s| s.replicas).unwrap_or(1).to_string(),
+        status.replicas.to_string(),
+        status.ready_replicas.unwrap_or(0).to_string(),
+        age,
+    ];
+    if !opts.wide {
+        return row;
+    }
+    let selector = spec
+        .map(|s| format_label_selector(&s.selector))
+        .unwrap_or_else(|| "<none>".into());
+    wide(row, spec.and_then(|s| s.template.as_ref()), selector)
+}
+
+/// A ReplicationController's row.
+pub fn replication_controller_row(
+    rc: &ReplicationController,
+    name: String,
+    age: String,
+    opts: TableOptions,
+) -> Vec<String> {
+    let spec = rc.spec.as_ref();
+    let status = rc.status.clone().unwrap_or_default();
+    let row = vec![
+        name,
+        spec.and_then(|s| s.replicas).unwrap_or(1).to_string(),
+        status.replicas.to_string(),
+        status.ready_replicas.unwrap_or(0).to_string(),
+        age,
+    ];
+    if !opts.wide {
+        return row;
+    }
+    let selector = format_map(spec.and_then(|s| s.selector.as_ref()));
+    wide(row, spec.and_then(|s| s.template.as_ref()), selector)
+}
