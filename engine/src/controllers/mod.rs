@@ -5,6 +5,7 @@
 //! Each controller is a module with `pub fn reconcile(cluster: &mut Cluster)`; whatever it
 //! must remember between runs (watch-log cursors, queues) lives in its own field of [`State`].
 
+pub mod deployment;
 pub mod garbage_collector;
 pub mod namespace;
 pub mod replicaset;
@@ -16,6 +17,8 @@ use crate::cluster::Cluster;
 pub struct State {
     /// The garbage collector's cursor and owner index.
     pub garbage_collector: garbage_collector::State,
+    /// The Deployment controller's cursor and wake-ups.
+    pub deployment: deployment::State,
     /// The ReplicaSet/ReplicationController controller's cursor and wake-ups.
     pub replicaset: replicaset::State,
 }
@@ -30,6 +33,7 @@ const MAX_PASSES: usize = 8;
 pub fn run_all(cluster: &mut Cluster) {
     for _ in 0..MAX_PASSES {
         let before = cluster.store.log_end();
+        deployment::reconcile(cluster);
         replicaset::reconcile(cluster);
         garbage_collector::reconcile(cluster);
         namespace::reconcile(cluster);

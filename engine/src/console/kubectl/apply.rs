@@ -25,6 +25,7 @@ const FLAGS: &[Flag] = &[
     flags::boolean("recursive", Some('R')),
     flags::value("dry-run", None),
     flags::value("validate", None),
+    flags::boolean("record", None),
 ];
 
 /// The annotation `kubectl apply` keeps the applied manifest in.
@@ -60,6 +61,11 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
         }
     };
     let mut out = Output::default();
+    // --record (deprecated) writes the command line into each object's change-cause.
+    let record = parsed.bool("record").then(|| parsed.change_cause(verb));
+    if parsed.value("record").is_some() {
+        out.err(super::set_image::RECORD_DEPRECATED);
+    }
     let inputs = match read_sources(cluster, sources, stdin) {
         Ok(i) => i,
         Err(e) => return super::error(e),
@@ -74,7 +80,21 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
                 continue;
             }
         };
-        for doc in docs {
+        for mut doc in docs {
+            if let (Some(cause), Some(meta)) = (
+                record.as_ref(),
+                doc.value.get_mut("metadata").and_then(Value::as_object_mut),
+            ) {
+                let annotations = meta
+                    .entry("annotations")
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if let Some(a) = annotations.as_object_mut() {
+                    a.insert(
+                        super::set_image::CHANGE_CAUSE.into(),
+                        Value::String(cause.clone()),
+                    );
+                }
+            }
             let result = apply_document(
                 cluster,
                 &file,

@@ -18,6 +18,7 @@ const NS_FLAGS: &[Flag] = &[
 pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     match args.first().map(String::as_str) {
         Some("namespace" | "ns") => namespace(cluster, &args[1..]),
+        Some("deployment" | "deploy") => super::create_deployment::run(cluster, &args[1..]),
         Some(sub) if !sub.starts_with('-') => super::error(format!(
             "\"kubectl create {sub}\" is not simulated in Kubeplay yet"
         )),

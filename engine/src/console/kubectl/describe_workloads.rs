@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, Pod, PodTemplateSpec};
 
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
 use crate::api::selector::{format_label_selector, format_map, Selector};
 use crate::cluster::Cluster;
 use crate::store::Object;
@@ -39,8 +41,141 @@ pub fn describe(cluster: &Cluster, obj: &Object) -> Option<String> {
                 spec.template.as_ref(),
             ))
         }
+        Object::Deployment(d) => Some(deployment(cluster, d)),
         _ => None,
     }
+}
+
+fn deployment(cluster: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) -> String {
+    let meta = &d.metadata;
+    let spec = d.spec.clone().unwrap_or_default();
+    let st = d.status.clone().unwrap_or_default();
+    let ns = meta.namespace.clone().unwrap_or_default();
+    let mut s = format!("Name:\t{}\n", meta.name.clone().unwrap_or_default());
+    s.push_str(&format!("Namespace:\t{ns}\n"));
+    if let Some(t) = &meta.creation_timestamp {
+        s.push_str(&format!(
+            "CreationTimestamp:\t{}\n",
+            t.0.strftime("%a, %d %b %Y %H:%M:%S %z")
+        ));
+    }
+    s.push_str(&super::describe::labels_and_annotations(meta));
+    s.push_str(&format!(
+        "Selector:\t{}\n",
+        format_label_selector(&spec.selector)
+    ));
+    let n = |v: Option<i32>| v.unwrap_or(0);
+    s.push_str(&format!(
+        "Replicas:\t{} desired | {} updated | {} total | {} available | {} unavailable\n",
+        spec.replicas.unwrap_or(1),
+        n(st.updated_replicas),
+        n(st.replicas),
+        n(st.available_replicas),
+        n(st.unavailable_replicas)
+    ));
+    let strategy = spec.strategy.clone().unwrap_or_default();
+    let kind = strategy
+        .type_
+        .clone()
+        .unwrap_or_else(|| "RollingUpdate".into());
+    s.push_str(&format!("StrategyType:\t{kind}\n"));
+    s.push_str(&format!(
+        "MinReadySeconds:\t{}\n",
+        spec.min_ready_seconds.unwrap_or(0)
+    ));
+    if kind == "RollingUpdate" {
+        let ru = strategy.rolling_update.unwrap_or_default();
+        let text = |v: Option<IntOrString>| match v {
+            Some(IntOrString::Int(i)) => i.to_string(),
+            Some(IntOrString::String(s)) => s,
+            None => "0".into(),
+        };
+        s.push_str(&format!(
+            "RollingUpdateStrategy:\t{} max unavailable, {} max surge\n",
+            text(ru.max_unavailable),
+            text(ru.max_surge)
+        ));
+    }
+    s.push_str(&pod_template(Some(&spec.template)));
+    if let Some(conditions) = st.conditions.as_ref().filter(|c| !c.is_empty()) {
+        s.push_str("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
+        for c in conditions {
+            s.push_str(&format!(
+                "  {} \t{}\t{}\n",
+                c.type_,
+                c.status,
+                c.reason.clone().unwrap_or_default()
+            ));
+        }
+    }
+    let uid = meta.uid.clone().unwrap_or_default();
+    let mut owned: Vec<&k8s_openapi::api::apps::v1::ReplicaSet> = cluster
+        .store
+        .list("ReplicaSet", Some(&ns))
+        .filter_map(|o| match o {
+            Object::ReplicaSet(rs)
+                if rs
+                    .metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|r| r.controller == Some(true) && r.uid == uid) =>
+            {
+                Some(rs.as_ref())
+            }
+            _ => None,
+        })
+        .collect();
+    owned.sort_by_key(|rs| rs.metadata.creation_timestamp.as_ref().map(|t| t.0));
+    if !owned.is_empty() {
+        let template = without_hash(&spec.template);
+        let describe_rs = |rs: &k8s_openapi::api::apps::v1::ReplicaSet| {
+            format!(
+                "{} ({}/{} replicas created)",
+                rs.metadata.name.clone().unwrap_or_default(),
+                rs.status.as_ref().map(|s| s.replicas).unwrap_or(0),
+                rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0)
+            )
+        };
+        let is_new = |rs: &k8s_openapi::api::apps::v1::ReplicaSet| {
+            rs.spec
+                .as_ref()
+                .and_then(|s| s.template.as_ref())
+                .is_some_and(|t| without_hash(t) == template)
+        };
+        let new: Vec<String> = owned
+            .iter()
+            .filter(|r| is_new(r))
+            .map(|r| describe_rs(r))
+            .collect();
+        let old: Vec<String> = owned
+            .iter()
+            .filter(|r| !is_new(r))
+            .filter(|r| {
+                r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0) > 0
+                    || r.status.as_ref().is_some_and(|s| s.replicas > 0)
+            })
+            .map(|r| describe_rs(r))
+            .collect();
+        let or_none = |v: Vec<String>| {
+            if v.is_empty() {
+                "<none>".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        s.push_str(&format!("OldReplicaSets:\t{}\n", or_none(old)));
+        s.push_str(&format!("NewReplicaSet:\t{}\n", or_none(new)));
+    }
+    s
+}
+
+fn without_hash(t: &PodTemplateSpec) -> PodTemplateSpec {
+    let mut t = t.clone();
+    if let Some(labels) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        labels.remove(crate::controllers::deployment::HASH_LABEL);
+    }
+    t
 }
 
 fn replica_set_like(

@@ -61,9 +61,25 @@ pub struct Parsed {
     /// Arguments after `--`.
     pub after_dash: Option<Vec<String>>,
     values: BTreeMap<&'static str, Vec<String>>,
+    /// Every flag as given, in command-line order (long names), for `--record`.
+    pub order: Vec<(&'static str, String)>,
 }
 
 impl Parsed {
+    /// The command line as `--record` writes it into `kubernetes.io/change-cause`:
+    /// `kubectl <command> <positional args> --flag=value ...` (flags in the order given).
+    pub fn change_cause(&self, command: &str) -> String {
+        let mut s = format!("kubectl {command}");
+        for p in &self.positionals {
+            s.push(' ');
+            s.push_str(p);
+        }
+        for (name, value) in &self.order {
+            s.push_str(&format!(" --{name}={value}"));
+        }
+        s
+    }
+
     /// The last value given for a flag.
     pub fn value(&self, long: &str) -> Option<&str> {
         self.values
@@ -106,6 +122,7 @@ pub fn parse(path: &str, args: &[String], flags: &[Flag]) -> Result<Parsed, Stri
                 return Err(format!("unknown flag: --{name}\n{usage}"));
             };
             let v = take_value(flag, inline, args, &mut i, &format!("--{name}"), &usage)?;
+            parsed.order.push((flag.long, v.clone()));
             parsed.values.entry(flag.long).or_default().push(v);
         } else if arg.len() > 1 && arg.starts_with('-') {
             let shorts: Vec<char> = arg[1..].chars().collect();
@@ -131,6 +148,7 @@ pub fn parse(path: &str, args: &[String], flags: &[Flag]) -> Result<Parsed, Stri
                     &format!("'{c}' in -{c}"),
                     &usage,
                 )?;
+                parsed.order.push((flag.long, v.clone()));
                 parsed.values.entry(flag.long).or_default().push(v);
             }
         } else {

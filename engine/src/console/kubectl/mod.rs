@@ -4,6 +4,7 @@ mod api_resources;
 mod apply;
 mod config;
 mod create;
+mod create_deployment;
 mod delete;
 mod describe;
 mod describe_workloads;
@@ -11,8 +12,10 @@ mod flags;
 mod get;
 mod label;
 mod resources;
+mod rollout;
 mod run;
 mod scale;
+mod set_image;
 mod version;
 
 use crate::cluster::Cluster;
@@ -68,6 +71,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "label" => label::run(cluster, rest, label::Target::Labels),
         "annotate" => label::run(cluster, rest, label::Target::Annotations),
         "scale" => scale::run(cluster, rest),
+        "set" => set_image::run(cluster, rest),
+        "rollout" => rollout::run(cluster, rest),
         "help" | "--help" | "-h" => {
             let mut o = Output::default();
             o.out(USAGE);
@@ -188,3 +193,36 @@ Usage:
   kubectl [flags] [options]
 
 Use \"kubectl <command> --help\" for more information about a given command.";
+
+/// A Go duration (`30s`, `5m`, `1h30m`, `250ms`, or a bare number of seconds) as simulated
+/// time; `None` if it does not parse.
+pub fn parse_duration(text: &str) -> Option<crate::clock::SimDuration> {
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(crate::clock::SimDuration::seconds(secs as i64));
+    }
+    let mut total_ms: f64 = 0.0;
+    let mut rest = text;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "ms" => 1.0,
+            "s" => 1000.0,
+            "m" => 60_000.0,
+            "h" => 3_600_000.0,
+            _ => return None,
+        };
+        total_ms += value * factor;
+        rest = &rest[unit_len..];
+    }
+    Some(crate::clock::SimDuration::millis(total_ms as i64))
+}
