@@ -52,6 +52,10 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     if command.is_some() && images.len() > 1 {
         return super::error("cannot specify multiple --image options and command");
     }
+    let dry_run = match super::dry_run::mode(parsed.value("dry-run")) {
+        Ok(d) => d,
+        Err(e) => return super::error(e),
+    };
     let labels: BTreeMap<String, String> = [("app".to_string(), name.clone())].into();
     let containers = images
         .iter()
@@ -71,7 +75,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let deployment = Deployment {
         metadata: ObjectMeta {
             name: Some(name.clone()),
-            namespace: Some(super::namespace(cluster, &parsed)),
+            namespace: if dry_run {
+                parsed.value("namespace").map(str::to_string)
+            } else {
+                Some(super::namespace(cluster, &parsed))
+            },
             labels: Some(labels.clone()),
             ..Default::default()
         },
@@ -95,6 +103,12 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         }),
         status: None,
     };
+    if dry_run {
+        return super::dry_run::print(
+            &Object::Deployment(Box::new(deployment)),
+            parsed.value("output"),
+        );
+    }
     match cluster.create(Object::Deployment(Box::new(deployment))) {
         Ok(()) => {
             let mut o = Output::default();

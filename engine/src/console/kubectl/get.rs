@@ -244,7 +244,7 @@ fn label_string(o: &Object) -> String {
 }
 
 /// JSON as kubectl prints it: four-space indentation.
-fn json_pretty(v: &serde_json::Value) -> String {
+pub(super) fn json_pretty(v: &serde_json::Value) -> String {
     use serde::Serialize;
     let mut buf = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(

@@ -8,6 +8,7 @@ mod create_deployment;
 mod delete;
 mod describe;
 mod describe_workloads;
+mod dry_run;
 mod flags;
 mod get;
 mod label;

@@ -17,6 +17,8 @@ const FLAGS: &[Flag] = &[
     flags::value("env", None),
     flags::value("restart", None),
     flags::boolean("command", None),
+    flags::value("dry-run", None),
+    flags::value("output", Some('o')),
 ];
 
 /// Runs `kubectl run`.
@@ -76,10 +78,19 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     } else {
         (None, Some(extra))
     };
+    let dry_run = match super::dry_run::mode(parsed.value("dry-run")) {
+        Ok(d) => d,
+        Err(e) => return super::error(e),
+    };
     let pod = Pod {
         metadata: ObjectMeta {
             name: Some(name.clone()),
-            namespace: Some(super::namespace(cluster, &parsed)),
+            // kubectl's generator names a namespace only when -n was given.
+            namespace: if dry_run {
+                parsed.value("namespace").map(str::to_string)
+            } else {
+                Some(super::namespace(cluster, &parsed))
+            },
             labels: Some(labels),
             ..Default::default()
         },
@@ -94,10 +105,14 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                 ..Default::default()
             }],
             restart_policy: Some(restart),
+            dns_policy: dry_run.then(|| "ClusterFirst".to_string()),
             ..Default::default()
         }),
         status: None,
     };
+    if dry_run {
+        return super::dry_run::print(&Object::Pod(Box::new(pod)), parsed.value("output"));
+    }
     match cluster.create(Object::Pod(Box::new(pod))) {
         Ok(()) => {
             let mut o = Output::default();
