@@ -136,19 +136,25 @@ fn usage(cluster: &Cluster) -> BTreeMap<String, NodeUsage> {
         if phase == "Succeeded" || phase == "Failed" {
             continue;
         }
+        map.entry(node).or_default().add(p);
+    }
+    map
+}
+
+impl NodeUsage {
+    /// Counts one more pod on the node.
+    fn add(&mut self, p: &Pod) {
         let (cpu, mem) = pod_requests(p);
-        let u = map.entry(node).or_default();
-        u.pods += 1.0;
-        u.cpu += cpu;
-        u.mem += mem;
-        u.score_cpu += if cpu > 0.0 { cpu } else { 0.1 };
-        u.score_mem += if mem > 0.0 {
+        self.pods += 1.0;
+        self.cpu += cpu;
+        self.mem += mem;
+        self.score_cpu += if cpu > 0.0 { cpu } else { 0.1 };
+        self.score_mem += if mem > 0.0 {
             mem
         } else {
             200.0 * 1024.0 * 1024.0
         };
     }
-    map
 }
 
 /// LeastAllocated + BalancedAllocation, as the default profile weighs them.
@@ -176,13 +182,69 @@ fn score(pod: &Pod, node: &Node, used: &NodeUsage) -> f64 {
     least + balanced
 }
 
-/// Tries to place every pending pod, in creation order.
+/// What the scheduling queue remembers between passes.
+#[derive(Clone, Debug, Default)]
+pub struct Queue {
+    /// Position in the watch log.
+    cursor: usize,
+    /// Pods without a node, as (namespace, name): the only ones the scheduler looks at.
+    unbound: std::collections::BTreeSet<(String, String)>,
+}
+
+/// Whether a change may let an unschedulable pod fit now (upstream moves such pods back to
+/// the active queue on these events): a node changed, or a bound pod went or finished (a
+/// terminating pod still holds its resources until it is gone).
+fn may_free_room(event: &crate::store::WatchEvent) -> bool {
+    match &event.object {
+        Object::Node(_) => true,
+        Object::Pod(p) => {
+            event.kind == crate::store::WatchEventType::Deleted
+                || p.status
+                    .as_ref()
+                    .and_then(|s| s.phase.as_deref())
+                    .is_some_and(|ph| ph == "Succeeded" || ph == "Failed")
+        }
+        _ => false,
+    }
+}
+
+/// Whether the scheduler already found no room for the pod (PodScheduled is False).
+fn marked_unschedulable(p: &Pod) -> bool {
+    p.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| {
+            c.iter()
+                .any(|c| c.type_ == "PodScheduled" && c.status == "False")
+        })
+}
+
+/// Tries to place every pending pod, in creation order. Pods already found unschedulable
+/// wait until something that may free room happens, as in upstream's unschedulable queue.
 pub fn schedule_pending(cluster: &mut Cluster) {
-    let pending: Vec<Pod> = cluster
-        .store
-        .list("Pod", None)
-        .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.as_ref()),
+    let queue = &mut cluster.controllers.scheduler;
+    let mut retry = false;
+    for event in cluster.store.events_since(queue.cursor) {
+        retry |= may_free_room(event);
+        if let Object::Pod(p) = &event.object {
+            let key = (
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default(),
+            );
+            let unbound = p.spec.as_ref().is_some_and(|s| s.node_name.is_none());
+            if event.kind != crate::store::WatchEventType::Deleted && unbound {
+                queue.unbound.insert(key);
+            } else {
+                queue.unbound.remove(&key);
+            }
+        }
+    }
+    queue.cursor = cluster.store.log_end();
+    let pending: Vec<Pod> = queue
+        .unbound
+        .iter()
+        .filter_map(|(ns, name)| match cluster.store.get("Pod", ns, name) {
+            Some(Object::Pod(p)) => Some(p.as_ref()),
             _ => None,
         })
         .filter(|p| {
@@ -192,6 +254,7 @@ pub fn schedule_pending(cluster: &mut Cluster) {
                     && s.scheduler_name.as_deref().unwrap_or("default-scheduler")
                         == "default-scheduler"
             }) && p.metadata.deletion_timestamp.is_none()
+                && (retry || !marked_unschedulable(p))
         })
         .cloned()
         .collect();
@@ -208,12 +271,14 @@ pub fn schedule_pending(cluster: &mut Cluster) {
                 .and_then(|r| r.parse::<u64>().ok()),
         )
     });
+    // What nodes hold is computed once per pass and kept up to date as pods are bound.
+    let mut used = usage(cluster);
     for pod in pending {
-        schedule_one(cluster, pod);
+        schedule_one(cluster, pod, &mut used);
     }
 }
 
-fn schedule_one(cluster: &mut Cluster, mut pod: Pod) {
+fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String, NodeUsage>) {
     let nodes: Vec<Node> = cluster
         .store
         .list("Node", None)
@@ -222,7 +287,6 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod) {
             _ => None,
         })
         .collect();
-    let usage = usage(cluster);
     let mut feasible: Vec<(f64, String)> = Vec::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut preemption_helps: BTreeMap<String, usize> = BTreeMap::new();
@@ -282,6 +346,7 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod) {
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(chosen.clone());
     }
+    usage.entry(chosen.clone()).or_default().add(&pod);
     set_condition(
         &mut pod,
         PodCondition {

@@ -19,6 +19,8 @@ pub struct State {
     pub garbage_collector: garbage_collector::State,
     /// The Deployment controller's cursor and wake-ups.
     pub deployment: deployment::State,
+    /// The scheduler's queue.
+    pub scheduler: crate::scheduler::Queue,
     /// The ReplicaSet/ReplicationController controller's cursor and wake-ups.
     pub replicaset: replicaset::State,
 }

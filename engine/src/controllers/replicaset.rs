@@ -20,6 +20,23 @@ pub struct State {
     cursor: usize,
     /// Controllers to look at again at a given time (minReadySeconds), by due time.
     recheck: BTreeMap<i64, BTreeSet<ObjectKey>>,
+    /// Pod names by the uid of the controller that owns them (checked on use).
+    owned: BTreeMap<String, BTreeSet<String>>,
+    /// Controllers that must look at every pod of their namespace (new ones, and those
+    /// that may adopt an orphan).
+    full_scan: BTreeSet<ObjectKey>,
+    /// What the controller last saw of each owned pod, so that changes it does not care
+    /// about (image pulls, container ids) do not wake it.
+    seen: BTreeMap<(String, String), PodSummary>,
+}
+
+/// The parts of a pod a ReplicaSet's decisions and status depend on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PodSummary {
+    owner: String,
+    active: bool,
+    ready_since: Option<i64>,
+    labels: Option<BTreeMap<String, String>>,
 }
 
 /// The parts of a ReplicaSet or ReplicationController the controller works with.
@@ -123,12 +140,24 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     for event in events {
         let obj = &event.object;
         if is_managed_kind(obj.kind()) {
-            if event.kind != WatchEventType::Deleted {
-                keys.insert(ObjectKey {
-                    kind: obj.kind(),
-                    namespace: obj.namespace().to_string(),
-                    name: obj.name().to_string(),
-                });
+            let key = ObjectKey {
+                kind: obj.kind(),
+                namespace: obj.namespace().to_string(),
+                name: obj.name().to_string(),
+            };
+            match event.kind {
+                WatchEventType::Added => {
+                    state.full_scan.insert(key.clone());
+                    keys.insert(key);
+                }
+                WatchEventType::Modified => {
+                    keys.insert(key);
+                }
+                WatchEventType::Deleted => {
+                    if let Some(uid) = obj.metadata().uid.as_ref() {
+                        state.owned.remove(uid);
+                    }
+                }
             }
             continue;
         }
@@ -137,6 +166,24 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
         };
         match controller_of(&pod.metadata) {
             Some(r) if is_managed_kind(&r.kind) => {
+                let names = state.owned.entry(r.uid.clone()).or_default();
+                let pod_key = (obj.namespace().to_string(), obj.name().to_string());
+                if event.kind == WatchEventType::Deleted {
+                    names.remove(obj.name());
+                    state.seen.remove(&pod_key);
+                } else {
+                    names.insert(obj.name().to_string());
+                    let summary = PodSummary {
+                        owner: r.uid.clone(),
+                        active: active(pod),
+                        ready_since: ready_since(pod),
+                        labels: pod.metadata.labels.clone(),
+                    };
+                    if state.seen.get(&pod_key) == Some(&summary) {
+                        continue;
+                    }
+                    state.seen.insert(pod_key, summary);
+                }
                 keys.insert(ObjectKey {
                     kind: if r.kind == "ReplicaSet" {
                         "ReplicaSet"
@@ -157,12 +204,18 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     // An orphan may be adopted by any controller of its namespace whose selector matches.
     for ns in orphans_in {
         for kind in ["ReplicaSet", "ReplicationController"] {
-            for o in cluster.store.list(kind, Some(&ns)) {
-                keys.insert(ObjectKey {
+            let found: Vec<ObjectKey> = cluster
+                .store
+                .list(kind, Some(&ns))
+                .map(|o| ObjectKey {
                     kind,
                     namespace: ns.clone(),
                     name: o.name().to_string(),
-                });
+                })
+                .collect();
+            for key in found {
+                cluster.controllers.replicaset.full_scan.insert(key.clone());
+                keys.insert(key);
             }
         }
     }
@@ -221,15 +274,21 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     else {
         return;
     };
-    let owned = claim_pods(cluster, &w);
-    let active_pods: Vec<Pod> = owned.iter().filter(|p| active(p)).cloned().collect();
+    let active_names = claim_pods(cluster, &w);
     if !w.deleting {
-        let diff = active_pods.len() as i64 - i64::from(w.replicas);
+        let diff = active_names.len() as i64 - i64::from(w.replicas);
         if diff < 0 {
             for _ in 0..(-diff) {
                 create_pod(cluster, &w);
             }
         } else if diff > 0 {
+            let active_pods: Vec<Pod> = active_names
+                .iter()
+                .filter_map(|n| match cluster.store.get("Pod", &w.key.namespace, n) {
+                    Some(Object::Pod(p)) => Some(p.as_ref().clone()),
+                    _ => None,
+                })
+                .collect();
             for victim in victims(&active_pods, diff as usize) {
                 delete_pod(cluster, &w, &victim);
             }
@@ -238,44 +297,78 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     update_status(cluster, &w);
 }
 
-/// Adopts matching orphans, releases owned pods that no longer match; returns the pods this
-/// controller owns.
-fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<Pod> {
-    let pods: Vec<Pod> = cluster
-        .store
-        .list("Pod", Some(&w.key.namespace))
-        .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.as_ref().clone()),
-            _ => None,
-        })
-        .collect();
-    let mut owned = Vec::new();
-    for mut pod in pods {
+/// Adopts matching orphans, releases owned pods that no longer match; returns the names of
+/// the active pods this controller owns. Pods are only copied when they must change.
+fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<String> {
+    let mut active_names = Vec::new();
+    let mut adopt = Vec::new();
+    let mut release = Vec::new();
+    let full = cluster.controllers.replicaset.full_scan.remove(&w.key);
+    let candidates: Vec<&Object> = if full {
+        cluster.store.list("Pod", Some(&w.key.namespace)).collect()
+    } else {
+        owned_pods(cluster, w)
+    };
+    for o in candidates {
+        let Object::Pod(pod) = o else { continue };
+        let controller = controller_of(&pod.metadata);
+        let ours = controller.is_some_and(|r| r.uid == w.uid);
+        if !ours && controller.is_some() {
+            continue;
+        }
         let matches = !w.selector.is_empty() && w.selector.matches(pod.metadata.labels.as_ref());
-        let ours = controller_of(&pod.metadata).is_some_and(|r| r.uid == w.uid);
-        let orphan = controller_of(&pod.metadata).is_none();
+        let name = pod.metadata.name.clone().unwrap_or_default();
         if ours && !matches {
-            // Release: drop our reference.
+            release.push(name);
+        } else if ours {
+            if active(pod) {
+                active_names.push(name);
+            }
+        } else if matches && !w.deleting && pod.metadata.deletion_timestamp.is_none() {
+            adopt.push(name);
+        }
+    }
+    for name in release {
+        if let Some(Object::Pod(mut pod)) =
+            cluster.store.get("Pod", &w.key.namespace, &name).cloned()
+        {
             if let Some(refs) = pod.metadata.owner_references.as_mut() {
                 refs.retain(|r| r.uid != w.uid);
                 if refs.is_empty() {
                     pod.metadata.owner_references = None;
                 }
             }
-            let _ = cluster.store.update(Object::Pod(Box::new(pod)));
-        } else if ours {
-            owned.push(pod);
-        } else if orphan && matches && !w.deleting && pod.metadata.deletion_timestamp.is_none() {
+            let _ = cluster.store.update(Object::Pod(pod));
+        }
+    }
+    for name in adopt {
+        if let Some(Object::Pod(mut pod)) =
+            cluster.store.get("Pod", &w.key.namespace, &name).cloned()
+        {
             pod.metadata
                 .owner_references
                 .get_or_insert_with(Vec::new)
                 .push(owner_reference(w));
-            if let Ok(Object::Pod(p)) = cluster.store.update(Object::Pod(Box::new(pod))) {
-                owned.push(p.as_ref().clone());
+            let is_active = active(&pod);
+            if cluster.store.update(Object::Pod(pod)).is_ok() && is_active {
+                active_names.push(name);
             }
         }
     }
-    owned
+    active_names
+}
+
+/// The pods the index says `w` owns (callers check the controller reference).
+fn owned_pods<'a>(cluster: &'a Cluster, w: &Workload) -> Vec<&'a Object> {
+    cluster
+        .controllers
+        .replicaset
+        .owned
+        .get(&w.uid)
+        .into_iter()
+        .flatten()
+        .filter_map(|n| cluster.store.get("Pod", &w.key.namespace, n))
+        .collect()
 }
 
 fn create_pod(cluster: &mut Cluster, w: &Workload) {
@@ -407,46 +500,45 @@ fn update_status(cluster: &mut Cluster, w: &Workload) {
         .as_ref()
         .and_then(|m| m.labels.clone())
         .unwrap_or_default();
-    let pods: Vec<Pod> = cluster
-        .store
-        .list("Pod", Some(&w.key.namespace))
-        .filter_map(|o| match o {
-            Object::Pod(p) if controller_of(&p.metadata).is_some_and(|r| r.uid == w.uid) => {
-                Some(p.as_ref().clone())
-            }
-            _ => None,
-        })
-        .filter(active)
-        .collect();
-    let replicas = pods.len() as i32;
-    let fully_labeled = pods
-        .iter()
-        .filter(|p| {
-            let labels = p.metadata.labels.clone().unwrap_or_default();
-            template_labels
-                .iter()
-                .all(|(k, v)| labels.get(k) == Some(v))
-        })
-        .count() as i32;
-    let ready = pods.iter().filter(|p| pod_ready(p)).count() as i32;
-    let min_ready_ms = i64::from(w.min_ready_seconds) * 1000;
+    let mut replicas = 0;
+    let mut fully_labeled = 0;
+    let mut ready = 0;
     let mut available = 0;
-    for p in &pods {
+    let mut rechecks = Vec::new();
+    let min_ready_ms = i64::from(w.min_ready_seconds) * 1000;
+    for o in owned_pods(cluster, w) {
+        let Object::Pod(p) = o else { continue };
+        if !controller_of(&p.metadata).is_some_and(|r| r.uid == w.uid) || !active(p) {
+            continue;
+        }
+        replicas += 1;
+        let labels = p.metadata.labels.as_ref();
+        if template_labels
+            .iter()
+            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+        {
+            fully_labeled += 1;
+        }
+        if pod_ready(p) {
+            ready += 1;
+        }
         if let Some(since) = ready_since(p) {
             if since + min_ready_ms <= now {
                 available += 1;
             } else {
-                let due = since + min_ready_ms;
-                cluster
-                    .controllers
-                    .replicaset
-                    .recheck
-                    .entry(due)
-                    .or_default()
-                    .insert(w.key.clone());
-                cluster.timers.at(due, Task::Wake);
+                rechecks.push(since + min_ready_ms);
             }
         }
+    }
+    for due in rechecks {
+        cluster
+            .controllers
+            .replicaset
+            .recheck
+            .entry(due)
+            .or_default()
+            .insert(w.key.clone());
+        cluster.timers.at(due, Task::Wake);
     }
     let Some(mut obj) = cluster
         .store
