@@ -508,7 +508,7 @@ fn update_status(cluster: &mut Cluster, w: &Workload) {
     let min_ready_ms = i64::from(w.min_ready_seconds) * 1000;
     for o in owned_pods(cluster, w) {
         let Object::Pod(p) = o else { continue };
-        if !controller_of(&p.metadata).is_some_and(|r| r.uid == w.uid) || !active(p) {
+        if controller_of(&p.metadata).is_none_or(|r| r.uid != w.uid) || !active(p) {
             continue;
         }
         replicas += 1;
