@@ -56,6 +56,8 @@ pub struct Cluster {
     pub(crate) next_pod_ip: BTreeMap<String, u32>,
     /// What the controllers remember between runs.
     pub(crate) controllers: crate::controllers::State,
+    /// Container runtime: each container's processes and restart back-off.
+    pub(crate) containers: BTreeMap<crate::runtime::SlotKey, crate::runtime::Slot>,
 }
 
 impl Default for Cluster {
@@ -84,6 +86,7 @@ impl Cluster {
             image_cache: BTreeSet::new(),
             next_pod_ip: BTreeMap::new(),
             controllers: crate::controllers::State::default(),
+            containers: BTreeMap::new(),
         };
         cluster.bootstrap(&config.profile);
         cluster.clock.advance(UPTIME_AT_START);
