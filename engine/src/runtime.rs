@@ -303,7 +303,7 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
         let just_failed_start = inst.start_error.is_some() && slot.restart_at.is_none();
         // 1. The process exits.
         if let Some((at, code)) = inst.exit {
-            if (is_running || just_failed_start) && at <= now && slot.restart_at.is_none() {
+            if (is_running || just_failed_start) && at <= now {
                 let ended = terminated(&inst);
                 let st = &mut statuses[idx];
                 st.ready = false;
@@ -316,7 +316,10 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
                 changed = true;
                 let restart = policy == "Always" || (policy == "OnFailure" && code != 0);
                 let entry = cluster.containers.entry(k.clone()).or_default();
-                if restart {
+                if let Some(r) = entry.restart_at {
+                    // A definition change: the restart is already planned.
+                    due(r, &mut next_due);
+                } else if restart {
                     if at - inst.process.start_ms >= BACKOFF_RESET_MS {
                         entry.backoff_ms = 0;
                     }
@@ -326,7 +329,7 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
                 } else {
                     entry.restart_at = None;
                 }
-            } else if is_running && at > now {
+            } else if (is_running || just_failed_start) && at > now {
                 due(at, &mut next_due);
             }
         }
@@ -376,12 +379,26 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
                 // 3. Restart.
                 let obj = Object::Pod(Box::new(pod.clone()));
                 let image = c.image.clone().unwrap_or_default();
+                let cache_key = (node.clone(), image.clone());
+                let message = if cluster.image_cache.contains(&cache_key) {
+                    format!("Container image \"{image}\" already present on machine")
+                } else {
+                    let info = ImageRef::parse(&image)
+                        .as_ref()
+                        .and_then(crate::images::lookup);
+                    let d = crate::kubelet::go_duration(info.map_or(0, |i| i.pull_ms));
+                    format!(
+                        "Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.",
+                        info.map_or(0, |i| i.size_bytes)
+                    )
+                };
+                cluster.image_cache.insert(cache_key);
                 events::record(
                     cluster,
                     &obj,
                     EventType::Normal,
                     "Pulled",
-                    &format!("Container image \"{image}\" already present on machine"),
+                    &message,
                     Source {
                         component: "kubelet",
                         host: Some(&node),
@@ -508,6 +525,105 @@ pub(crate) fn update_phase(
                 },
             );
         }
+    }
+}
+
+/// The kubelet's answer to a container image changed on a running pod: stop the old
+/// container (SIGTERM, or SIGKILL at the grace period's end), then start the new image.
+pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) {
+    let now = cluster.clock.now_ms();
+    let node = kubelet_source(pod);
+    let grace_ms = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.termination_grace_period_seconds)
+        .unwrap_or(30)
+        * 1000;
+    let obj = Object::Pod(Box::new(pod.clone()));
+    let mut next = None;
+    for name in changed {
+        let k = key(pod, name);
+        let Some(slot) = cluster.containers.get(&k) else {
+            continue;
+        };
+        let Some(inst) = slot.current.as_ref() else {
+            continue;
+        };
+        if inst.exit.is_some_and(|(at, _)| at <= now) {
+            continue;
+        }
+        let old_image = inst.process.image.clone();
+        let (stop_ms, code) = match ImageRef::parse(&old_image)
+            .as_ref()
+            .and_then(crate::images::lookup)
+            .and_then(|i| i.stop_ms)
+        {
+            // A shell as PID 1 ignores SIGTERM; the image's own server stops quickly.
+            Some(ms)
+                if !inst.process.argv.first().is_some_and(|a| {
+                    matches!(a.rsplit('/').next(), Some("sh" | "bash" | "ash"))
+                }) =>
+            {
+                (ms.min(grace_ms), 0)
+            }
+            _ => (grace_ms, 137),
+        };
+        events::record(
+            cluster,
+            &obj,
+            EventType::Normal,
+            "Killing",
+            &format!("Container {name} definition changed, will be restarted"),
+            Source {
+                component: "kubelet",
+                host: Some(&node),
+            },
+        );
+        // The new image is pulled once the old container has stopped.
+        let image = pod
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .find(|c| c.name == *name)
+            .and_then(|c| c.image.clone())
+            .unwrap_or_default();
+        let mut pull_ms = 0;
+        if !cluster.image_cache.contains(&(node.clone(), image.clone())) {
+            pull_ms = ImageRef::parse(&image)
+                .as_ref()
+                .and_then(crate::images::lookup)
+                .map_or(0, |i| i.pull_ms);
+            events::record(
+                cluster,
+                &obj,
+                EventType::Normal,
+                "Pulling",
+                &format!("Pulling image \"{image}\""),
+                Source {
+                    component: "kubelet",
+                    host: Some(&node),
+                },
+            );
+        }
+        if let Some(slot) = cluster.containers.get_mut(&k) {
+            if let Some(inst) = slot.current.as_mut() {
+                inst.exit = Some((now + stop_ms, code));
+            }
+            slot.restart_at = Some(now + stop_ms + pull_ms);
+            slot.backing_off = false;
+            slot.backoff_ms = 0;
+        }
+        next = Some(next.map_or(now + stop_ms, |n: i64| n.min(now + stop_ms)));
+    }
+    if let Some(t) = next {
+        cluster.timers.at(
+            t,
+            Task::KubeletSync {
+                namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+                name: pod.metadata.name.clone().unwrap_or_default(),
+                uid: pod.metadata.uid.clone().unwrap_or_default(),
+            },
+        );
     }
 }
 

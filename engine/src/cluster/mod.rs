@@ -120,6 +120,12 @@ impl Cluster {
         out
     }
 
+    /// The console prompt to show before the next line: `$ `, or a container shell's
+    /// (`root@web:/# `, `/ # `) while `kubectl exec -it` is open.
+    pub fn prompt(&self) -> String {
+        crate::console::prompt(&self.console)
+    }
+
     /// Lets `d` of simulated time pass, running everything that falls due, in order.
     pub fn advance(&mut self, d: SimDuration) {
         self.advance_until(SimDuration::millis(d.0.max(0)), |_| false);
@@ -205,13 +211,18 @@ impl Cluster {
                 }
                 current.metadata.labels = wanted.metadata.labels.clone();
                 current.metadata.annotations = wanted.metadata.annotations.clone();
+                let mut changed = Vec::new();
                 if let (Some(cs), Some(ws)) = (current.spec.as_mut(), wanted.spec.as_ref()) {
                     for (c, w) in cs.containers.iter_mut().zip(ws.containers.iter()) {
+                        if c.image != w.image {
+                            changed.push(c.name.clone());
+                        }
                         c.image = w.image.clone();
                     }
                 }
-                // The kubelet does not restart containers on an image change yet.
-                self.store.update(Object::Pod(current))?;
+                self.store.update(Object::Pod(current.clone()))?;
+                // The kubelet restarts each changed container with its new image.
+                crate::runtime::definition_changed(self, &current, &changed);
                 Ok(())
             }
             (Object::Namespace(mut current), Object::Namespace(wanted)) => {

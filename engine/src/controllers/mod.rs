@@ -13,5 +13,6 @@ pub struct State {}
 
 /// Runs every controller once, in a fixed order (determinism), then the scheduler.
 pub fn run_all(cluster: &mut Cluster) {
+    let _ = &cluster.controllers;
     crate::scheduler::schedule_pending(cluster);
 }

@@ -229,12 +229,13 @@ impl Container {
                 } else {
                     "1.29.3".to_string()
                 };
-                let modern = version
-                    .split('.')
-                    .nth(1)
-                    .and_then(|m| m.parse::<u32>().ok())
-                    .is_some_and(|m| m >= 19);
-                if tag == "latest" || tag == "stable" || modern || !tag.contains('.') {
+                // The /docker-entrypoint.sh scripts and the notice lines came with 1.19.
+                let mut parts = tag.split('.').map(|p| p.parse::<u32>().ok());
+                let old = match (parts.next().flatten(), parts.next().flatten()) {
+                    (Some(major), Some(minor)) => major < 1 || (major == 1 && minor < 19),
+                    _ => false,
+                };
+                if !old {
                     for s in NGINX_ENTRYPOINT {
                         lines.push(line(12, s.to_string()));
                     }

@@ -584,7 +584,7 @@ impl<'a> Shell<'a> {
                             self.emit(t, false);
                         }
                         None if self.host.list(path).is_some() => {
-                            self.emit(format!("cat: read error: Is a directory"), true);
+                            self.emit("cat: read error: Is a directory".to_string(), true);
                             self.last = 1;
                         }
                         None => {
@@ -665,7 +665,7 @@ fn parse_seconds(arg: &str) -> Option<i64> {
         _ => (arg, 1_000.0),
     };
     let n: f64 = num.parse().ok()?;
-    (n.is_finite() && n >= 0.0).then(|| (n * mult) as i64)
+    (n.is_finite() && n >= 0.0).then_some((n * mult) as i64)
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@ mod config;
 mod create;
 mod delete;
 mod describe;
+pub(crate) mod exec;
 mod flags;
 mod get;
 mod label;
+mod logs;
 mod resources;
 mod run;
 mod version;
@@ -61,6 +63,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "version" => version::run(rest),
         "api-resources" => api_resources::run(rest),
         "describe" => describe::run(cluster, rest),
+        "logs" => logs::run(cluster, rest),
+        "exec" => exec::run(cluster, rest),
         "config" => config::run(cluster, rest),
         "cluster-info" => config::cluster_info(),
         "label" => label::run(cluster, rest, label::Target::Labels),
