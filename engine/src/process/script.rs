@@ -698,6 +698,21 @@ mod tests {
         r.lines.iter().map(|l| l.text.clone()).collect()
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_script_runs_without_panic(src in "[a-z0-9 ;&|$(){}'\"\\#=\n]{0,60}") {
+            let _ = run(&src, 30_000);
+        }
+
+        #[test]
+        fn script_words_run_without_panic(words in proptest::collection::vec(proptest::sample::select(&[
+            "while", "until", "for", "in", "do", "done", "true", "false", "echo", "$(date)", "${NAME}",
+            "sleep", "1", "exit", ";", "&&", "||", "\n", "'", "\"", "$", "cat", "/etc/hosts", "x=1", "$x",
+        ][..]), 0..14)) {
+            let _ = run(&words.join(" "), 30_000);
+        }
+    }
+
     #[test]
     fn loops_sleep_and_exit() {
         let r = run("for i in 1 2 3; do echo $i; sleep 1; done; exit 3", 100_000);
