@@ -357,6 +357,10 @@ impl script::Host for Container {
         fmt_ms(ms, "%a %b %e %H:%M:%S UTC %Y")
     }
 
+    fn busybox(&self) -> bool {
+        matches!(self.flavor(), Flavor::Busybox | Flavor::Alpine)
+    }
+
     fn utility(&self, argv: &[String]) -> Option<String> {
         let (cmd, args) = argv.split_first()?;
         let base = cmd.rsplit('/').next().unwrap_or(cmd);

@@ -15,6 +15,10 @@ pub trait Host {
     fn date(&self, ms: i64) -> String;
     /// Output of utilities the host knows (hostname, id, uname, ps, ...), or `None`.
     fn utility(&self, argv: &[String]) -> Option<String>;
+    /// Whether the tools are busybox's (output formats differ from GNU coreutils).
+    fn busybox(&self) -> bool {
+        false
+    }
 }
 
 /// One line the process wrote, at ms after its start.
@@ -599,10 +603,21 @@ impl<'a> Shell<'a> {
             }
             "ls" => {
                 let dirs: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+                let opts: String = args
+                    .iter()
+                    .filter(|a| a.starts_with('-'))
+                    .flat_map(|a| a.chars().skip(1))
+                    .collect();
                 let dir = dirs.first().map_or("/", |d| d.as_str());
                 match self.host.list(dir) {
-                    Some(names) => {
-                        if !names.is_empty() {
+                    Some(mut names) => {
+                        if opts.contains('a') {
+                            names.splice(0..0, [".".to_string(), "..".to_string()]);
+                        }
+                        if opts.contains('l') {
+                            let text = self.long_listing(dir, &names);
+                            self.emit(text, false);
+                        } else if !names.is_empty() {
                             self.emit(names.join("\n"), false);
                         }
                     }
@@ -652,6 +667,51 @@ impl<'a> Shell<'a> {
             },
         }
         Flow::Next
+    }
+}
+
+impl Shell<'_> {
+    /// `ls -l`: mode, links, owner, group, size, time, name, as busybox or GNU prints them.
+    fn long_listing(&self, dir: &str, names: &[String]) -> String {
+        let when = super::fmt_ms(self.start_ms, "%b %e %H:%M");
+        let rows: Vec<(String, usize, u64, String)> = names
+            .iter()
+            .map(|n| {
+                let path = format!("{}/{n}", dir.trim_end_matches('/'));
+                if matches!(n.as_str(), "." | "..") || self.host.list(&path).is_some() {
+                    ("drwxr-xr-x".to_string(), 2, 4096, n.clone())
+                } else {
+                    let size = self.host.read(&path).map_or(0, |t| t.len() as u64);
+                    ("-rw-r--r--".to_string(), 1, size, n.clone())
+                }
+            })
+            .collect();
+        let total: u64 = rows.iter().map(|r| r.2.div_ceil(4096) * 4).sum();
+        let mut out = vec![format!("total {total}")];
+        if self.host.busybox() {
+            for (mode, links, size, name) in rows {
+                out.push(format!(
+                    "{mode} {links:>4} root     root     {size:>10} {when} {name}"
+                ));
+            }
+        } else {
+            let lw = rows
+                .iter()
+                .map(|r| r.1.to_string().len())
+                .max()
+                .unwrap_or(1);
+            let sw = rows
+                .iter()
+                .map(|r| r.2.to_string().len())
+                .max()
+                .unwrap_or(1);
+            for (mode, links, size, name) in rows {
+                out.push(format!(
+                    "{mode} {links:>lw$} root root {size:>sw$} {when} {name}"
+                ));
+            }
+        }
+        out.join("\n")
     }
 }
 
