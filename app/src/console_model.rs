@@ -36,6 +36,8 @@ pub struct ConsoleModel {
     next_id: u64,
     /// A heredoc being typed: the entry so far and the line that ends it.
     pending: Option<(String, String)>,
+    /// The engine's prompt when it is not `$` (inside `kubectl exec -it`), without the space.
+    pub shell_prompt: Option<String>,
 }
 
 /// At most this many scrollback lines are kept, so long sessions stay light.
@@ -51,12 +53,12 @@ impl ConsoleModel {
         self.next_id += 1;
     }
 
-    /// The prompt for the next line: `$`, or `>` inside a heredoc.
-    pub fn prompt(&self) -> &'static str {
-        if self.pending.is_some() {
-            ">"
-        } else {
-            "$"
+    /// The prompt for the next line: `$`, `>` inside a heredoc, or a container shell's.
+    pub fn prompt(&self) -> String {
+        match (&self.pending, &self.shell_prompt) {
+            (Some(_), _) => ">".into(),
+            (None, Some(p)) => p.clone(),
+            (None, None) => "$".into(),
         }
     }
 

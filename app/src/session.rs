@@ -36,6 +36,11 @@ impl Session {
         self.with(|c| c.run(line))
     }
 
+    /// The engine's prompt (`$ `, or a container shell's inside `kubectl exec -it`).
+    pub fn prompt(&self) -> String {
+        self.with(|c| c.prompt())
+    }
+
     /// Lets `ms` milliseconds of simulated time pass.
     pub fn advance(&self, ms: i64) {
         self.with(|c| c.advance(SimDuration::millis(ms)));

@@ -165,12 +165,16 @@ fn repl(mut cluster: Cluster) -> ExitCode {
         kubeplay_engine::KUBERNETES_VERSION
     );
     loop {
-        let mut line = match editor.readline("$ ") {
+        let prompt = cluster.prompt();
+        let in_container = prompt != "$ ";
+        let mut line = match editor.readline(&prompt) {
             Ok(l) => l,
             Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            // Ctrl-D in a container shell leaves the shell, not kubeplay.
+            Err(_) if in_container => "exit".to_string(),
             Err(_) => break,
         };
-        if let Some(term) = transcript::heredoc_terminator(&line) {
+        if let Some(term) = transcript::heredoc_terminator(&line).filter(|_| !in_container) {
             while let Ok(body) = editor.readline("> ") {
                 line.push('\n');
                 line.push_str(&body);
@@ -180,7 +184,7 @@ fn repl(mut cluster: Cluster) -> ExitCode {
             }
         }
         let trimmed = line.trim();
-        if trimmed == "exit" || trimmed == "quit" {
+        if (trimmed == "exit" || trimmed == "quit") && !in_container {
             break;
         }
         if !trimmed.is_empty() {

@@ -3,8 +3,7 @@
 //! image-pull back-off, and termination within the grace period — emitting the real events.
 
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, HostIP, Pod,
-    PodCondition, PodIP,
+    ContainerState, ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -37,8 +36,6 @@ pub fn backoff_ms(attempt: u32) -> i64 {
 
 /// Time from binding to the pod sandbox being ready (network set up, IP assigned).
 const SANDBOX_MS: i64 = 700;
-/// Time to create and start one container once its image is present.
-const START_MS: i64 = 300;
 /// How long a registry takes to refuse an image that does not exist.
 const FAILED_PULL_MS: i64 = 1_200;
 /// How long a pull of an image that is already present takes with `imagePullPolicy: Always`.
@@ -90,6 +87,7 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
 
     if pod.metadata.deletion_timestamp.is_some() {
         if stage == Some(Stage::Terminating) {
+            crate::runtime::forget_pod(cluster, namespace, name);
             cluster.finish_pod_deletion(namespace, name);
         } else {
             start_termination(cluster, &mut pod, &node, stage);
@@ -154,7 +152,8 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
             let due = cluster.clock.now_ms() + FAILED_PULL_MS;
             cluster.timers.at(due, key_task(&pod.metadata));
         }
-        Some(Stage::Running) | Some(Stage::Terminating) => {}
+        Some(Stage::Running) => crate::runtime::sync_pod(cluster, pod),
+        Some(Stage::Terminating) => {}
     }
 }
 
@@ -356,7 +355,6 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
     }
 
     // Every image is present: report the pulls, then create and start each container.
-    let now_ms = cluster.clock.now_ms();
     let mut statuses = Vec::new();
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
         let image = c.image.clone().unwrap_or_default();
@@ -391,58 +389,21 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
             &message,
             kubelet.clone(),
         );
-        events::record(
-            cluster,
-            &obj,
-            EventType::Normal,
-            "Created",
-            &format!("Created container: {}", c.name),
-            kubelet.clone(),
-        );
-        events::record(
-            cluster,
-            &obj,
-            EventType::Normal,
-            "Started",
-            &format!("Started container {}", c.name),
-            kubelet.clone(),
-        );
-        let digest = cluster.random_hex(64);
-        let container_id = cluster.random_hex(64);
-        statuses.push(ContainerStatus {
-            name: c.name.clone(),
-            image: r.full(),
-            image_id: format!("{}@sha256:{digest}", r.repository),
-            container_id: Some(format!("containerd://{container_id}")),
-            ready: true,
-            restart_count: 0,
-            started: Some(true),
-            state: Some(ContainerState {
-                running: Some(ContainerStateRunning {
-                    started_at: Some(crate::clock::time_from_ms(now_ms + START_MS)),
-                }),
-                ..Default::default()
-            }),
-            ..Default::default()
-        });
+        let status = crate::runtime::start_container(cluster, &pod, c, 0, None);
+        statuses.push(status);
     }
-    let now = cluster.clock.now_time();
     let status = pod.status.get_or_insert_with(Default::default);
     status.phase = Some("Running".into());
-    status.container_statuses = Some(statuses);
-    for kind in ["Ready", "ContainersReady"] {
-        set_condition(
-            &mut pod,
-            PodCondition {
-                type_: kind.into(),
-                status: "True".into(),
-                last_transition_time: Some(now.clone()),
-                ..Default::default()
-            },
-        );
-    }
-    store_pod(cluster, pod);
+    status.container_statuses = Some(statuses.clone());
+    let policy = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.clone())
+        .unwrap_or_else(|| "Always".into());
+    crate::runtime::update_phase(cluster, &mut pod, &policy, &statuses);
+    store_pod(cluster, pod.clone());
     cluster.pod_stages.insert(key, Stage::Running);
+    crate::runtime::sync_pod(cluster, pod);
 }
 
 fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Option<Stage>) {

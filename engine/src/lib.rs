@@ -18,7 +18,9 @@ mod images;
 mod kubelet;
 mod output;
 mod printers;
+mod process;
 mod rng;
+mod runtime;
 mod scheduler;
 #[allow(dead_code)]
 mod store;

@@ -18,7 +18,11 @@ pub fn Console(session: Session) -> impl IntoView {
         let entry = model.try_update(|m| m.enter(&line)).flatten();
         if let Some(entry) = entry {
             let out = session.run(&entry);
-            model.update(|m| m.record(&entry, &out));
+            let prompt = session.prompt();
+            model.update(|m| {
+                m.record(&entry, &out);
+                m.shell_prompt = (prompt != "$ ").then(|| prompt.trim_end().to_string());
+            });
         }
         input.set(String::new());
     };

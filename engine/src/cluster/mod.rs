@@ -62,6 +62,8 @@ pub struct Cluster {
     pub(crate) controllers: crate::controllers::State,
     /// The shape the cluster was built from (nodes, kubeconfig).
     pub(crate) profile: ClusterProfile,
+    /// Container runtime: each container's processes and restart back-off.
+    pub(crate) containers: BTreeMap<crate::runtime::SlotKey, crate::runtime::Slot>,
 }
 
 impl Default for Cluster {
@@ -106,6 +108,7 @@ impl Cluster {
             next_pod_ip: BTreeMap::new(),
             controllers: crate::controllers::State::default(),
             profile: config.profile.clone(),
+            containers: BTreeMap::new(),
         };
         cluster.bootstrap(&config.profile);
         cluster.clock.advance(UPTIME_AT_START);
@@ -137,6 +140,12 @@ impl Cluster {
         // The scheduler and kubelets react within milliseconds: run what is due right now.
         self.advance(SimDuration::millis(0));
         out
+    }
+
+    /// The console prompt to show before the next line: `$ `, or a container shell's
+    /// (`root@web:/# `, `/ # `) while `kubectl exec -it` is open.
+    pub fn prompt(&self) -> String {
+        crate::console::prompt(&self.console)
     }
 
     /// Lets `d` of simulated time pass, running everything that falls due, in order.
@@ -245,13 +254,18 @@ impl Cluster {
                 }
                 current.metadata.labels = wanted.metadata.labels.clone();
                 current.metadata.annotations = wanted.metadata.annotations.clone();
+                let mut changed = Vec::new();
                 if let (Some(cs), Some(ws)) = (current.spec.as_mut(), wanted.spec.as_ref()) {
                     for (c, w) in cs.containers.iter_mut().zip(ws.containers.iter()) {
+                        if c.image != w.image {
+                            changed.push(c.name.clone());
+                        }
                         c.image = w.image.clone();
                     }
                 }
-                // The kubelet does not restart containers on an image change yet.
-                self.store.update(Object::Pod(current))?;
+                self.store.update(Object::Pod(current.clone()))?;
+                // The kubelet restarts each changed container with its new image.
+                crate::runtime::definition_changed(self, &current, &changed);
                 Ok(())
             }
             (Object::Namespace(mut current), Object::Namespace(wanted)) => {

@@ -199,13 +199,15 @@ fn grep(program: &str, args: &[String], input: &str) -> Output {
         o.exit_code = 2;
         return o;
     };
-    // Alternatives (`a|b`, as with egrep) and plain substrings; no other regex syntax.
+    // Alternatives (`a|b`, `(a|b)` as with egrep) and plain substrings; no other regex syntax.
+    let extended = program == "egrep" || args.iter().any(|a| a == "-E");
+    let pattern = if extended && pattern.starts_with('(') && pattern.ends_with(')') {
+        pattern.get(1..pattern.len() - 1).unwrap_or_default()
+    } else {
+        pattern.as_str()
+    };
     let alternatives: Vec<String> = pattern
-        .split(if program == "egrep" || args.iter().any(|a| a == "-E") {
-            "|"
-        } else {
-            "\\|"
-        })
+        .split(if extended { "|" } else { "\\|" })
         .map(|p| {
             if ignore_case {
                 p.to_lowercase()

@@ -19,6 +19,8 @@ pub struct Console {
     pub context_namespace: Option<String>,
     /// The learner's files (`cat > pod.yaml`, `kubectl apply -f pod.yaml`).
     pub files: Workspace,
+    /// An interactive `kubectl exec -it ... sh` that receives the lines until `exit`.
+    pub(crate) exec_session: Option<kubectl::exec::Session>,
 }
 
 impl Default for Console {
@@ -27,12 +29,16 @@ impl Default for Console {
             namespace: "default".into(),
             context_namespace: None,
             files: Workspace::default(),
+            exec_session: None,
         }
     }
 }
 
 /// Runs one console entry (a line, plus heredoc lines) against the cluster.
 pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
+    if cluster.console.exec_session.is_some() {
+        return kubectl::exec::session_line(cluster, line);
+    }
     let commands = match shell::parse(line) {
         Ok(c) => c,
         Err(message) => {
@@ -54,6 +60,14 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
         }
     }
     out
+}
+
+/// The prompt: `$ `, or the container shell's inside `kubectl exec -it`.
+pub fn prompt(console: &Console) -> String {
+    match &console.exec_session {
+        Some(s) => s.prompt.clone(),
+        None => "$ ".into(),
+    }
 }
 
 /// Runs `a | b | c`: each command's stdout is the next one's stdin; stderr goes to the screen.

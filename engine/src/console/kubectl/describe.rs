@@ -166,6 +166,9 @@ fn state_lines(label: &str, state: &ContainerState) -> String {
         if let Some(r) = &t.reason {
             s.push_str(&format!("      Reason:\t{r}\n"));
         }
+        if let Some(m) = t.message.as_ref().filter(|m| !m.is_empty()) {
+            s.push_str(&format!("      Message:\t{m}\n"));
+        }
         s.push_str(&format!("      Exit Code:\t{}\n", t.exit_code));
         if let Some(st) = &t.started_at {
             s.push_str(&format!("      Started:\t{}\n", rfc1123z(st)));

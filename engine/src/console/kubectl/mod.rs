@@ -9,9 +9,11 @@ mod delete;
 mod describe;
 mod describe_workloads;
 mod dry_run;
+pub(crate) mod exec;
 mod flags;
 mod get;
 mod label;
+mod logs;
 mod resources;
 mod rollout;
 mod run;
@@ -67,6 +69,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "version" => version::run(rest),
         "api-resources" => api_resources::run(rest),
         "describe" => describe::run(cluster, rest),
+        "logs" => logs::run(cluster, rest),
+        "exec" => exec::run(cluster, rest),
         "config" => config::run(cluster, rest),
         "cluster-info" => config::cluster_info(cluster),
         "label" => label::run(cluster, rest, label::Target::Labels),

@@ -1,0 +1,224 @@
+//! `kubectl logs`: a container's output, from the runtime's replay of its process.
+//! `-f` prints what exists so far and returns (following is not simulated yet).
+
+use k8s_openapi::api::core::v1::Pod;
+
+use super::flags;
+use crate::api::error::ApiError;
+use crate::cluster::Cluster;
+use crate::output::Output;
+use crate::process::rfc3339_nano;
+use crate::store::Object;
+
+/// Finds the pod named by `POD`, `pod/POD` or `pods/POD`.
+pub fn find_pod(cluster: &Cluster, namespace: &str, target: &str) -> Result<Pod, Output> {
+    let name = match target.split_once('/') {
+        None => target,
+        Some((kind, name)) => match crate::api::kinds::resolve(kind) {
+            Some(k) if k.kind == "Pod" => name,
+            Some(k) => {
+                return Err(match cluster.store.get(k.kind, namespace, name) {
+                    None => Output::failure(ApiError::not_found(k, name).kubectl_message()),
+                    Some(_) => super::error(format!(
+                        "cannot attach to *{}: selector for {} is not supported yet in Kubeplay",
+                        k.kind, k.kind
+                    )),
+                })
+            }
+            None => {
+                return Err(super::error(format!(
+                    "the server doesn't have a resource type \"{kind}\""
+                )))
+            }
+        },
+    };
+    match cluster.store.get("Pod", namespace, name) {
+        Some(Object::Pod(p)) => Ok((**p).clone()),
+        _ => Err(Output::failure(
+            ApiError::not_found(crate::api::kinds::info("Pod"), name).kubectl_message(),
+        )),
+    }
+}
+
+/// The container named by `-c`, or the default one (with kubectl's note when there are several).
+pub fn pick_container(pod: &Pod, wanted: Option<&str>, out: &mut Output) -> Option<String> {
+    let names: Vec<String> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .map(|c| c.name.clone())
+        .collect();
+    if let Some(w) = wanted {
+        return names.iter().any(|n| n == w).then(|| w.to_string());
+    }
+    let default = pod
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
+        .filter(|d| names.contains(d))
+        .cloned()
+        .or_else(|| names.first().cloned())?;
+    if names.len() > 1 {
+        out.err(format!(
+            "Defaulted container \"{default}\" out of: {}",
+            names.join(", ")
+        ));
+    }
+    Some(default)
+}
+
+/// Parses `--since`: `10s`, `5m`, `1h`, `1h30m`.
+fn parse_since(s: &str) -> Option<i64> {
+    let mut total = 0i64;
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+        } else {
+            let n: i64 = num.parse().ok()?;
+            num.clear();
+            total += n * match c {
+                's' => 1_000,
+                'm' => 60_000,
+                'h' => 3_600_000,
+                _ => return None,
+            };
+        }
+    }
+    num.is_empty().then_some(total)
+}
+
+/// Runs `kubectl logs`.
+pub fn run(cluster: &Cluster, args: &[String]) -> Output {
+    let parsed = match flags::parse(
+        "logs",
+        args,
+        &[
+            flags::value("container", Some('c')),
+            flags::boolean("follow", Some('f')),
+            flags::boolean("previous", Some('p')),
+            flags::value("tail", None),
+            flags::boolean("timestamps", None),
+            flags::value("since", None),
+            flags::boolean("all-containers", None),
+        ],
+    ) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let namespace = super::namespace(cluster, &parsed);
+    let Some(target) = parsed.positionals.first() else {
+        return super::error("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
+    };
+    let tail: Option<usize> = match parsed.value("tail") {
+        None => None,
+        Some(t) => match t.parse::<i64>() {
+            Ok(n) if n < 0 => None,
+            Ok(n) => Some(n as usize),
+            Err(_) => {
+                return super::error(format!(
+                    "invalid argument \"{t}\" for \"--tail\" flag: strconv.ParseInt: parsing \"{t}\": invalid syntax\nSee 'kubectl logs --help' for usage."
+                ))
+            }
+        },
+    };
+    let since = match parsed.value("since") {
+        None => None,
+        Some(s) => match parse_since(s) {
+            Some(ms) => Some(ms),
+            None => {
+                return super::error(format!(
+                    "invalid argument \"{s}\" for \"--since\" flag: time: invalid duration \"{s}\"\nSee 'kubectl logs --help' for usage."
+                ))
+            }
+        },
+    };
+    let pod = match find_pod(cluster, &namespace, target) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    let mut out = Output::default();
+    let wanted = parsed.value("container");
+    let Some(container) = pick_container(&pod, wanted, &mut out) else {
+        let c = wanted.unwrap_or_default();
+        return Output::failure(format!(
+            "Error from server (BadRequest): container {c} is not valid for pod {pod_name}"
+        ));
+    };
+    let bad = |m: String| Output::failure(format!("Error from server (BadRequest): {m}"));
+    if pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_ref())
+        .is_none()
+    {
+        return bad(format!("pod {pod_name} does not have a host assigned"));
+    }
+    let key = (namespace.clone(), pod_name.clone(), container.clone());
+    let slot = cluster.containers.get(&key);
+    let instance = if parsed.bool("previous") {
+        match slot.and_then(|s| s.previous.as_ref()) {
+            Some(i) => i,
+            None => {
+                return bad(format!(
+                    "previous terminated container \"{container}\" in pod \"{pod_name}\" not found"
+                ))
+            }
+        }
+    } else {
+        match slot.and_then(|s| s.current.as_ref()) {
+            Some(i) => i,
+            None => {
+                let reason = pod
+                    .status
+                    .iter()
+                    .flat_map(|s| s.container_statuses.iter().flatten())
+                    .find(|s| s.name == container)
+                    .and_then(|s| s.state.as_ref()?.waiting.as_ref()?.reason.clone())
+                    .unwrap_or_else(|| "ContainerCreating".into());
+                let why = match reason.as_str() {
+                    "ImagePullBackOff" => "trying and failing to pull image".to_string(),
+                    "ErrImagePull" | "InvalidImageName" => "image can't be pulled".to_string(),
+                    r => r.to_string(),
+                };
+                return bad(format!(
+                    "container \"{container}\" in pod \"{pod_name}\" is waiting to start: {why}"
+                ));
+            }
+        }
+    };
+    let now = cluster.clock.now_ms();
+    let until = match instance.exit {
+        Some((at, _)) if at <= now => at,
+        _ => now,
+    };
+    let run = instance.process.run_until(until);
+    let start = instance.process.start_ms;
+    let mut lines: Vec<(i64, String)> = run
+        .lines
+        .into_iter()
+        .map(|l| (start + l.at, l.text))
+        .filter(|(t, _)| *t <= now)
+        .collect();
+    if let Some(s) = since {
+        lines.retain(|(t, _)| *t >= now - s);
+    }
+    if let Some(n) = tail {
+        let skip = lines.len().saturating_sub(n);
+        lines.drain(..skip);
+    }
+    let mut text = String::new();
+    for (t, l) in lines {
+        if parsed.bool("timestamps") {
+            // The runtime stamps lines with nanoseconds; kubeplay's clock has milliseconds.
+            text.push_str(&rfc3339_nano(t));
+            text.push(' ');
+        }
+        text.push_str(&l);
+        text.push('\n');
+    }
+    out.out_raw(text);
+    out
+}

@@ -1,0 +1,464 @@
+//! A container's main process and what it sees: which program an image runs (ENTRYPOINT/CMD
+//! or the pod's `command`/`args`), what it logs and when it exits, on simulated time; and the
+//! small filesystem and environment that `kubectl exec` shows.
+
+mod fs;
+pub mod script;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::jiff::Timestamp;
+
+pub use script::{End, Line, Run};
+
+/// The base distribution of an image, which decides its shell, tools and files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// busybox: `sh` only, busybox applets.
+    Busybox,
+    /// alpine: `/bin/sh` (busybox ash).
+    Alpine,
+    /// Debian-based (nginx, httpd, redis, unknown images): bash, coreutils.
+    Debian,
+    /// ubuntu.
+    Ubuntu,
+    /// centos (and mysql's Oracle Linux base, close enough here).
+    Centos,
+}
+
+/// What the image's main program is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Server {
+    Nginx,
+    Httpd,
+    Redis,
+    Mysql,
+    Generic,
+}
+
+/// One container instance: everything needed to replay its process on the simulated clock.
+#[derive(Clone, Debug)]
+pub struct Container {
+    /// Pod name (also the hostname).
+    pub pod: String,
+    /// Pod namespace.
+    pub namespace: String,
+    /// Pod IP.
+    pub pod_ip: String,
+    /// Image as written in the pod spec.
+    pub image: String,
+    /// The argv the runtime executes.
+    pub argv: Vec<String>,
+    /// The environment the process starts with.
+    pub env: BTreeMap<String, String>,
+    /// When the process started (epoch ms).
+    pub start_ms: i64,
+}
+
+/// The repository's last path element and the tag: `docker.io/library/nginx:1.27` → (`nginx`, `1.27`).
+fn image_name(image: &str) -> (String, String) {
+    let r = crate::images::ImageRef::parse(image);
+    let (repo, tag) = r.map_or((image.to_string(), "latest".to_string()), |r| {
+        (r.repository, r.tag)
+    });
+    let name = repo.rsplit('/').next().unwrap_or_default().to_string();
+    (name, tag)
+}
+
+/// The distribution an image is built on.
+pub fn flavor(image: &str) -> Flavor {
+    match image_name(image).0.as_str() {
+        "busybox" => Flavor::Busybox,
+        "alpine" => Flavor::Alpine,
+        "ubuntu" => Flavor::Ubuntu,
+        "centos" | "mysql" => Flavor::Centos,
+        _ => Flavor::Debian,
+    }
+}
+
+/// The image's default argv (ENTRYPOINT + CMD).
+fn default_argv(image: &str) -> Vec<String> {
+    let v: &[&str] = match image_name(image).0.as_str() {
+        "busybox" => &["sh"],
+        "alpine" => &["/bin/sh"],
+        "ubuntu" | "centos" => &["/bin/bash"],
+        "nginx" => &["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"],
+        "httpd" => &["httpd-foreground"],
+        "redis" => &["docker-entrypoint.sh", "redis-server"],
+        "mysql" => &["docker-entrypoint.sh", "mysqld"],
+        _ => &["/app/server"],
+    };
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// The argv a container runs: `command` + `args`, `args` alone replacing CMD, or the image's.
+pub fn argv(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Vec<String> {
+    match (command.filter(|c| !c.is_empty()), args) {
+        (Some(c), a) => c.iter().chain(a.into_iter().flatten()).cloned().collect(),
+        (None, Some(a)) if !a.is_empty() => match image_name(image).0.as_str() {
+            "nginx" | "redis" | "mysql" => {
+                let mut v = vec![default_argv(image)[0].clone()];
+                v.extend(a.iter().cloned());
+                v
+            }
+            _ => a.to_vec(),
+        },
+        _ => default_argv(image),
+    }
+}
+
+/// Programs every image has on its PATH (busybox applets / coreutils).
+const COMMON_BINARIES: &[&str] = &[
+    "sh", "echo", "sleep", "tail", "cat", "date", "env", "printenv", "true", "false", "ls",
+    "hostname", "id", "whoami", "pwd", "uname", "ps", "exit", "head", "grep",
+];
+
+fn has_binary(flavor: Flavor, name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    COMMON_BINARIES.contains(&base)
+        || (base == "bash" && !matches!(flavor, Flavor::Busybox | Flavor::Alpine))
+        || (base == "ash" && matches!(flavor, Flavor::Busybox | Flavor::Alpine))
+}
+
+/// The runtime's error when a container's executable does not exist (containerd 2.x + runc).
+pub fn start_error_message(exe: &str) -> String {
+    format!("failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: \"{exe}\": executable file not found in $PATH: unknown")
+}
+
+/// The name a shell reports itself as in error messages.
+fn shell_name(flavor: Flavor, exe: &str) -> &'static str {
+    let base = exe.rsplit('/').next().unwrap_or(exe);
+    if base == "bash" {
+        "bash"
+    } else if matches!(flavor, Flavor::Busybox | Flavor::Alpine) {
+        "sh"
+    } else {
+        // Debian's /bin/sh is dash.
+        "/bin/sh"
+    }
+}
+
+impl Container {
+    /// The image's distribution.
+    pub fn flavor(&self) -> Flavor {
+        flavor(&self.image)
+    }
+
+    /// `Err(message)` when the runtime cannot start the executable.
+    pub fn check_start(&self) -> Result<(), String> {
+        let Some(exe) = self.argv.first() else {
+            return Err(start_error_message(""));
+        };
+        let known_server = self.server().is_some();
+        if known_server || has_binary(self.flavor(), exe) {
+            Ok(())
+        } else {
+            Err(start_error_message(exe))
+        }
+    }
+
+    fn server(&self) -> Option<Server> {
+        let exe = self.argv.first()?;
+        let base = exe.rsplit('/').next().unwrap_or(exe);
+        let (name, _) = image_name(&self.image);
+        let program = if base.ends_with("entrypoint.sh") {
+            self.argv
+                .get(1)
+                .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+        } else {
+            Some(base.to_string())
+        }?;
+        match program.as_str() {
+            "nginx" if name == "nginx" => Some(Server::Nginx),
+            "httpd-foreground" | "httpd" if name == "httpd" => Some(Server::Httpd),
+            "redis-server" if name == "redis" => Some(Server::Redis),
+            "mysqld" if name == "mysql" => Some(Server::Mysql),
+            "server" if exe == "/app/server" => Some(Server::Generic),
+            _ => None,
+        }
+    }
+
+    /// Replays the process from its start until `until_ms` (epoch ms).
+    pub fn run_until(&self, until_ms: i64) -> Run {
+        let limit = until_ms - self.start_ms;
+        if let Some(server) = self.server() {
+            return self.server_run(server);
+        }
+        let Some((exe, rest)) = self.argv.split_first() else {
+            return Run {
+                lines: vec![],
+                end: End::Exit { at: 0, code: 128 },
+            };
+        };
+        let flavor = self.flavor();
+        let base = exe.rsplit('/').next().unwrap_or(exe);
+        let shell = script::Shell::new(
+            self,
+            shell_name(flavor, exe),
+            self.env.clone(),
+            self.start_ms,
+            limit,
+        );
+        if matches!(base, "sh" | "bash" | "ash") {
+            return match rest.first().map(String::as_str) {
+                Some("-c") => shell.run_script(rest.get(1).map_or("", String::as_str)),
+                // No tty and no stdin: the shell reads end-of-file and exits at once.
+                _ => Run {
+                    lines: vec![],
+                    end: End::Exit { at: 0, code: 0 },
+                },
+            };
+        }
+        shell.run_argv(&self.argv)
+    }
+
+    fn server_run(&self, server: Server) -> Run {
+        let t = self.start_ms;
+        let line = |at: i64, text: String| Line {
+            at,
+            text,
+            stderr: false,
+        };
+        let (_, tag) = image_name(&self.image);
+        let mut lines = Vec::new();
+        let mut end = End::Running;
+        match server {
+            Server::Nginx => {
+                let version = if tag.chars().filter(|c| *c == '.').count() == 2 {
+                    tag.clone()
+                } else {
+                    "1.29.3".to_string()
+                };
+                // The /docker-entrypoint.sh scripts and the notice lines came with 1.19.
+                let mut parts = tag.split('.').map(|p| p.parse::<u32>().ok());
+                let old = match (parts.next().flatten(), parts.next().flatten()) {
+                    (Some(major), Some(minor)) => major < 1 || (major == 1 && minor < 19),
+                    _ => false,
+                };
+                if !old {
+                    for s in NGINX_ENTRYPOINT {
+                        lines.push(line(12, s.to_string()));
+                    }
+                    let stamp = fmt_ms(t + 40, "%Y/%m/%d %H:%M:%S");
+                    let notices = [
+                        "using the \"epoll\" event method".to_string(),
+                        format!("nginx/{version}"),
+                        "built by gcc 14.2.0 (Debian 14.2.0-19) ".to_string(),
+                        "OS: Linux 6.8.0-1015-gcp".to_string(),
+                        "getrlimit(RLIMIT_NOFILE): 1048576:1048576".to_string(),
+                        "start worker processes".to_string(),
+                        "start worker process 29".to_string(),
+                        "start worker process 30".to_string(),
+                    ];
+                    for n in notices {
+                        lines.push(line(40, format!("{stamp} [notice] 1#1: {n}")));
+                    }
+                }
+            }
+            Server::Httpd => {
+                let ah = format!("AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {}. Set the 'ServerName' directive globally to suppress this message", self.pod_ip);
+                lines.push(line(20, ah.clone()));
+                lines.push(line(25, ah));
+                let stamp = fmt_ms(t + 30, "%a %b %d %H:%M:%S.%6f %Y");
+                lines.push(line(30, format!("[{stamp}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.65 (Unix) configured -- resuming normal operations")));
+                lines.push(line(30, format!("[{stamp}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'")));
+            }
+            Server::Redis => {
+                let c = format!("1:C {}", fmt_ms(t + 5, "%d %b %Y %H:%M:%S.%3f"));
+                let m = format!("1:M {}", fmt_ms(t + 6, "%d %b %Y %H:%M:%S.%3f"));
+                for s in [
+                    format!("{c} # WARNING Memory overcommit must be enabled! Without it, a background save or replication may fail under low memory condition. Being disabled, it can also cause failures without low memory condition, see https://github.com/jemalloc/jemalloc/issues/1328. To fix this issue add 'vm.overcommit_memory = 1' to /etc/sysctl.conf and then reboot or run the command 'sysctl vm.overcommit_memory=1' for this to take effect."),
+                    format!("{c} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"),
+                    format!("{c} * Redis version=8.2.2, bits=64, commit=00000000, modified=1, pid=1, just started"),
+                    format!("{c} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf"),
+                    format!("{m} * monotonic clock: POSIX clock_gettime"),
+                    format!("{m} * Running mode=standalone, port=6379."),
+                    format!("{m} * Server initialized"),
+                    format!("{m} * Ready to accept connections tcp"),
+                ] {
+                    lines.push(line(6, s));
+                }
+            }
+            Server::Mysql => {
+                let stamp = fmt_ms(t + 10, "%Y-%m-%d %H:%M:%S+00:00");
+                let note = |s: &str| format!("{stamp} [Note] [Entrypoint]: {s}");
+                lines.push(line(
+                    10,
+                    note("Entrypoint script for MySQL Server 9.5.0-1.el9 started."),
+                ));
+                lines.push(line(10, note("Switching to dedicated user 'mysql'")));
+                lines.push(line(
+                    10,
+                    note("Entrypoint script for MySQL Server 9.5.0-1.el9 started."),
+                ));
+                let configured = [
+                    "MYSQL_ROOT_PASSWORD",
+                    "MYSQL_ALLOW_EMPTY_PASSWORD",
+                    "MYSQL_RANDOM_ROOT_PASSWORD",
+                ]
+                .iter()
+                .any(|k| self.env.contains_key(*k));
+                if configured {
+                    lines.push(line(900, note("Initializing database files")));
+                    let ready = fmt_ms(t + 9_000, "%Y-%m-%dT%H:%M:%S.%6fZ");
+                    lines.push(line(9_000, format!("{ready} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '9.5.0'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.")));
+                } else {
+                    for s in [
+                        format!("{stamp} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified"),
+                        "    You need to specify one of the following as an environment variable:".into(),
+                        "    - MYSQL_ROOT_PASSWORD".into(),
+                        "    - MYSQL_ALLOW_EMPTY_PASSWORD".into(),
+                        "    - MYSQL_RANDOM_ROOT_PASSWORD".into(),
+                    ] {
+                        lines.push(Line { at: 10, text: s, stderr: true });
+                    }
+                    end = End::Exit { at: 10, code: 1 };
+                }
+            }
+            Server::Generic => {}
+        }
+        Run { lines, end }
+    }
+}
+
+const NGINX_ENTRYPOINT: &[&str] = &[
+    "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+    "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+    "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+    "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+    "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
+    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
+    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
+    "/docker-entrypoint.sh: Configuration complete; ready for start up",
+];
+
+/// Formats epoch ms in UTC with a strftime pattern.
+pub fn fmt_ms(ms: i64, pattern: &str) -> String {
+    let ts = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
+    ts.strftime(pattern).to_string()
+}
+
+/// RFC 3339 with nanoseconds, as `kubectl logs --timestamps` prints.
+pub fn rfc3339_nano(ms: i64) -> String {
+    fmt_ms(ms, "%Y-%m-%dT%H:%M:%S.%9fZ")
+}
+
+impl script::Host for Container {
+    fn read(&self, path: &str) -> Option<String> {
+        fs::read(self, path)
+    }
+
+    fn list(&self, path: &str) -> Option<Vec<String>> {
+        fs::list(self, path)
+    }
+
+    fn date(&self, ms: i64) -> String {
+        fmt_ms(ms, "%a %b %e %H:%M:%S UTC %Y")
+    }
+
+    fn busybox(&self) -> bool {
+        matches!(self.flavor(), Flavor::Busybox | Flavor::Alpine)
+    }
+
+    fn utility(&self, argv: &[String]) -> Option<String> {
+        let (cmd, args) = argv.split_first()?;
+        let base = cmd.rsplit('/').next().unwrap_or(cmd);
+        let busybox = matches!(self.flavor(), Flavor::Busybox | Flavor::Alpine);
+        Some(match base {
+            "hostname" => self.pod.clone(),
+            "whoami" => "root".into(),
+            "id" => {
+                if busybox {
+                    "uid=0(root) gid=0(root) groups=0(root),10(wheel)".into()
+                } else {
+                    "uid=0(root) gid=0(root) groups=0(root)".into()
+                }
+            }
+            "uname" => {
+                if args.iter().any(|a| a == "-a") {
+                    format!("Linux {} 6.8.0-1015-gcp #17-Ubuntu SMP Mon Sep 30 12:00:00 UTC 2024 x86_64{}", self.pod, if busybox { " Linux" } else { " GNU/Linux" })
+                } else {
+                    "Linux".into()
+                }
+            }
+            "ps" => {
+                let main = self.argv.join(" ");
+                if busybox {
+                    format!("PID   USER     TIME  COMMAND\n    1 root      0:00 {main}\n    7 root      0:00 ps")
+                } else {
+                    format!("    PID TTY          TIME CMD\n      1 ?        00:00:00 {}\n      7 ?        00:00:00 ps", self.argv.first().map_or("", |a| a.rsplit('/').next().unwrap_or(a)))
+                }
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// The environment kubelet gives a container: PATH and HOSTNAME from the image/runtime, the
+/// spec's `env`, the `kubernetes` service variables, and HOME.
+pub fn environment(
+    image: &str,
+    pod: &str,
+    spec_env: &[(String, String)],
+) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    let path = match flavor(image) {
+        Flavor::Busybox | Flavor::Alpine => {
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        }
+        _ => "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    };
+    env.insert("PATH".to_string(), path.to_string());
+    env.insert("HOSTNAME".to_string(), pod.to_string());
+    for (k, v) in spec_env {
+        env.insert(k.clone(), v.clone());
+    }
+    for (k, v) in [
+        ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
+        ("KUBERNETES_SERVICE_PORT", "443"),
+        ("KUBERNETES_SERVICE_PORT_HTTPS", "443"),
+        ("KUBERNETES_PORT", "tcp://10.96.0.1:443"),
+        ("KUBERNETES_PORT_443_TCP", "tcp://10.96.0.1:443"),
+        ("KUBERNETES_PORT_443_TCP_PROTO", "tcp"),
+        ("KUBERNETES_PORT_443_TCP_PORT", "443"),
+        ("KUBERNETES_PORT_443_TCP_ADDR", "10.96.0.1"),
+    ] {
+        env.insert(k.to_string(), v.to_string());
+    }
+    match image_name(image).0.as_str() {
+        "nginx" => {
+            env.insert("NGINX_VERSION".into(), "1.29.3".into());
+            env.insert("NJS_VERSION".into(), "0.9.4".into());
+            env.insert("PKG_RELEASE".into(), "1~trixie".into());
+        }
+        "redis" => {
+            env.insert("REDIS_VERSION".into(), "8.2.2".into());
+        }
+        "httpd" => {
+            env.insert("HTTPD_PREFIX".into(), "/usr/local/apache2".into());
+            env.insert("HTTPD_VERSION".into(), "2.4.65".into());
+        }
+        _ => {}
+    }
+    env.insert("HOME".to_string(), "/root".to_string());
+    env
+}
+
+/// `env` prints variables in the order the runtime set them, which is not alphabetical:
+/// PATH, HOSTNAME, then the rest. This orders a map that way.
+pub fn env_lines(env: &BTreeMap<String, String>) -> Vec<String> {
+    let mut first: Vec<String> = ["PATH", "HOSTNAME"]
+        .iter()
+        .filter_map(|k| env.get(*k).map(|v| format!("{k}={v}")))
+        .collect();
+    first.extend(
+        env.iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "PATH" | "HOSTNAME" | "HOME"))
+            .map(|(k, v)| format!("{k}={v}")),
+    );
+    if let Some(h) = env.get("HOME") {
+        first.push(format!("HOME={h}"));
+    }
+    first
+}

@@ -1,0 +1,790 @@
+//! A tiny POSIX-sh interpreter for the commands learners put in `command`/`args` and type in
+//! `kubectl exec`: `;` `&&` `||`, `while`/`until`/`for` loops, `$VAR`, `${VAR}`, `$(cmd)`,
+//! and a handful of utilities. It runs on simulated time: `sleep` moves a clock forward, and
+//! the run stops when that clock passes a limit or the step budget is spent.
+
+use std::collections::BTreeMap;
+
+/// What the process can see: its environment, files and identity.
+pub trait Host {
+    /// Contents of a file, if it exists.
+    fn read(&self, path: &str) -> Option<String>;
+    /// `ls` of a directory: entry names, or `None` when it does not exist.
+    fn list(&self, path: &str) -> Option<Vec<String>>;
+    /// Formats simulated epoch ms as `date` prints it.
+    fn date(&self, ms: i64) -> String;
+    /// Output of utilities the host knows (hostname, id, uname, ps, ...), or `None`.
+    fn utility(&self, argv: &[String]) -> Option<String>;
+    /// Whether the tools are busybox's (output formats differ from GNU coreutils).
+    fn busybox(&self) -> bool {
+        false
+    }
+}
+
+/// One line the process wrote, at ms after its start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// Offset from the process start, in ms.
+    pub at: i64,
+    /// The text, without the newline.
+    pub text: String,
+    /// Written to stderr.
+    pub stderr: bool,
+}
+
+/// How far a run got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum End {
+    /// Exited with this code at this offset.
+    Exit { at: i64, code: i32 },
+    /// Still running when the time limit or step budget was reached (or blocked forever).
+    Running,
+}
+
+/// The result of running a script until a time limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// Lines in order.
+    pub lines: Vec<Line>,
+    /// Exit or still running.
+    pub end: End,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Word(String),
+    Semi,
+    And,
+    Or,
+}
+
+#[derive(Clone, Debug)]
+enum Stmt {
+    Simple(Vec<String>),
+    While {
+        until: bool,
+        cond: Vec<Item>,
+        body: Vec<Item>,
+    },
+    For {
+        var: String,
+        items: Vec<String>,
+        body: Vec<Item>,
+    },
+}
+
+/// A statement and the connector that joins it to the previous one.
+#[derive(Clone, Debug)]
+struct Item {
+    conn: Tok,
+    stmt: Stmt,
+}
+
+enum Flow {
+    Next,
+    Exit(i32),
+    Stop,
+}
+
+/// Splits a script into words (quotes removed, `$` kept; single-quoted `$` escaped as `\u{1}`)
+/// and operators.
+fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
+    let mut toks = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = src.chars().peekable();
+    let flush = |cur: &mut String, in_word: &mut bool, toks: &mut Vec<Tok>| {
+        if *in_word {
+            toks.push(Tok::Word(std::mem::take(cur)));
+            *in_word = false;
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some('$') => cur.push('\u{1}'),
+                        Some(c) => cur.push(c),
+                        None => return Err("Syntax error: Unterminated quoted string".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => {
+                            if let Some(n) = chars.next() {
+                                cur.push(n);
+                            }
+                        }
+                        Some(c) => cur.push(c),
+                        None => return Err("Syntax error: Unterminated quoted string".into()),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(n) = chars.next() {
+                    cur.push(if n == '$' { '\u{1}' } else { n });
+                }
+            }
+            '$' if chars.peek() == Some(&'(') => {
+                in_word = true;
+                cur.push('$');
+                let mut depth = 0;
+                for n in chars.by_ref() {
+                    cur.push(n);
+                    match n {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            ';' | '\n' => {
+                flush(&mut cur, &mut in_word, &mut toks);
+                toks.push(Tok::Semi);
+            }
+            '&' if chars.peek() == Some(&'&') => {
+                chars.next();
+                flush(&mut cur, &mut in_word, &mut toks);
+                toks.push(Tok::And);
+            }
+            '|' if chars.peek() == Some(&'|') => {
+                chars.next();
+                flush(&mut cur, &mut in_word, &mut toks);
+                toks.push(Tok::Or);
+            }
+            '#' if !in_word => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        toks.push(Tok::Semi);
+                        break;
+                    }
+                }
+            }
+            c if c.is_whitespace() => flush(&mut cur, &mut in_word, &mut toks),
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    flush(&mut cur, &mut in_word, &mut toks);
+    Ok(toks)
+}
+
+struct Parser {
+    toks: Vec<Tok>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek_word(&self) -> Option<&str> {
+        match self.toks.get(self.pos) {
+            Some(Tok::Word(w)) => Some(w),
+            _ => None,
+        }
+    }
+
+    /// Parses items until one of `ends` appears as a command word (not consumed).
+    fn list(&mut self, ends: &[&str]) -> Result<Vec<Item>, String> {
+        let mut items = Vec::new();
+        let mut conn = Tok::Semi;
+        loop {
+            while self.toks.get(self.pos) == Some(&Tok::Semi) {
+                self.pos += 1;
+            }
+            match self.peek_word() {
+                None if self.pos >= self.toks.len() => return Ok(items),
+                Some(w) if ends.contains(&w) => return Ok(items),
+                _ => {}
+            }
+            let stmt = self.stmt()?;
+            items.push(Item {
+                conn: conn.clone(),
+                stmt,
+            });
+            match self.toks.get(self.pos) {
+                Some(Tok::And) => conn = Tok::And,
+                Some(Tok::Or) => conn = Tok::Or,
+                _ => conn = Tok::Semi,
+            }
+            if matches!(self.toks.get(self.pos), Some(Tok::And | Tok::Or)) {
+                self.pos += 1;
+            }
+        }
+    }
+
+    fn expect(&mut self, word: &str) -> Result<(), String> {
+        while self.toks.get(self.pos) == Some(&Tok::Semi) {
+            self.pos += 1;
+        }
+        if self.peek_word() == Some(word) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            let got = self.peek_word().unwrap_or("end of file").to_string();
+            Err(format!(
+                "Syntax error: {got} unexpected (expecting \"{word}\")"
+            ))
+        }
+    }
+
+    fn stmt(&mut self) -> Result<Stmt, String> {
+        match self.peek_word() {
+            Some(k @ ("while" | "until")) => {
+                let until = k == "until";
+                self.pos += 1;
+                let cond = self.list(&["do"])?;
+                self.expect("do")?;
+                let body = self.list(&["done"])?;
+                self.expect("done")?;
+                Ok(Stmt::While { until, cond, body })
+            }
+            Some("for") => {
+                self.pos += 1;
+                let var = self.peek_word().unwrap_or_default().to_string();
+                self.pos += 1;
+                let mut items = Vec::new();
+                if self.peek_word() == Some("in") {
+                    self.pos += 1;
+                    while let Some(w) = self.peek_word() {
+                        items.push(w.to_string());
+                        self.pos += 1;
+                    }
+                }
+                self.expect("do")?;
+                let body = self.list(&["done"])?;
+                self.expect("done")?;
+                Ok(Stmt::For { var, items, body })
+            }
+            Some(k @ ("do" | "done")) => Err(format!("Syntax error: \"{k}\" unexpected")),
+            _ => {
+                let mut words = Vec::new();
+                while let Some(w) = self.peek_word() {
+                    words.push(w.to_string());
+                    self.pos += 1;
+                }
+                Ok(Stmt::Simple(words))
+            }
+        }
+    }
+}
+
+/// The interpreter's state during one run.
+pub struct Shell<'a> {
+    host: &'a dyn Host,
+    /// Shell name for error messages: `sh` or `bash`.
+    pub name: String,
+    /// Variables (the environment plus assignments).
+    pub vars: BTreeMap<String, String>,
+    start_ms: i64,
+    now: i64,
+    limit: i64,
+    steps: u32,
+    lines: Vec<Line>,
+    last: i32,
+}
+
+/// Most statements one run may execute; a script that needs more is treated as running forever.
+const STEP_BUDGET: u32 = 200_000;
+
+impl<'a> Shell<'a> {
+    /// A shell with these variables, started at `start_ms` (epoch ms), that stops at `limit`
+    /// ms after its start.
+    pub fn new(
+        host: &'a dyn Host,
+        name: &str,
+        vars: BTreeMap<String, String>,
+        start_ms: i64,
+        limit: i64,
+    ) -> Self {
+        Shell {
+            host,
+            name: name.into(),
+            vars,
+            start_ms,
+            now: 0,
+            limit,
+            steps: 0,
+            lines: Vec::new(),
+            last: 0,
+        }
+    }
+
+    /// Runs a script source.
+    pub fn run_script(mut self, src: &str) -> Run {
+        let flow = match tokenize(src).and_then(|toks| Parser { toks, pos: 0 }.list(&[])) {
+            Ok(items) => self.exec_list(&items),
+            Err(e) => {
+                let prefix = format!("{}: 1: ", self.name);
+                self.emit(format!("{prefix}{e}"), true);
+                Flow::Exit(2)
+            }
+        };
+        self.finish(flow)
+    }
+
+    /// Runs one command given as argv (a container's `command` + `args`).
+    pub fn run_argv(mut self, argv: &[String]) -> Run {
+        let flow = self.exec_argv(argv);
+        self.finish(flow)
+    }
+
+    fn finish(self, flow: Flow) -> Run {
+        let end = match flow {
+            Flow::Next => End::Exit {
+                at: self.now,
+                code: self.last,
+            },
+            Flow::Exit(code) => End::Exit { at: self.now, code },
+            Flow::Stop => End::Running,
+        };
+        Run {
+            lines: self.lines,
+            end,
+        }
+    }
+
+    fn emit(&mut self, text: String, stderr: bool) {
+        for l in text.split('\n') {
+            self.lines.push(Line {
+                at: self.now,
+                text: l.to_string(),
+                stderr,
+            });
+        }
+    }
+
+    fn exec_list(&mut self, items: &[Item]) -> Flow {
+        for item in items {
+            let skip = match item.conn {
+                Tok::And => self.last != 0,
+                Tok::Or => self.last == 0,
+                _ => false,
+            };
+            if skip {
+                continue;
+            }
+            match self.exec_stmt(&item.stmt) {
+                Flow::Next => {}
+                other => return other,
+            }
+        }
+        Flow::Next
+    }
+
+    fn exec_stmt(&mut self, stmt: &Stmt) -> Flow {
+        self.steps += 1;
+        if self.steps > STEP_BUDGET || self.now > self.limit {
+            return Flow::Stop;
+        }
+        match stmt {
+            Stmt::Simple(words) => {
+                let argv: Vec<String> = words.iter().flat_map(|w| self.expand(w)).collect();
+                self.exec_argv(&argv)
+            }
+            Stmt::While { until, cond, body } => loop {
+                match self.exec_list(cond) {
+                    Flow::Next => {}
+                    other => return other,
+                }
+                if (self.last == 0) == *until {
+                    self.last = 0;
+                    return Flow::Next;
+                }
+                match self.exec_list(body) {
+                    Flow::Next => {}
+                    other => return other,
+                }
+                self.steps += 1;
+                if self.steps > STEP_BUDGET || self.now > self.limit {
+                    return Flow::Stop;
+                }
+            },
+            Stmt::For { var, items, body } => {
+                let values: Vec<String> = items.iter().flat_map(|w| self.expand(w)).collect();
+                for v in values {
+                    self.vars.insert(var.clone(), v);
+                    match self.exec_list(body) {
+                        Flow::Next => {}
+                        other => return other,
+                    }
+                }
+                Flow::Next
+            }
+        }
+    }
+
+    /// Expands `$VAR`, `${VAR}`, `$(cmd)` and `$?`; unquoted results are not re-split.
+    fn expand(&mut self, word: &str) -> Vec<String> {
+        let mut out = String::new();
+        let chars: Vec<char> = word.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c == '\u{1}' {
+                out.push('$');
+                i += 1;
+                continue;
+            }
+            if c != '$' || i + 1 >= chars.len() {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            let next = chars[i + 1];
+            if next == '(' {
+                let mut depth = 0;
+                let mut j = i + 1;
+                while j < chars.len() {
+                    match chars[j] {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
+                out.push_str(self.capture(&inner).trim_end_matches('\n'));
+                i = j + 1;
+            } else if next == '?' {
+                out.push_str(&self.last.to_string());
+                i += 2;
+            } else if next == '{' {
+                let end = chars[i..].iter().position(|&c| c == '}').map(|p| i + p);
+                let end = end.unwrap_or(chars.len());
+                let name: String = chars[i + 2..end].iter().collect();
+                out.push_str(self.vars.get(&name).map_or("", String::as_str));
+                i = end + 1;
+            } else if next.is_ascii_alphabetic() || next == '_' {
+                let mut j = i + 1;
+                while j < chars.len() && (chars[j].is_ascii_alphanumeric() || chars[j] == '_') {
+                    j += 1;
+                }
+                let name: String = chars[i + 1..j].iter().collect();
+                out.push_str(self.vars.get(&name).map_or("", String::as_str));
+                i = j;
+            } else {
+                out.push('$');
+                i += 1;
+            }
+        }
+        vec![out]
+    }
+
+    /// Runs `$(inner)` and returns its stdout.
+    fn capture(&mut self, inner: &str) -> String {
+        let before = self.lines.len();
+        let items = tokenize(inner).and_then(|toks| Parser { toks, pos: 0 }.list(&[]));
+        if let Ok(items) = items {
+            let _ = self.exec_list(&items);
+        }
+        let captured: Vec<Line> = self.lines.drain(before..).collect();
+        let mut s = String::new();
+        for l in captured {
+            if l.stderr {
+                self.lines.push(l);
+            } else {
+                s.push_str(&l.text);
+                s.push('\n');
+            }
+        }
+        s
+    }
+
+    fn exec_argv(&mut self, argv: &[String]) -> Flow {
+        let Some((cmd, args)) = argv.split_first() else {
+            return Flow::Next;
+        };
+        if let Some((k, v)) = cmd.split_once('=').filter(|(k, _)| {
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }) {
+            self.vars.insert(k.to_string(), v.to_string());
+            self.last = 0;
+            return Flow::Next;
+        }
+        let base = cmd.rsplit('/').next().unwrap_or(cmd).to_string();
+        self.last = 0;
+        match base.as_str() {
+            "echo" => {
+                let (newline, rest) = match args.first().map(String::as_str) {
+                    Some("-n") => (false, &args[1..]),
+                    _ => (true, args),
+                };
+                let text = rest.join(" ");
+                if newline || !text.is_empty() {
+                    self.emit(text, false);
+                }
+            }
+            "true" | ":" => {}
+            "false" => self.last = 1,
+            "exit" => {
+                let code = args.first().and_then(|a| a.parse::<i32>().ok());
+                return Flow::Exit(code.unwrap_or(self.last) & 0xff);
+            }
+            "sleep" => {
+                let arg = args.first().map(String::as_str).unwrap_or("");
+                if arg == "infinity" {
+                    return Flow::Stop;
+                }
+                let secs = parse_seconds(arg);
+                match secs {
+                    Some(s) => {
+                        self.now += s;
+                        if self.now > self.limit {
+                            return Flow::Stop;
+                        }
+                    }
+                    None => {
+                        let msg = if arg.is_empty() {
+                            "sleep: missing operand".to_string()
+                        } else {
+                            format!("sleep: invalid number '{arg}'")
+                        };
+                        self.emit(msg, true);
+                        self.last = 1;
+                    }
+                }
+            }
+            "tail" if args.iter().any(|a| a == "-f" || a == "-F") => return Flow::Stop,
+            "date" => {
+                let s = self.host.date(self.start_ms + self.now);
+                self.emit(s, false);
+            }
+            "env" | "printenv" => match args.first() {
+                Some(name) => match self.vars.get(name).cloned() {
+                    Some(v) => self.emit(v, false),
+                    None => self.last = 1,
+                },
+                None => {
+                    let all = super::env_lines(&self.vars);
+                    if !all.is_empty() {
+                        self.emit(all.join("\n"), false);
+                    }
+                }
+            },
+            "cat" => {
+                for path in args {
+                    match self.host.read(path) {
+                        Some(text) => {
+                            let t = text.strip_suffix('\n').unwrap_or(&text).to_string();
+                            self.emit(t, false);
+                        }
+                        None if self.host.list(path).is_some() => {
+                            self.emit("cat: read error: Is a directory".to_string(), true);
+                            self.last = 1;
+                        }
+                        None => {
+                            self.emit(
+                                format!("cat: can't open '{path}': No such file or directory"),
+                                true,
+                            );
+                            self.last = 1;
+                        }
+                    }
+                }
+            }
+            "ls" => {
+                let dirs: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+                let opts: String = args
+                    .iter()
+                    .filter(|a| a.starts_with('-'))
+                    .flat_map(|a| a.chars().skip(1))
+                    .collect();
+                let dir = dirs.first().map_or("/", |d| d.as_str());
+                match self.host.list(dir) {
+                    Some(mut names) => {
+                        if opts.contains('a') {
+                            names.splice(0..0, [".".to_string(), "..".to_string()]);
+                        }
+                        if opts.contains('l') {
+                            let text = self.long_listing(dir, &names);
+                            self.emit(text, false);
+                        } else if !names.is_empty() {
+                            self.emit(names.join("\n"), false);
+                        }
+                    }
+                    None if self.host.read(dir).is_some() => self.emit(dir.to_string(), false),
+                    None => {
+                        self.emit(format!("ls: {dir}: No such file or directory"), true);
+                        self.last = 1;
+                    }
+                }
+            }
+            "pwd" => self.emit("/".into(), false),
+            "cd" => {}
+            "export" => {
+                for a in args {
+                    if let Some((k, v)) = a.split_once('=') {
+                        self.vars.insert(k.to_string(), v.to_string());
+                    }
+                }
+            }
+            "sh" | "bash" if args.first().map(String::as_str) == Some("-c") => {
+                let src = args.get(1).cloned().unwrap_or_default();
+                let toks = tokenize(&src).and_then(|toks| Parser { toks, pos: 0 }.list(&[]));
+                return match toks {
+                    Ok(items) => self.exec_list(&items),
+                    Err(e) => {
+                        self.emit(format!("{base}: 1: {e}"), true);
+                        self.last = 2;
+                        Flow::Next
+                    }
+                };
+            }
+            _ => match self.host.utility(argv) {
+                Some(text) => {
+                    if !text.is_empty() {
+                        self.emit(text.trim_end_matches('\n').to_string(), false);
+                    }
+                }
+                None => {
+                    let msg = if self.name == "bash" {
+                        format!("bash: {cmd}: command not found")
+                    } else {
+                        format!("{}: {cmd}: not found", self.name)
+                    };
+                    self.emit(msg, true);
+                    self.last = 127;
+                }
+            },
+        }
+        Flow::Next
+    }
+}
+
+impl Shell<'_> {
+    /// `ls -l`: mode, links, owner, group, size, time, name, as busybox or GNU prints them.
+    fn long_listing(&self, dir: &str, names: &[String]) -> String {
+        let when = super::fmt_ms(self.start_ms, "%b %e %H:%M");
+        let rows: Vec<(String, usize, u64, String)> = names
+            .iter()
+            .map(|n| {
+                let path = format!("{}/{n}", dir.trim_end_matches('/'));
+                if matches!(n.as_str(), "." | "..") || self.host.list(&path).is_some() {
+                    ("drwxr-xr-x".to_string(), 2, 4096, n.clone())
+                } else {
+                    let size = self.host.read(&path).map_or(0, |t| t.len() as u64);
+                    ("-rw-r--r--".to_string(), 1, size, n.clone())
+                }
+            })
+            .collect();
+        let total: u64 = rows.iter().map(|r| r.2.div_ceil(4096) * 4).sum();
+        let mut out = vec![format!("total {total}")];
+        if self.host.busybox() {
+            for (mode, links, size, name) in rows {
+                out.push(format!(
+                    "{mode} {links:>4} root     root     {size:>10} {when} {name}"
+                ));
+            }
+        } else {
+            let lw = rows
+                .iter()
+                .map(|r| r.1.to_string().len())
+                .max()
+                .unwrap_or(1);
+            let sw = rows
+                .iter()
+                .map(|r| r.2.to_string().len())
+                .max()
+                .unwrap_or(1);
+            for (mode, links, size, name) in rows {
+                out.push(format!(
+                    "{mode} {links:>lw$} root root {size:>sw$} {when} {name}"
+                ));
+            }
+        }
+        out.join("\n")
+    }
+}
+
+/// `sleep` operands: `5`, `0.5`, `2s`, `3m`, `1h`, `1d` → ms.
+fn parse_seconds(arg: &str) -> Option<i64> {
+    let (num, mult) = match arg.chars().last()? {
+        's' => (&arg[..arg.len() - 1], 1_000.0),
+        'm' => (&arg[..arg.len() - 1], 60_000.0),
+        'h' => (&arg[..arg.len() - 1], 3_600_000.0),
+        'd' => (&arg[..arg.len() - 1], 86_400_000.0),
+        _ => (arg, 1_000.0),
+    };
+    let n: f64 = num.parse().ok()?;
+    (n.is_finite() && n >= 0.0).then_some((n * mult) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoHost;
+    impl Host for NoHost {
+        fn read(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn list(&self, _: &str) -> Option<Vec<String>> {
+            None
+        }
+        fn date(&self, ms: i64) -> String {
+            format!("T{ms}")
+        }
+        fn utility(&self, _: &[String]) -> Option<String> {
+            None
+        }
+    }
+
+    fn run(src: &str, limit: i64) -> Run {
+        let mut vars = BTreeMap::new();
+        vars.insert("NAME".to_string(), "kube".to_string());
+        Shell::new(&NoHost, "sh", vars, 0, limit).run_script(src)
+    }
+
+    fn texts(r: &Run) -> Vec<String> {
+        r.lines.iter().map(|l| l.text.clone()).collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_script_runs_without_panic(src in "[a-z0-9 ;&|$(){}'\"\\#=\n]{0,60}") {
+            let _ = run(&src, 30_000);
+        }
+
+        #[test]
+        fn script_words_run_without_panic(words in proptest::collection::vec(proptest::sample::select(&[
+            "while", "until", "for", "in", "do", "done", "true", "false", "echo", "$(date)", "${NAME}",
+            "sleep", "1", "exit", ";", "&&", "||", "\n", "'", "\"", "$", "cat", "/etc/hosts", "x=1", "$x",
+        ][..]), 0..14)) {
+            let _ = run(&words.join(" "), 30_000);
+        }
+    }
+
+    #[test]
+    fn loops_sleep_and_exit() {
+        let r = run("for i in 1 2 3; do echo $i; sleep 1; done; exit 3", 100_000);
+        assert_eq!(texts(&r), ["1", "2", "3"]);
+        assert_eq!(r.end, End::Exit { at: 3000, code: 3 });
+        let r = run("while true; do echo \"hi $NAME\"; sleep 5; done", 12_000);
+        assert_eq!(texts(&r), ["hi kube", "hi kube", "hi kube"]);
+        assert_eq!(r.end, End::Running);
+        let r = run("echo $(date) 'x$NAME'; nope && echo no || echo yes", 0);
+        assert_eq!(texts(&r), ["T0 x$NAME", "sh: nope: not found", "yes"]);
+        assert_eq!(r.end, End::Exit { at: 0, code: 0 });
+        assert_eq!(run("while true; do :; done", 10).end, End::Running);
+        assert_eq!(run("for i in; do", 10).end, End::Exit { at: 0, code: 2 });
+    }
+}

@@ -1,0 +1,635 @@
+//! The container runtime and the kubelet's restart loop: each container's current and
+//! previous process, when it exits, restart back-off (10 s doubling to 300 s, reset after
+//! 10 minutes of running), and the container and pod status that follow.
+
+use k8s_openapi::api::core::v1::{
+    Container as Spec, ContainerState, ContainerStateRunning, ContainerStateTerminated,
+    ContainerStateWaiting, ContainerStatus, Pod, PodCondition,
+};
+
+use crate::cluster::Cluster;
+use crate::events::{self, EventType, Source};
+use crate::images::ImageRef;
+use crate::process::{self, End};
+use crate::scheduler::set_condition;
+use crate::store::Object;
+use crate::timers::Task;
+
+/// How far ahead a process is replayed to find when it exits; later exits count as "never".
+const HORIZON_MS: i64 = 400 * 86_400_000;
+/// The kubelet notices an exit and restarts without back-off after this long.
+const RESYNC_MS: i64 = 1_000;
+/// Back-off limits.
+const BACKOFF_START_MS: i64 = 10_000;
+const BACKOFF_MAX_MS: i64 = 300_000;
+/// A container that ran this long has its back-off reset.
+const BACKOFF_RESET_MS: i64 = 600_000;
+/// Time to create and start a container.
+pub const START_MS: i64 = 300;
+
+/// One run of a container's process.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    /// The process and what it sees.
+    pub process: process::Container,
+    /// `containerd://...`.
+    pub container_id: String,
+    /// When and how it exits (epoch ms, code), if it does.
+    pub exit: Option<(i64, i32)>,
+    /// The runtime could not start it: the error message.
+    pub start_error: Option<String>,
+}
+
+/// The kubelet's record of one container of one pod.
+#[derive(Clone, Debug, Default)]
+pub struct Slot {
+    /// The running (or last exited) instance.
+    pub current: Option<Instance>,
+    /// The instance before it (`kubectl logs --previous`).
+    pub previous: Option<Instance>,
+    /// Back-off to apply before the next restart (0 = restart at once).
+    pub backoff_ms: i64,
+    /// When the container is restarted next, if it will be.
+    pub restart_at: Option<i64>,
+    /// The CrashLoopBackOff state has been entered for the pending restart.
+    pub backing_off: bool,
+}
+
+/// Key of a container slot: (namespace, pod, container).
+pub type SlotKey = (String, String, String);
+
+fn key(pod: &Pod, container: &str) -> SlotKey {
+    (
+        pod.metadata.namespace.clone().unwrap_or_default(),
+        pod.metadata.name.clone().unwrap_or_default(),
+        container.to_string(),
+    )
+}
+
+fn kubelet_source(pod: &Pod) -> String {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.node_name.clone())
+        .unwrap_or_default()
+}
+
+/// The environment variables the spec sets, resolved as far as kubeplay can.
+fn spec_env(pod: &Pod, c: &Spec) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for e in c.env.iter().flatten() {
+        let value = if let Some(v) = &e.value {
+            let mut v = v.clone();
+            for (k, val) in &out {
+                v = v.replace(&format!("$({k})"), val);
+            }
+            Some(v)
+        } else if let Some(f) = e.value_from.as_ref().and_then(|f| f.field_ref.as_ref()) {
+            match f.field_path.as_str() {
+                "metadata.name" => pod.metadata.name.clone(),
+                "metadata.namespace" => pod.metadata.namespace.clone(),
+                "metadata.uid" => pod.metadata.uid.clone(),
+                "spec.nodeName" => pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+                "spec.serviceAccountName" => pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.service_account_name.clone()),
+                "status.podIP" => pod.status.as_ref().and_then(|s| s.pod_ip.clone()),
+                "status.hostIP" => pod.status.as_ref().and_then(|s| s.host_ip.clone()),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        if let Some(v) = value {
+            out.retain(|(k, _)| *k != e.name);
+            out.push((e.name.clone(), v));
+        }
+    }
+    out
+}
+
+/// The process a container of `pod` runs when started at `start_ms`.
+pub fn process_for(pod: &Pod, c: &Spec, start_ms: i64) -> process::Container {
+    let image = c.image.clone().unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    process::Container {
+        pod: name.clone(),
+        namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+        pod_ip: pod
+            .status
+            .as_ref()
+            .and_then(|s| s.pod_ip.clone())
+            .unwrap_or_default(),
+        argv: process::argv(&image, c.command.as_deref(), c.args.as_deref()),
+        env: process::environment(&image, &name, &spec_env(pod, c)),
+        image,
+        start_ms,
+    }
+}
+
+/// Starts container `c` (its image is present): records Created/Started (or the start
+/// failure) and returns its new status.
+pub fn start_container(
+    cluster: &mut Cluster,
+    pod: &Pod,
+    c: &Spec,
+    restart_count: i32,
+    last_state: Option<ContainerState>,
+) -> ContainerStatus {
+    let node = kubelet_source(pod);
+    let kubelet = Source {
+        component: "kubelet",
+        host: Some(&node),
+    };
+    let obj = Object::Pod(Box::new(pod.clone()));
+    let start_ms = cluster.clock.now_ms() + START_MS;
+    let proc = process_for(pod, c, start_ms);
+    events::record(
+        cluster,
+        &obj,
+        EventType::Normal,
+        "Created",
+        &format!("Created container: {}", c.name),
+        kubelet.clone(),
+    );
+    let container_id = format!("containerd://{}", cluster.random_hex(64));
+    let image = c.image.clone().unwrap_or_default();
+    let r = ImageRef::parse(&image).unwrap_or(ImageRef {
+        repository: image.clone(),
+        tag: "latest".into(),
+    });
+    let image_id = previous_image_id(pod, &c.name)
+        .filter(|id| id.starts_with(&format!("{}@", r.repository)))
+        .unwrap_or_else(|| format!("{}@sha256:{}", r.repository, cluster.random_hex(64)));
+    let (state, exit, start_error) = match proc.check_start() {
+        Err(message) => {
+            events::record(
+                cluster,
+                &obj,
+                EventType::Warning,
+                "Failed",
+                &format!("Error: {message}"),
+                kubelet,
+            );
+            let state = ContainerState {
+                waiting: Some(ContainerStateWaiting {
+                    reason: Some("RunContainerError".into()),
+                    message: Some(message.clone()),
+                }),
+                ..Default::default()
+            };
+            (state, Some((start_ms, 128)), Some(message))
+        }
+        Ok(()) => {
+            events::record(
+                cluster,
+                &obj,
+                EventType::Normal,
+                "Started",
+                &format!("Started container {}", c.name),
+                kubelet,
+            );
+            let exit = match proc.run_until(start_ms + HORIZON_MS).end {
+                End::Exit { at, code } => Some((start_ms + at, code)),
+                End::Running => None,
+            };
+            let state = ContainerState {
+                running: Some(ContainerStateRunning {
+                    started_at: Some(crate::clock::time_from_ms(start_ms)),
+                }),
+                ..Default::default()
+            };
+            (state, exit, None)
+        }
+    };
+    let running = start_error.is_none();
+    let slot = cluster.containers.entry(key(pod, &c.name)).or_default();
+    slot.previous = slot.current.take();
+    slot.current = Some(Instance {
+        process: proc,
+        container_id: container_id.clone(),
+        exit,
+        start_error,
+    });
+    slot.restart_at = None;
+    slot.backing_off = false;
+    ContainerStatus {
+        name: c.name.clone(),
+        image: r.full(),
+        image_id,
+        container_id: Some(container_id),
+        ready: running,
+        restart_count,
+        started: Some(running),
+        state: Some(state),
+        last_state,
+        ..Default::default()
+    }
+}
+
+fn previous_image_id(pod: &Pod, name: &str) -> Option<String> {
+    pod.status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .find(|s| s.name == name)
+        .map(|s| s.image_id.clone())
+        .filter(|id| !id.is_empty())
+}
+
+/// The terminated state an instance ended in.
+fn terminated(inst: &Instance) -> ContainerState {
+    let (finished, code) = inst.exit.unwrap_or((inst.process.start_ms, 0));
+    let reason = match (&inst.start_error, code) {
+        (Some(_), _) => "StartError",
+        (None, 0) => "Completed",
+        _ => "Error",
+    };
+    ContainerState {
+        terminated: Some(ContainerStateTerminated {
+            container_id: Some(inst.container_id.clone()),
+            exit_code: code,
+            reason: Some(reason.into()),
+            message: inst.start_error.clone(),
+            started_at: Some(crate::clock::time_from_ms(inst.process.start_ms)),
+            finished_at: Some(crate::clock::time_from_ms(finished)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Brings a running pod's containers up to date at the current time: exits, back-off,
+/// restarts; then pod phase and readiness. Schedules the next time anything is due.
+pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
+    let now = cluster.clock.now_ms();
+    let policy = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.clone())
+        .unwrap_or_else(|| "Always".into());
+    let specs: Vec<Spec> = pod.spec.iter().flat_map(|s| s.containers.clone()).collect();
+    let mut statuses: Vec<ContainerStatus> = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
+    let node = kubelet_source(&pod);
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let pod_ref = format!(
+        "{}_{}({uid})",
+        pod.metadata.name.clone().unwrap_or_default(),
+        pod.metadata.namespace.clone().unwrap_or_default()
+    );
+    let mut next_due: Option<i64> = None;
+    let due = |t: i64, next: &mut Option<i64>| {
+        *next = Some(next.map_or(t, |n: i64| n.min(t)));
+    };
+    let mut changed = false;
+    for c in &specs {
+        let k = key(&pod, &c.name);
+        let Some(slot) = cluster.containers.get(&k).cloned() else {
+            continue;
+        };
+        let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
+            continue;
+        };
+        let Some(inst) = slot.current.clone() else {
+            continue;
+        };
+        let is_running = statuses[idx]
+            .state
+            .as_ref()
+            .is_some_and(|s| s.running.is_some());
+        let just_failed_start = inst.start_error.is_some() && slot.restart_at.is_none();
+        // 1. The process exits.
+        if let Some((at, code)) = inst.exit {
+            if (is_running || just_failed_start) && at <= now {
+                let ended = terminated(&inst);
+                let st = &mut statuses[idx];
+                st.ready = false;
+                st.started = Some(false);
+                if inst.start_error.is_some() {
+                    st.last_state = Some(ended);
+                } else {
+                    st.state = Some(ended);
+                }
+                changed = true;
+                let restart = policy == "Always" || (policy == "OnFailure" && code != 0);
+                let entry = cluster.containers.entry(k.clone()).or_default();
+                if let Some(r) = entry.restart_at {
+                    // A definition change: the restart is already planned.
+                    due(r, &mut next_due);
+                } else if restart {
+                    if at - inst.process.start_ms >= BACKOFF_RESET_MS {
+                        entry.backoff_ms = 0;
+                    }
+                    entry.restart_at = Some(at + RESYNC_MS + entry.backoff_ms);
+                    entry.backing_off = false;
+                    due(at + RESYNC_MS, &mut next_due);
+                } else {
+                    entry.restart_at = None;
+                }
+            } else if (is_running || just_failed_start) && at > now {
+                due(at, &mut next_due);
+            }
+        }
+        let slot = cluster.containers.get(&k).cloned().unwrap_or_default();
+        // 2. Waiting out the back-off.
+        if let Some(restart_at) = slot.restart_at {
+            if restart_at > now {
+                if !slot.backing_off && now >= restart_at - slot.backoff_ms {
+                    let last = terminated(&inst);
+                    let st = &mut statuses[idx];
+                    st.last_state = Some(last);
+                    st.state = Some(ContainerState {
+                        waiting: Some(ContainerStateWaiting {
+                            reason: Some("CrashLoopBackOff".into()),
+                            message: Some(format!(
+                                "back-off {}s restarting failed container={} pod={pod_ref}",
+                                slot.backoff_ms / 1000,
+                                c.name
+                            )),
+                        }),
+                        ..Default::default()
+                    });
+                    changed = true;
+                    if let Some(e) = cluster.containers.get_mut(&k) {
+                        e.backing_off = true;
+                    }
+                    let obj = Object::Pod(Box::new(pod.clone()));
+                    events::record(
+                        cluster,
+                        &obj,
+                        EventType::Warning,
+                        "BackOff",
+                        &format!(
+                            "Back-off restarting failed container {} in pod {pod_ref}",
+                            c.name
+                        ),
+                        Source {
+                            component: "kubelet",
+                            host: Some(&node),
+                        },
+                    );
+                } else if !slot.backing_off {
+                    due(restart_at - slot.backoff_ms, &mut next_due);
+                }
+                due(restart_at, &mut next_due);
+            } else {
+                // 3. Restart.
+                let obj = Object::Pod(Box::new(pod.clone()));
+                let image = c.image.clone().unwrap_or_default();
+                let cache_key = (node.clone(), image.clone());
+                let message = if cluster.image_cache.contains(&cache_key) {
+                    format!("Container image \"{image}\" already present on machine")
+                } else {
+                    let info = ImageRef::parse(&image)
+                        .as_ref()
+                        .and_then(crate::images::lookup);
+                    let d = crate::kubelet::go_duration(info.map_or(0, |i| i.pull_ms));
+                    format!(
+                        "Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.",
+                        info.map_or(0, |i| i.size_bytes)
+                    )
+                };
+                cluster.image_cache.insert(cache_key);
+                events::record(
+                    cluster,
+                    &obj,
+                    EventType::Normal,
+                    "Pulled",
+                    &message,
+                    Source {
+                        component: "kubelet",
+                        host: Some(&node),
+                    },
+                );
+                let last = Some(terminated(&inst));
+                let count = statuses[idx].restart_count + 1;
+                let fresh = start_container(cluster, &pod, c, count, last);
+                if let Some(e) = cluster.containers.get_mut(&k) {
+                    e.backoff_ms = if slot.backoff_ms == 0 {
+                        BACKOFF_START_MS
+                    } else {
+                        (slot.backoff_ms * 2).min(BACKOFF_MAX_MS)
+                    };
+                    if let Some((at, _)) = e.current.as_ref().and_then(|i| i.exit) {
+                        due(at, &mut next_due);
+                    }
+                }
+                statuses[idx] = fresh;
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        let status = pod.status.get_or_insert_with(Default::default);
+        status.container_statuses = Some(statuses.clone());
+        update_phase(cluster, &mut pod, &policy, &statuses);
+        if let Ok(stored) = cluster.store.update(Object::Pod(Box::new(pod.clone()))) {
+            let _ = stored;
+        }
+    }
+    if let Some(t) = next_due {
+        cluster.timers.at(
+            t.max(now),
+            Task::KubeletSync {
+                namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+                name: pod.metadata.name.clone().unwrap_or_default(),
+                uid,
+            },
+        );
+    }
+}
+
+/// Pod phase and Ready conditions from the container statuses.
+pub(crate) fn update_phase(
+    cluster: &Cluster,
+    pod: &mut Pod,
+    policy: &str,
+    statuses: &[ContainerStatus],
+) {
+    let now = cluster.clock.now_time();
+    let restarting = statuses.iter().any(|s| {
+        cluster
+            .containers
+            .get(&key(pod, &s.name))
+            .is_some_and(|slot| slot.restart_at.is_some())
+    });
+    let all_done = statuses
+        .iter()
+        .all(|s| s.state.as_ref().is_some_and(|st| st.terminated.is_some()));
+    let phase = if all_done && !restarting && policy != "Always" {
+        let ok = statuses.iter().all(|s| {
+            s.state
+                .as_ref()
+                .and_then(|st| st.terminated.as_ref())
+                .is_some_and(|t| t.exit_code == 0)
+        });
+        if ok {
+            "Succeeded"
+        } else {
+            "Failed"
+        }
+    } else {
+        "Running"
+    };
+    let all_ready = statuses.iter().all(|s| s.ready);
+    let unready: Vec<String> = statuses
+        .iter()
+        .filter(|s| !s.ready)
+        .map(|s| s.name.clone())
+        .collect();
+    if let Some(status) = pod.status.as_mut() {
+        status.phase = Some(phase.into());
+    }
+    for kind in ["Ready", "ContainersReady"] {
+        let was = pod
+            .status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .find(|c| c.type_ == kind)
+            .cloned();
+        let (status, reason, message) = if phase != "Running" {
+            ("False", Some("PodCompleted".to_string()), None)
+        } else if all_ready {
+            ("True", None, None)
+        } else {
+            (
+                "False",
+                Some("ContainersNotReady".to_string()),
+                Some(format!(
+                    "containers with unready status: [{}]",
+                    unready.join(" ")
+                )),
+            )
+        };
+        let same = was
+            .as_ref()
+            .is_some_and(|w| w.status == status && w.reason == reason && w.message == message);
+        if !same {
+            let changed_status = was.as_ref().is_none_or(|w| w.status != status);
+            set_condition(
+                pod,
+                PodCondition {
+                    type_: kind.into(),
+                    status: status.into(),
+                    reason,
+                    message,
+                    last_transition_time: if changed_status {
+                        Some(now.clone())
+                    } else {
+                        was.and_then(|w| w.last_transition_time)
+                    },
+                    ..Default::default()
+                },
+            );
+        }
+    }
+}
+
+/// The kubelet's answer to a container image changed on a running pod: stop the old
+/// container (SIGTERM, or SIGKILL at the grace period's end), then start the new image.
+pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) {
+    let now = cluster.clock.now_ms();
+    let node = kubelet_source(pod);
+    let grace_ms = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.termination_grace_period_seconds)
+        .unwrap_or(30)
+        * 1000;
+    let obj = Object::Pod(Box::new(pod.clone()));
+    let mut next = None;
+    for name in changed {
+        let k = key(pod, name);
+        let Some(slot) = cluster.containers.get(&k) else {
+            continue;
+        };
+        let Some(inst) = slot.current.as_ref() else {
+            continue;
+        };
+        if inst.exit.is_some_and(|(at, _)| at <= now) {
+            continue;
+        }
+        let old_image = inst.process.image.clone();
+        let (stop_ms, code) = match ImageRef::parse(&old_image)
+            .as_ref()
+            .and_then(crate::images::lookup)
+            .and_then(|i| i.stop_ms)
+        {
+            // A shell as PID 1 ignores SIGTERM; the image's own server stops quickly.
+            Some(ms)
+                if !inst.process.argv.first().is_some_and(|a| {
+                    matches!(a.rsplit('/').next(), Some("sh" | "bash" | "ash"))
+                }) =>
+            {
+                (ms.min(grace_ms), 0)
+            }
+            _ => (grace_ms, 137),
+        };
+        events::record(
+            cluster,
+            &obj,
+            EventType::Normal,
+            "Killing",
+            &format!("Container {name} definition changed, will be restarted"),
+            Source {
+                component: "kubelet",
+                host: Some(&node),
+            },
+        );
+        // The new image is pulled once the old container has stopped.
+        let image = pod
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .find(|c| c.name == *name)
+            .and_then(|c| c.image.clone())
+            .unwrap_or_default();
+        let mut pull_ms = 0;
+        if !cluster.image_cache.contains(&(node.clone(), image.clone())) {
+            pull_ms = ImageRef::parse(&image)
+                .as_ref()
+                .and_then(crate::images::lookup)
+                .map_or(0, |i| i.pull_ms);
+            events::record(
+                cluster,
+                &obj,
+                EventType::Normal,
+                "Pulling",
+                &format!("Pulling image \"{image}\""),
+                Source {
+                    component: "kubelet",
+                    host: Some(&node),
+                },
+            );
+        }
+        if let Some(slot) = cluster.containers.get_mut(&k) {
+            if let Some(inst) = slot.current.as_mut() {
+                inst.exit = Some((now + stop_ms, code));
+            }
+            slot.restart_at = Some(now + stop_ms + pull_ms);
+            slot.backing_off = false;
+            slot.backoff_ms = 0;
+        }
+        next = Some(next.map_or(now + stop_ms, |n: i64| n.min(now + stop_ms)));
+    }
+    if let Some(t) = next {
+        cluster.timers.at(
+            t,
+            Task::KubeletSync {
+                namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+                name: pod.metadata.name.clone().unwrap_or_default(),
+                uid: pod.metadata.uid.clone().unwrap_or_default(),
+            },
+        );
+    }
+}
+
+/// Forgets every container of a pod (it was deleted).
+pub fn forget_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
+    cluster
+        .containers
+        .retain(|(ns, p, _), _| !(ns == namespace && p == name));
+}
