@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Endpoints, Event, Namespace, Node, Pod, Service, ServiceAccount,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use crate::api::error::ApiError;
@@ -44,7 +46,16 @@ macro_rules! objects {
     };
 }
 
-objects!(Event, Namespace, Node, Pod);
+objects!(
+    ConfigMap,
+    Endpoints,
+    Event,
+    Namespace,
+    Node,
+    Pod,
+    Service,
+    ServiceAccount,
+);
 
 impl Object {
     /// The registry entry for this object's kind.
@@ -127,10 +138,8 @@ impl Store {
         meta.uid = Some(new_uid(rng));
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(now);
-        if !matches!(
-            obj,
-            Object::Node(_) | Object::Namespace(_) | Object::Pod(_) | Object::Event(_)
-        ) {
+        // Core kinds carry no generation; workload kinds (named groups) start at 1.
+        if !obj.info().group.is_empty() {
             obj.metadata_mut().generation = Some(1);
         }
         self.log.push(WatchEvent {

@@ -6,4 +6,5 @@ pub mod kinds;
 pub mod manifest;
 pub mod quantity;
 pub mod selector;
+pub mod service;
 pub mod validation;

@@ -2,6 +2,7 @@
 
 mod bootstrap;
 mod profile;
+mod system_config;
 
 pub use profile::{ClusterProfile, NodeProfile, NodeRole};
 
@@ -103,10 +104,20 @@ impl Cluster {
                 .enumerate()
                 .map(|(i, n)| bootstrap::node(n, i, &now)),
         );
+        if let Some(cp) = profile
+            .nodes
+            .iter()
+            .find(|n| n.role == NodeRole::ControlPlane)
+        {
+            let date = now.0.strftime("%Y-%m-%d").to_string();
+            objects.extend(system_config::objects(&cp.name, &cp.internal_ip, &date));
+        }
         for obj in objects {
             // Names in a profile are unique, so creation cannot collide.
             let _ = self.store.create(obj, now.clone(), &mut self.rng);
         }
+        // Namespaces' default ServiceAccount and root CA, the `kubernetes` Service.
+        crate::controllers::run_all(self);
     }
 
     /// Runs one console line (a shell-like command line) and returns what it printed.
@@ -169,8 +180,37 @@ impl Cluster {
             _ => {}
         }
         crate::api::validation::validate(&obj)?;
+        if let Object::Service(svc) = &mut obj {
+            self.default_service(svc)?;
+        }
         let now = self.clock.now_time();
         self.store.create(obj, now, &mut self.rng).map(|_| ())
+    }
+
+    /// Validates a new service against the stored ones, then defaults it and allocates its
+    /// ClusterIP and NodePorts.
+    fn default_service(
+        &mut self,
+        svc: &mut k8s_openapi::api::core::v1::Service,
+    ) -> Result<(), ApiError> {
+        use crate::api::service;
+        let mut taken =
+            service::Allocated::from_services(self.store.list("Service", None).filter_map(|o| {
+                match o {
+                    Object::Service(s) => Some(s.as_ref()),
+                    _ => None,
+                }
+            }));
+        let causes = service::validate(svc, &taken);
+        if !causes.is_empty() {
+            return Err(ApiError::Invalid {
+                kind: "Service".into(),
+                name: svc.metadata.name.clone().unwrap_or_default(),
+                causes,
+            });
+        }
+        service::default_new(svc, &mut taken, &mut self.rng);
+        Ok(())
     }
 
     /// Applies a changed manifest to a stored object. Pods only accept changes the apiserver
@@ -215,6 +255,19 @@ impl Cluster {
                 current.metadata.labels = wanted.metadata.labels.clone();
                 current.metadata.annotations = wanted.metadata.annotations.clone();
                 self.store.update(Object::Namespace(current)).map(|_| ())
+            }
+            (Object::Service(current), Object::Service(mut wanted)) => {
+                let causes = crate::api::service::merge_update(&current, &mut wanted);
+                if !causes.is_empty() {
+                    return Err(ApiError::Invalid {
+                        kind: "Service".into(),
+                        name: current.metadata.name.clone().unwrap_or_default(),
+                        causes,
+                    });
+                }
+                let mut taken = crate::api::service::Allocated::default();
+                crate::api::service::default_new(&mut wanted, &mut taken, &mut self.rng);
+                self.store.update(Object::Service(wanted)).map(|_| ())
             }
             (_, desired) => {
                 self.store.update(desired)?;
