@@ -247,7 +247,7 @@ fn in_service_cidr(ip: &str) -> bool {
         return false;
     }
     let n = (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3];
-    n >= SERVICE_CIDR_BASE && n < SERVICE_CIDR_BASE + SERVICE_CIDR_SIZE
+    (SERVICE_CIDR_BASE..SERVICE_CIDR_BASE + SERVICE_CIDR_SIZE).contains(&n)
 }
 
 /// Merges a re-applied service onto the stored one: allocated fields the manifest leaves out

@@ -68,6 +68,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         let body = match obj {
             Object::Pod(p) => describe_pod(p),
             Object::Namespace(_) | Object::Node(_) => describe_basic(obj),
+            Object::Service(s) => super::describe_service::service(cluster, s),
+            Object::ConfigMap(cm) => super::describe_service::configmap(cm),
+            Object::ServiceAccount(sa) => super::describe_service::serviceaccount(sa),
             _ => {
                 return super::error(format!(
                     "\"kubectl describe {}\" is not simulated in Kubeplay yet",
@@ -75,10 +78,19 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
                 ))
             }
         };
-        let mut text = tabwrite(&body, 0, 2);
-        if !matches!(obj, Object::Namespace(_)) {
-            text.push_str(&events_section(cluster, obj, now));
-        }
+        let events = if matches!(obj, Object::Namespace(_)) {
+            String::new()
+        } else {
+            events_section(cluster, obj, now)
+        };
+        // Services and service accounts print `Events:  <none>` in their last tabwriter block.
+        let joined = matches!(obj, Object::Service(_) | Object::ServiceAccount(_))
+            && events.starts_with("Events:  <none>");
+        let text = if joined {
+            tabwrite(&(body + "Events:\t<none>\n"), 0, 2)
+        } else {
+            tabwrite(&body, 0, 2) + &events
+        };
         texts.push(text);
     }
     let mut out = Output::default();
@@ -121,7 +133,7 @@ fn map_lines(
 }
 
 /// The `Labels:` and `Annotations:` lines (the last-applied annotation is not shown).
-fn labels_and_annotations(meta: &ObjectMeta) -> String {
+pub(super) fn labels_and_annotations(meta: &ObjectMeta) -> String {
     map_lines("Labels:", meta.labels.as_ref(), &[], "")
         + &map_lines(
             "Annotations:",

@@ -4,9 +4,13 @@ mod api_resources;
 mod apply;
 mod config;
 mod create;
+mod create_configmap;
+mod create_service;
 mod delete;
 mod describe;
+mod describe_service;
 mod flags;
+mod generate;
 mod get;
 mod label;
 mod resources;
@@ -61,6 +65,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "version" => version::run(rest),
         "api-resources" => api_resources::run(rest),
         "describe" => describe::run(cluster, rest),
+        "expose" => create_service::expose(cluster, rest),
         "config" => config::run(cluster, rest),
         "cluster-info" => config::cluster_info(),
         "label" => label::run(cluster, rest, label::Target::Labels),
