@@ -15,6 +15,12 @@ pub enum ApiError {
         name: String,
         causes: Vec<String>,
     },
+    /// 403 from the apiserver or an admission plugin: `namespaces "default" is forbidden: ...`.
+    Denied {
+        resource: String,
+        name: String,
+        message: String,
+    },
     /// 422 for updates a kind forbids, e.g. changing a running pod's spec.
     Forbidden {
         kind: String,
@@ -56,6 +62,13 @@ impl ApiError {
                 let list: Vec<String> = causes.iter().map(|c| format!("* {c}")).collect();
                 format!("The {kind} \"{name}\" is invalid: \n{}", list.join("\n"))
             }
+            ApiError::Denied {
+                resource,
+                name,
+                message,
+            } => format!(
+                "Error from server (Forbidden): {resource} \"{name}\" is forbidden: {message}"
+            ),
             ApiError::Forbidden {
                 kind,
                 name,

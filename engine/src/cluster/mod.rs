@@ -289,6 +289,14 @@ impl Cluster {
         let Some(obj) = self.store.get(kind, namespace, name).cloned() else {
             return Err(ApiError::not_found(crate::api::kinds::info(kind), name));
         };
+        // The NamespaceLifecycle admission plugin's immortal namespaces.
+        if kind == "Namespace" && ["default", "kube-system", "kube-public"].contains(&name) {
+            return Err(ApiError::Denied {
+                resource: "namespaces".into(),
+                name: name.into(),
+                message: "this namespace may not be deleted".into(),
+            });
+        }
         match obj {
             Object::Pod(mut pod) if !force => {
                 if pod.metadata.deletion_timestamp.is_some() {

@@ -69,8 +69,12 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             (true, Some(ns)) => ns,
             (true, None) => namespace.clone(),
         };
+        let uid = cluster
+            .store
+            .get(kind.kind, &ns, &name)
+            .and_then(|o| o.metadata().uid.clone());
         match cluster.delete(kind.kind, &ns, &name, grace, force) {
-            Ok(()) => deleted.push((kind, ns, name)),
+            Ok(()) => deleted.push((kind, ns, name, uid)),
             Err(e) => {
                 let message = e.kubectl_message();
                 out.err(match (file, message.split_once("): ")) {
@@ -86,13 +90,16 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     // kubectl waits until each object is really gone; that takes simulated time.
     if parsed.value("wait") != Some("false") {
         let pending = deleted.clone();
+        // Like kubectl, wait for that uid to go: a controller may recreate the name at once.
         cluster.advance_until(WAIT_LIMIT, move |c| {
-            pending
-                .iter()
-                .all(|(k, ns, n)| c.store.get(k.kind, ns, n).is_none())
+            pending.iter().all(|(k, ns, n, uid)| {
+                c.store
+                    .get(k.kind, ns, n)
+                    .is_none_or(|o| o.metadata().uid != *uid)
+            })
         });
     }
-    for (kind, ns, name) in deleted {
+    for (kind, ns, name, _) in deleted {
         let suffix = if kind.namespaced {
             format!(" from {ns} namespace")
         } else {
