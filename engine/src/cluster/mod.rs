@@ -3,6 +3,7 @@
 mod bootstrap;
 mod profile;
 mod system_config;
+pub(crate) mod system_pods;
 
 pub use profile::{ClusterProfile, NodeProfile, NodeRole};
 
@@ -116,6 +117,7 @@ impl Cluster {
             // Names in a profile are unique, so creation cannot collide.
             let _ = self.store.create(obj, now.clone(), &mut self.rng);
         }
+        system_pods::create_all(self, profile);
         // Namespaces' default ServiceAccount and root CA, the `kubernetes` Service.
         crate::controllers::run_all(self);
     }
@@ -297,7 +299,17 @@ impl Cluster {
                 message: "this namespace may not be deleted".into(),
             });
         }
+        let mirror = obj
+            .metadata()
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
         match obj {
+            // A mirror pod goes at once; its kubelet posts a new one (controllers::system_objects).
+            Object::Pod(_) if mirror => {
+                self.store.remove(kind, namespace, name);
+                Ok(())
+            }
             Object::Pod(mut pod) if !force => {
                 if pod.metadata.deletion_timestamp.is_some() {
                     return Ok(());

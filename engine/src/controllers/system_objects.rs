@@ -103,11 +103,47 @@ pub fn reconcile(cluster: &mut Cluster) {
             missing.push(kubernetes_endpoints(&control_plane_ip(cluster)));
         }
     }
+    missing.extend(missing_mirror_pods(cluster));
     for obj in missing {
         let now = cluster.clock.now_time();
         let _ = cluster.store.create(obj, now, &mut cluster.rng);
     }
     cluster.controllers.system_objects_seen = Some(cluster.store.resource_version());
+}
+
+/// Mirror pods the control-plane kubelet reposts when they were deleted.
+fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
+    let Some((node, uid)) = cluster.store.list("Node", None).find_map(|o| {
+        o.metadata()
+            .labels
+            .as_ref()
+            .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"))
+            .then(|| {
+                (
+                    o.name().to_string(),
+                    o.metadata().uid.clone().unwrap_or_default(),
+                )
+            })
+    }) else {
+        return Vec::new();
+    };
+    let ip = control_plane_ip(cluster);
+    let now = cluster.clock.now_time();
+    let mut out = Vec::new();
+    for c in crate::cluster::system_pods::STATIC_COMPONENTS {
+        let name = format!("{c}-{node}");
+        if cluster.store.get("Pod", "kube-system", &name).is_none() {
+            if let Some(p) =
+                crate::cluster::system_pods::static_pod(cluster, c, &node, &uid, &ip, &now)
+            {
+                cluster
+                    .pod_stages
+                    .insert(("kube-system".into(), name), crate::kubelet::Stage::Running);
+                out.push(Object::Pod(Box::new(p)));
+            }
+        }
+    }
+    out
 }
 
 /// The InternalIP of the first control-plane node (the apiserver's advertise address).
