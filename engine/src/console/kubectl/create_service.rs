@@ -54,9 +54,18 @@ pub fn create_service(cluster: &mut Cluster, args: &[String]) -> Output {
         "loadbalancer" => "LoadBalancer",
         "externalname" => "ExternalName",
         other => {
-            return super::error(format!(
-                "unknown command \"{other}\" for \"kubectl create service\"\n\nDid you mean this?\n\tclusterip\n\tnodeport\n\tloadbalancer\n\texternalname"
-            ))
+            let close: Vec<&str> = ["clusterip", "externalname", "loadbalancer", "nodeport"]
+                .into_iter()
+                .filter(|c| super::levenshtein(c, other) <= 2 || c.starts_with(other))
+                .collect();
+            let mut message = format!("unknown command \"{other}\" for \"kubectl create service\"");
+            if !close.is_empty() {
+                message.push_str("\n\nDid you mean this?\n");
+                for c in close {
+                    message.push_str(&format!("\t{c}\n"));
+                }
+            }
+            return super::error(message);
         }
     };
     let path = format!("create service {sub}");
@@ -222,7 +231,7 @@ pub fn expose(cluster: &mut Cluster, args: &[String]) -> Output {
             )
         }
     };
-    let selector = match parsed.value("selector") {
+    let selector = match parsed.value("selector").filter(|s| !s.is_empty()) {
         Some(s) => match generate::parse_labels(s) {
             Ok(m) => m,
             Err(e) => return super::error(e),
@@ -237,7 +246,7 @@ pub fn expose(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         },
     };
-    let labels = match parsed.value("labels") {
+    let labels = match parsed.value("labels").filter(|s| !s.is_empty()) {
         Some(s) => match generate::parse_labels(s) {
             Ok(m) => Some(m),
             Err(e) => return super::error(e),
