@@ -7,4 +7,5 @@ pub mod manifest;
 pub mod quantity;
 pub mod selector;
 pub mod service;
+pub mod service_account;
 pub mod validation;

@@ -182,11 +182,46 @@ impl Cluster {
             _ => {}
         }
         crate::api::validation::validate(&obj)?;
+        if let Object::Pod(p) = &mut obj {
+            self.admit_service_account(p)?;
+        }
         if let Object::Service(svc) = &mut obj {
             self.default_service(svc)?;
         }
         let now = self.clock.now_time();
-        self.store.create(obj, now, &mut self.rng).map(|_| ())
+        let namespace = matches!(obj, Object::Namespace(_));
+        self.store.create(obj, now, &mut self.rng)?;
+        if namespace {
+            // The serviceaccount controller is quick: the next request already finds `default`.
+            crate::controllers::system_objects::reconcile(self);
+        }
+        Ok(())
+    }
+
+    /// The ServiceAccount admission plugin: the account must exist; the token volume is added.
+    fn admit_service_account(
+        &mut self,
+        pod: &mut k8s_openapi::api::core::v1::Pod,
+    ) -> Result<(), ApiError> {
+        use crate::api::service_account;
+        let sa = service_account::account(pod);
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        if self.store.get("ServiceAccount", &ns, &sa).is_none() {
+            return Err(ApiError::Denied {
+                resource: "pods".into(),
+                name: pod.metadata.name.clone().unwrap_or_default(),
+                message: format!(
+                    "error looking up service account {ns}/{sa}: serviceaccount \"{sa}\" not found"
+                ),
+            });
+        }
+        let volume = format!(
+            "{}{}",
+            service_account::VOLUME_PREFIX,
+            system_pods::name_suffix(self, 5)
+        );
+        service_account::admit(pod, &volume);
+        Ok(())
     }
 
     /// Validates a new service against the stored ones, then defaults it and allocates its
@@ -227,6 +262,9 @@ impl Cluster {
                 let mut check = (*current).clone();
                 let mut wanted_defaulted = (*wanted).clone();
                 crate::api::defaults::pod(&mut wanted_defaulted);
+                if let Some(v) = crate::api::service_account::token_volume(&current) {
+                    crate::api::service_account::admit(&mut wanted_defaulted, &v);
+                }
                 // Compare specs with images and scheduling fields set aside.
                 if let (Some(cs), Some(ws)) = (check.spec.as_mut(), wanted_defaulted.spec.as_mut())
                 {

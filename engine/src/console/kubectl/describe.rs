@@ -395,7 +395,9 @@ fn describe_pod(pod: &Pod) -> String {
             s.push_str(&format!("  {}\t{}\n", c.type_, c.status));
         }
     }
-    s.push_str("Volumes:\t<none>\n");
+    s.push_str(&super::describe_volumes::section(
+        spec.volumes.as_deref().unwrap_or(&[]),
+    ));
     s.push_str(&format!(
         "QoS Class:\t{}\n",
         status.qos_class.clone().unwrap_or_default()

@@ -9,6 +9,7 @@ mod create_service;
 mod delete;
 mod describe;
 mod describe_service;
+mod describe_volumes;
 mod flags;
 mod generate;
 mod get;
