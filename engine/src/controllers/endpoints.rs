@@ -208,3 +208,33 @@ fn named_port(pod: &Pod, name: &str) -> Option<i32> {
         .find(|p| p.name.as_deref() == Some(name))
         .map(|p| p.container_port)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SimDuration;
+
+    fn subsets(c: &Cluster, name: &str) -> Option<Vec<EndpointSubset>> {
+        match c.store.get("Endpoints", "default", name) {
+            Some(Object::Endpoints(ep)) => ep.subsets.clone(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn endpoints_follow_pod_readiness_and_service_lifetime() {
+        let mut c = Cluster::new();
+        c.run("kubectl run web --image=nginx -l app=web");
+        c.run("kubectl expose pod web --port=80 --target-port=8080");
+        let s = subsets(&c, "web").expect("endpoints");
+        assert!(s[0].addresses.is_none());
+        assert_eq!(s[0].not_ready_addresses.as_ref().map(Vec::len), Some(1));
+        assert_eq!(s[0].ports.as_ref().map(|p| p[0].port), Some(8080));
+        c.advance(SimDuration::seconds(10));
+        let s = subsets(&c, "web").expect("endpoints");
+        assert_eq!(s[0].addresses.as_ref().map(Vec::len), Some(1));
+        assert!(s[0].not_ready_addresses.is_none());
+        c.run("kubectl delete svc web");
+        assert!(c.store.get("Endpoints", "default", "web").is_none());
+    }
+}
