@@ -109,8 +109,23 @@ impl ImageRef {
     }
 }
 
-/// The catalog entry for a reference whose repository and tag exist, if any.
+/// What the registry serves for an image outside the official library (a learner's own
+/// `user/app:v1`, `registry.k8s.io/...`): Kubeplay cannot know those repositories, so any of
+/// them pulls, as the image a course published would.
+static OTHER_REPOSITORY: ImageInfo = ImageInfo {
+    repository: "",
+    size_bytes: 48_318_382,
+    pull_ms: 4_400,
+    stop_ms: Some(500),
+};
+
+/// The catalog entry for a reference whose repository and tag exist, if any. Official
+/// library images (`nginx`, `busybox`) must be in the catalog, so a typo such as `ngnix`
+/// fails to pull like on a real cluster; images of other owners and registries always pull.
 pub fn lookup(r: &ImageRef) -> Option<&'static ImageInfo> {
+    if !r.repository.starts_with("docker.io/library/") {
+        return Some(&OTHER_REPOSITORY);
+    }
     let tag_ok = matches!(r.tag.as_str(), "latest" | "stable" | "alpine" | "perl")
         || r.tag.starts_with(|c: char| c.is_ascii_digit())
             && r.tag
@@ -149,5 +164,7 @@ mod tests {
         assert!(lookup(&ImageRef::parse("nginx:1.16.1").unwrap()).is_some());
         assert!(lookup(&ImageRef::parse("nginx:nope").unwrap()).is_none());
         assert!(lookup(&ImageRef::parse("nginxx").unwrap()).is_none());
+        assert!(lookup(&ImageRef::parse("kim0lil/80700:v-1.0.0").unwrap()).is_some());
+        assert!(lookup(&ImageRef::parse("registry.k8s.io/pause:3.10").unwrap()).is_some());
     }
 }

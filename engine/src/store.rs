@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, ReplicationController};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service,
+    ServiceAccount,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use crate::api::error::ApiError;
@@ -49,6 +52,8 @@ macro_rules! objects {
 }
 
 objects!(
+    ConfigMap,
+    Endpoints,
     Event,
     Namespace,
     Node,
@@ -56,6 +61,8 @@ objects!(
     ReplicationController,
     Deployment,
     ReplicaSet,
+    Service,
+    ServiceAccount,
 );
 
 impl Object {
@@ -145,10 +152,8 @@ impl Store {
         meta.uid = Some(new_uid(rng));
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(now);
-        if !matches!(
-            obj,
-            Object::Node(_) | Object::Namespace(_) | Object::Pod(_) | Object::Event(_)
-        ) {
+        // Core kinds carry no generation; workload kinds (named groups) start at 1.
+        if !obj.info().group.is_empty() {
             obj.metadata_mut().generation = Some(1);
         }
         self.record(WatchEvent {
@@ -223,6 +228,7 @@ impl Store {
         kind: &'static str,
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Object> + 'a {
+        // Keys sort by kind, then namespace: walk only that range, not the whole store.
         let start = ObjectKey {
             kind,
             namespace: namespace.unwrap_or("").to_string(),

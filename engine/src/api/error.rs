@@ -15,7 +15,7 @@ pub enum ApiError {
         name: String,
         causes: Vec<String>,
     },
-    /// 403: `pods "x" is forbidden: ...` (admission refused the request).
+    /// 403 from the apiserver or an admission plugin: `namespaces "default" is forbidden: ...`.
     Denied {
         resource: String,
         name: String,

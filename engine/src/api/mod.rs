@@ -6,6 +6,8 @@ pub mod kinds;
 pub mod manifest;
 pub mod quantity;
 pub mod selector;
+pub mod service;
+pub mod service_account;
 pub mod type_errors;
 pub mod validation;
 pub mod workload_defaults;

@@ -72,6 +72,15 @@ fn set_values(rest: &str) -> Result<Vec<String>, String> {
 }
 
 impl Selector {
+    /// The equality selector of a `matchLabels`-style map (a Service's `spec.selector`).
+    pub fn from_map(map: &BTreeMap<String, String>) -> Selector {
+        Selector(
+            map.iter()
+                .map(|(k, v)| Requirement::Equals(k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
     /// Parses a selector; errors are kubectl's texts without the `error: ` prefix.
     pub fn parse(s: &str) -> Result<Selector, String> {
         let mut reqs = Vec::new();
@@ -151,15 +160,6 @@ impl Selector {
             });
         }
         Selector(reqs)
-    }
-
-    /// The selector of a plain map (ReplicationController, Service).
-    pub fn from_map(map: &BTreeMap<String, String>) -> Selector {
-        Selector(
-            map.iter()
-                .map(|(k, v)| Requirement::Equals(k.clone(), v.clone()))
-                .collect(),
-        )
     }
 
     /// Whether it has no requirements (matches everything).

@@ -100,7 +100,18 @@ impl Cluster {
             }
         }
         let now = self.clock.now_ms();
+        let mirror = obj
+            .metadata()
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
         match &mut obj {
+            // A mirror pod goes at once; its kubelet posts a new one
+            // (controllers::system_objects).
+            Object::Pod(_) if mirror => {
+                self.remove_object(kind, namespace, name);
+                return Ok(());
+            }
             Object::Pod(pod) if !options.force => {
                 if already {
                     if changed {

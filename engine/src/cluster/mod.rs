@@ -3,6 +3,9 @@
 mod bootstrap;
 mod deletion;
 mod profile;
+mod system_config;
+pub(crate) mod system_pods;
+mod system_workloads;
 
 pub(crate) use deletion::{
     finalize_namespace, DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
@@ -128,10 +131,21 @@ impl Cluster {
                 .enumerate()
                 .map(|(i, n)| bootstrap::node(n, i, &now)),
         );
+        if let Some(cp) = profile
+            .nodes
+            .iter()
+            .find(|n| n.role == NodeRole::ControlPlane)
+        {
+            let date = now.0.strftime("%Y-%m-%d").to_string();
+            objects.extend(system_config::objects(&cp.name, &cp.internal_ip, &date));
+        }
         for obj in objects {
             // Names in a profile are unique, so creation cannot collide.
             let _ = self.store.create(obj, now.clone(), &mut self.rng);
         }
+        system_pods::create_all(self, profile);
+        // Namespaces' default ServiceAccount and root CA, the `kubernetes` Service.
+        crate::controllers::run_all(self);
     }
 
     /// Runs one console line (a shell-like command line) and returns what it printed.
@@ -198,8 +212,72 @@ impl Cluster {
         crate::api::defaults::object(&mut obj);
         crate::api::validation::validate(&obj)?;
         self.admit_namespace(&obj)?;
+        if let Object::Pod(p) = &mut obj {
+            self.admit_service_account(p)?;
+        }
+        if let Object::Service(svc) = &mut obj {
+            self.default_service(svc)?;
+        }
         let now = self.clock.now_time();
-        self.store.create(obj, now, &mut self.rng).map(|_| ())
+        let namespace = matches!(obj, Object::Namespace(_));
+        self.store.create(obj, now, &mut self.rng)?;
+        if namespace {
+            // The serviceaccount controller is quick: the next request already finds `default`.
+            crate::controllers::system_objects::reconcile(self);
+        }
+        Ok(())
+    }
+
+    /// The ServiceAccount admission plugin: the account must exist; the token volume is added.
+    fn admit_service_account(
+        &mut self,
+        pod: &mut k8s_openapi::api::core::v1::Pod,
+    ) -> Result<(), ApiError> {
+        use crate::api::service_account;
+        let sa = service_account::account(pod);
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        if self.store.get("ServiceAccount", &ns, &sa).is_none() {
+            return Err(ApiError::Denied {
+                resource: "pods".into(),
+                name: pod.metadata.name.clone().unwrap_or_default(),
+                message: format!(
+                    "error looking up service account {ns}/{sa}: serviceaccount \"{sa}\" not found"
+                ),
+            });
+        }
+        let volume = format!(
+            "{}{}",
+            service_account::VOLUME_PREFIX,
+            system_pods::name_suffix(self, 5)
+        );
+        service_account::admit(pod, &volume);
+        Ok(())
+    }
+
+    /// Validates a new service against the stored ones, then defaults it and allocates its
+    /// ClusterIP and NodePorts.
+    fn default_service(
+        &mut self,
+        svc: &mut k8s_openapi::api::core::v1::Service,
+    ) -> Result<(), ApiError> {
+        use crate::api::service;
+        let mut taken =
+            service::Allocated::from_services(self.store.list("Service", None).filter_map(|o| {
+                match o {
+                    Object::Service(s) => Some(s.as_ref()),
+                    _ => None,
+                }
+            }));
+        let causes = service::validate(svc, &taken);
+        if !causes.is_empty() {
+            return Err(ApiError::Invalid {
+                kind: "Service".into(),
+                name: svc.metadata.name.clone().unwrap_or_default(),
+                causes,
+            });
+        }
+        service::default_new(svc, &mut taken, &mut self.rng);
+        Ok(())
     }
 
     /// The NamespaceLifecycle admission plugin: namespaced objects need a namespace that
@@ -237,6 +315,9 @@ impl Cluster {
                 let mut check = (*current).clone();
                 let mut wanted_defaulted = (*wanted).clone();
                 crate::api::defaults::pod(&mut wanted_defaulted);
+                if let Some(v) = crate::api::service_account::token_volume(&current) {
+                    crate::api::service_account::admit(&mut wanted_defaulted, &v);
+                }
                 // Compare specs with images and scheduling fields set aside.
                 if let (Some(cs), Some(ws)) = (check.spec.as_mut(), wanted_defaulted.spec.as_mut())
                 {
@@ -272,6 +353,19 @@ impl Cluster {
                 current.metadata.labels = wanted.metadata.labels.clone();
                 current.metadata.annotations = wanted.metadata.annotations.clone();
                 self.store.update(Object::Namespace(current)).map(|_| ())
+            }
+            (Object::Service(current), Object::Service(mut wanted)) => {
+                let causes = crate::api::service::merge_update(&current, &mut wanted);
+                if !causes.is_empty() {
+                    return Err(ApiError::Invalid {
+                        kind: "Service".into(),
+                        name: current.metadata.name.clone().unwrap_or_default(),
+                        causes,
+                    });
+                }
+                let mut taken = crate::api::service::Allocated::default();
+                crate::api::service::default_new(&mut wanted, &mut taken, &mut self.rng);
+                self.store.update(Object::Service(wanted)).map(|_| ())
             }
             (current, mut desired) => {
                 // Everything else takes the new metadata and spec; status stays the

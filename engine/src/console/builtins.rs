@@ -22,6 +22,17 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
             ..Default::default()
         },
         "pwd" => text("/root"),
+        // Directories exist implicitly in the workspace: a file path may name any.
+        "mkdir" | "touch" if !args.is_empty() => {
+            if program == "touch" {
+                for f in args.iter().filter(|a| !a.starts_with('-')) {
+                    if cluster.console.files.read(f).is_none() {
+                        let _ = cluster.console.files.write(f, "", false);
+                    }
+                }
+            }
+            Output::default()
+        }
         "cat" => cat(cluster, args, stdin),
         "ls" => ls(cluster, args),
         "rm" => rm(cluster, args),

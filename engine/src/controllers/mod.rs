@@ -6,9 +6,11 @@
 //! must remember between runs (watch-log cursors, queues) lives in its own field of [`State`].
 
 pub mod deployment;
+pub mod endpoints;
 pub mod garbage_collector;
 pub mod namespace;
 pub mod replicaset;
+pub mod system_objects;
 
 use crate::cluster::Cluster;
 
@@ -23,6 +25,10 @@ pub struct State {
     pub scheduler: crate::scheduler::Queue,
     /// The ReplicaSet/ReplicationController controller's cursor and wake-ups.
     pub replicaset: replicaset::State,
+    /// Store resourceVersion the endpoints controller last brought up to date.
+    pub endpoints_seen: Option<u64>,
+    /// Store resourceVersion the system-objects controller last checked.
+    pub system_objects_seen: Option<u64>,
 }
 
 /// Most passes `run_all` makes before it lets time move on (a safety net; a pass normally
@@ -39,6 +45,8 @@ pub fn run_all(cluster: &mut Cluster) {
         replicaset::reconcile(cluster);
         garbage_collector::reconcile(cluster);
         namespace::reconcile(cluster);
+        system_objects::reconcile(cluster);
+        endpoints::reconcile(cluster);
         crate::scheduler::schedule_pending(cluster);
         if cluster.store.log_end() == before {
             break;

@@ -3,6 +3,7 @@
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 
 use super::age::human_duration_secs;
+use super::service_columns;
 use crate::clock::ms_from_time;
 use crate::store::Object;
 
@@ -46,6 +47,19 @@ pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
             &["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
             &["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"],
         ),
+        "Service" => (
+            &[
+                "NAME",
+                "TYPE",
+                "CLUSTER-IP",
+                "EXTERNAL-IP",
+                "PORT(S)",
+                "AGE",
+            ],
+            &["SELECTOR"],
+        ),
+        "Endpoints" => (&["NAME", "ENDPOINTS", "AGE"], &[]),
+        "ConfigMap" => (&["NAME", "DATA", "AGE"], &[]),
         _ => (&["NAME", "AGE"], &[]),
     };
     let mut h = base.to_vec();
@@ -72,6 +86,18 @@ pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
         Object::ReplicationController(rc) => {
             super::workload_columns::replication_controller_row(rc, name, age(obj, now_ms), opts)
         }
+        Object::Service(s) => {
+            let (mut cells, selector) = service_columns::service_cells(s);
+            cells.insert(0, name);
+            cells.push(age(obj, now_ms));
+            if opts.wide {
+                cells.push(selector);
+            }
+            cells
+        }
+        Object::Endpoints(ep) => vec![name, service_columns::endpoints_cell(ep), age(obj, now_ms)],
+        Object::ConfigMap(cm) => vec![name, service_columns::configmap_data(cm), age(obj, now_ms)],
+        Object::ServiceAccount(_) => vec![name, age(obj, now_ms)],
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod age;
 pub mod columns;
 pub mod pod_columns;
+pub mod service_columns;
 pub mod table;
 pub mod tabwriter;
 pub mod workload_columns;

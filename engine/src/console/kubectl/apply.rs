@@ -1,6 +1,6 @@
 //! `kubectl apply -f` and `kubectl create -f`: manifests from files, folders or stdin.
 
-use k8s_openapi::api::core::v1::{Namespace, Pod};
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Namespace, Pod, Service, ServiceAccount};
 use serde_json::Value;
 
 use super::flags::{self, Flag};
@@ -228,6 +228,18 @@ fn apply_document(
         )),
         "ReplicationController" => Object::ReplicationController(Box::new(
             manifest::decode_strict(&doc.value).map_err(decode_failure)?,
+        )),
+        "Service" => Object::Service(Box::new(
+            manifest::decode_strict::<Service>(&doc.value).map_err(decode_failure)?,
+        )),
+        "Endpoints" => Object::Endpoints(Box::new(
+            manifest::decode_strict::<Endpoints>(&doc.value).map_err(decode_failure)?,
+        )),
+        "ConfigMap" => Object::ConfigMap(Box::new(
+            manifest::decode_strict::<ConfigMap>(&doc.value).map_err(decode_failure)?,
+        )),
+        "ServiceAccount" => Object::ServiceAccount(Box::new(
+            manifest::decode_strict::<ServiceAccount>(&doc.value).map_err(decode_failure)?,
         )),
         other => {
             return Err(format!(

@@ -19,6 +19,11 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     match args.first().map(String::as_str) {
         Some("namespace" | "ns") => namespace(cluster, &args[1..]),
         Some("deployment" | "deploy") => super::create_deployment::run(cluster, &args[1..]),
+        Some("service" | "svc") => super::create_service::create_service(cluster, &args[1..]),
+        Some("configmap" | "cm") => super::create_configmap::create_configmap(cluster, &args[1..]),
+        Some("serviceaccount" | "sa") => {
+            super::create_configmap::create_serviceaccount(cluster, &args[1..])
+        }
         Some(sub) if !sub.starts_with('-') => super::error(format!(
             "\"kubectl create {sub}\" is not simulated in Kubeplay yet"
         )),

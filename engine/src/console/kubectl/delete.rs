@@ -96,8 +96,12 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             (true, Some(ns)) => ns,
             (true, None) => namespace.clone(),
         };
+        let uid = cluster
+            .store
+            .get(kind.kind, &ns, &name)
+            .and_then(|o| o.metadata().uid.clone());
         match cluster.delete_with(kind.kind, &ns, &name, &options) {
-            Ok(()) => deleted.push((kind, ns, name)),
+            Ok(()) => deleted.push((kind, ns, name, uid)),
             Err(ApiError::NotFound { .. }) if ignore_not_found => {}
             Err(e) => errors.push(match file {
                 Some(f) => e.kubectl_message_for_file("deleting", &f),
@@ -109,13 +113,16 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     // delete does not wait for anything but the orphaning.
     if parsed.value("wait") != Some("false") {
         let pending = deleted.clone();
+        // Like kubectl, wait for that uid to go: a controller may recreate the name at once.
         cluster.advance_until(WAIT_LIMIT, move |c| {
-            pending
-                .iter()
-                .all(|(k, ns, n)| c.store.get(k.kind, ns, n).is_none())
+            pending.iter().all(|(k, ns, n, uid)| {
+                c.store
+                    .get(k.kind, ns, n)
+                    .is_none_or(|o| o.metadata().uid != *uid)
+            })
         });
     }
-    for (kind, ns, name) in deleted {
+    for (kind, ns, name, _) in deleted {
         let suffix = if kind.namespaced {
             format!(" from {ns} namespace")
         } else {

@@ -68,6 +68,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         let body = match obj {
             Object::Pod(p) => describe_pod(p),
             Object::Namespace(_) | Object::Node(_) => describe_basic(obj),
+            Object::Service(s) => super::describe_service::service(cluster, s),
+            Object::ConfigMap(cm) => super::describe_service::configmap(cm),
+            Object::ServiceAccount(sa) => super::describe_service::serviceaccount(sa),
             _ if super::describe_workloads::describe(cluster, obj).is_some() => {
                 super::describe_workloads::describe(cluster, obj).unwrap_or_default()
             }
@@ -78,10 +81,19 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
                 ))
             }
         };
-        let mut text = tabwrite(&body, 0, 2);
-        if !matches!(obj, Object::Namespace(_)) {
-            text.push_str(&events_section(cluster, obj, now));
-        }
+        let events = if matches!(obj, Object::Namespace(_)) {
+            String::new()
+        } else {
+            events_section(cluster, obj, now)
+        };
+        // Services and service accounts print `Events:  <none>` in their last tabwriter block.
+        let joined = matches!(obj, Object::Service(_) | Object::ServiceAccount(_))
+            && events.starts_with("Events:  <none>");
+        let text = if joined {
+            tabwrite(&(body + "Events:\t<none>\n"), 0, 2)
+        } else {
+            tabwrite(&body, 0, 2) + &events
+        };
         texts.push(text);
     }
     let mut out = Output::default();
@@ -389,7 +401,9 @@ fn describe_pod(pod: &Pod) -> String {
             s.push_str(&format!("  {}\t{}\n", c.type_, c.status));
         }
     }
-    s.push_str("Volumes:\t<none>\n");
+    s.push_str(&super::describe_volumes::section(
+        spec.volumes.as_deref().unwrap_or(&[]),
+    ));
     s.push_str(&format!(
         "QoS Class:\t{}\n",
         status.qos_class.clone().unwrap_or_default()

@@ -294,8 +294,14 @@ pub fn pod_template(template: Option<&PodTemplateSpec>) -> String {
             if let Some(v) = &t.value {
                 text.push_str(&format!("={v}"));
             }
-            if let Some(e) = &t.effect {
+            if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
                 text.push_str(&format!(":{e}"));
+            }
+            if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
+                text.push_str(" op=Exists");
+            }
+            if let Some(secs) = t.toleration_seconds {
+                text.push_str(&format!(" for {secs}s"));
             }
             text
         })

@@ -112,6 +112,12 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     }
 
     let mut out = Output::default();
+    if requests.iter().any(|r| r.kind.kind == "Endpoints") {
+        // The apiserver's deprecation warning for the v1 Endpoints API, shown by kubectl.
+        out.err(
+            "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
+        );
+    }
     let prefix_kind = found.len() > 1;
     let now = cluster.clock.now_ms();
     if format == "yaml" || format == "json" {

@@ -4,13 +4,18 @@ mod api_resources;
 mod apply;
 mod config;
 mod create;
+mod create_configmap;
 mod create_deployment;
+mod create_service;
 mod delete;
 mod describe;
+mod describe_service;
+mod describe_volumes;
 mod describe_workloads;
 mod dry_run;
 pub(crate) mod exec;
 mod flags;
+mod generate;
 mod get;
 mod label;
 mod logs;
@@ -71,6 +76,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "describe" => describe::run(cluster, rest),
         "logs" => logs::run(cluster, rest),
         "exec" => exec::run(cluster, rest),
+        "expose" => create_service::expose(cluster, rest),
         "config" => config::run(cluster, rest),
         "cluster-info" => config::cluster_info(cluster),
         "label" => label::run(cluster, rest, label::Target::Labels),

@@ -1,0 +1,240 @@
+//! The endpoints controller: for every Service with a selector, an Endpoints object of the
+//! same name listing the matching pods' IPs (ready ones in `addresses`, the others in
+//! `notReadyAddresses`) and the service's target ports. Services without a selector keep
+//! whatever Endpoints the user wrote; an Endpoints object whose selector service is gone is
+//! deleted.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    EndpointAddress, EndpointPort, EndpointSubset, Endpoints, ObjectReference, Pod, Service,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::api::selector::Selector;
+use crate::cluster::Cluster;
+use crate::store::Object;
+
+/// The label the controller puts on the Endpoints it manages (Kubernetes 1.33+).
+const MANAGED_BY: &str = "endpoints.kubernetes.io/managed-by";
+
+/// Brings every selector service's Endpoints up to date, if anything changed since last run.
+pub fn reconcile(cluster: &mut Cluster) {
+    let rv = cluster.store.resource_version();
+    if cluster.controllers.endpoints_seen == Some(rv) {
+        return;
+    }
+    let services: Vec<Service> = cluster
+        .store
+        .list("Service", None)
+        .filter_map(|o| match o {
+            Object::Service(s) => Some(s.as_ref().clone()),
+            _ => None,
+        })
+        .collect();
+    let mut wanted: Vec<Endpoints> = Vec::new();
+    for svc in &services {
+        if let Some(ep) = desired(cluster, svc) {
+            wanted.push(ep);
+        }
+    }
+    for ep in wanted {
+        let ns = ep.metadata.namespace.clone().unwrap_or_default();
+        let name = ep.metadata.name.clone().unwrap_or_default();
+        match cluster.store.get("Endpoints", &ns, &name) {
+            Some(Object::Endpoints(cur)) => {
+                if cur.subsets != ep.subsets || cur.metadata.labels != ep.metadata.labels {
+                    let mut next = cur.as_ref().clone();
+                    next.subsets = ep.subsets;
+                    next.metadata.labels = ep.metadata.labels;
+                    let _ = cluster.store.update(Object::Endpoints(Box::new(next)));
+                }
+            }
+            _ => {
+                let now = cluster.clock.now_time();
+                let _ =
+                    cluster
+                        .store
+                        .create(Object::Endpoints(Box::new(ep)), now, &mut cluster.rng);
+            }
+        }
+    }
+    // Managed Endpoints whose service is gone (or lost its selector) go too.
+    let orphans: Vec<(String, String)> = cluster
+        .store
+        .list("Endpoints", None)
+        .filter(|o| {
+            o.metadata()
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key(MANAGED_BY))
+        })
+        .filter(|o| {
+            !services.iter().any(|s| {
+                s.metadata.name.as_deref() == Some(o.name())
+                    && s.metadata.namespace.as_deref() == Some(o.namespace())
+                    && has_selector(s)
+            })
+        })
+        .map(|o| (o.namespace().to_string(), o.name().to_string()))
+        .collect();
+    for (ns, name) in orphans {
+        cluster.store.remove("Endpoints", &ns, &name);
+    }
+    cluster.controllers.endpoints_seen = Some(cluster.store.resource_version());
+}
+
+fn has_selector(s: &Service) -> bool {
+    s.spec
+        .as_ref()
+        .and_then(|sp| sp.selector.as_ref())
+        .is_some_and(|m| !m.is_empty())
+        && s.spec.as_ref().and_then(|sp| sp.type_.as_deref()) != Some("ExternalName")
+}
+
+/// Whether a pod counts as ready for its services.
+fn pod_ready(p: &Pod) -> bool {
+    p.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+/// The Endpoints a selector service should have now.
+fn desired(cluster: &Cluster, svc: &Service) -> Option<Endpoints> {
+    if !has_selector(svc) {
+        return None;
+    }
+    let spec = svc.spec.as_ref()?;
+    let ns = svc.metadata.namespace.clone().unwrap_or_default();
+    let selector = Selector::from_map(spec.selector.as_ref()?);
+    // Subsets keyed by their resolved ports, so pods with the same ports share one.
+    let mut subsets: BTreeMap<Vec<(String, i32, String)>, EndpointSubset> = BTreeMap::new();
+    for obj in cluster.store.list("Pod", Some(&ns)) {
+        let Object::Pod(pod) = obj else { continue };
+        if !selector.matches(pod.metadata.labels.as_ref())
+            || pod.metadata.deletion_timestamp.is_some()
+        {
+            continue;
+        }
+        let status = pod.status.clone().unwrap_or_default();
+        let Some(ip) = status.pod_ip.clone().filter(|ip| !ip.is_empty()) else {
+            continue;
+        };
+        if matches!(status.phase.as_deref(), Some("Succeeded" | "Failed")) {
+            continue;
+        }
+        let ports: Vec<(String, i32, String)> = spec
+            .ports
+            .iter()
+            .flatten()
+            .filter_map(|sp| {
+                let port = match sp.target_port.clone().unwrap_or(IntOrString::Int(sp.port)) {
+                    IntOrString::Int(n) => n,
+                    IntOrString::String(name) => named_port(pod, &name)?,
+                };
+                Some((
+                    sp.name.clone().unwrap_or_default(),
+                    port,
+                    sp.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                ))
+            })
+            .collect();
+        let address = EndpointAddress {
+            ip,
+            node_name: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+            target_ref: Some(ObjectReference {
+                kind: Some("Pod".into()),
+                name: pod.metadata.name.clone(),
+                namespace: pod.metadata.namespace.clone(),
+                uid: pod.metadata.uid.clone(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let subset = subsets
+            .entry(ports.clone())
+            .or_insert_with(|| EndpointSubset {
+                ports: (!ports.is_empty()).then(|| {
+                    ports
+                        .iter()
+                        .map(|(name, port, proto)| EndpointPort {
+                            name: (!name.is_empty()).then(|| name.clone()),
+                            port: *port,
+                            protocol: Some(proto.clone()),
+                            ..Default::default()
+                        })
+                        .collect()
+                }),
+                ..Default::default()
+            });
+        let list = if pod_ready(pod) {
+            subset.addresses.get_or_insert_with(Vec::new)
+        } else {
+            subset.not_ready_addresses.get_or_insert_with(Vec::new)
+        };
+        list.push(address);
+    }
+    let mut subsets: Vec<EndpointSubset> = subsets.into_values().collect();
+    for s in &mut subsets {
+        for list in [s.addresses.as_mut(), s.not_ready_addresses.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            list.sort_by(|a, b| a.ip.cmp(&b.ip));
+        }
+    }
+    let mut labels = svc.metadata.labels.clone().unwrap_or_default();
+    labels.insert(MANAGED_BY.into(), "endpoint-controller".into());
+    Some(Endpoints {
+        metadata: ObjectMeta {
+            name: svc.metadata.name.clone(),
+            namespace: Some(ns),
+            labels: Some(labels),
+            ..Default::default()
+        },
+        subsets: (!subsets.is_empty()).then_some(subsets),
+    })
+}
+
+/// The number of the container port called `name` in the pod.
+fn named_port(pod: &Pod, name: &str) -> Option<i32> {
+    pod.spec
+        .as_ref()?
+        .containers
+        .iter()
+        .flat_map(|c| c.ports.iter().flatten())
+        .find(|p| p.name.as_deref() == Some(name))
+        .map(|p| p.container_port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SimDuration;
+
+    fn subsets(c: &Cluster, name: &str) -> Option<Vec<EndpointSubset>> {
+        match c.store.get("Endpoints", "default", name) {
+            Some(Object::Endpoints(ep)) => ep.subsets.clone(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn endpoints_follow_pod_readiness_and_service_lifetime() {
+        let mut c = Cluster::new();
+        c.run("kubectl run web --image=nginx -l app=web");
+        c.run("kubectl expose pod web --port=80 --target-port=8080");
+        let s = subsets(&c, "web").expect("endpoints");
+        assert!(s[0].addresses.is_none());
+        assert_eq!(s[0].not_ready_addresses.as_ref().map(Vec::len), Some(1));
+        assert_eq!(s[0].ports.as_ref().map(|p| p[0].port), Some(8080));
+        c.advance(SimDuration::seconds(10));
+        let s = subsets(&c, "web").expect("endpoints");
+        assert_eq!(s[0].addresses.as_ref().map(Vec::len), Some(1));
+        assert!(s[0].not_ready_addresses.is_none());
+        c.run("kubectl delete svc web");
+        assert!(c.store.get("Endpoints", "default", "web").is_none());
+    }
+}

@@ -1,0 +1,222 @@
+//! Objects the control plane keeps in place, recreating them when deleted: the `default`
+//! ServiceAccount (serviceaccount controller) and the `kube-root-ca.crt` ConfigMap
+//! (root-ca-cert-publisher) in every namespace, and the apiserver's own `kubernetes`
+//! Service with its Endpoints in `default`.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    ConfigMap, EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Service, ServiceAccount,
+    ServicePort, ServiceSpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::cluster::Cluster;
+use crate::store::Object;
+
+/// The cluster CA as the root-ca-cert-publisher copies it (a fixed, PEM-shaped text).
+pub const ROOT_CA: &str = "-----BEGIN CERTIFICATE-----
+MIIDBTCCAe2gAwIBAgIIGx8LqLkP0S0wDQYJKoZIhvcNAQELBQAwFTETMBEGA1UE
+AxMKa3ViZXJuZXRlczAeFw0yNjExMjIxNzQ1MDBaFw0zNjExMjAxNzUwMDBaMBUx
+EzARBgNVBAMTCmt1YmVybmV0ZXMwggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEK
+AoIBAQC7kPlYc1qZ3n0aVbWm4u9Jk2XfT8sR5dLwQ0eH6yN1pGcA3vKzMiUoE7tB
+d9xS4rFqW2hJ8nLcV5yP0gTkZ6aR3mDu1oXeIbN7sQ9wHfCj4vKl2tGpY8zUq5Ma
+Rn3eW6bT0xJd1oVhS9gLk7cF2yP4uQzN8mAiE5rD3tXwB6sKj0vHlY9pGoC1fMnU
+Tq7eZ4bW2xR8dL5kJ3hN0aS6cV9yF1gP7iQmE2oB4tD8uK3wX5zH6jA0rC9lM1nG
+sV2eT7bY4xQ8dK5fJ3hR0aW6cN9yL1gP7iZmE2oU4tD8uB3wX5zA6jH0rF9lS1nK
+AgMBAAGjWTBXMA4GA1UdDwEB/wQEAwICpDAPBgNVHRMBAf8EBTADAQH/MB0GA1Ud
+DgQWBBSk3vJ8mQ2wR5tY7uI9oP1aS3dF5gAVBgNVHREEDjAMggprdWJlcm5ldGVz
+MA0GCSqGSIb3DQEBCwUAA4IBAQBm7xK2pL9nQ4vR8sT1uW3yZ5aB7cD9eF0gH2iJ
+4kL6mN8oP0qR2sT4uV6wX8yZ0aB2cD4eF6gH8iJ0kL2mN4oP6qR8sT0uV2wX4yZ
+6aB8cD0eF2gH4iJ6kL8mN0oP2qR4sT6uV8wX0yZ2aB4cD6eF8gH0iJ2kL4mN6oP
+8qR0sT2uV4wX6yZ8aB0cD2eF4gH6iJ8kL0mN2oP4qR6sT8uV0wX2yZ4aB6cD8eF
+0gH2iJ4kL6mN8oP0qR2sT4uV6wX8yZ0aB2cD4eF6gH8iJ0kL2mN4oP6qR8sT0uV
+2wX4yZ6aB8cD0eF2gH4iJ6kL8mN0oP2qR4sT6uV8wX0yZ2aB4cD6eF8g
+-----END CERTIFICATE-----
+";
+
+/// The description the publisher puts on every `kube-root-ca.crt`.
+const ROOT_CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
+
+fn meta(namespace: &str, name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.into()),
+        namespace: Some(namespace.into()),
+        ..Default::default()
+    }
+}
+
+/// Creates whatever is missing, if anything changed since the last run.
+pub fn reconcile(cluster: &mut Cluster) {
+    let rv = cluster.store.resource_version();
+    if cluster.controllers.system_objects_seen == Some(rv) {
+        return;
+    }
+    let namespaces: Vec<String> = cluster
+        .store
+        .list("Namespace", None)
+        .filter(|n| n.metadata().deletion_timestamp.is_none())
+        .map(|n| n.name().to_string())
+        .collect();
+    let mut missing = Vec::new();
+    for ns in &namespaces {
+        if cluster
+            .store
+            .get("ConfigMap", ns, "kube-root-ca.crt")
+            .is_none()
+        {
+            let mut m = meta(ns, "kube-root-ca.crt");
+            m.annotations = Some(BTreeMap::from([(
+                "kubernetes.io/description".to_string(),
+                ROOT_CA_DESCRIPTION.to_string(),
+            )]));
+            missing.push(Object::ConfigMap(Box::new(ConfigMap {
+                metadata: m,
+                data: Some(BTreeMap::from([(
+                    "ca.crt".to_string(),
+                    ROOT_CA.to_string(),
+                )])),
+                ..Default::default()
+            })));
+        }
+        if cluster.store.get("ServiceAccount", ns, "default").is_none() {
+            missing.push(Object::ServiceAccount(Box::new(ServiceAccount {
+                metadata: meta(ns, "default"),
+                ..Default::default()
+            })));
+        }
+    }
+    if namespaces.iter().any(|n| n == "default") {
+        if cluster
+            .store
+            .get("Service", "default", "kubernetes")
+            .is_none()
+        {
+            missing.push(kubernetes_service());
+        }
+        if cluster
+            .store
+            .get("Endpoints", "default", "kubernetes")
+            .is_none()
+        {
+            missing.push(kubernetes_endpoints(&control_plane_ip(cluster)));
+        }
+    }
+    missing.extend(missing_mirror_pods(cluster));
+    for obj in missing {
+        let now = cluster.clock.now_time();
+        let _ = cluster.store.create(obj, now, &mut cluster.rng);
+    }
+    cluster.controllers.system_objects_seen = Some(cluster.store.resource_version());
+}
+
+/// Mirror pods the control-plane kubelet reposts when they were deleted.
+fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
+    let Some((node, uid)) = cluster.store.list("Node", None).find_map(|o| {
+        o.metadata()
+            .labels
+            .as_ref()
+            .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"))
+            .then(|| {
+                (
+                    o.name().to_string(),
+                    o.metadata().uid.clone().unwrap_or_default(),
+                )
+            })
+    }) else {
+        return Vec::new();
+    };
+    let ip = control_plane_ip(cluster);
+    let now = cluster.clock.now_time();
+    let mut out = Vec::new();
+    for c in crate::cluster::system_pods::STATIC_COMPONENTS {
+        let name = format!("{c}-{node}");
+        if cluster.store.get("Pod", "kube-system", &name).is_none() {
+            if let Some(p) =
+                crate::cluster::system_pods::static_pod(cluster, c, &node, &uid, &ip, &now)
+            {
+                cluster
+                    .pod_stages
+                    .insert(("kube-system".into(), name), crate::kubelet::Stage::Running);
+                out.push(Object::Pod(Box::new(p)));
+            }
+        }
+    }
+    out
+}
+
+/// The InternalIP of the first control-plane node (the apiserver's advertise address).
+fn control_plane_ip(cluster: &Cluster) -> String {
+    cluster
+        .store
+        .list("Node", None)
+        .find_map(|o| match o {
+            Object::Node(n)
+                if n.metadata
+                    .labels
+                    .as_ref()
+                    .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane")) =>
+            {
+                n.status
+                    .iter()
+                    .flat_map(|s| s.addresses.iter().flatten())
+                    .find(|a| a.type_ == "InternalIP")
+                    .map(|a| a.address.clone())
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The apiserver's `kubernetes` Service: always the first address of the service CIDR.
+fn kubernetes_service() -> Object {
+    let mut m = meta("default", "kubernetes");
+    m.labels = Some(BTreeMap::from([
+        ("component".to_string(), "apiserver".to_string()),
+        ("provider".to_string(), "kubernetes".to_string()),
+    ]));
+    let mut svc = Service {
+        metadata: m,
+        spec: Some(ServiceSpec {
+            cluster_ip: Some("10.96.0.1".into()),
+            ports: Some(vec![ServicePort {
+                name: Some("https".into()),
+                port: 443,
+                target_port: Some(IntOrString::Int(6443)),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let mut taken = crate::api::service::Allocated::default();
+    let mut rng = crate::rng::Rng::new(0);
+    crate::api::service::default_new(&mut svc, &mut taken, &mut rng);
+    Object::Service(Box::new(svc))
+}
+
+/// The `kubernetes` Endpoints, kept by the apiserver (never mirrored to an EndpointSlice).
+fn kubernetes_endpoints(ip: &str) -> Object {
+    let mut m = meta("default", "kubernetes");
+    m.labels = Some(BTreeMap::from([(
+        "endpointslice.kubernetes.io/skip-mirror".to_string(),
+        "true".to_string(),
+    )]));
+    Object::Endpoints(Box::new(Endpoints {
+        metadata: m,
+        subsets: Some(vec![EndpointSubset {
+            addresses: Some(vec![EndpointAddress {
+                ip: ip.into(),
+                ..Default::default()
+            }]),
+            ports: Some(vec![EndpointPort {
+                name: Some("https".into()),
+                port: 6443,
+                protocol: Some("TCP".into()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }]),
+    }))
+}
