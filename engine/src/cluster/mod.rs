@@ -55,6 +55,7 @@ pub struct Cluster {
     /// Last pod IP host number handed out on each node.
     pub(crate) next_pod_ip: BTreeMap<String, u32>,
     /// What the controllers remember between runs.
+    #[allow(dead_code)] // No controller keeps state yet.
     pub(crate) controllers: crate::controllers::State,
 }
 
@@ -170,7 +171,32 @@ impl Cluster {
         }
         crate::api::validation::validate(&obj)?;
         let now = self.clock.now_time();
-        self.store.create(obj, now, &mut self.rng).map(|_| ())
+        // A pod created with spec.nodeName skips the scheduler: its kubelet starts it.
+        let bound = match &obj {
+            Object::Pod(p) if p.spec.as_ref().is_some_and(|s| s.node_name.is_some()) => Some((
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default(),
+            )),
+            _ => None,
+        };
+        let uid = self
+            .store
+            .create(obj, now, &mut self.rng)?
+            .metadata()
+            .uid
+            .clone();
+        if let (Some((namespace, name)), Some(uid)) = (bound, uid) {
+            let due = self.clock.now_ms();
+            self.timers.at(
+                due,
+                Task::KubeletSync {
+                    namespace,
+                    name,
+                    uid,
+                },
+            );
+        }
+        Ok(())
     }
 
     /// Applies a changed manifest to a stored object. Pods only accept changes the apiserver

@@ -5,6 +5,8 @@
 //! Each controller is a module with `pub fn reconcile(cluster: &mut Cluster)`; whatever it
 //! must remember between runs (watch-log cursors, queues) lives in its own field of [`State`].
 
+pub mod node_lifecycle;
+
 use crate::cluster::Cluster;
 
 /// What the controllers remember between runs.
@@ -13,5 +15,6 @@ pub struct State {}
 
 /// Runs every controller once, in a fixed order (determinism), then the scheduler.
 pub fn run_all(cluster: &mut Cluster) {
+    node_lifecycle::reconcile(cluster);
     crate::scheduler::schedule_pending(cluster);
 }

@@ -6,6 +6,7 @@ mod config;
 mod create;
 mod delete;
 mod describe;
+mod drain;
 mod flags;
 mod get;
 mod label;
@@ -61,6 +62,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "version" => version::run(rest),
         "api-resources" => api_resources::run(rest),
         "describe" => describe::run(cluster, rest),
+        "cordon" => drain::cordon(cluster, rest, true),
+        "uncordon" => drain::cordon(cluster, rest, false),
+        "drain" => drain::drain(cluster, rest),
         "config" => config::run(cluster, rest),
         "cluster-info" => config::cluster_info(),
         "label" => label::run(cluster, rest, label::Target::Labels),
