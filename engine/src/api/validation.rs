@@ -1,5 +1,7 @@
 //! Validation as the apiserver does it, with its field paths and messages.
 
+mod affinity;
+
 use super::error::ApiError;
 use crate::store::Object;
 
@@ -85,6 +87,7 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
                 }
             }
         }
+        causes.extend(affinity::node_affinity_causes(p));
     }
     if causes.is_empty() {
         Ok(())
