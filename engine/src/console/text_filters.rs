@@ -443,6 +443,7 @@ fn sort(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
                         let field: String = value.chars().take_while(char::is_ascii_digit).collect();
                         match field.parse::<usize>() {
                             Ok(n) if n > 0 => key = Some(n),
+                            Ok(_) => return fail(format!("sort: field number is zero: invalid field specification '{value}'"), 2),
                             _ => return fail(format!("sort: invalid number at field start: invalid count at start of '{value}'"), 2),
                         }
                         if value.contains('n') {
@@ -682,7 +683,7 @@ fn cut(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
 // ---------------------------------------------------------------- tr
 
 /// Expands a `tr` set: ranges `a-z`, classes `[:lower:]`, escapes `\n` `\t` `\\`.
-fn expand_set(set: &str) -> Vec<char> {
+fn expand_set(set: &str) -> Result<Vec<char>, String> {
     let mut out = Vec::new();
     let chars: Vec<char> = set.chars().collect();
     let mut i = 0;
@@ -719,17 +720,20 @@ fn expand_set(set: &str) -> Vec<char> {
         }
         if chars.get(i + 1) == Some(&'-') {
             if let Some(&end) = chars.get(i + 2) {
-                if end >= c {
-                    out.extend(c..=end);
-                    i += 3;
-                    continue;
+                if end < c {
+                    return Err(format!(
+                        "tr: range-endpoints of '{c}-{end}' are in reverse collating sequence order"
+                    ));
                 }
+                out.extend(c..=end);
+                i += 3;
+                continue;
             }
         }
         out.push(c);
         i += 1;
     }
-    out
+    Ok(out)
 }
 
 fn tr(args: &[String], input: &str) -> Output {
@@ -753,7 +757,10 @@ fn tr(args: &[String], input: &str) -> Output {
                     1,
                 )
             }
-            s => sets.push(expand_set(s)),
+            s => match expand_set(s) {
+                Ok(set) => sets.push(set),
+                Err(e) => return fail(e, 1),
+            },
         }
     }
     let (set1, set2) = match (sets.first(), sets.get(1)) {
@@ -858,7 +865,13 @@ fn base64(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
             "-d" | "--decode" | "-di" | "-id" => decode_mode = true,
             "-i" | "--ignore-garbage" => {}
             "-w" => {
-                wrap = args.get(i).and_then(|w| w.parse().ok()).unwrap_or(76);
+                let Some(v) = args.get(i) else {
+                    return fail("base64: option requires an argument -- 'w'\nTry 'base64 --help' for more information.", 1);
+                };
+                match v.parse() {
+                    Ok(w) => wrap = w,
+                    Err(_) => return fail(format!("base64: invalid wrap size: '{v}'"), 1),
+                }
                 i += 1;
             }
             s if s.starts_with("-w") || s.starts_with("--wrap=") => {
@@ -1023,6 +1036,9 @@ fn parse_print(program: &str) -> Option<Vec<PrintItem>> {
                 }
             }
             '"' => {
+                if !chars[i + 1..].contains(&'"') {
+                    return None;
+                }
                 let lit: String = chars[i + 1..].iter().take_while(|c| **c != '"').collect();
                 i += lit.chars().count() + 2;
                 items.push(PrintItem::Literal(lit));

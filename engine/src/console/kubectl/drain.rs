@@ -173,7 +173,7 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
     }
     if !parsed.positionals.is_empty() && selector.is_some() {
         return Err(super::error(format!(
-            "error: cannot specify both a node name and a --selector option\nSee 'kubectl {verb} -h' for help and examples"
+            "cannot specify both a node name and a --selector option\nSee 'kubectl {verb} -h' for help and examples"
         )));
     }
     let node_kind = kinds::info("Node");
@@ -189,12 +189,29 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
     let mut names = Vec::new();
     for arg in &parsed.positionals {
         let name = match arg.split_once('/') {
-            Some((kind, name)) => {
-                if kinds::resolve(kind).map(|k| k.kind) != Some("Node") {
-                    return Err(super::error("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"));
+            Some((kind, name)) => match kinds::resolve(kind) {
+                Some(k) if k.kind == "Node" => name,
+                Some(k) => {
+                    let ns = if k.namespaced {
+                        super::namespace(cluster, parsed)
+                    } else {
+                        String::new()
+                    };
+                    return Err(if cluster.store.get(k.kind, &ns, name).is_some() {
+                        super::error(format!(
+                            "expected resource of type node, got \"{}/{}, Resource={}\"",
+                            k.group, k.version, k.plural
+                        ))
+                    } else {
+                        Output::failure(ApiError::not_found(k, name).kubectl_message())
+                    });
                 }
-                name
-            }
+                None => {
+                    return Err(super::error(format!(
+                        "the server doesn't have a resource type \"{kind}\""
+                    )))
+                }
+            },
             None => arg.as_str(),
         };
         if cluster.store.get("Node", "", name).is_none() {
