@@ -280,7 +280,9 @@ impl Cluster {
                     return Ok(());
                 }
                 pod.metadata.deletion_timestamp = Some(crate::clock::time_from_ms(
-                    self.clock.now_ms() + grace * 1000,
+                    self.clock
+                        .now_ms()
+                        .saturating_add(grace.saturating_mul(1000)),
                 ));
                 pod.metadata.deletion_grace_period_seconds = Some(grace);
                 let uid = pod.metadata.uid.clone().unwrap_or_default();

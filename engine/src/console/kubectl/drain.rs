@@ -99,6 +99,10 @@ pub fn drain(cluster: &mut Cluster, args: &[String]) -> Output {
         // kubectl's CheckErr: an aggregate of one is unwrapped; an aggregate prints one
         // error per line without the `error: ` prefix.
         match fatal.as_slice() {
+            [one] if one.len() == 1 && !one[0].starts_with("cannot delete") => {
+                // A plain error (the timeout), not an aggregate: printed with `error: `.
+                out.err(format!("error: {}", one[0]));
+            }
             [one] => {
                 for e in one {
                     out.err(e.clone());
@@ -142,7 +146,8 @@ impl Options {
                 format!("invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")
             })?,
             None => 0,
-        };
+        }
+        .min(WAIT_LIMIT.0);
         let pod_selector = match parsed.value("pod-selector") {
             Some(s) if !s.is_empty() => Some(
                 Selector::parse(s)
