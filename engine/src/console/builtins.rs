@@ -44,7 +44,7 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   kubectl ...           talk to the cluster (k is an alias), e.g. kubectl get nodes
   cat <<EOF > f.yaml    write a file (end with a line EOF); then kubectl apply -f f.yaml
   ls, cat FILE, rm FILE your files
-  ... | grep WORD       filter output (also head, tail, wc -l, sort)
+  ... | grep WORD       filter output (also head, tail, wc, sort, uniq, cut, tr, awk, base64)
   sleep N               let N seconds of cluster time pass (also 2m, 1h)
   clear                 clear the screen";
 
