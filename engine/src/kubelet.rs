@@ -408,7 +408,11 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
 
 fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Option<Stage>) {
     let key = pod_key(&pod.metadata);
-    let grace_ms = pod.metadata.deletion_grace_period_seconds.unwrap_or(30) * 1000;
+    let grace_ms = pod
+        .metadata
+        .deletion_grace_period_seconds
+        .unwrap_or(30)
+        .saturating_mul(1000);
     let mut stop_ms = 0;
     if stage == Some(Stage::Running) {
         let obj = Object::Pod(Box::new(pod.clone()));
@@ -434,7 +438,7 @@ fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Op
         }
     }
     cluster.pod_stages.insert(key, Stage::Terminating);
-    let due = cluster.clock.now_ms() + stop_ms;
+    let due = cluster.clock.now_ms().saturating_add(stop_ms);
     cluster.timers.at(due, key_task(&pod.metadata));
 }
 

@@ -1,6 +1,8 @@
 //! kube-scheduler: filters, scores, and binds pending pods one at a time, and explains why a
 //! pod cannot be placed.
 
+mod affinity;
+
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
@@ -90,11 +92,21 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Vec<String> {
             )];
         }
     }
-    if let Some(selector) = &spec.node_selector {
-        let labels = node.metadata.labels.clone().unwrap_or_default();
-        if selector.iter().any(|(k, v)| labels.get(k) != Some(v)) {
-            return vec!["node(s) didn't match Pod's node affinity/selector".into()];
-        }
+    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let selector_ok = spec
+        .node_selector
+        .iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k) == Some(v));
+    if !selector_ok || !affinity::required_matches(pod, node) {
+        return vec!["node(s) didn't match Pod's node affinity/selector".into()];
+    }
+    let wanted = affinity::host_ports(pod);
+    if wanted
+        .iter()
+        .any(|w| used.ports.iter().any(|u| affinity::ports_conflict(w, u)))
+    {
+        return vec!["node(s) didn't have free ports for the requested pod ports".into()];
     }
     let (cpu, mem) = pod_requests(pod);
     let mut reasons = Vec::new();
@@ -111,8 +123,10 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Vec<String> {
 }
 
 /// What the pods already bound to a node request.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone)]
 struct NodeUsage {
+    /// Host ports taken: (protocol, hostIP, port).
+    ports: Vec<(String, String, i32)>,
     pods: f64,
     cpu: f64,
     mem: f64,
@@ -146,6 +160,7 @@ impl NodeUsage {
     fn add(&mut self, p: &Pod) {
         let (cpu, mem) = pod_requests(p);
         self.pods += 1.0;
+        self.ports.extend(affinity::host_ports(p));
         self.cpu += cpu;
         self.mem += mem;
         self.score_cpu += if cpu > 0.0 { cpu } else { 0.1 };
@@ -290,16 +305,19 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String
     let mut feasible: Vec<(f64, String)> = Vec::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut preemption_helps: BTreeMap<String, usize> = BTreeMap::new();
+    let mut preferred_weights: Vec<i64> = Vec::new();
     for node in &nodes {
         let name = node.metadata.name.clone().unwrap_or_default();
-        let used = usage.get(&name).copied().unwrap_or_default();
+        let used = usage.get(&name).cloned().unwrap_or_default();
         let why = filter(&pod, node, &used);
         if why.is_empty() {
+            let preferred = affinity::preferred_weight(&pod, node);
             feasible.push((score(&pod, node, &used), name));
+            preferred_weights.push(preferred);
         } else {
-            let resource_only = why
-                .iter()
-                .all(|w| w.starts_with("Insufficient") || w == "Too many pods");
+            let resource_only = why.iter().all(|w| {
+                w.starts_with("Insufficient") || w == "Too many pods" || w.contains("free ports")
+            });
             let label = if resource_only {
                 "No preemption victims found for incoming pod"
             } else {
@@ -333,6 +351,13 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String
         };
         mark_unschedulable(cluster, pod, &message);
         return;
+    }
+    // NodeAffinity score: matched preferred weights normalised to 0-100, plugin weight 2.
+    let max_weight = preferred_weights.iter().copied().max().unwrap_or(0);
+    if max_weight > 0 {
+        for ((score, _), w) in feasible.iter_mut().zip(&preferred_weights) {
+            *score += 2.0 * (w * 100 / max_weight) as f64;
+        }
     }
     let best = feasible.iter().map(|(s, _)| *s).fold(f64::MIN, f64::max);
     let top: Vec<&String> = feasible

@@ -1,5 +1,7 @@
 //! Validation as the apiserver does it, with its field paths and messages.
 
+mod affinity;
+
 use k8s_openapi::api::core::v1::PodSpec;
 
 use super::error::ApiError;
@@ -92,6 +94,7 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
         } else {
             causes.push("spec.containers: Required value".to_string());
         }
+        causes.extend(affinity::node_affinity_causes(p));
     }
     super::workload_validation::validate(obj, &mut causes);
     if causes.is_empty() {

@@ -129,8 +129,9 @@ impl Cluster {
                             .and_then(|s| s.termination_grace_period_seconds))
                         .unwrap_or(30)
                         .max(1);
-                    pod.metadata.deletion_timestamp =
-                        Some(crate::clock::time_from_ms(now + grace * 1000));
+                    pod.metadata.deletion_timestamp = Some(crate::clock::time_from_ms(
+                        now.saturating_add(grace.saturating_mul(1000)),
+                    ));
                     pod.metadata.deletion_grace_period_seconds = Some(grace);
                     let uid = pod.metadata.uid.clone().unwrap_or_default();
                     self.store.update(obj)?;

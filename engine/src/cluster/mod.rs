@@ -62,6 +62,7 @@ pub struct Cluster {
     /// Last pod IP host number handed out on each node.
     pub(crate) next_pod_ip: BTreeMap<String, u32>,
     /// What the controllers remember between runs.
+    #[allow(dead_code)] // No controller keeps state yet.
     pub(crate) controllers: crate::controllers::State,
     /// The shape the cluster was built from (nodes, kubeconfig).
     pub(crate) profile: ClusterProfile,
@@ -220,7 +221,31 @@ impl Cluster {
         }
         let now = self.clock.now_time();
         let namespace = matches!(obj, Object::Namespace(_));
-        self.store.create(obj, now, &mut self.rng)?;
+        // A pod created with spec.nodeName skips the scheduler: its kubelet starts it.
+        let bound = match &obj {
+            Object::Pod(p) if p.spec.as_ref().is_some_and(|s| s.node_name.is_some()) => Some((
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default(),
+            )),
+            _ => None,
+        };
+        let uid = self
+            .store
+            .create(obj, now, &mut self.rng)?
+            .metadata()
+            .uid
+            .clone();
+        if let (Some((namespace, name)), Some(uid)) = (bound, uid) {
+            let due = self.clock.now_ms();
+            self.timers.at(
+                due,
+                Task::KubeletSync {
+                    namespace,
+                    name,
+                    uid,
+                },
+            );
+        }
         if namespace {
             // The serviceaccount controller is quick: the next request already finds `default`.
             crate::controllers::system_objects::reconcile(self);

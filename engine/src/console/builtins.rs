@@ -1,5 +1,5 @@
 //! Shell commands learners type around kubectl: files (`cat`, `ls`, `rm`), text filters for
-//! pipes (`grep`, `head`, `tail`, `wc`, `sort`), `echo`, `sleep` (advances simulated time),
+//! pipes (`head`, `tail`, `wc`; the others are in `text_filters`), `echo`, `sleep` (advances simulated time),
 //! `clear`, `help`.
 
 use crate::clock::SimDuration;
@@ -8,6 +8,9 @@ use crate::output::Output;
 
 /// Runs a non-kubectl command with optional standard input.
 pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<&str>) -> Output {
+    if let Some(o) = super::text_filters::run(cluster, program, args, stdin) {
+        return o;
+    }
     match program {
         "clear" => Output {
             clear: true,
@@ -36,17 +39,8 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "cat" => cat(cluster, args, stdin),
         "ls" => ls(cluster, args),
         "rm" => rm(cluster, args),
-        "grep" | "egrep" => grep(program, args, stdin.unwrap_or("")),
         "head" | "tail" => head_tail(program, args, stdin.unwrap_or("")),
         "wc" => wc(args, stdin.unwrap_or("")),
-        "sort" => {
-            let mut lines: Vec<&str> = stdin.unwrap_or("").lines().collect();
-            lines.sort();
-            if args.iter().any(|a| a == "-r") {
-                lines.reverse();
-            }
-            lines_out(&lines)
-        }
         _ => {
             let mut o = Output::failure(format!("bash: {program}: command not found"));
             o.exit_code = 127;
@@ -61,7 +55,7 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   kubectl ...           talk to the cluster (k is an alias), e.g. kubectl get nodes
   cat <<EOF > f.yaml    write a file (end with a line EOF); then kubectl apply -f f.yaml
   ls, cat FILE, rm FILE your files
-  ... | grep WORD       filter output (also head, tail, wc -l, sort)
+  ... | grep WORD       filter output (also head, tail, wc, sort, uniq, cut, tr, awk, base64)
   sleep N               let N seconds of cluster time pass (also 2m, 1h)
   clear                 clear the screen";
 
@@ -178,73 +172,6 @@ fn rm(cluster: &mut Cluster, args: &[String]) -> Output {
     o
 }
 
-fn grep(program: &str, args: &[String], input: &str) -> Output {
-    let mut ignore_case = false;
-    let mut invert = false;
-    let mut count = false;
-    let mut patterns: Vec<String> = Vec::new();
-    let mut rest = args.iter();
-    while let Some(a) = rest.next() {
-        match a.as_str() {
-            "-e" => patterns.extend(rest.next().cloned()),
-            s if s.starts_with('-') && s.len() > 1 => {
-                for c in s[1..].chars() {
-                    match c {
-                        'i' => ignore_case = true,
-                        'v' => invert = true,
-                        'c' => count = true,
-                        'E' | 'w' | 'n' => {}
-                        other => {
-                            let mut o = Output::failure(format!("{program}: invalid option -- '{other}'\nUsage: grep [OPTION]... PATTERNS [FILE]..."));
-                            o.exit_code = 2;
-                            return o;
-                        }
-                    }
-                }
-            }
-            p => patterns.push(p.to_string()),
-        }
-    }
-    let Some(pattern) = patterns.first() else {
-        let mut o = Output::failure("Usage: grep [OPTION]... PATTERNS [FILE]...");
-        o.exit_code = 2;
-        return o;
-    };
-    // Alternatives (`a|b`, `(a|b)` as with egrep) and plain substrings; no other regex syntax.
-    let extended = program == "egrep" || args.iter().any(|a| a == "-E");
-    let pattern = if extended && pattern.starts_with('(') && pattern.ends_with(')') {
-        pattern.get(1..pattern.len() - 1).unwrap_or_default()
-    } else {
-        pattern.as_str()
-    };
-    let alternatives: Vec<String> = pattern
-        .split(if extended { "|" } else { "\\|" })
-        .map(|p| {
-            if ignore_case {
-                p.to_lowercase()
-            } else {
-                p.to_string()
-            }
-        })
-        .collect();
-    let matches = |line: &str| {
-        let l = if ignore_case {
-            line.to_lowercase()
-        } else {
-            line.to_string()
-        };
-        alternatives.iter().any(|p| l.contains(p.as_str())) != invert
-    };
-    let lines: Vec<&str> = input.lines().filter(|l| matches(l)).collect();
-    let mut o = if count {
-        text(&lines.len().to_string())
-    } else {
-        lines_out(&lines)
-    };
-    o.exit_code = if lines.is_empty() { 1 } else { 0 };
-    o
-}
-
 fn head_tail(program: &str, args: &[String], input: &str) -> Output {
     let mut n: usize = 10;
     let mut iter = args.iter();
@@ -352,6 +279,11 @@ mod tests {
     #[test]
     fn filters() {
         let input = "NAME READY\nweb-1 1/1\nweb-2 0/1\ndb 1/1\n";
+        let cluster = Cluster::new();
+        let grep = |program: &str, args: &[String], input: &str| {
+            crate::console::text_filters::run(&cluster, program, args, Some(input))
+                .unwrap_or_default()
+        };
         assert_eq!(
             grep("grep", &["web".into()], input).stdout(),
             "web-1 1/1\nweb-2 0/1\n"
@@ -365,7 +297,7 @@ mod tests {
             "2\n"
         );
         assert_eq!(
-            grep("egrep", &["db|NAME".into()], input).stdout(),
+            grep("grep", &["-E".into(), "db|NAME".into()], input).stdout(),
             "NAME READY\ndb 1/1\n"
         );
         assert_eq!(grep("grep", &["zzz".into()], input).exit_code, 1);

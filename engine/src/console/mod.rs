@@ -4,6 +4,7 @@ mod builtins;
 mod files;
 mod kubectl;
 mod shell;
+mod text_filters;
 
 use crate::cluster::Cluster;
 use crate::output::{Output, Stream};

@@ -9,6 +9,7 @@ pub mod deployment;
 pub mod endpoints;
 pub mod garbage_collector;
 pub mod namespace;
+pub mod node_lifecycle;
 pub mod replicaset;
 pub mod system_objects;
 
@@ -41,6 +42,7 @@ const MAX_PASSES: usize = 8;
 pub fn run_all(cluster: &mut Cluster) {
     for _ in 0..MAX_PASSES {
         let before = cluster.store.log_end();
+        node_lifecycle::reconcile(cluster);
         deployment::reconcile(cluster);
         replicaset::reconcile(cluster);
         garbage_collector::reconcile(cluster);

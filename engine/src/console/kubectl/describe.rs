@@ -67,7 +67,8 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     for obj in objects {
         let body = match obj {
             Object::Pod(p) => describe_pod(p),
-            Object::Namespace(_) | Object::Node(_) => describe_basic(obj),
+            Object::Node(n) => describe_node(n),
+            Object::Namespace(_) => describe_basic(obj),
             Object::Service(s) => super::describe_service::service(cluster, s),
             Object::ConfigMap(cm) => super::describe_service::configmap(cm),
             Object::ServiceAccount(sa) => super::describe_service::serviceaccount(sa),
@@ -160,6 +161,55 @@ fn describe_basic(obj: &Object) -> String {
             "Status:\t{phase}\n\nNo resource quota.\n\nNo LimitRange resource.\n"
         ));
     }
+    s
+}
+
+/// The head of kubectl's node description: roles, labels, creation, taints, unschedulable.
+fn describe_node(node: &k8s_openapi::api::core::v1::Node) -> String {
+    let meta = &node.metadata;
+    let mut roles: Vec<&str> = meta
+        .labels
+        .iter()
+        .flatten()
+        .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
+        .collect();
+    roles.sort_unstable();
+    let roles = if roles.is_empty() {
+        "<none>".to_string()
+    } else {
+        roles.join(",")
+    };
+    let mut s = format!(
+        "Name:\t{}\nRoles:\t{roles}\n",
+        meta.name.as_deref().unwrap_or("")
+    );
+    s.push_str(&labels_and_annotations(meta));
+    if let Some(t) = &meta.creation_timestamp {
+        s.push_str(&format!("CreationTimestamp:\t{}\n", rfc1123z(t)));
+    }
+    let spec = node.spec.clone().unwrap_or_default();
+    let taints: Vec<String> = spec
+        .taints
+        .iter()
+        .flatten()
+        .map(|t| match t.value.as_deref() {
+            Some(v) if !v.is_empty() => format!("{}={v}:{}", t.key, t.effect),
+            _ => format!("{}:{}", t.key, t.effect),
+        })
+        .collect();
+    match taints.split_first() {
+        None => s.push_str("Taints:\t<none>\n"),
+        Some((first, rest)) => {
+            s.push_str(&format!("Taints:\t{first}\n"));
+            for t in rest {
+                s.push_str(&format!("\t{t}\n"));
+            }
+        }
+    }
+    s.push_str(&format!(
+        "Unschedulable:\t{}\n",
+        spec.unschedulable.unwrap_or(false)
+    ));
     s
 }
 

@@ -12,6 +12,7 @@ mod describe;
 mod describe_service;
 mod describe_volumes;
 mod describe_workloads;
+mod drain;
 mod dry_run;
 pub(crate) mod exec;
 mod flags;
@@ -77,6 +78,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "logs" => logs::run(cluster, rest),
         "exec" => exec::run(cluster, rest),
         "expose" => create_service::expose(cluster, rest),
+        "cordon" => drain::cordon(cluster, rest, true),
+        "uncordon" => drain::cordon(cluster, rest, false),
+        "drain" => drain::drain(cluster, rest),
         "config" => config::run(cluster, rest),
         "cluster-info" => config::cluster_info(cluster),
         "label" => label::run(cluster, rest, label::Target::Labels),

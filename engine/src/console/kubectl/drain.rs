@@ -1,0 +1,517 @@
+//! `kubectl cordon`, `uncordon` and `drain`: mark nodes (un)schedulable and evict their pods
+//! with kubectl's filters (mirror pods, DaemonSet-managed pods, local storage, pods without a
+//! controller), messages and waiting.
+
+use k8s_openapi::api::core::v1::Pod;
+
+use super::flags::{self, Flag};
+use crate::api::error::ApiError;
+use crate::api::kinds;
+use crate::api::selector::Selector;
+use crate::clock::SimDuration;
+use crate::cluster::Cluster;
+use crate::output::Output;
+use crate::store::Object;
+
+/// How long drain waits for evicted pods when `--timeout` is 0 (kubectl: forever).
+const WAIT_LIMIT: SimDuration = SimDuration::seconds(3600);
+
+const CORDON_FLAGS: &[Flag] = &[
+    flags::value("selector", Some('l')),
+    flags::value("dry-run", None),
+];
+
+const DRAIN_FLAGS: &[Flag] = &[
+    flags::value("selector", Some('l')),
+    flags::value("dry-run", None),
+    flags::boolean("force", None),
+    flags::boolean("ignore-daemonsets", None),
+    flags::boolean("delete-emptydir-data", None),
+    flags::boolean("delete-local-data", None),
+    flags::boolean("disable-eviction", None),
+    flags::value("grace-period", None),
+    flags::value("timeout", None),
+    flags::value("pod-selector", None),
+    flags::value("skip-wait-for-delete-timeout", None),
+    flags::value("chunk-size", None),
+];
+
+const DAEMONSET_FATAL: &str = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)";
+const DAEMONSET_WARNING: &str = "ignoring DaemonSet-managed Pods";
+const LOCAL_STORAGE_FATAL: &str =
+    "Pods with local storage (use --delete-emptydir-data to override)";
+const UNMANAGED_FATAL: &str = "Pods declare no controller (use --force to override)";
+const UNMANAGED_WARNING: &str = "deleting Pods that declare no controller";
+
+/// Runs `kubectl cordon` (`desired` = true) or `kubectl uncordon`.
+pub fn cordon(cluster: &mut Cluster, args: &[String], desired: bool) -> Output {
+    let verb = if desired { "cordon" } else { "uncordon" };
+    let parsed = match flags::parse(verb, args, CORDON_FLAGS) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let nodes = match nodes(cluster, verb, &parsed) {
+        Ok(n) => n,
+        Err(o) => return o,
+    };
+    let mut out = Output::default();
+    set_unschedulable(cluster, &nodes, desired, &mut out);
+    out
+}
+
+/// Runs `kubectl drain`.
+pub fn drain(cluster: &mut Cluster, args: &[String]) -> Output {
+    let parsed = match flags::parse("drain", args, DRAIN_FLAGS) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let options = match Options::from(&parsed) {
+        Ok(o) => o,
+        Err(e) => return super::error(e),
+    };
+    let nodes = match nodes(cluster, "drain", &parsed) {
+        Ok(n) => n,
+        Err(o) => return o,
+    };
+    let mut out = Output::default();
+    set_unschedulable(cluster, &nodes, true, &mut out);
+    let mut fatal: Vec<Vec<String>> = Vec::new();
+    let mut remaining = Vec::new();
+    for node in &nodes {
+        match drain_node(cluster, node, &options, &mut out) {
+            Ok(()) => out.out(format!("node/{node} drained")),
+            Err(errors) => {
+                out.err(format!(
+                    "error: unable to drain node \"{node}\" due to error: {}, continuing command...",
+                    aggregate(&errors)
+                ));
+                fatal.push(errors);
+                remaining.push(node.clone());
+            }
+        }
+    }
+    if !remaining.is_empty() {
+        out.err("There are pending nodes to be drained:");
+        for n in &remaining {
+            out.err(format!(" {n}"));
+        }
+        out.exit_code = 1;
+        // kubectl's CheckErr: an aggregate of one is unwrapped; an aggregate prints one
+        // error per line without the `error: ` prefix.
+        match fatal.as_slice() {
+            [one] if one.len() == 1 && !one[0].starts_with("cannot delete") => {
+                // A plain error (the timeout), not an aggregate: printed with `error: `.
+                out.err(format!("error: {}", one[0]));
+            }
+            [one] => {
+                for e in one {
+                    out.err(e.clone());
+                }
+            }
+            many => {
+                for errors in many {
+                    out.err(aggregate(errors));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Drain options from the command line.
+struct Options {
+    force: bool,
+    ignore_daemonsets: bool,
+    delete_emptydir_data: bool,
+    disable_eviction: bool,
+    grace: Option<i64>,
+    timeout_ms: i64,
+    pod_selector: Option<Selector>,
+}
+
+impl Options {
+    fn from(parsed: &flags::Parsed) -> Result<Options, String> {
+        let grace = match parsed.value("grace-period") {
+            Some(g) => match g.parse::<i64>() {
+                Ok(v) if v >= 0 => Some(v),
+                Ok(_) => None,
+                Err(_) => return Err(format!(
+                    "invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax"
+                )),
+            },
+            None => None,
+        };
+        let timeout_ms = match parsed.value("timeout") {
+            Some(t) => parse_go_duration(t).ok_or_else(|| {
+                format!("invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")
+            })?,
+            None => 0,
+        }
+        .min(WAIT_LIMIT.0);
+        let pod_selector = match parsed.value("pod-selector") {
+            Some(s) if !s.is_empty() => Some(
+                Selector::parse(s)
+                    .map_err(|_| "--pod-selector=<pod_selector> must be a valid label selector")?,
+            ),
+            _ => None,
+        };
+        Ok(Options {
+            force: parsed.bool("force"),
+            ignore_daemonsets: parsed.bool("ignore-daemonsets"),
+            delete_emptydir_data: parsed.bool("delete-emptydir-data")
+                || parsed.bool("delete-local-data"),
+            disable_eviction: parsed.bool("disable-eviction"),
+            grace,
+            timeout_ms,
+            pod_selector,
+        })
+    }
+}
+
+/// The nodes named on the command line (or matched by `-l`), as kubectl's builder finds them.
+fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<String>, Output> {
+    let selector = parsed.value("selector").filter(|s| !s.is_empty());
+    if parsed.positionals.is_empty() && selector.is_none() {
+        return Err(super::error(format!(
+            "USAGE: {verb} NODE [flags]\nSee 'kubectl {verb} -h' for help and examples"
+        )));
+    }
+    if !parsed.positionals.is_empty() && selector.is_some() {
+        return Err(super::error(format!(
+            "cannot specify both a node name and a --selector option\nSee 'kubectl {verb} -h' for help and examples"
+        )));
+    }
+    let node_kind = kinds::info("Node");
+    if let Some(s) = selector {
+        let selector = Selector::parse(s).map_err(super::error)?;
+        return Ok(cluster
+            .store
+            .list("Node", None)
+            .filter(|o| selector.matches(o.metadata().labels.as_ref()))
+            .map(|o| o.name().to_string())
+            .collect());
+    }
+    let mut names = Vec::new();
+    for arg in &parsed.positionals {
+        let name = match arg.split_once('/') {
+            Some((kind, name)) => match kinds::resolve(kind) {
+                Some(k) if k.kind == "Node" => name,
+                Some(k) => {
+                    let ns = if k.namespaced {
+                        super::namespace(cluster, parsed)
+                    } else {
+                        String::new()
+                    };
+                    return Err(if cluster.store.get(k.kind, &ns, name).is_some() {
+                        super::error(format!(
+                            "expected resource of type node, got \"{}/{}, Resource={}\"",
+                            k.group, k.version, k.plural
+                        ))
+                    } else {
+                        Output::failure(ApiError::not_found(k, name).kubectl_message())
+                    });
+                }
+                None => {
+                    return Err(super::error(format!(
+                        "the server doesn't have a resource type \"{kind}\""
+                    )))
+                }
+            },
+            None => arg.as_str(),
+        };
+        if cluster.store.get("Node", "", name).is_none() {
+            let mut o = Output::failure(ApiError::not_found(node_kind, name).kubectl_message());
+            o.exit_code = 1;
+            return Err(o);
+        }
+        names.push(name.to_string());
+    }
+    Ok(names)
+}
+
+/// Sets `spec.unschedulable` on each node, printing `cordoned` / `already cordoned` etc.
+fn set_unschedulable(cluster: &mut Cluster, nodes: &[String], desired: bool, out: &mut Output) {
+    let verb = if desired { "cordoned" } else { "uncordoned" };
+    for name in nodes {
+        let Some(Object::Node(node)) = cluster.store.get("Node", "", name).cloned() else {
+            continue;
+        };
+        let mut node = *node;
+        let current = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.unschedulable)
+            .unwrap_or(false);
+        if current == desired {
+            out.out(format!("node/{name} already {verb}"));
+            continue;
+        }
+        node.spec.get_or_insert_with(Default::default).unschedulable = desired.then_some(true);
+        let _ = cluster.store.update(Object::Node(Box::new(node)));
+        out.out(format!("node/{name} {verb}"));
+    }
+    // The node lifecycle controller adds or removes the unschedulable taint right away.
+    crate::controllers::node_lifecycle::reconcile(cluster);
+}
+
+/// What kubectl decides for one pod on the node.
+enum Verdict {
+    Delete,
+    Warn(&'static str),
+    DeleteWithWarning(&'static str),
+    Fatal(&'static str),
+    Skip,
+}
+
+/// kubectl's filter chain: daemonSet, mirror, localStorage, unreplicated (first refusal wins).
+fn verdict(pod: &Pod, o: &Options) -> Verdict {
+    let controller = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true));
+    if controller.is_some_and(|r| r.kind == "DaemonSet") {
+        return if o.ignore_daemonsets {
+            Verdict::Warn(DAEMONSET_WARNING)
+        } else {
+            Verdict::Fatal(DAEMONSET_FATAL)
+        };
+    }
+    if pod
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"))
+    {
+        return Verdict::Skip;
+    }
+    let finished = matches!(
+        pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+        Some("Succeeded" | "Failed")
+    );
+    let empty_dir = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .any(|v| v.empty_dir.is_some());
+    if empty_dir && !finished && !o.delete_emptydir_data {
+        return Verdict::Fatal(LOCAL_STORAGE_FATAL);
+    }
+    // The last filter's status is the one kept for a pod that passes them all (so kubectl's
+    // "deleting Pods with local storage" warning is overwritten by the next filter).
+    if finished || controller.is_some() {
+        return Verdict::Delete;
+    }
+    if o.force {
+        Verdict::DeleteWithWarning(UNMANAGED_WARNING)
+    } else {
+        Verdict::Fatal(UNMANAGED_FATAL)
+    }
+}
+
+/// Groups `ns/name` under each message, in first-seen order, as `msg: a, b`.
+fn grouped(items: &[(&'static str, String)]) -> Vec<String> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (msg, pod) in items {
+        match groups.iter_mut().find(|(m, _)| m == msg) {
+            Some((_, pods)) => pods.push(pod),
+            None => groups.push((msg, vec![pod])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(m, pods)| format!("{m}: {}", pods.join(", ")))
+        .collect()
+}
+
+/// Go's `utilerrors.Aggregate` text: one message alone, several in brackets.
+fn aggregate(errors: &[String]) -> String {
+    match errors {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    }
+}
+
+/// Evicts (or deletes) the pods of one node and waits for them to go.
+fn drain_node(
+    cluster: &mut Cluster,
+    node: &str,
+    o: &Options,
+    out: &mut Output,
+) -> Result<(), Vec<String>> {
+    let pods: Vec<Pod> = cluster
+        .store
+        .list("Pod", None)
+        .filter_map(|obj| match obj {
+            Object::Pod(p) => Some(p.as_ref()),
+            _ => None,
+        })
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+        .filter(|p| {
+            o.pod_selector
+                .as_ref()
+                .is_none_or(|s| s.matches(p.metadata.labels.as_ref()))
+        })
+        .cloned()
+        .collect();
+    let mut to_delete = Vec::new();
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    for pod in pods {
+        let id = format!(
+            "{}/{}",
+            pod.metadata.namespace.as_deref().unwrap_or(""),
+            pod.metadata.name.as_deref().unwrap_or("")
+        );
+        match verdict(&pod, o) {
+            Verdict::Delete => to_delete.push(pod),
+            Verdict::DeleteWithWarning(w) => {
+                warnings.push((w, id));
+                to_delete.push(pod);
+            }
+            Verdict::Warn(w) => warnings.push((w, id)),
+            Verdict::Fatal(e) => errors.push((e, id)),
+            Verdict::Skip => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(grouped(&errors)
+            .into_iter()
+            .map(|e| format!("cannot delete {e}"))
+            .collect());
+    }
+    if !warnings.is_empty() {
+        out.err(format!("Warning: {}", grouped(&warnings).join("; ")));
+    }
+    let mut pending: Vec<(String, String)> = Vec::new();
+    for pod in &to_delete {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        if !o.disable_eviction {
+            out.out(format!("evicting pod {ns}/{name}"));
+        }
+        if cluster.delete("Pod", &ns, &name, o.grace, false).is_ok() {
+            pending.push((ns, name));
+        }
+    }
+    let done = if o.disable_eviction {
+        "deleted"
+    } else {
+        "evicted"
+    };
+    let limit = if o.timeout_ms > 0 {
+        o.timeout_ms
+    } else {
+        WAIT_LIMIT.0
+    };
+    let deadline = cluster.clock.now_ms() + limit;
+    while !pending.is_empty() {
+        let left = SimDuration::millis((deadline - cluster.clock.now_ms()).max(0));
+        let watch = pending.clone();
+        cluster.advance_until(left, move |c| {
+            watch
+                .iter()
+                .any(|(ns, n)| c.store.get("Pod", ns, n).is_none())
+        });
+        let (gone, still): (Vec<_>, Vec<_>) = pending
+            .into_iter()
+            .partition(|(ns, n)| cluster.store.get("Pod", ns, n).is_none());
+        pending = still;
+        for (_, name) in &gone {
+            out.out(format!("pod/{name} {done}"));
+        }
+        if gone.is_empty() {
+            break;
+        }
+    }
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let message = format!(
+        "drain did not complete within {}",
+        go_duration_string(limit)
+    );
+    out.err(format!(
+        "There are pending pods in node \"{node}\" when an error occurred: {message}"
+    ));
+    for (_, name) in &pending {
+        out.err(format!("pod/{name}"));
+    }
+    Err(vec![message])
+}
+
+/// Parses a Go `time.Duration` string (`30s`, `1m30s`, `500ms`, `0`) into milliseconds.
+pub fn parse_go_duration(s: &str) -> Option<i64> {
+    if s == "0" {
+        return Some(0);
+    }
+    let mut rest = s;
+    let mut total = 0.0;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return None;
+        }
+        let value: f64 = rest.get(..num_len)?.parse().ok()?;
+        rest = rest.get(num_len..)?;
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let factor = match rest.get(..unit_len)? {
+            "ns" => 1e-6,
+            "us" | "µs" => 1e-3,
+            "ms" => 1.0,
+            "s" => 1000.0,
+            "m" => 60_000.0,
+            "h" => 3_600_000.0,
+            _ => return None,
+        };
+        rest = rest.get(unit_len..)?;
+        total += value * factor;
+    }
+    Some(total as i64)
+}
+
+/// Go's `time.Duration.String` for whole milliseconds (`5s`, `1m30s`, `1h0m0s`).
+fn go_duration_string(ms: i64) -> String {
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let (h, m) = (ms / 3_600_000, (ms / 60_000) % 60);
+    let s = (ms % 60_000) as f64 / 1000.0;
+    let secs = format!("{s}");
+    match (h, m) {
+        (0, 0) => format!("{secs}s"),
+        (0, m) => format!("{m}m{secs}s"),
+        (h, m) => format!("{h}h{m}m{secs}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_go_duration("30s"), Some(30_000));
+        assert_eq!(parse_go_duration("1m30s"), Some(90_000));
+        assert_eq!(parse_go_duration("0"), Some(0));
+        assert_eq!(parse_go_duration("5"), None);
+        assert_eq!(parse_go_duration("x"), None);
+        assert_eq!(go_duration_string(5_000), "5s");
+        assert_eq!(go_duration_string(90_000), "1m30s");
+        assert_eq!(go_duration_string(3_600_000), "1h0m0s");
+    }
+
+    #[test]
+    fn aggregates() {
+        assert_eq!(aggregate(&["a".into()]), "a");
+        assert_eq!(aggregate(&["a".into(), "b".into()]), "[a, b]");
+    }
+}

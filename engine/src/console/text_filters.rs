@@ -1,0 +1,1073 @@
+//! Text filters for pipes, with GNU coreutils/grep semantics and messages: `grep` (basic and
+//! extended regexes), `sort`, `uniq`, `cut`, `tr`, `base64`, and `awk '{print $N}'`.
+
+use crate::cluster::Cluster;
+use crate::output::Output;
+
+/// Runs one of the filters, or `None` if `program` is not one of them.
+pub fn run(
+    cluster: &Cluster,
+    program: &str,
+    args: &[String],
+    stdin: Option<&str>,
+) -> Option<Output> {
+    Some(match program {
+        "grep" | "egrep" | "fgrep" => grep(cluster, program, args, stdin),
+        "sort" => sort(cluster, args, stdin),
+        "uniq" => uniq(cluster, args, stdin),
+        "cut" => cut(cluster, args, stdin),
+        "tr" => tr(args, stdin.unwrap_or("")),
+        "base64" => base64(cluster, args, stdin),
+        "awk" => awk(cluster, args, stdin),
+        _ => return None,
+    })
+}
+
+fn fail(message: impl AsRef<str>, code: i32) -> Output {
+    let mut o = Output::failure(message);
+    o.exit_code = code;
+    o
+}
+
+/// The text of the named files (or stdin when none, or `-`), with GNU's missing-file message.
+fn read_inputs(
+    cluster: &Cluster,
+    program: &str,
+    files: &[String],
+    stdin: Option<&str>,
+    errors: &mut Output,
+) -> String {
+    if files.is_empty() {
+        return stdin.unwrap_or("").to_string();
+    }
+    let mut text = String::new();
+    for f in files {
+        if f == "-" {
+            text.push_str(stdin.unwrap_or(""));
+        } else if let Some(t) = cluster.console.files.read(f) {
+            text.push_str(t);
+        } else {
+            errors.err(format!("{program}: {f}: No such file or directory"));
+            errors.exit_code = if program.ends_with("grep") { 2 } else { 1 };
+        }
+    }
+    text
+}
+
+fn out_lines(o: &mut Output, lines: &[String]) {
+    if !lines.is_empty() {
+        o.out(lines.join("\n"));
+    }
+}
+
+// ---------------------------------------------------------------- grep
+
+const GREP_USAGE: &str =
+    "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.";
+
+#[derive(Default)]
+struct GrepOptions {
+    ignore_case: bool,
+    invert: bool,
+    count: bool,
+    extended: bool,
+    fixed: bool,
+    word: bool,
+    line: bool,
+    number: bool,
+    quiet: bool,
+    only: bool,
+}
+
+fn grep(cluster: &Cluster, program: &str, args: &[String], stdin: Option<&str>) -> Output {
+    let mut o = GrepOptions {
+        extended: program == "egrep",
+        fixed: program == "fgrep",
+        ..Default::default()
+    };
+    let mut warning = Output::default();
+    if program != "grep" {
+        let flag = if program == "egrep" { "-E" } else { "-F" };
+        warning.err(format!(
+            "{program}: warning: {program} is obsolescent; using grep {flag}"
+        ));
+    }
+    let mut patterns: Vec<String> = Vec::new();
+    let mut positionals: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut only_positionals = false;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if only_positionals || a == "-" || !a.starts_with('-') {
+            positionals.push(a.clone());
+            continue;
+        }
+        if a == "--" {
+            only_positionals = true;
+            continue;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            match name {
+                "ignore-case" => o.ignore_case = true,
+                "invert-match" => o.invert = true,
+                "count" => o.count = true,
+                "extended-regexp" => o.extended = true,
+                "fixed-strings" => o.fixed = true,
+                "basic-regexp" => o.extended = false,
+                "word-regexp" => o.word = true,
+                "line-regexp" => o.line = true,
+                "line-number" => o.number = true,
+                "quiet" | "silent" => o.quiet = true,
+                "only-matching" => o.only = true,
+                "regexp" => match value.or_else(|| args.get(i).cloned()) {
+                    Some(v) => {
+                        if !long.contains('=') {
+                            i += 1;
+                        }
+                        patterns.push(v);
+                    }
+                    None => {
+                        return fail(
+                            format!("grep: option '--regexp' requires an argument\n{GREP_USAGE}"),
+                            2,
+                        )
+                    }
+                },
+                _ => return fail(format!("grep: unrecognized option '{a}'\n{GREP_USAGE}"), 2),
+            }
+            continue;
+        }
+        let chars: Vec<char> = a.chars().skip(1).collect();
+        let mut j = 0;
+        while j < chars.len() {
+            match chars[j] {
+                'i' | 'y' => o.ignore_case = true,
+                'v' => o.invert = true,
+                'c' => o.count = true,
+                'E' => o.extended = true,
+                'F' => o.fixed = true,
+                'G' => o.extended = false,
+                'w' => o.word = true,
+                'x' => o.line = true,
+                'n' => o.number = true,
+                'q' | 's' => o.quiet = o.quiet || chars[j] == 'q',
+                'o' => o.only = true,
+                'h' | 'H' => {}
+                'e' => {
+                    let rest: String = chars[j + 1..].iter().collect();
+                    if !rest.is_empty() {
+                        patterns.push(rest);
+                    } else if let Some(v) = args.get(i) {
+                        patterns.push(v.clone());
+                        i += 1;
+                    } else {
+                        return fail(
+                            format!("grep: option requires an argument -- 'e'\n{GREP_USAGE}"),
+                            2,
+                        );
+                    }
+                    break;
+                }
+                other => {
+                    return fail(
+                        format!("grep: invalid option -- '{other}'\n{GREP_USAGE}"),
+                        2,
+                    )
+                }
+            }
+            j += 1;
+        }
+    }
+    if patterns.is_empty() {
+        if positionals.is_empty() {
+            return fail(GREP_USAGE, 2);
+        }
+        patterns.push(positionals.remove(0));
+    }
+    // A pattern with newlines is several patterns, as in GNU grep.
+    let patterns: Vec<String> = patterns
+        .iter()
+        .flat_map(|p| p.split('\n').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    let mut alternatives = Vec::new();
+    for p in &patterns {
+        let translated = if o.fixed {
+            regex_lite::escape(p)
+        } else {
+            match translate(p, o.extended) {
+                Ok(t) => t,
+                Err(e) => return fail(format!("grep: {e}"), 2),
+            }
+        };
+        alternatives.push(format!("(?:{translated})"));
+    }
+    let mut source = alternatives.join("|");
+    if o.word {
+        source = format!(r"(?:^|\b)(?:{source})(?:\b|$)");
+    }
+    if o.line {
+        source = format!("^(?:{source})$");
+    }
+    let regex = match regex_lite::RegexBuilder::new(&source)
+        .case_insensitive(o.ignore_case)
+        .build()
+    {
+        Ok(r) => r,
+        Err(_) => return fail("grep: Invalid regular expression", 2),
+    };
+    let mut out = warning;
+    let text = read_inputs(cluster, "grep", &positionals, stdin, &mut out);
+    let mut matched = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if regex.is_match(line) == o.invert {
+            continue;
+        }
+        let prefix = if o.number {
+            format!("{}:", n + 1)
+        } else {
+            String::new()
+        };
+        if o.only && !o.invert {
+            for m in regex.find_iter(line).filter(|m| !m.as_str().is_empty()) {
+                matched.push(format!("{prefix}{}", m.as_str()));
+            }
+        } else {
+            matched.push(format!("{prefix}{line}"));
+        }
+    }
+    let count = text
+        .lines()
+        .filter(|l| regex.is_match(l) != o.invert)
+        .count();
+    if !o.quiet {
+        if o.count {
+            out.out(count.to_string());
+        } else {
+            out_lines(&mut out, &matched);
+        }
+    }
+    if out.exit_code == 0 {
+        out.exit_code = if count == 0 { 1 } else { 0 };
+    }
+    out
+}
+
+/// Turns a POSIX basic (`extended` = false) or extended regex into regex-lite syntax.
+fn translate(p: &str, extended: bool) -> Result<String, &'static str> {
+    let chars: Vec<char> = p.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut depth = 0usize;
+    // Whether the next `*` is at the start of an expression (then literal).
+    let mut at_start = true;
+    while i < chars.len() {
+        let c = chars[i];
+        let start = at_start;
+        at_start = false;
+        match c {
+            '[' => {
+                let mut j = i + 1;
+                out.push('[');
+                if chars.get(j) == Some(&'^') {
+                    out.push('^');
+                    j += 1;
+                }
+                if chars.get(j) == Some(&']') {
+                    out.push_str("\\]");
+                    j += 1;
+                }
+                loop {
+                    match chars.get(j) {
+                        None => return Err("Unmatched [, [^, [:, [., or [="),
+                        Some(']') => break,
+                        Some('[') if chars.get(j + 1) == Some(&':') => {
+                            let rest: String = chars[j..].iter().collect();
+                            let Some(end) = rest.find(":]") else {
+                                return Err("Unmatched [, [^, [:, [., or [=");
+                            };
+                            out.push_str(&rest[..end + 2]);
+                            j += rest[..end + 2].chars().count();
+                        }
+                        Some(&ch) => {
+                            if matches!(ch, '\\' | '[' | '&' | '~' | '-' | '^')
+                                && !(ch == '-'
+                                    && chars.get(j + 1) != Some(&']')
+                                    && !out.ends_with('['))
+                            {
+                                out.push('\\');
+                            }
+                            out.push(ch);
+                            j += 1;
+                        }
+                    }
+                }
+                out.push(']');
+                i = j + 1;
+                continue;
+            }
+            '\\' => {
+                let Some(&n) = chars.get(i + 1) else {
+                    return Err("Trailing backslash");
+                };
+                i += 2;
+                match n {
+                    '(' | ')' | '|' | '{' | '}' | '+' | '?' if !extended => {
+                        if n == '(' {
+                            depth += 1;
+                            at_start = true;
+                        } else if n == ')' {
+                            if depth == 0 {
+                                return Err("Unmatched ) or \\)");
+                            }
+                            depth -= 1;
+                        } else if n == '|' {
+                            at_start = true;
+                        }
+                        out.push(n);
+                    }
+                    'w' | 'W' | 's' | 'S' | 'b' | 'B' => {
+                        out.push('\\');
+                        out.push(n);
+                    }
+                    '<' | '>' => out.push_str("\\b"),
+                    d if d.is_ascii_digit() => return Err("Invalid back reference"),
+                    other => out.push_str(&regex_lite::escape(&other.to_string())),
+                }
+                continue;
+            }
+            '(' | ')' | '|' | '{' | '}' | '+' | '?' if !extended => {
+                out.push('\\');
+                out.push(c);
+            }
+            '(' => {
+                depth += 1;
+                at_start = true;
+                out.push('(');
+            }
+            ')' => {
+                if depth == 0 {
+                    out.push_str("\\)");
+                } else {
+                    depth -= 1;
+                    out.push(')');
+                }
+            }
+            '|' => {
+                at_start = true;
+                out.push('|');
+            }
+            '*' if start => out.push_str("\\*"),
+            '^' => {
+                if start {
+                    out.push('^');
+                    at_start = true;
+                } else if extended {
+                    out.push('^');
+                } else {
+                    out.push_str("\\^");
+                }
+            }
+            '$' => {
+                let at_end = i + 1 == chars.len()
+                    || (!extended
+                        && chars.get(i + 1) == Some(&'\\')
+                        && matches!(chars.get(i + 2), Some(')') | Some('|')))
+                    || (extended && matches!(chars.get(i + 1), Some(')') | Some('|')));
+                if at_end || extended {
+                    out.push('$');
+                } else {
+                    out.push_str("\\$");
+                }
+            }
+            '{' if extended && !chars.get(i + 1).is_some_and(char::is_ascii_digit) => {
+                out.push_str("\\{");
+            }
+            '}' if extended && !out.contains('{') => out.push_str("\\}"),
+            '.' | '*' | '+' | '?' | '{' | '}' => out.push(c),
+            other => out.push_str(&regex_lite::escape(&other.to_string())),
+        }
+        i += 1;
+    }
+    if depth > 0 {
+        return Err("Unmatched ( or \\(");
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- sort, uniq
+
+fn sort(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    let (mut reverse, mut numeric, mut unique) = (false, false, false);
+    let mut key: Option<usize> = None;
+    let mut separator: Option<char> = None;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if !a.starts_with('-') || a == "-" {
+            files.push(a.clone());
+            continue;
+        }
+        let chars: Vec<char> = a.chars().skip(1).collect();
+        let mut j = 0;
+        while j < chars.len() {
+            match chars[j] {
+                'r' => reverse = true,
+                'n' | 'h' | 'g' => numeric = true,
+                'u' => unique = true,
+                'f' | 'b' | 'V' => {}
+                'k' | 't' => {
+                    let rest: String = chars[j + 1..].iter().collect();
+                    let value = if rest.is_empty() {
+                        i += 1;
+                        args.get(i - 1).cloned()
+                    } else {
+                        Some(rest)
+                    };
+                    let Some(value) = value else {
+                        return fail(format!("sort: option requires an argument -- '{}'\nTry 'sort --help' for more information.", chars[j]), 2);
+                    };
+                    if chars[j] == 't' {
+                        let mut cs = value.chars();
+                        match (cs.next(), cs.next()) {
+                            (Some(c), None) => separator = Some(c),
+                            _ => return fail(format!("sort: multi-character tab '{value}'"), 2),
+                        }
+                    } else {
+                        let field: String = value.chars().take_while(char::is_ascii_digit).collect();
+                        match field.parse::<usize>() {
+                            Ok(n) if n > 0 => key = Some(n),
+                            Ok(_) => return fail(format!("sort: field number is zero: invalid field specification '{value}'"), 2),
+                            _ => return fail(format!("sort: invalid number at field start: invalid count at start of '{value}'"), 2),
+                        }
+                        if value.contains('n') {
+                            numeric = true;
+                        }
+                        if value.contains('r') {
+                            reverse = true;
+                        }
+                    }
+                    break;
+                }
+                other => return fail(format!("sort: invalid option -- '{other}'\nTry 'sort --help' for more information."), 2),
+            }
+            j += 1;
+        }
+    }
+    let mut out = Output::default();
+    let text = read_inputs(cluster, "sort", &files, stdin, &mut out);
+    let field = |line: &str| -> String {
+        match key {
+            None => line.to_string(),
+            Some(k) => match separator {
+                Some(sep) => line
+                    .split(sep)
+                    .skip(k - 1)
+                    .collect::<Vec<_>>()
+                    .join(&sep.to_string()),
+                None => {
+                    let words: Vec<&str> = line.split_whitespace().collect();
+                    words.get(k - 1..).map(|w| w.join(" ")).unwrap_or_default()
+                }
+            },
+        }
+    };
+    let number = |s: &str| -> f64 {
+        let s = s.trim_start();
+        let end = s
+            .char_indices()
+            .take_while(|(i, c)| c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-'))
+            .map(|(i, c)| i + c.len_utf8())
+            .last()
+            .unwrap_or(0);
+        s[..end].parse().unwrap_or(0.0)
+    };
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_by(|a, b| {
+        let (ka, kb) = (field(a), field(b));
+        let primary = if numeric {
+            number(&ka)
+                .partial_cmp(&number(&kb))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        } else {
+            ka.cmp(&kb)
+        };
+        primary.then_with(|| a.cmp(b))
+    });
+    if reverse {
+        lines.reverse();
+    }
+    if unique {
+        lines.dedup_by(|a, b| field(a) == field(b));
+    }
+    let lines: Vec<String> = lines.into_iter().map(str::to_string).collect();
+    out_lines(&mut out, &lines);
+    out
+}
+
+fn uniq(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    let (mut count, mut dups, mut singles, mut ignore_case) = (false, false, false, false);
+    let mut files = Vec::new();
+    for a in args {
+        if a.starts_with('-') && a.len() > 1 {
+            for c in a.chars().skip(1) {
+                match c {
+                    'c' => count = true,
+                    'd' => dups = true,
+                    'u' => singles = true,
+                    'i' => ignore_case = true,
+                    other => return fail(format!("uniq: invalid option -- '{other}'\nTry 'uniq --help' for more information."), 1),
+                }
+            }
+        } else {
+            files.push(a.clone());
+        }
+    }
+    let mut out = Output::default();
+    let text = read_inputs(cluster, "uniq", &files, stdin, &mut out);
+    let mut groups: Vec<(usize, &str)> = Vec::new();
+    for line in text.lines() {
+        match groups.last_mut() {
+            Some((n, prev))
+                if *prev == line || (ignore_case && prev.eq_ignore_ascii_case(line)) =>
+            {
+                *n += 1
+            }
+            _ => groups.push((1, line)),
+        }
+    }
+    let lines: Vec<String> = groups
+        .into_iter()
+        .filter(|(n, _)| (!dups || *n > 1) && (!singles || *n == 1))
+        .map(|(n, l)| {
+            if count {
+                format!("{n:>7} {l}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    out_lines(&mut out, &lines);
+    out
+}
+
+// ---------------------------------------------------------------- cut
+
+fn parse_list(list: &str) -> Option<Vec<(usize, usize)>> {
+    list.split(',')
+        .map(|part| {
+            let (a, b) = match part.split_once('-') {
+                Some((a, b)) => (a, b),
+                None => (part, part),
+            };
+            let from = if a.is_empty() { 1 } else { a.parse().ok()? };
+            let to = if b.is_empty() {
+                usize::MAX
+            } else {
+                b.parse().ok()?
+            };
+            (from >= 1 && from <= to).then_some((from, to))
+        })
+        .collect()
+}
+
+fn cut(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    const TRY: &str = "Try 'cut --help' for more information.";
+    let mut delimiter = '\t';
+    let mut fields: Option<String> = None;
+    let mut chars_list: Option<String> = None;
+    let mut only_delimited = false;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        let mut take = |flag: &str| -> Option<String> {
+            match a.strip_prefix(flag) {
+                Some("") => {
+                    i += 1;
+                    args.get(i - 1).cloned()
+                }
+                Some(v) => Some(v.to_string()),
+                None => None,
+            }
+        };
+        if a == "-s" {
+            only_delimited = true;
+        } else if a.starts_with("-d") {
+            let Some(d) = take("-d") else {
+                return fail(format!("cut: option requires an argument -- 'd'\n{TRY}"), 1);
+            };
+            let mut cs = d.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => delimiter = c,
+                _ => {
+                    return fail(
+                        format!("cut: the delimiter must be a single character\n{TRY}"),
+                        1,
+                    )
+                }
+            }
+        } else if a.starts_with("-f") {
+            fields = take("-f");
+        } else if a.starts_with("-c") || a.starts_with("-b") {
+            let flag = if a.starts_with("-c") { "-c" } else { "-b" };
+            chars_list = take(flag);
+        } else if a.starts_with('-') && a != "-" {
+            return fail(
+                format!(
+                    "cut: invalid option -- '{}'\n{TRY}",
+                    a.chars().nth(1).unwrap_or('-')
+                ),
+                1,
+            );
+        } else {
+            files.push(a.clone());
+        }
+    }
+    let (list, by_fields) = match (fields, chars_list) {
+        (Some(f), None) => (f, true),
+        (None, Some(c)) => (c, false),
+        (Some(_), Some(_)) => {
+            return fail(format!("cut: only one list may be specified\n{TRY}"), 1)
+        }
+        (None, None) => {
+            return fail(
+                format!("cut: you must specify a list of bytes, characters, or fields\n{TRY}"),
+                1,
+            )
+        }
+    };
+    let Some(ranges) = parse_list(&list) else {
+        return fail(format!("cut: invalid field value '{list}'\n{TRY}"), 1);
+    };
+    let wanted = |n: usize| ranges.iter().any(|(a, b)| n >= *a && n <= *b);
+    let mut out = Output::default();
+    let text = read_inputs(cluster, "cut", &files, stdin, &mut out);
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if by_fields {
+            if !line.contains(delimiter) {
+                if !only_delimited {
+                    lines.push(line.to_string());
+                }
+                continue;
+            }
+            let picked: Vec<&str> = line
+                .split(delimiter)
+                .enumerate()
+                .filter(|(n, _)| wanted(n + 1))
+                .map(|(_, f)| f)
+                .collect();
+            lines.push(picked.join(&delimiter.to_string()));
+        } else {
+            lines.push(
+                line.chars()
+                    .enumerate()
+                    .filter(|(n, _)| wanted(n + 1))
+                    .map(|(_, c)| c)
+                    .collect(),
+            );
+        }
+    }
+    out_lines(&mut out, &lines);
+    out
+}
+
+// ---------------------------------------------------------------- tr
+
+/// Expands a `tr` set: ranges `a-z`, classes `[:lower:]`, escapes `\n` `\t` `\\`.
+fn expand_set(set: &str) -> Result<Vec<char>, String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = set.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().collect();
+        let class = [
+            ("[:lower:]", ('a', 'z')),
+            ("[:upper:]", ('A', 'Z')),
+            ("[:digit:]", ('0', '9')),
+        ]
+        .into_iter()
+        .find(|(name, _)| rest.starts_with(name));
+        if let Some((name, (a, b))) = class {
+            out.extend(a..=b);
+            i += name.len();
+            continue;
+        }
+        if rest.starts_with("[:space:]") {
+            out.extend([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+            i += 9;
+            continue;
+        }
+        let mut c = chars[i];
+        if c == '\\' {
+            if let Some(&n) = chars.get(i + 1) {
+                c = match n {
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    other => other,
+                };
+                i += 1;
+            }
+        }
+        if chars.get(i + 1) == Some(&'-') {
+            if let Some(&end) = chars.get(i + 2) {
+                if end < c {
+                    return Err(format!(
+                        "tr: range-endpoints of '{c}-{end}' are in reverse collating sequence order"
+                    ));
+                }
+                out.extend(c..=end);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    Ok(out)
+}
+
+fn tr(args: &[String], input: &str) -> Output {
+    const TRY: &str = "Try 'tr --help' for more information.";
+    let (mut delete, mut squeeze) = (false, false);
+    let mut sets = Vec::new();
+    for a in args {
+        match a.as_str() {
+            "-d" => delete = true,
+            "-s" => squeeze = true,
+            "-ds" | "-sd" => {
+                delete = true;
+                squeeze = true;
+            }
+            s if s.starts_with('-') && s.len() > 1 => {
+                return fail(
+                    format!(
+                        "tr: invalid option -- '{}'\n{TRY}",
+                        s.chars().nth(1).unwrap_or('-')
+                    ),
+                    1,
+                )
+            }
+            s => match expand_set(s) {
+                Ok(set) => sets.push(set),
+                Err(e) => return fail(e, 1),
+            },
+        }
+    }
+    let (set1, set2) = match (sets.first(), sets.get(1)) {
+        (None, _) => return fail(format!("tr: missing operand\n{TRY}"), 1),
+        (Some(a), b) => (a.clone(), b.cloned()),
+    };
+    if !delete && !squeeze && set2.is_none() {
+        let first = args.last().cloned().unwrap_or_default();
+        return fail(format!("tr: missing operand after '{first}'\nTwo strings must be given when translating.\n{TRY}"), 1);
+    }
+    let mut result = String::new();
+    let squeeze_set: Vec<char> = match (&set2, delete) {
+        (Some(s2), _) if !delete || squeeze => s2.clone(),
+        _ => set1.clone(),
+    };
+    let mut last: Option<char> = None;
+    for c in input.chars() {
+        let mapped = if delete {
+            if set1.contains(&c) {
+                continue;
+            }
+            c
+        } else if let Some(s2) = &set2 {
+            match set1.iter().rposition(|x| *x == c) {
+                Some(p) => *s2.get(p).or(s2.last()).unwrap_or(&c),
+                None => c,
+            }
+        } else {
+            c
+        };
+        if squeeze && last == Some(mapped) && squeeze_set.contains(&mapped) {
+            continue;
+        }
+        last = Some(mapped);
+        result.push(mapped);
+    }
+    let mut o = Output::default();
+    o.out_raw(result);
+    o
+}
+
+// ---------------------------------------------------------------- base64
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard, padded base64.
+pub fn encode(data: &[u8]) -> String {
+    let mut s = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                s.push(B64[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+/// Decodes standard base64 (whitespace ignored); `None` on invalid input.
+pub fn decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut acc = 0u32;
+    let mut bits = 0;
+    let mut padding = false;
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        if c == b'=' {
+            padding = true;
+            continue;
+        }
+        if padding {
+            return None;
+        }
+        let v = B64.iter().position(|x| *x == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    (bits < 6).then_some(out)
+}
+
+fn base64(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    let mut decode_mode = false;
+    let mut wrap = 76usize;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        match a.as_str() {
+            "-d" | "--decode" | "-di" | "-id" => decode_mode = true,
+            "-i" | "--ignore-garbage" => {}
+            "-w" => {
+                let Some(v) = args.get(i) else {
+                    return fail("base64: option requires an argument -- 'w'\nTry 'base64 --help' for more information.", 1);
+                };
+                match v.parse() {
+                    Ok(w) => wrap = w,
+                    Err(_) => return fail(format!("base64: invalid wrap size: '{v}'"), 1),
+                }
+                i += 1;
+            }
+            s if s.starts_with("-w") || s.starts_with("--wrap=") => {
+                let v = s.trim_start_matches("--wrap=").trim_start_matches("-w");
+                match v.parse() {
+                    Ok(w) => wrap = w,
+                    Err(_) => return fail(format!("base64: invalid wrap size: '{v}'"), 1),
+                }
+            }
+            s if s.starts_with('-') && s.len() > 1 => {
+                return fail(
+                    format!(
+                        "base64: invalid option -- '{}'\nTry 'base64 --help' for more information.",
+                        s.chars().nth(1).unwrap_or('-')
+                    ),
+                    1,
+                )
+            }
+            s => files.push(s.to_string()),
+        }
+    }
+    if files.len() > 1 {
+        return fail(
+            format!(
+                "base64: extra operand '{}'\nTry 'base64 --help' for more information.",
+                files[1]
+            ),
+            1,
+        );
+    }
+    let mut out = Output::default();
+    let text = read_inputs(cluster, "base64", &files, stdin, &mut out);
+    if out.exit_code != 0 {
+        return out;
+    }
+    if decode_mode {
+        match decode(&text) {
+            Some(bytes) => out.out_raw(String::from_utf8_lossy(&bytes).into_owned()),
+            None => {
+                // GNU prints what it decoded before the bad byte, then the error.
+                out.err("base64: invalid input");
+                out.exit_code = 1;
+            }
+        }
+        return out;
+    }
+    let encoded = encode(text.as_bytes());
+    if encoded.is_empty() {
+        return out;
+    }
+    let lines: Vec<String> = if wrap == 0 {
+        vec![encoded]
+    } else {
+        encoded
+            .as_bytes()
+            .chunks(wrap)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect()
+    };
+    out.out(lines.join("\n"));
+    out
+}
+
+// ---------------------------------------------------------------- awk
+
+fn awk(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    let mut separator: Option<String> = None;
+    let mut program: Option<String> = None;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if let Some(v) = a.strip_prefix("-F") {
+            if v.is_empty() {
+                separator = args.get(i).cloned();
+                i += 1;
+            } else {
+                separator = Some(v.to_string());
+            }
+        } else if program.is_none() {
+            program = Some(a.clone());
+        } else {
+            files.push(a.clone());
+        }
+    }
+    let Some(program) = program else {
+        return fail(
+            "usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]",
+            2,
+        );
+    };
+    let Some(items) = parse_print(&program) else {
+        return fail(
+            format!("awk: only the form '{{print $1, $2, ...}}' is simulated in Kubeplay (got '{program}')"),
+            2,
+        );
+    };
+    let mut out = Output::default();
+    let text = read_inputs(cluster, "awk", &files, stdin, &mut out);
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        let fields: Vec<&str> = match separator.as_deref() {
+            None | Some(" ") => line.split_whitespace().collect(),
+            Some(sep) => line.split(sep).collect(),
+        };
+        let cells: Vec<String> = items
+            .iter()
+            .map(|item| match item {
+                PrintItem::Field(0) => line.to_string(),
+                PrintItem::Field(n) => fields.get(n - 1).map(|s| s.to_string()).unwrap_or_default(),
+                PrintItem::Last => fields.last().map(|s| s.to_string()).unwrap_or_default(),
+                PrintItem::Literal(s) => s.clone(),
+                PrintItem::Space => " ".to_string(),
+            })
+            .collect();
+        lines.push(cells.concat());
+    }
+    out_lines(&mut out, &lines);
+    out
+}
+
+enum PrintItem {
+    Field(usize),
+    Last,
+    Literal(String),
+    Space,
+}
+
+/// Parses `{print}`, `{ print $1, $3 }`, `{print $NF}`, `{print $1 ":" $2}`.
+fn parse_print(program: &str) -> Option<Vec<PrintItem>> {
+    let body = program.trim().strip_prefix('{')?.strip_suffix('}')?.trim();
+    let body = body.strip_suffix(';').unwrap_or(body).trim();
+    let rest = body.strip_prefix("print")?;
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return Some(vec![PrintItem::Field(0)]);
+    }
+    let mut items = Vec::new();
+    let chars: Vec<char> = rest.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            ' ' | '\t' => i += 1,
+            ',' => {
+                items.push(PrintItem::Space);
+                i += 1;
+            }
+            '$' => {
+                let name: String = chars[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect();
+                i += 1 + name.len();
+                if name == "NF" {
+                    items.push(PrintItem::Last);
+                } else {
+                    items.push(PrintItem::Field(name.parse().ok()?));
+                }
+            }
+            '"' => {
+                if !chars[i + 1..].contains(&'"') {
+                    return None;
+                }
+                let lit: String = chars[i + 1..].iter().take_while(|c| **c != '"').collect();
+                i += lit.chars().count() + 2;
+                items.push(PrintItem::Literal(lit));
+            }
+            _ => return None,
+        }
+    }
+    Some(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trip() {
+        assert_eq!(encode(b"hello\n"), "aGVsbG8K");
+        assert_eq!(encode(b"ab"), "YWI=");
+        assert_eq!(decode("cGFzc3dvcmQ=").unwrap(), b"password");
+        assert!(decode("!!!").is_none());
+    }
+
+    #[test]
+    fn posix_regexes() {
+        assert_eq!(translate("a\\|b", false).unwrap(), "a|b");
+        assert_eq!(translate("a|b", false).unwrap(), "a\\|b");
+        assert_eq!(translate("(k8s|LOG)", true).unwrap(), "(k8s|LOG)");
+        assert_eq!(translate("*a", false).unwrap(), "\\*a");
+        assert!(translate("[abc", false).is_err());
+        assert!(translate("\\(a", false).is_err());
+    }
+}
