@@ -39,6 +39,34 @@ fn condition(kind: &str, status: &str, reason: &str, message: &str, at: &Time) -
     }
 }
 
+/// 32 hex digits derived from `seed` (FNV-1a, repeated), stable for a node name, so the
+/// node's machine id and uuids look real without drawing on the cluster's generator.
+fn hex_id(seed: &str) -> String {
+    let mut out = String::new();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    while out.len() < 32 {
+        for b in seed.bytes().chain(out.len().to_string().bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        out.push_str(&format!("{h:016x}"));
+    }
+    out.truncate(32);
+    out
+}
+
+/// `8-4-4-4-12` grouping of 32 hex digits.
+fn uuid_like(hex: &str) -> String {
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
 /// A Ready node as the kubelet registers it, with `index` choosing its pod CIDR.
 pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
     let mut labels = BTreeMap::new();
@@ -147,15 +175,15 @@ pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
             ]),
             node_info: Some(NodeSystemInfo {
                 architecture: "amd64".into(),
-                boot_id: String::new(),
+                boot_id: uuid_like(&hex_id(&format!("boot-{}", p.name))),
                 container_runtime_version: "containerd://2.1.4".into(),
                 kernel_version: "6.8.0-85-generic".into(),
                 kube_proxy_version: String::new(),
                 kubelet_version: crate::KUBERNETES_VERSION.into(),
-                machine_id: String::new(),
+                machine_id: hex_id(&format!("machine-{}", p.name)),
                 operating_system: "linux".into(),
                 os_image: "Ubuntu 24.04.3 LTS".into(),
-                system_uuid: String::new(),
+                system_uuid: uuid_like(&hex_id(&format!("uuid-{}", p.name))),
                 ..Default::default()
             }),
             ..Default::default()

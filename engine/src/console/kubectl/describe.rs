@@ -67,7 +67,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     for obj in objects {
         let body = match obj {
             Object::Pod(p) => describe_pod(p),
-            Object::Node(n) => describe_node(n),
+            Object::Node(n) => describe_node(n) + &super::describe_node::details(cluster, n),
             Object::Namespace(_) => describe_basic(obj),
             Object::Service(s) => super::describe_service::service(cluster, s),
             Object::ConfigMap(cm) => super::describe_service::configmap(cm),
@@ -87,9 +87,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         } else {
             events_section(cluster, obj, now)
         };
-        // Services and service accounts print `Events:  <none>` in their last tabwriter block.
-        let joined = matches!(obj, Object::Service(_) | Object::ServiceAccount(_))
-            && events.starts_with("Events:  <none>");
+        // kubectl writes `Events:\t<none>` through the same tabwriter as the body, so it lines
+        // up with the block above it (a table of events starts a block of its own).
+        let joined = events.starts_with("Events:  <none>");
         let text = if joined {
             tabwrite(&(body + "Events:\t<none>\n"), 0, 2)
         } else {

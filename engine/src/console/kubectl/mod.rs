@@ -9,6 +9,7 @@ mod create_deployment;
 mod create_service;
 mod delete;
 mod describe;
+mod describe_node;
 mod describe_service;
 mod describe_volumes;
 mod describe_workloads;

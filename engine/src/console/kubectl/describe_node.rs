@@ -1,0 +1,254 @@
+//! `kubectl describe node`: the full layout (lease, conditions, addresses, capacity, system
+//! info, the pods running there and what they request).
+
+use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+use crate::api::quantity;
+use crate::clock::{ms_from_time, time_from_ms};
+use crate::cluster::Cluster;
+use crate::printers::age::human_duration_secs;
+use crate::store::Object;
+
+/// How often the kubelet posts an unchanged node status (its heartbeat), in ms.
+const STATUS_REPORT_MS: i64 = 5 * 60 * 1000;
+/// How often the kubelet renews its lease, in ms.
+const LEASE_RENEW_MS: i64 = 10 * 1000;
+
+fn rfc1123z_ms(ms: i64) -> String {
+    time_from_ms(ms)
+        .0
+        .strftime("%a, %d %b %Y %H:%M:%S %z")
+        .to_string()
+}
+
+/// Sum of one resource over a pod's containers (requests or limits), in base units; init
+/// containers count with their maximum, as the scheduler does.
+fn pod_total(pod: &Pod, resource: &str, limits: bool) -> f64 {
+    let Some(spec) = pod.spec.as_ref() else {
+        return 0.0;
+    };
+    let get = |c: &k8s_openapi::api::core::v1::Container| {
+        c.resources
+            .as_ref()
+            .and_then(|r| {
+                if limits {
+                    r.limits.as_ref()
+                } else {
+                    r.requests.as_ref().or(r.limits.as_ref())
+                }
+            })
+            .and_then(|m| m.get(resource))
+            .and_then(|q| quantity::parse(&q.0))
+            .unwrap_or(0.0)
+    };
+    let sum: f64 = spec.containers.iter().map(get).sum();
+    let init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .map(get)
+        .fold(0.0, f64::max);
+    sum.max(init)
+}
+
+/// A CPU amount as kubectl prints it: `0`, `100m`, `2`.
+fn cpu_text(cores: f64) -> String {
+    let milli = (cores * 1000.0).round() as i64;
+    if milli == 0 {
+        "0".into()
+    } else if milli % 1000 == 0 {
+        (milli / 1000).to_string()
+    } else {
+        format!("{milli}m")
+    }
+}
+
+/// A byte amount in the largest binary unit that divides it (`170Mi`), else decimal.
+fn memory_text(bytes: f64) -> String {
+    let b = bytes.round() as i64;
+    if b == 0 {
+        return "0".into();
+    }
+    for (unit, size) in [("Gi", 1i64 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
+        if b % size == 0 {
+            return format!("{}{unit}", b / size);
+        }
+    }
+    for (unit, size) in [("G", 1_000_000_000i64), ("M", 1_000_000), ("k", 1_000)] {
+        if b % size == 0 {
+            return format!("{}{unit}", b / size);
+        }
+    }
+    b.to_string()
+}
+
+fn percent(part: f64, whole: f64) -> i64 {
+    if whole <= 0.0 {
+        0
+    } else {
+        (part / whole * 100.0) as i64
+    }
+}
+
+fn map_section(title: &str, map: Option<&std::collections::BTreeMap<String, Quantity>>) -> String {
+    let mut s = format!("{title}:\n");
+    for (k, v) in map.into_iter().flatten() {
+        s.push_str(&format!("  {k}:\t{}\n", v.0));
+    }
+    s
+}
+
+/// The body of `describe node` after the lines shared with other kinds (name, roles,
+/// labels, annotations, creation, taints, unschedulable): from `Lease:` to `Allocated
+/// resources`.
+pub fn details(cluster: &Cluster, node: &Node) -> String {
+    let now = cluster.clock.now_ms();
+    let name = node.metadata.name.clone().unwrap_or_default();
+    let status = node.status.clone().unwrap_or_default();
+    let created = node
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map(ms_from_time)
+        .unwrap_or(now);
+    let renew = now - (now - created).rem_euclid(LEASE_RENEW_MS);
+    let heartbeat = now - (now - created).rem_euclid(STATUS_REPORT_MS);
+    let mut s = format!(
+        "Lease:\n  HolderIdentity:\t{name}\n  AcquireTime:\t<unset>\n  RenewTime:\t{}\n",
+        rfc1123z_ms(renew)
+    );
+    s.push_str("Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n  ----\t------\t-----------------\t------------------\t------\t-------\n");
+    for c in status.conditions.iter().flatten() {
+        let transition = c
+            .last_transition_time
+            .as_ref()
+            .map(ms_from_time)
+            .unwrap_or(created);
+        s.push_str(&format!(
+            "  {}\t{}\t{}\t{}\t{}\t{}\n",
+            c.type_,
+            c.status,
+            rfc1123z_ms(heartbeat.max(transition)),
+            rfc1123z_ms(transition),
+            c.reason.clone().unwrap_or_default(),
+            c.message.clone().unwrap_or_default()
+        ));
+    }
+    s.push_str("Addresses:\n");
+    for a in status.addresses.iter().flatten() {
+        s.push_str(&format!("  {}:\t{}\n", a.type_, a.address));
+    }
+    s.push_str(&map_section("Capacity", status.capacity.as_ref()));
+    s.push_str(&map_section("Allocatable", status.allocatable.as_ref()));
+    let info = status.node_info.clone().unwrap_or_default();
+    s.push_str(&format!(
+        "System Info:\n  Machine ID:\t{}\n  System UUID:\t{}\n  Boot ID:\t{}\n  Kernel Version:\t{}\n  OS Image:\t{}\n  Operating System:\t{}\n  Architecture:\t{}\n  Container Runtime Version:\t{}\n  Kubelet Version:\t{}\n  Kube-Proxy Version:\t{}\n",
+        info.machine_id,
+        info.system_uuid,
+        info.boot_id,
+        info.kernel_version,
+        info.os_image,
+        info.operating_system,
+        info.architecture,
+        info.container_runtime_version,
+        info.kubelet_version,
+        info.kube_proxy_version
+    ));
+    let spec = node.spec.clone().unwrap_or_default();
+    if let Some(cidr) = &spec.pod_cidr {
+        s.push_str(&format!("PodCIDR:\t{cidr}\n"));
+    }
+    if let Some(cidrs) = spec.pod_cidrs.as_ref().filter(|c| !c.is_empty()) {
+        s.push_str(&format!("PodCIDRs:\t{}\n", cidrs.join(",")));
+    }
+    let allocatable = |r: &str| {
+        status
+            .allocatable
+            .as_ref()
+            .and_then(|a| a.get(r))
+            .and_then(|q| quantity::parse(&q.0))
+            .unwrap_or(0.0)
+    };
+    let (a_cpu, a_mem) = (allocatable("cpu"), allocatable("memory"));
+    let pods: Vec<&Pod> = cluster
+        .store
+        .list("Pod", None)
+        .filter_map(|o| match o {
+            Object::Pod(p) => Some(p.as_ref()),
+            _ => None,
+        })
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()))
+        .filter(|p| {
+            !matches!(
+                p.status.as_ref().and_then(|s| s.phase.as_deref()),
+                Some("Succeeded" | "Failed")
+            )
+        })
+        .collect();
+    s.push_str(&format!(
+        "Non-terminated Pods:\t({} in total)\n  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n",
+        pods.len()
+    ));
+    let (mut req_cpu, mut lim_cpu, mut req_mem, mut lim_mem) = (0.0, 0.0, 0.0, 0.0);
+    for p in &pods {
+        let (rc, lc) = (pod_total(p, "cpu", false), pod_total(p, "cpu", true));
+        let (rm, lm) = (pod_total(p, "memory", false), pod_total(p, "memory", true));
+        req_cpu += rc;
+        lim_cpu += lc;
+        req_mem += rm;
+        lim_mem += lm;
+        let age = p
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| human_duration_secs((now - ms_from_time(t)).div_euclid(1000)))
+            .unwrap_or_else(|| "<unknown>".into());
+        s.push_str(&format!(
+            "  {}\t{}\t\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{age}\n",
+            p.metadata.namespace.clone().unwrap_or_default(),
+            p.metadata.name.clone().unwrap_or_default(),
+            cpu_text(rc),
+            percent(rc, a_cpu),
+            cpu_text(lc),
+            percent(lc, a_cpu),
+            memory_text(rm),
+            percent(rm, a_mem),
+            memory_text(lm),
+            percent(lm, a_mem),
+        ));
+    }
+    s.push_str("Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n  Resource\tRequests\tLimits\n  --------\t--------\t------\n");
+    s.push_str(&format!(
+        "  cpu\t{} ({}%)\t{} ({}%)\n  memory\t{} ({}%)\t{} ({}%)\n  ephemeral-storage\t0 (0%)\t0 (0%)\n",
+        cpu_text(req_cpu),
+        percent(req_cpu, a_cpu),
+        cpu_text(lim_cpu),
+        percent(lim_cpu, a_cpu),
+        memory_text(req_mem),
+        percent(req_mem, a_mem),
+        memory_text(lim_mem),
+        percent(lim_mem, a_mem),
+    ));
+    for k in status.allocatable.iter().flatten().map(|(k, _)| k) {
+        if k.starts_with("hugepages-") {
+            s.push_str(&format!("  {k}\t0 (0%)\t0 (0%)\n"));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_print_like_kubectl() {
+        assert_eq!(cpu_text(0.75), "750m");
+        assert_eq!(cpu_text(2.0), "2");
+        assert_eq!(cpu_text(0.0), "0");
+        assert_eq!(memory_text(170.0 * 1024.0 * 1024.0), "170Mi");
+        assert_eq!(memory_text(100_000_000.0), "100M");
+        assert_eq!(percent(0.75, 2.0), 37);
+    }
+}
