@@ -174,6 +174,28 @@ struct Source {
     kind: &'static str,
 }
 
+/// A workload's selector (matchLabels only, as kubectl copies it), labels and the container
+/// ports of its pod template.
+fn workload_source(
+    selector: Option<BTreeMap<String, String>>,
+    labels: Option<BTreeMap<String, String>>,
+    template: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>,
+    kind: &'static str,
+) -> Source {
+    Source {
+        selector,
+        labels,
+        ports: template
+            .and_then(|t| t.spec.as_ref())
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .flat_map(|c| c.ports.iter().flatten())
+            .map(|p| (p.container_port, p.protocol.clone()))
+            .collect(),
+        kind,
+    }
+}
+
 /// Runs `kubectl expose TYPE NAME` / `kubectl expose TYPE/NAME`.
 pub fn expose(cluster: &mut Cluster, args: &[String]) -> Output {
     let parsed = match flags::parse("expose", args, EXPOSE_FLAGS) {
@@ -225,6 +247,28 @@ pub fn expose(cluster: &mut Cluster, args: &[String]) -> Output {
                 .collect(),
             kind: "service",
         },
+        Some(Object::Deployment(d)) => workload_source(
+            d.spec
+                .as_ref()
+                .and_then(|s| s.selector.match_labels.clone()),
+            d.metadata.labels.clone(),
+            d.spec.as_ref().map(|s| &s.template),
+            "deployment",
+        ),
+        Some(Object::ReplicaSet(rs)) => workload_source(
+            rs.spec
+                .as_ref()
+                .and_then(|s| s.selector.match_labels.clone()),
+            rs.metadata.labels.clone(),
+            rs.spec.as_ref().and_then(|s| s.template.as_ref()),
+            "replicaset",
+        ),
+        Some(Object::ReplicationController(rc)) => workload_source(
+            rc.spec.as_ref().and_then(|s| s.selector.clone()),
+            rc.metadata.labels.clone(),
+            rc.spec.as_ref().and_then(|s| s.template.as_ref()),
+            "replicationcontroller",
+        ),
         _ => {
             return Output::failure(
                 crate::api::error::ApiError::not_found(req.kind, obj_name).kubectl_message(),
