@@ -206,15 +206,8 @@ fn created(rs: &ReplicaSet) -> (i64, String) {
     )
 }
 
-fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Deployment(d)) = cluster.store.get("Deployment", ns, name).cloned() else {
-        return;
-    };
-    let d = *d;
-    if d.metadata.deletion_timestamp.is_some() {
-        return;
-    }
-    let uid = d.metadata.uid.clone().unwrap_or_default();
+/// The ReplicaSets the deployment with `uid` controls, oldest first.
+pub fn owned_replica_sets(cluster: &Cluster, ns: &str, uid: &str) -> Vec<ReplicaSet> {
     let mut rss: Vec<ReplicaSet> = cluster
         .store
         .list("ReplicaSet", Some(ns))
@@ -228,6 +221,19 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
         })
         .collect();
     rss.sort_by_key(created);
+    rss
+}
+
+fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
+    let Some(Object::Deployment(d)) = cluster.store.get("Deployment", ns, name).cloned() else {
+        return;
+    };
+    let d = *d;
+    if d.metadata.deletion_timestamp.is_some() {
+        return;
+    }
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let rss = owned_replica_sets(cluster, ns, &uid);
     let spec = d.spec.clone().unwrap_or_default();
     let template = without_hash(&spec.template);
     let new_rs = rss
@@ -733,18 +739,7 @@ fn update_status(cluster: &mut Cluster, ns: &str, name: &str) {
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let spec = d.spec.clone().unwrap_or_default();
     let template = without_hash(&spec.template);
-    let rss: Vec<ReplicaSet> = cluster
-        .store
-        .list("ReplicaSet", Some(ns))
-        .filter_map(|o| match o {
-            Object::ReplicaSet(rs)
-                if controller_ref(&rs.metadata).is_some_and(|r| r.uid == uid) =>
-            {
-                Some(rs.as_ref().clone())
-            }
-            _ => None,
-        })
-        .collect();
+    let rss = owned_replica_sets(cluster, ns, &uid);
     let new_rs = rss.iter().find(|rs| {
         rs.spec
             .as_ref()

@@ -261,55 +261,7 @@ fn container_block(c: &Container, pod: &Pod) -> String {
     if let Some(st) = status {
         s.push_str(&format!("    Image ID:\t{}\n", st.image_id));
     }
-    let ports: Vec<String> = c
-        .ports
-        .iter()
-        .flatten()
-        .map(|p| {
-            let named = p
-                .name
-                .as_ref()
-                .map(|n| format!(" ({n})"))
-                .unwrap_or_default();
-            format!(
-                "{}/{}{named}",
-                p.container_port,
-                p.protocol.clone().unwrap_or_else(|| "TCP".into())
-            )
-        })
-        .collect();
-    let host_ports: Vec<String> = c
-        .ports
-        .iter()
-        .flatten()
-        .map(|p| {
-            format!(
-                "{}/{}",
-                p.host_port.unwrap_or(0),
-                p.protocol.clone().unwrap_or_else(|| "TCP".into())
-            )
-        })
-        .collect();
-    match ports.len() {
-        0 => s.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
-        1 => s.push_str(&format!(
-            "    Port:\t{}\n    Host Port:\t{}\n",
-            ports[0], host_ports[0]
-        )),
-        _ => s.push_str(&format!(
-            "    Ports:\t{}\n    Host Ports:\t{}\n",
-            ports.join(", "),
-            host_ports.join(", ")
-        )),
-    }
-    for (label, items) in [("Command:", &c.command), ("Args:", &c.args)] {
-        if let Some(items) = items.as_ref().filter(|i| !i.is_empty()) {
-            s.push_str(&format!("    {label}\n"));
-            for i in items {
-                s.push_str(&format!("      {i}\n"));
-            }
-        }
-    }
+    s.push_str(&ports_and_command(c));
     match status {
         Some(st) => {
             s.push_str(&state_lines(
@@ -327,59 +279,7 @@ fn container_block(c: &Container, pod: &Pod) -> String {
         }
         None => s.push_str("    Ready:\tFalse\n    Restart Count:\t0\n"),
     }
-    let resources = c.resources.clone().unwrap_or_default();
-    for (label, map) in [
-        ("Limits:", resources.limits),
-        ("Requests:", resources.requests),
-    ] {
-        if let Some(map) = map.filter(|m| !m.is_empty()) {
-            s.push_str(&format!("    {label}\n"));
-            for (k, v) in map {
-                s.push_str(&format!("      {k}:\t{}\n", v.0));
-            }
-        }
-    }
-    let env: Vec<String> = c
-        .env
-        .iter()
-        .flatten()
-        .map(|e| {
-            format!(
-                "      {}:\t{}\n",
-                e.name,
-                e.value.clone().unwrap_or_default()
-            )
-        })
-        .collect();
-    if env.is_empty() {
-        s.push_str("    Environment:\t<none>\n");
-    } else {
-        s.push_str("    Environment:\n");
-        s.push_str(&env.concat());
-    }
-    let mounts: Vec<String> = c
-        .volume_mounts
-        .iter()
-        .flatten()
-        .map(|m| {
-            format!(
-                "      {} from {} ({})\n",
-                m.mount_path,
-                m.name,
-                if m.read_only == Some(true) {
-                    "ro"
-                } else {
-                    "rw"
-                }
-            )
-        })
-        .collect();
-    if mounts.is_empty() {
-        s.push_str("    Mounts:\t<none>\n");
-    } else {
-        s.push_str("    Mounts:\n");
-        s.push_str(&mounts.concat());
-    }
+    s.push_str(&resources_env_mounts(c));
     s
 }
 
@@ -553,4 +453,119 @@ fn events_section(cluster: &Cluster, obj: &Object, now: i64) -> String {
         ));
     }
     tabwrite(&text, 0, 2)
+}
+
+/// A container's `Port:`/`Host Port:` (or plural) and `Command:`/`Args:` lines, as in pod
+/// and pod-template descriptions.
+pub(super) fn ports_and_command(c: &Container) -> String {
+    let mut s = String::new();
+    let ports: Vec<String> = c
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| {
+            let named = p
+                .name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            format!(
+                "{}/{}{named}",
+                p.container_port,
+                p.protocol.clone().unwrap_or_else(|| "TCP".into())
+            )
+        })
+        .collect();
+    let host_ports: Vec<String> = c
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| {
+            format!(
+                "{}/{}",
+                p.host_port.unwrap_or(0),
+                p.protocol.clone().unwrap_or_else(|| "TCP".into())
+            )
+        })
+        .collect();
+    match ports.len() {
+        0 => s.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
+        1 => s.push_str(&format!(
+            "    Port:\t{}\n    Host Port:\t{}\n",
+            ports[0], host_ports[0]
+        )),
+        _ => s.push_str(&format!(
+            "    Ports:\t{}\n    Host Ports:\t{}\n",
+            ports.join(", "),
+            host_ports.join(", ")
+        )),
+    }
+    for (label, items) in [("Command:", &c.command), ("Args:", &c.args)] {
+        if let Some(items) = items.as_ref().filter(|i| !i.is_empty()) {
+            s.push_str(&format!("    {label}\n"));
+            for i in items {
+                s.push_str(&format!("      {i}\n"));
+            }
+        }
+    }
+    s
+}
+
+/// A container's `Limits:`/`Requests:`, `Environment:` and `Mounts:` lines.
+pub(super) fn resources_env_mounts(c: &Container) -> String {
+    let mut s = String::new();
+    let resources = c.resources.clone().unwrap_or_default();
+    for (label, map) in [
+        ("Limits:", resources.limits),
+        ("Requests:", resources.requests),
+    ] {
+        if let Some(map) = map.filter(|m| !m.is_empty()) {
+            s.push_str(&format!("    {label}\n"));
+            for (k, v) in map {
+                s.push_str(&format!("      {k}:\t{}\n", v.0));
+            }
+        }
+    }
+    let env: Vec<String> = c
+        .env
+        .iter()
+        .flatten()
+        .map(|e| {
+            format!(
+                "      {}:\t{}\n",
+                e.name,
+                e.value.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    if env.is_empty() {
+        s.push_str("    Environment:\t<none>\n");
+    } else {
+        s.push_str("    Environment:\n");
+        s.push_str(&env.concat());
+    }
+    let mounts: Vec<String> = c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| {
+            format!(
+                "      {} from {} ({})\n",
+                m.mount_path,
+                m.name,
+                if m.read_only == Some(true) {
+                    "ro"
+                } else {
+                    "rw"
+                }
+            )
+        })
+        .collect();
+    if mounts.is_empty() {
+        s.push_str("    Mounts:\t<none>\n");
+    } else {
+        s.push_str("    Mounts:\n");
+        s.push_str(&mounts.concat());
+    }
+    s
 }
