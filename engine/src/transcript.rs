@@ -73,6 +73,11 @@ pub fn run_script_on(cluster: &mut Cluster, text: &str) -> String {
                     printed.push('\n');
                 }
                 printed.push_str(&cluster.run(&cmd).text());
+                // Output without a final newline (`-o jsonpath`) would run into the next
+                // `$ ` line, which a transcript must start on a line of its own.
+                if !printed.ends_with('\n') {
+                    printed.push('\n');
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod age;
 pub mod columns;
+pub mod jsonpath;
 pub mod pod_columns;
 pub mod service_columns;
 pub mod table;

@@ -49,7 +49,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     };
     let format = parsed.value("output").unwrap_or("");
     let printer = format.split_once('=').map_or(format, |(p, _)| p);
-    if !matches!(format, "" | "wide" | "name" | "yaml" | "json") {
+    if !matches!(format, "" | "wide" | "name" | "yaml" | "json")
+        && !matches!(printer, "jsonpath" | "custom-columns")
+    {
         if PRINTERS.contains(&printer) {
             return super::error(format!("-o {printer} is not simulated in Kubeplay yet"));
         }
@@ -120,7 +122,29 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     }
     let prefix_kind = found.len() > 1;
     let now = cluster.clock.now_ms();
-    if format == "yaml" || format == "json" {
+    if printer == "jsonpath" || printer == "custom-columns" {
+        let spec = format.split_once('=').map(|(_, t)| t).unwrap_or("");
+        let single = requests.len() == 1 && requests[0].names.len() == 1;
+        let objects: Vec<serde_json::Value> = found
+            .iter()
+            .flat_map(|(_, objs)| objs.iter().map(|o| o.to_json()))
+            .collect();
+        let printed = if printer == "jsonpath" {
+            let value = match (single, objects.len()) {
+                (true, 1) => objects.into_iter().next().unwrap_or_default(),
+                _ => {
+                    serde_json::json!({"apiVersion": "v1", "items": objects, "kind": "List", "metadata": {"resourceVersion": ""}})
+                }
+            };
+            super::output_templates::jsonpath(spec, &value)
+        } else {
+            super::output_templates::custom_columns(spec, &objects, parsed.bool("no-headers"))
+        };
+        match printed {
+            Ok(text) => out.out_raw(text),
+            Err(e) => return super::error(e),
+        }
+    } else if format == "yaml" || format == "json" {
         let single = requests.len() == 1 && requests[0].names.len() == 1;
         let items: Vec<serde_json::Value> = found
             .iter()

@@ -21,6 +21,7 @@ mod generate;
 mod get;
 mod label;
 mod logs;
+mod output_templates;
 mod resources;
 mod rollout;
 mod run;

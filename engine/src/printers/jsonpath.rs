@@ -1,0 +1,449 @@
+//! kubectl's JSONPath templates (`-o jsonpath=...`, `-o custom-columns=...`):
+//! `{.metadata.name}`, `{.items[*].spec.containers[0].image}`, `{.items[-1:]}`, `..` recursive
+//! descent, filters `[?(@.type=="Ready")]`, `{range .items[*]}...{end}`, and text and string
+//! literals (`{"\n"}`). Missing keys print nothing, as `kubectl get` allows them.
+
+use serde_json::Value;
+
+/// One parsed piece of a template.
+#[derive(Clone, Debug, PartialEq)]
+enum Node {
+    Text(String),
+    Path(Vec<Step>),
+    Range(Vec<Step>, Vec<Node>),
+}
+
+/// One step of a path.
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    Field(String),
+    Recursive(String),
+    Wildcard,
+    Index(i64),
+    Slice(Option<i64>, Option<i64>),
+    Filter(Vec<Step>, Option<(String, Value)>),
+}
+
+/// A parsed template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template(Vec<Node>);
+
+impl Template {
+    /// Parses a template; errors read like kubectl's (`unclosed action`).
+    pub fn parse(text: &str) -> Result<Template, String> {
+        let mut tokens = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            match rest.find('{') {
+                None => {
+                    tokens.push(Token::Text(rest.to_string()));
+                    break;
+                }
+                Some(i) => {
+                    if i > 0 {
+                        tokens.push(Token::Text(rest[..i].to_string()));
+                    }
+                    let after = &rest[i + 1..];
+                    let Some(j) = closing(after) else {
+                        return Err(format!("error parsing jsonpath {text}, unclosed action"));
+                    };
+                    tokens.push(Token::Action(after[..j].trim().to_string()));
+                    rest = &after[j + 1..];
+                }
+            }
+        }
+        let mut iter = tokens.into_iter();
+        let nodes = build(&mut iter, text, false)?;
+        Ok(Template(nodes))
+    }
+
+    /// Runs the template on `data`.
+    pub fn execute(&self, data: &Value) -> Result<String, String> {
+        let mut out = String::new();
+        run(&self.0, data, &mut out)?;
+        Ok(out)
+    }
+
+    /// The values one `{...}` path of the template finds (for custom columns).
+    pub fn values(&self, data: &Value) -> Vec<Value> {
+        match self.0.as_slice() {
+            [Node::Path(steps)] => eval(steps, data),
+            _ => Vec::new(),
+        }
+    }
+}
+
+enum Token {
+    Text(String),
+    Action(String),
+}
+
+/// Index of the `}` closing an action, skipping quoted strings.
+fn closing(s: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '}' => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn build(
+    iter: &mut impl Iterator<Item = Token>,
+    text: &str,
+    in_range: bool,
+) -> Result<Vec<Node>, String> {
+    let mut nodes = Vec::new();
+    while let Some(t) = iter.next() {
+        match t {
+            Token::Text(s) => nodes.push(Node::Text(s)),
+            Token::Action(a) if a == "end" => {
+                if in_range {
+                    return Ok(nodes);
+                }
+                return Err(format!(
+                    "error parsing jsonpath {text}, not in range, nothing to end"
+                ));
+            }
+            Token::Action(a) => {
+                if let Some(expr) = a.strip_prefix("range ") {
+                    let steps = parse_path(expr.trim(), text)?;
+                    let body = build(iter, text, true)?;
+                    nodes.push(Node::Range(steps, body));
+                } else if let Some(lit) = string_literal(&a) {
+                    nodes.push(Node::Text(lit));
+                } else if a.is_empty() {
+                    continue;
+                } else {
+                    nodes.push(Node::Path(parse_path(&a, text)?));
+                }
+            }
+        }
+    }
+    if in_range {
+        return Err(format!("error parsing jsonpath {text}, unclosed range"));
+    }
+    Ok(nodes)
+}
+
+/// `"\n"` → a newline; `'x'` → `x`.
+fn string_literal(a: &str) -> Option<String> {
+    let inner = a
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| a.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))?;
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+fn parse_path(expr: &str, text: &str) -> Result<Vec<Step>, String> {
+    let bad = |what: &str| format!("error parsing jsonpath {text}, {what}");
+    let mut steps = Vec::new();
+    let chars: Vec<char> = expr.chars().collect();
+    let mut i = 0;
+    if chars.first() == Some(&'@') || chars.first() == Some(&'$') {
+        i = 1;
+    }
+    while i < chars.len() {
+        match chars[i] {
+            '.' => {
+                let recursive = chars.get(i + 1) == Some(&'.');
+                i += if recursive { 2 } else { 1 };
+                let start = i;
+                while i < chars.len() && chars[i] != '.' && chars[i] != '[' {
+                    if chars[i] == '\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                let name: String = chars[start..i.min(chars.len())]
+                    .iter()
+                    .collect::<String>()
+                    .replace("\\.", ".");
+                if name.is_empty() {
+                    continue;
+                }
+                steps.push(match (recursive, name.as_str()) {
+                    (true, n) => Step::Recursive(n.to_string()),
+                    (false, "*") => Step::Wildcard,
+                    (false, n) => Step::Field(n.to_string()),
+                });
+            }
+            '[' => {
+                let start = i + 1;
+                let mut depth = 0;
+                let mut j = start;
+                while j < chars.len() {
+                    match chars[j] {
+                        '[' | '(' => depth += 1,
+                        ')' => depth -= 1,
+                        ']' if depth == 0 => break,
+                        ']' => depth -= 1,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= chars.len() {
+                    return Err(bad("unterminated array"));
+                }
+                let inner: String = chars[start..j].iter().collect();
+                steps.push(parse_bracket(inner.trim(), text)?);
+                i = j + 1;
+            }
+            c if c.is_whitespace() => i += 1,
+            c => {
+                return Err(bad(&format!(
+                    "unrecognized character in action: U+{:04X} '{c}'",
+                    c as u32
+                )))
+            }
+        }
+    }
+    Ok(steps)
+}
+
+fn parse_bracket(inner: &str, text: &str) -> Result<Step, String> {
+    if inner == "*" {
+        return Ok(Step::Wildcard);
+    }
+    if let Some(f) = inner.strip_prefix("?(").and_then(|f| f.strip_suffix(')')) {
+        for op in ["==", "!="] {
+            if let Some((lhs, rhs)) = f.split_once(op) {
+                let path = parse_path(lhs.trim(), text)?;
+                let rhs = rhs.trim();
+                let value = string_literal(rhs)
+                    .map(Value::String)
+                    .or_else(|| serde_json::from_str(rhs).ok())
+                    .unwrap_or(Value::String(rhs.to_string()));
+                return Ok(Step::Filter(path, Some((op.to_string(), value))));
+            }
+        }
+        return Ok(Step::Filter(parse_path(f.trim(), text)?, None));
+    }
+    if let Some(name) = string_literal(inner) {
+        return Ok(Step::Field(name));
+    }
+    if let Some((a, b)) = inner.split_once(':') {
+        let num = |s: &str| -> Result<Option<i64>, String> {
+            let s = s.trim();
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                s.parse()
+                    .map(Some)
+                    .map_err(|_| format!("error parsing jsonpath {text}, invalid array index {s}"))
+            }
+        };
+        let b = b.split(':').next().unwrap_or("");
+        return Ok(Step::Slice(num(a)?, num(b)?));
+    }
+    inner
+        .parse()
+        .map(Step::Index)
+        .map_err(|_| format!("error parsing jsonpath {text}, invalid array index {inner}"))
+}
+
+fn eval(steps: &[Step], data: &Value) -> Vec<Value> {
+    let mut current = vec![data.clone()];
+    for step in steps {
+        let mut next = Vec::new();
+        for v in &current {
+            apply(step, v, &mut next);
+        }
+        current = next;
+    }
+    current
+}
+
+fn apply(step: &Step, v: &Value, out: &mut Vec<Value>) {
+    match step {
+        Step::Field(name) => {
+            if let Some(x) = v.get(name) {
+                out.push(x.clone());
+            }
+        }
+        Step::Wildcard => match v {
+            Value::Array(a) => out.extend(a.iter().cloned()),
+            Value::Object(m) => out.extend(m.values().cloned()),
+            _ => {}
+        },
+        Step::Recursive(name) => recurse(name, v, out),
+        Step::Index(i) => {
+            if let Value::Array(a) = v {
+                let idx = if *i < 0 { a.len() as i64 + i } else { *i };
+                if let Some(x) = usize::try_from(idx).ok().and_then(|i| a.get(i)) {
+                    out.push(x.clone());
+                }
+            }
+        }
+        Step::Slice(from, to) => {
+            if let Value::Array(a) = v {
+                let len = a.len() as i64;
+                let norm = |x: i64| if x < 0 { (len + x).max(0) } else { x.min(len) };
+                let start = norm(from.unwrap_or(0));
+                let end = norm(to.unwrap_or(len));
+                if start < end {
+                    out.extend(a[start as usize..end as usize].iter().cloned());
+                }
+            }
+        }
+        Step::Filter(path, cond) => {
+            let items: Vec<&Value> = match v {
+                Value::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            for item in items {
+                let found = eval(path, item);
+                let keep = match cond {
+                    None => !found.is_empty(),
+                    Some((op, want)) => {
+                        let eq = found.iter().any(|f| loosely_equal(f, want));
+                        if op == "==" {
+                            eq
+                        } else {
+                            !found.is_empty() && !eq
+                        }
+                    }
+                };
+                if keep {
+                    out.push(item.clone());
+                }
+            }
+        }
+    }
+}
+
+fn loosely_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (x, y) => x == y,
+    }
+}
+
+fn recurse(name: &str, v: &Value, out: &mut Vec<Value>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(x) = m.get(name) {
+                out.push(x.clone());
+            }
+            for x in m.values() {
+                recurse(name, x, out);
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                recurse(name, x, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A value as kubectl's JSONPath prints it: strings raw, everything else as compact JSON.
+pub fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => serde_json::to_string(other).unwrap_or_default(),
+    }
+}
+
+fn run(nodes: &[Node], data: &Value, out: &mut String) -> Result<(), String> {
+    for node in nodes {
+        match node {
+            Node::Text(t) => out.push_str(t),
+            Node::Path(steps) => {
+                let values = eval(steps, data);
+                let texts: Vec<String> = values.iter().map(text).collect();
+                out.push_str(&texts.join(" "));
+            }
+            Node::Range(steps, body) => {
+                for item in eval(steps, data) {
+                    run(body, &item, out)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(t: &str, v: &Value) -> String {
+        Template::parse(t).unwrap().execute(v).unwrap()
+    }
+
+    #[test]
+    fn paths_ranges_filters() {
+        let list = json!({"items": [
+            {"metadata": {"name": "a"}, "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}},
+            {"metadata": {"name": "b"}, "status": {"phase": "Pending", "conditions": [{"type": "Ready", "status": "False"}]}}
+        ]});
+        assert_eq!(run("{.items[*].metadata.name}", &list), "a b");
+        assert_eq!(run("{.items[0].metadata.name}", &list), "a");
+        assert_eq!(run("{.items[-1:].metadata.name}", &list), "b");
+        assert_eq!(
+            run(
+                "{range .items[*]}{.metadata.name}{\"\\t\"}{.status.phase}{\"\\n\"}{end}",
+                &list
+            ),
+            "a\tRunning\nb\tPending\n"
+        );
+        assert_eq!(
+            run(
+                "{.items[?(@.status.phase==\"Pending\")].metadata.name}",
+                &list
+            ),
+            "b"
+        );
+        assert_eq!(run("{..name}", &list), "a b");
+        assert_eq!(
+            run(
+                "{.items[0].status.conditions[?(@.type==\"Ready\")].status}",
+                &list
+            ),
+            "True"
+        );
+        assert_eq!(run("{.nope}", &list), "");
+        assert_eq!(
+            run("name: {.items[1].metadata}", &list),
+            "name: {\"name\":\"b\"}"
+        );
+        assert!(Template::parse("{.items")
+            .unwrap_err()
+            .contains("unclosed action"));
+        assert!(Template::parse("{range .items[*]}x")
+            .unwrap_err()
+            .contains("unclosed range"));
+    }
+}
