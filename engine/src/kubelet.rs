@@ -87,6 +87,9 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
 
     if pod.metadata.deletion_timestamp.is_some() {
         if stage == Some(Stage::Terminating) {
+            let now = cluster.clock.now_ms();
+            crate::runtime::mark_stopped(&mut pod, now);
+            store_pod(cluster, pod);
             crate::runtime::forget_pod(cluster, namespace, name);
             cluster.finish_pod_deletion(namespace, name);
         } else {

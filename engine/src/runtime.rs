@@ -633,3 +633,54 @@ pub fn forget_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
         .containers
         .retain(|(ns, p, _), _| !(ns == namespace && p == name));
 }
+
+/// The status the kubelet reports once it has stopped a terminating pod's containers: each
+/// running container terminated now (exit 0 if it honoured SIGTERM before the grace period
+/// ran out, 137 if it had to be killed), none ready.
+pub fn mark_stopped(pod: &mut Pod, now_ms: i64) {
+    let killed = pod
+        .metadata
+        .deletion_timestamp
+        .as_ref()
+        .is_some_and(|t| now_ms >= t.0.as_millisecond());
+    let (code, reason) = if killed {
+        (137, "Error")
+    } else {
+        (0, "Completed")
+    };
+    let Some(status) = pod.status.as_mut() else {
+        return;
+    };
+    for cs in status.container_statuses.iter_mut().flatten() {
+        if let Some(running) = cs.state.as_ref().and_then(|s| s.running.clone()) {
+            cs.state = Some(ContainerState {
+                terminated: Some(ContainerStateTerminated {
+                    container_id: cs.container_id.clone(),
+                    exit_code: code,
+                    reason: Some(reason.into()),
+                    started_at: running.started_at,
+                    finished_at: Some(crate::clock::time_from_ms(now_ms)),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
+        cs.ready = false;
+        cs.started = Some(false);
+    }
+    let names: Vec<&str> = status
+        .container_statuses
+        .iter()
+        .flatten()
+        .map(|c| c.name.as_str())
+        .collect();
+    let message = format!("containers with unready status: [{}]", names.join(" "));
+    for c in status.conditions.iter_mut().flatten() {
+        if (c.type_ == "Ready" || c.type_ == "ContainersReady") && c.status == "True" {
+            c.status = "False".into();
+            c.reason = Some("ContainersNotReady".into());
+            c.message = Some(message.clone());
+            c.last_transition_time = Some(crate::clock::time_from_ms(now_ms));
+        }
+    }
+}

@@ -33,6 +33,11 @@ impl Timers {
         self.queue.insert((due_ms, self.seq), task);
     }
 
+    /// When the earliest queued task is due, if any.
+    pub fn next_due(&self) -> Option<i64> {
+        self.queue.first_key_value().map(|(&(due, _), _)| due)
+    }
+
     /// Takes the earliest task due at or before `until_ms`.
     pub fn pop_due(&mut self, until_ms: i64) -> Option<(i64, Task)> {
         let (&(due, seq), _) = self.queue.first_key_value()?;

@@ -22,6 +22,8 @@ pub struct Console {
     pub files: Workspace,
     /// An interactive `kubectl exec -it ... sh` that receives the lines until `exit`.
     pub(crate) exec_session: Option<kubectl::exec::Session>,
+    /// How long a watch (`get -w`) may run, set by `timeout DURATION` around the command.
+    pub(crate) watch_limit: Option<crate::clock::SimDuration>,
 }
 
 impl Default for Console {
@@ -31,6 +33,7 @@ impl Default for Console {
             context_namespace: None,
             files: Workspace::default(),
             exec_session: None,
+            watch_limit: None,
         }
     }
 }
@@ -114,6 +117,51 @@ fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<&str>) -> O
     };
     match program.as_str() {
         "kubectl" | "k" => kubectl::run(cluster, args, stdin),
+        "timeout" => timeout(cluster, args, stdin),
         _ => builtins::run(cluster, program, args, stdin),
     }
+}
+
+/// `timeout DURATION COMMAND...`: a watch (`kubectl get -w`) inside runs for DURATION of
+/// simulated time and ends with status 124, as coreutils' timeout would stop it.
+fn timeout(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    let usage = "Usage: timeout [OPTION] DURATION COMMAND [ARG]...\nTry 'timeout --help' for more information.";
+    let (Some(duration), Some(_)) = (args.first(), args.get(1)) else {
+        let mut o = Output::failure(format!("timeout: missing operand\n{usage}"));
+        o.exit_code = 125;
+        return o;
+    };
+    let Some(limit) = parse_timeout(duration) else {
+        let mut o = Output::failure(format!(
+            "timeout: invalid time interval '{duration}'\n{usage}"
+        ));
+        o.exit_code = 125;
+        return o;
+    };
+    cluster.console.watch_limit = Some(limit);
+    let out = run_simple(cluster, &args[1..], stdin);
+    cluster.console.watch_limit = None;
+    out
+}
+
+/// coreutils durations: a number with an optional `s`, `m`, `h` or `d` suffix.
+fn parse_timeout(text: &str) -> Option<crate::clock::SimDuration> {
+    let (number, unit) = match text.char_indices().last()? {
+        (i, c) if c.is_ascii_alphabetic() => (&text[..i], c),
+        _ => (text, 's'),
+    };
+    let value: f64 = number
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
+    let seconds = match unit {
+        's' => value,
+        'm' => value * 60.0,
+        'h' => value * 3600.0,
+        'd' => value * 86400.0,
+        _ => return None,
+    };
+    Some(crate::clock::SimDuration::millis(
+        (seconds.min(86400.0) * 1000.0) as i64,
+    ))
 }

@@ -28,6 +28,7 @@ mod run;
 mod scale;
 mod set_image;
 mod version;
+mod watch;
 
 use crate::cluster::Cluster;
 use crate::output::Output;
@@ -69,6 +70,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         return o;
     };
     match command.as_str() {
+        "get" if watch::wanted(rest) => watch::run(cluster, rest),
         "get" => get::run(cluster, rest),
         "run" => run::run(cluster, rest),
         "apply" => apply::run(cluster, rest, stdin, apply::Mode::Apply),

@@ -1,0 +1,200 @@
+//! `kubectl get -w` / `--watch` / `--watch-only`: after the table, one row per change of a
+//! matching object while simulated time passes. Column widths only grow, as with kubectl's
+//! width-remembering tabwriter.
+//!
+//! A console command cannot stream yet, so the watch runs in simulated time: for as long as
+//! `timeout DURATION` allows (exit status 124, like coreutils), or without `timeout` until
+//! the cluster settles (nothing due in the next minute), at most ten minutes.
+
+use std::collections::BTreeSet;
+
+use super::flags::{self, Flag};
+use super::resources;
+use crate::api::selector::Selector;
+use crate::clock::SimDuration;
+use crate::cluster::Cluster;
+use crate::output::Output;
+use crate::printers::columns::{self, TableOptions};
+use crate::store::{Object, WatchEventType};
+
+const FLAGS: &[Flag] = &[
+    flags::value("output", Some('o')),
+    flags::boolean("all-namespaces", Some('A')),
+    flags::boolean("show-labels", None),
+    flags::boolean("no-headers", None),
+    flags::value("selector", Some('l')),
+    flags::value("label-columns", Some('L')),
+    flags::boolean("watch", Some('w')),
+    flags::boolean("watch-only", None),
+    flags::boolean("output-watch-events", None),
+];
+
+/// Longest a watch without `timeout` runs.
+const SETTLE_LIMIT: SimDuration = SimDuration::seconds(600);
+/// A watch without `timeout` ends once nothing is due within this long.
+const QUIET: i64 = 60_000;
+
+/// Whether `get` arguments ask for a watch.
+pub fn wanted(args: &[String]) -> bool {
+    args.iter().any(|a| {
+        a == "-w"
+            || a == "--watch"
+            || a == "--watch=true"
+            || a == "--watch-only"
+            || (a.starts_with('-') && !a.starts_with("--") && a.contains('w') && a.len() <= 4)
+    })
+}
+
+/// Runs `kubectl get ... -w`.
+pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+    let parsed = match flags::parse("get", args, FLAGS) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let requests = match resources::resolve(&parsed.positionals) {
+        Ok(r) if !r.is_empty() => r,
+        Ok(_) => return super::get::run(cluster, args),
+        Err(e) => return super::error(e),
+    };
+    if requests.len() > 1 {
+        return super::error("you may only specify a single resource type");
+    }
+    let req = &requests[0];
+    let all_namespaces = parsed.bool("all-namespaces") && req.kind.namespaced;
+    let namespace = super::namespace(cluster, &parsed);
+    let selector = match parsed.value("selector").map(Selector::parse).transpose() {
+        Ok(s) => s,
+        Err(e) => return super::error(e),
+    };
+    let opts = TableOptions {
+        wide: parsed.value("output") == Some("wide"),
+    };
+    let events_column = parsed.bool("output-watch-events");
+    let names: BTreeSet<String> = req.names.iter().cloned().collect();
+    let matches = |o: &Object| {
+        (all_namespaces || !req.kind.namespaced || o.namespace() == namespace)
+            && (names.is_empty() || names.contains(o.name()))
+            && selector
+                .as_ref()
+                .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+    };
+    let row = |o: &Object, now: i64, event: Option<&str>| {
+        let mut cells = columns::row(o, now, opts);
+        if all_namespaces {
+            cells.insert(0, o.namespace().to_string());
+        }
+        if events_column {
+            cells.insert(0, event.unwrap_or("ADDED").to_string());
+        }
+        cells
+    };
+    let mut header: Vec<String> = columns::headers(req.kind.kind, opts)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if all_namespaces {
+        header.insert(0, "NAMESPACE".into());
+    }
+    if events_column {
+        header.insert(0, "EVENT".into());
+    }
+    let mut printer = Printer::default();
+    let mut out = Output::default();
+    let now = cluster.clock.now_ms();
+    let initial: Vec<Vec<String>> = cluster
+        .store
+        .list(req.kind.kind, None)
+        .filter(|o| matches(o))
+        .map(|o| row(o, now, None))
+        .collect();
+    // The header and the current objects are one table; later rows keep its widths.
+    let mut first: Vec<Vec<String>> = Vec::new();
+    if !parsed.bool("no-headers") {
+        first.push(header);
+    }
+    if !parsed.bool("watch-only") {
+        first.extend(initial);
+    }
+    for r in &first {
+        printer.grow(r);
+    }
+    for r in &first {
+        out.out_raw(printer.line(r));
+    }
+    let limit = cluster.console.watch_limit;
+    let deadline = now + limit.unwrap_or(SETTLE_LIMIT).0;
+    let mut cursor = cluster.store.log_end();
+    loop {
+        let now = cluster.clock.now_ms();
+        if now >= deadline {
+            break;
+        }
+        if limit.is_none()
+            && cluster
+                .timers
+                .next_due()
+                .is_none_or(|due| due > now + QUIET)
+        {
+            break;
+        }
+        let start = cursor;
+        cluster.advance_until(SimDuration::millis(deadline - now), move |c| {
+            c.store.log_end() != start
+        });
+        let now = cluster.clock.now_ms();
+        let changes: Vec<(WatchEventType, Object)> = cluster
+            .store
+            .events_since(cursor)
+            .iter()
+            .filter(|e| e.object.kind() == req.kind.kind && matches(&e.object))
+            .map(|e| (e.kind, e.object.clone()))
+            .collect();
+        cursor = cluster.store.log_end();
+        for (kind, obj) in changes {
+            let event = match kind {
+                WatchEventType::Added => "ADDED",
+                WatchEventType::Modified => "MODIFIED",
+                WatchEventType::Deleted => "DELETED",
+            };
+            out.out_raw(printer.line(&row(&obj, now, Some(event))));
+        }
+    }
+    if limit.is_some() {
+        out.exit_code = 124;
+    }
+    out
+}
+
+/// Prints rows with column widths that only grow (liggitt/tabwriter's RememberWidths).
+#[derive(Default)]
+struct Printer {
+    widths: Vec<usize>,
+}
+
+impl Printer {
+    /// Widens the columns to fit `cells`.
+    fn grow(&mut self, cells: &[String]) {
+        if self.widths.len() < cells.len() {
+            self.widths.resize(cells.len(), 0);
+        }
+        for (i, c) in cells.iter().enumerate() {
+            self.widths[i] = self.widths[i].max(c.chars().count());
+        }
+    }
+
+    fn line(&mut self, cells: &[String]) -> String {
+        self.grow(cells);
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let w = c.chars().count();
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(self.widths[i] - w + 3));
+            }
+        }
+        s.push('\n');
+        s
+    }
+}
