@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service,
     ServiceAccount,
@@ -61,6 +62,10 @@ objects!(
     ReplicationController,
     Deployment,
     ReplicaSet,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
     Service,
     ServiceAccount,
 );

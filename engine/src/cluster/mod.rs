@@ -87,6 +87,10 @@ fn copy_spec_and_meta(to: &mut Object, from: Object) {
         (Object::Deployment(t), Object::Deployment(f)) => t.spec = f.spec,
         (Object::ReplicaSet(t), Object::ReplicaSet(f)) => t.spec = f.spec,
         (Object::ReplicationController(t), Object::ReplicationController(f)) => t.spec = f.spec,
+        (Object::StatefulSet(t), Object::StatefulSet(f)) => t.spec = f.spec,
+        (Object::DaemonSet(t), Object::DaemonSet(f)) => t.spec = f.spec,
+        (Object::Job(t), Object::Job(f)) => t.spec = f.spec,
+        (Object::CronJob(t), Object::CronJob(f)) => t.spec = f.spec,
         (to, from) => *to = from,
     }
 }

@@ -98,6 +98,9 @@ pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
         Object::Endpoints(ep) => vec![name, service_columns::endpoints_cell(ep), age(obj, now_ms)],
         Object::ConfigMap(cm) => vec![name, service_columns::configmap_data(cm), age(obj, now_ms)],
         Object::ServiceAccount(_) => vec![name, age(obj, now_ms)],
+        Object::StatefulSet(_) | Object::DaemonSet(_) | Object::Job(_) | Object::CronJob(_) => {
+            vec![name, age(obj, now_ms)]
+        }
     }
 }
 

@@ -241,6 +241,18 @@ fn apply_document(
         "ServiceAccount" => Object::ServiceAccount(Box::new(
             manifest::decode_strict::<ServiceAccount>(&doc.value).map_err(decode_failure)?,
         )),
+        "StatefulSet" => Object::StatefulSet(Box::new(
+            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
+        )),
+        "DaemonSet" => Object::DaemonSet(Box::new(
+            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
+        )),
+        "Job" => Object::Job(Box::new(
+            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
+        )),
+        "CronJob" => Object::CronJob(Box::new(
+            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
+        )),
         other => {
             return Err(format!(
                 "error: Kubeplay does not simulate {other} objects yet ({file})"
