@@ -6,6 +6,7 @@
 
 pub mod components;
 pub mod console_model;
+pub mod explain_docs;
 pub mod session;
 
 use leptos::prelude::*;
@@ -17,6 +18,7 @@ const TICK: std::time::Duration = std::time::Duration::from_millis(250);
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    explain_docs::load();
 }
 
 /// The whole page.

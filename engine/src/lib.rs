@@ -27,6 +27,7 @@ mod store;
 mod timers;
 pub mod transcript;
 
+pub use api::explain::{docs_loaded as explain_docs_loaded, install_docs as install_explain_docs};
 pub use clock::SimDuration;
 pub use cluster::{Cluster, ClusterConfig, ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 pub use output::{Output, Stream};

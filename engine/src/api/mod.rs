@@ -2,6 +2,7 @@
 
 pub mod defaults;
 pub mod error;
+pub mod explain;
 pub mod kinds;
 pub mod manifest;
 pub mod quantity;

@@ -16,6 +16,7 @@ mod describe_workloads;
 mod drain;
 mod dry_run;
 pub(crate) mod exec;
+mod explain;
 mod flags;
 mod generate;
 mod get;
@@ -78,6 +79,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "delete" => delete::run(cluster, rest, stdin),
         "version" => version::run(rest),
         "api-resources" => api_resources::run(rest),
+        "explain" => explain::run(rest),
         "describe" => describe::run(cluster, rest),
         "logs" => logs::run(cluster, rest),
         "exec" => exec::run(cluster, rest),
