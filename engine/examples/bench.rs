@@ -92,4 +92,43 @@ fn main() {
             std::hint::black_box(cluster.run("kubectl get pods -o wide"));
         },
     );
+
+    rollout(500);
+}
+
+/// A Deployment of `replicas` nginx pods, then a rolling update to a new image until
+/// `rollout status` reports success: wall time and simulated time of each phase.
+fn rollout(replicas: usize) {
+    let mut cluster = Cluster::with_config(ClusterConfig {
+        seed: 2,
+        profile: ClusterProfile::with_workers(20),
+    });
+    let start = Instant::now();
+    cluster.run(&format!(
+        "kubectl create deployment web --image=nginx:1.26 --replicas={replicas}"
+    ));
+    let sim_start = cluster.uptime();
+    let status = cluster.run("kubectl rollout status deployment/web --timeout=30m");
+    let ready_sim = SimDuration::millis(cluster.uptime().0 - sim_start.0).as_seconds();
+    println!(
+        "{:<52} {:>12.2?} wall, {ready_sim} s simulated",
+        format!("create a {replicas}-replica Deployment until available"),
+        start.elapsed()
+    );
+    let start = Instant::now();
+    let sim_start = cluster.uptime();
+    cluster.run("kubectl set image deployment/web nginx=nginx:1.27");
+    let status2 = cluster.run("kubectl rollout status deployment/web --timeout=30m");
+    let rollout_sim = SimDuration::millis(cluster.uptime().0 - sim_start.0).as_seconds();
+    println!(
+        "{:<52} {:>12.2?} wall, {rollout_sim} s simulated",
+        format!("roll {replicas} replicas to a new image (rollout status)"),
+        start.elapsed()
+    );
+    for out in [status, status2] {
+        let last = out.stdout().lines().last().unwrap_or_default().to_string();
+        if !last.contains("successfully rolled out") {
+            println!("  rollout did not finish: {last}");
+        }
+    }
 }
