@@ -35,6 +35,11 @@ fn measure(label: &str, iterations: u32, mut f: impl FnMut()) {
 }
 
 fn main() {
+    // `bench rollout` runs only the rollout benchmark (handy under a profiler).
+    if std::env::args().nth(1).as_deref() == Some("rollout") {
+        rollout(500);
+        return;
+    }
     measure("create the default cluster", 200, || {
         std::hint::black_box(Cluster::new());
     });

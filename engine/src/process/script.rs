@@ -445,7 +445,34 @@ impl<'a> Shell<'a> {
                 continue;
             }
             let next = chars[i + 1];
-            if next == '(' {
+            if next == '(' && chars.get(i + 2) == Some(&'(') {
+                // `$(( expr ))`: arithmetic up to the matching `))`.
+                let mut depth = 0;
+                let mut j = i + 1;
+                while j < chars.len() {
+                    match chars[j] {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let end = j.saturating_sub(1).max(i + 3).min(chars.len());
+                let inner: String = chars[(i + 3).min(end)..end].iter().collect();
+                match super::arith::eval(&inner, &mut self.vars) {
+                    Ok(v) => out.push_str(&v.to_string()),
+                    Err(e) => {
+                        self.emit(format!("sh: {e}"), true);
+                        self.last = 2;
+                    }
+                }
+                i = j + 1;
+            } else if next == '(' {
                 let mut depth = 0;
                 let mut j = i + 1;
                 while j < chars.len() {

@@ -1,5 +1,7 @@
 //! `kubectl logs`: a container's output, from the runtime's replay of its process.
-//! `-f` prints what exists so far and returns (following is not simulated yet).
+//! `-f` follows in simulated time: new lines appear as the clock advances, until the container
+//! exits, `timeout DURATION` runs out (exit status 124), or — without `timeout` — the
+//! process stays silent for a minute.
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -90,7 +92,7 @@ fn parse_since(s: &str) -> Option<i64> {
 }
 
 /// Runs `kubectl logs`.
-pub fn run(cluster: &Cluster, args: &[String]) -> Output {
+pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let parsed = match flags::parse(
         "logs",
         args,
@@ -209,16 +211,99 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         let skip = lines.len().saturating_sub(n);
         lines.drain(..skip);
     }
+    let timestamps = parsed.bool("timestamps");
     let mut text = String::new();
     for (t, l) in lines {
-        if parsed.bool("timestamps") {
-            // The runtime stamps lines with nanoseconds; kubeplay's clock has milliseconds.
-            text.push_str(&rfc3339_nano(t));
-            text.push(' ');
-        }
-        text.push_str(&l);
-        text.push('\n');
+        push_line(&mut text, t, &l, timestamps);
     }
     out.out_raw(text);
+    if parsed.bool("follow") && !parsed.bool("previous") {
+        let followed = Followed {
+            key,
+            process: instance.process.clone(),
+            container_id: instance.container_id.clone(),
+            exit_at: instance.exit.map(|(at, _)| at),
+            timestamps,
+        };
+        follow(cluster, followed, &mut out);
+    }
     out
+}
+
+fn push_line(text: &mut String, at: i64, line: &str, timestamps: bool) {
+    if timestamps {
+        // The runtime stamps lines with nanoseconds; kubeplay's clock has milliseconds.
+        text.push_str(&rfc3339_nano(at));
+        text.push(' ');
+    }
+    text.push_str(line);
+    text.push('\n');
+}
+
+/// The container instance `logs -f` streams from.
+struct Followed {
+    key: crate::runtime::SlotKey,
+    process: crate::process::Container,
+    container_id: String,
+    exit_at: Option<i64>,
+    timestamps: bool,
+}
+
+/// Longest `logs -f` follows without `timeout`.
+const FOLLOW_LIMIT_MS: i64 = 600_000;
+/// Without `timeout`, following stops after this long without a line.
+const QUIET_MS: i64 = 60_000;
+
+/// Streams the lines the process writes after now, advancing the cluster to each.
+fn follow(cluster: &mut Cluster, f: Followed, out: &mut Output) {
+    let limit = cluster.console.watch_limit;
+    let start = cluster.clock.now_ms();
+    let deadline = start + limit.map_or(FOLLOW_LIMIT_MS, |l| l.0);
+    let end = f.exit_at.map_or(deadline, |e| e.min(deadline));
+    let upcoming: Vec<(i64, String)> = f
+        .process
+        .run_until(end)
+        .lines
+        .into_iter()
+        .map(|l| (f.process.start_ms + l.at, l.text))
+        .filter(|(t, _)| *t > start && *t <= end)
+        .collect();
+    let mut last = start;
+    let still_running = |c: &Cluster| {
+        c.containers
+            .get(&f.key)
+            .and_then(|s| s.current.as_ref())
+            .is_some_and(|i| i.container_id == f.container_id)
+    };
+    for (at, line) in upcoming {
+        if limit.is_none() && at - last > QUIET_MS {
+            return;
+        }
+        cluster.advance_until(
+            crate::clock::SimDuration::millis(at - cluster.clock.now_ms()),
+            |_| false,
+        );
+        if !still_running(cluster) {
+            return;
+        }
+        let mut text = String::new();
+        push_line(&mut text, at, &line, f.timestamps);
+        out.out_raw(text);
+        last = at;
+    }
+    let stop = match (limit, f.exit_at) {
+        (_, Some(exit)) if exit <= deadline => exit,
+        (Some(_), _) => deadline,
+        (None, _) => return,
+    };
+    if limit.is_none() && stop - last > QUIET_MS {
+        return;
+    }
+    cluster.advance_until(
+        crate::clock::SimDuration::millis(stop - cluster.clock.now_ms()),
+        |_| false,
+    );
+    if f.exit_at.is_none_or(|e| e > deadline) {
+        out.exit_code = 124;
+    }
 }
