@@ -97,6 +97,16 @@ impl ConsoleModel {
 
     /// Records what a completed entry printed, and remembers the entry in history.
     pub fn record(&mut self, command: &str, output: &Output) {
+        self.append(output);
+        let trimmed = command.trim();
+        if !trimmed.is_empty() && self.history.last().map(String::as_str) != Some(trimmed) {
+            self.history.push(trimmed.to_string());
+        }
+        self.cursor = None;
+    }
+
+    /// Adds what a command printed (also later output of a running watch) to the scrollback.
+    pub fn append(&mut self, output: &Output) {
         if output.clear {
             self.lines.clear();
         }
@@ -112,11 +122,11 @@ impl ConsoleModel {
         if self.lines.len() > MAX_LINES {
             self.lines.drain(..self.lines.len() - MAX_LINES);
         }
-        let trimmed = command.trim();
-        if !trimmed.is_empty() && self.history.last().map(String::as_str) != Some(trimmed) {
-            self.history.push(trimmed.to_string());
-        }
-        self.cursor = None;
+    }
+
+    /// Ctrl-C while a command runs: `^C` on the screen.
+    pub fn interrupted(&mut self) {
+        self.push(LineKind::Command, "^C");
     }
 
     /// ↑: the previous history entry, if any.

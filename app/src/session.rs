@@ -19,8 +19,11 @@ impl Default for Session {
 impl Session {
     /// A session with a fresh default cluster.
     pub fn new() -> Self {
+        let mut cluster = Cluster::new();
+        // Watches (`get -w`, `logs -f`) keep running while time passes, until Ctrl-C.
+        cluster.set_streaming(true);
         Session {
-            cluster: Arc::new(Mutex::new(Cluster::new())),
+            cluster: Arc::new(Mutex::new(cluster)),
         }
     }
 
@@ -39,6 +42,21 @@ impl Session {
     /// The engine's prompt (`$ `, or a container shell's inside `kubectl exec -it`).
     pub fn prompt(&self) -> String {
         self.with(|c| c.prompt())
+    }
+
+    /// Whether a command is still running (a watch), so the console shows no prompt.
+    pub fn job_running(&self) -> bool {
+        self.with(|c| c.job_running())
+    }
+
+    /// What the running command printed since the last call.
+    pub fn poll_job(&self) -> Output {
+        self.with(|c| c.poll_job())
+    }
+
+    /// Ctrl-C: stops the running command; whether there was one.
+    pub fn interrupt(&self) -> bool {
+        self.with(|c| c.interrupt())
     }
 
     /// Lets `ms` milliseconds of simulated time pass.

@@ -14,7 +14,27 @@ pub fn Console(session: Session) -> impl IntoView {
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let output_ref = NodeRef::<leptos::html::Div>::new();
 
+    // A running watch shows no prompt and prints as time passes (the page's clock ticks).
+    let running = RwSignal::new(false);
+    let polling = session.clone();
+    set_interval(
+        move || {
+            if polling.job_running() || running.get_untracked() {
+                let out = polling.poll_job();
+                if !out.chunks.is_empty() {
+                    model.update(|m| m.append(&out));
+                }
+                running.set(polling.job_running());
+            }
+        },
+        std::time::Duration::from_millis(250),
+    );
+    let interrupting = session.clone();
+
     let submit = move |line: String| {
+        if running.get_untracked() {
+            return;
+        }
         let entry = model.try_update(|m| m.enter(&line)).flatten();
         if let Some(entry) = entry {
             let out = session.run(&entry);
@@ -23,6 +43,7 @@ pub fn Console(session: Session) -> impl IntoView {
                 m.record(&entry, &out);
                 m.shell_prompt = (prompt != "$ ").then(|| prompt.trim_end().to_string());
             });
+            running.set(session.job_running());
         }
         input.set(String::new());
     };
@@ -48,6 +69,12 @@ pub fn Console(session: Session) -> impl IntoView {
         "l" if ev.ctrl_key() => {
             ev.prevent_default();
             model.update(|m| m.lines.clear());
+        }
+        "c" if ev.ctrl_key() && running.get_untracked() => {
+            ev.prevent_default();
+            interrupting.interrupt();
+            running.set(false);
+            model.update(|m| m.interrupted());
         }
         "c" if ev.ctrl_key() && input.get_untracked().is_empty() => {
             model.update(|m| m.cancel());
@@ -114,7 +141,9 @@ pub fn Console(session: Session) -> impl IntoView {
                     }
                 />
                 <label class="console-prompt">
-                <span class="prompt" aria-hidden="true">{move || model.with(|m| m.prompt())}</span>
+                <span class="prompt" aria-hidden="true">
+                    {move || if running.get() { String::new() } else { model.with(|m| m.prompt()) }}
+                </span>
                 <span class="visually-hidden">"Command"</span>
                 <input
                     type="text"

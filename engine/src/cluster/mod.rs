@@ -154,11 +154,36 @@ impl Cluster {
     }
 
     /// Runs one console line (a shell-like command line) and returns what it printed.
+    /// A job still running (see [`Cluster::set_streaming`]) is stopped first.
     pub fn run(&mut self, line: &str) -> Output {
+        self.console.job = None;
         let out = crate::console::run_line(self, line);
         // The scheduler and kubelets react within milliseconds: run what is due right now.
         self.advance(SimDuration::millis(0));
         out
+    }
+
+    /// Lets watches and follows (`kubectl get -w`, `logs -f`) keep running as a job while
+    /// time passes, as in a terminal, instead of running to completion inside [`Cluster::run`]
+    /// in simulated time. The page streams; scripts and the CLI do not.
+    pub fn set_streaming(&mut self, on: bool) {
+        self.console.streaming = on;
+    }
+
+    /// Whether a streamed command is still running (the console then takes no input).
+    pub fn job_running(&self) -> bool {
+        self.console.job.is_some()
+    }
+
+    /// What the running job printed since the last poll (call after [`Cluster::advance`]);
+    /// the job ends when its command would (`timeout`, the container exiting).
+    pub fn poll_job(&mut self) -> Output {
+        crate::console::poll_job(self)
+    }
+
+    /// Ctrl-C: stops the running job, if any. Returns whether there was one.
+    pub fn interrupt(&mut self) -> bool {
+        self.console.job.take().is_some()
     }
 
     /// The console prompt to show before the next line: `$ `, or a container shell's

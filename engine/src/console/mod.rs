@@ -24,6 +24,44 @@ pub struct Console {
     pub(crate) exec_session: Option<kubectl::exec::Session>,
     /// How long a watch (`get -w`) may run, set by `timeout DURATION` around the command.
     pub(crate) watch_limit: Option<crate::clock::SimDuration>,
+    /// The front end shows output as time passes (the page): watches become jobs.
+    pub(crate) streaming: bool,
+    /// The command being run may become a job (streaming, and alone on its line).
+    pub(crate) stream_ok: bool,
+    /// The command still printing as time passes (`get -w`, `logs -f`), when streaming.
+    pub(crate) job: Option<Job>,
+}
+
+/// A command that keeps printing while simulated time passes, until it ends or Ctrl-C.
+#[derive(Clone, Debug)]
+pub(crate) enum Job {
+    /// `kubectl get -w`.
+    Watch(kubectl::watch::Watch),
+    /// `kubectl logs -f`.
+    Follow(kubectl::logs::Follower),
+}
+
+impl Console {
+    /// Whether the command being run may keep running as a job.
+    pub(crate) fn may_stream(&self) -> bool {
+        self.streaming && self.stream_ok && self.job.is_none()
+    }
+}
+
+/// Prints what the running job has to say now; ends it when it is done.
+pub fn poll_job(cluster: &mut Cluster) -> Output {
+    let mut out = Output::default();
+    let Some(mut job) = cluster.console.job.take() else {
+        return out;
+    };
+    let done = match &mut job {
+        Job::Watch(w) => w.poll(cluster, &mut out),
+        Job::Follow(f) => f.poll(cluster, &mut out),
+    };
+    if !done {
+        cluster.console.job = Some(job);
+    }
+    out
 }
 
 impl Default for Console {
@@ -34,6 +72,9 @@ impl Default for Console {
             files: Workspace::default(),
             exec_session: None,
             watch_limit: None,
+            streaming: false,
+            stream_ok: false,
+            job: None,
         }
     }
 }
@@ -51,6 +92,12 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
             return o;
         }
     };
+    // Only a command alone on its line (no pipe, no redirection) can keep running as a job.
+    cluster.console.stream_ok = cluster.console.streaming
+        && commands.len() == 1
+        && commands
+            .first()
+            .is_some_and(|c| c.pipeline.len() == 1 && c.pipeline[0].stdout_to.is_none());
     let mut out = Output::default();
     for command in commands {
         let run = match command.connector {

@@ -240,7 +240,8 @@ fn push_line(text: &mut String, at: i64, line: &str, timestamps: bool) {
     text.push('\n');
 }
 
-/// The container instance `logs -f` streams from.
+/// The container instance `logs -f` streams from, and how far it has printed.
+#[derive(Clone, Debug)]
 struct Followed {
     key: crate::runtime::SlotKey,
     process: crate::process::Container,
@@ -249,15 +250,65 @@ struct Followed {
     timestamps: bool,
 }
 
-/// Longest `logs -f` follows without `timeout`.
+/// Longest `logs -f` follows without `timeout` when it cannot stream.
 const FOLLOW_LIMIT_MS: i64 = 600_000;
-/// Without `timeout`, following stops after this long without a line.
+/// Without `timeout` and without streaming, following stops after this long without a line.
 const QUIET_MS: i64 = 60_000;
 
-/// Streams the lines the process writes after now, advancing the cluster to each.
+/// A streaming `logs -f`: prints lines as the clock passes them.
+#[derive(Clone, Debug)]
+pub(crate) struct Follower {
+    followed: Followed,
+    printed_until: i64,
+    /// When `timeout` ends it (epoch ms).
+    deadline: Option<i64>,
+}
+
+impl Follower {
+    /// Prints the lines written since the last poll; true once the container has exited or
+    /// been removed, or `timeout` has ended it (exit status 124).
+    pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
+        let f = &self.followed;
+        let now = cluster.clock.now_ms();
+        let running = cluster
+            .containers
+            .get(&f.key)
+            .and_then(|s| s.current.as_ref())
+            .is_some_and(|i| i.container_id == f.container_id);
+        let upto = f.exit_at.map_or(now, |e| e.min(now));
+        let mut text = String::new();
+        for l in f.process.run_until(upto).lines {
+            let at = f.process.start_ms + l.at;
+            if at > self.printed_until && at <= upto {
+                push_line(&mut text, at, &l.text, f.timestamps);
+            }
+        }
+        out.out_raw(text);
+        self.printed_until = upto;
+        if !running || f.exit_at.is_some_and(|e| e <= now) {
+            return true;
+        }
+        let ended = self.deadline.is_some_and(|d| now >= d);
+        if ended {
+            out.exit_code = 124;
+        }
+        ended
+    }
+}
+
+/// Streams the lines the process writes after now: as a console job when the front end
+/// streams, else here, advancing the cluster to each line.
 fn follow(cluster: &mut Cluster, f: Followed, out: &mut Output) {
     let limit = cluster.console.watch_limit;
     let start = cluster.clock.now_ms();
+    if cluster.console.may_stream() {
+        cluster.console.job = Some(crate::console::Job::Follow(Follower {
+            followed: f,
+            printed_until: start,
+            deadline: limit.map(|l| start + l.0),
+        }));
+        return;
+    }
     let deadline = start + limit.map_or(FOLLOW_LIMIT_MS, |l| l.0);
     let end = f.exit_at.map_or(deadline, |e| e.min(deadline));
     let upcoming: Vec<(i64, String)> = f

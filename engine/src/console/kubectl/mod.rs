@@ -21,7 +21,7 @@ mod flags;
 mod generate;
 mod get;
 mod label;
-mod logs;
+pub(crate) mod logs;
 mod output_templates;
 mod resources;
 mod rollout;
@@ -29,7 +29,7 @@ mod run;
 mod scale;
 mod set_image;
 mod version;
-mod watch;
+pub(crate) mod watch;
 
 use crate::cluster::Cluster;
 use crate::output::Output;

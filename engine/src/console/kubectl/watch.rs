@@ -69,24 +69,20 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let opts = TableOptions {
         wide: parsed.value("output") == Some("wide"),
     };
-    let events_column = parsed.bool("output-watch-events");
-    let names: BTreeSet<String> = req.names.iter().cloned().collect();
-    let matches = |o: &Object| {
-        (all_namespaces || !req.kind.namespaced || o.namespace() == namespace)
-            && (names.is_empty() || names.contains(o.name()))
-            && selector
-                .as_ref()
-                .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
-    };
-    let row = |o: &Object, now: i64, event: Option<&str>| {
-        let mut cells = columns::row(o, now, opts);
-        if all_namespaces {
-            cells.insert(0, o.namespace().to_string());
-        }
-        if events_column {
-            cells.insert(0, event.unwrap_or("ADDED").to_string());
-        }
-        cells
+    let limit = cluster.console.watch_limit;
+    let now = cluster.clock.now_ms();
+    let mut watch = Watch {
+        kind: req.kind.kind,
+        namespaced: req.kind.namespaced,
+        all_namespaces,
+        namespace,
+        names: req.names.iter().cloned().collect(),
+        selector,
+        opts,
+        events_column: parsed.bool("output-watch-events"),
+        printer: Printer::default(),
+        cursor: cluster.store.log_end(),
+        deadline: limit.map(|l| now + l.0),
     };
     let mut header: Vec<String> = columns::headers(req.kind.kind, opts)
         .iter()
@@ -95,17 +91,15 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     if all_namespaces {
         header.insert(0, "NAMESPACE".into());
     }
-    if events_column {
+    if watch.events_column {
         header.insert(0, "EVENT".into());
     }
-    let mut printer = Printer::default();
     let mut out = Output::default();
-    let now = cluster.clock.now_ms();
     let initial: Vec<Vec<String>> = cluster
         .store
         .list(req.kind.kind, None)
-        .filter(|o| matches(o))
-        .map(|o| row(o, now, None))
+        .filter(|o| watch.matches(o))
+        .map(|o| watch.row(o, now, None))
         .collect();
     // The header and the current objects are one table; later rows keep its widths.
     let mut first: Vec<Vec<String>> = Vec::new();
@@ -116,14 +110,17 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         first.extend(initial);
     }
     for r in &first {
-        printer.grow(r);
+        watch.printer.grow(r);
     }
     for r in &first {
-        out.out_raw(printer.line(r));
+        out.out_raw(watch.printer.line(r));
     }
-    let limit = cluster.console.watch_limit;
-    let deadline = now + limit.unwrap_or(SETTLE_LIMIT).0;
-    let mut cursor = cluster.store.log_end();
+    if cluster.console.may_stream() {
+        cluster.console.job = Some(crate::console::Job::Watch(watch));
+        return out;
+    }
+    // Not streaming: run the watch here, in simulated time.
+    let deadline = watch.deadline.unwrap_or(now + SETTLE_LIMIT.0);
     loop {
         let now = cluster.clock.now_ms();
         if now >= deadline {
@@ -137,26 +134,12 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         {
             break;
         }
-        let start = cursor;
+        let start = watch.cursor;
         cluster.advance_until(SimDuration::millis(deadline - now), move |c| {
             c.store.log_end() != start
         });
-        let now = cluster.clock.now_ms();
-        let changes: Vec<(WatchEventType, Object)> = cluster
-            .store
-            .events_since(cursor)
-            .iter()
-            .filter(|e| e.object.kind() == req.kind.kind && matches(&e.object))
-            .map(|e| (e.kind, e.object.clone()))
-            .collect();
-        cursor = cluster.store.log_end();
-        for (kind, obj) in changes {
-            let event = match kind {
-                WatchEventType::Added => "ADDED",
-                WatchEventType::Modified => "MODIFIED",
-                WatchEventType::Deleted => "DELETED",
-            };
-            out.out_raw(printer.line(&row(&obj, now, Some(event))));
+        if watch.poll(cluster, &mut out) {
+            break;
         }
     }
     if limit.is_some() {
@@ -165,8 +148,75 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     out
 }
 
+/// A running watch: what it matches, the widths printed so far, and where it has read to.
+#[derive(Clone, Debug)]
+pub(crate) struct Watch {
+    kind: &'static str,
+    namespaced: bool,
+    all_namespaces: bool,
+    namespace: String,
+    names: BTreeSet<String>,
+    selector: Option<Selector>,
+    opts: TableOptions,
+    events_column: bool,
+    printer: Printer,
+    cursor: usize,
+    /// When `timeout` ends it (epoch ms).
+    deadline: Option<i64>,
+}
+
+impl Watch {
+    fn matches(&self, o: &Object) -> bool {
+        (self.all_namespaces || !self.namespaced || o.namespace() == self.namespace)
+            && (self.names.is_empty() || self.names.contains(o.name()))
+            && self
+                .selector
+                .as_ref()
+                .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+    }
+
+    fn row(&self, o: &Object, now: i64, event: Option<&str>) -> Vec<String> {
+        let mut cells = columns::row(o, now, self.opts);
+        if self.all_namespaces {
+            cells.insert(0, o.namespace().to_string());
+        }
+        if self.events_column {
+            cells.insert(0, event.unwrap_or("ADDED").to_string());
+        }
+        cells
+    }
+
+    /// Prints a row for each change since the last poll; true once `timeout` has ended it
+    /// (the exit status is then 124).
+    pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
+        let now = cluster.clock.now_ms();
+        let changes: Vec<(WatchEventType, Object)> = cluster
+            .store
+            .events_since(self.cursor)
+            .iter()
+            .filter(|e| e.object.kind() == self.kind && self.matches(&e.object))
+            .map(|e| (e.kind, e.object.clone()))
+            .collect();
+        self.cursor = cluster.store.log_end();
+        for (kind, obj) in changes {
+            let event = match kind {
+                WatchEventType::Added => "ADDED",
+                WatchEventType::Modified => "MODIFIED",
+                WatchEventType::Deleted => "DELETED",
+            };
+            let line = self.printer.line(&self.row(&obj, now, Some(event)));
+            out.out_raw(line);
+        }
+        let ended = self.deadline.is_some_and(|d| now >= d);
+        if ended {
+            out.exit_code = 124;
+        }
+        ended
+    }
+}
+
 /// Prints rows with column widths that only grow (liggitt/tabwriter's RememberWidths).
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 struct Printer {
     widths: Vec<usize>,
 }
