@@ -13,6 +13,7 @@ mod describe_node;
 mod describe_service;
 mod describe_volumes;
 mod describe_workloads;
+mod diff;
 mod drain;
 mod dry_run;
 pub(crate) mod exec;
@@ -21,12 +22,18 @@ mod generate;
 mod get;
 mod label;
 mod logs;
+mod object_update;
 mod output_templates;
+mod patch;
+mod replace;
 mod resources;
 mod rollout;
 mod run;
 mod scale;
+mod set_env;
 mod set_image;
+mod set_resources;
+mod unified_diff;
 mod version;
 mod watch;
 
@@ -44,6 +51,7 @@ const COMMANDS: &[&str] = &[
     "create",
     "delete",
     "describe",
+    "diff",
     "drain",
     "edit",
     "exec",
@@ -53,6 +61,7 @@ const COMMANDS: &[&str] = &[
     "label",
     "logs",
     "patch",
+    "replace",
     "rollout",
     "run",
     "scale",
@@ -92,6 +101,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "scale" => scale::run(cluster, rest),
         "set" => set_image::run(cluster, rest),
         "rollout" => rollout::run(cluster, rest),
+        "patch" => patch::run(cluster, rest, stdin),
+        "replace" => replace::run(cluster, rest, stdin),
+        "diff" => diff::run(cluster, rest, stdin),
         "help" | "--help" | "-h" => {
             let mut o = Output::default();
             o.out(USAGE);
@@ -196,8 +208,10 @@ Troubleshooting and Debugging Commands:
   exec            Execute a command in a container
 
 Advanced Commands:
+  diff            Diff the live version against a would-be applied version
   apply           Apply a configuration to a resource by file name or stdin
   patch           Update fields of a resource
+  replace         Replace a resource by file name or stdin
 
 Settings Commands:
   label           Update the labels on a resource
