@@ -15,6 +15,7 @@ mod describe_volumes;
 mod describe_workloads;
 mod diff;
 mod drain;
+mod edit;
 mod dry_run;
 pub(crate) mod exec;
 mod flags;
@@ -104,6 +105,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "patch" => patch::run(cluster, rest, stdin),
         "replace" => replace::run(cluster, rest, stdin),
         "diff" => diff::run(cluster, rest, stdin),
+        "edit" => edit::run(cluster, rest),
         "help" | "--help" | "-h" => {
             let mut o = Output::default();
             o.out(USAGE);
