@@ -37,7 +37,11 @@ pub fn apply(doc: &Value, patch: &Value) -> Result<Value, PatchError> {
         let from = op.get("from").and_then(Value::as_str);
         let missing = |what: &str| PatchError::Apply(format!("{kind} operation missing {what}"));
         match kind {
-            "add" => add(&mut doc, path.ok_or_else(|| missing("path"))?, value.cloned())?,
+            "add" => add(
+                &mut doc,
+                path.ok_or_else(|| missing("path"))?,
+                value.cloned(),
+            )?,
             "remove" => {
                 remove(&mut doc, path.ok_or_else(|| missing("path"))?)?;
             }
@@ -305,6 +309,9 @@ mod tests {
             json!({"a": "z", "c": {"d": "e"}, "l": [2, 3]})
         );
         assert_eq!(merge(&json!({"a": "b"}), &json!(["c"])), json!(["c"]));
-        assert_eq!(merge(&json!("x"), &json!({"a": {"b": null}})), json!({"a": {}}));
+        assert_eq!(
+            merge(&json!("x"), &json!({"a": {"b": null}})),
+            json!({"a": {}})
+        );
     }
 }

@@ -8,8 +8,14 @@ use serde_json::{Map, Value};
 /// The patch merge key of a list field, given the field that holds the enclosing map.
 fn merge_key(field: &str, parent: &str) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes"
-        | "imagePullSecrets" | "resourceClaims" | "schedulingGates" => "name",
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "resourceClaims"
+        | "schedulingGates" => "name",
         "volumeMounts" => "mountPath",
         "volumeDevices" => "devicePath",
         "conditions" | "addresses" => "type",
@@ -18,7 +24,12 @@ fn merge_key(field: &str, parent: &str) -> Option<&'static str> {
         "taints" => "key",
         "readinessGates" => "conditionType",
         "ownerReferences" => "uid",
-        "ports" if matches!(parent, "containers" | "initContainers" | "ephemeralContainers") => {
+        "ports"
+            if matches!(
+                parent,
+                "containers" | "initContainers" | "ephemeralContainers"
+            ) =>
+        {
             "containerPort"
         }
         "ports" => "port",
@@ -38,8 +49,9 @@ pub fn apply(original: &Value, patch: &Value) -> Result<Value, String> {
             Ok(merge_map(o, p, "")?.map(Value::Object).unwrap_or_default())
         }
         (_, Value::Object(p)) => Ok(Value::Object(strip(p))),
-        _ => Err("json: cannot unmarshal array into Go value of type map[string]interface {}"
-            .into()),
+        _ => {
+            Err("json: cannot unmarshal array into Go value of type map[string]interface {}".into())
+        }
     }
 }
 
@@ -93,8 +105,7 @@ fn merge_map(
         }
     }
     for (key, value) in patch {
-        if let (Some(list), Value::Array(order)) = (key.strip_prefix("$setElementOrder/"), value)
-        {
+        if let (Some(list), Value::Array(order)) = (key.strip_prefix("$setElementOrder/"), value) {
             let mk = merge_key(list, field);
             if let Some(Value::Array(items)) = out.get_mut(list) {
                 reorder(items, order, mk);
@@ -269,7 +280,10 @@ mod tests {
         assert!(out["spec"].get("replicas").is_none());
         let spec = &out["spec"]["template"]["spec"];
         assert_eq!(spec["containers"].as_array().unwrap().len(), 1);
-        assert_eq!(spec["tolerations"], json!([{"key": "b", "operator": "Exists"}]));
+        assert_eq!(
+            spec["tolerations"],
+            json!([{"key": "b", "operator": "Exists"}])
+        );
         let p = json!({"spec": {"template": {"spec": {"$patch": "replace", "containers": []}}}});
         let out = apply(&deployment(), &p).unwrap();
         assert_eq!(out["spec"]["template"]["spec"], json!({"containers": []}));
@@ -286,7 +300,10 @@ mod tests {
         }}}});
         let out = apply(&deployment(), &p).unwrap();
         assert!(out["spec"].get("replicas").is_none());
-        assert_eq!(out["spec"]["template"]["spec"]["containers"][0]["name"], "log");
+        assert_eq!(
+            out["spec"]["template"]["spec"]["containers"][0]["name"],
+            "log"
+        );
     }
 
     #[test]
@@ -298,7 +315,10 @@ mod tests {
         );
         let o = json!({"metadata": {"finalizers": ["a"]}});
         let p = json!({"metadata": {"finalizers": ["b"], "$deleteFromPrimitiveList/finalizers": ["a"]}});
-        assert_eq!(apply(&o, &p).unwrap(), json!({"metadata": {"finalizers": ["b"]}}));
+        assert_eq!(
+            apply(&o, &p).unwrap(),
+            json!({"metadata": {"finalizers": ["b"]}})
+        );
         let svc = json!({"spec": {"ports": [{"port": 80, "targetPort": 8080}]}});
         let p = json!({"spec": {"ports": [{"port": 80, "targetPort": 9090}]}});
         assert_eq!(

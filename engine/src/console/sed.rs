@@ -82,7 +82,10 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     }
     if scripts.is_empty() {
         if files.is_empty() {
-            return fail("Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...".into(), 1);
+            return fail(
+                "Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...".into(),
+                1,
+            );
         }
         scripts.push(files.remove(0));
     }
@@ -91,7 +94,10 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         match parse_script(s, extended) {
             Ok(mut c) => commands.append(&mut c),
             Err((pos, msg)) => {
-                return fail(format!("sed: -e expression #{}, char {pos}: {msg}", n + 1), 1)
+                return fail(
+                    format!("sed: -e expression #{}, char {pos}: {msg}", n + 1),
+                    1,
+                )
             }
         }
     }
@@ -186,7 +192,13 @@ fn apply(commands: &[Command], text: &str, quiet: bool) -> String {
 }
 
 /// Replaces the `nth` match (or every match from it on, with `g`).
-fn substitute(line: &str, regex: &Regex, replacement: &str, global: bool, nth: usize) -> (String, bool) {
+fn substitute(
+    line: &str,
+    regex: &Regex,
+    replacement: &str,
+    global: bool,
+    nth: usize,
+) -> (String, bool) {
     let mut out = String::new();
     let mut last = 0;
     let mut changed = false;
@@ -229,8 +241,8 @@ fn parse_script(script: &str, extended: bool) -> Result<Vec<Command>, (usize, St
     let mut i = 0;
     let mut commands = Vec::new();
     let compile = |re: &str, icase: bool, pos: usize| -> Result<Regex, (usize, String)> {
-        let source = super::text_filters::translate(re, extended)
-            .map_err(|e| (pos, e.to_string()))?;
+        let source =
+            super::text_filters::translate(re, extended).map_err(|e| (pos, e.to_string()))?;
         regex_lite::RegexBuilder::new(&source)
             .case_insensitive(icase)
             .build()
@@ -346,12 +358,18 @@ mod tests {
 
     #[test]
     fn substitutions() {
-        assert_eq!(sed("s/replicas: 1/replicas: 3/", "  replicas: 1\n"), "  replicas: 3\n");
+        assert_eq!(
+            sed("s/replicas: 1/replicas: 3/", "  replicas: 1\n"),
+            "  replicas: 3\n"
+        );
         assert_eq!(sed("s/a/b/", "aaa\n"), "baa\n");
         assert_eq!(sed("s/a/b/g", "aaa\n"), "bbb\n");
         assert_eq!(sed("s/a/b/2", "aaa\n"), "aba\n");
         assert_eq!(sed("s|/x|/y|", "/x/x\n"), "/y/x\n");
-        assert_eq!(sed("s/\\(image: nginx\\):.*$/\\1:1.27/", "image: nginx:1.25\n"), "image: nginx:1.27\n");
+        assert_eq!(
+            sed("s/\\(image: nginx\\):.*$/\\1:1.27/", "image: nginx:1.25\n"),
+            "image: nginx:1.27\n"
+        );
         assert_eq!(sed("s/x/[&]/; s/y/z/", "xy\n"), "[x]z\n");
         assert_eq!(sed("2d", "a\nb\nc"), "a\nc");
         assert_eq!(sed("/b/d", "a\nb\nc\n"), "a\nc\n");

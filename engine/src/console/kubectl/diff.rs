@@ -71,7 +71,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
                     return out;
                 }
             };
-            let live_text = live.map(|v| crate::printers::yaml::to_yaml(&v)).unwrap_or_default();
+            let live_text = live
+                .map(|v| crate::printers::yaml::to_yaml(&v))
+                .unwrap_or_default();
             let merged_text = crate::printers::yaml::to_yaml(&merged);
             let hunks = unified_diff::hunks(&live_text, &merged_text);
             if hunks.is_empty() {
@@ -107,12 +109,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
 type Merged = (&'static KindInfo, Option<Value>, Value);
 
 /// The live object (if any) and the object `apply` would leave, both as JSON.
-fn merged(
-    cluster: &Cluster,
-    file: &str,
-    doc: &Value,
-    namespace: &str,
-) -> Result<Merged, String> {
+fn merged(cluster: &Cluster, file: &str, doc: &Value, namespace: &str) -> Result<Merged, String> {
     let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
     let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let name = doc
@@ -163,7 +160,15 @@ fn merged(
         if !info.group.is_empty() {
             meta.generation = Some(1);
         }
-        return Ok((info, None, obj.to_json()));
+        let mut created = obj.to_json();
+        // The server returns an empty status for kinds that have one.
+        if let Some(map) = created.as_object_mut() {
+            if !matches!(info.kind, "ConfigMap" | "ServiceAccount" | "Endpoints") {
+                map.entry("status")
+                    .or_insert_with(|| Value::Object(Map::new()));
+            }
+        }
+        return Ok((info, None, created));
     };
     let live = existing.to_json();
     // Three-way: fields the last apply set and this manifest drops are deleted.

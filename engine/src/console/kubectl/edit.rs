@@ -61,7 +61,9 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         }
     };
     if parsed.value("subresource").is_some() || !parsed.values("filename").is_empty() {
-        return super::error("kubectl edit of files and subresources is not simulated in Kubeplay yet");
+        return super::error(
+            "kubectl edit of files and subresources is not simulated in Kubeplay yet",
+        );
     }
     let requests = match resources::resolve(&parsed.positionals) {
         Ok(r) if !r.is_empty() => r,
@@ -80,7 +82,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             "Kubeplay's kubectl edit opens one object at a time"
         });
     };
-    let ns = if kind.namespaced { namespace.as_str() } else { "" };
+    let ns = if kind.namespaced {
+        namespace.as_str()
+    } else {
+        ""
+    };
     let Some(obj) = cluster.store.get(kind.kind, ns, name).cloned() else {
         return Output::failure(ApiError::not_found(kind, name).kubectl_message());
     };
@@ -104,7 +110,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         .find_map(|v| cluster.console.env.get(*v).filter(|e| !e.trim().is_empty()))
         .cloned();
     match editor {
-        Some(e) if e.split_whitespace().next().is_some_and(|p| CONSOLE_EDITORS.contains(&p)) => {
+        Some(e)
+            if e.split_whitespace()
+                .next()
+                .is_some_and(|p| CONSOLE_EDITORS.contains(&p)) =>
+        {
             edit_in_console(cluster, &e, request)
         }
         _ => Output {
@@ -277,14 +287,12 @@ impl Cluster {
         };
         let value = match parse_one(&body) {
             Ok(v) if v.is_object() => v,
-            Ok(_) => {
-                return reopen(
-                    "The edited file had a syntax error: Object 'Kind' is missing in the edited file"
-                        .into(),
-                    Vec::new(),
-                    Output::default(),
-                )
-            }
+            Ok(_) => return reopen(
+                "The edited file had a syntax error: Object 'Kind' is missing in the edited file"
+                    .into(),
+                Vec::new(),
+                Output::default(),
+            ),
             Err(e) => {
                 return reopen(
                     format!("The edited file had a syntax error: {e}"),
@@ -315,7 +323,10 @@ impl Cluster {
             return EditOutcome::Done(o);
         }
         let Some(live) = self.store.get(kind, ns, name).cloned() else {
-            let mut o = message(format!("error: {resource} could not be found on the server"), 1);
+            let mut o = message(
+                format!("error: {resource} could not be found on the server"),
+                1,
+            );
             o.err(format!(
                 "The edits you made on deleted resources have been saved to \"{file}\""
             ));
@@ -337,13 +348,11 @@ impl Cluster {
                 causes,
                 message(format!("error: {resource} is invalid"), 1),
             ),
-            Err(object_update::UpdateError::Api(ApiError::Forbidden { message: m, .. })) => {
-                reopen(
-                    format!("{resource} was not valid"),
-                    vec![m],
-                    message(format!("error: {resource} is invalid"), 1),
-                )
-            }
+            Err(object_update::UpdateError::Api(ApiError::Forbidden { message: m, .. })) => reopen(
+                format!("{resource} was not valid"),
+                vec![m],
+                message(format!("error: {resource} is invalid"), 1),
+            ),
             Err(e) => {
                 let mut o = message(
                     format!("error: {resource} could not be patched: {}", e.message()),
@@ -410,8 +419,13 @@ mod tests {
         );
         assert!(same_content("# x\na: 1\n", "a:   1\n# y\n"));
         assert!(!same_content("a: 1\n", "a: 2\n"));
-        let h = header_with("deployments.apps \"web\" was not valid", &["spec.replicas: bad".into()]);
-        assert!(h.ends_with("#\n# deployments.apps \"web\" was not valid:\n# * spec.replicas: bad\n#\n"));
+        let h = header_with(
+            "deployments.apps \"web\" was not valid",
+            &["spec.replicas: bad".into()],
+        );
+        assert!(h.ends_with(
+            "#\n# deployments.apps \"web\" was not valid:\n# * spec.replicas: bad\n#\n"
+        ));
     }
 }
 
@@ -424,11 +438,16 @@ mod cluster_tests {
     fn invalid_edits_reopen_with_the_errors_on_top() {
         let mut c = Cluster::new();
         c.run("kubectl create deployment web --image=nginx");
-        let request = c.run("kubectl edit deploy/web").edit.expect("an edit request");
+        let request = c
+            .run("kubectl edit deploy/web")
+            .edit
+            .expect("an edit request");
         assert!(request.text.starts_with(
             "# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
         ));
-        assert!(request.text.contains("\napiVersion: apps/v1\nkind: Deployment\n"));
+        assert!(request
+            .text
+            .contains("\napiVersion: apps/v1\nkind: Deployment\n"));
         let edited = request.text.replace("replicas: 1", "replicas: -1");
         let EditOutcome::Reopen(again, out) = c.finish_edit(&request, &edited) else {
             panic!("expected a reopen");
@@ -453,6 +472,8 @@ mod cluster_tests {
             panic!("expected a reopen");
         };
         assert_eq!(out.text(), "");
-        assert!(again.text.contains("# The edited file had a syntax error: "));
+        assert!(again
+            .text
+            .contains("# The edited file had a syntax error: "));
     }
 }

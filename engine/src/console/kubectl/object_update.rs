@@ -51,7 +51,8 @@ pub fn decode(info: &KindInfo, value: &Value) -> Result<(Object, Vec<String>), S
             match manifest::decode_strict(value) {
                 Ok(o) => Ok((Object::$variant(Box::new(o)), Vec::new())),
                 Err(DecodeError::UnknownFields(fields)) => {
-                    let lenient = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+                    let lenient =
+                        serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
                     Ok((
                         Object::$variant(Box::new(lenient)),
                         fields.into_iter().map(|(p, _)| p).collect(),
@@ -76,7 +77,9 @@ pub fn decode(info: &KindInfo, value: &Value) -> Result<(Object, Vec<String>), S
         "Endpoints" => typed!(Endpoints),
         "ConfigMap" => typed!(ConfigMap),
         "ServiceAccount" => typed!(ServiceAccount),
-        other => Err(format!("Kubeplay does not simulate updates of {other} objects yet")),
+        other => Err(format!(
+            "Kubeplay does not simulate updates of {other} objects yet"
+        )),
     }
 }
 

@@ -91,7 +91,10 @@ fn identify(
     namespace: &str,
 ) -> Result<(&'static kinds::KindInfo, String, String), String> {
     let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
-    let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let name = value
         .pointer("/metadata/name")
         .and_then(Value::as_str)

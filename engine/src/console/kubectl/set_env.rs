@@ -32,7 +32,11 @@ const FLAGS: &[Flag] = &[
 pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
     match kind {
         "Pod" => Some("/spec"),
-        "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet"
+        "Deployment"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "StatefulSet"
+        | "DaemonSet"
         | "Job" => Some("/spec/template/spec"),
         "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
         _ => None,
@@ -167,9 +171,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     for a in parsed.values("env").iter().chain(env_args.iter()) {
         match a.split_once('=') {
             Some((k, v)) => changes.set.push(json!({"name": k, "value": v})),
-            None => changes
-                .remove
-                .push(a.trim_end_matches('-').to_string()),
+            None => changes.remove.push(a.trim_end_matches('-').to_string()),
         }
     }
     if let Some(from) = parsed.value("from") {
@@ -185,8 +187,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         }
     }
-    let (objects, not_found) = match select_objects(cluster, targets, &parsed, &namespace, "env")
-    {
+    let (objects, not_found) = match select_objects(cluster, targets, &parsed, &namespace, "env") {
         Ok(o) => o,
         Err(errors) => return Output::failure(errors.join("\n")),
     };
@@ -204,7 +205,9 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     for obj in objects {
         let shown = format!("{}/{}", obj.info().qualified_kind(), obj.name());
         let Some(pointer) = pod_spec_pointer(obj.kind()) else {
-            out.err(format!("error: {shown} is not a pod or does not have a pod template"));
+            out.err(format!(
+                "error: {shown} is not a pod or does not have a pod template"
+            ));
             out.exit_code = 1;
             continue;
         };
@@ -218,7 +221,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         let mut matched = 0;
         let mut failure = None;
         for c in containers.iter_mut() {
-            let name = c.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+            let name = c
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             if !container_matches(selector, &name) {
                 continue;
             }
@@ -344,7 +351,10 @@ fn ref_string(from: &Value) -> String {
         } else {
             format!("{container}/")
         };
-        format!("resource field {prefix}{}", get("/resourceFieldRef/resource"))
+        format!(
+            "resource field {prefix}{}",
+            get("/resourceFieldRef/resource")
+        )
     } else {
         "invalid valueFrom".into()
     }

@@ -26,7 +26,9 @@ fn parse_list(text: &str) -> Result<Map<String, Value>, String> {
     let mut map = Map::new();
     for pair in text.split(',').filter(|p| !p.is_empty()) {
         let Some((name, q)) = pair.split_once('=') else {
-            return Err(format!("Invalid argument syntax {pair}, expected <resource>=<value>"));
+            return Err(format!(
+                "Invalid argument syntax {pair}, expected <resource>=<value>"
+            ));
         };
         if crate::api::quantity::parse(q).is_none() {
             return Err(crate::api::quantity::invalid_message().to_string());
@@ -55,18 +57,25 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         (Err(e), _) | (_, Err(e)) => return super::error(e),
     };
     if limits.is_empty() && requests.is_empty() {
-        return super::error("you must specify an update to requests or limits (in the form of --requests/--limits)");
+        return super::error(
+            "you must specify an update to requests or limits (in the form of --requests/--limits)",
+        );
     }
     let dry_run = match super::dry_run::mode(parsed.value("dry-run")) {
         Ok(d) => d,
         Err(e) => return super::error(e),
     };
     let namespace = super::namespace(cluster, &parsed);
-    let (objects, not_found) =
-        match select_objects(cluster, &parsed.positionals, &parsed, &namespace, "resources") {
-            Ok(o) => o,
-            Err(errors) => return Output::failure(errors.join("\n")),
-        };
+    let (objects, not_found) = match select_objects(
+        cluster,
+        &parsed.positionals,
+        &parsed,
+        &namespace,
+        "resources",
+    ) {
+        Ok(o) => o,
+        Err(errors) => return Output::failure(errors.join("\n")),
+    };
     let selector = parsed.value("containers").unwrap_or("*");
     let format = parsed.value("output").unwrap_or("");
     let mut out = Output::default();
@@ -106,9 +115,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                     continue;
                 }
                 if let Some(r) = res.as_object_mut() {
-                    let slot = r
-                        .entry(field)
-                        .or_insert_with(|| Value::Object(Map::new()));
+                    let slot = r.entry(field).or_insert_with(|| Value::Object(Map::new()));
                     if let Some(s) = slot.as_object_mut() {
                         for (k, v) in wanted {
                             s.insert(k.clone(), v.clone());
