@@ -239,7 +239,7 @@ fn repl(mut cluster: Cluster) -> ExitCode {
         let out = cluster.run(&line);
         print_output(&out);
         if let Some(request) = out.edit {
-            edit_loop(&mut cluster, request);
+            edit_loop(&mut cluster, *request);
         }
     }
     if let Some(h) = &history {

@@ -20,7 +20,7 @@ pub struct Output {
     pub clear: bool,
     /// `kubectl edit` waiting for an editor: the front end edits the text and hands the result
     /// to `Cluster::finish_edit`.
-    pub edit: Option<EditRequest>,
+    pub edit: Option<Box<EditRequest>>,
 }
 
 /// An object opened by `kubectl edit`, to be edited by the front end's editor.

@@ -118,7 +118,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             edit_in_console(cluster, &e, request)
         }
         _ => Output {
-            edit: Some(request),
+            edit: Some(Box::new(request)),
             ..Default::default()
         },
     }
