@@ -124,7 +124,19 @@ pub fn update(
             )));
         }
     }
-    let (mut obj, unknown) = decode(info, value).map_err(|m| {
+    // The main resource ignores status: it stays what the controllers wrote.
+    let mut value = value.clone();
+    if let Some(map) = value.as_object_mut() {
+        match existing.to_json().get("status") {
+            Some(status) => {
+                map.insert("status".into(), status.clone());
+            }
+            None => {
+                map.remove("status");
+            }
+        }
+    }
+    let (mut obj, unknown) = decode(info, &value).map_err(|m| {
         UpdateError::Other(format!(
             "Error from server (BadRequest): {kind} in version \"{v}\" cannot be handled as a {kind}: {m}",
             kind = info.kind,

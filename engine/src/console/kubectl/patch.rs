@@ -99,6 +99,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             "unable to match a printer suitable for the output format \"{format}\", allowed formats are: json,name,yaml"
         ));
     }
+    if parsed.bool("local") {
+        return super::error("--local is not simulated in Kubeplay yet");
+    }
     if parsed.value("subresource").is_some() {
         return super::error("--subresource is not simulated in Kubeplay yet");
     }
