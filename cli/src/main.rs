@@ -7,7 +7,9 @@
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-use kubeplay_engine::{transcript, Cluster, ClusterConfig, ClusterProfile, Output, Stream};
+use kubeplay_engine::{
+    transcript, Cluster, ClusterConfig, ClusterProfile, EditOutcome, EditRequest, Output, Stream,
+};
 
 const USAGE: &str = "\
 Kubeplay: a simulated Kubernetes cluster on your terminal.
@@ -136,6 +138,50 @@ fn print_output(out: &Output) {
     let _ = std::io::stdout().flush();
 }
 
+/// `kubectl edit` on a terminal: like kubectl, write the text to a temporary file, run
+/// `$KUBE_EDITOR`, else `$EDITOR`, else `vi`, and hand the result back until the edit ends.
+fn edit_loop(cluster: &mut Cluster, mut request: EditRequest) {
+    let editor = ["KUBE_EDITOR", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_string());
+    let base = request
+        .file_name
+        .rsplit('/')
+        .next()
+        .unwrap_or("kubectl-edit.yaml")
+        .to_string();
+    let path = std::env::temp_dir().join(format!("{}-{base}", std::process::id()));
+    loop {
+        if let Err(e) = std::fs::write(&path, &request.text) {
+            eprintln!("error: {e}");
+            return;
+        }
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$0\""))
+            .arg(&path)
+            .status();
+        if !status.is_ok_and(|s| s.success()) {
+            eprintln!("error: there was a problem with the editor \"{editor}\"");
+            let _ = std::fs::remove_file(&path);
+            return;
+        }
+        let edited = std::fs::read_to_string(&path).unwrap_or_default();
+        match cluster.finish_edit(&request, &edited) {
+            EditOutcome::Done(out) => {
+                print_output(&out);
+                let _ = std::fs::remove_file(&path);
+                return;
+            }
+            EditOutcome::Reopen(next, out) => {
+                print_output(&out);
+                request = next;
+            }
+        }
+    }
+}
+
 fn repl(mut cluster: Cluster) -> ExitCode {
     if !std::io::stdin().is_terminal() {
         // Piped input: behave like `run -` but print only what the commands print.
@@ -190,7 +236,11 @@ fn repl(mut cluster: Cluster) -> ExitCode {
         if !trimmed.is_empty() {
             let _ = editor.add_history_entry(line.as_str());
         }
-        print_output(&cluster.run(&line));
+        let out = cluster.run(&line);
+        print_output(&out);
+        if let Some(request) = out.edit {
+            edit_loop(&mut cluster, *request);
+        }
     }
     if let Some(h) = &history {
         let _ = editor.save_history(h);

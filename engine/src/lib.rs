@@ -30,7 +30,7 @@ pub mod transcript;
 pub use api::explain::{docs_loaded as explain_docs_loaded, install_docs as install_explain_docs};
 pub use clock::SimDuration;
 pub use cluster::{Cluster, ClusterConfig, ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
-pub use output::{Output, Stream};
+pub use output::{EditOutcome, EditRequest, Output, Stream};
 
 /// Kubernetes version the emulation follows (kubectl, apiserver and kubelet alike).
 pub const KUBERNETES_VERSION: &str = "v1.34.1";

@@ -18,6 +18,40 @@ pub struct Output {
     pub exit_code: i32,
     /// The command asked the screen to be cleared (`clear`).
     pub clear: bool,
+    /// `kubectl edit` waiting for an editor: the front end edits the text and hands the result
+    /// to `Cluster::finish_edit`.
+    pub edit: Option<Box<EditRequest>>,
+}
+
+/// An object opened by `kubectl edit`, to be edited by the front end's editor.
+///
+/// The front end writes [`EditRequest::text`] to a file named like
+/// [`EditRequest::file_name`], runs the learner's editor (`$KUBE_EDITOR`, else `$EDITOR`, else
+/// `vi`; the web page its own), then calls `Cluster::finish_edit(&request, &edited_text)`,
+/// which either ends the edit or asks for the file to be reopened, as kubectl does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditRequest {
+    /// What kubectl puts in the editor: its comment header, then the object.
+    pub text: String,
+    /// The temporary file kubectl would use (`/tmp/kubectl-edit-1234567890.yaml`).
+    pub file_name: String,
+    /// The object: kind, namespace (empty when cluster-scoped) and name.
+    pub(crate) target: (&'static str, String, String),
+    /// The object as first shown (without the header), to detect changes.
+    pub(crate) original: String,
+    /// The text of the first round, as shown.
+    pub(crate) first_text: String,
+    /// The edited text of the previous round when it failed.
+    pub(crate) failed_attempt: Option<String>,
+}
+
+/// What `Cluster::finish_edit` decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditOutcome {
+    /// The edit is over; print this.
+    Done(Output),
+    /// Print this, then open the editor again on the new request (errors in its header).
+    Reopen(EditRequest, Output),
 }
 
 impl Output {
@@ -52,6 +86,9 @@ impl Output {
         self.chunks.extend(other.chunks);
         self.exit_code = other.exit_code;
         self.clear |= other.clear;
+        if other.edit.is_some() {
+            self.edit = other.edit;
+        }
     }
 
     /// All output as one string, stdout and stderr interleaved as a terminal shows them.

@@ -3,12 +3,14 @@
 pub mod defaults;
 pub mod error;
 pub mod explain;
+pub mod json_patch;
 pub mod kinds;
 pub mod manifest;
 pub mod quantity;
 pub mod selector;
 pub mod service;
 pub mod service_account;
+pub mod strategic_merge;
 pub mod type_errors;
 pub mod validation;
 pub mod workload_defaults;

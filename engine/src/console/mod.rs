@@ -3,6 +3,7 @@
 mod builtins;
 mod files;
 mod kubectl;
+mod sed;
 mod shell;
 mod text_filters;
 
@@ -24,6 +25,8 @@ pub struct Console {
     pub(crate) exec_session: Option<kubectl::exec::Session>,
     /// How long a watch (`get -w`) may run, set by `timeout DURATION` around the command.
     pub(crate) watch_limit: Option<crate::clock::SimDuration>,
+    /// Environment variables (`export X=1`, or `X=1 cmd` for one command), e.g. `KUBE_EDITOR`.
+    pub(crate) env: std::collections::BTreeMap<String, String>,
     /// The front end shows output as time passes (the page): watches become jobs.
     pub(crate) streaming: bool,
     /// The command being run may become a job (streaming, and alone on its line).
@@ -72,6 +75,7 @@ impl Default for Console {
             files: Workspace::default(),
             exec_session: None,
             watch_limit: None,
+            env: Default::default(),
             streaming: false,
             stream_ok: false,
             job: None,
@@ -135,6 +139,7 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
             (None, None) => piped.take(),
         };
         let result = run_simple(cluster, &simple.words, stdin.as_deref());
+        let edit = result.edit.clone();
         let last = i + 1 == pipeline.len();
         let mut stdout = String::new();
         for (stream, text) in result.chunks {
@@ -146,6 +151,9 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
         }
         out.exit_code = result.exit_code;
         out.clear |= result.clear;
+        if edit.is_some() {
+            out.edit = edit;
+        }
         if let Some((file, append)) = &simple.stdout_to {
             if let Err(e) = cluster.console.files.write(file, &stdout, *append) {
                 out.err(e);
@@ -158,13 +166,51 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
     out
 }
 
+/// Whether a word is a `NAME=value` assignment.
+fn is_assignment(word: &str) -> bool {
+    match word.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }
+        None => false,
+    }
+}
+
 fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<&str>) -> Output {
+    // `NAME=value cmd`: the variables hold for that command; alone, they stay set.
+    let assignments = words.iter().take_while(|w| is_assignment(w)).count();
+    if assignments > 0 {
+        let (assign, rest) = words.split_at(assignments);
+        let saved = cluster.console.env.clone();
+        for a in assign {
+            if let Some((k, v)) = a.split_once('=') {
+                cluster.console.env.insert(k.to_string(), v.to_string());
+            }
+        }
+        if rest.is_empty() {
+            return Output::default();
+        }
+        let out = run_simple(cluster, rest, stdin);
+        cluster.console.env = saved;
+        return out;
+    }
     let Some((program, args)) = words.split_first() else {
         return Output::default();
     };
     match program.as_str() {
         "kubectl" | "k" => kubectl::run(cluster, args, stdin),
         "timeout" => timeout(cluster, args, stdin),
+        "sed" => sed::run(cluster, args, stdin),
+        "export" => {
+            for a in args.iter().filter(|a| is_assignment(a)) {
+                if let Some((k, v)) = a.split_once('=') {
+                    cluster.console.env.insert(k.to_string(), v.to_string());
+                }
+            }
+            Output::default()
+        }
         _ => builtins::run(cluster, program, args, stdin),
     }
 }

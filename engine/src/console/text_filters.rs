@@ -258,7 +258,7 @@ fn grep(cluster: &Cluster, program: &str, args: &[String], stdin: Option<&str>) 
 }
 
 /// Turns a POSIX basic (`extended` = false) or extended regex into regex-lite syntax.
-fn translate(p: &str, extended: bool) -> Result<String, &'static str> {
+pub(super) fn translate(p: &str, extended: bool) -> Result<String, &'static str> {
     let chars: Vec<char> = p.chars().collect();
     let mut out = String::new();
     let mut i = 0;

@@ -13,8 +13,10 @@ mod describe_node;
 mod describe_service;
 mod describe_volumes;
 mod describe_workloads;
+mod diff;
 mod drain;
 mod dry_run;
+mod edit;
 pub(crate) mod exec;
 mod explain;
 mod flags;
@@ -22,12 +24,18 @@ mod generate;
 mod get;
 mod label;
 pub(crate) mod logs;
+mod object_update;
 mod output_templates;
+mod patch;
+mod replace;
 mod resources;
 mod rollout;
 mod run;
 mod scale;
+mod set_env;
 mod set_image;
+mod set_resources;
+mod unified_diff;
 mod version;
 pub(crate) mod watch;
 
@@ -45,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "create",
     "delete",
     "describe",
+    "diff",
     "drain",
     "edit",
     "exec",
@@ -54,6 +63,7 @@ const COMMANDS: &[&str] = &[
     "label",
     "logs",
     "patch",
+    "replace",
     "rollout",
     "run",
     "scale",
@@ -94,6 +104,10 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "scale" => scale::run(cluster, rest),
         "set" => set_image::run(cluster, rest),
         "rollout" => rollout::run(cluster, rest),
+        "patch" => patch::run(cluster, rest, stdin),
+        "replace" => replace::run(cluster, rest, stdin),
+        "diff" => diff::run(cluster, rest, stdin),
+        "edit" => edit::run(cluster, rest),
         "help" | "--help" | "-h" => {
             let mut o = Output::default();
             o.out(USAGE);
@@ -198,8 +212,10 @@ Troubleshooting and Debugging Commands:
   exec            Execute a command in a container
 
 Advanced Commands:
+  diff            Diff the live version against a would-be applied version
   apply           Apply a configuration to a resource by file name or stdin
   patch           Update fields of a resource
+  replace         Replace a resource by file name or stdin
 
 Settings Commands:
   label           Update the labels on a resource

@@ -44,6 +44,8 @@ pub fn pod_spec_mut(obj: &mut Object) -> Option<&mut PodSpec> {
 pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     match args.first().map(String::as_str) {
         Some("image") => image(cluster, &args[1..]),
+        Some("env") => super::set_env::run(cluster, &args[1..]),
+        Some("resources") => super::set_resources::run(cluster, &args[1..]),
         Some(sub) => super::error(format!("\"kubectl set {sub}\" is not simulated in Kubeplay yet")),
         None => super::error("Configure application resources.\n\nAvailable Commands:\n  env              Update environment variables on a pod template\n  image            Update the image of a pod template\n  resources        Update resource requests/limits on objects with pod templates\n  selector         Set the selector on a resource\n  serviceaccount   Update the service account of a resource\n  subject          Update the user, group, or service account in a role binding or cluster role binding"),
     }
