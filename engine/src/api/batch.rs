@@ -30,13 +30,12 @@ pub fn job(j: &mut Job) {
         spec.completions = Some(1);
     }
     spec.parallelism.get_or_insert(1);
-    spec.backoff_limit.get_or_insert(
-        if spec.backoff_limit_per_index.is_some() {
+    spec.backoff_limit
+        .get_or_insert(if spec.backoff_limit_per_index.is_some() {
             i32::MAX
         } else {
             6
-        },
-    );
+        });
     spec.completion_mode
         .get_or_insert_with(|| "NonIndexed".into());
     spec.suspend.get_or_insert(false);
@@ -151,15 +150,17 @@ pub fn validate(obj: &Object, causes: &mut Vec<String>) {
                     spec.successful_jobs_history_limit,
                     "spec.successfulJobsHistoryLimit",
                 ),
-                (spec.failed_jobs_history_limit, "spec.failedJobsHistoryLimit"),
+                (
+                    spec.failed_jobs_history_limit,
+                    "spec.failedJobsHistoryLimit",
+                ),
             ] {
                 nonnegative(v.map(i64::from), path, causes);
             }
             match spec.job_template.spec.as_ref() {
                 Some(js) => job_spec(js, "spec.jobTemplate.spec", causes),
-                None => causes.push(
-                    "spec.jobTemplate.spec.template.spec.containers: Required value".into(),
-                ),
+                None => causes
+                    .push("spec.jobTemplate.spec.template.spec.containers: Required value".into()),
             }
         }
         _ => {}

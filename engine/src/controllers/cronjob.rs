@@ -289,7 +289,9 @@ fn schedule(
     }
     if let Some(deadline) = spec.starting_deadline_seconds {
         if scheduled + deadline * 1000 < now {
-            let when = time_from_ms(scheduled).0.strftime("%a, %d %b %Y %H:%M:%S +0000");
+            let when = time_from_ms(scheduled)
+                .0
+                .strftime("%a, %d %b %Y %H:%M:%S +0000");
             events::record(
                 cluster,
                 cj_obj,
@@ -332,7 +334,10 @@ fn schedule(
     let mut annotations = meta.annotations.unwrap_or_default();
     annotations.insert(
         SCHEDULED_TIMESTAMP.into(),
-        time_from_ms(scheduled).0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        time_from_ms(scheduled)
+            .0
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string(),
     );
     let job = Job {
         metadata: ObjectMeta {

@@ -258,10 +258,7 @@ fn recheck(cluster: &mut Cluster, key: &ObjectKey, at: i64) {
 
 fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     let now = cluster.clock.now_ms();
-    let Some(Object::Job(job)) = cluster
-        .store
-        .get("Job", &key.namespace, &key.name)
-        .cloned()
+    let Some(Object::Job(job)) = cluster.store.get("Job", &key.namespace, &key.name).cloned()
     else {
         return;
     };
@@ -320,7 +317,12 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
         status.succeeded.unwrap_or(0) + new_succeeded
     };
     let failed = status.failed.unwrap_or(0) + new_failed;
-    let backoff = cluster.controllers.job.backoff.entry(uid.clone()).or_default();
+    let backoff = cluster
+        .controllers
+        .job
+        .backoff
+        .entry(uid.clone())
+        .or_default();
     if new_succeeded > 0 {
         *backoff = (0, 0);
     }
@@ -368,9 +370,15 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             .find(|c| c.type_ == "FailureTarget");
         let reason = c.and_then(|c| c.reason.clone()).unwrap_or_default();
         finish = Some(if reason == "DeadlineExceeded" {
-            ("DeadlineExceeded", "Job was active longer than specified deadline")
+            (
+                "DeadlineExceeded",
+                "Job was active longer than specified deadline",
+            )
         } else {
-            ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
+            (
+                "BackoffLimitExceeded",
+                "Job has reached the specified backoff limit",
+            )
         });
     } else if failed > backoff_limit || past_on_failure {
         finish = Some((
@@ -414,14 +422,30 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
         }
         still_active = 0;
         if terminating == 0 {
-            set_condition(&mut status, condition("Failed", "True", reason, message, now));
-            events::record(cluster, &job_obj, EventType::Warning, reason, message, source());
+            set_condition(
+                &mut status,
+                condition("Failed", "True", reason, message, now),
+            );
+            events::record(
+                cluster,
+                &job_obj,
+                EventType::Warning,
+                reason,
+                message,
+                source(),
+            );
         }
     } else if complete {
         let message = "Reached expected number of succeeded pods";
         set_condition(
             &mut status,
-            condition("SuccessCriteriaMet", "True", "CompletionsReached", message, now),
+            condition(
+                "SuccessCriteriaMet",
+                "True",
+                "CompletionsReached",
+                message,
+                now,
+            ),
         );
         for p in &active {
             delete_pod(cluster, &job_obj, p);
@@ -547,7 +571,11 @@ fn finished_status(s: &JobStatus) -> bool {
 fn create_pod(cluster: &mut Cluster, job_obj: &Object, job: &Job, index: Option<i32>) -> bool {
     let name = job.metadata.name.clone().unwrap_or_default();
     let ns = job.metadata.namespace.clone().unwrap_or_default();
-    let template = job.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+    let template = job
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
     let meta = template.metadata.unwrap_or_default();
     let mut labels = meta.labels;
     let mut annotations = meta.annotations;
@@ -658,14 +686,18 @@ fn ttl_after_finished(cluster: &mut Cluster, key: &ObjectKey, job: &Job, now: i6
         return;
     }
     let status = job.status.clone().unwrap_or_default();
-    let finished_at = status.completion_time.as_ref().map(ms_from_time).or_else(|| {
-        status
-            .conditions
-            .iter()
-            .flatten()
-            .find(|c| c.type_ == "Failed" && c.status == "True")
-            .and_then(|c| c.last_transition_time.as_ref().map(ms_from_time))
-    });
+    let finished_at = status
+        .completion_time
+        .as_ref()
+        .map(ms_from_time)
+        .or_else(|| {
+            status
+                .conditions
+                .iter()
+                .flatten()
+                .find(|c| c.type_ == "Failed" && c.status == "True")
+                .and_then(|c| c.last_transition_time.as_ref().map(ms_from_time))
+        });
     let Some(at) = finished_at.map(|t| t + i64::from(ttl) * 1000) else {
         return;
     };

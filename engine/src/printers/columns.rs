@@ -101,9 +101,7 @@ pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
         Object::Endpoints(ep) => vec![name, service_columns::endpoints_cell(ep), age(obj, now_ms)],
         Object::ConfigMap(cm) => vec![name, service_columns::configmap_data(cm), age(obj, now_ms)],
         Object::ServiceAccount(_) => vec![name, age(obj, now_ms)],
-        Object::Job(j) => {
-            super::batch_columns::job_row(j, name, age(obj, now_ms), now_ms, opts)
-        }
+        Object::Job(j) => super::batch_columns::job_row(j, name, age(obj, now_ms), now_ms, opts),
         Object::CronJob(c) => {
             super::batch_columns::cron_job_row(c, name, age(obj, now_ms), now_ms, opts)
         }

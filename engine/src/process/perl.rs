@@ -73,7 +73,13 @@ const BASE: u64 = 1_000_000_000;
 fn add(a: &mut [u64], b: &[u64], negative: bool) {
     let mut carry = 0i64;
     for i in (0..a.len()).rev() {
-        let v = a[i] as i64 + if negative { -(b[i] as i64) } else { b[i] as i64 } + carry;
+        let v = a[i] as i64
+            + if negative {
+                -(b[i] as i64)
+            } else {
+                b[i] as i64
+            }
+            + carry;
         carry = v.div_euclid(BASE as i64);
         a[i] = v.rem_euclid(BASE as i64) as u64;
     }
@@ -152,7 +158,9 @@ mod tests {
         assert_eq!(long.len(), 2001);
         assert!(long.starts_with("3.14159265358979323846264338327950288419716939937510"));
         // The 1000th decimal region ("...216420199" at 990-999, then "8930381964").
-        assert!(long.contains("4201995611212902196086403441815981362977477130996051870721134999999"));
+        assert!(
+            long.contains("4201995611212902196086403441815981362977477130996051870721134999999")
+        );
     }
 
     #[test]

@@ -29,7 +29,12 @@ const CRONJOB_FLAGS: &[Flag] = &[
 ];
 
 /// The pod template both commands build: one container named after the object.
-fn pod_template(name: &str, image: &str, command: Option<Vec<String>>, restart: &str) -> PodTemplateSpec {
+fn pod_template(
+    name: &str,
+    image: &str,
+    command: Option<Vec<String>>,
+    restart: &str,
+) -> PodTemplateSpec {
     PodTemplateSpec {
         metadata: None,
         spec: Some(PodSpec {
@@ -56,7 +61,11 @@ fn finish(cluster: &mut Cluster, obj: Object, dry_run: bool, output: Option<&str
         ));
     }
     let shown = format!("{}/{}", obj.info().qualified_kind(), obj.name());
-    let (kind, ns, name) = (obj.kind(), obj.namespace().to_string(), obj.name().to_string());
+    let (kind, ns, name) = (
+        obj.kind(),
+        obj.namespace().to_string(),
+        obj.name().to_string(),
+    );
     if let Err(e) = cluster.create(obj) {
         return Output::failure(e.kubectl_message());
     }
@@ -123,11 +132,8 @@ pub fn create_job(cluster: &mut Cluster, args: &[String]) -> Output {
         }
         let Some(Object::CronJob(cj)) = cluster.store.get("CronJob", &namespace, source) else {
             return Output::failure(
-                crate::api::error::ApiError::not_found(
-                    crate::api::kinds::info("CronJob"),
-                    source,
-                )
-                .kubectl_message(),
+                crate::api::error::ApiError::not_found(crate::api::kinds::info("CronJob"), source)
+                    .kubectl_message(),
             );
         };
         let template = cj.spec.clone().unwrap_or_default().job_template;
@@ -157,7 +163,12 @@ pub fn create_job(cluster: &mut Cluster, args: &[String]) -> Output {
             status: None,
         }
     };
-    finish(cluster, Object::Job(Box::new(job)), dry_run, parsed.value("output"))
+    finish(
+        cluster,
+        Object::Job(Box::new(job)),
+        dry_run,
+        parsed.value("output"),
+    )
 }
 
 /// Runs `kubectl create cronjob`.
@@ -206,5 +217,10 @@ pub fn create_cronjob(cluster: &mut Cluster, args: &[String]) -> Output {
         }),
         status: None,
     };
-    finish(cluster, Object::CronJob(Box::new(cj)), dry_run, parsed.value("output"))
+    finish(
+        cluster,
+        Object::CronJob(Box::new(cj)),
+        dry_run,
+        parsed.value("output"),
+    )
 }

@@ -81,10 +81,13 @@ fn job_pod(
                 .is_some_and(|s| !s.is_empty() && s.matches(p.metadata.labels.as_ref()))
         })
         .collect();
-    let running = |p: &Pod| {
-        p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+    let running = |p: &Pod| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
+    let created = |p: &Pod| {
+        p.metadata
+            .creation_timestamp
+            .as_ref()
+            .map(crate::clock::ms_from_time)
     };
-    let created = |p: &Pod| p.metadata.creation_timestamp.as_ref().map(crate::clock::ms_from_time);
     pods.sort_by_key(|p| (!running(p), created(p)));
     let Some(first) = pods.first() else {
         return Err(super::error("timed out waiting for the condition"));
