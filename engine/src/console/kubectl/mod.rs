@@ -30,6 +30,7 @@ mod run;
 mod scale;
 mod set_image;
 mod version;
+mod wait;
 mod watch;
 
 use crate::cluster::Cluster;
@@ -62,6 +63,7 @@ const COMMANDS: &[&str] = &[
     "top",
     "uncordon",
     "version",
+    "wait",
 ];
 
 /// Runs `kubectl ARGS`.
@@ -79,6 +81,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "create" => create::run(cluster, rest, stdin),
         "delete" => delete::run(cluster, rest, stdin),
         "version" => version::run(rest),
+        "wait" => wait::run(cluster, rest),
         "api-resources" => api_resources::run(rest),
         "describe" => describe::run(cluster, rest),
         "logs" => logs::run(cluster, rest),
