@@ -71,9 +71,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Some("-1") => SimDuration::seconds(7 * 86_400),
         Some(t) => match super::parse_duration(t) {
             Some(d) => d,
-            None => return super::error(format!(
+            None => {
+                return super::error(format!(
                 "invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
-            )),
+            ))
+            }
         },
     };
     let requests = match resources::resolve(&parsed.positionals) {
