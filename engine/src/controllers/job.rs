@@ -23,6 +23,8 @@ pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
 const POD_BACKOFF_MS: i64 = 10_000;
 /// Longest pod-recreation back-off.
 const POD_BACKOFF_MAX_MS: i64 = 600_000;
+/// Most pods created in one sync (upstream's `MaxPodCreateDeletePerSync`).
+const MAX_CREATE_PER_SYNC: i32 = 500;
 
 /// What the controller remembers between runs.
 #[derive(Clone, Debug, Default)]
@@ -509,7 +511,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             None if succeeded > 0 => still_active,
             None => parallelism,
         };
-        let missing = want - still_active;
+        let missing = (want - still_active).min(MAX_CREATE_PER_SYNC);
         let wait_until = if backoff.0 > 0 {
             let delay = (POD_BACKOFF_MS << (backoff.0 - 1).min(16)).min(POD_BACKOFF_MAX_MS);
             backoff.1 + delay

@@ -37,7 +37,7 @@ pub fn run(args: &[String]) -> Run {
         .and_then(|r| r.strip_suffix(')'))
         .and_then(|n| n.trim().parse::<usize>().ok())
     {
-        let n = n.clamp(1, 20_000);
+        let n = n.clamp(1, 5_000);
         // Math::BigFloat's bpi is quadratic: about 7 s for 2000 digits.
         (pi_digits(n), 40 + (n * n) as i64 * 7 / 4_000)
     } else {

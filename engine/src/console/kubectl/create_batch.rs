@@ -50,6 +50,15 @@ fn pod_template(
     }
 }
 
+/// The namespace written into the object: a client dry run shows only an explicit `-n`.
+fn shown_namespace(dry_run: bool, parsed: &flags::Parsed, namespace: &str) -> Option<String> {
+    if dry_run {
+        parsed.value("namespace").map(str::to_string)
+    } else {
+        Some(namespace.to_string())
+    }
+}
+
 /// Creates `obj` or prints it for a dry run; `shown` is e.g. `job.batch/pi`.
 fn finish(cluster: &mut Cluster, obj: Object, dry_run: bool, output: Option<&str>) -> Output {
     if dry_run {
@@ -109,7 +118,7 @@ pub fn create_job(cluster: &mut Cluster, args: &[String]) -> Output {
         Job {
             metadata: ObjectMeta {
                 name: Some(name.clone()),
-                namespace: (!dry_run).then(|| namespace.clone()),
+                namespace: shown_namespace(dry_run, &parsed, &namespace),
                 ..Default::default()
             },
             spec: Some(JobSpec {
@@ -146,7 +155,7 @@ pub fn create_job(cluster: &mut Cluster, args: &[String]) -> Output {
         Job {
             metadata: ObjectMeta {
                 name: Some(name.clone()),
-                namespace: Some(namespace.clone()),
+                namespace: shown_namespace(dry_run, &parsed, &namespace),
                 labels: meta.labels,
                 annotations: Some(annotations),
                 owner_references: Some(vec![OwnerReference {
@@ -198,7 +207,7 @@ pub fn create_cronjob(cluster: &mut Cluster, args: &[String]) -> Output {
     let cj = CronJob {
         metadata: ObjectMeta {
             name: Some(name.clone()),
-            namespace: (!dry_run).then_some(namespace),
+            namespace: shown_namespace(dry_run, &parsed, &namespace),
             ..Default::default()
         },
         spec: Some(CronJobSpec {
