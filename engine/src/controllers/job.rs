@@ -288,6 +288,11 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
         return;
     }
     if job.metadata.deletion_timestamp.is_some() {
+        // A Job being deleted (foreground) lets its pods go.
+        for p in pods.iter().filter(|p| has_tracking(p)) {
+            let name = p.metadata.name.clone().unwrap_or_default();
+            remove_tracking(cluster, &key.namespace, &name);
+        }
         return;
     }
     let spec = job.spec.clone().unwrap_or_default();
