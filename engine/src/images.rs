@@ -59,6 +59,12 @@ static CATALOG: &[ImageInfo] = &[
         stop_ms: Some(300),
     },
     ImageInfo {
+        repository: "docker.io/library/perl",
+        size_bytes: 336_174_624,
+        pull_ms: 24_870,
+        stop_ms: Some(100),
+    },
+    ImageInfo {
         repository: "docker.io/library/mysql",
         size_bytes: 172_530_112,
         pull_ms: 12_640,

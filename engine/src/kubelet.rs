@@ -423,7 +423,20 @@ fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Op
             component: "kubelet",
             host: Some(node),
         };
-        for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+        // Containers that already exited (a finished Job's pod) have nothing to stop.
+        let exited: Vec<String> = pod
+            .status
+            .iter()
+            .flat_map(|s| s.container_statuses.iter().flatten())
+            .filter(|s| s.state.as_ref().is_some_and(|st| st.terminated.is_some()))
+            .map(|s| s.name.clone())
+            .collect();
+        for c in pod
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .filter(|c| !exited.contains(&c.name))
+        {
             events::record(
                 cluster,
                 &obj,

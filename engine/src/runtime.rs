@@ -95,7 +95,10 @@ fn spec_env(pod: &Pod, c: &Spec) -> Vec<(String, String)> {
                     .and_then(|s| s.service_account_name.clone()),
                 "status.podIP" => pod.status.as_ref().and_then(|s| s.pod_ip.clone()),
                 "status.hostIP" => pod.status.as_ref().and_then(|s| s.host_ip.clone()),
-                _ => None,
+                path => path
+                    .strip_prefix("metadata.annotations['")
+                    .and_then(|k| k.strip_suffix("']"))
+                    .and_then(|k| pod.metadata.annotations.as_ref()?.get(k).cloned()),
             }
         } else {
             None

@@ -18,6 +18,8 @@ pub fn object(obj: &mut crate::store::Object) {
         Object::Deployment(d) => w::deployment(d),
         Object::ReplicaSet(rs) => w::replica_set(rs),
         Object::ReplicationController(rc) => w::replication_controller(rc),
+        Object::Job(j) => super::batch::job(j),
+        Object::CronJob(c) => super::batch::cron_job(c),
         _ => {}
     }
 }

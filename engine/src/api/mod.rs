@@ -1,5 +1,7 @@
 //! API machinery: the kind registry and API errors.
 
+pub mod batch;
+pub mod cron;
 pub mod defaults;
 pub mod error;
 pub mod explain;

@@ -97,6 +97,7 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
         causes.extend(affinity::node_affinity_causes(p));
     }
     super::workload_validation::validate(obj, &mut causes);
+    super::batch::validate(obj, &mut causes);
     if causes.is_empty() {
         Ok(())
     } else {

@@ -89,7 +89,16 @@ fn copy_spec_and_meta(to: &mut Object, from: Object) {
         (Object::ReplicationController(t), Object::ReplicationController(f)) => t.spec = f.spec,
         (Object::StatefulSet(t), Object::StatefulSet(f)) => t.spec = f.spec,
         (Object::DaemonSet(t), Object::DaemonSet(f)) => t.spec = f.spec,
-        (Object::Job(t), Object::Job(f)) => t.spec = f.spec,
+        (Object::Job(t), Object::Job(mut f)) => {
+            // The generated selector and template labels stay.
+            if let (Some(ts), Some(fs)) = (t.spec.as_ref(), f.spec.as_mut()) {
+                if fs.manual_selector != Some(true) {
+                    fs.selector = ts.selector.clone();
+                    fs.template.metadata = ts.template.metadata.clone();
+                }
+            }
+            t.spec = f.spec
+        }
         (Object::CronJob(t), Object::CronJob(f)) => t.spec = f.spec,
         (to, from) => *to = from,
     }
@@ -240,6 +249,11 @@ impl Cluster {
     /// Creates an object as the apiserver does: defaulting, then storage.
     pub(crate) fn create(&mut self, mut obj: Object) -> Result<(), ApiError> {
         crate::api::defaults::object(&mut obj);
+        if let Object::Job(j) = &mut obj {
+            // The uid the store is about to assign: the generated selector names it.
+            let uid = crate::store::new_uid(&mut self.rng.clone());
+            crate::api::batch::generate_selector(j, &uid);
+        }
         crate::api::validation::validate(&obj)?;
         self.admit_namespace(&obj)?;
         if let Object::Pod(p) = &mut obj {

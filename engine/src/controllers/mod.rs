@@ -5,9 +5,11 @@
 //! Each controller is a module with `pub fn reconcile(cluster: &mut Cluster)`; whatever it
 //! must remember between runs (watch-log cursors, queues) lives in its own field of [`State`].
 
+pub mod cronjob;
 pub mod deployment;
 pub mod endpoints;
 pub mod garbage_collector;
+pub mod job;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
@@ -26,6 +28,10 @@ pub struct State {
     pub scheduler: crate::scheduler::Queue,
     /// The ReplicaSet/ReplicationController controller's cursor and wake-ups.
     pub replicaset: replicaset::State,
+    /// The Job controller's cursor, pod index and back-off.
+    pub job: job::State,
+    /// The CronJob controller's cursor and wake-ups.
+    pub cronjob: cronjob::State,
     /// Store resourceVersion the endpoints controller last brought up to date.
     pub endpoints_seen: Option<u64>,
     /// Store resourceVersion the system-objects controller last checked.
@@ -45,6 +51,8 @@ pub fn run_all(cluster: &mut Cluster) {
         node_lifecycle::reconcile(cluster);
         deployment::reconcile(cluster);
         replicaset::reconcile(cluster);
+        cronjob::reconcile(cluster);
+        job::reconcile(cluster);
         garbage_collector::reconcile(cluster);
         namespace::reconcile(cluster);
         system_objects::reconcile(cluster);

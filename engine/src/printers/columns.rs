@@ -28,6 +28,9 @@ pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
         k if super::workload_columns::headers(k).is_some() => {
             super::workload_columns::headers(k).unwrap_or_default()
         }
+        k if super::batch_columns::headers(k).is_some() => {
+            super::batch_columns::headers(k).unwrap_or_default()
+        }
         "Node" => (
             &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
             &[
@@ -98,9 +101,11 @@ pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
         Object::Endpoints(ep) => vec![name, service_columns::endpoints_cell(ep), age(obj, now_ms)],
         Object::ConfigMap(cm) => vec![name, service_columns::configmap_data(cm), age(obj, now_ms)],
         Object::ServiceAccount(_) => vec![name, age(obj, now_ms)],
-        Object::StatefulSet(_) | Object::DaemonSet(_) | Object::Job(_) | Object::CronJob(_) => {
-            vec![name, age(obj, now_ms)]
+        Object::Job(j) => super::batch_columns::job_row(j, name, age(obj, now_ms), now_ms, opts),
+        Object::CronJob(c) => {
+            super::batch_columns::cron_job_row(c, name, age(obj, now_ms), now_ms, opts)
         }
+        Object::StatefulSet(_) | Object::DaemonSet(_) => vec![name, age(obj, now_ms)],
     }
 }
 

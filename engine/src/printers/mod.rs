@@ -1,6 +1,7 @@
 //! Output printers: kubectl's table layout, ages, and per-kind columns.
 
 pub mod age;
+pub mod batch_columns;
 pub mod columns;
 pub mod jsonpath;
 pub mod pod_columns;

@@ -20,7 +20,7 @@ pub fn headers(kind: &str) -> Option<(&'static [&'static str], &'static [&'stati
 }
 
 /// `CONTAINERS` and `IMAGES` cells: the template's containers, comma-joined.
-fn containers_and_images(template: Option<&PodTemplateSpec>) -> (String, String) {
+pub(crate) fn containers_and_images(template: Option<&PodTemplateSpec>) -> (String, String) {
     let containers = template
         .and_then(|t| t.spec.as_ref())
         .map(|s| s.containers.as_slice())

@@ -4,6 +4,7 @@
 
 mod arith;
 mod fs;
+mod perl;
 pub mod script;
 
 use std::collections::BTreeMap;
@@ -87,6 +88,7 @@ fn default_argv(image: &str) -> Vec<String> {
         "httpd" => &["httpd-foreground"],
         "redis" => &["docker-entrypoint.sh", "redis-server"],
         "mysql" => &["docker-entrypoint.sh", "mysqld"],
+        "perl" => &["perl", "-de0"],
         _ => &["/app/server"],
     };
     v.iter().map(|s| s.to_string()).collect()
@@ -151,11 +153,16 @@ impl Container {
             return Err(start_error_message(""));
         };
         let known_server = self.server().is_some();
-        if known_server || has_binary(self.flavor(), exe) {
+        if known_server || has_binary(self.flavor(), exe) || self.is_perl(exe) {
             Ok(())
         } else {
             Err(start_error_message(exe))
         }
+    }
+
+    /// `perl` in the perl image.
+    fn is_perl(&self, exe: &str) -> bool {
+        image_name(&self.image).0 == "perl" && exe.rsplit('/').next() == Some("perl")
     }
 
     fn server(&self) -> Option<Server> {
@@ -191,6 +198,9 @@ impl Container {
                 end: End::Exit { at: 0, code: 128 },
             };
         };
+        if self.is_perl(exe) {
+            return perl::run(rest);
+        }
         let flavor = self.flavor();
         let base = exe.rsplit('/').next().unwrap_or(exe);
         let shell = script::Shell::new(

@@ -72,6 +72,8 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             Object::Service(s) => super::describe_service::service(cluster, s),
             Object::ConfigMap(cm) => super::describe_service::configmap(cm),
             Object::ServiceAccount(sa) => super::describe_service::serviceaccount(sa),
+            Object::Job(j) => super::describe_batch::job(j),
+            Object::CronJob(c) => super::describe_batch::cron_job(c),
             _ if super::describe_workloads::describe(cluster, obj).is_some() => {
                 super::describe_workloads::describe(cluster, obj).unwrap_or_default()
             }

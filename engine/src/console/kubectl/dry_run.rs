@@ -28,10 +28,21 @@ pub fn generated_json(obj: &Object) -> Value {
     let mut v = obj.to_json();
     if let Some(root) = v.as_object_mut() {
         ensure_empty(root, "status");
-        let spec = root.get_mut("spec").and_then(Value::as_object_mut);
+        let mut spec = root.get_mut("spec").and_then(Value::as_object_mut);
+        if obj.kind() == "CronJob" {
+            spec = spec
+                .and_then(|s| s.get_mut("jobTemplate"))
+                .and_then(|t| t.get_mut("spec"))
+                .and_then(Value::as_object_mut);
+        }
         if let Some(spec) = spec {
             if obj.kind() == "Deployment" {
                 ensure_empty(spec, "strategy");
+            }
+            if matches!(obj.kind(), "Job" | "CronJob") {
+                if let Some(t) = spec.get_mut("template").and_then(Value::as_object_mut) {
+                    ensure_empty(t, "metadata");
+                }
             }
             let pod_spec = if spec.contains_key("template") {
                 spec.get_mut("template")

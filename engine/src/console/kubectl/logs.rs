@@ -14,10 +14,20 @@ use crate::store::Object;
 
 /// Finds the pod named by `POD`, `pod/POD` or `pods/POD`.
 pub fn find_pod(cluster: &Cluster, namespace: &str, target: &str) -> Result<Pod, Output> {
+    find_pod_noted(cluster, namespace, target).map(|(p, _)| p)
+}
+
+/// [`find_pod`], also accepting `job/NAME`, with kubectl's "Found N pods" note if any.
+pub fn find_pod_noted(
+    cluster: &Cluster,
+    namespace: &str,
+    target: &str,
+) -> Result<(Pod, Option<String>), Output> {
     let name = match target.split_once('/') {
         None => target,
         Some((kind, name)) => match crate::api::kinds::resolve(kind) {
             Some(k) if k.kind == "Pod" => name,
+            Some(k) if k.kind == "Job" => return job_pod(cluster, namespace, name),
             Some(k) => {
                 return Err(match cluster.store.get(k.kind, namespace, name) {
                     None => Output::failure(ApiError::not_found(k, name).kubectl_message()),
@@ -35,11 +45,64 @@ pub fn find_pod(cluster: &Cluster, namespace: &str, target: &str) -> Result<Pod,
         },
     };
     match cluster.store.get("Pod", namespace, name) {
-        Some(Object::Pod(p)) => Ok((**p).clone()),
+        Some(Object::Pod(p)) => Ok(((**p).clone(), None)),
         _ => Err(Output::failure(
             ApiError::not_found(crate::api::kinds::info("Pod"), name).kubectl_message(),
         )),
     }
+}
+
+/// The pod kubectl picks for `logs job/NAME`: the Job's pods by its selector, running
+/// before finished, older first; "Found N pods, using pod/X" when there are several.
+fn job_pod(
+    cluster: &Cluster,
+    namespace: &str,
+    name: &str,
+) -> Result<(Pod, Option<String>), Output> {
+    let info = crate::api::kinds::info("Job");
+    let Some(Object::Job(job)) = cluster.store.get("Job", namespace, name) else {
+        return Err(Output::failure(
+            ApiError::not_found(info, name).kubectl_message(),
+        ));
+    };
+    let selector = job
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.as_ref())
+        .map(crate::api::selector::Selector::from_label_selector);
+    let mut pods: Vec<&Pod> = cluster
+        .store
+        .list("Pod", Some(namespace))
+        .filter_map(|o| match o {
+            Object::Pod(p) => Some(p.as_ref()),
+            _ => None,
+        })
+        .filter(|p| {
+            selector
+                .as_ref()
+                .is_some_and(|s| !s.is_empty() && s.matches(p.metadata.labels.as_ref()))
+        })
+        .collect();
+    let running = |p: &Pod| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
+    let created = |p: &Pod| {
+        p.metadata
+            .creation_timestamp
+            .as_ref()
+            .map(crate::clock::ms_from_time)
+    };
+    pods.sort_by_key(|p| (!running(p), created(p)));
+    let Some(first) = pods.first() else {
+        return Err(super::error("timed out waiting for the condition"));
+    };
+    let pod = (*first).clone();
+    let note = (pods.len() > 1).then(|| {
+        format!(
+            "Found {} pods, using pod/{}",
+            pods.len(),
+            pod.metadata.name.clone().unwrap_or_default()
+        )
+    });
+    Ok((pod, note))
 }
 
 /// The container named by `-c`, or the default one (with kubectl's note when there are several).
@@ -136,12 +199,15 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         },
     };
-    let pod = match find_pod(cluster, &namespace, target) {
+    let (pod, note) = match find_pod_noted(cluster, &namespace, target) {
         Ok(p) => p,
         Err(o) => return o,
     };
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let mut out = Output::default();
+    if let Some(note) = note {
+        out.err(note);
+    }
     let wanted = parsed.value("container");
     let Some(container) = pick_container(&pod, wanted, &mut out) else {
         let c = wanted.unwrap_or_default();

@@ -4,11 +4,13 @@ mod api_resources;
 mod apply;
 mod config;
 mod create;
+mod create_batch;
 mod create_configmap;
 mod create_deployment;
 mod create_service;
 mod delete;
 mod describe;
+mod describe_batch;
 mod describe_node;
 mod describe_service;
 mod describe_volumes;
@@ -37,6 +39,7 @@ mod set_image;
 mod set_resources;
 mod unified_diff;
 mod version;
+mod wait;
 pub(crate) mod watch;
 
 use crate::cluster::Cluster;
@@ -71,6 +74,7 @@ const COMMANDS: &[&str] = &[
     "top",
     "uncordon",
     "version",
+    "wait",
 ];
 
 /// Runs `kubectl ARGS`.
@@ -88,6 +92,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "create" => create::run(cluster, rest, stdin),
         "delete" => delete::run(cluster, rest, stdin),
         "version" => version::run(rest),
+        "wait" => wait::run(cluster, rest),
         "api-resources" => api_resources::run(rest),
         "explain" => explain::run(rest),
         "describe" => describe::run(cluster, rest),

@@ -1,0 +1,354 @@
+//! Cron schedules as the CronJob controller reads them (robfig/cron's `ParseStandard`): five
+//! fields (minute hour day-of-month month day-of-week) with lists, ranges, steps and names,
+//! or a descriptor (`@hourly`, `@daily`, `@every 5m`, ...), with the parser's error texts.
+//! Times are UTC (`spec.timeZone` is not modelled).
+
+/// A parsed schedule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    /// Five fields as bit sets.
+    Fields {
+        /// Minutes 0–59.
+        minute: u64,
+        /// Hours 0–23.
+        hour: u64,
+        /// Days of the month 1–31.
+        dom: u64,
+        /// Months 1–12.
+        month: u64,
+        /// Days of the week 0–6 (Sunday 0).
+        dow: u64,
+        /// Day-of-month or day-of-week was `*`/`?`: both must match (else either).
+        day_star: bool,
+    },
+    /// `@every DURATION`, in whole seconds.
+    Every(i64),
+}
+
+struct Bounds {
+    min: u32,
+    max: u32,
+    names: &'static [&'static str],
+}
+
+const MINUTES: Bounds = Bounds {
+    min: 0,
+    max: 59,
+    names: &[],
+};
+const HOURS: Bounds = Bounds {
+    min: 0,
+    max: 23,
+    names: &[],
+};
+const DOM: Bounds = Bounds {
+    min: 1,
+    max: 31,
+    names: &[],
+};
+const MONTHS: Bounds = Bounds {
+    min: 1,
+    max: 12,
+    names: &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ],
+};
+const DOW: Bounds = Bounds {
+    min: 0,
+    max: 6,
+    names: &["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+};
+
+/// Parses a schedule; errors read like robfig/cron's.
+pub fn parse(spec: &str) -> Result<Schedule, String> {
+    let spec = spec.trim();
+    if spec.is_empty() {
+        return Err("empty spec string".into());
+    }
+    if let Some(d) = spec.strip_prefix('@') {
+        return descriptor(d, spec);
+    }
+    let fields: Vec<&str> = spec.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Err(format!(
+            "expected exactly 5 fields, found {}: [{}]",
+            fields.len(),
+            fields.join(" ")
+        ));
+    }
+    let day_star = |f: &str| f.starts_with('*') || f.starts_with('?');
+    Ok(Schedule::Fields {
+        minute: field(fields[0], &MINUTES)?,
+        hour: field(fields[1], &HOURS)?,
+        dom: field(fields[2], &DOM)?,
+        month: field(fields[3], &MONTHS)?,
+        dow: field(fields[4], &DOW)?,
+        day_star: day_star(fields[2]) || day_star(fields[4]),
+    })
+}
+
+fn descriptor(d: &str, spec: &str) -> Result<Schedule, String> {
+    let five = |s: &str| parse(s);
+    match d {
+        "yearly" | "annually" => five("0 0 1 1 *"),
+        "monthly" => five("0 0 1 * *"),
+        "weekly" => five("0 0 * * 0"),
+        "daily" | "midnight" => five("0 0 * * *"),
+        "hourly" => five("0 * * * *"),
+        _ => match d.strip_prefix("every ") {
+            Some(dur) => match go_duration_secs(dur.trim()) {
+                Some(s) => Ok(Schedule::Every(s.max(1))),
+                None => Err(format!(
+                    "failed to parse duration {spec}: time: invalid duration \"{}\"",
+                    dur.trim()
+                )),
+            },
+            None => Err(format!("unrecognized descriptor: {spec}")),
+        },
+    }
+}
+
+/// A Go duration such as `1h30m`, `90s`, in whole seconds (fractions dropped).
+fn go_duration_secs(s: &str) -> Option<i64> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let n: f64 = rest.get(..num_len)?.parse().ok()?;
+        rest = rest.get(num_len..)?;
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = rest.get(..unit_len)?;
+        rest = rest.get(unit_len..)?;
+        let factor = match unit {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" => 0.000_001,
+            "ns" => 0.000_000_001,
+            _ => return None,
+        };
+        total += n * factor;
+    }
+    Some(total as i64)
+}
+
+fn field(f: &str, b: &Bounds) -> Result<u64, String> {
+    let mut bits = 0u64;
+    for part in f.split(',') {
+        bits |= range(part, b)?;
+    }
+    Ok(bits)
+}
+
+fn range(expr: &str, b: &Bounds) -> Result<u64, String> {
+    let (range_part, step_part) = match expr.split('/').collect::<Vec<_>>().as_slice() {
+        [r] => (*r, None),
+        [r, s] => (*r, Some(*s)),
+        _ => return Err(format!("too many slashes: {expr}")),
+    };
+    let lh: Vec<&str> = range_part.split('-').collect();
+    let (start, mut end) = if lh[0] == "*" || lh[0] == "?" {
+        (b.min, b.max)
+    } else {
+        let start = value(lh[0], b)?;
+        match lh.len() {
+            1 => (start, start),
+            2 => (start, value(lh[1], b)?),
+            _ => return Err(format!("too many hyphens: {expr}")),
+        }
+    };
+    let step = match step_part {
+        None => 1,
+        Some(s) => {
+            let step = number(s)?;
+            // `N/step` means N through the maximum.
+            if lh.len() == 1 && lh[0] != "*" && lh[0] != "?" {
+                end = b.max;
+            }
+            if step == 0 {
+                return Err(format!("step of range should be a positive number: {expr}"));
+            }
+            step
+        }
+    };
+    if start < b.min {
+        return Err(format!(
+            "beginning of range ({start}) below minimum ({}): {expr}",
+            b.min
+        ));
+    }
+    if end > b.max {
+        return Err(format!(
+            "end of range ({end}) above maximum ({}): {expr}",
+            b.max
+        ));
+    }
+    if start > end {
+        return Err(format!(
+            "beginning of range ({start}) beyond end of range ({end}): {expr}"
+        ));
+    }
+    Ok((start..=end)
+        .step_by(step as usize)
+        .fold(0, |acc, v| acc | (1 << v)))
+}
+
+fn value(s: &str, b: &Bounds) -> Result<u32, String> {
+    let lower = s.to_ascii_lowercase();
+    if let Some(i) = b.names.iter().position(|n| *n == lower) {
+        return Ok(i as u32 + b.min);
+    }
+    number(s)
+}
+
+fn number(s: &str) -> Result<u32, String> {
+    match s.parse::<i64>() {
+        Ok(n) if n < 0 => Err(format!("negative number ({n}) not allowed: {s}")),
+        Ok(n) => Ok(n.min(63) as u32),
+        Err(_) => Err(format!(
+            "failed to parse int from {s}: strconv.Atoi: parsing {s:?}: invalid syntax"
+        )),
+    }
+}
+
+const MINUTE_MS: i64 = 60_000;
+const DAY_MS: i64 = 86_400_000;
+
+/// Days since 1970-01-01 → (year, month 1–12, day 1–31), proleptic Gregorian.
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+impl Schedule {
+    /// The first activation strictly after `after_ms` (epoch ms, UTC), within five years.
+    pub fn next(&self, after_ms: i64) -> Option<i64> {
+        match *self {
+            Schedule::Every(secs) => {
+                // robfig: t + delay, rounded down to the second.
+                let t = after_ms + secs * 1000;
+                Some(t - t.rem_euclid(1000))
+            }
+            Schedule::Fields {
+                minute,
+                hour,
+                dom,
+                month,
+                dow,
+                day_star,
+            } => {
+                let start = (after_ms.div_euclid(MINUTE_MS) + 1) * MINUTE_MS;
+                let first_day = start.div_euclid(DAY_MS);
+                for day in first_day..first_day + 5 * 366 {
+                    let (_, m, d) = civil(day);
+                    let wd = (day + 4).rem_euclid(7) as u32;
+                    let dom_ok = dom & (1 << d) != 0;
+                    let dow_ok = dow & (1 << wd) != 0;
+                    let day_ok = if day_star {
+                        dom_ok && dow_ok
+                    } else {
+                        dom_ok || dow_ok
+                    };
+                    if month & (1 << m) == 0 || !day_ok {
+                        continue;
+                    }
+                    let day_start = day * DAY_MS;
+                    for h in 0..24 {
+                        if hour & (1 << h) == 0 {
+                            continue;
+                        }
+                        for min in 0..60 {
+                            let t = day_start + (h * 60 + min) * MINUTE_MS;
+                            if minute & (1 << min) != 0 && t >= start {
+                                return Some(t);
+                            }
+                        }
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 2025-09-01T09:00:00Z, a Monday.
+    const T0: i64 = 1_756_717_200_000;
+
+    fn next(spec: &str, after: i64) -> i64 {
+        parse(spec).unwrap().next(after).unwrap()
+    }
+
+    #[test]
+    fn next_fire_times() {
+        assert_eq!(next("*/1 * * * *", T0), T0 + 60_000);
+        assert_eq!(next("* * * * *", T0 + 1), T0 + 60_000);
+        assert_eq!(next("*/5 * * * *", T0 + 60_000), T0 + 300_000);
+        assert_eq!(next("30 9 * * *", T0), T0 + 1_800_000);
+        assert_eq!(next("@hourly", T0), T0 + 3_600_000);
+        // Midnight next day.
+        assert_eq!(next("@daily", T0), T0 + 15 * 3_600_000);
+        // Sunday 2025-09-07 00:00.
+        assert_eq!(next("0 0 * * sun", T0), T0 + 6 * DAY_MS - 9 * 3_600_000);
+        // First of October.
+        assert_eq!(next("0 0 1 oct *", T0), T0 + 30 * DAY_MS - 9 * 3_600_000);
+        // Day-of-month OR day-of-week when both are restricted: the 2nd (a Tuesday), then
+        // Friday the 5th.
+        assert_eq!(next("0 0 2 * 5", T0), T0 + 15 * 3_600_000);
+        assert_eq!(
+            next("0 0 2 * 5", T0 + DAY_MS),
+            T0 + 3 * DAY_MS + 15 * 3_600_000
+        );
+        assert_eq!(next("0 9-17/4 * * MON-FRI", T0), T0 + 4 * 3_600_000);
+        assert_eq!(next("@every 90s", T0 + 500), T0 + 90_000);
+        assert_eq!(next("0 0 29 2 *", T0), 1_835_395_200_000); // 2028-02-29
+    }
+
+    #[test]
+    fn errors_read_like_robfig() {
+        assert_eq!(
+            parse("x").unwrap_err(),
+            "expected exactly 5 fields, found 1: [x]"
+        );
+        assert_eq!(
+            parse("61 * * * *").unwrap_err(),
+            "end of range (61) above maximum (59): 61"
+        );
+        assert_eq!(
+            parse("a * * * *").unwrap_err(),
+            "failed to parse int from a: strconv.Atoi: parsing \"a\": invalid syntax"
+        );
+        assert_eq!(
+            parse("@often").unwrap_err(),
+            "unrecognized descriptor: @often"
+        );
+        assert_eq!(
+            parse("*/0 * * * *").unwrap_err(),
+            "step of range should be a positive number: */0"
+        );
+        assert_eq!(
+            parse("0 0 0 * *").unwrap_err(),
+            "beginning of range (0) below minimum (1): 0"
+        );
+        assert!(parse("0 0 ? * *").is_ok());
+    }
+}

@@ -1,0 +1,123 @@
+//! `kubectl wait --for=condition=C[=V]|delete [--timeout=30s] TYPE/NAME...`: waits in
+//! simulated time until each object has the condition (or is gone), printing
+//! `job.batch/pi condition met`, or kubectl's timeout error.
+
+use super::flags::{self, Flag};
+use super::resources;
+use crate::api::error::ApiError;
+use crate::clock::SimDuration;
+use crate::cluster::Cluster;
+use crate::output::Output;
+
+const FLAGS: &[Flag] = &[flags::value("for", None), flags::value("timeout", None)];
+
+/// What to wait for.
+#[derive(Clone)]
+enum Wanted {
+    /// A status condition with this type and status (case-insensitive).
+    Condition(String, String),
+    /// The object's deletion.
+    Delete,
+}
+
+fn wanted(spec: &str) -> Result<Wanted, String> {
+    if spec == "delete" {
+        return Ok(Wanted::Delete);
+    }
+    match spec.strip_prefix("condition=") {
+        Some(c) if !c.is_empty() => {
+            let (t, v) = c.split_once('=').unwrap_or((c, "True"));
+            Ok(Wanted::Condition(t.to_string(), v.to_string()))
+        }
+        _ => Err(format!(
+            "unrecognized condition: \"{spec}\" (Kubeplay simulates --for=condition=... and --for=delete)"
+        )),
+    }
+}
+
+fn met(cluster: &Cluster, kind: &'static str, ns: &str, name: &str, w: &Wanted) -> bool {
+    let obj = cluster.store.get(kind, ns, name);
+    match w {
+        Wanted::Delete => obj.is_none(),
+        Wanted::Condition(t, v) => obj.is_some_and(|o| {
+            let json = o.to_json();
+            json.pointer("/status/conditions")
+                .and_then(|c| c.as_array())
+                .into_iter()
+                .flatten()
+                .any(|c| {
+                    let field = |k: &str| c.get(k).and_then(|x| x.as_str()).unwrap_or("");
+                    field("type").eq_ignore_ascii_case(t) && field("status").eq_ignore_ascii_case(v)
+                })
+        }),
+    }
+}
+
+/// Runs `kubectl wait`.
+pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+    let parsed = match flags::parse("wait", args, FLAGS) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let Some(spec) = parsed.value("for") else {
+        return super::error("--for must be specified");
+    };
+    let wanted = match wanted(spec) {
+        Ok(w) => w,
+        Err(e) => return super::error(e),
+    };
+    let timeout = match parsed.value("timeout") {
+        None => SimDuration::seconds(30),
+        Some("-1") => SimDuration::seconds(7 * 86_400),
+        Some(t) => match super::parse_duration(t) {
+            Some(d) => d,
+            None => {
+                return super::error(format!(
+                "invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
+            ))
+            }
+        },
+    };
+    let requests = match resources::resolve(&parsed.positionals) {
+        Ok(r) => r,
+        Err(e) => return super::error(e),
+    };
+    if requests.is_empty() {
+        return super::error("resource(s) were provided, but no name was specified");
+    }
+    let namespace = super::namespace(cluster, &parsed);
+    let mut out = Output::default();
+    for r in requests {
+        if r.names.is_empty() {
+            return super::error("resource(s) were provided, but no name was specified");
+        }
+        let ns = if r.kind.namespaced {
+            namespace.clone()
+        } else {
+            String::new()
+        };
+        for name in r.names {
+            if cluster.store.get(r.kind.kind, &ns, &name).is_none() {
+                if matches!(wanted, Wanted::Delete) {
+                    continue;
+                }
+                out.err(ApiError::not_found(r.kind, &name).kubectl_message());
+                out.exit_code = 1;
+                return out;
+            }
+            let (kind, w, n, namespace) = (r.kind.kind, wanted.clone(), name.clone(), ns.clone());
+            let done = cluster.advance_until(timeout, move |c| met(c, kind, &namespace, &n, &w));
+            if done {
+                out.out(format!("{}/{name} condition met", r.kind.qualified_kind()));
+            } else {
+                out.err(format!(
+                    "error: timed out waiting for the condition on {}/{name}",
+                    r.kind.plural
+                ));
+                out.exit_code = 1;
+                return out;
+            }
+        }
+    }
+    out
+}

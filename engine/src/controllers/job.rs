@@ -1,0 +1,743 @@
+//! The Job controller (kube-controller-manager's `job`) and the TTL-after-finished
+//! controller: run pods until enough succeed (NonIndexed or Indexed), count terminated pods
+//! through the `batch.kubernetes.io/job-tracking` finalizer, recreate failed pods with
+//! back-off, fail on `backoffLimit` or `activeDeadlineSeconds`, suspend and resume, report
+//! status and conditions, and delete finished Jobs after `ttlSecondsAfterFinished`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus, UncountedTerminatedPods};
+use k8s_openapi::api::core::v1::{Pod, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+use crate::api::batch::COMPLETION_INDEX;
+use crate::clock::{ms_from_time, time_from_ms};
+use crate::cluster::{Cluster, DeleteOptions, Propagation};
+use crate::events::{self, EventType, Source};
+use crate::store::{Object, ObjectKey, WatchEventType};
+use crate::timers::Task;
+
+/// Finalizer the controller puts on its pods until it has counted them.
+pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
+/// First pod-recreation back-off after a failure; it doubles per failure.
+const POD_BACKOFF_MS: i64 = 10_000;
+/// Longest pod-recreation back-off.
+const POD_BACKOFF_MAX_MS: i64 = 600_000;
+/// Most pods created in one sync (upstream's `MaxPodCreateDeletePerSync`).
+const MAX_CREATE_PER_SYNC: i32 = 500;
+
+/// What the controller remembers between runs.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    cursor: usize,
+    /// Jobs to look at again at a given time (back-off, deadlines, TTL), by due time.
+    recheck: BTreeMap<i64, BTreeSet<ObjectKey>>,
+    /// Pod names by the uid of the Job that owns them.
+    owned: BTreeMap<String, BTreeSet<String>>,
+    /// Per Job uid: failures since the last success, and when the last one was counted.
+    backoff: BTreeMap<String, (u32, i64)>,
+}
+
+fn source() -> Source<'static> {
+    Source {
+        component: "job-controller",
+        host: None,
+    }
+}
+
+/// Runs one pass over the Jobs touched since the last.
+pub fn reconcile(cluster: &mut Cluster) {
+    for key in dirty(cluster) {
+        sync(cluster, &key);
+    }
+}
+
+fn job_owner(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true) && r.kind == "Job")
+}
+
+fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
+    let mut keys = BTreeSet::new();
+    let now = cluster.clock.now_ms();
+    let state = &mut cluster.controllers.job;
+    let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
+    for t in due {
+        keys.extend(state.recheck.remove(&t).unwrap_or_default());
+    }
+    let events = cluster.store.events_since(state.cursor);
+    state.cursor = cluster.store.log_end();
+    let mut orphans = Vec::new();
+    for event in events {
+        let obj = &event.object;
+        let key = |name: &str| ObjectKey {
+            kind: "Job",
+            namespace: obj.namespace().to_string(),
+            name: name.to_string(),
+        };
+        match obj {
+            Object::Job(j) => {
+                if event.kind == WatchEventType::Deleted {
+                    if let Some(uid) = j.metadata.uid.as_ref() {
+                        state.owned.remove(uid);
+                        state.backoff.remove(uid);
+                    }
+                } else {
+                    keys.insert(key(obj.name()));
+                }
+            }
+            Object::Pod(p) => {
+                let Some(r) = job_owner(&p.metadata) else {
+                    continue;
+                };
+                let names = state.owned.entry(r.uid.clone()).or_default();
+                if event.kind == WatchEventType::Deleted {
+                    names.remove(obj.name());
+                } else {
+                    names.insert(obj.name().to_string());
+                    if has_tracking(p) && p.metadata.deletion_timestamp.is_some() {
+                        orphans.push((obj.namespace().to_string(), obj.name().to_string()));
+                    }
+                }
+                keys.insert(key(&r.name));
+            }
+            _ => {}
+        }
+    }
+    // Pods whose Job is gone keep no finalizer.
+    for (ns, name) in orphans {
+        let owner_gone = match cluster.store.get("Pod", &ns, &name) {
+            Some(Object::Pod(p)) => job_owner(&p.metadata).is_none_or(|r| {
+                cluster
+                    .store
+                    .get("Job", &ns, &r.name)
+                    .is_none_or(|j| j.metadata().uid.as_deref() != Some(r.uid.as_str()))
+            }),
+            _ => false,
+        };
+        if owner_gone {
+            remove_tracking(cluster, &ns, &name);
+        }
+    }
+    keys
+}
+
+fn has_tracking(p: &Pod) -> bool {
+    p.metadata
+        .finalizers
+        .iter()
+        .flatten()
+        .any(|f| f == TRACKING_FINALIZER)
+}
+
+fn remove_tracking(cluster: &mut Cluster, ns: &str, name: &str) {
+    let Some(Object::Pod(mut pod)) = cluster.store.get("Pod", ns, name).cloned() else {
+        return;
+    };
+    if let Some(list) = pod.metadata.finalizers.as_mut() {
+        list.retain(|f| f != TRACKING_FINALIZER);
+        if list.is_empty() {
+            pod.metadata.finalizers = None;
+        }
+    }
+    if cluster.store.update(Object::Pod(pod)).is_ok() {
+        cluster.remove_if_finalized("Pod", ns, name);
+    }
+}
+
+fn phase(p: &Pod) -> &str {
+    p.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Pending")
+}
+
+fn ready(p: &Pod) -> bool {
+    p.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+fn index_of(p: &Pod) -> Option<i32> {
+    p.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(COMPLETION_INDEX))
+        .and_then(|v| v.parse().ok())
+}
+
+fn restarts(p: &Pod) -> i32 {
+    let s = p.status.as_ref();
+    s.into_iter()
+        .flat_map(|s| {
+            s.container_statuses
+                .iter()
+                .flatten()
+                .chain(s.init_container_statuses.iter().flatten())
+        })
+        .map(|c| c.restart_count)
+        .sum()
+}
+
+/// Whether the Job has a condition of `type_` with status True.
+pub fn has_condition(job: &Job, type_: &str) -> bool {
+    job.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == type_ && c.status == "True"))
+}
+
+/// Whether the Job has finished (Complete or Failed).
+pub fn finished(job: &Job) -> bool {
+    has_condition(job, "Complete") || has_condition(job, "Failed")
+}
+
+fn condition(type_: &str, status: &str, reason: &str, message: &str, now: i64) -> JobCondition {
+    JobCondition {
+        type_: type_.into(),
+        status: status.into(),
+        reason: Some(reason.into()),
+        message: Some(message.into()),
+        last_probe_time: Some(time_from_ms(now)),
+        last_transition_time: Some(time_from_ms(now)),
+    }
+}
+
+/// Adds or replaces the condition of the same type (keeping its transition time when the
+/// status does not change).
+fn set_condition(status: &mut JobStatus, c: JobCondition) {
+    let list = status.conditions.get_or_insert_with(Vec::new);
+    match list.iter_mut().find(|x| x.type_ == c.type_) {
+        Some(x) if x.status == c.status => {}
+        Some(x) => *x = c,
+        None => list.push(c),
+    }
+}
+
+/// Indexes as the API writes `completedIndexes`: `0-2,4`.
+fn format_indexes(set: &BTreeSet<i32>) -> String {
+    let mut parts = Vec::new();
+    let mut iter = set.iter().peekable();
+    while let Some(&start) = iter.next() {
+        let mut end = start;
+        while iter.peek().is_some_and(|&&n| n == end + 1) {
+            end += 1;
+            iter.next();
+        }
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+    }
+    parts.join(",")
+}
+
+fn parse_indexes(s: &str) -> BTreeSet<i32> {
+    let mut set = BTreeSet::new();
+    for part in s.split(',').filter(|p| !p.is_empty()) {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        if let (Ok(a), Ok(b)) = (a.parse::<i32>(), b.parse::<i32>()) {
+            set.extend(a..=b.min(a.saturating_add(100_000)));
+        }
+    }
+    set
+}
+
+fn recheck(cluster: &mut Cluster, key: &ObjectKey, at: i64) {
+    cluster
+        .controllers
+        .job
+        .recheck
+        .entry(at)
+        .or_default()
+        .insert(key.clone());
+    cluster.timers.at(at, Task::Wake);
+}
+
+fn sync(cluster: &mut Cluster, key: &ObjectKey) {
+    let now = cluster.clock.now_ms();
+    let Some(Object::Job(job)) = cluster.store.get("Job", &key.namespace, &key.name).cloned()
+    else {
+        return;
+    };
+    let uid = job.metadata.uid.clone().unwrap_or_default();
+    let pods: Vec<Pod> = cluster
+        .controllers
+        .job
+        .owned
+        .get(&uid)
+        .into_iter()
+        .flatten()
+        .filter_map(|n| match cluster.store.get("Pod", &key.namespace, n) {
+            Some(Object::Pod(p)) if job_owner(&p.metadata).is_some_and(|r| r.uid == uid) => {
+                Some(p.as_ref().clone())
+            }
+            _ => None,
+        })
+        .collect();
+    if finished(&job) {
+        for p in pods.iter().filter(|p| has_tracking(p)) {
+            let name = p.metadata.name.clone().unwrap_or_default();
+            remove_tracking(cluster, &key.namespace, &name);
+        }
+        ttl_after_finished(cluster, key, &job, now);
+        return;
+    }
+    if job.metadata.deletion_timestamp.is_some() {
+        // A Job being deleted (foreground) lets its pods go.
+        for p in pods.iter().filter(|p| has_tracking(p)) {
+            let name = p.metadata.name.clone().unwrap_or_default();
+            remove_tracking(cluster, &key.namespace, &name);
+        }
+        return;
+    }
+    let spec = job.spec.clone().unwrap_or_default();
+    let mut status = job.status.clone().unwrap_or_default();
+    let indexed = spec.completion_mode.as_deref() == Some("Indexed");
+    let mut completed_indexes = parse_indexes(status.completed_indexes.as_deref().unwrap_or(""));
+
+    // Count newly terminated pods, then let them go.
+    let (mut new_failed, mut new_succeeded) = (0, 0);
+    for p in pods.iter().filter(|p| has_tracking(p)) {
+        let deleting = p.metadata.deletion_timestamp.is_some();
+        match phase(p) {
+            "Succeeded" => {
+                new_succeeded += 1;
+                if let Some(i) = index_of(p) {
+                    completed_indexes.insert(i);
+                }
+            }
+            "Failed" => new_failed += 1,
+            _ if deleting => new_failed += 1,
+            _ => continue,
+        }
+        let name = p.metadata.name.clone().unwrap_or_default();
+        remove_tracking(cluster, &key.namespace, &name);
+    }
+    let succeeded = if indexed {
+        completed_indexes.len() as i32
+    } else {
+        status.succeeded.unwrap_or(0) + new_succeeded
+    };
+    let failed = status.failed.unwrap_or(0) + new_failed;
+    let backoff = cluster
+        .controllers
+        .job
+        .backoff
+        .entry(uid.clone())
+        .or_default();
+    if new_succeeded > 0 {
+        *backoff = (0, 0);
+    }
+    if new_failed > 0 {
+        *backoff = (backoff.0 + new_failed as u32, now);
+    }
+    let backoff = *backoff;
+
+    let active: Vec<&Pod> = pods
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| !matches!(phase(p), "Succeeded" | "Failed"))
+        .collect();
+    let terminating = pods
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_some())
+        .filter(|p| !matches!(phase(p), "Succeeded" | "Failed"))
+        .count() as i32;
+    let suspended = spec.suspend == Some(true);
+    let parallelism = spec.parallelism.unwrap_or(1).max(0);
+    let backoff_limit = spec.backoff_limit.unwrap_or(6);
+
+    if !suspended && status.start_time.is_none() {
+        status.start_time = Some(time_from_ms(now));
+    }
+    let mut finish: Option<(&str, &str)> = None;
+    let on_failure = spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.as_deref())
+        == Some("OnFailure");
+    let restart_total: i32 = active.iter().map(|p| restarts(p)).sum();
+    let past_on_failure = on_failure
+        && if backoff_limit == 0 {
+            restart_total > 0
+        } else {
+            restart_total >= backoff_limit
+        };
+    if has_condition(&job, "FailureTarget") {
+        let c = status
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_ == "FailureTarget");
+        let reason = c.and_then(|c| c.reason.clone()).unwrap_or_default();
+        finish = Some(if reason == "DeadlineExceeded" {
+            (
+                "DeadlineExceeded",
+                "Job was active longer than specified deadline",
+            )
+        } else {
+            (
+                "BackoffLimitExceeded",
+                "Job has reached the specified backoff limit",
+            )
+        });
+    } else if failed > backoff_limit || past_on_failure {
+        finish = Some((
+            "BackoffLimitExceeded",
+            "Job has reached the specified backoff limit",
+        ));
+    } else if let (Some(ads), Some(start), false) = (
+        spec.active_deadline_seconds,
+        status.start_time.as_ref(),
+        suspended,
+    ) {
+        let deadline = ms_from_time(start) + ads * 1000;
+        if now >= deadline {
+            finish = Some((
+                "DeadlineExceeded",
+                "Job was active longer than specified deadline",
+            ));
+        } else {
+            recheck(cluster, key, deadline);
+        }
+    }
+    let complete = finish.is_none()
+        && match spec.completions {
+            Some(c) => succeeded >= c,
+            None => succeeded > 0 && active.is_empty(),
+        };
+
+    let Some(job_obj) = cluster.store.get("Job", &key.namespace, &key.name).cloned() else {
+        return;
+    };
+    let mut still_active = active.len() as i32;
+    let mut terminating = terminating;
+    if let Some((reason, message)) = finish {
+        set_condition(
+            &mut status,
+            condition("FailureTarget", "True", reason, message, now),
+        );
+        for p in &active {
+            delete_pod(cluster, &job_obj, p);
+            terminating += 1;
+        }
+        still_active = 0;
+        if terminating == 0 {
+            set_condition(
+                &mut status,
+                condition("Failed", "True", reason, message, now),
+            );
+            events::record(
+                cluster,
+                &job_obj,
+                EventType::Warning,
+                reason,
+                message,
+                source(),
+            );
+        }
+    } else if complete {
+        let message = "Reached expected number of succeeded pods";
+        set_condition(
+            &mut status,
+            condition(
+                "SuccessCriteriaMet",
+                "True",
+                "CompletionsReached",
+                message,
+                now,
+            ),
+        );
+        for p in &active {
+            delete_pod(cluster, &job_obj, p);
+            terminating += 1;
+        }
+        still_active = 0;
+        if terminating == 0 {
+            set_condition(
+                &mut status,
+                condition("Complete", "True", "CompletionsReached", message, now),
+            );
+            status.completion_time = Some(time_from_ms(now));
+            events::record(
+                cluster,
+                &job_obj,
+                EventType::Normal,
+                "Completed",
+                "Job completed",
+                source(),
+            );
+        }
+    } else if suspended {
+        for p in &active {
+            delete_pod(cluster, &job_obj, p);
+            terminating += 1;
+        }
+        still_active = 0;
+        if !has_condition(&job, "Suspended") {
+            set_condition(
+                &mut status,
+                condition("Suspended", "True", "JobSuspended", "Job suspended", now),
+            );
+            status.start_time = None;
+            events::record(
+                cluster,
+                &job_obj,
+                EventType::Normal,
+                "Suspended",
+                "Job suspended",
+                source(),
+            );
+        }
+    } else {
+        if has_condition(&job, "Suspended") {
+            set_condition(
+                &mut status,
+                condition("Suspended", "False", "JobResumed", "Job resumed", now),
+            );
+            status.start_time = Some(time_from_ms(now));
+            events::record(
+                cluster,
+                &job_obj,
+                EventType::Normal,
+                "Resumed",
+                "Job resumed",
+                source(),
+            );
+        }
+        let want = match spec.completions {
+            Some(c) => parallelism.min((c - succeeded).max(0)),
+            None if succeeded > 0 => still_active,
+            None => parallelism,
+        };
+        let missing = (want - still_active).min(MAX_CREATE_PER_SYNC);
+        let wait_until = if backoff.0 > 0 {
+            let delay = (POD_BACKOFF_MS << (backoff.0 - 1).min(16)).min(POD_BACKOFF_MAX_MS);
+            backoff.1 + delay
+        } else {
+            0
+        };
+        if missing > 0 && now < wait_until {
+            recheck(cluster, key, wait_until);
+        } else if missing > 0 {
+            let busy: BTreeSet<i32> = active.iter().filter_map(|p| index_of(p)).collect();
+            let mut free = (0..spec.completions.unwrap_or(0))
+                .filter(|i| !completed_indexes.contains(i) && !busy.contains(i));
+            for _ in 0..missing {
+                let index = if indexed {
+                    match free.next() {
+                        Some(i) => Some(i),
+                        None => break,
+                    }
+                } else {
+                    None
+                };
+                if create_pod(cluster, &job_obj, &job, index) {
+                    still_active += 1;
+                }
+            }
+        }
+    }
+
+    status.active = (still_active > 0).then_some(still_active);
+    status.ready = Some(active.iter().filter(|p| ready(p)).count() as i32);
+    status.succeeded = (succeeded > 0).then_some(succeeded);
+    status.failed = (failed > 0).then_some(failed);
+    status.terminating = Some(terminating);
+    status.uncounted_terminated_pods = Some(UncountedTerminatedPods::default());
+    if indexed {
+        status.completed_indexes = Some(format_indexes(&completed_indexes));
+    }
+    if finished_status(&status) {
+        status.ready = Some(0);
+    }
+    let Some(Object::Job(mut current)) =
+        cluster.store.get("Job", &key.namespace, &key.name).cloned()
+    else {
+        return;
+    };
+    if current.status.as_ref() != Some(&status) {
+        current.status = Some(status);
+        let _ = cluster.store.update(Object::Job(current));
+    }
+}
+
+fn finished_status(s: &JobStatus) -> bool {
+    s.conditions
+        .iter()
+        .flatten()
+        .any(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True")
+}
+
+fn create_pod(cluster: &mut Cluster, job_obj: &Object, job: &Job, index: Option<i32>) -> bool {
+    let name = job.metadata.name.clone().unwrap_or_default();
+    let ns = job.metadata.namespace.clone().unwrap_or_default();
+    let template = job
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
+    let meta = template.metadata.unwrap_or_default();
+    let mut labels = meta.labels;
+    let mut annotations = meta.annotations;
+    let mut spec: PodSpec = template.spec.unwrap_or_default();
+    let prefix = match index {
+        Some(i) => {
+            let i = i.to_string();
+            labels
+                .get_or_insert_with(Default::default)
+                .insert(COMPLETION_INDEX.into(), i.clone());
+            annotations
+                .get_or_insert_with(Default::default)
+                .insert(COMPLETION_INDEX.into(), i.clone());
+            spec.hostname.get_or_insert_with(|| format!("{name}-{i}"));
+            for c in spec.containers.iter_mut() {
+                c.env.get_or_insert_with(Vec::new).push(index_env());
+            }
+            format!("{name}-{i}-")
+        }
+        None => format!("{name}-"),
+    };
+    let pod_name = format!("{prefix}{}", cluster.random_name_suffix(5));
+    let pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(pod_name.clone()),
+            generate_name: Some(prefix),
+            namespace: Some(ns),
+            labels,
+            annotations,
+            finalizers: Some(vec![TRACKING_FINALIZER.into()]),
+            owner_references: Some(vec![OwnerReference {
+                api_version: "batch/v1".into(),
+                kind: "Job".into(),
+                name,
+                uid: job.metadata.uid.clone().unwrap_or_default(),
+                controller: Some(true),
+                block_owner_deletion: Some(true),
+            }]),
+            ..Default::default()
+        },
+        spec: Some(spec),
+        status: None,
+    };
+    match cluster.create(Object::Pod(Box::new(pod))) {
+        Ok(()) => {
+            events::record(
+                cluster,
+                job_obj,
+                EventType::Normal,
+                "SuccessfulCreate",
+                &format!("Created pod: {pod_name}"),
+                source(),
+            );
+            true
+        }
+        Err(e) => {
+            events::record(
+                cluster,
+                job_obj,
+                EventType::Warning,
+                "FailedCreate",
+                &format!("Error creating: {}", e.kubectl_message()),
+                source(),
+            );
+            false
+        }
+    }
+}
+
+/// `JOB_COMPLETION_INDEX`, read from the pod's annotation.
+fn index_env() -> k8s_openapi::api::core::v1::EnvVar {
+    use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, ObjectFieldSelector};
+    EnvVar {
+        name: "JOB_COMPLETION_INDEX".into(),
+        value: None,
+        value_from: Some(EnvVarSource {
+            field_ref: Some(ObjectFieldSelector {
+                api_version: Some("v1".into()),
+                field_path: format!("metadata.annotations['{COMPLETION_INDEX}']"),
+            }),
+            ..Default::default()
+        }),
+    }
+}
+
+fn delete_pod(cluster: &mut Cluster, job_obj: &Object, p: &Pod) {
+    let name = p.metadata.name.clone().unwrap_or_default();
+    let ns = p.metadata.namespace.clone().unwrap_or_default();
+    if cluster.delete("Pod", &ns, &name, None, false).is_ok() {
+        events::record(
+            cluster,
+            job_obj,
+            EventType::Normal,
+            "SuccessfulDelete",
+            &format!("Deleted pod: {name}"),
+            source(),
+        );
+    }
+}
+
+/// The TTL-after-finished controller: a finished Job with `ttlSecondsAfterFinished` goes
+/// (with its pods, foreground) that long after it finished.
+fn ttl_after_finished(cluster: &mut Cluster, key: &ObjectKey, job: &Job, now: i64) {
+    let Some(ttl) = job.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished) else {
+        return;
+    };
+    if job.metadata.deletion_timestamp.is_some() {
+        return;
+    }
+    let status = job.status.clone().unwrap_or_default();
+    let finished_at = status
+        .completion_time
+        .as_ref()
+        .map(ms_from_time)
+        .or_else(|| {
+            status
+                .conditions
+                .iter()
+                .flatten()
+                .find(|c| c.type_ == "Failed" && c.status == "True")
+                .and_then(|c| c.last_transition_time.as_ref().map(ms_from_time))
+        });
+    let Some(at) = finished_at.map(|t| t + i64::from(ttl) * 1000) else {
+        return;
+    };
+    if now >= at {
+        let options = DeleteOptions {
+            grace: None,
+            force: false,
+            propagation: Propagation::Foreground,
+        };
+        let _ = cluster.delete_with("Job", &key.namespace, &key.name, &options);
+    } else {
+        recheck(cluster, key, at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_round_trip() {
+        let set: BTreeSet<i32> = [0, 1, 2, 4, 6, 7].into_iter().collect();
+        assert_eq!(format_indexes(&set), "0-2,4,6-7");
+        assert_eq!(parse_indexes("0-2,4,6-7"), set);
+        assert!(parse_indexes("").is_empty());
+    }
+
+    #[test]
+    fn backoff_doubles_to_ten_minutes() {
+        let delay = |n: u32| (POD_BACKOFF_MS << (n - 1).min(16)).min(POD_BACKOFF_MAX_MS);
+        assert_eq!(delay(1), 10_000);
+        assert_eq!(delay(3), 40_000);
+        assert_eq!(delay(7), 600_000);
+        assert_eq!(delay(40), 600_000);
+    }
+}
