@@ -18,6 +18,9 @@ pub fn object(obj: &mut crate::store::Object) {
         Object::Deployment(d) => w::deployment(d),
         Object::ReplicaSet(rs) => w::replica_set(rs),
         Object::ReplicationController(rc) => w::replication_controller(rc),
+        Object::StatefulSet(s) => w::stateful_set(s),
+        Object::DaemonSet(d) => w::daemon_set(d),
+        Object::PersistentVolumeClaim(c) => super::pvc::new_claim(c),
         _ => {}
     }
 }

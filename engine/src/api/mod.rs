@@ -4,6 +4,7 @@ pub mod defaults;
 pub mod error;
 pub mod kinds;
 pub mod manifest;
+pub mod pvc;
 pub mod quantity;
 pub mod selector;
 pub mod service;

@@ -60,6 +60,19 @@ pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
         ),
         "Endpoints" => (&["NAME", "ENDPOINTS", "AGE"], &[]),
         "ConfigMap" => (&["NAME", "DATA", "AGE"], &[]),
+        "PersistentVolumeClaim" => (
+            &[
+                "NAME",
+                "STATUS",
+                "VOLUME",
+                "CAPACITY",
+                "ACCESS MODES",
+                "STORAGECLASS",
+                "VOLUMEATTRIBUTESCLASS",
+                "AGE",
+            ],
+            &["VOLUMEMODE"],
+        ),
         _ => (&["NAME", "AGE"], &[]),
     };
     let mut h = base.to_vec();
@@ -98,9 +111,16 @@ pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
         Object::Endpoints(ep) => vec![name, service_columns::endpoints_cell(ep), age(obj, now_ms)],
         Object::ConfigMap(cm) => vec![name, service_columns::configmap_data(cm), age(obj, now_ms)],
         Object::ServiceAccount(_) => vec![name, age(obj, now_ms)],
-        Object::StatefulSet(_) | Object::DaemonSet(_) | Object::Job(_) | Object::CronJob(_) => {
-            vec![name, age(obj, now_ms)]
+        Object::StatefulSet(s) => {
+            super::workload_columns::stateful_set_row(s, name, age(obj, now_ms), opts)
         }
+        Object::DaemonSet(d) => {
+            super::workload_columns::daemon_set_row(d, name, age(obj, now_ms), opts)
+        }
+        Object::PersistentVolumeClaim(c) => {
+            super::storage_columns::claim_row(c, name, age(obj, now_ms), opts)
+        }
+        Object::Job(_) | Object::CronJob(_) => vec![name, age(obj, now_ms)],
     }
 }
 
