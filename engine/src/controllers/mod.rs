@@ -11,7 +11,9 @@ pub mod garbage_collector;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
+pub mod statefulset;
 pub mod system_objects;
+pub mod workload_pods;
 
 use crate::cluster::Cluster;
 
@@ -26,6 +28,8 @@ pub struct State {
     pub scheduler: crate::scheduler::Queue,
     /// The ReplicaSet/ReplicationController controller's cursor and wake-ups.
     pub replicaset: replicaset::State,
+    /// The StatefulSet controller's cursor and revisions.
+    pub statefulset: statefulset::State,
     /// Store resourceVersion the endpoints controller last brought up to date.
     pub endpoints_seen: Option<u64>,
     /// Store resourceVersion the system-objects controller last checked.
@@ -45,6 +49,7 @@ pub fn run_all(cluster: &mut Cluster) {
         node_lifecycle::reconcile(cluster);
         deployment::reconcile(cluster);
         replicaset::reconcile(cluster);
+        statefulset::reconcile(cluster);
         garbage_collector::reconcile(cluster);
         namespace::reconcile(cluster);
         system_objects::reconcile(cluster);
