@@ -211,7 +211,7 @@ pub struct Queue {
 /// terminating pod still holds its resources until it is gone).
 fn may_free_room(event: &crate::store::WatchEvent) -> bool {
     match &event.object {
-        Object::Node(_) => true,
+        Object::Node(_) | Object::PersistentVolumeClaim(_) => true,
         Object::Pod(p) => {
             event.kind == crate::store::WatchEventType::Deleted
                 || p.status
@@ -302,6 +302,12 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String
             _ => None,
         })
         .collect();
+    if let Some(why) = claims_unready(cluster, &pod) {
+        let n = nodes.len();
+        let message = format!("0/{n} nodes are available: {why}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling.");
+        mark_unschedulable(cluster, pod, &message);
+        return;
+    }
     let mut feasible: Vec<(f64, String)> = Vec::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut preemption_helps: BTreeMap<String, usize> = BTreeMap::new();
@@ -403,6 +409,28 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String
             },
         );
     }
+}
+
+/// The VolumeBinding PreFilter: why the pod's claims keep it from every node, if they do.
+fn claims_unready(cluster: &Cluster, pod: &Pod) -> Option<String> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("");
+    let mut unbound = false;
+    for v in pod.spec.as_ref()?.volumes.iter().flatten() {
+        let Some(source) = v.persistent_volume_claim.as_ref() else {
+            continue;
+        };
+        let name = &source.claim_name;
+        match cluster.store.get("PersistentVolumeClaim", ns, name) {
+            Some(Object::PersistentVolumeClaim(c)) => {
+                if c.metadata.deletion_timestamp.is_some() {
+                    return Some(format!("persistentvolumeclaim \"{name}\" is being deleted"));
+                }
+                unbound |= c.spec.as_ref().and_then(|s| s.volume_name.as_ref()).is_none();
+            }
+            _ => return Some(format!("persistentvolumeclaim \"{name}\" not found")),
+        }
+    }
+    unbound.then(|| "pod has unbound immediate PersistentVolumeClaims".to_string())
 }
 
 fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
