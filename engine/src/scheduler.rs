@@ -1,7 +1,7 @@
 //! kube-scheduler: filters, scores, and binds pending pods one at a time, and explains why a
 //! pod cannot be placed.
 
-mod affinity;
+pub(crate) mod affinity;
 
 use std::collections::BTreeMap;
 
@@ -50,7 +50,8 @@ fn allocatable(node: &Node, resource: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
+/// Whether `tolerations` tolerate `taint` (key, operator, value, effect).
+pub(crate) fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     tolerations.iter().any(|t| {
         let key_ok = match t.key.as_deref() {
             None | Some("") => t.operator.as_deref() == Some("Exists"),

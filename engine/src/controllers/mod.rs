@@ -5,6 +5,7 @@
 //! Each controller is a module with `pub fn reconcile(cluster: &mut Cluster)`; whatever it
 //! must remember between runs (watch-log cursors, queues) lives in its own field of [`State`].
 
+pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod garbage_collector;
@@ -28,6 +29,8 @@ pub struct State {
     pub scheduler: crate::scheduler::Queue,
     /// The ReplicaSet/ReplicationController controller's cursor and wake-ups.
     pub replicaset: replicaset::State,
+    /// The DaemonSet controller's cursor and template hashes.
+    pub daemonset: daemonset::State,
     /// The StatefulSet controller's cursor and revisions.
     pub statefulset: statefulset::State,
     /// Store resourceVersion the endpoints controller last brought up to date.
@@ -50,6 +53,7 @@ pub fn run_all(cluster: &mut Cluster) {
         deployment::reconcile(cluster);
         replicaset::reconcile(cluster);
         statefulset::reconcile(cluster);
+        daemonset::reconcile(cluster);
         garbage_collector::reconcile(cluster);
         namespace::reconcile(cluster);
         system_objects::reconcile(cluster);
