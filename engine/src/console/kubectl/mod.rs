@@ -24,6 +24,7 @@ mod logs;
 mod output_templates;
 mod resources;
 mod rollout;
+mod rollout_workloads;
 mod run;
 mod scale;
 mod set_image;
