@@ -72,6 +72,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             Object::Service(s) => super::describe_service::service(cluster, s),
             Object::ConfigMap(cm) => super::describe_service::configmap(cm),
             Object::ServiceAccount(sa) => super::describe_service::serviceaccount(sa),
+            Object::StatefulSet(_) | Object::DaemonSet(_) | Object::PersistentVolumeClaim(_) => {
+                super::describe_sets::describe(cluster, obj).unwrap_or_default()
+            }
             _ if super::describe_workloads::describe(cluster, obj).is_some() => {
                 super::describe_workloads::describe(cluster, obj).unwrap_or_default()
             }

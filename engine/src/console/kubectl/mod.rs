@@ -11,6 +11,7 @@ mod delete;
 mod describe;
 mod describe_node;
 mod describe_service;
+mod describe_sets;
 mod describe_volumes;
 mod describe_workloads;
 mod drain;
