@@ -426,7 +426,11 @@ fn claims_unready(cluster: &Cluster, pod: &Pod) -> Option<String> {
                 if c.metadata.deletion_timestamp.is_some() {
                     return Some(format!("persistentvolumeclaim \"{name}\" is being deleted"));
                 }
-                unbound |= c.spec.as_ref().and_then(|s| s.volume_name.as_ref()).is_none();
+                unbound |= c
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.volume_name.as_ref())
+                    .is_none();
             }
             _ => return Some(format!("persistentvolumeclaim \"{name}\" not found")),
         }

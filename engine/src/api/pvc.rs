@@ -63,10 +63,7 @@ mod tests {
         new_claim(&mut c);
         new_claim(&mut c);
         assert_eq!(c.metadata.finalizers.as_deref().map(<[_]>::len), Some(1));
-        assert_eq!(
-            c.status.and_then(|s| s.phase).as_deref(),
-            Some("Pending")
-        );
+        assert_eq!(c.status.and_then(|s| s.phase).as_deref(), Some("Pending"));
         let mut causes = Vec::new();
         validate(&PersistentVolumeClaim::default(), "spec", &mut causes);
         assert_eq!(causes.len(), 2);

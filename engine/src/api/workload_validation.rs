@@ -69,11 +69,17 @@ pub fn validate(obj: &Object, causes: &mut Vec<String>) {
                     causes,
                 );
             }
-            let policy = spec.pod_management_policy.as_deref().unwrap_or("OrderedReady");
+            let policy = spec
+                .pod_management_policy
+                .as_deref()
+                .unwrap_or("OrderedReady");
             if !matches!(policy, "OrderedReady" | "Parallel") {
                 causes.push(format!("spec.podManagementPolicy: Invalid value: \"{policy}\": must be 'OrderedReady' or 'Parallel'"));
             }
-            let strategy = spec.update_strategy.as_ref().and_then(|s| s.type_.as_deref());
+            let strategy = spec
+                .update_strategy
+                .as_ref()
+                .and_then(|s| s.type_.as_deref());
             if let Some(s) = strategy.filter(|s| !matches!(*s, "RollingUpdate" | "OnDelete")) {
                 causes.push(format!("spec.updateStrategy: Invalid value: \"{s}\": must be 'RollingUpdate' or 'OnDelete'"));
             }
@@ -85,7 +91,10 @@ pub fn validate(obj: &Object, causes: &mut Vec<String>) {
             };
             label_selector(Some(&spec.selector), Some(&spec.template), causes);
             template(Some(&spec.template), causes);
-            let strategy = spec.update_strategy.as_ref().and_then(|s| s.type_.as_deref());
+            let strategy = spec
+                .update_strategy
+                .as_ref()
+                .and_then(|s| s.type_.as_deref());
             if let Some(s) = strategy.filter(|s| !matches!(*s, "RollingUpdate" | "OnDelete")) {
                 causes.push(format!("spec.updateStrategy.type: Unsupported value: \"{s}\": supported values: \"OnDelete\", \"RollingUpdate\""));
             }

@@ -302,7 +302,13 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
     let count = i32::try_from(profile.nodes.len()).unwrap_or(0);
     let (uid, hash) = super::system_workloads::kube_proxy(cluster, &image, count, &at);
     for n in &profile.nodes {
-        pods.extend(kube_proxy(cluster, &n.name, &n.internal_ip, &at, (&uid, &hash)));
+        pods.extend(kube_proxy(
+            cluster,
+            &n.name,
+            &n.internal_ip,
+            &at,
+            (&uid, &hash),
+        ));
     }
     for p in pods {
         let key = (

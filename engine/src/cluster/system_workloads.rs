@@ -178,7 +178,11 @@ pub(crate) fn kube_proxy(
     let hash = crate::controllers::daemonset::template_hash(&ds);
     let uid = cluster
         .store
-        .create(Object::DaemonSet(Box::new(ds)), at.clone(), &mut cluster.rng)
+        .create(
+            Object::DaemonSet(Box::new(ds)),
+            at.clone(),
+            &mut cluster.rng,
+        )
         .ok()
         .and_then(|o| o.metadata().uid.clone())
         .unwrap_or_default();

@@ -257,8 +257,7 @@ fn pods_by_node(
 }
 
 fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::DaemonSet(mut ds)) = cluster.store.get("DaemonSet", ns, name).cloned()
-    else {
+    let Some(Object::DaemonSet(mut ds)) = cluster.store.get("DaemonSet", ns, name).cloned() else {
         return;
     };
     if ds.metadata.deletion_timestamp.is_some() {
@@ -272,15 +271,17 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
     if !annotations.contains_key(TEMPLATE_GENERATION) || known.is_some_and(|h| *h != hash) {
         let generation = ds.metadata.generation.unwrap_or(1).to_string();
         annotations.insert(TEMPLATE_GENERATION.into(), generation);
-        if let Ok(Object::DaemonSet(stored)) = cluster
-            .store
-            .update(Object::DaemonSet(ds.clone()))
-            .cloned()
+        if let Ok(Object::DaemonSet(stored)) =
+            cluster.store.update(Object::DaemonSet(ds.clone())).cloned()
         {
             ds = stored;
         }
     }
-    cluster.controllers.daemonset.hashes.insert(key, hash.clone());
+    cluster
+        .controllers
+        .daemonset
+        .hashes
+        .insert(key, hash.clone());
     let spec = ds.spec.clone().unwrap_or_default();
     let set = Set {
         ns: ns.to_string(),
@@ -550,10 +551,7 @@ fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
 
 fn delete_pod(cluster: &mut Cluster, set: &Set, pod: &Pod) {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if cluster
-        .delete("Pod", &set.ns, &name, None, false)
-        .is_err()
-    {
+    if cluster.delete("Pod", &set.ns, &name, None, false).is_err() {
         return;
     }
     if let Some(owner) = owner(cluster, set) {

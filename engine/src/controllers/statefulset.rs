@@ -405,10 +405,7 @@ fn create_pod(cluster: &mut Cluster, set: &Set, ordinal: usize) {
 
 fn delete_pod(cluster: &mut Cluster, set: &Set, pod: &Pod) {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if cluster
-        .delete("Pod", &set.ns, &name, None, false)
-        .is_err()
-    {
+    if cluster.delete("Pod", &set.ns, &name, None, false).is_err() {
         return;
     }
     if let Some(owner) = owner(cluster, set) {

@@ -135,7 +135,11 @@ pub fn stateful_set_row(
     opts: TableOptions,
 ) -> Vec<String> {
     let spec = s.spec.as_ref();
-    let ready = s.status.as_ref().and_then(|st| st.ready_replicas).unwrap_or(0);
+    let ready = s
+        .status
+        .as_ref()
+        .and_then(|st| st.ready_replicas)
+        .unwrap_or(0);
     let replicas = spec.and_then(|s| s.replicas).unwrap_or(1);
     let mut row = vec![name, format!("{ready}/{replicas}"), age];
     if opts.wide {

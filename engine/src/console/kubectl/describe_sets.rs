@@ -89,12 +89,7 @@ fn stateful_set(cluster: &Cluster, s: &StatefulSet) -> String {
             "  StorageClass:\t{}\n",
             cspec.storage_class_name.clone().unwrap_or_default()
         ));
-        out.push_str(&map_lines(
-            "Labels:",
-            c.metadata.labels.as_ref(),
-            &[],
-            "  ",
-        ));
+        out.push_str(&map_lines("Labels:", c.metadata.labels.as_ref(), &[], "  "));
         out.push_str(&map_lines(
             "Annotations:",
             c.metadata.annotations.as_ref(),
@@ -170,11 +165,14 @@ fn daemon_set(cluster: &Cluster, d: &DaemonSet) -> String {
 /// The pods of the claim's namespace that mount it, by name.
 fn used_by(cluster: &Cluster, ns: &str, claim: &str) -> Vec<String> {
     let uses = |p: &Pod| {
-        p.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| {
-            v.persistent_volume_claim
-                .as_ref()
-                .is_some_and(|c| c.claim_name == claim)
-        })
+        p.spec
+            .iter()
+            .flat_map(|s| s.volumes.iter().flatten())
+            .any(|v| {
+                v.persistent_volume_claim
+                    .as_ref()
+                    .is_some_and(|c| c.claim_name == claim)
+            })
     };
     cluster
         .store

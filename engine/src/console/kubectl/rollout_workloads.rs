@@ -130,7 +130,10 @@ pub fn daemon_set_status(d: &DaemonSet) -> Result<(String, bool), String> {
     if available < desired {
         return Ok((format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available..."), false));
     }
-    Ok((format!("daemon set \"{name}\" successfully rolled out"), true))
+    Ok((
+        format!("daemon set \"{name}\" successfully rolled out"),
+        true,
+    ))
 }
 
 fn message(
@@ -159,11 +162,9 @@ fn status(
         None | Some("0") | Some("0s") => STATUS_LIMIT,
         Some(t) => match super::parse_duration(t) {
             Some(d) => d,
-            None => {
-                return super::error(format!(
-                    "invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
-                ))
-            }
+            None => return super::error(format!(
+                "invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
+            )),
         },
     };
     let watch = parsed.value("watch") != Some("false");
