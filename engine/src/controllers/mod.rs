@@ -11,6 +11,7 @@ pub mod endpoints;
 pub mod garbage_collector;
 pub mod namespace;
 pub mod node_lifecycle;
+pub mod persistentvolume;
 pub mod replicaset;
 pub mod statefulset;
 pub mod system_objects;
@@ -29,6 +30,8 @@ pub struct State {
     pub scheduler: crate::scheduler::Queue,
     /// The ReplicaSet/ReplicationController controller's cursor and wake-ups.
     pub replicaset: replicaset::State,
+    /// The persistentvolume controller's cursor and resyncs.
+    pub persistentvolume: persistentvolume::State,
     /// The DaemonSet controller's cursor and template hashes.
     pub daemonset: daemonset::State,
     /// The StatefulSet controller's cursor and revisions.
@@ -54,6 +57,7 @@ pub fn run_all(cluster: &mut Cluster) {
         replicaset::reconcile(cluster);
         statefulset::reconcile(cluster);
         daemonset::reconcile(cluster);
+        persistentvolume::reconcile(cluster);
         garbage_collector::reconcile(cluster);
         namespace::reconcile(cluster);
         system_objects::reconcile(cluster);

@@ -162,9 +162,11 @@ fn status(
         None | Some("0") | Some("0s") => STATUS_LIMIT,
         Some(t) => match super::parse_duration(t) {
             Some(d) => d,
-            None => return super::error(format!(
+            None => {
+                return super::error(format!(
                 "invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
-            )),
+            ))
+            }
         },
     };
     let watch = parsed.value("watch") != Some("false");
