@@ -1,6 +1,7 @@
 //! The persistentvolume controller's side of unbound claims: Kubeplay has no
 //! PersistentVolumes or StorageClasses, so a claim stays Pending and the controller says why
-//! at every resync (15 s), as `syncUnboundClaim` does.
+//! at every resync (15 s), as `syncUnboundClaim` does. The pvc-protection part lets a
+//! deleted claim go once no pod uses it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,19 +35,73 @@ pub fn reconcile(cluster: &mut Cluster) {
     for t in due {
         keys.extend(state.due.remove(&t).unwrap_or_default());
     }
+    let mut protection: BTreeSet<String> = BTreeSet::new();
     for event in cluster.store.events_since(state.cursor) {
-        if let (Object::PersistentVolumeClaim(_), WatchEventType::Added) =
-            (&event.object, event.kind)
-        {
-            keys.insert((
-                event.object.namespace().to_string(),
-                event.object.name().to_string(),
-            ));
+        match (&event.object, event.kind) {
+            (Object::PersistentVolumeClaim(_), WatchEventType::Added) => {
+                keys.insert((
+                    event.object.namespace().to_string(),
+                    event.object.name().to_string(),
+                ));
+            }
+            (Object::PersistentVolumeClaim(c), WatchEventType::Modified)
+                if c.metadata.deletion_timestamp.is_some() =>
+            {
+                protection.insert(event.object.namespace().to_string());
+            }
+            (Object::Pod(_), WatchEventType::Deleted) => {
+                protection.insert(event.object.namespace().to_string());
+            }
+            _ => {}
         }
     }
     state.cursor = cluster.store.log_end();
     for (ns, name) in keys {
         sync(cluster, &ns, &name);
+    }
+    for ns in protection {
+        release_unused(cluster, &ns);
+    }
+}
+
+/// Removes the protection finalizer of deleted claims no running pod uses; they then go.
+fn release_unused(cluster: &mut Cluster, ns: &str) {
+    let in_use: BTreeSet<String> = cluster
+        .store
+        .list("Pod", Some(ns))
+        .filter_map(|o| match o {
+            Object::Pod(p) if !super::workload_pods::finished(p) => Some(p),
+            _ => None,
+        })
+        .flat_map(|p| p.spec.iter().flat_map(|s| s.volumes.iter().flatten()))
+        .filter_map(|v| {
+            v.persistent_volume_claim
+                .as_ref()
+                .map(|c| c.claim_name.clone())
+        })
+        .collect();
+    let releasable: Vec<Object> = cluster
+        .store
+        .list("PersistentVolumeClaim", Some(ns))
+        .filter(|o| {
+            o.metadata().deletion_timestamp.is_some()
+                && !in_use.contains(o.name())
+                && o.metadata()
+                    .finalizers
+                    .iter()
+                    .flatten()
+                    .any(|f| f == crate::api::pvc::PROTECTION_FINALIZER)
+        })
+        .cloned()
+        .collect();
+    for mut obj in releasable {
+        let name = obj.name().to_string();
+        if let Some(list) = obj.metadata_mut().finalizers.as_mut() {
+            list.retain(|f| f != crate::api::pvc::PROTECTION_FINALIZER);
+        }
+        if cluster.store.update(obj).is_ok() {
+            cluster.remove_if_finalized("PersistentVolumeClaim", ns, &name);
+        }
     }
 }
 
