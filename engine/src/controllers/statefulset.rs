@@ -26,6 +26,9 @@ pub const POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
 /// The label holding the pod's ordinal.
 pub const POD_INDEX_LABEL: &str = "apps.kubernetes.io/pod-index";
 
+/// Most pods a Parallel set creates in one sync.
+const MAX_CREATES_PER_SYNC: usize = 100;
+
 const SOURCE: Source<'static> = Source {
     component: "statefulset-controller",
     host: None,
@@ -165,30 +168,34 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
 /// One round of upstream's `updateStatefulSet`: create, replace, scale down, roll.
 fn manage(cluster: &mut Cluster, set: &Set) {
     let owned = pods::owned_by(cluster, &set.ns, &set.uid);
-    let mut replicas: Vec<Option<Pod>> = vec![None; set.replicas];
+    // Pods by ordinal below `replicas` (a map: `replicas` may be huge).
+    let mut replicas: BTreeMap<usize, Pod> = BTreeMap::new();
     let mut condemned: Vec<(usize, Pod)> = Vec::new();
     for p in owned {
         let Some(i) = ordinal(&set.name, p.metadata.name.as_deref().unwrap_or("")) else {
             continue;
         };
-        match replicas.get_mut(i) {
-            Some(slot) => *slot = Some(p),
-            None => condemned.push((i, p)),
+        if i < set.replicas {
+            replicas.insert(i, p);
+        } else {
+            condemned.push((i, p));
         }
     }
     condemned.sort_by_key(|(i, _)| *i);
     let now = cluster.clock.now_ms();
     let unhealthy = |p: &Pod| !pods::running_and_ready(p) || pods::terminating(p);
     let first_unhealthy = replicas
-        .iter()
-        .flatten()
+        .values()
         .chain(condemned.iter().map(|(_, p)| p))
         .find(|p| unhealthy(p))
         .and_then(|p| p.metadata.name.clone());
-    for (i, slot) in replicas.iter().enumerate() {
-        let Some(pod) = slot else {
+    let mut created = 0;
+    for i in 0..set.replicas {
+        let Some(pod) = replicas.get(&i) else {
             create_pod(cluster, set, i);
-            if set.monotonic {
+            created += 1;
+            // Parallel creates in bursts; the new pods' events bring the set back.
+            if set.monotonic || created >= MAX_CREATES_PER_SYNC {
                 return;
             }
             continue;
@@ -231,7 +238,7 @@ fn manage(cluster: &mut Cluster, set: &Set) {
     if !set.rolling {
         return;
     }
-    for pod in replicas.iter().skip(set.partition).rev().flatten() {
+    for pod in replicas.range(set.partition..).rev().map(|(_, p)| p) {
         if pods::label(pod, REVISION_LABEL) != Some(set.update.as_str()) && !pods::terminating(pod)
         {
             delete_pod(cluster, set, pod);
