@@ -262,7 +262,13 @@ fn start_pod(cluster: &mut Cluster, mut pod: Pod, node: &str) {
     status.start_time = Some(now.clone());
     set_waiting(&mut pod, "ContainerCreating", None);
     not_ready_conditions(&mut pod, &now);
-    let ip = allocate_pod_ip(cluster, node);
+    // A hostNetwork pod shares its node's address.
+    let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
+    let ip = if host_network {
+        node_ip(cluster, node)
+    } else {
+        allocate_pod_ip(cluster, node)
+    };
     let status = pod.status.get_or_insert_with(Default::default);
     status.pod_ip = Some(ip.clone());
     status.pod_ips = Some(vec![PodIP { ip }]);

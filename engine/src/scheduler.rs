@@ -1,7 +1,7 @@
 //! kube-scheduler: filters, scores, and binds pending pods one at a time, and explains why a
 //! pod cannot be placed.
 
-mod affinity;
+pub(crate) mod affinity;
 
 use std::collections::BTreeMap;
 
@@ -50,7 +50,8 @@ fn allocatable(node: &Node, resource: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
+/// Whether `tolerations` tolerate `taint` (key, operator, value, effect).
+pub(crate) fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     tolerations.iter().any(|t| {
         let key_ok = match t.key.as_deref() {
             None | Some("") => t.operator.as_deref() == Some("Exists"),
@@ -211,7 +212,7 @@ pub struct Queue {
 /// terminating pod still holds its resources until it is gone).
 fn may_free_room(event: &crate::store::WatchEvent) -> bool {
     match &event.object {
-        Object::Node(_) => true,
+        Object::Node(_) | Object::PersistentVolumeClaim(_) => true,
         Object::Pod(p) => {
             event.kind == crate::store::WatchEventType::Deleted
                 || p.status
@@ -302,6 +303,12 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String
             _ => None,
         })
         .collect();
+    if let Some(why) = claims_unready(cluster, &pod) {
+        let n = nodes.len();
+        let message = format!("0/{n} nodes are available: {why}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling.");
+        mark_unschedulable(cluster, pod, &message);
+        return;
+    }
     let mut feasible: Vec<(f64, String)> = Vec::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut preemption_helps: BTreeMap<String, usize> = BTreeMap::new();
@@ -403,6 +410,32 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String
             },
         );
     }
+}
+
+/// The VolumeBinding PreFilter: why the pod's claims keep it from every node, if they do.
+fn claims_unready(cluster: &Cluster, pod: &Pod) -> Option<String> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("");
+    let mut unbound = false;
+    for v in pod.spec.as_ref()?.volumes.iter().flatten() {
+        let Some(source) = v.persistent_volume_claim.as_ref() else {
+            continue;
+        };
+        let name = &source.claim_name;
+        match cluster.store.get("PersistentVolumeClaim", ns, name) {
+            Some(Object::PersistentVolumeClaim(c)) => {
+                if c.metadata.deletion_timestamp.is_some() {
+                    return Some(format!("persistentvolumeclaim \"{name}\" is being deleted"));
+                }
+                unbound |= c
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.volume_name.as_ref())
+                    .is_none();
+            }
+            _ => return Some(format!("persistentvolumeclaim \"{name}\" not found")),
+        }
+    }
+    unbound.then(|| "pod has unbound immediate PersistentVolumeClaims".to_string())
 }
 
 fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {

@@ -20,6 +20,9 @@ pub fn object(obj: &mut crate::store::Object) {
         Object::ReplicationController(rc) => w::replication_controller(rc),
         Object::Job(j) => super::batch::job(j),
         Object::CronJob(c) => super::batch::cron_job(c),
+        Object::StatefulSet(s) => w::stateful_set(s),
+        Object::DaemonSet(d) => w::daemon_set(d),
+        Object::PersistentVolumeClaim(c) => super::pvc::new_claim(c),
         _ => {}
     }
 }

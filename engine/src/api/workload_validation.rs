@@ -1,4 +1,5 @@
-//! Validation of workload controllers (Deployment, ReplicaSet, ReplicationController) with
+//! Validation of workload controllers (Deployment, ReplicaSet, ReplicationController,
+//! StatefulSet, DaemonSet) and PersistentVolumeClaims with
 //! the apiserver's paths and messages.
 
 use std::collections::BTreeMap;
@@ -53,6 +54,52 @@ pub fn validate(obj: &Object, causes: &mut Vec<String>) {
                 None => causes.push("spec.template: Required value".into()),
             }
         }
+        Object::StatefulSet(sts) => {
+            let Some(spec) = sts.spec.as_ref() else {
+                causes.push("spec.selector: Required value".into());
+                return;
+            };
+            replicas(spec.replicas, causes);
+            label_selector(Some(&spec.selector), Some(&spec.template), causes);
+            template(Some(&spec.template), causes);
+            for (i, claim) in spec.volume_claim_templates.iter().flatten().enumerate() {
+                super::pvc::validate(
+                    claim,
+                    &format!("spec.volumeClaimTemplates[{i}].spec"),
+                    causes,
+                );
+            }
+            let policy = spec
+                .pod_management_policy
+                .as_deref()
+                .unwrap_or("OrderedReady");
+            if !matches!(policy, "OrderedReady" | "Parallel") {
+                causes.push(format!("spec.podManagementPolicy: Invalid value: \"{policy}\": must be 'OrderedReady' or 'Parallel'"));
+            }
+            let strategy = spec
+                .update_strategy
+                .as_ref()
+                .and_then(|s| s.type_.as_deref());
+            if let Some(s) = strategy.filter(|s| !matches!(*s, "RollingUpdate" | "OnDelete")) {
+                causes.push(format!("spec.updateStrategy: Invalid value: \"{s}\": must be 'RollingUpdate' or 'OnDelete'"));
+            }
+        }
+        Object::DaemonSet(ds) => {
+            let Some(spec) = ds.spec.as_ref() else {
+                causes.push("spec.selector: Required value".into());
+                return;
+            };
+            label_selector(Some(&spec.selector), Some(&spec.template), causes);
+            template(Some(&spec.template), causes);
+            let strategy = spec
+                .update_strategy
+                .as_ref()
+                .and_then(|s| s.type_.as_deref());
+            if let Some(s) = strategy.filter(|s| !matches!(*s, "RollingUpdate" | "OnDelete")) {
+                causes.push(format!("spec.updateStrategy.type: Unsupported value: \"{s}\": supported values: \"OnDelete\", \"RollingUpdate\""));
+            }
+        }
+        Object::PersistentVolumeClaim(claim) => super::pvc::validate(claim, "spec", causes),
         _ => {}
     }
 }

@@ -18,8 +18,6 @@ const ETCD_IMAGE: &str = "registry.k8s.io/etcd:3.6.4-0";
 const COREDNS_IMAGE: &str = "registry.k8s.io/coredns/coredns:v1.12.1";
 /// The CoreDNS ReplicaSet's pod-template-hash.
 const COREDNS_HASH: &str = "66bc5c9577";
-/// kube-proxy DaemonSet's controller-revision-hash.
-const KUBE_PROXY_HASH: &str = "5c9f6b7d4c";
 
 /// apimachinery's `rand.String` alphabet for generated name suffixes.
 const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -160,7 +158,13 @@ pub(crate) fn static_pod(
     }))
 }
 
-fn kube_proxy(cluster: &mut Cluster, node: &str, ip: &str, at: &Time, ds_uid: &str) -> Option<Pod> {
+fn kube_proxy(
+    cluster: &mut Cluster,
+    node: &str,
+    ip: &str,
+    at: &Time,
+    (ds_uid, hash): (&str, &str),
+) -> Option<Pod> {
     let image = format!("registry.k8s.io/kube-proxy:{}", crate::KUBERNETES_VERSION);
     let name = format!("kube-proxy-{}", name_suffix(cluster, 5));
     let status = running_status(cluster, &[("kube-proxy", &image)], ip, ip, "BestEffort", at);
@@ -168,7 +172,7 @@ fn kube_proxy(cluster: &mut Cluster, node: &str, ip: &str, at: &Time, ds_uid: &s
     pod_from(json!({
         "metadata": {
             "name": name, "generateName": "kube-proxy-", "namespace": "kube-system",
-            "labels": {"controller-revision-hash": KUBE_PROXY_HASH, "k8s-app": "kube-proxy", "pod-template-generation": "1"},
+            "labels": {"controller-revision-hash": hash, "k8s-app": "kube-proxy", "pod-template-generation": "1"},
             "ownerReferences": [{"apiVersion": "apps/v1", "blockOwnerDeletion": true, "controller": true, "kind": "DaemonSet", "name": "kube-proxy", "uid": ds_uid}]
         },
         "spec": {
@@ -294,9 +298,17 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
         }
         cluster.next_pod_ip.insert(cp.name.clone(), 3);
     }
-    let ds_uid = crate::store::new_uid(&mut cluster.rng);
+    let image = format!("registry.k8s.io/kube-proxy:{}", crate::KUBERNETES_VERSION);
+    let count = i32::try_from(profile.nodes.len()).unwrap_or(0);
+    let (uid, hash) = super::system_workloads::kube_proxy(cluster, &image, count, &at);
     for n in &profile.nodes {
-        pods.extend(kube_proxy(cluster, &n.name, &n.internal_ip, &at, &ds_uid));
+        pods.extend(kube_proxy(
+            cluster,
+            &n.name,
+            &n.internal_ip,
+            &at,
+            (&uid, &hash),
+        ));
     }
     for p in pods {
         let key = (

@@ -1,8 +1,8 @@
-//! The workload objects behind kubeadm's CoreDNS pods: the `coredns` Deployment and its
-//! ReplicaSet, so that the pods have living owners (the garbage collector keeps them) and a
-//! deleted CoreDNS pod comes back like on a real cluster.
+//! The workload objects behind kubeadm's system pods: the `coredns` Deployment and its
+//! ReplicaSet, and the `kube-proxy` DaemonSet, so that the pods have living owners (the
+//! garbage collector keeps them) and a deleted pod comes back like on a real cluster.
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::{json, Value};
 
@@ -120,4 +120,71 @@ pub(crate) fn coredns(cluster: &mut Cluster, image: &str, hash: &str, at: &Time)
         .ok()
         .and_then(|o| o.metadata().uid.clone())
         .unwrap_or_default()
+}
+
+/// kube-proxy's pod template as kubeadm's DaemonSet writes it (defaults filled in).
+pub(crate) fn kube_proxy_template(image: &str) -> Value {
+    json!({
+        "metadata": {"labels": {"k8s-app": "kube-proxy"}},
+        "spec": {
+            "containers": [{
+                "name": "kube-proxy", "image": image, "imagePullPolicy": "IfNotPresent",
+                "command": ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=$(NODE_NAME)"],
+                "env": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "spec.nodeName"}}}],
+                "resources": {}, "securityContext": {"privileged": true},
+                "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"
+            }],
+            "dnsPolicy": "ClusterFirst", "hostNetwork": true,
+            "nodeSelector": {"kubernetes.io/os": "linux"},
+            "priorityClassName": "system-node-critical", "restartPolicy": "Always",
+            "schedulerName": "default-scheduler", "securityContext": {},
+            "serviceAccount": "kube-proxy", "serviceAccountName": "kube-proxy",
+            "terminationGracePeriodSeconds": 30,
+            "tolerations": [{"operator": "Exists"}]
+        }
+    })
+}
+
+/// Creates the `kube-proxy` DaemonSet (one ready pod per node) at boot; returns its uid and
+/// its template's `controller-revision-hash` for the pods.
+pub(crate) fn kube_proxy(
+    cluster: &mut Cluster,
+    image: &str,
+    nodes: i32,
+    at: &Time,
+) -> (String, String) {
+    let ds: Option<DaemonSet> = serde_json::from_value(json!({
+        "metadata": {
+            "name": "kube-proxy", "namespace": "kube-system",
+            "labels": {"k8s-app": "kube-proxy"},
+            "annotations": {"deprecated.daemonset.template.generation": "1"}
+        },
+        "spec": {
+            "revisionHistoryLimit": 10,
+            "selector": {"matchLabels": {"k8s-app": "kube-proxy"}},
+            "template": kube_proxy_template(image),
+            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
+        },
+        "status": {
+            "currentNumberScheduled": nodes, "desiredNumberScheduled": nodes,
+            "numberAvailable": nodes, "numberMisscheduled": 0, "numberReady": nodes,
+            "observedGeneration": 1, "updatedNumberScheduled": nodes
+        }
+    }))
+    .ok();
+    let Some(ds) = ds else {
+        return (String::new(), String::new());
+    };
+    let hash = crate::controllers::daemonset::template_hash(&ds);
+    let uid = cluster
+        .store
+        .create(
+            Object::DaemonSet(Box::new(ds)),
+            at.clone(),
+            &mut cluster.rng,
+        )
+        .ok()
+        .and_then(|o| o.metadata().uid.clone())
+        .unwrap_or_default();
+    (uid, hash)
 }

@@ -6,14 +6,18 @@
 //! must remember between runs (watch-log cursors, queues) lives in its own field of [`State`].
 
 pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod garbage_collector;
 pub mod job;
 pub mod namespace;
 pub mod node_lifecycle;
+pub mod persistentvolume;
 pub mod replicaset;
+pub mod statefulset;
 pub mod system_objects;
+pub mod workload_pods;
 
 use crate::cluster::Cluster;
 
@@ -32,6 +36,12 @@ pub struct State {
     pub job: job::State,
     /// The CronJob controller's cursor and wake-ups.
     pub cronjob: cronjob::State,
+    /// The persistentvolume controller's cursor and resyncs.
+    pub persistentvolume: persistentvolume::State,
+    /// The DaemonSet controller's cursor and template hashes.
+    pub daemonset: daemonset::State,
+    /// The StatefulSet controller's cursor and revisions.
+    pub statefulset: statefulset::State,
     /// Store resourceVersion the endpoints controller last brought up to date.
     pub endpoints_seen: Option<u64>,
     /// Store resourceVersion the system-objects controller last checked.
@@ -53,6 +63,9 @@ pub fn run_all(cluster: &mut Cluster) {
         replicaset::reconcile(cluster);
         cronjob::reconcile(cluster);
         job::reconcile(cluster);
+        statefulset::reconcile(cluster);
+        daemonset::reconcile(cluster);
+        persistentvolume::reconcile(cluster);
         garbage_collector::reconcile(cluster);
         namespace::reconcile(cluster);
         system_objects::reconcile(cluster);

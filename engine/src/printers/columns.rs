@@ -63,6 +63,19 @@ pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
         ),
         "Endpoints" => (&["NAME", "ENDPOINTS", "AGE"], &[]),
         "ConfigMap" => (&["NAME", "DATA", "AGE"], &[]),
+        "PersistentVolumeClaim" => (
+            &[
+                "NAME",
+                "STATUS",
+                "VOLUME",
+                "CAPACITY",
+                "ACCESS MODES",
+                "STORAGECLASS",
+                "VOLUMEATTRIBUTESCLASS",
+                "AGE",
+            ],
+            &["VOLUMEMODE"],
+        ),
         _ => (&["NAME", "AGE"], &[]),
     };
     let mut h = base.to_vec();
@@ -101,11 +114,19 @@ pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
         Object::Endpoints(ep) => vec![name, service_columns::endpoints_cell(ep), age(obj, now_ms)],
         Object::ConfigMap(cm) => vec![name, service_columns::configmap_data(cm), age(obj, now_ms)],
         Object::ServiceAccount(_) => vec![name, age(obj, now_ms)],
+        Object::StatefulSet(s) => {
+            super::workload_columns::stateful_set_row(s, name, age(obj, now_ms), opts)
+        }
+        Object::DaemonSet(d) => {
+            super::workload_columns::daemon_set_row(d, name, age(obj, now_ms), opts)
+        }
+        Object::PersistentVolumeClaim(c) => {
+            super::storage_columns::claim_row(c, name, age(obj, now_ms), opts)
+        }
         Object::Job(j) => super::batch_columns::job_row(j, name, age(obj, now_ms), now_ms, opts),
         Object::CronJob(c) => {
             super::batch_columns::cron_job_row(c, name, age(obj, now_ms), now_ms, opts)
         }
-        Object::StatefulSet(_) | Object::DaemonSet(_) => vec![name, age(obj, now_ms)],
     }
 }
 

@@ -6,6 +6,7 @@ pub mod columns;
 pub mod jsonpath;
 pub mod pod_columns;
 pub mod service_columns;
+pub mod storage_columns;
 pub mod table;
 pub mod tabwriter;
 pub mod workload_columns;

@@ -1,7 +1,7 @@
 //! `kubectl get` rows for workload controllers: Deployments, ReplicaSets,
-//! ReplicationControllers.
+//! ReplicationControllers, StatefulSets, DaemonSets.
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{PodTemplateSpec, ReplicationController};
 
 use super::columns::TableOptions;
@@ -15,6 +15,20 @@ pub fn headers(kind: &str) -> Option<(&'static [&'static str], &'static [&'stati
         "ReplicaSet" | "ReplicationController" => {
             Some((&["NAME", "DESIRED", "CURRENT", "READY", "AGE"], WIDE))
         }
+        "StatefulSet" => Some((&["NAME", "READY", "AGE"], &["CONTAINERS", "IMAGES"])),
+        "DaemonSet" => Some((
+            &[
+                "NAME",
+                "DESIRED",
+                "CURRENT",
+                "READY",
+                "UP-TO-DATE",
+                "AVAILABLE",
+                "NODE SELECTOR",
+                "AGE",
+            ],
+            WIDE,
+        )),
         _ => None,
     }
 }
@@ -111,4 +125,53 @@ pub fn replication_controller_row(
     }
     let selector = format_map(spec.and_then(|s| s.selector.as_ref()));
     wide(row, spec.and_then(|s| s.template.as_ref()), selector)
+}
+
+/// A StatefulSet's row: READY is `readyReplicas/spec.replicas`.
+pub fn stateful_set_row(
+    s: &StatefulSet,
+    name: String,
+    age: String,
+    opts: TableOptions,
+) -> Vec<String> {
+    let spec = s.spec.as_ref();
+    let ready = s
+        .status
+        .as_ref()
+        .and_then(|st| st.ready_replicas)
+        .unwrap_or(0);
+    let replicas = spec.and_then(|s| s.replicas).unwrap_or(1);
+    let mut row = vec![name, format!("{ready}/{replicas}"), age];
+    if opts.wide {
+        let (c, i) = containers_and_images(spec.map(|s| &s.template));
+        row.extend([c, i]);
+    }
+    row
+}
+
+/// A DaemonSet's row.
+pub fn daemon_set_row(d: &DaemonSet, name: String, age: String, opts: TableOptions) -> Vec<String> {
+    let spec = d.spec.as_ref();
+    let st = d.status.clone().unwrap_or_default();
+    let node_selector = format_map(
+        spec.and_then(|s| s.template.spec.as_ref())
+            .and_then(|s| s.node_selector.as_ref()),
+    );
+    let row = vec![
+        name,
+        st.desired_number_scheduled.to_string(),
+        st.current_number_scheduled.to_string(),
+        st.number_ready.to_string(),
+        st.updated_number_scheduled.unwrap_or(0).to_string(),
+        st.number_available.unwrap_or(0).to_string(),
+        node_selector,
+        age,
+    ];
+    if !opts.wide {
+        return row;
+    }
+    let selector = spec
+        .map(|s| format_label_selector(&s.selector))
+        .unwrap_or_else(|| "<none>".into());
+    wide(row, spec.map(|s| &s.template), selector)
 }

@@ -182,6 +182,7 @@ impl Container {
             "redis-server" if name == "redis" => Some(Server::Redis),
             "mysqld" if name == "mysql" => Some(Server::Mysql),
             "server" if exe == "/app/server" => Some(Server::Generic),
+            "kube-proxy" if name == "kube-proxy" => Some(Server::Generic),
             _ => None,
         }
     }

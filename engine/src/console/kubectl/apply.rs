@@ -244,6 +244,9 @@ fn apply_document(
         "StatefulSet" => Object::StatefulSet(Box::new(
             manifest::decode_strict(&doc.value).map_err(decode_failure)?,
         )),
+        "PersistentVolumeClaim" => Object::PersistentVolumeClaim(Box::new(
+            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
+        )),
         "DaemonSet" => Object::DaemonSet(Box::new(
             manifest::decode_strict(&doc.value).map_err(decode_failure)?,
         )),

@@ -74,6 +74,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             Object::ServiceAccount(sa) => super::describe_service::serviceaccount(sa),
             Object::Job(j) => super::describe_batch::job(j),
             Object::CronJob(c) => super::describe_batch::cron_job(c),
+            Object::StatefulSet(_) | Object::DaemonSet(_) | Object::PersistentVolumeClaim(_) => {
+                super::describe_sets::describe(cluster, obj).unwrap_or_default()
+            }
             _ if super::describe_workloads::describe(cluster, obj).is_some() => {
                 super::describe_workloads::describe(cluster, obj).unwrap_or_default()
             }

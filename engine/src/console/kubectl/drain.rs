@@ -384,15 +384,18 @@ fn drain_node(
     if !warnings.is_empty() {
         out.err(format!("Warning: {}", grouped(&warnings).join("; ")));
     }
-    let mut pending: Vec<(String, String)> = Vec::new();
+    // (namespace, name, uid): a pod recreated under the same name (a StatefulSet's) is a
+    // new pod, and the old one is gone, as kubectl's wait compares uids.
+    let mut pending: Vec<(String, String, Option<String>)> = Vec::new();
     for pod in &to_delete {
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
+        let uid = pod.metadata.uid.clone();
         if !o.disable_eviction {
             out.out(format!("evicting pod {ns}/{name}"));
         }
         if cluster.delete("Pod", &ns, &name, o.grace, false).is_ok() {
-            pending.push((ns, name));
+            pending.push((ns, name, uid));
         }
     }
     let done = if o.disable_eviction {
@@ -409,16 +412,16 @@ fn drain_node(
     while !pending.is_empty() {
         let left = SimDuration::millis((deadline - cluster.clock.now_ms()).max(0));
         let watch = pending.clone();
-        cluster.advance_until(left, move |c| {
-            watch
-                .iter()
-                .any(|(ns, n)| c.store.get("Pod", ns, n).is_none())
-        });
-        let (gone, still): (Vec<_>, Vec<_>) = pending
-            .into_iter()
-            .partition(|(ns, n)| cluster.store.get("Pod", ns, n).is_none());
+        let gone_now = |c: &Cluster, (ns, n, uid): &(String, String, Option<String>)| {
+            c.store
+                .get("Pod", ns, n)
+                .is_none_or(|p| p.metadata().uid != *uid)
+        };
+        cluster.advance_until(left, move |c| watch.iter().any(|p| gone_now(c, p)));
+        let (gone, still): (Vec<_>, Vec<_>) =
+            pending.into_iter().partition(|p| gone_now(cluster, p));
         pending = still;
-        for (_, name) in &gone {
+        for (_, name, _) in &gone {
             out.out(format!("pod/{name} {done}"));
         }
         if gone.is_empty() {
@@ -435,7 +438,7 @@ fn drain_node(
     out.err(format!(
         "There are pending pods in node \"{node}\" when an error occurred: {message}"
     ));
-    for (_, name) in &pending {
+    for (_, name, _) in &pending {
         out.err(format!("pod/{name}"));
     }
     Err(vec![message])

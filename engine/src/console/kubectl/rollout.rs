@@ -1,4 +1,5 @@
-//! `kubectl rollout status|history|undo|pause|resume|restart` for Deployments.
+//! `kubectl rollout status|history|undo|pause|resume|restart` for Deployments (StatefulSets
+//! and DaemonSets in `rollout_workloads`).
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 
@@ -58,6 +59,9 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     } else {
         req.names.clone()
     };
+    if matches!(req.kind.kind, "StatefulSet" | "DaemonSet") && !names.is_empty() {
+        return super::rollout_workloads::run(cluster, sub, req.kind, &namespace, &names, &parsed);
+    }
     if req.kind.kind != "Deployment" {
         return super::error(format!(
             "\"kubectl rollout {sub}\" of {} is not simulated in Kubeplay yet",

@@ -95,6 +95,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             Object::Deployment(d) => d.spec.as_mut().map(|s| &mut s.replicas),
             Object::ReplicaSet(rs) => rs.spec.as_mut().map(|s| &mut s.replicas),
             Object::ReplicationController(rc) => rc.spec.as_mut().map(|s| &mut s.replicas),
+            Object::StatefulSet(s) => s.spec.as_mut().map(|s| &mut s.replicas),
             _ => None,
         };
         let Some(slot) = spec_replicas else {

@@ -36,6 +36,8 @@ pub fn pod_spec_mut(obj: &mut Object) -> Option<&mut PodSpec> {
             .as_mut()
             .and_then(|s| s.template.as_mut())
             .and_then(|t| t.spec.as_mut()),
+        Object::StatefulSet(s) => s.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+        Object::DaemonSet(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
         _ => None,
     }
 }

@@ -1,0 +1,71 @@
+//! PersistentVolumeClaims: the apiserver's defaulting, the protection finalizer its
+//! admission adds, and validation.
+
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimStatus};
+
+/// The finalizer the StorageObjectInUseProtection admission plugin adds to every claim.
+pub const PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
+
+/// Type defaults: `volumeMode: Filesystem`, `status.phase: Pending`.
+pub fn defaults(claim: &mut PersistentVolumeClaim) {
+    let spec = claim.spec.get_or_insert_with(Default::default);
+    spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+    let status = claim
+        .status
+        .get_or_insert_with(PersistentVolumeClaimStatus::default);
+    status.phase.get_or_insert_with(|| "Pending".into());
+}
+
+/// A claim being created: type defaults plus the protection finalizer.
+pub fn new_claim(claim: &mut PersistentVolumeClaim) {
+    defaults(claim);
+    let finalizers = claim.metadata.finalizers.get_or_insert_with(Vec::new);
+    if !finalizers.iter().any(|f| f == PROTECTION_FINALIZER) {
+        finalizers.push(PROTECTION_FINALIZER.into());
+    }
+}
+
+/// Adds the causes an invalid claim spec has, its fields under `path` (`spec`, or
+/// `spec.volumeClaimTemplates[0].spec`).
+pub fn validate(claim: &PersistentVolumeClaim, path: &str, causes: &mut Vec<String>) {
+    let spec = claim.spec.clone().unwrap_or_default();
+    let modes = spec.access_modes.unwrap_or_default();
+    if modes.is_empty() {
+        causes.push(format!(
+            "{path}.accessModes: Required value: at least 1 access mode is required"
+        ));
+    }
+    for mode in &modes {
+        if !matches!(
+            mode.as_str(),
+            "ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod"
+        ) {
+            causes.push(format!("{path}.accessModes: Unsupported value: \"{mode}\": supported values: \"ReadOnlyMany\", \"ReadWriteMany\", \"ReadWriteOnce\", \"ReadWriteOncePod\""));
+        }
+    }
+    let has_storage = spec
+        .resources
+        .as_ref()
+        .and_then(|r| r.requests.as_ref())
+        .is_some_and(|r| r.contains_key("storage"));
+    if !has_storage {
+        causes.push(format!("{path}.resources[storage]: Required value"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_claim_is_pending_with_its_finalizer() {
+        let mut c = PersistentVolumeClaim::default();
+        new_claim(&mut c);
+        new_claim(&mut c);
+        assert_eq!(c.metadata.finalizers.as_deref().map(<[_]>::len), Some(1));
+        assert_eq!(c.status.and_then(|s| s.phase).as_deref(), Some("Pending"));
+        let mut causes = Vec::new();
+        validate(&PersistentVolumeClaim::default(), "spec", &mut causes);
+        assert_eq!(causes.len(), 2);
+    }
+}

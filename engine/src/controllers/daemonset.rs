@@ -1,0 +1,668 @@
+//! The DaemonSet controller (kube-controller-manager's `daemonset`): one pod per eligible
+//! node (nodeSelector, node affinity, taints against the pod's tolerations plus the
+//! automatic DaemonSet ones), placed by the default scheduler through a required
+//! `matchFields metadata.name In [node]` affinity; RollingUpdate (maxUnavailable or maxSurge)
+//! and OnDelete updates; status counted per node.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::apps::v1::DaemonSet;
+use k8s_openapi::api::core::v1::{
+    Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod,
+    PodSpec, Taint, Toleration,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::workload_pods::{self as pods, controller_of};
+use crate::clock::ms_from_time;
+use crate::cluster::Cluster;
+use crate::events::{self, EventType, Source};
+use crate::store::{Object, WatchEventType};
+use crate::timers::Task;
+
+/// The label naming the template revision a pod was made from.
+pub const HASH_LABEL: &str = "controller-revision-hash";
+/// The label holding the template generation a pod was made from.
+pub const GENERATION_LABEL: &str = "pod-template-generation";
+/// The annotation the apiserver keeps with the template's generation.
+pub const TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+const SOURCE: Source<'static> = Source {
+    component: "daemonset-controller",
+    host: None,
+};
+
+/// What the controller remembers between runs.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    cursor: usize,
+    /// The template hash each set had when last synced, to notice template changes.
+    hashes: BTreeMap<(String, String), String>,
+    /// Sets to look at again at a given time (minReadySeconds), by due time.
+    recheck: BTreeMap<i64, BTreeSet<(String, String)>>,
+}
+
+/// Runs one pass over the sets touched since the last (every set when a node changed).
+pub fn reconcile(cluster: &mut Cluster) {
+    for (ns, name) in dirty(cluster) {
+        sync(cluster, &ns, &name);
+    }
+}
+
+fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
+    let now = cluster.clock.now_ms();
+    let state = &mut cluster.controllers.daemonset;
+    let mut keys = BTreeSet::new();
+    let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
+    for t in due {
+        keys.extend(state.recheck.remove(&t).unwrap_or_default());
+    }
+    let mut nodes_changed = false;
+    for event in cluster.store.events_since(state.cursor) {
+        let obj = &event.object;
+        match obj {
+            Object::DaemonSet(_) if event.kind != WatchEventType::Deleted => {
+                keys.insert((obj.namespace().to_string(), obj.name().to_string()));
+            }
+            Object::DaemonSet(_) => {
+                state
+                    .hashes
+                    .remove(&(obj.namespace().to_string(), obj.name().to_string()));
+            }
+            Object::Node(_) => nodes_changed = true,
+            Object::Pod(p) => {
+                if let Some(r) = controller_of(&p.metadata).filter(|r| r.kind == "DaemonSet") {
+                    keys.insert((obj.namespace().to_string(), r.name.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    state.cursor = cluster.store.log_end();
+    if nodes_changed {
+        keys.extend(
+            cluster
+                .store
+                .list("DaemonSet", None)
+                .map(|o| (o.namespace().to_string(), o.name().to_string())),
+        );
+    }
+    keys
+}
+
+/// The revision hash of a set's template.
+pub fn template_hash(ds: &DaemonSet) -> String {
+    let spec = ds.spec.clone().unwrap_or_default();
+    let collision = ds
+        .status
+        .as_ref()
+        .and_then(|s| s.collision_count)
+        .filter(|c| *c > 0);
+    super::deployment::template_hash(&spec.template, collision)
+}
+
+/// The tolerations every DaemonSet pod gets (upstream's `AddOrUpdateDaemonPodTolerations`).
+pub fn add_daemon_tolerations(spec: &mut PodSpec) {
+    let mut wanted = vec![
+        ("node.kubernetes.io/not-ready", "NoExecute"),
+        ("node.kubernetes.io/unreachable", "NoExecute"),
+        ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+        ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+        ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+        ("node.kubernetes.io/unschedulable", "NoSchedule"),
+    ];
+    if spec.host_network == Some(true) {
+        wanted.push(("node.kubernetes.io/network-unavailable", "NoSchedule"));
+    }
+    let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+    for (key, effect) in wanted {
+        let toleration = Toleration {
+            key: Some(key.into()),
+            operator: Some("Exists".into()),
+            effect: Some(effect.into()),
+            ..Default::default()
+        };
+        // Replaces a toleration of the same key and effect (AddOrUpdateTolerationInPodSpec).
+        match tolerations
+            .iter_mut()
+            .find(|t| t.key.as_deref() == Some(key) && t.effect.as_deref() == Some(effect))
+        {
+            Some(t) => *t = toleration,
+            None => tolerations.push(toleration),
+        }
+    }
+}
+
+/// Pins a pod to `node` with a required `matchFields metadata.name In [node]` term, replacing
+/// any required terms (upstream's `ReplaceDaemonSetPodNodeNameNodeAffinity`).
+fn pin_to_node(spec: &mut PodSpec, node: &str) {
+    let required = NodeSelector {
+        node_selector_terms: vec![NodeSelectorTerm {
+            match_fields: Some(vec![NodeSelectorRequirement {
+                key: "metadata.name".into(),
+                operator: "In".into(),
+                values: Some(vec![node.into()]),
+            }]),
+            match_expressions: None,
+        }],
+    };
+    let affinity = spec.affinity.get_or_insert_with(Affinity::default);
+    affinity
+        .node_affinity
+        .get_or_insert_with(NodeAffinity::default)
+        .required_during_scheduling_ignored_during_execution = Some(required);
+}
+
+/// The node a daemon pod is for: its `nodeName`, else its `matchFields` term.
+pub fn target_node(pod: &Pod) -> Option<String> {
+    let spec = pod.spec.as_ref()?;
+    if let Some(n) = spec.node_name.clone() {
+        return Some(n);
+    }
+    spec.affinity
+        .as_ref()?
+        .node_affinity
+        .as_ref()?
+        .required_during_scheduling_ignored_during_execution
+        .as_ref()?
+        .node_selector_terms
+        .iter()
+        .flat_map(|t| t.match_fields.iter().flatten())
+        .find(|r| r.key == "metadata.name" && r.operator == "In")
+        .and_then(|r| r.values.as_ref()?.first().cloned())
+}
+
+/// (should run, should continue running) on `node`, as upstream's `NodeShouldRunDaemonPod`.
+fn should_run(ds: &DaemonSet, node: &Node) -> (bool, bool) {
+    let spec = ds.spec.clone().unwrap_or_default();
+    let mut pod_spec = spec.template.spec.unwrap_or_default();
+    add_daemon_tolerations(&mut pod_spec);
+    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let selector_ok = pod_spec
+        .node_selector
+        .iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k) == Some(v));
+    let tolerations = pod_spec.tolerations.clone().unwrap_or_default();
+    let pod = Pod {
+        spec: Some(pod_spec),
+        ..Default::default()
+    };
+    if !selector_ok || !crate::scheduler::affinity::required_matches(&pod, node) {
+        return (false, false);
+    }
+    let untolerated = |effects: &[&str]| {
+        node.spec
+            .as_ref()
+            .and_then(|s| s.taints.as_ref())
+            .into_iter()
+            .flatten()
+            .any(|t: &Taint| {
+                effects.contains(&t.effect.as_str())
+                    && !crate::scheduler::tolerates(&tolerations, t)
+            })
+    };
+    if untolerated(&["NoSchedule", "NoExecute"]) {
+        return (false, !untolerated(&["NoExecute"]));
+    }
+    (true, true)
+}
+
+/// What one sync needs of the set.
+struct Set {
+    ds: DaemonSet,
+    ns: String,
+    name: String,
+    uid: String,
+    hash: String,
+    generation: String,
+    min_ready: i32,
+}
+
+impl Set {
+    fn updated(&self, pod: &Pod) -> bool {
+        pods::label(pod, HASH_LABEL) == Some(self.hash.as_str())
+            || pods::label(pod, GENERATION_LABEL) == Some(self.generation.as_str())
+    }
+}
+
+/// Pods per node (oldest first), and pods for nodes that do not exist.
+fn pods_by_node(
+    cluster: &Cluster,
+    set: &Set,
+    nodes: &[Node],
+) -> (BTreeMap<String, Vec<Pod>>, Vec<Pod>) {
+    let names: BTreeSet<String> = nodes
+        .iter()
+        .filter_map(|n| n.metadata.name.clone())
+        .collect();
+    let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
+    let mut orphans = Vec::new();
+    for p in pods::owned_by(cluster, &set.ns, &set.uid) {
+        match target_node(&p) {
+            Some(n) if names.contains(&n) => by_node.entry(n).or_default().push(p),
+            _ => orphans.push(p),
+        }
+    }
+    for list in by_node.values_mut() {
+        list.sort_by_key(|p| {
+            (
+                p.metadata.creation_timestamp.as_ref().map(ms_from_time),
+                p.metadata.name.clone(),
+            )
+        });
+    }
+    (by_node, orphans)
+}
+
+fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
+    let Some(Object::DaemonSet(mut ds)) = cluster.store.get("DaemonSet", ns, name).cloned() else {
+        return;
+    };
+    if ds.metadata.deletion_timestamp.is_some() {
+        return;
+    }
+    let hash = template_hash(&ds);
+    let key = (ns.to_string(), name.to_string());
+    // The apiserver bumps this annotation with each template change; kept here.
+    let annotations = ds.metadata.annotations.get_or_insert_with(BTreeMap::new);
+    let known = cluster.controllers.daemonset.hashes.get(&key);
+    if !annotations.contains_key(TEMPLATE_GENERATION) || known.is_some_and(|h| *h != hash) {
+        let generation = ds.metadata.generation.unwrap_or(1).to_string();
+        annotations.insert(TEMPLATE_GENERATION.into(), generation);
+        if let Ok(Object::DaemonSet(stored)) =
+            cluster.store.update(Object::DaemonSet(ds.clone())).cloned()
+        {
+            ds = stored;
+        }
+    }
+    cluster
+        .controllers
+        .daemonset
+        .hashes
+        .insert(key, hash.clone());
+    let spec = ds.spec.clone().unwrap_or_default();
+    let set = Set {
+        ns: ns.to_string(),
+        name: name.to_string(),
+        uid: ds.metadata.uid.clone().unwrap_or_default(),
+        hash,
+        generation: ds
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(TEMPLATE_GENERATION))
+            .cloned()
+            .unwrap_or_else(|| "1".into()),
+        min_ready: spec.min_ready_seconds.unwrap_or(0),
+        ds: *ds,
+    };
+    manage(cluster, &set);
+    let strategy = spec.update_strategy.unwrap_or_default();
+    if strategy.type_.as_deref() != Some("OnDelete") {
+        rolling_update(cluster, &set, strategy.rolling_update.unwrap_or_default());
+    }
+    update_status(cluster, &set);
+}
+
+fn nodes(cluster: &Cluster) -> Vec<Node> {
+    cluster
+        .store
+        .list("Node", None)
+        .filter_map(|o| match o {
+            Object::Node(n) => Some(n.as_ref().clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Upstream's `manage`: a pod where one should run, none where none should, failed and
+/// duplicate pods removed.
+fn manage(cluster: &mut Cluster, set: &Set) {
+    let nodes = nodes(cluster);
+    let (by_node, orphans) = pods_by_node(cluster, set, &nodes);
+    let mut create = Vec::new();
+    let mut delete: Vec<Pod> = orphans
+        .into_iter()
+        .filter(|p| !pods::terminating(p))
+        .collect();
+    for node in &nodes {
+        let node_name = node.metadata.name.clone().unwrap_or_default();
+        let (run, keep) = should_run(&set.ds, node);
+        let on_node = by_node.get(&node_name).cloned().unwrap_or_default();
+        if run && on_node.is_empty() {
+            create.push(node_name);
+        } else if keep {
+            let mut running: Vec<Pod> = Vec::new();
+            for p in on_node.into_iter().filter(|p| !pods::terminating(p)) {
+                if pods::phase(&p) == "Failed" {
+                    delete.push(p);
+                } else {
+                    running.push(p);
+                }
+            }
+            if surge_allowed(&set.ds) {
+                // An old and a new pod may coexist during a surge; no more.
+                let (mut new, mut old): (Vec<Pod>, Vec<Pod>) =
+                    running.into_iter().partition(|p| set.updated(p));
+                for extra in [&mut new, &mut old] {
+                    if extra.len() > 1 {
+                        delete.extend(extra.drain(1..));
+                    }
+                }
+            } else if running.len() > 1 {
+                delete.extend(running.drain(1..));
+            }
+        } else {
+            delete.extend(on_node.into_iter().filter(|p| !pods::terminating(p)));
+        }
+    }
+    for node in create {
+        create_pod(cluster, set, &node);
+    }
+    for pod in delete {
+        delete_pod(cluster, set, &pod);
+    }
+}
+
+/// Whether the set's strategy lets an old and a new pod run side by side on a node.
+fn surge_allowed(ds: &DaemonSet) -> bool {
+    let strategy = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.update_strategy.clone())
+        .unwrap_or_default();
+    strategy.type_.as_deref() != Some("OnDelete")
+        && match strategy.rolling_update.and_then(|r| r.max_surge) {
+            Some(IntOrString::Int(n)) => n > 0,
+            Some(IntOrString::String(s)) => !matches!(s.trim_end_matches('%'), "0" | ""),
+            None => false,
+        }
+}
+
+/// maxSurge/maxUnavailable against the desired number of pods (percentages round up); both
+/// zero means one unavailable.
+fn budgets(ru: &k8s_openapi::api::apps::v1::RollingUpdateDaemonSet, desired: i32) -> (i32, i32) {
+    let resolve = |v: Option<&IntOrString>| match v {
+        Some(IntOrString::Int(n)) => (*n).max(0),
+        Some(IntOrString::String(s)) => {
+            let pct: f64 = s.trim_end_matches('%').parse().unwrap_or(0.0);
+            (pct * f64::from(desired) / 100.0).ceil().max(0.0) as i32
+        }
+        None => 0,
+    };
+    let surge = resolve(ru.max_surge.as_ref());
+    let unavailable = resolve(ru.max_unavailable.as_ref());
+    if surge == 0 && unavailable == 0 {
+        (0, 1)
+    } else {
+        (surge, unavailable)
+    }
+}
+
+/// Upstream's `rollingUpdate`: replace old pods within the unavailability budget, or surge a
+/// new pod next to each old one and remove the old one once the new one is available.
+fn rolling_update(
+    cluster: &mut Cluster,
+    set: &Set,
+    ru: k8s_openapi::api::apps::v1::RollingUpdateDaemonSet,
+) {
+    let now = cluster.clock.now_ms();
+    let nodes = nodes(cluster);
+    let (by_node, _) = pods_by_node(cluster, set, &nodes);
+    let eligible: Vec<String> = nodes
+        .iter()
+        .filter(|n| should_run(&set.ds, n).0)
+        .filter_map(|n| n.metadata.name.clone())
+        .collect();
+    let (max_surge, max_unavailable) = budgets(&ru, eligible.len() as i32);
+    let is_available = |p: &Pod| pods::available(p, set.min_ready, now).is_ok();
+    let mut to_delete: Vec<Pod> = Vec::new();
+    let mut to_create: Vec<String> = Vec::new();
+    if max_surge == 0 {
+        let mut unavailable = 0;
+        let mut candidates = Vec::new();
+        for node in &eligible {
+            let live: Vec<&Pod> = by_node
+                .get(node)
+                .into_iter()
+                .flatten()
+                .filter(|p| !pods::terminating(p))
+                .collect();
+            let new = live.iter().find(|p| set.updated(p));
+            let old = live.iter().find(|p| !set.updated(p));
+            match (new, old) {
+                (None, None) | (Some(_), Some(_)) => unavailable += 1,
+                (Some(n), None) => {
+                    if !is_available(n) {
+                        unavailable += 1;
+                    }
+                }
+                (None, Some(o)) => {
+                    if !is_available(o) {
+                        to_delete.push((*o).clone());
+                        unavailable += 1;
+                    } else if unavailable < max_unavailable {
+                        candidates.push((*o).clone());
+                    }
+                }
+            }
+        }
+        let room = usize::try_from(max_unavailable - unavailable).unwrap_or(0);
+        to_delete.extend(candidates.into_iter().take(room));
+    } else {
+        let mut surging = 0;
+        let mut candidates = Vec::new();
+        for node in &eligible {
+            let live: Vec<&Pod> = by_node
+                .get(node)
+                .into_iter()
+                .flatten()
+                .filter(|p| !pods::terminating(p))
+                .collect();
+            let new = live.iter().find(|p| set.updated(p));
+            let old = live.iter().find(|p| !set.updated(p));
+            match (new, old) {
+                (_, None) => {}
+                (None, Some(o)) => {
+                    if !is_available(o) {
+                        to_create.push(node.clone());
+                    } else if surging < max_surge {
+                        candidates.push(node.clone());
+                    }
+                }
+                (Some(n), Some(o)) => {
+                    if is_available(n) {
+                        to_delete.push((*o).clone());
+                    } else {
+                        surging += 1;
+                    }
+                }
+            }
+        }
+        let room = usize::try_from(max_surge - surging).unwrap_or(0);
+        to_create.extend(candidates.into_iter().take(room));
+    }
+    for node in to_create {
+        create_pod(cluster, set, &node);
+    }
+    for pod in to_delete {
+        delete_pod(cluster, set, &pod);
+    }
+}
+
+fn owner(cluster: &Cluster, set: &Set) -> Option<Object> {
+    cluster.store.get("DaemonSet", &set.ns, &set.name).cloned()
+}
+
+fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
+    let spec = set.ds.spec.clone().unwrap_or_default();
+    let meta = spec.template.metadata.unwrap_or_default();
+    let mut labels = meta.labels.unwrap_or_default();
+    labels.insert(HASH_LABEL.into(), set.hash.clone());
+    labels.insert(GENERATION_LABEL.into(), set.generation.clone());
+    let mut pod_spec = spec.template.spec.unwrap_or_default();
+    add_daemon_tolerations(&mut pod_spec);
+    pin_to_node(&mut pod_spec, node);
+    // Names are generated by the apiserver from `generateName` (base cut to 58 characters).
+    let base: String = format!("{}-", set.name).chars().take(58).collect();
+    let name = format!("{base}{}", cluster.random_name_suffix(5));
+    let pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            generate_name: Some(base),
+            namespace: Some(set.ns.clone()),
+            labels: Some(labels),
+            annotations: meta.annotations,
+            owner_references: Some(vec![pods::owner_reference(
+                "DaemonSet",
+                &set.name,
+                &set.uid,
+            )]),
+            ..Default::default()
+        },
+        spec: Some(pod_spec),
+        status: None,
+    };
+    let result = cluster.create(Object::Pod(Box::new(pod)));
+    let Some(owner) = owner(cluster, set) else {
+        return;
+    };
+    match result {
+        Ok(()) => events::record(
+            cluster,
+            &owner,
+            EventType::Normal,
+            "SuccessfulCreate",
+            &format!("Created pod: {name}"),
+            SOURCE,
+        ),
+        Err(e) => events::record(
+            cluster,
+            &owner,
+            EventType::Warning,
+            "FailedCreate",
+            &format!("Error creating: {}", e.kubectl_message()),
+            SOURCE,
+        ),
+    }
+}
+
+fn delete_pod(cluster: &mut Cluster, set: &Set, pod: &Pod) {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    if cluster.delete("Pod", &set.ns, &name, None, false).is_err() {
+        return;
+    }
+    if let Some(owner) = owner(cluster, set) {
+        events::record(
+            cluster,
+            &owner,
+            EventType::Normal,
+            "SuccessfulDelete",
+            &format!("Deleted pod: {name}"),
+            SOURCE,
+        );
+    }
+}
+
+/// Upstream's `updateDaemonSetStatus`, counted per node from its oldest pod.
+fn update_status(cluster: &mut Cluster, set: &Set) {
+    let now = cluster.clock.now_ms();
+    let nodes = nodes(cluster);
+    let (by_node, _) = pods_by_node(cluster, set, &nodes);
+    let (mut desired, mut current, mut misscheduled, mut ready, mut available, mut updated) =
+        (0, 0, 0, 0, 0, 0);
+    let mut due = None;
+    for node in &nodes {
+        let node_name = node.metadata.name.clone().unwrap_or_default();
+        let (run, _) = should_run(&set.ds, node);
+        let on_node = by_node.get(&node_name).map(Vec::as_slice).unwrap_or(&[]);
+        let Some(pod) = on_node.first() else {
+            if run {
+                desired += 1;
+            }
+            continue;
+        };
+        if !run {
+            misscheduled += 1;
+            continue;
+        }
+        desired += 1;
+        current += 1;
+        if pods::ready_since(pod).is_some() {
+            ready += 1;
+            match pods::available(pod, set.min_ready, now) {
+                Ok(()) => available += 1,
+                Err(d) => due = due.or(d),
+            }
+        }
+        if set.updated(pod) {
+            updated += 1;
+        }
+    }
+    if let Some(due) = due {
+        cluster
+            .controllers
+            .daemonset
+            .recheck
+            .entry(due)
+            .or_default()
+            .insert((set.ns.clone(), set.name.clone()));
+        cluster.timers.at(due, Task::Wake);
+    }
+    let Some(Object::DaemonSet(mut ds)) = owner(cluster, set) else {
+        return;
+    };
+    let generation = ds.metadata.generation;
+    let status = ds.status.get_or_insert_with(Default::default);
+    let before = status.clone();
+    let opt = |n: i32| (n > 0).then_some(n);
+    status.desired_number_scheduled = desired;
+    status.current_number_scheduled = current;
+    status.number_misscheduled = misscheduled;
+    status.number_ready = ready;
+    status.number_available = opt(available);
+    status.updated_number_scheduled = opt(updated);
+    status.number_unavailable = opt(desired - available);
+    status.observed_generation = generation;
+    if *status != before {
+        let _ = cluster.store.update(Object::DaemonSet(ds));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn daemon_pods_tolerate_node_conditions_and_are_pinned() {
+        let mut spec = PodSpec {
+            host_network: Some(true),
+            ..Default::default()
+        };
+        add_daemon_tolerations(&mut spec);
+        add_daemon_tolerations(&mut spec);
+        assert_eq!(spec.tolerations.as_ref().map(Vec::len), Some(7));
+        pin_to_node(&mut spec, "node1");
+        let pod = Pod {
+            spec: Some(spec),
+            ..Default::default()
+        };
+        assert_eq!(target_node(&pod).as_deref(), Some("node1"));
+    }
+
+    #[test]
+    fn budgets_resolve_percentages_upward() {
+        let ru = k8s_openapi::api::apps::v1::RollingUpdateDaemonSet {
+            max_surge: Some(IntOrString::Int(0)),
+            max_unavailable: Some(IntOrString::String("10%".into())),
+        };
+        assert_eq!(budgets(&ru, 4), (0, 1));
+        let ru = k8s_openapi::api::apps::v1::RollingUpdateDaemonSet {
+            max_surge: Some(IntOrString::String("50%".into())),
+            max_unavailable: Some(IntOrString::Int(0)),
+        };
+        assert_eq!(budgets(&ru, 3), (2, 0));
+    }
+}
