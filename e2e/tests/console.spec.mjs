@@ -131,3 +131,39 @@ test('pasting several lines runs them like typed lines', async ({ page }) => {
   await expect(output).toContainText('namespace/dev created');
   await expect(output).toContainText(/dev\s+Active\s+0s/);
 });
+
+test('a watch streams as the clock ticks and Ctrl-C stops it', async ({ page }) => {
+  await page.goto('./');
+  const input = page.getByTestId('console-input');
+  await input.click();
+  await page.keyboard.type('kubectl run web --image=nginx');
+  await page.keyboard.press('Enter');
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('pod/web created');
+  await page.keyboard.type('kubectl get pods -w');
+  await page.keyboard.press('Enter');
+  await expect(output).toContainText('NAME   READY   STATUS');
+  // While the watch runs there is no prompt; the pod's progress arrives by itself.
+  await expect(page.locator('.console-prompt .prompt')).toHaveText('');
+  await expect(output).toContainText('web    1/1     Running', { timeout: 20_000 });
+  await page.keyboard.press('Control+C');
+  await expect(output).toContainText('^C');
+  await expect(page.locator('.console-prompt .prompt')).not.toHaveText('');
+  await page.keyboard.type('kubectl get pods');
+  await page.keyboard.press('Enter');
+  await expect(output).toContainText('$ kubectl get pods');
+});
+
+test('kubectl explain reads the API documentation shipped with the page', async ({ page }) => {
+  await page.goto('./');
+  await page.getByTestId('console-input').click();
+  // The documentation loads right after start-up; retry until it is there.
+  const output = page.getByTestId('console-output');
+  await expect(async () => {
+    await page.keyboard.type('kubectl explain deploy.spec.replicas');
+    await page.keyboard.press('Enter');
+    await expect(output).toContainText('FIELD: replicas <integer>', { timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
+  await expect(output).toContainText('GROUP:      apps');
+  await expect(output).toContainText('Number of desired pods.');
+});

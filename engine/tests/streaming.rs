@@ -74,3 +74,28 @@ fn a_new_command_stops_the_running_job() {
     c.run("kubectl get nodes");
     assert!(!c.job_running());
 }
+
+#[test]
+fn rollout_status_streams_its_progress() {
+    let mut c = streaming_cluster();
+    c.run("kubectl create deployment web --image=nginx:1.26 --replicas=3");
+    let first = c.run("kubectl rollout status deployment/web").stdout();
+    assert!(
+        first.starts_with("Waiting for deployment \"web\" rollout to finish"),
+        "{first}"
+    );
+    assert!(c.job_running());
+    let mut all = String::new();
+    for _ in 0..60 {
+        c.advance(SimDuration::seconds(1));
+        all.push_str(&c.poll_job().stdout());
+        if !c.job_running() {
+            break;
+        }
+    }
+    assert!(
+        all.ends_with("deployment \"web\" successfully rolled out\n"),
+        "{all}"
+    );
+    assert!(!c.job_running());
+}

@@ -49,18 +49,19 @@ pub fn Console(session: Session) -> impl IntoView {
     };
     let submit_paste = submit.clone();
 
-    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
-        "Enter" => {
+    // With Ctrl held, letters are matched in either case (Ctrl+Shift+C, Caps Lock).
+    let on_keydown = move |ev: KeyboardEvent| match ev.key().to_ascii_lowercase().as_str() {
+        "enter" => {
             ev.prevent_default();
             submit(input.get_untracked());
         }
-        "ArrowUp" => {
+        "arrowup" => {
             ev.prevent_default();
             if let Some(prev) = model.try_update(|m| m.history_prev()).flatten() {
                 input.set(prev);
             }
         }
-        "ArrowDown" => {
+        "arrowdown" => {
             ev.prevent_default();
             if let Some(next) = model.try_update(|m| m.history_next()).flatten() {
                 input.set(next);

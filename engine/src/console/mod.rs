@@ -42,6 +42,8 @@ pub(crate) enum Job {
     Watch(kubectl::watch::Watch),
     /// `kubectl logs -f`.
     Follow(kubectl::logs::Follower),
+    /// `kubectl rollout status` of a Deployment.
+    Rollout(kubectl::rollout::StatusWatch),
 }
 
 impl Console {
@@ -60,6 +62,7 @@ pub fn poll_job(cluster: &mut Cluster) -> Output {
     let done = match &mut job {
         Job::Watch(w) => w.poll(cluster, &mut out),
         Job::Follow(f) => f.poll(cluster, &mut out),
+        Job::Rollout(r) => r.poll(cluster, &mut out),
     };
     if !done {
         cluster.console.job = Some(job);

@@ -447,21 +447,7 @@ impl<'a> Shell<'a> {
             let next = chars[i + 1];
             if next == '(' && chars.get(i + 2) == Some(&'(') {
                 // `$(( expr ))`: arithmetic up to the matching `))`.
-                let mut depth = 0;
-                let mut j = i + 1;
-                while j < chars.len() {
-                    match chars[j] {
-                        '(' => depth += 1,
-                        ')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
+                let j = closing_paren(&chars, i + 1);
                 let end = j.saturating_sub(1).max(i + 3).min(chars.len());
                 let inner: String = chars[(i + 3).min(end)..end].iter().collect();
                 match super::arith::eval(&inner, &mut self.vars) {
@@ -473,21 +459,7 @@ impl<'a> Shell<'a> {
                 }
                 i = j + 1;
             } else if next == '(' {
-                let mut depth = 0;
-                let mut j = i + 1;
-                while j < chars.len() {
-                    match chars[j] {
-                        '(' => depth += 1,
-                        ')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
+                let j = closing_paren(&chars, i + 1);
                 let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
                 out.push_str(self.capture(&inner).trim_end_matches('\n'));
                 i = j + 1;
@@ -753,6 +725,24 @@ fn parse_seconds(arg: &str) -> Option<i64> {
     };
     let n: f64 = num.parse().ok()?;
     (n.is_finite() && n >= 0.0).then_some((n * mult) as i64)
+}
+
+/// The index of the `)` that closes the `(` at `open` (the length if it is never closed).
+fn closing_paren(chars: &[char], open: usize) -> usize {
+    let mut depth = 0;
+    for (j, c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    chars.len()
 }
 
 #[cfg(test)]

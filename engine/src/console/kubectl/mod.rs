@@ -32,7 +32,7 @@ mod output_templates;
 mod patch;
 mod replace;
 mod resources;
-mod rollout;
+pub(crate) mod rollout;
 mod rollout_workloads;
 mod run;
 mod scale;

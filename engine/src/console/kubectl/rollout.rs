@@ -171,6 +171,15 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
     if done || !watch {
         return out;
     }
+    if cluster.console.may_stream() {
+        cluster.console.job = Some(crate::console::Job::Rollout(StatusWatch {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+            cursor,
+            deadline,
+        }));
+        return out;
+    }
     loop {
         let remaining = deadline - cluster.clock.now_ms();
         if remaining <= 0 {
@@ -202,6 +211,48 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
         if done {
             return out;
         }
+    }
+}
+
+/// A streaming `rollout status`: a line per change of the deployment until it is rolled out.
+#[derive(Clone, Debug)]
+pub(crate) struct StatusWatch {
+    namespace: String,
+    name: String,
+    cursor: usize,
+    deadline: i64,
+}
+
+impl StatusWatch {
+    /// Prints the status if the deployment changed since the last poll; true once the
+    /// rollout has finished, failed, or timed out.
+    pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
+        let (ns, name) = (self.namespace.as_str(), self.name.as_str());
+        let changed = cluster.store.events_since(self.cursor).iter().any(|e| {
+            e.object.kind() == "Deployment" && e.object.name() == name && e.object.namespace() == ns
+        });
+        self.cursor = cluster.store.log_end();
+        if changed {
+            let Some(d) = deployment(cluster, ns, name) else {
+                return true;
+            };
+            let (message, done, failed) = status_message(&d);
+            if failed {
+                out.err(format!("error: {message}"));
+                out.exit_code = 1;
+                return true;
+            }
+            out.out(message);
+            if done {
+                return true;
+            }
+        }
+        if cluster.clock.now_ms() >= self.deadline {
+            out.err("error: timed out waiting for the condition");
+            out.exit_code = 1;
+            return true;
+        }
+        false
     }
 }
 
