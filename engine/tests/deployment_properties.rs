@@ -119,68 +119,127 @@ fn run_for(cluster: &mut Cluster, seconds: u32, disrupted: &mut bool) -> Result<
     Ok(())
 }
 
+/// Cases per run: 24, or `PROPTEST_CASES` for a longer search.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn deployments_respect_surge_and_availability_and_converge(ops in prop::collection::vec(op(), 1..10)) {
-        let mut cluster = Cluster::new();
-        cluster.run(&manifest(3, IMAGES[0]));
-        // Starting up is not a rollout: nothing is available yet.
-        let mut disrupted = true;
-        run_for(&mut cluster, 20, &mut disrupted)?;
-        for op in &ops {
-            match op {
-                Op::Apply { replicas, image } => {
-                    if *replicas > self::replicas(&mut cluster) {
-                        disrupted = true;
-                    }
-                    cluster.run(&manifest(*replicas, IMAGES[*image]));
-                }
-                Op::Scale(n) => {
-                    if *n > replicas(&mut cluster) {
-                        disrupted = true;
-                    }
-                    cluster.run(&format!("kubectl scale deployment web --replicas={n}"));
-                }
-                Op::SetImage(i) => {
-                    cluster.run(&format!("kubectl set image deployment/web web={}", IMAGES[*i]));
-                }
-                Op::Undo => {
-                    cluster.run("kubectl rollout undo deployment/web");
-                }
-                Op::DeletePod(i) => {
-                    let (live, _) = pods(&mut cluster);
-                    if let Some(p) = live.get(*i % live.len().max(1)) {
-                        let name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
-                        cluster.run(&format!("kubectl delete pod {name} --wait=false"));
-                        disrupted = true;
-                    }
-                }
-                Op::Wait(s) => run_for(&mut cluster, *s, &mut disrupted)?,
-            }
-            run_for(&mut cluster, 1, &mut disrupted)?;
-        }
-        run_for(&mut cluster, 120, &mut disrupted)?;
-
-        let deploy = json(&mut cluster, "kubectl get deployment web -o json");
-        let want = deploy["spec"]["replicas"].as_i64().unwrap_or(-1);
-        let status = &deploy["status"];
-        prop_assert_eq!(status["updatedReplicas"].as_i64().unwrap_or(0), want, "status {}", status);
-        prop_assert_eq!(status["availableReplicas"].as_i64().unwrap_or(0), want, "status {}", status);
-        prop_assert_eq!(status["replicas"].as_i64().unwrap_or(0), want, "status {}", status);
-        let image = deploy["spec"]["template"]["spec"]["containers"][0]["image"].clone();
-        let (live, ready) = pods(&mut cluster);
-        prop_assert_eq!(ready, want);
-        prop_assert_eq!(live.len() as i64, want);
-        for p in &live {
-            prop_assert_eq!(&p["spec"]["containers"][0]["image"], &image);
-        }
-        let rs = json(&mut cluster, "kubectl get rs -l app=web -o json");
-        let active = rs["items"]
-            .as_array()
-            .map(|items| items.iter().filter(|r| r["spec"]["replicas"].as_i64().unwrap_or(0) > 0).count())
-            .unwrap_or(0);
-        prop_assert_eq!(active, 1);
+        check(&ops)?;
     }
+}
+
+/// Found by CI: scaling down in the middle of a rollout must shrink every active
+/// ReplicaSet proportionally (upstream `scale`), not just the old one.
+#[test]
+fn scaling_down_during_a_rollout_stays_within_surge() {
+    let ops = [
+        Op::Apply {
+            replicas: 4,
+            image: 2,
+        },
+        Op::Scale(5),
+        Op::Apply {
+            replicas: 3,
+            image: 2,
+        },
+    ];
+    if let Err(e) = check(&ops) {
+        panic!("{e}");
+    }
+}
+
+fn check(ops: &[Op]) -> Result<(), TestCaseError> {
+    let mut cluster = Cluster::new();
+    cluster.run(&manifest(3, IMAGES[0]));
+    // Starting up is not a rollout: nothing is available yet.
+    let mut disrupted = true;
+    run_for(&mut cluster, 20, &mut disrupted)?;
+    for op in ops {
+        match op {
+            Op::Apply { replicas, image } => {
+                if *replicas > self::replicas(&mut cluster) {
+                    disrupted = true;
+                }
+                cluster.run(&manifest(*replicas, IMAGES[*image]));
+            }
+            Op::Scale(n) => {
+                if *n > replicas(&mut cluster) {
+                    disrupted = true;
+                }
+                cluster.run(&format!("kubectl scale deployment web --replicas={n}"));
+            }
+            Op::SetImage(i) => {
+                cluster.run(&format!(
+                    "kubectl set image deployment/web web={}",
+                    IMAGES[*i]
+                ));
+            }
+            Op::Undo => {
+                cluster.run("kubectl rollout undo deployment/web");
+            }
+            Op::DeletePod(i) => {
+                let (live, _) = pods(&mut cluster);
+                if let Some(p) = live.get(*i % live.len().max(1)) {
+                    let name = p["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    cluster.run(&format!("kubectl delete pod {name} --wait=false"));
+                    disrupted = true;
+                }
+            }
+            Op::Wait(s) => run_for(&mut cluster, *s, &mut disrupted)?,
+        }
+        run_for(&mut cluster, 1, &mut disrupted)?;
+    }
+    run_for(&mut cluster, 120, &mut disrupted)?;
+
+    let deploy = json(&mut cluster, "kubectl get deployment web -o json");
+    let want = deploy["spec"]["replicas"].as_i64().unwrap_or(-1);
+    let status = &deploy["status"];
+    prop_assert_eq!(
+        status["updatedReplicas"].as_i64().unwrap_or(0),
+        want,
+        "status {}",
+        status
+    );
+    prop_assert_eq!(
+        status["availableReplicas"].as_i64().unwrap_or(0),
+        want,
+        "status {}",
+        status
+    );
+    prop_assert_eq!(
+        status["replicas"].as_i64().unwrap_or(0),
+        want,
+        "status {}",
+        status
+    );
+    let image = deploy["spec"]["template"]["spec"]["containers"][0]["image"].clone();
+    let (live, ready) = pods(&mut cluster);
+    prop_assert_eq!(ready, want);
+    prop_assert_eq!(live.len() as i64, want);
+    for p in &live {
+        prop_assert_eq!(&p["spec"]["containers"][0]["image"], &image);
+    }
+    let rs = json(&mut cluster, "kubectl get rs -l app=web -o json");
+    let active = rs["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|r| r["spec"]["replicas"].as_i64().unwrap_or(0) > 0)
+                .count()
+        })
+        .unwrap_or(0);
+    prop_assert_eq!(active, 1);
+    Ok(())
 }

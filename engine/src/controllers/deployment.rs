@@ -253,6 +253,21 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
         .cloned()
         .collect();
     let paused = spec.paused == Some(true);
+    // Upstream `syncDeployment`: a paused Deployment, or one whose replica count changed
+    // since its ReplicaSets were sized, is only scaled (proportionally), never rolled.
+    if paused || is_scaling_event(&d, new_rs.as_ref(), &old) {
+        let new_rs = match new_rs {
+            Some(rs) if !paused => Some(ensure_revision(cluster, &d, rs, &old)),
+            other => other,
+        };
+        scale_all(cluster, &d, new_rs.as_ref(), &old);
+        if paused {
+            let old: Vec<ReplicaSet> = old.iter().filter_map(|r| fresh(cluster, r)).collect();
+            cleanup(cluster, &d, &old);
+        }
+        update_status(cluster, ns, name);
+        return;
+    }
     let new_rs = if paused {
         new_rs
     } else {
@@ -264,25 +279,126 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
             },
         })
     };
-    if !paused {
-        let recreate = spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
-        if let Some(new_rs) = new_rs.as_ref() {
-            if recreate {
-                rollout_recreate(cluster, &d, new_rs, &old);
-            } else {
-                rollout_rolling(cluster, &d, new_rs, &old);
-            }
-        }
-    } else if let Some(new_rs) = new_rs.as_ref() {
-        // A paused deployment still follows replica changes of its current ReplicaSet.
-        if old.iter().all(|r| rs_replicas(r) == 0) {
-            let want = spec.replicas.unwrap_or(1);
-            if rs_replicas(new_rs) != want {
-                scale(cluster, &d, new_rs, want);
-            }
+    let recreate = spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
+    if let Some(new_rs) = new_rs.as_ref() {
+        if recreate {
+            rollout_recreate(cluster, &d, new_rs, &old);
+        } else {
+            rollout_rolling(cluster, &d, new_rs, &old);
         }
     }
     update_status(cluster, ns, name);
+}
+
+/// Upstream `isScalingEvent`: an active ReplicaSet was sized for another replica count.
+fn is_scaling_event(d: &Deployment, new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) -> bool {
+    let replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    new_rs
+        .into_iter()
+        .chain(old)
+        .filter(|rs| rs_replicas(rs) > 0)
+        .any(|rs| annotation_i32(rs, DESIRED_REPLICAS).is_some_and(|want| want != replicas))
+}
+
+fn annotation_i32(rs: &ReplicaSet, key: &str) -> Option<i32> {
+    rs.metadata.annotations.as_ref()?.get(key)?.parse().ok()
+}
+
+/// Upstream `scale`: one active ReplicaSet takes the full count; otherwise the replicas
+/// to add or remove are shared out in proportion to each active ReplicaSet's size.
+fn scale_all(
+    cluster: &mut Cluster,
+    d: &Deployment,
+    new_rs: Option<&ReplicaSet>,
+    old: &[ReplicaSet],
+) {
+    let replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let mut active: Vec<ReplicaSet> = new_rs
+        .into_iter()
+        .chain(old)
+        .filter(|rs| rs_replicas(rs) > 0)
+        .cloned()
+        .collect();
+    let only = match active.len() {
+        0 => new_rs
+            .cloned()
+            .or_else(|| old.iter().max_by_key(|r| created(r)).cloned()),
+        1 => active.first().cloned(),
+        _ => None,
+    };
+    if let Some(rs) = only {
+        if rs_replicas(&rs) != replicas {
+            scale(cluster, d, &rs, replicas);
+        }
+        return;
+    }
+    if let Some(new_rs) = new_rs {
+        let saturated = annotation_i32(new_rs, DESIRED_REPLICAS) == Some(replicas)
+            && rs_replicas(new_rs) == replicas
+            && rs_available(new_rs) == replicas;
+        if saturated {
+            for rs in old.iter().filter(|r| rs_replicas(r) > 0) {
+                scale(cluster, d, rs, 0);
+            }
+            return;
+        }
+    }
+    let recreate = d
+        .spec
+        .as_ref()
+        .and_then(|s| s.strategy.as_ref())
+        .and_then(|s| s.type_.as_deref())
+        == Some("Recreate");
+    if recreate {
+        return;
+    }
+    let (surge, _) = fenceposts(d);
+    let allowed = if replicas > 0 { replicas + surge } else { 0 };
+    let to_add = allowed - active.iter().map(rs_replicas).sum::<i32>();
+    // Largest first; equal sizes: newest first when growing, oldest first when shrinking.
+    active.sort_by(|a, b| {
+        let by_age = if to_add > 0 {
+            created(b).cmp(&created(a))
+        } else {
+            created(a).cmp(&created(b))
+        };
+        rs_replicas(b).cmp(&rs_replicas(a)).then(by_age)
+    });
+    let status_replicas = d.status.as_ref().and_then(|s| s.replicas).unwrap_or(0);
+    let mut added = 0;
+    let mut sizes: Vec<i32> = Vec::with_capacity(active.len());
+    for rs in &active {
+        let have = rs_replicas(rs);
+        let mut proportion = 0;
+        if to_add != 0 && to_add != added {
+            // Upstream `getReplicaSetFraction`.
+            let fraction = if replicas == 0 {
+                -have
+            } else {
+                let annotated = annotation_i32(rs, MAX_REPLICAS).unwrap_or(status_replicas);
+                if annotated == 0 {
+                    0
+                } else {
+                    let size = f64::from(have) * f64::from(allowed) / f64::from(annotated);
+                    size.round() as i32 - have
+                }
+            };
+            let left = to_add - added;
+            proportion = if to_add > 0 {
+                fraction.min(left)
+            } else {
+                fraction.max(left)
+            };
+        }
+        sizes.push(have + proportion);
+        added += proportion;
+    }
+    if let Some(first) = sizes.first_mut() {
+        *first = (*first + to_add - added).max(0);
+    }
+    for (rs, size) in active.iter().zip(sizes) {
+        scale(cluster, d, rs, size);
+    }
 }
 
 /// Gives a re-activated ReplicaSet (a rollback) the next revision, remembering the old one.
