@@ -44,6 +44,21 @@ pub struct ConsoleModel {
 const MAX_LINES: usize = 2000;
 
 impl ConsoleModel {
+    /// A console whose ↑ starts from a saved history (oldest first).
+    pub fn with_history(history: Vec<String>) -> Self {
+        ConsoleModel {
+            history,
+            ..ConsoleModel::default()
+        }
+    }
+
+    /// Shows a note from the page itself (not from a command), e.g. a session not restored.
+    pub fn note(&mut self, text: &str) {
+        for line in text.lines() {
+            self.push(LineKind::Stderr, line);
+        }
+    }
+
     fn push(&mut self, kind: LineKind, text: &str) {
         self.lines.push(Line {
             id: self.next_id,

@@ -6,34 +6,84 @@
 
 pub mod components;
 pub mod console_model;
+pub mod crash;
+pub mod editor_model;
 pub mod explain_docs;
+pub mod journal;
 pub mod session;
+pub mod storage;
 
 use leptos::prelude::*;
 
 /// How often the page advances the cluster's clock.
 const TICK: std::time::Duration = std::time::Duration::from_millis(250);
 
-/// Mounts the app on `<body>`; panics are reported on the console instead of vanishing.
+/// Mounts the app on `<body>`. A panic shows a "something broke" panel ([`crash`]);
+/// `?reset` in the address (the panel's reset link) forgets the saved cluster first; the
+/// service worker makes later visits work offline.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    crash::install();
+    reset_if_asked();
     leptos::mount::mount_to_body(App);
     explain_docs::load();
+    register_service_worker();
+}
+
+/// `?reset`: forget the saved cluster (history and settings stay), then drop the query.
+fn reset_if_asked() {
+    let Some(window) = leptos::web_sys::window() else {
+        return;
+    };
+    if window.location().search().ok().as_deref() != Some(crash::RESET_QUERY) {
+        return;
+    }
+    if let Ok(Some(mut record)) = storage::load() {
+        record.reset_cluster();
+        storage::save(&record);
+    }
+    if let Ok(history) = window.history() {
+        let path = window.location().pathname().unwrap_or_default();
+        let _ = history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+}
+
+/// Registers `sw.js` (relative, so a sub-folder site works) where service workers exist.
+fn register_service_worker() {
+    let Some(window) = leptos::web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    let has_sw = js_sys_has(&navigator, "serviceWorker");
+    if has_sw {
+        let _ = navigator.service_worker().register("./sw.js");
+    }
+}
+
+/// Whether `object` has a property (feature detection without panicking).
+fn js_sys_has(object: &leptos::wasm_bindgen::JsValue, name: &str) -> bool {
+    leptos::web_sys::js_sys::Reflect::has(object, &leptos::wasm_bindgen::JsValue::from_str(name))
+        .unwrap_or(false)
 }
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let session = session::Session::new();
+    let session = session::Session::restore();
     // The cluster lives at 1× speed: simulated time follows the wall clock.
     let ticking = session.clone();
     set_interval(move || ticking.advance(TICK.as_millis() as i64), TICK);
+    // Time passed since the last save is written when the tab is hidden or closed.
+    let saving = session.clone();
+    let _ = window_event_listener_untyped("pagehide", move |_| saving.save());
+    let resetting = session.clone();
     view! {
         <div class="app">
             <header class="topbar">
                 <span class="logo" aria-hidden="true">"⎈"</span>
                 <h1>"Kubeplay"</h1>
                 <span class="tagline">"A Kubernetes " {kubeplay_engine::KUBERNETES_VERSION} " cluster in your browser"</span>
+                <span class="topbar-spacer"></span>
+                <components::reset_button::ResetButton session=resetting />
             </header>
             <main class="workspace">
                 <components::console::Console session=session />

@@ -8,7 +8,8 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use kubeplay_engine::{
-    transcript, Cluster, ClusterConfig, ClusterProfile, EditOutcome, EditRequest, Output, Stream,
+    transcript, Cluster, ClusterConfig, ClusterProfile, EditOutcome, EditRequest, OpenFile, Output,
+    Stream,
 };
 
 const USAGE: &str = "\
@@ -138,13 +139,50 @@ fn print_output(out: &Output) {
     let _ = std::io::stdout().flush();
 }
 
+/// The learner's editor: `$KUBE_EDITOR`, else `$EDITOR`, else `vi`.
+fn editor_command() -> String {
+    ["KUBE_EDITOR", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_string())
+}
+
+/// Runs `editor` on `path`; whether it ended well.
+fn run_editor(editor: &str, path: &std::path::Path) -> bool {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$0\""))
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `vi FILE` on a terminal: the workspace file goes to a temporary file, the learner's
+/// editor runs on it, and the saved text comes back into the workspace.
+fn edit_file(cluster: &mut Cluster, file: &OpenFile) {
+    let editor = editor_command();
+    let base = file.path.rsplit('/').next().unwrap_or("file").to_string();
+    let path = std::env::temp_dir().join(format!("kubeplay-{}-{base}", std::process::id()));
+    if let Err(e) = std::fs::write(&path, &file.text) {
+        eprintln!("error: {e}");
+        return;
+    }
+    if !run_editor(&editor, &path) {
+        eprintln!("error: there was a problem with the editor \"{editor}\"");
+    } else if let Ok(text) = std::fs::read_to_string(&path) {
+        if text != file.text || file.new_file {
+            if let Err(e) = cluster.write_file(&file.path, &text) {
+                eprintln!("{e}");
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
 /// `kubectl edit` on a terminal: like kubectl, write the text to a temporary file, run
 /// `$KUBE_EDITOR`, else `$EDITOR`, else `vi`, and hand the result back until the edit ends.
 fn edit_loop(cluster: &mut Cluster, mut request: EditRequest) {
-    let editor = ["KUBE_EDITOR", "EDITOR"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
-        .unwrap_or_else(|| "vi".to_string());
+    let editor = editor_command();
     let base = request
         .file_name
         .rsplit('/')
@@ -157,12 +195,7 @@ fn edit_loop(cluster: &mut Cluster, mut request: EditRequest) {
             eprintln!("error: {e}");
             return;
         }
-        let status = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("{editor} \"$0\""))
-            .arg(&path)
-            .status();
-        if !status.is_ok_and(|s| s.success()) {
+        if !run_editor(&editor, &path) {
             eprintln!("error: there was a problem with the editor \"{editor}\"");
             let _ = std::fs::remove_file(&path);
             return;
@@ -238,6 +271,9 @@ fn repl(mut cluster: Cluster) -> ExitCode {
         }
         let out = cluster.run(&line);
         print_output(&out);
+        if let Some(file) = &out.open_file {
+            edit_file(&mut cluster, file);
+        }
         if let Some(request) = out.edit {
             edit_loop(&mut cluster, *request);
         }

@@ -16,6 +16,7 @@ mod controllers;
 mod events;
 mod images;
 mod kubelet;
+mod lint;
 mod output;
 mod printers;
 mod process;
@@ -30,7 +31,8 @@ pub mod transcript;
 pub use api::explain::{docs_loaded as explain_docs_loaded, install_docs as install_explain_docs};
 pub use clock::SimDuration;
 pub use cluster::{Cluster, ClusterConfig, ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
-pub use output::{EditOutcome, EditRequest, Output, Stream};
+pub use lint::{lint_manifest, ManifestProblem};
+pub use output::{EditOutcome, EditRequest, OpenFile, Output, Stream};
 
 /// Kubernetes version the emulation follows (kubectl, apiserver and kubelet alike).
 pub const KUBERNETES_VERSION: &str = "v1.34.1";

@@ -21,6 +21,20 @@ pub struct Output {
     /// `kubectl edit` waiting for an editor: the front end edits the text and hands the result
     /// to `Cluster::finish_edit`.
     pub edit: Option<Box<EditRequest>>,
+    /// `vi FILE` (or `vim`, `nano`, `edit`): the front end opens its editor on this workspace
+    /// file and writes it back with `Cluster::write_file` when the learner saves.
+    pub open_file: Option<OpenFile>,
+}
+
+/// A workspace file to open in the front end's editor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenFile {
+    /// The file's path in the workspace, as typed.
+    pub path: String,
+    /// Its current text (empty for a new file).
+    pub text: String,
+    /// Whether the file does not exist yet.
+    pub new_file: bool,
 }
 
 /// An object opened by `kubectl edit`, to be edited by the front end's editor.
@@ -86,6 +100,9 @@ impl Output {
         self.chunks.extend(other.chunks);
         self.exit_code = other.exit_code;
         self.clear |= other.clear;
+        if other.open_file.is_some() {
+            self.open_file = other.open_file;
+        }
         if other.edit.is_some() {
             self.edit = other.edit;
         }

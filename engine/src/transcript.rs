@@ -72,7 +72,15 @@ pub fn run_script_on(cluster: &mut Cluster, text: &str) -> String {
                     printed.push_str(line);
                     printed.push('\n');
                 }
-                printed.push_str(&cluster.run(&cmd).text());
+                let out = cluster.run(&cmd);
+                printed.push_str(&out.text());
+                if let Some(file) = &out.open_file {
+                    // Nobody types in a script: say what the editor would have done.
+                    printed.push_str(&format!(
+                        "(an editor opens {} in the page and the interactive console; scripts write files with cat <<EOF > {})\n",
+                        file.path, file.path
+                    ));
+                }
                 // Output without a final newline (`-o jsonpath`) would run into the next
                 // `$ ` line, which a transcript must start on a line of its own.
                 if !printed.ends_with('\n') {

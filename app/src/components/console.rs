@@ -3,13 +3,22 @@
 use leptos::prelude::*;
 use leptos::web_sys::KeyboardEvent;
 
+use crate::components::editor::Editor;
 use crate::console_model::{ConsoleModel, LineKind};
+use crate::editor_model::Target;
 use crate::session::Session;
 
 /// Scrollback plus an input line; Enter runs the line, ↑/↓ browse history, Ctrl-L clears.
 #[component]
 pub fn Console(session: Session) -> impl IntoView {
-    let model = RwSignal::new(ConsoleModel::default());
+    let mut restored = ConsoleModel::with_history(session.history());
+    if let Some(notice) = session.notice() {
+        restored.note(notice);
+    }
+    let model = RwSignal::new(restored);
+    // The editor open in place of the console (`vi FILE`, `kubectl edit`), if any.
+    let editing = RwSignal::new(None::<(Target, String, bool)>);
+    let editor_session = session.clone();
     let input = RwSignal::new(String::new());
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let output_ref = NodeRef::<leptos::html::Div>::new();
@@ -38,6 +47,18 @@ pub fn Console(session: Session) -> impl IntoView {
         let entry = model.try_update(|m| m.enter(&line)).flatten();
         if let Some(entry) = entry {
             let out = session.run(&entry);
+            if let Some(file) = &out.open_file {
+                editing.set(Some((
+                    Target::File {
+                        path: file.path.clone(),
+                    },
+                    file.text.clone(),
+                    file.new_file,
+                )));
+            } else if let Some(request) = &out.edit {
+                let text = request.text.clone();
+                editing.set(Some((Target::Object(request.clone()), text, false)));
+            }
             let prompt = session.prompt();
             model.update(|m| {
                 m.record(&entry, &out);
@@ -123,8 +144,35 @@ pub fn Console(session: Session) -> impl IntoView {
         }
     };
 
+    let editor_output = Callback::new(move |out: kubeplay_engine::Output| {
+        model.update(|m| m.append(&out));
+    });
+    let editor_close = Callback::new(move |_: ()| {
+        editing.set(None);
+        // Back at the prompt, as after quitting vi.
+        request_animation_frame(move || {
+            if let Some(el) = input_ref.get_untracked() {
+                let _ = el.focus();
+            }
+        });
+    });
+
     view! {
-        <section class="console" aria-label="Console" on:click=focus_input>
+        {move || {
+            editing.get().map(|(target, text, new_file)| {
+                view! {
+                    <Editor
+                        session=editor_session.clone()
+                        target=target
+                        text=text
+                        new_file=new_file
+                        on_output=editor_output
+                        on_close=editor_close
+                    />
+                }
+            })
+        }}
+        <section class="console" class:console-hidden=move || editing.with(|e| e.is_some()) aria-label="Console" on:click=focus_input>
             <div class="console-output" data-testid="console-output" node_ref=output_ref role="log" aria-live="polite">
                 <p class="console-welcome">
                     "Welcome to Kubeplay. Try " <code>"kubectl get nodes"</code> ", or type " <code>"help"</code> "."

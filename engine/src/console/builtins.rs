@@ -36,6 +36,7 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
             }
             Output::default()
         }
+        "vi" | "vim" | "nano" | "edit" => super::file_editor::open(cluster, program, args),
         "cat" => cat(cluster, args, stdin),
         "ls" => ls(cluster, args),
         "rm" => rm(cluster, args),
@@ -54,6 +55,7 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
 
   kubectl ...           talk to the cluster (k is an alias), e.g. kubectl get nodes
   cat <<EOF > f.yaml    write a file (end with a line EOF); then kubectl apply -f f.yaml
+  vi FILE               edit a file (also vim, nano, edit); kubectl edit KIND/NAME
   ls, cat FILE, rm FILE your files
   ... | grep WORD       filter output (also head, tail, wc, sort, uniq, cut, tr, awk, base64)
   sleep N               let N seconds of cluster time pass (also 2m, 1h)

@@ -1,6 +1,7 @@
 //! The console: a small shell around kubectl, running inside the engine.
 
 mod builtins;
+mod file_editor;
 mod files;
 mod kubectl;
 mod sed;
@@ -143,6 +144,7 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
         };
         let result = run_simple(cluster, &simple.words, stdin.as_deref());
         let edit = result.edit.clone();
+        let open_file = result.open_file.clone();
         let last = i + 1 == pipeline.len();
         let mut stdout = String::new();
         for (stream, text) in result.chunks {
@@ -156,6 +158,9 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
         out.clear |= result.clear;
         if edit.is_some() {
             out.edit = edit;
+        }
+        if open_file.is_some() {
+            out.open_file = open_file;
         }
         if let Some((file, append)) = &simple.stdout_to {
             if let Err(e) = cluster.console.files.write(file, &stdout, *append) {

@@ -1,0 +1,93 @@
+// A learner opens `vi pod.yaml`, types a manifest, sees a mistake marked on its line before
+// saving, fixes it, saves with Ctrl-S and applies the file; `kubectl edit` opens the object.
+import { test, expect } from '@playwright/test';
+
+async function run(page, command) {
+  const input = page.getByTestId('console-input');
+  await input.click();
+  await input.fill(command);
+  await input.press('Enter');
+}
+
+test('vi pod.yaml: type, see the problem on its line, fix, save, apply', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('./');
+  await run(page, 'vi pod.yaml');
+  const editor = page.getByTestId('editor');
+  await expect(editor).toBeVisible();
+  await expect(page.getByTestId('console-input')).toBeHidden();
+  const text = page.getByTestId('editor-text');
+  await expect(text).toBeFocused();
+  // Typed as a person would, Tab for indentation (two spaces).
+  for (const line of ['apiVersion: v1', 'kind: Pod', 'metadata:']) {
+    await page.keyboard.type(line);
+    await page.keyboard.press('Enter');
+  }
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('name: web');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('spec:');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('contianers:');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('- name: web');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('image: nginx');
+  await expect(text).toHaveValue(
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  contianers:\n  - name: web\n    image: nginx',
+  );
+  // The typo is marked on line 6 with a suggestion, before anything is saved.
+  const problems = page.getByTestId('editor-problems');
+  await expect(problems).toContainText('line 6');
+  await expect(problems).toContainText('did you mean "containers"?');
+  await expect(editor.locator('.gutter-line.has-problem')).toHaveText('6');
+
+  // Fix it: the mark goes away.
+  await text.fill((await text.inputValue()).replace('contianers', 'containers'));
+  await expect(problems).toBeEmpty();
+  await page.keyboard.press('Control+s');
+  await expect(editor).toBeHidden();
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('"pod.yaml" [New] 8L');
+  await expect(page.getByTestId('console-input')).toBeFocused();
+
+  await run(page, 'kubectl apply -f pod.yaml');
+  await expect(output).toContainText('pod/web created');
+  await run(page, 'cat pod.yaml');
+  await expect(output).toContainText('  containers:');
+  expect(errors).toEqual([]);
+});
+
+test('cancel leaves the file untouched', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'echo "kind: Pod" > p.yaml');
+  await run(page, 'nano p.yaml');
+  const text = page.getByTestId('editor-text');
+  await expect(text).toHaveValue('kind: Pod\n');
+  await text.fill('something else');
+  await page.getByTestId('editor-cancel').click();
+  await expect(page.getByTestId('editor')).toBeHidden();
+  await run(page, 'cat p.yaml');
+  await expect(page.getByTestId('console-output')).toContainText('kind: Pod');
+  await expect(page.getByTestId('console-output')).not.toContainText('something else');
+});
+
+test('kubectl edit opens the object and applies the change', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'kubectl create deployment web --image=nginx');
+  await run(page, 'kubectl edit deployment web');
+  const text = page.getByTestId('editor-text');
+  await expect(page.getByTestId('editor')).toBeVisible();
+  await expect(text).toHaveValue(/# Please edit the object below/);
+  await text.fill((await text.inputValue()).replace('replicas: 1', 'replicas: 3'));
+  await page.getByTestId('editor-save').click();
+  await expect(page.getByTestId('editor')).toBeHidden();
+  await expect(page.getByTestId('console-output')).toContainText('deployment.apps/web edited');
+  await run(page, 'kubectl get deployment web -o jsonpath={.spec.replicas}');
+  await expect(page.getByTestId('console-output')).toContainText(/^3$/m);
+});

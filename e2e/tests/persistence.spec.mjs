@@ -1,0 +1,98 @@
+// A learner's cluster, files and history survive a reload; "Reset cluster" asks first;
+// a damaged saved session is dropped with a notice; after one visit the page works offline.
+import { test, expect } from '@playwright/test';
+
+async function run(page, command) {
+  const input = page.getByTestId('console-input');
+  await input.click();
+  await input.fill(command);
+  await input.press('Enter');
+}
+
+async function lastOutput(page, command) {
+  const marker = `$ ${command}`;
+  const text = await page.getByTestId('console-output').innerText();
+  return text.slice(text.lastIndexOf(marker) + marker.length);
+}
+
+test('a reload finds the cluster, the files and the history as they were', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'kubectl create deployment web --image=nginx --replicas=2');
+  await run(page, 'echo "remember me" > notes.txt');
+  await run(page, 'sleep 20');
+  await run(page, 'kubectl get pods --no-headers');
+  await expect(page.getByTestId('console-output')).toContainText('Running');
+  const before = await lastOutput(page, 'kubectl get pods --no-headers');
+  expect(before.match(/web-[a-z0-9]+-[a-z0-9]{5}/g)).toHaveLength(2);
+
+  await page.reload();
+  await run(page, 'kubectl get pods --no-headers');
+  await expect(page.getByTestId('console-output')).toContainText('Running');
+  const after = await lastOutput(page, 'kubectl get pods --no-headers');
+  // Same pods (same generated names), same state; only their age moved on.
+  const names = (s) => s.match(/web-[a-z0-9]+-[a-z0-9]{5}/g);
+  expect(names(after)).toEqual(names(before));
+  await run(page, 'cat notes.txt');
+  await expect(page.getByTestId('console-output')).toContainText('remember me');
+  // History: ↑ goes back through what was typed before the reload too.
+  const input = page.getByTestId('console-input');
+  await input.press('ArrowUp');
+  await expect(input).toHaveValue('cat notes.txt');
+  await input.press('ArrowUp');
+  await input.press('ArrowUp');
+  await expect(input).toHaveValue('sleep 20');
+});
+
+test('reset cluster asks first, then starts from a fresh cluster', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'kubectl create deployment web --image=nginx');
+  // Saying no keeps everything.
+  page.once('dialog', (d) => d.dismiss());
+  await page.getByTestId('reset-cluster').click();
+  await run(page, 'kubectl get deployments');
+  await expect(page.getByTestId('console-output')).toContainText('web   ');
+  // Saying yes forgets the cluster.
+  page.once('dialog', (d) => {
+    expect(d.message()).toContain('Reset the cluster?');
+    d.accept();
+  });
+  await Promise.all([page.waitForEvent('load'), page.getByTestId('reset-cluster').click()]);
+  await run(page, 'kubectl get deployments');
+  await expect(page.getByTestId('console-output')).toContainText('No resources found in default namespace.');
+});
+
+test('a damaged saved session is dropped with a notice, never a crash', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('./');
+  await page.evaluate(() => localStorage.setItem('kubeplay.session', '{"format": 1, "journal": [{"launch'));
+  await page.reload();
+  await expect(page.getByTestId('console-output')).toContainText('the saved session is damaged');
+  await run(page, 'kubectl get ns');
+  await expect(page.getByTestId('console-output')).toContainText('kube-system');
+  // An old format is dropped too.
+  await page.evaluate(() => localStorage.setItem('kubeplay.session', '{"format": 0}'));
+  await page.reload();
+  await expect(page.getByTestId('console-output')).toContainText('from another version');
+  expect(errors).toEqual([]);
+});
+
+test('after one visit the page works offline', async ({ page, context }) => {
+  await page.goto('./');
+  await expect(page.getByTestId('console-input')).toBeVisible();
+  // The service worker has cached the page and its files once it is active.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await run(page, 'kubectl run web --image=nginx');
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await run(page, 'kubectl get pods');
+    await expect(page.getByTestId('console-output')).toContainText('web   ');
+    await run(page, 'kubectl explain pod.spec.restartPolicy');
+    await expect(page.getByTestId('console-output')).toContainText('FIELD: restartPolicy');
+  } finally {
+    await context.setOffline(false);
+  }
+});
