@@ -2,7 +2,7 @@
 
 mod builtins;
 mod files;
-mod kubectl;
+pub(crate) mod kubectl;
 mod sed;
 mod shell;
 mod text_filters;
