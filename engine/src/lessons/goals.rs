@@ -951,17 +951,17 @@ fn count(
     // Pods by STATUS column, for the reason: "2 Running, 1 ContainerCreating".
     let mut by_status: Vec<(String, u64)> = Vec::new();
     for o in cluster.store.list(kind, namespace) {
+        if let Some((_, sel)) = selector {
+            if !sel.matches(o.metadata().labels.as_ref()) {
+                continue;
+            }
+        }
         // Objects being deleted are on their way out: controllers no longer count them.
         if o.metadata().deletion_timestamp.is_some() {
             if let Object::Pod(p) = o {
                 bump(&mut by_status, crate::printers::pod_columns::status(p));
             }
             continue;
-        }
-        if let Some((_, sel)) = selector {
-            if !sel.matches(o.metadata().labels.as_ref()) {
-                continue;
-            }
         }
         matched += 1;
         let ok = match o {
@@ -979,8 +979,8 @@ fn count(
     Eval::check(met, || {
         let (c_ko, c_en) = conds_text(conds);
         let found_ko = match c_ko {
-            Some(c) => format!("조건({c})에 맞는 것은 {qualifying}개 (전체 {matched}개)"),
-            None => format!("지금 {qualifying}개"),
+            Some(c) => format!("조건({c})에 맞는 것은 {qualifying}개입니다 (전체 {matched}개)"),
+            None => format!("지금 {qualifying}개입니다"),
         };
         let found_en = match c_en {
             Some(c) => format!("{qualifying} of {matched} are {c}"),
@@ -993,15 +993,16 @@ fn count(
         } else {
             (
                 format!(" ({})", detail.join(", ")),
-                format!(" ({})", detail_ko.join(", ")),
+                format!(" — {}", detail_ko.join(", ")),
             )
         };
+        let k = ko_kind(kind);
+        let need_ko = match (bounds.min, bounds.max) {
+            (None, Some(z)) => format!("{k}{} {z}개 이하여야 하는데", josa(k, "이", "가")),
+            _ => format!("{k}{} {} 필요한데", josa(k, "이", "가"), bounds_ko(&bounds)),
+        };
         Text::ko_en(
-            format!(
-                "{} {}이어야 하는데 {found_ko}{detail_ko}",
-                ko_kind(kind),
-                bounds_ko(&bounds)
-            ),
+            format!("{need_ko} {found_ko}{detail_ko}"),
             format!(
                 "{} {} expected, {found_en}{detail_en}",
                 bounds_en(&bounds),
@@ -1054,7 +1055,7 @@ fn conds_text(c: &PodConds) -> (Option<String>, Option<String>) {
     let mut ko = Vec::new();
     let mut en = Vec::new();
     if let Some(p) = &c.phase {
-        ko.push(format!("단계 {p}"));
+        ko.push(p.clone());
         en.push(p.clone());
     }
     if let Some(s) = &c.status {
@@ -1063,7 +1064,7 @@ fn conds_text(c: &PodConds) -> (Option<String>, Option<String>) {
     }
     match c.ready {
         Some(true) => {
-            ko.push("준비됨(Ready)".into());
+            ko.push("준비됨".into());
             en.push("ready".into());
         }
         Some(false) => {
