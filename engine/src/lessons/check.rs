@@ -112,23 +112,35 @@ pub fn check_text(file: &str, text: &str) -> LessonReport {
 /// fenced `yaml` blocks with a `kind:` in the step texts. Each must apply cleanly.
 fn check_manifests(lesson: &Lesson) -> Vec<String> {
     let file = &lesson.file;
-    let mut manifests: Vec<(String, usize, String)> = Vec::new();
+    // (what, line in the lesson file, file name to apply it as, text)
+    let mut manifests: Vec<(String, usize, String, String)> = Vec::new();
     for f in &lesson.setup.files {
         if (f.path.ends_with(".yaml") || f.path.ends_with(".yml")) && f.content.contains("kind:")
         {
-            manifests.push((format!("file {}", f.path), f.line, f.content.clone()));
+            manifests.push((
+                format!("file {}", f.path),
+                f.line,
+                f.path.clone(),
+                f.content.clone(),
+            ));
         }
     }
     for (i, (m, line)) in lesson.setup.manifests.iter().enumerate() {
-        manifests.push((format!("setup manifest {}", i + 1), *line, m.clone()));
+        manifests.push((
+            format!("setup manifest {}", i + 1),
+            *line,
+            format!("setup-manifest-{}.yaml", i + 1),
+            m.clone(),
+        ));
     }
     for s in &lesson.steps {
         for (locale, text) in &s.text.0 {
             for block in yaml_blocks(text) {
-                if block.contains("kind:") && !manifests.iter().any(|(_, _, m)| *m == block) {
+                if block.contains("kind:") && !manifests.iter().any(|(_, _, _, m)| *m == block) {
                     manifests.push((
                         format!("the yaml block in step `{}` ({locale})", s.id),
                         s.line,
+                        format!("{}-{locale}.yaml", s.id),
                         block,
                     ));
                 }
@@ -137,7 +149,7 @@ fn check_manifests(lesson: &Lesson) -> Vec<String> {
     }
     let mut errors = Vec::new();
     let mut cluster = Cluster::with_config(LessonRun::cluster_config(lesson, 0));
-    for (what, line, text) in manifests {
+    for (what, line, name, text) in manifests {
         // Namespaces a manifest names are created first: only the manifest is on trial.
         if let Ok(docs) = crate::api::manifest::parse(&text) {
             for d in docs {
@@ -147,8 +159,9 @@ fn check_manifests(lesson: &Lesson) -> Vec<String> {
                 }
             }
         }
-        let _ = cluster.write_file("lesson-check.yaml", &text);
-        let out = cluster.run("kubectl apply -f lesson-check.yaml");
+        let name = name.replace(|c: char| c.is_whitespace() || "'\"$;&|<>".contains(c), "_");
+        let _ = cluster.write_file(&name, &text);
+        let out = cluster.run(&format!("kubectl apply -f {name}"));
         if out.exit_code != 0 {
             errors.push(format!(
                 "{file}:{line}: {what} is not a valid manifest:\n{}",

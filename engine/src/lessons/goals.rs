@@ -68,6 +68,8 @@ pub(crate) struct Bounds {
 pub(crate) enum FieldTest {
     Equals(Json),
     Matches(Regex),
+    /// The field is not set (`missing: true`).
+    Missing,
 }
 
 #[derive(Clone, Debug)]
@@ -406,7 +408,7 @@ impl Parser<'_> {
         self.e.map(node, "field")?;
         self.e.unknown_keys(
             node,
-            &["kind", "name", "namespace", "path", "equals", "matches"],
+            &["kind", "name", "namespace", "path", "equals", "matches", "missing"],
             "`field`",
         );
         let kind_node = self.e_required(node, "kind", "field")?;
@@ -424,6 +426,14 @@ impl Parser<'_> {
             }
         };
         let (test, expected_text) = match (node.get("equals"), node.get("matches")) {
+            (None, None) if node.get("missing").is_some() => {
+                let m = node.get("missing").map(|m| &m.value);
+                if m != Some(&Value::Bool(true)) {
+                    self.e.add(node.line, "missing can only be true");
+                    return None;
+                }
+                (FieldTest::Missing, String::new())
+            }
             (Some(v), None) => (
                 FieldTest::Equals(v.to_json()),
                 v.scalar().unwrap_or_else(|| v.to_json().to_string()),
@@ -439,8 +449,10 @@ impl Parser<'_> {
                 }
             }
             _ => {
-                self.e
-                    .add(node.line, "field needs one of `equals` or `matches`");
+                self.e.add(
+                    node.line,
+                    "field needs one of `equals`, `matches` or `missing: true`",
+                );
                 return None;
             }
         };
@@ -672,8 +684,17 @@ impl Pred {
                 };
                 let json = o.to_json();
                 let value = lookup(&json, path);
+                if let FieldTest::Missing = test {
+                    return Eval::check(value.is_none_or(Json::is_null), || {
+                        let v = value.map(json_text).unwrap_or_default();
+                        Text::ko_en(
+                            format!("{path_text} 값이 지금 {v}"),
+                            format!("{path_text} is {v}"),
+                        )
+                    });
+                }
                 let met = match (test, value) {
-                    (_, None) => false,
+                    (FieldTest::Missing, _) | (_, None) => false,
                     (FieldTest::Equals(want), Some(v)) => json_equal(v, want),
                     (FieldTest::Matches(re), Some(v)) => re.is_match(&json_text(v)),
                 };
@@ -841,6 +862,16 @@ impl Pred {
                 let (ko_op, en_op) = match test {
                     FieldTest::Equals(_) => ("값이", "is"),
                     FieldTest::Matches(_) => ("값이 패턴", "matches"),
+                    FieldTest::Missing => {
+                        return Text::ko_en(
+                            format!("{}에 {path_text} 없음", ko_obj(obj)),
+                            format!(
+                                "{path_text} of {} {} is not set",
+                                en_kind(obj.kind),
+                                obj.name
+                            ),
+                        )
+                    }
                 };
                 Text::ko_en(
                     format!(
@@ -998,6 +1029,7 @@ fn count(
         };
         let k = ko_kind(kind);
         let need_ko = match (bounds.min, bounds.max) {
+            (_, Some(0)) => format!("{k}{} 없어야 하는데", josa(k, "이", "가")),
             (None, Some(z)) => format!("{k}{} {z}개 이하여야 하는데", josa(k, "이", "가")),
             _ => format!("{k}{} {} 필요한데", josa(k, "이", "가"), bounds_ko(&bounds)),
         };

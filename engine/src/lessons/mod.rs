@@ -19,6 +19,9 @@ mod history;
 mod run;
 mod yaml;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
 pub use check::{check, check_text, LessonReport};
@@ -106,7 +109,13 @@ pub(crate) fn did_you_mean<'a>(
 ) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (crate::api::manifest::edit_distance(word, c), c))
+        .map(|c| {
+            let d = crate::api::manifest::edit_distance(
+                &word.to_ascii_lowercase(),
+                &c.to_ascii_lowercase(),
+            );
+            (d, c)
+        })
         .filter(|(d, c)| *d <= 2.min(c.len() / 2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
