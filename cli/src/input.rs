@@ -35,8 +35,7 @@ impl Input {
         }
         let mut editor = rustyline::DefaultEditor::new()
             .map_err(|e| format!("cannot start the line editor: {e}"))?;
-        let history = std::env::var_os("HOME")
-            .map(|h| PathBuf::from(h).join(".kubeplay_history"));
+        let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kubeplay_history"));
         if let Some(h) = &history {
             let _ = editor.load_history(h);
         }

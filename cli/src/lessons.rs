@@ -130,10 +130,7 @@ fn find(id: &str) -> Result<Lesson, String> {
         });
     }
     let all = lessons::builtin();
-    if let Some(l) = all
-        .iter()
-        .find(|l| l.id == id || l.order.to_string() == id)
-    {
+    if let Some(l) = all.iter().find(|l| l.id == id || l.order.to_string() == id) {
         return Ok(l.clone());
     }
     let ids: Vec<&str> = all.iter().map(|l| l.id.as_str()).collect();
@@ -282,11 +279,7 @@ fn met_states(run: &LessonRun, lang: &str) -> Vec<bool> {
 /// Prints completed steps and what comes next; returns whether the lesson is over.
 fn report(run: &LessonRun, progress: &Progress, lang: &str) -> bool {
     for i in &progress.completed {
-        let title = run
-            .lesson()
-            .steps
-            .get(*i)
-            .map_or("", |s| s.title.get(lang));
+        let title = run.lesson().steps.get(*i).map_or("", |s| s.title.get(lang));
         println!(
             "\n✅ {} {}: {title} — {}",
             t(lang, "단계", "Step"),

@@ -40,7 +40,10 @@ fn every_shipped_lesson_passes_the_checker() {
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 9, "{stdout}");
-    assert!(lines[..8].iter().all(|l| l.starts_with("ok    ")), "{stdout}");
+    assert!(
+        lines[..8].iter().all(|l| l.starts_with("ok    ")),
+        "{stdout}"
+    );
     assert_eq!(lines[8], "8 lessons: 8 ok, 0 failed");
 }
 
@@ -65,7 +68,9 @@ fn a_missing_solution_step_fails_with_the_step_and_the_reason() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("replicationcontroller legacy is gone — replicationcontroller legacy still exists"),
+        stdout.contains(
+            "replicationcontroller legacy is gone — replicationcontroller legacy still exists"
+        ),
         "{stdout}"
     );
     assert!(stdout.ends_with("1 lessons: 0 ok, 1 failed\n"), "{stdout}");
@@ -79,7 +84,11 @@ fn a_lesson_file_with_errors_reports_file_and_line() {
         std::fs::read_to_string(lessons_dir().join("02-first-pod.yaml")).expect("lesson 2");
     std::fs::write(
         dir.join("02.yaml"),
-        original.replacen("    goal:\n      exists: pod/nginx", "    goal:\n      exits: pod/nginx", 1),
+        original.replacen(
+            "    goal:\n      exists: pod/nginx",
+            "    goal:\n      exits: pod/nginx",
+            1,
+        ),
     )
     .unwrap();
     let out = kubeplay(&["lessons", "check", dir.to_str().unwrap()], "");
@@ -98,12 +107,20 @@ fn a_lesson_plays_from_a_piped_script() {
     let out = kubeplay(&["lesson", "meet-your-cluster"], script);
     let stdout = text(&out.stdout);
     assert!(out.status.success());
-    assert!(stdout.starts_with("Lesson 1: Meet your cluster\n"), "{stdout}");
-    assert!(stdout.contains("  [ ] run `kubectl get nodes` — not run successfully in this step yet"));
+    assert!(
+        stdout.starts_with("Lesson 1: Meet your cluster\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  [ ] run `kubectl get nodes` — not run successfully in this step yet")
+    );
     assert!(stdout.contains("$ hint\n💡 Listing things is `kubectl get`"));
     assert!(stdout.contains("✅ Step 1: Count the nodes — done!"));
     assert!(stdout.contains("── Step 3/5: Namespaces ──"));
-    assert!(stdout.contains("$ solution\n  kubectl get namespaces\n"), "{stdout}");
+    assert!(
+        stdout.contains("$ solution\n  kubectl get namespaces\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -112,7 +129,10 @@ fn a_whole_lesson_finishes_in_korean() {
                   kubectl get pods -A\nkubectl api-resources\n";
     let out = kubeplay(&["--lang", "ko", "lesson", "1"], script);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("🎉 클러스터와 인사하기 — 수업을 마쳤습니다!"), "{stdout}");
+    assert!(
+        stdout.contains("🎉 클러스터와 인사하기 — 수업을 마쳤습니다!"),
+        "{stdout}"
+    );
     assert!(stdout.contains("입력한 명령: 5 (모범 답안: 5)"), "{stdout}");
 }
 

@@ -115,8 +115,7 @@ fn check_manifests(lesson: &Lesson) -> Vec<String> {
     // (what, line in the lesson file, file name to apply it as, text)
     let mut manifests: Vec<(String, usize, String, String)> = Vec::new();
     for f in &lesson.setup.files {
-        if (f.path.ends_with(".yaml") || f.path.ends_with(".yml")) && f.content.contains("kind:")
-        {
+        if (f.path.ends_with(".yaml") || f.path.ends_with(".yml")) && f.content.contains("kind:") {
             manifests.push((
                 format!("file {}", f.path),
                 f.line,
@@ -153,7 +152,10 @@ fn check_manifests(lesson: &Lesson) -> Vec<String> {
         // Namespaces a manifest names are created first: only the manifest is on trial.
         if let Ok(docs) = crate::api::manifest::parse(&text) {
             for d in docs {
-                if let Some(ns) = d.value.pointer("/metadata/namespace").and_then(|v| v.as_str())
+                if let Some(ns) = d
+                    .value
+                    .pointer("/metadata/namespace")
+                    .and_then(|v| v.as_str())
                 {
                     cluster.run(&format!("kubectl create namespace {ns}"));
                 }

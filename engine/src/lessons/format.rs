@@ -194,7 +194,10 @@ impl Errors {
                 let hint = did_you_mean(&locale, LOCALES.iter().copied())
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
-                self.add(value.line, format!("unknown locale `{locale}` in {what}{hint}"));
+                self.add(
+                    value.line,
+                    format!("unknown locale `{locale}` in {what}{hint}"),
+                );
                 continue;
             }
             if let Some(s) = self.string(value, &format!("{what} ({locale})")) {
@@ -205,7 +208,7 @@ impl Errors {
             }
         }
         for locale in LOCALES {
-            if !text.0.contains_key(*locale) && !node.get(locale).is_some() {
+            if !text.0.contains_key(*locale) && node.get(locale).is_none() {
                 self.add(node.line, format!("{what} is missing locale `{locale}`"));
             }
         }
@@ -276,7 +279,8 @@ fn lesson(root: &Node, e: &mut Errors, file: &str) -> Option<Lesson> {
         .required(root, "minutes", "the lesson")
         .and_then(|n| e.number(n, "minutes"));
     let profile = match root.get("profile") {
-        None | Some(Node {
+        None
+        | Some(Node {
             value: Value::Null, ..
         }) => None,
         Some(n) => {
@@ -447,16 +451,26 @@ steps:
         let errs = parse("tiny.yaml", &text).unwrap_err();
         let shown: Vec<String> = errs.iter().map(ToString::to_string).collect();
         assert!(
-            shown.contains(&"tiny.yaml:5: unknown key `minutse` in the lesson; did you mean `minutes`?".to_string()),
+            shown.contains(
+                &"tiny.yaml:5: unknown key `minutse` in the lesson; did you mean `minutes`?"
+                    .to_string()
+            ),
             "{shown:?}"
         );
-        assert!(shown.iter().any(|s| s.starts_with("tiny.yaml:8: unknown locale `eng`")));
-        assert!(shown.iter().any(|s| s == "tiny.yaml:8: step title is missing locale `en`"));
+        assert!(shown
+            .iter()
+            .any(|s| s.starts_with("tiny.yaml:8: unknown locale `eng`")));
+        assert!(shown
+            .iter()
+            .any(|s| s == "tiny.yaml:8: step title is missing locale `en`"));
     }
 
     #[test]
     fn yaml_syntax_errors_have_lines() {
         let errs = parse("x.yaml", "id: [a\nb: c\n").unwrap_err();
-        assert!(errs[0].to_string().starts_with("x.yaml:2: YAML syntax"), "{errs:?}");
+        assert!(
+            errs[0].to_string().starts_with("x.yaml:2: YAML syntax"),
+            "{errs:?}"
+        );
     }
 }

@@ -119,8 +119,8 @@ pub(crate) enum PredKind {
 
 /// The predicate names, for "did you mean".
 pub(crate) const PREDICATES: &[&str] = &[
-    "exists", "absent", "count", "field", "rollout", "ran", "event", "all", "any", "not",
-    "always", "ever",
+    "exists", "absent", "count", "field", "rollout", "ran", "event", "all", "any", "not", "always",
+    "ever",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -209,11 +209,13 @@ impl Parser<'_> {
             "event" => self.event(body)?,
             "all" | "any" => {
                 let Value::Seq(items) = &body.value else {
-                    self.e.add(body.line, format!("`{name}` takes a list of goals"));
+                    self.e
+                        .add(body.line, format!("`{name}` takes a list of goals"));
                     return None;
                 };
                 if items.is_empty() {
-                    self.e.add(body.line, format!("`{name}` needs at least one goal"));
+                    self.e
+                        .add(body.line, format!("`{name}` needs at least one goal"));
                     return None;
                 }
                 let preds: Vec<Pred> = items
@@ -408,7 +410,15 @@ impl Parser<'_> {
         self.e.map(node, "field")?;
         self.e.unknown_keys(
             node,
-            &["kind", "name", "namespace", "path", "equals", "matches", "missing"],
+            &[
+                "kind",
+                "name",
+                "namespace",
+                "path",
+                "equals",
+                "matches",
+                "missing",
+            ],
             "`field`",
         );
         let kind_node = self.e_required(node, "kind", "field")?;
@@ -421,7 +431,8 @@ impl Parser<'_> {
         let path = match parse_path(&path_text) {
             Ok(p) => p,
             Err(err) => {
-                self.e.add(path_node.line, format!("path `{path_text}`: {err}"));
+                self.e
+                    .add(path_node.line, format!("path `{path_text}`: {err}"));
                 return None;
             }
         };
@@ -640,7 +651,11 @@ impl Pred {
                 let found = cluster.store.get(r.kind, &r.namespace, &r.name).is_some();
                 Eval::check(found, || {
                     Text::ko_en(
-                        format!("{}{} 아직 없습니다", ko_obj(r), josa(&ko_obj(r), "이", "가")),
+                        format!(
+                            "{}{} 아직 없습니다",
+                            ko_obj(r),
+                            josa(&ko_obj(r), "이", "가")
+                        ),
                         format!("{} {} not found yet", en_kind(r.kind), r.name),
                     )
                 })
@@ -656,7 +671,11 @@ impl Pred {
                         )
                     } else {
                         Text::ko_en(
-                            format!("{}{} 아직 있습니다", ko_obj(r), josa(&ko_obj(r), "이", "가")),
+                            format!(
+                                "{}{} 아직 있습니다",
+                                ko_obj(r),
+                                josa(&ko_obj(r), "이", "가")
+                            ),
                             format!("{} {} still exists", en_kind(r.kind), r.name),
                         )
                     }
@@ -668,7 +687,14 @@ impl Pred {
                 selector,
                 conds,
                 bounds,
-            } => count(cluster, kind, namespace.as_deref(), selector, conds, *bounds),
+            } => count(
+                cluster,
+                kind,
+                namespace.as_deref(),
+                selector,
+                conds,
+                *bounds,
+            ),
             PredKind::Field {
                 obj,
                 path_text,
@@ -708,17 +734,13 @@ impl Pred {
                             "{path_text} 값이 지금 {} (기대값: {expected_text})",
                             json_text(v)
                         ),
-                        format!(
-                            "{path_text} is {} (expected {expected_text})",
-                            json_text(v)
-                        ),
+                        format!("{path_text} is {} (expected {expected_text})", json_text(v)),
                     ),
                 })
             }
             PredKind::Rollout(r) => match cluster.store.get(r.kind, &r.namespace, &r.name) {
                 Some(Object::Deployment(d)) => {
-                    let (message, done, _) =
-                        crate::console::kubectl::rollout::status_message(d);
+                    let (message, done, _) = crate::console::kubectl::rollout::status_message(d);
                     Eval::check(done, || {
                         Text::ko_en(rollout_ko(d, &r.name), message.clone())
                     })
@@ -806,11 +828,21 @@ impl Pred {
         match &self.kind {
             PredKind::Exists(r) => Text::ko_en(
                 format!("{}{} 있음", ko_obj(r), josa(&ko_obj(r), "이", "가")),
-                format!("{} {} exists{}", en_kind(r.kind), r.name, en_ns(&r.namespace)),
+                format!(
+                    "{} {} exists{}",
+                    en_kind(r.kind),
+                    r.name,
+                    en_ns(&r.namespace)
+                ),
             ),
             PredKind::Absent(r) => Text::ko_en(
                 format!("{}{} 없음", ko_obj(r), josa(&ko_obj(r), "이", "가")),
-                format!("{} {} is gone{}", en_kind(r.kind), r.name, en_ns(&r.namespace)),
+                format!(
+                    "{} {} is gone{}",
+                    en_kind(r.kind),
+                    r.name,
+                    en_ns(&r.namespace)
+                ),
             ),
             PredKind::Count {
                 kind,
@@ -874,10 +906,7 @@ impl Pred {
                     }
                 };
                 Text::ko_en(
-                    format!(
-                        "{}의 {path_text} {ko_op} {expected_text}",
-                        ko_obj(obj)
-                    ),
+                    format!("{}의 {path_text} {ko_op} {expected_text}", ko_obj(obj)),
                     format!(
                         "{path_text} of {} {} {en_op} {expected_text}",
                         en_kind(obj.kind),
@@ -1006,7 +1035,8 @@ fn count(
             qualifying += 1;
         }
     }
-    let met = bounds.min.is_none_or(|m| qualifying >= m) && bounds.max.is_none_or(|m| qualifying <= m);
+    let met =
+        bounds.min.is_none_or(|m| qualifying >= m) && bounds.max.is_none_or(|m| qualifying <= m);
     Eval::check(met, || {
         let (c_ko, c_en) = conds_text(conds);
         let found_ko = match c_ko {
@@ -1018,7 +1048,10 @@ fn count(
             None => format!("found {qualifying}"),
         };
         let detail: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
-        let detail_ko: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}개")).collect();
+        let detail_ko: Vec<String> = by_status
+            .iter()
+            .map(|(s, n)| format!("{s} {n}개"))
+            .collect();
         let (detail_en, detail_ko) = if detail.is_empty() {
             (String::new(), String::new())
         } else {
@@ -1072,10 +1105,11 @@ fn pod_meets(p: &k8s_openapi::api::core::v1::Pod, conds: &PodConds) -> bool {
         }
     }
     if let Some(image) = &conds.image {
-        let has = p
-            .spec
-            .as_ref()
-            .is_some_and(|s| s.containers.iter().any(|c| c.image.as_deref() == Some(image)));
+        let has = p.spec.as_ref().is_some_and(|s| {
+            s.containers
+                .iter()
+                .any(|c| c.image.as_deref() == Some(image))
+        });
         if !has {
             return false;
         }
@@ -1149,7 +1183,10 @@ fn rollout_ko(d: &k8s_openapi::api::apps::v1::Deployment, name: &str) -> String 
     if updated < replicas {
         format!("새 레플리카 {replicas}개 중 {updated}개만 업데이트되었습니다")
     } else if total > updated {
-        format!("예전 레플리카 {}개가 아직 종료를 기다립니다", total - updated)
+        format!(
+            "예전 레플리카 {}개가 아직 종료를 기다립니다",
+            total - updated
+        )
     } else {
         format!("업데이트된 레플리카 {updated}개 중 {available}개만 사용 가능합니다")
     }
@@ -1179,7 +1216,10 @@ fn json_equal(have: &Json, want: &Json) -> bool {
 /// A `ran` pattern as a person would type it: regex escapes and `\s+` removed.
 fn display_pattern(p: &str) -> String {
     let p = p.trim_start_matches('^').trim_end_matches('$');
-    let p = p.replace("\\s+", " ").replace("\\s*", " ").replace(" +", " ");
+    let p = p
+        .replace("\\s+", " ")
+        .replace("\\s*", " ")
+        .replace(" +", " ");
     let mut out = String::new();
     let mut chars = p.chars();
     while let Some(c) = chars.next() {
@@ -1247,7 +1287,7 @@ fn ko_obj(r: &ObjRef) -> String {
 /// The Korean particle that follows `word`: `with` after a final consonant, else `without`.
 pub(crate) fn josa(word: &str, with: &'static str, without: &'static str) -> &'static str {
     match word.chars().last() {
-        Some(c @ '가'..='힣') if (c as u32 - 0xAC00) % 28 != 0 => with,
+        Some(c @ '가'..='힣') if !(c as u32 - 0xAC00).is_multiple_of(28) => with,
         _ => without,
     }
 }
@@ -1275,7 +1315,10 @@ mod tests {
 
     #[test]
     fn patterns_display_as_typed() {
-        assert_eq!(display_pattern(r"kubectl\s+get\s+nodes"), "kubectl get nodes");
+        assert_eq!(
+            display_pattern(r"kubectl\s+get\s+nodes"),
+            "kubectl get nodes"
+        );
         assert_eq!(display_pattern(r"^kubectl get po\.?$"), "kubectl get po.?");
     }
 }

@@ -170,7 +170,12 @@ impl LessonRun {
 
     /// Reveals the next hint of the current step, if any is left.
     pub fn next_hint(&mut self, locale: &str) -> Option<String> {
-        let hint = self.step()?.hints.get(self.hints_shown)?.get(locale).to_string();
+        let hint = self
+            .step()?
+            .hints
+            .get(self.hints_shown)?
+            .get(locale)
+            .to_string();
         self.hints_shown += 1;
         Some(hint)
     }
@@ -290,11 +295,7 @@ pub(crate) fn sleep_seconds(line: &str) -> Option<f64> {
 }
 
 /// Runs a line; `sleep N` advances time in one-second ticks, calling `tick` after each.
-fn run_console_line(
-    cluster: &mut Cluster,
-    line: &str,
-    tick: &mut dyn FnMut(&Cluster),
-) -> Output {
+fn run_console_line(cluster: &mut Cluster, line: &str, tick: &mut dyn FnMut(&Cluster)) -> Output {
     match sleep_seconds(line) {
         Some(secs) => {
             let mut left = (secs * 1000.0).min(86_400_000.0) as i64;

@@ -33,7 +33,10 @@ fn start(goal: &str) -> (LessonRun, crate::Cluster) {
 fn count_explains_what_is_missing_in_both_locales() {
     let (mut run, mut cluster) =
         start("count: {kind: Pod, selector: app=web, phase: Running, equals: 3}");
-    run.run_line(&mut cluster, "kubectl create deployment web --image=nginx:1.25 --replicas=3");
+    run.run_line(
+        &mut cluster,
+        "kubectl create deployment web --image=nginx:1.25 --replicas=3",
+    );
     let en = run.checklist("en");
     assert_eq!(en.len(), 1);
     assert!(!en[0].met);
@@ -68,10 +71,7 @@ fn events_count_only_from_the_step_start() {
     run.run_line(&mut cluster, "kubectl run web --image=nginx:1.25");
     run.run_line(&mut cluster, "sleep 10");
     assert!(!run.finished());
-    assert_eq!(
-        run.checklist("en")[0].label,
-        "a Killing event for a pod"
-    );
+    assert_eq!(run.checklist("en")[0].label, "a Killing event for a pod");
     run.run_line(&mut cluster, "kubectl delete pod web");
     assert!(run.finished());
 }
@@ -105,7 +105,10 @@ fn fields_compare_values_and_absence() {
         run.checklist("en")[0].why.as_deref(),
         Some("deployment web not found")
     );
-    run.run_line(&mut cluster, "kubectl create deployment web --image=nginx:1.25");
+    run.run_line(
+        &mut cluster,
+        "kubectl create deployment web --image=nginx:1.25",
+    );
     assert_eq!(
         run.checklist("en")[0].why.as_deref(),
         Some("spec.replicas is 1 (expected 2)")
@@ -142,13 +145,19 @@ fn unknown_predicates_and_kinds_are_suggested_with_lines() {
 
 #[test]
 fn the_checker_finds_a_met_goal_and_a_missing_solution_step() {
-    let met = check_text("t.yaml", &lesson_with("exists: namespace/default", &["true"]));
+    let met = check_text(
+        "t.yaml",
+        &lesson_with("exists: namespace/default", &["true"]),
+    );
     assert!(
         met.errors[0].contains("already met when the step starts"),
         "{:?}",
         met.errors
     );
-    let unmet = check_text("t.yaml", &lesson_with("exists: pod/web", &["kubectl get pods"]));
+    let unmet = check_text(
+        "t.yaml",
+        &lesson_with("exists: pod/web", &["kubectl get pods"]),
+    );
     assert_eq!(
         unmet.errors,
         vec!["t.yaml:7: step 1 `s`: the reference solution does not meet the goal:\npod web exists — pod web not found yet".to_string()]
@@ -169,8 +178,10 @@ fn the_checker_rejects_invalid_manifests() {
     );
     let r = check_text("t.yaml", &text);
     assert!(
-        r.errors.iter().any(|e| e.starts_with("t.yaml:8: file pod.yaml is not a valid manifest")
-            && e.contains("unknown field \"spec.containers[0].imagee\"")),
+        r.errors.iter().any(
+            |e| e.starts_with("t.yaml:8: file pod.yaml is not a valid manifest")
+                && e.contains("unknown field \"spec.containers[0].imagee\"")
+        ),
         "{:?}",
         r.errors
     );

@@ -266,7 +266,10 @@ mod tests {
         };
         assert_eq!(items[1].line, 4);
         assert_eq!(items[1].value, Value::Str("y".into()));
-        assert_eq!(n.get("c").unwrap().get("d").unwrap().value, Value::Bool(true));
+        assert_eq!(
+            n.get("c").unwrap().get("d").unwrap().value,
+            Value::Bool(true)
+        );
     }
 
     #[test]
