@@ -2,6 +2,8 @@
 //!
 //! - `kubeplay` — an interactive console (line editing, history in `~/.kubeplay_history`).
 //! - `kubeplay run FILE` (or `-` for stdin) — replays a script and prints its transcript.
+//! - `kubeplay lessons [check] [DIR]` — lists the lessons, or checks lesson files.
+//! - `kubeplay lesson ID` — plays a lesson: its text, a live goal checklist, hints.
 //! - `--seed N` — seed of every random choice, so runs repeat.
 
 mod input;
