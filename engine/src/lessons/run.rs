@@ -296,7 +296,9 @@ pub(crate) fn sleep_seconds(line: &str) -> Option<f64> {
 
 /// Runs a line; `sleep N` advances time in one-second ticks, calling `tick` after each.
 fn run_console_line(cluster: &mut Cluster, line: &str, tick: &mut dyn FnMut(&Cluster)) -> Output {
-    match sleep_seconds(line) {
+    // Inside a container shell (`kubectl exec -it`), `sleep` is the container's.
+    let at_console = cluster.prompt() == "$ ";
+    match sleep_seconds(line).filter(|_| at_console) {
         Some(secs) => {
             let mut left = (secs * 1000.0).min(86_400_000.0) as i64;
             while left > 0 {
