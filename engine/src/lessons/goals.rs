@@ -879,7 +879,7 @@ impl Pred {
                     format!(
                         "{} {}{sel_en}{ns_en}{}",
                         bounds_en(bounds),
-                        en_plural(kind),
+                        en_noun(kind, bounds),
                         c_en.map(|c| format!(": {c}")).unwrap_or_default()
                     ),
                 )
@@ -1071,7 +1071,7 @@ fn count(
             format!(
                 "{} {} expected, {found_en}{detail_en}",
                 bounds_en(&bounds),
-                en_plural(kind)
+                en_noun(kind, &bounds)
             ),
         )
     })
@@ -1157,6 +1157,21 @@ fn bounds_ko(b: &Bounds) -> String {
         (Some(a), None) => format!("{a}개 이상"),
         (None, Some(z)) => format!("{z}개 이하"),
         (None, None) => "몇 개".into(),
+    }
+}
+
+/// `pod` or `pods`, agreeing with the number the bounds show.
+fn en_noun(kind: &str, b: &Bounds) -> String {
+    let shown = match (b.min, b.max) {
+        (Some(a), Some(z)) if a == z => a,
+        (Some(a), None) => a,
+        (None, Some(z)) => z,
+        _ => 2,
+    };
+    if shown == 1 {
+        en_kind(kind)
+    } else {
+        en_plural(kind).to_string()
     }
 }
 

@@ -188,6 +188,34 @@ fn the_checker_rejects_invalid_manifests() {
 }
 
 #[test]
+fn ids_and_orders_must_be_unique_across_files() {
+    let a = lesson_with("exists: pod/web", &["kubectl run web --image=nginx:1.25"]);
+    let reports = check(&[("a.yaml".into(), a.clone()), ("b.yaml".into(), a)]);
+    assert!(reports[0].ok(), "{:?}", reports[0].errors);
+    assert_eq!(
+        reports[1].errors,
+        vec![
+            "b.yaml: id `t` is also used by a.yaml".to_string(),
+            "b.yaml: order 1 is also used by a.yaml".to_string()
+        ]
+    );
+    assert!(reports[1]
+        .render()
+        .starts_with("FAIL  b.yaml\n      b.yaml: id `t`"));
+}
+
+#[test]
+fn singular_counts_read_naturally() {
+    let (run, _) = start("count: {kind: Pod, selector: run=web, min: 1}");
+    let line = &run.checklist("en")[0];
+    assert_eq!(line.label, "at least 1 pod labelled `run=web`");
+    assert_eq!(
+        line.why.as_deref(),
+        Some("at least 1 pod expected, found 0")
+    );
+}
+
+#[test]
 fn builtin_lessons_parse_in_order() {
     let lessons = builtin();
     assert_eq!(lessons.len(), BUILTIN_FILES.len());
