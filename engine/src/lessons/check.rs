@@ -101,6 +101,7 @@ pub fn check_text(file: &str, text: &str) -> LessonReport {
                 .push(format!("{file}:{}: step `{}` has no hints", s.line, s.id));
         }
     }
+    report.errors.extend(check_commands_shown(&lesson));
     report.errors.extend(check_manifests(&lesson));
     let (errors, commands) = replay(&lesson);
     report.errors.extend(errors);
@@ -174,6 +175,56 @@ fn check_manifests(lesson: &Lesson) -> Vec<String> {
     errors
 }
 
+/// Every command of a step's solution (but `sleep`) must be shown as code, in the step's
+/// text or hints, in every locale: the page makes code clickable.
+fn check_commands_shown(lesson: &Lesson) -> Vec<String> {
+    let mut errors = Vec::new();
+    for s in &lesson.steps {
+        for (locale, text) in &s.text.0 {
+            let mut shown = code_spans(text);
+            for h in &s.hints {
+                shown.extend(code_spans(h.get(locale)));
+            }
+            for c in &s.solution {
+                let c = normalize(c);
+                if super::run::sleep_seconds(&c).is_none() && !shown.contains(&c) {
+                    errors.push(format!(
+                        "{}:{}: step `{}` ({locale}): the solution's `{c}` is not shown as code in the text or hints",
+                        lesson.file, s.line, s.id
+                    ));
+                }
+            }
+        }
+    }
+    errors
+}
+
+fn normalize(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Inline code spans and the lines of fenced blocks of a markdown text, whitespace collapsed.
+pub(crate) fn code_spans(markdown: &str) -> Vec<String> {
+    let mut spans = Vec::new();
+    let mut fenced = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            spans.push(normalize(line));
+            continue;
+        }
+        let mut parts = line.split('`');
+        parts.next();
+        while let (Some(code), Some(_)) = (parts.next(), parts.next()) {
+            spans.push(normalize(code));
+        }
+    }
+    spans
+}
+
 /// The fenced ```yaml blocks of a markdown text.
 pub(crate) fn yaml_blocks(markdown: &str) -> Vec<String> {
     let mut blocks = Vec::new();
@@ -237,6 +288,15 @@ fn replay(lesson: &Lesson) -> (Vec<String>, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_spans_are_found() {
+        let md = "Run `kubectl get  pods` or `k get po`, then:\n```\nsed -i 's/a/b/' f\n```\n";
+        assert_eq!(
+            code_spans(md),
+            ["kubectl get pods", "k get po", "sed -i 's/a/b/' f"]
+        );
+    }
 
     #[test]
     fn yaml_blocks_are_found() {

@@ -7,10 +7,14 @@ use super::*;
 
 /// A one-step lesson whose goal is `goal` (YAML, indented for the `goal:` key).
 fn lesson_with(goal: &str, solution: &[&str]) -> String {
-    let mut text = String::from(
-        "id: t\norder: 1\ntitle: {ko: 테스트, en: Test}\nsummary: {ko: 요약, en: Summary}\n\
-         minutes: 1\nsteps:\n  - id: s\n    title: {ko: 단계, en: Step}\n    \
-         text: {ko: 본문, en: Text}\n    hints:\n      - {ko: 힌트, en: Hint}\n    goal:\n",
+    // The text shows every solution command as code, as the checker requires.
+    let code: String = solution.iter().map(|c| format!(" `{c}`")).collect();
+    let mut text = format!(
+        "id: t\norder: 1\ntitle: {{ko: 테스트, en: Test}}\nsummary: {{ko: 요약, en: Summary}}\n\
+         minutes: 1\nsteps:\n  - id: s\n    title: {{ko: 단계, en: Step}}\n    \
+         text: {{ko: {:?}, en: {:?}}}\n    hints:\n      - {{ko: 힌트, en: Hint}}\n    goal:\n",
+        format!("본문{code}"),
+        format!("Text{code}"),
     );
     for l in goal.lines() {
         text.push_str("      ");
@@ -124,7 +128,7 @@ fn hints_and_solution_are_revealed_in_order() {
     assert_eq!(run.next_hint("en"), None);
     assert_eq!(run.hints_shown(), 1);
     assert_eq!(run.solution(), ["true".to_string()]);
-    assert_eq!(run.step_text("en"), "Text");
+    assert_eq!(run.step_text("en"), "Text `true`");
 }
 
 #[test]
@@ -168,6 +172,17 @@ fn the_checker_finds_a_met_goal_and_a_missing_solution_step() {
     );
     assert!(ok.ok(), "{:?}", ok.errors);
     assert_eq!(ok.commands, 1);
+}
+
+#[test]
+fn the_checker_wants_solution_commands_shown_as_code() {
+    let text = lesson_with("exists: pod/web", &["kubectl run web --image=nginx:1.25"])
+        .replace("`kubectl run web --image=nginx:1.25`", "kubectl run");
+    let r = check_text("t.yaml", &text);
+    assert_eq!(
+        r.errors[0],
+        "t.yaml:7: step `s` (en): the solution's `kubectl run web --image=nginx:1.25` is not shown as code in the text or hints"
+    );
 }
 
 #[test]
