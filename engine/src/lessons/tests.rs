@@ -231,6 +231,32 @@ fn singular_counts_read_naturally() {
 }
 
 #[test]
+fn a_profile_picks_the_cluster_and_setup_failures_are_reported() {
+    let text =
+        lesson_with("ran: x", &["true"]).replace("minutes: 1\n", "minutes: 1\nprofile: minikube\n");
+    let (_, cluster) = LessonRun::start(parse("t.yaml", &text).unwrap(), 0).unwrap();
+    assert_eq!(cluster.node_names(), ["minikube"]);
+    let bad = lesson_with("ran: x", &["true"]).replace(
+        "steps:",
+        "setup:\n  commands:\n    - kubectl get pod nope\nsteps:",
+    );
+    let Err(err) = LessonRun::start(parse("t.yaml", &bad).unwrap(), 0) else {
+        panic!("the setup should fail");
+    };
+    assert_eq!(
+        err,
+        "setup: `kubectl get pod nope` failed:\nError from server (NotFound): pods \"nope\" not found"
+    );
+    let typo =
+        lesson_with("ran: x", &["true"]).replace("minutes: 1\n", "minutes: 1\nprofile: minikub\n");
+    let errs = parse("t.yaml", &typo).unwrap_err();
+    assert_eq!(
+        errs[0].to_string(),
+        "t.yaml:6: unknown cluster profile `minikub` (try default or minikube)"
+    );
+}
+
+#[test]
 fn builtin_lessons_parse_in_order() {
     let lessons = builtin();
     assert_eq!(lessons.len(), BUILTIN_FILES.len());
