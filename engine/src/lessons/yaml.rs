@@ -99,21 +99,38 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// Deepest nesting accepted (trees are dropped recursively).
+const MAX_DEPTH: usize = 200;
+
 /// Most nodes one document may expand to (aliases can multiply a small text).
 const MAX_NODES: usize = 200_000;
 
-/// Parses the first document of `text` (an empty text is `Null`).
+/// Parses the first document of `text` (an empty text is `Null`); later documents are not read.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, false) {
-        return Err(SyntaxError {
+    // Events are pulled one by one (`Parser::load` recurses once per nesting level).
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| SyntaxError {
             line: e.marker().line(),
             message: e.info().to_string(),
-        });
+        })?;
+        let end = matches!(ev, Event::StreamEnd | Event::DocumentEnd);
+        builder.on_event(ev, mark);
+        if let Some(e) = builder.error {
+            return Err(e);
+        }
+        if end {
+            break;
+        }
     }
-    if let Some(e) = builder.error {
-        return Err(e);
+    if let Ok((ev, mark)) = parser.next_token() {
+        if !matches!(ev, Event::StreamEnd) {
+            return Err(SyntaxError {
+                line: mark.line(),
+                message: "only one YAML document is expected".into(),
+            });
+        }
     }
     Ok(builder.doc.unwrap_or(Node {
         value: Value::Null,
@@ -137,6 +154,13 @@ impl MarkedEventReceiver for Builder {
             return;
         }
         let line = mark.line();
+        if self.stack.len() > MAX_DEPTH {
+            self.error = Some(SyntaxError {
+                line,
+                message: "nested too deeply".into(),
+            });
+            return;
+        }
         match ev {
             Event::SequenceStart(anchor, _) => self.stack.push((
                 Node {
@@ -270,6 +294,21 @@ mod tests {
             n.get("c").unwrap().get("d").unwrap().value,
             Value::Bool(true)
         );
+    }
+
+    #[test]
+    fn one_document_only() {
+        let e = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (2, "only one YAML document is expected")
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = "- ".repeat(5000) + "x\n";
+        assert_eq!(parse(&deep).unwrap_err().message, "nested too deeply");
     }
 
     #[test]
