@@ -2,11 +2,17 @@
 //!
 //! - `kubeplay` — an interactive console (line editing, history in `~/.kubeplay_history`).
 //! - `kubeplay run FILE` (or `-` for stdin) — replays a script and prints its transcript.
+//! - `kubeplay lessons [check] [DIR]` — lists the lessons, or checks lesson files.
+//! - `kubeplay lesson ID` — plays a lesson: its text, a live goal checklist, hints.
 //! - `--seed N` — seed of every random choice, so runs repeat.
 
-use std::io::{IsTerminal, Read, Write};
+mod input;
+mod lessons;
+
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use input::Input;
 use kubeplay_engine::{
     transcript, Cluster, ClusterConfig, ClusterProfile, EditOutcome, EditRequest, OpenFile, Output,
     Stream,
@@ -18,6 +24,9 @@ Kubeplay: a simulated Kubernetes cluster on your terminal.
 Usage:
   kubeplay [--seed N] [--profile default|minikube]            interactive console
   kubeplay [--seed N] [--profile default|minikube] run FILE   replay a script (FILE or - for stdin)
+  kubeplay lessons [DIR]                                      list the lessons (built-in, or DIR's)
+  kubeplay lessons check [DIR]                                check lesson files (default: lessons/)
+  kubeplay [--lang ko|en] lesson ID|FILE                      play a lesson (hint, solution, goals, ...)
   kubeplay --help                                             this text";
 
 struct Args {
@@ -25,6 +34,8 @@ struct Args {
     profile: ClusterProfile,
     /// Whether `--profile` was given (it then wins over a script's own directive).
     profile_given: bool,
+    /// Locale of lesson texts (`--lang`, else `ko` when `$LANG` starts with `ko`, else `en`).
+    lang: String,
     command: Vec<String>,
 }
 
@@ -33,6 +44,7 @@ fn parse_args(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
         seed: 0,
         profile: ClusterProfile::multi_node(),
         profile_given: false,
+        lang: lessons::default_lang(),
         command: Vec::new(),
     };
     while let Some(a) = raw.next() {
@@ -48,6 +60,13 @@ fn parse_args(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
                 args.profile = ClusterProfile::named(&v)
                     .ok_or(format!("unknown profile {v:?} (try default or minikube)"))?;
                 args.profile_given = true;
+            }
+            "--lang" => {
+                let v = raw.next().ok_or("--lang needs ko or en")?;
+                if !kubeplay_engine::lessons::LOCALES.contains(&v.as_str()) {
+                    return Err(format!("unknown language {v:?} (try ko or en)"));
+                }
+                args.lang = v;
             }
             "-h" | "--help" => args.command = vec!["help".into()],
             _ => {
@@ -84,6 +103,11 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["run", file] => run_file(cluster, &args, file),
+        ["lessons"] => lessons::list(None, &args.lang),
+        ["lessons", "check"] => lessons::check_dir("lessons"),
+        ["lessons", "check", dir] => lessons::check_dir(dir),
+        ["lessons", dir] => lessons::list(Some(dir), &args.lang),
+        ["lesson", id] => lessons::play(id, args.seed, &args.lang),
         _ => {
             eprintln!(
                 "kubeplay: unexpected arguments: {}\n\n{USAGE}",
@@ -126,7 +150,7 @@ fn run_file(mut cluster: Cluster, args: &Args, file: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn print_output(out: &Output) {
+pub(crate) fn print_output(out: &Output) {
     if out.clear {
         print!("\x1b[2J\x1b[H");
     }
@@ -159,7 +183,7 @@ fn run_editor(editor: &str, path: &std::path::Path) -> bool {
 
 /// `vi FILE` on a terminal: the workspace file goes to a temporary file, the learner's
 /// editor runs on it, and the saved text comes back into the workspace.
-fn edit_file(cluster: &mut Cluster, file: &OpenFile) {
+pub(crate) fn edit_file(cluster: &mut Cluster, file: &OpenFile) {
     let editor = editor_command();
     let base = file.path.rsplit('/').next().unwrap_or("file").to_string();
     let path = std::env::temp_dir().join(format!("kubeplay-{}-{base}", std::process::id()));
@@ -181,7 +205,7 @@ fn edit_file(cluster: &mut Cluster, file: &OpenFile) {
 
 /// `kubectl edit` on a terminal: like kubectl, write the text to a temporary file, run
 /// `$KUBE_EDITOR`, else `$EDITOR`, else `vi`, and hand the result back until the edit ends.
-fn edit_loop(cluster: &mut Cluster, mut request: EditRequest) {
+pub(crate) fn edit_loop(cluster: &mut Cluster, mut request: EditRequest) {
     let editor = editor_command();
     let base = request
         .file_name
@@ -216,58 +240,28 @@ fn edit_loop(cluster: &mut Cluster, mut request: EditRequest) {
 }
 
 fn repl(mut cluster: Cluster) -> ExitCode {
-    if !std::io::stdin().is_terminal() {
-        // Piped input: behave like `run -` but print only what the commands print.
-        let mut text = String::new();
-        let _ = std::io::stdin().read_to_string(&mut text);
-        for entry in transcript::parse_script(&text) {
-            if let transcript::ScriptLine::Command(cmd) = entry {
-                print_output(&cluster.run(&cmd));
-            }
-        }
-        return ExitCode::SUCCESS;
-    }
-    let mut editor = match rustyline::DefaultEditor::new() {
-        Ok(e) => e,
+    let mut input = match Input::open() {
+        Ok(i) => i,
         Err(e) => {
-            eprintln!("kubeplay: cannot start the line editor: {e}");
+            eprintln!("kubeplay: {e}");
             return ExitCode::from(2);
         }
     };
-    let history =
-        std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".kubeplay_history"));
-    if let Some(h) = &history {
-        let _ = editor.load_history(h);
+    if input.is_terminal() {
+        println!(
+            "Kubeplay — a simulated Kubernetes {} cluster. Type `help`, or `exit` to leave.",
+            kubeplay_engine::KUBERNETES_VERSION
+        );
     }
-    println!(
-        "Kubeplay — a simulated Kubernetes {} cluster. Type `help`, or `exit` to leave.",
-        kubeplay_engine::KUBERNETES_VERSION
-    );
     loop {
         let prompt = cluster.prompt();
         let in_container = prompt != "$ ";
-        let mut line = match editor.readline(&prompt) {
-            Ok(l) => l,
-            Err(rustyline::error::ReadlineError::Interrupted) => continue,
-            // Ctrl-D in a container shell leaves the shell, not kubeplay.
-            Err(_) if in_container => "exit".to_string(),
-            Err(_) => break,
-        };
-        if let Some(term) = transcript::heredoc_terminator(&line).filter(|_| !in_container) {
-            while let Ok(body) = editor.readline("> ") {
-                line.push('\n');
-                line.push_str(&body);
-                if body.trim() == term {
-                    break;
-                }
-            }
-        }
-        let trimmed = line.trim();
-        if (trimmed == "exit" || trimmed == "quit") && !in_container {
+        let Some(line) = input.read(&prompt, in_container) else {
             break;
-        }
-        if !trimmed.is_empty() {
-            let _ = editor.add_history_entry(line.as_str());
+        };
+        let trimmed = line.trim();
+        if (trimmed == "exit" || trimmed == "quit") && !in_container && input.is_terminal() {
+            break;
         }
         let out = cluster.run(&line);
         print_output(&out);
@@ -278,8 +272,6 @@ fn repl(mut cluster: Cluster) -> ExitCode {
             edit_loop(&mut cluster, *request);
         }
     }
-    if let Some(h) = &history {
-        let _ = editor.save_history(h);
-    }
+    input.close();
     ExitCode::SUCCESS
 }

@@ -16,6 +16,7 @@ mod controllers;
 mod events;
 mod images;
 mod kubelet;
+pub mod lessons;
 mod lint;
 mod output;
 mod printers;

@@ -280,7 +280,7 @@ pub fn suggest<'a>(key: &str, siblings: impl Iterator<Item = &'a str>) -> Option
         .map(|(_, c)| c.to_string())
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

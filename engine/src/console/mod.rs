@@ -3,7 +3,7 @@
 mod builtins;
 mod file_editor;
 mod files;
-mod kubectl;
+pub(crate) mod kubectl;
 mod sed;
 mod shell;
 mod text_filters;

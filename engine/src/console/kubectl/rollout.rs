@@ -94,7 +94,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
 }
 
 /// The message `rollout status` prints for a deployment's state, and whether it is done.
-fn status_message(d: &Deployment) -> (String, bool, bool) {
+pub(crate) fn status_message(d: &Deployment) -> (String, bool, bool) {
     let name = d.metadata.name.clone().unwrap_or_default();
     let spec = d.spec.clone().unwrap_or_default();
     let st = d.status.clone().unwrap_or_default();

@@ -1,0 +1,91 @@
+//! Console input for the REPL and `kubeplay lesson`: rustyline on a terminal (history in
+//! `~/.kubeplay_history`), or the lines of a piped script (heredocs joined), so both front
+//! ends can be driven by a script.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use kubeplay_engine::transcript;
+
+/// Where console lines come from.
+pub enum Input {
+    /// An interactive terminal.
+    Terminal {
+        editor: Box<rustyline::DefaultEditor>,
+        history: Option<PathBuf>,
+    },
+    /// A script on stdin, already split into command lines.
+    Piped(std::vec::IntoIter<String>),
+}
+
+impl Input {
+    /// Opens stdin: the line editor on a terminal, else the whole script.
+    pub fn open() -> Result<Input, String> {
+        if !std::io::stdin().is_terminal() {
+            let mut text = String::new();
+            let _ = std::io::stdin().read_to_string(&mut text);
+            let lines: Vec<String> = transcript::parse_script(&text)
+                .into_iter()
+                .filter_map(|e| match e {
+                    transcript::ScriptLine::Command(c) => Some(c),
+                    transcript::ScriptLine::Comment(_) => None,
+                })
+                .collect();
+            return Ok(Input::Piped(lines.into_iter()));
+        }
+        let mut editor = rustyline::DefaultEditor::new()
+            .map_err(|e| format!("cannot start the line editor: {e}"))?;
+        let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kubeplay_history"));
+        if let Some(h) = &history {
+            let _ = editor.load_history(h);
+        }
+        Ok(Input::Terminal {
+            editor: Box::new(editor),
+            history,
+        })
+    }
+
+    /// Whether a person is typing.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Input::Terminal { .. })
+    }
+
+    /// The next console line (a heredoc's body joined to it), `None` at the end. Ctrl-C gives
+    /// an empty line; Ctrl-D in a container shell gives `exit`.
+    pub fn read(&mut self, prompt: &str, in_container: bool) -> Option<String> {
+        let (editor, _) = match self {
+            Input::Piped(lines) => return lines.next(),
+            Input::Terminal { editor, history } => (editor, history),
+        };
+        let mut line = match editor.readline(prompt) {
+            Ok(l) => l,
+            Err(rustyline::error::ReadlineError::Interrupted) => return Some(String::new()),
+            Err(_) if in_container => return Some("exit".to_string()),
+            Err(_) => return None,
+        };
+        if let Some(term) = transcript::heredoc_terminator(&line).filter(|_| !in_container) {
+            while let Ok(body) = editor.readline("> ") {
+                line.push('\n');
+                line.push_str(&body);
+                if body.trim() == term {
+                    break;
+                }
+            }
+        }
+        if !line.trim().is_empty() {
+            let _ = editor.add_history_entry(line.as_str());
+        }
+        Some(line)
+    }
+
+    /// Saves the terminal's history.
+    pub fn close(self) {
+        if let Input::Terminal {
+            mut editor,
+            history: Some(h),
+        } = self
+        {
+            let _ = editor.save_history(&h);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! What happened while a step was active: commands run, events recorded, and whether the
+//! `always`/`ever` predicates held at every (some) evaluation. One slot per such predicate.
+
+use super::goals::{Goal, PredKind};
+use crate::cluster::Cluster;
+use crate::store::{Object, WatchEventType};
+
+/// Per-step memory of a goal's history predicates.
+#[derive(Clone, Debug)]
+pub(crate) struct History {
+    slots: Vec<bool>,
+    /// The next watch-log entry to look at for events.
+    log_cursor: usize,
+}
+
+impl History {
+    /// A fresh history for `goal`, starting now: `always` holds so far, nothing else happened.
+    pub fn start(goal: &Goal, cluster: &Cluster) -> History {
+        let mut slots = vec![false; goal.slots];
+        goal.root.visit(&mut |p| {
+            if let PredKind::Always(_, slot) = &p.kind {
+                if let Some(s) = slots.get_mut(*slot) {
+                    *s = true;
+                }
+            }
+        });
+        History {
+            slots,
+            log_cursor: cluster.store.log_end(),
+        }
+    }
+
+    pub fn slot(&self, i: usize) -> bool {
+        self.slots.get(i).copied().unwrap_or(false)
+    }
+
+    pub fn set(&mut self, i: usize, v: bool) {
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = v;
+        }
+    }
+
+    /// Records a console line that ran with `exit_code`: `ran` predicates whose pattern it
+    /// matches (whitespace collapsed) are met if it succeeded.
+    pub fn command(&mut self, goal: &Goal, line: &str, exit_code: i32) {
+        if exit_code != 0 {
+            return;
+        }
+        let normalized = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut hits = Vec::new();
+        goal.root.visit(&mut |p| {
+            if let PredKind::Ran { regex, slot, .. } = &p.kind {
+                if regex.is_match(&normalized) {
+                    hits.push(*slot);
+                }
+            }
+        });
+        for s in hits {
+            self.set(s, true);
+        }
+    }
+
+    /// Reads the watch log since the last call: `event` predicates matching an Event that was
+    /// recorded (or repeated) meanwhile are met.
+    pub fn observe(&mut self, goal: &Goal, cluster: &Cluster) {
+        let new = cluster.store.events_since(self.log_cursor);
+        self.log_cursor = cluster.store.log_end();
+        let mut hits = Vec::new();
+        for w in new {
+            let Object::Event(ev) = &w.object else {
+                continue;
+            };
+            if w.kind == WatchEventType::Deleted {
+                continue;
+            }
+            goal.root.visit(&mut |p| {
+                if let PredKind::Event {
+                    reason,
+                    involved_kind,
+                    name_prefix,
+                    namespace,
+                    slot,
+                } = &p.kind
+                {
+                    let involved = &ev.involved_object;
+                    let ok = ev.reason.as_deref() == Some(reason.as_str())
+                        && involved_kind.is_none_or(|k| involved.kind.as_deref() == Some(k))
+                        && name_prefix.as_deref().is_none_or(|n| {
+                            involved.name.as_deref().is_some_and(|x| x.starts_with(n))
+                        })
+                        && namespace
+                            .as_deref()
+                            .is_none_or(|n| ev.metadata.namespace.as_deref() == Some(n));
+                    if ok {
+                        hits.push(*slot);
+                    }
+                }
+            });
+        }
+        for s in hits {
+            self.set(s, true);
+        }
+    }
+}

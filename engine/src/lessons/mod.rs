@@ -1,0 +1,122 @@
+//! Lessons: guided exercises played against a [`Cluster`](crate::Cluster).
+//!
+//! A lesson is one YAML file (`lessons/*.yaml`, every locale inside it): setup, then steps,
+//! each with text, a goal the engine checks, hints and a reference solution.
+//!
+//! - [`parse`] reads a lesson file into a [`Lesson`] (errors name the file and line);
+//!   [`builtin`] gives the lessons shipped with Kubeplay, ordered.
+//! - [`LessonRun`] plays one: [`LessonRun::start`] builds its cluster, then the front end
+//!   calls [`LessonRun::run_line`] (or [`LessonRun::after_command`]) for each console line
+//!   and [`LessonRun::after_tick`] after each [`Cluster::advance`](crate::Cluster::advance);
+//!   [`LessonRun::checklist`] is the live goal list, with why each goal is not met yet.
+//! - [`check`] is the linter `kubeplay lessons check` runs: parse, locales, manifests, and a
+//!   replay of the reference solution.
+
+mod check;
+mod format;
+mod goals;
+mod history;
+mod run;
+mod yaml;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+pub use check::{check, check_text, LessonReport};
+pub use format::{parse, Lesson, LessonError, Setup, SetupFile, Step};
+pub use goals::{Goal, GoalLine};
+pub use run::{LessonRun, Progress};
+
+/// The locales every text of a lesson must have, in display order.
+pub const LOCALES: &[&str] = &["ko", "en"];
+
+/// A text in every locale.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Text(pub BTreeMap<String, String>);
+
+impl Text {
+    /// The text in `locale`, else English, else any.
+    pub fn get(&self, locale: &str) -> &str {
+        self.0
+            .get(locale)
+            .or_else(|| self.0.get("en"))
+            .or_else(|| self.0.values().next())
+            .map_or("", String::as_str)
+    }
+
+    /// A text from its Korean and English forms.
+    pub(crate) fn ko_en(ko: impl Into<String>, en: impl Into<String>) -> Text {
+        Text(BTreeMap::from([
+            ("ko".to_string(), ko.into()),
+            ("en".to_string(), en.into()),
+        ]))
+    }
+}
+
+/// The lesson files shipped with Kubeplay, as (file name, text).
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    (
+        "01-meet-your-cluster.yaml",
+        include_str!("../../../lessons/01-meet-your-cluster.yaml"),
+    ),
+    (
+        "02-first-pod.yaml",
+        include_str!("../../../lessons/02-first-pod.yaml"),
+    ),
+    (
+        "03-multi-container-pods.yaml",
+        include_str!("../../../lessons/03-multi-container-pods.yaml"),
+    ),
+    (
+        "04-labels-and-selectors.yaml",
+        include_str!("../../../lessons/04-labels-and-selectors.yaml"),
+    ),
+    (
+        "05-namespaces.yaml",
+        include_str!("../../../lessons/05-namespaces.yaml"),
+    ),
+    (
+        "06-self-healing.yaml",
+        include_str!("../../../lessons/06-self-healing.yaml"),
+    ),
+    (
+        "07-deployments.yaml",
+        include_str!("../../../lessons/07-deployments.yaml"),
+    ),
+    (
+        "08-rolling-updates.yaml",
+        include_str!("../../../lessons/08-rolling-updates.yaml"),
+    ),
+];
+
+/// The lessons shipped with Kubeplay, ordered by `order`. A file that does not parse is left
+/// out (the test suite's `lessons check` keeps that from happening).
+pub fn builtin() -> Vec<Lesson> {
+    let mut lessons: Vec<Lesson> = BUILTIN_FILES
+        .iter()
+        .filter_map(|(file, text)| parse(file, text).ok())
+        .collect();
+    lessons.sort_by_key(|l| (l.order, l.id.clone()));
+    lessons
+}
+
+/// The closest of `candidates` to `word` (edit distance ≤ 2), for "did you mean" hints.
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| {
+            let d = crate::api::manifest::edit_distance(
+                &word.to_ascii_lowercase(),
+                &c.to_ascii_lowercase(),
+            );
+            (d, c)
+        })
+        .filter(|(d, c)| *d <= 2.min(c.len() / 2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
