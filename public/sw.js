@@ -10,14 +10,18 @@ async function precache() {
   const page = await fetch('./', { cache: 'no-cache' });
   const html = await page.clone().text();
   await cache.put('./', page);
-  const assets = new Set(['./sw.js', './explain.json', './favicon.svg', './manifest.webmanifest']);
+  // Absolute URLs, so no file is listed twice (addAll refuses duplicates).
+  const scope = self.registration.scope;
+  const assets = new Set(
+    ['./sw.js', './explain.json', './favicon.svg', './manifest.webmanifest'].map((u) => new URL(u, scope).href),
+  );
   for (const m of html.matchAll(/(?:href|src)="([^"]+)"/g)) {
-    const url = new URL(m[1], self.registration.scope);
+    const url = new URL(m[1], scope);
     if (url.origin === self.location.origin) assets.add(url.href);
   }
   // The module script imports its wasm by name: cache the wasm next to the script.
   for (const m of html.matchAll(/['"]([^'"]+\.wasm)['"]/g)) {
-    assets.add(new URL(m[1], self.registration.scope).href);
+    assets.add(new URL(m[1], scope).href);
   }
   await cache.addAll([...assets]);
 }

@@ -89,5 +89,5 @@ test('kubectl edit opens the object and applies the change', async ({ page }) =>
   await expect(page.getByTestId('editor')).toBeHidden();
   await expect(page.getByTestId('console-output')).toContainText('deployment.apps/web edited');
   await run(page, 'kubectl get deployment web -o jsonpath={.spec.replicas}');
-  await expect(page.getByTestId('console-output')).toContainText(/^3$/m);
+  await expect(page.locator('.line-stdout').last()).toHaveText('3');
 });

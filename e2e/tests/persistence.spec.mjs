@@ -64,16 +64,27 @@ test('reset cluster asks first, then starts from a fresh cluster', async ({ page
 test('a damaged saved session is dropped with a notice, never a crash', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // The record is planted before the page's own scripts run (a reload would save over it).
+  let planted = '{"format": 1, "journal": [{"launch';
+  await page.addInitScript((record) => {
+    if (sessionStorage.getItem('planted') !== record) {
+      sessionStorage.setItem('planted', record);
+      localStorage.setItem('kubeplay.session', record);
+    }
+  }, planted);
   await page.goto('./');
-  await page.evaluate(() => localStorage.setItem('kubeplay.session', '{"format": 1, "journal": [{"launch'));
-  await page.reload();
   await expect(page.getByTestId('console-output')).toContainText('the saved session is damaged');
   await run(page, 'kubectl get ns');
   await expect(page.getByTestId('console-output')).toContainText('kube-system');
   // An old format is dropped too.
-  await page.evaluate(() => localStorage.setItem('kubeplay.session', '{"format": 0}'));
-  await page.reload();
-  await expect(page.getByTestId('console-output')).toContainText('from another version');
+  const context = page.context();
+  await page.close(); // its last save happens now, not over the next planted record
+  const page2 = await context.newPage();
+  page2.on('pageerror', (e) => errors.push(String(e)));
+  planted = '{"format": 0}';
+  await page2.addInitScript((record) => localStorage.setItem('kubeplay.session', record), planted);
+  await page2.goto('./');
+  await expect(page2.getByTestId('console-output')).toContainText('from another version');
   expect(errors).toEqual([]);
 });
 

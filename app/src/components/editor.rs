@@ -2,9 +2,9 @@
 //! place of the console: line numbers, colours, Tab inserting two spaces, problems marked
 //! on their lines while typing, Ctrl-S or ":wq" to save, ":q!" to cancel.
 
+use kubeplay_engine::{EditOutcome, ManifestProblem, Output};
 use leptos::prelude::*;
 use leptos::web_sys::{KeyboardEvent, ScrollBehavior};
-use kubeplay_engine::{EditOutcome, ManifestProblem, Output};
 
 use crate::editor_model::{highlight, problems_by_line, Target};
 use crate::session::Session;
@@ -49,18 +49,21 @@ pub fn Editor(
         generation.set_value(g);
         set_timeout(
             move || {
-                if generation.get_value() != g {
+                // The editor may have closed meanwhile: then there is nothing to check.
+                if generation.try_get_value() != Some(g) {
                     return;
                 }
-                let t = target.get_untracked();
-                if t.lints() {
-                    problems.set(kubeplay_engine::lint_manifest(
-                        &t.title(),
-                        &text.get_untracked(),
-                    ));
+                let (Some(t), Some(current)) =
+                    (target.try_get_untracked(), text.try_get_untracked())
+                else {
+                    return;
+                };
+                let found = if t.lints() {
+                    kubeplay_engine::lint_manifest(&t.title(), &current)
                 } else {
-                    problems.set(Vec::new());
-                }
+                    Vec::new()
+                };
+                problems.try_set(found);
             },
             LINT_DELAY,
         );
@@ -115,12 +118,7 @@ pub fn Editor(
             if let Some(area) = area_ref.get() {
                 let start = area.selection_start().ok().flatten().unwrap_or(0);
                 let end = area.selection_end().ok().flatten().unwrap_or(start);
-                let _ = area.set_range_text_with_start_and_end_and_mode(
-                    "  ",
-                    start,
-                    end,
-                    "end",
-                );
+                let _ = area.set_range_text_with_start_and_end_and_mode("  ", start, end, "end");
                 text.set(area.value());
                 lint();
             }
