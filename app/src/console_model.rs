@@ -10,8 +10,34 @@ pub enum LineKind {
     Command,
     /// Standard output.
     Stdout,
-    /// Standard error.
+    /// Standard error: an error (red).
     Stderr,
+    /// Standard error: a warning or deprecation (amber).
+    Warning,
+    /// Standard error that is neither: notes such as "No resources found", hints (muted).
+    Note,
+}
+
+/// How a line kubectl or the shell wrote to stderr is coloured, as a terminal user reads it:
+/// errors red, warnings amber, informational notes muted.
+pub fn stderr_kind(line: &str) -> LineKind {
+    let t = line.trim_start();
+    if t.starts_with("Warning:")
+        || t.starts_with("warning:")
+        || t.starts_with("Flag --")
+        || t.starts_with("kubectl exec [POD] [COMMAND] is DEPRECATED")
+    {
+        LineKind::Warning
+    } else if t.starts_with("No resources found")
+        || t.starts_with("hint:")
+        || t.starts_with("Defaulted container")
+        || t.starts_with("If you don't see a command prompt")
+        || t.starts_with("Unable to use a TTY")
+    {
+        LineKind::Note
+    } else {
+        LineKind::Stderr
+    }
 }
 
 /// One line of scrollback.
@@ -126,11 +152,11 @@ impl ConsoleModel {
             self.lines.clear();
         }
         for (stream, text) in &output.chunks {
-            let kind = match stream {
-                Stream::Stdout => LineKind::Stdout,
-                Stream::Stderr => LineKind::Stderr,
-            };
             for l in text.strip_suffix('\n').unwrap_or(text).split('\n') {
+                let kind = match stream {
+                    Stream::Stdout => LineKind::Stdout,
+                    Stream::Stderr => stderr_kind(l),
+                };
                 self.push(kind, l);
             }
         }
@@ -170,6 +196,37 @@ impl ConsoleModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stderr_lines_are_errors_warnings_or_notes() {
+        assert_eq!(
+            stderr_kind("error: unknown command \"gte\" for \"kubectl\""),
+            LineKind::Stderr
+        );
+        assert_eq!(
+            stderr_kind("Error from server (NotFound): pods \"x\" not found"),
+            LineKind::Stderr
+        );
+        assert_eq!(
+            stderr_kind("bash: foo: command not found"),
+            LineKind::Stderr
+        );
+        assert_eq!(
+            stderr_kind("No resources found in default namespace."),
+            LineKind::Note
+        );
+        assert_eq!(
+            stderr_kind("  hint: pod.yaml:7: \"contianers\" is not a field here"),
+            LineKind::Note
+        );
+        assert_eq!(
+            stderr_kind(
+                "Flag --record has been deprecated, --record will be removed in the future"
+            ),
+            LineKind::Warning
+        );
+        assert_eq!(stderr_kind("Warning: resource pods/web is missing the kubectl.kubernetes.io/last-applied-configuration annotation"), LineKind::Warning);
+    }
 
     #[test]
     fn records_output_and_browses_history() {

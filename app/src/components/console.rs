@@ -138,7 +138,14 @@ pub fn Console(session: Session) -> impl IntoView {
         input.set(last.to_string());
     };
 
+    // Clicking the console focuses the input, unless the learner is selecting text to copy.
     let focus_input = move |_| {
+        let selecting = leptos::web_sys::window()
+            .and_then(|w| w.get_selection().ok().flatten())
+            .is_some_and(|s| !s.is_collapsed());
+        if selecting {
+            return;
+        }
         if let Some(el) = input_ref.get() {
             let _ = el.focus();
         }
@@ -185,6 +192,8 @@ pub fn Console(session: Session) -> impl IntoView {
                             LineKind::Command => "line line-command",
                             LineKind::Stdout => "line line-stdout",
                             LineKind::Stderr => "line line-stderr",
+                            LineKind::Warning => "line line-warning",
+                            LineKind::Note => "line line-note",
                         };
                         view! { <pre class=class>{line.text}</pre> }
                     }
