@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use kubeplay_engine::view::{BoardSnapshot, DescribeKind};
 use kubeplay_engine::{Cluster, Output, SimDuration};
 
 /// Shared access to the page's cluster. Cloning shares the same cluster.
@@ -62,5 +63,25 @@ impl Session {
     /// Lets `ms` milliseconds of simulated time pass.
     pub fn advance(&self, ms: i64) {
         self.with(|c| c.advance(SimDuration::millis(ms)));
+    }
+
+    /// Simulated time since the cluster booted, in milliseconds.
+    pub fn uptime_ms(&self) -> i64 {
+        self.with(|c| c.uptime().0)
+    }
+
+    /// The cluster's change counter (see `Cluster::generation`).
+    pub fn generation(&self) -> u64 {
+        self.with(|c| c.generation())
+    }
+
+    /// What the board shows, read now.
+    pub fn snapshot(&self) -> BoardSnapshot {
+        self.with(|c| c.snapshot())
+    }
+
+    /// `kubectl describe` text of a pod or node, leaving the console alone.
+    pub fn describe(&self, kind: DescribeKind, namespace: &str, name: &str) -> String {
+        self.with(|c| c.describe(kind, namespace, name))
     }
 }

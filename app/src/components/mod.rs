@@ -1,3 +1,9 @@
 //! The page's components.
 
+pub mod board;
 pub mod console;
+pub mod describe_panel;
+pub mod events_feed;
+pub mod node_box;
+pub mod pod_tile;
+pub mod time_controls;

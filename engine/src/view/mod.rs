@@ -25,6 +25,8 @@ pub struct BoardSnapshot {
     pub generation: u64,
     /// Simulated time since the cluster booted.
     pub uptime: SimDuration,
+    /// The simulated clock, in milliseconds since the epoch (ages are relative to it).
+    pub now_ms: i64,
     /// Nodes, in `kubectl get nodes` order.
     pub nodes: Vec<NodeView>,
     /// Pods of every namespace, by namespace then name.
@@ -57,6 +59,7 @@ impl Cluster {
         BoardSnapshot {
             generation: self.generation(),
             uptime: self.uptime(),
+            now_ms,
             nodes: nodes::read(self),
             pods: pods::read(self),
             namespaces: self
