@@ -104,9 +104,7 @@ pub fn status_class(status: &str) -> &'static str {
         "ContainerCreating" | "PodInitializing" => "st-creating",
         "Terminating" => "st-terminating",
         "CrashLoopBackOff" => "st-crash",
-        "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" | "ErrImageNeverPull" => {
-            "st-pull"
-        }
+        "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" | "ErrImageNeverPull" => "st-pull",
         "Completed" | "Succeeded" => "st-completed",
         s if s.starts_with("Init:") => "st-creating",
         "NotReady" | "Unknown" => "st-pending",
@@ -162,7 +160,9 @@ pub fn percent(used: i64, total: i64) -> u32 {
     if total <= 0 {
         0
     } else {
-        ((used.max(0) as f64 / total as f64) * 100.0).round().min(100.0) as u32
+        ((used.max(0) as f64 / total as f64) * 100.0)
+            .round()
+            .min(100.0) as u32
     }
 }
 
@@ -230,7 +230,10 @@ mod tests {
     fn lanes_follow_nodes_and_the_namespace_filter() {
         let m = model();
         let all = NamespaceFilter::All;
-        assert_eq!(m.lane(Some("node1"), &all), ["default/a/uid-a", "kube-system/c/uid-c"]);
+        assert_eq!(
+            m.lane(Some("node1"), &all),
+            ["default/a/uid-a", "kube-system/c/uid-c"]
+        );
         assert_eq!(m.lane(None, &all), ["default/b/uid-b"]);
         let only = NamespaceFilter::from_value("default");
         assert_eq!(m.lane(Some("node1"), &only), ["default/a/uid-a"]);
@@ -265,8 +268,14 @@ mod tests {
         let style = owner_style(&p);
         assert_eq!(style, owner_style(&p.clone()));
         assert!(style.starts_with("--owner-hue: "), "{style}");
-        assert_eq!(owner_hue("default/Deployment/web"), owner_hue("default/Deployment/web"));
-        assert_ne!(owner_hue("default/Deployment/web"), owner_hue("default/Deployment/api"));
+        assert_eq!(
+            owner_hue("default/Deployment/web"),
+            owner_hue("default/Deployment/web")
+        );
+        assert_ne!(
+            owner_hue("default/Deployment/web"),
+            owner_hue("default/Deployment/api")
+        );
         assert!(owner_hue("x") < 360);
         assert_eq!(
             owner_text(&p).unwrap(),

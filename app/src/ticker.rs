@@ -90,9 +90,7 @@ impl Ticker {
     /// Tells the views what changed: the clock if it moved, the board if the cluster's
     /// generation moved, and the tick counter. Also called right after a console command.
     pub fn refresh(self) {
-        let (uptime, generation) = self
-            .session
-            .with_value(|s| (s.uptime_ms(), s.generation()));
+        let (uptime, generation) = self.session.with_value(|s| (s.uptime_ms(), s.generation()));
         if self.uptime_ms.get_untracked() != uptime {
             self.uptime_ms.set(uptime);
         }
@@ -129,7 +127,10 @@ mod tests {
             let ticker = Ticker::new(session.clone());
             let before = ticker.board.get_untracked();
             ticker.step(SimDuration::seconds(1));
-            assert!(Arc::ptr_eq(&before, &ticker.board.get_untracked()), "nothing changed");
+            assert!(
+                Arc::ptr_eq(&before, &ticker.board.get_untracked()),
+                "nothing changed"
+            );
             assert_eq!(ticker.uptime_ms.get_untracked(), session.uptime_ms());
             session.run("kubectl create namespace dev");
             ticker.refresh();

@@ -21,7 +21,13 @@ pub fn Board(ticker: Ticker, selected: RwSignal<Option<Selection>>) -> impl Into
     let board = ticker.board;
     let filter = RwSignal::new(NamespaceFilter::All);
     let node_names = Memo::new(move |_| {
-        board.with(|b| b.snapshot.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>())
+        board.with(|b| {
+            b.snapshot
+                .nodes
+                .iter()
+                .map(|n| n.name.clone())
+                .collect::<Vec<_>>()
+        })
     });
     let namespaces = Memo::new(move |_| board.with(|b| b.snapshot.namespaces.clone()));
     let unscheduled = Memo::new(move |_| filter.with(|f| board.with(|b| b.lane(None, f))));

@@ -25,7 +25,9 @@ impl Selection {
     /// The console command the panel shows the output of.
     pub fn command(&self) -> String {
         match self.kind {
-            DescribeKind::Pod => format!("kubectl describe pod {} -n {}", self.name, self.namespace),
+            DescribeKind::Pod => {
+                format!("kubectl describe pod {} -n {}", self.name, self.namespace)
+            }
             DescribeKind::Node => format!("kubectl describe node {}", self.name),
         }
     }

@@ -29,9 +29,8 @@ pub fn EventsFeed(ticker: Ticker) -> impl IntoView {
         })
     });
     // Ages run with the clock, relative to the snapshot's instant.
-    let now_ms = move || {
-        board.with(|b| b.snapshot.now_ms - b.snapshot.uptime.0) + ticker.uptime_ms.get()
-    };
+    let now_ms =
+        move || board.with(|b| b.snapshot.now_ms - b.snapshot.uptime.0) + ticker.uptime_ms.get();
     view! {
         <section class="events-feed" data-testid="events-feed" aria-label=t(Msg::Events)>
             <div class="events-head">

@@ -10,8 +10,16 @@ use crate::components::describe_panel::Selection;
 use crate::components::pod_tile::PodTile;
 use crate::i18n::{t, Msg};
 
+/// From how many pods a node draws them as small squares.
+const DENSE_FROM: usize = 40;
+
 /// A labelled bar: `used` of `total`, with the numbers as text.
-fn bar(label: impl Fn() -> &'static str + Send + Sync + Copy + 'static, used: Signal<i64>, total: Signal<i64>, fmt: fn(i64) -> String) -> impl IntoView {
+fn bar(
+    label: impl Fn() -> &'static str + Send + Sync + Copy + 'static,
+    used: Signal<i64>,
+    total: Signal<i64>,
+    fmt: fn(i64) -> String,
+) -> impl IntoView {
     let pct = move || percent(used.get(), total.get());
     view! {
         <div class="bar-row">
@@ -83,7 +91,8 @@ pub fn NodeBox(
             </button>
             {bar(t(Msg::CpuRequested), field(|n| n.cpu_requested_milli), field(|n| n.cpu_allocatable_milli), cpu_text)}
             {bar(t(Msg::MemoryRequested), field(|n| n.memory_requested_bytes), field(|n| n.memory_allocatable_bytes), memory_text)}
-            <div class="pod-lane">
+            // Many pods: small squares (names stay readable by screen readers and tooltips).
+            <div class=move || { if keys.with(|k| k.len() > DENSE_FROM) { "pod-lane dense" } else { "pod-lane" } }>
                 <For
                     each=move || keys.get()
                     key=|k| k.clone()

@@ -15,14 +15,21 @@ fn tile_class(p: &PodView) -> String {
     format!(
         "pod-tile {}{}{}",
         status_class(&p.status),
-        if p.namespace == "kube-system" { " system" } else { "" },
+        if p.namespace == "kube-system" {
+            " system"
+        } else {
+            ""
+        },
         if p.owner.is_some() { " owned" } else { "" }
     )
 }
 
 /// The tooltip: everything a learner may want at a glance.
 fn tile_title(p: &PodView) -> String {
-    let mut title = format!("{}/{} — {} — READY {}", p.namespace, p.name, p.status, p.ready);
+    let mut title = format!(
+        "{}/{} — {} — READY {}",
+        p.namespace, p.name, p.status, p.ready
+    );
     if p.restarts > 0 {
         title.push_str(&format!(" — RESTARTS {}", p.restarts));
     }
@@ -43,9 +50,7 @@ pub fn PodTile(
     selected: RwSignal<Option<Selection>>,
 ) -> impl IntoView {
     let pod = Memo::new(move |_| board.with(|b| b.pod(&key).cloned()));
-    let Some(first) = pod.get_untracked() else {
-        return None;
-    };
+    let first = pod.get_untracked()?;
     let text = move |f: fn(&PodView) -> String| {
         move || pod.with(|p| p.as_ref().map(f).unwrap_or_default())
     };

@@ -76,7 +76,7 @@ pub(super) fn read(cluster: &Cluster, now_ms: i64, limit: usize) -> Vec<EventVie
         })
         .collect();
     // The latest resourceVersion is the latest change, a repeat's count bump included.
-    events.sort_by(|a, b| b.0.cmp(&a.0));
+    events.sort_by_key(|e| std::cmp::Reverse(e.0));
     events.truncate(limit);
     events.into_iter().map(|(_, v)| v).collect()
 }
