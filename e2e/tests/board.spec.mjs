@@ -82,8 +82,10 @@ test('a tile opens its describe in the side panel; Esc closes it', async ({ page
   await tile.focus();
   await page.keyboard.press('Enter');
   await expect(panel.locator('pre')).toContainText('hello');
+  await expect(page.getByTestId('describe-close')).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(panel).toBeHidden();
+  await expect(tile).toBeFocused();
 
   // A node's header describes the node.
   await page.locator('[data-node="node1"] .node-head').click();

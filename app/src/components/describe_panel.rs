@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use kubeplay_engine::view::DescribeKind;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::board_model::BoardModel;
 use crate::i18n::{t, Msg};
@@ -46,13 +47,27 @@ pub fn DescribePanel(
         Some(session.describe(sel.kind, &sel.namespace, &sel.name))
     });
     let close_ref = NodeRef::<leptos::html::Button>::new();
-    // Focus moves into the panel when it opens, so Esc and Tab work from there.
-    Effect::new(move |_| {
-        if selected.with(Option::is_some) {
+    // Focus moves into the panel when it opens (so Esc and Tab work from there) and back to
+    // the tile or node that opened it when it closes.
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    Effect::new(move |was_open: Option<bool>| {
+        let open = selected.with(Option::is_some);
+        if open && was_open != Some(true) {
+            let active = document()
+                .active_element()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            opener.set_value(active);
+        }
+        if open {
             if let Some(el) = close_ref.get() {
                 let _ = el.focus();
             }
+        } else if was_open == Some(true) {
+            if let Some(el) = opener.get_value() {
+                let _ = el.focus();
+            }
         }
+        open
     });
     let _esc = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Escape" && selected.with_untracked(Option::is_some) {
