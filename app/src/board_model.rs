@@ -12,7 +12,12 @@ pub struct BoardModel {
     /// The engine's snapshot.
     pub snapshot: BoardSnapshot,
     by_key: HashMap<String, usize>,
+    /// Pods gone from the cluster, still drawn (fading out) for a few ticks: (pod, tick gone).
+    leaving: Vec<(PodView, u64)>,
 }
+
+/// How many ticks a deleted pod's tile stays to animate out.
+pub const LEAVE_TICKS: u64 = 3;
 
 /// Which namespaces the board shows.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -60,22 +65,90 @@ impl BoardModel {
             .enumerate()
             .map(|(i, p)| (tile_key(p), i))
             .collect();
-        BoardModel { snapshot, by_key }
+        BoardModel {
+            snapshot,
+            by_key,
+            leaving: Vec::new(),
+        }
     }
 
-    /// The pod behind a tile key (see [`tile_key`]).
-    pub fn pod(&self, key: &str) -> Option<&PodView> {
-        self.by_key.get(key).map(|&i| &self.snapshot.pods[i])
-    }
-
-    /// Tile keys of the pods on `node` (`None`: the Unscheduled lane) that `filter` shows.
-    pub fn lane(&self, node: Option<&str>, filter: &NamespaceFilter) -> Vec<String> {
-        self.snapshot
+    /// The model of a newer snapshot, taken at `tick`: pods that vanished since this one stay
+    /// as leaving tiles for [`LEAVE_TICKS`] ticks, so their exit can be animated.
+    pub fn next(&self, snapshot: BoardSnapshot, tick: u64) -> Self {
+        let mut model = BoardModel::new(snapshot);
+        let gone_now = self
+            .snapshot
             .pods
             .iter()
-            .filter(|p| p.node.as_deref() == node && filter.shows(&p.namespace))
+            .filter(|p| !model.by_key.contains_key(&tile_key(p)))
+            .map(|p| (p.clone(), tick));
+        let still_leaving = self
+            .leaving
+            .iter()
+            .filter(|(p, since)| {
+                tick < since + LEAVE_TICKS && !model.by_key.contains_key(&tile_key(p))
+            })
+            .cloned();
+        model.leaving = gone_now.chain(still_leaving).collect();
+        model
+    }
+
+    /// Whether some leaving tile has had its time at `tick`.
+    pub fn has_expired(&self, tick: u64) -> bool {
+        self.leaving
+            .iter()
+            .any(|(_, since)| tick >= since + LEAVE_TICKS)
+    }
+
+    /// This model without the leaving tiles whose time is up at `tick`.
+    pub fn expire(&self, tick: u64) -> Self {
+        let mut model = self.clone();
+        model
+            .leaving
+            .retain(|(_, since)| tick < since + LEAVE_TICKS);
+        model
+    }
+
+    /// The pod behind a tile key (see [`tile_key`]), leaving ones included.
+    pub fn pod(&self, key: &str) -> Option<&PodView> {
+        match self.by_key.get(key) {
+            Some(&i) => Some(&self.snapshot.pods[i]),
+            None => self
+                .leaving
+                .iter()
+                .map(|(p, _)| p)
+                .find(|p| tile_key(p) == key),
+        }
+    }
+
+    /// Whether the tile's pod is gone from the cluster (its tile is animating out).
+    pub fn is_leaving(&self, key: &str) -> bool {
+        !self.by_key.contains_key(key) && self.pod(key).is_some()
+    }
+
+    /// Tile keys of the pods on `node` (`None`: the Unscheduled lane) that `filter` shows,
+    /// leaving ones in their old place.
+    pub fn lane(&self, node: Option<&str>, filter: &NamespaceFilter) -> Vec<String> {
+        let on_lane = |p: &&PodView| p.node.as_deref() == node && filter.shows(&p.namespace);
+        let mut keys: Vec<String> = self
+            .snapshot
+            .pods
+            .iter()
+            .filter(on_lane)
             .map(tile_key)
-            .collect()
+            .collect();
+        let before = keys.len();
+        keys.extend(
+            self.leaving
+                .iter()
+                .map(|(p, _)| p)
+                .filter(on_lane)
+                .map(tile_key),
+        );
+        if keys.len() > before {
+            keys.sort();
+        }
+        keys
     }
 }
 
@@ -241,6 +314,34 @@ mod tests {
         assert!(m.pod("default/b/other").is_none());
         assert_eq!(NamespaceFilter::from_value(""), NamespaceFilter::All);
         assert_eq!(only.value(), "default");
+    }
+
+    #[test]
+    fn vanished_pods_leave_for_a_few_ticks() {
+        let m = model();
+        let mut snapshot = m.snapshot.clone();
+        snapshot.pods.remove(0); // default/a is gone
+        let next = m.next(snapshot.clone(), 10);
+        assert!(next.is_leaving("default/a/uid-a"));
+        assert!(!next.is_leaving("kube-system/c/uid-c"));
+        assert_eq!(next.pod("default/a/uid-a").unwrap().name, "a");
+        let all = NamespaceFilter::All;
+        assert_eq!(
+            next.lane(Some("node1"), &all),
+            ["default/a/uid-a", "kube-system/c/uid-c"]
+        );
+        // A later snapshot keeps it until its time is up.
+        let later = next.next(snapshot.clone(), 11);
+        assert!(later.is_leaving("default/a/uid-a"));
+        assert!(!later.has_expired(12));
+        assert!(later.has_expired(10 + LEAVE_TICKS));
+        let done = later.expire(10 + LEAVE_TICKS);
+        assert!(done.pod("default/a/uid-a").is_none());
+        assert_eq!(done.lane(Some("node1"), &all), ["kube-system/c/uid-c"]);
+        assert!(next
+            .next(snapshot, 10 + LEAVE_TICKS)
+            .pod("default/a/uid-a")
+            .is_none());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The page's one clock loop: every 250 ms it advances the cluster by the chosen speed, then
 //! tells the views: the clock signal, a tick counter (watches in the console poll on it) and,
-//! only when the cluster's generation moved, a new board snapshot.
+//! only when the cluster's generation moved (or a deleted pod's tile has faded out), a new
+//! board model.
 
 use std::sync::Arc;
 
@@ -94,11 +95,16 @@ impl Ticker {
         if self.uptime_ms.get_untracked() != uptime {
             self.uptime_ms.set(uptime);
         }
+        let tick = self.tick.get_untracked() + 1;
         if self.board.with_untracked(|b| b.snapshot.generation) != generation {
             let snapshot = self.session.with_value(|s| s.snapshot());
-            self.board.set(Arc::new(BoardModel::new(snapshot)));
+            let next = self.board.with_untracked(|b| b.next(snapshot, tick));
+            self.board.set(Arc::new(next));
+        } else if self.board.with_untracked(|b| b.has_expired(tick)) {
+            let next = self.board.with_untracked(|b| b.expire(tick));
+            self.board.set(Arc::new(next));
         }
-        self.tick.update(|t| *t += 1);
+        self.tick.set(tick);
     }
 
     /// The page's session.

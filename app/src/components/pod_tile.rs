@@ -49,7 +49,9 @@ pub fn PodTile(
     board: RwSignal<Arc<BoardModel>>,
     selected: RwSignal<Option<Selection>>,
 ) -> impl IntoView {
+    let leaving_key = key.clone();
     let pod = Memo::new(move |_| board.with(|b| b.pod(&key).cloned()));
+    let leaving = Memo::new(move |_| board.with(|b| b.is_leaving(&leaving_key)));
     let first = pod.get_untracked()?;
     let text = move |f: fn(&PodView) -> String| {
         move || pod.with(|p| p.as_ref().map(f).unwrap_or_default())
@@ -62,7 +64,11 @@ pub fn PodTile(
     Some(view! {
         <button
             type="button"
-            class=text(tile_class)
+            class=move || {
+                let class = pod.with(|p| p.as_ref().map(tile_class).unwrap_or_default());
+                if leaving.get() { class + " leaving" } else { class }
+            }
+            data-leaving=move || leaving.get().to_string()
             style=text(owner_style)
             title=text(tile_title)
             data-testid="pod-tile"
