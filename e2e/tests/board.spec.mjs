@@ -49,7 +49,9 @@ test('a deployment appears on the board, turns Running and rolls to a new image'
 
   await run(page, 'kubectl set image deployment/web nginx=nginx:1.27');
   await expect(page.getByTestId('console-output')).toContainText('deployment.apps/web image updated');
-  // New pods of a new ReplicaSet arrive; the old ones leave.
+  // Old pods leave: their tiles stay a moment, marked leaving, while they shrink away.
+  await expect(page.locator(`${webTiles}[data-leaving="true"]`).first()).toBeAttached({ timeout: 15_000 });
+  // New pods of a new ReplicaSet arrive; the old ones are gone.
   await expect(async () => {
     const now = await podNames(page, `${webTiles}[data-status="Running"]`);
     const all = await podNames(page, webTiles);
@@ -173,21 +175,34 @@ test('console and board sit side by side on a laptop and stack on a phone', asyn
 test('the page stays responsive with 300 pods', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
   await page.goto('./');
+  // Main-thread tasks over 50 ms, as Chromium reports them.
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  const started = Date.now();
   await run(page, 'kubectl create deployment big --image=nginx --replicas=300');
   await page.getByTestId('time-fast').click();
   const tiles = page.locator('[data-testid="pod-tile"][data-pod^="default/big-"]');
   await expect(tiles).toHaveCount(300, { timeout: 30_000 });
   await expect(page.locator('[data-pod^="default/big-"][data-status="Running"]')).toHaveCount(300, { timeout: 120_000 });
+  const allRunning = Date.now() - started;
 
   // While the clock runs at 10×, a console command still answers quickly.
   const output = page.getByTestId('console-output');
-  const started = Date.now();
-  await run(page, 'kubectl get deploy big');
+  await page.getByTestId('console-input').click();
+  await page.keyboard.type('kubectl get deploy big');
+  const enter = Date.now();
+  await page.keyboard.press('Enter');
   await expect(output).toContainText(/big\s+300\/300\s+300\s+300/);
-  const answered = Date.now() - started;
-  console.log(`300 pods: 'kubectl get deploy big' typed and answered in ${answered} ms`);
-  testInfo.annotations.push({ type: '300-pod answer ms', description: String(answered) });
-  expect(answered).toBeLessThan(5_000);
+  const answered = Date.now() - enter;
+  const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
+  console.log(`300 pods: all Running on the board after ${allRunning} ms; 'kubectl get deploy big' answered ${answered} ms after Enter; longest main-thread task ${Math.round(longest)} ms`);
+  testInfo.annotations.push({ type: '300 pods', description: `answer ${answered} ms, longest task ${Math.round(longest)} ms` });
+  expect(answered).toBeLessThan(2_000);
+  expect(longest).toBeLessThan(2_000);
 });
 
 test('screenshots of the playground', async ({ page }, testInfo) => {
@@ -208,6 +223,7 @@ test('screenshots of the playground', async ({ page }, testInfo) => {
     await expect(page.locator(`${webTiles}[data-status="Running"]`)).toHaveCount(3, { timeout: 15_000 });
     await run(page, 'kubectl set image deployment/web nginx=nginx:1.27');
     await page.getByTestId('time-pause').click();
+    await page.waitForTimeout(700); // let the new tiles finish growing in
     await page.screenshot({ path: `${dir}/board-${label}.png`, fullPage: label.startsWith('phone') });
     if (label === 'laptop-light') {
       await page.locator(webTiles).first().click();

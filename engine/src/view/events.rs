@@ -1,5 +1,7 @@
 //! The board's events feed: the newest cluster events, as `kubectl get events` lists them.
 
+use k8s_openapi::api::core::v1::Event;
+
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
 use crate::store::Object;
@@ -36,7 +38,7 @@ impl EventView {
 
 /// The `limit` most recently changed events, newest first.
 pub(super) fn read(cluster: &Cluster, now_ms: i64, limit: usize) -> Vec<EventView> {
-    let mut events: Vec<(u64, EventView)> = cluster
+    let mut events: Vec<(u64, &Event)> = cluster
         .store
         .list("Event", None)
         .filter_map(|o| match o {
@@ -44,41 +46,48 @@ pub(super) fn read(cluster: &Cluster, now_ms: i64, limit: usize) -> Vec<EventVie
             _ => None,
         })
         .map(|e| {
-            let obj = &e.involved_object;
-            let last_seen_ms = e
-                .last_timestamp
-                .as_ref()
-                .or(e.first_timestamp.as_ref())
-                .map(ms_from_time)
-                .unwrap_or(now_ms);
             let rv = e
                 .metadata
                 .resource_version
                 .as_deref()
                 .and_then(|r| r.parse().ok())
                 .unwrap_or(0);
-            let view = EventView {
-                id: e.metadata.name.clone().unwrap_or_default(),
-                namespace: e.metadata.namespace.clone().unwrap_or_default(),
-                type_: e.type_.clone().unwrap_or_default(),
-                reason: e.reason.clone().unwrap_or_default(),
-                object: format!(
-                    "{}/{}",
-                    obj.kind.clone().unwrap_or_default().to_ascii_lowercase(),
-                    obj.name.clone().unwrap_or_default()
-                ),
-                message: e.message.clone().unwrap_or_default(),
-                count: e.count.unwrap_or(1).max(1),
-                last_seen_ms,
-                age: super::human_age(crate::SimDuration::millis(now_ms - last_seen_ms)),
-            };
-            (rv, view)
+            (rv, e)
         })
         .collect();
     // The latest resourceVersion is the latest change, a repeat's count bump included.
+    // Only the newest `limit` are turned into views.
     events.sort_by_key(|e| std::cmp::Reverse(e.0));
-    events.truncate(limit);
-    events.into_iter().map(|(_, v)| v).collect()
+    events
+        .into_iter()
+        .take(limit)
+        .map(|(_, e)| view(e, now_ms))
+        .collect()
+}
+
+fn view(e: &Event, now_ms: i64) -> EventView {
+    let obj = &e.involved_object;
+    let last_seen_ms = e
+        .last_timestamp
+        .as_ref()
+        .or(e.first_timestamp.as_ref())
+        .map(ms_from_time)
+        .unwrap_or(now_ms);
+    EventView {
+        id: e.metadata.name.clone().unwrap_or_default(),
+        namespace: e.metadata.namespace.clone().unwrap_or_default(),
+        type_: e.type_.clone().unwrap_or_default(),
+        reason: e.reason.clone().unwrap_or_default(),
+        object: format!(
+            "{}/{}",
+            obj.kind.clone().unwrap_or_default().to_ascii_lowercase(),
+            obj.name.clone().unwrap_or_default()
+        ),
+        message: e.message.clone().unwrap_or_default(),
+        count: e.count.unwrap_or(1).max(1),
+        last_seen_ms,
+        age: super::human_age(crate::SimDuration::millis(now_ms - last_seen_ms)),
+    }
 }
 
 #[cfg(test)]
