@@ -189,6 +189,10 @@ test('the page stays responsive with 300 pods', async ({ page }, testInfo) => {
   await expect(tiles).toHaveCount(300, { timeout: 30_000 });
   await expect(page.locator('[data-pod^="default/big-"][data-status="Running"]')).toHaveCount(300, { timeout: 120_000 });
   const allRunning = Date.now() - started;
+  if (process.env.SHOTS_DIR && testInfo.project.name === 'root') {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.screenshot({ path: `${process.env.SHOTS_DIR}/board-300-pods.png` });
+  }
 
   // While the clock runs at 10×, a console command still answers quickly.
   const output = page.getByTestId('console-output');
