@@ -28,9 +28,11 @@ pub fn EventsFeed(ticker: Ticker) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    // Ages run with the clock, relative to the snapshot's instant.
-    let now_ms =
-        move || board.with(|b| b.snapshot.now_ms - b.snapshot.uptime.0) + ticker.uptime_ms.get();
+    // Ages run with the clock, relative to the snapshot's instant; rows re-render their age
+    // once per simulated second, not on every tick.
+    let now_s = Memo::new(move |_| {
+        (board.with(|b| b.snapshot.now_ms - b.snapshot.uptime.0) + ticker.uptime_ms.get()) / 1000
+    });
     view! {
         <section class="events-feed" data-testid="events-feed" aria-label=t(Msg::Events)>
             <div class="events-head">
@@ -64,7 +66,7 @@ pub fn EventsFeed(ticker: Ticker) -> impl IntoView {
                         view! {
                             <li class="event" class:warning=warn data-testid="event">
                                 <span class="event-age">
-                                    {move || human_age(SimDuration::millis(now_ms() - seen))}
+                                    {move || human_age(SimDuration::seconds(now_s.get() - seen.div_euclid(1000)))}
                                 </span>
                                 <span class="event-type">{e.type_}</span>
                                 <span class="event-reason">{e.reason}</span>
