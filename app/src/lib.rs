@@ -1,22 +1,26 @@
 //! The Kubeplay playground page: a Leptos (client-side rendered) app around the engine.
 //!
 //! The engine runs inside the page; components read it through the [`session::Session`]
-//! handle and re-render from signals. Everything the user or a lesson types is rendered as
-//! text, never as HTML.
+//! handle and re-render from signals. One loop ([`ticker::Ticker`]) advances simulated time
+//! and tells the views. Everything the user or a lesson types is rendered as text, never as
+//! HTML.
 
+pub mod board_model;
 pub mod components;
 pub mod console_model;
 pub mod crash;
 pub mod editor_model;
 pub mod explain_docs;
+pub mod i18n;
 pub mod journal;
 pub mod session;
 pub mod storage;
+pub mod ticker;
 
 use leptos::prelude::*;
 
-/// How often the page advances the cluster's clock.
-const TICK: std::time::Duration = std::time::Duration::from_millis(250);
+use components::describe_panel::{DescribePanel, Selection};
+use i18n::{t, Msg};
 
 /// Mounts the app on `<body>`. A panic shows a "something broke" panel ([`crash`]);
 /// `?reset` in the address (the panel's reset link) forgets the saved cluster first; the
@@ -66,13 +70,16 @@ fn js_sys_has(object: &leptos::wasm_bindgen::JsValue, name: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The whole page.
+/// The whole page: an (empty, for now) lesson column, the console, and the cluster board
+/// with its time controls and events feed.
 #[component]
 pub fn App() -> impl IntoView {
+    i18n::provide_locale();
     let session = session::Session::restore();
-    // The cluster lives at 1× speed: simulated time follows the wall clock.
-    let ticking = session.clone();
-    set_interval(move || ticking.advance(TICK.as_millis() as i64), TICK);
+    let ticker = ticker::Ticker::new(session.clone());
+    provide_context(ticker);
+    ticker.start();
+    let selected = RwSignal::new(None::<Selection>);
     // Time passed since the last save is written when the tab is hidden or closed.
     let saving = session.clone();
     let _ = window_event_listener_untyped("pagehide", move |_| saving.save());
@@ -82,12 +89,20 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <span class="logo" aria-hidden="true">"⎈"</span>
                 <h1>"Kubeplay"</h1>
-                <span class="tagline">"A Kubernetes " {kubeplay_engine::KUBERNETES_VERSION} " cluster in your browser"</span>
+                <span class="tagline">{t(Msg::Tagline)} " · Kubernetes " {kubeplay_engine::KUBERNETES_VERSION}</span>
                 <span class="topbar-spacer"></span>
                 <components::reset_button::ResetButton session=resetting />
             </header>
             <main class="workspace">
-                <components::console::Console session=session />
+                // The lesson panel's place: empty (and collapsed) until lessons arrive.
+                <aside class="lesson-slot" data-testid="lesson-slot" aria-label=t(Msg::LessonSlot)></aside>
+                <components::console::Console session=session.clone() />
+                <div class="board-column">
+                    <components::time_controls::TimeControls ticker />
+                    <components::board::Board ticker selected />
+                    <components::events_feed::EventsFeed ticker />
+                </div>
+                <DescribePanel session board=ticker.board selected />
             </main>
         </div>
     }

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use kubeplay_engine::view::{BoardSnapshot, DescribeKind};
 use kubeplay_engine::{Cluster, EditOutcome, EditRequest, Output, SimDuration};
 
 use crate::journal::{self, Entry, Record};
@@ -184,6 +185,26 @@ impl Session {
         let mut inner = self.lock();
         inner.record.reset_cluster();
         save_locked(&mut inner);
+    }
+
+    /// Simulated time since the cluster booted, in milliseconds.
+    pub fn uptime_ms(&self) -> i64 {
+        self.with(|c| c.uptime().0)
+    }
+
+    /// The cluster's change counter (see `Cluster::generation`).
+    pub fn generation(&self) -> u64 {
+        self.with(|c| c.generation())
+    }
+
+    /// What the board shows, read now.
+    pub fn snapshot(&self) -> BoardSnapshot {
+        self.with(|c| c.snapshot())
+    }
+
+    /// `kubectl describe` text of a pod or node, leaving the console alone.
+    pub fn describe(&self, kind: DescribeKind, namespace: &str, name: &str) -> String {
+        self.with(|c| c.describe(kind, namespace, name))
     }
 }
 

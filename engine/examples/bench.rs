@@ -36,9 +36,10 @@ fn measure(label: &str, iterations: u32, mut f: impl FnMut()) {
 
 fn main() {
     // `bench rollout` runs only the rollout benchmark (handy under a profiler).
-    if std::env::args().nth(1).as_deref() == Some("rollout") {
-        rollout(500);
-        return;
+    match std::env::args().nth(1).as_deref() {
+        Some("rollout") => return rollout(500),
+        Some("ticks") => return ticks(300),
+        _ => {}
     }
     measure("create the default cluster", 200, || {
         std::hint::black_box(Cluster::new());
@@ -99,6 +100,63 @@ fn main() {
     );
 
     rollout(500);
+    ticks(300);
+}
+
+/// The page's tick loop over `replicas` pods on the default 4-node cluster: each tick is one
+/// `advance(250 ms)` on the UI thread, so its worst case decides whether the page stutters.
+fn ticks(replicas: usize) {
+    let mut cluster = Cluster::new();
+    let tick = SimDuration::millis(250);
+    let run_phase =
+        |cluster: &mut Cluster, label: &str, max: u32, until: &dyn Fn(&mut Cluster) -> bool| {
+            let (mut worst, mut total, mut n) =
+                (std::time::Duration::ZERO, std::time::Duration::ZERO, 0u32);
+            while n < max {
+                let t = Instant::now();
+                cluster.advance(tick);
+                let d = t.elapsed();
+                worst = worst.max(d);
+                total += d;
+                n += 1;
+                if n % 4 == 0 && until(cluster) {
+                    break;
+                }
+            }
+            println!(
+                "{:<52} {:>12.2?} mean, {:>10.2?} worst ({n} ticks)",
+                label,
+                total / n.max(1),
+                worst
+            );
+        };
+    let done = |c: &mut Cluster| {
+        let out = c.run("kubectl get deployment web -o jsonpath={.status.updatedReplicas}/{.status.availableReplicas}/{.status.replicas}");
+        let want = format!("{replicas}/{replicas}/{replicas}");
+        out.stdout().trim() == want
+    };
+    cluster.run(&format!(
+        "kubectl create deployment web --image=nginx:1.26 --replicas={replicas}"
+    ));
+    run_phase(
+        &mut cluster,
+        &format!("page ticks: {replicas} pods starting"),
+        2400,
+        &done,
+    );
+    run_phase(
+        &mut cluster,
+        &format!("page ticks: {replicas} pods idle"),
+        240,
+        &|_| false,
+    );
+    cluster.run("kubectl set image deployment/web nginx=nginx:1.27");
+    run_phase(
+        &mut cluster,
+        &format!("page ticks: rolling {replicas} pods"),
+        2400,
+        &done,
+    );
 }
 
 /// A Deployment of `replicas` nginx pods, then a rolling update to a new image until

@@ -28,6 +28,7 @@ mod scheduler;
 mod store;
 mod timers;
 pub mod transcript;
+pub mod view;
 
 pub use api::explain::{docs_loaded as explain_docs_loaded, install_docs as install_explain_docs};
 pub use clock::SimDuration;

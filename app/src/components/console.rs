@@ -7,6 +7,7 @@ use crate::components::editor::Editor;
 use crate::console_model::{ConsoleModel, LineKind};
 use crate::editor_model::Target;
 use crate::session::Session;
+use crate::ticker::Ticker;
 
 /// Scrollback plus an input line; Enter runs the line, ↑/↓ browse history, Ctrl-L clears.
 #[component]
@@ -23,21 +24,23 @@ pub fn Console(session: Session) -> impl IntoView {
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let output_ref = NodeRef::<leptos::html::Div>::new();
 
-    // A running watch shows no prompt and prints as time passes (the page's clock ticks).
+    // A running watch shows no prompt and prints as time passes: it polls on the page's
+    // one clock loop (the ticker).
     let running = RwSignal::new(false);
+    let ticker = use_context::<Ticker>();
     let polling = session.clone();
-    set_interval(
-        move || {
-            if polling.job_running() || running.get_untracked() {
-                let out = polling.poll_job();
-                if !out.chunks.is_empty() {
-                    model.update(|m| m.append(&out));
-                }
-                running.set(polling.job_running());
+    Effect::new(move |_| {
+        if let Some(t) = ticker {
+            t.tick.track();
+        }
+        if polling.job_running() || running.get_untracked() {
+            let out = polling.poll_job();
+            if !out.chunks.is_empty() {
+                model.update(|m| m.append(&out));
             }
-        },
-        std::time::Duration::from_millis(250),
-    );
+            running.set(polling.job_running());
+        }
+    });
     let interrupting = session.clone();
 
     let submit = move |line: String| {
@@ -65,6 +68,10 @@ pub fn Console(session: Session) -> impl IntoView {
                 m.shell_prompt = (prompt != "$ ").then(|| prompt.trim_end().to_string());
             });
             running.set(session.job_running());
+            // The board and clock show what the command did right away.
+            if let Some(t) = ticker {
+                t.refresh();
+            }
         }
         input.set(String::new());
     };

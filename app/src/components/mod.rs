@@ -1,5 +1,11 @@
 //! The page's components.
 
+pub mod board;
 pub mod console;
+pub mod describe_panel;
 pub mod editor;
+pub mod events_feed;
+pub mod node_box;
+pub mod pod_tile;
 pub mod reset_button;
+pub mod time_controls;

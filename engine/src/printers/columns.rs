@@ -132,20 +132,7 @@ pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
 
 fn node_row(n: &Node, name: String, age: String, opts: TableOptions) -> Vec<String> {
     let status = n.status.clone().unwrap_or_default();
-    let ready = status
-        .conditions
-        .iter()
-        .flatten()
-        .find(|c| c.type_ == "Ready")
-        .map(|c| {
-            if c.status == "True" {
-                "Ready"
-            } else {
-                "NotReady"
-            }
-        })
-        .unwrap_or("Unknown");
-    let mut status_cell = ready.to_string();
+    let mut status_cell = node_ready(n).to_string();
     if n.spec
         .as_ref()
         .and_then(|s| s.unschedulable)
@@ -189,8 +176,24 @@ fn node_row(n: &Node, name: String, age: String, opts: TableOptions) -> Vec<Stri
     cells
 }
 
+/// The node's Ready condition as `kubectl get nodes` prints it: `Ready`, `NotReady`, `Unknown`.
+pub(crate) fn node_ready(n: &Node) -> &'static str {
+    n.status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .find(|c| c.type_ == "Ready")
+        .map(|c| {
+            if c.status == "True" {
+                "Ready"
+            } else {
+                "NotReady"
+            }
+        })
+        .unwrap_or("Unknown")
+}
+
 /// ROLES: from `node-role.kubernetes.io/<role>` and `kubernetes.io/role` labels, sorted.
-fn node_roles(n: &Node) -> String {
+pub(crate) fn node_roles(n: &Node) -> String {
     let mut roles: Vec<String> = n
         .metadata
         .labels

@@ -131,6 +131,11 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
 }
 
 /// kubectl's note on stderr when a request matched nothing (not an error: exit code 0).
+/// `kubectl describe ARGS`, read-only: what the board's describe panel shows.
+pub fn describe_readonly(cluster: &Cluster, args: &[String]) -> Output {
+    describe::run(cluster, args)
+}
+
 pub fn no_resources_found(namespaced: bool, namespace: &str) -> Output {
     let mut o = Output::default();
     o.err(if namespaced {

@@ -1,0 +1,84 @@
+//! One pod on the board: a button coloured by STATUS, outlined by its owner's colour.
+//! The button is built once per pod; only its attributes and texts follow the pod, so a
+//! focused tile keeps focus while its status changes.
+
+use std::sync::Arc;
+
+use kubeplay_engine::view::{DescribeKind, PodView};
+use leptos::prelude::*;
+
+use crate::board_model::{owner_style, owner_text, status_class, BoardModel};
+use crate::components::describe_panel::Selection;
+
+/// The tile's class: status colour, de-emphasised kube-system, owned pods outlined.
+fn tile_class(p: &PodView) -> String {
+    format!(
+        "pod-tile {}{}{}",
+        status_class(&p.status),
+        if p.namespace == "kube-system" {
+            " system"
+        } else {
+            ""
+        },
+        if p.owner.is_some() { " owned" } else { "" }
+    )
+}
+
+/// The tooltip: everything a learner may want at a glance.
+fn tile_title(p: &PodView) -> String {
+    let mut title = format!(
+        "{}/{} — {} — READY {}",
+        p.namespace, p.name, p.status, p.ready
+    );
+    if p.restarts > 0 {
+        title.push_str(&format!(" — RESTARTS {}", p.restarts));
+    }
+    if let Some(owner) = owner_text(p) {
+        title.push_str(&format!("\n{owner}"));
+    }
+    if let Some(why) = &p.unschedulable_message {
+        title.push_str(&format!("\n{why}"));
+    }
+    title
+}
+
+/// The tile of the pod whose tile key is `key`; click or Enter opens its describe.
+#[component]
+pub fn PodTile(
+    key: String,
+    board: RwSignal<Arc<BoardModel>>,
+    selected: RwSignal<Option<Selection>>,
+) -> impl IntoView {
+    let leaving_key = key.clone();
+    let pod = Memo::new(move |_| board.with(|b| b.pod(&key).cloned()));
+    let leaving = Memo::new(move |_| board.with(|b| b.is_leaving(&leaving_key)));
+    let first = pod.get_untracked()?;
+    let text = move |f: fn(&PodView) -> String| {
+        move || pod.with(|p| p.as_ref().map(f).unwrap_or_default())
+    };
+    let select = Selection {
+        kind: DescribeKind::Pod,
+        namespace: first.namespace.clone(),
+        name: first.name.clone(),
+    };
+    Some(view! {
+        <button
+            type="button"
+            class=move || {
+                let class = pod.with(|p| p.as_ref().map(tile_class).unwrap_or_default());
+                if leaving.get() { class + " leaving" } else { class }
+            }
+            data-leaving=move || leaving.get().to_string()
+            style=text(owner_style)
+            title=text(tile_title)
+            data-testid="pod-tile"
+            data-pod=first.key()
+            data-status=text(|p| p.status.clone())
+            on:click=move |_| selected.set(Some(select.clone()))
+        >
+            <span class="pod-name">{first.name.clone()}</span>
+            <span class="pod-status">{text(|p| p.status.clone())}</span>
+            <span class="pod-reason">{text(|p| p.unschedulable_message.clone().unwrap_or_default())}</span>
+        </button>
+    })
+}

@@ -1,0 +1,151 @@
+//! Read-only views of the cluster for a graphical front end (the page's cluster board).
+//!
+//! [`Cluster::generation`] is a change counter (the store's latest resourceVersion): a view
+//! re-reads [`Cluster::snapshot`] only when it moved. A snapshot is plain data, cheap to clone
+//! and compare, with texts exactly as kubectl prints them (pod STATUS, node roles).
+
+mod events;
+mod nodes;
+mod pods;
+
+pub use events::EventView;
+pub use nodes::NodeView;
+pub use pods::{OwnerView, PodView};
+
+use crate::clock::SimDuration;
+use crate::cluster::Cluster;
+
+/// How many of the newest events a snapshot carries.
+pub const EVENT_LIMIT: usize = 100;
+
+/// Everything the board shows, read at one instant.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BoardSnapshot {
+    /// [`Cluster::generation`] when the snapshot was taken.
+    pub generation: u64,
+    /// Simulated time since the cluster booted.
+    pub uptime: SimDuration,
+    /// The simulated clock, in milliseconds since the epoch (ages are relative to it).
+    pub now_ms: i64,
+    /// Nodes, in `kubectl get nodes` order.
+    pub nodes: Vec<NodeView>,
+    /// Pods of every namespace, by namespace then name.
+    pub pods: Vec<PodView>,
+    /// Namespace names, sorted.
+    pub namespaces: Vec<String>,
+    /// The newest events first, at most [`EVENT_LIMIT`].
+    pub events: Vec<EventView>,
+}
+
+/// The kinds [`Cluster::describe`] is offered for by the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DescribeKind {
+    /// `kubectl describe pod NAME -n NAMESPACE`.
+    Pod,
+    /// `kubectl describe node NAME`.
+    Node,
+}
+
+impl Cluster {
+    /// A counter that moves whenever any object changes (the latest resourceVersion).
+    /// Unchanged means a snapshot taken earlier is still current (apart from ages).
+    pub fn generation(&self) -> u64 {
+        self.store.resource_version()
+    }
+
+    /// Reads nodes, pods, namespaces and the newest events for the board.
+    pub fn snapshot(&self) -> BoardSnapshot {
+        let now_ms = self.clock.now_ms();
+        BoardSnapshot {
+            generation: self.generation(),
+            uptime: self.uptime(),
+            now_ms,
+            nodes: nodes::read(self),
+            pods: pods::read(self),
+            namespaces: self
+                .store
+                .list("Namespace", None)
+                .map(|n| n.name().to_string())
+                .collect(),
+            events: events::read(self, now_ms, EVENT_LIMIT),
+        }
+    }
+
+    /// What `kubectl describe pod NAME -n NAMESPACE` (or `describe node NAME`) prints,
+    /// without touching the console (its history or a running watch).
+    pub fn describe(&self, kind: DescribeKind, namespace: &str, name: &str) -> String {
+        let args: Vec<String> = match kind {
+            DescribeKind::Pod => vec!["pod".into(), name.into(), "-n".into(), namespace.into()],
+            DescribeKind::Node => vec!["node".into(), name.into()],
+        };
+        crate::console::describe(self, &args).text()
+    }
+}
+
+/// A duration as kubectl prints ages (`5s`, `3m12s`, `2d`).
+pub fn human_age(d: SimDuration) -> String {
+    crate::printers::age::human_duration_secs(d.as_seconds())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generation_moves_only_on_changes() {
+        let mut c = Cluster::new();
+        let g = c.generation();
+        c.advance(SimDuration::seconds(1));
+        assert_eq!(c.generation(), g, "nothing happened");
+        c.run("kubectl create namespace dev");
+        assert!(c.generation() > g);
+        let s = c.snapshot();
+        assert_eq!(s.generation, c.generation());
+        assert!(s.namespaces.contains(&"dev".to_string()));
+        assert!(s.namespaces.contains(&"kube-system".to_string()));
+    }
+
+    #[test]
+    fn snapshot_equals_itself_when_nothing_changed() {
+        let c = Cluster::new();
+        assert_eq!(c.snapshot(), c.snapshot());
+        assert_eq!(c.snapshot().uptime, c.uptime());
+    }
+
+    #[test]
+    fn describe_pod_and_node_read_like_kubectl() {
+        let mut c = Cluster::new();
+        c.run("kubectl run web --image=nginx");
+        let text = c.describe(DescribeKind::Pod, "default", "web");
+        assert!(text.starts_with("Name:"), "{text}");
+        assert!(text.contains("web"));
+        assert_eq!(
+            text,
+            c.run("kubectl describe pod web -n default").text(),
+            "same as the console"
+        );
+        let node = c.describe(DescribeKind::Node, "", "node1");
+        assert!(node.contains("Allocated resources:"), "{node}");
+        let missing = c.describe(DescribeKind::Pod, "default", "nope");
+        assert!(
+            missing.contains("NotFound") || missing.contains("not found"),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn describe_leaves_a_running_watch_alone() {
+        let mut c = Cluster::new();
+        c.set_streaming(true);
+        c.run("kubectl get pods -w");
+        assert!(c.job_running());
+        let _ = c.describe(DescribeKind::Node, "", "node1");
+        assert!(c.job_running());
+    }
+
+    #[test]
+    fn ages_print_like_kubectl() {
+        assert_eq!(human_age(SimDuration::seconds(5)), "5s");
+        assert_eq!(human_age(SimDuration::seconds(192)), "3m12s");
+    }
+}
