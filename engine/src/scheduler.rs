@@ -289,12 +289,7 @@ pub fn schedule_pending(cluster: &mut Cluster) {
     });
     // What nodes hold is computed once per pass and kept up to date as pods are bound.
     let mut used = usage(cluster);
-    for pod in pending {
-        schedule_one(cluster, pod, &mut used);
-    }
-}
-
-fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String, NodeUsage>) {
+    // Binding a pod changes no node, so one copy of the nodes serves the whole pass.
     let nodes: Vec<Node> = cluster
         .store
         .list("Node", None)
@@ -303,6 +298,17 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String
             _ => None,
         })
         .collect();
+    for pod in pending {
+        schedule_one(cluster, pod, &nodes, &mut used);
+    }
+}
+
+fn schedule_one(
+    cluster: &mut Cluster,
+    mut pod: Pod,
+    nodes: &[Node],
+    usage: &mut BTreeMap<String, NodeUsage>,
+) {
     if let Some(why) = claims_unready(cluster, &pod) {
         let n = nodes.len();
         let message = format!("0/{n} nodes are available: {why}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling.");
@@ -313,7 +319,7 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, usage: &mut BTreeMap<String
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut preemption_helps: BTreeMap<String, usize> = BTreeMap::new();
     let mut preferred_weights: Vec<i64> = Vec::new();
-    for node in &nodes {
+    for node in nodes {
         let name = node.metadata.name.clone().unwrap_or_default();
         let used = usage.get(&name).cloned().unwrap_or_default();
         let why = filter(&pod, node, &used);

@@ -88,6 +88,51 @@ impl Object {
     }
 }
 
+/// An object key seen as borrowed parts, so maps keyed by [`ObjectKey`] can be searched
+/// without building one. Orders exactly as `ObjectKey`'s derived `Ord` (kind, namespace, name).
+pub trait KeyParts {
+    /// (kind, namespace, name).
+    fn parts(&self) -> (&str, &str, &str);
+}
+
+impl KeyParts for ObjectKey {
+    fn parts(&self) -> (&str, &str, &str) {
+        (self.kind, &self.namespace, &self.name)
+    }
+}
+
+impl KeyParts for (&str, &str, &str) {
+    fn parts(&self) -> (&str, &str, &str) {
+        (self.0, self.1, self.2)
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyParts + 'a> for ObjectKey {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn KeyParts + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyParts + '_ {}
+
+impl PartialOrd for dyn KeyParts + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn KeyParts + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
 /// Where an object lives: kind, namespace (empty for cluster-scoped kinds) and name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectKey {
@@ -221,11 +266,8 @@ impl Store {
 
     /// The object of `kind` called `name` in `namespace` (empty for cluster-scoped kinds).
     pub fn get(&self, kind: &'static str, namespace: &str, name: &str) -> Option<&Object> {
-        self.objects.get(&ObjectKey {
-            kind,
-            namespace: namespace.to_string(),
-            name: name.to_string(),
-        })
+        // Looked up by borrowed parts: no key is allocated (this is the hottest path).
+        self.objects.get(&(kind, namespace, name) as &dyn KeyParts)
     }
 
     /// Objects of `kind`, in etcd key order (namespace, then name); `None` lists every namespace.

@@ -219,6 +219,12 @@ impl Cluster {
                 Some((due, task)) => {
                     self.clock.set(due);
                     self.run_task(task);
+                    // Everything else due at the same instant happens before the controllers
+                    // look, as their work queues would coalesce it: a burst of pods changing
+                    // together costs one reconcile, not one per pod.
+                    while let Some((_, task)) = self.timers.pop_due(due) {
+                        self.run_task(task);
+                    }
                     self.reconcile();
                 }
                 None => {
