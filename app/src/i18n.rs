@@ -45,11 +45,27 @@ pub enum Msg {
     Close,
     Owner,
     Restarts,
+    Console,
+    Command,
+    WelcomeTry,
+    WelcomeOr,
+    WelcomeEnd,
+    ResetCluster,
+    ResetConfirm,
+    Language,
+    SwitchLanguage,
+    EditorKeys,
+    EditorSave,
+    EditorCancel,
+    EditorNotSaved,
+    Problems,
+    Line,
+    SessionDropped,
 }
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 27] = [
+    pub const ALL: [Msg; 43] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -77,6 +93,22 @@ impl Msg {
         Msg::Close,
         Msg::Owner,
         Msg::Restarts,
+        Msg::Console,
+        Msg::Command,
+        Msg::WelcomeTry,
+        Msg::WelcomeOr,
+        Msg::WelcomeEnd,
+        Msg::ResetCluster,
+        Msg::ResetConfirm,
+        Msg::Language,
+        Msg::SwitchLanguage,
+        Msg::EditorKeys,
+        Msg::EditorSave,
+        Msg::EditorCancel,
+        Msg::EditorNotSaved,
+        Msg::Problems,
+        Msg::Line,
+        Msg::SessionDropped,
     ];
 }
 
@@ -138,12 +170,78 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::Owner, Ko) => "소유자",
         (Msg::Restarts, En) => "restarts",
         (Msg::Restarts, Ko) => "재시작",
+        (Msg::Console, En) => "Console",
+        (Msg::Console, Ko) => "콘솔",
+        (Msg::Command, En) => "Command",
+        (Msg::Command, Ko) => "명령",
+        (Msg::WelcomeTry, En) => "Welcome to Kubeplay. Try ",
+        (Msg::WelcomeTry, Ko) => "Kubeplay에 오신 것을 환영합니다. ",
+        (Msg::WelcomeOr, En) => ", or type ",
+        (Msg::WelcomeOr, Ko) => "를 입력해 보거나, 도움말은 ",
+        (Msg::WelcomeEnd, En) => ".",
+        (Msg::WelcomeEnd, Ko) => "를 입력하세요.",
+        (Msg::ResetCluster, En) => "Reset cluster",
+        (Msg::ResetCluster, Ko) => "클러스터 초기화",
+        (Msg::ResetConfirm, En) => {
+            "Reset the cluster? Every object and workspace file goes; your command history stays."
+        }
+        (Msg::ResetConfirm, Ko) => {
+            "클러스터를 초기화할까요? 모든 오브젝트와 작업 파일이 사라지고, 명령 기록은 남습니다."
+        }
+        (Msg::Language, En) => "Language",
+        (Msg::Language, Ko) => "언어",
+        (Msg::SwitchLanguage, En) => "한국어",
+        (Msg::SwitchLanguage, Ko) => "English",
+        (Msg::EditorKeys, En) => "Ctrl-S save · Esc then Tab to the buttons",
+        (Msg::EditorKeys, Ko) => "Ctrl-S 저장 · Esc 후 Tab으로 버튼 이동",
+        (Msg::EditorSave, En) => ":wq Save",
+        (Msg::EditorSave, Ko) => ":wq 저장",
+        (Msg::EditorCancel, En) => ":q! Cancel",
+        (Msg::EditorCancel, Ko) => ":q! 취소",
+        (Msg::EditorNotSaved, En) => "Not saved: see the errors at the top of the file.",
+        (Msg::EditorNotSaved, Ko) => "저장되지 않았습니다. 파일 맨 위의 오류를 확인하세요.",
+        (Msg::Problems, En) => "Problems",
+        (Msg::Problems, Ko) => "문제",
+        (Msg::Line, En) => "line",
+        (Msg::Line, Ko) => "줄",
+        (Msg::SessionDropped, En) => {
+            "The saved session could not be used, so a fresh cluster started"
+        }
+        (Msg::SessionDropped, Ko) => "저장된 세션을 쓸 수 없어 새 클러스터로 시작합니다",
     }
 }
 
-/// Makes a locale signal available to every component below (English to start with).
-pub fn provide_locale() -> RwSignal<Locale> {
-    let locale = RwSignal::new(Locale::En);
+impl Locale {
+    /// The language code (`en`, `ko`), as saved and as `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Ko => "ko",
+        }
+    }
+
+    /// The locale for a language code or tag (`ko`, `ko-KR`, `en-US`): Korean for `ko*`,
+    /// English otherwise.
+    pub fn from_code(code: &str) -> Locale {
+        if code.trim().to_ascii_lowercase().starts_with("ko") {
+            Locale::Ko
+        } else {
+            Locale::En
+        }
+    }
+
+    /// The other language (the switch's target).
+    pub fn other(self) -> Locale {
+        match self {
+            Locale::En => Locale::Ko,
+            Locale::Ko => Locale::En,
+        }
+    }
+}
+
+/// Makes a locale signal available to every component below.
+pub fn provide_locale(initial: Locale) -> RwSignal<Locale> {
+    let locale = RwSignal::new(initial);
     provide_context(locale);
     locale
 }
@@ -173,6 +271,15 @@ mod tests {
             assert!(!en.is_empty() && !ko.is_empty(), "{m:?}");
             assert_ne!(en, ko, "{m:?} is not translated");
         }
+    }
+
+    #[test]
+    fn language_codes_and_tags() {
+        assert_eq!(Locale::from_code("ko-KR"), Locale::Ko);
+        assert_eq!(Locale::from_code("en-US"), Locale::En);
+        assert_eq!(Locale::from_code("fr"), Locale::En);
+        assert_eq!(Locale::from_code(Locale::Ko.code()), Locale::Ko);
+        assert_eq!(Locale::En.other(), Locale::Ko);
     }
 
     #[test]

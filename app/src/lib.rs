@@ -74,8 +74,8 @@ fn js_sys_has(object: &leptos::wasm_bindgen::JsValue, name: &str) -> bool {
 /// with its time controls and events feed.
 #[component]
 pub fn App() -> impl IntoView {
-    i18n::provide_locale();
     let session = session::Session::restore();
+    let locale = i18n::provide_locale(components::language_switch::initial_locale(&session));
     let ticker = ticker::Ticker::new(session.clone());
     provide_context(ticker);
     ticker.start();
@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                 <h1>"Kubeplay"</h1>
                 <span class="tagline">{t(Msg::Tagline)} " · Kubernetes " {kubeplay_engine::KUBERNETES_VERSION}</span>
                 <span class="topbar-spacer"></span>
+                <components::language_switch::LanguageSwitch session=session.clone() locale />
                 <components::reset_button::ResetButton session=resetting />
             </header>
             <main class="workspace">

@@ -56,7 +56,7 @@ impl Session {
             Err(e) => Self::from_record(
                 Record::new(),
                 true,
-                Some(format!("{e}; starting with a fresh cluster.")),
+                Some(e.to_string()),
             ),
         }
     }
@@ -99,7 +99,7 @@ impl Session {
         value
     }
 
-    /// Why the saved session was not restored, if it was not.
+    /// Why the saved session was not restored, if it was not (the console says so).
     pub fn notice(&self) -> Option<&str> {
         self.notice.as_deref()
     }

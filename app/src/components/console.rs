@@ -6,6 +6,7 @@ use leptos::web_sys::KeyboardEvent;
 use crate::components::editor::Editor;
 use crate::console_model::{ConsoleModel, LineKind};
 use crate::editor_model::Target;
+use crate::i18n::{t, tr, Msg};
 use crate::session::Session;
 use crate::ticker::Ticker;
 
@@ -13,8 +14,9 @@ use crate::ticker::Ticker;
 #[component]
 pub fn Console(session: Session) -> impl IntoView {
     let mut restored = ConsoleModel::with_history(session.history());
-    if let Some(notice) = session.notice() {
-        restored.note(notice);
+    if let Some(why) = session.notice() {
+        let locale = crate::i18n::use_locale().get_untracked();
+        restored.note(&format!("{}: {why}.", tr(locale, Msg::SessionDropped)));
     }
     let model = RwSignal::new(restored);
     // The editor open in place of the console (`vi FILE`, `kubectl edit`), if any.
@@ -186,10 +188,10 @@ pub fn Console(session: Session) -> impl IntoView {
                 }
             })
         }}
-        <section class="console" class:console-hidden=move || editing.with(|e| e.is_some()) aria-label="Console" on:click=focus_input>
+        <section class="console" class:console-hidden=move || editing.with(|e| e.is_some()) aria-label=t(Msg::Console) on:click=focus_input>
             <div class="console-output" data-testid="console-output" node_ref=output_ref role="log" aria-live="polite">
                 <p class="console-welcome">
-                    "Welcome to Kubeplay. Try " <code>"kubectl get nodes"</code> ", or type " <code>"help"</code> "."
+                    {t(Msg::WelcomeTry)} <code>"kubectl get nodes"</code> {t(Msg::WelcomeOr)} <code>"help"</code> {t(Msg::WelcomeEnd)}
                 </p>
                 <For
                     each=move || model.with(|m| m.lines.clone())
@@ -209,7 +211,7 @@ pub fn Console(session: Session) -> impl IntoView {
                 <span class="prompt" aria-hidden="true">
                     {move || if running.get() { String::new() } else { model.with(|m| m.prompt()) }}
                 </span>
-                <span class="visually-hidden">"Command"</span>
+                <span class="visually-hidden">{t(Msg::Command)}</span>
                 <input
                     type="text"
                     data-testid="console-input"

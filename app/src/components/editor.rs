@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::web_sys::{KeyboardEvent, ScrollBehavior};
 
 use crate::editor_model::{highlight, problems_by_line, Target};
+use crate::i18n::{t, tr, use_locale, Msg};
 use crate::session::Session;
 
 /// How long typing must pause before the text is checked.
@@ -39,6 +40,7 @@ pub fn Editor(
     let text = RwSignal::new(text);
     let problems = RwSignal::new(Vec::<ManifestProblem>::new());
     let status = RwSignal::new(String::new());
+    let locale = use_locale();
     let area_ref = NodeRef::<leptos::html::Textarea>::new();
     let save_ref = NodeRef::<leptos::html::Button>::new();
 
@@ -91,7 +93,7 @@ pub fn Editor(
                     on_output.run(out);
                     text.set(next.text.clone());
                     target.set(Target::Object(Box::new(next)));
-                    status.set("Not saved: see the errors at the top of the file.".into());
+                    status.set(tr(locale.get_untracked(), Msg::EditorNotSaved).into());
                 }
             },
         }
@@ -164,12 +166,12 @@ pub fn Editor(
         <section class="editor" data-testid="editor" aria-label=move || format!("Editor: {}", target.with(|t| t.title()))>
             <div class="editor-bar">
                 <span class="editor-title">{move || target.with(|t| t.title())}</span>
-                <span class="editor-keys">"Ctrl-S save · Esc then Tab to the buttons"</span>
+                <span class="editor-keys">{t(Msg::EditorKeys)}</span>
                 <button type="button" class="editor-save" data-testid="editor-save" node_ref=save_ref on:click=move |_| save_click()>
-                    ":wq Save"
+                    {t(Msg::EditorSave)}
                 </button>
                 <button type="button" class="editor-cancel" data-testid="editor-cancel" on:click=move |_| cancel()>
-                    ":q! Cancel"
+                    {t(Msg::EditorCancel)}
                 </button>
             </div>
             <div class="editor-body">
@@ -223,7 +225,7 @@ pub fn Editor(
                 </div>
             </div>
             <div class="editor-status" role="status">{move || status.get()}</div>
-            <ul class="editor-problems" data-testid="editor-problems" aria-label="Problems">
+            <ul class="editor-problems" data-testid="editor-problems" aria-label=t(Msg::Problems)>
                 {move || {
                     problems
                         .get()
@@ -233,7 +235,7 @@ pub fn Editor(
                             view! {
                                 <li>
                                     <button type="button" class="problem" on:click=move |_| jump_to(line)>
-                                        <span class="problem-line">{format!("line {line}")}</span>
+                                        <span class="problem-line">{move || format!("{} {line}", tr(locale.get(), Msg::Line))}</span>
                                         " "
                                         <span class="problem-message">{p.message}</span>
                                     </button>

@@ -3,17 +3,18 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, tr, use_locale, Msg};
 use crate::session::Session;
 
 /// The topbar's reset button.
 #[component]
 pub fn ResetButton(session: Session) -> impl IntoView {
+    let locale = use_locale();
     let on_click = move |_| {
         let Some(window) = leptos::web_sys::window() else {
             return;
         };
-        let question =
-            "Reset the cluster? Every object and workspace file goes; your command history stays.";
+        let question = tr(locale.get_untracked(), Msg::ResetConfirm);
         if window.confirm_with_message(question).unwrap_or(false) {
             session.reset_cluster();
             let _ = window.location().reload();
@@ -21,7 +22,7 @@ pub fn ResetButton(session: Session) -> impl IntoView {
     };
     view! {
         <button type="button" class="topbar-button" data-testid="reset-cluster" on:click=on_click>
-            "Reset cluster"
+            {t(Msg::ResetCluster)}
         </button>
     }
 }
