@@ -10,6 +10,8 @@ pub mod crash;
 pub mod editor_model;
 pub mod explain_docs;
 pub mod journal;
+pub mod markdown;
+pub mod progress;
 pub mod session;
 pub mod storage;
 
@@ -43,7 +45,8 @@ fn reset_if_asked() {
     }
     if let Ok(history) = window.history() {
         let path = window.location().pathname().unwrap_or_default();
-        let _ = history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&path));
+        let _ =
+            history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&path));
     }
 }
 
@@ -76,6 +79,9 @@ pub fn App() -> impl IntoView {
     let saving = session.clone();
     let _ = window_event_listener_untyped("pagehide", move |_| saving.save());
     let resetting = session.clone();
+    // The lesson panel sends commands to the console through this.
+    provide_context(components::console::ConsoleBus::new());
+    let lessons = session.clone();
     view! {
         <div class="app">
             <header class="topbar">
@@ -86,6 +92,7 @@ pub fn App() -> impl IntoView {
                 <components::reset_button::ResetButton session=resetting />
             </header>
             <main class="workspace">
+                <components::lesson_panel::LessonPanel session=lessons />
                 <components::console::Console session=session />
             </main>
         </div>

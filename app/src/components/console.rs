@@ -8,6 +8,44 @@ use crate::console_model::{ConsoleModel, LineKind};
 use crate::editor_model::Target;
 use crate::session::Session;
 
+/// What another part of the page asks of the console.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsoleRequest {
+    /// Put this command in the input line and focus it (not run).
+    Put(String),
+    /// Type and run these lines, one by one, as if typed (heredocs included).
+    Run(Vec<String>),
+}
+
+/// The console's inbox, provided as a context by the page: the lesson panel sends commands
+/// through it. Does nothing until a console is mounted.
+#[derive(Clone, Copy)]
+pub struct ConsoleBus {
+    handler: RwSignal<Option<Callback<ConsoleRequest>>>,
+}
+
+impl Default for ConsoleBus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ConsoleBus {
+    /// A bus with no console yet.
+    pub fn new() -> Self {
+        ConsoleBus {
+            handler: RwSignal::new(None),
+        }
+    }
+
+    /// Hands a request to the console.
+    pub fn send(&self, request: ConsoleRequest) {
+        if let Some(handler) = self.handler.get_untracked() {
+            handler.run(request);
+        }
+    }
+}
+
 /// Scrollback plus an input line; Enter runs the line, ↑/↓ browse history, Ctrl-L clears.
 #[component]
 pub fn Console(session: Session) -> impl IntoView {
@@ -69,6 +107,7 @@ pub fn Console(session: Session) -> impl IntoView {
         input.set(String::new());
     };
     let submit_paste = submit.clone();
+    let submit_bus = submit.clone();
 
     // With Ctrl held, letters are matched in either case (Ctrl+Shift+C, Caps Lock).
     let on_keydown = move |ev: KeyboardEvent| match ev.key().to_ascii_lowercase().as_str() {
@@ -137,6 +176,24 @@ pub fn Console(session: Session) -> impl IntoView {
         }
         input.set(last.to_string());
     };
+
+    if let Some(bus) = use_context::<ConsoleBus>() {
+        bus.handler.set(Some(Callback::new(move |request: ConsoleRequest| {
+            match request {
+                ConsoleRequest::Put(command) => input.set(command),
+                ConsoleRequest::Run(lines) => {
+                    for entry in lines {
+                        for line in entry.split('\n') {
+                            submit_bus(line.to_string());
+                        }
+                    }
+                }
+            }
+            if let Some(el) = input_ref.get_untracked() {
+                let _ = el.focus();
+            }
+        })));
+    }
 
     let focus_input = move |_| {
         if let Some(el) = input_ref.get() {

@@ -2,4 +2,5 @@
 
 pub mod console;
 pub mod editor;
+pub mod lesson_panel;
 pub mod reset_button;
