@@ -525,7 +525,7 @@ mod lesson_tests {
             Entry::Hint,
             Entry::Advance(750),
         ]);
-        let back = replayed(&record);
+        let mut back = replayed(&record);
         assert_eq!(summary(&live), summary(&back));
         let (id, step, hints, used, _) = summary(&back).unwrap();
         assert_eq!((id.as_str(), step, hints, used), ("first-pod", 1, 1, 2,));

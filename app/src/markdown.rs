@@ -23,7 +23,10 @@ pub enum Block {
     /// A fenced code block; `command` when every line looks like a console command.
     Code { text: String, command: bool },
     /// A list, its items in order.
-    List { ordered: bool, items: Vec<Vec<Inline>> },
+    List {
+        ordered: bool,
+        items: Vec<Vec<Inline>>,
+    },
 }
 
 /// Words a console line of a lesson starts with.
@@ -52,7 +55,11 @@ pub fn parse(text: &str) -> Vec<Block> {
         list: &mut Option<(bool, Vec<String>)>,
     ) {
         if !paragraph.is_empty() {
-            let joined = paragraph.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+            let joined = paragraph
+                .iter()
+                .map(|l| l.trim())
+                .collect::<Vec<_>>()
+                .join(" ");
             blocks.push(Block::Paragraph(inlines(&joined)));
             paragraph.clear();
         }
@@ -196,9 +203,8 @@ mod tests {
 
     #[test]
     fn paragraphs_code_and_bold() {
-        let blocks = parse(
-            "A **pod** is small.\nRead `cat nginx-pod.yaml` and `kind`.\n\nSecond one.\n",
-        );
+        let blocks =
+            parse("A **pod** is small.\nRead `cat nginx-pod.yaml` and `kind`.\n\nSecond one.\n");
         assert_eq!(
             blocks,
             vec![

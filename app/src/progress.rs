@@ -70,7 +70,10 @@ mod tests {
             Err(ImportError::NotProgress)
         );
         assert_eq!(
-            import(r#"{"kind":"kubeplay-progress","version":2,"completed":[]}"#, &known),
+            import(
+                r#"{"kind":"kubeplay-progress","version":2,"completed":[]}"#,
+                &known
+            ),
             Err(ImportError::Newer(2))
         );
         assert_eq!(

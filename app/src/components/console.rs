@@ -178,21 +178,22 @@ pub fn Console(session: Session) -> impl IntoView {
     };
 
     if let Some(bus) = use_context::<ConsoleBus>() {
-        bus.handler.set(Some(Callback::new(move |request: ConsoleRequest| {
-            match request {
-                ConsoleRequest::Put(command) => input.set(command),
-                ConsoleRequest::Run(lines) => {
-                    for entry in lines {
-                        for line in entry.split('\n') {
-                            submit_bus(line.to_string());
+        bus.handler
+            .set(Some(Callback::new(move |request: ConsoleRequest| {
+                match request {
+                    ConsoleRequest::Put(command) => input.set(command),
+                    ConsoleRequest::Run(lines) => {
+                        for entry in lines {
+                            for line in entry.split('\n') {
+                                submit_bus(line.to_string());
+                            }
                         }
                     }
                 }
-            }
-            if let Some(el) = input_ref.get_untracked() {
-                let _ = el.focus();
-            }
-        })));
+                if let Some(el) = input_ref.get_untracked() {
+                    let _ = el.focus();
+                }
+            })));
     }
 
     let focus_input = move |_| {

@@ -335,7 +335,9 @@ fn lesson_list(ctx: Ctx) -> impl IntoView {
 fn lesson_view(ctx: Ctx) -> impl IntoView {
     let locale = ctx.locale;
     let active = ctx.active;
-    let get = move |f: fn(&Active) -> String| move || active.with(|a| a.as_ref().map(f).unwrap_or_default());
+    let get = move |f: fn(&Active) -> String| {
+        move || active.with(|a| a.as_ref().map(f).unwrap_or_default())
+    };
     let finished = Memo::new(move |_| active.with(|a| a.as_ref().is_some_and(|a| a.finished)));
     let step_text = Memo::new(move |_| {
         active.with(|a| a.as_ref().map(|a| a.step_text.clone()).unwrap_or_default())
@@ -364,7 +366,9 @@ fn lesson_view(ctx: Ctx) -> impl IntoView {
 fn step_view(ctx: Ctx, step_text: Memo<String>) -> impl IntoView {
     let locale = ctx.locale;
     let active = ctx.active;
-    let read = move |f: fn(&Active) -> String| move || active.with(|a| a.as_ref().map(f).unwrap_or_default());
+    let read = move |f: fn(&Active) -> String| {
+        move || active.with(|a| a.as_ref().map(f).unwrap_or_default())
+    };
     let step_label = move || {
         active.with(|a| {
             a.as_ref().map(|a| {
@@ -521,10 +525,14 @@ fn blocks_view(ctx: &Ctx, blocks: Vec<Block>) -> impl IntoView {
                     view! { <ul>{items}</ul> }.into_any()
                 }
             }
-            Block::Code { text, command: false } => {
-                view! { <pre class="lp-code"><code>{text}</code></pre> }.into_any()
-            }
-            Block::Code { text, command: true } => {
+            Block::Code {
+                text,
+                command: false,
+            } => view! { <pre class="lp-code"><code>{text}</code></pre> }.into_any(),
+            Block::Code {
+                text,
+                command: true,
+            } => {
                 let lines = text
                     .lines()
                     .filter(|l| !l.trim().is_empty())
