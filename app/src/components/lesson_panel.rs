@@ -32,6 +32,7 @@ enum K {
     Goal,
     Hint,
     NoHints,
+    HintWord,
     Solution,
     SolutionAsk,
     ResetLesson,
@@ -68,6 +69,7 @@ fn tr(locale: &str, key: K) -> &'static str {
         K::Goal => ("목표", "Goal"),
         K::Hint => ("힌트 ({n}개 남음)", "Hint ({n} left)"),
         K::NoHints => ("힌트 없음", "No more hints"),
+        K::HintWord => ("힌트", "Hint"),
         K::Solution => ("정답 보기", "Show solution"),
         K::SolutionAsk => (
             "이 단계의 정답 명령을 콘솔에 입력하고 실행할까요?",
@@ -303,7 +305,7 @@ fn lesson_list(ctx: Ctx) -> impl IntoView {
             view! {
                 <li class="lp-item" class:lp-done=move || done.get() data-testid="lesson-item"
                     data-lesson-id=id data-done=move || done.get().to_string()>
-                    <span class="lp-mark" aria-hidden="true">{move || if done.get() { "✓" } else { "" }}</span>
+                    <span class="lp-mark" aria-hidden="true">{move || if done.get() { "✓" } else { "○" }}</span>
                     <div class="lp-item-main">
                         <div class="lp-item-title">
                             <strong>{order} ". " {move || title.get(&locale.get()).to_string()}</strong>
@@ -379,6 +381,7 @@ fn step_view(ctx: Ctx, step_text: Memo<String>) -> impl IntoView {
         })
     };
     let text_ctx = ctx.clone();
+    let goal_ctx = ctx.clone();
     let goals = move || {
         let met_word = tr(&locale.get(), K::Met);
         let not_word = tr(&locale.get(), K::NotMet);
@@ -392,7 +395,7 @@ fn step_view(ctx: Ctx, step_text: Memo<String>) -> impl IntoView {
                         <li class="lp-goal" class:met=met data-testid="goal-item" data-met=met.to_string()>
                             <span class="lp-goal-mark" aria-hidden="true">{if met { "✓" } else { "○" }}</span>
                             <span class="visually-hidden">{if met { met_word } else { not_word }} ": "</span>
-                            <span class="lp-goal-label">{label}</span>
+                            <span class="lp-goal-label">{inlines_view(&goal_ctx, markdown::inlines(&label))}</span>
                             {(!met).then_some(why).flatten().map(|w| view! { <span class="lp-goal-why">{w}</span> })}
                         </li>
                     }
@@ -405,7 +408,15 @@ fn step_view(ctx: Ctx, step_text: Memo<String>) -> impl IntoView {
         let hints = active.with(|a| a.as_ref().map(|a| a.hints.clone()).unwrap_or_default());
         hints
             .into_iter()
-            .map(|h| view! { <p class="lp-hint" data-testid="hint-text">"💡 " {inlines_view(&hint_ctx, markdown::inlines(&h))}</p> })
+            .map(|h| {
+                let word = hint_ctx.t(K::HintWord);
+                view! {
+                    <p class="lp-hint" data-testid="hint-text">
+                        <strong class="lp-hint-word">{word}</strong>
+                        {inlines_view(&hint_ctx, markdown::inlines(&h))}
+                    </p>
+                }
+            })
             .collect_view()
     };
     let hints_left = Memo::new(move |_| active.with(|a| a.as_ref().map_or(0, |a| a.hints_left)));
@@ -480,7 +491,7 @@ fn finish_screen(ctx: Ctx) -> impl IntoView {
     let leave_session = ctx.session.clone();
     view! {
         <section class="lp-finished" data-testid="lesson-finished">
-            <p class="lp-finished-title">"🎉 " {move || tr(&locale.get(), K::Finished)}</p>
+            <p class="lp-finished-title">{move || tr(&locale.get(), K::Finished)}</p>
             <div class="lp-stats">
                 <div class="lp-stat">
                     <span class="lp-stat-number" data-testid="commands-used">{used}</span>
