@@ -296,4 +296,41 @@ mod tests {
             vec!["kubectl create deployment web --image=nginx"]
         );
     }
+
+    #[test]
+    fn lessons_are_journaled_and_finished_ones_survive_a_reset() {
+        let s = Session::new();
+        assert!(!s.has_own_work());
+        assert!(s.start_lesson("no-such-lesson").is_err());
+        s.start_lesson("first-pod").unwrap();
+        s.hint();
+        let lesson = kubeplay_engine::lessons::builtin()
+            .into_iter()
+            .find(|l| l.id == "first-pod")
+            .unwrap();
+        for step in &lesson.steps {
+            for line in &step.solution {
+                s.run(line);
+            }
+        }
+        assert!(s.with_lesson(|r| r.is_some_and(|r| r.finished())));
+        assert_eq!(s.completed(), vec!["first-pod"]);
+        {
+            let inner = s.lock();
+            assert_eq!(
+                inner.record.journal[0],
+                Entry::StartLesson("first-pod".into())
+            );
+            assert_eq!(inner.record.journal[1], Entry::Hint);
+        }
+        assert!(s.has_own_work());
+        s.leave_lesson();
+        assert!(s.with_lesson(|r| r.is_none()));
+        s.reset_cluster();
+        assert_eq!(s.completed(), vec!["first-pod"]);
+        assert_eq!(
+            s.import_completed(&["first-pod".into(), "namespaces".into()]),
+            1
+        );
+    }
 }
