@@ -14,6 +14,9 @@ async function startLesson(page, id) {
   await expect(page.getByTestId('step-text')).toBeVisible();
 }
 
+// Screenshots for a person to look at, only when asked: SHOTS=/some/dir npx playwright test ...
+const SHOTS = process.env.SHOTS;
+
 const goal = (page, text) => page.getByTestId('goal-item').filter({ hasText: text });
 
 test('lesson 2 typed as a learner would, to the finish screen', async ({ page }) => {
@@ -79,9 +82,11 @@ test('lesson 8 solved with show solution', async ({ page }) => {
   }
   await expect(finished).toBeVisible();
   expect(dialogs).toBeGreaterThanOrEqual(5);
-  await page.getByTestId('lesson-panel').screenshot({ path: '/tmp/shots-panel/finished-light.png' });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.getByTestId('lesson-panel').screenshot({ path: '/tmp/shots-panel/finished-dark.png' });
+  if (SHOTS) {
+    await page.getByTestId('lesson-panel').screenshot({ path: `${SHOTS}/finished-light.png` });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByTestId('lesson-panel').screenshot({ path: `${SHOTS}/finished-dark.png` });
+  }
   await expect(finished.getByTestId('commands-used')).toHaveText(/^\d+$/);
   await expect(page.getByTestId('console-output')).toContainText('kubectl rollout undo deployment/web --to-revision=2');
 });
@@ -124,8 +129,9 @@ test('progress files: export downloads, a bad file is explained, a good one impo
 });
 
 test('screenshots of the panel', async ({ page }) => {
+  test.skip(!SHOTS, 'set SHOTS=DIR to take screenshots');
   page.on('dialog', (d) => d.accept());
-  const dir = '/tmp/shots-panel';
+  const dir = SHOTS;
   await page.goto('./');
   await page.emulateMedia({ colorScheme: 'light' });
   await page.getByTestId('lesson-panel').screenshot({ path: `${dir}/list-light.png` });
