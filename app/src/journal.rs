@@ -4,7 +4,8 @@
 //!
 //! DOM-free: the record is plain JSON; `storage` puts it in `localStorage`.
 
-use kubeplay_engine::{Cluster, EditOutcome, EditRequest, SimDuration};
+use kubeplay_engine::lessons::{self, LessonRun, Progress};
+use kubeplay_engine::{Cluster, EditOutcome, EditRequest, Output, SimDuration};
 use serde::{Deserialize, Serialize};
 
 /// Version of the saved record. A record of another version is discarded, never misread.
@@ -35,7 +36,18 @@ pub enum Entry {
         /// Its new text.
         text: String,
     },
+    /// A lesson (by id) was started: its cluster replaces the current one.
+    StartLesson(String),
+    /// The next hint of the current step was revealed.
+    Hint,
+    /// The current step was started again from the cluster as it is.
+    RestartStep,
+    /// The lesson was left; the cluster stays as it is.
+    LeaveLesson,
 }
+
+/// The seed of every lesson's cluster (the one `kubeplay lessons check` replays with).
+pub const LESSON_SEED: u64 = 0;
 
 /// Settings the learner chose.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +70,9 @@ pub struct Record {
     pub history: Vec<String>,
     /// The learner's settings.
     pub settings: Settings,
+    /// Ids of the lessons the learner finished (kept by "Reset cluster").
+    #[serde(default)]
+    pub completed: Vec<String>,
 }
 
 /// Why a saved record was not used.
@@ -129,51 +144,198 @@ impl Record {
         }
     }
 
-    /// Forgets the cluster (journal), keeping history and settings.
+    /// Marks a lesson finished; whether it was new.
+    pub fn complete(&mut self, id: &str) -> bool {
+        if self.completed.iter().any(|c| c == id) {
+            return false;
+        }
+        self.completed.push(id.to_string());
+        true
+    }
+
+    /// Forgets the cluster (journal), keeping history, settings and finished lessons.
     pub fn reset_cluster(&mut self) {
         self.journal.clear();
     }
 }
 
-/// Replays a journal on `cluster`. Ends with no command running and no editor open, so the
-/// restored page starts at a prompt.
-pub fn replay(cluster: &mut Cluster, journal: &[Entry]) {
-    let mut edit: Option<EditRequest> = None;
-    for entry in journal {
-        match entry {
-            Entry::Run(line) => {
-                let out = cluster.run(line);
-                edit = out.edit.map(|e| *e);
-            }
-            Entry::Advance(ms) => cluster.advance(SimDuration::millis(*ms)),
-            Entry::Interrupt => {
-                cluster.interrupt();
-            }
-            Entry::FinishEdit(text) => {
-                if let Some(request) = edit.take() {
-                    if let EditOutcome::Reopen(next, _) = cluster.finish_edit(&request, text) {
-                        edit = Some(next);
-                    }
-                }
-            }
-            Entry::WriteFile { path, text } => {
-                let _ = cluster.write_file(path, text);
-            }
+/// A fresh cluster as the page uses it: watches keep running while time passes.
+pub fn streaming_cluster() -> Cluster {
+    let mut cluster = Cluster::new();
+    cluster.set_streaming(true);
+    cluster
+}
+
+/// What the journal acts on: the cluster and the lesson being played, if any. The page's
+/// session and [`replay`] change it through the same methods, so a replay rebuilds both
+/// exactly.
+pub struct State {
+    /// The cluster.
+    pub cluster: Cluster,
+    /// The lesson being played (finished ones stay until left or replaced).
+    pub lesson: Option<LessonRun>,
+    /// The `kubectl edit` waiting for the editor (from the last command).
+    edit: Option<EditRequest>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+impl State {
+    /// A fresh default cluster, no lesson.
+    pub fn new() -> Self {
+        State {
+            cluster: streaming_cluster(),
+            lesson: None,
+            edit: None,
         }
     }
-    if cluster.job_running() {
-        cluster.interrupt();
+
+    /// Runs a console line (through the lesson, if one is played: `sleep N` ticks its goal).
+    pub fn run(&mut self, line: &str) -> (Output, Progress) {
+        let (out, progress) = match self.lesson.as_mut() {
+            Some(run) => run.run_line(&mut self.cluster, line),
+            None => (self.cluster.run(line), Progress::default()),
+        };
+        self.edit = out.edit.as_deref().cloned();
+        (out, progress)
     }
+
+    /// Lets `ms` milliseconds pass, then re-checks the lesson's goal.
+    pub fn advance(&mut self, ms: i64) -> Progress {
+        self.cluster.advance(SimDuration::millis(ms));
+        self.tick()
+    }
+
+    fn tick(&mut self) -> Progress {
+        match self.lesson.as_mut() {
+            Some(run) => run.after_tick(&self.cluster),
+            None => Progress::default(),
+        }
+    }
+
+    /// Ctrl-C; whether a command was running.
+    pub fn interrupt(&mut self) -> bool {
+        self.cluster.interrupt()
+    }
+
+    /// Finishes the pending `kubectl edit` with `text` (the request is the one the last
+    /// command opened; `request` is used when none is pending, as a fallback).
+    pub fn finish_edit(
+        &mut self,
+        request: Option<&EditRequest>,
+        text: &str,
+    ) -> Option<EditOutcome> {
+        let request = self.edit.take().or_else(|| request.cloned())?;
+        let outcome = self.cluster.finish_edit(&request, text);
+        if let EditOutcome::Reopen(next, _) = &outcome {
+            self.edit = Some(next.clone());
+        }
+        self.tick();
+        Some(outcome)
+    }
+
+    /// Writes a workspace file.
+    pub fn write_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+        self.cluster.write_file(path, text)
+    }
+
+    /// Starts a built-in lesson on its own fresh cluster (replacing the current one).
+    pub fn start_lesson(&mut self, id: &str) -> Result<(), String> {
+        let lesson = lessons::builtin()
+            .into_iter()
+            .find(|l| l.id == id)
+            .ok_or_else(|| format!("no lesson called {id}"))?;
+        let (run, mut cluster) = LessonRun::start(lesson, LESSON_SEED)?;
+        cluster.set_streaming(true);
+        self.cluster = cluster;
+        self.lesson = Some(run);
+        self.edit = None;
+        Ok(())
+    }
+
+    /// Reveals the next hint of the current step (in any locale: only the count matters).
+    pub fn hint(&mut self) {
+        if let Some(run) = self.lesson.as_mut() {
+            run.next_hint("en");
+        }
+    }
+
+    /// Starts the current step again.
+    pub fn restart_step(&mut self) {
+        if let Some(run) = self.lesson.as_mut() {
+            run.restart_step(&self.cluster);
+        }
+    }
+
+    /// Leaves the lesson; the cluster stays.
+    pub fn leave_lesson(&mut self) {
+        self.lesson = None;
+    }
+
+    /// The id of the lesson played, if it is finished.
+    pub fn finished_lesson(&self) -> Option<&str> {
+        self.lesson
+            .as_ref()
+            .filter(|r| r.finished())
+            .map(|r| r.lesson().id.as_str())
+    }
+
+    /// Applies one journal entry.
+    pub fn apply(&mut self, entry: &Entry) {
+        match entry {
+            Entry::Run(line) => {
+                self.run(line);
+            }
+            Entry::Advance(ms) => {
+                self.advance(*ms);
+            }
+            Entry::Interrupt => {
+                self.interrupt();
+            }
+            Entry::FinishEdit(text) => {
+                self.finish_edit(None, text);
+            }
+            Entry::WriteFile { path, text } => {
+                let _ = self.write_file(path, text);
+            }
+            Entry::StartLesson(id) => {
+                let _ = self.start_lesson(id);
+            }
+            Entry::Hint => self.hint(),
+            Entry::RestartStep => self.restart_step(),
+            Entry::LeaveLesson => self.leave_lesson(),
+        }
+    }
+
+    /// Ends a running command and forgets an open editor, so a restored page starts at a
+    /// prompt.
+    pub fn settle(&mut self) {
+        if self.cluster.job_running() {
+            self.cluster.interrupt();
+        }
+        self.edit = None;
+    }
+}
+
+/// Replays a journal on `state`. Ends with no command running and no editor open, so the
+/// restored page starts at a prompt.
+pub fn replay(state: &mut State, journal: &[Entry]) {
+    for entry in journal {
+        state.apply(entry);
+    }
+    state.settle();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn streaming() -> Cluster {
-        let mut c = Cluster::new();
-        c.set_streaming(true);
-        c
+    fn streaming() -> State {
+        State::new()
     }
 
     #[test]
@@ -205,6 +367,9 @@ mod tests {
         });
         r.remember("kubectl get pods");
         r.settings.locale = Some("ko".into());
+        r.complete("first-pod");
+        r.push(Entry::StartLesson("first-pod".into()));
+        r.push(Entry::Hint);
         assert_eq!(Record::decode(&r.encode()), Ok(r));
         assert!(matches!(
             Record::decode("{not json"),
@@ -224,7 +389,7 @@ mod tests {
     fn replay_rebuilds_the_same_cluster() {
         let mut live = streaming();
         let mut r = Record::new();
-        let step = |c: &mut Cluster, r: &mut Record, e: Entry| {
+        let step = |c: &mut State, r: &mut Record, e: Entry| {
             replay(c, std::slice::from_ref(&e));
             r.push(e);
         };
@@ -259,7 +424,11 @@ mod tests {
             "kubectl get rs",
             "cat notes.txt",
         ] {
-            assert_eq!(live.run(cmd).stdout(), restored.run(cmd).stdout(), "{cmd}");
+            assert_eq!(
+                live.cluster.run(cmd).stdout(),
+                restored.cluster.run(cmd).stdout(),
+                "{cmd}"
+            );
         }
     }
 
@@ -273,7 +442,7 @@ mod tests {
                 Entry::Advance(3000),
             ],
         );
-        assert!(!c.job_running());
+        assert!(!c.cluster.job_running());
         replay(
             &mut c,
             &[
@@ -282,7 +451,7 @@ mod tests {
                 Entry::FinishEdit("not: [valid".into()),
             ],
         );
-        assert!(!c.job_running());
+        assert!(!c.cluster.job_running());
     }
 
     #[test]
@@ -298,5 +467,122 @@ mod tests {
         }
         assert_eq!(r.history.len(), MAX_HISTORY);
         assert_eq!(r.history.last().map(String::as_str), Some("599"));
+    }
+}
+
+#[cfg(test)]
+mod lesson_tests {
+    use super::*;
+
+    /// Plays entries on a live state while journaling them, as the session does.
+    fn live(entries: &[Entry]) -> (State, Record) {
+        let mut state = State::new();
+        let mut record = Record::new();
+        for e in entries {
+            state.apply(e);
+            record.push(e.clone());
+        }
+        (state, record)
+    }
+
+    fn replayed(record: &Record) -> State {
+        let mut state = State::new();
+        replay(
+            &mut state,
+            &Record::decode(&record.encode()).unwrap().journal,
+        );
+        state
+    }
+
+    fn summary(state: &State) -> Option<(String, usize, usize, usize, Vec<bool>)> {
+        state.lesson.as_ref().map(|r| {
+            (
+                r.lesson().id.clone(),
+                r.step_index(),
+                r.hints_shown(),
+                r.commands_used(),
+                r.checklist("en").iter().map(|g| g.met).collect(),
+            )
+        })
+    }
+
+    #[test]
+    fn older_records_without_completed_lessons_still_load() {
+        let r =
+            Record::decode(r#"{"format":1,"engine":"v1","journal":[],"history":[],"settings":{}}"#)
+                .unwrap();
+        assert!(r.completed.is_empty());
+    }
+
+    #[test]
+    fn replay_rebuilds_the_lesson_run_mid_step() {
+        let (live, record) = live(&[
+            Entry::Run("kubectl create deployment other --image=nginx".into()),
+            Entry::StartLesson("first-pod".into()),
+            Entry::Run("cat nginx-pod.yaml".into()),
+            Entry::Run("kubectl apply -f nginx-pod.yaml".into()),
+            Entry::Advance(1500),
+            Entry::Hint,
+            Entry::Advance(750),
+        ]);
+        let mut back = replayed(&record);
+        assert_eq!(summary(&live), summary(&back));
+        let (id, step, hints, used, _) = summary(&back).unwrap();
+        assert_eq!((id.as_str(), step, hints, used), ("first-pod", 1, 1, 2,));
+        // The lesson's cluster replaced the learner's one.
+        assert!(!back
+            .cluster
+            .run("kubectl get deployments")
+            .stdout()
+            .contains("other"));
+    }
+
+    #[test]
+    fn replay_finishes_a_lesson_through_sleeps_and_ticks() {
+        let lesson = kubeplay_engine::lessons::builtin()
+            .into_iter()
+            .find(|l| l.id == "first-pod")
+            .unwrap();
+        let mut entries = vec![Entry::StartLesson("first-pod".into())];
+        for step in &lesson.steps {
+            entries.extend(step.solution.iter().map(|c| Entry::Run(c.clone())));
+            entries.push(Entry::Advance(250));
+        }
+        let (live, record) = live(&entries);
+        assert_eq!(live.finished_lesson(), Some("first-pod"));
+        let back = replayed(&record);
+        assert_eq!(back.finished_lesson(), Some("first-pod"));
+        let run = back.lesson.as_ref().unwrap();
+        assert_eq!(
+            run.commands_used(),
+            live.lesson.as_ref().unwrap().commands_used()
+        );
+        assert!(run.reference_commands() > 0);
+    }
+
+    #[test]
+    fn restart_and_leave_are_replayed() {
+        let (live, record) = live(&[
+            Entry::StartLesson("first-pod".into()),
+            Entry::Hint,
+            Entry::RestartStep,
+        ]);
+        assert_eq!(summary(&live).unwrap().2, 0);
+        assert_eq!(summary(&replayed(&record)), summary(&live));
+        let (live, record) = live_then_leave(record);
+        assert!(live.lesson.is_none());
+        assert!(replayed(&record).lesson.is_none());
+    }
+
+    fn live_then_leave(mut record: Record) -> (State, Record) {
+        record.push(Entry::LeaveLesson);
+        (replayed(&record), record)
+    }
+
+    #[test]
+    fn an_unknown_lesson_changes_nothing() {
+        let mut s = State::new();
+        assert!(s.start_lesson("no-such-lesson").is_err());
+        assert!(s.lesson.is_none());
     }
 }

@@ -13,6 +13,8 @@ pub mod editor_model;
 pub mod explain_docs;
 pub mod i18n;
 pub mod journal;
+pub mod markdown;
+pub mod progress;
 pub mod session;
 pub mod storage;
 pub mod ticker;
@@ -84,6 +86,9 @@ pub fn App() -> impl IntoView {
     let saving = session.clone();
     let _ = window_event_listener_untyped("pagehide", move |_| saving.save());
     let resetting = session.clone();
+    // The lesson panel sends commands to the console through this.
+    provide_context(components::console::ConsoleBus::new());
+    let lessons = session.clone();
     view! {
         <div class="app">
             <header class="topbar">
@@ -95,8 +100,7 @@ pub fn App() -> impl IntoView {
                 <components::reset_button::ResetButton session=resetting />
             </header>
             <main class="workspace">
-                // The lesson panel's place: empty (and collapsed) until lessons arrive.
-                <aside class="lesson-slot" data-testid="lesson-slot" aria-label=t(Msg::LessonSlot)></aside>
+                <components::lesson_panel::LessonPanel session=lessons />
                 <components::console::Console session=session.clone() />
                 <div class="board-column">
                     <components::time_controls::TimeControls ticker />

@@ -10,6 +10,44 @@ use crate::i18n::{t, tr, Msg};
 use crate::session::Session;
 use crate::ticker::Ticker;
 
+/// What another part of the page asks of the console.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsoleRequest {
+    /// Put this command in the input line and focus it (not run).
+    Put(String),
+    /// Type and run these lines, one by one, as if typed (heredocs included).
+    Run(Vec<String>),
+}
+
+/// The console's inbox, provided as a context by the page: the lesson panel sends commands
+/// through it. Does nothing until a console is mounted.
+#[derive(Clone, Copy)]
+pub struct ConsoleBus {
+    handler: RwSignal<Option<Callback<ConsoleRequest>>>,
+}
+
+impl Default for ConsoleBus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ConsoleBus {
+    /// A bus with no console yet.
+    pub fn new() -> Self {
+        ConsoleBus {
+            handler: RwSignal::new(None),
+        }
+    }
+
+    /// Hands a request to the console.
+    pub fn send(&self, request: ConsoleRequest) {
+        if let Some(handler) = self.handler.get_untracked() {
+            handler.run(request);
+        }
+    }
+}
+
 /// Scrollback plus an input line; Enter runs the line, ↑/↓ browse history, Ctrl-L clears.
 #[component]
 pub fn Console(session: Session) -> impl IntoView {
@@ -78,6 +116,7 @@ pub fn Console(session: Session) -> impl IntoView {
         input.set(String::new());
     };
     let submit_paste = submit.clone();
+    let submit_bus = submit.clone();
 
     // With Ctrl held, letters are matched in either case (Ctrl+Shift+C, Caps Lock).
     let on_keydown = move |ev: KeyboardEvent| match ev.key().to_ascii_lowercase().as_str() {
@@ -146,6 +185,25 @@ pub fn Console(session: Session) -> impl IntoView {
         }
         input.set(last.to_string());
     };
+
+    if let Some(bus) = use_context::<ConsoleBus>() {
+        bus.handler
+            .set(Some(Callback::new(move |request: ConsoleRequest| {
+                match request {
+                    ConsoleRequest::Put(command) => input.set(command),
+                    ConsoleRequest::Run(lines) => {
+                        for entry in lines {
+                            for line in entry.split('\n') {
+                                submit_bus(line.to_string());
+                            }
+                        }
+                    }
+                }
+                if let Some(el) = input_ref.get_untracked() {
+                    let _ = el.focus();
+                }
+            })));
+    }
 
     // Clicking the console focuses the input, unless the learner is selecting text to copy.
     let focus_input = move |_| {

@@ -6,6 +6,7 @@ pub mod describe_panel;
 pub mod editor;
 pub mod events_feed;
 pub mod language_switch;
+pub mod lesson_panel;
 pub mod node_box;
 pub mod pod_tile;
 pub mod reset_button;

@@ -1,0 +1,656 @@
+//! The lesson panel: the lesson list with progress marks; for the lesson being played its
+//! current step (markdown rendered as text nodes, commands clickable into the console), the
+//! goal checklist updating live, hints one at a time, the solution (asked first, then typed
+//! into the console), restart and leave; the finish screen; progress export and import.
+//!
+//! Every lesson action goes through the [`Session`], which journals it, so a reload finds
+//! the lesson and its step as they were.
+
+use std::sync::Arc;
+
+use kubeplay_engine::lessons::{builtin, Lesson, LessonRun};
+use leptos::prelude::*;
+use leptos::wasm_bindgen::{JsCast, JsValue};
+use leptos::web_sys;
+
+use crate::components::console::{ConsoleBus, ConsoleRequest};
+use crate::markdown::{self, Block, Inline};
+use crate::progress::{self, ImportError};
+use crate::session::Session;
+
+/// The panel's interface strings.
+#[derive(Clone, Copy)]
+enum K {
+    Lessons,
+    Hide,
+    Show,
+    Start,
+    Again,
+    Done,
+    Minutes,
+    Step,
+    Goal,
+    Hint,
+    NoHints,
+    HintWord,
+    Solution,
+    SolutionAsk,
+    ResetLesson,
+    ResetAsk,
+    RestartStep,
+    AllLessons,
+    StartAsk,
+    Finished,
+    Used,
+    Reference,
+    FewerThanReference,
+    NextLesson,
+    Export,
+    Import,
+    Imported,
+    NotProgress,
+    Newer,
+    PutInConsole,
+    Met,
+    NotMet,
+    CantStart,
+}
+
+fn tr(locale: &str, key: K) -> &'static str {
+    let (ko, en) = match key {
+        K::Lessons => ("레슨", "Lessons"),
+        K::Hide => ("레슨 패널 접기", "Hide the lesson panel"),
+        K::Show => ("레슨 패널 펼치기", "Show the lesson panel"),
+        K::Start => ("시작", "Start"),
+        K::Again => ("다시 하기", "Again"),
+        K::Done => ("완료", "done"),
+        K::Minutes => ("{n}분", "{n} min"),
+        K::Step => ("단계 {i} / {n}", "Step {i} of {n}"),
+        K::Goal => ("목표", "Goal"),
+        K::Hint => ("힌트 ({n}개 남음)", "Hint ({n} left)"),
+        K::NoHints => ("힌트 없음", "No more hints"),
+        K::HintWord => ("힌트", "Hint"),
+        K::Solution => ("정답 보기", "Show solution"),
+        K::SolutionAsk => (
+            "이 단계의 정답 명령을 콘솔에 입력하고 실행할까요?",
+            "Type and run this step's solution in the console?",
+        ),
+        K::ResetLesson => ("레슨 처음부터", "Reset lesson"),
+        K::ResetAsk => (
+            "레슨을 처음부터 다시 시작할까요? 레슨 클러스터가 새로 만들어집니다.",
+            "Start the lesson over? Its cluster is built again from scratch.",
+        ),
+        K::RestartStep => ("이 단계 다시", "Restart step"),
+        K::AllLessons => ("← 레슨 목록", "← All lessons"),
+        K::StartAsk => (
+            "레슨을 시작하면 지금 클러스터가 레슨용 클러스터로 바뀝니다. 계속할까요?",
+            "Starting a lesson replaces your cluster with the lesson's. Go on?",
+        ),
+        K::Finished => ("레슨 완료!", "Lesson complete!"),
+        K::Used => ("사용한 명령", "commands you used"),
+        K::Reference => ("모범 답안의 명령", "commands in the reference solution"),
+        K::FewerThanReference => (
+            "모범 답안 이하로 해냈어요!",
+            "You did it in no more commands than the reference!",
+        ),
+        K::NextLesson => ("다음 레슨 →", "Next lesson →"),
+        K::Export => ("진도 내보내기", "Export progress"),
+        K::Import => ("진도 가져오기", "Import progress"),
+        K::Imported => (
+            "진도를 가져왔습니다: 새로 완료된 레슨 {n}개.",
+            "Progress imported: {n} newly completed lesson(s).",
+        ),
+        K::NotProgress => (
+            "Kubeplay 진도 파일이 아닙니다. 진도 내보내기로 만든 .json 파일을 고르세요.",
+            "That is not a Kubeplay progress file. Pick a .json file made by Export progress.",
+        ),
+        K::Newer => (
+            "더 새로운 Kubeplay에서 만든 진도 파일입니다.",
+            "That progress file is from a newer Kubeplay.",
+        ),
+        K::PutInConsole => ("콘솔에 넣기", "Put in the console"),
+        K::Met => ("달성", "met"),
+        K::NotMet => ("아직", "not yet"),
+        K::CantStart => ("레슨을 시작할 수 없습니다", "The lesson could not start"),
+    };
+    if locale == "ko" {
+        ko
+    } else {
+        en
+    }
+}
+
+/// The page's language, as chosen with the language switch.
+fn page_locale() -> Signal<String> {
+    // The page's language switch (`i18n`) decides; lessons use its code (`en`, `ko`).
+    let locale = crate::i18n::use_locale();
+    Signal::derive(move || locale.get().code().to_string())
+}
+
+/// What the panel shows of the lesson being played (compared, so unchanged ticks re-render
+/// nothing).
+#[derive(Clone, Debug, PartialEq)]
+struct Active {
+    id: String,
+    title: String,
+    steps: usize,
+    step: usize,
+    step_title: String,
+    step_text: String,
+    goals: Vec<(String, bool, Option<String>)>,
+    hints: Vec<String>,
+    hints_left: usize,
+    finished: bool,
+    used: usize,
+    reference: usize,
+    solution: Vec<String>,
+}
+
+fn active_of(run: &LessonRun, locale: &str) -> Active {
+    let all_hints = run.step().map(|s| s.hints.as_slice()).unwrap_or(&[]);
+    let shown = run.hints_shown().min(all_hints.len());
+    Active {
+        id: run.lesson().id.clone(),
+        title: run.lesson().title.get(locale).to_string(),
+        steps: run.lesson().steps.len(),
+        step: run.step_index(),
+        step_title: run.step_title(locale).to_string(),
+        step_text: run.step_text(locale).to_string(),
+        goals: run
+            .checklist(locale)
+            .into_iter()
+            .map(|g| (g.label, g.met, g.why))
+            .collect(),
+        hints: all_hints[..shown]
+            .iter()
+            .map(|h| h.get(locale).to_string())
+            .collect(),
+        hints_left: all_hints.len() - shown,
+        finished: run.finished(),
+        used: run.commands_used(),
+        reference: run.reference_commands(),
+        solution: run.solution().to_vec(),
+    }
+}
+
+#[derive(Clone)]
+struct Ctx {
+    session: Session,
+    locale: Signal<String>,
+    lessons: Arc<Vec<Lesson>>,
+    bus: Option<ConsoleBus>,
+    message: RwSignal<Option<String>>,
+    active: Memo<Option<Active>>,
+    completed: Memo<Vec<String>>,
+}
+
+impl Ctx {
+    fn t(&self, key: K) -> &'static str {
+        tr(&self.locale.get_untracked(), key)
+    }
+
+    fn start(&self, id: &str, ask: bool) {
+        if ask && !confirm(self.t(K::StartAsk)) {
+            return;
+        }
+        match self.session.start_lesson(id) {
+            Ok(()) => self.message.set(None),
+            Err(e) => self
+                .message
+                .set(Some(format!("{}: {e}", self.t(K::CantStart)))),
+        }
+    }
+
+    fn put(&self, command: &str) {
+        if let Some(bus) = self.bus {
+            bus.send(ConsoleRequest::Put(command.to_string()));
+        }
+    }
+}
+
+fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}
+
+/// The left column.
+#[component]
+pub fn LessonPanel(session: Session) -> impl IntoView {
+    let locale = page_locale();
+    let reading = session.clone();
+    let active = Memo::new(move |_| {
+        reading.version();
+        let locale = locale.get();
+        reading.with_lesson(|run| run.map(|r| active_of(r, &locale)))
+    });
+    let reading = session.clone();
+    let completed = Memo::new(move |_| {
+        reading.version();
+        reading.completed()
+    });
+    let ctx = Ctx {
+        session,
+        locale,
+        lessons: Arc::new(builtin()),
+        bus: use_context::<ConsoleBus>(),
+        message: RwSignal::new(None),
+        active,
+        completed,
+    };
+    let collapsed = RwSignal::new(false);
+    let playing = Memo::new(move |_| active.with(|a| a.as_ref().map(|a| a.id.clone())));
+    let body_ctx = ctx.clone();
+    let body = move || match playing.get() {
+        None => lesson_list(body_ctx.clone()).into_any(),
+        Some(_) => lesson_view(body_ctx.clone()).into_any(),
+    };
+    let message = ctx.message;
+    let files_ctx = ctx.clone();
+
+    view! {
+        <aside class="lesson-panel" class:collapsed=move || collapsed.get() data-testid="lesson-panel"
+            aria-label=move || tr(&locale.get(), K::Lessons)>
+            <div class="lp-head">
+                <h2>{move || tr(&locale.get(), K::Lessons)}</h2>
+                <button type="button" class="lp-toggle" data-testid="lesson-panel-toggle"
+                    aria-expanded=move || (!collapsed.get()).to_string()
+                    title=move || tr(&locale.get(), if collapsed.get() { K::Show } else { K::Hide })
+                    on:click=move |_| collapsed.update(|c| *c = !*c)>
+                    <span aria-hidden="true">{move || if collapsed.get() { "▸" } else { "◂" }}</span>
+                    <span class="visually-hidden">
+                        {move || tr(&locale.get(), if collapsed.get() { K::Show } else { K::Hide })}
+                    </span>
+                </button>
+            </div>
+            <div class="lp-body" hidden=move || collapsed.get()>
+                {body}
+                {move || message.get().map(|m| view! { <p class="lp-message" role="status" data-testid="lesson-message">{m}</p> })}
+                {progress_files(files_ctx)}
+            </div>
+        </aside>
+    }
+}
+
+fn lesson_list(ctx: Ctx) -> impl IntoView {
+    let locale = ctx.locale;
+    let completed = ctx.completed;
+    let items = ctx
+        .lessons
+        .iter()
+        .map(|lesson| {
+            let id = lesson.id.clone();
+            let done_id = id.clone();
+            let done = Signal::derive(move || completed.with(|c| c.contains(&done_id)));
+            let title = lesson.title.clone();
+            let summary = lesson.summary.clone();
+            let minutes = lesson.minutes;
+            let order = lesson.order;
+            let start_ctx = ctx.clone();
+            let start_id = id.clone();
+            let summary_ctx = ctx.clone();
+            view! {
+                <li class="lp-item" class:lp-done=move || done.get() data-testid="lesson-item"
+                    data-lesson-id=id data-done=move || done.get().to_string()>
+                    <span class="lp-mark" aria-hidden="true">{move || if done.get() { "✓" } else { "○" }}</span>
+                    <div class="lp-item-main">
+                        <div class="lp-item-title">
+                            <strong>{order} ". " {move || title.get(&locale.get()).to_string()}</strong>
+                            <span class="lp-minutes">
+                                {move || tr(&locale.get(), K::Minutes).replace("{n}", &minutes.to_string())}
+                            </span>
+                            {move || done.get().then(|| view! {
+                                <span class="lp-badge">{tr(&locale.get(), K::Done)}</span>
+                            })}
+                        </div>
+                        <p class="lp-summary">
+                            {move || inlines_view(&summary_ctx, markdown::inlines(summary.get(&locale.get())))}
+                        </p>
+                    </div>
+                    <button type="button" class="lp-button lp-primary" data-testid="lesson-start"
+                        on:click=move |_| {
+                            let ask = start_ctx.session.has_own_work();
+                            start_ctx.start(&start_id, ask);
+                        }>
+                        {move || tr(&locale.get(), if done.get() { K::Again } else { K::Start })}
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="lp-list" data-testid="lesson-list">{items}</ol> }
+}
+
+fn lesson_view(ctx: Ctx) -> impl IntoView {
+    let locale = ctx.locale;
+    let active = ctx.active;
+    let get = move |f: fn(&Active) -> String| {
+        move || active.with(|a| a.as_ref().map(f).unwrap_or_default())
+    };
+    let finished = Memo::new(move |_| active.with(|a| a.as_ref().is_some_and(|a| a.finished)));
+    let step_text = Memo::new(move |_| {
+        active.with(|a| a.as_ref().map(|a| a.step_text.clone()).unwrap_or_default())
+    });
+    let leave_ctx = ctx.clone();
+    let body_ctx = ctx.clone();
+    let body = move || {
+        if finished.get() {
+            finish_screen(body_ctx.clone()).into_any()
+        } else {
+            step_view(body_ctx.clone(), step_text).into_any()
+        }
+    };
+    view! {
+        <div class="lp-lesson">
+            <button type="button" class="lp-link" data-testid="lesson-leave"
+                on:click=move |_| leave_ctx.session.leave_lesson()>
+                {move || tr(&locale.get(), K::AllLessons)}
+            </button>
+            <h3 class="lp-lesson-title" data-testid="lesson-title">{get(|a| a.title.clone())}</h3>
+            {body}
+        </div>
+    }
+}
+
+fn step_view(ctx: Ctx, step_text: Memo<String>) -> impl IntoView {
+    let locale = ctx.locale;
+    let active = ctx.active;
+    let read = move |f: fn(&Active) -> String| {
+        move || active.with(|a| a.as_ref().map(f).unwrap_or_default())
+    };
+    let step_label = move || {
+        active.with(|a| {
+            a.as_ref().map(|a| {
+                tr(&locale.get(), K::Step)
+                    .replace("{i}", &(a.step + 1).to_string())
+                    .replace("{n}", &a.steps.to_string())
+            })
+        })
+    };
+    let text_ctx = ctx.clone();
+    let goal_ctx = ctx.clone();
+    let goals = move || {
+        let met_word = tr(&locale.get(), K::Met);
+        let not_word = tr(&locale.get(), K::NotMet);
+        active.with(|a| {
+            a.as_ref()
+                .map(|a| a.goals.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(label, met, why)| {
+                    view! {
+                        <li class="lp-goal" class:met=met data-testid="goal-item" data-met=met.to_string()>
+                            <span class="lp-goal-mark" aria-hidden="true">{if met { "✓" } else { "○" }}</span>
+                            <span class="visually-hidden">{if met { met_word } else { not_word }} ": "</span>
+                            <span class="lp-goal-label">{inlines_view(&goal_ctx, markdown::inlines(&label))}</span>
+                            {(!met).then_some(why).flatten().map(|w| view! { <span class="lp-goal-why">{w}</span> })}
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let hint_ctx = ctx.clone();
+    let hints = move || {
+        let hints = active.with(|a| a.as_ref().map(|a| a.hints.clone()).unwrap_or_default());
+        hints
+            .into_iter()
+            .map(|h| {
+                let word = hint_ctx.t(K::HintWord);
+                view! {
+                    <p class="lp-hint" data-testid="hint-text">
+                        <strong class="lp-hint-word">{word}</strong>
+                        {inlines_view(&hint_ctx, markdown::inlines(&h))}
+                    </p>
+                }
+            })
+            .collect_view()
+    };
+    let hints_left = Memo::new(move |_| active.with(|a| a.as_ref().map_or(0, |a| a.hints_left)));
+    let hint_session = ctx.session.clone();
+    let solution_ctx = ctx.clone();
+    let reset_ctx = ctx.clone();
+    let restart_session = ctx.session.clone();
+    view! {
+        <p class="lp-step-label" data-testid="step-label">{step_label}</p>
+        <h4 class="lp-step-title">{read(|a| a.step_title.clone())}</h4>
+        <div class="lp-step-text" data-testid="step-text">
+            {move || step_text.with(|t| blocks_view(&text_ctx, markdown::parse(t)))}
+        </div>
+        <h5 class="lp-goal-head">{move || tr(&locale.get(), K::Goal)}</h5>
+        <ul class="lp-goals" data-testid="goal-checklist" aria-live="polite">{goals}</ul>
+        <div class="lp-hints">{hints}</div>
+        <div class="lp-actions">
+            <button type="button" class="lp-button" data-testid="hint-button"
+                disabled=move || hints_left.get() == 0
+                on:click=move |_| hint_session.hint()>
+                {move || {
+                    let n = hints_left.get();
+                    if n == 0 { tr(&locale.get(), K::NoHints).to_string() }
+                    else { tr(&locale.get(), K::Hint).replace("{n}", &n.to_string()) }
+                }}
+            </button>
+            <button type="button" class="lp-button" data-testid="solution-button"
+                on:click=move |_| {
+                    let lines = solution_ctx.active.with_untracked(|a| a.as_ref().map(|a| a.solution.clone()).unwrap_or_default());
+                    if lines.is_empty() || !confirm(solution_ctx.t(K::SolutionAsk)) {
+                        return;
+                    }
+                    if let Some(bus) = solution_ctx.bus {
+                        bus.send(ConsoleRequest::Run(lines));
+                    }
+                }>
+                {move || tr(&locale.get(), K::Solution)}
+            </button>
+            <button type="button" class="lp-button lp-quiet" data-testid="restart-step"
+                on:click=move |_| restart_session.restart_step()>
+                {move || tr(&locale.get(), K::RestartStep)}
+            </button>
+            <button type="button" class="lp-button lp-quiet" data-testid="reset-lesson"
+                on:click=move |_| {
+                    let id = reset_ctx.active.with_untracked(|a| a.as_ref().map(|a| a.id.clone()));
+                    if let Some(id) = id {
+                        if confirm(reset_ctx.t(K::ResetAsk)) {
+                            reset_ctx.start(&id, false);
+                        }
+                    }
+                }>
+                {move || tr(&locale.get(), K::ResetLesson)}
+            </button>
+        </div>
+    }
+}
+
+fn finish_screen(ctx: Ctx) -> impl IntoView {
+    let locale = ctx.locale;
+    let (used, reference, id) = ctx.active.with_untracked(|a| {
+        a.as_ref()
+            .map(|a| (a.used, a.reference, a.id.clone()))
+            .unwrap_or_default()
+    });
+    let next = ctx
+        .lessons
+        .iter()
+        .skip_while(|l| l.id != id)
+        .nth(1)
+        .map(|l| l.id.clone());
+    let next_ctx = ctx.clone();
+    let leave_session = ctx.session.clone();
+    view! {
+        <section class="lp-finished" data-testid="lesson-finished">
+            <p class="lp-finished-title">{move || tr(&locale.get(), K::Finished)}</p>
+            <div class="lp-stats">
+                <div class="lp-stat">
+                    <span class="lp-stat-number" data-testid="commands-used">{used}</span>
+                    <span class="lp-stat-label">{move || tr(&locale.get(), K::Used)}</span>
+                </div>
+                <div class="lp-stat">
+                    <span class="lp-stat-number" data-testid="commands-reference">{reference}</span>
+                    <span class="lp-stat-label">{move || tr(&locale.get(), K::Reference)}</span>
+                </div>
+            </div>
+            {(used <= reference).then(|| view! {
+                <p class="lp-praise">{move || tr(&locale.get(), K::FewerThanReference)}</p>
+            })}
+            <div class="lp-actions">
+                {next.map(|next| view! {
+                    <button type="button" class="lp-button lp-primary" data-testid="next-lesson"
+                        on:click=move |_| next_ctx.start(&next, false)>
+                        {move || tr(&locale.get(), K::NextLesson)}
+                    </button>
+                })}
+                <button type="button" class="lp-button" on:click=move |_| leave_session.leave_lesson()>
+                    {move || tr(&locale.get(), K::AllLessons)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+fn blocks_view(ctx: &Ctx, blocks: Vec<Block>) -> impl IntoView {
+    blocks
+        .into_iter()
+        .map(|block| match block {
+            Block::Paragraph(inl) => view! { <p>{inlines_view(ctx, inl)}</p> }.into_any(),
+            Block::List { ordered, items } => {
+                let items = items
+                    .into_iter()
+                    .map(|i| view! { <li>{inlines_view(ctx, i)}</li> })
+                    .collect_view();
+                if ordered {
+                    view! { <ol>{items}</ol> }.into_any()
+                } else {
+                    view! { <ul>{items}</ul> }.into_any()
+                }
+            }
+            Block::Code {
+                text,
+                command: false,
+            } => view! { <pre class="lp-code"><code>{text}</code></pre> }.into_any(),
+            Block::Code {
+                text,
+                command: true,
+            } => {
+                let lines = text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| command_button(ctx, l.trim().to_string(), true))
+                    .collect_view();
+                view! { <div class="lp-code lp-code-commands">{lines}</div> }.into_any()
+            }
+        })
+        .collect_view()
+}
+
+fn inlines_view(ctx: &Ctx, inlines: Vec<Inline>) -> impl IntoView {
+    inlines
+        .into_iter()
+        .map(|i| match i {
+            Inline::Text(t) => t.into_any(),
+            Inline::Strong(t) => view! { <strong>{t}</strong> }.into_any(),
+            Inline::Code {
+                text,
+                command: true,
+            } => command_button(ctx, text, false).into_any(),
+            Inline::Code { text, .. } => view! { <code>{text}</code> }.into_any(),
+        })
+        .collect_view()
+}
+
+/// A command shown as code that puts itself in the console input when clicked.
+fn command_button(ctx: &Ctx, command: String, block: bool) -> impl IntoView {
+    let put_ctx = ctx.clone();
+    let put = command.clone();
+    let locale = ctx.locale;
+    view! {
+        <button type="button" class="lp-cmd" class:lp-cmd-line=block data-testid="lesson-command"
+            title=move || tr(&locale.get(), K::PutInConsole)
+            on:click=move |_| put_ctx.put(&put)>
+            <code>{command}</code>
+        </button>
+    }
+}
+
+fn progress_files(ctx: Ctx) -> impl IntoView {
+    let locale = ctx.locale;
+    let export_session = ctx.session.clone();
+    let import_ctx = ctx.clone();
+    let on_import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let ctx = import_ctx.clone();
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            let known: Vec<String> = ctx.lessons.iter().map(|l| l.id.clone()).collect();
+            let message = match progress::import(&text, &known) {
+                Ok(ids) => {
+                    let added = ctx.session.import_completed(&ids);
+                    ctx.t(K::Imported).replace("{n}", &added.to_string())
+                }
+                Err(ImportError::NotProgress) => ctx.t(K::NotProgress).to_string(),
+                Err(ImportError::Newer(_)) => ctx.t(K::Newer).to_string(),
+            };
+            ctx.message.set(Some(message));
+        });
+    };
+    view! {
+        <div class="lp-files">
+            <button type="button" class="lp-button lp-quiet" data-testid="progress-export"
+                on:click=move |_| {
+                    let _ = download(progress::FILE_NAME, &progress::export(&export_session.completed()));
+                }>
+                {move || tr(&locale.get(), K::Export)}
+            </button>
+            <label class="lp-button lp-quiet lp-file">
+                {move || tr(&locale.get(), K::Import)}
+                <input type="file" accept=".json,application/json" data-testid="progress-import"
+                    on:change=on_import />
+            </label>
+        </div>
+    }
+}
+
+/// Offers `text` as a file download.
+fn download(name: &str, text: &str) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let document = window.document().ok_or(JsValue::NULL)?;
+    let parts = web_sys::js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(5),
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_has_both_languages() {
+        assert_ne!(tr("ko", K::Start), tr("en", K::Start));
+        assert!(tr("en", K::Step).contains("{i}") && tr("ko", K::Step).contains("{i}"));
+    }
+}
