@@ -273,3 +273,42 @@ proptest! {
         prop_assert_eq!(run(), run());
     }
 }
+
+/// Deeply nested text of one of several shapes: block sequences, block mappings, flow
+/// sequences, flow mappings (JSON), or a mix, `depth` levels deep.
+fn nested(shape: u8, depth: usize) -> String {
+    match shape {
+        0 => "- ".repeat(depth) + "x",
+        1 => (0..depth).map(|i| format!("{}a:\n", " ".repeat(i))).collect(),
+        2 => "[".repeat(depth) + &"]".repeat(depth),
+        3 => "{\"a\":".repeat(depth) + "1" + &"}".repeat(depth),
+        _ => format!("kind: Pod\nmetadata:\n  name: p\n  labels: {}", "[{a: ".repeat(depth)),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// Nesting far beyond any limit is an error for every reader of manifests, never a stack
+    /// overflow (which aborts the process, and kills the page in wasm).
+    #[test]
+    fn deep_nesting_never_overflows(shape in 0u8..5, depth in prop_oneof![Just(20_000usize), 100usize..400, 190usize..210]) {
+        let text = nested(shape, depth);
+        let mut cluster = Cluster::new();
+        let out = cluster.run(&format!("kubectl apply -f - <<EOF\n{text}\nEOF"));
+        if depth > 300 {
+            prop_assert!(out.text().contains("exceeded max depth of 200"), "{}", out.text());
+        }
+        let _ = cluster.run(&format!("cat <<EOF > deep.yaml\n{text}\nEOF"));
+        let _ = cluster.run("kubectl create -f deep.yaml");
+        let _ = cluster.run("kubectl replace -f deep.yaml");
+        let _ = cluster.run("kubectl diff -f deep.yaml");
+        let _ = cluster.run("kubectl delete -f deep.yaml");
+        let _ = cluster.run("kubectl create deployment web --image=nginx");
+        let _ = cluster.run("kubectl patch deployment web --patch-file deep.yaml");
+        let _ = cluster.run("kubectl patch deployment web --type merge --patch-file deep.yaml");
+        let _ = cluster.run("kubectl patch deployment web --type json --patch-file deep.yaml");
+        let _ = cluster.run(&format!("kubectl patch deployment web -p '{text}'"));
+        let _ = kubeplay_engine::lint_manifest("deep.yaml", &format!("kind: Pod\n---\n{text}"));
+    }
+}
