@@ -53,7 +53,11 @@ pub fn show_panel(detail: &str) {
          Kubeplay에 내부 오류가 생겼습니다. 저장된 세션은 남아 있으니 다시 불러오면 대개 복구됩니다.",
         &[],
     );
-    add("a", "Reload · 다시 불러오기", &[("href", "./"), ("class", "button")]);
+    add(
+        "a",
+        "Reload · 다시 불러오기",
+        &[("href", "./"), ("class", "button")],
+    );
     add(
         "a",
         "Reset the cluster and reload · 클러스터 초기화",

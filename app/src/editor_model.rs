@@ -86,7 +86,10 @@ pub fn highlight(line: &str) -> Vec<(Token, String)> {
         return out;
     }
     let mut rest = trimmed;
-    while let Some(after) = rest.strip_prefix("- ").or(if rest == "-" { Some("") } else { None }) {
+    while let Some(after) = rest
+        .strip_prefix("- ")
+        .or(if rest == "-" { Some("") } else { None })
+    {
         out.push((Token::Punct, rest[..rest.len() - after.len()].to_string()));
         rest = after;
     }
@@ -125,7 +128,9 @@ fn split_key(text: &str) -> Option<(&str, &str)> {
     if text.starts_with(['"', '\'', '{', '[']) {
         return None;
     }
-    let i = text.find(": ").or_else(|| text.ends_with(':').then(|| text.len() - 1))?;
+    let i = text
+        .find(": ")
+        .or_else(|| text.ends_with(':').then(|| text.len() - 1))?;
     Some((&text[..i], &text[i + 1..]))
 }
 

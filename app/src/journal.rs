@@ -196,7 +196,9 @@ mod tests {
     #[test]
     fn round_trips_and_refuses_bad_records() {
         let mut r = Record::new();
-        r.push(Entry::Run("kubectl create deployment web --image=nginx".into()));
+        r.push(Entry::Run(
+            "kubectl create deployment web --image=nginx".into(),
+        ));
         r.push(Entry::WriteFile {
             path: "pod.yaml".into(),
             text: "kind: Pod\n# 한국어 주석\n".into(),
@@ -252,7 +254,11 @@ mod tests {
         }
         let mut restored = streaming();
         replay(&mut restored, &Record::decode(&r.encode()).unwrap().journal);
-        for cmd in ["kubectl get pods -o wide", "kubectl get rs", "cat notes.txt"] {
+        for cmd in [
+            "kubectl get pods -o wide",
+            "kubectl get rs",
+            "cat notes.txt",
+        ] {
             assert_eq!(live.run(cmd).stdout(), restored.run(cmd).stdout(), "{cmd}");
         }
     }

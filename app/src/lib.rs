@@ -43,7 +43,8 @@ fn reset_if_asked() {
     }
     if let Ok(history) = window.history() {
         let path = window.location().pathname().unwrap_or_default();
-        let _ = history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&path));
+        let _ =
+            history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&path));
     }
 }
 

@@ -46,7 +46,9 @@ pub fn lint_manifest(path: &str, text: &str) -> Vec<ManifestProblem> {
     for (n, doc) in docs.iter().enumerate() {
         // The document alone, on the lines it has in the file (others blanked), so the
         // messages' line numbers are the file's.
-        let end = docs.get(n + 1).map_or(lines.len(), |d| d.line.saturating_sub(1));
+        let end = docs
+            .get(n + 1)
+            .map_or(lines.len(), |d| d.line.saturating_sub(1));
         let only: Vec<&str> = lines
             .iter()
             .enumerate()
@@ -59,8 +61,17 @@ pub fn lint_manifest(path: &str, text: &str) -> Vec<ManifestProblem> {
                 }
             })
             .collect();
-        let file = if path.is_empty() { "manifest.yaml" } else { path };
-        if cluster.console.files.write(file, &only.join("\n"), false).is_err() {
+        let file = if path.is_empty() {
+            "manifest.yaml"
+        } else {
+            path
+        };
+        if cluster
+            .console
+            .files
+            .write(file, &only.join("\n"), false)
+            .is_err()
+        {
             continue;
         }
         let quoted = file.replace('\'', "'\\''");
@@ -75,7 +86,10 @@ pub fn lint_manifest(path: &str, text: &str) -> Vec<ManifestProblem> {
 
 fn yaml_error_line(message: &str) -> Option<usize> {
     let rest = message.split("line ").nth(1)?;
-    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Turns kubectl's error text for one document into problems with lines.
@@ -319,7 +333,10 @@ mod tests {
         let p = lint_manifest("b.yaml", broken);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].line, Some(5));
-        assert!(p[0].message.contains("mapping values are not allowed"), "{p:?}");
+        assert!(
+            p[0].message.contains("mapping values are not allowed"),
+            "{p:?}"
+        );
 
         let typo = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  contianers:\n  - name: web\n    image: nginx\n";
         assert_eq!(
@@ -334,7 +351,9 @@ mod tests {
         let p = lint_manifest("bad.yaml", invalid);
         assert_eq!(p.len(), 2, "{p:?}");
         assert_eq!(p[0].line, Some(4));
-        assert!(p[0].message.starts_with("metadata.name: Invalid value: \"Web_1\""));
+        assert!(p[0]
+            .message
+            .starts_with("metadata.name: Invalid value: \"Web_1\""));
         assert_eq!(p[1].line, Some(10));
         assert!(p[1].message.contains("must be between 1 and 65535"));
     }
@@ -345,7 +364,10 @@ mod tests {
         let p = lint_manifest("two.yaml", text);
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(p[0].line, Some(11));
-        assert!(p[0].message.contains("did you mean kind \"Deployment\""), "{p:?}");
+        assert!(
+            p[0].message.contains("did you mean kind \"Deployment\""),
+            "{p:?}"
+        );
     }
 
     #[test]

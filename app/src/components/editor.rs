@@ -2,9 +2,9 @@
 //! place of the console: line numbers, colours, Tab inserting two spaces, problems marked
 //! on their lines while typing, Ctrl-S or ":wq" to save, ":q!" to cancel.
 
+use kubeplay_engine::{EditOutcome, ManifestProblem, Output};
 use leptos::prelude::*;
 use leptos::web_sys::{KeyboardEvent, ScrollBehavior};
-use kubeplay_engine::{EditOutcome, ManifestProblem, Output};
 
 use crate::editor_model::{highlight, problems_by_line, Target};
 use crate::session::Session;
@@ -115,12 +115,7 @@ pub fn Editor(
             if let Some(area) = area_ref.get() {
                 let start = area.selection_start().ok().flatten().unwrap_or(0);
                 let end = area.selection_end().ok().flatten().unwrap_or(start);
-                let _ = area.set_range_text_with_start_and_end_and_mode(
-                    "  ",
-                    start,
-                    end,
-                    "end",
-                );
+                let _ = area.set_range_text_with_start_and_end_and_mode("  ", start, end, "end");
                 text.set(area.value());
                 lint();
             }

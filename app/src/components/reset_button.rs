@@ -12,7 +12,8 @@ pub fn ResetButton(session: Session) -> impl IntoView {
         let Some(window) = leptos::web_sys::window() else {
             return;
         };
-        let question = "Reset the cluster? Every object and workspace file goes; your command history stays.";
+        let question =
+            "Reset the cluster? Every object and workspace file goes; your command history stays.";
         if window.confirm_with_message(question).unwrap_or(false) {
             session.reset_cluster();
             let _ = window.location().reload();

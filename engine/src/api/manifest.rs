@@ -347,7 +347,9 @@ mod tests {
             "- ".repeat(deep) + "x\n",
             "[".repeat(deep) + &"]".repeat(deep),
             "{\"a\":".repeat(deep) + "1" + &"}".repeat(deep),
-            (0..deep).map(|i| format!("{}a:\n", " ".repeat(i))).collect::<String>(),
+            (0..deep)
+                .map(|i| format!("{}a:\n", " ".repeat(i)))
+                .collect::<String>(),
         ];
         for text in cases {
             let err = parse(&text).unwrap_err();

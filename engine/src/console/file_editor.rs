@@ -39,13 +39,19 @@ mod tests {
         let mut c = Cluster::new();
         let out = c.run("vi pod.yaml");
         let f = out.open_file.expect("editor request");
-        assert_eq!((f.path.as_str(), f.text.as_str(), f.new_file), ("pod.yaml", "", true));
+        assert_eq!(
+            (f.path.as_str(), f.text.as_str(), f.new_file),
+            ("pod.yaml", "", true)
+        );
         c.run("echo 'kind: Pod' > pod.yaml");
         let f = c.run("nano +3 pod.yaml").open_file.expect("editor request");
         assert_eq!((f.text.as_str(), f.new_file), ("kind: Pod\n", false));
         let out = c.run("vim");
         assert_eq!(out.exit_code, 1);
-        assert_eq!(out.stderr(), "vim: a file name is needed, e.g. vim pod.yaml\n");
+        assert_eq!(
+            out.stderr(),
+            "vim: a file name is needed, e.g. vim pod.yaml\n"
+        );
         c.run("echo x > dir/a.txt");
         assert_eq!(c.run("edit dir").stderr(), "edit: \"dir\" is a directory\n");
     }
