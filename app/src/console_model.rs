@@ -43,6 +43,9 @@ pub struct ConsoleModel {
 /// At most this many scrollback lines are kept, so long sessions stay light.
 const MAX_LINES: usize = 2000;
 
+/// Width, in characters, that listed completions are laid out in.
+const COLUMNS: usize = 80;
+
 impl ConsoleModel {
     /// A console whose ↑ starts from a saved history (oldest first).
     pub fn with_history(history: Vec<String>) -> Self {
@@ -139,6 +142,16 @@ impl ConsoleModel {
         }
     }
 
+    /// A second Tab on an ambiguous word: the typed line echoed after the prompt, then the
+    /// candidates in columns, as bash lists them (the input keeps the typed line).
+    pub fn show_candidates(&mut self, line: &str, candidates: &[String]) {
+        let echo = format!("{} {line}", self.prompt());
+        self.push(LineKind::Command, &echo);
+        for row in crate::completion::columns(candidates, COLUMNS) {
+            self.push(LineKind::Stdout, &row);
+        }
+    }
+
     /// Ctrl-C while a command runs: `^C` on the screen.
     pub fn interrupted(&mut self) {
         self.push(LineKind::Command, "^C");
@@ -170,6 +183,16 @@ impl ConsoleModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candidates_are_listed_after_the_typed_line() {
+        let mut m = ConsoleModel::default();
+        m.show_candidates("kubectl d", &["delete".into(), "describe".into()]);
+        let texts: Vec<&str> = m.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["$ kubectl d", "delete    describe"]);
+        assert_eq!(m.lines[0].kind, LineKind::Command);
+        assert_eq!(m.lines[1].kind, LineKind::Stdout);
+    }
 
     #[test]
     fn records_output_and_browses_history() {

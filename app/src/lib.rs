@@ -4,6 +4,7 @@
 //! handle and re-render from signals. Everything the user or a lesson types is rendered as
 //! text, never as HTML.
 
+pub mod completion;
 pub mod components;
 pub mod console_model;
 pub mod crash;

@@ -110,6 +110,11 @@ impl Session {
         out
     }
 
+    /// Tab completion of the last word of `line` (read-only: nothing is journaled).
+    pub fn complete(&self, line: &str) -> kubeplay_engine::Completion {
+        self.with(|c| c.complete(line))
+    }
+
     /// The engine's prompt (`$ `, or a container shell's inside `kubectl exec -it`).
     pub fn prompt(&self) -> String {
         self.with(|c| c.prompt())
