@@ -106,6 +106,11 @@ impl ConsoleModel {
         }
     }
 
+    /// Whether a heredoc's body is being typed (Tab then completes nothing).
+    pub fn in_heredoc(&self) -> bool {
+        self.pending.is_some()
+    }
+
     /// Drops a heredoc being typed (Ctrl-C).
     pub fn cancel(&mut self) {
         if self.pending.take().is_some() {
@@ -183,6 +188,16 @@ impl ConsoleModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn knows_when_a_heredoc_is_being_typed() {
+        let mut m = ConsoleModel::default();
+        assert!(!m.in_heredoc());
+        assert_eq!(m.enter("cat <<EOF > a.yaml"), None);
+        assert!(m.in_heredoc());
+        assert!(m.enter("EOF").is_some());
+        assert!(!m.in_heredoc());
+    }
 
     #[test]
     fn candidates_are_listed_after_the_typed_line() {

@@ -111,7 +111,7 @@ pub fn Console(session: Session) -> impl IntoView {
         // Tab completes (and never moves the focus out of the console).
         "tab" if !ev.ctrl_key() && !ev.alt_key() && !ev.meta_key() => {
             ev.prevent_default();
-            if running.get_untracked() {
+            if running.get_untracked() || model.with_untracked(|m| m.in_heredoc()) {
                 return;
             }
             let line = input.get_untracked();
