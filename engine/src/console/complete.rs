@@ -347,9 +347,39 @@ impl Context<'_> {
             "output" => owned(OUTPUTS),
             "filename" => self.files(typed),
             "context" => vec![self.cluster.profile.kubeconfig.context.clone()],
+            "container" => self.containers(args),
             _ => Vec::new(),
         };
         values.into_iter().map(|v| format!("{prefix}{v}")).collect()
+    }
+
+    /// Containers (init containers too) of the pod named by `kubectl logs|exec POD`.
+    fn containers(&self, args: &[&str]) -> Vec<String> {
+        let (verbs, _) = split_positionals(args, kubectl::flags::GLOBAL);
+        let flags: Vec<Flag> = kubectl::verb_flags(verbs.first().copied().unwrap_or(""), None)
+            .iter()
+            .chain(kubectl::flags::GLOBAL)
+            .copied()
+            .collect();
+        let (positionals, _) = split_positionals(args, &flags);
+        let Some(pod) = positionals
+            .get(1)
+            .map(|p| p.strip_prefix("pod/").unwrap_or(p))
+        else {
+            return Vec::new();
+        };
+        let ns = namespace_arg(args).unwrap_or(self.cluster.console.namespace.as_str());
+        let Some(crate::store::Object::Pod(pod)) = self.cluster.store.get("Pod", ns, pod) else {
+            return Vec::new();
+        };
+        let Some(spec) = &pod.spec else {
+            return Vec::new();
+        };
+        spec.containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+            .map(|c| c.name.clone())
+            .collect()
     }
 
     /// Workspace paths that start with `typed`: files, and folders with a `/`.
@@ -554,6 +584,8 @@ mod tests {
             .iter()
             .all(|p| p.starts_with("web-") || p.starts_with("worker-")));
         assert_eq!(c(&cl, "kubectl exec solo -- l"), Vec::<String>::new());
+        assert_eq!(c(&cl, "kubectl logs solo -c "), ["solo"]);
+        assert_eq!(c(&cl, "kubectl exec solo --container s"), ["solo"]);
         let dns = c(&cl, "kubectl logs -n kube-system cored");
         assert_eq!(dns.len(), 2, "{dns:?}");
     }
