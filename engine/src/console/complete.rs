@@ -184,6 +184,12 @@ impl Context<'_> {
             // `NAME=value cmd`: assignments before the program.
             .skip_while(|w| is_assignment(w))
             .collect();
+        // `timeout DURATION COMMAND...`: the command is completed (a loop, not recursion:
+        // a pasted line may hold any number of them).
+        let mut words = words.as_slice();
+        while let ["timeout", _, rest @ ..] = words {
+            words = rest;
+        }
         let Some((program, args)) = words.split_first() else {
             if is_assignment(self.prefix) {
                 return Vec::new();
@@ -192,6 +198,8 @@ impl Context<'_> {
         };
         match *program {
             "kubectl" | "k" => self.kubectl(args),
+            // `timeout DURATION` (completing the duration).
+            "timeout" => Vec::new(),
             p if FILE_PROGRAMS.contains(&p) && !self.prefix.starts_with('-') => {
                 self.files(self.prefix)
             }
@@ -512,6 +520,13 @@ mod tests {
         assert_eq!(c(&cl, "kubectl get pods | gr"), ["grep"]);
         assert_eq!(c(&cl, "true && ca"), ["cat"]);
         assert_eq!(c(&cl, "X=1 kube"), ["kubectl"]);
+        assert_eq!(c(&cl, "timeout 5s kub"), ["kubectl"]);
+        assert_eq!(c(&cl, "timeout 5s kubectl get depl"), ["deployments"]);
+        assert_eq!(c(&cl, "timeout 5"), Vec::<String>::new());
+        assert_eq!(
+            c(&cl, &("timeout 1 ".repeat(100_000) + "kube")),
+            ["kubectl"]
+        );
     }
 
     #[test]
