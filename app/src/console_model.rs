@@ -69,6 +69,9 @@ pub struct ConsoleModel {
 /// At most this many scrollback lines are kept, so long sessions stay light.
 const MAX_LINES: usize = 2000;
 
+/// Width, in characters, that listed completions are laid out in.
+const COLUMNS: usize = 80;
+
 impl ConsoleModel {
     /// A console whose ↑ starts from a saved history (oldest first).
     pub fn with_history(history: Vec<String>) -> Self {
@@ -129,6 +132,11 @@ impl ConsoleModel {
         }
     }
 
+    /// Whether a heredoc's body is being typed (Tab then completes nothing).
+    pub fn in_heredoc(&self) -> bool {
+        self.pending.is_some()
+    }
+
     /// Drops a heredoc being typed (Ctrl-C).
     pub fn cancel(&mut self) {
         if self.pending.take().is_some() {
@@ -162,6 +170,16 @@ impl ConsoleModel {
         }
         if self.lines.len() > MAX_LINES {
             self.lines.drain(..self.lines.len() - MAX_LINES);
+        }
+    }
+
+    /// A second Tab on an ambiguous word: the typed line echoed after the prompt, then the
+    /// candidates in columns, as bash lists them (the input keeps the typed line).
+    pub fn show_candidates(&mut self, line: &str, candidates: &[String]) {
+        let echo = format!("{} {line}", self.prompt());
+        self.push(LineKind::Command, &echo);
+        for row in crate::completion::columns(candidates, COLUMNS) {
+            self.push(LineKind::Stdout, &row);
         }
     }
 
@@ -226,6 +244,26 @@ mod tests {
             LineKind::Warning
         );
         assert_eq!(stderr_kind("Warning: resource pods/web is missing the kubectl.kubernetes.io/last-applied-configuration annotation"), LineKind::Warning);
+    }
+
+    #[test]
+    fn knows_when_a_heredoc_is_being_typed() {
+        let mut m = ConsoleModel::default();
+        assert!(!m.in_heredoc());
+        assert_eq!(m.enter("cat <<EOF > a.yaml"), None);
+        assert!(m.in_heredoc());
+        assert!(m.enter("EOF").is_some());
+        assert!(!m.in_heredoc());
+    }
+
+    #[test]
+    fn candidates_are_listed_after_the_typed_line() {
+        let mut m = ConsoleModel::default();
+        m.show_candidates("kubectl d", &["delete".into(), "describe".into()]);
+        let texts: Vec<&str> = m.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["$ kubectl d", "delete    describe"]);
+        assert_eq!(m.lines[0].kind, LineKind::Command);
+        assert_eq!(m.lines[1].kind, LineKind::Stdout);
     }
 
     #[test]

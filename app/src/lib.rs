@@ -6,6 +6,7 @@
 //! HTML.
 
 pub mod board_model;
+pub mod completion;
 pub mod components;
 pub mod console_model;
 pub mod crash;

@@ -124,6 +124,11 @@ impl Session {
         out
     }
 
+    /// Tab completion of the last word of `line` (read-only: nothing is journaled).
+    pub fn complete(&self, line: &str) -> kubeplay_engine::Completion {
+        self.with(|s| s.cluster.complete(line))
+    }
+
     /// The engine's prompt (`$ `, or a container shell's inside `kubectl exec -it`).
     pub fn prompt(&self) -> String {
         self.with(|s| s.cluster.prompt())

@@ -256,7 +256,9 @@ fn repl(mut cluster: Cluster) -> ExitCode {
     loop {
         let prompt = cluster.prompt();
         let in_container = prompt != "$ ";
-        let Some(line) = input.read(&prompt, in_container) else {
+        let (line, lent_back) = input.read_completing(&prompt, in_container, cluster);
+        cluster = lent_back;
+        let Some(line) = line else {
             break;
         };
         let trimmed = line.trim();

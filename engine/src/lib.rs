@@ -33,6 +33,7 @@ pub mod view;
 pub use api::explain::{docs_loaded as explain_docs_loaded, install_docs as install_explain_docs};
 pub use clock::SimDuration;
 pub use cluster::{Cluster, ClusterConfig, ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
+pub use console::complete::Completion;
 pub use lint::{lint_manifest, ManifestProblem};
 pub use output::{EditOutcome, EditRequest, OpenFile, Output, Stream};
 

@@ -273,3 +273,90 @@ proptest! {
         prop_assert_eq!(run(), run());
     }
 }
+
+/// Deeply nested text of one of several shapes: block sequences, block mappings, flow
+/// sequences, flow mappings (JSON), or a mix, `depth` levels deep.
+fn nested(shape: u8, depth: usize) -> String {
+    match shape {
+        0 => "- ".repeat(depth) + "x",
+        1 => (0..depth)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect(),
+        2 => "[".repeat(depth) + &"]".repeat(depth),
+        3 => "{\"a\":".repeat(depth) + "1" + &"}".repeat(depth),
+        _ => format!(
+            "kind: Pod\nmetadata:\n  name: p\n  labels: {}",
+            "[{a: ".repeat(depth)
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// Nesting far beyond any limit is an error for every reader of manifests, never a stack
+    /// overflow (which aborts the process, and kills the page in wasm).
+    #[test]
+    fn deep_nesting_never_overflows(shape in 0u8..5, depth in prop_oneof![Just(20_000usize), 100usize..400, 190usize..210]) {
+        let text = nested(shape, depth);
+        let mut cluster = Cluster::new();
+        let out = cluster.run(&format!("kubectl apply -f - <<EOF\n{text}\nEOF"));
+        if depth > 300 {
+            prop_assert!(out.text().contains("exceeded max depth of 200"), "{}", out.text());
+        }
+        let _ = cluster.run(&format!("cat <<EOF > deep.yaml\n{text}\nEOF"));
+        let _ = cluster.run("kubectl create -f deep.yaml");
+        let _ = cluster.run("kubectl replace -f deep.yaml");
+        let _ = cluster.run("kubectl diff -f deep.yaml");
+        let _ = cluster.run("kubectl delete -f deep.yaml");
+        let _ = cluster.run("kubectl create deployment web --image=nginx");
+        let _ = cluster.run("kubectl patch deployment web --patch-file deep.yaml");
+        let _ = cluster.run("kubectl patch deployment web --type merge --patch-file deep.yaml");
+        let _ = cluster.run("kubectl patch deployment web --type json --patch-file deep.yaml");
+        let _ = cluster.run(&format!("kubectl patch deployment web -p '{text}'"));
+        let _ = kubeplay_engine::lint_manifest("deep.yaml", &format!("kind: Pod\n---\n{text}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    /// Tab completion never panics, gives a start inside the line on a char boundary and
+    /// sorted, distinct candidates, and changes nothing: the objects, the clock and the random
+    /// numbers are as in a twin cluster that completed nothing.
+    #[test]
+    fn completion_never_panics_nor_changes_the_cluster(
+        setup in prop::collection::vec(line(), 0..3),
+        lines in prop::collection::vec(line(), 1..10),
+    ) {
+        let build = || {
+            let mut c = Cluster::new();
+            let _ = c.run("kubectl create deployment web --image=nginx");
+            let _ = c.run("echo x > web.yaml");
+            for l in &setup {
+                let _ = c.run(l);
+            }
+            c
+        };
+        let mut cluster = build();
+        let mut twin = build();
+        let before = cluster.run("kubectl get all -A -o yaml").text();
+        for l in &lines {
+            for cut in [l.len(), l.len() / 2] {
+                let cut = (0..=cut).rev().find(|i| l.is_char_boundary(*i)).unwrap_or(0);
+                let line = &l[..cut];
+                let done = cluster.complete(line);
+                prop_assert!(done.start <= line.len() && line.is_char_boundary(done.start));
+                let mut sorted = done.candidates.clone();
+                sorted.sort();
+                sorted.dedup();
+                prop_assert_eq!(&sorted, &done.candidates);
+            }
+        }
+        prop_assert_eq!(before, cluster.run("kubectl get all -A -o yaml").text());
+        let _ = twin.run("kubectl get all -A -o yaml");
+        let _ = twin.run("kubectl get all -A -o yaml");
+        let script = "kubectl create deployment after --image=nginx --replicas=2; sleep 5; kubectl get pods -A -o wide";
+        prop_assert_eq!(twin.run(script).text(), cluster.run(script).text());
+    }
+}

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::web_sys::KeyboardEvent;
 
+use crate::completion::{TabAction, TabState};
 use crate::components::editor::Editor;
 use crate::console_model::{ConsoleModel, LineKind};
 use crate::editor_model::Target;
@@ -82,6 +83,8 @@ pub fn Console(session: Session) -> impl IntoView {
         }
     });
     let interrupting = session.clone();
+    let completing = session.clone();
+    let tab_state = StoredValue::new(TabState::default());
 
     let submit = move |line: String| {
         if running.get_untracked() {
@@ -119,7 +122,7 @@ pub fn Console(session: Session) -> impl IntoView {
     let submit_bus = submit.clone();
 
     // With Ctrl held, letters are matched in either case (Ctrl+Shift+C, Caps Lock).
-    let on_keydown = move |ev: KeyboardEvent| match ev.key().to_ascii_lowercase().as_str() {
+    let on_other_key = move |ev: KeyboardEvent, key: &str| match key {
         "enter" => {
             ev.prevent_default();
             submit(input.get_untracked());
@@ -152,6 +155,30 @@ pub fn Console(session: Session) -> impl IntoView {
         _ => {}
     };
 
+    let on_keydown = move |ev: KeyboardEvent| match ev.key().to_ascii_lowercase().as_str() {
+        // Tab completes (and never moves the focus out of the console).
+        "tab" if !ev.ctrl_key() && !ev.alt_key() && !ev.meta_key() => {
+            ev.prevent_default();
+            if running.get_untracked() || model.with_untracked(|m| m.in_heredoc()) {
+                return;
+            }
+            let line = input.get_untracked();
+            let completion = completing.complete(&line);
+            match tab_state.try_update_value(|t| t.tab(&line, &completion)) {
+                Some(TabAction::SetInput(new)) => input.set(new),
+                Some(TabAction::Show(candidates)) => {
+                    model.update(|m| m.show_candidates(&line, &candidates))
+                }
+                _ => {}
+            }
+        }
+        // Modifier keys alone do not end a run of Tabs.
+        "shift" | "control" | "alt" | "meta" => {}
+        key => {
+            tab_state.update_value(TabState::reset);
+            on_other_key(ev, key);
+        }
+    };
     // Keep the newest output in view.
     Effect::new(move |_| {
         model.track();

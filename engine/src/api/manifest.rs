@@ -4,6 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// One document of a manifest file.
@@ -42,6 +43,7 @@ const MAX_BRACKET_FIXES: usize = 32;
 /// the spec and refuses it. Indentation means nothing inside a flow collection, so such a
 /// line is indented to match the line before it and the text parsed again.
 fn load(text: &str) -> Result<Vec<Yaml>, String> {
+    check_depth(text)?;
     let mut text = std::borrow::Cow::Borrowed(text);
     let mut fixes = 0;
     loop {
@@ -61,6 +63,44 @@ fn load(text: &str) -> Result<Vec<Yaml>, String> {
                     e.info()
                 ));
             }
+        }
+    }
+}
+
+/// Deepest nesting of collections a manifest may have. go-yaml (and so kubectl) stops at
+/// 10000; the loader, the JSON conversion, the typed decoding and dropping the values all
+/// recurse once per level, and a wasm page has a small stack, so the limit here is lower —
+/// still far above any real object.
+pub const MAX_DEPTH: usize = 200;
+
+/// Refuses `text` if its collections nest deeper than [`MAX_DEPTH`], before the recursive
+/// loader sees it: parser events are pulled one at a time (the event parser keeps its own
+/// state on the heap). Syntax errors are left to the loader, which reports them.
+fn check_depth(text: &str) -> Result<(), String> {
+    let mut parser = Parser::new_from_str(text);
+    let mut depth = 0usize;
+    loop {
+        let too_deep = |line: usize| {
+            Err(format!(
+                "error converting YAML to JSON: yaml: line {line}: exceeded max depth of {MAX_DEPTH}"
+            ))
+        };
+        let (event, mark) = match parser.next_token() {
+            Ok(next) => next,
+            // The scanner counts flow levels in a byte and gives up past 255.
+            Err(e) if e.info() == "recursion limit exceeded" => return too_deep(e.marker().line()),
+            Err(_) => return Ok(()),
+        };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return too_deep(mark.line());
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            Event::StreamEnd => return Ok(()),
+            _ => {}
         }
     }
 }
@@ -299,6 +339,35 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::Pod;
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = 20_000;
+        let cases = [
+            "- ".repeat(deep) + "x\n",
+            "[".repeat(deep) + &"]".repeat(deep),
+            "{\"a\":".repeat(deep) + "1" + &"}".repeat(deep),
+            (0..deep)
+                .map(|i| format!("{}a:\n", " ".repeat(i)))
+                .collect::<String>(),
+        ];
+        for text in cases {
+            let err = parse(&text).unwrap_err();
+            assert!(
+                err.starts_with("error converting YAML to JSON: yaml: line ")
+                    && err.ends_with(": exceeded max depth of 200"),
+                "{err}"
+            );
+        }
+        // At the limit it still loads.
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&ok).is_ok());
+        let err = parse(&("[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1))).unwrap_err();
+        assert_eq!(
+            err,
+            "error converting YAML to JSON: yaml: line 1: exceeded max depth of 200"
+        );
+    }
 
     #[test]
     fn closing_brackets_may_sit_at_the_key_indentation() {

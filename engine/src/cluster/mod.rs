@@ -172,6 +172,12 @@ impl Cluster {
         out
     }
 
+    /// Tab completion of the last word of `line`: commands, kubectl verbs, flags and their
+    /// values, resource types, names of live objects, workspace files. Read-only.
+    pub fn complete(&self, line: &str) -> crate::Completion {
+        crate::console::complete::complete(self, line)
+    }
+
     /// Lets watches and follows (`kubectl get -w`, `logs -f`) keep running as a job while
     /// time passes, as in a terminal, instead of running to completion inside [`Cluster::run`]
     /// in simulated time. The page streams; scripts and the CLI do not.

@@ -1,6 +1,7 @@
 //! The console: a small shell around kubectl, running inside the engine.
 
 mod builtins;
+pub(crate) mod complete;
 mod file_editor;
 mod files;
 pub(crate) mod kubectl;

@@ -258,7 +258,8 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
     if paused || is_scaling_event(&d, new_rs.as_ref(), &old) {
         let new_rs = match new_rs {
             Some(rs) if !paused => Some(ensure_revision(cluster, &d, rs, &old)),
-            other => other,
+            Some(rs) => Some(sync_annotations(cluster, &d, rs)),
+            None => None,
         };
         scale_all(cluster, &d, new_rs.as_ref(), &old);
         if paused {
@@ -269,7 +270,7 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
         return;
     }
     let new_rs = if paused {
-        new_rs
+        new_rs.map(|rs| sync_annotations(cluster, &d, rs))
     } else {
         Some(match new_rs {
             Some(rs) => ensure_revision(cluster, &d, rs, &old),
@@ -426,14 +427,9 @@ fn ensure_revision(
             annotations.insert(REVISION_HISTORY.into(), history);
         }
         annotations.insert(REVISION.into(), (max_old + 1).to_string());
-        // A re-activated ReplicaSet takes the deployment's annotations (change-cause).
-        for (k, v) in d.metadata.annotations.iter().flatten() {
-            if !NOT_COPIED.contains(&k.as_str()) {
-                annotations.insert(k.clone(), v.clone());
-            }
-        }
         changed = true;
     }
+    changed |= copy_annotations(d, &mut rs);
     if changed {
         if let Ok(Object::ReplicaSet(stored)) = cluster
             .store
@@ -443,6 +439,38 @@ fn ensure_revision(
         }
     }
     set_deployment_revision(cluster, d, revision_of(&rs.metadata));
+    rs
+}
+
+/// Upstream `copyDeploymentAnnotationsToReplicaSet`: on every sync the new ReplicaSet takes
+/// the Deployment's annotations (`kubernetes.io/change-cause` among them), except
+/// [`NOT_COPIED`]; annotations are added or overwritten, never removed. True if any changed.
+fn copy_annotations(d: &Deployment, rs: &mut ReplicaSet) -> bool {
+    let mut changed = false;
+    for (k, v) in d.metadata.annotations.iter().flatten() {
+        if NOT_COPIED.contains(&k.as_str()) {
+            continue;
+        }
+        let annotations = rs.metadata.annotations.get_or_insert_with(Default::default);
+        if annotations.get(k) != Some(v) {
+            annotations.insert(k.clone(), v.clone());
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// A paused Deployment's new ReplicaSet still gets the Deployment's annotations.
+fn sync_annotations(cluster: &mut Cluster, d: &Deployment, rs: ReplicaSet) -> ReplicaSet {
+    let mut rs = rs;
+    if copy_annotations(d, &mut rs) {
+        if let Ok(Object::ReplicaSet(stored)) = cluster
+            .store
+            .update(Object::ReplicaSet(Box::new(rs.clone())))
+        {
+            rs = stored.as_ref().clone();
+        }
+    }
     rs
 }
 

@@ -5,7 +5,7 @@ use crate::api::kinds::KINDS;
 use crate::output::Output;
 use crate::printers::table::render_aligned;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("namespaced", None),
     flags::value("api-group", None),
     flags::value("output", Some('o')),

@@ -20,7 +20,7 @@ pub enum Mode {
     Create,
 }
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("filename", Some('f')),
     flags::boolean("recursive", Some('R')),
     flags::value("dry-run", None),

@@ -5,7 +5,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::printers::table::render_aligned;
 
-const SET_CONTEXT_FLAGS: &[Flag] = &[
+pub(super) const SET_CONTEXT_FLAGS: &[Flag] = &[
     flags::boolean("current", None),
     flags::value("cluster", None),
     flags::value("user", None),

@@ -9,7 +9,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::store::Object;
 
-const NS_FLAGS: &[Flag] = &[
+pub(super) const NS_FLAGS: &[Flag] = &[
     flags::value("dry-run", None),
     flags::value("output", Some('o')),
 ];

@@ -13,14 +13,14 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::store::Object;
 
-const JOB_FLAGS: &[Flag] = &[
+pub(super) const JOB_FLAGS: &[Flag] = &[
     flags::value("image", None),
     flags::value("from", None),
     flags::value("dry-run", None),
     flags::value("output", Some('o')),
 ];
 
-const CRONJOB_FLAGS: &[Flag] = &[
+pub(super) const CRONJOB_FLAGS: &[Flag] = &[
     flags::value("image", None),
     flags::value("schedule", None),
     flags::value("restart", None),

@@ -12,7 +12,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::store::Object;
 
-const CM_FLAGS: &[Flag] = &[
+pub(super) const CM_FLAGS: &[Flag] = &[
     flags::value("from-literal", None),
     flags::value("from-file", None),
     flags::value("from-env-file", None),

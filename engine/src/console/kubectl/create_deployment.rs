@@ -11,7 +11,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::store::Object;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("image", None),
     flags::value("replicas", Some('r')),
     flags::value("port", None),

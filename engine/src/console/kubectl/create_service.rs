@@ -13,7 +13,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::store::Object;
 
-const SERVICE_FLAGS: &[Flag] = &[
+pub(super) const SERVICE_FLAGS: &[Flag] = &[
     flags::value("tcp", None),
     flags::value("node-port", None),
     flags::value("clusterip", None),
@@ -151,7 +151,7 @@ pub fn create_service(cluster: &mut Cluster, args: &[String]) -> Output {
     generate::finish(cluster, &parsed, obj, "created")
 }
 
-const EXPOSE_FLAGS: &[Flag] = &[
+pub(super) const EXPOSE_FLAGS: &[Flag] = &[
     flags::value("port", None),
     flags::value("target-port", None),
     flags::value("type", None),

@@ -15,7 +15,7 @@ use crate::output::Output;
 /// Longest a delete waits for objects to go (kubectl's own default is a week).
 const WAIT_LIMIT: SimDuration = SimDuration::seconds(600);
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("grace-period", None),
     flags::boolean("now", None),
     flags::boolean("force", None),

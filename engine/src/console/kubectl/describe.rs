@@ -15,9 +15,11 @@ use crate::printers::age::human_duration_secs;
 use crate::printers::tabwriter::tabwrite;
 use crate::store::Object;
 
+pub(super) const FLAGS: &[flags::Flag] = &[flags::value("selector", Some('l'))];
+
 /// Runs `kubectl describe TYPE [NAME...]`.
 pub fn run(cluster: &Cluster, args: &[String]) -> Output {
-    let parsed = match flags::parse("describe", args, &[flags::value("selector", Some('l'))]) {
+    let parsed = match flags::parse("describe", args, FLAGS) {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };

@@ -10,7 +10,7 @@ use crate::api::{manifest, strategic_merge};
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("filename", Some('f')),
     flags::boolean("recursive", Some('R')),
     flags::boolean("server-side", None),

@@ -16,12 +16,12 @@ use crate::store::Object;
 /// How long drain waits for evicted pods when `--timeout` is 0 (kubectl: forever).
 const WAIT_LIMIT: SimDuration = SimDuration::seconds(3600);
 
-const CORDON_FLAGS: &[Flag] = &[
+pub(super) const CORDON_FLAGS: &[Flag] = &[
     flags::value("selector", Some('l')),
     flags::value("dry-run", None),
 ];
 
-const DRAIN_FLAGS: &[Flag] = &[
+pub(super) const DRAIN_FLAGS: &[Flag] = &[
     flags::value("selector", Some('l')),
     flags::value("dry-run", None),
     flags::boolean("force", None),

@@ -14,7 +14,7 @@ use crate::cluster::Cluster;
 use crate::output::{EditOutcome, EditRequest, Output};
 use crate::store::Object;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
     flags::boolean("output-patch", None),
     flags::boolean("save-config", None),

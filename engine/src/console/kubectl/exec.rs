@@ -27,18 +27,16 @@ const EXEC_LIMIT_MS: i64 = 60_000;
 
 const LEGACY: &str = "kubectl exec [POD] [COMMAND] is DEPRECATED and will be removed in a future version. Use kubectl exec [POD] -- [COMMAND] instead.";
 
+pub(super) const FLAGS: &[flags::Flag] = &[
+    flags::value("container", Some('c')),
+    flags::boolean("stdin", Some('i')),
+    flags::boolean("tty", Some('t')),
+    flags::boolean("quiet", Some('q')),
+];
+
 /// Runs `kubectl exec`.
 pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
-    let parsed = match flags::parse(
-        "exec",
-        args,
-        &[
-            flags::value("container", Some('c')),
-            flags::boolean("stdin", Some('i')),
-            flags::boolean("tty", Some('t')),
-            flags::boolean("quiet", Some('q')),
-        ],
-    ) {
+    let parsed = match flags::parse("exec", args, FLAGS) {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };

@@ -5,7 +5,7 @@ use crate::api::explain::{self, Options};
 use crate::api::kinds;
 use crate::output::Output;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("recursive", None),
     flags::value("max-depth", None),
     flags::value("api-version", None),

@@ -10,7 +10,7 @@ use crate::printers::columns::{self, TableOptions};
 use crate::printers::table::render_aligned;
 use crate::store::Object;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
     flags::boolean("all-namespaces", Some('A')),
     flags::boolean("show-labels", None),

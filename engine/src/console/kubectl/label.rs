@@ -7,7 +7,7 @@ use super::resources;
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("overwrite", None),
     flags::boolean("all", None),
     flags::value("selector", Some('l')),

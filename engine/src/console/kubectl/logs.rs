@@ -154,21 +154,19 @@ fn parse_since(s: &str) -> Option<i64> {
     num.is_empty().then_some(total)
 }
 
+pub(super) const FLAGS: &[flags::Flag] = &[
+    flags::value("container", Some('c')),
+    flags::boolean("follow", Some('f')),
+    flags::boolean("previous", Some('p')),
+    flags::value("tail", None),
+    flags::boolean("timestamps", None),
+    flags::value("since", None),
+    flags::boolean("all-containers", None),
+];
+
 /// Runs `kubectl logs`.
 pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
-    let parsed = match flags::parse(
-        "logs",
-        args,
-        &[
-            flags::value("container", Some('c')),
-            flags::boolean("follow", Some('f')),
-            flags::boolean("previous", Some('p')),
-            flags::value("tail", None),
-            flags::boolean("timestamps", None),
-            flags::value("since", None),
-            flags::boolean("all-containers", None),
-        ],
-    ) {
+    let parsed = match flags::parse("logs", args, FLAGS) {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };

@@ -22,7 +22,7 @@ mod dry_run;
 mod edit;
 pub(crate) mod exec;
 mod explain;
-mod flags;
+pub(crate) mod flags;
 mod generate;
 mod get;
 mod label;
@@ -47,8 +47,8 @@ pub(crate) mod watch;
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-/// Top-level kubectl commands, for dispatch and "Did you mean" suggestions.
-const COMMANDS: &[&str] = &[
+/// Top-level kubectl commands, for dispatch, completion and "Did you mean" suggestions.
+pub(crate) const COMMANDS: &[&str] = &[
     "annotate",
     "api-resources",
     "apply",
@@ -274,4 +274,45 @@ pub fn parse_duration(text: &str) -> Option<crate::clock::SimDuration> {
         rest = &rest[unit_len..];
     }
     Some(crate::clock::SimDuration::millis(total_ms as i64))
+}
+
+/// The flags `kubectl VERB [SUB]` accepts besides the global ones (for completion): the
+/// very tables the verbs parse with.
+pub(crate) fn verb_flags(verb: &str, sub: Option<&str>) -> &'static [flags::Flag] {
+    match (verb, sub) {
+        ("get", _) => watch::FLAGS,
+        ("run", _) => run::FLAGS,
+        ("apply", _) => apply::FLAGS,
+        ("create", Some("namespace" | "ns")) => create::NS_FLAGS,
+        ("create", Some("deployment" | "deploy")) => create_deployment::FLAGS,
+        ("create", Some("service" | "svc")) => create_service::SERVICE_FLAGS,
+        ("create", Some("configmap" | "cm")) => create_configmap::CM_FLAGS,
+        ("create", Some("job")) => create_batch::JOB_FLAGS,
+        ("create", Some("cronjob" | "cj")) => create_batch::CRONJOB_FLAGS,
+        ("create", Some("serviceaccount" | "sa")) => generate::FLAGS,
+        ("create", _) => apply::FLAGS,
+        ("delete", _) => delete::FLAGS,
+        ("describe", _) => describe::FLAGS,
+        ("diff", _) => diff::FLAGS,
+        ("drain", _) => drain::DRAIN_FLAGS,
+        ("cordon" | "uncordon", _) => drain::CORDON_FLAGS,
+        ("edit", _) => edit::FLAGS,
+        ("exec", _) => exec::FLAGS,
+        ("explain", _) => explain::FLAGS,
+        ("expose", _) => create_service::EXPOSE_FLAGS,
+        ("label" | "annotate", _) => label::FLAGS,
+        ("logs", _) => logs::FLAGS,
+        ("patch", _) => patch::FLAGS,
+        ("replace", _) => replace::FLAGS,
+        ("rollout", _) => rollout::FLAGS,
+        ("scale", _) => scale::FLAGS,
+        ("set", Some("env")) => set_env::FLAGS,
+        ("set", Some("resources")) => set_resources::FLAGS,
+        ("set", Some("image")) => set_image::FLAGS,
+        ("version", _) => version::FLAGS,
+        ("wait", _) => wait::FLAGS,
+        ("api-resources", _) => api_resources::FLAGS,
+        ("config", Some("set-context")) => config::SET_CONTEXT_FLAGS,
+        _ => &[],
+    }
 }

@@ -13,7 +13,7 @@ use crate::api::{manifest, strategic_merge};
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("patch", Some('p')),
     flags::value("patch-file", None),
     flags::value("type", None),

@@ -11,7 +11,7 @@ use crate::api::manifest;
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("filename", Some('f')),
     flags::boolean("recursive", Some('R')),
     flags::boolean("force", None),

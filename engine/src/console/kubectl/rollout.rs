@@ -13,7 +13,7 @@ use crate::output::Output;
 use crate::printers::tabwriter::tabwrite;
 use crate::store::Object;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("revision", None),
     flags::value("to-revision", None),
     flags::value("timeout", None),

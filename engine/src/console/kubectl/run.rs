@@ -10,7 +10,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::store::Object;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("image", None),
     flags::value("port", None),
     flags::value("labels", Some('l')),

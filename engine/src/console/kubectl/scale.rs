@@ -9,7 +9,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::store::Object;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("replicas", None),
     flags::value("current-replicas", None),
     flags::value("selector", Some('l')),

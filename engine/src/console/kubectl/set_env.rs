@@ -12,7 +12,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::store::Object;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("env", Some('e')),
     flags::value("from", None),
     flags::value("prefix", None),

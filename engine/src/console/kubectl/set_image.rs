@@ -9,7 +9,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::store::Object;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("record", None),
     flags::boolean("all", None),
     flags::value("selector", Some('l')),

@@ -9,7 +9,7 @@ use super::set_env::{container_matches, pod_spec_pointer, print_result, select_o
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("limits", None),
     flags::value("requests", None),
     flags::value("containers", Some('c')),

@@ -4,7 +4,7 @@ use super::flags::{self, Flag};
 use crate::output::Output;
 use crate::{KUBERNETES_VERSION, KUSTOMIZE_VERSION};
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("client", None),
     flags::value("output", Some('o')),
 ];

@@ -9,7 +9,7 @@ use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-const FLAGS: &[Flag] = &[flags::value("for", None), flags::value("timeout", None)];
+pub(super) const FLAGS: &[Flag] = &[flags::value("for", None), flags::value("timeout", None)];
 
 /// What to wait for.
 #[derive(Clone)]

@@ -17,7 +17,7 @@ use crate::output::Output;
 use crate::printers::columns::{self, TableOptions};
 use crate::store::{Object, WatchEventType};
 
-const FLAGS: &[Flag] = &[
+pub(super) const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
     flags::boolean("all-namespaces", Some('A')),
     flags::boolean("show-labels", None),

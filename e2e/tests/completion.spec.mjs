@@ -1,0 +1,45 @@
+// Tab completes like a shell: commands, resource types and names from the live cluster.
+import { test, expect } from '@playwright/test';
+
+test('Tab completes resource types and live object names', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('./');
+  const input = page.getByTestId('console-input');
+  const output = page.getByTestId('console-output');
+  await expect(input).toBeVisible();
+  await input.click();
+
+  // A resource type: one candidate, the word is replaced and a space follows.
+  await page.keyboard.type('kubectl get depl');
+  await page.keyboard.press('Tab');
+  await expect(input).toHaveValue('kubectl get deployments ');
+  // Tab never moves the focus out of the console.
+  await expect(input).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(output).toContainText('No resources found in default namespace.');
+
+  // A name from the live cluster.
+  await page.keyboard.type('kubectl create deployment web --image=nginx');
+  await page.keyboard.press('Enter');
+  await expect(output).toContainText('deployment.apps/web created');
+  await page.keyboard.type('kubectl describe deployment w');
+  await page.keyboard.press('Tab');
+  await expect(input).toHaveValue('kubectl describe deployment web ');
+  await expect(input).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(output).toContainText(/Name:\s+web/);
+
+  // Several candidates: the first Tab leaves the line, the second lists them.
+  await page.keyboard.type('kubectl de');
+  await page.keyboard.press('Tab');
+  await expect(input).toHaveValue('kubectl de');
+  await page.keyboard.press('Tab');
+  await expect(input).toHaveValue('kubectl de');
+  await expect(output).toContainText('$ kubectl de');
+  await expect(page.locator('.line-stdout').last()).toContainText('delete');
+  await expect(page.locator('.line-stdout').last()).toContainText('describe');
+  await expect(input).toBeFocused();
+
+  expect(errors).toEqual([]);
+});
