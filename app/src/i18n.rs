@@ -202,8 +202,8 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::EditorNotSaved, Ko) => "저장되지 않았습니다. 파일 맨 위의 오류를 확인하세요.",
         (Msg::Problems, En) => "Problems",
         (Msg::Problems, Ko) => "문제",
-        (Msg::Line, En) => "line",
-        (Msg::Line, Ko) => "줄",
+        (Msg::Line, En) => "line {n}",
+        (Msg::Line, Ko) => "{n}번 줄",
         (Msg::SessionDropped, En) => {
             "The saved session could not be used, so a fresh cluster started"
         }

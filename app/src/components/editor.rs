@@ -235,7 +235,7 @@ pub fn Editor(
                             view! {
                                 <li>
                                     <button type="button" class="problem" on:click=move |_| jump_to(line)>
-                                        <span class="problem-line">{move || format!("{} {line}", tr(locale.get(), Msg::Line))}</span>
+                                        <span class="problem-line">{move || tr(locale.get(), Msg::Line).replace("{n}", &line.to_string())}</span>
                                         " "
                                         <span class="problem-message">{p.message}</span>
                                     </button>
