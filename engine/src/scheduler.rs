@@ -41,7 +41,8 @@ pub fn pod_requests(pod: &Pod) -> (f64, f64) {
     (cpu, mem)
 }
 
-fn allocatable(node: &Node, resource: &str) -> f64 {
+/// A node's allocatable amount of `resource` (cores for `cpu`, bytes for `memory`).
+pub(crate) fn allocatable(node: &Node, resource: &str) -> f64 {
     node.status
         .as_ref()
         .and_then(|s| s.allocatable.as_ref())

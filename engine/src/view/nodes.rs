@@ -1,10 +1,8 @@
 //! Node boxes of the board: role, readiness, cordon, and requests against allocatable.
 
-use k8s_openapi::api::core::v1::Node;
-
-use crate::api::quantity;
 use crate::cluster::Cluster;
 use crate::printers::columns::{node_ready, node_roles};
+use crate::scheduler::allocatable;
 use crate::store::Object;
 
 /// One node as the board draws it.
@@ -33,15 +31,6 @@ impl NodeView {
     pub fn is_ready(&self) -> bool {
         self.status == "Ready"
     }
-}
-
-fn allocatable(node: &Node, resource: &str) -> f64 {
-    node.status
-        .as_ref()
-        .and_then(|s| s.allocatable.as_ref())
-        .and_then(|a| a.get(resource))
-        .and_then(|q| quantity::parse(&q.0))
-        .unwrap_or(0.0)
 }
 
 /// All nodes, with what their pods request (as `describe node`'s Allocated resources).
