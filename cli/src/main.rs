@@ -184,6 +184,15 @@ fn run_editor(editor: &str, path: &std::path::Path) -> bool {
 /// `vi FILE` on a terminal: the workspace file goes to a temporary file, the learner's
 /// editor runs on it, and the saved text comes back into the workspace.
 pub(crate) fn edit_file(cluster: &mut Cluster, file: &OpenFile) {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        // A piped script has no one to type into the editor (and it would eat the script).
+        eprintln!(
+            "(an editor opens {} in the page and the interactive console; scripts write files with cat <<EOF > {})",
+            file.path, file.path
+        );
+        return;
+    }
     let editor = editor_command();
     let base = file.path.rsplit('/').next().unwrap_or("file").to_string();
     let path = std::env::temp_dir().join(format!("kubeplay-{}-{base}", std::process::id()));
