@@ -61,11 +61,14 @@ pub enum Msg {
     Problems,
     Line,
     SessionDropped,
+    Files,
+    DiscardChanges,
+    NoFiles,
 }
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 43] = [
+    pub const ALL: [Msg; 46] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -109,6 +112,9 @@ impl Msg {
         Msg::Problems,
         Msg::Line,
         Msg::SessionDropped,
+        Msg::Files,
+        Msg::DiscardChanges,
+        Msg::NoFiles,
     ];
 }
 
@@ -208,6 +214,12 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
             "The saved session could not be used, so a fresh cluster started"
         }
         (Msg::SessionDropped, Ko) => "저장된 세션을 쓸 수 없어 새 클러스터로 시작합니다",
+        (Msg::Files, En) => "Files",
+        (Msg::Files, Ko) => "파일",
+        (Msg::DiscardChanges, En) => "Discard the unsaved changes to this file?",
+        (Msg::DiscardChanges, Ko) => "이 파일의 저장하지 않은 변경을 버릴까요?",
+        (Msg::NoFiles, En) => "No files yet",
+        (Msg::NoFiles, Ko) => "아직 파일이 없습니다",
     }
 }
 

@@ -232,6 +232,11 @@ impl Session {
         added
     }
 
+    /// The workspace files, sorted.
+    pub fn files(&self) -> Vec<String> {
+        self.with(|s| s.cluster.files())
+    }
+
     /// Console history saved with the session, oldest first.
     pub fn history(&self) -> Vec<String> {
         self.lock().record.history.clone()

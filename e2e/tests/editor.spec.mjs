@@ -91,3 +91,26 @@ test('kubectl edit opens the object and applies the change', async ({ page }) =>
   await run(page, 'kubectl get deployment web -o jsonpath={.spec.replicas}');
   await expect(page.locator('.line-stdout').last()).toHaveText('3');
 });
+
+test('the file list shows the workspace files and switches between them', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'echo "kind: Pod" > a.yaml');
+  await run(page, 'echo "notes" > b.txt');
+  await run(page, 'vi a.yaml');
+  const files = page.getByTestId('editor-files');
+  await expect(files).toContainText('a.yaml');
+  await expect(files).toContainText('b.txt');
+  await expect(files.locator('[aria-current="true"]')).toHaveText('a.yaml');
+  const text = page.getByTestId('editor-text');
+  await files.getByRole('button', { name: 'b.txt' }).click();
+  await expect(text).toHaveValue('notes\n');
+  // Unsaved changes are not dropped without asking.
+  await text.fill('changed');
+  page.once('dialog', (d) => d.dismiss());
+  await files.getByRole('button', { name: 'a.yaml' }).click();
+  await expect(text).toHaveValue('changed');
+  page.once('dialog', (d) => d.accept());
+  await files.getByRole('button', { name: 'a.yaml' }).click();
+  await expect(text).toHaveValue('kind: Pod\n');
+  await expect(files.locator('[aria-current="true"]')).toHaveText('a.yaml');
+});

@@ -37,7 +37,11 @@ pub fn Editor(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let target = RwSignal::new(target);
+    let saved = RwSignal::new(text.clone());
     let text = RwSignal::new(text);
+    let is_new = RwSignal::new(new_file);
+    // The workspace files, to switch between (plain files only, not a `kubectl edit`).
+    let files = RwSignal::new(session.files());
     let problems = RwSignal::new(Vec::<ManifestProblem>::new());
     let status = RwSignal::new(String::new());
     let locale = use_locale();
@@ -72,13 +76,14 @@ pub fn Editor(
     };
     lint();
 
+    let opening = session.clone();
     let saving = session.clone();
     let save = move || {
         let edited = text.get_untracked();
         match target.get_untracked() {
             Target::File { path } => match saving.write_file(&path, &edited) {
                 Ok(()) => {
-                    on_output.run(written_message(&path, &edited, new_file));
+                    on_output.run(written_message(&path, &edited, is_new.get_untracked()));
                     on_close.run(());
                 }
                 Err(e) => status.set(e),
@@ -141,6 +146,33 @@ pub fn Editor(
         }
     });
 
+    let open_file = move |path: String| {
+        if target.with_untracked(|t| matches!(t, Target::File { path: p } if *p == path)) {
+            return;
+        }
+        let unsaved = text.with_untracked(|t| saved.with_untracked(|s| t != s));
+        if unsaved {
+            let question = tr(locale.get_untracked(), Msg::DiscardChanges);
+            let ok = leptos::web_sys::window()
+                .and_then(|w| w.confirm_with_message(question).ok())
+                .unwrap_or(false);
+            if !ok {
+                return;
+            }
+        }
+        let content = opening.read_file(&path);
+        is_new.set(content.is_none());
+        let content = content.unwrap_or_default();
+        saved.set(content.clone());
+        text.set(content);
+        target.set(Target::File { path });
+        status.set(String::new());
+        files.set(opening.files());
+        lint();
+        if let Some(area) = area_ref.get_untracked() {
+            let _ = area.focus();
+        }
+    };
     let marks = Memo::new(move |_| problems.with(|p| problems_by_line(p)));
     let line_count = Memo::new(move |_| text.with(|t| t.split('\n').count()));
     let widest = Memo::new(move |_| {
@@ -174,6 +206,39 @@ pub fn Editor(
                     {t(Msg::EditorCancel)}
                 </button>
             </div>
+            {move || target.with(|t| matches!(t, Target::File { .. })).then(|| {
+                let open_file = open_file.clone();
+                view! {
+                    <nav class="editor-files" data-testid="editor-files" aria-label=t(Msg::Files)>
+                        <span class="editor-files-label">{t(Msg::Files)}</span>
+                        {move || {
+                            let list = files.get();
+                            if list.is_empty() {
+                                return view! { <span class="editor-files-empty">{t(Msg::NoFiles)}</span> }.into_any();
+                            }
+                            list.into_iter()
+                                .map(|path| {
+                                    let current = target.with(|t| matches!(t, Target::File { path: p } if *p == path));
+                                    let open_file = open_file.clone();
+                                    let label = path.clone();
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="editor-file"
+                                            class:current=current
+                                            aria-current=current.then_some("true")
+                                            on:click=move |_| open_file(path.clone())
+                                        >
+                                            {label}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()
+                                .into_any()
+                        }}
+                    </nav>
+                }
+            })}
             <div class="editor-body">
                 <div class="editor-gutter" aria-hidden="true">
                     {move || {

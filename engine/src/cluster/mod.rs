@@ -489,6 +489,11 @@ impl Cluster {
         self.console.files.read(path)
     }
 
+    /// Every workspace file's path, sorted (what `ls -R` would find).
+    pub fn files(&self) -> Vec<String> {
+        self.console.files.files_under("")
+    }
+
     /// Simulated time elapsed since the cluster booted.
     pub fn uptime(&self) -> SimDuration {
         SimDuration::millis(self.clock.now_ms() - BOOT_MS)
