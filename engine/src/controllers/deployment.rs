@@ -269,24 +269,18 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
         update_status(cluster, ns, name);
         return;
     }
-    let new_rs = if paused {
-        new_rs.map(|rs| sync_annotations(cluster, &d, rs))
-    } else {
-        Some(match new_rs {
-            Some(rs) => ensure_revision(cluster, &d, rs, &old),
-            None => match create_new_rs(cluster, &d, &rss, &old) {
-                Some(rs) => rs,
-                None => return,
-            },
-        })
+    let new_rs = match new_rs {
+        Some(rs) => ensure_revision(cluster, &d, rs, &old),
+        None => match create_new_rs(cluster, &d, &rss, &old) {
+            Some(rs) => rs,
+            None => return,
+        },
     };
     let recreate = spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
-    if let Some(new_rs) = new_rs.as_ref() {
-        if recreate {
-            rollout_recreate(cluster, &d, new_rs, &old);
-        } else {
-            rollout_rolling(cluster, &d, new_rs, &old);
-        }
+    if recreate {
+        rollout_recreate(cluster, &d, &new_rs, &old);
+    } else {
+        rollout_rolling(cluster, &d, &new_rs, &old);
     }
     update_status(cluster, ns, name);
 }
