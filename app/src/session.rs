@@ -86,10 +86,24 @@ impl Session {
     /// Applies a change and journals it; saves unless only time passed. A finished lesson
     /// is remembered in the record.
     fn change<T>(&self, entry: Entry, f: impl FnOnce(&mut State) -> T) -> T {
+        self.change_if(entry, |s| Ok::<T, std::convert::Infallible>(f(s)))
+            .unwrap_or_else(|never| match never {})
+    }
+
+    /// Like [`Session::change`], for a change that may be refused: a refused one leaves the
+    /// state as it was and is not journaled.
+    fn change_if<T, E>(
+        &self,
+        entry: Entry,
+        f: impl FnOnce(&mut State) -> Result<T, E>,
+    ) -> Result<T, E> {
         let (value, bump) = {
             let mut inner = self.lock();
-            let value = f(&mut inner.state);
+            let value = f(&mut inner.state)?;
             let advance = matches!(entry, Entry::Advance(_));
+            if let Entry::Run(line) = &entry {
+                inner.record.remember(line);
+            }
             inner.record.push(entry);
             inner.unsaved_advances += 1;
             if let Some(id) = inner.state.finished_lesson().map(str::to_string) {
@@ -103,7 +117,7 @@ impl Session {
         if bump {
             self.version.update(|v| *v += 1);
         }
-        value
+        Ok(value)
     }
 
     /// A number that changes whenever the lesson or the cluster may look different; reading
@@ -120,7 +134,6 @@ impl Session {
     /// Runs one console line on the cluster (through the lesson, if one is played).
     pub fn run(&self, line: &str) -> Output {
         let (out, _) = self.change(Entry::Run(line.to_string()), |s| s.run(line));
-        self.lock().record.remember(line);
         out
     }
 
@@ -178,10 +191,8 @@ impl Session {
 
     /// Starts a built-in lesson: its cluster replaces the current one.
     pub fn start_lesson(&self, id: &str) -> Result<(), String> {
-        // Tried on a scratch state first, so a lesson that cannot start is not journaled.
-        let mut probe = State::new();
-        probe.start_lesson(id)?;
-        self.change(Entry::StartLesson(id.to_string()), |s| s.start_lesson(id))
+        // A lesson that cannot start leaves the state alone and is not journaled.
+        self.change_if(Entry::StartLesson(id.to_string()), |s| s.start_lesson(id))
     }
 
     /// Reveals the next hint of the current step.
