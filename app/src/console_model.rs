@@ -66,6 +66,23 @@ pub struct ConsoleModel {
     pub shell_prompt: Option<String>,
 }
 
+/// At most this many history entries are kept.
+pub const MAX_HISTORY: usize = 500;
+
+/// Adds a console entry to a history, oldest first: trimmed, no blank lines, no immediate
+/// repeats, at most [`MAX_HISTORY`] kept. The console and the saved session share this rule.
+pub fn remember(history: &mut Vec<String>, line: &str) {
+    let line = line.trim();
+    if line.is_empty() || history.last().map(String::as_str) == Some(line) {
+        return;
+    }
+    history.push(line.to_string());
+    if history.len() > MAX_HISTORY {
+        let extra = history.len() - MAX_HISTORY;
+        history.drain(..extra);
+    }
+}
+
 /// At most this many scrollback lines are kept, so long sessions stay light.
 const MAX_LINES: usize = 2000;
 
@@ -147,10 +164,7 @@ impl ConsoleModel {
     /// Records what a completed entry printed, and remembers the entry in history.
     pub fn record(&mut self, command: &str, output: &Output) {
         self.append(output);
-        let trimmed = command.trim();
-        if !trimmed.is_empty() && self.history.last().map(String::as_str) != Some(trimmed) {
-            self.history.push(trimmed.to_string());
-        }
+        remember(&mut self.history, command);
         self.cursor = None;
     }
 

@@ -14,9 +14,6 @@ pub const FORMAT: u32 = 1;
 /// Key of the record in `localStorage`.
 pub const STORAGE_KEY: &str = "kubeplay.session";
 
-/// At most this many history entries are kept.
-const MAX_HISTORY: usize = 500;
-
 /// One thing that happened to the cluster.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -133,15 +130,7 @@ impl Record {
 
     /// Remembers a console entry in the history (no blank lines, no immediate repeats).
     pub fn remember(&mut self, line: &str) {
-        let line = line.trim();
-        if line.is_empty() || self.history.last().map(String::as_str) == Some(line) {
-            return;
-        }
-        self.history.push(line.to_string());
-        if self.history.len() > MAX_HISTORY {
-            let extra = self.history.len() - MAX_HISTORY;
-            self.history.drain(..extra);
-        }
+        crate::console_model::remember(&mut self.history, line);
     }
 
     /// Marks a lesson finished; whether it was new.
@@ -465,7 +454,7 @@ mod tests {
         for i in 0..600 {
             r.remember(&i.to_string());
         }
-        assert_eq!(r.history.len(), MAX_HISTORY);
+        assert_eq!(r.history.len(), crate::console_model::MAX_HISTORY);
         assert_eq!(r.history.last().map(String::as_str), Some("599"));
     }
 }
