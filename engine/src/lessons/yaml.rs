@@ -5,6 +5,9 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::Yaml;
 
+// Deepest nesting accepted (trees are dropped recursively): the same limit as manifests.
+use crate::api::manifest::MAX_DEPTH;
+
 /// A YAML value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -98,9 +101,6 @@ pub struct SyntaxError {
     /// What is wrong.
     pub message: String,
 }
-
-/// Deepest nesting accepted (trees are dropped recursively).
-const MAX_DEPTH: usize = 200;
 
 /// Most nodes one document may expand to (aliases can multiply a small text).
 const MAX_NODES: usize = 200_000;
