@@ -14,7 +14,13 @@ pub struct BoardModel {
     by_key: HashMap<String, usize>,
     /// Pods gone from the cluster, still drawn (fading out) for a few ticks: (pod, tick gone).
     leaving: Vec<(PodView, u64)>,
+    /// Some new pods of the snapshot are not drawn yet (see [`BoardModel::next_in_steps`]).
+    pub partial: bool,
 }
+
+/// The most tiles one board update adds; more new pods than this (a Deployment of 300)
+/// arrive over the next frames, so no single frame has to build and lay out them all.
+pub const MAX_NEW_TILES: usize = 50;
 
 /// How many ticks a deleted pod's tile stays to animate out.
 pub const LEAVE_TICKS: u64 = 3;
@@ -69,6 +75,7 @@ impl BoardModel {
             snapshot,
             by_key,
             leaving: Vec::new(),
+            partial: false,
         }
     }
 
@@ -90,6 +97,24 @@ impl BoardModel {
             })
             .cloned();
         model.leaving = gone_now.chain(still_leaving).collect();
+        model
+    }
+
+    /// Like [`BoardModel::next`], but adding at most `max_new` tiles of pods this model
+    /// does not draw yet (in the snapshot's order); the model is then `partial`, and the
+    /// same snapshot given again adds the next ones.
+    pub fn next_in_steps(&self, mut snapshot: BoardSnapshot, tick: u64, max_new: usize) -> Self {
+        let all = snapshot.pods.len();
+        let mut new = 0;
+        snapshot.pods.retain(|p| {
+            self.by_key.contains_key(&tile_key(p)) || {
+                new += 1;
+                new <= max_new
+            }
+        });
+        let partial = snapshot.pods.len() < all;
+        let mut model = self.next(snapshot, tick);
+        model.partial = partial;
         model
     }
 
@@ -119,6 +144,17 @@ impl BoardModel {
                 .map(|(p, _)| p)
                 .find(|p| tile_key(p) == key),
         }
+    }
+
+    /// Every tile: its key, its pod, and whether it is leaving.
+    pub fn tiles(&self) -> impl Iterator<Item = (String, &PodView, bool)> {
+        let present = self.snapshot.pods.iter().map(|p| (tile_key(p), p, false));
+        let leaving = self
+            .leaving
+            .iter()
+            .map(|(p, _)| (tile_key(p), p, true))
+            .filter(|(k, _, _)| !self.by_key.contains_key(k));
+        present.chain(leaving)
     }
 
     /// Whether the tile's pod is gone from the cluster (its tile is animating out).
@@ -314,6 +350,26 @@ mod tests {
         assert!(m.pod("default/b/other").is_none());
         assert_eq!(NamespaceFilter::from_value(""), NamespaceFilter::All);
         assert_eq!(only.value(), "default");
+    }
+
+    #[test]
+    fn many_new_pods_arrive_in_steps() {
+        let empty = BoardModel::default();
+        let snapshot = BoardSnapshot {
+            pods: (0..7)
+                .map(|i| pod("default", &format!("p{i}"), Some("node1")))
+                .collect(),
+            ..Default::default()
+        };
+        let first = empty.next_in_steps(snapshot.clone(), 1, 3);
+        assert!(first.partial);
+        assert_eq!(first.snapshot.pods.len(), 3);
+        let second = first.next_in_steps(snapshot.clone(), 1, 3);
+        assert_eq!(second.snapshot.pods.len(), 6);
+        assert!(second.leaving.is_empty(), "nothing left the cluster");
+        let third = second.next_in_steps(snapshot.clone(), 1, 3);
+        assert!(!third.partial);
+        assert_eq!(third, BoardModel::new(snapshot));
     }
 
     #[test]

@@ -8,14 +8,13 @@ use wasm_bindgen_futures::JsFuture;
 /// Where the documentation lives, relative to the page.
 const URL: &str = "explain.json";
 
-/// Starts loading the documentation in the background; a failure is logged, not shown.
-pub fn load() {
-    leptos::task::spawn_local(async {
-        let result = fetch_text(URL)
-            .await
-            .and_then(|text| kubeplay_engine::install_explain_docs(&text));
-        if let Err(e) = result {
-            leptos::logging::warn!("kubectl explain is unavailable: {e}");
+/// Starts loading the documentation in the background and hands it to the engine; a
+/// failure is logged, not shown.
+pub fn load(session: crate::session::Session) {
+    leptos::task::spawn_local(async move {
+        match fetch_text(URL).await {
+            Ok(text) => session.install_explain_docs(text),
+            Err(e) => leptos::logging::warn!("kubectl explain is unavailable: {e}"),
         }
     });
 }

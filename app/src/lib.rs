@@ -1,8 +1,9 @@
 //! The Kubeplay playground page: a Leptos (client-side rendered) app around the engine.
 //!
-//! The engine runs inside the page; components read it through the [`session::Session`]
-//! handle and re-render from signals. One loop ([`ticker::Ticker`]) advances simulated time
-//! and tells the views. Everything the user or a lesson types is rendered as text, never as
+//! The engine runs in a Web Worker ([`worker`], [`engine_host`]); components talk to it
+//! through the [`session::Session`] handle, which mirrors what the views show, and
+//! re-render from signals. One loop ([`ticker::Ticker`]) advances simulated time and tells
+//! the views. Everything the user or a lesson types is rendered as text, never as
 //! HTML.
 
 pub mod board_model;
@@ -11,14 +12,17 @@ pub mod components;
 pub mod console_model;
 pub mod crash;
 pub mod editor_model;
+pub mod engine_host;
 pub mod explain_docs;
 pub mod i18n;
 pub mod journal;
 pub mod markdown;
 pub mod progress;
+pub mod protocol;
 pub mod session;
 pub mod storage;
 pub mod ticker;
+pub mod worker;
 
 use leptos::prelude::*;
 
@@ -32,7 +36,6 @@ pub fn start() {
     crash::install();
     reset_if_asked();
     leptos::mount::mount_to_body(App);
-    explain_docs::load();
     register_service_worker();
 }
 
@@ -79,6 +82,8 @@ fn js_sys_has(object: &leptos::wasm_bindgen::JsValue, name: &str) -> bool {
 pub fn App() -> impl IntoView {
     let session = session::Session::restore();
     let locale = i18n::provide_locale(components::language_switch::initial_locale(&session));
+    session.set_lesson_locale(locale.get_untracked().code());
+    explain_docs::load(session.clone());
     let ticker = ticker::Ticker::new(session.clone());
     provide_context(ticker);
     ticker.start();

@@ -1,31 +1,80 @@
-//! The page's handle on the engine: one cluster per page, shared by every component.
-//! Everything that changes the cluster goes through here, so it is also where the session
-//! is journaled and saved (see [`crate::journal`]).
+//! The page's handle on the engine. The cluster lives in the engine host
+//! ([`crate::engine_host`]): on the page a Web Worker ([`crate::worker`]), so nothing the
+//! cluster does blocks the UI thread; where no worker can start (native tests), the same
+//! host in this thread.
+//!
+//! Requests are answered later, through callbacks; every answer brings the views' data,
+//! kept here as a mirror that components read synchronously (clock, board, prompt, files,
+//! lesson). Everything that changes the cluster goes through here, so it is also where the
+//! session is journaled and saved (see [`crate::journal`]).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use kubeplay_engine::lessons::LessonRun;
 use kubeplay_engine::view::{BoardSnapshot, DescribeKind};
-use kubeplay_engine::{EditOutcome, EditRequest, Output};
+use kubeplay_engine::{Completion, EditOutcome, ManifestProblem, Output};
 use leptos::prelude::{ArcRwSignal, Get, Update};
 
-use crate::journal::{self, Entry, Record, State};
+use crate::engine_host::EngineHost;
+use crate::journal::{Entry, Record};
+use crate::protocol::{Answer, Crash, Envelope, LessonView, Reply, Request, View};
 
 /// Advances between two saves while only time passes (commands save at once).
 const ADVANCES_PER_SAVE: u32 = 8;
 
+type Callback = Box<dyn FnOnce(Answer) + Send>;
+
+/// The views' data, as of the newest reply.
+struct Mirror {
+    ready: bool,
+    uptime_ms: i64,
+    prompt: String,
+    job_running: bool,
+    job_output: Output,
+    files: Vec<String>,
+    board: BoardSnapshot,
+    lesson: Option<LessonView>,
+}
+
+impl Default for Mirror {
+    fn default() -> Self {
+        Mirror {
+            ready: false,
+            uptime_ms: 0,
+            prompt: "$ ".to_string(),
+            job_running: false,
+            job_output: Output::default(),
+            files: Vec::new(),
+            board: BoardSnapshot::default(),
+            lesson: None,
+        }
+    }
+}
+
 struct Inner {
-    state: State,
     record: Record,
     /// Whether the record is written to `localStorage` (the page) or not (tests).
     persist: bool,
     unsaved_advances: u32,
+    next_id: u64,
+    pending: HashMap<u64, Callback>,
+    mirror: Mirror,
+}
+
+/// Where requests go.
+#[derive(Clone)]
+enum Host {
+    /// The host in this thread (native tests; pages where no worker can start).
+    Local(Arc<Mutex<EngineHost>>),
+    /// The page's engine worker.
+    Worker,
 }
 
 /// Shared access to the page's cluster (and the lesson played on it). Cloning shares them.
 #[derive(Clone)]
 pub struct Session {
     inner: Arc<Mutex<Inner>>,
+    host: Host,
     /// Said once at start-up when a saved session could not be used.
     notice: Option<String>,
     /// Counts changes that panels showing the lesson care about (read it to re-render).
@@ -39,37 +88,44 @@ impl Default for Session {
 }
 
 impl Session {
-    /// A session with a fresh default cluster that is never saved.
+    /// A session with a fresh default cluster in this thread, never saved.
     pub fn new() -> Self {
-        Self::from_record(Record::new(), false, None)
+        Self::start(Record::new(), false, None, false)
     }
 
-    /// The page's session: the saved one replayed if there is one, else a fresh cluster.
-    /// A damaged or outdated record is dropped and explained by [`Session::notice`].
+    /// The page's session: the saved one replayed if there is one, else a fresh cluster,
+    /// in the engine worker when one starts. A damaged or outdated record is dropped and
+    /// explained by [`Session::notice`].
     pub fn restore() -> Self {
-        match crate::storage::load() {
-            Ok(Some(record)) => Self::from_record(record, true, None),
-            Ok(None) => Self::from_record(Record::new(), true, None),
-            Err(e) => Self::from_record(Record::new(), true, Some(e.to_string())),
-        }
+        let (record, notice) = match crate::storage::load() {
+            Ok(Some(record)) => (record, None),
+            Ok(None) => (Record::new(), None),
+            Err(e) => (Record::new(), Some(e.to_string())),
+        };
+        Self::start(record, true, notice, true)
     }
 
-    fn from_record(mut record: Record, persist: bool, notice: Option<String>) -> Self {
-        let mut state = State::new();
-        journal::replay(&mut state, &record.journal);
-        if let Some(id) = state.finished_lesson() {
-            record.complete(id);
-        }
-        Session {
+    fn start(record: Record, persist: bool, notice: Option<String>, page: bool) -> Self {
+        let journal = record.journal.clone();
+        let mut session = Session {
             inner: Arc::new(Mutex::new(Inner {
-                state,
                 record,
                 persist,
                 unsaved_advances: 0,
+                next_id: 0,
+                pending: HashMap::new(),
+                mirror: Mirror::default(),
             })),
+            host: Host::Local(Arc::new(Mutex::new(EngineHost::new()))),
             notice,
             version: ArcRwSignal::new(0),
+        };
+        if page && crate::worker::spawn(&session) {
+            session.host = Host::Worker;
         }
+        let locale = "en".to_string();
+        session.request(Request::Start { journal, locale }, |_| {});
+        session
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -79,49 +135,84 @@ impl Session {
         }
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
-        f(&mut self.lock().state)
-    }
-
-    /// Applies a change and journals it; saves unless only time passed. A finished lesson
-    /// is remembered in the record.
-    fn change<T>(&self, entry: Entry, f: impl FnOnce(&mut State) -> T) -> T {
-        self.change_if(entry, |s| Ok::<T, std::convert::Infallible>(f(s)))
-            .unwrap_or_else(|never| match never {})
-    }
-
-    /// Like [`Session::change`], for a change that may be refused: a refused one leaves the
-    /// state as it was and is not journaled.
-    fn change_if<T, E>(
-        &self,
-        entry: Entry,
-        f: impl FnOnce(&mut State) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let (value, bump) = {
+    /// Sends a request; `then` gets its answer (after the mirror took the reply's view).
+    fn request(&self, request: Request, then: impl FnOnce(Answer) + Send + 'static) {
+        let id = {
             let mut inner = self.lock();
-            let value = f(&mut inner.state)?;
-            let advance = matches!(entry, Entry::Advance(_));
-            if let Entry::Run(line) = &entry {
-                inner.record.remember(line);
+            inner.next_id += 1;
+            let id = inner.next_id;
+            inner.pending.insert(id, Box::new(then));
+            id
+        };
+        let envelope = Envelope { id, request };
+        match &self.host {
+            Host::Local(host) => {
+                let reply = match host.lock() {
+                    Ok(mut h) => h.handle(envelope),
+                    Err(poisoned) => poisoned.into_inner().handle(envelope),
+                };
+                self.receive(reply);
             }
-            inner.record.push(entry);
-            inner.unsaved_advances += 1;
-            if let Some(id) = inner.state.finished_lesson().map(str::to_string) {
-                inner.record.complete(&id);
+            Host::Worker => {
+                if let Ok(text) = serde_json::to_string(&envelope) {
+                    crate::worker::post(&text);
+                }
             }
-            if !advance || inner.unsaved_advances >= ADVANCES_PER_SAVE {
-                save_locked(&mut inner);
-            }
-            (value, !advance || inner.state.lesson.is_some())
+        }
+    }
+
+    /// Takes a message from the worker: a reply, or the news that it stopped.
+    pub fn receive_json(&self, text: &str) {
+        if let Ok(reply) = serde_json::from_str::<Reply>(text) {
+            self.receive(reply);
+        } else if let Ok(crash) = serde_json::from_str::<Crash>(text) {
+            crate::crash::show_panel(&crash.crash);
+        }
+    }
+
+    fn receive(&self, reply: Reply) {
+        let (then, bump) = {
+            let mut inner = self.lock();
+            let bump = absorb(&mut inner, reply.view);
+            (inner.pending.remove(&reply.id), bump)
         };
         if bump {
             self.version.update(|v| *v += 1);
         }
-        Ok(value)
+        if let Some(then) = then {
+            then(reply.answer);
+        }
     }
 
-    /// A number that changes whenever the lesson or the cluster may look different; reading
-    /// it in a reactive context subscribes to it.
+    /// Journals a change (saving unless only time passed) and sends it to the host.
+    fn apply(&self, entry: Entry, then: impl FnOnce(Answer) + Send + 'static) {
+        {
+            let mut inner = self.lock();
+            let advance = matches!(entry, Entry::Advance(_));
+            if let Entry::Run(line) = &entry {
+                inner.record.remember(line);
+            }
+            inner.record.push(entry.clone());
+            inner.unsaved_advances += 1;
+            if !advance || inner.unsaved_advances >= ADVANCES_PER_SAVE {
+                save_locked(&mut inner);
+            }
+        }
+        self.request(Request::Apply(entry), then);
+    }
+
+    /// Whether the engine has answered once (before that the mirror is empty).
+    pub fn ready(&self) -> bool {
+        self.lock().mirror.ready
+    }
+
+    /// Whether a request is still unanswered (the engine is busy).
+    pub fn busy(&self) -> bool {
+        !self.lock().pending.is_empty()
+    }
+
+    /// A number that changes whenever the lesson or the finished lessons may look
+    /// different; reading it in a reactive context subscribes to it.
     pub fn version(&self) -> u64 {
         self.version.get()
     }
@@ -132,82 +223,137 @@ impl Session {
     }
 
     /// Runs one console line on the cluster (through the lesson, if one is played).
-    pub fn run(&self, line: &str) -> Output {
-        let (out, _) = self.change(Entry::Run(line.to_string()), |s| s.run(line));
-        out
+    pub fn run(&self, line: &str, then: impl FnOnce(Output) + Send + 'static) {
+        self.apply(Entry::Run(line.to_string()), move |answer| {
+            if let Answer::Output(out) = answer {
+                then(out);
+            }
+        });
     }
 
     /// Tab completion of the last word of `line` (read-only: nothing is journaled).
-    pub fn complete(&self, line: &str) -> kubeplay_engine::Completion {
-        self.with(|s| s.cluster.complete(line))
+    pub fn complete(&self, line: &str, then: impl FnOnce(Completion) + Send + 'static) {
+        self.request(Request::Complete(line.to_string()), move |answer| {
+            if let Answer::Completion(c) = answer {
+                then(c);
+            }
+        });
     }
 
     /// The engine's prompt (`$ `, or a container shell's inside `kubectl exec -it`).
     pub fn prompt(&self) -> String {
-        self.with(|s| s.cluster.prompt())
+        self.lock().mirror.prompt.clone()
     }
 
     /// Whether a command is still running (a watch), so the console shows no prompt.
     pub fn job_running(&self) -> bool {
-        self.with(|s| s.cluster.job_running())
+        self.lock().mirror.job_running
     }
 
     /// What the running command printed since the last call.
-    pub fn poll_job(&self) -> Output {
-        self.with(|s| s.cluster.poll_job())
+    pub fn take_job_output(&self) -> Output {
+        std::mem::take(&mut self.lock().mirror.job_output)
     }
 
-    /// Ctrl-C: stops the running command; whether there was one.
-    pub fn interrupt(&self) -> bool {
-        self.change(Entry::Interrupt, |s| s.interrupt())
+    /// Ctrl-C: stops the running command.
+    pub fn interrupt(&self) {
+        self.apply(Entry::Interrupt, |_| {});
     }
 
-    /// Lets `ms` milliseconds of simulated time pass.
-    pub fn advance(&self, ms: i64) {
-        self.change(Entry::Advance(ms), |s| s.advance(ms));
+    /// Lets `ms` milliseconds of simulated time pass; `then` runs once they have.
+    pub fn advance(&self, ms: i64, then: impl FnOnce() + Send + 'static) {
+        self.apply(Entry::Advance(ms), move |_| then());
     }
 
-    /// Hands the editor's text back to a `kubectl edit` (see `Cluster::finish_edit`).
-    pub fn finish_edit(&self, request: &EditRequest, edited: &str) -> EditOutcome {
-        self.change(Entry::FinishEdit(edited.to_string()), |s| {
-            s.finish_edit(Some(request), edited)
-        })
-        .unwrap_or_else(|| EditOutcome::Done(Output::default()))
+    /// Hands the editor's text back to the `kubectl edit` the last command opened.
+    pub fn finish_edit(&self, edited: &str, then: impl FnOnce(EditOutcome) + Send + 'static) {
+        self.apply(Entry::FinishEdit(edited.to_string()), move |answer| {
+            let outcome = match answer {
+                Answer::Edit(Some(outcome)) => outcome,
+                _ => EditOutcome::Done(Output::default()),
+            };
+            then(outcome);
+        });
     }
 
     /// Writes a workspace file (the editor's save).
-    pub fn write_file(&self, path: &str, text: &str) -> Result<(), String> {
+    pub fn write_file(
+        &self,
+        path: &str,
+        text: &str,
+        then: impl FnOnce(Result<(), String>) + Send + 'static,
+    ) {
         let entry = Entry::WriteFile {
             path: path.to_string(),
             text: text.to_string(),
         };
-        self.change(entry, |s| s.write_file(path, text))
+        self.apply(entry, move |answer| then(result_of(answer)));
     }
 
     /// A workspace file's text.
-    pub fn read_file(&self, path: &str) -> Option<String> {
-        self.with(|s| s.cluster.read_file(path).map(str::to_string))
+    pub fn read_file(&self, path: &str, then: impl FnOnce(Option<String>) + Send + 'static) {
+        self.request(Request::ReadFile(path.to_string()), move |answer| {
+            if let Answer::Text(text) = answer {
+                then(text);
+            }
+        });
     }
 
-    /// Starts a built-in lesson: its cluster replaces the current one.
-    pub fn start_lesson(&self, id: &str) -> Result<(), String> {
-        // A lesson that cannot start leaves the state alone and is not journaled.
-        self.change_if(Entry::StartLesson(id.to_string()), |s| s.start_lesson(id))
+    /// What `kubectl apply --dry-run=server` would say about `text` (the file `path`).
+    pub fn lint(
+        &self,
+        path: &str,
+        text: &str,
+        then: impl FnOnce(Vec<ManifestProblem>) + Send + 'static,
+    ) {
+        let request = Request::Lint {
+            path: path.to_string(),
+            text: text.to_string(),
+        };
+        self.request(request, move |answer| {
+            if let Answer::Problems(found) = answer {
+                then(found);
+            }
+        });
+    }
+
+    /// Hands `explain.json`'s text to the engine.
+    pub fn install_explain_docs(&self, text: String) {
+        self.request(Request::ExplainDocs(text), |_| {});
+    }
+
+    /// Words the lesson view in `locale` (`en`, `ko`) from now on.
+    pub fn set_lesson_locale(&self, locale: &str) {
+        self.request(Request::SetLocale(locale.to_string()), |_| {});
+    }
+
+    /// Starts a built-in lesson: its cluster replaces the current one. An unknown lesson
+    /// is refused here and not journaled.
+    pub fn start_lesson(&self, id: &str, then: impl FnOnce(Result<(), String>) + Send + 'static) {
+        if !kubeplay_engine::lessons::builtin()
+            .iter()
+            .any(|l| l.id == id)
+        {
+            return then(Err(format!("no lesson called {id}")));
+        }
+        self.apply(Entry::StartLesson(id.to_string()), move |answer| {
+            then(result_of(answer))
+        });
     }
 
     /// Reveals the next hint of the current step.
     pub fn hint(&self) {
-        self.change(Entry::Hint, State::hint);
+        self.apply(Entry::Hint, |_| {});
     }
 
     /// Starts the current step of the lesson again.
     pub fn restart_step(&self) {
-        self.change(Entry::RestartStep, State::restart_step);
+        self.apply(Entry::RestartStep, |_| {});
     }
 
     /// Leaves the lesson; the cluster stays as it is.
     pub fn leave_lesson(&self) {
-        self.change(Entry::LeaveLesson, State::leave_lesson);
+        self.apply(Entry::LeaveLesson, |_| {});
     }
 
     /// Whether the learner changed the cluster or its files themselves (so replacing it
@@ -221,9 +367,9 @@ impl Session {
         })
     }
 
-    /// Reads the lesson being played, if any.
-    pub fn with_lesson<T>(&self, f: impl FnOnce(Option<&LessonRun>) -> T) -> T {
-        f(self.lock().state.lesson.as_ref())
+    /// The lesson being played, as the lesson panel shows it.
+    pub fn lesson(&self) -> Option<LessonView> {
+        self.lock().mirror.lesson.clone()
     }
 
     /// Ids of the lessons finished, in the order they were finished.
@@ -245,7 +391,7 @@ impl Session {
 
     /// The workspace files, sorted.
     pub fn files(&self) -> Vec<String> {
-        self.with(|s| s.cluster.files())
+        self.lock().mirror.files.clone()
     }
 
     /// Console history saved with the session, oldest first.
@@ -258,11 +404,14 @@ impl Session {
         self.lock().record.settings.locale.clone()
     }
 
-    /// Remembers the interface language.
+    /// Remembers the interface language (and words the lesson in it).
     pub fn set_locale(&self, locale: &str) {
-        let mut inner = self.lock();
-        inner.record.settings.locale = Some(locale.to_string());
-        save_locked(&mut inner);
+        {
+            let mut inner = self.lock();
+            inner.record.settings.locale = Some(locale.to_string());
+            save_locked(&mut inner);
+        }
+        self.set_lesson_locale(locale);
     }
 
     /// Writes the session now (the page is being hidden or closed).
@@ -280,22 +429,76 @@ impl Session {
 
     /// Simulated time since the cluster booted, in milliseconds.
     pub fn uptime_ms(&self) -> i64 {
-        self.with(|s| s.cluster.uptime().0)
+        self.lock().mirror.uptime_ms
     }
 
     /// The cluster's change counter (see `Cluster::generation`).
     pub fn generation(&self) -> u64 {
-        self.with(|s| s.cluster.generation())
+        self.lock().mirror.board.generation
     }
 
-    /// What the board shows, read now.
+    /// What the board shows, as of the newest reply.
     pub fn snapshot(&self) -> BoardSnapshot {
-        self.with(|s| s.cluster.snapshot())
+        self.lock().mirror.board.clone()
     }
 
     /// `kubectl describe` text of a pod or node, leaving the console alone.
-    pub fn describe(&self, kind: DescribeKind, namespace: &str, name: &str) -> String {
-        self.with(|s| s.cluster.describe(kind, namespace, name))
+    pub fn describe(
+        &self,
+        kind: DescribeKind,
+        namespace: &str,
+        name: &str,
+        then: impl FnOnce(String) + Send + 'static,
+    ) {
+        let request = Request::Describe {
+            kind,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        };
+        self.request(request, move |answer| {
+            if let Answer::Text(Some(text)) = answer {
+                then(text);
+            }
+        });
+    }
+}
+
+/// Takes a reply's view into the mirror (and a finished lesson into the record); whether
+/// the lesson panel should look again.
+fn absorb(inner: &mut Inner, view: View) -> bool {
+    let m = &mut inner.mirror;
+    m.ready = true;
+    m.uptime_ms = view.uptime_ms;
+    m.prompt = view.prompt;
+    m.job_running = view.job_running;
+    if let Some(out) = view.job_output {
+        m.job_output.chunks.extend(out.chunks);
+        m.job_output.exit_code = out.exit_code;
+    }
+    if let Some(files) = view.files {
+        m.files = files;
+    }
+    if let Some(board) = view.board {
+        m.board = board;
+    }
+    let mut bump = false;
+    if let Some(lesson) = view.lesson {
+        m.lesson = lesson;
+        bump = true;
+    }
+    if let Some(id) = view.finished_lesson {
+        if inner.record.complete(&id) {
+            save_locked(inner);
+            bump = true;
+        }
+    }
+    bump
+}
+
+fn result_of(answer: Answer) -> Result<(), String> {
+    match answer {
+        Answer::Result(r) => r,
+        other => Err(format!("unexpected answer {other:?}")),
     }
 }
 
@@ -313,10 +516,22 @@ mod tests {
     #[test]
     fn journals_what_changes_the_cluster() {
         let s = Session::new();
-        s.run("kubectl create deployment web --image=nginx");
-        s.advance(250);
-        s.advance(250);
-        s.write_file("a.txt", "x\n").unwrap();
+        let printed = Arc::new(Mutex::new(String::new()));
+        let into = printed.clone();
+        s.run("kubectl create deployment web --image=nginx", move |out| {
+            *into.lock().unwrap() = out.stdout()
+        });
+        assert_eq!(
+            *printed.lock().unwrap(),
+            "deployment.apps/web created\n",
+            "answered through the callback"
+        );
+        s.advance(250, || {});
+        s.advance(250, || {});
+        s.write_file("a.txt", "x\n", |r| r.unwrap());
+        assert_eq!(s.files(), vec!["a.txt"], "the mirror follows");
+        assert_eq!(s.uptime_ms() % 250, 0);
+        assert!(!s.busy());
         let inner = s.lock();
         assert_eq!(
             inner.record.journal,
@@ -339,8 +554,8 @@ mod tests {
     fn lessons_are_journaled_and_finished_ones_survive_a_reset() {
         let s = Session::new();
         assert!(!s.has_own_work());
-        assert!(s.start_lesson("no-such-lesson").is_err());
-        s.start_lesson("first-pod").unwrap();
+        s.start_lesson("no-such-lesson", |r| assert!(r.is_err()));
+        s.start_lesson("first-pod", |r| r.unwrap());
         s.hint();
         let lesson = kubeplay_engine::lessons::builtin()
             .into_iter()
@@ -348,10 +563,10 @@ mod tests {
             .unwrap();
         for step in &lesson.steps {
             for line in &step.solution {
-                s.run(line);
+                s.run(line, |_| {});
             }
         }
-        assert!(s.with_lesson(|r| r.is_some_and(|r| r.finished())));
+        assert!(s.lesson().is_some_and(|l| l.finished));
         assert_eq!(s.completed(), vec!["first-pod"]);
         {
             let inner = s.lock();
@@ -363,7 +578,7 @@ mod tests {
         }
         assert!(s.has_own_work());
         s.leave_lesson();
-        assert!(s.with_lesson(|r| r.is_none()));
+        assert!(s.lesson().is_none());
         s.reset_cluster();
         assert_eq!(s.completed(), vec!["first-pod"]);
         assert_eq!(

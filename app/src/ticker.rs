@@ -3,12 +3,14 @@
 //! only when the cluster's generation moved (or a deleted pod's tile has faded out), a new
 //! board model.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use kubeplay_engine::view::PodView;
 use kubeplay_engine::SimDuration;
 use leptos::prelude::*;
 
-use crate::board_model::BoardModel;
+use crate::board_model::{BoardModel, MAX_NEW_TILES};
 use crate::session::Session;
 
 /// Wall-clock period of the loop.
@@ -41,6 +43,15 @@ impl Speed {
 /// The step button's amount.
 pub const STEP: SimDuration = SimDuration::seconds(5);
 
+/// What one pod tile shows: its pod, and whether it is leaving (animating out).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TileData {
+    /// The pod.
+    pub pod: PodView,
+    /// Gone from the cluster; the tile is still drawn for a moment.
+    pub leaving: bool,
+}
+
 /// Handles on the loop's signals; `Copy`, so every component can hold it.
 #[derive(Clone, Copy)]
 pub struct Ticker {
@@ -48,35 +59,52 @@ pub struct Ticker {
     pub speed: RwSignal<Speed>,
     /// Simulated uptime, in milliseconds.
     pub uptime_ms: RwSignal<i64>,
+    /// The engine has answered at least once (the cluster is there to show).
+    pub ready: RwSignal<bool>,
     /// Counts ticks (and refreshes after commands): what polling views track.
     pub tick: RwSignal<u64>,
     /// The board's data, replaced only when the cluster's generation moved.
     pub board: RwSignal<Arc<BoardModel>>,
     session: StoredValue<Session, LocalStorage>,
+    /// A frame is asked for to draw more tiles of a partly drawn board.
+    revealing: StoredValue<bool>,
+    /// One signal per tile, set only when that tile's pod changed: a tile listens to its
+    /// own signal, not to the whole board (hundreds of tiles on one signal make every
+    /// update cost more than the changes it brings).
+    tiles: StoredValue<HashMap<String, ArcRwSignal<TileData>>>,
 }
 
 impl Ticker {
     /// Creates the signals and takes a first snapshot; call [`Ticker::start`] to run.
     pub fn new(session: Session) -> Self {
-        let board = RwSignal::new(Arc::new(BoardModel::new(session.snapshot())));
+        let model = BoardModel::new(session.snapshot());
+        let tiles = StoredValue::new(HashMap::new());
+        sync_tiles(tiles, &model);
+        let board = RwSignal::new(Arc::new(model));
         Ticker {
             speed: RwSignal::new(Speed::Normal),
             uptime_ms: RwSignal::new(session.uptime_ms()),
+            ready: RwSignal::new(session.ready()),
             tick: RwSignal::new(0),
             board,
             session: StoredValue::new_local(session),
+            revealing: StoredValue::new(false),
+            tiles,
         }
     }
 
-    /// Starts the loop (once per page).
+    /// Starts the loop (once per page). While the engine is still busy with an earlier
+    /// request, a tick lets no time pass (simulated time waits for the engine).
     pub fn start(self) {
         set_interval(
             move || {
                 let d = self.speed.get_untracked().per_tick();
-                if d.0 > 0 {
-                    self.session.with_value(|s| s.advance(d.0));
+                let session = self.session.get_value();
+                if d.0 > 0 && !session.busy() {
+                    session.advance(d.0, move || self.refresh());
+                } else {
+                    self.refresh();
                 }
-                self.refresh();
             },
             TICK,
         );
@@ -84,33 +112,120 @@ impl Ticker {
 
     /// Lets `d` pass at once (the step button), then refreshes the views.
     pub fn step(self, d: SimDuration) {
-        self.session.with_value(|s| s.advance(d.0));
-        self.refresh();
+        self.session
+            .get_value()
+            .advance(d.0, move || self.refresh());
     }
 
-    /// Tells the views what changed: the clock if it moved, the board if the cluster's
-    /// generation moved, and the tick counter. Also called right after a console command.
+    /// Tells the views what changed (as the session's mirror has it): the clock if it
+    /// moved, the board if the cluster's generation moved, and the tick counter. Also
+    /// called right after a console command is answered.
     pub fn refresh(self) {
         let (uptime, generation) = self.session.with_value(|s| (s.uptime_ms(), s.generation()));
+        if !self.ready.get_untracked() && self.session.with_value(Session::ready) {
+            self.ready.set(true);
+        }
         if self.uptime_ms.get_untracked() != uptime {
             self.uptime_ms.set(uptime);
         }
         let tick = self.tick.get_untracked() + 1;
-        if self.board.with_untracked(|b| b.snapshot.generation) != generation {
+        self.update_board(generation, tick);
+        self.tick.set(tick);
+    }
+
+    /// Replaces the board's model when the cluster changed, adding at most
+    /// [`MAX_NEW_TILES`] new tiles (the others follow on the next animation frames), or
+    /// when a leaving tile's time is up.
+    fn update_board(self, generation: u64, tick: u64) {
+        let (shown, partial) = self
+            .board
+            .with_untracked(|b| (b.snapshot.generation, b.partial));
+        if shown != generation || partial {
             let snapshot = self.session.with_value(|s| s.snapshot());
-            let next = self.board.with_untracked(|b| b.next(snapshot, tick));
-            self.board.set(Arc::new(next));
+            let next = self
+                .board
+                .with_untracked(|b| b.next_in_steps(snapshot, tick, MAX_NEW_TILES));
+            let more = next.partial;
+            self.set_board(next);
+            if more {
+                self.reveal_more();
+            }
         } else if self.board.with_untracked(|b| b.has_expired(tick)) {
             let next = self.board.with_untracked(|b| b.expire(tick));
-            self.board.set(Arc::new(next));
+            self.set_board(next);
         }
-        self.tick.set(tick);
+    }
+
+    /// Shows a new model: first the tiles whose pod changed, then the board.
+    fn set_board(self, next: BoardModel) {
+        sync_tiles(self.tiles, &next);
+        self.board.set(Arc::new(next));
+    }
+
+    /// The signal of the tile `key` (a [`crate::board_model::tile_key`]) of the board shown.
+    pub fn tile(self, key: &str) -> Option<ArcRwSignal<TileData>> {
+        self.tiles.try_with_value(|t| t.get(key).cloned()).flatten()
+    }
+
+    /// Adds the next tiles of a partly drawn board on the next animation frame (at once
+    /// where there are no frames, in native tests).
+    fn reveal_more(self) {
+        if self.revealing.get_value() {
+            return;
+        }
+        self.revealing.set_value(true);
+        let go = move || {
+            // The page may have gone meanwhile.
+            if self.revealing.try_update_value(|r| *r = false).is_none() {
+                return;
+            }
+            let (Some(generation), Some(tick)) = (
+                self.session.try_with_value(|s| s.generation()),
+                self.tick.try_get_untracked(),
+            ) else {
+                return;
+            };
+            self.update_board(generation, tick);
+        };
+        if cfg!(target_arch = "wasm32") {
+            request_animation_frame(go);
+        } else {
+            go();
+        }
     }
 
     /// The page's session.
     pub fn session(self) -> Session {
         self.session.get_value()
     }
+}
+
+/// Sets the signals of the tiles that changed, adds new tiles' and forgets gone ones.
+fn sync_tiles(tiles: StoredValue<HashMap<String, ArcRwSignal<TileData>>>, model: &BoardModel) {
+    tiles.update_value(|tiles| {
+        let mut keep = HashSet::new();
+        for (key, pod, leaving) in model.tiles() {
+            match tiles.get(&key) {
+                Some(signal) => {
+                    if signal.with_untracked(|t| t.leaving != leaving || t.pod != *pod) {
+                        signal.set(TileData {
+                            pod: pod.clone(),
+                            leaving,
+                        });
+                    }
+                }
+                None => {
+                    let data = TileData {
+                        pod: pod.clone(),
+                        leaving,
+                    };
+                    tiles.insert(key.clone(), ArcRwSignal::new(data));
+                }
+            }
+            keep.insert(key);
+        }
+        tiles.retain(|k, _| keep.contains(k));
+    });
 }
 
 #[cfg(test)]
@@ -138,7 +253,7 @@ mod tests {
                 "nothing changed"
             );
             assert_eq!(ticker.uptime_ms.get_untracked(), session.uptime_ms());
-            session.run("kubectl create namespace dev");
+            session.run("kubectl create namespace dev", |_| {});
             ticker.refresh();
             let after = ticker.board.get_untracked();
             assert!(!Arc::ptr_eq(&before, &after));

@@ -9,8 +9,9 @@ async function run(page, line) {
   await page.keyboard.press('Enter');
 }
 
-/** The clock text `HH:MM:SS` as seconds. */
+/** The clock text `HH:MM:SS` as seconds (once the engine has started). */
 async function clockSeconds(page) {
+  await expect(page.getByTestId('sim-clock')).toHaveText(/^\d+:\d\d:\d\d$/);
   const text = await page.getByTestId('sim-clock').innerText();
   const [h, m, s] = text.trim().split(':').map(Number);
   return h * 3600 + m * 60 + s;
@@ -105,6 +106,8 @@ test('step moves the clock by 5 s, pause stops it, play runs it again', async ({
   }
   await page.getByTestId('time-pause').click();
   await expect(page.getByTestId('time-pause')).toHaveAttribute('aria-pressed', 'true');
+  // A tick the engine was already working on when pause was pressed still lands.
+  await page.waitForTimeout(300);
   const paused = await clockSeconds(page);
   await page.waitForTimeout(1500);
   expect(await clockSeconds(page)).toBe(paused);
@@ -202,11 +205,31 @@ test('the page stays responsive with 300 pods', async ({ page }, testInfo) => {
   await page.keyboard.press('Enter');
   await expect(output).toContainText(/big\s+300\/300\s+300\s+300/);
   const answered = Date.now() - enter;
-  const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
-  console.log(`300 pods: all Running on the board after ${allRunning} ms; 'kubectl get deploy big' answered ${answered} ms after Enter; longest main-thread task ${Math.round(longest)} ms`);
-  testInfo.annotations.push({ type: '300 pods', description: `answer ${answered} ms, longest task ${Math.round(longest)} ms` });
+  const starting = await page.evaluate(() => window.__longTasks.splice(0));
+
+  // A rolling update of all 300: old tiles leave, new ones arrive, every tick.
+  await run(page, 'kubectl set image deployment/big nginx=nginx:1.27');
+  await expect(page.locator('[data-pod^="default/big-"][data-status="Running"]')).toHaveCount(300, { timeout: 120_000 });
+  await expect(page.locator('[data-pod^="default/big-"][data-leaving="true"]')).toHaveCount(0, { timeout: 30_000 });
+  await run(page, 'kubectl rollout status deployment/big');
+  await expect(output).toContainText('deployment "big" successfully rolled out', { timeout: 30_000 });
+  const rolling = await page.evaluate(() => window.__longTasks.splice(0));
+
+  const worst = (tasks) => Math.round(Math.max(0, ...tasks));
+  console.log(
+    `300 pods: all Running on the board after ${allRunning} ms; 'kubectl get deploy big' answered ${answered} ms after Enter; ` +
+      `main-thread tasks over 50 ms: ${starting.length} while starting (longest ${worst(starting)} ms), ` +
+      `${rolling.length} while rolling (longest ${worst(rolling)} ms)`,
+  );
+  testInfo.annotations.push({
+    type: '300 pods',
+    description: `answer ${answered} ms; longest task starting ${worst(starting)} ms, rolling ${worst(rolling)} ms`,
+  });
   expect(answered).toBeLessThan(2_000);
-  expect(longest).toBeLessThan(2_000);
+  // The engine runs in a worker; what is left on this thread is drawing. Before the worker
+  // and the per-tile signals these were 100–260 ms (starting) and 100–230 ms (rolling).
+  expect(worst(starting)).toBeLessThan(250);
+  expect(worst(rolling)).toBeLessThan(250);
 });
 
 test('screenshots of the playground', async ({ page }, testInfo) => {

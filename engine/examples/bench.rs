@@ -135,9 +135,15 @@ fn ticks(replicas: usize) {
         let want = format!("{replicas}/{replicas}/{replicas}");
         out.stdout().trim() == want
     };
-    cluster.run(&format!(
-        "kubectl create deployment web --image=nginx:1.26 --replicas={replicas}"
-    ));
+    measure(
+        &format!("page command: create {replicas} replicas"),
+        1,
+        || {
+            cluster.run(&format!(
+                "kubectl create deployment web --image=nginx:1.26 --replicas={replicas}"
+            ));
+        },
+    );
     run_phase(
         &mut cluster,
         &format!("page ticks: {replicas} pods starting"),

@@ -14,7 +14,7 @@ use yaml_rust2::scanner::Marker;
 use crate::cluster::Cluster;
 
 /// One problem found in a manifest.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ManifestProblem {
     /// 1-based line it is on, when known.
     pub line: Option<usize>,

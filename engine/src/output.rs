@@ -1,7 +1,7 @@
 //! What a console command produces: text on stdout and stderr, in order, and an exit code.
 
 /// Which stream a piece of output went to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Stream {
     /// Standard output.
     Stdout,
@@ -10,7 +10,7 @@ pub enum Stream {
 }
 
 /// The result of one console line.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Output {
     /// Output pieces in the order they were written; each ends with a newline.
     pub chunks: Vec<(Stream, String)>,
@@ -27,7 +27,7 @@ pub struct Output {
 }
 
 /// A workspace file to open in the front end's editor.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OpenFile {
     /// The file's path in the workspace, as typed.
     pub path: String,
@@ -43,24 +43,30 @@ pub struct OpenFile {
 /// [`EditRequest::file_name`], runs the learner's editor (`$KUBE_EDITOR`, else `$EDITOR`, else
 /// `vi`; the web page its own), then calls `Cluster::finish_edit(&request, &edited_text)`,
 /// which either ends the edit or asks for the file to be reopened, as kubectl does.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serialised (for a front end in another thread), only `text` and `file_name` travel: the
+/// edit is finished where the cluster is, with the request the engine kept.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EditRequest {
     /// What kubectl puts in the editor: its comment header, then the object.
     pub text: String,
     /// The temporary file kubectl would use (`/tmp/kubectl-edit-1234567890.yaml`).
     pub file_name: String,
     /// The object: kind, namespace (empty when cluster-scoped) and name.
+    #[serde(skip)]
     pub(crate) target: (&'static str, String, String),
     /// The object as first shown (without the header), to detect changes.
+    #[serde(skip)]
     pub(crate) original: String,
     /// The text of the first round, as shown.
+    #[serde(skip)]
     pub(crate) first_text: String,
     /// The edited text of the previous round when it failed.
+    #[serde(skip)]
     pub(crate) failed_attempt: Option<String>,
 }
 
 /// What `Cluster::finish_edit` decided.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EditOutcome {
     /// The edit is over; print this.
     Done(Output),

@@ -82,7 +82,7 @@ pub fn Board(ticker: Ticker, selected: RwSignal<Option<Selection>>) -> impl Into
                     <For
                         each=move || unscheduled.get()
                         key=|k| k.clone()
-                        children=move |k| view! { <PodTile key=k board selected /> }
+                        children=move |k| view! { <PodTile key=k selected /> }
                     />
                     <Show when=move || unscheduled.with(Vec::is_empty)>
                         <span class="lane-empty">{t(Msg::NoUnscheduled)}</span>

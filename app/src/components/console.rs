@@ -1,5 +1,8 @@
 //! The console: a terminal-like view of the engine's kubectl console.
 
+use std::collections::VecDeque;
+
+use kubeplay_engine::Output;
 use leptos::prelude::*;
 use leptos::web_sys::KeyboardEvent;
 
@@ -49,6 +52,78 @@ impl ConsoleBus {
     }
 }
 
+/// Runs console entries one at a time: a line typed (or pasted, or sent by the lesson
+/// panel) while the engine is still answering the previous one waits its turn, as typing
+/// ahead in a terminal does.
+#[derive(Clone, Copy)]
+struct Runner {
+    session: StoredValue<Session, LocalStorage>,
+    model: RwSignal<ConsoleModel>,
+    editing: RwSignal<Option<(Target, String, bool)>>,
+    /// A watch is running (no prompt; lines wait).
+    running: RwSignal<bool>,
+    /// An entry is with the engine.
+    waiting: RwSignal<bool>,
+    queue: StoredValue<VecDeque<String>>,
+    ticker: Option<Ticker>,
+}
+
+impl Runner {
+    /// Takes a typed line; it runs when the ones before it have.
+    fn submit(self, line: String) {
+        self.queue.update_value(|q| q.push_back(line));
+        self.pump();
+    }
+
+    /// Runs waiting lines until one is with the engine (or a watch runs).
+    fn pump(self) {
+        loop {
+            if self.waiting.get_untracked() || self.running.get_untracked() {
+                return;
+            }
+            let Some(line) = self.queue.try_update_value(|q| q.pop_front()).flatten() else {
+                return;
+            };
+            // Inside a heredoc a line only continues the entry.
+            let Some(entry) = self.model.try_update(|m| m.enter(&line)).flatten() else {
+                continue;
+            };
+            self.waiting.set(true);
+            let session = self.session.get_value();
+            session.run(&entry.clone(), move |out| self.answered(&entry, out));
+        }
+    }
+
+    fn answered(self, entry: &str, out: Output) {
+        let session = self.session.get_value();
+        if let Some(file) = &out.open_file {
+            self.editing.set(Some((
+                Target::File {
+                    path: file.path.clone(),
+                },
+                file.text.clone(),
+                file.new_file,
+            )));
+        } else if let Some(request) = &out.edit {
+            let text = request.text.clone();
+            self.editing
+                .set(Some((Target::Object(request.clone()), text, false)));
+        }
+        let prompt = session.prompt();
+        self.model.update(|m| {
+            m.record(entry, &out);
+            m.shell_prompt = (prompt != "$ ").then(|| prompt.trim_end().to_string());
+        });
+        self.running.set(session.job_running());
+        // The board and clock show what the command did right away.
+        if let Some(t) = self.ticker {
+            t.refresh();
+        }
+        self.waiting.set(false);
+        self.pump();
+    }
+}
+
 /// Scrollback plus an input line; Enter runs the line, ↑/↓ browse history, Ctrl-L clears.
 #[component]
 pub fn Console(session: Session) -> impl IntoView {
@@ -65,21 +140,34 @@ pub fn Console(session: Session) -> impl IntoView {
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let output_ref = NodeRef::<leptos::html::Div>::new();
 
-    // A running watch shows no prompt and prints as time passes: it polls on the page's
-    // one clock loop (the ticker).
+    // A running watch shows no prompt and prints as time passes: what it printed comes
+    // with the page's one clock loop (the ticker).
     let running = RwSignal::new(false);
     let ticker = use_context::<Ticker>();
+    let runner = Runner {
+        session: StoredValue::new_local(session.clone()),
+        model,
+        editing,
+        running,
+        waiting: RwSignal::new(false),
+        queue: StoredValue::new(VecDeque::new()),
+        ticker,
+    };
     let polling = session.clone();
     Effect::new(move |_| {
         if let Some(t) = ticker {
             t.tick.track();
         }
         if polling.job_running() || running.get_untracked() {
-            let out = polling.poll_job();
+            let out = polling.take_job_output();
             if !out.chunks.is_empty() {
                 model.update(|m| m.append(&out));
             }
             running.set(polling.job_running());
+            if !running.get_untracked() {
+                // The watch ended (`timeout`): lines typed meanwhile run now.
+                runner.pump();
+            }
         }
     });
     let interrupting = session.clone();
@@ -90,36 +178,11 @@ pub fn Console(session: Session) -> impl IntoView {
         if running.get_untracked() {
             return;
         }
-        let entry = model.try_update(|m| m.enter(&line)).flatten();
-        if let Some(entry) = entry {
-            let out = session.run(&entry);
-            if let Some(file) = &out.open_file {
-                editing.set(Some((
-                    Target::File {
-                        path: file.path.clone(),
-                    },
-                    file.text.clone(),
-                    file.new_file,
-                )));
-            } else if let Some(request) = &out.edit {
-                let text = request.text.clone();
-                editing.set(Some((Target::Object(request.clone()), text, false)));
-            }
-            let prompt = session.prompt();
-            model.update(|m| {
-                m.record(&entry, &out);
-                m.shell_prompt = (prompt != "$ ").then(|| prompt.trim_end().to_string());
-            });
-            running.set(session.job_running());
-            // The board and clock show what the command did right away.
-            if let Some(t) = ticker {
-                t.refresh();
-            }
-        }
+        runner.submit(line);
         input.set(String::new());
     };
-    let submit_paste = submit.clone();
-    let submit_bus = submit.clone();
+    let submit_paste = submit;
+    let submit_bus = submit;
 
     // With Ctrl held, letters are matched in either case (Ctrl+Shift+C, Caps Lock).
     let on_other_key = move |ev: KeyboardEvent, key: &str| match key {
@@ -148,6 +211,7 @@ pub fn Console(session: Session) -> impl IntoView {
             interrupting.interrupt();
             running.set(false);
             model.update(|m| m.interrupted());
+            runner.pump();
         }
         "c" if ev.ctrl_key() && input.get_untracked().is_empty() => {
             model.update(|m| m.cancel());
@@ -163,14 +227,19 @@ pub fn Console(session: Session) -> impl IntoView {
                 return;
             }
             let line = input.get_untracked();
-            let completion = completing.complete(&line);
-            match tab_state.try_update_value(|t| t.tab(&line, &completion)) {
-                Some(TabAction::SetInput(new)) => input.set(new),
-                Some(TabAction::Show(candidates)) => {
-                    model.update(|m| m.show_candidates(&line, &candidates))
+            completing.complete(&line.clone(), move |completion| {
+                // Typing went on meanwhile: this completion is for a line that is gone.
+                if input.try_get_untracked().as_ref() != Some(&line) {
+                    return;
                 }
-                _ => {}
-            }
+                match tab_state.try_update_value(|t| t.tab(&line, &completion)) {
+                    Some(TabAction::SetInput(new)) => input.set(new),
+                    Some(TabAction::Show(candidates)) => {
+                        model.update(|m| m.show_candidates(&line, &candidates))
+                    }
+                    _ => {}
+                }
+            });
         }
         // Modifier keys alone do not end a run of Tabs.
         "shift" | "control" | "alt" | "meta" => {}
@@ -245,7 +314,7 @@ pub fn Console(session: Session) -> impl IntoView {
         }
     };
 
-    let editor_output = Callback::new(move |out: kubeplay_engine::Output| {
+    let editor_output = Callback::new(move |out: Output| {
         model.update(|m| m.append(&out));
     });
     let editor_close = Callback::new(move |_: ()| {

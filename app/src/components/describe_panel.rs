@@ -41,10 +41,21 @@ pub fn DescribePanel(
     board: RwSignal<Arc<BoardModel>>,
     selected: RwSignal<Option<Selection>>,
 ) -> impl IntoView {
-    let text = Memo::new(move |_| {
-        let sel = selected.get()?;
+    // Asked of the engine when the selection or the cluster changes; an answer for a
+    // selection that is gone is dropped.
+    let text = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
         board.track();
-        Some(session.describe(sel.kind, &sel.namespace, &sel.name))
+        let Some(sel) = selected.get() else {
+            text.set(None);
+            return;
+        };
+        let asked = sel.clone();
+        session.describe(sel.kind, &sel.namespace, &sel.name, move |described| {
+            if selected.try_get_untracked().flatten().as_ref() == Some(&asked) {
+                text.try_set(Some(described));
+            }
+        });
     });
     let close_ref = NodeRef::<leptos::html::Button>::new();
     // Focus moves into the panel when it opens (so Esc and Tab work from there) and back to

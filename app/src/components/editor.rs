@@ -48,8 +48,9 @@ pub fn Editor(
     let area_ref = NodeRef::<leptos::html::Textarea>::new();
     let save_ref = NodeRef::<leptos::html::Button>::new();
 
-    // Check the text after typing pauses (and once at the start).
+    // Check the text after typing pauses (and once at the start), in the engine.
     let generation = StoredValue::new(0u64);
+    let linting = StoredValue::new_local(session.clone());
     let lint = move || {
         let g = generation.get_value() + 1;
         generation.set_value(g);
@@ -64,12 +65,19 @@ pub fn Editor(
                 else {
                     return;
                 };
-                let found = if t.lints() {
-                    kubeplay_engine::lint_manifest(&t.title(), &current)
-                } else {
-                    Vec::new()
+                if !t.lints() {
+                    problems.try_set(Vec::new());
+                    return;
+                }
+                let Some(linting) = linting.try_get_value() else {
+                    return;
                 };
-                problems.try_set(found);
+                linting.lint(&t.title(), &current, move |found| {
+                    // Only if the text is still the one checked.
+                    if generation.try_get_value() == Some(g) {
+                        problems.try_set(found);
+                    }
+                });
             },
             LINT_DELAY,
         );
@@ -81,14 +89,19 @@ pub fn Editor(
     let save = move || {
         let edited = text.get_untracked();
         match target.get_untracked() {
-            Target::File { path } => match saving.write_file(&path, &edited) {
-                Ok(()) => {
-                    on_output.run(written_message(&path, &edited, is_new.get_untracked()));
-                    on_close.run(());
-                }
-                Err(e) => status.set(e),
-            },
-            Target::Object(request) => match saving.finish_edit(&request, &edited) {
+            Target::File { path } => {
+                let new_file = is_new.get_untracked();
+                saving.write_file(&path.clone(), &edited.clone(), move |result| match result {
+                    Ok(()) => {
+                        on_output.run(written_message(&path, &edited, new_file));
+                        on_close.run(());
+                    }
+                    Err(e) => {
+                        status.try_set(e);
+                    }
+                })
+            }
+            Target::Object(_) => saving.finish_edit(&edited, move |outcome| match outcome {
                 EditOutcome::Done(out) => {
                     on_output.run(out);
                     on_close.run(());
@@ -96,21 +109,20 @@ pub fn Editor(
                 EditOutcome::Reopen(next, out) => {
                     // kubectl reopens the file with the errors in its header.
                     on_output.run(out);
-                    text.set(next.text.clone());
-                    target.set(Target::Object(Box::new(next)));
-                    status.set(tr(locale.get_untracked(), Msg::EditorNotSaved).into());
+                    text.try_set(next.text.clone());
+                    target.try_set(Target::Object(Box::new(next)));
+                    status.try_set(tr(locale.get_untracked(), Msg::EditorNotSaved).into());
                 }
-            },
+            }),
         }
     };
     let save_click = save.clone();
     let cancel = move || {
         if let Target::Object(request) = target.get_untracked() {
             // Closing without saving is kubectl's "no changes made".
-            let out = match session.finish_edit(&request, &request.text) {
-                EditOutcome::Done(out) | EditOutcome::Reopen(_, out) => out,
-            };
-            on_output.run(out);
+            session.finish_edit(&request.text, move |outcome| match outcome {
+                EditOutcome::Done(out) | EditOutcome::Reopen(_, out) => on_output.run(out),
+            });
         }
         on_close.run(());
     };
@@ -160,18 +172,20 @@ pub fn Editor(
                 return;
             }
         }
-        let content = opening.read_file(&path);
-        is_new.set(content.is_none());
-        let content = content.unwrap_or_default();
-        saved.set(content.clone());
-        text.set(content);
-        target.set(Target::File { path });
-        status.set(String::new());
-        files.set(opening.files());
-        lint();
-        if let Some(area) = area_ref.get_untracked() {
-            let _ = area.focus();
-        }
+        let reading = opening.clone();
+        opening.read_file(&path.clone(), move |content| {
+            is_new.try_set(content.is_none());
+            let content = content.unwrap_or_default();
+            saved.try_set(content.clone());
+            text.try_set(content);
+            target.try_set(Target::File { path });
+            status.try_set(String::new());
+            files.try_set(reading.files());
+            lint();
+            if let Some(area) = area_ref.get_untracked() {
+                let _ = area.focus();
+            }
+        });
     };
     let marks = Memo::new(move |_| problems.with(|p| problems_by_line(p)));
     let line_count = Memo::new(move |_| text.with(|t| t.split('\n').count()));

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use kubeplay_engine::lessons::{builtin, Lesson, LessonRun};
+use kubeplay_engine::lessons::{builtin, Lesson};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use leptos::web_sys;
@@ -16,6 +16,7 @@ use leptos::web_sys;
 use crate::components::console::{ConsoleBus, ConsoleRequest};
 use crate::markdown::{self, Block, Inline};
 use crate::progress::{self, ImportError};
+use crate::protocol::LessonView;
 use crate::session::Session;
 
 /// The panel's interface strings.
@@ -128,50 +129,8 @@ fn page_locale() -> Signal<String> {
 }
 
 /// What the panel shows of the lesson being played (compared, so unchanged ticks re-render
-/// nothing).
-#[derive(Clone, Debug, PartialEq)]
-struct Active {
-    id: String,
-    title: String,
-    steps: usize,
-    step: usize,
-    step_title: String,
-    step_text: String,
-    goals: Vec<(String, bool, Option<String>)>,
-    hints: Vec<String>,
-    hints_left: usize,
-    finished: bool,
-    used: usize,
-    reference: usize,
-    solution: Vec<String>,
-}
-
-fn active_of(run: &LessonRun, locale: &str) -> Active {
-    let all_hints = run.step().map(|s| s.hints.as_slice()).unwrap_or(&[]);
-    let shown = run.hints_shown().min(all_hints.len());
-    Active {
-        id: run.lesson().id.clone(),
-        title: run.lesson().title.get(locale).to_string(),
-        steps: run.lesson().steps.len(),
-        step: run.step_index(),
-        step_title: run.step_title(locale).to_string(),
-        step_text: run.step_text(locale).to_string(),
-        goals: run
-            .checklist(locale)
-            .into_iter()
-            .map(|g| (g.label, g.met, g.why))
-            .collect(),
-        hints: all_hints[..shown]
-            .iter()
-            .map(|h| h.get(locale).to_string())
-            .collect(),
-        hints_left: all_hints.len() - shown,
-        finished: run.finished(),
-        used: run.commands_used(),
-        reference: run.reference_commands(),
-        solution: run.solution().to_vec(),
-    }
-}
+/// nothing); worded by the engine in the page's language.
+type Active = LessonView;
 
 #[derive(Clone)]
 struct Ctx {
@@ -193,12 +152,11 @@ impl Ctx {
         if ask && !confirm(self.t(K::StartAsk)) {
             return;
         }
-        match self.session.start_lesson(id) {
-            Ok(()) => self.message.set(None),
-            Err(e) => self
-                .message
-                .set(Some(format!("{}: {e}", self.t(K::CantStart)))),
-        }
+        let message = self.message;
+        let cant = self.t(K::CantStart);
+        self.session.start_lesson(id, move |result| {
+            message.try_set(result.err().map(|e| format!("{cant}: {e}")));
+        });
     }
 
     fn put(&self, command: &str) {
@@ -221,8 +179,7 @@ pub fn LessonPanel(session: Session) -> impl IntoView {
     let reading = session.clone();
     let active = Memo::new(move |_| {
         reading.version();
-        let locale = locale.get();
-        reading.with_lesson(|run| run.map(|r| active_of(r, &locale)))
+        reading.lesson()
     });
     let reading = session.clone();
     let completed = Memo::new(move |_| {

@@ -96,7 +96,7 @@ pub fn NodeBox(
                 <For
                     each=move || keys.get()
                     key=|k| k.clone()
-                    children=move |k| view! { <PodTile key=k board selected /> }
+                    children=move |k| view! { <PodTile key=k selected /> }
                 />
                 <Show when=move || keys.with(|k| k.is_empty())>
                     <span class="lane-empty">{no_pods}</span>

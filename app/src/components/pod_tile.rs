@@ -2,13 +2,12 @@
 //! The button is built once per pod; only its attributes and texts follow the pod, so a
 //! focused tile keeps focus while its status changes.
 
-use std::sync::Arc;
-
 use kubeplay_engine::view::{DescribeKind, PodView};
 use leptos::prelude::*;
 
-use crate::board_model::{owner_style, owner_text, status_class, BoardModel};
+use crate::board_model::{owner_style, owner_text, status_class};
 use crate::components::describe_panel::Selection;
+use crate::ticker::Ticker;
 
 /// The tile's class: status colour, de-emphasised kube-system, owned pods outlined.
 fn tile_class(p: &PodView) -> String {
@@ -42,19 +41,17 @@ fn tile_title(p: &PodView) -> String {
     title
 }
 
-/// The tile of the pod whose tile key is `key`; click or Enter opens its describe.
+/// The tile of the pod whose tile key is `key`; click or Enter opens its describe. It
+/// follows its own signal ([`Ticker::tile`]), so it re-renders only when its pod changed.
 #[component]
-pub fn PodTile(
-    key: String,
-    board: RwSignal<Arc<BoardModel>>,
-    selected: RwSignal<Option<Selection>>,
-) -> impl IntoView {
-    let leaving_key = key.clone();
-    let pod = Memo::new(move |_| board.with(|b| b.pod(&key).cloned()));
-    let leaving = Memo::new(move |_| board.with(|b| b.is_leaving(&leaving_key)));
-    let first = pod.get_untracked()?;
+pub fn PodTile(key: String, selected: RwSignal<Option<Selection>>) -> impl IntoView {
+    let tile = use_context::<Ticker>()?.tile(&key)?;
+    let first = tile.with_untracked(|t| t.pod.clone());
+    let data = tile.clone();
+    let leaving = Signal::derive(move || data.with(|t| t.leaving));
     let text = move |f: fn(&PodView) -> String| {
-        move || pod.with(|p| p.as_ref().map(f).unwrap_or_default())
+        let tile = tile.clone();
+        move || tile.with(|t| f(&t.pod))
     };
     let select = Selection {
         kind: DescribeKind::Pod,
@@ -64,13 +61,14 @@ pub fn PodTile(
     Some(view! {
         <button
             type="button"
-            class=move || {
-                let class = pod.with(|p| p.as_ref().map(tile_class).unwrap_or_default());
-                if leaving.get() { class + " leaving" } else { class }
+            class={
+                let class = text(tile_class);
+                move || if leaving.get() { class() + " leaving" } else { class() }
             }
             data-leaving=move || leaving.get().to_string()
             style=text(owner_style)
             title=text(tile_title)
+            aria-label=text(|p| format!("{} {}", p.name, p.status))
             data-testid="pod-tile"
             data-pod=first.key()
             data-status=text(|p| p.status.clone())

@@ -57,7 +57,10 @@ pub fn TimeControls(ticker: Ticker) -> impl IntoView {
             </button>
             <span class="sim-clock" title=clock_label>
                 <span class="visually-hidden">{clock_label}</span>
-                <time data-testid="sim-clock">{move || clock_text(ticker.uptime_ms.get())}</time>
+                <time data-testid="sim-clock">
+                    // Until the engine has answered once, there is no clock to show.
+                    {move || if ticker.ready.get() { clock_text(ticker.uptime_ms.get()) } else { "--:--:--".to_string() }}
+                </time>
                 <span class="sim-paused">
                     {move || if ticker.speed.get() == Speed::Paused { paused() } else { "" }}
                 </span>

@@ -11,7 +11,7 @@ use crate::api::kinds::{self, KindInfo};
 use crate::cluster::Cluster;
 
 /// What completing a line offers.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Completion {
     /// Byte offset in the line where the word being completed starts; a candidate replaces
     /// `line[start..]`.

@@ -7,7 +7,7 @@ use crate::cluster::Cluster;
 use crate::store::Object;
 
 /// One event (repeats folded into `count`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventView {
     /// The Event object's name: stable across count updates, a key for lists.
     pub id: String,

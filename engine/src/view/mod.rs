@@ -19,7 +19,7 @@ use crate::cluster::Cluster;
 pub const EVENT_LIMIT: usize = 100;
 
 /// Everything the board shows, read at one instant.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BoardSnapshot {
     /// [`Cluster::generation`] when the snapshot was taken.
     pub generation: u64,
@@ -38,7 +38,7 @@ pub struct BoardSnapshot {
 }
 
 /// The kinds [`Cluster::describe`] is offered for by the board.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum DescribeKind {
     /// `kubectl describe pod NAME -n NAMESPACE`.
     Pod,

@@ -6,7 +6,7 @@ use crate::scheduler::allocatable;
 use crate::store::Object;
 
 /// One node as the board draws it.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NodeView {
     /// `node1`.
     pub name: String,

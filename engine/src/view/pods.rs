@@ -9,7 +9,7 @@ use crate::printers::pod_columns;
 use crate::store::Object;
 
 /// The top of a pod's owner chain: `Deployment web` for a pod of `web-6d4cf56db6`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct OwnerView {
     /// `Deployment`, `ReplicaSet`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob`, ...
     pub kind: String,
@@ -18,7 +18,7 @@ pub struct OwnerView {
 }
 
 /// One pod as the board draws it.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PodView {
     /// The pod's namespace.
     pub namespace: String,

@@ -1,0 +1,260 @@
+//! The engine's side of the page: the cluster and the lesson played on it, answering the
+//! page's requests ([`crate::protocol`]). On the page it runs in a Web Worker
+//! ([`crate::worker`]), so the UI thread never waits for the cluster; native tests call it
+//! directly.
+
+use kubeplay_engine::lessons::LessonRun;
+use kubeplay_engine::Output;
+
+use crate::journal::{self, Entry, State};
+use crate::protocol::{Answer, Envelope, LessonView, Reply, Request, View};
+
+/// The cluster, the lesson, and what the page was last sent (so unchanged parts are not
+/// sent again).
+pub struct EngineHost {
+    state: State,
+    locale: String,
+    sent_generation: Option<u64>,
+    sent_files: Option<Vec<String>>,
+    sent_lesson: Option<Option<LessonView>>,
+}
+
+impl Default for EngineHost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EngineHost {
+    /// A fresh default cluster; lesson views in English until told otherwise.
+    pub fn new() -> Self {
+        EngineHost {
+            state: State::new(),
+            locale: "en".to_string(),
+            sent_generation: None,
+            sent_files: None,
+            sent_lesson: None,
+        }
+    }
+
+    /// Answers one request, with the views' data after it.
+    pub fn handle(&mut self, envelope: Envelope) -> Reply {
+        let mut job_output = None;
+        let answer = match envelope.request {
+            Request::Start { journal, locale } => {
+                self.locale = locale;
+                self.state = State::new();
+                journal::replay(&mut self.state, &journal);
+                Answer::Done
+            }
+            Request::Apply(entry) => {
+                let answer = self.apply(&entry);
+                if matches!(entry, Entry::Advance(_)) && self.state.cluster.job_running() {
+                    job_output = Some(self.state.cluster.poll_job());
+                }
+                answer
+            }
+            Request::SetLocale(locale) => {
+                self.locale = locale;
+                Answer::Done
+            }
+            Request::ExplainDocs(text) => match kubeplay_engine::install_explain_docs(&text) {
+                Ok(()) => Answer::Done,
+                Err(e) => Answer::Result(Err(e)),
+            },
+            Request::Complete(line) => Answer::Completion(self.state.cluster.complete(&line)),
+            Request::Describe {
+                kind,
+                namespace,
+                name,
+            } => Answer::Text(Some(self.state.cluster.describe(kind, &namespace, &name))),
+            Request::ReadFile(path) => {
+                Answer::Text(self.state.cluster.read_file(&path).map(str::to_string))
+            }
+            Request::Lint { path, text } => {
+                Answer::Problems(kubeplay_engine::lint_manifest(&path, &text))
+            }
+        };
+        Reply {
+            id: envelope.id,
+            answer,
+            view: self.view(job_output.filter(|o: &Output| !o.chunks.is_empty())),
+        }
+    }
+
+    /// Answers a request given as JSON with a reply as JSON (what the worker passes on).
+    pub fn handle_json(&mut self, text: &str) -> String {
+        match serde_json::from_str::<Envelope>(text) {
+            Ok(envelope) => serde_json::to_string(&self.handle(envelope)).unwrap_or_default(),
+            // Only a page of another build could send this; it gets no reply.
+            Err(_) => String::new(),
+        }
+    }
+
+    fn apply(&mut self, entry: &Entry) -> Answer {
+        let s = &mut self.state;
+        match entry {
+            Entry::Run(line) => Answer::Output(s.run(line).0),
+            Entry::Advance(ms) => {
+                s.advance(*ms);
+                Answer::Done
+            }
+            Entry::Interrupt => Answer::Interrupted(s.interrupt()),
+            Entry::FinishEdit(text) => Answer::Edit(s.finish_edit(None, text)),
+            Entry::WriteFile { path, text } => Answer::Result(s.write_file(path, text)),
+            Entry::StartLesson(id) => Answer::Result(s.start_lesson(id)),
+            Entry::Hint | Entry::RestartStep | Entry::LeaveLesson => {
+                s.apply(entry);
+                Answer::Done
+            }
+        }
+    }
+
+    fn view(&mut self, job_output: Option<Output>) -> View {
+        let cluster = &self.state.cluster;
+        let generation = cluster.generation();
+        let board = (self.sent_generation != Some(generation)).then(|| cluster.snapshot());
+        self.sent_generation = Some(generation);
+        let files = cluster.files();
+        let files = (self.sent_files.as_ref() != Some(&files)).then(|| {
+            self.sent_files = Some(files.clone());
+            files
+        });
+        let lesson = self
+            .state
+            .lesson
+            .as_ref()
+            .map(|run| lesson_view(run, &self.locale));
+        let lesson = (self.sent_lesson.as_ref() != Some(&lesson)).then(|| {
+            self.sent_lesson = Some(lesson.clone());
+            lesson
+        });
+        View {
+            uptime_ms: cluster.uptime().0,
+            generation,
+            prompt: cluster.prompt(),
+            job_running: cluster.job_running(),
+            job_output,
+            files,
+            board,
+            lesson,
+            finished_lesson: self.state.finished_lesson().map(str::to_string),
+        }
+    }
+}
+
+/// What the lesson panel shows of `run`, worded in `locale`.
+pub fn lesson_view(run: &LessonRun, locale: &str) -> LessonView {
+    let all_hints = run.step().map(|s| s.hints.as_slice()).unwrap_or(&[]);
+    let shown = run.hints_shown().min(all_hints.len());
+    LessonView {
+        id: run.lesson().id.clone(),
+        title: run.lesson().title.get(locale).to_string(),
+        steps: run.lesson().steps.len(),
+        step: run.step_index(),
+        step_title: run.step_title(locale).to_string(),
+        step_text: run.step_text(locale).to_string(),
+        goals: run
+            .checklist(locale)
+            .into_iter()
+            .map(|g| (g.label, g.met, g.why))
+            .collect(),
+        hints: all_hints[..shown]
+            .iter()
+            .map(|h| h.get(locale).to_string())
+            .collect(),
+        hints_left: all_hints.len() - shown,
+        finished: run.finished(),
+        used: run.commands_used(),
+        reference: run.reference_commands(),
+        solution: run.solution().to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(host: &mut EngineHost, id: u64, request: Request) -> Reply {
+        // Through JSON, as on the page.
+        let text = serde_json::to_string(&Envelope { id, request }).unwrap();
+        serde_json::from_str(&host.handle_json(&text)).unwrap()
+    }
+
+    #[test]
+    fn answers_with_the_view_and_sends_bulky_parts_only_when_changed() {
+        let mut host = EngineHost::new();
+        let first = ask(&mut host, 1, Request::Apply(Entry::Advance(250)));
+        assert_eq!(first.id, 1);
+        assert!(first.view.board.is_some(), "the first reply has the board");
+        assert_eq!(first.view.files, Some(vec![]));
+        assert_eq!(first.view.lesson, Some(None));
+        let idle = ask(&mut host, 2, Request::Apply(Entry::Advance(250)));
+        assert_eq!(idle.view.uptime_ms, first.view.uptime_ms + 250);
+        assert!(idle.view.board.is_none() && idle.view.files.is_none());
+        assert!(idle.view.lesson.is_none());
+        let run = ask(
+            &mut host,
+            3,
+            Request::Apply(Entry::Run("kubectl create namespace dev".into())),
+        );
+        match run.answer {
+            Answer::Output(out) => assert_eq!(out.stdout(), "namespace/dev created\n"),
+            other => panic!("{other:?}"),
+        }
+        let board = run.view.board.expect("the cluster changed");
+        assert!(board.namespaces.contains(&"dev".to_string()));
+    }
+
+    #[test]
+    fn a_watch_prints_as_time_passes() {
+        let mut host = EngineHost::new();
+        ask(
+            &mut host,
+            1,
+            Request::Apply(Entry::Run(
+                "kubectl create deployment web --image=nginx".into(),
+            )),
+        );
+        ask(
+            &mut host,
+            2,
+            Request::Apply(Entry::Run("kubectl get pods -w".into())),
+        );
+        let tick = ask(&mut host, 3, Request::Apply(Entry::Advance(30_000)));
+        assert!(tick.view.job_running);
+        let out = tick.view.job_output.expect("the watch printed");
+        assert!(out.stdout().contains("web-"), "{out:?}");
+    }
+
+    #[test]
+    fn replays_a_journal_and_words_lessons_in_the_chosen_language() {
+        let mut host = EngineHost::new();
+        let journal = vec![
+            Entry::StartLesson("first-pod".into()),
+            Entry::Run("kubectl get nodes".into()),
+        ];
+        let started = ask(
+            &mut host,
+            1,
+            Request::Start {
+                journal,
+                locale: "ko".into(),
+            },
+        );
+        let lesson = started.view.lesson.flatten().expect("a lesson is played");
+        assert_eq!(lesson.id, "first-pod");
+        let en = ask(&mut host, 2, Request::SetLocale("en".into()));
+        let english = en.view.lesson.flatten().expect("reworded");
+        assert_ne!(english.title, lesson.title);
+        match ask(&mut host, 3, Request::ReadFile("nope.yaml".into())).answer {
+            Answer::Text(None) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_junk_without_a_reply() {
+        assert_eq!(EngineHost::new().handle_json("{not json"), "");
+    }
+}
