@@ -32,6 +32,8 @@ test('kubectl get nodes prints the node table', async ({ page, baseURL }) => {
   await expect(output).toContainText('$ kubectl get nodes');
   // The engine answers from its worker, a moment later.
   await expect(output).toContainText('node3           Ready');
+  // The cluster runs off the page's main thread: in one dedicated worker.
+  expect(page.workers()).toHaveLength(1);
   const text = await output.innerText();
   for (const line of [
     'NAME            STATUS   ROLES           AGE   VERSION',

@@ -10,8 +10,8 @@ use crate::components::describe_panel::Selection;
 use crate::components::pod_tile::PodTile;
 use crate::i18n::{t, Msg};
 
-/// From how many pods a node draws them as small squares.
-const DENSE_FROM: usize = 40;
+/// From how many pods a lane (a node's, or the Unscheduled one) draws them as small squares.
+pub const DENSE_FROM: usize = 40;
 
 /// A labelled bar: `used` of `total`, with the numbers as text.
 fn bar(
