@@ -216,20 +216,22 @@ test('the page stays responsive with 300 pods', async ({ page }, testInfo) => {
   const rolling = await page.evaluate(() => window.__longTasks.splice(0));
 
   const worst = (tasks) => Math.round(Math.max(0, ...tasks));
+  const total = (tasks) => tasks.reduce((sum, d) => sum + d, 0);
   console.log(
     `300 pods: all Running on the board after ${allRunning} ms; 'kubectl get deploy big' answered ${answered} ms after Enter; ` +
       `main-thread tasks over 50 ms: ${starting.length} while starting (longest ${worst(starting)} ms), ` +
-      `${rolling.length} while rolling (longest ${worst(rolling)} ms)`,
+      `${rolling.length} while rolling (longest ${worst(rolling)} ms, ${Math.round(total(rolling))} ms in all)`,
   );
   testInfo.annotations.push({
     type: '300 pods',
     description: `answer ${answered} ms; longest task starting ${worst(starting)} ms, rolling ${worst(rolling)} ms`,
   });
   expect(answered).toBeLessThan(2_000);
-  // The engine runs in a worker; what is left on this thread is drawing. Before the worker
-  // and the per-tile signals these were 100–260 ms (starting) and 100–230 ms (rolling).
-  expect(worst(starting)).toBeLessThan(250);
-  expect(worst(rolling)).toBeLessThan(250);
+  // The engine runs in a worker; what is left on this thread is drawing, mostly in frames
+  // under 50 ms (a long one is typically 50–65 ms, rarely a GC-sized outlier). With the
+  // engine on this thread the longest was 100–260 ms; with it in the worker but every tile
+  // on the one board signal and animated, rolling alone spent 0.9–1.4 s in such tasks.
+  expect(total(starting) + total(rolling)).toBeLessThan(600);
 });
 
 test('screenshots of the playground', async ({ page }, testInfo) => {
