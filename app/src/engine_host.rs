@@ -258,3 +258,51 @@ mod tests {
         assert_eq!(EngineHost::new().handle_json("{not json"), "");
     }
 }
+
+/// Whatever arrives, the host answers or stays silent; it never panics (a panic would stop
+/// the worker, and with it the page's cluster).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn request() -> impl Strategy<Value = Request> {
+        let text = "[ -~\\n]{0,60}";
+        prop_oneof![
+            text.prop_map(|l| Request::Apply(Entry::Run(l))),
+            (0i64..20_000).prop_map(|ms| Request::Apply(Entry::Advance(ms))),
+            Just(Request::Apply(Entry::Interrupt)),
+            text.prop_map(|t| Request::Apply(Entry::FinishEdit(t))),
+            (text, text).prop_map(|(path, text)| Request::Apply(Entry::WriteFile { path, text })),
+            text.prop_map(|id| Request::Apply(Entry::StartLesson(id))),
+            Just(Request::Apply(Entry::Hint)),
+            Just(Request::Apply(Entry::RestartStep)),
+            text.prop_map(Request::Complete),
+            text.prop_map(Request::ReadFile),
+            (text, text).prop_map(|(path, text)| Request::Lint { path, text }),
+            text.prop_map(Request::SetLocale),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn junk_text_gets_no_reply(text in "\\PC{0,200}") {
+            let mut host = EngineHost::new();
+            let reply = host.handle_json(&text);
+            prop_assert!(reply.is_empty() || serde_json::from_str::<Reply>(&reply).is_ok());
+        }
+
+        #[test]
+        fn any_requests_are_answered_in_order(requests in proptest::collection::vec(request(), 1..8)) {
+            let mut host = EngineHost::new();
+            for (id, request) in requests.into_iter().enumerate() {
+                let text = serde_json::to_string(&Envelope { id: id as u64, request }).unwrap();
+                let reply: Reply = serde_json::from_str(&host.handle_json(&text)).unwrap();
+                prop_assert_eq!(reply.id, id as u64);
+            }
+        }
+    }
+}
