@@ -44,10 +44,10 @@ impl TabState {
             }
             [only] => {
                 self.armed = None;
-                let space = if only.ends_with('/') || only.ends_with('=') {
-                    ""
-                } else {
+                let space = if Completion::is_finished(only) {
                     " "
+                } else {
+                    ""
                 };
                 let new = format!("{head}{only}{space}");
                 if new == line {

@@ -38,11 +38,11 @@ impl Completer for Completion {
             .candidates
             .into_iter()
             .map(|c| {
-                // A finished word gets its space; `TYPE/` and `--flag=` wait for more.
-                let space = if c.ends_with('/') || c.ends_with('=') {
-                    ""
-                } else {
+                // A finished word gets its space; `TYPE/`, `--flag=`, `pod.spec.` wait for more.
+                let space = if kubeplay_engine::Completion::is_finished(&c) {
                     " "
+                } else {
+                    ""
                 };
                 Pair {
                     replacement: format!("{c}{space}"),

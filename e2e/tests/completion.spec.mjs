@@ -43,3 +43,25 @@ test('Tab completes resource types and live object names', async ({ page }) => {
 
   expect(errors).toEqual([]);
 });
+
+test('Tab walks kubectl explain field paths', async ({ page }) => {
+  await page.goto('./');
+  const input = page.getByTestId('console-input');
+  const output = page.getByTestId('console-output');
+  await input.click();
+  // The API documentation arrives shortly after start; explain answers once it has.
+  await expect(async () => {
+    await input.fill('kubectl explain pod.spec.restartPolicy');
+    await input.press('Enter');
+    await expect(output).toContainText('FIELD: restartPolicy <string>', { timeout: 1_000 });
+  }).toPass();
+  // A field with fields ends in a dot, so the next Tab goes deeper.
+  await page.keyboard.type('kubectl explain deploy.spec.str');
+  await page.keyboard.press('Tab');
+  await expect(input).toHaveValue('kubectl explain deploy.spec.strategy.');
+  await page.keyboard.type('ty');
+  await page.keyboard.press('Tab');
+  await expect(input).toHaveValue('kubectl explain deploy.spec.strategy.type ');
+  await page.keyboard.press('Enter');
+  await expect(output).toContainText('FIELD: type <string>');
+});

@@ -54,6 +54,31 @@ pub fn docs_loaded() -> bool {
     docs().is_some()
 }
 
+/// The names of the fields under `path` in `kind`'s schema, in name order (for Tab
+/// completion of `kubectl explain pod.spec.`): none when the path is not a field with
+/// fields, or while the documentation is loading.
+pub fn field_names(kind: &KindInfo, path: &[&str]) -> Vec<String> {
+    let Some(docs) = docs() else {
+        return Vec::new();
+    };
+    let gvk = format!("{}/{}", kind.api_version(), kind.kind);
+    let Some(mut schema) = docs.kinds.get(&gvk).and_then(|name| docs.defs.get(name)) else {
+        return Vec::new();
+    };
+    for name in path {
+        let next = schema
+            .f
+            .iter()
+            .find(|f| f.0 == *name)
+            .and_then(|f| docs.defs.get(&f.3));
+        match next {
+            Some(t) => schema = t,
+            None => return Vec::new(),
+        }
+    }
+    schema.f.iter().map(|f| f.0.clone()).collect()
+}
+
 /// How to render: `--recursive` and `--max-depth`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {

@@ -16,9 +16,17 @@ pub struct Completion {
     /// Byte offset in the line where the word being completed starts; a candidate replaces
     /// `line[start..]`.
     pub start: usize,
-    /// Whole replacement words, sorted and de-duplicated. A candidate ending in `/` or `=`
-    /// is not a finished word (a name or a value follows).
+    /// Whole replacement words, sorted and de-duplicated. A candidate ending in `/`, `=`
+    /// or `.` is not a finished word (a name, a value or a field follows).
     pub candidates: Vec<String>,
+}
+
+impl Completion {
+    /// Whether a candidate is a finished word (a space may follow it), not the start of
+    /// a longer one (`deployment/`, `--output=`, `pod.spec.`).
+    pub fn is_finished(candidate: &str) -> bool {
+        !(candidate.ends_with('/') || candidate.ends_with('=') || candidate.ends_with('.'))
+    }
 }
 
 /// Programs the console knows besides kubectl.
@@ -93,6 +101,36 @@ pub fn complete(cluster: &Cluster, line: &str) -> Completion {
         start,
         candidates: set.into_iter().collect(),
     }
+}
+
+/// `kubectl explain RESOURCE.FIELD...`: the fields under the path typed so far, each as the
+/// whole word; a field with fields of its own ends in `.` (`pod.spec.`), so Tab goes on
+/// (`explain` ignores a final dot).
+fn explain_paths(word: &str) -> Vec<String> {
+    let Some((base, _partial)) = word.rsplit_once('.') else {
+        return Vec::new();
+    };
+    let mut parts: Vec<&str> = base.split('.').collect();
+    let Some(kind) = kinds::resolve(parts.remove(0)) else {
+        return Vec::new();
+    };
+    // `deployments.apps.spec`: the group may follow the resource, as `explain` allows.
+    let group: Vec<&str> = kind.group.split('.').filter(|p| !p.is_empty()).collect();
+    let mut path = parts.as_slice();
+    if !group.is_empty() && path.starts_with(&group) {
+        path = &path[group.len()..];
+    }
+    crate::api::explain::field_names(kind, path)
+        .into_iter()
+        .map(|f| {
+            let deeper: Vec<&str> = path.iter().copied().chain([f.as_str()]).collect();
+            if !crate::api::explain::field_names(kind, &deeper).is_empty() {
+                format!("{base}.{f}.")
+            } else {
+                format!("{base}.{f}")
+            }
+        })
+        .collect()
 }
 
 /// A word of the line: where it starts and its text without quotes.
@@ -275,6 +313,7 @@ impl Context<'_> {
                 [_, types @ ..] => self.resources(types, args),
             },
             "explain" => match rest {
+                [] if self.prefix.contains('.') => explain_paths(self.prefix),
                 [] => kinds::KINDS.iter().map(|k| k.plural.to_string()).collect(),
                 _ => Vec::new(),
             },
@@ -566,6 +605,36 @@ mod tests {
             ["serviceaccounts", "services"]
         );
         assert_eq!(c(&cl, "kubectl rollout status deploym"), ["deployments"]);
+        // Field paths, after the resource and a dot (any of its names, the group allowed).
+        // A field with fields ends in `.`, so Tab can go on.
+        assert_eq!(
+            c(&cl, "kubectl explain pod.spec.contai"),
+            ["pod.spec.containers."]
+        );
+        assert_eq!(
+            c(&cl, "kubectl explain deploy.spec.str"),
+            ["deploy.spec.strategy."]
+        );
+        assert_eq!(
+            c(
+                &cl,
+                "kubectl explain deployments.apps.spec.template.spec.initC"
+            ),
+            ["deployments.apps.spec.template.spec.initContainers."]
+        );
+        assert_eq!(
+            c(&cl, "kubectl explain pod.spec.containers.ima"),
+            [
+                "pod.spec.containers.image",
+                "pod.spec.containers.imagePullPolicy"
+            ]
+        );
+        assert!(c(&cl, "kubectl explain po.").contains(&"po.spec.".to_string()));
+        assert!(Completion::is_finished("pod.spec.containers.image"));
+        assert!(!Completion::is_finished("pod.spec."));
+        assert!(!Completion::is_finished("deployment/"));
+        assert_eq!(c(&cl, "kubectl explain pod.nope."), Vec::<String>::new());
+        assert_eq!(c(&cl, "kubectl explain nosuch.sp"), Vec::<String>::new());
         // A singular or short name typed in full is kept, not turned into the plural.
         assert_eq!(c(&cl, "kubectl get deployment"), ["deployment"]);
         assert_eq!(c(&cl, "kubectl get svc"), ["svc"]);
