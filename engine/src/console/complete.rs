@@ -395,9 +395,42 @@ impl Context<'_> {
             "filename" => self.files(typed),
             "context" => vec![self.cluster.profile.kubeconfig.context.clone()],
             "container" => self.containers(args),
+            "selector" => {
+                // `app=web,tier=`: the pairs before the last comma stay as typed.
+                let kept = typed.rfind(',').map_or("", |i| &typed[..=i]);
+                self.labels(args)
+                    .into_iter()
+                    .map(|pair| format!("{kept}{pair}"))
+                    .collect()
+            }
             _ => Vec::new(),
         };
         values.into_iter().map(|v| format!("{prefix}{v}")).collect()
+    }
+
+    /// `key=value` labels of the objects the command is about (its resource types, pods
+    /// when it names none) in its namespace (every namespace with -A).
+    fn labels(&self, args: &[&str]) -> Vec<String> {
+        let (positionals, _) = split_positionals(args, kubectl::flags::GLOBAL);
+        let mut types: Vec<&KindInfo> = positionals
+            .get(1)
+            .map(|t| t.split(',').filter_map(kinds::resolve).collect())
+            .unwrap_or_default();
+        if types.is_empty() {
+            types.push(kinds::info("Pod"));
+        }
+        let all = args.iter().any(|a| *a == "-A" || *a == "--all-namespaces");
+        let ns = namespace_arg(args).unwrap_or(self.cluster.console.namespace.as_str());
+        let mut pairs = BTreeSet::new();
+        for info in types {
+            let ns = (info.namespaced && !all).then_some(ns);
+            for object in self.cluster.store.list(info.kind, ns) {
+                for (k, v) in object.metadata().labels.iter().flatten() {
+                    pairs.insert(format!("{k}={v}"));
+                }
+            }
+        }
+        pairs.into_iter().collect()
     }
 
     /// Containers (init containers too) of the pod named by `kubectl logs|exec POD`.
@@ -590,6 +623,29 @@ mod tests {
         );
         assert_eq!(c(&cl, "kubectl -n kube-system ge"), ["get"]);
         assert_eq!(c(&cl, "kubectl set i"), ["image"]);
+    }
+
+    #[test]
+    fn label_selectors_from_the_live_objects() {
+        let mut cl = Cluster::new();
+        cl.run("kubectl create deployment web --image=nginx");
+        cl.run("kubectl run db --image=redis --labels=app=db,tier=data");
+        assert_eq!(c(&cl, "kubectl get pods -l app=w"), ["app=web"]);
+        assert_eq!(c(&cl, "kubectl get pods -l ti"), ["tier=data"]);
+        assert_eq!(
+            c(&cl, "kubectl get pods --selector=app=d"),
+            ["--selector=app=db"]
+        );
+        assert_eq!(
+            c(&cl, "kubectl delete pods -l app=db,t"),
+            ["app=db,tier=data"]
+        );
+        // The resource type decides whose labels: Deployments are labelled app=web only.
+        assert_eq!(c(&cl, "kubectl get deploy -l "), ["app=web"]);
+        assert_eq!(
+            c(&cl, "kubectl get pods -n kube-system -l k8s-app=kube-d"),
+            ["k8s-app=kube-dns"]
+        );
     }
 
     #[test]
