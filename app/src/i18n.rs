@@ -30,6 +30,8 @@ pub enum Msg {
     CpuRequested,
     MemoryRequested,
     NoPods,
+    /// Shown on the board until the engine worker has answered once.
+    Starting,
     TimeControls,
     Pause,
     Play,
@@ -68,7 +70,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 46] = [
+    pub const ALL: [Msg; 47] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -81,6 +83,7 @@ impl Msg {
         Msg::CpuRequested,
         Msg::MemoryRequested,
         Msg::NoPods,
+        Msg::Starting,
         Msg::TimeControls,
         Msg::Pause,
         Msg::Play,
@@ -146,6 +149,8 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::MemoryRequested, Ko) => "메모리 요청량",
         (Msg::NoPods, En) => "No pods",
         (Msg::NoPods, Ko) => "Pod 없음",
+        (Msg::Starting, En) => "Starting the cluster…",
+        (Msg::Starting, Ko) => "클러스터를 시작하는 중…",
         (Msg::TimeControls, En) => "Time controls",
         (Msg::TimeControls, Ko) => "시간 제어",
         (Msg::Pause, En) => "Pause",

@@ -34,6 +34,8 @@ test('kubectl get nodes prints the node table', async ({ page, baseURL }) => {
   await expect(output).toContainText('node3           Ready');
   // The cluster runs off the page's main thread: in one dedicated worker.
   expect(page.workers()).toHaveLength(1);
+  // The board's "starting" note is gone once the engine has answered.
+  await expect(page.getByTestId('board-starting')).toHaveCount(0);
   const text = await output.innerText();
   for (const line of [
     'NAME            STATUS   ROLES           AGE   VERSION',

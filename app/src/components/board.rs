@@ -89,6 +89,9 @@ pub fn Board(ticker: Ticker, selected: RwSignal<Option<Selection>>) -> impl Into
                     </Show>
                 </div>
             </div>
+            <Show when=move || !ticker.ready.get()>
+                <p class="board-starting" data-testid="board-starting" role="status">{t(Msg::Starting)}</p>
+            </Show>
             <div class="nodes">
                 <For
                     each=move || node_names.get()
