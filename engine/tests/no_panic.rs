@@ -170,6 +170,18 @@ const WORDS: &[&str] = &[
     "--timeout=5s",
     "perl",
     "'print bpi(50)'",
+    "$(",
+    ")",
+    "$((",
+    "))",
+    "`",
+    "$?",
+    "${",
+    "}",
+    "$A",
+    "\"$(kubectl get pods -o name)\"",
+    "$((i++))",
+    "i=1",
 ];
 
 /// YAML-shaped text: indentation, keys, dashes, flow collections, odd scalars.

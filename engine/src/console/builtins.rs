@@ -59,6 +59,7 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   ls, cat FILE, rm FILE your files
   ... | grep WORD       filter output (also head, tail, wc, sort, uniq, cut, tr, awk, base64)
   sleep N               let N seconds of cluster time pass (also 2m, 1h)
+  P=$(kubectl ...)      variables, $(command), $?, $((1+2)), as in bash
   clear                 clear the screen";
 
 fn text(s: &str) -> Output {

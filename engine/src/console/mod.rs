@@ -2,6 +2,7 @@
 
 mod builtins;
 pub(crate) mod complete;
+mod expand;
 mod file_editor;
 mod files;
 pub(crate) mod kubectl;
@@ -35,7 +36,14 @@ pub struct Console {
     pub(crate) stream_ok: bool,
     /// The command still printing as time passes (`get -w`, `logs -f`), when streaming.
     pub(crate) job: Option<Job>,
+    /// The exit status of the last command, `$?`.
+    pub(crate) last_status: i32,
+    /// How deep the command substitution being run is (`$(...)` inside `$(...)`).
+    pub(crate) substitution_depth: u8,
 }
+
+/// How deeply command substitutions may nest.
+const MAX_SUBSTITUTION_DEPTH: u8 = 8;
 
 /// A command that keeps printing while simulated time passes, until it ends or Ctrl-C.
 #[derive(Clone, Debug)]
@@ -81,6 +89,8 @@ impl Default for Console {
             exec_session: None,
             watch_limit: None,
             env: Default::default(),
+            last_status: 0,
+            substitution_depth: 0,
             streaming: false,
             stream_ok: false,
             job: None,
@@ -101,8 +111,10 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
             return o;
         }
     };
-    // Only a command alone on its line (no pipe, no redirection) can keep running as a job.
+    // Only a command alone on its line (no pipe, no redirection, not inside `$(...)`) can
+    // keep running as a job.
     cluster.console.stream_ok = cluster.console.streaming
+        && cluster.console.substitution_depth == 0
         && commands.len() == 1
         && commands
             .first()
@@ -117,6 +129,7 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
         if run {
             let result = run_pipeline(cluster, &command.pipeline);
             out.extend(result);
+            cluster.console.last_status = out.exit_code;
         }
     }
     out
@@ -148,7 +161,22 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
             },
             (None, None) => piped.take(),
         };
-        let result = run_simple(cluster, &simple.words, stdin.as_deref());
+        let expanded;
+        let words = if simple.expansions.iter().any(Option::is_some) {
+            match expand::words(cluster, simple, &mut out) {
+                Some(words) => {
+                    expanded = words;
+                    &expanded
+                }
+                None => {
+                    out.exit_code = 1;
+                    return out;
+                }
+            }
+        } else {
+            &simple.words
+        };
+        let result = run_simple(cluster, words, stdin.as_deref());
         let edit = result.edit.clone();
         let open_file = result.open_file.clone();
         let last = i + 1 == pipeline.len();

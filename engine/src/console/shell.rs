@@ -1,6 +1,8 @@
 //! Shell-like parsing of a console line: words, quotes, escapes, comments, `;` `&&` `||`
 //! lists, `|` pipelines, `>`/`>>`/`<` redirections and `<<EOF` heredocs (whose bodies are the
-//! lines that follow the first line).
+//! lines that follow the first line, taken as they are). Parameter expansions (`$NAME`,
+//! `${NAME}`, `$?`) and command substitutions (`$(...)`, backticks) are kept as [`Piece`]s,
+//! outside single quotes, to be expanded when the command runs.
 
 /// How a command is joined to the one before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,11 +15,43 @@ pub enum Connector {
     IfFailure,
 }
 
+/// A part of a word that has expansions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// Text as typed (after quote removal).
+    Lit(String),
+    /// `$NAME`, `${NAME}` or `$?`; `quoted` inside double quotes (no word splitting).
+    Var {
+        /// The name (`?` for the last exit status).
+        name: String,
+        /// Inside double quotes.
+        quoted: bool,
+    },
+    /// `$((expression))`: shell arithmetic.
+    Arith(String),
+    /// `$(command)` or `` `command` ``.
+    Subst {
+        /// The command line inside.
+        command: String,
+        /// Inside double quotes.
+        quoted: bool,
+    },
+}
+
+/// A word: its text after quote removal, and its pieces when it has expansions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Word {
+    text: String,
+    pieces: Option<Vec<Piece>>,
+}
+
 /// One simple command with its redirections.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Simple {
-    /// Words after quote removal.
+    /// Words after quote removal (expansions as typed).
     pub words: Vec<String>,
+    /// For each word, its pieces if it has expansions to make when the command runs.
+    pub expansions: Vec<Option<Vec<Piece>>>,
     /// `> file` (false) or `>> file` (true).
     pub stdout_to: Option<(String, bool)>,
     /// `< file`.
@@ -37,19 +71,174 @@ pub struct Command {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {
-    Word(String),
+    Word(Word),
     Op(&'static str),
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// A word being read: its text and its pieces.
+#[derive(Default)]
+struct WordBuf {
+    text: String,
+    pieces: Vec<Piece>,
+    expands: bool,
+}
+
+impl WordBuf {
+    fn push(&mut self, c: char) {
+        self.text.push(c);
+        match self.pieces.last_mut() {
+            Some(Piece::Lit(s)) => s.push(c),
+            _ => self.pieces.push(Piece::Lit(c.to_string())),
+        }
+    }
+
+    fn expansion(&mut self, piece: Piece, raw: &str) {
+        self.text.push_str(raw);
+        self.pieces.push(piece);
+        self.expands = true;
+    }
+
+    fn take(&mut self) -> Word {
+        let buf = std::mem::take(self);
+        Word {
+            text: buf.text,
+            pieces: buf.expands.then_some(buf.pieces),
+        }
+    }
+}
+
+/// After a `$`: the expansion it starts, with its text as typed (`None`: a plain `$`).
+fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, String> {
+    match chars.peek().copied() {
+        Some('(') => {
+            chars.next();
+            if chars.peek() == Some(&'(') {
+                chars.next();
+                // `$((1+2))`: the expression ends at the first `)` of the closing two.
+                let expr = until_paren(chars)?;
+                if chars.next() != Some(')') {
+                    return Err("bash: unexpected EOF while looking for matching `))'".into());
+                }
+                let raw = format!("$(({expr}))");
+                return Ok(Some((Piece::Arith(expr), raw)));
+            }
+            let command = until_paren(chars)?;
+            let raw = format!("$({command})");
+            Ok(Some((Piece::Subst { command, quoted }, raw)))
+        }
+        Some('{') => {
+            chars.next();
+            let mut name = String::new();
+            loop {
+                match chars.next() {
+                    Some('}') => break,
+                    Some(c) => name.push(c),
+                    None => {
+                        return Err("bash: unexpected EOF while looking for matching `}'".into())
+                    }
+                }
+            }
+            if name != "?" && !is_name(&name) {
+                return Err(format!("bash: ${{{name}}}: bad substitution"));
+            }
+            let raw = format!("${{{name}}}");
+            Ok(Some((Piece::Var { name, quoted }, raw)))
+        }
+        Some('?') => {
+            chars.next();
+            let name = "?".to_string();
+            Ok(Some((Piece::Var { name, quoted }, "$?".into())))
+        }
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {
+            let mut name = String::new();
+            while let Some(&c) = chars.peek() {
+                if !(c.is_ascii_alphanumeric() || c == '_') {
+                    break;
+                }
+                name.push(c);
+                chars.next();
+            }
+            let raw = format!("${name}");
+            Ok(Some((Piece::Var { name, quoted }, raw)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whether `s` is a shell variable name.
+fn is_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The text up to the `)` closing a `$(` (nested parentheses and quotes respected).
+fn until_paren(chars: &mut Chars) -> Result<String, String> {
+    let mut inner = String::new();
+    let mut depth = 1;
+    while let Some(c) = chars.next() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(inner);
+                }
+            }
+            '\'' | '"' => {
+                inner.push(c);
+                for q in chars.by_ref() {
+                    inner.push(q);
+                    if q == c {
+                        break;
+                    }
+                }
+                continue;
+            }
+            '\\' => {
+                inner.push(c);
+                if let Some(n) = chars.next() {
+                    inner.push(n);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        inner.push(c);
+    }
+    Err("bash: unexpected EOF while looking for matching `)'".into())
+}
+
+/// The text up to the closing backtick.
+fn until_backtick(chars: &mut Chars) -> Result<String, String> {
+    let mut inner = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' => return Ok(inner),
+            '\\' => match chars.next() {
+                Some(n @ ('`' | '\\' | '$')) => inner.push(n),
+                Some(n) => {
+                    inner.push('\\');
+                    inner.push(n);
+                }
+                None => inner.push('\\'),
+            },
+            c => inner.push(c),
+        }
+    }
+    Err("bash: unexpected EOF while looking for matching ``'".into())
 }
 
 fn tokenize(line: &str) -> Result<Vec<Token>, String> {
     let mut tokens = Vec::new();
-    let mut word = String::new();
+    let mut word = WordBuf::default();
     let mut in_word = false;
     let mut chars = line.chars().peekable();
     macro_rules! end_word {
         () => {
             if in_word {
-                tokens.push(Token::Word(std::mem::take(&mut word)));
+                tokens.push(Token::Word(word.take()));
                 in_word = false;
             }
         };
@@ -73,6 +262,21 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                 loop {
                     match chars.next() {
                         Some('"') => break,
+                        Some('$') => match dollar(&mut chars, true)? {
+                            Some((piece, raw)) => word.expansion(piece, &raw),
+                            None => word.push('$'),
+                        },
+                        Some('`') => {
+                            let command = until_backtick(&mut chars)?;
+                            let raw = format!("`{command}`");
+                            word.expansion(
+                                Piece::Subst {
+                                    command,
+                                    quoted: true,
+                                },
+                                &raw,
+                            );
+                        }
                         Some('\\') => match chars.next() {
                             Some(ch @ ('"' | '\\' | '$' | '`')) => word.push(ch),
                             Some(ch) => {
@@ -99,6 +303,25 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                 if let Some(ch) = chars.next() {
                     word.push(ch);
                 }
+            }
+            '$' => {
+                in_word = true;
+                match dollar(&mut chars, false)? {
+                    Some((piece, raw)) => word.expansion(piece, &raw),
+                    None => word.push('$'),
+                }
+            }
+            '`' => {
+                in_word = true;
+                let command = until_backtick(&mut chars)?;
+                let raw = format!("`{command}`");
+                word.expansion(
+                    Piece::Subst {
+                        command,
+                        quoted: false,
+                    },
+                    &raw,
+                );
             }
             '#' if !in_word => break,
             c if c.is_whitespace() => end_word!(),
@@ -132,7 +355,7 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
         }
     }
     if in_word {
-        tokens.push(Token::Word(word));
+        tokens.push(Token::Word(word.take()));
     }
     Ok(tokens)
 }
@@ -183,9 +406,12 @@ fn parse_line(line: &str) -> Result<Vec<Command>, String> {
     let unexpected = |t: &str| format!("bash: syntax error near unexpected token `{t}'");
     while let Some(tok) = iter.next() {
         match tok {
-            Token::Word(w) => current.words.push(w),
+            Token::Word(w) => {
+                current.words.push(w.text);
+                current.expansions.push(w.pieces);
+            }
             Token::Op(op @ (">" | ">>" | "<" | "<<")) => {
-                let Some(Token::Word(target)) = iter.next() else {
+                let Some(Token::Word(Word { text: target, .. })) = iter.next() else {
                     return Err("bash: syntax error near unexpected token `newline'".into());
                 };
                 match op {
@@ -299,5 +525,48 @@ mod tests {
         assert_eq!(cmds[0].pipeline[0].heredoc.as_deref(), Some("kind: Pod\n"));
         assert!(parse("echo >").is_err());
         assert!(parse("| grep x").is_err());
+    }
+
+    #[test]
+    fn expansions_are_kept_as_pieces_outside_single_quotes() {
+        let cmds =
+            parse(r#"echo $A "x ${B}" '$C' \$D $(kubectl get "p o") `e` $((1+(2))) $? $"#).unwrap();
+        let s = &cmds[0].pipeline[0];
+        let var = |name: &str, quoted| Piece::Var {
+            name: name.into(),
+            quoted,
+        };
+        assert_eq!(s.expansions[0], None);
+        assert_eq!(s.expansions[1], Some(vec![var("A", false)]));
+        assert_eq!(
+            s.expansions[2],
+            Some(vec![Piece::Lit("x ".into()), var("B", true)])
+        );
+        assert_eq!(s.words[3], "$C");
+        assert_eq!(s.expansions[3], None);
+        assert_eq!(s.words[4], "$D");
+        assert_eq!(s.expansions[4], None);
+        assert_eq!(
+            s.expansions[5],
+            Some(vec![Piece::Subst {
+                command: r#"kubectl get "p o""#.into(),
+                quoted: false
+            }])
+        );
+        assert_eq!(
+            s.expansions[6],
+            Some(vec![Piece::Subst {
+                command: "e".into(),
+                quoted: false
+            }])
+        );
+        assert_eq!(s.expansions[7], Some(vec![Piece::Arith("1+(2)".into())]));
+        assert_eq!(s.expansions[8], Some(vec![var("?", false)]));
+        assert_eq!((s.words[9].as_str(), &s.expansions[9]), ("$", &None));
+        assert!(parse("echo $(open").unwrap_err().contains("matching `)'"));
+        assert!(parse("echo ${1x}")
+            .unwrap_err()
+            .contains("bad substitution"));
+        assert!(parse("echo `open").is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! or the pod's `command`/`args`), what it logs and when it exits, on simulated time; and the
 //! small filesystem and environment that `kubectl exec` shows.
 
-mod arith;
+pub(crate) mod arith;
 mod fs;
 mod perl;
 pub mod script;

@@ -1,0 +1,112 @@
+//! Expansions of the console's words when their command runs: `$NAME`, `${NAME}`, `$?`,
+//! arithmetic (`$((i+1))`) and command substitution (`$(...)`, backticks), then word splitting of what was not in
+//! double quotes, as bash does (an assignment's value is not split).
+
+use super::shell::{Piece, Simple};
+use super::{run_line, MAX_SUBSTITUTION_DEPTH};
+use crate::cluster::Cluster;
+use crate::output::{Output, Stream};
+
+/// The words of `simple` after expansion; a substitution's stderr goes to `out`. `None`
+/// when an arithmetic error stops the command (said on `out`), as in bash.
+pub(super) fn words(
+    cluster: &mut Cluster,
+    simple: &Simple,
+    out: &mut Output,
+) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    for (i, text) in simple.words.iter().enumerate() {
+        match simple.expansions.get(i).and_then(Option::as_ref) {
+            Some(pieces) => words.extend(word(cluster, pieces, out)?),
+            None => words.push(text.clone()),
+        }
+    }
+    Some(words)
+}
+
+/// One word's fields: none when it was only an unquoted expansion to nothing.
+fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec<String>> {
+    let assignment = matches!(pieces.first(), Some(Piece::Lit(l)) if is_assignment_start(l));
+    let mut fields = Vec::new();
+    let mut current = String::new();
+    let mut started = false;
+    for piece in pieces {
+        let (value, quoted) = match piece {
+            Piece::Lit(text) => {
+                current.push_str(text);
+                started = true;
+                continue;
+            }
+            Piece::Var { name, quoted } => (variable(cluster, name), *quoted),
+            Piece::Arith(expr) => match crate::process::arith::eval(expr, &mut cluster.console.env)
+            {
+                Ok(v) => (v.to_string(), true),
+                Err(e) => {
+                    out.err(format!("bash: {}: {e}", expr.trim()));
+                    return None;
+                }
+            },
+            Piece::Subst { command, quoted } => (substitute(cluster, command, out), *quoted),
+        };
+        if quoted || assignment {
+            current.push_str(&value);
+            started = true;
+            continue;
+        }
+        // Unquoted: split at blanks, the first part joining what came before.
+        if value.starts_with(char::is_whitespace) && started {
+            fields.push(std::mem::take(&mut current));
+            started = false;
+        }
+        for (i, part) in value.split_whitespace().enumerate() {
+            if i > 0 {
+                fields.push(std::mem::take(&mut current));
+            }
+            current.push_str(part);
+            started = true;
+        }
+        if value.ends_with(char::is_whitespace) && started {
+            fields.push(std::mem::take(&mut current));
+            started = false;
+        }
+    }
+    if started {
+        fields.push(current);
+    }
+    Some(fields)
+}
+
+/// `NAME=` at the start of a word.
+fn is_assignment_start(text: &str) -> bool {
+    text.split_once('=')
+        .is_some_and(|(name, _)| super::is_assignment(&format!("{name}=")))
+}
+
+fn variable(cluster: &Cluster, name: &str) -> String {
+    match name {
+        "?" => cluster.console.last_status.to_string(),
+        _ => cluster.console.env.get(name).cloned().unwrap_or_default(),
+    }
+}
+
+/// Runs `command` and gives its stdout without the final newlines; its stderr is printed.
+fn substitute(cluster: &mut Cluster, command: &str, out: &mut Output) -> String {
+    if cluster.console.substitution_depth >= MAX_SUBSTITUTION_DEPTH {
+        out.err("bash: command substitution: nested too deeply");
+        return String::new();
+    }
+    let stream_ok = cluster.console.stream_ok;
+    cluster.console.substitution_depth += 1;
+    let result = run_line(cluster, command);
+    cluster.console.substitution_depth -= 1;
+    cluster.console.stream_ok = stream_ok;
+    let mut stdout = String::new();
+    for (stream, text) in result.chunks {
+        match stream {
+            Stream::Stdout => stdout.push_str(&text),
+            Stream::Stderr => out.chunks.push((Stream::Stderr, text)),
+        }
+    }
+    stdout.truncate(stdout.trim_end_matches('\n').len());
+    stdout
+}
