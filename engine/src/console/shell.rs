@@ -130,16 +130,7 @@ fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, St
         }
         Some('{') => {
             chars.next();
-            let mut name = String::new();
-            loop {
-                match chars.next() {
-                    Some('}') => break,
-                    Some(c) => name.push(c),
-                    None => {
-                        return Err("bash: unexpected EOF while looking for matching `}'".into())
-                    }
-                }
-            }
+            let name = until_char(chars, '}')?;
             if name != "?" && !is_name(&name) {
                 return Err(format!("bash: ${{{name}}}: bad substitution"));
             }
@@ -165,6 +156,20 @@ fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, St
         }
         _ => Ok(None),
     }
+}
+
+/// The text up to `end` (not included), or bash's error when `end` never comes.
+fn until_char(chars: &mut Chars, end: char) -> Result<String, String> {
+    let mut text = String::new();
+    for c in chars.by_ref() {
+        if c == end {
+            return Ok(text);
+        }
+        text.push(c);
+    }
+    Err(format!(
+        "bash: unexpected EOF while looking for matching `{end}'"
+    ))
 }
 
 /// Whether `s` is a shell variable name.
@@ -247,14 +252,8 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
         match c {
             '\'' => {
                 in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(ch) => word.push(ch),
-                        None => {
-                            return Err("bash: unexpected EOF while looking for matching `''".into())
-                        }
-                    }
+                for ch in until_char(&mut chars, '\'')?.chars() {
+                    word.push(ch);
                 }
             }
             '"' => {
