@@ -182,6 +182,10 @@ const WORDS: &[&str] = &[
     "\"$(kubectl get pods -o name)\"",
     "$((i++))",
     "i=1",
+    "for i in a b;",
+    "do",
+    "done",
+    ";",
 ];
 
 /// YAML-shaped text: indentation, keys, dashes, flow collections, odd scalars.

@@ -60,6 +60,7 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   ... | grep WORD       filter output (also head, tail, wc, sort, uniq, cut, tr, awk, base64)
   sleep N               let N seconds of cluster time pass (also 2m, 1h)
   P=$(kubectl ...)      variables, $(command), $?, $((1+2)), as in bash
+  for i in 1 2; do ...; done   loops on one line
   clear                 clear the screen";
 
 fn text(s: &str) -> Output {

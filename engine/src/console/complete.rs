@@ -219,8 +219,8 @@ impl Context<'_> {
             .iter()
             .filter(|w| !w.redirect)
             .map(|w| w.text.as_str())
-            // `NAME=value cmd`: assignments before the program.
-            .skip_while(|w| is_assignment(w))
+            // `NAME=value cmd`: assignments before the program; `do cmd` in a loop.
+            .skip_while(|w| is_assignment(w) || *w == "do")
             .collect();
         // `timeout DURATION COMMAND...`: the command is completed (a loop, not recursion:
         // a pasted line may hold any number of them).
@@ -661,6 +661,7 @@ mod tests {
             ["serviceaccounts", "services"]
         );
         assert_eq!(c(&cl, "kubectl rollout status deploym"), ["deployments"]);
+        assert_eq!(c(&cl, "for i in 1 2; do kubectl get depl"), ["deployments"]);
         // Field paths, after the resource and a dot (any of its names, the group allowed).
         // A field with fields ends in `.`, so Tab can go on.
         assert_eq!(

@@ -13,7 +13,7 @@ mod text_filters;
 use crate::cluster::Cluster;
 use crate::output::{Output, Stream};
 pub use files::Workspace;
-use shell::{Connector, Simple};
+use shell::{Command, Connector, ForLoop, Simple};
 
 /// Console state that outlives a single line.
 #[derive(Clone, Debug)]
@@ -119,6 +119,11 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
         && commands
             .first()
             .is_some_and(|c| c.pipeline.len() == 1 && c.pipeline[0].stdout_to.is_none());
+    run_commands(cluster, &commands)
+}
+
+/// Runs a list of commands, each after its connector allows it (`;`, `&&`, `||`).
+fn run_commands(cluster: &mut Cluster, commands: &[Command]) -> Output {
     let mut out = Output::default();
     for command in commands {
         let run = match command.connector {
@@ -127,10 +132,29 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
             Connector::IfFailure => out.exit_code != 0,
         };
         if run {
-            let result = run_pipeline(cluster, &command.pipeline);
+            let result = match &command.for_loop {
+                Some(for_loop) => run_for(cluster, for_loop),
+                None => run_pipeline(cluster, &command.pipeline),
+            };
             out.extend(result);
             cluster.console.last_status = out.exit_code;
         }
+    }
+    out
+}
+
+/// `for NAME in WORDS; do LIST; done`: the words are expanded once, then the list runs
+/// with NAME set to each (a loop over nothing succeeds and runs nothing).
+fn run_for(cluster: &mut Cluster, for_loop: &ForLoop) -> Output {
+    let mut out = Output::default();
+    let Some(items) = expand::words(cluster, &for_loop.items, &mut out) else {
+        out.exit_code = 1;
+        return out;
+    };
+    for item in items {
+        cluster.console.env.insert(for_loop.name.clone(), item);
+        let result = run_commands(cluster, &for_loop.body);
+        out.extend(result);
     }
     out
 }

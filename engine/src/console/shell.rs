@@ -60,14 +60,30 @@ pub struct Simple {
     pub heredoc: Option<String>,
 }
 
-/// A pipeline (`a | b | c`) and how it joins the previous one.
+/// A pipeline (`a | b | c`), or a `for` loop, and how it joins the previous one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Command {
     /// When it runs.
     pub connector: Connector,
-    /// The commands of the pipeline, in order.
+    /// The commands of the pipeline, in order (empty for a loop).
     pub pipeline: Vec<Simple>,
+    /// `for NAME in WORDS; do LIST; done`.
+    pub for_loop: Option<Box<ForLoop>>,
 }
+
+/// `for NAME in WORDS; do LIST; done` (on one line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForLoop {
+    /// The variable set to each word in turn.
+    pub name: String,
+    /// The words, expanded when the loop starts (as a command's words are).
+    pub items: Simple,
+    /// What runs for each word.
+    pub body: Vec<Command>,
+}
+
+/// How deeply loops may nest on one line.
+const MAX_LOOP_DEPTH: usize = 16;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {
@@ -366,45 +382,161 @@ pub fn parse(text: &str) -> Result<Vec<Command>, String> {
     while let Some(first) = lines.next() {
         let parsed = parse_line(first)?;
         for mut command in parsed {
-            for simple in &mut command.pipeline {
-                if let Some(delimiter) = simple.heredoc.take() {
-                    let (strip_tabs, delimiter) = match delimiter.strip_prefix('-') {
-                        Some(d) => (true, d.to_string()),
-                        None => (false, delimiter),
-                    };
-                    // Like bash, a heredoc without its delimiter ends at the end of the input.
-                    let mut body = String::new();
-                    for l in lines.by_ref() {
-                        let l = if strip_tabs {
-                            l.trim_start_matches('\t')
-                        } else {
-                            l
-                        };
-                        if l == delimiter {
-                            break;
-                        }
-                        body.push_str(l);
-                        body.push('\n');
-                    }
-                    simple.heredoc = Some(body);
-                }
-            }
+            read_heredocs(&mut command, &mut lines);
             commands.push(command);
         }
     }
     Ok(commands)
 }
 
+/// Gives each `<<DELIM` of `command` (inside a loop too) its body from the lines that follow.
+fn read_heredocs<'a>(command: &mut Command, lines: &mut impl Iterator<Item = &'a str>) {
+    if let Some(for_loop) = command.for_loop.as_mut() {
+        for inner in &mut for_loop.body {
+            read_heredocs(inner, lines);
+        }
+    }
+    for simple in &mut command.pipeline {
+        if let Some(delimiter) = simple.heredoc.take() {
+            let (strip_tabs, delimiter) = match delimiter.strip_prefix('-') {
+                Some(d) => (true, d.to_string()),
+                None => (false, delimiter),
+            };
+            // Like bash, a heredoc without its delimiter ends at the end of the input.
+            let mut body = String::new();
+            for l in lines.by_ref() {
+                let l = if strip_tabs {
+                    l.trim_start_matches('\t')
+                } else {
+                    l
+                };
+                if l == delimiter {
+                    break;
+                }
+                body.push_str(l);
+                body.push('\n');
+            }
+            simple.heredoc = Some(body);
+        }
+    }
+}
+
 fn parse_line(line: &str) -> Result<Vec<Command>, String> {
     let tokens = tokenize(line)?;
+    parse_tokens(tokens, 0)
+}
+
+fn unexpected(t: &str) -> String {
+    format!("bash: syntax error near unexpected token `{t}'")
+}
+
+fn is_word(tok: Option<&Token>, text: &str) -> bool {
+    matches!(tok, Some(Token::Word(w)) if w.pieces.is_none() && w.text == text)
+}
+
+/// `for NAME in WORDS; do LIST; done` after its `for`: the loop, and the tokens after `done`.
+fn parse_for(
+    tokens: &mut std::iter::Peekable<std::vec::IntoIter<Token>>,
+    depth: usize,
+) -> Result<ForLoop, String> {
+    if depth >= MAX_LOOP_DEPTH {
+        return Err("bash: loops nested too deeply".into());
+    }
+    let name = match tokens.next() {
+        Some(Token::Word(w)) if w.pieces.is_none() && is_name(&w.text) => w.text,
+        Some(Token::Word(w)) => return Err(format!("bash: `{}': not a valid identifier", w.text)),
+        Some(Token::Op(op)) => return Err(unexpected(op)),
+        None => return Err("bash: syntax error: unexpected end of file".into()),
+    };
+    let mut items = Simple::default();
+    if is_word(tokens.peek(), "in") {
+        tokens.next();
+        while let Some(Token::Word(_)) = tokens.peek() {
+            if let Some(Token::Word(w)) = tokens.next() {
+                items.words.push(w.text);
+                items.expansions.push(w.pieces);
+            }
+        }
+    }
+    match tokens.next() {
+        Some(Token::Op(";")) => {}
+        Some(Token::Word(w)) if w.text == "do" => return Err(unexpected("do")),
+        Some(Token::Op(op)) => return Err(unexpected(op)),
+        _ => return Err("bash: syntax error: unexpected end of file".into()),
+    }
+    if !is_word(tokens.peek(), "do") {
+        return Err(match tokens.next() {
+            Some(Token::Word(w)) => unexpected(&w.text),
+            Some(Token::Op(op)) => unexpected(op),
+            None => "bash: syntax error: unexpected end of file".into(),
+        });
+    }
+    tokens.next();
+    // The body: up to the `done` that closes this loop (a command's first word).
+    let mut body = Vec::new();
+    let mut nested = 0usize;
+    let mut at_start = true;
+    loop {
+        let Some(tok) = tokens.next() else {
+            return Err("bash: syntax error: unexpected end of file".into());
+        };
+        if at_start && is_word(Some(&tok), "done") {
+            if nested == 0 {
+                break;
+            }
+            nested -= 1;
+        } else if at_start && is_word(Some(&tok), "for") {
+            nested += 1;
+        }
+        // Reserved words count only where a command starts: after an operator or a `do`.
+        let was_start = at_start;
+        at_start = matches!(tok, Token::Op(";" | "&&" | "||" | "|"))
+            || (was_start && is_word(Some(&tok), "do"));
+        body.push(tok);
+    }
+    // The `;` before `done` ends the body's last command.
+    if matches!(body.last(), Some(Token::Op(";"))) {
+        body.pop();
+    }
+    if body.is_empty() {
+        return Err(unexpected("done"));
+    }
+    let body = parse_tokens(body, depth + 1)?;
+    Ok(ForLoop { name, items, body })
+}
+
+fn parse_tokens(tokens: Vec<Token>, depth: usize) -> Result<Vec<Command>, String> {
     let mut commands: Vec<Command> = Vec::new();
     let mut pipeline: Vec<Simple> = Vec::new();
     let mut current = Simple::default();
     let mut connector = Connector::Always;
     let mut iter = tokens.into_iter().peekable();
-    let unexpected = |t: &str| format!("bash: syntax error near unexpected token `{t}'");
     while let Some(tok) = iter.next() {
         match tok {
+            Token::Word(w)
+                if w.pieces.is_none()
+                    && w.text == "for"
+                    && current.words.is_empty()
+                    && pipeline.is_empty() =>
+            {
+                let for_loop = parse_for(&mut iter, depth)?;
+                commands.push(Command {
+                    connector,
+                    pipeline: Vec::new(),
+                    for_loop: Some(Box::new(for_loop)),
+                });
+                connector = match iter.next() {
+                    None => return Ok(commands),
+                    Some(Token::Op(";")) => Connector::Always,
+                    Some(Token::Op("&&")) => Connector::IfSuccess,
+                    Some(Token::Op("||")) => Connector::IfFailure,
+                    Some(Token::Op(op)) => return Err(unexpected(op)),
+                    Some(Token::Word(w)) => return Err(unexpected(&w.text)),
+                };
+                if iter.peek().is_none() && connector != Connector::Always {
+                    return Err("bash: syntax error: unexpected end of file".into());
+                }
+            }
             Token::Word(w) => {
                 current.words.push(w.text);
                 current.expansions.push(w.pieces);
@@ -434,6 +566,7 @@ fn parse_line(line: &str) -> Result<Vec<Command>, String> {
                 commands.push(Command {
                     connector,
                     pipeline: std::mem::take(&mut pipeline),
+                    for_loop: None,
                 });
                 connector = match op {
                     "&&" => Connector::IfSuccess,
@@ -450,6 +583,7 @@ fn parse_line(line: &str) -> Result<Vec<Command>, String> {
         commands.push(Command {
             connector,
             pipeline,
+            for_loop: None,
         });
     } else if connector != Connector::Always {
         return Err("bash: syntax error: unexpected end of file".into());
@@ -567,5 +701,32 @@ mod tests {
             .unwrap_err()
             .contains("bad substitution"));
         assert!(parse("echo `open").is_err());
+    }
+
+    #[test]
+    fn for_loops_on_one_line() {
+        let cmds =
+            parse("for i in a $X; do echo $i; for j in 1; do echo done; done; done && echo ok")
+                .unwrap();
+        assert_eq!(cmds.len(), 2);
+        let l = cmds[0].for_loop.as_ref().expect("a loop");
+        assert_eq!(l.name, "i");
+        assert_eq!(l.items.words, ["a", "$X"]);
+        assert_eq!(l.body.len(), 2);
+        let inner = l.body[1].for_loop.as_ref().expect("a nested loop");
+        assert_eq!(inner.body[0].pipeline[0].words, ["echo", "done"]);
+        assert_eq!(cmds[1].connector, Connector::IfSuccess);
+        assert!(parse("for i in a b; do echo $i")
+            .unwrap_err()
+            .contains("end of file"));
+        assert!(parse("for 1x in a; do echo; done")
+            .unwrap_err()
+            .contains("not a valid identifier"));
+        assert!(parse("for i in a; do done").unwrap_err().contains("`done'"));
+        assert!(parse("for i in a; do echo; done | grep a").is_err());
+        // Not at a command's start, `for` and `done` are words.
+        assert_eq!(words("echo for done"), vec![vec!["echo", "for", "done"]]);
+        let deep = "for i in a; do ".repeat(40) + &"done; ".repeat(40);
+        assert!(parse(&deep).unwrap_err().contains("nested too deeply"));
     }
 }
