@@ -116,12 +116,13 @@ impl Session {
                 pending: HashMap::new(),
                 mirror: Mirror::default(),
             })),
-            host: Host::Local(Arc::new(Mutex::new(EngineHost::new()))),
+            host: Host::Worker,
             notice,
             version: ArcRwSignal::new(0),
         };
-        if page && crate::worker::spawn(&session) {
-            session.host = Host::Worker;
+        // Only where no worker starts is a cluster made in this thread.
+        if !(page && crate::worker::spawn(&session)) {
+            session.host = Host::Local(Arc::new(Mutex::new(EngineHost::new())));
         }
         let locale = "en".to_string();
         session.request(Request::Start { journal, locale }, |_| {});
