@@ -116,9 +116,11 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
     cluster.console.stream_ok = cluster.console.streaming
         && cluster.console.substitution_depth == 0
         && commands.len() == 1
-        && commands
-            .first()
-            .is_some_and(|c| c.pipeline.len() == 1 && c.pipeline[0].stdout_to.is_none());
+        && commands.first().is_some_and(|c| {
+            c.pipeline.len() == 1
+                && c.pipeline[0].stdout_to.is_none()
+                && c.pipeline[0].for_loop.is_none()
+        });
     run_commands(cluster, &commands)
 }
 
@@ -132,10 +134,7 @@ fn run_commands(cluster: &mut Cluster, commands: &[Command]) -> Output {
             Connector::IfFailure => out.exit_code != 0,
         };
         if run {
-            let result = match &command.for_loop {
-                Some(for_loop) => run_for(cluster, for_loop),
-                None => run_pipeline(cluster, &command.pipeline),
-            };
+            let result = run_pipeline(cluster, &command.pipeline);
             out.extend(result);
             cluster.console.last_status = out.exit_code;
         }
@@ -185,22 +184,19 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
             },
             (None, None) => piped.take(),
         };
-        let expanded;
-        let words = if simple.expansions.iter().any(Option::is_some) {
+        let result = if let Some(for_loop) = &simple.for_loop {
+            run_for(cluster, for_loop)
+        } else if simple.expansions.iter().any(Option::is_some) {
             match expand::words(cluster, simple, &mut out) {
-                Some(words) => {
-                    expanded = words;
-                    &expanded
-                }
+                Some(words) => run_simple(cluster, &words, stdin.as_deref()),
                 None => {
                     out.exit_code = 1;
                     return out;
                 }
             }
         } else {
-            &simple.words
+            run_simple(cluster, &simple.words, stdin.as_deref())
         };
-        let result = run_simple(cluster, words, stdin.as_deref());
         let edit = result.edit.clone();
         let open_file = result.open_file.clone();
         let last = i + 1 == pipeline.len();

@@ -52,6 +52,8 @@ pub struct Simple {
     pub words: Vec<String>,
     /// For each word, its pieces if it has expansions to make when the command runs.
     pub expansions: Vec<Option<Vec<Piece>>>,
+    /// A `for` loop in the command's place (no words then): `for ...; done | grep x`.
+    pub for_loop: Option<Box<ForLoop>>,
     /// `> file` (false) or `>> file` (true).
     pub stdout_to: Option<(String, bool)>,
     /// `< file`.
@@ -60,15 +62,20 @@ pub struct Simple {
     pub heredoc: Option<String>,
 }
 
-/// A pipeline (`a | b | c`), or a `for` loop, and how it joins the previous one.
+impl Simple {
+    /// Neither words nor a loop.
+    fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.for_loop.is_none()
+    }
+}
+
+/// A pipeline (`a | b | c`) and how it joins the previous one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Command {
     /// When it runs.
     pub connector: Connector,
-    /// The commands of the pipeline, in order (empty for a loop).
+    /// The commands of the pipeline, in order.
     pub pipeline: Vec<Simple>,
-    /// `for NAME in WORDS; do LIST; done`.
-    pub for_loop: Option<Box<ForLoop>>,
 }
 
 /// `for NAME in WORDS; do LIST; done` (on one line).
@@ -391,12 +398,12 @@ pub fn parse(text: &str) -> Result<Vec<Command>, String> {
 
 /// Gives each `<<DELIM` of `command` (inside a loop too) its body from the lines that follow.
 fn read_heredocs<'a>(command: &mut Command, lines: &mut impl Iterator<Item = &'a str>) {
-    if let Some(for_loop) = command.for_loop.as_mut() {
-        for inner in &mut for_loop.body {
-            read_heredocs(inner, lines);
-        }
-    }
     for simple in &mut command.pipeline {
+        if let Some(for_loop) = simple.for_loop.as_mut() {
+            for inner in &mut for_loop.body {
+                read_heredocs(inner, lines);
+            }
+        }
         if let Some(delimiter) = simple.heredoc.take() {
             let (strip_tabs, delimiter) = match delimiter.strip_prefix('-') {
                 Some(d) => (true, d.to_string()),
@@ -513,30 +520,11 @@ fn parse_tokens(tokens: Vec<Token>, depth: usize) -> Result<Vec<Command>, String
     let mut iter = tokens.into_iter().peekable();
     while let Some(tok) = iter.next() {
         match tok {
-            Token::Word(w)
-                if w.pieces.is_none()
-                    && w.text == "for"
-                    && current.words.is_empty()
-                    && pipeline.is_empty() =>
-            {
-                let for_loop = parse_for(&mut iter, depth)?;
-                commands.push(Command {
-                    connector,
-                    pipeline: Vec::new(),
-                    for_loop: Some(Box::new(for_loop)),
-                });
-                connector = match iter.next() {
-                    None => return Ok(commands),
-                    Some(Token::Op(";")) => Connector::Always,
-                    Some(Token::Op("&&")) => Connector::IfSuccess,
-                    Some(Token::Op("||")) => Connector::IfFailure,
-                    Some(Token::Op(op)) => return Err(unexpected(op)),
-                    Some(Token::Word(w)) => return Err(unexpected(&w.text)),
-                };
-                if iter.peek().is_none() && connector != Connector::Always {
-                    return Err("bash: syntax error: unexpected end of file".into());
-                }
+            Token::Word(w) if w.pieces.is_none() && w.text == "for" && current.is_empty() => {
+                current.for_loop = Some(Box::new(parse_for(&mut iter, depth)?));
             }
+            // After `done` comes an operator or a redirection, not a word.
+            Token::Word(w) if current.for_loop.is_some() => return Err(unexpected(&w.text)),
             Token::Word(w) => {
                 current.words.push(w.text);
                 current.expansions.push(w.pieces);
@@ -553,20 +541,19 @@ fn parse_tokens(tokens: Vec<Token>, depth: usize) -> Result<Vec<Command>, String
                 }
             }
             Token::Op("|") => {
-                if current.words.is_empty() {
+                if current.is_empty() {
                     return Err(unexpected("|"));
                 }
                 pipeline.push(std::mem::take(&mut current));
             }
             Token::Op(op) => {
-                if current.words.is_empty() {
+                if current.is_empty() {
                     return Err(unexpected(op));
                 }
                 pipeline.push(std::mem::take(&mut current));
                 commands.push(Command {
                     connector,
                     pipeline: std::mem::take(&mut pipeline),
-                    for_loop: None,
                 });
                 connector = match op {
                     "&&" => Connector::IfSuccess,
@@ -576,14 +563,13 @@ fn parse_tokens(tokens: Vec<Token>, depth: usize) -> Result<Vec<Command>, String
             }
         }
     }
-    if !current.words.is_empty() || current.heredoc.is_some() || current.stdout_to.is_some() {
+    if !current.is_empty() || current.heredoc.is_some() || current.stdout_to.is_some() {
         pipeline.push(current);
     }
     if !pipeline.is_empty() {
         commands.push(Command {
             connector,
             pipeline,
-            for_loop: None,
         });
     } else if connector != Connector::Always {
         return Err("bash: syntax error: unexpected end of file".into());
@@ -709,11 +695,14 @@ mod tests {
             parse("for i in a $X; do echo $i; for j in 1; do echo done; done; done && echo ok")
                 .unwrap();
         assert_eq!(cmds.len(), 2);
-        let l = cmds[0].for_loop.as_ref().expect("a loop");
+        let l = cmds[0].pipeline[0].for_loop.as_ref().expect("a loop");
         assert_eq!(l.name, "i");
         assert_eq!(l.items.words, ["a", "$X"]);
         assert_eq!(l.body.len(), 2);
-        let inner = l.body[1].for_loop.as_ref().expect("a nested loop");
+        let inner = l.body[1].pipeline[0]
+            .for_loop
+            .as_ref()
+            .expect("a nested loop");
         assert_eq!(inner.body[0].pipeline[0].words, ["echo", "done"]);
         assert_eq!(cmds[1].connector, Connector::IfSuccess);
         assert!(parse("for i in a b; do echo $i")
@@ -723,7 +712,15 @@ mod tests {
             .unwrap_err()
             .contains("not a valid identifier"));
         assert!(parse("for i in a; do done").unwrap_err().contains("`done'"));
-        assert!(parse("for i in a; do echo; done | grep a").is_err());
+        let piped = parse("for i in a; do echo; done | grep a > out.txt").unwrap();
+        assert!(piped[0].pipeline[0].for_loop.is_some());
+        assert_eq!(
+            piped[0].pipeline[1].stdout_to,
+            Some(("out.txt".into(), false))
+        );
+        assert!(parse("for i in a; do echo; done x")
+            .unwrap_err()
+            .contains("`x'"));
         // Not at a command's start, `for` and `done` are words.
         assert_eq!(words("echo for done"), vec![vec!["echo", "for", "done"]]);
         let deep = "for i in a; do ".repeat(40) + &"done; ".repeat(40);
