@@ -140,6 +140,22 @@ test('pasting several lines runs them like typed lines', async ({ page }) => {
   await expect(output).toContainText(/dev\s+Active\s+0s/);
 });
 
+test('shell loops, variables and command substitution work as in bash', async ({ page }) => {
+  await page.goto('./');
+  const input = page.getByTestId('console-input');
+  const output = page.getByTestId('console-output');
+  await input.click();
+  await page.keyboard.type('for i in 1 2 3; do kubectl run web$i --image=nginx; done');
+  await page.keyboard.press('Enter');
+  for (const i of [1, 2, 3]) await expect(output).toContainText(`pod/web${i} created`);
+  // The board shows what the loop made.
+  await expect(page.locator('[data-testid="pod-tile"][data-pod^="default/web"]')).toHaveCount(3);
+  // A variable set from a command substitution, and the last status.
+  await page.keyboard.type('N=$(kubectl get pods --no-headers | wc -l); echo "pods: $N, status $?"');
+  await page.keyboard.press('Enter');
+  await expect(output).toContainText('pods: 3, status 0');
+});
+
 test('a watch streams as the clock ticks and Ctrl-C stops it', async ({ page }) => {
   await page.goto('./');
   const input = page.getByTestId('console-input');
