@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use super::is_assignment;
 use super::kubectl::{self, flags::Flag};
 use crate::api::kinds::{self, KindInfo};
 use crate::cluster::Cluster;
@@ -535,14 +536,6 @@ fn namespace_arg<'a>(args: &[&'a str]) -> Option<&'a str> {
         }
     }
     found
-}
-
-fn is_assignment(word: &str) -> bool {
-    word.split_once('=').is_some_and(|(k, _)| {
-        !k.is_empty()
-            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !k.starts_with(|c: char| c.is_ascii_digit())
-    })
 }
 
 fn owned(words: &[&str]) -> Vec<String> {

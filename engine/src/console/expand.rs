@@ -26,7 +26,8 @@ pub(super) fn words(
 
 /// One word's fields: none when it was only an unquoted expansion to nothing.
 fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec<String>> {
-    let assignment = matches!(pieces.first(), Some(Piece::Lit(l)) if is_assignment_start(l));
+    // `NAME=...`: the assignment's value is not split.
+    let assignment = matches!(pieces.first(), Some(Piece::Lit(l)) if super::is_assignment(l));
     let mut fields = Vec::new();
     let mut current = String::new();
     let mut started = false;
@@ -74,12 +75,6 @@ fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec
         fields.push(current);
     }
     Some(fields)
-}
-
-/// `NAME=` at the start of a word.
-fn is_assignment_start(text: &str) -> bool {
-    text.split_once('=')
-        .is_some_and(|(name, _)| super::is_assignment(&format!("{name}=")))
 }
 
 fn variable(cluster: &Cluster, name: &str) -> String {

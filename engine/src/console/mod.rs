@@ -229,15 +229,9 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
 }
 
 /// Whether a word is a `NAME=value` assignment.
-fn is_assignment(word: &str) -> bool {
-    match word.split_once('=') {
-        Some((name, _)) => {
-            !name.is_empty()
-                && !name.starts_with(|c: char| c.is_ascii_digit())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        }
-        None => false,
-    }
+pub(super) fn is_assignment(word: &str) -> bool {
+    word.split_once('=')
+        .is_some_and(|(name, _)| shell::is_name(name))
 }
 
 fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<&str>) -> Output {

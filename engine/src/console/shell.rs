@@ -196,7 +196,7 @@ fn until_char(chars: &mut Chars, end: char) -> Result<String, String> {
 }
 
 /// Whether `s` is a shell variable name.
-fn is_name(s: &str) -> bool {
+pub(super) fn is_name(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
