@@ -111,17 +111,10 @@ fn explain_paths(word: &str) -> Vec<String> {
     let Some((base, _partial)) = word.rsplit_once('.') else {
         return Vec::new();
     };
-    let mut parts: Vec<&str> = base.split('.').collect();
-    let Some(kind) = kinds::resolve(parts.remove(0)) else {
+    let Ok((kind, path)) = kubectl::explain::resource_path(base) else {
         return Vec::new();
     };
-    // `deployments.apps.spec`: the group may follow the resource, as `explain` allows.
-    let group: Vec<&str> = kind.group.split('.').filter(|p| !p.is_empty()).collect();
-    let mut path = parts.as_slice();
-    if !group.is_empty() && path.starts_with(&group) {
-        path = &path[group.len()..];
-    }
-    crate::api::explain::field_names(kind, path)
+    crate::api::explain::field_names(kind, &path)
         .into_iter()
         .map(|f| {
             let deeper: Vec<&str> = path.iter().copied().chain([f.as_str()]).collect();
@@ -372,17 +365,19 @@ impl Context<'_> {
         }
     }
 
-    /// Names of the objects of a kind in the command's namespace (every namespace with -A).
-    fn names(&self, info: &KindInfo, args: &[&str]) -> Vec<String> {
+    /// The namespace the command lists `info`'s objects in: its `-n` or the context's;
+    /// none (every namespace) for cluster-scoped kinds and with `-A`.
+    fn scope<'b>(&'b self, info: &KindInfo, args: &[&'b str]) -> Option<&'b str> {
         let all = args.iter().any(|a| *a == "-A" || *a == "--all-namespaces");
         let ns = namespace_arg(args).unwrap_or(self.cluster.console.namespace.as_str());
-        let ns = match (info.namespaced, all) {
-            (false, _) | (true, true) => None,
-            (true, false) => Some(ns),
-        };
+        (info.namespaced && !all).then_some(ns)
+    }
+
+    /// Names of the objects of a kind in the command's namespace (every namespace with -A).
+    fn names(&self, info: &KindInfo, args: &[&str]) -> Vec<String> {
         self.cluster
             .store
-            .list(info.kind, ns)
+            .list(info.kind, self.scope(info, args))
             .map(|o| o.name().to_string())
             .collect()
     }
@@ -420,12 +415,9 @@ impl Context<'_> {
         if types.is_empty() {
             types.push(kinds::info("Pod"));
         }
-        let all = args.iter().any(|a| *a == "-A" || *a == "--all-namespaces");
-        let ns = namespace_arg(args).unwrap_or(self.cluster.console.namespace.as_str());
         let mut pairs = BTreeSet::new();
         for info in types {
-            let ns = (info.namespaced && !all).then_some(ns);
-            for object in self.cluster.store.list(info.kind, ns) {
+            for object in self.cluster.store.list(info.kind, self.scope(info, args)) {
                 for (k, v) in object.metadata().labels.iter().flatten() {
                     pairs.insert(format!("{k}={v}"));
                 }

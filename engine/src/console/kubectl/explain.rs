@@ -2,7 +2,7 @@
 
 use super::flags::{self, Flag};
 use crate::api::explain::{self, Options};
-use crate::api::kinds;
+use crate::api::kinds::{self, KindInfo};
 use crate::output::Output;
 
 pub(super) const FLAGS: &[Flag] = &[
@@ -48,18 +48,14 @@ pub fn run(args: &[String]) -> Output {
         }
     }
     let arg = parsed.positionals[0].trim_end_matches('.');
-    let mut parts: Vec<&str> = arg.split('.').collect();
-    let resource = parts.remove(0);
-    let Some(kind) = kinds::resolve(resource) else {
-        return super::error(format!(
-            "the server doesn't have a resource type \"{resource}\""
-        ));
+    let (kind, parts) = match resource_path(arg) {
+        Ok(found) => found,
+        Err(resource) => {
+            return super::error(format!(
+                "the server doesn't have a resource type \"{resource}\""
+            ))
+        }
     };
-    // `deployments.apps.spec`: the group may follow the resource.
-    let group: Vec<&str> = kind.group.split('.').filter(|p| !p.is_empty()).collect();
-    if !group.is_empty() && parts.starts_with(&group) {
-        parts.drain(..group.len());
-    }
     if parts.iter().any(|p| p.is_empty()) {
         return super::error("invalid jsonpath syntax, all nodes must be field nodes");
     }
@@ -75,4 +71,18 @@ pub fn run(args: &[String]) -> Output {
         }
         Err(e) => super::error(e),
     }
+}
+
+/// `RESOURCE[.GROUP].FIELD...` as `kubectl explain` takes it: the kind and the field path
+/// (`deployments.apps.spec`: the group may follow the resource), or the resource that is
+/// not a resource type.
+pub(crate) fn resource_path(arg: &str) -> Result<(&'static KindInfo, Vec<&str>), &str> {
+    let mut parts: Vec<&str> = arg.split('.').collect();
+    let resource = parts.remove(0);
+    let kind = kinds::resolve(resource).ok_or(resource)?;
+    let group: Vec<&str> = kind.group.split('.').filter(|p| !p.is_empty()).collect();
+    if !group.is_empty() && parts.starts_with(&group) {
+        parts.drain(..group.len());
+    }
+    Ok((kind, parts))
 }

@@ -21,7 +21,7 @@ mod drain;
 mod dry_run;
 mod edit;
 pub(crate) mod exec;
-mod explain;
+pub(crate) mod explain;
 pub(crate) mod flags;
 mod generate;
 mod get;
