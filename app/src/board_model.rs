@@ -134,18 +134,6 @@ impl BoardModel {
         model
     }
 
-    /// The pod behind a tile key (see [`tile_key`]), leaving ones included.
-    pub fn pod(&self, key: &str) -> Option<&PodView> {
-        match self.by_key.get(key) {
-            Some(&i) => Some(&self.snapshot.pods[i]),
-            None => self
-                .leaving
-                .iter()
-                .map(|(p, _)| p)
-                .find(|p| tile_key(p) == key),
-        }
-    }
-
     /// Every tile: its key, its pod, and whether it is leaving.
     pub fn tiles(&self) -> impl Iterator<Item = (String, &PodView, bool)> {
         let present = self.snapshot.pods.iter().map(|p| (tile_key(p), p, false));
@@ -155,11 +143,6 @@ impl BoardModel {
             .map(|(p, _)| (tile_key(p), p, true))
             .filter(|(k, _, _)| !self.by_key.contains_key(k));
         present.chain(leaving)
-    }
-
-    /// Whether the tile's pod is gone from the cluster (its tile is animating out).
-    pub fn is_leaving(&self, key: &str) -> bool {
-        !self.by_key.contains_key(key) && self.pod(key).is_some()
     }
 
     /// Tile keys of the pods on `node` (`None`: the Unscheduled lane) that `filter` shows,
@@ -191,6 +174,18 @@ impl BoardModel {
 /// A tile's identity: the pod's namespace, name and uid (a re-created pod is a new tile).
 pub fn tile_key(p: &PodView) -> String {
     format!("{}/{}/{}", p.namespace, p.name, p.uid)
+}
+
+/// From how many pods a lane (a node's, or the Unscheduled one) draws them as small squares.
+pub const DENSE_FROM: usize = 40;
+
+/// The class of a lane of `pods` tiles: `dense` (small squares) above [`DENSE_FROM`].
+pub fn lane_class(pods: usize) -> &'static str {
+    if pods > DENSE_FROM {
+        "pod-lane dense"
+    } else {
+        "pod-lane"
+    }
 }
 
 /// The statuses the legend explains, in its order, with their CSS class.
@@ -324,6 +319,13 @@ mod tests {
         }
     }
 
+    /// The tile `key` of `m`: its pod's name, and whether it is leaving.
+    fn tile(m: &BoardModel, key: &str) -> Option<(String, bool)> {
+        m.tiles()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, p, leaving)| (p.name.clone(), leaving))
+    }
+
     fn model() -> BoardModel {
         BoardModel::new(BoardSnapshot {
             pods: vec![
@@ -346,8 +348,8 @@ mod tests {
         assert_eq!(m.lane(None, &all), ["default/b/uid-b"]);
         let only = NamespaceFilter::from_value("default");
         assert_eq!(m.lane(Some("node1"), &only), ["default/a/uid-a"]);
-        assert_eq!(m.pod("default/b/uid-b").unwrap().name, "b");
-        assert!(m.pod("default/b/other").is_none());
+        assert_eq!(tile(&m, "default/b/uid-b").unwrap().0, "b");
+        assert!(tile(&m, "default/b/other").is_none());
         assert_eq!(NamespaceFilter::from_value(""), NamespaceFilter::All);
         assert_eq!(only.value(), "default");
     }
@@ -378,9 +380,11 @@ mod tests {
         let mut snapshot = m.snapshot.clone();
         snapshot.pods.remove(0); // default/a is gone
         let next = m.next(snapshot.clone(), 10);
-        assert!(next.is_leaving("default/a/uid-a"));
-        assert!(!next.is_leaving("kube-system/c/uid-c"));
-        assert_eq!(next.pod("default/a/uid-a").unwrap().name, "a");
+        assert_eq!(tile(&next, "default/a/uid-a"), Some(("a".into(), true)));
+        assert_eq!(
+            tile(&next, "kube-system/c/uid-c"),
+            Some(("c".into(), false))
+        );
         let all = NamespaceFilter::All;
         assert_eq!(
             next.lane(Some("node1"), &all),
@@ -388,16 +392,13 @@ mod tests {
         );
         // A later snapshot keeps it until its time is up.
         let later = next.next(snapshot.clone(), 11);
-        assert!(later.is_leaving("default/a/uid-a"));
+        assert_eq!(tile(&later, "default/a/uid-a"), Some(("a".into(), true)));
         assert!(!later.has_expired(12));
         assert!(later.has_expired(10 + LEAVE_TICKS));
         let done = later.expire(10 + LEAVE_TICKS);
-        assert!(done.pod("default/a/uid-a").is_none());
+        assert!(tile(&done, "default/a/uid-a").is_none());
         assert_eq!(done.lane(Some("node1"), &all), ["kube-system/c/uid-c"]);
-        assert!(next
-            .next(snapshot, 10 + LEAVE_TICKS)
-            .pod("default/a/uid-a")
-            .is_none());
+        assert!(tile(&next.next(snapshot, 10 + LEAVE_TICKS), "default/a/uid-a").is_none());
     }
 
     #[test]

@@ -131,7 +131,6 @@ impl EngineHost {
         });
         View {
             uptime_ms: cluster.uptime().0,
-            generation,
             prompt: cluster.prompt(),
             job_running: cluster.job_running(),
             job_output,

@@ -116,8 +116,6 @@ pub struct LessonView {
 pub struct View {
     /// Simulated time since the cluster booted, in milliseconds.
     pub uptime_ms: i64,
-    /// The cluster's change counter.
-    pub generation: u64,
     /// The console prompt (`$ `, or a container shell's).
     pub prompt: String,
     /// Whether a command (a watch) is still running.

@@ -8,9 +8,9 @@
 
 use leptos::prelude::*;
 
-use crate::board_model::{NamespaceFilter, LEGEND};
+use crate::board_model::{lane_class, NamespaceFilter, LEGEND};
 use crate::components::describe_panel::Selection;
-use crate::components::node_box::{NodeBox, DENSE_FROM};
+use crate::components::node_box::NodeBox;
 use crate::components::pod_tile::PodTile;
 use crate::i18n::{t, Msg};
 use crate::ticker::Ticker;
@@ -78,7 +78,7 @@ pub fn Board(ticker: Ticker, selected: RwSignal<Option<Selection>>) -> impl Into
             </ul>
             <div class="unscheduled" data-testid="unscheduled-lane" class:empty=move || unscheduled.with(Vec::is_empty)>
                 <h3>{t(Msg::Unscheduled)}</h3>
-                <div class=move || { if unscheduled.with(|k| k.len() > DENSE_FROM) { "pod-lane dense" } else { "pod-lane" } }>
+                <div class=move || unscheduled.with(|k| lane_class(k.len()))>
                     <For
                         each=move || unscheduled.get()
                         key=|k| k.clone()

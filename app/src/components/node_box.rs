@@ -5,13 +5,10 @@ use std::sync::Arc;
 use kubeplay_engine::view::{DescribeKind, NodeView};
 use leptos::prelude::*;
 
-use crate::board_model::{cpu_text, memory_text, percent, BoardModel, NamespaceFilter};
+use crate::board_model::{cpu_text, lane_class, memory_text, percent, BoardModel, NamespaceFilter};
 use crate::components::describe_panel::Selection;
 use crate::components::pod_tile::PodTile;
 use crate::i18n::{t, Msg};
-
-/// From how many pods a lane (a node's, or the Unscheduled one) draws them as small squares.
-pub const DENSE_FROM: usize = 40;
 
 /// A labelled bar: `used` of `total`, with the numbers as text.
 fn bar(
@@ -92,7 +89,7 @@ pub fn NodeBox(
             {bar(t(Msg::CpuRequested), field(|n| n.cpu_requested_milli), field(|n| n.cpu_allocatable_milli), cpu_text)}
             {bar(t(Msg::MemoryRequested), field(|n| n.memory_requested_bytes), field(|n| n.memory_allocatable_bytes), memory_text)}
             // Many pods: small squares (names stay readable by screen readers and tooltips).
-            <div class=move || { if keys.with(|k| k.len() > DENSE_FROM) { "pod-lane dense" } else { "pod-lane" } }>
+            <div class=move || keys.with(|k| lane_class(k.len()))>
                 <For
                     each=move || keys.get()
                     key=|k| k.clone()
