@@ -328,18 +328,28 @@ impl Session {
         self.request(Request::SetLocale(locale.to_string()), |_| {});
     }
 
-    /// Starts a built-in lesson: its cluster replaces the current one. An unknown lesson
-    /// is refused here and not journaled.
+    /// Starts a built-in lesson: its cluster replaces the current one. A lesson the engine
+    /// cannot start is taken out of the journal again.
     pub fn start_lesson(&self, id: &str, then: impl FnOnce(Result<(), String>) + Send + 'static) {
-        if !kubeplay_engine::lessons::builtin()
-            .iter()
-            .any(|l| l.id == id)
-        {
-            return then(Err(format!("no lesson called {id}")));
-        }
-        self.apply(Entry::StartLesson(id.to_string()), move |answer| {
-            then(result_of(answer))
+        let entry = Entry::StartLesson(id.to_string());
+        let session = self.clone();
+        self.apply(entry.clone(), move |answer| {
+            let result = result_of(answer);
+            if result.is_err() {
+                session.forget(&entry);
+            }
+            then(result)
         });
+    }
+
+    /// Takes back the newest `entry`, which the engine refused: it changed nothing, so the
+    /// journal without it replays the same.
+    fn forget(&self, entry: &Entry) {
+        let mut inner = self.lock();
+        if let Some(i) = inner.record.journal.iter().rposition(|e| e == entry) {
+            inner.record.journal.remove(i);
+            save_locked(&mut inner);
+        }
     }
 
     /// Reveals the next hint of the current step.
