@@ -1,13 +1,7 @@
 // A learner opens `vi pod.yaml`, types a manifest, sees a mistake marked on its line before
 // saving, fixes it, saves with Ctrl-S and applies the file; `kubectl edit` opens the object.
 import { test, expect } from '@playwright/test';
-
-async function run(page, command) {
-  const input = page.getByTestId('console-input');
-  await input.click();
-  await input.fill(command);
-  await input.press('Enter');
-}
+import { run } from './console-helpers.mjs';
 
 test('vi pod.yaml: type, see the problem on its line, fix, save, apply', async ({ page }) => {
   const errors = [];

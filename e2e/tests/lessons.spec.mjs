@@ -1,13 +1,7 @@
 // The lesson panel: a learner types lesson 2 through to the finish screen, lesson 8 is
 // solved with "show solution", a reload keeps the lesson and its step, progress files.
 import { test, expect } from '@playwright/test';
-
-async function run(page, command) {
-  const input = page.getByTestId('console-input');
-  await input.click();
-  await input.fill(command);
-  await input.press('Enter');
-}
+import { run } from './console-helpers.mjs';
 
 async function startLesson(page, id) {
   await page.locator(`[data-testid="lesson-item"][data-lesson-id="${id}"]`).getByTestId('lesson-start').click();

@@ -1,13 +1,7 @@
 // A learner's cluster, files and history survive a reload; "Reset cluster" asks first;
 // a damaged saved session is dropped with a notice; after one visit the page works offline.
 import { test, expect } from '@playwright/test';
-
-async function run(page, command) {
-  const input = page.getByTestId('console-input');
-  await input.click();
-  await input.fill(command);
-  await input.press('Enter');
-}
+import { run } from './console-helpers.mjs';
 
 async function lastOutput(page, command) {
   const marker = `$ ${command}`;
