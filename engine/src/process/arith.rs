@@ -7,7 +7,12 @@ use std::collections::BTreeMap;
 /// Evaluates `expr`, updating variables it assigns. Errors read like dash's.
 pub fn eval(expr: &str, vars: &mut BTreeMap<String, String>) -> Result<i64, String> {
     let toks = tokenize(expr)?;
-    let mut p = Parser { toks, pos: 0, vars };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        vars,
+        depth: 0,
+    };
     let v = p.assignment()?;
     if p.pos < p.toks.len() {
         return Err(format!("arithmetic expression: expecting EOF: \"{expr}\""));
@@ -70,10 +75,15 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
     Ok(toks)
 }
 
+/// How deeply an expression may nest (`-(-(...))`): deeper is refused, not a stack overflow.
+const MAX_DEPTH: usize = 200;
+
 struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
     vars: &'a mut BTreeMap<String, String>,
+    /// Nesting of what is being read (operands and chained assignments).
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -114,7 +124,7 @@ impl Parser<'_> {
         ) {
             if matches!(op, "=" | "+=" | "-=" | "*=" | "/=" | "%=") {
                 self.pos += 2;
-                let rhs = self.assignment()?;
+                let rhs = self.nested(Self::assignment)?;
                 let old = self.var(&name);
                 let v = match op {
                     "=" => rhs,
@@ -194,7 +204,22 @@ impl Parser<'_> {
         }
     }
 
+    /// Reads a nested part with `read`, refusing nesting deeper than [`MAX_DEPTH`].
+    fn nested(&mut self, read: fn(&mut Self) -> Result<i64, String>) -> Result<i64, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err("arithmetic expression: nested too deeply".into());
+        }
+        self.depth += 1;
+        let v = read(self);
+        self.depth -= 1;
+        v
+    }
+
     fn unary(&mut self) -> Result<i64, String> {
+        self.nested(Self::operand)
+    }
+
+    fn operand(&mut self) -> Result<i64, String> {
         if self.eat("-") {
             return Ok(self.unary()?.wrapping_neg());
         }
@@ -260,6 +285,23 @@ fn divide(a: i64, b: i64, remainder: bool) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let mut vars = BTreeMap::new();
+        for expr in [
+            format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000)),
+            format!("{}1", "- ".repeat(100_000)),
+            format!("{}1", "a=".repeat(100_000)),
+        ] {
+            let e = eval(&expr, &mut vars).unwrap_err();
+            assert!(e.contains("nested too deeply"), "{e}");
+        }
+        assert_eq!(
+            eval(&format!("{}7{}", "(".repeat(50), ")".repeat(50)), &mut vars),
+            Ok(7)
+        );
+    }
 
     #[test]
     fn evaluates_loop_arithmetic() {
