@@ -4,8 +4,8 @@
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::api::object::Object;
 use crate::cluster::Cluster;
-use crate::store::Object;
 
 /// `Normal` or `Warning`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub fn record(
     };
     // The apiserver refuses new events in a namespace being deleted (NamespaceLifecycle).
     if cluster
-        .store
+        .api
         .get("Namespace", "", &namespace)
         .is_none_or(|ns| ns.metadata().deletion_timestamp.is_some())
     {
@@ -51,13 +51,12 @@ pub fn record(
     }
     let index_key = (uid.clone(), reason.to_string(), message.to_string());
     if let Some(name) = cluster.event_index.get(&index_key).cloned() {
-        if let Some(Object::Event(existing)) =
-            cluster.store.get("Event", &namespace, &name).cloned()
+        if let Some(Object::Event(existing)) = cluster.api.get("Event", &namespace, &name).cloned()
         {
             let mut ev = existing;
             ev.count = Some(ev.count.unwrap_or(1) + 1);
             ev.last_timestamp = Some(now);
-            let _ = cluster.store.update(Object::Event(ev));
+            let _ = cluster.api.update(Object::Event(ev));
             return;
         }
     }
@@ -97,12 +96,7 @@ pub fn record(
         reporting_instance: Some(source.host.unwrap_or(source.component).to_string()),
         ..Default::default()
     };
-    let (now_time, rng) = (cluster.clock.now_time(), &mut cluster.rng);
-    if cluster
-        .store
-        .create(Object::Event(Box::new(event)), now_time, rng)
-        .is_ok()
-    {
+    if cluster.create(Object::Event(Box::new(event))).is_ok() {
         cluster.event_index.insert(index_key, name);
     }
 }

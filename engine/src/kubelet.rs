@@ -7,11 +7,11 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
 use crate::images::{self, ImageRef};
 use crate::scheduler::set_condition;
-use crate::store::Object;
 use crate::timers::Task;
 
 /// Where a pod is in its life on the node.
@@ -70,7 +70,7 @@ pub fn go_duration(ms: i64) -> String {
 
 /// Runs the kubelet's next step for the pod named in a timer task.
 pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
-    let Some(Object::Pod(pod)) = cluster.store.get("Pod", namespace, name).cloned() else {
+    let Some(Object::Pod(pod)) = cluster.api.get("Pod", namespace, name).cloned() else {
         return;
     };
     if pod.metadata.uid.as_deref() != Some(uid) {
@@ -161,7 +161,10 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
 }
 
 fn store_pod(cluster: &mut Cluster, pod: Pod) -> Object {
-    match cluster.store.update(Object::Pod(Box::new(pod.clone()))) {
+    match cluster
+        .api
+        .update_status(Object::Pod(Box::new(pod.clone())))
+    {
         Ok(o) => o.clone(),
         Err(_) => Object::Pod(Box::new(pod)),
     }
@@ -465,7 +468,7 @@ fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Op
 }
 
 fn node_ip(cluster: &Cluster, node: &str) -> String {
-    match cluster.store.get("Node", "", node) {
+    match cluster.api.get("Node", "", node) {
         Some(Object::Node(n)) => n
             .status
             .iter()
@@ -479,7 +482,7 @@ fn node_ip(cluster: &Cluster, node: &str) -> String {
 
 /// The next free address in the node's pod CIDR (`10.244.N.0/24` → `10.244.N.2`, `.3`, ...).
 fn allocate_pod_ip(cluster: &mut Cluster, node: &str) -> String {
-    let cidr = match cluster.store.get("Node", "", node) {
+    let cidr = match cluster.api.get("Node", "", node) {
         Some(Object::Node(n)) => n
             .spec
             .as_ref()

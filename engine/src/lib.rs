@@ -9,6 +9,7 @@
 // Parts of the API machinery (watch log, typed pods) are consumed by the controllers that follow.
 #[allow(dead_code)]
 mod api;
+mod apiserver;
 mod clock;
 mod cluster;
 mod console;
@@ -24,8 +25,6 @@ mod process;
 mod rng;
 mod runtime;
 mod scheduler;
-#[allow(dead_code)]
-mod store;
 mod timers;
 pub mod transcript;
 pub mod view;

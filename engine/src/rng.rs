@@ -22,7 +22,31 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
+
+    /// `len` characters of apimachinery's `rand.String` alphabet (no vowels, no ambiguous
+    /// digits), e.g. the `8xkqz` of a generated pod name.
+    pub fn name_suffix(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| {
+                let i = (self.next_u64() % NAME_ALPHABET.len() as u64) as usize;
+                char::from(NAME_ALPHABET[i])
+            })
+            .collect()
+    }
+
+    /// `len` random lowercase hex digits (container ids, image digests).
+    pub fn hex(&mut self, len: usize) -> String {
+        let mut s = String::with_capacity(len + 16);
+        while s.len() < len {
+            s.push_str(&format!("{:016x}", self.next_u64()));
+        }
+        s.truncate(len);
+        s
+    }
 }
+
+/// apimachinery's `rand.String` alphabet, also the digits of `SafeEncodeString` (hashes).
+pub const NAME_ALPHABET: &[u8; 27] = b"bcdfghjklmnpqrstvwxz2456789";
 
 #[cfg(test)]
 mod tests {

@@ -7,12 +7,12 @@ use k8s_openapi::api::core::v1::{
     ContainerStateWaiting, ContainerStatus, Pod, PodCondition,
 };
 
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
 use crate::images::ImageRef;
 use crate::process::{self, End};
 use crate::scheduler::set_condition;
-use crate::store::Object;
 use crate::timers::Task;
 
 /// How far ahead a process is replayed to find when it exits; later exits count as "never".
@@ -155,7 +155,7 @@ pub fn start_container(
         &format!("Created container: {}", c.name),
         kubelet.clone(),
     );
-    let container_id = format!("containerd://{}", cluster.random_hex(64));
+    let container_id = format!("containerd://{}", cluster.rng.hex(64));
     let image = c.image.clone().unwrap_or_default();
     let r = ImageRef::parse(&image).unwrap_or(ImageRef {
         repository: image.clone(),
@@ -163,7 +163,7 @@ pub fn start_container(
     });
     let image_id = previous_image_id(pod, &c.name)
         .filter(|id| id.starts_with(&format!("{}@", r.repository)))
-        .unwrap_or_else(|| format!("{}@sha256:{}", r.repository, cluster.random_hex(64)));
+        .unwrap_or_else(|| format!("{}@sha256:{}", r.repository, cluster.rng.hex(64)));
     let (state, exit, start_error) = match proc.check_start() {
         Err(message) => {
             events::record(
@@ -429,7 +429,10 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
         let status = pod.status.get_or_insert_with(Default::default);
         status.container_statuses = Some(statuses.clone());
         update_phase(cluster, &mut pod, &policy, &statuses);
-        if let Ok(stored) = cluster.store.update(Object::Pod(Box::new(pod.clone()))) {
+        if let Ok(stored) = cluster
+            .api
+            .update_status(Object::Pod(Box::new(pod.clone())))
+        {
             let _ = stored;
         }
     }

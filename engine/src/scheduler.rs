@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
 
+use crate::api::object::Object;
 use crate::api::quantity;
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
-use crate::store::Object;
 use crate::timers::Task;
 
 const SCHEDULER: Source<'static> = Source {
@@ -139,7 +139,7 @@ struct NodeUsage {
 
 fn usage(cluster: &Cluster) -> BTreeMap<String, NodeUsage> {
     let mut map: BTreeMap<String, NodeUsage> = BTreeMap::new();
-    for obj in cluster.store.list("Pod", None) {
+    for obj in cluster.api.list("Pod", None) {
         let Object::Pod(p) = obj else { continue };
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else {
             continue;
@@ -211,11 +211,11 @@ pub struct Queue {
 /// Whether a change may let an unschedulable pod fit now (upstream moves such pods back to
 /// the active queue on these events): a node changed, or a bound pod went or finished (a
 /// terminating pod still holds its resources until it is gone).
-fn may_free_room(event: &crate::store::WatchEvent) -> bool {
+fn may_free_room(event: &crate::api::object::WatchEvent) -> bool {
     match &event.object {
         Object::Node(_) | Object::PersistentVolumeClaim(_) => true,
         Object::Pod(p) => {
-            event.kind == crate::store::WatchEventType::Deleted
+            event.kind == crate::api::object::WatchEventType::Deleted
                 || p.status
                     .as_ref()
                     .and_then(|s| s.phase.as_deref())
@@ -241,7 +241,7 @@ fn marked_unschedulable(p: &Pod) -> bool {
 pub fn schedule_pending(cluster: &mut Cluster) {
     let queue = &mut cluster.controllers.scheduler;
     let mut retry = false;
-    for event in cluster.store.events_since(queue.cursor) {
+    for event in cluster.api.events_since(queue.cursor) {
         retry |= may_free_room(event);
         if let Object::Pod(p) = &event.object {
             let key = (
@@ -249,18 +249,18 @@ pub fn schedule_pending(cluster: &mut Cluster) {
                 p.metadata.name.clone().unwrap_or_default(),
             );
             let unbound = p.spec.as_ref().is_some_and(|s| s.node_name.is_none());
-            if event.kind != crate::store::WatchEventType::Deleted && unbound {
+            if event.kind != crate::api::object::WatchEventType::Deleted && unbound {
                 queue.unbound.insert(key);
             } else {
                 queue.unbound.remove(&key);
             }
         }
     }
-    queue.cursor = cluster.store.log_end();
+    queue.cursor = cluster.api.log_end();
     let pending: Vec<Pod> = queue
         .unbound
         .iter()
-        .filter_map(|(ns, name)| match cluster.store.get("Pod", ns, name) {
+        .filter_map(|(ns, name)| match cluster.api.get("Pod", ns, name) {
             Some(Object::Pod(p)) => Some(p.as_ref()),
             _ => None,
         })
@@ -292,7 +292,7 @@ pub fn schedule_pending(cluster: &mut Cluster) {
     let mut used = usage(cluster);
     // Binding a pod changes no node, so one copy of the nodes serves the whole pass.
     let nodes: Vec<Node> = cluster
-        .store
+        .api
         .list("Node", None)
         .filter_map(|o| match o {
             Object::Node(n) => Some(n.as_ref().clone()),
@@ -396,7 +396,7 @@ fn schedule_one(
         },
     );
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    if let Ok(stored) = cluster.store.update(Object::Pod(Box::new(pod))) {
+    if let Ok(stored) = cluster.api.bind(Object::Pod(Box::new(pod))) {
         let stored = stored.clone();
         let message = format!("Successfully assigned {}/{} to {chosen}", key.0, key.1);
         events::record(
@@ -428,7 +428,7 @@ fn claims_unready(cluster: &Cluster, pod: &Pod) -> Option<String> {
             continue;
         };
         let name = &source.claim_name;
-        match cluster.store.get("PersistentVolumeClaim", ns, name) {
+        match cluster.api.get("PersistentVolumeClaim", ns, name) {
             Some(Object::PersistentVolumeClaim(c)) => {
                 if c.metadata.deletion_timestamp.is_some() {
                     return Some(format!("persistentvolumeclaim \"{name}\" is being deleted"));
@@ -467,7 +467,7 @@ fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
             ..Default::default()
         },
     );
-    if let Ok(stored) = cluster.store.update(Object::Pod(Box::new(pod))) {
+    if let Ok(stored) = cluster.api.update_status(Object::Pod(Box::new(pod))) {
         let stored = stored.clone();
         events::record(
             cluster,
@@ -547,7 +547,7 @@ mod tests {
         let mut cluster = Cluster::new();
         cluster.create(pod_requesting("big", "3")).unwrap();
         cluster.advance(SimDuration::seconds(1));
-        let Some(Object::Pod(p)) = cluster.store.get("Pod", "default", "big") else {
+        let Some(Object::Pod(p)) = cluster.api.get("Pod", "default", "big") else {
             panic!("pod missing")
         };
         let cond = p
@@ -592,7 +592,7 @@ mod tests {
         }
         cluster.advance(SimDuration::seconds(10));
         let nodes: Vec<String> = cluster
-            .store
+            .api
             .list("Pod", Some("default"))
             .filter_map(|o| match o {
                 Object::Pod(p) => Some(

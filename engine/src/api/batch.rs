@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use super::defaults::pod_spec;
 use super::selector::Selector;
 use super::validation;
-use crate::store::Object;
+use crate::api::object::Object;
 
 /// Label (and selector key) naming the Job's uid.
 pub const CONTROLLER_UID: &str = "batch.kubernetes.io/controller-uid";

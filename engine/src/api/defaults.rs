@@ -9,9 +9,9 @@ use k8s_openapi::api::core::v1::{
 use crate::images::ImageRef;
 
 /// Fills in any object's defaulted fields, by kind.
-pub fn object(obj: &mut crate::store::Object) {
+pub fn object(obj: &mut crate::api::object::Object) {
     use super::workload_defaults as w;
-    use crate::store::Object;
+    use crate::api::object::Object;
     match obj {
         Object::Pod(p) => pod(p),
         Object::Namespace(ns) => namespace(ns),

@@ -8,6 +8,7 @@ pub mod explain;
 pub mod json_patch;
 pub mod kinds;
 pub mod manifest;
+pub mod object;
 pub mod pvc;
 pub mod quantity;
 pub mod selector;

@@ -5,7 +5,7 @@ mod affinity;
 use k8s_openapi::api::core::v1::PodSpec;
 
 use super::error::ApiError;
-use crate::store::Object;
+use crate::api::object::Object;
 
 /// kube's DNS-1123 subdomain message.
 const DNS1123_SUBDOMAIN: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::selector::Selector;
 use super::validation::pod_spec;
-use crate::store::Object;
+use crate::api::object::Object;
 
 /// Adds the causes an invalid workload has to `causes`.
 pub fn validate(obj: &Object, causes: &mut Vec<String>) {

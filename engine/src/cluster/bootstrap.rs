@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::profile::{NodeProfile, NodeRole};
-use crate::store::Object;
+use crate::api::object::Object;
 
 /// The namespaces every cluster starts with.
 pub const SYSTEM_NAMESPACES: [&str; 4] =

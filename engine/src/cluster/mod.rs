@@ -1,13 +1,12 @@
 //! The `Cluster` facade: the one type the app and the CLI talk to.
 
 mod bootstrap;
-mod deletion;
 mod profile;
 mod system_config;
 pub(crate) mod system_pods;
 mod system_workloads;
 
-pub(crate) use deletion::{
+pub(crate) use crate::apiserver::{
     finalize_namespace, DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
 };
 pub use profile::{ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
@@ -15,13 +14,13 @@ pub use profile::{ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::error::ApiError;
+use crate::api::object::Object;
+use crate::apiserver::{ApiServer, Deletion, Env};
 use crate::clock::{Clock, SimDuration, BOOT_MS};
 use crate::console::Console;
 use crate::kubelet::Stage;
 use crate::output::Output;
 use crate::rng::Rng;
-use crate::store::Object;
-use crate::store::Store;
 use crate::timers::{Task, Timers};
 
 /// How to build a cluster.
@@ -48,7 +47,8 @@ const UPTIME_AT_START: SimDuration = SimDuration::seconds(600);
 /// A whole simulated cluster with its console.
 pub struct Cluster {
     pub(crate) clock: Clock,
-    pub(crate) store: Store,
+    /// The API server: the store behind it, and the one write path.
+    pub(crate) api: ApiServer,
     pub(crate) rng: Rng,
     pub(crate) console: Console,
     pub(crate) timers: Timers,
@@ -76,34 +76,6 @@ impl Default for Cluster {
     }
 }
 
-/// Copies `from`'s labels, annotations and spec onto `to` (same kind), keeping `to`'s status
-/// and system metadata.
-fn copy_spec_and_meta(to: &mut Object, from: Object) {
-    let meta = from.metadata().clone();
-    let m = to.metadata_mut();
-    m.labels = meta.labels;
-    m.annotations = meta.annotations;
-    match (to, from) {
-        (Object::Deployment(t), Object::Deployment(f)) => t.spec = f.spec,
-        (Object::ReplicaSet(t), Object::ReplicaSet(f)) => t.spec = f.spec,
-        (Object::ReplicationController(t), Object::ReplicationController(f)) => t.spec = f.spec,
-        (Object::StatefulSet(t), Object::StatefulSet(f)) => t.spec = f.spec,
-        (Object::DaemonSet(t), Object::DaemonSet(f)) => t.spec = f.spec,
-        (Object::Job(t), Object::Job(mut f)) => {
-            // The generated selector and template labels stay.
-            if let (Some(ts), Some(fs)) = (t.spec.as_ref(), f.spec.as_mut()) {
-                if fs.manual_selector != Some(true) {
-                    fs.selector = ts.selector.clone();
-                    fs.template.metadata = ts.template.metadata.clone();
-                }
-            }
-            t.spec = f.spec
-        }
-        (Object::CronJob(t), Object::CronJob(f)) => t.spec = f.spec,
-        (to, from) => *to = from,
-    }
-}
-
 impl Cluster {
     /// The default cluster: one control-plane node and three workers, seed 0.
     pub fn new() -> Self {
@@ -114,7 +86,7 @@ impl Cluster {
     pub fn with_config(config: ClusterConfig) -> Self {
         let mut cluster = Cluster {
             clock: Clock::at(BOOT_MS),
-            store: Store::default(),
+            api: ApiServer::default(),
             rng: Rng::new(config.seed),
             console: Console::default(),
             timers: Timers::default(),
@@ -155,7 +127,7 @@ impl Cluster {
         }
         for obj in objects {
             // Names in a profile are unique, so creation cannot collide.
-            let _ = self.store.create(obj, now.clone(), &mut self.rng);
+            let _ = self.api.restore(obj, now.clone(), &mut self.rng);
         }
         system_pods::create_all(self, profile);
         // Namespaces' default ServiceAccount and root CA, the `kubernetes` Service.
@@ -258,39 +230,29 @@ impl Cluster {
         crate::controllers::run_all(self);
     }
 
-    /// Creates an object as the apiserver does: defaulting, then storage.
-    pub(crate) fn create(&mut self, mut obj: Object) -> Result<(), ApiError> {
-        crate::api::defaults::object(&mut obj);
-        if let Object::Job(j) = &mut obj {
-            // The uid the store is about to assign: the generated selector names it.
-            let uid = crate::store::new_uid(&mut self.rng.clone());
-            crate::api::batch::generate_selector(j, &uid);
-        }
-        crate::api::validation::validate(&obj)?;
-        self.admit_namespace(&obj)?;
-        if let Object::Pod(p) = &mut obj {
-            self.admit_service_account(p)?;
-        }
-        if let Object::Service(svc) = &mut obj {
-            self.default_service(svc)?;
-        }
-        let now = self.clock.now_time();
-        let namespace = matches!(obj, Object::Namespace(_));
-        // A pod created with spec.nodeName skips the scheduler: its kubelet starts it.
-        let bound = match &obj {
+    /// Creates an object through the API server. A pod created with `spec.nodeName` skips the
+    /// scheduler: its kubelet starts it; a new namespace gets its default ServiceAccount at
+    /// once (the serviceaccount controller is quick: the next request already finds it).
+    pub(crate) fn create(&mut self, obj: Object) -> Result<&Object, ApiError> {
+        let env = Env {
+            clock: &self.clock,
+            rng: &mut self.rng,
+        };
+        let created = self.api.create(obj, env)?;
+        let bound = match created {
             Object::Pod(p) if p.spec.as_ref().is_some_and(|s| s.node_name.is_some()) => Some((
-                p.metadata.namespace.clone().unwrap_or_default(),
-                p.metadata.name.clone().unwrap_or_default(),
+                created.namespace().to_string(),
+                created.name().to_string(),
+                created.metadata().uid.clone().unwrap_or_default(),
             )),
             _ => None,
         };
-        let uid = self
-            .store
-            .create(obj, now, &mut self.rng)?
-            .metadata()
-            .uid
-            .clone();
-        if let (Some((namespace, name)), Some(uid)) = (bound, uid) {
+        let (kind, namespace, name) = (
+            created.kind(),
+            created.namespace().to_string(),
+            created.name().to_string(),
+        );
+        if let Some((namespace, name, uid)) = bound {
             let due = self.clock.now_ms();
             self.timers.at(
                 due,
@@ -301,182 +263,120 @@ impl Cluster {
                 },
             );
         }
-        if namespace {
-            // The serviceaccount controller is quick: the next request already finds `default`.
+        if kind == "Namespace" {
             crate::controllers::system_objects::reconcile(self);
         }
-        Ok(())
+        self.api
+            .get(kind, &namespace, &name)
+            .ok_or_else(|| ApiError::not_found(crate::api::kinds::info(kind), &name))
     }
 
-    /// The ServiceAccount admission plugin: the account must exist; the token volume is added.
-    fn admit_service_account(
-        &mut self,
-        pod: &mut k8s_openapi::api::core::v1::Pod,
-    ) -> Result<(), ApiError> {
-        use crate::api::service_account;
-        let sa = service_account::account(pod);
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        if self.store.get("ServiceAccount", &ns, &sa).is_none() {
-            return Err(ApiError::Denied {
-                resource: "pods".into(),
-                name: pod.metadata.name.clone().unwrap_or_default(),
-                message: format!(
-                    "error looking up service account {ns}/{sa}: serviceaccount \"{sa}\" not found"
-                ),
-            });
-        }
-        let volume = format!(
-            "{}{}",
-            service_account::VOLUME_PREFIX,
-            system_pods::name_suffix(self, 5)
-        );
-        service_account::admit(pod, &volume);
-        Ok(())
-    }
-
-    /// Validates a new service against the stored ones, then defaults it and allocates its
-    /// ClusterIP and NodePorts.
-    fn default_service(
-        &mut self,
-        svc: &mut k8s_openapi::api::core::v1::Service,
-    ) -> Result<(), ApiError> {
-        use crate::api::service;
-        let mut taken =
-            service::Allocated::from_services(self.store.list("Service", None).filter_map(|o| {
-                match o {
-                    Object::Service(s) => Some(s.as_ref()),
-                    _ => None,
-                }
-            }));
-        let causes = service::validate(svc, &taken);
-        if !causes.is_empty() {
-            return Err(ApiError::Invalid {
-                kind: "Service".into(),
-                name: svc.metadata.name.clone().unwrap_or_default(),
-                causes,
-            });
-        }
-        service::default_new(svc, &mut taken, &mut self.rng);
-        Ok(())
-    }
-
-    /// The NamespaceLifecycle admission plugin: namespaced objects need a namespace that
-    /// exists and is not being deleted.
-    pub(crate) fn admit_namespace(&self, obj: &Object) -> Result<(), ApiError> {
-        if !obj.info().namespaced {
-            return Ok(());
-        }
-        let ns = obj.namespace();
-        match self.store.get("Namespace", "", ns) {
-            None => Err(ApiError::not_found(
-                crate::api::kinds::info("Namespace"),
-                ns,
-            )),
-            Some(n) if n.metadata().deletion_timestamp.is_some() => Err(ApiError::denied(
-                obj.info(),
-                obj.name(),
-                format!(
-                    "unable to create new content in namespace {ns} because it is being terminated"
-                ),
-            )),
-            Some(_) => Ok(()),
-        }
-    }
-
-    /// Applies a changed manifest to a stored object. Pods only accept changes the apiserver
-    /// allows on a running pod (container images, labels, annotations).
+    /// Applies a manifest a client merged onto a stored object (see
+    /// [`ApiServer::update_from_manifest`]); the kubelet restarts each container whose image
+    /// changed.
     pub(crate) fn update_from_apply(
         &mut self,
         existing: Object,
         desired: Object,
     ) -> Result<(), ApiError> {
-        match (existing, desired) {
-            (Object::Pod(mut current), Object::Pod(wanted)) => {
-                let mut check = (*current).clone();
-                let mut wanted_defaulted = (*wanted).clone();
-                crate::api::defaults::pod(&mut wanted_defaulted);
-                if let Some(v) = crate::api::service_account::token_volume(&current) {
-                    crate::api::service_account::admit(&mut wanted_defaulted, &v);
-                }
-                // Compare specs with images and scheduling fields set aside.
-                if let (Some(cs), Some(ws)) = (check.spec.as_mut(), wanted_defaulted.spec.as_mut())
-                {
-                    ws.node_name = cs.node_name.clone();
-                    for (c, w) in cs.containers.iter_mut().zip(ws.containers.iter_mut()) {
-                        c.image = w.image.clone();
-                    }
-                }
-                if check.spec != wanted_defaulted.spec {
-                    return Err(ApiError::Forbidden {
-                        kind: "Pod".into(),
-                        name: current.metadata.name.clone().unwrap_or_default(),
-                        message: "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
-                    });
-                }
-                current.metadata.labels = wanted.metadata.labels.clone();
-                current.metadata.annotations = wanted.metadata.annotations.clone();
-                let mut changed = Vec::new();
-                if let (Some(cs), Some(ws)) = (current.spec.as_mut(), wanted.spec.as_ref()) {
-                    for (c, w) in cs.containers.iter_mut().zip(ws.containers.iter()) {
-                        if c.image != w.image {
-                            changed.push(c.name.clone());
-                        }
-                        c.image = w.image.clone();
-                    }
-                }
-                self.store.update(Object::Pod(current.clone()))?;
-                // The kubelet restarts each changed container with its new image.
-                crate::runtime::definition_changed(self, &current, &changed);
-                Ok(())
-            }
-            (Object::Namespace(mut current), Object::Namespace(wanted)) => {
-                current.metadata.labels = wanted.metadata.labels.clone();
-                current.metadata.annotations = wanted.metadata.annotations.clone();
-                self.store.update(Object::Namespace(current)).map(|_| ())
-            }
-            (Object::Service(current), Object::Service(mut wanted)) => {
-                let causes = crate::api::service::merge_update(&current, &mut wanted);
-                if !causes.is_empty() {
-                    return Err(ApiError::Invalid {
-                        kind: "Service".into(),
-                        name: current.metadata.name.clone().unwrap_or_default(),
-                        causes,
-                    });
-                }
-                let mut taken = crate::api::service::Allocated::default();
-                crate::api::service::default_new(&mut wanted, &mut taken, &mut self.rng);
-                self.store.update(Object::Service(wanted)).map(|_| ())
-            }
-            (current, mut desired) => {
-                // Everything else takes the new metadata and spec; status stays the
-                // controllers'.
-                crate::api::defaults::object(&mut desired);
-                crate::api::validation::validate(&desired)?;
-                let mut merged = current;
-                copy_spec_and_meta(&mut merged, desired);
-                self.store.update(merged)?;
-                Ok(())
-            }
+        let env = Env {
+            clock: &self.clock,
+            rng: &mut self.rng,
+        };
+        let stored = self
+            .api
+            .update_from_manifest(existing.clone(), desired, env)?;
+        if let (Object::Pod(before), Object::Pod(after)) = (&existing, stored) {
+            let images = |p: &k8s_openapi::api::core::v1::Pod| {
+                p.spec
+                    .as_ref()
+                    .map(|s| {
+                        s.containers
+                            .iter()
+                            .map(|c| (c.name.clone(), c.image.clone()))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            };
+            let changed: Vec<String> = images(before)
+                .into_iter()
+                .zip(images(after))
+                .filter(|(b, a)| b.1 != a.1)
+                .map(|(_, a)| a.0)
+                .collect();
+            let pod = after.clone();
+            crate::runtime::definition_changed(self, &pod, &changed);
         }
+        Ok(())
     }
 
-    /// `len` random characters of the alphabet Kubernetes uses for generated names
-    /// (`utilrand.String`: no vowels, no ambiguous digits), e.g. the `8xkqz` of a pod name.
-    pub(crate) fn random_name_suffix(&mut self, len: usize) -> String {
-        const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-        (0..len)
-            .map(|_| ALPHABET[(self.rng.next_u64() % ALPHABET.len() as u64) as usize] as char)
-            .collect()
+    /// Starts a graceful deletion (`grace` seconds, or the object's own default) with
+    /// background propagation; `force` skips the wait.
+    pub(crate) fn delete(
+        &mut self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+        grace: Option<i64>,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        let options = DeleteOptions {
+            grace,
+            force,
+            propagation: Propagation::Background,
+        };
+        self.delete_with(kind, namespace, name, &options)
     }
 
-    /// `len` random lowercase hex digits from the cluster's generator.
-    pub(crate) fn random_hex(&mut self, len: usize) -> String {
-        let mut s = String::with_capacity(len + 16);
-        while s.len() < len {
-            s.push_str(&format!("{:016x}", self.rng.next_u64()));
+    /// Deletes an object through the API server; the kubelet hears of its pods' deletions.
+    pub(crate) fn delete_with(
+        &mut self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+        options: &DeleteOptions,
+    ) -> Result<(), ApiError> {
+        let now = self.clock.now_ms();
+        match self.api.delete(kind, namespace, name, options, now)? {
+            Deletion::Removed if kind == "Pod" => self.forget_pod(namespace, name),
+            Deletion::Graceful(uid) => self.timers.at(
+                now,
+                Task::KubeletSync {
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                    uid,
+                },
+            ),
+            _ => {}
         }
-        s.truncate(len);
-        s
+        Ok(())
+    }
+
+    /// Removes an object whose deletion has been requested once nothing holds it any more
+    /// (see [`ApiServer::remove_if_finalized`]). Returns whether it went.
+    pub(crate) fn remove_if_finalized(
+        &mut self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+    ) -> bool {
+        let gone = self.api.remove_if_finalized(kind, namespace, name);
+        if gone && kind == "Pod" {
+            self.forget_pod(namespace, name);
+        }
+        gone
+    }
+
+    /// The kubelet's final delete of a pod whose containers have stopped.
+    pub(crate) fn finish_pod_deletion(&mut self, namespace: &str, name: &str) {
+        self.forget_pod(namespace, name);
+        self.api.finish_pod_deletion(namespace, name);
+    }
+
+    /// The kubelet lets go of a pod that left the store.
+    fn forget_pod(&mut self, namespace: &str, name: &str) {
+        self.pod_stages
+            .remove(&(namespace.to_string(), name.to_string()));
     }
 
     /// Writes a file into the learner's workspace (what an editor's save does).
@@ -501,7 +401,7 @@ impl Cluster {
 
     /// Names of the nodes, in the order `kubectl get nodes` lists them.
     pub fn node_names(&self) -> Vec<String> {
-        self.store
+        self.api
             .list("Node", None)
             .map(|n| n.name().to_string())
             .collect()

@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount, ServicePort
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::store::Object;
+use crate::api::object::Object;
 
 /// ServiceAccounts kube-controller-manager (one per controller), CoreDNS and kube-proxy use.
 const KUBE_SYSTEM_ACCOUNTS: &[&str] = &[

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use super::profile::{ClusterProfile, NodeRole};
 use super::Cluster;
+use crate::api::object::Object;
 use crate::kubelet::Stage;
-use crate::store::Object;
 
 /// kubeadm 1.34's etcd image.
 const ETCD_IMAGE: &str = "registry.k8s.io/etcd:3.6.4-0";
@@ -18,19 +18,6 @@ const ETCD_IMAGE: &str = "registry.k8s.io/etcd:3.6.4-0";
 const COREDNS_IMAGE: &str = "registry.k8s.io/coredns/coredns:v1.12.1";
 /// The CoreDNS ReplicaSet's pod-template-hash.
 const COREDNS_HASH: &str = "66bc5c9577";
-
-/// apimachinery's `rand.String` alphabet for generated name suffixes.
-const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-
-/// A generated-name suffix of `n` characters from the cluster's generator.
-pub(crate) fn name_suffix(cluster: &mut Cluster, n: usize) -> String {
-    (0..n)
-        .map(|_| {
-            let i = (cluster.rng.next_u64() % SUFFIX_ALPHABET.len() as u64) as usize;
-            char::from(SUFFIX_ALPHABET.get(i).copied().unwrap_or(b'x'))
-        })
-        .collect()
-}
 
 fn time_json(t: &Time) -> Value {
     serde_json::to_value(t).unwrap_or(Value::Null)
@@ -59,8 +46,8 @@ fn running_status(
     let statuses: Vec<Value> = containers
         .iter()
         .map(|(name, image)| {
-            let id = cluster.random_hex(64);
-            let digest = cluster.random_hex(64);
+            let id = cluster.rng.hex(64);
+            let digest = cluster.rng.hex(64);
             let repo = image.split(':').next().unwrap_or(image);
             json!({
                 "name": name, "image": image, "imageID": format!("{repo}@sha256:{digest}"),
@@ -116,7 +103,7 @@ pub(crate) fn static_pod(
             None,
         ),
     };
-    let hash = cluster.random_hex(32);
+    let hash = cluster.rng.hex(32);
     let mut annotations = json!({
         "kubernetes.io/config.hash": hash, "kubernetes.io/config.mirror": hash,
         "kubernetes.io/config.seen": time_json(at), "kubernetes.io/config.source": "file"
@@ -166,7 +153,7 @@ fn kube_proxy(
     (ds_uid, hash): (&str, &str),
 ) -> Option<Pod> {
     let image = format!("registry.k8s.io/kube-proxy:{}", crate::KUBERNETES_VERSION);
-    let name = format!("kube-proxy-{}", name_suffix(cluster, 5));
+    let name = format!("kube-proxy-{}", cluster.rng.name_suffix(5));
     let status = running_status(cluster, &[("kube-proxy", &image)], ip, ip, "BestEffort", at);
     let tol = |key: &str, effect: &str| json!({"key": key, "operator": "Exists", "effect": effect});
     pod_from(json!({
@@ -214,7 +201,7 @@ fn coredns(
     at: &Time,
     rs_uid: &str,
 ) -> Option<Pod> {
-    let name = format!("coredns-{COREDNS_HASH}-{}", name_suffix(cluster, 5));
+    let name = format!("coredns-{COREDNS_HASH}-{}", cluster.rng.name_suffix(5));
     let status = running_status(
         cluster,
         &[("coredns", COREDNS_IMAGE)],
@@ -268,7 +255,7 @@ pub const STATIC_COMPONENTS: [&str; 4] = [
 pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
     let at = cluster.clock.now_time();
     let node_uid = |c: &Cluster, n: &str| {
-        c.store
+        c.api
             .get("Node", "", n)
             .and_then(|o| o.metadata().uid.clone())
             .unwrap_or_default()
@@ -316,8 +303,8 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
             p.metadata.name.clone().unwrap_or_default(),
         );
         if cluster
-            .store
-            .create(Object::Pod(Box::new(p)), at.clone(), &mut cluster.rng)
+            .api
+            .restore(Object::Pod(Box::new(p)), at.clone(), &mut cluster.rng)
             .is_ok()
         {
             cluster.pod_stages.insert(key, Stage::Running);
@@ -327,7 +314,7 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
 
 /// `10.244.N` of the node's pod CIDR.
 fn cp_pod_prefix(cluster: &Cluster, node: &str) -> String {
-    let cidr = match cluster.store.get("Node", "", node) {
+    let cidr = match cluster.api.get("Node", "", node) {
         Some(Object::Node(n)) => n
             .spec
             .as_ref()

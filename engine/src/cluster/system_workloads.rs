@@ -7,7 +7,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::{json, Value};
 
 use super::Cluster;
-use crate::store::Object;
+use crate::api::object::Object;
 
 /// CoreDNS's pod template as kubeadm's manifest writes it (defaults filled in).
 fn template(image: &str, hash: Option<&str>) -> Value {
@@ -78,7 +78,7 @@ pub(crate) fn coredns(cluster: &mut Cluster, image: &str, hash: &str, at: &Time)
     let Some(deployment) = deployment else {
         return String::new();
     };
-    let Ok(created) = cluster.store.create(
+    let Ok(created) = cluster.api.restore(
         Object::Deployment(Box::new(deployment)),
         at.clone(),
         &mut cluster.rng,
@@ -111,8 +111,8 @@ pub(crate) fn coredns(cluster: &mut Cluster, image: &str, hash: &str, at: &Time)
         return String::new();
     };
     cluster
-        .store
-        .create(
+        .api
+        .restore(
             Object::ReplicaSet(Box::new(rs)),
             at.clone(),
             &mut cluster.rng,
@@ -177,8 +177,8 @@ pub(crate) fn kube_proxy(
     };
     let hash = crate::controllers::daemonset::template_hash(&ds);
     let uid = cluster
-        .store
-        .create(
+        .api
+        .restore(
             Object::DaemonSet(Box::new(ds)),
             at.clone(),
             &mut cluster.rng,

@@ -10,10 +10,10 @@ use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::job::{finished, has_condition};
+use crate::api::object::{Object, ObjectKey, WatchEventType};
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
-use crate::store::{Object, ObjectKey, WatchEventType};
 use crate::timers::Task;
 
 /// Annotation with the scheduled time on each Job the controller creates.
@@ -53,8 +53,8 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     for t in due {
         keys.extend(state.recheck.remove(&t).unwrap_or_default());
     }
-    let events = cluster.store.events_since(state.cursor);
-    state.cursor = cluster.store.log_end();
+    let events = cluster.api.events_since(state.cursor);
+    state.cursor = cluster.api.log_end();
     for event in events {
         let obj = &event.object;
         let key = |name: &str| ObjectKey {
@@ -95,7 +95,7 @@ fn start_ms(j: &Job) -> i64 {
 fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     let now = cluster.clock.now_ms();
     let Some(Object::CronJob(cj)) = cluster
-        .store
+        .api
         .get("CronJob", &key.namespace, &key.name)
         .cloned()
     else {
@@ -109,7 +109,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     let spec = cj.spec.clone().unwrap_or_default();
     let mut status = cj.status.clone().unwrap_or_default();
     let mut jobs: Vec<Job> = cluster
-        .store
+        .api
         .list("Job", Some(&key.namespace))
         .filter_map(|o| match o {
             Object::Job(j)
@@ -196,7 +196,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     }
     status.active = (!active.is_empty()).then_some(active);
     let Some(Object::CronJob(mut current)) = cluster
-        .store
+        .api
         .get("CronJob", &key.namespace, &key.name)
         .cloned()
     else {
@@ -204,7 +204,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     };
     if current.status.as_ref() != Some(&status) {
         current.status = Some(status);
-        let _ = cluster.store.update(Object::CronJob(current));
+        let _ = cluster.api.update_status(Object::CronJob(current));
     }
 }
 
@@ -304,7 +304,7 @@ fn schedule(
         }
     }
     let name = format!("{}-{}", key.name, scheduled.div_euclid(60_000));
-    if cluster.store.get("Job", &key.namespace, &name).is_some() {
+    if cluster.api.get("Job", &key.namespace, &name).is_some() {
         status.last_schedule_time = Some(time_from_ms(scheduled));
         return;
     }
@@ -359,7 +359,7 @@ fn schedule(
         status: None,
     };
     match cluster.create(Object::Job(Box::new(job))) {
-        Ok(()) => {
+        Ok(_) => {
             events::record(
                 cluster,
                 cj_obj,
@@ -368,7 +368,7 @@ fn schedule(
                 &format!("Created job {name}"),
                 source(),
             );
-            if let Some(Object::Job(j)) = cluster.store.get("Job", &key.namespace, &name) {
+            if let Some(Object::Job(j)) = cluster.api.get("Job", &key.namespace, &name) {
                 active.push(reference(j));
             }
             status.last_schedule_time = Some(time_from_ms(scheduled));

@@ -12,10 +12,10 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::api::object::{Object, WatchEventType};
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
-use crate::store::{Object, WatchEventType};
 use crate::timers::Task;
 
 /// The label that ties a ReplicaSet and its pods to one pod template.
@@ -74,8 +74,8 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
             }
         }
     }
-    let events = cluster.store.events_since(state.cursor);
-    state.cursor = cluster.store.log_end();
+    let events = cluster.api.events_since(state.cursor);
+    state.cursor = cluster.api.log_end();
     let mut via_rs: BTreeSet<(String, String)> = BTreeSet::new();
     for event in events {
         let obj = &event.object;
@@ -98,7 +98,7 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
         }
     }
     for (ns, rs) in via_rs {
-        if let Some(Object::ReplicaSet(rs)) = cluster.store.get("ReplicaSet", &ns, &rs) {
+        if let Some(Object::ReplicaSet(rs)) = cluster.api.get("ReplicaSet", &ns, &rs) {
             if let Some(r) = controller_ref(&rs.metadata).filter(|r| r.kind == "Deployment") {
                 keys.insert((ns, r.name.clone()));
             }
@@ -209,7 +209,7 @@ fn created(rs: &ReplicaSet) -> (i64, String) {
 /// The ReplicaSets the deployment with `uid` controls, oldest first.
 pub fn owned_replica_sets(cluster: &Cluster, ns: &str, uid: &str) -> Vec<ReplicaSet> {
     let mut rss: Vec<ReplicaSet> = cluster
-        .store
+        .api
         .list("ReplicaSet", Some(ns))
         .filter_map(|o| match o {
             Object::ReplicaSet(rs)
@@ -225,7 +225,7 @@ pub fn owned_replica_sets(cluster: &Cluster, ns: &str, uid: &str) -> Vec<Replica
 }
 
 fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Deployment(d)) = cluster.store.get("Deployment", ns, name).cloned() else {
+    let Some(Object::Deployment(d)) = cluster.api.get("Deployment", ns, name).cloned() else {
         return;
     };
     let d = *d;
@@ -425,9 +425,8 @@ fn ensure_revision(
     }
     changed |= copy_annotations(d, &mut rs);
     if changed {
-        if let Ok(Object::ReplicaSet(stored)) = cluster
-            .store
-            .update(Object::ReplicaSet(Box::new(rs.clone())))
+        if let Ok(Object::ReplicaSet(stored)) =
+            cluster.api.update(Object::ReplicaSet(Box::new(rs.clone())))
         {
             rs = stored.as_ref().clone();
         }
@@ -458,9 +457,8 @@ fn copy_annotations(d: &Deployment, rs: &mut ReplicaSet) -> bool {
 fn sync_annotations(cluster: &mut Cluster, d: &Deployment, rs: ReplicaSet) -> ReplicaSet {
     let mut rs = rs;
     if copy_annotations(d, &mut rs) {
-        if let Ok(Object::ReplicaSet(stored)) = cluster
-            .store
-            .update(Object::ReplicaSet(Box::new(rs.clone())))
+        if let Ok(Object::ReplicaSet(stored)) =
+            cluster.api.update(Object::ReplicaSet(Box::new(rs.clone())))
         {
             rs = stored.as_ref().clone();
         }
@@ -470,7 +468,7 @@ fn sync_annotations(cluster: &mut Cluster, d: &Deployment, rs: ReplicaSet) -> Re
 
 fn set_deployment_revision(cluster: &mut Cluster, d: &Deployment, revision: i64) {
     let Some(Object::Deployment(mut current)) = cluster
-        .store
+        .api
         .get(
             "Deployment",
             d.metadata.namespace.as_deref().unwrap_or(""),
@@ -486,7 +484,7 @@ fn set_deployment_revision(cluster: &mut Cluster, d: &Deployment, revision: i64)
         .get_or_insert_with(Default::default);
     if annotations.get(REVISION) != Some(&revision.to_string()) {
         annotations.insert(REVISION.into(), revision.to_string());
-        let _ = cluster.store.update(Object::Deployment(current));
+        let _ = cluster.api.update(Object::Deployment(current));
     }
 }
 
@@ -617,7 +615,7 @@ fn create_new_rs(
         &format!("Created new replica set \"{rs_name}\""),
     );
     set_deployment_revision(cluster, d, revision);
-    match cluster.store.get("ReplicaSet", &ns, &rs_name) {
+    match cluster.api.get("ReplicaSet", &ns, &rs_name) {
         Some(Object::ReplicaSet(rs)) => Some(rs.as_ref().clone()),
         _ => None,
     }
@@ -626,7 +624,7 @@ fn create_new_rs(
 /// Sets a ReplicaSet's replicas (and its desired/max annotations), with the event.
 fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32) {
     let Some(Object::ReplicaSet(mut current)) = cluster
-        .store
+        .api
         .get(
             "ReplicaSet",
             rs.metadata.namespace.as_deref().unwrap_or(""),
@@ -649,7 +647,7 @@ fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32) {
         s.replicas = Some(to);
     }
     let rs_name = current.metadata.name.clone().unwrap_or_default();
-    if cluster.store.update(Object::ReplicaSet(current)).is_err() || from == to {
+    if cluster.api.update(Object::ReplicaSet(current)).is_err() || from == to {
         return;
     }
     let direction = if to > from { "up" } else { "down" };
@@ -664,7 +662,7 @@ fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32) {
 }
 
 fn fresh(cluster: &Cluster, rs: &ReplicaSet) -> Option<ReplicaSet> {
-    match cluster.store.get(
+    match cluster.api.get(
         "ReplicaSet",
         rs.metadata.namespace.as_deref().unwrap_or(""),
         rs.metadata.name.as_deref().unwrap_or(""),
@@ -765,7 +763,7 @@ fn rollout_recreate(
     let old_uids: BTreeSet<String> = old.iter().filter_map(|r| r.metadata.uid.clone()).collect();
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let old_pods = cluster
-        .store
+        .api
         .list("Pod", Some(&ns))
         .any(|p| controller_ref(p.metadata()).is_some_and(|r| old_uids.contains(&r.uid)));
     if old_pods {
@@ -815,13 +813,13 @@ fn set_condition(
     reason: &str,
     message: &str,
 ) {
-    let Some(Object::Deployment(mut d)) = cluster.store.get("Deployment", ns, name).cloned() else {
+    let Some(Object::Deployment(mut d)) = cluster.api.get("Deployment", ns, name).cloned() else {
         return;
     };
     let now = cluster.clock.now_time();
     let st = d.status.get_or_insert_with(DeploymentStatus::default);
     if put_condition(st, kind, status, reason, message, now) {
-        let _ = cluster.store.update(Object::Deployment(d));
+        let _ = cluster.api.update_status(Object::Deployment(d));
     }
 }
 
@@ -871,7 +869,7 @@ fn put_condition(
 }
 
 fn update_status(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Deployment(mut d)) = cluster.store.get("Deployment", ns, name).cloned() else {
+    let Some(Object::Deployment(mut d)) = cluster.api.get("Deployment", ns, name).cloned() else {
         return;
     };
     let uid = d.metadata.uid.clone().unwrap_or_default();
@@ -1007,7 +1005,7 @@ fn update_status(cluster: &mut Cluster, ns: &str, name: &str) {
         }
     }
     if before.as_ref() != d.status.as_ref() {
-        let _ = cluster.store.update(Object::Deployment(d));
+        let _ = cluster.api.update_status(Object::Deployment(d));
     }
     let _ = time_from_ms;
 }

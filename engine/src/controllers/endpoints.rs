@@ -12,21 +12,21 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::api::object::Object;
 use crate::api::selector::Selector;
 use crate::cluster::Cluster;
-use crate::store::Object;
 
 /// The label the controller puts on the Endpoints it manages (Kubernetes 1.33+).
 const MANAGED_BY: &str = "endpoints.kubernetes.io/managed-by";
 
 /// Brings every selector service's Endpoints up to date, if anything changed since last run.
 pub fn reconcile(cluster: &mut Cluster) {
-    let rv = cluster.store.resource_version();
+    let rv = cluster.api.resource_version();
     if cluster.controllers.endpoints_seen == Some(rv) {
         return;
     }
     let services: Vec<Service> = cluster
-        .store
+        .api
         .list("Service", None)
         .filter_map(|o| match o {
             Object::Service(s) => Some(s.as_ref().clone()),
@@ -42,27 +42,23 @@ pub fn reconcile(cluster: &mut Cluster) {
     for ep in wanted {
         let ns = ep.metadata.namespace.clone().unwrap_or_default();
         let name = ep.metadata.name.clone().unwrap_or_default();
-        match cluster.store.get("Endpoints", &ns, &name) {
+        match cluster.api.get("Endpoints", &ns, &name) {
             Some(Object::Endpoints(cur)) => {
                 if cur.subsets != ep.subsets || cur.metadata.labels != ep.metadata.labels {
                     let mut next = cur.as_ref().clone();
                     next.subsets = ep.subsets;
                     next.metadata.labels = ep.metadata.labels;
-                    let _ = cluster.store.update(Object::Endpoints(Box::new(next)));
+                    let _ = cluster.api.update(Object::Endpoints(Box::new(next)));
                 }
             }
             _ => {
-                let now = cluster.clock.now_time();
-                let _ =
-                    cluster
-                        .store
-                        .create(Object::Endpoints(Box::new(ep)), now, &mut cluster.rng);
+                let _ = cluster.create(Object::Endpoints(Box::new(ep)));
             }
         }
     }
     // Managed Endpoints whose service is gone (or lost its selector) go too.
     let orphans: Vec<(String, String)> = cluster
-        .store
+        .api
         .list("Endpoints", None)
         .filter(|o| {
             o.metadata()
@@ -80,9 +76,9 @@ pub fn reconcile(cluster: &mut Cluster) {
         .map(|o| (o.namespace().to_string(), o.name().to_string()))
         .collect();
     for (ns, name) in orphans {
-        cluster.store.remove("Endpoints", &ns, &name);
+        let _ = cluster.delete("Endpoints", &ns, &name, None, false);
     }
-    cluster.controllers.endpoints_seen = Some(cluster.store.resource_version());
+    cluster.controllers.endpoints_seen = Some(cluster.api.resource_version());
 }
 
 fn has_selector(s: &Service) -> bool {
@@ -111,7 +107,7 @@ fn desired(cluster: &Cluster, svc: &Service) -> Option<Endpoints> {
     let selector = Selector::from_map(spec.selector.as_ref()?);
     // Subsets keyed by their resolved ports, so pods with the same ports share one.
     let mut subsets: BTreeMap<Vec<(String, i32, String)>, EndpointSubset> = BTreeMap::new();
-    for obj in cluster.store.list("Pod", Some(&ns)) {
+    for obj in cluster.api.list("Pod", Some(&ns)) {
         let Object::Pod(pod) = obj else { continue };
         if !selector.matches(pod.metadata.labels.as_ref())
             || pod.metadata.deletion_timestamp.is_some()
@@ -215,7 +211,7 @@ mod tests {
     use crate::clock::SimDuration;
 
     fn subsets(c: &Cluster, name: &str) -> Option<Vec<EndpointSubset>> {
-        match c.store.get("Endpoints", "default", name) {
+        match c.api.get("Endpoints", "default", name) {
             Some(Object::Endpoints(ep)) => ep.subsets.clone(),
             _ => None,
         }
@@ -235,6 +231,6 @@ mod tests {
         assert_eq!(s[0].addresses.as_ref().map(Vec::len), Some(1));
         assert!(s[0].not_ready_addresses.is_none());
         c.run("kubectl delete svc web");
-        assert!(c.store.get("Endpoints", "default", "web").is_none());
+        assert!(c.api.get("Endpoints", "default", "web").is_none());
     }
 }

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use crate::api::kinds;
+use crate::api::object::{Object, ObjectKey, WatchEventType};
 use crate::cluster::{Cluster, DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
-use crate::store::{Object, ObjectKey, WatchEventType};
 
 /// What the garbage collector remembers between runs.
 #[derive(Clone, Debug, Default)]
@@ -56,8 +56,8 @@ fn key_of(obj: &Object) -> ObjectKey {
 fn read_events(cluster: &mut Cluster) -> Work {
     let mut work = Work::default();
     let state = &mut cluster.controllers.garbage_collector;
-    let events = cluster.store.events_since(state.cursor);
-    state.cursor = cluster.store.log_end();
+    let events = cluster.api.events_since(state.cursor);
+    state.cursor = cluster.api.log_end();
     for event in events {
         let obj = &event.object;
         let key = key_of(obj);
@@ -118,7 +118,7 @@ fn owner_exists(cluster: &Cluster, namespace: &str, r: &OwnerReference) -> bool 
     }
     let ns = if info.namespaced { namespace } else { "" };
     cluster
-        .store
+        .api
         .get(info.kind, ns, &r.name)
         .is_some_and(|o| o.metadata().uid.as_deref() == Some(r.uid.as_str()))
 }
@@ -126,7 +126,7 @@ fn owner_exists(cluster: &Cluster, namespace: &str, r: &OwnerReference) -> bool 
 /// Deletes a dependent whose owners are all gone; drops references to owners that are gone
 /// when others remain.
 fn process_dependent(cluster: &mut Cluster, key: &ObjectKey) {
-    let Some(obj) = cluster.store.get(key.kind, &key.namespace, &key.name) else {
+    let Some(obj) = cluster.api.get(key.kind, &key.namespace, &key.name) else {
         return;
     };
     let refs = obj.metadata().owner_references.clone().unwrap_or_default();
@@ -152,12 +152,12 @@ fn process_dependent(cluster: &mut Cluster, key: &ObjectKey) {
     }
     let mut obj = obj.clone();
     obj.metadata_mut().owner_references = Some(alive.into_iter().cloned().collect());
-    let _ = cluster.store.update(obj);
+    let _ = cluster.api.update(obj);
 }
 
 /// Acts on an owner held by `orphan` or `foregroundDeletion`.
 fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
-    let Some(owner) = cluster.store.get(key.kind, &key.namespace, &key.name) else {
+    let Some(owner) = cluster.api.get(key.kind, &key.namespace, &key.name) else {
         return;
     };
     let meta = owner.metadata();
@@ -176,7 +176,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
     // Only dependents that still point to this owner count.
     let pointing = |cluster: &Cluster, d: &ObjectKey| -> Option<OwnerReference> {
         cluster
-            .store
+            .api
             .get(d.kind, &d.namespace, &d.name)
             .and_then(|o| o.metadata().owner_references.as_ref())
             .and_then(|refs| refs.iter().find(|r| r.uid == uid).cloned())
@@ -186,7 +186,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
             if pointing(cluster, d).is_none() {
                 continue;
             }
-            if let Some(mut obj) = cluster.store.get(d.kind, &d.namespace, &d.name).cloned() {
+            if let Some(mut obj) = cluster.api.get(d.kind, &d.namespace, &d.name).cloned() {
                 let meta = obj.metadata_mut();
                 if let Some(refs) = meta.owner_references.as_mut() {
                     refs.retain(|r| r.uid != uid);
@@ -194,7 +194,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
                         meta.owner_references = None;
                     }
                 }
-                let _ = cluster.store.update(obj);
+                let _ = cluster.api.update(obj);
             }
         }
         remove_finalizer(cluster, key, ORPHAN_FINALIZER);
@@ -207,7 +207,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
                 continue;
             };
             let deleting = cluster
-                .store
+                .api
                 .get(d.kind, &d.namespace, &d.name)
                 .is_some_and(|o| o.metadata().deletion_timestamp.is_some());
             if !deleting {
@@ -224,7 +224,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
                 let _ = cluster.delete_with(d.kind, &d.namespace, &d.name, &options);
             }
             if r.block_owner_deletion == Some(true)
-                && cluster.store.get(d.kind, &d.namespace, &d.name).is_some()
+                && cluster.api.get(d.kind, &d.namespace, &d.name).is_some()
             {
                 blocking = true;
             }
@@ -237,7 +237,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
 
 fn remove_finalizer(cluster: &mut Cluster, key: &ObjectKey, finalizer: &str) {
     let Some(mut obj) = cluster
-        .store
+        .api
         .get(key.kind, &key.namespace, &key.name)
         .cloned()
     else {
@@ -250,7 +250,7 @@ fn remove_finalizer(cluster: &mut Cluster, key: &ObjectKey, finalizer: &str) {
             meta.finalizers = None;
         }
     }
-    if cluster.store.update(obj).is_ok() {
+    if cluster.api.update(obj).is_ok() {
         cluster.remove_if_finalized(key.kind, &key.namespace, &key.name);
     }
 }
@@ -266,7 +266,7 @@ mod tests {
         let mut c = Cluster::new();
         c.run("kubectl run owner --image=nginx");
         let uid = c
-            .store
+            .api
             .get("Pod", "default", "owner")
             .unwrap()
             .metadata()
@@ -274,7 +274,7 @@ mod tests {
             .clone()
             .unwrap();
         c.run("kubectl run dep --image=nginx");
-        let Some(Object::Pod(dep)) = c.store.get("Pod", "default", "dep").cloned() else {
+        let Some(Object::Pod(dep)) = c.api.get("Pod", "default", "dep").cloned() else {
             panic!("no dep");
         };
         let mut dep: Pod = *dep;
@@ -286,13 +286,13 @@ mod tests {
             block_owner_deletion: Some(block),
             controller: Some(true),
         }]);
-        c.store.update(Object::Pod(Box::new(dep))).unwrap();
+        c.api.update(Object::Pod(Box::new(dep))).unwrap();
         c.advance(SimDuration::seconds(10));
         c
     }
 
     fn exists(c: &Cluster, name: &str) -> bool {
-        c.store.get("Pod", "default", name).is_some()
+        c.api.get("Pod", "default", name).is_some()
     }
 
     #[test]
@@ -306,7 +306,7 @@ mod tests {
         assert!(!exists(&c, "owner"));
         // The dependent is being deleted gracefully by now, and goes within its grace period.
         assert!(c
-            .store
+            .api
             .get("Pod", "default", "dep")
             .unwrap()
             .metadata()
@@ -321,7 +321,7 @@ mod tests {
         let mut c = owned_pair(true);
         c.run("kubectl delete pod owner --cascade=foreground --wait=false");
         let owner = c
-            .store
+            .api
             .get("Pod", "default", "owner")
             .unwrap()
             .metadata()
@@ -331,7 +331,7 @@ mod tests {
             Some(vec![FOREGROUND_FINALIZER.to_string()])
         );
         assert!(c
-            .store
+            .api
             .get("Pod", "default", "dep")
             .unwrap()
             .metadata()
@@ -352,7 +352,7 @@ mod tests {
         );
         assert!(!exists(&c, "owner"));
         let dep = c
-            .store
+            .api
             .get("Pod", "default", "dep")
             .unwrap()
             .metadata()
@@ -365,7 +365,7 @@ mod tests {
     fn dependents_of_a_missing_owner_are_collected() {
         let mut c = owned_pair(false);
         // Point the dependent at an owner uid that never existed.
-        let Some(Object::Pod(mut dep)) = c.store.get("Pod", "default", "dep").cloned() else {
+        let Some(Object::Pod(mut dep)) = c.api.get("Pod", "default", "dep").cloned() else {
             panic!("no dep");
         };
         if let Some(r) = dep
@@ -376,7 +376,7 @@ mod tests {
         {
             r.uid = "00000000-0000-4000-8000-000000000000".into();
         }
-        c.store.update(Object::Pod(dep)).unwrap();
+        c.api.update(Object::Pod(dep)).unwrap();
         c.advance(SimDuration::seconds(40));
         assert!(!exists(&c, "dep"));
         assert!(exists(&c, "owner"));
@@ -388,7 +388,7 @@ mod tests {
         // Same name, new uid: the reference dangles.
         c.run("kubectl delete pod owner --cascade=orphan");
         c.run("kubectl run owner --image=nginx");
-        let Some(Object::Pod(dep)) = c.store.get("Pod", "default", "dep").cloned() else {
+        let Some(Object::Pod(dep)) = c.api.get("Pod", "default", "dep").cloned() else {
             panic!("no dep");
         };
         assert_eq!(dep.metadata.owner_references, None);

@@ -11,10 +11,10 @@ use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use crate::api::batch::COMPLETION_INDEX;
+use crate::api::object::{Object, ObjectKey, WatchEventType};
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::cluster::{Cluster, DeleteOptions, Propagation};
 use crate::events::{self, EventType, Source};
-use crate::store::{Object, ObjectKey, WatchEventType};
 use crate::timers::Task;
 
 /// Finalizer the controller puts on its pods until it has counted them.
@@ -67,8 +67,8 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     for t in due {
         keys.extend(state.recheck.remove(&t).unwrap_or_default());
     }
-    let events = cluster.store.events_since(state.cursor);
-    state.cursor = cluster.store.log_end();
+    let events = cluster.api.events_since(state.cursor);
+    state.cursor = cluster.api.log_end();
     let mut orphans = Vec::new();
     for event in events {
         let obj = &event.object;
@@ -108,10 +108,10 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     }
     // Pods whose Job is gone keep no finalizer.
     for (ns, name) in orphans {
-        let owner_gone = match cluster.store.get("Pod", &ns, &name) {
+        let owner_gone = match cluster.api.get("Pod", &ns, &name) {
             Some(Object::Pod(p)) => job_owner(&p.metadata).is_none_or(|r| {
                 cluster
-                    .store
+                    .api
                     .get("Job", &ns, &r.name)
                     .is_none_or(|j| j.metadata().uid.as_deref() != Some(r.uid.as_str()))
             }),
@@ -133,7 +133,7 @@ fn has_tracking(p: &Pod) -> bool {
 }
 
 fn remove_tracking(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Pod(mut pod)) = cluster.store.get("Pod", ns, name).cloned() else {
+    let Some(Object::Pod(mut pod)) = cluster.api.get("Pod", ns, name).cloned() else {
         return;
     };
     if let Some(list) = pod.metadata.finalizers.as_mut() {
@@ -142,7 +142,7 @@ fn remove_tracking(cluster: &mut Cluster, ns: &str, name: &str) {
             pod.metadata.finalizers = None;
         }
     }
-    if cluster.store.update(Object::Pod(pod)).is_ok() {
+    if cluster.api.update(Object::Pod(pod)).is_ok() {
         cluster.remove_if_finalized("Pod", ns, name);
     }
 }
@@ -260,8 +260,7 @@ fn recheck(cluster: &mut Cluster, key: &ObjectKey, at: i64) {
 
 fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     let now = cluster.clock.now_ms();
-    let Some(Object::Job(job)) = cluster.store.get("Job", &key.namespace, &key.name).cloned()
-    else {
+    let Some(Object::Job(job)) = cluster.api.get("Job", &key.namespace, &key.name).cloned() else {
         return;
     };
     let uid = job.metadata.uid.clone().unwrap_or_default();
@@ -272,7 +271,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
         .get(&uid)
         .into_iter()
         .flatten()
-        .filter_map(|n| match cluster.store.get("Pod", &key.namespace, n) {
+        .filter_map(|n| match cluster.api.get("Pod", &key.namespace, n) {
             Some(Object::Pod(p)) if job_owner(&p.metadata).is_some_and(|r| r.uid == uid) => {
                 Some(p.as_ref().clone())
             }
@@ -413,7 +412,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             None => succeeded > 0 && active.is_empty(),
         };
 
-    let Some(job_obj) = cluster.store.get("Job", &key.namespace, &key.name).cloned() else {
+    let Some(job_obj) = cluster.api.get("Job", &key.namespace, &key.name).cloned() else {
         return;
     };
     let mut still_active = active.len() as i32;
@@ -557,14 +556,13 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     if finished_status(&status) {
         status.ready = Some(0);
     }
-    let Some(Object::Job(mut current)) =
-        cluster.store.get("Job", &key.namespace, &key.name).cloned()
+    let Some(Object::Job(mut current)) = cluster.api.get("Job", &key.namespace, &key.name).cloned()
     else {
         return;
     };
     if current.status.as_ref() != Some(&status) {
         current.status = Some(status);
-        let _ = cluster.store.update(Object::Job(current));
+        let _ = cluster.api.update_status(Object::Job(current));
     }
 }
 
@@ -604,10 +602,8 @@ fn create_pod(cluster: &mut Cluster, job_obj: &Object, job: &Job, index: Option<
         }
         None => format!("{name}-"),
     };
-    let pod_name = format!("{prefix}{}", cluster.random_name_suffix(5));
     let pod = Pod {
         metadata: ObjectMeta {
-            name: Some(pod_name.clone()),
             generate_name: Some(prefix),
             namespace: Some(ns),
             labels,
@@ -626,8 +622,11 @@ fn create_pod(cluster: &mut Cluster, job_obj: &Object, job: &Job, index: Option<
         spec: Some(spec),
         status: None,
     };
-    match cluster.create(Object::Pod(Box::new(pod))) {
-        Ok(()) => {
+    match cluster
+        .create(Object::Pod(Box::new(pod)))
+        .map(|p| p.name().to_string())
+    {
+        Ok(pod_name) => {
             events::record(
                 cluster,
                 job_obj,

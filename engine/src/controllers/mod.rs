@@ -57,7 +57,7 @@ const MAX_PASSES: usize = 8;
 /// the same instant.
 pub fn run_all(cluster: &mut Cluster) {
     for _ in 0..MAX_PASSES {
-        let before = cluster.store.log_end();
+        let before = cluster.api.log_end();
         node_lifecycle::reconcile(cluster);
         deployment::reconcile(cluster);
         replicaset::reconcile(cluster);
@@ -71,7 +71,7 @@ pub fn run_all(cluster: &mut Cluster) {
         system_objects::reconcile(cluster);
         endpoints::reconcile(cluster);
         crate::scheduler::schedule_pending(cluster);
-        if cluster.store.log_end() == before {
+        if cluster.api.log_end() == before {
             break;
         }
     }

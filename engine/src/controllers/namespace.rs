@@ -2,13 +2,13 @@
 //! `Terminating`), then removes its `kubernetes` finalizer so the namespace goes.
 
 use crate::api::kinds;
+use crate::api::object::Object;
 use crate::cluster::Cluster;
-use crate::store::Object;
 
 /// Runs one pass over the namespaces being deleted.
 pub fn reconcile(cluster: &mut Cluster) {
     let terminating: Vec<String> = cluster
-        .store
+        .api
         .list("Namespace", None)
         .filter(|ns| ns.metadata().deletion_timestamp.is_some())
         .map(|ns| ns.name().to_string())
@@ -28,7 +28,7 @@ fn empty_namespace(cluster: &mut Cluster, namespace: &str) -> bool {
             continue;
         }
         let names: Vec<(String, bool)> = cluster
-            .store
+            .api
             .list(kind, Some(namespace))
             .map(|o| {
                 (
@@ -49,20 +49,16 @@ fn empty_namespace(cluster: &mut Cluster, namespace: &str) -> bool {
         || Object::KINDS
             .iter()
             .filter(|k| kinds::info(k).namespaced)
-            .all(|k| cluster.store.list(k, Some(namespace)).next().is_none())
+            .all(|k| cluster.api.list(k, Some(namespace)).next().is_none())
 }
 
 fn finalize(cluster: &mut Cluster, namespace: &str) {
-    let Some(Object::Namespace(ns)) = cluster.store.get("Namespace", "", namespace).cloned() else {
+    let Some(Object::Namespace(ns)) = cluster.api.get("Namespace", "", namespace).cloned() else {
         return;
     };
     let mut ns = *ns;
     crate::cluster::finalize_namespace(&mut ns);
-    if cluster
-        .store
-        .update(Object::Namespace(Box::new(ns)))
-        .is_ok()
-    {
+    if cluster.api.update(Object::Namespace(Box::new(ns))).is_ok() {
         cluster.remove_if_finalized("Namespace", "", namespace);
     }
 }

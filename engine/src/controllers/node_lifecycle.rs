@@ -4,8 +4,8 @@
 
 use k8s_openapi::api::core::v1::Taint;
 
+use crate::api::object::Object;
 use crate::cluster::Cluster;
-use crate::store::Object;
 
 /// The taint key the controller manages for cordoned nodes.
 pub const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
@@ -13,7 +13,7 @@ pub const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
 /// Adds or removes the unschedulable taint on every node whose taints disagree with its spec.
 pub fn reconcile(cluster: &mut Cluster) {
     let changed: Vec<Object> = cluster
-        .store
+        .api
         .list("Node", None)
         .filter_map(|o| match o {
             Object::Node(n) => Some(n.as_ref().clone()),
@@ -43,6 +43,6 @@ pub fn reconcile(cluster: &mut Cluster) {
         })
         .collect();
     for node in changed {
-        let _ = cluster.store.update(node);
+        let _ = cluster.api.update(node);
     }
 }

@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::api::object::{Object, WatchEventType};
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
-use crate::store::{Object, WatchEventType};
 use crate::timers::Task;
 
 /// The controller's resync period.
@@ -36,7 +36,7 @@ pub fn reconcile(cluster: &mut Cluster) {
         keys.extend(state.due.remove(&t).unwrap_or_default());
     }
     let mut protection: BTreeSet<String> = BTreeSet::new();
-    for event in cluster.store.events_since(state.cursor) {
+    for event in cluster.api.events_since(state.cursor) {
         match (&event.object, event.kind) {
             (Object::PersistentVolumeClaim(_), WatchEventType::Added) => {
                 keys.insert((
@@ -55,7 +55,7 @@ pub fn reconcile(cluster: &mut Cluster) {
             _ => {}
         }
     }
-    state.cursor = cluster.store.log_end();
+    state.cursor = cluster.api.log_end();
     for (ns, name) in keys {
         sync(cluster, &ns, &name);
     }
@@ -67,7 +67,7 @@ pub fn reconcile(cluster: &mut Cluster) {
 /// Removes the protection finalizer of deleted claims no running pod uses; they then go.
 fn release_unused(cluster: &mut Cluster, ns: &str) {
     let in_use: BTreeSet<String> = cluster
-        .store
+        .api
         .list("Pod", Some(ns))
         .filter_map(|o| match o {
             Object::Pod(p) if !super::workload_pods::finished(p) => Some(p),
@@ -81,7 +81,7 @@ fn release_unused(cluster: &mut Cluster, ns: &str) {
         })
         .collect();
     let releasable: Vec<Object> = cluster
-        .store
+        .api
         .list("PersistentVolumeClaim", Some(ns))
         .filter(|o| {
             o.metadata().deletion_timestamp.is_some()
@@ -99,18 +99,14 @@ fn release_unused(cluster: &mut Cluster, ns: &str) {
         if let Some(list) = obj.metadata_mut().finalizers.as_mut() {
             list.retain(|f| f != crate::api::pvc::PROTECTION_FINALIZER);
         }
-        if cluster.store.update(obj).is_ok() {
+        if cluster.api.update(obj).is_ok() {
             cluster.remove_if_finalized("PersistentVolumeClaim", ns, &name);
         }
     }
 }
 
 fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(obj) = cluster
-        .store
-        .get("PersistentVolumeClaim", ns, name)
-        .cloned()
-    else {
+    let Some(obj) = cluster.api.get("PersistentVolumeClaim", ns, name).cloned() else {
         return;
     };
     let Object::PersistentVolumeClaim(claim) = &obj else {

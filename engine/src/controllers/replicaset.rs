@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
+use crate::api::object::{Object, ObjectKey, WatchEventType};
 use crate::api::selector::Selector;
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
-use crate::store::{Object, ObjectKey, WatchEventType};
 use crate::timers::Task;
 
 /// What the controller remembers between runs.
@@ -134,8 +134,8 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     for t in due {
         keys.extend(state.recheck.remove(&t).unwrap_or_default());
     }
-    let events = cluster.store.events_since(state.cursor);
-    state.cursor = cluster.store.log_end();
+    let events = cluster.api.events_since(state.cursor);
+    state.cursor = cluster.api.log_end();
     let mut orphans_in: BTreeSet<String> = BTreeSet::new();
     for event in events {
         let obj = &event.object;
@@ -205,7 +205,7 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     for ns in orphans_in {
         for kind in ["ReplicaSet", "ReplicationController"] {
             let found: Vec<ObjectKey> = cluster
-                .store
+                .api
                 .list(kind, Some(&ns))
                 .map(|o| ObjectKey {
                     kind,
@@ -268,7 +268,7 @@ fn owner_reference(w: &Workload) -> OwnerReference {
 
 fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     let Some(w) = cluster
-        .store
+        .api
         .get(key.kind, &key.namespace, &key.name)
         .and_then(Workload::of)
     else {
@@ -284,7 +284,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
         } else if diff > 0 {
             let active_pods: Vec<Pod> = active_names
                 .iter()
-                .filter_map(|n| match cluster.store.get("Pod", &w.key.namespace, n) {
+                .filter_map(|n| match cluster.api.get("Pod", &w.key.namespace, n) {
                     Some(Object::Pod(p)) => Some(p.as_ref().clone()),
                     _ => None,
                 })
@@ -305,7 +305,7 @@ fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<String> {
     let mut release = Vec::new();
     let full = cluster.controllers.replicaset.full_scan.remove(&w.key);
     let candidates: Vec<&Object> = if full {
-        cluster.store.list("Pod", Some(&w.key.namespace)).collect()
+        cluster.api.list("Pod", Some(&w.key.namespace)).collect()
     } else {
         owned_pods(cluster, w)
     };
@@ -329,8 +329,7 @@ fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<String> {
         }
     }
     for name in release {
-        if let Some(Object::Pod(mut pod)) =
-            cluster.store.get("Pod", &w.key.namespace, &name).cloned()
+        if let Some(Object::Pod(mut pod)) = cluster.api.get("Pod", &w.key.namespace, &name).cloned()
         {
             if let Some(refs) = pod.metadata.owner_references.as_mut() {
                 refs.retain(|r| r.uid != w.uid);
@@ -338,19 +337,18 @@ fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<String> {
                     pod.metadata.owner_references = None;
                 }
             }
-            let _ = cluster.store.update(Object::Pod(pod));
+            let _ = cluster.api.update(Object::Pod(pod));
         }
     }
     for name in adopt {
-        if let Some(Object::Pod(mut pod)) =
-            cluster.store.get("Pod", &w.key.namespace, &name).cloned()
+        if let Some(Object::Pod(mut pod)) = cluster.api.get("Pod", &w.key.namespace, &name).cloned()
         {
             pod.metadata
                 .owner_references
                 .get_or_insert_with(Vec::new)
                 .push(owner_reference(w));
             let is_active = active(&pod);
-            if cluster.store.update(Object::Pod(pod)).is_ok() && is_active {
+            if cluster.api.update(Object::Pod(pod)).is_ok() && is_active {
                 active_names.push(name);
             }
         }
@@ -367,17 +365,15 @@ fn owned_pods<'a>(cluster: &'a Cluster, w: &Workload) -> Vec<&'a Object> {
         .get(&w.uid)
         .into_iter()
         .flatten()
-        .filter_map(|n| cluster.store.get("Pod", &w.key.namespace, n))
+        .filter_map(|n| cluster.api.get("Pod", &w.key.namespace, n))
         .collect()
 }
 
 fn create_pod(cluster: &mut Cluster, w: &Workload) {
     let template = w.template.clone();
     let template_meta = template.metadata.unwrap_or_default();
-    let name = format!("{}-{}", w.key.name, cluster.random_name_suffix(5));
     let pod = Pod {
         metadata: ObjectMeta {
-            name: Some(name.clone()),
             generate_name: Some(format!("{}-", w.key.name)),
             namespace: Some(w.key.namespace.clone()),
             labels: template_meta.labels,
@@ -389,7 +385,7 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
         status: None,
     };
     let Some(owner) = cluster
-        .store
+        .api
         .get(w.key.kind, &w.key.namespace, &w.key.name)
         .cloned()
     else {
@@ -400,14 +396,17 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
         host: None,
     };
     match cluster.create(Object::Pod(Box::new(pod))) {
-        Ok(()) => events::record(
-            cluster,
-            &owner,
-            EventType::Normal,
-            "SuccessfulCreate",
-            &format!("Created pod: {name}"),
-            source,
-        ),
+        Ok(created) => {
+            let message = format!("Created pod: {}", created.name());
+            events::record(
+                cluster,
+                &owner,
+                EventType::Normal,
+                "SuccessfulCreate",
+                &message,
+                source,
+            )
+        }
         Err(e) => events::record(
             cluster,
             &owner,
@@ -428,7 +427,7 @@ fn delete_pod(cluster: &mut Cluster, w: &Workload, pod: &Pod) {
         return;
     }
     if let Some(owner) = cluster
-        .store
+        .api
         .get(w.key.kind, &w.key.namespace, &w.key.name)
         .cloned()
     {
@@ -541,7 +540,7 @@ fn update_status(cluster: &mut Cluster, w: &Workload) {
         cluster.timers.at(due, Task::Wake);
     }
     let Some(mut obj) = cluster
-        .store
+        .api
         .get(w.key.kind, &w.key.namespace, &w.key.name)
         .cloned()
     else {
@@ -572,6 +571,6 @@ fn update_status(cluster: &mut Cluster, w: &Workload) {
         _ => false,
     };
     if changed {
-        let _ = cluster.store.update(obj);
+        let _ = cluster.api.update_status(obj);
     }
 }

@@ -14,9 +14,9 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::workload_pods::{self as pods, controller_of};
+use crate::api::object::{Object, WatchEventType};
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
-use crate::store::{Object, WatchEventType};
 use crate::timers::Task;
 
 /// The label naming a pod's revision.
@@ -81,7 +81,7 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
     for t in due {
         keys.extend(state.recheck.remove(&t).unwrap_or_default());
     }
-    for event in cluster.store.events_since(state.cursor) {
+    for event in cluster.api.events_since(state.cursor) {
         let obj = &event.object;
         match obj {
             Object::StatefulSet(_) if event.kind != WatchEventType::Deleted => {
@@ -95,7 +95,7 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
             _ => {}
         }
     }
-    state.cursor = cluster.store.log_end();
+    state.cursor = cluster.api.log_end();
     keys
 }
 
@@ -124,7 +124,7 @@ struct Set {
 }
 
 fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::StatefulSet(sts)) = cluster.store.get("StatefulSet", ns, name).cloned() else {
+    let Some(Object::StatefulSet(sts)) = cluster.api.get("StatefulSet", ns, name).cloned() else {
         return;
     };
     if sts.metadata.deletion_timestamp.is_some() {
@@ -262,10 +262,7 @@ fn recheck(cluster: &mut Cluster, set: &Set, due: i64) {
 }
 
 fn owner(cluster: &Cluster, set: &Set) -> Option<Object> {
-    cluster
-        .store
-        .get("StatefulSet", &set.ns, &set.name)
-        .cloned()
+    cluster.api.get("StatefulSet", &set.ns, &set.name).cloned()
 }
 
 /// The pod for `ordinal`, from the current revision below the partition, else the update
@@ -337,7 +334,7 @@ fn create_claims(cluster: &mut Cluster, set: &Set, ordinal: usize, pod: &str) {
             ordinal,
         );
         if cluster
-            .store
+            .api
             .get("PersistentVolumeClaim", &set.ns, &name)
             .is_some()
         {
@@ -356,7 +353,9 @@ fn create_claims(cluster: &mut Cluster, set: &Set, ordinal: usize, pod: &str) {
             spec: template.spec.clone(),
             status: None,
         };
-        let result = cluster.create(Object::PersistentVolumeClaim(Box::new(claim)));
+        let result = cluster
+            .create(Object::PersistentVolumeClaim(Box::new(claim)))
+            .map(|_| ());
         let Some(owner) = owner(cluster, set) else {
             return;
         };
@@ -387,7 +386,7 @@ fn create_pod(cluster: &mut Cluster, set: &Set, ordinal: usize) {
     let pod = new_pod(cluster, set, ordinal);
     let name = pod.metadata.name.clone().unwrap_or_default();
     create_claims(cluster, set, ordinal, &name);
-    let result = cluster.create(Object::Pod(Box::new(pod)));
+    let result = cluster.create(Object::Pod(Box::new(pod))).map(|_| ());
     let Some(owner) = owner(cluster, set) else {
         return;
     };
@@ -476,7 +475,7 @@ fn update_status(cluster: &mut Cluster, set: &Set) {
     status.observed_generation = sts.metadata.generation;
     status.collision_count.get_or_insert(0);
     if *status != before {
-        let _ = cluster.store.update(Object::StatefulSet(sts));
+        let _ = cluster.api.update_status(Object::StatefulSet(sts));
     }
 }
 

@@ -12,8 +12,8 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::api::object::Object;
 use crate::cluster::Cluster;
-use crate::store::Object;
 
 /// The cluster CA as the root-ca-cert-publisher copies it (a fixed, PEM-shaped text).
 pub const ROOT_CA: &str = "-----BEGIN CERTIFICATE-----
@@ -49,12 +49,12 @@ fn meta(namespace: &str, name: &str) -> ObjectMeta {
 
 /// Creates whatever is missing, if anything changed since the last run.
 pub fn reconcile(cluster: &mut Cluster) {
-    let rv = cluster.store.resource_version();
+    let rv = cluster.api.resource_version();
     if cluster.controllers.system_objects_seen == Some(rv) {
         return;
     }
     let namespaces: Vec<String> = cluster
-        .store
+        .api
         .list("Namespace", None)
         .filter(|n| n.metadata().deletion_timestamp.is_none())
         .map(|n| n.name().to_string())
@@ -62,7 +62,7 @@ pub fn reconcile(cluster: &mut Cluster) {
     let mut missing = Vec::new();
     for ns in &namespaces {
         if cluster
-            .store
+            .api
             .get("ConfigMap", ns, "kube-root-ca.crt")
             .is_none()
         {
@@ -80,7 +80,7 @@ pub fn reconcile(cluster: &mut Cluster) {
                 ..Default::default()
             })));
         }
-        if cluster.store.get("ServiceAccount", ns, "default").is_none() {
+        if cluster.api.get("ServiceAccount", ns, "default").is_none() {
             missing.push(Object::ServiceAccount(Box::new(ServiceAccount {
                 metadata: meta(ns, "default"),
                 ..Default::default()
@@ -89,14 +89,14 @@ pub fn reconcile(cluster: &mut Cluster) {
     }
     if namespaces.iter().any(|n| n == "default") {
         if cluster
-            .store
+            .api
             .get("Service", "default", "kubernetes")
             .is_none()
         {
             missing.push(kubernetes_service());
         }
         if cluster
-            .store
+            .api
             .get("Endpoints", "default", "kubernetes")
             .is_none()
         {
@@ -105,15 +105,22 @@ pub fn reconcile(cluster: &mut Cluster) {
     }
     missing.extend(missing_mirror_pods(cluster));
     for obj in missing {
-        let now = cluster.clock.now_time();
-        let _ = cluster.store.create(obj, now, &mut cluster.rng);
+        // The namespaces' objects are POSTed by their controllers (admission and all); the
+        // `kubernetes` Service and Endpoints and the mirror pods are the apiserver's and the
+        // kubelet's own, kept in place without admission.
+        if matches!(obj, Object::ConfigMap(_) | Object::ServiceAccount(_)) {
+            let _ = cluster.create(obj);
+        } else {
+            let now = cluster.clock.now_time();
+            let _ = cluster.api.restore(obj, now, &mut cluster.rng);
+        }
     }
-    cluster.controllers.system_objects_seen = Some(cluster.store.resource_version());
+    cluster.controllers.system_objects_seen = Some(cluster.api.resource_version());
 }
 
 /// Mirror pods the control-plane kubelet reposts when they were deleted.
 fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
-    let Some((node, uid)) = cluster.store.list("Node", None).find_map(|o| {
+    let Some((node, uid)) = cluster.api.list("Node", None).find_map(|o| {
         o.metadata()
             .labels
             .as_ref()
@@ -132,7 +139,7 @@ fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
     let mut out = Vec::new();
     for c in crate::cluster::system_pods::STATIC_COMPONENTS {
         let name = format!("{c}-{node}");
-        if cluster.store.get("Pod", "kube-system", &name).is_none() {
+        if cluster.api.get("Pod", "kube-system", &name).is_none() {
             if let Some(p) =
                 crate::cluster::system_pods::static_pod(cluster, c, &node, &uid, &ip, &now)
             {
@@ -149,7 +156,7 @@ fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
 /// The InternalIP of the first control-plane node (the apiserver's advertise address).
 fn control_plane_ip(cluster: &Cluster) -> String {
     cluster
-        .store
+        .api
         .list("Node", None)
         .find_map(|o| match o {
             Object::Node(n)

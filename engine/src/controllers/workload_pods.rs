@@ -4,9 +4,9 @@
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
+use crate::api::object::Object;
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
-use crate::store::Object;
 
 /// The controller reference of `meta`, if any.
 pub fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
@@ -19,7 +19,7 @@ pub fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
 /// The pods of `namespace` whose controller has `uid`.
 pub fn owned_by(cluster: &Cluster, namespace: &str, uid: &str) -> Vec<Pod> {
     cluster
-        .store
+        .api
         .list("Pod", Some(namespace))
         .filter_map(|o| match o {
             Object::Pod(p) if controller_of(&p.metadata).is_some_and(|r| r.uid == uid) => {

@@ -4,8 +4,8 @@ use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 
 use super::age::human_duration_secs;
 use super::service_columns;
+use crate::api::object::Object;
 use crate::clock::ms_from_time;
-use crate::store::Object;
 
 /// Options that change the table's shape.
 #[derive(Clone, Copy, Debug, Default)]

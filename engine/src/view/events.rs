@@ -2,9 +2,9 @@
 
 use k8s_openapi::api::core::v1::Event;
 
+use crate::api::object::Object;
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
-use crate::store::Object;
 
 /// One event (repeats folded into `count`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -39,7 +39,7 @@ impl EventView {
 /// The `limit` most recently changed events, newest first.
 pub(super) fn read(cluster: &Cluster, now_ms: i64, limit: usize) -> Vec<EventView> {
     let mut events: Vec<(u64, &Event)> = cluster
-        .store
+        .api
         .list("Event", None)
         .filter_map(|o| match o {
             Object::Event(e) => Some(e.as_ref()),

@@ -50,7 +50,7 @@ impl Cluster {
     /// A counter that moves whenever any object changes (the latest resourceVersion).
     /// Unchanged means a snapshot taken earlier is still current (apart from ages).
     pub fn generation(&self) -> u64 {
-        self.store.resource_version()
+        self.api.resource_version()
     }
 
     /// Reads nodes, pods, namespaces and the newest events for the board.
@@ -63,7 +63,7 @@ impl Cluster {
             nodes: nodes::read(self),
             pods: pods::read(self),
             namespaces: self
-                .store
+                .api
                 .list("Namespace", None)
                 .map(|n| n.name().to_string())
                 .collect(),

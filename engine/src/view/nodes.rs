@@ -1,9 +1,9 @@
 //! Node boxes of the board: role, readiness, cordon, and requests against allocatable.
 
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::printers::columns::{node_ready, node_roles};
 use crate::scheduler::allocatable;
-use crate::store::Object;
 
 /// One node as the board draws it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -36,7 +36,7 @@ impl NodeView {
 /// All nodes, with what their pods request (as `describe node`'s Allocated resources).
 pub(super) fn read(cluster: &Cluster) -> Vec<NodeView> {
     let mut views: Vec<NodeView> = cluster
-        .store
+        .api
         .list("Node", None)
         .filter_map(|o| match o {
             Object::Node(n) => Some(NodeView {
@@ -51,7 +51,7 @@ pub(super) fn read(cluster: &Cluster) -> Vec<NodeView> {
             _ => None,
         })
         .collect();
-    for o in cluster.store.list("Pod", None) {
+    for o in cluster.api.list("Pod", None) {
         let Object::Pod(p) = o else { continue };
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
             continue;

@@ -4,9 +4,9 @@
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::printers::pod_columns;
-use crate::store::Object;
 
 /// The top of a pod's owner chain: `Deployment web` for a pod of `web-6d4cf56db6`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -67,7 +67,7 @@ fn owner_chain(cluster: &Cluster, pod: &Pod) -> (Option<OwnerView>, Option<Strin
         let Some(kind_static) = crate::api::kinds::by_kind(kind).map(|k| k.kind) else {
             break;
         };
-        let Some(parent) = cluster.store.get(kind_static, ns, name) else {
+        let Some(parent) = cluster.api.get(kind_static, ns, name) else {
             break;
         };
         match controller(parent.metadata()) {
@@ -96,7 +96,7 @@ fn unschedulable_message(pod: &Pod) -> Option<String> {
 /// Every pod, by namespace then name.
 pub(super) fn read(cluster: &Cluster) -> Vec<PodView> {
     cluster
-        .store
+        .api
         .list("Pod", None)
         .filter_map(|o| match o {
             Object::Pod(p) => Some(p.as_ref()),

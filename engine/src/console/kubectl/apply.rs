@@ -6,10 +6,10 @@ use serde_json::Value;
 use super::flags::{self, Flag};
 use crate::api::kinds;
 use crate::api::manifest::{self, DecodeError, Document};
+use crate::api::object::Object;
 use crate::api::validation;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 /// Which verb is running.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -285,6 +285,7 @@ fn apply_document(
     let ns = obj.namespace().to_string();
     let name = obj.name().to_string();
     cluster
+        .api
         .admit_namespace(&obj)
         .map_err(|e| e.kubectl_message_for_file("creating", file))?;
     let shown = format!("{}/{name}", info.qualified_kind());
@@ -295,7 +296,7 @@ fn apply_document(
             .annotations
             .get_or_insert_with(Default::default)
             .insert(LAST_APPLIED.into(), applied.clone());
-        if let Some(existing) = cluster.store.get(info.kind, &ns, &name).cloned() {
+        if let Some(existing) = cluster.api.get(info.kind, &ns, &name).cloned() {
             let previous = existing
                 .metadata()
                 .annotations
@@ -313,13 +314,22 @@ fn apply_document(
             return Ok(format!("{shown} configured{suffix}"));
         }
     }
-    if cluster.store.get(info.kind, &ns, &name).is_some() {
+    if cluster.api.get(info.kind, &ns, &name).is_some() {
         return Err(format!(
             "Error from server (AlreadyExists): error when creating \"{file}\": {} \"{name}\" already exists",
             info.qualified_resource()
         ));
     }
-    if !dry_run {
+    if dry_run {
+        let env = crate::apiserver::Env {
+            clock: &cluster.clock,
+            rng: &mut cluster.rng,
+        };
+        cluster
+            .api
+            .create_dry_run(obj, env)
+            .map_err(|e| e.kubectl_message())?;
+    } else {
         cluster.create(obj).map_err(|e| e.kubectl_message())?;
     }
     Ok(format!("{shown} created{suffix}"))

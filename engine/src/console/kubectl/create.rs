@@ -5,9 +5,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::apply::{self, Mode};
 use super::flags::{self, Flag};
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 pub(super) const NS_FLAGS: &[Flag] = &[
     flags::value("dry-run", None),
@@ -49,7 +49,7 @@ fn namespace(cluster: &mut Cluster, args: &[String]) -> Output {
         ..Default::default()
     };
     match cluster.create(Object::Namespace(Box::new(ns))) {
-        Ok(()) => {
+        Ok(_) => {
             let mut o = Output::default();
             o.out(format!("namespace/{name} created"));
             o

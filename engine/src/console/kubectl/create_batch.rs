@@ -9,9 +9,9 @@ use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::flags::{self, Flag};
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 pub(super) const JOB_FLAGS: &[Flag] = &[
     flags::value("image", None),
@@ -79,7 +79,7 @@ fn finish(cluster: &mut Cluster, obj: Object, dry_run: bool, output: Option<&str
         return Output::failure(e.kubectl_message());
     }
     let mut o = Output::default();
-    let stored = cluster.store.get(kind, &ns, &name).map(Object::to_json);
+    let stored = cluster.api.get(kind, &ns, &name).map(Object::to_json);
     match (output, stored) {
         (Some("name"), _) => o.out(shown),
         (Some("yaml"), Some(v)) => o.out_raw(crate::printers::yaml::to_yaml(&v)),
@@ -139,7 +139,7 @@ pub fn create_job(cluster: &mut Cluster, args: &[String]) -> Output {
         ) {
             return super::error(format!("unknown object type {kind}"));
         }
-        let Some(Object::CronJob(cj)) = cluster.store.get("CronJob", &namespace, source) else {
+        let Some(Object::CronJob(cj)) = cluster.api.get("CronJob", &namespace, source) else {
             return Output::failure(
                 crate::api::error::ApiError::not_found(crate::api::kinds::info("CronJob"), source)
                     .kubectl_message(),

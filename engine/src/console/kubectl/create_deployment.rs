@@ -7,9 +7,9 @@ use k8s_openapi::api::core::v1::{Container, ContainerPort, PodSpec, PodTemplateS
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::flags::{self, Flag};
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("image", None),
@@ -110,7 +110,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         );
     }
     match cluster.create(Object::Deployment(Box::new(deployment))) {
-        Ok(()) => {
+        Ok(_) => {
             let mut o = Output::default();
             o.out(format!("deployment.apps/{name} created"));
             o

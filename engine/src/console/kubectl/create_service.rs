@@ -9,9 +9,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::flags::{self, Flag};
 use super::generate;
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 pub(super) const SERVICE_FLAGS: &[Flag] = &[
     flags::value("tcp", None),
@@ -223,7 +223,7 @@ pub fn expose(cluster: &mut Cluster, args: &[String]) -> Output {
     ) {
         return super::error(format!("cannot expose a {}", req.kind.kind));
     }
-    let source = match cluster.store.get(req.kind.kind, &namespace, obj_name) {
+    let source = match cluster.api.get(req.kind.kind, &namespace, obj_name) {
         Some(Object::Pod(p)) => Source {
             selector: p.metadata.labels.clone(),
             labels: p.metadata.labels.clone(),

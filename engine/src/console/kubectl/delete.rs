@@ -97,7 +97,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             (true, None) => namespace.clone(),
         };
         let uid = cluster
-            .store
+            .api
             .get(kind.kind, &ns, &name)
             .and_then(|o| o.metadata().uid.clone());
         match cluster.delete_with(kind.kind, &ns, &name, &options) {
@@ -116,7 +116,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         // Like kubectl, wait for that uid to go: a controller may recreate the name at once.
         cluster.advance_until(WAIT_LIMIT, move |c| {
             pending.iter().all(|(k, ns, n, uid)| {
-                c.store
+                c.api
                     .get(k.kind, ns, n)
                     .is_none_or(|o| o.metadata().uid != *uid)
             })
@@ -242,7 +242,7 @@ fn targets_from_args(
         let scope = if all_namespaces { None } else { Some(ns) };
         matching.extend(
             cluster
-                .store
+                .api
                 .list(r.kind.kind, scope)
                 .filter(|o| {
                     selector

@@ -7,13 +7,13 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::flags;
 use super::resources;
+use crate::api::object::Object;
 use crate::api::selector::Selector;
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::printers::age::human_duration_secs;
 use crate::printers::tabwriter::tabwrite;
-use crate::store::Object;
 
 pub(super) const FLAGS: &[flags::Flag] = &[flags::value("selector", Some('l'))];
 
@@ -43,14 +43,14 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             ""
         };
         if r.names.is_empty() {
-            objects.extend(cluster.store.list(r.kind.kind, Some(ns)).filter(|o| {
+            objects.extend(cluster.api.list(r.kind.kind, Some(ns)).filter(|o| {
                 selector
                     .as_ref()
                     .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
             }));
         }
         for n in &r.names {
-            match cluster.store.get(r.kind.kind, ns, n) {
+            match cluster.api.get(r.kind.kind, ns, n) {
                 Some(o) => objects.push(o),
                 None => {
                     return Output::failure(
@@ -409,7 +409,7 @@ fn describe_pod(pod: &Pod) -> String {
 fn events_section(cluster: &Cluster, obj: &Object, now: i64) -> String {
     let uid = obj.metadata().uid.clone().unwrap_or_default();
     let mut events: Vec<&Event> = cluster
-        .store
+        .api
         .list("Event", None)
         .filter_map(|o| match o {
             Object::Event(e) if e.involved_object.uid.as_deref() == Some(uid.as_str()) => {

@@ -4,11 +4,11 @@
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
+use crate::api::object::Object;
 use crate::api::quantity;
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::cluster::Cluster;
 use crate::printers::age::human_duration_secs;
-use crate::store::Object;
 
 /// How often the kubelet posts an unchanged node status (its heartbeat), in ms.
 const STATUS_REPORT_MS: i64 = 5 * 60 * 1000;
@@ -172,7 +172,7 @@ pub fn details(cluster: &Cluster, node: &Node) -> String {
     };
     let (a_cpu, a_mem) = (allocatable("cpu"), allocatable("memory"));
     let pods: Vec<&Pod> = cluster
-        .store
+        .api
         .list("Pod", None)
         .filter_map(|o| match o {
             Object::Pod(p) => Some(p.as_ref()),

@@ -5,9 +5,9 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::describe::labels_and_annotations;
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::printers::service_columns::format_endpoints;
-use crate::store::Object;
 
 fn or_none(items: &[String]) -> String {
     if items.is_empty() {
@@ -58,14 +58,13 @@ pub fn service(cluster: &Cluster, s: &Service) -> String {
     if let Some(n) = spec.external_name.as_ref().filter(|v| !v.is_empty()) {
         o.push_str(&format!("External Name:\t{n}\n"));
     }
-    let subsets =
-        match cluster
-            .store
-            .get("Endpoints", &ns, s.metadata.name.as_deref().unwrap_or(""))
-        {
-            Some(Object::Endpoints(ep)) => ep.subsets.clone().unwrap_or_default(),
-            _ => Vec::new(),
-        };
+    let subsets = match cluster
+        .api
+        .get("Endpoints", &ns, s.metadata.name.as_deref().unwrap_or(""))
+    {
+        Some(Object::Endpoints(ep)) => ep.subsets.clone().unwrap_or_default(),
+        _ => Vec::new(),
+    };
     for p in spec.ports.iter().flatten() {
         let name = p
             .name

@@ -6,10 +6,10 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 
 use super::describe::{labels_and_annotations, map_lines};
 use super::describe_workloads::pod_template;
+use crate::api::object::Object;
 use crate::api::selector::{format_label_selector, format_map};
 use crate::cluster::Cluster;
 use crate::printers::age::human_duration_secs;
-use crate::store::Object;
 
 /// The body of the description (without Events), if `obj` is one of these kinds.
 pub fn describe(cluster: &Cluster, obj: &Object) -> Option<String> {
@@ -175,7 +175,7 @@ fn used_by(cluster: &Cluster, ns: &str, claim: &str) -> Vec<String> {
             })
     };
     cluster
-        .store
+        .api
         .list("Pod", Some(ns))
         .filter_map(|o| match o {
             Object::Pod(p) if uses(p) => p.metadata.name.clone(),

@@ -7,9 +7,9 @@ use k8s_openapi::api::core::v1::{Container, Pod, PodTemplateSpec};
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::api::object::Object;
 use crate::api::selector::{format_label_selector, format_map, Selector};
 use crate::cluster::Cluster;
-use crate::store::Object;
 
 /// The body of a workload's description (without Events), if `obj` is a workload.
 pub fn describe(cluster: &Cluster, obj: &Object) -> Option<String> {
@@ -110,7 +110,7 @@ fn deployment(cluster: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) -> 
     }
     let uid = meta.uid.clone().unwrap_or_default();
     let mut owned: Vec<&k8s_openapi::api::apps::v1::ReplicaSet> = cluster
-        .store
+        .api
         .list("ReplicaSet", Some(&ns))
         .filter_map(|o| match o {
             Object::ReplicaSet(rs)
@@ -205,7 +205,7 @@ fn replica_set_like(
     ));
     let uid = meta.uid.clone().unwrap_or_default();
     let mut phases: BTreeMap<&str, usize> = BTreeMap::new();
-    for o in cluster.store.list("Pod", Some(obj.namespace())) {
+    for o in cluster.api.list("Pod", Some(obj.namespace())) {
         let Object::Pod(p) = o else { continue };
         let owned = p
             .metadata

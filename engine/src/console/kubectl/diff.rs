@@ -145,7 +145,7 @@ fn merged(cluster: &Cluster, file: &str, doc: &Value, namespace: &str) -> Result
             a.insert(LAST_APPLIED.into(), Value::String(applied));
         }
     }
-    let existing = cluster.store.get(info.kind, &ns, name);
+    let existing = cluster.api.get(info.kind, &ns, name);
     let Some(existing) = existing else {
         // Created by a dry run: defaults, a creation time, generation 1.
         let (mut obj, _) = object_update::decode(info, &desired).map_err(|m| {

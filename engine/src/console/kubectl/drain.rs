@@ -7,11 +7,11 @@ use k8s_openapi::api::core::v1::Pod;
 use super::flags::{self, Flag};
 use crate::api::error::ApiError;
 use crate::api::kinds;
+use crate::api::object::Object;
 use crate::api::selector::Selector;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 /// How long drain waits for evicted pods when `--timeout` is 0 (kubectl: forever).
 const WAIT_LIMIT: SimDuration = SimDuration::seconds(3600);
@@ -185,7 +185,7 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
     if let Some(s) = selector {
         let selector = Selector::parse(s).map_err(super::error)?;
         return Ok(cluster
-            .store
+            .api
             .list("Node", None)
             .filter(|o| selector.matches(o.metadata().labels.as_ref()))
             .map(|o| o.name().to_string())
@@ -202,7 +202,7 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
                     } else {
                         String::new()
                     };
-                    return Err(if cluster.store.get(k.kind, &ns, name).is_some() {
+                    return Err(if cluster.api.get(k.kind, &ns, name).is_some() {
                         super::error(format!(
                             "expected resource of type node, got \"{}/{}, Resource={}\"",
                             k.group, k.version, k.plural
@@ -219,7 +219,7 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
             },
             None => arg.as_str(),
         };
-        if cluster.store.get("Node", "", name).is_none() {
+        if cluster.api.get("Node", "", name).is_none() {
             let mut o = Output::failure(ApiError::not_found(node_kind, name).kubectl_message());
             o.exit_code = 1;
             return Err(o);
@@ -233,7 +233,7 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
 fn set_unschedulable(cluster: &mut Cluster, nodes: &[String], desired: bool, out: &mut Output) {
     let verb = if desired { "cordoned" } else { "uncordoned" };
     for name in nodes {
-        let Some(Object::Node(node)) = cluster.store.get("Node", "", name).cloned() else {
+        let Some(Object::Node(node)) = cluster.api.get("Node", "", name).cloned() else {
             continue;
         };
         let mut node = *node;
@@ -247,7 +247,7 @@ fn set_unschedulable(cluster: &mut Cluster, nodes: &[String], desired: bool, out
             continue;
         }
         node.spec.get_or_insert_with(Default::default).unschedulable = desired.then_some(true);
-        let _ = cluster.store.update(Object::Node(Box::new(node)));
+        let _ = cluster.api.update(Object::Node(Box::new(node)));
         out.out(format!("node/{name} {verb}"));
     }
     // The node lifecycle controller adds or removes the unschedulable taint right away.
@@ -341,7 +341,7 @@ fn drain_node(
     out: &mut Output,
 ) -> Result<(), Vec<String>> {
     let pods: Vec<Pod> = cluster
-        .store
+        .api
         .list("Pod", None)
         .filter_map(|obj| match obj {
             Object::Pod(p) => Some(p.as_ref()),
@@ -413,7 +413,7 @@ fn drain_node(
         let left = SimDuration::millis((deadline - cluster.clock.now_ms()).max(0));
         let watch = pending.clone();
         let gone_now = |c: &Cluster, (ns, n, uid): &(String, String, Option<String>)| {
-            c.store
+            c.api
                 .get("Pod", ns, n)
                 .is_none_or(|p| p.metadata().uid != *uid)
         };

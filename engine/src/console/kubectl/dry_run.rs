@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::api::object::Object;
 use crate::output::Output;
-use crate::store::Object;
 
 /// Which dry run was asked for, from the `--dry-run` flag's value.
 pub fn mode(value: Option<&str>) -> Result<bool, String> {

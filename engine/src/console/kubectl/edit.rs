@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 use super::flags::{self, Flag};
 use super::{object_update, resources};
 use crate::api::error::ApiError;
+use crate::api::object::Object;
 use crate::api::{json_patch, kinds, manifest};
 use crate::cluster::Cluster;
 use crate::output::{EditOutcome, EditRequest, Output};
-use crate::store::Object;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
@@ -87,7 +87,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     } else {
         ""
     };
-    let Some(obj) = cluster.store.get(kind.kind, ns, name).cloned() else {
+    let Some(obj) = cluster.api.get(kind.kind, ns, name).cloned() else {
         return Output::failure(ApiError::not_found(kind, name).kubectl_message());
     };
     let body = render(&obj, json);
@@ -322,7 +322,7 @@ impl Cluster {
             o.out(format!("{}/{name} skipped", info.qualified_kind()));
             return EditOutcome::Done(o);
         }
-        let Some(live) = self.store.get(kind, ns, name).cloned() else {
+        let Some(live) = self.api.get(kind, ns, name).cloned() else {
             let mut o = message(
                 format!("error: {resource} could not be found on the server"),
                 1,

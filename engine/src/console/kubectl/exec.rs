@@ -166,7 +166,7 @@ fn print_run(out: &mut Output, run: process::Run) {
 
 /// The runtime's answer when the executable does not exist in the image.
 fn oci_error(cluster: &mut Cluster, exe: &str) -> Output {
-    let id = cluster.random_hex(64);
+    let id = cluster.rng.hex(64);
     super::error(format!("Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{id}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{exe}\": executable file not found in $PATH: unknown"))
 }
 

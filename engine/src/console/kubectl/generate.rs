@@ -2,9 +2,9 @@
 //! `expose`, ...): `--dry-run` and `-o` handling, then creation and the success line.
 
 use super::flags::{self, Flag, Parsed};
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 /// Flags every generator command accepts.
 pub const FLAGS: &[Flag] = &[
@@ -44,7 +44,7 @@ pub fn finish(cluster: &mut Cluster, parsed: &Parsed, obj: Object, verb: &str) -
     }
     let kind = obj.kind();
     let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
-    if obj.info().namespaced && cluster.store.get("Namespace", "", &ns).is_none() {
+    if obj.info().namespaced && cluster.api.get("Namespace", "", &ns).is_none() {
         return Output::failure(format!(
             "error: failed to create {}: namespaces \"{ns}\" not found",
             obj.info().singular()
@@ -62,7 +62,7 @@ pub fn finish(cluster: &mut Cluster, parsed: &Parsed, obj: Object, verb: &str) -
         return Output::failure(e.kubectl_message());
     }
     let stored = cluster
-        .store
+        .api
         .get(kind, &ns, &name)
         .map(Object::to_json)
         .unwrap_or_default();

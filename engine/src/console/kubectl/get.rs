@@ -3,12 +3,12 @@
 use super::flags::{self, Flag};
 use super::resources;
 use crate::api::kinds::KindInfo;
+use crate::api::object::Object;
 use crate::api::selector::Selector;
 use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::printers::columns::{self, TableOptions};
 use crate::printers::table::render_aligned;
-use crate::store::Object;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
@@ -90,7 +90,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         };
         let mut objects = Vec::new();
         if req.names.is_empty() {
-            objects.extend(cluster.store.list(req.kind.kind, ns_filter).filter(|o| {
+            objects.extend(cluster.api.list(req.kind.kind, ns_filter).filter(|o| {
                 selector
                     .as_ref()
                     .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
@@ -98,7 +98,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         } else {
             for name in &req.names {
                 match cluster
-                    .store
+                    .api
                     .get(req.kind.kind, ns_filter.unwrap_or(""), name)
                 {
                     Some(o) => objects.push(o),

@@ -7,10 +7,10 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::flags;
 use crate::api::error::ApiError;
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::process::rfc3339_nano;
-use crate::store::Object;
 
 /// Finds the pod named by `POD`, `pod/POD` or `pods/POD`.
 pub fn find_pod(cluster: &Cluster, namespace: &str, target: &str) -> Result<Pod, Output> {
@@ -29,7 +29,7 @@ pub fn find_pod_noted(
             Some(k) if k.kind == "Pod" => name,
             Some(k) if k.kind == "Job" => return job_pod(cluster, namespace, name),
             Some(k) => {
-                return Err(match cluster.store.get(k.kind, namespace, name) {
+                return Err(match cluster.api.get(k.kind, namespace, name) {
                     None => Output::failure(ApiError::not_found(k, name).kubectl_message()),
                     Some(_) => super::error(format!(
                         "cannot attach to *{}: selector for {} is not supported yet in Kubeplay",
@@ -44,7 +44,7 @@ pub fn find_pod_noted(
             }
         },
     };
-    match cluster.store.get("Pod", namespace, name) {
+    match cluster.api.get("Pod", namespace, name) {
         Some(Object::Pod(p)) => Ok(((**p).clone(), None)),
         _ => Err(Output::failure(
             ApiError::not_found(crate::api::kinds::info("Pod"), name).kubectl_message(),
@@ -60,7 +60,7 @@ fn job_pod(
     name: &str,
 ) -> Result<(Pod, Option<String>), Output> {
     let info = crate::api::kinds::info("Job");
-    let Some(Object::Job(job)) = cluster.store.get("Job", namespace, name) else {
+    let Some(Object::Job(job)) = cluster.api.get("Job", namespace, name) else {
         return Err(Output::failure(
             ApiError::not_found(info, name).kubectl_message(),
         ));
@@ -71,7 +71,7 @@ fn job_pod(
         .and_then(|s| s.selector.as_ref())
         .map(crate::api::selector::Selector::from_label_selector);
     let mut pods: Vec<&Pod> = cluster
-        .store
+        .api
         .list("Pod", Some(namespace))
         .filter_map(|o| match o {
             Object::Pod(p) => Some(p.as_ref()),

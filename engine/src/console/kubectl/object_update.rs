@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::api::error::ApiError;
 use crate::api::kinds::KindInfo;
 use crate::api::manifest::{self, DecodeError};
+use crate::api::object::Object;
 use crate::cluster::Cluster;
-use crate::store::Object;
 
 /// Why an update was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,7 +173,7 @@ pub fn update(
         .update_from_apply(existing.clone(), obj)
         .map_err(UpdateError::Api)?;
     let stored = cluster
-        .store
+        .api
         .get(info.kind, existing.namespace(), &name)
         .cloned()
         .unwrap_or_else(|| existing.clone());

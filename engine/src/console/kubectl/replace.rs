@@ -126,9 +126,9 @@ fn replace_one(
     value: &Value,
     namespace: &str,
     dry_run: bool,
-) -> Result<(String, crate::store::Object), String> {
+) -> Result<(String, crate::api::object::Object), String> {
     let (info, ns, name) = identify(file, value, namespace)?;
-    let Some(existing) = cluster.store.get(info.kind, &ns, &name).cloned() else {
+    let Some(existing) = cluster.api.get(info.kind, &ns, &name).cloned() else {
         return Err(ApiError::not_found(info, &name).kubectl_message_for_file("replacing", file));
     };
     // Status and system metadata the manifest leaves out stay the server's.
@@ -167,9 +167,9 @@ fn force_replace(
     value: &Value,
     namespace: &str,
     out: &mut Output,
-) -> Result<(String, crate::store::Object), String> {
+) -> Result<(String, crate::api::object::Object), String> {
     let (info, ns, name) = identify(file, value, namespace)?;
-    if cluster.store.get(info.kind, &ns, &name).is_some() {
+    if cluster.api.get(info.kind, &ns, &name).is_some() {
         let mut args = vec![format!("{}/{name}", info.plural)];
         if info.namespaced {
             args.push(format!("--namespace={ns}"));
@@ -200,7 +200,7 @@ fn force_replace(
         .create(obj)
         .map_err(|e| e.kubectl_message_for_file("creating", file))?;
     let stored = cluster
-        .store
+        .api
         .get(info.kind, &ns, &name)
         .cloned()
         .ok_or_else(|| ApiError::not_found(info, &name).kubectl_message())?;

@@ -6,12 +6,12 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use super::flags::{self, Flag};
 use super::resources;
 use crate::api::error::ApiError;
+use crate::api::object::Object;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::controllers::deployment::{HASH_LABEL, REVISION};
 use crate::output::Output;
 use crate::printers::tabwriter::tabwrite;
-use crate::store::Object;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("revision", None),
@@ -52,7 +52,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let namespace = super::namespace(cluster, &parsed);
     let names: Vec<String> = if req.names.is_empty() {
         cluster
-            .store
+            .api
             .list(req.kind.kind, Some(&namespace))
             .map(|o| o.name().to_string())
             .collect()
@@ -73,8 +73,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     }
     let mut out = Output::default();
     for name in names {
-        let Some(Object::Deployment(d)) =
-            cluster.store.get("Deployment", &namespace, &name).cloned()
+        let Some(Object::Deployment(d)) = cluster.api.get("Deployment", &namespace, &name).cloned()
         else {
             return Output::failure(ApiError::not_found(req.kind, &name).kubectl_message());
         };
@@ -136,7 +135,7 @@ pub(crate) fn status_message(d: &Deployment) -> (String, bool, bool) {
 }
 
 fn deployment(cluster: &Cluster, ns: &str, name: &str) -> Option<Deployment> {
-    match cluster.store.get("Deployment", ns, name) {
+    match cluster.api.get("Deployment", ns, name) {
         Some(Object::Deployment(d)) => Some(d.as_ref().clone()),
         _ => None,
     }
@@ -159,7 +158,7 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
     };
     let watch = parsed.value("watch") != Some("false");
     let deadline = cluster.clock.now_ms() + limit.0;
-    let mut cursor = cluster.store.log_end();
+    let mut cursor = cluster.api.log_end();
     let Some(d) = deployment(cluster, ns, name) else {
         return out;
     };
@@ -189,12 +188,12 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
         }
         let start = cursor;
         cluster.advance_until(SimDuration::millis(remaining), move |c| {
-            c.store.log_end() != start
+            c.api.log_end() != start
         });
-        let changed = cluster.store.events_since(cursor).iter().any(|e| {
+        let changed = cluster.api.events_since(cursor).iter().any(|e| {
             e.object.kind() == "Deployment" && e.object.name() == name && e.object.namespace() == ns
         });
-        cursor = cluster.store.log_end();
+        cursor = cluster.api.log_end();
         if !changed {
             continue;
         }
@@ -228,10 +227,10 @@ impl StatusWatch {
     /// rollout has finished, failed, or timed out.
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let (ns, name) = (self.namespace.as_str(), self.name.as_str());
-        let changed = cluster.store.events_since(self.cursor).iter().any(|e| {
+        let changed = cluster.api.events_since(self.cursor).iter().any(|e| {
             e.object.kind() == "Deployment" && e.object.name() == name && e.object.namespace() == ns
         });
-        self.cursor = cluster.store.log_end();
+        self.cursor = cluster.api.log_end();
         if changed {
             let Some(d) = deployment(cluster, ns, name) else {
                 return true;
@@ -261,7 +260,7 @@ fn revisions(cluster: &Cluster, d: &Deployment) -> Vec<(i64, ReplicaSet)> {
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let mut list: Vec<(i64, ReplicaSet)> = cluster
-        .store
+        .api
         .list("ReplicaSet", Some(&ns))
         .filter_map(|o| match o {
             Object::ReplicaSet(rs)
@@ -387,7 +386,7 @@ fn undo(cluster: &mut Cluster, mut d: Deployment, parsed: &flags::Parsed) -> Out
         }
     }
     d.metadata.annotations = Some(annotations);
-    match cluster.store.update(Object::Deployment(Box::new(d))) {
+    match cluster.api.update(Object::Deployment(Box::new(d))) {
         Ok(_) => {
             let mut out = Output::default();
             out.out(format!("deployment.apps/{name} rolled back"));
@@ -411,7 +410,7 @@ fn pause(cluster: &mut Cluster, mut d: Deployment, pause: bool) -> Output {
     if let Some(s) = d.spec.as_mut() {
         s.paused = pause.then_some(true);
     }
-    match cluster.store.update(Object::Deployment(Box::new(d))) {
+    match cluster.api.update(Object::Deployment(Box::new(d))) {
         Ok(_) => {
             let mut out = Output::default();
             let word = if pause { "paused" } else { "resumed" };
@@ -441,7 +440,7 @@ fn restart(cluster: &mut Cluster, mut d: Deployment) -> Output {
             .get_or_insert_with(Default::default)
             .insert("kubectl.kubernetes.io/restartedAt".into(), now);
     }
-    match cluster.store.update(Object::Deployment(Box::new(d))) {
+    match cluster.api.update(Object::Deployment(Box::new(d))) {
         Ok(_) => {
             let mut out = Output::default();
             out.out(format!("deployment.apps/{name} restarted"));

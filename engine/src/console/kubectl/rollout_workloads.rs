@@ -6,10 +6,10 @@ use k8s_openapi::api::apps::v1::{DaemonSet, StatefulSet};
 use super::flags;
 use crate::api::error::ApiError;
 use crate::api::kinds::KindInfo;
+use crate::api::object::Object;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 /// Longest `rollout status` waits when no `--timeout` is given (simulated time).
 const STATUS_LIMIT: SimDuration = SimDuration::seconds(900);
@@ -25,7 +25,7 @@ pub fn run(
 ) -> Output {
     let mut out = Output::default();
     for name in names {
-        if cluster.store.get(kind.kind, namespace, name).is_none() {
+        if cluster.api.get(kind.kind, namespace, name).is_none() {
             out.extend(Output::failure(
                 ApiError::not_found(kind, name).kubectl_message(),
             ));
@@ -142,7 +142,7 @@ fn message(
     ns: &str,
     name: &str,
 ) -> Option<Result<(String, bool), String>> {
-    match cluster.store.get(kind, ns, name)? {
+    match cluster.api.get(kind, ns, name)? {
         Object::StatefulSet(s) => Some(stateful_set_status(s)),
         Object::DaemonSet(d) => Some(daemon_set_status(d)),
         _ => None,
@@ -172,7 +172,7 @@ fn status(
     let watch = parsed.value("watch") != Some("false");
     let deadline = cluster.clock.now_ms() + limit.0;
     loop {
-        let start = cluster.store.log_end();
+        let start = cluster.api.log_end();
         match message(cluster, kind, ns, name) {
             None => return out,
             Some(Err(e)) => {
@@ -194,7 +194,7 @@ fn status(
             return out;
         }
         cluster.advance_until(SimDuration::millis(remaining), move |c| {
-            c.store.events_since(start).iter().any(|e| {
+            c.api.events_since(start).iter().any(|e| {
                 e.object.kind() == kind && e.object.name() == name && e.object.namespace() == ns
             })
         });
@@ -203,7 +203,7 @@ fn status(
 
 /// Stamps `kubectl.kubernetes.io/restartedAt` on the pod template.
 fn restart(cluster: &mut Cluster, kind: &'static KindInfo, ns: &str, name: &str) -> Output {
-    let Some(mut obj) = cluster.store.get(kind.kind, ns, name).cloned() else {
+    let Some(mut obj) = cluster.api.get(kind.kind, ns, name).cloned() else {
         return Output::failure(ApiError::not_found(kind, name).kubectl_message());
     };
     let now = cluster
@@ -224,7 +224,7 @@ fn restart(cluster: &mut Cluster, kind: &'static KindInfo, ns: &str, name: &str)
             .get_or_insert_with(Default::default)
             .insert("kubectl.kubernetes.io/restartedAt".into(), now);
     }
-    match cluster.store.update(obj) {
+    match cluster.api.update(obj) {
         Ok(_) => {
             let mut out = Output::default();
             out.out(format!("{}/{name} restarted", kind.qualified_kind()));

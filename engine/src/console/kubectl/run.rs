@@ -6,9 +6,9 @@ use k8s_openapi::api::core::v1::{Container, ContainerPort, EnvVar, Pod, PodSpec}
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::flags::{self, Flag};
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("image", None),
@@ -114,7 +114,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         return super::dry_run::print(&Object::Pod(Box::new(pod)), parsed.value("output"));
     }
     match cluster.create(Object::Pod(Box::new(pod))) {
-        Ok(()) => {
+        Ok(_) => {
             let mut o = Output::default();
             o.out(format!("pod/{name} created"));
             o

@@ -4,10 +4,10 @@
 use super::flags::{self, Flag};
 use super::resources;
 use crate::api::error::ApiError;
+use crate::api::object::Object;
 use crate::api::selector::Selector;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("replicas", None),
@@ -61,7 +61,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
             targets.extend(
                 cluster
-                    .store
+                    .api
                     .list(r.kind.kind, Some(&namespace))
                     .filter(|o| {
                         selector
@@ -87,7 +87,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             );
             continue;
         }
-        let Some(mut obj) = cluster.store.get(kind.kind, &namespace, &name).cloned() else {
+        let Some(mut obj) = cluster.api.get(kind.kind, &namespace, &name).cloned() else {
             errors.push(ApiError::not_found(kind, &name).kubectl_message());
             continue;
         };
@@ -109,7 +109,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         }
         *slot = Some(replicas);
-        match cluster.store.update(obj) {
+        match cluster.api.update(obj) {
             Ok(_) => out.out(format!("{}/{name} scaled", kind.qualified_kind())),
             Err(e) => errors.push(e.kubectl_message()),
         }

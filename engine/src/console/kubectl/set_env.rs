@@ -8,9 +8,9 @@ use super::flags::{self, Flag};
 use super::object_update;
 use super::resources;
 use crate::api::error::ApiError;
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("env", Some('e')),
@@ -87,7 +87,7 @@ pub fn select_objects(
             }
             found.extend(
                 cluster
-                    .store
+                    .api
                     .list(r.kind.kind, Some(ns))
                     .filter(|o| {
                         selector
@@ -98,7 +98,7 @@ pub fn select_objects(
             );
         } else {
             for n in &r.names {
-                match cluster.store.get(r.kind.kind, ns, n) {
+                match cluster.api.get(r.kind.kind, ns, n) {
                     Some(o) => found.push(o.clone()),
                     None => errors.push(ApiError::not_found(r.kind, n).kubectl_message()),
                 }
@@ -375,7 +375,7 @@ fn env_from(
     let mut vars = Vec::new();
     for r in requests {
         for n in &r.names {
-            let Some(obj) = cluster.store.get(r.kind.kind, namespace, n) else {
+            let Some(obj) = cluster.api.get(r.kind.kind, namespace, n) else {
                 return Err(ApiError::not_found(r.kind, n)
                     .kubectl_message()
                     .replacen("error: ", "", 1));

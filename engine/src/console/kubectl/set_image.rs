@@ -5,9 +5,9 @@ use k8s_openapi::api::core::v1::PodSpec;
 use super::flags::{self, Flag};
 use super::resources;
 use crate::api::error::ApiError;
+use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::store::Object;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("record", None),
@@ -80,7 +80,7 @@ fn image(cluster: &mut Cluster, args: &[String]) -> Output {
     for r in &requests {
         let names: Vec<String> = if r.names.is_empty() {
             cluster
-                .store
+                .api
                 .list(r.kind.kind, Some(&namespace))
                 .map(|o| o.name().to_string())
                 .collect()
@@ -88,7 +88,7 @@ fn image(cluster: &mut Cluster, args: &[String]) -> Output {
             r.names.clone()
         };
         for name in names {
-            let Some(mut obj) = cluster.store.get(r.kind.kind, &namespace, &name).cloned() else {
+            let Some(mut obj) = cluster.api.get(r.kind.kind, &namespace, &name).cloned() else {
                 errors.push(ApiError::not_found(r.kind, &name).kubectl_message());
                 continue;
             };
@@ -129,13 +129,13 @@ fn image(cluster: &mut Cluster, args: &[String]) -> Output {
             }
             let result = match obj {
                 Object::Pod(_) => {
-                    let existing = cluster.store.get(r.kind.kind, &namespace, &name).cloned();
+                    let existing = cluster.api.get(r.kind.kind, &namespace, &name).cloned();
                     match existing {
                         Some(e) => cluster.update_from_apply(e, obj),
                         None => Ok(()),
                     }
                 }
-                other => cluster.store.update(other).map(|_| ()),
+                other => cluster.api.update(other).map(|_| ()),
             };
             match result {
                 Ok(()) => out.out(format!("{}/{name} image updated", r.kind.qualified_kind())),

@@ -10,12 +10,12 @@ use std::collections::BTreeSet;
 
 use super::flags::{self, Flag};
 use super::resources;
+use crate::api::object::{Object, WatchEventType};
 use crate::api::selector::Selector;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::printers::columns::{self, TableOptions};
-use crate::store::{Object, WatchEventType};
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
@@ -81,7 +81,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         opts,
         events_column: parsed.bool("output-watch-events"),
         printer: Printer::default(),
-        cursor: cluster.store.log_end(),
+        cursor: cluster.api.log_end(),
         deadline: limit.map(|l| now + l.0),
     };
     let mut header: Vec<String> = columns::headers(req.kind.kind, opts)
@@ -96,7 +96,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     }
     let mut out = Output::default();
     let initial: Vec<Vec<String>> = cluster
-        .store
+        .api
         .list(req.kind.kind, None)
         .filter(|o| watch.matches(o))
         .map(|o| watch.row(o, now, None))
@@ -136,7 +136,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         }
         let start = watch.cursor;
         cluster.advance_until(SimDuration::millis(deadline - now), move |c| {
-            c.store.log_end() != start
+            c.api.log_end() != start
         });
         if watch.poll(cluster, &mut out) {
             break;
@@ -191,13 +191,13 @@ impl Watch {
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let now = cluster.clock.now_ms();
         let changes: Vec<(WatchEventType, Object)> = cluster
-            .store
+            .api
             .events_since(self.cursor)
             .iter()
             .filter(|e| e.object.kind() == self.kind && self.matches(&e.object))
             .map(|e| (e.kind, e.object.clone()))
             .collect();
-        self.cursor = cluster.store.log_end();
+        self.cursor = cluster.api.log_end();
         for (kind, obj) in changes {
             let event = match kind {
                 WatchEventType::Added => "ADDED",

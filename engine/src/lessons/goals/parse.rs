@@ -4,11 +4,11 @@ use regex_lite::Regex;
 
 use super::{Bounds, FieldTest, Goal, ObjRef, PodConds, Pred, PredKind, Seg, PREDICATES};
 use crate::api::kinds;
+use crate::api::object::Object;
 use crate::api::selector::Selector;
 use crate::lessons::did_you_mean;
 use crate::lessons::format::Errors;
 use crate::lessons::yaml::{Node, Value};
-use crate::store::Object;
 
 struct Parser<'e> {
     e: &'e mut Errors,

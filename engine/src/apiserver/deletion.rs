@@ -8,10 +8,9 @@
 
 use k8s_openapi::api::core::v1::Namespace;
 
-use super::Cluster;
+use super::ApiServer;
 use crate::api::error::ApiError;
-use crate::store::Object;
-use crate::timers::Task;
+use crate::api::object::Object;
 
 /// Finalizer that keeps an owner until its blocking dependents are gone.
 pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
@@ -46,33 +45,27 @@ pub struct DeleteOptions {
     pub propagation: Propagation,
 }
 
-impl Cluster {
-    /// Starts a graceful deletion (`grace` seconds, or the object's own default) with
-    /// background propagation; `force` skips the wait.
-    pub(crate) fn delete(
-        &mut self,
-        kind: &'static str,
-        namespace: &str,
-        name: &str,
-        grace: Option<i64>,
-        force: bool,
-    ) -> Result<(), ApiError> {
-        let options = DeleteOptions {
-            grace,
-            force,
-            propagation: Propagation::Background,
-        };
-        self.delete_with(kind, namespace, name, &options)
-    }
+/// What a DELETE request did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Deletion {
+    /// The object is gone from the store.
+    Removed,
+    /// A scheduled pod got its `deletionTimestamp`: its kubelet stops it (pod uid inside).
+    Graceful(String),
+    /// The object waits for finalizers (or was already being deleted).
+    Pending,
+}
 
-    /// Deletes an object as the apiserver does for a DELETE request with `options`.
-    pub(crate) fn delete_with(
+impl ApiServer {
+    /// `DELETE` with `options`, at `now` (ms).
+    pub fn delete(
         &mut self,
         kind: &'static str,
         namespace: &str,
         name: &str,
         options: &DeleteOptions,
-    ) -> Result<(), ApiError> {
+        now: i64,
+    ) -> Result<Deletion, ApiError> {
         let Some(mut obj) = self.store.get(kind, namespace, name).cloned() else {
             return Err(ApiError::not_found(crate::api::kinds::info(kind), name));
         };
@@ -99,7 +92,6 @@ impl Cluster {
                 changed = true;
             }
         }
-        let now = self.clock.now_ms();
         let mirror = obj
             .metadata()
             .annotations
@@ -109,15 +101,15 @@ impl Cluster {
             // A mirror pod goes at once; its kubelet posts a new one
             // (controllers::system_objects).
             Object::Pod(_) if mirror => {
-                self.remove_object(kind, namespace, name);
-                return Ok(());
+                self.remove(kind, namespace, name);
+                return Ok(Deletion::Removed);
             }
             Object::Pod(pod) if !options.force => {
                 if already {
                     if changed {
-                        self.store.update(obj)?;
+                        self.store.update(obj, true)?;
                     }
-                    return Ok(());
+                    return Ok(Deletion::Pending);
                 }
                 let scheduled = pod.spec.as_ref().is_some_and(|s| s.node_name.is_some());
                 if scheduled {
@@ -134,24 +126,16 @@ impl Cluster {
                     ));
                     pod.metadata.deletion_grace_period_seconds = Some(grace);
                     let uid = pod.metadata.uid.clone().unwrap_or_default();
-                    self.store.update(obj)?;
-                    self.timers.at(
-                        now,
-                        Task::KubeletSync {
-                            namespace: namespace.to_string(),
-                            name: name.to_string(),
-                            uid,
-                        },
-                    );
-                    return Ok(());
+                    self.store.update(obj, true)?;
+                    return Ok(Deletion::Graceful(uid));
                 }
             }
             Object::Namespace(ns) => {
                 if !already || changed {
                     mark_terminating(ns, now);
-                    self.store.update(obj)?;
+                    self.store.update(obj, true)?;
                 }
-                return Ok(());
+                return Ok(Deletion::Pending);
             }
             _ => {}
         }
@@ -163,12 +147,12 @@ impl Cluster {
                 meta.deletion_timestamp
                     .get_or_insert_with(|| crate::clock::time_from_ms(now));
                 meta.deletion_grace_period_seconds = Some(0);
-                self.store.update(obj)?;
+                self.store.update(obj, true)?;
             }
-            return Ok(());
+            return Ok(Deletion::Pending);
         }
-        self.remove_object(kind, namespace, name);
-        Ok(())
+        self.remove(kind, namespace, name);
+        Ok(Deletion::Removed)
     }
 
     /// Removes an object whose deletion has been requested once nothing holds it any more:
@@ -188,31 +172,21 @@ impl Cluster {
             && !has_finalizers(obj)
             && meta.deletion_grace_period_seconds.unwrap_or(0) == 0;
         if ready {
-            self.remove_object(kind, namespace, name);
+            self.remove(kind, namespace, name);
         }
         ready
     }
 
-    /// The kubelet's final delete of a pod whose containers have stopped: the pod goes now,
-    /// or waits (grace period 0) for its finalizers.
+    /// The kubelet's final delete of a pod whose containers have stopped (grace period 0):
+    /// the pod goes now, or waits for its finalizers.
     pub(crate) fn finish_pod_deletion(&mut self, namespace: &str, name: &str) {
-        self.pod_stages
-            .remove(&(namespace.to_string(), name.to_string()));
         if let Some(mut obj) = self.store.get("Pod", namespace, name).cloned() {
             if has_finalizers(&obj) {
                 obj.metadata_mut().deletion_grace_period_seconds = Some(0);
-                let _ = self.store.update(obj);
+                let _ = self.store.update(obj, true);
             } else {
-                self.remove_object("Pod", namespace, name);
+                self.remove("Pod", namespace, name);
             }
-        }
-    }
-
-    fn remove_object(&mut self, kind: &'static str, namespace: &str, name: &str) {
-        self.store.remove(kind, namespace, name);
-        if kind == "Pod" {
-            self.pod_stages
-                .remove(&(namespace.to_string(), name.to_string()));
         }
     }
 }

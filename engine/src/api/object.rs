@@ -1,0 +1,160 @@
+//! Objects as the API serves them: [`Object`], one variant per stored kind (its typed
+//! `k8s-openapi` value), their keys, and the watch events that report their changes.
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod,
+    ReplicationController, Service, ServiceAccount,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::api::kinds::{self, KindInfo};
+
+macro_rules! objects {
+    ($($kind:ident),* $(,)?) => {
+        /// Any object the store holds, as its typed `k8s-openapi` value.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Object {
+            $(#[doc = concat!("A ", stringify!($kind), ".")] $kind(Box<$kind>),)*
+        }
+
+        impl Object {
+            /// Every kind the store can hold, by kind name.
+            pub const KINDS: &'static [&'static str] = &[$(stringify!($kind)),*];
+
+            /// The object's metadata.
+            pub fn metadata(&self) -> &ObjectMeta {
+                match self { $(Object::$kind(o) => &o.metadata,)* }
+            }
+
+            /// The object's metadata, for changing it.
+            pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+                match self { $(Object::$kind(o) => &mut o.metadata,)* }
+            }
+
+            /// The object's kind name, e.g. `Pod`.
+            pub fn kind(&self) -> &'static str {
+                match self { $(Object::$kind(_) => stringify!($kind),)* }
+            }
+
+            /// The object as JSON, with `apiVersion` and `kind` as the API serves it.
+            pub fn to_json(&self) -> serde_json::Value {
+                let v = match self { $(Object::$kind(o) => serde_json::to_value(o),)* };
+                v.unwrap_or(serde_json::Value::Null)
+            }
+        }
+    };
+}
+
+objects!(
+    ConfigMap,
+    Endpoints,
+    Event,
+    Namespace,
+    Node,
+    Pod,
+    PersistentVolumeClaim,
+    ReplicationController,
+    Deployment,
+    ReplicaSet,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
+    Service,
+    ServiceAccount,
+);
+
+impl Object {
+    /// The registry entry for this object's kind.
+    pub fn info(&self) -> &'static KindInfo {
+        kinds::info(self.kind())
+    }
+
+    /// The object's name.
+    pub fn name(&self) -> &str {
+        self.metadata().name.as_deref().unwrap_or("")
+    }
+
+    /// The object's namespace, empty for cluster-scoped objects.
+    pub fn namespace(&self) -> &str {
+        self.metadata().namespace.as_deref().unwrap_or("")
+    }
+}
+
+/// An object key seen as borrowed parts, so maps keyed by [`ObjectKey`] can be searched
+/// without building one. Orders exactly as `ObjectKey`'s derived `Ord` (kind, namespace, name).
+pub trait KeyParts {
+    /// (kind, namespace, name).
+    fn parts(&self) -> (&str, &str, &str);
+}
+
+impl KeyParts for ObjectKey {
+    fn parts(&self) -> (&str, &str, &str) {
+        (self.kind, &self.namespace, &self.name)
+    }
+}
+
+impl KeyParts for (&str, &str, &str) {
+    fn parts(&self) -> (&str, &str, &str) {
+        (self.0, self.1, self.2)
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyParts + 'a> for ObjectKey {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn KeyParts + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyParts + '_ {}
+
+impl PartialOrd for dyn KeyParts + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn KeyParts + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+/// Where an object lives: kind, namespace (empty for cluster-scoped kinds) and name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    /// Kind name, e.g. `Pod`.
+    pub kind: &'static str,
+    /// Namespace, or empty.
+    pub namespace: String,
+    /// Object name.
+    pub name: String,
+}
+
+/// What happened to an object, as a watch reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchEventType {
+    /// The object was created.
+    Added,
+    /// The object was changed.
+    Modified,
+    /// The object was removed.
+    Deleted,
+}
+
+/// One entry of the watch log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WatchEvent {
+    /// What happened.
+    pub kind: WatchEventType,
+    /// The object as it was after the change (before it, for deletions).
+    pub object: Object,
+}

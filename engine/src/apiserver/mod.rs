@@ -1,0 +1,158 @@
+//! The API server: the only way into the cluster's state.
+//!
+//! [`ApiServer`] owns the [`Store`] (private to this module) and is the single write path of
+//! the engine: kubectl verbs, controllers, the scheduler and the kubelet all write through
+//! its entry points, as kube-apiserver's REST handlers do:
+//!
+//! | entry point | upstream | what runs |
+//! |---|---|---|
+//! | [`ApiServer::create`], [`ApiServer::create_dry_run`] | `POST` | `generateName`, defaulting, validation, admission (`strategy`, `admission`), then storage |
+//! | [`ApiServer::update`] | `PUT` | validation, identity kept, `generation` bumped when the spec changed |
+//! | [`ApiServer::update_from_manifest`] | `PUT` of a client's merged object | per-kind update rules (pod fields that may change, Service allocations), then `update` |
+//! | [`ApiServer::update_status`], [`ApiServer::bind`] | `PUT …/status`, `POST …/binding` | storage only; `generation` never moves |
+//! | [`ApiServer::delete`] | `DELETE` | grace periods, finalizers, propagation (`deletion`) |
+//!
+//! Reads ([`ApiServer::get`], [`ApiServer::list`]) and the watch log
+//! ([`ApiServer::events_since`]) are open to every layer. Writes take an [`Env`]: the
+//! cluster's clock and its seeded random source, the only inputs beyond the request.
+//! Objects the cluster boots with are loaded by [`ApiServer::restore`], as from an etcd
+//! snapshot, without admission.
+
+mod admission;
+mod deletion;
+mod store;
+mod strategy;
+
+pub(crate) use deletion::{
+    finalize_namespace, DeleteOptions, Deletion, Propagation, FOREGROUND_FINALIZER,
+    ORPHAN_FINALIZER,
+};
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use crate::api::error::ApiError;
+use crate::api::object::{Object, WatchEvent};
+use crate::clock::Clock;
+use crate::rng::Rng;
+use store::Store;
+
+/// What a write needs from the cluster around the API server.
+pub struct Env<'a> {
+    /// The cluster's clock (creation and deletion timestamps).
+    pub clock: &'a Clock,
+    /// The seeded random source (uids, generated names, ClusterIPs).
+    pub rng: &'a mut Rng,
+}
+
+/// The API server: storage, per-kind strategies, admission and the watch log.
+#[derive(Clone, Debug, Default)]
+pub struct ApiServer {
+    store: Store,
+}
+
+impl ApiServer {
+    /// The object of `kind` called `name` in `namespace` (empty for cluster-scoped kinds).
+    pub fn get(&self, kind: &'static str, namespace: &str, name: &str) -> Option<&Object> {
+        self.store.get(kind, namespace, name)
+    }
+
+    /// Objects of `kind`, in etcd key order (namespace, then name); `None` lists every
+    /// namespace.
+    pub fn list<'a>(
+        &'a self,
+        kind: &'static str,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        self.store.list(kind, namespace)
+    }
+
+    /// The watch log from event number `cursor` on; keep [`ApiServer::log_end`] as the next
+    /// cursor.
+    pub fn events_since(&self, cursor: usize) -> &[WatchEvent] {
+        self.store.events_since(cursor)
+    }
+
+    /// The number of the next watch event.
+    pub fn log_end(&self) -> usize {
+        self.store.log_end()
+    }
+
+    /// The current resourceVersion of the whole store.
+    pub fn resource_version(&self) -> u64 {
+        self.store.resource_version()
+    }
+
+    /// `POST`: runs the kind's create strategy and admission, then stores the object.
+    pub fn create(&mut self, mut obj: Object, env: Env<'_>) -> Result<&Object, ApiError> {
+        self.admit_create(&mut obj, env.rng)?;
+        self.store.create(obj, env.clock.now_time(), env.rng)
+    }
+
+    /// `POST` with `dryRun=All`: everything [`ApiServer::create`] checks, nothing stored and
+    /// no randomness consumed. Returns the object as it would be stored.
+    pub fn create_dry_run(&self, mut obj: Object, env: Env<'_>) -> Result<Object, ApiError> {
+        let mut rng = env.rng.clone();
+        self.admit_create(&mut obj, &mut rng)?;
+        if self
+            .store
+            .get(obj.kind(), obj.namespace(), obj.name())
+            .is_some()
+        {
+            return Err(ApiError::already_exists(obj.info(), obj.name()));
+        }
+        Ok(obj)
+    }
+
+    fn admit_create(&self, obj: &mut Object, rng: &mut Rng) -> Result<(), ApiError> {
+        strategy::prepare_for_create(obj, rng);
+        crate::api::validation::validate(obj)?;
+        admission::admit_create(&self.store, obj, rng)
+    }
+
+    /// NamespaceLifecycle alone: whether `obj`'s namespace takes new objects.
+    pub fn admit_namespace(&self, obj: &Object) -> Result<(), ApiError> {
+        admission::namespace_lifecycle(&self.store, obj)
+    }
+
+    /// Loads an object the cluster boots with (or that the apiserver and kubelets keep in
+    /// place themselves: the `kubernetes` Service, root CA, mirror pods), created at `at`,
+    /// without defaulting or admission, as a restore from etcd would.
+    pub fn restore(&mut self, obj: Object, at: Time, rng: &mut Rng) -> Result<&Object, ApiError> {
+        self.store.create(obj, at, rng)
+    }
+
+    /// `PUT`: replaces a stored object with `obj` after validating it; uid and creation time
+    /// are kept, `generation` moves when the spec changed.
+    pub fn update(&mut self, obj: Object) -> Result<&Object, ApiError> {
+        crate::api::validation::validate(&obj)?;
+        self.store.update(obj, true)
+    }
+
+    /// `PUT` of an object a client merged from a manifest (apply, replace, patch, edit,
+    /// `set`): the kind's update rules decide what of `desired` reaches the stored object.
+    pub fn update_from_manifest(
+        &mut self,
+        existing: Object,
+        desired: Object,
+        env: Env<'_>,
+    ) -> Result<&Object, ApiError> {
+        let merged = strategy::prepare_for_update(existing, desired, env.rng)?;
+        self.store.update(merged, true)
+    }
+
+    /// `PUT …/status`: stores what a controller or kubelet observed; `generation` stays.
+    pub fn update_status(&mut self, obj: Object) -> Result<&Object, ApiError> {
+        self.store.update(obj, false)
+    }
+
+    /// `POST …/binding`: the scheduler's choice of node (`spec.nodeName`) and the pod's
+    /// `PodScheduled` condition.
+    pub fn bind(&mut self, pod: Object) -> Result<&Object, ApiError> {
+        self.store.update(pod, false)
+    }
+
+    /// Removes an object for good: the end of a deletion (finalizers and grace periods done).
+    fn remove(&mut self, kind: &'static str, namespace: &str, name: &str) -> Option<Object> {
+        self.store.remove(kind, namespace, name)
+    }
+}
