@@ -1,24 +1,34 @@
 //! The conformance corpus: every official documentation example manifest in
-//! `../shared/conformance/k8s-examples` is applied to a fresh cluster. Each must be created
+//! `tests/conformance/k8s-examples` is applied to a fresh cluster. Each must be created
 //! or refused with a kubectl-style message, and nothing may panic. The outcome of every file
 //! is kept in `tests/conformance/outcomes.txt` (`KUBEPLAY_BLESS=1` rewrites it), so a change
-//! in what Kubeplay accepts shows up in review.
+//! in what Kubeplay accepts shows up in review. A missing or thinned-out corpus fails the test.
 
 use std::path::{Path, PathBuf};
 
 use kubeplay_engine::Cluster;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/k8s-examples");
-    dir.is_dir().then_some(dir)
+/// Fewer manifests than this means the corpus was not checked out whole.
+const MIN_MANIFESTS: usize = 200;
+
+fn corpus() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/k8s-examples");
+    assert!(
+        dir.is_dir(),
+        "conformance corpus missing: {} is not a directory (it is part of the repository; \
+         see tests/conformance/README.md)",
+        dir.display()
+    );
+    dir
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    for e in entries {
+        let p = e
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+            .path();
         if p.is_dir() {
             yaml_files(&p, out);
         } else if p
@@ -47,17 +57,16 @@ fn kubectl_like(line: &str) -> bool {
 
 #[test]
 fn documentation_examples_apply_or_are_refused_clearly() {
-    let Some(dir) = corpus() else {
-        eprintln!("conformance corpus not found; skipped");
-        return;
-    };
+    let dir = corpus();
     let mut files = Vec::new();
     yaml_files(&dir, &mut files);
     files.sort();
     assert!(
-        files.len() > 200,
-        "corpus looks incomplete: {}",
-        files.len()
+        files.len() >= MIN_MANIFESTS,
+        "conformance corpus incomplete: {} manifests (*.yaml, *.yml, *.json) in {}, \
+         expected at least {MIN_MANIFESTS}",
+        files.len(),
+        dir.display()
     );
     let mut report = String::new();
     let mut strange = Vec::new();
