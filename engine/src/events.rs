@@ -4,8 +4,19 @@
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use std::collections::BTreeMap;
+
 use crate::api::object::Object;
-use crate::cluster::Cluster;
+use crate::world::World;
+
+/// What the recorder remembers to fold repeats.
+#[derive(Clone, Debug, Default)]
+pub struct Recorder {
+    /// Event names by (involved uid, reason, message).
+    index: BTreeMap<(String, String, String), String>,
+    /// Events recorded so far (the nanoseconds of their names).
+    seq: u64,
+}
 
 /// `Normal` or `Warning`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,21 +39,21 @@ pub struct Source<'a> {
 /// Records an event about `involved`. A repeat (same object, reason and message) raises the
 /// existing event's count and last-seen time instead of adding a new one.
 pub fn record(
-    cluster: &mut Cluster,
+    world: &mut World,
     involved: &Object,
     kind: EventType,
     reason: &str,
     message: &str,
     source: Source<'_>,
 ) {
-    let now = cluster.clock.now_time();
+    let now = world.clock.now_time();
     let uid = involved.metadata().uid.clone().unwrap_or_default();
     let namespace = match involved.namespace() {
         "" => "default".to_string(),
         ns => ns.to_string(),
     };
     // The apiserver refuses new events in a namespace being deleted (NamespaceLifecycle).
-    if cluster
+    if world
         .api
         .get("Namespace", "", &namespace)
         .is_none_or(|ns| ns.metadata().deletion_timestamp.is_some())
@@ -50,18 +61,17 @@ pub fn record(
         return;
     }
     let index_key = (uid.clone(), reason.to_string(), message.to_string());
-    if let Some(name) = cluster.event_index.get(&index_key).cloned() {
-        if let Some(Object::Event(existing)) = cluster.api.get("Event", &namespace, &name).cloned()
-        {
+    if let Some(name) = world.events.index.get(&index_key).cloned() {
+        if let Some(Object::Event(existing)) = world.api.get("Event", &namespace, &name).cloned() {
             let mut ev = existing;
             ev.count = Some(ev.count.unwrap_or(1) + 1);
             ev.last_timestamp = Some(now);
-            let _ = cluster.api.update(Object::Event(ev));
+            let _ = world.api.update(Object::Event(ev));
             return;
         }
     }
-    cluster.event_seq += 1;
-    let nanos = cluster.clock.now_ms() as u64 * 1_000_000 + cluster.event_seq;
+    world.events.seq += 1;
+    let nanos = world.clock.now_ms() as u64 * 1_000_000 + world.events.seq;
     let name = format!("{}.{:x}", involved.name(), nanos);
     let info = involved.info();
     let event = Event {
@@ -96,7 +106,7 @@ pub fn record(
         reporting_instance: Some(source.host.unwrap_or(source.component).to_string()),
         ..Default::default()
     };
-    if cluster.create(Object::Event(Box::new(event))).is_ok() {
-        cluster.event_index.insert(index_key, name);
+    if world.create(Object::Event(Box::new(event))).is_ok() {
+        world.events.index.insert(index_key, name);
     }
 }

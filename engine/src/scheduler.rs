@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
 
 use crate::api::object::Object;
+use crate::api::pod::set_condition;
 use crate::api::quantity;
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
@@ -139,7 +140,7 @@ struct NodeUsage {
 
 fn usage(cluster: &Cluster) -> BTreeMap<String, NodeUsage> {
     let mut map: BTreeMap<String, NodeUsage> = BTreeMap::new();
-    for obj in cluster.api.list("Pod", None) {
+    for obj in cluster.world.api.list("Pod", None) {
         let Object::Pod(p) = obj else { continue };
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else {
             continue;
@@ -241,7 +242,7 @@ fn marked_unschedulable(p: &Pod) -> bool {
 pub fn schedule_pending(cluster: &mut Cluster) {
     let queue = &mut cluster.controllers.scheduler;
     let mut retry = false;
-    for event in cluster.api.events_since(queue.cursor) {
+    for event in cluster.world.api.events_since(queue.cursor) {
         retry |= may_free_room(event);
         if let Object::Pod(p) = &event.object {
             let key = (
@@ -256,11 +257,11 @@ pub fn schedule_pending(cluster: &mut Cluster) {
             }
         }
     }
-    queue.cursor = cluster.api.log_end();
+    queue.cursor = cluster.world.api.log_end();
     let pending: Vec<Pod> = queue
         .unbound
         .iter()
-        .filter_map(|(ns, name)| match cluster.api.get("Pod", ns, name) {
+        .filter_map(|(ns, name)| match cluster.world.api.get("Pod", ns, name) {
             Some(Object::Pod(p)) => Some(p.as_ref()),
             _ => None,
         })
@@ -292,6 +293,7 @@ pub fn schedule_pending(cluster: &mut Cluster) {
     let mut used = usage(cluster);
     // Binding a pod changes no node, so one copy of the nodes serves the whole pass.
     let nodes: Vec<Node> = cluster
+        .world
         .api
         .list("Node", None)
         .filter_map(|o| match o {
@@ -379,9 +381,9 @@ fn schedule_one(
         .filter(|(s, _)| (*s - best).abs() < 1e-9)
         .map(|(_, n)| n)
         .collect();
-    let chosen = top[cluster.rng.next_u64() as usize % top.len()].clone();
+    let chosen = top[cluster.world.rng.next_u64() as usize % top.len()].clone();
 
-    let now = cluster.clock.now_time();
+    let now = cluster.world.clock.now_time();
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(chosen.clone());
     }
@@ -396,19 +398,19 @@ fn schedule_one(
         },
     );
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    if let Ok(stored) = cluster.api.bind(Object::Pod(Box::new(pod))) {
+    if let Ok(stored) = cluster.world.api.bind(Object::Pod(Box::new(pod))) {
         let stored = stored.clone();
         let message = format!("Successfully assigned {}/{} to {chosen}", key.0, key.1);
         events::record(
-            cluster,
+            &mut cluster.world,
             &stored,
             EventType::Normal,
             "Scheduled",
             &message,
             SCHEDULER,
         );
-        let due = cluster.clock.now_ms();
-        cluster.timers.at(
+        let due = cluster.world.clock.now_ms();
+        cluster.world.timers.at(
             due,
             Task::KubeletSync {
                 namespace: key.0,
@@ -428,7 +430,7 @@ fn claims_unready(cluster: &Cluster, pod: &Pod) -> Option<String> {
             continue;
         };
         let name = &source.claim_name;
-        match cluster.api.get("PersistentVolumeClaim", ns, name) {
+        match cluster.world.api.get("PersistentVolumeClaim", ns, name) {
             Some(Object::PersistentVolumeClaim(c)) => {
                 if c.metadata.deletion_timestamp.is_some() {
                     return Some(format!("persistentvolumeclaim \"{name}\" is being deleted"));
@@ -455,7 +457,7 @@ fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
     if current.as_deref() == Some(message) {
         return;
     }
-    let now = cluster.clock.now_time();
+    let now = cluster.world.clock.now_time();
     set_condition(
         &mut pod,
         PodCondition {
@@ -467,10 +469,10 @@ fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
             ..Default::default()
         },
     );
-    if let Ok(stored) = cluster.api.update_status(Object::Pod(Box::new(pod))) {
+    if let Ok(stored) = cluster.world.api.update_status(Object::Pod(Box::new(pod))) {
         let stored = stored.clone();
         events::record(
-            cluster,
+            &mut cluster.world,
             &stored,
             EventType::Warning,
             "FailedScheduling",
@@ -478,34 +480,6 @@ fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
             SCHEDULER,
         );
     }
-}
-
-/// The order in which the kubelet lists pod conditions.
-const CONDITION_ORDER: [&str; 5] = [
-    "PodReadyToStartContainers",
-    "Initialized",
-    "Ready",
-    "ContainersReady",
-    "PodScheduled",
-];
-
-/// Adds or replaces a pod condition by type, keeping the kubelet's order.
-pub fn set_condition(pod: &mut Pod, condition: PodCondition) {
-    let conditions = pod
-        .status
-        .get_or_insert_with(Default::default)
-        .conditions
-        .get_or_insert_with(Vec::new);
-    match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
-        Some(c) => *c = condition,
-        None => conditions.push(condition),
-    }
-    conditions.sort_by_key(|c| {
-        CONDITION_ORDER
-            .iter()
-            .position(|t| *t == c.type_)
-            .unwrap_or(CONDITION_ORDER.len())
-    });
 }
 
 #[cfg(test)]
@@ -547,7 +521,7 @@ mod tests {
         let mut cluster = Cluster::new();
         cluster.create(pod_requesting("big", "3")).unwrap();
         cluster.advance(SimDuration::seconds(1));
-        let Some(Object::Pod(p)) = cluster.api.get("Pod", "default", "big") else {
+        let Some(Object::Pod(p)) = cluster.world.api.get("Pod", "default", "big") else {
             panic!("pod missing")
         };
         let cond = p
@@ -592,6 +566,7 @@ mod tests {
         }
         cluster.advance(SimDuration::seconds(10));
         let nodes: Vec<String> = cluster
+            .world
             .api
             .list("Pod", Some("default"))
             .filter_map(|o| match o {

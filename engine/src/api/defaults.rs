@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::{
     ResourceRequirements, Toleration,
 };
 
-use crate::images::ImageRef;
+use crate::api::image_ref::ImageRef;
 
 /// Fills in any object's defaulted fields, by kind.
 pub fn object(obj: &mut crate::api::object::Object) {

@@ -82,6 +82,25 @@ impl ApiServer {
         self.store.resource_version()
     }
 
+    /// The pods of `namespace` whose controller has `uid`.
+    pub fn pods_owned_by(
+        &self,
+        namespace: &str,
+        uid: &str,
+    ) -> Vec<k8s_openapi::api::core::v1::Pod> {
+        self.list("Pod", Some(namespace))
+            .filter_map(|o| match o {
+                Object::Pod(p)
+                    if crate::api::pod::controller_of(&p.metadata)
+                        .is_some_and(|r| r.uid == uid) =>
+                {
+                    Some(p.as_ref().clone())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// `POST`: runs the kind's create strategy and admission, then stores the object.
     pub fn create(&mut self, mut obj: Object, env: Env<'_>) -> Result<&Object, ApiError> {
         self.admit_create(&mut obj, env.rng)?;

@@ -11,17 +11,15 @@ pub(crate) use crate::apiserver::{
 };
 pub use profile::{ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::api::error::ApiError;
 use crate::api::object::Object;
-use crate::apiserver::{ApiServer, Deletion, Env};
-use crate::clock::{Clock, SimDuration, BOOT_MS};
+use crate::apiserver::Env;
+use crate::clock::{SimDuration, BOOT_MS};
 use crate::console::Console;
-use crate::kubelet::Stage;
+use crate::node::{Kubelet, NodeCx};
 use crate::output::Output;
-use crate::rng::Rng;
-use crate::timers::{Task, Timers};
+use crate::timers::Task;
+use crate::world::World;
 
 /// How to build a cluster.
 #[derive(Clone, Debug)]
@@ -46,28 +44,16 @@ const UPTIME_AT_START: SimDuration = SimDuration::seconds(600);
 
 /// A whole simulated cluster with its console.
 pub struct Cluster {
-    pub(crate) clock: Clock,
-    /// The API server: the store behind it, and the one write path.
-    pub(crate) api: ApiServer,
-    pub(crate) rng: Rng,
+    /// The API server, clock, timers, randomness and events every component acts on.
+    pub(crate) world: World,
     pub(crate) console: Console,
-    pub(crate) timers: Timers,
-    /// Event names by (involved uid, reason, message), to fold repeats.
-    pub(crate) event_index: BTreeMap<(String, String, String), String>,
-    pub(crate) event_seq: u64,
-    /// Kubelet: each pod's lifecycle stage, keyed by (namespace, name).
-    pub(crate) pod_stages: BTreeMap<(String, String), Stage>,
-    /// Kubelet: images present on each node, as (node, image as written in the pod).
-    pub(crate) image_cache: BTreeSet<(String, String)>,
-    /// Last pod IP host number handed out on each node.
-    pub(crate) next_pod_ip: BTreeMap<String, u32>,
+    /// The node side: kubelets and container runtimes.
+    pub(crate) kubelet: Kubelet,
     /// What the controllers remember between runs.
     #[allow(dead_code)] // No controller keeps state yet.
     pub(crate) controllers: crate::controllers::State,
     /// The shape the cluster was built from (nodes, kubeconfig).
     pub(crate) profile: ClusterProfile,
-    /// Container runtime: each container's processes and restart back-off.
-    pub(crate) containers: BTreeMap<crate::runtime::SlotKey, crate::runtime::Slot>,
 }
 
 impl Default for Cluster {
@@ -85,27 +71,19 @@ impl Cluster {
     /// A cluster built from `config`.
     pub fn with_config(config: ClusterConfig) -> Self {
         let mut cluster = Cluster {
-            clock: Clock::at(BOOT_MS),
-            api: ApiServer::default(),
-            rng: Rng::new(config.seed),
+            world: World::new(BOOT_MS, config.seed),
             console: Console::default(),
-            timers: Timers::default(),
-            event_index: BTreeMap::new(),
-            event_seq: 0,
-            pod_stages: BTreeMap::new(),
-            image_cache: BTreeSet::new(),
-            next_pod_ip: BTreeMap::new(),
+            kubelet: Kubelet::default(),
             controllers: crate::controllers::State::default(),
             profile: config.profile.clone(),
-            containers: BTreeMap::new(),
         };
         cluster.bootstrap(&config.profile);
-        cluster.clock.advance(UPTIME_AT_START);
+        cluster.world.clock.advance(UPTIME_AT_START);
         cluster
     }
 
     fn bootstrap(&mut self, profile: &ClusterProfile) {
-        let now = self.clock.now_time();
+        let now = self.world.clock.now_time();
         let mut objects: Vec<_> = bootstrap::SYSTEM_NAMESPACES
             .iter()
             .map(|n| bootstrap::namespace(n))
@@ -127,7 +105,10 @@ impl Cluster {
         }
         for obj in objects {
             // Names in a profile are unique, so creation cannot collide.
-            let _ = self.api.restore(obj, now.clone(), &mut self.rng);
+            let _ = self
+                .world
+                .api
+                .restore(obj, now.clone(), &mut self.world.rng);
         }
         system_pods::create_all(self, profile);
         // Namespaces' default ServiceAccount and root CA, the `kubernetes` Service.
@@ -190,23 +171,23 @@ impl Cluster {
         limit: SimDuration,
         done: impl Fn(&Cluster) -> bool,
     ) -> bool {
-        let deadline = self.clock.now_ms() + limit.0;
+        let deadline = self.world.clock.now_ms() + limit.0;
         self.reconcile();
         while !done(self) {
-            match self.timers.pop_due(deadline) {
+            match self.world.timers.pop_due(deadline) {
                 Some((due, task)) => {
-                    self.clock.set(due);
+                    self.world.clock.set(due);
                     self.run_task(task);
                     // Everything else due at the same instant happens before the controllers
                     // look, as their work queues would coalesce it: a burst of pods changing
                     // together costs one reconcile, not one per pod.
-                    while let Some((_, task)) = self.timers.pop_due(due) {
+                    while let Some((_, task)) = self.world.timers.pop_due(due) {
                         self.run_task(task);
                     }
                     self.reconcile();
                 }
                 None => {
-                    self.clock.set(deadline);
+                    self.world.clock.set(deadline);
                     return done(self);
                 }
             }
@@ -220,7 +201,7 @@ impl Cluster {
                 namespace,
                 name,
                 uid,
-            } => crate::kubelet::sync(self, &namespace, &name, &uid),
+            } => self.kubelet.sync(&mut self.world, &namespace, &name, &uid),
             Task::Wake => {}
         }
     }
@@ -230,45 +211,19 @@ impl Cluster {
         crate::controllers::run_all(self);
     }
 
-    /// Creates an object through the API server. A pod created with `spec.nodeName` skips the
-    /// scheduler: its kubelet starts it; a new namespace gets its default ServiceAccount at
-    /// once (the serviceaccount controller is quick: the next request already finds it).
+    /// Creates an object through the API server (see [`World::create`]); a new namespace
+    /// gets its default ServiceAccount at once (the serviceaccount controller is quick: the
+    /// next request already finds it).
     pub(crate) fn create(&mut self, obj: Object) -> Result<&Object, ApiError> {
-        let env = Env {
-            clock: &self.clock,
-            rng: &mut self.rng,
-        };
-        let created = self.api.create(obj, env)?;
-        let bound = match created {
-            Object::Pod(p) if p.spec.as_ref().is_some_and(|s| s.node_name.is_some()) => Some((
-                created.namespace().to_string(),
-                created.name().to_string(),
-                created.metadata().uid.clone().unwrap_or_default(),
-            )),
-            _ => None,
-        };
-        let (kind, namespace, name) = (
-            created.kind(),
-            created.namespace().to_string(),
-            created.name().to_string(),
-        );
-        if let Some((namespace, name, uid)) = bound {
-            let due = self.clock.now_ms();
-            self.timers.at(
-                due,
-                Task::KubeletSync {
-                    namespace,
-                    name,
-                    uid,
-                },
-            );
+        if !matches!(obj, Object::Namespace(_)) {
+            return self.world.create(obj);
         }
-        if kind == "Namespace" {
-            crate::controllers::system_objects::reconcile(self);
-        }
-        self.api
-            .get(kind, &namespace, &name)
-            .ok_or_else(|| ApiError::not_found(crate::api::kinds::info(kind), &name))
+        let name = self.world.create(obj)?.name().to_string();
+        crate::controllers::system_objects::reconcile(self);
+        self.world
+            .api
+            .get("Namespace", "", &name)
+            .ok_or_else(|| ApiError::not_found(crate::api::kinds::info("Namespace"), &name))
     }
 
     /// Applies a manifest a client merged onto a stored object (see
@@ -280,10 +235,11 @@ impl Cluster {
         desired: Object,
     ) -> Result<(), ApiError> {
         let env = Env {
-            clock: &self.clock,
-            rng: &mut self.rng,
+            clock: &self.world.clock,
+            rng: &mut self.world.rng,
         };
         let stored = self
+            .world
             .api
             .update_from_manifest(existing.clone(), desired, env)?;
         if let (Object::Pod(before), Object::Pod(after)) = (&existing, stored) {
@@ -305,78 +261,17 @@ impl Cluster {
                 .map(|(_, a)| a.0)
                 .collect();
             let pod = after.clone();
-            crate::runtime::definition_changed(self, &pod, &changed);
+            crate::node::runtime::definition_changed(&mut self.node_cx(), &pod, &changed);
         }
         Ok(())
     }
 
-    /// Starts a graceful deletion (`grace` seconds, or the object's own default) with
-    /// background propagation; `force` skips the wait.
-    pub(crate) fn delete(
-        &mut self,
-        kind: &'static str,
-        namespace: &str,
-        name: &str,
-        grace: Option<i64>,
-        force: bool,
-    ) -> Result<(), ApiError> {
-        let options = DeleteOptions {
-            grace,
-            force,
-            propagation: Propagation::Background,
-        };
-        self.delete_with(kind, namespace, name, &options)
-    }
-
-    /// Deletes an object through the API server; the kubelet hears of its pods' deletions.
-    pub(crate) fn delete_with(
-        &mut self,
-        kind: &'static str,
-        namespace: &str,
-        name: &str,
-        options: &DeleteOptions,
-    ) -> Result<(), ApiError> {
-        let now = self.clock.now_ms();
-        match self.api.delete(kind, namespace, name, options, now)? {
-            Deletion::Removed if kind == "Pod" => self.forget_pod(namespace, name),
-            Deletion::Graceful(uid) => self.timers.at(
-                now,
-                Task::KubeletSync {
-                    namespace: namespace.to_string(),
-                    name: name.to_string(),
-                    uid,
-                },
-            ),
-            _ => {}
+    /// The node side at work on this cluster's world.
+    pub(crate) fn node_cx(&mut self) -> NodeCx<'_> {
+        NodeCx {
+            world: &mut self.world,
+            kubelet: &mut self.kubelet,
         }
-        Ok(())
-    }
-
-    /// Removes an object whose deletion has been requested once nothing holds it any more
-    /// (see [`ApiServer::remove_if_finalized`]). Returns whether it went.
-    pub(crate) fn remove_if_finalized(
-        &mut self,
-        kind: &'static str,
-        namespace: &str,
-        name: &str,
-    ) -> bool {
-        let gone = self.api.remove_if_finalized(kind, namespace, name);
-        if gone && kind == "Pod" {
-            self.forget_pod(namespace, name);
-        }
-        gone
-    }
-
-    /// The kubelet's final delete of a pod whose containers have stopped.
-    pub(crate) fn finish_pod_deletion(&mut self, namespace: &str, name: &str) {
-        self.forget_pod(namespace, name);
-        self.api.finish_pod_deletion(namespace, name);
-    }
-
-    /// The kubelet lets go of a pod that left the store.
-    fn forget_pod(&mut self, namespace: &str, name: &str) {
-        self.pod_stages
-            .remove(&(namespace.to_string(), name.to_string()));
     }
 
     /// Writes a file into the learner's workspace (what an editor's save does).
@@ -396,12 +291,13 @@ impl Cluster {
 
     /// Simulated time elapsed since the cluster booted.
     pub fn uptime(&self) -> SimDuration {
-        SimDuration::millis(self.clock.now_ms() - BOOT_MS)
+        SimDuration::millis(self.world.clock.now_ms() - BOOT_MS)
     }
 
     /// Names of the nodes, in the order `kubectl get nodes` lists them.
     pub fn node_names(&self) -> Vec<String> {
-        self.api
+        self.world
+            .api
             .list("Node", None)
             .map(|n| n.name().to_string())
             .collect()

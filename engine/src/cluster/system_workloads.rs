@@ -78,10 +78,10 @@ pub(crate) fn coredns(cluster: &mut Cluster, image: &str, hash: &str, at: &Time)
     let Some(deployment) = deployment else {
         return String::new();
     };
-    let Ok(created) = cluster.api.restore(
+    let Ok(created) = cluster.world.api.restore(
         Object::Deployment(Box::new(deployment)),
         at.clone(),
-        &mut cluster.rng,
+        &mut cluster.world.rng,
     ) else {
         return String::new();
     };
@@ -111,11 +111,12 @@ pub(crate) fn coredns(cluster: &mut Cluster, image: &str, hash: &str, at: &Time)
         return String::new();
     };
     cluster
+        .world
         .api
         .restore(
             Object::ReplicaSet(Box::new(rs)),
             at.clone(),
-            &mut cluster.rng,
+            &mut cluster.world.rng,
         )
         .ok()
         .and_then(|o| o.metadata().uid.clone())
@@ -177,11 +178,12 @@ pub(crate) fn kube_proxy(
     };
     let hash = crate::controllers::daemonset::template_hash(&ds);
     let uid = cluster
+        .world
         .api
         .restore(
             Object::DaemonSet(Box::new(ds)),
             at.clone(),
-            &mut cluster.rng,
+            &mut cluster.world.rng,
         )
         .ok()
         .and_then(|o| o.metadata().uid.clone())

@@ -376,6 +376,7 @@ impl Context<'_> {
     /// Names of the objects of a kind in the command's namespace (every namespace with -A).
     fn names(&self, info: &KindInfo, args: &[&str]) -> Vec<String> {
         self.cluster
+            .world
             .api
             .list(info.kind, self.scope(info, args))
             .map(|o| o.name().to_string())
@@ -417,7 +418,12 @@ impl Context<'_> {
         }
         let mut pairs = BTreeSet::new();
         for info in types {
-            for object in self.cluster.api.list(info.kind, self.scope(info, args)) {
+            for object in self
+                .cluster
+                .world
+                .api
+                .list(info.kind, self.scope(info, args))
+            {
                 for (k, v) in object.metadata().labels.iter().flatten() {
                     pairs.insert(format!("{k}={v}"));
                 }
@@ -442,7 +448,7 @@ impl Context<'_> {
             return Vec::new();
         };
         let ns = namespace_arg(args).unwrap_or(self.cluster.console.namespace.as_str());
-        let Some(crate::api::object::Object::Pod(pod)) = self.cluster.api.get("Pod", ns, pod)
+        let Some(crate::api::object::Object::Pod(pod)) = self.cluster.world.api.get("Pod", ns, pod)
         else {
             return Vec::new();
         };

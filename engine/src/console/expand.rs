@@ -39,14 +39,15 @@ fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec
                 continue;
             }
             Piece::Var { name, quoted } => (variable(cluster, name), *quoted),
-            Piece::Arith(expr) => match crate::process::arith::eval(expr, &mut cluster.console.env)
-            {
-                Ok(v) => (v.to_string(), true),
-                Err(e) => {
-                    out.err(format!("bash: {}: {e}", expr.trim()));
-                    return None;
+            Piece::Arith(expr) => {
+                match crate::node::process::arith::eval(expr, &mut cluster.console.env) {
+                    Ok(v) => (v.to_string(), true),
+                    Err(e) => {
+                        out.err(format!("bash: {}: {e}", expr.trim()));
+                        return None;
+                    }
                 }
-            },
+            }
             Piece::Subst { command, quoted } => (substitute(cluster, command, out), *quoted),
         };
         if quoted || assignment {

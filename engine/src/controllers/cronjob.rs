@@ -47,14 +47,14 @@ pub fn reconcile(cluster: &mut Cluster) {
 
 fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     let mut keys = BTreeSet::new();
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let state = &mut cluster.controllers.cronjob;
     let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
     for t in due {
         keys.extend(state.recheck.remove(&t).unwrap_or_default());
     }
-    let events = cluster.api.events_since(state.cursor);
-    state.cursor = cluster.api.log_end();
+    let events = cluster.world.api.events_since(state.cursor);
+    state.cursor = cluster.world.api.log_end();
     for event in events {
         let obj = &event.object;
         let key = |name: &str| ObjectKey {
@@ -93,8 +93,9 @@ fn start_ms(j: &Job) -> i64 {
 }
 
 fn sync(cluster: &mut Cluster, key: &ObjectKey) {
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let Some(Object::CronJob(cj)) = cluster
+        .world
         .api
         .get("CronJob", &key.namespace, &key.name)
         .cloned()
@@ -109,6 +110,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     let spec = cj.spec.clone().unwrap_or_default();
     let mut status = cj.status.clone().unwrap_or_default();
     let mut jobs: Vec<Job> = cluster
+        .world
         .api
         .list("Job", Some(&key.namespace))
         .filter_map(|o| match o {
@@ -138,7 +140,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
                 "Failed"
             };
             events::record(
-                cluster,
+                &mut cluster.world,
                 &cj_obj,
                 EventType::Normal,
                 "SawCompletedJob",
@@ -196,6 +198,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     }
     status.active = (!active.is_empty()).then_some(active);
     let Some(Object::CronJob(mut current)) = cluster
+        .world
         .api
         .get("CronJob", &key.namespace, &key.name)
         .cloned()
@@ -204,7 +207,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     };
     if current.status.as_ref() != Some(&status) {
         current.status = Some(status);
-        let _ = cluster.api.update_status(Object::CronJob(current));
+        let _ = cluster.world.api.update_status(Object::CronJob(current));
     }
 }
 
@@ -221,9 +224,9 @@ fn reference(j: &Job) -> ObjectReference {
 }
 
 fn delete_job(cluster: &mut Cluster, cj_obj: &Object, ns: &str, name: &str) {
-    if cluster.delete("Job", ns, name, None, false).is_ok() {
+    if cluster.world.delete("Job", ns, name, None, false).is_ok() {
         events::record(
-            cluster,
+            &mut cluster.world,
             cj_obj,
             EventType::Normal,
             "SuccessfulDelete",
@@ -272,14 +275,14 @@ fn schedule(
             .entry(next + REQUEUE_DELAY_MS)
             .or_default()
             .insert(key.clone());
-        cluster.timers.at(next + REQUEUE_DELAY_MS, Task::Wake);
+        cluster.world.timers.at(next + REQUEUE_DELAY_MS, Task::Wake);
     }
     let Some(scheduled) = most_recent else {
         return;
     };
     if seen > MAX_MISSED {
         events::record(
-            cluster,
+            &mut cluster.world,
             cj_obj,
             EventType::Warning,
             "TooManyMissedTimes",
@@ -293,7 +296,7 @@ fn schedule(
                 .0
                 .strftime("%a, %d %b %Y %H:%M:%S +0000");
             events::record(
-                cluster,
+                &mut cluster.world,
                 cj_obj,
                 EventType::Warning,
                 "MissSchedule",
@@ -304,14 +307,19 @@ fn schedule(
         }
     }
     let name = format!("{}-{}", key.name, scheduled.div_euclid(60_000));
-    if cluster.api.get("Job", &key.namespace, &name).is_some() {
+    if cluster
+        .world
+        .api
+        .get("Job", &key.namespace, &name)
+        .is_some()
+    {
         status.last_schedule_time = Some(time_from_ms(scheduled));
         return;
     }
     match spec.concurrency_policy.as_deref() {
         Some("Forbid") if !active.is_empty() => {
             events::record(
-                cluster,
+            &mut cluster.world,
                 cj_obj,
                 EventType::Normal,
                 "JobAlreadyActive",
@@ -361,20 +369,20 @@ fn schedule(
     match cluster.create(Object::Job(Box::new(job))) {
         Ok(_) => {
             events::record(
-                cluster,
+                &mut cluster.world,
                 cj_obj,
                 EventType::Normal,
                 "SuccessfulCreate",
                 &format!("Created job {name}"),
                 source(),
             );
-            if let Some(Object::Job(j)) = cluster.api.get("Job", &key.namespace, &name) {
+            if let Some(Object::Job(j)) = cluster.world.api.get("Job", &key.namespace, &name) {
                 active.push(reference(j));
             }
             status.last_schedule_time = Some(time_from_ms(scheduled));
         }
         Err(e) => events::record(
-            cluster,
+            &mut cluster.world,
             cj_obj,
             EventType::Warning,
             "FailedCreate",

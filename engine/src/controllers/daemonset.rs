@@ -14,8 +14,8 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::workload_pods::{self as pods, controller_of};
 use crate::api::object::{Object, WatchEventType};
+use crate::api::pod::{self as pods, controller_of};
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
@@ -51,7 +51,7 @@ pub fn reconcile(cluster: &mut Cluster) {
 }
 
 fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let state = &mut cluster.controllers.daemonset;
     let mut keys = BTreeSet::new();
     let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
@@ -59,7 +59,7 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
         keys.extend(state.recheck.remove(&t).unwrap_or_default());
     }
     let mut nodes_changed = false;
-    for event in cluster.api.events_since(state.cursor) {
+    for event in cluster.world.api.events_since(state.cursor) {
         let obj = &event.object;
         match obj {
             Object::DaemonSet(_) if event.kind != WatchEventType::Deleted => {
@@ -79,10 +79,11 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
             _ => {}
         }
     }
-    state.cursor = cluster.api.log_end();
+    state.cursor = cluster.world.api.log_end();
     if nodes_changed {
         keys.extend(
             cluster
+                .world
                 .api
                 .list("DaemonSet", None)
                 .map(|o| (o.namespace().to_string(), o.name().to_string())),
@@ -239,7 +240,7 @@ fn pods_by_node(
         .collect();
     let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
     let mut orphans = Vec::new();
-    for p in pods::owned_by(cluster, &set.ns, &set.uid) {
+    for p in cluster.world.api.pods_owned_by(&set.ns, &set.uid) {
         match target_node(&p) {
             Some(n) if names.contains(&n) => by_node.entry(n).or_default().push(p),
             _ => orphans.push(p),
@@ -257,7 +258,8 @@ fn pods_by_node(
 }
 
 fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::DaemonSet(mut ds)) = cluster.api.get("DaemonSet", ns, name).cloned() else {
+    let Some(Object::DaemonSet(mut ds)) = cluster.world.api.get("DaemonSet", ns, name).cloned()
+    else {
         return;
     };
     if ds.metadata.deletion_timestamp.is_some() {
@@ -271,8 +273,11 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
     if !annotations.contains_key(TEMPLATE_GENERATION) || known.is_some_and(|h| *h != hash) {
         let generation = ds.metadata.generation.unwrap_or(1).to_string();
         annotations.insert(TEMPLATE_GENERATION.into(), generation);
-        if let Ok(Object::DaemonSet(stored)) =
-            cluster.api.update(Object::DaemonSet(ds.clone())).cloned()
+        if let Ok(Object::DaemonSet(stored)) = cluster
+            .world
+            .api
+            .update(Object::DaemonSet(ds.clone()))
+            .cloned()
         {
             ds = stored;
         }
@@ -308,6 +313,7 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
 
 fn nodes(cluster: &Cluster) -> Vec<Node> {
     cluster
+        .world
         .api
         .list("Node", None)
         .filter_map(|o| match o {
@@ -408,7 +414,7 @@ fn rolling_update(
     set: &Set,
     ru: k8s_openapi::api::apps::v1::RollingUpdateDaemonSet,
 ) {
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let nodes = nodes(cluster);
     let (by_node, _) = pods_by_node(cluster, set, &nodes);
     let eligible: Vec<String> = nodes
@@ -493,7 +499,11 @@ fn rolling_update(
 }
 
 fn owner(cluster: &Cluster, set: &Set) -> Option<Object> {
-    cluster.api.get("DaemonSet", &set.ns, &set.name).cloned()
+    cluster
+        .world
+        .api
+        .get("DaemonSet", &set.ns, &set.name)
+        .cloned()
 }
 
 fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
@@ -530,7 +540,7 @@ fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
     };
     match result {
         Ok(name) => events::record(
-            cluster,
+            &mut cluster.world,
             &owner,
             EventType::Normal,
             "SuccessfulCreate",
@@ -538,7 +548,7 @@ fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
             SOURCE,
         ),
         Err(e) => events::record(
-            cluster,
+            &mut cluster.world,
             &owner,
             EventType::Warning,
             "FailedCreate",
@@ -550,12 +560,16 @@ fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
 
 fn delete_pod(cluster: &mut Cluster, set: &Set, pod: &Pod) {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if cluster.delete("Pod", &set.ns, &name, None, false).is_err() {
+    if cluster
+        .world
+        .delete("Pod", &set.ns, &name, None, false)
+        .is_err()
+    {
         return;
     }
     if let Some(owner) = owner(cluster, set) {
         events::record(
-            cluster,
+            &mut cluster.world,
             &owner,
             EventType::Normal,
             "SuccessfulDelete",
@@ -567,7 +581,7 @@ fn delete_pod(cluster: &mut Cluster, set: &Set, pod: &Pod) {
 
 /// Upstream's `updateDaemonSetStatus`, counted per node from its oldest pod.
 fn update_status(cluster: &mut Cluster, set: &Set) {
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let nodes = nodes(cluster);
     let (by_node, _) = pods_by_node(cluster, set, &nodes);
     let (mut desired, mut current, mut misscheduled, mut ready, mut available, mut updated) =
@@ -608,7 +622,7 @@ fn update_status(cluster: &mut Cluster, set: &Set) {
             .entry(due)
             .or_default()
             .insert((set.ns.clone(), set.name.clone()));
-        cluster.timers.at(due, Task::Wake);
+        cluster.world.timers.at(due, Task::Wake);
     }
     let Some(Object::DaemonSet(mut ds)) = owner(cluster, set) else {
         return;
@@ -626,7 +640,7 @@ fn update_status(cluster: &mut Cluster, set: &Set) {
     status.number_unavailable = opt(desired - available);
     status.observed_generation = generation;
     if *status != before {
-        let _ = cluster.api.update_status(Object::DaemonSet(ds));
+        let _ = cluster.world.api.update_status(Object::DaemonSet(ds));
     }
 }
 

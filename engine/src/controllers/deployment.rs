@@ -13,6 +13,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::api::object::{Object, WatchEventType};
+use crate::api::pod::controller_of;
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
@@ -55,16 +56,9 @@ pub fn reconcile(cluster: &mut Cluster) {
     }
 }
 
-fn controller_ref(meta: &ObjectMeta) -> Option<&OwnerReference> {
-    meta.owner_references
-        .iter()
-        .flatten()
-        .find(|r| r.controller == Some(true))
-}
-
 fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
     let mut keys = BTreeSet::new();
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let state = &mut cluster.controllers.deployment;
     let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
     for t in due {
@@ -74,8 +68,8 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
             }
         }
     }
-    let events = cluster.api.events_since(state.cursor);
-    state.cursor = cluster.api.log_end();
+    let events = cluster.world.api.events_since(state.cursor);
+    state.cursor = cluster.world.api.log_end();
     let mut via_rs: BTreeSet<(String, String)> = BTreeSet::new();
     for event in events {
         let obj = &event.object;
@@ -85,12 +79,12 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
                 keys.insert((ns, obj.name().to_string()));
             }
             Object::ReplicaSet(rs) => {
-                if let Some(r) = controller_ref(&rs.metadata).filter(|r| r.kind == "Deployment") {
+                if let Some(r) = controller_of(&rs.metadata).filter(|r| r.kind == "Deployment") {
                     keys.insert((ns, r.name.clone()));
                 }
             }
             Object::Pod(p) => {
-                if let Some(r) = controller_ref(&p.metadata).filter(|r| r.kind == "ReplicaSet") {
+                if let Some(r) = controller_of(&p.metadata).filter(|r| r.kind == "ReplicaSet") {
                     via_rs.insert((ns, r.name.clone()));
                 }
             }
@@ -98,8 +92,8 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
         }
     }
     for (ns, rs) in via_rs {
-        if let Some(Object::ReplicaSet(rs)) = cluster.api.get("ReplicaSet", &ns, &rs) {
-            if let Some(r) = controller_ref(&rs.metadata).filter(|r| r.kind == "Deployment") {
+        if let Some(Object::ReplicaSet(rs)) = cluster.world.api.get("ReplicaSet", &ns, &rs) {
+            if let Some(r) = controller_of(&rs.metadata).filter(|r| r.kind == "Deployment") {
                 keys.insert((ns, r.name.clone()));
             }
         }
@@ -209,12 +203,11 @@ fn created(rs: &ReplicaSet) -> (i64, String) {
 /// The ReplicaSets the deployment with `uid` controls, oldest first.
 pub fn owned_replica_sets(cluster: &Cluster, ns: &str, uid: &str) -> Vec<ReplicaSet> {
     let mut rss: Vec<ReplicaSet> = cluster
+        .world
         .api
         .list("ReplicaSet", Some(ns))
         .filter_map(|o| match o {
-            Object::ReplicaSet(rs)
-                if controller_ref(&rs.metadata).is_some_and(|r| r.uid == uid) =>
-            {
+            Object::ReplicaSet(rs) if controller_of(&rs.metadata).is_some_and(|r| r.uid == uid) => {
                 Some(rs.as_ref().clone())
             }
             _ => None,
@@ -225,7 +218,7 @@ pub fn owned_replica_sets(cluster: &Cluster, ns: &str, uid: &str) -> Vec<Replica
 }
 
 fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Deployment(d)) = cluster.api.get("Deployment", ns, name).cloned() else {
+    let Some(Object::Deployment(d)) = cluster.world.api.get("Deployment", ns, name).cloned() else {
         return;
     };
     let d = *d;
@@ -425,8 +418,10 @@ fn ensure_revision(
     }
     changed |= copy_annotations(d, &mut rs);
     if changed {
-        if let Ok(Object::ReplicaSet(stored)) =
-            cluster.api.update(Object::ReplicaSet(Box::new(rs.clone())))
+        if let Ok(Object::ReplicaSet(stored)) = cluster
+            .world
+            .api
+            .update(Object::ReplicaSet(Box::new(rs.clone())))
         {
             rs = stored.as_ref().clone();
         }
@@ -457,8 +452,10 @@ fn copy_annotations(d: &Deployment, rs: &mut ReplicaSet) -> bool {
 fn sync_annotations(cluster: &mut Cluster, d: &Deployment, rs: ReplicaSet) -> ReplicaSet {
     let mut rs = rs;
     if copy_annotations(d, &mut rs) {
-        if let Ok(Object::ReplicaSet(stored)) =
-            cluster.api.update(Object::ReplicaSet(Box::new(rs.clone())))
+        if let Ok(Object::ReplicaSet(stored)) = cluster
+            .world
+            .api
+            .update(Object::ReplicaSet(Box::new(rs.clone())))
         {
             rs = stored.as_ref().clone();
         }
@@ -468,6 +465,7 @@ fn sync_annotations(cluster: &mut Cluster, d: &Deployment, rs: ReplicaSet) -> Re
 
 fn set_deployment_revision(cluster: &mut Cluster, d: &Deployment, revision: i64) {
     let Some(Object::Deployment(mut current)) = cluster
+        .world
         .api
         .get(
             "Deployment",
@@ -484,7 +482,7 @@ fn set_deployment_revision(cluster: &mut Cluster, d: &Deployment, revision: i64)
         .get_or_insert_with(Default::default);
     if annotations.get(REVISION) != Some(&revision.to_string()) {
         annotations.insert(REVISION.into(), revision.to_string());
-        let _ = cluster.api.update(Object::Deployment(current));
+        let _ = cluster.world.api.update(Object::Deployment(current));
     }
 }
 
@@ -583,7 +581,7 @@ fn create_new_rs(
     let owner = Object::Deployment(Box::new(d.clone()));
     if let Err(e) = cluster.create(Object::ReplicaSet(Box::new(rs))) {
         events::record(
-            cluster,
+            &mut cluster.world,
             &owner,
             EventType::Warning,
             "FailedCreate",
@@ -597,7 +595,7 @@ fn create_new_rs(
     }
     if start > 0 {
         events::record(
-            cluster,
+            &mut cluster.world,
             &owner,
             EventType::Normal,
             "ScalingReplicaSet",
@@ -615,7 +613,7 @@ fn create_new_rs(
         &format!("Created new replica set \"{rs_name}\""),
     );
     set_deployment_revision(cluster, d, revision);
-    match cluster.api.get("ReplicaSet", &ns, &rs_name) {
+    match cluster.world.api.get("ReplicaSet", &ns, &rs_name) {
         Some(Object::ReplicaSet(rs)) => Some(rs.as_ref().clone()),
         _ => None,
     }
@@ -624,6 +622,7 @@ fn create_new_rs(
 /// Sets a ReplicaSet's replicas (and its desired/max annotations), with the event.
 fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32) {
     let Some(Object::ReplicaSet(mut current)) = cluster
+        .world
         .api
         .get(
             "ReplicaSet",
@@ -647,12 +646,18 @@ fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32) {
         s.replicas = Some(to);
     }
     let rs_name = current.metadata.name.clone().unwrap_or_default();
-    if cluster.api.update(Object::ReplicaSet(current)).is_err() || from == to {
+    if cluster
+        .world
+        .api
+        .update(Object::ReplicaSet(current))
+        .is_err()
+        || from == to
+    {
         return;
     }
     let direction = if to > from { "up" } else { "down" };
     events::record(
-        cluster,
+        &mut cluster.world,
         &Object::Deployment(Box::new(d.clone())),
         EventType::Normal,
         "ScalingReplicaSet",
@@ -662,7 +667,7 @@ fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32) {
 }
 
 fn fresh(cluster: &Cluster, rs: &ReplicaSet) -> Option<ReplicaSet> {
-    match cluster.api.get(
+    match cluster.world.api.get(
         "ReplicaSet",
         rs.metadata.namespace.as_deref().unwrap_or(""),
         rs.metadata.name.as_deref().unwrap_or(""),
@@ -763,9 +768,10 @@ fn rollout_recreate(
     let old_uids: BTreeSet<String> = old.iter().filter_map(|r| r.metadata.uid.clone()).collect();
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let old_pods = cluster
+        .world
         .api
         .list("Pod", Some(&ns))
-        .any(|p| controller_ref(p.metadata()).is_some_and(|r| old_uids.contains(&r.uid)));
+        .any(|p| controller_of(p.metadata()).is_some_and(|r| old_uids.contains(&r.uid)));
     if old_pods {
         return;
     }
@@ -793,7 +799,7 @@ fn cleanup(cluster: &mut Cluster, d: &Deployment, old: &[ReplicaSet]) {
         return;
     }
     for rs in &empty[..empty.len() - limit] {
-        let _ = cluster.delete(
+        let _ = cluster.world.delete(
             "ReplicaSet",
             rs.metadata.namespace.as_deref().unwrap_or(""),
             rs.metadata.name.as_deref().unwrap_or(""),
@@ -813,13 +819,14 @@ fn set_condition(
     reason: &str,
     message: &str,
 ) {
-    let Some(Object::Deployment(mut d)) = cluster.api.get("Deployment", ns, name).cloned() else {
+    let Some(Object::Deployment(mut d)) = cluster.world.api.get("Deployment", ns, name).cloned()
+    else {
         return;
     };
-    let now = cluster.clock.now_time();
+    let now = cluster.world.clock.now_time();
     let st = d.status.get_or_insert_with(DeploymentStatus::default);
     if put_condition(st, kind, status, reason, message, now) {
-        let _ = cluster.api.update_status(Object::Deployment(d));
+        let _ = cluster.world.api.update_status(Object::Deployment(d));
     }
 }
 
@@ -869,7 +876,8 @@ fn put_condition(
 }
 
 fn update_status(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Deployment(mut d)) = cluster.api.get("Deployment", ns, name).cloned() else {
+    let Some(Object::Deployment(mut d)) = cluster.world.api.get("Deployment", ns, name).cloned()
+    else {
         return;
     };
     let uid = d.metadata.uid.clone().unwrap_or_default();
@@ -897,8 +905,8 @@ fn update_status(cluster: &mut Cluster, ns: &str, name: &str) {
     let spec_total: i32 = rss.iter().map(rs_replicas).sum();
     let unavailable = (spec_total.max(replicas) - available).max(0);
     let (_, max_unavailable) = fenceposts(&d);
-    let now = cluster.clock.now_time();
-    let now_ms = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_time();
+    let now_ms = cluster.world.clock.now_ms();
     let before = d.status.clone();
     let st = d.status.get_or_insert_with(DeploymentStatus::default);
     let opt = |n: i32| (n > 0).then_some(n);
@@ -991,7 +999,7 @@ fn update_status(cluster: &mut Cluster, ns: &str, name: &str) {
                     .entry(due)
                     .or_default()
                     .insert(format!("{ns}/{name}"));
-                cluster.timers.at(due, Task::Wake);
+                cluster.world.timers.at(due, Task::Wake);
             } else if now_ms >= last + i64::from(deadline) * 1000 {
                 put_condition(
                     st,
@@ -1005,7 +1013,7 @@ fn update_status(cluster: &mut Cluster, ns: &str, name: &str) {
         }
     }
     if before.as_ref() != d.status.as_ref() {
-        let _ = cluster.api.update_status(Object::Deployment(d));
+        let _ = cluster.world.api.update_status(Object::Deployment(d));
     }
     let _ = time_from_ms;
 }

@@ -21,11 +21,12 @@ const MANAGED_BY: &str = "endpoints.kubernetes.io/managed-by";
 
 /// Brings every selector service's Endpoints up to date, if anything changed since last run.
 pub fn reconcile(cluster: &mut Cluster) {
-    let rv = cluster.api.resource_version();
+    let rv = cluster.world.api.resource_version();
     if cluster.controllers.endpoints_seen == Some(rv) {
         return;
     }
     let services: Vec<Service> = cluster
+        .world
         .api
         .list("Service", None)
         .filter_map(|o| match o {
@@ -42,13 +43,13 @@ pub fn reconcile(cluster: &mut Cluster) {
     for ep in wanted {
         let ns = ep.metadata.namespace.clone().unwrap_or_default();
         let name = ep.metadata.name.clone().unwrap_or_default();
-        match cluster.api.get("Endpoints", &ns, &name) {
+        match cluster.world.api.get("Endpoints", &ns, &name) {
             Some(Object::Endpoints(cur)) => {
                 if cur.subsets != ep.subsets || cur.metadata.labels != ep.metadata.labels {
                     let mut next = cur.as_ref().clone();
                     next.subsets = ep.subsets;
                     next.metadata.labels = ep.metadata.labels;
-                    let _ = cluster.api.update(Object::Endpoints(Box::new(next)));
+                    let _ = cluster.world.api.update(Object::Endpoints(Box::new(next)));
                 }
             }
             _ => {
@@ -58,6 +59,7 @@ pub fn reconcile(cluster: &mut Cluster) {
     }
     // Managed Endpoints whose service is gone (or lost its selector) go too.
     let orphans: Vec<(String, String)> = cluster
+        .world
         .api
         .list("Endpoints", None)
         .filter(|o| {
@@ -76,9 +78,9 @@ pub fn reconcile(cluster: &mut Cluster) {
         .map(|o| (o.namespace().to_string(), o.name().to_string()))
         .collect();
     for (ns, name) in orphans {
-        let _ = cluster.delete("Endpoints", &ns, &name, None, false);
+        let _ = cluster.world.delete("Endpoints", &ns, &name, None, false);
     }
-    cluster.controllers.endpoints_seen = Some(cluster.api.resource_version());
+    cluster.controllers.endpoints_seen = Some(cluster.world.api.resource_version());
 }
 
 fn has_selector(s: &Service) -> bool {
@@ -87,14 +89,6 @@ fn has_selector(s: &Service) -> bool {
         .and_then(|sp| sp.selector.as_ref())
         .is_some_and(|m| !m.is_empty())
         && s.spec.as_ref().and_then(|sp| sp.type_.as_deref()) != Some("ExternalName")
-}
-
-/// Whether a pod counts as ready for its services.
-fn pod_ready(p: &Pod) -> bool {
-    p.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
 /// The Endpoints a selector service should have now.
@@ -107,7 +101,7 @@ fn desired(cluster: &Cluster, svc: &Service) -> Option<Endpoints> {
     let selector = Selector::from_map(spec.selector.as_ref()?);
     // Subsets keyed by their resolved ports, so pods with the same ports share one.
     let mut subsets: BTreeMap<Vec<(String, i32, String)>, EndpointSubset> = BTreeMap::new();
-    for obj in cluster.api.list("Pod", Some(&ns)) {
+    for obj in cluster.world.api.list("Pod", Some(&ns)) {
         let Object::Pod(pod) = obj else { continue };
         if !selector.matches(pod.metadata.labels.as_ref())
             || pod.metadata.deletion_timestamp.is_some()
@@ -165,7 +159,7 @@ fn desired(cluster: &Cluster, svc: &Service) -> Option<Endpoints> {
                 }),
                 ..Default::default()
             });
-        let list = if pod_ready(pod) {
+        let list = if crate::api::pod::is_ready(pod) {
             subset.addresses.get_or_insert_with(Vec::new)
         } else {
             subset.not_ready_addresses.get_or_insert_with(Vec::new)
@@ -211,7 +205,7 @@ mod tests {
     use crate::clock::SimDuration;
 
     fn subsets(c: &Cluster, name: &str) -> Option<Vec<EndpointSubset>> {
-        match c.api.get("Endpoints", "default", name) {
+        match c.world.api.get("Endpoints", "default", name) {
             Some(Object::Endpoints(ep)) => ep.subsets.clone(),
             _ => None,
         }
@@ -231,6 +225,6 @@ mod tests {
         assert_eq!(s[0].addresses.as_ref().map(Vec::len), Some(1));
         assert!(s[0].not_ready_addresses.is_none());
         c.run("kubectl delete svc web");
-        assert!(c.api.get("Endpoints", "default", "web").is_none());
+        assert!(c.world.api.get("Endpoints", "default", "web").is_none());
     }
 }

@@ -56,8 +56,8 @@ fn key_of(obj: &Object) -> ObjectKey {
 fn read_events(cluster: &mut Cluster) -> Work {
     let mut work = Work::default();
     let state = &mut cluster.controllers.garbage_collector;
-    let events = cluster.api.events_since(state.cursor);
-    state.cursor = cluster.api.log_end();
+    let events = cluster.world.api.events_since(state.cursor);
+    state.cursor = cluster.world.api.log_end();
     for event in events {
         let obj = &event.object;
         let key = key_of(obj);
@@ -118,6 +118,7 @@ fn owner_exists(cluster: &Cluster, namespace: &str, r: &OwnerReference) -> bool 
     }
     let ns = if info.namespaced { namespace } else { "" };
     cluster
+        .world
         .api
         .get(info.kind, ns, &r.name)
         .is_some_and(|o| o.metadata().uid.as_deref() == Some(r.uid.as_str()))
@@ -126,7 +127,7 @@ fn owner_exists(cluster: &Cluster, namespace: &str, r: &OwnerReference) -> bool 
 /// Deletes a dependent whose owners are all gone; drops references to owners that are gone
 /// when others remain.
 fn process_dependent(cluster: &mut Cluster, key: &ObjectKey) {
-    let Some(obj) = cluster.api.get(key.kind, &key.namespace, &key.name) else {
+    let Some(obj) = cluster.world.api.get(key.kind, &key.namespace, &key.name) else {
         return;
     };
     let refs = obj.metadata().owner_references.clone().unwrap_or_default();
@@ -141,7 +142,7 @@ fn process_dependent(cluster: &mut Cluster, key: &ObjectKey) {
     }
     if alive.is_empty() {
         if obj.metadata().deletion_timestamp.is_none() {
-            let _ = cluster.delete_with(
+            let _ = cluster.world.delete_with(
                 key.kind,
                 &key.namespace,
                 &key.name,
@@ -152,12 +153,12 @@ fn process_dependent(cluster: &mut Cluster, key: &ObjectKey) {
     }
     let mut obj = obj.clone();
     obj.metadata_mut().owner_references = Some(alive.into_iter().cloned().collect());
-    let _ = cluster.api.update(obj);
+    let _ = cluster.world.api.update(obj);
 }
 
 /// Acts on an owner held by `orphan` or `foregroundDeletion`.
 fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
-    let Some(owner) = cluster.api.get(key.kind, &key.namespace, &key.name) else {
+    let Some(owner) = cluster.world.api.get(key.kind, &key.namespace, &key.name) else {
         return;
     };
     let meta = owner.metadata();
@@ -176,6 +177,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
     // Only dependents that still point to this owner count.
     let pointing = |cluster: &Cluster, d: &ObjectKey| -> Option<OwnerReference> {
         cluster
+            .world
             .api
             .get(d.kind, &d.namespace, &d.name)
             .and_then(|o| o.metadata().owner_references.as_ref())
@@ -186,7 +188,12 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
             if pointing(cluster, d).is_none() {
                 continue;
             }
-            if let Some(mut obj) = cluster.api.get(d.kind, &d.namespace, &d.name).cloned() {
+            if let Some(mut obj) = cluster
+                .world
+                .api
+                .get(d.kind, &d.namespace, &d.name)
+                .cloned()
+            {
                 let meta = obj.metadata_mut();
                 if let Some(refs) = meta.owner_references.as_mut() {
                     refs.retain(|r| r.uid != uid);
@@ -194,7 +201,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
                         meta.owner_references = None;
                     }
                 }
-                let _ = cluster.api.update(obj);
+                let _ = cluster.world.api.update(obj);
             }
         }
         remove_finalizer(cluster, key, ORPHAN_FINALIZER);
@@ -207,6 +214,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
                 continue;
             };
             let deleting = cluster
+                .world
                 .api
                 .get(d.kind, &d.namespace, &d.name)
                 .is_some_and(|o| o.metadata().deletion_timestamp.is_some());
@@ -221,10 +229,16 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
                     propagation,
                     ..DeleteOptions::default()
                 };
-                let _ = cluster.delete_with(d.kind, &d.namespace, &d.name, &options);
+                let _ = cluster
+                    .world
+                    .delete_with(d.kind, &d.namespace, &d.name, &options);
             }
             if r.block_owner_deletion == Some(true)
-                && cluster.api.get(d.kind, &d.namespace, &d.name).is_some()
+                && cluster
+                    .world
+                    .api
+                    .get(d.kind, &d.namespace, &d.name)
+                    .is_some()
             {
                 blocking = true;
             }
@@ -237,6 +251,7 @@ fn process_owner(cluster: &mut Cluster, key: &ObjectKey) {
 
 fn remove_finalizer(cluster: &mut Cluster, key: &ObjectKey, finalizer: &str) {
     let Some(mut obj) = cluster
+        .world
         .api
         .get(key.kind, &key.namespace, &key.name)
         .cloned()
@@ -250,8 +265,10 @@ fn remove_finalizer(cluster: &mut Cluster, key: &ObjectKey, finalizer: &str) {
             meta.finalizers = None;
         }
     }
-    if cluster.api.update(obj).is_ok() {
-        cluster.remove_if_finalized(key.kind, &key.namespace, &key.name);
+    if cluster.world.api.update(obj).is_ok() {
+        cluster
+            .world
+            .remove_if_finalized(key.kind, &key.namespace, &key.name);
     }
 }
 
@@ -266,6 +283,7 @@ mod tests {
         let mut c = Cluster::new();
         c.run("kubectl run owner --image=nginx");
         let uid = c
+            .world
             .api
             .get("Pod", "default", "owner")
             .unwrap()
@@ -274,7 +292,7 @@ mod tests {
             .clone()
             .unwrap();
         c.run("kubectl run dep --image=nginx");
-        let Some(Object::Pod(dep)) = c.api.get("Pod", "default", "dep").cloned() else {
+        let Some(Object::Pod(dep)) = c.world.api.get("Pod", "default", "dep").cloned() else {
             panic!("no dep");
         };
         let mut dep: Pod = *dep;
@@ -286,13 +304,13 @@ mod tests {
             block_owner_deletion: Some(block),
             controller: Some(true),
         }]);
-        c.api.update(Object::Pod(Box::new(dep))).unwrap();
+        c.world.api.update(Object::Pod(Box::new(dep))).unwrap();
         c.advance(SimDuration::seconds(10));
         c
     }
 
     fn exists(c: &Cluster, name: &str) -> bool {
-        c.api.get("Pod", "default", name).is_some()
+        c.world.api.get("Pod", "default", name).is_some()
     }
 
     #[test]
@@ -306,6 +324,7 @@ mod tests {
         assert!(!exists(&c, "owner"));
         // The dependent is being deleted gracefully by now, and goes within its grace period.
         assert!(c
+            .world
             .api
             .get("Pod", "default", "dep")
             .unwrap()
@@ -321,6 +340,7 @@ mod tests {
         let mut c = owned_pair(true);
         c.run("kubectl delete pod owner --cascade=foreground --wait=false");
         let owner = c
+            .world
             .api
             .get("Pod", "default", "owner")
             .unwrap()
@@ -331,6 +351,7 @@ mod tests {
             Some(vec![FOREGROUND_FINALIZER.to_string()])
         );
         assert!(c
+            .world
             .api
             .get("Pod", "default", "dep")
             .unwrap()
@@ -352,6 +373,7 @@ mod tests {
         );
         assert!(!exists(&c, "owner"));
         let dep = c
+            .world
             .api
             .get("Pod", "default", "dep")
             .unwrap()
@@ -365,7 +387,7 @@ mod tests {
     fn dependents_of_a_missing_owner_are_collected() {
         let mut c = owned_pair(false);
         // Point the dependent at an owner uid that never existed.
-        let Some(Object::Pod(mut dep)) = c.api.get("Pod", "default", "dep").cloned() else {
+        let Some(Object::Pod(mut dep)) = c.world.api.get("Pod", "default", "dep").cloned() else {
             panic!("no dep");
         };
         if let Some(r) = dep
@@ -376,7 +398,7 @@ mod tests {
         {
             r.uid = "00000000-0000-4000-8000-000000000000".into();
         }
-        c.api.update(Object::Pod(dep)).unwrap();
+        c.world.api.update(Object::Pod(dep)).unwrap();
         c.advance(SimDuration::seconds(40));
         assert!(!exists(&c, "dep"));
         assert!(exists(&c, "owner"));
@@ -388,7 +410,7 @@ mod tests {
         // Same name, new uid: the reference dangles.
         c.run("kubectl delete pod owner --cascade=orphan");
         c.run("kubectl run owner --image=nginx");
-        let Some(Object::Pod(dep)) = c.api.get("Pod", "default", "dep").cloned() else {
+        let Some(Object::Pod(dep)) = c.world.api.get("Pod", "default", "dep").cloned() else {
             panic!("no dep");
         };
         assert_eq!(dep.metadata.owner_references, None);

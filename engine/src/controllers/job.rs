@@ -61,14 +61,14 @@ fn job_owner(meta: &ObjectMeta) -> Option<&OwnerReference> {
 
 fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     let mut keys = BTreeSet::new();
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let state = &mut cluster.controllers.job;
     let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
     for t in due {
         keys.extend(state.recheck.remove(&t).unwrap_or_default());
     }
-    let events = cluster.api.events_since(state.cursor);
-    state.cursor = cluster.api.log_end();
+    let events = cluster.world.api.events_since(state.cursor);
+    state.cursor = cluster.world.api.log_end();
     let mut orphans = Vec::new();
     for event in events {
         let obj = &event.object;
@@ -108,9 +108,10 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     }
     // Pods whose Job is gone keep no finalizer.
     for (ns, name) in orphans {
-        let owner_gone = match cluster.api.get("Pod", &ns, &name) {
+        let owner_gone = match cluster.world.api.get("Pod", &ns, &name) {
             Some(Object::Pod(p)) => job_owner(&p.metadata).is_none_or(|r| {
                 cluster
+                    .world
                     .api
                     .get("Job", &ns, &r.name)
                     .is_none_or(|j| j.metadata().uid.as_deref() != Some(r.uid.as_str()))
@@ -133,7 +134,7 @@ fn has_tracking(p: &Pod) -> bool {
 }
 
 fn remove_tracking(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Pod(mut pod)) = cluster.api.get("Pod", ns, name).cloned() else {
+    let Some(Object::Pod(mut pod)) = cluster.world.api.get("Pod", ns, name).cloned() else {
         return;
     };
     if let Some(list) = pod.metadata.finalizers.as_mut() {
@@ -142,8 +143,8 @@ fn remove_tracking(cluster: &mut Cluster, ns: &str, name: &str) {
             pod.metadata.finalizers = None;
         }
     }
-    if cluster.api.update(Object::Pod(pod)).is_ok() {
-        cluster.remove_if_finalized("Pod", ns, name);
+    if cluster.world.api.update(Object::Pod(pod)).is_ok() {
+        cluster.world.remove_if_finalized("Pod", ns, name);
     }
 }
 
@@ -152,13 +153,6 @@ fn phase(p: &Pod) -> &str {
         .as_ref()
         .and_then(|s| s.phase.as_deref())
         .unwrap_or("Pending")
-}
-
-fn ready(p: &Pod) -> bool {
-    p.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
 fn index_of(p: &Pod) -> Option<i32> {
@@ -255,12 +249,17 @@ fn recheck(cluster: &mut Cluster, key: &ObjectKey, at: i64) {
         .entry(at)
         .or_default()
         .insert(key.clone());
-    cluster.timers.at(at, Task::Wake);
+    cluster.world.timers.at(at, Task::Wake);
 }
 
 fn sync(cluster: &mut Cluster, key: &ObjectKey) {
-    let now = cluster.clock.now_ms();
-    let Some(Object::Job(job)) = cluster.api.get("Job", &key.namespace, &key.name).cloned() else {
+    let now = cluster.world.clock.now_ms();
+    let Some(Object::Job(job)) = cluster
+        .world
+        .api
+        .get("Job", &key.namespace, &key.name)
+        .cloned()
+    else {
         return;
     };
     let uid = job.metadata.uid.clone().unwrap_or_default();
@@ -271,7 +270,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
         .get(&uid)
         .into_iter()
         .flatten()
-        .filter_map(|n| match cluster.api.get("Pod", &key.namespace, n) {
+        .filter_map(|n| match cluster.world.api.get("Pod", &key.namespace, n) {
             Some(Object::Pod(p)) if job_owner(&p.metadata).is_some_and(|r| r.uid == uid) => {
                 Some(p.as_ref().clone())
             }
@@ -412,7 +411,12 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             None => succeeded > 0 && active.is_empty(),
         };
 
-    let Some(job_obj) = cluster.api.get("Job", &key.namespace, &key.name).cloned() else {
+    let Some(job_obj) = cluster
+        .world
+        .api
+        .get("Job", &key.namespace, &key.name)
+        .cloned()
+    else {
         return;
     };
     let mut still_active = active.len() as i32;
@@ -433,7 +437,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
                 condition("Failed", "True", reason, message, now),
             );
             events::record(
-                cluster,
+                &mut cluster.world,
                 &job_obj,
                 EventType::Warning,
                 reason,
@@ -465,7 +469,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             );
             status.completion_time = Some(time_from_ms(now));
             events::record(
-                cluster,
+                &mut cluster.world,
                 &job_obj,
                 EventType::Normal,
                 "Completed",
@@ -486,7 +490,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             );
             status.start_time = None;
             events::record(
-                cluster,
+                &mut cluster.world,
                 &job_obj,
                 EventType::Normal,
                 "Suspended",
@@ -502,7 +506,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             );
             status.start_time = Some(time_from_ms(now));
             events::record(
-                cluster,
+                &mut cluster.world,
                 &job_obj,
                 EventType::Normal,
                 "Resumed",
@@ -545,7 +549,12 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     }
 
     status.active = (still_active > 0).then_some(still_active);
-    status.ready = Some(active.iter().filter(|p| ready(p)).count() as i32);
+    status.ready = Some(
+        active
+            .iter()
+            .filter(|p| crate::api::pod::is_ready(p))
+            .count() as i32,
+    );
     status.succeeded = (succeeded > 0).then_some(succeeded);
     status.failed = (failed > 0).then_some(failed);
     status.terminating = Some(terminating);
@@ -556,13 +565,17 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     if finished_status(&status) {
         status.ready = Some(0);
     }
-    let Some(Object::Job(mut current)) = cluster.api.get("Job", &key.namespace, &key.name).cloned()
+    let Some(Object::Job(mut current)) = cluster
+        .world
+        .api
+        .get("Job", &key.namespace, &key.name)
+        .cloned()
     else {
         return;
     };
     if current.status.as_ref() != Some(&status) {
         current.status = Some(status);
-        let _ = cluster.api.update_status(Object::Job(current));
+        let _ = cluster.world.api.update_status(Object::Job(current));
     }
 }
 
@@ -628,7 +641,7 @@ fn create_pod(cluster: &mut Cluster, job_obj: &Object, job: &Job, index: Option<
     {
         Ok(pod_name) => {
             events::record(
-                cluster,
+                &mut cluster.world,
                 job_obj,
                 EventType::Normal,
                 "SuccessfulCreate",
@@ -639,7 +652,7 @@ fn create_pod(cluster: &mut Cluster, job_obj: &Object, job: &Job, index: Option<
         }
         Err(e) => {
             events::record(
-                cluster,
+                &mut cluster.world,
                 job_obj,
                 EventType::Warning,
                 "FailedCreate",
@@ -670,9 +683,9 @@ fn index_env() -> k8s_openapi::api::core::v1::EnvVar {
 fn delete_pod(cluster: &mut Cluster, job_obj: &Object, p: &Pod) {
     let name = p.metadata.name.clone().unwrap_or_default();
     let ns = p.metadata.namespace.clone().unwrap_or_default();
-    if cluster.delete("Pod", &ns, &name, None, false).is_ok() {
+    if cluster.world.delete("Pod", &ns, &name, None, false).is_ok() {
         events::record(
-            cluster,
+            &mut cluster.world,
             job_obj,
             EventType::Normal,
             "SuccessfulDelete",
@@ -713,7 +726,9 @@ fn ttl_after_finished(cluster: &mut Cluster, key: &ObjectKey, job: &Job, now: i6
             force: false,
             propagation: Propagation::Foreground,
         };
-        let _ = cluster.delete_with("Job", &key.namespace, &key.name, &options);
+        let _ = cluster
+            .world
+            .delete_with("Job", &key.namespace, &key.name, &options);
     } else {
         recheck(cluster, key, at);
     }

@@ -17,7 +17,6 @@ pub mod persistentvolume;
 pub mod replicaset;
 pub mod statefulset;
 pub mod system_objects;
-pub mod workload_pods;
 
 use crate::cluster::Cluster;
 
@@ -57,7 +56,7 @@ const MAX_PASSES: usize = 8;
 /// the same instant.
 pub fn run_all(cluster: &mut Cluster) {
     for _ in 0..MAX_PASSES {
-        let before = cluster.api.log_end();
+        let before = cluster.world.api.log_end();
         node_lifecycle::reconcile(cluster);
         deployment::reconcile(cluster);
         replicaset::reconcile(cluster);
@@ -71,7 +70,7 @@ pub fn run_all(cluster: &mut Cluster) {
         system_objects::reconcile(cluster);
         endpoints::reconcile(cluster);
         crate::scheduler::schedule_pending(cluster);
-        if cluster.api.log_end() == before {
+        if cluster.world.api.log_end() == before {
             break;
         }
     }

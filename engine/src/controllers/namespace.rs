@@ -8,6 +8,7 @@ use crate::cluster::Cluster;
 /// Runs one pass over the namespaces being deleted.
 pub fn reconcile(cluster: &mut Cluster) {
     let terminating: Vec<String> = cluster
+        .world
         .api
         .list("Namespace", None)
         .filter(|ns| ns.metadata().deletion_timestamp.is_some())
@@ -28,6 +29,7 @@ fn empty_namespace(cluster: &mut Cluster, namespace: &str) -> bool {
             continue;
         }
         let names: Vec<(String, bool)> = cluster
+            .world
             .api
             .list(kind, Some(namespace))
             .map(|o| {
@@ -40,7 +42,7 @@ fn empty_namespace(cluster: &mut Cluster, namespace: &str) -> bool {
         for (name, deleting) in names {
             left = true;
             if !deleting {
-                let _ = cluster.delete(kind, namespace, &name, None, false);
+                let _ = cluster.world.delete(kind, namespace, &name, None, false);
             }
         }
     }
@@ -49,16 +51,24 @@ fn empty_namespace(cluster: &mut Cluster, namespace: &str) -> bool {
         || Object::KINDS
             .iter()
             .filter(|k| kinds::info(k).namespaced)
-            .all(|k| cluster.api.list(k, Some(namespace)).next().is_none())
+            .all(|k| cluster.world.api.list(k, Some(namespace)).next().is_none())
 }
 
 fn finalize(cluster: &mut Cluster, namespace: &str) {
-    let Some(Object::Namespace(ns)) = cluster.api.get("Namespace", "", namespace).cloned() else {
+    let Some(Object::Namespace(ns)) = cluster.world.api.get("Namespace", "", namespace).cloned()
+    else {
         return;
     };
     let mut ns = *ns;
     crate::cluster::finalize_namespace(&mut ns);
-    if cluster.api.update(Object::Namespace(Box::new(ns))).is_ok() {
-        cluster.remove_if_finalized("Namespace", "", namespace);
+    if cluster
+        .world
+        .api
+        .update(Object::Namespace(Box::new(ns)))
+        .is_ok()
+    {
+        cluster
+            .world
+            .remove_if_finalized("Namespace", "", namespace);
     }
 }

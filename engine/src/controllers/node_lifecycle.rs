@@ -13,6 +13,7 @@ pub const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
 /// Adds or removes the unschedulable taint on every node whose taints disagree with its spec.
 pub fn reconcile(cluster: &mut Cluster) {
     let changed: Vec<Object> = cluster
+        .world
         .api
         .list("Node", None)
         .filter_map(|o| match o {
@@ -43,6 +44,6 @@ pub fn reconcile(cluster: &mut Cluster) {
         })
         .collect();
     for node in changed {
-        let _ = cluster.api.update(node);
+        let _ = cluster.world.api.update(node);
     }
 }

@@ -28,7 +28,7 @@ pub struct State {
 
 /// Runs one pass: new claims at once, the others at their resync.
 pub fn reconcile(cluster: &mut Cluster) {
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let state = &mut cluster.controllers.persistentvolume;
     let mut keys = BTreeSet::new();
     let due: Vec<i64> = state.due.range(..=now).map(|(t, _)| *t).collect();
@@ -36,7 +36,7 @@ pub fn reconcile(cluster: &mut Cluster) {
         keys.extend(state.due.remove(&t).unwrap_or_default());
     }
     let mut protection: BTreeSet<String> = BTreeSet::new();
-    for event in cluster.api.events_since(state.cursor) {
+    for event in cluster.world.api.events_since(state.cursor) {
         match (&event.object, event.kind) {
             (Object::PersistentVolumeClaim(_), WatchEventType::Added) => {
                 keys.insert((
@@ -55,7 +55,7 @@ pub fn reconcile(cluster: &mut Cluster) {
             _ => {}
         }
     }
-    state.cursor = cluster.api.log_end();
+    state.cursor = cluster.world.api.log_end();
     for (ns, name) in keys {
         sync(cluster, &ns, &name);
     }
@@ -67,10 +67,11 @@ pub fn reconcile(cluster: &mut Cluster) {
 /// Removes the protection finalizer of deleted claims no running pod uses; they then go.
 fn release_unused(cluster: &mut Cluster, ns: &str) {
     let in_use: BTreeSet<String> = cluster
+        .world
         .api
         .list("Pod", Some(ns))
         .filter_map(|o| match o {
-            Object::Pod(p) if !super::workload_pods::finished(p) => Some(p),
+            Object::Pod(p) if !crate::api::pod::finished(p) => Some(p),
             _ => None,
         })
         .flat_map(|p| p.spec.iter().flat_map(|s| s.volumes.iter().flatten()))
@@ -81,6 +82,7 @@ fn release_unused(cluster: &mut Cluster, ns: &str) {
         })
         .collect();
     let releasable: Vec<Object> = cluster
+        .world
         .api
         .list("PersistentVolumeClaim", Some(ns))
         .filter(|o| {
@@ -99,14 +101,21 @@ fn release_unused(cluster: &mut Cluster, ns: &str) {
         if let Some(list) = obj.metadata_mut().finalizers.as_mut() {
             list.retain(|f| f != crate::api::pvc::PROTECTION_FINALIZER);
         }
-        if cluster.api.update(obj).is_ok() {
-            cluster.remove_if_finalized("PersistentVolumeClaim", ns, &name);
+        if cluster.world.api.update(obj).is_ok() {
+            cluster
+                .world
+                .remove_if_finalized("PersistentVolumeClaim", ns, &name);
         }
     }
 }
 
 fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(obj) = cluster.api.get("PersistentVolumeClaim", ns, name).cloned() else {
+    let Some(obj) = cluster
+        .world
+        .api
+        .get("PersistentVolumeClaim", ns, name)
+        .cloned()
+    else {
         return;
     };
     let Object::PersistentVolumeClaim(claim) = &obj else {
@@ -118,7 +127,7 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
     }
     match spec.storage_class_name.as_deref().filter(|c| !c.is_empty()) {
         Some(class) => events::record(
-            cluster,
+            &mut cluster.world,
             &obj,
             EventType::Warning,
             "ProvisioningFailed",
@@ -126,7 +135,7 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
             SOURCE,
         ),
         None => events::record(
-            cluster,
+            &mut cluster.world,
             &obj,
             EventType::Normal,
             "FailedBinding",
@@ -134,7 +143,7 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
             SOURCE,
         ),
     }
-    let due = cluster.clock.now_ms() + RESYNC_MS;
+    let due = cluster.world.clock.now_ms() + RESYNC_MS;
     cluster
         .controllers
         .persistentvolume
@@ -142,5 +151,5 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
         .entry(due)
         .or_default()
         .insert((ns.to_string(), name.to_string()));
-    cluster.timers.at(due, Task::Wake);
+    cluster.world.timers.at(due, Task::Wake);
 }

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use crate::api::object::{Object, ObjectKey, WatchEventType};
+use crate::api::pod::{self as pods, controller_of, is_ready as pod_ready, ready_since};
 use crate::api::selector::Selector;
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
@@ -118,24 +119,16 @@ fn is_managed_kind(kind: &str) -> bool {
     kind == "ReplicaSet" || kind == "ReplicationController"
 }
 
-/// The controller owning `meta`, if it is one of ours.
-fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
-    meta.owner_references
-        .iter()
-        .flatten()
-        .find(|r| r.controller == Some(true))
-}
-
 fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     let mut keys = BTreeSet::new();
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let state = &mut cluster.controllers.replicaset;
     let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
     for t in due {
         keys.extend(state.recheck.remove(&t).unwrap_or_default());
     }
-    let events = cluster.api.events_since(state.cursor);
-    state.cursor = cluster.api.log_end();
+    let events = cluster.world.api.events_since(state.cursor);
+    state.cursor = cluster.world.api.log_end();
     let mut orphans_in: BTreeSet<String> = BTreeSet::new();
     for event in events {
         let obj = &event.object;
@@ -205,6 +198,7 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     for ns in orphans_in {
         for kind in ["ReplicaSet", "ReplicationController"] {
             let found: Vec<ObjectKey> = cluster
+                .world
                 .api
                 .list(kind, Some(&ns))
                 .map(|o| ObjectKey {
@@ -222,37 +216,9 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
     keys
 }
 
-fn pod_ready(pod: &Pod) -> bool {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-}
-
-/// When the pod last became ready (ms), if it is ready.
-fn ready_since(pod: &Pod) -> Option<i64> {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().find(|c| c.type_ == "Ready" && c.status == "True"))
-        .map(|c| {
-            c.last_transition_time
-                .as_ref()
-                .map(ms_from_time)
-                .unwrap_or(0)
-        })
-}
-
-fn phase(pod: &Pod) -> &str {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or("Pending")
-}
-
 /// Counts toward replicas: not terminating, not finished.
 fn active(pod: &Pod) -> bool {
-    pod.metadata.deletion_timestamp.is_none() && !matches!(phase(pod), "Succeeded" | "Failed")
+    !pods::terminating(pod) && !pods::finished(pod)
 }
 
 fn owner_reference(w: &Workload) -> OwnerReference {
@@ -268,6 +234,7 @@ fn owner_reference(w: &Workload) -> OwnerReference {
 
 fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     let Some(w) = cluster
+        .world
         .api
         .get(key.kind, &key.namespace, &key.name)
         .and_then(Workload::of)
@@ -284,10 +251,12 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
         } else if diff > 0 {
             let active_pods: Vec<Pod> = active_names
                 .iter()
-                .filter_map(|n| match cluster.api.get("Pod", &w.key.namespace, n) {
-                    Some(Object::Pod(p)) => Some(p.as_ref().clone()),
-                    _ => None,
-                })
+                .filter_map(
+                    |n| match cluster.world.api.get("Pod", &w.key.namespace, n) {
+                        Some(Object::Pod(p)) => Some(p.as_ref().clone()),
+                        _ => None,
+                    },
+                )
                 .collect();
             for victim in victims(&active_pods, diff as usize) {
                 delete_pod(cluster, &w, &victim);
@@ -305,7 +274,11 @@ fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<String> {
     let mut release = Vec::new();
     let full = cluster.controllers.replicaset.full_scan.remove(&w.key);
     let candidates: Vec<&Object> = if full {
-        cluster.api.list("Pod", Some(&w.key.namespace)).collect()
+        cluster
+            .world
+            .api
+            .list("Pod", Some(&w.key.namespace))
+            .collect()
     } else {
         owned_pods(cluster, w)
     };
@@ -329,7 +302,11 @@ fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<String> {
         }
     }
     for name in release {
-        if let Some(Object::Pod(mut pod)) = cluster.api.get("Pod", &w.key.namespace, &name).cloned()
+        if let Some(Object::Pod(mut pod)) = cluster
+            .world
+            .api
+            .get("Pod", &w.key.namespace, &name)
+            .cloned()
         {
             if let Some(refs) = pod.metadata.owner_references.as_mut() {
                 refs.retain(|r| r.uid != w.uid);
@@ -337,18 +314,22 @@ fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<String> {
                     pod.metadata.owner_references = None;
                 }
             }
-            let _ = cluster.api.update(Object::Pod(pod));
+            let _ = cluster.world.api.update(Object::Pod(pod));
         }
     }
     for name in adopt {
-        if let Some(Object::Pod(mut pod)) = cluster.api.get("Pod", &w.key.namespace, &name).cloned()
+        if let Some(Object::Pod(mut pod)) = cluster
+            .world
+            .api
+            .get("Pod", &w.key.namespace, &name)
+            .cloned()
         {
             pod.metadata
                 .owner_references
                 .get_or_insert_with(Vec::new)
                 .push(owner_reference(w));
             let is_active = active(&pod);
-            if cluster.api.update(Object::Pod(pod)).is_ok() && is_active {
+            if cluster.world.api.update(Object::Pod(pod)).is_ok() && is_active {
                 active_names.push(name);
             }
         }
@@ -365,7 +346,7 @@ fn owned_pods<'a>(cluster: &'a Cluster, w: &Workload) -> Vec<&'a Object> {
         .get(&w.uid)
         .into_iter()
         .flatten()
-        .filter_map(|n| cluster.api.get("Pod", &w.key.namespace, n))
+        .filter_map(|n| cluster.world.api.get("Pod", &w.key.namespace, n))
         .collect()
 }
 
@@ -385,6 +366,7 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
         status: None,
     };
     let Some(owner) = cluster
+        .world
         .api
         .get(w.key.kind, &w.key.namespace, &w.key.name)
         .cloned()
@@ -399,7 +381,7 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
         Ok(created) => {
             let message = format!("Created pod: {}", created.name());
             events::record(
-                cluster,
+                &mut cluster.world,
                 &owner,
                 EventType::Normal,
                 "SuccessfulCreate",
@@ -408,7 +390,7 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
             )
         }
         Err(e) => events::record(
-            cluster,
+            &mut cluster.world,
             &owner,
             EventType::Warning,
             "FailedCreate",
@@ -421,18 +403,20 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
 fn delete_pod(cluster: &mut Cluster, w: &Workload, pod: &Pod) {
     let name = pod.metadata.name.clone().unwrap_or_default();
     if cluster
+        .world
         .delete("Pod", &w.key.namespace, &name, None, false)
         .is_err()
     {
         return;
     }
     if let Some(owner) = cluster
+        .world
         .api
         .get(w.key.kind, &w.key.namespace, &w.key.name)
         .cloned()
     {
         events::record(
-            cluster,
+            &mut cluster.world,
             &owner,
             EventType::Normal,
             "SuccessfulDelete",
@@ -455,7 +439,7 @@ fn victims(pods: &[Pod], count: usize) -> Vec<Pod> {
             *per_node.entry(n).or_default() += 1;
         }
     }
-    let phase_rank = |p: &Pod| match phase(p) {
+    let phase_rank = |p: &Pod| match pods::phase(p) {
         "Pending" => 0,
         "Unknown" => 1,
         _ => 2,
@@ -492,7 +476,7 @@ fn victims(pods: &[Pod], count: usize) -> Vec<Pod> {
 }
 
 fn update_status(cluster: &mut Cluster, w: &Workload) {
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let template_labels = w
         .template
         .metadata
@@ -537,9 +521,10 @@ fn update_status(cluster: &mut Cluster, w: &Workload) {
             .entry(due)
             .or_default()
             .insert(w.key.clone());
-        cluster.timers.at(due, Task::Wake);
+        cluster.world.timers.at(due, Task::Wake);
     }
     let Some(mut obj) = cluster
+        .world
         .api
         .get(w.key.kind, &w.key.namespace, &w.key.name)
         .cloned()
@@ -571,6 +556,6 @@ fn update_status(cluster: &mut Cluster, w: &Workload) {
         _ => false,
     };
     if changed {
-        let _ = cluster.api.update_status(obj);
+        let _ = cluster.world.api.update_status(obj);
     }
 }

@@ -13,8 +13,8 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::workload_pods::{self as pods, controller_of};
 use crate::api::object::{Object, WatchEventType};
+use crate::api::pod::{self as pods, controller_of};
 use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
 use crate::timers::Task;
@@ -74,14 +74,14 @@ pub fn reconcile(cluster: &mut Cluster) {
 }
 
 fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let state = &mut cluster.controllers.statefulset;
     let mut keys = BTreeSet::new();
     let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
     for t in due {
         keys.extend(state.recheck.remove(&t).unwrap_or_default());
     }
-    for event in cluster.api.events_since(state.cursor) {
+    for event in cluster.world.api.events_since(state.cursor) {
         let obj = &event.object;
         match obj {
             Object::StatefulSet(_) if event.kind != WatchEventType::Deleted => {
@@ -95,7 +95,7 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
             _ => {}
         }
     }
-    state.cursor = cluster.api.log_end();
+    state.cursor = cluster.world.api.log_end();
     keys
 }
 
@@ -124,7 +124,8 @@ struct Set {
 }
 
 fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::StatefulSet(sts)) = cluster.api.get("StatefulSet", ns, name).cloned() else {
+    let Some(Object::StatefulSet(sts)) = cluster.world.api.get("StatefulSet", ns, name).cloned()
+    else {
         return;
     };
     if sts.metadata.deletion_timestamp.is_some() {
@@ -167,7 +168,7 @@ fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
 
 /// One round of upstream's `updateStatefulSet`: create, replace, scale down, roll.
 fn manage(cluster: &mut Cluster, set: &Set) {
-    let owned = pods::owned_by(cluster, &set.ns, &set.uid);
+    let owned = cluster.world.api.pods_owned_by(&set.ns, &set.uid);
     // Pods by ordinal below `replicas` (a map: `replicas` may be huge).
     let mut replicas: BTreeMap<usize, Pod> = BTreeMap::new();
     let mut condemned: Vec<(usize, Pod)> = Vec::new();
@@ -182,7 +183,7 @@ fn manage(cluster: &mut Cluster, set: &Set) {
         }
     }
     condemned.sort_by_key(|(i, _)| *i);
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let unhealthy = |p: &Pod| !pods::running_and_ready(p) || pods::terminating(p);
     let first_unhealthy = replicas
         .values()
@@ -258,11 +259,15 @@ fn recheck(cluster: &mut Cluster, set: &Set, due: i64) {
         .entry(due)
         .or_default()
         .insert((set.ns.clone(), set.name.clone()));
-    cluster.timers.at(due, Task::Wake);
+    cluster.world.timers.at(due, Task::Wake);
 }
 
 fn owner(cluster: &Cluster, set: &Set) -> Option<Object> {
-    cluster.api.get("StatefulSet", &set.ns, &set.name).cloned()
+    cluster
+        .world
+        .api
+        .get("StatefulSet", &set.ns, &set.name)
+        .cloned()
 }
 
 /// The pod for `ordinal`, from the current revision below the partition, else the update
@@ -334,6 +339,7 @@ fn create_claims(cluster: &mut Cluster, set: &Set, ordinal: usize, pod: &str) {
             ordinal,
         );
         if cluster
+            .world
             .api
             .get("PersistentVolumeClaim", &set.ns, &name)
             .is_some()
@@ -378,7 +384,7 @@ fn create_claims(cluster: &mut Cluster, set: &Set, ordinal: usize, pod: &str) {
                 ),
             ),
         };
-        events::record(cluster, &owner, kind, reason, &message, SOURCE);
+        events::record(&mut cluster.world, &owner, kind, reason, &message, SOURCE);
     }
 }
 
@@ -406,18 +412,22 @@ fn create_pod(cluster: &mut Cluster, set: &Set, ordinal: usize) {
             ),
         ),
     };
-    events::record(cluster, &owner, kind, reason, &message, SOURCE);
+    events::record(&mut cluster.world, &owner, kind, reason, &message, SOURCE);
 }
 
 fn delete_pod(cluster: &mut Cluster, set: &Set, pod: &Pod) {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if cluster.delete("Pod", &set.ns, &name, None, false).is_err() {
+    if cluster
+        .world
+        .delete("Pod", &set.ns, &name, None, false)
+        .is_err()
+    {
         return;
     }
     if let Some(owner) = owner(cluster, set) {
         let message = format!("delete Pod {name} in StatefulSet {} successful", set.name);
         events::record(
-            cluster,
+            &mut cluster.world,
             &owner,
             EventType::Normal,
             "SuccessfulDelete",
@@ -429,10 +439,10 @@ fn delete_pod(cluster: &mut Cluster, set: &Set, pod: &Pod) {
 
 /// Upstream's `computeReplicaStatus` and `completeRollingUpdate`.
 fn update_status(cluster: &mut Cluster, set: &Set) {
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let (mut replicas, mut ready, mut available, mut current, mut updated) = (0, 0, 0, 0, 0);
     let mut due = None;
-    for p in pods::owned_by(cluster, &set.ns, &set.uid) {
+    for p in cluster.world.api.pods_owned_by(&set.ns, &set.uid) {
         replicas += 1;
         if pods::running_and_ready(&p) {
             ready += 1;
@@ -475,7 +485,7 @@ fn update_status(cluster: &mut Cluster, set: &Set) {
     status.observed_generation = sts.metadata.generation;
     status.collision_count.get_or_insert(0);
     if *status != before {
-        let _ = cluster.api.update_status(Object::StatefulSet(sts));
+        let _ = cluster.world.api.update_status(Object::StatefulSet(sts));
     }
 }
 

@@ -49,11 +49,12 @@ fn meta(namespace: &str, name: &str) -> ObjectMeta {
 
 /// Creates whatever is missing, if anything changed since the last run.
 pub fn reconcile(cluster: &mut Cluster) {
-    let rv = cluster.api.resource_version();
+    let rv = cluster.world.api.resource_version();
     if cluster.controllers.system_objects_seen == Some(rv) {
         return;
     }
     let namespaces: Vec<String> = cluster
+        .world
         .api
         .list("Namespace", None)
         .filter(|n| n.metadata().deletion_timestamp.is_none())
@@ -62,6 +63,7 @@ pub fn reconcile(cluster: &mut Cluster) {
     let mut missing = Vec::new();
     for ns in &namespaces {
         if cluster
+            .world
             .api
             .get("ConfigMap", ns, "kube-root-ca.crt")
             .is_none()
@@ -80,7 +82,12 @@ pub fn reconcile(cluster: &mut Cluster) {
                 ..Default::default()
             })));
         }
-        if cluster.api.get("ServiceAccount", ns, "default").is_none() {
+        if cluster
+            .world
+            .api
+            .get("ServiceAccount", ns, "default")
+            .is_none()
+        {
             missing.push(Object::ServiceAccount(Box::new(ServiceAccount {
                 metadata: meta(ns, "default"),
                 ..Default::default()
@@ -89,6 +96,7 @@ pub fn reconcile(cluster: &mut Cluster) {
     }
     if namespaces.iter().any(|n| n == "default") {
         if cluster
+            .world
             .api
             .get("Service", "default", "kubernetes")
             .is_none()
@@ -96,6 +104,7 @@ pub fn reconcile(cluster: &mut Cluster) {
             missing.push(kubernetes_service());
         }
         if cluster
+            .world
             .api
             .get("Endpoints", "default", "kubernetes")
             .is_none()
@@ -111,16 +120,16 @@ pub fn reconcile(cluster: &mut Cluster) {
         if matches!(obj, Object::ConfigMap(_) | Object::ServiceAccount(_)) {
             let _ = cluster.create(obj);
         } else {
-            let now = cluster.clock.now_time();
-            let _ = cluster.api.restore(obj, now, &mut cluster.rng);
+            let now = cluster.world.clock.now_time();
+            let _ = cluster.world.api.restore(obj, now, &mut cluster.world.rng);
         }
     }
-    cluster.controllers.system_objects_seen = Some(cluster.api.resource_version());
+    cluster.controllers.system_objects_seen = Some(cluster.world.api.resource_version());
 }
 
 /// Mirror pods the control-plane kubelet reposts when they were deleted.
 fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
-    let Some((node, uid)) = cluster.api.list("Node", None).find_map(|o| {
+    let Some((node, uid)) = cluster.world.api.list("Node", None).find_map(|o| {
         o.metadata()
             .labels
             .as_ref()
@@ -135,17 +144,14 @@ fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
         return Vec::new();
     };
     let ip = control_plane_ip(cluster);
-    let now = cluster.clock.now_time();
+    let now = cluster.world.clock.now_time();
     let mut out = Vec::new();
-    for c in crate::cluster::system_pods::STATIC_COMPONENTS {
+    for c in crate::node::system_pods::STATIC_COMPONENTS {
         let name = format!("{c}-{node}");
-        if cluster.api.get("Pod", "kube-system", &name).is_none() {
+        if cluster.world.api.get("Pod", "kube-system", &name).is_none() {
             if let Some(p) =
-                crate::cluster::system_pods::static_pod(cluster, c, &node, &uid, &ip, &now)
+                crate::node::system_pods::static_pod(&mut cluster.world, c, &node, &uid, &ip, &now)
             {
-                cluster
-                    .pod_stages
-                    .insert(("kube-system".into(), name), crate::kubelet::Stage::Running);
                 out.push(Object::Pod(Box::new(p)));
             }
         }
@@ -156,6 +162,7 @@ fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
 /// The InternalIP of the first control-plane node (the apiserver's advertise address).
 fn control_plane_ip(cluster: &Cluster) -> String {
     cluster
+        .world
         .api
         .list("Node", None)
         .find_map(|o| match o {

@@ -26,7 +26,7 @@ impl History {
         });
         History {
             slots,
-            log_cursor: cluster.api.log_end(),
+            log_cursor: cluster.world.api.log_end(),
         }
     }
 
@@ -63,8 +63,8 @@ impl History {
     /// Reads the watch log since the last call: `event` predicates matching an Event that was
     /// recorded (or repeated) meanwhile are met.
     pub fn observe(&mut self, goal: &Goal, cluster: &Cluster) {
-        let new = cluster.api.events_since(self.log_cursor);
-        self.log_cursor = cluster.api.log_end();
+        let new = cluster.world.api.events_since(self.log_cursor);
+        self.log_cursor = cluster.world.api.log_end();
         let mut hits = Vec::new();
         for w in new {
             let Object::Event(ev) = &w.object else {

@@ -39,6 +39,7 @@ impl EventView {
 /// The `limit` most recently changed events, newest first.
 pub(super) fn read(cluster: &Cluster, now_ms: i64, limit: usize) -> Vec<EventView> {
     let mut events: Vec<(u64, &Event)> = cluster
+        .world
         .api
         .list("Event", None)
         .filter_map(|o| match o {

@@ -50,12 +50,12 @@ impl Cluster {
     /// A counter that moves whenever any object changes (the latest resourceVersion).
     /// Unchanged means a snapshot taken earlier is still current (apart from ages).
     pub fn generation(&self) -> u64 {
-        self.api.resource_version()
+        self.world.api.resource_version()
     }
 
     /// Reads nodes, pods, namespaces and the newest events for the board.
     pub fn snapshot(&self) -> BoardSnapshot {
-        let now_ms = self.clock.now_ms();
+        let now_ms = self.world.clock.now_ms();
         BoardSnapshot {
             generation: self.generation(),
             uptime: self.uptime(),
@@ -63,6 +63,7 @@ impl Cluster {
             nodes: nodes::read(self),
             pods: pods::read(self),
             namespaces: self
+                .world
                 .api
                 .list("Namespace", None)
                 .map(|n| n.name().to_string())

@@ -36,6 +36,7 @@ impl NodeView {
 /// All nodes, with what their pods request (as `describe node`'s Allocated resources).
 pub(super) fn read(cluster: &Cluster) -> Vec<NodeView> {
     let mut views: Vec<NodeView> = cluster
+        .world
         .api
         .list("Node", None)
         .filter_map(|o| match o {
@@ -51,7 +52,7 @@ pub(super) fn read(cluster: &Cluster) -> Vec<NodeView> {
             _ => None,
         })
         .collect();
-    for o in cluster.api.list("Pod", None) {
+    for o in cluster.world.api.list("Pod", None) {
         let Object::Pod(p) = o else { continue };
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
             continue;

@@ -52,8 +52,7 @@ impl PodView {
 }
 
 fn controller(meta: &ObjectMeta) -> Option<(&str, &str)> {
-    crate::controllers::workload_pods::controller_of(meta)
-        .map(|r| (r.kind.as_str(), r.name.as_str()))
+    crate::api::pod::controller_of(meta).map(|r| (r.kind.as_str(), r.name.as_str()))
 }
 
 /// Follows controller references up from `pod` (at most a few levels).
@@ -67,7 +66,7 @@ fn owner_chain(cluster: &Cluster, pod: &Pod) -> (Option<OwnerView>, Option<Strin
         let Some(kind_static) = crate::api::kinds::by_kind(kind).map(|k| k.kind) else {
             break;
         };
-        let Some(parent) = cluster.api.get(kind_static, ns, name) else {
+        let Some(parent) = cluster.world.api.get(kind_static, ns, name) else {
             break;
         };
         match controller(parent.metadata()) {
@@ -96,6 +95,7 @@ fn unschedulable_message(pod: &Pod) -> Option<String> {
 /// Every pod, by namespace then name.
 pub(super) fn read(cluster: &Cluster) -> Vec<PodView> {
     cluster
+        .world
         .api
         .list("Pod", None)
         .filter_map(|o| match o {

@@ -285,6 +285,7 @@ fn apply_document(
     let ns = obj.namespace().to_string();
     let name = obj.name().to_string();
     cluster
+        .world
         .api
         .admit_namespace(&obj)
         .map_err(|e| e.kubectl_message_for_file("creating", file))?;
@@ -296,7 +297,7 @@ fn apply_document(
             .annotations
             .get_or_insert_with(Default::default)
             .insert(LAST_APPLIED.into(), applied.clone());
-        if let Some(existing) = cluster.api.get(info.kind, &ns, &name).cloned() {
+        if let Some(existing) = cluster.world.api.get(info.kind, &ns, &name).cloned() {
             let previous = existing
                 .metadata()
                 .annotations
@@ -314,7 +315,7 @@ fn apply_document(
             return Ok(format!("{shown} configured{suffix}"));
         }
     }
-    if cluster.api.get(info.kind, &ns, &name).is_some() {
+    if cluster.world.api.get(info.kind, &ns, &name).is_some() {
         return Err(format!(
             "Error from server (AlreadyExists): error when creating \"{file}\": {} \"{name}\" already exists",
             info.qualified_resource()
@@ -322,10 +323,11 @@ fn apply_document(
     }
     if dry_run {
         let env = crate::apiserver::Env {
-            clock: &cluster.clock,
-            rng: &mut cluster.rng,
+            clock: &cluster.world.clock,
+            rng: &mut cluster.world.rng,
         };
         cluster
+            .world
             .api
             .create_dry_run(obj, env)
             .map_err(|e| e.kubectl_message())?;

@@ -79,7 +79,7 @@ fn finish(cluster: &mut Cluster, obj: Object, dry_run: bool, output: Option<&str
         return Output::failure(e.kubectl_message());
     }
     let mut o = Output::default();
-    let stored = cluster.api.get(kind, &ns, &name).map(Object::to_json);
+    let stored = cluster.world.api.get(kind, &ns, &name).map(Object::to_json);
     match (output, stored) {
         (Some("name"), _) => o.out(shown),
         (Some("yaml"), Some(v)) => o.out_raw(crate::printers::yaml::to_yaml(&v)),
@@ -139,7 +139,7 @@ pub fn create_job(cluster: &mut Cluster, args: &[String]) -> Output {
         ) {
             return super::error(format!("unknown object type {kind}"));
         }
-        let Some(Object::CronJob(cj)) = cluster.api.get("CronJob", &namespace, source) else {
+        let Some(Object::CronJob(cj)) = cluster.world.api.get("CronJob", &namespace, source) else {
             return Output::failure(
                 crate::api::error::ApiError::not_found(crate::api::kinds::info("CronJob"), source)
                     .kubectl_message(),

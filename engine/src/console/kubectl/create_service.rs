@@ -223,7 +223,7 @@ pub fn expose(cluster: &mut Cluster, args: &[String]) -> Output {
     ) {
         return super::error(format!("cannot expose a {}", req.kind.kind));
     }
-    let source = match cluster.api.get(req.kind.kind, &namespace, obj_name) {
+    let source = match cluster.world.api.get(req.kind.kind, &namespace, obj_name) {
         Some(Object::Pod(p)) => Source {
             selector: p.metadata.labels.clone(),
             labels: p.metadata.labels.clone(),

@@ -97,10 +97,11 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             (true, None) => namespace.clone(),
         };
         let uid = cluster
+            .world
             .api
             .get(kind.kind, &ns, &name)
             .and_then(|o| o.metadata().uid.clone());
-        match cluster.delete_with(kind.kind, &ns, &name, &options) {
+        match cluster.world.delete_with(kind.kind, &ns, &name, &options) {
             Ok(()) => deleted.push((kind, ns, name, uid)),
             Err(ApiError::NotFound { .. }) if ignore_not_found => {}
             Err(e) => errors.push(match file {
@@ -116,7 +117,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         // Like kubectl, wait for that uid to go: a controller may recreate the name at once.
         cluster.advance_until(WAIT_LIMIT, move |c| {
             pending.iter().all(|(k, ns, n, uid)| {
-                c.api
+                c.world
+                    .api
                     .get(k.kind, ns, n)
                     .is_none_or(|o| o.metadata().uid != *uid)
             })
@@ -242,6 +244,7 @@ fn targets_from_args(
         let scope = if all_namespaces { None } else { Some(ns) };
         matching.extend(
             cluster
+                .world
                 .api
                 .list(r.kind.kind, scope)
                 .filter(|o| {

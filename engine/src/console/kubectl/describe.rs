@@ -43,14 +43,14 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             ""
         };
         if r.names.is_empty() {
-            objects.extend(cluster.api.list(r.kind.kind, Some(ns)).filter(|o| {
+            objects.extend(cluster.world.api.list(r.kind.kind, Some(ns)).filter(|o| {
                 selector
                     .as_ref()
                     .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
             }));
         }
         for n in &r.names {
-            match cluster.api.get(r.kind.kind, ns, n) {
+            match cluster.world.api.get(r.kind.kind, ns, n) {
                 Some(o) => objects.push(o),
                 None => {
                     return Output::failure(
@@ -64,7 +64,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         let namespaced = requests.iter().any(|r| r.kind.namespaced);
         return super::no_resources_found(namespaced, &namespace);
     }
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let mut texts = Vec::new();
     for obj in objects {
         let body = match obj {
@@ -409,6 +409,7 @@ fn describe_pod(pod: &Pod) -> String {
 fn events_section(cluster: &Cluster, obj: &Object, now: i64) -> String {
     let uid = obj.metadata().uid.clone().unwrap_or_default();
     let mut events: Vec<&Event> = cluster
+        .world
         .api
         .list("Event", None)
         .filter_map(|o| match o {

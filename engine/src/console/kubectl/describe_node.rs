@@ -103,7 +103,7 @@ fn map_section(title: &str, map: Option<&std::collections::BTreeMap<String, Quan
 /// labels, annotations, creation, taints, unschedulable): from `Lease:` to `Allocated
 /// resources`.
 pub fn details(cluster: &Cluster, node: &Node) -> String {
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let name = node.metadata.name.clone().unwrap_or_default();
     let status = node.status.clone().unwrap_or_default();
     let created = node
@@ -172,6 +172,7 @@ pub fn details(cluster: &Cluster, node: &Node) -> String {
     };
     let (a_cpu, a_mem) = (allocatable("cpu"), allocatable("memory"));
     let pods: Vec<&Pod> = cluster
+        .world
         .api
         .list("Pod", None)
         .filter_map(|o| match o {

@@ -58,13 +58,15 @@ pub fn service(cluster: &Cluster, s: &Service) -> String {
     if let Some(n) = spec.external_name.as_ref().filter(|v| !v.is_empty()) {
         o.push_str(&format!("External Name:\t{n}\n"));
     }
-    let subsets = match cluster
-        .api
-        .get("Endpoints", &ns, s.metadata.name.as_deref().unwrap_or(""))
-    {
-        Some(Object::Endpoints(ep)) => ep.subsets.clone().unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    let subsets =
+        match cluster
+            .world
+            .api
+            .get("Endpoints", &ns, s.metadata.name.as_deref().unwrap_or(""))
+        {
+            Some(Object::Endpoints(ep)) => ep.subsets.clone().unwrap_or_default(),
+            _ => Vec::new(),
+        };
     for p in spec.ports.iter().flatten() {
         let name = p
             .name

@@ -24,8 +24,8 @@ pub fn describe(cluster: &Cluster, obj: &Object) -> Option<String> {
 /// `N Running / N Waiting / N Succeeded / N Failed` over the pods controlled by `uid`.
 fn pods_status(cluster: &Cluster, ns: &str, uid: &str) -> String {
     let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
-    for p in crate::controllers::workload_pods::owned_by(cluster, ns, uid) {
-        match crate::controllers::workload_pods::phase(&p) {
+    for p in cluster.world.api.pods_owned_by(ns, uid) {
+        match crate::api::pod::phase(&p) {
             "Running" => running += 1,
             "Succeeded" => succeeded += 1,
             "Failed" => failed += 1,
@@ -175,6 +175,7 @@ fn used_by(cluster: &Cluster, ns: &str, claim: &str) -> Vec<String> {
             })
     };
     cluster
+        .world
         .api
         .list("Pod", Some(ns))
         .filter_map(|o| match o {
@@ -205,7 +206,8 @@ fn claim(cluster: &Cluster, c: &PersistentVolumeClaim) -> String {
     }
     match &meta.deletion_timestamp {
         Some(t) => {
-            let secs = (cluster.clock.now_ms() - crate::clock::ms_from_time(t)).div_euclid(1000);
+            let secs =
+                (cluster.world.clock.now_ms() - crate::clock::ms_from_time(t)).div_euclid(1000);
             out.push_str(&format!(
                 "Status:\tTerminating (lasts {})\n",
                 human_duration_secs(secs)

@@ -110,6 +110,7 @@ fn deployment(cluster: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) -> 
     }
     let uid = meta.uid.clone().unwrap_or_default();
     let mut owned: Vec<&k8s_openapi::api::apps::v1::ReplicaSet> = cluster
+        .world
         .api
         .list("ReplicaSet", Some(&ns))
         .filter_map(|o| match o {
@@ -205,7 +206,7 @@ fn replica_set_like(
     ));
     let uid = meta.uid.clone().unwrap_or_default();
     let mut phases: BTreeMap<&str, usize> = BTreeMap::new();
-    for o in cluster.api.list("Pod", Some(obj.namespace())) {
+    for o in cluster.world.api.list("Pod", Some(obj.namespace())) {
         let Object::Pod(p) = o else { continue };
         let owned = p
             .metadata

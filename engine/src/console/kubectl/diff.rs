@@ -45,13 +45,13 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         Err(e) => return super::error(e),
     };
     let namespace = super::namespace(cluster, &parsed);
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let live_dir = format!("/tmp/LIVE-{}", 1_000_000_000 + (now / 7) % 3_000_000_000);
     let merged_dir = format!("/tmp/MERGED-{}", 1_000_000_000 + (now / 3) % 3_000_000_000);
     let stamp = |offset_ns: i64| {
         format!(
             "{}.{:09} +0000",
-            crate::process::fmt_ms(now, "%Y-%m-%d %H:%M:%S"),
+            crate::node::process::fmt_ms(now, "%Y-%m-%d %H:%M:%S"),
             (now % 1000) * 1_000_000 + offset_ns
         )
     };
@@ -145,7 +145,7 @@ fn merged(cluster: &Cluster, file: &str, doc: &Value, namespace: &str) -> Result
             a.insert(LAST_APPLIED.into(), Value::String(applied));
         }
     }
-    let existing = cluster.api.get(info.kind, &ns, name);
+    let existing = cluster.world.api.get(info.kind, &ns, name);
     let Some(existing) = existing else {
         // Created by a dry run: defaults, a creation time, generation 1.
         let (mut obj, _) = object_update::decode(info, &desired).map_err(|m| {
@@ -156,7 +156,7 @@ fn merged(cluster: &Cluster, file: &str, doc: &Value, namespace: &str) -> Result
         })?;
         crate::api::defaults::object(&mut obj);
         let meta = obj.metadata_mut();
-        meta.creation_timestamp = Some(cluster.clock.now_time());
+        meta.creation_timestamp = Some(cluster.world.clock.now_time());
         if !info.group.is_empty() {
             meta.generation = Some(1);
         }

@@ -185,6 +185,7 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
     if let Some(s) = selector {
         let selector = Selector::parse(s).map_err(super::error)?;
         return Ok(cluster
+            .world
             .api
             .list("Node", None)
             .filter(|o| selector.matches(o.metadata().labels.as_ref()))
@@ -202,7 +203,7 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
                     } else {
                         String::new()
                     };
-                    return Err(if cluster.api.get(k.kind, &ns, name).is_some() {
+                    return Err(if cluster.world.api.get(k.kind, &ns, name).is_some() {
                         super::error(format!(
                             "expected resource of type node, got \"{}/{}, Resource={}\"",
                             k.group, k.version, k.plural
@@ -219,7 +220,7 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
             },
             None => arg.as_str(),
         };
-        if cluster.api.get("Node", "", name).is_none() {
+        if cluster.world.api.get("Node", "", name).is_none() {
             let mut o = Output::failure(ApiError::not_found(node_kind, name).kubectl_message());
             o.exit_code = 1;
             return Err(o);
@@ -233,7 +234,7 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
 fn set_unschedulable(cluster: &mut Cluster, nodes: &[String], desired: bool, out: &mut Output) {
     let verb = if desired { "cordoned" } else { "uncordoned" };
     for name in nodes {
-        let Some(Object::Node(node)) = cluster.api.get("Node", "", name).cloned() else {
+        let Some(Object::Node(node)) = cluster.world.api.get("Node", "", name).cloned() else {
             continue;
         };
         let mut node = *node;
@@ -247,7 +248,7 @@ fn set_unschedulable(cluster: &mut Cluster, nodes: &[String], desired: bool, out
             continue;
         }
         node.spec.get_or_insert_with(Default::default).unschedulable = desired.then_some(true);
-        let _ = cluster.api.update(Object::Node(Box::new(node)));
+        let _ = cluster.world.api.update(Object::Node(Box::new(node)));
         out.out(format!("node/{name} {verb}"));
     }
     // The node lifecycle controller adds or removes the unschedulable taint right away.
@@ -341,6 +342,7 @@ fn drain_node(
     out: &mut Output,
 ) -> Result<(), Vec<String>> {
     let pods: Vec<Pod> = cluster
+        .world
         .api
         .list("Pod", None)
         .filter_map(|obj| match obj {
@@ -394,7 +396,11 @@ fn drain_node(
         if !o.disable_eviction {
             out.out(format!("evicting pod {ns}/{name}"));
         }
-        if cluster.delete("Pod", &ns, &name, o.grace, false).is_ok() {
+        if cluster
+            .world
+            .delete("Pod", &ns, &name, o.grace, false)
+            .is_ok()
+        {
             pending.push((ns, name, uid));
         }
     }
@@ -408,12 +414,13 @@ fn drain_node(
     } else {
         WAIT_LIMIT.0
     };
-    let deadline = cluster.clock.now_ms() + limit;
+    let deadline = cluster.world.clock.now_ms() + limit;
     while !pending.is_empty() {
-        let left = SimDuration::millis((deadline - cluster.clock.now_ms()).max(0));
+        let left = SimDuration::millis((deadline - cluster.world.clock.now_ms()).max(0));
         let watch = pending.clone();
         let gone_now = |c: &Cluster, (ns, n, uid): &(String, String, Option<String>)| {
-            c.api
+            c.world
+                .api
                 .get("Pod", ns, n)
                 .is_none_or(|p| p.metadata().uid != *uid)
         };

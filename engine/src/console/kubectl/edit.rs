@@ -87,12 +87,12 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     } else {
         ""
     };
-    let Some(obj) = cluster.api.get(kind.kind, ns, name).cloned() else {
+    let Some(obj) = cluster.world.api.get(kind.kind, ns, name).cloned() else {
         return Output::failure(ApiError::not_found(kind, name).kubectl_message());
     };
     let body = render(&obj, json);
     let text = format!("{HEADER}{body}");
-    let stamp = cluster.clock.now_ms();
+    let stamp = cluster.world.clock.now_ms();
     let extension = if json { "json" } else { "yaml" };
     let request = EditRequest {
         text: text.clone(),
@@ -322,7 +322,7 @@ impl Cluster {
             o.out(format!("{}/{name} skipped", info.qualified_kind()));
             return EditOutcome::Done(o);
         }
-        let Some(live) = self.api.get(kind, ns, name).cloned() else {
+        let Some(live) = self.world.api.get(kind, ns, name).cloned() else {
             let mut o = message(
                 format!("error: {resource} could not be found on the server"),
                 1,

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::flags;
 use super::logs::{find_pod, pick_container};
 use crate::cluster::Cluster;
+use crate::node::process::{self, script::Shell, End, Flavor};
 use crate::output::Output;
-use crate::process::{self, script::Shell, End, Flavor};
 
 /// A shell opened with `kubectl exec -it`: the console sends lines here until `exit`.
 #[derive(Clone, Debug)]
@@ -87,6 +87,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         .is_some_and(|s| s.state.as_ref().is_some_and(|st| st.running.is_some()));
     let key = (namespace.clone(), pod_name.clone(), container.clone());
     let proc = cluster
+        .kubelet
         .containers
         .get(&key)
         .and_then(|s| s.current.as_ref())
@@ -97,7 +98,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         )));
         return out;
     };
-    proc.start_ms = cluster.clock.now_ms();
+    proc.start_ms = cluster.world.clock.now_ms();
     let flavor = proc.flavor();
     let exe = command[0]
         .rsplit('/')
@@ -166,7 +167,7 @@ fn print_run(out: &mut Output, run: process::Run) {
 
 /// The runtime's answer when the executable does not exist in the image.
 fn oci_error(cluster: &mut Cluster, exe: &str) -> Output {
-    let id = cluster.rng.hex(64);
+    let id = cluster.world.rng.hex(64);
     super::error(format!("Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{id}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{exe}\": executable file not found in $PATH: unknown"))
 }
 
@@ -189,6 +190,7 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
         return out;
     };
     let Some(mut proc) = cluster
+        .kubelet
         .containers
         .get(&session.key)
         .and_then(|s| s.current.as_ref())
@@ -213,7 +215,7 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
         }
         return out;
     }
-    proc.start_ms = cluster.clock.now_ms();
+    proc.start_ms = cluster.world.clock.now_ms();
     let mut shell = Shell::new(
         &proc,
         &session.shell,

@@ -44,7 +44,7 @@ pub fn finish(cluster: &mut Cluster, parsed: &Parsed, obj: Object, verb: &str) -
     }
     let kind = obj.kind();
     let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
-    if obj.info().namespaced && cluster.api.get("Namespace", "", &ns).is_none() {
+    if obj.info().namespaced && cluster.world.api.get("Namespace", "", &ns).is_none() {
         return Output::failure(format!(
             "error: failed to create {}: namespaces \"{ns}\" not found",
             obj.info().singular()
@@ -62,6 +62,7 @@ pub fn finish(cluster: &mut Cluster, parsed: &Parsed, obj: Object, verb: &str) -
         return Output::failure(e.kubectl_message());
     }
     let stored = cluster
+        .world
         .api
         .get(kind, &ns, &name)
         .map(Object::to_json)

@@ -90,14 +90,21 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         };
         let mut objects = Vec::new();
         if req.names.is_empty() {
-            objects.extend(cluster.api.list(req.kind.kind, ns_filter).filter(|o| {
-                selector
-                    .as_ref()
-                    .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
-            }));
+            objects.extend(
+                cluster
+                    .world
+                    .api
+                    .list(req.kind.kind, ns_filter)
+                    .filter(|o| {
+                        selector
+                            .as_ref()
+                            .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+                    }),
+            );
         } else {
             for name in &req.names {
                 match cluster
+                    .world
                     .api
                     .get(req.kind.kind, ns_filter.unwrap_or(""), name)
                 {
@@ -121,7 +128,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         );
     }
     let prefix_kind = found.len() > 1;
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     if printer == "jsonpath" || printer == "custom-columns" {
         let spec = format.split_once('=').map(|(_, t)| t).unwrap_or("");
         let single = requests.len() == 1 && requests[0].names.len() == 1;

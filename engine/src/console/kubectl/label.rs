@@ -71,6 +71,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
         };
         targets.extend(
             cluster
+                .world
                 .api
                 .list(r.kind.kind, Some(ns))
                 .filter(|o| {
@@ -111,7 +112,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
         } else {
             ""
         };
-        let Some(mut obj) = cluster.api.get(kind.kind, ns, &name).cloned() else {
+        let Some(mut obj) = cluster.world.api.get(kind.kind, ns, &name).cloned() else {
             out.err(crate::api::error::ApiError::not_found(kind, &name).kubectl_message());
             out.exit_code = 1;
             continue;
@@ -141,7 +142,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
         map.extend(set.clone());
         let changed = *map != before;
         let only_removed = set.is_empty();
-        let _ = cluster.api.update(obj);
+        let _ = cluster.world.api.update(obj);
         let done = match (target, changed) {
             (Target::Labels, false) => "not labeled",
             (Target::Labels, true) if only_removed => "unlabeled",

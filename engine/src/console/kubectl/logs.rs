@@ -9,8 +9,8 @@ use super::flags;
 use crate::api::error::ApiError;
 use crate::api::object::Object;
 use crate::cluster::Cluster;
+use crate::node::process::rfc3339_nano;
 use crate::output::Output;
-use crate::process::rfc3339_nano;
 
 /// Finds the pod named by `POD`, `pod/POD` or `pods/POD`.
 pub fn find_pod(cluster: &Cluster, namespace: &str, target: &str) -> Result<Pod, Output> {
@@ -29,7 +29,7 @@ pub fn find_pod_noted(
             Some(k) if k.kind == "Pod" => name,
             Some(k) if k.kind == "Job" => return job_pod(cluster, namespace, name),
             Some(k) => {
-                return Err(match cluster.api.get(k.kind, namespace, name) {
+                return Err(match cluster.world.api.get(k.kind, namespace, name) {
                     None => Output::failure(ApiError::not_found(k, name).kubectl_message()),
                     Some(_) => super::error(format!(
                         "cannot attach to *{}: selector for {} is not supported yet in Kubeplay",
@@ -44,7 +44,7 @@ pub fn find_pod_noted(
             }
         },
     };
-    match cluster.api.get("Pod", namespace, name) {
+    match cluster.world.api.get("Pod", namespace, name) {
         Some(Object::Pod(p)) => Ok(((**p).clone(), None)),
         _ => Err(Output::failure(
             ApiError::not_found(crate::api::kinds::info("Pod"), name).kubectl_message(),
@@ -60,7 +60,7 @@ fn job_pod(
     name: &str,
 ) -> Result<(Pod, Option<String>), Output> {
     let info = crate::api::kinds::info("Job");
-    let Some(Object::Job(job)) = cluster.api.get("Job", namespace, name) else {
+    let Some(Object::Job(job)) = cluster.world.api.get("Job", namespace, name) else {
         return Err(Output::failure(
             ApiError::not_found(info, name).kubectl_message(),
         ));
@@ -71,6 +71,7 @@ fn job_pod(
         .and_then(|s| s.selector.as_ref())
         .map(crate::api::selector::Selector::from_label_selector);
     let mut pods: Vec<&Pod> = cluster
+        .world
         .api
         .list("Pod", Some(namespace))
         .filter_map(|o| match o {
@@ -223,7 +224,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         return bad(format!("pod {pod_name} does not have a host assigned"));
     }
     let key = (namespace.clone(), pod_name.clone(), container.clone());
-    let slot = cluster.containers.get(&key);
+    let slot = cluster.kubelet.containers.get(&key);
     let instance = if parsed.bool("previous") {
         match slot.and_then(|s| s.previous.as_ref()) {
             Some(i) => i,
@@ -255,7 +256,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         }
     };
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let until = match instance.exit {
         Some((at, _)) if at <= now => at,
         _ => now,
@@ -307,8 +308,8 @@ fn push_line(text: &mut String, at: i64, line: &str, timestamps: bool) {
 /// The container instance `logs -f` streams from, and how far it has printed.
 #[derive(Clone, Debug)]
 struct Followed {
-    key: crate::runtime::SlotKey,
-    process: crate::process::Container,
+    key: crate::node::runtime::SlotKey,
+    process: crate::node::process::Container,
     container_id: String,
     exit_at: Option<i64>,
     timestamps: bool,
@@ -333,8 +334,9 @@ impl Follower {
     /// been removed, or `timeout` has ended it (exit status 124).
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let f = &self.followed;
-        let now = cluster.clock.now_ms();
+        let now = cluster.world.clock.now_ms();
         let running = cluster
+            .kubelet
             .containers
             .get(&f.key)
             .and_then(|s| s.current.as_ref())
@@ -364,7 +366,7 @@ impl Follower {
 /// streams, else here, advancing the cluster to each line.
 fn follow(cluster: &mut Cluster, f: Followed, out: &mut Output) {
     let limit = cluster.console.watch_limit;
-    let start = cluster.clock.now_ms();
+    let start = cluster.world.clock.now_ms();
     if cluster.console.may_stream() {
         cluster.console.job = Some(crate::console::Job::Follow(Follower {
             followed: f,
@@ -385,7 +387,8 @@ fn follow(cluster: &mut Cluster, f: Followed, out: &mut Output) {
         .collect();
     let mut last = start;
     let still_running = |c: &Cluster| {
-        c.containers
+        c.kubelet
+            .containers
             .get(&f.key)
             .and_then(|s| s.current.as_ref())
             .is_some_and(|i| i.container_id == f.container_id)
@@ -395,7 +398,7 @@ fn follow(cluster: &mut Cluster, f: Followed, out: &mut Output) {
             return;
         }
         cluster.advance_until(
-            crate::clock::SimDuration::millis(at - cluster.clock.now_ms()),
+            crate::clock::SimDuration::millis(at - cluster.world.clock.now_ms()),
             |_| false,
         );
         if !still_running(cluster) {
@@ -415,7 +418,7 @@ fn follow(cluster: &mut Cluster, f: Followed, out: &mut Output) {
         return;
     }
     cluster.advance_until(
-        crate::clock::SimDuration::millis(stop - cluster.clock.now_ms()),
+        crate::clock::SimDuration::millis(stop - cluster.world.clock.now_ms()),
         |_| false,
     );
     if f.exit_at.is_none_or(|e| e > deadline) {

@@ -173,6 +173,7 @@ pub fn update(
         .update_from_apply(existing.clone(), obj)
         .map_err(UpdateError::Api)?;
     let stored = cluster
+        .world
         .api
         .get(info.kind, existing.namespace(), &name)
         .cloned()

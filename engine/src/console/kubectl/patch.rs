@@ -252,7 +252,7 @@ fn patch_one(
     dry_run: bool,
 ) -> Result<(bool, Vec<String>, crate::api::object::Object), String> {
     let ns = if kind.namespaced { namespace } else { "" };
-    let Some(existing) = cluster.api.get(kind.kind, ns, name).cloned() else {
+    let Some(existing) = cluster.world.api.get(kind.kind, ns, name).cloned() else {
         return Err(ApiError::not_found(kind, name).kubectl_message());
     };
     let live = existing.to_json();

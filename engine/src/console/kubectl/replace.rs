@@ -128,7 +128,7 @@ fn replace_one(
     dry_run: bool,
 ) -> Result<(String, crate::api::object::Object), String> {
     let (info, ns, name) = identify(file, value, namespace)?;
-    let Some(existing) = cluster.api.get(info.kind, &ns, &name).cloned() else {
+    let Some(existing) = cluster.world.api.get(info.kind, &ns, &name).cloned() else {
         return Err(ApiError::not_found(info, &name).kubectl_message_for_file("replacing", file));
     };
     // Status and system metadata the manifest leaves out stay the server's.
@@ -169,7 +169,7 @@ fn force_replace(
     out: &mut Output,
 ) -> Result<(String, crate::api::object::Object), String> {
     let (info, ns, name) = identify(file, value, namespace)?;
-    if cluster.api.get(info.kind, &ns, &name).is_some() {
+    if cluster.world.api.get(info.kind, &ns, &name).is_some() {
         let mut args = vec![format!("{}/{name}", info.plural)];
         if info.namespaced {
             args.push(format!("--namespace={ns}"));
@@ -200,6 +200,7 @@ fn force_replace(
         .create(obj)
         .map_err(|e| e.kubectl_message_for_file("creating", file))?;
     let stored = cluster
+        .world
         .api
         .get(info.kind, &ns, &name)
         .cloned()

@@ -52,6 +52,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let namespace = super::namespace(cluster, &parsed);
     let names: Vec<String> = if req.names.is_empty() {
         cluster
+            .world
             .api
             .list(req.kind.kind, Some(&namespace))
             .map(|o| o.name().to_string())
@@ -73,7 +74,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     }
     let mut out = Output::default();
     for name in names {
-        let Some(Object::Deployment(d)) = cluster.api.get("Deployment", &namespace, &name).cloned()
+        let Some(Object::Deployment(d)) = cluster
+            .world
+            .api
+            .get("Deployment", &namespace, &name)
+            .cloned()
         else {
             return Output::failure(ApiError::not_found(req.kind, &name).kubectl_message());
         };
@@ -135,7 +140,7 @@ pub(crate) fn status_message(d: &Deployment) -> (String, bool, bool) {
 }
 
 fn deployment(cluster: &Cluster, ns: &str, name: &str) -> Option<Deployment> {
-    match cluster.api.get("Deployment", ns, name) {
+    match cluster.world.api.get("Deployment", ns, name) {
         Some(Object::Deployment(d)) => Some(d.as_ref().clone()),
         _ => None,
     }
@@ -157,8 +162,8 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
         },
     };
     let watch = parsed.value("watch") != Some("false");
-    let deadline = cluster.clock.now_ms() + limit.0;
-    let mut cursor = cluster.api.log_end();
+    let deadline = cluster.world.clock.now_ms() + limit.0;
+    let mut cursor = cluster.world.api.log_end();
     let Some(d) = deployment(cluster, ns, name) else {
         return out;
     };
@@ -180,7 +185,7 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
         return out;
     }
     loop {
-        let remaining = deadline - cluster.clock.now_ms();
+        let remaining = deadline - cluster.world.clock.now_ms();
         if remaining <= 0 {
             out.err("error: timed out waiting for the condition");
             out.exit_code = 1;
@@ -188,12 +193,12 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
         }
         let start = cursor;
         cluster.advance_until(SimDuration::millis(remaining), move |c| {
-            c.api.log_end() != start
+            c.world.api.log_end() != start
         });
-        let changed = cluster.api.events_since(cursor).iter().any(|e| {
+        let changed = cluster.world.api.events_since(cursor).iter().any(|e| {
             e.object.kind() == "Deployment" && e.object.name() == name && e.object.namespace() == ns
         });
-        cursor = cluster.api.log_end();
+        cursor = cluster.world.api.log_end();
         if !changed {
             continue;
         }
@@ -227,10 +232,10 @@ impl StatusWatch {
     /// rollout has finished, failed, or timed out.
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let (ns, name) = (self.namespace.as_str(), self.name.as_str());
-        let changed = cluster.api.events_since(self.cursor).iter().any(|e| {
+        let changed = cluster.world.api.events_since(self.cursor).iter().any(|e| {
             e.object.kind() == "Deployment" && e.object.name() == name && e.object.namespace() == ns
         });
-        self.cursor = cluster.api.log_end();
+        self.cursor = cluster.world.api.log_end();
         if changed {
             let Some(d) = deployment(cluster, ns, name) else {
                 return true;
@@ -246,7 +251,7 @@ impl StatusWatch {
                 return true;
             }
         }
-        if cluster.clock.now_ms() >= self.deadline {
+        if cluster.world.clock.now_ms() >= self.deadline {
             out.err("error: timed out waiting for the condition");
             out.exit_code = 1;
             return true;
@@ -260,6 +265,7 @@ fn revisions(cluster: &Cluster, d: &Deployment) -> Vec<(i64, ReplicaSet)> {
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let mut list: Vec<(i64, ReplicaSet)> = cluster
+        .world
         .api
         .list("ReplicaSet", Some(&ns))
         .filter_map(|o| match o {
@@ -386,7 +392,7 @@ fn undo(cluster: &mut Cluster, mut d: Deployment, parsed: &flags::Parsed) -> Out
         }
     }
     d.metadata.annotations = Some(annotations);
-    match cluster.api.update(Object::Deployment(Box::new(d))) {
+    match cluster.world.api.update(Object::Deployment(Box::new(d))) {
         Ok(_) => {
             let mut out = Output::default();
             out.out(format!("deployment.apps/{name} rolled back"));
@@ -410,7 +416,7 @@ fn pause(cluster: &mut Cluster, mut d: Deployment, pause: bool) -> Output {
     if let Some(s) = d.spec.as_mut() {
         s.paused = pause.then_some(true);
     }
-    match cluster.api.update(Object::Deployment(Box::new(d))) {
+    match cluster.world.api.update(Object::Deployment(Box::new(d))) {
         Ok(_) => {
             let mut out = Output::default();
             let word = if pause { "paused" } else { "resumed" };
@@ -427,6 +433,7 @@ fn restart(cluster: &mut Cluster, mut d: Deployment) -> Output {
         return super::error(format!("deployments.apps \"{name}\" can't restart paused deployment (run rollout resume first)"));
     }
     let now = cluster
+        .world
         .clock
         .now_time()
         .0
@@ -440,7 +447,7 @@ fn restart(cluster: &mut Cluster, mut d: Deployment) -> Output {
             .get_or_insert_with(Default::default)
             .insert("kubectl.kubernetes.io/restartedAt".into(), now);
     }
-    match cluster.api.update(Object::Deployment(Box::new(d))) {
+    match cluster.world.api.update(Object::Deployment(Box::new(d))) {
         Ok(_) => {
             let mut out = Output::default();
             out.out(format!("deployment.apps/{name} restarted"));

@@ -25,7 +25,7 @@ pub fn run(
 ) -> Output {
     let mut out = Output::default();
     for name in names {
-        if cluster.api.get(kind.kind, namespace, name).is_none() {
+        if cluster.world.api.get(kind.kind, namespace, name).is_none() {
             out.extend(Output::failure(
                 ApiError::not_found(kind, name).kubectl_message(),
             ));
@@ -142,7 +142,7 @@ fn message(
     ns: &str,
     name: &str,
 ) -> Option<Result<(String, bool), String>> {
-    match cluster.api.get(kind, ns, name)? {
+    match cluster.world.api.get(kind, ns, name)? {
         Object::StatefulSet(s) => Some(stateful_set_status(s)),
         Object::DaemonSet(d) => Some(daemon_set_status(d)),
         _ => None,
@@ -170,9 +170,9 @@ fn status(
         },
     };
     let watch = parsed.value("watch") != Some("false");
-    let deadline = cluster.clock.now_ms() + limit.0;
+    let deadline = cluster.world.clock.now_ms() + limit.0;
     loop {
-        let start = cluster.api.log_end();
+        let start = cluster.world.api.log_end();
         match message(cluster, kind, ns, name) {
             None => return out,
             Some(Err(e)) => {
@@ -187,14 +187,14 @@ fn status(
                 }
             }
         }
-        let remaining = deadline - cluster.clock.now_ms();
+        let remaining = deadline - cluster.world.clock.now_ms();
         if remaining <= 0 {
             out.err("error: timed out waiting for the condition");
             out.exit_code = 1;
             return out;
         }
         cluster.advance_until(SimDuration::millis(remaining), move |c| {
-            c.api.events_since(start).iter().any(|e| {
+            c.world.api.events_since(start).iter().any(|e| {
                 e.object.kind() == kind && e.object.name() == name && e.object.namespace() == ns
             })
         });
@@ -203,10 +203,11 @@ fn status(
 
 /// Stamps `kubectl.kubernetes.io/restartedAt` on the pod template.
 fn restart(cluster: &mut Cluster, kind: &'static KindInfo, ns: &str, name: &str) -> Output {
-    let Some(mut obj) = cluster.api.get(kind.kind, ns, name).cloned() else {
+    let Some(mut obj) = cluster.world.api.get(kind.kind, ns, name).cloned() else {
         return Output::failure(ApiError::not_found(kind, name).kubectl_message());
     };
     let now = cluster
+        .world
         .clock
         .now_time()
         .0
@@ -224,7 +225,7 @@ fn restart(cluster: &mut Cluster, kind: &'static KindInfo, ns: &str, name: &str)
             .get_or_insert_with(Default::default)
             .insert("kubectl.kubernetes.io/restartedAt".into(), now);
     }
-    match cluster.api.update(obj) {
+    match cluster.world.api.update(obj) {
         Ok(_) => {
             let mut out = Output::default();
             out.out(format!("{}/{name} restarted", kind.qualified_kind()));

@@ -61,6 +61,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
             targets.extend(
                 cluster
+                    .world
                     .api
                     .list(r.kind.kind, Some(&namespace))
                     .filter(|o| {
@@ -87,7 +88,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             );
             continue;
         }
-        let Some(mut obj) = cluster.api.get(kind.kind, &namespace, &name).cloned() else {
+        let Some(mut obj) = cluster.world.api.get(kind.kind, &namespace, &name).cloned() else {
             errors.push(ApiError::not_found(kind, &name).kubectl_message());
             continue;
         };
@@ -109,7 +110,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         }
         *slot = Some(replicas);
-        match cluster.api.update(obj) {
+        match cluster.world.api.update(obj) {
             Ok(_) => out.out(format!("{}/{name} scaled", kind.qualified_kind())),
             Err(e) => errors.push(e.kubectl_message()),
         }

@@ -87,6 +87,7 @@ pub fn select_objects(
             }
             found.extend(
                 cluster
+                    .world
                     .api
                     .list(r.kind.kind, Some(ns))
                     .filter(|o| {
@@ -98,7 +99,7 @@ pub fn select_objects(
             );
         } else {
             for n in &r.names {
-                match cluster.api.get(r.kind.kind, ns, n) {
+                match cluster.world.api.get(r.kind.kind, ns, n) {
                     Some(o) => found.push(o.clone()),
                     None => errors.push(ApiError::not_found(r.kind, n).kubectl_message()),
                 }
@@ -375,7 +376,7 @@ fn env_from(
     let mut vars = Vec::new();
     for r in requests {
         for n in &r.names {
-            let Some(obj) = cluster.api.get(r.kind.kind, namespace, n) else {
+            let Some(obj) = cluster.world.api.get(r.kind.kind, namespace, n) else {
                 return Err(ApiError::not_found(r.kind, n)
                     .kubectl_message()
                     .replacen("error: ", "", 1));

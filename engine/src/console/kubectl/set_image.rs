@@ -80,6 +80,7 @@ fn image(cluster: &mut Cluster, args: &[String]) -> Output {
     for r in &requests {
         let names: Vec<String> = if r.names.is_empty() {
             cluster
+                .world
                 .api
                 .list(r.kind.kind, Some(&namespace))
                 .map(|o| o.name().to_string())
@@ -88,7 +89,12 @@ fn image(cluster: &mut Cluster, args: &[String]) -> Output {
             r.names.clone()
         };
         for name in names {
-            let Some(mut obj) = cluster.api.get(r.kind.kind, &namespace, &name).cloned() else {
+            let Some(mut obj) = cluster
+                .world
+                .api
+                .get(r.kind.kind, &namespace, &name)
+                .cloned()
+            else {
                 errors.push(ApiError::not_found(r.kind, &name).kubectl_message());
                 continue;
             };
@@ -129,13 +135,17 @@ fn image(cluster: &mut Cluster, args: &[String]) -> Output {
             }
             let result = match obj {
                 Object::Pod(_) => {
-                    let existing = cluster.api.get(r.kind.kind, &namespace, &name).cloned();
+                    let existing = cluster
+                        .world
+                        .api
+                        .get(r.kind.kind, &namespace, &name)
+                        .cloned();
                     match existing {
                         Some(e) => cluster.update_from_apply(e, obj),
                         None => Ok(()),
                     }
                 }
-                other => cluster.api.update(other).map(|_| ()),
+                other => cluster.world.api.update(other).map(|_| ()),
             };
             match result {
                 Ok(()) => out.out(format!("{}/{name} image updated", r.kind.qualified_kind())),

@@ -36,7 +36,7 @@ fn wanted(spec: &str) -> Result<Wanted, String> {
 }
 
 fn met(cluster: &Cluster, kind: &'static str, ns: &str, name: &str, w: &Wanted) -> bool {
-    let obj = cluster.api.get(kind, ns, name);
+    let obj = cluster.world.api.get(kind, ns, name);
     match w {
         Wanted::Delete => obj.is_none(),
         Wanted::Condition(t, v) => obj.is_some_and(|o| {
@@ -97,7 +97,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             String::new()
         };
         for name in r.names {
-            if cluster.api.get(r.kind.kind, &ns, &name).is_none() {
+            if cluster.world.api.get(r.kind.kind, &ns, &name).is_none() {
                 if matches!(wanted, Wanted::Delete) {
                     continue;
                 }

@@ -70,7 +70,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         wide: parsed.value("output") == Some("wide"),
     };
     let limit = cluster.console.watch_limit;
-    let now = cluster.clock.now_ms();
+    let now = cluster.world.clock.now_ms();
     let mut watch = Watch {
         kind: req.kind.kind,
         namespaced: req.kind.namespaced,
@@ -81,7 +81,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         opts,
         events_column: parsed.bool("output-watch-events"),
         printer: Printer::default(),
-        cursor: cluster.api.log_end(),
+        cursor: cluster.world.api.log_end(),
         deadline: limit.map(|l| now + l.0),
     };
     let mut header: Vec<String> = columns::headers(req.kind.kind, opts)
@@ -96,6 +96,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     }
     let mut out = Output::default();
     let initial: Vec<Vec<String>> = cluster
+        .world
         .api
         .list(req.kind.kind, None)
         .filter(|o| watch.matches(o))
@@ -122,12 +123,13 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     // Not streaming: run the watch here, in simulated time.
     let deadline = watch.deadline.unwrap_or(now + SETTLE_LIMIT.0);
     loop {
-        let now = cluster.clock.now_ms();
+        let now = cluster.world.clock.now_ms();
         if now >= deadline {
             break;
         }
         if limit.is_none()
             && cluster
+                .world
                 .timers
                 .next_due()
                 .is_none_or(|due| due > now + QUIET)
@@ -136,7 +138,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         }
         let start = watch.cursor;
         cluster.advance_until(SimDuration::millis(deadline - now), move |c| {
-            c.api.log_end() != start
+            c.world.api.log_end() != start
         });
         if watch.poll(cluster, &mut out) {
             break;
@@ -189,15 +191,16 @@ impl Watch {
     /// Prints a row for each change since the last poll; true once `timeout` has ended it
     /// (the exit status is then 124).
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
-        let now = cluster.clock.now_ms();
+        let now = cluster.world.clock.now_ms();
         let changes: Vec<(WatchEventType, Object)> = cluster
+            .world
             .api
             .events_since(self.cursor)
             .iter()
             .filter(|e| e.object.kind() == self.kind && self.matches(&e.object))
             .map(|e| (e.kind, e.object.clone()))
             .collect();
-        self.cursor = cluster.api.log_end();
+        self.cursor = cluster.world.api.log_end();
         for (kind, obj) in changes {
             let event = match kind {
                 WatchEventType::Added => "ADDED",

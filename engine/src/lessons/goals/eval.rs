@@ -48,7 +48,11 @@ impl Pred {
     pub(crate) fn eval(&self, cluster: &Cluster, history: &mut History) -> Eval {
         match &self.kind {
             PredKind::Exists(r) => {
-                let found = cluster.api.get(r.kind, &r.namespace, &r.name).is_some();
+                let found = cluster
+                    .world
+                    .api
+                    .get(r.kind, &r.namespace, &r.name)
+                    .is_some();
                 Eval::check(found, || {
                     Text::ko_en(
                         format!(
@@ -61,7 +65,7 @@ impl Pred {
                 })
             }
             PredKind::Absent(r) => {
-                let obj = cluster.api.get(r.kind, &r.namespace, &r.name);
+                let obj = cluster.world.api.get(r.kind, &r.namespace, &r.name);
                 let deleting = obj.is_some_and(|o| o.metadata().deletion_timestamp.is_some());
                 Eval::check(obj.is_none(), || {
                     if deleting {
@@ -102,7 +106,7 @@ impl Pred {
                 test,
                 expected_text,
             } => {
-                let Some(o) = cluster.api.get(obj.kind, &obj.namespace, &obj.name) else {
+                let Some(o) = cluster.world.api.get(obj.kind, &obj.namespace, &obj.name) else {
                     return Eval::no(Text::ko_en(
                         format!("{}{} 없습니다", ko_obj(obj), josa(&ko_obj(obj), "이", "가")),
                         format!("{} {} not found", en_kind(obj.kind), obj.name),
@@ -138,7 +142,7 @@ impl Pred {
                     ),
                 })
             }
-            PredKind::Rollout(r) => match cluster.api.get(r.kind, &r.namespace, &r.name) {
+            PredKind::Rollout(r) => match cluster.world.api.get(r.kind, &r.namespace, &r.name) {
                 Some(Object::Deployment(d)) => {
                     let (message, done, _) = crate::console::kubectl::rollout::status_message(d);
                     Eval::check(done, || {
@@ -232,7 +236,7 @@ pub(super) fn count(
     let mut qualifying = 0u64;
     // Pods by STATUS column, for the reason: "2 Running, 1 ContainerCreating".
     let mut by_status: Vec<(String, u64)> = Vec::new();
-    for o in cluster.api.list(kind, namespace) {
+    for o in cluster.world.api.list(kind, namespace) {
         if let Some((_, sel)) = selector {
             if !sel.matches(o.metadata().labels.as_ref()) {
                 continue;

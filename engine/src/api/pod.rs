@@ -1,12 +1,10 @@
-//! What the StatefulSet and DaemonSet controllers ask of their pods: ownership, readiness,
-//! termination, and owner references.
+//! What controllers, the kubelet and printers ask of pods: ownership, phase, readiness,
+//! termination, conditions and owner references — one copy of each rule.
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, PodCondition};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
-use crate::api::object::Object;
 use crate::clock::ms_from_time;
-use crate::cluster::Cluster;
 
 /// The controller reference of `meta`, if any.
 pub fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
@@ -14,20 +12,6 @@ pub fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
         .iter()
         .flatten()
         .find(|r| r.controller == Some(true))
-}
-
-/// The pods of `namespace` whose controller has `uid`.
-pub fn owned_by(cluster: &Cluster, namespace: &str, uid: &str) -> Vec<Pod> {
-    cluster
-        .api
-        .list("Pod", Some(namespace))
-        .filter_map(|o| match o {
-            Object::Pod(p) if controller_of(&p.metadata).is_some_and(|r| r.uid == uid) => {
-                Some(p.as_ref().clone())
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 /// An `apps/v1` controller reference to `kind`/`name`.
@@ -74,6 +58,11 @@ pub fn ready_since(pod: &Pod) -> Option<i64> {
         })
 }
 
+/// Whether the pod's `Ready` condition is `True`.
+pub fn is_ready(pod: &Pod) -> bool {
+    ready_since(pod).is_some()
+}
+
 /// Running and Ready, as upstream's `isRunningAndReady`.
 pub fn running_and_ready(pod: &Pod) -> bool {
     phase(pod) == "Running" && ready_since(pod).is_some()
@@ -95,4 +84,32 @@ pub fn label<'a>(pod: &'a Pod, key: &str) -> Option<&'a str> {
         .as_ref()
         .and_then(|l| l.get(key))
         .map(String::as_str)
+}
+
+/// The order in which the kubelet lists pod conditions.
+const CONDITION_ORDER: [&str; 5] = [
+    "PodReadyToStartContainers",
+    "Initialized",
+    "Ready",
+    "ContainersReady",
+    "PodScheduled",
+];
+
+/// Adds or replaces a pod condition by type, keeping the kubelet's order.
+pub fn set_condition(pod: &mut Pod, condition: PodCondition) {
+    let conditions = pod
+        .status
+        .get_or_insert_with(Default::default)
+        .conditions
+        .get_or_insert_with(Vec::new);
+    match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
+        Some(c) => *c = condition,
+        None => conditions.push(condition),
+    }
+    conditions.sort_by_key(|c| {
+        CONDITION_ORDER
+            .iter()
+            .position(|t| *t == c.type_)
+            .unwrap_or(CONDITION_ORDER.len())
+    });
 }

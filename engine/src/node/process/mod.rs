@@ -59,7 +59,7 @@ pub struct Container {
 
 /// The repository's last path element and the tag: `docker.io/library/nginx:1.27` → (`nginx`, `1.27`).
 fn image_name(image: &str) -> (String, String) {
-    let r = crate::images::ImageRef::parse(image);
+    let r = crate::node::images::ImageRef::parse(image);
     let (repo, tag) = r.map_or((image.to_string(), "latest".to_string()), |r| {
         (r.repository, r.tag)
     });

@@ -8,11 +8,11 @@ use k8s_openapi::api::core::v1::{
 };
 
 use crate::api::object::Object;
-use crate::cluster::Cluster;
+use crate::api::pod::set_condition;
 use crate::events::{self, EventType, Source};
-use crate::images::ImageRef;
-use crate::process::{self, End};
-use crate::scheduler::set_condition;
+use crate::node::images::ImageRef;
+use crate::node::process::{self, End};
+use crate::node::NodeCx;
 use crate::timers::Task;
 
 /// How far ahead a process is replayed to find when it exits; later exits count as "never".
@@ -133,7 +133,7 @@ pub fn process_for(pod: &Pod, c: &Spec, start_ms: i64) -> process::Container {
 /// Starts container `c` (its image is present): records Created/Started (or the start
 /// failure) and returns its new status.
 pub fn start_container(
-    cluster: &mut Cluster,
+    cx: &mut NodeCx<'_>,
     pod: &Pod,
     c: &Spec,
     restart_count: i32,
@@ -145,17 +145,17 @@ pub fn start_container(
         host: Some(&node),
     };
     let obj = Object::Pod(Box::new(pod.clone()));
-    let start_ms = cluster.clock.now_ms() + START_MS;
+    let start_ms = cx.world.clock.now_ms() + START_MS;
     let proc = process_for(pod, c, start_ms);
     events::record(
-        cluster,
+        cx.world,
         &obj,
         EventType::Normal,
         "Created",
         &format!("Created container: {}", c.name),
         kubelet.clone(),
     );
-    let container_id = format!("containerd://{}", cluster.rng.hex(64));
+    let container_id = format!("containerd://{}", cx.world.rng.hex(64));
     let image = c.image.clone().unwrap_or_default();
     let r = ImageRef::parse(&image).unwrap_or(ImageRef {
         repository: image.clone(),
@@ -163,11 +163,11 @@ pub fn start_container(
     });
     let image_id = previous_image_id(pod, &c.name)
         .filter(|id| id.starts_with(&format!("{}@", r.repository)))
-        .unwrap_or_else(|| format!("{}@sha256:{}", r.repository, cluster.rng.hex(64)));
+        .unwrap_or_else(|| format!("{}@sha256:{}", r.repository, cx.world.rng.hex(64)));
     let (state, exit, start_error) = match proc.check_start() {
         Err(message) => {
             events::record(
-                cluster,
+                cx.world,
                 &obj,
                 EventType::Warning,
                 "Failed",
@@ -185,7 +185,7 @@ pub fn start_container(
         }
         Ok(()) => {
             events::record(
-                cluster,
+                cx.world,
                 &obj,
                 EventType::Normal,
                 "Started",
@@ -206,7 +206,7 @@ pub fn start_container(
         }
     };
     let running = start_error.is_none();
-    let slot = cluster.containers.entry(key(pod, &c.name)).or_default();
+    let slot = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
     slot.previous = slot.current.take();
     slot.current = Some(Instance {
         process: proc,
@@ -263,8 +263,8 @@ fn terminated(inst: &Instance) -> ContainerState {
 
 /// Brings a running pod's containers up to date at the current time: exits, back-off,
 /// restarts; then pod phase and readiness. Schedules the next time anything is due.
-pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
-    let now = cluster.clock.now_ms();
+pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
+    let now = cx.world.clock.now_ms();
     let policy = pod
         .spec
         .as_ref()
@@ -290,7 +290,7 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
     let mut changed = false;
     for c in &specs {
         let k = key(&pod, &c.name);
-        let Some(slot) = cluster.containers.get(&k).cloned() else {
+        let Some(slot) = cx.kubelet.containers.get(&k).cloned() else {
             continue;
         };
         let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
@@ -318,7 +318,7 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
                 }
                 changed = true;
                 let restart = policy == "Always" || (policy == "OnFailure" && code != 0);
-                let entry = cluster.containers.entry(k.clone()).or_default();
+                let entry = cx.kubelet.containers.entry(k.clone()).or_default();
                 if let Some(r) = entry.restart_at {
                     // A definition change: the restart is already planned.
                     due(r, &mut next_due);
@@ -336,7 +336,7 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
                 due(at, &mut next_due);
             }
         }
-        let slot = cluster.containers.get(&k).cloned().unwrap_or_default();
+        let slot = cx.kubelet.containers.get(&k).cloned().unwrap_or_default();
         // 2. Waiting out the back-off.
         if let Some(restart_at) = slot.restart_at {
             if restart_at > now {
@@ -356,12 +356,12 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
                         ..Default::default()
                     });
                     changed = true;
-                    if let Some(e) = cluster.containers.get_mut(&k) {
+                    if let Some(e) = cx.kubelet.containers.get_mut(&k) {
                         e.backing_off = true;
                     }
                     let obj = Object::Pod(Box::new(pod.clone()));
                     events::record(
-                        cluster,
+                        cx.world,
                         &obj,
                         EventType::Warning,
                         "BackOff",
@@ -383,21 +383,21 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
                 let obj = Object::Pod(Box::new(pod.clone()));
                 let image = c.image.clone().unwrap_or_default();
                 let cache_key = (node.clone(), image.clone());
-                let message = if cluster.image_cache.contains(&cache_key) {
+                let message = if cx.kubelet.image_cache.contains(&cache_key) {
                     format!("Container image \"{image}\" already present on machine")
                 } else {
                     let info = ImageRef::parse(&image)
                         .as_ref()
-                        .and_then(crate::images::lookup);
-                    let d = crate::kubelet::go_duration(info.map_or(0, |i| i.pull_ms));
+                        .and_then(crate::node::images::lookup);
+                    let d = crate::node::kubelet::go_duration(info.map_or(0, |i| i.pull_ms));
                     format!(
                         "Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.",
                         info.map_or(0, |i| i.size_bytes)
                     )
                 };
-                cluster.image_cache.insert(cache_key);
+                cx.kubelet.image_cache.insert(cache_key);
                 events::record(
-                    cluster,
+                    cx.world,
                     &obj,
                     EventType::Normal,
                     "Pulled",
@@ -409,8 +409,8 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
                 );
                 let last = Some(terminated(&inst));
                 let count = statuses[idx].restart_count + 1;
-                let fresh = start_container(cluster, &pod, c, count, last);
-                if let Some(e) = cluster.containers.get_mut(&k) {
+                let fresh = start_container(cx, &pod, c, count, last);
+                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
                     e.backoff_ms = if slot.backoff_ms == 0 {
                         BACKOFF_START_MS
                     } else {
@@ -428,8 +428,9 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
     if changed {
         let status = pod.status.get_or_insert_with(Default::default);
         status.container_statuses = Some(statuses.clone());
-        update_phase(cluster, &mut pod, &policy, &statuses);
-        if let Ok(stored) = cluster
+        update_phase(cx, &mut pod, &policy, &statuses);
+        if let Ok(stored) = cx
+            .world
             .api
             .update_status(Object::Pod(Box::new(pod.clone())))
         {
@@ -437,7 +438,7 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
         }
     }
     if let Some(t) = next_due {
-        cluster.timers.at(
+        cx.world.timers.at(
             t.max(now),
             Task::KubeletSync {
                 namespace: pod.metadata.namespace.clone().unwrap_or_default(),
@@ -450,14 +451,14 @@ pub fn sync_pod(cluster: &mut Cluster, mut pod: Pod) {
 
 /// Pod phase and Ready conditions from the container statuses.
 pub(crate) fn update_phase(
-    cluster: &Cluster,
+    cx: &NodeCx<'_>,
     pod: &mut Pod,
     policy: &str,
     statuses: &[ContainerStatus],
 ) {
-    let now = cluster.clock.now_time();
+    let now = cx.world.clock.now_time();
     let restarting = statuses.iter().any(|s| {
-        cluster
+        cx.kubelet
             .containers
             .get(&key(pod, &s.name))
             .is_some_and(|slot| slot.restart_at.is_some())
@@ -536,8 +537,8 @@ pub(crate) fn update_phase(
 
 /// The kubelet's answer to a container image changed on a running pod: stop the old
 /// container (SIGTERM, or SIGKILL at the grace period's end), then start the new image.
-pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) {
-    let now = cluster.clock.now_ms();
+pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
+    let now = cx.world.clock.now_ms();
     let node = kubelet_source(pod);
     let grace_ms = pod
         .spec
@@ -549,7 +550,7 @@ pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) 
     let mut next = None;
     for name in changed {
         let k = key(pod, name);
-        let Some(slot) = cluster.containers.get(&k) else {
+        let Some(slot) = cx.kubelet.containers.get(&k) else {
             continue;
         };
         let Some(inst) = slot.current.as_ref() else {
@@ -561,7 +562,7 @@ pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) 
         let old_image = inst.process.image.clone();
         let (stop_ms, code) = match ImageRef::parse(&old_image)
             .as_ref()
-            .and_then(crate::images::lookup)
+            .and_then(crate::node::images::lookup)
             .and_then(|i| i.stop_ms)
         {
             // A shell as PID 1 ignores SIGTERM; the image's own server stops quickly.
@@ -575,7 +576,7 @@ pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) 
             _ => (grace_ms, 137),
         };
         events::record(
-            cluster,
+            cx.world,
             &obj,
             EventType::Normal,
             "Killing",
@@ -594,13 +595,17 @@ pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) 
             .and_then(|c| c.image.clone())
             .unwrap_or_default();
         let mut pull_ms = 0;
-        if !cluster.image_cache.contains(&(node.clone(), image.clone())) {
+        if !cx
+            .kubelet
+            .image_cache
+            .contains(&(node.clone(), image.clone()))
+        {
             pull_ms = ImageRef::parse(&image)
                 .as_ref()
-                .and_then(crate::images::lookup)
+                .and_then(crate::node::images::lookup)
                 .map_or(0, |i| i.pull_ms);
             events::record(
-                cluster,
+                cx.world,
                 &obj,
                 EventType::Normal,
                 "Pulling",
@@ -611,7 +616,7 @@ pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) 
                 },
             );
         }
-        if let Some(slot) = cluster.containers.get_mut(&k) {
+        if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
             if let Some(inst) = slot.current.as_mut() {
                 inst.exit = Some((now + stop_ms, code));
             }
@@ -622,7 +627,7 @@ pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) 
         next = Some(next.map_or(now + stop_ms, |n: i64| n.min(now + stop_ms)));
     }
     if let Some(t) = next {
-        cluster.timers.at(
+        cx.world.timers.at(
             t,
             Task::KubeletSync {
                 namespace: pod.metadata.namespace.clone().unwrap_or_default(),
@@ -634,8 +639,8 @@ pub fn definition_changed(cluster: &mut Cluster, pod: &Pod, changed: &[String]) 
 }
 
 /// Forgets every container of a pod (it was deleted).
-pub fn forget_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
-    cluster
+pub fn forget_pod(cx: &mut NodeCx<'_>, namespace: &str, name: &str) {
+    cx.kubelet
         .containers
         .retain(|(ns, p, _), _| !(ns == namespace && p == name));
 }

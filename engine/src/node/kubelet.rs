@@ -8,10 +8,10 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::object::Object;
-use crate::cluster::Cluster;
+use crate::api::pod::set_condition;
 use crate::events::{self, EventType, Source};
-use crate::images::{self, ImageRef};
-use crate::scheduler::set_condition;
+use crate::node::images::{self, ImageRef};
+use crate::node::NodeCx;
 use crate::timers::Task;
 
 /// Where a pod is in its life on the node.
@@ -50,12 +50,10 @@ fn key_task(meta: &ObjectMeta) -> Task {
     }
 }
 
-/// The (namespace, name) a pod's kubelet state is kept under.
-fn pod_key(meta: &ObjectMeta) -> (String, String) {
-    (
-        meta.namespace.clone().unwrap_or_default(),
-        meta.name.clone().unwrap_or_default(),
-    )
+/// The key a pod's kubelet state is kept under: its uid (a pod recreated under the same
+/// name is a new pod).
+fn pod_key(meta: &ObjectMeta) -> String {
+    meta.uid.clone().unwrap_or_default()
 }
 
 /// Formats a duration the way Go's `time.Duration.String` does for the Pulled event.
@@ -69,16 +67,16 @@ pub fn go_duration(ms: i64) -> String {
 }
 
 /// Runs the kubelet's next step for the pod named in a timer task.
-pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
-    let Some(Object::Pod(pod)) = cluster.api.get("Pod", namespace, name).cloned() else {
+pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
+    let Some(Object::Pod(pod)) = cx.world.api.get("Pod", namespace, name).cloned() else {
         return;
     };
     if pod.metadata.uid.as_deref() != Some(uid) {
         return;
     }
     let mut pod = *pod;
-    let key = (namespace.to_string(), name.to_string());
-    let stage = cluster.pod_stages.get(&key).cloned();
+    let key = uid.to_string();
+    let stage = cx.kubelet.stages.get(uid).cloned();
     let node = pod
         .spec
         .as_ref()
@@ -87,30 +85,31 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
 
     if pod.metadata.deletion_timestamp.is_some() {
         if stage == Some(Stage::Terminating) {
-            let now = cluster.clock.now_ms();
-            crate::runtime::mark_stopped(&mut pod, now);
-            store_pod(cluster, pod);
-            crate::runtime::forget_pod(cluster, namespace, name);
-            cluster.finish_pod_deletion(namespace, name);
+            let now = cx.world.clock.now_ms();
+            crate::node::runtime::mark_stopped(&mut pod, now);
+            store_pod(cx, pod);
+            crate::node::runtime::forget_pod(cx, namespace, name);
+            cx.kubelet.stages.remove(uid);
+            cx.world.api.finish_pod_deletion(namespace, name);
         } else {
-            start_termination(cluster, &mut pod, &node, stage);
+            start_termination(cx, &mut pod, &node, stage);
         }
         return;
     }
     match stage {
-        None => start_pod(cluster, pod, &node),
-        Some(Stage::Pulling { attempt }) => finish_pulls(cluster, pod, &node, attempt),
+        None => start_pod(cx, pod, &node),
+        Some(Stage::Pulling { attempt }) => finish_pulls(cx, pod, &node, attempt),
         Some(Stage::PullFailed { attempt }) => {
             // Just failed: now wait out the back-off.
             set_waiting(&mut pod, "ImagePullBackOff", None);
             let image = failing_image(&pod).unwrap_or_default();
-            let stored = store_pod(cluster, pod);
+            let stored = store_pod(cx, pod);
             let kubelet = Source {
                 component: "kubelet",
                 host: Some(&node),
             };
             events::record(
-                cluster,
+                cx.world,
                 &stored,
                 EventType::Normal,
                 "BackOff",
@@ -118,18 +117,18 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
                 kubelet.clone(),
             );
             events::record(
-                cluster,
+                cx.world,
                 &stored,
                 EventType::Warning,
                 "Failed",
                 "Error: ImagePullBackOff",
                 kubelet,
             );
-            cluster
-                .pod_stages
+            cx.kubelet
+                .stages
                 .insert(key, Stage::PullBackOff { attempt });
-            let due = cluster.clock.now_ms() + backoff_ms(attempt);
-            cluster.timers.at(due, key_task(stored.metadata()));
+            let due = cx.world.clock.now_ms() + backoff_ms(attempt);
+            cx.world.timers.at(due, key_task(stored.metadata()));
         }
         Some(Stage::PullBackOff { attempt }) => {
             let kubelet = Source {
@@ -139,29 +138,30 @@ pub fn sync(cluster: &mut Cluster, namespace: &str, name: &str, uid: &str) {
             let image = failing_image(&pod).unwrap_or_default();
             let obj = Object::Pod(Box::new(pod.clone()));
             events::record(
-                cluster,
+                cx.world,
                 &obj,
                 EventType::Normal,
                 "Pulling",
                 &format!("Pulling image \"{image}\""),
                 kubelet,
             );
-            cluster.pod_stages.insert(
+            cx.kubelet.stages.insert(
                 key,
                 Stage::Pulling {
                     attempt: attempt + 1,
                 },
             );
-            let due = cluster.clock.now_ms() + FAILED_PULL_MS;
-            cluster.timers.at(due, key_task(&pod.metadata));
+            let due = cx.world.clock.now_ms() + FAILED_PULL_MS;
+            cx.world.timers.at(due, key_task(&pod.metadata));
         }
-        Some(Stage::Running) => crate::runtime::sync_pod(cluster, pod),
+        Some(Stage::Running) => crate::node::runtime::sync_pod(cx, pod),
         Some(Stage::Terminating) => {}
     }
 }
 
-fn store_pod(cluster: &mut Cluster, pod: Pod) -> Object {
-    match cluster
+fn store_pod(cx: &mut NodeCx<'_>, pod: Pod) -> Object {
+    match cx
+        .world
         .api
         .update_status(Object::Pod(Box::new(pod.clone())))
     {
@@ -256,9 +256,9 @@ fn not_ready_conditions(pod: &mut Pod, now: &k8s_openapi::apimachinery::pkg::api
     }
 }
 
-fn start_pod(cluster: &mut Cluster, mut pod: Pod, node: &str) {
-    let now = cluster.clock.now_time();
-    let host_ip = node_ip(cluster, node);
+fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {
+    let now = cx.world.clock.now_time();
+    let host_ip = node_ip(cx, node);
     let status = pod.status.get_or_insert_with(Default::default);
     status.host_ip = Some(host_ip.clone());
     status.host_ips = Some(vec![HostIP { ip: host_ip }]);
@@ -268,14 +268,14 @@ fn start_pod(cluster: &mut Cluster, mut pod: Pod, node: &str) {
     // A hostNetwork pod shares its node's address.
     let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
     let ip = if host_network {
-        node_ip(cluster, node)
+        node_ip(cx, node)
     } else {
-        allocate_pod_ip(cluster, node)
+        allocate_pod_ip(cx, node)
     };
     let status = pod.status.get_or_insert_with(Default::default);
     status.pod_ip = Some(ip.clone());
     status.pod_ips = Some(vec![PodIP { ip }]);
-    let stored = store_pod(cluster, pod.clone());
+    let stored = store_pod(cx, pod.clone());
 
     // Pull every container's image in order; the pod starts when the last pull is done.
     let kubelet = Source {
@@ -286,14 +286,15 @@ fn start_pod(cluster: &mut Cluster, mut pod: Pod, node: &str) {
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
         let image = c.image.clone().unwrap_or_default();
         let policy = c.image_pull_policy.clone().unwrap_or_default();
-        let cached = cluster
+        let cached = cx
+            .kubelet
             .image_cache
             .contains(&(node.to_string(), image.clone()));
         if cached && policy != "Always" {
             continue;
         }
         events::record(
-            cluster,
+            cx.world,
             &stored,
             EventType::Normal,
             "Pulling",
@@ -306,14 +307,14 @@ fn start_pod(cluster: &mut Cluster, mut pod: Pod, node: &str) {
             None => FAILED_PULL_MS,
         };
     }
-    cluster
-        .pod_stages
+    cx.kubelet
+        .stages
         .insert(pod_key(&pod.metadata), Stage::Pulling { attempt: 1 });
-    let due = cluster.clock.now_ms() + elapsed;
-    cluster.timers.at(due, key_task(&pod.metadata));
+    let due = cx.world.clock.now_ms() + elapsed;
+    cx.world.timers.at(due, key_task(&pod.metadata));
 }
 
-fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
+fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
     let key = pod_key(&pod.metadata);
     let kubelet = Source {
         component: "kubelet",
@@ -339,7 +340,7 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
             "ErrImagePull"
         };
         events::record(
-            cluster,
+            cx.world,
             &obj,
             EventType::Warning,
             "Failed",
@@ -347,7 +348,7 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
             kubelet.clone(),
         );
         events::record(
-            cluster,
+            cx.world,
             &obj,
             EventType::Warning,
             "Failed",
@@ -355,13 +356,11 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
             kubelet,
         );
         set_waiting(&mut pod, reason, Some(detail));
-        let stored = store_pod(cluster, pod);
+        let stored = store_pod(cx, pod);
         if reason == "ErrImagePull" {
-            cluster
-                .pod_stages
-                .insert(key, Stage::PullFailed { attempt });
-            let due = cluster.clock.now_ms() + 1_000;
-            cluster.timers.at(due, key_task(stored.metadata()));
+            cx.kubelet.stages.insert(key, Stage::PullFailed { attempt });
+            let due = cx.world.clock.now_ms() + 1_000;
+            cx.world.timers.at(due, key_task(stored.metadata()));
         }
         return;
     }
@@ -376,7 +375,7 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
         });
         let info = images::lookup(&r);
         let cache_key = (node.to_string(), image.clone());
-        let cached = cluster.image_cache.contains(&cache_key);
+        let cached = cx.kubelet.image_cache.contains(&cache_key);
         let policy = c.image_pull_policy.clone().unwrap_or_default();
         let message = if cached && policy != "Always" {
             format!("Container image \"{image}\" already present on machine")
@@ -392,16 +391,16 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
                 info.map_or(0, |i| i.size_bytes)
             )
         };
-        cluster.image_cache.insert(cache_key);
+        cx.kubelet.image_cache.insert(cache_key);
         events::record(
-            cluster,
+            cx.world,
             &obj,
             EventType::Normal,
             "Pulled",
             &message,
             kubelet.clone(),
         );
-        let status = crate::runtime::start_container(cluster, &pod, c, 0, None);
+        let status = crate::node::runtime::start_container(cx, &pod, c, 0, None);
         statuses.push(status);
     }
     let status = pod.status.get_or_insert_with(Default::default);
@@ -412,13 +411,13 @@ fn finish_pulls(cluster: &mut Cluster, mut pod: Pod, node: &str, attempt: u32) {
         .as_ref()
         .and_then(|s| s.restart_policy.clone())
         .unwrap_or_else(|| "Always".into());
-    crate::runtime::update_phase(cluster, &mut pod, &policy, &statuses);
-    store_pod(cluster, pod.clone());
-    cluster.pod_stages.insert(key, Stage::Running);
-    crate::runtime::sync_pod(cluster, pod);
+    crate::node::runtime::update_phase(cx, &mut pod, &policy, &statuses);
+    store_pod(cx, pod.clone());
+    cx.kubelet.stages.insert(key, Stage::Running);
+    crate::node::runtime::sync_pod(cx, pod);
 }
 
-fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Option<Stage>) {
+fn start_termination(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str, stage: Option<Stage>) {
     let key = pod_key(&pod.metadata);
     let grace_ms = pod
         .metadata
@@ -447,7 +446,7 @@ fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Op
             .filter(|c| !exited.contains(&c.name))
         {
             events::record(
-                cluster,
+                cx.world,
                 &obj,
                 EventType::Normal,
                 "Killing",
@@ -462,13 +461,13 @@ fn start_termination(cluster: &mut Cluster, pod: &mut Pod, node: &str, stage: Op
             stop_ms = stop_ms.max(image_stop.min(grace_ms));
         }
     }
-    cluster.pod_stages.insert(key, Stage::Terminating);
-    let due = cluster.clock.now_ms().saturating_add(stop_ms);
-    cluster.timers.at(due, key_task(&pod.metadata));
+    cx.kubelet.stages.insert(key, Stage::Terminating);
+    let due = cx.world.clock.now_ms().saturating_add(stop_ms);
+    cx.world.timers.at(due, key_task(&pod.metadata));
 }
 
-fn node_ip(cluster: &Cluster, node: &str) -> String {
-    match cluster.api.get("Node", "", node) {
+fn node_ip(cx: &NodeCx<'_>, node: &str) -> String {
+    match cx.world.api.get("Node", "", node) {
         Some(Object::Node(n)) => n
             .status
             .iter()
@@ -481,8 +480,8 @@ fn node_ip(cluster: &Cluster, node: &str) -> String {
 }
 
 /// The next free address in the node's pod CIDR (`10.244.N.0/24` → `10.244.N.2`, `.3`, ...).
-fn allocate_pod_ip(cluster: &mut Cluster, node: &str) -> String {
-    let cidr = match cluster.api.get("Node", "", node) {
+fn allocate_pod_ip(cx: &mut NodeCx<'_>, node: &str) -> String {
+    let cidr = match cx.world.api.get("Node", "", node) {
         Some(Object::Node(n)) => n
             .spec
             .as_ref()
@@ -492,7 +491,7 @@ fn allocate_pod_ip(cluster: &mut Cluster, node: &str) -> String {
     };
     let base = cidr.split('/').next().unwrap_or("10.244.0.0");
     let prefix: Vec<&str> = base.split('.').take(3).collect();
-    let next = cluster.next_pod_ip.entry(node.to_string()).or_insert(1);
+    let next = cx.kubelet.next_pod_ip.entry(node.to_string()).or_insert(1);
     *next = if *next >= 254 { 2 } else { *next + 1 };
     format!("{}.{}", prefix.join("."), next)
 }

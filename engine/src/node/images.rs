@@ -1,6 +1,8 @@
 //! The image catalog: what the simulated registry serves, how big it is, and how each
 //! image's main process behaves.
 
+pub use crate::api::image_ref::ImageRef;
+
 /// One image repository the simulated registry knows.
 #[derive(Debug)]
 pub struct ImageInfo {
@@ -71,49 +73,6 @@ static CATALOG: &[ImageInfo] = &[
         stop_ms: Some(2_500),
     },
 ];
-
-/// An image reference split into repository (fully qualified) and tag.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImageRef {
-    /// `docker.io/library/nginx`.
-    pub repository: String,
-    /// `latest` when no tag was given.
-    pub tag: String,
-}
-
-impl ImageRef {
-    /// Parses `nginx`, `nginx:1.27`, `library/nginx`, `docker.io/library/nginx:1.27`.
-    pub fn parse(image: &str) -> Option<ImageRef> {
-        if image.is_empty()
-            || image
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_ascii_uppercase())
-        {
-            return None;
-        }
-        let (path, tag) = match image.rsplit_once(':') {
-            Some((p, t)) if !t.contains('/') => (p, t.to_string()),
-            _ => (image, "latest".to_string()),
-        };
-        if path.is_empty() || tag.is_empty() {
-            return None;
-        }
-        let parts: Vec<&str> = path.split('/').collect();
-        let has_registry = parts.len() > 1
-            && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost");
-        let repository = match (has_registry, parts.len()) {
-            (true, _) => path.to_string(),
-            (false, 1) => format!("docker.io/library/{path}"),
-            (false, _) => format!("docker.io/{path}"),
-        };
-        Some(ImageRef { repository, tag })
-    }
-
-    /// `docker.io/library/nginx:latest`.
-    pub fn full(&self) -> String {
-        format!("{}:{}", self.repository, self.tag)
-    }
-}
 
 /// What the registry serves for an image outside the official library (a learner's own
 /// `user/app:v1`, `registry.k8s.io/...`): Kubeplay cannot know those repositories, so any of

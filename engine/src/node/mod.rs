@@ -1,0 +1,67 @@
+//! The node side: what runs on each simulated node. The kubelet (`kubelet`) walks each pod
+//! bound to its node through its lifecycle stages (image pulls, start, termination), the
+//! container runtime (`runtime`) runs containers' processes (`process`: the images' main
+//! programs and shells) with restarts and back-off, and `images` is the registry's catalog.
+//!
+//! Everything the node side remembers lives in [`Kubelet`]; it acts on the cluster only
+//! through the [`World`] (the API server, the clock, timers), as a real kubelet only talks
+//! to the apiserver.
+
+pub mod images;
+pub mod kubelet;
+pub mod process;
+pub mod runtime;
+pub mod system_pods;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::api::object::{Object, WatchEventType};
+use crate::world::World;
+pub use kubelet::Stage;
+
+/// What the kubelets and container runtimes of every node remember.
+#[derive(Clone, Debug, Default)]
+pub struct Kubelet {
+    /// Each pod's lifecycle stage, by pod uid.
+    pub stages: BTreeMap<String, Stage>,
+    /// Images present on each node, as (node, image as written in the pod).
+    pub image_cache: BTreeSet<(String, String)>,
+    /// Last pod IP host number handed out on each node.
+    pub next_pod_ip: BTreeMap<String, u32>,
+    /// Each container's processes and restart back-off.
+    pub containers: BTreeMap<runtime::SlotKey, runtime::Slot>,
+    /// The kubelets' watch cursor on pods.
+    cursor: usize,
+}
+
+/// The node side at work: the world it acts on and its own state.
+pub struct NodeCx<'a> {
+    /// The API server, clock and timers.
+    pub world: &'a mut World,
+    /// The kubelets' and runtimes' state.
+    pub kubelet: &'a mut Kubelet,
+}
+
+impl Kubelet {
+    /// Runs the kubelet's next step for a pod (a `KubeletSync` timer task).
+    pub fn sync(&mut self, world: &mut World, namespace: &str, name: &str, uid: &str) {
+        self.forget_deleted(world);
+        let mut cx = NodeCx {
+            world,
+            kubelet: self,
+        };
+        kubelet::sync(&mut cx, namespace, name, uid);
+    }
+
+    /// Drops the stages of pods that left the store (the kubelets' pod watch).
+    fn forget_deleted(&mut self, world: &World) {
+        for event in world.api.events_since(self.cursor) {
+            if let (WatchEventType::Deleted, Object::Pod(p)) = (event.kind, &event.object) {
+                if let Some(uid) = p.metadata.uid.as_deref() {
+                    self.stages.remove(uid);
+                }
+            }
+        }
+        self.cursor = world.api.log_end();
+    }
+}
