@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
+use crate::api::manifest::{self, DecodeError};
 
 macro_rules! objects {
     ($($kind:ident),* $(,)?) => {
@@ -36,6 +37,36 @@ macro_rules! objects {
             /// The object's kind name, e.g. `Pod`.
             pub fn kind(&self) -> &'static str {
                 match self { $(Object::$kind(_) => stringify!($kind),)* }
+            }
+
+            /// Decodes `value` as an object of `kind`, strictly (unknown fields are an error,
+            /// with a "did you mean"); `None` for a kind the store does not hold.
+            pub fn decode_strict(
+                kind: &str,
+                value: &serde_json::Value,
+            ) -> Option<Result<Object, DecodeError>> {
+                match kind {
+                    $(stringify!($kind) => Some(
+                        manifest::decode_strict::<$kind>(value).map(|o| Object::$kind(Box::new(o))),
+                    ),)*
+                    _ => None,
+                }
+            }
+
+            /// Decodes `value` as an object of `kind`, dropping unknown fields; `None` for a
+            /// kind the store does not hold.
+            pub fn decode_lenient(
+                kind: &str,
+                value: &serde_json::Value,
+            ) -> Option<Result<Object, String>> {
+                match kind {
+                    $(stringify!($kind) => Some(
+                        serde_json::from_value::<$kind>(value.clone())
+                            .map(|o| Object::$kind(Box::new(o)))
+                            .map_err(|e| e.to_string()),
+                    ),)*
+                    _ => None,
+                }
             }
 
             /// The object as JSON, with `apiVersion` and `kind` as the API serves it.

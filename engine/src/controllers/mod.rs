@@ -15,22 +15,25 @@ pub mod namespace;
 pub mod node_lifecycle;
 pub mod persistentvolume;
 pub mod replicaset;
+pub mod runtime;
 pub mod statefulset;
 pub mod system_objects;
+#[cfg(test)]
+pub mod testing;
 
 use crate::cluster::Cluster;
 
 /// What the controllers remember between runs.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug)]
 pub struct State {
+    /// The controllers that run on the controller runtime, in the order they run.
+    pub runtime: runtime::Runtime,
     /// The garbage collector's cursor and owner index.
     pub garbage_collector: garbage_collector::State,
     /// The Deployment controller's cursor and wake-ups.
     pub deployment: deployment::State,
     /// The scheduler's queue.
     pub scheduler: crate::scheduler::Queue,
-    /// The ReplicaSet/ReplicationController controller's cursor and wake-ups.
-    pub replicaset: replicaset::State,
     /// The Job controller's cursor, pod index and back-off.
     pub job: job::State,
     /// The CronJob controller's cursor and wake-ups.
@@ -47,6 +50,26 @@ pub struct State {
     pub system_objects_seen: Option<u64>,
 }
 
+impl Default for State {
+    fn default() -> Self {
+        let mut runtime = runtime::Runtime::default();
+        runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
+        State {
+            runtime,
+            garbage_collector: Default::default(),
+            deployment: Default::default(),
+            scheduler: Default::default(),
+            job: Default::default(),
+            cronjob: Default::default(),
+            persistentvolume: Default::default(),
+            daemonset: Default::default(),
+            statefulset: Default::default(),
+            endpoints_seen: None,
+            system_objects_seen: None,
+        }
+    }
+}
+
 /// Most passes `run_all` makes before it lets time move on (a safety net; a pass normally
 /// settles in two or three).
 const MAX_PASSES: usize = 8;
@@ -59,7 +82,10 @@ pub fn run_all(cluster: &mut Cluster) {
         let before = cluster.world.api.log_end();
         node_lifecycle::reconcile(cluster);
         deployment::reconcile(cluster);
-        replicaset::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("replicaset", &mut cluster.world);
         cronjob::reconcile(cluster);
         job::reconcile(cluster);
         statefulset::reconcile(cluster);

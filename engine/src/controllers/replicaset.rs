@@ -7,20 +7,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
-use crate::api::object::{Object, ObjectKey, WatchEventType};
+use super::runtime::{Controller, Queue};
+use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::{self as pods, controller_of, is_ready as pod_ready, ready_since};
 use crate::api::selector::Selector;
 use crate::clock::ms_from_time;
-use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
-use crate::timers::Task;
+use crate::world::World;
 
-/// What the controller remembers between runs.
+/// The controller, with what it remembers between passes.
 #[derive(Clone, Debug, Default)]
-pub struct State {
-    cursor: usize,
-    /// Controllers to look at again at a given time (minReadySeconds), by due time.
-    recheck: BTreeMap<i64, BTreeSet<ObjectKey>>,
+pub struct ReplicaSets {
     /// Pod names by the uid of the controller that owns them (checked on use).
     owned: BTreeMap<String, BTreeSet<String>>,
     /// Controllers that must look at every pod of their namespace (new ones, and those
@@ -29,6 +26,8 @@ pub struct State {
     /// What the controller last saw of each owned pod, so that changes it does not care
     /// about (image pulls, container ids) do not wake it.
     seen: BTreeMap<(String, String), PodSummary>,
+    /// Namespaces where an orphan pod appeared this pass.
+    orphans_in: BTreeSet<String>,
 }
 
 /// The parts of a pod a ReplicaSet's decisions and status depend on.
@@ -108,29 +107,16 @@ impl Workload {
     }
 }
 
-/// Runs one pass: syncs every ReplicaSet and ReplicationController touched since the last.
-pub fn reconcile(cluster: &mut Cluster) {
-    for key in dirty(cluster) {
-        sync(cluster, &key);
-    }
-}
-
 fn is_managed_kind(kind: &str) -> bool {
     kind == "ReplicaSet" || kind == "ReplicationController"
 }
 
-fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
-    let mut keys = BTreeSet::new();
-    let now = cluster.world.clock.now_ms();
-    let state = &mut cluster.controllers.replicaset;
-    let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
-    for t in due {
-        keys.extend(state.recheck.remove(&t).unwrap_or_default());
+impl Controller for ReplicaSets {
+    fn name(&self) -> &'static str {
+        "replicaset"
     }
-    let events = cluster.world.api.events_since(state.cursor);
-    state.cursor = cluster.world.api.log_end();
-    let mut orphans_in: BTreeSet<String> = BTreeSet::new();
-    for event in events {
+
+    fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
         let obj = &event.object;
         if is_managed_kind(obj.kind()) {
             let key = ObjectKey {
@@ -140,30 +126,28 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
             };
             match event.kind {
                 WatchEventType::Added => {
-                    state.full_scan.insert(key.clone());
-                    keys.insert(key);
+                    self.full_scan.insert(key.clone());
+                    queue.add(key);
                 }
-                WatchEventType::Modified => {
-                    keys.insert(key);
-                }
+                WatchEventType::Modified => queue.add(key),
                 WatchEventType::Deleted => {
                     if let Some(uid) = obj.metadata().uid.as_ref() {
-                        state.owned.remove(uid);
+                        self.owned.remove(uid);
                     }
                 }
             }
-            continue;
+            return;
         }
         let Object::Pod(pod) = obj else {
-            continue;
+            return;
         };
         match controller_of(&pod.metadata) {
             Some(r) if is_managed_kind(&r.kind) => {
-                let names = state.owned.entry(r.uid.clone()).or_default();
+                let names = self.owned.entry(r.uid.clone()).or_default();
                 let pod_key = (obj.namespace().to_string(), obj.name().to_string());
                 if event.kind == WatchEventType::Deleted {
                     names.remove(obj.name());
-                    state.seen.remove(&pod_key);
+                    self.seen.remove(&pod_key);
                 } else {
                     names.insert(obj.name().to_string());
                     let summary = PodSummary {
@@ -172,12 +156,12 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
                         ready_since: ready_since(pod),
                         labels: pod.metadata.labels.clone(),
                     };
-                    if state.seen.get(&pod_key) == Some(&summary) {
-                        continue;
+                    if self.seen.get(&pod_key) == Some(&summary) {
+                        return;
                     }
-                    state.seen.insert(pod_key, summary);
+                    self.seen.insert(pod_key, summary);
                 }
-                keys.insert(ObjectKey {
+                queue.add(ObjectKey {
                     kind: if r.kind == "ReplicaSet" {
                         "ReplicaSet"
                     } else {
@@ -189,31 +173,59 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
             }
             Some(_) => {}
             None if event.kind != WatchEventType::Deleted => {
-                orphans_in.insert(obj.namespace().to_string());
+                self.orphans_in.insert(obj.namespace().to_string());
             }
             None => {}
         }
     }
-    // An orphan may be adopted by any controller of its namespace whose selector matches.
-    for ns in orphans_in {
-        for kind in ["ReplicaSet", "ReplicationController"] {
-            let found: Vec<ObjectKey> = cluster
-                .world
-                .api
-                .list(kind, Some(&ns))
-                .map(|o| ObjectKey {
-                    kind,
-                    namespace: ns.clone(),
-                    name: o.name().to_string(),
-                })
-                .collect();
-            for key in found {
-                cluster.controllers.replicaset.full_scan.insert(key.clone());
-                keys.insert(key);
+
+    /// An orphan may be adopted by any controller of its namespace whose selector matches.
+    fn after_events(&mut self, world: &World, queue: &mut Queue) {
+        for ns in std::mem::take(&mut self.orphans_in) {
+            for kind in ["ReplicaSet", "ReplicationController"] {
+                for o in world.api.list(kind, Some(&ns)) {
+                    let key = ObjectKey {
+                        kind,
+                        namespace: ns.clone(),
+                        name: o.name().to_string(),
+                    };
+                    self.full_scan.insert(key.clone());
+                    queue.add(key);
+                }
             }
         }
     }
-    keys
+
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+        let Some(w) = world
+            .api
+            .get(key.kind, &key.namespace, &key.name)
+            .and_then(Workload::of)
+        else {
+            return;
+        };
+        let active_names = self.claim_pods(world, &w);
+        if !w.deleting {
+            let diff = active_names.len() as i64 - i64::from(w.replicas);
+            if diff < 0 {
+                for _ in 0..(-diff) {
+                    create_pod(world, &w);
+                }
+            } else if diff > 0 {
+                let active_pods: Vec<Pod> = active_names
+                    .iter()
+                    .filter_map(|n| match world.api.get("Pod", &w.key.namespace, n) {
+                        Some(Object::Pod(p)) => Some(p.as_ref().clone()),
+                        _ => None,
+                    })
+                    .collect();
+                for victim in victims(&active_pods, diff as usize) {
+                    delete_pod(world, &w, &victim);
+                }
+            }
+        }
+        self.update_status(world, &w, queue);
+    }
 }
 
 /// Counts toward replicas: not terminating, not finished.
@@ -232,125 +244,81 @@ fn owner_reference(w: &Workload) -> OwnerReference {
     }
 }
 
-fn sync(cluster: &mut Cluster, key: &ObjectKey) {
-    let Some(w) = cluster
-        .world
-        .api
-        .get(key.kind, &key.namespace, &key.name)
-        .and_then(Workload::of)
-    else {
-        return;
-    };
-    let active_names = claim_pods(cluster, &w);
-    if !w.deleting {
-        let diff = active_names.len() as i64 - i64::from(w.replicas);
-        if diff < 0 {
-            for _ in 0..(-diff) {
-                create_pod(cluster, &w);
+impl ReplicaSets {
+    /// Adopts matching orphans, releases owned pods that no longer match; returns the names of
+    /// the active pods this controller owns. Pods are only copied when they must change.
+    fn claim_pods(&mut self, world: &mut World, w: &Workload) -> Vec<String> {
+        let mut active_names = Vec::new();
+        let mut adopt = Vec::new();
+        let mut release = Vec::new();
+        let full = self.full_scan.remove(&w.key);
+        let candidates: Vec<&Object> = if full {
+            world.api.list("Pod", Some(&w.key.namespace)).collect()
+        } else {
+            self.owned_pods(world, w)
+        };
+        for o in candidates {
+            let Object::Pod(pod) = o else { continue };
+            let controller = controller_of(&pod.metadata);
+            let ours = controller.is_some_and(|r| r.uid == w.uid);
+            if !ours && controller.is_some() {
+                continue;
             }
-        } else if diff > 0 {
-            let active_pods: Vec<Pod> = active_names
-                .iter()
-                .filter_map(
-                    |n| match cluster.world.api.get("Pod", &w.key.namespace, n) {
-                        Some(Object::Pod(p)) => Some(p.as_ref().clone()),
-                        _ => None,
-                    },
-                )
-                .collect();
-            for victim in victims(&active_pods, diff as usize) {
-                delete_pod(cluster, &w, &victim);
+            let matches =
+                !w.selector.is_empty() && w.selector.matches(pod.metadata.labels.as_ref());
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            if ours && !matches {
+                release.push(name);
+            } else if ours {
+                if active(pod) {
+                    active_names.push(name);
+                }
+            } else if matches && !w.deleting && pod.metadata.deletion_timestamp.is_none() {
+                adopt.push(name);
             }
         }
-    }
-    update_status(cluster, &w);
-}
-
-/// Adopts matching orphans, releases owned pods that no longer match; returns the names of
-/// the active pods this controller owns. Pods are only copied when they must change.
-fn claim_pods(cluster: &mut Cluster, w: &Workload) -> Vec<String> {
-    let mut active_names = Vec::new();
-    let mut adopt = Vec::new();
-    let mut release = Vec::new();
-    let full = cluster.controllers.replicaset.full_scan.remove(&w.key);
-    let candidates: Vec<&Object> = if full {
-        cluster
-            .world
-            .api
-            .list("Pod", Some(&w.key.namespace))
-            .collect()
-    } else {
-        owned_pods(cluster, w)
-    };
-    for o in candidates {
-        let Object::Pod(pod) = o else { continue };
-        let controller = controller_of(&pod.metadata);
-        let ours = controller.is_some_and(|r| r.uid == w.uid);
-        if !ours && controller.is_some() {
-            continue;
-        }
-        let matches = !w.selector.is_empty() && w.selector.matches(pod.metadata.labels.as_ref());
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        if ours && !matches {
-            release.push(name);
-        } else if ours {
-            if active(pod) {
-                active_names.push(name);
+        for name in release {
+            if let Some(Object::Pod(mut pod)) =
+                world.api.get("Pod", &w.key.namespace, &name).cloned()
+            {
+                if let Some(refs) = pod.metadata.owner_references.as_mut() {
+                    refs.retain(|r| r.uid != w.uid);
+                    if refs.is_empty() {
+                        pod.metadata.owner_references = None;
+                    }
+                }
+                let _ = world.api.update(Object::Pod(pod));
             }
-        } else if matches && !w.deleting && pod.metadata.deletion_timestamp.is_none() {
-            adopt.push(name);
         }
-    }
-    for name in release {
-        if let Some(Object::Pod(mut pod)) = cluster
-            .world
-            .api
-            .get("Pod", &w.key.namespace, &name)
-            .cloned()
-        {
-            if let Some(refs) = pod.metadata.owner_references.as_mut() {
-                refs.retain(|r| r.uid != w.uid);
-                if refs.is_empty() {
-                    pod.metadata.owner_references = None;
+        for name in adopt {
+            if let Some(Object::Pod(mut pod)) =
+                world.api.get("Pod", &w.key.namespace, &name).cloned()
+            {
+                pod.metadata
+                    .owner_references
+                    .get_or_insert_with(Vec::new)
+                    .push(owner_reference(w));
+                let is_active = active(&pod);
+                if world.api.update(Object::Pod(pod)).is_ok() && is_active {
+                    active_names.push(name);
                 }
             }
-            let _ = cluster.world.api.update(Object::Pod(pod));
         }
+        active_names
     }
-    for name in adopt {
-        if let Some(Object::Pod(mut pod)) = cluster
-            .world
-            .api
-            .get("Pod", &w.key.namespace, &name)
-            .cloned()
-        {
-            pod.metadata
-                .owner_references
-                .get_or_insert_with(Vec::new)
-                .push(owner_reference(w));
-            let is_active = active(&pod);
-            if cluster.world.api.update(Object::Pod(pod)).is_ok() && is_active {
-                active_names.push(name);
-            }
-        }
+
+    /// The pods the index says `w` owns (callers check the controller reference).
+    fn owned_pods<'a>(&self, world: &'a World, w: &Workload) -> Vec<&'a Object> {
+        self.owned
+            .get(&w.uid)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| world.api.get("Pod", &w.key.namespace, n))
+            .collect()
     }
-    active_names
 }
 
-/// The pods the index says `w` owns (callers check the controller reference).
-fn owned_pods<'a>(cluster: &'a Cluster, w: &Workload) -> Vec<&'a Object> {
-    cluster
-        .controllers
-        .replicaset
-        .owned
-        .get(&w.uid)
-        .into_iter()
-        .flatten()
-        .filter_map(|n| cluster.world.api.get("Pod", &w.key.namespace, n))
-        .collect()
-}
-
-fn create_pod(cluster: &mut Cluster, w: &Workload) {
+fn create_pod(world: &mut World, w: &Workload) {
     let template = w.template.clone();
     let template_meta = template.metadata.unwrap_or_default();
     let pod = Pod {
@@ -365,8 +333,7 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
         spec: template.spec,
         status: None,
     };
-    let Some(owner) = cluster
-        .world
+    let Some(owner) = world
         .api
         .get(w.key.kind, &w.key.namespace, &w.key.name)
         .cloned()
@@ -377,11 +344,11 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
         component: w.component(),
         host: None,
     };
-    match cluster.create(Object::Pod(Box::new(pod))) {
+    match world.create(Object::Pod(Box::new(pod))) {
         Ok(created) => {
             let message = format!("Created pod: {}", created.name());
             events::record(
-                &mut cluster.world,
+                world,
                 &owner,
                 EventType::Normal,
                 "SuccessfulCreate",
@@ -390,7 +357,7 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
             )
         }
         Err(e) => events::record(
-            &mut cluster.world,
+            world,
             &owner,
             EventType::Warning,
             "FailedCreate",
@@ -400,23 +367,21 @@ fn create_pod(cluster: &mut Cluster, w: &Workload) {
     }
 }
 
-fn delete_pod(cluster: &mut Cluster, w: &Workload, pod: &Pod) {
+fn delete_pod(world: &mut World, w: &Workload, pod: &Pod) {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if cluster
-        .world
+    if world
         .delete("Pod", &w.key.namespace, &name, None, false)
         .is_err()
     {
         return;
     }
-    if let Some(owner) = cluster
-        .world
+    if let Some(owner) = world
         .api
         .get(w.key.kind, &w.key.namespace, &w.key.name)
         .cloned()
     {
         events::record(
-            &mut cluster.world,
+            world,
             &owner,
             EventType::Normal,
             "SuccessfulDelete",
@@ -475,87 +440,226 @@ fn victims(pods: &[Pod], count: usize) -> Vec<Pod> {
     ranked.into_iter().take(count).cloned().collect()
 }
 
-fn update_status(cluster: &mut Cluster, w: &Workload) {
-    let now = cluster.world.clock.now_ms();
-    let template_labels = w
-        .template
-        .metadata
-        .as_ref()
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
-    let mut replicas = 0;
-    let mut fully_labeled = 0;
-    let mut ready = 0;
-    let mut available = 0;
-    let mut rechecks = Vec::new();
-    let min_ready_ms = i64::from(w.min_ready_seconds) * 1000;
-    for o in owned_pods(cluster, w) {
-        let Object::Pod(p) = o else { continue };
-        if controller_of(&p.metadata).is_none_or(|r| r.uid != w.uid) || !active(p) {
-            continue;
-        }
-        replicas += 1;
-        let labels = p.metadata.labels.as_ref();
-        if template_labels
-            .iter()
-            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-        {
-            fully_labeled += 1;
-        }
-        if pod_ready(p) {
-            ready += 1;
-        }
-        if let Some(since) = ready_since(p) {
-            if since + min_ready_ms <= now {
-                available += 1;
-            } else {
-                rechecks.push(since + min_ready_ms);
+impl ReplicaSets {
+    fn update_status(&mut self, world: &mut World, w: &Workload, queue: &mut Queue) {
+        let now = world.clock.now_ms();
+        let template_labels = w
+            .template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.labels.clone())
+            .unwrap_or_default();
+        let mut replicas = 0;
+        let mut fully_labeled = 0;
+        let mut ready = 0;
+        let mut available = 0;
+        let mut rechecks = Vec::new();
+        let min_ready_ms = i64::from(w.min_ready_seconds) * 1000;
+        for o in self.owned_pods(world, w) {
+            let Object::Pod(p) = o else { continue };
+            if controller_of(&p.metadata).is_none_or(|r| r.uid != w.uid) || !active(p) {
+                continue;
+            }
+            replicas += 1;
+            let labels = p.metadata.labels.as_ref();
+            if template_labels
+                .iter()
+                .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+            {
+                fully_labeled += 1;
+            }
+            if pod_ready(p) {
+                ready += 1;
+            }
+            if let Some(since) = ready_since(p) {
+                if since + min_ready_ms <= now {
+                    available += 1;
+                } else {
+                    rechecks.push(since + min_ready_ms);
+                }
             }
         }
-    }
-    for due in rechecks {
-        cluster
-            .controllers
-            .replicaset
-            .recheck
-            .entry(due)
-            .or_default()
-            .insert(w.key.clone());
-        cluster.world.timers.at(due, Task::Wake);
-    }
-    let Some(mut obj) = cluster
-        .world
-        .api
-        .get(w.key.kind, &w.key.namespace, &w.key.name)
-        .cloned()
-    else {
-        return;
-    };
-    let opt = |n: i32| (n > 0).then_some(n);
-    let changed = match &mut obj {
-        Object::ReplicaSet(rs) => {
-            let status = rs.status.get_or_insert_with(Default::default);
-            let before = status.clone();
-            status.replicas = replicas;
-            status.fully_labeled_replicas = opt(fully_labeled);
-            status.ready_replicas = opt(ready);
-            status.available_replicas = opt(available);
-            status.observed_generation = w.generation;
-            *status != before
+        for due in rechecks {
+            queue.requeue_at(world, due, w.key.clone());
         }
-        Object::ReplicationController(rc) => {
-            let status = rc.status.get_or_insert_with(Default::default);
-            let before = status.clone();
-            status.replicas = replicas;
-            status.fully_labeled_replicas = opt(fully_labeled);
-            status.ready_replicas = opt(ready);
-            status.available_replicas = opt(available);
-            status.observed_generation = w.generation;
-            *status != before
+        let Some(mut obj) = world
+            .api
+            .get(w.key.kind, &w.key.namespace, &w.key.name)
+            .cloned()
+        else {
+            return;
+        };
+        let opt = |n: i32| (n > 0).then_some(n);
+        let changed = match &mut obj {
+            Object::ReplicaSet(rs) => {
+                let status = rs.status.get_or_insert_with(Default::default);
+                let before = status.clone();
+                status.replicas = replicas;
+                status.fully_labeled_replicas = opt(fully_labeled);
+                status.ready_replicas = opt(ready);
+                status.available_replicas = opt(available);
+                status.observed_generation = w.generation;
+                *status != before
+            }
+            Object::ReplicationController(rc) => {
+                let status = rc.status.get_or_insert_with(Default::default);
+                let before = status.clone();
+                status.replicas = replicas;
+                status.fully_labeled_replicas = opt(fully_labeled);
+                status.ready_replicas = opt(ready);
+                status.available_replicas = opt(available);
+                status.observed_generation = w.generation;
+                *status != before
+            }
+            _ => false,
+        };
+        if changed {
+            let _ = world.api.update_status(obj);
         }
-        _ => false,
-    };
-    if changed {
-        let _ = cluster.world.api.update_status(obj);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::clock::SimDuration;
+    use crate::controllers::testing::{object, Bench};
+
+    fn replica_set(replicas: i32, min_ready_seconds: i32) -> Object {
+        object(json!({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {
+                "replicas": replicas,
+                "minReadySeconds": min_ready_seconds,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}
+                }
+            }
+        }))
+    }
+
+    fn set_replicas(bench: &mut Bench, n: i32) {
+        let Some(Object::ReplicaSet(mut rs)) =
+            bench.world.api.get("ReplicaSet", "default", "web").cloned()
+        else {
+            panic!("no ReplicaSet");
+        };
+        rs.spec.as_mut().unwrap().replicas = Some(n);
+        bench.world.api.update(Object::ReplicaSet(rs)).unwrap();
+    }
+
+    fn mark_ready(bench: &mut Bench, name: &str) {
+        let Some(Object::Pod(mut pod)) = bench.world.api.get("Pod", "default", name).cloned()
+        else {
+            panic!("no pod {name}");
+        };
+        let now = bench.world.clock.now_time();
+        let status = pod.status.get_or_insert_with(Default::default);
+        status.phase = Some("Running".into());
+        crate::api::pod::set_condition(
+            &mut pod,
+            k8s_openapi::api::core::v1::PodCondition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                last_transition_time: Some(now),
+                ..Default::default()
+            },
+        );
+        bench.world.api.update_status(Object::Pod(pod)).unwrap();
+    }
+
+    fn status(bench: &Bench) -> (i32, Option<i32>, Option<i32>) {
+        match bench.world.api.get("ReplicaSet", "default", "web") {
+            Some(Object::ReplicaSet(rs)) => {
+                let s = rs.status.clone().unwrap_or_default();
+                (s.replicas, s.ready_replicas, s.available_replicas)
+            }
+            _ => panic!("no ReplicaSet"),
+        }
+    }
+
+    #[test]
+    fn creates_the_missing_pods_once_with_owner_and_events() {
+        let mut bench = Bench::new(Box::<ReplicaSets>::default());
+        bench.create(replica_set(3, 0));
+        bench.pass();
+        let pods = bench.names("Pod");
+        assert_eq!(pods.len(), 3);
+        assert!(pods.iter().all(|p| p.starts_with("web-") && p.len() == 9));
+        let Some(Object::Pod(p)) = bench.world.api.get("Pod", "default", &pods[0]) else {
+            panic!()
+        };
+        let owner = controller_of(&p.metadata).unwrap();
+        assert_eq!(
+            (owner.kind.as_str(), owner.name.as_str()),
+            ("ReplicaSet", "web")
+        );
+        assert_eq!(p.metadata.generate_name.as_deref(), Some("web-"));
+        let created: Vec<_> = bench.events();
+        assert_eq!(created.len(), 3);
+        assert!(created[0].starts_with("SuccessfulCreate: Created pod: web-"));
+        // The pass saw its own pods: status counts them; another pass changes nothing.
+        bench.pass();
+        assert_eq!(status(&bench), (3, None, None));
+        let rv = bench.world.api.resource_version();
+        bench.pass();
+        assert_eq!(bench.world.api.resource_version(), rv);
+    }
+
+    #[test]
+    fn scales_down_unready_pods_first() {
+        let mut bench = Bench::new(Box::<ReplicaSets>::default());
+        bench.create(replica_set(3, 0));
+        bench.pass();
+        let pods = bench.names("Pod");
+        mark_ready(&mut bench, &pods[0]);
+        mark_ready(&mut bench, &pods[2]);
+        set_replicas(&mut bench, 2);
+        bench.pass();
+        assert_eq!(bench.names("Pod"), vec![pods[0].clone(), pods[2].clone()]);
+        assert_eq!(
+            bench.events().last().map(String::as_str),
+            Some(format!("SuccessfulDelete: Deleted pod: {}", pods[1]).as_str())
+        );
+    }
+
+    #[test]
+    fn min_ready_seconds_requeues_until_available() {
+        let mut bench = Bench::new(Box::<ReplicaSets>::default());
+        bench.create(replica_set(1, 10));
+        bench.pass();
+        let pod = bench.names("Pod").remove(0);
+        mark_ready(&mut bench, &pod);
+        let ready_at = bench.world.clock.now_ms();
+        bench.pass();
+        assert_eq!(status(&bench), (1, Some(1), None));
+        assert_eq!(bench.next_wake(), Some(ready_at + 10_000));
+        bench.advance(SimDuration::seconds(10));
+        assert_eq!(status(&bench), (1, Some(1), Some(1)));
+    }
+
+    #[test]
+    fn adopts_a_matching_orphan_instead_of_creating() {
+        let mut bench = Bench::new(Box::<ReplicaSets>::default());
+        bench.create(object(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "stray", "namespace": "default", "labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}
+        })));
+        bench.create(replica_set(1, 0));
+        bench.pass();
+        assert_eq!(bench.names("Pod"), vec!["stray".to_string()]);
+        let Some(Object::Pod(p)) = bench.world.api.get("Pod", "default", "stray") else {
+            panic!()
+        };
+        assert_eq!(
+            controller_of(&p.metadata).map(|r| r.name.as_str()),
+            Some("web")
+        );
     }
 }

@@ -1,6 +1,5 @@
 //! `kubectl apply -f` and `kubectl create -f`: manifests from files, folders or stdin.
 
-use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Namespace, Pod, Service, ServiceAccount};
 use serde_json::Value;
 
 use super::flags::{self, Flag};
@@ -213,55 +212,18 @@ fn apply_document(
             }
         }
     };
-    let mut obj = match info.kind {
-        "Pod" => Object::Pod(Box::new(
-            manifest::decode_strict::<Pod>(&doc.value).map_err(decode_failure)?,
-        )),
-        "Namespace" => Object::Namespace(Box::new(
-            manifest::decode_strict::<Namespace>(&doc.value).map_err(decode_failure)?,
-        )),
-        "Deployment" => Object::Deployment(Box::new(
-            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
-        )),
-        "ReplicaSet" => Object::ReplicaSet(Box::new(
-            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
-        )),
-        "ReplicationController" => Object::ReplicationController(Box::new(
-            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
-        )),
-        "Service" => Object::Service(Box::new(
-            manifest::decode_strict::<Service>(&doc.value).map_err(decode_failure)?,
-        )),
-        "Endpoints" => Object::Endpoints(Box::new(
-            manifest::decode_strict::<Endpoints>(&doc.value).map_err(decode_failure)?,
-        )),
-        "ConfigMap" => Object::ConfigMap(Box::new(
-            manifest::decode_strict::<ConfigMap>(&doc.value).map_err(decode_failure)?,
-        )),
-        "ServiceAccount" => Object::ServiceAccount(Box::new(
-            manifest::decode_strict::<ServiceAccount>(&doc.value).map_err(decode_failure)?,
-        )),
-        "StatefulSet" => Object::StatefulSet(Box::new(
-            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
-        )),
-        "PersistentVolumeClaim" => Object::PersistentVolumeClaim(Box::new(
-            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
-        )),
-        "DaemonSet" => Object::DaemonSet(Box::new(
-            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
-        )),
-        "Job" => Object::Job(Box::new(
-            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
-        )),
-        "CronJob" => Object::CronJob(Box::new(
-            manifest::decode_strict(&doc.value).map_err(decode_failure)?,
-        )),
-        other => {
-            return Err(format!(
-                "error: Kubeplay does not simulate {other} objects yet ({file})"
-            ))
-        }
+    // Events and nodes are not created from manifests yet.
+    let decoded = match info.kind {
+        "Event" | "Node" => None,
+        kind => Object::decode_strict(kind, &doc.value),
     };
+    let Some(decoded) = decoded else {
+        return Err(format!(
+            "error: Kubeplay does not simulate {} objects yet ({file})",
+            info.kind
+        ));
+    };
+    let mut obj = decoded.map_err(decode_failure)?;
 
     // Namespace: from the manifest, else -n, else the context's; they must agree.
     if info.namespaced {

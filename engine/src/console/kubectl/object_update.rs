@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::api::error::ApiError;
 use crate::api::kinds::KindInfo;
-use crate::api::manifest::{self, DecodeError};
+use crate::api::manifest::DecodeError;
 use crate::api::object::Object;
 use crate::cluster::Cluster;
 
@@ -46,39 +46,26 @@ impl UpdateError {
 /// Decodes a whole object of kind `info` from JSON; unknown fields are dropped and returned
 /// (the apiserver warns about them), type errors are the decoder's message.
 pub fn decode(info: &KindInfo, value: &Value) -> Result<(Object, Vec<String>), String> {
-    macro_rules! typed {
-        ($variant:ident) => {
-            match manifest::decode_strict(value) {
-                Ok(o) => Ok((Object::$variant(Box::new(o)), Vec::new())),
-                Err(DecodeError::UnknownFields(fields)) => {
-                    let lenient =
-                        serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
-                    Ok((
-                        Object::$variant(Box::new(lenient)),
-                        fields.into_iter().map(|(p, _)| p).collect(),
-                    ))
-                }
-                Err(DecodeError::Invalid(m)) => Err(m),
-            }
-        };
-    }
-    match info.kind {
-        "Pod" => typed!(Pod),
-        "Namespace" => typed!(Namespace),
-        "Node" => typed!(Node),
-        "Deployment" => typed!(Deployment),
-        "ReplicaSet" => typed!(ReplicaSet),
-        "ReplicationController" => typed!(ReplicationController),
-        "StatefulSet" => typed!(StatefulSet),
-        "DaemonSet" => typed!(DaemonSet),
-        "Job" => typed!(Job),
-        "CronJob" => typed!(CronJob),
-        "Service" => typed!(Service),
-        "Endpoints" => typed!(Endpoints),
-        "ConfigMap" => typed!(ConfigMap),
-        "ServiceAccount" => typed!(ServiceAccount),
-        other => Err(format!(
-            "Kubeplay does not simulate updates of {other} objects yet"
+    // Events and claims are not updated through these verbs yet.
+    let strict = match info.kind {
+        "Event" | "PersistentVolumeClaim" => None,
+        kind => Object::decode_strict(kind, value),
+    };
+    match strict {
+        Some(Ok(o)) => Ok((o, Vec::new())),
+        Some(Err(DecodeError::UnknownFields(fields))) => {
+            let lenient = Object::decode_lenient(info.kind, value).unwrap_or_else(|| {
+                Err(format!(
+                    "Kubeplay does not simulate updates of {} objects yet",
+                    info.kind
+                ))
+            })?;
+            Ok((lenient, fields.into_iter().map(|(p, _)| p).collect()))
+        }
+        Some(Err(DecodeError::Invalid(m))) => Err(m),
+        None => Err(format!(
+            "Kubeplay does not simulate updates of {} objects yet",
+            info.kind
         )),
     }
 }

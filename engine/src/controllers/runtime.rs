@@ -1,0 +1,122 @@
+//! The controller runtime, written once for every controller (as kube-rs's `kube-runtime`
+//! and client-go's informers and work queues): a watch cursor on the API server's log, a
+//! work queue of object keys, and requeues at a later simulated time.
+//!
+//! A controller says which keys a watch event concerns ([`Controller::enqueue`]: its own
+//! objects, the owners of the objects it owns) and reconciles one key at a time
+//! ([`Controller::sync`]). Each pass, the runtime hands it the keys whose requeue time has
+//! come, then those of every event since its cursor, and syncs them in key order (so runs
+//! repeat exactly). What a controller remembers is its own struct's fields.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::api::object::{ObjectKey, WatchEvent};
+use crate::timers::Task;
+use crate::world::World;
+
+/// A controller of kube-controller-manager (or the scheduler, or an apiserver loop).
+pub trait Controller {
+    /// The name it runs under, e.g. `replicaset`.
+    fn name(&self) -> &'static str;
+
+    /// Adds to `queue` the keys `event` concerns; may update the controller's caches.
+    fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue);
+
+    /// After a pass's events: keys only a read of the store can tell (e.g. the controllers
+    /// that may adopt an orphan).
+    fn after_events(&mut self, _world: &World, _queue: &mut Queue) {}
+
+    /// Reconciles one key; `queue` takes requeues ([`Queue::requeue_at`]).
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue);
+}
+
+/// A controller's work queue: keys to sync this pass, and keys to sync at a later time.
+#[derive(Clone, Debug, Default)]
+pub struct Queue {
+    now: BTreeSet<ObjectKey>,
+    later: BTreeMap<i64, BTreeSet<ObjectKey>>,
+}
+
+impl Queue {
+    /// Queues `key` for this pass.
+    pub fn add(&mut self, key: ObjectKey) {
+        self.now.insert(key);
+    }
+
+    /// Queues `key` for the first pass at or after `due_ms`, waking the cluster then.
+    pub fn requeue_at(&mut self, world: &mut World, due_ms: i64, key: ObjectKey) {
+        self.later.entry(due_ms).or_default().insert(key);
+        world.timers.at(due_ms, Task::Wake);
+    }
+
+    /// Moves the keys due by `now_ms` into this pass.
+    fn take_due(&mut self, now_ms: i64) {
+        let due: Vec<i64> = self.later.range(..=now_ms).map(|(t, _)| *t).collect();
+        for t in due {
+            self.now.extend(self.later.remove(&t).unwrap_or_default());
+        }
+    }
+}
+
+/// One registered controller with its cursor and queue.
+struct Slot {
+    controller: Box<dyn Controller>,
+    cursor: usize,
+    queue: Queue,
+}
+
+/// Runs registered controllers, each from its own watch cursor.
+#[derive(Default)]
+pub struct Runtime {
+    slots: Vec<Slot>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.slots.iter().map(|s| s.controller.name()).collect();
+        f.debug_struct("Runtime")
+            .field("controllers", &names)
+            .finish()
+    }
+}
+
+impl Runtime {
+    /// Registers `controller`; it will see every watch event from `cursor` on.
+    pub fn register(&mut self, controller: Box<dyn Controller>, cursor: usize) {
+        self.slots.push(Slot {
+            controller,
+            cursor,
+            queue: Queue::default(),
+        });
+    }
+
+    /// Runs one pass of the controller called `name`: requeues that fell due, then the
+    /// watch events since its cursor, each key synced once, in order.
+    pub fn run(&mut self, name: &str, world: &mut World) {
+        if let Some(slot) = self.slots.iter_mut().find(|s| s.controller.name() == name) {
+            slot.run(world);
+        }
+    }
+
+    /// Runs one pass of every controller, in registration order.
+    #[cfg_attr(not(test), allow(dead_code))] // The cluster's loop moves here last.
+    pub fn run_all(&mut self, world: &mut World) {
+        for slot in &mut self.slots {
+            slot.run(world);
+        }
+    }
+}
+
+impl Slot {
+    fn run(&mut self, world: &mut World) {
+        self.queue.take_due(world.clock.now_ms());
+        for event in world.api.events_since(self.cursor) {
+            self.controller.enqueue(event, world, &mut self.queue);
+        }
+        self.cursor = world.api.log_end();
+        self.controller.after_events(world, &mut self.queue);
+        for key in std::mem::take(&mut self.queue.now) {
+            self.controller.sync(world, &key, &mut self.queue);
+        }
+    }
+}

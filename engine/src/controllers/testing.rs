@@ -1,0 +1,111 @@
+//! Unit-test bench for controllers: a bare [`World`] (namespace `default` with its
+//! ServiceAccount, no nodes, no other controllers) and one controller on the runtime, so a
+//! test puts objects in, runs passes, and reads what the controller wrote and requeued.
+
+use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::runtime::{Controller, Runtime};
+use crate::api::object::Object;
+use crate::clock::{SimDuration, BOOT_MS};
+use crate::world::World;
+
+/// One controller on the runtime, over a world of its own.
+pub struct Bench {
+    /// The world the controller acts on.
+    pub world: World,
+    runtime: Runtime,
+}
+
+impl Bench {
+    /// `controller` over a world holding the `default` namespace and its ServiceAccount.
+    pub fn new(controller: Box<dyn Controller>) -> Self {
+        let mut world = World::new(BOOT_MS, 0);
+        let now = world.clock.now_time();
+        let meta = |ns: Option<&str>, name: &str| ObjectMeta {
+            name: Some(name.into()),
+            namespace: ns.map(str::to_string),
+            ..Default::default()
+        };
+        let mut ns = Namespace {
+            metadata: meta(None, "default"),
+            ..Default::default()
+        };
+        crate::api::defaults::namespace(&mut ns);
+        let sa = ServiceAccount {
+            metadata: meta(Some("default"), "default"),
+            ..Default::default()
+        };
+        for obj in [
+            Object::Namespace(Box::new(ns)),
+            Object::ServiceAccount(Box::new(sa)),
+        ] {
+            let _ = world.api.restore(obj, now.clone(), &mut world.rng);
+        }
+        let mut runtime = Runtime::default();
+        runtime.register(controller, world.api.log_end());
+        Bench { world, runtime }
+    }
+
+    /// Creates `obj` through the API server, as a client would.
+    pub fn create(&mut self, obj: Object) -> Object {
+        self.world.create(obj).expect("create").clone()
+    }
+
+    /// One pass of the controller.
+    pub fn pass(&mut self) {
+        self.runtime.run_all(&mut self.world);
+    }
+
+    /// Lets `d` pass (timers are not run: a bench has no kubelet) and runs a pass.
+    pub fn advance(&mut self, d: SimDuration) {
+        let now = self.world.clock.now_ms();
+        self.world.clock.set(now + d.0);
+        self.pass();
+    }
+
+    /// The names of the objects of `kind` in `default`.
+    pub fn names(&self, kind: &'static str) -> Vec<String> {
+        self.world
+            .api
+            .list(kind, Some("default"))
+            .map(|o| o.name().to_string())
+            .collect()
+    }
+
+    /// `reason: message` of every Event, oldest first.
+    pub fn events(&self) -> Vec<String> {
+        let mut events: Vec<(String, String)> = self
+            .world
+            .api
+            .list("Event", Some("default"))
+            .filter_map(|o| match o {
+                Object::Event(e) => Some((
+                    e.metadata.name.clone().unwrap_or_default(),
+                    format!(
+                        "{}: {}",
+                        e.reason.as_deref().unwrap_or(""),
+                        e.message.as_deref().unwrap_or("")
+                    ),
+                )),
+                _ => None,
+            })
+            .collect();
+        events.sort_by_key(|(name, _)| name.rsplit('.').next().map(str::to_string));
+        events.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// When the next timer task falls due, if any (a requeue's wake-up).
+    pub fn next_wake(&self) -> Option<i64> {
+        self.world.timers.next_due()
+    }
+}
+
+/// An object from JSON (with its `kind`).
+pub fn object(v: serde_json::Value) -> Object {
+    let kind = v["kind"].as_str().unwrap_or("").to_string();
+    match Object::decode_strict(&kind, &v) {
+        Some(Ok(o)) => o,
+        _ => panic!("not a valid {kind}: {v}"),
+    }
+}
