@@ -284,7 +284,7 @@ impl Context<'_> {
             return out;
         }
         let Some(verb) = verb else {
-            return owned(kubectl::COMMANDS);
+            return owned(&kubectl::verb_names());
         };
         let rest = &positionals[1..];
         match verb {

@@ -47,95 +47,315 @@ pub(crate) mod watch;
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-/// Top-level kubectl commands, for dispatch, completion and "Did you mean" suggestions.
-pub(crate) const COMMANDS: &[&str] = &[
-    "annotate",
-    "api-resources",
-    "apply",
-    "cluster-info",
-    "config",
-    "cordon",
-    "create",
-    "delete",
-    "describe",
-    "diff",
-    "drain",
-    "edit",
-    "exec",
-    "explain",
-    "expose",
-    "get",
-    "label",
-    "logs",
-    "patch",
-    "replace",
-    "rollout",
-    "run",
-    "scale",
-    "set",
-    "top",
-    "uncordon",
-    "version",
-    "wait",
+/// One kubectl verb: the one row that drives dispatch, `kubectl --help`, Tab completion
+/// and "Did you mean". Adding a verb is its module plus its row here.
+pub(crate) struct Verb {
+    /// `get`, `rollout`, ...
+    pub name: &'static str,
+    /// Its group and one-line description in `kubectl --help` (`None`: not listed there).
+    pub help: Option<(Group, &'static str)>,
+    /// Runs `kubectl NAME ARGS` (with the pipe's stdin); `None`: not simulated yet.
+    pub run: Option<fn(&mut Cluster, &[String], Option<&str>) -> Output>,
+    /// The flags it accepts besides the global ones, by subcommand (for completion): the
+    /// very tables it parses with.
+    pub flags: fn(Option<&str>) -> &'static [flags::Flag],
+}
+
+/// The groups of `kubectl --help`, in its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Group {
+    Beginner,
+    Intermediate,
+    Deploy,
+    ClusterManagement,
+    Troubleshooting,
+    Advanced,
+    Settings,
+    Other,
+}
+
+impl Group {
+    const ALL: [Group; 8] = [
+        Group::Beginner,
+        Group::Intermediate,
+        Group::Deploy,
+        Group::ClusterManagement,
+        Group::Troubleshooting,
+        Group::Advanced,
+        Group::Settings,
+        Group::Other,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Group::Beginner => "Basic Commands (Beginner):",
+            Group::Intermediate => "Basic Commands (Intermediate):",
+            Group::Deploy => "Deploy Commands:",
+            Group::ClusterManagement => "Cluster Management Commands:",
+            Group::Troubleshooting => "Troubleshooting and Debugging Commands:",
+            Group::Advanced => "Advanced Commands:",
+            Group::Settings => "Settings Commands:",
+            Group::Other => "Other Commands:",
+        }
+    }
+}
+
+fn no_flags(_: Option<&str>) -> &'static [flags::Flag] {
+    &[]
+}
+
+/// Every verb, in the order `kubectl --help` lists them within each group.
+pub(crate) const VERBS: &[Verb] = &[
+    Verb {
+        name: "create",
+        help: Some((Group::Beginner, "Create a resource from a file or from stdin")),
+        run: Some(create::run),
+        flags: |sub| match sub {
+            Some("namespace" | "ns") => create::NS_FLAGS,
+            Some("deployment" | "deploy") => create_deployment::FLAGS,
+            Some("service" | "svc") => create_service::SERVICE_FLAGS,
+            Some("configmap" | "cm") => create_configmap::CM_FLAGS,
+            Some("job") => create_batch::JOB_FLAGS,
+            Some("cronjob" | "cj") => create_batch::CRONJOB_FLAGS,
+            Some("serviceaccount" | "sa") => generate::FLAGS,
+            _ => apply::FLAGS,
+        },
+    },
+    Verb {
+        name: "expose",
+        help: Some((Group::Beginner, "Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service")),
+        run: Some(|c, a, _| create_service::expose(c, a)),
+        flags: |_| create_service::EXPOSE_FLAGS,
+    },
+    Verb {
+        name: "run",
+        help: Some((Group::Beginner, "Run a particular image on the cluster")),
+        run: Some(|c, a, _| run::run(c, a)),
+        flags: |_| run::FLAGS,
+    },
+    Verb {
+        name: "set",
+        help: Some((Group::Beginner, "Set specific features on objects")),
+        run: Some(|c, a, _| set_image::run(c, a)),
+        flags: |sub| match sub {
+            Some("env") => set_env::FLAGS,
+            Some("resources") => set_resources::FLAGS,
+            Some("image") => set_image::FLAGS,
+            _ => &[],
+        },
+    },
+    Verb {
+        name: "explain",
+        help: Some((Group::Intermediate, "Get documentation for a resource")),
+        run: Some(|_, a, _| explain::run(a)),
+        flags: |_| explain::FLAGS,
+    },
+    Verb {
+        name: "get",
+        help: Some((Group::Intermediate, "Display one or many resources")),
+        run: Some(|c, a, _| {
+            if watch::wanted(a) {
+                watch::run(c, a)
+            } else {
+                get::run(c, a)
+            }
+        }),
+        flags: |_| watch::FLAGS,
+    },
+    Verb {
+        name: "edit",
+        help: Some((Group::Intermediate, "Edit a resource on the server")),
+        run: Some(|c, a, _| edit::run(c, a)),
+        flags: |_| edit::FLAGS,
+    },
+    Verb {
+        name: "delete",
+        help: Some((Group::Intermediate, "Delete resources by file names, stdin, resources and names, or by resources and label selector")),
+        run: Some(delete::run),
+        flags: |_| delete::FLAGS,
+    },
+    Verb {
+        name: "rollout",
+        help: Some((Group::Deploy, "Manage the rollout of a resource")),
+        run: Some(|c, a, _| rollout::run(c, a)),
+        flags: |_| rollout::FLAGS,
+    },
+    Verb {
+        name: "scale",
+        help: Some((Group::Deploy, "Set a new size for a deployment, replica set, or replication controller")),
+        run: Some(|c, a, _| scale::run(c, a)),
+        flags: |_| scale::FLAGS,
+    },
+    Verb {
+        name: "cluster-info",
+        help: Some((Group::ClusterManagement, "Display cluster information")),
+        run: Some(|c, _, _| config::cluster_info(c)),
+        flags: no_flags,
+    },
+    Verb {
+        name: "top",
+        help: Some((Group::ClusterManagement, "Display resource (CPU/memory) usage")),
+        run: None,
+        flags: no_flags,
+    },
+    Verb {
+        name: "cordon",
+        help: Some((Group::ClusterManagement, "Mark node as unschedulable")),
+        run: Some(|c, a, _| drain::cordon(c, a, true)),
+        flags: |_| drain::CORDON_FLAGS,
+    },
+    Verb {
+        name: "uncordon",
+        help: Some((Group::ClusterManagement, "Mark node as schedulable")),
+        run: Some(|c, a, _| drain::cordon(c, a, false)),
+        flags: |_| drain::CORDON_FLAGS,
+    },
+    Verb {
+        name: "drain",
+        help: Some((Group::ClusterManagement, "Drain node in preparation for maintenance")),
+        run: Some(|c, a, _| drain::drain(c, a)),
+        flags: |_| drain::DRAIN_FLAGS,
+    },
+    Verb {
+        name: "describe",
+        help: Some((Group::Troubleshooting, "Show details of a specific resource or group of resources")),
+        run: Some(|c, a, _| describe::run(c, a)),
+        flags: |_| describe::FLAGS,
+    },
+    Verb {
+        name: "logs",
+        help: Some((Group::Troubleshooting, "Print the logs for a container in a pod")),
+        run: Some(|c, a, _| logs::run(c, a)),
+        flags: |_| logs::FLAGS,
+    },
+    Verb {
+        name: "exec",
+        help: Some((Group::Troubleshooting, "Execute a command in a container")),
+        run: Some(|c, a, _| exec::run(c, a)),
+        flags: |_| exec::FLAGS,
+    },
+    Verb {
+        name: "diff",
+        help: Some((Group::Advanced, "Diff the live version against a would-be applied version")),
+        run: Some(diff::run),
+        flags: |_| diff::FLAGS,
+    },
+    Verb {
+        name: "apply",
+        help: Some((Group::Advanced, "Apply a configuration to a resource by file name or stdin")),
+        run: Some(|c, a, stdin| apply::run(c, a, stdin, apply::Mode::Apply)),
+        flags: |_| apply::FLAGS,
+    },
+    Verb {
+        name: "patch",
+        help: Some((Group::Advanced, "Update fields of a resource")),
+        run: Some(patch::run),
+        flags: |_| patch::FLAGS,
+    },
+    Verb {
+        name: "replace",
+        help: Some((Group::Advanced, "Replace a resource by file name or stdin")),
+        run: Some(replace::run),
+        flags: |_| replace::FLAGS,
+    },
+    Verb {
+        name: "wait",
+        help: None,
+        run: Some(|c, a, _| wait::run(c, a)),
+        flags: |_| wait::FLAGS,
+    },
+    Verb {
+        name: "label",
+        help: Some((Group::Settings, "Update the labels on a resource")),
+        run: Some(|c, a, _| label::run(c, a, label::Target::Labels)),
+        flags: |_| label::FLAGS,
+    },
+    Verb {
+        name: "annotate",
+        help: Some((Group::Settings, "Update the annotations on a resource")),
+        run: Some(|c, a, _| label::run(c, a, label::Target::Annotations)),
+        flags: |_| label::FLAGS,
+    },
+    Verb {
+        name: "api-resources",
+        help: Some((Group::Other, "Print the supported API resources on the server")),
+        run: Some(|_, a, _| api_resources::run(a)),
+        flags: |_| api_resources::FLAGS,
+    },
+    Verb {
+        name: "config",
+        help: Some((Group::Other, "Modify kubeconfig files")),
+        run: Some(|c, a, _| config::run(c, a)),
+        flags: |sub| match sub {
+            Some("set-context") => config::SET_CONTEXT_FLAGS,
+            _ => &[],
+        },
+    },
+    Verb {
+        name: "version",
+        help: Some((Group::Other, "Print the client and server version information")),
+        run: Some(|_, a, _| version::run(a)),
+        flags: |_| version::FLAGS,
+    },
 ];
+
+/// The verb called `name`.
+pub(crate) fn verb(name: &str) -> Option<&'static Verb> {
+    VERBS.iter().find(|v| v.name == name)
+}
+
+/// Every verb's name, sorted (completion, "Did you mean").
+pub(crate) fn verb_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = VERBS.iter().map(|v| v.name).collect();
+    names.sort_unstable();
+    names
+}
 
 /// Runs `kubectl ARGS`.
 pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     let Some((command, rest)) = args.split_first() else {
-        let mut o = Output::default();
-        o.out(USAGE);
-        return o;
+        return usage();
     };
     match command.as_str() {
-        "get" if watch::wanted(rest) => watch::run(cluster, rest),
-        "get" => get::run(cluster, rest),
-        "run" => run::run(cluster, rest),
-        "apply" => apply::run(cluster, rest, stdin, apply::Mode::Apply),
-        "create" => create::run(cluster, rest, stdin),
-        "delete" => delete::run(cluster, rest, stdin),
-        "version" => version::run(rest),
-        "wait" => wait::run(cluster, rest),
-        "api-resources" => api_resources::run(rest),
-        "explain" => explain::run(rest),
-        "describe" => describe::run(cluster, rest),
-        "logs" => logs::run(cluster, rest),
-        "exec" => exec::run(cluster, rest),
-        "expose" => create_service::expose(cluster, rest),
-        "cordon" => drain::cordon(cluster, rest, true),
-        "uncordon" => drain::cordon(cluster, rest, false),
-        "drain" => drain::drain(cluster, rest),
-        "config" => config::run(cluster, rest),
-        "cluster-info" => config::cluster_info(cluster),
-        "label" => label::run(cluster, rest, label::Target::Labels),
-        "annotate" => label::run(cluster, rest, label::Target::Annotations),
-        "scale" => scale::run(cluster, rest),
-        "set" => set_image::run(cluster, rest),
-        "rollout" => rollout::run(cluster, rest),
-        "patch" => patch::run(cluster, rest, stdin),
-        "replace" => replace::run(cluster, rest, stdin),
-        "diff" => diff::run(cluster, rest, stdin),
-        "edit" => edit::run(cluster, rest),
-        "help" | "--help" | "-h" => {
-            let mut o = Output::default();
-            o.out(USAGE);
-            o
-        }
-        c if COMMANDS.contains(&c) => {
-            error(format!("\"kubectl {c}\" is not simulated in Kubeplay yet"))
-        }
-        c if c.starts_with('-') => error(format!(
-            "unknown flag: {c}\nSee 'kubectl --help' for usage."
-        )),
-        other => unknown_command(other),
+        "help" | "--help" | "-h" => usage(),
+        c => match verb(c) {
+            Some(Verb { run: Some(run), .. }) => run(cluster, rest, stdin),
+            Some(_) => error(format!("\"kubectl {c}\" is not simulated in Kubeplay yet")),
+            None if c.starts_with('-') => error(format!(
+                "unknown flag: {c}\nSee 'kubectl --help' for usage."
+            )),
+            None => unknown_command(c),
+        },
     }
 }
 
-/// kubectl's note on stderr when a request matched nothing (not an error: exit code 0).
+/// `kubectl --help`, from the verb table.
+fn usage() -> Output {
+    let mut text = String::from(USAGE_HEADER);
+    for group in Group::ALL {
+        text.push_str(group.title());
+        text.push('\n');
+        for v in VERBS {
+            if let Some((g, short)) = v.help.filter(|(g, _)| *g == group) {
+                let _ = g;
+                text.push_str(&format!("  {:<15} {short}\n", v.name));
+            }
+        }
+        text.push('\n');
+    }
+    text.push_str(USAGE_FOOTER);
+    let mut o = Output::default();
+    o.out(text);
+    o
+}
+
+/// `kubectl ARGS` for the board's describe panel (read-only).
 /// `kubectl describe ARGS`, read-only: what the board's describe panel shows.
 pub fn describe_readonly(cluster: &Cluster, args: &[String]) -> Output {
     describe::run(cluster, args)
 }
 
+/// kubectl's note on stderr when a request matched nothing (not an error: exit code 0).
 pub fn no_resources_found(namespaced: bool, namespace: &str) -> Output {
     let mut o = Output::default();
     o.err(if namespaced {
@@ -160,9 +380,8 @@ fn namespace(cluster: &Cluster, parsed: &flags::Parsed) -> String {
 }
 
 fn unknown_command(command: &str) -> Output {
-    let suggestions: Vec<&str> = COMMANDS
-        .iter()
-        .copied()
+    let suggestions: Vec<&str> = verb_names()
+        .into_iter()
         .filter(|c| levenshtein(c, command) <= 2 || c.starts_with(command))
         .collect();
     let mut message = format!("unknown command \"{command}\" for \"kubectl\"");
@@ -190,54 +409,14 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-const USAGE: &str = "\
+const USAGE_HEADER: &str = "\
 kubectl controls the Kubernetes cluster manager.
 
  Find more information at: https://kubernetes.io/docs/reference/kubectl/
 
-Basic Commands (Beginner):
-  create          Create a resource from a file or from stdin
-  expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
-  run             Run a particular image on the cluster
-  set             Set specific features on objects
+";
 
-Basic Commands (Intermediate):
-  explain         Get documentation for a resource
-  get             Display one or many resources
-  edit            Edit a resource on the server
-  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
-
-Deploy Commands:
-  rollout         Manage the rollout of a resource
-  scale           Set a new size for a deployment, replica set, or replication controller
-
-Cluster Management Commands:
-  cluster-info    Display cluster information
-  top             Display resource (CPU/memory) usage
-  cordon          Mark node as unschedulable
-  uncordon        Mark node as schedulable
-  drain           Drain node in preparation for maintenance
-
-Troubleshooting and Debugging Commands:
-  describe        Show details of a specific resource or group of resources
-  logs            Print the logs for a container in a pod
-  exec            Execute a command in a container
-
-Advanced Commands:
-  diff            Diff the live version against a would-be applied version
-  apply           Apply a configuration to a resource by file name or stdin
-  patch           Update fields of a resource
-  replace         Replace a resource by file name or stdin
-
-Settings Commands:
-  label           Update the labels on a resource
-  annotate        Update the annotations on a resource
-
-Other Commands:
-  api-resources   Print the supported API resources on the server
-  config          Modify kubeconfig files
-  version         Print the client and server version information
-
+const USAGE_FOOTER: &str = "\
 Usage:
   kubectl [flags] [options]
 
@@ -276,43 +455,7 @@ pub fn parse_duration(text: &str) -> Option<crate::clock::SimDuration> {
     Some(crate::clock::SimDuration::millis(total_ms as i64))
 }
 
-/// The flags `kubectl VERB [SUB]` accepts besides the global ones (for completion): the
-/// very tables the verbs parse with.
-pub(crate) fn verb_flags(verb: &str, sub: Option<&str>) -> &'static [flags::Flag] {
-    match (verb, sub) {
-        ("get", _) => watch::FLAGS,
-        ("run", _) => run::FLAGS,
-        ("apply", _) => apply::FLAGS,
-        ("create", Some("namespace" | "ns")) => create::NS_FLAGS,
-        ("create", Some("deployment" | "deploy")) => create_deployment::FLAGS,
-        ("create", Some("service" | "svc")) => create_service::SERVICE_FLAGS,
-        ("create", Some("configmap" | "cm")) => create_configmap::CM_FLAGS,
-        ("create", Some("job")) => create_batch::JOB_FLAGS,
-        ("create", Some("cronjob" | "cj")) => create_batch::CRONJOB_FLAGS,
-        ("create", Some("serviceaccount" | "sa")) => generate::FLAGS,
-        ("create", _) => apply::FLAGS,
-        ("delete", _) => delete::FLAGS,
-        ("describe", _) => describe::FLAGS,
-        ("diff", _) => diff::FLAGS,
-        ("drain", _) => drain::DRAIN_FLAGS,
-        ("cordon" | "uncordon", _) => drain::CORDON_FLAGS,
-        ("edit", _) => edit::FLAGS,
-        ("exec", _) => exec::FLAGS,
-        ("explain", _) => explain::FLAGS,
-        ("expose", _) => create_service::EXPOSE_FLAGS,
-        ("label" | "annotate", _) => label::FLAGS,
-        ("logs", _) => logs::FLAGS,
-        ("patch", _) => patch::FLAGS,
-        ("replace", _) => replace::FLAGS,
-        ("rollout", _) => rollout::FLAGS,
-        ("scale", _) => scale::FLAGS,
-        ("set", Some("env")) => set_env::FLAGS,
-        ("set", Some("resources")) => set_resources::FLAGS,
-        ("set", Some("image")) => set_image::FLAGS,
-        ("version", _) => version::FLAGS,
-        ("wait", _) => wait::FLAGS,
-        ("api-resources", _) => api_resources::FLAGS,
-        ("config", Some("set-context")) => config::SET_CONTEXT_FLAGS,
-        _ => &[],
-    }
+/// The flags `kubectl VERB [SUB]` accepts besides the global ones (for completion).
+pub(crate) fn verb_flags(verb_name: &str, sub: Option<&str>) -> &'static [flags::Flag] {
+    verb(verb_name).map_or(&[], |v| (v.flags)(sub))
 }
