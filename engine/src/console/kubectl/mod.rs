@@ -55,11 +55,14 @@ pub(crate) struct Verb {
     /// Its group and one-line description in `kubectl --help` (`None`: not listed there).
     pub help: Option<(Group, &'static str)>,
     /// Runs `kubectl NAME ARGS` (with the pipe's stdin); `None`: not simulated yet.
-    pub run: Option<fn(&mut Cluster, &[String], Option<&str>) -> Output>,
+    pub run: Option<RunVerb>,
     /// The flags it accepts besides the global ones, by subcommand (for completion): the
     /// very tables it parses with.
     pub flags: fn(Option<&str>) -> &'static [flags::Flag],
 }
+
+/// How a verb runs: the cluster, its arguments, and the pipe's stdin.
+pub(crate) type RunVerb = fn(&mut Cluster, &[String], Option<&str>) -> Output;
 
 /// The groups of `kubectl --help`, in its order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
