@@ -158,11 +158,6 @@ fn run_for(cluster: &mut Cluster, for_loop: &ForLoop) -> Output {
     out
 }
 
-/// `kubectl describe ARGS` without touching the console's state (history, a running job).
-pub fn describe(cluster: &Cluster, args: &[String]) -> Output {
-    kubectl::describe_readonly(cluster, args)
-}
-
 /// The prompt: `$ `, or the container shell's inside `kubectl exec -it`.
 pub fn prompt(console: &Console) -> String {
     match &console.exec_session {

@@ -3,8 +3,10 @@
 pub mod age;
 pub mod batch_columns;
 pub mod columns;
+pub mod describe;
 pub mod jsonpath;
 pub mod pod_columns;
+pub mod rollout_status;
 pub mod service_columns;
 pub mod storage_columns;
 pub mod table;

@@ -75,11 +75,15 @@ impl Cluster {
     /// What `kubectl describe pod NAME -n NAMESPACE` (or `describe node NAME`) prints,
     /// without touching the console (its history or a running watch).
     pub fn describe(&self, kind: DescribeKind, namespace: &str, name: &str) -> String {
-        let args: Vec<String> = match kind {
-            DescribeKind::Pod => vec!["pod".into(), name.into(), "-n".into(), namespace.into()],
-            DescribeKind::Node => vec!["node".into(), name.into()],
+        let (kind, namespace) = match kind {
+            DescribeKind::Pod => ("Pod", namespace),
+            DescribeKind::Node => ("Node", ""),
         };
-        crate::console::describe(self, &args).text()
+        match self.world.api.get(kind, namespace, name) {
+            Some(obj) => crate::printers::describe::describe(&self.world, obj).unwrap_or_default(),
+            None => crate::api::error::ApiError::not_found(crate::api::kinds::info(kind), name)
+                .kubectl_message(),
+        }
     }
 }
 

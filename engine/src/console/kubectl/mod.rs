@@ -10,12 +10,6 @@ mod create_deployment;
 mod create_service;
 mod delete;
 mod describe;
-mod describe_batch;
-mod describe_node;
-mod describe_service;
-mod describe_sets;
-mod describe_volumes;
-mod describe_workloads;
 mod diff;
 mod drain;
 mod dry_run;
@@ -350,12 +344,6 @@ fn usage() -> Output {
     let mut o = Output::default();
     o.out(text);
     o
-}
-
-/// `kubectl ARGS` for the board's describe panel (read-only).
-/// `kubectl describe ARGS`, read-only: what the board's describe panel shows.
-pub fn describe_readonly(cluster: &Cluster, args: &[String]) -> Output {
-    describe::run(cluster, args)
 }
 
 /// kubectl's note on stderr when a request matched nothing (not an error: exit code 0).

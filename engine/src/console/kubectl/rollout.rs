@@ -11,6 +11,7 @@ use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::controllers::deployment::{HASH_LABEL, REVISION};
 use crate::output::Output;
+use crate::printers::rollout_status;
 use crate::printers::tabwriter::tabwrite;
 
 pub(super) const FLAGS: &[Flag] = &[
@@ -97,48 +98,6 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     out
 }
 
-/// The message `rollout status` prints for a deployment's state, and whether it is done.
-pub(crate) fn status_message(d: &Deployment) -> (String, bool, bool) {
-    let name = d.metadata.name.clone().unwrap_or_default();
-    let spec = d.spec.clone().unwrap_or_default();
-    let st = d.status.clone().unwrap_or_default();
-    if d.metadata.generation > st.observed_generation {
-        return (
-            "Waiting for deployment spec update to be observed...".into(),
-            false,
-            false,
-        );
-    }
-    let timed_out = st.conditions.iter().flatten().any(|c| {
-        c.type_ == "Progressing" && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
-    });
-    if timed_out {
-        return (
-            format!("deployment \"{name}\" exceeded its progress deadline"),
-            false,
-            true,
-        );
-    }
-    let replicas = spec.replicas.unwrap_or(1);
-    let updated = st.updated_replicas.unwrap_or(0);
-    let total = st.replicas.unwrap_or(0);
-    let available = st.available_replicas.unwrap_or(0);
-    if updated < replicas {
-        return (format!("Waiting for deployment \"{name}\" rollout to finish: {updated} out of {replicas} new replicas have been updated..."), false, false);
-    }
-    if total > updated {
-        return (format!("Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...", total - updated), false, false);
-    }
-    if available < updated {
-        return (format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available..."), false, false);
-    }
-    (
-        format!("deployment \"{name}\" successfully rolled out"),
-        true,
-        false,
-    )
-}
-
 fn deployment(cluster: &Cluster, ns: &str, name: &str) -> Option<Deployment> {
     match cluster.world.api.get("Deployment", ns, name) {
         Some(Object::Deployment(d)) => Some(d.as_ref().clone()),
@@ -167,7 +126,7 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
     let Some(d) = deployment(cluster, ns, name) else {
         return out;
     };
-    let (message, done, failed) = status_message(&d);
+    let (message, done, failed) = rollout_status::deployment(&d);
     if failed {
         return super::error(message);
     }
@@ -205,7 +164,7 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
         let Some(d) = deployment(cluster, ns, name) else {
             return out;
         };
-        let (message, done, failed) = status_message(&d);
+        let (message, done, failed) = rollout_status::deployment(&d);
         if failed {
             out.err(format!("error: {message}"));
             out.exit_code = 1;
@@ -240,7 +199,7 @@ impl StatusWatch {
             let Some(d) = deployment(cluster, ns, name) else {
                 return true;
             };
-            let (message, done, failed) = status_message(&d);
+            let (message, done, failed) = rollout_status::deployment(&d);
             if failed {
                 out.err(format!("error: {message}"));
                 out.exit_code = 1;
@@ -306,7 +265,11 @@ fn history(cluster: &Cluster, d: &Deployment, parsed: &flags::Parsed) -> Output 
         let template = rs.spec.as_ref().and_then(|s| s.template.as_ref());
         out.out_raw(format!(
             "deployment.apps/{name} with revision #{rev}\n{}\n",
-            tabwrite(&super::describe_workloads::pod_template(template), 0, 2)
+            tabwrite(
+                &crate::printers::describe::workloads::pod_template(template),
+                0,
+                2
+            )
         ));
         return out;
     }

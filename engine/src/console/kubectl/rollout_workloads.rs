@@ -1,8 +1,6 @@
 //! `kubectl rollout status|restart` for StatefulSets and DaemonSets, with kubectl's status
 //! viewers' messages.
 
-use k8s_openapi::api::apps::v1::{DaemonSet, StatefulSet};
-
 use super::flags;
 use crate::api::error::ApiError;
 use crate::api::kinds::KindInfo;
@@ -10,6 +8,7 @@ use crate::api::object::Object;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
+use crate::printers::rollout_status;
 
 /// Longest `rollout status` waits when no `--timeout` is given (simulated time).
 const STATUS_LIMIT: SimDuration = SimDuration::seconds(900);
@@ -47,95 +46,6 @@ pub fn run(
     out
 }
 
-/// kubectl's `StatefulSetStatusViewer`: (message, done) or an error.
-pub fn stateful_set_status(s: &StatefulSet) -> Result<(String, bool), String> {
-    let spec = s.spec.clone().unwrap_or_default();
-    let st = s.status.clone().unwrap_or_default();
-    let strategy = spec.update_strategy.unwrap_or_default();
-    if strategy.type_.as_deref() == Some("OnDelete") {
-        return Err("rollout status is only available for RollingUpdate strategy type".into());
-    }
-    let observed = st.observed_generation.unwrap_or(0);
-    if observed == 0 || s.metadata.generation.unwrap_or(0) > observed {
-        return Ok((
-            "Waiting for statefulset spec update to be observed...".into(),
-            false,
-        ));
-    }
-    let replicas = spec.replicas.unwrap_or(1);
-    let ready = st.ready_replicas.unwrap_or(0);
-    if ready < replicas {
-        return Ok((
-            format!("Waiting for {} pods to be ready...", replicas - ready),
-            false,
-        ));
-    }
-    let updated = st.updated_replicas.unwrap_or(0);
-    if let Some(partition) = strategy.rolling_update.and_then(|r| r.partition) {
-        if updated < replicas - partition {
-            return Ok((
-                format!(
-                    "Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...",
-                    replicas - partition
-                ),
-                false,
-            ));
-        }
-        return Ok((
-            format!("partitioned roll out complete: {updated} new pods have been updated..."),
-            true,
-        ));
-    }
-    let (current, update) = (
-        st.current_revision.unwrap_or_default(),
-        st.update_revision.unwrap_or_default(),
-    );
-    if current != update {
-        return Ok((
-            format!(
-                "waiting for statefulset rolling update to complete {updated} pods at revision {update}..."
-            ),
-            false,
-        ));
-    }
-    Ok((
-        format!(
-            "statefulset rolling update complete {} pods at revision {current}...",
-            st.current_replicas.unwrap_or(0)
-        ),
-        true,
-    ))
-}
-
-/// kubectl's `DaemonSetStatusViewer`: (message, done) or an error.
-pub fn daemon_set_status(d: &DaemonSet) -> Result<(String, bool), String> {
-    let name = d.metadata.name.clone().unwrap_or_default();
-    let strategy = d.spec.as_ref().and_then(|s| s.update_strategy.clone());
-    if strategy.and_then(|s| s.type_).as_deref() == Some("OnDelete") {
-        return Err("rollout status is only available for RollingUpdate strategy type".into());
-    }
-    let st = d.status.clone().unwrap_or_default();
-    if d.metadata.generation > st.observed_generation {
-        return Ok((
-            "Waiting for daemon set spec update to be observed...".into(),
-            false,
-        ));
-    }
-    let desired = st.desired_number_scheduled;
-    let updated = st.updated_number_scheduled.unwrap_or(0);
-    if updated < desired {
-        return Ok((format!("Waiting for daemon set \"{name}\" rollout to finish: {updated} out of {desired} new pods have been updated..."), false));
-    }
-    let available = st.number_available.unwrap_or(0);
-    if available < desired {
-        return Ok((format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available..."), false));
-    }
-    Ok((
-        format!("daemon set \"{name}\" successfully rolled out"),
-        true,
-    ))
-}
-
 fn message(
     cluster: &Cluster,
     kind: &'static str,
@@ -143,8 +53,8 @@ fn message(
     name: &str,
 ) -> Option<Result<(String, bool), String>> {
     match cluster.world.api.get(kind, ns, name)? {
-        Object::StatefulSet(s) => Some(stateful_set_status(s)),
-        Object::DaemonSet(d) => Some(daemon_set_status(d)),
+        Object::StatefulSet(s) => Some(rollout_status::stateful_set(s)),
+        Object::DaemonSet(d) => Some(rollout_status::daemon_set(d)),
         _ => None,
     }
 }
@@ -232,22 +142,5 @@ fn restart(cluster: &mut Cluster, kind: &'static KindInfo, ns: &str, name: &str)
             out
         }
         Err(e) => Output::failure(e.kubectl_message()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_new_statefulset_waits_for_its_spec_to_be_observed() {
-        let s = StatefulSet::default();
-        assert_eq!(
-            stateful_set_status(&s),
-            Ok((
-                "Waiting for statefulset spec update to be observed...".into(),
-                false
-            ))
-        );
     }
 }

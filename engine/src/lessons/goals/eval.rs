@@ -144,7 +144,7 @@ impl Pred {
             }
             PredKind::Rollout(r) => match cluster.world.api.get(r.kind, &r.namespace, &r.name) {
                 Some(Object::Deployment(d)) => {
-                    let (message, done, _) = crate::console::kubectl::rollout::status_message(d);
+                    let (message, done, _) = crate::printers::rollout_status::deployment(d);
                     Eval::check(done, || {
                         Text::ko_en(rollout_ko(d, &r.name), message.clone())
                     })

@@ -4,10 +4,10 @@
 use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::describe::labels_and_annotations;
+use super::labels_and_annotations;
 use crate::api::object::Object;
-use crate::cluster::Cluster;
 use crate::printers::service_columns::format_endpoints;
+use crate::world::World;
 
 fn or_none(items: &[String]) -> String {
     if items.is_empty() {
@@ -18,7 +18,7 @@ fn or_none(items: &[String]) -> String {
 }
 
 /// The body of `describe service`, up to (not including) Events.
-pub fn service(cluster: &Cluster, s: &Service) -> String {
+pub fn service(world: &World, s: &Service) -> String {
     let spec = s.spec.clone().unwrap_or_default();
     let ns = s.metadata.namespace.clone().unwrap_or_default();
     let mut o = format!(
@@ -58,15 +58,13 @@ pub fn service(cluster: &Cluster, s: &Service) -> String {
     if let Some(n) = spec.external_name.as_ref().filter(|v| !v.is_empty()) {
         o.push_str(&format!("External Name:\t{n}\n"));
     }
-    let subsets =
-        match cluster
-            .world
-            .api
-            .get("Endpoints", &ns, s.metadata.name.as_deref().unwrap_or(""))
-        {
-            Some(Object::Endpoints(ep)) => ep.subsets.clone().unwrap_or_default(),
-            _ => Vec::new(),
-        };
+    let subsets = match world
+        .api
+        .get("Endpoints", &ns, s.metadata.name.as_deref().unwrap_or(""))
+    {
+        Some(Object::Endpoints(ep)) => ep.subsets.clone().unwrap_or_default(),
+        _ => Vec::new(),
+    };
     for p in spec.ports.iter().flatten() {
         let name = p
             .name

@@ -9,16 +9,16 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::api::object::Object;
 use crate::api::selector::{format_label_selector, format_map, Selector};
-use crate::cluster::Cluster;
+use crate::world::World;
 
 /// The body of a workload's description (without Events), if `obj` is a workload.
-pub fn describe(cluster: &Cluster, obj: &Object) -> Option<String> {
+pub fn describe(world: &World, obj: &Object) -> Option<String> {
     match obj {
         Object::ReplicaSet(rs) => {
             let spec = rs.spec.clone().unwrap_or_default();
             let status = rs.status.clone().unwrap_or_default();
             Some(replica_set_like(
-                cluster,
+                world,
                 obj,
                 &format_label_selector(&spec.selector),
                 Selector::from_label_selector(&spec.selector),
@@ -32,7 +32,7 @@ pub fn describe(cluster: &Cluster, obj: &Object) -> Option<String> {
             let status = rc.status.clone().unwrap_or_default();
             let selector = spec.selector.clone().unwrap_or_default();
             Some(replica_set_like(
-                cluster,
+                world,
                 obj,
                 &format_map(Some(&selector)),
                 Selector::from_map(&selector),
@@ -41,12 +41,12 @@ pub fn describe(cluster: &Cluster, obj: &Object) -> Option<String> {
                 spec.template.as_ref(),
             ))
         }
-        Object::Deployment(d) => Some(deployment(cluster, d)),
+        Object::Deployment(d) => Some(deployment(world, d)),
         _ => None,
     }
 }
 
-fn deployment(cluster: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) -> String {
+fn deployment(world: &World, d: &k8s_openapi::api::apps::v1::Deployment) -> String {
     let meta = &d.metadata;
     let spec = d.spec.clone().unwrap_or_default();
     let st = d.status.clone().unwrap_or_default();
@@ -59,7 +59,7 @@ fn deployment(cluster: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) -> 
             t.0.strftime("%a, %d %b %Y %H:%M:%S %z")
         ));
     }
-    s.push_str(&super::describe::labels_and_annotations(meta));
+    s.push_str(&super::labels_and_annotations(meta));
     s.push_str(&format!(
         "Selector:\t{}\n",
         format_label_selector(&spec.selector)
@@ -109,8 +109,7 @@ fn deployment(cluster: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) -> 
         }
     }
     let uid = meta.uid.clone().unwrap_or_default();
-    let mut owned: Vec<&k8s_openapi::api::apps::v1::ReplicaSet> = cluster
-        .world
+    let mut owned: Vec<&k8s_openapi::api::apps::v1::ReplicaSet> = world
         .api
         .list("ReplicaSet", Some(&ns))
         .filter_map(|o| match o {
@@ -180,7 +179,7 @@ fn without_hash(t: &PodTemplateSpec) -> PodTemplateSpec {
 }
 
 fn replica_set_like(
-    cluster: &Cluster,
+    world: &World,
     obj: &Object,
     selector_text: &str,
     selector: Selector,
@@ -192,7 +191,7 @@ fn replica_set_like(
     let mut s = format!("Name:\t{}\n", obj.name());
     s.push_str(&format!("Namespace:\t{}\n", obj.namespace()));
     s.push_str(&format!("Selector:\t{selector_text}\n"));
-    s.push_str(&super::describe::labels_and_annotations(meta));
+    s.push_str(&super::labels_and_annotations(meta));
     if let Some(owner) = meta
         .owner_references
         .iter()
@@ -206,7 +205,7 @@ fn replica_set_like(
     ));
     let uid = meta.uid.clone().unwrap_or_default();
     let mut phases: BTreeMap<&str, usize> = BTreeMap::new();
-    for o in cluster.world.api.list("Pod", Some(obj.namespace())) {
+    for o in world.api.list("Pod", Some(obj.namespace())) {
         let Object::Pod(p) = o else { continue };
         let owned = p
             .metadata
@@ -245,14 +244,14 @@ pub fn pod_template(template: Option<&PodTemplateSpec>) -> String {
     let meta = t.metadata.unwrap_or_default();
     let spec = t.spec.unwrap_or_default();
     let mut s = String::from("Pod Template:\n");
-    s.push_str(&super::describe::map_lines(
+    s.push_str(&super::map_lines(
         "Labels:",
         meta.labels.as_ref(),
         &[],
         "  ",
     ));
     if meta.annotations.as_ref().is_some_and(|a| !a.is_empty()) {
-        s.push_str(&super::describe::map_lines(
+        s.push_str(&super::map_lines(
             "Annotations:",
             meta.annotations.as_ref(),
             &[],
@@ -325,7 +324,7 @@ fn template_container(c: &Container) -> String {
         "    Image:\t{}\n",
         c.image.clone().unwrap_or_default()
     ));
-    s.push_str(&super::describe::ports_and_command(c));
-    s.push_str(&super::describe::resources_env_mounts(c));
+    s.push_str(&super::ports_and_command(c));
+    s.push_str(&super::resources_env_mounts(c));
     s
 }

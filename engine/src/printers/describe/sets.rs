@@ -4,27 +4,27 @@
 use k8s_openapi::api::apps::v1::{DaemonSet, StatefulSet};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 
-use super::describe::{labels_and_annotations, map_lines};
-use super::describe_workloads::pod_template;
+use super::workloads::pod_template;
+use super::{labels_and_annotations, map_lines};
 use crate::api::object::Object;
 use crate::api::selector::{format_label_selector, format_map};
-use crate::cluster::Cluster;
 use crate::printers::age::human_duration_secs;
+use crate::world::World;
 
 /// The body of the description (without Events), if `obj` is one of these kinds.
-pub fn describe(cluster: &Cluster, obj: &Object) -> Option<String> {
+pub fn describe(world: &World, obj: &Object) -> Option<String> {
     match obj {
-        Object::StatefulSet(s) => Some(stateful_set(cluster, s)),
-        Object::DaemonSet(d) => Some(daemon_set(cluster, d)),
-        Object::PersistentVolumeClaim(c) => Some(claim(cluster, c)),
+        Object::StatefulSet(s) => Some(stateful_set(world, s)),
+        Object::DaemonSet(d) => Some(daemon_set(world, d)),
+        Object::PersistentVolumeClaim(c) => Some(claim(world, c)),
         _ => None,
     }
 }
 
 /// `N Running / N Waiting / N Succeeded / N Failed` over the pods controlled by `uid`.
-fn pods_status(cluster: &Cluster, ns: &str, uid: &str) -> String {
+fn pods_status(world: &World, ns: &str, uid: &str) -> String {
     let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
-    for p in cluster.world.api.pods_owned_by(ns, uid) {
+    for p in world.api.pods_owned_by(ns, uid) {
         match crate::api::pod::phase(&p) {
             "Running" => running += 1,
             "Succeeded" => succeeded += 1,
@@ -35,7 +35,7 @@ fn pods_status(cluster: &Cluster, ns: &str, uid: &str) -> String {
     format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n")
 }
 
-fn stateful_set(cluster: &Cluster, s: &StatefulSet) -> String {
+fn stateful_set(world: &World, s: &StatefulSet) -> String {
     let meta = &s.metadata;
     let spec = s.spec.clone().unwrap_or_default();
     let st = s.status.clone().unwrap_or_default();
@@ -66,11 +66,7 @@ fn stateful_set(cluster: &Cluster, s: &StatefulSet) -> String {
     if let Some(partition) = strategy.rolling_update.and_then(|r| r.partition) {
         out.push_str(&format!("  Partition:\t{partition}\n"));
     }
-    out.push_str(&pods_status(
-        cluster,
-        &ns,
-        meta.uid.as_deref().unwrap_or(""),
-    ));
+    out.push_str(&pods_status(world, &ns, meta.uid.as_deref().unwrap_or("")));
     out.push_str(&pod_template(Some(&spec.template)));
     let templates = spec.volume_claim_templates.unwrap_or_default();
     if templates.is_empty() {
@@ -112,7 +108,7 @@ fn stateful_set(cluster: &Cluster, s: &StatefulSet) -> String {
     out
 }
 
-fn daemon_set(cluster: &Cluster, d: &DaemonSet) -> String {
+fn daemon_set(world: &World, d: &DaemonSet) -> String {
     let meta = &d.metadata;
     let spec = d.spec.clone().unwrap_or_default();
     let st = d.status.clone().unwrap_or_default();
@@ -153,17 +149,13 @@ fn daemon_set(cluster: &Cluster, d: &DaemonSet) -> String {
         "Number of Nodes Misscheduled: {}\n",
         st.number_misscheduled
     ));
-    out.push_str(&pods_status(
-        cluster,
-        &ns,
-        meta.uid.as_deref().unwrap_or(""),
-    ));
+    out.push_str(&pods_status(world, &ns, meta.uid.as_deref().unwrap_or("")));
     out.push_str(&pod_template(Some(&spec.template)));
     out
 }
 
 /// The pods of the claim's namespace that mount it, by name.
-fn used_by(cluster: &Cluster, ns: &str, claim: &str) -> Vec<String> {
+fn used_by(world: &World, ns: &str, claim: &str) -> Vec<String> {
     let uses = |p: &Pod| {
         p.spec
             .iter()
@@ -174,8 +166,7 @@ fn used_by(cluster: &Cluster, ns: &str, claim: &str) -> Vec<String> {
                     .is_some_and(|c| c.claim_name == claim)
             })
     };
-    cluster
-        .world
+    world
         .api
         .list("Pod", Some(ns))
         .filter_map(|o| match o {
@@ -185,7 +176,7 @@ fn used_by(cluster: &Cluster, ns: &str, claim: &str) -> Vec<String> {
         .collect()
 }
 
-fn claim(cluster: &Cluster, c: &PersistentVolumeClaim) -> String {
+fn claim(world: &World, c: &PersistentVolumeClaim) -> String {
     let meta = &c.metadata;
     let spec = c.spec.clone().unwrap_or_default();
     let st = c.status.clone().unwrap_or_default();
@@ -206,8 +197,7 @@ fn claim(cluster: &Cluster, c: &PersistentVolumeClaim) -> String {
     }
     match &meta.deletion_timestamp {
         Some(t) => {
-            let secs =
-                (cluster.world.clock.now_ms() - crate::clock::ms_from_time(t)).div_euclid(1000);
+            let secs = (world.clock.now_ms() - crate::clock::ms_from_time(t)).div_euclid(1000);
             out.push_str(&format!(
                 "Status:\tTerminating (lasts {})\n",
                 human_duration_secs(secs)
@@ -244,7 +234,7 @@ fn claim(cluster: &Cluster, c: &PersistentVolumeClaim) -> String {
     if let Some(mode) = spec.volume_mode.as_ref() {
         out.push_str(&format!("VolumeMode:\t{mode}\n"));
     }
-    let users = used_by(cluster, &ns, &name);
+    let users = used_by(world, &ns, &name);
     match users.split_first() {
         None => out.push_str("Used By:\t<none>\n"),
         Some((first, rest)) => {

@@ -7,8 +7,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use crate::api::object::Object;
 use crate::api::quantity;
 use crate::clock::{ms_from_time, time_from_ms};
-use crate::cluster::Cluster;
 use crate::printers::age::human_duration_secs;
+use crate::world::World;
 
 /// How often the kubelet posts an unchanged node status (its heartbeat), in ms.
 const STATUS_REPORT_MS: i64 = 5 * 60 * 1000;
@@ -102,8 +102,8 @@ fn map_section(title: &str, map: Option<&std::collections::BTreeMap<String, Quan
 /// The body of `describe node` after the lines shared with other kinds (name, roles,
 /// labels, annotations, creation, taints, unschedulable): from `Lease:` to `Allocated
 /// resources`.
-pub fn details(cluster: &Cluster, node: &Node) -> String {
-    let now = cluster.world.clock.now_ms();
+pub fn details(world: &World, node: &Node) -> String {
+    let now = world.clock.now_ms();
     let name = node.metadata.name.clone().unwrap_or_default();
     let status = node.status.clone().unwrap_or_default();
     let created = node
@@ -171,8 +171,7 @@ pub fn details(cluster: &Cluster, node: &Node) -> String {
             .unwrap_or(0.0)
     };
     let (a_cpu, a_mem) = (allocatable("cpu"), allocatable("memory"));
-    let pods: Vec<&Pod> = cluster
-        .world
+    let pods: Vec<&Pod> = world
         .api
         .list("Pod", None)
         .filter_map(|o| match o {

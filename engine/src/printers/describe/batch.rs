@@ -3,8 +3,8 @@
 use k8s_openapi::api::batch::v1::{CronJob, Job, JobTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-use super::describe::labels_and_annotations;
-use super::describe_workloads::pod_template;
+use super::labels_and_annotations;
+use super::workloads::pod_template;
 use crate::api::selector::format_label_selector;
 use crate::clock::ms_from_time;
 use crate::printers::age::human_duration_secs;

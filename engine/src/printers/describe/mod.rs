@@ -1,0 +1,519 @@
+//! `kubectl describe`'s detail views (kubectl's `pkg/describe`): one describer per kind,
+//! read from the world, shared by the console's `describe` verb and the board's describe
+//! panel.
+
+pub mod batch;
+pub mod node;
+pub mod service;
+pub mod sets;
+pub mod volumes;
+pub mod workloads;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Container, ContainerState, Event, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+
+use crate::api::object::Object;
+use crate::clock::ms_from_time;
+use crate::printers::age::human_duration_secs;
+use crate::printers::tabwriter::tabwrite;
+use crate::world::World;
+
+/// The describe text of `obj` (with its Events section), as of the world's clock; `None` for
+/// a kind Kubeplay cannot describe yet.
+pub fn describe(world: &World, obj: &Object) -> Option<String> {
+    let body = match obj {
+        Object::Pod(p) => describe_pod(p),
+        Object::Node(n) => describe_node(n) + &node::details(world, n),
+        Object::Namespace(_) => describe_basic(obj),
+        Object::Service(s) => service::service(world, s),
+        Object::ConfigMap(cm) => service::configmap(cm),
+        Object::ServiceAccount(sa) => service::serviceaccount(sa),
+        Object::Job(j) => batch::job(j),
+        Object::CronJob(c) => batch::cron_job(c),
+        Object::StatefulSet(_) | Object::DaemonSet(_) | Object::PersistentVolumeClaim(_) => {
+            sets::describe(world, obj).unwrap_or_default()
+        }
+        _ => workloads::describe(world, obj)?,
+    };
+    let events = if matches!(obj, Object::Namespace(_)) {
+        String::new()
+    } else {
+        events_section(world, obj, world.clock.now_ms())
+    };
+    // kubectl writes `Events:\t<none>` through the same tabwriter as the body, so it lines
+    // up with the block above it (a table of events starts a block of its own).
+    let joined = events.starts_with("Events:  <none>");
+    Some(if joined {
+        tabwrite(&(body + "Events:\t<none>\n"), 0, 2)
+    } else {
+        tabwrite(&body, 0, 2) + &events
+    })
+}
+
+/// `Mon, 02 Jan 2006 15:04:05 -0700`.
+fn rfc1123z(t: &Time) -> String {
+    t.0.strftime("%a, %d %b %Y %H:%M:%S %z").to_string()
+}
+
+/// `Labels:\tk=v`, further pairs on lines starting with a tab; `<none>` when empty.
+pub fn map_lines(
+    label: &str,
+    map: Option<&BTreeMap<String, String>>,
+    skip: &[&str],
+    indent: &str,
+) -> String {
+    let pairs: Vec<String> = map
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
+        .map(|(k, v)| {
+            if label == "Annotations:" {
+                format!("{k}: {v}")
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect();
+    if pairs.is_empty() {
+        return format!("{indent}{label}\t<none>\n");
+    }
+    let mut s = format!("{indent}{label}\t{}\n", pairs[0]);
+    for p in &pairs[1..] {
+        s.push_str(&format!("{indent}\t{p}\n"));
+    }
+    s
+}
+
+/// The `Labels:` and `Annotations:` lines (the last-applied annotation is not shown).
+pub fn labels_and_annotations(meta: &ObjectMeta) -> String {
+    map_lines("Labels:", meta.labels.as_ref(), &[], "")
+        + &map_lines(
+            "Annotations:",
+            meta.annotations.as_ref(),
+            &["kubectl.kubernetes.io/last-applied-configuration"],
+            "",
+        )
+}
+
+fn describe_basic(obj: &Object) -> String {
+    let meta = obj.metadata();
+    let mut s = format!("Name:\t{}\n", obj.name());
+    s.push_str(&labels_and_annotations(meta));
+    if let Object::Namespace(ns) = obj {
+        let phase = ns
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "Status:\t{phase}\n\nNo resource quota.\n\nNo LimitRange resource.\n"
+        ));
+    }
+    s
+}
+
+/// The head of kubectl's node description: roles, labels, creation, taints, unschedulable.
+fn describe_node(node: &k8s_openapi::api::core::v1::Node) -> String {
+    let meta = &node.metadata;
+    let mut roles: Vec<&str> = meta
+        .labels
+        .iter()
+        .flatten()
+        .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
+        .collect();
+    roles.sort_unstable();
+    let roles = if roles.is_empty() {
+        "<none>".to_string()
+    } else {
+        roles.join(",")
+    };
+    let mut s = format!(
+        "Name:\t{}\nRoles:\t{roles}\n",
+        meta.name.as_deref().unwrap_or("")
+    );
+    s.push_str(&labels_and_annotations(meta));
+    if let Some(t) = &meta.creation_timestamp {
+        s.push_str(&format!("CreationTimestamp:\t{}\n", rfc1123z(t)));
+    }
+    let spec = node.spec.clone().unwrap_or_default();
+    let taints: Vec<String> = spec
+        .taints
+        .iter()
+        .flatten()
+        .map(|t| match t.value.as_deref() {
+            Some(v) if !v.is_empty() => format!("{}={v}:{}", t.key, t.effect),
+            _ => format!("{}:{}", t.key, t.effect),
+        })
+        .collect();
+    match taints.split_first() {
+        None => s.push_str("Taints:\t<none>\n"),
+        Some((first, rest)) => {
+            s.push_str(&format!("Taints:\t{first}\n"));
+            for t in rest {
+                s.push_str(&format!("\t{t}\n"));
+            }
+        }
+    }
+    s.push_str(&format!(
+        "Unschedulable:\t{}\n",
+        spec.unschedulable.unwrap_or(false)
+    ));
+    s
+}
+
+fn state_lines(label: &str, state: &ContainerState) -> String {
+    if let Some(r) = &state.running {
+        let started = r.started_at.as_ref().map(rfc1123z).unwrap_or_default();
+        format!("    {label}\tRunning\n      Started:\t{started}\n")
+    } else if let Some(w) = &state.waiting {
+        let mut s = format!("    {label}\tWaiting\n");
+        if let Some(r) = w.reason.as_ref().filter(|r| !r.is_empty()) {
+            s.push_str(&format!("      Reason:\t{r}\n"));
+        }
+        s
+    } else if let Some(t) = &state.terminated {
+        let mut s = format!("    {label}\tTerminated\n");
+        if let Some(r) = &t.reason {
+            s.push_str(&format!("      Reason:\t{r}\n"));
+        }
+        if let Some(m) = t.message.as_ref().filter(|m| !m.is_empty()) {
+            s.push_str(&format!("      Message:\t{m}\n"));
+        }
+        s.push_str(&format!("      Exit Code:\t{}\n", t.exit_code));
+        if let Some(st) = &t.started_at {
+            s.push_str(&format!("      Started:\t{}\n", rfc1123z(st)));
+        }
+        if let Some(f) = &t.finished_at {
+            s.push_str(&format!("      Finished:\t{}\n", rfc1123z(f)));
+        }
+        s
+    } else {
+        format!("    {label}\tWaiting\n")
+    }
+}
+
+fn container_block(c: &Container, pod: &Pod) -> String {
+    let status = pod
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .find(|s| s.name == c.name);
+    let mut s = format!("  {}:\n", c.name);
+    if let Some(id) = status.and_then(|st| st.container_id.clone()) {
+        s.push_str(&format!("    Container ID:\t{id}\n"));
+    }
+    s.push_str(&format!(
+        "    Image:\t{}\n",
+        c.image.clone().unwrap_or_default()
+    ));
+    if let Some(st) = status {
+        s.push_str(&format!("    Image ID:\t{}\n", st.image_id));
+    }
+    s.push_str(&ports_and_command(c));
+    match status {
+        Some(st) => {
+            s.push_str(&state_lines(
+                "State:",
+                &st.state.clone().unwrap_or_default(),
+            ));
+            if let Some(last) = st.last_state.as_ref().filter(|l| l.terminated.is_some()) {
+                s.push_str(&state_lines("Last State:", last));
+            }
+            s.push_str(&format!(
+                "    Ready:\t{}\n",
+                if st.ready { "True" } else { "False" }
+            ));
+            s.push_str(&format!("    Restart Count:\t{}\n", st.restart_count));
+        }
+        None => s.push_str("    Ready:\tFalse\n    Restart Count:\t0\n"),
+    }
+    s.push_str(&resources_env_mounts(c));
+    s
+}
+
+fn describe_pod(pod: &Pod) -> String {
+    let meta = &pod.metadata;
+    let spec = pod.spec.clone().unwrap_or_default();
+    let status = pod.status.clone().unwrap_or_default();
+    let mut s = format!("Name:\t{}\n", meta.name.clone().unwrap_or_default());
+    s.push_str(&format!(
+        "Namespace:\t{}\n",
+        meta.namespace.clone().unwrap_or_default()
+    ));
+    s.push_str(&format!("Priority:\t{}\n", spec.priority.unwrap_or(0)));
+    if let Some(sa) = &spec.service_account_name {
+        s.push_str(&format!("Service Account:\t{sa}\n"));
+    }
+    match &spec.node_name {
+        Some(n) => s.push_str(&format!(
+            "Node:\t{n}/{}\n",
+            status.host_ip.clone().unwrap_or_default()
+        )),
+        None => s.push_str("Node:\t<none>\n"),
+    }
+    if let Some(t) = &status.start_time {
+        s.push_str(&format!("Start Time:\t{}\n", rfc1123z(t)));
+    }
+    s.push_str(&labels_and_annotations(meta));
+    if meta.deletion_timestamp.is_some() {
+        s.push_str("Status:\tTerminating\n");
+        s.push_str(&format!(
+            "Termination Grace Period:\t{}s\n",
+            meta.deletion_grace_period_seconds.unwrap_or(30)
+        ));
+    } else {
+        s.push_str(&format!(
+            "Status:\t{}\n",
+            status.phase.clone().unwrap_or_default()
+        ));
+    }
+    s.push_str(&format!(
+        "IP:\t{}\n",
+        status.pod_ip.clone().unwrap_or_default()
+    ));
+    match status.pod_ips.as_ref().filter(|ips| !ips.is_empty()) {
+        Some(ips) => {
+            s.push_str("IPs:\n");
+            for ip in ips {
+                s.push_str(&format!("  IP:\t{}\n", ip.ip));
+            }
+        }
+        None => s.push_str("IPs:\t<none>\n"),
+    }
+    if let Some(owner) = meta
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+    {
+        s.push_str(&format!("Controlled By:\t{}/{}\n", owner.kind, owner.name));
+    }
+    s.push_str("Containers:\n");
+    for c in &spec.containers {
+        s.push_str(&container_block(c, pod));
+    }
+    let conditions = status.conditions.clone().unwrap_or_default();
+    if !conditions.is_empty() {
+        s.push_str("Conditions:\n  Type\tStatus\n");
+        for c in &conditions {
+            s.push_str(&format!("  {}\t{}\n", c.type_, c.status));
+        }
+    }
+    s.push_str(&volumes::section(spec.volumes.as_deref().unwrap_or(&[])));
+    s.push_str(&format!(
+        "QoS Class:\t{}\n",
+        status.qos_class.clone().unwrap_or_default()
+    ));
+    s.push_str(&map_lines(
+        "Node-Selectors:",
+        spec.node_selector.as_ref(),
+        &[],
+        "",
+    ));
+    let mut tolerations: Vec<String> = spec
+        .tolerations
+        .iter()
+        .flatten()
+        .map(|t| {
+            let mut x = t.key.clone().unwrap_or_default();
+            if let Some(v) = t.value.as_ref().filter(|v| !v.is_empty()) {
+                x.push_str(&format!("={v}"));
+            }
+            if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
+                x.push_str(&format!(":{e}"));
+            }
+            if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
+                x.push_str(" op=Exists");
+            }
+            if let Some(secs) = t.toleration_seconds {
+                x.push_str(&format!(" for {secs}s"));
+            }
+            x
+        })
+        .collect();
+    tolerations.sort();
+    match tolerations.split_first() {
+        None => s.push_str("Tolerations:\t<none>\n"),
+        Some((first, rest)) => {
+            s.push_str(&format!("Tolerations:\t{first}\n"));
+            for t in rest {
+                s.push_str(&format!("\t{t}\n"));
+            }
+        }
+    }
+    s
+}
+
+/// The Events table: oldest first; repeats as `4s (x3 over 24s)`; From without the host.
+fn events_section(world: &World, obj: &Object, now: i64) -> String {
+    let uid = obj.metadata().uid.clone().unwrap_or_default();
+    let mut events: Vec<&Event> = world
+        .api
+        .list("Event", None)
+        .filter_map(|o| match o {
+            Object::Event(e) if e.involved_object.uid.as_deref() == Some(uid.as_str()) => {
+                Some(e.as_ref())
+            }
+            _ => None,
+        })
+        .collect();
+    if events.is_empty() {
+        return tabwrite("Events:\t<none>\n", 0, 2);
+    }
+    let first_ms = |e: &Event| e.first_timestamp.as_ref().map(ms_from_time).unwrap_or(0);
+    events.sort_by_key(|e| {
+        (
+            first_ms(e),
+            e.metadata
+                .resource_version
+                .as_ref()
+                .and_then(|r| r.parse::<u64>().ok()),
+        )
+    });
+    let age = |t: Option<&Time>| {
+        human_duration_secs((now - t.map(ms_from_time).unwrap_or(now)).div_euclid(1000))
+    };
+    let mut text = String::from(
+        "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n",
+    );
+    for e in events {
+        let count = e.count.unwrap_or(1);
+        let when = if count > 1 {
+            format!(
+                "{} (x{count} over {})",
+                age(e.last_timestamp.as_ref()),
+                age(e.first_timestamp.as_ref())
+            )
+        } else {
+            age(e.first_timestamp.as_ref())
+        };
+        text.push_str(&format!(
+            "  {}\t{}\t{when}\t{}\t{}\n",
+            e.type_.clone().unwrap_or_default(),
+            e.reason.clone().unwrap_or_default(),
+            e.source
+                .as_ref()
+                .and_then(|s| s.component.clone())
+                .unwrap_or_default(),
+            e.message.clone().unwrap_or_default().trim()
+        ));
+    }
+    tabwrite(&text, 0, 2)
+}
+
+/// A container's `Port:`/`Host Port:` (or plural) and `Command:`/`Args:` lines, as in pod
+/// and pod-template descriptions.
+pub fn ports_and_command(c: &Container) -> String {
+    let mut s = String::new();
+    let ports: Vec<String> = c
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| {
+            let named = p
+                .name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            format!(
+                "{}/{}{named}",
+                p.container_port,
+                p.protocol.clone().unwrap_or_else(|| "TCP".into())
+            )
+        })
+        .collect();
+    let host_ports: Vec<String> = c
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| {
+            format!(
+                "{}/{}",
+                p.host_port.unwrap_or(0),
+                p.protocol.clone().unwrap_or_else(|| "TCP".into())
+            )
+        })
+        .collect();
+    match ports.len() {
+        0 => s.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
+        1 => s.push_str(&format!(
+            "    Port:\t{}\n    Host Port:\t{}\n",
+            ports[0], host_ports[0]
+        )),
+        _ => s.push_str(&format!(
+            "    Ports:\t{}\n    Host Ports:\t{}\n",
+            ports.join(", "),
+            host_ports.join(", ")
+        )),
+    }
+    for (label, items) in [("Command:", &c.command), ("Args:", &c.args)] {
+        if let Some(items) = items.as_ref().filter(|i| !i.is_empty()) {
+            s.push_str(&format!("    {label}\n"));
+            for i in items {
+                s.push_str(&format!("      {i}\n"));
+            }
+        }
+    }
+    s
+}
+
+/// A container's `Limits:`/`Requests:`, `Environment:` and `Mounts:` lines.
+pub fn resources_env_mounts(c: &Container) -> String {
+    let mut s = String::new();
+    let resources = c.resources.clone().unwrap_or_default();
+    for (label, map) in [
+        ("Limits:", resources.limits),
+        ("Requests:", resources.requests),
+    ] {
+        if let Some(map) = map.filter(|m| !m.is_empty()) {
+            s.push_str(&format!("    {label}\n"));
+            for (k, v) in map {
+                s.push_str(&format!("      {k}:\t{}\n", v.0));
+            }
+        }
+    }
+    let env: Vec<String> = c
+        .env
+        .iter()
+        .flatten()
+        .map(|e| {
+            format!(
+                "      {}:\t{}\n",
+                e.name,
+                e.value.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    if env.is_empty() {
+        s.push_str("    Environment:\t<none>\n");
+    } else {
+        s.push_str("    Environment:\n");
+        s.push_str(&env.concat());
+    }
+    let mounts: Vec<String> = c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| {
+            format!(
+                "      {} from {} ({})\n",
+                m.mount_path,
+                m.name,
+                if m.read_only == Some(true) {
+                    "ro"
+                } else {
+                    "rw"
+                }
+            )
+        })
+        .collect();
+    if mounts.is_empty() {
+        s.push_str("    Mounts:\t<none>\n");
+    } else {
+        s.push_str("    Mounts:\n");
+        s.push_str(&mounts.concat());
+    }
+    s
+}
