@@ -14,7 +14,6 @@ mod clock;
 mod cluster;
 mod console;
 mod controllers;
-mod events;
 pub mod lessons;
 mod lint;
 mod node;
@@ -26,6 +25,8 @@ mod timers;
 pub mod transcript;
 pub mod view;
 mod world;
+// Until every controller names `world::events`.
+use world::events;
 
 pub use api::explain::{docs_loaded as explain_docs_loaded, install_docs as install_explain_docs};
 pub use clock::SimDuration;

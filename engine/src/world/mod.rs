@@ -3,11 +3,13 @@
 //! the kubelet take a `&mut World` (never the whole `Cluster`), so they depend on nothing
 //! above them.
 
+pub mod events;
+
 use crate::api::error::ApiError;
 use crate::api::object::Object;
 use crate::apiserver::{ApiServer, DeleteOptions, Deletion, Env, Propagation};
 use crate::clock::Clock;
-use crate::events::Recorder;
+use events::Recorder;
 use crate::rng::Rng;
 use crate::timers::{Task, Timers};
 
