@@ -36,8 +36,6 @@ pub struct State {
     pub scheduler: crate::scheduler::Queue,
     /// The Job controller's cursor, pod index and back-off.
     pub job: job::State,
-    /// The CronJob controller's cursor and wake-ups.
-    pub cronjob: cronjob::State,
     /// The persistentvolume controller's cursor and resyncs.
     pub persistentvolume: persistentvolume::State,
     /// The DaemonSet controller's cursor and template hashes.
@@ -54,13 +52,13 @@ impl Default for State {
     fn default() -> Self {
         let mut runtime = runtime::Runtime::default();
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
+        runtime.register(Box::<cronjob::CronJobs>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
             deployment: Default::default(),
             scheduler: Default::default(),
             job: Default::default(),
-            cronjob: Default::default(),
             persistentvolume: Default::default(),
             daemonset: Default::default(),
             statefulset: Default::default(),
@@ -86,7 +84,10 @@ pub fn run_all(cluster: &mut Cluster) {
             .controllers
             .runtime
             .run("replicaset", &mut cluster.world);
-        cronjob::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("cronjob", &mut cluster.world);
         job::reconcile(cluster);
         statefulset::reconcile(cluster);
         daemonset::reconcile(cluster);
