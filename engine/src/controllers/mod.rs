@@ -34,8 +34,6 @@ pub struct State {
     pub deployment: deployment::State,
     /// The scheduler's queue.
     pub scheduler: crate::scheduler::Queue,
-    /// The Job controller's cursor, pod index and back-off.
-    pub job: job::State,
     /// The persistentvolume controller's cursor and resyncs.
     pub persistentvolume: persistentvolume::State,
     /// The DaemonSet controller's cursor and template hashes.
@@ -53,12 +51,12 @@ impl Default for State {
         let mut runtime = runtime::Runtime::default();
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
         runtime.register(Box::<cronjob::CronJobs>::default(), 0);
+        runtime.register(Box::<job::Jobs>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
             deployment: Default::default(),
             scheduler: Default::default(),
-            job: Default::default(),
             persistentvolume: Default::default(),
             daemonset: Default::default(),
             statefulset: Default::default(),
@@ -88,7 +86,7 @@ pub fn run_all(cluster: &mut Cluster) {
             .controllers
             .runtime
             .run("cronjob", &mut cluster.world);
-        job::reconcile(cluster);
+        cluster.controllers.runtime.run("job", &mut cluster.world);
         statefulset::reconcile(cluster);
         daemonset::reconcile(cluster);
         persistentvolume::reconcile(cluster);
