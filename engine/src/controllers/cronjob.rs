@@ -3,18 +3,16 @@
 //! clock, applies the concurrency policy and starting deadline, tracks active Jobs and the
 //! last schedule/success times, and deletes finished Jobs beyond the history limits.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::job::{finished, has_condition};
-use crate::api::object::{Object, ObjectKey, WatchEventType};
+use super::runtime::{Controller, Queue};
+use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::clock::{ms_from_time, time_from_ms};
-use crate::cluster::Cluster;
 use crate::events::{self, EventType, Source};
-use crate::timers::Task;
+use crate::world::World;
 
 /// Annotation with the scheduled time on each Job the controller creates.
 const SCHEDULED_TIMESTAMP: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
@@ -23,13 +21,10 @@ const REQUEUE_DELAY_MS: i64 = 100;
 /// Missed schedules looked at before giving up on catching up.
 const MAX_MISSED: usize = 100;
 
-/// What the controller remembers between runs.
+/// The controller. It remembers nothing between passes beyond what the runtime keeps (its
+/// watch cursor and the requeues at the next scheduled times).
 #[derive(Clone, Debug, Default)]
-pub struct State {
-    cursor: usize,
-    /// CronJobs to look at again at a given time, by due time.
-    recheck: BTreeMap<i64, BTreeSet<ObjectKey>>,
-}
+pub struct CronJobs;
 
 fn source() -> Source<'static> {
     Source {
@@ -38,24 +33,13 @@ fn source() -> Source<'static> {
     }
 }
 
-/// Runs one pass over the CronJobs that are due or were touched since the last.
-pub fn reconcile(cluster: &mut Cluster) {
-    for key in dirty(cluster) {
-        sync(cluster, &key);
+impl Controller for CronJobs {
+    fn name(&self) -> &'static str {
+        "cronjob"
     }
-}
 
-fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
-    let mut keys = BTreeSet::new();
-    let now = cluster.world.clock.now_ms();
-    let state = &mut cluster.controllers.cronjob;
-    let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
-    for t in due {
-        keys.extend(state.recheck.remove(&t).unwrap_or_default());
-    }
-    let events = cluster.world.api.events_since(state.cursor);
-    state.cursor = cluster.world.api.log_end();
-    for event in events {
+    /// A CronJob's own changes, and any change to a Job it controls.
+    fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
         let obj = &event.object;
         let key = |name: &str| ObjectKey {
             kind: "CronJob",
@@ -64,7 +48,7 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
         };
         match obj {
             Object::CronJob(_) if event.kind != WatchEventType::Deleted => {
-                keys.insert(key(obj.name()));
+                queue.add(key(obj.name()));
             }
             Object::Job(j) => {
                 if let Some(r) = j
@@ -74,13 +58,16 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
                     .flatten()
                     .find(|r| r.controller == Some(true) && r.kind == "CronJob")
                 {
-                    keys.insert(key(&r.name));
+                    queue.add(key(&r.name));
                 }
             }
             _ => {}
         }
     }
-    keys
+
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+        sync(world, key, queue);
+    }
 }
 
 fn start_ms(j: &Job) -> i64 {
@@ -92,13 +79,8 @@ fn start_ms(j: &Job) -> i64 {
         .unwrap_or(0)
 }
 
-fn sync(cluster: &mut Cluster, key: &ObjectKey) {
-    let now = cluster.world.clock.now_ms();
-    let Some(Object::CronJob(cj)) = cluster
-        .world
-        .api
-        .get("CronJob", &key.namespace, &key.name)
-        .cloned()
+fn sync(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+    let Some(Object::CronJob(cj)) = world.api.get("CronJob", &key.namespace, &key.name).cloned()
     else {
         return;
     };
@@ -109,8 +91,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     let uid = cj.metadata.uid.clone().unwrap_or_default();
     let spec = cj.spec.clone().unwrap_or_default();
     let mut status = cj.status.clone().unwrap_or_default();
-    let mut jobs: Vec<Job> = cluster
-        .world
+    let mut jobs: Vec<Job> = world
         .api
         .list("Job", Some(&key.namespace))
         .filter_map(|o| match o {
@@ -140,7 +121,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
                 "Failed"
             };
             events::record(
-                &mut cluster.world,
+                world,
                 &cj_obj,
                 EventType::Normal,
                 "SawCompletedJob",
@@ -189,25 +170,22 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             .filter_map(|j| j.metadata.name.clone())
             .collect();
         for name in victims {
-            delete_job(cluster, &cj_obj, &key.namespace, &name);
+            delete_job(world, &cj_obj, &key.namespace, &name);
         }
     }
 
     if spec.suspend != Some(true) {
-        schedule(cluster, key, &cj, &cj_obj, &mut status, &mut active, now);
+        schedule(world, queue, key, &cj, &cj_obj, &mut status, &mut active);
     }
     status.active = (!active.is_empty()).then_some(active);
-    let Some(Object::CronJob(mut current)) = cluster
-        .world
-        .api
-        .get("CronJob", &key.namespace, &key.name)
-        .cloned()
+    let Some(Object::CronJob(mut current)) =
+        world.api.get("CronJob", &key.namespace, &key.name).cloned()
     else {
         return;
     };
     if current.status.as_ref() != Some(&status) {
         current.status = Some(status);
-        let _ = cluster.world.api.update_status(Object::CronJob(current));
+        let _ = world.api.update_status(Object::CronJob(current));
     }
 }
 
@@ -223,10 +201,10 @@ fn reference(j: &Job) -> ObjectReference {
     }
 }
 
-fn delete_job(cluster: &mut Cluster, cj_obj: &Object, ns: &str, name: &str) {
-    if cluster.world.delete("Job", ns, name, None, false).is_ok() {
+fn delete_job(world: &mut World, cj_obj: &Object, ns: &str, name: &str) {
+    if world.delete("Job", ns, name, None, false).is_ok() {
         events::record(
-            &mut cluster.world,
+            world,
             cj_obj,
             EventType::Normal,
             "SuccessfulDelete",
@@ -238,14 +216,15 @@ fn delete_job(cluster: &mut Cluster, cj_obj: &Object, ns: &str, name: &str) {
 
 /// Starts the Job of the most recent missed schedule, if any, and queues the next wake-up.
 fn schedule(
-    cluster: &mut Cluster,
+    world: &mut World,
+    queue: &mut Queue,
     key: &ObjectKey,
     cj: &CronJob,
     cj_obj: &Object,
     status: &mut k8s_openapi::api::batch::v1::CronJobStatus,
     active: &mut Vec<ObjectReference>,
-    now: i64,
 ) {
+    let now = world.clock.now_ms();
     let spec = cj.spec.clone().unwrap_or_default();
     let Ok(sched) = crate::api::cron::parse(&spec.schedule) else {
         return;
@@ -268,21 +247,14 @@ fn schedule(
         t = sched.next(at);
     }
     if let Some(next) = sched.next(now) {
-        cluster
-            .controllers
-            .cronjob
-            .recheck
-            .entry(next + REQUEUE_DELAY_MS)
-            .or_default()
-            .insert(key.clone());
-        cluster.world.timers.at(next + REQUEUE_DELAY_MS, Task::Wake);
+        queue.requeue_at(world, next + REQUEUE_DELAY_MS, key.clone());
     }
     let Some(scheduled) = most_recent else {
         return;
     };
     if seen > MAX_MISSED {
         events::record(
-            &mut cluster.world,
+            world,
             cj_obj,
             EventType::Warning,
             "TooManyMissedTimes",
@@ -296,7 +268,7 @@ fn schedule(
                 .0
                 .strftime("%a, %d %b %Y %H:%M:%S +0000");
             events::record(
-                &mut cluster.world,
+                world,
                 cj_obj,
                 EventType::Warning,
                 "MissSchedule",
@@ -307,19 +279,14 @@ fn schedule(
         }
     }
     let name = format!("{}-{}", key.name, scheduled.div_euclid(60_000));
-    if cluster
-        .world
-        .api
-        .get("Job", &key.namespace, &name)
-        .is_some()
-    {
+    if world.api.get("Job", &key.namespace, &name).is_some() {
         status.last_schedule_time = Some(time_from_ms(scheduled));
         return;
     }
     match spec.concurrency_policy.as_deref() {
         Some("Forbid") if !active.is_empty() => {
             events::record(
-            &mut cluster.world,
+            world,
                 cj_obj,
                 EventType::Normal,
                 "JobAlreadyActive",
@@ -331,7 +298,7 @@ fn schedule(
         Some("Replace") => {
             for r in std::mem::take(active) {
                 if let Some(n) = r.name {
-                    delete_job(cluster, cj_obj, &key.namespace, &n);
+                    delete_job(world, cj_obj, &key.namespace, &n);
                 }
             }
         }
@@ -366,28 +333,253 @@ fn schedule(
         spec: template.spec,
         status: None,
     };
-    match cluster.create(Object::Job(Box::new(job))) {
+    match world.create(Object::Job(Box::new(job))) {
         Ok(_) => {
             events::record(
-                &mut cluster.world,
+                world,
                 cj_obj,
                 EventType::Normal,
                 "SuccessfulCreate",
                 &format!("Created job {name}"),
                 source(),
             );
-            if let Some(Object::Job(j)) = cluster.world.api.get("Job", &key.namespace, &name) {
+            if let Some(Object::Job(j)) = world.api.get("Job", &key.namespace, &name) {
                 active.push(reference(j));
             }
             status.last_schedule_time = Some(time_from_ms(scheduled));
         }
         Err(e) => events::record(
-            &mut cluster.world,
+            world,
             cj_obj,
             EventType::Warning,
             "FailedCreate",
             &format!("Error creating job: {}", e.kubectl_message()),
             source(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::batch::v1::JobCondition;
+    use serde_json::json;
+
+    use super::*;
+    use crate::clock::{SimDuration, BOOT_MS};
+    use crate::controllers::testing::{object, Bench};
+
+    /// The bench starts on a minute: `*/1` fires at `BOOT_MS + n` minutes, and the
+    /// controller looks again 100 ms after each.
+    const MINUTE: i64 = 60_000;
+    /// `BOOT_MS` in minutes since the epoch (the suffix of the first Job's name is this + 1).
+    const BOOT_MINUTE: i64 = BOOT_MS / MINUTE;
+
+    fn cron_job(extra: serde_json::Value) -> Object {
+        let mut spec = json!({
+            "schedule": "*/1 * * * *",
+            "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "Never",
+                "containers": [{"name": "tick", "image": "busybox"}]
+            }}}}
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            spec[k] = v.clone();
+        }
+        object(json!({
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": "tick", "namespace": "default"},
+            "spec": spec
+        }))
+    }
+
+    fn job_name(minute: i64) -> String {
+        format!("tick-{}", BOOT_MINUTE + minute)
+    }
+
+    fn get_cron_job(bench: &Bench) -> CronJob {
+        match bench.world.api.get("CronJob", "default", "tick") {
+            Some(Object::CronJob(cj)) => cj.as_ref().clone(),
+            _ => panic!("no CronJob"),
+        }
+    }
+
+    /// What the Job controller would write when the Job's pods are done.
+    fn complete(bench: &mut Bench, name: &str) {
+        let Some(Object::Job(mut job)) = bench.world.api.get("Job", "default", name).cloned()
+        else {
+            panic!("no Job {name}");
+        };
+        let now = bench.world.clock.now_time();
+        let status = job.status.get_or_insert_with(Default::default);
+        status.start_time = job.metadata.creation_timestamp.clone();
+        status.completion_time = Some(now.clone());
+        status.succeeded = Some(1);
+        status.conditions = Some(
+            ["SuccessCriteriaMet", "Complete"]
+                .into_iter()
+                .map(|type_| JobCondition {
+                    type_: type_.into(),
+                    status: "True".into(),
+                    reason: Some("CompletionsReached".into()),
+                    last_transition_time: Some(now.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+        );
+        bench.world.api.update_status(Object::Job(job)).unwrap();
+    }
+
+    #[test]
+    fn creates_the_job_of_each_minute_and_requeues_at_the_next() {
+        let mut bench = Bench::new(Box::<CronJobs>::default());
+        bench.create(cron_job(json!({})));
+        bench.pass();
+        assert!(bench.names("Job").is_empty());
+        assert_eq!(bench.next_wake(), Some(BOOT_MS + MINUTE + REQUEUE_DELAY_MS));
+
+        bench.advance(SimDuration::millis(MINUTE + REQUEUE_DELAY_MS));
+        assert_eq!(bench.names("Job"), vec![job_name(1)]);
+        assert_eq!(
+            bench.events(),
+            vec![format!("SuccessfulCreate: Created job {}", job_name(1))]
+        );
+        let Some(Object::Job(job)) = bench.world.api.get("Job", "default", &job_name(1)) else {
+            panic!("no Job");
+        };
+        let owner = crate::api::pod::controller_of(&job.metadata).unwrap();
+        assert_eq!(
+            (owner.kind.as_str(), owner.name.as_str()),
+            ("CronJob", "tick")
+        );
+        assert_eq!(
+            job.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(SCHEDULED_TIMESTAMP))
+                .map(String::as_str),
+            Some("2025-09-01T09:01:00Z")
+        );
+        // The next fire time is the following minute (the bench runs no timers, so the wake
+        // of the first minute is still queued before it).
+        let status = get_cron_job(&bench).status.unwrap_or_default();
+        assert_eq!(
+            status.last_schedule_time.as_ref().map(ms_from_time),
+            Some(BOOT_MS + MINUTE)
+        );
+        assert_eq!(status.active.map(|a| a.len()), Some(1));
+        assert_eq!(bench.wake(), Some(BOOT_MS + MINUTE + REQUEUE_DELAY_MS));
+        assert_eq!(
+            bench.next_wake(),
+            Some(BOOT_MS + 2 * MINUTE + REQUEUE_DELAY_MS)
+        );
+
+        // A minute later, the next Job.
+        assert_eq!(bench.wake(), Some(BOOT_MS + 2 * MINUTE + REQUEUE_DELAY_MS));
+        assert_eq!(bench.names("Job"), vec![job_name(1), job_name(2)]);
+        assert_eq!(
+            bench.next_wake(),
+            Some(BOOT_MS + 3 * MINUTE + REQUEUE_DELAY_MS)
+        );
+    }
+
+    #[test]
+    fn forbid_skips_a_run_while_a_job_is_active() {
+        let mut bench = Bench::new(Box::<CronJobs>::default());
+        bench.create(cron_job(json!({"concurrencyPolicy": "Forbid"})));
+        bench.pass();
+        bench.wake();
+        assert_eq!(bench.names("Job"), vec![job_name(1)]);
+        bench.wake();
+        assert_eq!(bench.names("Job"), vec![job_name(1)]);
+        assert_eq!(
+            bench.events().last().map(String::as_str),
+            Some(
+                "JobAlreadyActive: Not starting job because prior execution is running and \
+                 concurrency policy is Forbid"
+            )
+        );
+        // Once it is done, the next minute runs.
+        complete(&mut bench, &job_name(1));
+        bench.wake();
+        assert_eq!(bench.names("Job"), vec![job_name(1), job_name(3)]);
+        let events = bench.events();
+        assert_eq!(
+            events[events.len() - 2..],
+            [
+                format!(
+                    "SawCompletedJob: Saw completed job: {}, condition: Complete",
+                    job_name(1)
+                ),
+                format!("SuccessfulCreate: Created job {}", job_name(3)),
+            ]
+        );
+    }
+
+    #[test]
+    fn replace_deletes_the_running_job() {
+        let mut bench = Bench::new(Box::<CronJobs>::default());
+        bench.create(cron_job(json!({"concurrencyPolicy": "Replace"})));
+        bench.pass();
+        bench.wake();
+        bench.wake();
+        assert_eq!(bench.names("Job"), vec![job_name(2)]);
+        assert_eq!(
+            bench.events(),
+            vec![
+                format!("SuccessfulCreate: Created job {}", job_name(1)),
+                format!("SuccessfulDelete: Deleted job {}", job_name(1)),
+                format!("SuccessfulCreate: Created job {}", job_name(2)),
+            ]
+        );
+        let active = get_cron_job(&bench).status.unwrap_or_default().active;
+        let active: Vec<_> = active
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.name)
+            .collect();
+        assert_eq!(active, vec![job_name(2)]);
+    }
+
+    #[test]
+    fn successful_history_limit_deletes_the_oldest_finished_jobs() {
+        let mut bench = Bench::new(Box::<CronJobs>::default());
+        bench.create(cron_job(json!({"successfulJobsHistoryLimit": 1})));
+        bench.pass();
+        bench.wake();
+        complete(&mut bench, &job_name(1));
+        bench.wake();
+        assert_eq!(bench.names("Job"), vec![job_name(1), job_name(2)]);
+        complete(&mut bench, &job_name(2));
+        bench.wake();
+        assert_eq!(bench.names("Job"), vec![job_name(2), job_name(3)]);
+        let events = bench.events();
+        assert_eq!(
+            events[events.len() - 3..],
+            [
+                format!(
+                    "SawCompletedJob: Saw completed job: {}, condition: Complete",
+                    job_name(2)
+                ),
+                format!("SuccessfulDelete: Deleted job {}", job_name(1)),
+                format!("SuccessfulCreate: Created job {}", job_name(3)),
+            ]
+        );
+        let status = get_cron_job(&bench).status.unwrap_or_default();
+        assert_eq!(
+            status.last_successful_time.as_ref().map(ms_from_time),
+            Some(BOOT_MS + 2 * MINUTE) // Job 2 completed then (times are whole seconds).
+        );
+    }
+
+    #[test]
+    fn suspended_creates_nothing() {
+        let mut bench = Bench::new(Box::<CronJobs>::default());
+        bench.create(cron_job(json!({"suspend": true})));
+        bench.pass();
+        assert_eq!(bench.next_wake(), None);
+        bench.advance(SimDuration::seconds(180));
+        assert!(bench.names("Job").is_empty());
+        assert!(bench.events().is_empty());
+        assert_eq!(bench.next_wake(), None);
     }
 }

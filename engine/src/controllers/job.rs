@@ -10,12 +10,13 @@ use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus, UncountedTermina
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
+use super::runtime::{Controller, Queue};
 use crate::api::batch::COMPLETION_INDEX;
-use crate::api::object::{Object, ObjectKey, WatchEventType};
+use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::apiserver::{DeleteOptions, Propagation};
 use crate::clock::{ms_from_time, time_from_ms};
-use crate::cluster::{Cluster, DeleteOptions, Propagation};
 use crate::events::{self, EventType, Source};
-use crate::timers::Task;
+use crate::world::World;
 
 /// Finalizer the controller puts on its pods until it has counted them.
 pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
@@ -26,29 +27,22 @@ const POD_BACKOFF_MAX_MS: i64 = 600_000;
 /// Most pods created in one sync (upstream's `MaxPodCreateDeletePerSync`).
 const MAX_CREATE_PER_SYNC: i32 = 500;
 
-/// What the controller remembers between runs.
+/// The controller, with what it remembers between passes.
 #[derive(Clone, Debug, Default)]
-pub struct State {
-    cursor: usize,
-    /// Jobs to look at again at a given time (back-off, deadlines, TTL), by due time.
-    recheck: BTreeMap<i64, BTreeSet<ObjectKey>>,
+pub struct Jobs {
     /// Pod names by the uid of the Job that owns them.
     owned: BTreeMap<String, BTreeSet<String>>,
     /// Per Job uid: failures since the last success, and when the last one was counted.
     backoff: BTreeMap<String, (u32, i64)>,
+    /// Terminating pods with the tracking finalizer seen this pass, to let go before the
+    /// pass's first sync if their Job is gone.
+    orphans: Vec<(String, String)>,
 }
 
 fn source() -> Source<'static> {
     Source {
         component: "job-controller",
         host: None,
-    }
-}
-
-/// Runs one pass over the Jobs touched since the last.
-pub fn reconcile(cluster: &mut Cluster) {
-    for key in dirty(cluster) {
-        sync(cluster, &key);
     }
 }
 
@@ -59,18 +53,13 @@ fn job_owner(meta: &ObjectMeta) -> Option<&OwnerReference> {
         .find(|r| r.controller == Some(true) && r.kind == "Job")
 }
 
-fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
-    let mut keys = BTreeSet::new();
-    let now = cluster.world.clock.now_ms();
-    let state = &mut cluster.controllers.job;
-    let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
-    for t in due {
-        keys.extend(state.recheck.remove(&t).unwrap_or_default());
+impl Controller for Jobs {
+    fn name(&self) -> &'static str {
+        "job"
     }
-    let events = cluster.world.api.events_since(state.cursor);
-    state.cursor = cluster.world.api.log_end();
-    let mut orphans = Vec::new();
-    for event in events {
+
+    /// A Job's own changes, and any change to a pod it controls (kept in the pod index).
+    fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
         let obj = &event.object;
         let key = |name: &str| ObjectKey {
             kind: "Job",
@@ -81,48 +70,59 @@ fn dirty(cluster: &mut Cluster) -> BTreeSet<ObjectKey> {
             Object::Job(j) => {
                 if event.kind == WatchEventType::Deleted {
                     if let Some(uid) = j.metadata.uid.as_ref() {
-                        state.owned.remove(uid);
-                        state.backoff.remove(uid);
+                        self.owned.remove(uid);
+                        self.backoff.remove(uid);
                     }
                 } else {
-                    keys.insert(key(obj.name()));
+                    queue.add(key(obj.name()));
                 }
             }
             Object::Pod(p) => {
                 let Some(r) = job_owner(&p.metadata) else {
-                    continue;
+                    return;
                 };
-                let names = state.owned.entry(r.uid.clone()).or_default();
+                let names = self.owned.entry(r.uid.clone()).or_default();
                 if event.kind == WatchEventType::Deleted {
                     names.remove(obj.name());
                 } else {
                     names.insert(obj.name().to_string());
                     if has_tracking(p) && p.metadata.deletion_timestamp.is_some() {
-                        orphans.push((obj.namespace().to_string(), obj.name().to_string()));
+                        self.orphans
+                            .push((obj.namespace().to_string(), obj.name().to_string()));
                     }
                 }
-                keys.insert(key(&r.name));
+                queue.add(key(&r.name));
             }
             _ => {}
         }
     }
-    // Pods whose Job is gone keep no finalizer.
-    for (ns, name) in orphans {
-        let owner_gone = match cluster.world.api.get("Pod", &ns, &name) {
-            Some(Object::Pod(p)) => job_owner(&p.metadata).is_none_or(|r| {
-                cluster
-                    .world
-                    .api
-                    .get("Job", &ns, &r.name)
-                    .is_none_or(|j| j.metadata().uid.as_deref() != Some(r.uid.as_str()))
-            }),
-            _ => false,
-        };
-        if owner_gone {
-            remove_tracking(cluster, &ns, &name);
+
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+        // Every pod event that noted an orphan also queued its Job's key, so the first sync
+        // of a pass always comes here: the finalizers go before any Job is synced.
+        self.release_orphans(world);
+        sync_job(self, world, key, queue);
+    }
+}
+
+impl Jobs {
+    /// Pods whose Job is gone keep no finalizer.
+    fn release_orphans(&mut self, world: &mut World) {
+        for (ns, name) in std::mem::take(&mut self.orphans) {
+            let owner_gone = match world.api.get("Pod", &ns, &name) {
+                Some(Object::Pod(p)) => job_owner(&p.metadata).is_none_or(|r| {
+                    world
+                        .api
+                        .get("Job", &ns, &r.name)
+                        .is_none_or(|j| j.metadata().uid.as_deref() != Some(r.uid.as_str()))
+                }),
+                _ => false,
+            };
+            if owner_gone {
+                remove_tracking(world, &ns, &name);
+            }
         }
     }
-    keys
 }
 
 fn has_tracking(p: &Pod) -> bool {
@@ -133,8 +133,8 @@ fn has_tracking(p: &Pod) -> bool {
         .any(|f| f == TRACKING_FINALIZER)
 }
 
-fn remove_tracking(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Pod(mut pod)) = cluster.world.api.get("Pod", ns, name).cloned() else {
+fn remove_tracking(world: &mut World, ns: &str, name: &str) {
+    let Some(Object::Pod(mut pod)) = world.api.get("Pod", ns, name).cloned() else {
         return;
     };
     if let Some(list) = pod.metadata.finalizers.as_mut() {
@@ -143,8 +143,8 @@ fn remove_tracking(cluster: &mut Cluster, ns: &str, name: &str) {
             pod.metadata.finalizers = None;
         }
     }
-    if cluster.world.api.update(Object::Pod(pod)).is_ok() {
-        cluster.world.remove_if_finalized("Pod", ns, name);
+    if world.api.update(Object::Pod(pod)).is_ok() {
+        world.remove_if_finalized("Pod", ns, name);
     }
 }
 
@@ -241,36 +241,18 @@ fn parse_indexes(s: &str) -> BTreeSet<i32> {
     set
 }
 
-fn recheck(cluster: &mut Cluster, key: &ObjectKey, at: i64) {
-    cluster
-        .controllers
-        .job
-        .recheck
-        .entry(at)
-        .or_default()
-        .insert(key.clone());
-    cluster.world.timers.at(at, Task::Wake);
-}
-
-fn sync(cluster: &mut Cluster, key: &ObjectKey) {
-    let now = cluster.world.clock.now_ms();
-    let Some(Object::Job(job)) = cluster
-        .world
-        .api
-        .get("Job", &key.namespace, &key.name)
-        .cloned()
-    else {
+fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+    let now = world.clock.now_ms();
+    let Some(Object::Job(job)) = world.api.get("Job", &key.namespace, &key.name).cloned() else {
         return;
     };
     let uid = job.metadata.uid.clone().unwrap_or_default();
-    let pods: Vec<Pod> = cluster
-        .controllers
-        .job
+    let pods: Vec<Pod> = jobs
         .owned
         .get(&uid)
         .into_iter()
         .flatten()
-        .filter_map(|n| match cluster.world.api.get("Pod", &key.namespace, n) {
+        .filter_map(|n| match world.api.get("Pod", &key.namespace, n) {
             Some(Object::Pod(p)) if job_owner(&p.metadata).is_some_and(|r| r.uid == uid) => {
                 Some(p.as_ref().clone())
             }
@@ -280,16 +262,16 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     if finished(&job) {
         for p in pods.iter().filter(|p| has_tracking(p)) {
             let name = p.metadata.name.clone().unwrap_or_default();
-            remove_tracking(cluster, &key.namespace, &name);
+            remove_tracking(world, &key.namespace, &name);
         }
-        ttl_after_finished(cluster, key, &job, now);
+        ttl_after_finished(world, queue, key, &job, now);
         return;
     }
     if job.metadata.deletion_timestamp.is_some() {
         // A Job being deleted (foreground) lets its pods go.
         for p in pods.iter().filter(|p| has_tracking(p)) {
             let name = p.metadata.name.clone().unwrap_or_default();
-            remove_tracking(cluster, &key.namespace, &name);
+            remove_tracking(world, &key.namespace, &name);
         }
         return;
     }
@@ -314,7 +296,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             _ => continue,
         }
         let name = p.metadata.name.clone().unwrap_or_default();
-        remove_tracking(cluster, &key.namespace, &name);
+        remove_tracking(world, &key.namespace, &name);
     }
     let succeeded = if indexed {
         completed_indexes.len() as i32
@@ -322,12 +304,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
         status.succeeded.unwrap_or(0) + new_succeeded
     };
     let failed = status.failed.unwrap_or(0) + new_failed;
-    let backoff = cluster
-        .controllers
-        .job
-        .backoff
-        .entry(uid.clone())
-        .or_default();
+    let backoff = jobs.backoff.entry(uid.clone()).or_default();
     if new_succeeded > 0 {
         *backoff = (0, 0);
     }
@@ -402,7 +379,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
                 "Job was active longer than specified deadline",
             ));
         } else {
-            recheck(cluster, key, deadline);
+            queue.requeue_at(world, deadline, key.clone());
         }
     }
     let complete = finish.is_none()
@@ -411,12 +388,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             None => succeeded > 0 && active.is_empty(),
         };
 
-    let Some(job_obj) = cluster
-        .world
-        .api
-        .get("Job", &key.namespace, &key.name)
-        .cloned()
-    else {
+    let Some(job_obj) = world.api.get("Job", &key.namespace, &key.name).cloned() else {
         return;
     };
     let mut still_active = active.len() as i32;
@@ -427,7 +399,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             condition("FailureTarget", "True", reason, message, now),
         );
         for p in &active {
-            delete_pod(cluster, &job_obj, p);
+            delete_pod(world, &job_obj, p);
             terminating += 1;
         }
         still_active = 0;
@@ -437,7 +409,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
                 condition("Failed", "True", reason, message, now),
             );
             events::record(
-                &mut cluster.world,
+                world,
                 &job_obj,
                 EventType::Warning,
                 reason,
@@ -458,7 +430,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             ),
         );
         for p in &active {
-            delete_pod(cluster, &job_obj, p);
+            delete_pod(world, &job_obj, p);
             terminating += 1;
         }
         still_active = 0;
@@ -469,7 +441,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             );
             status.completion_time = Some(time_from_ms(now));
             events::record(
-                &mut cluster.world,
+                world,
                 &job_obj,
                 EventType::Normal,
                 "Completed",
@@ -479,7 +451,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
         }
     } else if suspended {
         for p in &active {
-            delete_pod(cluster, &job_obj, p);
+            delete_pod(world, &job_obj, p);
             terminating += 1;
         }
         still_active = 0;
@@ -490,7 +462,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             );
             status.start_time = None;
             events::record(
-                &mut cluster.world,
+                world,
                 &job_obj,
                 EventType::Normal,
                 "Suspended",
@@ -506,7 +478,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             );
             status.start_time = Some(time_from_ms(now));
             events::record(
-                &mut cluster.world,
+                world,
                 &job_obj,
                 EventType::Normal,
                 "Resumed",
@@ -527,7 +499,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
             0
         };
         if missing > 0 && now < wait_until {
-            recheck(cluster, key, wait_until);
+            queue.requeue_at(world, wait_until, key.clone());
         } else if missing > 0 {
             let busy: BTreeSet<i32> = active.iter().filter_map(|p| index_of(p)).collect();
             let mut free = (0..spec.completions.unwrap_or(0))
@@ -541,7 +513,7 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
                 } else {
                     None
                 };
-                if create_pod(cluster, &job_obj, &job, index) {
+                if create_pod(world, &job_obj, &job, index) {
                     still_active += 1;
                 }
             }
@@ -565,17 +537,13 @@ fn sync(cluster: &mut Cluster, key: &ObjectKey) {
     if finished_status(&status) {
         status.ready = Some(0);
     }
-    let Some(Object::Job(mut current)) = cluster
-        .world
-        .api
-        .get("Job", &key.namespace, &key.name)
-        .cloned()
+    let Some(Object::Job(mut current)) = world.api.get("Job", &key.namespace, &key.name).cloned()
     else {
         return;
     };
     if current.status.as_ref() != Some(&status) {
         current.status = Some(status);
-        let _ = cluster.world.api.update_status(Object::Job(current));
+        let _ = world.api.update_status(Object::Job(current));
     }
 }
 
@@ -586,7 +554,7 @@ fn finished_status(s: &JobStatus) -> bool {
         .any(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True")
 }
 
-fn create_pod(cluster: &mut Cluster, job_obj: &Object, job: &Job, index: Option<i32>) -> bool {
+fn create_pod(world: &mut World, job_obj: &Object, job: &Job, index: Option<i32>) -> bool {
     let name = job.metadata.name.clone().unwrap_or_default();
     let ns = job.metadata.namespace.clone().unwrap_or_default();
     let template = job
@@ -635,13 +603,13 @@ fn create_pod(cluster: &mut Cluster, job_obj: &Object, job: &Job, index: Option<
         spec: Some(spec),
         status: None,
     };
-    match cluster
+    match world
         .create(Object::Pod(Box::new(pod)))
         .map(|p| p.name().to_string())
     {
         Ok(pod_name) => {
             events::record(
-                &mut cluster.world,
+                world,
                 job_obj,
                 EventType::Normal,
                 "SuccessfulCreate",
@@ -652,7 +620,7 @@ fn create_pod(cluster: &mut Cluster, job_obj: &Object, job: &Job, index: Option<
         }
         Err(e) => {
             events::record(
-                &mut cluster.world,
+                world,
                 job_obj,
                 EventType::Warning,
                 "FailedCreate",
@@ -680,12 +648,12 @@ fn index_env() -> k8s_openapi::api::core::v1::EnvVar {
     }
 }
 
-fn delete_pod(cluster: &mut Cluster, job_obj: &Object, p: &Pod) {
+fn delete_pod(world: &mut World, job_obj: &Object, p: &Pod) {
     let name = p.metadata.name.clone().unwrap_or_default();
     let ns = p.metadata.namespace.clone().unwrap_or_default();
-    if cluster.world.delete("Pod", &ns, &name, None, false).is_ok() {
+    if world.delete("Pod", &ns, &name, None, false).is_ok() {
         events::record(
-            &mut cluster.world,
+            world,
             job_obj,
             EventType::Normal,
             "SuccessfulDelete",
@@ -697,7 +665,7 @@ fn delete_pod(cluster: &mut Cluster, job_obj: &Object, p: &Pod) {
 
 /// The TTL-after-finished controller: a finished Job with `ttlSecondsAfterFinished` goes
 /// (with its pods, foreground) that long after it finished.
-fn ttl_after_finished(cluster: &mut Cluster, key: &ObjectKey, job: &Job, now: i64) {
+fn ttl_after_finished(world: &mut World, queue: &mut Queue, key: &ObjectKey, job: &Job, now: i64) {
     let Some(ttl) = job.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished) else {
         return;
     };
@@ -726,17 +694,199 @@ fn ttl_after_finished(cluster: &mut Cluster, key: &ObjectKey, job: &Job, now: i6
             force: false,
             propagation: Propagation::Foreground,
         };
-        let _ = cluster
-            .world
-            .delete_with("Job", &key.namespace, &key.name, &options);
+        let _ = world.delete_with("Job", &key.namespace, &key.name, &options);
     } else {
-        recheck(cluster, key, at);
+        queue.requeue_at(world, at, key.clone());
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+    use crate::controllers::testing::{object, Bench};
+
+    fn job(completions: i32, parallelism: i32, backoff_limit: i32) -> Object {
+        object(json!({
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "calc", "namespace": "default"},
+            "spec": {
+                "completions": completions,
+                "parallelism": parallelism,
+                "backoffLimit": backoff_limit,
+                "template": {"spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "calc", "image": "busybox"}]
+                }}
+            }
+        }))
+    }
+
+    fn get_job(bench: &Bench) -> Job {
+        match bench.world.api.get("Job", "default", "calc") {
+            Some(Object::Job(j)) => j.as_ref().clone(),
+            _ => panic!("no Job"),
+        }
+    }
+
+    fn get_pod(bench: &Bench, name: &str) -> Pod {
+        match bench.world.api.get("Pod", "default", name) {
+            Some(Object::Pod(p)) => p.as_ref().clone(),
+            _ => panic!("no pod {name}"),
+        }
+    }
+
+    /// What the kubelet writes when the pod's containers have exited.
+    fn set_phase(bench: &mut Bench, name: &str, phase: &str) {
+        let mut pod = get_pod(bench, name);
+        pod.status.get_or_insert_with(Default::default).phase = Some(phase.into());
+        bench
+            .world
+            .api
+            .update_status(Object::Pod(Box::new(pod)))
+            .unwrap();
+    }
+
+    /// The pods still carrying the tracking finalizer (not yet counted).
+    fn tracked(bench: &Bench) -> Vec<String> {
+        bench
+            .names("Pod")
+            .into_iter()
+            .filter(|n| has_tracking(&get_pod(bench, n)))
+            .collect()
+    }
+
+    fn condition_reason(job: &Job, type_: &str) -> Option<String> {
+        job.status
+            .as_ref()?
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_ == type_ && c.status == "True")
+            .and_then(|c| c.reason.clone())
+    }
+
+    #[test]
+    fn runs_pods_one_at_a_time_until_complete() {
+        let mut bench = Bench::new(Box::<Jobs>::default());
+        bench.create(job(2, 1, 6));
+        bench.pass();
+        let first = bench.names("Pod");
+        assert_eq!(first.len(), 1);
+        assert!(first[0].starts_with("calc-") && first[0].len() == 10);
+        let pod = get_pod(&bench, &first[0]);
+        assert_eq!(pod.metadata.generate_name.as_deref(), Some("calc-"));
+        assert_eq!(
+            pod.metadata.finalizers,
+            Some(vec![TRACKING_FINALIZER.to_string()])
+        );
+        assert_eq!(
+            job_owner(&pod.metadata).map(|r| r.name.as_str()),
+            Some("calc")
+        );
+        assert_eq!(
+            bench.events(),
+            vec![format!("SuccessfulCreate: Created pod: {}", first[0])]
+        );
+        // Its own pod's creation changes nothing more.
+        bench.pass();
+        assert_eq!(bench.names("Pod"), first);
+        assert_eq!(get_job(&bench).status.unwrap().active, Some(1));
+
+        set_phase(&mut bench, &first[0], "Succeeded");
+        bench.pass();
+        let pods = bench.names("Pod");
+        assert_eq!(pods.len(), 2);
+        let second = pods.iter().find(|p| **p != first[0]).unwrap().clone();
+        assert_eq!(tracked(&bench), vec![second.clone()]);
+        let status = get_job(&bench).status.unwrap();
+        assert_eq!((status.succeeded, status.active), (Some(1), Some(1)));
+        assert!(!finished(&get_job(&bench)));
+
+        set_phase(&mut bench, &second, "Succeeded");
+        bench.pass();
+        assert_eq!(bench.names("Pod").len(), 2);
+        assert!(tracked(&bench).is_empty());
+        let job = get_job(&bench);
+        let status = job.status.clone().unwrap();
+        assert_eq!((status.succeeded, status.active), (Some(2), None));
+        assert!(status.completion_time.is_some());
+        assert_eq!(
+            condition_reason(&job, "Complete").as_deref(),
+            Some("CompletionsReached")
+        );
+        assert!(has_condition(&job, "SuccessCriteriaMet"));
+        assert_eq!(
+            bench.events().last().map(String::as_str),
+            Some("Completed: Job completed")
+        );
+        // Finished: nothing more to do.
+        let rv = bench.world.api.resource_version();
+        bench.pass();
+        assert_eq!(bench.world.api.resource_version(), rv);
+    }
+
+    #[test]
+    fn fails_with_backoff_limit_exceeded() {
+        let mut bench = Bench::new(Box::<Jobs>::default());
+        bench.create(job(1, 1, 1));
+        bench.pass();
+        let first = bench.names("Pod").remove(0);
+        set_phase(&mut bench, &first, "Failed");
+        let failed_at = bench.world.clock.now_ms();
+        bench.pass();
+        // One failure, within the limit: the replacement waits out the back-off.
+        assert_eq!(bench.names("Pod"), vec![first.clone()]);
+        assert_eq!(get_job(&bench).status.unwrap().failed, Some(1));
+        assert_eq!(bench.next_wake(), Some(failed_at + POD_BACKOFF_MS));
+        assert_eq!(bench.wake(), Some(failed_at + POD_BACKOFF_MS));
+        let second = bench
+            .names("Pod")
+            .into_iter()
+            .find(|p| *p != first)
+            .expect("a replacement pod");
+
+        set_phase(&mut bench, &second, "Failed");
+        bench.pass();
+        let job = get_job(&bench);
+        assert_eq!(job.status.as_ref().unwrap().failed, Some(2));
+        assert_eq!(
+            condition_reason(&job, "Failed").as_deref(),
+            Some("BackoffLimitExceeded")
+        );
+        assert_eq!(
+            condition_reason(&job, "FailureTarget").as_deref(),
+            Some("BackoffLimitExceeded")
+        );
+        assert!(!has_condition(&job, "Complete"));
+        assert_eq!(
+            bench.events().last().map(String::as_str),
+            Some("BackoffLimitExceeded: Job has reached the specified backoff limit")
+        );
+        assert_eq!(bench.names("Pod").len(), 2);
+        assert!(tracked(&bench).is_empty());
+    }
+
+    #[test]
+    fn a_terminating_pod_whose_job_is_gone_loses_its_finalizer() {
+        let mut bench = Bench::new(Box::<Jobs>::default());
+        bench.create(job(1, 1, 6));
+        bench.pass();
+        let pod = bench.names("Pod").remove(0);
+        bench
+            .world
+            .delete("Job", "default", "calc", None, false)
+            .unwrap();
+        bench
+            .world
+            .delete("Pod", "default", &pod, Some(0), true)
+            .unwrap();
+        // Held by the tracking finalizer until the controller lets it go.
+        assert_eq!(bench.names("Pod"), vec![pod]);
+        bench.pass();
+        assert!(bench.names("Pod").is_empty());
+    }
 
     #[test]
     fn indexes_round_trip() {

@@ -34,10 +34,6 @@ pub struct State {
     pub deployment: deployment::State,
     /// The scheduler's queue.
     pub scheduler: crate::scheduler::Queue,
-    /// The Job controller's cursor, pod index and back-off.
-    pub job: job::State,
-    /// The CronJob controller's cursor and wake-ups.
-    pub cronjob: cronjob::State,
     /// The persistentvolume controller's cursor and resyncs.
     pub persistentvolume: persistentvolume::State,
     /// The DaemonSet controller's cursor and template hashes.
@@ -54,13 +50,13 @@ impl Default for State {
     fn default() -> Self {
         let mut runtime = runtime::Runtime::default();
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
+        runtime.register(Box::<cronjob::CronJobs>::default(), 0);
+        runtime.register(Box::<job::Jobs>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
             deployment: Default::default(),
             scheduler: Default::default(),
-            job: Default::default(),
-            cronjob: Default::default(),
             persistentvolume: Default::default(),
             daemonset: Default::default(),
             statefulset: Default::default(),
@@ -86,8 +82,11 @@ pub fn run_all(cluster: &mut Cluster) {
             .controllers
             .runtime
             .run("replicaset", &mut cluster.world);
-        cronjob::reconcile(cluster);
-        job::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("cronjob", &mut cluster.world);
+        cluster.controllers.runtime.run("job", &mut cluster.world);
         statefulset::reconcile(cluster);
         daemonset::reconcile(cluster);
         persistentvolume::reconcile(cluster);

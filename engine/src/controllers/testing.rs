@@ -64,6 +64,16 @@ impl Bench {
         self.pass();
     }
 
+    /// Moves the clock to the next timer task's due time, drops the tasks due then (a bench
+    /// has no kubelet; wake-ups only run the controllers) and runs a pass. Returns that time.
+    pub fn wake(&mut self) -> Option<i64> {
+        let due = self.world.timers.next_due()?;
+        while self.world.timers.pop_due(due).is_some() {}
+        self.world.clock.set(due.max(self.world.clock.now_ms()));
+        self.pass();
+        Some(due)
+    }
+
     /// The names of the objects of `kind` in `default`.
     pub fn names(&self, kind: &'static str) -> Vec<String> {
         self.world
