@@ -236,3 +236,16 @@ fn job_spec(spec: &JobSpec, path: &str, causes: &mut Vec<String>) {
         )),
     }
 }
+
+/// Whether the Job has a condition of `type_` with status True.
+pub fn has_condition(job: &Job, type_: &str) -> bool {
+    job.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == type_ && c.status == "True"))
+}
+
+/// Whether the Job has finished (Complete or Failed).
+pub fn finished(job: &Job) -> bool {
+    has_condition(job, "Complete") || has_condition(job, "Failed")
+}

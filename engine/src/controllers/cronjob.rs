@@ -7,7 +7,7 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
-use super::job::{finished, has_condition};
+use crate::api::batch::{finished, has_condition};
 use super::runtime::{Controller, Queue};
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::clock::{ms_from_time, time_from_ms};

@@ -12,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 
 use super::runtime::{Controller, Queue};
 use crate::api::batch::COMPLETION_INDEX;
+use crate::api::batch::{finished, has_condition};
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::apiserver::{DeleteOptions, Propagation};
 use crate::clock::{ms_from_time, time_from_ms};
@@ -174,19 +175,6 @@ fn restarts(p: &Pod) -> i32 {
         })
         .map(|c| c.restart_count)
         .sum()
-}
-
-/// Whether the Job has a condition of `type_` with status True.
-pub fn has_condition(job: &Job, type_: &str) -> bool {
-    job.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == type_ && c.status == "True"))
-}
-
-/// Whether the Job has finished (Complete or Failed).
-pub fn finished(job: &Job) -> bool {
-    has_condition(job, "Complete") || has_condition(job, "Failed")
 }
 
 fn condition(type_: &str, status: &str, reason: &str, message: &str, now: i64) -> JobCondition {

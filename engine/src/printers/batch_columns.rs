@@ -8,7 +8,7 @@ use super::columns::TableOptions;
 use super::workload_columns::containers_and_images;
 use crate::api::selector::format_label_selector;
 use crate::clock::ms_from_time;
-use crate::controllers::job::has_condition;
+use crate::api::batch::has_condition;
 
 /// Header of the table for a batch kind, if `kind` is one.
 pub fn headers(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {

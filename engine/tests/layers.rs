@@ -1,0 +1,127 @@
+//! The engine's layers, checked: every `crate::MODULE` reference in `engine/src` (outside
+//! `#[cfg(test)]` modules) must point to the same or a lower layer, and the only modules that
+//! may lean on each other inside a layer are the pairs listed here. This is the import graph
+//! ARCHITECTURE.md draws; a change that breaks it fails here with the offending files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Top-level modules by layer, lowest first.
+const LAYERS: &[&[&str]] = &[
+    &["api", "clock", "rng", "timers", "output"],
+    &["apiserver"],
+    &["world"],
+    &["controllers", "scheduler", "node"],
+    &["printers"],
+    &["cluster", "console", "view", "lessons", "lint", "transcript"],
+];
+
+/// Edges allowed inside one layer (from, to).
+const SAME_LAYER: &[(&str, &str)] = &[
+    // The DaemonSet controller asks the scheduler's predicates (taints, affinity).
+    ("controllers", "scheduler"),
+    // The system-objects controller reposts the kubelet's mirror pods.
+    ("controllers", "node"),
+    // The composition root owns the console; the console drives the root (see
+    // ARCHITECTURE.md: the one mutual dependency left, at the top).
+    ("cluster", "console"),
+    ("console", "cluster"),
+    // Front ends' helpers over the facade.
+    ("view", "cluster"),
+    ("lessons", "cluster"),
+    ("lessons", "console"),
+    ("lint", "cluster"),
+    ("transcript", "cluster"),
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|l| l.contains(&module))
+}
+
+/// `crate::X` references of each top-level module, with the files they come from.
+fn references() -> BTreeMap<(String, String), BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = BTreeMap::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("engine/src is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = path.strip_prefix(&src).unwrap().to_string_lossy().to_string();
+            let top = rel
+                .split('/')
+                .next()
+                .unwrap()
+                .trim_end_matches(".rs")
+                .to_string();
+            if top == "lib" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text
+                .find("#[cfg(test)]\nmod ")
+                .map_or(text.as_str(), |i| &text[..i]);
+            for line in code.lines() {
+                let line = line.split("//").next().unwrap_or("");
+                for (i, _) in line.match_indices("crate::") {
+                    let rest = &line[i + "crate::".len()..];
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !name.is_empty() && name != top && layer_of(&name).is_some() {
+                        out.entry((top.clone(), name))
+                            .or_insert_with(BTreeSet::new)
+                            .insert(rel.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_module_is_in_a_layer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for entry in std::fs::read_dir(src).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        let module = name.trim_end_matches(".rs");
+        if module != "lib" {
+            assert!(
+                layer_of(module).is_some(),
+                "engine/src/{name} is in no layer: add it to LAYERS in engine/tests/layers.rs and to ARCHITECTURE.md"
+            );
+        }
+    }
+}
+
+#[test]
+fn modules_depend_only_downwards() {
+    let refs = references();
+    assert!(
+        refs.len() > 20,
+        "the scan found too few references: {refs:?}"
+    );
+    let mut wrong = Vec::new();
+    for ((from, to), files) in &refs {
+        let (Some(a), Some(b)) = (layer_of(from), layer_of(to)) else {
+            continue;
+        };
+        let ok = b < a || (a == b && SAME_LAYER.contains(&(from.as_str(), to.as_str())));
+        if !ok {
+            wrong.push(format!("{from} -> {to} (in {files:?})"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "layering broken:\n{}",
+        wrong.join("\n")
+    );
+}
