@@ -30,8 +30,6 @@ pub struct State {
     pub runtime: runtime::Runtime,
     /// The garbage collector's cursor and owner index.
     pub garbage_collector: garbage_collector::State,
-    /// The Deployment controller's cursor and wake-ups.
-    pub deployment: deployment::State,
     /// The scheduler's queue.
     pub scheduler: crate::scheduler::Queue,
     /// The persistentvolume controller's cursor and resyncs.
@@ -49,13 +47,13 @@ pub struct State {
 impl Default for State {
     fn default() -> Self {
         let mut runtime = runtime::Runtime::default();
+        runtime.register(Box::<deployment::Deployments>::default(), 0);
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
         runtime.register(Box::<cronjob::CronJobs>::default(), 0);
         runtime.register(Box::<job::Jobs>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
-            deployment: Default::default(),
             scheduler: Default::default(),
             persistentvolume: Default::default(),
             daemonset: Default::default(),
@@ -77,7 +75,10 @@ pub fn run_all(cluster: &mut Cluster) {
     for _ in 0..MAX_PASSES {
         let before = cluster.world.api.log_end();
         node_lifecycle::reconcile(cluster);
-        deployment::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("deployment", &mut cluster.world);
         cluster
             .controllers
             .runtime
