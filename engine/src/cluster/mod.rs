@@ -1,6 +1,6 @@
 //! The `Cluster` facade: the one type the app and the CLI talk to.
 
-mod bootstrap;
+pub(crate) mod bootstrap;
 mod profile;
 mod system_config;
 pub(crate) mod system_pods;

@@ -53,6 +53,7 @@ pub struct State {
 impl Default for State {
     fn default() -> Self {
         let mut runtime = runtime::Runtime::default();
+        runtime.register(Box::<node_lifecycle::NodeLifecycle>::default(), 0);
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
         State {
             runtime,
@@ -80,7 +81,10 @@ const MAX_PASSES: usize = 8;
 pub fn run_all(cluster: &mut Cluster) {
     for _ in 0..MAX_PASSES {
         let before = cluster.world.api.log_end();
-        node_lifecycle::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("nodelifecycle", &mut cluster.world);
         deployment::reconcile(cluster);
         cluster
             .controllers
