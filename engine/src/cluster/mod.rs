@@ -7,7 +7,7 @@ pub(crate) mod system_pods;
 mod system_workloads;
 
 pub(crate) use crate::apiserver::{
-    finalize_namespace, DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
+    DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
 };
 pub use profile::{ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 

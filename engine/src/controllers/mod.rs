@@ -55,6 +55,7 @@ impl Default for State {
         let mut runtime = runtime::Runtime::default();
         runtime.register(Box::<node_lifecycle::NodeLifecycle>::default(), 0);
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
+        runtime.register(Box::<namespace::Namespaces>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
@@ -96,7 +97,10 @@ pub fn run_all(cluster: &mut Cluster) {
         daemonset::reconcile(cluster);
         persistentvolume::reconcile(cluster);
         garbage_collector::reconcile(cluster);
-        namespace::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("namespace", &mut cluster.world);
         system_objects::reconcile(cluster);
         endpoints::reconcile(cluster);
         crate::scheduler::schedule_pending(cluster);
