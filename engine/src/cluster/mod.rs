@@ -219,7 +219,9 @@ impl Cluster {
             return self.world.create(obj);
         }
         let name = self.world.create(obj)?.name().to_string();
-        crate::controllers::system_objects::reconcile(self);
+        self.controllers
+            .runtime
+            .run("serviceaccount", &mut self.world);
         self.world
             .api
             .get("Namespace", "", &name)

@@ -46,8 +46,6 @@ pub struct State {
     pub statefulset: statefulset::State,
     /// Store resourceVersion the endpoints controller last brought up to date.
     pub endpoints_seen: Option<u64>,
-    /// Store resourceVersion the system-objects controller last checked.
-    pub system_objects_seen: Option<u64>,
 }
 
 impl Default for State {
@@ -56,6 +54,7 @@ impl Default for State {
         runtime.register(Box::<node_lifecycle::NodeLifecycle>::default(), 0);
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
         runtime.register(Box::<namespace::Namespaces>::default(), 0);
+        runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
@@ -67,7 +66,6 @@ impl Default for State {
             daemonset: Default::default(),
             statefulset: Default::default(),
             endpoints_seen: None,
-            system_objects_seen: None,
         }
     }
 }
@@ -101,7 +99,10 @@ pub fn run_all(cluster: &mut Cluster) {
             .controllers
             .runtime
             .run("namespace", &mut cluster.world);
-        system_objects::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("serviceaccount", &mut cluster.world);
         endpoints::reconcile(cluster);
         crate::scheduler::schedule_pending(cluster);
         if cluster.world.api.log_end() == before {
