@@ -44,8 +44,6 @@ pub struct State {
     pub daemonset: daemonset::State,
     /// The StatefulSet controller's cursor and revisions.
     pub statefulset: statefulset::State,
-    /// Store resourceVersion the endpoints controller last brought up to date.
-    pub endpoints_seen: Option<u64>,
 }
 
 impl Default for State {
@@ -55,6 +53,7 @@ impl Default for State {
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
         runtime.register(Box::<namespace::Namespaces>::default(), 0);
         runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
+        runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
@@ -65,7 +64,6 @@ impl Default for State {
             persistentvolume: Default::default(),
             daemonset: Default::default(),
             statefulset: Default::default(),
-            endpoints_seen: None,
         }
     }
 }
@@ -103,7 +101,10 @@ pub fn run_all(cluster: &mut Cluster) {
             .controllers
             .runtime
             .run("serviceaccount", &mut cluster.world);
-        endpoints::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("endpoints", &mut cluster.world);
         crate::scheduler::schedule_pending(cluster);
         if cluster.world.api.log_end() == before {
             break;
