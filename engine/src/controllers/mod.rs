@@ -32,8 +32,6 @@ pub struct State {
     pub garbage_collector: garbage_collector::State,
     /// The Deployment controller's cursor and wake-ups.
     pub deployment: deployment::State,
-    /// The scheduler's queue.
-    pub scheduler: crate::scheduler::Queue,
     /// The Job controller's cursor, pod index and back-off.
     pub job: job::State,
     /// The CronJob controller's cursor and wake-ups.
@@ -54,11 +52,12 @@ impl Default for State {
         runtime.register(Box::<namespace::Namespaces>::default(), 0);
         runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
         runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
+        // Last: the scheduler places what this pass's controllers created.
+        runtime.register(Box::<crate::scheduler::Scheduler>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
             deployment: Default::default(),
-            scheduler: Default::default(),
             job: Default::default(),
             cronjob: Default::default(),
             persistentvolume: Default::default(),
@@ -105,7 +104,10 @@ pub fn run_all(cluster: &mut Cluster) {
             .controllers
             .runtime
             .run("endpoints", &mut cluster.world);
-        crate::scheduler::schedule_pending(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("scheduler", &mut cluster.world);
         if cluster.world.api.log_end() == before {
             break;
         }
