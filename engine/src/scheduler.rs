@@ -3,16 +3,17 @@
 
 pub(crate) mod affinity;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
 
-use crate::api::object::Object;
+use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::set_condition;
 use crate::api::quantity;
-use crate::cluster::Cluster;
+use crate::controllers::runtime::{Controller, Queue};
 use crate::events::{self, EventType, Source};
 use crate::timers::Task;
+use crate::world::World;
 
 const SCHEDULER: Source<'static> = Source {
     component: "default-scheduler",
@@ -138,9 +139,9 @@ struct NodeUsage {
     score_mem: f64,
 }
 
-fn usage(cluster: &Cluster) -> BTreeMap<String, NodeUsage> {
+fn usage(world: &World) -> BTreeMap<String, NodeUsage> {
     let mut map: BTreeMap<String, NodeUsage> = BTreeMap::new();
-    for obj in cluster.world.api.list("Pod", None) {
+    for obj in world.api.list("Pod", None) {
         let Object::Pod(p) = obj else { continue };
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else {
             continue;
@@ -200,23 +201,32 @@ fn score(pod: &Pod, node: &Node, used: &NodeUsage) -> f64 {
     least + balanced
 }
 
-/// What the scheduling queue remembers between passes.
+/// kube-scheduler, with its scheduling queue.
 #[derive(Clone, Debug, Default)]
-pub struct Queue {
-    /// Position in the watch log.
-    cursor: usize,
+pub struct Scheduler {
     /// Pods without a node, as (namespace, name): the only ones the scheduler looks at.
-    unbound: std::collections::BTreeSet<(String, String)>,
+    unbound: BTreeSet<(String, String)>,
+    /// Whether this pass's events may have made room for pods found unschedulable.
+    retry: bool,
+}
+
+/// The one key the scheduler works on: a pass over every pending pod, in creation order.
+fn pending_pods() -> ObjectKey {
+    ObjectKey {
+        kind: "Pod",
+        namespace: String::new(),
+        name: String::new(),
+    }
 }
 
 /// Whether a change may let an unschedulable pod fit now (upstream moves such pods back to
 /// the active queue on these events): a node changed, or a bound pod went or finished (a
 /// terminating pod still holds its resources until it is gone).
-fn may_free_room(event: &crate::api::object::WatchEvent) -> bool {
+fn may_free_room(event: &WatchEvent) -> bool {
     match &event.object {
         Object::Node(_) | Object::PersistentVolumeClaim(_) => true,
         Object::Pod(p) => {
-            event.kind == crate::api::object::WatchEventType::Deleted
+            event.kind == WatchEventType::Deleted
                 || p.status
                     .as_ref()
                     .and_then(|s| s.phase.as_deref())
@@ -237,85 +247,94 @@ fn marked_unschedulable(p: &Pod) -> bool {
         })
 }
 
-/// Tries to place every pending pod, in creation order. Pods already found unschedulable
-/// wait until something that may free room happens, as in upstream's unschedulable queue.
-pub fn schedule_pending(cluster: &mut Cluster) {
-    let queue = &mut cluster.controllers.scheduler;
-    let mut retry = false;
-    for event in cluster.world.api.events_since(queue.cursor) {
-        retry |= may_free_room(event);
+impl Controller for Scheduler {
+    fn name(&self) -> &'static str {
+        "scheduler"
+    }
+
+    /// Keeps the set of unbound pods, and notes events that may make room.
+    fn enqueue(&mut self, event: &WatchEvent, _world: &World, _queue: &mut Queue) {
+        self.retry |= may_free_room(event);
         if let Object::Pod(p) = &event.object {
             let key = (
                 p.metadata.namespace.clone().unwrap_or_default(),
                 p.metadata.name.clone().unwrap_or_default(),
             );
             let unbound = p.spec.as_ref().is_some_and(|s| s.node_name.is_none());
-            if event.kind != crate::api::object::WatchEventType::Deleted && unbound {
-                queue.unbound.insert(key);
+            if event.kind != WatchEventType::Deleted && unbound {
+                self.unbound.insert(key);
             } else {
-                queue.unbound.remove(&key);
+                self.unbound.remove(&key);
             }
         }
     }
-    queue.cursor = cluster.world.api.log_end();
-    let pending: Vec<Pod> = queue
-        .unbound
-        .iter()
-        .filter_map(|(ns, name)| match cluster.world.api.get("Pod", ns, name) {
-            Some(Object::Pod(p)) => Some(p.as_ref()),
-            _ => None,
-        })
-        .filter(|p| {
-            let spec = p.spec.as_ref();
-            spec.is_some_and(|s| {
-                s.node_name.is_none()
-                    && s.scheduler_name.as_deref().unwrap_or("default-scheduler")
-                        == "default-scheduler"
-            }) && p.metadata.deletion_timestamp.is_none()
-                && (retry || !marked_unschedulable(p))
-        })
-        .cloned()
-        .collect();
-    if pending.is_empty() {
-        return;
+
+    /// Every pass looks at the pending pods (a pod whose binding failed is tried again).
+    fn after_events(&mut self, _world: &World, queue: &mut Queue) {
+        queue.add(pending_pods());
     }
-    let mut pending = pending;
-    pending.sort_by_key(|p| {
-        (
-            p.metadata.creation_timestamp.as_ref().map(|t| t.0),
-            p.metadata
-                .resource_version
-                .as_ref()
-                .and_then(|r| r.parse::<u64>().ok()),
-        )
-    });
-    // What nodes hold is computed once per pass and kept up to date as pods are bound.
-    let mut used = usage(cluster);
-    // Binding a pod changes no node, so one copy of the nodes serves the whole pass.
-    let nodes: Vec<Node> = cluster
-        .world
-        .api
-        .list("Node", None)
-        .filter_map(|o| match o {
-            Object::Node(n) => Some(n.as_ref().clone()),
-            _ => None,
-        })
-        .collect();
-    for pod in pending {
-        schedule_one(cluster, pod, &nodes, &mut used);
+
+    /// Tries to place every pending pod, in creation order. Pods already found unschedulable
+    /// wait until something that may free room happens, as in upstream's unschedulable queue.
+    fn sync(&mut self, world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {
+        let retry = std::mem::take(&mut self.retry);
+        let mut pending: Vec<Pod> = self
+            .unbound
+            .iter()
+            .filter_map(|(ns, name)| match world.api.get("Pod", ns, name) {
+                Some(Object::Pod(p)) => Some(p.as_ref()),
+                _ => None,
+            })
+            .filter(|p| {
+                let spec = p.spec.as_ref();
+                spec.is_some_and(|s| {
+                    s.node_name.is_none()
+                        && s.scheduler_name.as_deref().unwrap_or("default-scheduler")
+                            == "default-scheduler"
+                }) && p.metadata.deletion_timestamp.is_none()
+                    && (retry || !marked_unschedulable(p))
+            })
+            .cloned()
+            .collect();
+        if pending.is_empty() {
+            return;
+        }
+        pending.sort_by_key(|p| {
+            (
+                p.metadata.creation_timestamp.as_ref().map(|t| t.0),
+                p.metadata
+                    .resource_version
+                    .as_ref()
+                    .and_then(|r| r.parse::<u64>().ok()),
+            )
+        });
+        // What nodes hold is computed once per pass and kept up to date as pods are bound.
+        let mut used = usage(world);
+        // Binding a pod changes no node, so one copy of the nodes serves the whole pass.
+        let nodes: Vec<Node> = world
+            .api
+            .list("Node", None)
+            .filter_map(|o| match o {
+                Object::Node(n) => Some(n.as_ref().clone()),
+                _ => None,
+            })
+            .collect();
+        for pod in pending {
+            schedule_one(world, pod, &nodes, &mut used);
+        }
     }
 }
 
 fn schedule_one(
-    cluster: &mut Cluster,
+    world: &mut World,
     mut pod: Pod,
     nodes: &[Node],
     usage: &mut BTreeMap<String, NodeUsage>,
 ) {
-    if let Some(why) = claims_unready(cluster, &pod) {
+    if let Some(why) = claims_unready(world, &pod) {
         let n = nodes.len();
         let message = format!("0/{n} nodes are available: {why}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling.");
-        mark_unschedulable(cluster, pod, &message);
+        mark_unschedulable(world, pod, &message);
         return;
     }
     let mut feasible: Vec<(f64, String)> = Vec::new();
@@ -365,7 +384,7 @@ fn schedule_one(
                 n = nodes.len()
             )
         };
-        mark_unschedulable(cluster, pod, &message);
+        mark_unschedulable(world, pod, &message);
         return;
     }
     // NodeAffinity score: matched preferred weights normalised to 0-100, plugin weight 2.
@@ -381,9 +400,9 @@ fn schedule_one(
         .filter(|(s, _)| (*s - best).abs() < 1e-9)
         .map(|(_, n)| n)
         .collect();
-    let chosen = top[cluster.world.rng.next_u64() as usize % top.len()].clone();
+    let chosen = top[world.rng.next_u64() as usize % top.len()].clone();
 
-    let now = cluster.world.clock.now_time();
+    let now = world.clock.now_time();
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(chosen.clone());
     }
@@ -398,19 +417,19 @@ fn schedule_one(
         },
     );
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    if let Ok(stored) = cluster.world.api.bind(Object::Pod(Box::new(pod))) {
+    if let Ok(stored) = world.api.bind(Object::Pod(Box::new(pod))) {
         let stored = stored.clone();
         let message = format!("Successfully assigned {}/{} to {chosen}", key.0, key.1);
         events::record(
-            &mut cluster.world,
+            world,
             &stored,
             EventType::Normal,
             "Scheduled",
             &message,
             SCHEDULER,
         );
-        let due = cluster.world.clock.now_ms();
-        cluster.world.timers.at(
+        let due = world.clock.now_ms();
+        world.timers.at(
             due,
             Task::KubeletSync {
                 namespace: key.0,
@@ -422,7 +441,7 @@ fn schedule_one(
 }
 
 /// The VolumeBinding PreFilter: why the pod's claims keep it from every node, if they do.
-fn claims_unready(cluster: &Cluster, pod: &Pod) -> Option<String> {
+fn claims_unready(world: &World, pod: &Pod) -> Option<String> {
     let ns = pod.metadata.namespace.as_deref().unwrap_or("");
     let mut unbound = false;
     for v in pod.spec.as_ref()?.volumes.iter().flatten() {
@@ -430,7 +449,7 @@ fn claims_unready(cluster: &Cluster, pod: &Pod) -> Option<String> {
             continue;
         };
         let name = &source.claim_name;
-        match cluster.world.api.get("PersistentVolumeClaim", ns, name) {
+        match world.api.get("PersistentVolumeClaim", ns, name) {
             Some(Object::PersistentVolumeClaim(c)) => {
                 if c.metadata.deletion_timestamp.is_some() {
                     return Some(format!("persistentvolumeclaim \"{name}\" is being deleted"));
@@ -447,7 +466,7 @@ fn claims_unready(cluster: &Cluster, pod: &Pod) -> Option<String> {
     unbound.then(|| "pod has unbound immediate PersistentVolumeClaims".to_string())
 }
 
-fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
+fn mark_unschedulable(world: &mut World, mut pod: Pod, message: &str) {
     let current = pod
         .status
         .as_ref()
@@ -457,7 +476,7 @@ fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
     if current.as_deref() == Some(message) {
         return;
     }
-    let now = cluster.world.clock.now_time();
+    let now = world.clock.now_time();
     set_condition(
         &mut pod,
         PodCondition {
@@ -469,10 +488,10 @@ fn mark_unschedulable(cluster: &mut Cluster, mut pod: Pod, message: &str) {
             ..Default::default()
         },
     );
-    if let Ok(stored) = cluster.world.api.update_status(Object::Pod(Box::new(pod))) {
+    if let Ok(stored) = world.api.update_status(Object::Pod(Box::new(pod))) {
         let stored = stored.clone();
         events::record(
-            &mut cluster.world,
+            world,
             &stored,
             EventType::Warning,
             "FailedScheduling",
@@ -490,8 +509,12 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+    use serde_json::json;
+
     use super::*;
     use crate::clock::SimDuration;
+    use crate::cluster::{Cluster, ClusterProfile};
+    use crate::controllers::testing::{object, Bench};
 
     fn pod_requesting(name: &str, cpu: &str) -> Object {
         Object::Pod(Box::new(Pod {
@@ -588,5 +611,89 @@ mod tests {
             vec!["<none>", "node1", "node2", "node3"],
             "three fit, one waits: {nodes:?}"
         );
+    }
+
+    fn pod(name: &str, cpu: &str, node: Option<&str>) -> Object {
+        let mut pod = json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"containers": [{
+                "name": "app", "image": "nginx",
+                "resources": {"requests": {"cpu": cpu}}
+            }]}
+        });
+        if let Some(node) = node {
+            pod["spec"]["nodeName"] = json!(node);
+        }
+        object(pod)
+    }
+
+    fn scheduled_condition(bench: &Bench, name: &str) -> PodCondition {
+        let Some(Object::Pod(p)) = bench.world.api.get("Pod", "default", name) else {
+            panic!("no pod {name}");
+        };
+        p.status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .find(|c| c.type_ == "PodScheduled")
+            .cloned()
+            .expect("PodScheduled")
+    }
+
+    fn node_of(bench: &Bench, name: &str) -> Option<String> {
+        match bench.world.api.get("Pod", "default", name) {
+            Some(Object::Pod(p)) => p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            _ => panic!("no pod {name}"),
+        }
+    }
+
+    #[test]
+    fn binds_a_pending_pod_to_the_node_with_room() {
+        let mut bench = Bench::new(Box::<Scheduler>::default());
+        let mut profile = ClusterProfile::multi_node();
+        profile.nodes.truncate(3); // control-plane (tainted), node1, node2
+        bench.add_nodes(&profile);
+        bench.create(pod("hog", "2", Some("node2")));
+        bench.create(pod("x", "1", None));
+        bench.pass();
+        assert_eq!(node_of(&bench, "x").as_deref(), Some("node1"));
+        let cond = scheduled_condition(&bench, "x");
+        assert_eq!((cond.status.as_str(), cond.reason), ("True", None));
+        assert_eq!(
+            bench.events(),
+            vec!["Scheduled: Successfully assigned default/x to node1".to_string()]
+        );
+        // The kubelet of node1 hears of the pod at once.
+        assert_eq!(bench.next_wake(), Some(bench.world.clock.now_ms()));
+        // Nothing is left to place.
+        let rv = bench.world.api.resource_version();
+        bench.pass();
+        assert_eq!(bench.world.api.resource_version(), rv);
+    }
+
+    #[test]
+    fn a_pod_that_fits_nowhere_is_marked_unschedulable_once() {
+        let mut bench = Bench::new(Box::<Scheduler>::default());
+        bench.add_nodes(&ClusterProfile::multi_node());
+        bench.create(pod("big", "3", None));
+        bench.pass();
+        let message = "0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.";
+        assert_eq!(node_of(&bench, "big"), None);
+        let cond = scheduled_condition(&bench, "big");
+        assert_eq!(
+            (
+                cond.status.as_str(),
+                cond.reason.as_deref(),
+                cond.message.as_deref()
+            ),
+            ("False", Some("Unschedulable"), Some(message))
+        );
+        assert_eq!(bench.events(), vec![format!("FailedScheduling: {message}")]);
+        // It waits in the unschedulable queue: further passes write nothing.
+        let rv = bench.world.api.resource_version();
+        bench.pass();
+        bench.pass();
+        assert_eq!(bench.world.api.resource_version(), rv);
+        assert_eq!(bench.next_wake(), None);
     }
 }

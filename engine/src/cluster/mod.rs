@@ -1,13 +1,13 @@
 //! The `Cluster` facade: the one type the app and the CLI talk to.
 
-mod bootstrap;
+pub(crate) mod bootstrap;
 mod profile;
 mod system_config;
 pub(crate) mod system_pods;
 mod system_workloads;
 
 pub(crate) use crate::apiserver::{
-    finalize_namespace, DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
+    DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
 };
 pub use profile::{ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 
@@ -219,7 +219,9 @@ impl Cluster {
             return self.world.create(obj);
         }
         let name = self.world.create(obj)?.name().to_string();
-        crate::controllers::system_objects::reconcile(self);
+        self.controllers
+            .runtime
+            .run("serviceaccount", &mut self.world);
         self.world
             .api
             .get("Namespace", "", &name)

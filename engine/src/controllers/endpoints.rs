@@ -12,75 +12,102 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::api::object::Object;
+use super::runtime::{Controller, Queue};
+use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::api::selector::Selector;
-use crate::cluster::Cluster;
+use crate::world::World;
 
 /// The label the controller puts on the Endpoints it manages (Kubernetes 1.33+).
 const MANAGED_BY: &str = "endpoints.kubernetes.io/managed-by";
 
-/// Brings every selector service's Endpoints up to date, if anything changed since last run.
-pub fn reconcile(cluster: &mut Cluster) {
-    let rv = cluster.world.api.resource_version();
-    if cluster.controllers.endpoints_seen == Some(rv) {
-        return;
+/// The controller, with the store resourceVersion it last brought up to date.
+#[derive(Clone, Debug, Default)]
+pub struct EndpointsController {
+    /// The store's resourceVersion after the last pass (its own writes included).
+    seen: Option<u64>,
+}
+
+/// The one key the controller works on: a pass over every service.
+fn all() -> ObjectKey {
+    ObjectKey {
+        kind: "Service",
+        namespace: String::new(),
+        name: String::new(),
     }
-    let services: Vec<Service> = cluster
-        .world
-        .api
-        .list("Service", None)
-        .filter_map(|o| match o {
-            Object::Service(s) => Some(s.as_ref().clone()),
-            _ => None,
-        })
-        .collect();
-    let mut wanted: Vec<Endpoints> = Vec::new();
-    for svc in &services {
-        if let Some(ep) = desired(cluster, svc) {
-            wanted.push(ep);
+}
+
+impl Controller for EndpointsController {
+    fn name(&self) -> &'static str {
+        "endpoints"
+    }
+
+    /// Any change it did not write itself: every write moves the store's resourceVersion
+    /// and appends one watch event, so the version differs from the one it left exactly when
+    /// another write came after its own.
+    fn enqueue(&mut self, _event: &WatchEvent, world: &World, queue: &mut Queue) {
+        if self.seen != Some(world.api.resource_version()) {
+            queue.add(all());
         }
     }
-    for ep in wanted {
-        let ns = ep.metadata.namespace.clone().unwrap_or_default();
-        let name = ep.metadata.name.clone().unwrap_or_default();
-        match cluster.world.api.get("Endpoints", &ns, &name) {
-            Some(Object::Endpoints(cur)) => {
-                if cur.subsets != ep.subsets || cur.metadata.labels != ep.metadata.labels {
-                    let mut next = cur.as_ref().clone();
-                    next.subsets = ep.subsets;
-                    next.metadata.labels = ep.metadata.labels;
-                    let _ = cluster.world.api.update(Object::Endpoints(Box::new(next)));
+
+    /// Brings every selector service's Endpoints up to date and deletes the managed
+    /// Endpoints whose service is gone.
+    fn sync(&mut self, world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {
+        let services: Vec<Service> = world
+            .api
+            .list("Service", None)
+            .filter_map(|o| match o {
+                Object::Service(s) => Some(s.as_ref().clone()),
+                _ => None,
+            })
+            .collect();
+        let mut wanted: Vec<Endpoints> = Vec::new();
+        for svc in &services {
+            if let Some(ep) = desired(world, svc) {
+                wanted.push(ep);
+            }
+        }
+        for ep in wanted {
+            let ns = ep.metadata.namespace.clone().unwrap_or_default();
+            let name = ep.metadata.name.clone().unwrap_or_default();
+            match world.api.get("Endpoints", &ns, &name) {
+                Some(Object::Endpoints(cur)) => {
+                    if cur.subsets != ep.subsets || cur.metadata.labels != ep.metadata.labels {
+                        let mut next = cur.as_ref().clone();
+                        next.subsets = ep.subsets;
+                        next.metadata.labels = ep.metadata.labels;
+                        let _ = world.api.update(Object::Endpoints(Box::new(next)));
+                    }
+                }
+                _ => {
+                    let _ = world.create(Object::Endpoints(Box::new(ep)));
                 }
             }
-            _ => {
-                let _ = cluster.create(Object::Endpoints(Box::new(ep)));
-            }
         }
-    }
-    // Managed Endpoints whose service is gone (or lost its selector) go too.
-    let orphans: Vec<(String, String)> = cluster
-        .world
-        .api
-        .list("Endpoints", None)
-        .filter(|o| {
-            o.metadata()
-                .labels
-                .as_ref()
-                .is_some_and(|l| l.contains_key(MANAGED_BY))
-        })
-        .filter(|o| {
-            !services.iter().any(|s| {
-                s.metadata.name.as_deref() == Some(o.name())
-                    && s.metadata.namespace.as_deref() == Some(o.namespace())
-                    && has_selector(s)
+        // Managed Endpoints whose service is gone (or lost its selector) go too.
+        let orphans: Vec<(String, String)> = world
+            .api
+            .list("Endpoints", None)
+            .filter(|o| {
+                o.metadata()
+                    .labels
+                    .as_ref()
+                    .is_some_and(|l| l.contains_key(MANAGED_BY))
             })
-        })
-        .map(|o| (o.namespace().to_string(), o.name().to_string()))
-        .collect();
-    for (ns, name) in orphans {
-        let _ = cluster.world.delete("Endpoints", &ns, &name, None, false);
+            .filter(|o| {
+                !services.iter().any(|s| {
+                    s.metadata.name.as_deref() == Some(o.name())
+                        && s.metadata.namespace.as_deref() == Some(o.namespace())
+                        && has_selector(s)
+                })
+            })
+            .map(|o| (o.namespace().to_string(), o.name().to_string()))
+            .collect();
+        for (ns, name) in orphans {
+            let _ = world.delete("Endpoints", &ns, &name, None, false);
+        }
+        self.seen = Some(world.api.resource_version());
     }
-    cluster.controllers.endpoints_seen = Some(cluster.world.api.resource_version());
 }
 
 fn has_selector(s: &Service) -> bool {
@@ -92,7 +119,7 @@ fn has_selector(s: &Service) -> bool {
 }
 
 /// The Endpoints a selector service should have now.
-fn desired(cluster: &Cluster, svc: &Service) -> Option<Endpoints> {
+fn desired(world: &World, svc: &Service) -> Option<Endpoints> {
     if !has_selector(svc) {
         return None;
     }
@@ -101,7 +128,7 @@ fn desired(cluster: &Cluster, svc: &Service) -> Option<Endpoints> {
     let selector = Selector::from_map(spec.selector.as_ref()?);
     // Subsets keyed by their resolved ports, so pods with the same ports share one.
     let mut subsets: BTreeMap<Vec<(String, i32, String)>, EndpointSubset> = BTreeMap::new();
-    for obj in cluster.world.api.list("Pod", Some(&ns)) {
+    for obj in world.api.list("Pod", Some(&ns)) {
         let Object::Pod(pod) = obj else { continue };
         if !selector.matches(pod.metadata.labels.as_ref())
             || pod.metadata.deletion_timestamp.is_some()
@@ -201,8 +228,12 @@ fn named_port(pod: &Pod, name: &str) -> Option<i32> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::clock::SimDuration;
+    use crate::cluster::Cluster;
+    use crate::controllers::testing::{object, Bench};
 
     fn subsets(c: &Cluster, name: &str) -> Option<Vec<EndpointSubset>> {
         match c.world.api.get("Endpoints", "default", name) {
@@ -226,5 +257,84 @@ mod tests {
         assert!(s[0].not_ready_addresses.is_none());
         c.run("kubectl delete svc web");
         assert!(c.world.api.get("Endpoints", "default", "web").is_none());
+    }
+
+    /// A pod labelled `app: web` with `ip`, Running, ready or not.
+    fn pod(bench: &mut Bench, name: &str, ip: &str, ready: bool) {
+        bench.create(object(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "default", "labels": {"app": "web"}},
+            "spec": {
+                "nodeName": "node1",
+                "containers": [{"name": "nginx", "image": "nginx"}]
+            }
+        })));
+        let Some(Object::Pod(mut p)) = bench.world.api.get("Pod", "default", name).cloned() else {
+            panic!("no pod {name}");
+        };
+        let status = p.status.get_or_insert_with(Default::default);
+        status.phase = Some("Running".into());
+        status.pod_ip = Some(ip.into());
+        crate::api::pod::set_condition(
+            &mut p,
+            k8s_openapi::api::core::v1::PodCondition {
+                type_: "Ready".into(),
+                status: if ready { "True" } else { "False" }.into(),
+                ..Default::default()
+            },
+        );
+        bench.world.api.update_status(Object::Pod(p)).unwrap();
+    }
+
+    #[test]
+    fn a_selector_service_lists_ready_and_not_ready_pod_ips() {
+        let mut bench = Bench::new(Box::<EndpointsController>::default());
+        pod(&mut bench, "web-b", "10.244.1.7", true);
+        pod(&mut bench, "web-a", "10.244.1.9", true);
+        pod(&mut bench, "web-c", "10.244.2.3", false);
+        bench.create(object(json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {
+                "selector": {"app": "web"},
+                "ports": [{"name": "http", "port": 80, "targetPort": 8080}]
+            }
+        })));
+        bench.pass();
+        let Some(Object::Endpoints(ep)) = bench.world.api.get("Endpoints", "default", "web") else {
+            panic!("no Endpoints");
+        };
+        assert_eq!(
+            ep.metadata.labels.as_ref().and_then(|l| l.get(MANAGED_BY)),
+            Some(&"endpoint-controller".to_string())
+        );
+        let subsets = ep.subsets.clone().expect("subsets");
+        assert_eq!(subsets.len(), 1);
+        let ips = |list: &Option<Vec<EndpointAddress>>| -> Vec<String> {
+            list.iter().flatten().map(|a| a.ip.clone()).collect()
+        };
+        assert_eq!(ips(&subsets[0].addresses), vec!["10.244.1.7", "10.244.1.9"]);
+        assert_eq!(ips(&subsets[0].not_ready_addresses), vec!["10.244.2.3"]);
+        let target = subsets[0].addresses.as_ref().unwrap()[0].target_ref.clone();
+        assert_eq!(target.and_then(|t| t.name).as_deref(), Some("web-b"));
+        let ports = subsets[0].ports.clone().unwrap_or_default();
+        assert_eq!(
+            ports
+                .iter()
+                .map(|p| (p.name.as_deref(), p.port, p.protocol.as_deref()))
+                .collect::<Vec<_>>(),
+            vec![(Some("http"), 8080, Some("TCP"))]
+        );
+        // Another pass writes nothing.
+        let rv = bench.world.api.resource_version();
+        bench.pass();
+        assert_eq!(bench.world.api.resource_version(), rv);
+        // The service gone, its Endpoints go too.
+        bench
+            .world
+            .delete("Service", "default", "web", None, false)
+            .unwrap();
+        bench.pass();
+        assert!(bench.world.api.get("Endpoints", "default", "web").is_none());
     }
 }

@@ -30,36 +30,33 @@ pub struct State {
     pub runtime: runtime::Runtime,
     /// The garbage collector's cursor and owner index.
     pub garbage_collector: garbage_collector::State,
-    /// The scheduler's queue.
-    pub scheduler: crate::scheduler::Queue,
     /// The persistentvolume controller's cursor and resyncs.
     pub persistentvolume: persistentvolume::State,
     /// The DaemonSet controller's cursor and template hashes.
     pub daemonset: daemonset::State,
     /// The StatefulSet controller's cursor and revisions.
     pub statefulset: statefulset::State,
-    /// Store resourceVersion the endpoints controller last brought up to date.
-    pub endpoints_seen: Option<u64>,
-    /// Store resourceVersion the system-objects controller last checked.
-    pub system_objects_seen: Option<u64>,
 }
 
 impl Default for State {
     fn default() -> Self {
         let mut runtime = runtime::Runtime::default();
+        runtime.register(Box::<node_lifecycle::NodeLifecycle>::default(), 0);
         runtime.register(Box::<deployment::Deployments>::default(), 0);
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
         runtime.register(Box::<cronjob::CronJobs>::default(), 0);
         runtime.register(Box::<job::Jobs>::default(), 0);
+        runtime.register(Box::<namespace::Namespaces>::default(), 0);
+        runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
+        runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
+        // Last: the scheduler places what this pass's controllers created.
+        runtime.register(Box::<crate::scheduler::Scheduler>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
-            scheduler: Default::default(),
             persistentvolume: Default::default(),
             daemonset: Default::default(),
             statefulset: Default::default(),
-            endpoints_seen: None,
-            system_objects_seen: None,
         }
     }
 }
@@ -74,7 +71,10 @@ const MAX_PASSES: usize = 8;
 pub fn run_all(cluster: &mut Cluster) {
     for _ in 0..MAX_PASSES {
         let before = cluster.world.api.log_end();
-        node_lifecycle::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("nodelifecycle", &mut cluster.world);
         cluster
             .controllers
             .runtime
@@ -92,10 +92,22 @@ pub fn run_all(cluster: &mut Cluster) {
         daemonset::reconcile(cluster);
         persistentvolume::reconcile(cluster);
         garbage_collector::reconcile(cluster);
-        namespace::reconcile(cluster);
-        system_objects::reconcile(cluster);
-        endpoints::reconcile(cluster);
-        crate::scheduler::schedule_pending(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("namespace", &mut cluster.world);
+        cluster
+            .controllers
+            .runtime
+            .run("serviceaccount", &mut cluster.world);
+        cluster
+            .controllers
+            .runtime
+            .run("endpoints", &mut cluster.world);
+        cluster
+            .controllers
+            .runtime
+            .run("scheduler", &mut cluster.world);
         if cluster.world.api.log_end() == before {
             break;
         }

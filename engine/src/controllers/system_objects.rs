@@ -12,8 +12,9 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::api::object::Object;
-use crate::cluster::Cluster;
+use super::runtime::{Controller, Queue};
+use crate::api::object::{Object, ObjectKey, WatchEvent};
+use crate::world::World;
 
 /// The cluster CA as the root-ca-cert-publisher copies it (a fixed, PEM-shaped text).
 pub const ROOT_CA: &str = "-----BEGIN CERTIFICATE-----
@@ -47,89 +48,99 @@ fn meta(namespace: &str, name: &str) -> ObjectMeta {
     }
 }
 
-/// Creates whatever is missing, if anything changed since the last run.
-pub fn reconcile(cluster: &mut Cluster) {
-    let rv = cluster.world.api.resource_version();
-    if cluster.controllers.system_objects_seen == Some(rv) {
-        return;
+/// The controller, with the store resourceVersion it last brought up to date.
+#[derive(Clone, Debug, Default)]
+pub struct SystemObjects {
+    /// The store's resourceVersion after the last pass (its own writes included).
+    seen: Option<u64>,
+}
+
+/// The one key the controller works on: a pass over every namespace.
+fn all() -> ObjectKey {
+    ObjectKey {
+        kind: "Namespace",
+        namespace: String::new(),
+        name: String::new(),
     }
-    let namespaces: Vec<String> = cluster
-        .world
-        .api
-        .list("Namespace", None)
-        .filter(|n| n.metadata().deletion_timestamp.is_none())
-        .map(|n| n.name().to_string())
-        .collect();
-    let mut missing = Vec::new();
-    for ns in &namespaces {
-        if cluster
-            .world
-            .api
-            .get("ConfigMap", ns, "kube-root-ca.crt")
-            .is_none()
-        {
-            let mut m = meta(ns, "kube-root-ca.crt");
-            m.annotations = Some(BTreeMap::from([(
-                "kubernetes.io/description".to_string(),
-                ROOT_CA_DESCRIPTION.to_string(),
-            )]));
-            missing.push(Object::ConfigMap(Box::new(ConfigMap {
-                metadata: m,
-                data: Some(BTreeMap::from([(
-                    "ca.crt".to_string(),
-                    ROOT_CA.to_string(),
-                )])),
-                ..Default::default()
-            })));
-        }
-        if cluster
-            .world
-            .api
-            .get("ServiceAccount", ns, "default")
-            .is_none()
-        {
-            missing.push(Object::ServiceAccount(Box::new(ServiceAccount {
-                metadata: meta(ns, "default"),
-                ..Default::default()
-            })));
+}
+
+impl Controller for SystemObjects {
+    fn name(&self) -> &'static str {
+        "serviceaccount"
+    }
+
+    /// Any change it did not write itself: every write moves the store's resourceVersion
+    /// and appends one watch event, so the version differs from the one it left exactly when
+    /// another write came after its own.
+    fn enqueue(&mut self, _event: &WatchEvent, world: &World, queue: &mut Queue) {
+        if self.seen != Some(world.api.resource_version()) {
+            queue.add(all());
         }
     }
-    if namespaces.iter().any(|n| n == "default") {
-        if cluster
-            .world
+
+    /// Creates whatever is missing.
+    fn sync(&mut self, world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {
+        let namespaces: Vec<String> = world
             .api
-            .get("Service", "default", "kubernetes")
-            .is_none()
-        {
-            missing.push(kubernetes_service());
+            .list("Namespace", None)
+            .filter(|n| n.metadata().deletion_timestamp.is_none())
+            .map(|n| n.name().to_string())
+            .collect();
+        let mut missing = Vec::new();
+        for ns in &namespaces {
+            if world.api.get("ConfigMap", ns, "kube-root-ca.crt").is_none() {
+                let mut m = meta(ns, "kube-root-ca.crt");
+                m.annotations = Some(BTreeMap::from([(
+                    "kubernetes.io/description".to_string(),
+                    ROOT_CA_DESCRIPTION.to_string(),
+                )]));
+                missing.push(Object::ConfigMap(Box::new(ConfigMap {
+                    metadata: m,
+                    data: Some(BTreeMap::from([(
+                        "ca.crt".to_string(),
+                        ROOT_CA.to_string(),
+                    )])),
+                    ..Default::default()
+                })));
+            }
+            if world.api.get("ServiceAccount", ns, "default").is_none() {
+                missing.push(Object::ServiceAccount(Box::new(ServiceAccount {
+                    metadata: meta(ns, "default"),
+                    ..Default::default()
+                })));
+            }
         }
-        if cluster
-            .world
-            .api
-            .get("Endpoints", "default", "kubernetes")
-            .is_none()
-        {
-            missing.push(kubernetes_endpoints(&control_plane_ip(cluster)));
+        if namespaces.iter().any(|n| n == "default") {
+            if world.api.get("Service", "default", "kubernetes").is_none() {
+                missing.push(kubernetes_service());
+            }
+            if world
+                .api
+                .get("Endpoints", "default", "kubernetes")
+                .is_none()
+            {
+                missing.push(kubernetes_endpoints(&control_plane_ip(world)));
+            }
         }
+        missing.extend(missing_mirror_pods(world));
+        for obj in missing {
+            // The namespaces' objects are POSTed by their controllers (admission and all); the
+            // `kubernetes` Service and Endpoints and the mirror pods are the apiserver's and
+            // the kubelet's own, kept in place without admission.
+            if matches!(obj, Object::ConfigMap(_) | Object::ServiceAccount(_)) {
+                let _ = world.create(obj);
+            } else {
+                let now = world.clock.now_time();
+                let _ = world.api.restore(obj, now, &mut world.rng);
+            }
+        }
+        self.seen = Some(world.api.resource_version());
     }
-    missing.extend(missing_mirror_pods(cluster));
-    for obj in missing {
-        // The namespaces' objects are POSTed by their controllers (admission and all); the
-        // `kubernetes` Service and Endpoints and the mirror pods are the apiserver's and the
-        // kubelet's own, kept in place without admission.
-        if matches!(obj, Object::ConfigMap(_) | Object::ServiceAccount(_)) {
-            let _ = cluster.create(obj);
-        } else {
-            let now = cluster.world.clock.now_time();
-            let _ = cluster.world.api.restore(obj, now, &mut cluster.world.rng);
-        }
-    }
-    cluster.controllers.system_objects_seen = Some(cluster.world.api.resource_version());
 }
 
 /// Mirror pods the control-plane kubelet reposts when they were deleted.
-fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
-    let Some((node, uid)) = cluster.world.api.list("Node", None).find_map(|o| {
+fn missing_mirror_pods(world: &mut World) -> Vec<Object> {
+    let Some((node, uid)) = world.api.list("Node", None).find_map(|o| {
         o.metadata()
             .labels
             .as_ref()
@@ -143,14 +154,13 @@ fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
     }) else {
         return Vec::new();
     };
-    let ip = control_plane_ip(cluster);
-    let now = cluster.world.clock.now_time();
+    let ip = control_plane_ip(world);
+    let now = world.clock.now_time();
     let mut out = Vec::new();
     for c in crate::node::system_pods::STATIC_COMPONENTS {
         let name = format!("{c}-{node}");
-        if cluster.world.api.get("Pod", "kube-system", &name).is_none() {
-            if let Some(p) =
-                crate::node::system_pods::static_pod(&mut cluster.world, c, &node, &uid, &ip, &now)
+        if world.api.get("Pod", "kube-system", &name).is_none() {
+            if let Some(p) = crate::node::system_pods::static_pod(world, c, &node, &uid, &ip, &now)
             {
                 out.push(Object::Pod(Box::new(p)));
             }
@@ -160,9 +170,8 @@ fn missing_mirror_pods(cluster: &mut Cluster) -> Vec<Object> {
 }
 
 /// The InternalIP of the first control-plane node (the apiserver's advertise address).
-fn control_plane_ip(cluster: &Cluster) -> String {
-    cluster
-        .world
+fn control_plane_ip(world: &World) -> String {
+    world
         .api
         .list("Node", None)
         .find_map(|o| match o {
@@ -233,4 +242,44 @@ fn kubernetes_endpoints(ip: &str) -> Object {
             ..Default::default()
         }]),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::controllers::testing::{object, Bench};
+
+    fn names(bench: &Bench, kind: &'static str, ns: &str) -> Vec<String> {
+        bench
+            .world
+            .api
+            .list(kind, Some(ns))
+            .map(|o| o.name().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_namespace_gets_its_service_account_and_root_ca_back() {
+        let mut bench = Bench::new(Box::<SystemObjects>::default());
+        bench.create(object(json!({
+            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}
+        })));
+        bench.pass();
+        assert_eq!(names(&bench, "ServiceAccount", "team"), vec!["default"]);
+        assert_eq!(names(&bench, "ConfigMap", "team"), vec!["kube-root-ca.crt"]);
+        assert_eq!(names(&bench, "Service", "default"), vec!["kubernetes"]);
+        assert_eq!(names(&bench, "Endpoints", "default"), vec!["kubernetes"]);
+        // Another pass writes nothing; a deleted object comes back on the next one.
+        let rv = bench.world.api.resource_version();
+        bench.pass();
+        assert_eq!(bench.world.api.resource_version(), rv);
+        bench
+            .world
+            .delete("ServiceAccount", "team", "default", None, false)
+            .unwrap();
+        bench.pass();
+        assert_eq!(names(&bench, "ServiceAccount", "team"), vec!["default"]);
+    }
 }

@@ -8,6 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::runtime::{Controller, Runtime};
 use crate::api::object::Object;
 use crate::clock::{SimDuration, BOOT_MS};
+use crate::cluster::ClusterProfile;
 use crate::world::World;
 
 /// One controller on the runtime, over a world of its own.
@@ -45,6 +46,19 @@ impl Bench {
         let mut runtime = Runtime::default();
         runtime.register(controller, world.api.log_end());
         Bench { world, runtime }
+    }
+
+    /// Restores the nodes of `profile` as a fresh cluster has them (Ready, with their
+    /// allocatable resources and the control plane's taint), without kubelets.
+    pub fn add_nodes(&mut self, profile: &ClusterProfile) {
+        let now = self.world.clock.now_time();
+        for (i, n) in profile.nodes.iter().enumerate() {
+            let node = crate::cluster::bootstrap::node(n, i, &now);
+            let _ = self
+                .world
+                .api
+                .restore(node, now.clone(), &mut self.world.rng);
+        }
     }
 
     /// Creates `obj` through the API server, as a client would.

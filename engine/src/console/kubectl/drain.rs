@@ -252,7 +252,10 @@ fn set_unschedulable(cluster: &mut Cluster, nodes: &[String], desired: bool, out
         out.out(format!("node/{name} {verb}"));
     }
     // The node lifecycle controller adds or removes the unschedulable taint right away.
-    crate::controllers::node_lifecycle::reconcile(cluster);
+    cluster
+        .controllers
+        .runtime
+        .run("nodelifecycle", &mut cluster.world);
 }
 
 /// What kubectl decides for one pod on the node.
