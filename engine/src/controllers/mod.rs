@@ -42,8 +42,6 @@ pub struct State {
     pub persistentvolume: persistentvolume::State,
     /// The DaemonSet controller's cursor and template hashes.
     pub daemonset: daemonset::State,
-    /// The StatefulSet controller's cursor and revisions.
-    pub statefulset: statefulset::State,
     /// Store resourceVersion the endpoints controller last brought up to date.
     pub endpoints_seen: Option<u64>,
     /// Store resourceVersion the system-objects controller last checked.
@@ -54,6 +52,7 @@ impl Default for State {
     fn default() -> Self {
         let mut runtime = runtime::Runtime::default();
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
+        runtime.register(Box::<statefulset::StatefulSets>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
@@ -63,7 +62,6 @@ impl Default for State {
             cronjob: Default::default(),
             persistentvolume: Default::default(),
             daemonset: Default::default(),
-            statefulset: Default::default(),
             endpoints_seen: None,
             system_objects_seen: None,
         }
@@ -88,7 +86,10 @@ pub fn run_all(cluster: &mut Cluster) {
             .run("replicaset", &mut cluster.world);
         cronjob::reconcile(cluster);
         job::reconcile(cluster);
-        statefulset::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("statefulset", &mut cluster.world);
         daemonset::reconcile(cluster);
         persistentvolume::reconcile(cluster);
         garbage_collector::reconcile(cluster);
