@@ -40,8 +40,6 @@ pub struct State {
     pub cronjob: cronjob::State,
     /// The persistentvolume controller's cursor and resyncs.
     pub persistentvolume: persistentvolume::State,
-    /// The DaemonSet controller's cursor and template hashes.
-    pub daemonset: daemonset::State,
     /// Store resourceVersion the endpoints controller last brought up to date.
     pub endpoints_seen: Option<u64>,
     /// Store resourceVersion the system-objects controller last checked.
@@ -53,6 +51,7 @@ impl Default for State {
         let mut runtime = runtime::Runtime::default();
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
         runtime.register(Box::<statefulset::StatefulSets>::default(), 0);
+        runtime.register(Box::<daemonset::DaemonSets>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
@@ -61,7 +60,6 @@ impl Default for State {
             job: Default::default(),
             cronjob: Default::default(),
             persistentvolume: Default::default(),
-            daemonset: Default::default(),
             endpoints_seen: None,
             system_objects_seen: None,
         }
@@ -90,7 +88,10 @@ pub fn run_all(cluster: &mut Cluster) {
             .controllers
             .runtime
             .run("statefulset", &mut cluster.world);
-        daemonset::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("daemonset", &mut cluster.world);
         persistentvolume::reconcile(cluster);
         garbage_collector::reconcile(cluster);
         namespace::reconcile(cluster);
