@@ -38,8 +38,6 @@ pub struct State {
     pub job: job::State,
     /// The CronJob controller's cursor and wake-ups.
     pub cronjob: cronjob::State,
-    /// The persistentvolume controller's cursor and resyncs.
-    pub persistentvolume: persistentvolume::State,
     /// Store resourceVersion the endpoints controller last brought up to date.
     pub endpoints_seen: Option<u64>,
     /// Store resourceVersion the system-objects controller last checked.
@@ -52,6 +50,8 @@ impl Default for State {
         runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
         runtime.register(Box::<statefulset::StatefulSets>::default(), 0);
         runtime.register(Box::<daemonset::DaemonSets>::default(), 0);
+        runtime.register(Box::<persistentvolume::ClaimBinder>::default(), 0);
+        runtime.register(Box::<persistentvolume::ClaimProtection>::default(), 0);
         State {
             runtime,
             garbage_collector: Default::default(),
@@ -59,7 +59,6 @@ impl Default for State {
             scheduler: Default::default(),
             job: Default::default(),
             cronjob: Default::default(),
-            persistentvolume: Default::default(),
             endpoints_seen: None,
             system_objects_seen: None,
         }
@@ -92,7 +91,15 @@ pub fn run_all(cluster: &mut Cluster) {
             .controllers
             .runtime
             .run("daemonset", &mut cluster.world);
-        persistentvolume::reconcile(cluster);
+        // Once one loop: the binder writes only Events, which pvc-protection does not watch.
+        cluster
+            .controllers
+            .runtime
+            .run("persistentvolume-binder", &mut cluster.world);
+        cluster
+            .controllers
+            .runtime
+            .run("pvc-protection", &mut cluster.world);
         garbage_collector::reconcile(cluster);
         namespace::reconcile(cluster);
         system_objects::reconcile(cluster);
