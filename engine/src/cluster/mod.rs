@@ -6,9 +6,7 @@ mod system_config;
 pub(crate) mod system_pods;
 mod system_workloads;
 
-pub(crate) use crate::apiserver::{
-    finalize_namespace, DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
-};
+pub(crate) use crate::apiserver::{finalize_namespace, DeleteOptions, Propagation};
 pub use profile::{ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 
 use crate::api::error::ApiError;

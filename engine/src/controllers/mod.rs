@@ -28,8 +28,6 @@ use crate::cluster::Cluster;
 pub struct State {
     /// The controllers that run on the controller runtime, in the order they run.
     pub runtime: runtime::Runtime,
-    /// The garbage collector's cursor and owner index.
-    pub garbage_collector: garbage_collector::State,
     /// The Deployment controller's cursor and wake-ups.
     pub deployment: deployment::State,
     /// The scheduler's queue.
@@ -52,9 +50,9 @@ impl Default for State {
         runtime.register(Box::<daemonset::DaemonSets>::default(), 0);
         runtime.register(Box::<persistentvolume::ClaimBinder>::default(), 0);
         runtime.register(Box::<persistentvolume::ClaimProtection>::default(), 0);
+        runtime.register(Box::<garbage_collector::GarbageCollector>::default(), 0);
         State {
             runtime,
-            garbage_collector: Default::default(),
             deployment: Default::default(),
             scheduler: Default::default(),
             job: Default::default(),
@@ -100,7 +98,10 @@ pub fn run_all(cluster: &mut Cluster) {
             .controllers
             .runtime
             .run("pvc-protection", &mut cluster.world);
-        garbage_collector::reconcile(cluster);
+        cluster
+            .controllers
+            .runtime
+            .run("garbagecollector", &mut cluster.world);
         namespace::reconcile(cluster);
         system_objects::reconcile(cluster);
         endpoints::reconcile(cluster);
