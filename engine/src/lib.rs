@@ -20,13 +20,10 @@ mod node;
 mod output;
 mod printers;
 mod rng;
-mod scheduler;
 mod timers;
 pub mod transcript;
 pub mod view;
 mod world;
-// Until every controller names `world::events`.
-use world::events;
 
 pub use api::explain::{docs_loaded as explain_docs_loaded, install_docs as install_explain_docs};
 pub use clock::SimDuration;

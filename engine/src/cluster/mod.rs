@@ -6,9 +6,7 @@ mod system_config;
 pub(crate) mod system_pods;
 mod system_workloads;
 
-pub(crate) use crate::apiserver::{
-    DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER,
-};
+pub(crate) use crate::apiserver::{DeleteOptions, Propagation};
 pub use profile::{ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 
 use crate::api::error::ApiError;
@@ -16,6 +14,7 @@ use crate::api::object::Object;
 use crate::apiserver::Env;
 use crate::clock::{SimDuration, BOOT_MS};
 use crate::console::Console;
+use crate::controllers::runtime::Runtime;
 use crate::node::{Kubelet, NodeCx};
 use crate::output::Output;
 use crate::timers::Task;
@@ -39,6 +38,10 @@ impl Default for ClusterConfig {
     }
 }
 
+/// Most controller passes an instant gets before time moves on (a safety net; a pass
+/// normally settles in two or three).
+const MAX_PASSES: usize = 8;
+
 /// How long the cluster has been up when the learner first types (node AGE then reads `10m`).
 const UPTIME_AT_START: SimDuration = SimDuration::seconds(600);
 
@@ -51,7 +54,7 @@ pub struct Cluster {
     pub(crate) kubelet: Kubelet,
     /// What the controllers remember between runs.
     #[allow(dead_code)] // No controller keeps state yet.
-    pub(crate) controllers: crate::controllers::State,
+    pub(crate) controllers: Runtime,
     /// The shape the cluster was built from (nodes, kubeconfig).
     pub(crate) profile: ClusterProfile,
 }
@@ -74,7 +77,7 @@ impl Cluster {
             world: World::new(BOOT_MS, config.seed),
             console: Console::default(),
             kubelet: Kubelet::default(),
-            controllers: crate::controllers::State::default(),
+            controllers: crate::controllers::registry(),
             profile: config.profile.clone(),
         };
         cluster.bootstrap(&config.profile);
@@ -112,7 +115,7 @@ impl Cluster {
         }
         system_pods::create_all(self, profile);
         // Namespaces' default ServiceAccount and root CA, the `kubernetes` Service.
-        crate::controllers::run_all(self);
+        self.reconcile();
     }
 
     /// Runs one console line (a shell-like command line) and returns what it printed.
@@ -206,9 +209,17 @@ impl Cluster {
         }
     }
 
-    /// Runs the controllers that react to changes at once (see `controllers`).
+    /// Runs every controller once, in the registry's order (determinism), and again while a
+    /// pass wrote something, so one controller's writes are seen by the others at the same
+    /// instant.
     fn reconcile(&mut self) {
-        crate::controllers::run_all(self);
+        for _ in 0..MAX_PASSES {
+            let before = self.world.api.log_end();
+            self.controllers.run_all(&mut self.world);
+            if self.world.api.log_end() == before {
+                break;
+            }
+        }
     }
 
     /// Creates an object through the API server (see [`World::create`]); a new namespace
@@ -219,9 +230,7 @@ impl Cluster {
             return self.world.create(obj);
         }
         let name = self.world.create(obj)?.name().to_string();
-        self.controllers
-            .runtime
-            .run("serviceaccount", &mut self.world);
+        self.controllers.run("serviceaccount", &mut self.world);
         self.world
             .api
             .get("Namespace", "", &name)

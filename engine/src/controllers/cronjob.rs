@@ -7,11 +7,11 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
-use crate::api::batch::{finished, has_condition};
 use super::runtime::{Controller, Queue};
+use crate::api::batch::{finished, has_condition};
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::clock::{ms_from_time, time_from_ms};
-use crate::events::{self, EventType, Source};
+use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
 /// Annotation with the scheduled time on each Job the controller creates.

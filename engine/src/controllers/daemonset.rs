@@ -14,12 +14,12 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::api::object::{Object, WatchEventType};
+use super::runtime::{Controller, Queue};
+use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::{self as pods, controller_of};
 use crate::clock::ms_from_time;
-use crate::cluster::Cluster;
-use crate::events::{self, EventType, Source};
-use crate::timers::Task;
+use crate::world::events::{self, EventType, Source};
+use crate::world::World;
 
 /// The label naming the template revision a pod was made from.
 pub const HASH_LABEL: &str = "controller-revision-hash";
@@ -33,63 +33,104 @@ const SOURCE: Source<'static> = Source {
     host: None,
 };
 
-/// What the controller remembers between runs.
+/// The controller, with what it remembers between passes.
 #[derive(Clone, Debug, Default)]
-pub struct State {
-    cursor: usize,
+pub struct DaemonSets {
     /// The template hash each set had when last synced, to notice template changes.
     hashes: BTreeMap<(String, String), String>,
-    /// Sets to look at again at a given time (minReadySeconds), by due time.
-    recheck: BTreeMap<i64, BTreeSet<(String, String)>>,
+    /// Whether a node changed this pass (every set then looks again).
+    nodes_changed: bool,
 }
 
-/// Runs one pass over the sets touched since the last (every set when a node changed).
-pub fn reconcile(cluster: &mut Cluster) {
-    for (ns, name) in dirty(cluster) {
-        sync(cluster, &ns, &name);
+fn set_key(namespace: &str, name: &str) -> ObjectKey {
+    ObjectKey {
+        kind: "DaemonSet",
+        namespace: namespace.to_string(),
+        name: name.to_string(),
     }
 }
 
-fn dirty(cluster: &mut Cluster) -> BTreeSet<(String, String)> {
-    let now = cluster.world.clock.now_ms();
-    let state = &mut cluster.controllers.daemonset;
-    let mut keys = BTreeSet::new();
-    let due: Vec<i64> = state.recheck.range(..=now).map(|(t, _)| *t).collect();
-    for t in due {
-        keys.extend(state.recheck.remove(&t).unwrap_or_default());
+impl Controller for DaemonSets {
+    fn name(&self) -> &'static str {
+        "daemonset"
     }
-    let mut nodes_changed = false;
-    for event in cluster.world.api.events_since(state.cursor) {
+
+    /// A set's own changes and those of its pods; a node's change concerns every set.
+    fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
         let obj = &event.object;
         match obj {
             Object::DaemonSet(_) if event.kind != WatchEventType::Deleted => {
-                keys.insert((obj.namespace().to_string(), obj.name().to_string()));
+                queue.add(set_key(obj.namespace(), obj.name()));
             }
             Object::DaemonSet(_) => {
-                state
-                    .hashes
+                self.hashes
                     .remove(&(obj.namespace().to_string(), obj.name().to_string()));
             }
-            Object::Node(_) => nodes_changed = true,
+            Object::Node(_) => self.nodes_changed = true,
             Object::Pod(p) => {
                 if let Some(r) = controller_of(&p.metadata).filter(|r| r.kind == "DaemonSet") {
-                    keys.insert((obj.namespace().to_string(), r.name.clone()));
+                    queue.add(set_key(obj.namespace(), &r.name));
                 }
             }
             _ => {}
         }
     }
-    state.cursor = cluster.world.api.log_end();
-    if nodes_changed {
-        keys.extend(
-            cluster
-                .world
-                .api
-                .list("DaemonSet", None)
-                .map(|o| (o.namespace().to_string(), o.name().to_string())),
-        );
+
+    /// When a node changed, every set (found by a read of the store).
+    fn after_events(&mut self, world: &World, queue: &mut Queue) {
+        if std::mem::take(&mut self.nodes_changed) {
+            for o in world.api.list("DaemonSet", None) {
+                queue.add(set_key(o.namespace(), o.name()));
+            }
+        }
     }
-    keys
+
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+        let (ns, name) = (key.namespace.as_str(), key.name.as_str());
+        let Some(Object::DaemonSet(mut ds)) = world.api.get("DaemonSet", ns, name).cloned() else {
+            return;
+        };
+        if ds.metadata.deletion_timestamp.is_some() {
+            return;
+        }
+        let hash = template_hash(&ds);
+        let key = (ns.to_string(), name.to_string());
+        // The apiserver bumps this annotation with each template change; kept here.
+        let annotations = ds.metadata.annotations.get_or_insert_with(BTreeMap::new);
+        let known = self.hashes.get(&key);
+        if !annotations.contains_key(TEMPLATE_GENERATION) || known.is_some_and(|h| *h != hash) {
+            let generation = ds.metadata.generation.unwrap_or(1).to_string();
+            annotations.insert(TEMPLATE_GENERATION.into(), generation);
+            if let Ok(Object::DaemonSet(stored)) =
+                world.api.update(Object::DaemonSet(ds.clone())).cloned()
+            {
+                ds = stored;
+            }
+        }
+        self.hashes.insert(key, hash.clone());
+        let spec = ds.spec.clone().unwrap_or_default();
+        let set = Set {
+            ns: ns.to_string(),
+            name: name.to_string(),
+            uid: ds.metadata.uid.clone().unwrap_or_default(),
+            hash,
+            generation: ds
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(TEMPLATE_GENERATION))
+                .cloned()
+                .unwrap_or_else(|| "1".into()),
+            min_ready: spec.min_ready_seconds.unwrap_or(0),
+            ds: *ds,
+        };
+        manage(world, &set);
+        let strategy = spec.update_strategy.unwrap_or_default();
+        if strategy.type_.as_deref() != Some("OnDelete") {
+            rolling_update(world, &set, strategy.rolling_update.unwrap_or_default());
+        }
+        update_status(world, &set, queue);
+    }
 }
 
 /// The revision hash of a set's template.
@@ -190,7 +231,7 @@ fn should_run(ds: &DaemonSet, node: &Node) -> (bool, bool) {
         spec: Some(pod_spec),
         ..Default::default()
     };
-    if !selector_ok || !crate::scheduler::affinity::required_matches(&pod, node) {
+    if !selector_ok || !crate::controllers::scheduler::affinity::required_matches(&pod, node) {
         return (false, false);
     }
     let untolerated = |effects: &[&str]| {
@@ -201,7 +242,7 @@ fn should_run(ds: &DaemonSet, node: &Node) -> (bool, bool) {
             .flatten()
             .any(|t: &Taint| {
                 effects.contains(&t.effect.as_str())
-                    && !crate::scheduler::tolerates(&tolerations, t)
+                    && !crate::controllers::scheduler::tolerates(&tolerations, t)
             })
     };
     if untolerated(&["NoSchedule", "NoExecute"]) {
@@ -230,7 +271,7 @@ impl Set {
 
 /// Pods per node (oldest first), and pods for nodes that do not exist.
 fn pods_by_node(
-    cluster: &Cluster,
+    world: &World,
     set: &Set,
     nodes: &[Node],
 ) -> (BTreeMap<String, Vec<Pod>>, Vec<Pod>) {
@@ -240,7 +281,7 @@ fn pods_by_node(
         .collect();
     let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
     let mut orphans = Vec::new();
-    for p in cluster.world.api.pods_owned_by(&set.ns, &set.uid) {
+    for p in world.api.pods_owned_by(&set.ns, &set.uid) {
         match target_node(&p) {
             Some(n) if names.contains(&n) => by_node.entry(n).or_default().push(p),
             _ => orphans.push(p),
@@ -257,63 +298,8 @@ fn pods_by_node(
     (by_node, orphans)
 }
 
-fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::DaemonSet(mut ds)) = cluster.world.api.get("DaemonSet", ns, name).cloned()
-    else {
-        return;
-    };
-    if ds.metadata.deletion_timestamp.is_some() {
-        return;
-    }
-    let hash = template_hash(&ds);
-    let key = (ns.to_string(), name.to_string());
-    // The apiserver bumps this annotation with each template change; kept here.
-    let annotations = ds.metadata.annotations.get_or_insert_with(BTreeMap::new);
-    let known = cluster.controllers.daemonset.hashes.get(&key);
-    if !annotations.contains_key(TEMPLATE_GENERATION) || known.is_some_and(|h| *h != hash) {
-        let generation = ds.metadata.generation.unwrap_or(1).to_string();
-        annotations.insert(TEMPLATE_GENERATION.into(), generation);
-        if let Ok(Object::DaemonSet(stored)) = cluster
-            .world
-            .api
-            .update(Object::DaemonSet(ds.clone()))
-            .cloned()
-        {
-            ds = stored;
-        }
-    }
-    cluster
-        .controllers
-        .daemonset
-        .hashes
-        .insert(key, hash.clone());
-    let spec = ds.spec.clone().unwrap_or_default();
-    let set = Set {
-        ns: ns.to_string(),
-        name: name.to_string(),
-        uid: ds.metadata.uid.clone().unwrap_or_default(),
-        hash,
-        generation: ds
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(TEMPLATE_GENERATION))
-            .cloned()
-            .unwrap_or_else(|| "1".into()),
-        min_ready: spec.min_ready_seconds.unwrap_or(0),
-        ds: *ds,
-    };
-    manage(cluster, &set);
-    let strategy = spec.update_strategy.unwrap_or_default();
-    if strategy.type_.as_deref() != Some("OnDelete") {
-        rolling_update(cluster, &set, strategy.rolling_update.unwrap_or_default());
-    }
-    update_status(cluster, &set);
-}
-
-fn nodes(cluster: &Cluster) -> Vec<Node> {
-    cluster
-        .world
+fn nodes(world: &World) -> Vec<Node> {
+    world
         .api
         .list("Node", None)
         .filter_map(|o| match o {
@@ -325,9 +311,9 @@ fn nodes(cluster: &Cluster) -> Vec<Node> {
 
 /// Upstream's `manage`: a pod where one should run, none where none should, failed and
 /// duplicate pods removed.
-fn manage(cluster: &mut Cluster, set: &Set) {
-    let nodes = nodes(cluster);
-    let (by_node, orphans) = pods_by_node(cluster, set, &nodes);
+fn manage(world: &mut World, set: &Set) {
+    let nodes = nodes(world);
+    let (by_node, orphans) = pods_by_node(world, set, &nodes);
     let mut create = Vec::new();
     let mut delete: Vec<Pod> = orphans
         .into_iter()
@@ -365,10 +351,10 @@ fn manage(cluster: &mut Cluster, set: &Set) {
         }
     }
     for node in create {
-        create_pod(cluster, set, &node);
+        create_pod(world, set, &node);
     }
     for pod in delete {
-        delete_pod(cluster, set, &pod);
+        delete_pod(world, set, &pod);
     }
 }
 
@@ -410,13 +396,13 @@ fn budgets(ru: &k8s_openapi::api::apps::v1::RollingUpdateDaemonSet, desired: i32
 /// Upstream's `rollingUpdate`: replace old pods within the unavailability budget, or surge a
 /// new pod next to each old one and remove the old one once the new one is available.
 fn rolling_update(
-    cluster: &mut Cluster,
+    world: &mut World,
     set: &Set,
     ru: k8s_openapi::api::apps::v1::RollingUpdateDaemonSet,
 ) {
-    let now = cluster.world.clock.now_ms();
-    let nodes = nodes(cluster);
-    let (by_node, _) = pods_by_node(cluster, set, &nodes);
+    let now = world.clock.now_ms();
+    let nodes = nodes(world);
+    let (by_node, _) = pods_by_node(world, set, &nodes);
     let eligible: Vec<String> = nodes
         .iter()
         .filter(|n| should_run(&set.ds, n).0)
@@ -491,22 +477,18 @@ fn rolling_update(
         to_create.extend(candidates.into_iter().take(room));
     }
     for node in to_create {
-        create_pod(cluster, set, &node);
+        create_pod(world, set, &node);
     }
     for pod in to_delete {
-        delete_pod(cluster, set, &pod);
+        delete_pod(world, set, &pod);
     }
 }
 
-fn owner(cluster: &Cluster, set: &Set) -> Option<Object> {
-    cluster
-        .world
-        .api
-        .get("DaemonSet", &set.ns, &set.name)
-        .cloned()
+fn owner(world: &World, set: &Set) -> Option<Object> {
+    world.api.get("DaemonSet", &set.ns, &set.name).cloned()
 }
 
-fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
+fn create_pod(world: &mut World, set: &Set, node: &str) {
     let spec = set.ds.spec.clone().unwrap_or_default();
     let meta = spec.template.metadata.unwrap_or_default();
     let mut labels = meta.labels.unwrap_or_default();
@@ -532,15 +514,15 @@ fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
         spec: Some(pod_spec),
         status: None,
     };
-    let result = cluster
+    let result = world
         .create(Object::Pod(Box::new(pod)))
         .map(|p| p.name().to_string());
-    let Some(owner) = owner(cluster, set) else {
+    let Some(owner) = owner(world, set) else {
         return;
     };
     match result {
         Ok(name) => events::record(
-            &mut cluster.world,
+            world,
             &owner,
             EventType::Normal,
             "SuccessfulCreate",
@@ -548,7 +530,7 @@ fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
             SOURCE,
         ),
         Err(e) => events::record(
-            &mut cluster.world,
+            world,
             &owner,
             EventType::Warning,
             "FailedCreate",
@@ -558,18 +540,14 @@ fn create_pod(cluster: &mut Cluster, set: &Set, node: &str) {
     }
 }
 
-fn delete_pod(cluster: &mut Cluster, set: &Set, pod: &Pod) {
+fn delete_pod(world: &mut World, set: &Set, pod: &Pod) {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if cluster
-        .world
-        .delete("Pod", &set.ns, &name, None, false)
-        .is_err()
-    {
+    if world.delete("Pod", &set.ns, &name, None, false).is_err() {
         return;
     }
-    if let Some(owner) = owner(cluster, set) {
+    if let Some(owner) = owner(world, set) {
         events::record(
-            &mut cluster.world,
+            world,
             &owner,
             EventType::Normal,
             "SuccessfulDelete",
@@ -580,10 +558,10 @@ fn delete_pod(cluster: &mut Cluster, set: &Set, pod: &Pod) {
 }
 
 /// Upstream's `updateDaemonSetStatus`, counted per node from its oldest pod.
-fn update_status(cluster: &mut Cluster, set: &Set) {
-    let now = cluster.world.clock.now_ms();
-    let nodes = nodes(cluster);
-    let (by_node, _) = pods_by_node(cluster, set, &nodes);
+fn update_status(world: &mut World, set: &Set, queue: &mut Queue) {
+    let now = world.clock.now_ms();
+    let nodes = nodes(world);
+    let (by_node, _) = pods_by_node(world, set, &nodes);
     let (mut desired, mut current, mut misscheduled, mut ready, mut available, mut updated) =
         (0, 0, 0, 0, 0, 0);
     let mut due = None;
@@ -615,16 +593,9 @@ fn update_status(cluster: &mut Cluster, set: &Set) {
         }
     }
     if let Some(due) = due {
-        cluster
-            .controllers
-            .daemonset
-            .recheck
-            .entry(due)
-            .or_default()
-            .insert((set.ns.clone(), set.name.clone()));
-        cluster.world.timers.at(due, Task::Wake);
+        queue.requeue_at(world, due, set_key(&set.ns, &set.name));
     }
-    let Some(Object::DaemonSet(mut ds)) = owner(cluster, set) else {
+    let Some(Object::DaemonSet(mut ds)) = owner(world, set) else {
         return;
     };
     let generation = ds.metadata.generation;
@@ -640,13 +611,74 @@ fn update_status(cluster: &mut Cluster, set: &Set) {
     status.number_unavailable = opt(desired - available);
     status.observed_generation = generation;
     if *status != before {
-        let _ = cluster.world.api.update_status(Object::DaemonSet(ds));
+        let _ = world.api.update_status(Object::DaemonSet(ds));
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+    use crate::controllers::testing::{object, Bench};
+
+    fn node(name: &str, taints: serde_json::Value) -> Object {
+        object(json!({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name},
+            "spec": {"taints": taints}
+        }))
+    }
+
+    #[test]
+    fn one_pod_per_eligible_node_pinned_by_affinity() {
+        let mut bench = Bench::new(Box::<DaemonSets>::default());
+        bench.create(node("node1", json!([])));
+        bench.create(node(
+            "node2",
+            json!([{"key": "dedicated", "value": "db", "effect": "NoSchedule"}]),
+        ));
+        bench.create(object(json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "agent", "namespace": "default"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "agent"}},
+                "template": {
+                    "metadata": {"labels": {"app": "agent"}},
+                    "spec": {"containers": [{"name": "agent", "image": "busybox"}]}
+                }
+            }
+        })));
+        bench.pass();
+        let pods = bench.names("Pod");
+        assert_eq!(pods.len(), 1);
+        let Some(Object::Pod(p)) = bench.get("Pod", &pods[0]) else {
+            panic!("no pod");
+        };
+        assert_eq!(target_node(p).as_deref(), Some("node1"));
+        assert!(pods::label(p, HASH_LABEL).is_some());
+        assert_eq!(pods::label(p, GENERATION_LABEL), Some("1"));
+        assert_eq!(
+            bench.events(),
+            [format!("SuccessfulCreate: Created pod: {}", pods[0])]
+        );
+        // A node that joins later gets its pod from the node's own event.
+        bench.create(node("node3", json!([])));
+        bench.pass();
+        assert_eq!(bench.names("Pod").len(), 2);
+        bench.pass();
+        let Some(Object::DaemonSet(ds)) = bench.get("DaemonSet", "agent") else {
+            panic!("no set");
+        };
+        let status = ds.status.clone().unwrap_or_default();
+        assert_eq!(
+            (
+                status.desired_number_scheduled,
+                status.current_number_scheduled
+            ),
+            (2, 2)
+        );
+    }
 
     #[test]
     fn daemon_pods_tolerate_node_conditions_and_are_pinned() {

@@ -16,7 +16,7 @@ use crate::api::batch::{finished, has_condition};
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::apiserver::{DeleteOptions, Propagation};
 use crate::clock::{ms_from_time, time_from_ms};
-use crate::events::{self, EventType, Source};
+use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
 /// Finalizer the controller puts on its pods until it has counted them.

@@ -1,16 +1,21 @@
-//! The persistentvolume controller's side of unbound claims: Kubeplay has no
-//! PersistentVolumes or StorageClasses, so a claim stays Pending and the controller says why
-//! at every resync (15 s), as `syncUnboundClaim` does. The pvc-protection part lets a
-//! deleted claim go once no pod uses it.
+//! The persistentvolume controllers' side of claims, as two controllers of
+//! kube-controller-manager:
+//!
+//! - `persistentvolume-binder` ([`ClaimBinder`]): Kubeplay has no PersistentVolumes or
+//!   StorageClasses, so a claim stays Pending and the controller says why at every resync
+//!   (15 s), as `syncUnboundClaim` does.
+//! - `pvc-protection` ([`ClaimProtection`]): lets a deleted claim go (removes its
+//!   `kubernetes.io/pvc-protection` finalizer) once no pod uses it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use crate::api::object::{Object, WatchEventType};
-use crate::cluster::Cluster;
-use crate::events::{self, EventType, Source};
-use crate::timers::Task;
+use super::runtime::{Controller, Queue};
+use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::api::pvc::PROTECTION_FINALIZER;
+use crate::world::events::{self, EventType, Source};
+use crate::world::World;
 
-/// The controller's resync period.
+/// The binder's resync period.
 const RESYNC_MS: i64 = 15_000;
 
 const SOURCE: Source<'static> = Source {
@@ -18,56 +23,144 @@ const SOURCE: Source<'static> = Source {
     host: None,
 };
 
-/// What the controller remembers between runs.
-#[derive(Clone, Debug, Default)]
-pub struct State {
-    cursor: usize,
-    /// Claims to look at again, by due time.
-    due: BTreeMap<i64, BTreeSet<(String, String)>>,
+fn claim_key(namespace: &str, name: &str) -> ObjectKey {
+    ObjectKey {
+        kind: "PersistentVolumeClaim",
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+    }
 }
 
-/// Runs one pass: new claims at once, the others at their resync.
-pub fn reconcile(cluster: &mut Cluster) {
-    let now = cluster.world.clock.now_ms();
-    let state = &mut cluster.controllers.persistentvolume;
-    let mut keys = BTreeSet::new();
-    let due: Vec<i64> = state.due.range(..=now).map(|(t, _)| *t).collect();
-    for t in due {
-        keys.extend(state.due.remove(&t).unwrap_or_default());
+/// The binder: new claims at once, then each at its resync. It remembers nothing but its
+/// queue.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimBinder;
+
+impl Controller for ClaimBinder {
+    fn name(&self) -> &'static str {
+        "persistentvolume-binder"
     }
-    let mut protection: BTreeSet<String> = BTreeSet::new();
-    for event in cluster.world.api.events_since(state.cursor) {
+
+    fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
+        if let (Object::PersistentVolumeClaim(_), WatchEventType::Added) =
+            (&event.object, event.kind)
+        {
+            queue.add(claim_key(event.object.namespace(), event.object.name()));
+        }
+    }
+
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+        let Some(obj) = world
+            .api
+            .get("PersistentVolumeClaim", &key.namespace, &key.name)
+            .cloned()
+        else {
+            return;
+        };
+        let Object::PersistentVolumeClaim(claim) = &obj else {
+            return;
+        };
+        let spec = claim.spec.clone().unwrap_or_default();
+        if claim.metadata.deletion_timestamp.is_some() || spec.volume_name.is_some() {
+            return;
+        }
+        match spec.storage_class_name.as_deref().filter(|c| !c.is_empty()) {
+            Some(class) => events::record(
+                world,
+                &obj,
+                EventType::Warning,
+                "ProvisioningFailed",
+                &format!("storageclass.storage.k8s.io \"{class}\" not found"),
+                SOURCE,
+            ),
+            None => events::record(
+                world,
+                &obj,
+                EventType::Normal,
+                "FailedBinding",
+                "no persistent volumes available for this claim and no storage class is set",
+                SOURCE,
+            ),
+        }
+        let due = world.clock.now_ms() + RESYNC_MS;
+        queue.requeue_at(world, due, key.clone());
+    }
+}
+
+/// The protection controller: when a claim is being deleted or a pod went, every deleted
+/// claim of that namespace that still holds the finalizer is looked at again.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimProtection {
+    /// Namespaces where a claim is being deleted or a pod went, this pass.
+    namespaces: BTreeSet<String>,
+}
+
+impl Controller for ClaimProtection {
+    fn name(&self) -> &'static str {
+        "pvc-protection"
+    }
+
+    fn enqueue(&mut self, event: &WatchEvent, _world: &World, _queue: &mut Queue) {
         match (&event.object, event.kind) {
-            (Object::PersistentVolumeClaim(_), WatchEventType::Added) => {
-                keys.insert((
-                    event.object.namespace().to_string(),
-                    event.object.name().to_string(),
-                ));
-            }
             (Object::PersistentVolumeClaim(c), WatchEventType::Modified)
                 if c.metadata.deletion_timestamp.is_some() =>
             {
-                protection.insert(event.object.namespace().to_string());
+                self.namespaces.insert(event.object.namespace().to_string());
             }
             (Object::Pod(_), WatchEventType::Deleted) => {
-                protection.insert(event.object.namespace().to_string());
+                self.namespaces.insert(event.object.namespace().to_string());
             }
             _ => {}
         }
     }
-    state.cursor = cluster.world.api.log_end();
-    for (ns, name) in keys {
-        sync(cluster, &ns, &name);
+
+    /// The deleted claims held by the finalizer in those namespaces (a read of the store).
+    fn after_events(&mut self, world: &World, queue: &mut Queue) {
+        for ns in std::mem::take(&mut self.namespaces) {
+            for o in world.api.list("PersistentVolumeClaim", Some(&ns)) {
+                if held(o) {
+                    queue.add(claim_key(&ns, o.name()));
+                }
+            }
+        }
     }
-    for ns in protection {
-        release_unused(cluster, &ns);
+
+    /// Removes the finalizer of a deleted claim no running pod uses; it then goes.
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, _queue: &mut Queue) {
+        let ns = key.namespace.as_str();
+        let Some(mut obj) = world
+            .api
+            .get("PersistentVolumeClaim", ns, &key.name)
+            .cloned()
+        else {
+            return;
+        };
+        if !held(&obj) || in_use(world, ns).contains(&key.name) {
+            return;
+        }
+        if let Some(list) = obj.metadata_mut().finalizers.as_mut() {
+            list.retain(|f| f != PROTECTION_FINALIZER);
+        }
+        if world.api.update(obj).is_ok() {
+            world.remove_if_finalized("PersistentVolumeClaim", ns, &key.name);
+        }
     }
 }
 
-/// Removes the protection finalizer of deleted claims no running pod uses; they then go.
-fn release_unused(cluster: &mut Cluster, ns: &str) {
-    let in_use: BTreeSet<String> = cluster
-        .world
+/// A claim being deleted that the protection finalizer still holds.
+fn held(claim: &Object) -> bool {
+    let meta = claim.metadata();
+    meta.deletion_timestamp.is_some()
+        && meta
+            .finalizers
+            .iter()
+            .flatten()
+            .any(|f| f == PROTECTION_FINALIZER)
+}
+
+/// The claims the pods of `ns` that have not finished use.
+fn in_use(world: &World, ns: &str) -> BTreeSet<String> {
+    world
         .api
         .list("Pod", Some(ns))
         .filter_map(|o| match o {
@@ -80,76 +173,90 @@ fn release_unused(cluster: &mut Cluster, ns: &str) {
                 .as_ref()
                 .map(|c| c.claim_name.clone())
         })
-        .collect();
-    let releasable: Vec<Object> = cluster
-        .world
-        .api
-        .list("PersistentVolumeClaim", Some(ns))
-        .filter(|o| {
-            o.metadata().deletion_timestamp.is_some()
-                && !in_use.contains(o.name())
-                && o.metadata()
-                    .finalizers
-                    .iter()
-                    .flatten()
-                    .any(|f| f == crate::api::pvc::PROTECTION_FINALIZER)
-        })
-        .cloned()
-        .collect();
-    for mut obj in releasable {
-        let name = obj.name().to_string();
-        if let Some(list) = obj.metadata_mut().finalizers.as_mut() {
-            list.retain(|f| f != crate::api::pvc::PROTECTION_FINALIZER);
-        }
-        if cluster.world.api.update(obj).is_ok() {
-            cluster
-                .world
-                .remove_if_finalized("PersistentVolumeClaim", ns, &name);
-        }
-    }
+        .collect()
 }
 
-fn sync(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(obj) = cluster
-        .world
-        .api
-        .get("PersistentVolumeClaim", ns, name)
-        .cloned()
-    else {
-        return;
-    };
-    let Object::PersistentVolumeClaim(claim) = &obj else {
-        return;
-    };
-    let spec = claim.spec.clone().unwrap_or_default();
-    if claim.metadata.deletion_timestamp.is_some() || spec.volume_name.is_some() {
-        return;
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::clock::SimDuration;
+    use crate::controllers::testing::{object, Bench};
+
+    fn claim(storage_class: Option<&str>) -> Object {
+        let mut spec = json!({
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": "1Gi"}}
+        });
+        if let Some(class) = storage_class {
+            spec["storageClassName"] = json!(class);
+        }
+        object(json!({
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "data", "namespace": "default"},
+            "spec": spec
+        }))
     }
-    match spec.storage_class_name.as_deref().filter(|c| !c.is_empty()) {
-        Some(class) => events::record(
-            &mut cluster.world,
-            &obj,
-            EventType::Warning,
-            "ProvisioningFailed",
-            &format!("storageclass.storage.k8s.io \"{class}\" not found"),
-            SOURCE,
-        ),
-        None => events::record(
-            &mut cluster.world,
-            &obj,
-            EventType::Normal,
-            "FailedBinding",
-            "no persistent volumes available for this claim and no storage class is set",
-            SOURCE,
-        ),
+
+    #[test]
+    fn an_unbound_claim_says_why_at_every_resync() {
+        let mut bench = Bench::new(Box::<ClaimBinder>::default());
+        bench.create(claim(None));
+        bench.pass();
+        assert_eq!(
+            bench.events(),
+            ["FailedBinding: no persistent volumes available for this claim and no storage class is set"]
+        );
+        let now = bench.world.clock.now_ms();
+        assert_eq!(bench.next_wake(), Some(now + RESYNC_MS));
+        let count = |bench: &Bench| match bench.world.api.list("Event", Some("default")).next() {
+            Some(Object::Event(e)) => e.count,
+            _ => None,
+        };
+        bench.pass();
+        assert_eq!(count(&bench), Some(1));
+        bench.advance(SimDuration::seconds(15));
+        assert_eq!(count(&bench), Some(2));
     }
-    let due = cluster.world.clock.now_ms() + RESYNC_MS;
-    cluster
-        .controllers
-        .persistentvolume
-        .due
-        .entry(due)
-        .or_default()
-        .insert((ns.to_string(), name.to_string()));
-    cluster.world.timers.at(due, Task::Wake);
+
+    #[test]
+    fn a_missing_storage_class_fails_provisioning() {
+        let mut bench = Bench::new(Box::<ClaimBinder>::default());
+        bench.create(claim(Some("fast")));
+        bench.pass();
+        assert_eq!(
+            bench.events(),
+            ["ProvisioningFailed: storageclass.storage.k8s.io \"fast\" not found"]
+        );
+    }
+
+    #[test]
+    fn a_deleted_claim_goes_once_no_pod_uses_it() {
+        let mut bench = Bench::new(Box::<ClaimProtection>::default());
+        bench.create(claim(None));
+        bench.create(object(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "app", "namespace": "default"},
+            "spec": {
+                "containers": [{"name": "app", "image": "nginx"}],
+                "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]
+            }
+        })));
+        bench
+            .world
+            .delete("PersistentVolumeClaim", "default", "data", None, false)
+            .unwrap();
+        bench.pass();
+        let Some(held_claim) = bench.get("PersistentVolumeClaim", "data") else {
+            panic!("the claim went while in use");
+        };
+        assert!(held(held_claim));
+        bench
+            .world
+            .delete("Pod", "default", "app", None, false)
+            .unwrap();
+        bench.pass();
+        assert!(bench.names("PersistentVolumeClaim").is_empty());
+    }
 }

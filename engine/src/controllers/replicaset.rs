@@ -12,7 +12,7 @@ use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::{self as pods, controller_of, is_ready as pod_ready, ready_since};
 use crate::api::selector::Selector;
 use crate::clock::ms_from_time;
-use crate::events::{self, EventType, Source};
+use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
 /// The controller, with what it remembers between passes.

@@ -99,7 +99,6 @@ impl Runtime {
     }
 
     /// Runs one pass of every controller, in registration order.
-    #[cfg_attr(not(test), allow(dead_code))] // The cluster's loop moves here last.
     pub fn run_all(&mut self, world: &mut World) {
         for slot in &mut self.slots {
             slot.run(world);

@@ -119,6 +119,33 @@ impl Bench {
         events.into_iter().map(|(_, e)| e).collect()
     }
 
+    /// The object `kind`/`name` in `default`, if it exists.
+    pub fn get(&self, kind: &'static str, name: &str) -> Option<&Object> {
+        self.world.api.get(kind, "default", name)
+    }
+
+    /// Marks the pod `name` in `default` Running and Ready from now on, as its kubelet would.
+    pub fn mark_ready(&mut self, name: &str) {
+        let Some(Object::Pod(mut pod)) = self.get("Pod", name).cloned() else {
+            panic!("no pod {name}");
+        };
+        let now = self.world.clock.now_time();
+        pod.status.get_or_insert_with(Default::default).phase = Some("Running".into());
+        crate::api::pod::set_condition(
+            &mut pod,
+            k8s_openapi::api::core::v1::PodCondition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                last_transition_time: Some(now),
+                ..Default::default()
+            },
+        );
+        self.world
+            .api
+            .update_status(Object::Pod(pod))
+            .expect("update status");
+    }
+
     /// When the next timer task falls due, if any (a requeue's wake-up).
     pub fn next_wake(&self) -> Option<i64> {
         self.world.timers.next_due()

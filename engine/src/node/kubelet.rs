@@ -9,10 +9,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::object::Object;
 use crate::api::pod::set_condition;
-use crate::events::{self, EventType, Source};
 use crate::node::images::{self, ImageRef};
 use crate::node::NodeCx;
 use crate::timers::Task;
+use crate::world::events::{self, EventType, Source};
 
 /// Where a pod is in its life on the node.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,11 +9,11 @@ use k8s_openapi::api::core::v1::{
 
 use crate::api::object::Object;
 use crate::api::pod::set_condition;
-use crate::events::{self, EventType, Source};
 use crate::node::images::ImageRef;
 use crate::node::process::{self, End};
 use crate::node::NodeCx;
 use crate::timers::Task;
+use crate::world::events::{self, EventType, Source};
 
 /// How far ahead a process is replayed to find when it exits; later exits count as "never".
 const HORIZON_MS: i64 = 400 * 86_400_000;

@@ -6,9 +6,9 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use super::age::human_duration_secs;
 use super::columns::TableOptions;
 use super::workload_columns::containers_and_images;
+use crate::api::batch::has_condition;
 use crate::api::selector::format_label_selector;
 use crate::clock::ms_from_time;
-use crate::api::batch::has_condition;
 
 /// Header of the table for a batch kind, if `kind` is one.
 pub fn headers(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {

@@ -2,8 +2,8 @@
 
 use crate::api::object::Object;
 use crate::cluster::Cluster;
+use crate::controllers::scheduler::allocatable;
 use crate::printers::columns::{node_ready, node_roles};
-use crate::scheduler::allocatable;
 
 /// One node as the board draws it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -62,7 +62,7 @@ pub(super) fn read(cluster: &Cluster) -> Vec<NodeView> {
             continue;
         }
         if let Some(v) = views.iter_mut().find(|v| v.name == node) {
-            let (cpu, mem) = crate::scheduler::pod_requests(p);
+            let (cpu, mem) = crate::controllers::scheduler::pod_requests(p);
             v.cpu_requested_milli += (cpu * 1000.0).round() as i64;
             v.memory_requested_bytes += mem.round() as i64;
         }

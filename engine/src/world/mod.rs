@@ -9,9 +9,9 @@ use crate::api::error::ApiError;
 use crate::api::object::Object;
 use crate::apiserver::{ApiServer, DeleteOptions, Deletion, Env, Propagation};
 use crate::clock::Clock;
-use events::Recorder;
 use crate::rng::Rng;
 use crate::timers::{Task, Timers};
+use events::Recorder;
 
 /// The shared state every component reads and writes through.
 #[derive(Clone, Debug)]

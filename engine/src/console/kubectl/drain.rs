@@ -252,10 +252,7 @@ fn set_unschedulable(cluster: &mut Cluster, nodes: &[String], desired: bool, out
         out.out(format!("node/{name} {verb}"));
     }
     // The node lifecycle controller adds or removes the unschedulable taint right away.
-    cluster
-        .controllers
-        .runtime
-        .run("nodelifecycle", &mut cluster.world);
+    cluster.controllers.run("nodelifecycle", &mut cluster.world);
 }
 
 /// What kubectl decides for one pod on the node.

@@ -27,7 +27,7 @@ use super::runtime::{Controller, Queue};
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::controller_of;
 use crate::clock::ms_from_time;
-use crate::events::Source;
+use crate::world::events::Source;
 use crate::world::World;
 
 use rollback::ensure_revision;

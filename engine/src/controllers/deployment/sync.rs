@@ -15,7 +15,7 @@ use super::{
     HASH_LABEL, MAX_REPLICAS, NOT_COPIED, REVISION,
 };
 use crate::api::object::Object;
-use crate::events::{self, EventType};
+use crate::world::events::{self, EventType};
 use crate::world::World;
 
 /// Upstream `isScalingEvent`: an active ReplicaSet was sized for another replica count.

@@ -11,8 +11,8 @@ use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::set_condition;
 use crate::api::quantity;
 use crate::controllers::runtime::{Controller, Queue};
-use crate::events::{self, EventType, Source};
 use crate::timers::Task;
+use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
 const SCHEDULER: Source<'static> = Source {
