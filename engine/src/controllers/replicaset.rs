@@ -553,26 +553,6 @@ mod tests {
         bench.world.api.update(Object::ReplicaSet(rs)).unwrap();
     }
 
-    fn mark_ready(bench: &mut Bench, name: &str) {
-        let Some(Object::Pod(mut pod)) = bench.world.api.get("Pod", "default", name).cloned()
-        else {
-            panic!("no pod {name}");
-        };
-        let now = bench.world.clock.now_time();
-        let status = pod.status.get_or_insert_with(Default::default);
-        status.phase = Some("Running".into());
-        crate::api::pod::set_condition(
-            &mut pod,
-            k8s_openapi::api::core::v1::PodCondition {
-                type_: "Ready".into(),
-                status: "True".into(),
-                last_transition_time: Some(now),
-                ..Default::default()
-            },
-        );
-        bench.world.api.update_status(Object::Pod(pod)).unwrap();
-    }
-
     fn status(bench: &Bench) -> (i32, Option<i32>, Option<i32>) {
         match bench.world.api.get("ReplicaSet", "default", "web") {
             Some(Object::ReplicaSet(rs)) => {
@@ -617,8 +597,8 @@ mod tests {
         bench.create(replica_set(3, 0));
         bench.pass();
         let pods = bench.names("Pod");
-        mark_ready(&mut bench, &pods[0]);
-        mark_ready(&mut bench, &pods[2]);
+        bench.mark_ready(&pods[0]);
+        bench.mark_ready(&pods[2]);
         set_replicas(&mut bench, 2);
         bench.pass();
         assert_eq!(bench.names("Pod"), vec![pods[0].clone(), pods[2].clone()]);
@@ -634,7 +614,7 @@ mod tests {
         bench.create(replica_set(1, 10));
         bench.pass();
         let pod = bench.names("Pod").remove(0);
-        mark_ready(&mut bench, &pod);
+        bench.mark_ready(&pod);
         let ready_at = bench.world.clock.now_ms();
         bench.pass();
         assert_eq!(status(&bench), (1, Some(1), None));
