@@ -14,8 +14,9 @@ use crate::api::object::{ObjectKey, WatchEvent};
 use crate::timers::Task;
 use crate::world::World;
 
-/// A controller of kube-controller-manager (or the scheduler, or an apiserver loop).
-pub trait Controller {
+/// A controller of kube-controller-manager (or the scheduler, or an apiserver loop). `Send`,
+/// as the `Cluster` that holds it is (the page keeps it in reactive state).
+pub trait Controller: Send {
     /// The name it runs under, e.g. `replicaset`.
     fn name(&self) -> &'static str;
 
