@@ -110,34 +110,7 @@ fn descriptor(d: &str, spec: &str) -> Result<Schedule, String> {
 
 /// A Go duration such as `1h30m`, `90s`, in whole seconds (fractions dropped).
 fn go_duration_secs(s: &str) -> Option<i64> {
-    if s.is_empty() {
-        return None;
-    }
-    let mut total = 0f64;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let n: f64 = rest.get(..num_len)?.parse().ok()?;
-        rest = rest.get(num_len..)?;
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let unit = rest.get(..unit_len)?;
-        rest = rest.get(unit_len..)?;
-        let factor = match unit {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            "us" | "µs" => 0.000_001,
-            "ns" => 0.000_000_001,
-            _ => return None,
-        };
-        total += n * factor;
-    }
-    Some(total as i64)
+    crate::clock::SimDuration::parse_go(s).map(|d| d.as_seconds())
 }
 
 fn field(f: &str, b: &Bounds) -> Result<u64, String> {

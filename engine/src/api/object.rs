@@ -3,6 +3,7 @@
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod,
     ReplicationController, Service, ServiceAccount,
@@ -98,6 +99,34 @@ objects!(
 );
 
 impl Object {
+    /// The pod spec inside an object that has one: a pod's own, a workload's template, a
+    /// CronJob's job template. Agrees with [`pod_spec_pointer`].
+    pub fn pod_spec_mut(&mut self) -> Option<&mut PodSpec> {
+        match self {
+            Object::Pod(p) => p.spec.as_mut(),
+            Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::ReplicaSet(rs) => rs
+                .spec
+                .as_mut()
+                .and_then(|s| s.template.as_mut())
+                .and_then(|t| t.spec.as_mut()),
+            Object::ReplicationController(rc) => rc
+                .spec
+                .as_mut()
+                .and_then(|s| s.template.as_mut())
+                .and_then(|t| t.spec.as_mut()),
+            Object::StatefulSet(s) => s.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::DaemonSet(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::Job(j) => j.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::CronJob(c) => c
+                .spec
+                .as_mut()
+                .and_then(|s| s.job_template.spec.as_mut())
+                .and_then(|s| s.template.spec.as_mut()),
+            _ => None,
+        }
+    }
+
     /// The registry entry for this object's kind.
     pub fn info(&self) -> &'static KindInfo {
         kinds::info(self.kind())
@@ -111,6 +140,22 @@ impl Object {
     /// The object's namespace, empty for cluster-scoped objects.
     pub fn namespace(&self) -> &str {
         self.metadata().namespace.as_deref().unwrap_or("")
+    }
+}
+
+/// Where an object of `kind` keeps its pod spec, as a JSON pointer (for patches); `None`
+/// for kinds without one. Agrees with [`Object::pod_spec_mut`].
+pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
+    match kind {
+        "Pod" => Some("/spec"),
+        "Deployment"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job" => Some("/spec/template/spec"),
+        "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
+        _ => None,
     }
 }
 
@@ -188,4 +233,30 @@ pub struct WatchEvent {
     pub kind: WatchEventType,
     /// The object as it was after the change (before it, for deletions).
     pub object: Object,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind's `pod_spec_mut` and `pod_spec_pointer` find the same spec.
+    #[test]
+    fn pod_spec_accessors_agree() {
+        let spec = serde_json::json!({"containers": [{"name": "c", "image": "nginx"}]});
+        let template = serde_json::json!({"template": {"spec": spec}});
+        for kind in Object::KINDS {
+            let body = match pod_spec_pointer(kind) {
+                Some("/spec") => serde_json::json!({"spec": spec}),
+                Some("/spec/template/spec") => serde_json::json!({"spec": template}),
+                Some(_) => serde_json::json!({"spec": {"jobTemplate": {"spec": template}}}),
+                None => serde_json::json!({}),
+            };
+            let Some(Ok(mut obj)) = Object::decode_lenient(kind, &body) else {
+                panic!("{kind} does not decode");
+            };
+            let found = obj.pod_spec_mut().map(|s| s.containers[0].image.clone());
+            let expected = pod_spec_pointer(kind).map(|_| Some("nginx".to_string()));
+            assert_eq!(found, expected, "{kind}");
+        }
+    }
 }

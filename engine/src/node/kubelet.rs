@@ -56,16 +56,6 @@ fn pod_key(meta: &ObjectMeta) -> String {
     meta.uid.clone().unwrap_or_default()
 }
 
-/// Formats a duration the way Go's `time.Duration.String` does for the Pulled event.
-pub fn go_duration(ms: i64) -> String {
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let secs = ms as f64 / 1000.0;
-    let s = format!("{secs:.3}");
-    format!("{}s", s.trim_end_matches('0').trim_end_matches('.'))
-}
-
 /// Runs the kubelet's next step for the pod named in a timer task.
 pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
     let Some(Object::Pod(pod)) = cx.world.api.get("Pod", namespace, name).cloned() else {
@@ -385,7 +375,7 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
             } else {
                 info.map_or(0, |i| i.pull_ms)
             };
-            let d = go_duration(took);
+            let d = crate::clock::SimDuration::millis(took).go_string();
             format!(
                 "Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.",
                 info.map_or(0, |i| i.size_bytes)
@@ -501,10 +491,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn go_durations_and_backoff() {
-        assert_eq!(go_duration(812), "812ms");
-        assert_eq!(go_duration(5340), "5.34s");
-        assert_eq!(go_duration(2000), "2s");
+    fn image_pull_backoff() {
         assert_eq!(backoff_ms(1), 10_000);
         assert_eq!(backoff_ms(2), 20_000);
         assert_eq!(backoff_ms(6), 300_000);

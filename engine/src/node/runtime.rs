@@ -389,7 +389,8 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
                     let info = ImageRef::parse(&image)
                         .as_ref()
                         .and_then(crate::node::images::lookup);
-                    let d = crate::node::kubelet::go_duration(info.map_or(0, |i| i.pull_ms));
+                    let d = crate::clock::SimDuration::millis(info.map_or(0, |i| i.pull_ms))
+                        .go_string();
                     format!(
                         "Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.",
                         info.map_or(0, |i| i.size_bytes)

@@ -142,7 +142,7 @@ impl Options {
             None => None,
         };
         let timeout_ms = match parsed.value("timeout") {
-            Some(t) => parse_go_duration(t).ok_or_else(|| {
+            Some(t) => crate::clock::SimDuration::parse_go(t).map(|d| d.0).ok_or_else(|| {
                 format!("invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")
             })?,
             None => 0,
@@ -440,7 +440,7 @@ fn drain_node(
     }
     let message = format!(
         "drain did not complete within {}",
-        go_duration_string(limit)
+        crate::clock::SimDuration::millis(limit).go_string()
     );
     out.err(format!(
         "There are pending pods in node \"{node}\" when an error occurred: {message}"
@@ -451,73 +451,9 @@ fn drain_node(
     Err(vec![message])
 }
 
-/// Parses a Go `time.Duration` string (`30s`, `1m30s`, `500ms`, `0`) into milliseconds.
-pub fn parse_go_duration(s: &str) -> Option<i64> {
-    if s == "0" {
-        return Some(0);
-    }
-    let mut rest = s;
-    let mut total = 0.0;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_len == 0 {
-            return None;
-        }
-        let value: f64 = rest.get(..num_len)?.parse().ok()?;
-        rest = rest.get(num_len..)?;
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match rest.get(..unit_len)? {
-            "ns" => 1e-6,
-            "us" | "µs" => 1e-3,
-            "ms" => 1.0,
-            "s" => 1000.0,
-            "m" => 60_000.0,
-            "h" => 3_600_000.0,
-            _ => return None,
-        };
-        rest = rest.get(unit_len..)?;
-        total += value * factor;
-    }
-    Some(total as i64)
-}
-
-/// Go's `time.Duration.String` for whole milliseconds (`5s`, `1m30s`, `1h0m0s`).
-fn go_duration_string(ms: i64) -> String {
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let (h, m) = (ms / 3_600_000, (ms / 60_000) % 60);
-    let s = (ms % 60_000) as f64 / 1000.0;
-    let secs = format!("{s}");
-    match (h, m) {
-        (0, 0) => format!("{secs}s"),
-        (0, m) => format!("{m}m{secs}s"),
-        (h, m) => format!("{h}h{m}m{secs}s"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn go_durations() {
-        assert_eq!(parse_go_duration("30s"), Some(30_000));
-        assert_eq!(parse_go_duration("1m30s"), Some(90_000));
-        assert_eq!(parse_go_duration("0"), Some(0));
-        assert_eq!(parse_go_duration("5"), None);
-        assert_eq!(parse_go_duration("x"), None);
-        assert_eq!(go_duration_string(5_000), "5s");
-        assert_eq!(go_duration_string(90_000), "1m30s");
-        assert_eq!(go_duration_string(3_600_000), "1h0m0s");
-    }
 
     #[test]
     fn aggregates() {

@@ -413,37 +413,15 @@ Usage:
 
 Use \"kubectl <command> --help\" for more information about a given command.";
 
-/// A Go duration (`30s`, `5m`, `1h30m`, `250ms`, or a bare number of seconds) as simulated
+/// A Go duration (`30s`, `5m`, `1h30m`, `250ms`) or a bare number of seconds, as simulated
 /// time; `None` if it does not parse.
 pub fn parse_duration(text: &str) -> Option<crate::clock::SimDuration> {
-    if let Ok(secs) = text.parse::<u64>() {
-        return Some(crate::clock::SimDuration::seconds(secs as i64));
+    match text.parse::<u64>() {
+        Ok(secs) => Some(crate::clock::SimDuration::millis(
+            i64::try_from(secs).unwrap_or(i64::MAX).saturating_mul(1000),
+        )),
+        Err(_) => crate::clock::SimDuration::parse_go(text),
     }
-    let mut total_ms: f64 = 0.0;
-    let mut rest = text;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let value: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "ms" => 1.0,
-            "s" => 1000.0,
-            "m" => 60_000.0,
-            "h" => 3_600_000.0,
-            _ => return None,
-        };
-        total_ms += value * factor;
-        rest = &rest[unit_len..];
-    }
-    Some(crate::clock::SimDuration::millis(total_ms as i64))
 }
 
 /// The flags `kubectl VERB [SUB]` accepts besides the global ones (for completion).

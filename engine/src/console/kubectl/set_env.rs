@@ -8,7 +8,7 @@ use super::flags::{self, Flag};
 use super::object_update;
 use super::resources;
 use crate::api::error::ApiError;
-use crate::api::object::Object;
+use crate::api::object::{pod_spec_pointer, Object};
 use crate::cluster::Cluster;
 use crate::output::Output;
 
@@ -27,21 +27,6 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
     flags::value("filename", Some('f')),
 ];
-
-/// Where an object keeps its pod spec, as a JSON pointer; `None` for kinds without one.
-pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
-    match kind {
-        "Pod" => Some("/spec"),
-        "Deployment"
-        | "ReplicaSet"
-        | "ReplicationController"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "Job" => Some("/spec/template/spec"),
-        "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
-        _ => None,
-    }
-}
 
 /// Whether a container name matches `-c` (a glob where `*` matches anything).
 pub fn container_matches(pattern: &str, name: &str) -> bool {

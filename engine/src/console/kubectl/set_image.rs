@@ -1,7 +1,5 @@
 //! `kubectl set image TYPE/NAME CONTAINER=IMAGE ... [--record]`.
 
-use k8s_openapi::api::core::v1::PodSpec;
-
 use super::flags::{self, Flag};
 use super::resources;
 use crate::api::error::ApiError;
@@ -20,27 +18,6 @@ pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 /// What cobra prints when `--record` is used.
 pub const RECORD_DEPRECATED: &str =
     "Flag --record has been deprecated, --record will be removed in the future";
-
-/// The pod spec inside an object that has one (template for workloads).
-pub fn pod_spec_mut(obj: &mut Object) -> Option<&mut PodSpec> {
-    match obj {
-        Object::Pod(p) => p.spec.as_mut(),
-        Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-        Object::ReplicaSet(rs) => rs
-            .spec
-            .as_mut()
-            .and_then(|s| s.template.as_mut())
-            .and_then(|t| t.spec.as_mut()),
-        Object::ReplicationController(rc) => rc
-            .spec
-            .as_mut()
-            .and_then(|s| s.template.as_mut())
-            .and_then(|t| t.spec.as_mut()),
-        Object::StatefulSet(s) => s.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-        Object::DaemonSet(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-        _ => None,
-    }
-}
 
 /// Runs `kubectl set SUBCOMMAND` (only `image` so far).
 pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
@@ -98,7 +75,7 @@ fn image(cluster: &mut Cluster, args: &[String]) -> Output {
                 errors.push(ApiError::not_found(r.kind, &name).kubectl_message());
                 continue;
             };
-            let Some(spec) = pod_spec_mut(&mut obj) else {
+            let Some(spec) = obj.pod_spec_mut() else {
                 errors.push(format!(
                     "error: {}/{name} has no pod template",
                     r.kind.qualified_kind()

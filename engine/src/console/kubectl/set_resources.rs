@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 
 use super::flags::{self, Flag};
 use super::object_update;
-use super::set_env::{container_matches, pod_spec_pointer, print_result, select_objects};
+use super::set_env::{container_matches, print_result, select_objects};
+use crate::api::object::pod_spec_pointer;
 use crate::cluster::Cluster;
 use crate::output::Output;
 
