@@ -8,23 +8,9 @@ use k8s_openapi::api::core::v1::{
 
 use crate::api::image_ref::ImageRef;
 
-/// Fills in any object's defaulted fields, by kind.
+/// Fills in any object's defaulted fields, by kind (its [`KindRules`](super::object::KindRules)).
 pub fn object(obj: &mut crate::api::object::Object) {
-    use super::workload_defaults as w;
-    use crate::api::object::Object;
-    match obj {
-        Object::Pod(p) => pod(p),
-        Object::Namespace(ns) => namespace(ns),
-        Object::Deployment(d) => w::deployment(d),
-        Object::ReplicaSet(rs) => w::replica_set(rs),
-        Object::ReplicationController(rc) => w::replication_controller(rc),
-        Object::Job(j) => super::batch::job(j),
-        Object::CronJob(c) => super::batch::cron_job(c),
-        Object::StatefulSet(s) => w::stateful_set(s),
-        Object::DaemonSet(d) => w::daemon_set(d),
-        Object::PersistentVolumeClaim(c) => super::pvc::new_claim(c),
-        _ => {}
-    }
+    obj.default_fields();
 }
 
 /// Fills in a new namespace's defaulted fields: its name label, finalizer and phase.

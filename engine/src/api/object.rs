@@ -1,10 +1,17 @@
 //! Objects as the API serves them: [`Object`], one variant per stored kind (its typed
 //! `k8s-openapi` value), their keys, and the watch events that report their changes.
 
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::batch::v1::{CronJob, Job};
+//!
+//! A kind is one line of the `objects!` list below plus, in its own file under
+//! `api/object/`, its [`KindRules`] (defaulting and validation); layers above reach its
+//! other traits (printers) through [`with_object!`] and [`with_kind!`].
+
+mod rules;
+
+pub use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+pub use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::PodSpec;
-use k8s_openapi::api::core::v1::{
+pub use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod,
     ReplicationController, Service, ServiceAccount,
 };
@@ -12,9 +19,37 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest::{self, DecodeError};
+pub use rules::KindRules;
 
 macro_rules! objects {
-    ($($kind:ident),* $(,)?) => {
+    ($d:tt; $($kind:ident),* $(,)?) => {
+        /// Runs `$body` with `$o` bound to the typed value inside an [`Object`] (a
+        /// `&Box<Kind>` or `&mut Box<Kind>`), whatever its kind: how the layers above the
+        /// API reach a kind's own trait impls (its printer).
+        macro_rules! with_object {
+            ($d obj:expr, $d o:ident => $d body:expr) => {
+                match $d obj {
+                    $($crate::api::object::Object::$kind($d o) => $d body,)*
+                }
+            };
+        }
+        pub(crate) use with_object;
+
+        /// Runs `$body` with the type alias `$t` naming the kind called `$kind`, or
+        /// `$default` for a kind the store does not hold.
+        macro_rules! with_kind {
+            ($d kind:expr, $d t:ident => $d body:expr, _ => $d default:expr) => {
+                match $d kind {
+                    $(stringify!($kind) => {
+                        type $d t = $crate::api::object::$kind;
+                        $d body
+                    })*
+                    _ => $d default,
+                }
+            };
+        }
+        pub(crate) use with_kind;
+
         /// Any object the store holds, as its typed `k8s-openapi` value.
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
@@ -70,6 +105,16 @@ macro_rules! objects {
                 }
             }
 
+            /// Fills in the kind's defaulted fields ([`KindRules::default_fields`]).
+            pub fn default_fields(&mut self) {
+                match self { $(Object::$kind(o) => o.default_fields(),)* }
+            }
+
+            /// Adds the kind's validation causes ([`KindRules::validate`]).
+            pub fn validate_fields(&self, causes: &mut Vec<String>) {
+                match self { $(Object::$kind(o) => o.validate(self, causes),)* }
+            }
+
             /// The object as JSON, with `apiVersion` and `kind` as the API serves it.
             pub fn to_json(&self) -> serde_json::Value {
                 let v = match self { $(Object::$kind(o) => serde_json::to_value(o),)* };
@@ -79,7 +124,7 @@ macro_rules! objects {
     };
 }
 
-objects!(
+objects!($;
     ConfigMap,
     Endpoints,
     Event,

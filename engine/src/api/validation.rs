@@ -1,6 +1,6 @@
 //! Validation as the apiserver does it, with its field paths and messages.
 
-mod affinity;
+pub(crate) mod affinity;
 
 use k8s_openapi::api::core::v1::PodSpec;
 
@@ -88,16 +88,7 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
             "metadata.name: Invalid value: \"{name}\": {DNS1123_SUBDOMAIN}"
         ));
     }
-    if let Object::Pod(p) = obj {
-        if let Some(spec) = p.spec.as_ref() {
-            pod_spec(spec, "spec", &mut causes);
-        } else {
-            causes.push("spec.containers: Required value".to_string());
-        }
-        causes.extend(affinity::node_affinity_causes(p));
-    }
-    super::workload_validation::validate(obj, &mut causes);
-    super::batch::validate(obj, &mut causes);
+    obj.validate_fields(&mut causes);
     if causes.is_empty() {
         Ok(())
     } else {

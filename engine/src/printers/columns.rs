@@ -3,8 +3,8 @@
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 
 use super::age::human_duration_secs;
-use super::service_columns;
-use crate::api::object::Object;
+use super::kinds::{Columns, KindPrinter};
+use crate::api::object::{with_kind, with_object, Object};
 use crate::clock::ms_from_time;
 
 /// Options that change the table's shape.
@@ -22,62 +22,10 @@ pub fn age(obj: &Object, now_ms: i64) -> String {
     }
 }
 
-/// The header of the table for `kind`.
+/// The header of the table for `kind` (its [`KindPrinter::columns`]).
 pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
-    let (base, wide): (&[&str], &[&str]) = match kind {
-        k if super::workload_columns::headers(k).is_some() => {
-            super::workload_columns::headers(k).unwrap_or_default()
-        }
-        k if super::batch_columns::headers(k).is_some() => {
-            super::batch_columns::headers(k).unwrap_or_default()
-        }
-        "Node" => (
-            &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
-            &[
-                "INTERNAL-IP",
-                "EXTERNAL-IP",
-                "OS-IMAGE",
-                "KERNEL-VERSION",
-                "CONTAINER-RUNTIME",
-            ],
-        ),
-        "Namespace" => (&["NAME", "STATUS", "AGE"], &[]),
-        "Pod" => (
-            &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
-            &["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
-        ),
-        "Event" => (
-            &["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
-            &["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"],
-        ),
-        "Service" => (
-            &[
-                "NAME",
-                "TYPE",
-                "CLUSTER-IP",
-                "EXTERNAL-IP",
-                "PORT(S)",
-                "AGE",
-            ],
-            &["SELECTOR"],
-        ),
-        "Endpoints" => (&["NAME", "ENDPOINTS", "AGE"], &[]),
-        "ConfigMap" => (&["NAME", "DATA", "AGE"], &[]),
-        "PersistentVolumeClaim" => (
-            &[
-                "NAME",
-                "STATUS",
-                "VOLUME",
-                "CAPACITY",
-                "ACCESS MODES",
-                "STORAGECLASS",
-                "VOLUMEATTRIBUTESCLASS",
-                "AGE",
-            ],
-            &["VOLUMEMODE"],
-        ),
-        _ => (&["NAME", "AGE"], &[]),
-    };
+    let (base, wide): Columns =
+        with_kind!(kind, K => <K as KindPrinter>::columns(), _ => (&["NAME", "AGE"], &[]));
     let mut h = base.to_vec();
     if opts.wide {
         h.extend_from_slice(wide);
@@ -87,50 +35,10 @@ pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
 
 /// The cells of one object's row (NAME first), matching [`headers`].
 pub fn row(obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
-    let name = obj.name().to_string();
-    match obj {
-        Object::Node(n) => node_row(n, name, age(obj, now_ms), opts),
-        Object::Namespace(ns) => namespace_row(ns, name, age(obj, now_ms)),
-        Object::Pod(p) => pod_row(p, name, age(obj, now_ms), now_ms, opts),
-        Object::Event(e) => event_row(e, now_ms, opts),
-        Object::Deployment(d) => {
-            super::workload_columns::deployment_row(d, name, age(obj, now_ms), opts)
-        }
-        Object::ReplicaSet(rs) => {
-            super::workload_columns::replica_set_row(rs, name, age(obj, now_ms), opts)
-        }
-        Object::ReplicationController(rc) => {
-            super::workload_columns::replication_controller_row(rc, name, age(obj, now_ms), opts)
-        }
-        Object::Service(s) => {
-            let (mut cells, selector) = service_columns::service_cells(s);
-            cells.insert(0, name);
-            cells.push(age(obj, now_ms));
-            if opts.wide {
-                cells.push(selector);
-            }
-            cells
-        }
-        Object::Endpoints(ep) => vec![name, service_columns::endpoints_cell(ep), age(obj, now_ms)],
-        Object::ConfigMap(cm) => vec![name, service_columns::configmap_data(cm), age(obj, now_ms)],
-        Object::ServiceAccount(_) => vec![name, age(obj, now_ms)],
-        Object::StatefulSet(s) => {
-            super::workload_columns::stateful_set_row(s, name, age(obj, now_ms), opts)
-        }
-        Object::DaemonSet(d) => {
-            super::workload_columns::daemon_set_row(d, name, age(obj, now_ms), opts)
-        }
-        Object::PersistentVolumeClaim(c) => {
-            super::storage_columns::claim_row(c, name, age(obj, now_ms), opts)
-        }
-        Object::Job(j) => super::batch_columns::job_row(j, name, age(obj, now_ms), now_ms, opts),
-        Object::CronJob(c) => {
-            super::batch_columns::cron_job_row(c, name, age(obj, now_ms), now_ms, opts)
-        }
-    }
+    with_object!(obj, o => o.row(obj, now_ms, opts))
 }
 
-fn node_row(n: &Node, name: String, age: String, opts: TableOptions) -> Vec<String> {
+pub(crate) fn node_row(n: &Node, name: String, age: String, opts: TableOptions) -> Vec<String> {
     let status = n.status.clone().unwrap_or_default();
     let mut status_cell = node_ready(n).to_string();
     if n.spec
@@ -218,7 +126,7 @@ pub(crate) fn node_roles(n: &Node) -> String {
     }
 }
 
-fn namespace_row(ns: &Namespace, name: String, age: String) -> Vec<String> {
+pub(crate) fn namespace_row(ns: &Namespace, name: String, age: String) -> Vec<String> {
     let phase = ns
         .status
         .as_ref()
@@ -227,7 +135,13 @@ fn namespace_row(ns: &Namespace, name: String, age: String) -> Vec<String> {
     vec![name, phase, age]
 }
 
-fn pod_row(p: &Pod, name: String, age: String, now_ms: i64, opts: TableOptions) -> Vec<String> {
+pub(crate) fn pod_row(
+    p: &Pod,
+    name: String,
+    age: String,
+    now_ms: i64,
+    opts: TableOptions,
+) -> Vec<String> {
     use super::pod_columns;
     let mut cells = vec![
         name,
@@ -273,7 +187,7 @@ fn since(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>, now_m
     }
 }
 
-fn event_row(e: &Event, now_ms: i64, opts: TableOptions) -> Vec<String> {
+pub(crate) fn event_row(e: &Event, now_ms: i64, opts: TableOptions) -> Vec<String> {
     let obj = &e.involved_object;
     let mut cells = vec![
         since(

@@ -5,6 +5,7 @@ pub mod batch_columns;
 pub mod columns;
 pub mod describe;
 pub mod jsonpath;
+pub mod kinds;
 pub mod pod_columns;
 pub mod rollout_status;
 pub mod service_columns;

@@ -14,29 +14,17 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Container, ContainerState, Event, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
-use crate::api::object::Object;
+use crate::api::object::{with_object, Object};
 use crate::clock::ms_from_time;
 use crate::printers::age::human_duration_secs;
+use crate::printers::kinds::KindPrinter;
 use crate::printers::tabwriter::tabwrite;
 use crate::world::World;
 
 /// The describe text of `obj` (with its Events section), as of the world's clock; `None` for
 /// a kind Kubeplay cannot describe yet.
 pub fn describe(world: &World, obj: &Object) -> Option<String> {
-    let body = match obj {
-        Object::Pod(p) => describe_pod(p),
-        Object::Node(n) => describe_node(n) + &node::details(world, n),
-        Object::Namespace(_) => describe_basic(obj),
-        Object::Service(s) => service::service(world, s),
-        Object::ConfigMap(cm) => service::configmap(cm),
-        Object::ServiceAccount(sa) => service::serviceaccount(sa),
-        Object::Job(j) => batch::job(j),
-        Object::CronJob(c) => batch::cron_job(c),
-        Object::StatefulSet(_) | Object::DaemonSet(_) | Object::PersistentVolumeClaim(_) => {
-            sets::describe(world, obj).unwrap_or_default()
-        }
-        _ => workloads::describe(world, obj)?,
-    };
+    let body = with_object!(obj, o => o.describe(obj, world))?;
     let events = if matches!(obj, Object::Namespace(_)) {
         String::new()
     } else {
@@ -97,7 +85,7 @@ pub fn labels_and_annotations(meta: &ObjectMeta) -> String {
         )
 }
 
-fn describe_basic(obj: &Object) -> String {
+pub(crate) fn describe_basic(obj: &Object) -> String {
     let meta = obj.metadata();
     let mut s = format!("Name:\t{}\n", obj.name());
     s.push_str(&labels_and_annotations(meta));
@@ -115,7 +103,7 @@ fn describe_basic(obj: &Object) -> String {
 }
 
 /// The head of kubectl's node description: roles, labels, creation, taints, unschedulable.
-fn describe_node(node: &k8s_openapi::api::core::v1::Node) -> String {
+pub(crate) fn describe_node(node: &k8s_openapi::api::core::v1::Node) -> String {
     let meta = &node.metadata;
     let mut roles: Vec<&str> = meta
         .labels
@@ -233,7 +221,7 @@ fn container_block(c: &Container, pod: &Pod) -> String {
     s
 }
 
-fn describe_pod(pod: &Pod) -> String {
+pub(crate) fn describe_pod(pod: &Pod) -> String {
     let meta = &pod.metadata;
     let spec = pod.spec.clone().unwrap_or_default();
     let status = pod.status.clone().unwrap_or_default();

@@ -1,0 +1,91 @@
+//! [`KindRules`]: a kind's defaulting and validation, as an apiserver registry strategy's
+//! `PrepareForCreate` and `Validate` — and the rules of the kinds the store holds, each
+//! pointing at the module that writes them.
+
+use super::{
+    ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, Namespace, Node, Object,
+    PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, ServiceAccount,
+    StatefulSet,
+};
+use crate::api::{batch, defaults, pvc, validation, workload_defaults, workload_validation};
+
+/// What the API does with a kind beyond its schema. Both default to nothing.
+pub trait KindRules {
+    /// Fills in defaulted fields.
+    fn default_fields(&mut self) {}
+
+    /// Adds the causes an invalid object of this kind has (`obj` is `self` as an
+    /// [`Object`], for validators written over any kind).
+    fn validate(&self, _obj: &Object, _causes: &mut Vec<String>) {}
+}
+
+impl KindRules for Pod {
+    fn default_fields(&mut self) {
+        defaults::pod(self);
+    }
+
+    fn validate(&self, _obj: &Object, causes: &mut Vec<String>) {
+        match self.spec.as_ref() {
+            Some(spec) => validation::pod_spec(spec, "spec", causes),
+            None => causes.push("spec.containers: Required value".to_string()),
+        }
+        causes.extend(validation::affinity::node_affinity_causes(self));
+    }
+}
+
+impl KindRules for Namespace {
+    fn default_fields(&mut self) {
+        defaults::namespace(self);
+    }
+}
+
+/// Workloads: `workload_defaults` and `workload_validation`.
+macro_rules! workload {
+    ($($kind:ident => $default:path),* $(,)?) => {$(
+        impl KindRules for $kind {
+            fn default_fields(&mut self) {
+                $default(self);
+            }
+
+            fn validate(&self, obj: &Object, causes: &mut Vec<String>) {
+                workload_validation::validate(obj, causes);
+            }
+        }
+    )*};
+}
+
+workload!(
+    Deployment => workload_defaults::deployment,
+    ReplicaSet => workload_defaults::replica_set,
+    ReplicationController => workload_defaults::replication_controller,
+    StatefulSet => workload_defaults::stateful_set,
+    DaemonSet => workload_defaults::daemon_set,
+    PersistentVolumeClaim => pvc::new_claim,
+);
+
+impl KindRules for Job {
+    fn default_fields(&mut self) {
+        batch::job(self);
+    }
+
+    fn validate(&self, obj: &Object, causes: &mut Vec<String>) {
+        batch::validate(obj, causes);
+    }
+}
+
+impl KindRules for CronJob {
+    fn default_fields(&mut self) {
+        batch::cron_job(self);
+    }
+
+    fn validate(&self, obj: &Object, causes: &mut Vec<String>) {
+        batch::validate(obj, causes);
+    }
+}
+
+impl KindRules for ConfigMap {}
+impl KindRules for Endpoints {}
+impl KindRules for Event {}
+impl KindRules for Node {}
+impl KindRules for Service {}
+impl KindRules for ServiceAccount {}
