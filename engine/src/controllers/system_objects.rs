@@ -53,6 +53,8 @@ fn meta(namespace: &str, name: &str) -> ObjectMeta {
 pub struct SystemObjects {
     /// The store's resourceVersion after the last pass (its own writes included).
     seen: Option<u64>,
+    /// Whether this pass's events came after that version (its one key is due).
+    due: bool,
 }
 
 /// The one key the controller works on: a pass over every namespace.
@@ -72,8 +74,13 @@ impl Controller for SystemObjects {
     /// Any change it did not write itself: every write moves the store's resourceVersion
     /// and appends one watch event, so the version differs from the one it left exactly when
     /// another write came after its own.
-    fn enqueue(&mut self, _event: &WatchEvent, world: &World, queue: &mut Queue) {
-        if self.seen != Some(world.api.resource_version()) {
+    fn enqueue(&mut self, _event: &WatchEvent, world: &World, _queue: &mut Queue) {
+        self.due |= self.seen != Some(world.api.resource_version());
+    }
+
+    /// The one key, once a pass, if any event called for it.
+    fn after_events(&mut self, _world: &World, queue: &mut Queue) {
+        if std::mem::take(&mut self.due) {
             queue.add(all());
         }
     }
