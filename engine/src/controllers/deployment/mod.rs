@@ -27,6 +27,7 @@ use super::runtime::{Controller, Queue};
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::controller_of;
 use crate::clock::ms_from_time;
+use crate::rng::NAME_ALPHABET;
 use crate::world::events::Source;
 use crate::world::World;
 
@@ -117,7 +118,6 @@ impl Controller for Deployments {
 /// `pod-template-hash`: FNV-32a of the template (and the collision count), its decimal
 /// digits mapped through the name alphabet, as upstream's `ComputeHash` + `SafeEncodeString`.
 pub fn template_hash(template: &PodTemplateSpec, collision_count: Option<i32>) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     let mut hash: u32 = 0x811c_9dc5;
     let mut feed = |bytes: &[u8]| {
         for b in bytes {
@@ -135,7 +135,7 @@ pub fn template_hash(template: &PodTemplateSpec, collision_count: Option<i32>) -
     }
     hash.to_string()
         .bytes()
-        .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char)
+        .map(|b| char::from(NAME_ALPHABET[usize::from(b) % NAME_ALPHABET.len()]))
         .collect()
 }
 
