@@ -21,6 +21,15 @@ use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest::{self, DecodeError};
 pub use rules::KindRules;
 
+/// A kind the store holds, named by its typed value: typed store access
+/// (`api.get_as::<Pod>(ns, name)`) instead of a kind string and an `Object::Pod` unwrap.
+pub trait Kind: Sized {
+    /// The kind's name, e.g. `Pod`.
+    const KIND: &'static str;
+    /// The typed value inside `obj`, if it is of this kind.
+    fn of(obj: &Object) -> Option<&Self>;
+}
+
 macro_rules! objects {
     ($d:tt; $($kind:ident),* $(,)?) => {
         /// Runs `$body` with `$o` bound to the typed value inside an [`Object`] (a
@@ -49,6 +58,16 @@ macro_rules! objects {
             };
         }
         pub(crate) use with_kind;
+
+        $(impl Kind for $kind {
+            const KIND: &'static str = stringify!($kind);
+            fn of(obj: &Object) -> Option<&Self> {
+                match obj {
+                    Object::$kind(o) => Some(o),
+                    _ => None,
+                }
+            }
+        })*
 
         /// Any object the store holds, as its typed `k8s-openapi` value.
         #[derive(Clone, Debug, PartialEq)]

@@ -31,7 +31,7 @@ pub(crate) use deletion::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use crate::api::error::ApiError;
-use crate::api::object::{Object, WatchEvent};
+use crate::api::object::{Kind, Object, WatchEvent};
 use crate::clock::Clock;
 use crate::rng::Rng;
 use store::Store;
@@ -54,6 +54,19 @@ impl ApiServer {
     /// The object of `kind` called `name` in `namespace` (empty for cluster-scoped kinds).
     pub fn get(&self, kind: &'static str, namespace: &str, name: &str) -> Option<&Object> {
         self.store.get(kind, namespace, name)
+    }
+
+    /// The object of kind `K` called `name` in `namespace`, typed.
+    pub fn get_as<K: Kind>(&self, namespace: &str, name: &str) -> Option<&K> {
+        self.store.get(K::KIND, namespace, name).and_then(K::of)
+    }
+
+    /// Objects of kind `K`, typed, in etcd key order; `None` lists every namespace.
+    pub fn list_as<'a, K: Kind + 'a>(
+        &'a self,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a K> + 'a {
+        self.store.list(K::KIND, namespace).filter_map(K::of)
     }
 
     /// Objects of `kind`, in etcd key order (namespace, then name); `None` lists every

@@ -443,7 +443,7 @@ mod tests {
             bench.events(),
             vec![format!("SuccessfulCreate: Created job {}", job_name(1))]
         );
-        let Some(Object::Job(job)) = bench.world.api.get("Job", "default", &job_name(1)) else {
+        let Some(job) = bench.world.api.get_as::<Job>("default", &job_name(1)) else {
             panic!("no Job");
         };
         let owner = crate::api::pod::controller_of(&job.metadata).unwrap();

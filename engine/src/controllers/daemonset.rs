@@ -299,14 +299,7 @@ fn pods_by_node(
 }
 
 fn nodes(world: &World) -> Vec<Node> {
-    world
-        .api
-        .list("Node", None)
-        .filter_map(|o| match o {
-            Object::Node(n) => Some(n.as_ref().clone()),
-            _ => None,
-        })
-        .collect()
+    world.api.list_as::<Node>(None).cloned().collect()
 }
 
 /// Upstream's `manage`: a pod where one should run, none where none should, failed and

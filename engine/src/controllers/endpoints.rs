@@ -60,14 +60,7 @@ impl Controller for EndpointsController {
     /// Brings every selector service's Endpoints up to date and deletes the managed
     /// Endpoints whose service is gone.
     fn sync(&mut self, world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {
-        let services: Vec<Service> = world
-            .api
-            .list("Service", None)
-            .filter_map(|o| match o {
-                Object::Service(s) => Some(s.as_ref().clone()),
-                _ => None,
-            })
-            .collect();
+        let services: Vec<Service> = world.api.list_as::<Service>(None).cloned().collect();
         let mut wanted: Vec<Endpoints> = Vec::new();
         for svc in &services {
             if let Some(ep) = desired(world, svc) {
@@ -308,7 +301,7 @@ mod tests {
             }
         })));
         bench.pass();
-        let Some(Object::Endpoints(ep)) = bench.world.api.get("Endpoints", "default", "web") else {
+        let Some(ep) = bench.world.api.get_as::<Endpoints>("default", "web") else {
             panic!("no Endpoints");
         };
         assert_eq!(

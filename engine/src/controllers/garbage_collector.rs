@@ -286,10 +286,10 @@ mod tests {
             .clone()
             .unwrap();
         c.run("kubectl run dep --image=nginx");
-        let Some(Object::Pod(dep)) = c.world.api.get("Pod", "default", "dep").cloned() else {
+        let Some(dep) = c.world.api.get_as::<Pod>("default", "dep").cloned() else {
             panic!("no dep");
         };
-        let mut dep: Pod = *dep;
+        let mut dep: Pod = dep;
         dep.metadata.owner_references = Some(vec![OwnerReference {
             api_version: "v1".into(),
             kind: "Pod".into(),
@@ -404,7 +404,7 @@ mod tests {
         // Same name, new uid: the reference dangles.
         c.run("kubectl delete pod owner --cascade=orphan");
         c.run("kubectl run owner --image=nginx");
-        let Some(Object::Pod(dep)) = c.world.api.get("Pod", "default", "dep").cloned() else {
+        let Some(dep) = c.world.api.get_as::<Pod>("default", "dep").cloned() else {
             panic!("no dep");
         };
         assert_eq!(dep.metadata.owner_references, None);

@@ -231,7 +231,7 @@ fn parse_indexes(s: &str) -> BTreeSet<i32> {
 
 fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
     let now = world.clock.now_ms();
-    let Some(Object::Job(job)) = world.api.get("Job", &key.namespace, &key.name).cloned() else {
+    let Some(job) = world.api.get_as::<Job>(&key.namespace, &key.name).cloned() else {
         return;
     };
     let uid = job.metadata.uid.clone().unwrap_or_default();

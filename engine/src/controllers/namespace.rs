@@ -3,7 +3,7 @@
 
 use super::runtime::{Controller, Queue};
 use crate::api::kinds;
-use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::api::object::{Namespace, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::world::World;
 
 /// The controller (it remembers nothing between passes: the store says what is left).
@@ -88,10 +88,10 @@ fn empty_namespace(world: &mut World, namespace: &str) -> bool {
 }
 
 fn finalize(world: &mut World, namespace: &str) {
-    let Some(Object::Namespace(ns)) = world.api.get("Namespace", "", namespace).cloned() else {
+    let Some(ns) = world.api.get_as::<Namespace>("", namespace).cloned() else {
         return;
     };
-    let mut ns = *ns;
+    let mut ns = ns;
     crate::apiserver::finalize_namespace(&mut ns);
     if world.api.update(Object::Namespace(Box::new(ns))).is_ok() {
         world.remove_if_finalized("Namespace", "", namespace);

@@ -5,7 +5,7 @@
 use k8s_openapi::api::core::v1::Taint;
 
 use super::runtime::{Controller, Queue};
-use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::api::object::{Node, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::world::World;
 
 /// The taint key the controller manages for cordoned nodes.
@@ -35,10 +35,10 @@ impl Controller for NodeLifecycle {
 
     /// Adds or removes the unschedulable taint if the node's taints disagree with its spec.
     fn sync(&mut self, world: &mut World, key: &ObjectKey, _queue: &mut Queue) {
-        let Some(Object::Node(node)) = world.api.get("Node", "", &key.name) else {
+        let Some(node) = world.api.get_as::<Node>("", &key.name) else {
             return;
         };
-        let mut node = node.as_ref().clone();
+        let mut node = node.clone();
         let spec = node.spec.get_or_insert_with(Default::default);
         let wanted = spec.unschedulable.unwrap_or(false);
         let taints = spec.taints.get_or_insert_with(Vec::new);
@@ -77,7 +77,7 @@ mod tests {
     }
 
     fn taints(bench: &Bench, name: &str) -> Vec<String> {
-        let Some(Object::Node(node)) = bench.world.api.get("Node", "", name) else {
+        let Some(node) = bench.world.api.get_as::<Node>("", name) else {
             panic!("no node {name}");
         };
         node.spec
@@ -112,7 +112,7 @@ mod tests {
         set_unschedulable(&mut bench, "node1", false);
         bench.pass();
         assert!(taints(&bench, "node1").is_empty());
-        let Some(Object::Node(node)) = bench.world.api.get("Node", "", "node1") else {
+        let Some(node) = bench.world.api.get_as::<Node>("", "node1") else {
             panic!()
         };
         assert_eq!(node.spec.as_ref().and_then(|s| s.taints.clone()), None);

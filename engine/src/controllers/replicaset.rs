@@ -571,7 +571,7 @@ mod tests {
         let pods = bench.names("Pod");
         assert_eq!(pods.len(), 3);
         assert!(pods.iter().all(|p| p.starts_with("web-") && p.len() == 9));
-        let Some(Object::Pod(p)) = bench.world.api.get("Pod", "default", &pods[0]) else {
+        let Some(p) = bench.world.api.get_as::<Pod>("default", &pods[0]) else {
             panic!()
         };
         let owner = controller_of(&p.metadata).unwrap();
@@ -634,7 +634,7 @@ mod tests {
         bench.create(replica_set(1, 0));
         bench.pass();
         assert_eq!(bench.names("Pod"), vec!["stray".to_string()]);
-        let Some(Object::Pod(p)) = bench.world.api.get("Pod", "default", "stray") else {
+        let Some(p) = bench.world.api.get_as::<Pod>("default", "stray") else {
             panic!()
         };
         assert_eq!(

@@ -311,14 +311,7 @@ impl Controller for Scheduler {
         // What nodes hold is computed once per pass and kept up to date as pods are bound.
         let mut used = usage(world);
         // Binding a pod changes no node, so one copy of the nodes serves the whole pass.
-        let nodes: Vec<Node> = world
-            .api
-            .list("Node", None)
-            .filter_map(|o| match o {
-                Object::Node(n) => Some(n.as_ref().clone()),
-                _ => None,
-            })
-            .collect();
+        let nodes: Vec<Node> = world.api.list_as::<Node>(None).cloned().collect();
         for pod in pending {
             schedule_one(world, pod, &nodes, &mut used);
         }
@@ -544,7 +537,7 @@ mod tests {
         let mut cluster = Cluster::new();
         cluster.create(pod_requesting("big", "3")).unwrap();
         cluster.advance(SimDuration::seconds(1));
-        let Some(Object::Pod(p)) = cluster.world.api.get("Pod", "default", "big") else {
+        let Some(p) = cluster.world.api.get_as::<Pod>("default", "big") else {
             panic!("pod missing")
         };
         let cond = p
@@ -629,7 +622,7 @@ mod tests {
     }
 
     fn scheduled_condition(bench: &Bench, name: &str) -> PodCondition {
-        let Some(Object::Pod(p)) = bench.world.api.get("Pod", "default", name) else {
+        let Some(p) = bench.world.api.get_as::<Pod>("default", name) else {
             panic!("no pod {name}");
         };
         p.status

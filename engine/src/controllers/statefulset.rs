@@ -89,7 +89,7 @@ impl Controller for StatefulSets {
 
     fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
         let (ns, name) = (key.namespace.as_str(), key.name.as_str());
-        let Some(Object::StatefulSet(sts)) = world.api.get("StatefulSet", ns, name).cloned() else {
+        let Some(sts) = world.api.get_as::<StatefulSet>(ns, name).cloned() else {
             return;
         };
         if sts.metadata.deletion_timestamp.is_some() {
@@ -121,7 +121,7 @@ impl Controller for StatefulSets {
                 .filter(|r| !r.is_empty())
                 .unwrap_or_else(|| update.clone()),
             update,
-            sts: *sts,
+            sts,
         };
         self.manage(world, &set, queue);
         update_status(world, &set, queue);

@@ -58,13 +58,13 @@ fn pod_key(meta: &ObjectMeta) -> String {
 
 /// Runs the kubelet's next step for the pod named in a timer task.
 pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
-    let Some(Object::Pod(pod)) = cx.world.api.get("Pod", namespace, name).cloned() else {
+    let Some(pod) = cx.world.api.get_as::<Pod>(namespace, name).cloned() else {
         return;
     };
     if pod.metadata.uid.as_deref() != Some(uid) {
         return;
     }
-    let mut pod = *pod;
+    let mut pod = pod;
     let key = uid.to_string();
     let stage = cx.kubelet.stages.get(uid).cloned();
     let node = pod

@@ -2,7 +2,6 @@
 
 use k8s_openapi::api::core::v1::Event;
 
-use crate::api::object::Object;
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
 
@@ -41,11 +40,7 @@ pub(super) fn read(cluster: &Cluster, now_ms: i64, limit: usize) -> Vec<EventVie
     let mut events: Vec<(u64, &Event)> = cluster
         .world
         .api
-        .list("Event", None)
-        .filter_map(|o| match o {
-            Object::Event(e) => Some(e.as_ref()),
-            _ => None,
-        })
+        .list_as::<Event>(None)
         .map(|e| {
             let rv = e
                 .metadata

@@ -4,7 +4,6 @@
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::printers::pod_columns;
 
@@ -97,11 +96,7 @@ pub(super) fn read(cluster: &Cluster) -> Vec<PodView> {
     cluster
         .world
         .api
-        .list("Pod", None)
-        .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.as_ref()),
-            _ => None,
-        })
+        .list_as::<Pod>(None)
         .map(|p| {
             let (owner, replica_set) = owner_chain(cluster, p);
             let node = p.spec.as_ref().and_then(|s| s.node_name.clone());

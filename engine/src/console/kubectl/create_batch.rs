@@ -139,7 +139,7 @@ pub fn create_job(cluster: &mut Cluster, args: &[String]) -> Output {
         ) {
             return super::error(format!("unknown object type {kind}"));
         }
-        let Some(Object::CronJob(cj)) = cluster.world.api.get("CronJob", &namespace, source) else {
+        let Some(cj) = cluster.world.api.get_as::<CronJob>(&namespace, source) else {
             return Output::failure(
                 crate::api::error::ApiError::not_found(crate::api::kinds::info("CronJob"), source)
                     .kubectl_message(),

@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::Pod;
 use super::flags::{self, Flag};
 use crate::api::error::ApiError;
 use crate::api::kinds;
-use crate::api::object::Object;
+use crate::api::object::{Node, Object};
 use crate::api::selector::Selector;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
@@ -234,10 +234,10 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
 fn set_unschedulable(cluster: &mut Cluster, nodes: &[String], desired: bool, out: &mut Output) {
     let verb = if desired { "cordoned" } else { "uncordoned" };
     for name in nodes {
-        let Some(Object::Node(node)) = cluster.world.api.get("Node", "", name).cloned() else {
+        let Some(node) = cluster.world.api.get_as::<Node>("", name).cloned() else {
             continue;
         };
-        let mut node = *node;
+        let mut node = node;
         let current = node
             .spec
             .as_ref()

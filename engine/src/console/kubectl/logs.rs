@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::flags;
 use crate::api::error::ApiError;
-use crate::api::object::Object;
+use crate::api::object::{Job, Object};
 use crate::cluster::Cluster;
 use crate::node::process::rfc3339_nano;
 use crate::output::Output;
@@ -60,7 +60,7 @@ fn job_pod(
     name: &str,
 ) -> Result<(Pod, Option<String>), Output> {
     let info = crate::api::kinds::info("Job");
-    let Some(Object::Job(job)) = cluster.world.api.get("Job", namespace, name) else {
+    let Some(job) = cluster.world.api.get_as::<Job>(namespace, name) else {
         return Err(Output::failure(
             ApiError::not_found(info, name).kubectl_message(),
         ));
@@ -73,11 +73,7 @@ fn job_pod(
     let mut pods: Vec<&Pod> = cluster
         .world
         .api
-        .list("Pod", Some(namespace))
-        .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.as_ref()),
-            _ => None,
-        })
+        .list_as::<Pod>(Some(namespace))
         .filter(|p| {
             selector
                 .as_ref()

@@ -24,7 +24,7 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 
 use super::runtime::{Controller, Queue};
-use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::api::object::{Deployment, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::controller_of;
 use crate::clock::ms_from_time;
 use crate::rng::NAME_ALPHABET;
@@ -190,10 +190,9 @@ pub fn owned_replica_sets(world: &World, ns: &str, uid: &str) -> Vec<ReplicaSet>
 /// Deployment's) and the old ones, then scales, or rolls with the Deployment's strategy, and
 /// writes the status.
 fn sync_deployment(world: &mut World, ns: &str, name: &str, queue: &mut Queue) {
-    let Some(Object::Deployment(d)) = world.api.get("Deployment", ns, name).cloned() else {
+    let Some(d) = world.api.get_as::<Deployment>(ns, name).cloned() else {
         return;
     };
-    let d = *d;
     if d.metadata.deletion_timestamp.is_some() {
         return;
     }

@@ -4,7 +4,6 @@
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
-use crate::api::object::Object;
 use crate::api::quantity;
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::printers::age::human_duration_secs;
@@ -173,11 +172,7 @@ pub fn details(world: &World, node: &Node) -> String {
     let (a_cpu, a_mem) = (allocatable("cpu"), allocatable("memory"));
     let pods: Vec<&Pod> = world
         .api
-        .list("Pod", None)
-        .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.as_ref()),
-            _ => None,
-        })
+        .list_as::<Pod>(None)
         .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()))
         .filter(|p| {
             !matches!(
