@@ -13,6 +13,9 @@ pub mod process;
 pub mod runtime;
 pub mod system_pods;
 
+#[cfg(test)]
+mod lifecycle_tests;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::object::{Object, WatchEventType};
