@@ -19,7 +19,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest::{self, DecodeError};
-pub use rules::KindRules;
+pub use rules::{KindRules, StatusSubresource};
 
 /// A kind the store holds, named by its typed value: typed store access
 /// (`api.get_as::<Pod>(ns, name)`) instead of a kind string and an `Object::Pod` unwrap.
@@ -121,6 +121,16 @@ macro_rules! objects {
                             .map_err(|e| e.to_string()),
                     ),)*
                     _ => None,
+                }
+            }
+
+            /// Keeps `old`'s status (a main-resource write) or, with `status_write`, its spec
+            /// (a status write), as the kind's [`StatusSubresource`] says.
+            pub fn keep_from(&mut self, old: &Object, status_write: bool) {
+                match (self, old) {
+                    $((Object::$kind(new), Object::$kind(old)) if status_write => new.keep_spec(old),
+                    (Object::$kind(new), Object::$kind(old)) => new.keep_status(old),)*
+                    _ => {}
                 }
             }
 

@@ -8,6 +8,7 @@
 
 use k8s_openapi::api::core::v1::Namespace;
 
+use super::store::Write;
 use super::ApiServer;
 use crate::api::error::ApiError;
 use crate::api::object::Object;
@@ -107,7 +108,7 @@ impl ApiServer {
             Object::Pod(pod) if !options.force => {
                 if already {
                     if changed {
-                        self.store.update(obj, true)?;
+                        self.store.update(obj, Write::Whole)?;
                     }
                     return Ok(Deletion::Pending);
                 }
@@ -126,14 +127,14 @@ impl ApiServer {
                     ));
                     pod.metadata.deletion_grace_period_seconds = Some(grace);
                     let uid = pod.metadata.uid.clone().unwrap_or_default();
-                    self.store.update(obj, true)?;
+                    self.store.update(obj, Write::Whole)?;
                     return Ok(Deletion::Graceful(uid));
                 }
             }
             Object::Namespace(ns) => {
                 if !already || changed {
                     mark_terminating(ns, now);
-                    self.store.update(obj, true)?;
+                    self.store.update(obj, Write::Whole)?;
                 }
                 return Ok(Deletion::Pending);
             }
@@ -147,7 +148,7 @@ impl ApiServer {
                 meta.deletion_timestamp
                     .get_or_insert_with(|| crate::clock::time_from_ms(now));
                 meta.deletion_grace_period_seconds = Some(0);
-                self.store.update(obj, true)?;
+                self.store.update(obj, Write::Whole)?;
             }
             return Ok(Deletion::Pending);
         }
@@ -183,7 +184,7 @@ impl ApiServer {
         if let Some(mut obj) = self.store.get("Pod", namespace, name).cloned() {
             if has_finalizers(&obj) {
                 obj.metadata_mut().deletion_grace_period_seconds = Some(0);
-                let _ = self.store.update(obj, true);
+                let _ = self.store.update(obj, Write::Whole);
             } else {
                 self.remove("Pod", namespace, name);
             }

@@ -7,9 +7,10 @@
 //! | entry point | upstream | what runs |
 //! |---|---|---|
 //! | [`ApiServer::create`], [`ApiServer::create_dry_run`] | `POST` | `generateName`, defaulting, validation, admission (`strategy`, `admission`), then storage |
-//! | [`ApiServer::update`] | `PUT` | validation, identity kept, `generation` bumped when the spec changed |
+//! | [`ApiServer::update`] | `PUT` | validation; identity and the stored status kept; `generation` bumped when the spec changed |
 //! | [`ApiServer::update_from_manifest`] | `PUT` of a client's merged object | per-kind update rules (pod fields that may change, Service allocations), then `update` |
-//! | [`ApiServer::update_status`], [`ApiServer::bind`] | `PUT …/status`, `POST …/binding` | storage only; `generation` never moves |
+//! | [`ApiServer::update_status`] | `PUT …/status` | the stored spec kept; `generation` never moves |
+//! | [`ApiServer::bind`] | `POST …/binding` | `spec.nodeName` and the `PodScheduled` condition |
 //! | [`ApiServer::delete`] | `DELETE` | grace periods, finalizers, propagation (`deletion`) |
 //!
 //! Reads ([`ApiServer::get`], [`ApiServer::list`]) and the watch log
@@ -34,7 +35,7 @@ use crate::api::error::ApiError;
 use crate::api::object::{Kind, Object, WatchEvent};
 use crate::clock::Clock;
 use crate::rng::Rng;
-use store::Store;
+use store::{Store, Write};
 
 /// What a write needs from the cluster around the API server.
 pub struct Env<'a> {
@@ -153,11 +154,12 @@ impl ApiServer {
         self.store.create(obj, at, rng)
     }
 
-    /// `PUT`: replaces a stored object with `obj` after validating it; uid and creation time
-    /// are kept, `generation` moves when the spec changed.
+    /// `PUT`: replaces a stored object with `obj` after validating it; uid, creation time and
+    /// (for kinds with a status subresource) the stored status are kept, `generation` moves
+    /// when the spec changed.
     pub fn update(&mut self, obj: Object) -> Result<&Object, ApiError> {
         crate::api::validation::validate(&obj)?;
-        self.store.update(obj, true)
+        self.store.update(obj, Write::Main)
     }
 
     /// `PUT` of an object a client merged from a manifest (apply, replace, patch, edit,
@@ -169,18 +171,19 @@ impl ApiServer {
         env: Env<'_>,
     ) -> Result<&Object, ApiError> {
         let merged = strategy::prepare_for_update(existing, desired, env.rng)?;
-        self.store.update(merged, true)
+        self.store.update(merged, Write::Main)
     }
 
-    /// `PUT …/status`: stores what a controller or kubelet observed; `generation` stays.
+    /// `PUT …/status`: stores what a controller or kubelet observed; the stored spec and
+    /// `generation` stay.
     pub fn update_status(&mut self, obj: Object) -> Result<&Object, ApiError> {
-        self.store.update(obj, false)
+        self.store.update(obj, Write::Status)
     }
 
     /// `POST …/binding`: the scheduler's choice of node (`spec.nodeName`) and the pod's
     /// `PodScheduled` condition.
     pub fn bind(&mut self, pod: Object) -> Result<&Object, ApiError> {
-        self.store.update(pod, false)
+        self.store.update(pod, Write::Whole)
     }
 
     /// Removes an object for good: the end of a deletion (finalizers and grace periods done).

@@ -10,6 +10,17 @@ use crate::api::error::ApiError;
 use crate::api::object::{KeyParts, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::rng::Rng;
 
+/// Which part of an object a write replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// The main resource: the stored status stays.
+    Main,
+    /// The status subresource: the stored spec stays.
+    Status,
+    /// Everything given (deletion bookkeeping, bindings).
+    Whole,
+}
+
 /// The object store and its watch log.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
@@ -62,8 +73,10 @@ impl Store {
 
     /// Replaces a stored object with `obj` (matched by kind, namespace and name), bumping its
     /// resourceVersion. Identity fields (uid, creationTimestamp) are kept from the stored copy;
-    /// with `spec_write`, `generation` moves when the spec changed (status writes keep it).
-    pub fn update(&mut self, mut obj: Object, spec_write: bool) -> Result<&Object, ApiError> {
+    /// a main-resource write keeps the stored status and moves `generation` when the spec
+    /// changed, a status write keeps the stored spec and `generation`, a whole write keeps
+    /// neither part.
+    pub fn update(&mut self, mut obj: Object, write: Write) -> Result<&Object, ApiError> {
         let key = Self::key(&obj);
         let Some(old) = self.objects.get(&key) else {
             return Err(ApiError::not_found(obj.info(), &key.name));
@@ -72,9 +85,14 @@ impl Store {
             old.metadata().uid.clone(),
             old.metadata().creation_timestamp.clone(),
         );
+        match write {
+            Write::Main => obj.keep_from(old, false),
+            Write::Status => obj.keep_from(old, true),
+            Write::Whole => {}
+        }
         // metadata.generation counts changes of the spec (for the kinds that have one).
         let generation = old.metadata().generation.map(|g| {
-            if !spec_write || old.to_json().get("spec") == obj.to_json().get("spec") {
+            if write == Write::Status || old.to_json().get("spec") == obj.to_json().get("spec") {
                 g
             } else {
                 g + 1
@@ -90,9 +108,13 @@ impl Store {
             kind: WatchEventType::Modified,
             object: obj.clone(),
         });
-        let slot = self.objects.entry(key).or_insert(obj.clone());
-        *slot = obj;
-        Ok(slot)
+        match self.objects.get_mut(&key) {
+            Some(slot) => {
+                *slot = obj;
+                Ok(slot)
+            }
+            None => Err(ApiError::not_found(obj.info(), &key.name)),
+        }
     }
 
     /// Removes an object for good (after finalizers and grace periods are done).
@@ -238,5 +260,46 @@ mod tests {
         assert_eq!(tail[2].object.name(), format!("n{}", 2 * LOG_WINDOW + 4));
         // A reader from the start gets what is left, not a panic.
         assert_eq!(store.events_since(0).len(), store.log.len());
+    }
+
+    #[test]
+    fn main_writes_keep_the_status_and_status_writes_keep_the_spec() {
+        use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStatus};
+        let deployment = |replicas: i32, ready: i32| {
+            Object::Deployment(Box::new(Deployment {
+                metadata: ObjectMeta {
+                    name: Some("web".into()),
+                    namespace: Some("default".into()),
+                    ..Default::default()
+                },
+                spec: Some(DeploymentSpec {
+                    replicas: Some(replicas),
+                    ..Default::default()
+                }),
+                status: Some(DeploymentStatus {
+                    ready_replicas: Some(ready),
+                    ..Default::default()
+                }),
+            }))
+        };
+        let read = |store: &Store| match store.get("Deployment", "default", "web") {
+            Some(Object::Deployment(d)) => (
+                d.spec.as_ref().and_then(|s| s.replicas),
+                d.status.as_ref().and_then(|s| s.ready_replicas),
+                d.metadata.generation,
+            ),
+            _ => panic!("gone"),
+        };
+        let mut store = Store::default();
+        let now = crate::clock::time_from_ms(crate::clock::BOOT_MS);
+        store
+            .create(deployment(1, 0), now, &mut Rng::new(1))
+            .unwrap();
+        store.update(deployment(3, 9), Write::Main).unwrap();
+        assert_eq!(read(&store), (Some(3), Some(0), Some(2)));
+        store.update(deployment(7, 2), Write::Status).unwrap();
+        assert_eq!(read(&store), (Some(3), Some(2), Some(2)));
+        store.update(deployment(4, 4), Write::Whole).unwrap();
+        assert_eq!(read(&store), (Some(4), Some(4), Some(3)));
     }
 }

@@ -89,3 +89,49 @@ impl KindRules for Event {}
 impl KindRules for Node {}
 impl KindRules for Service {}
 impl KindRules for ServiceAccount {}
+
+/// A kind's status subresource, as the apiserver's strategies treat it: a main-resource
+/// write keeps the stored status (`PrepareForUpdate`), a status write keeps the stored spec
+/// (the status strategy's `PrepareForUpdate`). Kinds without one keep nothing.
+pub trait StatusSubresource {
+    /// Takes `old`'s status (a write of the main resource).
+    fn keep_status(&mut self, _old: &Self) {}
+
+    /// Takes `old`'s spec (a write of the status subresource).
+    fn keep_spec(&mut self, _old: &Self) {}
+}
+
+/// Kinds with `spec` and `status`.
+macro_rules! status_subresource {
+    ($($kind:ident),* $(,)?) => {$(
+        impl StatusSubresource for $kind {
+            fn keep_status(&mut self, old: &Self) {
+                self.status.clone_from(&old.status);
+            }
+
+            fn keep_spec(&mut self, old: &Self) {
+                self.spec.clone_from(&old.spec);
+            }
+        }
+    )*};
+}
+
+status_subresource!(
+    Pod,
+    Node,
+    Namespace,
+    Service,
+    PersistentVolumeClaim,
+    Deployment,
+    ReplicaSet,
+    ReplicationController,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
+);
+
+impl StatusSubresource for ConfigMap {}
+impl StatusSubresource for Endpoints {}
+impl StatusSubresource for Event {}
+impl StatusSubresource for ServiceAccount {}
