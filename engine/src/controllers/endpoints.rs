@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::runtime::{Controller, Queue};
+use super::runtime::{Controller, Queue, WholeStore};
 use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::api::selector::Selector;
 use crate::world::World;
@@ -20,21 +20,17 @@ use crate::world::World;
 /// The label the controller puts on the Endpoints it manages (Kubernetes 1.33+).
 const MANAGED_BY: &str = "endpoints.kubernetes.io/managed-by";
 
-/// The controller, with the store resourceVersion it last brought up to date.
-#[derive(Clone, Debug, Default)]
+/// The controller: one pass over every service, after any write it did not make.
+#[derive(Clone, Debug)]
 pub struct EndpointsController {
-    /// The store's resourceVersion after the last pass (its own writes included).
-    seen: Option<u64>,
-    /// Whether this pass's events came after that version (its one key is due).
-    due: bool,
+    trigger: WholeStore,
 }
 
-/// The one key the controller works on: a pass over every service.
-fn all() -> ObjectKey {
-    ObjectKey {
-        kind: "Service",
-        namespace: String::new(),
-        name: String::new(),
+impl Default for EndpointsController {
+    fn default() -> Self {
+        EndpointsController {
+            trigger: WholeStore::over("Service"),
+        }
     }
 }
 
@@ -43,18 +39,12 @@ impl Controller for EndpointsController {
         "endpoints"
     }
 
-    /// Any change it did not write itself: every write moves the store's resourceVersion
-    /// and appends one watch event, so the version differs from the one it left exactly when
-    /// another write came after its own.
     fn enqueue(&mut self, _event: &WatchEvent, world: &World, _queue: &mut Queue) {
-        self.due |= self.seen != Some(world.api.resource_version());
+        self.trigger.note(world);
     }
 
-    /// The one key, once a pass, if any event called for it.
     fn after_events(&mut self, _world: &World, queue: &mut Queue) {
-        if std::mem::take(&mut self.due) {
-            queue.add(all());
-        }
+        self.trigger.queue(queue);
     }
 
     /// Brings every selector service's Endpoints up to date and deletes the managed
@@ -106,7 +96,7 @@ impl Controller for EndpointsController {
         for (ns, name) in orphans {
             let _ = world.delete("Endpoints", &ns, &name, None, false);
         }
-        self.seen = Some(world.api.resource_version());
+        self.trigger.synced(world);
     }
 }
 

@@ -59,6 +59,54 @@ impl Queue {
     }
 }
 
+/// The trigger of a controller that reconciles the whole store under one key (the
+/// endpoints and serviceaccount controllers): it is due when a write it did not make came
+/// after its last pass. Every write moves the store's resourceVersion and appends one watch
+/// event, so the version differs from the one it left exactly when another write came
+/// after its own.
+#[derive(Clone, Debug)]
+pub struct WholeStore {
+    /// The one key it works on.
+    key: ObjectKey,
+    /// The store's resourceVersion after its last pass (its own writes included).
+    seen: Option<u64>,
+    /// Whether this pass's events came after that version.
+    due: bool,
+}
+
+impl WholeStore {
+    /// A trigger for the pass over every object of `kind`.
+    pub fn over(kind: &'static str) -> Self {
+        WholeStore {
+            key: ObjectKey {
+                kind,
+                namespace: String::new(),
+                name: String::new(),
+            },
+            seen: None,
+            due: false,
+        }
+    }
+
+    /// Notes a watch event ([`Controller::enqueue`]).
+    pub fn note(&mut self, world: &World) {
+        self.due |= self.seen != Some(world.api.resource_version());
+    }
+
+    /// Queues the one key, once a pass, if an event called for it
+    /// ([`Controller::after_events`]).
+    pub fn queue(&mut self, queue: &mut Queue) {
+        if std::mem::take(&mut self.due) {
+            queue.add(self.key.clone());
+        }
+    }
+
+    /// Records the version a pass left the store at (the end of [`Controller::sync`]).
+    pub fn synced(&mut self, world: &World) {
+        self.seen = Some(world.api.resource_version());
+    }
+}
+
 /// One registered controller with its cursor and queue.
 struct Slot {
     controller: Box<dyn Controller>,
