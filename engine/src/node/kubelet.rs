@@ -56,6 +56,20 @@ fn pod_key(meta: &ObjectMeta) -> String {
     meta.uid.clone().unwrap_or_default()
 }
 
+/// The Pulled event's message: the image was already present (`None`), or was pulled in
+/// `(milliseconds, bytes)`.
+pub fn pulled_message(image: &str, pull: Option<(i64, u64)>) -> String {
+    match pull {
+        None => format!("Container image \"{image}\" already present on machine"),
+        Some((ms, bytes)) => {
+            let d = crate::clock::SimDuration::millis(ms).go_string();
+            format!(
+                "Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {bytes} bytes."
+            )
+        }
+    }
+}
+
 /// Runs the kubelet's next step for the pod named in a timer task.
 pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
     let Some(pod) = cx.world.api.get_as::<Pod>(namespace, name).cloned() else {
@@ -367,20 +381,14 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
         let cache_key = (node.to_string(), image.clone());
         let cached = cx.kubelet.image_cache.contains(&cache_key);
         let policy = c.image_pull_policy.clone().unwrap_or_default();
-        let message = if cached && policy != "Always" {
-            format!("Container image \"{image}\" already present on machine")
+        let pull = if cached && policy != "Always" {
+            None
+        } else if cached {
+            Some((CACHED_PULL_MS, info.map_or(0, |i| i.size_bytes)))
         } else {
-            let took = if cached {
-                CACHED_PULL_MS
-            } else {
-                info.map_or(0, |i| i.pull_ms)
-            };
-            let d = crate::clock::SimDuration::millis(took).go_string();
-            format!(
-                "Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.",
-                info.map_or(0, |i| i.size_bytes)
-            )
+            Some(info.map_or((0, 0), |i| (i.pull_ms, i.size_bytes)))
         };
+        let message = pulled_message(&image, pull);
         cx.kubelet.image_cache.insert(cache_key);
         events::record(
             cx.world,

@@ -383,19 +383,13 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
                 let obj = Object::Pod(Box::new(pod.clone()));
                 let image = c.image.clone().unwrap_or_default();
                 let cache_key = (node.clone(), image.clone());
-                let message = if cx.kubelet.image_cache.contains(&cache_key) {
-                    format!("Container image \"{image}\" already present on machine")
-                } else {
-                    let info = ImageRef::parse(&image)
+                let pull = (!cx.kubelet.image_cache.contains(&cache_key)).then(|| {
+                    ImageRef::parse(&image)
                         .as_ref()
-                        .and_then(crate::node::images::lookup);
-                    let d = crate::clock::SimDuration::millis(info.map_or(0, |i| i.pull_ms))
-                        .go_string();
-                    format!(
-                        "Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.",
-                        info.map_or(0, |i| i.size_bytes)
-                    )
-                };
+                        .and_then(crate::node::images::lookup)
+                        .map_or((0, 0), |i| (i.pull_ms, i.size_bytes))
+                });
+                let message = crate::node::kubelet::pulled_message(&image, pull);
                 cx.kubelet.image_cache.insert(cache_key);
                 events::record(
                     cx.world,
