@@ -40,7 +40,7 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
             &at,
         );
         for i in 0..2u32 {
-            let prefix = cp_pod_prefix(cluster, &cp.name);
+            let prefix = crate::node::kubelet::pod_ip_prefix(&cluster.world.api, &cp.name);
             let ip = format!("{prefix}.{}", i + 2);
             pods.extend(system_pods::coredns(
                 &mut cluster.world,
@@ -76,18 +76,4 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
             cluster.kubelet.stages.insert(uid, Stage::Running);
         }
     }
-}
-
-/// `10.244.N` of the node's pod CIDR.
-fn cp_pod_prefix(cluster: &Cluster, node: &str) -> String {
-    let cidr = match cluster.world.api.get("Node", "", node) {
-        Some(Object::Node(n)) => n
-            .spec
-            .as_ref()
-            .and_then(|s| s.pod_cidr.clone())
-            .unwrap_or_default(),
-        _ => String::new(),
-    };
-    let base = cidr.split('/').next().unwrap_or("10.244.0.0");
-    base.split('.').take(3).collect::<Vec<_>>().join(".")
 }

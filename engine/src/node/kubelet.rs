@@ -7,8 +7,9 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::api::object::Object;
+use crate::api::object::{Node, Object};
 use crate::api::pod::set_condition;
+use crate::apiserver::ApiServer;
 use crate::node::images::{self, ImageRef};
 use crate::node::NodeCx;
 use crate::timers::Task;
@@ -477,21 +478,23 @@ fn node_ip(cx: &NodeCx<'_>, node: &str) -> String {
     }
 }
 
-/// The next free address in the node's pod CIDR (`10.244.N.0/24` → `10.244.N.2`, `.3`, ...).
-fn allocate_pod_ip(cx: &mut NodeCx<'_>, node: &str) -> String {
-    let cidr = match cx.world.api.get("Node", "", node) {
-        Some(Object::Node(n)) => n
-            .spec
-            .as_ref()
-            .and_then(|s| s.pod_cidr.clone())
-            .unwrap_or_default(),
-        _ => String::new(),
-    };
+/// `10.244.N` of the node's pod CIDR (`10.244.N.0/24`).
+pub fn pod_ip_prefix(api: &ApiServer, node: &str) -> String {
+    let cidr = api
+        .get_as::<Node>("", node)
+        .and_then(|n| n.spec.as_ref())
+        .and_then(|s| s.pod_cidr.clone())
+        .unwrap_or_default();
     let base = cidr.split('/').next().unwrap_or("10.244.0.0");
-    let prefix: Vec<&str> = base.split('.').take(3).collect();
+    base.split('.').take(3).collect::<Vec<_>>().join(".")
+}
+
+/// The next free address in the node's pod CIDR (`10.244.N.2`, `.3`, ...).
+fn allocate_pod_ip(cx: &mut NodeCx<'_>, node: &str) -> String {
+    let prefix = pod_ip_prefix(&cx.world.api, node);
     let next = cx.kubelet.next_pod_ip.entry(node.to_string()).or_insert(1);
     *next = if *next >= 254 { 2 } else { *next + 1 };
-    format!("{}.{}", prefix.join("."), next)
+    format!("{prefix}.{next}")
 }
 
 #[cfg(test)]
