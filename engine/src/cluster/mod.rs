@@ -42,6 +42,15 @@ impl Default for ClusterConfig {
 /// normally settles in two or three).
 const MAX_PASSES: usize = 8;
 
+/// Each container's (name, image) of a pod.
+fn container_images(pod: &k8s_openapi::api::core::v1::Pod) -> Vec<(String, Option<String>)> {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .map(|c| (c.name.clone(), c.image.clone()))
+        .collect()
+}
+
 /// How long the cluster has been up when the learner first types (node AGE then reads `10m`).
 const UPTIME_AT_START: SimDuration = SimDuration::seconds(600);
 
@@ -249,25 +258,18 @@ impl Cluster {
             clock: &self.world.clock,
             rng: &mut self.world.rng,
         };
+        let before = match &existing {
+            Object::Pod(p) => Some(container_images(p)),
+            _ => None,
+        };
         let stored = self
             .world
             .api
-            .update_from_manifest(existing.clone(), desired, env)?;
-        if let (Object::Pod(before), Object::Pod(after)) = (&existing, stored) {
-            let images = |p: &k8s_openapi::api::core::v1::Pod| {
-                p.spec
-                    .as_ref()
-                    .map(|s| {
-                        s.containers
-                            .iter()
-                            .map(|c| (c.name.clone(), c.image.clone()))
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default()
-            };
-            let changed: Vec<String> = images(before)
+            .update_from_manifest(existing, desired, env)?;
+        if let (Some(before), Object::Pod(after)) = (before, stored) {
+            let changed: Vec<String> = before
                 .into_iter()
-                .zip(images(after))
+                .zip(container_images(after))
                 .filter(|(b, a)| b.1 != a.1)
                 .map(|(_, a)| a.0)
                 .collect();
