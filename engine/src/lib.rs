@@ -16,6 +16,7 @@ mod console;
 mod controllers;
 pub mod lessons;
 mod lint;
+mod network;
 mod node;
 mod output;
 mod printers;

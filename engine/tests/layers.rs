@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["api"],
     &["apiserver"],
     &["world"],
-    &["controllers", "node"],
+    &["controllers", "node", "network"],
     &["printers"],
     &[
         "cluster",
@@ -28,6 +28,8 @@ const LAYERS: &[&[&str]] = &[
 const SAME_LAYER: &[(&str, &str)] = &[
     // The system-objects controller reposts the kubelet's mirror pods.
     ("controllers", "node"),
+    // The network delivers requests to the containers the kubelet runs.
+    ("network", "node"),
     // The composition root owns the console; the console drives the root (see
     // ARCHITECTURE.md: the one mutual dependency left, at the top).
     ("cluster", "console"),

@@ -1,6 +1,7 @@
 //! The `Cluster` facade: the one type the app and the CLI talk to.
 
 pub(crate) mod bootstrap;
+mod network;
 mod profile;
 mod system_config;
 pub(crate) mod system_pods;
@@ -61,6 +62,8 @@ pub struct Cluster {
     pub(crate) console: Console,
     /// The node side: kubelets and container runtimes.
     pub(crate) kubelet: Kubelet,
+    /// What the network remembers: session affinity, recent traffic.
+    pub(crate) network: crate::network::Network,
     /// What the controllers remember between runs.
     #[allow(dead_code)] // No controller keeps state yet.
     pub(crate) controllers: Runtime,
@@ -86,6 +89,7 @@ impl Cluster {
             world: World::new(BOOT_MS, config.seed),
             console: Console::default(),
             kubelet: Kubelet::default(),
+            network: crate::network::Network::default(),
             controllers: crate::controllers::registry(),
             profile: config.profile.clone(),
         };

@@ -42,6 +42,7 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "rm" => rm(cluster, args),
         "head" | "tail" => head_tail(program, args, stdin.unwrap_or("")),
         "wc" => wc(args, stdin.unwrap_or("")),
+        "curl" | "wget" | "nslookup" | "nc" | "ping" => host_tool(cluster, program, args),
         _ => {
             let mut o = Output::failure(format!("bash: {program}: command not found"));
             o.exit_code = 127;
@@ -59,6 +60,7 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   ls, cat FILE, rm FILE your files
   ... | grep WORD       filter output (also head, tail, wc, sort, uniq, cut, tr, awk, base64)
   sleep N               let N seconds of cluster time pass (also 2m, 1h)
+  curl URL              request from this machine (node IPs, NodePorts; also wget, ping)
   P=$(kubectl ...)      variables, $(command), $?, $((1+2)), as in bash
   for i in 1 2; do ...; done   loops on one line
   clear                 clear the screen";
@@ -230,6 +232,35 @@ fn wc(args: &[String], input: &str) -> Output {
             .collect()
     };
     text(&shown.join(" "))
+}
+
+/// A network client on the learner's machine; the time it waits passes on the cluster.
+fn host_tool(cluster: &mut Cluster, program: &str, args: &[String]) -> Output {
+    let now = cluster.world.clock.now_ms();
+    let origin = cluster.host_origin();
+    let argv: Vec<String> = std::iter::once(program.to_string())
+        .chain(args.iter().cloned())
+        .collect();
+    let run = cluster
+        .net_client(origin, crate::network::tools::Kit::Host, true)
+        .run(&argv, now)
+        .unwrap_or_default();
+    if run.elapsed_ms > 0 {
+        cluster.advance(SimDuration::millis(run.elapsed_ms));
+    }
+    for (path, text) in &run.files {
+        let _ = cluster.console.files.write(path, text, false);
+    }
+    let mut o = Output::default();
+    for (text, stderr) in run.lines {
+        if stderr {
+            o.err(text);
+        } else {
+            o.out(text);
+        }
+    }
+    o.exit_code = run.code;
+    o
 }
 
 /// `sleep N[s|m|h]`: advances simulated time.

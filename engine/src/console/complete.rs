@@ -32,9 +32,10 @@ impl Completion {
 
 /// Programs the console knows besides kubectl.
 const PROGRAMS: &[&str] = &[
-    "awk", "base64", "cat", "clear", "cut", "echo", "edit", "egrep", "export", "false", "fgrep",
-    "grep", "head", "help", "k", "kubectl", "ls", "mkdir", "nano", "pwd", "rm", "sed", "sleep",
-    "sort", "tail", "timeout", "touch", "tr", "true", "uniq", "vi", "vim", "wc",
+    "awk", "base64", "cat", "clear", "curl", "cut", "echo", "edit", "egrep", "export", "false",
+    "fgrep", "grep", "head", "help", "k", "kubectl", "ls", "mkdir", "nano", "nc", "nslookup",
+    "ping", "pwd", "rm", "sed", "sleep", "sort", "tail", "timeout", "touch", "tr", "true", "uniq",
+    "vi", "vim", "wc", "wget",
 ];
 
 /// Programs whose arguments are workspace files.

@@ -125,6 +125,14 @@ pub fn process_for(pod: &Pod, c: &Spec, start_ms: i64) -> process::Container {
             .unwrap_or_default(),
         argv: process::argv(&image, c.command.as_deref(), c.args.as_deref()),
         env: process::environment(&image, &name, &spec_env(pod, c)),
+        ports: c
+            .ports
+            .iter()
+            .flatten()
+            .filter(|p| p.protocol.as_deref().unwrap_or("TCP") == "TCP")
+            .filter_map(|p| u16::try_from(p.container_port).ok())
+            .collect(),
+        served: Vec::new(),
         image,
         start_ms,
     }

@@ -7,10 +7,12 @@
 mod events;
 mod nodes;
 mod pods;
+mod traffic;
 
 pub use events::EventView;
 pub use nodes::NodeView;
 pub use pods::{OwnerView, PodView};
+pub use traffic::{RequestView, ServiceTally, REQUEST_LIMIT, TALLY_WINDOW};
 
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
@@ -35,6 +37,10 @@ pub struct BoardSnapshot {
     pub namespaces: Vec<String>,
     /// The newest events first, at most [`EVENT_LIMIT`].
     pub events: Vec<EventView>,
+    /// The newest requests first, at most [`REQUEST_LIMIT`].
+    pub requests: Vec<RequestView>,
+    /// Per Service, which pods answered its recent requests.
+    pub tallies: Vec<ServiceTally>,
 }
 
 /// The kinds [`Cluster::describe`] is offered for by the board.
@@ -47,10 +53,11 @@ pub enum DescribeKind {
 }
 
 impl Cluster {
-    /// A counter that moves whenever any object changes (the latest resourceVersion).
-    /// Unchanged means a snapshot taken earlier is still current (apart from ages).
+    /// A counter that moves whenever any object changes (the latest resourceVersion) or a
+    /// request crosses the network. Unchanged means a snapshot taken earlier is still
+    /// current (apart from ages).
     pub fn generation(&self) -> u64 {
-        self.world.api.resource_version()
+        self.world.api.resource_version() + self.network.traffic.total
     }
 
     /// Reads nodes, pods, namespaces and the newest events for the board.
@@ -69,6 +76,8 @@ impl Cluster {
                 .map(|n| n.name().to_string())
                 .collect(),
             events: events::read(self, now_ms, EVENT_LIMIT),
+            requests: traffic::requests(self),
+            tallies: traffic::tallies(self),
         }
     }
 

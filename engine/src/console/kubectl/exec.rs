@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use super::flags;
 use super::logs::{find_pod, pick_container};
 use crate::cluster::Cluster;
+use crate::network::tools::{kit_of, ships};
+use crate::network::Origin;
 use crate::node::process::{self, script::Shell, End, Flavor};
 use crate::output::Output;
 
@@ -128,17 +130,22 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         return out;
     }
     proc.argv = command.clone();
-    if !is_shell && proc.check_start().is_err() {
+    let kit = kit_of(&proc.image);
+    if !is_shell && !ships(kit, &command[0]) && proc.check_start().is_err() {
         out.extend(oci_error(cluster, &command[0]));
         return out;
     }
+    let origin = pod_origin(&pod, &proc);
+    let tty = parsed.bool("tty");
+    let mut tools = cluster.net_client(origin, kit, tty);
     let shell = Shell::new(
         &proc,
         if exe == "bash" { "bash" } else { "sh" },
         proc.env.clone(),
         proc.start_ms,
         EXEC_LIMIT_MS,
-    );
+    )
+    .with_tools(&mut tools);
     let run = if is_shell && command.get(1).map(String::as_str) == Some("-c") {
         shell.run_script(command.get(2).map_or("", String::as_str))
     } else {
@@ -146,6 +153,20 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     };
     print_run(&mut out, run);
     out
+}
+
+/// Where a container's connections start: its pod's network namespace.
+fn pod_origin(pod: &k8s_openapi::api::core::v1::Pod, proc: &process::Container) -> Origin {
+    Origin::Pod {
+        namespace: proc.namespace.clone(),
+        name: proc.pod.clone(),
+        ip: proc.pod_ip.clone(),
+        node: pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.clone())
+            .unwrap_or_default(),
+    }
 }
 
 /// Writes a run's lines and, for a non-zero exit, kubectl's note and exit code.
@@ -216,13 +237,24 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
         return out;
     }
     proc.start_ms = cluster.world.clock.now_ms();
+    let node = cluster
+        .world
+        .api
+        .get_as::<k8s_openapi::api::core::v1::Pod>(&session.key.0, &session.key.1)
+        .cloned();
+    let origin = match &node {
+        Some(pod) => pod_origin(pod, &proc),
+        None => pod_origin(&Default::default(), &proc),
+    };
+    let mut tools = cluster.net_client(origin, kit_of(&proc.image), true);
     let mut shell = Shell::new(
         &proc,
         &session.shell,
         session.vars.clone(),
         proc.start_ms,
         EXEC_LIMIT_MS,
-    );
+    )
+    .with_tools(&mut tools);
     if session.shell == "sh" && !matches!(proc.flavor(), Flavor::Busybox | Flavor::Alpine) {
         // dash reports errors as `sh: 1: foo: not found`.
         shell.name = "sh: 1".into();

@@ -6,6 +6,7 @@ pub(crate) mod arith;
 mod fs;
 mod perl;
 pub mod script;
+pub mod serve;
 
 use std::collections::BTreeMap;
 
@@ -55,10 +56,17 @@ pub struct Container {
     pub env: BTreeMap<String, String>,
     /// When the process started (epoch ms).
     pub start_ms: i64,
+    /// The TCP ports the pod declares for this container (`containerPort`).
+    pub ports: Vec<u16>,
+    /// Lines the server wrote for requests it served (access log), in time order.
+    pub served: Vec<Line>,
 }
 
+/// The nginx release of the `nginx` image's floating tags.
+const NGINX_VERSION: &str = "1.29.3";
+
 /// The repository's last path element and the tag: `docker.io/library/nginx:1.27` → (`nginx`, `1.27`).
-fn image_name(image: &str) -> (String, String) {
+pub fn image_name(image: &str) -> (String, String) {
     let r = crate::node::images::ImageRef::parse(image);
     let (repo, tag) = r.map_or((image.to_string(), "latest".to_string()), |r| {
         (r.repository, r.tag)
@@ -187,8 +195,20 @@ impl Container {
         }
     }
 
-    /// Replays the process from its start until `until_ms` (epoch ms).
+    /// Replays the process from its start until `until_ms` (epoch ms), with the lines its
+    /// server wrote for the requests it served.
     pub fn run_until(&self, until_ms: i64) -> Run {
+        let mut run = self.replay(until_ms);
+        let limit = until_ms - self.start_ms;
+        if !self.served.is_empty() {
+            run.lines
+                .extend(self.served.iter().filter(|l| l.at <= limit).cloned());
+            run.lines.sort_by_key(|l| l.at);
+        }
+        run
+    }
+
+    fn replay(&self, until_ms: i64) -> Run {
         let limit = until_ms - self.start_ms;
         if let Some(server) = self.server() {
             return self.server_run(server);
@@ -239,7 +259,7 @@ impl Container {
                 let version = if tag.chars().filter(|c| *c == '.').count() == 2 {
                     tag.clone()
                 } else {
-                    "1.29.3".to_string()
+                    NGINX_VERSION.to_string()
                 };
                 // The /docker-entrypoint.sh scripts and the notice lines came with 1.19.
                 let mut parts = tag.split('.').map(|p| p.parse::<u32>().ok());
@@ -440,7 +460,7 @@ pub fn environment(
     }
     match image_name(image).0.as_str() {
         "nginx" => {
-            env.insert("NGINX_VERSION".into(), "1.29.3".into());
+            env.insert("NGINX_VERSION".into(), NGINX_VERSION.into());
             env.insert("NJS_VERSION".into(), "0.9.4".into());
             env.insert("PKG_RELEASE".into(), "1~trixie".into());
         }

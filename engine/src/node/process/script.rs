@@ -21,6 +21,28 @@ pub trait Host {
     }
 }
 
+/// Programs that are not the shell's own: the network clients (`curl`, `wget`, `nslookup`,
+/// ...), which the caller provides because they reach beyond the container.
+pub trait Tools {
+    /// Runs `argv` at `now_ms` (epoch ms); `None` when it is not one of these programs (or
+    /// the image does not ship it).
+    fn run(&mut self, argv: &[String], now_ms: i64) -> Option<ToolRun>;
+}
+
+/// What a tool printed, how it exited and how long it took.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ToolRun {
+    /// Output in order: (text without its newline, written to stderr).
+    pub lines: Vec<(String, bool)>,
+    /// Exit status.
+    pub code: i32,
+    /// Simulated time the program ran, in ms.
+    pub elapsed_ms: i64,
+    /// Files it saved, as (path, contents): the learner's machine keeps them; a
+    /// container's filesystem here is read-only, so they are dropped there.
+    pub files: Vec<(String, String)>,
+}
+
 /// One line the process wrote, at ms after its start.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
@@ -285,6 +307,7 @@ impl Parser {
 /// The interpreter's state during one run.
 pub struct Shell<'a> {
     host: &'a dyn Host,
+    tools: Option<&'a mut dyn Tools>,
     /// Shell name for error messages: `sh` or `bash`.
     pub name: String,
     /// Variables (the environment plus assignments).
@@ -295,6 +318,69 @@ pub struct Shell<'a> {
     steps: u32,
     lines: Vec<Line>,
     last: i32,
+}
+
+/// Where a simple command's output goes: `>/dev/null`, `> FILE` (the container's
+/// filesystem is read-only here, so the output is dropped either way), `2>/dev/null`,
+/// `2>&1`, `&>/dev/null`.
+#[derive(Default)]
+struct Redirect {
+    drop_out: bool,
+    drop_err: bool,
+    err_to_out: bool,
+}
+
+impl Redirect {
+    /// Takes the redirections out of `argv`.
+    fn split(argv: Vec<String>) -> (Vec<String>, Redirect) {
+        let mut r = Redirect::default();
+        let mut rest = Vec::with_capacity(argv.len());
+        let mut words = argv.into_iter();
+        while let Some(w) = words.next() {
+            let (op, target) = match w.find('>') {
+                Some(i) if matches!(&w[..i], "" | "1" | "2" | "&") => {
+                    let op = w[..i].to_string();
+                    let t = w[i + 1..].trim_start_matches('>').to_string();
+                    let target = if t.is_empty() {
+                        words.next().unwrap_or_default()
+                    } else {
+                        t
+                    };
+                    (op, target)
+                }
+                _ => {
+                    rest.push(w);
+                    continue;
+                }
+            };
+            match (op.as_str(), target.as_str()) {
+                ("2", "&1") => r.err_to_out = true,
+                ("2", _) => r.drop_err = true,
+                ("&", _) => {
+                    r.drop_out = true;
+                    r.drop_err = true;
+                }
+                (_, "&2") => {}
+                _ => r.drop_out = true,
+            }
+        }
+        (rest, r)
+    }
+
+    /// Applies the redirections to the lines written since `from`.
+    fn apply(&self, lines: &mut Vec<Line>, from: usize) {
+        if !(self.drop_out || self.drop_err || self.err_to_out) {
+            return;
+        }
+        let mut kept: Vec<Line> = lines.drain(from..).collect();
+        for l in &mut kept {
+            if self.err_to_out && l.stderr {
+                l.stderr = false;
+            }
+        }
+        kept.retain(|l| !(l.stderr && self.drop_err || !l.stderr && self.drop_out));
+        lines.extend(kept);
+    }
 }
 
 /// Most statements one run may execute; a script that needs more is treated as running forever.
@@ -312,6 +398,7 @@ impl<'a> Shell<'a> {
     ) -> Self {
         Shell {
             host,
+            tools: None,
             name: name.into(),
             vars,
             start_ms,
@@ -321,6 +408,12 @@ impl<'a> Shell<'a> {
             lines: Vec::new(),
             last: 0,
         }
+    }
+
+    /// The same shell, with `tools` on its PATH.
+    pub fn with_tools(mut self, tools: &'a mut dyn Tools) -> Self {
+        self.tools = Some(tools);
+        self
     }
 
     /// Runs a script source.
@@ -393,7 +486,11 @@ impl<'a> Shell<'a> {
         match stmt {
             Stmt::Simple(words) => {
                 let argv: Vec<String> = words.iter().flat_map(|w| self.expand(w)).collect();
-                self.exec_argv(&argv)
+                let (argv, redirect) = Redirect::split(argv);
+                let before = self.lines.len();
+                let flow = self.exec_argv(&argv);
+                redirect.apply(&mut self.lines, before);
+                flow
             }
             Stmt::While { until, cond, body } => loop {
                 match self.exec_list(cond) {
@@ -648,6 +745,7 @@ impl<'a> Shell<'a> {
                     }
                 };
             }
+            _ if self.run_tool(argv) => {}
             _ => match self.host.utility(argv) {
                 Some(text) => {
                     if !text.is_empty() {
@@ -670,6 +768,24 @@ impl<'a> Shell<'a> {
 }
 
 impl Shell<'_> {
+    /// Runs `argv` as one of the caller's tools, if it is one; false otherwise.
+    fn run_tool(&mut self, argv: &[String]) -> bool {
+        let now = self.start_ms + self.now;
+        let Some(run) = self.tools.as_mut().and_then(|t| t.run(argv, now)) else {
+            return false;
+        };
+        self.now = self.now.saturating_add(run.elapsed_ms.max(0));
+        for (text, stderr) in run.lines {
+            self.lines.push(Line {
+                at: self.now,
+                text,
+                stderr,
+            });
+        }
+        self.last = run.code;
+        true
+    }
+
     /// `ls -l`: mode, links, owner, group, size, time, name, as busybox or GNU prints them.
     fn long_listing(&self, dir: &str, names: &[String]) -> String {
         let when = super::fmt_ms(self.start_ms, "%b %e %H:%M");

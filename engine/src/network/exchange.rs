@@ -1,0 +1,217 @@
+//! One connection or HTTP request from a client to whatever answers: the route through
+//! kube-proxy and the pod network, the container listening on the port, its response and
+//! access-log line, and the trace the board shows.
+
+use super::proxy::{self, Backend, Route, ServiceRef};
+use super::traffic::{Outcome, Trace};
+use super::{NetCx, Origin};
+use crate::node::process::serve::{Listener, Request, Response};
+use crate::node::runtime::SlotKey;
+
+/// A connection that reached a listening container.
+#[derive(Clone, Debug)]
+pub struct Open {
+    /// The pod and port it reached.
+    pub backend: Backend,
+    /// The source address the server sees.
+    pub client_ip: String,
+    /// The Service it went through.
+    pub service: Option<ServiceRef>,
+    /// What listens there.
+    pub listener: Listener,
+    key: SlotKey,
+}
+
+/// How a connection attempt ends.
+#[derive(Clone, Debug)]
+pub enum Connect {
+    /// Established.
+    Open(Open),
+    /// Refused at once (nothing listening, or a Service without endpoints).
+    Refused {
+        /// The Service it was for.
+        service: Option<ServiceRef>,
+        /// Why, for traces.
+        why: &'static str,
+    },
+    /// Never answered: the client gives up after its timeout.
+    Dropped {
+        /// The Service it was for.
+        service: Option<ServiceRef>,
+        /// Why, for traces.
+        why: &'static str,
+    },
+}
+
+/// Opens a TCP connection from `origin` to `ip:port`.
+pub fn connect(cx: &mut NetCx<'_>, origin: &Origin, ip: &str, port: u16, at_ms: i64) -> Connect {
+    match proxy::route(cx.world, cx.net, origin, ip, port) {
+        Route::Pod {
+            backend,
+            client_ip,
+            service,
+        } => match listening(cx, &backend, at_ms) {
+            Some((key, listener)) => Connect::Open(Open {
+                backend,
+                client_ip,
+                service,
+                listener,
+                key,
+            }),
+            None => Connect::Refused {
+                service,
+                why: "nothing listens on that port in the pod",
+            },
+        },
+        Route::Refused { service, why } => Connect::Refused { service, why },
+        Route::Dropped { service, why } => Connect::Dropped { service, why },
+        Route::Node { .. } => Connect::Refused {
+            service: None,
+            why: "nothing listens on that port on the node",
+        },
+    }
+}
+
+/// The running container of the backend pod listening on its port.
+fn listening(cx: &NetCx<'_>, backend: &Backend, at_ms: i64) -> Option<(SlotKey, Listener)> {
+    let from = (
+        backend.namespace.clone(),
+        backend.name.clone(),
+        String::new(),
+    );
+    cx.kubelet
+        .containers
+        .range(from..)
+        .take_while(|(k, _)| k.0 == backend.namespace && k.1 == backend.name)
+        .find_map(|(k, slot)| {
+            let i = slot.current.as_ref()?;
+            let running = i.start_error.is_none()
+                && i.process.start_ms <= at_ms
+                && i.exit.is_none_or(|(at, _)| at > at_ms);
+            if !running {
+                return None;
+            }
+            Some((k.clone(), i.process.listener(backend.port)?))
+        })
+}
+
+/// What an HTTP client gets back.
+#[derive(Clone, Debug)]
+pub enum HttpOutcome {
+    /// A response.
+    Response(Response),
+    /// The server closed the connection without a word (redis).
+    EmptyReply,
+    /// The server spoke first, and not HTTP (mysql).
+    NotHttp,
+    /// Refused at once.
+    Refused,
+    /// Never answered.
+    Dropped,
+}
+
+/// An HTTP request as the client sends it.
+#[derive(Clone, Debug)]
+pub struct HttpCall {
+    /// The address connected to.
+    pub ip: String,
+    /// The port connected to.
+    pub port: u16,
+    /// Method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// `Host` header.
+    pub host: String,
+    /// `User-Agent` header.
+    pub user_agent: Option<String>,
+    /// The target as the learner typed it (for traces).
+    pub shown: String,
+}
+
+/// Sends one HTTP request from `origin` and records its trace.
+pub fn http(cx: &mut NetCx<'_>, origin: &Origin, call: &HttpCall, at_ms: i64) -> HttpOutcome {
+    let mut trace = Trace {
+        at_ms,
+        from: origin.label(),
+        target: call.shown.clone(),
+        service: None,
+        pod: None,
+        outcome: Outcome::Dropped("no route"),
+    };
+    let outcome = match connect(cx, origin, &call.ip, call.port, at_ms) {
+        Connect::Open(open) => {
+            trace.service = open.service.clone();
+            trace.pod = Some((open.backend.namespace.clone(), open.backend.name.clone()));
+            match open.listener {
+                Listener::Http => {
+                    let response = serve(cx, &open, call, at_ms);
+                    trace.outcome = Outcome::Answered(response.status);
+                    HttpOutcome::Response(response)
+                }
+                Listener::Redis => {
+                    trace.outcome = Outcome::Refused("not an HTTP server");
+                    HttpOutcome::EmptyReply
+                }
+                Listener::Mysql => {
+                    trace.outcome = Outcome::Refused("not an HTTP server");
+                    HttpOutcome::NotHttp
+                }
+            }
+        }
+        Connect::Refused { service, why } => {
+            trace.service = service;
+            trace.outcome = Outcome::Refused(why);
+            HttpOutcome::Refused
+        }
+        Connect::Dropped { service, why } => {
+            trace.service = service;
+            trace.outcome = Outcome::Dropped(why);
+            HttpOutcome::Dropped
+        }
+    };
+    cx.net.traffic.record(trace);
+    outcome
+}
+
+/// Records an unresolvable name in the traffic log.
+pub fn record_no_name(cx: &mut NetCx<'_>, origin: &Origin, shown: &str, at_ms: i64) {
+    cx.net.traffic.record(Trace {
+        at_ms,
+        from: origin.label(),
+        target: shown.to_string(),
+        service: None,
+        pod: None,
+        outcome: Outcome::NoName,
+    });
+}
+
+/// The container's answer, with its access-log line written.
+fn serve(cx: &mut NetCx<'_>, open: &Open, call: &HttpCall, at_ms: i64) -> Response {
+    let Some(instance) = cx
+        .kubelet
+        .containers
+        .get_mut(&open.key)
+        .and_then(|s| s.current.as_mut())
+    else {
+        return Response {
+            status: 502,
+            headers: Vec::new(),
+            body: String::new(),
+        };
+    };
+    let request = Request {
+        method: call.method.clone(),
+        path: call.path.clone(),
+        host: call.host.clone(),
+        user_agent: call.user_agent.clone(),
+        client_ip: open.client_ip.clone(),
+        local_ip: open.backend.ip.clone(),
+        at_ms,
+    };
+    let (response, log) = instance.process.respond(&request);
+    if let Some(line) = log {
+        instance.process.log_served(at_ms, line);
+    }
+    response
+}

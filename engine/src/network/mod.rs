@@ -1,0 +1,89 @@
+//! The cluster network: who can reach which address, and what answers. CoreDNS (`dns`)
+//! turns names into addresses; kube-proxy (`proxy`, iptables mode) turns Service addresses
+//! and NodePorts into a ready endpoint; `exchange` carries one HTTP request from a client
+//! to the container that serves it (`node::process::serve`), leaving its access-log line
+//! and a [`traffic::Trace`]; `tools` are the clients a learner types (`curl`, `wget`,
+//! `nslookup`, `nc`, `ping`), in pods and on the learner's machine.
+//!
+//! The network reads Services, Endpoints, nodes and pods through the API server and never
+//! writes them; what it remembers (session affinity, recent traffic) lives in [`Network`].
+
+pub mod dns;
+pub mod exchange;
+pub mod proxy;
+pub mod tools;
+pub mod traffic;
+
+use std::collections::BTreeMap;
+
+use crate::node::Kubelet;
+use crate::world::World;
+
+/// What the network remembers between requests.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    /// kube-proxy's `sessionAffinity: ClientIP` choices: (service key, client IP) → (pod
+    /// IP, expiry in epoch ms).
+    affinity: BTreeMap<(String, String), (String, i64)>,
+    /// The most recent requests, for the board.
+    pub traffic: traffic::Log,
+}
+
+/// Where a connection starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A container of a pod (its network namespace).
+    Pod {
+        /// Namespace of the pod.
+        namespace: String,
+        /// Pod name.
+        name: String,
+        /// Pod IP.
+        ip: String,
+        /// Node it runs on.
+        node: String,
+    },
+    /// The learner's machine: on kubeadm the control-plane node the course logs in to
+    /// (`node` set); on minikube the laptop outside the cluster.
+    Host {
+        /// The machine's address on the node network.
+        ip: String,
+        /// The node it is, when it is one.
+        node: Option<String>,
+    },
+}
+
+impl Origin {
+    /// The source address of the connection before any NAT.
+    pub fn ip(&self) -> &str {
+        match self {
+            Origin::Pod { ip, .. } | Origin::Host { ip, .. } => ip,
+        }
+    }
+
+    /// The node whose kube-proxy rules and routes the connection goes through, if any.
+    pub fn node(&self) -> Option<&str> {
+        match self {
+            Origin::Pod { node, .. } => Some(node),
+            Origin::Host { node, .. } => node.as_deref(),
+        }
+    }
+
+    /// A short name for traces: `pod/NAME` or `host`.
+    pub fn label(&self) -> String {
+        match self {
+            Origin::Pod { name, .. } => format!("pod/{name}"),
+            Origin::Host { .. } => "host".into(),
+        }
+    }
+}
+
+/// The network at work: the world it reads, the containers that answer, its own state.
+pub struct NetCx<'a> {
+    /// The API server (read), the clock and the random source (endpoint choice).
+    pub world: &'a mut World,
+    /// The containers that serve requests (their access logs are written here).
+    pub kubelet: &'a mut Kubelet,
+    /// Affinity and traffic.
+    pub net: &'a mut Network,
+}

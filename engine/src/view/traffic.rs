@@ -1,0 +1,101 @@
+//! The board's traffic view: the latest requests (client → Service → the pod that
+//! answered, or where it failed) and, per Service, which pods answered its recent requests.
+
+use crate::cluster::Cluster;
+use crate::network::traffic::{Outcome, Trace};
+
+/// How many of the newest requests a snapshot carries.
+pub const REQUEST_LIMIT: usize = 20;
+/// How many recent requests of a Service its tally counts.
+pub const TALLY_WINDOW: usize = 50;
+
+/// One request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RequestView {
+    /// When it was sent, in simulated milliseconds since the epoch.
+    pub at_ms: i64,
+    /// The client: `pod/NAME` or `host`.
+    pub from: String,
+    /// What was asked for, as typed (`web`, `192.168.1.101:31719`).
+    pub target: String,
+    /// The Service it went through, as `namespace/name`.
+    pub service: Option<String>,
+    /// The pod that answered (or was chosen), as `namespace/name`.
+    pub pod: Option<String>,
+    /// The HTTP status, when it was answered.
+    pub status: Option<u16>,
+    /// Where and why it failed, when it did (`no ready endpoints`, `name not found`).
+    pub failure: Option<String>,
+}
+
+/// Which pods answered a Service's recent requests.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ServiceTally {
+    /// `namespace/name`.
+    pub service: String,
+    /// (pod name, requests it answered), most first, then by name.
+    pub pods: Vec<(String, u32)>,
+    /// Requests that failed.
+    pub failed: u32,
+}
+
+fn view(t: &Trace) -> RequestView {
+    let (status, failure) = match &t.outcome {
+        Outcome::Answered(s) => (Some(*s), None),
+        Outcome::NoName => (None, Some("name not found".to_string())),
+        Outcome::Refused(why) | Outcome::Dropped(why) => (None, Some(why.to_string())),
+    };
+    RequestView {
+        at_ms: t.at_ms,
+        from: t.from.clone(),
+        target: t.target.clone(),
+        service: t.service.as_ref().map(|(ns, n)| format!("{ns}/{n}")),
+        pod: t.pod.as_ref().map(|(ns, n)| format!("{ns}/{n}")),
+        status,
+        failure,
+    }
+}
+
+/// The newest requests first, at most [`REQUEST_LIMIT`].
+pub(super) fn requests(cluster: &Cluster) -> Vec<RequestView> {
+    let traces: Vec<&Trace> = cluster.network.traffic.traces().collect();
+    traces
+        .iter()
+        .rev()
+        .take(REQUEST_LIMIT)
+        .map(|t| view(t))
+        .collect()
+}
+
+/// Per Service, the pods that answered its last [`TALLY_WINDOW`] requests, by Service.
+pub(super) fn tallies(cluster: &Cluster) -> Vec<ServiceTally> {
+    let mut by_service: std::collections::BTreeMap<String, Vec<&Trace>> = Default::default();
+    for t in cluster.network.traffic.traces() {
+        if let Some((ns, n)) = &t.service {
+            by_service.entry(format!("{ns}/{n}")).or_default().push(t);
+        }
+    }
+    by_service
+        .into_iter()
+        .map(|(service, traces)| {
+            let recent = &traces[traces.len().saturating_sub(TALLY_WINDOW)..];
+            let mut counts: std::collections::BTreeMap<String, u32> = Default::default();
+            let mut failed = 0;
+            for t in recent {
+                match (&t.outcome, &t.pod) {
+                    (Outcome::Answered(_), Some((_, pod))) => {
+                        *counts.entry(pod.clone()).or_default() += 1
+                    }
+                    _ => failed += 1,
+                }
+            }
+            let mut pods: Vec<(String, u32)> = counts.into_iter().collect();
+            pods.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            ServiceTally {
+                service,
+                pods,
+                failed,
+            }
+        })
+        .collect()
+}
