@@ -85,9 +85,8 @@ fn listening(cx: &NetCx<'_>, backend: &Backend, at_ms: i64) -> Option<(SlotKey, 
         .take_while(|(k, _)| k.0 == backend.namespace && k.1 == backend.name)
         .find_map(|(k, slot)| {
             let i = slot.current.as_ref()?;
-            let running = i.start_error.is_none()
-                && i.process.start_ms <= at_ms
-                && i.exit.is_none_or(|(at, _)| at > at_ms);
+            // The runtime reports a container running (and ready) as it starts it.
+            let running = i.start_error.is_none() && i.exit.is_none_or(|(at, _)| at > at_ms);
             if !running {
                 return None;
             }
