@@ -34,6 +34,23 @@ impl Rng {
             .collect()
     }
 
+    /// A generator of its own, derived from this one's state and `salt` without advancing
+    /// it: the draws of a writer that came later to the cluster (the EndpointSlice writers)
+    /// then leave every other random choice (names, uids, scheduling) as it was. Different
+    /// salts give unrelated streams.
+    pub fn fork(&self, salt: &str) -> Rng {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in salt.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut forked = Rng {
+            state: self.state ^ h,
+        };
+        forked.next_u64();
+        forked
+    }
+
     /// `len` random lowercase hex digits (container ids, image digests).
     pub fn hex(&mut self, len: usize) -> String {
         let mut s = String::with_capacity(len + 16);
@@ -59,5 +76,18 @@ mod tests {
             assert_eq!(a.next_u64(), b.next_u64());
         }
         assert_ne!(Rng::new(1).next_u64(), Rng::new(2).next_u64());
+    }
+
+    #[test]
+    fn a_fork_leaves_its_parent_alone() {
+        let parent = Rng::new(7);
+        let (mut a, mut b) = (parent.fork("x"), parent.fork("y"));
+        assert_ne!(a.next_u64(), b.next_u64());
+        assert_eq!(
+            parent.fork("x").next_u64(),
+            Rng::new(7).fork("x").next_u64()
+        );
+        let mut p = parent.clone();
+        assert_eq!(p.next_u64(), Rng::new(7).next_u64());
     }
 }

@@ -6,6 +6,7 @@
 //! `api/object/`, its [`KindRules`] (defaulting and validation); layers above reach its
 //! other traits (printers) through [`with_object!`] and [`with_kind!`].
 
+mod endpoint_slice;
 mod rules;
 
 pub use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
@@ -15,6 +16,7 @@ pub use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod,
     ReplicationController, Service, ServiceAccount,
 };
+pub use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
@@ -146,8 +148,13 @@ macro_rules! objects {
 
             /// The object as JSON, with `apiVersion` and `kind` as the API serves it.
             pub fn to_json(&self) -> serde_json::Value {
-                let v = match self { $(Object::$kind(o) => serde_json::to_value(o),)* };
-                v.unwrap_or(serde_json::Value::Null)
+                match self {
+                    $(Object::$kind(o) => {
+                        let mut v = serde_json::to_value(o).unwrap_or(serde_json::Value::Null);
+                        o.served_json(&mut v);
+                        v
+                    })*
+                }
             }
         }
     };
@@ -156,6 +163,7 @@ macro_rules! objects {
 objects!($;
     ConfigMap,
     Endpoints,
+    EndpointSlice,
     Event,
     Namespace,
     Node,

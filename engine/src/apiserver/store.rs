@@ -92,7 +92,10 @@ impl Store {
         }
         // metadata.generation counts changes of the spec (for the kinds that have one).
         let generation = old.metadata().generation.map(|g| {
-            if write == Write::Status || old.to_json().get("spec") == obj.to_json().get("spec") {
+            if write == Write::Status
+                || super::strategy::generation_fields(old)
+                    == super::strategy::generation_fields(&obj)
+            {
                 g
             } else {
                 g + 1

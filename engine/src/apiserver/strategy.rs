@@ -27,6 +27,21 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
     }
 }
 
+/// What a main-resource write must change to move `metadata.generation`: the spec; for an
+/// EndpointSlice, which has none, everything but its metadata, and its labels (its
+/// strategy's `PrepareForUpdate`).
+pub(super) fn generation_fields(obj: &Object) -> serde_json::Value {
+    let mut v = obj.to_json();
+    if !matches!(obj, Object::EndpointSlice(_)) {
+        return v.get("spec").cloned().unwrap_or_default();
+    }
+    if let Some(map) = v.as_object_mut() {
+        let labels = map.get("metadata").and_then(|m| m.get("labels")).cloned();
+        map.insert("metadata".into(), labels.unwrap_or_default());
+    }
+    v
+}
+
 /// `PrepareForUpdate` + `ValidateUpdate` for an object a client merged from a manifest:
 /// returns what is stored. Pods only take the changes the apiserver allows on a running pod
 /// (container images, labels, annotations); Services keep their allocations; every other

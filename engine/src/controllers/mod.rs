@@ -10,6 +10,7 @@ pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
+pub mod endpointslice;
 pub mod garbage_collector;
 pub mod job;
 pub mod namespace;
@@ -39,6 +40,7 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<namespace::Namespaces>::default(), 0);
     runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
     runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
+    runtime.register(Box::<endpointslice::EndpointSliceController>::default(), 0);
     // Last: the scheduler places what this pass's controllers created.
     runtime.register(
         Box::<crate::controllers::scheduler::Scheduler>::default(),

@@ -1,7 +1,7 @@
 //! Objects the control plane keeps in place, recreating them when deleted: the `default`
 //! ServiceAccount (serviceaccount controller) and the `kube-root-ca.crt` ConfigMap
 //! (root-ca-cert-publisher) in every namespace, and the apiserver's own `kubernetes`
-//! Service with its Endpoints in `default`.
+//! Service with its Endpoints and EndpointSlice in `default`.
 
 use std::collections::BTreeMap;
 
@@ -9,11 +9,12 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Service, ServiceAccount,
     ServicePort, ServiceSpec,
 };
+use k8s_openapi::api::discovery::v1::{self as discovery, Endpoint, EndpointConditions};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::runtime::{Controller, Queue, WholeStore};
-use crate::api::object::{Object, ObjectKey, WatchEvent};
+use crate::api::object::{EndpointSlice, Object, ObjectKey, WatchEvent};
 use crate::world::World;
 
 /// The cluster CA as the root-ca-cert-publisher copies it (a fixed, PEM-shaped text).
@@ -118,6 +119,13 @@ impl Controller for SystemObjects {
             {
                 missing.push(kubernetes_endpoints(&control_plane_ip(world)));
             }
+            if world
+                .api
+                .get("EndpointSlice", "default", "kubernetes")
+                .is_none()
+            {
+                missing.push(kubernetes_endpoint_slice(&control_plane_ip(world)));
+            }
         }
         missing.extend(missing_mirror_pods(world));
         for obj in missing {
@@ -126,6 +134,12 @@ impl Controller for SystemObjects {
             // the kubelet's own, kept in place without admission.
             if matches!(obj, Object::ConfigMap(_) | Object::ServiceAccount(_)) {
                 let _ = world.create(obj);
+            } else if matches!(obj, Object::EndpointSlice(_)) {
+                // Its uid from a fork of the generator, like the controller's slices
+                // (`controllers::endpointslice`), so no other random choice moved.
+                let now = world.clock.now_time();
+                let mut rng = world.side_rng("EndpointSlice/default/kubernetes");
+                let _ = world.api.restore(obj, now, &mut rng);
             } else {
                 let now = world.clock.now_time();
                 let _ = world.api.restore(obj, now, &mut world.rng);
@@ -241,6 +255,35 @@ fn kubernetes_endpoints(ip: &str) -> Object {
     }))
 }
 
+/// The `kubernetes` EndpointSlice, kept by the apiserver's endpoint reconciler
+/// (`pkg/controlplane/reconcilers/endpointsadapter.go`): named after the service, labelled
+/// with it only, one ready endpoint per apiserver.
+fn kubernetes_endpoint_slice(ip: &str) -> Object {
+    let mut m = meta("default", "kubernetes");
+    m.labels = Some(BTreeMap::from([(
+        crate::controllers::endpointslice::LABEL_SERVICE_NAME.to_string(),
+        "kubernetes".to_string(),
+    )]));
+    Object::EndpointSlice(Box::new(EndpointSlice {
+        metadata: m,
+        address_type: "IPv4".into(),
+        endpoints: vec![Endpoint {
+            addresses: vec![ip.into()],
+            conditions: Some(EndpointConditions {
+                ready: Some(true),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        ports: Some(vec![discovery::EndpointPort {
+            name: Some("https".into()),
+            port: Some(6443),
+            protocol: Some("TCP".into()),
+            ..Default::default()
+        }]),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -268,6 +311,10 @@ mod tests {
         assert_eq!(names(&bench, "ConfigMap", "team"), vec!["kube-root-ca.crt"]);
         assert_eq!(names(&bench, "Service", "default"), vec!["kubernetes"]);
         assert_eq!(names(&bench, "Endpoints", "default"), vec!["kubernetes"]);
+        assert_eq!(
+            names(&bench, "EndpointSlice", "default"),
+            vec!["kubernetes"]
+        );
         // Another pass writes nothing; a deleted object comes back on the next one.
         let rv = bench.world.api.resource_version();
         bench.pass();

@@ -2,6 +2,8 @@
 //! `kubectl describe` body — and the printers of the kinds the store holds. A new kind adds
 //! its impl in a file of its own under `printers/kinds/`, declared here.
 
+mod endpoint_slice;
+
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{

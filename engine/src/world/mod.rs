@@ -40,6 +40,14 @@ impl World {
         }
     }
 
+    /// A generator of its own for a writer whose random draws must leave every other random
+    /// choice as it was (see [`Rng::fork`]): forked from the cluster's with `what` and the
+    /// store's resourceVersion, so two writes never share a stream.
+    pub fn side_rng(&self, what: &str) -> Rng {
+        self.rng
+            .fork(&format!("{what}@{}", self.api.resource_version()))
+    }
+
     /// Creates an object through the API server. A pod created with `spec.nodeName` skips the
     /// scheduler: its kubelet hears of it at once.
     pub fn create(&mut self, obj: Object) -> Result<&Object, ApiError> {

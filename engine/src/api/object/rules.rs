@@ -17,6 +17,10 @@ pub trait KindRules {
     /// Adds the causes an invalid object of this kind has (`obj` is `self` as an
     /// [`Object`], for validators written over any kind).
     fn validate(&self, _obj: &Object, _causes: &mut Vec<String>) {}
+
+    /// Adjusts the object's JSON (`v`, serde's) to what the API serves, where Go's encoding
+    /// differs (e.g. an empty list without `omitempty` is served as `null`).
+    fn served_json(&self, _v: &mut serde_json::Value) {}
 }
 
 impl KindRules for Pod {

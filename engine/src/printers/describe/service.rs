@@ -5,8 +5,8 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::labels_and_annotations;
-use crate::api::object::Object;
-use crate::printers::service_columns::format_endpoints;
+use crate::api::object::EndpointSlice;
+use crate::controllers::endpointslice::LABEL_SERVICE_NAME;
 use crate::world::World;
 
 fn or_none(items: &[String]) -> String {
@@ -58,13 +58,19 @@ pub fn service(world: &World, s: &Service) -> String {
     if let Some(n) = spec.external_name.as_ref().filter(|v| !v.is_empty()) {
         o.push_str(&format!("External Name:\t{n}\n"));
     }
-    let subsets = match world
+    // kubectl 1.31+ reads the service's EndpointSlices, not its Endpoints.
+    let name = s.metadata.name.as_deref().unwrap_or("");
+    let slices: Vec<&EndpointSlice> = world
         .api
-        .get("Endpoints", &ns, s.metadata.name.as_deref().unwrap_or(""))
-    {
-        Some(Object::Endpoints(ep)) => ep.subsets.clone().unwrap_or_default(),
-        _ => Vec::new(),
-    };
+        .list_as::<EndpointSlice>(Some(&ns))
+        .filter(|e| {
+            e.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_SERVICE_NAME))
+                == Some(&name.to_string())
+        })
+        .collect();
     for p in spec.ports.iter().flatten() {
         let name = p
             .name
@@ -84,7 +90,7 @@ pub fn service(world: &World, s: &Service) -> String {
         }
         o.push_str(&format!(
             "Endpoints:\t{}\n",
-            format_endpoints(&subsets, Some(p.name.as_deref().unwrap_or("")))
+            endpoint_slices(&slices, p.name.as_deref().unwrap_or(""))
         ));
     }
     o.push_str(&format!(
@@ -98,6 +104,60 @@ pub fn service(world: &World, s: &Service) -> String {
         o.push_str(&format!("Internal Traffic Policy:\t{p}\n"));
     }
     o
+}
+
+/// The `Endpoints:` of one service port (`formatEndpointSlices`): the ready endpoints'
+/// `ip:port` for the slices' ports of that name (bare IPs from slices without ports), at
+/// most three, then ` + N more...`; `<none>` without slices. As kubectl's, the "more" count
+/// is taken before the readiness filter, so a fourth endpoint that is not ready still ends
+/// the list.
+fn endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String {
+    if slices.is_empty() {
+        return "<none>".into();
+    }
+    const MAX: usize = 3;
+    let (mut list, mut more, mut count) = (Vec::new(), false, 0usize);
+    let mut visit = |ep: &k8s_openapi::api::discovery::v1::Endpoint, port: Option<i32>| {
+        if list.len() == MAX {
+            more = true;
+        }
+        if ep.conditions.as_ref().and_then(|c| c.ready) == Some(false) {
+            return;
+        }
+        let Some(addr) = ep.addresses.first() else {
+            return;
+        };
+        if !more {
+            list.push(match port {
+                Some(p) if addr.contains(':') => format!("[{addr}]:{p}"),
+                Some(p) => format!("{addr}:{p}"),
+                None => addr.clone(),
+            });
+        }
+        count += 1;
+    };
+    for slice in slices {
+        let ports = slice.ports.as_deref().unwrap_or(&[]);
+        if ports.is_empty() {
+            slice.endpoints.iter().for_each(|ep| visit(ep, None));
+        }
+        for port in ports
+            .iter()
+            .filter(|p| p.name.as_deref().unwrap_or("") == port_name)
+        {
+            let number = port.port.unwrap_or(0);
+            slice
+                .endpoints
+                .iter()
+                .for_each(|ep| visit(ep, Some(number)));
+        }
+    }
+    let joined = list.join(",");
+    if more {
+        format!("{joined} + {} more...", count.saturating_sub(MAX))
+    } else {
+        joined
+    }
 }
 
 /// The body of `describe configmap`, up to (not including) Events.
