@@ -1,5 +1,6 @@
 //! Property tests of the network: with random Deployments behind Services, scaling, rollouts
-//! and pod deletions, every answered request came from a ready pod of the Service asked for,
+//! and pod deletions, every answered request came from a ready pod of the Service asked for
+//! (or, while none is ready, from one still serving as it terminates),
 //! and kube-proxy's random choice spreads requests evenly over the endpoints.
 
 use kubeplay_engine::{Cluster, SimDuration};
@@ -32,15 +33,26 @@ fn run(cluster: &mut Cluster, line: &str) -> String {
     cluster.run(line).stdout()
 }
 
-/// The names of the app's pods that are Ready and not terminating.
+/// The pods kube-proxy may send the app's requests to: those Ready and not terminating, or,
+/// when there are none, those still Ready (serving) while they terminate.
 fn ready_pods(cluster: &mut Cluster, app: &str) -> Vec<String> {
+    let ready = serving_pods(cluster, app, false);
+    if ready.is_empty() {
+        serving_pods(cluster, app, true)
+    } else {
+        ready
+    }
+}
+
+/// The app's Ready pods that are (or are not) terminating.
+fn serving_pods(cluster: &mut Cluster, app: &str, terminating: bool) -> Vec<String> {
     let out = run(cluster, &format!("kubectl get pods -l app={app} -o json"));
     let v: Value = serde_json::from_str(&out).unwrap_or(Value::Null);
     v["items"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null() != terminating)
         .filter(|p| {
             p["status"]["conditions"]
                 .as_array()
@@ -57,9 +69,14 @@ fn setup() -> Cluster {
     for app in APPS {
         run(
             &mut cluster,
-            &format!("kubectl create deployment {app} --image=sysnet4admin/echo-hname:v1 --replicas=2"),
+            &format!(
+                "kubectl create deployment {app} --image=sysnet4admin/echo-hname:v1 --replicas=2"
+            ),
         );
-        run(&mut cluster, &format!("kubectl expose deployment {app} --port=80"));
+        run(
+            &mut cluster,
+            &format!("kubectl expose deployment {app} --port=80"),
+        );
     }
     run(&mut cluster, "kubectl run client --image=nginx");
     cluster.advance(SimDuration::seconds(20));
@@ -94,7 +111,10 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
     for op in ops {
         match op {
             Op::Scale(a, n) => {
-                run(&mut cluster, &format!("kubectl scale deployment {} --replicas={n}", APPS[*a]));
+                run(
+                    &mut cluster,
+                    &format!("kubectl scale deployment {} --replicas={n}", APPS[*a]),
+                );
             }
             Op::Rollout(a, v) => {
                 let app = APPS[*a];
@@ -104,7 +124,10 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
                 );
             }
             Op::DeletePod(a, i) => {
-                let pods = run(&mut cluster, &format!("kubectl get pods -l app={} -o name", APPS[*a]));
+                let pods = run(
+                    &mut cluster,
+                    &format!("kubectl get pods -l app={} -o name", APPS[*a]),
+                );
                 if let Some(p) = pods.lines().nth(*i) {
                     run(&mut cluster, &format!("kubectl delete {p} --wait=false"));
                 }
@@ -140,10 +163,19 @@ proptest! {
 #[test]
 fn requests_spread_evenly_over_endpoints() {
     let mut cluster = Cluster::new();
-    run(&mut cluster, "kubectl create deployment web --image=sysnet4admin/echo-hname --replicas=4");
-    run(&mut cluster, "kubectl expose deployment web --type=NodePort --port=80");
+    run(
+        &mut cluster,
+        "kubectl create deployment web --image=sysnet4admin/echo-hname --replicas=4",
+    );
+    run(
+        &mut cluster,
+        "kubectl expose deployment web --type=NodePort --port=80",
+    );
     cluster.advance(SimDuration::seconds(20));
-    let port = run(&mut cluster, "kubectl get svc web -o jsonpath={.spec.ports[0].nodePort}");
+    let port = run(
+        &mut cluster,
+        "kubectl get svc web -o jsonpath={.spec.ports[0].nodePort}",
+    );
     let mut counts: std::collections::BTreeMap<String, u32> = Default::default();
     const REQUESTS: u32 = 4_000;
     for _ in 0..REQUESTS {
@@ -154,6 +186,9 @@ fn requests_spread_evenly_over_endpoints() {
     let mean = f64::from(REQUESTS) / 4.0;
     for (pod, n) in &counts {
         let off = (f64::from(*n) - mean).abs() / mean;
-        assert!(off < 0.12, "{pod} answered {n} of {REQUESTS} requests: {counts:?}");
+        assert!(
+            off < 0.12,
+            "{pod} answered {n} of {REQUESTS} requests: {counts:?}"
+        );
     }
 }

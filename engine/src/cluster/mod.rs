@@ -85,11 +85,12 @@ impl Cluster {
 
     /// A cluster built from `config`.
     pub fn with_config(config: ClusterConfig) -> Self {
+        let world = World::new(BOOT_MS, config.seed);
         let mut cluster = Cluster {
-            world: World::new(BOOT_MS, config.seed),
+            network: crate::network::Network::new(&world),
+            world,
             console: Console::default(),
             kubelet: Kubelet::default(),
-            network: crate::network::Network::default(),
             controllers: crate::controllers::registry(),
             profile: config.profile.clone(),
         };

@@ -9,7 +9,7 @@
 //!
 //! Names outside the cluster domain do not resolve: the simulated cluster has no Internet.
 
-use k8s_openapi::api::core::v1::{Endpoints, Namespace, Pod, Service};
+use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 
 use super::Origin;
 use crate::world::World;
@@ -150,20 +150,12 @@ fn service(world: &World, ns: &str, name: &str) -> Option<Answer> {
     }
 }
 
-/// The ready addresses of a Service's Endpoints, in order, without repeats.
+/// The ready addresses of a Service (headless answers), in order, without repeats.
 fn ready_addresses(world: &World, ns: &str, name: &str) -> Vec<String> {
     let mut ips: Vec<String> = Vec::new();
-    let subsets = world
-        .api
-        .get_as::<Endpoints>(ns, name)
-        .and_then(|e| e.subsets.as_ref());
-    for a in subsets
-        .into_iter()
-        .flatten()
-        .flat_map(|s| s.addresses.iter().flatten())
-    {
-        if !ips.contains(&a.ip) {
-            ips.push(a.ip.clone());
+    for e in super::slices::endpoints(world, ns, name) {
+        if e.ready && !ips.contains(&e.ip) {
+            ips.push(e.ip);
         }
     }
     ips

@@ -11,6 +11,7 @@
 pub mod dns;
 pub mod exchange;
 pub mod proxy;
+pub mod slices;
 pub mod tools;
 pub mod traffic;
 
@@ -20,8 +21,11 @@ use crate::node::Kubelet;
 use crate::world::World;
 
 /// What the network remembers between requests.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Network {
+    /// The network's own random stream (endpoint choice, DNS answer order, source ports),
+    /// forked from the world's so that requests do not move names and uids elsewhere.
+    pub rng: crate::rng::Rng,
     /// kube-proxy's `sessionAffinity: ClientIP` choices: (service key, client IP) → (pod
     /// IP, expiry in epoch ms).
     affinity: BTreeMap<(String, String), (String, i64)>,
@@ -51,6 +55,17 @@ pub enum Origin {
         /// The node it is, when it is one.
         node: Option<String>,
     },
+}
+
+impl Network {
+    /// A network whose random choices fork from `world`'s generator.
+    pub fn new(world: &World) -> Self {
+        Network {
+            rng: world.rng.fork("network"),
+            affinity: BTreeMap::new(),
+            traffic: traffic::Log::default(),
+        }
+    }
 }
 
 impl Origin {

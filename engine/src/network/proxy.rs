@@ -3,9 +3,9 @@
 //! one ready endpoint, chosen at random or by client-IP affinity), then the pod network's
 //! routes (flannel: `10.244.N.0/24` per node) with the source NAT a packet gets on the way.
 
-use k8s_openapi::api::core::v1::{Endpoints, Node, Pod, Service, ServicePort};
+use k8s_openapi::api::core::v1::{Node, Pod, Service, ServicePort};
 
-use super::{Network, Origin};
+use super::{slices, Network, Origin};
 use crate::world::World;
 
 /// How long a client keeps its endpoint under `sessionAffinity: ClientIP` by default
@@ -280,7 +280,7 @@ fn pick(
             }
         }
     }
-    let i = (world.rng.next_u64() % candidates.len() as u64) as usize;
+    let i = (net.rng.next_u64() % candidates.len() as u64) as usize;
     if affinity {
         if let Some(c) = candidates.get(i) {
             let timeout = affinity_seconds(spec);
@@ -299,41 +299,30 @@ fn affinity_seconds(spec: &k8s_openapi::api::core::v1::ServiceSpec) -> i64 {
         .map_or(AFFINITY_SECONDS, i64::from)
 }
 
-/// The ready endpoints of a Service port, from its Endpoints.
+/// The endpoints of a Service port kube-proxy may send to, from its EndpointSlices.
 fn candidates(world: &World, ns: &str, name: &str, sp: &ServicePort) -> Vec<Candidate> {
-    let Some(subsets) = world
-        .api
-        .get_as::<Endpoints>(ns, name)
-        .and_then(|e| e.subsets.as_ref())
-    else {
-        return Vec::new();
-    };
     let wanted = sp.name.as_deref().unwrap_or("");
-    let mut out = Vec::new();
-    for subset in subsets {
-        let Some(port) = subset
-            .ports
-            .iter()
-            .flatten()
-            .find(|p| p.name.as_deref().unwrap_or("") == wanted)
-            .and_then(|p| u16::try_from(p.port).ok())
-        else {
-            continue;
-        };
-        for a in subset.addresses.iter().flatten() {
-            let pod = a.target_ref.as_ref().and_then(|r| r.name.clone());
-            out.push(Candidate {
+    let protocol = sp.protocol.as_deref().unwrap_or("TCP");
+    let all = slices::endpoints(world, ns, name);
+    slices::usable(all)
+        .into_iter()
+        .filter_map(|e| {
+            let port = e
+                .ports
+                .iter()
+                .find(|(n, _, p)| n == wanted && p == protocol)
+                .map(|(_, port, _)| *port)?;
+            Some(Candidate {
                 backend: Backend {
                     namespace: ns.to_string(),
-                    name: pod.unwrap_or_default(),
-                    ip: a.ip.clone(),
+                    name: e.pod.unwrap_or_default(),
+                    ip: e.ip,
                     port,
                 },
-                node: a.node_name.clone(),
-            });
-        }
-    }
-    out
+                node: e.node,
+            })
+        })
+        .collect()
 }
 
 /// The source address a pod sees for traffic routed, without Service NAT, from `origin`

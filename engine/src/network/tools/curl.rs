@@ -310,7 +310,7 @@ fn fetch(
                 u.host, u.port, b.couldnt_connect
             );
             if o.verbose {
-                let local = 32_768 + client.cx.world.rng.next_u64() % 28_232;
+                let local = 32_768 + client.cx.net.rng.next_u64() % 28_232;
                 p.err(format!(
                     "* connect to {ip} port {} from {} port {local} failed: Connection refused",
                     u.port,

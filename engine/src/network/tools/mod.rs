@@ -95,7 +95,7 @@ impl Client<'_> {
     fn resolve(&mut self, host: &str) -> Option<String> {
         use super::dns::{self, Answer};
         let mut answer = dns::resolve(self.cx.world, &self.origin, host)?.answer;
-        dns::shuffle(&mut answer, &mut self.cx.world.rng);
+        dns::shuffle(&mut answer, &mut self.cx.net.rng);
         match answer {
             Answer::Addresses(ips) => ips.first().cloned(),
             Answer::Alias(target) => {

@@ -46,7 +46,7 @@ pub fn run(client: &mut Client<'_>, args: &[String]) -> ToolRun {
         .map(|q| {
             let mut a = dns::lookup(client.cx.world, q);
             if let Some(a) = a.as_mut() {
-                dns::shuffle(a, &mut client.cx.world.rng);
+                dns::shuffle(a, &mut client.cx.net.rng);
             }
             (q.clone(), a)
         })
