@@ -31,6 +31,9 @@ pub struct Network {
     affinity: BTreeMap<(String, String), (String, i64)>,
     /// The most recent requests, for the board.
     pub traffic: traffic::Log,
+    /// Ports on the learner's machine forwarded to a Service (`minikube service`,
+    /// `kubectl port-forward`): local port → (namespace, Service, Service port).
+    pub tunnels: BTreeMap<u16, (String, String, u16)>,
 }
 
 /// Where a connection starts.
@@ -64,6 +67,7 @@ impl Network {
             rng: world.rng.fork("network"),
             affinity: BTreeMap::new(),
             traffic: traffic::Log::default(),
+            tunnels: BTreeMap::new(),
         }
     }
 }
