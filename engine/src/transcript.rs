@@ -31,18 +31,38 @@ pub fn parse_script(text: &str) -> Vec<ScriptLine> {
             continue;
         }
         let mut command = line.to_string();
-        if let Some(terminator) = heredoc_terminator(line) {
-            for body in lines.by_ref() {
-                command.push('\n');
-                command.push_str(body);
-                if body.trim() == terminator {
-                    break;
-                }
-            }
+        join_heredoc(&mut command, line, &mut lines);
+        // A loop over several lines (`for i in 1 2` / `do` / ... / `done`) is one entry.
+        while continues(&command) {
+            let Some(next) = lines.next() else {
+                break;
+            };
+            command.push('\n');
+            command.push_str(next);
+            join_heredoc(&mut command, next, &mut lines);
         }
         out.push(ScriptLine::Command(command));
     }
     out
+}
+
+/// Appends to `command` the body of a heredoc opened on `line`, up to its terminator line.
+fn join_heredoc<'a>(command: &mut String, line: &str, lines: &mut impl Iterator<Item = &'a str>) {
+    if let Some(terminator) = heredoc_terminator(line) {
+        for body in lines.by_ref() {
+            command.push('\n');
+            command.push_str(body);
+            if body.trim() == terminator {
+                break;
+            }
+        }
+    }
+}
+
+/// Whether a console entry goes on with the next line: a loop over several lines not yet
+/// closed by its `done` (front ends then prompt `> ` and join the lines with `\n`).
+pub fn continues(entry: &str) -> bool {
+    crate::console::continues(entry)
 }
 
 /// The terminator word of a `<<WORD` / `<<'WORD'` / `<<-WORD` heredoc on this line, if any.

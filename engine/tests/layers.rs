@@ -40,6 +40,8 @@ const SAME_LAYER: &[(&str, &str)] = &[
     ("lessons", "console"),
     ("lint", "cluster"),
     ("transcript", "cluster"),
+    // Scripts join the lines of a loop as the console's parser reads them.
+    ("transcript", "console"),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -99,3 +99,87 @@ fn rollout_status_streams_its_progress() {
     );
     assert!(!c.job_running());
 }
+
+#[test]
+fn a_loop_that_sleeps_streams_as_a_job_until_interrupted() {
+    let mut c = streaming_cluster();
+    let first = c.run("i=1; while true; do echo \"tick $((i++))\"; sleep 2; done");
+    assert_eq!(first.stdout(), "tick 1\n");
+    assert!(c.job_running());
+    // Not yet time: nothing new.
+    c.advance(SimDuration::seconds(1));
+    assert_eq!(c.poll_job().stdout(), "");
+    c.advance(SimDuration::seconds(1));
+    assert_eq!(c.poll_job().stdout(), "tick 2\n");
+    // Variables and the place in the loop carry over from poll to poll.
+    let mut later = String::new();
+    for _ in 0..4 {
+        c.advance(SimDuration::seconds(2));
+        later.push_str(&c.poll_job().stdout());
+    }
+    assert_eq!(later, "tick 3\ntick 4\ntick 5\ntick 6\n");
+    assert!(c.interrupt());
+    assert!(!c.job_running());
+    assert_eq!(c.poll_job().stdout(), "");
+    assert_eq!(c.run("echo $i").stdout(), "7\n");
+}
+
+#[test]
+fn a_nested_loop_job_resumes_where_it_paused_and_ends() {
+    let mut c = streaming_cluster();
+    let out = c.run("for i in a b; do for j in 1 2; do echo $i$j; sleep 1; done; done; echo end");
+    assert_eq!(out.stdout(), "a1\n");
+    let mut all = String::new();
+    let mut status = None;
+    for _ in 0..10 {
+        c.advance(SimDuration::seconds(1));
+        let o = c.poll_job();
+        all.push_str(&o.stdout());
+        if !c.job_running() {
+            status = Some(o.exit_code);
+            break;
+        }
+    }
+    assert_eq!(all, "a2\nb1\nb2\nend\n");
+    assert_eq!(status, Some(0));
+}
+
+#[test]
+fn the_cluster_acts_between_the_passes_of_a_streamed_loop() {
+    let mut c = streaming_cluster();
+    c.run("kubectl create deployment web --image=nginx --replicas=2");
+    let first = c.run("until kubectl get pods | grep -q Running; do sleep 1; done; echo ready");
+    assert_eq!(first.stdout(), "");
+    assert!(c.job_running());
+    let mut all = String::new();
+    for _ in 0..30 {
+        c.advance(SimDuration::seconds(1));
+        all.push_str(&c.poll_job().stdout());
+        if !c.job_running() {
+            break;
+        }
+    }
+    assert_eq!(all, "ready\n");
+}
+
+#[test]
+fn loops_that_do_not_sleep_or_are_piped_do_not_become_jobs() {
+    let mut c = streaming_cluster();
+    let out = c.run("for i in $(seq 1 3); do echo $i; done");
+    assert_eq!(out.stdout(), "1\n2\n3\n");
+    assert!(!c.job_running());
+    // Piped or in `$(...)`: runs to its end (or bound) at once, in simulated time.
+    let before = c.uptime().0;
+    let out = c.run("for i in 1 2 3; do echo $i; sleep 1; done | wc -l");
+    assert_eq!(out.stdout(), "3\n");
+    assert!(!c.job_running());
+    assert!(c.uptime().0 >= before + 3000);
+    let out = c.run("echo $(while true; do echo x; sleep 100; done | head -1)");
+    assert!(out.text().ends_with("^C\n"), "{}", out.text());
+    assert!(!c.job_running());
+    // A loop that never sleeps stops at its bound, at once.
+    let out = c.run("while true; do echo spin; done");
+    assert_eq!(out.exit_code, 130);
+    assert!(out.text().ends_with("spin\n^C\n"));
+    assert!(!c.job_running());
+}

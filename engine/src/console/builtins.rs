@@ -19,6 +19,7 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "help" => text(HELP),
         "echo" => echo(args),
         "sleep" => sleep(cluster, args),
+        "seq" => super::seq::run(cluster, args),
         "true" => Output::default(),
         "false" => Output {
             exit_code: 1,
@@ -265,18 +266,27 @@ fn host_tool(cluster: &mut Cluster, program: &str, args: &[String]) -> Output {
 
 /// `sleep N[s|m|h]`: advances simulated time.
 fn sleep(cluster: &mut Cluster, args: &[String]) -> Output {
-    let Some(arg) = args.first() else {
-        return Output::failure("sleep: missing operand\nTry 'sleep --help' for more information.");
-    };
-    match parse_sleep(arg) {
-        Some(d) => {
+    match sleep_duration(args) {
+        Ok(d) => {
             cluster.advance(d);
             Output::default()
         }
-        None => Output::failure(format!(
-            "sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information."
-        )),
+        Err(o) => o,
     }
+}
+
+/// How long `sleep ARGS` lasts, or its error.
+pub(super) fn sleep_duration(args: &[String]) -> Result<SimDuration, Output> {
+    let Some(arg) = args.first() else {
+        return Err(Output::failure(
+            "sleep: missing operand\nTry 'sleep --help' for more information.",
+        ));
+    };
+    parse_sleep(arg).ok_or_else(|| {
+        Output::failure(format!(
+            "sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information."
+        ))
+    })
 }
 
 /// Parses GNU sleep's `NUMBER[SUFFIX]`, capped at one day so a typo cannot stall a page.

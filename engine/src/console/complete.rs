@@ -34,8 +34,8 @@ impl Completion {
 const PROGRAMS: &[&str] = &[
     "awk", "base64", "cat", "clear", "curl", "cut", "echo", "edit", "egrep", "export", "false",
     "fgrep", "grep", "head", "help", "k", "kubectl", "ls", "mkdir", "nano", "nc", "nslookup",
-    "ping", "pwd", "rm", "sed", "sleep", "sort", "tail", "timeout", "touch", "tr", "true", "uniq",
-    "vi", "vim", "wc", "wget",
+    "ping", "pwd", "rm", "sed", "seq", "sleep", "sort", "tail", "timeout", "touch", "tr", "true",
+    "uniq", "until", "vi", "vim", "wc", "wget", "while",
 ];
 
 /// Programs whose arguments are workspace files.
@@ -573,7 +573,7 @@ mod tests {
     fn first_word() {
         let cl = Cluster::new();
         assert_eq!(c(&cl, "kub"), ["kubectl"]);
-        assert_eq!(c(&cl, "s"), ["sed", "sleep", "sort"]);
+        assert_eq!(c(&cl, "s"), ["sed", "seq", "sleep", "sort"]);
         assert!(c(&cl, "").contains(&"kubectl".to_string()));
         assert_eq!(
             complete(&cl, "echo hi; cl"),

@@ -104,5 +104,10 @@ fn substitute(cluster: &mut Cluster, command: &str, out: &mut Output) -> String 
         }
     }
     stdout.truncate(stdout.trim_end_matches('\n').len());
+    if cluster.console.loop_level > 0 {
+        // Captured in a loop: counts toward the loop's byte bound (see `exec`).
+        let console = &mut cluster.console;
+        console.loop_bytes = console.loop_bytes.saturating_add(stdout.len());
+    }
     stdout
 }

@@ -2,18 +2,20 @@
 
 mod builtins;
 pub(crate) mod complete;
+mod exec;
 mod expand;
 mod file_editor;
 mod files;
 pub(crate) mod kubectl;
 mod sed;
+mod seq;
 mod shell;
 mod text_filters;
 
 use crate::cluster::Cluster;
 use crate::output::{Output, Stream};
 pub use files::Workspace;
-use shell::{Command, Connector, ForLoop, Simple};
+use shell::Simple;
 
 /// Console state that outlives a single line.
 #[derive(Clone, Debug)]
@@ -40,6 +42,14 @@ pub struct Console {
     pub(crate) last_status: i32,
     /// How deep the command substitution being run is (`$(...)` inside `$(...)`).
     pub(crate) substitution_depth: u8,
+    /// How many loops are around the command being run (for `break` and `continue`).
+    pub(crate) loop_level: usize,
+    /// Loop passes the entry made since it started or last paused (see `exec`).
+    pub(crate) loop_passes: u32,
+    /// Bytes the entry's loops printed or captured since it started or last paused.
+    pub(crate) loop_bytes: usize,
+    /// The entry passed a bound and is stopping, as if Ctrl-C were pressed.
+    pub(crate) interrupted: bool,
 }
 
 /// How deeply command substitutions may nest.
@@ -54,6 +64,8 @@ pub(crate) enum Job {
     Follow(kubectl::logs::Follower),
     /// `kubectl rollout status` of a Deployment.
     Rollout(kubectl::rollout::StatusWatch),
+    /// An entry with a loop, paused in a `sleep`.
+    Loop(Box<exec::Exec>),
 }
 
 impl Console {
@@ -73,6 +85,15 @@ pub fn poll_job(cluster: &mut Cluster) -> Output {
         Job::Watch(w) => w.poll(cluster, &mut out),
         Job::Follow(f) => f.poll(cluster, &mut out),
         Job::Rollout(r) => r.poll(cluster, &mut out),
+        Job::Loop(e) if !e.awake(cluster) => false,
+        Job::Loop(e) => {
+            cluster.console.loop_passes = 0;
+            cluster.console.loop_bytes = 0;
+            let done = run_entry(cluster, e, &mut out);
+            // As after a line: the scheduler and kubelets react to what the loop wrote.
+            cluster.advance(crate::clock::SimDuration::millis(0));
+            done
+        }
     };
     if !done {
         cluster.console.job = Some(job);
@@ -91,6 +112,10 @@ impl Default for Console {
             env: Default::default(),
             last_status: 0,
             substitution_depth: 0,
+            loop_level: 0,
+            loop_passes: 0,
+            loop_bytes: 0,
+            interrupted: false,
             streaming: false,
             stream_ok: false,
             job: None,
@@ -98,7 +123,12 @@ impl Default for Console {
     }
 }
 
-/// Runs one console entry (a line, plus heredoc lines) against the cluster.
+/// Whether a console entry goes on with the next line (an unfinished multi-line loop).
+pub(crate) fn continues(entry: &str) -> bool {
+    shell::continues(entry)
+}
+
+/// Runs one console entry (a line, plus heredoc lines or the lines of a loop).
 pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
     if cluster.console.exec_session.is_some() {
         return kubectl::exec::session_line(cluster, line);
@@ -111,51 +141,45 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
             return o;
         }
     };
+    let top = cluster.console.substitution_depth == 0;
     // Only a command alone on its line (no pipe, no redirection, not inside `$(...)`) can
     // keep running as a job.
     cluster.console.stream_ok = cluster.console.streaming
-        && cluster.console.substitution_depth == 0
+        && top
         && commands.len() == 1
         && commands.first().is_some_and(|c| {
             c.pipeline.len() == 1
                 && c.pipeline[0].stdout_to.is_none()
-                && c.pipeline[0].for_loop.is_none()
+                && c.pipeline[0].compound.is_none()
         });
-    run_commands(cluster, &commands)
-}
-
-/// Runs a list of commands, each after its connector allows it (`;`, `&&`, `||`).
-fn run_commands(cluster: &mut Cluster, commands: &[Command]) -> Output {
+    if top {
+        cluster.console.loop_level = 0;
+        cluster.console.loop_passes = 0;
+        cluster.console.loop_bytes = 0;
+        cluster.console.interrupted = false;
+    }
+    // A streamed entry with a loop pauses in its `sleep`s and goes on as a job.
+    let job = cluster.console.streaming && top;
+    let mut exec = exec::Exec::new(cluster, commands.into(), job);
     let mut out = Output::default();
-    for command in commands {
-        let run = match command.connector {
-            Connector::Always => true,
-            Connector::IfSuccess => out.exit_code == 0,
-            Connector::IfFailure => out.exit_code != 0,
-        };
-        if run {
-            let result = run_pipeline(cluster, &command.pipeline);
-            out.extend(result);
-            cluster.console.last_status = out.exit_code;
+    if top {
+        if !run_entry(cluster, &mut exec, &mut out) {
+            cluster.console.job = Some(Job::Loop(Box::new(exec)));
         }
+    } else {
+        exec.run(cluster, &mut out);
     }
     out
 }
 
-/// `for NAME in WORDS; do LIST; done`: the words are expanded once, then the list runs
-/// with NAME set to each (a loop over nothing succeeds and runs nothing).
-fn run_for(cluster: &mut Cluster, for_loop: &ForLoop) -> Output {
-    let mut out = Output::default();
-    let Some(items) = expand::words(cluster, &for_loop.items, &mut out) else {
-        out.exit_code = 1;
-        return out;
-    };
-    for item in items {
-        cluster.console.env.insert(for_loop.name.clone(), item);
-        let result = run_commands(cluster, &for_loop.body);
-        out.extend(result);
+/// Runs a top-level entry until it ends (true) or pauses; a stopped one ends with `^C`.
+fn run_entry(cluster: &mut Cluster, exec: &mut exec::Exec, out: &mut Output) -> bool {
+    if exec.run(cluster, out) == exec::Flow::Sleeping {
+        return false;
     }
-    out
+    exec::finish_interrupted(cluster, out);
+    cluster.console.last_status = out.exit_code;
+    true
 }
 
 /// The prompt: `$ `, or the container shell's inside `kubectl exec -it`.
@@ -167,7 +191,7 @@ pub fn prompt(console: &Console) -> String {
 }
 
 /// Runs `a | b | c`: each command's stdout is the next one's stdin; stderr goes to the screen.
-fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
+pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
     let mut out = Output::default();
     let mut piped: Option<String> = None;
     for (i, simple) in pipeline.iter().enumerate() {
@@ -179,10 +203,11 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
             },
             (None, None) => piped.take(),
         };
-        let result = if let Some(for_loop) = &simple.for_loop {
-            run_for(cluster, for_loop)
+        let result = if let Some(spec) = &simple.compound {
+            exec::Exec::run_loop(cluster, spec)
         } else if simple.expansions.iter().any(Option::is_some) {
             match expand::words(cluster, simple, &mut out) {
+                Some(_) if cluster.console.interrupted => return out,
                 Some(words) => run_simple(cluster, &words, stdin.as_deref()),
                 None => {
                     out.exit_code = 1;
@@ -219,6 +244,10 @@ fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output {
         } else if !last {
             piped = Some(stdout);
         }
+        // Stopped as if by Ctrl-C: the rest of the pipe is stopped too.
+        if cluster.console.interrupted {
+            break;
+        }
     }
     out
 }
@@ -253,6 +282,15 @@ fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<&str>) -> O
     match program.as_str() {
         "kubectl" | "k" => kubectl::run(cluster, args, stdin),
         "timeout" => timeout(cluster, args, stdin),
+        // In a pipe (a subshell): only a complaint outside loops; the loop is not left.
+        "break" | "continue" if cluster.console.loop_level == 0 => {
+            let mut o = Output::default();
+            o.err(format!(
+                "bash: {program}: only meaningful in a `for', `while', or `until' loop"
+            ));
+            o
+        }
+        "break" | "continue" => Output::default(),
         "sed" => sed::run(cluster, args, stdin),
         "export" => {
             for a in args.iter().filter(|a| is_assignment(a)) {

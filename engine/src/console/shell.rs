@@ -1,8 +1,13 @@
-//! Shell-like parsing of a console line: words, quotes, escapes, comments, `;` `&&` `||`
-//! lists, `|` pipelines, `>`/`>>`/`<` redirections and `<<EOF` heredocs (whose bodies are the
-//! lines that follow the first line, taken as they are). Parameter expansions (`$NAME`,
-//! `${NAME}`, `$?`) and command substitutions (`$(...)`, backticks) are kept as [`Piece`]s,
-//! outside single quotes, to be expanded when the command runs.
+//! Shell-like parsing of a console entry: words, quotes, escapes, comments, `;` `&&` `||`
+//! lists, `|` pipelines, `>`/`>>`/`<` redirections, `<<EOF` heredocs (whose bodies are the
+//! lines that follow the line of their `<<`, taken as they are) and `for`/`while`/`until`
+//! loops over one or several lines (`grammar`). Parameter expansions (`$NAME`, `${NAME}`,
+//! `$?`) and command substitutions (`$(...)`, backticks) are kept as [`Piece`]s, outside
+//! single quotes, to be expanded when the command runs.
+
+mod grammar;
+
+use std::sync::Arc;
 
 /// How a command is joined to the one before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +48,8 @@ pub enum Piece {
 struct Word {
     text: String,
     pieces: Option<Vec<Piece>>,
+    /// Typed without quotes, escapes or expansions: may be a reserved word (`do`, `done`).
+    plain: bool,
 }
 
 /// One simple command with its redirections.
@@ -52,8 +59,8 @@ pub struct Simple {
     pub words: Vec<String>,
     /// For each word, its pieces if it has expansions to make when the command runs.
     pub expansions: Vec<Option<Vec<Piece>>>,
-    /// A `for` loop in the command's place (no words then): `for ...; done | grep x`.
-    pub for_loop: Option<Box<ForLoop>>,
+    /// A loop in the command's place (no words then): `for ...; done | grep x`.
+    pub compound: Option<Box<Loop>>,
     /// `> file` (false) or `>> file` (true).
     pub stdout_to: Option<(String, bool)>,
     /// `< file`.
@@ -65,7 +72,12 @@ pub struct Simple {
 impl Simple {
     /// Neither words nor a loop.
     fn is_empty(&self) -> bool {
-        self.words.is_empty() && self.for_loop.is_none()
+        self.words.is_empty() && self.compound.is_none()
+    }
+
+    /// Has a redirection or a heredoc.
+    pub fn redirected(&self) -> bool {
+        self.stdout_to.is_some() || self.stdin_from.is_some() || self.heredoc.is_some()
     }
 }
 
@@ -78,7 +90,16 @@ pub struct Command {
     pub pipeline: Vec<Simple>,
 }
 
-/// `for NAME in WORDS; do LIST; done` (on one line).
+/// A loop: `for`, `while` or `until`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Loop {
+    /// `for NAME in WORDS; do LIST; done`.
+    For(ForLoop),
+    /// `while LIST; do LIST; done` or `until LIST; do LIST; done`.
+    While(WhileLoop),
+}
+
+/// `for NAME in WORDS; do LIST; done`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForLoop {
     /// The variable set to each word in turn.
@@ -86,16 +107,30 @@ pub struct ForLoop {
     /// The words, expanded when the loop starts (as a command's words are).
     pub items: Simple,
     /// What runs for each word.
-    pub body: Vec<Command>,
+    pub body: Arc<[Command]>,
 }
 
-/// How deeply loops may nest on one line.
+/// `while LIST; do LIST; done`, or `until` (the body runs while the test fails).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhileLoop {
+    /// `until` rather than `while`.
+    pub until: bool,
+    /// The test, run before each pass; its status decides.
+    pub test: Arc<[Command]>,
+    /// What runs on each pass.
+    pub body: Arc<[Command]>,
+}
+
+/// How deeply loops may nest in one entry.
 const MAX_LOOP_DEPTH: usize = 16;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {
     Word(Word),
+    /// An operator; `"\n"` ends a line.
     Op(&'static str),
+    /// A heredoc's body, right after its `<<` (the delimiter line not included).
+    Body(String),
 }
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
@@ -106,6 +141,7 @@ struct WordBuf {
     text: String,
     pieces: Vec<Piece>,
     expands: bool,
+    quoted: bool,
 }
 
 impl WordBuf {
@@ -126,6 +162,7 @@ impl WordBuf {
     fn take(&mut self) -> Word {
         let buf = std::mem::take(self);
         Word {
+            plain: !buf.quoted && !buf.expands,
             text: buf.text,
             pieces: buf.expands.then_some(buf.pieces),
         }
@@ -275,12 +312,14 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
         match c {
             '\'' => {
                 in_word = true;
+                word.quoted = true;
                 for ch in until_char(&mut chars, '\'')?.chars() {
                     word.push(ch);
                 }
             }
             '"' => {
                 in_word = true;
+                word.quoted = true;
                 loop {
                     match chars.next() {
                         Some('"') => break,
@@ -322,6 +361,7 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
             }
             '\\' => {
                 in_word = true;
+                word.quoted = true;
                 if let Some(ch) = chars.next() {
                     word.push(ch);
                 }
@@ -382,199 +422,74 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
-/// Splits a console entry (its first line plus any heredoc bodies) into commands.
+/// Parses a console entry: one line, or several (a loop over lines, heredoc bodies).
 pub fn parse(text: &str) -> Result<Vec<Command>, String> {
-    let mut lines = text.split('\n');
-    let mut commands = Vec::new();
-    while let Some(first) = lines.next() {
-        let parsed = parse_line(first)?;
-        for mut command in parsed {
-            read_heredocs(&mut command, &mut lines);
-            commands.push(command);
-        }
+    grammar::parse(lex(text)?)
+}
+
+/// Whether an entry goes on with the next line, as bash reads on (`> `): it ends inside a
+/// loop or after `|`, `&&`, `||`, and either spans lines already, ends with `do`, `|`, `&&`
+/// or `||`, or is a loop's header without `do`. A one-line loop whose body has begun but
+/// lacks its `done` is an error at once (scripts and transcripts hold such lines).
+pub fn continues(text: &str) -> bool {
+    if !matches!(parse(text), Err(e) if e == grammar::END_OF_FILE) {
+        return false;
     }
-    Ok(commands)
-}
-
-/// Gives each `<<DELIM` of `command` (inside a loop too) its body from the lines that follow.
-fn read_heredocs<'a>(command: &mut Command, lines: &mut impl Iterator<Item = &'a str>) {
-    for simple in &mut command.pipeline {
-        if let Some(for_loop) = simple.for_loop.as_mut() {
-            for inner in &mut for_loop.body {
-                read_heredocs(inner, lines);
-            }
-        }
-        if let Some(delimiter) = simple.heredoc.take() {
-            let (strip_tabs, delimiter) = match delimiter.strip_prefix('-') {
-                Some(d) => (true, d.to_string()),
-                None => (false, delimiter),
-            };
-            // Like bash, a heredoc without its delimiter ends at the end of the input.
-            let mut body = String::new();
-            for l in lines.by_ref() {
-                let l = if strip_tabs {
-                    l.trim_start_matches('\t')
-                } else {
-                    l
-                };
-                if l == delimiter {
-                    break;
-                }
-                body.push_str(l);
-                body.push('\n');
-            }
-            simple.heredoc = Some(body);
-        }
-    }
-}
-
-fn parse_line(line: &str) -> Result<Vec<Command>, String> {
-    let tokens = tokenize(line)?;
-    parse_tokens(tokens, 0)
-}
-
-fn unexpected(t: &str) -> String {
-    format!("bash: syntax error near unexpected token `{t}'")
-}
-
-fn is_word(tok: Option<&Token>, text: &str) -> bool {
-    matches!(tok, Some(Token::Word(w)) if w.pieces.is_none() && w.text == text)
-}
-
-/// `for NAME in WORDS; do LIST; done` after its `for`: the loop, and the tokens after `done`.
-fn parse_for(
-    tokens: &mut std::iter::Peekable<std::vec::IntoIter<Token>>,
-    depth: usize,
-) -> Result<ForLoop, String> {
-    if depth >= MAX_LOOP_DEPTH {
-        return Err("bash: loops nested too deeply".into());
-    }
-    let name = match tokens.next() {
-        Some(Token::Word(w)) if w.pieces.is_none() && is_name(&w.text) => w.text,
-        Some(Token::Word(w)) => return Err(format!("bash: `{}': not a valid identifier", w.text)),
-        Some(Token::Op(op)) => return Err(unexpected(op)),
-        None => return Err("bash: syntax error: unexpected end of file".into()),
+    let Ok(tokens) = lex(text) else {
+        return false;
     };
-    let mut items = Simple::default();
-    if is_word(tokens.peek(), "in") {
-        tokens.next();
-        while let Some(Token::Word(_)) = tokens.peek() {
-            if let Some(Token::Word(w)) = tokens.next() {
-                items.words.push(w.text);
-                items.expansions.push(w.pieces);
-            }
-        }
-    }
-    match tokens.next() {
-        Some(Token::Op(";")) => {}
-        Some(Token::Word(w)) if w.text == "do" => return Err(unexpected("do")),
-        Some(Token::Op(op)) => return Err(unexpected(op)),
-        _ => return Err("bash: syntax error: unexpected end of file".into()),
-    }
-    if !is_word(tokens.peek(), "do") {
-        return Err(match tokens.next() {
-            Some(Token::Word(w)) => unexpected(&w.text),
-            Some(Token::Op(op)) => unexpected(op),
-            None => "bash: syntax error: unexpected end of file".into(),
-        });
-    }
-    tokens.next();
-    // The body: up to the `done` that closes this loop (a command's first word).
-    let mut body = Vec::new();
-    let mut nested = 0usize;
-    let mut at_start = true;
-    loop {
-        let Some(tok) = tokens.next() else {
-            return Err("bash: syntax error: unexpected end of file".into());
-        };
-        if at_start && is_word(Some(&tok), "done") {
-            if nested == 0 {
-                break;
-            }
-            nested -= 1;
-        } else if at_start && is_word(Some(&tok), "for") {
-            nested += 1;
-        }
-        // Reserved words count only where a command starts: after an operator or a `do`.
-        let was_start = at_start;
-        at_start = matches!(tok, Token::Op(";" | "&&" | "||" | "|"))
-            || (was_start && is_word(Some(&tok), "do"));
-        body.push(tok);
-    }
-    // The `;` before `done` ends the body's last command.
-    if matches!(body.last(), Some(Token::Op(";"))) {
-        body.pop();
-    }
-    if body.is_empty() {
-        return Err(unexpected("done"));
-    }
-    let body = parse_tokens(body, depth + 1)?;
-    Ok(ForLoop { name, items, body })
+    let mut tokens = tokens.iter().filter(|t| **t != Token::Op("\n"));
+    let is_do = |t: &Token| matches!(t, Token::Word(w) if w.plain && w.text == "do");
+    let ends_open = matches!(
+        tokens.clone().next_back(),
+        Some(t) if is_do(t) || matches!(t, Token::Op("|" | "&&" | "||"))
+    );
+    text.contains('\n') || ends_open || !tokens.any(is_do)
 }
 
-fn parse_tokens(tokens: Vec<Token>, depth: usize) -> Result<Vec<Command>, String> {
-    let mut commands: Vec<Command> = Vec::new();
-    let mut pipeline: Vec<Simple> = Vec::new();
-    let mut current = Simple::default();
-    let mut connector = Connector::Always;
-    let mut iter = tokens.into_iter().peekable();
-    while let Some(tok) = iter.next() {
-        match tok {
-            Token::Word(w) if w.pieces.is_none() && w.text == "for" && current.is_empty() => {
-                current.for_loop = Some(Box::new(parse_for(&mut iter, depth)?));
+/// The tokens of an entry, line by line: each line ends with a `"\n"` operator, and each
+/// `<<DELIM` is followed by its body, read from the lines after the line it is on.
+fn lex(text: &str) -> Result<Vec<Token>, String> {
+    let mut lines = text.split('\n');
+    let mut tokens = Vec::new();
+    while let Some(line) = lines.next() {
+        let mut line_tokens = tokenize(line)?.into_iter().peekable();
+        while let Some(tok) = line_tokens.next() {
+            let is_heredoc = tok == Token::Op("<<");
+            tokens.push(tok);
+            if !is_heredoc {
+                continue;
             }
-            // After `done` comes an operator or a redirection, not a word.
-            Token::Word(w) if current.for_loop.is_some() => return Err(unexpected(&w.text)),
-            Token::Word(w) => {
-                current.words.push(w.text);
-                current.expansions.push(w.pieces);
-            }
-            Token::Op(op @ (">" | ">>" | "<" | "<<")) => {
-                let Some(Token::Word(Word { text: target, .. })) = iter.next() else {
-                    return Err("bash: syntax error near unexpected token `newline'".into());
-                };
-                match op {
-                    ">" => current.stdout_to = Some((target, false)),
-                    ">>" => current.stdout_to = Some((target, true)),
-                    "<" => current.stdin_from = Some(target),
-                    _ => current.heredoc = Some(target),
-                }
-            }
-            Token::Op("|") => {
-                if current.is_empty() {
-                    return Err(unexpected("|"));
-                }
-                pipeline.push(std::mem::take(&mut current));
-            }
-            Token::Op(op) => {
-                if current.is_empty() {
-                    return Err(unexpected(op));
-                }
-                pipeline.push(std::mem::take(&mut current));
-                commands.push(Command {
-                    connector,
-                    pipeline: std::mem::take(&mut pipeline),
-                });
-                connector = match op {
-                    "&&" => Connector::IfSuccess,
-                    "||" => Connector::IfFailure,
-                    _ => Connector::Always,
-                };
+            if let Some(Token::Word(delimiter)) = line_tokens.next() {
+                tokens.push(Token::Body(heredoc_body(&delimiter.text, &mut lines)));
             }
         }
+        tokens.push(Token::Op("\n"));
     }
-    if !current.is_empty() || current.heredoc.is_some() || current.stdout_to.is_some() {
-        pipeline.push(current);
+    Ok(tokens)
+}
+
+/// The lines up to `delimiter` (`-DELIM` strips leading tabs); like bash, a heredoc without
+/// its delimiter ends at the end of the input.
+fn heredoc_body<'a>(delimiter: &str, lines: &mut impl Iterator<Item = &'a str>) -> String {
+    let (strip_tabs, delimiter) = match delimiter.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, delimiter),
+    };
+    let mut body = String::new();
+    for l in lines.by_ref() {
+        let l = if strip_tabs {
+            l.trim_start_matches('\t')
+        } else {
+            l
+        };
+        if l == delimiter {
+            break;
+        }
+        body.push_str(l);
+        body.push('\n');
     }
-    if !pipeline.is_empty() {
-        commands.push(Command {
-            connector,
-            pipeline,
-        });
-    } else if connector != Connector::Always {
-        return Err("bash: syntax error: unexpected end of file".into());
-    }
-    Ok(commands)
+    body
 }
 
 #[cfg(test)]
@@ -695,14 +610,15 @@ mod tests {
             parse("for i in a $X; do echo $i; for j in 1; do echo done; done; done && echo ok")
                 .unwrap();
         assert_eq!(cmds.len(), 2);
-        let l = cmds[0].pipeline[0].for_loop.as_ref().expect("a loop");
+        let Some(Loop::For(l)) = cmds[0].pipeline[0].compound.as_deref() else {
+            panic!("a for loop")
+        };
         assert_eq!(l.name, "i");
         assert_eq!(l.items.words, ["a", "$X"]);
         assert_eq!(l.body.len(), 2);
-        let inner = l.body[1].pipeline[0]
-            .for_loop
-            .as_ref()
-            .expect("a nested loop");
+        let Some(Loop::For(inner)) = l.body[1].pipeline[0].compound.as_deref() else {
+            panic!("a nested loop")
+        };
         assert_eq!(inner.body[0].pipeline[0].words, ["echo", "done"]);
         assert_eq!(cmds[1].connector, Connector::IfSuccess);
         assert!(parse("for i in a b; do echo $i")
@@ -713,7 +629,7 @@ mod tests {
             .contains("not a valid identifier"));
         assert!(parse("for i in a; do done").unwrap_err().contains("`done'"));
         let piped = parse("for i in a; do echo; done | grep a > out.txt").unwrap();
-        assert!(piped[0].pipeline[0].for_loop.is_some());
+        assert!(piped[0].pipeline[0].compound.is_some());
         assert_eq!(
             piped[0].pipeline[1].stdout_to,
             Some(("out.txt".into(), false))
@@ -725,5 +641,107 @@ mod tests {
         assert_eq!(words("echo for done"), vec![vec!["echo", "for", "done"]]);
         let deep = "for i in a; do ".repeat(40) + &"done; ".repeat(40);
         assert!(parse(&deep).unwrap_err().contains("nested too deeply"));
+    }
+    fn err(text: &str) -> String {
+        parse(text).unwrap_err()
+    }
+
+    #[test]
+    fn while_and_until_loops() {
+        let cmds =
+            parse("i=1; while kubectl get pods | grep -q x; do sleep 1; echo $((i++)); done")
+                .unwrap();
+        assert_eq!(cmds.len(), 2);
+        let Some(Loop::While(w)) = cmds[1].pipeline[0].compound.as_deref() else {
+            panic!("a while loop")
+        };
+        assert!(!w.until);
+        assert_eq!(w.test.len(), 1);
+        assert_eq!(w.test[0].pipeline.len(), 2);
+        assert_eq!(w.body.len(), 2);
+        assert_eq!(w.body[0].pipeline[0].words, ["sleep", "1"]);
+        let cmds = parse("until false && true; do break 2; done").unwrap();
+        let Some(Loop::While(u)) = cmds[0].pipeline[0].compound.as_deref() else {
+            panic!("an until loop")
+        };
+        assert!(u.until);
+        assert_eq!(u.test.len(), 2);
+        assert_eq!(u.test[1].connector, Connector::IfSuccess);
+        // Loops nest in each other, `for` inside `while` and the other way round.
+        let cmds =
+            parse("while true; do for i in a; do until x; do echo done; done; done; done | wc -l")
+                .unwrap();
+        assert_eq!(cmds[0].pipeline.len(), 2);
+        // Reserved words count only where a command starts, and only unquoted.
+        assert_eq!(
+            words("echo while do 'done'"),
+            vec![vec!["echo", "while", "do", "done"]]
+        );
+        let quoted = parse("while true; do echo; 'done'; done").unwrap();
+        let Some(Loop::While(q)) = quoted[0].pipeline[0].compound.as_deref() else {
+            panic!("a while loop")
+        };
+        assert_eq!(q.body[1].pipeline[0].words, ["done"]);
+        let deep = "while true; do ".repeat(20) + &"done; ".repeat(20);
+        assert!(err(&deep).contains("nested too deeply"));
+    }
+
+    #[test]
+    fn loops_over_several_lines() {
+        let cmds = parse("for i in 1 2\ndo\n  echo $i\n\n  echo x\ndone\necho after").unwrap();
+        assert_eq!(cmds.len(), 2);
+        let Some(Loop::For(f)) = cmds[0].pipeline[0].compound.as_deref() else {
+            panic!("a for loop")
+        };
+        assert_eq!(f.body.len(), 2);
+        let cmds = parse("while true\ndo cat <<EOF\nbody\nEOF\ndone").unwrap();
+        let Some(Loop::While(w)) = cmds[0].pipeline[0].compound.as_deref() else {
+            panic!("a while loop")
+        };
+        assert_eq!(w.body[0].pipeline[0].heredoc.as_deref(), Some("body\n"));
+        assert!(
+            parse("kubectl get pods |\ngrep x").unwrap()[0]
+                .pipeline
+                .len()
+                == 2
+        );
+        assert!(parse("true &&\n\necho x").is_ok());
+    }
+
+    #[test]
+    fn malformed_loops_read_like_bash() {
+        let eof = "bash: syntax error: unexpected end of file";
+        let near = |t: &str| format!("bash: syntax error near unexpected token `{t}'");
+        assert_eq!(err("while true; do echo x"), eof);
+        assert_eq!(err("while true"), eof);
+        assert_eq!(err("while true; do echo x; done |"), eof);
+        assert_eq!(err("while true; do done"), near("done"));
+        assert_eq!(err("while do echo; done"), near("do"));
+        assert_eq!(err("while ; do echo; done"), near(";"));
+        assert_eq!(err("until false; do break; done x"), near("x"));
+        assert_eq!(err("while true do echo x; done"), near("done"));
+        assert_eq!(err("while true; do echo x; done; done"), near("done"));
+        assert_eq!(err("for i in a; echo x; done"), near("echo"));
+        assert_eq!(err("for i in a\necho x; done"), near("echo"));
+        assert_eq!(err("done"), near("done"));
+        assert_eq!(err("do"), near("do"));
+        assert_eq!(err("echo a && done"), near("done"));
+        assert_eq!(err("cat <<"), near("newline"));
+        assert_eq!(err("echo > ;"), near(";"));
+    }
+
+    #[test]
+    fn an_entry_continues_while_a_loop_is_open() {
+        assert!(continues("for i in 1 2"));
+        assert!(continues("while true; do"));
+        assert!(continues("while true\ndo"));
+        assert!(continues("while true\ndo echo x"));
+        assert!(continues("kubectl get pods |"));
+        assert!(continues("true &&"));
+        assert!(!continues("while true\ndo echo x\ndone"));
+        assert!(!continues("echo hi"));
+        assert!(!continues("while true; do done"));
+        // A one-line loop missing its `done` is an error at once.
+        assert!(!continues("for i in a b; do echo $i"));
     }
 }

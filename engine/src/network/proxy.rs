@@ -88,20 +88,22 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
                 service: None,
             },
             Origin::Host { .. } => match net.tunnels.get(&port).cloned() {
-                Some((ns, name, svc_port)) => match world.api.get_as::<Service>(&ns, &name).cloned() {
-                    Some(svc) => through_service(
-                        world,
-                        net,
-                        origin,
-                        &svc,
-                        |p| p.port == i32::from(svc_port),
-                        Entry::External(None),
-                    ),
-                    None => Route::Refused {
-                        service: Some((ns, name)),
-                        why: "the tunnelled Service is gone",
-                    },
-                },
+                Some((ns, name, svc_port)) => {
+                    match world.api.get_as::<Service>(&ns, &name).cloned() {
+                        Some(svc) => through_service(
+                            world,
+                            net,
+                            origin,
+                            &svc,
+                            |p| p.port == i32::from(svc_port),
+                            Entry::External(None),
+                        ),
+                        None => Route::Refused {
+                            service: Some((ns, name)),
+                            why: "the tunnelled Service is gone",
+                        },
+                    }
+                }
                 None => Route::Node {
                     node: origin.node().map(str::to_string),
                 },
