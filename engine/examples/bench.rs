@@ -39,6 +39,7 @@ fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("rollout") => return rollout(500),
         Some("ticks") => return ticks(300),
+        Some("network") => return network(),
         _ => {}
     }
     measure("create the default cluster", 200, || {
@@ -101,6 +102,61 @@ fn main() {
 
     rollout(500);
     ticks(300);
+    network();
+}
+
+/// Requests through a Service: 10,000 `curl`s from the learner's machine to a NodePort of
+/// 10 endpoints; then the page's ticks while a `curl` loop runs as a console job over 300
+/// pods behind one Service.
+fn network() {
+    let mut cluster = Cluster::new();
+    cluster.run("kubectl create deployment hname --image=sysnet4admin/echo-hname --replicas=10");
+    cluster.run("kubectl expose deployment hname --type=NodePort --port=80");
+    cluster.advance(SimDuration::seconds(30));
+    let port = cluster
+        .run("kubectl get svc hname -o jsonpath={.spec.ports[0].nodePort}")
+        .stdout();
+    let line = format!("curl -s 192.168.1.101:{}", port.trim());
+    const REQUESTS: u32 = 10_000;
+    let start = Instant::now();
+    for _ in 0..REQUESTS {
+        std::hint::black_box(cluster.run(&line));
+    }
+    println!(
+        "{:<52} {:>12.2?} wall",
+        format!("{REQUESTS} requests through a Service of 10 endpoints"),
+        start.elapsed()
+    );
+
+    let mut cluster = Cluster::new();
+    cluster.run("kubectl create deployment web --image=sysnet4admin/echo-hname --replicas=300");
+    cluster.run("kubectl expose deployment web --type=NodePort --port=80");
+    cluster.advance(SimDuration::seconds(120));
+    let port = cluster
+        .run("kubectl get svc web -o jsonpath={.spec.ports[0].nodePort}")
+        .stdout();
+    cluster.set_streaming(true);
+    cluster.run(&format!(
+        "while true; do curl -s 192.168.1.101:{}; sleep 1; done",
+        port.trim()
+    ));
+    let (mut worst, mut total) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    const TICKS: u32 = 240;
+    for _ in 0..TICKS {
+        let t = Instant::now();
+        cluster.advance(SimDuration::millis(250));
+        std::hint::black_box(cluster.poll_job());
+        let d = t.elapsed();
+        worst = worst.max(d);
+        total += d;
+    }
+    cluster.interrupt();
+    println!(
+        "{:<52} {:>12.2?} mean, {:>10.2?} worst ({TICKS} ticks)",
+        "page ticks: a curl loop over 300 pods",
+        total / TICKS,
+        worst
+    );
 }
 
 /// The page's tick loop over `replicas` pods on the default 4-node cluster: each tick is one

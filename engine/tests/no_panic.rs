@@ -186,6 +186,43 @@ const WORDS: &[&str] = &[
     "do",
     "done",
     ";",
+    "curl",
+    "wget",
+    "nslookup",
+    "nc",
+    "ping",
+    "-s",
+    "-sS",
+    "-sI",
+    "-v",
+    "-qO-",
+    "-O",
+    "-zv",
+    "-c",
+    "-m",
+    "-w",
+    "--connect-timeout",
+    "99999999999999999999",
+    "1e308",
+    "-1",
+    "'%{http_code}\\n'",
+    "web",
+    "web.default.svc.cluster.local",
+    "http://web:99999/x",
+    "https://[::1]/",
+    "ftp://x",
+    "http://:80",
+    "10.96.0.1",
+    "10.96.0.10:53",
+    "192.168.1.101:30080",
+    "127.0.0.1:8080",
+    "-H",
+    "'Host: x'",
+    "expose",
+    "--type=NodePort",
+    "service",
+    "nodeport",
+    "--tcp=80:80",
 ];
 
 /// YAML-shaped text: indentation, keys, dashes, flow collections, odd scalars.
@@ -374,5 +411,120 @@ proptest! {
         let _ = twin.run("kubectl get all -A -o yaml");
         let script = "kubectl create deployment after --image=nginx --replicas=2; sleep 5; kubectl get pods -A -o wide";
         prop_assert_eq!(twin.run(script).text(), cluster.run(script).text());
+    }
+}
+
+/// Arguments of the network clients, hostile ones included.
+const TOOL_WORDS: &[&str] = &[
+    "-s",
+    "-S",
+    "-sS",
+    "-I",
+    "-i",
+    "-v",
+    "-f",
+    "-L",
+    "-k",
+    "-o",
+    "/dev/null",
+    "-O",
+    "-",
+    "-qO-",
+    "-q",
+    "-T",
+    "-m",
+    "-w",
+    "-c",
+    "-z",
+    "-zv",
+    "-vv",
+    "-H",
+    "Host: x",
+    "-X",
+    "DELETE",
+    "-A",
+    "--connect-timeout",
+    "--max-time",
+    "--write-out",
+    "%{http_code}",
+    "--header",
+    "--bogus",
+    "0",
+    "1",
+    "2.5",
+    "-3",
+    "1e308",
+    "NaN",
+    "inf",
+    "99999999999999999999",
+    "65535",
+    "65536",
+    "80",
+    "web",
+    "web.default",
+    "web.default.svc.cluster.local",
+    "web.",
+    "nosuch",
+    "localhost",
+    "10.96.0.1",
+    "10.96.0.10",
+    "127.0.0.1",
+    "192.168.1.101",
+    "192.168.1.101:30080",
+    "http://web/x?y=1",
+    "https://web",
+    "ftp://web",
+    "http://:80",
+    "http://web:99999",
+    "http://u:p@web:80/",
+    "web:",
+    "[::1]",
+    "",
+    " ",
+    "\u{1}",
+    "é",
+    "a.b.c.d.e.f.g",
+];
+
+fn tool_line() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["curl", "wget", "nslookup", "nc", "ping"]),
+        prop::collection::vec(prop::sample::select(TOOL_WORDS), 0..7),
+        0usize..3,
+    )
+        .prop_map(|(tool, args, place)| {
+            let args: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+            let command = format!("{tool} {}", args.join(" "));
+            match place {
+                0 => command,
+                1 => format!("kubectl exec tools -- {command}"),
+                _ => format!("kubectl exec bb -- {command}"),
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// curl, wget, nslookup, nc and ping on the learner's machine and in containers never
+    /// panic and never let more than a day of simulated time pass.
+    #[test]
+    fn network_tools_never_panic(lines in prop::collection::vec(tool_line(), 1..6)) {
+        let mut cluster = Cluster::new();
+        for setup in [
+            "kubectl create deployment web --image=nginx --replicas=2",
+            "kubectl expose deployment web --type=NodePort --port=80",
+            "kubectl run tools --image=nginx",
+            "kubectl run bb --image=busybox -- sleep 1d",
+        ] {
+            cluster.run(setup);
+        }
+        cluster.advance(SimDuration::seconds(20));
+        for line in &lines {
+            let before = cluster.uptime();
+            let _ = cluster.run(line);
+            let spent = cluster.uptime().0 - before.0;
+            prop_assert!(spent <= 86_400_000 * 2, "{line} let {spent} ms pass");
+        }
     }
 }
