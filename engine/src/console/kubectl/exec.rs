@@ -151,7 +151,15 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     } else {
         shell.run_argv(&command)
     };
+    // The command took its time: the cluster's clock moves with it, as the learner waits.
+    let took = match &run.end {
+        End::Exit { at, .. } => *at,
+        End::Running => EXEC_LIMIT_MS,
+    };
     print_run(&mut out, run);
+    if took > 0 {
+        cluster.advance(crate::clock::SimDuration::millis(took));
+    }
     out
 }
 

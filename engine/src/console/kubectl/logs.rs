@@ -27,7 +27,9 @@ pub fn find_pod_noted(
         None => target,
         Some((kind, name)) => match crate::api::kinds::resolve(kind) {
             Some(k) if k.kind == "Pod" => name,
-            Some(k) if k.kind == "Job" => return job_pod(cluster, namespace, name),
+            Some(k) if selector_of(cluster, k.kind, namespace, name).is_some() => {
+                return workload_pod(cluster, namespace, k.kind, name)
+            }
             Some(k) => {
                 return Err(match cluster.world.api.get(k.kind, namespace, name) {
                     None => Output::failure(ApiError::not_found(k, name).kubectl_message()),
@@ -52,24 +54,81 @@ pub fn find_pod_noted(
     }
 }
 
-/// The pod kubectl picks for `logs job/NAME`: the Job's pods by its selector, running
-/// before finished, older first; "Found N pods, using pod/X" when there are several.
-fn job_pod(
+/// The pod selector of a workload or Service kubectl can take logs from, if `kind/name` is
+/// one (and exists).
+fn selector_of(
     cluster: &Cluster,
+    kind: &str,
     namespace: &str,
     name: &str,
-) -> Result<(Pod, Option<String>), Output> {
-    let info = crate::api::kinds::info("Job");
-    let Some(job) = cluster.world.api.get_as::<Job>(namespace, name) else {
-        return Err(Output::failure(
-            ApiError::not_found(info, name).kubectl_message(),
-        ));
+) -> Option<crate::api::selector::Selector> {
+    use crate::api::object::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+    use crate::api::selector::Selector;
+    use k8s_openapi::api::core::v1::{ReplicationController, Service};
+    let api = &cluster.world.api;
+    let labels = |s: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>| {
+        s.map(Selector::from_label_selector)
     };
-    let selector = job
-        .spec
-        .as_ref()
-        .and_then(|s| s.selector.as_ref())
-        .map(crate::api::selector::Selector::from_label_selector);
+    match kind {
+        "Job" => labels(
+            api.get_as::<Job>(namespace, name)?
+                .spec
+                .as_ref()?
+                .selector
+                .as_ref(),
+        ),
+        "Deployment" => labels(Some(
+            &api.get_as::<Deployment>(namespace, name)?
+                .spec
+                .as_ref()?
+                .selector,
+        )),
+        "ReplicaSet" => labels(Some(
+            &api.get_as::<ReplicaSet>(namespace, name)?
+                .spec
+                .as_ref()?
+                .selector,
+        )),
+        "StatefulSet" => labels(Some(
+            &api.get_as::<StatefulSet>(namespace, name)?
+                .spec
+                .as_ref()?
+                .selector,
+        )),
+        "DaemonSet" => labels(Some(
+            &api.get_as::<DaemonSet>(namespace, name)?
+                .spec
+                .as_ref()?
+                .selector,
+        )),
+        "Service" => Some(Selector::from_map(
+            api.get_as::<Service>(namespace, name)?
+                .spec
+                .as_ref()?
+                .selector
+                .as_ref()?,
+        )),
+        "ReplicationController" => Some(Selector::from_map(
+            api.get_as::<ReplicationController>(namespace, name)?
+                .spec
+                .as_ref()?
+                .selector
+                .as_ref()?,
+        )),
+        _ => None,
+    }
+}
+
+/// The pod kubectl picks for `logs KIND/NAME` of a workload or Service: its pods by
+/// selector in kubectl's `ByLogging` order (on a node, running, ready, ready longest, most
+/// restarts, oldest); "Found N pods, using pod/X" when there are several.
+fn workload_pod(
+    cluster: &Cluster,
+    namespace: &str,
+    kind: &str,
+    name: &str,
+) -> Result<(Pod, Option<String>), Output> {
+    let selector = selector_of(cluster, kind, namespace, name);
     let mut pods: Vec<&Pod> = cluster
         .world
         .api
@@ -80,14 +139,37 @@ fn job_pod(
                 .is_some_and(|s| !s.is_empty() && s.matches(p.metadata.labels.as_ref()))
         })
         .collect();
-    let running = |p: &Pod| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
+    let phase_rank = |p: &Pod| match crate::api::pod::phase(p) {
+        "Running" => 0,
+        "Unknown" => 1,
+        "Pending" => 2,
+        _ => 3,
+    };
     let created = |p: &Pod| {
         p.metadata
             .creation_timestamp
             .as_ref()
             .map(crate::clock::ms_from_time)
     };
-    pods.sort_by_key(|p| (!running(p), created(p)));
+    let restarts = |p: &Pod| -> i32 {
+        p.status
+            .iter()
+            .flat_map(|s| s.container_statuses.iter().flatten())
+            .map(|c| c.restart_count)
+            .sum()
+    };
+    pods.sort_by_key(|p| {
+        let unassigned = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none();
+        let ready_since = crate::api::pod::ready_since(p);
+        (
+            unassigned,
+            phase_rank(p),
+            ready_since.is_none(),
+            ready_since,
+            std::cmp::Reverse(restarts(p)),
+            created(p),
+        )
+    });
     let Some(first) = pods.first() else {
         return Err(super::error("timed out waiting for the condition"));
     };
@@ -159,7 +241,99 @@ pub(super) const FLAGS: &[flags::Flag] = &[
     flags::boolean("timestamps", None),
     flags::value("since", None),
     flags::boolean("all-containers", None),
+    flags::value("selector", Some('l')),
+    flags::boolean("prefix", None),
+    flags::value("max-log-requests", None),
 ];
+
+/// Lines per pod when pods are chosen by `-l` and `--tail` is not given.
+const SELECTOR_TAIL: &str = "10";
+
+/// `kubectl logs -l SELECTOR`: each matching pod's logs in turn (the last 10 lines each
+/// unless `--tail` says otherwise), `[pod/NAME/CONTAINER] ` before each line with `--prefix`.
+fn by_selector(
+    cluster: &mut Cluster,
+    args: &[String],
+    parsed: &flags::Parsed,
+    selector: &str,
+) -> Output {
+    let namespace = super::namespace(cluster, parsed);
+    let selector = match crate::api::selector::Selector::parse(selector) {
+        Ok(s) => s,
+        Err(e) => return super::error(e),
+    };
+    let pods: Vec<Pod> = cluster
+        .world
+        .api
+        .list_as::<Pod>(Some(&namespace))
+        .filter(|p| selector.matches(p.metadata.labels.as_ref()))
+        .cloned()
+        .collect();
+    let mut out = Output::default();
+    if pods.is_empty() {
+        out.err(format!("No resources found in {namespace} namespace."));
+        return out;
+    }
+    if parsed.bool("follow") && pods.len() > 1 {
+        let max = parsed
+            .value("max-log-requests")
+            .and_then(|m| m.parse::<usize>().ok())
+            .unwrap_or(5);
+        if pods.len() > max {
+            return super::error(format!("you are attempting to follow {} log streams, but maximum allowed concurrency is {max}, use --max-log-requests to increase the limit", pods.len()));
+        }
+        return super::error("following the logs of several pods at once is not supported yet in Kubeplay: follow one pod, or drop -f");
+    }
+    // The same command for each pod, without the selector.
+    let mut rest: Vec<String> = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if a == "-l" || a == "--selector" {
+            skip = true;
+            continue;
+        }
+        if a.starts_with("-l")
+            || a.starts_with("--selector=")
+            || a == "--prefix"
+            || a.starts_with("--prefix=")
+        {
+            continue;
+        }
+        rest.push(a.clone());
+    }
+    if parsed.value("tail").is_none() {
+        rest.push(format!("--tail={SELECTOR_TAIL}"));
+    }
+    let prefix = parsed.bool("prefix");
+    for pod in pods {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let mut argv = vec![name.clone()];
+        argv.extend(rest.iter().cloned());
+        let one = run(cluster, &argv);
+        let mut note = Output::default();
+        let container =
+            pick_container(&pod, parsed.value("container"), &mut note).unwrap_or_default();
+        for chunk in one.chunks {
+            match (&chunk.0, prefix) {
+                (crate::output::Stream::Stdout, true) => {
+                    for line in chunk.1.lines() {
+                        out.out(format!("[pod/{name}/{container}] {line}"));
+                    }
+                }
+                _ => out.chunks.push(chunk),
+            }
+        }
+        if one.exit_code != 0 {
+            out.exit_code = one.exit_code;
+            return out;
+        }
+    }
+    out
+}
 
 /// Runs `kubectl logs`.
 pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
@@ -168,6 +342,13 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Err(e) => return super::error(e),
     };
     let namespace = super::namespace(cluster, &parsed);
+    if let Some(selector) = parsed.value("selector") {
+        if !parsed.positionals.is_empty() {
+            return super::error("only a selector (-l) or a POD name is allowed\nSee 'kubectl logs -h' for help and examples");
+        }
+        let selector = selector.to_string();
+        return by_selector(cluster, args, &parsed, &selector);
+    }
     let Some(target) = parsed.positionals.first() else {
         return super::error("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
     };

@@ -139,11 +139,17 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
                 loop {
                     match chars.next() {
                         Some('"') => break,
-                        Some('\\') => {
-                            if let Some(n) = chars.next() {
+                        // Inside double quotes a backslash escapes only $ ` " \ and newline.
+                        Some('\\') => match chars.next() {
+                            Some('$') => cur.push('\u{1}'),
+                            Some(n @ ('`' | '"' | '\\')) => cur.push(n),
+                            Some('\n') => {}
+                            Some(n) => {
+                                cur.push('\\');
                                 cur.push(n);
                             }
-                        }
+                            None => {}
+                        },
                         Some(c) => cur.push(c),
                         None => return Err("Syntax error: Unterminated quoted string".into()),
                     }
