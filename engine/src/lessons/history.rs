@@ -11,6 +11,10 @@ pub(crate) struct History {
     slots: Vec<bool>,
     /// The next watch-log entry to look at for events.
     log_cursor: usize,
+    /// Requests the network had carried when last looked at.
+    traffic_cursor: u64,
+    /// Per `traffic` slot: the pods that answered, and how many requests were answered.
+    answered: std::collections::BTreeMap<usize, (std::collections::BTreeSet<String>, u32)>,
 }
 
 impl History {
@@ -27,6 +31,8 @@ impl History {
         History {
             slots,
             log_cursor: cluster.world.api.log_end(),
+            traffic_cursor: cluster.network.traffic.total,
+            answered: Default::default(),
         }
     }
 
@@ -56,6 +62,52 @@ impl History {
             }
         });
         for s in hits {
+            self.set(s, true);
+        }
+    }
+
+    /// What `traffic` slot `slot` has seen: (different pods that answered, answered requests).
+    pub fn answered(&self, slot: usize) -> (usize, u32) {
+        self.answered
+            .get(&slot)
+            .map_or((0, 0), |(pods, n)| (pods.len(), *n))
+    }
+
+    /// Reads the requests carried since the last call: `traffic` predicates count the ones
+    /// their Service answered, and are met once enough pods and requests answered.
+    pub fn observe_traffic(&mut self, goal: &Goal, cluster: &Cluster) {
+        let log = &cluster.network.traffic;
+        let new: Vec<_> = log.since(self.traffic_cursor).collect();
+        self.traffic_cursor = log.total;
+        let mut met = Vec::new();
+        goal.root.visit(&mut |p| {
+            if let PredKind::Traffic {
+                service,
+                namespace,
+                pods,
+                requests,
+                slot,
+            } = &p.kind
+            {
+                let entry = self.answered.entry(*slot).or_default();
+                for t in &new {
+                    let ours = t
+                        .service
+                        .as_ref()
+                        .is_some_and(|(ns, n)| ns == namespace && n == service);
+                    if let (true, crate::network::traffic::Outcome::Answered(_), Some((_, pod))) =
+                        (ours, &t.outcome, &t.pod)
+                    {
+                        entry.0.insert(pod.clone());
+                        entry.1 = entry.1.saturating_add(1);
+                    }
+                }
+                if entry.0.len() >= *pods as usize && entry.1 >= *requests {
+                    met.push(*slot);
+                }
+            }
+        });
+        for s in met {
             self.set(s, true);
         }
     }

@@ -251,6 +251,7 @@ impl LessonRun {
             return;
         };
         history.observe(&step.goal, cluster);
+        history.observe_traffic(&step.goal, cluster);
         self.last = step
             .goal
             .lines()

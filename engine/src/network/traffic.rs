@@ -56,6 +56,16 @@ impl Log {
         self.total += 1;
     }
 
+    /// The kept requests recorded after the first `count` ever recorded, oldest first.
+    pub fn since(&self, count: u64) -> impl Iterator<Item = &Trace> {
+        let newer = self.total.saturating_sub(count);
+        let skip = self
+            .traces
+            .len()
+            .saturating_sub(usize::try_from(newer).unwrap_or(usize::MAX));
+        self.traces.iter().skip(skip)
+    }
+
     /// The kept requests, oldest first.
     pub fn traces(&self) -> impl Iterator<Item = &Trace> {
         self.traces.iter()

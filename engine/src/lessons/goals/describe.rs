@@ -132,6 +132,34 @@ impl Pred {
                     format!("a {reason} event{about_en}"),
                 )
             }
+            PredKind::Traffic {
+                service,
+                pods,
+                requests,
+                ..
+            } => {
+                let times_ko = if *requests > 1 {
+                    format!(" (요청 {requests}개 이상)")
+                } else {
+                    String::new()
+                };
+                let times_en = if *requests > 1 {
+                    format!(" ({requests} requests or more)")
+                } else {
+                    String::new()
+                };
+                if *pods > 1 {
+                    Text::ko_en(
+                        format!("서비스 {service}에 보낸 요청에 서로 다른 파드 {pods}개 이상이 응답{times_ko}"),
+                        format!("requests to service {service} answered by {pods} or more different pods{times_en}"),
+                    )
+                } else {
+                    Text::ko_en(
+                        format!("서비스 {service}에 보낸 요청에 파드가 응답{times_ko}"),
+                        format!("a request to service {service} answered by a pod{times_en}"),
+                    )
+                }
+            }
             PredKind::All(children) => join(children, " 그리고 ", " and "),
             PredKind::Any(children) => join(children, " 또는 ", " or "),
             PredKind::Not(inner) => {

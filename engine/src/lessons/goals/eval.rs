@@ -166,6 +166,21 @@ impl Pred {
                     "has not happened since the step started",
                 )
             }),
+            PredKind::Traffic {
+                service,
+                pods,
+                requests,
+                slot,
+                ..
+            } => {
+                let (seen_pods, seen) = history.answered(*slot);
+                Eval::check(history.slot(*slot), || {
+                    Text::ko_en(
+                        format!("이 단계에서 서비스 {service}에 보낸 요청 {seen}개에 파드 {seen_pods}개가 응답했습니다 (요청 {requests}개, 파드 {pods}개 필요)"),
+                        format!("{seen} requests to service {service} answered by {seen_pods} different pods in this step (needs {requests} requests, {pods} pods)"),
+                    )
+                })
+            }
             PredKind::All(children) => {
                 let evals: Vec<Eval> = children.iter().map(|c| c.eval(cluster, history)).collect();
                 match evals.into_iter().find(|e| !e.met) {

@@ -112,6 +112,15 @@ pub(crate) enum PredKind {
         namespace: Option<String>,
         slot: usize,
     },
+    /// Requests to a Service answered since the step started: by at least `pods` different
+    /// pods, `requests` in all.
+    Traffic {
+        service: String,
+        namespace: String,
+        pods: u32,
+        requests: u32,
+        slot: usize,
+    },
     All(Vec<Pred>),
     Any(Vec<Pred>),
     Not(Box<Pred>),
@@ -121,8 +130,8 @@ pub(crate) enum PredKind {
 
 /// The predicate names, for "did you mean".
 pub(crate) const PREDICATES: &[&str] = &[
-    "exists", "absent", "count", "field", "rollout", "ran", "event", "all", "any", "not", "always",
-    "ever",
+    "exists", "absent", "count", "field", "rollout", "ran", "event", "traffic", "all", "any",
+    "not", "always", "ever",
 ];
 
 impl Goal {

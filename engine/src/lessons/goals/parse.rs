@@ -91,6 +91,7 @@ impl Parser<'_> {
             }
             "ran" => self.ran(body)?,
             "event" => self.event(body)?,
+            "traffic" => self.traffic(body)?,
             "all" | "any" => {
                 let Value::Seq(items) = &body.value else {
                     self.e
@@ -415,6 +416,39 @@ impl Parser<'_> {
             involved_kind,
             name_prefix,
             namespace,
+            slot: self.slot(),
+        })
+    }
+}
+
+impl Parser<'_> {
+    /// `traffic: {service: web, namespace: default, pods: 2, requests: 5}`.
+    fn traffic(&mut self, node: &Node) -> Option<PredKind> {
+        self.e.map(node, "traffic")?;
+        self.e.unknown_keys(
+            node,
+            &["service", "namespace", "pods", "requests"],
+            "`traffic`",
+        );
+        let service = self.e_required(node, "service", "traffic")?;
+        let service = self.e.string(service, "service")?;
+        let namespace = match node.get("namespace") {
+            Some(n) => self.e.string(n, "namespace")?,
+            None => "default".to_string(),
+        };
+        let pods = match node.get("pods") {
+            Some(n) => self.e.number(n, "pods")?,
+            None => 1,
+        };
+        let requests = match node.get("requests") {
+            Some(n) => self.e.number(n, "requests")?,
+            None => 1,
+        };
+        Some(PredKind::Traffic {
+            service,
+            namespace,
+            pods,
+            requests,
             slot: self.slot(),
         })
     }
