@@ -209,6 +209,7 @@ fn serve(cx: &mut NetCx<'_>, open: &Open, call: &HttpCall, at_ms: i64) -> Respon
         at_ms,
     };
     let (response, log) = instance.process.respond(&request);
+    instance.process.count_request();
     if let Some(line) = log {
         instance.process.log_served(at_ms, line);
     }

@@ -60,6 +60,8 @@ pub struct Container {
     pub ports: Vec<u16>,
     /// Lines the server wrote for requests it served (access log), in time order.
     pub served: Vec<Line>,
+    /// Requests its server answered, and the CPU time they cost (ms), for metrics.
+    pub work: serve::Work,
 }
 
 /// The nginx release of the `nginx` image's floating tags.

@@ -70,6 +70,15 @@ pub enum Listener {
     Mysql,
 }
 
+/// The requests a container's server answered and the CPU time they cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Requests answered.
+    pub requests: u64,
+    /// CPU time spent answering them, in ms.
+    pub cpu_ms: u64,
+}
+
 /// Most access-log lines a container keeps; older ones are rotated away, as the kubelet
 /// rotates container logs.
 pub const ACCESS_LOG_LINES: usize = 1_000;
@@ -161,6 +170,18 @@ impl Container {
             response.body.clear();
         }
         (response, log)
+    }
+
+    /// Counts one answered request and the CPU time it cost: a static file is cheap; the
+    /// HPA example's PHP page computes a million square roots per request.
+    pub fn count_request(&mut self) {
+        let cost = match sample(&self.image) {
+            Some(Sample::HpaExample) => 100,
+            Some(Sample::HelloApp | Sample::NodeHello) => 2,
+            _ => 1,
+        };
+        self.work.requests = self.work.requests.saturating_add(1);
+        self.work.cpu_ms = self.work.cpu_ms.saturating_add(cost);
     }
 
     /// Appends a line the server wrote at `at_ms` to the container's log.
@@ -396,6 +417,7 @@ mod tests {
             start_ms: 0,
             ports: vec![],
             served: vec![],
+            work: Work::default(),
         }
     }
 
