@@ -302,152 +302,14 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
         .as_ref()
         .and_then(|s| s.container_statuses.clone())
         .unwrap_or_default();
-    let node = kubelet_source(&pod);
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let pod_ref = format!(
-        "{}_{}({uid})",
-        pod.metadata.name.clone().unwrap_or_default(),
-        pod.metadata.namespace.clone().unwrap_or_default()
-    );
     let mut next_due: Option<i64> = None;
-    let due = |t: i64, next: &mut Option<i64>| {
-        *next = Some(next.map_or(t, |n: i64| n.min(t)));
-    };
     let mut changed = false;
     for c in &specs {
-        let k = key(&pod, &c.name);
-        let Some(slot) = cx.kubelet.containers.get(&k).cloned() else {
-            continue;
-        };
         let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
             continue;
         };
-        let Some(inst) = slot.current.clone() else {
-            continue;
-        };
-        let is_running = statuses[idx]
-            .state
-            .as_ref()
-            .is_some_and(|s| s.running.is_some());
-        let just_failed_start = inst.start_error.is_some() && slot.restart_at.is_none();
-        // 1. The process exits.
-        if let Some((at, code)) = inst.exit {
-            if (is_running || just_failed_start) && at <= now {
-                let ended = terminated(&inst);
-                let st = &mut statuses[idx];
-                st.ready = false;
-                st.started = Some(false);
-                if inst.start_error.is_some() {
-                    st.last_state = Some(ended);
-                } else {
-                    st.state = Some(ended);
-                }
-                changed = true;
-                let entry = cx.kubelet.containers.entry(k.clone()).or_default();
-                let restart = policy == "Always"
-                    || (policy == "OnFailure" && (code != 0 || entry.force_restart));
-                if let Some(r) = entry.restart_at {
-                    // A definition change: the restart is already planned.
-                    due(r, &mut next_due);
-                } else if restart {
-                    if at - inst.process.start_ms >= BACKOFF_RESET_MS {
-                        entry.backoff_ms = 0;
-                    }
-                    entry.restart_at = Some(at + RESYNC_MS + entry.backoff_ms);
-                    entry.backing_off = false;
-                    due(at + RESYNC_MS, &mut next_due);
-                } else {
-                    entry.restart_at = None;
-                }
-            } else if (is_running || just_failed_start) && at > now {
-                due(at, &mut next_due);
-            }
-        }
-        let slot = cx.kubelet.containers.get(&k).cloned().unwrap_or_default();
-        // 2. Waiting out the back-off.
-        if let Some(restart_at) = slot.restart_at {
-            if restart_at > now {
-                if !slot.backing_off && now >= restart_at - slot.backoff_ms {
-                    let last = terminated(&inst);
-                    let st = &mut statuses[idx];
-                    st.last_state = Some(last);
-                    st.state = Some(ContainerState {
-                        waiting: Some(ContainerStateWaiting {
-                            reason: Some("CrashLoopBackOff".into()),
-                            message: Some(format!(
-                                "back-off {}s restarting failed container={} pod={pod_ref}",
-                                slot.backoff_ms / 1000,
-                                c.name
-                            )),
-                        }),
-                        ..Default::default()
-                    });
-                    changed = true;
-                    if let Some(e) = cx.kubelet.containers.get_mut(&k) {
-                        e.backing_off = true;
-                    }
-                    let obj = Object::Pod(Box::new(pod.clone()));
-                    events::record(
-                        cx.world,
-                        &obj,
-                        EventType::Warning,
-                        "BackOff",
-                        &format!(
-                            "Back-off restarting failed container {} in pod {pod_ref}",
-                            c.name
-                        ),
-                        Source {
-                            component: "kubelet",
-                            host: Some(&node),
-                        },
-                    );
-                } else if !slot.backing_off {
-                    due(restart_at - slot.backoff_ms, &mut next_due);
-                }
-                due(restart_at, &mut next_due);
-            } else {
-                // 3. Restart.
-                let obj = Object::Pod(Box::new(pod.clone()));
-                let image = c.image.clone().unwrap_or_default();
-                let cache_key = (node.clone(), image.clone());
-                let pull = (!cx.kubelet.image_cache.contains(&cache_key)).then(|| {
-                    ImageRef::parse(&image)
-                        .as_ref()
-                        .and_then(crate::node::images::lookup)
-                        .map_or((0, 0), |i| (i.pull_ms, i.size_bytes))
-                });
-                let message = crate::node::kubelet::pulled_message(&image, pull);
-                cx.kubelet.image_cache.insert(cache_key);
-                events::record(
-                    cx.world,
-                    &obj,
-                    EventType::Normal,
-                    "Pulled",
-                    &message,
-                    Source {
-                        component: "kubelet",
-                        host: Some(&node),
-                    },
-                );
-                let last = Some(terminated(&inst));
-                let count = statuses[idx].restart_count + 1;
-                let fresh = start_container(cx, &pod, c, count, last);
-                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
-                    e.backoff_ms = if slot.backoff_ms == 0 {
-                        BACKOFF_START_MS
-                    } else {
-                        (slot.backoff_ms * 2).min(BACKOFF_MAX_MS)
-                    };
-                    if let Some((at, _)) = e.current.as_ref().and_then(|i| i.exit) {
-                        due(at, &mut next_due);
-                    }
-                }
-                statuses[idx] = fresh;
-                changed = true;
-            }
-        }
-        // 4. Probes.
-        changed |= probe_container(cx, &pod, c, &policy, &mut statuses[idx], &mut next_due);
+        changed |= sync_container(cx, &pod, c, &policy, &mut statuses[idx], &mut next_due);
     }
     if changed {
         let status = pod.status.get_or_insert_with(Default::default);
@@ -471,6 +333,161 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
             },
         );
     }
+}
+
+/// Brings one container up to date at the current time: its exit, back-off, restart and
+/// probes. Returns whether its status changed; `next_due` gets when it needs the kubelet next.
+pub(crate) fn sync_container(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    c: &Spec,
+    policy: &str,
+    st: &mut ContainerStatus,
+    next_due: &mut Option<i64>,
+) -> bool {
+    let now = cx.world.clock.now_ms();
+    let node = kubelet_source(pod);
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let pod_ref = format!(
+        "{}_{}({uid})",
+        pod.metadata.name.clone().unwrap_or_default(),
+        pod.metadata.namespace.clone().unwrap_or_default()
+    );
+    let due = |t: i64, next: &mut Option<i64>| {
+        *next = Some(next.map_or(t, |n: i64| n.min(t)));
+    };
+    let mut changed = false;
+    let k = key(pod, &c.name);
+    let Some(slot) = cx.kubelet.containers.get(&k).cloned() else {
+        return false;
+    };
+    let Some(inst) = slot.current.clone() else {
+        return false;
+    };
+    let is_running = (*st)
+        .state
+        .as_ref()
+        .is_some_and(|s| s.running.is_some());
+    let just_failed_start = inst.start_error.is_some() && slot.restart_at.is_none();
+    // 1. The process exits.
+    if let Some((at, code)) = inst.exit {
+        if (is_running || just_failed_start) && at <= now {
+            let ended = terminated(&inst);
+            let st = &mut (*st);
+            st.ready = false;
+            st.started = Some(false);
+            if inst.start_error.is_some() {
+                st.last_state = Some(ended);
+            } else {
+                st.state = Some(ended);
+            }
+            changed = true;
+            let entry = cx.kubelet.containers.entry(k.clone()).or_default();
+            let restart = policy == "Always"
+                || (policy == "OnFailure" && (code != 0 || entry.force_restart));
+            if let Some(r) = entry.restart_at {
+                // A definition change: the restart is already planned.
+                due(r, next_due);
+            } else if restart {
+                if at - inst.process.start_ms >= BACKOFF_RESET_MS {
+                    entry.backoff_ms = 0;
+                }
+                entry.restart_at = Some(at + RESYNC_MS + entry.backoff_ms);
+                entry.backing_off = false;
+                due(at + RESYNC_MS, next_due);
+            } else {
+                entry.restart_at = None;
+            }
+        } else if (is_running || just_failed_start) && at > now {
+            due(at, next_due);
+        }
+    }
+    let slot = cx.kubelet.containers.get(&k).cloned().unwrap_or_default();
+    // 2. Waiting out the back-off.
+    if let Some(restart_at) = slot.restart_at {
+        if restart_at > now {
+            if !slot.backing_off && now >= restart_at - slot.backoff_ms {
+                let last = terminated(&inst);
+                let st = &mut (*st);
+                st.last_state = Some(last);
+                st.state = Some(ContainerState {
+                    waiting: Some(ContainerStateWaiting {
+                        reason: Some("CrashLoopBackOff".into()),
+                        message: Some(format!(
+                            "back-off {}s restarting failed container={} pod={pod_ref}",
+                            slot.backoff_ms / 1000,
+                            c.name
+                        )),
+                    }),
+                    ..Default::default()
+                });
+                changed = true;
+                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+                    e.backing_off = true;
+                }
+                let obj = Object::Pod(Box::new(pod.clone()));
+                events::record(
+                    cx.world,
+                    &obj,
+                    EventType::Warning,
+                    "BackOff",
+                    &format!(
+                        "Back-off restarting failed container {} in pod {pod_ref}",
+                        c.name
+                    ),
+                    Source {
+                        component: "kubelet",
+                        host: Some(&node),
+                    },
+                );
+            } else if !slot.backing_off {
+                due(restart_at - slot.backoff_ms, next_due);
+            }
+            due(restart_at, next_due);
+        } else {
+            // 3. Restart.
+            let obj = Object::Pod(Box::new(pod.clone()));
+            let image = c.image.clone().unwrap_or_default();
+            let cache_key = (node.clone(), image.clone());
+            let pull = (!cx.kubelet.image_cache.contains(&cache_key)).then(|| {
+                ImageRef::parse(&image)
+                    .as_ref()
+                    .and_then(crate::node::images::lookup)
+                    .map_or((0, 0), |i| (i.pull_ms, i.size_bytes))
+            });
+            let message = crate::node::kubelet::pulled_message(&image, pull);
+            cx.kubelet.image_cache.insert(cache_key);
+            events::record(
+                cx.world,
+                &obj,
+                EventType::Normal,
+                "Pulled",
+                &message,
+                Source {
+                    component: "kubelet",
+                    host: Some(&node),
+                },
+            );
+            let last = Some(terminated(&inst));
+            let count = (*st).restart_count + 1;
+            let fresh = start_container(cx, pod, c, count, last);
+            if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+                e.backoff_ms = if slot.backoff_ms == 0 {
+                    BACKOFF_START_MS
+                } else {
+                    (slot.backoff_ms * 2).min(BACKOFF_MAX_MS)
+                };
+                if let Some((at, _)) = e.current.as_ref().and_then(|i| i.exit) {
+                    due(at, next_due);
+                }
+            }
+            (*st) = fresh;
+            changed = true;
+        }
+    }
+    // 4. Probes.
+    changed |= probe_container(cx, pod, c, policy, st, next_due);
+    changed
 }
 
 /// Pod phase and Ready conditions from the container statuses.
