@@ -8,6 +8,7 @@
 //! to the apiserver.
 
 pub mod images;
+pub mod init;
 pub mod kubelet;
 pub mod probes;
 pub mod process;

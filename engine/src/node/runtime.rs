@@ -64,7 +64,7 @@ pub struct Slot {
 /// Key of a container slot: (namespace, pod, container).
 pub type SlotKey = (String, String, String);
 
-fn key(pod: &Pod, container: &str) -> SlotKey {
+pub(crate) fn key(pod: &Pod, container: &str) -> SlotKey {
     (
         pod.metadata.namespace.clone().unwrap_or_default(),
         pod.metadata.name.clone().unwrap_or_default(),
@@ -364,16 +364,12 @@ pub(crate) fn sync_container(
     let Some(inst) = slot.current.clone() else {
         return false;
     };
-    let is_running = (*st)
-        .state
-        .as_ref()
-        .is_some_and(|s| s.running.is_some());
+    let is_running = st.state.as_ref().is_some_and(|s| s.running.is_some());
     let just_failed_start = inst.start_error.is_some() && slot.restart_at.is_none();
     // 1. The process exits.
     if let Some((at, code)) = inst.exit {
         if (is_running || just_failed_start) && at <= now {
             let ended = terminated(&inst);
-            let st = &mut (*st);
             st.ready = false;
             st.started = Some(false);
             if inst.start_error.is_some() {
@@ -383,8 +379,8 @@ pub(crate) fn sync_container(
             }
             changed = true;
             let entry = cx.kubelet.containers.entry(k.clone()).or_default();
-            let restart = policy == "Always"
-                || (policy == "OnFailure" && (code != 0 || entry.force_restart));
+            let restart =
+                policy == "Always" || (policy == "OnFailure" && (code != 0 || entry.force_restart));
             if let Some(r) = entry.restart_at {
                 // A definition change: the restart is already planned.
                 due(r, next_due);
@@ -408,7 +404,6 @@ pub(crate) fn sync_container(
         if restart_at > now {
             if !slot.backing_off && now >= restart_at - slot.backoff_ms {
                 let last = terminated(&inst);
-                let st = &mut (*st);
                 st.last_state = Some(last);
                 st.state = Some(ContainerState {
                     waiting: Some(ContainerStateWaiting {
@@ -469,7 +464,7 @@ pub(crate) fn sync_container(
                 },
             );
             let last = Some(terminated(&inst));
-            let count = (*st).restart_count + 1;
+            let count = st.restart_count + 1;
             let fresh = start_container(cx, pod, c, count, last);
             if let Some(e) = cx.kubelet.containers.get_mut(&k) {
                 e.backoff_ms = if slot.backoff_ms == 0 {
@@ -481,7 +476,7 @@ pub(crate) fn sync_container(
                     due(at, next_due);
                 }
             }
-            (*st) = fresh;
+            *st = fresh;
             changed = true;
         }
     }
