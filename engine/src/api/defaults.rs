@@ -2,8 +2,8 @@
 //! real cluster's.
 
 use k8s_openapi::api::core::v1::{
-    Namespace, NamespaceSpec, NamespaceStatus, Pod, PodSecurityContext, PodSpec, PodStatus,
-    ResourceRequirements, Toleration,
+    HTTPGetAction, Namespace, NamespaceSpec, NamespaceStatus, Pod, PodSecurityContext, PodSpec,
+    PodStatus, Probe, ResourceRequirements, Toleration,
 };
 
 use crate::api::image_ref::ImageRef;
@@ -93,6 +93,57 @@ pub fn pod_spec(spec: &mut PodSpec) {
         for p in c.ports.iter_mut().flatten() {
             p.protocol.get_or_insert_with(|| "TCP".into());
         }
+        for p in [
+            &mut c.liveness_probe,
+            &mut c.readiness_probe,
+            &mut c.startup_probe,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            probe(p);
+        }
+        if let Some(l) = c.lifecycle.as_mut() {
+            for h in [&mut l.post_start, &mut l.pre_stop].into_iter().flatten() {
+                if let Some(g) = h.http_get.as_mut() {
+                    http_get(g);
+                }
+            }
+        }
+    }
+}
+
+/// A probe's defaults (`SetDefaults_Probe`): timeout 1 s, period 10 s, thresholds 1 and 3;
+/// an unset or zero field takes its default, as Go's zero value does.
+fn probe(p: &mut Probe) {
+    for (field, default) in [
+        (&mut p.timeout_seconds, 1),
+        (&mut p.period_seconds, 10),
+        (&mut p.success_threshold, 1),
+        (&mut p.failure_threshold, 3),
+    ] {
+        if field.is_none_or(|v| v == 0) {
+            *field = Some(default);
+        }
+    }
+    if p.initial_delay_seconds == Some(0) {
+        p.initial_delay_seconds = None;
+    }
+    if let Some(g) = p.http_get.as_mut() {
+        http_get(g);
+    }
+    if let Some(g) = p.grpc.as_mut() {
+        g.service.get_or_insert_with(String::new);
+    }
+}
+
+/// An HTTP GET action's defaults: path `/`, scheme `HTTP`.
+fn http_get(g: &mut HTTPGetAction) {
+    if g.path.as_deref().is_none_or(str::is_empty) {
+        g.path = Some("/".into());
+    }
+    if g.scheme.as_deref().is_none_or(str::is_empty) {
+        g.scheme = Some("HTTP".into());
     }
 }
 

@@ -1,6 +1,7 @@
 //! Validation as the apiserver does it, with its field paths and messages.
 
 pub(crate) mod affinity;
+mod probes;
 
 use k8s_openapi::api::core::v1::PodSpec;
 
@@ -37,37 +38,42 @@ pub fn is_label_value(s: &str) -> bool {
             && s.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
-/// Checks a pod spec found at `path` (`spec`, `spec.template.spec`).
+/// Checks a pod spec found at `path` (`spec`, `spec.template.spec`): its containers, then
+/// its init containers (whose names must differ from every container's).
 pub fn pod_spec(spec: &PodSpec, path: &str, causes: &mut Vec<String>) {
-    let containers = spec.containers.as_slice();
-    if containers.is_empty() {
+    if spec.containers.is_empty() {
         causes.push(format!("{path}.containers: Required value"));
     }
     let mut seen = std::collections::BTreeSet::new();
-    for (i, c) in containers.iter().enumerate() {
-        if c.name.is_empty() {
-            causes.push(format!("{path}.containers[{i}].name: Required value"));
-        } else if !is_dns1123_label(&c.name) {
-            causes.push(format!(
-                "{path}.containers[{i}].name: Invalid value: \"{}\": {DNS1123_LABEL}",
-                c.name
-            ));
-        } else if !seen.insert(c.name.clone()) {
-            causes.push(format!(
-                "{path}.containers[{i}].name: Duplicate value: \"{}\"",
-                c.name
-            ));
-        }
-        if c.image.as_deref().unwrap_or("").trim().is_empty() {
-            causes.push(format!("{path}.containers[{i}].image: Required value"));
-        }
-        for (j, port) in c.ports.iter().flatten().enumerate() {
-            if !(1..=65535).contains(&port.container_port) {
+    let init = spec.init_containers.as_deref().unwrap_or(&[]);
+    for (field, list, is_init) in [
+        ("containers", spec.containers.as_slice(), false),
+        ("initContainers", init, true),
+    ] {
+        for (i, c) in list.iter().enumerate() {
+            let at = format!("{path}.{field}[{i}]");
+            if c.name.is_empty() {
+                causes.push(format!("{at}.name: Required value"));
+            } else if !is_dns1123_label(&c.name) {
                 causes.push(format!(
-                    "{path}.containers[{i}].ports[{j}].containerPort: Invalid value: {}: must be between 1 and 65535, inclusive",
-                    port.container_port
+                    "{at}.name: Invalid value: \"{}\": {DNS1123_LABEL}",
+                    c.name
                 ));
+            } else if !seen.insert(c.name.clone()) {
+                causes.push(format!("{at}.name: Duplicate value: \"{}\"", c.name));
             }
+            if c.image.as_deref().unwrap_or("").trim().is_empty() {
+                causes.push(format!("{at}.image: Required value"));
+            }
+            for (j, port) in c.ports.iter().flatten().enumerate() {
+                if !(1..=65535).contains(&port.container_port) {
+                    causes.push(format!(
+                        "{at}.ports[{j}].containerPort: Invalid value: {}: must be between 1 and 65535, inclusive",
+                        port.container_port
+                    ));
+                }
+            }
+            probes::container(c, &at, is_init, causes);
         }
     }
 }

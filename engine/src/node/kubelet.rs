@@ -18,6 +18,8 @@ use crate::world::events::{self, EventType, Source};
 /// Where a pod is in its life on the node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stage {
+    /// Init container `index` is being pulled, or runs: the app containers wait.
+    Initializing { index: usize },
     /// Images are being pulled (the `attempt`-th try); containers start when the timer fires.
     Pulling { attempt: u32 },
     /// Containers run.
@@ -41,9 +43,11 @@ const SANDBOX_MS: i64 = 700;
 const FAILED_PULL_MS: i64 = 1_200;
 /// How long a pull of an image that is already present takes with `imagePullPolicy: Always`.
 const CACHED_PULL_MS: i64 = 950;
+/// How long the kubelet takes to notice that a container exited (its relist period).
+pub(crate) const RELIST_MS: i64 = 1_000;
 
 /// The timer task that brings the kubelet back to this pod.
-fn key_task(meta: &ObjectMeta) -> Task {
+pub(crate) fn key_task(meta: &ObjectMeta) -> Task {
     Task::KubeletSync {
         namespace: meta.namespace.clone().unwrap_or_default(),
         name: meta.name.clone().unwrap_or_default(),
@@ -53,7 +57,7 @@ fn key_task(meta: &ObjectMeta) -> Task {
 
 /// The key a pod's kubelet state is kept under: its uid (a pod recreated under the same
 /// name is a new pod).
-fn pod_key(meta: &ObjectMeta) -> String {
+pub(crate) fn pod_key(meta: &ObjectMeta) -> String {
     meta.uid.clone().unwrap_or_default()
 }
 
@@ -103,6 +107,7 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
     }
     match stage {
         None => start_pod(cx, pod, &node),
+        Some(Stage::Initializing { index }) => crate::node::init::sync(cx, pod, &node, index),
         Some(Stage::Pulling { attempt }) => finish_pulls(cx, pod, &node, attempt),
         Some(Stage::PullFailed { attempt }) => {
             // Just failed: now wait out the back-off.
@@ -164,7 +169,7 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
     }
 }
 
-fn store_pod(cx: &mut NodeCx<'_>, pod: Pod) -> Object {
+pub(crate) fn store_pod(cx: &mut NodeCx<'_>, pod: Pod) -> Object {
     match cx
         .world
         .api
@@ -180,13 +185,16 @@ fn failing_image(pod: &Pod) -> Option<String> {
     pod.spec
         .iter()
         .flat_map(|s| s.containers.iter())
-        .find_map(|c| {
-            let image = c.image.clone().unwrap_or_default();
-            match ImageRef::parse(&image).as_ref().and_then(images::lookup) {
-                Some(_) => None,
-                None => Some(image),
-            }
-        })
+        .find_map(failing_image_of)
+}
+
+/// The container's image, if it cannot be pulled.
+pub(crate) fn failing_image_of(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
+    let image = c.image.clone().unwrap_or_default();
+    match ImageRef::parse(&image).as_ref().and_then(images::lookup) {
+        Some(_) => None,
+        None => Some(image),
+    }
 }
 
 fn container_names(pod: &Pod) -> Vec<String> {
@@ -232,20 +240,22 @@ fn set_waiting(pod: &mut Pod, reason: &str, message: Option<String>) {
 
 fn not_ready_conditions(pod: &mut Pod, now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) {
     let names = container_names(pod).join(" ");
-    for (kind, status) in [
-        ("PodReadyToStartContainers", "True"),
-        ("Initialized", "True"),
-    ] {
-        set_condition(
-            pod,
-            PodCondition {
-                type_: kind.into(),
-                status: status.into(),
-                last_transition_time: Some(now.clone()),
-                ..Default::default()
-            },
-        );
-    }
+    let inits: Vec<String> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.init_containers.iter().flatten())
+        .map(|c| c.name.clone())
+        .collect();
+    set_condition(
+        pod,
+        PodCondition {
+            type_: "PodReadyToStartContainers".into(),
+            status: "True".into(),
+            last_transition_time: Some(now.clone()),
+            ..Default::default()
+        },
+    );
+    crate::node::init::set_initialized(pod, &inits, now);
     for kind in ["Ready", "ContainersReady"] {
         set_condition(
             pod,
@@ -268,7 +278,12 @@ fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {
     status.host_ip = Some(host_ip.clone());
     status.host_ips = Some(vec![HostIP { ip: host_ip }]);
     status.start_time = Some(now.clone());
-    set_waiting(&mut pod, "ContainerCreating", None);
+    if crate::node::init::has_init(&pod) {
+        set_waiting(&mut pod, "PodInitializing", None);
+        crate::node::init::set_all_waiting(&mut pod);
+    } else {
+        set_waiting(&mut pod, "ContainerCreating", None);
+    }
     not_ready_conditions(&mut pod, &now);
     // A hostNetwork pod shares its node's address.
     let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
@@ -281,13 +296,24 @@ fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {
     status.pod_ip = Some(ip.clone());
     status.pod_ips = Some(vec![PodIP { ip }]);
     let stored = store_pod(cx, pod.clone());
+    if crate::node::init::has_init(&pod) {
+        crate::node::init::begin(cx, &pod, node, 0, SANDBOX_MS);
+    } else {
+        begin_pulls(cx, &stored, node, SANDBOX_MS);
+    }
+}
 
-    // Pull every container's image in order; the pod starts when the last pull is done.
+/// Pulls every app container's image in order, starting `elapsed` ms from now; the
+/// containers start when the last pull is done.
+pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elapsed: i64) {
+    let Object::Pod(pod) = stored else {
+        return;
+    };
     let kubelet = Source {
         component: "kubelet",
         host: Some(node),
     };
-    let mut elapsed = SANDBOX_MS;
+    let mut elapsed = elapsed;
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
         let image = c.image.clone().unwrap_or_default();
         let policy = c.image_pull_policy.clone().unwrap_or_default();
@@ -300,23 +326,28 @@ fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {
         }
         events::record(
             cx.world,
-            &stored,
+            stored,
             EventType::Normal,
             "Pulling",
             &format!("Pulling image \"{image}\""),
             kubelet.clone(),
         );
-        elapsed += match ImageRef::parse(&image).as_ref().and_then(images::lookup) {
-            Some(info) if !cached => info.pull_ms,
-            Some(_) => CACHED_PULL_MS,
-            None => FAILED_PULL_MS,
-        };
+        elapsed += pull_ms(&image, cached);
     }
     cx.kubelet
         .stages
         .insert(pod_key(&pod.metadata), Stage::Pulling { attempt: 1 });
     let due = cx.world.clock.now_ms() + elapsed;
     cx.world.timers.at(due, key_task(&pod.metadata));
+}
+
+/// How long pulling `image` takes: a first pull, a check of a cached one, or a failure.
+pub(crate) fn pull_ms(image: &str, cached: bool) -> i64 {
+    match ImageRef::parse(image).as_ref().and_then(images::lookup) {
+        Some(info) if !cached => info.pull_ms,
+        Some(_) => CACHED_PULL_MS,
+        None => FAILED_PULL_MS,
+    }
 }
 
 fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
@@ -373,32 +404,7 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
     // Every image is present: report the pulls, then create and start each container.
     let mut statuses = Vec::new();
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        let image = c.image.clone().unwrap_or_default();
-        let r = ImageRef::parse(&image).unwrap_or(ImageRef {
-            repository: image.clone(),
-            tag: "latest".into(),
-        });
-        let info = images::lookup(&r);
-        let cache_key = (node.to_string(), image.clone());
-        let cached = cx.kubelet.image_cache.contains(&cache_key);
-        let policy = c.image_pull_policy.clone().unwrap_or_default();
-        let pull = if cached && policy != "Always" {
-            None
-        } else if cached {
-            Some((CACHED_PULL_MS, info.map_or(0, |i| i.size_bytes)))
-        } else {
-            Some(info.map_or((0, 0), |i| (i.pull_ms, i.size_bytes)))
-        };
-        let message = pulled_message(&image, pull);
-        cx.kubelet.image_cache.insert(cache_key);
-        events::record(
-            cx.world,
-            &obj,
-            EventType::Normal,
-            "Pulled",
-            &message,
-            kubelet.clone(),
-        );
+        record_pulled(cx, &obj, node, c);
         let status = crate::node::runtime::start_container(cx, &pod, c, 0, None);
         statuses.push(status);
     }
@@ -414,6 +420,39 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
     store_pod(cx, pod.clone());
     cx.kubelet.stages.insert(key, Stage::Running);
     crate::node::runtime::sync_pod(cx, pod);
+}
+
+/// The Pulled event of container `c`'s image (its pull is done); the node keeps the image.
+pub(crate) fn record_pulled(
+    cx: &mut NodeCx<'_>,
+    obj: &Object,
+    node: &str,
+    c: &k8s_openapi::api::core::v1::Container,
+) {
+    let image = c.image.clone().unwrap_or_default();
+    let info = ImageRef::parse(&image).as_ref().and_then(images::lookup);
+    let cache_key = (node.to_string(), image.clone());
+    let cached = cx.kubelet.image_cache.contains(&cache_key);
+    let policy = c.image_pull_policy.clone().unwrap_or_default();
+    let pull = if cached && policy != "Always" {
+        None
+    } else if cached {
+        Some((CACHED_PULL_MS, info.map_or(0, |i| i.size_bytes)))
+    } else {
+        Some(info.map_or((0, 0), |i| (i.pull_ms, i.size_bytes)))
+    };
+    cx.kubelet.image_cache.insert(cache_key);
+    events::record(
+        cx.world,
+        obj,
+        EventType::Normal,
+        "Pulled",
+        &pulled_message(&image, pull),
+        Source {
+            component: "kubelet",
+            host: Some(node),
+        },
+    );
 }
 
 fn start_termination(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str, stage: Option<Stage>) {

@@ -8,7 +8,9 @@
 //! to the apiserver.
 
 pub mod images;
+pub mod init;
 pub mod kubelet;
+pub mod probes;
 pub mod process;
 pub mod runtime;
 pub mod system_pods;
@@ -33,6 +35,9 @@ pub struct Kubelet {
     pub next_pod_ip: BTreeMap<String, u32>,
     /// Each container's processes and restart back-off.
     pub containers: BTreeMap<runtime::SlotKey, runtime::Slot>,
+    /// Each pod's budget for probe events, as (credit in ms, when it was counted): the
+    /// event recorder's spam filter (a burst of 25, then one every 5 minutes per object).
+    pub probe_event_budget: BTreeMap<String, (i64, i64)>,
     /// The kubelets' watch cursor on pods.
     cursor: usize,
 }
@@ -62,6 +67,7 @@ impl Kubelet {
             if let (WatchEventType::Deleted, Object::Pod(p)) = (event.kind, &event.object) {
                 if let Some(uid) = p.metadata.uid.as_deref() {
                     self.stages.remove(uid);
+                    self.probe_event_budget.remove(uid);
                 }
             }
         }

@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::{
 use crate::api::object::Object;
 use crate::api::pod::set_condition;
 use crate::node::images::ImageRef;
+use crate::node::probes;
 use crate::node::process::{self, End};
 use crate::node::NodeCx;
 use crate::timers::Task;
@@ -53,12 +54,17 @@ pub struct Slot {
     pub restart_at: Option<i64>,
     /// The CrashLoopBackOff state has been entered for the pending restart.
     pub backing_off: bool,
+    /// The current instance was killed to be restarted (a failed liveness or startup probe),
+    /// whatever its exit code.
+    pub force_restart: bool,
+    /// The prober's state for the current instance.
+    pub probes: probes::State,
 }
 
 /// Key of a container slot: (namespace, pod, container).
 pub type SlotKey = (String, String, String);
 
-fn key(pod: &Pod, container: &str) -> SlotKey {
+pub(crate) fn key(pod: &Pod, container: &str) -> SlotKey {
     (
         pod.metadata.namespace.clone().unwrap_or_default(),
         pod.metadata.name.clone().unwrap_or_default(),
@@ -215,6 +221,12 @@ pub fn start_container(
         }
     };
     let running = start_error.is_none();
+    let anchor = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.start_time.as_ref())
+        .map_or(start_ms, crate::clock::ms_from_time);
+    let prober = probes::initial(c, anchor, start_ms);
     let slot = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
     slot.previous = slot.current.take();
     slot.current = Some(Instance {
@@ -225,14 +237,20 @@ pub fn start_container(
     });
     slot.restart_at = None;
     slot.backing_off = false;
+    slot.force_restart = false;
+    let (ready, started) = (
+        running && prober.started && prober.ready,
+        running && prober.started,
+    );
+    slot.probes = prober;
     ContainerStatus {
         name: c.name.clone(),
         image: r.full(),
         image_id,
         container_id: Some(container_id),
-        ready: running,
+        ready,
         restart_count,
-        started: Some(running),
+        started: Some(started),
         state: Some(state),
         last_state,
         ..Default::default()
@@ -285,149 +303,14 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
         .as_ref()
         .and_then(|s| s.container_statuses.clone())
         .unwrap_or_default();
-    let node = kubelet_source(&pod);
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let pod_ref = format!(
-        "{}_{}({uid})",
-        pod.metadata.name.clone().unwrap_or_default(),
-        pod.metadata.namespace.clone().unwrap_or_default()
-    );
     let mut next_due: Option<i64> = None;
-    let due = |t: i64, next: &mut Option<i64>| {
-        *next = Some(next.map_or(t, |n: i64| n.min(t)));
-    };
     let mut changed = false;
     for c in &specs {
-        let k = key(&pod, &c.name);
-        let Some(slot) = cx.kubelet.containers.get(&k).cloned() else {
-            continue;
-        };
         let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
             continue;
         };
-        let Some(inst) = slot.current.clone() else {
-            continue;
-        };
-        let is_running = statuses[idx]
-            .state
-            .as_ref()
-            .is_some_and(|s| s.running.is_some());
-        let just_failed_start = inst.start_error.is_some() && slot.restart_at.is_none();
-        // 1. The process exits.
-        if let Some((at, code)) = inst.exit {
-            if (is_running || just_failed_start) && at <= now {
-                let ended = terminated(&inst);
-                let st = &mut statuses[idx];
-                st.ready = false;
-                st.started = Some(false);
-                if inst.start_error.is_some() {
-                    st.last_state = Some(ended);
-                } else {
-                    st.state = Some(ended);
-                }
-                changed = true;
-                let restart = policy == "Always" || (policy == "OnFailure" && code != 0);
-                let entry = cx.kubelet.containers.entry(k.clone()).or_default();
-                if let Some(r) = entry.restart_at {
-                    // A definition change: the restart is already planned.
-                    due(r, &mut next_due);
-                } else if restart {
-                    if at - inst.process.start_ms >= BACKOFF_RESET_MS {
-                        entry.backoff_ms = 0;
-                    }
-                    entry.restart_at = Some(at + RESYNC_MS + entry.backoff_ms);
-                    entry.backing_off = false;
-                    due(at + RESYNC_MS, &mut next_due);
-                } else {
-                    entry.restart_at = None;
-                }
-            } else if (is_running || just_failed_start) && at > now {
-                due(at, &mut next_due);
-            }
-        }
-        let slot = cx.kubelet.containers.get(&k).cloned().unwrap_or_default();
-        // 2. Waiting out the back-off.
-        if let Some(restart_at) = slot.restart_at {
-            if restart_at > now {
-                if !slot.backing_off && now >= restart_at - slot.backoff_ms {
-                    let last = terminated(&inst);
-                    let st = &mut statuses[idx];
-                    st.last_state = Some(last);
-                    st.state = Some(ContainerState {
-                        waiting: Some(ContainerStateWaiting {
-                            reason: Some("CrashLoopBackOff".into()),
-                            message: Some(format!(
-                                "back-off {}s restarting failed container={} pod={pod_ref}",
-                                slot.backoff_ms / 1000,
-                                c.name
-                            )),
-                        }),
-                        ..Default::default()
-                    });
-                    changed = true;
-                    if let Some(e) = cx.kubelet.containers.get_mut(&k) {
-                        e.backing_off = true;
-                    }
-                    let obj = Object::Pod(Box::new(pod.clone()));
-                    events::record(
-                        cx.world,
-                        &obj,
-                        EventType::Warning,
-                        "BackOff",
-                        &format!(
-                            "Back-off restarting failed container {} in pod {pod_ref}",
-                            c.name
-                        ),
-                        Source {
-                            component: "kubelet",
-                            host: Some(&node),
-                        },
-                    );
-                } else if !slot.backing_off {
-                    due(restart_at - slot.backoff_ms, &mut next_due);
-                }
-                due(restart_at, &mut next_due);
-            } else {
-                // 3. Restart.
-                let obj = Object::Pod(Box::new(pod.clone()));
-                let image = c.image.clone().unwrap_or_default();
-                let cache_key = (node.clone(), image.clone());
-                let pull = (!cx.kubelet.image_cache.contains(&cache_key)).then(|| {
-                    ImageRef::parse(&image)
-                        .as_ref()
-                        .and_then(crate::node::images::lookup)
-                        .map_or((0, 0), |i| (i.pull_ms, i.size_bytes))
-                });
-                let message = crate::node::kubelet::pulled_message(&image, pull);
-                cx.kubelet.image_cache.insert(cache_key);
-                events::record(
-                    cx.world,
-                    &obj,
-                    EventType::Normal,
-                    "Pulled",
-                    &message,
-                    Source {
-                        component: "kubelet",
-                        host: Some(&node),
-                    },
-                );
-                let last = Some(terminated(&inst));
-                let count = statuses[idx].restart_count + 1;
-                let fresh = start_container(cx, &pod, c, count, last);
-                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
-                    e.backoff_ms = if slot.backoff_ms == 0 {
-                        BACKOFF_START_MS
-                    } else {
-                        (slot.backoff_ms * 2).min(BACKOFF_MAX_MS)
-                    };
-                    if let Some((at, _)) = e.current.as_ref().and_then(|i| i.exit) {
-                        due(at, &mut next_due);
-                    }
-                }
-                statuses[idx] = fresh;
-                changed = true;
-            }
-        }
+        changed |= sync_container(cx, &pod, c, &policy, &mut statuses[idx], &mut next_due);
     }
     if changed {
         let status = pod.status.get_or_insert_with(Default::default);
@@ -451,6 +334,156 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
             },
         );
     }
+}
+
+/// Brings one container up to date at the current time: its exit, back-off, restart and
+/// probes. Returns whether its status changed; `next_due` gets when it needs the kubelet next.
+pub(crate) fn sync_container(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    c: &Spec,
+    policy: &str,
+    st: &mut ContainerStatus,
+    next_due: &mut Option<i64>,
+) -> bool {
+    let now = cx.world.clock.now_ms();
+    let node = kubelet_source(pod);
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let pod_ref = format!(
+        "{}_{}({uid})",
+        pod.metadata.name.clone().unwrap_or_default(),
+        pod.metadata.namespace.clone().unwrap_or_default()
+    );
+    let due = |t: i64, next: &mut Option<i64>| {
+        *next = Some(next.map_or(t, |n: i64| n.min(t)));
+    };
+    let mut changed = false;
+    let k = key(pod, &c.name);
+    let Some(slot) = cx.kubelet.containers.get(&k).cloned() else {
+        return false;
+    };
+    let Some(inst) = slot.current.clone() else {
+        return false;
+    };
+    let is_running = st.state.as_ref().is_some_and(|s| s.running.is_some());
+    let just_failed_start = inst.start_error.is_some() && slot.restart_at.is_none();
+    // 1. The process exits.
+    if let Some((at, code)) = inst.exit {
+        if (is_running || just_failed_start) && at <= now {
+            let ended = terminated(&inst);
+            st.ready = false;
+            st.started = Some(false);
+            if inst.start_error.is_some() {
+                st.last_state = Some(ended);
+            } else {
+                st.state = Some(ended);
+            }
+            changed = true;
+            let entry = cx.kubelet.containers.entry(k.clone()).or_default();
+            let restart =
+                policy == "Always" || (policy == "OnFailure" && (code != 0 || entry.force_restart));
+            if let Some(r) = entry.restart_at {
+                // A definition change: the restart is already planned.
+                due(r, next_due);
+            } else if restart {
+                if at - inst.process.start_ms >= BACKOFF_RESET_MS {
+                    entry.backoff_ms = 0;
+                }
+                entry.restart_at = Some(at + RESYNC_MS + entry.backoff_ms);
+                entry.backing_off = false;
+                due(at + RESYNC_MS, next_due);
+            } else {
+                entry.restart_at = None;
+            }
+        } else if (is_running || just_failed_start) && at > now {
+            due(at, next_due);
+        }
+    }
+    let slot = cx.kubelet.containers.get(&k).cloned().unwrap_or_default();
+    // 2. Waiting out the back-off.
+    if let Some(restart_at) = slot.restart_at {
+        if restart_at > now {
+            if !slot.backing_off && now >= restart_at - slot.backoff_ms {
+                let last = terminated(&inst);
+                st.last_state = Some(last);
+                st.state = Some(ContainerState {
+                    waiting: Some(ContainerStateWaiting {
+                        reason: Some("CrashLoopBackOff".into()),
+                        message: Some(format!(
+                            "back-off {}s restarting failed container={} pod={pod_ref}",
+                            slot.backoff_ms / 1000,
+                            c.name
+                        )),
+                    }),
+                    ..Default::default()
+                });
+                changed = true;
+                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+                    e.backing_off = true;
+                }
+                let obj = Object::Pod(Box::new(pod.clone()));
+                events::record(
+                    cx.world,
+                    &obj,
+                    EventType::Warning,
+                    "BackOff",
+                    &format!(
+                        "Back-off restarting failed container {} in pod {pod_ref}",
+                        c.name
+                    ),
+                    Source {
+                        component: "kubelet",
+                        host: Some(&node),
+                    },
+                );
+            } else if !slot.backing_off {
+                due(restart_at - slot.backoff_ms, next_due);
+            }
+            due(restart_at, next_due);
+        } else {
+            // 3. Restart.
+            let obj = Object::Pod(Box::new(pod.clone()));
+            let image = c.image.clone().unwrap_or_default();
+            let cache_key = (node.clone(), image.clone());
+            let pull = (!cx.kubelet.image_cache.contains(&cache_key)).then(|| {
+                ImageRef::parse(&image)
+                    .as_ref()
+                    .and_then(crate::node::images::lookup)
+                    .map_or((0, 0), |i| (i.pull_ms, i.size_bytes))
+            });
+            let message = crate::node::kubelet::pulled_message(&image, pull);
+            cx.kubelet.image_cache.insert(cache_key);
+            events::record(
+                cx.world,
+                &obj,
+                EventType::Normal,
+                "Pulled",
+                &message,
+                Source {
+                    component: "kubelet",
+                    host: Some(&node),
+                },
+            );
+            let last = Some(terminated(&inst));
+            let count = st.restart_count + 1;
+            let fresh = start_container(cx, pod, c, count, last);
+            if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+                e.backoff_ms = if slot.backoff_ms == 0 {
+                    BACKOFF_START_MS
+                } else {
+                    (slot.backoff_ms * 2).min(BACKOFF_MAX_MS)
+                };
+                if let Some((at, _)) = e.current.as_ref().and_then(|i| i.exit) {
+                    due(at, next_due);
+                }
+            }
+            *st = fresh;
+            changed = true;
+        }
+    }
+    // 4. Probes.
+    changed |= probe_container(cx, pod, c, policy, st, next_due);
+    changed
 }
 
 /// Pod phase and Ready conditions from the container statuses.
@@ -544,12 +577,7 @@ pub(crate) fn update_phase(
 pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
     let now = cx.world.clock.now_ms();
     let node = kubelet_source(pod);
-    let grace_ms = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.termination_grace_period_seconds)
-        .unwrap_or(30)
-        * 1000;
+    let grace_ms = grace_period_ms(pod);
     let obj = Object::Pod(Box::new(pod.clone()));
     let mut next = None;
     for name in changed {
@@ -563,22 +591,7 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
         if inst.exit.is_some_and(|(at, _)| at <= now) {
             continue;
         }
-        let old_image = inst.process.image.clone();
-        let (stop_ms, code) = match ImageRef::parse(&old_image)
-            .as_ref()
-            .and_then(crate::node::images::lookup)
-            .and_then(|i| i.stop_ms)
-        {
-            // A shell as PID 1 ignores SIGTERM; the image's own server stops quickly.
-            Some(ms)
-                if !inst.process.argv.first().is_some_and(|a| {
-                    matches!(a.rsplit('/').next(), Some("sh" | "bash" | "ash"))
-                }) =>
-            {
-                (ms.min(grace_ms), 0)
-            }
-            _ => (grace_ms, 137),
-        };
+        let (stop_ms, code) = stop_outcome(inst, grace_ms);
         events::record(
             cx.world,
             &obj,
@@ -640,6 +653,200 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
             },
         );
     }
+}
+
+/// How long an instance takes to stop on SIGTERM and how it exits: the image's own server
+/// stops quickly with 0; a shell as PID 1 ignores SIGTERM and is killed (137) when the grace
+/// period runs out.
+fn stop_outcome(inst: &Instance, grace_ms: i64) -> (i64, i32) {
+    match ImageRef::parse(&inst.process.image)
+        .as_ref()
+        .and_then(crate::node::images::lookup)
+        .and_then(|i| i.stop_ms)
+    {
+        Some(ms)
+            if !inst
+                .process
+                .argv
+                .first()
+                .is_some_and(|a| matches!(a.rsplit('/').next(), Some("sh" | "bash" | "ash"))) =>
+        {
+            (ms.min(grace_ms), 0)
+        }
+        _ => (grace_ms, 137),
+    }
+}
+
+/// The pod's `terminationGracePeriodSeconds` in ms (30 s by default).
+fn grace_period_ms(pod: &Pod) -> i64 {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.termination_grace_period_seconds)
+        .unwrap_or(30)
+        .clamp(0, 10 * 365 * 86_400)
+        * 1000
+}
+
+/// Probe events a pod may burst before the spam filter holds them back, and the time it
+/// takes to earn one more.
+const EVENT_BURST: i64 = 25;
+const EVENT_REFILL_MS: i64 = 300_000;
+
+/// Takes a token from the pod's probe-event budget; `Err(when the next one comes)` if empty.
+fn take_event_token(cx: &mut NodeCx<'_>, uid: &str, now: i64) -> Result<(), i64> {
+    let full = EVENT_BURST * EVENT_REFILL_MS;
+    let (credit, at) = cx
+        .kubelet
+        .probe_event_budget
+        .get(uid)
+        .copied()
+        .unwrap_or((full, now));
+    let credit = credit.saturating_add((now - at).max(0)).min(full);
+    let (left, ok) = if credit >= EVENT_REFILL_MS {
+        (credit - EVENT_REFILL_MS, Ok(()))
+    } else {
+        (credit, Err(now + EVENT_REFILL_MS - credit))
+    };
+    cx.kubelet
+        .probe_event_budget
+        .insert(uid.to_string(), (left, now));
+    ok
+}
+
+/// Runs the container's probes that are due (see [`probes`]): records their events, kills
+/// the container when liveness or startup fails, and updates its `started`/`ready`. Returns
+/// whether the status changed.
+fn probe_container(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    c: &Spec,
+    policy: &str,
+    status: &mut ContainerStatus,
+    next_due: &mut Option<i64>,
+) -> bool {
+    let now = cx.world.clock.now_ms();
+    let k = key(pod, &c.name);
+    let running = status.state.as_ref().is_some_and(|s| s.running.is_some());
+    let Some(slot) = cx.kubelet.containers.get(&k) else {
+        return false;
+    };
+    let Some(inst) = slot.current.clone() else {
+        return false;
+    };
+    let alive = inst.start_error.is_none() && inst.exit.is_none_or(|(at, _)| at > now);
+    if !running || !alive || probes::next_due(&slot.probes).is_none() {
+        return false;
+    }
+    let mut st = slot.probes.clone();
+    let node = kubelet_source(pod);
+    let pod_ip = inst.process.pod_ip.clone();
+    let source_ip = format!(
+        "{}.1",
+        crate::node::kubelet::pod_ip_prefix(&cx.world.api, &node)
+    );
+    let peers: Vec<process::Container> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .filter_map(|other| {
+            let i = cx
+                .kubelet
+                .containers
+                .get(&key(pod, &other.name))?
+                .current
+                .as_ref()?;
+            let up = i.start_error.is_none()
+                && i.process.start_ms <= now
+                && i.exit.is_none_or(|(at, _)| at > now);
+            up.then(|| i.process.clone())
+        })
+        .collect();
+    let anchor = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.start_time.as_ref())
+        .map_or(inst.process.start_ms, crate::clock::ms_from_time);
+    let rng = &mut cx.world.rng;
+    let pass = probes::pass(
+        c,
+        &mut st,
+        anchor,
+        inst.process.start_ms,
+        now,
+        policy != "Never",
+        &mut |p| {
+            let target = probes::Target {
+                process: &inst.process,
+                peers: peers.iter().collect(),
+                pod_ip: &pod_ip,
+                source_ip: &source_ip,
+                exec_id: if p.exec.is_some() {
+                    rng.hex(64)
+                } else {
+                    String::new()
+                },
+            };
+            probes::check(p, c, &target, now)
+        },
+    );
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let obj = Object::Pod(Box::new(pod.clone()));
+    let source = || Source {
+        component: "kubelet",
+        host: Some(&node),
+    };
+    let mut held_until = None;
+    for (_, reason, message) in &pass.events {
+        match take_event_token(cx, &uid, now) {
+            Ok(()) => events::record(
+                cx.world,
+                &obj,
+                EventType::Warning,
+                reason,
+                message,
+                source(),
+            ),
+            Err(t) => held_until = Some(t),
+        }
+    }
+    // A readiness probe that keeps failing has nothing to report while the spam filter holds
+    // its events back: it sleeps until the filter lets one through.
+    if let (Some(t), Some(p)) = (held_until, &c.readiness_probe) {
+        probes::hold_failing_readiness(p, &mut st, anchor, inst.process.start_ms, t);
+    }
+    if let Some(message) = &pass.kill {
+        events::record(
+            cx.world,
+            &obj,
+            EventType::Normal,
+            "Killing",
+            message,
+            source(),
+        );
+        let (stop_ms, code) = stop_outcome(&inst, grace_period_ms(pod));
+        let stop_at = now + stop_ms;
+        if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+            if let Some(cur) = slot.current.as_mut() {
+                if cur.exit.is_none_or(|(at, _)| at > stop_at) {
+                    cur.exit = Some((stop_at, code));
+                }
+            }
+            slot.force_restart = policy != "Never";
+        }
+        *next_due = Some(next_due.map_or(stop_at, |n| n.min(stop_at)));
+    }
+    if let Some(t) = probes::next_due(&st) {
+        *next_due = Some(next_due.map_or(t, |n| n.min(t)));
+    }
+    let changed = pass.changed;
+    if changed {
+        status.ready = st.started && st.ready;
+        status.started = Some(st.started);
+    }
+    if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+        slot.probes = st;
+    }
+    changed
 }
 
 /// Forgets every container of a pod (it was deleted).

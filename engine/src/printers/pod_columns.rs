@@ -25,8 +25,22 @@ pub fn status(pod: &Pod) -> String {
         .clone()
         .or(status.phase.clone())
         .unwrap_or_default();
+    let (init_reason, initializing) = init_progress(pod);
+    if let Some(r) = init_reason {
+        reason = r;
+    }
     let mut has_running = false;
-    for c in status.container_statuses.iter().flatten().rev() {
+    let initialized = status
+        .conditions
+        .iter()
+        .flatten()
+        .any(|c| c.type_ == "Initialized" && c.status == "True");
+    let app = if !initializing || initialized {
+        status.container_statuses.as_deref().unwrap_or(&[])
+    } else {
+        &[]
+    };
+    for c in app.iter().rev() {
         let state = c.state.clone().unwrap_or_default();
         if let Some(w) = state
             .waiting
@@ -68,12 +82,73 @@ pub fn status(pod: &Pod) -> String {
     reason
 }
 
-/// RESTARTS: the sum of restart counts, with the age of the last restart when there was one.
+/// Where the init containers are, as printPod sees them: `Init:1/2`, `Init:Error`,
+/// `Init:CrashLoopBackOff`..., and whether the pod is still initializing.
+fn init_progress(pod: &Pod) -> (Option<String>, bool) {
+    let total = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.init_containers.as_ref())
+        .map_or(0, Vec::len);
+    let sidecar = |name: &str| {
+        pod.spec
+            .iter()
+            .flat_map(|s| s.init_containers.iter().flatten())
+            .any(|c| c.name == name && c.restart_policy.as_deref() == Some("Always"))
+    };
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or(&[]);
+    for (i, c) in statuses.iter().enumerate() {
+        let state = c.state.clone().unwrap_or_default();
+        if state.terminated.as_ref().is_some_and(|t| t.exit_code == 0) {
+            continue;
+        }
+        if sidecar(&c.name) && c.started == Some(true) {
+            continue;
+        }
+        let reason = if let Some(t) = &state.terminated {
+            match (&t.reason, t.signal) {
+                (Some(r), _) if !r.is_empty() => format!("Init:{r}"),
+                (_, Some(sig)) if sig != 0 => format!("Init:Signal:{sig}"),
+                _ => format!("Init:ExitCode:{}", t.exit_code),
+            }
+        } else {
+            match state
+                .waiting
+                .and_then(|w| w.reason)
+                .filter(|r| !r.is_empty() && r != "PodInitializing")
+            {
+                Some(r) => format!("Init:{r}"),
+                None => format!("Init:{i}/{total}"),
+            }
+        };
+        return (Some(reason), true);
+    }
+    (None, false)
+}
+
+/// RESTARTS: the sum of restart counts (the init containers' while the pod initializes), with
+/// the age of the last restart when there was one.
 pub fn restarts(pod: &Pod, now_ms: i64) -> String {
+    let initializing = init_progress(pod).1
+        && !pod
+            .status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .any(|c| c.type_ == "Initialized" && c.status == "True");
     let statuses: Vec<_> = pod
         .status
         .iter()
-        .flat_map(|s| s.container_statuses.iter().flatten())
+        .flat_map(|s| {
+            if initializing {
+                s.init_container_statuses.iter().flatten()
+            } else {
+                s.container_statuses.iter().flatten()
+            }
+        })
         .collect();
     let count: i32 = statuses.iter().map(|c| c.restart_count).sum();
     let last = statuses

@@ -246,6 +246,32 @@ impl Container {
         shell.run_argv(&self.argv)
     }
 
+    /// Runs `argv` inside the running container at `at_ms` (epoch ms) for at most `limit_ms`,
+    /// as the runtime's exec does (a probe, a hook): `sh -c SCRIPT` through the shell, any
+    /// other program as one command. The executable must exist (`check_start`).
+    pub fn exec(&self, argv: &[String], at_ms: i64, limit_ms: i64) -> Run {
+        let exe = argv
+            .first()
+            .map_or("", |a| a.rsplit('/').next().unwrap_or(a));
+        let is_shell = matches!(exe, "sh" | "bash" | "ash");
+        let shell = script::Shell::new(
+            self,
+            if exe == "bash" { "bash" } else { "sh" },
+            self.env.clone(),
+            at_ms,
+            limit_ms,
+        );
+        match (is_shell, argv.get(1).map(String::as_str)) {
+            (true, Some("-c")) => shell.run_script(argv.get(2).map_or("", String::as_str)),
+            // A shell without a script reads end-of-file from the empty stdin and exits.
+            (true, _) => Run {
+                lines: vec![],
+                end: End::Exit { at: 0, code: 0 },
+            },
+            _ => shell.run_argv(argv),
+        }
+    }
+
     fn server_run(&self, server: Server) -> Run {
         let t = self.start_ms;
         let line = |at: i64, text: String| Line {

@@ -11,8 +11,9 @@ pub mod workloads;
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, ContainerState, Event, Pod};
+use k8s_openapi::api::core::v1::{Container, ContainerState, ContainerStatus, Event, Pod, Probe};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::api::object::{with_object, Object};
 use crate::clock::ms_from_time;
@@ -182,12 +183,8 @@ fn state_lines(label: &str, state: &ContainerState) -> String {
     }
 }
 
-fn container_block(c: &Container, pod: &Pod) -> String {
-    let status = pod
-        .status
-        .iter()
-        .flat_map(|s| s.container_statuses.iter().flatten())
-        .find(|s| s.name == c.name);
+fn container_block(c: &Container, statuses: &[ContainerStatus]) -> String {
+    let status = statuses.iter().find(|s| s.name == c.name);
     let mut s = format!("  {}:\n", c.name);
     if let Some(id) = status.and_then(|st| st.container_id.clone()) {
         s.push_str(&format!("    Container ID:\t{id}\n"));
@@ -278,9 +275,17 @@ pub(crate) fn describe_pod(pod: &Pod) -> String {
     {
         s.push_str(&format!("Controlled By:\t{}/{}\n", owner.kind, owner.name));
     }
+    if let Some(init) = spec.init_containers.as_ref().filter(|i| !i.is_empty()) {
+        s.push_str("Init Containers:\n");
+        let statuses = status.init_container_statuses.as_deref().unwrap_or(&[]);
+        for c in init {
+            s.push_str(&container_block(c, statuses));
+        }
+    }
     s.push_str("Containers:\n");
+    let statuses = status.container_statuses.as_deref().unwrap_or(&[]);
     for c in &spec.containers {
-        s.push_str(&container_block(c, pod));
+        s.push_str(&container_block(c, statuses));
     }
     let conditions = status.conditions.clone().unwrap_or_default();
     if !conditions.is_empty() {
@@ -447,7 +452,63 @@ pub fn ports_and_command(c: &Container) -> String {
     s
 }
 
-/// A container's `Limits:`/`Requests:`, `Environment:` and `Mounts:` lines.
+/// A probe as kubectl's `DescribeProbe` prints it:
+/// `http-get http://:80/ delay=0s timeout=1s period=10s #success=1 #failure=3`.
+pub fn probe_text(p: &Probe) -> String {
+    let attrs = format!(
+        "delay={}s timeout={}s period={}s #success={} #failure={}",
+        p.initial_delay_seconds.unwrap_or(0),
+        p.timeout_seconds.unwrap_or(0),
+        p.period_seconds.unwrap_or(0),
+        p.success_threshold.unwrap_or(0),
+        p.failure_threshold.unwrap_or(0)
+    );
+    let port = |p: &IntOrString| match p {
+        IntOrString::Int(n) => n.to_string(),
+        IntOrString::String(s) => s.clone(),
+    };
+    if let Some(e) = &p.exec {
+        format!(
+            "exec [{}] {attrs}",
+            e.command.as_deref().unwrap_or(&[]).join(" ")
+        )
+    } else if let Some(g) = &p.http_get {
+        let host = g.host.clone().unwrap_or_default();
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host
+        };
+        let path = g.path.clone().unwrap_or_default();
+        // Go's url.URL adds the slash between a host and a relative path.
+        let path = if path.is_empty() || path.starts_with('/') {
+            path
+        } else {
+            format!("/{path}")
+        };
+        format!(
+            "http-get {}://{host}:{}{path} {attrs}",
+            g.scheme.as_deref().unwrap_or("").to_ascii_lowercase(),
+            port(&g.port)
+        )
+    } else if let Some(t) = &p.tcp_socket {
+        format!(
+            "tcp-socket {}:{} {attrs}",
+            t.host.clone().unwrap_or_default(),
+            port(&t.port)
+        )
+    } else if let Some(g) = &p.grpc {
+        format!(
+            "grpc <pod>:{} {} {attrs}",
+            g.port,
+            g.service.clone().unwrap_or_default()
+        )
+    } else {
+        format!("unknown {attrs}")
+    }
+}
+
+/// A container's `Limits:`/`Requests:`, probe, `Environment:` and `Mounts:` lines.
 pub fn resources_env_mounts(c: &Container) -> String {
     let mut s = String::new();
     let resources = c.resources.clone().unwrap_or_default();
@@ -460,6 +521,15 @@ pub fn resources_env_mounts(c: &Container) -> String {
             for (k, v) in map {
                 s.push_str(&format!("      {k}:\t{}\n", v.0));
             }
+        }
+    }
+    for (label, p) in [
+        ("Liveness:", &c.liveness_probe),
+        ("Readiness:", &c.readiness_probe),
+        ("Startup:", &c.startup_probe),
+    ] {
+        if let Some(p) = p {
+            s.push_str(&format!("    {label}\t{}\n", probe_text(p)));
         }
     }
     let env: Vec<String> = c

@@ -1,0 +1,525 @@
+//! The kubelet's prober (`pkg/kubelet/prober`): startup, liveness and readiness probes of a
+//! running container on the kubelet's timers, with upstream's rules — a worker ticks every
+//! `periodSeconds` from when the kubelet took the pod, skips `initialDelaySeconds` after the
+//! container started, counts consecutive results against the thresholds; startup gates the
+//! other two; readiness starts failed (a manual trigger probes it once the kubelet's next
+//! sync sees the container running); failed liveness or startup kills the container.
+//!
+//! A probe's answer depends only on the container instance (what it listens on, its files),
+//! so a worker whose result can no longer change stops ticking: a probe that keeps
+//! succeeding costs nothing and writes nothing; only transitions and `Unhealthy` events write.
+//! A `grpc` probe is treated as a `tcpSocket` probe of its port (Kubeplay's containers do not
+//! speak the gRPC health protocol).
+
+use k8s_openapi::api::core::v1::{Container as Spec, Probe};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::node::process::{self, serve::Listener, serve::Request, End};
+
+/// The three probe kinds, in the order a pass runs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `startupProbe`.
+    Startup,
+    /// `livenessProbe`.
+    Liveness,
+    /// `readinessProbe`.
+    Readiness,
+}
+
+impl Kind {
+    /// All kinds, in pass order.
+    pub const ALL: [Kind; 3] = [Kind::Startup, Kind::Liveness, Kind::Readiness];
+
+    /// As the kubelet names it in events (`Liveness probe failed: ...`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Startup => "Startup",
+            Kind::Liveness => "Liveness",
+            Kind::Readiness => "Readiness",
+        }
+    }
+
+    /// The container's probe of this kind.
+    pub fn of(self, c: &Spec) -> Option<&Probe> {
+        match self {
+            Kind::Startup => c.startup_probe.as_ref(),
+            Kind::Liveness => c.liveness_probe.as_ref(),
+            Kind::Readiness => c.readiness_probe.as_ref(),
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One probe worker's state for the current container instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Worker {
+    /// When it probes next (epoch ms); `None` when nothing can change any more.
+    pub due: Option<i64>,
+    /// The last result (`true` = success) and how many times in a row it came.
+    last: Option<bool>,
+    run: i64,
+}
+
+/// The prober's state for one container instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct State {
+    /// Workers by [`Kind`] order.
+    pub workers: [Worker; 3],
+    /// The startup probe succeeded (or there is none).
+    pub started: bool,
+    /// The readiness probe succeeded (or there is none).
+    pub ready: bool,
+    /// A liveness or startup failure is killing the container: no more probing.
+    pub on_hold: bool,
+}
+
+/// A probe's timing, clamped to sane values (validation refuses negatives; defaults fill 0).
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    /// `initialDelaySeconds` in ms.
+    pub delay_ms: i64,
+    /// `periodSeconds` in ms (at least 1 s).
+    pub period_ms: i64,
+    /// `timeoutSeconds` in ms (at least 1 s).
+    pub timeout_ms: i64,
+    /// `successThreshold` (at least 1).
+    pub success: i64,
+    /// `failureThreshold` (at least 1).
+    pub failure: i64,
+}
+
+impl Timing {
+    /// The timing of `p`, with upstream's defaults for unset fields.
+    pub fn of(p: &Probe) -> Timing {
+        let secs = |v: Option<i32>, default: i64| match v {
+            Some(v) if v > 0 => i64::from(v),
+            Some(0) | None => default,
+            Some(_) => default,
+        };
+        Timing {
+            delay_ms: i64::from(p.initial_delay_seconds.unwrap_or(0).max(0)) * 1000,
+            period_ms: secs(p.period_seconds, 10) * 1000,
+            timeout_ms: secs(p.timeout_seconds, 1) * 1000,
+            success: secs(p.success_threshold, 1),
+            failure: secs(p.failure_threshold, 3),
+        }
+    }
+
+    /// The first tick of a worker started at `anchor` that is at or after `from` and at
+    /// least the initial delay after the container started at `started`.
+    pub fn first_tick(&self, anchor: i64, started: i64, from: i64) -> i64 {
+        let lo = from.max(started.saturating_add(self.delay_ms));
+        if lo <= anchor {
+            return anchor;
+        }
+        let k = (lo - anchor).saturating_add(self.period_ms - 1) / self.period_ms;
+        anchor.saturating_add(k.saturating_mul(self.period_ms))
+    }
+}
+
+/// How long after a container starts the kubelet's next sync sees it running and triggers
+/// its readiness probe at once (the PLEG relist period).
+pub const READINESS_TRIGGER_MS: i64 = 1_000;
+
+/// The prober's state for a container instance that starts running at `started`; `anchor` is
+/// when the kubelet took the pod (its workers tick from then).
+pub fn initial(c: &Spec, anchor: i64, started: i64) -> State {
+    let mut st = State {
+        started: c.startup_probe.is_none(),
+        ready: c.readiness_probe.is_none(),
+        ..Default::default()
+    };
+    if let Some(p) = &c.startup_probe {
+        st.workers[Kind::Startup.index()].due =
+            Some(Timing::of(p).first_tick(anchor, started, started));
+    }
+    if st.started {
+        activate(c, &mut st, anchor, started, started);
+    }
+    st
+}
+
+/// Schedules liveness and readiness once the container counts as started at `from`.
+fn activate(c: &Spec, st: &mut State, anchor: i64, started: i64, from: i64) {
+    if let Some(p) = &c.liveness_probe {
+        st.workers[Kind::Liveness.index()].due =
+            Some(Timing::of(p).first_tick(anchor, started, from.saturating_add(1)));
+    }
+    if let Some(p) = &c.readiness_probe {
+        let t = Timing::of(p);
+        let trigger = started + READINESS_TRIGGER_MS;
+        let due = if c.startup_probe.is_none() && trigger >= started.saturating_add(t.delay_ms) {
+            trigger
+        } else {
+            t.first_tick(anchor, started, from.saturating_add(1))
+        };
+        st.workers[Kind::Readiness.index()].due = Some(due);
+    }
+}
+
+/// What one probe found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Success.
+    Success,
+    /// Failure, with the prober's output.
+    Failure(String),
+    /// The probe could not run (its result is thrown away), with the error.
+    Error(String),
+}
+
+/// Where a probe runs: the probed container, the pod's other running containers (they share
+/// the network namespace), the pod IP and the address the kubelet's requests come from.
+pub struct Target<'a> {
+    /// The probed container's process.
+    pub process: &'a process::Container,
+    /// Every running container of the pod (the probed one included).
+    pub peers: Vec<&'a process::Container>,
+    /// The pod IP.
+    pub pod_ip: &'a str,
+    /// The node's address on the pod network (the probe's source).
+    pub source_ip: &'a str,
+    /// A fresh exec id (the runtime's), for error messages.
+    pub exec_id: String,
+}
+
+/// The port a probe names: a number, or a named port of the container.
+fn resolve_port(port: &IntOrString, c: &Spec) -> Result<u16, String> {
+    let n = match port {
+        IntOrString::Int(n) => i64::from(*n),
+        IntOrString::String(name) => match c
+            .ports
+            .iter()
+            .flatten()
+            .find(|p| p.name.as_deref() == Some(name.as_str()))
+        {
+            Some(p) => i64::from(p.container_port),
+            None => name
+                .parse::<i64>()
+                .map_err(|_| format!("strconv.Atoi: parsing {name:?}: invalid syntax"))?,
+        },
+    };
+    u16::try_from(n)
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("invalid port number: {n}"))
+}
+
+/// Runs probe `p` of container `c` at `now` (epoch ms).
+pub fn check(p: &Probe, c: &Spec, target: &Target<'_>, now: i64) -> Outcome {
+    let listener = |port: u16| target.peers.iter().find_map(|x| x.listener(port));
+    let ip = target.pod_ip;
+    if let Some(h) = &p.http_get {
+        let port = match resolve_port(&h.port, c) {
+            Ok(port) => port,
+            Err(e) => return Outcome::Error(e),
+        };
+        let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_ascii_lowercase();
+        let path = h
+            .path
+            .clone()
+            .filter(|p| !p.is_empty())
+            .unwrap_or("/".into());
+        let path = if path.starts_with('/') {
+            path
+        } else {
+            format!("/{path}")
+        };
+        let url = format!("{scheme}://{ip}:{port}{path}");
+        return match listener(port) {
+            None => Outcome::Failure(format!(
+                "Get \"{url}\": dial tcp {ip}:{port}: connect: connection refused"
+            )),
+            Some(Listener::Http) if scheme == "https" => Outcome::Failure(format!(
+                "Get \"{url}\": http: server gave HTTP response to HTTPS client"
+            )),
+            Some(Listener::Http) => {
+                let req = Request {
+                    method: "GET".into(),
+                    path,
+                    host: format!("{ip}:{port}"),
+                    user_agent: Some("kube-probe/1.34".into()),
+                    client_ip: target.source_ip.into(),
+                    local_ip: ip.into(),
+                    at_ms: now,
+                };
+                let server = target
+                    .peers
+                    .iter()
+                    .find(|x| x.listener(port).is_some())
+                    .copied()
+                    .unwrap_or(target.process);
+                let status = server.respond(&req).0.status;
+                if (200..400).contains(&status) {
+                    Outcome::Success
+                } else {
+                    Outcome::Failure(format!("HTTP probe failed with statuscode: {status}"))
+                }
+            }
+            // Not HTTP: the server closes the connection without an HTTP response.
+            Some(_) => Outcome::Failure(format!("Get \"{url}\": EOF")),
+        };
+    }
+    let tcp_port = match (&p.tcp_socket, &p.grpc) {
+        (Some(t), _) => Some(resolve_port(&t.port, c)),
+        (None, Some(g)) => Some(
+            u16::try_from(g.port)
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| format!("invalid port number: {}", g.port)),
+        ),
+        _ => None,
+    };
+    if let Some(port) = tcp_port {
+        let port = match port {
+            Ok(port) => port,
+            Err(e) => return Outcome::Error(e),
+        };
+        return match listener(port) {
+            Some(_) => Outcome::Success,
+            None => Outcome::Failure(format!("dial tcp {ip}:{port}: connect: connection refused")),
+        };
+    }
+    if let Some(e) = &p.exec {
+        let command = e.command.clone().unwrap_or_default();
+        return exec(&command, target, now, Timing::of(p).timeout_ms);
+    }
+    Outcome::Error("missing probe handler".into())
+}
+
+/// An exec probe (or hook): the command's combined output on failure; a command that is not
+/// in the image is an error of the runtime.
+pub fn exec(command: &[String], target: &Target<'_>, now: i64, timeout_ms: i64) -> Outcome {
+    let mut proc = target.process.clone();
+    proc.argv = command.to_vec();
+    if proc.check_start().is_err() {
+        let exe = command.first().cloned().unwrap_or_default();
+        return Outcome::Error(format!(
+            "rpc error: code = Unknown desc = failed to exec in container: failed to start exec \"{}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{exe}\": executable file not found in $PATH: unknown",
+            target.exec_id
+        ));
+    }
+    let run = target.process.exec(command, now, timeout_ms);
+    let output: String = run.lines.iter().map(|l| format!("{}\n", l.text)).collect();
+    match run.end {
+        End::Exit { code: 0, .. } => Outcome::Success,
+        End::Exit { .. } => Outcome::Failure(output),
+        End::Running => Outcome::Failure(format!("command {:?} timed out", command.join(" "))),
+    }
+}
+
+/// What a probe pass did to a container.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// `started` or `ready` changed.
+    pub changed: bool,
+    /// Events to record, as (warning, reason, message).
+    pub events: Vec<(bool, &'static str, String)>,
+    /// The container must be killed: the Killing message.
+    pub kill: Option<String>,
+}
+
+/// How many ticks one pass may catch up on (a pass normally runs at its due tick).
+const MAX_CATCH_UP: usize = 64;
+
+/// Runs every probe of container `c` that is due at `now`; `probe` runs one probe.
+/// `restart` says whether a killed container will be restarted (restartPolicy not Never).
+pub fn pass(
+    c: &Spec,
+    st: &mut State,
+    anchor: i64,
+    started_at: i64,
+    now: i64,
+    restart: bool,
+    probe: &mut dyn FnMut(&Probe) -> Outcome,
+) -> Pass {
+    let mut out = Pass::default();
+    for kind in Kind::ALL {
+        let Some(p) = kind.of(c) else {
+            continue;
+        };
+        let t = Timing::of(p);
+        for _ in 0..MAX_CATCH_UP {
+            if st.on_hold {
+                return out;
+            }
+            let w = &mut st.workers[kind.index()];
+            let Some(due) = w.due.filter(|d| *d <= now) else {
+                break;
+            };
+            let next = t.first_tick(anchor, started_at, due.saturating_add(1));
+            w.due = Some(next);
+            let outcome = probe(p);
+            let ok = match outcome {
+                Outcome::Error(e) => {
+                    out.events.push((
+                        true,
+                        "Unhealthy",
+                        format!(
+                            "{} probe errored and resulted in unknown state: {e}",
+                            kind.label()
+                        ),
+                    ));
+                    continue;
+                }
+                Outcome::Failure(msg) => {
+                    out.events.push((
+                        true,
+                        "Unhealthy",
+                        format!("{} probe failed: {msg}", kind.label()),
+                    ));
+                    false
+                }
+                Outcome::Success => true,
+            };
+            if w.last == Some(ok) {
+                w.run = w.run.saturating_add(1);
+            } else {
+                w.last = Some(ok);
+                w.run = 1;
+            }
+            let threshold = if ok { t.success } else { t.failure };
+            if w.run < threshold {
+                continue;
+            }
+            match (kind, ok) {
+                (Kind::Startup, true) => {
+                    w.due = None;
+                    st.started = true;
+                    out.changed = true;
+                    activate(c, st, anchor, started_at, due);
+                }
+                (Kind::Liveness, true) => w.due = None,
+                (Kind::Readiness, true) => {
+                    w.due = None;
+                    if !st.ready {
+                        st.ready = true;
+                        out.changed = true;
+                    }
+                }
+                (Kind::Readiness, false) => {
+                    if st.ready {
+                        st.ready = false;
+                        out.changed = true;
+                    }
+                }
+                (Kind::Startup | Kind::Liveness, false) => {
+                    let what = if kind == Kind::Startup {
+                        "startup"
+                    } else {
+                        "liveness"
+                    };
+                    let mut message = format!("Container {} failed {what} probe", c.name);
+                    if restart {
+                        message.push_str(", will be restarted");
+                    }
+                    out.kill = Some(message);
+                    st.on_hold = true;
+                    for w in &mut st.workers {
+                        w.due = None;
+                    }
+                    return out;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Puts off a readiness worker that keeps failing (and whose container is not ready) to its
+/// first tick at or after `until`: nothing it finds before then can change anything.
+pub fn hold_failing_readiness(p: &Probe, st: &mut State, anchor: i64, started: i64, until: i64) {
+    let w = &mut st.workers[Kind::Readiness.index()];
+    if st.ready || w.last != Some(false) || w.due.is_none() {
+        return;
+    }
+    w.due = Some(Timing::of(p).first_tick(anchor, started, until));
+}
+
+/// When the prober needs the kubelet back for this container next.
+pub fn next_due(st: &State) -> Option<i64> {
+    if st.on_hold {
+        return None;
+    }
+    st.workers.iter().filter_map(|w| w.due).min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(period: i32, delay: i32) -> Probe {
+        Probe {
+            period_seconds: Some(period),
+            initial_delay_seconds: Some(delay),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn ticks_follow_the_anchor_and_skip_the_initial_delay() {
+        let t = Timing::of(&probe(10, 0));
+        assert_eq!(t.first_tick(0, 6_040, 6_040), 10_000);
+        let t = Timing::of(&probe(10, 15));
+        assert_eq!(t.first_tick(0, 6_040, 6_040), 30_000);
+        let t = Timing::of(&probe(5, 0));
+        assert_eq!(t.first_tick(0, 6_040, 10_001), 15_000);
+    }
+
+    #[test]
+    fn hostile_timings_do_not_overflow() {
+        let t = Timing::of(&probe(i32::MAX, i32::MAX));
+        let first = t.first_tick(0, i64::MAX / 2, i64::MAX / 2);
+        assert!(first >= i64::MAX / 2);
+        let t = Timing::of(&probe(-5, -5));
+        assert_eq!(t.period_ms, 10_000);
+        assert_eq!(t.first_tick(100, 50, 50), 100);
+    }
+
+    #[test]
+    fn liveness_kills_after_failure_threshold() {
+        let c = Spec {
+            name: "web".into(),
+            liveness_probe: Some(probe(10, 0)),
+            ..Default::default()
+        };
+        let mut st = initial(&c, 0, 6_000);
+        assert_eq!(next_due(&st), Some(10_000));
+        let mut fail =
+            |_: &Probe| Outcome::Failure("HTTP probe failed with statuscode: 404".into());
+        for now in [10_000, 20_000] {
+            let p = pass(&c, &mut st, 0, 6_000, now, true, &mut fail);
+            assert_eq!(p.kill, None);
+            assert_eq!(p.events.len(), 1);
+        }
+        let p = pass(&c, &mut st, 0, 6_000, 30_000, true, &mut fail);
+        assert_eq!(
+            p.kill.as_deref(),
+            Some("Container web failed liveness probe, will be restarted")
+        );
+        assert_eq!(next_due(&st), None);
+    }
+
+    #[test]
+    fn a_succeeding_probe_stops_ticking() {
+        let c = Spec {
+            name: "web".into(),
+            liveness_probe: Some(probe(10, 0)),
+            readiness_probe: Some(probe(10, 0)),
+            ..Default::default()
+        };
+        let mut st = initial(&c, 0, 6_000);
+        assert!(!st.ready);
+        assert_eq!(next_due(&st), Some(7_000));
+        let mut ok = |_: &Probe| Outcome::Success;
+        let p = pass(&c, &mut st, 0, 6_000, 7_000, true, &mut ok);
+        assert!(p.changed && st.ready);
+        let p = pass(&c, &mut st, 0, 6_000, 10_000, true, &mut ok);
+        assert!(!p.changed && p.events.is_empty());
+        assert_eq!(next_due(&st), None);
+    }
+}
