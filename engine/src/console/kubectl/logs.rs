@@ -193,7 +193,12 @@ pub fn pick_container(pod: &Pod, wanted: Option<&str>, out: &mut Output) -> Opti
         .map(|c| c.name.clone())
         .collect();
     if let Some(w) = wanted {
-        return names.iter().any(|n| n == w).then(|| w.to_string());
+        let init = pod
+            .spec
+            .iter()
+            .flat_map(|s| s.init_containers.iter().flatten())
+            .any(|c| c.name == w);
+        return (init || names.iter().any(|n| n == w)).then(|| w.to_string());
     }
     let default = pod
         .metadata
