@@ -7,6 +7,7 @@
 //! other traits (printers) through [`with_object!`] and [`with_kind!`].
 
 mod endpoint_slice;
+mod ingress;
 mod rules;
 
 pub use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
@@ -17,6 +18,7 @@ pub use k8s_openapi::api::core::v1::{
     ReplicationController, Service, ServiceAccount,
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
+pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
@@ -178,6 +180,8 @@ objects!($;
     CronJob,
     Service,
     ServiceAccount,
+    Ingress,
+    IngressClass,
 );
 
 impl Object {

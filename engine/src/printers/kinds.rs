@@ -3,6 +3,7 @@
 //! its impl in a file of its own under `printers/kinds/`, declared here.
 
 mod endpoint_slice;
+mod ingress;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};

@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod node;
 pub mod service;
+pub(crate) use service::endpoint_slices;
 pub mod sets;
 pub mod volumes;
 pub mod workloads;

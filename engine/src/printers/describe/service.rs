@@ -111,7 +111,7 @@ pub fn service(world: &World, s: &Service) -> String {
 /// most three, then ` + N more...`; `<none>` without slices. As kubectl's, the "more" count
 /// is taken before the readiness filter, so a fourth endpoint that is not ready still ends
 /// the list.
-fn endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String {
+pub(crate) fn endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String {
     if slices.is_empty() {
         return "<none>".into();
     }
