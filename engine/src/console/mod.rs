@@ -61,7 +61,7 @@ pub(crate) enum Job {
     /// `kubectl get -w`.
     Watch(kubectl::watch::Watch),
     /// `kubectl logs -f`.
-    Follow(kubectl::logs::Follower),
+    Follow(Box<kubectl::logs::Follower>),
     /// `kubectl rollout status` of a Deployment.
     Rollout(kubectl::rollout::StatusWatch),
     /// An entry with a loop, paused in a `sleep`.

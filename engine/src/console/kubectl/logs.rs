@@ -550,11 +550,11 @@ fn follow(cluster: &mut Cluster, f: Followed, out: &mut Output) {
     let limit = cluster.console.watch_limit;
     let start = cluster.world.clock.now_ms();
     if cluster.console.may_stream() {
-        cluster.console.job = Some(crate::console::Job::Follow(Follower {
+        cluster.console.job = Some(crate::console::Job::Follow(Box::new(Follower {
             followed: f,
             printed_until: start,
             deadline: limit.map(|l| start + l.0),
-        }));
+        })));
         return;
     }
     let deadline = start + limit.map_or(FOLLOW_LIMIT_MS, |l| l.0);
