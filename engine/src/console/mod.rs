@@ -6,6 +6,7 @@ mod expand;
 mod file_editor;
 mod files;
 pub(crate) mod kubectl;
+pub(crate) mod minikube;
 mod sed;
 mod shell;
 mod text_filters;
