@@ -383,10 +383,18 @@ impl Context<'_> {
         if self.prefix.starts_with('-') {
             return Vec::new();
         }
+        // Words that are neither flags nor the values of `-n NS` / `-p PROFILE`.
         let positionals: Vec<&str> = args
             .iter()
-            .copied()
-            .filter(|a| !a.starts_with('-'))
+            .enumerate()
+            .filter(|(i, a)| {
+                let after_value_flag = i
+                    .checked_sub(1)
+                    .and_then(|j| args.get(j))
+                    .is_some_and(|prev| matches!(*prev, "-n" | "--namespace" | "-p" | "--profile"));
+                !a.starts_with('-') && !after_value_flag
+            })
+            .map(|(_, a)| *a)
             .collect();
         match positionals.as_slice() {
             [] => owned(crate::console::minikube::SIMULATED),

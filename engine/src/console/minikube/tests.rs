@@ -148,6 +148,10 @@ fn tab_completion() {
         c.complete("minikube service ").candidates,
         ["kubernetes", "list"]
     );
+    assert_eq!(
+        c.complete("minikube service -n kube-system ").candidates,
+        ["kube-dns", "list"]
+    );
     assert_eq!(c.complete("mini").candidates, ["minikube"]);
     assert!(Cluster::new().complete("mini").candidates.is_empty());
 }
