@@ -69,6 +69,8 @@ pub struct Cluster {
     pub(crate) controllers: Runtime,
     /// The shape the cluster was built from (nodes, kubeconfig).
     pub(crate) profile: ClusterProfile,
+    /// What `minikube service` and `minikube tunnel` keep running on the laptop.
+    pub(crate) minikube: crate::console::minikube::State,
 }
 
 impl Default for Cluster {
@@ -93,6 +95,7 @@ impl Cluster {
             kubelet: Kubelet::default(),
             controllers: crate::controllers::registry(),
             profile: config.profile.clone(),
+            minikube: Default::default(),
         };
         cluster.bootstrap(&config.profile);
         cluster.world.clock.advance(UPTIME_AT_START);
@@ -139,6 +142,8 @@ impl Cluster {
         let out = crate::console::run_line(self, line);
         // The scheduler and kubelets react within milliseconds: run what is due right now.
         self.advance(SimDuration::millis(0));
+        // A running `minikube tunnel` notices new LoadBalancer Services within a second.
+        crate::console::minikube::after_line(self);
         out
     }
 

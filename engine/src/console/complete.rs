@@ -33,9 +33,9 @@ impl Completion {
 /// Programs the console knows besides kubectl.
 const PROGRAMS: &[&str] = &[
     "awk", "base64", "cat", "clear", "curl", "cut", "echo", "edit", "egrep", "export", "false",
-    "fgrep", "grep", "head", "help", "k", "kubectl", "ls", "mkdir", "nano", "nc", "nslookup",
-    "ping", "pwd", "rm", "sed", "seq", "sleep", "sort", "tail", "timeout", "touch", "tr", "true",
-    "uniq", "until", "vi", "vim", "wc", "wget", "while",
+    "fgrep", "grep", "head", "help", "k", "kubectl", "ls", "minikube", "mkdir", "nano", "nc",
+    "nslookup", "ping", "pwd", "rm", "sed", "seq", "sleep", "sort", "tail", "timeout", "touch",
+    "tr", "true", "uniq", "until", "vi", "vim", "wc", "wget", "while",
 ];
 
 /// Programs whose arguments are workspace files.
@@ -227,10 +227,14 @@ impl Context<'_> {
             if is_assignment(self.prefix) {
                 return Vec::new();
             }
-            return owned(PROGRAMS);
+            let mut programs = owned(PROGRAMS);
+            // minikube is installed on the minikube profile's laptop only.
+            programs.retain(|p| p != "minikube" || self.cluster.profile.name == "minikube");
+            return programs;
         };
         match *program {
             "kubectl" | "k" => self.kubectl(args),
+            "minikube" => self.minikube(args),
             // `timeout DURATION` (completing the duration).
             "timeout" => Vec::new(),
             p if FILE_PROGRAMS.contains(&p) && !self.prefix.starts_with('-') => {
@@ -372,6 +376,42 @@ impl Context<'_> {
         let all = args.iter().any(|a| *a == "-A" || *a == "--all-namespaces");
         let ns = namespace_arg(args).unwrap_or(self.cluster.console.namespace.as_str());
         (info.namespaced && !all).then_some(ns)
+    }
+
+    /// `minikube COMMAND`, then `minikube service NAME` (Services of `-n`, else `default`).
+    fn minikube(&self, args: &[&str]) -> Vec<String> {
+        if self.prefix.starts_with('-') {
+            return Vec::new();
+        }
+        // Words that are neither flags nor the values of `-n NS` / `-p PROFILE`.
+        let positionals: Vec<&str> = args
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| {
+                let after_value_flag = i
+                    .checked_sub(1)
+                    .and_then(|j| args.get(j))
+                    .is_some_and(|prev| matches!(*prev, "-n" | "--namespace" | "-p" | "--profile"));
+                !a.starts_with('-') && !after_value_flag
+            })
+            .map(|(_, a)| *a)
+            .collect();
+        match positionals.as_slice() {
+            [] => owned(crate::console::minikube::SIMULATED),
+            ["service"] => {
+                let ns = namespace_arg(args).unwrap_or("default");
+                let mut names: Vec<String> = self
+                    .cluster
+                    .world
+                    .api
+                    .list("Service", Some(ns))
+                    .map(|o| o.name().to_string())
+                    .collect();
+                names.push("list".into());
+                names
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Names of the objects of a kind in the command's namespace (every namespace with -A).

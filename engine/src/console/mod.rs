@@ -7,6 +7,7 @@ mod expand;
 mod file_editor;
 mod files;
 pub(crate) mod kubectl;
+pub(crate) mod minikube;
 mod sed;
 mod seq;
 mod shell;
