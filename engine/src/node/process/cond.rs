@@ -48,7 +48,9 @@ impl TestError {
             (Dialect::Bash, Integer(s)) => format!("{name}: {s}: integer expression expected"),
             (Dialect::Bash, MissingBracket) => "[: missing `]'".into(),
             (Dialect::Bash, TwoArgs(s, _)) => format!("{name}: {s}: unary operator expected"),
-            (Dialect::Bash, BinaryExpected(_, s)) => format!("{name}: {s}: binary operator expected"),
+            (Dialect::Bash, BinaryExpected(_, s)) => {
+                format!("{name}: {s}: binary operator expected")
+            }
             (Dialect::Bash, ArgumentExpected(_)) => format!("{name}: argument expected"),
             (Dialect::Bash, ParenExpected) => format!("{name}: `)' expected"),
             (Dialect::Bash, TooMany(..)) => format!("{name}: too many arguments"),
@@ -116,8 +118,7 @@ struct Test<'a> {
 }
 
 const UNARY: &[&str] = &[
-    "-e", "-f", "-d", "-s", "-r", "-w", "-x", "-a", "-h", "-L", "-b", "-c", "-p", "-S", "-z",
-    "-n",
+    "-e", "-f", "-d", "-s", "-r", "-w", "-x", "-a", "-h", "-L", "-b", "-c", "-p", "-S", "-z", "-n",
 ];
 const BINARY: &[&str] = &[
     "=", "==", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "=~",
@@ -329,7 +330,10 @@ fn unary(op: &str, operand: &str, files: &dyn Fn(&str) -> Option<FileKind>) -> b
         "-n" => !operand.is_empty(),
         "-f" => matches!(files(operand), Some(FileKind::File(_))),
         "-d" => files(operand) == Some(FileKind::Dir),
-        "-s" => matches!(files(operand), Some(FileKind::File(n)) if n > 0) || files(operand) == Some(FileKind::Dir),
+        "-s" => {
+            matches!(files(operand), Some(FileKind::File(n)) if n > 0)
+                || files(operand) == Some(FileKind::Dir)
+        }
         "-e" | "-a" | "-r" | "-w" => files(operand).is_some(),
         "-x" => files(operand) == Some(FileKind::Dir),
         _ => false,
@@ -469,9 +473,7 @@ pub enum CondTok<W> {
 
 /// Whether an unquoted word is an operator inside `[[ ... ]]`.
 pub fn is_cond_op(word: &str) -> bool {
-    matches!(word, "!" | "&&" | "||" | "(" | ")")
-        || UNARY.contains(&word)
-        || BINARY.contains(&word)
+    matches!(word, "!" | "&&" | "||" | "(" | ")") || UNARY.contains(&word) || BINARY.contains(&word)
 }
 
 /// Parses the words between `[[` and `]]`; errors read as bash's (after `bash: `).
@@ -622,7 +624,11 @@ fn eval(
         Cond::Binary(a, op, b) => {
             if let Some(cmp) = int_op(op) {
                 let mut value = |w: &Operand| {
-                    let expr = if w.text.trim().is_empty() { "0" } else { &w.text };
+                    let expr = if w.text.trim().is_empty() {
+                        "0"
+                    } else {
+                        &w.text
+                    };
                     super::arith::eval(expr, vars)
                         .map_err(|e| (1, Some(format!("[[: {}: {e}", w.text.trim()))))
                 };
@@ -684,7 +690,10 @@ mod tests {
         assert_eq!(err("a b c ]", b), "[: b: binary operator expected");
         assert_eq!(err("a = ]", b), "[: a: unary operator expected");
         assert_eq!(err("1 -eq 1 -a ]", b), "[: argument expected");
-        assert_eq!(err("99999999999999999999 -gt 1 ]", b), "[: 99999999999999999999: integer expression expected");
+        assert_eq!(
+            err("99999999999999999999 -gt 1 ]", b),
+            "[: 99999999999999999999: integer expression expected"
+        );
         assert_eq!(integer(" -5 "), Ok(-5));
         assert!(integer("5x").is_err());
         assert_eq!(err("x -gt 1 ]", Dialect::Dash), "[: Illegal number: x");
@@ -750,7 +759,10 @@ mod tests {
             cond("-f").unwrap_err(),
             "unexpected argument `]]' to conditional unary operator"
         );
-        assert_eq!(cond("( a").unwrap_err(), "unexpected token `]]', expected `)'");
+        assert_eq!(
+            cond("( a").unwrap_err(),
+            "unexpected token `]]', expected `)'"
+        );
         assert!(cond(&"( ".repeat(500)).is_err());
     }
 }
