@@ -115,11 +115,14 @@ impl Compound {
     }
 }
 
+/// A test and the body it guards, of an `if` or an `elif`.
+pub type Branch = (Arc<[Command]>, Arc<[Command]>);
+
 /// `if`: its tests and bodies in order, and the `else` body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IfClause {
     /// `(test, body)` of the `if` and each `elif`.
-    pub branches: Arc<[(Arc<[Command]>, Arc<[Command]>)]>,
+    pub branches: Arc<[Branch]>,
     /// The `else` body (empty when there is none).
     pub otherwise: Arc<[Command]>,
 }
