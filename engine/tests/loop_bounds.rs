@@ -15,6 +15,7 @@ const HEADS: &[&str] = &[
     "for i in $(seq 0 0.000001 1); do ",
     "while kubectl get pods | grep -q zzz || true; do ",
     "for i in a b c; do ",
+    "while [ $n -lt 1000000000 ]; do if [[ $n == 1* ]]; then n=$((n+1)); fi; ",
 ];
 
 /// Commands a loop body may hold.
@@ -32,6 +33,9 @@ const BODIES: &[&str] = &[
     "true || break",
     "echo -n .",
     "kubectl run p$n --image=nginx",
+    "if [ $n -gt 5 ]; then break; else echo $n; fi",
+    "case $n in 1*) continue;; *) echo $n;; esac",
+    "[[ $x == a* ]] && x=$x$x",
 ];
 
 /// A loop `depth` levels deep with random heads and bodies.

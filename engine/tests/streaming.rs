@@ -145,6 +145,37 @@ fn a_nested_loop_job_resumes_where_it_paused_and_ends() {
 }
 
 #[test]
+fn an_if_inside_a_streamed_loop_pauses_and_breaks_out() {
+    let mut c = streaming_cluster();
+    let out = c.run(
+        "i=1; while true; do sleep 1; echo $((i++)); if [ $i -gt 3 ]; then echo last; break; elif [ $i -eq 2 ]; then sleep 1; echo two; fi; done; echo end",
+    );
+    assert_eq!(out.stdout(), "");
+    let mut all = String::new();
+    let mut status = None;
+    for _ in 0..10 {
+        c.advance(SimDuration::seconds(1));
+        let o = c.poll_job();
+        all.push_str(&o.stdout());
+        if !c.job_running() {
+            status = Some(o.exit_code);
+            break;
+        }
+    }
+    assert_eq!(
+        all,
+        "1
+two
+2
+3
+last
+end
+"
+    );
+    assert_eq!(status, Some(0));
+}
+
+#[test]
 fn the_cluster_acts_between_the_passes_of_a_streamed_loop() {
     let mut c = streaming_cluster();
     c.run("kubectl create deployment web --image=nginx --replicas=2");

@@ -4,6 +4,7 @@
 
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
+use crate::node::process::cond;
 use crate::output::Output;
 
 /// Runs a non-kubectl command with optional standard input.
@@ -21,6 +22,7 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "sleep" => sleep(cluster, args),
         "seq" => super::seq::run(cluster, args),
         "true" => Output::default(),
+        "test" | "[" => test(cluster, program, args),
         "false" => Output {
             exit_code: 1,
             ..Default::default()
@@ -67,6 +69,18 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   P=$(kubectl ...)      variables, $(command), $?, $((1+2)), as in bash
   for i in 1 2; do ...; done   loops on one line
   clear                 clear the screen";
+
+/// `test ARGS` / `[ ARGS ]`, with the workspace's files for `-f`, `-d`, `-e`, `-s`.
+fn test(cluster: &Cluster, program: &str, args: &[String]) -> Output {
+    let files = |path: &str| super::workspace_kind(cluster, path);
+    let (status, message) = cond::test(program, args, cond::Dialect::Bash, &files);
+    let mut o = Output::default();
+    if let Some(m) = message {
+        o.err(format!("bash: {m}"));
+    }
+    o.exit_code = status;
+    o
+}
 
 fn text(s: &str) -> Output {
     let mut o = Output::default();

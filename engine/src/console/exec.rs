@@ -1,6 +1,7 @@
 //! Runs a parsed entry on a small frame stack, so that a loop can stop at a `sleep` and go
 //! on later from where it was (a streamed job, see `Job::Loop`): lists (`;`, `&&`, `||`),
-//! `for`/`while`/`until` loops, `break`/`continue [N]`, and `sleep` inside loops.
+//! `for`/`while`/`until` loops, `if` (a frame too: its tests may hold a loop that pauses),
+//! `case` and `[[ ]]`, `break`/`continue [N]`, and `sleep` inside loops.
 //!
 //! Bounds: between two pauses an entry may make [`MAX_ITERATIONS`] loop passes and print
 //! (or capture with `$(...)`) [`MAX_OUTPUT`] bytes in its loops; when nobody watches (not
@@ -9,7 +10,9 @@
 
 use std::sync::Arc;
 
-use super::shell::{Command, Connector, ForLoop, Loop, Simple, WhileLoop};
+use super::shell::{
+    CaseClause, Command, Compound, Connector, ForLoop, IfClause, Simple, WhileLoop,
+};
 use super::{builtins, expand, run_pipeline};
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
@@ -63,6 +66,13 @@ enum Frame {
         /// The status of the last pass's body (0 before any).
         status: i32,
     },
+    /// An `if`: the branch whose test runs or has run.
+    If {
+        spec: IfClause,
+        branch: usize,
+        /// The branch's test has run: its status decides.
+        tested: bool,
+    },
 }
 
 /// Where a `while`/`until` loop is.
@@ -78,7 +88,7 @@ enum Phase {
 
 impl Frame {
     fn is_loop(&self) -> bool {
-        !matches!(self, Frame::List { .. })
+        matches!(self, Frame::For { .. } | Frame::While { .. })
     }
 }
 
@@ -105,7 +115,7 @@ impl Exec {
     }
 
     /// A loop to run at once, where it stands (in a pipe or with a redirection).
-    pub(super) fn run_loop(cluster: &mut Cluster, spec: &Loop) -> Output {
+    pub(super) fn run_loop(cluster: &mut Cluster, spec: &Compound) -> Output {
         let command = Command {
             connector: Connector::Always,
             pipeline: vec![Simple {
@@ -213,9 +223,48 @@ impl Exec {
                         next: 0,
                     });
                 }
+                Frame::If {
+                    spec,
+                    branch,
+                    tested,
+                } => {
+                    let (test, body) = match spec.branches.get(*branch) {
+                        Some((test, body)) => (test.clone(), body.clone()),
+                        None => {
+                            let otherwise = spec.otherwise.clone();
+                            self.frames.pop();
+                            self.list_or_zero(cluster, otherwise);
+                            continue;
+                        }
+                    };
+                    if !*tested {
+                        *tested = true;
+                        self.frames.push(Frame::List {
+                            commands: test,
+                            next: 0,
+                        });
+                    } else if self.status == 0 {
+                        self.frames.pop();
+                        self.list_or_zero(cluster, body);
+                    } else {
+                        *branch += 1;
+                        *tested = false;
+                    }
+                }
             }
         }
         Flow::Done
+    }
+
+    /// Runs `commands` next; none (an `if` without `else`, a `case` without a match) is
+    /// status 0.
+    fn list_or_zero(&mut self, cluster: &mut Cluster, commands: Arc<[Command]>) {
+        if commands.is_empty() {
+            self.status = 0;
+            cluster.console.last_status = 0;
+        } else {
+            self.frames.push(Frame::List { commands, next: 0 });
+        }
     }
 
     /// Pops the loop on top; its status is its last body's (0 if none ran).
@@ -267,13 +316,26 @@ impl Exec {
         Flow::Done
     }
 
-    /// Starts a loop: a `for` expands its words first.
-    fn enter(&mut self, cluster: &mut Cluster, spec: &Loop, out: &mut Output) {
-        if self.loop_start.is_none() {
+    /// Starts a compound command: a `for` expands its words first; `case` and `[[ ]]`
+    /// decide at once.
+    fn enter(&mut self, cluster: &mut Cluster, spec: &Compound, out: &mut Output) {
+        if self.loop_start.is_none() && spec.is_loop() {
             self.loop_start = Some(cluster.world.clock.now_ms());
         }
         let frame = match spec {
-            Loop::For(ForLoop { name, items, body }) => {
+            Compound::If(spec) => Frame::If {
+                spec: spec.clone(),
+                branch: 0,
+                tested: false,
+            },
+            Compound::Case(spec) => return self.case(cluster, spec, out),
+            Compound::Cond(cond) => {
+                let status = super::conditions::double_brackets(cluster, cond, out);
+                self.status = status;
+                cluster.console.last_status = status;
+                return;
+            }
+            Compound::For(ForLoop { name, items, body }) => {
                 let Some(items) = expand::words(cluster, items, out) else {
                     self.status = 1;
                     cluster.console.last_status = 1;
@@ -287,13 +349,24 @@ impl Exec {
                     status: 0,
                 }
             }
-            Loop::While(spec) => Frame::While {
+            Compound::While(spec) => Frame::While {
                 spec: spec.clone(),
                 phase: Phase::Test,
                 status: 0,
             },
         };
         self.frames.push(frame);
+    }
+
+    /// `case`: the body of the first item with a pattern that matches runs next.
+    fn case(&mut self, cluster: &mut Cluster, spec: &CaseClause, out: &mut Output) {
+        match super::conditions::case_body(cluster, spec, out) {
+            Ok(body) => self.list_or_zero(cluster, body),
+            Err(status) => {
+                self.status = status;
+                cluster.console.last_status = status;
+            }
+        }
     }
 
     /// Counts one more pass of a loop; false (and the entry stopped) past a bound.

@@ -2,7 +2,7 @@
 //! arithmetic (`$((i+1))`) and command substitution (`$(...)`, backticks), then word splitting of what was not in
 //! double quotes, as bash does (an assignment's value is not split).
 
-use super::shell::{Piece, Simple};
+use super::shell::{CondWord, Piece, Simple};
 use super::{run_line, MAX_SUBSTITUTION_DEPTH};
 use crate::cluster::Cluster;
 use crate::output::{Output, Stream};
@@ -22,6 +22,14 @@ pub(super) fn words(
         }
     }
     Some(words)
+}
+
+/// A word of `[[ ]]` or `case`, expanded without splitting.
+pub(super) fn single(cluster: &mut Cluster, w: &CondWord, out: &mut Output) -> Option<String> {
+    match &w.pieces {
+        Some(pieces) => Some(word(cluster, pieces, out)?.join(" ")),
+        None => Some(w.text.clone()),
+    }
 }
 
 /// One word's fields: none when it was only an unquoted expansion to nothing.

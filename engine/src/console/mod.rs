@@ -2,6 +2,7 @@
 
 mod builtins;
 pub(crate) mod complete;
+mod conditions;
 mod exec;
 mod expand;
 mod file_editor;
@@ -251,6 +252,22 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         }
     }
     out
+}
+
+/// What a workspace path is, for `test -f`/`-d` and `[[ -f ]]`.
+pub(super) fn workspace_kind(
+    cluster: &Cluster,
+    path: &str,
+) -> Option<crate::node::process::cond::FileKind> {
+    use crate::node::process::cond::FileKind;
+    if path.is_empty() {
+        return None;
+    }
+    match cluster.console.files.read(path) {
+        Some(text) => Some(FileKind::File(text.len())),
+        None if cluster.console.files.is_dir(path) => Some(FileKind::Dir),
+        None => None,
+    }
 }
 
 /// Whether a word is a `NAME=value` assignment.

@@ -1,13 +1,15 @@
 //! Shell-like parsing of a console entry: words, quotes, escapes, comments, `;` `&&` `||`
 //! lists, `|` pipelines, `>`/`>>`/`<` redirections, `<<EOF` heredocs (whose bodies are the
-//! lines that follow the line of their `<<`, taken as they are) and `for`/`while`/`until`
-//! loops over one or several lines (`grammar`). Parameter expansions (`$NAME`, `${NAME}`,
+//! lines that follow the line of their `<<`, taken as they are), and `for`/`while`/`until`
+//! loops, `if`, `case` and `[[ ... ]]` over one or several lines (`grammar`). Parameter expansions (`$NAME`, `${NAME}`,
 //! `$?`) and command substitutions (`$(...)`, backticks) are kept as [`Piece`]s, outside
 //! single quotes, to be expanded when the command runs.
 
 mod grammar;
 
 use std::sync::Arc;
+
+pub use crate::node::process::cond::Cond;
 
 /// How a command is joined to the one before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,8 +61,9 @@ pub struct Simple {
     pub words: Vec<String>,
     /// For each word, its pieces if it has expansions to make when the command runs.
     pub expansions: Vec<Option<Vec<Piece>>>,
-    /// A loop in the command's place (no words then): `for ...; done | grep x`.
-    pub compound: Option<Box<Loop>>,
+    /// A loop, `if`, `case` or `[[ ]]` in the command's place (no words then):
+    /// `for ...; done | grep x`.
+    pub compound: Option<Box<Compound>>,
     /// `> file` (false) or `>> file` (true).
     pub stdout_to: Option<(String, bool)>,
     /// `< file`.
@@ -90,13 +93,87 @@ pub struct Command {
     pub pipeline: Vec<Simple>,
 }
 
-/// A loop: `for`, `while` or `until`.
+/// A compound command: a loop (`for`, `while`, `until`), `if`, `case` or `[[ ... ]]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Loop {
+pub enum Compound {
     /// `for NAME in WORDS; do LIST; done`.
     For(ForLoop),
     /// `while LIST; do LIST; done` or `until LIST; do LIST; done`.
     While(WhileLoop),
+    /// `if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi`.
+    If(IfClause),
+    /// `case WORD in PATTERN) LIST;; ... esac`.
+    Case(CaseClause),
+    /// `[[ EXPRESSION ]]`.
+    Cond(Cond<CondWord>),
+}
+
+impl Compound {
+    /// A loop (`break` and `continue` count it).
+    pub fn is_loop(&self) -> bool {
+        matches!(self, Compound::For(_) | Compound::While(_))
+    }
+}
+
+/// A test and the body it guards, of an `if` or an `elif`.
+pub type Branch = (Arc<[Command]>, Arc<[Command]>);
+
+/// `if`: its tests and bodies in order, and the `else` body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IfClause {
+    /// `(test, body)` of the `if` and each `elif`.
+    pub branches: Arc<[Branch]>,
+    /// The `else` body (empty when there is none).
+    pub otherwise: Arc<[Command]>,
+}
+
+/// `case WORD in ... esac`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseClause {
+    /// The word matched.
+    pub word: CondWord,
+    /// The items in order: their patterns and bodies.
+    pub items: Arc<[CaseItem]>,
+}
+
+/// `PATTERN|PATTERN) LIST;;`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseItem {
+    /// The patterns, before expansion.
+    pub patterns: Vec<CondWord>,
+    /// What runs when one matches.
+    pub body: Arc<[Command]>,
+}
+
+/// A word of `[[ ]]` or `case`: expanded without splitting when the command runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CondWord {
+    /// The text after quote removal (expansions as typed).
+    pub text: String,
+    /// Its pieces when it has expansions.
+    pub pieces: Option<Vec<Piece>>,
+    /// Typed with quotes or escapes: matched as is, not as a pattern.
+    pub quoted: bool,
+}
+
+impl From<String> for CondWord {
+    fn from(text: String) -> Self {
+        CondWord {
+            text,
+            pieces: None,
+            quoted: false,
+        }
+    }
+}
+
+impl From<Word> for CondWord {
+    fn from(w: Word) -> Self {
+        CondWord {
+            quoted: !w.plain && w.pieces.is_none(),
+            text: w.text,
+            pieces: w.pieces,
+        }
+    }
 }
 
 /// `for NAME in WORDS; do LIST; done`.
@@ -121,7 +198,7 @@ pub struct WhileLoop {
     pub body: Arc<[Command]>,
 }
 
-/// How deeply loops may nest in one entry.
+/// How deeply loops, `if`s and `case`s may nest in one entry.
 const MAX_LOOP_DEPTH: usize = 16;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -387,6 +464,10 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
             }
             '#' if !in_word => break,
             c if c.is_whitespace() => end_word!(),
+            '(' | ')' => {
+                end_word!();
+                tokens.push(Token::Op(if c == '(' { "(" } else { ")" }));
+            }
             ';' | '&' | '|' | '>' | '<' => {
                 end_word!();
                 let doubled = chars.peek() == Some(&c);
@@ -394,7 +475,8 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                     chars.next();
                 }
                 tokens.push(Token::Op(match (c, doubled) {
-                    (';', _) => ";",
+                    (';', true) => ";;",
+                    (';', false) => ";",
                     ('&', true) => "&&",
                     ('|', true) => "||",
                     ('|', false) => "|",
@@ -428,9 +510,11 @@ pub fn parse(text: &str) -> Result<Vec<Command>, String> {
 }
 
 /// Whether an entry goes on with the next line, as bash reads on (`> `): it ends inside a
-/// loop or after `|`, `&&`, `||`, and either spans lines already, ends with `do`, `|`, `&&`
-/// or `||`, or is a loop's header without `do`. A one-line loop whose body has begun but
-/// lacks its `done` is an error at once (scripts and transcripts hold such lines).
+/// compound command or after `|`, `&&`, `||`, and either spans lines already, ends with a
+/// word that opens a list (`do`, `then`, `else`, `in`, ...), `|`, `&&` or `||`, or is a
+/// header without its list (`while true`, `if true`). A one-line compound whose list has
+/// begun but lacks its end (`done`, `fi`, `esac`) is an error at once (scripts and
+/// transcripts hold such lines).
 pub fn continues(text: &str) -> bool {
     if !matches!(parse(text), Err(e) if e == grammar::END_OF_FILE) {
         return false;
@@ -439,12 +523,14 @@ pub fn continues(text: &str) -> bool {
         return false;
     };
     let mut tokens = tokens.iter().filter(|t| **t != Token::Op("\n"));
-    let is_do = |t: &Token| matches!(t, Token::Word(w) if w.plain && w.text == "do");
+    let reserved = |t: &Token, words: &[&str]| matches!(t, Token::Word(w) if w.plain && words.contains(&w.text.as_str()));
+    let opens = |t: &Token| reserved(t, &["do", "then", "else", "in"]) || *t == Token::Op(";;");
     let ends_open = matches!(
         tokens.clone().next_back(),
-        Some(t) if is_do(t) || matches!(t, Token::Op("|" | "&&" | "||"))
+        Some(t) if opens(t) || matches!(t, Token::Op("|" | "&&" | "||"))
     );
-    text.contains('\n') || ends_open || !tokens.any(is_do)
+    let begun = |t: &Token| reserved(t, &["do", "then"]) || *t == Token::Op(")");
+    text.contains('\n') || ends_open || !tokens.any(begun)
 }
 
 /// The tokens of an entry, line by line: each line ends with a `"\n"` operator, and each
@@ -610,13 +696,13 @@ mod tests {
             parse("for i in a $X; do echo $i; for j in 1; do echo done; done; done && echo ok")
                 .unwrap();
         assert_eq!(cmds.len(), 2);
-        let Some(Loop::For(l)) = cmds[0].pipeline[0].compound.as_deref() else {
+        let Some(Compound::For(l)) = cmds[0].pipeline[0].compound.as_deref() else {
             panic!("a for loop")
         };
         assert_eq!(l.name, "i");
         assert_eq!(l.items.words, ["a", "$X"]);
         assert_eq!(l.body.len(), 2);
-        let Some(Loop::For(inner)) = l.body[1].pipeline[0].compound.as_deref() else {
+        let Some(Compound::For(inner)) = l.body[1].pipeline[0].compound.as_deref() else {
             panic!("a nested loop")
         };
         assert_eq!(inner.body[0].pipeline[0].words, ["echo", "done"]);
@@ -652,7 +738,7 @@ mod tests {
             parse("i=1; while kubectl get pods | grep -q x; do sleep 1; echo $((i++)); done")
                 .unwrap();
         assert_eq!(cmds.len(), 2);
-        let Some(Loop::While(w)) = cmds[1].pipeline[0].compound.as_deref() else {
+        let Some(Compound::While(w)) = cmds[1].pipeline[0].compound.as_deref() else {
             panic!("a while loop")
         };
         assert!(!w.until);
@@ -661,7 +747,7 @@ mod tests {
         assert_eq!(w.body.len(), 2);
         assert_eq!(w.body[0].pipeline[0].words, ["sleep", "1"]);
         let cmds = parse("until false && true; do break 2; done").unwrap();
-        let Some(Loop::While(u)) = cmds[0].pipeline[0].compound.as_deref() else {
+        let Some(Compound::While(u)) = cmds[0].pipeline[0].compound.as_deref() else {
             panic!("an until loop")
         };
         assert!(u.until);
@@ -678,7 +764,7 @@ mod tests {
             vec![vec!["echo", "while", "do", "done"]]
         );
         let quoted = parse("while true; do echo; 'done'; done").unwrap();
-        let Some(Loop::While(q)) = quoted[0].pipeline[0].compound.as_deref() else {
+        let Some(Compound::While(q)) = quoted[0].pipeline[0].compound.as_deref() else {
             panic!("a while loop")
         };
         assert_eq!(q.body[1].pipeline[0].words, ["done"]);
@@ -690,12 +776,12 @@ mod tests {
     fn loops_over_several_lines() {
         let cmds = parse("for i in 1 2\ndo\n  echo $i\n\n  echo x\ndone\necho after").unwrap();
         assert_eq!(cmds.len(), 2);
-        let Some(Loop::For(f)) = cmds[0].pipeline[0].compound.as_deref() else {
+        let Some(Compound::For(f)) = cmds[0].pipeline[0].compound.as_deref() else {
             panic!("a for loop")
         };
         assert_eq!(f.body.len(), 2);
         let cmds = parse("while true\ndo cat <<EOF\nbody\nEOF\ndone").unwrap();
-        let Some(Loop::While(w)) = cmds[0].pipeline[0].compound.as_deref() else {
+        let Some(Compound::While(w)) = cmds[0].pipeline[0].compound.as_deref() else {
             panic!("a while loop")
         };
         assert_eq!(w.body[0].pipeline[0].heredoc.as_deref(), Some("body\n"));
@@ -728,6 +814,45 @@ mod tests {
         assert_eq!(err("echo a && done"), near("done"));
         assert_eq!(err("cat <<"), near("newline"));
         assert_eq!(err("echo > ;"), near(";"));
+    }
+
+    #[test]
+    fn if_case_and_double_brackets() {
+        let cmds = parse("if a; then b; elif c; then d; else e; fi && echo ok").unwrap();
+        assert_eq!(cmds.len(), 2);
+        let Some(Compound::If(i)) = cmds[0].pipeline[0].compound.as_deref() else {
+            panic!("an if")
+        };
+        assert_eq!(i.branches.len(), 2);
+        assert_eq!(i.otherwise[0].pipeline[0].words, ["e"]);
+        let cmds = parse("case $x in (a|b) echo ab;; c*) ;; esac").unwrap();
+        let Some(Compound::Case(c)) = cmds[0].pipeline[0].compound.as_deref() else {
+            panic!("a case")
+        };
+        assert_eq!(c.items.len(), 2);
+        assert_eq!(c.items[0].patterns.len(), 2);
+        assert!(c.items[1].body.is_empty());
+        assert!(parse("[[ $x == a* && ( -f f || ! -z $y ) ]]").is_ok());
+        assert!(parse("[[ $x =~ ^(a|b)$ ]]").is_ok());
+        let near = |t: &str| format!("bash: syntax error near unexpected token `{t}'");
+        assert_eq!(err("if true; then fi"), near("fi"));
+        assert_eq!(err("if then"), near("then"));
+        assert_eq!(err("if true; echo; fi"), near("fi"));
+        assert_eq!(err("if true; then echo; else fi"), near("fi"));
+        assert_eq!(err("if true; then echo; elif; then echo; fi"), near(";"));
+        assert_eq!(err("case a in a) echo;; esac x"), near("x"));
+        assert_eq!(err("esac"), near("esac"));
+        assert_eq!(err("case in a) esac"), near("a"));
+        assert_eq!(err("case a b"), near("b"));
+        assert_eq!(err("echo a;; echo b"), near(";;"));
+        assert_eq!(err("if true; then echo x"), grammar::END_OF_FILE);
+        let deep = "if true; then ".repeat(40) + &"fi; ".repeat(40);
+        assert!(err(&deep).contains("nested too deeply"));
+        assert!(continues("if true"));
+        assert!(continues("if true; then"));
+        assert!(continues("case $x in"));
+        assert!(continues("if true\nthen echo x"));
+        assert!(!continues("if true; then echo x"));
     }
 
     #[test]

@@ -1,8 +1,18 @@
 //! The grammar over an entry's tokens, as bash reads it: lists of pipelines joined by `;`,
-//! newlines, `&&` and `||`; pipelines of simple commands or loops; `for`, `while` and `until`
-//! loops whose lists may span lines; bash's syntax errors.
+//! newlines, `&&` and `||`; pipelines of simple or compound commands: `for`, `while` and
+//! `until` loops, `if`, `case` and `[[ ... ]]`, whose lists may span lines; bash's syntax
+//! errors.
 
-use super::{Command, Connector, ForLoop, Loop, Simple, Token, WhileLoop, Word, MAX_LOOP_DEPTH};
+use std::sync::Arc;
+
+use super::{
+    CaseClause, CaseItem, Command, Compound, CondWord, Connector, ForLoop, IfClause, Simple, Token,
+    WhileLoop, Word, MAX_LOOP_DEPTH,
+};
+use crate::node::process::cond::{self, CondTok};
+
+/// Reserved words that cannot start a command.
+const CLOSERS: &[&str] = &["do", "done", "then", "elif", "else", "fi", "esac"];
 
 /// bash's message when the entry ends inside a construct (the front end may read on).
 pub(super) const END_OF_FILE: &str = "bash: syntax error: unexpected end of file";
@@ -10,7 +20,7 @@ pub(super) const END_OF_FILE: &str = "bash: syntax error: unexpected end of file
 /// The commands of a whole entry.
 pub(super) fn parse(tokens: Vec<Token>) -> Result<Vec<Command>, String> {
     let mut parser = Parser { tokens, pos: 0 };
-    let commands = parser.list(0, None)?;
+    let commands = parser.list(0, &[])?;
     match parser.next() {
         None => Ok(commands),
         Some(tok) => Err(unexpected(&tok)),
@@ -58,13 +68,21 @@ impl Parser {
         }
     }
 
-    /// Commands up to the reserved word `closer` (not taken) or the end; `depth` loops in.
-    fn list(&mut self, depth: usize, closer: Option<&str>) -> Result<Vec<Command>, String> {
+    /// Whether the next token is one of `closers`: reserved words, or `;;` in a `case`.
+    fn at(&self, closers: &[&str]) -> bool {
+        closers.iter().any(|c| match *c {
+            ";;" => self.peek() == Some(&Token::Op(";;")),
+            c => is_reserved(self.peek(), c),
+        })
+    }
+
+    /// Commands up to one of `closers` (not taken) or the end; `depth` compounds in.
+    fn list(&mut self, depth: usize, closers: &[&str]) -> Result<Vec<Command>, String> {
         let mut commands = Vec::new();
         let mut connector = Connector::Always;
         loop {
             self.skip_newlines();
-            let at_closer = closer.is_some_and(|c| is_reserved(self.peek(), c));
+            let at_closer = self.at(closers);
             match self.peek() {
                 None if connector != Connector::Always => return Err(END_OF_FILE.into()),
                 None => break,
@@ -80,6 +98,7 @@ impl Parser {
                 pipeline,
             });
             connector = match self.peek() {
+                Some(Token::Op(";;")) if closers.contains(&";;") => break,
                 Some(Token::Op(";" | "\n")) => Connector::Always,
                 Some(Token::Op("&&")) => Connector::IfSuccess,
                 Some(Token::Op("||")) => Connector::IfFailure,
@@ -108,12 +127,12 @@ impl Parser {
         match self.peek() {
             None => return Err(END_OF_FILE.into()),
             Some(Token::Word(w)) if w.plain => match w.text.as_str() {
-                "for" | "while" | "until" => {
+                "for" | "while" | "until" | "if" | "case" | "[[" => {
                     let keyword = w.text.clone();
                     self.pos += 1;
-                    simple.compound = Some(Box::new(self.loop_after(&keyword, depth)?));
+                    simple.compound = Some(Box::new(self.compound_after(&keyword, depth)?));
                 }
-                "do" | "done" => return Err(unexpected(&Token::Word(w.clone()))),
+                word if CLOSERS.contains(&word) => return Err(unexpected(&Token::Word(w.clone()))),
                 _ => {}
             },
             _ => {}
@@ -166,19 +185,23 @@ impl Parser {
         Ok(())
     }
 
-    /// A loop after its keyword (`for`, `while` or `until`), up to its `done`.
-    fn loop_after(&mut self, keyword: &str, depth: usize) -> Result<Loop, String> {
+    /// A compound command after its keyword, up to its end (`done`, `fi`, `esac`, `]]`).
+    fn compound_after(&mut self, keyword: &str, depth: usize) -> Result<Compound, String> {
         if depth >= MAX_LOOP_DEPTH {
             return Err("bash: loops nested too deeply".into());
         }
-        if keyword == "for" {
-            return self.for_after(depth).map(Loop::For);
+        match keyword {
+            "for" => return self.for_after(depth).map(Compound::For),
+            "if" => return self.if_after(depth).map(Compound::If),
+            "case" => return self.case_after(depth).map(Compound::Case),
+            "[[" => return self.cond_after().map(Compound::Cond),
+            _ => {}
         }
-        let test = self.list(depth + 1, Some("do"))?;
+        let test = self.list(depth + 1, &["do"])?;
         self.close("do", test.is_empty())?;
-        let body = self.list(depth + 1, Some("done"))?;
+        let body = self.list(depth + 1, &["done"])?;
         self.close("done", body.is_empty())?;
-        Ok(Loop::While(WhileLoop {
+        Ok(Compound::While(WhileLoop {
             until: keyword == "until",
             test: test.into(),
             body: body.into(),
@@ -216,13 +239,156 @@ impl Parser {
             None => return Err(END_OF_FILE.into()),
             Some(_) => self.pos += 1,
         }
-        let body = self.list(depth + 1, Some("done"))?;
+        let body = self.list(depth + 1, &["done"])?;
         self.close("done", body.is_empty())?;
         Ok(ForLoop {
             name,
             items,
             body: body.into(),
         })
+    }
+
+    /// `LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi` after `if`.
+    fn if_after(&mut self, depth: usize) -> Result<IfClause, String> {
+        let mut branches = Vec::new();
+        loop {
+            let test = self.list(depth + 1, &["then"])?;
+            self.close("then", test.is_empty())?;
+            let body = self.list(depth + 1, &["elif", "else", "fi"])?;
+            let end = self.next();
+            if body.is_empty() {
+                return Err(end.map_or_else(|| END_OF_FILE.into(), |t| unexpected(&t)));
+            }
+            branches.push((Arc::from(test), Arc::from(body)));
+            match end {
+                Some(t) if is_reserved(Some(&t), "elif") => continue,
+                Some(t) if is_reserved(Some(&t), "else") => {
+                    let otherwise = self.list(depth + 1, &["fi"])?;
+                    self.close("fi", otherwise.is_empty())?;
+                    return Ok(IfClause {
+                        branches: branches.into(),
+                        otherwise: otherwise.into(),
+                    });
+                }
+                Some(t) if is_reserved(Some(&t), "fi") => {
+                    return Ok(IfClause {
+                        branches: branches.into(),
+                        otherwise: Arc::from(Vec::new()),
+                    })
+                }
+                Some(t) => return Err(unexpected(&t)),
+                None => return Err(END_OF_FILE.into()),
+            }
+        }
+    }
+
+    /// `WORD in [(]PATTERN[|PATTERN]...) LIST;; ... esac` after `case`.
+    fn case_after(&mut self, depth: usize) -> Result<CaseClause, String> {
+        let word = match self.next() {
+            Some(Token::Word(w)) => CondWord::from(w),
+            Some(tok) => return Err(unexpected(&tok)),
+            None => return Err(END_OF_FILE.into()),
+        };
+        self.skip_newlines();
+        match self.next() {
+            Some(tok) if is_reserved(Some(&tok), "in") => {}
+            Some(tok) => return Err(unexpected(&tok)),
+            None => return Err(END_OF_FILE.into()),
+        }
+        let mut items = Vec::new();
+        loop {
+            self.skip_newlines();
+            if is_reserved(self.peek(), "esac") {
+                self.pos += 1;
+                break;
+            }
+            if self.peek() == Some(&Token::Op("(")) {
+                self.pos += 1;
+            }
+            let mut patterns = Vec::new();
+            loop {
+                match self.next() {
+                    Some(Token::Word(w)) => patterns.push(CondWord::from(w)),
+                    Some(tok) => return Err(unexpected(&tok)),
+                    None => return Err(END_OF_FILE.into()),
+                }
+                match self.next() {
+                    Some(Token::Op("|")) => {}
+                    Some(Token::Op(")")) => break,
+                    Some(tok) => return Err(unexpected(&tok)),
+                    None => return Err(END_OF_FILE.into()),
+                }
+            }
+            let body = self.list(depth + 1, &["esac", ";;"])?;
+            items.push(CaseItem {
+                patterns,
+                body: body.into(),
+            });
+            match self.next() {
+                Some(Token::Op(";;")) => {}
+                Some(tok) if is_reserved(Some(&tok), "esac") => break,
+                Some(tok) => return Err(unexpected(&tok)),
+                None => return Err(END_OF_FILE.into()),
+            }
+        }
+        Ok(CaseClause {
+            word,
+            items: items.into(),
+        })
+    }
+
+    /// The expression after `[[`, up to `]]`: `&&`, `||`, `(`, `)`, `<`, `>` are its own
+    /// there, and the right side of `=~` runs on to the next `]]`, `&&` or `||`.
+    fn cond_after(&mut self) -> Result<cond::Cond<CondWord>, String> {
+        let mut toks: Vec<CondTok<CondWord>> = Vec::new();
+        let mut regex: Option<CondWord> = None;
+        loop {
+            let tok = match self.next() {
+                None => return Err(END_OF_FILE.into()),
+                Some(t) if is_reserved(Some(&t), "]]") => break,
+                Some(t) => t,
+            };
+            if let Some(r) = regex.as_mut() {
+                let (text, pieces) = match &tok {
+                    Token::Word(w) => (w.text.clone(), w.pieces.clone()),
+                    Token::Op(op @ ("(" | ")" | "|")) => (op.to_string(), None),
+                    _ => (String::new(), None),
+                };
+                if !text.is_empty() {
+                    glue(r, text, pieces);
+                    continue;
+                }
+                if let Some(r) = regex.take() {
+                    toks.push(CondTok::Arg(r));
+                }
+            }
+            match tok {
+                Token::Word(w) if w.plain && w.text == "=~" => {
+                    toks.push(CondTok::Op(w.text));
+                    regex = Some(CondWord::from(String::new()));
+                }
+                Token::Word(w) if w.plain && cond::is_cond_op(&w.text) => {
+                    toks.push(CondTok::Op(w.text))
+                }
+                Token::Word(w) => toks.push(CondTok::Arg(CondWord::from(w))),
+                Token::Op("\n") => {}
+                Token::Op(op @ ("&&" | "||" | "(" | ")" | "<" | ">")) => {
+                    toks.push(CondTok::Op(op.to_string()))
+                }
+                tok => return Err(unexpected(&tok)),
+            }
+        }
+        if let Some(r) = regex {
+            toks.push(CondTok::Arg(r));
+        }
+        if toks.is_empty() {
+            return Err(unexpected(&Token::Word(Word {
+                text: "]]".into(),
+                pieces: None,
+                plain: true,
+            })));
+        }
+        cond::parse_cond(toks).map_err(|e| format!("bash: {e}"))
     }
 
     /// Takes the reserved word `word` that ends a list (an empty list cannot end there).
@@ -233,4 +399,24 @@ impl Parser {
             None => Err(END_OF_FILE.into()),
         }
     }
+}
+
+/// Appends a word's text and pieces to the regex being read after `=~`.
+fn glue(regex: &mut CondWord, text: String, pieces: Option<Vec<super::Piece>>) {
+    let lit = |t: &str| vec![super::Piece::Lit(t.to_string())];
+    match (regex.pieces.as_mut(), pieces) {
+        (None, None) => {}
+        (Some(p), None) => p.extend(lit(&text)),
+        (None, Some(more)) => {
+            let mut p = if regex.text.is_empty() {
+                Vec::new()
+            } else {
+                lit(&regex.text)
+            };
+            p.extend(more);
+            regex.pieces = Some(p);
+        }
+        (Some(p), Some(more)) => p.extend(more),
+    }
+    regex.text.push_str(&text);
 }

@@ -3,6 +3,7 @@
 //! small filesystem and environment that `kubectl exec` shows.
 
 pub(crate) mod arith;
+pub mod cond;
 mod fs;
 mod perl;
 pub mod script;

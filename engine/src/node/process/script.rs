@@ -1,9 +1,14 @@
 //! A tiny POSIX-sh interpreter for the commands learners put in `command`/`args` and type in
-//! `kubectl exec`: `;` `&&` `||`, `while`/`until`/`for` loops, `$VAR`, `${VAR}`, `$(cmd)`,
-//! and a handful of utilities. It runs on simulated time: `sleep` moves a clock forward, and
+//! `kubectl exec`: `;` `&&` `||`, `while`/`until`/`for` loops, `if`, `case`, `test`/`[`,
+//! `[[ ]]` (busybox ash and bash), `$VAR`, `${VAR}`, `$(cmd)`, and a handful of utilities. It runs on simulated time: `sleep` moves a clock forward, and
 //! the run stops when that clock passes a limit or the step budget is spent.
 
+mod grammar;
+
 use std::collections::BTreeMap;
+
+use super::cond::{self, Dialect, FileKind};
+use grammar::{Item, Stmt, Tok};
 
 /// What the process can see: its environment, files and identity.
 pub trait Host {
@@ -72,242 +77,10 @@ pub struct Run {
     pub end: End,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Tok {
-    Word(String),
-    Semi,
-    And,
-    Or,
-}
-
-#[derive(Clone, Debug)]
-enum Stmt {
-    Simple(Vec<String>),
-    While {
-        until: bool,
-        cond: Vec<Item>,
-        body: Vec<Item>,
-    },
-    For {
-        var: String,
-        items: Vec<String>,
-        body: Vec<Item>,
-    },
-}
-
-/// A statement and the connector that joins it to the previous one.
-#[derive(Clone, Debug)]
-struct Item {
-    conn: Tok,
-    stmt: Stmt,
-}
-
 enum Flow {
     Next,
     Exit(i32),
     Stop,
-}
-
-/// Splits a script into words (quotes removed, `$` kept; single-quoted `$` escaped as `\u{1}`)
-/// and operators.
-fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
-    let mut toks = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = src.chars().peekable();
-    let flush = |cur: &mut String, in_word: &mut bool, toks: &mut Vec<Tok>| {
-        if *in_word {
-            toks.push(Tok::Word(std::mem::take(cur)));
-            *in_word = false;
-        }
-    };
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some('$') => cur.push('\u{1}'),
-                        Some(c) => cur.push(c),
-                        None => return Err("Syntax error: Unterminated quoted string".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        // Inside double quotes a backslash escapes only $ ` " \ and newline.
-                        Some('\\') => match chars.next() {
-                            Some('$') => cur.push('\u{1}'),
-                            Some(n @ ('`' | '"' | '\\')) => cur.push(n),
-                            Some('\n') => {}
-                            Some(n) => {
-                                cur.push('\\');
-                                cur.push(n);
-                            }
-                            None => {}
-                        },
-                        Some(c) => cur.push(c),
-                        None => return Err("Syntax error: Unterminated quoted string".into()),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(n) = chars.next() {
-                    cur.push(if n == '$' { '\u{1}' } else { n });
-                }
-            }
-            '$' if chars.peek() == Some(&'(') => {
-                in_word = true;
-                cur.push('$');
-                let mut depth = 0;
-                for n in chars.by_ref() {
-                    cur.push(n);
-                    match n {
-                        '(' => depth += 1,
-                        ')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            ';' | '\n' => {
-                flush(&mut cur, &mut in_word, &mut toks);
-                toks.push(Tok::Semi);
-            }
-            '&' if chars.peek() == Some(&'&') => {
-                chars.next();
-                flush(&mut cur, &mut in_word, &mut toks);
-                toks.push(Tok::And);
-            }
-            '|' if chars.peek() == Some(&'|') => {
-                chars.next();
-                flush(&mut cur, &mut in_word, &mut toks);
-                toks.push(Tok::Or);
-            }
-            '#' if !in_word => {
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        toks.push(Tok::Semi);
-                        break;
-                    }
-                }
-            }
-            c if c.is_whitespace() => flush(&mut cur, &mut in_word, &mut toks),
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    flush(&mut cur, &mut in_word, &mut toks);
-    Ok(toks)
-}
-
-struct Parser {
-    toks: Vec<Tok>,
-    pos: usize,
-}
-
-impl Parser {
-    fn peek_word(&self) -> Option<&str> {
-        match self.toks.get(self.pos) {
-            Some(Tok::Word(w)) => Some(w),
-            _ => None,
-        }
-    }
-
-    /// Parses items until one of `ends` appears as a command word (not consumed).
-    fn list(&mut self, ends: &[&str]) -> Result<Vec<Item>, String> {
-        let mut items = Vec::new();
-        let mut conn = Tok::Semi;
-        loop {
-            while self.toks.get(self.pos) == Some(&Tok::Semi) {
-                self.pos += 1;
-            }
-            match self.peek_word() {
-                None if self.pos >= self.toks.len() => return Ok(items),
-                Some(w) if ends.contains(&w) => return Ok(items),
-                _ => {}
-            }
-            let stmt = self.stmt()?;
-            items.push(Item {
-                conn: conn.clone(),
-                stmt,
-            });
-            match self.toks.get(self.pos) {
-                Some(Tok::And) => conn = Tok::And,
-                Some(Tok::Or) => conn = Tok::Or,
-                _ => conn = Tok::Semi,
-            }
-            if matches!(self.toks.get(self.pos), Some(Tok::And | Tok::Or)) {
-                self.pos += 1;
-            }
-        }
-    }
-
-    fn expect(&mut self, word: &str) -> Result<(), String> {
-        while self.toks.get(self.pos) == Some(&Tok::Semi) {
-            self.pos += 1;
-        }
-        if self.peek_word() == Some(word) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            let got = self.peek_word().unwrap_or("end of file").to_string();
-            Err(format!(
-                "Syntax error: {got} unexpected (expecting \"{word}\")"
-            ))
-        }
-    }
-
-    fn stmt(&mut self) -> Result<Stmt, String> {
-        match self.peek_word() {
-            Some(k @ ("while" | "until")) => {
-                let until = k == "until";
-                self.pos += 1;
-                let cond = self.list(&["do"])?;
-                self.expect("do")?;
-                let body = self.list(&["done"])?;
-                self.expect("done")?;
-                Ok(Stmt::While { until, cond, body })
-            }
-            Some("for") => {
-                self.pos += 1;
-                let var = self.peek_word().unwrap_or_default().to_string();
-                self.pos += 1;
-                let mut items = Vec::new();
-                if self.peek_word() == Some("in") {
-                    self.pos += 1;
-                    while let Some(w) = self.peek_word() {
-                        items.push(w.to_string());
-                        self.pos += 1;
-                    }
-                }
-                self.expect("do")?;
-                let body = self.list(&["done"])?;
-                self.expect("done")?;
-                Ok(Stmt::For { var, items, body })
-            }
-            Some(k @ ("do" | "done")) => Err(format!("Syntax error: \"{k}\" unexpected")),
-            _ => {
-                let mut words = Vec::new();
-                while let Some(w) = self.peek_word() {
-                    words.push(w.to_string());
-                    self.pos += 1;
-                }
-                Ok(Stmt::Simple(words))
-            }
-        }
-    }
 }
 
 /// The interpreter's state during one run.
@@ -424,11 +197,11 @@ impl<'a> Shell<'a> {
 
     /// Runs a script source.
     pub fn run_script(mut self, src: &str) -> Run {
-        let flow = match tokenize(src).and_then(|toks| Parser { toks, pos: 0 }.list(&[])) {
+        let flow = match grammar::parse(src, self.dialect()) {
             Ok(items) => self.exec_list(&items),
             Err(e) => {
-                let prefix = format!("{}: 1: ", self.name);
-                self.emit(format!("{prefix}{e}"), true);
+                let message = e.message(self.dialect(), &self.name, src);
+                self.emit(message, true);
                 Flow::Exit(2)
             }
         };
@@ -516,6 +289,36 @@ impl<'a> Shell<'a> {
                     return Flow::Stop;
                 }
             },
+            Stmt::If {
+                branches,
+                otherwise,
+            } => {
+                for (test, body) in branches {
+                    match self.exec_list(test) {
+                        Flow::Next => {}
+                        other => return other,
+                    }
+                    if self.last == 0 {
+                        return self.exec_list(body);
+                    }
+                }
+                self.last = 0;
+                self.exec_list(otherwise)
+            }
+            Stmt::Case { word, items } => {
+                let word = self.expand(word).join(" ");
+                for (patterns, body) in items {
+                    for p in patterns {
+                        let p = self.expand(p).join(" ");
+                        if cond::glob(&p, &word) {
+                            self.last = 0;
+                            return self.exec_list(body);
+                        }
+                    }
+                }
+                self.last = 0;
+                Flow::Next
+            }
             Stmt::For { var, items, body } => {
                 let values: Vec<String> = items.iter().flat_map(|w| self.expand(w)).collect();
                 for v in values {
@@ -594,7 +397,7 @@ impl<'a> Shell<'a> {
     /// Runs `$(inner)` and returns its stdout.
     fn capture(&mut self, inner: &str) -> String {
         let before = self.lines.len();
-        let items = tokenize(inner).and_then(|toks| Parser { toks, pos: 0 }.list(&[]));
+        let items = grammar::parse(inner, self.dialect());
         if let Ok(items) = items {
             let _ = self.exec_list(&items);
         }
@@ -636,6 +439,8 @@ impl<'a> Shell<'a> {
                 }
             }
             "true" | ":" => {}
+            "test" | "[" => self.test(&base, args),
+            "[[" if self.dialect() != Dialect::Dash => self.double_brackets(args),
             "false" => self.last = 1,
             "exit" => {
                 let code = args.first().and_then(|a| a.parse::<i32>().ok());
@@ -741,11 +546,11 @@ impl<'a> Shell<'a> {
             }
             "sh" | "bash" if args.first().map(String::as_str) == Some("-c") => {
                 let src = args.get(1).cloned().unwrap_or_default();
-                let toks = tokenize(&src).and_then(|toks| Parser { toks, pos: 0 }.list(&[]));
-                return match toks {
+                return match grammar::parse(&src, self.dialect()) {
                     Ok(items) => self.exec_list(&items),
                     Err(e) => {
-                        self.emit(format!("{base}: 1: {e}"), true);
+                        let message = e.message(self.dialect(), &base, &src);
+                        self.emit(message, true);
                         self.last = 2;
                         Flow::Next
                     }
@@ -774,6 +579,96 @@ impl<'a> Shell<'a> {
 }
 
 impl Shell<'_> {
+    /// The shell's rules and texts: bash, busybox ash (`sh` in busybox images) or dash.
+    fn dialect(&self) -> Dialect {
+        if self.name.starts_with("bash") {
+            Dialect::Bash
+        } else if self.host.busybox() {
+            Dialect::Ash
+        } else {
+            Dialect::Dash
+        }
+    }
+
+    /// What a path in the container is, for `-f`, `-d`, `-e`, `-s`.
+    fn file_kind(&self, path: &str) -> Option<FileKind> {
+        match self.host.read(path) {
+            Some(text) => Some(FileKind::File(text.len())),
+            None => self.host.list(path).map(|_| FileKind::Dir),
+        }
+    }
+
+    /// Prints a builtin's error as the shell does: `bash: `, busybox `sh: `, dash `sh: 1: `.
+    fn builtin_error(&mut self, message: &str) {
+        let prefix = match self.dialect() {
+            Dialect::Dash if !self.name.ends_with(": 1") => format!("{}: 1", self.name),
+            _ => self.name.clone(),
+        };
+        self.emit(format!("{prefix}: {message}"), true);
+    }
+
+    /// `test ARGS` / `[ ARGS ]` (and busybox's `[[ ARGS ]]`).
+    fn test(&mut self, name: &str, args: &[String]) {
+        let files = |p: &str| self.file_kind(p);
+        let (status, message) = cond::test(name, args, self.dialect(), &files);
+        if let Some(m) = message {
+            self.builtin_error(&m);
+        }
+        self.last = status;
+    }
+
+    /// `[[ EXPRESSION ]]`: busybox's is its `test`; bash's has its own grammar.
+    fn double_brackets(&mut self, args: &[String]) {
+        if self.dialect() != Dialect::Bash {
+            return self.test("[[", args);
+        }
+        let Some((_, words)) = args.split_last().filter(|(last, _)| *last == "]]") else {
+            self.emit("bash: syntax error: unexpected end of file".into(), true);
+            self.last = 2;
+            return;
+        };
+        let mut toks = Vec::new();
+        let mut words = words.iter().peekable();
+        while let Some(w) = words.next() {
+            if w == "=~" {
+                // The regex runs on to `&&` or `||`, its parentheses and `|` its own.
+                toks.push(cond::CondTok::Op(w.clone()));
+                let mut regex = String::new();
+                while let Some(r) = words.next_if(|r| !matches!(r.as_str(), "&&" | "||")) {
+                    regex.push_str(r);
+                }
+                toks.push(cond::CondTok::Arg(regex));
+            } else if cond::is_cond_op(w) || matches!(w.as_str(), "<" | ">") {
+                toks.push(cond::CondTok::Op(w.clone()));
+            } else {
+                toks.push(cond::CondTok::Arg(w.clone()));
+            }
+        }
+        let parsed = cond::parse_cond::<String>(toks).map(|c| {
+            c.try_map(&mut |w: &String| {
+                Some(cond::Operand {
+                    text: w.clone(),
+                    pattern: true,
+                })
+            })
+        });
+        let (status, message) = match parsed {
+            Ok(Some(c)) => {
+                let mut vars = std::mem::take(&mut self.vars);
+                let files = |p: &str| self.file_kind(p);
+                let result = cond::eval_cond(&c, &mut vars, &files);
+                self.vars = vars;
+                result
+            }
+            Ok(None) => (1, None),
+            Err(e) => (2, Some(e)),
+        };
+        if let Some(m) = message {
+            self.builtin_error(&m);
+        }
+        self.last = status;
+    }
+
     /// Runs `argv` as one of the caller's tools, if it is one; false otherwise.
     fn run_tool(&mut self, argv: &[String]) -> bool {
         let now = self.start_ms + self.now;
@@ -893,20 +788,27 @@ mod tests {
         Shell::new(&NoHost, "sh", vars, 0, limit).run_script(src)
     }
 
+    fn run_as(src: &str, name: &str) -> Run {
+        Shell::new(&NoHost, name, BTreeMap::new(), 0, 30_000).run_script(src)
+    }
+
     fn texts(r: &Run) -> Vec<String> {
         r.lines.iter().map(|l| l.text.clone()).collect()
     }
 
     proptest::proptest! {
         #[test]
-        fn any_script_runs_without_panic(src in "[a-z0-9 ;&|$(){}'\"\\#=\n]{0,60}") {
+        fn any_script_runs_without_panic(src in "[a-z0-9 ;&|$(){}'\"\\#=\n\\[\\]*?!-]{0,60}") {
             let _ = run(&src, 30_000);
+            let _ = run_as(&src, "bash");
         }
 
         #[test]
         fn script_words_run_without_panic(words in proptest::collection::vec(proptest::sample::select(&[
             "while", "until", "for", "in", "do", "done", "true", "false", "echo", "$(date)", "${NAME}",
             "sleep", "1", "exit", ";", "&&", "||", "\n", "'", "\"", "$", "cat", "/etc/hosts", "x=1", "$x",
+            "if", "then", "elif", "else", "fi", "case", "esac", ";;", "(", ")", "a|b)", "*)", "[", "]",
+            "[[", "]]", "test", "-f", "-lt", "==", "=~", "!", "-o",
         ][..]), 0..14)) {
             let _ = run(&words.join(" "), 30_000);
         }
@@ -925,5 +827,52 @@ mod tests {
         assert_eq!(r.end, End::Exit { at: 0, code: 0 });
         assert_eq!(run("while true; do :; done", 10).end, End::Running);
         assert_eq!(run("for i in; do", 10).end, End::Exit { at: 0, code: 2 });
+    }
+
+    #[test]
+    fn if_case_and_tests() {
+        let r = run(
+            "for i in 1 2 3; do if [ $i -eq 1 ]; then echo one; elif test $i = 2; then echo two; else echo many; fi; done",
+            0,
+        );
+        assert_eq!(texts(&r), ["one", "two", "many"]);
+        let r = run(
+            "case web-1 in (db*) echo db;; w*|x) echo web;; esac; case z in y) ;; esac",
+            0,
+        );
+        assert_eq!(texts(&r), ["web"]);
+        assert_eq!(r.end, End::Exit { at: 0, code: 0 });
+        // dash (not a busybox host): its texts, and no `[[`.
+        let r = run("[ x -gt 1 ]", 0);
+        assert_eq!(texts(&r), ["sh: 1: [: Illegal number: x"]);
+        assert_eq!(r.end, End::Exit { at: 0, code: 2 });
+        assert_eq!(texts(&run("[[ 1 -lt 2 ]]", 0)), ["sh: [[: not found"]);
+        assert_eq!(
+            texts(&run("if true; then fi", 0)),
+            ["sh: 1: Syntax error: \"fi\" unexpected"]
+        );
+        assert_eq!(
+            texts(&run("if true; echo x; fi", 0)),
+            ["sh: 1: Syntax error: \"fi\" unexpected (expecting \"then\")"]
+        );
+        assert_eq!(
+            texts(&run("if true; then echo x", 0)),
+            ["sh: 1: Syntax error: end of file unexpected (expecting \"fi\")"]
+        );
+        let r = run_as(
+            "[[ ab == a* && ( 2 -gt 1 || x ) ]] && echo yes; if then",
+            "bash",
+        );
+        assert_eq!(
+            texts(&r),
+            [
+                "bash: -c: line 1: syntax error near unexpected token `then'",
+                "bash: -c: line 1: `[[ ab == a* && ( 2 -gt 1 || x ) ]] && echo yes; if then'"
+            ]
+        );
+        let r = run_as("[[ ab == a* && ( 2 -gt 1 || x ) ]] && echo yes", "bash");
+        assert_eq!(texts(&r), ["yes"]);
+        let deep = "if true; then ".repeat(40) + &"fi; ".repeat(40);
+        assert_eq!(run(&deep, 0).end, End::Exit { at: 0, code: 2 });
     }
 }
