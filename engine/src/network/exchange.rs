@@ -27,20 +27,9 @@ pub struct Open {
 pub enum Connect {
     /// Established.
     Open(Open),
-    /// Refused at once (nothing listening, or a Service without endpoints).
-    Refused {
-        /// The Service it was for.
-        service: Option<ServiceRef>,
-        /// Why, for traces.
-        why: &'static str,
-    },
-    /// Never answered: the client gives up after its timeout.
-    Dropped {
-        /// The Service it was for.
-        service: Option<ServiceRef>,
-        /// Why, for traces.
-        why: &'static str,
-    },
+    /// Not established: [`Route::Refused`] (refused at once) or [`Route::Dropped`] (never
+    /// answered: the client gives up after its timeout).
+    Closed(Route),
 }
 
 /// Opens a TCP connection from `origin` to `ip:port`.
@@ -58,17 +47,16 @@ pub fn connect(cx: &mut NetCx<'_>, origin: &Origin, ip: &str, port: u16, at_ms: 
                 listener,
                 key,
             }),
-            None => Connect::Refused {
+            None => Connect::Closed(Route::Refused {
                 service,
                 why: "nothing listens on that port in the pod",
-            },
+            }),
         },
-        Route::Refused { service, why } => Connect::Refused { service, why },
-        Route::Dropped { service, why } => Connect::Dropped { service, why },
-        Route::Node { .. } => Connect::Refused {
+        Route::Node { .. } => Connect::Closed(Route::Refused {
             service: None,
             why: "nothing listens on that port on the node",
-        },
+        }),
+        failed => Connect::Closed(failed),
     }
 }
 
@@ -158,15 +146,17 @@ pub fn http(cx: &mut NetCx<'_>, origin: &Origin, call: &HttpCall, at_ms: i64) ->
                 }
             }
         }
-        Connect::Refused { service, why } => {
-            trace.service = service;
-            trace.outcome = Outcome::Refused(why);
-            HttpOutcome::Refused
-        }
-        Connect::Dropped { service, why } => {
+        Connect::Closed(Route::Dropped { service, why }) => {
             trace.service = service;
             trace.outcome = Outcome::Dropped(why);
             HttpOutcome::Dropped
+        }
+        Connect::Closed(route) => {
+            if let Route::Refused { service, why } = route {
+                trace.service = service;
+                trace.outcome = Outcome::Refused(why);
+            }
+            HttpOutcome::Refused
         }
     };
     cx.net.traffic.record(trace);

@@ -94,17 +94,7 @@ pub fn begin(cx: &mut NodeCx<'_>, pod: &Pod, node: &str, index: usize, after_ms:
     let mut elapsed = after_ms;
     if !cached || policy == "Always" {
         let obj = Object::Pod(Box::new(pod.clone()));
-        events::record(
-            cx.world,
-            &obj,
-            EventType::Normal,
-            "Pulling",
-            &format!("Pulling image \"{image}\""),
-            Source {
-                component: "kubelet",
-                host: Some(node),
-            },
-        );
+        kubelet::record_pulling(cx.world, &obj, node, &image);
         elapsed += kubelet::pull_ms(&image, cached);
     }
     cx.kubelet.stages.insert(

@@ -141,20 +141,9 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
             cx.world.timers.at(due, key_task(stored.metadata()));
         }
         Some(Stage::PullBackOff { attempt }) => {
-            let kubelet = Source {
-                component: "kubelet",
-                host: Some(&node),
-            };
             let image = failing_image(&pod).unwrap_or_default();
             let obj = Object::Pod(Box::new(pod.clone()));
-            events::record(
-                cx.world,
-                &obj,
-                EventType::Normal,
-                "Pulling",
-                &format!("Pulling image \"{image}\""),
-                kubelet,
-            );
+            record_pulling(cx.world, &obj, &node, &image);
             cx.kubelet.stages.insert(
                 key,
                 Stage::Pulling {
@@ -309,10 +298,6 @@ pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elap
     let Object::Pod(pod) = stored else {
         return;
     };
-    let kubelet = Source {
-        component: "kubelet",
-        host: Some(node),
-    };
     let mut elapsed = elapsed;
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
         let image = c.image.clone().unwrap_or_default();
@@ -324,14 +309,7 @@ pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elap
         if cached && policy != "Always" {
             continue;
         }
-        events::record(
-            cx.world,
-            stored,
-            EventType::Normal,
-            "Pulling",
-            &format!("Pulling image \"{image}\""),
-            kubelet.clone(),
-        );
+        record_pulling(cx.world, stored, node, &image);
         elapsed += pull_ms(&image, cached);
     }
     cx.kubelet
@@ -339,6 +317,26 @@ pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elap
         .insert(pod_key(&pod.metadata), Stage::Pulling { attempt: 1 });
     let due = cx.world.clock.now_ms() + elapsed;
     cx.world.timers.at(due, key_task(&pod.metadata));
+}
+
+/// Records the kubelet's `Pulling image "..."` event for a pod on `node`.
+pub(crate) fn record_pulling(
+    world: &mut crate::world::World,
+    pod: &Object,
+    node: &str,
+    image: &str,
+) {
+    events::record(
+        world,
+        pod,
+        EventType::Normal,
+        "Pulling",
+        &format!("Pulling image \"{image}\""),
+        Source {
+            component: "kubelet",
+            host: Some(node),
+        },
+    );
 }
 
 /// How long pulling `image` takes: a first pull, a check of a cached one, or a failure.

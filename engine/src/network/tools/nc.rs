@@ -3,6 +3,7 @@
 
 use super::{seconds_ms, Client, Printed, KERNEL_CONNECT_TIMEOUT_MS};
 use crate::network::exchange::{self, Connect};
+use crate::network::proxy::Route;
 use crate::node::process::script::ToolRun;
 
 /// Runs `nc ARGS` at `now_ms`.
@@ -61,13 +62,13 @@ pub fn run(client: &mut Client<'_>, args: &[String], now_ms: i64) -> ToolRun {
             }
             p.done(0, 1)
         }
-        Connect::Refused { .. } => {
+        Connect::Closed(Route::Refused { .. } | Route::Node { .. } | Route::Pod { .. }) => {
             if verbose > 1 {
                 p.err(format!("nc: {host} ({ip}:{port}): Connection refused"));
             }
             p.done(1, 0)
         }
-        Connect::Dropped { .. } => {
+        Connect::Closed(Route::Dropped { .. }) => {
             let spent = wait_ms.map_or(KERNEL_CONNECT_TIMEOUT_MS, |w| {
                 w.min(KERNEL_CONNECT_TIMEOUT_MS)
             });
