@@ -39,12 +39,12 @@ fn every_shipped_lesson_passes_the_checker() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 9, "{stdout}");
+    assert_eq!(lines.len(), 11, "{stdout}");
     assert!(
-        lines[..8].iter().all(|l| l.starts_with("ok    ")),
+        lines[..10].iter().all(|l| l.starts_with("ok    ")),
         "{stdout}"
     );
-    assert_eq!(lines[8], "8 lessons: 8 ok, 0 failed");
+    assert_eq!(lines[10], "10 lessons: 10 ok, 0 failed");
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn lessons_are_listed_in_order() {
     let ids: Vec<&str> = stdout
         .lines()
         .filter_map(|l| l.split_whitespace().nth(1))
-        .take(8)
+        .take(10)
         .collect();
     assert_eq!(
         ids,
@@ -155,7 +155,9 @@ fn lessons_are_listed_in_order() {
             "namespaces",
             "self-healing",
             "deployments",
-            "rolling-updates"
+            "rolling-updates",
+            "services",
+            "nodeport"
         ]
     );
 }

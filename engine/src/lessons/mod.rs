@@ -89,6 +89,14 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "08-rolling-updates.yaml",
         include_str!("../../../lessons/08-rolling-updates.yaml"),
     ),
+    (
+        "09-services.yaml",
+        include_str!("../../../lessons/09-services.yaml"),
+    ),
+    (
+        "10-nodeport.yaml",
+        include_str!("../../../lessons/10-nodeport.yaml"),
+    ),
 ];
 
 /// The lessons shipped with Kubeplay, ordered by `order`. A file that does not parse is left
