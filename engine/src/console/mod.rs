@@ -223,10 +223,18 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         let open_file = result.open_file.clone();
         let last = i + 1 == pipeline.len();
         let mut stdout = String::new();
+        let mut stderr = String::new();
         for (stream, text) in result.chunks {
+            // `2>&1` sends stderr where stdout goes, `>&2` the other way round.
+            let stream = match stream {
+                Stream::Stderr if simple.stderr_to_stdout => Stream::Stdout,
+                Stream::Stdout if simple.stdout_to_stderr => Stream::Stderr,
+                s => s,
+            };
             match stream {
                 Stream::Stdout if !last || simple.stdout_to.is_some() => stdout.push_str(&text),
                 Stream::Stdout => out.out_raw(text),
+                Stream::Stderr if simple.stderr_to.is_some() => stderr.push_str(&text),
                 Stream::Stderr => out.chunks.push((Stream::Stderr, text)),
             }
         }
@@ -238,13 +246,24 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         if open_file.is_some() {
             out.open_file = open_file;
         }
+        // `&>` names one file for both streams: stdout first, then stderr after it.
+        let both = simple.stdout_to.is_some() && simple.stdout_to == simple.stderr_to;
+        if both {
+            stdout.push_str(&std::mem::take(&mut stderr));
+        }
         if let Some((file, append)) = &simple.stdout_to {
-            if let Err(e) = cluster.console.files.write(file, &stdout, *append) {
+            if let Err(e) = write_redirect(cluster, file, &stdout, *append) {
                 out.err(e);
                 out.exit_code = 1;
             }
         } else if !last {
             piped = Some(stdout);
+        }
+        if let (Some((file, append)), false) = (&simple.stderr_to, both) {
+            if let Err(e) = write_redirect(cluster, file, &stderr, *append) {
+                out.err(e);
+                out.exit_code = 1;
+            }
         }
         // Stopped as if by Ctrl-C: the rest of the pipe is stopped too.
         if cluster.console.interrupted {
@@ -252,6 +271,19 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         }
     }
     out
+}
+
+/// Writes a redirection's text to a workspace file; `/dev/null` takes it and keeps nothing.
+fn write_redirect(
+    cluster: &mut Cluster,
+    file: &str,
+    text: &str,
+    append: bool,
+) -> Result<(), String> {
+    if file == "/dev/null" {
+        return Ok(());
+    }
+    cluster.console.files.write(file, text, append)
 }
 
 /// What a workspace path is, for `test -f`/`-d` and `[[ -f ]]`.

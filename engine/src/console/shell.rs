@@ -66,6 +66,12 @@ pub struct Simple {
     pub compound: Option<Box<Compound>>,
     /// `> file` (false) or `>> file` (true).
     pub stdout_to: Option<(String, bool)>,
+    /// `2> file` (false) or `2>> file` (true).
+    pub stderr_to: Option<(String, bool)>,
+    /// `2>&1`: stderr goes where stdout goes.
+    pub stderr_to_stdout: bool,
+    /// `>&2`: stdout goes to stderr.
+    pub stdout_to_stderr: bool,
     /// `< file`.
     pub stdin_from: Option<String>,
     /// Heredoc body, fed to stdin.
@@ -80,7 +86,12 @@ impl Simple {
 
     /// Has a redirection or a heredoc.
     pub fn redirected(&self) -> bool {
-        self.stdout_to.is_some() || self.stdin_from.is_some() || self.heredoc.is_some()
+        self.stdout_to.is_some()
+            || self.stderr_to.is_some()
+            || self.stderr_to_stdout
+            || self.stdout_to_stderr
+            || self.stdin_from.is_some()
+            || self.heredoc.is_some()
     }
 }
 
@@ -372,6 +383,40 @@ fn until_backtick(chars: &mut Chars) -> Result<String, String> {
     Err("bash: unexpected EOF while looking for matching ``'".into())
 }
 
+/// The descriptor redirection starting at `c` (a `>` after the word being read, or `&`),
+/// and how many more characters it takes: `2>`, `2>>`, `2>&1`, `>&2`, `&>`, `&>>`.
+/// `None` for a plain `>`/`>>` and anything else.
+fn fd_redirect(
+    c: char,
+    word: &WordBuf,
+    in_word: bool,
+    chars: &Chars,
+) -> Option<(&'static str, usize)> {
+    let mut ahead = chars.clone();
+    let fd = (in_word && !word.quoted && !word.expands)
+        .then_some(word.text.as_str())
+        .filter(|t| matches!(*t, "1" | "2"));
+    if c == '&' {
+        if ahead.next() != Some('>') {
+            return None;
+        }
+        return Some(if ahead.next() == Some('>') {
+            ("&>>", 2)
+        } else {
+            ("&>", 1)
+        });
+    }
+    match (fd, ahead.next(), ahead.next()) {
+        (Some("2"), Some('&'), Some('1')) => Some(("2>&1", 2)),
+        (Some("2"), Some('>'), _) => Some(("2>>", 1)),
+        (Some("2"), _, _) => Some(("2>", 0)),
+        (Some("1") | None, Some('&'), Some('2')) => Some((">&2", 2)),
+        (Some("1"), Some('>'), _) => Some((">>", 1)),
+        (Some("1"), _, _) => Some((">", 0)),
+        _ => None,
+    }
+}
+
 fn tokenize(line: &str) -> Result<Vec<Token>, String> {
     let mut tokens = Vec::new();
     let mut word = WordBuf::default();
@@ -467,6 +512,21 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
             '(' | ')' => {
                 end_word!();
                 tokens.push(Token::Op(if c == '(' { "(" } else { ")" }));
+            }
+            // `2>`, `2>>`, `2>&1`, `>&2`, `&>`, `&>>`: where stderr (or both) goes.
+            '>' | '&' if fd_redirect(c, &word, in_word, &chars).is_some() => {
+                let (op, skip) = fd_redirect(c, &word, in_word, &chars).unwrap_or((">", 0));
+                for _ in 0..skip {
+                    chars.next();
+                }
+                if in_word && !word.quoted && matches!(word.text.as_str(), "1" | "2") {
+                    // The descriptor number belongs to the operator, not to the command.
+                    word = WordBuf::default();
+                    in_word = false;
+                } else {
+                    end_word!();
+                }
+                tokens.push(Token::Op(op));
             }
             ';' | '&' | '|' | '>' | '<' => {
                 end_word!();

@@ -87,6 +87,23 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
                 client_ip: "127.0.0.1".into(),
                 service: None,
             },
+            // iptables-mode kube-proxy opens NodePorts on the node's loopback too.
+            Origin::Host {
+                node: Some(node), ..
+            } if service_by_node_port(world, port).is_some() => {
+                let node = node.clone();
+                match service_by_node_port(world, port) {
+                    Some(svc) => through_service(
+                        world,
+                        net,
+                        origin,
+                        &svc,
+                        |p| p.node_port == Some(i32::from(port)),
+                        Entry::External(Some(node)),
+                    ),
+                    None => Route::Node { node: Some(node) },
+                }
+            }
             Origin::Host { .. } => match net.tunnels.get(&port).cloned() {
                 Some((ns, name, svc_port)) => {
                     match world.api.get_as::<Service>(&ns, &name).cloned() {
@@ -224,7 +241,7 @@ fn through_service(
     }
     // The node whose rules apply: the client's for ClusterIPs, the receiving node's for
     // NodePorts; external addresses land on the first node with a local endpoint.
-    let (rule_node, local_policy) = match &entry {
+    let (rule_node, mut local_policy) = match &entry {
         Entry::Cluster => (
             origin.node().map(str::to_string),
             spec.internal_traffic_policy.as_deref() == Some("Local"),
@@ -234,6 +251,15 @@ fn through_service(
             spec.external_traffic_policy.as_deref() == Some("Local"),
         ),
     };
+    // `externalTrafficPolicy: Local` is for traffic from outside: kube-proxy sends a pod's
+    // traffic ("pod traffic for external destinations") and the node's own ("masquerade
+    // LOCAL traffic") to every endpoint.
+    let from_inside = matches!(origin, Origin::Pod { .. })
+        || (origin.node().is_some() && origin.node() == rule_node.as_deref());
+    if matches!(entry, Entry::External(_)) && local_policy && from_inside {
+        local_policy = false;
+    }
+    let pod_origin = matches!(origin, Origin::Pod { .. });
     if local_policy {
         if let Some(n) = &rule_node {
             candidates.retain(|c| c.node.as_deref() == Some(n.as_str()));
@@ -263,6 +289,14 @@ fn through_service(
         ),
         // `externalTrafficPolicy: Local` keeps the client's address.
         (Entry::External(_), true) => origin.ip().to_string(),
+        // A pod's own traffic to an external address of the Service keeps its address.
+        (Entry::External(_), false) if pod_origin => source_for(
+            world,
+            origin,
+            origin.node(),
+            c.node.as_deref(),
+            &c.backend.ip,
+        ),
         // `Cluster`: masqueraded to the receiving node's address on the pod network.
         (Entry::External(_), false) => rule_node
             .as_deref()

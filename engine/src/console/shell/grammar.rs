@@ -149,10 +149,18 @@ impl Parser {
                         simple.expansions.push(w.pieces);
                     }
                 }
-                Some(Token::Op(op @ (">" | ">>" | "<" | "<<"))) => {
+                Some(Token::Op(op @ (">" | ">>" | "<" | "<<" | "2>" | "2>>" | "&>" | "&>>"))) => {
                     let op = *op;
                     self.pos += 1;
                     self.redirection(op, &mut simple)?;
+                }
+                Some(Token::Op("2>&1")) => {
+                    self.pos += 1;
+                    simple.stderr_to_stdout = true;
+                }
+                Some(Token::Op(">&2")) => {
+                    self.pos += 1;
+                    simple.stdout_to_stderr = true;
                 }
                 _ => break,
             }
@@ -180,6 +188,13 @@ impl Parser {
         match op {
             ">" => simple.stdout_to = Some((target, false)),
             ">>" => simple.stdout_to = Some((target, true)),
+            "2>" => simple.stderr_to = Some((target, false)),
+            "2>>" => simple.stderr_to = Some((target, true)),
+            "&>" | "&>>" => {
+                let append = op == "&>>";
+                simple.stdout_to = Some((target.clone(), append));
+                simple.stderr_to = Some((target, append));
+            }
             _ => simple.stdin_from = Some(target),
         }
         Ok(())

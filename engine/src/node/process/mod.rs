@@ -124,7 +124,7 @@ pub fn argv(image: &str, command: Option<&[String]>, args: Option<&[String]>) ->
 /// Programs every image has on its PATH (busybox applets / coreutils).
 const COMMON_BINARIES: &[&str] = &[
     "sh", "echo", "sleep", "tail", "cat", "date", "env", "printenv", "true", "false", "ls",
-    "hostname", "id", "whoami", "pwd", "uname", "ps", "exit", "head", "grep",
+    "hostname", "id", "whoami", "pwd", "uname", "ps", "exit", "head", "grep", "seq", "test", "[",
 ];
 
 fn has_binary(flavor: Flavor, name: &str) -> bool {

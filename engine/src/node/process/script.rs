@@ -162,6 +162,9 @@ impl Redirect {
     }
 }
 
+/// Most numbers one `seq` prints in a container.
+const SEQ_LIMIT: usize = 10_000;
+
 /// Most statements one run may execute; a script that needs more is treated as running forever.
 const STEP_BUDGET: u32 = 200_000;
 
@@ -320,7 +323,21 @@ impl<'a> Shell<'a> {
                 Flow::Next
             }
             Stmt::For { var, items, body } => {
-                let values: Vec<String> = items.iter().flat_map(|w| self.expand(w)).collect();
+                // Unquoted expansions are split into fields (`for i in $(seq 3)`).
+                let values: Vec<String> = items
+                    .iter()
+                    .flat_map(|w| {
+                        let expanded = self.expand(w);
+                        if w.contains('$') {
+                            expanded
+                                .iter()
+                                .flat_map(|e| e.split_whitespace().map(str::to_string))
+                                .collect()
+                        } else {
+                            expanded
+                        }
+                    })
+                    .collect();
                 for v in values {
                     self.vars.insert(var.clone(), v);
                     match self.exec_list(body) {
@@ -535,6 +552,7 @@ impl<'a> Shell<'a> {
                     }
                 }
             }
+            "seq" => self.seq(args),
             "pwd" => self.emit("/".into(), false),
             "cd" => {}
             "export" => {
@@ -667,6 +685,51 @@ impl Shell<'_> {
             self.builtin_error(&m);
         }
         self.last = status;
+    }
+
+    /// `seq [-s SEP] [FIRST [INCREMENT]] LAST`, integers (coreutils and busybox agree).
+    fn seq(&mut self, args: &[String]) {
+        let mut sep = "\n".to_string();
+        let mut nums = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if a == "-s" {
+                sep = it.next().cloned().unwrap_or_default();
+            } else if let Ok(n) = a.parse::<i64>() {
+                nums.push(n);
+            } else {
+                self.emit(format!("seq: invalid floating point argument: '{a}'"), true);
+                self.last = 1;
+                return;
+            }
+        }
+        let (first, step, last) = match nums.as_slice() {
+            [l] => (1, 1, *l),
+            [f, l] => (*f, 1, *l),
+            [f, s, l] => (*f, *s, *l),
+            _ => {
+                self.emit("seq: missing operand".into(), true);
+                self.last = 1;
+                return;
+            }
+        };
+        if step == 0 {
+            self.emit("seq: invalid Zero increment value: '0'".into(), true);
+            self.last = 1;
+            return;
+        }
+        let mut values = Vec::new();
+        let mut v = first;
+        while ((step > 0 && v <= last) || (step < 0 && v >= last)) && values.len() < SEQ_LIMIT {
+            values.push(v.to_string());
+            match v.checked_add(step) {
+                Some(n) => v = n,
+                None => break,
+            }
+        }
+        if !values.is_empty() {
+            self.emit(values.join(&sep), false);
+        }
     }
 
     /// Runs `argv` as one of the caller's tools, if it is one; false otherwise.
