@@ -226,17 +226,24 @@ pub fn owner_hue(text: &str) -> u32 {
     h % 360
 }
 
-/// The inline style of a tile: its owner's colour (border) and its ReplicaSet's (stripe).
-pub fn owner_style(p: &PodView) -> String {
-    let Some(owner) = &p.owner else {
-        return String::new();
-    };
+/// A pod's owner hue (its ring) and its ReplicaSet's (its stripe; the owner's when the
+/// pod has no ReplicaSet), or `None` for a pod without an owner.
+pub fn owner_hues(p: &PodView) -> Option<(u32, u32)> {
+    let owner = p.owner.as_ref()?;
     let owner_hue = owner_hue(&format!("{}/{}/{}", p.namespace, owner.kind, owner.name));
     let rs_hue = p
         .replica_set
         .as_deref()
         .map_or(owner_hue, |rs| owner_hue_of_rs(&p.namespace, rs));
-    format!("--owner-hue: {owner_hue}; --rs-hue: {rs_hue};")
+    Some((owner_hue, rs_hue))
+}
+
+/// The inline style of a tile: its owner's colour (border) and its ReplicaSet's (stripe).
+pub fn owner_style(p: &PodView) -> String {
+    match owner_hues(p) {
+        Some((owner_hue, rs_hue)) => format!("--owner-hue: {owner_hue}; --rs-hue: {rs_hue};"),
+        None => String::new(),
+    }
 }
 
 fn owner_hue_of_rs(namespace: &str, rs: &str) -> u32 {

@@ -66,11 +66,17 @@ pub enum Msg {
     Files,
     DiscardChanges,
     NoFiles,
+    Traffic,
+    AnsweredBy,
+    LastRequests,
+    Failed,
+    NewestRequests,
+    PodGone,
 }
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 47] = [
+    pub const ALL: [Msg; 53] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -118,6 +124,12 @@ impl Msg {
         Msg::Files,
         Msg::DiscardChanges,
         Msg::NoFiles,
+        Msg::Traffic,
+        Msg::AnsweredBy,
+        Msg::LastRequests,
+        Msg::Failed,
+        Msg::NewestRequests,
+        Msg::PodGone,
     ];
 }
 
@@ -225,6 +237,18 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::DiscardChanges, Ko) => "이 파일의 저장하지 않은 변경을 버릴까요?",
         (Msg::NoFiles, En) => "No files yet",
         (Msg::NoFiles, Ko) => "아직 파일이 없습니다",
+        (Msg::Traffic, En) => "Traffic",
+        (Msg::Traffic, Ko) => "트래픽",
+        (Msg::AnsweredBy, En) => "Which pods answered each Service",
+        (Msg::AnsweredBy, Ko) => "Service별로 응답한 Pod",
+        (Msg::LastRequests, En) => "last {n} requests",
+        (Msg::LastRequests, Ko) => "최근 요청 {n}개",
+        (Msg::Failed, En) => "failed",
+        (Msg::Failed, Ko) => "실패",
+        (Msg::NewestRequests, En) => "Newest requests",
+        (Msg::NewestRequests, Ko) => "최근 요청",
+        (Msg::PodGone, En) => "this pod is gone",
+        (Msg::PodGone, Ko) => "삭제된 Pod",
     }
 }
 

@@ -22,6 +22,7 @@ pub mod protocol;
 pub mod session;
 pub mod storage;
 pub mod ticker;
+pub mod traffic_model;
 pub mod worker;
 
 use leptos::prelude::*;
@@ -77,7 +78,7 @@ fn js_sys_has(object: &leptos::wasm_bindgen::JsValue, name: &str) -> bool {
 }
 
 /// The whole page: an (empty, for now) lesson column, the console, and the cluster board
-/// with its time controls and events feed.
+/// with its time controls, traffic view and events feed.
 #[component]
 pub fn App() -> impl IntoView {
     let session = session::Session::restore();
@@ -110,6 +111,7 @@ pub fn App() -> impl IntoView {
                 <components::console::Console session=session.clone() />
                 <div class="board-column">
                     <components::time_controls::TimeControls ticker />
+                    <components::traffic_view::TrafficView ticker />
                     <components::board::Board ticker selected />
                     <components::events_feed::EventsFeed ticker />
                 </div>

@@ -11,3 +11,4 @@ pub mod node_box;
 pub mod pod_tile;
 pub mod reset_button;
 pub mod time_controls;
+pub mod traffic_view;
