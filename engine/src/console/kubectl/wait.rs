@@ -9,7 +9,12 @@ use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
 
-pub(super) const FLAGS: &[Flag] = &[flags::value("for", None), flags::value("timeout", None)];
+pub(super) const FLAGS: &[Flag] = &[
+    flags::value("for", None),
+    flags::value("timeout", None),
+    flags::value("selector", Some('l')),
+    flags::boolean("all", None),
+];
 
 /// What to wait for.
 #[derive(Clone)]
@@ -86,10 +91,43 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         return super::error("resource(s) were provided, but no name was specified");
     }
     let namespace = super::namespace(cluster, &parsed);
+    let selector = match parsed
+        .value("selector")
+        .map(crate::api::selector::Selector::parse)
+    {
+        Some(Err(e)) => return super::error(e),
+        Some(Ok(s)) => Some(s),
+        None => None,
+    };
     let mut out = Output::default();
-    for r in requests {
+    for mut r in requests {
         if r.names.is_empty() {
-            return super::error("resource(s) were provided, but no name was specified");
+            if selector.is_none() && !parsed.bool("all") {
+                return super::error("resource(s) were provided, but no name was specified");
+            }
+            // `-l`/`--all`: the objects that match when the command starts.
+            let ns = if r.kind.namespaced {
+                Some(namespace.as_str())
+            } else {
+                None
+            };
+            r.names = cluster
+                .world
+                .api
+                .list(r.kind.kind, ns)
+                .filter(|o| {
+                    selector
+                        .as_ref()
+                        .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+                })
+                .map(|o| o.name().to_string())
+                .collect();
+            if r.names.is_empty() {
+                if matches!(wanted, Wanted::Delete) {
+                    continue;
+                }
+                return super::error("no matching resources found");
+            }
         }
         let ns = if r.kind.namespaced {
             namespace.clone()
