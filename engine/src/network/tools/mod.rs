@@ -1,7 +1,8 @@
 //! The network clients a learner types, with the real tools' flags, output and messages:
 //! `curl` (Debian-based images and the learner's machine), busybox's `wget`, `nslookup`,
 //! `nc` and `ping` (busybox and alpine images), and the learner's machine's GNU/iputils
-//! versions. Each runs on simulated time and reports how long it took.
+//! versions. Each runs on simulated time and reports how long it took. The formats and the
+//! upstream sources they were read from are in `docs/network-formats.md`.
 
 mod curl;
 mod nc;
