@@ -88,21 +88,12 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
                 service: None,
             },
             // iptables-mode kube-proxy opens NodePorts on the node's loopback too.
+            // (Tunnels exist only on a learner's machine that is not a node.)
             Origin::Host {
                 node: Some(node), ..
-            } if service_by_node_port(world, port).is_some() => {
+            } if !net.tunnels.contains_key(&port) => {
                 let node = node.clone();
-                match service_by_node_port(world, port) {
-                    Some(svc) => through_service(
-                        world,
-                        net,
-                        origin,
-                        &svc,
-                        |p| p.node_port == Some(i32::from(port)),
-                        Entry::External(Some(node)),
-                    ),
-                    None => Route::Node { node: Some(node) },
-                }
+                node_port(world, net, origin, node, port)
             }
             Origin::Host { .. } => match net.tunnels.get(&port).cloned() {
                 Some((ns, name, svc_port)) => {
@@ -155,19 +146,7 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
     }
     if let Some(node) = node_by_ip(world, ip) {
         let node_name = node.metadata.name.clone().unwrap_or_default();
-        if let Some(svc) = service_by_node_port(world, port) {
-            return through_service(
-                world,
-                net,
-                origin,
-                &svc,
-                |p| p.node_port == Some(i32::from(port)),
-                Entry::External(Some(node_name)),
-            );
-        }
-        return Route::Node {
-            node: Some(node_name),
-        };
+        return node_port(world, net, origin, node_name, port);
     }
     if let Some(pod) = pod_by_ip(world, ip) {
         if origin.node().is_none() {
@@ -193,6 +172,27 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
     Route::Dropped {
         service: None,
         why: "nothing has this address",
+    }
+}
+
+/// A connection to `port` on `node`: the Service whose NodePort it is, or the node itself.
+fn node_port(
+    world: &mut World,
+    net: &mut Network,
+    origin: &Origin,
+    node: String,
+    port: u16,
+) -> Route {
+    match service_by_node_port(world, port) {
+        Some(svc) => through_service(
+            world,
+            net,
+            origin,
+            &svc,
+            |p| p.node_port == Some(i32::from(port)),
+            Entry::External(Some(node)),
+        ),
+        None => Route::Node { node: Some(node) },
     }
 }
 

@@ -85,18 +85,8 @@ pub fn begin(cx: &mut NodeCx<'_>, pod: &Pod, node: &str, index: usize, after_ms:
     else {
         return;
     };
-    let image = c.image.clone().unwrap_or_default();
-    let policy = c.image_pull_policy.clone().unwrap_or_default();
-    let cached = cx
-        .kubelet
-        .image_cache
-        .contains(&(node.to_string(), image.clone()));
-    let mut elapsed = after_ms;
-    if !cached || policy == "Always" {
-        let obj = Object::Pod(Box::new(pod.clone()));
-        kubelet::record_pulling(cx.world, &obj, node, &image);
-        elapsed += kubelet::pull_ms(&image, cached);
-    }
+    let obj = Object::Pod(Box::new(pod.clone()));
+    let elapsed = after_ms + kubelet::pull_if_needed(cx, &obj, node, c);
     cx.kubelet.stages.insert(
         kubelet::pod_key(&pod.metadata),
         Stage::Initializing { index },

@@ -300,23 +300,34 @@ pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elap
     };
     let mut elapsed = elapsed;
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        let image = c.image.clone().unwrap_or_default();
-        let policy = c.image_pull_policy.clone().unwrap_or_default();
-        let cached = cx
-            .kubelet
-            .image_cache
-            .contains(&(node.to_string(), image.clone()));
-        if cached && policy != "Always" {
-            continue;
-        }
-        record_pulling(cx.world, stored, node, &image);
-        elapsed += pull_ms(&image, cached);
+        elapsed += pull_if_needed(cx, stored, node, c);
     }
     cx.kubelet
         .stages
         .insert(pod_key(&pod.metadata), Stage::Pulling { attempt: 1 });
     let due = cx.world.clock.now_ms() + elapsed;
     cx.world.timers.at(due, key_task(&pod.metadata));
+}
+
+/// Pulls container `c`'s image on `node` unless it is cached and the policy allows using it
+/// (`Pulling` event): the time the pull takes, 0 when there is none.
+pub(crate) fn pull_if_needed(
+    cx: &mut NodeCx<'_>,
+    pod: &Object,
+    node: &str,
+    c: &k8s_openapi::api::core::v1::Container,
+) -> i64 {
+    let image = c.image.clone().unwrap_or_default();
+    let policy = c.image_pull_policy.as_deref().unwrap_or_default();
+    let cached = cx
+        .kubelet
+        .image_cache
+        .contains(&(node.to_string(), image.clone()));
+    if cached && policy != "Always" {
+        return 0;
+    }
+    record_pulling(cx.world, pod, node, &image);
+    pull_ms(&image, cached)
 }
 
 /// Records the kubelet's `Pulling image "..."` event for a pod on `node`.
