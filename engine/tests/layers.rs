@@ -28,6 +28,8 @@ const LAYERS: &[&[&str]] = &[
 const SAME_LAYER: &[(&str, &str)] = &[
     // The system-objects controller reposts the kubelet's mirror pods.
     ("controllers", "node"),
+    // MetalLB's controller shares the speakers' view of pools and the election.
+    ("controllers", "network"),
     // The network delivers requests to the containers the kubelet runs.
     ("network", "node"),
     // The composition root owns the console; the console drives the root (see

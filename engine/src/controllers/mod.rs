@@ -13,6 +13,7 @@ pub mod endpoints;
 pub mod endpointslice;
 pub mod garbage_collector;
 pub mod job;
+pub mod metallb;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod persistentvolume;
@@ -41,6 +42,8 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
     runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
     runtime.register(Box::<endpointslice::EndpointSliceController>::default(), 0);
+    // Add-ons the learner installs act only while their pods run.
+    runtime.register(Box::<metallb::MetalLb>::default(), 0);
     // Last: the scheduler places what this pass's controllers created.
     runtime.register(
         Box::<crate::controllers::scheduler::Scheduler>::default(),

@@ -10,6 +10,7 @@
 
 pub mod dns;
 pub mod exchange;
+pub mod metallb;
 pub mod proxy;
 pub mod slices;
 pub mod tools;

@@ -5,7 +5,7 @@
 
 use k8s_openapi::api::core::v1::{Node, Pod, Service, ServicePort};
 
-use super::{slices, Network, Origin};
+use super::{metallb, slices, Network, Origin};
 use crate::world::World;
 
 /// How long a client keeps its endpoint under `sessionAffinity: ClientIP` by default
@@ -135,13 +135,32 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
         );
     }
     if let Some(svc) = service_by_external_ip(world, ip) {
+        // A node's kube-proxy catches the address on the node itself; from outside, the
+        // packet goes to the node that answers ARP for it (MetalLB's elected speaker).
+        let entry_node = match origin.node() {
+            Some(node) => Some(node.to_string()),
+            None => match metallb::install(world) {
+                Some(install) if metallb::owns(world, &install, ip) => {
+                    match metallb::announcer(world, &install, &svc, ip) {
+                        Some(node) => Some(node),
+                        None => {
+                            return Route::Dropped {
+                                service: Some(key(&svc)),
+                                why: "no MetalLB speaker announces this address",
+                            }
+                        }
+                    }
+                }
+                _ => None,
+            },
+        };
         return through_service(
             world,
             net,
             origin,
             &svc,
             |p| p.port == i32::from(port),
-            Entry::External(None),
+            Entry::External(entry_node),
         );
     }
     if let Some(node) = node_by_ip(world, ip) {
@@ -200,7 +219,8 @@ fn node_port(
 enum Entry {
     /// Its ClusterIP, from inside the cluster.
     Cluster,
-    /// A NodePort on this node, or an external/load-balancer address (`None`).
+    /// A NodePort on this node, or an external/load-balancer address arriving at this node
+    /// (`None`: from outside, at no particular node).
     External(Option<String>),
 }
 
@@ -410,6 +430,13 @@ fn gateway(world: &World, node: &str, local: bool) -> Option<String> {
     let base = cidr.split('/').next()?;
     let prefix = base.rsplit_once('.')?.0;
     Some(format!("{prefix}.{}", if local { 1 } else { 0 }))
+}
+
+fn key(svc: &Service) -> ServiceRef {
+    (
+        svc.metadata.namespace.clone().unwrap_or_default(),
+        svc.metadata.name.clone().unwrap_or_default(),
+    )
 }
 
 fn service_by_cluster_ip(world: &World, ip: &str) -> Option<Service> {
