@@ -8,11 +8,24 @@ pub struct ImageRef {
     pub repository: String,
     /// `latest` when no tag was given.
     pub tag: String,
+    /// A pinned digest (`sha256:…` after `@`), if any.
+    pub digest: Option<String>,
 }
 
 impl ImageRef {
-    /// Parses `nginx`, `nginx:1.27`, `library/nginx`, `docker.io/library/nginx:1.27`.
+    /// Parses `nginx`, `nginx:1.27`, `library/nginx`, `docker.io/library/nginx:1.27`, with an
+    /// optional `@sha256:<64 hex>` digest.
     pub fn parse(image: &str) -> Option<ImageRef> {
+        let (image, digest) = match image.split_once('@') {
+            Some((name, digest)) => {
+                let hex = digest.strip_prefix("sha256:")?;
+                if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return None;
+                }
+                (name, Some(digest.to_string()))
+            }
+            None => (image, None),
+        };
         if image.is_empty()
             || image
                 .chars()
@@ -35,11 +48,18 @@ impl ImageRef {
             (false, 1) => format!("docker.io/library/{path}"),
             (false, _) => format!("docker.io/{path}"),
         };
-        Some(ImageRef { repository, tag })
+        Some(ImageRef {
+            repository,
+            tag,
+            digest,
+        })
     }
 
-    /// `docker.io/library/nginx:latest`.
+    /// `docker.io/library/nginx:latest` (with `@sha256:…` when pinned).
     pub fn full(&self) -> String {
-        format!("{}:{}", self.repository, self.tag)
+        match &self.digest {
+            Some(d) => format!("{}:{}@{d}", self.repository, self.tag),
+            None => format!("{}:{}", self.repository, self.tag),
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbage_collector;
+pub mod ingress_nginx;
 pub mod job;
 pub mod metallb;
 pub mod namespace;
@@ -44,6 +45,7 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<endpointslice::EndpointSliceController>::default(), 0);
     // Add-ons the learner installs act only while their pods run.
     runtime.register(Box::<metallb::MetalLb>::default(), 0);
+    runtime.register(Box::<ingress_nginx::IngressNginx>::default(), 0);
     // Last: the scheduler places what this pass's controllers created.
     runtime.register(
         Box::<crate::controllers::scheduler::Scheduler>::default(),

@@ -22,6 +22,13 @@ pub struct Open {
     key: SlotKey,
 }
 
+impl Open {
+    /// The container slot that accepted it.
+    pub(super) fn slot(&self) -> &SlotKey {
+        &self.key
+    }
+}
+
 /// How a connection attempt ends.
 #[derive(Clone, Debug)]
 pub enum Connect {
@@ -114,6 +121,9 @@ pub struct HttpCall {
     pub user_agent: Option<String>,
     /// The target as the learner typed it (for traces).
     pub shown: String,
+    /// Proxies it went through already (ingress-nginx), bounded by
+    /// [`super::ingress_nginx::MAX_HOPS`].
+    pub hops: u8,
 }
 
 /// Sends one HTTP request from `origin` and records its trace.
@@ -133,6 +143,11 @@ pub fn http(cx: &mut NetCx<'_>, origin: &Origin, call: &HttpCall, at_ms: i64) ->
             match open.listener {
                 Listener::Http => {
                     let response = serve(cx, &open, call, at_ms);
+                    trace.outcome = Outcome::Answered(response.status);
+                    HttpOutcome::Response(response)
+                }
+                Listener::IngressNginx => {
+                    let response = super::ingress_nginx::serve(cx, &open, call, at_ms);
                     trace.outcome = Outcome::Answered(response.status);
                     HttpOutcome::Response(response)
                 }

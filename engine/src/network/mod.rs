@@ -10,6 +10,7 @@
 
 pub mod dns;
 pub mod exchange;
+pub mod ingress_nginx;
 pub mod metallb;
 pub mod proxy;
 pub mod slices;
@@ -35,6 +36,8 @@ pub struct Network {
     /// Ports on the learner's machine forwarded to a Service (`minikube service`,
     /// `kubectl port-forward`): local port → (namespace, Service, Service port).
     pub tunnels: BTreeMap<u16, (String, String, u16)>,
+    /// ingress-nginx's round-robin position per upstream (`ns-svc-port`).
+    turns: BTreeMap<String, usize>,
 }
 
 /// Where a connection starts.
@@ -69,7 +72,16 @@ impl Network {
             affinity: BTreeMap::new(),
             traffic: traffic::Log::default(),
             tunnels: BTreeMap::new(),
+            turns: BTreeMap::new(),
         }
+    }
+
+    /// The next round-robin turn for `upstream` (0, 1, 2, …).
+    pub fn next_turn(&mut self, upstream: &str) -> usize {
+        let turn = self.turns.entry(upstream.to_string()).or_insert(0);
+        let now = *turn;
+        *turn = turn.wrapping_add(1);
+        now
     }
 }
 

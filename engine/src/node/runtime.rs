@@ -175,10 +175,14 @@ pub fn start_container(
     let r = ImageRef::parse(&image).unwrap_or(ImageRef {
         repository: image.clone(),
         tag: "latest".into(),
+        digest: None,
     });
     let image_id = previous_image_id(pod, &c.name)
         .filter(|id| id.starts_with(&format!("{}@", r.repository)))
-        .unwrap_or_else(|| format!("{}@sha256:{}", r.repository, cx.world.rng.hex(64)));
+        .unwrap_or_else(|| match &r.digest {
+            Some(d) => format!("{}@{d}", r.repository),
+            None => format!("{}@sha256:{}", r.repository, cx.world.rng.hex(64)),
+        });
     let (state, exit, start_error) = match proc.check_start() {
         Err(message) => {
             events::record(

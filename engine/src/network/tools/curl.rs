@@ -288,6 +288,7 @@ fn fetch(
         host: host_header.clone(),
         user_agent: Some(user_agent.clone()),
         shown: raw.to_string(),
+        hops: 0,
     };
     let outcome = exchange::http(&mut client.cx, &client.origin, &call, at_ms);
     let wait_ms = match (o.connect_timeout_ms, o.max_time_ms) {

@@ -2,6 +2,7 @@
 //! or the pod's `command`/`args`), what it logs and when it exits, on simulated time; and the
 //! small filesystem and environment that `kubectl exec` shows.
 
+pub mod addon;
 pub(crate) mod arith;
 pub mod cond;
 mod fs;
@@ -38,6 +39,7 @@ enum Server {
     Redis,
     Mysql,
     Generic,
+    Addon(addon::Program),
 }
 
 /// One container instance: everything needed to replay its process on the simulated clock.
@@ -89,35 +91,41 @@ pub fn flavor(image: &str) -> Flavor {
     }
 }
 
-/// The image's default argv (ENTRYPOINT + CMD).
-fn default_argv(image: &str) -> Vec<String> {
-    let v: &[&str] = match image_name(image).0.as_str() {
-        "busybox" => &["sh"],
-        "alpine" => &["/bin/sh"],
-        "ubuntu" | "centos" => &["/bin/bash"],
-        "nginx" => &["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"],
-        "httpd" => &["httpd-foreground"],
-        "redis" => &["docker-entrypoint.sh", "redis-server"],
-        "mysql" => &["docker-entrypoint.sh", "mysqld"],
-        "perl" => &["perl", "-de0"],
-        _ => &["/app/server"],
-    };
-    v.iter().map(|s| s.to_string()).collect()
+/// The image's ENTRYPOINT and CMD.
+fn image_defaults(image: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    if let Some(d) = addon::defaults(image) {
+        return d;
+    }
+    match image_name(image).0.as_str() {
+        "busybox" => (&[], &["sh"]),
+        "alpine" => (&[], &["/bin/sh"]),
+        "ubuntu" | "centos" => (&[], &["/bin/bash"]),
+        "nginx" => (&["/docker-entrypoint.sh"], &["nginx", "-g", "daemon off;"]),
+        "httpd" => (&[], &["httpd-foreground"]),
+        "redis" => (&["docker-entrypoint.sh"], &["redis-server"]),
+        "mysql" => (&["docker-entrypoint.sh"], &["mysqld"]),
+        "perl" => (&[], &["perl", "-de0"]),
+        _ => (&[], &["/app/server"]),
+    }
 }
 
-/// The argv a container runs: `command` + `args`, `args` alone replacing CMD, or the image's.
+/// The argv a container runs: `command` + `args`; ENTRYPOINT + `args` when only `args` is
+/// given (replacing CMD); or the image's ENTRYPOINT + CMD.
 pub fn argv(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Vec<String> {
+    let (entrypoint, cmd) = image_defaults(image);
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     match (command.filter(|c| !c.is_empty()), args) {
         (Some(c), a) => c.iter().chain(a.into_iter().flatten()).cloned().collect(),
-        (None, Some(a)) if !a.is_empty() => match image_name(image).0.as_str() {
-            "nginx" | "redis" | "mysql" => {
-                let mut v = vec![default_argv(image)[0].clone()];
-                v.extend(a.iter().cloned());
-                v
-            }
-            _ => a.to_vec(),
-        },
-        _ => default_argv(image),
+        (None, Some(a)) if !a.is_empty() => {
+            let mut v = owned(entrypoint);
+            v.extend(a.iter().cloned());
+            v
+        }
+        _ => {
+            let mut v = owned(entrypoint);
+            v.extend(owned(cmd));
+            v
+        }
     }
 }
 
@@ -177,6 +185,9 @@ impl Container {
     }
 
     fn server(&self) -> Option<Server> {
+        if let Some(p) = addon::program(&self.image, &self.argv) {
+            return Some(Server::Addon(p));
+        }
         let exe = self.argv.first()?;
         let base = exe.rsplit('/').next().unwrap_or(exe);
         let (name, _) = image_name(&self.image);
@@ -376,7 +387,12 @@ impl Container {
                     end = End::Exit { at: 10, code: 1 };
                 }
             }
-            Server::Generic => {}
+            // kube-webhook-certgen writes its certificate Secret (or patches the webhook)
+            // and exits.
+            Server::Addon(addon::Program::WebhookCertgen) => {
+                end = End::Exit { at: 1_200, code: 0 };
+            }
+            Server::Generic | Server::Addon(_) => {}
         }
         Run { lines, end }
     }

@@ -2,6 +2,7 @@
 //! HTTP responses it gives (nginx's welcome page and its 404, httpd's "It works!", the
 //! course's echo images), with the access-log line the server writes for each request.
 
+use super::addon::Program;
 use super::{fmt_ms, fs, image_name, Container, Line, Server};
 
 /// An HTTP request as it reaches the container.
@@ -68,6 +69,8 @@ pub enum Listener {
     Redis,
     /// MySQL: greets first, in its own protocol (not HTTP).
     Mysql,
+    /// ingress-nginx's nginx: routes by the cluster's Ingresses (`network::ingress_nginx`).
+    IngressNginx,
 }
 
 /// The requests a container's server answered and the CPU time they cost.
@@ -129,6 +132,12 @@ impl Container {
             Server::Mysql => (port == 3306 || port == 33060).then_some(Listener::Mysql),
             // An image Kubeplay does not know serves HTTP on the ports its pod declares.
             Server::Generic => self.ports.contains(&port).then_some(Listener::Http),
+            Server::Addon(Program::IngressNginx) => match port {
+                80 | 443 => Some(Listener::IngressNginx),
+                10254 => Some(Listener::Http),
+                _ => None,
+            },
+            Server::Addon(_) => self.ports.contains(&port).then_some(Listener::Http),
         }
     }
 
@@ -164,6 +173,14 @@ impl Container {
                 );
                 (r, Some(log))
             }
+            // The controller's health endpoint (port 10254).
+            (None, Some(Server::Addon(Program::IngressNginx))) => match req.path.as_str() {
+                "/healthz" => (text_response(200, "ok".into(), &date), None),
+                _ => (
+                    text_response(404, "404 page not found\n".into(), &date),
+                    None,
+                ),
+            },
             _ => (self.generic(&date), None),
         };
         if head {
@@ -214,7 +231,7 @@ impl Container {
             format!("/usr/share/nginx/html{path}")
         };
         if !matches!(req.method.as_str(), "GET" | "HEAD") {
-            return nginx_error(405, &version, date);
+            return nginx_error(405, &format!("nginx/{version}"), date);
         }
         match fs::read(self, &file) {
             Some(body) => {
@@ -238,7 +255,7 @@ impl Container {
                     body,
                 }
             }
-            None => nginx_error(404, &version, date),
+            None => nginx_error(404, &format!("nginx/{version}"), date),
         }
     }
 
@@ -321,16 +338,30 @@ const ECHO_NGINX: &str = "1.18.0";
 /// When the nginx image's `/usr/share/nginx/html` files were built (1.29.3 release day).
 const NGINX_HTML_MTIME_MS: i64 = 1_761_653_110_000;
 
-/// nginx's built-in error page.
-fn nginx_error(status: u16, version: &str, date: &str) -> Response {
+/// A Go `net/http` text response.
+fn text_response(status: u16, body: String, date: &str) -> Response {
+    Response {
+        status,
+        headers: vec![
+            ("Content-Type".into(), "text/plain; charset=utf-8".into()),
+            ("Date".into(), date.to_string()),
+            ("Content-Length".into(), body.len().to_string()),
+        ],
+        body,
+    }
+}
+
+/// nginx's built-in error page; `server` is `nginx/1.29.3`, or `nginx` where
+/// `server_tokens off` hides the version (ingress-nginx).
+pub fn nginx_error(status: u16, server: &str, date: &str) -> Response {
     let title = format!("{status} {}", reason(status));
     let body = format!(
-        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n"
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>{server}</center>\r\n</body>\r\n</html>\r\n"
     );
     Response {
         status,
         headers: vec![
-            ("Server".into(), format!("nginx/{version}")),
+            ("Server".into(), server.to_string()),
             ("Date".into(), date.to_string()),
             ("Content-Type".into(), "text/html".into()),
             ("Content-Length".into(), body.len().to_string()),

@@ -1,0 +1,95 @@
+//! The images of the add-ons a learner installs (MetalLB, ingress-nginx, metrics-server):
+//! their ENTRYPOINT and CMD, so that a manifest's `args` run as on a real node, and which of
+//! their programs serve. What they do to the cluster is simulated where it belongs
+//! (`controllers::metallb`, `network::ingress_nginx`).
+
+use crate::api::image_ref::ImageRef;
+
+/// An add-on program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Program {
+    /// MetalLB's controller or speaker: runs until stopped, metrics on its declared port.
+    Metallb,
+    /// ingress-nginx's controller: nginx on 80/443, health on 10254.
+    IngressNginx,
+    /// `kube-webhook-certgen` (`create`/`patch`): does its job and exits 0.
+    WebhookCertgen,
+    /// metrics-server: runs until stopped, serving on its declared port.
+    MetricsServer,
+}
+
+/// Every add-on image: (repositories, ENTRYPOINT, CMD, program).
+const IMAGES: &[Entry] = &[
+    (
+        &["docker.io/metallb/controller", "quay.io/metallb/controller"],
+        &["/controller"],
+        &[],
+        Program::Metallb,
+    ),
+    (
+        &["docker.io/metallb/speaker", "quay.io/metallb/speaker"],
+        &["/speaker"],
+        &[],
+        Program::Metallb,
+    ),
+    (
+        &[
+            "registry.k8s.io/ingress-nginx/controller",
+            "k8s.gcr.io/ingress-nginx/controller",
+        ],
+        &["/usr/bin/dumb-init", "--"],
+        &["/nginx-ingress-controller"],
+        Program::IngressNginx,
+    ),
+    (
+        &[
+            "registry.k8s.io/ingress-nginx/kube-webhook-certgen",
+            "k8s.gcr.io/ingress-nginx/kube-webhook-certgen",
+            "docker.io/jettech/kube-webhook-certgen",
+        ],
+        &["/kube-webhook-certgen"],
+        &[],
+        Program::WebhookCertgen,
+    ),
+    (
+        &[
+            "registry.k8s.io/metrics-server/metrics-server",
+            "k8s.gcr.io/metrics-server/metrics-server",
+        ],
+        &["/metrics-server"],
+        &[],
+        Program::MetricsServer,
+    ),
+];
+
+type Entry = (
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    Program,
+);
+
+fn entry(image: &str) -> Option<&'static Entry> {
+    let r = ImageRef::parse(image)?;
+    IMAGES
+        .iter()
+        .find(|(repos, ..)| repos.contains(&r.repository.as_str()))
+}
+
+/// The image's ENTRYPOINT and CMD, if it is an add-on image.
+pub fn defaults(image: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    entry(image).map(|(_, ep, cmd, _)| (*ep, *cmd))
+}
+
+/// The add-on program `argv` runs in `image`, if it runs the image's own program (after
+/// `dumb-init --`) rather than a shell or another binary the learner asked for.
+pub fn program(image: &str, argv: &[String]) -> Option<Program> {
+    let (_, ep, cmd, program) = entry(image)?;
+    let main = argv
+        .iter()
+        .find(|a| !a.ends_with("dumb-init") && a.as_str() != "--")?;
+    ep.iter()
+        .chain(cmd.iter())
+        .any(|p| p == main)
+        .then_some(*program)
+}
