@@ -299,7 +299,8 @@ fn apply_document(
     Ok(format!("{shown} created{suffix}"))
 }
 
-/// Reads every `-f` source: a file, a folder (its .yaml/.yml/.json files) or `-` (stdin).
+/// Reads every `-f` source: a file, a folder (its .yaml/.yml/.json files), `-` (stdin) or a
+/// URL (the add-on catalog).
 /// Returns (name as kubectl shows it, text) pairs.
 pub fn read_sources(
     cluster: &Cluster,
@@ -310,6 +311,8 @@ pub fn read_sources(
     for source in sources {
         if source == "-" {
             inputs.push(("STDIN".into(), stdin.unwrap_or("").to_string()));
+        } else if super::catalog::is_url(source) {
+            inputs.push((source.clone(), super::catalog::fetch(source)?.to_string()));
         } else if let Some(text) = cluster.console.files.read(source) {
             inputs.push((source.clone(), text.to_string()));
         } else if cluster.console.files.is_dir(source) {

@@ -2,6 +2,7 @@
 
 mod api_resources;
 mod apply;
+mod catalog;
 mod config;
 mod create;
 mod create_batch;
