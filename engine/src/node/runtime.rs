@@ -139,6 +139,7 @@ pub fn process_for(pod: &Pod, c: &Spec, start_ms: i64) -> process::Container {
             .filter_map(|p| u16::try_from(p.container_port).ok())
             .collect(),
         served: Vec::new(),
+        files: Default::default(),
         work: Default::default(),
         image,
         start_ms,

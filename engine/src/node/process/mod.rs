@@ -4,7 +4,7 @@
 
 pub(crate) mod arith;
 pub mod cond;
-mod fs;
+pub mod fs;
 mod perl;
 pub mod script;
 pub mod serve;
@@ -61,6 +61,9 @@ pub struct Container {
     pub ports: Vec<u16>,
     /// Lines the server wrote for requests it served (access log), in time order.
     pub served: Vec<Line>,
+    /// The writable layer: files written since the container started (by its hooks and
+    /// `kubectl exec`), by normalised path.
+    pub files: BTreeMap<String, String>,
     /// Requests its server answered, and the CPU time they cost (ms), for metrics.
     pub work: serve::Work,
 }
@@ -217,10 +220,7 @@ impl Container {
             return self.server_run(server);
         }
         let Some((exe, rest)) = self.argv.split_first() else {
-            return Run {
-                lines: vec![],
-                end: End::Exit { at: 0, code: 128 },
-            };
+            return Run::new(vec![], End::Exit { at: 0, code: 128 });
         };
         if self.is_perl(exe) {
             return perl::run(rest);
@@ -238,10 +238,7 @@ impl Container {
             return match rest.first().map(String::as_str) {
                 Some("-c") => shell.run_script(rest.get(1).map_or("", String::as_str)),
                 // No tty and no stdin: the shell reads end-of-file and exits at once.
-                _ => Run {
-                    lines: vec![],
-                    end: End::Exit { at: 0, code: 0 },
-                },
+                _ => Run::new(vec![], End::Exit { at: 0, code: 0 }),
             };
         }
         shell.run_argv(&self.argv)
@@ -265,10 +262,7 @@ impl Container {
         match (is_shell, argv.get(1).map(String::as_str)) {
             (true, Some("-c")) => shell.run_script(argv.get(2).map_or("", String::as_str)),
             // A shell without a script reads end-of-file from the empty stdin and exits.
-            (true, _) => Run {
-                lines: vec![],
-                end: End::Exit { at: 0, code: 0 },
-            },
+            (true, _) => Run::new(vec![], End::Exit { at: 0, code: 0 }),
             _ => shell.run_argv(argv),
         }
     }
@@ -378,7 +372,7 @@ impl Container {
             }
             Server::Generic => {}
         }
-        Run { lines, end }
+        Run::new(lines, end)
     }
 }
 

@@ -417,6 +417,7 @@ mod tests {
             start_ms: 0,
             ports: vec![],
             served: vec![],
+            files: Default::default(),
             work: Work::default(),
         }
     }
