@@ -217,6 +217,8 @@ pub struct HttpAnswer {
     pub status: u16,
     /// The access-log line, if the server writes one.
     pub served: Option<(usize, String)>,
+    /// The request, and the index of the container that answered it in `Target::peers`.
+    pub request: (usize, Request),
 }
 
 /// Why an httpGet request of the kubelet got no answer.
@@ -279,6 +281,7 @@ pub fn http_get(
             Ok(HttpAnswer {
                 status: response.status,
                 served: log.map(|l| (index, l)),
+                request: (index, req),
             })
         }
         // Not HTTP: the server closes the connection without an HTTP response.
@@ -490,6 +493,20 @@ pub fn pass(
         }
     }
     out
+}
+
+/// The liveness and readiness workers that stopped ticking in a pass from `before` to
+/// `after` because their result can no longer change (the kubelet's probes go on, unseen).
+pub fn went_idle(before: &State, after: &State) -> Vec<Kind> {
+    if after.on_hold {
+        return Vec::new();
+    }
+    [Kind::Liveness, Kind::Readiness]
+        .into_iter()
+        .filter(|k| {
+            before.workers[k.index()].due.is_some() && after.workers[k.index()].due.is_none()
+        })
+        .collect()
 }
 
 /// Puts off a readiness worker that keeps failing (and whose container is not ready) to its

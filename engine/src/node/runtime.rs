@@ -169,6 +169,7 @@ pub fn process_for(pod: &Pod, c: &Spec, start_ms: i64) -> process::Container {
             .collect(),
         served: Vec::new(),
         files: Default::default(),
+        periodic: Vec::new(),
         work: Default::default(),
         image,
         start_ms,
@@ -994,6 +995,7 @@ fn probe_container(
         return false;
     }
     let mut st = slot.probes.clone();
+    let slot_probes = slot.probes.clone();
     let node = kubelet_source(pod);
     let pod_ip = inst.process.pod_ip.clone();
     let source_ip = kubelet_source_ip(cx, &node);
@@ -1030,6 +1032,7 @@ fn probe_container(
         },
     );
     log_served(cx, pod, &peers, now, served);
+    keep_probing_unseen(cx, pod, c, &inst, &peers, (&slot_probes, &st), anchor, now);
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let obj = Object::Pod(Box::new(pod.clone()));
     let source = || Source {
@@ -1122,6 +1125,57 @@ pub(crate) fn kubelet_source_ip(cx: &NodeCx<'_>, node: &str) -> String {
         "{}.1",
         crate::node::kubelet::pod_ip_prefix(&cx.world.api, node)
     )
+}
+
+/// The httpGet probes that went idle in a pass (`states` before and after) keep coming: their
+/// requests go to the serving container's log as a periodic series from the next tick.
+#[allow(clippy::too_many_arguments)]
+fn keep_probing_unseen(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    c: &Spec,
+    inst: &Instance,
+    peers: &[(String, process::Container)],
+    states: (&probes::State, &probes::State),
+    anchor: i64,
+    now: i64,
+) {
+    let node = kubelet_source(pod);
+    let source_ip = kubelet_source_ip(cx, &node);
+    for kind in probes::went_idle(states.0, states.1) {
+        let Some(h) = kind.of(c).and_then(|p| p.http_get.as_ref().map(|h| (p, h))) else {
+            continue;
+        };
+        let timing = probes::Timing::of(h.0);
+        let next = timing.first_tick(anchor, inst.process.start_ms, now.saturating_add(1));
+        let target = probes::Target {
+            process: &inst.process,
+            peers: peers.iter().map(|(_, x)| x).collect(),
+            pod_ip: &inst.process.pod_ip,
+            source_ip: &source_ip,
+            exec_id: String::new(),
+        };
+        let Ok(answer) = probes::http_get(h.1, c, &target, next, "probe") else {
+            continue;
+        };
+        let (index, request) = answer.request;
+        let Some((name, _)) = peers.get(index) else {
+            continue;
+        };
+        if let Some(server) = cx
+            .kubelet
+            .containers
+            .get_mut(&key(pod, name))
+            .and_then(|s| s.current.as_mut())
+        {
+            server.process.periodic.push(process::serve::Periodic {
+                from_ms: next,
+                period_ms: timing.period_ms,
+                until_ms: None,
+                request,
+            });
+        }
+    }
 }
 
 /// Adds the access-log lines the kubelet's requests left, as (index in `peers`, line), at

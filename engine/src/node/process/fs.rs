@@ -209,6 +209,7 @@ mod tests {
             ports: vec![],
             served: vec![],
             files: Default::default(),
+            periodic: Vec::new(),
             work: Default::default(),
         }
     }

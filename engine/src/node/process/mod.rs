@@ -64,6 +64,9 @@ pub struct Container {
     /// The writable layer: files written since the container started (by its hooks and
     /// `kubectl exec`), by normalised path.
     pub files: BTreeMap<String, String>,
+    /// Requests that keep coming at a period (a probe that keeps succeeding, which the
+    /// kubelet no longer needs to look at); their log lines are written when read.
+    pub periodic: Vec<serve::Periodic>,
     /// Requests its server answered, and the CPU time they cost (ms), for metrics.
     pub work: serve::Work,
 }
@@ -206,9 +209,12 @@ impl Container {
     pub fn run_until(&self, until_ms: i64) -> Run {
         let mut run = self.replay(until_ms);
         let limit = until_ms - self.start_ms;
-        if !self.served.is_empty() {
+        if !self.served.is_empty() || !self.periodic.is_empty() {
             run.lines
                 .extend(self.served.iter().filter(|l| l.at <= limit).cloned());
+            for p in &self.periodic {
+                run.lines.extend(self.periodic_lines(p, until_ms));
+            }
             run.lines.sort_by_key(|l| l.at);
         }
         run
