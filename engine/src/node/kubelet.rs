@@ -95,7 +95,8 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
     if pod.metadata.deletion_timestamp.is_some() {
         if stage == Some(Stage::Terminating) {
             let now = cx.world.clock.now_ms();
-            crate::node::runtime::mark_stopped(&mut pod, now);
+            let codes = crate::node::runtime::exit_codes(cx, &pod);
+            crate::node::runtime::mark_stopped(&mut pod, now, &codes);
             store_pod(cx, pod);
             crate::node::runtime::forget_pod(cx, namespace, name);
             cx.kubelet.stages.remove(uid);
@@ -500,12 +501,40 @@ fn start_termination(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str, stage: Opti
                 &format!("Stopping container {}", c.name),
                 kubelet.clone(),
             );
-            let image_stop = ImageRef::parse(c.image.as_deref().unwrap_or(""))
-                .as_ref()
-                .and_then(images::lookup)
-                .and_then(|i| i.stop_ms)
-                .unwrap_or(grace_ms);
-            stop_ms = stop_ms.max(image_stop.min(grace_ms));
+            let now = cx.world.clock.now_ms();
+            let k = crate::node::runtime::key(pod, &c.name);
+            let Some(inst) = cx
+                .kubelet
+                .containers
+                .get(&k)
+                .and_then(|s| s.current.clone())
+            else {
+                // A container the kubelet did not start itself (a static pod's): its image
+                // says how it stops.
+                let image_stop = ImageRef::parse(c.image.as_deref().unwrap_or(""))
+                    .as_ref()
+                    .and_then(images::lookup)
+                    .and_then(|i| i.stop_ms)
+                    .unwrap_or(grace_ms);
+                stop_ms = stop_ms.max(image_stop.min(grace_ms));
+                continue;
+            };
+            if inst.exit.is_some_and(|(at, _)| at <= now) {
+                continue;
+            }
+            let (ms, code) = crate::node::runtime::stop_container(cx, pod, c, &inst, grace_ms);
+            if let Some(cur) = cx
+                .kubelet
+                .containers
+                .get_mut(&k)
+                .and_then(|s| s.current.as_mut())
+            {
+                let at = now.saturating_add(ms);
+                if cur.exit.is_none_or(|(e, _)| e > at) {
+                    cur.exit = Some((at, code));
+                }
+            }
+            stop_ms = stop_ms.max(ms);
         }
     }
     cx.kubelet.stages.insert(key, Stage::Terminating);

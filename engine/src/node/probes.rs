@@ -11,7 +11,7 @@
 //! A `grpc` probe is treated as a `tcpSocket` probe of its port (Kubeplay's containers do not
 //! speak the gRPC health protocol).
 
-use k8s_openapi::api::core::v1::{Container as Spec, Probe};
+use k8s_openapi::api::core::v1::{Container as Spec, HTTPGetAction, Probe};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::node::process::{self, serve::Listener, serve::Request, End};
@@ -209,59 +209,105 @@ fn resolve_port(port: &IntOrString, c: &Spec) -> Result<u16, String> {
         .ok_or_else(|| format!("invalid port number: {n}"))
 }
 
-/// Runs probe `p` of container `c` at `now` (epoch ms).
-pub fn check(p: &Probe, c: &Spec, target: &Target<'_>, now: i64) -> Outcome {
+/// An httpGet request the kubelet made that reached a server: the response status and the
+/// line the server logged for it, as (index of the serving container in `Target::peers`, line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpAnswer {
+    /// The response's status code.
+    pub status: u16,
+    /// The access-log line, if the server writes one.
+    pub served: Option<(usize, String)>,
+    /// The request, and the index of the container that answered it in `Target::peers`.
+    pub request: (usize, Request),
+}
+
+/// Why an httpGet request of the kubelet got no answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HttpError {
+    /// The request could not be made (its port does not resolve).
+    Port(String),
+    /// The connection failed: Go's `http.Client` error.
+    Failed(String),
+}
+
+/// The kubelet's `GET` of `h` in the pod (a probe's or a hook's; `agent` is `probe` or
+/// `lifecycle`, as in the `kube-probe/1.34` User-Agent), at `now`.
+pub fn http_get(
+    h: &HTTPGetAction,
+    c: &Spec,
+    target: &Target<'_>,
+    now: i64,
+    agent: &str,
+) -> Result<HttpAnswer, HttpError> {
+    let ip = target.pod_ip;
+    let port = resolve_port(&h.port, c).map_err(HttpError::Port)?;
+    let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_ascii_lowercase();
+    let path = h
+        .path
+        .clone()
+        .filter(|p| !p.is_empty())
+        .unwrap_or("/".into());
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
+    let url = format!("{scheme}://{ip}:{port}{path}");
+    let Some((index, server, listener)) = target
+        .peers
+        .iter()
+        .enumerate()
+        .find_map(|(i, x)| x.listener(port).map(|l| (i, *x, l)))
+    else {
+        return Err(HttpError::Failed(format!(
+            "Get \"{url}\": dial tcp {ip}:{port}: connect: connection refused"
+        )));
+    };
+    match listener {
+        Listener::Http if scheme == "https" => Err(HttpError::Failed(format!(
+            "Get \"{url}\": http: server gave HTTP response to HTTPS client"
+        ))),
+        Listener::Http => {
+            let req = Request {
+                method: "GET".into(),
+                path,
+                host: format!("{ip}:{port}"),
+                user_agent: Some(format!("kube-{agent}/1.34")),
+                client_ip: target.source_ip.into(),
+                local_ip: ip.into(),
+                at_ms: now,
+            };
+            let (response, log) = server.respond(&req);
+            Ok(HttpAnswer {
+                status: response.status,
+                served: log.map(|l| (index, l)),
+                request: (index, req),
+            })
+        }
+        // Not HTTP: the server closes the connection without an HTTP response.
+        _ => Err(HttpError::Failed(format!("Get \"{url}\": EOF"))),
+    }
+}
+
+/// Runs probe `p` of container `c` at `now` (epoch ms): the outcome, and the access-log line
+/// an httpGet probe left (see [`HttpAnswer`]).
+pub fn check(
+    p: &Probe,
+    c: &Spec,
+    target: &Target<'_>,
+    now: i64,
+) -> (Outcome, Option<(usize, String)>) {
     let listener = |port: u16| target.peers.iter().find_map(|x| x.listener(port));
     let ip = target.pod_ip;
     if let Some(h) = &p.http_get {
-        let port = match resolve_port(&h.port, c) {
-            Ok(port) => port,
-            Err(e) => return Outcome::Error(e),
-        };
-        let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_ascii_lowercase();
-        let path = h
-            .path
-            .clone()
-            .filter(|p| !p.is_empty())
-            .unwrap_or("/".into());
-        let path = if path.starts_with('/') {
-            path
-        } else {
-            format!("/{path}")
-        };
-        let url = format!("{scheme}://{ip}:{port}{path}");
-        return match listener(port) {
-            None => Outcome::Failure(format!(
-                "Get \"{url}\": dial tcp {ip}:{port}: connect: connection refused"
-            )),
-            Some(Listener::Http) if scheme == "https" => Outcome::Failure(format!(
-                "Get \"{url}\": http: server gave HTTP response to HTTPS client"
-            )),
-            Some(Listener::Http) => {
-                let req = Request {
-                    method: "GET".into(),
-                    path,
-                    host: format!("{ip}:{port}"),
-                    user_agent: Some("kube-probe/1.34".into()),
-                    client_ip: target.source_ip.into(),
-                    local_ip: ip.into(),
-                    at_ms: now,
-                };
-                let server = target
-                    .peers
-                    .iter()
-                    .find(|x| x.listener(port).is_some())
-                    .copied()
-                    .unwrap_or(target.process);
-                let status = server.respond(&req).0.status;
-                if (200..400).contains(&status) {
-                    Outcome::Success
-                } else {
-                    Outcome::Failure(format!("HTTP probe failed with statuscode: {status}"))
-                }
-            }
-            // Not HTTP: the server closes the connection without an HTTP response.
-            Some(_) => Outcome::Failure(format!("Get \"{url}\": EOF")),
+        return match http_get(h, c, target, now, "probe") {
+            Err(HttpError::Port(e)) => (Outcome::Error(e), None),
+            Err(HttpError::Failed(e)) => (Outcome::Failure(e), None),
+            Ok(a) if (200..400).contains(&a.status) => (Outcome::Success, a.served),
+            Ok(a) => (
+                Outcome::Failure(format!("HTTP probe failed with statuscode: {}", a.status)),
+                a.served,
+            ),
         };
     }
     let tcp_port = match (&p.tcp_socket, &p.grpc) {
@@ -277,37 +323,56 @@ pub fn check(p: &Probe, c: &Spec, target: &Target<'_>, now: i64) -> Outcome {
     if let Some(port) = tcp_port {
         let port = match port {
             Ok(port) => port,
-            Err(e) => return Outcome::Error(e),
+            Err(e) => return (Outcome::Error(e), None),
         };
-        return match listener(port) {
+        let outcome = match listener(port) {
             Some(_) => Outcome::Success,
             None => Outcome::Failure(format!("dial tcp {ip}:{port}: connect: connection refused")),
         };
+        return (outcome, None);
     }
     if let Some(e) = &p.exec {
         let command = e.command.clone().unwrap_or_default();
-        return exec(&command, target, now, Timing::of(p).timeout_ms);
+        return (exec(&command, target, now, Timing::of(p).timeout_ms), None);
     }
-    Outcome::Error("missing probe handler".into())
+    (Outcome::Error("missing probe handler".into()), None)
 }
 
-/// An exec probe (or hook): the command's combined output on failure; a command that is not
-/// in the image is an error of the runtime.
-pub fn exec(command: &[String], target: &Target<'_>, now: i64, timeout_ms: i64) -> Outcome {
+/// Runs `command` in the target container at `now` for at most `limit_ms`, as the runtime's
+/// exec does; `Err` is the runtime's error when the executable is not in the image.
+pub fn exec_in(
+    command: &[String],
+    target: &Target<'_>,
+    now: i64,
+    limit_ms: i64,
+) -> Result<process::Run, String> {
     let mut proc = target.process.clone();
     proc.argv = command.to_vec();
     if proc.check_start().is_err() {
         let exe = command.first().cloned().unwrap_or_default();
-        return Outcome::Error(format!(
+        return Err(format!(
             "rpc error: code = Unknown desc = failed to exec in container: failed to start exec \"{}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{exe}\": executable file not found in $PATH: unknown",
             target.exec_id
         ));
     }
-    let run = target.process.exec(command, now, timeout_ms);
-    let output: String = run.lines.iter().map(|l| format!("{}\n", l.text)).collect();
+    Ok(target.process.exec(command, now, limit_ms))
+}
+
+/// The combined output of a run, one line each.
+pub fn output(run: &process::Run) -> String {
+    run.lines.iter().map(|l| format!("{}\n", l.text)).collect()
+}
+
+/// An exec probe: the command's combined output on failure; a command that is not in the
+/// image is an error of the runtime.
+pub fn exec(command: &[String], target: &Target<'_>, now: i64, timeout_ms: i64) -> Outcome {
+    let run = match exec_in(command, target, now, timeout_ms) {
+        Ok(run) => run,
+        Err(e) => return Outcome::Error(e),
+    };
     match run.end {
         End::Exit { code: 0, .. } => Outcome::Success,
-        End::Exit { .. } => Outcome::Failure(output),
+        End::Exit { .. } => Outcome::Failure(output(&run)),
         End::Running => Outcome::Failure(format!("command {:?} timed out", command.join(" "))),
     }
 }
@@ -428,6 +493,20 @@ pub fn pass(
         }
     }
     out
+}
+
+/// The liveness and readiness workers that stopped ticking in a pass from `before` to
+/// `after` because their result can no longer change (the kubelet's probes go on, unseen).
+pub fn went_idle(before: &State, after: &State) -> Vec<Kind> {
+    if after.on_hold {
+        return Vec::new();
+    }
+    [Kind::Liveness, Kind::Readiness]
+        .into_iter()
+        .filter(|k| {
+            before.workers[k.index()].due.is_some() && after.workers[k.index()].due.is_none()
+        })
+        .collect()
 }
 
 /// Puts off a readiness worker that keeps failing (and whose container is not ready) to its

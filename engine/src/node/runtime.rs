@@ -59,7 +59,26 @@ pub struct Slot {
     pub force_restart: bool,
     /// The prober's state for the current instance.
     pub probes: probes::State,
+    /// The current instance's postStart hook, while the kubelet waits for it or kills the
+    /// container it failed in.
+    pub post_start: Option<PostStart>,
 }
+
+/// A postStart hook the kubelet is waiting for: the container is not running for it (nor for
+/// the API) until the hook returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostStart {
+    /// When it returns (epoch ms); `None` = never.
+    pub done_at: Option<i64>,
+    /// It failed: the kubelet's message (the `PostStartHookError` state's).
+    pub error: Option<String>,
+    /// The failure has been handled: the container is being killed.
+    pub killed: bool,
+}
+
+/// The shortest time the kubelet gives a container between SIGTERM and SIGKILL, whatever is
+/// left of the grace period (`minimumGracePeriodInSeconds`).
+const MIN_GRACE_MS: i64 = 2_000;
 
 /// Key of a container slot: (namespace, pod, container).
 pub type SlotKey = (String, String, String);
@@ -69,6 +88,16 @@ pub(crate) fn key(pod: &Pod, container: &str) -> SlotKey {
         pod.metadata.namespace.clone().unwrap_or_default(),
         pod.metadata.name.clone().unwrap_or_default(),
         container.to_string(),
+    )
+}
+
+/// The pod as the kubelet names it in messages (`format.Pod`): `name_namespace(uid)`.
+pub(crate) fn pod_ref(pod: &Pod) -> String {
+    format!(
+        "{}_{}({})",
+        pod.metadata.name.as_deref().unwrap_or_default(),
+        pod.metadata.namespace.as_deref().unwrap_or_default(),
+        pod.metadata.uid.as_deref().unwrap_or_default()
     )
 }
 
@@ -139,6 +168,8 @@ pub fn process_for(pod: &Pod, c: &Spec, start_ms: i64) -> process::Container {
             .filter_map(|p| u16::try_from(p.container_port).ok())
             .collect(),
         served: Vec::new(),
+        files: Default::default(),
+        periodic: Vec::new(),
         work: Default::default(),
         image,
         start_ms,
@@ -161,7 +192,7 @@ pub fn start_container(
     };
     let obj = Object::Pod(Box::new(pod.clone()));
     let start_ms = cx.world.clock.now_ms() + START_MS;
-    let proc = process_for(pod, c, start_ms);
+    let mut proc = process_for(pod, c, start_ms);
     events::record(
         cx.world,
         &obj,
@@ -224,14 +255,38 @@ pub fn start_container(
             (state, exit, None)
         }
     };
+    let post_start = match (
+        &start_error,
+        c.lifecycle.as_ref().and_then(|l| l.post_start.as_ref()),
+    ) {
+        (None, Some(h)) => run_post_start(cx, pod, c, h, &mut proc),
+        _ => None,
+    };
+    let (state, exit) = match &post_start {
+        // The kubelet waits for the hook: the container shows as still being created.
+        Some(_) => (waiting("ContainerCreating", None), exit),
+        None => (state, exit),
+    };
     let running = start_error.is_none();
     let anchor = pod
         .status
         .as_ref()
         .and_then(|s| s.start_time.as_ref())
         .map_or(start_ms, crate::clock::ms_from_time);
-    let prober = probes::initial(c, anchor, start_ms);
+    // Probing starts once the container runs for the kubelet: after its postStart hook.
+    let probe_from = post_start
+        .as_ref()
+        .and_then(|h| h.done_at)
+        .unwrap_or(start_ms);
+    let prober = probes::initial(c, anchor, probe_from);
+    if let Some(done) = post_start.as_ref().and_then(|h| h.done_at) {
+        cx.world
+            .timers
+            .at(done, super::kubelet::key_task(&pod.metadata));
+    }
+    let waiting_for_hook = post_start.is_some();
     let slot = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
+    slot.post_start = post_start;
     slot.previous = slot.current.take();
     slot.current = Some(Instance {
         process: proc,
@@ -242,6 +297,7 @@ pub fn start_container(
     slot.restart_at = None;
     slot.backing_off = false;
     slot.force_restart = false;
+    let running = running && !waiting_for_hook;
     let (ready, started) = (
         running && prober.started && prober.ready,
         running && prober.started,
@@ -259,6 +315,129 @@ pub fn start_container(
         last_state,
         ..Default::default()
     }
+}
+
+/// A waiting container state.
+fn waiting(reason: &str, message: Option<String>) -> ContainerState {
+    ContainerState {
+        waiting: Some(ContainerStateWaiting {
+            reason: Some(reason.into()),
+            message,
+        }),
+        ..Default::default()
+    }
+}
+
+/// Runs container `c`'s postStart hook `h` as its process `proc` starts: the hook's files and
+/// served line go where they belong. `None` when it returned at once without error (nothing
+/// to wait for).
+fn run_post_start(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    c: &Spec,
+    h: &k8s_openapi::api::core::v1::LifecycleHandler,
+    proc: &mut process::Container,
+) -> Option<PostStart> {
+    let at = proc.start_ms;
+    let node = kubelet_source(pod);
+    let mut peers = running_peers(cx, pod, at);
+    peers.retain(|(name, _)| *name != c.name);
+    peers.push((c.name.clone(), proc.clone()));
+    let source_ip = kubelet_source_ip(cx, &node);
+    let exec_id = if h.exec.is_some() {
+        cx.world.rng.hex(64)
+    } else {
+        String::new()
+    };
+    let ran = {
+        let target = probes::Target {
+            process: proc,
+            peers: peers.iter().map(|(_, x)| x).collect(),
+            pod_ip: &proc.pod_ip,
+            source_ip: &source_ip,
+            exec_id,
+        };
+        super::hooks::run(
+            h,
+            c,
+            &pod_ref(pod),
+            &target,
+            at,
+            super::hooks::EXEC_LIMIT_MS,
+        )
+    };
+    proc.files.extend(ran.files);
+    if let Some((index, line)) = ran.served {
+        if peers.get(index).is_some_and(|(name, _)| *name == c.name) {
+            proc.log_served(at, line);
+        } else {
+            log_served(cx, pod, &peers, at, vec![(index, line)]);
+        }
+    }
+    if ran.error.is_none() && ran.took_ms == Some(0) {
+        return None;
+    }
+    Some(PostStart {
+        done_at: ran.took_ms.map(|t| at.saturating_add(t)),
+        error: ran.error,
+        killed: false,
+    })
+}
+
+/// How stopping container `c` goes (the kubelet's `killContainer`) at `now` with `grace_ms`:
+/// its preStop hook runs first, within the grace period (a failure records
+/// `FailedPreStopHook`); then SIGTERM, and SIGKILL when what is left of the grace period (2 s
+/// at least) runs out. Returns (ms from now until it has exited, its exit code).
+pub(crate) fn stop_container(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    c: &Spec,
+    inst: &Instance,
+    grace_ms: i64,
+) -> (i64, i32) {
+    let now = cx.world.clock.now_ms();
+    let mut left = grace_ms;
+    let mut hook_ms = 0;
+    let pre_stop = c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref());
+    if let Some(h) = pre_stop.filter(|_| grace_ms > 0) {
+        let node = kubelet_source(pod);
+        let peers = running_peers(cx, pod, now);
+        let source_ip = kubelet_source_ip(cx, &node);
+        let exec_id = if h.exec.is_some() {
+            cx.world.rng.hex(64)
+        } else {
+            String::new()
+        };
+        let ran = {
+            let target = probes::Target {
+                process: &inst.process,
+                peers: peers.iter().map(|(_, x)| x).collect(),
+                pod_ip: &inst.process.pod_ip,
+                source_ip: &source_ip,
+                exec_id,
+            };
+            super::hooks::run(h, c, &pod_ref(pod), &target, now, grace_ms)
+        };
+        // The kubelet waits for the hook at most the grace period, counted in whole seconds.
+        hook_ms = ran.took_ms.map_or(grace_ms, |t| t.clamp(0, grace_ms));
+        left = grace_ms - hook_ms / 1000 * 1000;
+        log_served(cx, pod, &peers, now, ran.served.into_iter().collect());
+        if ran.error.is_some() {
+            events::record(
+                cx.world,
+                &Object::Pod(Box::new(pod.clone())),
+                EventType::Warning,
+                "FailedPreStopHook",
+                "PreStopHook failed",
+                Source {
+                    component: "kubelet",
+                    host: Some(&node),
+                },
+            );
+        }
+    }
+    let (ms, code) = stop_outcome(inst, left.max(MIN_GRACE_MS));
+    (hook_ms.saturating_add(ms), code)
 }
 
 fn previous_image_id(pod: &Pod, name: &str) -> Option<String> {
@@ -352,12 +531,7 @@ pub(crate) fn sync_container(
 ) -> bool {
     let now = cx.world.clock.now_ms();
     let node = kubelet_source(pod);
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let pod_ref = format!(
-        "{}_{}({uid})",
-        pod.metadata.name.clone().unwrap_or_default(),
-        pod.metadata.namespace.clone().unwrap_or_default()
-    );
+    let pod_ref = pod_ref(pod);
     let due = |t: i64, next: &mut Option<i64>| {
         *next = Some(next.map_or(t, |n: i64| n.min(t)));
     };
@@ -369,21 +543,97 @@ pub(crate) fn sync_container(
     let Some(inst) = slot.current.clone() else {
         return false;
     };
+    // 0. Its postStart hook: the container runs for the kubelet once the hook returns.
+    if let Some(hook) = slot.post_start.clone().filter(|h| !h.killed) {
+        let Some(done) = hook.done_at else {
+            return false;
+        };
+        if done > now {
+            due(done, next_due);
+            return false;
+        }
+        let entry = cx.kubelet.containers.entry(k.clone()).or_default();
+        if hook.error.is_none() {
+            entry.post_start = None;
+            st.state = Some(ContainerState {
+                running: Some(ContainerStateRunning {
+                    started_at: Some(crate::clock::time_from_ms(inst.process.start_ms)),
+                }),
+                ..Default::default()
+            });
+            st.started = Some(entry.probes.started);
+            st.ready = entry.probes.started && entry.probes.ready;
+            changed = true;
+        } else {
+            // A failed hook kills the container (its preStop hook first), to be restarted.
+            entry.force_restart = policy != "Never";
+            if let Some(h) = entry.post_start.as_mut() {
+                h.killed = true;
+            }
+            let obj = Object::Pod(Box::new(pod.clone()));
+            let source = Source {
+                component: "kubelet",
+                host: Some(&node),
+            };
+            events::record(
+                cx.world,
+                &obj,
+                EventType::Warning,
+                "FailedPostStartHook",
+                "PostStartHook failed",
+                source.clone(),
+            );
+            events::record(
+                cx.world,
+                &obj,
+                EventType::Normal,
+                "Killing",
+                "FailedPostStartHook",
+                source,
+            );
+            let (stop_ms, code) = stop_container(cx, pod, c, &inst, grace_period_ms(pod));
+            let stop_at = now.saturating_add(stop_ms);
+            if let Some(cur) = cx
+                .kubelet
+                .containers
+                .get_mut(&k)
+                .and_then(|s| s.current.as_mut())
+            {
+                if cur.exit.is_none_or(|(at, _)| at > stop_at) {
+                    cur.exit = Some((stop_at, code));
+                }
+            }
+            return sync_container(cx, pod, c, policy, st, next_due);
+        }
+    }
+    let slot = cx.kubelet.containers.get(&k).cloned().unwrap_or_default();
+    let Some(inst) = slot.current.clone() else {
+        return changed;
+    };
     let is_running = st.state.as_ref().is_some_and(|s| s.running.is_some());
     let just_failed_start = inst.start_error.is_some() && slot.restart_at.is_none();
+    let hook_killed = slot.post_start.as_ref().is_some_and(|h| h.killed);
     // 1. The process exits.
     if let Some((at, code)) = inst.exit {
-        if (is_running || just_failed_start) && at <= now {
+        if (is_running || just_failed_start || hook_killed) && at <= now {
             let ended = terminated(&inst);
             st.ready = false;
             st.started = Some(false);
             if inst.start_error.is_some() {
                 st.last_state = Some(ended);
+            } else if hook_killed && policy != "Never" {
+                // The start failed: the kubelet reports why until it starts it again.
+                st.last_state = Some(ended);
+                st.state = Some(waiting(
+                    "PostStartHookError",
+                    slot.post_start.as_ref().and_then(|h| h.error.clone()),
+                ));
             } else {
                 st.state = Some(ended);
             }
             changed = true;
             let entry = cx.kubelet.containers.entry(k.clone()).or_default();
+            entry.post_start = None;
             let restart =
                 policy == "Always" || (policy == "OnFailure" && (code != 0 || entry.force_restart));
             if let Some(r) = entry.restart_at {
@@ -399,7 +649,7 @@ pub(crate) fn sync_container(
             } else {
                 entry.restart_at = None;
             }
-        } else if (is_running || just_failed_start) && at > now {
+        } else if (is_running || just_failed_start || hook_killed) && at > now {
             due(at, next_due);
         }
     }
@@ -589,13 +839,12 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
         let Some(slot) = cx.kubelet.containers.get(&k) else {
             continue;
         };
-        let Some(inst) = slot.current.as_ref() else {
+        let Some(inst) = slot.current.clone() else {
             continue;
         };
         if inst.exit.is_some_and(|(at, _)| at <= now) {
             continue;
         }
-        let (stop_ms, code) = stop_outcome(inst, grace_ms);
         events::record(
             cx.world,
             &obj,
@@ -607,6 +856,14 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
                 host: Some(&node),
             },
         );
+        let spec = pod
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .find(|c| c.name == *name)
+            .cloned()
+            .unwrap_or_default();
+        let (stop_ms, code) = stop_container(cx, pod, &spec, &inst, grace_ms);
         // The new image is pulled once the old container has stopped.
         let image = pod
             .spec
@@ -742,35 +999,18 @@ fn probe_container(
         return false;
     }
     let mut st = slot.probes.clone();
+    let slot_probes = slot.probes.clone();
     let node = kubelet_source(pod);
     let pod_ip = inst.process.pod_ip.clone();
-    let source_ip = format!(
-        "{}.1",
-        crate::node::kubelet::pod_ip_prefix(&cx.world.api, &node)
-    );
-    let peers: Vec<process::Container> = pod
-        .spec
-        .iter()
-        .flat_map(|s| s.containers.iter())
-        .filter_map(|other| {
-            let i = cx
-                .kubelet
-                .containers
-                .get(&key(pod, &other.name))?
-                .current
-                .as_ref()?;
-            let up = i.start_error.is_none()
-                && i.process.start_ms <= now
-                && i.exit.is_none_or(|(at, _)| at > now);
-            up.then(|| i.process.clone())
-        })
-        .collect();
+    let source_ip = kubelet_source_ip(cx, &node);
+    let peers = running_peers(cx, pod, now);
     let anchor = pod
         .status
         .as_ref()
         .and_then(|s| s.start_time.as_ref())
         .map_or(inst.process.start_ms, crate::clock::ms_from_time);
     let rng = &mut cx.world.rng;
+    let mut served = Vec::new();
     let pass = probes::pass(
         c,
         &mut st,
@@ -781,7 +1021,7 @@ fn probe_container(
         &mut |p| {
             let target = probes::Target {
                 process: &inst.process,
-                peers: peers.iter().collect(),
+                peers: peers.iter().map(|(_, x)| x).collect(),
                 pod_ip: &pod_ip,
                 source_ip: &source_ip,
                 exec_id: if p.exec.is_some() {
@@ -790,9 +1030,13 @@ fn probe_container(
                     String::new()
                 },
             };
-            probes::check(p, c, &target, now)
+            let (outcome, line) = probes::check(p, c, &target, now);
+            served.extend(line);
+            outcome
         },
     );
+    log_served(cx, pod, &peers, now, served);
+    keep_probing_unseen(cx, pod, c, &inst, &peers, (&slot_probes, &st), anchor, now);
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let obj = Object::Pod(Box::new(pod.clone()));
     let source = || Source {
@@ -827,7 +1071,7 @@ fn probe_container(
             message,
             source(),
         );
-        let (stop_ms, code) = stop_outcome(&inst, grace_period_ms(pod));
+        let (stop_ms, code) = stop_container(cx, pod, c, &inst, grace_period_ms(pod));
         let stop_at = now + stop_ms;
         if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
             if let Some(cur) = slot.current.as_mut() {
@@ -853,6 +1097,115 @@ fn probe_container(
     changed
 }
 
+/// The pod's running containers at `now`, as (name, process): they share the pod's network
+/// namespace, so a request of the kubelet to the pod IP reaches whichever listens.
+pub(crate) fn running_peers(
+    cx: &NodeCx<'_>,
+    pod: &Pod,
+    now: i64,
+) -> Vec<(String, process::Container)> {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .filter_map(|other| {
+            let i = cx
+                .kubelet
+                .containers
+                .get(&key(pod, &other.name))?
+                .current
+                .as_ref()?;
+            let up = i.start_error.is_none()
+                && i.process.start_ms <= now
+                && i.exit.is_none_or(|(at, _)| at > now);
+            up.then(|| (other.name.clone(), i.process.clone()))
+        })
+        .collect()
+}
+
+/// Where the kubelet's requests to pods on `node` come from: the node's address on the pod
+/// network, its `cni0` bridge (`10.244.N.1`).
+pub(crate) fn kubelet_source_ip(cx: &NodeCx<'_>, node: &str) -> String {
+    format!(
+        "{}.1",
+        crate::node::kubelet::pod_ip_prefix(&cx.world.api, node)
+    )
+}
+
+/// The httpGet probes that went idle in a pass (`states` before and after) keep coming: their
+/// requests go to the serving container's log as a periodic series from the next tick.
+#[allow(clippy::too_many_arguments)]
+fn keep_probing_unseen(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    c: &Spec,
+    inst: &Instance,
+    peers: &[(String, process::Container)],
+    states: (&probes::State, &probes::State),
+    anchor: i64,
+    now: i64,
+) {
+    let node = kubelet_source(pod);
+    let source_ip = kubelet_source_ip(cx, &node);
+    for kind in probes::went_idle(states.0, states.1) {
+        let Some(h) = kind.of(c).and_then(|p| p.http_get.as_ref().map(|h| (p, h))) else {
+            continue;
+        };
+        let timing = probes::Timing::of(h.0);
+        let next = timing.first_tick(anchor, inst.process.start_ms, now.saturating_add(1));
+        let target = probes::Target {
+            process: &inst.process,
+            peers: peers.iter().map(|(_, x)| x).collect(),
+            pod_ip: &inst.process.pod_ip,
+            source_ip: &source_ip,
+            exec_id: String::new(),
+        };
+        let Ok(answer) = probes::http_get(h.1, c, &target, next, "probe") else {
+            continue;
+        };
+        let (index, request) = answer.request;
+        let Some((name, _)) = peers.get(index) else {
+            continue;
+        };
+        if let Some(server) = cx
+            .kubelet
+            .containers
+            .get_mut(&key(pod, name))
+            .and_then(|s| s.current.as_mut())
+        {
+            server.process.periodic.push(process::serve::Periodic {
+                from_ms: next,
+                period_ms: timing.period_ms,
+                until_ms: None,
+                request,
+            });
+        }
+    }
+}
+
+/// Adds the access-log lines the kubelet's requests left, as (index in `peers`, line), at
+/// `at_ms` to the serving containers' logs.
+pub(crate) fn log_served(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    peers: &[(String, process::Container)],
+    at_ms: i64,
+    served: Vec<(usize, String)>,
+) {
+    for (index, line) in served {
+        let Some((name, _)) = peers.get(index) else {
+            continue;
+        };
+        if let Some(inst) = cx
+            .kubelet
+            .containers
+            .get_mut(&key(pod, name))
+            .and_then(|s| s.current.as_mut())
+        {
+            inst.process.log_served(at_ms, line);
+        }
+    }
+}
+
 /// Forgets every container of a pod (it was deleted).
 pub fn forget_pod(cx: &mut NodeCx<'_>, namespace: &str, name: &str) {
     cx.kubelet
@@ -860,25 +1213,44 @@ pub fn forget_pod(cx: &mut NodeCx<'_>, namespace: &str, name: &str) {
         .retain(|(ns, p, _), _| !(ns == namespace && p == name));
 }
 
+/// How each container of a terminating pod exited, by name: the exit codes its stop ended
+/// with (0 when it honoured SIGTERM, 137 when killed).
+pub fn exit_codes(cx: &NodeCx<'_>, pod: &Pod) -> std::collections::BTreeMap<String, i32> {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .filter_map(|c| {
+            let inst = cx
+                .kubelet
+                .containers
+                .get(&key(pod, &c.name))?
+                .current
+                .as_ref()?;
+            Some((c.name.clone(), inst.exit?.1))
+        })
+        .collect()
+}
+
 /// The status the kubelet reports once it has stopped a terminating pod's containers: each
-/// running container terminated now (exit 0 if it honoured SIGTERM before the grace period
-/// ran out, 137 if it had to be killed), none ready.
-pub fn mark_stopped(pod: &mut Pod, now_ms: i64) {
+/// running container terminated now with its exit code from `codes` (without one: 0 if the
+/// grace period had not run out, 137 if it had), none ready.
+pub fn mark_stopped(pod: &mut Pod, now_ms: i64, codes: &std::collections::BTreeMap<String, i32>) {
     let killed = pod
         .metadata
         .deletion_timestamp
         .as_ref()
         .is_some_and(|t| now_ms >= t.0.as_millisecond());
-    let (code, reason) = if killed {
-        (137, "Error")
-    } else {
-        (0, "Completed")
-    };
     let Some(status) = pod.status.as_mut() else {
         return;
     };
     for cs in status.container_statuses.iter_mut().flatten() {
         if let Some(running) = cs.state.as_ref().and_then(|s| s.running.clone()) {
+            let (code, reason) = match codes.get(&cs.name) {
+                Some(0) => (0, "Completed"),
+                Some(c) => (*c, "Error"),
+                None if killed => (137, "Error"),
+                None => (0, "Completed"),
+            };
             cs.state = Some(ContainerState {
                 terminated: Some(ContainerStateTerminated {
                     container_id: cs.container_id.clone(),

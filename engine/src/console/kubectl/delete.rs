@@ -45,6 +45,39 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
+    // kubectl's Complete and Validate: --now is --grace-period=1; 0 without --force is 1;
+    // --force alone is 0; --force with a grace period above 0 is refused.
+    let mut grace = match parsed.value("grace-period") {
+        Some(g) => match g.parse::<i64>() {
+            Ok(v) => v,
+            Err(_) => {
+                return super::error(format!(
+                    "invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax"
+                ))
+            }
+        },
+        None => -1,
+    };
+    let force_flag = parsed.bool("force");
+    if parsed.bool("now") {
+        if grace != -1 {
+            return super::error("--now and --grace-period cannot be specified together");
+        }
+        grace = 1;
+    }
+    if grace == 0 && !force_flag {
+        grace = 1;
+    }
+    if force_flag && grace < 0 {
+        grace = 0;
+    }
+    if force_flag && grace > 0 {
+        return super::error(
+            "--force and --grace-period greater than 0 cannot be specified together",
+        );
+    }
+    let force = force_flag && grace == 0;
+    let grace = (grace >= 0).then_some(grace);
     let namespace = super::namespace(cluster, &parsed);
     let from_files = !parsed.values("filename").is_empty();
     let targets = match if from_files {
@@ -55,19 +88,6 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         Ok(t) => t,
         Err(out) => return out,
     };
-    let grace = match parsed.value("grace-period") {
-        Some(g) => match g.parse::<i64>() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                return super::error(format!(
-                    "invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax"
-                ))
-            }
-        },
-        None if parsed.bool("now") => Some(1),
-        None => None,
-    };
-    let force = parsed.bool("force") && grace == Some(0);
     let mut out = Output::default();
     let propagation = match cascade(parsed.value("cascade").unwrap_or("background"), &mut out) {
         Ok(p) => p,

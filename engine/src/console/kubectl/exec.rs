@@ -146,7 +146,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         EXEC_LIMIT_MS,
     )
     .with_tools(&mut tools);
-    let run = if is_shell && command.get(1).map(String::as_str) == Some("-c") {
+    let mut run = if is_shell && command.get(1).map(String::as_str) == Some("-c") {
         shell.run_script(command.get(2).map_or("", String::as_str))
     } else {
         shell.run_argv(&command)
@@ -156,11 +156,27 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         End::Exit { at, .. } => *at,
         End::Running => EXEC_LIMIT_MS,
     };
+    keep_files(cluster, &key, &mut run);
     print_run(&mut out, run);
     if took > 0 {
         cluster.advance(crate::clock::SimDuration::millis(took));
     }
     out
+}
+
+/// Keeps the files a command wrote in the container's writable layer.
+fn keep_files(cluster: &mut Cluster, key: &(String, String, String), run: &mut process::Run) {
+    if run.files.is_empty() {
+        return;
+    }
+    if let Some(inst) = cluster
+        .kubelet
+        .containers
+        .get_mut(key)
+        .and_then(|s| s.current.as_mut())
+    {
+        inst.process.files.append(&mut run.files);
+    }
 }
 
 /// Where a container's connections start: its pod's network namespace.
@@ -269,7 +285,8 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
     }
     // `cmd | filter`: the container runs `cmd`; the console's own filters do the rest.
     let (first, filters) = split_pipe(trimmed);
-    let run = shell.run_script(first);
+    let mut run = shell.run_script(first);
+    keep_files(cluster, &session.key, &mut run);
     let mut piped = String::new();
     for l in run.lines {
         if l.stderr {

@@ -1,8 +1,14 @@
-//! The small read-only filesystem a container shows to `cat` and `ls`: distribution files,
-//! what kubelet writes (/etc/hosts, /etc/resolv.conf, /etc/hostname), the service-account
-//! token mount, and nginx's welcome page.
+//! The small filesystem a container shows to `cat` and `ls`: the image's files (distribution
+//! files, nginx's welcome page), what kubelet writes (/etc/hosts, /etc/resolv.conf,
+//! /etc/hostname), the service-account token mount, and on top of them the container's
+//! writable layer (files its hooks and `kubectl exec` wrote).
+
+use std::collections::BTreeMap;
 
 use super::{image_name, Container, Flavor};
+
+/// Largest file a container may write; a write past it fails as a full disk would.
+pub const FILE_LIMIT: usize = 1 << 20;
 
 /// Top-level directories of every image.
 const ROOT: &[&str] = &[
@@ -68,7 +74,7 @@ fn files(c: &Container) -> Vec<(String, String)> {
 }
 
 /// Normalises `a/b/`, `./x` and relative paths (the working directory is `/`).
-fn normalise(path: &str) -> String {
+pub fn normalise(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for p in path.split('/') {
         match p {
@@ -82,9 +88,12 @@ fn normalise(path: &str) -> String {
     format!("/{}", parts.join("/"))
 }
 
-/// A file's contents.
+/// A file's contents: the writable layer's copy, else the image's.
 pub fn read(c: &Container, path: &str) -> Option<String> {
     let path = normalise(path);
+    if let Some(t) = c.files.get(&path) {
+        return Some(t.clone());
+    }
     files(c)
         .into_iter()
         .find(|(p, _)| *p == path)
@@ -99,13 +108,31 @@ pub fn list(c: &Container, path: &str) -> Option<Vec<String>> {
     } else {
         Vec::new()
     };
-    let prefix = if path == "/" {
+    // The image's top-level directories exist even when Kubeplay shows nothing in them.
+    let mut found = path == "/" || ROOT.iter().any(|d| path == format!("/{d}"));
+    let image = files(c).into_iter().map(|(p, _)| p);
+    found |= add_entries(&mut names, &path, image);
+    if path == "/var/run/secrets/kubernetes.io/serviceaccount" {
+        // The projected volume's entries are symlinks into a timestamped directory.
+        names = vec!["ca.crt".into(), "namespace".into(), "token".into()];
+    }
+    let found = with_written(found.then_some(names), &path, &c.files);
+    found.map(|mut names| {
+        names.sort();
+        names
+    })
+}
+
+/// Adds to `names` the entries of directory `dir` that `paths` (files) have under it;
+/// whether any had.
+fn add_entries(names: &mut Vec<String>, dir: &str, paths: impl Iterator<Item = String>) -> bool {
+    let prefix = if dir == "/" {
         "/".to_string()
     } else {
-        format!("{path}/")
+        format!("{dir}/")
     };
-    let mut found = path == "/";
-    for (p, _) in files(c) {
+    let mut found = false;
+    for p in paths {
         if let Some(rest) = p.strip_prefix(&prefix) {
             found = true;
             let first = rest.split('/').next().unwrap_or_default().to_string();
@@ -114,12 +141,19 @@ pub fn list(c: &Container, path: &str) -> Option<Vec<String>> {
             }
         }
     }
-    if path == "/var/run/secrets/kubernetes.io/serviceaccount" {
-        // The projected volume's entries are symlinks into a timestamped directory.
-        names = vec!["ca.crt".into(), "namespace".into(), "token".into()];
-    }
-    names.sort();
-    found.then_some(names)
+    found
+}
+
+/// Directory `dir`'s entries (`listed`, as the layers below show them) with the files
+/// `written` on top, unsorted; `dir` is normalised.
+pub fn with_written(
+    listed: Option<Vec<String>>,
+    dir: &str,
+    written: &BTreeMap<String, String>,
+) -> Option<Vec<String>> {
+    let mut names = listed.clone().unwrap_or_default();
+    let found = add_entries(&mut names, dir, written.keys().cloned());
+    (listed.is_some() || found).then_some(names)
 }
 
 const NGINX_INDEX: &str = "<!DOCTYPE html>
@@ -157,3 +191,73 @@ const NGINX_50X: &str = "<!DOCTYPE html>
 </body>
 </html>
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::super::{argv, Container};
+    use super::*;
+
+    fn busybox() -> Container {
+        Container {
+            pod: "box".into(),
+            namespace: "default".into(),
+            pod_ip: "10.244.1.5".into(),
+            image: "busybox".into(),
+            argv: argv("busybox", None, None),
+            env: Default::default(),
+            start_ms: 0,
+            ports: vec![],
+            served: vec![],
+            files: Default::default(),
+            periodic: Vec::new(),
+            work: Default::default(),
+        }
+    }
+
+    fn sh(c: &Container, script: &str) -> crate::node::process::Run {
+        c.exec(&["sh".into(), "-c".into(), script.into()], 0, 60_000)
+    }
+
+    #[test]
+    fn writes_go_to_the_writable_layer() {
+        let mut c = busybox();
+        let run = sh(
+            &c,
+            "echo hi > /tmp/x; echo more >> tmp/x; cat /tmp/x; ls /tmp",
+        );
+        let text: Vec<&str> = run.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(text, ["hi", "more", "x"]);
+        assert_eq!(
+            run.files.get("/tmp/x").map(String::as_str),
+            Some("hi\nmore\n")
+        );
+        c.files = run.files;
+        assert_eq!(read(&c, "/tmp/x").as_deref(), Some("hi\nmore\n"));
+        assert_eq!(list(&c, "/tmp"), Some(vec!["x".to_string()]));
+        assert_eq!(list(&c, "/mnt"), Some(vec![]));
+    }
+
+    #[test]
+    fn writes_need_a_directory_and_stay_bounded() {
+        let c = busybox();
+        let run = sh(&c, "echo x > /nope/y; echo $?; echo x > /etc");
+        let text: Vec<&str> = run.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            text,
+            [
+                "sh: can't create /nope/y: nonexistent directory",
+                "1",
+                "sh: can't create /etc: Is a directory"
+            ]
+        );
+        let run = sh(
+            &c,
+            "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa > /f; while true; do cat /f >> /f; done",
+        );
+        assert!(run.files.get("/f").is_some_and(|f| f.len() <= FILE_LIMIT));
+        assert!(run
+            .lines
+            .iter()
+            .any(|l| l.text == "sh: write error: No space left on device"));
+    }
+}

@@ -5,7 +5,7 @@
 pub mod addon;
 pub(crate) mod arith;
 pub mod cond;
-mod fs;
+pub mod fs;
 mod perl;
 pub mod script;
 pub mod serve;
@@ -63,6 +63,12 @@ pub struct Container {
     pub ports: Vec<u16>,
     /// Lines the server wrote for requests it served (access log), in time order.
     pub served: Vec<Line>,
+    /// The writable layer: files written since the container started (by its hooks and
+    /// `kubectl exec`), by normalised path.
+    pub files: BTreeMap<String, String>,
+    /// Requests that keep coming at a period (a probe that keeps succeeding, which the
+    /// kubelet no longer needs to look at); their log lines are written when read.
+    pub periodic: Vec<serve::Periodic>,
     /// Requests its server answered, and the CPU time they cost (ms), for metrics.
     pub work: serve::Work,
 }
@@ -214,9 +220,12 @@ impl Container {
     pub fn run_until(&self, until_ms: i64) -> Run {
         let mut run = self.replay(until_ms);
         let limit = until_ms - self.start_ms;
-        if !self.served.is_empty() {
+        if !self.served.is_empty() || !self.periodic.is_empty() {
             run.lines
                 .extend(self.served.iter().filter(|l| l.at <= limit).cloned());
+            for p in &self.periodic {
+                run.lines.extend(self.periodic_lines(p, until_ms));
+            }
             run.lines.sort_by_key(|l| l.at);
         }
         run
@@ -228,10 +237,7 @@ impl Container {
             return self.server_run(server);
         }
         let Some((exe, rest)) = self.argv.split_first() else {
-            return Run {
-                lines: vec![],
-                end: End::Exit { at: 0, code: 128 },
-            };
+            return Run::new(vec![], End::Exit { at: 0, code: 128 });
         };
         if self.is_perl(exe) {
             return perl::run(rest);
@@ -249,10 +255,7 @@ impl Container {
             return match rest.first().map(String::as_str) {
                 Some("-c") => shell.run_script(rest.get(1).map_or("", String::as_str)),
                 // No tty and no stdin: the shell reads end-of-file and exits at once.
-                _ => Run {
-                    lines: vec![],
-                    end: End::Exit { at: 0, code: 0 },
-                },
+                _ => Run::new(vec![], End::Exit { at: 0, code: 0 }),
             };
         }
         shell.run_argv(&self.argv)
@@ -276,10 +279,7 @@ impl Container {
         match (is_shell, argv.get(1).map(String::as_str)) {
             (true, Some("-c")) => shell.run_script(argv.get(2).map_or("", String::as_str)),
             // A shell without a script reads end-of-file from the empty stdin and exits.
-            (true, _) => Run {
-                lines: vec![],
-                end: End::Exit { at: 0, code: 0 },
-            },
+            (true, _) => Run::new(vec![], End::Exit { at: 0, code: 0 }),
             _ => shell.run_argv(argv),
         }
     }
@@ -394,7 +394,7 @@ impl Container {
             }
             Server::Generic | Server::Addon(_) => {}
         }
-        Run { lines, end }
+        Run::new(lines, end)
     }
 }
 

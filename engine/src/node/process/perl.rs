@@ -20,17 +20,11 @@ pub fn run(args: &[String]) -> Run {
     }
     let Some(script) = script else {
         // `perl` with no script and no stdin reads end-of-file and exits.
-        return Run {
-            lines: vec![],
-            end: End::Exit { at: 20, code: 0 },
-        };
+        return Run::new(vec![], End::Exit { at: 20, code: 0 });
     };
     let body = script.trim().trim_end_matches(';').trim();
     let Some(arg) = body.strip_prefix("print").map(str::trim) else {
-        return Run {
-            lines: vec![],
-            end: End::Exit { at: 30, code: 0 },
-        };
+        return Run::new(vec![], End::Exit { at: 30, code: 0 });
     };
     let (text, took) = if let Some(n) = arg
         .strip_prefix("bpi(")
@@ -61,10 +55,7 @@ pub fn run(args: &[String]) -> Run {
             stderr: false,
         });
     }
-    Run {
-        lines,
-        end: End::Exit { at: took, code: 0 },
-    }
+    Run::new(lines, End::Exit { at: took, code: 0 })
 }
 
 const BASE: u64 = 1_000_000_000;

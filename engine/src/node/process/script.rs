@@ -43,8 +43,8 @@ pub struct ToolRun {
     pub code: i32,
     /// Simulated time the program ran, in ms.
     pub elapsed_ms: i64,
-    /// Files it saved, as (path, contents): the learner's machine keeps them; a
-    /// container's filesystem here is read-only, so they are dropped there.
+    /// Files it saved, as (path, contents): the learner's machine or the container keeps
+    /// them.
     pub files: Vec<(String, String)>,
 }
 
@@ -75,6 +75,20 @@ pub struct Run {
     pub lines: Vec<Line>,
     /// Exit or still running.
     pub end: End,
+    /// Files it wrote (`> FILE`, a tool's download), by normalised path, with their new
+    /// contents: the container's writable layer keeps them when the run was an exec.
+    pub files: BTreeMap<String, String>,
+}
+
+impl Run {
+    /// A run that wrote no files.
+    pub fn new(lines: Vec<Line>, end: End) -> Run {
+        Run {
+            lines,
+            end,
+            files: BTreeMap::new(),
+        }
+    }
 }
 
 enum Flow {
@@ -97,16 +111,21 @@ pub struct Shell<'a> {
     steps: u32,
     lines: Vec<Line>,
     last: i32,
+    /// Files written during the run, over the host's.
+    written: BTreeMap<String, String>,
+    /// Bytes written so far (output and files), against [`BYTE_BUDGET`].
+    bytes: usize,
 }
 
-/// Where a simple command's output goes: `>/dev/null`, `> FILE` (the container's
-/// filesystem is read-only here, so the output is dropped either way), `2>/dev/null`,
-/// `2>&1`, `&>/dev/null`.
+/// Where a simple command's output goes: `>/dev/null`, `> FILE` and `>> FILE` (into the
+/// run's files), `2>/dev/null` (stderr into a file is dropped), `2>&1`, `&>/dev/null`.
 #[derive(Default)]
 struct Redirect {
     drop_out: bool,
     drop_err: bool,
     err_to_out: bool,
+    /// Stdout goes to this file (path as written, appending).
+    to_file: Option<(String, bool)>,
 }
 
 impl Redirect {
@@ -116,16 +135,17 @@ impl Redirect {
         let mut rest = Vec::with_capacity(argv.len());
         let mut words = argv.into_iter();
         while let Some(w) = words.next() {
-            let (op, target) = match w.find('>') {
+            let (op, target, append) = match w.find('>') {
                 Some(i) if matches!(&w[..i], "" | "1" | "2" | "&") => {
                     let op = w[..i].to_string();
+                    let append = w[i + 1..].starts_with('>');
                     let t = w[i + 1..].trim_start_matches('>').to_string();
                     let target = if t.is_empty() {
                         words.next().unwrap_or_default()
                     } else {
                         t
                     };
-                    (op, target)
+                    (op, target, append)
                 }
                 _ => {
                     rest.push(w);
@@ -140,25 +160,36 @@ impl Redirect {
                     r.drop_err = true;
                 }
                 (_, "&2") => {}
-                _ => r.drop_out = true,
+                (_, "/dev/null") => r.drop_out = true,
+                _ => {
+                    r.drop_out = true;
+                    r.to_file = Some((target, append));
+                }
             }
         }
         (rest, r)
     }
 
-    /// Applies the redirections to the lines written since `from`.
-    fn apply(&self, lines: &mut Vec<Line>, from: usize) {
+    /// Applies the redirections to the lines written since `from`; returns the stdout text
+    /// that goes to `to_file`.
+    fn apply(&self, lines: &mut Vec<Line>, from: usize) -> String {
+        let mut captured = String::new();
         if !(self.drop_out || self.drop_err || self.err_to_out) {
-            return;
+            return captured;
         }
-        let mut kept: Vec<Line> = lines.drain(from..).collect();
+        let mut kept: Vec<Line> = lines.drain(from.min(lines.len())..).collect();
         for l in &mut kept {
             if self.err_to_out && l.stderr {
                 l.stderr = false;
             }
+            if !l.stderr && self.to_file.is_some() {
+                captured.push_str(&l.text);
+                captured.push('\n');
+            }
         }
         kept.retain(|l| !(l.stderr && self.drop_err || !l.stderr && self.drop_out));
         lines.extend(kept);
+        captured
     }
 }
 
@@ -167,6 +198,9 @@ const SEQ_LIMIT: usize = 10_000;
 
 /// Most statements one run may execute; a script that needs more is treated as running forever.
 const STEP_BUDGET: u32 = 200_000;
+
+/// Most bytes one run may write (to its output and files); past it, as past the step budget.
+const BYTE_BUDGET: usize = 16 << 20;
 
 impl<'a> Shell<'a> {
     /// A shell with these variables, started at `start_ms` (epoch ms), that stops at `limit`
@@ -189,6 +223,8 @@ impl<'a> Shell<'a> {
             steps: 0,
             lines: Vec::new(),
             last: 0,
+            written: BTreeMap::new(),
+            bytes: 0,
         }
     }
 
@@ -229,10 +265,12 @@ impl<'a> Shell<'a> {
         Run {
             lines: self.lines,
             end,
+            files: self.written,
         }
     }
 
     fn emit(&mut self, text: String, stderr: bool) {
+        self.bytes = self.bytes.saturating_add(text.len());
         for l in text.split('\n') {
             self.lines.push(Line {
                 at: self.now,
@@ -262,16 +300,30 @@ impl<'a> Shell<'a> {
 
     fn exec_stmt(&mut self, stmt: &Stmt) -> Flow {
         self.steps += 1;
-        if self.steps > STEP_BUDGET || self.now > self.limit {
+        if self.out_of_budget() {
             return Flow::Stop;
         }
         match stmt {
             Stmt::Simple(words) => {
                 let argv: Vec<String> = words.iter().flat_map(|w| self.expand(w)).collect();
                 let (argv, redirect) = Redirect::split(argv);
+                if let Some((path, _)) = &redirect.to_file {
+                    if let Err(e) = self.can_create(path) {
+                        self.emit(e, true);
+                        self.last = if self.dialect() == Dialect::Dash {
+                            2
+                        } else {
+                            1
+                        };
+                        return Flow::Next;
+                    }
+                }
                 let before = self.lines.len();
                 let flow = self.exec_argv(&argv);
-                redirect.apply(&mut self.lines, before);
+                let captured = redirect.apply(&mut self.lines, before);
+                if let Some((path, append)) = &redirect.to_file {
+                    self.write_file(path, captured, *append);
+                }
                 flow
             }
             Stmt::While { until, cond, body } => loop {
@@ -288,7 +340,7 @@ impl<'a> Shell<'a> {
                     other => return other,
                 }
                 self.steps += 1;
-                if self.steps > STEP_BUDGET || self.now > self.limit {
+                if self.out_of_budget() {
                     return Flow::Stop;
                 }
             },
@@ -506,12 +558,12 @@ impl<'a> Shell<'a> {
             },
             "cat" => {
                 for path in args {
-                    match self.host.read(path) {
+                    match self.read(path) {
                         Some(text) => {
                             let t = text.strip_suffix('\n').unwrap_or(&text).to_string();
                             self.emit(t, false);
                         }
-                        None if self.host.list(path).is_some() => {
+                        None if self.list(path).is_some() => {
                             self.emit("cat: read error: Is a directory".to_string(), true);
                             self.last = 1;
                         }
@@ -533,7 +585,7 @@ impl<'a> Shell<'a> {
                     .flat_map(|a| a.chars().skip(1))
                     .collect();
                 let dir = dirs.first().map_or("/", |d| d.as_str());
-                match self.host.list(dir) {
+                match self.list(dir) {
                     Some(mut names) => {
                         if opts.contains('a') {
                             names.splice(0..0, [".".to_string(), "..".to_string()]);
@@ -545,7 +597,7 @@ impl<'a> Shell<'a> {
                             self.emit(names.join("\n"), false);
                         }
                     }
-                    None if self.host.read(dir).is_some() => self.emit(dir.to_string(), false),
+                    None if self.read(dir).is_some() => self.emit(dir.to_string(), false),
                     None => {
                         self.emit(format!("ls: {dir}: No such file or directory"), true);
                         self.last = 1;
@@ -608,11 +660,95 @@ impl Shell<'_> {
         }
     }
 
+    /// The run has used up its steps, bytes or time.
+    fn out_of_budget(&self) -> bool {
+        self.steps > STEP_BUDGET || self.bytes > BYTE_BUDGET || self.now > self.limit
+    }
+
+    /// A file's contents: written during this run, else the host's.
+    fn read(&self, path: &str) -> Option<String> {
+        let key = super::fs::normalise(path);
+        match self.written.get(&key) {
+            Some(t) => Some(t.clone()),
+            None => self.host.read(path),
+        }
+    }
+
+    /// A directory's entries, with the files written during this run.
+    fn list(&self, path: &str) -> Option<Vec<String>> {
+        let dir = super::fs::normalise(path);
+        let mut names = super::fs::with_written(self.host.list(path), &dir, &self.written)?;
+        names.sort();
+        names.dedup();
+        Some(names)
+    }
+
+    /// Whether `> path` may create the file: its directory must exist and it must not be one.
+    /// `Err` is the shell's message.
+    fn can_create(&self, path: &str) -> Result<(), String> {
+        let key = super::fs::normalise(path);
+        let parent = key.rsplit_once('/').map_or("/", |(p, _)| p);
+        let parent = if parent.is_empty() { "/" } else { parent };
+        let problem = if self.list(&key).is_some() {
+            Some(("Is a directory", "Is a directory", "Is a directory"))
+        } else if self.list(parent).is_none() {
+            Some((
+                "nonexistent directory",
+                "No such file or directory",
+                "Directory nonexistent",
+            ))
+        } else {
+            None
+        };
+        let Some((ash, bash, dash)) = problem else {
+            return Ok(());
+        };
+        Err(match self.dialect() {
+            Dialect::Bash => format!("{}: {path}: {bash}", self.name),
+            Dialect::Ash => format!("{}: can't create {path}: {ash}", self.name),
+            Dialect::Dash => {
+                let name = if self.name.ends_with(": 1") {
+                    self.name.clone()
+                } else {
+                    format!("{}: 1", self.name)
+                };
+                format!("{name}: cannot create {path}: {dash}")
+            }
+        })
+    }
+
+    /// Writes (or appends) `text` to `path` in the run's files, within `fs::FILE_LIMIT`.
+    fn write_file(&mut self, path: &str, text: String, append: bool) {
+        let key = super::fs::normalise(path);
+        self.bytes = self.bytes.saturating_add(text.len());
+        if !(append && self.written.contains_key(&key)) {
+            let base = if append {
+                self.host.read(&key).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            self.written.insert(key.clone(), base);
+        }
+        let Some(content) = self.written.get_mut(&key) else {
+            return;
+        };
+        if content.len().saturating_add(text.len()) > super::fs::FILE_LIMIT {
+            let name = self.name.clone();
+            self.emit(
+                format!("{name}: write error: No space left on device"),
+                true,
+            );
+            self.last = 1;
+            return;
+        }
+        content.push_str(&text);
+    }
+
     /// What a path in the container is, for `-f`, `-d`, `-e`, `-s`.
     fn file_kind(&self, path: &str) -> Option<FileKind> {
-        match self.host.read(path) {
+        match self.read(path) {
             Some(text) => Some(FileKind::File(text.len())),
-            None => self.host.list(path).map(|_| FileKind::Dir),
+            None => self.list(path).map(|_| FileKind::Dir),
         }
     }
 
@@ -747,6 +883,9 @@ impl Shell<'_> {
             });
         }
         self.last = run.code;
+        for (path, text) in run.files {
+            self.write_file(&path, text, false);
+        }
         true
     }
 
@@ -757,10 +896,10 @@ impl Shell<'_> {
             .iter()
             .map(|n| {
                 let path = format!("{}/{n}", dir.trim_end_matches('/'));
-                if matches!(n.as_str(), "." | "..") || self.host.list(&path).is_some() {
+                if matches!(n.as_str(), "." | "..") || self.list(&path).is_some() {
                     ("drwxr-xr-x".to_string(), 2, 4096, n.clone())
                 } else {
-                    let size = self.host.read(&path).map_or(0, |t| t.len() as u64);
+                    let size = self.read(&path).map_or(0, |t| t.len() as u64);
                     ("-rw-r--r--".to_string(), 1, size, n.clone())
                 }
             })

@@ -86,6 +86,19 @@ pub struct Work {
 /// rotates container logs.
 pub const ACCESS_LOG_LINES: usize = 1_000;
 
+/// The same request, every `period_ms` from `from_ms` (epoch ms) until `until_ms` if set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Periodic {
+    /// The first one's arrival.
+    pub from_ms: i64,
+    /// The period (1 ms at least).
+    pub period_ms: i64,
+    /// The last one arrives at or before this, if they stop.
+    pub until_ms: Option<i64>,
+    /// The request (its `at_ms` is replaced by each arrival).
+    pub request: Request,
+}
+
 /// The course's and the documentation's sample images, by repository.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Sample {
@@ -199,6 +212,31 @@ impl Container {
         };
         self.work.requests = self.work.requests.saturating_add(1);
         self.work.cpu_ms = self.work.cpu_ms.saturating_add(cost);
+    }
+
+    /// The log lines of `p`'s requests that arrived by `until_ms` (the last
+    /// [`ACCESS_LOG_LINES`] of them).
+    pub fn periodic_lines(&self, p: &Periodic, until_ms: i64) -> Vec<Line> {
+        let end = p.until_ms.map_or(until_ms, |u| u.min(until_ms));
+        let period = p.period_ms.max(1);
+        if end < p.from_ms {
+            return Vec::new();
+        }
+        let count = (end - p.from_ms) / period + 1;
+        let first = (count - ACCESS_LOG_LINES as i64).max(0);
+        (first..count)
+            .filter_map(|k| {
+                let at = p.from_ms.saturating_add(k.saturating_mul(period));
+                let mut req = p.request.clone();
+                req.at_ms = at;
+                let text = self.respond(&req).1?;
+                Some(Line {
+                    at: at - self.start_ms,
+                    text,
+                    stderr: false,
+                })
+            })
+            .collect()
     }
 
     /// Appends a line the server wrote at `at_ms` to the container's log.
@@ -448,6 +486,8 @@ mod tests {
             start_ms: 0,
             ports: vec![],
             served: vec![],
+            files: Default::default(),
+            periodic: Vec::new(),
             work: Work::default(),
         }
     }
