@@ -9,13 +9,14 @@
 mod endpoint_slice;
 mod ingress;
 mod rules;
+mod secret;
 
 pub use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 pub use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::PodSpec;
 pub use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod,
-    ReplicationController, Service, ServiceAccount,
+    ReplicationController, Secret, Service, ServiceAccount,
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
 pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
@@ -23,7 +24,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest::{self, DecodeError};
-pub use rules::{KindRules, StatusSubresource};
+pub use rules::{validate_update, KindRules, StatusSubresource};
 
 /// A kind the store holds, named by its typed value: typed store access
 /// (`api.get_as::<Pod>(ns, name)`) instead of a kind string and an `Object::Pod` unwrap.
@@ -182,6 +183,7 @@ objects!($;
     ServiceAccount,
     Ingress,
     IngressClass,
+    Secret,
 );
 
 impl Object {

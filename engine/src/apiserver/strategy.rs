@@ -102,7 +102,7 @@ pub(super) fn prepare_for_update(
         }
         (current, mut desired) => {
             crate::api::defaults::object(&mut desired);
-            crate::api::validation::validate(&desired)?;
+            crate::api::validation::validate_update(&desired, &current)?;
             let mut merged = current;
             copy_spec_and_meta(&mut merged, desired);
             Ok(merged)
