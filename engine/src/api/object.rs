@@ -8,6 +8,7 @@
 
 mod endpoint_slice;
 mod ingress;
+mod rbac;
 mod rules;
 mod secret;
 
@@ -20,6 +21,7 @@ pub use k8s_openapi::api::core::v1::{
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
 pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+pub use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
@@ -184,6 +186,10 @@ objects!($;
     Ingress,
     IngressClass,
     Secret,
+    Role,
+    ClusterRole,
+    RoleBinding,
+    ClusterRoleBinding,
 );
 
 impl Object {

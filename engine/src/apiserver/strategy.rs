@@ -27,6 +27,20 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
     }
 }
 
+/// Whether a new object starts at `metadata.generation: 1`, as the strategies of the
+/// named groups' kinds set it; core kinds, RBAC objects, StorageClasses and APIServices
+/// carry none.
+pub(super) fn starts_generation(obj: &Object) -> bool {
+    !obj.info().group.is_empty()
+        && !matches!(
+            obj,
+            Object::Role(_)
+                | Object::ClusterRole(_)
+                | Object::RoleBinding(_)
+                | Object::ClusterRoleBinding(_)
+        )
+}
+
 /// What a main-resource write must change to move `metadata.generation`: the spec; for an
 /// EndpointSlice, which has none, everything but its metadata, and its labels (its
 /// strategy's `PrepareForUpdate`).

@@ -4,6 +4,7 @@
 
 mod endpoint_slice;
 mod ingress;
+mod rbac;
 mod secret;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
