@@ -11,12 +11,13 @@ mod ingress;
 mod rbac;
 mod rules;
 mod secret;
+mod storage;
 
 pub use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 pub use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::PodSpec;
 pub use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod,
+    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
     ReplicationController, Secret, Service, ServiceAccount,
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
@@ -26,7 +27,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest::{self, DecodeError};
+pub use k8s_openapi::api::storage::v1::StorageClass;
 pub use rules::{validate_update, KindRules, StatusSubresource};
+pub use storage::{is_default_class, DEFAULT_CLASS_ANNOTATION};
 
 /// A kind the store holds, named by its typed value: typed store access
 /// (`api.get_as::<Pod>(ns, name)`) instead of a kind string and an `Object::Pod` unwrap.
@@ -190,6 +193,8 @@ objects!($;
     ClusterRole,
     RoleBinding,
     ClusterRoleBinding,
+    StorageClass,
+    PersistentVolume,
 );
 
 impl Object {

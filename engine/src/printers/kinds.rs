@@ -6,6 +6,7 @@ mod endpoint_slice;
 mod ingress;
 mod rbac;
 mod secret;
+mod storage;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
