@@ -6,13 +6,18 @@
 //! `api/object/`, its [`KindRules`] (defaulting and validation); layers above reach its
 //! other traits (printers) through [`with_object!`] and [`with_kind!`].
 
+mod api_service;
 mod endpoint_slice;
 mod ingress;
 mod rbac;
 mod rules;
 mod secret;
 mod storage;
+mod webhook;
 
+pub use k8s_openapi::api::admissionregistration::v1::{
+    MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
+};
 pub use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 pub use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::PodSpec;
@@ -27,9 +32,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest::{self, DecodeError};
+pub use api_service::available as api_service_available;
 pub use k8s_openapi::api::storage::v1::StorageClass;
+pub use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 pub use rules::{validate_update, KindRules, StatusSubresource};
-pub use storage::{is_default_class, DEFAULT_CLASS_ANNOTATION};
+pub use storage::is_default_class;
 
 /// A kind the store holds, named by its typed value: typed store access
 /// (`api.get_as::<Pod>(ns, name)`) instead of a kind string and an `Object::Pod` unwrap.
@@ -195,6 +202,9 @@ objects!($;
     ClusterRoleBinding,
     StorageClass,
     PersistentVolume,
+    ValidatingWebhookConfiguration,
+    MutatingWebhookConfiguration,
+    APIService,
 );
 
 impl Object {

@@ -38,14 +38,22 @@ pub(super) fn starts_generation(obj: &Object) -> bool {
                 | Object::ClusterRole(_)
                 | Object::RoleBinding(_)
                 | Object::ClusterRoleBinding(_)
+                | Object::StorageClass(_)
+                | Object::APIService(_)
         )
 }
 
 /// What a main-resource write must change to move `metadata.generation`: the spec; for an
-/// EndpointSlice, which has none, everything but its metadata, and its labels (its
-/// strategy's `PrepareForUpdate`).
+/// EndpointSlice, which has none, everything but its metadata, and its labels; for a
+/// webhook configuration its webhooks (their strategies' `PrepareForUpdate`).
 pub(super) fn generation_fields(obj: &Object) -> serde_json::Value {
     let mut v = obj.to_json();
+    if matches!(
+        obj,
+        Object::ValidatingWebhookConfiguration(_) | Object::MutatingWebhookConfiguration(_)
+    ) {
+        return v.get("webhooks").cloned().unwrap_or_default();
+    }
     if !matches!(obj, Object::EndpointSlice(_)) {
         return v.get("spec").cloned().unwrap_or_default();
     }

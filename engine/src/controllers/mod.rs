@@ -6,6 +6,7 @@
 //! [`registry`] lists them in the order a pass runs them (determinism); the cluster runs a
 //! pass after every command and every timer instant, until a pass writes nothing.
 
+pub mod apiservice;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -42,6 +43,7 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
     runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
     runtime.register(Box::<endpointslice::EndpointSliceController>::default(), 0);
+    runtime.register(Box::<apiservice::ApiServices>::default(), 0);
     // Last: the scheduler places what this pass's controllers created.
     runtime.register(
         Box::<crate::controllers::scheduler::Scheduler>::default(),

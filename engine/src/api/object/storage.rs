@@ -11,7 +11,7 @@ use crate::api::pvc::PV_PROTECTION_FINALIZER;
 use super::{KindRules, Object, PersistentVolume, StatusSubresource, StorageClass};
 
 /// The annotation that marks the cluster's default class.
-pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
+const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
 
 /// Whether `class` is annotated as the default (the GA or the beta annotation).
 pub fn is_default_class(class: &StorageClass) -> bool {

@@ -3,6 +3,7 @@
 //! panel.
 
 pub mod batch;
+pub mod generic;
 pub mod node;
 pub mod service;
 pub(crate) use service::endpoint_slices;
