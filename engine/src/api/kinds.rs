@@ -166,6 +166,33 @@ pub static KINDS: &[KindInfo] = &[
     ),
     kind!("Service", "services", ["svc"], "", "v1", true, true),
     kind!(
+        "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations",
+        [],
+        "admissionregistration.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "ValidatingWebhookConfiguration",
+        "validatingwebhookconfigurations",
+        [],
+        "admissionregistration.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "APIService",
+        "apiservices",
+        [],
+        "apiregistration.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
         "ControllerRevision",
         "controllerrevisions",
         [],

@@ -178,20 +178,80 @@ fn to_json(y: &Yaml) -> Result<Value, String> {
 /// Decodes `value` into `T`, rejecting unknown fields like the apiserver's strict decoding.
 /// Returns the typed object, or the message parts: (unknown field paths, decode error).
 pub fn decode_strict<T: DeserializeOwned + Serialize>(value: &Value) -> Result<T, DecodeError> {
-    let typed: T = serde_json::from_value(value.clone()).map_err(|e| {
+    let invalid = |value: &Value, e: serde_json::Error| {
         let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
         DecodeError::Invalid(
             super::type_errors::go_message::<T>(value, kind).unwrap_or_else(|| e.to_string()),
         )
-    })?;
+    };
+    let (typed, value): (T, std::borrow::Cow<Value>) = match serde_json::from_value(value.clone()) {
+        Ok(t) => (t, std::borrow::Cow::Borrowed(value)),
+        Err(e) => match go_byte_strings::<T>(value).map_err(DecodeError::Invalid)? {
+            Some(fixed) => match serde_json::from_value(fixed.clone()) {
+                Ok(t) => (t, std::borrow::Cow::Owned(fixed)),
+                Err(e) => return Err(invalid(&fixed, e)),
+            },
+            None => return Err(invalid(value, e)),
+        },
+    };
     let round = serde_json::to_value(&typed).unwrap_or(Value::Null);
     let mut unknown = Vec::new();
-    unknown_fields(value, &round, "", &mut unknown);
+    unknown_fields(&value, &round, "", &mut unknown);
     if unknown.is_empty() {
         Ok(typed)
     } else {
         Err(DecodeError::UnknownFields(unknown))
     }
+}
+
+/// Most base64 strings of one object rewritten by [`go_byte_strings`].
+const MAX_BYTE_STRINGS: usize = 10_000;
+
+/// Base64 fields (`[]byte` in Go) read as the apiserver's decoder reads them: a string
+/// serde refuses is decoded the Go way and, if Go takes it, rewritten in canonical form
+/// (`Ok(Some)`); if Go refuses it too, Go's message. `Ok(None)`: nothing to rewrite.
+fn go_byte_strings<T: DeserializeOwned>(value: &Value) -> Result<Option<Value>, String> {
+    let mut fixed: Option<Value> = None;
+    for _ in 0..MAX_BYTE_STRINGS {
+        let current = fixed.as_ref().unwrap_or(value);
+        let Err(err) = serde_path_to_error::deserialize::<_, T>(current.clone()) else {
+            break;
+        };
+        let inner = err.inner().to_string();
+        let base64_error = [
+            "Invalid symbol",
+            "Invalid last symbol",
+            "Invalid padding",
+            "Invalid input length",
+        ]
+        .iter()
+        .any(|p| inner.starts_with(p));
+        let pointer: String = err
+            .path()
+            .iter()
+            .map(|s| match s {
+                serde_path_to_error::Segment::Map { key } => {
+                    format!("/{}", key.replace('~', "~0").replace('/', "~1"))
+                }
+                serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
+                _ => String::new(),
+            })
+            .collect();
+        let Some(text) = current.pointer(&pointer).and_then(Value::as_str) else {
+            break;
+        };
+        if !base64_error {
+            break;
+        }
+        let bytes = super::base64::decode(text).map_err(super::base64::error_message)?;
+        let mut next = current.clone();
+        match next.pointer_mut(&pointer) {
+            Some(slot) => *slot = Value::String(super::base64::encode(&bytes)),
+            None => break,
+        }
+        fixed = Some(next);
+    }
+    Ok(fixed)
 }
 
 /// Why a manifest could not be decoded.

@@ -1,5 +1,6 @@
 //! API machinery: the kind registry and API errors.
 
+pub mod base64;
 pub mod batch;
 pub mod cron;
 pub mod defaults;

@@ -6,24 +6,37 @@
 //! `api/object/`, its [`KindRules`] (defaulting and validation); layers above reach its
 //! other traits (printers) through [`with_object!`] and [`with_kind!`].
 
+mod api_service;
 mod endpoint_slice;
 mod ingress;
+mod rbac;
 mod rules;
+mod secret;
+mod storage;
+mod webhook;
 
+pub use k8s_openapi::api::admissionregistration::v1::{
+    MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
+};
 pub use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 pub use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::PodSpec;
 pub use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod,
-    ReplicationController, Service, ServiceAccount,
+    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+    ReplicationController, Secret, Service, ServiceAccount,
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
 pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+pub use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest::{self, DecodeError};
-pub use rules::{KindRules, StatusSubresource};
+pub use api_service::available as api_service_available;
+pub use k8s_openapi::api::storage::v1::StorageClass;
+pub use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
+pub use rules::{validate_update, KindRules, StatusSubresource};
+pub use storage::is_default_class;
 
 /// A kind the store holds, named by its typed value: typed store access
 /// (`api.get_as::<Pod>(ns, name)`) instead of a kind string and an `Object::Pod` unwrap.
@@ -182,6 +195,16 @@ objects!($;
     ServiceAccount,
     Ingress,
     IngressClass,
+    Secret,
+    Role,
+    ClusterRole,
+    RoleBinding,
+    ClusterRoleBinding,
+    StorageClass,
+    PersistentVolume,
+    ValidatingWebhookConfiguration,
+    MutatingWebhookConfiguration,
+    APIService,
 );
 
 impl Object {

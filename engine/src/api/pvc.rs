@@ -6,6 +6,9 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimSta
 /// The finalizer the StorageObjectInUseProtection admission plugin adds to every claim.
 pub const PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
 
+/// The finalizer the same plugin adds to every PersistentVolume.
+pub const PV_PROTECTION_FINALIZER: &str = "kubernetes.io/pv-protection";
+
 /// Type defaults: `volumeMode: Filesystem`, `status.phase: Pending`.
 pub fn defaults(claim: &mut PersistentVolumeClaim) {
     let spec = claim.spec.get_or_insert_with(Default::default);

@@ -9,7 +9,7 @@ use super::error::ApiError;
 use crate::api::object::Object;
 
 /// kube's DNS-1123 subdomain message.
-const DNS1123_SUBDOMAIN: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+pub(crate) const DNS1123_SUBDOMAIN: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 /// kube's DNS-1123 label message.
 pub(crate) const DNS1123_LABEL: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
@@ -80,21 +80,29 @@ pub fn pod_spec(spec: &PodSpec, path: &str, causes: &mut Vec<String>) {
 
 /// Checks an object before it is stored; errors carry every cause, like the apiserver's.
 pub fn validate(obj: &Object) -> Result<(), ApiError> {
+    checked(obj, |causes| obj.validate_fields(causes))
+}
+
+/// Checks an update of `old` to `obj` (`ValidateUpdate`): the kind's update rules (e.g. an
+/// immutable field) besides its validation.
+pub fn validate_update(obj: &Object, old: &Object) -> Result<(), ApiError> {
+    checked(obj, |causes| {
+        crate::api::object::validate_update(obj, old, causes)
+    })
+}
+
+/// The name's causes, then the fields' (`fields`), as one error.
+fn checked(obj: &Object, fields: impl FnOnce(&mut Vec<String>)) -> Result<(), ApiError> {
     let mut causes = Vec::new();
     let name = obj.name();
-    let namespace_kind = obj.kind() == "Namespace";
     if name.is_empty() {
         causes.push("metadata.name: Required value: name or generateName is required".to_string());
-    } else if namespace_kind && !is_dns1123_label(name) {
-        causes.push(format!(
-            "metadata.name: Invalid value: \"{name}\": {DNS1123_LABEL}"
-        ));
-    } else if !namespace_kind && !is_dns1123_subdomain(name) {
-        causes.push(format!(
-            "metadata.name: Invalid value: \"{name}\": {DNS1123_SUBDOMAIN}"
-        ));
+    } else {
+        for msg in name_causes(obj.kind(), name) {
+            causes.push(format!("metadata.name: Invalid value: \"{name}\": {msg}"));
+        }
     }
-    obj.validate_fields(&mut causes);
+    fields(&mut causes);
     if causes.is_empty() {
         Ok(())
     } else {
@@ -104,4 +112,30 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
             causes,
         })
     }
+}
+
+/// What is wrong with `name` as the name of a `kind` object: namespaces are DNS labels,
+/// RBAC objects and APIServices path segments (`system:node`), the rest DNS subdomains.
+fn name_causes(kind: &str, name: &str) -> Vec<String> {
+    match kind {
+        "Namespace" if !is_dns1123_label(name) => vec![DNS1123_LABEL.to_string()],
+        "Namespace" => Vec::new(),
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" | "APIService" => {
+            path_segment_causes(name)
+        }
+        _ if !is_dns1123_subdomain(name) => vec![DNS1123_SUBDOMAIN.to_string()],
+        _ => Vec::new(),
+    }
+}
+
+/// `path.IsValidPathSegmentName`: not `.` or `..`, no `/` or `%`.
+pub fn path_segment_causes(name: &str) -> Vec<String> {
+    if name == "." || name == ".." {
+        return vec![format!("may not be '{name}'")];
+    }
+    ["/", "%"]
+        .iter()
+        .filter(|c| name.contains(*c))
+        .map(|c| format!("may not contain '{c}'"))
+        .collect()
 }

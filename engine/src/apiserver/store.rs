@@ -60,8 +60,7 @@ impl Store {
         meta.uid = Some(new_uid(rng));
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(now);
-        // Core kinds carry no generation; workload kinds (named groups) start at 1.
-        if !obj.info().group.is_empty() {
+        if super::strategy::starts_generation(&obj) {
             obj.metadata_mut().generation = Some(1);
         }
         self.record(WatchEvent {

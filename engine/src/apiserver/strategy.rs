@@ -27,11 +27,33 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
     }
 }
 
+/// Whether a new object starts at `metadata.generation: 1`, as the strategies of the
+/// named groups' kinds set it; core kinds, RBAC objects, StorageClasses and APIServices
+/// carry none.
+pub(super) fn starts_generation(obj: &Object) -> bool {
+    !obj.info().group.is_empty()
+        && !matches!(
+            obj,
+            Object::Role(_)
+                | Object::ClusterRole(_)
+                | Object::RoleBinding(_)
+                | Object::ClusterRoleBinding(_)
+                | Object::StorageClass(_)
+                | Object::APIService(_)
+        )
+}
+
 /// What a main-resource write must change to move `metadata.generation`: the spec; for an
-/// EndpointSlice, which has none, everything but its metadata, and its labels (its
-/// strategy's `PrepareForUpdate`).
+/// EndpointSlice, which has none, everything but its metadata, and its labels; for a
+/// webhook configuration its webhooks (their strategies' `PrepareForUpdate`).
 pub(super) fn generation_fields(obj: &Object) -> serde_json::Value {
     let mut v = obj.to_json();
+    if matches!(
+        obj,
+        Object::ValidatingWebhookConfiguration(_) | Object::MutatingWebhookConfiguration(_)
+    ) {
+        return v.get("webhooks").cloned().unwrap_or_default();
+    }
     if !matches!(obj, Object::EndpointSlice(_)) {
         return v.get("spec").cloned().unwrap_or_default();
     }
@@ -102,7 +124,7 @@ pub(super) fn prepare_for_update(
         }
         (current, mut desired) => {
             crate::api::defaults::object(&mut desired);
-            crate::api::validation::validate(&desired)?;
+            crate::api::validation::validate_update(&desired, &current)?;
             let mut merged = current;
             copy_spec_and_meta(&mut merged, desired);
             Ok(merged)

@@ -6,6 +6,7 @@
 //! [`registry`] lists them in the order a pass runs them (determinism); the cluster runs a
 //! pass after every command and every timer instant, until a pass writes nothing.
 
+pub mod apiservice;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -37,12 +38,14 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<statefulset::StatefulSets>::default(), 0);
     runtime.register(Box::<daemonset::DaemonSets>::default(), 0);
     runtime.register(Box::<persistentvolume::ClaimBinder>::default(), 0);
+    runtime.register(Box::<persistentvolume::Volumes>::default(), 0);
     runtime.register(Box::<persistentvolume::ClaimProtection>::default(), 0);
     runtime.register(Box::<garbage_collector::GarbageCollector>::default(), 0);
     runtime.register(Box::<namespace::Namespaces>::default(), 0);
     runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
     runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
     runtime.register(Box::<endpointslice::EndpointSliceController>::default(), 0);
+    runtime.register(Box::<apiservice::ApiServices>::default(), 0);
     // Add-ons the learner installs act only while their pods run.
     runtime.register(Box::<metallb::MetalLb>::default(), 0);
     runtime.register(Box::<ingress_nginx::IngressNginx>::default(), 0);

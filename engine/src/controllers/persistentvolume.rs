@@ -10,8 +10,8 @@
 use std::collections::BTreeSet;
 
 use super::runtime::{Controller, Queue};
-use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
-use crate::api::pvc::PROTECTION_FINALIZER;
+use crate::api::object::{Object, ObjectKey, PersistentVolume, WatchEvent, WatchEventType};
+use crate::api::pvc::{PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER};
 use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
@@ -84,6 +84,65 @@ impl Controller for ClaimBinder {
         }
         let due = world.clock.now_ms() + RESYNC_MS;
         queue.requeue_at(world, due, key.clone());
+    }
+}
+
+/// Volumes, as two more controllers of kube-controller-manager: the binder's side of
+/// volumes (`syncVolume`: a new volume no claim is bound to becomes `Available`, with the
+/// time of that phase change) and `pv-protection` (a deleted volume no claim is bound to
+/// loses its `kubernetes.io/pv-protection` finalizer, and goes).
+#[derive(Clone, Debug, Default)]
+pub struct Volumes;
+
+impl Controller for Volumes {
+    fn name(&self) -> &'static str {
+        "persistentvolume-binder-volumes"
+    }
+
+    fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
+        let Object::PersistentVolume(pv) = &event.object else {
+            return;
+        };
+        let deleting = pv.metadata.deletion_timestamp.is_some();
+        if event.kind == WatchEventType::Added
+            || (event.kind == WatchEventType::Modified && deleting)
+        {
+            queue.add(ObjectKey {
+                kind: "PersistentVolume",
+                namespace: String::new(),
+                name: event.object.name().to_string(),
+            });
+        }
+    }
+
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, _queue: &mut Queue) {
+        let Some(mut pv) = world.api.get_as::<PersistentVolume>("", &key.name).cloned() else {
+            return;
+        };
+        let claimed = pv.spec.as_ref().is_some_and(|s| s.claim_ref.is_some());
+        if pv.metadata.deletion_timestamp.is_some() {
+            let finalizers = pv.metadata.finalizers.get_or_insert_with(Vec::new);
+            if !claimed && finalizers.iter().any(|f| f == PV_PROTECTION_FINALIZER) {
+                finalizers.retain(|f| f != PV_PROTECTION_FINALIZER);
+                if world
+                    .api
+                    .update(Object::PersistentVolume(Box::new(pv)))
+                    .is_ok()
+                {
+                    world.remove_if_finalized("PersistentVolume", "", &key.name);
+                }
+            }
+            return;
+        }
+        let status = pv.status.get_or_insert_with(Default::default);
+        if claimed || status.phase.as_deref().is_some_and(|p| p != "Pending") {
+            return;
+        }
+        status.phase = Some("Available".into());
+        status.last_phase_transition_time = Some(world.clock.now_time());
+        let _ = world
+            .api
+            .update_status(Object::PersistentVolume(Box::new(pv)));
     }
 }
 

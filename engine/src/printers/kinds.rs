@@ -2,8 +2,12 @@
 //! `kubectl describe` body — and the printers of the kinds the store holds. A new kind adds
 //! its impl in a file of its own under `printers/kinds/`, declared here.
 
+mod admission;
 mod endpoint_slice;
 mod ingress;
+mod rbac;
+mod secret;
+mod storage;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
@@ -40,6 +44,12 @@ pub trait KindPrinter {
     /// `kubectl describe`'s body, before its Events; `None`: not described yet.
     fn describe(&self, _obj: &Object, _world: &World) -> Option<String> {
         None
+    }
+
+    /// Whether `describe` ends with the object's Events (kubectl's describers of
+    /// namespaces, Secrets and RBAC objects list none).
+    fn describes_events(&self) -> bool {
+        true
     }
 }
 
@@ -88,6 +98,9 @@ impl KindPrinter for Namespace {
     }
     fn describe(&self, obj: &Object, _world: &World) -> Option<String> {
         Some(describe::describe_basic(obj))
+    }
+    fn describes_events(&self) -> bool {
+        false
     }
 }
 

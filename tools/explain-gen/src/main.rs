@@ -8,8 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1 as apiregistration;
 use k8s_openapi::api::{
-    apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
+    admissionregistration::v1 as admissionregistration, apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
     coordination::v1 as coordination, core::v1 as core, discovery::v1 as discovery,
     networking::v1 as networking, policy::v1 as policy, rbac::v1 as rbac,
     scheduling::v1 as scheduling, storage::v1 as storage,
@@ -91,6 +92,9 @@ fn main() {
         core::Secret => "v1" "Secret",
         core::ServiceAccount => "v1" "ServiceAccount",
         core::Service => "v1" "Service",
+        admissionregistration::MutatingWebhookConfiguration => "admissionregistration.k8s.io/v1" "MutatingWebhookConfiguration",
+        admissionregistration::ValidatingWebhookConfiguration => "admissionregistration.k8s.io/v1" "ValidatingWebhookConfiguration",
+        apiregistration::APIService => "apiregistration.k8s.io/v1" "APIService",
         apps::ControllerRevision => "apps/v1" "ControllerRevision",
         apps::DaemonSet => "apps/v1" "DaemonSet",
         apps::Deployment => "apps/v1" "Deployment",

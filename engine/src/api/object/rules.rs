@@ -3,8 +3,8 @@
 //! pointing at the module that writes them.
 
 use super::{
-    ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, Namespace, Node, Object,
-    PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, ServiceAccount,
+    ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, Kind, Namespace, Node,
+    Object, PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, ServiceAccount,
     StatefulSet,
 };
 use crate::api::{batch, defaults, pvc, validation, workload_defaults, workload_validation};
@@ -17,6 +17,12 @@ pub trait KindRules {
     /// Adds the causes an invalid object of this kind has (`obj` is `self` as an
     /// [`Object`], for validators written over any kind).
     fn validate(&self, _obj: &Object, _causes: &mut Vec<String>) {}
+
+    /// Adds the causes an update from `old` to `self` has, in the apiserver's order
+    /// (`ValidateUpdate`): by default those of [`KindRules::validate`].
+    fn validate_update(&self, obj: &Object, _old: &Self, causes: &mut Vec<String>) {
+        self.validate(obj, causes);
+    }
 
     /// Adjusts the object's JSON (`v`, serde's) to what the API serves, where Go's encoding
     /// differs (e.g. an empty list without `omitempty` is served as `null`).
@@ -93,6 +99,23 @@ impl KindRules for Event {}
 impl KindRules for Node {}
 impl KindRules for Service {}
 impl KindRules for ServiceAccount {}
+
+/// The causes of an update of `old` to `new` (same kind), as [`KindRules::validate_update`].
+pub fn validate_update(new: &Object, old: &Object, causes: &mut Vec<String>) {
+    super::with_object!(new, o => update_causes(o.as_ref(), new, old, causes));
+}
+
+fn update_causes<K: KindRules + Kind>(
+    new: &K,
+    obj: &Object,
+    old: &Object,
+    causes: &mut Vec<String>,
+) {
+    match K::of(old) {
+        Some(old) => new.validate_update(obj, old, causes),
+        None => new.validate(obj, causes),
+    }
+}
 
 /// A kind's status subresource, as the apiserver's strategies treat it: a main-resource
 /// write keeps the stored status (`PrepareForUpdate`), a status write keeps the stored spec

@@ -3,6 +3,7 @@
 //! panel.
 
 pub mod batch;
+pub mod generic;
 pub mod node;
 pub mod service;
 pub(crate) use service::endpoint_slices;
@@ -27,10 +28,10 @@ use crate::world::World;
 /// a kind Kubeplay cannot describe yet.
 pub fn describe(world: &World, obj: &Object) -> Option<String> {
     let body = with_object!(obj, o => o.describe(obj, world))?;
-    let events = if matches!(obj, Object::Namespace(_)) {
-        String::new()
-    } else {
+    let events = if with_object!(obj, o => o.describes_events()) {
         events_section(world, obj, world.clock.now_ms())
+    } else {
+        String::new()
     };
     // kubectl writes `Events:\t<none>` through the same tabwriter as the body, so it lines
     // up with the block above it (a table of events starts a block of its own).

@@ -44,11 +44,7 @@ fn volume_lines(v: &Volume) -> String {
         );
     }
     if let Some(h) = &v.host_path {
-        return format!(
-            "    Type:\tHostPath (bare host directory volume)\n    Path:\t{}\n    HostPathType:\t{}\n",
-            h.path,
-            h.type_.as_deref().unwrap_or("")
-        );
+        return host_path(h);
     }
     if let Some(c) = &v.persistent_volume_claim {
         return format!(
@@ -87,4 +83,13 @@ fn projected(p: &ProjectedVolumeSource) -> String {
         }
     }
     s
+}
+
+/// A host path volume's lines (`printHostPathVolumeSource`).
+pub fn host_path(h: &k8s_openapi::api::core::v1::HostPathVolumeSource) -> String {
+    format!(
+        "    Type:\tHostPath (bare host directory volume)\n    Path:\t{}\n    HostPathType:\t{}\n",
+        h.path,
+        h.type_.as_deref().unwrap_or("")
+    )
 }
