@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod cron;
+pub mod custom;
 pub mod defaults;
 pub mod error;
 pub mod explain;

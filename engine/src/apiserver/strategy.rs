@@ -21,6 +21,15 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
         }
     }
     crate::api::defaults::object(obj);
+    if let Object::CustomResourceDefinition(crd) = obj {
+        crate::api::custom::crd::prepare_for_create(crd);
+    }
+    if let Object::Custom(o) = obj {
+        // The status subresource's create strategy drops what a client sent as status.
+        if o.def.preferred().status_subresource {
+            o.fields.remove("status");
+        }
+    }
     if let Object::Job(j) = obj {
         let uid = super::store::new_uid(&mut rng.clone());
         crate::api::batch::generate_selector(j, &uid);
@@ -31,6 +40,9 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
 /// EndpointSlice, which has none, everything but its metadata, and its labels (its
 /// strategy's `PrepareForUpdate`).
 pub(super) fn generation_fields(obj: &Object) -> serde_json::Value {
+    if let Object::Custom(o) = obj {
+        return o.generation_fields();
+    }
     let mut v = obj.to_json();
     if !matches!(obj, Object::EndpointSlice(_)) {
         return v.get("spec").cloned().unwrap_or_default();

@@ -2,6 +2,7 @@
 //! `kubectl describe` body — and the printers of the kinds the store holds. A new kind adds
 //! its impl in a file of its own under `printers/kinds/`, declared here.
 
+pub mod custom;
 mod endpoint_slice;
 mod ingress;
 
