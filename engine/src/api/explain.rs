@@ -252,7 +252,12 @@ fn custom_def(
         }
     }
     Schema {
-        d: s.description.clone(),
+        // A field's own description is shown once, from the field.
+        d: if depth == 0 {
+            s.description.clone()
+        } else {
+            String::new()
+        },
         f: fields,
     }
 }

@@ -126,6 +126,7 @@ impl ApiServer {
 
     /// The objects of custom kind `kind` as JSON, in etcd key order (`None`: every
     /// namespace): how a controller reads e.g. MetalLB's `IPAddressPool`s.
+    #[allow(dead_code)] // The controllers' API: MetalLB's controller reads its pools here.
     pub fn custom_objects(&self, kind: &str, namespace: Option<&str>) -> Vec<Value> {
         match self.custom_kind(kind) {
             Some(k) => self
@@ -138,6 +139,7 @@ impl ApiServer {
     }
 
     /// One custom object as JSON.
+    #[allow(dead_code)] // The controllers' API, as `custom_objects`.
     pub fn custom_object(&self, kind: &str, namespace: &str, name: &str) -> Option<Value> {
         let k = self.custom_kind(kind)?;
         self.store

@@ -257,3 +257,126 @@ fn set_condition(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controllers::testing::{object, Bench};
+    use serde_json::json;
+
+    fn pool_crd(name_group: (&str, &str), kind: &str) -> Object {
+        let (plural, group) = name_group;
+        object(json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": format!("{plural}.{group}")},
+            "spec": {
+                "group": group, "scope": "Namespaced",
+                "names": {"plural": plural, "kind": kind, "listKind": format!("{kind}List"), "singular": kind.to_ascii_lowercase()},
+                "versions": [{"name": "v1beta1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {
+                        "type": "object",
+                        "properties": {"addresses": {"type": "array", "items": {"type": "string"}},
+                            "autoAssign": {"type": "boolean", "default": true}}}}}}}]
+            }
+        }))
+    }
+
+    fn established(bench: &Bench, name: &str) -> Option<String> {
+        let Some(Object::CustomResourceDefinition(crd)) =
+            bench.world.api.get("CustomResourceDefinition", "", name)
+        else {
+            return None;
+        };
+        let conditions = crd.status.as_ref()?.conditions.as_ref()?;
+        let show = |t: &str| {
+            conditions
+                .iter()
+                .find(|c| c.type_ == t)
+                .map(|c| format!("{t}={} {}", c.status, c.reason.clone().unwrap_or_default()))
+                .unwrap_or_default()
+        };
+        Some(format!(
+            "{}; {}",
+            show("NamesAccepted"),
+            show("Established")
+        ))
+    }
+
+    /// A controller reads custom objects (defaulted) through the API server, and sees
+    /// them in the watch log; the kind goes with its CRD.
+    #[test]
+    fn custom_objects_are_served_while_the_crd_is_established() {
+        let mut bench = Bench::new(Box::<CrdNames>::default());
+        bench.create(pool_crd(("ipaddresspools", "metallb.io"), "IPAddressPool"));
+        assert!(bench.world.api.custom_kind("IPAddressPool").is_none());
+        bench.pass();
+        assert_eq!(
+            established(&bench, "ipaddresspools.metallb.io").as_deref(),
+            Some("NamesAccepted=True NoConflicts; Established=True InitialNamesAccepted")
+        );
+        let info = bench
+            .world
+            .api
+            .resolve("ipaddresspools.metallb.io")
+            .unwrap();
+        assert_eq!(info.api_version(), "metallb.io/v1beta1");
+        let manifest = json!({"apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
+            "metadata": {"name": "first", "namespace": "default"},
+            "spec": {"addresses": ["192.168.1.240-192.168.1.250"]}});
+        let (pool, _) = bench
+            .world
+            .api
+            .decode(info, &manifest, true)
+            .unwrap()
+            .unwrap();
+        let cursor = bench.world.api.log_end();
+        bench.create(pool);
+        let pools = bench.world.api.custom_objects("IPAddressPool", None);
+        assert_eq!(pools.len(), 1);
+        assert_eq!(pools[0]["spec"]["autoAssign"], json!(true));
+        assert_eq!(
+            bench
+                .world
+                .api
+                .custom_object("IPAddressPool", "default", "first")
+                .unwrap()["spec"]["addresses"][0],
+            json!("192.168.1.240-192.168.1.250")
+        );
+        let seen: Vec<&str> = bench
+            .world
+            .api
+            .events_since(cursor)
+            .iter()
+            .map(|e| e.object.kind())
+            .collect();
+        assert_eq!(seen, ["IPAddressPool"]);
+        // A second CRD for the same kind in the group conflicts (the last check wins, as
+        // upstream: listKind after kind).
+        bench.create(pool_crd(("pools", "metallb.io"), "IPAddressPool"));
+        bench.pass();
+        assert_eq!(
+            established(&bench, "pools.metallb.io").as_deref(),
+            Some("NamesAccepted=False ListKindConflict; Established=False NotAccepted")
+        );
+        let now = bench.world.clock.now_ms();
+        bench
+            .world
+            .api
+            .delete(
+                "CustomResourceDefinition",
+                "",
+                "ipaddresspools.metallb.io",
+                &Default::default(),
+                now,
+            )
+            .unwrap();
+        assert!(bench.world.api.resolve("ipaddresspools").is_none());
+        assert!(bench
+            .world
+            .api
+            .custom_objects("IPAddressPool", None)
+            .is_empty());
+        assert!(bench.world.api.list("IPAddressPool", None).next().is_none());
+    }
+}
