@@ -91,11 +91,22 @@ pub struct Options {
 /// kubectl's explain output for `kind` and a field path under it, or the error line.
 pub fn explain(kind: &KindInfo, path: &[&str], opts: Options) -> Result<String, String> {
     let docs = docs().ok_or("the API documentation is still loading; try again in a moment")?;
+    render(
+        &Layered {
+            local: docs,
+            global: docs,
+        },
+        kind,
+        path,
+        opts,
+    )
+}
+
+/// The explain text of `kind` (and `path` under it) from `docs`.
+fn render(docs: &Layered, kind: &KindInfo, path: &[&str], opts: Options) -> Result<String, String> {
     let gvk = format!("{}/{}", kind.api_version(), kind.kind);
     let root = docs
-        .kinds
-        .get(&gvk)
-        .and_then(|name| docs.defs.get(name))
+        .kind(&gvk)
         .ok_or_else(|| format!("couldn't find resource for \"{}\"", kind.kind))?;
     let mut out = String::new();
     if !kind.group.is_empty() {
@@ -120,7 +131,7 @@ pub fn explain(kind: &KindInfo, path: &[&str], opts: Options) -> Result<String, 
                 .unwrap_or_default();
             return Err(format!("{}{hint}", missing()));
         };
-        let target = docs.defs.get(&field.3);
+        let target = docs.def(&field.3);
         if i + 1 == path.len() {
             out.push_str(&format!("FIELD: {} <{}>\n\n\n", field.0, field.1));
             description = with_newline(&field.2);
@@ -153,6 +164,147 @@ pub fn explain(kind: &KindInfo, path: &[&str], opts: Options) -> Result<String, 
     Ok(out)
 }
 
+/// kubectl's explain output for a custom kind, from its CRD's schema (as the apiserver
+/// publishes it: `apiVersion`, `kind` and `metadata` documented as for every kind).
+pub fn explain_custom(
+    kind: &KindInfo,
+    schema: &super::custom::schema::Schema,
+    path: &[&str],
+    opts: Options,
+) -> Result<String, String> {
+    let global = docs().ok_or("the API documentation is still loading; try again in a moment")?;
+    let mut defs: BTreeMap<String, Schema> = BTreeMap::new();
+    let root = custom_def(schema, "#custom", &mut defs, 0);
+    // The resource-level fields every kind has, as a built-in kind documents them.
+    let standard: Vec<Field> = global
+        .kinds
+        .get("v1/ConfigMap")
+        .and_then(|n| global.defs.get(n))
+        .map(|s| {
+            s.f.iter()
+                .filter(|f| matches!(f.0.as_str(), "apiVersion" | "kind" | "metadata"))
+                .map(|f| Field(f.0.clone(), f.1.clone(), f.2.clone(), f.3.clone(), false))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut fields: Vec<Field> = standard;
+    fields.extend(
+        root.f
+            .into_iter()
+            .filter(|f| !matches!(f.0.as_str(), "apiVersion" | "kind" | "metadata")),
+    );
+    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    defs.insert(
+        "#custom".into(),
+        Schema {
+            d: root.d,
+            f: fields,
+        },
+    );
+    let mut merged_kinds = BTreeMap::new();
+    merged_kinds.insert(
+        format!("{}/{}", kind.api_version(), kind.kind),
+        "#custom".to_string(),
+    );
+    // Definitions the standard fields refer to (ObjectMeta and below) come from the
+    // built-in documentation.
+    let local = Docs {
+        kinds: merged_kinds,
+        defs,
+    };
+    render(
+        &Layered {
+            local: &local,
+            global,
+        },
+        kind,
+        path,
+        opts,
+    )
+}
+
+/// A custom schema node as a documentation schema named `name` (its fields' schemas added
+/// to `defs` under names below it).
+fn custom_def(
+    s: &super::custom::schema::Schema,
+    name: &str,
+    defs: &mut BTreeMap<String, Schema>,
+    depth: usize,
+) -> Schema {
+    let mut fields = Vec::new();
+    if depth < super::custom::schema::MAX_DEPTH {
+        let inner = s.through_lists();
+        for (k, v) in &inner.properties {
+            let child = format!("{name}.{k}");
+            let target = v.through_lists();
+            let def = custom_def(v, &child, defs, depth + 1);
+            let has_fields = !def.f.is_empty() || !target.properties.is_empty();
+            if has_fields {
+                defs.insert(child.clone(), def);
+            }
+            fields.push(Field(
+                k.clone(),
+                custom_type(v),
+                v.description.clone(),
+                if has_fields { child } else { String::new() },
+                inner.required.contains(k),
+            ));
+        }
+    }
+    Schema {
+        // A field's own description is shown once, from the field.
+        d: if depth == 0 {
+            s.description.clone()
+        } else {
+            String::new()
+        },
+        f: fields,
+    }
+}
+
+/// kubectl's type name for a custom schema node: `string`, `Object`, `[]string`,
+/// `map[string]string`, `IntOrString`.
+fn custom_type(s: &super::custom::schema::Schema) -> String {
+    if s.int_or_string {
+        return "IntOrString".into();
+    }
+    match s.type_.as_str() {
+        "array" => format!(
+            "[]{}",
+            s.items
+                .as_deref()
+                .map(custom_type)
+                .unwrap_or_else(|| "Object".into())
+        ),
+        "object" if s.properties.is_empty() => match s.additional.as_deref() {
+            Some(a) if !a.type_.is_empty() => format!("map[string]{}", custom_type(a)),
+            _ => "Object".into(),
+        },
+        "object" | "" => "Object".into(),
+        t => t.into(),
+    }
+}
+
+/// Documentation looked up in a custom kind's own schemas, then the built-in ones.
+struct Layered<'a> {
+    local: &'a Docs,
+    global: &'a Docs,
+}
+
+impl Layered<'_> {
+    fn kind(&self, gvk: &str) -> Option<&Schema> {
+        let name = self.local.kinds.get(gvk)?;
+        self.def(name)
+    }
+
+    fn def(&self, name: &str) -> Option<&Schema> {
+        self.local
+            .defs
+            .get(name)
+            .or_else(|| self.global.defs.get(name))
+    }
+}
+
 static EMPTY: Schema = Schema {
     d: String::new(),
     f: Vec::new(),
@@ -169,7 +321,7 @@ fn with_newline(s: &str) -> String {
 /// The template's `fieldList`: each field's detail, and with `--recursive` its fields nested
 /// below it (a schema already on the path is not expanded again).
 fn field_list(
-    docs: &Docs,
+    docs: &Layered,
     schema: &Schema,
     level: usize,
     opts: Options,
@@ -195,7 +347,7 @@ fn field_list(
             continue;
         }
         if opts.max_depth == 0 || level < opts.max_depth {
-            if let Some(t) = docs.defs.get(&f.3) {
+            if let Some(t) = docs.def(&f.3) {
                 let ptr = t as *const Schema;
                 if !history.contains(&ptr) {
                     history.push(ptr);

@@ -184,6 +184,15 @@ pub static KINDS: &[KindInfo] = &[
         false
     ),
     kind!(
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        ["crd", "crds"],
+        "apiextensions.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
         "APIService",
         "apiservices",
         [],
@@ -354,12 +363,20 @@ pub static KINDS: &[KindInfo] = &[
 /// in any case, optionally qualified by group (`deployments.apps`) or version and group
 /// (`deployments.v1.apps`).
 pub fn resolve(arg: &str) -> Option<&'static KindInfo> {
+    resolve_in(KINDS.iter(), arg)
+}
+
+/// [`resolve`] over any rows (the built-in ones, then the API server's custom kinds).
+pub fn resolve_in<'a>(
+    rows: impl IntoIterator<Item = &'a KindInfo>,
+    arg: &str,
+) -> Option<&'a KindInfo> {
     let lower = arg.to_ascii_lowercase();
     let (name, qualifier) = match lower.split_once('.') {
         Some((n, q)) => (n.to_string(), Some(q.to_string())),
         None => (lower.clone(), None),
     };
-    KINDS.iter().find(|k| {
+    rows.into_iter().find(|k| {
         let name_matches = k.plural == name
             || k.short_names.contains(&name.as_str())
             || k.kind.eq_ignore_ascii_case(&name);

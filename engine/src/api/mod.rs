@@ -3,6 +3,7 @@
 pub mod base64;
 pub mod batch;
 pub mod cron;
+pub mod custom;
 pub mod defaults;
 pub mod error;
 pub mod explain;

@@ -28,6 +28,9 @@ pub use k8s_openapi::api::core::v1::{
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
 pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
 pub use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+pub use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+
+pub use crate::api::custom::CustomObject;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
@@ -56,6 +59,7 @@ macro_rules! objects {
             ($d obj:expr, $d o:ident => $d body:expr) => {
                 match $d obj {
                     $($crate::api::object::Object::$kind($d o) => $d body,)*
+                    $crate::api::object::Object::Custom($d o) => $d body,
                 }
             };
         }
@@ -90,25 +94,31 @@ macro_rules! objects {
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
             $(#[doc = concat!("A ", stringify!($kind), ".")] $kind(Box<$kind>),)*
+            /// An object of a kind a CustomResourceDefinition defines.
+            Custom(Box<CustomObject>),
         }
 
         impl Object {
-            /// Every kind the store can hold, by kind name.
+            /// Every built-in kind the store can hold, by kind name (custom kinds come and go
+            /// with their CustomResourceDefinitions: `ApiServer::custom_kinds`).
             pub const KINDS: &'static [&'static str] = &[$(stringify!($kind)),*];
 
             /// The object's metadata.
             pub fn metadata(&self) -> &ObjectMeta {
-                match self { $(Object::$kind(o) => &o.metadata,)* }
+                match self { $(Object::$kind(o) => &o.metadata,)* Object::Custom(o) => &o.metadata }
             }
 
             /// The object's metadata, for changing it.
             pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
-                match self { $(Object::$kind(o) => &mut o.metadata,)* }
+                match self {
+                    $(Object::$kind(o) => &mut o.metadata,)*
+                    Object::Custom(o) => &mut o.metadata,
+                }
             }
 
             /// The object's kind name, e.g. `Pod`.
             pub fn kind(&self) -> &'static str {
-                match self { $(Object::$kind(_) => stringify!($kind),)* }
+                match self { $(Object::$kind(_) => stringify!($kind),)* Object::Custom(o) => o.info().kind }
             }
 
             /// Decodes `value` as an object of `kind`, strictly (unknown fields are an error,
@@ -147,18 +157,32 @@ macro_rules! objects {
                 match (self, old) {
                     $((Object::$kind(new), Object::$kind(old)) if status_write => new.keep_spec(old),
                     (Object::$kind(new), Object::$kind(old)) => new.keep_status(old),)*
+                    (Object::Custom(new), Object::Custom(old)) if status_write => new.keep_spec(old),
+                    (Object::Custom(new), Object::Custom(old)) => new.keep_status(old),
                     _ => {}
                 }
             }
 
             /// Fills in the kind's defaulted fields ([`KindRules::default_fields`]).
             pub fn default_fields(&mut self) {
-                match self { $(Object::$kind(o) => o.default_fields(),)* }
+                match self { $(Object::$kind(o) => o.default_fields(),)* Object::Custom(o) => o.default_fields() }
             }
 
             /// Adds the kind's validation causes ([`KindRules::validate`]).
             pub fn validate_fields(&self, causes: &mut Vec<String>) {
-                match self { $(Object::$kind(o) => o.validate(self, causes),)* }
+                match self {
+                    $(Object::$kind(o) => o.validate(self, causes),)*
+                    Object::Custom(o) => o.validate(self, causes),
+                }
+            }
+
+            /// Adds the causes of an update from `old` ([`KindRules::validate_update`]; a
+            /// kind change or a custom object: [`KindRules::validate`]).
+            pub fn validate_update_fields(&self, old: &Object, causes: &mut Vec<String>) {
+                match (self, old) {
+                    $((Object::$kind(new), Object::$kind(old)) => new.validate_update(self, old, causes),)*
+                    _ => self.validate_fields(causes),
+                }
             }
 
             /// The object as JSON, with `apiVersion` and `kind` as the API serves it.
@@ -169,6 +193,7 @@ macro_rules! objects {
                         o.served_json(&mut v);
                         v
                     })*
+                    Object::Custom(o) => o.to_json(),
                 }
             }
         }
@@ -205,6 +230,7 @@ objects!($;
     ValidatingWebhookConfiguration,
     MutatingWebhookConfiguration,
     APIService,
+    CustomResourceDefinition,
 );
 
 impl Object {
@@ -238,7 +264,10 @@ impl Object {
 
     /// The registry entry for this object's kind.
     pub fn info(&self) -> &'static KindInfo {
-        kinds::info(self.kind())
+        match self {
+            Object::Custom(o) => o.info(),
+            _ => kinds::info(self.kind()),
+        }
     }
 
     /// The object's name.

@@ -68,7 +68,7 @@ impl ApiServer {
         now: i64,
     ) -> Result<Deletion, ApiError> {
         let Some(mut obj) = self.store.get(kind, namespace, name).cloned() else {
-            return Err(ApiError::not_found(crate::api::kinds::info(kind), name));
+            return Err(ApiError::not_found(self.info_or_builtin(kind), name));
         };
         // NamespaceLifecycle admission: the immortal namespaces.
         if kind == "Namespace" && IMMORTAL_NAMESPACES.contains(&name) {

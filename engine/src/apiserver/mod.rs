@@ -20,10 +20,12 @@
 //! snapshot, without admission.
 
 mod admission;
+mod custom;
 mod deletion;
 mod store;
 mod strategy;
 
+pub use custom::CustomKinds;
 pub(crate) use deletion::{
     finalize_namespace, DeleteOptions, Deletion, Propagation, FOREGROUND_FINALIZER,
     ORPHAN_FINALIZER,
@@ -49,6 +51,8 @@ pub struct Env<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ApiServer {
     store: Store,
+    /// The kinds Established CRDs define (rebuilt on every CRD write).
+    custom: CustomKinds,
 }
 
 impl ApiServer {
@@ -117,14 +121,31 @@ impl ApiServer {
 
     /// `POST`: runs the kind's create strategy and admission, then stores the object.
     pub fn create(&mut self, mut obj: Object, env: Env<'_>) -> Result<&Object, ApiError> {
+        self.bind_custom(&mut obj)?;
         self.admit_create(&mut obj, env.rng)?;
+        if obj.kind() == "CustomResourceDefinition" {
+            let name = obj.name().to_string();
+            self.store.create(obj, env.clock.now_time(), env.rng)?;
+            return self.after_crd_write(&name);
+        }
         self.store.create(obj, env.clock.now_time(), env.rng)
+    }
+
+    /// Rebuilds the custom kinds after a write of the CRD `name`, and returns it as stored.
+    fn after_crd_write(&mut self, name: &str) -> Result<&Object, ApiError> {
+        self.refresh_after("CustomResourceDefinition");
+        self.store
+            .get("CustomResourceDefinition", "", name)
+            .ok_or_else(|| {
+                ApiError::not_found(crate::api::kinds::info("CustomResourceDefinition"), name)
+            })
     }
 
     /// `POST` with `dryRun=All`: everything [`ApiServer::create`] checks, nothing stored and
     /// no randomness consumed. Returns the object as it would be stored.
     pub fn create_dry_run(&self, mut obj: Object, env: Env<'_>) -> Result<Object, ApiError> {
         let mut rng = env.rng.clone();
+        self.bind_custom(&mut obj)?;
         self.admit_create(&mut obj, &mut rng)?;
         if self
             .store
@@ -151,15 +172,31 @@ impl ApiServer {
     /// place themselves: the `kubernetes` Service, root CA, mirror pods), created at `at`,
     /// without defaulting or admission, as a restore from etcd would.
     pub fn restore(&mut self, obj: Object, at: Time, rng: &mut Rng) -> Result<&Object, ApiError> {
+        if obj.kind() == "CustomResourceDefinition" {
+            let name = obj.name().to_string();
+            self.store.create(obj, at, rng)?;
+            return self.after_crd_write(&name);
+        }
         self.store.create(obj, at, rng)
     }
 
     /// `PUT`: replaces a stored object with `obj` after validating it; uid, creation time and
     /// (for kinds with a status subresource) the stored status are kept, `generation` moves
     /// when the spec changed.
-    pub fn update(&mut self, obj: Object) -> Result<&Object, ApiError> {
+    pub fn update(&mut self, mut obj: Object) -> Result<&Object, ApiError> {
+        self.bind_custom(&mut obj)?;
         crate::api::validation::validate(&obj)?;
-        self.store.update(obj, Write::Main)
+        self.write(obj, Write::Main)
+    }
+
+    /// Stores an update (rebuilding the custom kinds after a CRD write).
+    fn write(&mut self, obj: Object, write: Write) -> Result<&Object, ApiError> {
+        if obj.kind() == "CustomResourceDefinition" {
+            let name = obj.name().to_string();
+            self.store.update(obj, write)?;
+            return self.after_crd_write(&name);
+        }
+        self.store.update(obj, write)
     }
 
     /// `PUT` of an object a client merged from a manifest (apply, replace, patch, edit,
@@ -170,14 +207,17 @@ impl ApiServer {
         desired: Object,
         env: Env<'_>,
     ) -> Result<&Object, ApiError> {
+        let mut desired = desired;
+        self.bind_custom(&mut desired)?;
         let merged = strategy::prepare_for_update(existing, desired, env.rng)?;
-        self.store.update(merged, Write::Main)
+        self.write(merged, Write::Main)
     }
 
     /// `PUT …/status`: stores what a controller or kubelet observed; the stored spec and
     /// `generation` stay.
-    pub fn update_status(&mut self, obj: Object) -> Result<&Object, ApiError> {
-        self.store.update(obj, Write::Status)
+    pub fn update_status(&mut self, mut obj: Object) -> Result<&Object, ApiError> {
+        self.bind_custom(&mut obj)?;
+        self.write(obj, Write::Status)
     }
 
     /// `POST …/binding`: the scheduler's choice of node (`spec.nodeName`) and the pod's
@@ -188,6 +228,12 @@ impl ApiServer {
 
     /// Removes an object for good: the end of a deletion (finalizers and grace periods done).
     fn remove(&mut self, kind: &'static str, namespace: &str, name: &str) -> Option<Object> {
-        self.store.remove(kind, namespace, name)
+        if kind != "CustomResourceDefinition" {
+            return self.store.remove(kind, namespace, name);
+        }
+        self.remove_instances(name);
+        let removed = self.store.remove(kind, namespace, name);
+        self.refresh_after(kind);
+        removed
     }
 }

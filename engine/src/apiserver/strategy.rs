@@ -21,6 +21,15 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
         }
     }
     crate::api::defaults::object(obj);
+    if let Object::CustomResourceDefinition(crd) = obj {
+        crate::api::custom::crd::prepare_for_create(crd);
+    }
+    if let Object::Custom(o) = obj {
+        // The status subresource's create strategy drops what a client sent as status.
+        if o.def.preferred().status_subresource {
+            o.fields.remove("status");
+        }
+    }
     if let Object::Job(j) = obj {
         let uid = super::store::new_uid(&mut rng.clone());
         crate::api::batch::generate_selector(j, &uid);
@@ -47,6 +56,9 @@ pub(super) fn starts_generation(obj: &Object) -> bool {
 /// EndpointSlice, which has none, everything but its metadata, and its labels; for a
 /// webhook configuration its webhooks (their strategies' `PrepareForUpdate`).
 pub(super) fn generation_fields(obj: &Object) -> serde_json::Value {
+    if let Object::Custom(o) = obj {
+        return o.generation_fields();
+    }
     let mut v = obj.to_json();
     if matches!(
         obj,

@@ -108,11 +108,11 @@ pub fn complete(cluster: &Cluster, line: &str) -> Completion {
 /// `kubectl explain RESOURCE.FIELD...`: the fields under the path typed so far, each as the
 /// whole word; a field with fields of its own ends in `.` (`pod.spec.`), so Tab goes on
 /// (`explain` ignores a final dot).
-fn explain_paths(word: &str) -> Vec<String> {
+fn explain_paths(api: &crate::apiserver::ApiServer, word: &str) -> Vec<String> {
     let Some((base, _partial)) = word.rsplit_once('.') else {
         return Vec::new();
     };
-    let Ok((kind, path)) = kubectl::explain::resource_path(base) else {
+    let Ok((kind, path)) = kubectl::explain::resource_path(api, base) else {
         return Vec::new();
     };
     crate::api::explain::field_names(kind, &path)
@@ -312,7 +312,9 @@ impl Context<'_> {
                 [_, types @ ..] => self.resources(types, args),
             },
             "explain" => match rest {
-                [] if self.prefix.contains('.') => explain_paths(self.prefix),
+                [] if self.prefix.contains('.') => {
+                    explain_paths(&self.cluster.world.api, self.prefix)
+                }
                 [] => kinds::KINDS.iter().map(|k| k.plural.to_string()).collect(),
                 _ => Vec::new(),
             },

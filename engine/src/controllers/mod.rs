@@ -7,6 +7,7 @@
 //! pass after every command and every timer instant, until a pass writes nothing.
 
 pub mod apiservice;
+pub mod crd_names;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -30,6 +31,7 @@ pub mod testing;
 /// Every controller, in the order a pass runs them. Adding a controller is one line here.
 pub fn registry() -> runtime::Runtime {
     let mut runtime = runtime::Runtime::default();
+    runtime.register(Box::<crd_names::CrdNames>::default(), 0);
     runtime.register(Box::<node_lifecycle::NodeLifecycle>::default(), 0);
     runtime.register(Box::<deployment::Deployments>::default(), 0);
     runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);

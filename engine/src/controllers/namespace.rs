@@ -58,10 +58,8 @@ impl Controller for Namespaces {
 /// Deletes everything in `namespace`; returns whether nothing is left.
 fn empty_namespace(world: &mut World, namespace: &str) -> bool {
     let mut left = false;
-    for kind in Object::KINDS {
-        if !kinds::info(kind).namespaced {
-            continue;
-        }
+    let all: Vec<&'static str> = namespaced_kinds(world);
+    for kind in all {
         let names: Vec<(String, bool)> = world
             .api
             .list(kind, Some(namespace))
@@ -81,10 +79,25 @@ fn empty_namespace(world: &mut World, namespace: &str) -> bool {
     }
     // Objects removed at once above no longer hold the namespace.
     !left
-        || Object::KINDS
+        || namespaced_kinds(world)
             .iter()
-            .filter(|k| kinds::info(k).namespaced)
             .all(|k| world.api.list(k, Some(namespace)).next().is_none())
+}
+
+/// The namespaced kinds stored now: the built-in ones, then the custom kinds.
+fn namespaced_kinds(world: &World) -> Vec<&'static str> {
+    Object::KINDS
+        .iter()
+        .copied()
+        .filter(|k| kinds::info(k).namespaced)
+        .chain(
+            world
+                .api
+                .custom_kinds()
+                .filter(|k| k.info.namespaced)
+                .map(|k| k.info.kind),
+        )
+        .collect()
 }
 
 fn finalize(world: &mut World, namespace: &str) {

@@ -3,6 +3,7 @@
 //! its impl in a file of its own under `printers/kinds/`, declared here.
 
 mod admission;
+pub mod custom;
 mod endpoint_slice;
 mod ingress;
 mod rbac;

@@ -3,8 +3,8 @@
 //! pointing at the module that writes them.
 
 use super::{
-    ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, Kind, Namespace, Node,
-    Object, PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, ServiceAccount,
+    ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, Namespace, Node, Object,
+    PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, ServiceAccount,
     StatefulSet,
 };
 use crate::api::{batch, defaults, pvc, validation, workload_defaults, workload_validation};
@@ -102,19 +102,7 @@ impl KindRules for ServiceAccount {}
 
 /// The causes of an update of `old` to `new` (same kind), as [`KindRules::validate_update`].
 pub fn validate_update(new: &Object, old: &Object, causes: &mut Vec<String>) {
-    super::with_object!(new, o => update_causes(o.as_ref(), new, old, causes));
-}
-
-fn update_causes<K: KindRules + Kind>(
-    new: &K,
-    obj: &Object,
-    old: &Object,
-    causes: &mut Vec<String>,
-) {
-    match K::of(old) {
-        Some(old) => new.validate_update(obj, old, causes),
-        None => new.validate(obj, causes),
-    }
+    new.validate_update_fields(old, causes);
 }
 
 /// A kind's status subresource, as the apiserver's strategies treat it: a main-resource

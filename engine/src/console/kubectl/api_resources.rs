@@ -1,7 +1,7 @@
 //! `kubectl api-resources`.
 
 use super::flags::{self, Flag};
-use crate::api::kinds::KINDS;
+use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::printers::table::render_aligned;
 
@@ -13,7 +13,7 @@ pub(super) const FLAGS: &[Flag] = &[
 ];
 
 /// Lists the resources the cluster serves: NAME SHORTNAMES APIVERSION NAMESPACED KIND.
-pub fn run(args: &[String]) -> Output {
+pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     let parsed = match flags::parse("api-resources", args, FLAGS) {
         Ok(p) => p,
         Err(e) => return super::error(e),
@@ -29,7 +29,8 @@ pub fn run(args: &[String]) -> Output {
         }
     };
     let group = parsed.value("api-group");
-    let rows = KINDS
+    let served = cluster.world.api.served_kinds();
+    let rows = served
         .iter()
         .filter(|k| namespaced.is_none_or(|n| k.namespaced == n))
         .filter(|k| group.is_none_or(|g| k.group == g));

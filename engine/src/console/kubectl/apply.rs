@@ -5,7 +5,6 @@ use serde_json::Value;
 use super::flags::{self, Flag};
 use crate::api::kinds;
 use crate::api::manifest::{self, DecodeError, Document};
-use crate::api::object::Object;
 use crate::api::validation;
 use crate::cluster::Cluster;
 use crate::output::Output;
@@ -152,10 +151,7 @@ fn apply_document(
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let Some(info) = kinds::KINDS
-        .iter()
-        .find(|k| k.kind == kind_name && k.api_version_is(api_version))
-    else {
+    let Some(info) = cluster.world.api.kind_for(api_version, kind_name) else {
         let ns = doc
             .value
             .pointer("/metadata/namespace")
@@ -164,7 +160,11 @@ fn apply_document(
         let mut message = format!(
             "error: resource mapping not found for name: \"{name}\" namespace: \"{ns}\" from \"{file}\": no matches for kind \"{kind_name}\" in version \"{api_version}\"\nensure CRDs are installed first"
         );
-        if let Some(k) = manifest::suggest(kind_name, kinds::KINDS.iter().map(|k| k.kind)) {
+        // Hints name built-in kinds: only for an apiVersion of a built-in group.
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let builtin_group = kinds::KINDS.iter().any(|k| k.group == group);
+        if !builtin_group {
+        } else if let Some(k) = manifest::suggest(kind_name, kinds::KINDS.iter().map(|k| k.kind)) {
             let info = kinds::by_kind(&k)
                 .map(|i| i.api_version())
                 .unwrap_or_default();
@@ -183,7 +183,7 @@ fn apply_document(
     let decode_failure = |e: DecodeError| -> String {
         let prefix = format!(
             "Error from server (BadRequest): error when creating \"{file}\": {kind_name} in version \"{}\" cannot be handled as a {kind_name}: ",
-            info.version
+            api_version.rsplit('/').next().unwrap_or(info.version)
         );
         match e {
             // kubectl reads metadata itself before sending anything, so it fails first.
@@ -215,7 +215,11 @@ fn apply_document(
     // Events and nodes are not created from manifests yet.
     let decoded = match info.kind {
         "Event" | "Node" => None,
-        kind => Object::decode_strict(kind, &doc.value),
+        _ => cluster
+            .world
+            .api
+            .decode(info, &doc.value, true)
+            .map(|r| r.map(|(o, _)| o)),
     };
     let Some(decoded) = decoded else {
         return Err(format!(

@@ -206,7 +206,7 @@ pub fn expose(cluster: &mut Cluster, args: &[String]) -> Output {
     if parsed.positionals.is_empty() {
         return super::error(usage);
     }
-    let requests = match super::resources::resolve(&parsed.positionals) {
+    let requests = match super::resources::resolve(&cluster.world.api, &parsed.positionals) {
         Ok(r) => r,
         Err(e) => return super::error(e),
     };

@@ -5,7 +5,7 @@ use super::apply;
 use super::flags::{self, Flag};
 use super::resources;
 use crate::api::error::ApiError;
-use crate::api::kinds::{self, KindInfo};
+use crate::api::kinds::KindInfo;
 use crate::api::manifest;
 use crate::api::selector::Selector;
 use crate::clock::SimDuration;
@@ -203,7 +203,7 @@ fn targets_from_files(
                 .pointer("/metadata/name")
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
-            let Some(kind) = kinds::by_kind(kind_name) else {
+            let Some(kind) = cluster.world.api.kind_info(kind_name) else {
                 return Err(super::error(format!(
                     "resource mapping not found for name: \"{name}\" namespace: \"\" from \"{file}\": no matches for kind \"{kind_name}\""
                 )));
@@ -233,7 +233,7 @@ fn targets_from_args(
     if positionals.is_empty() {
         return Err(super::error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
     }
-    let requests = resources::resolve(positionals).map_err(super::error)?;
+    let requests = resources::resolve(&cluster.world.api, positionals).map_err(super::error)?;
     if requests.iter().any(|r| !r.names.is_empty()) {
         return Ok(requests
             .iter()

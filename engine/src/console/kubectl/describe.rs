@@ -19,7 +19,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     if parsed.positionals.is_empty() {
         return super::error("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
     }
-    let requests = match resources::resolve(&parsed.positionals) {
+    let requests = match resources::resolve(&cluster.world.api, &parsed.positionals) {
         Ok(r) => r,
         Err(e) => return super::error(e),
     };

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::flags::{self, Flag};
 use super::{object_update, unified_diff};
-use crate::api::kinds::{self, KindInfo};
+use crate::api::kinds::KindInfo;
 use crate::api::{manifest, strategic_merge};
 use crate::cluster::Cluster;
 use crate::output::Output;
@@ -116,10 +116,7 @@ fn merged(cluster: &Cluster, file: &str, doc: &Value, namespace: &str) -> Result
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let Some(info) = kinds::KINDS
-        .iter()
-        .find(|k| k.kind == kind && k.api_version_is(api_version))
-    else {
+    let Some(info) = cluster.world.api.kind_for(api_version, kind) else {
         return Err(format!(
             "error: resource mapping not found for name: \"{name}\" namespace: \"\" from \"{file}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
         ));
@@ -148,7 +145,7 @@ fn merged(cluster: &Cluster, file: &str, doc: &Value, namespace: &str) -> Result
     let existing = cluster.world.api.get(info.kind, &ns, name);
     let Some(existing) = existing else {
         // Created by a dry run: defaults, a creation time, generation 1.
-        let (mut obj, _) = object_update::decode(info, &desired).map_err(|m| {
+        let (mut obj, _) = object_update::decode(&cluster.world.api, info, &desired).map_err(|m| {
             format!(
                 "Error from server (BadRequest): {kind} in version \"{}\" cannot be handled as a {kind}: {m}",
                 info.version
@@ -184,7 +181,7 @@ fn merged(cluster: &Cluster, file: &str, doc: &Value, namespace: &str) -> Result
     }
     let merged = strategic_merge::apply(&live, &patch)
         .map_err(|m| format!("Error from server (BadRequest): {m}"))?;
-    let (mut obj, _) = object_update::decode(info, &merged).map_err(|m| {
+    let (mut obj, _) = object_update::decode(&cluster.world.api, info, &merged).map_err(|m| {
         format!(
             "Error from server (BadRequest): {kind} in version \"{}\" cannot be handled as a {kind}: {m}",
             info.version

@@ -65,7 +65,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             "kubectl edit of files and subresources is not simulated in Kubeplay yet",
         );
     }
-    let requests = match resources::resolve(&parsed.positionals) {
+    let requests = match resources::resolve(&cluster.world.api, &parsed.positionals) {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => return super::error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"),
         Err(e) => return super::error(e),

@@ -2,7 +2,9 @@
 
 use super::flags::{self, Flag};
 use crate::api::explain::{self, Options};
-use crate::api::kinds::{self, KindInfo};
+use crate::api::kinds::KindInfo;
+use crate::apiserver::ApiServer;
+use crate::cluster::Cluster;
 use crate::output::Output;
 
 pub(super) const FLAGS: &[Flag] = &[
@@ -13,7 +15,7 @@ pub(super) const FLAGS: &[Flag] = &[
 ];
 
 /// Prints the documentation of a resource or one of its fields, as kubectl 1.34 does.
-pub fn run(args: &[String]) -> Output {
+pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     let parsed = match flags::parse("explain", args, FLAGS) {
         Ok(p) => p,
         Err(e) => return super::error(e),
@@ -48,7 +50,7 @@ pub fn run(args: &[String]) -> Output {
         }
     }
     let arg = parsed.positionals[0].trim_end_matches('.');
-    let (kind, parts) = match resource_path(arg) {
+    let (kind, parts) = match resource_path(&cluster.world.api, arg) {
         Ok(found) => found,
         Err(resource) => {
             return super::error(format!(
@@ -63,7 +65,11 @@ pub fn run(args: &[String]) -> Output {
         recursive,
         max_depth: max_depth as usize,
     };
-    match explain::explain(kind, &parts, opts) {
+    let explained = match cluster.world.api.custom_kind(kind.kind) {
+        Some(def) => explain::explain_custom(kind, &def.preferred().schema, &parts, opts),
+        None => explain::explain(kind, &parts, opts),
+    };
+    match explained {
         Ok(text) => {
             let mut o = Output::default();
             o.out_raw(text);
@@ -76,10 +82,13 @@ pub fn run(args: &[String]) -> Output {
 /// `RESOURCE[.GROUP].FIELD...` as `kubectl explain` takes it: the kind and the field path
 /// (`deployments.apps.spec`: the group may follow the resource), or the resource that is
 /// not a resource type.
-pub(crate) fn resource_path(arg: &str) -> Result<(&'static KindInfo, Vec<&str>), &str> {
+pub(crate) fn resource_path<'a>(
+    api: &ApiServer,
+    arg: &'a str,
+) -> Result<(&'static KindInfo, Vec<&'a str>), &'a str> {
     let mut parts: Vec<&str> = arg.split('.').collect();
     let resource = parts.remove(0);
-    let kind = kinds::resolve(resource).ok_or(resource)?;
+    let kind = api.resolve(resource).ok_or(resource)?;
     let group: Vec<&str> = kind.group.split('.').filter(|p| !p.is_empty()).collect();
     if !group.is_empty() && parts.starts_with(&group) {
         parts.drain(..group.len());

@@ -63,7 +63,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     if parsed.positionals.is_empty() {
         return Output::failure(NO_TYPE);
     }
-    let requests = match resources::resolve(&parsed.positionals) {
+    let requests = match resources::resolve(&cluster.world.api, &parsed.positionals) {
         Ok(r) => r,
         Err(e) => return super::error(e),
     };
@@ -183,6 +183,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         let mut rendered = Vec::new();
         for (kind, objects) in &found {
             rendered.push(render_kind_table(
+                cluster.world.api.custom_kind(kind.kind).map(|d| d.as_ref()),
                 kind,
                 objects,
                 now,
@@ -209,7 +210,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_kind_table(
+    custom: Option<&crate::api::custom::CustomKind>,
     kind: &KindInfo,
     objects: &[&Object],
     now: i64,
@@ -229,10 +232,13 @@ fn render_kind_table(
         .collect();
     let mut lines = Vec::new();
     if !parsed.bool("no-headers") {
-        let mut header: Vec<String> = columns::headers(kind.kind, opts)
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut header: Vec<String> = match custom {
+            Some(def) => crate::printers::kinds::custom::headers(def, opts),
+            None => columns::headers(kind.kind, opts)
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        };
         if with_namespace {
             header.insert(0, "NAMESPACE".into());
         }

@@ -42,7 +42,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
         return super::error(format!("one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl {verb} -h' for help and examples"));
     }
     let names: Vec<String> = names.into_iter().cloned().collect();
-    let requests = match resources::resolve(&names) {
+    let requests = match resources::resolve(&cluster.world.api, &names) {
         Ok(r) => r,
         Err(e) => return super::error(e),
     };

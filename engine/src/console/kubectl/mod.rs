@@ -145,7 +145,7 @@ pub(crate) const VERBS: &[Verb] = &[
     Verb {
         name: "explain",
         help: Some((Group::Intermediate, "Get documentation for a resource")),
-        run: Some(|_, a, _| explain::run(a)),
+        run: Some(|c, a, _| explain::run(c, a)),
         flags: |_| explain::FLAGS,
     },
     Verb {
@@ -277,7 +277,7 @@ pub(crate) const VERBS: &[Verb] = &[
     Verb {
         name: "api-resources",
         help: Some((Group::Other, "Print the supported API resources on the server")),
-        run: Some(|_, a, _| api_resources::run(a)),
+        run: Some(|c, a, _| api_resources::run(c, a)),
         flags: |_| api_resources::FLAGS,
     },
     Verb {

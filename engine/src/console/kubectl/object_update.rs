@@ -9,6 +9,7 @@ use crate::api::error::ApiError;
 use crate::api::kinds::KindInfo;
 use crate::api::manifest::DecodeError;
 use crate::api::object::Object;
+use crate::apiserver::ApiServer;
 use crate::cluster::Cluster;
 
 /// Why an update was refused.
@@ -45,23 +46,23 @@ impl UpdateError {
 
 /// Decodes a whole object of kind `info` from JSON; unknown fields are dropped and returned
 /// (the apiserver warns about them), type errors are the decoder's message.
-pub fn decode(info: &KindInfo, value: &Value) -> Result<(Object, Vec<String>), String> {
+pub fn decode(
+    api: &ApiServer,
+    info: &KindInfo,
+    value: &Value,
+) -> Result<(Object, Vec<String>), String> {
     // Events and claims are not updated through these verbs yet.
-    let strict = match info.kind {
+    let decoded = match info.kind {
         "Event" | "PersistentVolumeClaim" => None,
-        kind => Object::decode_strict(kind, value),
+        _ => api.decode(info, value, false),
     };
-    match strict {
-        Some(Ok(o)) => Ok((o, Vec::new())),
-        Some(Err(DecodeError::UnknownFields(fields))) => {
-            let lenient = Object::decode_lenient(info.kind, value).unwrap_or_else(|| {
-                Err(format!(
-                    "Kubeplay does not simulate updates of {} objects yet",
-                    info.kind
-                ))
-            })?;
-            Ok((lenient, fields.into_iter().map(|(p, _)| p).collect()))
-        }
+    match decoded {
+        Some(Ok(found)) => Ok(found),
+        Some(Err(DecodeError::UnknownFields(fields))) => Err(fields
+            .iter()
+            .map(|(p, _)| format!("unknown field \"{p}\""))
+            .collect::<Vec<_>>()
+            .join(", ")),
         Some(Err(DecodeError::Invalid(m))) => Err(m),
         None => Err(format!(
             "Kubeplay does not simulate updates of {} objects yet",
@@ -123,7 +124,7 @@ pub fn update(
             }
         }
     }
-    let (mut obj, unknown) = decode(info, &value).map_err(|m| {
+    let (mut obj, unknown) = decode(&cluster.world.api, info, &value).map_err(|m| {
         UpdateError::Other(format!(
             "Error from server (BadRequest): {kind} in version \"{v}\" cannot be handled as a {kind}: {m}",
             kind = info.kind,

@@ -8,7 +8,7 @@ use super::object_update::{self, UpdateError};
 use super::resources;
 use crate::api::error::ApiError;
 use crate::api::json_patch::{self, PatchError};
-use crate::api::kinds::{self, KindInfo};
+use crate::api::kinds::KindInfo;
 use crate::api::{manifest, strategic_merge};
 use crate::cluster::Cluster;
 use crate::output::Output;
@@ -201,7 +201,7 @@ fn targets(
                 .map_err(|e| super::error(format!("error parsing {file}: {e}")))?;
             for d in docs {
                 let kind = d.value.get("kind").and_then(Value::as_str).unwrap_or("");
-                let Some(info) = kinds::by_kind(kind) else {
+                let Some(info) = cluster.world.api.kind_info(kind) else {
                     return Err(super::error(format!(
                         "unable to recognize \"{file}\": no matches for kind \"{kind}\""
                     )));
@@ -223,7 +223,8 @@ fn targets(
         }
         return Ok(found);
     }
-    let requests = resources::resolve(&parsed.positionals).map_err(super::error)?;
+    let requests =
+        resources::resolve(&cluster.world.api, &parsed.positionals).map_err(super::error)?;
     if requests.is_empty() {
         return Err(super::error(NO_RESOURCE));
     }
@@ -278,6 +279,14 @@ fn patch_one(
         }
         PatchType::Merge => json_patch::merge(&live, patch),
         // The apiserver passes merge-key errors on as they are (an unknown-reason status).
+        // Custom objects have no patch strategy: the apiserver refuses the media type.
+        PatchType::Strategic if matches!(existing, crate::api::object::Object::Custom(_)) => {
+            return Err(format!(
+                "error: application/strategic-merge-patch+json is not supported by {}, Kind={}: the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+                kind.api_version(),
+                kind.kind
+            ))
+        }
         PatchType::Strategic => strategic_merge::apply(&live, patch)
             .map_err(|m| format!("Error from server: {m}"))?,
     };

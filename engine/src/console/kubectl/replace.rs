@@ -86,6 +86,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
 
 /// Kind, namespace and name a manifest names.
 fn identify(
+    api: &crate::apiserver::ApiServer,
     file: &str,
     value: &Value,
     namespace: &str,
@@ -100,10 +101,7 @@ fn identify(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let Some(info) = kinds::KINDS
-        .iter()
-        .find(|k| k.kind == kind && k.api_version_is(api_version))
-    else {
+    let Some(info) = api.kind_for(api_version, kind) else {
         return Err(format!(
             "error: resource mapping not found for name: \"{name}\" namespace: \"\" from \"{file}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
         ));
@@ -127,7 +125,7 @@ fn replace_one(
     namespace: &str,
     dry_run: bool,
 ) -> Result<(String, crate::api::object::Object), String> {
-    let (info, ns, name) = identify(file, value, namespace)?;
+    let (info, ns, name) = identify(&cluster.world.api, file, value, namespace)?;
     let Some(existing) = cluster.world.api.get(info.kind, &ns, &name).cloned() else {
         return Err(ApiError::not_found(info, &name).kubectl_message_for_file("replacing", file));
     };
@@ -168,7 +166,7 @@ fn force_replace(
     namespace: &str,
     out: &mut Output,
 ) -> Result<(String, crate::api::object::Object), String> {
-    let (info, ns, name) = identify(file, value, namespace)?;
+    let (info, ns, name) = identify(&cluster.world.api, file, value, namespace)?;
     if cluster.world.api.get(info.kind, &ns, &name).is_some() {
         let mut args = vec![format!("{}/{name}", info.plural)];
         if info.namespaced {
@@ -189,7 +187,7 @@ fn force_replace(
             m.insert("namespace".into(), Value::String(ns.clone()));
         }
     }
-    let (obj, _) = object_update::decode(info, &v).map_err(|m| {
+    let (obj, _) = object_update::decode(&cluster.world.api, info, &v).map_err(|m| {
         format!(
             "Error from server (BadRequest): error when creating \"{file}\": {kind} in version \"{ver}\" cannot be handled as a {kind}: {m}",
             kind = info.kind,

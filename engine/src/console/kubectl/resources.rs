@@ -1,6 +1,7 @@
 //! Resource arguments as kubectl reads them: `TYPE[,TYPE...] [NAME...]` or `TYPE/NAME...`.
 
-use crate::api::kinds::{self, KindInfo};
+use crate::api::kinds::KindInfo;
+use crate::apiserver::ApiServer;
 
 /// One resource argument resolved: a kind and the names asked for (empty = all of them).
 pub struct Request {
@@ -11,12 +12,12 @@ pub struct Request {
 }
 
 /// Turns `pods`, `pod,svc web`, or `pod/web svc/api` into requests.
-pub fn resolve(positionals: &[String]) -> Result<Vec<Request>, String> {
+pub fn resolve(api: &ApiServer, positionals: &[String]) -> Result<Vec<Request>, String> {
     let Some(first) = positionals.first() else {
         return Ok(Vec::new());
     };
     let resolve = |arg: &str| {
-        kinds::resolve(arg)
+        api.resolve(arg)
             .ok_or_else(|| format!("the server doesn't have a resource type \"{arg}\""))
     };
     if first.contains('/') {
@@ -41,8 +42,8 @@ pub fn resolve(positionals: &[String]) -> Result<Vec<Request>, String> {
     for t in first.split(',').filter(|t| !t.is_empty()) {
         if t == "all" {
             requests.extend(
-                kinds::KINDS
-                    .iter()
+                api.served_kinds()
+                    .into_iter()
                     .filter(|k| k.in_all)
                     .map(|kind| Request {
                         kind,

@@ -41,7 +41,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     ) {
         return super::error(format!("unknown command \"{sub}\" for \"kubectl rollout\""));
     }
-    let requests = match resources::resolve(&parsed.positionals) {
+    let requests = match resources::resolve(&cluster.world.api, &parsed.positionals) {
         Ok(r) => r,
         Err(e) => return super::error(e),
     };

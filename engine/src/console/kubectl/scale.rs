@@ -44,7 +44,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     if parsed.positionals.is_empty() {
         return super::error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
     }
-    let requests = match resources::resolve(&parsed.positionals) {
+    let requests = match resources::resolve(&cluster.world.api, &parsed.positionals) {
         Ok(r) => r,
         Err(e) => return super::error(e),
     };

@@ -49,7 +49,7 @@ pub fn select_objects(
     namespace: &str,
     verb: &str,
 ) -> Result<(Vec<Object>, Vec<String>), Vec<String>> {
-    let requests = match resources::resolve(targets) {
+    let requests = match resources::resolve(&cluster.world.api, targets) {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => return Err(vec![format!("error: one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl set {verb} -h' for help and examples")]),
         Err(e) => return Err(vec![format!("error: {e}")]),
@@ -353,7 +353,7 @@ fn env_from(
     parsed: &flags::Parsed,
     namespace: &str,
 ) -> Result<Vec<Value>, String> {
-    let requests = resources::resolve(&[from.to_string()])?;
+    let requests = resources::resolve(&cluster.world.api, &[from.to_string()])?;
     let keys: Vec<&str> = parsed
         .value("keys")
         .map(|k| k.split(',').collect())

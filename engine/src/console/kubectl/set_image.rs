@@ -41,7 +41,7 @@ fn image(cluster: &mut Cluster, args: &[String]) -> Output {
         return super::error("at least one image update is required\nSee 'kubectl set image -h' for help and examples");
     }
     let targets: Vec<String> = targets.into_iter().cloned().collect();
-    let requests = match resources::resolve(&targets) {
+    let requests = match resources::resolve(&cluster.world.api, &targets) {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => return super::error("one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl set image -h' for help and examples"),
         Err(e) => return super::error(e),

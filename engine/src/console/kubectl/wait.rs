@@ -83,7 +83,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         },
     };
-    let requests = match resources::resolve(&parsed.positionals) {
+    let requests = match resources::resolve(&cluster.world.api, &parsed.positionals) {
         Ok(r) => r,
         Err(e) => return super::error(e),
     };

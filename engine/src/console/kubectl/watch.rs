@@ -51,7 +51,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
-    let requests = match resources::resolve(&parsed.positionals) {
+    let requests = match resources::resolve(&cluster.world.api, &parsed.positionals) {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => return super::get::run(cluster, args),
         Err(e) => return super::error(e),

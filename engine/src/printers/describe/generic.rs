@@ -1,14 +1,25 @@
-//! kubectl's generic describer (`genericDescriber`), for kinds without a describer of their
-//! own: every field of the object as served, by name, with labels made of its camelCase
-//! words (`smartLabelFor`).
-
-use serde_json::{Map, Value};
+//! kubectl's generic describer (`GenericDescriberFor`), for kinds without a describer of
+//! their own (CRDs, custom objects, webhook configurations, APIServices): every field of the
+//! object as served, with labels made of its camelCase words (`smartLabelFor`).
 
 use super::labels_and_annotations;
 use crate::api::object::Object;
 
-/// Fields the generic describer leaves out (shown above, or noise).
-const SKIP: &[&str] = &[
+/// kubectl's generic describer (`GenericDescriberFor`), for kinds without a describer of
+/// their own (CRDs, custom objects): name, namespace, labels, annotations, then every field
+/// of the object with labels made from its keys (`apiVersion` → `API Version`).
+pub fn describe(obj: &Object) -> String {
+    let meta = obj.metadata();
+    let mut s = format!("Name:\t{}\nNamespace:\t{}\n", obj.name(), obj.namespace());
+    s.push_str(&labels_and_annotations(meta));
+    if let serde_json::Value::Object(content) = obj.to_json() {
+        unstructured(&mut s, 0, &content, "", 0);
+    }
+    s
+}
+
+/// Fields the generic describer leaves out (shown above, or internal).
+const GENERIC_SKIP: &[&str] = &[
     ".metadata.managedFields",
     ".metadata.name",
     ".metadata.namespace",
@@ -16,84 +27,88 @@ const SKIP: &[&str] = &[
     ".metadata.annotations",
 ];
 
-/// The body of `describe` for `obj`, before its Events.
-pub fn describe(obj: &Object) -> String {
-    let mut o = format!("Name:\t{}\nNamespace:\t{}\n", obj.name(), obj.namespace());
-    o.push_str(&labels_and_annotations(obj.metadata()));
-    if let Value::Object(map) = obj.to_json() {
-        content(&mut o, 0, &map, "");
+/// kubectl's `printUnstructuredContent`: sorted keys, nested maps indented two spaces a
+/// level, list items one level deeper.
+fn unstructured(
+    out: &mut String,
+    level: usize,
+    content: &serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+    depth: usize,
+) {
+    use serde_json::Value;
+    if depth > crate::api::manifest::MAX_DEPTH {
+        return;
     }
-    o
-}
-
-/// `printUnstructuredContent`: fields sorted, maps and lists nested one level deeper.
-fn content(o: &mut String, level: usize, map: &Map<String, Value>, prefix: &str) {
     let indent = "  ".repeat(level);
-    let mut fields: Vec<&String> = map.keys().collect();
-    fields.sort();
-    for field in fields {
-        let path = format!("{prefix}.{field}");
-        if SKIP.contains(&path.as_str()) {
+    let mut keys: Vec<&String> = content.keys().collect();
+    keys.sort();
+    for key in keys {
+        let path = format!("{prefix}.{key}");
+        if GENERIC_SKIP.contains(&path.as_str()) {
             continue;
         }
-        let label = smart_label(field);
-        match &map[field] {
+        match &content[key] {
             Value::Object(m) => {
-                o.push_str(&format!("{indent}{label}:\n"));
-                content(o, level + 1, m, &path);
+                out.push_str(&format!("{indent}{}:\n", smart_label(key)));
+                unstructured(out, level + 1, m, &path, depth + 1);
             }
             Value::Array(items) => {
-                o.push_str(&format!("{indent}{label}:\n"));
+                out.push_str(&format!("{indent}{}:\n", smart_label(key)));
                 for item in items {
                     match item {
-                        Value::Object(m) => content(o, level + 1, m, &path),
-                        other => o.push_str(&format!("{indent}  {}\n", scalar(other))),
+                        Value::Object(m) => unstructured(out, level + 1, m, &path, depth + 1),
+                        v => out.push_str(&format!("{indent}  {}\n", go_value(v))),
                     }
                 }
             }
-            other => o.push_str(&format!("{indent}{label}:\t{}\n", scalar(other))),
+            v => out.push_str(&format!("{indent}{}:\t{}\n", smart_label(key), go_value(v))),
         }
     }
 }
 
-/// `%v` of a JSON scalar as Go decodes it.
-fn scalar(v: &Value) -> String {
+/// A JSON value as Go's `%v` prints it.
+fn go_value(v: &serde_json::Value) -> String {
+    use serde_json::Value;
     match v {
-        Value::String(s) => s.clone(),
         Value::Null => "<nil>".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) if n.is_f64() => {
+            crate::printers::kinds::custom::go_float(n.as_f64().unwrap_or(0.0))
+        }
         other => other.to_string(),
     }
 }
 
-/// `smartLabelFor`: `apiVersion` → `API Version`; a name with anything but letters and `-`
-/// is kept as it is.
+/// kubectl's `smartLabelFor`: `apiVersion` → `API Version`, `cronSpec` → `Cron Spec`; a key
+/// with characters other than letters and `-` stays as it is.
 pub fn smart_label(field: &str) -> String {
-    if !field.chars().all(|c| c.is_alphabetic() || c == '-') {
+    if field.chars().any(|c| !c.is_alphabetic() && c != '-') {
         return field.to_string();
     }
-    const ACRONYMS: &[&str] = &["API", "URL", "UID", "OSB", "GUID"];
-    camel_split(field)
-        .into_iter()
-        .filter(|p| p != "_")
+    let parts = camel_split(field);
+    parts
+        .iter()
         .map(|p| {
             let upper = p.to_uppercase();
-            if ACRONYMS.contains(&upper.as_str()) {
+            if ["API", "URL", "UID", "OSB", "GUID"].contains(&upper.as_str()) {
                 upper
             } else {
-                let mut c = p.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                    .unwrap_or_default()
+                let mut cs = p.chars();
+                match cs.next() {
+                    Some(first) => first.to_uppercase().chain(cs).collect(),
+                    None => String::new(),
+                }
             }
         })
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// `camelcase.Split`: runs of lower case, upper case and other characters, the last upper
-/// case letter of a run moved to a lower case run that follows (`TLSVerify` → `TLS Verify`).
+/// fatih/camelcase's `Split`: runs of one character class (lower, upper, digit, other),
+/// an upper run's last letter moving to a lower run that follows it.
 fn camel_split(s: &str) -> Vec<String> {
-    fn class(c: char) -> u8 {
+    let class = |c: char| {
         if c.is_lowercase() {
             1
         } else if c.is_uppercase() {
@@ -103,7 +118,7 @@ fn camel_split(s: &str) -> Vec<String> {
         } else {
             4
         }
-    }
+    };
     let mut runs: Vec<Vec<char>> = Vec::new();
     let mut last = 0;
     for c in s.chars() {
