@@ -188,11 +188,15 @@ fn assign(world: &mut World, install: &Install) {
                         ..Default::default()
                     }]),
                 });
+                let pool = metallb::pool_of(&pools, &ip).map(|p| p.name.clone());
                 if world
                     .api
                     .update_status(Object::Service(Box::new(next)))
                     .is_ok()
                 {
+                    if let (false, Some(pool)) = (install.release.legacy(), pool) {
+                        annotate_pool(world, &ns, &name, pool);
+                    }
                     let message = if install.release.legacy() {
                         format!("Assigned IP {ip:?}")
                     } else {
@@ -221,6 +225,18 @@ fn assign(world: &mut World, install: &Install) {
             }
         }
     }
+}
+
+/// Records the pool an address came from (`metallb.io/ip-allocated-from-pool`, since 0.13).
+fn annotate_pool(world: &mut World, ns: &str, name: &str, pool: String) {
+    let Some(mut svc) = world.api.get_as::<Service>(ns, name).cloned() else {
+        return;
+    };
+    svc.metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert("metallb.io/ip-allocated-from-pool".into(), pool);
+    let _ = world.api.update(Object::Service(Box::new(svc)));
 }
 
 impl MetalLb {

@@ -260,9 +260,18 @@ fn custom_pools(world: &World, namespace: &str) -> Vec<Pool> {
         .collect()
 }
 
-/// (name, spec) of each custom object of `kind` in `namespace`.
-fn custom_specs(_world: &World, _kind: &str, _namespace: &str) -> Vec<(String, Value)> {
-    Vec::new()
+/// (name, spec) of each custom object of `kind` in `namespace` (none while MetalLB's CRDs
+/// are not installed).
+fn custom_specs(world: &World, kind: &str, namespace: &str) -> Vec<(String, Value)> {
+    world
+        .api
+        .custom_objects(kind, Some(namespace))
+        .into_iter()
+        .filter_map(|o| {
+            let name = o.get("metadata")?.get("name")?.as_str()?.to_string();
+            Some((name, o.get("spec").cloned().unwrap_or(Value::Null)))
+        })
+        .collect()
 }
 
 /// Whether a current release announces `pool` in layer 2: an `L2Advertisement` of its

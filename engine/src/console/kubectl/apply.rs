@@ -69,6 +69,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
         Err(e) => return super::error(e),
     };
     let namespace_flag = parsed.value("namespace").map(str::to_string);
+    let mut failed = Vec::new();
     for (file, text) in inputs {
         let docs = match manifest::parse(&text) {
             Ok(d) => d,
@@ -104,14 +105,26 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
             );
             match result {
                 Ok(line) => out.out(line),
-                Err(message) => {
-                    out.err(message);
-                    out.exit_code = 1;
-                }
+                Err(message) => failed.push(message),
             }
         }
     }
+    report_failures(&mut out, failed);
     out
+}
+
+/// The objects that failed, after those that succeeded, as kubectl reports its aggregate of
+/// errors: only the first line keeps its `error: ` prefix.
+fn report_failures(out: &mut Output, failed: Vec<String>) {
+    for (i, message) in failed.into_iter().enumerate() {
+        // Kubeplay's own notes (kinds it does not simulate) keep their prefix.
+        let message = match message.strip_prefix("error: ") {
+            Some(rest) if i > 0 && !rest.starts_with("Kubeplay ") => rest.to_string(),
+            _ => message,
+        };
+        out.err(message);
+        out.exit_code = 1;
+    }
 }
 
 fn apply_document(
