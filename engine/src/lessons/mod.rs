@@ -97,6 +97,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "10-nodeport.yaml",
         include_str!("../../../lessons/10-nodeport.yaml"),
     ),
+    (
+        "11-loadbalancer-ingress.yaml",
+        include_str!("../../../lessons/11-loadbalancer-ingress.yaml"),
+    ),
 ];
 
 /// The lessons shipped with Kubeplay, ordered by `order`. A file that does not parse is left

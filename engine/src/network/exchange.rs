@@ -124,6 +124,9 @@ pub struct HttpCall {
     /// Proxies it went through already (ingress-nginx), bounded by
     /// [`super::ingress_nginx::MAX_HOPS`].
     pub hops: u8,
+    /// The Service a proxy chose the endpoint from (ingress-nginx sends to pods directly),
+    /// for the trace.
+    pub via: Option<ServiceRef>,
 }
 
 /// Sends one HTTP request from `origin` and records its trace.
@@ -138,7 +141,7 @@ pub fn http(cx: &mut NetCx<'_>, origin: &Origin, call: &HttpCall, at_ms: i64) ->
     };
     let outcome = match connect(cx, origin, &call.ip, call.port, at_ms) {
         Connect::Open(open) => {
-            trace.service = open.service.clone();
+            trace.service = open.service.clone().or_else(|| call.via.clone());
             trace.pod = Some((open.backend.namespace.clone(), open.backend.name.clone()));
             match open.listener {
                 Listener::Http => {

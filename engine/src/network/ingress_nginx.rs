@@ -265,6 +265,7 @@ fn proxy(
         user_agent: call.user_agent.clone(),
         shown: format!("{ip}:{port}"),
         hops: call.hops + 1,
+        via: Some((m.namespace.clone(), svc.name.clone())),
     };
     let addr = format!("{ip}:{port}");
     match exchange::http(cx, &origin, &forwarded, at_ms) {

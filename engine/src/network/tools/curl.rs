@@ -289,6 +289,7 @@ fn fetch(
         user_agent: Some(user_agent.clone()),
         shown: raw.to_string(),
         hops: 0,
+        via: None,
     };
     let outcome = exchange::http(&mut client.cx, &client.origin, &call, at_ms);
     let wait_ms = match (o.connect_timeout_ms, o.max_time_ms) {

@@ -163,6 +163,7 @@ pub fn run(client: &mut Client<'_>, args: &[String], now_ms: i64) -> ToolRun {
         user_agent: Some(agent),
         shown: raw.clone(),
         hops: 0,
+        via: None,
     };
     let response = match exchange::http(&mut client.cx, &client.origin, &call, now_ms) {
         HttpOutcome::Response(r) => r,
