@@ -27,12 +27,15 @@ pub mod statefulset;
 pub mod system_objects;
 #[cfg(test)]
 pub mod testing;
+pub mod webhook_certgen;
 
 /// Every controller, in the order a pass runs them. Adding a controller is one line here.
 pub fn registry() -> runtime::Runtime {
     let mut runtime = runtime::Runtime::default();
     runtime.register(Box::<crd_names::CrdNames>::default(), 0);
     runtime.register(Box::<node_lifecycle::NodeLifecycle>::default(), 0);
+    // Before the Jobs' TTL removes the admission Jobs' pods it reads.
+    runtime.register(Box::<webhook_certgen::WebhookCertgen>::default(), 0);
     runtime.register(Box::<deployment::Deployments>::default(), 0);
     runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
     runtime.register(Box::<cronjob::CronJobs>::default(), 0);
