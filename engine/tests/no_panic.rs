@@ -354,6 +354,71 @@ proptest! {
     }
 }
 
+/// Hostile `--rule` values for `kubectl create ingress`: pieces of the grammar
+/// (`host/path=svc:port,tls=secret`) in any order, which often pass kubectl's expression while
+/// breaking the splits that build the object.
+fn ingress_rule() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "foo.com",
+        "*.",
+        "/",
+        "/path",
+        "*",
+        "=",
+        ":",
+        ",",
+        "tls",
+        "tls=",
+        "svc",
+        "8080",
+        "-1",
+        "0",
+        "99999999999",
+        "http",
+        "_",
+        "-",
+        "é",
+        "\n",
+        " ",
+        "",
+    ];
+    prop_oneof![
+        prop::collection::vec(prop::sample::select(PIECES), 0..10).prop_map(|p| p.concat()),
+        ".{0,30}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// `kubectl create ingress` with hostile rules, backends and annotations prints an error,
+    /// kubectl's panic line or the object, and never panics itself.
+    #[test]
+    fn create_ingress_never_panics(
+        rules in prop::collection::vec(ingress_rule(), 0..4),
+        backend in ingress_rule(),
+        annotation in ingress_rule(),
+        dry_run in prop::bool::ANY,
+    ) {
+        let mut cluster = Cluster::new();
+        let mut line = String::from("kubectl create ingress x");
+        for r in &rules {
+            line.push_str(&format!(" --rule='{}'", r.replace('\'', "")));
+        }
+        if !backend.is_empty() {
+            line.push_str(&format!(" --default-backend='{}'", backend.replace('\'', "")));
+        }
+        line.push_str(&format!(" --annotation='{}'", annotation.replace('\'', "")));
+        if dry_run {
+            line.push_str(" --dry-run=client -o yaml");
+        }
+        let out = cluster.run(&line);
+        prop_assert!(!out.text().is_empty());
+        let _ = cluster.run("kubectl get ingress -o yaml");
+        let _ = cluster.run("kubectl describe ingress");
+    }
+}
+
 /// Deeply nested text of one of several shapes: block sequences, block mappings, flow
 /// sequences, flow mappings (JSON), or a mix, `depth` levels deep.
 fn nested(shape: u8, depth: usize) -> String {

@@ -67,6 +67,49 @@ impl ApiError {
         }
     }
 
+    /// The error's own text (Go's `StatusError.Error()`), as kubectl prints it inside a
+    /// wrapping message: `Ingress.networking.k8s.io "x" is invalid: [a, b]` (the kind
+    /// qualified by `group`, several causes as an aggregate).
+    pub fn status_message(&self, group: &str) -> String {
+        let qualified = |kind: &str| {
+            if group.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind}.{group}")
+            }
+        };
+        match self {
+            ApiError::NotFound { resource, name } => format!("{resource} \"{name}\" not found"),
+            ApiError::AlreadyExists { resource, name } => {
+                format!("{resource} \"{name}\" already exists")
+            }
+            ApiError::Denied {
+                resource,
+                name,
+                message,
+            } => format!("{resource} \"{name}\" is forbidden: {message}"),
+            ApiError::Invalid { kind, name, causes } => {
+                let mut unique: Vec<&String> = Vec::new();
+                for c in causes {
+                    if !unique.contains(&c) {
+                        unique.push(c);
+                    }
+                }
+                let list: Vec<&str> = unique.iter().map(|c| c.as_str()).collect();
+                let causes = match list.as_slice() {
+                    [one] => one.to_string(),
+                    many => format!("[{}]", many.join(", ")),
+                };
+                format!("{} \"{name}\" is invalid: {causes}", qualified(kind))
+            }
+            ApiError::Forbidden {
+                kind,
+                name,
+                message,
+            } => format!("{} \"{name}\" is invalid: {message}", qualified(kind)),
+        }
+    }
+
     /// The line kubectl prints for this error (without a trailing newline).
     pub fn kubectl_message(&self) -> String {
         match self {

@@ -58,6 +58,7 @@ const CREATE_SUBS: &[&str] = &[
     "configmap",
     "cronjob",
     "deployment",
+    "ingress",
     "job",
     "namespace",
     "service",

@@ -12,32 +12,67 @@ pub const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
 ];
 
-/// Prints (dry run) or creates `obj`, ending with `<kind>/<name> <verb>` like kubectl.
-pub fn finish(cluster: &mut Cluster, parsed: &Parsed, obj: Object, verb: &str) -> Output {
+/// The `--dry-run` mode (`client`/`server`, `None` for none) and the `-o` format, or
+/// kubectl's error for either (checked in that order, as its `Complete` does).
+pub fn printing(parsed: &Parsed) -> Result<(Option<&str>, &str), String> {
     let dry_run = match parsed.value("dry-run") {
         None | Some("none") => None,
         Some(mode @ ("client" | "server")) => Some(mode),
         Some(other) => {
-            return super::error(format!(
+            return Err(format!(
                 "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
             ))
         }
     };
     let format = parsed.value("output").unwrap_or("");
     if !matches!(format, "" | "yaml" | "json" | "name") {
-        return super::error(format!(
+        return Err(format!(
             "unable to match a printer suitable for the output format \"{format}\", allowed formats are: json,name,yaml"
         ));
     }
+    Ok((dry_run, format))
+}
+
+/// Prints (dry run) or creates `obj`, ending with `<kind>/<name> <verb>` like kubectl.
+pub fn finish(cluster: &mut Cluster, parsed: &Parsed, obj: Object, verb: &str) -> Output {
+    create_and_print(cluster, parsed, obj, verb, None)
+}
+
+/// [`finish`] for commands that wrap the server's error as kubectl's
+/// `fmt.Errorf("<context>: %v", err)` does (`error: failed to create ingress: ...`).
+pub fn finish_wrapped(
+    cluster: &mut Cluster,
+    parsed: &Parsed,
+    obj: Object,
+    verb: &str,
+    context: &str,
+) -> Output {
+    create_and_print(cluster, parsed, obj, verb, Some(context))
+}
+
+fn create_and_print(
+    cluster: &mut Cluster,
+    parsed: &Parsed,
+    obj: Object,
+    verb: &str,
+    context: Option<&str>,
+) -> Output {
+    let (dry_run, format) = match printing(parsed) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
     let shown = format!("{}/{}", obj.info().qualified_kind(), obj.name());
     if dry_run == Some("client") {
-        // The object as the client built it: no server-side defaulting.
+        // The object as the client built it: no server-side defaulting, and a namespace
+        // only when `-n` named one (kubectl's EnforceNamespace).
         let mut value = obj.to_json();
         if let Some(m) = value.as_object_mut() {
             m.insert("apiVersion".into(), obj.info().api_version().into());
             m.insert("kind".into(), obj.kind().into());
             if let Some(meta) = m.get_mut("metadata").and_then(|v| v.as_object_mut()) {
-                meta.remove("namespace");
+                if parsed.value("namespace").is_none() {
+                    meta.remove("namespace");
+                }
             }
         }
         return print(&value, format, &format!("{shown} {verb} (dry run)"), &shown);
@@ -58,8 +93,12 @@ pub fn finish(cluster: &mut Cluster, parsed: &Parsed, obj: Object, verb: &str) -
             &shown,
         );
     }
+    let group = obj.info().group;
     if let Err(e) = cluster.create(obj) {
-        return Output::failure(e.kubectl_message());
+        return Output::failure(match context {
+            Some(context) => format!("error: {context}: {}", e.status_message(group)),
+            None => e.kubectl_message(),
+        });
     }
     let stored = cluster
         .world

@@ -8,6 +8,7 @@ mod create;
 mod create_batch;
 mod create_configmap;
 mod create_deployment;
+mod create_ingress;
 mod create_service;
 mod delete;
 mod describe;
@@ -115,6 +116,7 @@ pub(crate) const VERBS: &[Verb] = &[
             Some("configmap" | "cm") => create_configmap::CM_FLAGS,
             Some("job") => create_batch::JOB_FLAGS,
             Some("cronjob" | "cj") => create_batch::CRONJOB_FLAGS,
+            Some("ingress" | "ing") => create_ingress::FLAGS,
             Some("serviceaccount" | "sa") => generate::FLAGS,
             _ => apply::FLAGS,
         },
