@@ -194,10 +194,16 @@ pub fn serve(cx: &mut NetCx<'_>, open: &Open, call: &HttpCall, at_ms: i64) -> Re
         .map_or(call.host.as_str(), |(h, _)| h);
     let path = call.path.split('?').next().unwrap_or("/");
     let matched = locate(&ingresses, host, path);
-    let (response, upstream) = match matched {
+    let (mut response, upstream) = match matched {
         None => (nginx_error(404, "nginx", &date), None),
         Some(m) => proxy(cx, open, call, &m, at_ms, &date),
     };
+    // nginx writes its own `Date` rather than the upstream's; ingress-nginx's template clears
+    // `Server` (`more_clear_headers Server` while `server-tokens` is false).
+    response
+        .headers
+        .retain(|(name, _)| name != "Server" && name != "Date");
+    response.headers.insert(0, ("Date".into(), date.clone()));
     let log = access_log(cx, open, call, &response, upstream, at_ms);
     if let Some(i) = cx
         .kubelet
