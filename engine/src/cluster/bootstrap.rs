@@ -67,6 +67,23 @@ fn uuid_like(hex: &str) -> String {
     )
 }
 
+/// The labels `minikube start` puts on its nodes (`LabelAndUntaintNode`; minikube v1.37.0,
+/// the first node `primary`), added to `node`.
+pub fn label_minikube(node: &mut Object, profile: &str, primary: bool, at: &Time) {
+    let labels = node.metadata_mut().labels.get_or_insert_with(BTreeMap::new);
+    // Go reads the layout's `0700` as literal text, not a zone.
+    let updated = at.0.strftime("%Y_%m_%dT%H_%M_%S_0700").to_string();
+    for (k, v) in [
+        ("minikube.k8s.io/commit", "65318f4cfff9c12cc87ec9eb8f4cdd57b25047f3"),
+        ("minikube.k8s.io/name", profile),
+        ("minikube.k8s.io/primary", if primary { "true" } else { "false" }),
+        ("minikube.k8s.io/updated_at", updated.as_str()),
+        ("minikube.k8s.io/version", "v1.37.0"),
+    ] {
+        labels.insert(k.to_string(), v.to_string());
+    }
+}
+
 /// A Ready node as the kubelet registers it, with `index` choosing its pod CIDR.
 pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
     let mut labels = BTreeMap::new();

@@ -113,7 +113,13 @@ impl Cluster {
                 .nodes
                 .iter()
                 .enumerate()
-                .map(|(i, n)| bootstrap::node(n, i, &now)),
+                .map(|(i, n)| {
+                    let mut node = bootstrap::node(n, i, &now);
+                    if profile.name == "minikube" {
+                        bootstrap::label_minikube(&mut node, profile.name, i == 0, &now);
+                    }
+                    node
+                }),
         );
         if let Some(cp) = profile
             .nodes

@@ -1,6 +1,6 @@
 //! `minikube` on the learner's laptop (the `minikube` profile only; elsewhere bash does not
-//! find it): `service`, `service list`, `tunnel`, `ip`, `status`, `version`, with minikube
-//! v1.37's texts.
+//! find it): `addons`, `service`, `service list`, `tunnel`, `ip`, `status`, `version`, with
+//! minikube v1.37's texts.
 //!
 //! Which minikube this is: the docker driver on Linux in a setup where minikube forwards
 //! ports through SSH (`driver.NeedsPortForward`: WSL2, Docker Desktop, rootless docker), so
@@ -17,6 +17,7 @@
 //! silently, as its output would go to the terminal it holds. Tunnels live in
 //! `network::Network::tunnels` (local port → Service port), which the router honours.
 
+mod addons;
 mod service;
 mod sha1;
 mod table;
@@ -37,6 +38,8 @@ pub(crate) struct State {
     /// `minikube tunnel`, when running: its connections by minikube's unique name
     /// (`NAME-CLUSTERIP-PORT…`) → the Service (namespace, name) and the local ports it holds.
     tunnel: Option<BTreeMap<String, TunnelConn>>,
+    /// The profile's addons.
+    addons: addons::Addons,
 }
 
 /// One SSH connection of `minikube tunnel`.
@@ -90,13 +93,13 @@ const COMMANDS: &[&str] = &[
 ];
 
 /// The commands Kubeplay runs (Tab completion offers these).
-pub(crate) const SIMULATED: &[&str] = &["ip", "service", "status", "tunnel", "version"];
+pub(crate) const SIMULATED: &[&str] = &["addons", "ip", "service", "status", "tunnel", "version"];
 
 /// Exit code of a usage error (`reason.ExProgramUsage`).
 const EX_USAGE: i32 = 14;
 
 /// Runs `minikube ARGS…`.
-pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     let Some(command) = command_of(args) else {
         return help();
     };
@@ -107,6 +110,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         .map(|(_, a)| a.clone())
         .collect();
     match command.1 {
+        "addons" => addons::run(cluster, &rest, stdin),
         "service" => service::run(cluster, &rest),
         "tunnel" => tunnel::run(cluster, &rest),
         "ip" => ip(&rest),
@@ -141,6 +145,7 @@ fn help() -> Output {
     o.out(
         "minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\n\
          Kubeplay simulates these minikube commands:\n  \
+         addons          Enable or disable a minikube addon\n  \
          ip              Retrieves the IP address of the specified node\n  \
          service         Returns a URL to connect to a service\n  \
          status          Gets the status of a local Kubernetes cluster\n  \
@@ -311,6 +316,29 @@ fn exit_message(prefix: &str, id: &str, message: &str, code: i32) -> Output {
     o.out("");
     o.exit_code = code;
     o
+}
+
+/// `displayGitHubIssueMessage`, after an [`exit_message`] for an unexpected error: the
+/// rounded box asking for a bug report, naming the command's log file (a digest of the user
+/// and the command's arguments), then the final blank line.
+fn report_issue(o: &mut Output, command: &str, args: &[String]) {
+    // The final blank line comes after the box.
+    o.chunks.pop();
+    let mut seed = String::from("root");
+    seed.push_str(command);
+    for a in args {
+        seed.push_str(a);
+    }
+    let log = format!("/tmp/minikube_{command}_{}_0.log", sha1::hex(seed.as_bytes()));
+    o.err("* ");
+    o.err(table::boxed(&format!(
+        "* If the above advice does not help, please let us know:\n  \
+         https://github.com/kubernetes/minikube/issues/new/choose\n\n\
+         * Please run `minikube logs --file=logs.txt` and attach logs.txt to the GitHub issue.\n\
+         * Please also attach the following file to the GitHub issue:\n\
+         * - {log}"
+    )));
+    o.out("");
 }
 
 /// `minikube ip`: the node's address.

@@ -1,7 +1,8 @@
 //! Where a connection to an address and port goes: kube-proxy's iptables rules (a
 //! Service's ClusterIP, NodePorts on every node, external and load-balancer addresses →
 //! one ready endpoint, chosen at random or by client-IP affinity), then the pod network's
-//! routes (flannel: `10.244.N.0/24` per node) with the source NAT a packet gets on the way.
+//! routes (flannel: `10.244.N.0/24` per node) with the source NAT a packet gets on the way;
+//! pods' `hostPort`s on their node's addresses (the CNI portmap plugin).
 
 use k8s_openapi::api::core::v1::{Node, Pod, Service, ServicePort};
 
@@ -194,7 +195,8 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
     }
 }
 
-/// A connection to `port` on `node`: the Service whose NodePort it is, or the node itself.
+/// A connection to `port` on `node`: a pod's `hostPort` there (the CNI portmap plugin's
+/// DNAT), the Service whose NodePort it is, or the node itself.
 fn node_port(
     world: &mut World,
     net: &mut Network,
@@ -202,6 +204,19 @@ fn node_port(
     node: String,
     port: u16,
 ) -> Route {
+    if let Some(backend) = host_port(world, &node, port) {
+        // portmap keeps an outside client's address; the node's own traffic leaves
+        // through its bridge.
+        let client_ip = match origin {
+            Origin::Host { node: None, ip, .. } => ip.clone(),
+            _ => source_for(world, origin, Some(&node), Some(&node), &backend.ip),
+        };
+        return Route::Pod {
+            backend,
+            client_ip,
+            service: None,
+        };
+    }
     match service_by_node_port(world, port) {
         Some(svc) => through_service(
             world,
@@ -213,6 +228,38 @@ fn node_port(
         ),
         None => Route::Node { node: Some(node) },
     }
+}
+
+/// The running pod on `node` that maps TCP `port` of the node to one of its containers'
+/// ports (`hostPort`, on any host address), and that port.
+fn host_port(world: &World, node: &str, port: u16) -> Option<Backend> {
+    world.api.list_as::<Pod>(None).find_map(|p| {
+        let spec = p.spec.as_ref()?;
+        let status = p.status.as_ref()?;
+        if spec.node_name.as_deref() != Some(node)
+            || spec.host_network == Some(true)
+            || p.metadata.deletion_timestamp.is_some()
+            || status.phase.as_deref() != Some("Running")
+        {
+            return None;
+        }
+        let ip = status.pod_ip.clone()?;
+        let target = spec
+            .containers
+            .iter()
+            .flat_map(|c| c.ports.iter().flatten())
+            .find(|cp| {
+                cp.host_port == Some(i32::from(port))
+                    && cp.protocol.as_deref().unwrap_or("TCP") == "TCP"
+                    && cp.host_ip.as_deref().is_none_or(|h| h.is_empty() || h == "0.0.0.0")
+            })?;
+        Some(Backend {
+            namespace: p.metadata.namespace.clone().unwrap_or_default(),
+            name: p.metadata.name.clone().unwrap_or_default(),
+            ip,
+            port: u16::try_from(target.container_port).ok()?,
+        })
+    })
 }
 
 /// How a connection entered a Service.

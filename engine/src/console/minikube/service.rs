@@ -261,27 +261,7 @@ fn unreachable(parsed: &Parsed, name: &str) -> Output {
         &format!("service not available: no running pod for service {name} found"),
         EX_SVC_NOT_FOUND,
     );
-    // The final blank line comes after the box.
-    o.chunks.pop();
-    // The log file is named after a digest of the user and the command's arguments.
-    let mut seed = String::from("root");
-    seed.push_str("service");
-    for a in &parsed.args {
-        seed.push_str(a);
-    }
-    let log = format!(
-        "/tmp/minikube_service_{}_0.log",
-        super::sha1::hex(seed.as_bytes())
-    );
-    o.err("* ");
-    o.err(super::table::boxed(&format!(
-        "* If the above advice does not help, please let us know:\n  \
-         https://github.com/kubernetes/minikube/issues/new/choose\n\n\
-         * Please run `minikube logs --file=logs.txt` and attach logs.txt to the GitHub issue.\n\
-         * Please also attach the following file to the GitHub issue:\n\
-         * - {log}"
-    )));
-    o.out("");
+    super::report_issue(&mut o, "service", &parsed.args);
     o
 }
 

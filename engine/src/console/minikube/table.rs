@@ -1,5 +1,5 @@
-//! What minikube draws with box characters: the service table (olekukonko/tablewriter
-//! v1.0.9's default renderer, as `service.PrintServiceList` configures it) and the rounded
+//! What minikube draws with box characters: its tables (olekukonko/tablewriter v1.0.9's
+//! default renderer, as `service.PrintServiceList` and `printAddonsList` configure it) and the rounded
 //! box of its "please let us know" advice (box-cli-maker, `Round`, 4 columns and 1 line
 //! of padding).
 
@@ -7,22 +7,34 @@
 const HEADER: [&str; 4] = ["NAMESPACE", "NAME", "TARGET PORT", "URL"];
 
 /// Renders `rows` (namespace, name, target ports, URLs; a cell may hold several lines) under
-/// the service header: centred headers, left-aligned cells, one space of padding, no
-/// lines between rows. Ends with a newline.
+/// the service header. Ends with a newline.
 pub fn services(rows: &[[String; 4]]) -> String {
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.to_vec()).collect();
+    render(&HEADER, &rows)
+}
+
+/// tablewriter's default table: centred headers, left-aligned cells (trimmed; a cell may
+/// hold several lines), one space of padding, no lines between rows. Ends with a newline.
+pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     let cells: Vec<Vec<Vec<&str>>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| c.trim().split('\n').collect()).collect())
+        .map(|r| {
+            (0..header.len())
+                .map(|i| r.get(i).map_or("", |c| c.trim()).split('\n').collect())
+                .collect()
+        })
         .collect();
-    let widths: Vec<usize> = (0..HEADER.len())
-        .map(|i| {
+    let widths: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
             let longest = cells
                 .iter()
                 .flat_map(|r| r[i].iter())
                 .map(|l| width(l))
                 .max()
                 .unwrap_or(0);
-            longest.max(width(HEADER[i])) + 2
+            longest.max(width(h)) + 2
         })
         .collect();
     let rule = |left: &str, mid: &str, right: &str| {
@@ -30,12 +42,12 @@ pub fn services(rows: &[[String; 4]]) -> String {
         format!("{left}{}{right}\n", parts.join(mid))
     };
     let mut out = rule("┌", "┬", "┐");
-    let header: Vec<String> = HEADER
+    let titles: Vec<String> = header
         .iter()
         .zip(&widths)
         .map(|(h, w)| centred(h, *w))
         .collect();
-    out.push_str(&format!("│{}│\n", header.join("│")));
+    out.push_str(&format!("│{}│\n", titles.join("│")));
     if !cells.is_empty() {
         out.push_str(&rule("├", "┼", "┤"));
     }
@@ -68,8 +80,9 @@ fn centred(text: &str, w: usize) -> String {
     )
 }
 
+/// Display columns, as go-runewidth counts them: the emoji minikube prints (✅) take two.
 fn width(s: &str) -> usize {
-    s.chars().count()
+    s.chars().map(|c| if c == '✅' { 2 } else { 1 }).sum()
 }
 
 /// `text` (lines) in minikube's rounded box: one blank line above and below, four spaces
