@@ -74,9 +74,15 @@ pub fn label_minikube(node: &mut Object, profile: &str, primary: bool, at: &Time
     // Go reads the layout's `0700` as literal text, not a zone.
     let updated = at.0.strftime("%Y_%m_%dT%H_%M_%S_0700").to_string();
     for (k, v) in [
-        ("minikube.k8s.io/commit", "65318f4cfff9c12cc87ec9eb8f4cdd57b25047f3"),
+        (
+            "minikube.k8s.io/commit",
+            "65318f4cfff9c12cc87ec9eb8f4cdd57b25047f3",
+        ),
         ("minikube.k8s.io/name", profile),
-        ("minikube.k8s.io/primary", if primary { "true" } else { "false" }),
+        (
+            "minikube.k8s.io/primary",
+            if primary { "true" } else { "false" },
+        ),
         ("minikube.k8s.io/updated_at", updated.as_str()),
         ("minikube.k8s.io/version", "v1.37.0"),
     ] {

@@ -108,19 +108,13 @@ impl Cluster {
             .iter()
             .map(|n| bootstrap::namespace(n))
             .collect();
-        objects.extend(
-            profile
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    let mut node = bootstrap::node(n, i, &now);
-                    if profile.name == "minikube" {
-                        bootstrap::label_minikube(&mut node, profile.name, i == 0, &now);
-                    }
-                    node
-                }),
-        );
+        objects.extend(profile.nodes.iter().enumerate().map(|(i, n)| {
+            let mut node = bootstrap::node(n, i, &now);
+            if profile.name == "minikube" {
+                bootstrap::label_minikube(&mut node, profile.name, i == 0, &now);
+            }
+            node
+        }));
         if let Some(cp) = profile
             .nodes
             .iter()

@@ -47,7 +47,9 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "wc" => wc(args, stdin.unwrap_or("")),
         "curl" | "wget" | "nslookup" | "nc" | "ping" => host_tool(cluster, program, args),
         // Installed on the minikube profile's laptop only.
-        "minikube" if cluster.profile.name == "minikube" => super::minikube::run(cluster, args, stdin),
+        "minikube" if cluster.profile.name == "minikube" => {
+            super::minikube::run(cluster, args, stdin)
+        }
         _ => {
             let mut o = Output::failure(format!("bash: {program}: command not found"));
             o.exit_code = 127;

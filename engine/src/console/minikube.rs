@@ -329,7 +329,10 @@ fn report_issue(o: &mut Output, command: &str, args: &[String]) {
     for a in args {
         seed.push_str(a);
     }
-    let log = format!("/tmp/minikube_{command}_{}_0.log", sha1::hex(seed.as_bytes()));
+    let log = format!(
+        "/tmp/minikube_{command}_{}_0.log",
+        sha1::hex(seed.as_bytes())
+    );
     o.err("* ");
     o.err(table::boxed(&format!(
         "* If the above advice does not help, please let us know:\n  \

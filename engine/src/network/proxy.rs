@@ -251,7 +251,10 @@ fn host_port(world: &World, node: &str, port: u16) -> Option<Backend> {
             .find(|cp| {
                 cp.host_port == Some(i32::from(port))
                     && cp.protocol.as_deref().unwrap_or("TCP") == "TCP"
-                    && cp.host_ip.as_deref().is_none_or(|h| h.is_empty() || h == "0.0.0.0")
+                    && cp
+                        .host_ip
+                        .as_deref()
+                        .is_none_or(|h| h.is_empty() || h == "0.0.0.0")
             })?;
         Some(Backend {
             namespace: p.metadata.namespace.clone().unwrap_or_default(),

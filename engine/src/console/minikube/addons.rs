@@ -35,46 +35,208 @@ const ON_AT_START: &[&str] = &["default-storageclass", "storage-provisioner"];
 /// Every addon of v1.37.0 (`assets.Addons`), sorted by name: (name, maintainer, verified
 /// maintainer, docs, enabled by default).
 const ADDONS: &[(&str, &str, &str, &str, bool)] = &[
-    ("ambassador", "3rd party (Ambassador)", "", "https://minikube.sigs.k8s.io/docs/handbook/addons/ambassador/", false),
-    ("amd-gpu-device-plugin", "3rd party (AMD)", "", "https://minikube.sigs.k8s.io/docs/tutorials/amd/", false),
+    (
+        "ambassador",
+        "3rd party (Ambassador)",
+        "",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/ambassador/",
+        false,
+    ),
+    (
+        "amd-gpu-device-plugin",
+        "3rd party (AMD)",
+        "",
+        "https://minikube.sigs.k8s.io/docs/tutorials/amd/",
+        false,
+    ),
     ("auto-pause", "minikube", "", "", false),
-    ("cloud-spanner", "Google", "", "https://minikube.sigs.k8s.io/docs/handbook/addons/cloud-spanner/", false),
-    ("csi-hostpath-driver", "Kubernetes", "", "https://minikube.sigs.k8s.io/docs/tutorials/volume_snapshots_and_csi/", false),
-    ("dashboard", "Kubernetes", "", "https://minikube.sigs.k8s.io/docs/handbook/dashboard/", false),
-    ("default-storageclass", "Kubernetes", "", "https://minikube.sigs.k8s.io/docs/handbook/persistent_volumes/", true),
+    (
+        "cloud-spanner",
+        "Google",
+        "",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/cloud-spanner/",
+        false,
+    ),
+    (
+        "csi-hostpath-driver",
+        "Kubernetes",
+        "",
+        "https://minikube.sigs.k8s.io/docs/tutorials/volume_snapshots_and_csi/",
+        false,
+    ),
+    (
+        "dashboard",
+        "Kubernetes",
+        "",
+        "https://minikube.sigs.k8s.io/docs/handbook/dashboard/",
+        false,
+    ),
+    (
+        "default-storageclass",
+        "Kubernetes",
+        "",
+        "https://minikube.sigs.k8s.io/docs/handbook/persistent_volumes/",
+        true,
+    ),
     ("efk", "3rd party (Elastic)", "", "", false),
-    ("freshpod", "Google", "", "https://github.com/GoogleCloudPlatform/freshpod", false),
-    ("gcp-auth", "Google", "", "https://minikube.sigs.k8s.io/docs/handbook/addons/gcp-auth/", false),
-    ("gvisor", "minikube", "", "https://minikube.sigs.k8s.io/docs/handbook/addons/gvisor/", false),
-    ("headlamp", "3rd party (kinvolk.io)", "yolossn", "https://minikube.sigs.k8s.io/docs/handbook/addons/headlamp/", false),
-    ("inaccel", "3rd party (InAccel [info@inaccel.com])", "", "", false),
-    ("ingress", "Kubernetes", "", "https://kubernetes.io/docs/tasks/access-application-cluster/ingress-minikube/", false),
-    ("ingress-dns", "minikube", "", "https://minikube.sigs.k8s.io/docs/handbook/addons/ingress-dns/", false),
-    ("inspektor-gadget", "3rd party (inspektor-gadget.io)", "https://github.com/orgs/inspektor-gadget/people", "https://minikube.sigs.k8s.io/docs/handbook/addons/inspektor-gadget/", false),
-    ("istio", "3rd party (Istio)", "", "https://istio.io/latest/docs/setup/platform-setup/minikube/", false),
-    ("istio-provisioner", "3rd party (Istio)", "", "https://istio.io/latest/docs/setup/platform-setup/minikube/", false),
-    ("kong", "3rd party (Kong HQ)", "@gAmUssA", "https://minikube.sigs.k8s.io/docs/handbook/addons/kong-ingress/", false),
+    (
+        "freshpod",
+        "Google",
+        "",
+        "https://github.com/GoogleCloudPlatform/freshpod",
+        false,
+    ),
+    (
+        "gcp-auth",
+        "Google",
+        "",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/gcp-auth/",
+        false,
+    ),
+    (
+        "gvisor",
+        "minikube",
+        "",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/gvisor/",
+        false,
+    ),
+    (
+        "headlamp",
+        "3rd party (kinvolk.io)",
+        "yolossn",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/headlamp/",
+        false,
+    ),
+    (
+        "inaccel",
+        "3rd party (InAccel [info@inaccel.com])",
+        "",
+        "",
+        false,
+    ),
+    (
+        "ingress",
+        "Kubernetes",
+        "",
+        "https://kubernetes.io/docs/tasks/access-application-cluster/ingress-minikube/",
+        false,
+    ),
+    (
+        "ingress-dns",
+        "minikube",
+        "",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/ingress-dns/",
+        false,
+    ),
+    (
+        "inspektor-gadget",
+        "3rd party (inspektor-gadget.io)",
+        "https://github.com/orgs/inspektor-gadget/people",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/inspektor-gadget/",
+        false,
+    ),
+    (
+        "istio",
+        "3rd party (Istio)",
+        "",
+        "https://istio.io/latest/docs/setup/platform-setup/minikube/",
+        false,
+    ),
+    (
+        "istio-provisioner",
+        "3rd party (Istio)",
+        "",
+        "https://istio.io/latest/docs/setup/platform-setup/minikube/",
+        false,
+    ),
+    (
+        "kong",
+        "3rd party (Kong HQ)",
+        "@gAmUssA",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/kong-ingress/",
+        false,
+    ),
     ("kubeflow", "3rd party", "", "", false),
-    ("kubetail", "3rd party (kubetail.com)", "amorey", "https://minikube.sigs.k8s.io/docs/handbook/addons/kubetail/", false),
-    ("kubevirt", "3rd party (KubeVirt)", "", "https://minikube.sigs.k8s.io/docs/handbook/addons/kubevirt/", false),
+    (
+        "kubetail",
+        "3rd party (kubetail.com)",
+        "amorey",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/kubetail/",
+        false,
+    ),
+    (
+        "kubevirt",
+        "3rd party (KubeVirt)",
+        "",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/kubevirt/",
+        false,
+    ),
     ("logviewer", "3rd party (unknown)", "", "", false),
     ("metallb", "3rd party (MetalLB)", "", "", false),
     ("metrics-server", "Kubernetes", "", "", false),
-    ("nvidia-device-plugin", "3rd party (NVIDIA)", "", "https://minikube.sigs.k8s.io/docs/tutorials/nvidia/", false),
-    ("nvidia-driver-installer", "3rd party (NVIDIA)", "", "https://minikube.sigs.k8s.io/docs/tutorials/nvidia/", false),
-    ("nvidia-gpu-device-plugin", "3rd party (NVIDIA)", "", "https://minikube.sigs.k8s.io/docs/tutorials/nvidia/", false),
+    (
+        "nvidia-device-plugin",
+        "3rd party (NVIDIA)",
+        "",
+        "https://minikube.sigs.k8s.io/docs/tutorials/nvidia/",
+        false,
+    ),
+    (
+        "nvidia-driver-installer",
+        "3rd party (NVIDIA)",
+        "",
+        "https://minikube.sigs.k8s.io/docs/tutorials/nvidia/",
+        false,
+    ),
+    (
+        "nvidia-gpu-device-plugin",
+        "3rd party (NVIDIA)",
+        "",
+        "https://minikube.sigs.k8s.io/docs/tutorials/nvidia/",
+        false,
+    ),
     ("olm", "3rd party (Operator Framework)", "", "", false),
     ("pod-security-policy", "3rd party (unknown)", "", "", false),
     ("portainer", "3rd party (Portainer.io)", "", "", false),
     ("registry", "minikube", "", "", false),
     ("registry-aliases", "3rd party (unknown)", "", "", false),
-    ("registry-creds", "3rd party (UPMC Enterprises)", "", "https://minikube.sigs.k8s.io/docs/handbook/registry/", false),
+    (
+        "registry-creds",
+        "3rd party (UPMC Enterprises)",
+        "",
+        "https://minikube.sigs.k8s.io/docs/handbook/registry/",
+        false,
+    ),
     ("storage-provisioner", "minikube", "", "", true),
-    ("storage-provisioner-gluster", "3rd party (Gluster)", "", "", false),
-    ("storage-provisioner-rancher", "3rd party (Rancher)", "", "", false),
+    (
+        "storage-provisioner-gluster",
+        "3rd party (Gluster)",
+        "",
+        "",
+        false,
+    ),
+    (
+        "storage-provisioner-rancher",
+        "3rd party (Rancher)",
+        "",
+        "",
+        false,
+    ),
     ("volcano", "third-party (volcano)", "hwdef", "", false),
-    ("volumesnapshots", "Kubernetes", "", "https://minikube.sigs.k8s.io/docs/tutorials/volume_snapshots_and_csi/", false),
-    ("yakd", "3rd party (marcnuri.com)", "manusa", "https://minikube.sigs.k8s.io/docs/handbook/addons/yakd-kubernetes-dashboard/", false),
+    (
+        "volumesnapshots",
+        "Kubernetes",
+        "",
+        "https://minikube.sigs.k8s.io/docs/tutorials/volume_snapshots_and_csi/",
+        false,
+    ),
+    (
+        "yakd",
+        "3rd party (marcnuri.com)",
+        "manusa",
+        "https://minikube.sigs.k8s.io/docs/handbook/addons/yakd-kubernetes-dashboard/",
+        false,
+    ),
 ];
 
 /// minikube's maintainers (`isOfficialMaintainer`).
@@ -247,7 +409,11 @@ fn list(cluster: &Cluster, args: &[String]) -> Output {
                         "disabled"
                     };
                     let extra = if docs {
-                        format!("\"Docs\":{},\"Maintainer\":{},", json(link), json(maintainer))
+                        format!(
+                            "\"Docs\":{},\"Maintainer\":{},",
+                            json(link),
+                            json(maintainer)
+                        )
                     } else {
                         String::new()
                     };
@@ -273,7 +439,9 @@ fn json(s: &str) -> String {
 }
 
 /// The addon called `name`.
-fn addon(name: &str) -> Option<&'static (&'static str, &'static str, &'static str, &'static str, bool)> {
+fn addon(
+    name: &str,
+) -> Option<&'static (&'static str, &'static str, &'static str, &'static str, bool)> {
     ADDONS.iter().find(|a| a.0 == name)
 }
 
@@ -473,8 +641,11 @@ fn disable(cluster: &mut Cluster, args: &[String]) -> Output {
             ));
         }
         for manifest in manifests(cluster, name).iter().rev() {
-            if let Err(e) = kubectl(cluster, &["delete", "--ignore-not-found", "-f", "-"], manifest)
-            {
+            if let Err(e) = kubectl(
+                cluster,
+                &["delete", "--ignore-not-found", "-f", "-"],
+                manifest,
+            ) {
                 return e;
             }
         }
@@ -523,8 +694,10 @@ fn configure(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Out
                 o.chunks
                     .push((Stream::Stderr, "--Error, please enter a value:".into()));
             } else if answer.parse::<std::net::IpAddr>().is_err() {
-                o.chunks
-                    .push((Stream::Stderr, "--Invalid input, please enter a value:".into()));
+                o.chunks.push((
+                    Stream::Stderr,
+                    "--Invalid input, please enter a value:".into(),
+                ));
             } else {
                 return Some(answer);
             }

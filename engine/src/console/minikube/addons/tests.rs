@@ -34,7 +34,10 @@ fn list_is_v1_37_table() {
         "│ storage-provisioner         │ minikube │ enabled ✅ │ minikube                               │\n"
     ));
     // Go sorts "ingress" before "ingress-dns".
-    let ingress = lines.iter().position(|l| l.starts_with("│ ingress ")).unwrap();
+    let ingress = lines
+        .iter()
+        .position(|l| l.starts_with("│ ingress "))
+        .unwrap();
     assert!(lines[ingress + 1].starts_with("│ ingress-dns "));
     assert_eq!(out.exit_code, 0);
 }
@@ -43,10 +46,10 @@ fn list_is_v1_37_table() {
 fn list_json_and_errors() {
     let mut c = minikube();
     let json = c.run("minikube addons list -o json").text();
-    assert!(json.starts_with(
-        "{\"ambassador\":{\"Profile\":\"minikube\",\"Status\":\"disabled\"},"
-    ));
-    assert!(json.contains("\"storage-provisioner\":{\"Profile\":\"minikube\",\"Status\":\"enabled\"}"));
+    assert!(json.starts_with("{\"ambassador\":{\"Profile\":\"minikube\",\"Status\":\"disabled\"},"));
+    assert!(
+        json.contains("\"storage-provisioner\":{\"Profile\":\"minikube\",\"Status\":\"enabled\"}")
+    );
     let bad = c.run("minikube addons list -o yaml");
     assert_eq!(
         bad.text(),
@@ -113,9 +116,8 @@ fn configure_metallb_reads_stdin() {
     let mut c = minikube();
     let out = c.run("minikube addons configure metallb");
     assert_ne!(out.exit_code, 0);
-    let out = c.run(
-        "minikube addons configure metallb <<EOF\nx\n192.168.49.100\n192.168.49.120\nEOF",
-    );
+    let out =
+        c.run("minikube addons configure metallb <<EOF\nx\n192.168.49.100\n192.168.49.120\nEOF");
     assert_eq!(
         out.text(),
         "-- Enter Load Balancer Start IP: --Invalid input, please enter a value:-- Enter Load Balancer Start IP: -- Enter Load Balancer End IP:   \
@@ -124,21 +126,27 @@ fn configure_metallb_reads_stdin() {
          * metallb was successfully configured\n"
     );
     let cm = c.run("kubectl get cm config -n metallb-system -o jsonpath={.data.config}");
-    assert!(cm.text().contains("- 192.168.49.100-192.168.49.120"), "{}", cm.text());
+    assert!(
+        cm.text().contains("- 192.168.49.100-192.168.49.120"),
+        "{}",
+        cm.text()
+    );
     assert_eq!(
         c.run("minikube addons configure dashboard").text(),
         "X dashboard has no available configuration options\n"
     );
 }
 
-
-
 #[test]
 fn ingress_answers_on_the_node_through_host_ports() {
     let mut c = minikube();
     c.run("minikube addons enable ingress");
     let miss = c.run("curl -s $(minikube ip)");
-    assert!(miss.text().contains("<title>404 Not Found</title>"), "{}", miss.text());
+    assert!(
+        miss.text().contains("<title>404 Not Found</title>"),
+        "{}",
+        miss.text()
+    );
     c.run("kubectl create deployment web --image=nginx");
     c.run("kubectl expose deploy web --port 80");
     c.run(
