@@ -11,6 +11,7 @@ use k8s_openapi::api::networking::v1::{
     Ingress, IngressClass, IngressLoadBalancerIngress, IngressLoadBalancerStatus, IngressStatus,
 };
 
+use super::addon_pods::AddonPods;
 use super::runtime::{Controller, Queue, WholeStore};
 use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::api::pod;
@@ -23,6 +24,7 @@ use crate::world::World;
 #[derive(Clone, Debug)]
 pub struct IngressNginx {
     trigger: WholeStore,
+    pods: AddonPods,
     /// The generation of each Ingress last announced with `Sync`, by uid.
     synced: BTreeMap<String, i64>,
 }
@@ -31,6 +33,7 @@ impl Default for IngressNginx {
     fn default() -> Self {
         IngressNginx {
             trigger: WholeStore::over("Ingress"),
+            pods: AddonPods::of(addon::Program::IngressNginx),
             synced: BTreeMap::new(),
         }
     }
@@ -101,8 +104,16 @@ impl Controller for IngressNginx {
         "ingress-nginx"
     }
 
-    fn enqueue(&mut self, _event: &WatchEvent, world: &World, _queue: &mut Queue) {
-        self.trigger.note(world);
+    fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
+        let own_pod = self.pods.note(event);
+        let relevant = own_pod
+            || matches!(
+                event.object,
+                Object::Ingress(_) | Object::IngressClass(_) | Object::Service(_) | Object::Node(_)
+            );
+        if relevant && self.pods.present() {
+            self.trigger.note(world);
+        }
     }
 
     fn after_events(&mut self, _world: &World, queue: &mut Queue) {

@@ -8,9 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{LoadBalancerIngress, LoadBalancerStatus, Service};
 
+use super::addon_pods::AddonPods;
 use super::runtime::{Controller, Queue, WholeStore};
 use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::network::metallb::{self, Install, Pool};
+use crate::node::process::addon::Program;
 use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
@@ -18,6 +20,7 @@ use crate::world::World;
 #[derive(Clone, Debug)]
 pub struct MetalLb {
     trigger: WholeStore,
+    pods: AddonPods,
     /// The node each service's address was last announced from, so `nodeAssigned` is
     /// reported once per change: (namespace, name) → node.
     announced: BTreeMap<(String, String), String>,
@@ -27,6 +30,7 @@ impl Default for MetalLb {
     fn default() -> Self {
         MetalLb {
             trigger: WholeStore::over("Service"),
+            pods: AddonPods::of(Program::Metallb),
             announced: BTreeMap::new(),
         }
     }
@@ -125,8 +129,19 @@ impl Controller for MetalLb {
         "metallb"
     }
 
-    fn enqueue(&mut self, _event: &WatchEvent, world: &World, _queue: &mut Queue) {
-        self.trigger.note(world);
+    fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
+        let own_pod = self.pods.note(event);
+        let relevant = own_pod
+            || matches!(
+                event.object,
+                Object::Service(_)
+                    | Object::EndpointSlice(_)
+                    | Object::ConfigMap(_)
+                    | Object::Custom(_)
+            );
+        if relevant && self.pods.present() {
+            self.trigger.note(world);
+        }
     }
 
     fn after_events(&mut self, _world: &World, queue: &mut Queue) {

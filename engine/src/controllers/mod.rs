@@ -6,6 +6,7 @@
 //! [`registry`] lists them in the order a pass runs them (determinism); the cluster runs a
 //! pass after every command and every timer instant, until a pass writes nothing.
 
+pub mod addon_pods;
 pub mod apiservice;
 pub mod crd_names;
 pub mod cronjob;

@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{Pod, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::ByteString;
 
+use super::addon_pods::AddonPods;
 use super::runtime::{Controller, Queue, WholeStore};
 use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::node::process::{self, addon};
@@ -20,6 +21,7 @@ use crate::world::World;
 #[derive(Clone, Debug)]
 pub struct WebhookCertgen {
     trigger: WholeStore,
+    pods: AddonPods,
     /// Pods whose work is done, by uid.
     done: BTreeSet<String>,
 }
@@ -28,6 +30,7 @@ impl Default for WebhookCertgen {
     fn default() -> Self {
         WebhookCertgen {
             trigger: WholeStore::over("Pod"),
+            pods: AddonPods::of(addon::Program::WebhookCertgen),
             done: BTreeSet::new(),
         }
     }
@@ -66,8 +69,10 @@ impl Controller for WebhookCertgen {
         "webhook-certgen"
     }
 
-    fn enqueue(&mut self, _event: &WatchEvent, world: &World, _queue: &mut Queue) {
-        self.trigger.note(world);
+    fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
+        if self.pods.note(event) {
+            self.trigger.note(world);
+        }
     }
 
     fn after_events(&mut self, _world: &World, queue: &mut Queue) {

@@ -70,6 +70,13 @@ type Entry = (
 );
 
 fn entry(image: &str) -> Option<&'static Entry> {
+    // Most images are none of these: skip parsing them (this runs on every pod event).
+    if !["metallb", "ingress-nginx", "certgen", "metrics-server"]
+        .iter()
+        .any(|k| image.contains(k))
+    {
+        return None;
+    }
     let r = ImageRef::parse(image)?;
     IMAGES
         .iter()
@@ -92,4 +99,13 @@ pub fn program(image: &str, argv: &[String]) -> Option<Program> {
         .chain(cmd.iter())
         .any(|p| p == main)
         .then_some(*program)
+}
+
+/// The add-on program a pod's first container runs, if any.
+pub fn pod_program(pod: &k8s_openapi::api::core::v1::Pod) -> Option<Program> {
+    let c = pod.spec.as_ref()?.containers.first()?;
+    let image = c.image.as_deref()?;
+    entry(image)?;
+    let argv = super::argv(image, c.command.as_deref(), c.args.as_deref());
+    program(image, &argv)
 }
