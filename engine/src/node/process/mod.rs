@@ -5,6 +5,7 @@
 pub(crate) mod arith;
 pub mod cond;
 mod fs;
+pub mod grep;
 mod perl;
 pub mod script;
 pub mod serve;
