@@ -7,6 +7,7 @@ mod exec;
 mod expand;
 mod file_editor;
 mod files;
+mod hostname;
 pub(crate) mod kubectl;
 pub(crate) mod minikube;
 mod sed;
