@@ -131,6 +131,11 @@ pub(crate) fn continues(entry: &str) -> bool {
     shell::continues(entry)
 }
 
+/// Whether a typed console entry is unfinished (bash's `> ` prompt); see [`Cluster::needs_more`].
+pub(crate) fn needs_more(entry: &str) -> bool {
+    shell::needs_more(entry)
+}
+
 /// Runs one console entry (a line, plus heredoc lines or the lines of a loop).
 pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
     if cluster.console.exec_session.is_some() {
