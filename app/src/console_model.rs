@@ -1,7 +1,6 @@
 //! The console's state without any DOM: scrollback lines and command history navigation.
 
-use kubeplay_engine::transcript::heredoc_terminator;
-use kubeplay_engine::{Output, Stream};
+use kubeplay_engine::{Cluster, Output, Stream};
 
 /// How a scrollback line is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,8 +59,8 @@ pub struct ConsoleModel {
     /// Position while browsing history with ↑/↓; `None` = editing a new line.
     cursor: Option<usize>,
     next_id: u64,
-    /// A heredoc being typed: the entry so far and the line that ends it.
-    pending: Option<(String, String)>,
+    /// An unfinished entry being typed (an open loop, quote or heredoc): its lines so far.
+    pending: Option<String>,
     /// The engine's prompt when it is not `$` (inside `kubectl exec -it`), without the space.
     pub shell_prompt: Option<String>,
 }
@@ -114,7 +113,7 @@ impl ConsoleModel {
         self.next_id += 1;
     }
 
-    /// The prompt for the next line: `$`, `>` inside a heredoc, or a container shell's.
+    /// The prompt for the next line: `$`, `>` while an entry goes on, or a container shell's.
     pub fn prompt(&self) -> String {
         match (&self.pending, &self.shell_prompt) {
             (Some(_), _) => ">".into(),
@@ -123,41 +122,40 @@ impl ConsoleModel {
         }
     }
 
-    /// Takes one typed line and echoes it. Returns the whole entry when it is complete: at
-    /// once for a plain line, after the terminator line for a heredoc (`cat <<EOF > f.yaml`).
+    /// Takes one typed line and echoes it. Returns the whole entry, its lines joined with
+    /// `\n`, once it is complete: at once for a plain line; while it is unfinished (an open
+    /// loop, quote or heredoc, a final `|` or `\\`: [`Cluster::needs_more`]) the prompt
+    /// becomes `>` and lines are collected, as bash does. A container shell (`kubectl exec
+    /// -it`) takes its lines one by one.
     pub fn enter(&mut self, line: &str) -> Option<String> {
         let echo = format!("{} {line}", self.prompt());
         self.push(LineKind::Command, &echo);
-        match self.pending.take() {
-            Some((mut entry, terminator)) => {
+        let entry = match self.pending.take() {
+            Some(mut entry) => {
                 entry.push('\n');
                 entry.push_str(line);
-                if line.trim_start_matches('\t') == terminator {
-                    Some(entry)
-                } else {
-                    self.pending = Some((entry, terminator));
-                    None
-                }
+                entry
             }
-            None => match heredoc_terminator(line) {
-                Some(terminator) => {
-                    self.pending = Some((line.to_string(), terminator));
-                    None
-                }
-                None => Some(line.to_string()),
-            },
+            None => line.to_string(),
+        };
+        if self.shell_prompt.is_none() && Cluster::needs_more(&entry) {
+            self.pending = Some(entry);
+            return None;
         }
+        Some(entry)
     }
 
-    /// Whether a heredoc's body is being typed (Tab then completes nothing).
-    pub fn in_heredoc(&self) -> bool {
+    /// Whether an unfinished entry is being typed (Tab then completes nothing).
+    pub fn continuing(&self) -> bool {
         self.pending.is_some()
     }
 
-    /// Drops a heredoc being typed (Ctrl-C).
-    pub fn cancel(&mut self) {
+    /// Ctrl-C while an entry goes on: the line typed so far is echoed with `^C` and the
+    /// whole entry is dropped, as bash does.
+    pub fn cancel(&mut self, typed: &str) {
         if self.pending.take().is_some() {
-            self.push(LineKind::Command, "^C");
+            let echo = format!("> {typed}^C");
+            self.push(LineKind::Command, &echo);
         }
     }
 
@@ -263,11 +261,67 @@ mod tests {
     #[test]
     fn knows_when_a_heredoc_is_being_typed() {
         let mut m = ConsoleModel::default();
-        assert!(!m.in_heredoc());
+        assert!(!m.continuing());
         assert_eq!(m.enter("cat <<EOF > a.yaml"), None);
-        assert!(m.in_heredoc());
+        assert!(m.continuing());
         assert!(m.enter("EOF").is_some());
-        assert!(!m.in_heredoc());
+        assert!(!m.continuing());
+    }
+
+    #[test]
+    fn unfinished_entries_continue_with_a_prompt() {
+        let mut m = ConsoleModel::default();
+        assert_eq!(m.enter("while true; do"), None);
+        assert_eq!(m.prompt(), ">");
+        assert_eq!(m.enter("echo 'a"), None);
+        assert_eq!(m.enter("b'; sleep 1"), None);
+        assert_eq!(
+            m.enter("done").as_deref(),
+            Some("while true; do\necho 'a\nb'; sleep 1\ndone")
+        );
+        assert_eq!(m.prompt(), "$");
+        assert_eq!(m.enter("kubectl get pods |"), None);
+        assert_eq!(
+            m.enter("grep web").as_deref(),
+            Some("kubectl get pods |\ngrep web")
+        );
+        let echoed: Vec<_> = m.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            echoed,
+            [
+                "$ while true; do",
+                "> echo 'a",
+                "> b'; sleep 1",
+                "> done",
+                "$ kubectl get pods |",
+                "> grep web"
+            ]
+        );
+        // A syntax error is not unfinished: it runs (and fails) at once.
+        assert_eq!(m.enter("done").as_deref(), Some("done"));
+    }
+
+    #[test]
+    fn ctrl_c_drops_an_unfinished_entry() {
+        let mut m = ConsoleModel::default();
+        assert_eq!(m.enter("for i in 1 2"), None);
+        m.cancel("do ech");
+        assert_eq!(m.prompt(), "$");
+        assert!(!m.continuing());
+        assert_eq!(m.lines.last().map(|l| l.text.as_str()), Some("> do ech^C"));
+        // Nothing is pending: Ctrl-C at the prompt echoes nothing here.
+        m.cancel("");
+        assert_eq!(m.lines.len(), 2);
+        assert_eq!(m.enter("echo hi").as_deref(), Some("echo hi"));
+    }
+
+    #[test]
+    fn a_container_shell_takes_lines_one_by_one() {
+        let mut m = ConsoleModel {
+            shell_prompt: Some("/ #".into()),
+            ..Default::default()
+        };
+        assert_eq!(m.enter("while true; do").as_deref(), Some("while true; do"));
     }
 
     #[test]
@@ -334,7 +388,7 @@ mod tests {
             vec!["$ cat <<EOF > pod.yaml", "> kind: Pod", "> EOF"]
         );
         m.enter("cat <<EOF");
-        m.cancel();
+        m.cancel("");
         assert_eq!(m.prompt(), "$");
     }
 }

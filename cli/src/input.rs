@@ -1,6 +1,7 @@
 //! Console input for the REPL and `kubeplay lesson`: rustyline on a terminal (history in
-//! `~/.kubeplay_history`), or the lines of a piped script (heredocs joined), so both front
-//! ends can be driven by a script.
+//! `~/.kubeplay_history`, `> ` for the continuation lines of an unfinished entry, as bash),
+//! or the lines of a piped script (heredocs and loops joined), so both front ends can be
+//! driven by a script.
 
 use std::cell::RefCell;
 use std::io::{IsTerminal, Read};
@@ -60,6 +61,33 @@ impl rustyline::hint::Hinter for Completion {
 impl rustyline::highlight::Highlighter for Completion {}
 impl rustyline::validate::Validator for Completion {}
 impl rustyline::Helper for Completion {}
+
+/// Why a continuation line did not come.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Ctrl-C: bash drops the unfinished entry.
+    Interrupted,
+    /// Ctrl-D (or the end of input): the entry runs as it is, and its error shows.
+    EndOfInput,
+}
+
+/// Reads continuation lines after `first` with the `> ` prompt while the entry is unfinished
+/// ([`Cluster::needs_more`]: an open loop, quote, heredoc, a final `|` or `\\`), joined with
+/// `\n` into the one entry that runs (and goes to history). Ctrl-C gives an empty entry.
+pub fn complete_entry(first: String, mut next: impl FnMut(&str) -> Result<String, Stop>) -> String {
+    let mut entry = first;
+    while Cluster::needs_more(&entry) {
+        match next("> ") {
+            Ok(line) => {
+                entry.push('\n');
+                entry.push_str(&line);
+            }
+            Err(Stop::Interrupted) => return String::new(),
+            Err(Stop::EndOfInput) => break,
+        }
+    }
+    entry
+}
 
 /// Where console lines come from.
 pub enum Input {
@@ -130,8 +158,8 @@ impl Input {
         (line, cluster)
     }
 
-    /// The next console line (a heredoc's body joined to it), `None` at the end. Ctrl-C gives
-    /// an empty line; Ctrl-D in a container shell gives `exit`.
+    /// The next console entry (its continuation lines joined to it, see [`complete_entry`]),
+    /// `None` at the end. Ctrl-C gives an empty line; Ctrl-D in a container shell gives `exit`.
     pub fn read(&mut self, prompt: &str, in_container: bool) -> Option<String> {
         let (editor, _) = match self {
             Input::Piped(lines) => return lines.next(),
@@ -139,21 +167,23 @@ impl Input {
                 editor, history, ..
             } => (editor, history),
         };
-        let mut line = match editor.readline(prompt) {
+        let first = match editor.readline(prompt) {
             Ok(l) => l,
             Err(rustyline::error::ReadlineError::Interrupted) => return Some(String::new()),
             Err(_) if in_container => return Some("exit".to_string()),
             Err(_) => return None,
         };
-        if let Some(term) = transcript::heredoc_terminator(&line).filter(|_| !in_container) {
-            while let Ok(body) = editor.readline("> ") {
-                line.push('\n');
-                line.push_str(&body);
-                if body.trim() == term {
-                    break;
-                }
-            }
-        }
+        // A container shell reads its lines one by one.
+        let line = if in_container {
+            first
+        } else {
+            complete_entry(first, |p| {
+                editor.readline(p).map_err(|e| match e {
+                    rustyline::error::ReadlineError::Interrupted => Stop::Interrupted,
+                    _ => Stop::EndOfInput,
+                })
+            })
+        };
         if !line.trim().is_empty() {
             let _ = editor.add_history_entry(line.as_str());
         }
@@ -170,5 +200,52 @@ impl Input {
         {
             let _ = editor.save_history(&h);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `lines` as the continuation lines typed, recording the prompts shown.
+    fn typed(first: &str, lines: &[Result<&str, Stop>]) -> (String, Vec<String>) {
+        let mut lines = lines.iter();
+        let mut prompts = Vec::new();
+        let entry = complete_entry(first.to_string(), |p| {
+            prompts.push(p.to_string());
+            match lines.next() {
+                Some(Ok(l)) => Ok(l.to_string()),
+                Some(Err(Stop::Interrupted)) => Err(Stop::Interrupted),
+                _ => Err(Stop::EndOfInput),
+            }
+        });
+        (entry, prompts)
+    }
+
+    #[test]
+    fn unfinished_entries_read_continuation_lines() {
+        let (entry, prompts) = typed("for i in 1 2", &[Ok("do"), Ok("echo $i"), Ok("done")]);
+        assert_eq!(entry, "for i in 1 2\ndo\necho $i\ndone");
+        assert_eq!(prompts, ["> ", "> ", "> "]);
+        let (entry, _) = typed("echo 'a", &[Ok("b'")]);
+        assert_eq!(entry, "echo 'a\nb'");
+        let (entry, _) = typed("cat <<EOF > f", &[Ok("x"), Ok("EOF")]);
+        assert_eq!(entry, "cat <<EOF > f\nx\nEOF");
+        let (entry, prompts) = typed("kubectl get pods", &[]);
+        assert_eq!(entry, "kubectl get pods");
+        assert!(prompts.is_empty());
+    }
+
+    #[test]
+    fn ctrl_c_drops_the_entry_and_ctrl_d_runs_it() {
+        let (entry, _) = typed("while true; do", &[Ok("echo x"), Err(Stop::Interrupted)]);
+        assert_eq!(entry, "");
+        let (entry, _) = typed("while true; do", &[Ok("echo x")]);
+        assert_eq!(entry, "while true; do\necho x");
+        let mut cluster = Cluster::new();
+        assert!(cluster
+            .run(&entry)
+            .text()
+            .contains("syntax error: unexpected end of file"));
     }
 }

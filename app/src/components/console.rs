@@ -84,7 +84,7 @@ impl Runner {
             let Some(line) = self.queue.try_update_value(|q| q.pop_front()).flatten() else {
                 return;
             };
-            // Inside a heredoc a line only continues the entry.
+            // A line of an unfinished entry (loop, quote, heredoc) only continues it.
             let Some(entry) = self.model.try_update(|m| m.enter(&line)).flatten() else {
                 continue;
             };
@@ -213,8 +213,12 @@ pub fn Console(session: Session) -> impl IntoView {
             model.update(|m| m.interrupted());
             runner.pump();
         }
-        "c" if ev.ctrl_key() && input.get_untracked().is_empty() => {
-            model.update(|m| m.cancel());
+        // Ctrl-C drops an unfinished entry (the line typed so far too), as bash does.
+        "c" if ev.ctrl_key() && model.with_untracked(|m| m.continuing()) => {
+            ev.prevent_default();
+            let typed = input.get_untracked();
+            model.update(|m| m.cancel(&typed));
+            input.set(String::new());
         }
         _ => {}
     };
@@ -223,7 +227,7 @@ pub fn Console(session: Session) -> impl IntoView {
         // Tab completes (and never moves the focus out of the console).
         "tab" if !ev.ctrl_key() && !ev.alt_key() && !ev.meta_key() => {
             ev.prevent_default();
-            if running.get_untracked() || model.with_untracked(|m| m.in_heredoc()) {
+            if running.get_untracked() || model.with_untracked(|m| m.continuing()) {
                 return;
             }
             let line = input.get_untracked();

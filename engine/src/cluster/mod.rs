@@ -147,6 +147,17 @@ impl Cluster {
         out
     }
 
+    /// Whether a typed entry is unfinished, as bash sees it at its `$ ` prompt: an open
+    /// quote or `$(`, a final `\\`, a heredoc without its delimiter line, a compound command
+    /// without its end (`while true; do`), a final `|`, `&&` or `||`. Front ends then show
+    /// `> `, append the next line after a `\n` and ask again; the complete entry is run (and
+    /// journaled) once. A syntax error is not unfinished. Pure: it reads no cluster state, so
+    /// a page can ask it without the engine. Front ends do not ask it inside a
+    /// `kubectl exec -it` shell, whose lines go to the container one by one.
+    pub fn needs_more(entry: &str) -> bool {
+        crate::console::needs_more(entry)
+    }
+
     /// Tab completion of the last word of `line`: commands, kubectl verbs, flags and their
     /// values, resource types, names of live objects, workspace files. Read-only.
     pub fn complete(&self, line: &str) -> crate::Completion {

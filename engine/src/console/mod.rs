@@ -7,6 +7,7 @@ mod exec;
 mod expand;
 mod file_editor;
 mod files;
+mod hostname;
 pub(crate) mod kubectl;
 pub(crate) mod minikube;
 mod sed;
@@ -128,6 +129,11 @@ impl Default for Console {
 /// Whether a console entry goes on with the next line (an unfinished multi-line loop).
 pub(crate) fn continues(entry: &str) -> bool {
     shell::continues(entry)
+}
+
+/// Whether a typed console entry is unfinished (bash's `> ` prompt); see [`Cluster::needs_more`].
+pub(crate) fn needs_more(entry: &str) -> bool {
+    shell::needs_more(entry)
 }
 
 /// Runs one console entry (a line, plus heredoc lines or the lines of a loop).

@@ -241,8 +241,8 @@ fn parse_script(script: &str, extended: bool) -> Result<Vec<Command>, (usize, St
     let mut i = 0;
     let mut commands = Vec::new();
     let compile = |re: &str, icase: bool, pos: usize| -> Result<Regex, (usize, String)> {
-        let source =
-            super::text_filters::translate(re, extended).map_err(|e| (pos, e.to_string()))?;
+        let source = crate::node::process::grep::translate(re, extended)
+            .map_err(|e| (pos, e.to_string()))?;
         regex_lite::RegexBuilder::new(&source)
             .case_insensitive(icase)
             .build()

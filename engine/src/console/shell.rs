@@ -417,21 +417,59 @@ fn fd_redirect(
     }
 }
 
-fn tokenize(line: &str) -> Result<Vec<Token>, String> {
+/// An entry's tokens, and whether its input ended before the entry did in a way that is
+/// not an error (a heredoc without its delimiter line, a final `\`).
+struct Lexed {
+    tokens: Vec<Token>,
+    /// A heredoc's delimiter line never came (its body runs to the end, as bash does).
+    open_heredoc: bool,
+    /// The last character is an unquoted `\`: the line goes on.
+    trailing_backslash: bool,
+}
+
+/// The tokens of an entry, read as one stream so that quotes, `$(...)` and `\`-newline
+/// span lines: each line ends with a `"\n"` operator, and each `<<DELIM` is followed by
+/// its body, read from the lines after the line it is on.
+fn lex(text: &str) -> Result<Lexed, String> {
     let mut tokens = Vec::new();
     let mut word = WordBuf::default();
     let mut in_word = false;
-    let mut chars = line.chars().peekable();
+    let mut chars = text.chars().peekable();
+    // Heredocs opened on the current line: their body's place among the tokens, delimiter.
+    let mut heredocs: Vec<(usize, String)> = Vec::new();
+    let mut open_heredoc = false;
+    let mut trailing_backslash = false;
     macro_rules! end_word {
         () => {
             if in_word {
-                tokens.push(Token::Word(word.take()));
-                in_word = false;
+                let w = word.take();
+                if tokens.last() == Some(&Token::Op("<<")) {
+                    // The delimiter gives way to the body, read after this line.
+                    heredocs.push((tokens.len(), w.text));
+                    tokens.push(Token::Body(String::new()));
+                } else {
+                    tokens.push(Token::Word(w));
+                }
+                #[allow(unused_assignments)]
+                {
+                    in_word = false;
+                }
             }
         };
     }
     while let Some(c) = chars.next() {
         match c {
+            '\n' => {
+                end_word!();
+                tokens.push(Token::Op("\n"));
+                for (at, delimiter) in heredocs.drain(..) {
+                    let (body, closed) = heredoc_body(&delimiter, &mut chars);
+                    if let Some(slot) = tokens.get_mut(at) {
+                        *slot = Token::Body(body);
+                    }
+                    open_heredoc |= !closed;
+                }
+            }
             '\'' => {
                 in_word = true;
                 word.quoted = true;
@@ -462,6 +500,8 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                         }
                         Some('\\') => match chars.next() {
                             Some(ch @ ('"' | '\\' | '$' | '`')) => word.push(ch),
+                            // A line continuation.
+                            Some('\n') => {}
                             Some(ch) => {
                                 word.push('\\');
                                 word.push(ch);
@@ -481,13 +521,16 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                     }
                 }
             }
-            '\\' => {
-                in_word = true;
-                word.quoted = true;
-                if let Some(ch) = chars.next() {
+            '\\' => match chars.next() {
+                // A line continuation: both characters go.
+                Some('\n') => {}
+                Some(ch) => {
+                    in_word = true;
+                    word.quoted = true;
                     word.push(ch);
                 }
-            }
+                None => trailing_backslash = true,
+            },
             '$' => {
                 in_word = true;
                 match dollar(&mut chars, false)? {
@@ -507,7 +550,12 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                     &raw,
                 );
             }
-            '#' if !in_word => break,
+            // A comment runs to the end of its line.
+            '#' if !in_word => {
+                while chars.peek().is_some_and(|&n| n != '\n') {
+                    chars.next();
+                }
+            }
             c if c.is_whitespace() => end_word!(),
             '(' | ')' => {
                 end_word!();
@@ -558,28 +606,46 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
             }
         }
     }
-    if in_word {
-        tokens.push(Token::Word(word.take()));
-    }
-    Ok(tokens)
+    end_word!();
+    tokens.push(Token::Op("\n"));
+    // A heredoc opened on the last line has no body yet.
+    open_heredoc |= !heredocs.is_empty();
+    Ok(Lexed {
+        tokens,
+        open_heredoc,
+        trailing_backslash,
+    })
 }
 
 /// Parses a console entry: one line, or several (a loop over lines, heredoc bodies).
 pub fn parse(text: &str) -> Result<Vec<Command>, String> {
-    grammar::parse(lex(text)?)
+    grammar::parse(lex(text)?.tokens)
 }
 
-/// Whether an entry goes on with the next line, as bash reads on (`> `): it ends inside a
-/// compound command or after `|`, `&&`, `||`, and either spans lines already, ends with a
-/// word that opens a list (`do`, `then`, `else`, `in`, ...), `|`, `&&` or `||`, or is a
-/// header without its list (`while true`, `if true`). A one-line compound whose list has
-/// begun but lacks its end (`done`, `fi`, `esac`) is an error at once (scripts and
-/// transcripts hold such lines).
+/// Whether an interactive entry is unfinished, so that bash prompts `> ` for more: it ends
+/// inside quotes, `$(...)` or `${...}`, after a `\\`, inside a heredoc (its delimiter line
+/// not typed yet), inside a compound command (`while true; do`, `if true; then echo x`) or
+/// after `|`, `&&`, `||`. A syntax error is not unfinished: it is reported at once.
+pub fn needs_more(text: &str) -> bool {
+    match lex(text) {
+        Err(e) => e.starts_with("bash: unexpected EOF while looking for matching"),
+        Ok(lexed) if lexed.open_heredoc || lexed.trailing_backslash => true,
+        Ok(lexed) => matches!(grammar::parse(lexed.tokens), Err(e) if e == grammar::END_OF_FILE),
+    }
+}
+
+/// Whether an entry goes on with the next line in a script (transcripts, piped input): it
+/// ends inside a compound command or after `|`, `&&`, `||`, and either spans lines already,
+/// ends with a word that opens a list (`do`, `then`, `else`, `in`, ...), `|`, `&&` or `||`,
+/// or is a header without its list (`while true`, `if true`). A one-line compound whose
+/// list has begun but lacks its end (`done`, `fi`, `esac`) is an error at once (scripts and
+/// transcripts hold such lines), and so is an open quote. Typed entries follow
+/// [`needs_more`] instead, as bash does.
 pub fn continues(text: &str) -> bool {
     if !matches!(parse(text), Err(e) if e == grammar::END_OF_FILE) {
         return false;
     }
-    let Ok(tokens) = lex(text) else {
+    let Ok(Lexed { tokens, .. }) = lex(text) else {
         return false;
     };
     let mut tokens = tokens.iter().filter(|t| **t != Token::Op("\n"));
@@ -593,49 +659,35 @@ pub fn continues(text: &str) -> bool {
     text.contains('\n') || ends_open || !tokens.any(begun)
 }
 
-/// The tokens of an entry, line by line: each line ends with a `"\n"` operator, and each
-/// `<<DELIM` is followed by its body, read from the lines after the line it is on.
-fn lex(text: &str) -> Result<Vec<Token>, String> {
-    let mut lines = text.split('\n');
-    let mut tokens = Vec::new();
-    while let Some(line) = lines.next() {
-        let mut line_tokens = tokenize(line)?.into_iter().peekable();
-        while let Some(tok) = line_tokens.next() {
-            let is_heredoc = tok == Token::Op("<<");
-            tokens.push(tok);
-            if !is_heredoc {
-                continue;
-            }
-            if let Some(Token::Word(delimiter)) = line_tokens.next() {
-                tokens.push(Token::Body(heredoc_body(&delimiter.text, &mut lines)));
-            }
-        }
-        tokens.push(Token::Op("\n"));
-    }
-    Ok(tokens)
-}
-
-/// The lines up to `delimiter` (`-DELIM` strips leading tabs); like bash, a heredoc without
-/// its delimiter ends at the end of the input.
-fn heredoc_body<'a>(delimiter: &str, lines: &mut impl Iterator<Item = &'a str>) -> String {
+/// The lines of a heredoc's body up to `delimiter` (`-DELIM` strips leading tabs), read from
+/// the characters after the newline that ends its `<<` line; whether the delimiter line came
+/// (like bash, a heredoc without it ends at the end of the input).
+fn heredoc_body(delimiter: &str, chars: &mut Chars) -> (String, bool) {
     let (strip_tabs, delimiter) = match delimiter.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, delimiter),
     };
     let mut body = String::new();
-    for l in lines.by_ref() {
-        let l = if strip_tabs {
-            l.trim_start_matches('\t')
-        } else {
-            l
-        };
-        if l == delimiter {
-            break;
+    while chars.peek().is_some() {
+        let mut line = String::new();
+        for c in chars.by_ref() {
+            if c == '\n' {
+                break;
+            }
+            line.push(c);
         }
-        body.push_str(l);
+        let line = if strip_tabs {
+            line.trim_start_matches('\t')
+        } else {
+            &line
+        };
+        if line == delimiter {
+            return (body, true);
+        }
+        body.push_str(line);
         body.push('\n');
     }
-    body
+    (body, false)
 }
 
 #[cfg(test)]
@@ -928,5 +980,69 @@ mod tests {
         assert!(!continues("while true; do done"));
         // A one-line loop missing its `done` is an error at once.
         assert!(!continues("for i in a b; do echo $i"));
+    }
+
+    #[test]
+    fn typed_entries_need_more_until_complete() {
+        for open in [
+            "while true; do",
+            "for i in a b; do echo $i",
+            "if true; then echo x",
+            "if true; then echo x; else",
+            "case $x in",
+            "kubectl get pods |",
+            "true &&",
+            "false ||",
+            "echo 'open",
+            "echo \"open",
+            "echo $(date",
+            "echo ${HOME",
+            "echo `date",
+            "echo a \\",
+            "cat <<EOF",
+            "cat <<EOF > pod.yaml\nkind: Pod",
+            "cat <<-EOF\n\tx",
+            "while true\ndo\necho 'a\nb'",
+            "echo 'a\nb' |",
+        ] {
+            assert!(needs_more(open), "{open:?} needs more");
+        }
+        for done in [
+            "",
+            "echo hi",
+            "while true; do sleep 1; done",
+            "for i in 1 2\ndo\necho $i\ndone",
+            "echo 'a\nb'",
+            "echo \"a\nb\"",
+            "echo a \\\nb",
+            "cat <<EOF\nkind: Pod\nEOF",
+            "cat <<'EOF' | grep x\nx\nEOF",
+            "echo $(echo a\necho b)",
+            // Syntax errors are reported at once, not continued.
+            "while true; do done",
+            "fi",
+            "echo a;; b",
+            "&& a",
+        ] {
+            assert!(!needs_more(done), "{done:?} is complete");
+        }
+    }
+
+    #[test]
+    fn entries_span_lines_as_typed() {
+        assert_eq!(
+            words("echo 'a\nb' \"c\nd\""),
+            vec![vec!["echo", "a\nb", "c\nd"]]
+        );
+        assert_eq!(words("echo a \\\nb"), vec![vec!["echo", "a", "b"]]);
+        assert_eq!(words("echo \"a\\\nb\""), vec![vec!["echo", "ab"]]);
+        // A comment ends at its line; the next line is a command.
+        assert_eq!(
+            words("echo a # x\necho b"),
+            vec![vec!["echo", "a"], vec!["echo", "b"]]
+        );
+        let cmds = parse("cat <<EOF > a\nx 'y\nEOF\necho done").unwrap();
+        assert_eq!(cmds.len(), 2);
+        assert_eq!(cmds[0].pipeline[0].heredoc.as_deref(), Some("x 'y\n"));
     }
 }

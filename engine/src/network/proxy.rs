@@ -472,6 +472,15 @@ fn source_for(
     }
 }
 
+/// A node's addresses on the pod network, in the order its interfaces came up: flannel's
+/// (`flannel.1`, `.0`), then the pods' bridge (`cni0`, `.1`).
+pub fn node_pod_addresses(world: &World, node: &str) -> Vec<String> {
+    [false, true]
+        .into_iter()
+        .filter_map(|local| gateway(world, node, local))
+        .collect()
+}
+
 /// A node's address on the pod network: its bridge (`.1`) towards its own pods, its flannel
 /// interface (`.0`) towards other nodes.
 fn gateway(world: &World, node: &str, local: bool) -> Option<String> {

@@ -164,6 +164,8 @@ pub(super) const EXPOSE_FLAGS: &[Flag] = &[
     flags::value("filename", Some('f')),
     flags::value("dry-run", None),
     flags::value("output", Some('o')),
+    super::overrides::FLAGS[0],
+    super::overrides::FLAGS[1],
 ];
 
 /// What kubectl reads from the exposed object: selector, labels and container ports.
@@ -360,5 +362,8 @@ pub fn expose(cluster: &mut Cluster, args: &[String]) -> Output {
             ..Default::default()
         }),
     };
-    generate::finish(cluster, &parsed, Object::Service(Box::new(svc)), "exposed")
+    match super::overrides::apply(&cluster.world.api, &parsed, Object::Service(Box::new(svc))) {
+        Ok(obj) => generate::finish(cluster, &parsed, obj, "exposed"),
+        Err(e) => super::error(e),
+    }
 }

@@ -25,6 +25,7 @@ mod label;
 pub(crate) mod logs;
 mod object_update;
 mod output_templates;
+mod overrides;
 mod patch;
 mod replace;
 mod resources;

@@ -19,6 +19,8 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("command", None),
     flags::value("dry-run", None),
     flags::value("output", Some('o')),
+    super::overrides::FLAGS[0],
+    super::overrides::FLAGS[1],
 ];
 
 /// Runs `kubectl run`.
@@ -110,13 +112,19 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         }),
         status: None,
     };
+    let obj = match super::overrides::apply(&cluster.world.api, &parsed, Object::Pod(Box::new(pod)))
+    {
+        Ok(obj) => obj,
+        Err(e) => return super::error(e),
+    };
     if dry_run {
-        return super::dry_run::print(&Object::Pod(Box::new(pod)), parsed.value("output"));
+        return super::dry_run::print(&obj, parsed.value("output"));
     }
-    match cluster.create(Object::Pod(Box::new(pod))) {
+    let created = format!("{}/{} created", obj.info().qualified_kind(), obj.name());
+    match cluster.create(obj) {
         Ok(_) => {
             let mut o = Output::default();
-            o.out(format!("pod/{name} created"));
+            o.out(created);
             o
         }
         Err(e) => Output::failure(e.kubectl_message()),

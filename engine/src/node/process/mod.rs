@@ -6,6 +6,7 @@ pub mod addon;
 pub(crate) mod arith;
 pub mod cond;
 pub mod fs;
+pub mod grep;
 mod perl;
 pub mod script;
 pub mod serve;

@@ -605,6 +605,7 @@ impl<'a> Shell<'a> {
                 }
             }
             "seq" => self.seq(args),
+            "grep" | "egrep" | "fgrep" => self.grep(&base, args),
             "pwd" => self.emit("/".into(), false),
             "cd" => {}
             "export" => {
@@ -649,6 +650,22 @@ impl<'a> Shell<'a> {
 }
 
 impl Shell<'_> {
+    /// `grep` over the container's files, by the image's grep (busybox's or GNU's).
+    fn grep(&mut self, program: &str, args: &[String]) {
+        let host = self.host;
+        let read = |path: &str| match host.read(path) {
+            Some(text) => Ok(text),
+            None if host.list(path).is_some() => Err("Is a directory"),
+            None => Err("No such file or directory"),
+        };
+        let out = super::grep::run(program, args, None, &read, host.busybox());
+        for (stream, text) in out.chunks {
+            let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
+            self.emit(text, stream == crate::output::Stream::Stderr);
+        }
+        self.last = out.exit_code;
+    }
+
     /// The shell's rules and texts: bash, busybox ash (`sh` in busybox images) or dash.
     fn dialect(&self) -> Dialect {
         if self.name.starts_with("bash") {
