@@ -162,24 +162,11 @@ pub fn go_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::node::process::{argv, Container};
+    use crate::node::process::Container;
     use k8s_openapi::api::core::v1::{ExecAction, HTTPGetAction, SleepAction, TCPSocketAction};
 
     fn nginx() -> Container {
-        Container {
-            pod: "web".into(),
-            namespace: "default".into(),
-            pod_ip: "10.244.1.5".into(),
-            image: "nginx".into(),
-            argv: argv("nginx", None, None),
-            env: Default::default(),
-            start_ms: 0,
-            ports: vec![],
-            served: vec![],
-            files: Default::default(),
-            periodic: Vec::new(),
-            work: Default::default(),
-        }
+        Container::for_test("web", "nginx")
     }
 
     fn hook(h: LifecycleHandler) -> Ran {

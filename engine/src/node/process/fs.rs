@@ -194,24 +194,11 @@ const NGINX_50X: &str = "<!DOCTYPE html>
 
 #[cfg(test)]
 mod tests {
-    use super::super::{argv, Container};
+    use super::super::Container;
     use super::*;
 
     fn busybox() -> Container {
-        Container {
-            pod: "box".into(),
-            namespace: "default".into(),
-            pod_ip: "10.244.1.5".into(),
-            image: "busybox".into(),
-            argv: argv("busybox", None, None),
-            env: Default::default(),
-            start_ms: 0,
-            ports: vec![],
-            served: vec![],
-            files: Default::default(),
-            periodic: Vec::new(),
-            work: Default::default(),
-        }
+        Container::for_test("box", "busybox")
     }
 
     fn sh(c: &Container, script: &str) -> crate::node::process::Run {

@@ -74,6 +74,28 @@ pub struct Container {
     pub work: serve::Work,
 }
 
+impl Container {
+    /// A container of pod `pod` (namespace `default`, IP 10.244.1.5) running `image`'s
+    /// default program from time 0, for tests.
+    #[cfg(test)]
+    pub fn for_test(pod: &str, image: &str) -> Container {
+        Container {
+            pod: pod.into(),
+            namespace: "default".into(),
+            pod_ip: "10.244.1.5".into(),
+            image: image.into(),
+            argv: argv(image, None, None),
+            env: Default::default(),
+            start_ms: 0,
+            ports: vec![],
+            served: vec![],
+            files: Default::default(),
+            periodic: Vec::new(),
+            work: Default::default(),
+        }
+    }
+}
+
 /// The nginx release of the `nginx` image's floating tags.
 const NGINX_VERSION: &str = "1.29.3";
 

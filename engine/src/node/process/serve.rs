@@ -476,20 +476,7 @@ mod tests {
     use super::*;
 
     fn container(image: &str) -> Container {
-        Container {
-            pod: "web-1".into(),
-            namespace: "default".into(),
-            pod_ip: "10.244.1.5".into(),
-            image: image.into(),
-            argv: super::super::argv(image, None, None),
-            env: Default::default(),
-            start_ms: 0,
-            ports: vec![],
-            served: vec![],
-            files: Default::default(),
-            periodic: Vec::new(),
-            work: Work::default(),
-        }
+        Container::for_test("web-1", image)
     }
 
     fn get(path: &str) -> Request {
