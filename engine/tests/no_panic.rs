@@ -250,6 +250,26 @@ const WORDS: &[&str] = &[
     "service",
     "nodeport",
     "--tcp=80:80",
+    "-A",
+    "-B1",
+    "-C",
+    "-3",
+    "--group-separator=",
+    "hostname",
+    "-I",
+    "--overrides={\"spec\":",
+    "--overrides={\"kind\":\"Pod\"}",
+    "--overrides=[{\"op\":\"remove\",\"path\":\"/spec\"}]",
+    "--override-type=json",
+    "--override-type=strategic",
+    "\\",
+    "'",
+    "\"",
+    "<<EOF",
+    "\n",
+    "while",
+    "do",
+    "done",
 ];
 
 /// YAML-shaped text: indentation, keys, dashes, flow collections, odd scalars.
@@ -332,6 +352,23 @@ proptest! {
             let _ = cluster.run(l);
             cluster.advance(SimDuration::seconds(3));
         }
+    }
+
+    #[test]
+    fn typed_continuations_never_panic(lines in prop::collection::vec(line(), 1..6)) {
+        // As a front end reads: lines join while the entry needs more, then it runs.
+        let mut cluster = Cluster::new();
+        let mut entry = String::new();
+        for l in &lines {
+            if !entry.is_empty() {
+                entry.push('\n');
+            }
+            entry.push_str(l);
+            if !Cluster::needs_more(&entry) {
+                let _ = cluster.run(&std::mem::take(&mut entry));
+            }
+        }
+        let _ = cluster.run(&entry);
     }
 
     #[test]
