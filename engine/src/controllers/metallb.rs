@@ -181,9 +181,12 @@ fn assign(world: &mut World, install: &Install) {
                 key_of(b),
             ))
     });
-    let mut used: BTreeSet<String> = services.iter().flat_map(assigned).collect();
+    // An address no pool allows any more (the pools changed) is taken back.
+    let allowed = |ip: &String| metallb::pool_of(&pools, ip).is_some();
+    let mut used: BTreeSet<String> = services.iter().flat_map(assigned).filter(allowed).collect();
     for svc in services {
-        if !assigned(&svc).is_empty() {
+        let current = assigned(&svc);
+        if current.iter().all(allowed) && !current.is_empty() {
             continue;
         }
         let (ns, name) = key_of(&svc);
@@ -192,6 +195,19 @@ fn assign(world: &mut World, install: &Install) {
             component: "metallb-controller",
             host: None,
         };
+        if let (Some(ip), false) = (current.first(), install.release.legacy()) {
+            let message = format!(
+                "current IP for \"{ns}/{name}\" not allowed by config, will attempt for new IP assignment: [{ip:?}] is not allowed in config"
+            );
+            events::record(
+                world,
+                &obj,
+                EventType::Normal,
+                "ClearAssignment",
+                &message,
+                source.clone(),
+            );
+        }
         match allocate(&svc, &pools, &used, install.release.legacy()) {
             Ok(ip) => {
                 used.insert(ip.clone());
