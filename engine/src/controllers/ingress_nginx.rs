@@ -16,7 +16,7 @@ use super::runtime::{Controller, Queue, WholeStore};
 use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::api::pod;
 use crate::network::ingress_nginx::Controller as Flags;
-use crate::node::process::{self, addon};
+use crate::node::process::addon;
 use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
@@ -45,29 +45,18 @@ fn controllers(world: &World) -> Vec<(Pod, Vec<String>)> {
         .api
         .list_as::<Pod>(None)
         .filter(|p| pod::running_and_ready(p))
-        .filter_map(|p| {
-            let c = p.spec.as_ref()?.containers.first()?;
-            let image = c.image.as_deref()?;
-            let argv = process::argv(image, c.command.as_deref(), c.args.as_deref());
-            (addon::program(image, &argv) == Some(addon::Program::IngressNginx)).then(|| {
-                let ns = p.metadata.namespace.clone().unwrap_or_default();
-                let argv = argv
-                    .iter()
-                    .map(|a| a.replace("$(POD_NAMESPACE)", &ns))
-                    .collect();
-                (p.clone(), argv)
-            })
+        .filter_map(|p| match addon::pod_command(p)? {
+            (addon::Program::IngressNginx, argv) => Some((p.clone(), argv)),
+            _ => None,
         })
         .collect()
 }
 
 /// The addresses a controller publishes.
 fn addresses(world: &World, pods: &[(Pod, Vec<String>)]) -> Vec<String> {
-    let published = pods.iter().find_map(|(_, argv)| {
-        argv.iter()
-            .find_map(|a| a.strip_prefix("--publish-service="))
-            .map(str::to_string)
-    });
+    let published = pods
+        .iter()
+        .find_map(|(_, argv)| addon::flag(argv, "--publish-service").map(str::to_string));
     if let Some(svc) = published {
         let (ns, name) = svc.split_once('/').unwrap_or(("", svc.as_str()));
         return world

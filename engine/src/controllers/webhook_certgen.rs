@@ -14,7 +14,8 @@ use k8s_openapi::ByteString;
 use super::addon_pods::AddonPods;
 use super::runtime::{Controller, Queue, WholeStore};
 use crate::api::object::{Object, ObjectKey, WatchEvent};
-use crate::node::process::{self, addon};
+use crate::node::process::addon;
+use crate::node::process::addon::flag;
 use crate::world::World;
 
 /// The controller: one pass over the pods after any write it did not make.
@@ -36,32 +37,21 @@ impl Default for WebhookCertgen {
     }
 }
 
-/// A succeeded certgen pod's namespace and argv (`$(POD_NAMESPACE)` expanded).
+/// A succeeded certgen pod's uid, namespace and argv (`$(POD_NAMESPACE)` expanded).
 fn finished(world: &World) -> Vec<(String, String, Vec<String>)> {
     world
         .api
         .list_as::<Pod>(None)
         .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Succeeded"))
-        .filter_map(|p| {
-            let c = p.spec.as_ref()?.containers.first()?;
-            let image = c.image.as_deref()?;
-            let argv = process::argv(image, c.command.as_deref(), c.args.as_deref());
-            if addon::program(image, &argv) != Some(addon::Program::WebhookCertgen) {
-                return None;
-            }
-            let ns = p.metadata.namespace.clone().unwrap_or_default();
-            let argv = argv
-                .iter()
-                .map(|a| a.replace("$(POD_NAMESPACE)", &ns))
-                .collect();
-            Some((p.metadata.uid.clone().unwrap_or_default(), ns, argv))
+        .filter_map(|p| match addon::pod_command(p)? {
+            (addon::Program::WebhookCertgen, argv) => Some((
+                p.metadata.uid.clone().unwrap_or_default(),
+                p.metadata.namespace.clone().unwrap_or_default(),
+                argv,
+            )),
+            _ => None,
         })
         .collect()
-}
-
-fn flag<'a>(argv: &'a [String], name: &str) -> Option<&'a str> {
-    argv.iter()
-        .find_map(|a| a.strip_prefix(name)?.strip_prefix('='))
 }
 
 impl Controller for WebhookCertgen {

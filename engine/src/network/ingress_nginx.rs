@@ -11,6 +11,7 @@ use k8s_openapi::api::networking::v1::{Ingress, IngressBackend, IngressClass};
 
 use super::exchange::{self, HttpCall, HttpOutcome, Open};
 use super::{slices, NetCx, Origin};
+use crate::node::process::addon;
 use crate::node::process::serve::{nginx_error, Response};
 
 /// Most proxy hops one request may take (an Ingress whose backend is the controller itself
@@ -30,11 +31,7 @@ pub struct Controller {
 impl Controller {
     /// Reads the flags of the controller's argv.
     pub fn from_argv(argv: &[String]) -> Controller {
-        let flag = |name: &str| {
-            argv.iter()
-                .find_map(|a| a.strip_prefix(name)?.strip_prefix('='))
-                .map(str::to_string)
-        };
+        let flag = |name: &str| addon::flag(argv, name).map(str::to_string);
         Controller {
             ingress_class: flag("--ingress-class").unwrap_or_else(|| "nginx".into()),
             controller_class: flag("--controller-class")

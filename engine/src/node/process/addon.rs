@@ -103,9 +103,27 @@ pub fn program(image: &str, argv: &[String]) -> Option<Program> {
 
 /// The add-on program a pod's first container runs, if any.
 pub fn pod_program(pod: &k8s_openapi::api::core::v1::Pod) -> Option<Program> {
+    pod_command(pod).map(|(program, _)| program)
+}
+
+/// The add-on program a pod's first container runs and its argv, with `$(POD_NAMESPACE)`
+/// expanded (the add-on manifests' only use of the downward API in flags).
+pub fn pod_command(pod: &k8s_openapi::api::core::v1::Pod) -> Option<(Program, Vec<String>)> {
     let c = pod.spec.as_ref()?.containers.first()?;
     let image = c.image.as_deref()?;
     entry(image)?;
     let argv = super::argv(image, c.command.as_deref(), c.args.as_deref());
-    program(image, &argv)
+    let program = program(image, &argv)?;
+    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let argv = argv
+        .iter()
+        .map(|a| a.replace("$(POD_NAMESPACE)", ns))
+        .collect();
+    Some((program, argv))
+}
+
+/// The value of `--name=VALUE` in an add-on's argv.
+pub fn flag<'a>(argv: &'a [String], name: &str) -> Option<&'a str> {
+    argv.iter()
+        .find_map(|a| a.strip_prefix(name)?.strip_prefix('='))
 }
