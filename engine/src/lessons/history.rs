@@ -46,17 +46,27 @@ impl History {
         }
     }
 
-    /// Records a console line that ran with `exit_code`: `ran` predicates whose pattern it
-    /// matches (whitespace collapsed) are met if it succeeded.
-    pub fn command(&mut self, goal: &Goal, line: &str, exit_code: i32) {
+    /// Records a console line that ran with `exit_code` and printed `output`: `ran`
+    /// predicates whose pattern it matches (whitespace collapsed), and whose `output` pattern
+    /// (if any) the output matches (its final newlines dropped, as `$(...)` does), are met if
+    /// it succeeded.
+    pub fn command(&mut self, goal: &Goal, line: &str, exit_code: i32, output: &str) {
         if exit_code != 0 {
             return;
         }
+        let output = output.trim_end_matches('\n');
         let normalized = line.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut hits = Vec::new();
         goal.root.visit(&mut |p| {
-            if let PredKind::Ran { regex, slot, .. } = &p.kind {
-                if regex.is_match(&normalized) {
+            if let PredKind::Ran {
+                regex,
+                output: want,
+                slot,
+                ..
+            } = &p.kind
+            {
+                let printed = want.as_ref().is_none_or(|(_, re)| re.is_match(output));
+                if printed && regex.is_match(&normalized) {
                     hits.push(*slot);
                 }
             }

@@ -234,7 +234,7 @@ impl LessonRun {
         self.commands_used += 1;
         self.step_commands += 1;
         if let (Some(h), Some(step)) = (self.history.as_mut(), self.lesson.steps.get(self.step)) {
-            h.command(&step.goal, line, out.exit_code);
+            h.command(&step.goal, line, out.exit_code, &out.text());
         }
         self.update(cluster)
     }

@@ -70,6 +70,25 @@ fn ran_needs_a_successful_matching_command_in_the_step() {
 }
 
 #[test]
+fn ran_with_output_needs_what_the_learner_saw() {
+    let (mut run, mut cluster) =
+        start("ran: {pattern: '^echo', output: '^v2$'}");
+    assert_eq!(run.checklist("en")[0].label, "run `echo` and see `v2`");
+    run.run_line(&mut cluster, "echo v1");
+    assert_eq!(
+        run.checklist("en")[0].why.as_deref(),
+        Some("no successful run in this step has printed `^v2$` yet")
+    );
+    run.run_line(&mut cluster, "echo v2; false");
+    assert!(!run.finished(), "a failed line does not count");
+    run.run_line(&mut cluster, "echo v2");
+    assert!(run.finished());
+    let bad = lesson_with("ran: {pattern: x, output: '('}", &["true"]);
+    let errs = parse("t.yaml", &bad).unwrap_err();
+    assert!(errs[0].to_string().contains("output: bad pattern"), "{}", errs[0]);
+}
+
+#[test]
 fn events_count_only_from_the_step_start() {
     let (mut run, mut cluster) = start("event: {reason: Killing, kind: Pod}");
     run.run_line(&mut cluster, "kubectl run web --image=nginx:1.25");

@@ -105,9 +105,20 @@ impl Pred {
                 format!("{} 롤아웃 완료", ko_obj(r)),
                 format!("deployment {} has finished rolling out", r.name),
             ),
-            PredKind::Ran { pattern, .. } => {
+            PredKind::Ran {
+                pattern, output, ..
+            } => {
                 let shown = display_pattern(pattern);
-                Text::ko_en(format!("`{shown}` 실행"), format!("run `{shown}`"))
+                match output {
+                    Some((text, _)) => {
+                        let seen = display_pattern(text);
+                        Text::ko_en(
+                            format!("`{shown}` 실행, 출력에 `{seen}`"),
+                            format!("run `{shown}` and see `{seen}`"),
+                        )
+                    }
+                    None => Text::ko_en(format!("`{shown}` 실행"), format!("run `{shown}`")),
+                }
             }
             PredKind::Event {
                 reason,

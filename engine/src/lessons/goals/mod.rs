@@ -100,9 +100,12 @@ pub(crate) enum PredKind {
         expected_text: String,
     },
     Rollout(ObjRef),
+    /// A console line matching `regex` succeeded in this step, and, with `output`, printed
+    /// something matching it (what the learner saw: a file's new content, an env var).
     Ran {
         pattern: String,
         regex: Regex,
+        output: Option<(String, Regex)>,
         slot: usize,
     },
     Event {

@@ -365,24 +365,40 @@ impl Parser<'_> {
         })
     }
 
+    /// `ran: PATTERN`, or `ran: {pattern: PATTERN, output: PATTERN}`.
     fn ran(&mut self, node: &Node) -> Option<PredKind> {
-        let pattern_node = match &node.value {
+        let (pattern_node, output_node) = match &node.value {
             Value::Map(_) => {
-                self.e.unknown_keys(node, &["pattern"], "`ran`");
-                self.e_required(node, "pattern", "ran")?
+                self.e.unknown_keys(node, &["pattern", "output"], "`ran`");
+                (self.e_required(node, "pattern", "ran")?, node.get("output"))
             }
-            _ => node,
+            _ => (node, None),
         };
         let pattern = self.e.string(pattern_node, "ran")?;
-        match Regex::new(&pattern) {
-            Ok(regex) => Some(PredKind::Ran {
-                pattern,
-                regex,
-                slot: self.slot(),
-            }),
+        let regex = self.regex(pattern_node, &pattern, "ran")?;
+        let output = match output_node {
+            Some(n) => {
+                let text = self.e.string(n, "output")?;
+                let re = self.regex(n, &text, "output")?;
+                Some((text, re))
+            }
+            None => None,
+        };
+        Some(PredKind::Ran {
+            pattern,
+            regex,
+            output,
+            slot: self.slot(),
+        })
+    }
+
+    /// A regular expression, or an error at `node`'s line.
+    fn regex(&mut self, node: &Node, pattern: &str, what: &str) -> Option<Regex> {
+        match Regex::new(pattern) {
+            Ok(r) => Some(r),
             Err(err) => {
                 self.e
-                    .add(pattern_node.line, format!("ran: bad pattern: {err}"));
+                    .add(node.line, format!("{what}: bad pattern: {err}"));
                 None
             }
         }
