@@ -101,6 +101,22 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "11-loadbalancer-ingress.yaml",
         include_str!("../../../lessons/11-loadbalancer-ingress.yaml"),
     ),
+    (
+        "12-configmaps.yaml",
+        include_str!("../../../lessons/12-configmaps.yaml"),
+    ),
+    (
+        "13-secrets.yaml",
+        include_str!("../../../lessons/13-secrets.yaml"),
+    ),
+    (
+        "14-pod-storage.yaml",
+        include_str!("../../../lessons/14-pod-storage.yaml"),
+    ),
+    (
+        "15-persistent-volumes.yaml",
+        include_str!("../../../lessons/15-persistent-volumes.yaml"),
+    ),
 ];
 
 /// The lessons shipped with Kubeplay, ordered by `order`. A file that does not parse is left
