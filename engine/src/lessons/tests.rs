@@ -71,8 +71,7 @@ fn ran_needs_a_successful_matching_command_in_the_step() {
 
 #[test]
 fn ran_with_output_needs_what_the_learner_saw() {
-    let (mut run, mut cluster) =
-        start("ran: {pattern: '^echo', output: '^v2$'}");
+    let (mut run, mut cluster) = start("ran: {pattern: '^echo', output: '^v2$'}");
     assert_eq!(run.checklist("en")[0].label, "run `echo` and see `v2`");
     run.run_line(&mut cluster, "echo v1");
     assert_eq!(
@@ -85,7 +84,11 @@ fn ran_with_output_needs_what_the_learner_saw() {
     assert!(run.finished());
     let bad = lesson_with("ran: {pattern: x, output: '('}", &["true"]);
     let errs = parse("t.yaml", &bad).unwrap_err();
-    assert!(errs[0].to_string().contains("output: bad pattern"), "{}", errs[0]);
+    assert!(
+        errs[0].to_string().contains("output: bad pattern"),
+        "{}",
+        errs[0]
+    );
 }
 
 #[test]

@@ -155,7 +155,8 @@ impl Pred {
                 )),
             },
             PredKind::Ran { slot, output, .. } => {
-                Eval::check(history.slot(*slot), || match output {
+                Eval::check(history.slot(*slot), || {
+                    match output {
                     Some((text, _)) => Text::ko_en(
                         format!("이 단계에서 성공한 명령 중 출력에 `{text}` 부분이 있는 것이 아직 없습니다"),
                         format!("no successful run in this step has printed `{text}` yet"),
@@ -164,6 +165,7 @@ impl Pred {
                         "이 단계에서 아직 실행하지 않았습니다",
                         "not run successfully in this step yet",
                     ),
+                }
                 })
             }
             PredKind::Event { slot, .. } => Eval::check(history.slot(*slot), || {

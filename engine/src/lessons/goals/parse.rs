@@ -397,8 +397,7 @@ impl Parser<'_> {
         match Regex::new(pattern) {
             Ok(r) => Some(r),
             Err(err) => {
-                self.e
-                    .add(node.line, format!("{what}: bad pattern: {err}"));
+                self.e.add(node.line, format!("{what}: bad pattern: {err}"));
                 None
             }
         }
