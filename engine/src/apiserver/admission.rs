@@ -1,11 +1,12 @@
-//! Admission plugins, in kube-apiserver's order: NamespaceLifecycle, ServiceAccount, and the
-//! Service REST storage's allocation of ClusterIPs and NodePorts.
+//! Admission plugins, in kube-apiserver's order: NamespaceLifecycle, ServiceAccount,
+//! DefaultStorageClass, and the Service REST storage's allocation of ClusterIPs and
+//! NodePorts.
 
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
 
 use super::store::Store;
 use crate::api::error::ApiError;
-use crate::api::object::Object;
+use crate::api::object::{default_class, Object};
 use crate::api::{kinds, service, service_account};
 use crate::rng::Rng;
 
@@ -15,6 +16,10 @@ pub(super) fn admit_create(store: &Store, obj: &mut Object, rng: &mut Rng) -> Re
     match obj {
         Object::Pod(p) => admit_service_account(store, p, rng),
         Object::Service(svc) => allocate_service(store, svc, rng),
+        Object::PersistentVolumeClaim(claim) => {
+            default_storage_class(store, claim);
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
@@ -36,6 +41,27 @@ pub(super) fn namespace_lifecycle(store: &Store, obj: &Object) -> Result<(), Api
             ),
         )),
         Some(_) => Ok(()),
+    }
+}
+
+/// DefaultStorageClass: a claim that names no class (neither `storageClassName` nor the beta
+/// annotation) gets the default one, if the cluster has one.
+fn default_storage_class(store: &Store, claim: &mut PersistentVolumeClaim) {
+    let beta = claim
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key("volume.beta.kubernetes.io/storage-class"));
+    let spec = claim.spec.get_or_insert_with(Default::default);
+    if beta || spec.storage_class_name.is_some() {
+        return;
+    }
+    let classes = store.list("StorageClass", None).filter_map(|o| match o {
+        Object::StorageClass(c) => Some(c.as_ref()),
+        _ => None,
+    });
+    if let Some(class) = default_class(classes) {
+        spec.storage_class_name.clone_from(&class.metadata.name);
     }
 }
 

@@ -36,6 +36,21 @@ pub fn default_class<'a>(classes: impl Iterator<Item = &'a StorageClass>) -> Opt
         })
 }
 
+/// The apiserver's warnings on a PersistentVolume write (`GetWarningsForPersistentVolume`,
+/// the part learners meet), for a manifest's JSON.
+pub fn volume_warnings(manifest: &Value) -> Vec<String> {
+    let recycle = manifest
+        .pointer("/spec/persistentVolumeReclaimPolicy")
+        .and_then(Value::as_str)
+        == Some("Recycle");
+    let is_pv = manifest.get("kind").and_then(Value::as_str) == Some("PersistentVolume");
+    if is_pv && recycle {
+        vec!["spec.persistentVolumeReclaimPolicy: The Recycle reclaim policy is deprecated. Instead, the recommended approach is to use dynamic provisioning.".into()]
+    } else {
+        Vec::new()
+    }
+}
+
 impl KindRules for StorageClass {
     fn default_fields(&mut self) {
         self.reclaim_policy.get_or_insert_with(|| "Delete".into());
