@@ -46,16 +46,18 @@ pub struct HostPathProvisioner {
     running: Option<Running>,
 }
 
-/// `uuid.NewUUID()` from the cluster's seeded randomness, forked by `salt`.
+/// `uuid.NewUUID()` (version 4) from the cluster's seeded randomness, forked by `salt`.
 fn uuid(world: &World, salt: &str) -> String {
-    let h = world.rng.fork(salt).hex(32);
+    let mut rng = world.rng.fork(salt);
+    let h = rng.hex(32);
+    let variant = ["8", "9", "a", "b"][(rng.next_u64() % 4) as usize];
     format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
+        "{}-{}-4{}-{variant}{}-{}",
+        h.get(0..8).unwrap_or(""),
+        h.get(8..12).unwrap_or(""),
+        h.get(13..16).unwrap_or(""),
+        h.get(17..20).unwrap_or(""),
+        h.get(20..32).unwrap_or("")
     )
 }
 
