@@ -16,9 +16,25 @@ const CLASSES: &[Option<&str>] = &[None, Some(""), Some("standard"), Some("manua
 
 #[derive(Clone, Debug)]
 enum Step {
-    Volume { name: u8, size: usize, modes: u8, class: usize, mode_block: bool, recycle: bool },
-    Claim { name: u8, size: usize, modes: u8, class: usize, wants: Option<u8> },
-    Pod { name: u8, claim: u8 },
+    Volume {
+        name: u8,
+        size: usize,
+        modes: u8,
+        class: usize,
+        mode_block: bool,
+        recycle: bool,
+    },
+    Claim {
+        name: u8,
+        size: usize,
+        modes: u8,
+        class: usize,
+        wants: Option<u8>,
+    },
+    Pod {
+        name: u8,
+        claim: u8,
+    },
     DeleteClaim(u8),
     DeleteVolume(u8),
     DeletePod(u8),
@@ -27,12 +43,38 @@ enum Step {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        (0u8..4, 0..SIZES.len(), 1u8..8, 0..CLASSES.len(), any::<bool>(), any::<bool>()).prop_map(
-            |(name, size, modes, class, mode_block, recycle)| Step::Volume { name, size, modes, class, mode_block, recycle }
-        ),
-        (0u8..4, 0..SIZES.len(), 1u8..8, 0..CLASSES.len(), prop::option::of(0u8..4)).prop_map(
-            |(name, size, modes, class, wants)| Step::Claim { name, size, modes, class, wants }
-        ),
+        (
+            0u8..4,
+            0..SIZES.len(),
+            1u8..8,
+            0..CLASSES.len(),
+            any::<bool>(),
+            any::<bool>()
+        )
+            .prop_map(
+                |(name, size, modes, class, mode_block, recycle)| Step::Volume {
+                    name,
+                    size,
+                    modes,
+                    class,
+                    mode_block,
+                    recycle
+                }
+            ),
+        (
+            0u8..4,
+            0..SIZES.len(),
+            1u8..8,
+            0..CLASSES.len(),
+            prop::option::of(0u8..4)
+        )
+            .prop_map(|(name, size, modes, class, wants)| Step::Claim {
+                name,
+                size,
+                modes,
+                class,
+                wants
+            }),
         (0u8..3, 0u8..4).prop_map(|(name, claim)| Step::Pod { name, claim }),
         (0u8..4).prop_map(Step::DeleteClaim),
         (0u8..4).prop_map(Step::DeleteVolume),
@@ -114,8 +156,10 @@ fn s<'a>(v: &'a Value, path: &str) -> &'a str {
 fn check(cluster: &mut Cluster) -> Result<(), String> {
     let volumes = json(cluster, "pv");
     let claims = json(cluster, "pvc");
-    let by_name: BTreeMap<&str, &Value> =
-        volumes.iter().map(|v| (s(v, "/metadata/name"), v)).collect();
+    let by_name: BTreeMap<&str, &Value> = volumes
+        .iter()
+        .map(|v| (s(v, "/metadata/name"), v))
+        .collect();
     let mut taken: BTreeMap<&str, &str> = BTreeMap::new();
     for c in &claims {
         let name = s(c, "/metadata/name");
@@ -130,20 +174,29 @@ fn check(cluster: &mut Cluster) -> Result<(), String> {
             continue; // Lost: its volume went.
         };
         if s(pv, "/spec/claimRef/name") != name {
-            return Err(format!("claim {name} bound to {vol}, which is claimed by another"));
+            return Err(format!(
+                "claim {name} bound to {vol}, which is claimed by another"
+            ));
         }
         let class = |v: &Value| s(v, "/spec/storageClassName").to_string();
         if class(pv) != class(c) {
-            return Err(format!("claim {name} ({}) bound to {vol} ({})", class(c), class(pv)));
+            return Err(format!(
+                "claim {name} ({}) bound to {vol} ({})",
+                class(c),
+                class(pv)
+            ));
         }
         let mode = |v: &Value| match s(v, "/spec/volumeMode") {
             "" => "Filesystem".to_string(),
             m => m.to_string(),
         };
         if mode(pv) != mode(c) {
-            return Err(format!("claim {name} bound to {vol} of another volume mode"));
+            return Err(format!(
+                "claim {name} bound to {vol} of another volume mode"
+            ));
         }
-        if bytes(s(pv, "/spec/capacity/storage")) < bytes(s(c, "/spec/resources/requests/storage")) {
+        if bytes(s(pv, "/spec/capacity/storage")) < bytes(s(c, "/spec/resources/requests/storage"))
+        {
             return Err(format!("claim {name} bound to the too small {vol}"));
         }
         let offered: Vec<&Value> = pv
@@ -153,7 +206,9 @@ fn check(cluster: &mut Cluster) -> Result<(), String> {
             .unwrap_or_default();
         let wanted = c.pointer("/spec/accessModes").and_then(Value::as_array);
         if wanted.is_some_and(|w| w.iter().any(|m| !offered.contains(&m))) {
-            return Err(format!("claim {name} bound to {vol} without its access modes"));
+            return Err(format!(
+                "claim {name} bound to {vol} without its access modes"
+            ));
         }
     }
     // A volume names at most one claim, and a Bound volume's claim (if it exists) is it.
@@ -179,13 +234,21 @@ fn run_steps(profile: ClusterProfile, steps: &[Step]) -> Result<(), String> {
     for (i, st) in steps.iter().enumerate() {
         if let Some(text) = manifest(st) {
             let file = format!("s{i}.yaml");
-            cluster.write_file(&file, &text).map_err(|e| format!("{e:?}"))?;
+            cluster
+                .write_file(&file, &text)
+                .map_err(|e| format!("{e:?}"))?;
             cluster.run(&format!("kubectl apply -f {file}"));
         }
         match st {
-            Step::DeleteClaim(n) => drop(cluster.run(&format!("kubectl delete pvc c{n} --wait=false"))),
-            Step::DeleteVolume(n) => drop(cluster.run(&format!("kubectl delete pv pv{n} --wait=false"))),
-            Step::DeletePod(n) => drop(cluster.run(&format!("kubectl delete pod p{n} --wait=false"))),
+            Step::DeleteClaim(n) => {
+                drop(cluster.run(&format!("kubectl delete pvc c{n} --wait=false")))
+            }
+            Step::DeleteVolume(n) => {
+                drop(cluster.run(&format!("kubectl delete pv pv{n} --wait=false")))
+            }
+            Step::DeletePod(n) => {
+                drop(cluster.run(&format!("kubectl delete pod p{n} --wait=false")))
+            }
             Step::Wait(secs) => cluster.advance(SimDuration::seconds(i64::from(*secs))),
             _ => {}
         }
@@ -213,8 +276,21 @@ proptest! {
 fn the_check_sees_bindings() {
     let mut cluster = Cluster::new();
     let steps = [
-        Step::Volume { name: 0, size: 2, modes: 1, class: 1, mode_block: false, recycle: false },
-        Step::Claim { name: 0, size: 1, modes: 1, class: 1, wants: None },
+        Step::Volume {
+            name: 0,
+            size: 2,
+            modes: 1,
+            class: 1,
+            mode_block: false,
+            recycle: false,
+        },
+        Step::Claim {
+            name: 0,
+            size: 1,
+            modes: 1,
+            class: 1,
+            wants: None,
+        },
     ];
     for (i, st) in steps.iter().enumerate() {
         let file = format!("s{i}.yaml");

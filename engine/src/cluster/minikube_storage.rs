@@ -94,7 +94,11 @@ pub(crate) fn create(cluster: &mut Cluster, node: &str, ip: &str, at: &Time) {
                      "labels": {"addonmanager.kubernetes.io/mode": "Reconcile"}}
     });
     let pod = pod(node, ip, at, &mut rng);
-    for (kind, v) in [("StorageClass", storage_class()), ("ServiceAccount", sa), ("Pod", pod)] {
+    for (kind, v) in [
+        ("StorageClass", storage_class()),
+        ("ServiceAccount", sa),
+        ("Pod", pod),
+    ] {
         let Some(Ok(obj)) = Object::decode_strict(kind, &v) else {
             continue;
         };

@@ -26,14 +26,15 @@ pub fn is_default_class(class: &StorageClass) -> bool {
 
 /// `GetDefaultClass`: of the classes annotated as the default, the newest (then the first
 /// by name), as the DefaultStorageClass admission plugin and the binder pick it.
-pub fn default_class<'a>(classes: impl Iterator<Item = &'a StorageClass>) -> Option<&'a StorageClass> {
-    classes
-        .filter(|c| is_default_class(c))
-        .min_by(|a, b| {
-            let at = |c: &StorageClass| c.metadata.creation_timestamp.as_ref().map(|t| t.0);
-            at(b).cmp(&at(a))
-                .then_with(|| a.metadata.name.cmp(&b.metadata.name))
-        })
+pub fn default_class<'a>(
+    classes: impl Iterator<Item = &'a StorageClass>,
+) -> Option<&'a StorageClass> {
+    classes.filter(|c| is_default_class(c)).min_by(|a, b| {
+        let at = |c: &StorageClass| c.metadata.creation_timestamp.as_ref().map(|t| t.0);
+        at(b)
+            .cmp(&at(a))
+            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
+    })
 }
 
 /// The apiserver's warnings on a PersistentVolume write (`GetWarningsForPersistentVolume`,

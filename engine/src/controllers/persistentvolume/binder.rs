@@ -117,14 +117,24 @@ pub fn sync_claim(world: &mut World, claim: &PersistentVolumeClaim) {
     }
 }
 
-fn event(world: &mut World, claim: &PersistentVolumeClaim, kind: EventType, reason: &str, msg: &str) {
+fn event(
+    world: &mut World,
+    claim: &PersistentVolumeClaim,
+    kind: EventType,
+    reason: &str,
+    msg: &str,
+) {
     let obj = Object::PersistentVolumeClaim(Box::new(claim.clone()));
     events::record(world, &obj, kind, reason, msg, SOURCE);
 }
 
 /// Every volume, by name (the binder's cache order).
 fn volumes(world: &World) -> Vec<PersistentVolume> {
-    world.api.list_as::<PersistentVolume>(None).cloned().collect()
+    world
+        .api
+        .list_as::<PersistentVolume>(None)
+        .cloned()
+        .collect()
 }
 
 fn class_of(world: &World, claim: &PersistentVolumeClaim) -> Option<StorageClass> {
@@ -184,7 +194,11 @@ fn sync_prebound(world: &mut World, claim: &PersistentVolumeClaim, wanted: &str)
         set_claim_status(world, claim, "Pending", None);
         return;
     };
-    let claimed = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_some();
+    let claimed = pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.claim_ref.as_ref())
+        .is_some();
     if !claimed {
         match matching::unsatisfied(&pv, claim) {
             Some(why) => {
@@ -228,7 +242,11 @@ fn sync_bound(world: &mut World, claim: &PersistentVolumeClaim) {
             "Bound claim has lost its PersistentVolume. Data on the volume is lost!",
         );
     };
-    let claimed = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_some();
+    let claimed = pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.claim_ref.as_ref())
+        .is_some();
     if !claimed || matching::bound_to(&pv, claim) {
         bind(world, &pv, claim);
     } else {
@@ -260,7 +278,9 @@ fn assign_default_class(world: &mut World, claim: &PersistentVolumeClaim) -> boo
         return false;
     };
     let mut new = claim.clone();
-    new.spec.get_or_insert_with(Default::default).storage_class_name = Some(name);
+    new.spec
+        .get_or_insert_with(Default::default)
+        .storage_class_name = Some(name);
     world
         .api
         .update(Object::PersistentVolumeClaim(Box::new(new)))
@@ -285,7 +305,10 @@ fn wait_for_consumer(world: &mut World, claim: &PersistentVolumeClaim) {
             "WaitForFirstConsumer",
             "waiting for first consumer to be created before binding".to_string(),
         ),
-        [one] => ("WaitForPodScheduled", format!("waiting for pod {one} to be scheduled")),
+        [one] => (
+            "WaitForPodScheduled",
+            format!("waiting for pod {one} to be scheduled"),
+        ),
         many => (
             "WaitForPodScheduled",
             format!("waiting for pods {} to be scheduled", many.join(",")),
@@ -329,7 +352,10 @@ fn provision(world: &mut World, claim: &PersistentVolumeClaim) {
     let mut claim = claim.clone();
     if annotation(&claim.metadata, ANN_STORAGE_PROVISIONER) != Some(provisioner.as_str()) {
         let mut new = claim.clone();
-        let a = new.metadata.annotations.get_or_insert_with(Default::default);
+        let a = new
+            .metadata
+            .annotations
+            .get_or_insert_with(Default::default);
         a.insert(ANN_BETA_STORAGE_PROVISIONER.into(), provisioner.clone());
         a.insert(ANN_STORAGE_PROVISIONER.into(), provisioner.clone());
         match world
@@ -341,6 +367,12 @@ fn provision(world: &mut World, claim: &PersistentVolumeClaim) {
         }
     }
     let msg = format!("Waiting for a volume to be created either by the external provisioner '{provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.");
-    event(world, &claim, EventType::Normal, "ExternalProvisioning", &msg);
+    event(
+        world,
+        &claim,
+        EventType::Normal,
+        "ExternalProvisioning",
+        &msg,
+    );
     set_claim_status(world, &claim, "Pending", None);
 }

@@ -106,7 +106,9 @@ pub fn node_affinity_ok(pv: &PersistentVolume, node: &Node) -> bool {
         .and_then(|a| a.required.as_ref())
     {
         None => true,
-        Some(r) => crate::controllers::scheduler::affinity::terms_match(&r.node_selector_terms, node),
+        Some(r) => {
+            crate::controllers::scheduler::affinity::terms_match(&r.node_selector_terms, node)
+        }
     }
 }
 
@@ -123,7 +125,10 @@ pub fn unsatisfied(pv: &PersistentVolume, claim: &PersistentVolumeClaim) -> Opti
         return Some("storageClassName does not match".into());
     }
     let vac = |c: Option<&String>| c.cloned().unwrap_or_default();
-    if vac(pv.spec.as_ref().and_then(|s| s.volume_attributes_class_name.as_ref()))
+    if vac(pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_attributes_class_name.as_ref()))
         != vac(claim
             .spec
             .as_ref()
@@ -277,7 +282,13 @@ mod tests {
             Some("many".into())
         );
         // Another class, or a selector no volume satisfies: nothing.
-        assert!(find_matching(&claim("1Gi", &["ReadWriteOnce"], Some("fast")), &all, None, false).is_none());
+        assert!(find_matching(
+            &claim("1Gi", &["ReadWriteOnce"], Some("fast")),
+            &all,
+            None,
+            false
+        )
+        .is_none());
         let mut picky = c.clone();
         if let Some(s) = picky.spec.as_mut() {
             s.selector = serde_json::from_value(json!({"matchLabels": {"tier": "big"}})).ok();
@@ -303,6 +314,9 @@ mod tests {
             unsatisfied(&small, &claim("1Gi", &["ReadWriteMany"], Some(""))).as_deref(),
             Some("incompatible accessMode")
         );
-        assert_eq!(unsatisfied(&small, &claim("1Gi", &["ReadWriteOnce"], None)), None);
+        assert_eq!(
+            unsatisfied(&small, &claim("1Gi", &["ReadWriteOnce"], None)),
+            None
+        );
     }
 }

@@ -68,3 +68,6 @@ fn annotation<'a>(
 ) -> Option<&'a str> {
     meta.annotations.as_ref()?.get(key).map(String::as_str)
 }
+
+#[cfg(test)]
+mod tests;

@@ -162,7 +162,11 @@ fn should_provision(world: &World, claim: &PersistentVolumeClaim) -> Option<Stor
         .or_else(|| annotation(meta, ANN_BETA_STORAGE_PROVISIONER));
     if asked != Some(MINIKUBE_HOSTPATH)
         || meta.deletion_timestamp.is_some()
-        || claim.spec.as_ref().and_then(|s| s.volume_name.as_ref()).is_some()
+        || claim
+            .spec
+            .as_ref()
+            .and_then(|s| s.volume_name.as_ref())
+            .is_some()
     {
         return None;
     }
@@ -186,7 +190,14 @@ fn should_provision(world: &World, claim: &PersistentVolumeClaim) -> Option<Stor
         .then_some(class)
 }
 
-fn record(world: &mut World, obj: &Object, kind: EventType, reason: &str, msg: &str, component: &str) {
+fn record(
+    world: &mut World,
+    obj: &Object,
+    kind: EventType,
+    reason: &str,
+    msg: &str,
+    component: &str,
+) {
     let source = Source {
         component,
         host: None,
@@ -205,7 +216,14 @@ fn provision(
     let name = claim.metadata.name.clone().unwrap_or_default();
     let obj = Object::PersistentVolumeClaim(Box::new(claim.clone()));
     let msg = format!("External provisioner is provisioning volume for claim \"{ns}/{name}\"");
-    record(world, &obj, EventType::Normal, "Provisioning", &msg, &running.component);
+    record(
+        world,
+        &obj,
+        EventType::Normal,
+        "Provisioning",
+        &msg,
+        &running.component,
+    );
     let spec = claim.spec.clone().unwrap_or_default();
     let pv_name = format!("pvc-{}", claim.metadata.uid.as_deref().unwrap_or(""));
     let capacity: BTreeMap<_, _> = spec
@@ -217,8 +235,14 @@ fn provision(
         .into_iter()
         .collect();
     let annotations = BTreeMap::from([
-        ("hostPathProvisionerIdentity".to_string(), running.identity.clone()),
-        (ANN_PROVISIONED_BY.to_string(), MINIKUBE_HOSTPATH.to_string()),
+        (
+            "hostPathProvisionerIdentity".to_string(),
+            running.identity.clone(),
+        ),
+        (
+            ANN_PROVISIONED_BY.to_string(),
+            MINIKUBE_HOSTPATH.to_string(),
+        ),
     ]);
     let pv = PersistentVolume {
         metadata: ObjectMeta {
@@ -245,7 +269,14 @@ fn provision(
     // TODO(storage-core): make the directory (mode 0777) on the node.
     if world.create(Object::PersistentVolume(Box::new(pv))).is_ok() {
         let msg = format!("Successfully provisioned volume {pv_name}");
-        record(world, &obj, EventType::Normal, "ProvisioningSucceeded", &msg, &running.component);
+        record(
+            world,
+            &obj,
+            EventType::Normal,
+            "ProvisioningSucceeded",
+            &msg,
+            &running.component,
+        );
     }
 }
 

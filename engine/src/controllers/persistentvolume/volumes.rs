@@ -139,7 +139,10 @@ fn sync_volume(world: &mut World, pv: &PersistentVolume) {
         return;
     }
     // The claim is bound to another volume.
-    let delete = pv.spec.as_ref().and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
+    let delete = pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
         == Some("Delete");
     if annotation(&pv.metadata, ANN_PROVISIONED_BY).is_some() && delete {
         let phase = pv.status.as_ref().and_then(|s| s.phase.as_deref());
@@ -186,7 +189,13 @@ fn recycle(world: &mut World, pv: &PersistentVolume) {
         return;
     }
     // TODO(storage-core): scrub the volume's files once `world.storage` exists.
-    event(world, pv, EventType::Normal, "VolumeRecycled", "Volume recycled");
+    event(
+        world,
+        pv,
+        EventType::Normal,
+        "VolumeRecycled",
+        "Volume recycled",
+    );
     unbind_volume(world, pv);
 }
 
@@ -213,7 +222,14 @@ fn delete(world: &mut World, pv: &PersistentVolume) {
         )),
     };
     if let Some(msg) = failure {
-        set_volume_phase_with_event(world, pv, "Failed", EventType::Warning, "VolumeFailedDelete", &msg);
+        set_volume_phase_with_event(
+            world,
+            pv,
+            "Failed",
+            EventType::Warning,
+            "VolumeFailedDelete",
+            &msg,
+        );
         return;
     }
     // TODO(storage-core): drop the host path's files once `world.storage` exists.
