@@ -11,6 +11,7 @@
 //!   (`k8s.io/minikube-hostpath`), active while its pod runs.
 
 mod binder;
+mod data;
 pub mod matching;
 mod protection;
 mod provisioner;

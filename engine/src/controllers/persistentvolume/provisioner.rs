@@ -36,6 +36,8 @@ const PV_DIR: &str = "/tmp/hostpath-provisioner";
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Running {
     pod_uid: String,
+    /// The node it runs on, whose disk holds its volumes.
+    node: String,
     component: String,
     identity: String,
 }
@@ -92,11 +94,13 @@ impl HostPathProvisioner {
                 .unwrap_or_default();
             self.running = Some(Running {
                 component: format!(
-                    "{MINIKUBE_HOSTPATH}_{host}_{}",
+                    "{MINIKUBE_HOSTPATH}_{}_{}",
+                    host,
                     uuid(world, &format!("provisioner:{uid}"))
                 ),
                 identity: uuid(world, &format!("identity:{uid}")),
                 pod_uid: uid,
+                node: host,
             });
         }
         self.running.clone()
@@ -266,7 +270,7 @@ fn provision(
         }),
         status: None,
     };
-    // TODO(storage-core): make the directory (mode 0777) on the node.
+    super::data::make_dir(world, &running.node, &format!("{PV_DIR}/{ns}/{name}"));
     if world.create(Object::PersistentVolume(Box::new(pv))).is_ok() {
         let msg = format!("Successfully provisioned volume {pv_name}");
         record(
@@ -294,7 +298,7 @@ fn delete_released(world: &mut World, pv: &PersistentVolume, running: &Running) 
     {
         return;
     }
-    // TODO(storage-core): remove the host path's directory from the node's filesystem.
+    super::data::drop_volume(world, pv);
     let name = meta.name.clone().unwrap_or_default();
     let _ = world.delete("PersistentVolume", "", &name, None, false);
 }

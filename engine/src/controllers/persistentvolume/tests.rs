@@ -208,3 +208,78 @@ fn a_bound_volume_stays_while_deleted() {
     bench.pass();
     assert!(pv(&bench, "v").is_some_and(|p| p.metadata.deletion_timestamp.is_some()));
 }
+
+/// minikube's provisioner, Running in kube-system on node `minikube`.
+fn with_provisioner(bench: &mut Bench) {
+    let pod = object(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "storage-provisioner", "namespace": "kube-system"},
+        "spec": {"nodeName": "minikube", "hostNetwork": true,
+                 "containers": [{"name": "p", "image": "gcr.io/k8s-minikube/storage-provisioner:v5"}]},
+        "status": {"phase": "Running"}
+    }));
+    let now = bench.world.clock.now_time();
+    let _ = bench.world.api.restore(pod, now.clone(), &mut bench.world.rng);
+    bench.create(object(json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": "k8s.io/minikube-hostpath"})));
+}
+
+#[test]
+fn minikube_provisions_a_directory_and_deletes_it_with_the_claim() {
+    let mut bench = bench();
+    with_provisioner(&mut bench);
+    bench.create(claim("data", "1Gi", json!({})));
+    for _ in 0..3 {
+        bench.pass();
+    }
+    let volume = volume_of(&bench, "data").unwrap_or_default();
+    assert!(volume.starts_with("pvc-"), "{volume}");
+    let node = crate::storage::Backing::Node("minikube".into());
+    let dir = "/tmp/hostpath-provisioner/default/data";
+    let mode = |b: &Bench| {
+        b.world
+            .storage
+            .tree(&node)
+            .and_then(|t| t.stat(dir).ok())
+            .map(|e| e.mode_string())
+    };
+    assert_eq!(mode(&bench).as_deref(), Some("drwxrwxrwx"));
+    let reasons: Vec<String> = bench
+        .events()
+        .iter()
+        .map(|e| e.split(':').next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(reasons, ["ExternalProvisioning", "Provisioning", "ProvisioningSucceeded"]);
+    let _ = bench
+        .world
+        .delete("PersistentVolumeClaim", "default", "data", None, false);
+    for _ in 0..3 {
+        bench.pass();
+    }
+    assert!(pv(&bench, &volume).is_none());
+    assert_eq!(mode(&bench), None);
+}
+
+#[test]
+fn recycle_scrubs_an_nfs_share_and_makes_the_volume_available() {
+    let mut bench = bench();
+    let nfs = crate::storage::Backing::Nfs("10.0.0.1".into());
+    if let Ok(tree) = bench.world.storage.tree_mut(&nfs, 1 << 30) {
+        let _ = tree.mkdir("/share/sub", true, 0o755, 0);
+        let _ = tree.write("/share/a.txt", "x", false, 0o644, 0);
+    }
+    bench.create(volume("v", "1Gi", json!({"storageClassName": "",
+        "persistentVolumeReclaimPolicy": "Recycle", "hostPath": null,
+        "nfs": {"server": "10.0.0.1", "path": "/share"}})));
+    bench.create(claim("a", "1Gi", json!({"storageClassName": ""})));
+    bench.pass();
+    bench.pass();
+    let _ = bench.world.delete("PersistentVolumeClaim", "default", "a", None, false);
+    bench.pass();
+    bench.pass();
+    assert_eq!(phase_of_pv(&bench, "v"), "Available");
+    let left = bench.world.storage.tree(&nfs).map(|t| t.under("/share"));
+    assert_eq!(left, Some(vec![]));
+    assert!(bench.events().contains(&"VolumeRecycled: Volume recycled".to_string()));
+}

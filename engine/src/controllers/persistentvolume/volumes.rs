@@ -188,7 +188,7 @@ fn recycle(world: &mut World, pv: &PersistentVolume) {
         );
         return;
     }
-    // TODO(storage-core): scrub the volume's files once `world.storage` exists.
+    super::data::scrub(world, pv);
     event(
         world,
         pv,
@@ -232,7 +232,7 @@ fn delete(world: &mut World, pv: &PersistentVolume) {
         );
         return;
     }
-    // TODO(storage-core): drop the host path's files once `world.storage` exists.
+    super::data::drop_volume(world, pv);
     let _ = world.delete("PersistentVolume", "", &name, None, false);
 }
 
