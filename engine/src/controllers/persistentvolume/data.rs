@@ -13,7 +13,14 @@ fn node_disk(world: &World, node: &str) -> u64 {
     world
         .api
         .get_as::<k8s_openapi::api::core::v1::Node>("", node)
-        .and_then(|n| n.status.as_ref()?.capacity.as_ref()?.get("ephemeral-storage").cloned())
+        .and_then(|n| {
+            n.status
+                .as_ref()?
+                .capacity
+                .as_ref()?
+                .get("ephemeral-storage")
+                .cloned()
+        })
         .and_then(|q| quantity::parse(&q.0))
         .map_or(0, |b| b as u64)
 }

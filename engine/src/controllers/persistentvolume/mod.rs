@@ -18,10 +18,11 @@ mod provisioner;
 mod volumes;
 mod writes;
 
-pub use binder::ClaimBinder;
+pub use binder::{delay_binding, ClaimBinder};
 pub use protection::ClaimProtection;
 pub use provisioner::HostPathProvisioner;
 pub use volumes::Volumes;
+pub use writes::claim_ref;
 
 use crate::api::object::ObjectKey;
 use crate::world::events::Source;

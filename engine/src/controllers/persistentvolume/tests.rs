@@ -219,7 +219,10 @@ fn with_provisioner(bench: &mut Bench) {
         "status": {"phase": "Running"}
     }));
     let now = bench.world.clock.now_time();
-    let _ = bench.world.api.restore(pod, now.clone(), &mut bench.world.rng);
+    let _ = bench
+        .world
+        .api
+        .restore(pod, now.clone(), &mut bench.world.rng);
     bench.create(object(json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
         "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
         "provisioner": "k8s.io/minikube-hostpath"})));
@@ -250,7 +253,14 @@ fn minikube_provisions_a_directory_and_deletes_it_with_the_claim() {
         .iter()
         .map(|e| e.split(':').next().unwrap_or("").to_string())
         .collect();
-    assert_eq!(reasons, ["ExternalProvisioning", "Provisioning", "ProvisioningSucceeded"]);
+    assert_eq!(
+        reasons,
+        [
+            "ExternalProvisioning",
+            "Provisioning",
+            "ProvisioningSucceeded"
+        ]
+    );
     let _ = bench
         .world
         .delete("PersistentVolumeClaim", "default", "data", None, false);
@@ -269,17 +279,25 @@ fn recycle_scrubs_an_nfs_share_and_makes_the_volume_available() {
         let _ = tree.mkdir("/share/sub", true, 0o755, 0);
         let _ = tree.write("/share/a.txt", "x", false, 0o644, 0);
     }
-    bench.create(volume("v", "1Gi", json!({"storageClassName": "",
+    bench.create(volume(
+        "v",
+        "1Gi",
+        json!({"storageClassName": "",
         "persistentVolumeReclaimPolicy": "Recycle", "hostPath": null,
-        "nfs": {"server": "10.0.0.1", "path": "/share"}})));
+        "nfs": {"server": "10.0.0.1", "path": "/share"}}),
+    ));
     bench.create(claim("a", "1Gi", json!({"storageClassName": ""})));
     bench.pass();
     bench.pass();
-    let _ = bench.world.delete("PersistentVolumeClaim", "default", "a", None, false);
+    let _ = bench
+        .world
+        .delete("PersistentVolumeClaim", "default", "a", None, false);
     bench.pass();
     bench.pass();
     assert_eq!(phase_of_pv(&bench, "v"), "Available");
     let left = bench.world.storage.tree(&nfs).map(|t| t.under("/share"));
     assert_eq!(left, Some(vec![]));
-    assert!(bench.events().contains(&"VolumeRecycled: Volume recycled".to_string()));
+    assert!(bench
+        .events()
+        .contains(&"VolumeRecycled: Volume recycled".to_string()));
 }
