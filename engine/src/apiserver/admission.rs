@@ -24,6 +24,87 @@ pub(super) fn admit_create(store: &Store, obj: &mut Object, rng: &mut Rng) -> Re
     }
 }
 
+/// Admits an update: PersistentVolumeClaimResize (and the claim's storage-request rule).
+pub(super) fn admit_update(store: &Store, new: &Object, old: &Object) -> Result<(), ApiError> {
+    match (new, old) {
+        (Object::PersistentVolumeClaim(new), Object::PersistentVolumeClaim(old)) => {
+            resize(store, new, old)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// PersistentVolumeClaimResize: a claim's storage request may grow only once it is Bound
+/// (validation's rule, checked first) and only if its class allows expansion; it may not
+/// shrink below what it has (`field can not be less than status.capacity`).
+fn resize(
+    store: &Store,
+    new: &PersistentVolumeClaim,
+    old: &PersistentVolumeClaim,
+) -> Result<(), ApiError> {
+    let storage = |q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+        q.and_then(|q| crate::api::quantity::parse(&q.0))
+            .unwrap_or(0.0)
+    };
+    let request = |c: &PersistentVolumeClaim| {
+        storage(
+            c.spec
+                .as_ref()
+                .and_then(|s| s.resources.as_ref()?.requests.as_ref()?.get("storage")),
+        )
+    };
+    let (wanted, had) = (request(new), request(old));
+    let name = old.metadata.name.clone().unwrap_or_default();
+    let info = kinds::info("PersistentVolumeClaim");
+    let bound = old.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
+    let capacity = storage(
+        old.status
+            .as_ref()
+            .and_then(|s| s.capacity.as_ref()?.get("storage")),
+    );
+    if wanted < had && bound && wanted < capacity {
+        return Err(ApiError::Invalid {
+            kind: "PersistentVolumeClaim".into(),
+            name,
+            causes: vec![
+                "spec.resources.requests.storage: Forbidden: field can not be less than status.capacity".into(),
+            ],
+        });
+    }
+    if wanted <= had {
+        return Ok(());
+    }
+    if !bound {
+        // Validation refuses it before the plugin would (kube-apiserver adds a diff of the
+        // spec after this line).
+        return Err(ApiError::Invalid {
+            kind: "PersistentVolumeClaim".into(),
+            name,
+            causes: vec![
+                "spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims".into(),
+            ],
+        });
+    }
+    let class = old
+        .spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.clone())
+        .unwrap_or_default();
+    let allowed = !class.is_empty()
+        && matches!(
+            store.get("StorageClass", "", &class),
+            Some(Object::StorageClass(c)) if c.allow_volume_expansion == Some(true)
+        );
+    if !allowed {
+        return Err(ApiError::denied(
+            info,
+            &name,
+            "only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize",
+        ));
+    }
+    Ok(())
+}
+
 /// NamespaceLifecycle: namespaced objects need a namespace that exists and is not being
 /// deleted.
 pub(super) fn namespace_lifecycle(store: &Store, obj: &Object) -> Result<(), ApiError> {

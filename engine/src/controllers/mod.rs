@@ -47,6 +47,7 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<persistentvolume::Volumes>::default(), 0);
     runtime.register(Box::<persistentvolume::ClaimBinder>::default(), 0);
     runtime.register(Box::<persistentvolume::HostPathProvisioner>::default(), 0);
+    runtime.register(Box::<persistentvolume::Expansion>::default(), 0);
     runtime.register(Box::<persistentvolume::ClaimProtection>::default(), 0);
     runtime.register(Box::<garbage_collector::GarbageCollector>::default(), 0);
     runtime.register(Box::<namespace::Namespaces>::default(), 0);

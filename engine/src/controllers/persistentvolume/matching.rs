@@ -5,35 +5,9 @@
 
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim};
 
+pub use crate::api::pvc::{claim_class, volume_class, BETA_CLASS_ANNOTATION};
 use crate::api::quantity;
 use crate::api::selector::Selector;
-
-/// The beta class annotation both kinds still honour over `storageClassName`.
-pub const BETA_CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
-
-/// `GetPersistentVolumeClaimClass`: the beta annotation, else `spec.storageClassName`, else
-/// `""`.
-pub fn claim_class(claim: &PersistentVolumeClaim) -> String {
-    claim
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(BETA_CLASS_ANNOTATION))
-        .cloned()
-        .or_else(|| claim.spec.as_ref()?.storage_class_name.clone())
-        .unwrap_or_default()
-}
-
-/// `GetPersistentVolumeClass`: the beta annotation, else `spec.storageClassName`.
-pub fn volume_class(pv: &PersistentVolume) -> String {
-    pv.metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(BETA_CLASS_ANNOTATION))
-        .cloned()
-        .or_else(|| pv.spec.as_ref()?.storage_class_name.clone())
-        .unwrap_or_default()
-}
 
 /// The storage a claim requests, in bytes (0 when absent or malformed).
 pub fn requested_bytes(claim: &PersistentVolumeClaim) -> f64 {

@@ -7,11 +7,13 @@
 //! - [`Volumes`] (`volumes`): `syncVolume` — Available, Bound, Released, the reclaim policy
 //!   (Retain, Delete, Recycle) — and `pv-protection`.
 //! - [`ClaimProtection`] (`protection`): `pvc-protection`.
+//! - [`Expansion`] (`expansion`): `volume_expand`, for claims that grew.
 //! - [`HostPathProvisioner`] (`provisioner`): minikube's `storage-provisioner`
 //!   (`k8s.io/minikube-hostpath`), active while its pod runs.
 
 mod binder;
 mod data;
+mod expansion;
 pub mod matching;
 mod protection;
 mod provisioner;
@@ -19,6 +21,7 @@ mod volumes;
 mod writes;
 
 pub use binder::{delay_binding, ClaimBinder};
+pub use expansion::Expansion;
 pub use protection::ClaimProtection;
 pub use provisioner::HostPathProvisioner;
 pub use volumes::Volumes;

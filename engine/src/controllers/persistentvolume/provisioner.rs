@@ -219,6 +219,20 @@ fn provision(
     let ns = claim.metadata.namespace.clone().unwrap_or_default();
     let name = claim.metadata.name.clone().unwrap_or_default();
     let obj = Object::PersistentVolumeClaim(Box::new(claim.clone()));
+    // The chosen node is read first; minikube's ClusterRole does not let its provisioner
+    // get nodes, so a WaitForFirstConsumer claim never gets a volume from it.
+    if let Some(node) = annotation(&claim.metadata, ANN_SELECTED_NODE) {
+        let msg = format!("failed to get target node: nodes \"{node}\" is forbidden: User \"system:serviceaccount:kube-system:storage-provisioner\" cannot get resource \"nodes\" in API group \"\" at the cluster scope");
+        record(
+            world,
+            &obj,
+            EventType::Warning,
+            "ProvisioningFailed",
+            &msg,
+            &running.component,
+        );
+        return;
+    }
     let msg = format!("External provisioner is provisioning volume for claim \"{ns}/{name}\"");
     record(
         world,
