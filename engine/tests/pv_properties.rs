@@ -304,3 +304,84 @@ fn the_check_sees_bindings() {
     assert_eq!(s(&claims[0], "/spec/volumeName"), "pv0");
     assert_eq!(check(&mut cluster), Ok(()));
 }
+
+/// Pieces of storage manifests, valid and not, for the no-panic test.
+fn storage_manifest() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "apiVersion: v1",
+        "apiVersion: storage.k8s.io/v1",
+        "kind: PersistentVolume",
+        "kind: PersistentVolumeClaim",
+        "kind: StorageClass",
+        "kind: Pod",
+        "metadata:",
+        "  name: a",
+        "  name: b",
+        "  annotations: {storageclass.kubernetes.io/is-default-class: \"true\"}",
+        "  annotations: {volume.beta.kubernetes.io/storage-class: fast}",
+        "  annotations: {volume.kubernetes.io/selected-node: nowhere}",
+        "provisioner: k8s.io/minikube-hostpath",
+        "provisioner: kubernetes.io/aws-ebs",
+        "provisioner: kubernetes.io/no-provisioner",
+        "volumeBindingMode: WaitForFirstConsumer",
+        "allowVolumeExpansion: true",
+        "reclaimPolicy: Retain",
+        "spec:",
+        "  capacity: {storage: 1Gi}",
+        "  capacity: {storage: -1}",
+        "  capacity: {storage: 1e400}",
+        "  accessModes: [ReadWriteOnce]",
+        "  accessModes: [ReadWriteMany, ReadOnlyMany]",
+        "  accessModes: []",
+        "  resources: {requests: {storage: 500Mi}}",
+        "  resources: {requests: {storage: 0}}",
+        "  storageClassName: \"\"",
+        "  storageClassName: standard",
+        "  storageClassName: fast",
+        "  volumeName: a",
+        "  volumeMode: Block",
+        "  selector: {matchLabels: {x: y}}",
+        "  selector: {matchExpressions: [{key: x, operator: Bogus}]}",
+        "  claimRef: {namespace: default, name: b}",
+        "  persistentVolumeReclaimPolicy: Delete",
+        "  persistentVolumeReclaimPolicy: Recycle",
+        "  hostPath: {path: /tmp/x}",
+        "  hostPath: {path: /}",
+        "  nfs: {server: 10.0.0.1, path: /}",
+        "  local: {path: /mnt}",
+        "  nodeAffinity: {required: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [node1]}]}]}}",
+        "  containers: [{name: c, image: nginx}]",
+        "  volumes: [{name: d, persistentVolumeClaim: {claimName: b}}]",
+        "---",
+        "  ",
+    ];
+    prop::collection::vec(prop::sample::select(PIECES), 0..18).prop_map(|p| p.join("\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// No storage manifest, patch, deletion or wait makes the engine panic.
+    #[test]
+    fn storage_objects_never_panic(
+        texts in prop::collection::vec(storage_manifest(), 1..4),
+        minikube in any::<bool>(),
+        size in prop::sample::select(&["2Gi", "1", "-5", "x", "100Ki"][..]),
+    ) {
+        let profile = if minikube { ClusterProfile::single_node() } else { ClusterProfile::multi_node() };
+        let mut cluster = Cluster::with_config(ClusterConfig { seed: 1, profile });
+        for text in &texts {
+            let _ = cluster.run(&format!("kubectl apply -f - <<EOF\n{text}\nEOF"));
+        }
+        let patch = format!("{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"{size}\"}}}}}}}}");
+        let _ = cluster.run(&format!("kubectl patch pvc b -p '{patch}'"));
+        cluster.advance(SimDuration::seconds(20));
+        let _ = cluster.run("kubectl delete pvc --all --wait=false");
+        let _ = cluster.run("kubectl delete pv --all --wait=false");
+        cluster.advance(SimDuration::seconds(20));
+        for what in ["pv", "pvc", "sc", "events"] {
+            let _ = cluster.run(&format!("kubectl get {what} -o wide"));
+            let _ = cluster.run(&format!("kubectl describe {what}"));
+        }
+    }
+}
