@@ -8,8 +8,9 @@
 //!   (Retain, Delete, Recycle) — and `pv-protection`.
 //! - [`ClaimProtection`] (`protection`): `pvc-protection`.
 //! - [`Expansion`] (`expansion`): `volume_expand`, for claims that grew.
-//! - [`HostPathProvisioner`] (`provisioner`): minikube's `storage-provisioner`
-//!   (`k8s.io/minikube-hostpath`), active while its pod runs.
+//! - [`ExternalProvisioner`] (`provisioner`): minikube's `storage-provisioner`
+//!   (`k8s.io/minikube-hostpath`) and rancher's local-path-provisioner
+//!   (`rancher.io/local-path`), each active while its pod runs.
 
 mod binder;
 mod data;
@@ -23,7 +24,7 @@ mod writes;
 pub use binder::{delay_binding, ClaimBinder};
 pub use expansion::Expansion;
 pub use protection::ClaimProtection;
-pub use provisioner::HostPathProvisioner;
+pub use provisioner::ExternalProvisioner;
 pub use volumes::Volumes;
 pub use writes::claim_ref;
 

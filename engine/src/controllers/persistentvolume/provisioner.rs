@@ -4,13 +4,19 @@
 //! the scheduler chose its node); a Released volume it provisioned with policy Delete is
 //! deleted with its data. Each is active only while its pod runs.
 //!
-//! [`HostPathProvisioner`] is minikube's `storage-provisioner` (`k8s.io/minikube-hostpath`,
-//! `pkg/storage/storage_provisioner.go`): host paths under `/tmp/hostpath-provisioner`.
+//! - [`Flavor::MinikubeHostPath`]: minikube's `storage-provisioner` (`k8s.io/minikube-hostpath`,
+//!   `pkg/storage/storage_provisioner.go`): host paths under `/tmp/hostpath-provisioner`, on
+//!   its own node. Its service account may not read nodes, so a claim with a chosen node
+//!   fails (as on minikube).
+//! - [`Flavor::LocalPath`]: rancher's local-path-provisioner (`rancher.io/local-path`):
+//!   host paths `<base>/pvc-<uid>_<ns>_<name>` on the chosen node (the base from its
+//!   `local-path-config` ConfigMap), pinned there by node affinity; it needs a chosen node.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    HostPathVolumeSource, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec, Pod,
+    ConfigMap, HostPathVolumeSource, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
+    PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec, Pod, VolumeNodeAffinity,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -24,28 +30,123 @@ use crate::controllers::runtime::{Controller, Queue};
 use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
-/// The provisioner's name.
+/// minikube's provisioner name.
 pub const MINIKUBE_HOSTPATH: &str = "k8s.io/minikube-hostpath";
-/// The image of minikube's storage-provisioner pod.
-const IMAGE: &str = "gcr.io/k8s-minikube/storage-provisioner";
-/// Where it makes the volumes' directories (`--pv-dir` default).
-const PV_DIR: &str = "/tmp/hostpath-provisioner";
+/// local-path-provisioner's default name (`--provisioner-name`).
+pub const LOCAL_PATH: &str = "rancher.io/local-path";
+
+/// Which provisioner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// minikube's storage-provisioner.
+    MinikubeHostPath,
+    /// rancher's local-path-provisioner.
+    LocalPath,
+}
+
+impl Flavor {
+    fn name(self) -> &'static str {
+        match self {
+            Flavor::MinikubeHostPath => MINIKUBE_HOSTPATH,
+            Flavor::LocalPath => LOCAL_PATH,
+        }
+    }
+
+    /// Whether `image` is this provisioner's.
+    fn runs(self, pod: &Pod) -> bool {
+        let image = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .and_then(|c| c.image.as_deref())
+            .unwrap_or("");
+        let repo = crate::api::image_ref::ImageRef::parse(image)
+            .map(|r| r.repository)
+            .unwrap_or_default();
+        match self {
+            Flavor::MinikubeHostPath => {
+                pod.metadata.namespace.as_deref() == Some("kube-system")
+                    && repo == "gcr.io/k8s-minikube/storage-provisioner"
+            }
+            Flavor::LocalPath => repo == "docker.io/rancher/local-path-provisioner",
+        }
+    }
+}
 
 /// The running provisioner: its pod, the id its events carry, the identity it stamps on
 /// its volumes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Running {
     pod_uid: String,
-    /// The node it runs on, whose disk holds its volumes.
+    /// Its pod's namespace (where local-path reads its ConfigMap).
+    namespace: String,
+    /// The node it runs on.
     node: String,
     component: String,
     identity: String,
 }
 
-/// minikube's hostpath provisioner.
-#[derive(Clone, Debug, Default)]
-pub struct HostPathProvisioner {
+/// One external provisioner and the pod it runs as, if running.
+#[derive(Clone, Debug)]
+pub struct ExternalProvisioner {
+    flavor: Flavor,
     running: Option<Running>,
+}
+
+impl ExternalProvisioner {
+    /// minikube's storage-provisioner.
+    pub fn minikube() -> Self {
+        ExternalProvisioner {
+            flavor: Flavor::MinikubeHostPath,
+            running: None,
+        }
+    }
+
+    /// rancher's local-path-provisioner.
+    pub fn local_path() -> Self {
+        ExternalProvisioner {
+            flavor: Flavor::LocalPath,
+            running: None,
+        }
+    }
+
+    /// The provisioner as its current pod runs it (a new pod is a new provisioner).
+    fn refresh(&mut self, world: &World) -> Option<Running> {
+        let flavor = self.flavor;
+        let Some(pod) = world.api.list_as::<Pod>(None).find(|p| {
+            let running = p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
+            running && p.metadata.deletion_timestamp.is_none() && flavor.runs(p)
+        }) else {
+            self.running = None;
+            return None;
+        };
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        if self.running.as_ref().is_none_or(|r| r.pod_uid != uid) {
+            let node = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.clone())
+                .unwrap_or_default();
+            // The provisioner's id is `<name>_<hostname>_<uuid>`: minikube's pod uses the
+            // host's network (and name), local-path's is named after the pod.
+            let host = match flavor {
+                Flavor::MinikubeHostPath => node.clone(),
+                Flavor::LocalPath => pod.metadata.name.clone().unwrap_or_default(),
+            };
+            self.running = Some(Running {
+                component: format!(
+                    "{}_{host}_{}",
+                    flavor.name(),
+                    uuid(world, &format!("provisioner:{uid}"))
+                ),
+                identity: uuid(world, &format!("identity:{uid}")),
+                namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+                pod_uid: uid,
+                node,
+            });
+        }
+        self.running.clone()
+    }
 }
 
 /// `uuid.NewUUID()` (version 4) from the cluster's seeded randomness, forked by `salt`.
@@ -63,53 +164,12 @@ fn uuid(world: &World, salt: &str) -> String {
     )
 }
 
-/// The running storage-provisioner pod, if any.
-fn provisioner_pod(world: &World) -> Option<&Pod> {
-    world.api.list_as::<Pod>(Some("kube-system")).find(|p| {
-        let image = p
-            .spec
-            .as_ref()
-            .and_then(|s| s.containers.first())
-            .and_then(|c| c.image.as_deref())
-            .unwrap_or("");
-        let running = p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
-        running && p.metadata.deletion_timestamp.is_none() && image.starts_with(IMAGE)
-    })
-}
-
-impl HostPathProvisioner {
-    /// The provisioner as its current pod runs it (a new pod is a new provisioner).
-    fn refresh(&mut self, world: &World) -> Option<Running> {
-        let Some(pod) = provisioner_pod(world) else {
-            self.running = None;
-            return None;
-        };
-        let uid = pod.metadata.uid.clone().unwrap_or_default();
-        if self.running.as_ref().is_none_or(|r| r.pod_uid != uid) {
-            // hostNetwork: the pod's hostname is its node's.
-            let host = pod
-                .spec
-                .as_ref()
-                .and_then(|s| s.node_name.clone())
-                .unwrap_or_default();
-            self.running = Some(Running {
-                component: format!(
-                    "{MINIKUBE_HOSTPATH}_{}_{}",
-                    host,
-                    uuid(world, &format!("provisioner:{uid}"))
-                ),
-                identity: uuid(world, &format!("identity:{uid}")),
-                pod_uid: uid,
-                node: host,
-            });
-        }
-        self.running.clone()
-    }
-}
-
-impl Controller for HostPathProvisioner {
+impl Controller for ExternalProvisioner {
     fn name(&self) -> &'static str {
-        "minikube-hostpath-provisioner"
+        match self.flavor {
+            Flavor::MinikubeHostPath => "minikube-hostpath-provisioner",
+            Flavor::LocalPath => "local-path-provisioner",
+        }
     }
 
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
@@ -118,10 +178,8 @@ impl Controller for HostPathProvisioner {
                 queue.add(claim_key(event.object.namespace(), event.object.name()));
             }
             Object::PersistentVolume(_) => queue.add(volume_key(event.object.name())),
-            // Its pod started: claims that waited for it.
-            Object::Pod(p) if p.metadata.namespace.as_deref() == Some("kube-system") => {
-                queue.add(claim_key("", ""));
-            }
+            // Its pod may have started: claims that waited for it.
+            Object::Pod(p) if self.flavor.runs(p) => queue.add(claim_key("", "")),
             _ => {}
         }
     }
@@ -130,9 +188,10 @@ impl Controller for HostPathProvisioner {
         let Some(running) = self.refresh(world) else {
             return;
         };
+        let flavor = self.flavor;
         if key.kind == "PersistentVolume" {
             if let Some(pv) = world.api.get_as::<PersistentVolume>("", &key.name).cloned() {
-                delete_released(world, &pv, &running);
+                delete_released(world, flavor, &pv, &running);
             }
             return;
         }
@@ -151,8 +210,8 @@ impl Controller for HostPathProvisioner {
                 .collect()
         };
         for claim in claims {
-            if let Some(class) = should_provision(world, &claim) {
-                provision(world, &claim, &class, &running);
+            if let Some(class) = should_provision(world, flavor, &claim) {
+                provision(world, flavor, &claim, &class, &running);
             }
         }
     }
@@ -160,11 +219,15 @@ impl Controller for HostPathProvisioner {
 
 /// `shouldProvision`: an unbound claim for this provisioner, its class ours, its node chosen
 /// if the class waits for one, its volume not made yet.
-fn should_provision(world: &World, claim: &PersistentVolumeClaim) -> Option<StorageClass> {
+fn should_provision(
+    world: &World,
+    flavor: Flavor,
+    claim: &PersistentVolumeClaim,
+) -> Option<StorageClass> {
     let meta = &claim.metadata;
     let asked = annotation(meta, ANN_STORAGE_PROVISIONER)
         .or_else(|| annotation(meta, ANN_BETA_STORAGE_PROVISIONER));
-    if asked != Some(MINIKUBE_HOSTPATH)
+    if asked != Some(flavor.name())
         || meta.deletion_timestamp.is_some()
         || claim
             .spec
@@ -178,7 +241,7 @@ fn should_provision(world: &World, claim: &PersistentVolumeClaim) -> Option<Stor
         .api
         .get_as::<StorageClass>("", &super::matching::claim_class(claim))?
         .clone();
-    if class.provisioner != MINIKUBE_HOSTPATH {
+    if class.provisioner != flavor.name() {
         return None;
     }
     if class.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer")
@@ -209,29 +272,63 @@ fn record(
     events::record(world, obj, kind, reason, msg, source);
 }
 
-/// `provisionClaimOperation` with `hostPathProvisioner.Provision`.
+/// local-path's base directory for `node`: its `local-path-config` ConfigMap's
+/// `nodePathMap` entry for the node, else the default entry's, else
+/// `/opt/local-path-provisioner`.
+fn local_path_base(world: &World, namespace: &str, node: &str) -> String {
+    let config = world
+        .api
+        .get_as::<ConfigMap>(namespace, "local-path-config")
+        .and_then(|c| c.data.as_ref()?.get("config.json").cloned())
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let entries = config
+        .as_ref()
+        .and_then(|c| c.get("nodePathMap")?.as_array().cloned())
+        .unwrap_or_default();
+    let paths_of = |wanted: &str| {
+        entries
+            .iter()
+            .find(|e| e.get("node").and_then(|n| n.as_str()) == Some(wanted))
+            .and_then(|e| {
+                e.get("paths")?
+                    .as_array()?
+                    .first()?
+                    .as_str()
+                    .map(str::to_string)
+            })
+    };
+    paths_of(node)
+        .or_else(|| paths_of("DEFAULT_PATH_FOR_NON_LISTED_NODES"))
+        .unwrap_or_else(|| "/opt/local-path-provisioner".into())
+}
+
+/// `provisionClaimOperation` with the flavor's `Provision`.
 fn provision(
     world: &mut World,
+    flavor: Flavor,
     claim: &PersistentVolumeClaim,
     class: &StorageClass,
     running: &Running,
 ) {
     let ns = claim.metadata.namespace.clone().unwrap_or_default();
     let name = claim.metadata.name.clone().unwrap_or_default();
+    let class_name = class.metadata.name.clone().unwrap_or_default();
     let obj = Object::PersistentVolumeClaim(Box::new(claim.clone()));
-    // The chosen node is read first; minikube's ClusterRole does not let its provisioner
-    // get nodes, so a WaitForFirstConsumer claim never gets a volume from it.
-    if let Some(node) = annotation(&claim.metadata, ANN_SELECTED_NODE) {
-        let msg = format!("failed to get target node: nodes \"{node}\" is forbidden: User \"system:serviceaccount:kube-system:storage-provisioner\" cannot get resource \"nodes\" in API group \"\" at the cluster scope");
+    let selected = annotation(&claim.metadata, ANN_SELECTED_NODE).map(str::to_string);
+    let fail = |world: &mut World, msg: &str| {
         record(
             world,
             &obj,
             EventType::Warning,
             "ProvisioningFailed",
-            &msg,
+            msg,
             &running.component,
         );
-        return;
+    };
+    // The chosen node is read first; minikube's ClusterRole does not let its provisioner
+    // get nodes.
+    if let (Flavor::MinikubeHostPath, Some(node)) = (flavor, selected.as_deref()) {
+        return fail(world, &format!("failed to get target node: nodes \"{node}\" is forbidden: User \"system:serviceaccount:kube-system:storage-provisioner\" cannot get resource \"nodes\" in API group \"\" at the cluster scope"));
     }
     let msg = format!("External provisioner is provisioning volume for claim \"{ns}/{name}\"");
     record(
@@ -242,8 +339,45 @@ fn provision(
         &msg,
         &running.component,
     );
-    let spec = claim.spec.clone().unwrap_or_default();
     let pv_name = format!("pvc-{}", claim.metadata.uid.as_deref().unwrap_or(""));
+    let (node, path, affinity, annotations) = match flavor {
+        Flavor::MinikubeHostPath => (
+            running.node.clone(),
+            format!("/tmp/hostpath-provisioner/{ns}/{name}"),
+            None,
+            BTreeMap::from([(
+                "hostPathProvisionerIdentity".to_string(),
+                running.identity.clone(),
+            )]),
+        ),
+        Flavor::LocalPath => {
+            let Some(node) = selected else {
+                return fail(world, &format!("failed to provision volume with StorageClass \"{class_name}\": configuration error, no node was specified"));
+            };
+            let base = local_path_base(world, &running.namespace, &node);
+            let affinity = VolumeNodeAffinity {
+                required: Some(NodeSelector {
+                    node_selector_terms: vec![NodeSelectorTerm {
+                        match_expressions: Some(vec![NodeSelectorRequirement {
+                            key: "kubernetes.io/hostname".into(),
+                            operator: "In".into(),
+                            values: Some(vec![node.clone()]),
+                        }]),
+                        match_fields: None,
+                    }],
+                }),
+            };
+            (
+                node.clone(),
+                format!("{}/{pv_name}_{ns}_{name}", base.trim_end_matches('/')),
+                Some(affinity),
+                BTreeMap::from([("local.path.provisioner/selected-node".to_string(), node)]),
+            )
+        }
+    };
+    let mut annotations = annotations;
+    annotations.insert(ANN_PROVISIONED_BY.to_string(), flavor.name().to_string());
+    let spec = claim.spec.clone().unwrap_or_default();
     let capacity: BTreeMap<_, _> = spec
         .resources
         .as_ref()
@@ -252,16 +386,6 @@ fn provision(
         .map(|q| ("storage".to_string(), q.clone()))
         .into_iter()
         .collect();
-    let annotations = BTreeMap::from([
-        (
-            "hostPathProvisionerIdentity".to_string(),
-            running.identity.clone(),
-        ),
-        (
-            ANN_PROVISIONED_BY.to_string(),
-            MINIKUBE_HOSTPATH.to_string(),
-        ),
-    ]);
     let pv = PersistentVolume {
         metadata: ObjectMeta {
             name: Some(pv_name.clone()),
@@ -273,18 +397,22 @@ fn provision(
             capacity: Some(capacity),
             claim_ref: Some(claim_ref(claim)),
             host_path: Some(HostPathVolumeSource {
-                path: format!("{PV_DIR}/{ns}/{name}"),
-                type_: None,
+                path: path.clone(),
+                type_: (flavor == Flavor::LocalPath).then(|| "DirectoryOrCreate".to_string()),
             }),
             mount_options: class.mount_options.clone(),
+            node_affinity: affinity,
             persistent_volume_reclaim_policy: class.reclaim_policy.clone(),
             storage_class_name: class.metadata.name.clone(),
-            volume_mode: spec.volume_mode.clone(),
+            volume_mode: match flavor {
+                Flavor::MinikubeHostPath => spec.volume_mode.clone(),
+                Flavor::LocalPath => Some("Filesystem".into()),
+            },
             ..Default::default()
         }),
         status: None,
     };
-    super::data::make_dir(world, &running.node, &format!("{PV_DIR}/{ns}/{name}"));
+    super::data::make_dir(world, &node, &path);
     if world.create(Object::PersistentVolume(Box::new(pv))).is_ok() {
         let msg = format!("Successfully provisioned volume {pv_name}");
         record(
@@ -298,17 +426,23 @@ fn provision(
     }
 }
 
-/// `deleteVolumeOperation` with `hostPathProvisioner.Delete`: a Released volume this
-/// provisioner made (its identity on it) with policy Delete goes, with its directory.
-fn delete_released(world: &mut World, pv: &PersistentVolume, running: &Running) {
+/// `deleteVolumeOperation` with the flavor's `Delete`: a Released volume this provisioner
+/// made (minikube's: with its identity) with policy Delete goes, with its directory.
+fn delete_released(world: &mut World, flavor: Flavor, pv: &PersistentVolume, running: &Running) {
     let meta = &pv.metadata;
     let spec = pv.spec.clone().unwrap_or_default();
     let released = pv.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Released");
+    let ours = match flavor {
+        Flavor::MinikubeHostPath => {
+            annotation(meta, "hostPathProvisionerIdentity") == Some(running.identity.as_str())
+        }
+        Flavor::LocalPath => true,
+    };
     if !released
+        || !ours
         || meta.deletion_timestamp.is_some()
-        || annotation(meta, ANN_PROVISIONED_BY) != Some(MINIKUBE_HOSTPATH)
+        || annotation(meta, ANN_PROVISIONED_BY) != Some(flavor.name())
         || spec.persistent_volume_reclaim_policy.as_deref() != Some("Delete")
-        || annotation(meta, "hostPathProvisionerIdentity") != Some(running.identity.as_str())
     {
         return;
     }

@@ -10,7 +10,8 @@ use crate::controllers::testing::{object, Bench};
 fn bench() -> Bench {
     Bench::new(Box::<Volumes>::default())
         .also(Box::<ClaimBinder>::default())
-        .also(Box::<HostPathProvisioner>::default())
+        .also(Box::new(ExternalProvisioner::minikube()))
+        .also(Box::new(ExternalProvisioner::local_path()))
         .also(Box::<ClaimProtection>::default())
 }
 
@@ -300,4 +301,72 @@ fn recycle_scrubs_an_nfs_share_and_makes_the_volume_available() {
     assert!(bench
         .events()
         .contains(&"VolumeRecycled: Volume recycled".to_string()));
+}
+
+#[test]
+fn local_path_provisions_on_the_selected_node_pinned_by_affinity() {
+    let mut bench = bench();
+    let now = bench.world.clock.now_time();
+    let pod = object(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "local-path-provisioner-7f8c9d-abcde", "namespace": "local-path-storage"},
+        "spec": {"nodeName": "node1",
+                 "containers": [{"name": "p", "image": "rancher/local-path-provisioner:v0.0.32"}]},
+        "status": {"phase": "Running"}
+    }));
+    let _ = bench
+        .world
+        .api
+        .restore(pod, now.clone(), &mut bench.world.rng);
+    bench.create(object(
+        json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": "local-path"}, "provisioner": "rancher.io/local-path",
+        "volumeBindingMode": "WaitForFirstConsumer"}),
+    ));
+    bench.create(claim(
+        "data",
+        "1Gi",
+        json!({"storageClassName": "local-path"}),
+    ));
+    bench.pass();
+    assert!(volume_of(&bench, "data").is_none());
+    // The scheduler chose node2 for the claim's first pod.
+    let Some(mut c) = pvc(&bench, "data") else {
+        panic!("no claim");
+    };
+    c.metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert(ANN_SELECTED_NODE.into(), "node2".into());
+    let _ = bench
+        .world
+        .api
+        .update(Object::PersistentVolumeClaim(Box::new(c)));
+    for _ in 0..3 {
+        bench.pass();
+    }
+    let name = volume_of(&bench, "data").unwrap_or_default();
+    let Some(volume) = pv(&bench, &name) else {
+        panic!("no volume {name:?}");
+    };
+    let spec = volume.spec.clone().unwrap_or_default();
+    let uid = name.trim_start_matches("pvc-");
+    assert_eq!(
+        spec.host_path.map(|h| (h.path, h.type_)),
+        Some((
+            format!("/opt/local-path-provisioner/pvc-{uid}_default_data"),
+            Some("DirectoryOrCreate".into())
+        ))
+    );
+    let pinned = spec
+        .node_affinity
+        .and_then(|a| a.required)
+        .and_then(|r| r.node_selector_terms.first()?.match_expressions.clone());
+    assert_eq!(
+        pinned.and_then(|m| m.first()?.values.clone()),
+        Some(vec!["node2".to_string()])
+    );
+    let node = crate::storage::Backing::Node("node2".into());
+    assert!(bench.world.storage.tree(&node).is_some());
+    assert_eq!(phase_of_pv(&bench, &name), "Bound");
 }
