@@ -7,6 +7,7 @@
 //! through the [`World`] (the API server, the clock, timers), as a real kubelet only talks
 //! to the apiserver.
 
+pub mod env;
 pub mod hooks;
 pub mod images;
 pub mod init;
