@@ -136,7 +136,7 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
     if started {
         changed |= runtime::sync_container(cx, &pod, c, policy, slot_status, &mut next_due);
     } else {
-        if kubelet::failing_image_of(c).is_some() {
+        if kubelet::failing_image_of(cx, &pod, c).is_some() {
             // Pull failures of init containers are not simulated further: the pod waits.
             let status = slot_status;
             status.state = Some(ContainerState {

@@ -14,6 +14,7 @@ pub mod init;
 pub mod kubelet;
 pub mod probes;
 pub mod process;
+pub mod pull_secrets;
 pub mod runtime;
 pub mod system_pods;
 
