@@ -64,14 +64,7 @@ pub fn resolve(
                 Some(v) => v,
                 None => continue,
             },
-            _ => expand(literal, &|name| {
-                env.get(name).cloned().or_else(|| {
-                    SERVICE_ENV
-                        .iter()
-                        .find(|(k, _)| *k == name)
-                        .map(|(_, v)| v.to_string())
-                })
-            }),
+            _ => expand_with(literal, &env),
         };
         env.insert(e.name.clone(), value);
     }
@@ -158,7 +151,7 @@ fn lossy(bytes: &[u8]) -> String {
 }
 
 /// A `fieldRef`'s value (`podFieldSelectorRuntimeValue`, `fieldpath.ExtractFieldPathAsString`).
-fn field_value(pod: &Pod, f: &ObjectFieldSelector) -> String {
+pub fn field_value(pod: &Pod, f: &ObjectFieldSelector) -> String {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
     let meta = &pod.metadata;
@@ -201,8 +194,7 @@ fn format_map(map: Option<&BTreeMap<String, String>>) -> String {
         .join("\n")
 }
 
-/// A `resourceFieldRef`'s value (`ExtractContainerResourceValue`): the limit or request
-/// divided by `divisor` and rounded up; a missing limit is the node's allocatable
+/// A `resourceFieldRef`'s value for the kubelet: a missing limit is the node's allocatable
 /// (`defaultPodLimitsForDownwardAPI`).
 fn resource_value(
     api: &ApiServer,
@@ -223,16 +215,26 @@ fn resource_value(
             .ok_or_else(|| format!("container {name} not found"))?,
         None => c,
     };
-    let (kind, resource) = r
-        .resource
-        .split_once('.')
-        .ok_or_else(|| format!("unsupported container resource : {}", r.resource))?;
+    let resource = r.resource.split_once('.').map_or("", |(_, res)| res);
+    container_resource_value(target, r, allocatable(api, pod, resource))
+}
+
+/// `ExtractContainerResourceValue`: container `c`'s limit or request named by `r`, divided
+/// by its divisor and rounded up (cpu in millicores); a missing limit is `node_allocatable`
+/// (0 without one), a missing request 0.
+pub fn container_resource_value(
+    c: &Container,
+    r: &ResourceFieldSelector,
+    node_allocatable: Option<f64>,
+) -> Result<String, String> {
+    let unsupported = || format!("unsupported container resource : {}", r.resource);
+    let (kind, resource) = r.resource.split_once('.').ok_or_else(unsupported)?;
     if !matches!(resource, "cpu" | "memory" | "ephemeral-storage")
         || !matches!(kind, "limits" | "requests")
     {
-        return Err(format!("unsupported container resource : {}", r.resource));
+        return Err(unsupported());
     }
-    let res = target.resources.as_ref();
+    let res = c.resources.as_ref();
     let set = if kind == "limits" {
         res.and_then(|x| x.limits.as_ref())
     } else {
@@ -243,14 +245,14 @@ fn resource_value(
         .and_then(|q| crate::api::quantity::parse(&q.0));
     let amount = match amount {
         Some(a) => a,
-        None if kind == "limits" => allocatable(api, pod, resource).unwrap_or(0.0),
+        None if kind == "limits" => node_allocatable.unwrap_or(0.0),
         None => 0.0,
     };
     let divisor = r
         .divisor
         .as_ref()
         .and_then(|q| crate::api::quantity::parse(&q.0))
-        .filter(|d| *d != 0.0)
+        .filter(|d| *d > 0.0)
         .unwrap_or(1.0);
     let value = if resource == "cpu" {
         // Both in millicores, each rounded up as `MilliValue` does.
@@ -258,9 +260,8 @@ fn resource_value(
     } else {
         amount.ceil() / divisor.ceil()
     };
-    let value = value.ceil();
     // A bound far beyond any quantity a node has; Go's conversion saturates likewise.
-    Ok(format!("{}", value.clamp(-9.2e18, 9.2e18) as i64))
+    Ok(format!("{}", value.ceil().clamp(-9.2e18, 9.2e18) as i64))
 }
 
 /// The pod's node's allocatable `resource`, in base units.
@@ -274,6 +275,19 @@ fn allocatable(api: &ApiServer, pod: &Pod, resource: &str) -> Option<f64> {
         .as_ref()?
         .get(resource)?;
     crate::api::quantity::parse(&q.0)
+}
+
+/// [`expand`] with the kubelet's mapping (`MappingFuncFor`): the container's variables, then
+/// the service variables.
+pub fn expand_with(input: &str, env: &BTreeMap<String, String>) -> String {
+    expand(input, &|name| {
+        env.get(name).cloned().or_else(|| {
+            SERVICE_ENV
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    })
 }
 
 /// `expansion.Expand`: `$(NAME)` becomes the variable's value when `lookup` knows it and
@@ -330,6 +344,31 @@ mod tests {
             "EMPTY" => Some(String::new()),
             _ => None,
         }
+    }
+
+    #[test]
+    fn resource_values_round_up_by_divisor() {
+        let c: Container = serde_json::from_value(serde_json::json!({
+            "name": "app",
+            "resources": {"requests": {"cpu": "250m", "memory": "64Mi"},
+                          "limits": {"memory": "100M"}}
+        }))
+        .unwrap();
+        let field = |resource: &str, divisor: Option<&str>| ResourceFieldSelector {
+            resource: resource.into(),
+            divisor: divisor
+                .map(|d| k8s_openapi::apimachinery::pkg::api::resource::Quantity(d.into())),
+            container_name: None,
+        };
+        let v = |r, d, node| container_resource_value(&c, &field(r, d), node).unwrap();
+        assert_eq!(v("requests.cpu", None, None), "1");
+        assert_eq!(v("requests.cpu", Some("1m"), None), "250");
+        assert_eq!(v("requests.memory", Some("1Mi"), None), "64");
+        assert_eq!(v("limits.memory", Some("1Mi"), None), "96");
+        assert_eq!(v("limits.cpu", None, Some(2.0)), "2");
+        assert_eq!(v("limits.cpu", None, None), "0");
+        assert_eq!(v("requests.ephemeral-storage", None, None), "0");
+        assert!(container_resource_value(&c, &field("limits.gpu", None), None).is_err());
     }
 
     #[test]

@@ -132,7 +132,18 @@ pub fn process_for(
             .as_ref()
             .and_then(|s| s.pod_ip.clone())
             .unwrap_or_default(),
-        argv: process::argv(&image, c.command.as_deref(), c.args.as_deref()),
+        argv: {
+            // `$(VAR)` in command and args (`ExpandContainerCommandAndArgs`).
+            let expand = |v: &Option<Vec<String>>| {
+                v.as_ref().map(|v| {
+                    v.iter()
+                        .map(|a| super::env::expand_with(a, env))
+                        .collect::<Vec<_>>()
+                })
+            };
+            let (command, args) = (expand(&c.command), expand(&c.args));
+            process::argv(&image, command.as_deref(), args.as_deref())
+        },
         env: process::environment(&image, &name, env),
         ports: c
             .ports
