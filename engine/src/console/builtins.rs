@@ -405,6 +405,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn echo_options_and_escapes_as_bash() {
+        let run = |args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            echo(&args).stdout()
+        };
+        assert_eq!(run(&["-e", "password1"]), "password1\n");
+        assert_eq!(run(&["-ne", "a\\tb"]), "a\tb");
+        assert_eq!(run(&["-e", "x\\cy"]), "x");
+        assert_eq!(run(&["-E", "a\\nb"]), "a\\nb\n");
+        assert_eq!(run(&["-e", "\\x41\\0102\\q"]), "AB\\q\n");
+        assert_eq!(run(&["-x", "y"]), "-x y\n");
+        assert_eq!(run(&["-n", "-e", "-n"]), "");
+        assert_eq!(run(&["-n", "--", "x"]), "-- x");
+    }
+
+    #[test]
     fn sleep_units() {
         assert_eq!(parse_sleep("5"), Some(SimDuration::seconds(5)));
         assert_eq!(parse_sleep("1.5s"), Some(SimDuration::millis(1500)));
