@@ -542,6 +542,29 @@ mod tests {
     }
 
     #[test]
+    fn hash_matches_kubectl_vectors() {
+        let data = |pairs: &[(&str, &str)]| -> BTreeMap<String, Vec<u8>> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                .collect()
+        };
+        assert_eq!(secret_hash("", Some("my-type"), &data(&[])), "t75bgf6ctb");
+        assert_eq!(
+            secret_hash("", Some("my-type"), &data(&[("one", "")])),
+            "74bd68bm66"
+        );
+        assert_eq!(
+            secret_hash(
+                "",
+                Some("my-type"),
+                &data(&[("two", "2"), ("one", ""), ("three", "3")])
+            ),
+            "dgcb6h9tmk"
+        );
+    }
+
+    #[test]
     fn hash_maps_vowel_like_digits() {
         let mut data = BTreeMap::new();
         data.insert("a".to_string(), b"1".to_vec());
