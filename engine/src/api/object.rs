@@ -7,11 +7,13 @@
 //! other traits (printers) through [`with_object!`] and [`with_kind!`].
 
 mod api_service;
+mod config_map;
 mod endpoint_slice;
 mod ingress;
 mod rbac;
 mod rules;
 mod secret;
+pub(crate) use secret::config_key_causes;
 mod storage;
 mod webhook;
 

@@ -1,6 +1,6 @@
-//! Admission plugins, in kube-apiserver's order: NamespaceLifecycle, ServiceAccount,
-//! DefaultStorageClass, and the Service REST storage's allocation of ClusterIPs and
-//! NodePorts.
+//! Admission plugins, in kube-apiserver's order: NamespaceLifecycle, ServiceAccount (with its
+//! `imagePullSecrets` copied into pods that have none), DefaultStorageClass, and the Service
+//! REST storage's allocation of ClusterIPs and NodePorts.
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
 
@@ -161,6 +161,17 @@ fn admit_service_account(store: &Store, pod: &mut Pod, rng: &mut Rng) -> Result<
     }
     let volume = format!("{}{}", service_account::VOLUME_PREFIX, rng.name_suffix(5));
     service_account::admit(pod, &volume);
+    // A pod without pull secrets of its own gets its account's.
+    let spec = pod.spec.get_or_insert_with(Default::default);
+    if spec.image_pull_secrets.as_ref().is_none_or(Vec::is_empty) {
+        let inherited = match store.get("ServiceAccount", &ns, &sa) {
+            Some(Object::ServiceAccount(account)) => account.image_pull_secrets.clone(),
+            _ => None,
+        };
+        if let Some(secrets) = inherited.filter(|s| !s.is_empty()) {
+            spec.image_pull_secrets = Some(secrets);
+        }
+    }
     Ok(())
 }
 
