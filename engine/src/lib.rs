@@ -21,6 +21,9 @@ mod node;
 mod output;
 mod printers;
 mod rng;
+// Consumed by the kubelet's volumes and the storage controllers that follow.
+#[allow(dead_code, unused_imports)]
+mod storage;
 mod timers;
 pub mod transcript;
 pub mod view;

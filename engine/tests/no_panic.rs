@@ -657,3 +657,90 @@ proptest! {
         }
     }
 }
+
+/// Pieces of `kubectl create secret` arguments: keys of every shape (huge, duplicate, with
+/// `=`, dots, spaces, non-ASCII), names kubectl or the apiserver refuse, and file contents.
+fn secret_piece() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "k",
+        "k",
+        "K_1",
+        ".",
+        "..",
+        "..x",
+        "-a.b_c",
+        "=",
+        "==",
+        "a=b=c",
+        "bad key",
+        "é",
+        "1X",
+        "\n",
+        "#",
+        "\u{feff}",
+        "-----BEGIN CERTIFICATE-----",
+        "-----END CERTIFICATE-----",
+        "-----BEGIN PRIVATE KEY-----",
+        "TUlJ",
+        "<&>",
+        "\"",
+        "\\",
+        "",
+    ];
+    prop_oneof![
+        prop::collection::vec(prop::sample::select(PIECES), 0..8).prop_map(|p| p.concat()),
+        "[a-z.]{250,300}",
+        ".{0,20}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 192, .. ProptestConfig::default() })]
+
+    /// `kubectl create secret generic|tls|docker-registry` with hostile keys, values, files
+    /// and names prints a line (created, kubectl's error or the server's) and never panics;
+    /// a pod reading the result as env then starts or reports its config error.
+    #[test]
+    fn create_secret_never_panics(
+        kind in 0u8..3,
+        name in prop_oneof![Just("s".to_string()), secret_piece()],
+        literals in prop::collection::vec((secret_piece(), secret_piece()), 0..4),
+        file in secret_piece(),
+        flag in prop::sample::select(&["", " --append-hash", " --type=kubernetes.io/tls", " --dry-run -o yaml", " --dry-run=client -o json"][..]),
+    ) {
+        let mut cluster = Cluster::new();
+        let _ = cluster.write_file("f.txt", &file);
+        let _ = cluster.write_file("dir/a", &file);
+        let quote = |s: &str| format!("'{}'", s.replace('\'', ""));
+        let mut line = match kind {
+            0 => format!("kubectl create secret generic {}", quote(&name)),
+            1 => format!("kubectl create secret tls {} --cert f.txt --key f.txt", quote(&name)),
+            _ => format!("kubectl create secret docker-registry {} --docker-server={}", quote(&name), quote(&file)),
+        };
+        for (k, v) in &literals {
+            match kind {
+                0 => line.push_str(&format!(" --from-literal={}", quote(&format!("{k}={v}")))),
+                2 => line.push_str(&format!(" --docker-username={} --docker-password={}", quote(k), quote(v))),
+                _ => {}
+            }
+        }
+        if kind == 0 && literals.len() % 2 == 1 {
+            line.push_str(" --from-file=f.txt --from-file=dir --from-env-file=f.txt");
+        }
+        line.push_str(flag);
+        let out = cluster.run(&line);
+        prop_assert!(!out.text().is_empty());
+        let _ = cluster.run("kubectl get secrets -o yaml");
+        let _ = cluster.run("kubectl describe secrets");
+        let made = cluster.run("kubectl get secrets -o name").text();
+        if let Some(secret) = made.lines().next().and_then(|l| l.strip_prefix("secret/")) {
+            let pod = format!(
+                "kubectl run p --image=busybox --overrides='{{\"spec\":{{\"containers\":[{{\"name\":\"p\",\"image\":\"busybox\",\"command\":[\"sleep\",\"1d\"],\"envFrom\":[{{\"secretRef\":{{\"name\":\"{secret}\"}}}}]}}]}}}}'"
+            );
+            let _ = cluster.run(&pod);
+            cluster.advance(SimDuration::seconds(20));
+            let _ = cluster.run("kubectl exec p -- env");
+            let _ = cluster.run("kubectl describe pod p");
+        }
+    }
+}

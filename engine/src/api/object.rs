@@ -7,11 +7,13 @@
 //! other traits (printers) through [`with_object!`] and [`with_kind!`].
 
 mod api_service;
+mod config_map;
 mod endpoint_slice;
 mod ingress;
 mod rbac;
 mod rules;
 mod secret;
+pub(crate) use secret::config_key_causes;
 mod storage;
 mod webhook;
 
@@ -39,7 +41,7 @@ pub use api_service::available as api_service_available;
 pub use k8s_openapi::api::storage::v1::StorageClass;
 pub use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 pub use rules::{validate_update, KindRules, StatusSubresource};
-pub use storage::is_default_class;
+pub use storage::{default_class, is_default_class, volume_warnings};
 
 /// A kind the store holds, named by its typed value: typed store access
 /// (`api.get_as::<Pod>(ns, name)`) instead of a kind string and an `Object::Pod` unwrap.

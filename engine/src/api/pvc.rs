@@ -1,13 +1,42 @@
 //! PersistentVolumeClaims: the apiserver's defaulting, the protection finalizer its
-//! admission adds, and validation.
+//! admission adds, validation, and the class a claim or volume belongs to.
 
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimStatus};
+use k8s_openapi::api::core::v1::{
+    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus,
+};
 
 /// The finalizer the StorageObjectInUseProtection admission plugin adds to every claim.
 pub const PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
 
 /// The finalizer the same plugin adds to every PersistentVolume.
 pub const PV_PROTECTION_FINALIZER: &str = "kubernetes.io/pv-protection";
+
+/// The beta class annotation both kinds still honour over `storageClassName`.
+pub const BETA_CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
+
+/// `GetPersistentVolumeClaimClass`: the beta annotation, else `spec.storageClassName`, else
+/// `""`.
+pub fn claim_class(claim: &PersistentVolumeClaim) -> String {
+    claim
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(BETA_CLASS_ANNOTATION))
+        .cloned()
+        .or_else(|| claim.spec.as_ref()?.storage_class_name.clone())
+        .unwrap_or_default()
+}
+
+/// `GetPersistentVolumeClass`: the beta annotation, else `spec.storageClassName`.
+pub fn volume_class(pv: &PersistentVolume) -> String {
+    pv.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(BETA_CLASS_ANNOTATION))
+        .cloned()
+        .or_else(|| pv.spec.as_ref()?.storage_class_name.clone())
+        .unwrap_or_default()
+}
 
 /// Type defaults: `volumeMode: Filesystem`, `status.phase: Pending`.
 pub fn defaults(claim: &mut PersistentVolumeClaim) {

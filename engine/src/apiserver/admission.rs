@@ -1,11 +1,12 @@
-//! Admission plugins, in kube-apiserver's order: NamespaceLifecycle, ServiceAccount, and the
-//! Service REST storage's allocation of ClusterIPs and NodePorts.
+//! Admission plugins, in kube-apiserver's order: NamespaceLifecycle, ServiceAccount (with its
+//! `imagePullSecrets` copied into pods that have none), DefaultStorageClass, and the Service
+//! REST storage's allocation of ClusterIPs and NodePorts.
 
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
 
 use super::store::Store;
 use crate::api::error::ApiError;
-use crate::api::object::Object;
+use crate::api::object::{default_class, Object};
 use crate::api::{kinds, service, service_account};
 use crate::rng::Rng;
 
@@ -15,8 +16,93 @@ pub(super) fn admit_create(store: &Store, obj: &mut Object, rng: &mut Rng) -> Re
     match obj {
         Object::Pod(p) => admit_service_account(store, p, rng),
         Object::Service(svc) => allocate_service(store, svc, rng),
+        Object::PersistentVolumeClaim(claim) => {
+            default_storage_class(store, claim);
+            Ok(())
+        }
         _ => Ok(()),
     }
+}
+
+/// Admits an update: PersistentVolumeClaimResize (and the claim's storage-request rule).
+pub(super) fn admit_update(store: &Store, new: &Object, old: &Object) -> Result<(), ApiError> {
+    match (new, old) {
+        (Object::PersistentVolumeClaim(new), Object::PersistentVolumeClaim(old)) => {
+            resize(store, new, old)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// PersistentVolumeClaimResize: a claim's storage request may grow only once it is Bound
+/// (validation's rule, checked first) and only if its class allows expansion; it may not
+/// shrink below what it has (`field can not be less than status.capacity`).
+fn resize(
+    store: &Store,
+    new: &PersistentVolumeClaim,
+    old: &PersistentVolumeClaim,
+) -> Result<(), ApiError> {
+    let storage = |q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+        q.and_then(|q| crate::api::quantity::parse(&q.0))
+            .unwrap_or(0.0)
+    };
+    let request = |c: &PersistentVolumeClaim| {
+        storage(
+            c.spec
+                .as_ref()
+                .and_then(|s| s.resources.as_ref()?.requests.as_ref()?.get("storage")),
+        )
+    };
+    let (wanted, had) = (request(new), request(old));
+    let name = old.metadata.name.clone().unwrap_or_default();
+    let info = kinds::info("PersistentVolumeClaim");
+    let bound = old.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
+    let capacity = storage(
+        old.status
+            .as_ref()
+            .and_then(|s| s.capacity.as_ref()?.get("storage")),
+    );
+    if wanted < had && bound && wanted < capacity {
+        return Err(ApiError::Invalid {
+            kind: "PersistentVolumeClaim".into(),
+            name,
+            causes: vec![
+                "spec.resources.requests.storage: Forbidden: field can not be less than status.capacity".into(),
+            ],
+        });
+    }
+    if wanted <= had {
+        return Ok(());
+    }
+    if !bound {
+        // Validation refuses it before the plugin would (kube-apiserver adds a diff of the
+        // spec after this line).
+        return Err(ApiError::Invalid {
+            kind: "PersistentVolumeClaim".into(),
+            name,
+            causes: vec![
+                "spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims".into(),
+            ],
+        });
+    }
+    let class = old
+        .spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.clone())
+        .unwrap_or_default();
+    let allowed = !class.is_empty()
+        && matches!(
+            store.get("StorageClass", "", &class),
+            Some(Object::StorageClass(c)) if c.allow_volume_expansion == Some(true)
+        );
+    if !allowed {
+        return Err(ApiError::denied(
+            info,
+            &name,
+            "only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize",
+        ));
+    }
+    Ok(())
 }
 
 /// NamespaceLifecycle: namespaced objects need a namespace that exists and is not being
@@ -39,6 +125,27 @@ pub(super) fn namespace_lifecycle(store: &Store, obj: &Object) -> Result<(), Api
     }
 }
 
+/// DefaultStorageClass: a claim that names no class (neither `storageClassName` nor the beta
+/// annotation) gets the default one, if the cluster has one.
+fn default_storage_class(store: &Store, claim: &mut PersistentVolumeClaim) {
+    let beta = claim
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key("volume.beta.kubernetes.io/storage-class"));
+    let spec = claim.spec.get_or_insert_with(Default::default);
+    if beta || spec.storage_class_name.is_some() {
+        return;
+    }
+    let classes = store.list("StorageClass", None).filter_map(|o| match o {
+        Object::StorageClass(c) => Some(c.as_ref()),
+        _ => None,
+    });
+    if let Some(class) = default_class(classes) {
+        spec.storage_class_name.clone_from(&class.metadata.name);
+    }
+}
+
 /// ServiceAccount: the account must exist; the projected token volume is added.
 fn admit_service_account(store: &Store, pod: &mut Pod, rng: &mut Rng) -> Result<(), ApiError> {
     let sa = service_account::account(pod);
@@ -54,6 +161,17 @@ fn admit_service_account(store: &Store, pod: &mut Pod, rng: &mut Rng) -> Result<
     }
     let volume = format!("{}{}", service_account::VOLUME_PREFIX, rng.name_suffix(5));
     service_account::admit(pod, &volume);
+    // A pod without pull secrets of its own gets its account's.
+    let spec = pod.spec.get_or_insert_with(Default::default);
+    if spec.image_pull_secrets.as_ref().is_none_or(Vec::is_empty) {
+        let inherited = match store.get("ServiceAccount", &ns, &sa) {
+            Some(Object::ServiceAccount(account)) => account.image_pull_secrets.clone(),
+            _ => None,
+        };
+        if let Some(secrets) = inherited.filter(|s| !s.is_empty()) {
+            spec.image_pull_secrets = Some(secrets);
+        }
+    }
     Ok(())
 }
 

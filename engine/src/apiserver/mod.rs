@@ -209,6 +209,7 @@ impl ApiServer {
     ) -> Result<&Object, ApiError> {
         let mut desired = desired;
         self.bind_custom(&mut desired)?;
+        admission::admit_update(&self.store, &desired, &existing)?;
         let merged = strategy::prepare_for_update(existing, desired, env.rng)?;
         self.write(merged, Write::Main)
     }

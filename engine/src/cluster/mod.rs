@@ -1,6 +1,7 @@
 //! The `Cluster` facade: the one type the app and the CLI talk to.
 
 pub(crate) mod bootstrap;
+mod minikube_storage;
 mod network;
 mod profile;
 mod system_config;
@@ -131,6 +132,9 @@ impl Cluster {
                 .restore(obj, now.clone(), &mut self.world.rng);
         }
         system_pods::create_all(self, profile);
+        if let Some(n) = profile.nodes.first().filter(|_| profile.name == "minikube") {
+            minikube_storage::create(self, &n.name, &n.internal_ip, &now);
+        }
         // Namespaces' default ServiceAccount and root CA, the `kubernetes` Service.
         self.reconcile();
     }

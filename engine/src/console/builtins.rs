@@ -99,19 +99,94 @@ fn lines_out(lines: &[&str]) -> Output {
     o
 }
 
+/// bash's `echo`: leading options made of `n`, `e` and `E` (`-n` no newline, `-e` backslash
+/// escapes, `-E` none, the last of `e`/`E` winning).
 fn echo(args: &[String]) -> Output {
-    let (newline, words) = match args.first().map(String::as_str) {
-        Some("-n") => (false, &args[1..]),
-        _ => (true, args),
-    };
+    let mut newline = true;
+    let mut escapes = false;
+    let mut words = args;
+    while let Some((first, rest)) = words.split_first() {
+        let Some(opts) = first.strip_prefix('-') else {
+            break;
+        };
+        if opts.is_empty() || !opts.chars().all(|c| "neE".contains(c)) {
+            break;
+        }
+        for c in opts.chars() {
+            match c {
+                'n' => newline = false,
+                'e' => escapes = true,
+                _ => escapes = false,
+            }
+        }
+        words = rest;
+    }
+    let mut line = words.join(" ");
+    if escapes {
+        let (text, stop) = echo_escapes(&line);
+        line = text;
+        newline &= !stop;
+    }
     let mut o = Output::default();
-    let line = words.join(" ");
     if newline {
         o.out(line);
     } else {
         o.out_raw(line);
     }
     o
+}
+
+/// `echo -e`'s backslash escapes; `true` when `\c` ended the output.
+fn echo_escapes(s: &str) -> (String, bool) {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        match e {
+            'a' => out.push('\u{7}'),
+            'b' => out.push('\u{8}'),
+            'c' => return (out, true),
+            'e' | 'E' => out.push('\u{1b}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'v' => out.push('\u{b}'),
+            '\\' => out.push('\\'),
+            '0' | 'x' => {
+                let (radix, max) = if e == '0' { (8, 3) } else { (16, 2) };
+                let mut value = 0u32;
+                let mut digits = 0;
+                while digits < max {
+                    match chars.peek().and_then(|d| d.to_digit(radix)) {
+                        Some(d) => {
+                            value = value * radix + d;
+                            digits += 1;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                if e == 'x' && digits == 0 {
+                    out.push_str("\\x");
+                } else {
+                    out.push(char::from_u32(value & 0xff).unwrap_or('?'));
+                }
+            }
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    (out, false)
 }
 
 fn cat(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
@@ -328,6 +403,22 @@ fn parse_sleep(arg: &str) -> Option<SimDuration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echo_options_and_escapes_as_bash() {
+        let run = |args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            echo(&args).stdout()
+        };
+        assert_eq!(run(&["-e", "password1"]), "password1\n");
+        assert_eq!(run(&["-ne", "a\\tb"]), "a\tb");
+        assert_eq!(run(&["-e", "x\\cy"]), "x");
+        assert_eq!(run(&["-E", "a\\nb"]), "a\\nb\n");
+        assert_eq!(run(&["-e", "\\x41\\0102\\q"]), "AB\\q\n");
+        assert_eq!(run(&["-x", "y"]), "-x y\n");
+        assert_eq!(run(&["-n", "-e", "-n"]), "");
+        assert_eq!(run(&["-n", "--", "x"]), "-- x");
+    }
 
     #[test]
     fn sleep_units() {

@@ -61,6 +61,7 @@ const CREATE_SUBS: &[&str] = &[
     "ingress",
     "job",
     "namespace",
+    "secret",
     "service",
     "serviceaccount",
 ];
@@ -301,6 +302,7 @@ impl Context<'_> {
             "create" => match rest {
                 [] => owned(CREATE_SUBS),
                 ["service" | "svc"] => owned(SERVICE_TYPES),
+                ["secret"] => owned(kubectl::SECRET_TYPES),
                 _ => Vec::new(),
             },
             "config" => match rest {

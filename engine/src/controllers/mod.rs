@@ -43,8 +43,18 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<job::Jobs>::default(), 0);
     runtime.register(Box::<statefulset::StatefulSets>::default(), 0);
     runtime.register(Box::<daemonset::DaemonSets>::default(), 0);
-    runtime.register(Box::<persistentvolume::ClaimBinder>::default(), 0);
+    // Volumes first: a volume created with its claim is Available when the claim syncs.
     runtime.register(Box::<persistentvolume::Volumes>::default(), 0);
+    runtime.register(Box::<persistentvolume::ClaimBinder>::default(), 0);
+    runtime.register(
+        Box::new(persistentvolume::ExternalProvisioner::minikube()),
+        0,
+    );
+    runtime.register(
+        Box::new(persistentvolume::ExternalProvisioner::local_path()),
+        0,
+    );
+    runtime.register(Box::<persistentvolume::Expansion>::default(), 0);
     runtime.register(Box::<persistentvolume::ClaimProtection>::default(), 0);
     runtime.register(Box::<garbage_collector::GarbageCollector>::default(), 0);
     runtime.register(Box::<namespace::Namespaces>::default(), 0);

@@ -2,6 +2,7 @@
 //! pod cannot be placed.
 
 pub(crate) mod affinity;
+mod volume_binding;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -324,12 +325,15 @@ fn schedule_one(
     nodes: &[Node],
     usage: &mut BTreeMap<String, NodeUsage>,
 ) {
-    if let Some(why) = claims_unready(world, &pod) {
-        let n = nodes.len();
-        let message = format!("0/{n} nodes are available: {why}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling.");
-        mark_unschedulable(world, pod, &message);
-        return;
-    }
+    let volumes = match volume_binding::pre_filter(world, &pod) {
+        Ok(v) => v,
+        Err(why) => {
+            let n = nodes.len();
+            let message = format!("0/{n} nodes are available: {why}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling.");
+            mark_unschedulable(world, pod, &message);
+            return;
+        }
+    };
     let mut feasible: Vec<(f64, String)> = Vec::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut preemption_helps: BTreeMap<String, usize> = BTreeMap::new();
@@ -337,7 +341,10 @@ fn schedule_one(
     for node in nodes {
         let name = node.metadata.name.clone().unwrap_or_default();
         let used = usage.get(&name).cloned().unwrap_or_default();
-        let why = filter(&pod, node, &used);
+        let mut why = filter(&pod, node, &used);
+        if why.is_empty() {
+            why = volume_binding::filter(world, &volumes, node);
+        }
         if why.is_empty() {
             let preferred = affinity::preferred_weight(&pod, node);
             feasible.push((score(&pod, node, &used), name));
@@ -394,6 +401,14 @@ fn schedule_one(
         .map(|(_, n)| n)
         .collect();
     let chosen = top[world.rng.next_u64() as usize % top.len()].clone();
+    // PreBind: the pod binds once its claims are Bound (the binder finishes their binding,
+    // a provisioner provisions on the chosen node).
+    let chosen_node = nodes
+        .iter()
+        .find(|n| n.metadata.name.as_deref() == Some(chosen.as_str()));
+    if chosen_node.is_some_and(|n| !volume_binding::pre_bind(world, &volumes, n)) {
+        return;
+    }
 
     let now = world.clock.now_time();
     if let Some(spec) = pod.spec.as_mut() {
@@ -431,32 +446,6 @@ fn schedule_one(
             },
         );
     }
-}
-
-/// The VolumeBinding PreFilter: why the pod's claims keep it from every node, if they do.
-fn claims_unready(world: &World, pod: &Pod) -> Option<String> {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or("");
-    let mut unbound = false;
-    for v in pod.spec.as_ref()?.volumes.iter().flatten() {
-        let Some(source) = v.persistent_volume_claim.as_ref() else {
-            continue;
-        };
-        let name = &source.claim_name;
-        match world.api.get("PersistentVolumeClaim", ns, name) {
-            Some(Object::PersistentVolumeClaim(c)) => {
-                if c.metadata.deletion_timestamp.is_some() {
-                    return Some(format!("persistentvolumeclaim \"{name}\" is being deleted"));
-                }
-                unbound |= c
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.volume_name.as_ref())
-                    .is_none();
-            }
-            _ => return Some(format!("persistentvolumeclaim \"{name}\" not found")),
-        }
-    }
-    unbound.then(|| "pod has unbound immediate PersistentVolumeClaims".to_string())
 }
 
 fn mark_unschedulable(world: &mut World, mut pod: Pod, message: &str) {

@@ -48,6 +48,12 @@ impl Bench {
         Bench { world, runtime }
     }
 
+    /// Registers one more controller (it runs after the others, from now on).
+    pub fn also(mut self, controller: Box<dyn Controller>) -> Self {
+        self.runtime.register(controller, self.world.api.log_end());
+        self
+    }
+
     /// Restores the nodes of `profile` as a fresh cluster has them (Ready, with their
     /// allocatable resources and the control plane's taint), without kubelets.
     pub fn add_nodes(&mut self, profile: &ClusterProfile) {

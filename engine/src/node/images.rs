@@ -15,6 +15,9 @@ pub struct ImageInfo {
     /// How long the main process takes to stop after SIGTERM, in ms; `None` = it ignores
     /// SIGTERM and is killed when the grace period ends.
     pub stop_ms: Option<i64>,
+    /// A private repository: it pulls only with credentials for its registry (an
+    /// `imagePullSecrets` entry, see `node::pull_secrets`); any tag exists.
+    pub private: bool,
 }
 
 static CATALOG: &[ImageInfo] = &[
@@ -23,54 +26,72 @@ static CATALOG: &[ImageInfo] = &[
         size_bytes: 72_225_394,
         pull_ms: 5_340,
         stop_ms: Some(600),
+        private: false,
     },
     ImageInfo {
         repository: "docker.io/library/httpd",
         size_bytes: 58_233_742,
         pull_ms: 4_120,
         stop_ms: Some(1_100),
+        private: false,
     },
     ImageInfo {
         repository: "docker.io/library/busybox",
         size_bytes: 2_155_550,
         pull_ms: 1_870,
         stop_ms: None,
+        private: false,
     },
     ImageInfo {
         repository: "docker.io/library/alpine",
         size_bytes: 3_802_452,
         pull_ms: 1_950,
         stop_ms: None,
+        private: false,
     },
     ImageInfo {
         repository: "docker.io/library/centos",
         size_bytes: 79_659_614,
         pull_ms: 7_480,
         stop_ms: None,
+        private: false,
     },
     ImageInfo {
         repository: "docker.io/library/ubuntu",
         size_bytes: 29_723_147,
         pull_ms: 3_260,
         stop_ms: None,
+        private: false,
     },
     ImageInfo {
         repository: "docker.io/library/redis",
         size_bytes: 52_104_581,
         pull_ms: 4_870,
         stop_ms: Some(300),
+        private: false,
     },
     ImageInfo {
         repository: "docker.io/library/perl",
         size_bytes: 336_174_624,
         pull_ms: 24_870,
         stop_ms: Some(100),
+        private: false,
     },
     ImageInfo {
         repository: "docker.io/library/mysql",
         size_bytes: 172_530_112,
         pull_ms: 12_640,
         stop_ms: Some(2_500),
+        private: false,
+    },
+    // The course's private repository (it runs the generic `/app/server` of unknown
+    // images): pulling it needs a `docker-registry` Secret.
+    ImageInfo {
+        repository: "docker.io/kubeplay/private-app",
+        size_bytes: 9_834_212,
+        pull_ms: 2_310,
+        stop_ms: Some(400),
+        private: true,
     },
 ];
 
@@ -82,12 +103,20 @@ static OTHER_REPOSITORY: ImageInfo = ImageInfo {
     size_bytes: 48_318_382,
     pull_ms: 4_400,
     stop_ms: Some(500),
+    private: false,
 };
 
 /// The catalog entry for a reference whose repository and tag exist, if any. Official
 /// library images (`nginx`, `busybox`) must be in the catalog, so a typo such as `ngnix`
-/// fails to pull like on a real cluster; images of other owners and registries always pull.
+/// fails to pull like on a real cluster; the catalog's private repositories exist (pulling
+/// them needs credentials); images of other owners and registries always pull.
 pub fn lookup(r: &ImageRef) -> Option<&'static ImageInfo> {
+    if let Some(private) = CATALOG
+        .iter()
+        .find(|i| i.private && i.repository == r.repository)
+    {
+        return Some(private);
+    }
     if !r.repository.starts_with("docker.io/library/") {
         return Some(&OTHER_REPOSITORY);
     }
@@ -131,5 +160,11 @@ mod tests {
         assert!(lookup(&ImageRef::parse("nginxx").unwrap()).is_none());
         assert!(lookup(&ImageRef::parse("kim0lil/80700:v-1.0.0").unwrap()).is_some());
         assert!(lookup(&ImageRef::parse("registry.k8s.io/pause:3.10").unwrap()).is_some());
+        assert!(
+            lookup(&ImageRef::parse("kubeplay/private-app:v2").unwrap()).is_some_and(|i| i.private)
+        );
+        assert!(
+            !lookup(&ImageRef::parse("kubeplay/public-app").unwrap()).is_some_and(|i| i.private)
+        );
     }
 }

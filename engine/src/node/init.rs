@@ -136,7 +136,7 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
     if started {
         changed |= runtime::sync_container(cx, &pod, c, policy, slot_status, &mut next_due);
     } else {
-        if kubelet::failing_image_of(c).is_some() {
+        if kubelet::failing_image_of(cx, &pod, c).is_some() {
             // Pull failures of init containers are not simulated further: the pod waits.
             let status = slot_status;
             status.state = Some(ContainerState {
@@ -162,10 +162,22 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
             kubelet::store_pod(cx, pod);
             return;
         }
-        let obj = Object::Pod(Box::new(pod.clone()));
-        kubelet::record_pulled(cx, &obj, node, c);
-        *slot_status = runtime::start_container(cx, &pod, c, 0, None);
+        let retry = runtime::config_retry_at(cx, &pod, c);
+        if let Some(at) = retry.filter(|at| *at > cx.world.clock.now_ms()) {
+            // Not created for its configuration: the kubelet tries again later.
+            cx.world.timers.at(at, kubelet::key_task(&pod.metadata));
+            return;
+        }
+        *slot_status = match retry {
+            Some(_) => runtime::retry_config(cx, &pod, c, slot_status),
+            None => {
+                let obj = Object::Pod(Box::new(pod.clone()));
+                kubelet::record_pulled(cx, &obj, node, c);
+                runtime::start_container(cx, &pod, c, 0, None)
+            }
+        };
         changed = true;
+        next_due = runtime::config_retry_at(cx, &pod, c);
         if let Some((at, _)) = cx
             .kubelet
             .containers

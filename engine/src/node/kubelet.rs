@@ -113,7 +113,7 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
         Some(Stage::PullFailed { attempt }) => {
             // Just failed: now wait out the back-off.
             set_waiting(&mut pod, "ImagePullBackOff", None);
-            let image = failing_image(&pod).unwrap_or_default();
+            let image = failing_image(cx, &pod).unwrap_or_default();
             let stored = store_pod(cx, pod);
             let kubelet = Source {
                 component: "kubelet",
@@ -142,8 +142,24 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
             cx.world.timers.at(due, key_task(stored.metadata()));
         }
         Some(Stage::PullBackOff { attempt }) => {
-            let image = failing_image(&pod).unwrap_or_default();
+            // The image that failed (or, its credentials arrived meanwhile, the first one
+            // not on the node yet).
+            let containers: Vec<_> = pod.spec.iter().flat_map(|s| s.containers.clone()).collect();
+            let failing = containers
+                .iter()
+                .find(|c| failing_image_of(cx, &pod, c).is_some())
+                .or_else(|| {
+                    containers.iter().find(|c| {
+                        let image = c.image.clone().unwrap_or_default();
+                        !cx.kubelet.image_cache.contains(&(node.clone(), image))
+                    })
+                })
+                .or(containers.first())
+                .cloned()
+                .unwrap_or_default();
+            let image = failing.image.clone().unwrap_or_default();
             let obj = Object::Pod(Box::new(pod.clone()));
+            warn_missing_pull_secrets(cx, &obj, &node);
             record_pulling(cx.world, &obj, &node, &image);
             cx.kubelet.stages.insert(
                 key,
@@ -151,7 +167,9 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
                     attempt: attempt + 1,
                 },
             );
-            let due = cx.world.clock.now_ms() + FAILED_PULL_MS;
+            // The failing image: a refusal, unless its credentials arrived meanwhile.
+            let denied = failing_image_of(cx, &pod, &failing).is_some();
+            let due = cx.world.clock.now_ms() + pull_ms(&image, false, denied);
             cx.world.timers.at(due, key_task(&pod.metadata));
         }
         Some(Stage::Running) => crate::node::runtime::sync_pod(cx, pod),
@@ -170,21 +188,96 @@ pub(crate) fn store_pod(cx: &mut NodeCx<'_>, pod: Pod) -> Object {
     }
 }
 
-/// The first container image that cannot be pulled on this node, if any.
-fn failing_image(pod: &Pod) -> Option<String> {
+/// The first container image of `pod` that cannot be pulled, if any.
+fn failing_image(cx: &NodeCx<'_>, pod: &Pod) -> Option<String> {
     pod.spec
         .iter()
         .flat_map(|s| s.containers.iter())
-        .find_map(failing_image_of)
+        .find_map(|c| failing_image_of(cx, pod, c))
 }
 
-/// The container's image, if it cannot be pulled.
-pub(crate) fn failing_image_of(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
+/// Container `c`'s image, if it cannot be pulled.
+pub(crate) fn failing_image_of(
+    cx: &NodeCx<'_>,
+    pod: &Pod,
+    c: &k8s_openapi::api::core::v1::Container,
+) -> Option<String> {
+    pull_failure(cx, pod, c).map(|_| c.image.clone().unwrap_or_default())
+}
+
+/// Why container `c`'s image cannot be pulled for `pod`, if it cannot: the waiting reason
+/// and the message of the kubelet's `Failed` event. A private repository pulls only with
+/// credentials for its registry among the pod's pull secrets (an image already on the node
+/// is used without them unless the policy is `Always`, as upstream does without the
+/// `KubeletEnsureSecretPulledImages` gate).
+fn pull_failure(
+    cx: &NodeCx<'_>,
+    pod: &Pod,
+    c: &k8s_openapi::api::core::v1::Container,
+) -> Option<(&'static str, String)> {
     let image = c.image.clone().unwrap_or_default();
-    match ImageRef::parse(&image).as_ref().and_then(images::lookup) {
+    let node = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.clone())
+        .unwrap_or_default();
+    let present = cx.kubelet.image_cache.contains(&(node, image.clone()))
+        && c.image_pull_policy.as_deref() != Some("Always");
+    let Some(r) = ImageRef::parse(&image) else {
+        return Some((
+            "InvalidImageName",
+            format!("Failed to apply default image tag \"{image}\": couldn't parse image name \"{image}\": invalid reference format"),
+        ));
+    };
+    let full = r.full();
+    let denied = format!(
+        "Failed to pull image \"{image}\": failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
+    );
+    match images::lookup(&r) {
+        Some(info) if info.private && !present => {
+            let secrets = crate::node::pull_secrets::for_pod(&cx.world.api, pod);
+            let ok = crate::node::pull_secrets::authorizes(&secrets.found, &r);
+            (!ok).then_some(("ErrImagePull", denied))
+        }
         Some(_) => None,
-        None => Some(image),
+        None if images::lookup(&ImageRef {
+            tag: "latest".into(),
+            ..r.clone()
+        })
+        .is_some() =>
+        {
+            Some((
+                "ErrImagePull",
+                format!(
+                    "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"
+                ),
+            ))
+        }
+        None => Some(("ErrImagePull", denied)),
     }
+}
+
+/// The kubelet's warning, on each try at pulling, that some of the pod's pull secrets do not
+/// exist (`FailedToRetrieveImagePullSecret`).
+fn warn_missing_pull_secrets(cx: &mut NodeCx<'_>, pod: &Object, node: &str) {
+    let Object::Pod(p) = pod else {
+        return;
+    };
+    let missing = crate::node::pull_secrets::for_pod(&cx.world.api, p).missing;
+    if missing.is_empty() {
+        return;
+    }
+    events::record(
+        cx.world,
+        pod,
+        EventType::Warning,
+        "FailedToRetrieveImagePullSecret",
+        &crate::node::pull_secrets::missing_message(&missing),
+        Source {
+            component: "kubelet",
+            host: Some(node),
+        },
+    );
 }
 
 fn container_names(pod: &Pod) -> Vec<String> {
@@ -300,6 +393,7 @@ pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elap
         return;
     };
     let mut elapsed = elapsed;
+    warn_missing_pull_secrets(cx, stored, node);
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
         elapsed += pull_if_needed(cx, stored, node, c);
     }
@@ -328,7 +422,11 @@ pub(crate) fn pull_if_needed(
         return 0;
     }
     record_pulling(cx.world, pod, node, &image);
-    pull_ms(&image, cached)
+    let denied = match pod {
+        Object::Pod(p) => failing_image_of(cx, p, c).is_some(),
+        _ => false,
+    };
+    pull_ms(&image, cached, denied)
 }
 
 /// Records the kubelet's `Pulling image "..."` event for a pod on `node`.
@@ -351,9 +449,11 @@ pub(crate) fn record_pulling(
     );
 }
 
-/// How long pulling `image` takes: a first pull, a check of a cached one, or a failure.
-pub(crate) fn pull_ms(image: &str, cached: bool) -> i64 {
+/// How long pulling `image` takes: a first pull, a check of a cached one, or a failure (it
+/// does not exist, or the registry `denied` it).
+pub(crate) fn pull_ms(image: &str, cached: bool, denied: bool) -> i64 {
     match ImageRef::parse(image).as_ref().and_then(images::lookup) {
+        Some(_) if denied => FAILED_PULL_MS,
         Some(info) if !cached => info.pull_ms,
         Some(_) => CACHED_PULL_MS,
         None => FAILED_PULL_MS,
@@ -367,24 +467,12 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
         host: Some(node),
     };
     let obj = Object::Pod(Box::new(pod.clone()));
-    if let Some(image) = failing_image(&pod) {
-        let r = ImageRef::parse(&image);
-        let detail = match &r {
-            None => format!("Failed to apply default image tag \"{image}\": couldn't parse image name \"{image}\": invalid reference format"),
-            Some(r) if images::lookup(&ImageRef { tag: "latest".into(), ..r.clone() }).is_some() => format!(
-                "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found",
-                full = r.full()
-            ),
-            Some(r) => format!(
-                "Failed to pull image \"{image}\": failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed",
-                full = r.full()
-            ),
-        };
-        let reason = if r.is_none() {
-            "InvalidImageName"
-        } else {
-            "ErrImagePull"
-        };
+    let failure = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .find_map(|c| pull_failure(cx, &pod, c));
+    if let Some((reason, detail)) = failure {
         events::record(
             cx.world,
             &obj,

@@ -7,12 +7,14 @@
 //! through the [`World`] (the API server, the clock, timers), as a real kubelet only talks
 //! to the apiserver.
 
+pub mod env;
 pub mod hooks;
 pub mod images;
 pub mod init;
 pub mod kubelet;
 pub mod probes;
 pub mod process;
+pub mod pull_secrets;
 pub mod runtime;
 pub mod system_pods;
 

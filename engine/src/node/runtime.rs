@@ -27,6 +27,9 @@ const BACKOFF_MAX_MS: i64 = 300_000;
 const BACKOFF_RESET_MS: i64 = 600_000;
 /// Time to create and start a container.
 pub const START_MS: i64 = 300;
+/// After a `CreateContainerConfigError` the pod worker tries again after its back-off
+/// (`backOffPeriod`, 10 s; upstream adds up to 50 % jitter, left out here).
+const CONFIG_RETRY_MS: i64 = 10_000;
 
 /// One run of a container's process.
 #[derive(Clone, Debug)]
@@ -62,6 +65,9 @@ pub struct Slot {
     /// The current instance's postStart hook, while the kubelet waits for it or kills the
     /// container it failed in.
     pub post_start: Option<PostStart>,
+    /// The container could not be created for its configuration (a missing ConfigMap,
+    /// Secret or key): when the kubelet tries again.
+    pub config_retry_at: Option<i64>,
 }
 
 /// A postStart hook the kubelet is waiting for: the container is not running for it (nor for
@@ -108,46 +114,14 @@ fn kubelet_source(pod: &Pod) -> String {
         .unwrap_or_default()
 }
 
-/// The environment variables the spec sets, resolved as far as kubeplay can.
-fn spec_env(pod: &Pod, c: &Spec) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for e in c.env.iter().flatten() {
-        let value = if let Some(v) = &e.value {
-            let mut v = v.clone();
-            for (k, val) in &out {
-                v = v.replace(&format!("$({k})"), val);
-            }
-            Some(v)
-        } else if let Some(f) = e.value_from.as_ref().and_then(|f| f.field_ref.as_ref()) {
-            match f.field_path.as_str() {
-                "metadata.name" => pod.metadata.name.clone(),
-                "metadata.namespace" => pod.metadata.namespace.clone(),
-                "metadata.uid" => pod.metadata.uid.clone(),
-                "spec.nodeName" => pod.spec.as_ref().and_then(|s| s.node_name.clone()),
-                "spec.serviceAccountName" => pod
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.service_account_name.clone()),
-                "status.podIP" => pod.status.as_ref().and_then(|s| s.pod_ip.clone()),
-                "status.hostIP" => pod.status.as_ref().and_then(|s| s.host_ip.clone()),
-                path => path
-                    .strip_prefix("metadata.annotations['")
-                    .and_then(|k| k.strip_suffix("']"))
-                    .and_then(|k| pod.metadata.annotations.as_ref()?.get(k).cloned()),
-            }
-        } else {
-            None
-        };
-        if let Some(v) = value {
-            out.retain(|(k, _)| *k != e.name);
-            out.push((e.name.clone(), v));
-        }
-    }
-    out
-}
-
-/// The process a container of `pod` runs when started at `start_ms`.
-pub fn process_for(pod: &Pod, c: &Spec, start_ms: i64) -> process::Container {
+/// The process a container of `pod` runs when started at `start_ms`, with the variables
+/// its spec gives it (`env`, see [`super::env::resolve`]).
+pub fn process_for(
+    pod: &Pod,
+    c: &Spec,
+    start_ms: i64,
+    env: &std::collections::BTreeMap<String, String>,
+) -> process::Container {
     let image = c.image.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
     process::Container {
@@ -158,8 +132,19 @@ pub fn process_for(pod: &Pod, c: &Spec, start_ms: i64) -> process::Container {
             .as_ref()
             .and_then(|s| s.pod_ip.clone())
             .unwrap_or_default(),
-        argv: process::argv(&image, c.command.as_deref(), c.args.as_deref()),
-        env: process::environment(&image, &name, &spec_env(pod, c)),
+        argv: {
+            // `$(VAR)` in command and args (`ExpandContainerCommandAndArgs`).
+            let expand = |v: &Option<Vec<String>>| {
+                v.as_ref().map(|v| {
+                    v.iter()
+                        .map(|a| super::env::expand_with(a, env))
+                        .collect::<Vec<_>>()
+                })
+            };
+            let (command, args) = (expand(&c.command), expand(&c.args));
+            process::argv(&image, command.as_deref(), args.as_deref())
+        },
+        env: process::environment(&image, &name, env),
         ports: c
             .ports
             .iter()
@@ -191,8 +176,33 @@ pub fn start_container(
         host: Some(&node),
     };
     let obj = Object::Pod(Box::new(pod.clone()));
+    let env = match super::env::resolve(&cx.world.api, pod, c) {
+        Ok(env) => env,
+        Err(message) => {
+            events::record(
+                cx.world,
+                &obj,
+                EventType::Warning,
+                "Failed",
+                &format!("Error: {message}"),
+                kubelet,
+            );
+            let retry = cx.world.clock.now_ms() + CONFIG_RETRY_MS;
+            let slot = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
+            slot.config_retry_at = Some(retry);
+            return ContainerStatus {
+                name: c.name.clone(),
+                image: c.image.clone().unwrap_or_default(),
+                restart_count,
+                started: Some(false),
+                state: Some(waiting("CreateContainerConfigError", Some(message))),
+                last_state,
+                ..Default::default()
+            };
+        }
+    };
     let start_ms = cx.world.clock.now_ms() + START_MS;
-    let mut proc = process_for(pod, c, start_ms);
+    let mut proc = process_for(pod, c, start_ms, &env);
     events::record(
         cx.world,
         &obj,
@@ -297,6 +307,7 @@ pub fn start_container(
     slot.restart_at = None;
     slot.backing_off = false;
     slot.force_restart = false;
+    slot.config_retry_at = None;
     let running = running && !waiting_for_hook;
     let (ready, started) = (
         running && prober.started && prober.ready,
@@ -540,6 +551,40 @@ pub(crate) fn sync_container(
     let Some(slot) = cx.kubelet.containers.get(&k).cloned() else {
         return false;
     };
+    // The container could not be created for its configuration: try again when due.
+    if let Some(at) = slot.config_retry_at {
+        if at > now {
+            due(at, next_due);
+            return false;
+        }
+        let fresh = retry_config(cx, pod, c, st);
+        *st = fresh;
+        changed = true;
+        match cx
+            .kubelet
+            .containers
+            .get(&k)
+            .and_then(|s| s.config_retry_at)
+        {
+            Some(at) => {
+                due(at, next_due);
+                return changed;
+            }
+            None => {
+                if let Some((at, _)) = cx
+                    .kubelet
+                    .containers
+                    .get(&k)
+                    .and_then(|s| s.current.as_ref())
+                    .and_then(|i| i.exit)
+                {
+                    due(at, next_due);
+                }
+                changed |= probe_container(cx, pod, c, policy, st, next_due);
+                return changed;
+            }
+        }
+    }
     let Some(inst) = slot.current.clone() else {
         return false;
     };
@@ -740,6 +785,31 @@ pub(crate) fn sync_container(
     changed
 }
 
+/// The kubelet's next try at creating container `c` that failed for its configuration: the
+/// image is checked again (events as on every sync), then the container is created with its
+/// restart count and last state kept. Returns its new status.
+pub(crate) fn retry_config(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    c: &Spec,
+    st: &ContainerStatus,
+) -> ContainerStatus {
+    let node = kubelet_source(pod);
+    let obj = Object::Pod(Box::new(pod.clone()));
+    crate::node::kubelet::pull_if_needed(cx, &obj, &node, c);
+    crate::node::kubelet::record_pulled(cx, &obj, &node, c);
+    start_container(cx, pod, c, st.restart_count, st.last_state.clone())
+}
+
+/// When the kubelet tries again to create container `c` of `pod` that failed for its
+/// configuration, if it did.
+pub(crate) fn config_retry_at(cx: &NodeCx<'_>, pod: &Pod, c: &Spec) -> Option<i64> {
+    cx.kubelet
+        .containers
+        .get(&key(pod, &c.name))
+        .and_then(|s| s.config_retry_at)
+}
+
 /// Pod phase and Ready conditions from the container statuses.
 pub(crate) fn update_phase(
     cx: &NodeCx<'_>,
@@ -757,7 +827,17 @@ pub(crate) fn update_phase(
     let all_done = statuses
         .iter()
         .all(|s| s.state.as_ref().is_some_and(|st| st.terminated.is_some()));
-    let phase = if all_done && !restarting && policy != "Always" {
+    // A container that was never created keeps the pod Pending (`getPhase`: waiting > 0).
+    let never_created = statuses.iter().any(|s| {
+        s.last_state.as_ref().is_none_or(|l| l.terminated.is_none())
+            && s.state
+                .as_ref()
+                .and_then(|st| st.waiting.as_ref())
+                .is_some_and(|w| w.reason.as_deref() == Some("CreateContainerConfigError"))
+    });
+    let phase = if never_created {
+        "Pending"
+    } else if all_done && !restarting && policy != "Always" {
         let ok = statuses.iter().all(|s| {
             s.state
                 .as_ref()
@@ -788,7 +868,7 @@ pub(crate) fn update_phase(
             .flat_map(|s| s.conditions.iter().flatten())
             .find(|c| c.type_ == kind)
             .cloned();
-        let (status, reason, message) = if phase != "Running" {
+        let (status, reason, message) = if phase != "Running" && phase != "Pending" {
             ("False", Some("PodCompleted".to_string()), None)
         } else if all_ready {
             ("True", None, None)

@@ -47,14 +47,7 @@ pub fn claim_row(
             access_modes(status.access_modes.as_deref().unwrap_or(&[])),
         )
     };
-    let class = c
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
-        .cloned()
-        .or(spec.storage_class_name.clone())
-        .unwrap_or_default();
+    let class = crate::api::pvc::claim_class(c);
     let mut row = vec![
         name,
         phase,

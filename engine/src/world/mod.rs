@@ -10,6 +10,7 @@ use crate::api::object::Object;
 use crate::apiserver::{ApiServer, DeleteOptions, Deletion, Env, Propagation};
 use crate::clock::Clock;
 use crate::rng::Rng;
+use crate::storage::Storage;
 use crate::timers::{Task, Timers};
 use events::Recorder;
 
@@ -26,6 +27,9 @@ pub struct World {
     pub timers: Timers,
     /// Event folding state.
     pub events: Recorder,
+    /// The disks and servers behind volumes, with their data.
+    #[allow(dead_code)] // read by the kubelet's volumes, next
+    pub storage: Storage,
 }
 
 impl World {
@@ -37,6 +41,7 @@ impl World {
             rng: Rng::new(seed),
             timers: Timers::default(),
             events: Recorder::default(),
+            storage: Storage::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! pointing at the module that writes them.
 
 use super::{
-    ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, Namespace, Node, Object,
+    CronJob, DaemonSet, Deployment, Endpoints, Event, Job, Namespace, Node, Object,
     PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, ServiceAccount,
     StatefulSet,
 };
@@ -93,7 +93,6 @@ impl KindRules for CronJob {
     }
 }
 
-impl KindRules for ConfigMap {}
 impl KindRules for Endpoints {}
 impl KindRules for Event {}
 impl KindRules for Node {}
@@ -146,7 +145,6 @@ status_subresource!(
     CronJob,
 );
 
-impl StatusSubresource for ConfigMap {}
 impl StatusSubresource for Endpoints {}
 impl StatusSubresource for Event {}
 impl StatusSubresource for ServiceAccount {}

@@ -1,7 +1,6 @@
 //! StorageClass (`storage.k8s.io/v1`) and PersistentVolume (v1): defaults
 //! (`pkg/apis/storage/v1/defaults.go`, `pkg/apis/core/v1/defaults.go`) and validation
-//! (`pkg/apis/storage/validation`, `ValidatePersistentVolume`). Nothing binds volumes to
-//! claims yet.
+//! (`pkg/apis/storage/validation`, `ValidatePersistentVolume`); the default class.
 
 use k8s_openapi::api::core::v1::PersistentVolumeSpec;
 use serde_json::Value;
@@ -23,6 +22,34 @@ pub fn is_default_class(class: &StorageClass) -> bool {
         .iter()
         .any(|k| a.get(*k).is_some_and(|v| v == "true"))
     })
+}
+
+/// `GetDefaultClass`: of the classes annotated as the default, the newest (then the first
+/// by name), as the DefaultStorageClass admission plugin and the binder pick it.
+pub fn default_class<'a>(
+    classes: impl Iterator<Item = &'a StorageClass>,
+) -> Option<&'a StorageClass> {
+    classes.filter(|c| is_default_class(c)).min_by(|a, b| {
+        let at = |c: &StorageClass| c.metadata.creation_timestamp.as_ref().map(|t| t.0);
+        at(b)
+            .cmp(&at(a))
+            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
+    })
+}
+
+/// The apiserver's warnings on a PersistentVolume write (`GetWarningsForPersistentVolume`,
+/// the part learners meet), for a manifest's JSON.
+pub fn volume_warnings(manifest: &Value) -> Vec<String> {
+    let recycle = manifest
+        .pointer("/spec/persistentVolumeReclaimPolicy")
+        .and_then(Value::as_str)
+        == Some("Recycle");
+    let is_pv = manifest.get("kind").and_then(Value::as_str) == Some("PersistentVolume");
+    if is_pv && recycle {
+        vec!["spec.persistentVolumeReclaimPolicy: The Recycle reclaim policy is deprecated. Instead, the recommended approach is to use dynamic provisioning.".into()]
+    } else {
+        Vec::new()
+    }
 }
 
 impl KindRules for StorageClass {

@@ -104,7 +104,14 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
                 namespace_flag.as_deref(),
             );
             match result {
-                Ok(line) => out.out(line),
+                Ok(line) => {
+                    if !line.contains(" unchanged") {
+                        for w in crate::api::object::volume_warnings(&doc.value) {
+                            out.err(format!("Warning: {w}"));
+                        }
+                    }
+                    out.out(line)
+                }
                 Err(message) => failed.push(message),
             }
         }

@@ -21,6 +21,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         Some("deployment" | "deploy") => super::create_deployment::run(cluster, &args[1..]),
         Some("service" | "svc") => super::create_service::create_service(cluster, &args[1..]),
         Some("configmap" | "cm") => super::create_configmap::create_configmap(cluster, &args[1..]),
+        Some("secret") => super::create_secret::run(cluster, &args[1..]),
         Some("job") => super::create_batch::create_job(cluster, &args[1..]),
         Some("cronjob" | "cj") => super::create_batch::create_cronjob(cluster, &args[1..]),
         Some("ingress" | "ing") => super::create_ingress::run(cluster, &args[1..]),

@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::flags::{self, Flag};
-use super::generate;
+use super::{data_sources, generate};
 use crate::api::object::Object;
 use crate::cluster::Cluster;
 use crate::output::Output;
@@ -20,7 +20,7 @@ pub(super) const CM_FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
 ];
 
-fn one_name(parsed: &flags::Parsed, path: &str) -> Result<String, Output> {
+pub(super) fn one_name(parsed: &flags::Parsed, path: &str) -> Result<String, Output> {
     match parsed.positionals.as_slice() {
         [name] => Ok(name.clone()),
         other => Err(super::error(format!(
@@ -30,14 +30,19 @@ fn one_name(parsed: &flags::Parsed, path: &str) -> Result<String, Output> {
     }
 }
 
+/// Adds one key as kubectl's `validateNewConfigMap` checks it.
 fn insert(
     data: &mut BTreeMap<String, String>,
     key: &str,
     value: String,
     name: &str,
 ) -> Result<(), String> {
-    if !is_config_key(key) {
-        return Err(format!("\"{key}\" is not a valid key name for a ConfigMap: a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+    let causes = crate::api::object::config_key_causes(key);
+    if !causes.is_empty() {
+        return Err(format!(
+            "{key:?} is not a valid key name for a ConfigMap: {}",
+            causes.join(",")
+        ));
     }
     if data.contains_key(key) {
         return Err(format!(
@@ -46,13 +51,6 @@ fn insert(
     }
     data.insert(key.to_string(), value);
     Ok(())
-}
-
-fn is_config_key(k: &str) -> bool {
-    !k.is_empty()
-        && k.len() <= 253
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
 }
 
 /// Runs `kubectl create configmap ...` (args after `configmap`).
@@ -82,60 +80,19 @@ pub fn create_configmap(cluster: &mut Cluster, args: &[String]) -> Output {
     }
 }
 
+/// The data from the sources, in kubectl's order: files, literals, env files.
 fn build_data(
     cluster: &Cluster,
     parsed: &flags::Parsed,
     name: &str,
 ) -> Result<BTreeMap<String, String>, String> {
+    data_sources::check_combination(parsed)?;
     let mut data = BTreeMap::new();
     let files = &cluster.console.files;
-    for source in parsed.values("from-file") {
-        let (key, path) = match source.split_once('=') {
-            Some((k, p)) => (Some(k.to_string()), p.to_string()),
-            None => (None, source.clone()),
-        };
-        if let Some(text) = files.read(&path) {
-            let key = key.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(&path).to_string());
-            insert(&mut data, &key, text.to_string(), name)?;
-        } else if files.is_dir(&path) {
-            if key.is_some() {
-                return Err("cannot give a key name for a directory path".to_string());
-            }
-            for f in files.files_under(&path) {
-                let base = f.rsplit('/').next().unwrap_or(&f).to_string();
-                if is_config_key(&base) {
-                    let text = files.read(&f).unwrap_or("").to_string();
-                    insert(&mut data, &base, text, name)?;
-                }
-            }
-        } else {
-            return Err(format!("error reading {path}: no such file or directory"));
-        }
-    }
-    for lit in parsed.values("from-literal") {
-        let Some((k, v)) = lit.split_once('=') else {
-            return Err(format!("invalid literal source {lit}, expected key=value"));
-        };
-        let v = v
-            .strip_prefix('"')
-            .and_then(|x| x.strip_suffix('"'))
-            .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
-            .unwrap_or(v);
-        insert(&mut data, k, v.to_string(), name)?;
-    }
-    for path in parsed.values("from-env-file") {
-        let Some(text) = files.read(path) else {
-            return Err(format!("error reading {path}: no such file or directory"));
-        };
-        for line in text.lines() {
-            let line = line.trim_start();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let (k, v) = line.split_once('=').unwrap_or((line, ""));
-            insert(&mut data, k, v.to_string(), name)?;
-        }
-    }
+    let mut add = |k: &str, v: String| insert(&mut data, k, v, name);
+    data_sources::from_files(files, parsed.values("from-file"), &mut add)?;
+    data_sources::from_literals(parsed.values("from-literal"), true, &mut add)?;
+    data_sources::from_env_files(files, parsed.values("from-env-file"), "config", &mut add)?;
     Ok(data)
 }
 

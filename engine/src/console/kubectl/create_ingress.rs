@@ -87,7 +87,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         &parsed,
         Object::Ingress(Box::new(ingress)),
         "created",
-        "failed to create ingress",
+        "failed to create ingress: ",
     )
 }
 

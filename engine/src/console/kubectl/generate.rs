@@ -18,6 +18,8 @@ pub fn printing(parsed: &Parsed) -> Result<(Option<&str>, &str), String> {
     let dry_run = match parsed.value("dry-run") {
         None | Some("none") => None,
         Some(mode @ ("client" | "server")) => Some(mode),
+        // A bare `--dry-run` (where a command allows it): deprecated, a client dry run.
+        Some("unchanged") => Some("client"),
         Some(other) => {
             return Err(format!(
                 "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
@@ -39,7 +41,8 @@ pub fn finish(cluster: &mut Cluster, parsed: &Parsed, obj: Object, verb: &str) -
 }
 
 /// [`finish`] for commands that wrap the server's error as kubectl's
-/// `fmt.Errorf("<context>: %v", err)` does (`error: failed to create ingress: ...`).
+/// `fmt.Errorf("<context>%v", err)` does: `context` ends with its separator
+/// (`failed to create ingress: `, or `failed to create secret ` without a colon).
 pub fn finish_wrapped(
     cluster: &mut Cluster,
     parsed: &Parsed,
@@ -80,10 +83,10 @@ fn create_and_print(
     let kind = obj.kind();
     let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
     if obj.info().namespaced && cluster.world.api.get("Namespace", "", &ns).is_none() {
-        return Output::failure(format!(
-            "error: failed to create {}: namespaces \"{ns}\" not found",
-            obj.info().singular()
-        ));
+        let context = context
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("failed to create {}: ", obj.info().singular()));
+        return Output::failure(format!("error: {context}namespaces \"{ns}\" not found"));
     }
     if dry_run.is_some() {
         return print(
@@ -96,7 +99,7 @@ fn create_and_print(
     let group = obj.info().group;
     if let Err(e) = cluster.create(obj) {
         return Output::failure(match context {
-            Some(context) => format!("error: {context}: {}", e.status_message(group)),
+            Some(context) => format!("error: {context}{}", e.status_message(group)),
             None => e.kubectl_message(),
         });
     }

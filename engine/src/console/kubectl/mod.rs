@@ -9,7 +9,9 @@ mod create_batch;
 mod create_configmap;
 mod create_deployment;
 mod create_ingress;
+mod create_secret;
 mod create_service;
+mod data_sources;
 mod delete;
 mod describe;
 mod diff;
@@ -43,6 +45,7 @@ pub(crate) mod watch;
 
 use crate::cluster::Cluster;
 use crate::output::Output;
+pub(crate) use create_secret::SUBCOMMANDS as SECRET_TYPES;
 
 /// One kubectl verb: the one row that drives dispatch, `kubectl --help`, Tab completion
 /// and "Did you mean". Adding a verb is its module plus its row here.
@@ -115,6 +118,7 @@ pub(crate) const VERBS: &[Verb] = &[
             Some("deployment" | "deploy") => create_deployment::FLAGS,
             Some("service" | "svc") => create_service::SERVICE_FLAGS,
             Some("configmap" | "cm") => create_configmap::CM_FLAGS,
+            Some("secret") => create_secret::ALL_FLAGS,
             Some("job") => create_batch::JOB_FLAGS,
             Some("cronjob" | "cj") => create_batch::CRONJOB_FLAGS,
             Some("ingress" | "ing") => create_ingress::FLAGS,

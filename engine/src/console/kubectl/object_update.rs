@@ -51,9 +51,9 @@ pub fn decode(
     info: &KindInfo,
     value: &Value,
 ) -> Result<(Object, Vec<String>), String> {
-    // Events and claims are not updated through these verbs yet.
+    // Events are not updated through these verbs yet.
     let decoded = match info.kind {
-        "Event" | "PersistentVolumeClaim" => None,
+        "Event" => None,
         _ => api.decode(info, value, false),
     };
     match decoded {

@@ -38,6 +38,11 @@ pub fn preferred_weight(pod: &Pod, node: &Node) -> i64 {
         .sum()
 }
 
+/// Whether `node` matches any of `terms` (a volume's required node affinity).
+pub fn terms_match(terms: &[NodeSelectorTerm], node: &Node) -> bool {
+    terms.iter().any(|t| term_matches(t, node))
+}
+
 /// A term with no requirements matches no node, as upstream.
 fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
     let exprs = term.match_expressions.as_deref().unwrap_or(&[]);

@@ -500,7 +500,7 @@ impl script::Host for Container {
 pub fn environment(
     image: &str,
     pod: &str,
-    spec_env: &[(String, String)],
+    spec_env: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
     let path = match flavor(image) {
@@ -514,34 +514,34 @@ pub fn environment(
     for (k, v) in spec_env {
         env.insert(k.clone(), v.clone());
     }
-    for (k, v) in [
-        ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
-        ("KUBERNETES_SERVICE_PORT", "443"),
-        ("KUBERNETES_SERVICE_PORT_HTTPS", "443"),
-        ("KUBERNETES_PORT", "tcp://10.96.0.1:443"),
-        ("KUBERNETES_PORT_443_TCP", "tcp://10.96.0.1:443"),
-        ("KUBERNETES_PORT_443_TCP_PROTO", "tcp"),
-        ("KUBERNETES_PORT_443_TCP_PORT", "443"),
-        ("KUBERNETES_PORT_443_TCP_ADDR", "10.96.0.1"),
-    ] {
-        env.insert(k.to_string(), v.to_string());
+    // The service variables are added unless the spec set them.
+    for (k, v) in crate::node::env::SERVICE_ENV {
+        env.entry(k.to_string()).or_insert_with(|| v.to_string());
     }
+    // The image's variables, unless the spec set them.
     match image_name(image).0.as_str() {
         "nginx" => {
-            env.insert("NGINX_VERSION".into(), NGINX_VERSION.into());
-            env.insert("NJS_VERSION".into(), "0.9.4".into());
-            env.insert("PKG_RELEASE".into(), "1~trixie".into());
+            env.entry("NGINX_VERSION".into())
+                .or_insert_with(|| NGINX_VERSION.into());
+            env.entry("NJS_VERSION".into())
+                .or_insert_with(|| "0.9.4".into());
+            env.entry("PKG_RELEASE".into())
+                .or_insert_with(|| "1~trixie".into());
         }
         "redis" => {
-            env.insert("REDIS_VERSION".into(), "8.2.2".into());
+            env.entry("REDIS_VERSION".into())
+                .or_insert_with(|| "8.2.2".into());
         }
         "httpd" => {
-            env.insert("HTTPD_PREFIX".into(), "/usr/local/apache2".into());
-            env.insert("HTTPD_VERSION".into(), "2.4.65".into());
+            env.entry("HTTPD_PREFIX".into())
+                .or_insert_with(|| "/usr/local/apache2".into());
+            env.entry("HTTPD_VERSION".into())
+                .or_insert_with(|| "2.4.65".into());
         }
         _ => {}
     }
-    env.insert("HOME".to_string(), "/root".to_string());
+    env.entry("HOME".to_string())
+        .or_insert_with(|| "/root".to_string());
     env
 }
 

@@ -185,7 +185,7 @@ fn state_lines(label: &str, state: &ContainerState) -> String {
     }
 }
 
-fn container_block(c: &Container, statuses: &[ContainerStatus]) -> String {
+fn container_block(c: &Container, statuses: &[ContainerStatus], pod: &Pod) -> String {
     let status = statuses.iter().find(|s| s.name == c.name);
     let mut s = format!("  {}:\n", c.name);
     if let Some(id) = status.and_then(|st| st.container_id.clone()) {
@@ -216,7 +216,7 @@ fn container_block(c: &Container, statuses: &[ContainerStatus]) -> String {
         }
         None => s.push_str("    Ready:\tFalse\n    Restart Count:\t0\n"),
     }
-    s.push_str(&resources_env_mounts(c));
+    s.push_str(&resources_env_mounts(c, Some(pod)));
     s
 }
 
@@ -281,13 +281,13 @@ pub(crate) fn describe_pod(pod: &Pod) -> String {
         s.push_str("Init Containers:\n");
         let statuses = status.init_container_statuses.as_deref().unwrap_or(&[]);
         for c in init {
-            s.push_str(&container_block(c, statuses));
+            s.push_str(&container_block(c, statuses, pod));
         }
     }
     s.push_str("Containers:\n");
     let statuses = status.container_statuses.as_deref().unwrap_or(&[]);
     for c in &spec.containers {
-        s.push_str(&container_block(c, statuses));
+        s.push_str(&container_block(c, statuses, pod));
     }
     let conditions = status.conditions.clone().unwrap_or_default();
     if !conditions.is_empty() {
@@ -510,8 +510,89 @@ pub fn probe_text(p: &Probe) -> String {
     }
 }
 
-/// A container's `Limits:`/`Requests:`, probe, `Environment:` and `Mounts:` lines.
-pub fn resources_env_mounts(c: &Container) -> String {
+/// `describeContainerEnvFrom`: printed only when the container has `envFrom`.
+fn env_from_lines(c: &Container) -> String {
+    let Some(from) = c.env_from.as_ref().filter(|f| !f.is_empty()) else {
+        return String::new();
+    };
+    let mut s = String::from("    Environment Variables from:\n");
+    for e in from {
+        let (name, kind, optional) = match (&e.config_map_ref, &e.secret_ref) {
+            (Some(r), _) => (r.name.as_str(), "ConfigMap", r.optional == Some(true)),
+            (None, Some(r)) => (r.name.as_str(), "Secret", r.optional == Some(true)),
+            (None, None) => ("", "", false),
+        };
+        match e.prefix.as_deref().filter(|p| !p.is_empty()) {
+            None => s.push_str(&format!("      {name}\t{kind}\tOptional: {optional}\n")),
+            Some(p) => s.push_str(&format!(
+                "      {name}\t{kind} with prefix '{p}'\tOptional: {optional}\n"
+            )),
+        }
+    }
+    s
+}
+
+/// `describeContainerEnvVars`: literal values (one line each of a multi-line one), then
+/// each `valueFrom` as kubectl shows it without reading the referenced object.
+fn env_lines(c: &Container, pod: Option<&Pod>) -> String {
+    let Some(env) = c.env.as_ref().filter(|e| !e.is_empty()) else {
+        return "    Environment:\t<none>\n".into();
+    };
+    let mut s = String::from("    Environment:\n");
+    for e in env {
+        let Some(from) = &e.value_from else {
+            let value = e.value.clone().unwrap_or_default();
+            for (i, line) in value.split('\n').enumerate() {
+                if i == 0 {
+                    s.push_str(&format!("      {}:\t{line}\n", e.name));
+                } else {
+                    s.push_str(&format!("      \t{line}\n"));
+                }
+            }
+            continue;
+        };
+        let line = if let Some(f) = &from.field_ref {
+            // A pod template's has no value; kubectl still prints ` (v1:<path>)` after it,
+            // which `daemonsets.txt` does not have yet: left as it was.
+            let Some(p) = pod else {
+                s.push_str(&format!("      {}:\t\n", e.name));
+                continue;
+            };
+            let value = crate::node::env::field_value(p, f);
+            let version = f.api_version.as_deref().unwrap_or("v1");
+            format!("{value} ({version}:{})", f.field_path)
+        } else if let Some(r) = &from.resource_field_ref {
+            let mut value =
+                crate::node::env::container_resource_value(c, r, None).unwrap_or_default();
+            if value == "0" && matches!(r.resource.as_str(), "limits.cpu" | "limits.memory") {
+                value = "node allocatable".into();
+            }
+            format!("{value} ({})", r.resource)
+        } else if let Some(r) = &from.secret_key_ref {
+            format!(
+                "<set to the key '{}' in secret '{}'>\tOptional: {}",
+                r.key,
+                r.name,
+                r.optional == Some(true)
+            )
+        } else if let Some(r) = &from.config_map_key_ref {
+            format!(
+                "<set to the key '{}' of config map '{}'>\tOptional: {}",
+                r.key,
+                r.name,
+                r.optional == Some(true)
+            )
+        } else {
+            String::new()
+        };
+        s.push_str(&format!("      {}:\t{line}\n", e.name));
+    }
+    s
+}
+
+/// A container's `Limits:`/`Requests:`, probe, `Environment Variables from:`,
+/// `Environment:` and `Mounts:` lines (`pod` resolves `fieldRef` values).
+pub fn resources_env_mounts(c: &Container, pod: Option<&Pod>) -> String {
     let mut s = String::new();
     let resources = c.resources.clone().unwrap_or_default();
     for (label, map) in [
@@ -534,24 +615,8 @@ pub fn resources_env_mounts(c: &Container) -> String {
             s.push_str(&format!("    {label}\t{}\n", probe_text(p)));
         }
     }
-    let env: Vec<String> = c
-        .env
-        .iter()
-        .flatten()
-        .map(|e| {
-            format!(
-                "      {}:\t{}\n",
-                e.name,
-                e.value.clone().unwrap_or_default()
-            )
-        })
-        .collect();
-    if env.is_empty() {
-        s.push_str("    Environment:\t<none>\n");
-    } else {
-        s.push_str("    Environment:\n");
-        s.push_str(&env.concat());
-    }
+    s.push_str(&env_from_lines(c));
+    s.push_str(&env_lines(c, pod));
     let mounts: Vec<String> = c
         .volume_mounts
         .iter()

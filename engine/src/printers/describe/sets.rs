@@ -186,7 +186,7 @@ fn claim(world: &World, c: &PersistentVolumeClaim) -> String {
     out.push_str(&format!("Namespace:\t{ns}\n"));
     out.push_str(&format!(
         "StorageClass:\t{}\n",
-        spec.storage_class_name.clone().unwrap_or_default()
+        crate::api::pvc::claim_class(c)
     ));
     if let Some(class) = spec
         .volume_attributes_class_name

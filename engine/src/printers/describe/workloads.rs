@@ -325,6 +325,6 @@ fn template_container(c: &Container) -> String {
         c.image.clone().unwrap_or_default()
     ));
     s.push_str(&super::ports_and_command(c));
-    s.push_str(&super::resources_env_mounts(c));
+    s.push_str(&super::resources_env_mounts(c, None));
     s
 }

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{PersistentVolumeSpec, VolumeNodeAffinity};
 
 use super::{Columns, KindPrinter};
 use crate::api::object::{is_default_class, Object, PersistentVolume, StorageClass};
+use crate::api::pvc::volume_class;
 use crate::printers::columns::{age, TableOptions};
 use crate::printers::describe::{labels_and_annotations, volumes};
 use crate::printers::storage_columns::access_modes;
@@ -99,17 +100,6 @@ impl KindPrinter for StorageClass {
     }
 }
 
-/// `GetPersistentVolumeClass`: the beta annotation, else `spec.storageClassName`.
-fn volume_class(pv: &PersistentVolume) -> String {
-    pv.metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
-        .cloned()
-        .or_else(|| pv.spec.as_ref().and_then(|s| s.storage_class_name.clone()))
-        .unwrap_or_default()
-}
-
 fn capacity(spec: &PersistentVolumeSpec) -> String {
     spec.capacity
         .as_ref()
@@ -176,7 +166,7 @@ impl KindPrinter for PersistentVolume {
         row
     }
 
-    fn describe(&self, obj: &Object, _world: &World) -> Option<String> {
+    fn describe(&self, obj: &Object, world: &World) -> Option<String> {
         let spec = self.spec.clone().unwrap_or_default();
         let status = self.status.clone().unwrap_or_default();
         let mut o = format!("Name:\t{}\n", obj.name());
@@ -184,10 +174,20 @@ impl KindPrinter for PersistentVolume {
         let finalizers = self.metadata.finalizers.clone().unwrap_or_default();
         o.push_str(&format!("Finalizers:\t[{}]\n", finalizers.join(" ")));
         o.push_str(&format!("StorageClass:\t{}\n", volume_class(self)));
-        o.push_str(&format!(
-            "Status:\t{}\n",
-            status.phase.clone().unwrap_or_default()
-        ));
+        match &self.metadata.deletion_timestamp {
+            // `Terminating (lasts 5s)`, as describePersistentVolume prints a deleted volume.
+            Some(t) => {
+                let secs = (world.clock.now_ms() - crate::clock::ms_from_time(t)).div_euclid(1000);
+                o.push_str(&format!(
+                    "Status:\tTerminating (lasts {})\n",
+                    crate::printers::age::human_duration_secs(secs)
+                ));
+            }
+            None => o.push_str(&format!(
+                "Status:\t{}\n",
+                status.phase.clone().unwrap_or_default()
+            )),
+        }
         o.push_str(&format!("Claim:\t{}\n", claim(&spec)));
         o.push_str(&format!(
             "Reclaim Policy:\t{}\n",

@@ -1,0 +1,106 @@
+//! The storage behind volumes: every filesystem that outlives a container, by what backs it.
+//! Nodes' disks (hostPath, local and hostpath-provisioned volumes), NFS servers outside the
+//! cluster, pods' own volumes on their node (emptyDir, the kubelet's projections of
+//! configMap/secret/downwardAPI volumes) and disks of their own (cloud, iSCSI, CSI volumes).
+//!
+//! It is part of the [`World`](crate::world::World) because the kubelet (mounting, writing
+//! through `kubectl exec`) and the controllers (a provisioner creating a directory, a deleter
+//! removing it) both reach it, as real ones reach the same disks and servers.
+
+pub mod tree;
+
+use std::collections::BTreeMap;
+
+pub use tree::{normalise, Entry, FsError, Tree};
+
+/// Most filesystems kept at once; making one more fails as a full disk.
+pub const MAX_TREES: usize = 4_096;
+
+/// What backs a filesystem.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Backing {
+    /// A node's own disk, by node name: hostPath volumes are directories of it.
+    Node(String),
+    /// An NFS server, by the address pods mount it from: NFS volumes are its directories.
+    Nfs(String),
+    /// A pod's own volume on its node (emptyDir; a configMap/secret/downwardAPI/projected
+    /// volume's files), by pod uid and volume name: gone with the pod.
+    Pod {
+        /// The pod's uid.
+        uid: String,
+        /// The volume's name in the pod spec.
+        volume: String,
+    },
+    /// A disk of its own (a cloud disk, iSCSI LUN, CSI volume), by PersistentVolume name.
+    Disk(String),
+}
+
+/// Every filesystem, by what backs it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Storage {
+    trees: BTreeMap<Backing, Tree>,
+}
+
+impl Storage {
+    /// The filesystem behind `backing`, if it has been made.
+    pub fn tree(&self, backing: &Backing) -> Option<&Tree> {
+        self.trees.get(backing)
+    }
+
+    /// The filesystem behind `backing`, made empty with `capacity` bytes if it is new;
+    /// `Err(NoSpace)` when [`MAX_TREES`] are kept already.
+    pub fn tree_mut(&mut self, backing: &Backing, capacity: u64) -> Result<&mut Tree, FsError> {
+        if !self.trees.contains_key(backing) && self.trees.len() >= MAX_TREES {
+            return Err(FsError::NoSpace);
+        }
+        Ok(self
+            .trees
+            .entry(backing.clone())
+            .or_insert_with(|| Tree::new(capacity)))
+    }
+
+    /// Drops a filesystem and everything in it (a deleted disk, a pod's volume torn down).
+    pub fn remove(&mut self, backing: &Backing) {
+        self.trees.remove(backing);
+    }
+
+    /// Drops every volume of pod `uid` (the kubelet cleaning up after a deleted pod).
+    pub fn remove_pod(&mut self, uid: &str) {
+        self.trees
+            .retain(|b, _| !matches!(b, Backing::Pod { uid: u, .. } if u == uid));
+    }
+
+    /// Every filesystem and what backs it, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Backing, &Tree)> {
+        self.trees.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pods_volumes_go_with_the_pod() {
+        let mut s = Storage::default();
+        let a = Backing::Pod {
+            uid: "u1".into(),
+            volume: "cache".into(),
+        };
+        let node = Backing::Node("worker1".into());
+        s.tree_mut(&a, 100)
+            .unwrap()
+            .write("/f", "x", false, 0o644, 0)
+            .unwrap();
+        s.tree_mut(&node, 100)
+            .unwrap()
+            .mkdir("/tmp", false, 0o1777, 0)
+            .unwrap();
+        s.remove_pod("u1");
+        assert!(s.tree(&a).is_none());
+        assert_eq!(
+            s.tree(&node).unwrap().stat("/tmp").unwrap().mode_string(),
+            "drwxrwxrwt"
+        );
+    }
+}
