@@ -6,10 +6,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{LoadBalancerIngress, LoadBalancerStatus, Service};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{LoadBalancerIngress, LoadBalancerStatus, Secret, Service};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::ByteString;
 
 use super::addon_pods::AddonPods;
 use super::runtime::{Controller, Queue, WholeStore};
+use crate::api::base64;
 use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::network::metallb::{self, Install, Pool};
 use crate::node::process::addon::Program;
@@ -150,6 +154,7 @@ impl Controller for MetalLb {
 
     fn sync(&mut self, world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {
         if let Some(install) = metallb::install(world) {
+            create_memberlist_secret(world);
             if install.controller_ready {
                 assign(world, &install);
             }
@@ -157,6 +162,68 @@ impl Controller for MetalLb {
         }
         self.trigger.synced(world);
     }
+}
+
+/// What the controller does at startup when `METALLB_ML_SECRET_NAME` names a secret
+/// (`CreateMlSecret`): creates it, owned by the controller's Deployment
+/// (`METALLB_DEPLOYMENT`), holding a random 128-bit `secretkey` (unpadded base64) — the
+/// speakers mount it and stay `ContainerCreating` until it exists.
+fn create_memberlist_secret(world: &mut World) {
+    let Some((pod, _)) = metallb::controller_pod(world) else {
+        return;
+    };
+    let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
+    let env = |name: &str| {
+        pod.spec
+            .as_ref()?
+            .containers
+            .first()?
+            .env
+            .as_ref()?
+            .iter()
+            .find(|e| e.name == name)?
+            .value
+            .clone()
+    };
+    let (Some(secret), Some(deployment)) =
+        (env("METALLB_ML_SECRET_NAME"), env("METALLB_DEPLOYMENT"))
+    else {
+        return;
+    };
+    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    if !running || secret.is_empty() || world.api.get_as::<Secret>(&namespace, &secret).is_some() {
+        return;
+    }
+    let Some(uid) = world
+        .api
+        .get_as::<Deployment>(&namespace, &deployment)
+        .and_then(|d| d.metadata.uid.clone())
+    else {
+        return;
+    };
+    let mut rng = world.side_rng("metallb-memberlist");
+    let key: Vec<u8> = (0..16).map(|_| rng.next_u64() as u8).collect();
+    let encoded = base64::encode(&key).trim_end_matches('=').to_string();
+    let object = Secret {
+        metadata: ObjectMeta {
+            name: Some(secret),
+            namespace: Some(namespace),
+            owner_references: Some(vec![OwnerReference {
+                api_version: "apps/v1".into(),
+                kind: "Deployment".into(),
+                name: deployment,
+                uid,
+                ..Default::default()
+            }]),
+            ..Default::default()
+        },
+        data: Some(BTreeMap::from([(
+            "secretkey".to_string(),
+            ByteString(encoded.into_bytes()),
+        )])),
+        ..Default::default()
+    };
+    let _ = world.create(Object::Secret(Box::new(object)));
 }
 
 /// Gives every handled service without an address one, oldest first.

@@ -70,12 +70,17 @@ fn metallb_component(p: &Pod, component: &str) -> Option<ImageRef> {
     wanted.contains(&r.repository).then_some(r)
 }
 
-/// MetalLB, if its controller's pod exists.
-pub fn install(world: &World) -> Option<Install> {
-    let (controller, image) = world
+/// MetalLB's controller pod and its image, if one exists.
+pub fn controller_pod(world: &World) -> Option<(&Pod, ImageRef)> {
+    world
         .api
         .list_as::<Pod>(None)
-        .find_map(|p| Some((p, metallb_component(p, "controller")?)))?;
+        .find_map(|p| Some((p, metallb_component(p, "controller")?)))
+}
+
+/// MetalLB, if its controller's pod exists.
+pub fn install(world: &World) -> Option<Install> {
+    let (controller, image) = controller_pod(world)?;
     let namespace = controller.metadata.namespace.clone().unwrap_or_default();
     let speakers = world
         .api
