@@ -342,7 +342,9 @@ fn leading_globals(args: &[String]) -> (&[String], &[String]) {
     while let Some(arg) = args.get(i) {
         let global = |name: &str| flags::GLOBAL.iter().any(|f| f.long == name);
         let (is_global, inline) = if let Some(body) = arg.strip_prefix("--") {
-            let (name, inline) = body.split_once('=').map_or((body, false), |(n, _)| (n, true));
+            let (name, inline) = body
+                .split_once('=')
+                .map_or((body, false), |(n, _)| (n, true));
             (global(name), inline)
         } else if let Some(short) = arg.strip_prefix('-').and_then(|a| a.chars().next()) {
             let known = flags::GLOBAL.iter().any(|f| f.short == Some(short));
@@ -466,27 +468,26 @@ pub(crate) fn verb_flags(verb_name: &str, sub: Option<&str>) -> &'static [flags:
 mod tests {
     use super::leading_globals;
 
-    fn split(line: &str) -> (Vec<&str>, Vec<&str>) {
+    /// The global flags split off `line` and the rest, joined with spaces.
+    fn split(line: &str) -> (String, String) {
         let args: Vec<String> = line.split_whitespace().map(String::from).collect();
-        let (g, rest) = leading_globals(&args);
-        let words = |v: &[String]| v.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>();
-        let (g, rest) = (words(g), words(rest));
-        let leak = |v: Vec<String>| -> Vec<&str> { v.into_iter().map(|s| &*s.leak()).collect() };
-        (leak(g), leak(rest))
+        let (globals, rest) = leading_globals(&args);
+        (globals.join(" "), rest.join(" "))
     }
 
     #[test]
     fn global_flags_before_the_verb_are_split_off() {
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
         assert_eq!(
             split("-n kube-system get pods"),
-            (vec!["-n", "kube-system"], vec!["get", "pods"])
+            pair("-n kube-system", "get pods")
         );
         assert_eq!(
             split("--namespace=x -nfoo --context c logs p"),
-            (vec!["--namespace=x", "-nfoo", "--context", "c"], vec!["logs", "p"])
+            pair("--namespace=x -nfoo --context c", "logs p")
         );
-        assert_eq!(split("-n"), (vec![], vec!["-n"]));
-        assert_eq!(split("-o wide get"), (vec![], vec!["-o", "wide", "get"]));
-        assert_eq!(split("get -n x"), (vec![], vec!["get", "-n", "x"]));
+        assert_eq!(split("-n"), pair("", "-n"));
+        assert_eq!(split("-o wide get"), pair("", "-o wide get"));
+        assert_eq!(split("get -n x"), pair("", "get -n x"));
     }
 }

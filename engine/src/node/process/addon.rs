@@ -81,9 +81,15 @@ type Entry = (
 
 fn entry(image: &str) -> Option<&'static Entry> {
     // Most images are none of these: skip parsing them (this runs on every pod event).
-    if !["metallb", "ingress-nginx", "certgen", "metrics-server", "local-path"]
-        .iter()
-        .any(|k| image.contains(k))
+    if ![
+        "metallb",
+        "ingress-nginx",
+        "certgen",
+        "metrics-server",
+        "local-path",
+    ]
+    .iter()
+    .any(|k| image.contains(k))
     {
         return None;
     }

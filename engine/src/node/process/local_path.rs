@@ -175,8 +175,7 @@ fn go_json_string(s: &str) -> String {
 /// A logrus text value: bare when it needs no quoting, else Go's `%q`.
 fn go_quote(s: &str) -> String {
     let plain = !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-._/@^+".contains(c));
     if plain {
         return s.to_string();
@@ -225,9 +224,15 @@ mod tests {
             "local-path-provisioner-7dc846544d-x2vqp",
             "rancher/local-path-provisioner:v0.0.32",
         );
-        c.argv = ["local-path-provisioner", "--debug", "start", "--config", "/c.json"]
-            .map(String::from)
-            .to_vec();
+        c.argv = [
+            "local-path-provisioner",
+            "--debug",
+            "start",
+            "--config",
+            "/c.json",
+        ]
+        .map(String::from)
+        .to_vec();
         c.id = "containerd://0123".into();
         c.files.insert("/c.json".into(), "{}".into());
         let lines: Vec<String> = startup(&c).into_iter().map(|l| l.text).collect();
