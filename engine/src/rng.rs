@@ -60,6 +60,20 @@ impl Rng {
         s.truncate(len);
         s
     }
+
+    /// A random (version 4) UUID, as Go's `uuid.NewUUID()` prints one.
+    pub fn uuid_v4(&mut self) -> String {
+        let h = self.hex(32);
+        let variant = ["8", "9", "a", "b"][(self.next_u64() % 4) as usize];
+        format!(
+            "{}-{}-4{}-{variant}{}-{}",
+            h.get(0..8).unwrap_or(""),
+            h.get(8..12).unwrap_or(""),
+            h.get(13..16).unwrap_or(""),
+            h.get(17..20).unwrap_or(""),
+            h.get(20..32).unwrap_or("")
+        )
+    }
 }
 
 /// apimachinery's `rand.String` alphabet, also the digits of `SafeEncodeString` (hashes).

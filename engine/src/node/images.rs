@@ -93,6 +93,15 @@ static CATALOG: &[ImageInfo] = &[
         stop_ms: Some(400),
         private: true,
     },
+    // Add-on images whose pulls a course shows (others pull as `OTHER_REPOSITORY`).
+    ImageInfo {
+        repository: "docker.io/rancher/local-path-provisioner",
+        size_bytes: 19_862_354,
+        pull_ms: 2_730,
+        // It cancels its context on SIGTERM and returns.
+        stop_ms: Some(100),
+        private: false,
+    },
 ];
 
 /// What the registry serves for an image outside the official library (a learner's own
@@ -118,7 +127,8 @@ pub fn lookup(r: &ImageRef) -> Option<&'static ImageInfo> {
         return Some(private);
     }
     if !r.repository.starts_with("docker.io/library/") {
-        return Some(&OTHER_REPOSITORY);
+        let known = CATALOG.iter().find(|i| i.repository == r.repository);
+        return Some(known.unwrap_or(&OTHER_REPOSITORY));
     }
     let tag_ok = matches!(r.tag.as_str(), "latest" | "stable" | "alpine" | "perl")
         || r.tag.starts_with(|c: char| c.is_ascii_digit())
@@ -165,6 +175,11 @@ mod tests {
         );
         assert!(
             !lookup(&ImageRef::parse("kubeplay/public-app").unwrap()).is_some_and(|i| i.private)
+        );
+        let local_path = ImageRef::parse("rancher/local-path-provisioner:v0.0.32").unwrap();
+        assert_eq!(
+            lookup(&local_path).map(|i| i.repository),
+            Some("docker.io/rancher/local-path-provisioner")
         );
     }
 }

@@ -132,6 +132,7 @@ pub fn process_for(
             .as_ref()
             .and_then(|s| s.pod_ip.clone())
             .unwrap_or_default(),
+        id: String::new(),
         argv: {
             // `$(VAR)` in command and args (`ExpandContainerCommandAndArgs`).
             let expand = |v: &Option<Vec<String>>| {
@@ -158,6 +159,36 @@ pub fn process_for(
         work: Default::default(),
         image,
         start_ms,
+    }
+}
+
+/// An add-on's ConfigMap volumes, as files in its filesystem (local-path-provisioner reads
+/// its `config.json` there). Other containers do not see their ConfigMap volumes' files.
+fn mount_addon_config_maps(
+    world: &crate::world::World,
+    pod: &Pod,
+    c: &Spec,
+    proc: &mut process::Container,
+) {
+    if process::addon::program(&proc.image, &proc.argv).is_none() {
+        return;
+    }
+    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref());
+    for m in c.volume_mounts.iter().flatten() {
+        let source = volumes
+            .and_then(|v| v.iter().find(|v| v.name == m.name))
+            .and_then(|v| v.config_map.as_ref());
+        let Some(source) = source else { continue };
+        let data = world
+            .api
+            .get_as::<k8s_openapi::api::core::v1::ConfigMap>(ns, &source.name)
+            .and_then(|cm| cm.data.clone())
+            .unwrap_or_default();
+        for (key, text) in data {
+            let path = process::fs::normalise(&format!("{}/{key}", m.mount_path));
+            proc.files.insert(path, text);
+        }
     }
 }
 
@@ -203,6 +234,7 @@ pub fn start_container(
     };
     let start_ms = cx.world.clock.now_ms() + START_MS;
     let mut proc = process_for(pod, c, start_ms, &env);
+    mount_addon_config_maps(cx.world, pod, c, &mut proc);
     events::record(
         cx.world,
         &obj,
@@ -212,6 +244,7 @@ pub fn start_container(
         kubelet.clone(),
     );
     let container_id = format!("containerd://{}", cx.world.rng.hex(64));
+    proc.id = container_id.clone();
     let image = c.image.clone().unwrap_or_default();
     let r = ImageRef::parse(&image).unwrap_or(ImageRef {
         repository: image.clone(),

@@ -1,6 +1,6 @@
 //! The add-on catalog: the upstream manifests a course installs with `kubectl apply -f
-//! https://…`, bundled (pinned versions, their exact contents; `engine/addons/README.md`)
-//! so that they apply offline. Any other URL fails as kubectl fails on a machine without a
+//! https://…`, bundled (pinned versions; their exact contents, or for local-path-provisioner
+//! an equivalent written for Kubeplay; `engine/addons/README.md`) so that they apply offline. Any other URL fails as kubectl fails on a machine without a
 //! network.
 
 /// (URL, contents) of every bundled manifest.
@@ -20,6 +20,10 @@ const CATALOG: &[(&str, &str)] = &[
     (
         "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/cloud/deploy.yaml",
         include_str!("../../../addons/ingress-nginx-v1.15.1-cloud.yaml"),
+    ),
+    (
+        "https://raw.githubusercontent.com/rancher/local-path-provisioner/v0.0.32/deploy/local-path-storage.yaml",
+        include_str!("../../../addons/local-path-storage-v0.0.32.yaml"),
     ),
 ];
 

@@ -318,13 +318,18 @@ pub(crate) fn verb_names() -> Vec<&'static str> {
 
 /// Runs `kubectl ARGS`.
 pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    let (globals, args) = leading_globals(args);
     let Some((command, rest)) = args.split_first() else {
         return usage();
     };
     match command.as_str() {
         "help" | "--help" | "-h" => usage(),
         c => match verb(c) {
-            Some(Verb { run: Some(run), .. }) => run(cluster, rest, stdin),
+            Some(Verb { run: Some(run), .. }) if globals.is_empty() => run(cluster, rest, stdin),
+            Some(Verb { run: Some(run), .. }) => {
+                let moved: Vec<String> = globals.iter().chain(rest).cloned().collect();
+                run(cluster, &moved, stdin)
+            }
             Some(_) => error(format!("\"kubectl {c}\" is not simulated in Kubeplay yet")),
             None if c.starts_with('-') => error(format!(
                 "unknown flag: {c}\nSee 'kubectl --help' for usage."
@@ -332,6 +337,32 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             None => unknown_command(c),
         },
     }
+}
+
+/// The global flags given before the verb (`kubectl -n NS get pods`: cobra reads them
+/// anywhere), and the arguments from the verb on; the verb parses them with its own.
+fn leading_globals(args: &[String]) -> (&[String], &[String]) {
+    let mut i = 0;
+    while let Some(arg) = args.get(i) {
+        let global = |name: &str| flags::GLOBAL.iter().any(|f| f.long == name);
+        let (is_global, inline) = if let Some(body) = arg.strip_prefix("--") {
+            let (name, inline) = body
+                .split_once('=')
+                .map_or((body, false), |(n, _)| (n, true));
+            (global(name), inline)
+        } else if let Some(short) = arg.strip_prefix('-').and_then(|a| a.chars().next()) {
+            let known = flags::GLOBAL.iter().any(|f| f.short == Some(short));
+            (known, arg.len() > 2)
+        } else {
+            (false, false)
+        };
+        // Only a complete flag is moved: one lacking its value is left for the verb to report.
+        if !is_global || (!inline && args.get(i + 1).is_none()) {
+            break;
+        }
+        i += if inline { 1 } else { 2 };
+    }
+    args.split_at(i.min(args.len()))
 }
 
 /// `kubectl --help`, from the verb table.
@@ -435,4 +466,32 @@ pub fn parse_duration(text: &str) -> Option<crate::clock::SimDuration> {
 /// The flags `kubectl VERB [SUB]` accepts besides the global ones (for completion).
 pub(crate) fn verb_flags(verb_name: &str, sub: Option<&str>) -> &'static [flags::Flag] {
     verb(verb_name).map_or(&[], |v| (v.flags)(sub))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leading_globals;
+
+    /// The global flags split off `line` and the rest, joined with spaces.
+    fn split(line: &str) -> (String, String) {
+        let args: Vec<String> = line.split_whitespace().map(String::from).collect();
+        let (globals, rest) = leading_globals(&args);
+        (globals.join(" "), rest.join(" "))
+    }
+
+    #[test]
+    fn global_flags_before_the_verb_are_split_off() {
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            split("-n kube-system get pods"),
+            pair("-n kube-system", "get pods")
+        );
+        assert_eq!(
+            split("--namespace=x -nfoo --context c logs p"),
+            pair("--namespace=x -nfoo --context c", "logs p")
+        );
+        assert_eq!(split("-n"), pair("", "-n"));
+        assert_eq!(split("-o wide get"), pair("", "-o wide get"));
+        assert_eq!(split("get -n x"), pair("", "get -n x"));
+    }
 }

@@ -27,6 +27,7 @@ use super::{
 };
 use crate::api::object::{Object, ObjectKey, StorageClass, WatchEvent};
 use crate::controllers::runtime::{Controller, Queue};
+use crate::node::process::addon;
 use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
@@ -77,6 +78,7 @@ impl Flavor {
 /// its volumes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Running {
+    /// Its pod's uid (and, for local-path, `/<container id>`).
     pod_uid: String,
     /// Its pod's namespace (where local-path reads its ConfigMap).
     namespace: String,
@@ -110,7 +112,8 @@ impl ExternalProvisioner {
         }
     }
 
-    /// The provisioner as its current pod runs it (a new pod is a new provisioner).
+    /// The provisioner as its current pod runs it (a new pod is a new provisioner; for
+    /// local-path, whose process logs its id, so is a restarted container).
     fn refresh(&mut self, world: &World) -> Option<Running> {
         let flavor = self.flavor;
         let Some(pod) = world.api.list_as::<Pod>(None).find(|p| {
@@ -120,7 +123,16 @@ impl ExternalProvisioner {
             self.running = None;
             return None;
         };
-        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        let mut uid = pod.metadata.uid.clone().unwrap_or_default();
+        // local-path's process draws its uuid from its container (`addon::instance_uuid`).
+        let container = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref()?.first()?.container_id.clone())
+            .filter(|_| flavor == Flavor::LocalPath);
+        if let Some(id) = &container {
+            uid = format!("{uid}/{id}");
+        }
         if self.running.as_ref().is_none_or(|r| r.pod_uid != uid) {
             let node = pod
                 .spec
@@ -137,7 +149,10 @@ impl ExternalProvisioner {
                 component: format!(
                     "{}_{host}_{}",
                     flavor.name(),
-                    uuid(world, &format!("provisioner:{uid}"))
+                    container.as_deref().map_or_else(
+                        || uuid(world, &format!("provisioner:{uid}")),
+                        addon::instance_uuid
+                    )
                 ),
                 identity: uuid(world, &format!("identity:{uid}")),
                 namespace: pod.metadata.namespace.clone().unwrap_or_default(),
@@ -149,19 +164,9 @@ impl ExternalProvisioner {
     }
 }
 
-/// `uuid.NewUUID()` (version 4) from the cluster's seeded randomness, forked by `salt`.
+/// `uuid.NewUUID()` from the cluster's seeded randomness, forked by `salt`.
 fn uuid(world: &World, salt: &str) -> String {
-    let mut rng = world.rng.fork(salt);
-    let h = rng.hex(32);
-    let variant = ["8", "9", "a", "b"][(rng.next_u64() % 4) as usize];
-    format!(
-        "{}-{}-4{}-{variant}{}-{}",
-        h.get(0..8).unwrap_or(""),
-        h.get(8..12).unwrap_or(""),
-        h.get(13..16).unwrap_or(""),
-        h.get(17..20).unwrap_or(""),
-        h.get(20..32).unwrap_or("")
-    )
+    world.rng.fork(salt).uuid_v4()
 }
 
 impl Controller for ExternalProvisioner {

@@ -1,4 +1,5 @@
-//! The images of the add-ons a learner installs (MetalLB, ingress-nginx, metrics-server):
+//! The images of the add-ons a learner installs (MetalLB, ingress-nginx, metrics-server,
+//! local-path-provisioner):
 //! their ENTRYPOINT and CMD, so that a manifest's `args` run as on a real node, and which of
 //! their programs serve. What they do to the cluster is simulated where it belongs
 //! (`controllers::metallb`, `network::ingress_nginx`).
@@ -16,6 +17,9 @@ pub enum Program {
     WebhookCertgen,
     /// metrics-server: runs until stopped, serving on its declared port.
     MetricsServer,
+    /// rancher's local-path-provisioner: logs its config and runs until stopped (its
+    /// provisioning is `controllers::persistentvolume::ExternalProvisioner`).
+    LocalPath,
 }
 
 /// Every add-on image: (repositories, ENTRYPOINT, CMD, program).
@@ -60,6 +64,12 @@ const IMAGES: &[Entry] = &[
         &[],
         Program::MetricsServer,
     ),
+    (
+        &["docker.io/rancher/local-path-provisioner"],
+        &[],
+        &["local-path-provisioner"],
+        Program::LocalPath,
+    ),
 ];
 
 type Entry = (
@@ -71,9 +81,15 @@ type Entry = (
 
 fn entry(image: &str) -> Option<&'static Entry> {
     // Most images are none of these: skip parsing them (this runs on every pod event).
-    if !["metallb", "ingress-nginx", "certgen", "metrics-server"]
-        .iter()
-        .any(|k| image.contains(k))
+    if ![
+        "metallb",
+        "ingress-nginx",
+        "certgen",
+        "metrics-server",
+        "local-path",
+    ]
+    .iter()
+    .any(|k| image.contains(k))
     {
         return None;
     }
@@ -126,4 +142,14 @@ pub fn pod_command(pod: &k8s_openapi::api::core::v1::Pod) -> Option<(Program, Ve
 pub fn flag<'a>(argv: &'a [String], name: &str) -> Option<&'a str> {
     argv.iter()
         .find_map(|a| a.strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The uuid an add-on process draws when it starts (`uuid.NewUUID()`; local-path's
+/// provisioner id ends with it), derived from its container's id — itself drawn from the
+/// cluster's randomness — so that its logs and what the cluster sees of it agree.
+pub fn instance_uuid(container_id: &str) -> String {
+    let id = container_id
+        .strip_prefix("containerd://")
+        .unwrap_or(container_id);
+    crate::rng::Rng::new(0).fork(id).uuid_v4()
 }

@@ -7,6 +7,7 @@ pub(crate) mod arith;
 pub mod cond;
 pub mod fs;
 pub mod grep;
+mod local_path;
 mod perl;
 pub mod script;
 pub mod serve;
@@ -54,6 +55,8 @@ pub struct Container {
     pub pod_ip: String,
     /// Image as written in the pod spec.
     pub image: String,
+    /// The runtime's id for this container (`containerd://…`; empty in tests).
+    pub id: String,
     /// The argv the runtime executes.
     pub argv: Vec<String>,
     /// The environment the process starts with.
@@ -84,6 +87,7 @@ impl Container {
             namespace: "default".into(),
             pod_ip: "10.244.1.5".into(),
             image: image.into(),
+            id: String::new(),
             argv: argv(image, None, None),
             env: Default::default(),
             start_ms: 0,
@@ -113,7 +117,7 @@ pub fn image_name(image: &str) -> (String, String) {
 pub fn flavor(image: &str) -> Flavor {
     match image_name(image).0.as_str() {
         "busybox" => Flavor::Busybox,
-        "alpine" => Flavor::Alpine,
+        "alpine" | "local-path-provisioner" => Flavor::Alpine,
         "ubuntu" => Flavor::Ubuntu,
         "centos" | "mysql" => Flavor::Centos,
         _ => Flavor::Debian,
@@ -415,6 +419,7 @@ impl Container {
             Server::Addon(addon::Program::WebhookCertgen) => {
                 end = End::Exit { at: 1_200, code: 0 };
             }
+            Server::Addon(addon::Program::LocalPath) => lines = local_path::startup(self),
             Server::Generic | Server::Addon(_) => {}
         }
         Run::new(lines, end)
