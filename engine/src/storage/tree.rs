@@ -107,6 +107,12 @@ pub enum FsError {
     ReadOnly,
     /// `EINVAL`: Invalid argument (moving a directory into itself, removing `/`).
     Invalid,
+    /// `EBUSY`: Device or resource busy (removing a mount point).
+    Busy,
+    /// `EXDEV`: Invalid cross-device link (renaming across filesystems).
+    CrossDevice,
+    /// `EACCES`: Permission denied.
+    Denied,
 }
 
 impl FsError {
@@ -123,6 +129,9 @@ impl FsError {
             FsError::NameTooLong => "File name too long",
             FsError::ReadOnly => "Read-only file system",
             FsError::Invalid => "Invalid argument",
+            FsError::Busy => "Device or resource busy",
+            FsError::CrossDevice => "Invalid cross-device link",
+            FsError::Denied => "Permission denied",
         }
     }
 }
@@ -172,9 +181,15 @@ pub struct Tree {
     root_mtime: i64,
 }
 
+impl Default for Tree {
+    fn default() -> Tree {
+        Tree::new(0)
+    }
+}
+
 impl Tree {
     /// An empty filesystem of `capacity` bytes.
-    pub fn new(capacity: u64) -> Tree {
+    pub const fn new(capacity: u64) -> Tree {
         Tree {
             entries: BTreeMap::new(),
             capacity,
