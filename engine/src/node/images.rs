@@ -49,6 +49,12 @@ static CATALOG: &[ImageInfo] = &[
         stop_ms: None,
     },
     ImageInfo {
+        repository: "docker.io/library/debian",
+        size_bytes: 49_283_061,
+        pull_ms: 3_940,
+        stop_ms: None,
+    },
+    ImageInfo {
         repository: "docker.io/library/ubuntu",
         size_bytes: 29_723_147,
         pull_ms: 3_260,

@@ -96,12 +96,13 @@ impl Storage {
         Ok(())
     }
 
-    /// Adds an NFS server (the cluster profile's), its exported directories made on its disk.
-    pub fn add_nfs_server(&mut self, server: NfsServer) {
+    /// Adds an NFS server (the cluster profile's), its exported directories made on its disk
+    /// at `at` (epoch ms).
+    pub fn add_nfs_server(&mut self, server: NfsServer, at: i64) {
         let backing = Backing::Nfs(server.address.clone());
         if let Ok(tree) = self.tree_mut(&backing, server.size) {
             for e in &server.exports {
-                let _ = tree.mkdir(e, true, 0o755, 0);
+                let _ = tree.mkdir(e, true, 0o755, at);
             }
         }
         self.nfs.insert(server.address.clone(), server);

@@ -179,6 +179,8 @@ pub struct Tree {
     used: u64,
     /// The root's modification time.
     root_mtime: i64,
+    /// The root's permission bits.
+    root_mode: u32,
 }
 
 impl Default for Tree {
@@ -195,6 +197,7 @@ impl Tree {
             capacity,
             used: 0,
             root_mtime: 0,
+            root_mode: 0o755,
         }
     }
 
@@ -228,7 +231,7 @@ impl Tree {
         let path = self.resolve_parent(path)?;
         if path == "/" {
             return Ok(Entry::Dir {
-                mode: 0o755,
+                mode: self.root_mode,
                 mtime: self.root_mtime,
             });
         }
@@ -470,7 +473,10 @@ impl Tree {
                 *mode = new_mode & 0o7777;
                 Ok(())
             }
-            _ if path == "/" => Ok(()),
+            _ if path == "/" => {
+                self.root_mode = new_mode & 0o7777;
+                Ok(())
+            }
             _ => Err(FsError::NotFound),
         }
     }

@@ -140,6 +140,7 @@ fn image_defaults(image: &str) -> (&'static [&'static str], &'static [&'static s
         "busybox" => (&[], &["sh"]),
         "alpine" => (&[], &["/bin/sh"]),
         "ubuntu" | "centos" => (&[], &["/bin/bash"]),
+        "debian" => (&[], &["bash"]),
         "nginx" => (&["/docker-entrypoint.sh"], &["nginx", "-g", "daemon off;"]),
         "httpd" => (&[], &["httpd-foreground"]),
         "redis" => (&["docker-entrypoint.sh"], &["redis-server"]),
@@ -173,6 +174,7 @@ pub fn argv(image: &str, command: Option<&[String]>, args: Option<&[String]>) ->
 const COMMON_BINARIES: &[&str] = &[
     "sh", "echo", "sleep", "tail", "cat", "date", "env", "printenv", "true", "false", "ls",
     "hostname", "id", "whoami", "pwd", "uname", "ps", "exit", "head", "grep", "seq", "test", "[",
+    "touch", "mkdir", "rmdir", "rm", "ln", "cp", "mv", "chmod", "df", "mount",
 ];
 
 fn has_binary(flavor: Flavor, name: &str) -> bool {

@@ -578,6 +578,7 @@ impl<'a> Shell<'a> {
             "cat" => {
                 for path in args {
                     match self.read(path) {
+                        Some(text) if text.is_empty() => {}
                         Some(text) => {
                             let t = text.strip_suffix('\n').unwrap_or(&text).to_string();
                             self.emit(t, false);

@@ -50,11 +50,18 @@ fn set_up_one(world: &mut World, pod: &Pod, v: &Volume) -> Result<(), String> {
             uid,
             volume: v.name.clone(),
         };
-        return world
+        let fresh = world.storage.tree(&backing).is_none();
+        let now = world.clock.now_ms();
+        let tree = world
             .storage
             .tree_mut(&backing, capacity)
-            .map(|_| ())
-            .map_err(|e| failed(v, e.message()));
+            .map_err(|e| failed(v, e.message()))?;
+        if fresh {
+            // The kubelet makes an emptyDir world-writable.
+            let _ = tree.chmod("/", 0o777);
+            let _ = tree.touch("/", now);
+        }
+        return Ok(());
     }
     if let Some(h) = &v.host_path {
         let node = pod

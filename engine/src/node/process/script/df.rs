@@ -48,12 +48,14 @@ impl Shell<'_> {
                 fstype: "overlay".into(),
                 options: "rw,relatime,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs,upperdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/2/fs,workdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/2/work".into(),
                 size: NODE_DISK,
-                used: NODE_BASE_USED + self.fs.root_used(),
+                used: NODE_BASE_USED + self.fs.root_used().div_ceil(4096) * 4096,
             },
             tmpfs("tmpfs", "/dev", DEV_SIZE, 0, "rw,nosuid,size=65536k,mode=755"),
         ];
         for m in self.fs.mounts() {
             let (size, used) = self.fs.usage(m);
+            // Files take whole 4 KiB blocks.
+            let used = used.div_ceil(4096) * 4096;
             let base = if m.fstype == "tmpfs" { 0 } else { size / 11 };
             rows.push(Row {
                 source: m.source.clone(),
@@ -188,11 +190,13 @@ impl Shell<'_> {
                 "Use%",
                 "Mounted on",
             ];
+            // coreutils' minimum widths: Filesystem 14, the numbers 5, Use% 4.
+            let least = [14, 5, 5, 5, 4];
             let width = |i: usize| {
                 cells
                     .iter()
                     .map(|c| c[i].len())
-                    .chain([head[i].len()])
+                    .chain([head[i].len(), least[i]])
                     .max()
                     .unwrap_or(0)
             };
