@@ -227,6 +227,7 @@ pub fn start_container(
     let obj = Object::Pod(Box::new(pod.clone()));
     let start_ms = cx.world.clock.now_ms() + START_MS;
     let mounts = crate::node::volumes::mounts::table(cx.world, pod, c);
+    crate::node::volumes::setup::make_sub_paths(cx.world, &mounts);
     let mut proc = process_for(pod, c, start_ms, mounts);
     events::record(
         cx.world,

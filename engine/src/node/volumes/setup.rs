@@ -27,6 +27,19 @@ pub fn set_up(world: &mut World, pod: &Pod) -> Result<(), String> {
     Ok(())
 }
 
+/// Makes the `subPath` directories `mounts` show that do not exist yet, as the kubelet does
+/// before it bind-mounts them.
+pub fn make_sub_paths(world: &mut World, mounts: &[super::Mount]) {
+    let now = world.clock.now_ms();
+    for m in mounts.iter().filter(|m| m.dir != "/") {
+        if let Ok(t) = world.storage.tree_mut(&m.backing, NODE_DISK) {
+            if t.stat(&m.dir).is_err() {
+                let _ = t.mkdir(&m.dir, true, 0o755, now);
+            }
+        }
+    }
+}
+
 /// `MountVolume.SetUp failed for volume "NAME" : WHY`.
 fn failed(v: &Volume, why: &str) -> String {
     format!("MountVolume.SetUp failed for volume \"{}\" : {why}", v.name)
