@@ -3,6 +3,7 @@
 //! or busybox print them.
 
 use super::Shell;
+use crate::storage::Backing;
 
 /// A container's filesystem as `df` and `mount` list it.
 struct Row {
@@ -56,7 +57,13 @@ impl Shell<'_> {
             let (size, used) = self.fs.usage(m);
             // Files take whole 4 KiB blocks.
             let used = used.div_ceil(4096) * 4096;
-            let base = if m.fstype == "tmpfs" { 0 } else { size / 11 };
+            // What else is on the disk: the node's system, an NFS server's other files.
+            let base = match (m.fstype.as_str(), &m.backing) {
+                ("tmpfs", _) => 0,
+                (_, Backing::Nfs(_)) => size / 11,
+                _ if m.source == NODE_DEVICE => NODE_BASE_USED,
+                _ => 0,
+            };
             rows.push(Row {
                 source: m.source.clone(),
                 target: m.path.clone(),
