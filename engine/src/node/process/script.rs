@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::cond::{self, Dialect, FileKind};
 use super::fs::{Op, View};
 use crate::node::volumes::Mount;
-use crate::storage::{Entry, Storage, Tree};
+use crate::storage::{Entry, FsError, Storage, Tree};
 use grammar::{Item, Stmt, Tok};
 
 /// What the process can see: its environment, files and identity.
@@ -577,21 +577,20 @@ impl<'a> Shell<'a> {
             },
             "cat" => {
                 for path in args {
-                    match self.read(path) {
-                        Some(text) if text.is_empty() => {}
-                        Some(text) => {
-                            let t = text.strip_suffix('\n').unwrap_or(&text).to_string();
+                    match self.fs.read(path) {
+                        Ok("") => {}
+                        Ok(text) => {
+                            let t = text.strip_suffix('\n').unwrap_or(text).to_string();
                             self.emit(t, false);
                         }
-                        None if self.fs.is_dir(path) => {
-                            self.emit("cat: read error: Is a directory".to_string(), true);
-                            self.last = 1;
-                        }
-                        None => {
-                            self.emit(
-                                format!("cat: can't open '{path}': No such file or directory"),
-                                true,
-                            );
+                        Err(e) => {
+                            let busybox = self.host.busybox();
+                            let text = match e {
+                                FsError::IsDir if busybox => "cat: read error: Is a directory".into(),
+                                _ if busybox => format!("cat: can't open '{path}': {}", e.message()),
+                                _ => format!("cat: {path}: {}", e.message()),
+                            };
+                            self.emit(text, true);
                             self.last = 1;
                         }
                     }
