@@ -244,11 +244,5 @@ pub fn node_disk(storage: &mut crate::storage::Storage, node: &str, at: i64) {
         0o644,
         at,
     );
-    let _ = t.write(
-        "/var/log/syslog",
-        "",
-        false,
-        0o640,
-        at,
-    );
+    let _ = t.write("/var/log/syslog", "", false, 0o640, at);
 }

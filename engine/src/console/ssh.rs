@@ -73,8 +73,8 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let host = target.rsplit('@').next().unwrap_or(target);
     let command: Vec<String> = words.cloned().collect();
     let Some((backing, name)) = machine(cluster, host) else {
-        let looks_like_ip = host.split('.').count() == 4
-            && host.split('.').all(|p| p.parse::<u8>().is_ok());
+        let looks_like_ip =
+            host.split('.').count() == 4 && host.split('.').all(|p| p.parse::<u8>().is_ok());
         let mut o = Output::failure(if looks_like_ip {
             format!("ssh: connect to host {host} port 22: Connection timed out")
         } else {
@@ -107,7 +107,12 @@ pub fn minikube(cluster: &mut Cluster, args: &[String]) -> Output {
             "kubeplay: interactive minikube ssh is not simulated; run a command: minikube ssh -- COMMAND",
         );
     }
-    on_machine(cluster, &Backing::Node(node.clone()), &node, &command.join(" "))
+    on_machine(
+        cluster,
+        &Backing::Node(node.clone()),
+        &node,
+        &command.join(" "),
+    )
 }
 
 /// Runs `script` as root on the machine whose disk is `backing`, keeping what it writes.
@@ -128,7 +133,10 @@ fn on_machine(cluster: &mut Cluster, backing: &Backing, name: &str, script: &str
     let vars: BTreeMap<String, String> = [
         ("HOME", "/root"),
         ("HOSTNAME", name),
-        ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+        (
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ),
         ("USER", "root"),
     ]
     .into_iter()

@@ -462,3 +462,143 @@ const NGINX_50X: &str = "<!DOCTYPE html>
 </body>
 </html>
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn nfs_mount(path: &str, dir: &str, read_only: bool) -> Mount {
+        Mount {
+            path: path.into(),
+            volume: "v".into(),
+            backing: Backing::Nfs("211.183.3.99".into()),
+            dir: dir.into(),
+            read_only,
+            source: "211.183.3.99:/k8s".into(),
+            fstype: "nfs4".into(),
+        }
+    }
+
+    fn storage() -> Storage {
+        let mut s = Storage::default();
+        s.add_nfs_server(
+            crate::storage::NfsServer {
+                address: "211.183.3.99".into(),
+                exports: vec!["/k8s".into()],
+                size: 1 << 30,
+                device: "/dev/sdb".into(),
+            },
+            0,
+        );
+        s
+    }
+
+    fn container(mounts: Vec<Mount>) -> Container {
+        let mut c = Container::for_test("box", "busybox");
+        c.mounts = mounts;
+        c.with_root()
+    }
+
+    #[test]
+    fn longest_mount_wins_and_read_only_refuses() {
+        let mut s = storage();
+        let mut c = container(vec![
+            nfs_mount("/data", "/k8s", false),
+            nfs_mount("/data/ro", "/k8s", true),
+        ]);
+        let ops = [(
+            0,
+            Op::Write {
+                path: "/data/f".into(),
+                data: "x".into(),
+                append: false,
+            },
+        )];
+        commit(&mut s, &mut c, &ops, 0);
+        assert_eq!(read(&c, Some(&s), "/data/ro/f").as_deref(), Some("x"));
+        let mut view = View::new(c.root.clone(), &c.mounts, Some(&s));
+        let w = |p: &str| Op::Write {
+            path: p.into(),
+            data: "y".into(),
+            append: false,
+        };
+        assert_eq!(view.apply(&w("/data/ro/g"), 0), Err(FsError::ReadOnly));
+        let rm = Op::Remove {
+            path: "/data".into(),
+            recursive: true,
+        };
+        assert_eq!(view.apply(&rm, 0), Err(FsError::Busy));
+        // The root's own files are still there, and the mount point is a directory in it.
+        assert!(view.read("/etc/hostname").is_ok());
+        assert!(view.is_dir("/data"));
+    }
+
+    proptest! {
+        #[test]
+        fn data_written_through_a_mount_is_read_back_by_a_later_pod(
+            name in "[a-zA-Z0-9._-]{1,12}",
+            data in "(?s).{0,300}",
+            sub in "(|[a-z]{1,6})",
+        ) {
+            prop_assume!(name != "." && name != "..");
+            let mut s = storage();
+            let dir = if sub.is_empty() { "/k8s".to_string() } else { format!("/k8s/{sub}") };
+            let mut first = container(vec![nfs_mount("/data", &dir, false)]);
+            let ops = [
+                (0, Op::Mkdir { path: "/data".into(), parents: true }),
+                (1, Op::Write { path: format!("/data/{name}"), data: data.clone(), append: false }),
+            ];
+            if !sub.is_empty() {
+                s.tree_mut(&Backing::Nfs("211.183.3.99".into()), 0).unwrap().mkdir(&dir, true, 0o755, 0).unwrap();
+            }
+            commit(&mut s, &mut first, &ops, 0);
+            let later = container(vec![nfs_mount("/mnt", "/k8s", false)]);
+            let path = if sub.is_empty() { format!("/mnt/{name}") } else { format!("/mnt/{sub}/{name}") };
+            prop_assert_eq!(read(&later, Some(&s), &path), Some(data));
+        }
+
+        #[test]
+        fn hostile_paths_and_sizes_never_panic(
+            ops in proptest::collection::vec((0usize..7, "[a-z./]{0,40}", "[a-z./]{0,20}", 0usize..3), 0..30),
+        ) {
+            let mut s = storage();
+            let mut c = container(vec![nfs_mount("/data", "/k8s", false), nfs_mount("/data/x/ro", "/", true)]);
+            let big = "z".repeat(crate::storage::tree::FILE_LIMIT + 1);
+            let ops: Vec<(i64, Op)> = ops
+                .into_iter()
+                .map(|(kind, a, b, size)| {
+                    let data = match size { 0 => String::new(), 1 => b.clone(), _ => big.clone() };
+                    let op = match kind {
+                        0 => Op::Write { path: a, data, append: size == 1 },
+                        1 => Op::Mkdir { path: a, parents: size > 0 },
+                        2 => Op::Remove { path: a, recursive: size > 0 },
+                        3 => Op::Touch { path: a },
+                        4 => Op::Symlink { target: b, link: a },
+                        5 => Op::Rename { from: a, to: b },
+                        _ => Op::Chmod { path: a, mode: size as u32 * 0o777 },
+                    };
+                    (0, op)
+                })
+                .collect();
+            commit(&mut s, &mut c, &ops, 0);
+            let view = View::new(c.root.clone(), &c.mounts, Some(&s));
+            for p in ["/", "/data", "/data/x", "/data/x/ro", "/etc"] {
+                let _ = view.list(p);
+            }
+        }
+
+        #[test]
+        fn hostile_file_commands_never_panic(words in proptest::collection::vec(proptest::sample::select(&[
+            "ls", "-la", "-R", "touch", "mkdir", "-p", "rm", "-rf", "rmdir", "cp", "-r", "mv", "ln", "-s",
+            "chmod", "+x", "755", "df", "-h", "mount", "cat", "/", "/data", "/data/a", "..", ".", "/etc/*",
+            "/data/*", "a/b/c", ";", "&&", ">", ">>", "echo", "x", "/proc", "''",
+        ][..]), 0..16)) {
+            let s = storage();
+            let c = container(vec![nfs_mount("/data", "/k8s", false)]);
+            let _ = c.exec_in(Some(&s), &["sh".into(), "-c".into(), words.join(" ")], 0, 60_000);
+            let d = Container { image: "nginx".into(), ..c };
+            let _ = d.exec_in(Some(&s), &["bash".into(), "-c".into(), words.join(" ")], 0, 60_000);
+        }
+    }
+}

@@ -307,13 +307,8 @@ impl Container {
 
     /// Runs `argv` inside the running container at `at_ms` (epoch ms) for at most `limit_ms`,
     /// as the runtime's exec does (a probe, a hook): `sh -c SCRIPT` through the shell, any
-    /// other program as one command. The executable must exist (`check_start`).
-    #[cfg(test)]
-    pub fn exec(&self, argv: &[String], at_ms: i64, limit_ms: i64) -> Run {
-        self.exec_in(None, argv, at_ms, limit_ms)
-    }
-
-    /// [`Container::exec`], its volumes read from `storage`.
+    /// other program as one command, its volumes read from `storage`. The executable must
+    /// exist (`check_start`).
     pub fn exec_in(
         &self,
         storage: Option<&crate::storage::Storage>,

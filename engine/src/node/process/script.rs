@@ -586,8 +586,12 @@ impl<'a> Shell<'a> {
                         Err(e) => {
                             let busybox = self.host.busybox();
                             let text = match e {
-                                FsError::IsDir if busybox => "cat: read error: Is a directory".into(),
-                                _ if busybox => format!("cat: can't open '{path}': {}", e.message()),
+                                FsError::IsDir if busybox => {
+                                    "cat: read error: Is a directory".into()
+                                }
+                                _ if busybox => {
+                                    format!("cat: can't open '{path}': {}", e.message())
+                                }
                                 _ => format!("cat: {path}: {}", e.message()),
                             };
                             self.emit(text, true);
@@ -675,11 +679,6 @@ impl Shell<'_> {
     /// The run has used up its steps, bytes or time.
     fn out_of_budget(&self) -> bool {
         self.steps > STEP_BUDGET || self.bytes > BYTE_BUDGET || self.now > self.limit
-    }
-
-    /// A file's contents, as the run sees them.
-    fn read(&self, path: &str) -> Option<String> {
-        self.fs.read(path).ok().map(str::to_string)
     }
 
     /// Whether `> path` may create the file: its directory must exist, it must not be one and
