@@ -187,7 +187,12 @@ pub fn process_for(
 
 /// Applies what the containers' main processes have written by `now` (their pending
 /// filesystem changes) to their roots and volumes; when the next one is due.
-fn flush_writes(cx: &mut NodeCx<'_>, pod: &Pod, specs: &[Spec], now: i64) -> Option<i64> {
+pub(crate) fn flush_writes(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    specs: &[Spec],
+    now: i64,
+) -> Option<i64> {
     let mut next: Option<i64> = None;
     for c in specs {
         let Some(inst) = cx
