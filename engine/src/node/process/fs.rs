@@ -534,6 +534,53 @@ mod tests {
         assert!(view.is_dir("/data"));
     }
 
+    fn sh(c: &Container, s: &Storage, script: &str) -> super::super::Run {
+        c.exec_in(
+            Some(s),
+            &["sh".into(), "-c".into(), script.into()],
+            0,
+            60_000,
+        )
+    }
+
+    fn texts(run: &super::super::Run) -> Vec<&str> {
+        run.lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn writes_go_to_the_writable_layer_and_stay_bounded() {
+        let mut s = storage();
+        let mut c = container(vec![]);
+        let run = sh(
+            &c,
+            &s,
+            "echo hi > /tmp/x; echo more >> tmp/x; cat /tmp/x; ls /tmp",
+        );
+        assert_eq!(texts(&run), ["hi", "more", "x"]);
+        commit(&mut s, &mut c, &run.ops, 0);
+        assert_eq!(read(&c, None, "/tmp/x").as_deref(), Some("hi\nmore\n"));
+        let run = sh(&c, &s, "echo x > /nope/y; echo $?; echo x > /etc");
+        assert_eq!(
+            texts(&run),
+            [
+                "sh: can't create /nope/y: nonexistent directory",
+                "1",
+                "sh: can't create /etc: Is a directory"
+            ]
+        );
+        let run = sh(
+            &c,
+            &s,
+            "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa > /f; while true; do cat /f >> /f; done",
+        );
+        assert!(run
+            .lines
+            .iter()
+            .any(|l| l.text == "sh: write error: No space left on device"));
+        commit(&mut s, &mut c, &run.ops, 0);
+        assert!(read(&c, None, "/f").is_some_and(|f| f.len() <= crate::storage::tree::FILE_LIMIT));
+    }
+
     proptest! {
         #[test]
         fn data_written_through_a_mount_is_read_back_by_a_later_pod(
