@@ -128,7 +128,11 @@ impl Shell<'_> {
                 files.join("\n")
             });
         }
-        let headers = operands.len() > 1;
+        let recursive = flags.contains('R');
+        let headers = operands.len() > 1 || recursive;
+        if recursive {
+            dirs = self.walk(dirs, all || almost);
+        }
         for d in &dirs {
             let mut entries: Vec<(String, Entry)> = self
                 .fs
@@ -165,6 +169,29 @@ impl Shell<'_> {
             self.emit(out, false);
         }
         self.last = status;
+    }
+
+    /// `ls -R`'s directories: each one, then its subdirectories (links not followed), depth
+    /// first, as many as a tree may hold.
+    fn walk(&self, roots: Vec<String>, dotted: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack: Vec<String> = roots.into_iter().rev().collect();
+        while let Some(d) = stack.pop() {
+            if out.len() >= crate::storage::tree::MAX_ENTRIES {
+                break;
+            }
+            let subdirs: Vec<String> = self
+                .fs
+                .list(&d)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(n, e)| matches!(e, Entry::Dir { .. }) && (dotted || !n.starts_with('.')))
+                .map(|(n, _)| join(&d, &n))
+                .collect();
+            out.push(d);
+            stack.extend(subdirs.into_iter().rev());
+        }
+        out
     }
 
     /// `ls -l` rows (with `total` first when listing directory `dir`): mode, links, owner,
