@@ -39,21 +39,32 @@ pub fn image_tree(c: &Container) -> Tree {
         };
         let _ = t.mkdir(d, false, mode, at);
     }
-    for (path, data) in files(c) {
+    // Each directory once (outermost first), then the files.
+    let stamp = super::fmt_ms(at, "..%Y_%m_%d_%H_%M_%S.%9f");
+    let files = files(c);
+    let mut dirs: Vec<String> = vec![format!("{SA_DIR}/{stamp}")];
+    for (path, _) in &files {
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            if !path.starts_with(SA_DIR) && !dirs.iter().any(|d| d == dir) {
+                dirs.push(dir.to_string());
+            }
+        }
+    }
+    for d in &dirs {
+        if t.stat(d).is_err() {
+            let _ = t.mkdir(d, true, 0o755, at);
+        }
+    }
+    let _ = t.symlink(&stamp, &format!("{SA_DIR}/..data"), at);
+    for (path, data) in files {
         if let Some(name) = path.strip_prefix(&format!("{SA_DIR}/")) {
             // A projected volume: each key a link into the timestamped directory `..data`
             // names.
-            let stamp = super::fmt_ms(at, "..%Y_%m_%d_%H_%M_%S.%9f");
-            let _ = t.mkdir(&format!("{SA_DIR}/{stamp}"), true, 0o755, at);
             let _ = t.write(&format!("{SA_DIR}/{stamp}/{name}"), &data, false, 0o644, at);
-            let _ = t.symlink(&stamp, &format!("{SA_DIR}/..data"), at);
             let _ = t.symlink(&format!("..data/{name}"), &path, at);
-            continue;
+        } else {
+            let _ = t.write(&path, &data, false, 0o644, at);
         }
-        if let Some((dir, _)) = path.rsplit_once('/') {
-            let _ = t.mkdir(dir, true, 0o755, at);
-        }
-        let _ = t.write(&path, &data, false, 0o644, at);
     }
     for m in &c.mounts {
         // The runtime makes each mount point.
