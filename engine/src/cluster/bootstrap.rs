@@ -213,3 +213,36 @@ pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
         }),
     }))
 }
+
+/// A node's disk as hostPath volumes find it: the directories of a fresh Linux install
+/// (`/tmp`, `/var/log`, `/etc/hostname`, …), dated `at` (epoch ms).
+pub fn node_disk(storage: &mut crate::storage::Storage, node: &str, at: i64) {
+    use crate::node::volumes::NODE_DISK;
+    let Ok(t) = storage.tree_mut(&crate::storage::Backing::Node(node.into()), NODE_DISK) else {
+        return;
+    };
+    for (dir, mode) in [
+        ("/tmp", 0o1777),
+        ("/var/log/pods", 0o755),
+        ("/var/log/containers", 0o755),
+        ("/var/lib/kubelet", 0o700),
+        ("/etc/kubernetes/manifests", 0o755),
+        ("/home", 0o755),
+        ("/root", 0o700),
+        ("/mnt", 0o755),
+        ("/opt", 0o755),
+        ("/srv", 0o755),
+    ] {
+        let _ = t.mkdir(dir, true, 0o755, at);
+        let _ = t.chmod(dir, mode);
+    }
+    let _ = t.write("/etc/hostname", &format!("{node}\n"), false, 0o644, at);
+    let _ = t.write(
+        "/etc/hosts",
+        &format!("127.0.0.1 localhost\n127.0.1.1 {node}\n"),
+        false,
+        0o644,
+        at,
+    );
+    let _ = t.write("/var/log/syslog", "", false, 0o640, at);
+}

@@ -131,6 +131,14 @@ impl Cluster {
                 .api
                 .restore(obj, now.clone(), &mut self.world.rng);
         }
+        for n in &profile.nodes {
+            bootstrap::node_disk(&mut self.world.storage, &n.name, now.0.as_millisecond());
+        }
+        for server in &profile.nfs_servers {
+            self.world
+                .storage
+                .add_nfs_server(server.clone(), now.0.as_millisecond());
+        }
         system_pods::create_all(self, profile);
         if let Some(n) = profile.nodes.first().filter(|_| profile.name == "minikube") {
             minikube_storage::create(self, &n.name, &n.internal_ip, &now);

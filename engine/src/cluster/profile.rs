@@ -50,6 +50,19 @@ pub struct ClusterProfile {
     pub nodes: Vec<NodeProfile>,
     /// The kubeconfig a learner of this cluster has.
     pub kubeconfig: Kubeconfig,
+    /// NFS servers on the cluster's network, outside it (the course's file server).
+    pub nfs_servers: Vec<crate::storage::NfsServer>,
+}
+
+/// The course's NFS server (`/etc/exports`: `/k8s` and `/pvpvc` to 211.183.3.0/24): a CentOS
+/// VM with a 50 GiB root volume.
+pub fn course_nfs_server() -> crate::storage::NfsServer {
+    crate::storage::NfsServer {
+        address: "211.183.3.99".into(),
+        exports: vec!["/k8s".into(), "/pvpvc".into()],
+        size: 50 << 30,
+        device: "/dev/mapper/centos-root".into(),
+    }
 }
 
 const GIB_IN_KI: u64 = 1024 * 1024;
@@ -89,6 +102,7 @@ impl ClusterProfile {
                 user: "kubernetes-admin".into(),
                 context: "kubernetes-admin@kubernetes".into(),
             },
+            nfs_servers: vec![course_nfs_server()],
         }
     }
 
@@ -129,6 +143,7 @@ impl ClusterProfile {
                 user: "minikube".into(),
                 context: "minikube".into(),
             },
+            nfs_servers: Vec::new(),
         }
     }
 

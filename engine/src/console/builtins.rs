@@ -47,6 +47,7 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "wc" => wc(args, stdin.unwrap_or("")),
         "curl" | "wget" | "nslookup" | "nc" | "ping" => host_tool(cluster, program, args),
         "hostname" => super::hostname::run(cluster, args),
+        "ssh" => super::ssh::run(cluster, args),
         // Installed on the minikube profile's laptop only.
         "minikube" if cluster.profile.name == "minikube" => {
             super::minikube::run(cluster, args, stdin)

@@ -93,7 +93,9 @@ const COMMANDS: &[&str] = &[
 ];
 
 /// The commands Kubeplay runs (Tab completion offers these).
-pub(crate) const SIMULATED: &[&str] = &["addons", "ip", "service", "status", "tunnel", "version"];
+pub(crate) const SIMULATED: &[&str] = &[
+    "addons", "ip", "service", "ssh", "status", "tunnel", "version",
+];
 
 /// Exit code of a usage error (`reason.ExProgramUsage`).
 const EX_USAGE: i32 = 14;
@@ -114,6 +116,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "service" => service::run(cluster, &rest),
         "tunnel" => tunnel::run(cluster, &rest),
         "ip" => ip(&rest),
+        "ssh" => super::ssh::minikube(cluster, &rest),
         "status" => status(&rest),
         "version" => version(&rest),
         "help" => help(),
@@ -148,6 +151,7 @@ fn help() -> Output {
          addons          Enable or disable a minikube addon\n  \
          ip              Retrieves the IP address of the specified node\n  \
          service         Returns a URL to connect to a service\n  \
+         ssh             Log into the minikube environment (for debugging)\n  \
          status          Gets the status of a local Kubernetes cluster\n  \
          tunnel          Connect to LoadBalancer services\n  \
          version         Print the version of minikube",

@@ -13,6 +13,7 @@ pub(crate) mod minikube;
 mod sed;
 mod seq;
 mod shell;
+mod ssh;
 mod text_filters;
 
 use crate::cluster::Cluster;

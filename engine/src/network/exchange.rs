@@ -216,7 +216,9 @@ fn serve(cx: &mut NetCx<'_>, open: &Open, call: &HttpCall, at_ms: i64) -> Respon
         local_ip: open.backend.ip.clone(),
         at_ms,
     };
-    let (response, log) = instance.process.respond(&request);
+    let (response, log) = instance
+        .process
+        .respond_in(Some(&cx.world.storage), &request);
     instance.process.count_request();
     if let Some(line) = log {
         instance.process.log_served(at_ms, line);

@@ -7,8 +7,6 @@
 //! The kubelet's events do not carry a handler's output (`PostStartHook failed`,
 //! `PreStopHook failed`); its message goes to the container's `PostStartHookError` state.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::{Container as Spec, LifecycleHandler};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -26,8 +24,9 @@ pub struct Ran {
     pub took_ms: Option<i64>,
     /// It failed: the kubelet's message.
     pub error: Option<String>,
-    /// Files an `exec` handler wrote in the container.
-    pub files: BTreeMap<String, String>,
+    /// The filesystem changes an `exec` handler made in the container, at ms after it
+    /// started.
+    pub ops: Vec<(i64, crate::node::process::fs::Op)>,
     /// The access-log line an `httpGet` handler left, as (index in `Target::peers`, line).
     pub served: Option<(usize, String)>,
 }
@@ -45,10 +44,10 @@ pub fn run(
     let name = &c.name;
     if let Some(e) = &h.exec {
         let command = e.command.clone().unwrap_or_default();
-        let (took_ms, failure, files) = match probes::exec_in(&command, target, now, limit_ms) {
-            Err(e) => (Some(0), Some((e, String::new())), BTreeMap::new()),
+        let (took_ms, failure, ops) = match probes::exec_in(&command, target, now, limit_ms) {
+            Err(e) => (Some(0), Some((e, String::new())), Vec::new()),
             Ok(run) => match run.end {
-                End::Exit { at, code: 0 } => (Some(at), None, run.files),
+                End::Exit { at, code: 0 } => (Some(at), None, run.ops),
                 End::Exit { at, code } => {
                     let stderr: String = run
                         .lines
@@ -60,9 +59,9 @@ pub fn run(
                         "command '{}' exited with {code}: {stderr}",
                         command.join(" ")
                     );
-                    (Some(at), Some((error, probes::output(&run))), run.files)
+                    (Some(at), Some((error, probes::output(&run))), run.ops)
                 }
-                End::Running => (None, None, BTreeMap::new()),
+                End::Running => (None, None, Vec::new()),
             },
         };
         return Ran {
@@ -76,7 +75,7 @@ pub fn run(
                     go_quote(&output)
                 )
             }),
-            files,
+            ops,
             served: None,
         };
     }
@@ -177,6 +176,7 @@ mod tests {
             pod_ip: "10.244.1.5",
             source_ip: "10.244.1.1",
             exec_id: "e".repeat(64),
+            storage: None,
         };
         let spec = Spec {
             name: "web".into(),
@@ -202,10 +202,15 @@ mod tests {
         assert_eq!(ran.took_ms, Some(2_000));
         assert_eq!(ran.error, None);
         assert_eq!(
-            ran.files
-                .get("/usr/share/nginx/html/hook.html")
-                .map(String::as_str),
-            Some("hello\n")
+            ran.ops,
+            [(
+                0,
+                crate::node::process::fs::Op::Write {
+                    path: "/usr/share/nginx/html/hook.html".into(),
+                    data: "hello\n".into(),
+                    append: false
+                }
+            )]
         );
         let ran = hook(exec("echo oops; exit 3"));
         assert_eq!(

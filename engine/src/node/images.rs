@@ -57,6 +57,13 @@ static CATALOG: &[ImageInfo] = &[
         private: false,
     },
     ImageInfo {
+        repository: "docker.io/library/debian",
+        size_bytes: 49_283_061,
+        pull_ms: 3_940,
+        stop_ms: None,
+        private: false,
+    },
+    ImageInfo {
         repository: "docker.io/library/ubuntu",
         size_bytes: 29_723_147,
         pull_ms: 3_260,

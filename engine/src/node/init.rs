@@ -105,6 +105,13 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
     let Some(c) = inits.get(index) else {
         return;
     };
+    // What the init containers have written by now lands before anything looks at it.
+    let now = cx.world.clock.now_ms();
+    if let Some(at) = runtime::flush_writes(cx, &pod, &inits, now) {
+        cx.world
+            .timers
+            .at(at, crate::node::kubelet::key_task(&pod.metadata));
+    }
     let pod_policy = pod
         .spec
         .as_ref()

@@ -107,7 +107,13 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
         return;
     }
     match stage {
-        None => start_pod(cx, pod, &node),
+        None => match crate::node::volumes::setup::set_up(cx.world, &pod) {
+            Ok(()) => {
+                cx.kubelet.mount_attempts.remove(uid);
+                start_pod(cx, pod, &node)
+            }
+            Err(message) => mount_failed(cx, pod, &node, &message),
+        },
         Some(Stage::Initializing { index }) => crate::node::init::sync(cx, pod, &node, index),
         Some(Stage::Pulling { attempt }) => finish_pulls(cx, pod, &node, attempt),
         Some(Stage::PullFailed { attempt }) => {
@@ -352,6 +358,56 @@ fn not_ready_conditions(pod: &mut Pod, now: &k8s_openapi::apimachinery::pkg::api
             },
         );
     }
+}
+
+/// Longest wait between two tries to mount a pod's volumes (the operation executor's cap,
+/// 2m2s).
+const MOUNT_RETRY_MAX_MS: i64 = 122_000;
+
+/// A volume could not be set up: the pod waits in ContainerCreating (no sandbox, no IP yet),
+/// a FailedMount event is recorded and the kubelet tries again after a back-off (500 ms
+/// doubling).
+fn mount_failed(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, message: &str) {
+    let key = pod_key(&pod.metadata);
+    let attempt = cx.kubelet.mount_attempts.entry(key).or_insert(0);
+    *attempt = attempt.saturating_add(1);
+    let delay = (500i64 << (*attempt - 1).min(8)).min(MOUNT_RETRY_MAX_MS);
+    let first = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.start_time.as_ref())
+        .is_none();
+    let stored = if first {
+        let now = cx.world.clock.now_time();
+        let host_ip = node_ip(cx, node);
+        let status = pod.status.get_or_insert_with(Default::default);
+        status.host_ip = Some(host_ip.clone());
+        status.host_ips = Some(vec![HostIP { ip: host_ip }]);
+        status.start_time = Some(now.clone());
+        if crate::node::init::has_init(&pod) {
+            set_waiting(&mut pod, "PodInitializing", None);
+            crate::node::init::set_all_waiting(&mut pod);
+        } else {
+            set_waiting(&mut pod, "ContainerCreating", None);
+        }
+        not_ready_conditions(&mut pod, &now);
+        store_pod(cx, pod)
+    } else {
+        Object::Pod(Box::new(pod))
+    };
+    events::record(
+        cx.world,
+        &stored,
+        EventType::Warning,
+        "FailedMount",
+        message,
+        Source {
+            component: "kubelet",
+            host: Some(node),
+        },
+    );
+    let at = cx.world.clock.now_ms() + delay;
+    cx.world.timers.at(at, key_task(stored.metadata()));
 }
 
 fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {

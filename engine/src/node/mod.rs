@@ -17,6 +17,7 @@ pub mod process;
 pub mod pull_secrets;
 pub mod runtime;
 pub mod system_pods;
+pub mod volumes;
 
 #[cfg(test)]
 mod lifecycle_tests;
@@ -41,6 +42,8 @@ pub struct Kubelet {
     /// Each pod's budget for probe events, as (credit in ms, when it was counted): the
     /// event recorder's spam filter (a burst of 25, then one every 5 minutes per object).
     pub probe_event_budget: BTreeMap<String, (i64, i64)>,
+    /// Failed tries to set up each pod's volumes, by pod uid (the retry back-off).
+    pub mount_attempts: BTreeMap<String, u32>,
     /// The kubelets' watch cursor on pods.
     cursor: usize,
 }
@@ -65,12 +68,15 @@ impl Kubelet {
     }
 
     /// Drops the stages of pods that left the store (the kubelets' pod watch).
-    fn forget_deleted(&mut self, world: &World) {
+    fn forget_deleted(&mut self, world: &mut World) {
         for event in world.api.events_since(self.cursor) {
             if let (WatchEventType::Deleted, Object::Pod(p)) = (event.kind, &event.object) {
                 if let Some(uid) = p.metadata.uid.as_deref() {
                     self.stages.remove(uid);
                     self.probe_event_budget.remove(uid);
+                    self.mount_attempts.remove(uid);
+                    // The pod's own volumes (emptyDir, projections) go with it.
+                    world.storage.remove_pod(uid);
                 }
             }
         }

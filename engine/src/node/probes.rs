@@ -185,6 +185,8 @@ pub struct Target<'a> {
     pub source_ip: &'a str,
     /// A fresh exec id (the runtime's), for error messages.
     pub exec_id: String,
+    /// Where its volumes' trees are.
+    pub storage: Option<&'a crate::storage::Storage>,
 }
 
 /// The port a probe names: a number, or a named port of the container.
@@ -277,7 +279,7 @@ pub fn http_get(
                 local_ip: ip.into(),
                 at_ms: now,
             };
-            let (response, log) = server.respond(&req);
+            let (response, log) = server.respond_in(target.storage, &req);
             Ok(HttpAnswer {
                 status: response.status,
                 served: log.map(|l| (index, l)),
@@ -355,7 +357,9 @@ pub fn exec_in(
             target.exec_id
         ));
     }
-    Ok(target.process.exec(command, now, limit_ms))
+    Ok(target
+        .process
+        .exec_in(target.storage, command, now, limit_ms))
 }
 
 /// The combined output of a run, one line each.

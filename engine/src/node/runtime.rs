@@ -42,6 +42,8 @@ pub struct Instance {
     pub exit: Option<(i64, i32)>,
     /// The runtime could not start it: the error message.
     pub start_error: Option<String>,
+    /// Filesystem changes its main process makes later, at their epoch ms, in order.
+    pub pending: Vec<(i64, process::fs::Op)>,
 }
 
 /// The kubelet's record of one container of one pod.
@@ -115,12 +117,13 @@ fn kubelet_source(pod: &Pod) -> String {
 }
 
 /// The process a container of `pod` runs when started at `start_ms`, with the variables
-/// its spec gives it (`env`, see [`super::env::resolve`]).
+/// its spec gives it (`env`, see [`super::env::resolve`]) and its volumes mounted.
 pub fn process_for(
     pod: &Pod,
     c: &Spec,
     start_ms: i64,
     env: &std::collections::BTreeMap<String, String>,
+    mounts: Vec<crate::node::volumes::Mount>,
 ) -> process::Container {
     let image = c.image.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
@@ -154,42 +157,44 @@ pub fn process_for(
             .filter_map(|p| u16::try_from(p.container_port).ok())
             .collect(),
         served: Vec::new(),
-        files: Default::default(),
+        root: Default::default(),
+        mounts,
         periodic: Vec::new(),
         work: Default::default(),
         image,
         start_ms,
     }
+    .with_root()
 }
 
-/// An add-on's ConfigMap volumes, as files in its filesystem (local-path-provisioner reads
-/// its `config.json` there). Other containers do not see their ConfigMap volumes' files.
-fn mount_addon_config_maps(
-    world: &crate::world::World,
+/// Applies what the containers' main processes have written by `now` (their pending
+/// filesystem changes) to their roots and volumes; when the next one is due.
+pub(crate) fn flush_writes(
+    cx: &mut NodeCx<'_>,
     pod: &Pod,
-    c: &Spec,
-    proc: &mut process::Container,
-) {
-    if process::addon::program(&proc.image, &proc.argv).is_none() {
-        return;
-    }
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref());
-    for m in c.volume_mounts.iter().flatten() {
-        let source = volumes
-            .and_then(|v| v.iter().find(|v| v.name == m.name))
-            .and_then(|v| v.config_map.as_ref());
-        let Some(source) = source else { continue };
-        let data = world
-            .api
-            .get_as::<k8s_openapi::api::core::v1::ConfigMap>(ns, &source.name)
-            .and_then(|cm| cm.data.clone())
-            .unwrap_or_default();
-        for (key, text) in data {
-            let path = process::fs::normalise(&format!("{}/{key}", m.mount_path));
-            proc.files.insert(path, text);
+    specs: &[Spec],
+    now: i64,
+) -> Option<i64> {
+    let mut next: Option<i64> = None;
+    for c in specs {
+        let Some(inst) = cx
+            .kubelet
+            .containers
+            .get_mut(&key(pod, &c.name))
+            .and_then(|s| s.current.as_mut())
+        else {
+            continue;
+        };
+        let due = inst.pending.iter().take_while(|(at, _)| *at <= now).count();
+        if due > 0 {
+            let ops: Vec<_> = inst.pending.drain(..due).collect();
+            process::fs::commit(&mut cx.world.storage, &mut inst.process, &ops, 0);
+        }
+        if let Some((at, _)) = inst.pending.first() {
+            next = Some(next.map_or(*at, |n: i64| n.min(*at)));
         }
     }
+    next
 }
 
 /// Starts container `c` (its image is present): records Created/Started (or the start
@@ -233,8 +238,9 @@ pub fn start_container(
         }
     };
     let start_ms = cx.world.clock.now_ms() + START_MS;
-    let mut proc = process_for(pod, c, start_ms, &env);
-    mount_addon_config_maps(cx.world, pod, c, &mut proc);
+    let mounts = crate::node::volumes::mounts::table(cx.world, pod, c);
+    crate::node::volumes::setup::make_sub_paths(cx.world, &mounts);
+    let mut proc = process_for(pod, c, start_ms, &env, mounts);
     events::record(
         cx.world,
         &obj,
@@ -257,6 +263,7 @@ pub fn start_container(
             Some(d) => format!("{}@{d}", r.repository),
             None => format!("{}@sha256:{}", r.repository, cx.world.rng.hex(64)),
         });
+    let mut pending = Vec::new();
     let (state, exit, start_error) = match proc.check_start() {
         Err(message) => {
             events::record(
@@ -285,7 +292,14 @@ pub fn start_container(
                 &format!("Started container {}", c.name),
                 kubelet,
             );
-            let exit = match proc.run_until(start_ms + HORIZON_MS).end {
+            let run = proc.run_in(Some(&cx.world.storage), start_ms + HORIZON_MS);
+            // What its process writes lands at its simulated time (`flush_writes`).
+            pending = run
+                .ops
+                .into_iter()
+                .map(|(at, op)| (start_ms.saturating_add(at), op))
+                .collect();
+            let exit = match run.end {
                 End::Exit { at, code } => Some((start_ms + at, code)),
                 End::Running => None,
             };
@@ -331,11 +345,17 @@ pub fn start_container(
     let slot = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
     slot.post_start = post_start;
     slot.previous = slot.current.take();
+    if let Some((at, _)) = pending.first() {
+        cx.world
+            .timers
+            .at(*at, super::kubelet::key_task(&pod.metadata));
+    }
     slot.current = Some(Instance {
         process: proc,
         container_id: container_id.clone(),
         exit,
         start_error,
+        pending,
     });
     slot.restart_at = None;
     slot.backing_off = false;
@@ -400,6 +420,7 @@ fn run_post_start(
             pod_ip: &proc.pod_ip,
             source_ip: &source_ip,
             exec_id,
+            storage: Some(&cx.world.storage),
         };
         super::hooks::run(
             h,
@@ -410,7 +431,7 @@ fn run_post_start(
             super::hooks::EXEC_LIMIT_MS,
         )
     };
-    proc.files.extend(ran.files);
+    process::fs::commit(&mut cx.world.storage, proc, &ran.ops, at);
     if let Some((index, line)) = ran.served {
         if peers.get(index).is_some_and(|(name, _)| *name == c.name) {
             proc.log_served(at, line);
@@ -459,6 +480,7 @@ pub(crate) fn stop_container(
                 pod_ip: &inst.process.pod_ip,
                 source_ip: &source_ip,
                 exec_id,
+                storage: Some(&cx.world.storage),
             };
             super::hooks::run(h, c, &pod_ref(pod), &target, now, grace_ms)
         };
@@ -531,7 +553,7 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
         .and_then(|s| s.container_statuses.clone())
         .unwrap_or_default();
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let mut next_due: Option<i64> = None;
+    let mut next_due: Option<i64> = flush_writes(cx, &pod, &specs, now);
     let mut changed = false;
     for c in &specs {
         let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
@@ -1123,6 +1145,7 @@ fn probe_container(
         .and_then(|s| s.start_time.as_ref())
         .map_or(inst.process.start_ms, crate::clock::ms_from_time);
     let rng = &mut cx.world.rng;
+    let storage = &cx.world.storage;
     let mut served = Vec::new();
     let pass = probes::pass(
         c,
@@ -1142,6 +1165,7 @@ fn probe_container(
                 } else {
                     String::new()
                 },
+                storage: Some(storage),
             };
             let (outcome, line) = probes::check(p, c, &target, now);
             served.extend(line);
@@ -1271,6 +1295,7 @@ fn keep_probing_unseen(
             pod_ip: &inst.process.pod_ip,
             source_ip: &source_ip,
             exec_id: String::new(),
+            storage: Some(&cx.world.storage),
         };
         let Ok(answer) = probes::http_get(h.1, c, &target, next, "probe") else {
             continue;

@@ -35,10 +35,37 @@ pub enum Backing {
     Disk(String),
 }
 
+/// An NFS server outside the cluster: where it is, what it exports and how big its disk is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NfsServer {
+    /// The address pods mount it from (`211.183.3.99`).
+    pub address: String,
+    /// Exported directories (`/etc/exports`), absolute.
+    pub exports: Vec<String>,
+    /// Its disk's size in bytes (what `df` shows whatever a PV claims).
+    pub size: u64,
+    /// The device its exports live on (`/dev/mapper/centos-root`), for `ssh … df`.
+    pub device: String,
+}
+
+impl NfsServer {
+    /// The export that holds `path` (the path itself or a directory above it).
+    pub fn export_of(&self, path: &str) -> Option<&str> {
+        let path = normalise(path);
+        self.exports
+            .iter()
+            .map(String::as_str)
+            .filter(|e| path == *e || path.starts_with(&format!("{}/", e.trim_end_matches('/'))))
+            .max_by_key(|e| e.len())
+    }
+}
+
 /// Every filesystem, by what backs it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Storage {
     trees: BTreeMap<Backing, Tree>,
+    /// The NFS servers pods can reach, by address.
+    nfs: BTreeMap<String, NfsServer>,
 }
 
 impl Storage {
@@ -57,6 +84,50 @@ impl Storage {
             .trees
             .entry(backing.clone())
             .or_insert_with(|| Tree::new(capacity)))
+    }
+
+    /// Replaces the filesystem behind `backing` with `tree` (a view's changes committed);
+    /// `Err(NoSpace)` when it is new and [`MAX_TREES`] are kept already.
+    pub fn put(&mut self, backing: Backing, tree: Tree) -> Result<(), FsError> {
+        if !self.trees.contains_key(&backing) && self.trees.len() >= MAX_TREES {
+            return Err(FsError::NoSpace);
+        }
+        self.trees.insert(backing, tree);
+        Ok(())
+    }
+
+    /// Adds an NFS server (the cluster profile's), its exported directories made on its disk
+    /// at `at` (epoch ms).
+    pub fn add_nfs_server(&mut self, server: NfsServer, at: i64) {
+        let backing = Backing::Nfs(server.address.clone());
+        if let Ok(tree) = self.tree_mut(&backing, server.size) {
+            for e in &server.exports {
+                let _ = tree.mkdir(e, true, 0o755, at);
+            }
+        }
+        self.nfs.insert(server.address.clone(), server);
+    }
+
+    /// The NFS server at `address`, if there is one.
+    pub fn nfs_server(&self, address: &str) -> Option<&NfsServer> {
+        self.nfs.get(address)
+    }
+
+    /// Every NFS server, by address.
+    pub fn nfs_servers(&self) -> impl Iterator<Item = &NfsServer> {
+        self.nfs.values()
+    }
+
+    /// A copy holding only the filesystems behind `backings` (what one container mounts),
+    /// for a reader that cannot borrow the whole while the world moves on.
+    pub fn subset<'a>(&self, backings: impl IntoIterator<Item = &'a Backing>) -> Storage {
+        let mut out = Storage::default();
+        for b in backings {
+            if let Some(t) = self.trees.get(b) {
+                out.trees.insert(b.clone(), t.clone());
+            }
+        }
+        out
     }
 
     /// Drops a filesystem and everything in it (a deleted disk, a pod's volume torn down).

@@ -107,6 +107,12 @@ pub enum FsError {
     ReadOnly,
     /// `EINVAL`: Invalid argument (moving a directory into itself, removing `/`).
     Invalid,
+    /// `EBUSY`: Device or resource busy (removing a mount point).
+    Busy,
+    /// `EXDEV`: Invalid cross-device link (renaming across filesystems).
+    CrossDevice,
+    /// `EACCES`: Permission denied.
+    Denied,
 }
 
 impl FsError {
@@ -123,6 +129,9 @@ impl FsError {
             FsError::NameTooLong => "File name too long",
             FsError::ReadOnly => "Read-only file system",
             FsError::Invalid => "Invalid argument",
+            FsError::Busy => "Device or resource busy",
+            FsError::CrossDevice => "Invalid cross-device link",
+            FsError::Denied => "Permission denied",
         }
     }
 }
@@ -170,16 +179,25 @@ pub struct Tree {
     used: u64,
     /// The root's modification time.
     root_mtime: i64,
+    /// The root's permission bits.
+    root_mode: u32,
+}
+
+impl Default for Tree {
+    fn default() -> Tree {
+        Tree::new(0)
+    }
 }
 
 impl Tree {
     /// An empty filesystem of `capacity` bytes.
-    pub fn new(capacity: u64) -> Tree {
+    pub const fn new(capacity: u64) -> Tree {
         Tree {
             entries: BTreeMap::new(),
             capacity,
             used: 0,
             root_mtime: 0,
+            root_mode: 0o755,
         }
     }
 
@@ -213,7 +231,7 @@ impl Tree {
         let path = self.resolve_parent(path)?;
         if path == "/" {
             return Ok(Entry::Dir {
-                mode: 0o755,
+                mode: self.root_mode,
                 mtime: self.root_mtime,
             });
         }
@@ -455,7 +473,10 @@ impl Tree {
                 *mode = new_mode & 0o7777;
                 Ok(())
             }
-            _ if path == "/" => Ok(()),
+            _ if path == "/" => {
+                self.root_mode = new_mode & 0o7777;
+                Ok(())
+            }
             _ => Err(FsError::NotFound),
         }
     }

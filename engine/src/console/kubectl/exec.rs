@@ -137,6 +137,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     }
     let origin = pod_origin(&pod, &proc);
     let tty = parsed.bool("tty");
+    let storage = mounted(cluster, &proc);
     let mut tools = cluster.net_client(origin, kit, tty);
     let shell = Shell::new(
         &proc,
@@ -145,6 +146,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         proc.start_ms,
         EXEC_LIMIT_MS,
     )
+    .with_storage(&storage)
     .with_tools(&mut tools);
     let mut run = if is_shell && command.get(1).map(String::as_str) == Some("-c") {
         shell.run_script(command.get(2).map_or("", String::as_str))
@@ -156,7 +158,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         End::Exit { at, .. } => *at,
         End::Running => EXEC_LIMIT_MS,
     };
-    keep_files(cluster, &key, &mut run);
+    keep_files(cluster, &key, &mut run, proc.start_ms);
     print_run(&mut out, run);
     if took > 0 {
         cluster.advance(crate::clock::SimDuration::millis(took));
@@ -164,9 +166,14 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     out
 }
 
-/// Keeps the files a command wrote in the container's writable layer.
-fn keep_files(cluster: &mut Cluster, key: &(String, String, String), run: &mut process::Run) {
-    if run.files.is_empty() {
+/// Applies the changes a command made to the container's root and volumes.
+fn keep_files(
+    cluster: &mut Cluster,
+    key: &(String, String, String),
+    run: &mut process::Run,
+    start_ms: i64,
+) {
+    if run.ops.is_empty() {
         return;
     }
     if let Some(inst) = cluster
@@ -175,8 +182,23 @@ fn keep_files(cluster: &mut Cluster, key: &(String, String, String), run: &mut p
         .get_mut(key)
         .and_then(|s| s.current.as_mut())
     {
-        inst.process.files.append(&mut run.files);
+        let ops = std::mem::take(&mut run.ops);
+        process::fs::commit(
+            &mut cluster.world.storage,
+            &mut inst.process,
+            &ops,
+            start_ms,
+        );
     }
+}
+
+/// A copy of the trees container `proc` mounts: its shell reads them while its tools (the
+/// network) hold the cluster.
+fn mounted(cluster: &Cluster, proc: &process::Container) -> crate::storage::Storage {
+    cluster
+        .world
+        .storage
+        .subset(proc.mounts.iter().map(|m| &m.backing))
 }
 
 /// Where a container's connections start: its pod's network namespace.
@@ -270,6 +292,7 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
         Some(pod) => pod_origin(pod, &proc),
         None => pod_origin(&Default::default(), &proc),
     };
+    let storage = mounted(cluster, &proc);
     let mut tools = cluster.net_client(origin, kit_of(&proc.image), true);
     let mut shell = Shell::new(
         &proc,
@@ -278,6 +301,7 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
         proc.start_ms,
         EXEC_LIMIT_MS,
     )
+    .with_storage(&storage)
     .with_tools(&mut tools);
     if session.shell == "sh" && !matches!(proc.flavor(), Flavor::Busybox | Flavor::Alpine) {
         // dash reports errors as `sh: 1: foo: not found`.
@@ -286,7 +310,7 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
     // `cmd | filter`: the container runs `cmd`; the console's own filters do the rest.
     let (first, filters) = split_pipe(trimmed);
     let mut run = shell.run_script(first);
-    keep_files(cluster, &session.key, &mut run);
+    keep_files(cluster, &session.key, &mut run, proc.start_ms);
     let mut piped = String::new();
     for l in run.lines {
         if l.stderr {

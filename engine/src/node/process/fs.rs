@@ -1,20 +1,77 @@
-//! The small filesystem a container shows to `cat` and `ls`: the image's files (distribution
-//! files, nginx's welcome page), what kubelet writes (/etc/hosts, /etc/resolv.conf,
-//! /etc/hostname), the service-account token mount, and on top of them the container's
-//! writable layer (files its hooks and `kubectl exec` wrote).
+//! The filesystem a container shows, one view for every reader (`kubectl exec` shells,
+//! probes and hooks, `grep`, what its server serves): its root — the image's files, what the
+//! kubelet writes (/etc/hosts, /etc/resolv.conf, /etc/hostname, the service-account token)
+//! and its writable layer, one [`Tree`] — with its volumes mounted over it (the longest
+//! mount path wins; a read-only mount refuses writes). Writes are [`Op`]s: a run records the
+//! ones that succeeded in its own view, and its caller applies them to the real trees.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{image_name, Container, Flavor};
+use crate::node::volumes::Mount;
+use crate::storage::{Backing, Entry, FsError, Storage, Tree};
 
-/// Largest file a container may write; a write past it fails as a full disk would.
-pub const FILE_LIMIT: usize = 1 << 20;
+pub use crate::storage::normalise;
+
+/// A container root's size for `df` (the node's disk, which its overlay lives on).
+pub const ROOT_CAPACITY: u64 = 100 << 30;
 
 /// Top-level directories of every image.
 const ROOT: &[&str] = &[
     "bin", "dev", "etc", "home", "lib", "media", "mnt", "opt", "proc", "root", "run", "sbin",
     "srv", "sys", "tmp", "usr", "var",
 ];
+
+/// Where the service-account token is projected.
+const SA_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// The root filesystem a new container of `c` starts with, its files dated `c.start_ms`.
+pub fn image_tree(c: &Container) -> Tree {
+    let mut t = Tree::new(ROOT_CAPACITY);
+    let at = c.start_ms;
+    for d in ROOT {
+        let mode = match *d {
+            "tmp" => 0o1777,
+            "root" => 0o700,
+            "proc" | "sys" => 0o555,
+            _ => 0o755,
+        };
+        let _ = t.mkdir(d, false, mode, at);
+    }
+    // Each directory once (outermost first), then the files.
+    let stamp = super::fmt_ms(at, "..%Y_%m_%d_%H_%M_%S.%9f");
+    let files = files(c);
+    let mut dirs: Vec<String> = vec![format!("{SA_DIR}/{stamp}")];
+    for (path, _) in &files {
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            if !path.starts_with(SA_DIR) && !dirs.iter().any(|d| d == dir) {
+                dirs.push(dir.to_string());
+            }
+        }
+    }
+    for d in &dirs {
+        if t.stat(d).is_err() {
+            let _ = t.mkdir(d, true, 0o755, at);
+        }
+    }
+    let _ = t.symlink(&stamp, &format!("{SA_DIR}/..data"), at);
+    for (path, data) in files {
+        if let Some(name) = path.strip_prefix(&format!("{SA_DIR}/")) {
+            // A projected volume: each key a link into the timestamped directory `..data`
+            // names.
+            let _ = t.write(&format!("{SA_DIR}/{stamp}/{name}"), &data, false, 0o644, at);
+            let _ = t.symlink(&format!("..data/{name}"), &path, at);
+        } else {
+            let _ = t.write(&path, &data, false, 0o644, at);
+        }
+    }
+    for m in &c.mounts {
+        // The runtime makes each mount point.
+        let _ = t.mkdir(&m.path, true, 0o755, at);
+    }
+    t
+}
 
 /// Every file of the container, as (path, contents).
 fn files(c: &Container) -> Vec<(String, String)> {
@@ -73,89 +130,314 @@ fn files(c: &Container) -> Vec<(String, String)> {
     v
 }
 
-/// Normalises `a/b/`, `./x` and relative paths (the working directory is `/`).
-pub fn normalise(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
+/// A change to the filesystem, as a command makes it (paths as the container sees them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `> FILE` (or `>>` with `append`), a download, `cp`.
+    Write {
+        /// The file.
+        path: String,
+        /// What is written.
+        data: String,
+        /// Appended rather than replacing.
+        append: bool,
+    },
+    /// `mkdir [-p]`.
+    Mkdir {
+        /// The directory.
+        path: String,
+        /// `-p`.
+        parents: bool,
+    },
+    /// `rm [-r]`, `rmdir`.
+    Remove {
+        /// What goes.
+        path: String,
+        /// A directory with what is in it.
+        recursive: bool,
+    },
+    /// `touch`.
+    Touch {
+        /// The file.
+        path: String,
+    },
+    /// `ln -s TARGET LINK`.
+    Symlink {
+        /// Where it points, as written.
+        target: String,
+        /// The link.
+        link: String,
+    },
+    /// `mv` (across filesystems: a copy, then the source removed).
+    Rename {
+        /// Source.
+        from: String,
+        /// Destination.
+        to: String,
+    },
+    /// `chmod`.
+    Chmod {
+        /// The file or directory.
+        path: String,
+        /// New permission bits.
+        mode: u32,
+    },
+}
+
+/// An empty filesystem, for a mount whose tree is not there.
+static EMPTY: Tree = Tree::new(0);
+
+/// Capacity of a volume's tree made on first write when its setup did not make it.
+const FALLBACK_CAPACITY: u64 = 1 << 30;
+
+/// A container's filesystem as its processes see it: the root and the mounts over it, with
+/// changes made through it kept (copied on first write) until [`View::into_changes`].
+pub struct View<'a> {
+    root: Arc<Tree>,
+    root_changed: bool,
+    mounts: &'a [Mount],
+    storage: Option<&'a Storage>,
+    changed: BTreeMap<Backing, Tree>,
+}
+
+/// What a view changed: the new root (if it changed) and the volumes' new trees.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// The container's new root filesystem.
+    pub root: Option<Arc<Tree>>,
+    /// Volumes' filesystems, replaced whole.
+    pub volumes: BTreeMap<Backing, Tree>,
+}
+
+impl<'a> View<'a> {
+    /// The view of `root` with `mounts` over it, their trees in `storage` (none: empty).
+    pub fn new(root: Arc<Tree>, mounts: &'a [Mount], storage: Option<&'a Storage>) -> Self {
+        View {
+            root,
+            root_changed: false,
+            mounts,
+            storage,
+            changed: BTreeMap::new(),
         }
     }
-    format!("/{}", parts.join("/"))
-}
 
-/// A file's contents: the writable layer's copy, else the image's.
-pub fn read(c: &Container, path: &str) -> Option<String> {
-    let path = normalise(path);
-    if let Some(t) = c.files.get(&path) {
-        return Some(t.clone());
+    /// The mounts it shows.
+    pub fn mounts(&self) -> &'a [Mount] {
+        self.mounts
     }
-    files(c)
-        .into_iter()
-        .find(|(p, _)| *p == path)
-        .map(|(_, t)| t)
-}
 
-/// A directory's entries, sorted; `None` when it does not exist.
-pub fn list(c: &Container, path: &str) -> Option<Vec<String>> {
-    let path = normalise(path);
-    let mut names: Vec<String> = if path == "/" {
-        ROOT.iter().map(|s| s.to_string()).collect()
-    } else {
-        Vec::new()
-    };
-    // The image's top-level directories exist even when Kubeplay shows nothing in them.
-    let mut found = path == "/" || ROOT.iter().any(|d| path == format!("/{d}"));
-    let image = files(c).into_iter().map(|(p, _)| p);
-    found |= add_entries(&mut names, &path, image);
-    if path == "/var/run/secrets/kubernetes.io/serviceaccount" {
-        // The projected volume's entries are symlinks into a timestamped directory.
-        names = vec!["ca.crt".into(), "namespace".into(), "token".into()];
+    /// The mount `path` lies in (the longest mount path that holds it), and the path inside
+    /// that mount's tree; `None` for the root.
+    fn locate(&self, path: &str) -> (Option<usize>, String) {
+        let path = normalise(path);
+        let best = self
+            .mounts
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| path == m.path || path.starts_with(&format!("{}/", m.path)))
+            .max_by_key(|(_, m)| m.path.len());
+        match best {
+            Some((i, m)) => {
+                let rest = &path[m.path.len().min(path.len())..];
+                (Some(i), normalise(&format!("{}/{rest}", m.dir)))
+            }
+            None => (None, path),
+        }
     }
-    let found = with_written(found.then_some(names), &path, &c.files);
-    found.map(|mut names| {
-        names.sort();
-        names
-    })
-}
 
-/// Adds to `names` the entries of directory `dir` that `paths` (files) have under it;
-/// whether any had.
-fn add_entries(names: &mut Vec<String>, dir: &str, paths: impl Iterator<Item = String>) -> bool {
-    let prefix = if dir == "/" {
-        "/".to_string()
-    } else {
-        format!("{dir}/")
-    };
-    let mut found = false;
-    for p in paths {
-        if let Some(rest) = p.strip_prefix(&prefix) {
-            found = true;
-            let first = rest.split('/').next().unwrap_or_default().to_string();
-            if !names.contains(&first) {
-                names.push(first);
+    fn tree(&self, at: Option<usize>) -> &Tree {
+        let Some(m) = at.and_then(|i| self.mounts.get(i)) else {
+            return &self.root;
+        };
+        self.changed
+            .get(&m.backing)
+            .or_else(|| self.storage.and_then(|s| s.tree(&m.backing)))
+            .unwrap_or(&EMPTY)
+    }
+
+    fn tree_mut(&mut self, at: Option<usize>) -> Result<&mut Tree, FsError> {
+        let Some(m) = at.and_then(|i| self.mounts.get(i)) else {
+            self.root_changed = true;
+            return Ok(Arc::make_mut(&mut self.root));
+        };
+        if m.read_only {
+            return Err(FsError::ReadOnly);
+        }
+        let storage = self.storage;
+        Ok(self.changed.entry(m.backing.clone()).or_insert_with(|| {
+            storage
+                .and_then(|s| s.tree(&m.backing))
+                .cloned()
+                .unwrap_or_else(|| Tree::new(FALLBACK_CAPACITY))
+        }))
+    }
+
+    /// A file's contents.
+    pub fn read(&self, path: &str) -> Result<&str, FsError> {
+        let (at, inner) = self.locate(path);
+        self.tree(at).read(&inner)
+    }
+
+    /// What `path` leads to, links followed.
+    pub fn stat(&self, path: &str) -> Result<Entry, FsError> {
+        let (at, inner) = self.locate(path);
+        self.tree(at).stat(&inner)
+    }
+
+    /// What `path` names, a final link not followed.
+    pub fn lstat(&self, path: &str) -> Result<Entry, FsError> {
+        let (at, inner) = self.locate(path);
+        self.tree(at).lstat(&inner)
+    }
+
+    /// A directory's entries, sorted by name; mount points show the mounted directory.
+    pub fn list(&self, path: &str) -> Result<Vec<(String, Entry)>, FsError> {
+        let (at, inner) = self.locate(path);
+        let mut entries = self.tree(at).list(&inner)?;
+        let dir = normalise(path);
+        for (name, entry) in &mut entries {
+            let full = normalise(&format!("{dir}/{name}"));
+            if self.mounts.iter().any(|m| m.path == full) {
+                if let Ok(e) = self.stat(&full) {
+                    *entry = e;
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Whether `path` is a directory.
+    pub fn is_dir(&self, path: &str) -> bool {
+        matches!(self.stat(path), Ok(Entry::Dir { .. }))
+    }
+
+    /// Makes one change at `now` (epoch ms).
+    pub fn apply(&mut self, op: &Op, now: i64) -> Result<(), FsError> {
+        match op {
+            Op::Write { path, data, append } => {
+                let (at, inner) = self.locate(path);
+                self.tree_mut(at)?.write(&inner, data, *append, 0o644, now)
+            }
+            Op::Mkdir { path, parents } => {
+                let (at, inner) = self.locate(path);
+                if *parents && self.is_dir(path) {
+                    return Ok(());
+                }
+                self.tree_mut(at)?.mkdir(&inner, *parents, 0o755, now)
+            }
+            Op::Remove { path, recursive } => {
+                let full = normalise(path);
+                if self.mounts.iter().any(|m| {
+                    m.path == full || (*recursive && m.path.starts_with(&format!("{full}/")))
+                }) {
+                    return Err(FsError::Busy);
+                }
+                let (at, inner) = self.locate(path);
+                self.tree_mut(at)?.remove(&inner, *recursive, now)
+            }
+            Op::Touch { path } => {
+                let (at, inner) = self.locate(path);
+                self.tree_mut(at)?.touch(&inner, now)
+            }
+            Op::Symlink { target, link } => {
+                let (at, inner) = self.locate(link);
+                self.tree_mut(at)?.symlink(target, &inner, now)
+            }
+            Op::Rename { from, to } => {
+                let (a, from_in) = self.locate(from);
+                let (b, to_in) = self.locate(to);
+                if self.mounts.iter().any(|m| m.path == normalise(from)) {
+                    return Err(FsError::Busy);
+                }
+                let same = match (a, b) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => {
+                        self.mounts.get(x).map(|m| &m.backing)
+                            == self.mounts.get(y).map(|m| &m.backing)
+                    }
+                    _ => false,
+                };
+                if same {
+                    return self.tree_mut(a)?.rename(&from_in, &to_in, now);
+                }
+                // Another filesystem: mv copies a file, then removes it.
+                let data = self.read(from)?.to_string();
+                self.tree_mut(a)?; // the source must be writable too
+                self.tree_mut(b)?.write(&to_in, &data, false, 0o644, now)?;
+                self.tree_mut(a)?.remove(&from_in, false, now)
+            }
+            Op::Chmod { path, mode } => {
+                let (at, inner) = self.locate(path);
+                self.tree_mut(at)?.chmod(&inner, *mode)
             }
         }
     }
-    found
+
+    /// Bytes the container's root holds.
+    pub fn root_used(&self) -> u64 {
+        self.root.used()
+    }
+
+    /// Whether `path` is on a read-only mount.
+    pub fn read_only(&self, path: &str) -> bool {
+        let (at, _) = self.locate(path);
+        at.and_then(|i| self.mounts.get(i))
+            .is_some_and(|m| m.read_only)
+    }
+
+    /// Whether `path` is on a volume (not the container's root).
+    pub fn on_volume(&self, path: &str) -> bool {
+        self.locate(path).0.is_some()
+    }
+
+    /// The size and bytes used of the filesystem mounted at the mount `m`.
+    pub fn usage(&self, m: &Mount) -> (u64, u64) {
+        let t = self
+            .changed
+            .get(&m.backing)
+            .or_else(|| self.storage.and_then(|s| s.tree(&m.backing)))
+            .unwrap_or(&EMPTY);
+        (t.capacity(), t.used())
+    }
+
+    /// What it changed.
+    pub fn into_changes(self) -> Changes {
+        Changes {
+            root: self.root_changed.then_some(self.root),
+            volumes: self.changed,
+        }
+    }
 }
 
-/// Directory `dir`'s entries (`listed`, as the layers below show them) with the files
-/// `written` on top, unsorted; `dir` is normalised.
-pub fn with_written(
-    listed: Option<Vec<String>>,
-    dir: &str,
-    written: &BTreeMap<String, String>,
-) -> Option<Vec<String>> {
-    let mut names = listed.clone().unwrap_or_default();
-    let found = add_entries(&mut names, dir, written.keys().cloned());
-    (listed.is_some() || found).then_some(names)
+/// Applies `ops` (each at ms after `start_ms`) made by a run in container `c` to its root
+/// and to the volumes in `storage`; ops that fail now (the trees changed since) are skipped.
+pub fn commit(storage: &mut Storage, c: &mut Container, ops: &[(i64, Op)], start_ms: i64) {
+    if ops.is_empty() {
+        return;
+    }
+    let changes = {
+        let mut view = View::new(c.root.clone(), &c.mounts, Some(storage));
+        for (at, op) in ops {
+            let _ = view.apply(op, start_ms.saturating_add(*at));
+        }
+        view.into_changes()
+    };
+    if let Some(root) = changes.root {
+        c.root = root;
+    }
+    for (backing, tree) in changes.volumes {
+        let _ = storage.put(backing, tree);
+    }
 }
 
+/// A file's contents in container `c`, its volumes' trees in `storage` (what its server
+/// serves).
+pub fn read(c: &Container, storage: Option<&Storage>, path: &str) -> Option<String> {
+    View::new(c.root.clone(), &c.mounts, storage)
+        .read(path)
+        .ok()
+        .map(str::to_string)
+}
 const NGINX_INDEX: &str = "<!DOCTYPE html>
 <html>
 <head>
@@ -194,43 +476,103 @@ const NGINX_50X: &str = "<!DOCTYPE html>
 
 #[cfg(test)]
 mod tests {
-    use super::super::Container;
     use super::*;
+    use proptest::prelude::*;
 
-    fn busybox() -> Container {
-        Container::for_test("box", "busybox")
+    fn nfs_mount(path: &str, dir: &str, read_only: bool) -> Mount {
+        Mount {
+            path: path.into(),
+            volume: "v".into(),
+            backing: Backing::Nfs("211.183.3.99".into()),
+            dir: dir.into(),
+            read_only,
+            source: "211.183.3.99:/k8s".into(),
+            fstype: "nfs4".into(),
+        }
     }
 
-    fn sh(c: &Container, script: &str) -> crate::node::process::Run {
-        c.exec(&["sh".into(), "-c".into(), script.into()], 0, 60_000)
+    fn storage() -> Storage {
+        let mut s = Storage::default();
+        s.add_nfs_server(
+            crate::storage::NfsServer {
+                address: "211.183.3.99".into(),
+                exports: vec!["/k8s".into()],
+                size: 1 << 30,
+                device: "/dev/sdb".into(),
+            },
+            0,
+        );
+        s
+    }
+
+    fn container(mounts: Vec<Mount>) -> Container {
+        let mut c = Container::for_test("box", "busybox");
+        c.mounts = mounts;
+        c.with_root()
     }
 
     #[test]
-    fn writes_go_to_the_writable_layer() {
-        let mut c = busybox();
+    fn longest_mount_wins_and_read_only_refuses() {
+        let mut s = storage();
+        let mut c = container(vec![
+            nfs_mount("/data", "/k8s", false),
+            nfs_mount("/data/ro", "/k8s", true),
+        ]);
+        let ops = [(
+            0,
+            Op::Write {
+                path: "/data/f".into(),
+                data: "x".into(),
+                append: false,
+            },
+        )];
+        commit(&mut s, &mut c, &ops, 0);
+        assert_eq!(read(&c, Some(&s), "/data/ro/f").as_deref(), Some("x"));
+        let mut view = View::new(c.root.clone(), &c.mounts, Some(&s));
+        let w = |p: &str| Op::Write {
+            path: p.into(),
+            data: "y".into(),
+            append: false,
+        };
+        assert_eq!(view.apply(&w("/data/ro/g"), 0), Err(FsError::ReadOnly));
+        let rm = Op::Remove {
+            path: "/data".into(),
+            recursive: true,
+        };
+        assert_eq!(view.apply(&rm, 0), Err(FsError::Busy));
+        // The root's own files are still there, and the mount point is a directory in it.
+        assert!(view.read("/etc/hostname").is_ok());
+        assert!(view.is_dir("/data"));
+    }
+
+    fn sh(c: &Container, s: &Storage, script: &str) -> super::super::Run {
+        c.exec_in(
+            Some(s),
+            &["sh".into(), "-c".into(), script.into()],
+            0,
+            60_000,
+        )
+    }
+
+    fn texts(run: &super::super::Run) -> Vec<&str> {
+        run.lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn writes_go_to_the_writable_layer_and_stay_bounded() {
+        let mut s = storage();
+        let mut c = container(vec![]);
         let run = sh(
             &c,
+            &s,
             "echo hi > /tmp/x; echo more >> tmp/x; cat /tmp/x; ls /tmp",
         );
-        let text: Vec<&str> = run.lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(text, ["hi", "more", "x"]);
+        assert_eq!(texts(&run), ["hi", "more", "x"]);
+        commit(&mut s, &mut c, &run.ops, 0);
+        assert_eq!(read(&c, None, "/tmp/x").as_deref(), Some("hi\nmore\n"));
+        let run = sh(&c, &s, "echo x > /nope/y; echo $?; echo x > /etc");
         assert_eq!(
-            run.files.get("/tmp/x").map(String::as_str),
-            Some("hi\nmore\n")
-        );
-        c.files = run.files;
-        assert_eq!(read(&c, "/tmp/x").as_deref(), Some("hi\nmore\n"));
-        assert_eq!(list(&c, "/tmp"), Some(vec!["x".to_string()]));
-        assert_eq!(list(&c, "/mnt"), Some(vec![]));
-    }
-
-    #[test]
-    fn writes_need_a_directory_and_stay_bounded() {
-        let c = busybox();
-        let run = sh(&c, "echo x > /nope/y; echo $?; echo x > /etc");
-        let text: Vec<&str> = run.lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(
-            text,
+            texts(&run),
             [
                 "sh: can't create /nope/y: nonexistent directory",
                 "1",
@@ -239,12 +581,82 @@ mod tests {
         );
         let run = sh(
             &c,
+            &s,
             "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa > /f; while true; do cat /f >> /f; done",
         );
-        assert!(run.files.get("/f").is_some_and(|f| f.len() <= FILE_LIMIT));
         assert!(run
             .lines
             .iter()
             .any(|l| l.text == "sh: write error: No space left on device"));
+        commit(&mut s, &mut c, &run.ops, 0);
+        assert!(read(&c, None, "/f").is_some_and(|f| f.len() <= crate::storage::tree::FILE_LIMIT));
+    }
+
+    proptest! {
+        #[test]
+        fn data_written_through_a_mount_is_read_back_by_a_later_pod(
+            name in "[a-zA-Z0-9._-]{1,12}",
+            data in "(?s).{0,300}",
+            sub in "(|[a-z]{1,6})",
+        ) {
+            prop_assume!(name != "." && name != "..");
+            let mut s = storage();
+            let dir = if sub.is_empty() { "/k8s".to_string() } else { format!("/k8s/{sub}") };
+            let mut first = container(vec![nfs_mount("/data", &dir, false)]);
+            let ops = [
+                (0, Op::Mkdir { path: "/data".into(), parents: true }),
+                (1, Op::Write { path: format!("/data/{name}"), data: data.clone(), append: false }),
+            ];
+            if !sub.is_empty() {
+                s.tree_mut(&Backing::Nfs("211.183.3.99".into()), 0).unwrap().mkdir(&dir, true, 0o755, 0).unwrap();
+            }
+            commit(&mut s, &mut first, &ops, 0);
+            let later = container(vec![nfs_mount("/mnt", "/k8s", false)]);
+            let path = if sub.is_empty() { format!("/mnt/{name}") } else { format!("/mnt/{sub}/{name}") };
+            prop_assert_eq!(read(&later, Some(&s), &path), Some(data));
+        }
+
+        #[test]
+        fn hostile_paths_and_sizes_never_panic(
+            ops in proptest::collection::vec((0usize..7, "[a-z./]{0,40}", "[a-z./]{0,20}", 0usize..3), 0..30),
+        ) {
+            let mut s = storage();
+            let mut c = container(vec![nfs_mount("/data", "/k8s", false), nfs_mount("/data/x/ro", "/", true)]);
+            let big = "z".repeat(crate::storage::tree::FILE_LIMIT + 1);
+            let ops: Vec<(i64, Op)> = ops
+                .into_iter()
+                .map(|(kind, a, b, size)| {
+                    let data = match size { 0 => String::new(), 1 => b.clone(), _ => big.clone() };
+                    let op = match kind {
+                        0 => Op::Write { path: a, data, append: size == 1 },
+                        1 => Op::Mkdir { path: a, parents: size > 0 },
+                        2 => Op::Remove { path: a, recursive: size > 0 },
+                        3 => Op::Touch { path: a },
+                        4 => Op::Symlink { target: b, link: a },
+                        5 => Op::Rename { from: a, to: b },
+                        _ => Op::Chmod { path: a, mode: size as u32 * 0o777 },
+                    };
+                    (0, op)
+                })
+                .collect();
+            commit(&mut s, &mut c, &ops, 0);
+            let view = View::new(c.root.clone(), &c.mounts, Some(&s));
+            for p in ["/", "/data", "/data/x", "/data/x/ro", "/etc"] {
+                let _ = view.list(p);
+            }
+        }
+
+        #[test]
+        fn hostile_file_commands_never_panic(words in proptest::collection::vec(proptest::sample::select(&[
+            "ls", "-la", "-R", "touch", "mkdir", "-p", "rm", "-rf", "rmdir", "cp", "-r", "mv", "ln", "-s",
+            "chmod", "+x", "755", "df", "-h", "mount", "cat", "/", "/data", "/data/a", "..", ".", "/etc/*",
+            "/data/*", "a/b/c", ";", "&&", ">", ">>", "echo", "x", "/proc", "''",
+        ][..]), 0..16)) {
+            let s = storage();
+            let c = container(vec![nfs_mount("/data", "/k8s", false)]);
+            let _ = c.exec_in(Some(&s), &["sh".into(), "-c".into(), words.join(" ")], 0, 60_000);
+            let d = Container { image: "nginx".into(), ..c };
+            let _ = d.exec_in(Some(&s), &["bash".into(), "-c".into(), words.join(" ")], 0, 60_000);
+        }
     }
 }

@@ -37,7 +37,7 @@ pub fn startup(c: &Container) -> Vec<Line> {
     let mut lines = Vec::new();
     if debug {
         if let Some(applied) = config_path(argv)
-            .and_then(|p| fs::read(c, p))
+            .and_then(|p| fs::read(c, None, p))
             .and_then(|text| go_config_json(&text))
         {
             lines.push(logrus(38, "debug", &format!("Applied config: {applied}")));

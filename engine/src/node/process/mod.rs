@@ -67,9 +67,11 @@ pub struct Container {
     pub ports: Vec<u16>,
     /// Lines the server wrote for requests it served (access log), in time order.
     pub served: Vec<Line>,
-    /// The writable layer: files written since the container started (by its hooks and
-    /// `kubectl exec`), by normalised path.
-    pub files: BTreeMap<String, String>,
+    /// Its root filesystem: the image's files and its writable layer (what its hooks,
+    /// `kubectl exec` and its own process wrote). Shared until written (`Arc::make_mut`).
+    pub root: std::sync::Arc<crate::storage::Tree>,
+    /// Its volumes, mounted over the root.
+    pub mounts: Vec<crate::node::volumes::Mount>,
     /// Requests that keep coming at a period (a probe that keeps succeeding, which the
     /// kubelet no longer needs to look at); their log lines are written when read.
     pub periodic: Vec<serve::Periodic>,
@@ -93,10 +95,19 @@ impl Container {
             start_ms: 0,
             ports: vec![],
             served: vec![],
-            files: Default::default(),
+            root: Default::default(),
+            mounts: Vec::new(),
             periodic: Vec::new(),
             work: Default::default(),
         }
+        .with_root()
+    }
+
+    /// The same container with its root filesystem made from its image (and its mount
+    /// points): what the runtime does when it creates it.
+    pub fn with_root(mut self) -> Container {
+        self.root = std::sync::Arc::new(fs::image_tree(&self));
+        self
     }
 }
 
@@ -133,6 +144,7 @@ fn image_defaults(image: &str) -> (&'static [&'static str], &'static [&'static s
         "busybox" => (&[], &["sh"]),
         "alpine" => (&[], &["/bin/sh"]),
         "ubuntu" | "centos" => (&[], &["/bin/bash"]),
+        "debian" => (&[], &["bash"]),
         "nginx" => (&["/docker-entrypoint.sh"], &["nginx", "-g", "daemon off;"]),
         "httpd" => (&[], &["httpd-foreground"]),
         "redis" => (&["docker-entrypoint.sh"], &["redis-server"]),
@@ -166,6 +178,7 @@ pub fn argv(image: &str, command: Option<&[String]>, args: Option<&[String]>) ->
 const COMMON_BINARIES: &[&str] = &[
     "sh", "echo", "sleep", "tail", "cat", "date", "env", "printenv", "true", "false", "ls",
     "hostname", "id", "whoami", "pwd", "uname", "ps", "exit", "head", "grep", "seq", "test", "[",
+    "touch", "mkdir", "rmdir", "rm", "ln", "cp", "mv", "chmod", "df", "mount",
 ];
 
 fn has_binary(flavor: Flavor, name: &str) -> bool {
@@ -245,7 +258,12 @@ impl Container {
     /// Replays the process from its start until `until_ms` (epoch ms), with the lines its
     /// server wrote for the requests it served.
     pub fn run_until(&self, until_ms: i64) -> Run {
-        let mut run = self.replay(until_ms);
+        self.run_in(None, until_ms)
+    }
+
+    /// [`Container::run_until`], its volumes read from `storage`.
+    pub fn run_in(&self, storage: Option<&crate::storage::Storage>, until_ms: i64) -> Run {
+        let mut run = self.replay(storage, until_ms);
         let limit = until_ms - self.start_ms;
         if !self.served.is_empty() || !self.periodic.is_empty() {
             run.lines
@@ -258,7 +276,7 @@ impl Container {
         run
     }
 
-    fn replay(&self, until_ms: i64) -> Run {
+    fn replay(&self, storage: Option<&crate::storage::Storage>, until_ms: i64) -> Run {
         let limit = until_ms - self.start_ms;
         if let Some(server) = self.server() {
             return self.server_run(server);
@@ -271,13 +289,16 @@ impl Container {
         }
         let flavor = self.flavor();
         let base = exe.rsplit('/').next().unwrap_or(exe);
-        let shell = script::Shell::new(
+        let mut shell = script::Shell::new(
             self,
             shell_name(flavor, exe),
             self.env.clone(),
             self.start_ms,
             limit,
         );
+        if let Some(s) = storage {
+            shell = shell.with_storage(s);
+        }
         if matches!(base, "sh" | "bash" | "ash") {
             return match rest.first().map(String::as_str) {
                 Some("-c") => shell.run_script(rest.get(1).map_or("", String::as_str)),
@@ -290,19 +311,29 @@ impl Container {
 
     /// Runs `argv` inside the running container at `at_ms` (epoch ms) for at most `limit_ms`,
     /// as the runtime's exec does (a probe, a hook): `sh -c SCRIPT` through the shell, any
-    /// other program as one command. The executable must exist (`check_start`).
-    pub fn exec(&self, argv: &[String], at_ms: i64, limit_ms: i64) -> Run {
+    /// other program as one command, its volumes read from `storage`. The executable must
+    /// exist (`check_start`).
+    pub fn exec_in(
+        &self,
+        storage: Option<&crate::storage::Storage>,
+        argv: &[String],
+        at_ms: i64,
+        limit_ms: i64,
+    ) -> Run {
         let exe = argv
             .first()
             .map_or("", |a| a.rsplit('/').next().unwrap_or(a));
         let is_shell = matches!(exe, "sh" | "bash" | "ash");
-        let shell = script::Shell::new(
+        let mut shell = script::Shell::new(
             self,
             if exe == "bash" { "bash" } else { "sh" },
             self.env.clone(),
             at_ms,
             limit_ms,
         );
+        if let Some(s) = storage {
+            shell = shell.with_storage(s);
+        }
         match (is_shell, argv.get(1).map(String::as_str)) {
             (true, Some("-c")) => shell.run_script(argv.get(2).map_or("", String::as_str)),
             // A shell without a script reads end-of-file from the empty stdin and exits.
@@ -450,12 +481,12 @@ pub fn rfc3339_nano(ms: i64) -> String {
 }
 
 impl script::Host for Container {
-    fn read(&self, path: &str) -> Option<String> {
-        fs::read(self, path)
+    fn root(&self) -> &std::sync::Arc<crate::storage::Tree> {
+        &self.root
     }
 
-    fn list(&self, path: &str) -> Option<Vec<String>> {
-        fs::list(self, path)
+    fn mounts(&self) -> &[crate::node::volumes::Mount] {
+        &self.mounts
     }
 
     fn date(&self, ms: i64) -> String {

@@ -3,19 +3,25 @@
 //! `[[ ]]` (busybox ash and bash), `$VAR`, `${VAR}`, `$(cmd)`, and a handful of utilities. It runs on simulated time: `sleep` moves a clock forward, and
 //! the run stops when that clock passes a limit or the step budget is spent.
 
+mod df;
+mod files;
 mod grammar;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::cond::{self, Dialect, FileKind};
+use super::fs::{Op, View};
+use crate::node::volumes::Mount;
+use crate::storage::{Entry, FsError, Storage, Tree};
 use grammar::{Item, Stmt, Tok};
 
 /// What the process can see: its environment, files and identity.
 pub trait Host {
-    /// Contents of a file, if it exists.
-    fn read(&self, path: &str) -> Option<String>;
-    /// `ls` of a directory: entry names, or `None` when it does not exist.
-    fn list(&self, path: &str) -> Option<Vec<String>>;
+    /// Its root filesystem.
+    fn root(&self) -> &Arc<Tree>;
+    /// The volumes mounted over it.
+    fn mounts(&self) -> &[Mount];
     /// Formats simulated epoch ms as `date` prints it.
     fn date(&self, ms: i64) -> String;
     /// Output of utilities the host knows (hostname, id, uname, ps, ...), or `None`.
@@ -75,18 +81,18 @@ pub struct Run {
     pub lines: Vec<Line>,
     /// Exit or still running.
     pub end: End,
-    /// Files it wrote (`> FILE`, a tool's download), by normalised path, with their new
-    /// contents: the container's writable layer keeps them when the run was an exec.
-    pub files: BTreeMap<String, String>,
+    /// The changes it made to the filesystem (`> FILE`, `mkdir`, a tool's download), each
+    /// at ms after its start, in order: the caller applies them ([`super::fs::commit`]).
+    pub ops: Vec<(i64, Op)>,
 }
 
 impl Run {
-    /// A run that wrote no files.
+    /// A run that changed no files.
     pub fn new(lines: Vec<Line>, end: End) -> Run {
         Run {
             lines,
             end,
-            files: BTreeMap::new(),
+            ops: Vec::new(),
         }
     }
 }
@@ -111,8 +117,10 @@ pub struct Shell<'a> {
     steps: u32,
     lines: Vec<Line>,
     last: i32,
-    /// Files written during the run, over the host's.
-    written: BTreeMap<String, String>,
+    /// The filesystem as the run sees it, its own changes made.
+    fs: View<'a>,
+    /// The changes it made, at ms after its start.
+    ops: Vec<(i64, Op)>,
     /// Bytes written so far (output and files), against [`BYTE_BUDGET`].
     bytes: usize,
 }
@@ -199,6 +207,10 @@ const SEQ_LIMIT: usize = 10_000;
 /// Most statements one run may execute; a script that needs more is treated as running forever.
 const STEP_BUDGET: u32 = 200_000;
 
+/// Most filesystem changes one run records (a loop appending to a file keeps writing, but
+/// only so many changes are kept for its caller).
+const MAX_OPS: usize = 10_000;
+
 /// Most bytes one run may write (to its output and files); past it, as past the step budget.
 const BYTE_BUDGET: usize = 16 << 20;
 
@@ -223,9 +235,16 @@ impl<'a> Shell<'a> {
             steps: 0,
             lines: Vec::new(),
             last: 0,
-            written: BTreeMap::new(),
+            fs: View::new(host.root().clone(), host.mounts(), None),
+            ops: Vec::new(),
             bytes: 0,
         }
+    }
+
+    /// The same shell, its volumes' trees read from `storage`.
+    pub fn with_storage(mut self, storage: &'a Storage) -> Self {
+        self.fs = View::new(self.host.root().clone(), self.host.mounts(), Some(storage));
+        self
     }
 
     /// The same shell, with `tools` on its PATH.
@@ -265,7 +284,7 @@ impl<'a> Shell<'a> {
         Run {
             lines: self.lines,
             end,
-            files: self.written,
+            ops: self.ops,
         }
     }
 
@@ -558,51 +577,32 @@ impl<'a> Shell<'a> {
             },
             "cat" => {
                 for path in args {
-                    match self.read(path) {
-                        Some(text) => {
-                            let t = text.strip_suffix('\n').unwrap_or(&text).to_string();
+                    match self.fs.read(path) {
+                        Ok("") => {}
+                        Ok(text) => {
+                            let t = text.strip_suffix('\n').unwrap_or(text).to_string();
                             self.emit(t, false);
                         }
-                        None if self.list(path).is_some() => {
-                            self.emit("cat: read error: Is a directory".to_string(), true);
-                            self.last = 1;
-                        }
-                        None => {
-                            self.emit(
-                                format!("cat: can't open '{path}': No such file or directory"),
-                                true,
-                            );
+                        Err(e) => {
+                            let busybox = self.host.busybox();
+                            let text = match e {
+                                FsError::IsDir if busybox => {
+                                    "cat: read error: Is a directory".into()
+                                }
+                                _ if busybox => {
+                                    format!("cat: can't open '{path}': {}", e.message())
+                                }
+                                _ => format!("cat: {path}: {}", e.message()),
+                            };
+                            self.emit(text, true);
                             self.last = 1;
                         }
                     }
                 }
             }
-            "ls" => {
-                let dirs: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-                let opts: String = args
-                    .iter()
-                    .filter(|a| a.starts_with('-'))
-                    .flat_map(|a| a.chars().skip(1))
-                    .collect();
-                let dir = dirs.first().map_or("/", |d| d.as_str());
-                match self.list(dir) {
-                    Some(mut names) => {
-                        if opts.contains('a') {
-                            names.splice(0..0, [".".to_string(), "..".to_string()]);
-                        }
-                        if opts.contains('l') {
-                            let text = self.long_listing(dir, &names);
-                            self.emit(text, false);
-                        } else if !names.is_empty() {
-                            self.emit(names.join("\n"), false);
-                        }
-                    }
-                    None if self.read(dir).is_some() => self.emit(dir.to_string(), false),
-                    None => {
-                        self.emit(format!("ls: {dir}: No such file or directory"), true);
-                        self.last = 1;
-                    }
-                }
+            "ls" => self.ls(args),
+            "touch" | "mkdir" | "rmdir" | "rm" | "ln" | "cp" | "mv" | "chmod" | "df" | "mount" => {
+                self.file_tool(&base, args)
             }
             "seq" => self.seq(args),
             "grep" | "egrep" | "fgrep" => self.grep(&base, args),
@@ -652,13 +652,12 @@ impl<'a> Shell<'a> {
 impl Shell<'_> {
     /// `grep` over the container's files, by the image's grep (busybox's or GNU's).
     fn grep(&mut self, program: &str, args: &[String]) {
-        let host = self.host;
-        let read = |path: &str| match host.read(path) {
-            Some(text) => Ok(text),
-            None if host.list(path).is_some() => Err("Is a directory"),
-            None => Err("No such file or directory"),
+        let fs = &self.fs;
+        let read = |path: &str| match fs.read(path) {
+            Ok(text) => Ok(text.to_string()),
+            Err(e) => Err(e.message()),
         };
-        let out = super::grep::run(program, args, None, &read, host.busybox());
+        let out = super::grep::run(program, args, None, &read, self.host.busybox());
         for (stream, text) in out.chunks {
             let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
             self.emit(text, stream == crate::output::Stream::Stderr);
@@ -682,38 +681,23 @@ impl Shell<'_> {
         self.steps > STEP_BUDGET || self.bytes > BYTE_BUDGET || self.now > self.limit
     }
 
-    /// A file's contents: written during this run, else the host's.
-    fn read(&self, path: &str) -> Option<String> {
-        let key = super::fs::normalise(path);
-        match self.written.get(&key) {
-            Some(t) => Some(t.clone()),
-            None => self.host.read(path),
-        }
-    }
-
-    /// A directory's entries, with the files written during this run.
-    fn list(&self, path: &str) -> Option<Vec<String>> {
-        let dir = super::fs::normalise(path);
-        let mut names = super::fs::with_written(self.host.list(path), &dir, &self.written)?;
-        names.sort();
-        names.dedup();
-        Some(names)
-    }
-
-    /// Whether `> path` may create the file: its directory must exist and it must not be one.
-    /// `Err` is the shell's message.
+    /// Whether `> path` may create the file: its directory must exist, it must not be one and
+    /// its filesystem must be writable. `Err` is the shell's message.
     fn can_create(&self, path: &str) -> Result<(), String> {
         let key = super::fs::normalise(path);
         let parent = key.rsplit_once('/').map_or("/", |(p, _)| p);
         let parent = if parent.is_empty() { "/" } else { parent };
-        let problem = if self.list(&key).is_some() {
+        let problem = if self.fs.is_dir(&key) {
             Some(("Is a directory", "Is a directory", "Is a directory"))
-        } else if self.list(parent).is_none() {
+        } else if !self.fs.is_dir(parent) {
             Some((
                 "nonexistent directory",
                 "No such file or directory",
                 "Directory nonexistent",
             ))
+        } else if self.fs.read_only(&key) {
+            let m = "Read-only file system";
+            Some((m, m, m))
         } else {
             None
         };
@@ -723,49 +707,53 @@ impl Shell<'_> {
         Err(match self.dialect() {
             Dialect::Bash => format!("{}: {path}: {bash}", self.name),
             Dialect::Ash => format!("{}: can't create {path}: {ash}", self.name),
-            Dialect::Dash => {
-                let name = if self.name.ends_with(": 1") {
-                    self.name.clone()
-                } else {
-                    format!("{}: 1", self.name)
-                };
-                format!("{name}: cannot create {path}: {dash}")
-            }
+            Dialect::Dash => format!("{}: cannot create {path}: {dash}", self.dash_name()),
         })
     }
 
-    /// Writes (or appends) `text` to `path` in the run's files, within `fs::FILE_LIMIT`.
-    fn write_file(&mut self, path: &str, text: String, append: bool) {
-        let key = super::fs::normalise(path);
-        self.bytes = self.bytes.saturating_add(text.len());
-        if !(append && self.written.contains_key(&key)) {
-            let base = if append {
-                self.host.read(&key).unwrap_or_default()
-            } else {
-                String::new()
-            };
-            self.written.insert(key.clone(), base);
+    /// dash's name in its messages: `sh: 1`.
+    fn dash_name(&self) -> String {
+        if self.name.ends_with(": 1") {
+            self.name.clone()
+        } else {
+            format!("{}: 1", self.name)
         }
-        let Some(content) = self.written.get_mut(&key) else {
-            return;
+    }
+
+    /// Makes a change in the run's view and records it; `Err` as the filesystem refused it.
+    fn change(&mut self, op: Op) -> Result<(), crate::storage::FsError> {
+        let now = self.start_ms.saturating_add(self.now);
+        self.fs.apply(&op, now)?;
+        if self.ops.len() < MAX_OPS {
+            self.ops.push((self.now, op));
+        }
+        Ok(())
+    }
+
+    /// Writes (or appends) `text` to `path`, within `fs::FILE_LIMIT` and the disk's size.
+    fn write_file(&mut self, path: &str, text: String, append: bool) {
+        self.bytes = self.bytes.saturating_add(text.len());
+        let op = Op::Write {
+            path: path.to_string(),
+            data: text,
+            append,
         };
-        if content.len().saturating_add(text.len()) > super::fs::FILE_LIMIT {
+        if self.change(op).is_err() {
             let name = self.name.clone();
             self.emit(
                 format!("{name}: write error: No space left on device"),
                 true,
             );
             self.last = 1;
-            return;
         }
-        content.push_str(&text);
     }
 
     /// What a path in the container is, for `-f`, `-d`, `-e`, `-s`.
     fn file_kind(&self, path: &str) -> Option<FileKind> {
-        match self.read(path) {
-            Some(text) => Some(FileKind::File(text.len())),
-            None => self.list(path).map(|_| FileKind::Dir),
+        match self.fs.stat(path).ok()? {
+            Entry::File { data, .. } => Some(FileKind::File(data.len())),
+            Entry::Dir { .. } => Some(FileKind::Dir),
+            Entry::Link { .. } => None,
         }
     }
 
@@ -905,49 +893,6 @@ impl Shell<'_> {
         }
         true
     }
-
-    /// `ls -l`: mode, links, owner, group, size, time, name, as busybox or GNU prints them.
-    fn long_listing(&self, dir: &str, names: &[String]) -> String {
-        let when = super::fmt_ms(self.start_ms, "%b %e %H:%M");
-        let rows: Vec<(String, usize, u64, String)> = names
-            .iter()
-            .map(|n| {
-                let path = format!("{}/{n}", dir.trim_end_matches('/'));
-                if matches!(n.as_str(), "." | "..") || self.list(&path).is_some() {
-                    ("drwxr-xr-x".to_string(), 2, 4096, n.clone())
-                } else {
-                    let size = self.read(&path).map_or(0, |t| t.len() as u64);
-                    ("-rw-r--r--".to_string(), 1, size, n.clone())
-                }
-            })
-            .collect();
-        let total: u64 = rows.iter().map(|r| r.2.div_ceil(4096) * 4).sum();
-        let mut out = vec![format!("total {total}")];
-        if self.host.busybox() {
-            for (mode, links, size, name) in rows {
-                out.push(format!(
-                    "{mode} {links:>4} root     root     {size:>10} {when} {name}"
-                ));
-            }
-        } else {
-            let lw = rows
-                .iter()
-                .map(|r| r.1.to_string().len())
-                .max()
-                .unwrap_or(1);
-            let sw = rows
-                .iter()
-                .map(|r| r.2.to_string().len())
-                .max()
-                .unwrap_or(1);
-            for (mode, links, size, name) in rows {
-                out.push(format!(
-                    "{mode} {links:>lw$} root root {size:>sw$} {when} {name}"
-                ));
-            }
-        }
-        out.join("\n")
-    }
 }
 
 /// `sleep` operands: `5`, `0.5`, `2s`, `3m`, `1h`, `1d` → ms.
@@ -985,13 +930,13 @@ fn closing_paren(chars: &[char], open: usize) -> usize {
 mod tests {
     use super::*;
 
-    struct NoHost;
+    struct NoHost(Arc<Tree>);
     impl Host for NoHost {
-        fn read(&self, _: &str) -> Option<String> {
-            None
+        fn root(&self) -> &Arc<Tree> {
+            &self.0
         }
-        fn list(&self, _: &str) -> Option<Vec<String>> {
-            None
+        fn mounts(&self) -> &[Mount] {
+            &[]
         }
         fn date(&self, ms: i64) -> String {
             format!("T{ms}")
@@ -1004,11 +949,11 @@ mod tests {
     fn run(src: &str, limit: i64) -> Run {
         let mut vars = BTreeMap::new();
         vars.insert("NAME".to_string(), "kube".to_string());
-        Shell::new(&NoHost, "sh", vars, 0, limit).run_script(src)
+        Shell::new(&NoHost(Arc::default()), "sh", vars, 0, limit).run_script(src)
     }
 
     fn run_as(src: &str, name: &str) -> Run {
-        Shell::new(&NoHost, name, BTreeMap::new(), 0, 30_000).run_script(src)
+        Shell::new(&NoHost(Arc::default()), name, BTreeMap::new(), 0, 30_000).run_script(src)
     }
 
     fn texts(r: &Run) -> Vec<String> {

@@ -156,6 +156,15 @@ impl Container {
 
     /// The server's response to `req`, and the line it writes to its log for it, if any.
     pub fn respond(&self, req: &Request) -> (Response, Option<String>) {
+        self.respond_in(None, req)
+    }
+
+    /// [`Container::respond`], the files it serves from volumes read from `storage`.
+    pub fn respond_in(
+        &self,
+        storage: Option<&crate::storage::Storage>,
+        req: &Request,
+    ) -> (Response, Option<String>) {
         let date = http_date(req.at_ms);
         let head = req.method == "HEAD";
         let (mut response, log) = match (sample(&self.image), self.server()) {
@@ -169,7 +178,7 @@ impl Container {
                 (r, log)
             }
             (None, Some(Server::Nginx)) => {
-                let r = self.nginx(req, &date);
+                let r = self.nginx(req, &date, storage);
                 let log = nginx_log(req, &r);
                 (r, Some(log))
             }
@@ -260,7 +269,12 @@ impl Container {
         }
     }
 
-    fn nginx(&self, req: &Request, date: &str) -> Response {
+    fn nginx(
+        &self,
+        req: &Request,
+        date: &str,
+        storage: Option<&crate::storage::Storage>,
+    ) -> Response {
         let version = self.nginx_version();
         let path = req.path.split(['?', '#']).next().unwrap_or("/");
         let file = if path.ends_with('/') {
@@ -271,7 +285,7 @@ impl Container {
         if !matches!(req.method.as_str(), "GET" | "HEAD") {
             return nginx_error(405, &format!("nginx/{version}"), date);
         }
-        match fs::read(self, &file) {
+        match fs::read(self, storage, &file) {
             Some(body) => {
                 let mtime = NGINX_HTML_MTIME_MS;
                 let headers = vec![

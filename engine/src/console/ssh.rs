@@ -1,0 +1,166 @@
+//! `ssh [USER@]HOST COMMAND…` from the learner's machine to the machines around the cluster:
+//! the nodes (by name or address) and the NFS servers of the profile. COMMAND runs in a small
+//! host shell (the container shell's, over that machine's disk); what it writes stays on the
+//! disk, where hostPath and NFS volumes see it. `minikube ssh -- COMMAND` is the same for the
+//! minikube node.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::cluster::Cluster;
+use crate::node::process::fs::View;
+use crate::node::process::script::{Host, Shell};
+use crate::node::volumes::Mount;
+use crate::output::Output;
+use crate::storage::{Backing, Tree};
+
+/// How long (simulated) a command over ssh may run.
+const LIMIT_MS: i64 = 60_000;
+
+/// A machine outside the containers: its disk and its name.
+struct Machine {
+    root: Arc<Tree>,
+    name: String,
+}
+
+impl Host for Machine {
+    fn root(&self) -> &Arc<Tree> {
+        &self.root
+    }
+
+    fn mounts(&self) -> &[Mount] {
+        &[]
+    }
+
+    fn date(&self, ms: i64) -> String {
+        crate::node::process::fmt_ms(ms, "%a %b %e %H:%M:%S UTC %Y")
+    }
+
+    fn utility(&self, argv: &[String]) -> Option<String> {
+        let base = argv.first()?.rsplit('/').next()?;
+        Some(match base {
+            "hostname" => self.name.clone(),
+            "whoami" => "root".into(),
+            "id" => "uid=0(root) gid=0(root) groups=0(root)".into(),
+            "uname" => "Linux".into(),
+            _ => return None,
+        })
+    }
+}
+
+/// The disk and hostname of the machine `host` names (a node's name or address, an NFS
+/// server's address), if there is one.
+fn machine(cluster: &Cluster, host: &str) -> Option<(Backing, String)> {
+    if let Some(s) = cluster.world.storage.nfs_server(host) {
+        return Some((Backing::Nfs(s.address.clone()), "nfs-server".into()));
+    }
+    let node = cluster
+        .profile
+        .nodes
+        .iter()
+        .find(|n| n.name == host || n.internal_ip == host)?;
+    Some((Backing::Node(node.name.clone()), node.name.clone()))
+}
+
+/// `ssh [OPTIONS] [USER@]HOST [COMMAND…]`.
+pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+    let mut words = args.iter().skip_while(|a| a.starts_with('-'));
+    let Some(target) = words.next() else {
+        let mut o = Output::failure("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]\n           [-c cipher_spec] [-D [bind_address:]port] [-E log_file]\n           [-e escape_char] [-F configfile] [-I pkcs11] [-i identity_file]\n           [-J destination] [-L address] [-l login_name] [-m mac_spec]\n           [-O ctl_cmd] [-o option] [-P tag] [-p port] [-R address]\n           [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]\n           destination [command [argument ...]]");
+        o.exit_code = 255;
+        return o;
+    };
+    let host = target.rsplit('@').next().unwrap_or(target);
+    let command: Vec<String> = words.cloned().collect();
+    let Some((backing, name)) = machine(cluster, host) else {
+        let looks_like_ip =
+            host.split('.').count() == 4 && host.split('.').all(|p| p.parse::<u8>().is_ok());
+        let mut o = Output::failure(if looks_like_ip {
+            format!("ssh: connect to host {host} port 22: Connection timed out")
+        } else {
+            format!("ssh: Could not resolve hostname {host}: Name or service not known")
+        });
+        o.exit_code = 255;
+        return o;
+    };
+    if command.is_empty() {
+        return Output::failure(format!(
+            "kubeplay: interactive ssh is not simulated; run a command: ssh {target} COMMAND"
+        ));
+    }
+    on_machine(cluster, &backing, &name, &command.join(" "))
+}
+
+/// `minikube ssh [-- ] COMMAND…` on the minikube node.
+pub fn minikube(cluster: &mut Cluster, args: &[String]) -> Output {
+    let command: Vec<String> = args
+        .iter()
+        .skip_while(|a| a.starts_with('-') && *a != "--")
+        .skip_while(|a| *a == "--")
+        .cloned()
+        .collect();
+    let Some(node) = cluster.profile.nodes.first().map(|n| n.name.clone()) else {
+        return Output::failure("minikube: no node");
+    };
+    if command.is_empty() {
+        return Output::failure(
+            "kubeplay: interactive minikube ssh is not simulated; run a command: minikube ssh -- COMMAND",
+        );
+    }
+    on_machine(
+        cluster,
+        &Backing::Node(node.clone()),
+        &node,
+        &command.join(" "),
+    )
+}
+
+/// Runs `script` as root on the machine whose disk is `backing`, keeping what it writes.
+fn on_machine(cluster: &mut Cluster, backing: &Backing, name: &str, script: &str) -> Output {
+    let now = cluster.world.clock.now_ms();
+    let root = Arc::new(
+        cluster
+            .world
+            .storage
+            .tree(backing)
+            .cloned()
+            .unwrap_or_else(|| Tree::new(crate::node::volumes::NODE_DISK)),
+    );
+    let host = Machine {
+        root: root.clone(),
+        name: name.to_string(),
+    };
+    let vars: BTreeMap<String, String> = [
+        ("HOME", "/root"),
+        ("HOSTNAME", name),
+        (
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ),
+        ("USER", "root"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let run = Shell::new(&host, "bash", vars, now, LIMIT_MS).run_script(script);
+    let mut view = View::new(root, &[], None);
+    for (at, op) in &run.ops {
+        let _ = view.apply(op, now.saturating_add(*at));
+    }
+    if let Some(changed) = view.into_changes().root {
+        let tree = Arc::try_unwrap(changed).unwrap_or_else(|a| (*a).clone());
+        let _ = cluster.world.storage.put(backing.clone(), tree);
+    }
+    let mut out = Output::default();
+    for l in run.lines {
+        if l.stderr {
+            out.err(l.text);
+        } else {
+            out.out(l.text);
+        }
+    }
+    if let crate::node::process::End::Exit { code, .. } = run.end {
+        out.exit_code = code;
+    }
+    out
+}
