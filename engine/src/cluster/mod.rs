@@ -235,6 +235,13 @@ impl Cluster {
                 name,
                 uid,
             } => self.kubelet.sync(&mut self.world, &namespace, &name, &uid),
+            Task::VolumeRefresh {
+                namespace,
+                name,
+                uid,
+            } => self
+                .kubelet
+                .refresh_volumes(&mut self.world, &namespace, &name, &uid),
             Task::Wake => {}
         }
     }
@@ -250,6 +257,7 @@ impl Cluster {
                 break;
             }
         }
+        self.kubelet.observe(&mut self.world);
     }
 
     /// Creates an object through the API server (see [`World::create`]); a new namespace

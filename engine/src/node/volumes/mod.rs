@@ -1,0 +1,3 @@
+//! Pods' volumes on their node.
+
+pub mod projection;
