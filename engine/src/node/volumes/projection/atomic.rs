@@ -319,4 +319,50 @@ mod tests {
         }
         assert!(t.is_empty());
     }
+
+    /// Payloads of paths from a hostile alphabet (`..`, `/`, `.`, nested names).
+    fn payloads() -> impl proptest::strategy::Strategy<Value = Vec<Vec<(String, String, u32)>>> {
+        use proptest::prelude::*;
+        let path = proptest::collection::vec(
+            proptest::sample::select(&["a", "b", "..", ".", "", "..x", "c.d", "/"][..]),
+            1..4,
+        )
+        .prop_map(|parts| parts.join("/"));
+        let file = (path, "[a-z\\n]{0,6}", 0u32..0o1000);
+        proptest::collection::vec(proptest::collection::vec(file, 0..5), 1..5)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_payload_sequence_keeps_one_consistent_version(writes in payloads()) {
+            let mut t = Tree::new(1 << 20);
+            let mut rng = Rng::new(3);
+            for (i, files) in writes.into_iter().enumerate() {
+                let payload: Payload = files
+                    .into_iter()
+                    .map(|(p, data, mode)| (p, file(&data, mode)))
+                    .collect();
+                let before = t.under("/");
+                match write(&mut t, &payload, i as i64 * 60_000, &mut rng) {
+                    Err(_) => proptest::prop_assert_eq!(t.under("/"), before),
+                    Ok(_) => {
+                        let cleaned = clean(&payload).unwrap();
+                        for (p, f) in &cleaned {
+                            // A later path may have made an earlier one a directory.
+                            if let Ok(data) = t.read(&format!("/{p}")) {
+                                proptest::prop_assert_eq!(data, f.data.as_str());
+                            }
+                        }
+                        let dirs = t
+                            .list("/")
+                            .unwrap()
+                            .into_iter()
+                            .filter(|(n, e)| n.starts_with("..") && matches!(e, Entry::Dir { .. }))
+                            .count();
+                        proptest::prop_assert_eq!(dirs, 1);
+                    }
+                }
+            }
+        }
+    }
 }
