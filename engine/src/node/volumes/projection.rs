@@ -24,7 +24,7 @@ use crate::api::quantity;
 use crate::storage::Backing;
 use crate::world::World;
 
-pub use atomic::{current_dir, Written};
+pub use atomic::Written;
 pub use payload::Source;
 
 /// Size of a projection's filesystem when its node says nothing (1 GiB).
@@ -56,6 +56,7 @@ pub fn backing(pod: &Pod, volume: &Volume) -> Backing {
 /// Fills the pod's tree for `volume` with its files (a no-op for other volume types and
 /// when the files already hold the data). `Err` is the whole FailedMount event message,
 /// `MountVolume.SetUp failed for volume "cfg" : configmap "x" not found`.
+#[allow(dead_code)] // called by the kubelet's mount plumbing (node/volumes), next
 pub fn prepare(world: &mut World, pod: &Pod, volume: &Volume) -> Result<(), String> {
     write(world, pod, volume).map(|_| ())
 }

@@ -59,10 +59,11 @@ impl Watch {
                 Object::Secret(s) if s.immutable != Some(true) => {
                     changed.insert((ns, Source::Secret(event.object.name().into())));
                 }
-                Object::Pod(p) if event.kind == WatchEventType::Modified => {
-                    if volumes(p).any(payload::follows_pod_metadata) {
-                        pods.insert((ns, event.object.name().into()));
-                    }
+                Object::Pod(p)
+                    if event.kind == WatchEventType::Modified
+                        && volumes(p).any(payload::follows_pod_metadata) =>
+                {
+                    pods.insert((ns, event.object.name().into()));
                 }
                 _ => {}
             }
@@ -91,22 +92,28 @@ impl Watch {
             }
         }
         for (namespace, name, uid) in due {
-            if self.pending.insert(uid.clone()) {
-                let at = world.clock.now_ms() + delay_ms(&uid);
-                world.timers.at(
-                    at,
-                    Task::VolumeRefresh {
-                        namespace,
-                        name,
-                        uid,
-                    },
-                );
-            }
+            self.queue(world, namespace, name, uid);
+        }
+    }
+
+    /// Queues pod `uid`'s next periodic sync unless one is queued already.
+    fn queue(&mut self, world: &mut World, namespace: String, name: String, uid: String) {
+        if self.pending.insert(uid.clone()) {
+            let at = world.clock.now_ms() + delay_ms(&uid);
+            world.timers.at(
+                at,
+                Task::VolumeRefresh {
+                    namespace,
+                    name,
+                    uid,
+                },
+            );
         }
     }
 
     /// A pod's periodic sync: rewrites each of its mounted projections whose data changed;
-    /// a source that cannot be read any more leaves the old files and a FailedMount event.
+    /// a source that cannot be read any more leaves the old files and a FailedMount event,
+    /// and the next periodic sync tries again (the event's count grows) until it can.
     pub fn run(&mut self, world: &mut World, namespace: &str, name: &str, uid: &str) {
         self.pending.remove(uid);
         let Some(pod) = world.api.get_as::<Pod>(namespace, name).cloned() else {
@@ -119,8 +126,10 @@ impl Watch {
             .filter(|v| mounted(world, &pod, v))
             .cloned()
             .collect();
+        let mut failed = false;
         for v in &mounted {
             if let Err(message) = super::write(world, &pod, v) {
+                failed = true;
                 let node = pod
                     .spec
                     .as_ref()
@@ -139,9 +148,13 @@ impl Watch {
                 );
             }
         }
+        if failed {
+            self.queue(world, namespace.into(), name.into(), uid.into());
+        }
     }
 
     /// Whether a refresh of pod `uid` is queued.
+    #[cfg(test)]
     pub fn is_pending(&self, uid: &str) -> bool {
         self.pending.contains(uid)
     }

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::atomic::current_dir;
 use super::refresh::{delay_ms, Watch};
 use super::*;
 use crate::api::object::{Object, Pod};
@@ -298,6 +299,13 @@ fn a_deleted_source_keeps_the_files_and_reports() {
         b.events(),
         ["FailedMount: MountVolume.SetUp failed for volume \"cfg\" : configmap \"app\" not found"]
     );
+    // The next periodic sync tries again; the object back, the files follow it.
+    let uid = p.metadata.uid.clone().unwrap();
+    assert!(watch.is_pending(&uid));
+    config_map(&mut b, "app", json!({"a": "back"}));
+    run_timers(&mut b, &mut watch, now + 3 * delay_ms(&uid));
+    assert_eq!(tree(&b, &p, &v).read("/a"), Ok("back"));
+    assert!(!watch.is_pending(&uid));
 }
 
 #[test]
