@@ -6,15 +6,15 @@
 //! Secret, downwardAPI and projected volumes sit on tmpfs ([`is_tmpfs`], as their plugins
 //! wrap a `medium: Memory` emptyDir), configMap volumes on the node's disk.
 //!
-//! A `subPath` mount of one of these volumes is a copy taken at container start: the
-//! mount plumbing must snapshot the file, since a refresh swaps `..data` here and a
-//! subPath never follows it (the kubelet bind-mounts the file's inode, which the swap
-//! leaves behind).
+//! A `subPath` mount of one of these volumes is a copy taken at container start
+//! ([`sub_path::snapshot`]): a refresh swaps `..data` here and a subPath never follows it
+//! (the kubelet bind-mounts the file's inode, which the swap leaves behind).
 
 mod atomic;
 mod downward;
 mod payload;
 pub mod refresh;
+pub mod sub_path;
 #[cfg(test)]
 mod tests;
 

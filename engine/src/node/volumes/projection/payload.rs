@@ -245,9 +245,8 @@ fn downward_api(
         };
         match data {
             Ok(data) => {
-                let path = crate::storage::normalise(&item.path);
                 payload.insert(
-                    path.trim_start_matches('/').to_string(),
+                    item.path.clone(),
                     FileProjection {
                         data,
                         mode: item.mode.map_or(default, |m| (m as u32) & 0o7777),

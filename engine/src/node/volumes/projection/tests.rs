@@ -333,3 +333,35 @@ fn label_changes_reach_downward_api_files() {
         Ok("app=\"web\"\ntier=\"front\"")
     );
 }
+
+#[test]
+fn sub_path_mounts_keep_the_content_of_their_start() {
+    let mut b = bench();
+    config_map(&mut b, "app", json!({"k8s": "kubernetes"}));
+    let p = pod(
+        &mut b,
+        json!([{"name": "cfg", "configMap": {"name": "app"}}]),
+    );
+    let v = volume(&p, 0);
+    let mut watch = Watch::default();
+    prepare(&mut b.world, &p, &v).unwrap();
+    let (snap, path) = sub_path::snapshot(&mut b.world, &p, &v, "k8s", "c").unwrap();
+    assert_eq!(path, "/k8s");
+    update_config_map(&mut b, "app", json!({"k8s": "k3s"}), false);
+    let now = b.world.clock.now_ms();
+    run_timers(&mut b, &mut watch, now + 90_000);
+    assert_eq!(tree(&b, &p, &v).read("/k8s"), Ok("k3s"));
+    let copy = b.world.storage.tree(&snap).unwrap();
+    assert_eq!(copy.read("/k8s"), Ok("kubernetes"));
+    assert_eq!(copy.stat("/k8s").unwrap().mode_string(), "-rw-r--r--");
+    assert_eq!(
+        sub_path::snapshot(&mut b.world, &p, &v, "nope", "c"),
+        Err("No such file or directory".into())
+    );
+    // A restarted container takes a new copy.
+    let (again, _) = sub_path::snapshot(&mut b.world, &p, &v, "k8s", "c").unwrap();
+    assert_eq!(
+        b.world.storage.tree(&again).unwrap().read("/k8s"),
+        Ok("k3s")
+    );
+}
