@@ -77,10 +77,16 @@ pub fn write(world: &mut World, pod: &Pod, volume: &Volume) -> Result<Written, S
     let backing = backing(pod, volume);
     let mut rng = world.side_rng(&format!("projection/{backing:?}"));
     let now = world.clock.now_ms();
+    let fresh = world.storage.tree(&backing).is_none();
     let tree = world
         .storage
         .tree_mut(&backing, capacity)
         .map_err(|e| failed(e.message().to_string()))?;
+    if fresh {
+        // The wrapped emptyDir's root: 0777 on disk, a tmpfs root's 1777 in memory.
+        let mode = if is_tmpfs(volume) { 0o1777 } else { 0o777 };
+        let _ = tree.chmod("/", mode);
+    }
     atomic::write(tree, &files, now, &mut rng).map_err(failed)
 }
 
