@@ -487,8 +487,7 @@ mod tests {
 
     #[test]
     fn plain_leading_zero_integers_are_octal_as_in_go_yaml() {
-        let docs =
-            parse("a: 0400\nb: '0644'\nc: 0\nd: 089\ne: 420\n---\nf: 0o17\n").unwrap();
+        let docs = parse("a: 0400\nb: '0644'\nc: 0\nd: 089\ne: 420\n---\nf: 0o17\n").unwrap();
         assert_eq!(
             docs[0].value,
             serde_json::json!({"a": 256, "b": "0644", "c": 0, "d": 89, "e": 420})
