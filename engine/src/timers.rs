@@ -14,6 +14,16 @@ pub enum Task {
         /// The pod's uid when the task was queued; a recreated pod of the same name ignores it.
         uid: String,
     },
+    /// The kubelet's periodic sync of a pod rewrites its configMap, secret, downwardAPI and
+    /// projected files whose sources changed.
+    VolumeRefresh {
+        /// Pod namespace.
+        namespace: String,
+        /// Pod name.
+        name: String,
+        /// The pod's uid when the task was queued.
+        uid: String,
+    },
     /// Nothing but a wake-up: the controllers run at this instant (e.g. when a pod has been
     /// ready for `minReadySeconds`).
     Wake,

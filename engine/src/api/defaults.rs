@@ -2,9 +2,10 @@
 //! real cluster's.
 
 use k8s_openapi::api::core::v1::{
-    HTTPGetAction, Namespace, NamespaceSpec, NamespaceStatus, Pod, PodSecurityContext, PodSpec,
-    PodStatus, Probe, ResourceRequirements, Toleration,
+    DownwardAPIVolumeFile, HTTPGetAction, Namespace, NamespaceSpec, NamespaceStatus, Pod,
+    PodSecurityContext, PodSpec, PodStatus, Probe, ResourceRequirements, Toleration, Volume,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::api::image_ref::ImageRef;
 
@@ -70,6 +71,9 @@ pub fn pod_spec(spec: &mut PodSpec) {
         .get_or_insert_with(|| "default-scheduler".into());
     spec.security_context
         .get_or_insert_with(PodSecurityContext::default);
+    for v in spec.volumes.iter_mut().flatten() {
+        config_volume(v);
+    }
     for c in spec
         .containers
         .iter_mut()
@@ -109,6 +113,45 @@ pub fn pod_spec(spec: &mut PodSpec) {
                     http_get(g);
                 }
             }
+        }
+    }
+}
+
+/// A configMap, secret, downwardAPI or projected volume's defaults: `defaultMode` 0644
+/// (420), a token's `expirationSeconds` 3600, a field's `apiVersion` v1, a resource's
+/// `divisor` 0 (how the apiserver's zero Quantity prints).
+fn config_volume(v: &mut Volume) {
+    const MODE: i32 = 0o644;
+    if let Some(c) = v.config_map.as_mut() {
+        c.default_mode.get_or_insert(MODE);
+    }
+    if let Some(s) = v.secret.as_mut() {
+        s.default_mode.get_or_insert(MODE);
+    }
+    if let Some(d) = v.downward_api.as_mut() {
+        d.default_mode.get_or_insert(MODE);
+        downward_items(d.items.iter_mut().flatten());
+    }
+    if let Some(p) = v.projected.as_mut() {
+        p.default_mode.get_or_insert(MODE);
+        for src in p.sources.iter_mut().flatten() {
+            if let Some(t) = src.service_account_token.as_mut() {
+                t.expiration_seconds.get_or_insert(3600);
+            }
+            if let Some(d) = src.downward_api.as_mut() {
+                downward_items(d.items.iter_mut().flatten());
+            }
+        }
+    }
+}
+
+fn downward_items<'a>(items: impl Iterator<Item = &'a mut DownwardAPIVolumeFile>) {
+    for item in items {
+        if let Some(f) = item.field_ref.as_mut() {
+            f.api_version.get_or_insert_with(|| "v1".into());
+        }
+        if let Some(r) = item.resource_field_ref.as_mut() {
+            r.divisor.get_or_insert_with(|| Quantity("0".into()));
         }
     }
 }

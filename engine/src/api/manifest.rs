@@ -4,7 +4,8 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
-use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// One document of a manifest file.
@@ -47,7 +48,7 @@ fn load(text: &str) -> Result<Vec<Yaml>, String> {
     let mut text = std::borrow::Cow::Borrowed(text);
     let mut fixes = 0;
     loop {
-        match YamlLoader::load_from_str(&text) {
+        match load_yaml11(&text) {
             Ok(docs) => return Ok(docs),
             Err(e) => {
                 let line = e.marker().line();
@@ -65,6 +66,52 @@ fn load(text: &str) -> Result<Vec<Yaml>, String> {
             }
         }
     }
+}
+
+/// The loader with go-yaml's YAML 1.1 octal integers: a plain `0644` is 420 for kubectl
+/// (`defaultMode: 0400`), where YAML 1.2 reads 644.
+struct Yaml11 {
+    loader: YamlLoader,
+    documents: usize,
+}
+
+impl MarkedEventReceiver for Yaml11 {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let ev = match ev {
+            Event::Scalar(v, TScalarStyle::Plain, anchor, None) if is_yaml11_octal(&v) => {
+                let digits = v.get(1..).unwrap_or_default().replace('_', "");
+                Event::Scalar(format!("0o{digits}"), TScalarStyle::Plain, anchor, None)
+            }
+            Event::DocumentEnd => {
+                self.documents += 1;
+                Event::DocumentEnd
+            }
+            ev => ev,
+        };
+        self.loader.on_event(ev, mark);
+    }
+}
+
+/// `0[0-7_]+`: an octal integer in YAML 1.1.
+fn is_yaml11_octal(v: &str) -> bool {
+    v.len() > 1
+        && v.starts_with('0')
+        && v.bytes().all(|b| matches!(b, b'0'..=b'7' | b'_'))
+        && v.bytes().any(|b| b != b'0' && b != b'_')
+}
+
+/// `YamlLoader::load_from_str` with [`Yaml11`]'s integers; the loader's own errors (which
+/// leave documents out) come from the plain loader.
+fn load_yaml11(text: &str) -> Result<Vec<Yaml>, yaml_rust2::ScanError> {
+    let mut rx = Yaml11 {
+        loader: YamlLoader::default(),
+        documents: 0,
+    };
+    Parser::new_from_str(text).load(&mut rx, true)?;
+    if rx.loader.documents().len() != rx.documents {
+        return YamlLoader::load_from_str(text);
+    }
+    Ok(rx.loader.documents().to_vec())
 }
 
 /// Deepest nesting of collections a manifest may have. go-yaml (and so kubectl) stops at
@@ -436,6 +483,16 @@ mod tests {
         assert_eq!(docs[0].value["spec"]["command"][1], "-c");
         assert_eq!(docs[0].value["spec"]["env"]["a"], "b");
         assert!(parse("a:\n  b: c\n d: e\n").is_err());
+    }
+
+    #[test]
+    fn plain_leading_zero_integers_are_octal_as_in_go_yaml() {
+        let docs = parse("a: 0400\nb: '0644'\nc: 0\nd: 089\ne: 420\n---\nf: 0o17\n").unwrap();
+        assert_eq!(
+            docs[0].value,
+            serde_json::json!({"a": 256, "b": "0644", "c": 0, "d": 89, "e": 420})
+        );
+        assert_eq!(docs[1].value, serde_json::json!({"f": 15}));
     }
 
     #[test]

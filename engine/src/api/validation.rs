@@ -1,6 +1,7 @@
 //! Validation as the apiserver does it, with its field paths and messages.
 
 pub(crate) mod affinity;
+mod config_volumes;
 mod probes;
 
 use k8s_openapi::api::core::v1::PodSpec;
@@ -38,9 +39,10 @@ pub fn is_label_value(s: &str) -> bool {
             && s.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
-/// Checks a pod spec found at `path` (`spec`, `spec.template.spec`): its containers, then
-/// its init containers (whose names must differ from every container's).
+/// Checks a pod spec found at `path` (`spec`, `spec.template.spec`): its config volumes,
+/// its containers, then its init containers (whose names must differ from every container's).
 pub fn pod_spec(spec: &PodSpec, path: &str, causes: &mut Vec<String>) {
+    config_volumes::volumes(spec, path, causes);
     if spec.containers.is_empty() {
         causes.push(format!("{path}.containers: Required value"));
     }

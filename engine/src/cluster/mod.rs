@@ -247,6 +247,13 @@ impl Cluster {
                 name,
                 uid,
             } => self.kubelet.sync(&mut self.world, &namespace, &name, &uid),
+            Task::VolumeRefresh {
+                namespace,
+                name,
+                uid,
+            } => self
+                .kubelet
+                .refresh_volumes(&mut self.world, &namespace, &name, &uid),
             Task::Wake => {}
         }
     }
@@ -262,6 +269,7 @@ impl Cluster {
                 break;
             }
         }
+        self.kubelet.observe(&mut self.world);
     }
 
     /// Creates an object through the API server (see [`World::create`]); a new namespace

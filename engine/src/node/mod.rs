@@ -46,6 +46,8 @@ pub struct Kubelet {
     pub mount_attempts: BTreeMap<String, u32>,
     /// The kubelets' watch cursor on pods.
     cursor: usize,
+    /// The watch that keeps configMap, secret and downwardAPI files up to date.
+    pub projections: volumes::projection::refresh::Watch,
 }
 
 /// The node side at work: the world it acts on and its own state.
@@ -65,6 +67,17 @@ impl Kubelet {
             kubelet: self,
         };
         kubelet::sync(&mut cx, namespace, name, uid);
+    }
+
+    /// Queues the refresh of projected files whose sources changed (after every pass of
+    /// the controllers: the kubelets' watch of ConfigMaps, Secrets and pods).
+    pub fn observe(&mut self, world: &mut World) {
+        self.projections.observe(world);
+    }
+
+    /// A pod's periodic sync rewriting its projected files (a `VolumeRefresh` timer task).
+    pub fn refresh_volumes(&mut self, world: &mut World, namespace: &str, name: &str, uid: &str) {
+        self.projections.run(world, namespace, name, uid);
     }
 
     /// Drops the stages of pods that left the store (the kubelets' pod watch).

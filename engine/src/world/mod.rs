@@ -28,7 +28,6 @@ pub struct World {
     /// Event folding state.
     pub events: Recorder,
     /// The disks and servers behind volumes, with their data.
-    #[allow(dead_code)] // read by the kubelet's volumes, next
     pub storage: Storage,
 }
 

@@ -443,7 +443,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Some((at, _)) if at <= now => at,
         _ => now,
     };
-    let run = instance.process.run_until(until);
+    let run = instance.process.run_in(Some(&cluster.world.storage), until);
     let start = instance.process.start_ms;
     let mut lines: Vec<(i64, String)> = run
         .lines
@@ -525,7 +525,7 @@ impl Follower {
             .is_some_and(|i| i.container_id == f.container_id);
         let upto = f.exit_at.map_or(now, |e| e.min(now));
         let mut text = String::new();
-        for l in f.process.run_until(upto).lines {
+        for l in f.process.run_in(Some(&cluster.world.storage), upto).lines {
             let at = f.process.start_ms + l.at;
             if at > self.printed_until && at <= upto {
                 push_line(&mut text, at, &l.text, f.timestamps);

@@ -12,7 +12,7 @@ use super::{addon, fmt_ms, fs, Container, Line};
 const DEFAULT_NAME: &str = "rancher.io/local-path";
 
 /// The lines of a start: logrus's debug lines, then the controller's.
-pub fn startup(c: &Container) -> Vec<Line> {
+pub fn startup(c: &Container, storage: Option<&crate::storage::Storage>) -> Vec<Line> {
     let t = c.start_ms;
     let argv = &c.argv;
     let debug = argv.iter().any(|a| a == "--debug" || a == "-d");
@@ -37,7 +37,7 @@ pub fn startup(c: &Container) -> Vec<Line> {
     let mut lines = Vec::new();
     if debug {
         if let Some(applied) = config_path(argv)
-            .and_then(|p| fs::read(c, None, p))
+            .and_then(|p| fs::read(c, storage, p))
             .and_then(|text| go_config_json(&text))
         {
             lines.push(logrus(38, "debug", &format!("Applied config: {applied}")));
@@ -234,8 +234,10 @@ mod tests {
         .map(String::from)
         .to_vec();
         c.id = "containerd://0123".into();
-        c.files.insert("/c.json".into(), "{}".into());
-        let lines: Vec<String> = startup(&c).into_iter().map(|l| l.text).collect();
+        std::sync::Arc::make_mut(&mut c.root)
+            .write("/c.json", "{}", false, 0o644, 0)
+            .unwrap();
+        let lines: Vec<String> = startup(&c, None).into_iter().map(|l| l.text).collect();
         assert_eq!(lines.len(), 4);
         assert_eq!(
             lines[0],

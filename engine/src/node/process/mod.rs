@@ -279,7 +279,7 @@ impl Container {
     fn replay(&self, storage: Option<&crate::storage::Storage>, until_ms: i64) -> Run {
         let limit = until_ms - self.start_ms;
         if let Some(server) = self.server() {
-            return self.server_run(server);
+            return self.server_run(server, storage);
         }
         let Some((exe, rest)) = self.argv.split_first() else {
             return Run::new(vec![], End::Exit { at: 0, code: 128 });
@@ -342,7 +342,7 @@ impl Container {
         }
     }
 
-    fn server_run(&self, server: Server) -> Run {
+    fn server_run(&self, server: Server, storage: Option<&crate::storage::Storage>) -> Run {
         let t = self.start_ms;
         let line = |at: i64, text: String| Line {
             at,
@@ -450,7 +450,7 @@ impl Container {
             Server::Addon(addon::Program::WebhookCertgen) => {
                 end = End::Exit { at: 1_200, code: 0 };
             }
-            Server::Addon(addon::Program::LocalPath) => lines = local_path::startup(self),
+            Server::Addon(addon::Program::LocalPath) => lines = local_path::startup(self, storage),
             Server::Generic | Server::Addon(_) => {}
         }
         Run::new(lines, end)

@@ -61,7 +61,12 @@ pub fn source(
         return Some(s);
     }
     if projection::is_projection(v) && !is_token(v) {
-        return Some((own(), "/".into(), "tmpfs".into(), "tmpfs".into(), true));
+        let (src, fs) = if projection::is_tmpfs(v) {
+            ("tmpfs", "tmpfs")
+        } else {
+            (NODE_DEVICE, "ext4")
+        };
+        return Some((own(), "/".into(), src.into(), fs.into(), true));
     }
     None
 }
@@ -130,8 +135,10 @@ pub fn bound_volume(
     Some((name, pv.spec.clone()?))
 }
 
-/// Container `c`'s mount table (mounts of volumes Kubeplay keeps no data for left out).
-pub fn table(world: &World, pod: &Pod, c: &Container) -> Vec<Mount> {
+/// Container `c`'s mount table (mounts of volumes Kubeplay keeps no data for left out). A
+/// `subPath` of a projection is a copy taken now (`projection::sub_path`): later updates
+/// never reach it.
+pub fn table(world: &mut World, pod: &Pod, c: &Container) -> Vec<Mount> {
     let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref());
     let mut out = Vec::new();
     for vm in c.volume_mounts.iter().flatten() {
@@ -141,9 +148,16 @@ pub fn table(world: &World, pod: &Pod, c: &Container) -> Vec<Mount> {
         let Some((backing, dir, source, fstype, ro)) = source(world, pod, v) else {
             continue;
         };
-        let dir = match vm.sub_path.as_deref().filter(|s| !s.is_empty()) {
-            Some(sub) => normalise(&format!("{dir}/{sub}")),
-            None => dir,
+        let sub = vm.sub_path.as_deref().filter(|s| !s.is_empty());
+        let (backing, dir) = match sub {
+            Some(sub) if projection::is_projection(v) && !is_token(v) => {
+                match projection::sub_path::snapshot(world, pod, v, sub, &c.name) {
+                    Ok(copy) => copy,
+                    Err(_) => continue,
+                }
+            }
+            Some(sub) => (backing, normalise(&format!("{dir}/{sub}"))),
+            None => (backing, dir),
         };
         out.push(Mount {
             path: normalise(&vm.mount_path),

@@ -617,28 +617,6 @@ pub fn resources_env_mounts(c: &Container, pod: Option<&Pod>) -> String {
     }
     s.push_str(&env_from_lines(c));
     s.push_str(&env_lines(c, pod));
-    let mounts: Vec<String> = c
-        .volume_mounts
-        .iter()
-        .flatten()
-        .map(|m| {
-            format!(
-                "      {} from {} ({})\n",
-                m.mount_path,
-                m.name,
-                if m.read_only == Some(true) {
-                    "ro"
-                } else {
-                    "rw"
-                }
-            )
-        })
-        .collect();
-    if mounts.is_empty() {
-        s.push_str("    Mounts:\t<none>\n");
-    } else {
-        s.push_str("    Mounts:\n");
-        s.push_str(&mounts.concat());
-    }
+    s.push_str(&volumes::mounts(c));
     s
 }

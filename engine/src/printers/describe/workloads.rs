@@ -271,18 +271,10 @@ pub fn pod_template(template: Option<&PodTemplateSpec>) -> String {
     for c in &spec.containers {
         s.push_str(&template_container(c));
     }
-    let volumes: Vec<String> = spec
-        .volumes
-        .iter()
-        .flatten()
-        .map(|v| format!("   {}:\n", v.name))
-        .collect();
-    if volumes.is_empty() {
-        s.push_str("  Volumes:\t<none>\n");
-    } else {
-        s.push_str("  Volumes:\n");
-        s.push_str(&volumes.concat());
-    }
+    s.push_str(&super::volumes::section_at(
+        spec.volumes.as_deref().unwrap_or(&[]),
+        "  ",
+    ));
     let selectors = format_map(spec.node_selector.as_ref());
     s.push_str(&format!("  Node-Selectors:\t{selectors}\n"));
     let tolerations: Vec<String> = spec

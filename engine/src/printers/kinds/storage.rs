@@ -252,12 +252,7 @@ fn source(spec: &PersistentVolumeSpec) -> String {
         return volumes::host_path(h);
     }
     if let Some(n) = &spec.nfs {
-        return format!(
-            "    Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{}\n    Path:\t{}\n    ReadOnly:\t{}\n",
-            n.server,
-            n.path,
-            n.read_only.unwrap_or(false)
-        );
+        return volumes::nfs(n);
     }
     if let Some(l) = &spec.local {
         return format!(
