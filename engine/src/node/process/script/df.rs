@@ -103,10 +103,15 @@ impl Shell<'_> {
         let human = flags.contains('h');
         let mut rows = self.mount_rows();
         if self.gnu() {
-            // GNU df shows each device once, at its shortest mount point.
+            // GNU df shows each device once, at its shortest mount point; every tmpfs mount
+            // is a device of its own.
+            let device = |r: &Row| match r.fstype.as_str() {
+                "tmpfs" => format!("tmpfs:{}", r.target),
+                _ => r.source.clone(),
+            };
             let mut kept: Vec<Row> = Vec::new();
             for r in rows {
-                match kept.iter_mut().find(|k| k.source == r.source) {
+                match kept.iter_mut().find(|k| device(k) == device(&r)) {
                     Some(k) if r.target.len() < k.target.len() => *k = r,
                     Some(_) => {}
                     None => kept.push(r),
