@@ -131,18 +131,14 @@ fn users(api: &ApiServer) -> HashMap<(String, String), Vec<String>> {
     for pod in api.list_as::<Pod>(None) {
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
-        let mut claims: Vec<String> = pod
-            .spec
-            .iter()
-            .flat_map(|s| s.volumes.iter().flatten())
-            .filter_map(|v| claim_name(pod, v))
-            .collect();
-        claims.dedup();
-        for claim in claims {
-            users
-                .entry((ns.clone(), claim))
-                .or_default()
-                .push(name.clone());
+        for v in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
+            let Some(claim) = claim_name(pod, v) else {
+                continue;
+            };
+            let pods = users.entry((ns.clone(), claim)).or_default();
+            if !pods.contains(&name) {
+                pods.push(name.clone());
+            }
         }
     }
     users
