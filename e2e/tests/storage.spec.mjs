@@ -121,8 +121,11 @@ test('the board shows claims, volumes, why a claim waits, and a pod’s volume c
   await writer.focus();
   await expect(lines).toBeVisible();
   await expect(lines).toContainText('data: PVC pvc-nfs');
-  // The claim lists its user; its name opens `kubectl describe pvc`.
+  // The claim lists its user; its name opens `kubectl describe pvc`. (The tile, Pending
+  // here until a binder binds its claim, shows the scheduler's reason in its flow while
+  // focused: let it fold first, so the row does not move under the pointer.)
   await expect(claimRow(page, 'pvc-nfs')).toContainText('writer');
+  await writer.blur();
   await claimRow(page, 'pvc-nfs').locator('.storage-name').click();
   await expect(page.getByTestId('describe-panel')).toContainText('kubectl describe pvc pvc-nfs -n default');
   await expect(page.getByTestId('describe-panel').locator('pre')).toContainText('Name:');
