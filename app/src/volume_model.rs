@@ -245,7 +245,10 @@ mod tests {
         let chips = chips(&volumes, Some("node1"), Locale::En);
         let texts: Vec<_> = chips.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["hostPath ×2", "cm"]);
-        assert_eq!(chips[0].title, "a: hostPath /a (node1)\nb: hostPath /b (node1)");
+        assert_eq!(
+            chips[0].title,
+            "a: hostPath /a (node1)\nb: hostPath /b (node1)"
+        );
         assert_eq!(chips[1].title, "conf: ConfigMap app");
         assert!(super::chips(&volumes[2..3], None, Locale::En).is_empty());
         assert_eq!(type_class("nfs"), "vol-net");

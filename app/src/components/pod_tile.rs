@@ -58,13 +58,11 @@ pub fn PodTile(key: String, selected: RwSignal<Option<Selection>>) -> impl IntoV
     let titled = tile.clone();
     let title = move || titled.with(|t| tile_title(&t.pod, locale.get()));
     let chipped = tile.clone();
-    let tile_chips = move || {
-        chipped.with(|t| chips(&t.pod.volumes, t.pod.node.as_deref(), locale.get()))
-    };
+    let tile_chips =
+        move || chipped.with(|t| chips(&t.pod.volumes, t.pod.node.as_deref(), locale.get()));
     let lined = tile.clone();
-    let lines = move || {
-        lined.with(|t| volume_lines(&t.pod.volumes, t.pod.node.as_deref(), locale.get()))
-    };
+    let lines =
+        move || lined.with(|t| volume_lines(&t.pod.volumes, t.pod.node.as_deref(), locale.get()));
     let leaving = Signal::derive(move || data.with(|t| t.leaving));
     let text = move |f: fn(&PodView) -> String| {
         let tile = tile.clone();

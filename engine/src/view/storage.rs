@@ -331,7 +331,11 @@ spec:
         let s = c.snapshot();
         let pv = &s.persistent_volumes[0];
         assert_eq!(
-            (pv.name.as_str(), pv.capacity.as_str(), pv.access_modes.as_str()),
+            (
+                pv.name.as_str(),
+                pv.capacity.as_str(),
+                pv.access_modes.as_str()
+            ),
             ("pv-nfs", "2Gi", "RWX")
         );
         assert_eq!(pv.reclaim_policy, "Retain");
@@ -400,7 +404,10 @@ spec:
         let why = c.snapshot().claims[0].waiting.clone().unwrap();
         assert_eq!(why.reason, "ProvisioningFailed");
         assert_eq!(why.type_, "Warning");
-        assert_eq!(why.message, "storageclass.storage.k8s.io \"fast\" not found");
+        assert_eq!(
+            why.message,
+            "storageclass.storage.k8s.io \"fast\" not found"
+        );
     }
 
     #[test]

@@ -95,7 +95,9 @@ fn pod_source(v: &Volume) -> SourceView {
                 } else if s.service_account_token.is_some() {
                     Some("serviceAccountToken".to_string())
                 } else {
-                    s.cluster_trust_bundle.as_ref().map(|_| "clusterTrustBundle".into())
+                    s.cluster_trust_bundle
+                        .as_ref()
+                        .map(|_| "clusterTrustBundle".into())
                 }
             })
             .collect();
@@ -250,7 +252,13 @@ spec:
         let seen: Vec<(&str, &str, &str)> = pod
             .volumes
             .iter()
-            .map(|v| (v.name.as_str(), v.source.type_.as_str(), v.source.text.as_str()))
+            .map(|v| {
+                (
+                    v.name.as_str(),
+                    v.source.type_.as_str(),
+                    v.source.text.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             &seen[..6],
