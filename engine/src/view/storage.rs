@@ -90,10 +90,13 @@ fn cells(obj: &Object, now_ms: i64) -> impl Fn(&str) -> String {
     }
 }
 
-/// Every claim's newest event, by (namespace, name, uid): the latest timestamp, then the
-/// latest resourceVersion (a repeat's count bump is a newer change).
-fn newest_events(api: &ApiServer) -> HashMap<(String, String, String), &Event> {
-    let mut newest: HashMap<(String, String, String), (&Event, (i64, u64))> = HashMap::new();
+/// A claim's identity in its events: (namespace, name, uid).
+type ClaimId = (String, String, String);
+
+/// Every claim's newest event: the latest timestamp, then the latest resourceVersion (a
+/// repeat's count bump is a newer change).
+fn newest_events(api: &ApiServer) -> HashMap<ClaimId, &Event> {
+    let mut newest: HashMap<ClaimId, (&Event, (i64, u64))> = HashMap::new();
     for e in api.list_as::<Event>(None) {
         let obj = &e.involved_object;
         if obj.kind.as_deref() != Some("PersistentVolumeClaim") {
