@@ -118,7 +118,7 @@ fn claim_row(
             <div class="storage-line">
                 <button type="button" class="storage-name" on:click=open>
                     <span class="storage-ns">{field(|c| format!("{}/", c.namespace))}</span>
-                    {field(|c| binding_text(c))}
+                    {field(binding_text)}
                 </button>
                 <span class=move || claim.with(|c| status_class(&c.status))>{field(|c| c.status.clone())}</span>
             </div>
@@ -176,7 +176,7 @@ fn volume_row(
         >
             <div class="storage-line">
                 <button type="button" class="storage-name" on:click=move |_| selected.set(Some(select.clone()))>
-                    {field(|v| volume_binding_text(v))}
+                    {field(volume_binding_text)}
                 </button>
                 <span class=move || volume.with(|v| status_class(&v.status))>{field(|v| v.status.clone())}</span>
             </div>
