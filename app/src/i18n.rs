@@ -72,11 +72,24 @@ pub enum Msg {
     Failed,
     NewestRequests,
     PodGone,
+    Storage,
+    Claims,
+    PersistentVolumes,
+    Volumes,
+    UsedBy,
+    NotUsed,
+    Asks,
+    NoClass,
+    ClaimMissing,
+    BlockNoVolume,
+    BlockConsumer,
+    BlockNoClass,
+    BlockProvisioner,
 }
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 53] = [
+    pub const ALL: [Msg; 66] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -130,6 +143,19 @@ impl Msg {
         Msg::Failed,
         Msg::NewestRequests,
         Msg::PodGone,
+        Msg::Storage,
+        Msg::Claims,
+        Msg::PersistentVolumes,
+        Msg::Volumes,
+        Msg::UsedBy,
+        Msg::NotUsed,
+        Msg::Asks,
+        Msg::NoClass,
+        Msg::ClaimMissing,
+        Msg::BlockNoVolume,
+        Msg::BlockConsumer,
+        Msg::BlockNoClass,
+        Msg::BlockProvisioner,
     ];
 }
 
@@ -249,6 +275,32 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::NewestRequests, Ko) => "최근 요청",
         (Msg::PodGone, En) => "this pod is gone",
         (Msg::PodGone, Ko) => "삭제된 Pod",
+        (Msg::Storage, En) => "Storage",
+        (Msg::Storage, Ko) => "스토리지",
+        (Msg::Claims, En) => "PersistentVolumeClaims",
+        (Msg::Claims, Ko) => "PersistentVolumeClaim (PVC)",
+        (Msg::PersistentVolumes, En) => "PersistentVolumes",
+        (Msg::PersistentVolumes, Ko) => "PersistentVolume (PV)",
+        (Msg::Volumes, En) => "Volumes",
+        (Msg::Volumes, Ko) => "볼륨",
+        (Msg::UsedBy, En) => "used by",
+        (Msg::UsedBy, Ko) => "사용 중",
+        (Msg::NotUsed, En) => "no pod uses it",
+        (Msg::NotUsed, Ko) => "사용하는 Pod 없음",
+        (Msg::Asks, En) => "asks for {n}",
+        (Msg::Asks, Ko) => "{n} 요청",
+        (Msg::NoClass, En) => "no StorageClass",
+        (Msg::NoClass, Ko) => "StorageClass 없음",
+        (Msg::ClaimMissing, En) => "no such claim",
+        (Msg::ClaimMissing, Ko) => "없는 PVC",
+        (Msg::BlockNoVolume, En) => "No PersistentVolume matches this claim, and with no StorageClass none will be made: create a PersistentVolume with the same storageClassName, its access modes and enough capacity.",
+        (Msg::BlockNoVolume, Ko) => "이 PVC에 맞는 PersistentVolume이 없고, StorageClass가 없어 새로 만들어지지도 않습니다. 같은 storageClassName과 접근 모드, 충분한 용량의 PersistentVolume을 만드세요.",
+        (Msg::BlockConsumer, En) => "Its StorageClass binds only once a pod uses the claim: the volume comes on the node that pod is scheduled to.",
+        (Msg::BlockConsumer, Ko) => "이 StorageClass는 PVC를 쓰는 Pod가 생겨야 바인딩합니다. 볼륨은 그 Pod가 배치된 Node에 만들어집니다.",
+        (Msg::BlockNoClass, En) => "The StorageClass it names does not exist: create it, or fix storageClassName.",
+        (Msg::BlockNoClass, Ko) => "지정한 StorageClass가 없습니다. StorageClass를 만들거나 storageClassName을 고치세요.",
+        (Msg::BlockProvisioner, En) => "Waiting for its StorageClass's provisioner to create a volume: is the provisioner installed and running?",
+        (Msg::BlockProvisioner, Ko) => "StorageClass의 프로비저너가 볼륨을 만들기를 기다리는 중입니다. 프로비저너가 설치되어 실행 중인가요?",
     }
 }
 

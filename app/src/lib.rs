@@ -23,6 +23,7 @@ pub mod session;
 pub mod storage;
 pub mod ticker;
 pub mod traffic_model;
+pub mod volume_model;
 pub mod worker;
 
 use leptos::prelude::*;
@@ -78,7 +79,7 @@ fn js_sys_has(object: &leptos::wasm_bindgen::JsValue, name: &str) -> bool {
 }
 
 /// The whole page: an (empty, for now) lesson column, the console, and the cluster board
-/// with its time controls, traffic view and events feed.
+/// with its time controls, traffic view, storage area and events feed.
 #[component]
 pub fn App() -> impl IntoView {
     let session = session::Session::restore();
@@ -113,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <components::time_controls::TimeControls ticker />
                     <components::traffic_view::TrafficView ticker />
                     <components::board::Board ticker selected />
+                    <components::storage_view::StorageView ticker selected />
                     <components::events_feed::EventsFeed ticker />
                 </div>
                 <DescribePanel session board=ticker.board selected />

@@ -14,9 +14,9 @@ use crate::session::Session;
 /// What the panel describes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selection {
-    /// Pod or Node.
+    /// Pod, Node, claim or volume.
     pub kind: DescribeKind,
-    /// The pod's namespace (empty for nodes).
+    /// The pod's or claim's namespace (empty for nodes and volumes).
     pub namespace: String,
     /// The object's name.
     pub name: String,
@@ -30,6 +30,10 @@ impl Selection {
                 format!("kubectl describe pod {} -n {}", self.name, self.namespace)
             }
             DescribeKind::Node => format!("kubectl describe node {}", self.name),
+            DescribeKind::PersistentVolumeClaim => {
+                format!("kubectl describe pvc {} -n {}", self.name, self.namespace)
+            }
+            DescribeKind::PersistentVolume => format!("kubectl describe pv {}", self.name),
         }
     }
 }

@@ -10,5 +10,6 @@ pub mod lesson_panel;
 pub mod node_box;
 pub mod pod_tile;
 pub mod reset_button;
+pub mod storage_view;
 pub mod time_controls;
 pub mod traffic_view;

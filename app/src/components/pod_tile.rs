@@ -1,4 +1,5 @@
-//! One pod on the board: a button coloured by STATUS, outlined by its owner's colour.
+//! One pod on the board: a button coloured by STATUS, outlined by its owner's colour, with a
+//! chip per volume type (what backs each shows on hover and focus, as text).
 //! The button is built once per pod; only its attributes and texts follow the pod, so a
 //! focused tile keeps focus while its status changes.
 
@@ -7,7 +8,9 @@ use leptos::prelude::*;
 
 use crate::board_model::{owner_style, owner_text, status_class};
 use crate::components::describe_panel::Selection;
+use crate::i18n::{use_locale, Locale};
 use crate::ticker::Ticker;
+use crate::volume_model::{chips, type_class, volume_lines};
 
 /// The tile's class: status colour, de-emphasised kube-system, owned pods outlined.
 fn tile_class(p: &PodView) -> String {
@@ -23,8 +26,8 @@ fn tile_class(p: &PodView) -> String {
     )
 }
 
-/// The tooltip: everything a learner may want at a glance.
-fn tile_title(p: &PodView) -> String {
+/// The tooltip: everything a learner may want at a glance, volumes last.
+fn tile_title(p: &PodView, locale: Locale) -> String {
     let mut title = format!(
         "{}/{} — {} — READY {}",
         p.namespace, p.name, p.status, p.ready
@@ -38,6 +41,9 @@ fn tile_title(p: &PodView) -> String {
     if let Some(why) = &p.unschedulable_message {
         title.push_str(&format!("\n{why}"));
     }
+    for line in volume_lines(&p.volumes, p.node.as_deref(), locale) {
+        title.push_str(&format!("\n{line}"));
+    }
     title
 }
 
@@ -48,6 +54,15 @@ pub fn PodTile(key: String, selected: RwSignal<Option<Selection>>) -> impl IntoV
     let tile = use_context::<Ticker>()?.tile(&key)?;
     let first = tile.with_untracked(|t| t.pod.clone());
     let data = tile.clone();
+    let locale = use_locale();
+    let titled = tile.clone();
+    let title = move || titled.with(|t| tile_title(&t.pod, locale.get()));
+    let chipped = tile.clone();
+    let tile_chips =
+        move || chipped.with(|t| chips(&t.pod.volumes, t.pod.node.as_deref(), locale.get()));
+    let lined = tile.clone();
+    let lines =
+        move || lined.with(|t| volume_lines(&t.pod.volumes, t.pod.node.as_deref(), locale.get()));
     let leaving = Signal::derive(move || data.with(|t| t.leaving));
     let text = move |f: fn(&PodView) -> String| {
         let tile = tile.clone();
@@ -67,7 +82,7 @@ pub fn PodTile(key: String, selected: RwSignal<Option<Selection>>) -> impl IntoV
             }
             data-leaving=move || leaving.get().to_string()
             style=text(owner_style)
-            title=text(tile_title)
+            title=title
             aria-label=text(|p| format!("{} {}", p.name, p.status))
             data-testid="pod-tile"
             data-pod=first.key()
@@ -77,6 +92,33 @@ pub fn PodTile(key: String, selected: RwSignal<Option<Selection>>) -> impl IntoV
             <span class="pod-name">{first.name.clone()}</span>
             <span class="pod-status">{text(|p| p.status.clone())}</span>
             <span class="pod-reason">{text(|p| p.unschedulable_message.clone().unwrap_or_default())}</span>
+            <span class="pod-volumes" aria-hidden="true">
+                {move || {
+                    tile_chips()
+                        .into_iter()
+                        .map(|c| {
+                            view! {
+                                <span
+                                    class=format!("vol-chip {}", type_class(&c.type_))
+                                    data-testid="volume-chip"
+                                    data-type=c.type_
+                                    title=c.title
+                                >
+                                    {c.text}
+                                </span>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </span>
+            <span class="pod-volume-lines" data-testid="volume-lines">
+                {move || {
+                    lines()
+                        .into_iter()
+                        .map(|l| view! { <span class="pod-volume-line">{l}</span> })
+                        .collect_view()
+                }}
+            </span>
         </button>
     })
 }

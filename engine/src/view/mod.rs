@@ -7,12 +7,16 @@
 mod events;
 mod nodes;
 mod pods;
+mod storage;
 mod traffic;
+mod volumes;
 
 pub use events::EventView;
 pub use nodes::NodeView;
 pub use pods::{OwnerView, PodView};
+pub use storage::{ClaimEvent, ClaimView, PersistentVolumeView};
 pub use traffic::{RequestView, ServiceTally, REQUEST_LIMIT, TALLY_WINDOW};
+pub use volumes::{ClaimLink, SourceView, VolumeView};
 
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
@@ -41,6 +45,10 @@ pub struct BoardSnapshot {
     pub requests: Vec<RequestView>,
     /// Per Service, which pods answered its recent requests.
     pub tallies: Vec<ServiceTally>,
+    /// PersistentVolumeClaims of every namespace, by namespace then name.
+    pub claims: Vec<ClaimView>,
+    /// PersistentVolumes, by name.
+    pub persistent_volumes: Vec<PersistentVolumeView>,
 }
 
 /// The kinds [`Cluster::describe`] is offered for by the board.
@@ -50,6 +58,10 @@ pub enum DescribeKind {
     Pod,
     /// `kubectl describe node NAME`.
     Node,
+    /// `kubectl describe pvc NAME -n NAMESPACE`.
+    PersistentVolumeClaim,
+    /// `kubectl describe pv NAME`.
+    PersistentVolume,
 }
 
 impl Cluster {
@@ -60,7 +72,8 @@ impl Cluster {
         self.world.api.resource_version() + self.network.traffic.total
     }
 
-    /// Reads nodes, pods, namespaces and the newest events for the board.
+    /// Reads nodes, pods (with their volumes), namespaces, the newest events, traffic,
+    /// claims and volumes for the board.
     pub fn snapshot(&self) -> BoardSnapshot {
         let now_ms = self.world.clock.now_ms();
         BoardSnapshot {
@@ -78,15 +91,19 @@ impl Cluster {
             events: events::read(self, now_ms, EVENT_LIMIT),
             requests: traffic::requests(self),
             tallies: traffic::tallies(self),
+            claims: storage::claims(&self.world.api, now_ms),
+            persistent_volumes: storage::volumes(&self.world.api, now_ms),
         }
     }
 
-    /// What `kubectl describe pod NAME -n NAMESPACE` (or `describe node NAME`) prints,
+    /// What `kubectl describe pod NAME -n NAMESPACE` (or `describe node|pvc|pv NAME`) prints,
     /// without touching the console (its history or a running watch).
     pub fn describe(&self, kind: DescribeKind, namespace: &str, name: &str) -> String {
         let (kind, namespace) = match kind {
             DescribeKind::Pod => ("Pod", namespace),
             DescribeKind::Node => ("Node", ""),
+            DescribeKind::PersistentVolumeClaim => ("PersistentVolumeClaim", namespace),
+            DescribeKind::PersistentVolume => ("PersistentVolume", ""),
         };
         match self.world.api.get(kind, namespace, name) {
             Some(obj) => crate::printers::describe::describe(&self.world, obj).unwrap_or_default(),
@@ -140,6 +157,16 @@ mod tests {
         );
         let node = c.describe(DescribeKind::Node, "", "node1");
         assert!(node.contains("Allocated resources:"), "{node}");
+        let claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n";
+        c.write_file("pvc.yaml", claim).unwrap();
+        c.run("kubectl apply -f pvc.yaml");
+        assert_eq!(
+            c.describe(DescribeKind::PersistentVolumeClaim, "default", "data"),
+            c.run("kubectl describe pvc data").text()
+        );
+        assert!(c
+            .describe(DescribeKind::PersistentVolumeClaim, "default", "data")
+            .starts_with("Name:"));
         let missing = c.describe(DescribeKind::Pod, "default", "nope");
         assert!(
             missing.contains("NotFound") || missing.contains("not found"),

@@ -1,5 +1,6 @@
 //! Pod tiles of the board: STATUS as `kubectl get pods` prints it, readiness, restarts,
-//! the owner chain (Deployment → ReplicaSet → Pod) and why a pod is still Pending.
+//! the owner chain (Deployment → ReplicaSet → Pod), why a pod is still Pending, and its
+//! volumes.
 
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -41,6 +42,8 @@ pub struct PodView {
     pub deleting: bool,
     /// For a pod the scheduler could not place: its `FailedScheduling` message.
     pub unschedulable_message: Option<String>,
+    /// Its volumes, in the spec's order, with what backs each.
+    pub volumes: Vec<super::VolumeView>,
 }
 
 impl PodView {
@@ -116,6 +119,7 @@ pub(super) fn read(cluster: &Cluster) -> Vec<PodView> {
                 replica_set,
                 deleting: p.metadata.deletion_timestamp.is_some(),
                 unschedulable_message: node.is_none().then(|| unschedulable_message(p)).flatten(),
+                volumes: super::volumes::read(&cluster.world.api, p),
                 node,
             }
         })
