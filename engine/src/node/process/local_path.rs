@@ -178,24 +178,10 @@ fn go_quote(s: &str) -> String {
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-._/@^+".contains(c));
     if plain {
-        return s.to_string();
+        s.to_string()
+    } else {
+        crate::node::hooks::go_quote(s)
     }
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
