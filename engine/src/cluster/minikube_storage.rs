@@ -4,6 +4,7 @@
 //! `storage-provisioner` pod in kube-system, Running since boot. Their random draws come
 //! from a fork, so the rest of the cluster is what it was without them.
 
+use crate::node::system_pods::running_status;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::{json, Value};
 
@@ -35,18 +36,14 @@ fn storage_class() -> Value {
 
 /// The provisioner's pod (hostNetwork: its IP is the node's), Running since `at`.
 fn pod(node: &str, ip: &str, at: &Time, rng: &mut crate::rng::Rng) -> Value {
-    let at = serde_json::to_value(at).unwrap_or(Value::Null);
-    let conditions: Vec<Value> = [
-        "PodReadyToStartContainers",
-        "Initialized",
-        "Ready",
-        "ContainersReady",
-        "PodScheduled",
-    ]
-    .iter()
-    .map(|t| json!({"type": t, "status": "True", "lastProbeTime": null, "lastTransitionTime": at}))
-    .collect();
-    let repo = IMAGE.split(':').next().unwrap_or(IMAGE);
+    let status = running_status(
+        rng,
+        &[("storage-provisioner", IMAGE)],
+        ip,
+        ip,
+        "BestEffort",
+        at,
+    );
     json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {
@@ -71,17 +68,7 @@ fn pod(node: &str, ip: &str, at: &Time, rng: &mut crate::rng::Rng) -> Value {
             ],
             "volumes": [{"name": "tmp", "hostPath": {"path": "/tmp", "type": "Directory"}}]
         },
-        "status": {
-            "phase": "Running", "conditions": conditions, "hostIP": ip, "hostIPs": [{"ip": ip}],
-            "podIP": ip, "podIPs": [{"ip": ip}], "startTime": at, "qosClass": "BestEffort",
-            "containerStatuses": [{
-                "name": "storage-provisioner", "image": IMAGE,
-                "imageID": format!("{repo}@sha256:{}", rng.hex(64)),
-                "containerID": format!("containerd://{}", rng.hex(64)),
-                "ready": true, "started": true, "restartCount": 0,
-                "state": {"running": {"startedAt": at}}, "lastState": {}
-            }]
-        }
+        "status": status
     })
 }
 

@@ -378,19 +378,7 @@ fn mount_failed(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, message: &str) {
         .and_then(|s| s.start_time.as_ref())
         .is_none();
     let stored = if first {
-        let now = cx.world.clock.now_time();
-        let host_ip = node_ip(cx, node);
-        let status = pod.status.get_or_insert_with(Default::default);
-        status.host_ip = Some(host_ip.clone());
-        status.host_ips = Some(vec![HostIP { ip: host_ip }]);
-        status.start_time = Some(now.clone());
-        if crate::node::init::has_init(&pod) {
-            set_waiting(&mut pod, "PodInitializing", None);
-            crate::node::init::set_all_waiting(&mut pod);
-        } else {
-            set_waiting(&mut pod, "ContainerCreating", None);
-        }
-        not_ready_conditions(&mut pod, &now);
+        begin_status(cx, &mut pod, node);
         store_pod(cx, pod)
     } else {
         Object::Pod(Box::new(pod))
@@ -410,20 +398,27 @@ fn mount_failed(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, message: &str) {
     cx.world.timers.at(at, key_task(stored.metadata()));
 }
 
-fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {
+/// The status a pod gets when its kubelet first takes it up: host IP, start time, every
+/// container waiting (`ContainerCreating`, or `PodInitializing` behind init containers),
+/// not ready.
+fn begin_status(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str) {
     let now = cx.world.clock.now_time();
     let host_ip = node_ip(cx, node);
     let status = pod.status.get_or_insert_with(Default::default);
     status.host_ip = Some(host_ip.clone());
     status.host_ips = Some(vec![HostIP { ip: host_ip }]);
     status.start_time = Some(now.clone());
-    if crate::node::init::has_init(&pod) {
-        set_waiting(&mut pod, "PodInitializing", None);
-        crate::node::init::set_all_waiting(&mut pod);
+    if crate::node::init::has_init(pod) {
+        set_waiting(pod, "PodInitializing", None);
+        crate::node::init::set_all_waiting(pod);
     } else {
-        set_waiting(&mut pod, "ContainerCreating", None);
+        set_waiting(pod, "ContainerCreating", None);
     }
-    not_ready_conditions(&mut pod, &now);
+    not_ready_conditions(pod, &now);
+}
+
+fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {
+    begin_status(cx, &mut pod, node);
     // A hostNetwork pod shares its node's address.
     let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
     let ip = if host_network {

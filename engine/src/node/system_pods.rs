@@ -22,8 +22,8 @@ fn time_json(t: &Time) -> Value {
 }
 
 /// Status of a pod whose containers all run since `at`.
-fn running_status(
-    world: &mut World,
+pub(crate) fn running_status(
+    rng: &mut crate::rng::Rng,
     containers: &[(&str, &str)],
     host_ip: &str,
     pod_ip: &str,
@@ -44,8 +44,8 @@ fn running_status(
     let statuses: Vec<Value> = containers
         .iter()
         .map(|(name, image)| {
-            let id = world.rng.hex(64);
-            let digest = world.rng.hex(64);
+            let id = rng.hex(64);
+            let digest = rng.hex(64);
             let repo = image.split(':').next().unwrap_or(image);
             json!({
                 "name": name, "image": image, "imageID": format!("{repo}@sha256:{digest}"),
@@ -117,7 +117,14 @@ pub(crate) fn static_pod(
     if let Some(m) = memory {
         requests["memory"] = json!(m);
     }
-    let status = running_status(world, &[(component, &image)], ip, ip, "Burstable", at);
+    let status = running_status(
+        &mut world.rng,
+        &[(component, &image)],
+        ip,
+        ip,
+        "Burstable",
+        at,
+    );
     pod_from(json!({
         "metadata": {
             "name": format!("{component}-{node}"), "namespace": "kube-system",
@@ -152,7 +159,14 @@ pub(crate) fn kube_proxy(
 ) -> Option<Pod> {
     let image = format!("registry.k8s.io/kube-proxy:{}", crate::KUBERNETES_VERSION);
     let name = format!("kube-proxy-{}", world.rng.name_suffix(5));
-    let status = running_status(world, &[("kube-proxy", &image)], ip, ip, "BestEffort", at);
+    let status = running_status(
+        &mut world.rng,
+        &[("kube-proxy", &image)],
+        ip,
+        ip,
+        "BestEffort",
+        at,
+    );
     let tol = |key: &str, effect: &str| json!({"key": key, "operator": "Exists", "effect": effect});
     pod_from(json!({
         "metadata": {
@@ -201,7 +215,7 @@ pub(crate) fn coredns(
 ) -> Option<Pod> {
     let name = format!("coredns-{COREDNS_HASH}-{}", world.rng.name_suffix(5));
     let status = running_status(
-        world,
+        &mut world.rng,
         &[("coredns", COREDNS_IMAGE)],
         host_ip,
         pod_ip,
