@@ -185,11 +185,12 @@ pub fn field_value(pod: &Pod, f: &ObjectFieldSelector) -> String {
     value.unwrap_or_default()
 }
 
-/// `fieldpath.FormatMap`: `key="value"` lines, sorted by key.
-fn format_map(map: Option<&BTreeMap<String, String>>) -> String {
-    map.iter()
-        .flat_map(|m| m.iter())
-        .map(|(k, v)| format!("{k}={v:?}"))
+/// `fieldpath.FormatMap`: `key="value"` lines in key order, values Go-quoted (`%q`), no
+/// final newline.
+pub fn format_map(map: Option<&BTreeMap<String, String>>) -> String {
+    map.into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={}", crate::node::hooks::go_quote(v)))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -229,16 +230,18 @@ pub fn container_resource_value(
 ) -> Result<String, String> {
     let unsupported = || format!("unsupported container resource : {}", r.resource);
     let (kind, resource) = r.resource.split_once('.').ok_or_else(unsupported)?;
-    if !matches!(resource, "cpu" | "memory" | "ephemeral-storage")
-        || !matches!(kind, "limits" | "requests")
-    {
+    let known = matches!(resource, "cpu" | "memory" | "ephemeral-storage")
+        || resource.starts_with("hugepages-");
+    if !known || !matches!(kind, "limits" | "requests") {
         return Err(unsupported());
     }
     let res = c.resources.as_ref();
+    let limits = res.and_then(|x| x.limits.as_ref());
+    // An unset request is its limit, as the apiserver's defaulting makes it.
     let set = if kind == "limits" {
-        res.and_then(|x| x.limits.as_ref())
+        limits
     } else {
-        res.and_then(|x| x.requests.as_ref())
+        res.and_then(|x| x.requests.as_ref()).or(limits)
     };
     let amount = set
         .and_then(|m| m.get(resource))

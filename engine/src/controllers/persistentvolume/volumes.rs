@@ -109,16 +109,7 @@ fn sync_volume(world: &mut World, pv: &PersistentVolume) {
         .filter(|c| c.metadata.uid == r.uid)
         .cloned();
     let Some(claim) = claim else {
-        let phase = pv.status.as_ref().and_then(|s| s.phase.as_deref());
-        let pv = if phase != Some("Released") && phase != Some("Failed") {
-            match set_volume_phase(world, pv, "Released", None) {
-                Some(stored) => stored,
-                None => return,
-            }
-        } else {
-            pv.clone()
-        };
-        reclaim(world, &pv);
+        release_and_reclaim(world, pv);
         return;
     };
     let name = pv.metadata.name.clone();
@@ -145,19 +136,25 @@ fn sync_volume(world: &mut World, pv: &PersistentVolume) {
         .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
         == Some("Delete");
     if annotation(&pv.metadata, ANN_PROVISIONED_BY).is_some() && delete {
-        let phase = pv.status.as_ref().and_then(|s| s.phase.as_deref());
-        let pv = if phase != Some("Released") && phase != Some("Failed") {
-            match set_volume_phase(world, pv, "Released", None) {
-                Some(stored) => stored,
-                None => return,
-            }
-        } else {
-            pv.clone()
-        };
-        reclaim(world, &pv);
+        release_and_reclaim(world, pv);
     } else if annotation(&pv.metadata, ANN_BOUND_BY_CONTROLLER).is_some() {
         unbind_volume(world, pv);
     }
+}
+
+/// A volume whose claim is gone: `Released` (unless it is already, or `Failed`), then its
+/// reclaim policy applied.
+fn release_and_reclaim(world: &mut World, pv: &PersistentVolume) {
+    let phase = pv.status.as_ref().and_then(|s| s.phase.as_deref());
+    let pv = if phase != Some("Released") && phase != Some("Failed") {
+        match set_volume_phase(world, pv, "Released", None) {
+            Some(stored) => stored,
+            None => return,
+        }
+    } else {
+        pv.clone()
+    };
+    reclaim(world, &pv);
 }
 
 /// `reclaimVolume`: what the volume's policy does once its claim went.

@@ -2,21 +2,14 @@
 //! container's resource (`resource.ExtractResourceValueByContainerNameAndNodeAllocatable`),
 //! without a trailing newline, as the kubelet writes them.
 
-use k8s_openapi::api::core::v1::{Container, ObjectFieldSelector, Pod, ResourceFieldSelector};
+use k8s_openapi::api::core::v1::{ObjectFieldSelector, Pod, ResourceFieldSelector};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use std::collections::BTreeMap;
 
 use crate::api::quantity;
 use crate::node::hooks::go_quote;
 
-/// `FormatMap`: `key="value"` lines in key order, Go-quoted, no final newline.
-pub fn format_map(map: Option<&BTreeMap<String, String>>) -> String {
-    map.into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={}", go_quote(v)))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use crate::node::env::format_map;
 
 /// A pod field's value; `Err` as the kubelet words an unsupported path.
 pub fn field(pod: &Pod, sel: &ObjectFieldSelector) -> Result<String, String> {
@@ -73,41 +66,11 @@ pub fn resource(
     let Some(c) = containers.clone().find(|c| c.name == name) else {
         return Err(format!("container {name} not found"));
     };
-    let divisor = sel
-        .divisor
-        .as_ref()
-        .and_then(|d| quantity::parse(&d.0))
-        .filter(|d| *d > 0.0)
-        .unwrap_or(1.0);
-    let (section, res) = sel
-        .resource
-        .split_once('.')
-        .ok_or_else(|| format!("unsupported container resource : {}", sel.resource))?;
-    let value = amount(c, section, res).or_else(|| {
-        (section == "limits")
-            .then(|| allocatable.and_then(|a| a.get(res)))
-            .flatten()
-            .and_then(|q| quantity::parse(&q.0))
-    });
-    let value = value.unwrap_or(0.0);
-    let n = match res {
-        "cpu" => ((value * 1000.0).ceil() / (divisor * 1000.0).ceil()).ceil(),
-        "memory" | "ephemeral-storage" => (value.ceil() / divisor.ceil()).ceil(),
-        r if r.starts_with("hugepages-") => (value.ceil() / divisor.ceil()).ceil(),
-        _ => return Err(format!("unsupported container resource : {}", sel.resource)),
-    };
-    Ok(format!("{}", n as i64))
-}
-
-/// A container's own limit or request of `res`, if set.
-fn amount(c: &Container, section: &str, res: &str) -> Option<f64> {
-    let r = c.resources.as_ref()?;
-    let map = match section {
-        "limits" => r.limits.as_ref(),
-        "requests" => r.requests.as_ref().or(r.limits.as_ref()),
-        _ => None,
-    }?;
-    quantity::parse(&map.get(res)?.0)
+    let res = sel.resource.split_once('.').map_or("", |(_, r)| r);
+    let node = allocatable
+        .and_then(|a| a.get(res))
+        .and_then(|q| quantity::parse(&q.0));
+    crate::node::env::container_resource_value(c, sel, node)
 }
 
 #[cfg(test)]
