@@ -138,10 +138,16 @@ pub fn pod_command(pod: &k8s_openapi::api::core::v1::Pod) -> Option<(Program, Ve
     Some((program, argv))
 }
 
-/// The value of `--name=VALUE` in an add-on's argv.
+/// The value of flag `name` in an add-on's argv, written `--name=VALUE` or `--name VALUE`
+/// (Go's flag package and cobra take both).
 pub fn flag<'a>(argv: &'a [String], name: &str) -> Option<&'a str> {
-    argv.iter()
-        .find_map(|a| a.strip_prefix(name)?.strip_prefix('='))
+    argv.iter().enumerate().find_map(|(i, a)| {
+        if a == name {
+            argv.get(i + 1).map(String::as_str)
+        } else {
+            a.strip_prefix(name)?.strip_prefix('=')
+        }
+    })
 }
 
 /// The uuid an add-on process draws when it starts (`uuid.NewUUID()`; local-path's

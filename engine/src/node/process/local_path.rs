@@ -51,7 +51,7 @@ pub fn startup(c: &Container, storage: Option<&crate::storage::Storage>) -> Vec<
 
 /// The provisioner's id, as the provisioner library builds it from the hostname.
 fn component(c: &Container) -> String {
-    let name = flag(&c.argv, "--provisioner-name")
+    let name = addon::flag(&c.argv, "--provisioner-name")
         .map(str::to_string)
         .or_else(|| c.env.get("PROVISIONER_NAME").cloned())
         .unwrap_or_else(|| DEFAULT_NAME.to_string());
@@ -60,18 +60,7 @@ fn component(c: &Container) -> String {
 
 /// The value of `--config`.
 fn config_path(argv: &[String]) -> Option<&str> {
-    flag(argv, "--config")
-}
-
-/// A flag's value, as `--name VALUE` or `--name=VALUE`.
-fn flag<'a>(argv: &'a [String], name: &str) -> Option<&'a str> {
-    argv.iter().enumerate().find_map(|(i, a)| {
-        if a == name {
-            argv.get(i + 1).map(String::as_str)
-        } else {
-            a.strip_prefix(name)?.strip_prefix('=')
-        }
-    })
+    addon::flag(argv, "--config")
 }
 
 /// `config.json` as `json.Marshal` prints local-path's `ConfigData`: its fields in their
