@@ -22,6 +22,8 @@
 mod admission;
 mod custom;
 mod deletion;
+#[allow(dead_code)] // issue 17 contract: used once metrics-server lands
+mod metrics;
 mod store;
 mod strategy;
 
@@ -29,6 +31,10 @@ pub use custom::CustomKinds;
 pub(crate) use deletion::{
     finalize_namespace, DeleteOptions, Deletion, Propagation, FOREGROUND_FINALIZER,
     ORPHAN_FINALIZER,
+};
+#[allow(unused_imports)] // issue 17 contract
+pub use metrics::{
+    ContainerMetrics, MetricsData, MetricsUnavailable, NodeMetrics, PodMetrics, METRICS_API_SERVICE,
 };
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -53,6 +59,8 @@ pub struct ApiServer {
     store: Store,
     /// The kinds Established CRDs define (rebuilt on every CRD write).
     custom: CustomKinds,
+    /// The aggregated resource metrics API's data (`metrics`).
+    metrics: metrics::MetricsStore,
 }
 
 impl ApiServer {
