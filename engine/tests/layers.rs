@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Top-level modules by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "rng", "timers", "output", "storage"],
+    &["clock", "rng", "timers", "output", "storage", "cgroups"],
     &["api"],
     &["apiserver"],
     &["world"],

@@ -21,6 +21,9 @@ pub struct ContainerStats {
     pub cpu_usage_core_ns: u64,
     /// Its working set now, in bytes (`workingSetBytes`).
     pub memory_working_set_bytes: u64,
+    /// Requests its server answered since it started (Kubeplay's own counter, not part of
+    /// upstream's Summary: the board's and the chart's load).
+    pub requests_served: u64,
 }
 
 /// One pod's containers (running ones only).
@@ -77,6 +80,7 @@ pub fn summary(world: &World, node: &str, now_ms: i64) -> NodeStats {
                     // Placeholder: 1m of CPU and 4 MiB while idle.
                     cpu_usage_core_ns: up_ns / 1_000,
                     memory_working_set_bytes: 4 << 20,
+                    requests_served: 0,
                 })
             })
             .collect();

@@ -8,6 +8,7 @@ pub mod events;
 use crate::api::error::ApiError;
 use crate::api::object::Object;
 use crate::apiserver::{ApiServer, DeleteOptions, Deletion, Env, Propagation};
+use crate::cgroups::Cgroups;
 use crate::clock::Clock;
 use crate::rng::Rng;
 use crate::storage::Storage;
@@ -29,6 +30,9 @@ pub struct World {
     pub events: Recorder,
     /// The disks and servers behind volumes, with their data.
     pub storage: Storage,
+    /// The kernel's accounting of running containers: CPU and memory they use.
+    #[allow(dead_code)] // issue 17 contract: used as the usage model lands
+    pub cgroups: Cgroups,
 }
 
 impl World {
@@ -41,6 +45,7 @@ impl World {
             timers: Timers::default(),
             events: Recorder::default(),
             storage: Storage::default(),
+            cgroups: Cgroups::default(),
         }
     }
 
