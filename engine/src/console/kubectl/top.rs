@@ -60,7 +60,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             if names.len() > 1 {
                 return usage("node [NAME | -l label]");
             }
-            if names.first().is_some() && selector.is_some() {
+            if !names.is_empty() && selector.is_some() {
                 return super::error("only one of NAME or --selector can be provided");
             }
             top_nodes(cluster, names.first().map(String::as_str), selector.as_ref(), &parsed, sort)
@@ -69,7 +69,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             if names.len() > 1 {
                 return usage("pod [NAME | -l label]");
             }
-            if names.first().is_some()
+            if !names.is_empty()
                 && (selector.is_some() || parsed.value("field-selector").is_some())
             {
                 return super::error("only one of NAME or selector can be provided");
