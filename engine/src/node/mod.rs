@@ -19,6 +19,7 @@ pub mod runtime;
 #[allow(dead_code)] // issue 17 contract: used once metrics-server lands
 pub mod stats;
 pub mod system_pods;
+pub mod usage;
 pub mod volumes;
 
 #[cfg(test)]
@@ -84,6 +85,7 @@ impl Kubelet {
 
     /// Drops the stages of pods that left the store (the kubelets' pod watch).
     fn forget_deleted(&mut self, world: &mut World) {
+        let now = world.clock.now_ms();
         for event in world.api.events_since(self.cursor) {
             if let (WatchEventType::Deleted, Object::Pod(p)) = (event.kind, &event.object) {
                 if let Some(uid) = p.metadata.uid.as_deref() {
@@ -92,6 +94,9 @@ impl Kubelet {
                     self.mount_attempts.remove(uid);
                     // The pod's own volumes (emptyDir, projections) go with it.
                     world.storage.remove_pod(uid);
+                    // So do its cgroups (their CPU time kept in the node's counter).
+                    let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref());
+                    world.cgroups.retire_pod(uid, node.unwrap_or_default(), now);
                 }
             }
         }
