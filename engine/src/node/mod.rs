@@ -2,6 +2,8 @@
 //! bound to its node through its lifecycle stages (image pulls, start, termination), the
 //! container runtime (`runtime`) runs containers' processes (`process`: the images' main
 //! programs and shells) with restarts and back-off, and `images` is the registry's catalog.
+//! `usage` keeps each running container's cgroup (CPU, memory, the OOM killer) and `stats`
+//! is the kubelet's Summary API over them.
 //!
 //! Everything the node side remembers lives in [`Kubelet`]; it acts on the cluster only
 //! through the [`World`] (the API server, the clock, timers), as a real kubelet only talks

@@ -408,7 +408,7 @@ fn oom_exit(exit: Option<(i64, i32)>, oom_at: &mut Option<i64>) -> Option<(i64, 
 
 /// Applies the use its process turns to once it is due (`Instance::busy_at`): the OOM
 /// killer may kill it then. When the next one is due.
-fn flush_usage(cx: &mut NodeCx<'_>, pod: &Pod, specs: &[Spec], now: i64) -> Option<i64> {
+pub(crate) fn flush_usage(cx: &mut NodeCx<'_>, pod: &Pod, specs: &[Spec], now: i64) -> Option<i64> {
     let mut next: Option<i64> = None;
     for c in specs {
         let k = key(pod, &c.name);
