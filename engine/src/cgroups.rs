@@ -122,6 +122,9 @@ impl Group {
 #[derive(Clone, Debug, Default)]
 pub struct Cgroups {
     groups: BTreeMap<GroupKey, Group>,
+    /// CPU time of removed groups, by the node they ran on, in core-nanoseconds: a node's
+    /// own counter never goes back when a container stops.
+    retired: BTreeMap<String, u64>,
 }
 
 impl Cgroups {
@@ -154,6 +157,34 @@ impl Cgroups {
     /// Removes every group of the pod with uid `pod_uid`.
     pub fn remove_pod(&mut self, pod_uid: &str) {
         self.groups.retain(|k, _| k.pod_uid != pod_uid);
+    }
+
+    /// Removes a stopped container's group at `now_ms`, its CPU time kept in `node`'s
+    /// counter ([`Cgroups::retired_core_ns`]).
+    pub fn retire(&mut self, key: &GroupKey, node: &str, now_ms: i64) {
+        if let Some(g) = self.groups.remove(key) {
+            let used = g.cpu_usage_core_ns(now_ms);
+            let total = self.retired.entry(node.to_string()).or_default();
+            *total = total.saturating_add(used);
+        }
+    }
+
+    /// Removes every group of the pod with uid `pod_uid` at `now_ms`, as [`Cgroups::retire`].
+    pub fn retire_pod(&mut self, pod_uid: &str, node: &str, now_ms: i64) {
+        let keys: Vec<GroupKey> = self
+            .groups
+            .keys()
+            .filter(|k| k.pod_uid == pod_uid)
+            .cloned()
+            .collect();
+        for k in keys {
+            self.retire(&k, node, now_ms);
+        }
+    }
+
+    /// CPU time the removed groups of `node` used, in core-nanoseconds.
+    pub fn retired_core_ns(&self, node: &str) -> u64 {
+        self.retired.get(node).copied().unwrap_or(0)
     }
 
     /// The group, if its container runs.
@@ -240,5 +271,10 @@ mod tests {
         assert_eq!(c.set_memory(&k, 8 << 20), Ok(()));
         c.remove_pod("u");
         assert!(c.get(&k).is_none());
+        c.create(k.clone(), None, None, 30_000);
+        c.set_cpu_demand(&k, Demand::Process, 1_000, 30_000);
+        c.retire_pod("u", "n", 31_000);
+        assert!(c.get(&k).is_none());
+        assert_eq!(c.retired_core_ns("n"), 1_000_000_000);
     }
 }

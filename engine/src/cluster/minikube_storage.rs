@@ -90,8 +90,9 @@ pub(crate) fn create(cluster: &mut Cluster, node: &str, ip: &str, at: &Time) {
             continue;
         };
         if let Ok(stored) = cluster.world.api.restore(obj, at.clone(), &mut rng) {
-            if kind == "Pod" {
-                let uid = stored.metadata().uid.clone().unwrap_or_default();
+            if let Object::Pod(p) = stored.clone() {
+                let uid = p.metadata.uid.clone().unwrap_or_default();
+                crate::node::usage::adopt(&mut cluster.world, &p);
                 cluster.kubelet.stages.insert(uid, Stage::Running);
             }
         }

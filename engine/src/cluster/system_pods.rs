@@ -73,6 +73,9 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
                 .restore(Object::Pod(Box::new(p)), at.clone(), &mut cluster.world.rng)
         {
             let uid = created.metadata().uid.clone().unwrap_or_default();
+            if let Object::Pod(p) = created.clone() {
+                crate::node::usage::adopt(&mut cluster.world, &p);
+            }
             cluster.kubelet.stages.insert(uid, Stage::Running);
         }
     }

@@ -142,7 +142,10 @@ impl Controller for SystemObjects {
                 let _ = world.api.restore(obj, now, &mut rng);
             } else {
                 let now = world.clock.now_time();
-                let _ = world.api.restore(obj, now, &mut world.rng);
+                if let Ok(Object::Pod(p)) = world.api.restore(obj, now, &mut world.rng).cloned() {
+                    // The static pod's container runs on; its mirror's uid is new.
+                    crate::node::usage::adopt(world, &p);
+                }
             }
         }
         self.trigger.synced(world);

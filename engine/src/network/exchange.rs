@@ -219,9 +219,10 @@ fn serve(cx: &mut NetCx<'_>, open: &Open, call: &HttpCall, at_ms: i64) -> Respon
     let (response, log) = instance
         .process
         .respond_in(Some(&cx.world.storage), &request);
-    instance.process.count_request();
+    let cost = instance.process.count_request();
     if let Some(line) = log {
         instance.process.log_served(at_ms, line);
     }
+    crate::node::usage::charge_request(cx.world, &open.key, cost, at_ms);
     response
 }

@@ -208,8 +208,9 @@ pub fn serve(cx: &mut NetCx<'_>, open: &Open, call: &HttpCall, at_ms: i64) -> Re
         .get_mut(open.slot())
         .and_then(|s| s.current.as_mut())
     {
-        i.process.count_request();
+        let cost = i.process.count_request();
         i.process.log_served(at_ms, log);
+        crate::node::usage::charge_request(cx.world, open.slot(), cost, at_ms);
     }
     response
 }

@@ -18,7 +18,14 @@ pub struct ImageInfo {
     /// A private repository: it pulls only with credentials for its registry (an
     /// `imagePullSecrets` entry, see `node::pull_secrets`); any tag exists.
     pub private: bool,
+    /// CPU its main program uses while idle, in millicores (`node::usage`).
+    pub idle_milli: u64,
+    /// Its main program's working set while idle, in bytes.
+    pub idle_bytes: u64,
 }
+
+const MI: u64 = 1 << 20;
+const KI: u64 = 1 << 10;
 
 static CATALOG: &[ImageInfo] = &[
     ImageInfo {
@@ -27,6 +34,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 5_340,
         stop_ms: Some(600),
         private: false,
+        idle_milli: 0,
+        idle_bytes: 3 * MI + 600 * KI,
     },
     ImageInfo {
         repository: "docker.io/library/httpd",
@@ -34,6 +43,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 4_120,
         stop_ms: Some(1_100),
         private: false,
+        idle_milli: 1,
+        idle_bytes: 9 * MI,
     },
     ImageInfo {
         repository: "docker.io/library/busybox",
@@ -41,6 +52,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 1_870,
         stop_ms: None,
         private: false,
+        idle_milli: 0,
+        idle_bytes: 420 * KI,
     },
     ImageInfo {
         repository: "docker.io/library/alpine",
@@ -48,6 +61,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 1_950,
         stop_ms: None,
         private: false,
+        idle_milli: 0,
+        idle_bytes: 520 * KI,
     },
     ImageInfo {
         repository: "docker.io/library/centos",
@@ -55,6 +70,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 7_480,
         stop_ms: None,
         private: false,
+        idle_milli: 0,
+        idle_bytes: MI + 700 * KI,
     },
     ImageInfo {
         repository: "docker.io/library/debian",
@@ -62,6 +79,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 3_940,
         stop_ms: None,
         private: false,
+        idle_milli: 0,
+        idle_bytes: MI + 300 * KI,
     },
     ImageInfo {
         repository: "docker.io/library/ubuntu",
@@ -69,6 +88,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 3_260,
         stop_ms: None,
         private: false,
+        idle_milli: 0,
+        idle_bytes: MI + 400 * KI,
     },
     ImageInfo {
         repository: "docker.io/library/redis",
@@ -76,6 +97,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 4_870,
         stop_ms: Some(300),
         private: false,
+        idle_milli: 2,
+        idle_bytes: 3 * MI + 800 * KI,
     },
     ImageInfo {
         repository: "docker.io/library/perl",
@@ -83,6 +106,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 24_870,
         stop_ms: Some(100),
         private: false,
+        idle_milli: 0,
+        idle_bytes: 2 * MI + 200 * KI,
     },
     ImageInfo {
         repository: "docker.io/library/mysql",
@@ -90,6 +115,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 12_640,
         stop_ms: Some(2_500),
         private: false,
+        idle_milli: 5,
+        idle_bytes: 382 * MI,
     },
     // The course's private repository (it runs the generic `/app/server` of unknown
     // images): pulling it needs a `docker-registry` Secret.
@@ -99,6 +126,8 @@ static CATALOG: &[ImageInfo] = &[
         pull_ms: 2_310,
         stop_ms: Some(400),
         private: true,
+        idle_milli: 0,
+        idle_bytes: 6 * MI,
     },
     // Add-on images whose pulls a course shows (others pull as `OTHER_REPOSITORY`).
     ImageInfo {
@@ -108,19 +137,66 @@ static CATALOG: &[ImageInfo] = &[
         // It cancels its context on SIGTERM and returns.
         stop_ms: Some(100),
         private: false,
+        idle_milli: 1,
+        idle_bytes: 8 * MI + 400 * KI,
     },
+    // Images outside the library whose idle use a learner sees in `kubectl top`: the
+    // kube-system pods of a fresh kubeadm cluster, metrics-server, the course's and the docs'
+    // samples and the stress images. They pull as `OTHER_REPOSITORY`.
+    idle("registry.k8s.io/kube-apiserver", 48, 252 * MI),
+    idle("registry.k8s.io/etcd", 21, 41 * MI),
+    idle("registry.k8s.io/kube-controller-manager", 16, 47 * MI),
+    idle("registry.k8s.io/kube-scheduler", 4, 21 * MI),
+    idle("registry.k8s.io/kube-proxy", 1, 15 * MI + 300 * KI),
+    idle("registry.k8s.io/coredns/coredns", 2, 14 * MI + 800 * KI),
+    idle("registry.k8s.io/metrics-server/metrics-server", 4, 21 * MI),
+    idle("docker.io/flannel/flannel", 3, 18 * MI),
+    idle("gcr.io/k8s-minikube/storage-provisioner", 1, 9 * MI),
+    idle("docker.io/sysnet4admin/echo-hname", 0, MI + 800 * KI),
+    idle("docker.io/sysnet4admin/echo-ip", 0, MI + 800 * KI),
+    idle("registry.k8s.io/hpa-example", 1, 10 * MI + 500 * KI),
+    idle("gcr.io/google-samples/hello-app", 0, 3 * MI + 200 * KI),
+    idle("docker.io/kim0lil/80700", 0, 31 * MI),
+    idle("docker.io/polinux/stress", 0, 5 * MI + 300 * KI),
+    idle("docker.io/progrium/stress", 0, 5 * MI + 300 * KI),
+    idle("docker.io/vish/stress", 0, 2 * MI + 600 * KI),
 ];
+
+/// An entry that pulls as `OTHER_REPOSITORY`, with its own idle use.
+const fn idle(repository: &'static str, idle_milli: u64, idle_bytes: u64) -> ImageInfo {
+    ImageInfo {
+        repository,
+        idle_milli,
+        idle_bytes,
+        ..OTHER
+    }
+}
 
 /// What the registry serves for an image outside the official library (a learner's own
 /// `user/app:v1`, `registry.k8s.io/...`): Kubeplay cannot know those repositories, so any of
 /// them pulls, as the image a course published would.
-static OTHER_REPOSITORY: ImageInfo = ImageInfo {
+static OTHER_REPOSITORY: ImageInfo = OTHER;
+
+/// [`OTHER_REPOSITORY`]'s figures, which the entries below keep for what a course pulls.
+const OTHER: ImageInfo = ImageInfo {
     repository: "",
     size_bytes: 48_318_382,
     pull_ms: 4_400,
     stop_ms: Some(500),
     private: false,
+    idle_milli: 1,
+    idle_bytes: 10 * MI,
 };
+
+/// The idle CPU (millicores) and working set (bytes) of `image`'s main program, from its
+/// catalog entry (`OTHER_REPOSITORY`'s for images the catalog does not name).
+pub fn idle_use(image: &str) -> (u64, u64) {
+    let info = ImageRef::parse(image)
+        .as_ref()
+        .and_then(lookup)
+        .unwrap_or(&OTHER_REPOSITORY);
+    (info.idle_milli, info.idle_bytes)
+}
 
 /// The catalog entry for a reference whose repository and tag exist, if any. Official
 /// library images (`nginx`, `busybox`) must be in the catalog, so a typo such as `ngnix`

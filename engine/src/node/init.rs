@@ -105,9 +105,12 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
     let Some(c) = inits.get(index) else {
         return;
     };
-    // What the init containers have written by now lands before anything looks at it.
+    // What the init containers have written (and the use they turned to) by now lands
+    // before anything looks at it.
     let now = cx.world.clock.now_ms();
-    if let Some(at) = runtime::flush_writes(cx, &pod, &inits, now) {
+    let writes = runtime::flush_writes(cx, &pod, &inits, now);
+    let usage = runtime::flush_usage(cx, &pod, &inits, now);
+    if let Some(at) = writes.into_iter().chain(usage).min() {
         cx.world
             .timers
             .at(at, crate::node::kubelet::key_task(&pod.metadata));

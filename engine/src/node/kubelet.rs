@@ -97,6 +97,7 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
             let now = cx.world.clock.now_ms();
             let codes = crate::node::runtime::exit_codes(cx, &pod);
             crate::node::runtime::mark_stopped(&mut pod, now, &codes);
+            crate::node::usage::forget(cx.world, &pod);
             store_pod(cx, pod);
             crate::node::runtime::forget_pod(cx, namespace, name);
             cx.kubelet.stages.remove(uid);

@@ -2,6 +2,8 @@
 //! bound to its node through its lifecycle stages (image pulls, start, termination), the
 //! container runtime (`runtime`) runs containers' processes (`process`: the images' main
 //! programs and shells) with restarts and back-off, and `images` is the registry's catalog.
+//! `usage` keeps each running container's cgroup (CPU, memory, the OOM killer) and `stats`
+//! is the kubelet's Summary API over them.
 //!
 //! Everything the node side remembers lives in [`Kubelet`]; it acts on the cluster only
 //! through the [`World`] (the API server, the clock, timers), as a real kubelet only talks
@@ -18,6 +20,7 @@ pub mod pull_secrets;
 pub mod runtime;
 pub mod stats;
 pub mod system_pods;
+pub mod usage;
 pub mod volumes;
 
 #[cfg(test)]
@@ -83,6 +86,7 @@ impl Kubelet {
 
     /// Drops the stages of pods that left the store (the kubelets' pod watch).
     fn forget_deleted(&mut self, world: &mut World) {
+        let now = world.clock.now_ms();
         for event in world.api.events_since(self.cursor) {
             if let (WatchEventType::Deleted, Object::Pod(p)) = (event.kind, &event.object) {
                 if let Some(uid) = p.metadata.uid.as_deref() {
@@ -91,6 +95,9 @@ impl Kubelet {
                     self.mount_attempts.remove(uid);
                     // The pod's own volumes (emptyDir, projections) go with it.
                     world.storage.remove_pod(uid);
+                    // So do its cgroups (their CPU time kept in the node's counter).
+                    let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref());
+                    world.cgroups.retire_pod(uid, node.unwrap_or_default(), now);
                 }
             }
         }

@@ -44,6 +44,10 @@ pub struct Instance {
     pub start_error: Option<String>,
     /// Filesystem changes its main process makes later, at their epoch ms, in order.
     pub pending: Vec<(i64, process::fs::Op)>,
+    /// When the OOM killer kills it (epoch ms), if its memory passes the limit.
+    pub oom_at: Option<i64>,
+    /// When its process turns busy (epoch ms) and what it then uses, until applied.
+    pub busy_at: Option<(i64, process::Busy)>,
 }
 
 /// The kubelet's record of one container of one pod.
@@ -268,6 +272,7 @@ pub fn start_container(
             None => format!("{}@sha256:{}", r.repository, cx.world.rng.hex(64)),
         });
     let mut pending = Vec::new();
+    let mut started = crate::node::usage::Started::default();
     let (state, exit, start_error) = match proc.check_start() {
         Err(message) => {
             events::record(
@@ -307,6 +312,8 @@ pub fn start_container(
                 End::Exit { at, code } => Some((start_ms + at, code)),
                 End::Running => None,
             };
+            started = crate::node::usage::start(cx.world, pod, c, start_ms, run.busy);
+            let exit = oom_exit(exit, &mut started.oom_at);
             let state = ContainerState {
                 running: Some(ContainerStateRunning {
                     started_at: Some(crate::clock::time_from_ms(start_ms)),
@@ -349,10 +356,15 @@ pub fn start_container(
     let slot = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
     slot.post_start = post_start;
     slot.previous = slot.current.take();
-    if let Some((at, _)) = pending.first() {
+    for at in pending
+        .first()
+        .map(|p| p.0)
+        .into_iter()
+        .chain(started.pending.map(|p| p.0))
+    {
         cx.world
             .timers
-            .at(*at, super::kubelet::key_task(&pod.metadata));
+            .at(at, super::kubelet::key_task(&pod.metadata));
     }
     slot.current = Some(Instance {
         process: proc,
@@ -360,6 +372,8 @@ pub fn start_container(
         exit,
         start_error,
         pending,
+        oom_at: started.oom_at,
+        busy_at: started.pending,
     });
     slot.restart_at = None;
     slot.backing_off = false;
@@ -383,6 +397,59 @@ pub fn start_container(
         last_state,
         ..Default::default()
     }
+}
+
+/// A process's exit, or its OOM kill when that comes first (`oom_at` is cleared if not).
+fn oom_exit(exit: Option<(i64, i32)>, oom_at: &mut Option<i64>) -> Option<(i64, i32)> {
+    match *oom_at {
+        Some(oom) if exit.is_none_or(|(at, _)| at > oom) => Some((oom, 137)),
+        _ => {
+            *oom_at = None;
+            exit
+        }
+    }
+}
+
+/// Applies the use its process turns to once it is due (`Instance::busy_at`): the OOM
+/// killer may kill it then. When the next one is due.
+pub(crate) fn flush_usage(cx: &mut NodeCx<'_>, pod: &Pod, specs: &[Spec], now: i64) -> Option<i64> {
+    let mut next: Option<i64> = None;
+    for c in specs {
+        let k = key(pod, &c.name);
+        let Some(inst) = cx
+            .kubelet
+            .containers
+            .get(&k)
+            .and_then(|s| s.current.as_ref())
+        else {
+            continue;
+        };
+        let Some((at, busy)) = inst.busy_at else {
+            continue;
+        };
+        if at > now {
+            next = Some(next.map_or(at, |n: i64| n.min(at)));
+            continue;
+        }
+        let alive = inst.exit.is_none_or(|(e, _)| e > at);
+        let mut oom = alive
+            .then(|| crate::node::usage::turn_busy(cx.world, pod, c, busy, at))
+            .flatten();
+        if let Some(inst) = cx
+            .kubelet
+            .containers
+            .get_mut(&k)
+            .and_then(|s| s.current.as_mut())
+        {
+            inst.busy_at = None;
+            inst.exit = oom_exit(inst.exit, &mut oom);
+            if let Some(t) = oom {
+                inst.oom_at = Some(t);
+                next = Some(next.map_or(t, |n: i64| n.min(t)));
+            }
+        }
+    }
+    next
 }
 
 /// A waiting container state.
@@ -525,6 +592,8 @@ fn terminated(inst: &Instance) -> ContainerState {
     let reason = match (&inst.start_error, code) {
         (Some(_), _) => "StartError",
         (None, 0) => "Completed",
+        // The kernel's OOM killer (containerd reports the cgroup's oom_kill event).
+        (None, 137) if inst.oom_at == Some(finished) => "OOMKilled",
         _ => "Error",
     };
     ContainerState {
@@ -558,6 +627,9 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
         .unwrap_or_default();
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let mut next_due: Option<i64> = flush_writes(cx, &pod, &specs, now);
+    if let Some(t) = flush_usage(cx, &pod, &specs, now) {
+        next_due = Some(next_due.map_or(t, |n| n.min(t)));
+    }
     let mut changed = false;
     for c in &specs {
         let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
@@ -736,6 +808,7 @@ pub(crate) fn sync_container(
                 st.state = Some(ended);
             }
             changed = true;
+            crate::node::usage::stop(cx.world, pod, &c.name, at);
             let entry = cx.kubelet.containers.entry(k.clone()).or_default();
             entry.post_start = None;
             let restart =

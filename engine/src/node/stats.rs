@@ -3,10 +3,15 @@
 //! kernel's accounting has them at a simulated instant. Readers take two summaries and
 //! divide the CPU time between them by the time between them, as metrics-server does.
 //!
+//! The node's own use (kubelet, containerd, the OS: cgroups outside `kubepods`) is a constant
+//! by role on top of its pods', so `kubectl top node` reads like a fresh kubeadm VM's.
+//!
 //! CONTRACT (issue 17): `summary` is what metrics-server's controller and the board call.
-//! Its body is a placeholder until the usage model (cgroups) lands.
 
 use k8s_openapi::api::core::v1::Pod;
+
+use crate::api::object::Node;
+use crate::cgroups::GroupKey;
 
 use crate::world::World;
 
@@ -53,50 +58,161 @@ pub struct NodeStats {
     pub pods: Vec<PodStats>,
 }
 
+/// What a node uses besides its pods: (millicores, bytes) for a control-plane node and for
+/// a worker.
+const CONTROL_PLANE_OWN: (u64, u64) = (92, 905 << 20);
+const WORKER_OWN: (u64, u64) = (31, 596 << 20);
+
 /// The Summary API of `node`'s kubelet at `now_ms`.
 pub fn summary(world: &World, node: &str, now_ms: i64) -> NodeStats {
     let mut stats = NodeStats {
         node: node.to_string(),
         ..NodeStats::default()
     };
+    let Some(n) = world.api.get_as::<Node>("", node) else {
+        return stats;
+    };
+    let control_plane = n
+        .metadata
+        .labels
+        .as_ref()
+        .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"));
+    let (own_milli, own_bytes) = if control_plane {
+        CONTROL_PLANE_OWN
+    } else {
+        WORKER_OWN
+    };
+    let boot_ms = n
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map_or(now_ms, |t| t.0.as_millisecond());
+    let up_ms = now_ms.saturating_sub(boot_ms).max(0) as u64;
+    stats.cpu_usage_core_ns = own_milli
+        .saturating_mul(up_ms)
+        .saturating_mul(1_000)
+        .saturating_add(world.cgroups.retired_core_ns(node));
+    stats.memory_working_set_bytes = own_bytes;
     for pod in world.api.list_as::<Pod>(None) {
         if pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node) {
             continue;
         }
-        let statuses = pod
+        let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+        // Every group of the pod counts for the node, running for the API or not yet seen
+        // to have stopped.
+        for (_, g) in world.cgroups.of_pod(uid) {
+            stats.cpu_usage_core_ns = stats
+                .cpu_usage_core_ns
+                .saturating_add(g.cpu_usage_core_ns(now_ms));
+            stats.memory_working_set_bytes = stats
+                .memory_working_set_bytes
+                .saturating_add(g.memory_bytes());
+        }
+        let running = pod
             .status
-            .as_ref()
-            .and_then(|s| s.container_statuses.as_deref())
-            .unwrap_or_default();
-        let containers: Vec<ContainerStats> = statuses
             .iter()
+            .flat_map(|s| s.container_statuses.iter().flatten())
+            .filter(|c| c.state.as_ref().is_some_and(|s| s.running.is_some()));
+        let containers: Vec<ContainerStats> = running
             .filter_map(|c| {
-                let started = c.state.as_ref()?.running.as_ref()?.started_at.as_ref()?;
-                let start_ms = started.0.as_millisecond();
-                let up_ns = (now_ms - start_ms).max(0) as u64 * 1_000_000;
-                Some(ContainerStats {
+                let g = world.cgroups.get(&GroupKey::new(uid, &c.name))?;
+                (g.start_ms <= now_ms).then(|| ContainerStats {
                     name: c.name.clone(),
-                    start_ms,
-                    // Placeholder: 1m of CPU and 4 MiB while idle.
-                    cpu_usage_core_ns: up_ns / 1_000,
-                    memory_working_set_bytes: 4 << 20,
-                    requests_served: 0,
+                    start_ms: g.start_ms,
+                    cpu_usage_core_ns: g.cpu_usage_core_ns(now_ms),
+                    memory_working_set_bytes: g.memory_bytes(),
+                    requests_served: g.requests(),
                 })
             })
             .collect();
         if containers.is_empty() {
             continue;
         }
-        for c in &containers {
-            stats.cpu_usage_core_ns += c.cpu_usage_core_ns;
-            stats.memory_working_set_bytes += c.memory_working_set_bytes;
-        }
         stats.pods.push(PodStats {
             namespace: pod.metadata.namespace.clone().unwrap_or_default(),
             name: pod.metadata.name.clone().unwrap_or_default(),
-            uid: pod.metadata.uid.clone().unwrap_or_default(),
+            uid: uid.to_string(),
             containers,
         });
     }
     stats
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::object::Object;
+    use serde_json::json;
+
+    fn restore(w: &mut World, kind: &str, v: serde_json::Value) -> Object {
+        let obj = Object::decode_strict(kind, &v).unwrap().unwrap();
+        let at = crate::clock::time_from_ms(0);
+        w.api
+            .restore(obj, at, &mut crate::rng::Rng::new(0))
+            .unwrap()
+            .clone()
+    }
+
+    /// A busy loop limited to 200m: the CFS quota holds it there, and the node adds its own.
+    #[test]
+    fn a_busy_loop_is_throttled_at_its_limit() {
+        let mut w = World::new(0, 1);
+        restore(&mut w, "Node", json!({"metadata": {"name": "node1"}}));
+        let Object::Pod(pod) = restore(
+            &mut w,
+            "Pod",
+            json!({
+                "metadata": {"name": "spin", "namespace": "default"},
+                "spec": {"nodeName": "node1", "containers": [{
+                    "name": "spin", "image": "busybox",
+                    "command": ["sh", "-c", "while true; do :; done"],
+                    "resources": {"limits": {"cpu": "200m"}}
+                }]},
+                "status": {"containerStatuses": [{
+                    "name": "spin", "image": "busybox", "imageID": "", "ready": true,
+                    "restartCount": 0,
+                    "state": {"running": {"startedAt": "1970-01-01T00:00:00Z"}}
+                }]}
+            }),
+        ) else {
+            panic!("a pod");
+        };
+        let spec = pod.spec.as_ref().unwrap().containers[0].clone();
+        let run = crate::node::process::Container::for_test("spin", "busybox");
+        let mut proc = run;
+        proc.argv = spec.command.clone().unwrap();
+        let busy = proc.run_until(400 * 86_400_000).busy;
+        assert_eq!(busy.map(|b| (b.at, b.cpu_milli)), Some((0, 1_000)));
+        crate::node::usage::start(&mut w, &pod, &spec, 0, busy);
+        let a = summary(&w, "node1", 60_000);
+        let b = summary(&w, "node1", 120_000);
+        let c = &b.pods[0].containers[0];
+        let rate = |x: u64, y: u64| (y - x) / 60_000 / 1_000;
+        // millicores over the minute between the two scrapes.
+        assert_eq!(
+            rate(
+                a.pods[0].containers[0].cpu_usage_core_ns,
+                c.cpu_usage_core_ns
+            ),
+            200
+        );
+        assert_eq!(
+            rate(a.cpu_usage_core_ns, b.cpu_usage_core_ns),
+            200 + WORKER_OWN.0
+        );
+        assert!(w
+            .cgroups
+            .get(&GroupKey::new(&b.pods[0].uid, "spin"))
+            .unwrap()
+            .throttled());
+        assert_eq!(
+            b.memory_working_set_bytes,
+            WORKER_OWN.1 + crate::node::images::idle_use("busybox").1
+        );
+        // Stopped, its time stays in the node's counter.
+        crate::node::usage::stop(&mut w, &pod, "spin", 120_000);
+        let d = summary(&w, "node1", 120_000);
+        assert!(d.pods.is_empty());
+        assert_eq!(d.cpu_usage_core_ns, b.cpu_usage_core_ns);
+    }
 }

@@ -12,12 +12,13 @@ pub mod metrics_server;
 mod perl;
 pub mod script;
 pub mod serve;
+pub mod stress;
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::jiff::Timestamp;
 
-pub use script::{End, Line, Run};
+pub use script::{Busy, End, Line, Run};
 
 /// The base distribution of an image, which decides its shell, tools and files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +146,14 @@ fn image_defaults(image: &str) -> (&'static [&'static str], &'static [&'static s
     if let Some(d) = addon::defaults(image) {
         return d;
     }
+    match crate::node::images::ImageRef::parse(image).map(|r| r.repository) {
+        Some(r) if r == "docker.io/progrium/stress" => {
+            return (&["/usr/bin/stress", "--verbose"], &[])
+        }
+        Some(r) if r == "docker.io/vish/stress" => return (&["/stress"], &["-logtostderr"]),
+        Some(r) if r == "docker.io/polinux/stress" => return (&[], &["stress"]),
+        _ => {}
+    }
     match image_name(image).0.as_str() {
         "busybox" => (&[], &["sh"]),
         "alpine" => (&[], &["/bin/sh"]),
@@ -181,9 +190,46 @@ pub fn argv(image: &str, command: Option<&[String]>, args: Option<&[String]>) ->
 
 /// Programs every image has on its PATH (busybox applets / coreutils).
 const COMMON_BINARIES: &[&str] = &[
-    "sh", "echo", "sleep", "tail", "cat", "date", "env", "printenv", "true", "false", "ls",
-    "hostname", "id", "whoami", "pwd", "uname", "ps", "exit", "head", "grep", "seq", "test", "[",
-    "touch", "mkdir", "rmdir", "rm", "ln", "cp", "mv", "chmod", "df", "mount",
+    "sh",
+    "echo",
+    "sleep",
+    "tail",
+    "cat",
+    "date",
+    "env",
+    "printenv",
+    "true",
+    "false",
+    "ls",
+    "hostname",
+    "id",
+    "whoami",
+    "pwd",
+    "uname",
+    "ps",
+    "exit",
+    "head",
+    "grep",
+    "seq",
+    "test",
+    "[",
+    "touch",
+    "mkdir",
+    "rmdir",
+    "rm",
+    "ln",
+    "cp",
+    "mv",
+    "chmod",
+    "df",
+    "mount",
+    "yes",
+    "dd",
+    "md5sum",
+    "sha1sum",
+    "sha256sum",
+    "sha512sum",
+    "cksum",
 ];
 
 fn has_binary(flavor: Flavor, name: &str) -> bool {
@@ -223,7 +269,11 @@ impl Container {
             return Err(start_error_message(""));
         };
         let known_server = self.server().is_some();
-        if known_server || has_binary(self.flavor(), exe) || self.is_perl(exe) {
+        if known_server
+            || has_binary(self.flavor(), exe)
+            || self.is_perl(exe)
+            || stress::is_stress(&self.image, exe)
+        {
             Ok(())
         } else {
             Err(start_error_message(exe))
@@ -291,6 +341,9 @@ impl Container {
         };
         if self.is_perl(exe) {
             return perl::run(rest);
+        }
+        if stress::is_stress(&self.image, exe) {
+            return stress::run(exe, rest);
         }
         let flavor = self.flavor();
         let base = exe.rsplit('/').next().unwrap_or(exe);

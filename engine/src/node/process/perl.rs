@@ -26,6 +26,7 @@ pub fn run(args: &[String]) -> Run {
     let Some(arg) = body.strip_prefix("print").map(str::trim) else {
         return Run::new(vec![], End::Exit { at: 30, code: 0 });
     };
+    let computes = arg.starts_with("bpi(");
     let (text, took) = if let Some(n) = arg
         .strip_prefix("bpi(")
         .and_then(|r| r.strip_suffix(')'))
@@ -55,7 +56,10 @@ pub fn run(args: &[String]) -> Run {
             stderr: false,
         });
     }
-    Run::new(lines, End::Exit { at: took, code: 0 })
+    let mut run = Run::new(lines, End::Exit { at: took, code: 0 });
+    // Computing π keeps one core busy until it prints.
+    run.busy = computes.then(|| super::script::spinning(0));
+    run
 }
 
 const BASE: u64 = 1_000_000_000;

@@ -84,6 +84,29 @@ pub struct Run {
     /// The changes it made to the filesystem (`> FILE`, `mkdir`, a tool's download), each
     /// at ms after its start, in order: the caller applies them ([`super::fs::commit`]).
     pub ops: Vec<(i64, Op)>,
+    /// From when it computes without pause (a busy loop, `yes`, `stress`), if it does.
+    pub busy: Option<Busy>,
+}
+
+/// What a process uses once it keeps the CPU busy (or holds memory), beyond its image's idle
+/// baseline; `node::usage` turns it into the container's cgroup demands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Busy {
+    /// From this offset after its start, in ms.
+    pub at: i64,
+    /// CPU it asks for, in millicores (1000 per busy process).
+    pub cpu_milli: u64,
+    /// Memory it holds beyond the baseline, in bytes.
+    pub memory_bytes: u64,
+}
+
+/// One busy process, from `at` ms after the start.
+pub fn spinning(at: i64) -> Busy {
+    Busy {
+        at,
+        cpu_milli: 1_000,
+        memory_bytes: 0,
+    }
 }
 
 impl Run {
@@ -93,6 +116,7 @@ impl Run {
             lines,
             end,
             ops: Vec::new(),
+            busy: None,
         }
     }
 }
@@ -123,6 +147,10 @@ pub struct Shell<'a> {
     ops: Vec<(i64, Op)>,
     /// Bytes written so far (output and files), against [`BYTE_BUDGET`].
     bytes: usize,
+    /// The step count when its clock last moved, and that time.
+    clock_mark: (u32, i64),
+    /// A program that computes forever (`yes`, `sha256sum /dev/zero`) runs from here.
+    busy: Option<Busy>,
 }
 
 /// Where a simple command's output goes: `>/dev/null`, `> FILE` and `>> FILE` (into the
@@ -238,6 +266,8 @@ impl<'a> Shell<'a> {
             fs: View::new(host.root().clone(), host.mounts(), None),
             ops: Vec::new(),
             bytes: 0,
+            clock_mark: (0, 0),
+            busy: None,
         }
     }
 
@@ -273,6 +303,12 @@ impl<'a> Shell<'a> {
     }
 
     fn finish(self, flow: Flow) -> Run {
+        // Out of steps with the clock stopped for the last half of them: the process spins
+        // (a loop without `sleep`) from where its clock stopped.
+        let spun = matches!(flow, Flow::Stop)
+            && self.steps > STEP_BUDGET
+            && self.steps - self.clock_mark.0 >= STEP_BUDGET / 2;
+        let busy = self.busy.or(spun.then(|| spinning(self.now)));
         let end = match flow {
             Flow::Next => End::Exit {
                 at: self.now,
@@ -285,6 +321,7 @@ impl<'a> Shell<'a> {
             lines: self.lines,
             end,
             ops: self.ops,
+            busy,
         }
     }
 
@@ -319,6 +356,9 @@ impl<'a> Shell<'a> {
 
     fn exec_stmt(&mut self, stmt: &Stmt) -> Flow {
         self.steps += 1;
+        if self.now != self.clock_mark.1 {
+            self.clock_mark = (self.steps, self.now);
+        }
         if self.out_of_budget() {
             return Flow::Stop;
         }
@@ -559,6 +599,11 @@ impl<'a> Shell<'a> {
                 }
             }
             "tail" if args.iter().any(|a| a == "-f" || a == "-F") => return Flow::Stop,
+            // Programs that compute until killed: one core each.
+            _ if burns_cpu(&base, args) => {
+                self.busy = Some(spinning(self.now));
+                return Flow::Stop;
+            }
             "date" => {
                 let s = self.host.date(self.start_ms + self.now);
                 self.emit(s, false);
@@ -646,6 +691,17 @@ impl<'a> Shell<'a> {
             },
         }
         Flow::Next
+    }
+}
+
+/// Whether `program args` computes forever: `yes`, a checksum of `/dev/zero`, `dd` from it.
+fn burns_cpu(program: &str, args: &[String]) -> bool {
+    let zero = |a: &String| a == "/dev/zero" || a == "if=/dev/zero";
+    match program {
+        "yes" => true,
+        "sha256sum" | "sha1sum" | "sha512sum" | "md5sum" | "cksum" => args.iter().any(zero),
+        "dd" => args.iter().any(zero) && !args.iter().any(|a| a.starts_with("count=")),
+        _ => false,
     }
 }
 
@@ -958,6 +1014,24 @@ mod tests {
 
     fn texts(r: &Run) -> Vec<String> {
         r.lines.iter().map(|l| l.text.clone()).collect()
+    }
+
+    #[test]
+    fn a_loop_that_never_sleeps_is_cpu_bound() {
+        let forever = 400 * 86_400_000;
+        let busy = |src: &str| run(src, forever).busy.map(|b| (b.at, b.cpu_milli));
+        assert_eq!(busy("while true; do :; done"), Some((0, 1_000)));
+        assert_eq!(
+            busy("sleep 10; while :; do true; done"),
+            Some((10_000, 1_000))
+        );
+        assert_eq!(busy("yes > /dev/null"), Some((0, 1_000)));
+        assert_eq!(busy("sleep 2; sha256sum /dev/zero"), Some((2_000, 1_000)));
+        assert_eq!(busy("dd if=/dev/zero of=/dev/null"), Some((0, 1_000)));
+        // A loop that sleeps spends its steps too, but its clock moves: idle.
+        assert_eq!(busy("while true; do date; sleep 5; done"), None);
+        assert_eq!(busy("sleep infinity"), None);
+        assert_eq!(busy("echo done"), None);
     }
 
     proptest::proptest! {

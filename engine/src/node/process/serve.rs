@@ -224,8 +224,10 @@ impl Container {
     }
 
     /// Counts one answered request and the CPU time it cost: a static file is cheap; the
-    /// HPA example's PHP page computes a million square roots per request.
-    pub fn count_request(&mut self) {
+    /// HPA example's PHP page computes a million square roots per request (upstream's
+    /// walkthrough: one client loop holds a 500m-limited pod at its limit). Returns that
+    /// cost in ms, which the network charges to the container's cgroup.
+    pub fn count_request(&mut self) -> u64 {
         let cost = match sample(&self.image) {
             Some(Sample::HpaExample) => 100,
             Some(Sample::HelloApp | Sample::NodeHello) => 2,
@@ -233,6 +235,7 @@ impl Container {
         };
         self.work.requests = self.work.requests.saturating_add(1);
         self.work.cpu_ms = self.work.cpu_ms.saturating_add(cost);
+        cost
     }
 
     /// The log lines of `p`'s requests that arrived by `until_ms` (the last
