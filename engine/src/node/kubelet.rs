@@ -110,6 +110,10 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
         return;
     }
     match stage {
+        None if !crate::node::volumes::cloud::awaited(&pod).is_empty() => {
+            let volumes = crate::node::volumes::cloud::awaited(&pod);
+            crate::node::volumes::cloud::wait(cx, pod, &node, &volumes)
+        }
         None => match crate::node::volumes::setup::set_up(cx.world, &pod) {
             Ok(()) => {
                 cx.kubelet.mount_attempts.remove(uid);
@@ -405,7 +409,7 @@ fn mount_failed(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, message: &str) {
 /// The status a pod gets when its kubelet first takes it up: host IP, start time, every
 /// container waiting (`ContainerCreating`, or `PodInitializing` behind init containers),
 /// not ready.
-fn begin_status(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str) {
+pub(crate) fn begin_status(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str) {
     let now = cx.world.clock.now_time();
     let host_ip = node_ip(cx, node);
     let status = pod.status.get_or_insert_with(Default::default);
