@@ -24,6 +24,9 @@ pub enum Task {
         /// The pod's uid when the task was queued.
         uid: String,
     },
+    /// The kubelets' eviction managers look at the pods with local storage limits
+    /// (`node::eviction`, every 10 s while there are such pods).
+    Housekeeping,
     /// Nothing but a wake-up: the controllers run at this instant (e.g. when a pod has been
     /// ready for `minReadySeconds`).
     Wake,

@@ -40,9 +40,48 @@ pub fn invalid_message() -> &'static str {
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 }
 
+/// Whole bytes in the canonical form Go's `Quantity.String()` prints for a quantity written
+/// with `suffix`: a binary one (`Ki`…`Ei`) as the largest power of 1024 that divides it
+/// exactly (below 1024 as a plain number), any other as the largest power of 1000 that does
+/// (`512Mi`, `1Gi`, `1536`, `2k`, `500M`).
+pub fn canonical_bytes(bytes: u64, suffix_of: &str) -> String {
+    let binary = suffix_of.trim().ends_with('i');
+    let (base, units): (u64, &[&str]) = if binary && bytes >= 1024 {
+        (1024, &["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"])
+    } else {
+        (1000, &["", "k", "M", "G", "T", "P", "E"])
+    };
+    let (mut n, mut i) = (bytes, 0);
+    while n != 0 && n % base == 0 && i + 1 < units.len() {
+        n /= base;
+        i += 1;
+    }
+    format!("{n}{}", units.get(i).copied().unwrap_or(""))
+}
+
+/// A quantity of bytes as Go's `Quantity.String()` prints it (see [`canonical_bytes`]);
+/// `None` if malformed or negative.
+pub fn canonical(q: &str) -> Option<String> {
+    let v = parse(q)?;
+    (v >= 0.0).then(|| canonical_bytes(v.ceil() as u64, q))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{canonical, parse};
+
+    #[test]
+    fn canonical_forms() {
+        assert_eq!(canonical("100Mi").as_deref(), Some("100Mi"));
+        assert_eq!(canonical("1024Mi").as_deref(), Some("1Gi"));
+        assert_eq!(canonical("0.5Gi").as_deref(), Some("512Mi"));
+        assert_eq!(canonical("1536Ki").as_deref(), Some("1536Ki"));
+        assert_eq!(canonical("500M").as_deref(), Some("500M"));
+        assert_eq!(canonical("2000").as_deref(), Some("2k"));
+        assert_eq!(canonical("1500").as_deref(), Some("1500"));
+        assert_eq!(canonical("0.5Ki").as_deref(), Some("512"));
+        assert_eq!(canonical("-1Mi"), None);
+    }
 
     #[test]
     fn units() {

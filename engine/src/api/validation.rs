@@ -1,6 +1,7 @@
 //! Validation as the apiserver does it, with its field paths and messages.
 
 pub(crate) mod affinity;
+mod cloud_volumes;
 mod config_volumes;
 mod probes;
 
@@ -43,6 +44,7 @@ pub fn is_label_value(s: &str) -> bool {
 /// its containers, then its init containers (whose names must differ from every container's).
 pub fn pod_spec(spec: &PodSpec, path: &str, causes: &mut Vec<String>) {
     config_volumes::volumes(spec, path, causes);
+    cloud_volumes::volumes(spec, path, causes);
     if spec.containers.is_empty() {
         causes.push(format!("{path}.containers: Required value"));
     }

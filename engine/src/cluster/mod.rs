@@ -254,6 +254,7 @@ impl Cluster {
             } => self
                 .kubelet
                 .refresh_volumes(&mut self.world, &namespace, &name, &uid),
+            Task::Housekeeping => self.kubelet.housekeeping(&mut self.world),
             Task::Wake => {}
         }
     }

@@ -30,6 +30,9 @@ pub enum Stage {
     PullBackOff { attempt: u32 },
     /// Containers were told to stop; the pod goes away when the timer fires.
     Terminating,
+    /// Evicted: containers were told to stop; the pod fails when the timer fires (and stays
+    /// so: nothing more runs).
+    Evicted,
 }
 
 /// Back-off after the `attempt`-th failure: 10 s doubling, at most 300 s.
@@ -108,6 +111,10 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
         return;
     }
     match stage {
+        None if !crate::node::volumes::cloud::awaited(&pod).is_empty() => {
+            let volumes = crate::node::volumes::cloud::awaited(&pod);
+            crate::node::volumes::cloud::wait(cx, pod, &node, &volumes)
+        }
         None => match crate::node::volumes::setup::set_up(cx.world, &pod) {
             Ok(()) => {
                 cx.kubelet.mount_attempts.remove(uid);
@@ -180,6 +187,7 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
             cx.world.timers.at(due, key_task(&pod.metadata));
         }
         Some(Stage::Running) => crate::node::runtime::sync_pod(cx, pod),
+        Some(Stage::Evicted) => crate::node::eviction::finish(cx, pod),
         Some(Stage::Terminating) => {}
     }
 }
@@ -402,7 +410,7 @@ fn mount_failed(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, message: &str) {
 /// The status a pod gets when its kubelet first takes it up: host IP, start time, every
 /// container waiting (`ContainerCreating`, or `PodInitializing` behind init containers),
 /// not ready.
-fn begin_status(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str) {
+pub(crate) fn begin_status(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str) {
     let now = cx.world.clock.now_time();
     let host_ip = node_ip(cx, node);
     let status = pod.status.get_or_insert_with(Default::default);
@@ -612,74 +620,83 @@ fn start_termination(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str, stage: Opti
         .deletion_grace_period_seconds
         .unwrap_or(30)
         .saturating_mul(1000);
-    let mut stop_ms = 0;
-    if stage == Some(Stage::Running) {
-        let obj = Object::Pod(Box::new(pod.clone()));
-        let kubelet = Source {
-            component: "kubelet",
-            host: Some(node),
-        };
-        // Containers that already exited (a finished Job's pod) have nothing to stop.
-        let exited: Vec<String> = pod
-            .status
-            .iter()
-            .flat_map(|s| s.container_statuses.iter().flatten())
-            .filter(|s| s.state.as_ref().is_some_and(|st| st.terminated.is_some()))
-            .map(|s| s.name.clone())
-            .collect();
-        for c in pod
-            .spec
-            .iter()
-            .flat_map(|s| s.containers.iter())
-            .filter(|c| !exited.contains(&c.name))
-        {
-            events::record(
-                cx.world,
-                &obj,
-                EventType::Normal,
-                "Killing",
-                &format!("Stopping container {}", c.name),
-                kubelet.clone(),
-            );
-            let now = cx.world.clock.now_ms();
-            let k = crate::node::runtime::key(pod, &c.name);
-            let Some(inst) = cx
-                .kubelet
-                .containers
-                .get(&k)
-                .and_then(|s| s.current.clone())
-            else {
-                // A container the kubelet did not start itself (a static pod's): its image
-                // says how it stops.
-                let image_stop = ImageRef::parse(c.image.as_deref().unwrap_or(""))
-                    .as_ref()
-                    .and_then(images::lookup)
-                    .and_then(|i| i.stop_ms)
-                    .unwrap_or(grace_ms);
-                stop_ms = stop_ms.max(image_stop.min(grace_ms));
-                continue;
-            };
-            if inst.exit.is_some_and(|(at, _)| at <= now) {
-                continue;
-            }
-            let (ms, code) = crate::node::runtime::stop_container(cx, pod, c, &inst, grace_ms);
-            if let Some(cur) = cx
-                .kubelet
-                .containers
-                .get_mut(&k)
-                .and_then(|s| s.current.as_mut())
-            {
-                let at = now.saturating_add(ms);
-                if cur.exit.is_none_or(|(e, _)| e > at) {
-                    cur.exit = Some((at, code));
-                }
-            }
-            stop_ms = stop_ms.max(ms);
-        }
-    }
+    let stop_ms = if stage == Some(Stage::Running) {
+        kill_containers(cx, pod, node, grace_ms)
+    } else {
+        0
+    };
     cx.kubelet.stages.insert(key, Stage::Terminating);
     let due = cx.world.clock.now_ms().saturating_add(stop_ms);
     cx.world.timers.at(due, key_task(&pod.metadata));
+}
+
+/// Stops every container of a running pod that has not exited (`Killing` events, preStop
+/// hooks, SIGTERM then SIGKILL after `grace_ms`): how long until the last one has exited.
+pub(crate) fn kill_containers(cx: &mut NodeCx<'_>, pod: &Pod, node: &str, grace_ms: i64) -> i64 {
+    let mut stop_ms = 0;
+    let obj = Object::Pod(Box::new(pod.clone()));
+    let kubelet = Source {
+        component: "kubelet",
+        host: Some(node),
+    };
+    // Containers that already exited (a finished Job's pod) have nothing to stop.
+    let exited: Vec<String> = pod
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .filter(|s| s.state.as_ref().is_some_and(|st| st.terminated.is_some()))
+        .map(|s| s.name.clone())
+        .collect();
+    for c in pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .filter(|c| !exited.contains(&c.name))
+    {
+        events::record(
+            cx.world,
+            &obj,
+            EventType::Normal,
+            "Killing",
+            &format!("Stopping container {}", c.name),
+            kubelet.clone(),
+        );
+        let now = cx.world.clock.now_ms();
+        let k = crate::node::runtime::key(pod, &c.name);
+        let Some(inst) = cx
+            .kubelet
+            .containers
+            .get(&k)
+            .and_then(|s| s.current.clone())
+        else {
+            // A container the kubelet did not start itself (a static pod's): its image
+            // says how it stops.
+            let image_stop = ImageRef::parse(c.image.as_deref().unwrap_or(""))
+                .as_ref()
+                .and_then(images::lookup)
+                .and_then(|i| i.stop_ms)
+                .unwrap_or(grace_ms);
+            stop_ms = stop_ms.max(image_stop.min(grace_ms));
+            continue;
+        };
+        if inst.exit.is_some_and(|(at, _)| at <= now) {
+            continue;
+        }
+        let (ms, code) = crate::node::runtime::stop_container(cx, pod, c, &inst, grace_ms);
+        if let Some(cur) = cx
+            .kubelet
+            .containers
+            .get_mut(&k)
+            .and_then(|s| s.current.as_mut())
+        {
+            let at = now.saturating_add(ms);
+            if cur.exit.is_none_or(|(e, _)| e > at) {
+                cur.exit = Some((at, code));
+            }
+        }
+        stop_ms = stop_ms.max(ms);
+    }
+    stop_ms
 }
 
 fn node_ip(cx: &NodeCx<'_>, node: &str) -> String {

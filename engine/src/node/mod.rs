@@ -10,6 +10,7 @@
 //! to the apiserver.
 
 pub mod env;
+pub mod eviction;
 pub mod hooks;
 pub mod images;
 pub mod init;
@@ -52,6 +53,8 @@ pub struct Kubelet {
     cursor: usize,
     /// The watch that keeps configMap, secret and downwardAPI files up to date.
     pub projections: volumes::projection::refresh::Watch,
+    /// The eviction managers' state: pods with local storage limits and their usage.
+    pub eviction: eviction::Manager,
 }
 
 /// The node side at work: the world it acts on and its own state.
@@ -71,6 +74,16 @@ impl Kubelet {
             kubelet: self,
         };
         kubelet::sync(&mut cx, namespace, name, uid);
+        eviction::watch(&mut cx, namespace, name, uid);
+    }
+
+    /// The eviction managers' housekeeping (a `Housekeeping` timer task).
+    pub fn housekeeping(&mut self, world: &mut World) {
+        self.forget_deleted(world);
+        eviction::housekeeping(&mut NodeCx {
+            world,
+            kubelet: self,
+        });
     }
 
     /// Queues the refresh of projected files whose sources changed (after every pass of
@@ -93,6 +106,7 @@ impl Kubelet {
                     self.stages.remove(uid);
                     self.probe_event_budget.remove(uid);
                     self.mount_attempts.remove(uid);
+                    self.eviction.forget(uid);
                     // The pod's own volumes (emptyDir, projections) go with it.
                     world.storage.remove_pod(uid);
                     // So do its cgroups (their CPU time kept in the node's counter).

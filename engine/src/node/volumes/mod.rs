@@ -2,8 +2,10 @@
 //! behind the volume, the directory inside it, read-only, what `df`/`mount` show), setting
 //! volumes up before containers start (`setup`: emptyDir, hostPath with its `type` checks,
 //! NFS exports, claim-backed volumes, the FailedMount messages) and the config projections'
-//! hook (`projection`).
+//! hook (`projection`); inline cloud disks that never attach without their CSI driver
+//! (`cloud`).
 
+pub mod cloud;
 pub mod mounts;
 pub mod projection;
 pub mod setup;

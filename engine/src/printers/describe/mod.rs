@@ -154,6 +154,9 @@ pub(crate) fn describe_node(node: &k8s_openapi::api::core::v1::Node) -> String {
     s
 }
 
+/// `time.Time{}` in RFC 1123 with a numeric zone.
+const ZERO_TIME: &str = "Mon, 01 Jan 0001 00:00:00 +0000";
+
 fn state_lines(label: &str, state: &ContainerState) -> String {
     if let Some(r) = &state.running {
         let started = r.started_at.as_ref().map(rfc1123z).unwrap_or_default();
@@ -173,12 +176,10 @@ fn state_lines(label: &str, state: &ContainerState) -> String {
             s.push_str(&format!("      Message:\t{m}\n"));
         }
         s.push_str(&format!("      Exit Code:\t{}\n", t.exit_code));
-        if let Some(st) = &t.started_at {
-            s.push_str(&format!("      Started:\t{}\n", rfc1123z(st)));
-        }
-        if let Some(f) = &t.finished_at {
-            s.push_str(&format!("      Finished:\t{}\n", rfc1123z(f)));
-        }
+        // An unknown time prints as Go's zero time, as kubectl does.
+        let at = |t: &Option<_>| t.as_ref().map_or_else(|| ZERO_TIME.to_string(), rfc1123z);
+        s.push_str(&format!("      Started:\t{}\n", at(&t.started_at)));
+        s.push_str(&format!("      Finished:\t{}\n", at(&t.finished_at)));
         s
     } else {
         format!("    {label}\tWaiting\n")
@@ -255,6 +256,11 @@ pub(crate) fn describe_pod(pod: &Pod) -> String {
             "Status:\t{}\n",
             status.phase.clone().unwrap_or_default()
         ));
+    }
+    for (label, value) in [("Reason", &status.reason), ("Message", &status.message)] {
+        if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
+            s.push_str(&format!("{label}:\t{v}\n"));
+        }
     }
     s.push_str(&format!(
         "IP:\t{}\n",
