@@ -196,7 +196,14 @@ impl Cluster {
 
     /// Ctrl-C: stops the running job, if any. Returns whether there was one.
     pub fn interrupt(&mut self) -> bool {
-        self.console.job.take().is_some()
+        match self.console.job.take() {
+            // `kubectl run --rm` deletes its pod as it stops attaching.
+            Some(crate::console::Job::Attach(a)) => {
+                a.interrupt(self);
+                true
+            }
+            job => job.is_some(),
+        }
     }
 
     /// The console prompt to show before the next line: `$ `, or a container shell's
@@ -270,6 +277,11 @@ impl Cluster {
             }
         }
         self.kubelet.observe(&mut self.world);
+        crate::network::load::refresh(&mut crate::network::NetCx {
+            world: &mut self.world,
+            kubelet: &mut self.kubelet,
+            net: &mut self.network,
+        });
     }
 
     /// Creates an object through the API server (see [`World::create`]); a new namespace

@@ -68,7 +68,11 @@ pub fn connect(cx: &mut NetCx<'_>, origin: &Origin, ip: &str, port: u16, at_ms: 
 }
 
 /// The running container of the backend pod listening on its port.
-fn listening(cx: &NetCx<'_>, backend: &Backend, at_ms: i64) -> Option<(SlotKey, Listener)> {
+pub(crate) fn listening(
+    cx: &NetCx<'_>,
+    backend: &Backend,
+    at_ms: i64,
+) -> Option<(SlotKey, Listener)> {
     let from = (
         backend.namespace.clone(),
         backend.name.clone(),
@@ -219,9 +223,13 @@ fn serve(cx: &mut NetCx<'_>, open: &Open, call: &HttpCall, at_ms: i64) -> Respon
     let (response, log) = instance
         .process
         .respond_in(Some(&cx.world.storage), &request);
-    instance.process.count_request();
+    let cost = instance.process.count_request();
     if let Some(line) = log {
         instance.process.log_served(at_ms, line);
+    }
+    // The request's CPU, charged to the container's cgroup at once.
+    if let Some(group) = super::load::group_of(cx.world, &open.key) {
+        cx.world.cgroups.charge_cpu(&group, cost, true, at_ms);
     }
     response
 }

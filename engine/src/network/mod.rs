@@ -11,6 +11,7 @@
 pub mod dns;
 pub mod exchange;
 pub mod ingress_nginx;
+pub mod load;
 pub mod metallb;
 pub mod proxy;
 pub mod slices;
@@ -38,6 +39,8 @@ pub struct Network {
     pub tunnels: BTreeMap<u16, (String, String, u16)>,
     /// ingress-nginx's round-robin position per upstream (`ns-svc-port`).
     turns: BTreeMap<String, usize>,
+    /// The load streams it runs.
+    pub load: load::Streams,
 }
 
 /// Where a connection starts.
@@ -73,6 +76,7 @@ impl Network {
             traffic: traffic::Log::default(),
             tunnels: BTreeMap::new(),
             turns: BTreeMap::new(),
+            load: load::Streams::default(),
         }
     }
 

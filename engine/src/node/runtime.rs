@@ -161,6 +161,7 @@ pub fn process_for(
         mounts,
         periodic: Vec::new(),
         work: Default::default(),
+        load: None,
         image,
         start_ms,
     }

@@ -31,7 +31,6 @@ pub struct World {
     /// The disks and servers behind volumes, with their data.
     pub storage: Storage,
     /// The kernel's accounting of running containers: CPU and memory they use.
-    #[allow(dead_code)] // issue 17 contract: used as the usage model lands
     pub cgroups: Cgroups,
 }
 

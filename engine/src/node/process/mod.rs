@@ -11,6 +11,7 @@ mod local_path;
 mod perl;
 pub mod script;
 pub mod serve;
+pub mod stream;
 
 use std::collections::BTreeMap;
 
@@ -77,6 +78,8 @@ pub struct Container {
     pub periodic: Vec<serve::Periodic>,
     /// Requests its server answered, and the CPU time they cost (ms), for metrics.
     pub work: serve::Work,
+    /// Set when the network runs its main process as a load stream: what it prints.
+    pub load: Option<stream::LoadOutput>,
 }
 
 impl Container {
@@ -99,6 +102,7 @@ impl Container {
             mounts: Vec::new(),
             periodic: Vec::new(),
             work: Default::default(),
+            load: None,
         }
         .with_root()
     }
@@ -278,6 +282,9 @@ impl Container {
 
     fn replay(&self, storage: Option<&crate::storage::Storage>, until_ms: i64) -> Run {
         let limit = until_ms - self.start_ms;
+        if let Some(load) = &self.load {
+            return Run::new(self.stream_lines(load, until_ms), End::Running);
+        }
         if let Some(server) = self.server() {
             return self.server_run(server, storage);
         }
