@@ -139,11 +139,20 @@ pub fn refresh(cx: &mut NetCx<'_>) {
     let now = cx.world.clock.now_ms();
     settle(cx, now);
     let end = cx.world.api.log_end();
-    if cx.net.load.seen == Some(end) {
+    if cx.net.load.seen == Some(end) && !stale(cx, now) {
         return;
     }
     cx.net.load.seen = Some(end);
     evaluate(cx, now);
+}
+
+/// Counts the requests that arrived by now, before anything reads the counters (a
+/// timer's task, the end of an advance): cheap, one step per flow.
+pub fn count(cx: &mut NetCx<'_>) {
+    if !cx.net.load.active.is_empty() {
+        let now = cx.world.clock.now_ms();
+        settle(cx, now);
+    }
 }
 
 /// Adds each flow's arrivals by `now` to its server's request counter.
@@ -158,6 +167,23 @@ fn settle(cx: &mut NetCx<'_>, now: i64) {
             f.counted = f.counted.max(arrived);
         }
     }
+}
+
+/// Whether a stream's client or server stopped without the API server hearing of it (the
+/// kubelet killing the containers of a pod already deleted).
+fn stale(cx: &NetCx<'_>, now: i64) -> bool {
+    let gone = |key: &SlotKey| {
+        cx.kubelet
+            .containers
+            .get(key)
+            .and_then(|s| s.current.as_ref())
+            .is_none_or(|i| i.exit.is_some_and(|(at, _)| at <= now))
+    };
+    cx.net
+        .load
+        .active
+        .iter()
+        .any(|(client, s)| gone(client) || s.flows.iter().any(|f| gone(&f.server)))
 }
 
 /// How many of `p`'s requests arrived by `now`.
@@ -332,11 +358,14 @@ fn find(cx: &NetCx<'_>, now: i64) -> Vec<Found> {
         if !tools::ships(kit, program) {
             continue;
         }
-        let node = cx
-            .world
-            .api
-            .get_as::<Pod>(&key.0, &key.1)
-            .and_then(|pod| pod.spec.as_ref()?.node_name.clone())
+        // A pod gone from the API server (force-deleted) sends nothing any more.
+        let Some(pod) = cx.world.api.get_as::<Pod>(&key.0, &key.1) else {
+            continue;
+        };
+        let node = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.clone())
             .unwrap_or_default();
         out.push(Found {
             client: key.clone(),
