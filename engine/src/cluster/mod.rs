@@ -1,6 +1,8 @@
 //! The `Cluster` facade: the one type the app and the CLI talk to.
 
 pub(crate) mod bootstrap;
+#[cfg(test)]
+mod load_tests;
 mod minikube_storage;
 mod network;
 mod profile;
@@ -196,7 +198,14 @@ impl Cluster {
 
     /// Ctrl-C: stops the running job, if any. Returns whether there was one.
     pub fn interrupt(&mut self) -> bool {
-        self.console.job.take().is_some()
+        match self.console.job.take() {
+            // `kubectl run --rm` deletes its pod as it stops attaching.
+            Some(crate::console::Job::Attach(a)) => {
+                a.interrupt(self);
+                true
+            }
+            job => job.is_some(),
+        }
     }
 
     /// The console prompt to show before the next line: `$ `, or a container shell's
@@ -222,6 +231,7 @@ impl Cluster {
             match self.world.timers.pop_due(deadline) {
                 Some((due, task)) => {
                     self.world.clock.set(due);
+                    self.count_load();
                     self.run_task(task);
                     // Everything else due at the same instant happens before the controllers
                     // look, as their work queues would coalesce it: a burst of pods changing
@@ -233,6 +243,7 @@ impl Cluster {
                 }
                 None => {
                     self.world.clock.set(deadline);
+                    self.count_load();
                     return done(self);
                 }
             }
@@ -271,6 +282,21 @@ impl Cluster {
             }
         }
         self.kubelet.observe(&mut self.world);
+        crate::network::load::refresh(&mut self.net_cx());
+    }
+
+    /// Counts the load streams' requests up to now (see [`crate::network::load::count`]).
+    fn count_load(&mut self) {
+        crate::network::load::count(&mut self.net_cx());
+    }
+
+    /// The network at work over this cluster's world and kubelet.
+    fn net_cx(&mut self) -> crate::network::NetCx<'_> {
+        crate::network::NetCx {
+            world: &mut self.world,
+            kubelet: &mut self.kubelet,
+            net: &mut self.network,
+        }
     }
 
     /// Creates an object through the API server (see [`World::create`]); a new namespace

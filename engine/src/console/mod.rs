@@ -70,6 +70,8 @@ pub(crate) enum Job {
     Rollout(kubectl::rollout::StatusWatch),
     /// An entry with a loop, paused in a `sleep`.
     Loop(Box<exec::Exec>),
+    /// `kubectl run -i`/`-t` attached to its pod.
+    Attach(Box<kubectl::run_attach::Attached>),
 }
 
 impl Console {
@@ -89,6 +91,7 @@ pub fn poll_job(cluster: &mut Cluster) -> Output {
         Job::Watch(w) => w.poll(cluster, &mut out),
         Job::Follow(f) => f.poll(cluster, &mut out),
         Job::Rollout(r) => r.poll(cluster, &mut out),
+        Job::Attach(a) => a.poll(cluster, &mut out),
         Job::Loop(e) if !e.awake(cluster) => false,
         Job::Loop(e) => {
             cluster.console.loop_passes = 0;

@@ -68,7 +68,11 @@ pub fn connect(cx: &mut NetCx<'_>, origin: &Origin, ip: &str, port: u16, at_ms: 
 }
 
 /// The running container of the backend pod listening on its port.
-fn listening(cx: &NetCx<'_>, backend: &Backend, at_ms: i64) -> Option<(SlotKey, Listener)> {
+pub(crate) fn listening(
+    cx: &NetCx<'_>,
+    backend: &Backend,
+    at_ms: i64,
+) -> Option<(SlotKey, Listener)> {
     let from = (
         backend.namespace.clone(),
         backend.name.clone(),

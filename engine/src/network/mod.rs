@@ -12,6 +12,7 @@ pub mod dns;
 pub mod exchange;
 pub mod ingress_nginx;
 pub mod internet;
+pub mod load;
 pub mod metallb;
 pub mod proxy;
 pub mod slices;
@@ -39,6 +40,8 @@ pub struct Network {
     pub tunnels: BTreeMap<u16, (String, String, u16)>,
     /// ingress-nginx's round-robin position per upstream (`ns-svc-port`).
     turns: BTreeMap<String, usize>,
+    /// The load streams it runs.
+    pub load: load::Streams,
 }
 
 /// Where a connection starts.
@@ -74,6 +77,7 @@ impl Network {
             traffic: traffic::Log::default(),
             tunnels: BTreeMap::new(),
             turns: BTreeMap::new(),
+            load: load::Streams::default(),
         }
     }
 

@@ -71,6 +71,37 @@ struct Candidate {
 
 /// Routes a TCP connection from `origin` to `ip:port`.
 pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, port: u16) -> Route {
+    route_with(world, net, origin, ip, port, None)
+}
+
+/// Every route kube-proxy may give connections from `origin` to `ip:port`, each as likely
+/// (one per ready endpoint of a Service; the one route otherwise), without choosing: what
+/// a steady stream of connections spreads over. Session affinity is not applied.
+pub fn spread(
+    world: &mut World,
+    net: &mut Network,
+    origin: &Origin,
+    ip: &str,
+    port: u16,
+) -> Vec<Route> {
+    let mut all = Vec::new();
+    let one = route_with(world, net, origin, ip, port, Some(&mut all));
+    if all.is_empty() {
+        all.push(one);
+    }
+    all
+}
+
+/// [`route`]; with `spread`, a Service's routes to every endpoint are put there instead
+/// of choosing one.
+fn route_with(
+    world: &mut World,
+    net: &mut Network,
+    origin: &Origin,
+    ip: &str,
+    port: u16,
+    mut spread: Option<&mut Vec<Route>>,
+) -> Route {
     if ip == "127.0.0.1" {
         return match origin {
             Origin::Pod {
@@ -94,7 +125,7 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
                 node: Some(node), ..
             } if !net.tunnels.contains_key(&port) => {
                 let node = node.clone();
-                node_port(world, net, origin, node, port)
+                node_port(world, net, origin, node, port, spread)
             }
             Origin::Host { .. } => match net.tunnels.get(&port).cloned() {
                 Some((ns, name, svc_port)) => {
@@ -106,6 +137,7 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
                             &svc,
                             |p| p.port == i32::from(svc_port),
                             Entry::External(None),
+                            spread.as_deref_mut(),
                         ),
                         None => Route::Refused {
                             service: Some((ns, name)),
@@ -133,6 +165,7 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
             &svc,
             |p| p.port == i32::from(port),
             Entry::Cluster,
+            spread,
         );
     }
     if let Some(svc) = service_by_external_ip(world, ip) {
@@ -162,11 +195,12 @@ pub fn route(world: &mut World, net: &mut Network, origin: &Origin, ip: &str, po
             &svc,
             |p| p.port == i32::from(port),
             Entry::External(entry_node),
+            spread,
         );
     }
     if let Some(node) = node_by_ip(world, ip) {
         let node_name = node.metadata.name.clone().unwrap_or_default();
-        return node_port(world, net, origin, node_name, port);
+        return node_port(world, net, origin, node_name, port, spread);
     }
     if let Some(pod) = pod_by_ip(world, ip) {
         if origin.node().is_none() {
@@ -203,6 +237,7 @@ fn node_port(
     origin: &Origin,
     node: String,
     port: u16,
+    spread: Option<&mut Vec<Route>>,
 ) -> Route {
     if let Some(backend) = host_port(world, &node, port) {
         // portmap keeps an outside client's address; the node's own traffic leaves
@@ -225,6 +260,7 @@ fn node_port(
             &svc,
             |p| p.node_port == Some(i32::from(port)),
             Entry::External(Some(node)),
+            spread,
         ),
         None => Route::Node { node: Some(node) },
     }
@@ -281,6 +317,7 @@ fn through_service(
     svc: &Service,
     port_matches: impl Fn(&ServicePort) -> bool,
     entry: Entry,
+    spread: Option<&mut Vec<Route>>,
 ) -> Route {
     let ns = svc.metadata.namespace.clone().unwrap_or_default();
     let name = svc.metadata.name.clone().unwrap_or_default();
@@ -329,7 +366,6 @@ fn through_service(
     if matches!(entry, Entry::External(_)) && local_policy && from_inside {
         local_policy = false;
     }
-    let pod_origin = matches!(origin, Origin::Pod { .. });
     if local_policy {
         if let Some(n) = &rule_node {
             candidates.retain(|c| c.node.as_deref() == Some(n.as_str()));
@@ -341,22 +377,57 @@ fn through_service(
             };
         }
     }
-    let client_key = format!("{ns}/{name}:{}", sp.name.as_deref().unwrap_or(""));
-    let chosen = pick(world, net, spec, &client_key, origin.ip(), &candidates);
+    let chosen = match spread {
+        Some(all) => {
+            for c in &candidates {
+                let to = Route::Pod {
+                    backend: c.backend.clone(),
+                    client_ip: client_ip_for(
+                        world,
+                        origin,
+                        &entry,
+                        local_policy,
+                        rule_node.as_deref(),
+                        c,
+                    ),
+                    service: service.clone(),
+                };
+                all.push(to);
+            }
+            0
+        }
+        None => {
+            let client_key = format!("{ns}/{name}:{}", sp.name.as_deref().unwrap_or(""));
+            pick(world, net, spec, &client_key, origin.ip(), &candidates)
+        }
+    };
     let Some(c) = candidates.get(chosen) else {
         return Route::Refused {
             service,
             why: "the Service has no ready endpoints",
         };
     };
-    let client_ip = match (&entry, local_policy) {
-        (Entry::Cluster, _) => source_for(
-            world,
-            origin,
-            rule_node.as_deref(),
-            c.node.as_deref(),
-            &c.backend.ip,
-        ),
+    Route::Pod {
+        backend: c.backend.clone(),
+        client_ip: client_ip_for(world, origin, &entry, local_policy, rule_node.as_deref(), c),
+        service,
+    }
+}
+
+/// The source address endpoint `c` sees for a connection that entered its Service so.
+fn client_ip_for(
+    world: &World,
+    origin: &Origin,
+    entry: &Entry,
+    local_policy: bool,
+    rule_node: Option<&str>,
+    c: &Candidate,
+) -> String {
+    let pod_origin = matches!(origin, Origin::Pod { .. });
+    match (entry, local_policy) {
+        (Entry::Cluster, _) => {
+            source_for(world, origin, rule_node, c.node.as_deref(), &c.backend.ip)
+        }
         // `externalTrafficPolicy: Local` keeps the client's address.
         (Entry::External(_), true) => origin.ip().to_string(),
         // A pod's own traffic to an external address of the Service keeps its address.
@@ -369,14 +440,8 @@ fn through_service(
         ),
         // `Cluster`: masqueraded to the receiving node's address on the pod network.
         (Entry::External(_), false) => rule_node
-            .as_deref()
             .and_then(|n| gateway(world, n, c.node.as_deref() == Some(n)))
             .unwrap_or_else(|| origin.ip().to_string()),
-    };
-    Route::Pod {
-        backend: c.backend.clone(),
-        client_ip,
-        service,
     }
 }
 

@@ -166,6 +166,7 @@ pub fn process_for(
         periodic: Vec::new(),
         work: Default::default(),
         nodes: Vec::new(),
+        load: None,
         image,
         start_ms,
     }

@@ -15,7 +15,7 @@ pub use events::EventView;
 pub use nodes::NodeView;
 pub use pods::{OwnerView, PodView};
 pub use storage::{ClaimEvent, ClaimView, PersistentVolumeView};
-pub use traffic::{RequestView, ServiceTally, REQUEST_LIMIT, TALLY_WINDOW};
+pub use traffic::{RequestView, ServiceTally, StreamView, REQUEST_LIMIT, TALLY_WINDOW};
 pub use volumes::{ClaimLink, SourceView, VolumeView};
 
 use crate::clock::SimDuration;
@@ -45,6 +45,9 @@ pub struct BoardSnapshot {
     pub requests: Vec<RequestView>,
     /// Per Service, which pods answered its recent requests.
     pub tallies: Vec<ServiceTally>,
+    /// The load streams running (each one entry with its rate, not its requests).
+    #[serde(default)]
+    pub streams: Vec<StreamView>,
     /// PersistentVolumeClaims of every namespace, by namespace then name.
     pub claims: Vec<ClaimView>,
     /// PersistentVolumes, by name.
@@ -91,6 +94,7 @@ impl Cluster {
             events: events::read(self, now_ms, EVENT_LIMIT),
             requests: traffic::requests(self),
             tallies: traffic::tallies(self),
+            streams: traffic::streams(self),
             claims: storage::claims(&self.world.api, now_ms),
             persistent_volumes: storage::volumes(&self.world.api, now_ms),
         }

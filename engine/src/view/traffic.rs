@@ -39,6 +39,42 @@ pub struct ServiceTally {
     pub failed: u32,
 }
 
+/// A load stream: a container sending requests in a loop, shown as its rate.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StreamView {
+    /// The client: `pod/NAME`.
+    pub from: String,
+    /// What it asks for, as written (`http://php-apache`).
+    pub target: String,
+    /// The Service it goes through, as `namespace/name`.
+    pub service: Option<String>,
+    /// The pods that answer it in turn, as `namespace/name`.
+    pub pods: Vec<String>,
+    /// Requests per minute.
+    pub per_minute: u64,
+}
+
+/// The running load streams.
+pub(super) fn streams(cluster: &Cluster) -> Vec<StreamView> {
+    cluster
+        .network
+        .load
+        .summaries()
+        .into_iter()
+        .map(|s| StreamView {
+            from: s.from,
+            target: s.target,
+            service: s.service.map(|(ns, n)| format!("{ns}/{n}")),
+            pods: s
+                .pods
+                .into_iter()
+                .map(|(ns, n)| format!("{ns}/{n}"))
+                .collect(),
+            per_minute: s.per_minute,
+        })
+        .collect()
+}
+
 fn view(t: &Trace) -> RequestView {
     let (status, failure) = match &t.outcome {
         Outcome::Answered(s) => (Some(*s), None),

@@ -489,7 +489,7 @@ fn push_line(text: &mut String, at: i64, line: &str, timestamps: bool) {
 
 /// The container instance `logs -f` streams from, and how far it has printed.
 #[derive(Clone, Debug)]
-struct Followed {
+pub(crate) struct Followed {
     key: crate::node::runtime::SlotKey,
     process: crate::node::process::Container,
     container_id: String,
@@ -517,15 +517,27 @@ impl Follower {
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let f = &self.followed;
         let now = cluster.world.clock.now_ms();
-        let running = cluster
+        let current = cluster
             .kubelet
             .containers
             .get(&f.key)
             .and_then(|s| s.current.as_ref())
-            .is_some_and(|i| i.container_id == f.container_id);
-        let upto = f.exit_at.map_or(now, |e| e.min(now));
+            .filter(|i| i.container_id == f.container_id);
+        let running = current.is_some();
+        // The live instance: requests and load streams add to its log as time passes.
+        let process = current.map_or(&f.process, |i| &i.process);
+        let exit_at = current.and_then(|i| i.exit).map(|(at, _)| at).or(f.exit_at);
+        let upto = exit_at.map_or(now, |e| e.min(now));
         let mut text = String::new();
-        for l in f.process.run_in(Some(&cluster.world.storage), upto).lines {
+        // A load loop's output arrives as a terminal receives it, bodies running on.
+        if let Some(load) = &process.load {
+            text = load.text_between(self.printed_until, upto);
+        }
+        let lines = match process.load {
+            Some(_) => Vec::new(),
+            None => process.run_in(Some(&cluster.world.storage), upto).lines,
+        };
+        for l in lines {
             let at = f.process.start_ms + l.at;
             if at > self.printed_until && at <= upto {
                 push_line(&mut text, at, &l.text, f.timestamps);
@@ -533,7 +545,7 @@ impl Follower {
         }
         out.out_raw(text);
         self.printed_until = upto;
-        if !running || f.exit_at.is_some_and(|e| e <= now) {
+        if !running || exit_at.is_some_and(|e| e <= now) {
             return true;
         }
         let ended = self.deadline.is_some_and(|d| now >= d);
@@ -544,18 +556,56 @@ impl Follower {
     }
 }
 
+impl Followed {
+    /// The running instance of container `key`, followed from now (`kubectl attach`).
+    pub(crate) fn current(cluster: &Cluster, key: &crate::node::runtime::SlotKey) -> Option<Self> {
+        let i = cluster.kubelet.containers.get(key)?.current.as_ref()?;
+        Some(Followed {
+            key: key.clone(),
+            process: i.process.clone(),
+            container_id: i.container_id.clone(),
+            exit_at: i.exit.map(|(at, _)| at),
+            timestamps: false,
+        })
+    }
+}
+
 /// Streams the lines the process writes after now: as a console job when the front end
 /// streams, else here, advancing the cluster to each line.
 fn follow(cluster: &mut Cluster, f: Followed, out: &mut Output) {
+    if let Some(job) = follow_with(cluster, f, out) {
+        cluster.console.job = Some(crate::console::Job::Follow(Box::new(job)));
+    }
+}
+
+/// [`follow`]: returns the job to run when the front end streams; else follows here.
+pub(crate) fn follow_with(
+    cluster: &mut Cluster,
+    f: Followed,
+    out: &mut Output,
+) -> Option<Follower> {
     let limit = cluster.console.watch_limit;
     let start = cluster.world.clock.now_ms();
     if cluster.console.may_stream() {
-        cluster.console.job = Some(crate::console::Job::Follow(Box::new(Follower {
+        return Some(Follower {
             followed: f,
             printed_until: start,
             deadline: limit.map(|l| start + l.0),
-        })));
-        return;
+        });
+    }
+    follow_here(cluster, f, out, limit, start);
+    None
+}
+
+fn follow_here(
+    cluster: &mut Cluster,
+    f: Followed,
+    out: &mut Output,
+    limit: Option<crate::clock::SimDuration>,
+    start: i64,
+) {
+    if f.process.load.is_some() {
+        return follow_stream(cluster, f, out, limit, start);
     }
     let deadline = start + limit.map_or(FOLLOW_LIMIT_MS, |l| l.0);
     let end = f.exit_at.map_or(deadline, |e| e.min(deadline));
@@ -604,6 +654,55 @@ fn follow(cluster: &mut Cluster, f: Followed, out: &mut Output) {
         |_| false,
     );
     if f.exit_at.is_none_or(|e| e > deadline) {
+        out.exit_code = 124;
+    }
+}
+
+/// [`follow_here`] for a load loop: its output until it exits or `timeout` (else the
+/// follow limit) ends kubectl, as one piece; a last line without its newline gets one (the
+/// shell's prompt starts a line).
+fn follow_stream(
+    cluster: &mut Cluster,
+    f: Followed,
+    out: &mut Output,
+    limit: Option<crate::clock::SimDuration>,
+    start: i64,
+) {
+    let deadline = start + limit.map_or(FOLLOW_LIMIT_MS, |l| l.0);
+    let exit_of = |c: &Cluster| {
+        c.kubelet
+            .containers
+            .get(&f.key)
+            .and_then(|s| s.current.as_ref())
+            .filter(|i| i.container_id == f.container_id)
+            .map(|i| i.exit.map(|(at, _)| at))
+    };
+    cluster.advance_until(
+        crate::clock::SimDuration::millis(deadline - start),
+        |c| match exit_of(c) {
+            Some(exit) => exit.is_some_and(|e| e <= c.world.clock.now_ms()),
+            None => true,
+        },
+    );
+    let now = cluster.world.clock.now_ms();
+    let current = cluster
+        .kubelet
+        .containers
+        .get(&f.key)
+        .and_then(|s| s.current.as_ref())
+        .filter(|i| i.container_id == f.container_id);
+    let exit = current.and_then(|i| i.exit).map(|(at, _)| at);
+    let load = current
+        .and_then(|i| i.process.load.as_ref())
+        .or(f.process.load.as_ref());
+    let mut text = load.map_or_else(String::new, |l| {
+        l.text_between(start, exit.map_or(now, |e| e.min(now)))
+    });
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    out.out_raw(text);
+    if limit.is_some() && current.is_some() && exit.is_none_or(|e| e > now) {
         out.exit_code = 124;
     }
 }

@@ -34,6 +34,7 @@ mod resources;
 pub(crate) mod rollout;
 mod rollout_workloads;
 mod run;
+pub(crate) mod run_attach;
 mod scale;
 mod set_env;
 mod set_image;

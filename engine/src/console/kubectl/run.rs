@@ -19,6 +19,12 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("command", None),
     flags::value("dry-run", None),
     flags::value("output", Some('o')),
+    flags::boolean("stdin", Some('i')),
+    flags::boolean("tty", Some('t')),
+    flags::boolean("attach", None),
+    flags::boolean("rm", None),
+    flags::boolean("quiet", Some('q')),
+    flags::boolean("leave-stdin-open", None),
     super::overrides::FLAGS[0],
     super::overrides::FLAGS[1],
 ];
@@ -51,7 +57,22 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             labels.insert("run".to_string(), name.clone());
         }
     }
-    let restart = match parsed.value("restart").unwrap_or("Always") {
+    let stdin = parsed.bool("stdin");
+    let tty = parsed.bool("tty");
+    // `-i` attaches unless `--attach=false`.
+    let attach = parsed.bool("attach") || (stdin && parsed.value("attach") != Some("false"));
+    if tty && !stdin {
+        return super::error("-i/--stdin is required for containers with -t/--tty=true");
+    }
+    if parsed.bool("rm") && !attach {
+        return super::error("--rm should only be used for attached containers");
+    }
+    if attach && parsed.value("dry-run").is_some_and(|d| d != "none") {
+        return super::error("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)");
+    }
+    let leave_open = parsed.bool("leave-stdin-open");
+    let default_restart = if stdin { "OnFailure" } else { "Always" };
+    let restart = match parsed.value("restart").unwrap_or(default_restart) {
         r @ ("Always" | "OnFailure" | "Never") => r.to_string(),
         other => return super::error(format!("invalid restart policy: {other}")),
     };
@@ -104,9 +125,12 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                 env: (!env.is_empty()).then_some(env),
                 command: command.filter(|c| !c.is_empty()),
                 args: args.filter(|a| !a.is_empty()),
+                stdin: stdin.then_some(true),
+                stdin_once: (stdin && !leave_open).then_some(true),
+                tty: tty.then_some(true),
                 ..Default::default()
             }],
-            restart_policy: Some(restart),
+            restart_policy: Some(restart.clone()),
             dns_policy: dry_run.then(|| "ClusterFirst".to_string()),
             ..Default::default()
         }),
@@ -121,7 +145,22 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         return super::dry_run::print(&obj, parsed.value("output"));
     }
     let created = format!("{}/{} created", obj.info().qualified_kind(), obj.name());
+    let namespace = obj.namespace().to_string();
     match cluster.create(obj) {
+        Ok(_) if attach => {
+            let wait_exit = !leave_open && restart != "Always";
+            let flags = [
+                stdin,
+                tty,
+                parsed.bool("rm"),
+                parsed.bool("quiet"),
+                wait_exit,
+            ];
+            super::run_attach::attach(
+                cluster,
+                super::run_attach::Session::new(&namespace, name, flags),
+            )
+        }
         Ok(_) => {
             let mut o = Output::default();
             o.out(created);

@@ -41,6 +41,11 @@ struct Build {
     says_sent_off: bool,
 }
 
+/// The version of the curl `kit` ships.
+pub(super) fn version(kit: Kit) -> &'static str {
+    build(kit).version
+}
+
 fn build(kit: Kit) -> Build {
     match kit {
         Kit::Host => Build {

@@ -9,7 +9,7 @@ mod download;
 mod nc;
 mod nslookup;
 mod ping;
-mod url;
+pub(crate) mod url;
 mod wget;
 
 use super::{NetCx, Origin};
@@ -94,7 +94,7 @@ impl Client<'_> {
 impl Client<'_> {
     /// The first address `host` resolves to from this machine, following an `ExternalName`
     /// CNAME once.
-    fn resolve(&mut self, host: &str) -> Option<String> {
+    pub(crate) fn resolve(&mut self, host: &str) -> Option<String> {
         use super::dns::{self, Answer};
         let mut answer = dns::resolve(self.cx.world, &self.origin, host)?.answer;
         dns::shuffle(&mut answer, &mut self.cx.net.rng);
@@ -114,6 +114,11 @@ impl Tools for Client<'_> {
     fn run(&mut self, argv: &[String], now_ms: i64) -> Option<ToolRun> {
         Client::run(self, argv, now_ms)
     }
+}
+
+/// The version of the curl a machine with `kit` ships (its default `User-Agent`).
+pub fn curl_version(kit: Kit) -> &'static str {
+    curl::version(kit)
 }
 
 /// Output collected by a tool.

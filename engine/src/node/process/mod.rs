@@ -13,6 +13,7 @@ mod perl;
 pub mod script;
 pub mod serve;
 pub mod stress;
+pub mod stream;
 
 use std::collections::BTreeMap;
 
@@ -82,6 +83,8 @@ pub struct Container {
     /// The cluster's nodes (name, address) when it started, for a program that reaches
     /// them (metrics-server's scrapes); empty for the others.
     pub nodes: Vec<(String, String)>,
+    /// Set when the network runs its main process as a load stream: what it prints.
+    pub load: Option<stream::LoadOutput>,
 }
 
 impl Container {
@@ -105,6 +108,7 @@ impl Container {
             periodic: Vec::new(),
             work: Default::default(),
             nodes: Vec::new(),
+            load: None,
         }
         .with_root()
     }
@@ -333,6 +337,9 @@ impl Container {
 
     fn replay(&self, storage: Option<&crate::storage::Storage>, until_ms: i64) -> Run {
         let limit = until_ms - self.start_ms;
+        if let Some(load) = &self.load {
+            return Run::new(self.stream_lines(load, until_ms), End::Running);
+        }
         if let Some(server) = self.server() {
             return self.server_run(server, storage, until_ms);
         }

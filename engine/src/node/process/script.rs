@@ -6,6 +6,7 @@
 mod df;
 mod files;
 mod grammar;
+pub mod load_loop;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

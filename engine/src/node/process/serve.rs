@@ -178,11 +178,15 @@ impl Container {
         let (mut response, log) = match (sample(&self.image), self.server()) {
             (Some(s), _) => {
                 let r = self.sample_response(s, req, &date);
-                let log = matches!(s, Sample::EchoHname | Sample::EchoIp).then(|| {
-                    // nginx's built-in `combined` format: no X-Forwarded-For field.
-                    let main = nginx_log(req, &r);
-                    main.strip_suffix(" \"-\"").unwrap_or(&main).to_string()
-                });
+                let log = match s {
+                    Sample::EchoHname | Sample::EchoIp => {
+                        // nginx's built-in `combined` format: no X-Forwarded-For field.
+                        let main = nginx_log(req, &r);
+                        Some(main.strip_suffix(" \"-\"").unwrap_or(&main).to_string())
+                    }
+                    Sample::HpaExample => Some(apache_combined(req, &r)),
+                    _ => None,
+                };
                 (r, log)
             }
             (None, Some(Server::Nginx)) => {
@@ -223,16 +227,20 @@ impl Container {
         (response, log)
     }
 
-    /// Counts one answered request and the CPU time it cost: a static file is cheap; the
-    /// HPA example's PHP page computes a million square roots per request (upstream's
-    /// walkthrough: one client loop holds a 500m-limited pod at its limit). Returns that
-    /// cost in ms, which the network charges to the container's cgroup.
-    pub fn count_request(&mut self) -> u64 {
-        let cost = match sample(&self.image) {
+    /// CPU time one request costs its server, in core-ms: a static file is cheap; the HPA
+    /// example's PHP page computes a million square roots per request (upstream's
+    /// walkthrough: one client loop holds a 500m-limited pod at its limit).
+    pub fn request_cost_ms(&self) -> u64 {
+        match sample(&self.image) {
             Some(Sample::HpaExample) => 100,
             Some(Sample::HelloApp | Sample::NodeHello) => 2,
             _ => 1,
-        };
+        }
+    }
+
+    /// Counts one answered request and the CPU time it cost; returns the cost (core-ms).
+    pub fn count_request(&mut self) -> u64 {
+        let cost = self.request_cost_ms();
         self.work.requests = self.work.requests.saturating_add(1);
         self.work.cpu_ms = self.work.cpu_ms.saturating_add(cost);
         cost
@@ -453,6 +461,38 @@ fn nginx_log(req: &Request, r: &Response) -> String {
         req.path,
         r.status,
         bytes,
+        req.user_agent.as_deref().unwrap_or("-")
+    )
+}
+
+/// Debian's apache2 `combined` format (php's apache images log it to stdout): `%O` counts
+/// the bytes sent with the headers. The connection header Apache adds is chosen from the
+/// client: busybox wget asks to close, the others keep the connection alive.
+fn apache_combined(req: &Request, r: &Response) -> String {
+    let connection = match req.user_agent.as_deref() {
+        Some("Wget") => "Connection: close\r\n".len(),
+        _ => "Keep-Alive: timeout=5, max=100\r\nConnection: Keep-Alive\r\n".len(),
+    };
+    let head: usize = r
+        .headers
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 4)
+        .sum::<usize>()
+        + format!("HTTP/1.1 {} {}\r\n\r\n", r.status, r.reason()).len()
+        + connection;
+    let body = if req.method == "HEAD" {
+        0
+    } else {
+        r.body.len()
+    };
+    format!(
+        "{} - - [{}] \"{} {} HTTP/1.1\" {} {} \"-\" \"{}\"",
+        req.client_ip,
+        fmt_ms(req.at_ms, "%d/%b/%Y:%H:%M:%S %z"),
+        req.method,
+        req.path,
+        r.status,
+        head + body,
         req.user_agent.as_deref().unwrap_or("-")
     )
 }
