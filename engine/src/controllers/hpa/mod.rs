@@ -10,6 +10,8 @@ pub mod replicas;
 pub mod scale;
 pub mod status;
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
