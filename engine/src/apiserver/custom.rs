@@ -79,7 +79,8 @@ impl ApiServer {
             .iter()
             .find(|k| {
                 k.kind == kind
-                    && (k.api_version_is(api_version) || kinds::converted_version(kind, api_version))
+                    && (k.api_version_is(api_version)
+                        || kinds::converted_version(kind, api_version))
             })
             .or_else(|| {
                 self.custom_kind(kind)
@@ -215,5 +216,8 @@ impl ApiServer {
 
 /// A manifest's `apiVersion`.
 fn api_version_of(value: &Value) -> &str {
-    value.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+    value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }

@@ -3,7 +3,7 @@
 //! apiserver's field paths (`pkg/apis/autoscaling/validation`), the v1 → v2 conversion, and
 //! the controller's default behavior (what a nil `spec.behavior` means).
 
-use k8s_openapi::api::autoscaling::v1 as v1;
+use k8s_openapi::api::autoscaling::v1;
 use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HPAScalingPolicy, HPAScalingRules,
     HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
@@ -182,8 +182,14 @@ fn metric(m: &MetricSpec, at: &str, causes: &mut Vec<String>) {
         causes.push(format!(
             "{at}.type: Required value: must specify a metric source type"
         ));
-    } else if !["ContainerResource", "External", "Object", "Pods", "Resource"]
-        .contains(&m.type_.as_str())
+    } else if ![
+        "ContainerResource",
+        "External",
+        "Object",
+        "Pods",
+        "Resource",
+    ]
+    .contains(&m.type_.as_str())
     {
         causes.push(format!(
             "{at}.type: Unsupported value: \"{}\": supported values: {METRIC_TYPES}",

@@ -129,7 +129,9 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     if max < min {
         return fail(
             out,
-            format!("--max=MAXPODS must be larger or equal to --min=MINPODS, max: {max}, min: {min}"),
+            format!(
+                "--max=MAXPODS must be larger or equal to --min=MINPODS, max: {max}, min: {min}"
+            ),
         );
     }
     let cpu = parsed.value("cpu").map(str::to_string);
@@ -139,7 +141,10 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     }
     let mut metrics = Vec::new();
     if cpu_percent > 0 {
-        metrics.push(crate::api::object::hpa::utilization_metric("cpu", cpu_percent));
+        metrics.push(crate::api::object::hpa::utilization_metric(
+            "cpu",
+            cpu_percent,
+        ));
     }
     for (value, resource) in [(&cpu, "cpu"), (&memory, "memory")] {
         if let Some(v) = value {
@@ -174,7 +179,12 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                     ),
                 );
             }
-            if cluster.world.api.get(r.kind.kind, &namespace, name).is_none() {
+            if cluster
+                .world
+                .api
+                .get(r.kind.kind, &namespace, name)
+                .is_none()
+            {
                 out.err(ApiError::not_found(r.kind, name).kubectl_message());
                 out.exit_code = 1;
                 return out;
@@ -182,7 +192,8 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             let hpa = HorizontalPodAutoscaler {
                 metadata: ObjectMeta {
                     name: Some(parsed.value("name").unwrap_or(name).to_string()),
-                    namespace: Some(namespace.clone()),
+                    // kubectl 1.34's dry run prints no namespace.
+                    namespace: (!dry_run).then(|| namespace.clone()),
                     ..Default::default()
                 },
                 spec: Some(HorizontalPodAutoscalerSpec {
@@ -196,7 +207,8 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                     metrics: (!metrics.is_empty()).then(|| metrics.clone()),
                     behavior: None,
                 }),
-                status: None,
+                // kubectl's typed object: `desiredReplicas` has no omitempty.
+                status: Some(Default::default()),
             };
             let obj = Object::HorizontalPodAutoscaler(Box::new(hpa));
             count += 1;
@@ -206,12 +218,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
             match cluster.create(obj) {
                 Ok(created) => {
-                    let shown = format!(
-                        "horizontalpodautoscaler.autoscaling/{}",
-                        created.name()
-                    );
+                    let shown = format!("horizontalpodautoscaler.autoscaling/{}", created.name());
                     match parsed.value("output") {
-                        Some("yaml") => out.out_raw(crate::printers::yaml::to_yaml(&created.to_json())),
+                        Some("yaml") => {
+                            out.out_raw(crate::printers::yaml::to_yaml(&created.to_json()))
+                        }
                         Some("json") => out.out(super::get::json_pretty(&created.to_json())),
                         Some("name") => out.out(shown),
                         _ => out.out(format!("{shown} autoscaled")),
@@ -225,7 +236,10 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         }
         if r.names.is_empty() {
-            return fail(out, "resource(s) were provided, but no name was specified".into());
+            return fail(
+                out,
+                "resource(s) were provided, but no name was specified".into(),
+            );
         }
     }
     if count == 0 {

@@ -173,8 +173,8 @@ impl History {
         };
 
         let (replicas, reason) = if stabilized > current {
-            let limit = scale_up_limit(current, &self.up, &self.down, &up_rules, now_ms)
-                .max(current);
+            let limit =
+                scale_up_limit(current, &self.up, &self.down, &up_rules, now_ms).max(current);
             let (allowed, reason) = if max > limit {
                 (limit, UP_LIMIT)
             } else {
@@ -186,8 +186,8 @@ impl History {
                 (stabilized, WITHIN)
             }
         } else if stabilized < current {
-            let limit = scale_down_limit(current, &self.up, &self.down, &down_rules, now_ms)
-                .min(current);
+            let limit =
+                scale_down_limit(current, &self.up, &self.down, &down_rules, now_ms).min(current);
             let (allowed, reason) = if min < limit {
                 (limit, DOWN_LIMIT)
             } else {

@@ -6,11 +6,11 @@
 //! replicas through the API server, and records status, conditions (`status`) and events.
 
 pub mod behavior;
+#[cfg(test)]
+mod properties;
 pub mod replicas;
 pub mod scale;
 pub mod status;
-#[cfg(test)]
-mod properties;
 #[cfg(test)]
 mod tests;
 
@@ -91,7 +91,8 @@ impl Controller for Autoscalers {
 }
 
 /// One metric's result: (proposal, metric name, status) or (error, condition reason).
-type MetricResult = Result<(i32, String, k8s_openapi::api::autoscaling::v2::MetricStatus), (String, &'static str)>;
+type MetricResult =
+    Result<(i32, String, k8s_openapi::api::autoscaling::v2::MetricStatus), (String, &'static str)>;
 
 /// Writes the events and status of one sync (`reconcileAutoscaler`).
 fn reconcile(world: &mut World, mut hpa: HorizontalPodAutoscaler, history: &mut History) {
@@ -192,7 +193,14 @@ fn reconcile(world: &mut World, mut hpa: HorizontalPodAutoscaler, history: &mut 
             ),
         };
         let (able_reason, able_message) = normalized.able_to_scale;
-        set_condition(&mut st, "AbleToScale", true, able_reason, able_message, &now_time);
+        set_condition(
+            &mut st,
+            "AbleToScale",
+            true,
+            able_reason,
+            able_message,
+            &now_time,
+        );
         let (limited, (limit_reason, limit_message)) = normalized.limited;
         set_condition(
             &mut st,
@@ -476,7 +484,11 @@ fn compute_one(
 ) -> MetricResult {
     let current = scale.spec_replicas;
     let pods: Vec<&Pod> = pods.iter().collect();
-    let (name, target, container, reason) = match (m.type_.as_str(), &m.resource, &m.container_resource) {
+    let (name, target, container, reason) = match (
+        m.type_.as_str(),
+        &m.resource,
+        &m.container_resource,
+    ) {
         ("Resource", Some(r), _) => (&r.name, &r.target, None, "FailedGetResourceMetric"),
         ("ContainerResource", _, Some(r)) => (
             &r.name,
@@ -523,8 +535,10 @@ fn compute_one(
             ))
         }
     };
-    let proposal = resource_proposal(world, target, name, container, current, selector, ns, &pods, now)
-        .map_err(|e| (e, reason))?;
+    let proposal = resource_proposal(
+        world, target, name, container, current, selector, ns, &pods, now,
+    )
+    .map_err(|e| (e, reason))?;
     Ok(proposal)
 }
 
@@ -562,8 +576,16 @@ fn resource_proposal(
     };
     let metrics = resource_metrics(world, ns, selector, resource, container)
         .map_err(|e| format!("failed to get {resource} utilization: {e}"))?;
-    let p = replicas::resource_replicas(current, utilization, pods, metrics, resource, container, now)
-        .map_err(|e| format!("failed to get {resource} utilization: {e}"))?;
+    let p = replicas::resource_replicas(
+        current,
+        utilization,
+        pods,
+        metrics,
+        resource,
+        container,
+        now,
+    )
+    .map_err(|e| format!("failed to get {resource} utilization: {e}"))?;
     let name = match container {
         None => format!("{resource} resource utilization (percentage of request)"),
         Some(_) => format!("{resource} container resource utilization (percentage of request)"),

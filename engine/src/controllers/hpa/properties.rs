@@ -18,7 +18,13 @@ use crate::controllers::testing::{object, Bench};
 const REQUEST_MILLI: u64 = 100;
 const PERIOD_MS: i64 = 15_000;
 
-fn setup(replicas: i32, min: i32, max: i32, target: i32, behavior: Option<serde_json::Value>) -> Bench {
+fn setup(
+    replicas: i32,
+    min: i32,
+    max: i32,
+    target: i32,
+    behavior: Option<serde_json::Value>,
+) -> Bench {
     let mut b = Bench::new(Box::<Autoscalers>::default());
     b.create(object(json!({
         "apiVersion": "apps/v1", "kind": "Deployment",

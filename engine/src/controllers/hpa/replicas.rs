@@ -227,7 +227,10 @@ pub fn resource_replicas(
         let fallback = i64::from(target.max(100));
         for p in &missing {
             let request = requests.get(p).copied().unwrap_or(0);
-            metrics.insert(p.clone(), zero_metric(request.saturating_mul(fallback) / 100));
+            metrics.insert(
+                p.clone(),
+                zero_metric(request.saturating_mul(fallback) / 100),
+            );
         }
     } else if ratio > 1.0 {
         for p in &missing {
@@ -240,7 +243,9 @@ pub fn resource_replicas(
         }
     }
     let (new_ratio, _, _) = utilization_ratio(&metrics, &requests, target)?;
-    if within_tolerance(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0)
+    if within_tolerance(new_ratio)
+        || (ratio < 1.0 && new_ratio > 1.0)
+        || (ratio > 1.0 && new_ratio < 1.0)
     {
         return Ok(keep);
     }
@@ -310,7 +315,9 @@ pub fn plain_replicas(
         }
     }
     let (new_ratio, _) = usage(&metrics);
-    if within_tolerance(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0)
+    if within_tolerance(new_ratio)
+        || (ratio < 1.0 && new_ratio > 1.0)
+        || (ratio > 1.0 && new_ratio < 1.0)
     {
         return Ok(keep);
     }

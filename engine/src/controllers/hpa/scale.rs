@@ -22,7 +22,11 @@ pub struct Scale {
 }
 
 /// The target's scale, or the error message the controller reports (`FailedGetScale`).
-pub fn get(world: &World, namespace: &str, r: &CrossVersionObjectReference) -> Result<Scale, String> {
+pub fn get(
+    world: &World,
+    namespace: &str,
+    r: &CrossVersionObjectReference,
+) -> Result<Scale, String> {
     let api_version = r.api_version.as_deref().unwrap_or("");
     let parts: Vec<&str> = api_version.split('/').collect();
     let group = match parts.as_slice() {
@@ -73,15 +77,12 @@ pub fn get(world: &World, namespace: &str, r: &CrossVersionObjectReference) -> R
         Object::ReplicationController(d) => (
             d.spec.as_ref().and_then(|s| s.replicas),
             d.status.as_ref().map(|s| s.replicas),
-            d.spec
-                .as_ref()
-                .and_then(|s| s.selector.as_ref())
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                }),
+            d.spec.as_ref().and_then(|s| s.selector.as_ref()).map(|m| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
         ),
         _ => (None, None, None),
     };
@@ -102,18 +103,29 @@ pub fn update(
     r: &CrossVersionObjectReference,
     replicas: i32,
 ) -> Result<(), String> {
-    let found = ["Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"]
-        .into_iter()
-        .find(|k| *k == r.kind)
-        .and_then(|k| world.api.get(k, namespace, &r.name))
-        .cloned();
+    let found = [
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "ReplicationController",
+    ]
+    .into_iter()
+    .find(|k| *k == r.kind)
+    .and_then(|k| world.api.get(k, namespace, &r.name))
+    .cloned();
     let Some(mut obj) = found else {
         return Err(format!("{} \"{}\" not found", r.kind, r.name));
     };
     match &mut obj {
-        Object::Deployment(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
-        Object::ReplicaSet(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
-        Object::StatefulSet(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
+        Object::Deployment(d) => {
+            d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+        }
+        Object::ReplicaSet(d) => {
+            d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+        }
+        Object::StatefulSet(d) => {
+            d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+        }
         Object::ReplicationController(d) => {
             d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
         }

@@ -127,7 +127,11 @@ fn condition(b: &Bench, type_: &str) -> (String, String, String) {
         .into_iter()
         .find(|c| c.type_ == type_)
         .unwrap_or_default();
-    (c.status, c.reason.unwrap_or_default(), c.message.unwrap_or_default())
+    (
+        c.status,
+        c.reason.unwrap_or_default(),
+        c.message.unwrap_or_default(),
+    )
 }
 
 /// The HPA's first sync: one period after its creation.
@@ -200,7 +204,10 @@ fn a_container_without_a_request_fails_the_metric() {
     publish(&mut b, &[("web-a", 100)]);
     start(&mut b);
     let (status, reason, message) = condition(&b, "ScalingActive");
-    assert_eq!((status.as_str(), reason.as_str()), ("False", "FailedGetResourceMetric"));
+    assert_eq!(
+        (status.as_str(), reason.as_str()),
+        ("False", "FailedGetResourceMetric")
+    );
     assert_eq!(message, "the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container c of Pod web-a");
     assert_eq!(b.events()[0], "FailedGetResourceMetric: failed to get cpu utilization: missing request for cpu in container c of Pod web-a");
 }
@@ -211,7 +218,10 @@ fn scale_down_waits_for_the_stabilization_window() {
     for p in ["web-a", "web-b", "web-c", "web-d"] {
         pod(&mut b, p, Some("100m"), true, 10 * MINUTE);
     }
-    publish(&mut b, &[("web-a", 10), ("web-b", 10), ("web-c", 10), ("web-d", 10)]);
+    publish(
+        &mut b,
+        &[("web-a", 10), ("web-b", 10), ("web-c", 10), ("web-d", 10)],
+    );
     start(&mut b);
     assert_eq!(replicas(&b), 4);
     assert_eq!(condition(&b, "AbleToScale").1, "ScaleDownStabilized");
@@ -242,8 +252,11 @@ fn unready_pods_count_as_idle_on_a_scale_up() {
 
 #[test]
 fn missing_metrics_count_as_the_request_on_a_scale_down() {
-    let mut b = bench(2, json!({"metrics": [{"type": "Resource", "resource": {"name": "cpu",
-        "target": {"type": "Utilization", "averageUtilization": 100}}}]}));
+    let mut b = bench(
+        2,
+        json!({"metrics": [{"type": "Resource", "resource": {"name": "cpu",
+        "target": {"type": "Utilization", "averageUtilization": 100}}}]}),
+    );
     pod(&mut b, "web-a", Some("100m"), true, 10 * MINUTE);
     pod(&mut b, "web-b", Some("100m"), true, 10 * MINUTE);
     // web-b has no metric: counted at 100 % of its request the ratio is 0.55 → ceil(0.55 × 2)
@@ -275,9 +288,18 @@ fn behavior_policies_limit_each_period() {
 
 #[test]
 fn a_missing_target_is_failed_get_scale() {
-    let mut b = bench(1, json!({"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"}}));
+    let mut b = bench(
+        1,
+        json!({"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"}}),
+    );
     start(&mut b);
-    assert_eq!(b.events(), ["FailedGetScale: deployments.apps \"api\" not found"]);
+    assert_eq!(
+        b.events(),
+        ["FailedGetScale: deployments.apps \"api\" not found"]
+    );
     let (status, reason, _) = condition(&b, "AbleToScale");
-    assert_eq!((status.as_str(), reason.as_str()), ("False", "FailedGetScale"));
+    assert_eq!(
+        (status.as_str(), reason.as_str()),
+        ("False", "FailedGetScale")
+    );
 }

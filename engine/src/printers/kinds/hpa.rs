@@ -176,8 +176,7 @@ impl KindPrinter for HorizontalPodAutoscaler {
 fn describe_metric(o: &mut String, spec: &MetricSpec, status: Option<&MetricStatus>) {
     match spec.type_.as_str() {
         "Resource" | "ContainerResource" => {
-            let (target, current, head) = match (&spec.resource, &spec.container_resource)
-            {
+            let (target, current, head) = match (&spec.resource, &spec.container_resource) {
                 (Some(r), _) if spec.type_ == "Resource" => (
                     &r.target,
                     status.and_then(|s| s.resource.as_ref()).map(|s| &s.current),
@@ -335,7 +334,9 @@ fn describe(hpa: &HorizontalPodAutoscaler, obj: &Object) -> String {
     ));
     let conditions = status.conditions.as_deref().unwrap_or(&[]);
     if !conditions.is_empty() {
-        o.push_str("Conditions:\n  Type\tStatus\tReason\tMessage\n  ----\t------\t------\t-------\n");
+        o.push_str(
+            "Conditions:\n  Type\tStatus\tReason\tMessage\n  ----\t------\t------\t-------\n",
+        );
         for c in conditions {
             o.push_str(&format!(
                 "  {}\t{}\t{}\t{}\n",
