@@ -114,14 +114,15 @@ impl ApiServer {
                     .map(|(o, unknown)| (Object::Custom(Box::new(o)), unknown)),
             );
         }
-        let decoded = if kinds::converted_version(info.kind, api_version_of(value)) {
+        let converted = kinds::converted_version(info.kind, api_version_of(value));
+        let decoded = if converted {
             crate::api::object::hpa::decode_v1(value)
         } else {
             Object::decode_strict(info.kind, value)?
         };
         match decoded {
             Ok(o) => Some(Ok((o, Vec::new()))),
-            Err(DecodeError::UnknownFields(fields)) if !strict => {
+            Err(DecodeError::UnknownFields(fields)) if !strict && !converted => {
                 let lenient = Object::decode_lenient(info.kind, value)?;
                 Some(
                     lenient

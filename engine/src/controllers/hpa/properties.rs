@@ -112,7 +112,7 @@ fn load(b: &mut Bench, n: i32, usage: u64) {
 fn proposal(current: i32, n: i32, usage: u64, target: i32) -> i32 {
     let utilization = (usage * 100 / REQUEST_MILLI) as f64;
     let ratio = utilization / f64::from(target);
-    if (1.0 - 0.1) <= ratio && ratio <= (1.0 + 0.1) {
+    if ((1.0 - 0.1)..=(1.0 + 0.1)).contains(&ratio) {
         current
     } else {
         (ratio * f64::from(n)).ceil() as i32

@@ -46,7 +46,7 @@ pub struct Proposal {
 
 /// Whether the ratio is close enough to 1 to leave the count alone.
 fn within_tolerance(ratio: f64) -> bool {
-    (1.0 - TOLERANCE) <= ratio && ratio <= (1.0 + TOLERANCE)
+    ((1.0 - TOLERANCE)..=(1.0 + TOLERANCE)).contains(&ratio)
 }
 
 fn ready_condition(pod: &Pod) -> Option<(bool, i64)> {
