@@ -22,7 +22,6 @@
 mod admission;
 mod custom;
 mod deletion;
-#[allow(dead_code)] // issue 17 contract: used once metrics-server lands
 mod metrics;
 mod store;
 mod strategy;
@@ -32,10 +31,7 @@ pub(crate) use deletion::{
     finalize_namespace, DeleteOptions, Deletion, Propagation, FOREGROUND_FINALIZER,
     ORPHAN_FINALIZER,
 };
-#[allow(unused_imports)] // issue 17 contract
-pub use metrics::{
-    ContainerMetrics, MetricsData, MetricsUnavailable, NodeMetrics, PodMetrics, METRICS_API_SERVICE,
-};
+pub use metrics::{ContainerMetrics, MetricsData, MetricsUnavailable, NodeMetrics, PodMetrics};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 

@@ -19,6 +19,7 @@ pub mod hpa;
 pub mod ingress_nginx;
 pub mod job;
 pub mod metallb;
+pub mod metrics_server;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod persistentvolume;
@@ -67,6 +68,7 @@ pub fn registry() -> runtime::Runtime {
     // Add-ons the learner installs act only while their pods run.
     runtime.register(Box::<metallb::MetalLb>::default(), 0);
     runtime.register(Box::<ingress_nginx::IngressNginx>::default(), 0);
+    runtime.register(Box::<metrics_server::MetricsServer>::default(), 0);
     // Last: the scheduler places what this pass's controllers created.
     runtime.register(
         Box::<crate::controllers::scheduler::Scheduler>::default(),

@@ -144,7 +144,7 @@ pub fn http(cx: &mut NetCx<'_>, origin: &Origin, call: &HttpCall, at_ms: i64) ->
             trace.service = open.service.clone().or_else(|| call.via.clone());
             trace.pod = Some((open.backend.namespace.clone(), open.backend.name.clone()));
             match open.listener {
-                Listener::Http => {
+                Listener::Http | Listener::Https => {
                     let response = serve(cx, &open, call, at_ms);
                     trace.outcome = Outcome::Answered(response.status);
                     HttpOutcome::Response(response)

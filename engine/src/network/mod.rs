@@ -11,6 +11,7 @@
 pub mod dns;
 pub mod exchange;
 pub mod ingress_nginx;
+pub mod internet;
 pub mod metallb;
 pub mod proxy;
 pub mod slices;

@@ -16,7 +16,6 @@ pub mod probes;
 pub mod process;
 pub mod pull_secrets;
 pub mod runtime;
-#[allow(dead_code)] // issue 17 contract: used once metrics-server lands
 pub mod stats;
 pub mod system_pods;
 pub mod volumes;

@@ -269,7 +269,23 @@ pub fn http_get(
         Listener::Http if scheme == "https" => Err(HttpError::Failed(format!(
             "Get \"{url}\": http: server gave HTTP response to HTTPS client"
         ))),
-        Listener::Http => {
+        Listener::Https if scheme != "https" => Ok(HttpAnswer {
+            status: 400,
+            served: None,
+            request: (
+                index,
+                Request {
+                    method: "GET".into(),
+                    path,
+                    host: format!("{ip}:{port}"),
+                    user_agent: Some(format!("kube-{agent}/1.34")),
+                    client_ip: target.source_ip.into(),
+                    local_ip: ip.into(),
+                    at_ms: now,
+                },
+            ),
+        }),
+        Listener::Http | Listener::Https => {
             let req = Request {
                 method: "GET".into(),
                 path,

@@ -11,7 +11,7 @@ use crate::api::object::Object;
 use crate::api::pod::set_condition;
 use crate::node::images::ImageRef;
 use crate::node::probes;
-use crate::node::process::{self, End};
+use crate::node::process::{self, addon, End};
 use crate::node::NodeCx;
 use crate::timers::Task;
 use crate::world::events::{self, EventType, Source};
@@ -161,6 +161,7 @@ pub fn process_for(
         mounts,
         periodic: Vec::new(),
         work: Default::default(),
+        nodes: Vec::new(),
         image,
         start_ms,
     }
@@ -251,6 +252,9 @@ pub fn start_container(
     );
     let container_id = format!("containerd://{}", cx.world.rng.hex(64));
     proc.id = container_id.clone();
+    if addon::program(&proc.image, &proc.argv) == Some(addon::Program::MetricsServer) {
+        proc.nodes = process::metrics_server::scrape_targets(cx.world);
+    }
     let image = c.image.clone().unwrap_or_default();
     let r = ImageRef::parse(&image).unwrap_or(ImageRef {
         repository: image.clone(),

@@ -39,6 +39,7 @@ mod scale;
 mod set_env;
 mod set_image;
 mod set_resources;
+mod top;
 mod unified_diff;
 mod version;
 mod wait;
@@ -207,8 +208,8 @@ pub(crate) const VERBS: &[Verb] = &[
     Verb {
         name: "top",
         help: Some((Group::ClusterManagement, "Display resource (CPU/memory) usage")),
-        run: None,
-        flags: no_flags,
+        run: Some(|c, a, _| top::run(c, a)),
+        flags: |_| top::FLAGS,
     },
     Verb {
         name: "cordon",

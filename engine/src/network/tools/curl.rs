@@ -20,6 +20,8 @@ struct Options {
     include: bool,
     verbose: bool,
     fail: bool,
+    location: bool,
+    remote_name: bool,
     output: Option<String>,
     method: Option<String>,
     headers: Vec<(String, String)>,
@@ -85,6 +87,7 @@ const SWITCHES: &[(&str, char)] = &[
     ("verbose", 'v'),
     ("fail", 'f'),
     ("location", 'L'),
+    ("remote-name", 'O'),
     ("insecure", 'k'),
     ("ipv4", '4'),
     ("http1.1", '\0'),
@@ -155,6 +158,8 @@ fn switch(o: &mut Options, name: &str) {
         "include" => o.include = true,
         "verbose" => o.verbose = true,
         "fail" => o.fail = true,
+        "location" => o.location = true,
+        "remote-name" => o.remote_name = true,
         "no-progress-meter" => o.silent = o.silent || !o.show_error,
         _ => {}
     }
@@ -248,6 +253,11 @@ fn fetch(
             )
         }
     };
+    if client.kit == Kit::Host {
+        if let Some(body) = super::download::curl(raw, o.location) {
+            return (internet(client, o, raw, body, p), 1_000);
+        }
+    }
     let Some(ip) = client.resolve(&u.host) else {
         exchange::record_no_name(&mut client.cx, &client.origin, raw, at_ms);
         if o.verbose {
@@ -422,6 +432,28 @@ fn fetch(
         p.out_raw(&write_out(w, &response, &ip, u.port));
     }
     (0, 1)
+}
+
+/// A download from the catalog (`super::download`): the body to stdout or to the `-o`/`-O`
+/// file, with the progress meter when it is not a terminal's; exit code.
+fn internet(client: &Client<'_>, o: &Options, raw: &str, body: &str, p: &mut Printed) -> i32 {
+    let file = o
+        .output
+        .clone()
+        .or_else(|| o.remote_name.then(|| super::download::remote_name(raw)));
+    let to_file = file.as_deref().is_some_and(|f| f != "-");
+    let meter = !o.silent && !o.verbose && (!client.tty || to_file);
+    if meter {
+        p.err(METER_HEAD);
+    }
+    match file {
+        Some(f) if f != "-" => p.run.files.push((f, body.to_string())),
+        _ => p.out_raw(body),
+    }
+    if meter {
+        p.err(meter_line(100, body.len()));
+    }
+    0
 }
 
 /// The status line and headers, as `-i`/`-I` print them.

@@ -5,6 +5,7 @@
 //! upstream sources they were read from are in `docs/network-formats.md`.
 
 mod curl;
+mod download;
 mod nc;
 mod nslookup;
 mod ping;

@@ -120,6 +120,17 @@ pub fn run(client: &mut Client<'_>, args: &[String], now_ms: i64) -> ToolRun {
             return p.done(1, 0);
         }
     };
+    if gnu {
+        let saved =
+            super::download::wget(raw, o.output.as_deref(), o.quiet, &stamp, now_ms, &mut p);
+        if let Some((file, body)) = saved {
+            let mut run = p.done(0, 1_000);
+            if !file.is_empty() && !o.spider {
+                run.files.push((file, body.to_string()));
+            }
+            return run;
+        }
+    }
     let shown_host = u.host_header();
     let Some(ip) = client.resolve(&u.host) else {
         exchange::record_no_name(&mut client.cx, &client.origin, raw, now_ms);

@@ -8,6 +8,7 @@ pub mod cond;
 pub mod fs;
 pub mod grep;
 mod local_path;
+pub mod metrics_server;
 mod perl;
 pub mod script;
 pub mod serve;
@@ -77,6 +78,9 @@ pub struct Container {
     pub periodic: Vec<serve::Periodic>,
     /// Requests its server answered, and the CPU time they cost (ms), for metrics.
     pub work: serve::Work,
+    /// The cluster's nodes (name, address) when it started, for a program that reaches
+    /// them (metrics-server's scrapes); empty for the others.
+    pub nodes: Vec<(String, String)>,
 }
 
 impl Container {
@@ -99,6 +103,7 @@ impl Container {
             mounts: Vec::new(),
             periodic: Vec::new(),
             work: Default::default(),
+            nodes: Vec::new(),
         }
         .with_root()
     }
@@ -279,7 +284,7 @@ impl Container {
     fn replay(&self, storage: Option<&crate::storage::Storage>, until_ms: i64) -> Run {
         let limit = until_ms - self.start_ms;
         if let Some(server) = self.server() {
-            return self.server_run(server, storage);
+            return self.server_run(server, storage, until_ms);
         }
         let Some((exe, rest)) = self.argv.split_first() else {
             return Run::new(vec![], End::Exit { at: 0, code: 128 });
@@ -342,7 +347,12 @@ impl Container {
         }
     }
 
-    fn server_run(&self, server: Server, storage: Option<&crate::storage::Storage>) -> Run {
+    fn server_run(
+        &self,
+        server: Server,
+        storage: Option<&crate::storage::Storage>,
+        until_ms: i64,
+    ) -> Run {
         let t = self.start_ms;
         let line = |at: i64, text: String| Line {
             at,
@@ -451,6 +461,9 @@ impl Container {
                 end = End::Exit { at: 1_200, code: 0 };
             }
             Server::Addon(addon::Program::LocalPath) => lines = local_path::startup(self, storage),
+            Server::Addon(addon::Program::MetricsServer) => {
+                lines = metrics_server::log(self, until_ms)
+            }
             Server::Generic | Server::Addon(_) => {}
         }
         Run::new(lines, end)

@@ -65,6 +65,8 @@ pub fn reason(status: u16) -> &'static str {
 pub enum Listener {
     /// An HTTP server.
     Http,
+    /// An HTTPS server (Go's: a plain HTTP request gets a 400).
+    Https,
     /// Redis: closes the connection on an HTTP request (`Empty reply from server`).
     Redis,
     /// MySQL: greets first, in its own protocol (not HTTP).
@@ -150,6 +152,12 @@ impl Container {
                 10254 => Some(Listener::Http),
                 _ => None,
             },
+            Server::Addon(Program::MetricsServer) => {
+                let secure = super::addon::flag(&self.argv, "--secure-port")
+                    .and_then(|p| p.parse::<u16>().ok())
+                    .unwrap_or(10250);
+                (port == secure).then_some(Listener::Https)
+            }
             Server::Addon(_) => self.ports.contains(&port).then_some(Listener::Http),
         }
     }
@@ -203,6 +211,10 @@ impl Container {
                     None,
                 ),
             },
+            (None, Some(Server::Addon(Program::MetricsServer))) => {
+                let (status, body, log) = super::metrics_server::health(self, &req.path, req.at_ms);
+                (text_response(status, body, &date), log)
+            }
             _ => (self.generic(&date), None),
         };
         if head {
