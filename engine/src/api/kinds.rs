@@ -388,6 +388,12 @@ pub fn resolve_in<'a>(
     })
 }
 
+/// Whether `api_version` is an older version of `kind` the apiserver still accepts and
+/// converts to the stored one (`autoscaling/v1` HorizontalPodAutoscalers).
+pub fn converted_version(kind: &str, api_version: &str) -> bool {
+    kind == "HorizontalPodAutoscaler" && api_version == "autoscaling/v1"
+}
+
 /// The registry entry for a kind name such as `Pod`.
 pub fn by_kind(kind: &str) -> Option<&'static KindInfo> {
     KINDS.iter().find(|k| k.kind == kind)

@@ -9,6 +9,7 @@
 mod api_service;
 mod config_map;
 mod endpoint_slice;
+pub mod hpa;
 mod ingress;
 mod rbac;
 mod rules;
@@ -21,6 +22,7 @@ pub use k8s_openapi::api::admissionregistration::v1::{
     MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
 };
 pub use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+pub use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 pub use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::PodSpec;
 pub use k8s_openapi::api::core::v1::{
@@ -218,6 +220,7 @@ objects!($;
     DaemonSet,
     Job,
     CronJob,
+    HorizontalPodAutoscaler,
     Service,
     ServiceAccount,
     Ingress,

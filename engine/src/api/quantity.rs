@@ -35,6 +35,38 @@ pub fn parse(q: &str) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
+/// A value of `milli` thousandths in Go's canonical form (`resource.NewMilliQuantity`'s
+/// `String()`): DecimalSI (`250m`, `2`, `3k`), or with `binary` BinarySI for whole values
+/// (`64Mi`, `1536`) — a fractional BinarySI value prints as DecimalSI, as in Go.
+pub fn format_milli(milli: i64, binary: bool) -> String {
+    if milli == 0 {
+        return "0".into();
+    }
+    if milli % 1000 != 0 {
+        return format!("{milli}m");
+    }
+    let mut v = milli / 1000;
+    if binary {
+        let mut exp = 0;
+        while v % 1024 == 0 && exp < 6 {
+            v /= 1024;
+            exp += 1;
+        }
+        return format!("{v}{}", ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][exp]);
+    }
+    let mut exp = 0;
+    while v % 1000 == 0 && exp < 6 {
+        v /= 1000;
+        exp += 1;
+    }
+    format!("{v}{}", ["", "k", "M", "G", "T", "P", "E"][exp])
+}
+
+/// A quantity's value in thousandths, rounded up (`Quantity.MilliValue`); `None` if malformed.
+pub fn milli_value(q: &str) -> Option<i64> {
+    parse(q).map(|v| (v * 1000.0 - 1e-6).ceil() as i64)
+}
+
 /// The apiserver's message for a malformed quantity.
 pub fn invalid_message() -> &'static str {
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"

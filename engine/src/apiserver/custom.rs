@@ -77,7 +77,11 @@ impl ApiServer {
     pub fn kind_for(&self, api_version: &str, kind: &str) -> Option<&'static KindInfo> {
         kinds::KINDS
             .iter()
-            .find(|k| k.kind == kind && k.api_version_is(api_version))
+            .find(|k| {
+                k.kind == kind
+                    && (k.api_version_is(api_version)
+                        || kinds::converted_version(kind, api_version))
+            })
             .or_else(|| {
                 self.custom_kind(kind)
                     .filter(|k| k.version_of(api_version).is_some())
@@ -110,9 +114,15 @@ impl ApiServer {
                     .map(|(o, unknown)| (Object::Custom(Box::new(o)), unknown)),
             );
         }
-        match Object::decode_strict(info.kind, value)? {
+        let converted = kinds::converted_version(info.kind, api_version_of(value));
+        let decoded = if converted {
+            crate::api::object::hpa::decode_v1(value)
+        } else {
+            Object::decode_strict(info.kind, value)?
+        };
+        match decoded {
             Ok(o) => Some(Ok((o, Vec::new()))),
-            Err(DecodeError::UnknownFields(fields)) if !strict => {
+            Err(DecodeError::UnknownFields(fields)) if !strict && !converted => {
                 let lenient = Object::decode_lenient(info.kind, value)?;
                 Some(
                     lenient
@@ -203,4 +213,12 @@ impl ApiServer {
             self.store.remove(kind, &ns, &name);
         }
     }
+}
+
+/// A manifest's `apiVersion`.
+fn api_version_of(value: &Value) -> &str {
+    value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }

@@ -15,6 +15,7 @@ pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbage_collector;
+pub mod hpa;
 pub mod ingress_nginx;
 pub mod job;
 pub mod metallb;
@@ -44,6 +45,7 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<job::Jobs>::default(), 0);
     runtime.register(Box::<statefulset::StatefulSets>::default(), 0);
     runtime.register(Box::<daemonset::DaemonSets>::default(), 0);
+    runtime.register(Box::<hpa::Autoscalers>::default(), 0);
     // Volumes first: a volume created with its claim is Available when the claim syncs.
     runtime.register(Box::<persistentvolume::Volumes>::default(), 0);
     runtime.register(Box::<persistentvolume::ClaimBinder>::default(), 0);

@@ -5,6 +5,7 @@
 mod admission;
 pub mod custom;
 mod endpoint_slice;
+mod hpa;
 mod ingress;
 mod rbac;
 mod secret;

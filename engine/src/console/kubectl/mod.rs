@@ -2,6 +2,7 @@
 
 mod api_resources;
 mod apply;
+mod autoscale;
 mod catalog;
 mod config;
 mod create;
@@ -192,6 +193,12 @@ pub(crate) const VERBS: &[Verb] = &[
         help: Some((Group::Deploy, "Set a new size for a deployment, replica set, or replication controller")),
         run: Some(|c, a, _| scale::run(c, a)),
         flags: |_| scale::FLAGS,
+    },
+    Verb {
+        name: "autoscale",
+        help: Some((Group::Deploy, "Auto-scale a deployment, replica set, stateful set, or replication controller")),
+        run: Some(|c, a, _| autoscale::run(c, a)),
+        flags: |_| autoscale::FLAGS,
     },
     Verb {
         name: "cluster-info",
