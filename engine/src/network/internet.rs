@@ -33,6 +33,15 @@ const CATALOG: &[(&str, &str)] = &[
         "https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.0/components.yaml",
         include_str!("../../addons/metrics-server-v0.8.0-components.yaml"),
     ),
+    // The Kubernetes documentation's HorizontalPodAutoscaler walkthrough.
+    (
+        "https://k8s.io/examples/application/php-apache.yaml",
+        include_str!("../../addons/k8s-examples-php-apache.yaml"),
+    ),
+    (
+        "https://k8s.io/examples/application/hpa/php-apache.yaml",
+        include_str!("../../addons/k8s-examples-hpa-php-apache.yaml"),
+    ),
 ];
 
 /// metrics-server's "latest release" download (v0.8.0 here).
