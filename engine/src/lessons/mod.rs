@@ -117,6 +117,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "15-persistent-volumes.yaml",
         include_str!("../../../lessons/15-persistent-volumes.yaml"),
     ),
+    (
+        "16-resources-and-probes.yaml",
+        include_str!("../../../lessons/16-resources-and-probes.yaml"),
+    ),
 ];
 
 /// The lessons shipped with Kubeplay, ordered by `order`. A file that does not parse is left

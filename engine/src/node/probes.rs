@@ -307,25 +307,44 @@ pub fn http_get(
     }
 }
 
-/// Runs probe `p` of container `c` at `now` (epoch ms): the outcome, and the access-log line
-/// an httpGet probe left (see [`HttpAnswer`]).
-pub fn check(
-    p: &Probe,
-    c: &Spec,
-    target: &Target<'_>,
-    now: i64,
-) -> (Outcome, Option<(usize, String)>) {
+/// What running one probe found and left behind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// Its outcome.
+    pub outcome: Outcome,
+    /// The access-log line an httpGet probe left (see [`HttpAnswer`]).
+    pub served: Option<(usize, String)>,
+    /// The filesystem changes an `exec` probe's command made, at ms after it started.
+    pub ops: Vec<(i64, crate::node::process::fs::Op)>,
+}
+
+impl Checked {
+    fn of(outcome: Outcome) -> Checked {
+        Checked {
+            outcome,
+            served: None,
+            ops: Vec::new(),
+        }
+    }
+}
+
+/// Runs probe `p` of container `c` at `now` (epoch ms).
+pub fn check(p: &Probe, c: &Spec, target: &Target<'_>, now: i64) -> Checked {
     let listener = |port: u16| target.peers.iter().find_map(|x| x.listener(port));
     let ip = target.pod_ip;
     if let Some(h) = &p.http_get {
         return match http_get(h, c, target, now, "probe") {
-            Err(HttpError::Port(e)) => (Outcome::Error(e), None),
-            Err(HttpError::Failed(e)) => (Outcome::Failure(e), None),
-            Ok(a) if (200..400).contains(&a.status) => (Outcome::Success, a.served),
-            Ok(a) => (
-                Outcome::Failure(format!("HTTP probe failed with statuscode: {}", a.status)),
-                a.served,
-            ),
+            Err(HttpError::Port(e)) => Checked::of(Outcome::Error(e)),
+            Err(HttpError::Failed(e)) => Checked::of(Outcome::Failure(e)),
+            Ok(a) => Checked {
+                outcome: if (200..400).contains(&a.status) {
+                    Outcome::Success
+                } else {
+                    Outcome::Failure(format!("HTTP probe failed with statuscode: {}", a.status))
+                },
+                served: a.served,
+                ops: Vec::new(),
+            },
         };
     }
     let tcp_port = match (&p.tcp_socket, &p.grpc) {
@@ -339,21 +358,24 @@ pub fn check(
         _ => None,
     };
     if let Some(port) = tcp_port {
-        let port = match port {
-            Ok(port) => port,
-            Err(e) => return (Outcome::Error(e), None),
-        };
-        let outcome = match listener(port) {
-            Some(_) => Outcome::Success,
-            None => Outcome::Failure(format!("dial tcp {ip}:{port}: connect: connection refused")),
-        };
-        return (outcome, None);
+        return Checked::of(match port {
+            Err(e) => Outcome::Error(e),
+            Ok(port) if listener(port).is_some() => Outcome::Success,
+            Ok(port) => {
+                Outcome::Failure(format!("dial tcp {ip}:{port}: connect: connection refused"))
+            }
+        });
     }
     if let Some(e) = &p.exec {
         let command = e.command.clone().unwrap_or_default();
-        return (exec(&command, target, now, Timing::of(p).timeout_ms), None);
+        let (outcome, ops) = exec(&command, target, now, Timing::of(p).timeout_ms);
+        return Checked {
+            outcome,
+            served: None,
+            ops,
+        };
     }
-    (Outcome::Error("missing probe handler".into()), None)
+    Checked::of(Outcome::Error("missing probe handler".into()))
 }
 
 /// Runs `command` in the target container at `now` for at most `limit_ms`, as the runtime's
@@ -383,18 +405,24 @@ pub fn output(run: &process::Run) -> String {
     run.lines.iter().map(|l| format!("{}\n", l.text)).collect()
 }
 
-/// An exec probe: the command's combined output on failure; a command that is not in the
-/// image is an error of the runtime.
-pub fn exec(command: &[String], target: &Target<'_>, now: i64, timeout_ms: i64) -> Outcome {
+/// An exec probe: the command's combined output on failure (a command that is not in the
+/// image is an error of the runtime), and the filesystem changes it made (they stay).
+pub fn exec(
+    command: &[String],
+    target: &Target<'_>,
+    now: i64,
+    timeout_ms: i64,
+) -> (Outcome, Vec<(i64, crate::node::process::fs::Op)>) {
     let run = match exec_in(command, target, now, timeout_ms) {
         Ok(run) => run,
-        Err(e) => return Outcome::Error(e),
+        Err(e) => return (Outcome::Error(e), Vec::new()),
     };
-    match run.end {
+    let outcome = match run.end {
         End::Exit { code: 0, .. } => Outcome::Success,
         End::Exit { .. } => Outcome::Failure(output(&run)),
         End::Running => Outcome::Failure(format!("command {:?} timed out", command.join(" "))),
-    }
+    };
+    (outcome, run.ops)
 }
 
 /// What a probe pass did to a container.
@@ -529,6 +557,27 @@ pub fn went_idle(before: &State, after: &State) -> Vec<Kind> {
         .collect()
 }
 
+/// Wakes the `exec` liveness and readiness workers that went idle on success, at their first
+/// tick after `now`: the container's files changed (its own process or an exec wrote), so
+/// their command may answer differently. Returns whether any woke.
+pub fn wake(c: &Spec, st: &mut State, anchor: i64, started: i64, now: i64) -> bool {
+    if st.on_hold || !st.started {
+        return false;
+    }
+    let mut woke = false;
+    for kind in [Kind::Liveness, Kind::Readiness] {
+        let Some(p) = kind.of(c).filter(|p| p.exec.is_some()) else {
+            continue;
+        };
+        let w = &mut st.workers[kind.index()];
+        if w.due.is_none() {
+            w.due = Some(Timing::of(p).first_tick(anchor, started, now.saturating_add(1)));
+            woke = true;
+        }
+    }
+    woke
+}
+
 /// Puts off a readiness worker that keeps failing (and whose container is not ready) to its
 /// first tick at or after `until`: nothing it finds before then can change anything.
 pub fn hold_failing_readiness(p: &Probe, st: &mut State, anchor: i64, started: i64, until: i64) {
@@ -620,5 +669,47 @@ mod tests {
         let p = pass(&c, &mut st, 0, 6_000, 10_000, true, &mut ok);
         assert!(!p.changed && p.events.is_empty());
         assert_eq!(next_due(&st), None);
+    }
+
+    #[test]
+    fn a_file_change_wakes_an_idle_exec_probe() {
+        let exec = |period| Probe {
+            exec: Some(k8s_openapi::api::core::v1::ExecAction {
+                command: Some(vec!["cat".into(), "/tmp/healthy".into()]),
+            }),
+            ..probe(period, 0)
+        };
+        let c = Spec {
+            name: "app".into(),
+            liveness_probe: Some(exec(5)),
+            ..Default::default()
+        };
+        let mut st = initial(&c, 0, 2_000);
+        let p = pass(&c, &mut st, 0, 2_000, 5_000, true, &mut |_| {
+            Outcome::Success
+        });
+        assert!(p.kill.is_none());
+        assert_eq!(next_due(&st), None);
+        assert!(wake(&c, &mut st, 0, 2_000, 32_000));
+        assert_eq!(next_due(&st), Some(35_000));
+        assert!(!wake(&c, &mut st, 0, 2_000, 33_000), "already ticking");
+        let mut fail = |_: &Probe| Outcome::Failure("cat: can't open '/tmp/healthy'".into());
+        for now in [35_000, 40_000] {
+            assert!(pass(&c, &mut st, 0, 2_000, now, true, &mut fail)
+                .kill
+                .is_none());
+        }
+        let p = pass(&c, &mut st, 0, 2_000, 45_000, true, &mut fail);
+        assert!(p.kill.is_some());
+        // A probe that is not `exec` answers from what listens, not from files.
+        let tcp = Spec {
+            liveness_probe: Some(probe(5, 0)),
+            ..c
+        };
+        let mut st = initial(&tcp, 0, 2_000);
+        pass(&tcp, &mut st, 0, 2_000, 5_000, true, &mut |_| {
+            Outcome::Success
+        });
+        assert!(!wake(&tcp, &mut st, 0, 2_000, 32_000));
     }
 }

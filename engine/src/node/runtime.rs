@@ -199,6 +199,40 @@ pub(crate) fn flush_writes(
         if let Some((at, _)) = inst.pending.first() {
             next = Some(next.map_or(*at, |n: i64| n.min(*at)));
         }
+        if due > 0 {
+            if let Some(t) = wake_probes(&mut cx.kubelet.containers, pod, now) {
+                next = Some(next.map_or(t, |n: i64| n.min(t)));
+            }
+        }
+    }
+    next
+}
+
+/// The files of `pod`'s containers changed at `now` (a process or an exec wrote; volumes
+/// are shared): wakes their idle `exec` probes ([`probes::wake`]); their next tick, if any.
+pub(crate) fn wake_probes(
+    containers: &mut std::collections::BTreeMap<SlotKey, Slot>,
+    pod: &Pod,
+    now: i64,
+) -> Option<i64> {
+    let anchor = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.start_time.as_ref())
+        .map(crate::clock::ms_from_time);
+    let mut next: Option<i64> = None;
+    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+        let Some(slot) = containers.get_mut(&key(pod, &c.name)) else {
+            continue;
+        };
+        let Some(started) = slot.current.as_ref().map(|i| i.process.start_ms) else {
+            continue;
+        };
+        if probes::wake(c, &mut slot.probes, anchor.unwrap_or(started), started, now) {
+            if let Some(t) = probes::next_due(&slot.probes) {
+                next = Some(next.map_or(t, |n: i64| n.min(t)));
+            }
+        }
     }
     next
 }
@@ -1225,6 +1259,7 @@ fn probe_container(
     let rng = &mut cx.world.rng;
     let storage = &cx.world.storage;
     let mut served = Vec::new();
+    let mut wrote = Vec::new();
     let pass = probes::pass(
         c,
         &mut st,
@@ -1245,11 +1280,21 @@ fn probe_container(
                 },
                 storage: Some(storage),
             };
-            let (outcome, line) = probes::check(p, c, &target, now);
-            served.extend(line);
-            outcome
+            let checked = probes::check(p, c, &target, now);
+            served.extend(checked.served);
+            wrote.extend(checked.ops);
+            checked.outcome
         },
     );
+    // What exec probes wrote stays in the container; probes that write never go idle.
+    if !wrote.is_empty() {
+        if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+            if let Some(cur) = slot.current.as_mut() {
+                process::fs::commit(&mut cx.world.storage, &mut cur.process, &wrote, now);
+            }
+            probes::wake(c, &mut st, anchor, inst.process.start_ms, now);
+        }
+    }
     log_served(cx, pod, &peers, now, served);
     keep_probing_unseen(cx, pod, c, &inst, &peers, (&slot_probes, &st), anchor, now);
     let uid = pod.metadata.uid.clone().unwrap_or_default();

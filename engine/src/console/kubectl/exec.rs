@@ -190,6 +190,23 @@ fn keep_files(
             start_ms,
         );
     }
+    // Its exec probes may answer differently now: the kubelet probes them again.
+    let (namespace, name, _) = key;
+    let Some(pod) = cluster
+        .world
+        .api
+        .get_as::<k8s_openapi::api::core::v1::Pod>(namespace, name)
+        .cloned()
+    else {
+        return;
+    };
+    let now = cluster.world.clock.now_ms();
+    if let Some(t) = crate::node::runtime::wake_probes(&mut cluster.kubelet.containers, &pod, now) {
+        cluster
+            .world
+            .timers
+            .at(t, crate::node::kubelet::key_task(&pod.metadata));
+    }
 }
 
 /// A copy of the trees container `proc` mounts: its shell reads them while its tools (the

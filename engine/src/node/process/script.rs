@@ -606,7 +606,12 @@ impl<'a> Shell<'a> {
                 return Flow::Stop;
             }
             "date" => {
-                let s = self.host.date(self.start_ms + self.now);
+                let ms = self.start_ms + self.now;
+                // `date +%s`, `date +%H:%M`: the clock is UTC in containers and on hosts.
+                let s = match args.iter().find_map(|a| a.strip_prefix('+')) {
+                    Some(format) => date_format(ms, format),
+                    None => self.host.date(ms),
+                };
                 self.emit(s, false);
             }
             "env" | "printenv" => match args.first() {
@@ -983,6 +988,14 @@ fn closing_paren(chars: &[char], open: usize) -> usize {
     chars.len()
 }
 
+/// `date +FORMAT` at epoch ms, in UTC; a format strftime cannot render prints as written
+/// (never a panic).
+fn date_format(ms: i64, format: &str) -> String {
+    let ts = k8s_openapi::jiff::Timestamp::from_millisecond(ms)
+        .unwrap_or(k8s_openapi::jiff::Timestamp::UNIX_EPOCH);
+    k8s_openapi::jiff::fmt::strtime::format(format, ts).unwrap_or_else(|_| format.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1051,6 +1064,15 @@ mod tests {
         ][..]), 0..14)) {
             let _ = run(&words.join(" "), 30_000);
         }
+    }
+
+    #[test]
+    fn date_takes_a_format() {
+        let r = run(
+            "sleep 2; date +%s; echo $(date +%s): x; date +%H:%M; date +%Q%",
+            10_000,
+        );
+        assert_eq!(texts(&r), ["2", "2: x", "00:00", "%Q%"]);
     }
 
     #[test]
