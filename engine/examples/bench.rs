@@ -40,6 +40,7 @@ fn main() {
         Some("rollout") => return rollout(500),
         Some("ticks") => return ticks(300),
         Some("network") => return network(),
+        Some("autoscaling") => return autoscaling(300),
         _ => {}
     }
     measure("create the default cluster", 200, || {
@@ -103,6 +104,77 @@ fn main() {
     rollout(500);
     ticks(300);
     network();
+    autoscaling(300);
+}
+
+/// The page's ticks while metrics-server scrapes every 15 s and an HPA holds a Deployment
+/// of `replicas` php-apache pods under the load of 60 generator pods (each a `wget` loop:
+/// a load stream), on 20 workers.
+fn autoscaling(replicas: usize) {
+    let mut cluster = Cluster::with_config(ClusterConfig {
+        seed: 3,
+        profile: ClusterProfile::with_workers(20),
+    });
+    cluster.run("wget -q https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml");
+    cluster.run(
+        "sed -i 's/- --metric-resolution=15s/- --metric-resolution=15s\\n        - --kubelet-insecure-tls/' components.yaml",
+    );
+    cluster.run("kubectl apply -f components.yaml");
+    let app = format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: php-apache
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels:
+      run: php-apache
+  template:
+    metadata:
+      labels:
+        run: php-apache
+    spec:
+      containers:
+      - name: php-apache
+        image: registry.k8s.io/hpa-example
+        resources:
+          requests:
+            cpu: 20m
+          limits:
+            cpu: 100m
+"
+    );
+    let _ = cluster.write_file("app.yaml", &app);
+    cluster.run("kubectl apply -f app.yaml");
+    cluster.run("kubectl expose deployment php-apache --port=80");
+    cluster.run(&format!(
+        "kubectl autoscale deployment php-apache --cpu=50% --min=1 --max={replicas}"
+    ));
+    for i in 0..60 {
+        cluster.run(&format!(
+            "kubectl run load-{i} --image=busybox:1.28 --restart=Never -- /bin/sh -c \"while sleep 0.01; do wget -q -O- http://php-apache; done\""
+        ));
+    }
+    cluster.advance(SimDuration::seconds(120));
+    let tick = SimDuration::millis(250);
+    let (mut worst, mut total) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    const TICKS: u32 = 480;
+    for _ in 0..TICKS {
+        let t = Instant::now();
+        cluster.advance(tick);
+        let d = t.elapsed();
+        worst = worst.max(d);
+        total += d;
+    }
+    println!(
+        "{:<52} {:>12.2?} mean, {:>10.2?} worst ({TICKS} ticks)",
+        format!("page ticks: HPA + metrics over {replicas} pods, loaded"),
+        total / TICKS,
+        worst
+    );
+    let hpa = cluster.run("kubectl get hpa php-apache --no-headers");
+    println!("  {}", hpa.stdout().trim());
 }
 
 /// Requests through a Service: 10,000 `curl`s from the learner's machine to a NodePort of
