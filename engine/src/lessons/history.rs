@@ -47,13 +47,10 @@ impl History {
     }
 
     /// Records a console line that ran with `exit_code` and printed `output`: `ran`
-    /// predicates whose pattern it matches (whitespace collapsed), and whose `output` pattern
-    /// (if any) the output matches (its final newlines dropped, as `$(...)` does), are met if
-    /// it succeeded.
+    /// predicates whose pattern it matches (whitespace collapsed), whose `output` pattern (if
+    /// any) the output matches (its final newlines dropped, as `$(...)` does), and whose exit
+    /// code it returned (0 unless the goal says otherwise) are met.
     pub fn command(&mut self, goal: &Goal, line: &str, exit_code: i32, output: &str) {
-        if exit_code != 0 {
-            return;
-        }
         let output = output.trim_end_matches('\n');
         let normalized = line.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut hits = Vec::new();
@@ -61,10 +58,14 @@ impl History {
             if let PredKind::Ran {
                 regex,
                 output: want,
+                exit,
                 slot,
                 ..
             } = &p.kind
             {
+                if *exit != exit_code {
+                    return;
+                }
                 let printed = want.as_ref().is_none_or(|(_, re)| re.is_match(output));
                 if printed && regex.is_match(&normalized) {
                     hits.push(*slot);

@@ -92,6 +92,28 @@ fn ran_with_output_needs_what_the_learner_saw() {
 }
 
 #[test]
+fn ran_with_exit_needs_that_exit_code() {
+    let (mut run, mut cluster) =
+        start("ran: {pattern: 'kubectl top node', output: 'Metrics API not available', exit: 1}");
+    assert_eq!(
+        run.checklist("en")[0].label,
+        "run `kubectl top node` and see `Metrics API not available` (exit code 1)"
+    );
+    run.run_line(&mut cluster, "kubectl top pod");
+    assert_eq!(
+        run.checklist("en")[0].why.as_deref(),
+        Some("no run exiting with code 1 in this step has printed `Metrics API not available` yet")
+    );
+    run.run_line(&mut cluster, "kubectl top node");
+    assert!(run.finished(), "{:?}", run.checklist("en"));
+    let bad = lesson_with("ran: {pattern: x, exit: 256}", &["true"]);
+    let errs = parse("t.yaml", &bad).unwrap_err();
+    assert!(errs[0]
+        .to_string()
+        .contains("exit: an exit code is 0 to 255"));
+}
+
+#[test]
 fn events_count_only_from_the_step_start() {
     let (mut run, mut cluster) = start("event: {reason: Killing, kind: Pod}");
     run.run_line(&mut cluster, "kubectl run web --image=nginx:1.25");

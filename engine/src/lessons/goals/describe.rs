@@ -106,18 +106,31 @@ impl Pred {
                 format!("deployment {} has finished rolling out", r.name),
             ),
             PredKind::Ran {
-                pattern, output, ..
+                pattern,
+                output,
+                exit,
+                ..
             } => {
                 let shown = display_pattern(pattern);
+                let (code_ko, code_en) = match exit {
+                    0 => (String::new(), String::new()),
+                    code => (
+                        format!(" (종료 코드 {code})"),
+                        format!(" (exit code {code})"),
+                    ),
+                };
                 match output {
                     Some((text, _)) => {
                         let seen = display_pattern(text);
                         Text::ko_en(
-                            format!("`{shown}` 실행, 출력에 `{seen}`"),
-                            format!("run `{shown}` and see `{seen}`"),
+                            format!("`{shown}` 실행, 출력에 `{seen}`{code_ko}"),
+                            format!("run `{shown}` and see `{seen}`{code_en}"),
                         )
                     }
-                    None => Text::ko_en(format!("`{shown}` 실행"), format!("run `{shown}`")),
+                    None => Text::ko_en(
+                        format!("`{shown}` 실행{code_ko}"),
+                        format!("run `{shown}`{code_en}"),
+                    ),
                 }
             }
             PredKind::Event {

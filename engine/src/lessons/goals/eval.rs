@@ -154,20 +154,31 @@ impl Pred {
                     format!("deployment {} not found", r.name),
                 )),
             },
-            PredKind::Ran { slot, output, .. } => {
-                Eval::check(history.slot(*slot), || {
-                    match output {
-                    Some((text, _)) => Text::ko_en(
-                        format!("이 단계에서 성공한 명령 중 출력에 `{text}` 부분이 있는 것이 아직 없습니다"),
-                        format!("no successful run in this step has printed `{text}` yet"),
+            PredKind::Ran {
+                slot, output, exit, ..
+            } => Eval::check(history.slot(*slot), || {
+                let (run_ko, run_en) = match exit {
+                    0 => ("성공한 명령".to_string(), "successful run".to_string()),
+                    code => (
+                        format!("종료 코드 {code}로 끝난 명령"),
+                        format!("run exiting with code {code}"),
                     ),
-                    None => Text::ko_en(
+                };
+                match output {
+                    Some((text, _)) => Text::ko_en(
+                        format!("이 단계에서 {run_ko} 중 출력에 `{text}` 부분이 있는 것이 아직 없습니다"),
+                        format!("no {run_en} in this step has printed `{text}` yet"),
+                    ),
+                    None if *exit == 0 => Text::ko_en(
                         "이 단계에서 아직 실행하지 않았습니다",
                         "not run successfully in this step yet",
                     ),
+                    None => Text::ko_en(
+                        format!("이 단계에서 {run_ko}이 아직 없습니다"),
+                        format!("no {run_en} in this step yet"),
+                    ),
                 }
-                })
-            }
+            }),
             PredKind::Event { slot, .. } => Eval::check(history.slot(*slot), || {
                 Text::ko_en(
                     "이 단계가 시작된 뒤로 아직 일어나지 않았습니다",

@@ -100,12 +100,14 @@ pub(crate) enum PredKind {
         expected_text: String,
     },
     Rollout(ObjRef),
-    /// A console line matching `regex` succeeded in this step, and, with `output`, printed
-    /// something matching it (what the learner saw: a file's new content, an env var).
+    /// A console line matching `regex` ran in this step with exit code `exit` (0: it
+    /// succeeded), and, with `output`, printed something matching it (what the learner saw: a
+    /// file's new content, an env var, an error).
     Ran {
         pattern: String,
         regex: Regex,
         output: Option<(String, Regex)>,
+        exit: i32,
         slot: usize,
     },
     Event {

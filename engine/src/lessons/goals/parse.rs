@@ -365,14 +365,25 @@ impl Parser<'_> {
         })
     }
 
-    /// `ran: PATTERN`, or `ran: {pattern: PATTERN, output: PATTERN}`.
+    /// `ran: PATTERN`, or `ran: {pattern: PATTERN, output: PATTERN, exit: CODE}`.
     fn ran(&mut self, node: &Node) -> Option<PredKind> {
         let (pattern_node, output_node) = match &node.value {
             Value::Map(_) => {
-                self.e.unknown_keys(node, &["pattern", "output"], "`ran`");
+                self.e
+                    .unknown_keys(node, &["pattern", "output", "exit"], "`ran`");
                 (self.e_required(node, "pattern", "ran")?, node.get("output"))
             }
             _ => (node, None),
+        };
+        let exit = match node.get("exit") {
+            Some(n) => match self.e.number(n, "exit")? {
+                code @ 0..=255 => code as i32,
+                _ => {
+                    self.e.add(n.line, "exit: an exit code is 0 to 255");
+                    return None;
+                }
+            },
+            None => 0,
         };
         let pattern = self.e.string(pattern_node, "ran")?;
         let regex = self.regex(pattern_node, &pattern, "ran")?;
@@ -388,6 +399,7 @@ impl Parser<'_> {
             pattern,
             regex,
             output,
+            exit,
             slot: self.slot(),
         })
     }
