@@ -17,7 +17,7 @@ test('lesson 2 typed as a learner would, to the finish screen', async ({ page })
   page.on('dialog', (d) => d.accept());
   await page.goto('./');
   await expect(page.getByTestId('lesson-list')).toBeVisible();
-  await expect(page.getByTestId('lesson-item')).toHaveCount(16);
+  await expect(page.getByTestId('lesson-item')).toHaveCount(17);
   await startLesson(page, 'first-pod');
   await expect(page.getByTestId('step-label')).toHaveText('Step 1 of 5');
   await expect(goal(page, 'nginx')).toHaveAttribute('data-met', 'false');

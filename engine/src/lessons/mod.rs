@@ -121,6 +121,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "16-resources-and-probes.yaml",
         include_str!("../../../lessons/16-resources-and-probes.yaml"),
     ),
+    (
+        "17-autoscaling.yaml",
+        include_str!("../../../lessons/17-autoscaling.yaml"),
+    ),
 ];
 
 /// The lessons shipped with Kubeplay, ordered by `order`. A file that does not parse is left
