@@ -124,7 +124,7 @@ impl History {
     }
 
     /// Reads the watch log since the last call: `event` predicates matching an Event that was
-    /// recorded (or repeated) meanwhile are met.
+    /// recorded (or repeated) meanwhile (its reason, object, and message if asked) are met.
     pub fn observe(&mut self, goal: &Goal, cluster: &Cluster) {
         let new = cluster.world.api.events_since(self.log_cursor);
         self.log_cursor = cluster.world.api.log_end();
@@ -142,6 +142,7 @@ impl History {
                     involved_kind,
                     name_prefix,
                     namespace,
+                    message,
                     slot,
                 } = &p.kind
                 {
@@ -153,7 +154,10 @@ impl History {
                         })
                         && namespace
                             .as_deref()
-                            .is_none_or(|n| ev.metadata.namespace.as_deref() == Some(n));
+                            .is_none_or(|n| ev.metadata.namespace.as_deref() == Some(n))
+                        && message.as_ref().is_none_or(|(_, re)| {
+                            ev.message.as_deref().is_some_and(|m| re.is_match(m))
+                        });
                     if ok {
                         hits.push(*slot);
                     }

@@ -125,6 +125,25 @@ fn events_count_only_from_the_step_start() {
 }
 
 #[test]
+fn events_can_require_a_message() {
+    let (mut run, mut cluster) =
+        start("event: {reason: Pulling, kind: Pod, message: 'image \"busybox\"'}");
+    assert_eq!(
+        run.checklist("en")[0].label,
+        "a Pulling event for a pod saying `image \"busybox\"`"
+    );
+    run.run_line(&mut cluster, "kubectl run web --image=nginx:1.25");
+    run.run_line(&mut cluster, "sleep 10");
+    assert!(!run.finished(), "another image's Pulling does not count");
+    run.run_line(&mut cluster, "kubectl run box --image=busybox -- sleep 600");
+    run.run_line(&mut cluster, "sleep 2");
+    assert!(run.finished());
+    let bad = lesson_with("event: {reason: x, message: '('}", &["true"]);
+    let errs = parse("t.yaml", &bad).unwrap_err();
+    assert!(errs[0].to_string().contains("message: bad pattern"));
+}
+
+#[test]
 fn always_breaks_for_good_and_restart_forgets() {
     let goal = "all:\n  - ran: 'echo done'\n  - always:\n      count: {kind: Pod, selector: run=web, min: 1}";
     let lesson = parse("t.yaml", &lesson_with(goal, &["true"])).unwrap();

@@ -137,6 +137,7 @@ impl Pred {
                 reason,
                 involved_kind,
                 name_prefix,
+                message,
                 ..
             } => {
                 let about_ko = match (involved_kind, name_prefix) {
@@ -151,9 +152,16 @@ impl Pred {
                     (None, Some(n)) => format!(" for {n}"),
                     (None, None) => String::new(),
                 };
+                let (says_ko, says_en) = match message {
+                    Some((text, _)) => {
+                        let m = display_pattern(text);
+                        (format!(" (메시지에 `{m}`)"), format!(" saying `{m}`"))
+                    }
+                    None => (String::new(), String::new()),
+                };
                 Text::ko_en(
-                    format!("{about_ko}{reason} 이벤트 발생"),
-                    format!("a {reason} event{about_en}"),
+                    format!("{about_ko}{reason} 이벤트 발생{says_ko}"),
+                    format!("a {reason} event{about_en}{says_en}"),
                 )
             }
             PredKind::Traffic {

@@ -110,11 +110,14 @@ pub(crate) enum PredKind {
         exit: i32,
         slot: usize,
     },
+    /// An Event with `reason` (and, with `message`, a message matching it) was recorded or
+    /// repeated since the step started.
     Event {
         reason: String,
         involved_kind: Option<&'static str>,
         name_prefix: Option<String>,
         namespace: Option<String>,
+        message: Option<(String, Regex)>,
         slot: usize,
     },
     /// Requests to a Service answered since the step started: by at least `pods` different

@@ -422,12 +422,16 @@ impl Parser<'_> {
                 involved_kind: None,
                 name_prefix: None,
                 namespace: None,
+                message: None,
                 slot: self.slot(),
             });
         }
         self.e.map(node, "event")?;
-        self.e
-            .unknown_keys(node, &["reason", "kind", "name", "namespace"], "`event`");
+        self.e.unknown_keys(
+            node,
+            &["reason", "kind", "name", "namespace", "message"],
+            "`event`",
+        );
         let reason = self.e_required(node, "reason", "event")?;
         let reason = self.e.string(reason, "reason")?;
         let involved_kind = match node.get("kind") {
@@ -438,11 +442,20 @@ impl Parser<'_> {
         let namespace = node
             .get("namespace")
             .and_then(|n| self.e.string(n, "namespace"));
+        let message = match node.get("message") {
+            Some(n) => {
+                let text = self.e.string(n, "message")?;
+                let re = self.regex(n, &text, "message")?;
+                Some((text, re))
+            }
+            None => None,
+        };
         Some(PredKind::Event {
             reason,
             involved_kind,
             name_prefix,
             namespace,
+            message,
             slot: self.slot(),
         })
     }
