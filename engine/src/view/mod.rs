@@ -4,6 +4,7 @@
 //! re-reads [`Cluster::snapshot`] only when it moved. A snapshot is plain data, cheap to clone
 //! and compare, with texts exactly as kubectl prints them (pod STATUS, node roles).
 
+mod autoscaling;
 mod events;
 mod nodes;
 mod pods;
@@ -11,6 +12,10 @@ mod storage;
 mod traffic;
 mod volumes;
 
+pub use autoscaling::{
+    AutoscalerView, ChartPoint, Decision, Recorder as AutoscalingRecorder, Unknown, HISTORY_POINTS,
+    SAMPLE_MS,
+};
 pub use events::EventView;
 pub use nodes::NodeView;
 pub use pods::{OwnerView, PodView};
