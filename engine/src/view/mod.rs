@@ -10,6 +10,7 @@ mod nodes;
 mod pods;
 mod storage;
 mod traffic;
+mod usage;
 mod volumes;
 
 pub use autoscaling::{
@@ -21,6 +22,7 @@ pub use nodes::NodeView;
 pub use pods::{OwnerView, PodView};
 pub use storage::{ClaimEvent, ClaimView, PersistentVolumeView};
 pub use traffic::{RequestView, ServiceTally, REQUEST_LIMIT, TALLY_WINDOW};
+pub use usage::PodUsage;
 pub use volumes::{ClaimLink, SourceView, VolumeView};
 
 use crate::clock::SimDuration;
@@ -70,11 +72,13 @@ pub enum DescribeKind {
 }
 
 impl Cluster {
-    /// A counter that moves whenever any object changes (the latest resourceVersion) or a
-    /// request crosses the network. Unchanged means a snapshot taken earlier is still
+    /// A counter that moves whenever any object changes (the latest resourceVersion), a
+    /// request crosses the network or metrics-server publishes. Unchanged means a snapshot taken earlier is still
     /// current (apart from ages).
     pub fn generation(&self) -> u64 {
-        self.world.api.resource_version() + self.network.traffic.total
+        self.world.api.resource_version()
+            + self.network.traffic.total
+            + self.world.api.metrics_version()
     }
 
     /// Reads nodes, pods (with their volumes), namespaces, the newest events, traffic,
