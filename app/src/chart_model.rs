@@ -302,7 +302,7 @@ pub fn summary(hpa: &AutoscalerView, boot_ms: i64, locale: Locale) -> String {
         .replace("{max}", &hpa.max_replicas.to_string())
         .replace("{targets}", &targets_text(hpa));
     if let Some(d) = hpa.decisions.last() {
-        s.push_str(" ");
+        s.push(' ');
         s.push_str(
             &tr(locale, Msg::ChartLastDecision)
                 .replace("{n}", &hpa.decisions.len().to_string())

@@ -166,7 +166,7 @@ fn text(v: &Value, pointer: &str) -> String {
 }
 
 /// The CPU entry of a v2 metric list (`spec.metrics` or `status.currentMetrics`).
-fn cpu_metric<'a>(list: Option<&'a Value>) -> Option<&'a Value> {
+fn cpu_metric(list: Option<&Value>) -> Option<&Value> {
     list?.as_array()?.iter().find(|m| {
         m.get("type").and_then(Value::as_str) == Some("Resource")
             && m.pointer("/resource/name").and_then(Value::as_str) == Some("cpu")
