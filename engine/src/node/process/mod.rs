@@ -12,8 +12,8 @@ pub mod metrics_server;
 mod perl;
 pub mod script;
 pub mod serve;
-pub mod stress;
 pub mod stream;
+pub mod stress;
 
 use std::collections::BTreeMap;
 
