@@ -58,7 +58,7 @@ pub fn pod(pod: &mut Pod) {
             });
         }
     }
-    let qos = qos_class(pod);
+    let qos = super::pod_resources::qos_class(spec).to_string();
     let status = pod.status.get_or_insert_with(PodStatus::default);
     status.phase.get_or_insert_with(|| "Pending".into());
     status.qos_class.get_or_insert(qos);
@@ -214,33 +214,4 @@ fn http_get(g: &mut HTTPGetAction) {
     if g.scheme.as_deref().is_none_or(str::is_empty) {
         g.scheme = Some("HTTP".into());
     }
-}
-
-/// BestEffort (no requests or limits), Guaranteed (limits = requests for cpu and memory in
-/// every container), else Burstable.
-fn qos_class(pod: &Pod) -> String {
-    let containers = pod
-        .spec
-        .as_ref()
-        .map(|s| s.containers.as_slice())
-        .unwrap_or(&[]);
-    let mut any = false;
-    let mut guaranteed = !containers.is_empty();
-    for c in containers {
-        let r = c.resources.clone().unwrap_or_default();
-        let (req, lim) = (r.requests.unwrap_or_default(), r.limits.unwrap_or_default());
-        any |= !req.is_empty() || !lim.is_empty();
-        for res in ["cpu", "memory"] {
-            let l = lim.get(res);
-            if l.is_none() || req.get(res) != l {
-                guaranteed = false;
-            }
-        }
-    }
-    match (any, guaranteed) {
-        (false, _) => "BestEffort",
-        (true, true) => "Guaranteed",
-        (true, false) => "Burstable",
-    }
-    .into()
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, PodSpec};
+use k8s_openapi::api::core::v1::{Container, PodSpec, ResourceRequirements};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use super::quantity::Amount;
@@ -67,6 +67,61 @@ pub fn defaults(spec: &mut PodSpec) {
     if !wanted.is_empty() {
         own.requests = Some(wanted);
     }
+}
+
+/// The pod's QoS class (`ComputePodQOS`): from its own resources when it sets them, else
+/// Guaranteed when every container (init containers too) requests exactly its cpu and
+/// memory limits, BestEffort when none requests or limits either, Burstable otherwise.
+pub fn qos_class(spec: &PodSpec) -> &'static str {
+    if let Some(own) = spec.resources.as_ref() {
+        return resource_qos(own);
+    }
+    let mut pod = None;
+    for c in spec
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(spec.containers.iter())
+    {
+        let empty = ResourceRequirements::default();
+        let qos = resource_qos(c.resources.as_ref().unwrap_or(&empty));
+        match pod {
+            _ if qos == BURSTABLE => return BURSTABLE,
+            None => pod = Some(qos),
+            Some(seen) if seen != qos => return BURSTABLE,
+            Some(_) => {}
+        }
+    }
+    pod.unwrap_or(BEST_EFFORT)
+}
+
+const BEST_EFFORT: &str = "BestEffort";
+const BURSTABLE: &str = "Burstable";
+const GUARANTEED: &str = "Guaranteed";
+
+/// One set of requirements' class: cpu and memory each requested as limited (by value),
+/// all unset or zero for BestEffort, all set for Guaranteed.
+fn resource_qos(r: &ResourceRequirements) -> &'static str {
+    let amount = |m: &Option<BTreeMap<String, Quantity>>, name: &str| {
+        m.as_ref()
+            .and_then(|m| m.get(name))
+            .and_then(|q| Amount::parse(&q.0))
+            .map_or(0, |a| a.millis())
+    };
+    let mut qos = None;
+    for name in ["cpu", "memory"] {
+        let (req, lim) = (amount(&r.requests, name), amount(&r.limits, name));
+        if req != lim {
+            return BURSTABLE;
+        }
+        let class = if req == 0 { BEST_EFFORT } else { GUARANTEED };
+        match qos {
+            None => qos = Some(class),
+            Some(seen) if seen != class => return BURSTABLE,
+            Some(_) => {}
+        }
+    }
+    qos.unwrap_or(BEST_EFFORT)
 }
 
 /// `AggregateContainerRequests`/`Limits` of the spec: the containers' sum, raised to what any
@@ -156,6 +211,42 @@ mod tests {
             resources(&s),
             serde_json::json!({"limits": {"cpu": "2", "memory": "1Gi"},
                                "requests": {"cpu": "1500m", "memory": "1Gi"}})
+        );
+    }
+
+    #[test]
+    fn qos_classes() {
+        let qos = |v| qos_class(&spec(v));
+        let both = serde_json::json!({"cpu": "1", "memory": "1Gi"});
+        assert_eq!(
+            qos(serde_json::json!({"containers": [{"name": "a"}]})),
+            "BestEffort"
+        );
+        assert_eq!(
+            qos(serde_json::json!({"containers": [
+                {"name": "a", "resources": {"limits": both, "requests": {"cpu": "1000m", "memory": "1Gi"}}}
+            ]})),
+            "Guaranteed"
+        );
+        assert_eq!(
+            qos(serde_json::json!({
+                "initContainers": [{"name": "i", "resources": {"limits": {"cpu": "1"}, "requests": {"cpu": "1"}}}],
+                "containers": [{"name": "a", "resources": {"limits": both, "requests": both}}]
+            })),
+            "Burstable"
+        );
+        assert_eq!(
+            qos(serde_json::json!({
+                "containers": [{"name": "a", "resources": {"limits": both, "requests": both}}, {"name": "b"}]
+            })),
+            "Burstable"
+        );
+        assert_eq!(
+            qos(serde_json::json!({
+                "resources": {"limits": both, "requests": both},
+                "containers": [{"name": "a"}]
+            })),
+            "Guaranteed"
         );
     }
 

@@ -174,6 +174,11 @@ impl Amount {
         })
     }
 
+    /// The amount in thousandths of its unit.
+    pub fn millis(self) -> i128 {
+        self.millis
+    }
+
     /// `Quantity.Add`: the sum keeps this amount's format, or takes `other`'s when this is zero.
     pub fn add(self, other: Amount) -> Option<Amount> {
         Some(Amount {
