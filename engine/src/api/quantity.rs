@@ -167,7 +167,7 @@ impl Amount {
         let frac_len = u32::try_from(frac.len()).ok()?;
         let top = mantissa.checked_mul(num)?.checked_mul(1000)?;
         let bottom = pow(10, frac_len)?.checked_mul(den)?;
-        let millis = (top + bottom - 1) / bottom;
+        let millis = top.checked_add(bottom - 1)? / bottom;
         Some(Amount {
             millis: if negative { -millis } else { millis },
             format,
@@ -279,5 +279,7 @@ mod tests {
         assert_eq!(a("2Mi").max(a("2097152")).to_string(), "2Mi");
         assert_eq!(Amount::parse("1Xi"), None);
         assert_eq!(Amount::parse("."), None);
+        assert_eq!(Amount::parse("1e40"), None);
+        assert_eq!(Amount::parse("999999999999999999999999999999Ei"), None);
     }
 }
