@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use kubeplay_engine::view::{BoardSnapshot, EventView, PodView};
+use kubeplay_engine::view::{BoardSnapshot, EventView, PodUsage, PodView};
 
 /// The board's data for one generation of the cluster, indexed for the tiles.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -297,6 +297,61 @@ pub fn memory_text(bytes: i64) -> String {
     }
 }
 
+/// A pod tile's usage bars: CPU against its request (else its limit), memory against its
+/// limit (else its request), as whole percentages not clamped (over 100 % means over the
+/// request), `None` without a denominator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageBars {
+    /// CPU used, in percent of the request (or limit).
+    pub cpu_pct: Option<u32>,
+    /// Memory used, in percent of the limit (or request).
+    pub memory_pct: Option<u32>,
+    /// The numbers as text: `CPU 120m / 200m request · memory 12Mi / 128Mi limit`.
+    pub text: String,
+}
+
+fn share(used: i64, of: Option<i64>) -> Option<u32> {
+    let of = of.filter(|o| *o > 0)?;
+    Some(
+        ((used.max(0) as f64 / of as f64) * 100.0)
+            .round()
+            .min(9999.0) as u32,
+    )
+}
+
+/// The bars of a pod's usage.
+pub fn usage_bars(u: &PodUsage) -> UsageBars {
+    let (cpu_of, cpu_word) = match (u.cpu_request_milli, u.cpu_limit_milli) {
+        (Some(r), _) => (Some(r), "request"),
+        (None, Some(l)) => (Some(l), "limit"),
+        _ => (None, ""),
+    };
+    let (mem_of, mem_word) = match (u.memory_limit_bytes, u.memory_request_bytes) {
+        (Some(l), _) => (Some(l), "limit"),
+        (None, Some(r)) => (Some(r), "request"),
+        _ => (None, ""),
+    };
+    let part = |name: &str, used: String, of: Option<String>, word: &str| match of {
+        Some(of) => format!("{name} {used} / {of} {word}"),
+        None => format!("{name} {used}"),
+    };
+    let text = format!(
+        "{} · {}",
+        part("CPU", cpu_text(u.cpu_milli), cpu_of.map(cpu_text), cpu_word),
+        part(
+            "memory",
+            memory_text(u.memory_bytes),
+            mem_of.map(memory_text),
+            mem_word
+        )
+    );
+    UsageBars {
+        cpu_pct: share(u.cpu_milli, cpu_of),
+        memory_pct: share(u.memory_bytes, mem_of),
+        text,
+    }
+}
+
 /// Whether an event matches the feed's text filter (case-insensitive, over every column)
 /// and its "warnings only" switch.
 pub fn event_matches(e: &EventView, text: &str, warnings_only: bool) -> bool {
@@ -324,6 +379,32 @@ mod tests {
             status: "Running".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn usage_bars_compare_cpu_to_the_request_and_memory_to_the_limit() {
+        let u = PodUsage {
+            cpu_milli: 250,
+            memory_bytes: 12 << 20,
+            cpu_request_milli: Some(200),
+            cpu_limit_milli: Some(500),
+            memory_request_bytes: Some(64 << 20),
+            memory_limit_bytes: Some(128 << 20),
+        };
+        let b = usage_bars(&u);
+        assert_eq!(b.cpu_pct, Some(125));
+        assert_eq!(b.memory_pct, Some(9));
+        assert_eq!(
+            b.text,
+            "CPU 250m / 200m request · memory 12Mi / 128Mi limit"
+        );
+        let bare = usage_bars(&PodUsage {
+            cpu_milli: 1,
+            memory_bytes: 4 << 20,
+            ..PodUsage::default()
+        });
+        assert_eq!((bare.cpu_pct, bare.memory_pct), (None, None));
+        assert_eq!(bare.text, "CPU 1m · memory 4Mi");
     }
 
     /// The tile `key` of `m`: its pod's name, and whether it is leaving.

@@ -16,6 +16,8 @@ pub struct EngineHost {
     locale: String,
     sent_generation: Option<u64>,
     sent_files: Option<Vec<String>>,
+    /// The autoscaling generation and chart last sent.
+    sent_autoscaling: Option<(u64, Vec<kubeplay_engine::view::AutoscalerView>)>,
     sent_lesson: Option<Option<LessonView>>,
 }
 
@@ -33,6 +35,7 @@ impl EngineHost {
             locale: "en".to_string(),
             sent_generation: None,
             sent_files: None,
+            sent_autoscaling: None,
             sent_lesson: None,
         }
     }
@@ -120,6 +123,8 @@ impl EngineHost {
             self.sent_files = Some(files.clone());
             files
         });
+        let autoscalers = self.autoscalers();
+        let cluster = &self.state.cluster;
         let lesson = self
             .state
             .lesson
@@ -136,9 +141,33 @@ impl EngineHost {
             job_output,
             files,
             board,
+            autoscalers,
             lesson,
             finished_lesson: self.state.finished_lesson().map(str::to_string),
         }
+    }
+}
+
+impl EngineHost {
+    /// The autoscaling chart, when it reads differently from what was sent last (it is
+    /// only read again when its generation moved).
+    fn autoscalers(&mut self) -> Option<Vec<kubeplay_engine::view::AutoscalerView>> {
+        let cluster = &self.state.cluster;
+        let generation = cluster.autoscaling_generation();
+        if self
+            .sent_autoscaling
+            .as_ref()
+            .is_some_and(|(g, _)| *g == generation)
+        {
+            return None;
+        }
+        let now = cluster.autoscalers();
+        let changed = self
+            .sent_autoscaling
+            .as_ref()
+            .is_none_or(|(_, sent)| *sent != now);
+        self.sent_autoscaling = Some((generation, now.clone()));
+        changed.then_some(now)
     }
 }
 

@@ -7,6 +7,7 @@
 //! HTML.
 
 pub mod board_model;
+pub mod chart_model;
 pub mod completion;
 pub mod components;
 pub mod console_model;
@@ -112,6 +113,7 @@ pub fn App() -> impl IntoView {
                 <components::console::Console session=session.clone() />
                 <div class="board-column">
                     <components::time_controls::TimeControls ticker />
+                    <components::autoscaling_view::AutoscalingView ticker />
                     <components::traffic_view::TrafficView ticker />
                     <components::board::Board ticker selected />
                     <components::storage_view::StorageView ticker selected />

@@ -2,7 +2,7 @@
 //! thread in native tests): requests, answers and the view the host sends with every answer.
 //! They travel as JSON text.
 
-use kubeplay_engine::view::{BoardSnapshot, DescribeKind};
+use kubeplay_engine::view::{AutoscalerView, BoardSnapshot, DescribeKind};
 use kubeplay_engine::{Completion, EditOutcome, ManifestProblem, Output};
 use serde::{Deserialize, Serialize};
 
@@ -129,6 +129,9 @@ pub struct View {
     /// The board's data, when the generation moved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub board: Option<BoardSnapshot>,
+    /// The autoscaling chart's data, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscalers: Option<Vec<AutoscalerView>>,
     /// The lesson view, when it changed (`Some(None)`: no lesson any more).
     #[serde(
         default,

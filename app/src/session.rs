@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use kubeplay_engine::view::{BoardSnapshot, DescribeKind};
+use kubeplay_engine::view::{AutoscalerView, BoardSnapshot, DescribeKind};
 use kubeplay_engine::{Completion, EditOutcome, ManifestProblem, Output};
 use leptos::prelude::{ArcRwSignal, Get, Update};
 
@@ -33,6 +33,9 @@ struct Mirror {
     job_output: Output,
     files: Vec<String>,
     board: BoardSnapshot,
+    autoscalers: Vec<AutoscalerView>,
+    /// Counts changes of `autoscalers`.
+    autoscaling_version: u64,
     lesson: Option<LessonView>,
 }
 
@@ -46,6 +49,8 @@ impl Default for Mirror {
             job_output: Output::default(),
             files: Vec::new(),
             board: BoardSnapshot::default(),
+            autoscalers: Vec::new(),
+            autoscaling_version: 0,
             lesson: None,
         }
     }
@@ -453,6 +458,16 @@ impl Session {
         self.lock().mirror.board.clone()
     }
 
+    /// The autoscaling chart's data, as of the newest reply.
+    pub fn autoscalers(&self) -> Vec<AutoscalerView> {
+        self.lock().mirror.autoscalers.clone()
+    }
+
+    /// Counts changes of [`Session::autoscalers`].
+    pub fn autoscaling_version(&self) -> u64 {
+        self.lock().mirror.autoscaling_version
+    }
+
     /// `kubectl describe` text of a pod or node, leaving the console alone.
     pub fn describe(
         &self,
@@ -491,6 +506,10 @@ fn absorb(inner: &mut Inner, view: View) -> bool {
     }
     if let Some(board) = view.board {
         m.board = board;
+    }
+    if let Some(autoscalers) = view.autoscalers {
+        m.autoscalers = autoscalers;
+        m.autoscaling_version += 1;
     }
     let mut bump = false;
     if let Some(lesson) = view.lesson {

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use kubeplay_engine::view::PodView;
+use kubeplay_engine::view::{AutoscalerView, PodView};
 use kubeplay_engine::SimDuration;
 use leptos::prelude::*;
 
@@ -65,6 +65,10 @@ pub struct Ticker {
     pub tick: RwSignal<u64>,
     /// The board's data, replaced only when the cluster's generation moved.
     pub board: RwSignal<Arc<BoardModel>>,
+    /// The autoscaling chart's data, replaced only when it changed.
+    pub autoscalers: RwSignal<Arc<Vec<AutoscalerView>>>,
+    /// The session's autoscaling version shown.
+    autoscaling_version: StoredValue<u64>,
     session: StoredValue<Session, LocalStorage>,
     /// A frame is asked for to draw more tiles of a partly drawn board.
     revealing: StoredValue<bool>,
@@ -87,6 +91,8 @@ impl Ticker {
             ready: RwSignal::new(session.ready()),
             tick: RwSignal::new(0),
             board,
+            autoscalers: RwSignal::new(Arc::new(session.autoscalers())),
+            autoscaling_version: StoredValue::new(session.autoscaling_version()),
             session: StoredValue::new_local(session),
             revealing: StoredValue::new(false),
             tiles,
@@ -130,6 +136,12 @@ impl Ticker {
         }
         let tick = self.tick.get_untracked() + 1;
         self.update_board(generation, tick);
+        let version = self.session.with_value(Session::autoscaling_version);
+        if version != self.autoscaling_version.get_value() {
+            self.autoscaling_version.set_value(version);
+            let autoscalers = self.session.with_value(Session::autoscalers);
+            self.autoscalers.set(Arc::new(autoscalers));
+        }
         self.tick.set(tick);
     }
 

@@ -1,5 +1,6 @@
 //! The page's components.
 
+pub mod autoscaling_view;
 pub mod board;
 pub mod console;
 pub mod describe_panel;

@@ -88,6 +88,13 @@ pub fn NodeBox(
             </button>
             {bar(t(Msg::CpuRequested), field(|n| n.cpu_requested_milli), field(|n| n.cpu_allocatable_milli), cpu_text)}
             {bar(t(Msg::MemoryRequested), field(|n| n.memory_requested_bytes), field(|n| n.memory_allocatable_bytes), memory_text)}
+            // Use, once metrics-server publishes it (as `kubectl top node`).
+            <Show when=move || node.with(|n| n.cpu_usage_milli.is_some())>
+                <div class="usage-bars" data-testid="node-usage">
+                    {bar(t(Msg::CpuUsed), field(|n| n.cpu_usage_milli.unwrap_or_default()), field(|n| n.cpu_allocatable_milli), cpu_text)}
+                    {bar(t(Msg::MemoryUsed), field(|n| n.memory_usage_bytes.unwrap_or_default()), field(|n| n.memory_allocatable_bytes), memory_text)}
+                </div>
+            </Show>
             // Many pods: small squares (names stay readable by screen readers and tooltips).
             <div class=move || keys.with(|k| lane_class(k.len()))>
                 <For

@@ -6,7 +6,7 @@
 use kubeplay_engine::view::{DescribeKind, PodView};
 use leptos::prelude::*;
 
-use crate::board_model::{owner_style, owner_text, status_class};
+use crate::board_model::{owner_style, owner_text, status_class, usage_bars};
 use crate::components::describe_panel::Selection;
 use crate::i18n::{use_locale, Locale};
 use crate::ticker::Ticker;
@@ -44,6 +44,9 @@ fn tile_title(p: &PodView, locale: Locale) -> String {
     for line in volume_lines(&p.volumes, p.node.as_deref(), locale) {
         title.push_str(&format!("\n{line}"));
     }
+    if let Some(u) = &p.usage {
+        title.push_str(&format!("\n{}", usage_bars(u).text));
+    }
     title
 }
 
@@ -64,6 +67,30 @@ pub fn PodTile(key: String, selected: RwSignal<Option<Selection>>) -> impl IntoV
     let lines =
         move || lined.with(|t| volume_lines(&t.pod.volumes, t.pod.node.as_deref(), locale.get()));
     let leaving = Signal::derive(move || data.with(|t| t.leaving));
+    let used = tile.clone();
+    let usage = move || {
+        used.with(|t| t.pod.usage.as_ref().map(usage_bars))
+            .map(|b| {
+                let bar = |pct: Option<u32>, kind: &'static str| {
+                    pct.map(|p| {
+                    view! {
+                        <span class=format!("usage-bar {kind}") data-pct=p.to_string()>
+                            <span
+                                class={ if p >= 100 { "usage-fill high" } else { "usage-fill" } }
+                                style=format!("width: {}%", p.min(100))
+                            ></span>
+                        </span>
+                    }
+                })
+                };
+                view! {
+                    <span class="pod-usage" data-testid="pod-usage" aria-hidden="true">
+                        {bar(b.cpu_pct, "cpu")}
+                        {bar(b.memory_pct, "memory")}
+                    </span>
+                }
+            })
+    };
     let text = move |f: fn(&PodView) -> String| {
         let tile = tile.clone();
         move || tile.with(|t| f(&t.pod))
@@ -92,6 +119,7 @@ pub fn PodTile(key: String, selected: RwSignal<Option<Selection>>) -> impl IntoV
             <span class="pod-name">{first.name.clone()}</span>
             <span class="pod-status">{text(|p| p.status.clone())}</span>
             <span class="pod-reason">{text(|p| p.unschedulable_message.clone().unwrap_or_default())}</span>
+            {usage}
             <span class="pod-volumes" aria-hidden="true">
                 {move || {
                     tile_chips()

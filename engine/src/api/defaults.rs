@@ -35,6 +35,8 @@ pub fn namespace(ns: &mut Namespace) {
 pub fn pod(pod: &mut Pod) {
     let spec = pod.spec.get_or_insert_with(Default::default);
     pod_spec(spec);
+    requests_from_limits(spec);
+    super::pod_resources::defaults(spec);
     spec.enable_service_links.get_or_insert(true);
     spec.priority.get_or_insert(0);
     spec.preemption_policy
@@ -56,10 +58,34 @@ pub fn pod(pod: &mut Pod) {
             });
         }
     }
-    let qos = qos_class(pod);
+    let qos = super::pod_resources::qos_class(spec).to_string();
     let status = pod.status.get_or_insert_with(PodStatus::default);
     status.phase.get_or_insert_with(|| "Pending".into());
     status.qos_class.get_or_insert(qos);
+}
+
+/// `SetDefaults_Pod`: a container's (or init container's) limit without a request of the
+/// same resource makes that request. Pods only: a workload's pod template keeps what its
+/// author wrote, and its pods get the requests when they are created.
+fn requests_from_limits(spec: &mut PodSpec) {
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
+        let Some(r) = c.resources.as_mut() else {
+            continue;
+        };
+        let Some(limits) = r.limits.as_ref().filter(|l| !l.is_empty()) else {
+            continue;
+        };
+        let requests = r.requests.get_or_insert_with(Default::default);
+        for (name, limit) in limits {
+            requests
+                .entry(name.clone())
+                .or_insert_with(|| limit.clone());
+        }
+    }
 }
 
 /// The PodSpec type's own defaults (also applied to pod templates of workloads).
@@ -188,34 +214,4 @@ fn http_get(g: &mut HTTPGetAction) {
     if g.scheme.as_deref().is_none_or(str::is_empty) {
         g.scheme = Some("HTTP".into());
     }
-}
-
-/// BestEffort (no requests or limits), Guaranteed (limits = requests for cpu and memory in
-/// every container), else Burstable.
-fn qos_class(pod: &Pod) -> String {
-    let containers = pod
-        .spec
-        .as_ref()
-        .map(|s| s.containers.as_slice())
-        .unwrap_or(&[]);
-    let mut any = false;
-    let mut guaranteed = !containers.is_empty();
-    for c in containers {
-        let r = c.resources.clone().unwrap_or_default();
-        let (req, lim) = (r.requests.unwrap_or_default(), r.limits.unwrap_or_default());
-        any |= !req.is_empty() || !lim.is_empty();
-        for res in ["cpu", "memory"] {
-            let l = lim.get(res);
-            let q = req.get(res).or(l);
-            if l.is_none() || q != l {
-                guaranteed = false;
-            }
-        }
-    }
-    match (any, guaranteed) {
-        (false, _) => "BestEffort",
-        (true, true) => "Guaranteed",
-        (true, false) => "Burstable",
-    }
-    .into()
 }

@@ -13,6 +13,7 @@ pub mod kinds;
 pub mod manifest;
 pub mod object;
 pub mod pod;
+pub mod pod_resources;
 pub mod pvc;
 pub mod quantity;
 pub mod selector;

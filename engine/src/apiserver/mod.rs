@@ -23,6 +23,8 @@ mod admission;
 mod custom;
 mod deletion;
 mod metrics;
+mod metrics_json;
+mod raw;
 mod store;
 mod strategy;
 
@@ -32,6 +34,7 @@ pub(crate) use deletion::{
     ORPHAN_FINALIZER,
 };
 pub use metrics::{ContainerMetrics, MetricsData, MetricsUnavailable, NodeMetrics, PodMetrics};
+pub use raw::RawError;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 

@@ -74,6 +74,8 @@ pub struct Cluster {
     pub(crate) profile: ClusterProfile,
     /// What `minikube service` and `minikube tunnel` keep running on the laptop.
     pub(crate) minikube: crate::console::minikube::State,
+    /// The autoscaling chart's history, fed as time passes.
+    pub(crate) autoscaling: crate::view::AutoscalingRecorder,
 }
 
 impl Default for Cluster {
@@ -99,6 +101,7 @@ impl Cluster {
             controllers: crate::controllers::registry(),
             profile: config.profile.clone(),
             minikube: Default::default(),
+            autoscaling: Default::default(),
         };
         cluster.bootstrap(&config.profile);
         cluster.world.clock.advance(UPTIME_AT_START);
@@ -230,8 +233,7 @@ impl Cluster {
         while !done(self) {
             match self.world.timers.pop_due(deadline) {
                 Some((due, task)) => {
-                    self.world.clock.set(due);
-                    self.count_load();
+                    self.move_clock(due, false);
                     self.run_task(task);
                     // Everything else due at the same instant happens before the controllers
                     // look, as their work queues would coalesce it: a burst of pods changing
@@ -242,13 +244,20 @@ impl Cluster {
                     self.reconcile();
                 }
                 None => {
-                    self.world.clock.set(deadline);
-                    self.count_load();
+                    self.move_clock(deadline, true);
                     return done(self);
                 }
             }
         }
         true
+    }
+
+    /// Sets the clock to `to_ms`, letting the autoscaling recorder look first (`end`: the
+    /// advance ends there, everything due then is done).
+    fn move_clock(&mut self, to_ms: i64, end: bool) {
+        self.autoscaling.before_clock_moves(&self.world, to_ms, end);
+        self.world.clock.set(to_ms);
+        self.count_load();
     }
 
     fn run_task(&mut self, task: Task) {

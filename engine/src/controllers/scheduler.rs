@@ -21,15 +21,13 @@ const SCHEDULER: Source<'static> = Source {
     host: None,
 };
 
-/// CPU (cores) and memory (bytes) a pod requests, summed over its containers.
+/// CPU (cores) and memory (bytes) a pod requests, summed over its containers (a limit
+/// without a request made one when the pod was created).
 pub fn pod_requests(pod: &Pod) -> (f64, f64) {
     let mut cpu = 0.0;
     let mut mem = 0.0;
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        let requests = c
-            .resources
-            .as_ref()
-            .and_then(|r| r.requests.as_ref().or(r.limits.as_ref()));
+        let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
         if let Some(r) = requests {
             cpu += r
                 .get("cpu")

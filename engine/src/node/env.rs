@@ -236,12 +236,11 @@ pub fn container_resource_value(
         return Err(unsupported());
     }
     let res = c.resources.as_ref();
-    let limits = res.and_then(|x| x.limits.as_ref());
-    // An unset request is its limit, as the apiserver's defaulting makes it.
+    // A limit without a request has made one already (the apiserver's pod defaulting).
     let set = if kind == "limits" {
-        limits
+        res.and_then(|x| x.limits.as_ref())
     } else {
-        res.and_then(|x| x.requests.as_ref()).or(limits)
+        res.and_then(|x| x.requests.as_ref())
     };
     let amount = set
         .and_then(|m| m.get(resource))

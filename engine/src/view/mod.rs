@@ -4,18 +4,25 @@
 //! re-reads [`Cluster::snapshot`] only when it moved. A snapshot is plain data, cheap to clone
 //! and compare, with texts exactly as kubectl prints them (pod STATUS, node roles).
 
+mod autoscaling;
 mod events;
 mod nodes;
 mod pods;
 mod storage;
 mod traffic;
+mod usage;
 mod volumes;
 
+pub use autoscaling::{
+    AutoscalerView, ChartPoint, Decision, Recorder as AutoscalingRecorder, Unknown, HISTORY_POINTS,
+    SAMPLE_MS,
+};
 pub use events::EventView;
 pub use nodes::NodeView;
 pub use pods::{OwnerView, PodView};
 pub use storage::{ClaimEvent, ClaimView, PersistentVolumeView};
 pub use traffic::{RequestView, ServiceTally, StreamView, REQUEST_LIMIT, TALLY_WINDOW};
+pub use usage::PodUsage;
 pub use volumes::{ClaimLink, SourceView, VolumeView};
 
 use crate::clock::SimDuration;
@@ -68,11 +75,13 @@ pub enum DescribeKind {
 }
 
 impl Cluster {
-    /// A counter that moves whenever any object changes (the latest resourceVersion) or a
-    /// request crosses the network. Unchanged means a snapshot taken earlier is still
+    /// A counter that moves whenever any object changes (the latest resourceVersion), a
+    /// request crosses the network or metrics-server publishes. Unchanged means a snapshot taken earlier is still
     /// current (apart from ages).
     pub fn generation(&self) -> u64 {
-        self.world.api.resource_version() + self.network.traffic.total
+        self.world.api.resource_version()
+            + self.network.traffic.total
+            + self.world.api.metrics_version()
     }
 
     /// Reads nodes, pods (with their volumes), namespaces, the newest events, traffic,

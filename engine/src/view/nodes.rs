@@ -24,6 +24,12 @@ pub struct NodeView {
     pub memory_requested_bytes: i64,
     /// Allocatable memory, in bytes.
     pub memory_allocatable_bytes: i64,
+    /// CPU the node uses, in millicores, once metrics-server publishes it (`kubectl top node`).
+    #[serde(default)]
+    pub cpu_usage_milli: Option<i64>,
+    /// Memory the node uses (its working set), in bytes, once published.
+    #[serde(default)]
+    pub memory_usage_bytes: Option<i64>,
 }
 
 impl NodeView {
@@ -52,6 +58,14 @@ pub(super) fn read(cluster: &Cluster) -> Vec<NodeView> {
             _ => None,
         })
         .collect();
+    if let Ok(metrics) = cluster.world.api.metrics() {
+        for v in &mut views {
+            if let Some(m) = metrics.nodes.get(&v.name) {
+                v.cpu_usage_milli = Some(super::usage::milli(m.cpu_nanocores));
+                v.memory_usage_bytes = Some(super::usage::bytes(m.memory_bytes));
+            }
+        }
+    }
     for o in cluster.world.api.list("Pod", None) {
         let Object::Pod(p) = o else { continue };
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {

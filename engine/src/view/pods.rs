@@ -44,6 +44,9 @@ pub struct PodView {
     pub unschedulable_message: Option<String>,
     /// Its volumes, in the spec's order, with what backs each.
     pub volumes: Vec<super::VolumeView>,
+    /// What it uses against what it asks, once metrics-server publishes its metrics.
+    #[serde(default)]
+    pub usage: Option<super::PodUsage>,
 }
 
 impl PodView {
@@ -120,6 +123,7 @@ pub(super) fn read(cluster: &Cluster) -> Vec<PodView> {
                 deleting: p.metadata.deletion_timestamp.is_some(),
                 unschedulable_message: node.is_none().then(|| unschedulable_message(p)).flatten(),
                 volumes: super::volumes::read(&cluster.world.api, p),
+                usage: super::usage::pod(&cluster.world.api, p),
                 node,
             }
         })

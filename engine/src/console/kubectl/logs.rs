@@ -517,12 +517,7 @@ impl Follower {
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let f = &self.followed;
         let now = cluster.world.clock.now_ms();
-        let current = cluster
-            .kubelet
-            .containers
-            .get(&f.key)
-            .and_then(|s| s.current.as_ref())
-            .filter(|i| i.container_id == f.container_id);
+        let current = f.live(cluster);
         let running = current.is_some();
         // The live instance: requests and load streams add to its log as time passes.
         let process = current.map_or(&f.process, |i| &i.process);
@@ -557,6 +552,16 @@ impl Follower {
 }
 
 impl Followed {
+    /// The followed instance while the kubelet still runs it (not a later restart).
+    fn live<'a>(&self, cluster: &'a Cluster) -> Option<&'a crate::node::runtime::Instance> {
+        cluster
+            .kubelet
+            .containers
+            .get(&self.key)
+            .and_then(|s| s.current.as_ref())
+            .filter(|i| i.container_id == self.container_id)
+    }
+
     /// The running instance of container `key`, followed from now (`kubectl attach`).
     pub(crate) fn current(cluster: &Cluster, key: &crate::node::runtime::SlotKey) -> Option<Self> {
         let i = cluster.kubelet.containers.get(key)?.current.as_ref()?;
@@ -669,14 +674,7 @@ fn follow_stream(
     start: i64,
 ) {
     let deadline = start + limit.map_or(FOLLOW_LIMIT_MS, |l| l.0);
-    let exit_of = |c: &Cluster| {
-        c.kubelet
-            .containers
-            .get(&f.key)
-            .and_then(|s| s.current.as_ref())
-            .filter(|i| i.container_id == f.container_id)
-            .map(|i| i.exit.map(|(at, _)| at))
-    };
+    let exit_of = |c: &Cluster| f.live(c).map(|i| i.exit.map(|(at, _)| at));
     cluster.advance_until(
         crate::clock::SimDuration::millis(deadline - start),
         |c| match exit_of(c) {
@@ -685,12 +683,7 @@ fn follow_stream(
         },
     );
     let now = cluster.world.clock.now_ms();
-    let current = cluster
-        .kubelet
-        .containers
-        .get(&f.key)
-        .and_then(|s| s.current.as_ref())
-        .filter(|i| i.container_id == f.container_id);
+    let current = f.live(cluster);
     let exit = current.and_then(|i| i.exit).map(|(at, _)| at);
     let load = current
         .and_then(|i| i.process.load.as_ref())

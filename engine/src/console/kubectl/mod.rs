@@ -24,6 +24,7 @@ pub(crate) mod explain;
 pub(crate) mod flags;
 mod generate;
 mod get;
+mod get_raw;
 mod label;
 pub(crate) mod logs;
 mod object_update;
@@ -162,7 +163,9 @@ pub(crate) const VERBS: &[Verb] = &[
         name: "get",
         help: Some((Group::Intermediate, "Display one or many resources")),
         run: Some(|c, a, _| {
-            if watch::wanted(a) {
+            if get_raw::wanted(a) {
+                get_raw::run(c, a)
+            } else if watch::wanted(a) {
                 watch::run(c, a)
             } else {
                 get::run(c, a)

@@ -27,6 +27,7 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("watch", Some('w')),
     flags::boolean("watch-only", None),
     flags::boolean("output-watch-events", None),
+    flags::value("raw", None),
 ];
 
 /// Longest a watch without `timeout` runs.

@@ -1,6 +1,7 @@
 //! `minikube addons` (`cmd/minikube/cmd/config/addons_list.go`, `enable.go`, `disable.go`,
 //! `configure.go`; `pkg/addons`): the list of v1.37.0's addons with the profile's states, and
-//! the two addons Kubeplay runs, `ingress` (ingress-nginx) and `metallb` (MetalLB 0.9).
+//! the addons Kubeplay runs, `ingress` (ingress-nginx), `metallb` (MetalLB 0.9) and
+//! `metrics-server` (v0.8.0, with `--kubelet-insecure-tls`).
 //!
 //! Enabling one applies minikube's own manifests for it (`engine/addons/minikube/`, rendered
 //! for the default profile) through `kubectl apply`, as minikube does on the node, so that
@@ -275,6 +276,12 @@ const RUNNABLE: &[Runnable] = &[
         ],
         verify: None,
     },
+    Runnable {
+        name: "metrics-server",
+        images: &["registry.k8s.io/metrics-server/metrics-server:v0.8.0"],
+        // Not in `addonPodLabels`: minikube does not wait for its pod.
+        verify: None,
+    },
 ];
 
 /// `deploy/addons/ingress/ingress-deploy.yaml.tmpl` rendered for the default profile.
@@ -283,6 +290,8 @@ const INGRESS: &str = include_str!("../../../addons/minikube/ingress-deploy.yaml
 const METALLB: &str = include_str!("../../../addons/minikube/metallb.yaml");
 /// `deploy/addons/metallb/metallb-config.yaml.tmpl`: rendered with the configured range.
 const METALLB_CONFIG: &str = include_str!("../../../addons/minikube/metallb-config.yaml.tmpl");
+/// Kubeplay's equivalent of `deploy/addons/metrics-server/*`, rendered for the default profile.
+const METRICS_SERVER: &str = include_str!("../../../addons/minikube/metrics-server.yaml");
 
 /// How long `kapi.WaitForPods` waits for an addon's pods, and how often it looks.
 const VERIFY_TIMEOUT_MS: i64 = 6 * 60 * 1000;
@@ -505,7 +514,7 @@ fn enable(cluster: &mut Cluster, args: &[String]) -> Output {
     }
     let Some(runnable) = RUNNABLE.iter().find(|r| r.name == name) else {
         o.extend(Output::failure(format!(
-            "(Kubeplay runs only the ingress and metallb addons; \"{name}\" is not simulated yet)"
+            "(Kubeplay runs only the ingress, metallb and metrics-server addons; \"{name}\" is not simulated yet)"
         )));
         return o;
     };
@@ -554,6 +563,7 @@ fn manifests(cluster: &Cluster, name: &str) -> Vec<String> {
                 .replace("{{ .LoadBalancerEndIP }}", end);
             vec![METALLB.to_string(), config]
         }
+        "metrics-server" => vec![METRICS_SERVER.to_string()],
         _ => Vec::new(),
     }
 }
@@ -637,7 +647,7 @@ fn disable(cluster: &mut Cluster, args: &[String]) -> Output {
     if enabled(cluster, name) {
         if !RUNNABLE.iter().any(|r| r.name == name) {
             return Output::failure(format!(
-                "(Kubeplay runs only the ingress and metallb addons; disabling \"{name}\" is not simulated yet)"
+                "(Kubeplay runs only the ingress, metallb and metrics-server addons; disabling \"{name}\" is not simulated yet)"
             ));
         }
         for manifest in manifests(cluster, name).iter().rev() {

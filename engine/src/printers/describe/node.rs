@@ -34,7 +34,7 @@ fn pod_total(pod: &Pod, resource: &str, limits: bool) -> f64 {
                 if limits {
                     r.limits.as_ref()
                 } else {
-                    r.requests.as_ref().or(r.limits.as_ref())
+                    r.requests.as_ref()
                 }
             })
             .and_then(|m| m.get(resource))
