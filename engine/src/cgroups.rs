@@ -58,6 +58,8 @@ pub struct Group {
     pub memory_limit_bytes: Option<u64>,
     /// When it was created (epoch ms).
     pub start_ms: i64,
+    /// The node its container runs on.
+    pub node: String,
     /// Demands in millicores, by source.
     demands: BTreeMap<Demand, u64>,
     /// CPU time used up to `since_ms`, in core-nanoseconds.
@@ -128,11 +130,12 @@ pub struct Cgroups {
 }
 
 impl Cgroups {
-    /// Creates (or re-creates, for a restarted container) a group with these limits at
-    /// `now_ms`: its counters start from zero.
+    /// Creates (or re-creates, for a restarted container) a group on `node` with these
+    /// limits at `now_ms`: its counters start from zero.
     pub fn create(
         &mut self,
         key: GroupKey,
+        node: &str,
         cpu_limit_milli: Option<u64>,
         memory_limit_bytes: Option<u64>,
         now_ms: i64,
@@ -143,6 +146,7 @@ impl Cgroups {
                 cpu_limit_milli,
                 memory_limit_bytes,
                 start_ms: now_ms,
+                node: node.to_string(),
                 since_ms: now_ms,
                 ..Group::default()
             },
@@ -237,6 +241,14 @@ impl Cgroups {
         Ok(())
     }
 
+    /// The working sets of every group on `node` together, in bytes.
+    pub fn node_memory_bytes(&self, node: &str) -> u64 {
+        self.groups
+            .values()
+            .filter(|g| g.node == node)
+            .fold(0u64, |sum, g| sum.saturating_add(g.memory_bytes))
+    }
+
     /// The groups of the pod with uid `pod_uid`, by container name.
     pub fn of_pod<'a>(&'a self, pod_uid: &'a str) -> impl Iterator<Item = (&'a str, &'a Group)> {
         self.groups
@@ -254,7 +266,7 @@ mod tests {
     fn usage_integrates_demand_capped_at_the_limit() {
         let mut c = Cgroups::default();
         let k = GroupKey::new("u", "c");
-        c.create(k.clone(), Some(500), Some(64 << 20), 1_000);
+        c.create(k.clone(), "n", Some(500), Some(64 << 20), 1_000);
         c.set_cpu_demand(&k, Demand::Baseline, 1, 1_000);
         // 1m for 10 s = 10 core-ms.
         assert_eq!(c.get(&k).unwrap().cpu_usage_core_ns(11_000), 10_000_000);
@@ -269,9 +281,11 @@ mod tests {
         assert_eq!(c.get(&k).unwrap().requests(), 1);
         assert_eq!(c.set_memory(&k, 65 << 20), Err(OutOfMemory));
         assert_eq!(c.set_memory(&k, 8 << 20), Ok(()));
+        assert_eq!(c.node_memory_bytes("n"), 8 << 20);
+        assert_eq!(c.node_memory_bytes("m"), 0);
         c.remove_pod("u");
         assert!(c.get(&k).is_none());
-        c.create(k.clone(), None, None, 30_000);
+        c.create(k.clone(), "n", None, None, 30_000);
         c.set_cpu_demand(&k, Demand::Process, 1_000, 30_000);
         c.retire_pod("u", "n", 31_000);
         assert!(c.get(&k).is_none());

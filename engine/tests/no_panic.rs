@@ -294,6 +294,9 @@ const WORDS: &[&str] = &[
     "'while sleep 0.01; do wget -q -O- http://web; done'",
     "'while :; do :; done'",
     "'stress --vm 1 --vm-bytes 99999999999G'",
+    "'stress --vm 4 --vm-bytes 1000M --vm-hang 1'",
+    "--overrides='{\"spec\":{\"nodeName\":\"node1\"}}'",
+    "node1",
     "--image=polinux/stress",
     "--image=registry.k8s.io/hpa-example",
     "stress",
@@ -786,5 +789,30 @@ proptest! {
             let _ = cluster.run("kubectl exec p -- env");
             let _ = cluster.run("kubectl describe pod p");
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// Hogs of any size (up to absurd) on one node: memory pressure, evictions and the
+    /// node's recovery never panic, and the node's description stays printable.
+    #[test]
+    fn memory_pressure_never_panics(
+        sizes in prop::collection::vec(prop_oneof![Just("1e15".to_string()), Just("0".to_string()), (1u64..5000).prop_map(|m| format!("{m}Mi"))], 1..5),
+        waits in prop::collection::vec(0i64..400, 1..4),
+    ) {
+        let mut cluster = Cluster::new();
+        for (i, size) in sizes.iter().enumerate() {
+            let line = format!(
+                "kubectl run hog{i} --image=vish/stress --overrides='{{\"spec\":{{\"nodeName\":\"node1\",\"containers\":[{{\"name\":\"s\",\"image\":\"vish/stress\",\"args\":[\"-mem-total\",\"{size}\"]}}]}}}}'"
+            );
+            let _ = cluster.run(&line);
+        }
+        for w in &waits {
+            cluster.advance(SimDuration::seconds(*w));
+            let _ = cluster.run("kubectl get pods -o wide");
+        }
+        prop_assert!(cluster.run("kubectl describe node node1").text().contains("MemoryPressure"));
     }
 }

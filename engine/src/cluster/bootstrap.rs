@@ -165,7 +165,10 @@ pub fn node(p: &NodeProfile, index: usize, at: &Time) -> Object {
                 },
             ]),
             capacity: Some(resources(p.memory_ki)),
-            allocatable: Some(resources(p.memory_ki.saturating_sub(100 * 1024))),
+            allocatable: Some(resources(
+                p.memory_ki
+                    .saturating_sub(p.eviction_memory.unwrap_or(0) / 1024),
+            )),
             conditions: Some(vec![
                 condition(
                     "MemoryPressure",

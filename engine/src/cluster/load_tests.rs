@@ -26,7 +26,10 @@ fn php_group(c: &mut Cluster) -> GroupKey {
         .expect("the php-apache pod");
     let key = GroupKey::new(pod.metadata.uid.as_deref().unwrap_or(""), "hpa-example");
     let now = c.world.clock.now_ms();
-    c.world.cgroups.create(key.clone(), Some(500), None, now);
+    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+    c.world
+        .cgroups
+        .create(key.clone(), &node.unwrap_or_default(), Some(500), None, now);
     key
 }
 

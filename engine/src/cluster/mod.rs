@@ -137,6 +137,10 @@ impl Cluster {
                 .restore(obj, now.clone(), &mut self.world.rng);
         }
         for n in &profile.nodes {
+            self.kubelet
+                .eviction
+                .memory
+                .set_threshold(&n.name, n.eviction_memory);
             bootstrap::node_disk(&mut self.world.storage, &n.name, now.0.as_millisecond());
         }
         for server in &profile.nfs_servers {

@@ -26,6 +26,9 @@ pub struct NodeProfile {
     pub memory_ki: u64,
     /// Pod capacity.
     pub pods: u32,
+    /// The kubelet's `memory.available` hard eviction threshold, in bytes (`None`: it has
+    /// none): what allocatable memory leaves out, and where memory pressure starts.
+    pub eviction_memory: Option<u64>,
 }
 
 /// How the learner's kubeconfig names and reaches the cluster.
@@ -66,6 +69,8 @@ pub fn course_nfs_server() -> crate::storage::NfsServer {
 }
 
 const GIB_IN_KI: u64 = 1024 * 1024;
+/// The kubelet's default `memory.available` hard eviction threshold (kubeadm keeps it).
+const KUBELET_EVICTION_MEMORY: u64 = crate::node::eviction::memory::DEFAULT_THRESHOLD;
 
 impl ClusterProfile {
     /// One control-plane node and three workers, like a kubeadm classroom cluster.
@@ -78,6 +83,7 @@ impl ClusterProfile {
             cpu: 2,
             memory_ki: 4 * GIB_IN_KI,
             pods: 110,
+            eviction_memory: Some(KUBELET_EVICTION_MEMORY),
         };
         ClusterProfile {
             name: "default",
@@ -90,6 +96,7 @@ impl ClusterProfile {
                     cpu: 2,
                     memory_ki: 4 * GIB_IN_KI,
                     pods: 110,
+                    eviction_memory: Some(KUBELET_EVICTION_MEMORY),
                 },
                 worker("node1", "192.168.1.101"),
                 worker("node2", "192.168.1.102"),
@@ -135,6 +142,9 @@ impl ClusterProfile {
                 cpu: 2,
                 memory_ki: 4 * GIB_IN_KI,
                 pods: 110,
+                // minikube's kubelet config sets `evictionHard` for the disks only, which
+                // leaves memory without a threshold (the defaults apply only when unset).
+                eviction_memory: None,
             }],
             // As `minikube start` writes ~/.kube/config.
             kubeconfig: Kubeconfig {

@@ -1,6 +1,8 @@
-//! Node lifecycle controller (the part learners see): keeps the
-//! `node.kubernetes.io/unschedulable:NoSchedule` taint in step with `spec.unschedulable`,
-//! as `kubectl cordon`/`uncordon` expect.
+//! Node lifecycle controller (the part learners see): keeps a node's `NoSchedule` taints in
+//! step with its conditions and `spec.unschedulable` (upstream's `doNoScheduleTaintingPass`):
+//! `node.kubernetes.io/memory-pressure` while `MemoryPressure` is True, and so on, and
+//! `node.kubernetes.io/unschedulable` as `kubectl cordon`/`uncordon` expect. A taint it adds
+//! records when (`timeAdded`).
 
 use k8s_openapi::api::core::v1::Taint;
 
@@ -11,6 +13,51 @@ use crate::world::World;
 /// The taint key the controller manages for cordoned nodes.
 pub const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
 
+/// The `NoSchedule` taint each (condition, status) means (`nodeConditionToTaintKeyStatusMap`).
+const CONDITION_TAINTS: [(&str, &str, &str); 6] = [
+    ("Ready", "False", "node.kubernetes.io/not-ready"),
+    ("Ready", "Unknown", "node.kubernetes.io/unreachable"),
+    (
+        "MemoryPressure",
+        "True",
+        "node.kubernetes.io/memory-pressure",
+    ),
+    ("DiskPressure", "True", "node.kubernetes.io/disk-pressure"),
+    (
+        "NetworkUnavailable",
+        "True",
+        "node.kubernetes.io/network-unavailable",
+    ),
+    ("PIDPressure", "True", "node.kubernetes.io/pid-pressure"),
+];
+
+/// Whether the controller owns `taint` (one of its `NoSchedule` taints).
+fn managed(taint: &Taint) -> bool {
+    taint.effect == "NoSchedule"
+        && (taint.key == UNSCHEDULABLE_TAINT
+            || CONDITION_TAINTS.iter().any(|(_, _, key)| *key == taint.key))
+}
+
+/// The keys of the `NoSchedule` taints `node` should carry, in upstream's order.
+fn wanted(node: &Node) -> Vec<&'static str> {
+    let conditions = node
+        .status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten());
+    let mut keys: Vec<&'static str> = conditions
+        .flat_map(|c| {
+            CONDITION_TAINTS
+                .iter()
+                .filter(move |(t, status, _)| *t == c.type_ && *status == c.status)
+                .map(|(_, _, key)| *key)
+        })
+        .collect();
+    if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
+        keys.push(UNSCHEDULABLE_TAINT);
+    }
+    keys
+}
+
 /// The controller (it remembers nothing between passes: a node's own object says it all).
 #[derive(Clone, Debug, Default)]
 pub struct NodeLifecycle;
@@ -20,7 +67,7 @@ impl Controller for NodeLifecycle {
         "nodelifecycle"
     }
 
-    /// A node's taints can only disagree with its spec after a write to that node.
+    /// A node's taints can only disagree with its conditions or spec after a write to it.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
         if let Object::Node(_) = &event.object {
             if event.kind != WatchEventType::Deleted {
@@ -33,27 +80,35 @@ impl Controller for NodeLifecycle {
         }
     }
 
-    /// Adds or removes the unschedulable taint if the node's taints disagree with its spec.
+    /// Adds the taints the node lacks and removes those it no longer should carry.
     fn sync(&mut self, world: &mut World, key: &ObjectKey, _queue: &mut Queue) {
         let Some(node) = world.api.get_as::<Node>("", &key.name) else {
             return;
         };
         let mut node = node.clone();
+        let wanted = wanted(&node);
+        let now = world.clock.now_time();
         let spec = node.spec.get_or_insert_with(Default::default);
-        let wanted = spec.unschedulable.unwrap_or(false);
         let taints = spec.taints.get_or_insert_with(Vec::new);
-        let has = taints.iter().any(|t| t.key == UNSCHEDULABLE_TAINT);
-        if wanted == has {
-            return;
+        let before = taints.len();
+        taints.retain(|t| !managed(t) || wanted.contains(&t.key.as_str()));
+        let mut changed = taints.len() != before;
+        for key in wanted {
+            if !taints
+                .iter()
+                .any(|t| t.key == key && t.effect == "NoSchedule")
+            {
+                taints.push(Taint {
+                    key: key.into(),
+                    effect: "NoSchedule".into(),
+                    time_added: Some(now.clone()),
+                    ..Default::default()
+                });
+                changed = true;
+            }
         }
-        if wanted {
-            taints.push(Taint {
-                key: UNSCHEDULABLE_TAINT.into(),
-                effect: "NoSchedule".into(),
-                ..Default::default()
-            });
-        } else {
-            taints.retain(|t| t.key != UNSCHEDULABLE_TAINT);
+        if !changed {
+            return;
         }
         if taints.is_empty() {
             spec.taints = None;

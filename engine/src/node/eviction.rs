@@ -1,4 +1,5 @@
-//! The kubelet's eviction manager, for local storage: every 10 s (`evictionMonitoringPeriod`)
+//! The kubelet's eviction manager. For memory, see [`memory`]. For local storage: every 10 s
+//! (`evictionMonitoringPeriod`)
 //! it compares each pod's measured usage with its limits and evicts a pod whose disk-backed
 //! emptyDir exceeds its `sizeLimit`, whose containers together exceed the pod's total
 //! `ephemeral-storage` limit, or whose container exceeds its own (upstream's
@@ -42,8 +43,19 @@ pub struct Manager {
     armed: Option<i64>,
     /// Each watched pod's last measurement, by uid.
     watched: BTreeMap<String, Sample>,
-    /// Evicted pods' messages while their containers stop, by uid.
-    evicting: BTreeMap<String, String>,
+    /// Evicted pods while their containers stop, by uid.
+    evicting: BTreeMap<String, Evicting>,
+    /// The memory side: nodes under (or just out of) memory pressure.
+    pub memory: memory::Memory,
+}
+
+/// Why a pod is being evicted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Evicting {
+    /// The message its status and event carry.
+    message: String,
+    /// Whether it gets the `DisruptionTarget` condition (evictions for node pressure).
+    disruption: bool,
 }
 
 /// A watched pod and what its volume stats last measured.
@@ -146,18 +158,24 @@ pub fn watch(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
             ..Default::default()
         },
     );
+    arm(cx);
+}
+
+/// Queues the housekeeping at the next grid instant, if it is not queued.
+fn arm(cx: &mut NodeCx<'_>) {
     if cx.kubelet.eviction.armed.is_none() {
-        let at = next_tick(now);
+        let at = next_tick(cx.world.clock.now_ms());
         cx.kubelet.eviction.armed = Some(at);
         cx.world.timers.at(at, Task::Housekeeping);
     }
 }
 
-/// One housekeeping pass: measures the watched pods that are due, evicts those over a limit
-/// and queues the next pass while any are left.
+/// One housekeeping pass: measures the watched pods that are due, evicts those over a limit,
+/// then looks at the nodes watched for memory; queues the next pass while any are left.
 pub fn housekeeping(cx: &mut NodeCx<'_>) {
     let now = cx.world.clock.now_ms();
     cx.kubelet.eviction.armed = None;
+    let mut evicted_on = std::collections::BTreeSet::new();
     let uids: Vec<String> = cx.kubelet.eviction.watched.keys().cloned().collect();
     for uid in uids {
         let Some(mut sample) = cx.kubelet.eviction.watched.remove(&uid) else {
@@ -178,13 +196,19 @@ pub fn housekeeping(cx: &mut NodeCx<'_>) {
             sample.next_ms = now + crate::node::volumes::projection::refresh::delay_ms(&uid);
         }
         match violation(&pod, &sample) {
-            Some(message) => evict(cx, &pod, &message),
+            Some(message) => {
+                evicted_on.insert(node_of(&pod));
+                evict(cx, &pod, &message, false);
+            }
             None => {
                 cx.kubelet.eviction.watched.insert(uid, sample);
             }
         }
     }
-    if !cx.kubelet.eviction.watched.is_empty() {
+    for node in cx.kubelet.eviction.memory.nodes() {
+        memory::synchronize(cx, &node, evicted_on.contains(&node));
+    }
+    if !cx.kubelet.eviction.watched.is_empty() || cx.kubelet.eviction.memory.is_watching() {
         let at = now + MONITORING_MS;
         cx.kubelet.eviction.armed = Some(at);
         cx.world.timers.at(at, Task::Housekeeping);
@@ -266,15 +290,19 @@ fn violation(pod: &Pod, sample: &Sample) -> Option<String> {
     None
 }
 
-/// Evicts `pod` for `message` (the eviction manager's `evictPod`): an `Evicted` warning,
-/// its containers stopped with a 1 s grace period; it fails when they have stopped.
-pub fn evict(cx: &mut NodeCx<'_>, pod: &Pod, message: &str) {
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let node = pod
-        .spec
+fn node_of(pod: &Pod) -> String {
+    pod.spec
         .as_ref()
         .and_then(|s| s.node_name.clone())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Evicts `pod` for `message` (the eviction manager's `evictPod`): an `Evicted` warning,
+/// its containers stopped with a 1 s grace period; it fails when they have stopped, with
+/// the `DisruptionTarget` condition if `disruption` (an eviction for node pressure).
+pub fn evict(cx: &mut NodeCx<'_>, pod: &Pod, message: &str, disruption: bool) {
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let node = node_of(pod);
     let obj = Object::Pod(Box::new(pod.clone()));
     events::record(
         cx.world,
@@ -289,10 +317,13 @@ pub fn evict(cx: &mut NodeCx<'_>, pod: &Pod, message: &str) {
     );
     let stop_ms = kubelet::kill_containers(cx, pod, &node, EVICTION_GRACE_MS);
     cx.kubelet.eviction.watched.remove(&uid);
-    cx.kubelet
-        .eviction
-        .evicting
-        .insert(uid.clone(), message.to_string());
+    cx.kubelet.eviction.evicting.insert(
+        uid.clone(),
+        Evicting {
+            message: message.to_string(),
+            disruption,
+        },
+    );
     cx.kubelet.stages.insert(uid, Stage::Evicted);
     let due = cx.world.clock.now_ms().saturating_add(stop_ms);
     cx.world.timers.at(due, kubelet::key_task(&pod.metadata));
@@ -305,10 +336,16 @@ pub fn evict(cx: &mut NodeCx<'_>, pod: &Pod, message: &str) {
 /// message, and each container as the kubelet reads it once the runtime has removed it
 /// (`HandlePodReconcile` deletes an evicted pod's containers): terminated with
 /// `ContainerStatusUnknown` (137), its last state the same with the "used to be Running"
-/// message, one restart counted, no container or image ID.
+/// message, one restart counted, no container or image ID. A pressure eviction adds
+/// `DisruptionTarget` (`TerminationByKubelet`), last, as the status manager sends it with
+/// the terminal phase. The containers' groups go: their memory is the node's again.
 pub fn finish(cx: &mut NodeCx<'_>, mut pod: Pod) {
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let Some(message) = cx.kubelet.eviction.evicting.remove(&uid) else {
+    let Some(Evicting {
+        message,
+        disruption,
+    }) = cx.kubelet.eviction.evicting.remove(&uid)
+    else {
         return;
     };
     let now = cx.world.clock.now_time();
@@ -321,7 +358,7 @@ pub fn finish(cx: &mut NodeCx<'_>, mut pod: Pod) {
     let status = pod.status.get_or_insert_with(Default::default);
     status.phase = Some("Failed".into());
     status.reason = Some("Evicted".into());
-    status.message = Some(message);
+    status.message = Some(message.clone());
     for cs in status.container_statuses.iter_mut().flatten() {
         let was_running = cs.state.as_ref().is_some_and(|s| s.running.is_some());
         let unknown = |message: &str| ContainerState {
@@ -375,14 +412,30 @@ pub fn finish(cx: &mut NodeCx<'_>, mut pod: Pod) {
             },
         );
     }
+    if disruption {
+        set_condition(
+            &mut pod,
+            PodCondition {
+                type_: "DisruptionTarget".into(),
+                status: "True".into(),
+                reason: Some("TerminationByKubelet".into()),
+                message: Some(message),
+                last_transition_time: Some(now.clone()),
+                ..Default::default()
+            },
+        );
+    }
     let (namespace, name) = (
         pod.metadata.namespace.clone().unwrap_or_default(),
         pod.metadata.name.clone().unwrap_or_default(),
     );
+    crate::node::usage::forget(cx.world, &pod);
     kubelet::store_pod(cx, pod);
     crate::node::runtime::forget_pod(cx, &namespace, &name);
     cx.world.storage.remove_pod(&uid);
 }
+
+pub mod memory;
 
 #[cfg(test)]
 mod tests;

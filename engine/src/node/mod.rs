@@ -53,7 +53,8 @@ pub struct Kubelet {
     cursor: usize,
     /// The watch that keeps configMap, secret and downwardAPI files up to date.
     pub projections: volumes::projection::refresh::Watch,
-    /// The eviction managers' state: pods with local storage limits and their usage.
+    /// The eviction managers' state: pods with local storage limits and their usage, nodes
+    /// short of memory.
     pub eviction: eviction::Manager,
 }
 
@@ -75,6 +76,14 @@ impl Kubelet {
         };
         kubelet::sync(&mut cx, namespace, name, uid);
         eviction::watch(&mut cx, namespace, name, uid);
+        let node = cx
+            .world
+            .api
+            .get_as::<k8s_openapi::api::core::v1::Pod>(namespace, name)
+            .and_then(|p| p.spec.as_ref()?.node_name.clone());
+        if let Some(node) = node {
+            eviction::memory::notice(&mut cx, &node);
+        }
     }
 
     /// The eviction managers' housekeeping (a `Housekeeping` timer task).

@@ -63,6 +63,31 @@ pub struct NodeStats {
 const CONTROL_PLANE_OWN: (u64, u64) = (92, 905 << 20);
 const WORKER_OWN: (u64, u64) = (31, 596 << 20);
 
+/// What `n` uses besides its pods, by its role: (millicores, bytes).
+fn own_use(n: &Node) -> (u64, u64) {
+    let control_plane = n
+        .metadata
+        .labels
+        .as_ref()
+        .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"));
+    if control_plane {
+        CONTROL_PLANE_OWN
+    } else {
+        WORKER_OWN
+    }
+}
+
+/// `node`'s working set now, in bytes: its own use plus every container group on it
+/// (running for the API or not yet seen to have stopped); `None` if there is no such node.
+pub fn node_working_set(world: &World, node: &str) -> Option<u64> {
+    let n = world.api.get_as::<Node>("", node)?;
+    Some(
+        own_use(n)
+            .1
+            .saturating_add(world.cgroups.node_memory_bytes(node)),
+    )
+}
+
 /// The Summary API of `node`'s kubelet at `now_ms`.
 pub fn summary(world: &World, node: &str, now_ms: i64) -> NodeStats {
     let mut stats = NodeStats {
@@ -72,16 +97,7 @@ pub fn summary(world: &World, node: &str, now_ms: i64) -> NodeStats {
     let Some(n) = world.api.get_as::<Node>("", node) else {
         return stats;
     };
-    let control_plane = n
-        .metadata
-        .labels
-        .as_ref()
-        .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"));
-    let (own_milli, own_bytes) = if control_plane {
-        CONTROL_PLANE_OWN
-    } else {
-        WORKER_OWN
-    };
+    let (own_milli, _) = own_use(n);
     let boot_ms = n
         .metadata
         .creation_timestamp
@@ -92,21 +108,18 @@ pub fn summary(world: &World, node: &str, now_ms: i64) -> NodeStats {
         .saturating_mul(up_ms)
         .saturating_mul(1_000)
         .saturating_add(world.cgroups.retired_core_ns(node));
-    stats.memory_working_set_bytes = own_bytes;
+    stats.memory_working_set_bytes = node_working_set(world, node).unwrap_or_default();
     for pod in world.api.list_as::<Pod>(None) {
         if pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node) {
             continue;
         }
         let uid = pod.metadata.uid.as_deref().unwrap_or_default();
-        // Every group of the pod counts for the node, running for the API or not yet seen
-        // to have stopped.
+        // Every group of the pod counts for the node's CPU, running for the API or not yet
+        // seen to have stopped.
         for (_, g) in world.cgroups.of_pod(uid) {
             stats.cpu_usage_core_ns = stats
                 .cpu_usage_core_ns
                 .saturating_add(g.cpu_usage_core_ns(now_ms));
-            stats.memory_working_set_bytes = stats
-                .memory_working_set_bytes
-                .saturating_add(g.memory_bytes());
         }
         let running = pod
             .status

@@ -58,7 +58,9 @@ pub fn start(world: &mut World, pod: &Pod, c: &Spec, start_ms: i64, busy: Option
     let k = key(pod, &c.name);
     world.cgroups.retire(&k, node_of(pod), start_ms);
     let (cpu, memory) = limits(c);
-    world.cgroups.create(k.clone(), cpu, memory, start_ms);
+    world
+        .cgroups
+        .create(k.clone(), node_of(pod), cpu, memory, start_ms);
     let image = c.image.as_deref().unwrap_or_default();
     let idle = apply(world, &k, image, Busy::default(), start_ms);
     let mut started = Started {

@@ -189,7 +189,8 @@ fn state_lines(label: &str, state: &ContainerState) -> String {
 fn container_block(c: &Container, statuses: &[ContainerStatus], pod: &Pod) -> String {
     let status = statuses.iter().find(|s| s.name == c.name);
     let mut s = format!("  {}:\n", c.name);
-    if let Some(id) = status.and_then(|st| st.container_id.clone()) {
+    if let Some(st) = status {
+        let id = st.container_id.clone().unwrap_or_default();
         s.push_str(&format!("    Container ID:\t{id}\n"));
     }
     s.push_str(&format!(

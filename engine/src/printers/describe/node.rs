@@ -112,7 +112,16 @@ pub fn details(world: &World, node: &Node) -> String {
         .map(ms_from_time)
         .unwrap_or(now);
     let renew = now - (now - created).rem_euclid(LEASE_RENEW_MS);
-    let heartbeat = now - (now - created).rem_euclid(STATUS_REPORT_MS);
+    // The kubelet posts its status when a condition changes (every condition's heartbeat
+    // moves then) and every 5 minutes after.
+    let posted = status
+        .conditions
+        .iter()
+        .flatten()
+        .filter_map(|c| c.last_heartbeat_time.as_ref().map(ms_from_time))
+        .fold(created, i64::max)
+        .min(now);
+    let heartbeat = now - (now - posted).rem_euclid(STATUS_REPORT_MS);
     let mut s = format!(
         "Lease:\n  HolderIdentity:\t{name}\n  AcquireTime:\t<unset>\n  RenewTime:\t{}\n",
         rfc1123z_ms(renew)
