@@ -183,7 +183,8 @@ impl Bench {
         let Some(s) = self.stretches.iter().rev().find(|s| s.from_ms <= t) else {
             return 0;
         };
-        let more = ((t - s.from_ms) as f64 * s.per_ms).floor().max(0.0) as u64;
+        // A hair above the product: the instant `time_of` gives for the k-th completes it.
+        let more = ((t - s.from_ms) as f64 * s.per_ms + 1e-6).floor().max(0.0) as u64;
         s.done_before.saturating_add(more).min(self.requests())
     }
 
