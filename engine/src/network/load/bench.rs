@@ -541,6 +541,7 @@ fn route(cx: &mut NetCx<'_>, key: &SlotKey, now: i64) -> Result<Vec<(SlotKey, Re
                     client_ip,
                     local_ip: backend.ip.clone(),
                     at_ms: 0,
+                    http10: true,
                 },
             )),
             Some(_) => return Err(Fault::Reset),

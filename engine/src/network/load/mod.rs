@@ -469,6 +469,7 @@ fn route(
                 local_ip: backend.ip.clone(),
                 // Each arrival's time is set by its series.
                 at_ms: 0,
+                http10: false,
             },
         ));
     }
