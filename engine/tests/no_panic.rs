@@ -816,3 +816,110 @@ proptest! {
         prop_assert!(cluster.run("kubectl describe node node1").text().contains("MemoryPressure"));
     }
 }
+
+/// Pieces of `ab` arguments: its options (clustered, valued inline or not, unknown),
+/// numbers at and past its bounds, URLs with and without a path.
+const AB_WORDS: &[&str] = &[
+    "-n",
+    "-c",
+    "-t",
+    "-s",
+    "-k",
+    "-q",
+    "-i",
+    "-d",
+    "-S",
+    "-l",
+    "-r",
+    "-V",
+    "-h",
+    "-H",
+    "Host: x",
+    "User-Agent: y",
+    "-m",
+    "POST",
+    "-p",
+    "f",
+    "-j",
+    "-kq",
+    "-n5",
+    "-c0",
+    "-t0",
+    "--",
+    "-",
+    "0",
+    "1",
+    "2",
+    "-1",
+    "150",
+    "151",
+    "50000",
+    "20000",
+    "20001",
+    "2147483647",
+    "2147483648",
+    "99999999999999999999",
+    "1e3",
+    " 7",
+    "http://web/",
+    "http://web",
+    "web/",
+    "http://web:80/x?y",
+    "http://web:0/",
+    "http://web:65536/",
+    "http://[::1]/",
+    "https://web/",
+    "http:///",
+    "http://nosuch/",
+    "http://10.96.0.1/",
+    "http://192.168.1.101:30080/",
+    "http://127.0.0.1:1/",
+    "",
+    "é",
+    "\u{1}",
+];
+
+fn ab_line() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(prop::sample::select(AB_WORDS), 0..7),
+        0usize..2,
+        0u32..1000,
+    )
+        .prop_map(|(args, place, n)| {
+            let args: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+            match place {
+                0 => format!("ab {}", args.join(" ")),
+                _ => format!(
+                    "kubectl run ab{n} --image=httpd --restart=Never -- ab {}",
+                    args.join(" ")
+                ),
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+    /// ab on the learner's machine and in the httpd image never panics, and never lets
+    /// more than a day of simulated time pass; time goes on with its pods running.
+    #[test]
+    fn ab_never_panics(lines in prop::collection::vec(ab_line(), 1..5)) {
+        let mut cluster = Cluster::new();
+        for setup in [
+            "kubectl create deployment web --image=nginx --replicas=2",
+            "kubectl expose deployment web --type=NodePort --port=80",
+        ] {
+            cluster.run(setup);
+        }
+        cluster.advance(SimDuration::seconds(20));
+        for line in &lines {
+            let before = cluster.uptime();
+            let _ = cluster.run(line);
+            let spent = cluster.uptime().0 - before.0;
+            prop_assert!(spent <= 86_400_000 * 2, "{line} let {spent} ms pass");
+        }
+        cluster.advance(SimDuration::seconds(600));
+        let _ = cluster.run("kubectl get pods");
+        let _ = cluster.run("kubectl logs --all-containers -l run --tail=5");
+    }
+}

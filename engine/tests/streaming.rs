@@ -214,3 +214,50 @@ fn loops_that_do_not_sleep_or_are_piped_do_not_become_jobs() {
     assert!(out.text().ends_with("spin\n^C\n"));
     assert!(!c.job_running());
 }
+
+#[test]
+fn ab_on_the_host_streams_its_progress_until_ctrl_c() {
+    let mut c = streaming_cluster();
+    c.run("kubectl apply -f https://k8s.io/examples/application/php-apache.yaml");
+    c.run("kubectl expose deployment php-apache --name=np --type=NodePort --port=80");
+    c.advance(SimDuration::seconds(30));
+    let port = c
+        .run("kubectl get svc np -o jsonpath='{.spec.ports[0].nodePort}'")
+        .stdout();
+    let first = c.run(&format!("ab -n 1000 -c 5 http://192.168.1.10:{port}/"));
+    assert!(first
+        .stdout()
+        .contains("Benchmarking 192.168.1.10 (be patient)"));
+    assert!(c.job_running());
+    // One pod at its 500m limit: 5 requests a second, 100 in about 20 s.
+    c.advance(SimDuration::seconds(25));
+    let progress = c.poll_job();
+    assert_eq!(progress.stderr(), "Completed 100 requests\n");
+    assert!(c.job_running());
+    assert!(c.interrupt());
+    assert!(!c.job_running());
+    c.advance(SimDuration::seconds(5));
+    assert_eq!(c.poll_job().stdout(), "");
+}
+
+#[test]
+fn ab_on_the_host_ends_its_job_with_the_report() {
+    let mut c = streaming_cluster();
+    c.run("kubectl apply -f https://k8s.io/examples/application/php-apache.yaml");
+    c.run("kubectl expose deployment php-apache --name=np --type=NodePort --port=80");
+    c.advance(SimDuration::seconds(30));
+    let port = c
+        .run("kubectl get svc np -o jsonpath='{.spec.ports[0].nodePort}'")
+        .stdout();
+    c.run(&format!("ab -n 20 -c 2 http://192.168.1.10:{port}/"));
+    assert!(c.job_running());
+    c.advance(SimDuration::seconds(10));
+    let done = c.poll_job();
+    assert!(!c.job_running());
+    assert_eq!(done.exit_code, 0);
+    assert!(
+        done.stdout().contains("Complete requests:      20"),
+        "{}",
+        done.stdout()
+    );
+}

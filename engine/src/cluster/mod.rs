@@ -211,6 +211,12 @@ impl Cluster {
                 a.interrupt(self);
                 true
             }
+            // ab's report of what it did is printed on SIGINT (the page has no place for
+            // a stopped job's output yet, as for `kubectl run --rm`).
+            Some(crate::console::Job::Bench(b)) => {
+                b.interrupt(self);
+                true
+            }
             job => job.is_some(),
         }
     }
@@ -304,7 +310,7 @@ impl Cluster {
     }
 
     /// The network at work over this cluster's world and kubelet.
-    fn net_cx(&mut self) -> crate::network::NetCx<'_> {
+    pub(crate) fn net_cx(&mut self) -> crate::network::NetCx<'_> {
         crate::network::NetCx {
             world: &mut self.world,
             kubelet: &mut self.kubelet,

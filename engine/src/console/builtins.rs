@@ -46,6 +46,7 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "head" | "tail" => head_tail(program, args, stdin.unwrap_or("")),
         "wc" => wc(args, stdin.unwrap_or("")),
         "curl" | "wget" | "nslookup" | "nc" | "ping" => host_tool(cluster, program, args),
+        "ab" => super::ab::run(cluster, args),
         "hostname" => super::hostname::run(cluster, args),
         "ssh" => super::ssh::run(cluster, args),
         // Installed on the minikube profile's laptop only.

@@ -32,10 +32,10 @@ impl Completion {
 
 /// Programs the console knows besides kubectl.
 const PROGRAMS: &[&str] = &[
-    "awk", "base64", "cat", "clear", "curl", "cut", "echo", "edit", "egrep", "export", "false",
-    "fgrep", "grep", "head", "help", "hostname", "k", "kubectl", "ls", "minikube", "mkdir", "nano",
-    "nc", "nslookup", "ping", "pwd", "rm", "sed", "seq", "sleep", "sort", "tail", "timeout",
-    "touch", "tr", "true", "uniq", "until", "vi", "vim", "wc", "wget", "while",
+    "ab", "awk", "base64", "cat", "clear", "curl", "cut", "echo", "edit", "egrep", "export",
+    "false", "fgrep", "grep", "head", "help", "hostname", "k", "kubectl", "ls", "minikube",
+    "mkdir", "nano", "nc", "nslookup", "ping", "pwd", "rm", "sed", "seq", "sleep", "sort", "tail",
+    "timeout", "touch", "tr", "true", "uniq", "until", "vi", "vim", "wc", "wget", "while",
 ];
 
 /// Programs whose arguments are workspace files.

@@ -1,5 +1,6 @@
 //! The console: a small shell around kubectl, running inside the engine.
 
+mod ab;
 mod builtins;
 pub(crate) mod complete;
 mod conditions;
@@ -72,6 +73,8 @@ pub(crate) enum Job {
     Loop(Box<exec::Exec>),
     /// `kubectl run -i`/`-t` attached to its pod.
     Attach(Box<kubectl::run_attach::Attached>),
+    /// `ab` on the learner's machine.
+    Bench(ab::Running),
 }
 
 impl Console {
@@ -92,6 +95,7 @@ pub fn poll_job(cluster: &mut Cluster) -> Output {
         Job::Follow(f) => f.poll(cluster, &mut out),
         Job::Rollout(r) => r.poll(cluster, &mut out),
         Job::Attach(a) => a.poll(cluster, &mut out),
+        Job::Bench(b) => b.poll(cluster, &mut out),
         Job::Loop(e) if !e.awake(cluster) => false,
         Job::Loop(e) => {
             cluster.console.loop_passes = 0;

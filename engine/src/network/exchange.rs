@@ -219,6 +219,7 @@ fn serve(cx: &mut NetCx<'_>, open: &Open, call: &HttpCall, at_ms: i64) -> Respon
         client_ip: open.client_ip.clone(),
         local_ip: open.backend.ip.clone(),
         at_ms,
+        http10: false,
     };
     let (response, log) = instance
         .process

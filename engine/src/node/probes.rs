@@ -282,6 +282,7 @@ pub fn http_get(
                     client_ip: target.source_ip.into(),
                     local_ip: ip.into(),
                     at_ms: now,
+                    http10: false,
                 },
             ),
         }),
@@ -294,6 +295,7 @@ pub fn http_get(
                 client_ip: target.source_ip.into(),
                 local_ip: ip.into(),
                 at_ms: now,
+                http10: false,
             };
             let (response, log) = server.respond_in(target.storage, &req);
             Ok(HttpAnswer {

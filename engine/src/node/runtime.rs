@@ -167,6 +167,7 @@ pub fn process_for(
         work: Default::default(),
         nodes: Vec::new(),
         load: None,
+        bench: None,
         image,
         start_ms,
     }

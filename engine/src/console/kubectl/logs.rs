@@ -609,7 +609,7 @@ fn follow_here(
     limit: Option<crate::clock::SimDuration>,
     start: i64,
 ) {
-    if f.process.load.is_some() {
+    if f.process.load.is_some() || f.process.runs_ab() {
         return follow_stream(cluster, f, out, limit, start);
     }
     let deadline = start + limit.map_or(FOLLOW_LIMIT_MS, |l| l.0);
@@ -688,9 +688,16 @@ fn follow_stream(
     let load = current
         .and_then(|i| i.process.load.as_ref())
         .or(f.process.load.as_ref());
-    let mut text = load.map_or_else(String::new, |l| {
-        l.text_between(start, exit.map_or(now, |e| e.min(now)))
-    });
+    let upto = exit.map_or(now, |e| e.min(now));
+    let mut text = load.map_or_else(String::new, |l| l.text_between(start, upto));
+    // A benchmark (ab) writes its lines ahead of time: those due by now.
+    if let Some(bench) = current.and_then(|i| i.process.bench.as_ref()) {
+        for (at, line, _) in &bench.lines {
+            if *at > start && *at <= upto {
+                push_line(&mut text, *at, line, f.timestamps);
+            }
+        }
+    }
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }

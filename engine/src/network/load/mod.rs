@@ -16,6 +16,7 @@
 //! changes, not what passes. A stream whose target cannot be reached, or is not a plain
 //! HTTP server (ingress-nginx), repeats what its first request printed, at its pace.
 
+pub mod bench;
 pub mod model;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,6 +51,8 @@ pub struct Streams {
     active: BTreeMap<SlotKey, Stream>,
     /// Servers whose load demand is set.
     loaded: BTreeSet<SlotKey>,
+    /// `ab` runs, by their container (`bench::host_key` for the learner's machine's).
+    benches: BTreeMap<SlotKey, bench::Bench>,
 }
 
 /// One running stream.
@@ -129,6 +132,7 @@ impl Streams {
                     .collect(),
                 per_minute: u64::try_from(60_000 / s.shape.cycle_ms.max(1)).unwrap_or(0),
             })
+            .chain(self.benches.values().filter_map(bench::Bench::summary))
             .collect()
     }
 }
@@ -149,7 +153,7 @@ pub fn refresh(cx: &mut NetCx<'_>) {
 /// Counts the requests that arrived by now, before anything reads the counters (a
 /// timer's task, the end of an advance): cheap, one step per flow.
 pub fn count(cx: &mut NetCx<'_>) {
-    if !cx.net.load.active.is_empty() {
+    if !cx.net.load.active.is_empty() || !cx.net.load.benches.is_empty() {
         let now = cx.world.clock.now_ms();
         settle(cx, now);
     }
@@ -158,8 +162,14 @@ pub fn count(cx: &mut NetCx<'_>) {
 /// Adds each flow's arrivals by `now` to its server's request counter.
 fn settle(cx: &mut NetCx<'_>, now: i64) {
     let World { cgroups, .. } = &mut *cx.world;
-    for stream in cx.net.load.active.values_mut() {
-        for f in &mut stream.flows {
+    let load = &mut cx.net.load;
+    let flows = load
+        .active
+        .values_mut()
+        .flat_map(|s| s.flows.iter_mut())
+        .chain(load.benches.values_mut().flat_map(|b| b.flows.iter_mut()));
+    {
+        for f in flows {
             let arrived = arrivals(&f.periodic, now);
             if let (Some(g), true) = (&f.group, arrived > f.counted) {
                 cgroups.count_requests(g, arrived - f.counted);
@@ -184,6 +194,7 @@ fn stale(cx: &NetCx<'_>, now: i64) -> bool {
         .active
         .iter()
         .any(|(client, s)| gone(client) || s.flows.iter().any(|f| gone(&f.server)))
+        || bench::stale(cx, now)
 }
 
 /// How many of `p`'s requests arrived by `now`.
@@ -238,6 +249,29 @@ fn evaluate(cx: &mut NetCx<'_>, now: i64) {
             stations: idx,
         });
     }
+    // `ab` runs: one class of `-c` clients each, after the loops'.
+    let benches = bench::prepare(cx, now);
+    for p in &benches {
+        let Ok(backends) = &p.routed else {
+            continue;
+        };
+        let mut idx = Vec::new();
+        for (server, _) in backends {
+            let i = stations
+                .iter()
+                .position(|s| s == server)
+                .unwrap_or_else(|| {
+                    stations.push(server.clone());
+                    stations.len() - 1
+                });
+            idx.push(i);
+        }
+        classes.push(model::Class {
+            clients: p.clients,
+            think_ms: p.think_ms,
+            stations: idx,
+        });
+    }
     let params: Vec<model::Station> = stations
         .iter()
         .map(|s| model::Station {
@@ -246,7 +280,9 @@ fn evaluate(cx: &mut NetCx<'_>, now: i64) {
         })
         .collect();
     let solved = model::solve(&params, &classes);
-    let mut solved = solved.into_iter();
+    let loops = classes.len() - benches.iter().filter(|p| p.routed.is_ok()).count();
+    let mut bench_results = solved.get(loops..).unwrap_or_default().to_vec().into_iter();
+    let mut solved = solved.into_iter().take(loops);
     let mut next: BTreeMap<SlotKey, Stream> = BTreeMap::new();
     for (f, r) in found.into_iter().zip(routed) {
         let mut replay_key = None;
@@ -317,6 +353,8 @@ fn evaluate(cx: &mut NetCx<'_>, now: i64) {
         close(cx, &client, s, now);
     }
     cx.net.load.active = next;
+    bench::apply(cx, benches, &mut bench_results, now);
+    bench::close_ended(cx, now);
     set_demands(cx, now);
 }
 
@@ -431,6 +469,7 @@ fn route(
                 local_ip: backend.ip.clone(),
                 // Each arrival's time is set by its series.
                 at_ms: 0,
+                http10: false,
             },
         ));
     }
@@ -548,15 +587,43 @@ fn open(
         });
     }
     let n = i64::try_from(shape.backends.len()).unwrap_or(1).max(1);
+    let flows = open_flows(
+        cx,
+        &shape.backends,
+        (shape.cycle_ms * n).max(1),
+        shape.cycle_ms,
+        now,
+        shape.until_ms,
+    );
+    Stream {
+        origin: f.origin.clone(),
+        url: f.recipe.url.clone(),
+        shape,
+        flows,
+        service,
+        replay_key: None,
+    }
+}
+
+/// Starts the series of requests each of `backends` receives from `now`, in turn
+/// `offset_ms` apart, each every `period_ms`, until `until_ms` if set.
+fn open_flows(
+    cx: &mut NetCx<'_>,
+    backends: &[(SlotKey, Request)],
+    period_ms: i64,
+    offset_ms: i64,
+    now: i64,
+    until_ms: Option<i64>,
+) -> Vec<Flow> {
     let mut flows = Vec::new();
-    for (turn, (server, req)) in (0i64..).zip(&shape.backends) {
+    for (turn, (server, req)) in (0i64..).zip(backends) {
         let mut request = req.clone();
-        let from_ms = now + turn * shape.cycle_ms;
+        let from_ms = now + turn * offset_ms;
         request.at_ms = from_ms;
         let periodic = Periodic {
             from_ms,
-            period_ms: (shape.cycle_ms * n).max(1),
-            until_ms: shape.until_ms,
+            period_ms: period_ms.max(1),
+            until_ms,
             request,
         };
         let Some(inst) = cx
@@ -576,14 +643,7 @@ fn open(
             counted: 0,
         });
     }
-    Stream {
-        origin: f.origin.clone(),
-        url: f.recipe.url.clone(),
-        shape,
-        flows,
-        service,
-        replay_key: None,
-    }
+    flows
 }
 
 /// Ends a stream's segment at `now`: its requests are counted and stop arriving.
@@ -597,7 +657,12 @@ fn close(cx: &mut NetCx<'_>, client: &SlotKey, s: Stream, now: i64) {
     {
         load.close(now);
     }
-    for mut f in s.flows {
+    close_flows(cx, s.flows, now);
+}
+
+/// Stops `flows` at `now`: their requests are counted and stop arriving.
+fn close_flows(cx: &mut NetCx<'_>, flows: Vec<Flow>, now: i64) {
+    for mut f in flows {
         let Some(inst) = cx
             .kubelet
             .containers
@@ -630,8 +695,14 @@ fn close(cx: &mut NetCx<'_>, client: &SlotKey, s: Stream, now: i64) {
 /// Sets each serving container's load demand from the streams' rates.
 fn set_demands(cx: &mut NetCx<'_>, now: i64) {
     let mut demand: BTreeMap<SlotKey, (Option<GroupKey>, f64)> = BTreeMap::new();
-    for s in cx.net.load.active.values() {
-        for f in &s.flows {
+    let load = &cx.net.load;
+    let flows = load
+        .active
+        .values()
+        .flat_map(|s| s.flows.iter())
+        .chain(load.benches.values().flat_map(|b| b.flows.iter()));
+    {
+        for f in flows {
             let per_ms = 1.0 / f.periodic.period_ms.max(1) as f64;
             let e = demand
                 .entry(f.server.clone())

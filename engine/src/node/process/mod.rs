@@ -2,6 +2,7 @@
 //! or the pod's `command`/`args`), what it logs and when it exits, on simulated time; and the
 //! small filesystem and environment that `kubectl exec` shows.
 
+pub mod ab;
 pub mod addon;
 pub(crate) mod arith;
 pub mod cond;
@@ -85,6 +86,8 @@ pub struct Container {
     pub nodes: Vec<(String, String)>,
     /// Set when the network runs its main process as a load stream: what it prints.
     pub load: Option<stream::LoadOutput>,
+    /// Set when the network runs its main process as a benchmark (`ab`): what it prints.
+    pub bench: Option<stream::Scripted>,
 }
 
 impl Container {
@@ -109,6 +112,7 @@ impl Container {
             work: Default::default(),
             nodes: Vec::new(),
             load: None,
+            bench: None,
         }
         .with_root()
     }
@@ -277,11 +281,19 @@ impl Container {
             || has_binary(self.flavor(), exe)
             || self.is_perl(exe)
             || stress::is_stress(&self.image, exe)
+            || self.runs_ab()
         {
             Ok(())
         } else {
             Err(start_error_message(exe))
         }
+    }
+
+    /// `ab` in an image that ships it: the network runs it (`network::load::bench`).
+    pub fn runs_ab(&self) -> bool {
+        self.argv
+            .first()
+            .is_some_and(|exe| ab::is_ab(exe) && ab::ships(&self.image))
     }
 
     /// `perl` in the perl image.
@@ -339,6 +351,29 @@ impl Container {
         let limit = until_ms - self.start_ms;
         if let Some(load) = &self.load {
             return Run::new(self.stream_lines(load, until_ms), End::Running);
+        }
+        if let Some(bench) = &self.bench {
+            return Run::new(bench.lines_until(self.start_ms, until_ms), End::Running);
+        }
+        if self.runs_ab() {
+            // Bad arguments end it at once; otherwise it runs when the network takes it.
+            return match ab::parse(&self.argv, ab::Build::Image) {
+                Err(r) => Run::new(
+                    r.lines
+                        .into_iter()
+                        .map(|(text, stderr)| Line {
+                            at: 0,
+                            text,
+                            stderr,
+                        })
+                        .collect(),
+                    End::Exit {
+                        at: 0,
+                        code: r.code,
+                    },
+                ),
+                Ok(_) => Run::new(Vec::new(), End::Running),
+            };
         }
         if let Some(server) = self.server() {
             return self.server_run(server, storage, until_ms);
@@ -615,6 +650,10 @@ pub fn environment(
     let path = match flavor(image) {
         Flavor::Busybox | Flavor::Alpine => {
             "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        }
+        // The httpd image puts its prefix's `bin` (ab, apachectl) first.
+        _ if ab::ships(image) => {
+            "/usr/local/apache2/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         }
         _ => "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     };

@@ -22,6 +22,19 @@ pub struct Request {
     pub local_ip: String,
     /// When it arrives (epoch ms).
     pub at_ms: i64,
+    /// Sent as HTTP/1.0 (ab), not HTTP/1.1.
+    pub http10: bool,
+}
+
+impl Request {
+    /// The protocol of its request line, as access logs show it.
+    pub fn protocol(&self) -> &'static str {
+        if self.http10 {
+            "HTTP/1.0"
+        } else {
+            "HTTP/1.1"
+        }
+    }
 }
 
 /// An HTTP response.
@@ -197,11 +210,12 @@ impl Container {
             (None, Some(Server::Httpd)) => {
                 let r = httpd(req, &date);
                 let log = format!(
-                    "{} - - [{}] \"{} {} HTTP/1.1\" {} {}",
+                    "{} - - [{}] \"{} {} {}\" {} {}",
                     req.client_ip,
                     fmt_ms(req.at_ms, "%d/%b/%Y:%H:%M:%S %z"),
                     req.method,
                     req.path,
+                    req.protocol(),
                     r.status,
                     if head { 0 } else { r.body.len() }
                 );
@@ -454,11 +468,12 @@ fn nginx_log(req: &Request, r: &Response) -> String {
         r.body.len()
     };
     format!(
-        "{} - - [{}] \"{} {} HTTP/1.1\" {} {} \"-\" \"{}\" \"-\"",
+        "{} - - [{}] \"{} {} {}\" {} {} \"-\" \"{}\" \"-\"",
         req.client_ip,
         fmt_ms(req.at_ms, "%d/%b/%Y:%H:%M:%S %z"),
         req.method,
         req.path,
+        req.protocol(),
         r.status,
         bytes,
         req.user_agent.as_deref().unwrap_or("-")
@@ -486,11 +501,12 @@ fn apache_combined(req: &Request, r: &Response) -> String {
         r.body.len()
     };
     format!(
-        "{} - - [{}] \"{} {} HTTP/1.1\" {} {} \"-\" \"{}\"",
+        "{} - - [{}] \"{} {} {}\" {} {} \"-\" \"{}\"",
         req.client_ip,
         fmt_ms(req.at_ms, "%d/%b/%Y:%H:%M:%S %z"),
         req.method,
         req.path,
+        req.protocol(),
         r.status,
         head + body,
         req.user_agent.as_deref().unwrap_or("-")
@@ -557,6 +573,7 @@ mod tests {
             client_ip: "10.244.2.7".into(),
             local_ip: "10.244.1.5".into(),
             at_ms: 1_764_860_000_000,
+            http10: false,
         }
     }
 

@@ -186,3 +186,26 @@ mod tests {
         );
     }
 }
+
+/// What a program the network runs to an end (ab) prints, written ahead by the network as
+/// its rates settle: (epoch ms, text, on stderr), in time order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scripted {
+    /// Its lines.
+    pub lines: Vec<(i64, String, bool)>,
+}
+
+impl Scripted {
+    /// The lines written by `until_ms`, as offsets from `start_ms`.
+    pub fn lines_until(&self, start_ms: i64, until_ms: i64) -> Vec<Line> {
+        self.lines
+            .iter()
+            .filter(|(at, _, _)| *at <= until_ms)
+            .map(|(at, text, stderr)| Line {
+                at: at - start_ms,
+                text: text.clone(),
+                stderr: *stderr,
+            })
+            .collect()
+    }
+}
