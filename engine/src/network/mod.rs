@@ -14,6 +14,7 @@ pub mod ingress_nginx;
 pub mod internet;
 pub mod load;
 pub mod metallb;
+pub mod policy;
 pub mod proxy;
 pub mod slices;
 pub mod tools;
@@ -42,6 +43,8 @@ pub struct Network {
     turns: BTreeMap<String, usize>,
     /// The load streams it runs.
     pub load: load::Streams,
+    /// The CNI plugin (whether NetworkPolicy is enforced); set from the cluster's profile.
+    pub cni: policy::Cni,
 }
 
 /// Where a connection starts.
@@ -78,6 +81,7 @@ impl Network {
             tunnels: BTreeMap::new(),
             turns: BTreeMap::new(),
             load: load::Streams::default(),
+            cni: policy::Cni::default(),
         }
     }
 

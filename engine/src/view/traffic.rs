@@ -80,6 +80,10 @@ fn view(t: &Trace) -> RequestView {
         Outcome::Answered(s) => (Some(*s), None),
         Outcome::NoName => (None, Some("name not found".to_string())),
         Outcome::Refused(why) | Outcome::Dropped(why) => (None, Some(why.to_string())),
+        Outcome::Blocked(policies) => (
+            None,
+            Some(format!("dropped by NetworkPolicy {}", policies.join(", "))),
+        ),
     };
     RequestView {
         at_ms: t.at_ms,
