@@ -338,3 +338,7 @@ fn node_owns(world: &World, node: &str, ip: &str) -> bool {
             .iter()
             .any(|a| a == ip)
 }
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;

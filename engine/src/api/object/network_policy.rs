@@ -233,7 +233,8 @@ mod tests {
         p.default_fields();
         let spec = p.spec.unwrap();
         assert_eq!(spec.policy_types.unwrap(), ["Ingress"]);
-        let port = &spec.ingress.unwrap()[0].ports.as_ref().unwrap()[0];
+        let rules = spec.ingress.unwrap();
+        let port = &rules[0].ports.as_ref().unwrap()[0];
         assert_eq!(port.protocol.as_deref(), Some("TCP"));
     }
 
