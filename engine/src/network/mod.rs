@@ -2,7 +2,8 @@
 //! turns names into addresses; kube-proxy (`proxy`, iptables mode) turns Service addresses
 //! and NodePorts into a ready endpoint; `exchange` carries one HTTP request from a client
 //! to the container that serves it (`node::process::serve`), leaving its access-log line
-//! and a [`traffic::Trace`]; `tools` are the clients a learner types (`curl`, `wget`,
+//! and a [`traffic::Trace`]; `policy` drops what NetworkPolicy forbids (where the
+//! profile's CNI enforces it); `tools` are the clients a learner types (`curl`, `wget`,
 //! `nslookup`, `nc`, `ping`), in pods and on the learner's machine.
 //!
 //! The network reads Services, Endpoints, nodes and pods through the API server and never
