@@ -140,10 +140,7 @@ fn refused(
     let admitted = isolating.iter().any(|p| {
         let Some(spec) = &p.spec else { return false };
         let ns = p.metadata.namespace.as_deref().unwrap_or("");
-        let rules: Vec<(
-            Option<&Vec<NetworkPolicyPort>>,
-            Option<&Vec<NetworkPolicyPeer>>,
-        )> = match way {
+        let rules: Vec<Rule<'_>> = match way {
             Direction::Ingress => spec
                 .ingress
                 .iter()
@@ -179,6 +176,12 @@ fn refused(
     names.sort();
     Some(names)
 }
+
+/// A rule: its ports and its peers (`from` or `to`).
+type Rule<'a> = (
+    Option<&'a Vec<NetworkPolicyPort>>,
+    Option<&'a Vec<NetworkPolicyPeer>>,
+);
 
 /// Whether a rule's port entry admits `port`/`protocol` (a named port is looked up among
 /// the destination pod's container ports).

@@ -57,7 +57,7 @@ fn unselected_pods_are_open_and_default_deny_isolates() {
     assert_eq!(verdict(&[], &p), Verdict::Allow);
     let deny = policy("prod", "deny", serde_json::json!({"podSelector": {}}));
     assert_eq!(
-        verdict(&[deny.clone()], &p),
+        verdict(std::slice::from_ref(&deny), &p),
         Verdict::Deny(Direction::Ingress, vec!["deny".into()])
     );
     // A policy of another namespace does not apply; the pod's own node always gets in.
@@ -84,7 +84,7 @@ fn pod_and_namespace_selectors() {
     let ok = |ps: &[NetworkPolicy], src: &End| {
         verdict(ps, &packet(src.clone(), web.clone(), 80, "TCP")) == Verdict::Allow
     };
-    assert!(ok(&[by_pod.clone()], &friend));
+    assert!(ok(std::slice::from_ref(&by_pod), &friend));
     // A bare pod selector means pods of the policy's namespace.
     assert!(!ok(&[by_pod], &stranger));
     let by_ns = policy(
@@ -92,7 +92,7 @@ fn pod_and_namespace_selectors() {
         "by-ns",
         serde_json::json!({"ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "dev"}}}]}]}),
     );
-    assert!(ok(&[by_ns.clone()], &stranger));
+    assert!(ok(std::slice::from_ref(&by_ns), &stranger));
     assert!(!ok(&[by_ns], &friend));
     let both = policy(
         "prod",
@@ -116,7 +116,12 @@ fn ip_blocks_with_exceptions() {
         ip: ip.into(),
         pod: None,
     };
-    let v = |ip: &str| verdict(&[p.clone()], &packet(from(ip), web.clone(), 80, "TCP"));
+    let v = |ip: &str| {
+        verdict(
+            std::slice::from_ref(&p),
+            &packet(from(ip), web.clone(), 80, "TCP"),
+        )
+    };
     assert_eq!(v("192.168.1.101"), Verdict::Allow);
     assert_ne!(v("192.168.1.10"), Verdict::Allow);
     assert_ne!(v("10.0.0.1"), Verdict::Allow);
@@ -134,7 +139,7 @@ fn ports_ranges_names_and_protocols() {
     );
     let v = |port: u16, proto: &'static str| {
         verdict(
-            &[p.clone()],
+            std::slice::from_ref(&p),
             &packet(client.clone(), web.clone(), port, proto),
         ) == Verdict::Allow
     };
