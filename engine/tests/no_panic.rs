@@ -923,3 +923,70 @@ proptest! {
         let _ = cluster.run("kubectl logs --all-containers -l run --tail=5");
     }
 }
+
+/// Pieces of NetworkPolicy specs, hostile ones among them.
+const POLICY_PIECES: &[&str] = &[
+    "podSelector: {}",
+    "podSelector: {matchLabels: {app: web}}",
+    "podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [web]}]}",
+    "podSelector: {matchExpressions: [{key: app, operator: Bogus}]}",
+    "policyTypes: [Ingress]",
+    "policyTypes: [Egress]",
+    "policyTypes: [Ingress, Egress, Ingress]",
+    "policyTypes: []",
+    "ingress: []",
+    "ingress: [{}]",
+    "ingress: [{from: [{podSelector: {}}]}]",
+    "ingress: [{from: [{namespaceSelector: {}, podSelector: {matchLabels: {run: bb}}}], ports: [{port: 80}]}]",
+    "ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.244.0.0/16]}}]}]",
+    "ingress: [{from: [{ipBlock: {cidr: '999.1.1.1/99'}}]}]",
+    "ingress: [{from: [{ipBlock: {cidr: '::/0', except: ['::1/128', '10.0.0.0/8']}}]}]",
+    "ingress: [{from: [{ipBlock: {cidr: ''}}]}]",
+    "ingress: [{ports: [{port: 0, endPort: -5}, {port: 70000}, {port: http, endPort: 9}]}]",
+    "ingress: [{ports: [{protocol: SCTP}, {port: '-x-'}, {port: aaaaaaaaaaaaaaaaaaaaa}]}]",
+    "egress: []",
+    "egress: [{}]",
+    "egress: [{to: [{}], ports: [{port: 53, protocol: UDP}]}]",
+    "egress: [{ports: [{port: 1, endPort: 65535}]}]",
+    "egress: [{to: [{ipBlock: {cidr: 10.96.0.0/12}}]}]",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+    /// Any NetworkPolicy, stored or refused, and the requests it judges never panic nor let
+    /// more than a day of simulated time pass.
+    #[test]
+    fn network_policies_never_panic(
+        specs in prop::collection::vec(prop::collection::vec(prop::sample::select(POLICY_PIECES), 0..5), 1..4),
+        lines in prop::collection::vec(tool_line(), 1..4),
+    ) {
+        let mut cluster = Cluster::new();
+        for setup in [
+            "kubectl create deployment web --image=nginx --replicas=2",
+            "kubectl expose deployment web --type=NodePort --port=80",
+            "kubectl run tools --image=nginx",
+            "kubectl run bb --image=busybox -- sleep 1d",
+        ] {
+            cluster.run(setup);
+        }
+        cluster.advance(SimDuration::seconds(20));
+        for (i, pieces) in specs.iter().enumerate() {
+            let body: Vec<String> = pieces.iter().map(|p| format!("  {p}")).collect();
+            let manifest = format!(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p{i}\nspec:\n{}\n",
+                body.join("\n")
+            );
+            prop_assert!(cluster.write_file("p.yaml", &manifest).is_ok());
+            let _ = cluster.run("kubectl apply -f p.yaml");
+        }
+        let _ = cluster.run("kubectl describe netpol");
+        let _ = cluster.run("kubectl get netpol -o wide");
+        for line in &lines {
+            let before = cluster.uptime();
+            let _ = cluster.run(line);
+            let spent = cluster.uptime().0 - before.0;
+            prop_assert!(spent <= 86_400_000 * 2, "{line} let {spent} ms pass");
+        }
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod base64;
 pub mod batch;
+pub mod cidr;
 pub mod cron;
 pub mod custom;
 pub mod defaults;

@@ -11,6 +11,7 @@ mod config_map;
 mod endpoint_slice;
 pub mod hpa;
 mod ingress;
+mod network_policy;
 mod rbac;
 mod rules;
 mod secret;
@@ -30,7 +31,7 @@ pub use k8s_openapi::api::core::v1::{
     ReplicationController, Secret, Service, ServiceAccount,
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
-pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass, NetworkPolicy};
 pub use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 pub use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
@@ -225,6 +226,7 @@ objects!($;
     ServiceAccount,
     Ingress,
     IngressClass,
+    NetworkPolicy,
     Secret,
     Role,
     ClusterRole,

@@ -4,6 +4,7 @@ pub(crate) mod affinity;
 mod cloud_volumes;
 mod config_volumes;
 mod probes;
+pub(crate) use probes::port_name_messages;
 
 use k8s_openapi::api::core::v1::PodSpec;
 

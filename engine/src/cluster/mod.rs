@@ -103,6 +103,7 @@ impl Cluster {
             minikube: Default::default(),
             autoscaling: Default::default(),
         };
+        cluster.network.cni = config.profile.cni;
         cluster.bootstrap(&config.profile);
         cluster.world.clock.advance(UPTIME_AT_START);
         cluster

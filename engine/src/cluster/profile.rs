@@ -55,6 +55,9 @@ pub struct ClusterProfile {
     pub kubeconfig: Kubeconfig,
     /// NFS servers on the cluster's network, outside it (the course's file server).
     pub nfs_servers: Vec<crate::storage::NfsServer>,
+    /// The CNI plugin: the course's kubeadm cluster runs Calico, which enforces
+    /// NetworkPolicy; minikube's default (`bridge`) stores policies and ignores them.
+    pub cni: crate::network::policy::Cni,
 }
 
 /// The course's NFS server (`/etc/exports`: `/k8s` and `/pvpvc` to 211.183.3.0/24): a CentOS
@@ -110,6 +113,7 @@ impl ClusterProfile {
                 context: "kubernetes-admin@kubernetes".into(),
             },
             nfs_servers: vec![course_nfs_server()],
+            cni: crate::network::policy::Cni::Calico,
         }
     }
 
@@ -154,6 +158,7 @@ impl ClusterProfile {
                 context: "minikube".into(),
             },
             nfs_servers: Vec::new(),
+            cni: crate::network::policy::Cni::Bridge,
         }
     }
 

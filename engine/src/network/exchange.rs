@@ -2,6 +2,7 @@
 //! kube-proxy and the pod network, the container listening on the port, its response and
 //! access-log line, and the trace the board shows.
 
+use super::policy::{self, Verdict};
 use super::proxy::{self, Backend, Route, ServiceRef};
 use super::traffic::{Outcome, Trace};
 use super::{NetCx, Origin};
@@ -37,6 +38,16 @@ pub enum Connect {
     /// Not established: [`Route::Refused`] (refused at once) or [`Route::Dropped`] (never
     /// answered: the client gives up after its timeout).
     Closed(Route),
+    /// Dropped by NetworkPolicy (never answered): the pod it was for and the policies that
+    /// isolate the refusing end.
+    Blocked {
+        /// The Service it went through.
+        service: Option<ServiceRef>,
+        /// The pod it was routed to: (namespace, name).
+        pod: (String, String),
+        /// The isolating policies.
+        policies: Vec<String>,
+    },
 }
 
 /// Opens a TCP connection from `origin` to `ip:port`.
@@ -46,24 +57,53 @@ pub fn connect(cx: &mut NetCx<'_>, origin: &Origin, ip: &str, port: u16, at_ms: 
             backend,
             client_ip,
             service,
-        } => match listening(cx, &backend, at_ms) {
-            Some((key, listener)) => Connect::Open(Open {
-                backend,
-                client_ip,
+        } => match admitted(cx, origin, &client_ip, &backend.ip, backend.port, "TCP") {
+            Err(policies) => Connect::Blocked {
                 service,
-                listener,
-                key,
-            }),
-            None => Connect::Closed(Route::Refused {
-                service,
-                why: "nothing listens on that port in the pod",
-            }),
+                pod: (backend.namespace, backend.name),
+                policies,
+            },
+            Ok(()) => match listening(cx, &backend, at_ms) {
+                Some((key, listener)) => Connect::Open(Open {
+                    backend,
+                    client_ip,
+                    service,
+                    listener,
+                    key,
+                }),
+                None => Connect::Closed(Route::Refused {
+                    service,
+                    why: "nothing listens on that port in the pod",
+                }),
+            },
         },
         Route::Node { .. } => Connect::Closed(Route::Refused {
             service: None,
             why: "nothing listens on that port on the node",
         }),
         failed => Connect::Closed(failed),
+    }
+}
+
+/// Whether the cluster's NetworkPolicies admit a connection from `origin`, seen by the
+/// destination as from `seen_ip`, to `dst_ip:port`; `Err` names the isolating policies.
+pub(crate) fn admitted(
+    cx: &NetCx<'_>,
+    origin: &Origin,
+    seen_ip: &str,
+    dst_ip: &str,
+    port: u16,
+    protocol: &'static str,
+) -> Result<(), Vec<String>> {
+    let client = match origin {
+        Origin::Pod { ip, .. } => Some(ip.as_str()),
+        Origin::Host { .. } => None,
+    };
+    match policy::check(
+        cx.world, cx.net.cni, client, seen_ip, dst_ip, port, protocol,
+    ) {
+        Verdict::Allow => Ok(()),
+        Verdict::Deny(_, names) => Err(names),
     }
 }
 
@@ -167,6 +207,16 @@ pub fn http(cx: &mut NetCx<'_>, origin: &Origin, call: &HttpCall, at_ms: i64) ->
                     HttpOutcome::NotHttp
                 }
             }
+        }
+        Connect::Blocked {
+            service,
+            pod,
+            policies,
+        } => {
+            trace.service = service;
+            trace.pod = Some(pod);
+            trace.outcome = Outcome::Blocked(policies);
+            HttpOutcome::Dropped
         }
         Connect::Closed(Route::Dropped { service, why }) => {
             trace.service = service;

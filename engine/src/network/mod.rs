@@ -2,7 +2,8 @@
 //! turns names into addresses; kube-proxy (`proxy`, iptables mode) turns Service addresses
 //! and NodePorts into a ready endpoint; `exchange` carries one HTTP request from a client
 //! to the container that serves it (`node::process::serve`), leaving its access-log line
-//! and a [`traffic::Trace`]; `tools` are the clients a learner types (`curl`, `wget`,
+//! and a [`traffic::Trace`]; `policy` drops what NetworkPolicy forbids (where the
+//! profile's CNI enforces it); `tools` are the clients a learner types (`curl`, `wget`,
 //! `nslookup`, `nc`, `ping`), in pods and on the learner's machine.
 //!
 //! The network reads Services, Endpoints, nodes and pods through the API server and never
@@ -14,6 +15,7 @@ pub mod ingress_nginx;
 pub mod internet;
 pub mod load;
 pub mod metallb;
+pub mod policy;
 pub mod proxy;
 pub mod slices;
 pub mod tools;
@@ -42,6 +44,8 @@ pub struct Network {
     turns: BTreeMap<String, usize>,
     /// The load streams it runs.
     pub load: load::Streams,
+    /// The CNI plugin (whether NetworkPolicy is enforced); set from the cluster's profile.
+    pub cni: policy::Cni,
 }
 
 /// Where a connection starts.
@@ -78,6 +82,7 @@ impl Network {
             tunnels: BTreeMap::new(),
             turns: BTreeMap::new(),
             load: load::Streams::default(),
+            cni: policy::Cni::default(),
         }
     }
 

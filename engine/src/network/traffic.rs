@@ -19,6 +19,8 @@ pub enum Outcome {
     Refused(&'static str),
     /// Never answered, and why.
     Dropped(&'static str),
+    /// Dropped by NetworkPolicy: the policies isolating the pod that refused it.
+    Blocked(Vec<String>),
 }
 
 /// One request.

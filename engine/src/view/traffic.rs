@@ -80,6 +80,10 @@ fn view(t: &Trace) -> RequestView {
         Outcome::Answered(s) => (Some(*s), None),
         Outcome::NoName => (None, Some("name not found".to_string())),
         Outcome::Refused(why) | Outcome::Dropped(why) => (None, Some(why.to_string())),
+        Outcome::Blocked(policies) => (
+            None,
+            Some(format!("dropped by NetworkPolicy {}", policies.join(", "))),
+        ),
     };
     RequestView {
         at_ms: t.at_ms,
@@ -134,4 +138,33 @@ pub(super) fn tallies(cluster: &Cluster) -> Vec<ServiceTally> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Cluster, SimDuration};
+
+    #[test]
+    fn a_request_a_policy_drops_names_the_policy() {
+        let mut c = Cluster::new();
+        c.run("kubectl create deployment web --image=nginx");
+        c.run("kubectl expose deployment web --port=80");
+        c.run("kubectl run tools --image=nginx");
+        c.advance(SimDuration::seconds(20));
+        let deny = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector: {matchLabels: {app: web}}\n";
+        c.write_file("deny.yaml", deny).unwrap();
+        c.run("kubectl apply -f deny.yaml");
+        c.run("kubectl exec tools -- curl -sS -m 2 web");
+        let requests = c.snapshot().requests;
+        let last = requests.first().expect("the request is recorded");
+        assert_eq!(last.status, None);
+        assert_eq!(
+            last.failure.as_deref(),
+            Some("dropped by NetworkPolicy deny")
+        );
+        assert!(last
+            .pod
+            .as_deref()
+            .is_some_and(|p| p.starts_with("default/web-")));
+    }
 }

@@ -157,32 +157,38 @@ fn port_num_or_name(port: &IntOrString, path: &str, causes: &mut Vec<String>) {
         )),
         IntOrString::Int(_) => {}
         IntOrString::String(name) => {
-            let mut msgs = Vec::new();
             if name.is_empty() {
                 causes.push(format!("{path}: Required value"));
                 return;
             }
-            if name.len() > 15 {
-                msgs.push("must be no more than 15 characters");
-            }
-            if !name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            {
-                msgs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-            }
-            if !name.bytes().any(|b| b.is_ascii_lowercase()) {
-                msgs.push("must contain at least one letter (a-z)");
-            }
-            if name.contains("--") {
-                msgs.push("must not contain consecutive hyphens");
-            }
-            if name.starts_with('-') || name.ends_with('-') {
-                msgs.push("must not begin or end with a hyphen");
-            }
+            let msgs = port_name_messages(name);
             for m in msgs {
                 causes.push(format!("{path}: Invalid value: \"{name}\": {m}"));
             }
         }
     }
+}
+
+/// `IsValidPortName`'s complaints about an IANA service name (none when it is valid).
+pub(crate) fn port_name_messages(name: &str) -> Vec<&'static str> {
+    let mut msgs = Vec::new();
+    if name.len() > 15 {
+        msgs.push("must be no more than 15 characters");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        msgs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    }
+    if !name.bytes().any(|b| b.is_ascii_lowercase()) {
+        msgs.push("must contain at least one letter (a-z)");
+    }
+    if name.contains("--") {
+        msgs.push("must not contain consecutive hyphens");
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        msgs.push("must not begin or end with a hyphen");
+    }
+    msgs
 }

@@ -438,7 +438,21 @@ fn route(
         return Err("name".into());
     };
     let routes = proxy::spread(cx.world, cx.net, &f.origin, &ip, u.port);
-    let key = format!("{ip} {routes:?}");
+    // A stream through a backend NetworkPolicy drops replays its runs (the client's timeout).
+    let blocked: Vec<bool> = routes
+        .iter()
+        .map(|r| match r {
+            Route::Pod {
+                backend, client_ip, ..
+            } => exchange::admitted(cx, &f.origin, client_ip, &backend.ip, backend.port, "TCP")
+                .is_err(),
+            _ => false,
+        })
+        .collect();
+    let key = format!("{ip} {routes:?} {blocked:?}");
+    if blocked.iter().any(|b| *b) {
+        return Err(key);
+    }
     let agent = match (f.recipe.client, f.kit) {
         (load_loop::Client::Wget, _) => "Wget".to_string(),
         (load_loop::Client::Curl, kit) => format!("curl/{}", tools::curl_version(kit)),

@@ -265,11 +265,31 @@ fn fetch(
     }
     let Some(ip) = client.resolve(&u.host) else {
         exchange::record_no_name(&mut client.cx, &client.origin, raw, at_ms);
+        let spent = if client.unanswered(&u.host) {
+            super::RESOLVER_TIMEOUT_MS
+        } else {
+            0
+        };
+        let limit = match (o.connect_timeout_ms, o.max_time_ms) {
+            (Some(c), Some(m)) => Some(c.min(m)),
+            (c, m) => c.or(m),
+        };
+        if let Some(w) = limit.filter(|w| *w < spent) {
+            let msg = format!("Resolving timed out after {} milliseconds", w + 1);
+            if o.verbose {
+                p.err(format!("* {msg}"));
+                p.err("* shutting down connection #0");
+            }
+            return (fail(p, 28, msg), w + 1);
+        }
         if o.verbose {
             p.err(format!("* Could not resolve host: {}", u.host));
             p.err("* shutting down connection #0");
         }
-        return (fail(p, 6, format!("Could not resolve host: {}", u.host)), 0);
+        return (
+            fail(p, 6, format!("Could not resolve host: {}", u.host)),
+            spent,
+        );
     };
     if o.verbose {
         if u.host != ip {

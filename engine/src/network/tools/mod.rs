@@ -18,6 +18,10 @@ use crate::node::process::{self, Flavor};
 
 /// Longest any client waits, in seconds: larger `-m`/`-T`/`-w` values are cut to it.
 pub const MAX_WAIT_SECONDS: i64 = 86_400;
+/// How long a pod's resolver waits for a DNS server that never answers before it gives
+/// up on a name (glibc's defaults: `timeout:5`, `attempts:2`; the first search domain's
+/// timeout ends the search).
+pub const RESOLVER_TIMEOUT_MS: i64 = 10_000;
 /// How long the kernel retries a connection nobody answers (SYN retries: 1+2+…+64 s),
 /// plus the jitter of a real run.
 const KERNEL_CONNECT_TIMEOUT_MS: i64 = 130_989;
@@ -96,6 +100,9 @@ impl Client<'_> {
     /// CNAME once.
     pub(crate) fn resolve(&mut self, host: &str) -> Option<String> {
         use super::dns::{self, Answer};
+        if self.unanswered(host) {
+            return None;
+        }
         let mut answer = dns::resolve(self.cx.world, &self.origin, host)?.answer;
         dns::shuffle(&mut answer, &mut self.cx.net.rng);
         match answer {
@@ -107,6 +114,34 @@ impl Client<'_> {
                 }
             }
         }
+    }
+}
+
+impl Client<'_> {
+    /// Whether a lookup of `host` goes unanswered: it needs the cluster DNS (a name, from
+    /// a pod) and NetworkPolicy drops the pod's queries (UDP 53) to every CoreDNS pod.
+    pub(crate) fn unanswered(&mut self, host: &str) -> bool {
+        use super::dns::{is_ipv4, NAMESERVER};
+        use super::proxy::{self, Route};
+        if !matches!(self.origin, Origin::Pod { .. })
+            || is_ipv4(host)
+            || host.eq_ignore_ascii_case("localhost")
+            || !super::policy::any_enforced(self.cx.world, self.cx.net.cni)
+        {
+            return false;
+        }
+        let routes = proxy::spread(self.cx.world, self.cx.net, &self.origin, NAMESERVER, 53);
+        let mut servers = routes.iter().filter_map(|r| match r {
+            Route::Pod {
+                backend, client_ip, ..
+            } => Some((backend, client_ip)),
+            _ => None,
+        });
+        let cx = &self.cx;
+        let origin = &self.origin;
+        !servers.any(|(b, seen)| {
+            super::exchange::admitted(cx, origin, seen, &b.ip, b.port, "UDP").is_ok()
+        })
     }
 }
 

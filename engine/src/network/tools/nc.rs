@@ -53,7 +53,12 @@ pub fn run(client: &mut Client<'_>, args: &[String], now_ms: i64) -> ToolRun {
     let Some(ip) = client.resolve(host) else {
         exchange::record_no_name(&mut client.cx, &client.origin, host, now_ms);
         p.err(format!("nc: bad address '{host}'"));
-        return p.done(1, 0);
+        let spent = if client.unanswered(host) {
+            super::RESOLVER_TIMEOUT_MS
+        } else {
+            0
+        };
+        return p.done(1, spent);
     };
     match exchange::connect(&mut client.cx, &client.origin, &ip, port, now_ms) {
         Connect::Open(_) => {
@@ -68,7 +73,7 @@ pub fn run(client: &mut Client<'_>, args: &[String], now_ms: i64) -> ToolRun {
             }
             p.done(1, 0)
         }
-        Connect::Closed(Route::Dropped { .. }) => {
+        Connect::Closed(Route::Dropped { .. }) | Connect::Blocked { .. } => {
             let spent = wait_ms.map_or(KERNEL_CONNECT_TIMEOUT_MS, |w| {
                 w.min(KERNEL_CONNECT_TIMEOUT_MS)
             });

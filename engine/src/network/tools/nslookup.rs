@@ -38,6 +38,10 @@ pub fn run(client: &mut Client<'_>, args: &[String]) -> ToolRun {
             .map(|d| format!("{name}.{d}"))
             .collect()
     };
+    if client.unanswered(name) {
+        p.out(";; connection timed out; no servers could be reached\n");
+        return p.done(1, super::RESOLVER_TIMEOUT_MS);
+    }
     p.out(format!(
         "Server:\t\t{NAMESERVER}\nAddress:\t{NAMESERVER}:53\n"
     ));

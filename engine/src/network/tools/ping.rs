@@ -53,12 +53,18 @@ pub fn run(client: &mut Client<'_>, args: &[String], _now_ms: i64) -> ToolRun {
         return p.done(1, 0);
     };
     let Some(ip) = client.resolve(&host) else {
-        p.err(if iputils {
-            format!("ping: {host}: Name or service not known")
-        } else {
-            format!("ping: bad address '{host}'")
+        let timed_out = client.unanswered(&host);
+        p.err(match (iputils, timed_out) {
+            (true, true) => format!("ping: {host}: Temporary failure in name resolution"),
+            (true, false) => format!("ping: {host}: Name or service not known"),
+            (false, _) => format!("ping: bad address '{host}'"),
         });
-        return p.done(if iputils { 2 } else { 1 }, 0);
+        let spent = if timed_out {
+            super::RESOLVER_TIMEOUT_MS
+        } else {
+            0
+        };
+        return p.done(if iputils { 2 } else { 1 }, spent);
     };
     let interrupted = count.is_none();
     let n = count.unwrap_or(UNBOUNDED_COUNT);
@@ -142,6 +148,21 @@ fn answers(client: &Client<'_>, ip: &str) -> Option<u32> {
     }
     if let Some(pod) = proxy::pod_by_ip(world, ip) {
         here?;
+        // Echo requests are ICMP: only policy rules without ports admit them.
+        let seen = match &client.origin {
+            crate::network::Origin::Pod { ip, .. } => ip.clone(),
+            crate::network::Origin::Host { node, ip } => node
+                .as_deref()
+                .and_then(|n| {
+                    let local = pod.spec.as_ref()?.node_name.as_deref() == Some(n);
+                    proxy::node_pod_addresses(world, n)
+                        .into_iter()
+                        .nth(usize::from(local))
+                })
+                .unwrap_or_else(|| ip.clone()),
+        };
+        crate::network::exchange::admitted(&client.cx, &client.origin, &seen, ip, 0, "ICMP")
+            .ok()?;
         let on = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
         let hops = u32::from(from_pod && on != here) + u32::from(on != here);
         return Some(64 - hops);

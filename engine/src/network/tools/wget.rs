@@ -144,7 +144,12 @@ pub fn run(client: &mut Client<'_>, args: &[String], now_ms: i64) -> ToolRun {
             return p.done(4, 0);
         }
         p.err(format!("wget: bad address '{shown_host}'"));
-        return p.done(1, 0);
+        let spent = if client.unanswered(&u.host) {
+            super::RESOLVER_TIMEOUT_MS
+        } else {
+            0
+        };
+        return p.done(1, spent);
     };
     if !o.quiet {
         if gnu {
@@ -248,6 +253,13 @@ fn busybox_result(p: &mut Printed, o: &Options, path: &str, r: &Response) -> Too
             r.reason()
         ));
         return std::mem::take(p).done(1, 1);
+    }
+    if o.spider {
+        // busybox checks the headers and stops.
+        if !o.quiet {
+            p.err("remote file exists");
+        }
+        return std::mem::take(p).done(0, 1);
     }
     let to_stdout = o.output.as_deref() == Some("-");
     let file = o.output.clone().unwrap_or_else(|| file_name(path));
