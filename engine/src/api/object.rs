@@ -11,6 +11,7 @@ mod config_map;
 mod endpoint_slice;
 pub mod hpa;
 mod ingress;
+pub mod policy;
 mod rbac;
 mod rules;
 mod secret;
@@ -31,7 +32,9 @@ pub use k8s_openapi::api::core::v1::{
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
 pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+pub use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 pub use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+pub use k8s_openapi::api::scheduling::v1::PriorityClass;
 pub use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
 pub use crate::api::custom::CustomObject;
@@ -221,6 +224,8 @@ objects!($;
     Job,
     CronJob,
     HorizontalPodAutoscaler,
+    PodDisruptionBudget,
+    PriorityClass,
     Service,
     ServiceAccount,
     Ingress,

@@ -7,6 +7,7 @@ pub mod custom;
 mod endpoint_slice;
 mod hpa;
 mod ingress;
+mod policy;
 mod rbac;
 mod secret;
 mod storage;
