@@ -5,6 +5,7 @@ pub mod batch;
 pub mod cron;
 pub mod custom;
 pub mod defaults;
+pub mod disruption;
 pub mod error;
 pub mod explain;
 pub mod image_ref;
