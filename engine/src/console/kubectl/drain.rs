@@ -560,12 +560,12 @@ fn evict_and_wait(
             break;
         }
         // Until the next retry (or the deadline), or until an awaited pod goes.
+        // Retries due at or after the deadline end with kubectl's timeout error.
         let wake = retrying
             .iter()
             .map(|(_, at)| *at)
             .min()
             .unwrap_or(deadline)
-            .min(deadline)
             .max(now);
         let watch = waiting.clone();
         cluster.advance_until(SimDuration::millis(wake - now), move |c| {
