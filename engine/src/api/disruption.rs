@@ -76,14 +76,22 @@ mod tests {
         let mut pdb = PodDisruptionBudget::default();
         let t0 = crate::clock::time_from_ms(0);
         let t1 = crate::clock::time_from_ms(60_000);
-        pdb.status.get_or_insert_with(Default::default).disruptions_allowed = 1;
+        pdb.status
+            .get_or_insert_with(Default::default)
+            .disruptions_allowed = 1;
         update_allowed_condition(&mut pdb, &t0);
         update_allowed_condition(&mut pdb, &t1);
         let c = &pdb.status.as_ref().unwrap().conditions.as_ref().unwrap()[0];
-        assert_eq!((c.reason.as_str(), &c.last_transition_time), ("SufficientPods", &t0));
+        assert_eq!(
+            (c.reason.as_str(), &c.last_transition_time),
+            ("SufficientPods", &t0)
+        );
         pdb.status.as_mut().unwrap().disruptions_allowed = 0;
         update_allowed_condition(&mut pdb, &t1);
         let c = &pdb.status.as_ref().unwrap().conditions.as_ref().unwrap()[0];
-        assert_eq!((c.reason.as_str(), &c.last_transition_time), ("InsufficientPods", &t1));
+        assert_eq!(
+            (c.reason.as_str(), &c.last_transition_time),
+            ("InsufficientPods", &t1)
+        );
     }
 }

@@ -148,7 +148,9 @@ impl ApiError {
             ApiError::TooManyRequests { message } => {
                 format!("Error from server (TooManyRequests): {message}")
             }
-            ApiError::Internal { message } => format!("Error from server (InternalError): {message}"),
+            ApiError::Internal { message } => {
+                format!("Error from server (InternalError): {message}")
+            }
         }
     }
 }

@@ -230,7 +230,9 @@ fn only_one_default(
     }
     let name = pc.metadata.name.clone().unwrap_or_default();
     let other = store.list("PriorityClass", None).find_map(|o| match o {
-        Object::PriorityClass(c) if c.global_default == Some(true) && c.metadata.name != pc.metadata.name => {
+        Object::PriorityClass(c)
+            if c.global_default == Some(true) && c.metadata.name != pc.metadata.name =>
+        {
             c.metadata.name.clone()
         }
         _ => None,
@@ -239,7 +241,9 @@ fn only_one_default(
         Some(other) => Err(ApiError::denied(
             kinds::info("PriorityClass"),
             &name,
-            format!("PriorityClass {other} is already marked as default. Only one default can exist"),
+            format!(
+                "PriorityClass {other} is already marked as default. Only one default can exist"
+            ),
         )),
         None => Ok(()),
     }

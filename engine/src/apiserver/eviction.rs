@@ -15,8 +15,7 @@ use crate::api::error::ApiError;
 use crate::api::object::Object;
 
 /// The refusal of an eviction the budget does not allow.
-const VIOLATES_BUDGET: &str =
-    "Cannot evict pod as it would violate the pod's disruption budget.";
+const VIOLATES_BUDGET: &str = "Cannot evict pod as it would violate the pod's disruption budget.";
 
 /// Most entries a budget's `disruptedPods` may hold before evictions are refused
 /// (`MaxDisruptedPodSize`).
@@ -101,7 +100,9 @@ impl ApiServer {
             return Err(ApiError::Denied {
                 resource: "poddisruptionbudget.policy".into(),
                 name: pdb_name,
-                message: "DisruptedPods map too big - too many evictions not confirmed by PDB controller".into(),
+                message:
+                    "DisruptedPods map too big - too many evictions not confirmed by PDB controller"
+                        .into(),
             });
         }
         if status.disruptions_allowed == 0 {

@@ -53,9 +53,15 @@ impl Controller for Disruption {
         match obj {
             Object::PodDisruptionBudget(_) => queue.add(key(obj.namespace(), obj.name())),
             Object::Pod(pod) => {
-                for b in world.api.list_as::<PodDisruptionBudget>(Some(obj.namespace())) {
+                for b in world
+                    .api
+                    .list_as::<PodDisruptionBudget>(Some(obj.namespace()))
+                {
                     if disruption::selects(b, pod) {
-                        queue.add(key(obj.namespace(), b.metadata.name.as_deref().unwrap_or("")));
+                        queue.add(key(
+                            obj.namespace(),
+                            b.metadata.name.as_deref().unwrap_or(""),
+                        ));
                     }
                 }
             }
@@ -63,8 +69,14 @@ impl Controller for Disruption {
             | Object::ReplicaSet(_)
             | Object::ReplicationController(_)
             | Object::StatefulSet(_) => {
-                for b in world.api.list_as::<PodDisruptionBudget>(Some(obj.namespace())) {
-                    queue.add(key(obj.namespace(), b.metadata.name.as_deref().unwrap_or("")));
+                for b in world
+                    .api
+                    .list_as::<PodDisruptionBudget>(Some(obj.namespace()))
+                {
+                    queue.add(key(
+                        obj.namespace(),
+                        b.metadata.name.as_deref().unwrap_or(""),
+                    ));
                 }
             }
             _ => {}
@@ -99,13 +111,25 @@ fn reconcile(world: &mut World, pdb: PodDisruptionBudget) -> Option<i64> {
         .collect();
     let obj = Object::PodDisruptionBudget(Box::new(pdb.clone()));
     if pods.is_empty() {
-        event(world, &obj, EventType::Normal, "NoPods", "No matching pods found");
+        event(
+            world,
+            &obj,
+            EventType::Normal,
+            "NoPods",
+            "No matching pods found",
+        );
     }
     let (expected, desired, unmanaged) = match expected_pods(world, &pdb, &pods) {
         Ok(counts) => counts,
         Err(e) => {
             let message = format!("Failed to calculate the number of expected pods: {e}");
-            event(world, &obj, EventType::Warning, "CalculateExpectedPodCountFailed", &message);
+            event(
+                world,
+                &obj,
+                EventType::Warning,
+                "CalculateExpectedPodCountFailed",
+                &message,
+            );
             fail_safe(world, pdb, &e);
             return None;
         }
@@ -210,7 +234,10 @@ fn scale_of(
     };
     Ok(match kind {
         "ReplicaSet" => {
-            let Some(rs) = world.api.get_as::<ReplicaSet>(ns, name).filter(|r| same(&r.metadata))
+            let Some(rs) = world
+                .api
+                .get_as::<ReplicaSet>(ns, name)
+                .filter(|r| same(&r.metadata))
             else {
                 return Ok(None);
             };
@@ -253,7 +280,9 @@ fn scale_of(
             let resource = crate::api::kinds::resolve(other)
                 .map(|k| k.qualified_resource())
                 .unwrap_or_else(|| other.to_lowercase());
-            return Err(format!("{resource} does not implement the scale subresource"));
+            return Err(format!(
+                "{resource} does not implement the scale subresource"
+            ));
         }
     })
 }
@@ -273,7 +302,10 @@ fn disrupted_pods(
     let mut kept = BTreeMap::new();
     let mut recheck: Option<i64> = None;
     let mut expired = 0;
-    for pod in pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
+    for pod in pods
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+    {
         let name = pod.metadata.name.clone().unwrap_or_default();
         let Some(at) = recorded.get(&name) else {
             continue;

@@ -391,7 +391,9 @@ fn schedule_one(
             if let Some(Object::Pod(fresh)) = world.api.get("Pod", &key.0, &key.1) {
                 pod = fresh.as_ref().clone();
             }
-            pod.status.get_or_insert_with(Default::default).nominated_node_name = Some(node);
+            pod.status
+                .get_or_insert_with(Default::default)
+                .nominated_node_name = Some(node);
             fit_error
         } else {
             format!(
@@ -477,7 +479,10 @@ fn mark_unschedulable(world: &mut World, mut pod: Pod, message: &str) {
             pod.metadata.name.as_deref().unwrap_or(""),
         )
         .and_then(|p| p.status.as_ref()?.nominated_node_name.clone());
-    let nominated = pod.status.as_ref().and_then(|s| s.nominated_node_name.clone());
+    let nominated = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.nominated_node_name.clone());
     if current.as_deref() == Some(message) && nominated == nominated_before {
         return;
     }

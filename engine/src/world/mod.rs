@@ -118,7 +118,12 @@ impl World {
 
     /// Evicts a pod through the eviction subresource (its disruption budget decides); the
     /// kubelet hears at once of the deletion that follows.
-    pub fn evict(&mut self, namespace: &str, name: &str, grace: Option<i64>) -> Result<(), ApiError> {
+    pub fn evict(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        grace: Option<i64>,
+    ) -> Result<(), ApiError> {
         let now = self.clock.now_ms();
         if let Deletion::Graceful(uid) = self.api.evict(namespace, name, grace, now)? {
             let task = Task::KubeletSync {

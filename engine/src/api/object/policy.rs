@@ -154,7 +154,9 @@ fn unknown_system_class(pc: &PriorityClass, name: &str) -> Option<String> {
         return Some(format!("value of {name} PriorityClass must be {value}"));
     }
     if pc.global_default == Some(true) {
-        return Some(format!("globalDefault of {name} PriorityClass must be false"));
+        return Some(format!(
+            "globalDefault of {name} PriorityClass must be false"
+        ));
     }
     None
 }

@@ -584,7 +584,12 @@ fn evict_and_wait(
         .filter_map(|p| p.metadata.name.clone())
         .collect();
     if !remaining.is_empty() {
-        pending_pods(node, &aggregate(&errors), remaining.iter().map(String::as_str), out);
+        pending_pods(
+            node,
+            &aggregate(&errors),
+            remaining.iter().map(String::as_str),
+            out,
+        );
     }
     Err(errors)
 }

@@ -115,11 +115,12 @@ fn victims_on(
         )
     });
     let flags = violating(budgets, &lower);
-    let (bad, good): (Vec<(Pod, bool)>, Vec<(Pod, bool)>) =
-        lower.into_iter().zip(flags).partition(|(_, v)| *v);
+    let mut order: Vec<(Pod, bool)> = lower.into_iter().zip(flags).collect();
+    // Those whose budget would be violated are reprieved first (a stable sort).
+    order.sort_by_key(|(_, violates)| !*violates);
     let mut victims = Vec::new();
     let mut violations = 0;
-    for (p, violates) in bad.into_iter().chain(good) {
+    for (p, violates) in order {
         let mut with = kept.clone();
         with.add(&p);
         if filter(pod, node, &with).is_empty() {
@@ -142,8 +143,11 @@ pub(super) fn preempt(world: &mut World, pod: &Pod, nodes: &[&Node]) -> Option<S
     if nodes.is_empty() || eligible(world, pod).is_err() {
         return None;
     }
-    let budgets: Vec<PodDisruptionBudget> =
-        world.api.list_as::<PodDisruptionBudget>(None).cloned().collect();
+    let budgets: Vec<PodDisruptionBudget> = world
+        .api
+        .list_as::<PodDisruptionBudget>(None)
+        .cloned()
+        .collect();
     let best = nodes
         .iter()
         .filter_map(|n| victims_on(world, pod, n, &budgets))
@@ -175,11 +179,18 @@ pub(super) fn preempt(world: &mut World, pod: &Pod, nodes: &[&Node]) -> Option<S
         let stored = world
             .api
             .update_status(Object::Pod(Box::new(marked)))
-            .map(Clone::clone)
+            .cloned()
             .unwrap_or_else(|_| Object::Pod(Box::new(victim)));
         let _ = world.delete("Pod", &ns, &name, None, false);
         let message = format!("Preempted by pod {uid} on node {}", best.node);
-        events::record(world, &stored, EventType::Normal, "Preempted", &message, SCHEDULER);
+        events::record(
+            world,
+            &stored,
+            EventType::Normal,
+            "Preempted",
+            &message,
+            SCHEDULER,
+        );
     }
     Some(best.node)
 }
