@@ -364,6 +364,23 @@ fn manifest() -> impl Strategy<Value = String> {
         "    resources: {limits: {memory: 1Ki, cpu: 1e3}, requests: {cpu: 0}}",
         "    args: [stress, --vm, '1', --vm-bytes, 9E]",
         "    command: [sh, -c, 'while true; do wget -q -O- http://web; done']",
+        "kind: PodDisruptionBudget",
+        "apiVersion: policy/v1",
+        "  minAvailable: 99999999999%",
+        "  maxUnavailable: '%'",
+        "  maxUnavailable: -2147483648",
+        "  selector: {}",
+        "  selector: {matchExpressions: [{key: app, operator: Bogus}]}",
+        "  unhealthyPodEvictionPolicy: AlwaysAllow",
+        "kind: PriorityClass",
+        "apiVersion: scheduling.k8s.io/v1",
+        "value: 2147483647",
+        "value: -2147483648",
+        "globalDefault: true",
+        "preemptionPolicy: Sometimes",
+        "  priorityClassName: system-node-critical",
+        "  priorityClassName: nope",
+        "  priority: 5",
     ];
     prop::collection::vec(prop::sample::select(PIECES), 0..16).prop_map(|p| p.join("\n"))
 }

@@ -27,6 +27,10 @@ pub enum ApiError {
         name: String,
         message: String,
     },
+    /// 429: `Cannot evict pod as it would violate the pod's disruption budget.`
+    TooManyRequests { message: String },
+    /// 500: a failure inside the server.
+    Internal { message: String },
 }
 
 impl ApiError {
@@ -107,6 +111,9 @@ impl ApiError {
                 name,
                 message,
             } => format!("{} \"{name}\" is invalid: {message}", qualified(kind)),
+            ApiError::TooManyRequests { message } | ApiError::Internal { message } => {
+                message.clone()
+            }
         }
     }
 
@@ -138,6 +145,12 @@ impl ApiError {
                 name,
                 message,
             } => format!("The {kind} \"{name}\" is invalid: {message}"),
+            ApiError::TooManyRequests { message } => {
+                format!("Error from server (TooManyRequests): {message}")
+            }
+            ApiError::Internal { message } => {
+                format!("Error from server (InternalError): {message}")
+            }
         }
     }
 }

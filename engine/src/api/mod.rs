@@ -6,6 +6,7 @@ pub mod cidr;
 pub mod cron;
 pub mod custom;
 pub mod defaults;
+pub mod disruption;
 pub mod error;
 pub mod explain;
 pub mod image_ref;

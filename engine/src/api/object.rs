@@ -12,6 +12,7 @@ mod endpoint_slice;
 pub mod hpa;
 mod ingress;
 mod network_policy;
+pub mod policy;
 mod rbac;
 mod rules;
 mod secret;
@@ -32,7 +33,9 @@ pub use k8s_openapi::api::core::v1::{
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
 pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass, NetworkPolicy};
+pub use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 pub use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+pub use k8s_openapi::api::scheduling::v1::PriorityClass;
 pub use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
 pub use crate::api::custom::CustomObject;
@@ -222,6 +225,8 @@ objects!($;
     Job,
     CronJob,
     HorizontalPodAutoscaler,
+    PodDisruptionBudget,
+    PriorityClass,
     Service,
     ServiceAccount,
     Ingress,

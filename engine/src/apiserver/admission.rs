@@ -1,5 +1,5 @@
 //! Admission plugins, in kube-apiserver's order: NamespaceLifecycle, ServiceAccount (with its
-//! `imagePullSecrets` copied into pods that have none), DefaultStorageClass, and the Service
+//! `imagePullSecrets` copied into pods that have none), Priority, DefaultStorageClass, and the Service
 //! REST storage's allocation of ClusterIPs and NodePorts.
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
@@ -14,7 +14,11 @@ use crate::rng::Rng;
 pub(super) fn admit_create(store: &Store, obj: &mut Object, rng: &mut Rng) -> Result<(), ApiError> {
     namespace_lifecycle(store, obj)?;
     match obj {
-        Object::Pod(p) => admit_service_account(store, p, rng),
+        Object::Pod(p) => {
+            admit_service_account(store, p, rng)?;
+            admit_priority(store, p)
+        }
+        Object::PriorityClass(pc) => only_one_default(store, pc),
         Object::Service(svc) => allocate_service(store, svc, rng),
         Object::PersistentVolumeClaim(claim) => {
             default_storage_class(store, claim);
@@ -30,6 +34,7 @@ pub(super) fn admit_update(store: &Store, new: &Object, old: &Object) -> Result<
         (Object::PersistentVolumeClaim(new), Object::PersistentVolumeClaim(old)) => {
             resize(store, new, old)
         }
+        (Object::PriorityClass(new), Object::PriorityClass(_)) => only_one_default(store, new),
         _ => Ok(()),
     }
 }
@@ -173,6 +178,75 @@ fn admit_service_account(store: &Store, pod: &mut Pod, rng: &mut Rng) -> Result<
         }
     }
     Ok(())
+}
+
+/// Priority: a pod's `priorityClassName` (or the global default class) gives its
+/// `priority` and `preemptionPolicy`; a class that does not exist is refused.
+fn admit_priority(store: &Store, pod: &mut Pod) -> Result<(), ApiError> {
+    let spec = pod.spec.get_or_insert_with(Default::default);
+    let wanted = spec.priority_class_name.clone().unwrap_or_default();
+    let class = if wanted.is_empty() {
+        store
+            .list("PriorityClass", None)
+            .filter_map(|o| match o {
+                Object::PriorityClass(pc) if pc.global_default == Some(true) => Some(pc),
+                _ => None,
+            })
+            .min_by_key(|pc| pc.value)
+    } else {
+        match store.get("PriorityClass", "", &wanted) {
+            Some(Object::PriorityClass(pc)) => Some(pc),
+            _ => {
+                return Err(ApiError::Denied {
+                    resource: "pods".into(),
+                    name: pod.metadata.name.clone().unwrap_or_default(),
+                    message: format!("no PriorityClass with name {wanted} was found"),
+                })
+            }
+        }
+    };
+    match class {
+        Some(pc) => {
+            spec.priority_class_name.clone_from(&pc.metadata.name);
+            spec.priority = Some(pc.value);
+            spec.preemption_policy.clone_from(&pc.preemption_policy);
+        }
+        None => {
+            spec.priority.get_or_insert(0);
+            spec.preemption_policy
+                .get_or_insert_with(|| "PreemptLowerPriority".into());
+        }
+    }
+    Ok(())
+}
+
+/// Priority, for PriorityClasses: only one class may be the global default.
+fn only_one_default(
+    store: &Store,
+    pc: &k8s_openapi::api::scheduling::v1::PriorityClass,
+) -> Result<(), ApiError> {
+    if pc.global_default != Some(true) {
+        return Ok(());
+    }
+    let name = pc.metadata.name.clone().unwrap_or_default();
+    let other = store.list("PriorityClass", None).find_map(|o| match o {
+        Object::PriorityClass(c)
+            if c.global_default == Some(true) && c.metadata.name != pc.metadata.name =>
+        {
+            c.metadata.name.clone()
+        }
+        _ => None,
+    });
+    match other {
+        Some(other) => Err(ApiError::denied(
+            kinds::info("PriorityClass"),
+            &name,
+            format!(
+                "PriorityClass {other} is already marked as default. Only one default can exist"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Validates a new Service against the stored ones, then defaults it and allocates its

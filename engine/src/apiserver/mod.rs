@@ -12,6 +12,7 @@
 //! | [`ApiServer::update_status`] | `PUT …/status` | the stored spec kept; `generation` never moves |
 //! | [`ApiServer::bind`] | `POST …/binding` | `spec.nodeName` and the `PodScheduled` condition |
 //! | [`ApiServer::delete`] | `DELETE` | grace periods, finalizers, propagation (`deletion`) |
+//! | [`ApiServer::evict`] | `POST …/eviction` | the pod's disruption budget, then a graceful delete (`eviction`) |
 //!
 //! Reads ([`ApiServer::get`], [`ApiServer::list`]) and the watch log
 //! ([`ApiServer::events_since`]) are open to every layer. Writes take an [`Env`]: the
@@ -22,6 +23,7 @@
 mod admission;
 mod custom;
 mod deletion;
+mod eviction;
 mod metrics;
 mod metrics_json;
 mod raw;

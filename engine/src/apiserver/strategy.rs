@@ -30,6 +30,10 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
             o.fields.remove("status");
         }
     }
+    if let Object::PodDisruptionBudget(p) = obj {
+        // The create strategy resets the status the disruption controller computes.
+        p.status = Some(Default::default());
+    }
     if let Object::Job(j) = obj {
         let uid = super::store::new_uid(&mut rng.clone());
         crate::api::batch::generate_selector(j, &uid);
@@ -49,6 +53,7 @@ pub(super) fn starts_generation(obj: &Object) -> bool {
                 | Object::ClusterRoleBinding(_)
                 | Object::StorageClass(_)
                 | Object::APIService(_)
+                | Object::PriorityClass(_)
         )
 }
 
@@ -96,6 +101,12 @@ pub(super) fn prepare_for_update(
             // Compare specs with images and scheduling fields set aside.
             if let (Some(cs), Some(ws)) = (check.spec.as_mut(), wanted_defaulted.spec.as_mut()) {
                 ws.node_name = cs.node_name.clone();
+                // What Priority admission filled in.
+                ws.priority = cs.priority;
+                ws.preemption_policy.clone_from(&cs.preemption_policy);
+                if ws.priority_class_name.is_none() {
+                    ws.priority_class_name.clone_from(&cs.priority_class_name);
+                }
                 for (c, w) in cs.containers.iter_mut().zip(ws.containers.iter_mut()) {
                     c.image = w.image.clone();
                 }

@@ -137,6 +137,13 @@ impl Cluster {
                 .api
                 .restore(obj, now.clone(), &mut self.world.rng);
         }
+        // The apiserver's post-start hook: the system PriorityClasses (their uids from a
+        // stream of their own, so every other random choice stays as it was).
+        let mut rng = self.world.side_rng("priorityclasses");
+        for pc in crate::api::object::policy::system_priority_classes() {
+            let obj = Object::PriorityClass(Box::new(pc));
+            let _ = self.world.api.restore(obj, now.clone(), &mut rng);
+        }
         for n in &profile.nodes {
             self.kubelet
                 .eviction

@@ -12,6 +12,7 @@ pub mod crd_names;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod disruption;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbage_collector;
@@ -46,6 +47,7 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<statefulset::StatefulSets>::default(), 0);
     runtime.register(Box::<daemonset::DaemonSets>::default(), 0);
     runtime.register(Box::<hpa::Autoscalers>::default(), 0);
+    runtime.register(Box::<disruption::Disruption>::default(), 0);
     // Volumes first: a volume created with its claim is Available when the claim syncs.
     runtime.register(Box::<persistentvolume::Volumes>::default(), 0);
     runtime.register(Box::<persistentvolume::ClaimBinder>::default(), 0);

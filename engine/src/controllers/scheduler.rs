@@ -2,6 +2,7 @@
 //! pod cannot be placed.
 
 pub(crate) mod affinity;
+mod preemption;
 mod volume_binding;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -298,8 +299,10 @@ impl Controller for Scheduler {
         if pending.is_empty() {
             return;
         }
+        // PrioritySort: higher priority first, then the oldest.
         pending.sort_by_key(|p| {
             (
+                std::cmp::Reverse(p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)),
                 p.metadata.creation_timestamp.as_ref().map(|t| t.0),
                 p.metadata
                     .resource_version
@@ -336,6 +339,8 @@ fn schedule_one(
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut preemption_helps: BTreeMap<String, usize> = BTreeMap::new();
     let mut preferred_weights: Vec<i64> = Vec::new();
+    // Nodes that lack room only: where preemption may help.
+    let mut short: Vec<&Node> = Vec::new();
     for node in nodes {
         let name = node.metadata.name.clone().unwrap_or_default();
         let used = usage.get(&name).cloned().unwrap_or_default();
@@ -351,6 +356,9 @@ fn schedule_one(
             let resource_only = why.iter().all(|w| {
                 w.starts_with("Insufficient") || w == "Too many pods" || w.contains("free ports")
             });
+            if resource_only {
+                short.push(node);
+            }
             let label = if resource_only {
                 "No preemption victims found for incoming pod"
             } else {
@@ -367,19 +375,30 @@ fn schedule_one(
         pod.metadata.name.clone().unwrap_or_default(),
     );
     if feasible.is_empty() {
+        let histogram = |m: &BTreeMap<String, usize>| {
+            let mut parts: Vec<String> = m.iter().map(|(r, n)| format!("{n} {r}")).collect();
+            parts.sort();
+            parts.join(", ")
+        };
+        let n = nodes.len();
+        let fit_error = format!("0/{n} nodes are available: {}.", histogram(&reasons));
         let message = if nodes.is_empty() {
             "no nodes available to schedule pods".to_string()
+        } else if let (Err(why), false) = (preemption::eligible(world, &pod), short.is_empty()) {
+            format!("{fit_error} preemption: {why}")
+        } else if let Some(node) = preemption::preempt(world, &pod, &short) {
+            // Preemption succeeded: the fit error alone, and the nominated node.
+            if let Some(Object::Pod(fresh)) = world.api.get("Pod", &key.0, &key.1) {
+                pod = fresh.as_ref().clone();
+            }
+            pod.status
+                .get_or_insert_with(Default::default)
+                .nominated_node_name = Some(node);
+            fit_error
         } else {
-            let histogram = |m: &BTreeMap<String, usize>| {
-                let mut parts: Vec<String> = m.iter().map(|(r, n)| format!("{n} {r}")).collect();
-                parts.sort();
-                parts.join(", ")
-            };
             format!(
-                "0/{n} nodes are available: {}. preemption: 0/{n} nodes are available: {}.",
-                histogram(&reasons),
-                histogram(&preemption_helps),
-                n = nodes.len()
+                "{fit_error} preemption: 0/{n} nodes are available: {}.",
+                histogram(&preemption_helps)
             )
         };
         mark_unschedulable(world, pod, &message);
@@ -453,7 +472,18 @@ fn mark_unschedulable(world: &mut World, mut pod: Pod, message: &str) {
         .and_then(|s| s.conditions.as_ref())
         .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
         .and_then(|c| c.message.clone());
-    if current.as_deref() == Some(message) {
+    let nominated_before = world
+        .api
+        .get_as::<Pod>(
+            pod.metadata.namespace.as_deref().unwrap_or(""),
+            pod.metadata.name.as_deref().unwrap_or(""),
+        )
+        .and_then(|p| p.status.as_ref()?.nominated_node_name.clone());
+    let nominated = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.nominated_node_name.clone());
+    if current.as_deref() == Some(message) && nominated == nominated_before {
         return;
     }
     let now = world.clock.now_time();

@@ -8,6 +8,7 @@ mod endpoint_slice;
 mod hpa;
 mod ingress;
 mod network_policy;
+mod policy;
 mod rbac;
 mod secret;
 mod storage;

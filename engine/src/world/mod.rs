@@ -116,6 +116,26 @@ impl World {
         Ok(())
     }
 
+    /// Evicts a pod through the eviction subresource (its disruption budget decides); the
+    /// kubelet hears at once of the deletion that follows.
+    pub fn evict(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        grace: Option<i64>,
+    ) -> Result<(), ApiError> {
+        let now = self.clock.now_ms();
+        if let Deletion::Graceful(uid) = self.api.evict(namespace, name, grace, now)? {
+            let task = Task::KubeletSync {
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                uid,
+            };
+            self.timers.at(now, task);
+        }
+        Ok(())
+    }
+
     /// Removes an object whose deletion has been requested once nothing holds it any more.
     /// Returns whether it went.
     pub fn remove_if_finalized(&mut self, kind: &'static str, namespace: &str, name: &str) -> bool {

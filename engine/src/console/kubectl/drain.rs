@@ -99,8 +99,13 @@ pub fn drain(cluster: &mut Cluster, args: &[String]) -> Output {
         // kubectl's CheckErr: an aggregate of one is unwrapped; an aggregate prints one
         // error per line without the `error: ` prefix.
         match fatal.as_slice() {
-            [one] if one.len() == 1 && !one[0].starts_with("cannot delete") => {
-                // A plain error (the timeout), not an aggregate: printed with `error: `.
+            [one]
+                if one.len() == 1
+                    && !one[0].starts_with("cannot delete")
+                    && !one[0].starts_with("error when") =>
+            {
+                // A plain error (the deletions' timeout), not an aggregate (the filters' or
+                // the evictions'): printed with `error: `.
                 out.err(format!("error: {}", one[0]));
             }
             [one] => {
@@ -386,16 +391,52 @@ fn drain_node(
     if !warnings.is_empty() {
         out.err(format!("Warning: {}", grouped(&warnings).join("; ")));
     }
-    // (namespace, name, uid): a pod recreated under the same name (a StatefulSet's) is a
-    // new pod, and the old one is gone, as kubectl's wait compares uids.
-    let mut pending: Vec<(String, String, Option<String>)> = Vec::new();
-    for pod in &to_delete {
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        let uid = pod.metadata.uid.clone();
-        if !o.disable_eviction {
-            out.out(format!("evicting pod {ns}/{name}"));
-        }
+    if o.disable_eviction {
+        return delete_and_wait(cluster, node, &to_delete, o, out);
+    }
+    evict_and_wait(cluster, node, &to_delete, o, out)
+}
+
+/// A pod drain waits for: (namespace, name, uid). A pod recreated under the same name (a
+/// StatefulSet's) is a new pod, and the old one is gone, as kubectl's wait compares uids.
+type Awaited = (String, String, Option<String>);
+
+fn awaited(pod: &Pod) -> Awaited {
+    (
+        pod.metadata.namespace.clone().unwrap_or_default(),
+        pod.metadata.name.clone().unwrap_or_default(),
+        pod.metadata.uid.clone(),
+    )
+}
+
+fn gone(cluster: &Cluster, (ns, n, uid): &Awaited) -> bool {
+    cluster
+        .world
+        .api
+        .get("Pod", ns, n)
+        .is_none_or(|p| p.metadata().uid != *uid)
+}
+
+/// How long drain waits: `--timeout`, or (0: kubectl's forever) [`WAIT_LIMIT`].
+fn wait_limit(o: &Options) -> i64 {
+    if o.timeout_ms > 0 {
+        o.timeout_ms
+    } else {
+        WAIT_LIMIT.0
+    }
+}
+
+/// `--disable-eviction`: deletes the pods, then waits for them to go.
+fn delete_and_wait(
+    cluster: &mut Cluster,
+    node: &str,
+    pods: &[Pod],
+    o: &Options,
+    out: &mut Output,
+) -> Result<(), Vec<String>> {
+    let mut pending: Vec<Awaited> = Vec::new();
+    for pod in pods {
+        let (ns, name, uid) = awaited(pod);
         if cluster
             .world
             .delete("Pod", &ns, &name, o.grace, false)
@@ -404,34 +445,18 @@ fn drain_node(
             pending.push((ns, name, uid));
         }
     }
-    let done = if o.disable_eviction {
-        "deleted"
-    } else {
-        "evicted"
-    };
-    let limit = if o.timeout_ms > 0 {
-        o.timeout_ms
-    } else {
-        WAIT_LIMIT.0
-    };
+    let limit = wait_limit(o);
     let deadline = cluster.world.clock.now_ms() + limit;
     while !pending.is_empty() {
         let left = SimDuration::millis((deadline - cluster.world.clock.now_ms()).max(0));
         let watch = pending.clone();
-        let gone_now = |c: &Cluster, (ns, n, uid): &(String, String, Option<String>)| {
-            c.world
-                .api
-                .get("Pod", ns, n)
-                .is_none_or(|p| p.metadata().uid != *uid)
-        };
-        cluster.advance_until(left, move |c| watch.iter().any(|p| gone_now(c, p)));
-        let (gone, still): (Vec<_>, Vec<_>) =
-            pending.into_iter().partition(|p| gone_now(cluster, p));
+        cluster.advance_until(left, move |c| watch.iter().any(|p| gone(c, p)));
+        let (went, still): (Vec<_>, Vec<_>) = pending.into_iter().partition(|p| gone(cluster, p));
         pending = still;
-        for (_, name, _) in &gone {
-            out.out(format!("pod/{name} {done}"));
+        for (_, name, _) in &went {
+            out.out(format!("pod/{name} deleted"));
         }
-        if gone.is_empty() {
+        if went.is_empty() {
             break;
         }
     }
@@ -440,15 +465,133 @@ fn drain_node(
     }
     let message = format!(
         "drain did not complete within {}",
-        crate::clock::SimDuration::millis(limit).go_string()
+        SimDuration::millis(limit).go_string()
     );
+    pending_pods(node, &message, pending.iter().map(|p| p.1.as_str()), out);
+    Err(vec![message])
+}
+
+/// kubectl's report of the pods still on the node when draining failed.
+fn pending_pods<'a>(
+    node: &str,
+    message: &str,
+    names: impl Iterator<Item = &'a str>,
+    out: &mut Output,
+) {
     out.err(format!(
         "There are pending pods in node \"{node}\" when an error occurred: {message}"
     ));
-    for (_, name, _) in &pending {
+    for name in names {
         out.err(format!("pod/{name}"));
     }
-    Err(vec![message])
+}
+
+/// How long kubectl waits before asking again for an eviction a budget refused.
+const EVICTION_RETRY_MS: i64 = 5_000;
+
+/// Evicts the pods through the eviction API (retrying every 5 s while their disruption
+/// budget refuses, until the timeout) and waits for the evicted ones to go, as kubectl's
+/// `evictPods` does for each pod.
+fn evict_and_wait(
+    cluster: &mut Cluster,
+    node: &str,
+    pods: &[Pod],
+    o: &Options,
+    out: &mut Output,
+) -> Result<(), Vec<String>> {
+    let limit = wait_limit(o);
+    let timeout = SimDuration::millis(limit).go_string();
+    let deadline = cluster.world.clock.now_ms() + limit;
+    // Pods still to evict, with when to try next; pods evicted and awaited.
+    let mut retrying: Vec<(Awaited, i64)> = pods
+        .iter()
+        .map(|p| (awaited(p), cluster.world.clock.now_ms()))
+        .collect();
+    let mut waiting: Vec<Awaited> = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    loop {
+        let now = cluster.world.clock.now_ms();
+        let mut next = Vec::new();
+        for (pod, at) in std::mem::take(&mut retrying) {
+            if at > now {
+                next.push((pod, at));
+                continue;
+            }
+            let (ns, name, _) = &pod;
+            out.out(format!("evicting pod {ns}/{name}"));
+            if now >= deadline {
+                errors.push(format!(
+                    "error when evicting pods/\"{name}\" -n \"{ns}\": global timeout reached: {timeout}"
+                ));
+                continue;
+            }
+            match cluster.world.evict(ns, name, o.grace) {
+                Ok(()) => waiting.push(pod),
+                Err(ApiError::NotFound { .. }) => {}
+                Err(e @ ApiError::TooManyRequests { .. }) => {
+                    out.err(format!(
+                        "error when evicting pods/\"{name}\" -n \"{ns}\" (will retry after 5s): {}",
+                        e.status_message("")
+                    ));
+                    next.push((pod, now + EVICTION_RETRY_MS));
+                }
+                Err(e) => errors.push(format!(
+                    "error when evicting pods/\"{name}\" -n \"{ns}\": {}",
+                    e.status_message("")
+                )),
+            }
+        }
+        retrying = next;
+        let (went, still): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|p| gone(cluster, p));
+        waiting = still;
+        for (_, name, _) in &went {
+            out.out(format!("pod/{name} evicted"));
+        }
+        if retrying.is_empty() && waiting.is_empty() {
+            break;
+        }
+        let now = cluster.world.clock.now_ms();
+        if now >= deadline && retrying.is_empty() {
+            for (ns, name, _) in waiting.drain(..) {
+                errors.push(format!(
+                    "error when waiting for pod \"{name}\" in namespace \"{ns}\" to terminate: context deadline exceeded"
+                ));
+            }
+            break;
+        }
+        // Until the next retry (or the deadline), or until an awaited pod goes.
+        // Retries due at or after the deadline end with kubectl's timeout error.
+        let wake = retrying
+            .iter()
+            .map(|(_, at)| *at)
+            .min()
+            .unwrap_or(deadline)
+            .max(now);
+        let watch = waiting.clone();
+        cluster.advance_until(SimDuration::millis(wake - now), move |c| {
+            watch.iter().any(|p| gone(c, p))
+        });
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let remaining: Vec<String> = cluster
+        .world
+        .api
+        .list_as::<Pod>(None)
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+        .filter(|p| pods.iter().any(|d| d.metadata.uid == p.metadata.uid))
+        .filter_map(|p| p.metadata.name.clone())
+        .collect();
+    if !remaining.is_empty() {
+        pending_pods(
+            node,
+            &aggregate(&errors),
+            remaining.iter().map(String::as_str),
+            out,
+        );
+    }
+    Err(errors)
 }
 
 #[cfg(test)]

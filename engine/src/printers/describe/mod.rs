@@ -232,6 +232,13 @@ pub(crate) fn describe_pod(pod: &Pod) -> String {
         meta.namespace.clone().unwrap_or_default()
     ));
     s.push_str(&format!("Priority:\t{}\n", spec.priority.unwrap_or(0)));
+    if let Some(class) = spec
+        .priority_class_name
+        .as_deref()
+        .filter(|c| !c.is_empty())
+    {
+        s.push_str(&format!("Priority Class Name:\t{class}\n"));
+    }
     if let Some(sa) = &spec.service_account_name {
         s.push_str(&format!("Service Account:\t{sa}\n"));
     }
@@ -283,6 +290,13 @@ pub(crate) fn describe_pod(pod: &Pod) -> String {
         .find(|o| o.controller == Some(true))
     {
         s.push_str(&format!("Controlled By:\t{}/{}\n", owner.kind, owner.name));
+    }
+    if let Some(node) = status
+        .nominated_node_name
+        .as_deref()
+        .filter(|n| !n.is_empty())
+    {
+        s.push_str(&format!("NominatedNodeName:\t{node}\n"));
     }
     if let Some(init) = spec.init_containers.as_ref().filter(|i| !i.is_empty()) {
         s.push_str("Init Containers:\n");
