@@ -10,6 +10,7 @@ mod files;
 mod hostname;
 pub(crate) mod kubectl;
 pub(crate) mod minikube;
+mod redirect;
 mod sed;
 mod seq;
 mod shell;
@@ -17,7 +18,7 @@ mod ssh;
 mod text_filters;
 
 use crate::cluster::Cluster;
-use crate::output::{Output, Stream};
+use crate::output::Output;
 pub use files::Workspace;
 use shell::Simple;
 
@@ -161,7 +162,7 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
         && commands.len() == 1
         && commands.first().is_some_and(|c| {
             c.pipeline.len() == 1
-                && c.pipeline[0].stdout_to.is_none()
+                && redirect::stdout_on_screen(&c.pipeline[0].outputs)
                 && c.pipeline[0].compound.is_none()
         });
     if top {
@@ -229,51 +230,20 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         } else {
             run_simple(cluster, &simple.words, stdin.as_deref())
         };
-        let edit = result.edit.clone();
-        let open_file = result.open_file.clone();
         let last = i + 1 == pipeline.len();
-        let mut stdout = String::new();
-        let mut stderr = String::new();
-        for (stream, text) in result.chunks {
-            // `2>&1` sends stderr where stdout goes, `>&2` the other way round.
-            let stream = match stream {
-                Stream::Stderr if simple.stderr_to_stdout => Stream::Stdout,
-                Stream::Stdout if simple.stdout_to_stderr => Stream::Stderr,
-                s => s,
-            };
-            match stream {
-                Stream::Stdout if !last || simple.stdout_to.is_some() => stdout.push_str(&text),
-                Stream::Stdout => out.out_raw(text),
-                Stream::Stderr if simple.stderr_to.is_some() => stderr.push_str(&text),
-                Stream::Stderr => out.chunks.push((Stream::Stderr, text)),
-            }
-        }
-        out.exit_code = result.exit_code;
+        let mut status = result.exit_code;
+        let routed = redirect::route(cluster, &simple.outputs, result.chunks, last, &mut status);
+        redirect::show(&mut out, routed.screen);
+        out.exit_code = status;
         out.clear |= result.clear;
-        if edit.is_some() {
-            out.edit = edit;
+        if result.edit.is_some() {
+            out.edit = result.edit;
         }
-        if open_file.is_some() {
-            out.open_file = open_file;
+        if result.open_file.is_some() {
+            out.open_file = result.open_file;
         }
-        // `&>` names one file for both streams: stdout first, then stderr after it.
-        let both = simple.stdout_to.is_some() && simple.stdout_to == simple.stderr_to;
-        if both {
-            stdout.push_str(&std::mem::take(&mut stderr));
-        }
-        if let Some((file, append)) = &simple.stdout_to {
-            if let Err(e) = write_redirect(cluster, file, &stdout, *append) {
-                out.err(e);
-                out.exit_code = 1;
-            }
-        } else if !last {
-            piped = Some(stdout);
-        }
-        if let (Some((file, append)), false) = (&simple.stderr_to, both) {
-            if let Err(e) = write_redirect(cluster, file, &stderr, *append) {
-                out.err(e);
-                out.exit_code = 1;
-            }
+        if !last {
+            piped = Some(routed.stdout);
         }
         // Stopped as if by Ctrl-C: the rest of the pipe is stopped too.
         if cluster.console.interrupted {
@@ -281,19 +251,6 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         }
     }
     out
-}
-
-/// Writes a redirection's text to a workspace file; `/dev/null` takes it and keeps nothing.
-fn write_redirect(
-    cluster: &mut Cluster,
-    file: &str,
-    text: &str,
-    append: bool,
-) -> Result<(), String> {
-    if file == "/dev/null" {
-        return Ok(());
-    }
-    cluster.console.files.write(file, text, append)
 }
 
 /// What a workspace path is, for `test -f`/`-d` and `[[ -f ]]`.

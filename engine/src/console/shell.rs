@@ -64,14 +64,8 @@ pub struct Simple {
     /// A loop, `if`, `case` or `[[ ]]` in the command's place (no words then):
     /// `for ...; done | grep x`.
     pub compound: Option<Box<Compound>>,
-    /// `> file` (false) or `>> file` (true).
-    pub stdout_to: Option<(String, bool)>,
-    /// `2> file` (false) or `2>> file` (true).
-    pub stderr_to: Option<(String, bool)>,
-    /// `2>&1`: stderr goes where stdout goes.
-    pub stderr_to_stdout: bool,
-    /// `>&2`: stdout goes to stderr.
-    pub stdout_to_stderr: bool,
+    /// Output redirections in the order typed (`> f`, `2>> f`, `2>&1`, `>&2`, `&> f`).
+    pub outputs: Vec<Redirect>,
     /// `< file`.
     pub stdin_from: Option<String>,
     /// Heredoc body, fed to stdin.
@@ -86,13 +80,31 @@ impl Simple {
 
     /// Has a redirection or a heredoc.
     pub fn redirected(&self) -> bool {
-        self.stdout_to.is_some()
-            || self.stderr_to.is_some()
-            || self.stderr_to_stdout
-            || self.stdout_to_stderr
-            || self.stdin_from.is_some()
+        !self.outputs.is_empty() || self.stdin_from.is_some()
             || self.heredoc.is_some()
     }
+}
+
+/// An output redirection: bash applies them left to right, so `2>&1 >f` sends stderr
+/// where stdout went before (the pipe or the screen) and stdout to `f`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Redirect {
+    /// `N> file` (`append`: `N>> file`).
+    To {
+        /// The descriptor: 1 (stdout) or 2 (stderr).
+        fd: u8,
+        /// The file, as typed.
+        file: String,
+        /// `>>`: append instead of truncating.
+        append: bool,
+    },
+    /// `N>&M`: descriptor `fd` goes where `to` goes now.
+    Dup {
+        /// The descriptor redirected.
+        fd: u8,
+        /// The descriptor copied.
+        to: u8,
+    },
 }
 
 /// A pipeline (`a | b | c`) and how it joins the previous one.
@@ -694,6 +706,14 @@ fn heredoc_body(delimiter: &str, chars: &mut Chars) -> (String, bool) {
 mod tests {
     use super::*;
 
+    fn to(fd: u8, file: &str, append: bool) -> Redirect {
+        Redirect::To {
+            fd,
+            file: file.into(),
+            append,
+        }
+    }
+
     fn words(line: &str) -> Vec<Vec<String>> {
         parse(line)
             .unwrap()
@@ -744,15 +764,23 @@ mod tests {
     fn pipes_redirects_and_heredocs() {
         let cmds = parse("kubectl get pods | grep web > out.txt").unwrap();
         assert_eq!(cmds[0].pipeline.len(), 2);
-        assert_eq!(
-            cmds[0].pipeline[1].stdout_to,
-            Some(("out.txt".into(), false))
-        );
+        assert_eq!(cmds[0].pipeline[1].outputs, [to(1, "out.txt", false)]);
         let cmds = parse("cat <<EOF > pod.yaml\napiVersion: v1\n  kind: Pod\nEOF").unwrap();
         assert_eq!(cmds.len(), 1);
         let s = &cmds[0].pipeline[0];
         assert_eq!(s.heredoc.as_deref(), Some("apiVersion: v1\n  kind: Pod\n"));
-        assert_eq!(s.stdout_to, Some(("pod.yaml".into(), false)));
+        assert_eq!(s.outputs, [to(1, "pod.yaml", false)]);
+        let cmds = parse("a 2>&1 >f &>>g 1>&2").unwrap();
+        assert_eq!(
+            cmds[0].pipeline[0].outputs,
+            [
+                Redirect::Dup { fd: 2, to: 1 },
+                to(1, "f", false),
+                to(1, "g", true),
+                Redirect::Dup { fd: 2, to: 1 },
+                Redirect::Dup { fd: 1, to: 2 },
+            ]
+        );
         let cmds = parse("kubectl apply -f - <<'END'\nkind: Pod\nEND").unwrap();
         assert_eq!(cmds[0].pipeline[0].heredoc.as_deref(), Some("kind: Pod\n"));
         assert!(parse("echo >").is_err());
@@ -828,10 +856,7 @@ mod tests {
         assert!(parse("for i in a; do done").unwrap_err().contains("`done'"));
         let piped = parse("for i in a; do echo; done | grep a > out.txt").unwrap();
         assert!(piped[0].pipeline[0].compound.is_some());
-        assert_eq!(
-            piped[0].pipeline[1].stdout_to,
-            Some(("out.txt".into(), false))
-        );
+        assert_eq!(piped[0].pipeline[1].outputs, [to(1, "out.txt", false)]);
         assert!(parse("for i in a; do echo; done x")
             .unwrap_err()
             .contains("`x'"));

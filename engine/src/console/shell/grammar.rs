@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use super::{
-    CaseClause, CaseItem, Command, Compound, CondWord, Connector, ForLoop, IfClause, Simple, Token,
-    WhileLoop, Word, MAX_LOOP_DEPTH,
+    CaseClause, CaseItem, Command, Compound, CondWord, Connector, ForLoop, IfClause, Redirect,
+    Simple, Token, WhileLoop, Word, MAX_LOOP_DEPTH,
 };
 use crate::node::process::cond::{self, CondTok};
 
@@ -156,11 +156,11 @@ impl Parser {
                 }
                 Some(Token::Op("2>&1")) => {
                     self.pos += 1;
-                    simple.stderr_to_stdout = true;
+                    simple.outputs.push(Redirect::Dup { fd: 2, to: 1 });
                 }
                 Some(Token::Op(">&2")) => {
                     self.pos += 1;
-                    simple.stdout_to_stderr = true;
+                    simple.outputs.push(Redirect::Dup { fd: 1, to: 2 });
                 }
                 _ => break,
             }
@@ -185,15 +185,17 @@ impl Parser {
             (_, Some(Token::Op(o))) if o != "\n" => return Err(unexpected(&Token::Op(o))),
             _ => return Err("bash: syntax error near unexpected token `newline'".into()),
         };
+        let to = |fd, append| Redirect::To {
+            fd,
+            file: target.clone(),
+            append,
+        };
         match op {
-            ">" => simple.stdout_to = Some((target, false)),
-            ">>" => simple.stdout_to = Some((target, true)),
-            "2>" => simple.stderr_to = Some((target, false)),
-            "2>>" => simple.stderr_to = Some((target, true)),
+            ">" | ">>" => simple.outputs.push(to(1, op == ">>")),
+            "2>" | "2>>" => simple.outputs.push(to(2, op == "2>>")),
             "&>" | "&>>" => {
-                let append = op == "&>>";
-                simple.stdout_to = Some((target.clone(), append));
-                simple.stderr_to = Some((target, append));
+                simple.outputs.push(to(1, op == "&>>"));
+                simple.outputs.push(Redirect::Dup { fd: 2, to: 1 });
             }
             _ => simple.stdin_from = Some(target),
         }
