@@ -72,7 +72,10 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   sleep N               let N seconds of cluster time pass (also 2m, 1h)
   curl URL              request from this machine (node IPs, NodePorts; also wget, ping)
   P=$(kubectl ...)      variables, $(command), $?, $((1+2)), as in bash
-  for i in 1 2; do ...; done   loops on one line
+  for i in 1 2; do ...; done   loops (also while, until, if, case)
+  watch -n 2 CMD        repeat a command as time passes (Ctrl-C stops it)
+  alias, source FILE    aliases (alias k=kubectl), run a file's commands
+  printf, tee, env      and history, type, which, export, unset
   clear                 clear the screen";
 
 /// `test ARGS` / `[ ARGS ]`, with the workspace's files for `-f`, `-d`, `-e`, `-s`.
@@ -198,8 +201,8 @@ fn cat(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
         return o;
     }
     for file in args {
-        match cluster.console.files.read(file) {
-            Some(t) => o.out_raw(t.to_string()),
+        match super::source::read(cluster, file) {
+            Some(t) => o.out_raw(t),
             None if cluster.console.files.is_dir(file) => {
                 o.err(format!("cat: {file}: Is a directory"));
                 o.exit_code = 1;

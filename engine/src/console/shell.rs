@@ -36,6 +36,8 @@ pub enum Piece {
     },
     /// `$((expression))`: shell arithmetic.
     Arith(String),
+    /// `<(command)`: a name (`/dev/fd/63`) of a file holding what it printed.
+    ProcSubst(String),
     /// `$(command)` or `` `command` ``.
     Subst {
         /// The command line inside.
@@ -588,6 +590,16 @@ fn lex(text: &str) -> Result<Lexed, String> {
                 }
                 tokens.push(Token::Op(op));
             }
+            // `<(cmd)`: process substitution, a word of its own.
+            '<' if chars.peek() == Some(&'(') => {
+                end_word!();
+                chars.next();
+                let command = until_paren(&mut chars)?;
+                let raw = format!("<({command})");
+                word.expansion(Piece::ProcSubst(command), &raw);
+                in_word = true;
+                end_word!();
+            }
             ';' | '&' | '|' | '>' | '<' => {
                 end_word!();
                 let doubled = chars.peek() == Some(&c);
@@ -631,7 +643,15 @@ fn lex(text: &str) -> Result<Lexed, String> {
 
 /// Parses a console entry: one line, or several (a loop over lines, heredoc bodies).
 pub fn parse(text: &str) -> Result<Vec<Command>, String> {
-    grammar::parse(lex(text)?.tokens)
+    grammar::parse(lex(text)?.tokens, None)
+}
+
+/// Parses a console entry, expanding `aliases` where commands start.
+pub fn parse_with_aliases(
+    text: &str,
+    aliases: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<Command>, String> {
+    grammar::parse(lex(text)?.tokens, Some(aliases))
 }
 
 /// Whether an interactive entry is unfinished, so that bash prompts `> ` for more: it ends
@@ -642,7 +662,7 @@ pub fn needs_more(text: &str) -> bool {
     match lex(text) {
         Err(e) => e.starts_with("bash: unexpected EOF while looking for matching"),
         Ok(lexed) if lexed.open_heredoc || lexed.trailing_backslash => true,
-        Ok(lexed) => matches!(grammar::parse(lexed.tokens), Err(e) if e == grammar::END_OF_FILE),
+        Ok(lexed) => matches!(grammar::parse(lexed.tokens, None), Err(e) if e == grammar::END_OF_FILE),
     }
 }
 
@@ -739,6 +759,35 @@ mod tests {
         );
         assert_eq!(words("echo ''"), vec![vec!["echo", ""]]);
         assert_eq!(words("  # only a comment"), Vec::<Vec<String>>::new());
+    }
+
+    #[test]
+    fn aliases_expand_where_commands_start() {
+        let aliases: std::collections::BTreeMap<String, String> = [
+            ("k", "kubectl"),
+            ("kgp", "k get pods | grep web"),
+            ("w", "watch "),
+            ("loop", "loop loop"),
+            ("a", "b"),
+            ("b", "a"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let words = |line: &str| -> Vec<Vec<String>> {
+            parse_with_aliases(line, &aliases)
+                .unwrap()
+                .into_iter()
+                .flat_map(|c| c.pipeline)
+                .map(|s| s.words)
+                .collect()
+        };
+        assert_eq!(words("kgp -A"), [vec!["kubectl", "get", "pods"], vec!["grep", "web", "-A"]]);
+        assert_eq!(words("echo k; k version"), [vec!["echo", "k"], vec!["kubectl", "version"]]);
+        assert_eq!(words("w k get po"), [vec!["watch", "kubectl", "get", "po"]]);
+        assert_eq!(words("'k' x"), [vec!["k", "x"]]);
+        assert_eq!(words("loop"), [vec!["loop", "loop"]]);
+        assert_eq!(words("a"), [vec!["a"]]);
     }
 
     #[test]

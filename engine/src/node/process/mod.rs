@@ -11,6 +11,7 @@ mod local_path;
 pub mod metrics_server;
 mod perl;
 pub mod script;
+pub mod printf;
 pub mod serve;
 pub mod stream;
 pub mod stress;

@@ -59,15 +59,6 @@ fn one_pass(format: &str, args: &[String], next: &mut usize, p: &mut Printed) {
                     continue;
                 }
                 let mut spec = String::from("%");
-                let mut take = |chars: &mut std::iter::Peekable<std::str::Chars>, spec: &mut String, set: &str| {
-                    while let Some(&c) = chars.peek() {
-                        if !set.contains(c) {
-                            break;
-                        }
-                        spec.push(c);
-                        chars.next();
-                    }
-                };
                 take(&mut chars, &mut spec, "-+ #0");
                 let flags = spec[1..].to_string();
                 let mut width = None;
@@ -92,7 +83,7 @@ fn one_pass(format: &str, args: &[String], next: &mut usize, p: &mut Printed) {
                     }
                 }
                 // Length modifiers are accepted and ignored.
-                while chars.peek().is_some_and(|c| "hlLqjzt".contains(*c)) {
+                while chars.peek().is_some_and(|c| "hlLjzt".contains(*c)) {
                     chars.next();
                 }
                 let Some(conv) = chars.next() else {
@@ -125,6 +116,17 @@ fn one_pass(format: &str, args: &[String], next: &mut usize, p: &mut Printed) {
     }
 }
 
+/// Moves the characters of `set` at the front of `chars` onto `spec`.
+fn take(chars: &mut std::iter::Peekable<std::str::Chars>, spec: &mut String, set: &str) {
+    while let Some(&c) = chars.peek() {
+        if !set.contains(c) {
+            break;
+        }
+        spec.push(c);
+        chars.next();
+    }
+}
+
 /// A conversion's flags, width and precision.
 struct Field<'a> {
     flags: &'a str,
@@ -134,13 +136,14 @@ struct Field<'a> {
 }
 
 impl Field<'_> {
-    /// Pads `body` (with its sign or prefix `lead`) to the width.
+    /// Pads `body` (with its sign or prefix `lead`) to the width; `numeric`: the `0` flag
+    /// pads with zeros (for integers only without a precision, as in C).
     fn pad(&self, lead: &str, body: &str, numeric: bool) -> String {
         let len = lead.chars().count() + body.chars().count();
         let fill = self.width.saturating_sub(len);
         if self.left {
             format!("{lead}{body}{}", " ".repeat(fill))
-        } else if numeric && self.flags.contains('0') && self.precision.is_none() {
+        } else if numeric && self.flags.contains('0') {
             format!("{lead}{}{body}", "0".repeat(fill))
         } else {
             format!("{}{lead}{body}", " ".repeat(fill))
@@ -207,7 +210,7 @@ fn convert(conv: char, f: &Field, args: &[String], next: &mut usize, p: &mut Pri
                 Some(0) if n == 0 => String::new(),
                 _ => digits,
             };
-            p.text.push_str(&f.pad(lead, &digits, true));
+            p.text.push_str(&f.pad(lead, &digits, f.precision.is_none()));
         }
         'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
             *next += 1;
@@ -469,6 +472,7 @@ mod tests {
         assert_eq!(pf("%.2f %e %g\\n", &["3.14159", "1234.5", "0.0001"]), "3.14 1.234500e+03 0.0001\n");
         assert_eq!(pf("%g %g\\n", &["100000", "1000000"]), "100000 1e+06\n");
         assert_eq!(pf("%q\\n", &["a b'c"]), "a\\ b\\'c\n");
+        assert_eq!(pf("%05.1f|%5.3d|%q\\n", &["3.14159", "7", "x y"]), "003.1|  007|x\\ y\n");
         assert_eq!(pf("%q %q\\n", &["", "a\tb"]), "'' $'a\\tb'\n");
         assert_eq!(pf("%b|%s\\n", &["x\\ty", "x\\ty"]), "x\ty|x\\ty\n");
         assert_eq!(pf("%b", &["a\\cb", "c"]), "a");
