@@ -37,7 +37,9 @@ pub(super) fn alias(cluster: &mut Cluster, args: &[String]) -> Output {
                 } else if value.len() > MAX_VALUE
                     || (aliases.len() >= MAX_ALIASES && !aliases.contains_key(name))
                 {
-                    o.err(format!("bash: alias: {name}: too many aliases or too long a value"));
+                    o.err(format!(
+                        "bash: alias: {name}: too many aliases or too long a value"
+                    ));
                     o.exit_code = 1;
                 } else {
                     aliases.insert(name.to_string(), value.to_string());

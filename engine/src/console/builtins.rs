@@ -378,7 +378,11 @@ fn wc(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
     let width = if files.len() <= 1 && fields.len() == 1 {
         1
     } else {
-        let total: usize = inputs.iter().filter(|(n, _)| n.is_some_and(|n| n != "-")).map(|(_, c)| c[3]).sum();
+        let total: usize = inputs
+            .iter()
+            .filter(|(n, _)| n.is_some_and(|n| n != "-"))
+            .map(|(_, c)| c[3])
+            .sum();
         let digits = total.max(1).ilog10() as usize + 1;
         if piped {
             digits.max(7)
@@ -602,7 +606,7 @@ mod tests {
         assert_eq!(wc(&cluster, &["-l".into()], Some(input)).stdout(), "4\n");
         assert_eq!(
             wc(&cluster, &["-cl".into()], Some(input)).stdout(),
-            "      4      37\n"
+            "      4      38\n"
         );
     }
 }

@@ -228,7 +228,10 @@ impl Context<'_> {
         let expanded: Vec<&str>;
         let (program, args) = match self.cluster.console.aliases.get(*program) {
             Some(value) => {
-                expanded = value.split_whitespace().chain(args.iter().copied()).collect();
+                expanded = value
+                    .split_whitespace()
+                    .chain(args.iter().copied())
+                    .collect();
                 match expanded.split_first() {
                     Some((p, a)) => (p, a),
                     None => return Vec::new(),
@@ -620,7 +623,10 @@ mod tests {
     fn first_word() {
         let cl = Cluster::new();
         assert_eq!(c(&cl, "kub"), ["kubectl"]);
-        assert_eq!(c(&cl, "s"), ["sed", "seq", "sleep", "sort"]);
+        assert_eq!(
+            c(&cl, "s"),
+            ["sed", "seq", "sleep", "sort", "source", "ssh"]
+        );
         assert!(c(&cl, "").contains(&"kubectl".to_string()));
         assert_eq!(
             complete(&cl, "echo hi; cl"),
@@ -630,7 +636,7 @@ mod tests {
             }
         );
         assert_eq!(c(&cl, "kubectl get pods | gr"), ["grep"]);
-        assert_eq!(c(&cl, "true && ca"), ["cat"]);
+        assert_eq!(c(&cl, "true && ca"), ["case", "cat"]);
         assert_eq!(c(&cl, "X=1 kube"), ["kubectl"]);
         assert_eq!(c(&cl, "timeout 5s kub"), ["kubectl"]);
         assert_eq!(c(&cl, "timeout 5s kubectl get depl"), ["deployments"]);
@@ -654,8 +660,9 @@ mod tests {
         assert_eq!(c(&cl, "k de"), ["delete", "describe"]);
         let mut aliased = cluster();
         aliased.run("alias kgp='kubectl get pods' kd='kubectl describe'");
-        assert_eq!(c(&aliased, "k get po"), ["pods"]);
-        assert_eq!(c(&aliased, "kd no"), ["node", "nodes"]);
+        assert_eq!(c(&aliased, "k get po"), c(&aliased, "kubectl get po"));
+        assert_eq!(c(&aliased, "kd no"), c(&aliased, "kubectl describe no"));
+        assert_eq!(c(&aliased, "kgp -"), c(&aliased, "kubectl get pods -"));
         assert!(c(&aliased, "kg").contains(&"kgp".to_string()));
         assert_eq!(c(&aliased, "so"), ["sort", "source"]);
         assert_eq!(c(&cl, "kubectl rollout st"), ["status"]);

@@ -1,5 +1,6 @@
 //! The console: a small shell around kubectl, running inside the engine.
 
+mod aliases;
 mod builtins;
 pub(crate) mod complete;
 mod conditions;
@@ -10,7 +11,6 @@ mod files;
 mod hostname;
 pub(crate) mod kubectl;
 pub(crate) mod minikube;
-mod aliases;
 mod redirect;
 mod repeat;
 mod sed;
@@ -23,8 +23,8 @@ mod text_filters;
 
 use crate::cluster::Cluster;
 use crate::output::Output;
-pub use files::Workspace;
 pub(crate) use files::normalize as files_normalize;
+pub use files::Workspace;
 use shell::Simple;
 
 /// Console state that outlives a single line.
@@ -148,7 +148,10 @@ impl Default for Console {
             loop_bytes: 0,
             interrupted: false,
             aliases: [("k".to_string(), "kubectl".to_string())].into(),
-            exported: session::BASE_ENV.iter().map(|(k, _)| k.to_string()).collect(),
+            exported: session::BASE_ENV
+                .iter()
+                .map(|(k, _)| k.to_string())
+                .collect(),
             history: Default::default(),
             source_depth: 0,
             fd_files: Vec::new(),
@@ -326,7 +329,10 @@ pub(super) fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<
     let assignments = words.iter().take_while(|w| is_assignment(w)).count();
     if assignments > 0 {
         let (assign, rest) = words.split_at(assignments);
-        let saved = (cluster.console.env.clone(), cluster.console.exported.clone());
+        let saved = (
+            cluster.console.env.clone(),
+            cluster.console.exported.clone(),
+        );
         for a in assign {
             if let Some((k, v)) = a.split_once('=') {
                 cluster.console.env.insert(k.to_string(), v.to_string());

@@ -89,9 +89,9 @@ pub(super) fn route(
 
 /// Whether the command's stdout reaches the screen (a job may stream it).
 pub(super) fn stdout_on_screen(redirects: &[Redirect]) -> bool {
-    !redirects.iter().any(|r| {
-        matches!(r, Redirect::To { fd: 1, .. } | Redirect::Dup { fd: 1, .. })
-    })
+    !redirects
+        .iter()
+        .any(|r| matches!(r, Redirect::To { fd: 1, .. } | Redirect::Dup { fd: 1, .. }))
 }
 
 /// Appends routed screen chunks to `out`.

@@ -68,26 +68,26 @@ pub(super) fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                 }
                 match value.replace(',', ".").parse::<f64>() {
                     Ok(s) if s.is_finite() => {
-                        interval_ms =
-                            ((s * 1000.0) as i64).clamp(MIN_INTERVAL_MS, MAX_INTERVAL_MS)
-                    }
-                    _ => return Output::failure(format!("watch: failed to parse argument: '{value}'")),
-                }
-            }
-            f if f.starts_with("-n") && f.len() > 2 => {
-                match f[2..].parse::<f64>() {
-                    Ok(s) if s.is_finite() => {
-                        interval_ms =
-                            ((s * 1000.0) as i64).clamp(MIN_INTERVAL_MS, MAX_INTERVAL_MS)
+                        interval_ms = ((s * 1000.0) as i64).clamp(MIN_INTERVAL_MS, MAX_INTERVAL_MS)
                     }
                     _ => {
                         return Output::failure(format!(
-                            "watch: failed to parse argument: '{}'",
-                            &f[2..]
+                            "watch: failed to parse argument: '{value}'"
                         ))
                     }
                 }
             }
+            f if f.starts_with("-n") && f.len() > 2 => match f[2..].parse::<f64>() {
+                Ok(s) if s.is_finite() => {
+                    interval_ms = ((s * 1000.0) as i64).clamp(MIN_INTERVAL_MS, MAX_INTERVAL_MS)
+                }
+                _ => {
+                    return Output::failure(format!(
+                        "watch: failed to parse argument: '{}'",
+                        &f[2..]
+                    ))
+                }
+            },
             "-t" | "--no-title" => no_title = true,
             // Accepted and without effect here: differences, beep, exit on error, color, exec.
             "-d" | "--differences" | "-b" | "--beep" | "-e" | "--errexit" | "-c" | "--color"
@@ -215,7 +215,9 @@ impl Repeat {
             self.command.clone()
         };
         let text = format!("{left}{command}");
-        let gap = WIDTH.saturating_sub(text.chars().count() + right.chars().count()).max(1);
+        let gap = WIDTH
+            .saturating_sub(text.chars().count() + right.chars().count())
+            .max(1);
         format!("{text}{}{right}", " ".repeat(gap))
     }
 

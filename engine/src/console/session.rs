@@ -34,8 +34,8 @@ pub(crate) const BUILTINS: &[&str] = &[
 
 /// bash's reserved words (`type` says "a shell keyword").
 const KEYWORDS: &[&str] = &[
-    "!", "[[", "]]", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in",
-    "then", "until", "while", "{", "}",
+    "!", "[[", "]]", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then",
+    "until", "while", "{", "}",
 ];
 
 /// Programs on the learner's machine, each in `/usr/bin` (`minikube` in `/usr/local/bin`).
@@ -119,8 +119,8 @@ fn one_line(entry: &str) -> String {
     for line in entry.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if !out.is_empty() {
             let last = out.split_whitespace().last().unwrap_or("");
-            let open = ["do", "then", "else", "in", "{"].contains(&last)
-                || out.ends_with(['|', '&', ';']);
+            let open =
+                ["do", "then", "else", "in", "{"].contains(&last) || out.ends_with(['|', '&', ';']);
             out.push_str(if open { " " } else { "; " });
         }
         out.push_str(line);
@@ -212,7 +212,10 @@ fn export(cluster: &mut Cluster, args: &[String]) -> Output {
     }
     for n in names {
         if unexport {
-            cluster.console.exported.remove(n.split('=').next().unwrap_or(n));
+            cluster
+                .console
+                .exported
+                .remove(n.split('=').next().unwrap_or(n));
         } else {
             assign(cluster, n, "export", &mut o);
         }
@@ -235,7 +238,10 @@ fn escape_double(v: &str) -> String {
 /// `unset [-v|-f] NAME...`.
 fn unset(cluster: &mut Cluster, args: &[String]) -> Output {
     let mut o = Output::default();
-    for a in args.iter().filter(|a| !matches!(a.as_str(), "-v" | "-f" | "--")) {
+    for a in args
+        .iter()
+        .filter(|a| !matches!(a.as_str(), "-v" | "-f" | "--"))
+    {
         if !is_name(a) {
             o.err(format!("bash: unset: `{a}': not a valid identifier"));
             o.exit_code = 1;
@@ -262,7 +268,10 @@ fn env(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     if let Some(bad) = args.first().filter(|a| a.starts_with('-') && *a != "-") {
         if bad != "-i" && bad != "--" {
             return fail(
-                format!("env: invalid option -- '{}'\nTry 'env --help' for more information.", bad.chars().nth(1).unwrap_or('-')),
+                format!(
+                    "env: invalid option -- '{}'\nTry 'env --help' for more information.",
+                    bad.chars().nth(1).unwrap_or('-')
+                ),
                 125,
             );
         }
@@ -277,7 +286,10 @@ fn env(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
         // `env X=1 cmd`: the command runs with the variables, as `X=1 cmd` would.
         return super::run_simple(cluster, &args, stdin);
     }
-    let saved = (cluster.console.env.clone(), cluster.console.exported.clone());
+    let saved = (
+        cluster.console.env.clone(),
+        cluster.console.exported.clone(),
+    );
     let mut o = Output::default();
     for a in &args {
         assign(cluster, a, "env", &mut o);
@@ -316,7 +328,10 @@ fn printf(cluster: &mut Cluster, args: &[String]) -> Output {
     let (var, rest) = match args {
         [v, name, rest @ ..] if v == "-v" => (Some(name), rest),
         [v] if v == "-v" => {
-            return fail(format!("bash: printf: -v: option requires an argument\n{usage}"), 2)
+            return fail(
+                format!("bash: printf: -v: option requires an argument\n{usage}"),
+                2,
+            )
         }
         [dd, rest @ ..] if dd == "--" => (None, rest),
         _ => (None, args),

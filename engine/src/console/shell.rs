@@ -82,8 +82,7 @@ impl Simple {
 
     /// Has a redirection or a heredoc.
     pub fn redirected(&self) -> bool {
-        !self.outputs.is_empty() || self.stdin_from.is_some()
-            || self.heredoc.is_some()
+        !self.outputs.is_empty() || self.stdin_from.is_some() || self.heredoc.is_some()
     }
 }
 
@@ -662,7 +661,9 @@ pub fn needs_more(text: &str) -> bool {
     match lex(text) {
         Err(e) => e.starts_with("bash: unexpected EOF while looking for matching"),
         Ok(lexed) if lexed.open_heredoc || lexed.trailing_backslash => true,
-        Ok(lexed) => matches!(grammar::parse(lexed.tokens, None), Err(e) if e == grammar::END_OF_FILE),
+        Ok(lexed) => {
+            matches!(grammar::parse(lexed.tokens, None), Err(e) if e == grammar::END_OF_FILE)
+        }
     }
 }
 
@@ -782,8 +783,14 @@ mod tests {
                 .map(|s| s.words)
                 .collect()
         };
-        assert_eq!(words("kgp -A"), [vec!["kubectl", "get", "pods"], vec!["grep", "web", "-A"]]);
-        assert_eq!(words("echo k; k version"), [vec!["echo", "k"], vec!["kubectl", "version"]]);
+        assert_eq!(
+            words("kgp -A"),
+            [vec!["kubectl", "get", "pods"], vec!["grep", "web", "-A"]]
+        );
+        assert_eq!(
+            words("echo k; k version"),
+            [vec!["echo", "k"], vec!["kubectl", "version"]]
+        );
         assert_eq!(words("w k get po"), [vec!["watch", "kubectl", "get", "po"]]);
         assert_eq!(words("'k' x"), [vec!["k", "x"]]);
         assert_eq!(words("loop"), [vec!["loop", "loop"]]);

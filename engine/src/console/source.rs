@@ -98,7 +98,12 @@ mod tests {
     fn entries_span_open_constructs() {
         assert_eq!(
             entries("echo a\nfor i in 1 2\ndo\n  echo $i\ndone\n# c\necho 'x\ny'\n"),
-            ["echo a", "for i in 1 2\ndo\n  echo $i\ndone", "# c", "echo 'x\ny'"]
+            [
+                "echo a",
+                "for i in 1 2\ndo\n  echo $i\ndone",
+                "# c",
+                "echo 'x\ny'"
+            ]
         );
     }
 }

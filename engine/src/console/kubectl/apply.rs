@@ -354,7 +354,9 @@ pub fn read_sources(
                     .unwrap_or(&f)
                     .trim_start_matches('/')
                     .contains('/');
-                if (recursive || !nested) && [".yaml", ".yml", ".json"].iter().any(|e| f.ends_with(e)) {
+                if (recursive || !nested)
+                    && [".yaml", ".yml", ".json"].iter().any(|e| f.ends_with(e))
+                {
                     let text = cluster.console.files.read(&f).unwrap_or("").to_string();
                     inputs.push((f, text));
                 }

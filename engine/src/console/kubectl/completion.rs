@@ -9,7 +9,11 @@ const SHELLS: &[&str] = &["bash", "fish", "powershell", "zsh"];
 
 /// `kubectl completion SHELL`.
 pub fn run(args: &[String]) -> Output {
-    let usage = |m: String| super::error(format!("{m}\nSee 'kubectl completion -h' for help and examples"));
+    let usage = |m: String| {
+        super::error(format!(
+            "{m}\nSee 'kubectl completion -h' for help and examples"
+        ))
+    };
     let shell = match args {
         [] => return usage("Shell not specified.".into()),
         [s] => s.as_str(),
