@@ -302,11 +302,7 @@ fn number(arg: &str, p: &mut Printed) -> i64 {
         }
     };
     if end < digits.len() || (end == 0 && radix == 10) {
-        p.errors.push(if end == 0 && radix == 10 {
-            format!("printf: {arg}: invalid number")
-        } else {
-            format!("printf: {arg}: invalid number")
-        });
+        p.errors.push(format!("printf: {arg}: invalid number"));
     }
     if neg {
         value.saturating_neg()
