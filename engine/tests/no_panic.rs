@@ -5,6 +5,39 @@ use proptest::prelude::*;
 
 /// Words learners type, so random lines often reach deep into the kubectl code paths.
 const WORDS: &[&str] = &[
+    "alias",
+    "unalias",
+    "k=kubectl",
+    "kk='k k '",
+    "source",
+    ".",
+    "history",
+    "!!",
+    "printf",
+    "'%s %d %q %*d %-5.3s %b %x %e %g %'",
+    "-v",
+    "tee",
+    "watch",
+    "-n",
+    "0",
+    "env",
+    "unset",
+    "export",
+    "type",
+    "which",
+    "complete",
+    "2>&1",
+    ">/dev/null",
+    "&>",
+    "1>&2",
+    ">/dev/stderr",
+    "<(echo",
+    "<(kubectl completion bash)",
+    "completion",
+    "-R",
+    "wc",
+    "-apply",
+    "--foo",
     "if",
     "then",
     "elif",
@@ -404,6 +437,56 @@ fn line() -> impl Strategy<Value = String> {
             }
         ),
     ]
+}
+
+/// Shell lines that try to run away: recursive aliases and sources, huge printf fields,
+/// watches with odd intervals, process substitutions and descriptor games.
+fn hostile_shell_line() -> impl Strategy<Value = Vec<&'static str>> {
+    const LINES: &[&str] = &[
+        "alias a=b b=a; a",
+        "alias x='x x '; x x x",
+        "alias y='y '; alias z='y z '; z y z",
+        "alias l='echo '; l l l l",
+        "echo 'source s.sh; source s.sh' > s.sh; source s.sh",
+        "echo '. t.sh' > t.sh; . t.sh",
+        "printf '%999999999s|%.999999999d|%*s' 1 2 -99999999999 x",
+        "printf '%s%s%s%s' $(seq 100)",
+        "printf '\\777\\x\\0' ; printf '%b' '\\0777\\c'",
+        "watch -n 0 echo hi",
+        "watch -n 1e308 echo hi",
+        "watch -n -5 kubectl get pods",
+        "timeout 3 watch -n 0.1 kubectl get pods",
+        "watch watch watch echo",
+        "cat <(cat <(cat <(echo deep)))",
+        "cat <(echo a) <(echo b) <(echo c) <(echo d) <(echo e) <(echo f) <(echo g) <(echo h) <(echo i)",
+        "source <(echo 'source <(echo echo hi)')",
+        "echo x 2>&1 1>&2 2>/dev/null >&2 &> f | tee -a f f f | wc -l f - f",
+        "history; history 99999999999999999999; history -x; !!; !! !!",
+        "export -p; env; env -i; env X=1 env; unset PATH HOME; type type; which which",
+        "kubectl -apply; kubectl --x y z; kubectl -n; kubectl -n ns foo",
+    ];
+    prop::collection::vec(prop::sample::select(LINES), 1..4)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn hostile_shell_lines_end(lines in hostile_shell_line(), streaming in prop::bool::ANY) {
+        let mut cluster = Cluster::new();
+        cluster.set_streaming(streaming);
+        for line in lines {
+            let out = cluster.run(line);
+            let printed: usize = out.chunks.iter().map(|(_, t)| t.len()).sum();
+            prop_assert!(printed < 8 << 20);
+            for _ in 0..3 {
+                cluster.advance(SimDuration::seconds(1));
+                let _ = cluster.poll_job();
+            }
+            cluster.interrupt();
+            prop_assert!(!cluster.job_running());
+        }
+    }
 }
 
 proptest! {

@@ -44,7 +44,8 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "ls" => ls(cluster, args),
         "rm" => rm(cluster, args),
         "head" | "tail" => head_tail(program, args, stdin.unwrap_or("")),
-        "wc" => wc(args, stdin.unwrap_or("")),
+        "wc" => wc(cluster, args, stdin),
+        "tee" => tee(cluster, args, stdin),
         "curl" | "wget" | "nslookup" | "nc" | "ping" => host_tool(cluster, program, args),
         "ab" => super::ab::run(cluster, args),
         "hostname" => super::hostname::run(cluster, args),
@@ -72,7 +73,10 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   sleep N               let N seconds of cluster time pass (also 2m, 1h)
   curl URL              request from this machine (node IPs, NodePorts; also wget, ping)
   P=$(kubectl ...)      variables, $(command), $?, $((1+2)), as in bash
-  for i in 1 2; do ...; done   loops on one line
+  for i in 1 2; do ...; done   loops (also while, until, if, case)
+  watch -n 2 CMD        repeat a command as time passes (Ctrl-C stops it)
+  alias, source FILE    aliases (alias k=kubectl), run a file's commands
+  printf, tee, env      and history, type, which, export, unset
   clear                 clear the screen";
 
 /// `test ARGS` / `[ ARGS ]`, with the workspace's files for `-f`, `-d`, `-e`, `-s`.
@@ -198,8 +202,8 @@ fn cat(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
         return o;
     }
     for file in args {
-        match cluster.console.files.read(file) {
-            Some(t) => o.out_raw(t.to_string()),
+        match super::source::read(cluster, file) {
+            Some(t) => o.out_raw(t),
             None if cluster.console.files.is_dir(file) => {
                 o.err(format!("cat: {file}: Is a directory"));
                 o.exit_code = 1;
@@ -302,33 +306,167 @@ fn head_tail(program: &str, args: &[String], input: &str) -> Output {
     lines_out(picked)
 }
 
-fn wc(args: &[String], input: &str) -> Output {
-    let lines = input.matches('\n').count();
-    let words = input.split_whitespace().count();
-    let bytes = input.len();
-    let flags: String = args
-        .iter()
-        .filter(|a| a.starts_with('-'))
-        .flat_map(|a| a[1..].chars())
-        .collect();
-    let shown: Vec<String> = if flags.is_empty() {
-        vec![
-            format!("{lines:>7}"),
-            format!("{words:>7}"),
-            format!("{bytes:>7}"),
-        ]
+/// GNU `wc [-lwmcL] [FILE]...`: counts in its fixed order (lines, words, characters, bytes,
+/// longest line) whatever the order of the options; a file's name after its counts, a
+/// `total` line for several files. Numbers are as wide as the files' total size has digits,
+/// at least 7 when standard input is counted with several fields (coreutils'
+/// `compute_number_width`); one count of one input is not padded.
+fn wc(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    const ORDER: &str = "lwmcL";
+    let mut wanted = String::new();
+    let mut files: Vec<&str> = Vec::new();
+    let mut options_end = false;
+    for a in args {
+        if options_end || a == "-" || !a.starts_with('-') {
+            files.push(a);
+            continue;
+        }
+        let long = match a.as_str() {
+            "--" => {
+                options_end = true;
+                continue;
+            }
+            "--lines" => "l",
+            "--words" => "w",
+            "--chars" => "m",
+            "--bytes" => "c",
+            "--max-line-length" => "L",
+            _ if a.starts_with("--") => {
+                return Output::failure(format!(
+                    "wc: unrecognized option '{a}'\nTry 'wc --help' for more information."
+                ))
+            }
+            short => &short[1..],
+        };
+        for c in long.chars() {
+            if !ORDER.contains(c) {
+                return Output::failure(format!(
+                    "wc: invalid option -- '{c}'\nTry 'wc --help' for more information."
+                ));
+            }
+            wanted.push(c);
+        }
+    }
+    if wanted.is_empty() {
+        wanted = "lwc".into();
+    }
+    let fields: Vec<char> = ORDER.chars().filter(|c| wanted.contains(*c)).collect();
+    let mut o = Output::default();
+    // (name, counts) of each input read; None: standard input.
+    let mut inputs: Vec<(Option<&str>, [usize; 5])> = Vec::new();
+    if files.is_empty() {
+        inputs.push((None, counts(stdin.unwrap_or(""))));
+    }
+    for f in &files {
+        let text = match *f {
+            "-" => Some(stdin.unwrap_or("")),
+            f => cluster.console.files.read(f),
+        };
+        match text {
+            Some(t) => inputs.push((Some(f), counts(t))),
+            None if cluster.console.files.is_dir(f) => {
+                o.err(format!("wc: {f}: Is a directory"));
+                inputs.push((Some(f), [0; 5]));
+                o.exit_code = 1;
+            }
+            None => {
+                o.err(format!("wc: {f}: No such file or directory"));
+                o.exit_code = 1;
+            }
+        }
+    }
+    let piped = files.is_empty() || files.contains(&"-");
+    let width = if files.len() <= 1 && fields.len() == 1 {
+        1
     } else {
-        flags
-            .chars()
-            .filter_map(|c| match c {
-                'l' => Some(lines.to_string()),
-                'w' => Some(words.to_string()),
-                'c' => Some(bytes.to_string()),
-                _ => None,
-            })
-            .collect()
+        let total: usize = inputs
+            .iter()
+            .filter(|(n, _)| n.is_some_and(|n| n != "-"))
+            .map(|(_, c)| c[3])
+            .sum();
+        let digits = total.max(1).ilog10() as usize + 1;
+        if piped {
+            digits.max(7)
+        } else {
+            digits
+        }
     };
-    text(&shown.join(" "))
+    let line = |name: Option<&str>, c: &[usize; 5]| {
+        let mut parts: Vec<String> = fields
+            .iter()
+            .map(|f| format!("{:>width$}", c[ORDER.find(*f).unwrap_or(0)]))
+            .collect();
+        if let Some(n) = name {
+            parts.push(n.to_string());
+        }
+        parts.join(" ")
+    };
+    let mut total = [0usize; 5];
+    let mut chunk = String::new();
+    for (name, c) in &inputs {
+        for i in 0..4 {
+            total[i] += c[i];
+        }
+        total[4] = total[4].max(c[4]);
+        chunk.push_str(&line(*name, c));
+        chunk.push('\n');
+    }
+    if files.len() > 1 {
+        chunk.push_str(&line(Some("total"), &total));
+        chunk.push('\n');
+    }
+    // Counts come before the errors of files after them only in order of reading; GNU
+    // prints each file's line as it goes, so keep stdout first and the errors after.
+    let errors = std::mem::take(&mut o.chunks);
+    o.out_raw(chunk);
+    o.chunks.extend(errors);
+    o
+}
+
+/// Lines, words, characters, bytes and the longest line's width of a text.
+fn counts(text: &str) -> [usize; 5] {
+    [
+        text.matches('\n').count(),
+        text.split_whitespace().count(),
+        text.chars().count(),
+        text.len(),
+        text.lines().map(|l| l.chars().count()).max().unwrap_or(0),
+    ]
+}
+
+/// `tee [-a] [FILE]...`: copies standard input to each file and to standard output.
+fn tee(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    let input = stdin.unwrap_or("");
+    let mut append = false;
+    let mut o = Output::default();
+    let mut files = Vec::new();
+    for a in args {
+        match a.as_str() {
+            "-a" | "--append" => append = true,
+            "-i" | "--ignore-interrupts" | "-p" => {}
+            f if f.starts_with('-') && f.len() > 1 => {
+                return Output::failure(format!(
+                    "tee: invalid option -- '{}'\nTry 'tee --help' for more information.",
+                    f.trim_start_matches('-').chars().next().unwrap_or('-')
+                ))
+            }
+            f => files.push(f),
+        }
+    }
+    o.out_raw(input.to_string());
+    for f in files {
+        if f == "/dev/null" {
+            continue;
+        }
+        if cluster.console.files.is_dir(f) {
+            o.err(format!("tee: {f}: Is a directory"));
+            o.exit_code = 1;
+        } else if let Err(e) = cluster.console.files.write(f, input, append) {
+            o.err(e.replacen("bash: ", "tee: ", 1));
+            o.exit_code = 1;
+        }
+    }
+    o
 }
 
 /// A network client on the learner's machine; the time it waits passes on the cluster.
@@ -466,6 +604,10 @@ mod tests {
             head_tail("tail", &["-2".into()], input).stdout(),
             "web-2 0/1\ndb 1/1\n"
         );
-        assert_eq!(wc(&["-l".into()], input).stdout(), "4\n");
+        assert_eq!(wc(&cluster, &["-l".into()], Some(input)).stdout(), "4\n");
+        assert_eq!(
+            wc(&cluster, &["-cl".into()], Some(input)).stdout(),
+            "      4      38\n"
+        );
     }
 }

@@ -30,17 +30,10 @@ impl Completion {
     }
 }
 
-/// Programs the console knows besides kubectl.
-const PROGRAMS: &[&str] = &[
-    "ab", "awk", "base64", "cat", "clear", "curl", "cut", "echo", "edit", "egrep", "export",
-    "false", "fgrep", "grep", "head", "help", "hostname", "k", "kubectl", "ls", "minikube",
-    "mkdir", "nano", "nc", "nslookup", "ping", "pwd", "rm", "sed", "seq", "sleep", "sort", "tail",
-    "timeout", "touch", "tr", "true", "uniq", "until", "vi", "vim", "wc", "wget", "while",
-];
-
 /// Programs whose arguments are workspace files.
 const FILE_PROGRAMS: &[&str] = &[
-    "cat", "vi", "vim", "nano", "edit", "rm", "ls", "head", "tail", "wc", "sed",
+    "cat", "vi", "vim", "nano", "edit", "rm", "ls", "head", "tail", "wc", "sed", "source", ".",
+    "tee",
 ];
 
 /// `-o` values offered (the ones ending in `=` take a template).
@@ -229,13 +222,25 @@ impl Context<'_> {
             if is_assignment(self.prefix) {
                 return Vec::new();
             }
-            let mut programs = owned(PROGRAMS);
-            // minikube is installed on the minikube profile's laptop only.
-            programs.retain(|p| p != "minikube" || self.cluster.profile.name == "minikube");
-            return programs;
+            return super::session::command_names(self.cluster);
+        };
+        // An alias (`k`, `kgp='kubectl get pods'`) completes as what it stands for.
+        let expanded: Vec<&str>;
+        let (program, args) = match self.cluster.console.aliases.get(*program) {
+            Some(value) => {
+                expanded = value
+                    .split_whitespace()
+                    .chain(args.iter().copied())
+                    .collect();
+                match expanded.split_first() {
+                    Some((p, a)) => (p, a),
+                    None => return Vec::new(),
+                }
+            }
+            None => (program, args),
         };
         match *program {
-            "kubectl" | "k" => self.kubectl(args),
+            "kubectl" => self.kubectl(args),
             "minikube" => self.minikube(args),
             // `timeout DURATION` (completing the duration).
             "timeout" => Vec::new(),
@@ -618,7 +623,10 @@ mod tests {
     fn first_word() {
         let cl = Cluster::new();
         assert_eq!(c(&cl, "kub"), ["kubectl"]);
-        assert_eq!(c(&cl, "s"), ["sed", "seq", "sleep", "sort"]);
+        assert_eq!(
+            c(&cl, "s"),
+            ["sed", "seq", "sleep", "sort", "source", "ssh"]
+        );
         assert!(c(&cl, "").contains(&"kubectl".to_string()));
         assert_eq!(
             complete(&cl, "echo hi; cl"),
@@ -628,7 +636,7 @@ mod tests {
             }
         );
         assert_eq!(c(&cl, "kubectl get pods | gr"), ["grep"]);
-        assert_eq!(c(&cl, "true && ca"), ["cat"]);
+        assert_eq!(c(&cl, "true && ca"), ["case", "cat"]);
         assert_eq!(c(&cl, "X=1 kube"), ["kubectl"]);
         assert_eq!(c(&cl, "timeout 5s kub"), ["kubectl"]);
         assert_eq!(c(&cl, "timeout 5s kubectl get depl"), ["deployments"]);
@@ -650,6 +658,13 @@ mod tests {
             }
         );
         assert_eq!(c(&cl, "k de"), ["delete", "describe"]);
+        let mut aliased = cluster();
+        aliased.run("alias kgp='kubectl get pods' kd='kubectl describe'");
+        assert_eq!(c(&aliased, "k get po"), c(&aliased, "kubectl get po"));
+        assert_eq!(c(&aliased, "kd no"), c(&aliased, "kubectl describe no"));
+        assert_eq!(c(&aliased, "kgp -"), c(&aliased, "kubectl get pods -"));
+        assert!(c(&aliased, "kg").contains(&"kgp".to_string()));
+        assert_eq!(c(&aliased, "so"), ["sort", "source"]);
         assert_eq!(c(&cl, "kubectl rollout st"), ["status"]);
         assert_eq!(c(&cl, "kubectl rollout "), ROLLOUT_SUBS);
         assert_eq!(c(&cl, "kubectl create dep"), ["deployment"]);

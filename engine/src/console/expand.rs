@@ -57,6 +57,7 @@ fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec
                 }
             }
             Piece::Subst { command, quoted } => (substitute(cluster, command, out), *quoted),
+            Piece::ProcSubst(command) => (super::source::process_file(cluster, command, out), true),
         };
         if quoted || assignment {
             current.push_str(&value);
@@ -95,6 +96,14 @@ fn variable(cluster: &Cluster, name: &str) -> String {
 
 /// Runs `command` and gives its stdout without the final newlines; its stderr is printed.
 fn substitute(cluster: &mut Cluster, command: &str, out: &mut Output) -> String {
+    let mut stdout = run_nested(cluster, command, out);
+    stdout.truncate(stdout.trim_end_matches('\n').len());
+    stdout
+}
+
+/// Runs `command` inside another (`$(...)`, `<(...)`), giving its stdout; its stderr is
+/// printed; nesting is bounded.
+pub(super) fn run_nested(cluster: &mut Cluster, command: &str, out: &mut Output) -> String {
     if cluster.console.substitution_depth >= MAX_SUBSTITUTION_DEPTH {
         out.err("bash: command substitution: nested too deeply");
         return String::new();
@@ -111,7 +120,6 @@ fn substitute(cluster: &mut Cluster, command: &str, out: &mut Output) -> String 
             Stream::Stderr => out.chunks.push((Stream::Stderr, text)),
         }
     }
-    stdout.truncate(stdout.trim_end_matches('\n').len());
     if cluster.console.loop_level > 0 {
         // Captured in a loop: counts toward the loop's byte bound (see `exec`).
         let console = &mut cluster.console;

@@ -11,9 +11,11 @@ pub struct Workspace {
 /// Largest file the workspace keeps, so a runaway `>>` loop cannot eat the page's memory.
 const MAX_FILE_BYTES: usize = 1 << 20;
 
-/// `./a//b.yaml` → `a/b.yaml`; leading `/` and `~/` are dropped (the workspace is the home).
+/// `./a//b.yaml` → `a/b.yaml`; leading `/`, `~/` and `/root/` are dropped (the workspace
+/// is the home, `$HOME`).
 pub fn normalize(path: &str) -> String {
     let path = path.strip_prefix("~/").unwrap_or(path);
+    let path = path.strip_prefix("/root/").unwrap_or(path);
     path.split('/')
         .filter(|p| !p.is_empty() && *p != ".")
         .collect::<Vec<_>>()

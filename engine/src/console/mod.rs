@@ -1,6 +1,7 @@
 //! The console: a small shell around kubectl, running inside the engine.
 
 mod ab;
+mod aliases;
 mod builtins;
 pub(crate) mod complete;
 mod conditions;
@@ -11,14 +12,19 @@ mod files;
 mod hostname;
 pub(crate) mod kubectl;
 pub(crate) mod minikube;
+mod redirect;
+mod repeat;
 mod sed;
 mod seq;
+mod session;
 mod shell;
+mod source;
 mod ssh;
 mod text_filters;
 
 use crate::cluster::Cluster;
-use crate::output::{Output, Stream};
+use crate::output::Output;
+pub(crate) use files::normalize as files_normalize;
 pub use files::Workspace;
 use shell::Simple;
 
@@ -55,6 +61,18 @@ pub struct Console {
     pub(crate) loop_bytes: usize,
     /// The entry passed a bound and is stopping, as if Ctrl-C were pressed.
     pub(crate) interrupted: bool,
+    /// Aliases (`alias k=kubectl`), expanded where a command starts.
+    pub(crate) aliases: std::collections::BTreeMap<String, String>,
+    /// Names of the exported variables (`export`), which `env` lists.
+    pub(crate) exported: std::collections::BTreeSet<String>,
+    /// The entries typed, for `history`.
+    pub(crate) history: session::History,
+    /// How deeply `source` files are being read inside each other.
+    pub(crate) source_depth: u8,
+    /// What each process substitution `<(cmd)` of the entry printed (`/dev/fd/63`, 62, ...).
+    pub(crate) fd_files: Vec<String>,
+    /// A `watch` screen is being drawn: a `watch` inside it draws one screen only.
+    pub(crate) in_watch: bool,
 }
 
 /// How deeply command substitutions may nest.
@@ -75,6 +93,8 @@ pub(crate) enum Job {
     Attach(Box<kubectl::run_attach::Attached>),
     /// `ab` on the learner's machine.
     Bench(ab::Running),
+    /// `watch CMD`, redrawing every interval.
+    Repeat(Box<repeat::Repeat>),
 }
 
 impl Console {
@@ -96,6 +116,7 @@ pub fn poll_job(cluster: &mut Cluster) -> Output {
         Job::Rollout(r) => r.poll(cluster, &mut out),
         Job::Attach(a) => a.poll(cluster, &mut out),
         Job::Bench(b) => b.poll(cluster, &mut out),
+        Job::Repeat(r) => r.poll(cluster, &mut out),
         Job::Loop(e) if !e.awake(cluster) => false,
         Job::Loop(e) => {
             cluster.console.loop_passes = 0;
@@ -120,13 +141,25 @@ impl Default for Console {
             files: Workspace::default(),
             exec_session: None,
             watch_limit: None,
-            env: Default::default(),
+            env: session::BASE_ENV
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             last_status: 0,
             substitution_depth: 0,
             loop_level: 0,
             loop_passes: 0,
             loop_bytes: 0,
             interrupted: false,
+            aliases: [("k".to_string(), "kubectl".to_string())].into(),
+            exported: session::BASE_ENV
+                .iter()
+                .map(|(k, _)| k.to_string())
+                .collect(),
+            history: Default::default(),
+            source_depth: 0,
+            fd_files: Vec::new(),
+            in_watch: false,
             streaming: false,
             stream_ok: false,
             job: None,
@@ -149,7 +182,25 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
     if cluster.console.exec_session.is_some() {
         return kubectl::exec::session_line(cluster, line);
     }
-    let commands = match shell::parse(line) {
+    let top = cluster.console.substitution_depth == 0 && cluster.console.source_depth == 0;
+    let mut bang = Output::default();
+    let expanded;
+    let mut line = line;
+    if top {
+        match cluster.console.history.expand_bang(line) {
+            Some(Ok(new)) => {
+                // bash shows the line it will run, on stderr.
+                bang.err(&new);
+                expanded = new;
+                line = &expanded;
+            }
+            Some(Err(message)) => return Output::failure(message),
+            None => {}
+        }
+        cluster.console.history.record(line);
+        cluster.console.fd_files.clear();
+    }
+    let commands = match shell::parse_with_aliases(line, &cluster.console.aliases) {
         Ok(c) => c,
         Err(message) => {
             let mut o = Output::failure(message);
@@ -157,7 +208,6 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
             return o;
         }
     };
-    let top = cluster.console.substitution_depth == 0;
     // Only a command alone on its line (no pipe, no redirection, not inside `$(...)`) can
     // keep running as a job.
     cluster.console.stream_ok = cluster.console.streaming
@@ -165,7 +215,7 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
         && commands.len() == 1
         && commands.first().is_some_and(|c| {
             c.pipeline.len() == 1
-                && c.pipeline[0].stdout_to.is_none()
+                && redirect::stdout_on_screen(&c.pipeline[0].outputs)
                 && c.pipeline[0].compound.is_none()
         });
     if top {
@@ -177,7 +227,7 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
     // A streamed entry with a loop pauses in its `sleep`s and goes on as a job.
     let job = cluster.console.streaming && top;
     let mut exec = exec::Exec::new(cluster, commands.into(), job);
-    let mut out = Output::default();
+    let mut out = bang;
     if top {
         if !run_entry(cluster, &mut exec, &mut out) {
             cluster.console.job = Some(Job::Loop(Box::new(exec)));
@@ -233,51 +283,20 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         } else {
             run_simple(cluster, &simple.words, stdin.as_deref())
         };
-        let edit = result.edit.clone();
-        let open_file = result.open_file.clone();
         let last = i + 1 == pipeline.len();
-        let mut stdout = String::new();
-        let mut stderr = String::new();
-        for (stream, text) in result.chunks {
-            // `2>&1` sends stderr where stdout goes, `>&2` the other way round.
-            let stream = match stream {
-                Stream::Stderr if simple.stderr_to_stdout => Stream::Stdout,
-                Stream::Stdout if simple.stdout_to_stderr => Stream::Stderr,
-                s => s,
-            };
-            match stream {
-                Stream::Stdout if !last || simple.stdout_to.is_some() => stdout.push_str(&text),
-                Stream::Stdout => out.out_raw(text),
-                Stream::Stderr if simple.stderr_to.is_some() => stderr.push_str(&text),
-                Stream::Stderr => out.chunks.push((Stream::Stderr, text)),
-            }
-        }
-        out.exit_code = result.exit_code;
+        let mut status = result.exit_code;
+        let routed = redirect::route(cluster, &simple.outputs, result.chunks, last, &mut status);
+        redirect::show(&mut out, routed.screen);
+        out.exit_code = status;
         out.clear |= result.clear;
-        if edit.is_some() {
-            out.edit = edit;
+        if result.edit.is_some() {
+            out.edit = result.edit;
         }
-        if open_file.is_some() {
-            out.open_file = open_file;
+        if result.open_file.is_some() {
+            out.open_file = result.open_file;
         }
-        // `&>` names one file for both streams: stdout first, then stderr after it.
-        let both = simple.stdout_to.is_some() && simple.stdout_to == simple.stderr_to;
-        if both {
-            stdout.push_str(&std::mem::take(&mut stderr));
-        }
-        if let Some((file, append)) = &simple.stdout_to {
-            if let Err(e) = write_redirect(cluster, file, &stdout, *append) {
-                out.err(e);
-                out.exit_code = 1;
-            }
-        } else if !last {
-            piped = Some(stdout);
-        }
-        if let (Some((file, append)), false) = (&simple.stderr_to, both) {
-            if let Err(e) = write_redirect(cluster, file, &stderr, *append) {
-                out.err(e);
-                out.exit_code = 1;
-            }
+        if !last {
+            piped = Some(routed.stdout);
         }
         // Stopped as if by Ctrl-C: the rest of the pipe is stopped too.
         if cluster.console.interrupted {
@@ -285,19 +304,6 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         }
     }
     out
-}
-
-/// Writes a redirection's text to a workspace file; `/dev/null` takes it and keeps nothing.
-fn write_redirect(
-    cluster: &mut Cluster,
-    file: &str,
-    text: &str,
-    append: bool,
-) -> Result<(), String> {
-    if file == "/dev/null" {
-        return Ok(());
-    }
-    cluster.console.files.write(file, text, append)
 }
 
 /// What a workspace path is, for `test -f`/`-d` and `[[ -f ]]`.
@@ -322,30 +328,40 @@ pub(super) fn is_assignment(word: &str) -> bool {
         .is_some_and(|(name, _)| shell::is_name(name))
 }
 
-fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<&str>) -> Output {
+pub(super) fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<&str>) -> Output {
     // `NAME=value cmd`: the variables hold for that command; alone, they stay set.
     let assignments = words.iter().take_while(|w| is_assignment(w)).count();
     if assignments > 0 {
         let (assign, rest) = words.split_at(assignments);
-        let saved = cluster.console.env.clone();
+        let saved = (
+            cluster.console.env.clone(),
+            cluster.console.exported.clone(),
+        );
         for a in assign {
             if let Some((k, v)) = a.split_once('=') {
                 cluster.console.env.insert(k.to_string(), v.to_string());
+                if !rest.is_empty() {
+                    cluster.console.exported.insert(k.to_string());
+                }
             }
         }
         if rest.is_empty() {
             return Output::default();
         }
         let out = run_simple(cluster, rest, stdin);
-        cluster.console.env = saved;
+        (cluster.console.env, cluster.console.exported) = saved;
         return out;
     }
     let Some((program, args)) = words.split_first() else {
         return Output::default();
     };
     match program.as_str() {
-        "kubectl" | "k" => kubectl::run(cluster, args, stdin),
+        "kubectl" => kubectl::run(cluster, args, stdin),
+        "alias" => aliases::alias(cluster, args),
+        "unalias" => aliases::unalias(cluster, args),
+        "source" | "." => source::run(cluster, program, args),
         "timeout" => timeout(cluster, args, stdin),
+        "watch" => repeat::run(cluster, args),
         // In a pipe (a subshell): only a complaint outside loops; the loop is not left.
         "break" | "continue" if cluster.console.loop_level == 0 => {
             let mut o = Output::default();
@@ -356,15 +372,10 @@ fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<&str>) -> O
         }
         "break" | "continue" => Output::default(),
         "sed" => sed::run(cluster, args, stdin),
-        "export" => {
-            for a in args.iter().filter(|a| is_assignment(a)) {
-                if let Some((k, v)) = a.split_once('=') {
-                    cluster.console.env.insert(k.to_string(), v.to_string());
-                }
-            }
-            Output::default()
-        }
-        _ => builtins::run(cluster, program, args, stdin),
+        _ => match session::run(cluster, program, args, stdin) {
+            Some(out) => out,
+            None => builtins::run(cluster, program, args, stdin),
+        },
     }
 }
 

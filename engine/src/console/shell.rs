@@ -36,6 +36,8 @@ pub enum Piece {
     },
     /// `$((expression))`: shell arithmetic.
     Arith(String),
+    /// `<(command)`: a name (`/dev/fd/63`) of a file holding what it printed.
+    ProcSubst(String),
     /// `$(command)` or `` `command` ``.
     Subst {
         /// The command line inside.
@@ -64,14 +66,8 @@ pub struct Simple {
     /// A loop, `if`, `case` or `[[ ]]` in the command's place (no words then):
     /// `for ...; done | grep x`.
     pub compound: Option<Box<Compound>>,
-    /// `> file` (false) or `>> file` (true).
-    pub stdout_to: Option<(String, bool)>,
-    /// `2> file` (false) or `2>> file` (true).
-    pub stderr_to: Option<(String, bool)>,
-    /// `2>&1`: stderr goes where stdout goes.
-    pub stderr_to_stdout: bool,
-    /// `>&2`: stdout goes to stderr.
-    pub stdout_to_stderr: bool,
+    /// Output redirections in the order typed (`> f`, `2>> f`, `2>&1`, `>&2`, `&> f`).
+    pub outputs: Vec<Redirect>,
     /// `< file`.
     pub stdin_from: Option<String>,
     /// Heredoc body, fed to stdin.
@@ -86,13 +82,30 @@ impl Simple {
 
     /// Has a redirection or a heredoc.
     pub fn redirected(&self) -> bool {
-        self.stdout_to.is_some()
-            || self.stderr_to.is_some()
-            || self.stderr_to_stdout
-            || self.stdout_to_stderr
-            || self.stdin_from.is_some()
-            || self.heredoc.is_some()
+        !self.outputs.is_empty() || self.stdin_from.is_some() || self.heredoc.is_some()
     }
+}
+
+/// An output redirection: bash applies them left to right, so `2>&1 >f` sends stderr
+/// where stdout went before (the pipe or the screen) and stdout to `f`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Redirect {
+    /// `N> file` (`append`: `N>> file`).
+    To {
+        /// The descriptor: 1 (stdout) or 2 (stderr).
+        fd: u8,
+        /// The file, as typed.
+        file: String,
+        /// `>>`: append instead of truncating.
+        append: bool,
+    },
+    /// `N>&M`: descriptor `fd` goes where `to` goes now.
+    Dup {
+        /// The descriptor redirected.
+        fd: u8,
+        /// The descriptor copied.
+        to: u8,
+    },
 }
 
 /// A pipeline (`a | b | c`) and how it joins the previous one.
@@ -576,6 +589,16 @@ fn lex(text: &str) -> Result<Lexed, String> {
                 }
                 tokens.push(Token::Op(op));
             }
+            // `<(cmd)`: process substitution, a word of its own.
+            '<' if chars.peek() == Some(&'(') => {
+                end_word!();
+                chars.next();
+                let command = until_paren(&mut chars)?;
+                let raw = format!("<({command})");
+                word.expansion(Piece::ProcSubst(command), &raw);
+                in_word = true;
+                end_word!();
+            }
             ';' | '&' | '|' | '>' | '<' => {
                 end_word!();
                 let doubled = chars.peek() == Some(&c);
@@ -619,7 +642,15 @@ fn lex(text: &str) -> Result<Lexed, String> {
 
 /// Parses a console entry: one line, or several (a loop over lines, heredoc bodies).
 pub fn parse(text: &str) -> Result<Vec<Command>, String> {
-    grammar::parse(lex(text)?.tokens)
+    grammar::parse(lex(text)?.tokens, None)
+}
+
+/// Parses a console entry, expanding `aliases` where commands start.
+pub fn parse_with_aliases(
+    text: &str,
+    aliases: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<Command>, String> {
+    grammar::parse(lex(text)?.tokens, Some(aliases))
 }
 
 /// Whether an interactive entry is unfinished, so that bash prompts `> ` for more: it ends
@@ -630,7 +661,9 @@ pub fn needs_more(text: &str) -> bool {
     match lex(text) {
         Err(e) => e.starts_with("bash: unexpected EOF while looking for matching"),
         Ok(lexed) if lexed.open_heredoc || lexed.trailing_backslash => true,
-        Ok(lexed) => matches!(grammar::parse(lexed.tokens), Err(e) if e == grammar::END_OF_FILE),
+        Ok(lexed) => {
+            matches!(grammar::parse(lexed.tokens, None), Err(e) if e == grammar::END_OF_FILE)
+        }
     }
 }
 
@@ -694,6 +727,14 @@ fn heredoc_body(delimiter: &str, chars: &mut Chars) -> (String, bool) {
 mod tests {
     use super::*;
 
+    fn to(fd: u8, file: &str, append: bool) -> Redirect {
+        Redirect::To {
+            fd,
+            file: file.into(),
+            append,
+        }
+    }
+
     fn words(line: &str) -> Vec<Vec<String>> {
         parse(line)
             .unwrap()
@@ -722,6 +763,41 @@ mod tests {
     }
 
     #[test]
+    fn aliases_expand_where_commands_start() {
+        let aliases: std::collections::BTreeMap<String, String> = [
+            ("k", "kubectl"),
+            ("kgp", "k get pods | grep web"),
+            ("w", "watch "),
+            ("loop", "loop loop"),
+            ("a", "b"),
+            ("b", "a"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let words = |line: &str| -> Vec<Vec<String>> {
+            parse_with_aliases(line, &aliases)
+                .unwrap()
+                .into_iter()
+                .flat_map(|c| c.pipeline)
+                .map(|s| s.words)
+                .collect()
+        };
+        assert_eq!(
+            words("kgp -A"),
+            [vec!["kubectl", "get", "pods"], vec!["grep", "web", "-A"]]
+        );
+        assert_eq!(
+            words("echo k; k version"),
+            [vec!["echo", "k"], vec!["kubectl", "version"]]
+        );
+        assert_eq!(words("w k get po"), [vec!["watch", "kubectl", "get", "po"]]);
+        assert_eq!(words("'k' x"), [vec!["k", "x"]]);
+        assert_eq!(words("loop"), [vec!["loop", "loop"]]);
+        assert_eq!(words("a"), [vec!["a"]]);
+    }
+
+    #[test]
     fn lists() {
         let cmds = parse("a; b && c || d").unwrap();
         let conns: Vec<_> = cmds.iter().map(|c| c.connector).collect();
@@ -744,15 +820,23 @@ mod tests {
     fn pipes_redirects_and_heredocs() {
         let cmds = parse("kubectl get pods | grep web > out.txt").unwrap();
         assert_eq!(cmds[0].pipeline.len(), 2);
-        assert_eq!(
-            cmds[0].pipeline[1].stdout_to,
-            Some(("out.txt".into(), false))
-        );
+        assert_eq!(cmds[0].pipeline[1].outputs, [to(1, "out.txt", false)]);
         let cmds = parse("cat <<EOF > pod.yaml\napiVersion: v1\n  kind: Pod\nEOF").unwrap();
         assert_eq!(cmds.len(), 1);
         let s = &cmds[0].pipeline[0];
         assert_eq!(s.heredoc.as_deref(), Some("apiVersion: v1\n  kind: Pod\n"));
-        assert_eq!(s.stdout_to, Some(("pod.yaml".into(), false)));
+        assert_eq!(s.outputs, [to(1, "pod.yaml", false)]);
+        let cmds = parse("a 2>&1 >f &>>g 1>&2").unwrap();
+        assert_eq!(
+            cmds[0].pipeline[0].outputs,
+            [
+                Redirect::Dup { fd: 2, to: 1 },
+                to(1, "f", false),
+                to(1, "g", true),
+                Redirect::Dup { fd: 2, to: 1 },
+                Redirect::Dup { fd: 1, to: 2 },
+            ]
+        );
         let cmds = parse("kubectl apply -f - <<'END'\nkind: Pod\nEND").unwrap();
         assert_eq!(cmds[0].pipeline[0].heredoc.as_deref(), Some("kind: Pod\n"));
         assert!(parse("echo >").is_err());
@@ -828,10 +912,7 @@ mod tests {
         assert!(parse("for i in a; do done").unwrap_err().contains("`done'"));
         let piped = parse("for i in a; do echo; done | grep a > out.txt").unwrap();
         assert!(piped[0].pipeline[0].compound.is_some());
-        assert_eq!(
-            piped[0].pipeline[1].stdout_to,
-            Some(("out.txt".into(), false))
-        );
+        assert_eq!(piped[0].pipeline[1].outputs, [to(1, "out.txt", false)]);
         assert!(parse("for i in a; do echo; done x")
             .unwrap_err()
             .contains("`x'"));

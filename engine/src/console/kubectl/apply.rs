@@ -64,12 +64,13 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
     if parsed.value("record").is_some() {
         out.err(super::set_image::RECORD_DEPRECATED);
     }
-    let inputs = match read_sources(cluster, sources, stdin) {
+    let inputs = match read_sources(cluster, sources, stdin, parsed.bool("recursive")) {
         Ok(i) => i,
         Err(e) => return super::error(e),
     };
     let namespace_flag = parsed.value("namespace").map(str::to_string);
     let mut failed = Vec::new();
+    let mut objects = 0;
     for (file, text) in inputs {
         let docs = match manifest::parse(&text) {
             Ok(d) => d,
@@ -79,6 +80,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
                 continue;
             }
         };
+        objects += docs.len();
         for mut doc in docs {
             if let (Some(cause), Some(meta)) = (
                 record.as_ref(),
@@ -115,6 +117,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
                 Err(message) => failed.push(message),
             }
         }
+    }
+    if objects == 0 && out.exit_code == 0 {
+        return super::error(format!("no objects passed to {verb}"));
     }
     report_failures(&mut out, failed);
     out
@@ -325,13 +330,14 @@ fn apply_document(
     Ok(format!("{shown} created{suffix}"))
 }
 
-/// Reads every `-f` source: a file, a folder (its .yaml/.yml/.json files), `-` (stdin) or a
-/// URL (the add-on catalog).
+/// Reads every `-f` source: a file, a folder (its .yaml/.yml/.json files; those of its
+/// sub-folders too with `recursive`, `-R`), `-` (stdin) or a URL (the add-on catalog).
 /// Returns (name as kubectl shows it, text) pairs.
 pub fn read_sources(
     cluster: &Cluster,
     sources: &[String],
     stdin: Option<&str>,
+    recursive: bool,
 ) -> Result<Vec<(String, String)>, String> {
     let mut inputs = Vec::new();
     for source in sources {
@@ -342,11 +348,25 @@ pub fn read_sources(
         } else if let Some(text) = cluster.console.files.read(source) {
             inputs.push((source.clone(), text.to_string()));
         } else if cluster.console.files.is_dir(source) {
+            let dir = crate::console::files_normalize(source);
+            let before = inputs.len();
             for f in cluster.console.files.files_under(source) {
-                if [".yaml", ".yml", ".json"].iter().any(|e| f.ends_with(e)) {
+                let nested = f
+                    .strip_prefix(&dir)
+                    .unwrap_or(&f)
+                    .trim_start_matches('/')
+                    .contains('/');
+                if (recursive || !nested)
+                    && [".yaml", ".yml", ".json"].iter().any(|e| f.ends_with(e))
+                {
                     let text = cluster.console.files.read(&f).unwrap_or("").to_string();
                     inputs.push((f, text));
                 }
+            }
+            if inputs.len() == before {
+                return Err(format!(
+                    "error reading \"{source}\": recognized file extensions are [.json .yaml .yml]"
+                ));
             }
         } else {
             return Err(format!("the path \"{source}\" does not exist"));

@@ -190,8 +190,13 @@ fn targets_from_files(
     parsed: &flags::Parsed,
     stdin: Option<&str>,
 ) -> Result<Vec<Target>, Output> {
-    let inputs =
-        apply::read_sources(cluster, parsed.values("filename"), stdin).map_err(super::error)?;
+    let inputs = apply::read_sources(
+        cluster,
+        parsed.values("filename"),
+        stdin,
+        parsed.bool("recursive"),
+    )
+    .map_err(super::error)?;
     let mut targets = Vec::new();
     for (file, text) in inputs {
         let docs = manifest::parse(&text)

@@ -40,7 +40,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     if sources.is_empty() {
         return super::error("must specify one of -f and -k");
     }
-    let inputs = match super::apply::read_sources(cluster, sources, stdin) {
+    let inputs = match super::apply::read_sources(cluster, sources, stdin, parsed.bool("recursive"))
+    {
         Ok(i) => i,
         Err(e) => return super::error(e),
     };

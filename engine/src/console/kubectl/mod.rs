@@ -4,6 +4,7 @@ mod api_resources;
 mod apply;
 mod autoscale;
 mod catalog;
+mod completion;
 mod config;
 mod create;
 mod create_batch;
@@ -294,6 +295,12 @@ pub(crate) const VERBS: &[Verb] = &[
         flags: |_| label::FLAGS,
     },
     Verb {
+        name: "completion",
+        help: Some((Group::Settings, "Output shell completion code for the specified shell (bash, zsh, fish, or powershell)")),
+        run: Some(|_, a, _| completion::run(a)),
+        flags: no_flags,
+    },
+    Verb {
         name: "api-resources",
         help: Some((Group::Other, "Print the supported API resources on the server")),
         run: Some(|c, a, _| api_resources::run(c, a)),
@@ -343,12 +350,80 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
                 run(cluster, &moved, stdin)
             }
             Some(_) => error(format!("\"kubectl {c}\" is not simulated in Kubeplay yet")),
-            None if c.starts_with('-') => error(format!(
-                "unknown flag: {c}\nSee 'kubectl --help' for usage."
-            )),
+            None if c.starts_with('-') => flag_before_verb(cluster, globals, args, stdin),
+            // cobra finds no command after flags: kubectl's plugin handler answers.
+            None if !globals.is_empty() => plugin_flags_error(&globals[0]),
             None => unknown_command(c),
         },
     }
+}
+
+/// An unknown flag before the verb, as cobra's `Find` reads it (`stripFlags`): a flag
+/// without `=` takes the next word as its value unless it is the last; `-x`-like shorthands
+/// do too. The first word left is the command: a verb reports the flag itself; no word left,
+/// the root command does (`unknown shorthand flag: 'a' in -apply`); an unknown one is kubectl's
+/// plugin handler's complaint.
+fn flag_before_verb(
+    cluster: &mut Cluster,
+    globals: &[String],
+    args: &[String],
+    stdin: Option<&str>,
+) -> Output {
+    let mut i = 0;
+    let mut word = None;
+    while let Some(a) = args.get(i) {
+        let takes_value = !a.contains('=')
+            && (a.starts_with("--") || (a.starts_with('-') && a.chars().count() == 2));
+        if a == "--" {
+            break;
+        } else if takes_value {
+            if args.len() - i - 1 <= 1 {
+                break;
+            }
+            i += 2;
+        } else if a.starts_with('-') {
+            i += 1;
+        } else {
+            word = Some(i);
+            break;
+        }
+    }
+    match word {
+        Some(at) => match verb(&args[at]) {
+            Some(Verb { run: Some(run), .. }) => {
+                let rest: Vec<String> = globals
+                    .iter()
+                    .chain(&args[..at])
+                    .chain(&args[at + 1..])
+                    .cloned()
+                    .collect();
+                run(cluster, &rest, stdin)
+            }
+            _ => plugin_flags_error(globals.first().unwrap_or(&args[0])),
+        },
+        None => {
+            let first = &args[0];
+            let message = match first.strip_prefix("--") {
+                Some(long) => format!("unknown flag: --{}", long.split('=').next().unwrap_or(long)),
+                None => {
+                    let c = first.chars().nth(1).unwrap_or('-');
+                    if flags::GLOBAL.iter().any(|f| f.short == Some(c)) {
+                        format!("flag needs an argument: '{c}' in -{c}")
+                    } else {
+                        format!("unknown shorthand flag: '{c}' in {first}")
+                    }
+                }
+            };
+            error(format!("{message}\nSee 'kubectl --help' for usage."))
+        }
+    }
+}
+
+/// kubectl's plugin handler when flags come before a word that is no command.
+fn plugin_flags_error(first: &str) -> Output {
+    Output::failure(format!(
+        "Error: flags cannot be placed before plugin name: {first}"
+    ))
 }
 
 /// The global flags given before the verb (`kubectl -n NS get pods`: cobra reads them

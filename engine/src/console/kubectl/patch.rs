@@ -194,7 +194,8 @@ fn targets(
 ) -> Result<Vec<Target>, Output> {
     let files = parsed.values("filename");
     if !files.is_empty() {
-        let inputs = super::apply::read_sources(cluster, files, stdin).map_err(super::error)?;
+        let inputs =
+            super::apply::read_sources(cluster, files, stdin, false).map_err(super::error)?;
         let mut found = Vec::new();
         for (file, text) in inputs {
             let docs = manifest::parse(&text)

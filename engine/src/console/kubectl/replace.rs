@@ -41,7 +41,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         Ok(d) => d,
         Err(e) => return super::error(e),
     };
-    let inputs = match super::apply::read_sources(cluster, sources, stdin) {
+    let inputs = match super::apply::read_sources(cluster, sources, stdin, parsed.bool("recursive"))
+    {
         Ok(i) => i,
         Err(e) => return super::error(e),
     };

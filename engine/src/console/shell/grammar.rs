@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use super::{
-    CaseClause, CaseItem, Command, Compound, CondWord, Connector, ForLoop, IfClause, Simple, Token,
-    WhileLoop, Word, MAX_LOOP_DEPTH,
+    CaseClause, CaseItem, Command, Compound, CondWord, Connector, ForLoop, IfClause, Redirect,
+    Simple, Token, WhileLoop, Word, MAX_LOOP_DEPTH,
 };
 use crate::node::process::cond::{self, CondTok};
 
@@ -17,9 +17,17 @@ const CLOSERS: &[&str] = &["do", "done", "then", "elif", "else", "fi", "esac"];
 /// bash's message when the entry ends inside a construct (the front end may read on).
 pub(super) const END_OF_FILE: &str = "bash: syntax error: unexpected end of file";
 
-/// The commands of a whole entry.
-pub(super) fn parse(tokens: Vec<Token>) -> Result<Vec<Command>, String> {
-    let mut parser = Parser { tokens, pos: 0 };
+/// The most tokens alias expansion may add to one entry.
+const MAX_ALIAS_TOKENS: usize = 10_000;
+
+/// The commands of a whole entry; `aliases` are expanded where a command starts.
+pub(super) fn parse(tokens: Vec<Token>, aliases: Option<&Aliases>) -> Result<Vec<Command>, String> {
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        aliases,
+        spliced: 0,
+    };
     let commands = parser.list(0, &[])?;
     match parser.next() {
         None => Ok(commands),
@@ -43,12 +51,64 @@ fn is_reserved(tok: Option<&Token>, word: &str) -> bool {
     matches!(tok, Some(Token::Word(w)) if w.plain && w.text == word)
 }
 
-struct Parser {
+/// Alias names and their values.
+pub(super) type Aliases = std::collections::BTreeMap<String, String>;
+
+struct Parser<'a> {
     tokens: Vec<Token>,
     pos: usize,
+    aliases: Option<&'a Aliases>,
+    /// Tokens alias expansion added so far.
+    spliced: usize,
 }
 
-impl Parser {
+impl Parser<'_> {
+    /// Replaces an alias at a command's start by its value's tokens, as bash does: the new
+    /// first word is expanded again unless it is an alias already expanded here, and a
+    /// value ending in a blank has the next word checked too.
+    fn expand_aliases(&mut self) {
+        let Some(aliases) = self.aliases else {
+            return;
+        };
+        let mut seen: Vec<String> = Vec::new();
+        let mut at = self.pos;
+        // After a value ending in a blank: the next word's place, counted from the end.
+        let mut next_from_end: Option<usize> = None;
+        loop {
+            let alias = match self.tokens.get(at) {
+                Some(Token::Word(w)) if w.plain && !seen.contains(&w.text) => {
+                    aliases.get(&w.text).map(|v| (w.text.clone(), v))
+                }
+                _ => None,
+            };
+            let Some((name, value)) = alias else {
+                match next_from_end.take() {
+                    Some(tail) if tail < self.tokens.len() && self.tokens.len() - tail > at => {
+                        at = self.tokens.len() - tail;
+                        continue;
+                    }
+                    _ => return,
+                }
+            };
+            let Ok(lexed) = super::lex(value) else {
+                return;
+            };
+            let mut toks = lexed.tokens;
+            // The lexer ends every entry with a newline.
+            toks.pop();
+            if self.spliced + toks.len() > MAX_ALIAS_TOKENS {
+                return;
+            }
+            seen.push(name);
+            let n = toks.len();
+            self.spliced += n;
+            self.tokens.splice(at..at + 1, toks);
+            if value.ends_with([' ', '\t']) {
+                next_from_end = Some(self.tokens.len() - (at + n));
+            }
+        }
+    }
+
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.pos)
     }
@@ -123,6 +183,7 @@ impl Parser {
 
     /// A simple command with its redirections, or a loop with the redirections after `done`.
     fn command(&mut self, depth: usize) -> Result<Simple, String> {
+        self.expand_aliases();
         let mut simple = Simple::default();
         match self.peek() {
             None => return Err(END_OF_FILE.into()),
@@ -156,11 +217,11 @@ impl Parser {
                 }
                 Some(Token::Op("2>&1")) => {
                     self.pos += 1;
-                    simple.stderr_to_stdout = true;
+                    simple.outputs.push(Redirect::Dup { fd: 2, to: 1 });
                 }
                 Some(Token::Op(">&2")) => {
                     self.pos += 1;
-                    simple.stdout_to_stderr = true;
+                    simple.outputs.push(Redirect::Dup { fd: 1, to: 2 });
                 }
                 _ => break,
             }
@@ -185,15 +246,17 @@ impl Parser {
             (_, Some(Token::Op(o))) if o != "\n" => return Err(unexpected(&Token::Op(o))),
             _ => return Err("bash: syntax error near unexpected token `newline'".into()),
         };
+        let to = |fd, append| Redirect::To {
+            fd,
+            file: target.clone(),
+            append,
+        };
         match op {
-            ">" => simple.stdout_to = Some((target, false)),
-            ">>" => simple.stdout_to = Some((target, true)),
-            "2>" => simple.stderr_to = Some((target, false)),
-            "2>>" => simple.stderr_to = Some((target, true)),
+            ">" | ">>" => simple.outputs.push(to(1, op == ">>")),
+            "2>" | "2>>" => simple.outputs.push(to(2, op == "2>>")),
             "&>" | "&>>" => {
-                let append = op == "&>>";
-                simple.stdout_to = Some((target.clone(), append));
-                simple.stderr_to = Some((target, append));
+                simple.outputs.push(to(1, op == "&>>"));
+                simple.outputs.push(Redirect::Dup { fd: 2, to: 1 });
             }
             _ => simple.stdin_from = Some(target),
         }

@@ -11,6 +11,7 @@ pub mod grep;
 mod local_path;
 pub mod metrics_server;
 mod perl;
+pub mod printf;
 pub mod script;
 pub mod serve;
 pub mod stream;
