@@ -11,7 +11,9 @@ mod config_map;
 mod endpoint_slice;
 pub mod hpa;
 mod ingress;
+mod limit_range;
 mod rbac;
+pub mod resource_quota;
 mod rules;
 mod secret;
 pub(crate) use secret::config_key_causes;
@@ -26,8 +28,9 @@ pub use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 pub use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::PodSpec;
 pub use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
-    ReplicationController, Secret, Service, ServiceAccount,
+    ConfigMap, Endpoints, Event, LimitRange, Namespace, Node, PersistentVolume,
+    PersistentVolumeClaim, Pod, ReplicationController, ResourceQuota, Secret, Service,
+    ServiceAccount,
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
 pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
@@ -226,6 +229,8 @@ objects!($;
     Ingress,
     IngressClass,
     Secret,
+    LimitRange,
+    ResourceQuota,
     Role,
     ClusterRole,
     RoleBinding,

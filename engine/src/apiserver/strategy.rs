@@ -30,6 +30,10 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
             o.fields.remove("status");
         }
     }
+    if let Object::ResourceQuota(q) = obj {
+        // The quota controller fills the status in.
+        q.status = Some(Default::default());
+    }
     if let Object::Job(j) = obj {
         let uid = super::store::new_uid(&mut rng.clone());
         crate::api::batch::generate_selector(j, &uid);

@@ -7,6 +7,7 @@ pub mod custom;
 mod endpoint_slice;
 mod hpa;
 mod ingress;
+pub mod quota;
 mod rbac;
 mod secret;
 mod storage;

@@ -316,9 +316,11 @@ fn apply_document(
             .world
             .api
             .create_dry_run(obj, env)
-            .map_err(|e| e.kubectl_message())?;
+            .map_err(|e| e.kubectl_message_for_file("creating", file))?;
     } else {
-        cluster.create(obj).map_err(|e| e.kubectl_message())?;
+        cluster
+            .create(obj)
+            .map_err(|e| e.kubectl_message_for_file("creating", file))?;
     }
     Ok(format!("{shown} created{suffix}"))
 }
