@@ -99,7 +99,7 @@ pub(crate) fn describe_basic(obj: &Object) -> String {
             .and_then(|s| s.phase.clone())
             .unwrap_or_default();
         s.push_str(&format!(
-            "Status:\t{phase}\n\nNo resource quota.\n\nNo LimitRange resource.\n"
+            "Status:\t{phase}\n"
         ));
     }
     s

@@ -139,3 +139,54 @@ pub fn quota_table(q: &ResourceQuota, indent: &str) -> String {
     }
     o
 }
+
+/// `describe namespace`'s quota and limit sections (`DescribeResourceQuotas`,
+/// `DescribeLimitRanges`), after its Status line.
+pub fn namespace_sections(world: &World, ns: &str) -> String {
+    let mut o = String::from("\n");
+    let quotas: Vec<&ResourceQuota> = world.api.list_as::<ResourceQuota>(Some(ns)).collect();
+    if quotas.is_empty() {
+        o.push_str("No resource quota.\n");
+    } else {
+        o.push_str("Resource Quotas\n");
+        for q in quotas {
+            o.push_str(&format!("  Name:\t{}\n", q.metadata.name.as_deref().unwrap_or("")));
+            let mut scopes: Vec<&String> = q.spec.iter().flat_map(|s| s.scopes.iter().flatten()).collect();
+            scopes.sort();
+            if !scopes.is_empty() {
+                let joined: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+                o.push_str(&format!("  Scopes:\t{}\n", joined.join(", ")));
+                for s in scopes {
+                    if let Some(help) = scope_help(s) {
+                        o.push_str(&format!("  * {help}\n"));
+                    }
+                }
+            }
+            o.push_str("  Resource\tUsed\tHard\n  --------\t---\t---\n");
+            let (used, hard) = status(q);
+            for (name, h) in &hard {
+                let u = used.get(name).map_or("0", |u| u.0.as_str());
+                o.push_str(&format!("  {name}\t{u}\t{}\n", h.0));
+            }
+        }
+    }
+    o.push('\n');
+    let ranges: Vec<&LimitRange> = world.api.list_as::<LimitRange>(Some(ns)).collect();
+    if ranges.is_empty() {
+        o.push_str("No LimitRange resource.\n");
+    } else {
+        o.push_str("Resource Limits\n");
+        let mut rows = String::new();
+        for (i, lr) in ranges.iter().enumerate() {
+            let table = limit_table(lr, " ");
+            // One header for all ranges.
+            let skip = if i == 0 { 0 } else { 2 };
+            for line in table.lines().skip(skip) {
+                rows.push_str(line);
+                rows.push('\n');
+            }
+        }
+        o.push_str(&rows);
+    }
+    o
+}
