@@ -24,8 +24,15 @@ fn list(bits: u8, cpu: usize, mem: usize) -> Value {
 
 #[derive(Clone, Debug)]
 enum Step {
-    Pod { name: u8, req: (u8, usize, usize), lim: (u8, usize, usize) },
-    Deployment { name: u8, replicas: u8 },
+    Pod {
+        name: u8,
+        req: (u8, usize, usize),
+        lim: (u8, usize, usize),
+    },
+    Deployment {
+        name: u8,
+        replicas: u8,
+    },
     DeletePod(u8),
     Wait(u8),
 }

@@ -39,16 +39,21 @@ pub fn default_pod(range: &LimitRange, pod: &mut Pod) {
         merge(c, &requests, &limits, "init container", &mut notes);
     }
     if !notes.is_empty() {
-        pod.metadata.annotations.get_or_insert_with(Default::default).insert(
-            ANNOTATION.into(),
-            format!("LimitRanger plugin set: {}", notes.join("; ")),
-        );
+        pod.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(
+                ANNOTATION.into(),
+                format!("LimitRanger plugin set: {}", notes.join("; ")),
+            );
     }
 }
 
 /// `mergeContainerResources`.
 fn merge(c: &mut Container, requests: &List, limits: &List, what: &str, notes: &mut Vec<String>) {
-    let r = c.resources.get_or_insert_with(ResourceRequirements::default);
+    let r = c
+        .resources
+        .get_or_insert_with(ResourceRequirements::default);
     let fill = |have: &mut Option<List>, defaults: &List| -> Vec<String> {
         let have = have.get_or_insert_with(Default::default);
         let mut set = Vec::new();
@@ -63,10 +68,18 @@ fn merge(c: &mut Container, requests: &List, limits: &List, what: &str, notes: &
     let set_limits = fill(&mut r.limits, limits);
     let set_requests = fill(&mut r.requests, requests);
     if !set_requests.is_empty() {
-        notes.push(format!("{} request for {what} {}", set_requests.join(", "), c.name));
+        notes.push(format!(
+            "{} request for {what} {}",
+            set_requests.join(", "),
+            c.name
+        ));
     }
     if !set_limits.is_empty() {
-        notes.push(format!("{} limit for {what} {}", set_limits.join(", "), c.name));
+        notes.push(format!(
+            "{} limit for {what} {}",
+            set_limits.join(", "),
+            c.name
+        ));
     }
 }
 
@@ -78,37 +91,63 @@ fn amounts(list: Option<&List>) -> Totals {
         .collect()
 }
 
-fn min_check(kind: &str, name: &str, enforced: Amount, req: &Totals, lim: &Totals) -> Option<String> {
+fn min_check(
+    kind: &str,
+    name: &str,
+    enforced: Amount,
+    req: &Totals,
+    lim: &Totals,
+) -> Option<String> {
     let Some(r) = req.get(name) else {
-        return Some(format!("minimum {name} usage per {kind} is {enforced}.  No request is specified"));
+        return Some(format!(
+            "minimum {name} usage per {kind} is {enforced}.  No request is specified"
+        ));
     };
     if r.millis() < enforced.millis() {
-        return Some(format!("minimum {name} usage per {kind} is {enforced}, but request is {r}"));
+        return Some(format!(
+            "minimum {name} usage per {kind} is {enforced}, but request is {r}"
+        ));
     }
     match lim.get(name) {
-        Some(l) if l.millis() < enforced.millis() => {
-            Some(format!("minimum {name} usage per {kind} is {enforced}, but limit is {l}"))
-        }
+        Some(l) if l.millis() < enforced.millis() => Some(format!(
+            "minimum {name} usage per {kind} is {enforced}, but limit is {l}"
+        )),
         _ => None,
     }
 }
 
-fn max_check(kind: &str, name: &str, enforced: Amount, req: &Totals, lim: &Totals) -> Option<String> {
+fn max_check(
+    kind: &str,
+    name: &str,
+    enforced: Amount,
+    req: &Totals,
+    lim: &Totals,
+) -> Option<String> {
     let Some(l) = lim.get(name) else {
-        return Some(format!("maximum {name} usage per {kind} is {enforced}.  No limit is specified"));
+        return Some(format!(
+            "maximum {name} usage per {kind} is {enforced}.  No limit is specified"
+        ));
     };
     if l.millis() > enforced.millis() {
-        return Some(format!("maximum {name} usage per {kind} is {enforced}, but limit is {l}"));
+        return Some(format!(
+            "maximum {name} usage per {kind} is {enforced}, but limit is {l}"
+        ));
     }
     match req.get(name) {
-        Some(r) if r.millis() > enforced.millis() => {
-            Some(format!("maximum {name} usage per {kind} is {enforced}, but request is {r}"))
-        }
+        Some(r) if r.millis() > enforced.millis() => Some(format!(
+            "maximum {name} usage per {kind} is {enforced}, but request is {r}"
+        )),
         _ => None,
     }
 }
 
-fn ratio_check(kind: &str, name: &str, enforced: Amount, req: &Totals, lim: &Totals) -> Option<String> {
+fn ratio_check(
+    kind: &str,
+    name: &str,
+    enforced: Amount,
+    req: &Totals,
+    lim: &Totals,
+) -> Option<String> {
     let r = req.get(name).map_or(0, |a| a.millis());
     if r == 0 {
         return Some(format!("{name} max limit to request ratio per {kind} is {enforced}, but no request is specified or request is 0"));
@@ -152,7 +191,11 @@ pub fn validate_pod(range: &LimitRange, pod: &Pod) -> Option<String> {
     for item in range.spec.iter().flat_map(|s| &s.limits) {
         match item.type_.as_str() {
             "Container" => {
-                for c in spec.containers.iter().chain(spec.init_containers.iter().flatten()) {
+                for c in spec
+                    .containers
+                    .iter()
+                    .chain(spec.init_containers.iter().flatten())
+                {
                     let r = c.resources.as_ref();
                     let req = amounts(r.and_then(|r| r.requests.as_ref()));
                     let lim = amounts(r.and_then(|r| r.limits.as_ref()));
@@ -190,7 +233,9 @@ pub fn validate_claim(range: &LimitRange, claim: &PersistentVolumeClaim) -> Opti
         }
         for (name, enforced) in amounts(item.max.as_ref()) {
             match req.get(&name) {
-                None => errs.push(format!("maximum {name} usage per {kind} is {enforced}.  No request is specified")),
+                None => errs.push(format!(
+                    "maximum {name} usage per {kind} is {enforced}.  No request is specified"
+                )),
                 Some(r) if r.millis() > enforced.millis() => errs.push(format!(
                     "maximum {name} usage per {kind} is {enforced}, but request is {r}"
                 )),
@@ -222,7 +267,10 @@ mod tests {
     use super::*;
 
     fn range(v: serde_json::Value) -> LimitRange {
-        let mut lr: LimitRange = serde_json::from_value(serde_json::json!({"metadata": {"name": "lr"}, "spec": {"limits": [v]}})).unwrap();
+        let mut lr: LimitRange = serde_json::from_value(
+            serde_json::json!({"metadata": {"name": "lr"}, "spec": {"limits": [v]}}),
+        )
+        .unwrap();
         crate::api::object::KindRules::default_fields(&mut lr);
         lr
     }
@@ -239,7 +287,9 @@ mod tests {
 
     #[test]
     fn defaults_and_annotation() {
-        let lr = range(serde_json::json!({"type": "Container", "default": {"memory": "512Mi"}, "defaultRequest": {"memory": "256Mi"}}));
+        let lr = range(
+            serde_json::json!({"type": "Container", "default": {"memory": "512Mi"}, "defaultRequest": {"memory": "256Mi"}}),
+        );
         let mut p = pod(serde_json::json!({}));
         default_pod(&lr, &mut p);
         let r = p.spec.unwrap().containers[0].resources.clone().unwrap();
@@ -253,8 +303,12 @@ mod tests {
 
     #[test]
     fn min_and_max_errors_aggregate() {
-        let lr = range(serde_json::json!({"type": "Container", "min": {"cpu": "200m", "memory": "500Mi"}, "max": {"cpu": "800m", "memory": "1Gi"}}));
-        let p = pod(serde_json::json!({"requests": {"cpu": "100m", "memory": "600Mi"}, "limits": {"cpu": "500m", "memory": "1.5Gi"}}));
+        let lr = range(
+            serde_json::json!({"type": "Container", "min": {"cpu": "200m", "memory": "500Mi"}, "max": {"cpu": "800m", "memory": "1Gi"}}),
+        );
+        let p = pod(
+            serde_json::json!({"requests": {"cpu": "100m", "memory": "600Mi"}, "limits": {"cpu": "500m", "memory": "1.5Gi"}}),
+        );
         assert_eq!(
             validate_pod(&lr, &p).unwrap(),
             "[minimum cpu usage per Container is 200m, but request is 100m, maximum memory usage per Container is 1Gi, but limit is 1536Mi]"
@@ -264,7 +318,9 @@ mod tests {
     #[test]
     fn ratio() {
         let lr = range(serde_json::json!({"type": "Pod", "maxLimitRequestRatio": {"memory": "2"}}));
-        let p = pod(serde_json::json!({"requests": {"memory": "100Mi"}, "limits": {"memory": "300Mi"}}));
+        let p = pod(
+            serde_json::json!({"requests": {"memory": "100Mi"}, "limits": {"memory": "300Mi"}}),
+        );
         assert_eq!(
             validate_pod(&lr, &p).unwrap(),
             "memory max limit to request ratio per Pod is 2, but provided ratio is 3.000000"

@@ -127,12 +127,16 @@ fn resource_qos(r: &ResourceRequirements) -> &'static str {
 /// The pod's requests (`PodRequests` without pod-level resources): what its containers
 /// add up to, init containers and sidecars included.
 pub fn requests(spec: &PodSpec) -> Totals {
-    aggregate(spec, |c| c.resources.as_ref().and_then(|r| r.requests.as_ref()))
+    aggregate(spec, |c| {
+        c.resources.as_ref().and_then(|r| r.requests.as_ref())
+    })
 }
 
 /// The pod's limits, added up as [`requests`] are.
 pub fn limits(spec: &PodSpec) -> Totals {
-    aggregate(spec, |c| c.resources.as_ref().and_then(|r| r.limits.as_ref()))
+    aggregate(spec, |c| {
+        c.resources.as_ref().and_then(|r| r.limits.as_ref())
+    })
 }
 
 /// `AggregateContainerRequests`/`Limits` of the spec: the containers' sum, raised to what any

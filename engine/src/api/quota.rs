@@ -77,7 +77,10 @@ pub fn tracks(obj: &Object, name: &str) -> bool {
                 || name.starts_with("requests.hugepages-")
         }
         Object::Service(_) => {
-            matches!(name, "services" | "services.loadbalancers" | "services.nodeports")
+            matches!(
+                name,
+                "services" | "services.loadbalancers" | "services.nodeports"
+            )
         }
         Object::PersistentVolumeClaim(_) => {
             matches!(name, "persistentvolumeclaims" | "requests.storage")
@@ -138,12 +141,18 @@ pub fn usage(obj: &Object) -> Usage {
                 .and_then(|q| Amount::parse(&q.0));
             let class = spec.storage_class_name.filter(|c| !c.is_empty());
             if let Some(class) = &class {
-                u.insert(format!("{class}.storageclass.storage.k8s.io/persistentvolumeclaims"), one());
+                u.insert(
+                    format!("{class}.storageclass.storage.k8s.io/persistentvolumeclaims"),
+                    one(),
+                );
             }
             if let Some(s) = storage {
                 u.insert("requests.storage".into(), s);
                 if let Some(class) = &class {
-                    u.insert(format!("{class}.storageclass.storage.k8s.io/requests.storage"), s);
+                    u.insert(
+                        format!("{class}.storageclass.storage.k8s.io/requests.storage"),
+                        s,
+                    );
                 }
             }
         }
@@ -206,7 +215,11 @@ pub fn selectors(q: &ResourceQuota) -> Vec<ScopedResourceSelectorRequirement> {
             values: None,
         })
         .collect();
-    out.extend(spec.scope_selector.and_then(|s| s.match_expressions).unwrap_or_default());
+    out.extend(
+        spec.scope_selector
+            .and_then(|s| s.match_expressions)
+            .unwrap_or_default(),
+    );
     out
 }
 
@@ -268,7 +281,11 @@ fn pod_constraints(pod: &Pod, restricted: &[&String]) -> Option<String> {
         .filter(|s| VALIDATED.contains(s))
         .collect();
     let mut missing: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for c in spec.containers.iter().chain(spec.init_containers.iter().flatten()) {
+    for c in spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+    {
         let amounts = |l: Option<&BTreeMap<String, Quantity>>| -> Usage {
             l.into_iter()
                 .flatten()
@@ -317,7 +334,9 @@ fn list_of(l: Option<&BTreeMap<String, Quantity>>) -> Usage {
 
 /// A usage as stored in a quota's status.
 pub fn to_list(u: &Usage) -> BTreeMap<String, Quantity> {
-    u.iter().map(|(k, v)| (k.clone(), Quantity(v.to_string()))).collect()
+    u.iter()
+        .map(|(k, v)| (k.clone(), Quantity(v.to_string())))
+        .collect()
 }
 
 /// `quota.Add`: each of `a`, plus what `b` has of it; `b`'s others added.
@@ -341,20 +360,31 @@ pub fn check(quotas: &[&ResourceQuota], obj: &Object) -> Result<Vec<ResourceQuot
 }
 
 /// [`check`] for an update of `old` to `obj`: charged the growth only.
-pub fn check_update(quotas: &[&ResourceQuota], obj: &Object, old: &Object) -> Result<Vec<ResourceQuota>, String> {
+pub fn check_update(
+    quotas: &[&ResourceQuota],
+    obj: &Object,
+    old: &Object,
+) -> Result<Vec<ResourceQuota>, String> {
     let before = usage(old);
     let delta: Usage = usage(obj)
         .into_iter()
         .map(|(k, v)| {
             let prev = before.get(&k).map_or(0, |a| a.millis());
             let grown = (v.millis() - prev).max(0);
-            (k, Amount::parse(&format!("{grown}m")).map_or(v, |g| g.like(v)))
+            (
+                k,
+                Amount::parse(&format!("{grown}m")).map_or(v, |g| g.like(v)),
+            )
         })
         .collect();
     charge(quotas, obj, &delta)
 }
 
-fn charge(quotas: &[&ResourceQuota], obj: &Object, delta: &Usage) -> Result<Vec<ResourceQuota>, String> {
+fn charge(
+    quotas: &[&ResourceQuota],
+    obj: &Object,
+    delta: &Usage,
+) -> Result<Vec<ResourceQuota>, String> {
     let mut interesting = Vec::new();
     for q in quotas {
         if !matches(q, obj) {
@@ -372,13 +402,23 @@ fn charge(quotas: &[&ResourceQuota], obj: &Object, delta: &Usage) -> Result<Vec<
         }
         if restricted.iter().any(|k| !used.contains_key(*k)) {
             let names: Vec<&str> = restricted.iter().map(|s| s.as_str()).collect();
-            return Err(format!("status unknown for quota: {name}, resources: {}", names.join(",")));
+            return Err(format!(
+                "status unknown for quota: {name}, resources: {}",
+                names.join(",")
+            ));
         }
         interesting.push(*q);
     }
-    let negative: Vec<&str> = delta.iter().filter(|(_, v)| v.millis() < 0).map(|(k, _)| k.as_str()).collect();
+    let negative: Vec<&str> = delta
+        .iter()
+        .filter(|(_, v)| v.millis() < 0)
+        .map(|(k, _)| k.as_str())
+        .collect();
     if !negative.is_empty() {
-        return Err(format!("quota usage is negative for resource(s): {}", negative.join(",")));
+        return Err(format!(
+            "quota usage is negative for resource(s): {}",
+            negative.join(",")
+        ));
     }
     if delta.values().all(|v| v.millis() == 0) {
         return Ok(Vec::new());
@@ -388,15 +428,24 @@ fn charge(quotas: &[&ResourceQuota], obj: &Object, delta: &Usage) -> Result<Vec<
         let status = q.status.clone().unwrap_or_default();
         let hard = list_of(status.hard.as_ref());
         let used = list_of(status.used.as_ref());
-        let requested: Usage = delta.iter().filter(|(k, _)| hard.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect();
+        let requested: Usage = delta
+            .iter()
+            .filter(|(k, _)| hard.contains_key(*k))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
         let new_used = add(&used, &requested);
         let exceeded: Vec<&String> = requested
             .keys()
-            .filter(|k| new_used.get(*k).map_or(0, |a| a.millis()) > hard.get(*k).map_or(0, |a| a.millis()))
+            .filter(|k| {
+                new_used.get(*k).map_or(0, |a| a.millis()) > hard.get(*k).map_or(0, |a| a.millis())
+            })
             .collect();
         if !exceeded.is_empty() {
             let mask = |u: &Usage| -> Usage {
-                u.iter().filter(|(k, _)| exceeded.contains(k)).map(|(k, v)| (k.clone(), *v)).collect()
+                u.iter()
+                    .filter(|(k, _)| exceeded.contains(k))
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect()
             };
             return Err(format!(
                 "exceeded quota: {}, requested: {}, used: {}, limited: {}",
@@ -415,7 +464,10 @@ fn charge(quotas: &[&ResourceQuota], obj: &Object, delta: &Usage) -> Result<Vec<
 
 /// What the quota controller records (`syncResourceQuota`): `hard` from the spec, and the
 /// use of every hard resource by the namespace's `objects` the quota selects.
-pub fn recalculate<'a>(q: &ResourceQuota, objects: impl Iterator<Item = &'a Object>) -> (Usage, Usage) {
+pub fn recalculate<'a>(
+    q: &ResourceQuota,
+    objects: impl Iterator<Item = &'a Object>,
+) -> (Usage, Usage) {
     let hard = list_of(q.spec.as_ref().and_then(|s| s.hard.as_ref()));
     let mut used: Usage = hard.keys().map(|k| (k.clone(), zero())).collect();
     let mut probe = q.clone();
@@ -424,7 +476,10 @@ pub fn recalculate<'a>(q: &ResourceQuota, objects: impl Iterator<Item = &'a Obje
         if !matches(&probe, obj) {
             continue;
         }
-        let u: Usage = usage(obj).into_iter().filter(|(k, _)| hard.contains_key(k)).collect();
+        let u: Usage = usage(obj)
+            .into_iter()
+            .filter(|(k, _)| hard.contains_key(k))
+            .collect();
         used = add(&used, &u);
     }
     (hard, used)
@@ -459,7 +514,8 @@ mod tests {
             serde_json::json!({"requests.memory": "1Gi", "limits.memory": "2Gi"}),
             serde_json::json!({"requests.memory": "600Mi", "limits.memory": "800Mi"}),
         );
-        let p = pod(serde_json::json!({"requests": {"memory": "700Mi"}, "limits": {"memory": "1Gi"}}));
+        let p =
+            pod(serde_json::json!({"requests": {"memory": "700Mi"}, "limits": {"memory": "1Gi"}}));
         assert_eq!(
             check(&[&q], &p).unwrap_err(),
             "exceeded quota: mem-cpu-demo, requested: requests.memory=700Mi, used: requests.memory=600Mi, limited: requests.memory=1Gi"
@@ -480,11 +536,18 @@ mod tests {
 
     #[test]
     fn charges_and_counts() {
-        let q = quota(serde_json::json!({"pods": "2", "count/pods": "5"}), serde_json::json!({"pods": "1", "count/pods": "1"}));
+        let q = quota(
+            serde_json::json!({"pods": "2", "count/pods": "5"}),
+            serde_json::json!({"pods": "1", "count/pods": "1"}),
+        );
         let out = check(&[&q], &pod(serde_json::json!({}))).unwrap();
         let used = out[0].status.as_ref().unwrap().used.as_ref().unwrap();
         assert_eq!(used["pods"].0, "2");
         let q2 = out[0].clone();
-        assert!(check(&[&q2], &pod(serde_json::json!({}))).unwrap_err().starts_with("exceeded quota: mem-cpu-demo, requested: pods=1, used: pods=2, limited: pods=2"));
+        assert!(check(&[&q2], &pod(serde_json::json!({})))
+            .unwrap_err()
+            .starts_with(
+                "exceeded quota: mem-cpu-demo, requested: pods=1, used: pods=2, limited: pods=2"
+            ));
     }
 }

@@ -98,6 +98,16 @@ const INTEGER: &[&str] = &[
     "services.loadbalancers",
 ];
 
+/// `IsStandardResourceName`.
+fn standard(name: &str) -> bool {
+    STANDARD.contains(&name) || quota_huge_pages(name)
+}
+
+/// `IsStandardQuotaResourceName`: the standard names but `storage`.
+fn standard_quota(name: &str) -> bool {
+    name != "storage" && standard(name)
+}
+
 /// `IsNativeResource`: no domain, or a `kubernetes.io` one.
 fn native(name: &str) -> bool {
     match name.split_once('/') {
@@ -127,7 +137,7 @@ fn resource_name_causes(name: &str, at: &str) -> Vec<String> {
             .map(|m| format!("{at}: Invalid value: \"{name}\": {m}"))
             .collect();
     }
-    if !name.contains('/') && !(STANDARD.contains(&name) || quota_huge_pages(name)) {
+    if !name.contains('/') && !standard(name) {
         return vec![format!(
             "{at}: Invalid value: \"{name}\": must be a standard resource type or fully qualified"
         )];
@@ -160,8 +170,7 @@ pub fn limit_range_causes(name: &str, container_like: bool, at: &str) -> Vec<Str
 /// of `spec.hard`.
 pub fn quota_causes(name: &str, value: &str, at: &str) -> Vec<String> {
     let mut out = resource_name_causes(name, at);
-    if !name.contains('/') && !(STANDARD.contains(&name) && name != "storage" || quota_huge_pages(name))
-    {
+    if !name.contains('/') && !standard_quota(name) {
         out.push(format!(
             "{at}: Invalid value: \"{name}\": must be a standard resource for quota"
         ));
@@ -173,7 +182,9 @@ pub fn quota_causes(name: &str, value: &str, at: &str) -> Vec<String> {
         ));
     }
     if (INTEGER.contains(&name) || extended(name)) && millis % 1000 != 0 {
-        out.push(format!("{at}: Invalid value: \"{value}\": must be an integer"));
+        out.push(format!(
+            "{at}: Invalid value: \"{value}\": must be an integer"
+        ));
     }
     out
 }
@@ -194,7 +205,9 @@ mod tests {
     #[test]
     fn names() {
         assert!(qualified_name_causes("count/deployments.apps").is_empty());
-        assert!(qualified_name_causes("gold.storageclass.storage.k8s.io/requests.storage").is_empty());
+        assert!(
+            qualified_name_causes("gold.storageclass.storage.k8s.io/requests.storage").is_empty()
+        );
         assert_eq!(qualified_name_causes("a/b/c"), vec![QUALIFIED.to_string()]);
         assert!(quota_causes("pods", "1.5", "x")[0].ends_with("must be an integer"));
         assert!(quota_causes("foo", "1", "x")

@@ -3,9 +3,7 @@
 //! validation, limits after), DefaultStorageClass, the Service REST storage's allocation of
 //! ClusterIPs and NodePorts, and ResourceQuota last (its charges returned to be stored).
 
-use k8s_openapi::api::core::v1::{
-    LimitRange, PersistentVolumeClaim, Pod, ResourceQuota, Service,
-};
+use k8s_openapi::api::core::v1::{LimitRange, PersistentVolumeClaim, Pod, ResourceQuota, Service};
 
 use super::store::Store;
 use crate::api::error::ApiError;
@@ -77,7 +75,11 @@ fn limit_ranger(store: &Store, obj: &Object) -> Result<(), ApiError> {
 
 /// ResourceQuota: the object's use checked against (and charged to) each quota of its
 /// namespace; `old` for an update, charged only what grows.
-fn resource_quota(store: &Store, obj: &Object, old: Option<&Object>) -> Result<Vec<Object>, ApiError> {
+fn resource_quota(
+    store: &Store,
+    obj: &Object,
+    old: Option<&Object>,
+) -> Result<Vec<Object>, ApiError> {
     if !obj.info().namespaced {
         return Ok(Vec::new());
     }
@@ -90,7 +92,11 @@ fn resource_quota(store: &Store, obj: &Object, old: Option<&Object>) -> Result<V
         Some(old) => quota::check_update(&quotas, obj, old),
     };
     checked
-        .map(|qs| qs.into_iter().map(|q| Object::ResourceQuota(Box::new(q))).collect())
+        .map(|qs| {
+            qs.into_iter()
+                .map(|q| Object::ResourceQuota(Box::new(q)))
+                .collect()
+        })
         .map_err(|message| ApiError::denied(obj.info(), obj.name(), message))
 }
 
@@ -106,7 +112,9 @@ pub(super) fn admit_update(
         limit_ranger(store, new)?;
     }
     match new {
-        Object::PersistentVolumeClaim(_) | Object::Service(_) => resource_quota(store, new, Some(old)),
+        Object::PersistentVolumeClaim(_) | Object::Service(_) => {
+            resource_quota(store, new, Some(old))
+        }
         _ => Ok(Vec::new()),
     }
 }

@@ -142,7 +142,9 @@ impl ApiServer {
         let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
         self.store.create(obj, env.clock.now_time(), env.rng)?;
         self.charge(charged);
-        self.store.get(kind, &ns, &name).ok_or_else(|| ApiError::not_found(info, &name))
+        self.store
+            .get(kind, &ns, &name)
+            .ok_or_else(|| ApiError::not_found(info, &name))
     }
 
     /// Stores the quota use admission charged for a write (ResourceQuota admission's
@@ -237,11 +239,17 @@ impl ApiServer {
         if charged.is_empty() {
             return self.write(merged, Write::Main);
         }
-        let (info, ns, name) = (merged.info(), merged.namespace().to_string(), merged.name().to_string());
+        let (info, ns, name) = (
+            merged.info(),
+            merged.namespace().to_string(),
+            merged.name().to_string(),
+        );
         let kind = merged.kind();
         self.write(merged, Write::Main)?;
         self.charge(charged);
-        self.store.get(kind, &ns, &name).ok_or_else(|| ApiError::not_found(info, &name))
+        self.store
+            .get(kind, &ns, &name)
+            .ok_or_else(|| ApiError::not_found(info, &name))
     }
 
     /// `PUT …/status`: stores what a controller or kubelet observed; the stored spec and

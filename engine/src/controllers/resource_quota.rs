@@ -42,7 +42,11 @@ impl Controller for Quotas {
     }
 
     fn sync(&mut self, world: &mut World, key: &ObjectKey, _queue: &mut Queue) {
-        let Some(q) = world.api.get_as::<ResourceQuota>(&key.namespace, &key.name).cloned() else {
+        let Some(q) = world
+            .api
+            .get_as::<ResourceQuota>(&key.namespace, &key.name)
+            .cloned()
+        else {
             return;
         };
         if q.metadata.deletion_timestamp.is_some() {
@@ -52,7 +56,7 @@ impl Controller for Quotas {
         let objects = Object::KINDS
             .iter()
             .filter(|k| **k != "Event")
-            .flat_map(|k| world.api.list(kinds_static(k), Some(ns)));
+            .flat_map(|k| world.api.list(k, Some(ns)));
         let (hard, used) = quota::recalculate(&q, objects);
         let status = q.status.clone().unwrap_or_default();
         let (hard, used) = (quota::to_list(&hard), quota::to_list(&used));
@@ -63,11 +67,8 @@ impl Controller for Quotas {
         let s = updated.status.get_or_insert_with(Default::default);
         s.hard = Some(hard);
         s.used = Some(used);
-        let _ = world.api.update_status(Object::ResourceQuota(Box::new(updated)));
+        let _ = world
+            .api
+            .update_status(Object::ResourceQuota(Box::new(updated)));
     }
-}
-
-/// A kind name from [`Object::KINDS`] as the `'static` the store's lists take.
-fn kinds_static(kind: &&'static str) -> &'static str {
-    kind
 }

@@ -50,10 +50,7 @@ impl KindRules for LimitRange {
             let at = format!("spec.limits[{i}]");
             type_name(&item.type_, &format!("{at}.type"), causes);
             if !types.insert(item.type_.as_str()) {
-                causes.push(format!(
-                    "{at}.type: Duplicate value: \"{}\"",
-                    item.type_
-                ));
+                causes.push(format!("{at}.type: Duplicate value: \"{}\"", item.type_));
             }
             let container_like = matches!(item.type_.as_str(), "Pod" | "Container");
             let names = |list: &Option<List>, field: &str, causes: &mut Vec<String>| {
@@ -65,7 +62,10 @@ impl KindRules for LimitRange {
             names(&item.max, "max", causes);
             names(&item.min, "min", causes);
             if item.type_ == "Pod" {
-                for (list, field) in [(&item.default, "default"), (&item.default_request, "defaultRequest")] {
+                for (list, field) in [
+                    (&item.default, "default"),
+                    (&item.default_request, "defaultRequest"),
+                ] {
                     if list.as_ref().is_some_and(|l| !l.is_empty()) {
                         causes.push(format!(
                             "{at}.{field}: Forbidden: may not be specified when `type` is 'Pod'"
@@ -84,7 +84,11 @@ impl KindRules for LimitRange {
                     ));
                 }
             }
-            names(&item.max_limit_request_ratio, "maxLimitRequestRatio", causes);
+            names(
+                &item.max_limit_request_ratio,
+                "maxLimitRequestRatio",
+                causes,
+            );
             relations(item, &at, causes);
         }
     }
@@ -111,7 +115,11 @@ fn type_name(value: &str, at: &str, causes: &mut Vec<String>) {
 
 /// The checks between one resource's min, max, defaults and ratio (for each resource any
 /// of them names, in name order; Go walks a set, in no fixed order).
-fn relations(item: &k8s_openapi::api::core::v1::LimitRangeItem, at: &str, causes: &mut Vec<String>) {
+fn relations(
+    item: &k8s_openapi::api::core::v1::LimitRangeItem,
+    at: &str,
+    causes: &mut Vec<String>,
+) {
     let get = |l: &Option<List>, k: &str| -> Option<(String, i128)> {
         let q = l.as_ref()?.get(k)?;
         Some((q.0.clone(), Amount::parse(&q.0)?.millis()))
@@ -135,47 +143,97 @@ fn relations(item: &k8s_openapi::api::core::v1::LimitRangeItem, at: &str, causes
         };
         let ratio = get(&item.max_limit_request_ratio, k);
         let mut invalid = |field: &str, value: &str, msg: String| {
-            causes.push(format!("{at}.{field}[{k}]: Invalid value: \"{value}\": {msg}"));
+            causes.push(format!(
+                "{at}.{field}[{k}]: Invalid value: \"{value}\": {msg}"
+            ));
         };
         if let (Some(mn), Some(mx)) = (&min, &max) {
             if mn.1 > mx.1 {
-                invalid("min", &mn.0, format!("min value {} is greater than max value {}", mn.0, mx.0));
+                invalid(
+                    "min",
+                    &mn.0,
+                    format!("min value {} is greater than max value {}", mn.0, mx.0),
+                );
             }
         }
         if let Some(dr) = &request {
             if let Some(mn) = min.as_ref().filter(|mn| mn.1 > dr.1) {
-                invalid("defaultRequest", &dr.0, format!("min value {} is greater than default request value {}", mn.0, dr.0));
+                invalid(
+                    "defaultRequest",
+                    &dr.0,
+                    format!(
+                        "min value {} is greater than default request value {}",
+                        mn.0, dr.0
+                    ),
+                );
             }
             if let Some(mx) = max.as_ref().filter(|mx| dr.1 > mx.1) {
-                invalid("defaultRequest", &dr.0, format!("default request value {} is greater than max value {}", dr.0, mx.0));
+                invalid(
+                    "defaultRequest",
+                    &dr.0,
+                    format!(
+                        "default request value {} is greater than max value {}",
+                        dr.0, mx.0
+                    ),
+                );
             }
             if let Some(d) = default.as_ref().filter(|d| dr.1 > d.1) {
-                invalid("defaultRequest", &dr.0, format!("default request value {} is greater than default limit value {}", dr.0, d.0));
+                invalid(
+                    "defaultRequest",
+                    &dr.0,
+                    format!(
+                        "default request value {} is greater than default limit value {}",
+                        dr.0, d.0
+                    ),
+                );
             }
         }
         if let Some(d) = &default {
             if let Some(mn) = min.as_ref().filter(|mn| mn.1 > d.1) {
-                invalid("default", &mn.0, format!("min value {} is greater than default value {}", mn.0, d.0));
+                invalid(
+                    "default",
+                    &mn.0,
+                    format!("min value {} is greater than default value {}", mn.0, d.0),
+                );
             }
             if let Some(mx) = max.as_ref().filter(|mx| d.1 > mx.1) {
-                invalid("default", &mx.0, format!("default value {} is greater than max value {}", d.0, mx.0));
+                invalid(
+                    "default",
+                    &mx.0,
+                    format!("default value {} is greater than max value {}", d.0, mx.0),
+                );
             }
         }
         if let Some(r) = &ratio {
             if r.1 < 1000 {
-                invalid("maxLimitRequestRatio", &r.0, format!("ratio {} is less than 1", r.0));
+                invalid(
+                    "maxLimitRequestRatio",
+                    &r.0,
+                    format!("ratio {} is less than 1", r.0),
+                );
             }
             if let (Some(mn), Some(mx)) = (&min, &max) {
                 let limit = mx.1 as f64 / mn.1 as f64;
                 if (r.1 as f64 / 1000.0) > limit {
-                    invalid("maxLimitRequestRatio", &r.0, format!("ratio {} is greater than max/min = {limit:.6}", r.0));
+                    invalid(
+                        "maxLimitRequestRatio",
+                        &r.0,
+                        format!("ratio {} is greater than max/min = {limit:.6}", r.0),
+                    );
                 }
             }
         }
         if !resource_names::overcommit_allowed(k) {
             if let (Some(d), Some(dr)) = (&default, &request) {
                 if d.1 != dr.1 {
-                    invalid("defaultRequest", &dr.0, format!("default value {} must equal to defaultRequest value {} in {k}", d.0, dr.0));
+                    invalid(
+                        "defaultRequest",
+                        &dr.0,
+                        format!(
+                            "default value {} must equal to defaultRequest value {} in {k}",
+                            d.0, dr.0
+                        ),
+                    );
                 }
             }
         }

@@ -30,12 +30,14 @@ const POD_COMPUTE: &[&str] = &[
 fn scope_fits(scope: &str, resource: &str) -> bool {
     match scope {
         "BestEffort" => resource == "pods",
-        "Terminating" | "NotTerminating" | "NotBestEffort" | "PriorityClass"
+        "Terminating"
+        | "NotTerminating"
+        | "NotBestEffort"
+        | "PriorityClass"
         | "CrossNamespacePodAffinity" => resource == "pods" || POD_COMPUTE.contains(&resource),
-        "VolumeAttributesClass" => matches!(
-            resource,
-            "persistentvolumeclaims" | "requests.storage"
-        ),
+        "VolumeAttributesClass" => {
+            matches!(resource, "persistentvolumeclaims" | "requests.storage")
+        }
         _ => true,
     }
 }
@@ -56,14 +58,20 @@ impl KindRules for ResourceQuota {
         };
         let hard: Vec<&String> = spec.hard.iter().flatten().map(|(k, _)| k).collect();
         for (k, v) in spec.hard.iter().flatten() {
-            causes.extend(resource_names::quota_causes(k, &v.0, &format!("spec.hard[{k}]")));
+            causes.extend(resource_names::quota_causes(
+                k,
+                &v.0,
+                &format!("spec.hard[{k}]"),
+            ));
         }
         let scopes = spec.scopes.as_deref().unwrap_or(&[]);
         if !scopes.is_empty() {
             let listed = serde_json::to_string(scopes).unwrap_or_default();
             for scope in scopes {
                 if !SCOPES.contains(&scope.as_str()) {
-                    causes.push(format!("spec.scopes: Invalid value: {listed}: unsupported scope"));
+                    causes.push(format!(
+                        "spec.scopes: Invalid value: {listed}: unsupported scope"
+                    ));
                 }
                 for k in &hard {
                     if standard_quota_name(k) && !scope_fits(scope, k) {
@@ -74,9 +82,14 @@ impl KindRules for ResourceQuota {
                 }
             }
             let has = |s: &str| scopes.iter().any(|x| x == s);
-            for (a, b) in [("BestEffort", "NotBestEffort"), ("Terminating", "NotTerminating")] {
+            for (a, b) in [
+                ("BestEffort", "NotBestEffort"),
+                ("Terminating", "NotTerminating"),
+            ] {
                 if has(a) && has(b) {
-                    causes.push(format!("spec.scopes: Invalid value: {listed}: conflicting scopes"));
+                    causes.push(format!(
+                        "spec.scopes: Invalid value: {listed}: conflicting scopes"
+                    ));
                 }
             }
         }
@@ -95,7 +108,11 @@ impl KindRules for ResourceQuota {
             }
             let exists_only = matches!(
                 r.scope_name.as_str(),
-                "BestEffort" | "NotBestEffort" | "Terminating" | "NotTerminating" | "CrossNamespacePodAffinity"
+                "BestEffort"
+                    | "NotBestEffort"
+                    | "Terminating"
+                    | "NotTerminating"
+                    | "CrossNamespacePodAffinity"
             );
             if exists_only && r.operator != "Exists" {
                 causes.push(format!(

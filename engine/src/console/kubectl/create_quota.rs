@@ -70,5 +70,10 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         }),
         status: None,
     };
-    generate::finish(cluster, &parsed, Object::ResourceQuota(Box::new(quota)), "created")
+    generate::finish(
+        cluster,
+        &parsed,
+        Object::ResourceQuota(Box::new(quota)),
+        "created",
+    )
 }

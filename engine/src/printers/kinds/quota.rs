@@ -49,11 +49,23 @@ pub fn limit_table(lr: &LimitRange, indent: &str) -> String {
             &item.default,
             &item.max_limit_request_ratio,
         ];
-        let names: BTreeSet<&String> = lists.iter().flat_map(|l| l.iter().flatten()).map(|(k, _)| k).collect();
+        let names: BTreeSet<&String> = lists
+            .iter()
+            .flat_map(|l| l.iter().flatten())
+            .map(|(k, _)| k)
+            .collect();
         for k in names {
-            let cell = |l: &Option<List>| l.as_ref().and_then(|l| l.get(k)).map_or("-".to_string(), |q| q.0.clone());
+            let cell = |l: &Option<List>| {
+                l.as_ref()
+                    .and_then(|l| l.get(k))
+                    .map_or("-".to_string(), |q| q.0.clone())
+            };
             let cells: Vec<String> = lists.iter().map(|l| cell(l)).collect();
-            o.push_str(&format!("{indent}{}\t{k}\t{}\n", item.type_, cells.join("\t")));
+            o.push_str(&format!(
+                "{indent}{}\t{k}\t{}\n",
+                item.type_,
+                cells.join("\t")
+            ));
         }
     }
     o
@@ -67,7 +79,12 @@ impl KindPrinter for ResourceQuota {
     fn row(&self, obj: &Object, now_ms: i64, _opts: TableOptions) -> Vec<String> {
         let (used, hard) = status(self);
         let (mut request, mut limit) = (Vec::new(), Vec::new());
-        for name in self.spec.iter().flat_map(|s| s.hard.iter().flatten()).map(|(k, _)| k) {
+        for name in self
+            .spec
+            .iter()
+            .flat_map(|s| s.hard.iter().flatten())
+            .map(|(k, _)| k)
+        {
             let q = |l: &List| l.get(name).map_or("0".to_string(), |q| q.0.clone());
             let entry = format!("{name}: {}/{}", q(&used), q(&hard));
             if name.split('.').next() == Some("limits") && name.contains('.') {
@@ -115,7 +132,11 @@ fn scope_help(scope: &str) -> Option<&'static str> {
 /// resource of the status with its use (in the hard amount's format).
 pub fn quota_table(q: &ResourceQuota, indent: &str) -> String {
     let mut o = String::new();
-    let mut scopes: Vec<&String> = q.spec.iter().flat_map(|s| s.scopes.iter().flatten()).collect();
+    let mut scopes: Vec<&String> = q
+        .spec
+        .iter()
+        .flat_map(|s| s.scopes.iter().flatten())
+        .collect();
     scopes.sort();
     if !scopes.is_empty() {
         let joined: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
@@ -126,11 +147,16 @@ pub fn quota_table(q: &ResourceQuota, indent: &str) -> String {
             }
         }
     }
-    o.push_str(&format!("{indent}Resource\tUsed\tHard\n{indent}--------\t----\t----\n"));
+    o.push_str(&format!(
+        "{indent}Resource\tUsed\tHard\n{indent}--------\t----\t----\n"
+    ));
     let (used, hard) = status(q);
     for (name, h) in &hard {
         let hard_amount = Amount::parse(&h.0);
-        let used_text = match (used.get(name).and_then(|u| Amount::parse(&u.0)), hard_amount) {
+        let used_text = match (
+            used.get(name).and_then(|u| Amount::parse(&u.0)),
+            hard_amount,
+        ) {
             (Some(u), Some(h)) => u.like(h).to_string(),
             (Some(u), None) => u.to_string(),
             (None, _) => "0".into(),
@@ -150,8 +176,15 @@ pub fn namespace_sections(world: &World, ns: &str) -> String {
     } else {
         o.push_str("Resource Quotas\n");
         for q in quotas {
-            o.push_str(&format!("  Name:\t{}\n", q.metadata.name.as_deref().unwrap_or("")));
-            let mut scopes: Vec<&String> = q.spec.iter().flat_map(|s| s.scopes.iter().flatten()).collect();
+            o.push_str(&format!(
+                "  Name:\t{}\n",
+                q.metadata.name.as_deref().unwrap_or("")
+            ));
+            let mut scopes: Vec<&String> = q
+                .spec
+                .iter()
+                .flat_map(|s| s.scopes.iter().flatten())
+                .collect();
             scopes.sort();
             if !scopes.is_empty() {
                 let joined: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
