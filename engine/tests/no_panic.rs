@@ -414,6 +414,13 @@ fn manifest() -> impl Strategy<Value = String> {
         "  priorityClassName: system-node-critical",
         "  priorityClassName: nope",
         "  priority: 5",
+        "kind: LimitRange",
+        "kind: ResourceQuota",
+        "  limits: [{type: Container, max: {cpu: 1e300}, min: {cpu: 0}, maxLimitRequestRatio: {cpu: 0.0001}}]",
+        "  limits: [{type: Pod, default: {memory: 1Ki}}, {type: PersistentVolumeClaim, max: {storage: 9E}}, {type: a/b/c}]",
+        "  hard: {pods: '-1', cpu: 9E, count/x/y: '1', requests.memory: 1e-9, services.nodeports: 0.5}",
+        "  scopes: [BestEffort, NotBestEffort, Nope]",
+        "  scopeSelector: {matchExpressions: [{scopeName: PriorityClass, operator: In}, {scopeName: BestEffort, operator: Gt, values: [x]}]}",
     ];
     prop::collection::vec(prop::sample::select(PIECES), 0..16).prop_map(|p| p.join("\n"))
 }
@@ -1090,3 +1097,10 @@ proptest! {
         }
     }
 }
+        "kind: LimitRange",
+        "kind: ResourceQuota",
+        "  limits: [{type: Container, max: {cpu: 1e300}, min: {cpu: 0}, maxLimitRequestRatio: {cpu: 0.0001}}]",
+        "  limits: [{type: Pod, default: {memory: 1Ki}}, {type: PersistentVolumeClaim, max: {storage: 9E}}, {type: a/b/c}]",
+        "  hard: {pods: '-1', cpu: 9E, count/x/y: '1', requests.memory: 1e-9, services.nodeports: 0.5}",
+        "  scopes: [BestEffort, NotBestEffort, Nope]",
+        "  scopeSelector: {matchExpressions: [{scopeName: PriorityClass, operator: In}, {scopeName: BestEffort, operator: Gt, values: [x]}]}",

@@ -13,7 +13,9 @@ pub mod hpa;
 mod ingress;
 mod network_policy;
 pub mod policy;
+mod limit_range;
 mod rbac;
+pub mod resource_quota;
 mod rules;
 mod secret;
 pub(crate) use secret::config_key_causes;
@@ -28,8 +30,9 @@ pub use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 pub use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::PodSpec;
 pub use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
-    ReplicationController, Secret, Service, ServiceAccount,
+    ConfigMap, Endpoints, Event, LimitRange, Namespace, Node, PersistentVolume,
+    PersistentVolumeClaim, Pod, ReplicationController, ResourceQuota, Secret, Service,
+    ServiceAccount,
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
 pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass, NetworkPolicy};
@@ -233,6 +236,8 @@ objects!($;
     IngressClass,
     NetworkPolicy,
     Secret,
+    LimitRange,
+    ResourceQuota,
     Role,
     ClusterRole,
     RoleBinding,

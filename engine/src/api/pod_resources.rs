@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use super::quantity::Amount;
 
 /// Resource name → amount, as a `ResourceList` being summed.
-type Totals = BTreeMap<String, Amount>;
+pub type Totals = BTreeMap<String, Amount>;
 
 /// Whether `name` can be set at pod level: cpu, memory and huge pages.
 pub fn supported(name: &str) -> bool {
@@ -122,6 +122,21 @@ fn resource_qos(r: &ResourceRequirements) -> &'static str {
         }
     }
     qos.unwrap_or(BEST_EFFORT)
+}
+
+/// The pod's requests (`PodRequests` without pod-level resources): what its containers
+/// add up to, init containers and sidecars included.
+pub fn requests(spec: &PodSpec) -> Totals {
+    aggregate(spec, |c| {
+        c.resources.as_ref().and_then(|r| r.requests.as_ref())
+    })
+}
+
+/// The pod's limits, added up as [`requests`] are.
+pub fn limits(spec: &PodSpec) -> Totals {
+    aggregate(spec, |c| {
+        c.resources.as_ref().and_then(|r| r.limits.as_ref())
+    })
 }
 
 /// `AggregateContainerRequests`/`Limits` of the spec: the containers' sum, raised to what any

@@ -191,6 +191,19 @@ impl Amount {
         })
     }
 
+    /// `resource.NewQuantity(self.Value(), other.Format)` when the formats differ (how
+    /// `describe quota` prints a used amount beside its hard one): whole units, rounded up.
+    pub fn like(self, other: Amount) -> Amount {
+        if self.format == other.format {
+            return self;
+        }
+        let whole = self.millis.div_euclid(1000) + i128::from(self.millis.rem_euclid(1000) != 0);
+        Amount {
+            millis: whole * 1000,
+            format: other.format,
+        }
+    }
+
     /// The larger of the two (this one on a tie), as `Quantity.Cmp` decides.
     pub fn max(self, other: Amount) -> Amount {
         if other.millis > self.millis {

@@ -1,41 +1,129 @@
 //! Admission plugins, in kube-apiserver's order: NamespaceLifecycle, ServiceAccount (with its
-//! `imagePullSecrets` copied into pods that have none), Priority, DefaultStorageClass, and the Service
-//! REST storage's allocation of ClusterIPs and NodePorts.
+//! `imagePullSecrets` copied into pods that have none), LimitRanger (defaults before
+//! validation, limits after), Priority, DefaultStorageClass, the Service REST storage's
+//! allocation of ClusterIPs and NodePorts, and ResourceQuota last (its charges returned to be
+//! stored).
 
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{LimitRange, PersistentVolumeClaim, Pod, ResourceQuota, Service};
 
 use super::store::Store;
 use crate::api::error::ApiError;
 use crate::api::object::{default_class, Object};
-use crate::api::{kinds, service, service_account};
+use crate::api::{kinds, limit_range, quota, service, service_account};
 use crate::rng::Rng;
 
-/// Admits a new object (already defaulted and validated), completing what the plugins add.
-pub(super) fn admit_create(store: &Store, obj: &mut Object, rng: &mut Rng) -> Result<(), ApiError> {
+/// The mutating plugins that run before validation: LimitRanger's defaults for a new pod.
+pub(super) fn mutate_create(store: &Store, obj: &mut Object) {
+    if let Object::Pod(p) = obj {
+        let ns = p.metadata.namespace.clone().unwrap_or_default();
+        for range in limit_ranges(store, &ns) {
+            limit_range::default_pod(range, p);
+        }
+    }
+}
+
+/// The namespace's LimitRanges, in name order.
+fn limit_ranges<'a>(store: &'a Store, ns: &'a str) -> impl Iterator<Item = &'a LimitRange> + 'a {
+    store.list("LimitRange", Some(ns)).filter_map(|o| match o {
+        Object::LimitRange(l) => Some(l.as_ref()),
+        _ => None,
+    })
+}
+
+/// The namespace's ResourceQuotas, in name order.
+fn quotas<'a>(store: &'a Store, ns: &'a str) -> Vec<&'a ResourceQuota> {
+    store
+        .list("ResourceQuota", Some(ns))
+        .filter_map(|o| match o {
+            Object::ResourceQuota(q) => Some(q.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Admits a new object (already defaulted and validated), completing what the plugins add;
+/// returns the quotas whose use it raises, to store with it.
+pub(super) fn admit_create(
+    store: &Store,
+    obj: &mut Object,
+    rng: &mut Rng,
+) -> Result<Vec<Object>, ApiError> {
     namespace_lifecycle(store, obj)?;
     match obj {
         Object::Pod(p) => {
             admit_service_account(store, p, rng)?;
-            admit_priority(store, p)
+            admit_priority(store, p)?;
         }
-        Object::PriorityClass(pc) => only_one_default(store, pc),
-        Object::Service(svc) => allocate_service(store, svc, rng),
-        Object::PersistentVolumeClaim(claim) => {
-            default_storage_class(store, claim);
-            Ok(())
-        }
-        _ => Ok(()),
+        Object::PriorityClass(pc) => only_one_default(store, pc)?,
+        Object::Service(svc) => allocate_service(store, svc, rng)?,
+        Object::PersistentVolumeClaim(claim) => default_storage_class(store, claim),
+        _ => {}
     }
+    limit_ranger(store, obj)?;
+    resource_quota(store, obj, None)
 }
 
-/// Admits an update: PersistentVolumeClaimResize (and the claim's storage-request rule).
-pub(super) fn admit_update(store: &Store, new: &Object, old: &Object) -> Result<(), ApiError> {
-    match (new, old) {
-        (Object::PersistentVolumeClaim(new), Object::PersistentVolumeClaim(old)) => {
-            resize(store, new, old)
+/// LimitRanger's validation: a pod (on create) or claim against each LimitRange.
+fn limit_ranger(store: &Store, obj: &Object) -> Result<(), ApiError> {
+    for range in limit_ranges(store, obj.namespace()) {
+        let refused = match obj {
+            Object::Pod(p) => limit_range::validate_pod(range, p),
+            Object::PersistentVolumeClaim(c) => limit_range::validate_claim(range, c),
+            _ => None,
+        };
+        if let Some(message) = refused {
+            return Err(ApiError::denied(obj.info(), obj.name(), message));
         }
-        (Object::PriorityClass(new), Object::PriorityClass(_)) => only_one_default(store, new),
-        _ => Ok(()),
+    }
+    Ok(())
+}
+
+/// ResourceQuota: the object's use checked against (and charged to) each quota of its
+/// namespace; `old` for an update, charged only what grows.
+fn resource_quota(
+    store: &Store,
+    obj: &Object,
+    old: Option<&Object>,
+) -> Result<Vec<Object>, ApiError> {
+    if !obj.info().namespaced {
+        return Ok(Vec::new());
+    }
+    let quotas = quotas(store, obj.namespace());
+    if quotas.is_empty() {
+        return Ok(Vec::new());
+    }
+    let checked = match old {
+        None => quota::check(&quotas, obj),
+        Some(old) => quota::check_update(&quotas, obj, old),
+    };
+    checked
+        .map(|qs| {
+            qs.into_iter()
+                .map(|q| Object::ResourceQuota(Box::new(q)))
+                .collect()
+        })
+        .map_err(|message| ApiError::denied(obj.info(), obj.name(), message))
+}
+
+/// Admits an update: PersistentVolumeClaimResize (and the claim's storage-request rule),
+/// LimitRanger for claims, and ResourceQuota for what a claim or Service grows by.
+pub(super) fn admit_update(
+    store: &Store,
+    new: &Object,
+    old: &Object,
+) -> Result<Vec<Object>, ApiError> {
+    if let (Object::PersistentVolumeClaim(n), Object::PersistentVolumeClaim(o)) = (new, old) {
+        resize(store, n, o)?;
+        limit_ranger(store, new)?;
+    }
+    if let (Object::PriorityClass(n), Object::PriorityClass(_)) = (new, old) {
+        only_one_default(store, n)?;
+    }
+    match new {
+        Object::PersistentVolumeClaim(_) | Object::Service(_) => {
+            resource_quota(store, new, Some(old))
+        }
+        _ => Ok(Vec::new()),
     }
 }
 

@@ -131,13 +131,30 @@ impl ApiServer {
     /// `POST`: runs the kind's create strategy and admission, then stores the object.
     pub fn create(&mut self, mut obj: Object, env: Env<'_>) -> Result<&Object, ApiError> {
         self.bind_custom(&mut obj)?;
-        self.admit_create(&mut obj, env.rng)?;
+        let charged = self.admit_create(&mut obj, env.rng)?;
         if obj.kind() == "CustomResourceDefinition" {
             let name = obj.name().to_string();
             self.store.create(obj, env.clock.now_time(), env.rng)?;
             return self.after_crd_write(&name);
         }
-        self.store.create(obj, env.clock.now_time(), env.rng)
+        if charged.is_empty() {
+            return self.store.create(obj, env.clock.now_time(), env.rng);
+        }
+        let (info, kind) = (obj.info(), obj.kind());
+        let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
+        self.store.create(obj, env.clock.now_time(), env.rng)?;
+        self.charge(charged);
+        self.store
+            .get(kind, &ns, &name)
+            .ok_or_else(|| ApiError::not_found(info, &name))
+    }
+
+    /// Stores the quota use admission charged for a write (ResourceQuota admission's
+    /// status update).
+    fn charge(&mut self, quotas: Vec<Object>) {
+        for q in quotas {
+            let _ = self.store.update(q, Write::Status);
+        }
     }
 
     /// Rebuilds the custom kinds after a write of the CRD `name`, and returns it as stored.
@@ -166,8 +183,9 @@ impl ApiServer {
         Ok(obj)
     }
 
-    fn admit_create(&self, obj: &mut Object, rng: &mut Rng) -> Result<(), ApiError> {
+    fn admit_create(&self, obj: &mut Object, rng: &mut Rng) -> Result<Vec<Object>, ApiError> {
         strategy::prepare_for_create(obj, rng);
+        admission::mutate_create(&self.store, obj);
         crate::api::validation::validate(obj)?;
         admission::admit_create(&self.store, obj, rng)
     }
@@ -218,9 +236,22 @@ impl ApiServer {
     ) -> Result<&Object, ApiError> {
         let mut desired = desired;
         self.bind_custom(&mut desired)?;
-        admission::admit_update(&self.store, &desired, &existing)?;
+        let charged = admission::admit_update(&self.store, &desired, &existing)?;
         let merged = strategy::prepare_for_update(existing, desired, env.rng)?;
-        self.write(merged, Write::Main)
+        if charged.is_empty() {
+            return self.write(merged, Write::Main);
+        }
+        let (info, ns, name) = (
+            merged.info(),
+            merged.namespace().to_string(),
+            merged.name().to_string(),
+        );
+        let kind = merged.kind();
+        self.write(merged, Write::Main)?;
+        self.charge(charged);
+        self.store
+            .get(kind, &ns, &name)
+            .ok_or_else(|| ApiError::not_found(info, &name))
     }
 
     /// `PUT …/status`: stores what a controller or kubelet observed; the stored spec and

@@ -34,6 +34,10 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
         // The create strategy resets the status the disruption controller computes.
         p.status = Some(Default::default());
     }
+    if let Object::ResourceQuota(q) = obj {
+        // The quota controller fills the status in.
+        q.status = Some(Default::default());
+    }
     if let Object::Job(j) = obj {
         let uid = super::store::new_uid(&mut rng.clone());
         crate::api::batch::generate_selector(j, &uid);

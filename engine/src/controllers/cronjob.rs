@@ -353,7 +353,7 @@ fn schedule(
             cj_obj,
             EventType::Warning,
             "FailedCreate",
-            &format!("Error creating job: {}", e.kubectl_message()),
+            &format!("Error creating job: {}", e.status_message("batch")),
             source(),
         ),
     }

@@ -527,7 +527,7 @@ fn create_pod(world: &mut World, set: &Set, node: &str) {
             &owner,
             EventType::Warning,
             "FailedCreate",
-            &format!("Error creating: {}", e.kubectl_message()),
+            &format!("Error creating: {}", e.status_message("")),
             SOURCE,
         ),
     }

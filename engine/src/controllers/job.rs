@@ -612,7 +612,7 @@ fn create_pod(world: &mut World, job_obj: &Object, job: &Job, index: Option<i32>
                 job_obj,
                 EventType::Warning,
                 "FailedCreate",
-                &format!("Error creating: {}", e.kubectl_message()),
+                &format!("Error creating: {}", e.status_message("")),
                 source(),
             );
             false

@@ -25,6 +25,7 @@ pub mod namespace;
 pub mod node_lifecycle;
 pub mod persistentvolume;
 pub mod replicaset;
+pub mod resource_quota;
 pub mod runtime;
 pub mod scheduler;
 pub mod statefulset;
@@ -67,6 +68,7 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
     runtime.register(Box::<endpointslice::EndpointSliceController>::default(), 0);
     runtime.register(Box::<apiservice::ApiServices>::default(), 0);
+    runtime.register(Box::<resource_quota::Quotas>::default(), 0);
     // Add-ons the learner installs act only while their pods run.
     runtime.register(Box::<metallb::MetalLb>::default(), 0);
     runtime.register(Box::<ingress_nginx::IngressNginx>::default(), 0);

@@ -361,7 +361,7 @@ fn create_pod(world: &mut World, w: &Workload) {
             &owner,
             EventType::Warning,
             "FailedCreate",
-            &format!("Error creating: {}", e.kubectl_message()),
+            &format!("Error creating: {}", e.status_message("")),
             source,
         ),
     }

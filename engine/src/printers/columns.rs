@@ -22,6 +22,16 @@ pub fn age(obj: &Object, now_ms: i64) -> String {
     }
 }
 
+/// CREATED AT: the creation time in RFC 3339, UTC.
+pub(crate) fn created_at(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> String {
+    meta.creation_timestamp
+        .as_ref()
+        .map(|t| t.0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| "0001-01-01T00:00:00Z".into())
+}
+
 /// The header of the table for `kind` (its [`KindPrinter::columns`]).
 pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
     let (base, wide): Columns =

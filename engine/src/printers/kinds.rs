@@ -9,6 +9,7 @@ mod hpa;
 mod ingress;
 mod network_policy;
 mod policy;
+pub mod quota;
 mod rbac;
 mod secret;
 mod storage;
@@ -100,8 +101,8 @@ impl KindPrinter for Namespace {
     fn row(&self, obj: &Object, now_ms: i64, _opts: TableOptions) -> Vec<String> {
         columns::namespace_row(self, obj.name().into(), age(obj, now_ms))
     }
-    fn describe(&self, obj: &Object, _world: &World) -> Option<String> {
-        Some(describe::describe_basic(obj))
+    fn describe(&self, obj: &Object, world: &World) -> Option<String> {
+        Some(describe::describe_basic(obj) + &quota::namespace_sections(world, obj.name()))
     }
     fn describes_events(&self) -> bool {
         false

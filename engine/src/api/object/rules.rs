@@ -4,8 +4,8 @@
 
 use super::{
     CronJob, DaemonSet, Deployment, Endpoints, Event, Job, Namespace, Node, Object,
-    PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, ServiceAccount,
-    StatefulSet,
+    PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, ResourceQuota, Service,
+    ServiceAccount, StatefulSet,
 };
 use crate::api::{batch, defaults, pvc, validation, workload_defaults, workload_validation};
 
@@ -143,6 +143,7 @@ status_subresource!(
     DaemonSet,
     Job,
     CronJob,
+    ResourceQuota,
 );
 
 impl StatusSubresource for Endpoints {}

@@ -25,6 +25,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         Some("job") => super::create_batch::create_job(cluster, &args[1..]),
         Some("cronjob" | "cj") => super::create_batch::create_cronjob(cluster, &args[1..]),
         Some("ingress" | "ing") => super::create_ingress::run(cluster, &args[1..]),
+        Some("quota" | "resourcequota") => super::create_quota::run(cluster, &args[1..]),
         Some("serviceaccount" | "sa") => {
             super::create_configmap::create_serviceaccount(cluster, &args[1..])
         }

@@ -11,6 +11,7 @@ mod create_batch;
 mod create_configmap;
 mod create_deployment;
 mod create_ingress;
+mod create_quota;
 mod create_secret;
 mod create_service;
 mod data_sources;
@@ -127,6 +128,7 @@ pub(crate) const VERBS: &[Verb] = &[
             Some("job") => create_batch::JOB_FLAGS,
             Some("cronjob" | "cj") => create_batch::CRONJOB_FLAGS,
             Some("ingress" | "ing") => create_ingress::FLAGS,
+            Some("quota" | "resourcequota") => create_quota::FLAGS,
             Some("serviceaccount" | "sa") => generate::FLAGS,
             _ => apply::FLAGS,
         },

@@ -98,9 +98,7 @@ pub(crate) fn describe_basic(obj: &Object) -> String {
             .as_ref()
             .and_then(|s| s.phase.clone())
             .unwrap_or_default();
-        s.push_str(&format!(
-            "Status:\t{phase}\n\nNo resource quota.\n\nNo LimitRange resource.\n"
-        ));
+        s.push_str(&format!("Status:\t{phase}\n"));
     }
     s
 }

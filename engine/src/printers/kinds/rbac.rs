@@ -3,21 +3,12 @@
 //! `pkg/util/rbac`'s `BreakdownRule`, `CompactRules` and `SortableRuleSlice` do).
 
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{Columns, KindPrinter};
 use crate::api::object::{ClusterRole, ClusterRoleBinding, Object, Role, RoleBinding};
-use crate::printers::columns::{age, TableOptions};
+use crate::printers::columns::{age, created_at, TableOptions};
 use crate::printers::describe::labels_and_annotations;
 use crate::world::World;
-
-/// CREATED AT: the creation time in RFC 3339, UTC.
-fn created_at(meta: &ObjectMeta) -> String {
-    meta.creation_timestamp
-        .as_ref()
-        .map(|t| t.0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|| "0001-01-01T00:00:00Z".into())
-}
 
 /// Roles print their name and creation time.
 macro_rules! role_printer {
