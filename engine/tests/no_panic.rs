@@ -1097,10 +1097,3 @@ proptest! {
         }
     }
 }
-        "kind: LimitRange",
-        "kind: ResourceQuota",
-        "  limits: [{type: Container, max: {cpu: 1e300}, min: {cpu: 0}, maxLimitRequestRatio: {cpu: 0.0001}}]",
-        "  limits: [{type: Pod, default: {memory: 1Ki}}, {type: PersistentVolumeClaim, max: {storage: 9E}}, {type: a/b/c}]",
-        "  hard: {pods: '-1', cpu: 9E, count/x/y: '1', requests.memory: 1e-9, services.nodeports: 0.5}",
-        "  scopes: [BestEffort, NotBestEffort, Nope]",
-        "  scopeSelector: {matchExpressions: [{scopeName: PriorityClass, operator: In}, {scopeName: BestEffort, operator: Gt, values: [x]}]}",
