@@ -54,6 +54,8 @@ pub struct Console {
     pub(crate) loop_bytes: usize,
     /// The entry passed a bound and is stopping, as if Ctrl-C were pressed.
     pub(crate) interrupted: bool,
+    /// The user a `kubectl --as` command acts as while it runs (its writes are authorized).
+    pub(crate) acting: Option<crate::apiserver::authz::UserInfo>,
 }
 
 /// How deeply command substitutions may nest.
@@ -123,6 +125,7 @@ impl Default for Console {
             loop_passes: 0,
             loop_bytes: 0,
             interrupted: false,
+            acting: None,
             streaming: false,
             stream_ok: false,
             job: None,

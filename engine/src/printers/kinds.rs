@@ -8,6 +8,7 @@ mod endpoint_slice;
 mod hpa;
 mod ingress;
 mod rbac;
+pub(crate) use rbac::rule_rows;
 mod secret;
 mod storage;
 

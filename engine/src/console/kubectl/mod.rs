@@ -2,6 +2,7 @@
 
 mod api_resources;
 mod apply;
+mod auth;
 mod autoscale;
 mod catalog;
 mod config;
@@ -25,6 +26,7 @@ pub(crate) mod flags;
 mod generate;
 mod get;
 mod get_raw;
+mod impersonate;
 mod label;
 pub(crate) mod logs;
 mod object_update;
@@ -252,6 +254,16 @@ pub(crate) const VERBS: &[Verb] = &[
         flags: |_| exec::FLAGS,
     },
     Verb {
+        name: "auth",
+        help: Some((Group::Troubleshooting, "Inspect authorization")),
+        run: Some(|c, a, _| auth::run(c, a)),
+        flags: |sub| match sub {
+            Some("can-i") => auth::CAN_I_FLAGS,
+            Some("whoami") => auth::WHOAMI_FLAGS,
+            _ => &[],
+        },
+    },
+    Verb {
         name: "diff",
         help: Some((Group::Advanced, "Diff the live version against a would-be applied version")),
         run: Some(diff::run),
@@ -337,10 +349,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     match command.as_str() {
         "help" | "--help" | "-h" => usage(),
         c => match verb(c) {
-            Some(Verb { run: Some(run), .. }) if globals.is_empty() => run(cluster, rest, stdin),
             Some(Verb { run: Some(run), .. }) => {
                 let moved: Vec<String> = globals.iter().chain(rest).cloned().collect();
-                run(cluster, &moved, stdin)
+                run_as(cluster, c, *run, &moved, stdin)
             }
             Some(_) => error(format!("\"kubectl {c}\" is not simulated in Kubeplay yet")),
             None if c.starts_with('-') => error(format!(
@@ -349,6 +360,27 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             None => unknown_command(c),
         },
     }
+}
+
+/// Runs a verb as the user its `--as` flags name (its reads checked first, its writes as
+/// they are made), or as the console's admin.
+fn run_as(
+    cluster: &mut Cluster,
+    verb: &str,
+    run: RunVerb,
+    args: &[String],
+    stdin: Option<&str>,
+) -> Output {
+    let Some(user) = impersonate::requested(args) else {
+        return run(cluster, args, stdin);
+    };
+    if let Err(denied) = impersonate::check_reads(cluster, &user, verb, args) {
+        return denied;
+    }
+    cluster.console.acting = Some(user);
+    let out = run(cluster, args, stdin);
+    cluster.console.acting = None;
+    out
 }
 
 /// The global flags given before the verb (`kubectl -n NS get pods`: cobra reads them
