@@ -415,4 +415,179 @@ mod tests {
             "Error from server (Forbidden): nodes \"n1\" is forbidden: User \"system:serviceaccount:default:sa\" cannot get resource \"nodes\" in API group \"\" at the cluster scope: RBAC: x"
         );
     }
+
+    mod properties {
+        use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::api::object::Object;
+        use crate::rng::Rng;
+
+        const WORDS: &[&str] = &[
+            "", "*", "get", "list", "pods", "pods/log", "*/log", "apps", "a", "b",
+        ];
+        const USERS: &[&str] = &[
+            "jane",
+            "system:serviceaccount:ns1:sa",
+            "system:serviceaccount:ns2:sa",
+        ];
+
+        fn words() -> impl Strategy<Value = Vec<String>> {
+            prop::collection::vec(prop::sample::select(WORDS).prop_map(String::from), 0..3)
+        }
+
+        fn rule() -> impl Strategy<Value = PolicyRule> {
+            (words(), words(), words(), words(), prop::bool::ANY).prop_map(
+                |(verbs, groups, resources, names, urls)| PolicyRule {
+                    verbs,
+                    api_groups: Some(groups),
+                    resources: Some(resources),
+                    resource_names: Some(names.clone()),
+                    non_resource_urls: urls
+                        .then(|| names.iter().map(|n| format!("/{n}")).collect()),
+                },
+            )
+        }
+
+        /// A binding: namespaced or not, role kind and name, subject kind/name/namespace.
+        type Binding = (bool, bool, u8, u8, u8, u8);
+
+        fn meta(name: String, ns: Option<&str>) -> ObjectMeta {
+            ObjectMeta {
+                name: Some(name),
+                namespace: ns.map(String::from),
+                ..Default::default()
+            }
+        }
+
+        fn subject(kind: u8, who: u8, ns: u8) -> Subject {
+            let ns = ["", "ns1", "ns2"][usize::from(ns % 3)];
+            match kind % 3 {
+                0 => Subject {
+                    kind: "User".into(),
+                    name: ["jane", "bob"][usize::from(who % 2)].into(),
+                    ..Default::default()
+                },
+                1 => Subject {
+                    kind: "Group".into(),
+                    name: ["system:authenticated", "devs"][usize::from(who % 2)].into(),
+                    ..Default::default()
+                },
+                _ => Subject {
+                    kind: "ServiceAccount".into(),
+                    name: "sa".into(),
+                    namespace: (!ns.is_empty()).then(|| ns.into()),
+                    ..Default::default()
+                },
+            }
+        }
+
+        /// The oracle: RBAC written out once more, from the objects as generated.
+        fn oracle(
+            roles: &[Vec<PolicyRule>],
+            bindings: &[Binding],
+            user: &UserInfo,
+            attrs: &Attributes,
+        ) -> bool {
+            let matches = |rule: &PolicyRule| {
+                let has = |list: &[String], want: &str| list.iter().any(|x| x == "*" || x == want);
+                if !has(&rule.verbs, &attrs.verb) {
+                    return false;
+                }
+                if !attrs.path.is_empty() {
+                    return rule.non_resource_urls.iter().flatten().any(|u| {
+                        u == "*"
+                            || *u == attrs.path
+                            || (u.ends_with('*') && attrs.path.starts_with(u.trim_end_matches('*')))
+                    });
+                }
+                let full = if attrs.subresource.is_empty() {
+                    attrs.resource.clone()
+                } else {
+                    format!("{}/{}", attrs.resource, attrs.subresource)
+                };
+                let res = rule.resources.iter().flatten().any(|r| {
+                    r == "*"
+                        || *r == full
+                        || (!attrs.subresource.is_empty()
+                            && *r == format!("*/{}", attrs.subresource))
+                });
+                let names = rule.resource_names.clone().unwrap_or_default();
+                has(rule.api_groups.as_deref().unwrap_or(&[]), &attrs.group)
+                    && res
+                    && (names.is_empty() || names.contains(&attrs.name))
+            };
+            bindings
+                .iter()
+                .any(|&(namespaced, role_kind, role, kind, who, ns)| {
+                    let bound_ns = if namespaced { "ns1" } else { "" };
+                    if namespaced && attrs.namespace != "ns1" {
+                        return false;
+                    }
+                    if !namespaced && role_kind {
+                        return false; // a ClusterRoleBinding to a Role is refused
+                    }
+                    let s = subject(kind, who, ns);
+                    let applies = match s.kind.as_str() {
+                        "User" => s.name == user.name,
+                        "Group" => user.groups.contains(&s.name),
+                        _ => {
+                            let sns = s.namespace.clone().unwrap_or_else(|| bound_ns.to_string());
+                            !sns.is_empty()
+                                && user.name == format!("system:serviceaccount:{sns}:sa")
+                        }
+                    };
+                    applies && roles[usize::from(role) % roles.len()].iter().any(matches)
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+            #[test]
+            fn allowed_exactly_when_a_bound_rule_matches(
+                roles in prop::collection::vec(prop::collection::vec(rule(), 0..3), 1..4),
+                bindings in prop::collection::vec((prop::bool::ANY, prop::bool::ANY, 0u8..4, 0u8..3, 0u8..2, 0u8..3), 0..5),
+                user in prop::sample::select(USERS),
+                verb in prop::sample::select(WORDS),
+                group in prop::sample::select(WORDS),
+                resource in prop::sample::select(WORDS),
+                sub in prop::sample::select(&["", "log", "status"][..]),
+                ns in prop::sample::select(&["", "ns1", "ns2"][..]),
+                name in prop::sample::select(WORDS),
+                url in prop::option::of(prop::sample::select(&["/a", "/b/c", "/*"][..])),
+            ) {
+                let mut api = ApiServer::default();
+                let mut rng = Rng::new(1);
+                let at = crate::clock::time_from_ms(0);
+                let mut objects = Vec::new();
+                for (i, rules) in roles.iter().enumerate() {
+                    objects.push(Object::ClusterRole(Box::new(ClusterRole { metadata: meta(format!("r{i}"), None), rules: Some(rules.clone()), ..Default::default() })));
+                    objects.push(Object::Role(Box::new(Role { metadata: meta(format!("r{i}"), Some("ns1")), rules: Some(rules.clone()) })));
+                }
+                for (i, &(namespaced, role_kind, role, kind, who, sns)) in bindings.iter().enumerate() {
+                    let role_ref = RoleRef { api_group: "rbac.authorization.k8s.io".into(), kind: if role_kind { "Role" } else { "ClusterRole" }.into(), name: format!("r{}", usize::from(role) % roles.len()) };
+                    let subjects = Some(vec![subject(kind, who, sns)]);
+                    objects.push(if namespaced {
+                        Object::RoleBinding(Box::new(RoleBinding { metadata: meta(format!("b{i}"), Some("ns1")), role_ref, subjects }))
+                    } else {
+                        Object::ClusterRoleBinding(Box::new(ClusterRoleBinding { metadata: meta(format!("b{i}"), None), role_ref, subjects }))
+                    });
+                }
+                for obj in objects {
+                    let _ = api.restore(obj, at.clone(), &mut rng);
+                }
+                let user = UserInfo::impersonated(user, &[]);
+                let attrs = Attributes {
+                    verb: verb.into(), group: group.into(), resource: resource.into(), subresource: sub.into(),
+                    namespace: ns.into(), name: name.into(), path: url.unwrap_or("").into(),
+                };
+                let decision = api.authorize(&user, &attrs);
+                prop_assert_eq!(decision.allowed, oracle(&roles, &bindings, &user, &attrs));
+                let _ = api.rules_for(&user, ns);
+            }
+        }
+    }
 }

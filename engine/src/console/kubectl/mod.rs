@@ -11,6 +11,7 @@ mod create_batch;
 mod create_configmap;
 mod create_deployment;
 mod create_ingress;
+mod create_rbac;
 mod create_secret;
 mod create_service;
 mod data_sources;
@@ -129,6 +130,10 @@ pub(crate) const VERBS: &[Verb] = &[
             Some("cronjob" | "cj") => create_batch::CRONJOB_FLAGS,
             Some("ingress" | "ing") => create_ingress::FLAGS,
             Some("serviceaccount" | "sa") => generate::FLAGS,
+            Some("role") => create_rbac::ROLE_FLAGS,
+            Some("clusterrole") => create_rbac::CLUSTERROLE_FLAGS,
+            Some("rolebinding" | "clusterrolebinding") => create_rbac::BINDING_FLAGS,
+            Some("token") => create_rbac::TOKEN_FLAGS,
             _ => apply::FLAGS,
         },
     },
