@@ -568,13 +568,21 @@ pub fn create_token(cluster: &mut Cluster, args: &[String]) -> Output {
     };
     let uid = account.metadata.uid.clone().unwrap_or_default();
     let now = cluster.world.clock.now_ms() / 1000;
-    let mut rng = cluster.world.side_rng("token");
+    // The signing key's id is the cluster's own; each token's id and signature are new.
+    let cluster_id = cluster
+        .world
+        .api
+        .get("Namespace", "", "kube-system")
+        .and_then(|n| n.metadata().uid.clone())
+        .unwrap_or_default();
+    let kid = url64(&bytes(&mut crate::rng::Rng::new(0).fork(&cluster_id), 32));
+    let rng = &mut cluster.world.rng;
     let audiences = if audiences.is_empty() {
         vec![ISSUER.to_string()]
     } else {
         audiences
     };
-    let header = serde_json::json!({"alg": "RS256", "kid": url64(&bytes(&mut rng, 32))});
+    let header = serde_json::json!({"alg": "RS256", "kid": kid});
     // Claims in the order Go's JSON writes a map: by key.
     let claims = serde_json::json!({
         "aud": audiences,
@@ -593,7 +601,7 @@ pub fn create_token(cluster: &mut Cluster, args: &[String]) -> Output {
         "{}.{}.{}",
         url64(header.to_string().as_bytes()),
         url64(claims.to_string().as_bytes()),
-        url64(&bytes(&mut rng, 256))
+        url64(&bytes(rng, 256))
     );
     let mut o = Output::default();
     o.out(token);
