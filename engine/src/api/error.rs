@@ -33,6 +33,15 @@ pub enum ApiError {
     Internal { message: String },
 }
 
+/// `NewForbidden`'s text: the name quoted when the request named one.
+fn forbidden_text(resource: &str, name: &str, message: &str) -> String {
+    if name.is_empty() {
+        format!("{resource} is forbidden: {message}")
+    } else {
+        format!("{resource} \"{name}\" is forbidden: {message}")
+    }
+}
+
 impl ApiError {
     /// A NotFound error for `name` of the given kind.
     pub fn not_found(kind: &KindInfo, name: &str) -> Self {
@@ -91,7 +100,7 @@ impl ApiError {
                 resource,
                 name,
                 message,
-            } => format!("{resource} \"{name}\" is forbidden: {message}"),
+            } => forbidden_text(resource, name, message),
             ApiError::Invalid { kind, name, causes } => {
                 let mut unique: Vec<&String> = Vec::new();
                 for c in causes {
@@ -131,7 +140,8 @@ impl ApiError {
                 name,
                 message,
             } => format!(
-                "Error from server (Forbidden): {resource} \"{name}\" is forbidden: {message}"
+                "Error from server (Forbidden): {}",
+                forbidden_text(resource, name, message)
             ),
             ApiError::Invalid { kind, name, causes } if causes.len() == 1 => {
                 format!("The {kind} \"{name}\" is invalid: {}", causes[0])

@@ -49,6 +49,7 @@ use crate::api::manifest::{self, DecodeError};
 pub use api_service::available as api_service_available;
 pub use k8s_openapi::api::storage::v1::StorageClass;
 pub use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
+pub use rbac::aggregated_rules;
 pub use rules::{validate_update, KindRules, StatusSubresource};
 pub use storage::{default_class, is_default_class, volume_warnings};
 

@@ -21,6 +21,7 @@
 //! snapshot, without admission.
 
 mod admission;
+pub mod authz;
 mod custom;
 mod deletion;
 mod eviction;
@@ -205,6 +206,14 @@ impl ApiServer {
             return self.after_crd_write(&name);
         }
         self.store.create(obj, at, rng)
+    }
+
+    /// Loads the apiserver's bootstrap policy (`cluster::rbac_policy`) without moving the
+    /// store's resourceVersion or the watch log (`Store::preload`).
+    pub fn preload(&mut self, objects: Vec<Object>, at: Time, rng: &mut Rng) {
+        for obj in objects {
+            self.store.preload(obj, at.clone(), rng);
+        }
     }
 
     /// `PUT`: replaces a stored object with `obj` after validating it; uid, creation time and

@@ -70,6 +70,18 @@ impl Store {
         Ok(self.objects.entry(key).or_insert(obj))
     }
 
+    /// Stores an object the apiserver serves from its own bootstrap data (the RBAC
+    /// policy): uid and creationTimestamp assigned, the current resourceVersion shared, no
+    /// watch event, so what the cluster stores later keeps its versions.
+    pub fn preload(&mut self, mut obj: Object, now: Time, rng: &mut Rng) {
+        let key = Self::key(&obj);
+        let meta = obj.metadata_mut();
+        meta.uid = Some(new_uid(rng));
+        meta.resource_version = Some(self.resource_version.to_string());
+        meta.creation_timestamp = Some(now);
+        self.objects.entry(key).or_insert(obj);
+    }
+
     /// Replaces a stored object with `obj` (matched by kind, namespace and name), bumping its
     /// resourceVersion. Identity fields (uid, creationTimestamp) are kept from the stored copy;
     /// a main-resource write keeps the stored status and moves `generation` when the spec

@@ -6,6 +6,7 @@ mod load_tests;
 mod minikube_storage;
 mod network;
 mod profile;
+mod rbac_policy;
 mod system_config;
 pub(crate) mod system_pods;
 mod system_workloads;
@@ -162,6 +163,11 @@ impl Cluster {
         }
         // Namespaces' default ServiceAccount and root CA, the `kubernetes` Service.
         self.reconcile();
+        // From its own random stream, so that every other draw stays where it was.
+        let mut rng = self.world.rng.fork("rbac-bootstrap-policy");
+        self.world
+            .api
+            .preload(rbac_policy::objects(), now, &mut rng);
     }
 
     /// Runs one console line (a shell-like command line) and returns what it printed.
@@ -330,6 +336,7 @@ impl Cluster {
     /// gets its default ServiceAccount at once (the serviceaccount controller is quick: the
     /// next request already finds it).
     pub(crate) fn create(&mut self, obj: Object) -> Result<&Object, ApiError> {
+        self.authorize_write(&obj, "create", "")?;
         if !matches!(obj, Object::Namespace(_)) {
             return self.world.create(obj);
         }
@@ -341,6 +348,22 @@ impl Cluster {
             .ok_or_else(|| ApiError::not_found(crate::api::kinds::info("Namespace"), &name))
     }
 
+    /// Authorizes a console write of `obj` for the user a `kubectl --as` command acts as.
+    fn authorize_write(&self, obj: &Object, verb: &str, name: &str) -> Result<(), ApiError> {
+        let Some(user) = &self.console.acting else {
+            return Ok(());
+        };
+        let info = obj.info();
+        let attrs = crate::apiserver::authz::Attributes::resource(
+            verb,
+            info.group,
+            info.plural,
+            if info.namespaced { obj.namespace() } else { "" },
+            name,
+        );
+        self.world.api.check(user, &attrs)
+    }
+
     /// Applies a manifest a client merged onto a stored object (see
     /// [`ApiServer::update_from_manifest`]); the kubelet restarts each container whose image
     /// changed.
@@ -349,6 +372,7 @@ impl Cluster {
         existing: Object,
         desired: Object,
     ) -> Result<(), ApiError> {
+        self.authorize_write(&desired, "patch", desired.name())?;
         let env = Env {
             clock: &self.world.clock,
             rng: &mut self.world.rng,

@@ -76,6 +76,21 @@ const GIB_IN_KI: u64 = 1024 * 1024;
 const KUBELET_EVICTION_MEMORY: u64 = crate::node::eviction::memory::DEFAULT_THRESHOLD;
 
 impl ClusterProfile {
+    /// Who the kubeconfig's client certificate says the console is: kubeadm's admin.conf
+    /// names `kubernetes-admin` in `kubeadm:cluster-admins` (bound to `cluster-admin`);
+    /// minikube's names `minikube-user` in `system:masters`.
+    pub fn admin_user(&self) -> crate::apiserver::authz::UserInfo {
+        let (name, group) = if self.name == "minikube" {
+            ("minikube-user", "system:masters")
+        } else {
+            ("kubernetes-admin", "kubeadm:cluster-admins")
+        };
+        crate::apiserver::authz::UserInfo {
+            name: name.into(),
+            groups: vec![group.into(), crate::apiserver::authz::AUTHENTICATED.into()],
+        }
+    }
+
     /// One control-plane node and three workers, like a kubeadm classroom cluster.
     pub fn multi_node() -> Self {
         let worker = |name: &str, ip: &str| NodeProfile {

@@ -73,6 +73,8 @@ pub struct Console {
     pub(crate) fd_files: Vec<String>,
     /// A `watch` screen is being drawn: a `watch` inside it draws one screen only.
     pub(crate) in_watch: bool,
+    /// The user a `kubectl --as` command acts as while it runs (its writes are authorized).
+    pub(crate) acting: Option<crate::apiserver::authz::UserInfo>,
 }
 
 /// How deeply command substitutions may nest.
@@ -160,6 +162,7 @@ impl Default for Console {
             source_depth: 0,
             fd_files: Vec::new(),
             in_watch: false,
+            acting: None,
             streaming: false,
             stream_ok: false,
             job: None,

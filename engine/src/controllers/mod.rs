@@ -8,6 +8,7 @@
 
 pub mod addon_pods;
 pub mod apiservice;
+pub mod clusterrole_aggregation;
 pub mod crd_names;
 pub mod cronjob;
 pub mod daemonset;
@@ -64,6 +65,10 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<persistentvolume::ClaimProtection>::default(), 0);
     runtime.register(Box::<garbage_collector::GarbageCollector>::default(), 0);
     runtime.register(Box::<namespace::Namespaces>::default(), 0);
+    runtime.register(
+        Box::<clusterrole_aggregation::ClusterRoleAggregation>::default(),
+        0,
+    );
     runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
     runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
     runtime.register(Box::<endpointslice::EndpointSliceController>::default(), 0);

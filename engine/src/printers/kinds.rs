@@ -11,6 +11,7 @@ mod network_policy;
 mod policy;
 pub mod quota;
 mod rbac;
+pub(crate) use rbac::rule_rows;
 mod secret;
 mod storage;
 

@@ -1,7 +1,6 @@
 //! RBAC (`rbac.authorization.k8s.io/v1`): Role, ClusterRole, RoleBinding and
 //! ClusterRoleBinding, with their defaults (`pkg/apis/rbac/v1/defaults.go`) and validation
-//! (`pkg/apis/rbac/validation`). Kubeplay's console acts as cluster-admin: nothing is
-//! authorized against them.
+//! (`pkg/apis/rbac/validation`), and the rules an aggregated ClusterRole gathers.
 
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 
@@ -229,6 +228,36 @@ fn role_ref_unchanged(new: &RoleRef, old: &RoleRef, causes: &mut Vec<String>) {
             new.api_group, new.kind, new.name
         ));
     }
+}
+
+/// The rules the clusterrole-aggregation controller gives `role`: those of every other
+/// ClusterRole its selectors match, by name, each rule once; `None` when `role` has no
+/// aggregation rule.
+pub fn aggregated_rules(role: &ClusterRole, all: &[&ClusterRole]) -> Option<Vec<PolicyRule>> {
+    let selectors = role
+        .aggregation_rule
+        .as_ref()?
+        .cluster_role_selectors
+        .as_deref()?;
+    let mut rules: Vec<PolicyRule> = Vec::new();
+    for selector in selectors {
+        let selector = crate::api::selector::Selector::from_label_selector(selector);
+        let mut matched: Vec<&ClusterRole> = all
+            .iter()
+            .copied()
+            .filter(|r| r.metadata.name != role.metadata.name)
+            .filter(|r| selector.matches(r.metadata.labels.as_ref()))
+            .collect();
+        matched.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        for r in matched {
+            for rule in r.rules.iter().flatten() {
+                if !rules.contains(rule) {
+                    rules.push(rule.clone());
+                }
+            }
+        }
+    }
+    Some(rules)
 }
 
 #[cfg(test)]

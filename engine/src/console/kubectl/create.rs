@@ -26,6 +26,13 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         Some("cronjob" | "cj") => super::create_batch::create_cronjob(cluster, &args[1..]),
         Some("ingress" | "ing") => super::create_ingress::run(cluster, &args[1..]),
         Some("quota" | "resourcequota") => super::create_quota::run(cluster, &args[1..]),
+        Some("role") => super::create_rbac::create_role(cluster, &args[1..]),
+        Some("clusterrole") => super::create_rbac::create_clusterrole(cluster, &args[1..]),
+        Some("rolebinding") => super::create_rbac::create_rolebinding(cluster, &args[1..]),
+        Some("clusterrolebinding") => {
+            super::create_rbac::create_clusterrolebinding(cluster, &args[1..])
+        }
+        Some("token") => super::create_rbac::create_token(cluster, &args[1..]),
         Some("serviceaccount" | "sa") => {
             super::create_configmap::create_serviceaccount(cluster, &args[1..])
         }

@@ -51,6 +51,9 @@ pub const GLOBAL: &[Flag] = &[
     value("namespace", Some('n')),
     value("context", None),
     value("kubeconfig", None),
+    value("as", None),
+    value("as-group", None),
+    value("as-uid", None),
 ];
 
 /// The result of parsing a command's arguments.

@@ -2,6 +2,7 @@
 
 mod api_resources;
 mod apply;
+mod auth;
 mod autoscale;
 mod catalog;
 mod completion;
@@ -12,6 +13,7 @@ mod create_configmap;
 mod create_deployment;
 mod create_ingress;
 mod create_quota;
+mod create_rbac;
 mod create_secret;
 mod create_service;
 mod data_sources;
@@ -27,6 +29,7 @@ pub(crate) mod flags;
 mod generate;
 mod get;
 mod get_raw;
+mod impersonate;
 mod label;
 pub(crate) mod logs;
 mod object_update;
@@ -130,6 +133,10 @@ pub(crate) const VERBS: &[Verb] = &[
             Some("ingress" | "ing") => create_ingress::FLAGS,
             Some("quota" | "resourcequota") => create_quota::FLAGS,
             Some("serviceaccount" | "sa") => generate::FLAGS,
+            Some("role") => create_rbac::ROLE_FLAGS,
+            Some("clusterrole") => create_rbac::CLUSTERROLE_FLAGS,
+            Some("rolebinding" | "clusterrolebinding") => create_rbac::BINDING_FLAGS,
+            Some("token") => create_rbac::TOKEN_FLAGS,
             _ => apply::FLAGS,
         },
     },
@@ -255,6 +262,16 @@ pub(crate) const VERBS: &[Verb] = &[
         flags: |_| exec::FLAGS,
     },
     Verb {
+        name: "auth",
+        help: Some((Group::Troubleshooting, "Inspect authorization")),
+        run: Some(|c, a, _| auth::run(c, a)),
+        flags: |sub| match sub {
+            Some("can-i") => auth::CAN_I_FLAGS,
+            Some("whoami") => auth::WHOAMI_FLAGS,
+            _ => &[],
+        },
+    },
+    Verb {
         name: "diff",
         help: Some((Group::Advanced, "Diff the live version against a would-be applied version")),
         run: Some(diff::run),
@@ -346,10 +363,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     match command.as_str() {
         "help" | "--help" | "-h" => usage(),
         c => match verb(c) {
-            Some(Verb { run: Some(run), .. }) if globals.is_empty() => run(cluster, rest, stdin),
             Some(Verb { run: Some(run), .. }) => {
                 let moved: Vec<String> = globals.iter().chain(rest).cloned().collect();
-                run(cluster, &moved, stdin)
+                run_as(cluster, c, *run, &moved, stdin)
             }
             Some(_) => error(format!("\"kubectl {c}\" is not simulated in Kubeplay yet")),
             None if c.starts_with('-') => flag_before_verb(cluster, globals, args, stdin),
@@ -399,7 +415,7 @@ fn flag_before_verb(
                     .chain(&args[at + 1..])
                     .cloned()
                     .collect();
-                run(cluster, &rest, stdin)
+                run_as(cluster, args[at].as_str(), *run, &rest, stdin)
             }
             _ => plugin_flags_error(globals.first().unwrap_or(&args[0])),
         },
@@ -426,6 +442,27 @@ fn plugin_flags_error(first: &str) -> Output {
     Output::failure(format!(
         "Error: flags cannot be placed before plugin name: {first}"
     ))
+}
+
+/// Runs a verb as the user its `--as` flags name (its reads checked first, its writes as
+/// they are made), or as the console's admin.
+fn run_as(
+    cluster: &mut Cluster,
+    verb: &str,
+    run: RunVerb,
+    args: &[String],
+    stdin: Option<&str>,
+) -> Output {
+    let Some(user) = impersonate::requested(args) else {
+        return run(cluster, args, stdin);
+    };
+    if let Err(denied) = impersonate::check_reads(cluster, &user, verb, args) {
+        return denied;
+    }
+    cluster.console.acting = Some(user);
+    let out = run(cluster, args, stdin);
+    cluster.console.acting = None;
+    out
 }
 
 /// The global flags given before the verb (`kubectl -n NS get pods`: cobra reads them

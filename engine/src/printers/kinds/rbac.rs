@@ -203,21 +203,29 @@ fn resource_group(resources: &[String], groups: &[String]) -> String {
     out
 }
 
-fn describe_role(obj: &Object, rules: &[PolicyRule]) -> String {
-    let mut o = format!("Name:\t{}\n", obj.name());
-    o.push_str(&labels_and_annotations(obj.metadata()));
-    o.push_str("PolicyRule:\n");
-    o.push_str("  Resources\tNon-Resource URLs\tResource Names\tVerbs\n");
-    o.push_str("  ---------\t-----------------\t--------------\t-----\n");
+/// The rows of kubectl's rule tables (`describe role`, `auth can-i --list`): Resources,
+/// Non-Resource URLs, Resource Names and Verbs, each tab-terminated but the last.
+pub(crate) fn rule_rows(rules: &[PolicyRule], indent: &str) -> String {
+    let mut o = String::new();
     for r in compact(rules) {
         o.push_str(&format!(
-            "  {}\t{}\t{}\t{}\n",
+            "{indent}{}\t{}\t{}\t{}\n",
             resource_group(&r.resources, &r.groups),
             go_list(&r.urls),
             go_list(&r.names),
             go_list(&r.verbs)
         ));
     }
+    o
+}
+
+fn describe_role(obj: &Object, rules: &[PolicyRule]) -> String {
+    let mut o = format!("Name:\t{}\n", obj.name());
+    o.push_str(&labels_and_annotations(obj.metadata()));
+    o.push_str("PolicyRule:\n");
+    o.push_str("  Resources\tNon-Resource URLs\tResource Names\tVerbs\n");
+    o.push_str("  ---------\t-----------------\t--------------\t-----\n");
+    o.push_str(&rule_rows(rules, "  "));
     o
 }
 
