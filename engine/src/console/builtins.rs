@@ -129,7 +129,10 @@ fn echo(args: &[String]) -> Output {
     }
     let mut line = words.join(" ");
     if escapes {
-        let (text, stop) = echo_escapes(&line);
+        let (text, stop) = crate::node::process::printf::expand_escapes(
+            &line,
+            crate::node::process::printf::Escapes::Echo,
+        );
         line = text;
         newline &= !stop;
     }
@@ -140,59 +143,6 @@ fn echo(args: &[String]) -> Output {
         o.out_raw(line);
     }
     o
-}
-
-/// `echo -e`'s backslash escapes; `true` when `\c` ended the output.
-fn echo_escapes(s: &str) -> (String, bool) {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let Some(e) = chars.next() else {
-            out.push('\\');
-            break;
-        };
-        match e {
-            'a' => out.push('\u{7}'),
-            'b' => out.push('\u{8}'),
-            'c' => return (out, true),
-            'e' | 'E' => out.push('\u{1b}'),
-            'f' => out.push('\u{c}'),
-            'n' => out.push('\n'),
-            'r' => out.push('\r'),
-            't' => out.push('\t'),
-            'v' => out.push('\u{b}'),
-            '\\' => out.push('\\'),
-            '0' | 'x' => {
-                let (radix, max) = if e == '0' { (8, 3) } else { (16, 2) };
-                let mut value = 0u32;
-                let mut digits = 0;
-                while digits < max {
-                    match chars.peek().and_then(|d| d.to_digit(radix)) {
-                        Some(d) => {
-                            value = value * radix + d;
-                            digits += 1;
-                            chars.next();
-                        }
-                        None => break,
-                    }
-                }
-                if e == 'x' && digits == 0 {
-                    out.push_str("\\x");
-                } else {
-                    out.push(char::from_u32(value & 0xff).unwrap_or('?'));
-                }
-            }
-            other => {
-                out.push('\\');
-                out.push(other);
-            }
-        }
-    }
-    (out, false)
 }
 
 fn cat(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {

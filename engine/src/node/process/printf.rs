@@ -47,7 +47,7 @@ fn one_pass(format: &str, args: &[String], next: &mut usize, p: &mut Printed) {
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
-                if escape(&mut chars, &mut p.text, false) {
+                if escape(&mut chars, &mut p.text, Escapes::Format) {
                     p.stopped = true;
                     return;
                 }
@@ -161,16 +161,8 @@ fn convert(conv: char, f: &Field, args: &[String], next: &mut usize, p: &mut Pri
             let arg = arg.unwrap_or_default();
             let mut text = match conv {
                 'b' => {
-                    let mut out = String::new();
-                    let mut chars = arg.chars().peekable();
-                    while let Some(c) = chars.next() {
-                        if c != '\\' {
-                            out.push(c);
-                        } else if escape(&mut chars, &mut out, true) {
-                            p.stopped = true;
-                            break;
-                        }
-                    }
+                    let (out, stopped) = expand_escapes(&arg, Escapes::Argument);
+                    p.stopped |= stopped;
                     out
                 }
                 'q' => quote(&arg),
@@ -377,7 +369,38 @@ fn special(v: f64, upper: bool) -> String {
 
 /// A backslash escape after its `\` (the format's, or `%b`'s with `\0NNN`); true on `\c`
 /// in a `%b` argument (printing stops).
-fn escape(chars: &mut std::iter::Peekable<std::str::Chars>, out: &mut String, b: bool) -> bool {
+/// Which backslash escapes a string takes: a printf format's, `%b`'s argument's, or
+/// `echo -e`'s (as `%b`, but `\1`–`\7` are no escapes).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Escapes {
+    /// A printf format.
+    Format,
+    /// A `%b` argument.
+    Argument,
+    /// `echo -e`.
+    Echo,
+}
+
+/// `s` with `mode`'s backslash escapes expanded; `true` when `\c` ended it.
+pub fn expand_escapes(s: &str, mode: Escapes) -> (String, bool) {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+        } else if escape(&mut chars, &mut out, mode) {
+            return (out, true);
+        }
+    }
+    (out, false)
+}
+
+fn escape(
+    chars: &mut std::iter::Peekable<std::str::Chars>,
+    out: &mut String,
+    mode: Escapes,
+) -> bool {
+    let b = mode != Escapes::Format;
     let Some(e) = chars.next() else {
         out.push('\\');
         return false;
@@ -403,6 +426,10 @@ fn escape(chars: &mut std::iter::Peekable<std::str::Chars>, out: &mut String, b:
     }
     match e {
         'c' if b => return true,
+        '1'..='7' if mode == Escapes::Echo => {
+            out.push('\\');
+            out.push(e);
+        }
         '0'..='7' | 'x' => {
             let (radix, max, mut value, mut digits) = match e {
                 'x' => (16, 2, 0u32, 0),
