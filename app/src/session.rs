@@ -64,6 +64,9 @@ struct Inner {
     next_id: u64,
     pending: HashMap<u64, Callback>,
     mirror: Mirror,
+    /// Ctrl-Cs sent and not yet answered: replies to requests sent before them still say a
+    /// job runs, and must not bring the stopped job back.
+    interrupts_pending: u32,
 }
 
 /// Where requests go.
@@ -120,6 +123,7 @@ impl Session {
                 next_id: 0,
                 pending: HashMap::new(),
                 mirror: Mirror::default(),
+                interrupts_pending: 0,
             })),
             host: Host::Worker,
             notice,
@@ -263,7 +267,19 @@ impl Session {
 
     /// Ctrl-C: stops the running command.
     pub fn interrupt(&self) {
-        self.apply(Entry::Interrupt, |_| {});
+        {
+            let mut inner = self.lock();
+            inner.interrupts_pending += 1;
+            inner.mirror.job_running = false;
+        }
+        let inner = self.inner.clone();
+        self.apply(Entry::Interrupt, move |_| {
+            let mut inner = match inner.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            inner.interrupts_pending = inner.interrupts_pending.saturating_sub(1);
+        });
     }
 
     /// Lets `ms` milliseconds of simulated time pass; `then` runs once they have.
@@ -492,11 +508,12 @@ impl Session {
 /// Takes a reply's view into the mirror (and a finished lesson into the record); whether
 /// the lesson panel should look again.
 fn absorb(inner: &mut Inner, view: View) -> bool {
+    let stopping = inner.interrupts_pending > 0;
     let m = &mut inner.mirror;
     m.ready = true;
     m.uptime_ms = view.uptime_ms;
     m.prompt = view.prompt;
-    m.job_running = view.job_running;
+    m.job_running = view.job_running && !stopping;
     if let Some(out) = view.job_output {
         m.job_output.chunks.extend(out.chunks);
         m.job_output.exit_code = out.exit_code;
