@@ -232,17 +232,7 @@ fn evaluate(cx: &mut NetCx<'_>, now: i64) {
         let Ok((backends, _)) = r else {
             continue;
         };
-        let mut idx = Vec::new();
-        for (server, _) in backends {
-            let i = stations
-                .iter()
-                .position(|s| s == server)
-                .unwrap_or_else(|| {
-                    stations.push(server.clone());
-                    stations.len() - 1
-                });
-            idx.push(i);
-        }
+        let idx = station_indices(&mut stations, backends);
         classes.push(model::Class {
             clients: 1,
             think_ms: f.recipe.think_ms as f64 + CLIENT_MS,
@@ -255,17 +245,7 @@ fn evaluate(cx: &mut NetCx<'_>, now: i64) {
         let Ok(backends) = &p.routed else {
             continue;
         };
-        let mut idx = Vec::new();
-        for (server, _) in backends {
-            let i = stations
-                .iter()
-                .position(|s| s == server)
-                .unwrap_or_else(|| {
-                    stations.push(server.clone());
-                    stations.len() - 1
-                });
-            idx.push(i);
-        }
+        let idx = station_indices(&mut stations, backends);
         classes.push(model::Class {
             clients: p.clients,
             think_ms: p.think_ms,
@@ -420,6 +400,22 @@ fn find(cx: &NetCx<'_>, now: i64) -> Vec<Found> {
         });
     }
     out
+}
+
+/// Each backend's station in the model, adding the servers not yet among `stations`.
+fn station_indices<T>(stations: &mut Vec<SlotKey>, backends: &[(SlotKey, T)]) -> Vec<usize> {
+    backends
+        .iter()
+        .map(|(server, _)| {
+            stations
+                .iter()
+                .position(|s| s == server)
+                .unwrap_or_else(|| {
+                    stations.push(server.clone());
+                    stations.len() - 1
+                })
+        })
+        .collect()
 }
 
 /// A stream's HTTP backends in turn (server container, the request it receives) and its
