@@ -128,25 +128,30 @@ fn scope_help(scope: &str) -> Option<&'static str> {
     })
 }
 
-/// `describeQuota` after Name and Namespace: scopes with their help, then each hard
-/// resource of the status with its use (in the hard amount's format).
-pub fn quota_table(q: &ResourceQuota, indent: &str) -> String {
-    let mut o = String::new();
-    let mut scopes: Vec<&String> = q
+/// A quota's `Scopes:` line (sorted) and each scope's help after `bullet`; empty without
+/// scopes.
+fn scope_lines(q: &ResourceQuota, indent: &str, bullet: &str) -> String {
+    let mut scopes: Vec<&str> = q
         .spec
         .iter()
         .flat_map(|s| s.scopes.iter().flatten())
+        .map(String::as_str)
         .collect();
-    scopes.sort();
+    scopes.sort_unstable();
+    let mut o = String::new();
     if !scopes.is_empty() {
-        let joined: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-        o.push_str(&format!("{indent}Scopes:\t{}\n", joined.join(", ")));
-        for s in scopes {
-            if let Some(help) = scope_help(s) {
-                o.push_str(&format!("{indent} * {help}\n"));
-            }
+        o.push_str(&format!("{indent}Scopes:\t{}\n", scopes.join(", ")));
+        for help in scopes.iter().filter_map(|s| scope_help(s)) {
+            o.push_str(&format!("{bullet}{help}\n"));
         }
     }
+    o
+}
+
+/// `describeQuota` after Name and Namespace: scopes with their help, then each hard
+/// resource of the status with its use (in the hard amount's format).
+pub fn quota_table(q: &ResourceQuota, indent: &str) -> String {
+    let mut o = scope_lines(q, indent, &format!("{indent} * "));
     o.push_str(&format!(
         "{indent}Resource\tUsed\tHard\n{indent}--------\t----\t----\n"
     ));
@@ -180,21 +185,7 @@ pub fn namespace_sections(world: &World, ns: &str) -> String {
                 "  Name:\t{}\n",
                 q.metadata.name.as_deref().unwrap_or("")
             ));
-            let mut scopes: Vec<&String> = q
-                .spec
-                .iter()
-                .flat_map(|s| s.scopes.iter().flatten())
-                .collect();
-            scopes.sort();
-            if !scopes.is_empty() {
-                let joined: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-                o.push_str(&format!("  Scopes:\t{}\n", joined.join(", ")));
-                for s in scopes {
-                    if let Some(help) = scope_help(s) {
-                        o.push_str(&format!("  * {help}\n"));
-                    }
-                }
-            }
+            o.push_str(&scope_lines(q, "  ", "  * "));
             o.push_str("  Resource\tUsed\tHard\n  --------\t---\t---\n");
             let (used, hard) = status(q);
             for (name, h) in &hard {
