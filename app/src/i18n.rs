@@ -112,11 +112,15 @@ pub enum Msg {
     WhyWaitingForSync,
     CpuUsed,
     MemoryUsed,
+    ViCommandLine,
+    ViUnsupported,
+    MoreColumns,
+    MoreColumnsLabel,
 }
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 93] = [
+    pub const ALL: [Msg; 97] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -210,6 +214,10 @@ impl Msg {
         Msg::WhyWaitingForSync,
         Msg::CpuUsed,
         Msg::MemoryUsed,
+        Msg::ViCommandLine,
+        Msg::ViUnsupported,
+        Msg::MoreColumns,
+        Msg::MoreColumnsLabel,
     ];
 }
 
@@ -295,8 +303,8 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::Language, Ko) => "언어",
         (Msg::SwitchLanguage, En) => "한국어",
         (Msg::SwitchLanguage, Ko) => "English",
-        (Msg::EditorKeys, En) => "Ctrl-S save · Esc then Tab to the buttons",
-        (Msg::EditorKeys, Ko) => "Ctrl-S 저장 · Esc 후 Tab으로 버튼 이동",
+        (Msg::EditorKeys, En) => "Esc :wq save · Esc :q! quit without saving · Ctrl-S save",
+        (Msg::EditorKeys, Ko) => "Esc :wq 저장 · Esc :q! 저장하지 않고 나가기 · Ctrl-S 저장",
         (Msg::EditorSave, En) => ":wq Save",
         (Msg::EditorSave, Ko) => ":wq 저장",
         (Msg::EditorCancel, En) => ":q! Cancel",
@@ -409,6 +417,14 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::CpuUsed, Ko) => "CPU 사용량",
         (Msg::MemoryUsed, En) => "Memory used",
         (Msg::MemoryUsed, Ko) => "메모리 사용량",
+        (Msg::ViCommandLine, En) => "vi command (after the colon)",
+        (Msg::ViCommandLine, Ko) => "vi 명령(콜론 뒤)",
+        (Msg::ViUnsupported, En) => "{cmd}: not available here (this editor takes :w, :wq, :x, :q, :q! and :N)",
+        (Msg::ViUnsupported, Ko) => "{cmd}: 여기서는 쓸 수 없습니다(이 편집기는 :w, :wq, :x, :q, :q!, :N을 받습니다)",
+        (Msg::MoreColumns, En) => "more →",
+        (Msg::MoreColumns, Ko) => "더 보기 →",
+        (Msg::MoreColumnsLabel, En) => "Scroll right: the output is wider than the console",
+        (Msg::MoreColumnsLabel, Ko) => "오른쪽으로 스크롤: 출력이 콘솔보다 넓습니다",
     }
 }
 

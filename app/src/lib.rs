@@ -24,6 +24,7 @@ pub mod session;
 pub mod storage;
 pub mod ticker;
 pub mod traffic_model;
+pub mod vi_command;
 pub mod volume_model;
 pub mod worker;
 

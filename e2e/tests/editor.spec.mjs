@@ -108,3 +108,109 @@ test('the file list shows the workspace files and switches between them', async 
   await expect(text).toHaveValue('kind: Pod\n');
   await expect(files.locator('[aria-current="true"]')).toHaveText('a.yaml');
 });
+
+// vi's basic contract: Esc opens the ":" line at the bottom; :q! discards, :wq and ZZ save,
+// :q refuses while the text has unsaved changes.
+test('Esc :q! Enter discards the changes', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'echo "kind: Pod" > p.yaml');
+  await run(page, 'vi p.yaml');
+  const text = page.getByTestId('editor-text');
+  await expect(text).toBeFocused();
+  await expect(page.getByTestId('vi-line')).toContainText('-- INSERT --');
+  await page.keyboard.type('changed ');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('vi-command')).toBeFocused();
+  await expect(page.getByTestId('vi-line')).toContainText(':');
+  await page.keyboard.type(':q!');
+  await expect(page.getByTestId('vi-command')).toHaveValue('q!');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('editor')).toBeHidden();
+  await expect(page.getByTestId('console-input')).toBeFocused();
+  await run(page, 'cat p.yaml');
+  const output = page.getByTestId('console-output');
+  await expect(page.locator('.line-stdout').last()).toHaveText('kind: Pod');
+  await expect(output).not.toContainText('changed');
+  await expect(output).not.toContainText('written');
+});
+
+test('Esc :wq Enter saves; ZZ saves too', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'vi web.yaml');
+  await page.keyboard.type('kind: Pod');
+  await page.keyboard.press('Escape');
+  await page.keyboard.type(':wq');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('editor')).toBeHidden();
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('"web.yaml" [New] 1L, 9B written');
+  await run(page, 'cat web.yaml');
+  await expect(page.locator('.line-stdout').last()).toHaveText('kind: Pod');
+
+  await run(page, 'vi web.yaml');
+  await page.keyboard.press('End');
+  await page.keyboard.type('\nmetadata: {}');
+  await page.keyboard.press('Escape');
+  await page.keyboard.type('ZZ');
+  await expect(page.getByTestId('editor')).toBeHidden();
+  await expect(output).toContainText('"web.yaml" 2L, 22B written');
+  await run(page, 'cat web.yaml');
+  await expect(page.locator('.line-stdout').last()).toHaveText('metadata: {}');
+});
+
+test(':q with unsaved changes refuses with E37; :w then :q quits', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'echo "kind: Pod" > p.yaml');
+  await run(page, 'vi p.yaml');
+  await page.keyboard.type('# note\n');
+  await page.keyboard.press('Escape');
+  await page.keyboard.type(':q');
+  await page.keyboard.press('Enter');
+  const editor = page.getByTestId('editor');
+  await expect(page.getByTestId('vi-message')).toHaveText('E37: No write since last change (add ! to override)');
+  await expect(editor).toBeVisible();
+  await expect(page.getByTestId('editor-text')).toHaveValue('# note\nkind: Pod\n');
+  // Not a command: vim's E492.
+  await page.keyboard.type(':wqq');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('vi-message')).toHaveText('E492: Not an editor command: wqq');
+  // Esc goes back to the text; :w writes and stays; then :q quits.
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('editor-text')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await page.keyboard.type(':w');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('vi-message')).toHaveText('"p.yaml" 2L, 17B written');
+  await expect(editor).toBeVisible();
+  await page.keyboard.press('Escape');
+  await page.keyboard.type(':q');
+  await page.keyboard.press('Enter');
+  await expect(editor).toBeHidden();
+  await run(page, 'cat p.yaml');
+  await expect(page.getByTestId('console-output')).toContainText('# note');
+});
+
+test('kubectl edit: Esc :q! cancels, Esc :wq applies', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'kubectl create deployment web --image=nginx');
+  await run(page, 'kubectl edit deployment web');
+  const text = page.getByTestId('editor-text');
+  await expect(text).toHaveValue(/# Please edit the object below/);
+  await text.fill((await text.inputValue()).replace('replicas: 1', 'replicas: 2'));
+  await page.keyboard.press('Escape');
+  await page.keyboard.type(':q!');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('editor')).toBeHidden();
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('Edit cancelled, no changes made.');
+
+  await run(page, 'kubectl edit deployment web');
+  await text.fill((await text.inputValue()).replace('replicas: 1', 'replicas: 3'));
+  await page.keyboard.press('Escape');
+  await page.keyboard.type(':wq');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('editor')).toBeHidden();
+  await expect(output).toContainText('deployment.apps/web edited');
+  await run(page, 'kubectl get deployment web -o jsonpath={.spec.replicas}');
+  await expect(page.locator('.line-stdout').last()).toHaveText('3');
+});

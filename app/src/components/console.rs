@@ -4,10 +4,12 @@ use std::collections::VecDeque;
 
 use kubeplay_engine::Output;
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::KeyboardEvent;
 
 use crate::completion::{TabAction, TabState};
 use crate::components::editor::Editor;
+use crate::components::wide_output;
 use crate::console_model::{ConsoleModel, LineKind};
 use crate::editor_model::Target;
 use crate::i18n::{t, tr, Msg};
@@ -249,15 +251,61 @@ pub fn Console(session: Session) -> impl IntoView {
         "shift" | "control" | "alt" | "meta" => {}
         key => {
             tab_state.update_value(TabState::reset);
+            // Typing brings the prompt back into view after reading a wide table.
+            if let Some(el) = output_ref.get_untracked() {
+                el.set_scroll_left(0);
+            }
             on_other_key(ev, key);
         }
     };
+
+    // The "more →" cue (the width of the vertical scrollbar it sits left of), measured once
+    // a frame at most: after output, scrolling and resizing.
+    let more = RwSignal::new(None::<i32>);
+    let measuring = StoredValue::new(false);
+    let remeasure = move || {
+        if measuring.get_value() {
+            return;
+        }
+        measuring.set_value(true);
+        request_animation_frame(move || {
+            measuring.try_set_value(false);
+            if let Some(el) = output_ref.get_untracked() {
+                more.try_set(wide_output::measure(&el));
+            }
+        });
+    };
+    let resize_observer = StoredValue::new_local(None::<leptos::web_sys::ResizeObserver>);
+    Effect::new(move |_| {
+        let Some(el) = output_ref.get() else {
+            return;
+        };
+        if resize_observer.with_value(Option::is_some) {
+            return;
+        }
+        let on_resize = leptos::wasm_bindgen::closure::Closure::<dyn Fn()>::new(remeasure);
+        if let Ok(observer) =
+            leptos::web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref())
+        {
+            observer.observe(&el);
+            resize_observer.set_value(Some(observer));
+        }
+        // The observer lives as long as the page's one console.
+        on_resize.forget();
+    });
+    on_cleanup(move || {
+        if let Some(observer) = resize_observer.try_get_value().flatten() {
+            observer.disconnect();
+        }
+    });
+
     // Keep the newest output in view.
     Effect::new(move |_| {
         model.track();
         if let Some(el) = output_ref.get() {
             el.set_scroll_top(el.scroll_height());
         }
+        remeasure();
     });
 
     // Pasting several lines runs them as if typed one by one (heredocs included).
@@ -347,7 +395,7 @@ pub fn Console(session: Session) -> impl IntoView {
             })
         }}
         <section class="console" class:console-hidden=move || editing.with(|e| e.is_some()) aria-label=t(Msg::Console) on:click=focus_input>
-            <div class="console-output" data-testid="console-output" node_ref=output_ref role="log" aria-live="polite">
+            <div class="console-output" data-testid="console-output" node_ref=output_ref role="log" aria-live="polite" on:scroll=move |_| remeasure()>
                 <p class="console-welcome">
                     {t(Msg::WelcomeTry)} <code>"kubectl get nodes"</code> {t(Msg::WelcomeOr)} <code>"help"</code> {t(Msg::WelcomeEnd)}
                 </p>
@@ -384,6 +432,23 @@ pub fn Console(session: Session) -> impl IntoView {
                     on:paste=on_paste
                 />
                 </label>
+            </div>
+            <div class="more-edge" hidden=move || more.with(Option::is_none) style:right=move || format!("{}px", more.get().unwrap_or(0))>
+                <button
+                    type="button"
+                    class="more-cue"
+                    data-testid="more-cue"
+                    tabindex="-1"
+                    aria-label=t(Msg::MoreColumnsLabel)
+                    title=t(Msg::MoreColumnsLabel)
+                    on:click=move |_| {
+                        if let Some(el) = output_ref.get_untracked() {
+                            wide_output::scroll_on(&el);
+                        }
+                    }
+                >
+                    {t(Msg::MoreColumns)}
+                </button>
             </div>
         </section>
     }

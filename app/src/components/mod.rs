@@ -14,3 +14,4 @@ pub mod reset_button;
 pub mod storage_view;
 pub mod time_controls;
 pub mod traffic_view;
+pub mod wide_output;
