@@ -137,23 +137,26 @@ test('Esc :q! Enter discards the changes', async ({ page }) => {
 test('Esc :wq Enter saves; ZZ saves too', async ({ page }) => {
   await page.goto('./');
   await run(page, 'vi web.yaml');
+  await expect(page.getByTestId('editor-text')).toBeFocused();
   await page.keyboard.type('kind: Pod');
   await page.keyboard.press('Escape');
   await page.keyboard.type(':wq');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('editor')).toBeHidden();
   const output = page.getByTestId('console-output');
-  await expect(output).toContainText('"web.yaml" [New] 1L, 9B written');
+  await expect(output).toContainText('"web.yaml" [New] 1L, 10B written');
   await run(page, 'cat web.yaml');
   await expect(page.locator('.line-stdout').last()).toHaveText('kind: Pod');
 
   await run(page, 'vi web.yaml');
+  // vi opens on the first line: End goes to its end.
+  await expect(page.getByTestId('editor-text')).toBeFocused();
   await page.keyboard.press('End');
   await page.keyboard.type('\nmetadata: {}');
   await page.keyboard.press('Escape');
   await page.keyboard.type('ZZ');
   await expect(page.getByTestId('editor')).toBeHidden();
-  await expect(output).toContainText('"web.yaml" 2L, 22B written');
+  await expect(output).toContainText('"web.yaml" 2L, 23B written');
   await run(page, 'cat web.yaml');
   await expect(page.locator('.line-stdout').last()).toHaveText('metadata: {}');
 });
@@ -162,6 +165,7 @@ test(':q with unsaved changes refuses with E37; :w then :q quits', async ({ page
   await page.goto('./');
   await run(page, 'echo "kind: Pod" > p.yaml');
   await run(page, 'vi p.yaml');
+  await expect(page.getByTestId('editor-text')).toBeFocused();
   await page.keyboard.type('# note\n');
   await page.keyboard.press('Escape');
   await page.keyboard.type(':q');

@@ -1,7 +1,7 @@
 // A console wide enough for kubectl: the console is the widest column at every desktop
 // size; at 1440 px and wider the columns the lessons talk about (NODE of `get pods -o wide`,
-// LABELS of `--show-labels`) show without scrolling sideways; narrower (and on a phone),
-// a "more →" cue says the table goes on, and a click on it scrolls there.
+// LABELS of `--show-labels`) show without scrolling sideways; narrower (at 1280 px they may
+// still fit; on a phone they never do), a "more →" cue says when the table goes on, and a click on it scrolls there.
 import { test, expect } from '@playwright/test';
 import { run } from './console-helpers.mjs';
 
@@ -63,10 +63,10 @@ for (const size of SIZES) {
     expect(node.scrollLeft).toBe(0);
     if (size.fits) {
       expect(node.right).toBeLessThanOrEqual(node.shown);
-    } else {
-      expect(node.right).toBeGreaterThan(node.shown);
+    } else if (node.right > node.shown) {
       await expect(cue).toBeVisible();
     }
+    if (size.phone) expect(node.right).toBeGreaterThan(node.shown);
     // The table goes on (NOMINATED NODE, READINESS GATES) past 1,100 px: the cue says so.
     if (size.width < 1920) await expect(cue).toBeVisible();
 

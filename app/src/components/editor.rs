@@ -41,6 +41,14 @@ fn written_message(path: &str, text: &str, new_file: bool) -> String {
     )
 }
 
+/// The text as vi writes it: a non-empty buffer ends with a newline (vim's 'fixendofline').
+fn with_final_newline(mut text: String) -> String {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
 /// The written message as console output (printed once the editor closes).
 fn written_output(path: &str, text: &str, new_file: bool) -> Output {
     let mut out = Output::default();
@@ -189,6 +197,7 @@ pub fn Editor(
             match target.get_untracked() {
                 Target::File { path } => {
                     let new_file = is_new.get_untracked();
+                    let edited = with_final_newline(edited);
                     let written = edited.clone();
                     saving.write_file(&path.clone(), &edited, move |result| match result {
                         Ok(()) if close => {
@@ -197,6 +206,7 @@ pub fn Editor(
                         }
                         Ok(()) => {
                             say(written_message(&path, &written, new_file), false);
+                            text.try_set(written.clone());
                             saved.try_set(written);
                             is_new.try_set(false);
                         }
@@ -319,9 +329,12 @@ pub fn Editor(
         }
     };
 
-    // Focus the text when the editor opens.
+    // Focus the text when the editor opens, the cursor on the first line as in vi. The value
+    // is put in first (the textarea may get it only later, which would move the cursor to
+    // the end); keys typed before this go to the console, not here.
     Effect::new(move |_| {
         if let Some(area) = area_ref.get() {
+            area.set_value(&text.get_untracked());
             let _ = area.focus();
             area.set_selection_range(0, 0).ok();
         }
@@ -510,5 +523,21 @@ pub fn Editor(
                 }}
             </ul>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_buffer_ends_with_a_newline_as_in_vim() {
+        assert_eq!(with_final_newline("kind: Pod".into()), "kind: Pod\n");
+        assert_eq!(with_final_newline("kind: Pod\n".into()), "kind: Pod\n");
+        assert_eq!(with_final_newline(String::new()), "");
+        assert_eq!(
+            written_message("web.yaml", &with_final_newline("kind: Pod".into()), true),
+            "\"web.yaml\" [New] 1L, 10B written"
+        );
     }
 }
