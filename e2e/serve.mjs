@@ -33,8 +33,18 @@ createServer(async (req, res) => {
   }
   try {
     if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' };
+    // The build's precompressed copy (.br, .gz) when the browser takes it, as a static
+    // host with brotli_static/gzip_static does.
+    const accepts = String(req.headers['accept-encoding'] ?? '');
+    let body = null;
+    for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']]) {
+      if (body || !accepts.includes(encoding)) continue;
+      body = await readFile(file + suffix).catch(() => null);
+      if (body) Object.assign(headers, { 'content-encoding': encoding, vary: 'accept-encoding' });
+    }
+    body ??= await readFile(file);
+    res.writeHead(200, headers);
     res.end(body);
   } catch {
     res.writeHead(404).end('not found');

@@ -1,9 +1,11 @@
 //! The console's state without any DOM: scrollback lines and command history navigation.
 
 use kubeplay_engine::{Cluster, Output, Stream};
+use serde::{Deserialize, Serialize};
 
 /// How a scrollback line is shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LineKind {
     /// The echoed command, after the prompt.
     Command,
@@ -49,6 +51,18 @@ pub struct Line {
     /// The text, without a newline.
     pub text: String,
 }
+
+/// A scrollback line as the saved session keeps it, to show again after a reload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedLine {
+    /// How it is shown.
+    pub kind: LineKind,
+    /// The text.
+    pub text: String,
+}
+
+/// At most this many of the last scrollback lines are saved with the session.
+pub const MAX_SAVED_LINES: usize = 300;
 
 /// Scrollback and history of one console.
 #[derive(Clone, Debug, Default)]
@@ -101,6 +115,31 @@ impl ConsoleModel {
     pub fn note(&mut self, text: &str) {
         for line in text.lines() {
             self.push(LineKind::Stderr, line);
+        }
+    }
+
+    /// Shows an informational line from the page itself (muted), e.g. a session restored.
+    pub fn info(&mut self, text: &str) {
+        self.push(LineKind::Note, text);
+    }
+
+    /// The last scrollback lines ([`MAX_SAVED_LINES`] at most), oldest first, to save.
+    pub fn saved_lines(&self) -> Vec<SavedLine> {
+        let from = self.lines.len().saturating_sub(MAX_SAVED_LINES);
+        self.lines[from..]
+            .iter()
+            .map(|l| SavedLine {
+                kind: l.kind,
+                text: l.text.clone(),
+            })
+            .collect()
+    }
+
+    /// Shows saved lines again (after a reload), before anything new.
+    pub fn restore_lines(&mut self, saved: &[SavedLine]) {
+        let from = saved.len().saturating_sub(MAX_SAVED_LINES);
+        for line in &saved[from..] {
+            self.push(line.kind, &line.text);
         }
     }
 
@@ -390,5 +429,23 @@ mod tests {
         m.enter("cat <<EOF");
         m.cancel("");
         assert_eq!(m.prompt(), "$");
+    }
+
+    #[test]
+    fn the_last_lines_are_saved_and_come_back_as_they_were() {
+        let mut model = ConsoleModel::default();
+        for i in 0..(MAX_SAVED_LINES + 5) {
+            model.note(&format!("line {i}"));
+        }
+        let saved = model.saved_lines();
+        assert_eq!(saved.len(), MAX_SAVED_LINES);
+        assert_eq!(saved[0].text, "line 5");
+        let json = serde_json::to_string(&saved).unwrap();
+        let back: Vec<SavedLine> = serde_json::from_str(&json).unwrap();
+        let mut restored = ConsoleModel::default();
+        restored.restore_lines(&back);
+        assert_eq!(restored.lines.len(), MAX_SAVED_LINES);
+        assert_eq!(restored.lines[0].kind, LineKind::Stderr);
+        assert_eq!(restored.saved_lines(), saved);
     }
 }

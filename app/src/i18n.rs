@@ -63,6 +63,8 @@ pub enum Msg {
     Problems,
     Line,
     SessionDropped,
+    SessionRestored,
+    FilterToObject,
     Files,
     DiscardChanges,
     NoFiles,
@@ -120,7 +122,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 97] = [
+    pub const ALL: [Msg; 99] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -165,6 +167,8 @@ impl Msg {
         Msg::Problems,
         Msg::Line,
         Msg::SessionDropped,
+        Msg::SessionRestored,
+        Msg::FilterToObject,
         Msg::Files,
         Msg::DiscardChanges,
         Msg::NoFiles,
@@ -319,6 +323,10 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
             "The saved session could not be used, so a fresh cluster started"
         }
         (Msg::SessionDropped, Ko) => "저장된 세션을 쓸 수 없어 새 클러스터로 시작합니다",
+        (Msg::SessionRestored, En) => "Session restored: {n} commands replayed.",
+        (Msg::FilterToObject, En) => "Show only the events of {object}",
+        (Msg::FilterToObject, Ko) => "{object}의 이벤트만 보기",
+        (Msg::SessionRestored, Ko) => "세션을 복원했습니다: 명령 {n}개를 다시 실행했습니다.",
         (Msg::Files, En) => "Files",
         (Msg::Files, Ko) => "파일",
         (Msg::DiscardChanges, En) => "Discard the unsaved changes to this file?",

@@ -39,7 +39,7 @@ pub enum Entry {
     Hint,
     /// The current step was started again from the cluster as it is.
     RestartStep,
-    /// The lesson was left; the cluster stays as it is.
+    /// The lesson was left; the learner's own cluster comes back.
     LeaveLesson,
 }
 
@@ -70,6 +70,9 @@ pub struct Record {
     /// Ids of the lessons the learner finished (kept by "Reset cluster").
     #[serde(default)]
     pub completed: Vec<String>,
+    /// The console's last lines, shown again after a reload.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scrollback: Vec<crate::console_model::SavedLine>,
 }
 
 /// Why a saved record was not used.
@@ -142,9 +145,19 @@ impl Record {
         true
     }
 
-    /// Forgets the cluster (journal), keeping history, settings and finished lessons.
+    /// Forgets the cluster (journal) and what the console showed, keeping history, settings
+    /// and finished lessons.
     pub fn reset_cluster(&mut self) {
         self.journal.clear();
+        self.scrollback.clear();
+    }
+
+    /// How many console lines the journal replays.
+    pub fn commands(&self) -> usize {
+        self.journal
+            .iter()
+            .filter(|e| matches!(e, Entry::Run(_)))
+            .count()
     }
 }
 
@@ -165,6 +178,9 @@ pub struct State {
     pub lesson: Option<LessonRun>,
     /// The `kubectl edit` waiting for the editor (from the last command).
     edit: Option<EditRequest>,
+    /// The learner's own cluster, kept aside while lessons play and given back when the
+    /// lesson is left.
+    sandbox: Option<Box<Cluster>>,
 }
 
 impl Default for State {
@@ -180,6 +196,7 @@ impl State {
             cluster: streaming_cluster(),
             lesson: None,
             edit: None,
+            sandbox: None,
         }
     }
 
@@ -232,7 +249,8 @@ impl State {
         self.cluster.write_file(path, text)
     }
 
-    /// Starts a built-in lesson on its own fresh cluster (replacing the current one).
+    /// Starts a built-in lesson on its own fresh cluster. The learner's own cluster is kept
+    /// aside (once: switching lessons keeps the one put aside first).
     pub fn start_lesson(&mut self, id: &str) -> Result<(), String> {
         let lesson = lessons::builtin()
             .into_iter()
@@ -240,7 +258,10 @@ impl State {
             .ok_or_else(|| format!("no lesson called {id}"))?;
         let (run, mut cluster) = LessonRun::start(lesson, LESSON_SEED)?;
         cluster.set_streaming(true);
-        self.cluster = cluster;
+        let own = std::mem::replace(&mut self.cluster, cluster);
+        if self.lesson.is_none() {
+            self.sandbox = Some(Box::new(own));
+        }
         self.lesson = Some(run);
         self.edit = None;
         Ok(())
@@ -260,9 +281,14 @@ impl State {
         }
     }
 
-    /// Leaves the lesson; the cluster stays.
+    /// Leaves the lesson: the learner's own cluster, as it was when the lesson started,
+    /// comes back.
     pub fn leave_lesson(&mut self) {
         self.lesson = None;
+        if let Some(own) = self.sandbox.take() {
+            self.cluster = *own;
+            self.edit = None;
+        }
     }
 
     /// The id of the lesson played, if it is finished.
@@ -566,6 +592,32 @@ mod lesson_tests {
     fn live_then_leave(mut record: Record) -> (State, Record) {
         record.push(Entry::LeaveLesson);
         (replayed(&record), record)
+    }
+
+    #[test]
+    fn leaving_lessons_gives_the_own_cluster_back_with_its_files() {
+        let entries = [
+            Entry::Run("kubectl create deployment mine --image=nginx".into()),
+            Entry::WriteFile {
+                path: "notes.txt".into(),
+                text: "mine\n".into(),
+            },
+            Entry::StartLesson("first-pod".into()),
+            Entry::Run("kubectl run lesson-pod --image=nginx".into()),
+            // Switching lessons keeps the cluster put aside first.
+            Entry::StartLesson("first-pod".into()),
+            Entry::LeaveLesson,
+        ];
+        let (mut live, record) = live(&entries);
+        let mut back = replayed(&record);
+        for state in [&mut live, &mut back] {
+            assert!(state.lesson.is_none());
+            let deploys = state.cluster.run("kubectl get deploy -o name").stdout();
+            assert_eq!(deploys, "deployment.apps/mine\n");
+            assert_eq!(state.cluster.run("cat notes.txt").stdout(), "mine\n");
+            let pods = state.cluster.run("kubectl get pod lesson-pod").stderr();
+            assert!(pods.contains("NotFound"), "{pods}");
+        }
     }
 
     #[test]

@@ -33,14 +33,25 @@ use leptos::prelude::*;
 use components::describe_panel::{DescribePanel, Selection};
 use i18n::{t, Msg};
 
-/// Mounts the app on `<body>`. A panic shows a "something broke" panel ([`crash`]);
+/// Mounts the app on `<body>` and drops the boot frame. A panic shows a "something broke" panel ([`crash`]);
 /// `?reset` in the address (the panel's reset link) forgets the saved cluster first; the
 /// service worker makes later visits work offline.
 pub fn start() {
     crash::install();
     reset_if_asked();
     leptos::mount::mount_to_body(App);
+    remove_boot_frame();
     register_service_worker();
+}
+
+/// Removes the frame `index.html` shows before the app mounts (`#boot`).
+fn remove_boot_frame() {
+    let boot = leptos::web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"));
+    if let Some(boot) = boot {
+        boot.remove();
+    }
 }
 
 /// `?reset`: forget the saved cluster (history and settings stay), then drop the query.
@@ -112,12 +123,15 @@ pub fn App() -> impl IntoView {
             <main class="workspace">
                 <components::lesson_panel::LessonPanel session=lessons />
                 <components::console::Console session=session.clone() />
+                // The events feed stays in view below the board, which scrolls on its own.
                 <div class="board-column">
                     <components::time_controls::TimeControls ticker />
-                    <components::autoscaling_view::AutoscalingView ticker />
-                    <components::traffic_view::TrafficView ticker />
-                    <components::board::Board ticker selected />
-                    <components::storage_view::StorageView ticker selected />
+                    <div class="board-scroll">
+                        <components::autoscaling_view::AutoscalingView ticker />
+                        <components::traffic_view::TrafficView ticker />
+                        <components::board::Board ticker selected />
+                        <components::storage_view::StorageView ticker selected />
+                    </div>
                     <components::events_feed::EventsFeed ticker />
                 </div>
                 <DescribePanel session board=ticker.board selected />

@@ -15,6 +15,7 @@ use kubeplay_engine::view::{AutoscalerView, BoardSnapshot, DescribeKind};
 use kubeplay_engine::{Completion, EditOutcome, ManifestProblem, Output};
 use leptos::prelude::{ArcRwSignal, Get, Update};
 
+use crate::console_model::SavedLine;
 use crate::engine_host::EngineHost;
 use crate::journal::{Entry, Record};
 use crate::protocol::{Answer, Crash, Envelope, LessonView, Reply, Request, View};
@@ -383,20 +384,9 @@ impl Session {
         self.apply(Entry::RestartStep, |_| {});
     }
 
-    /// Leaves the lesson; the cluster stays as it is.
+    /// Leaves the lesson; the learner's own cluster comes back.
     pub fn leave_lesson(&self) {
         self.apply(Entry::LeaveLesson, |_| {});
-    }
-
-    /// Whether the learner changed the cluster or its files themselves (so replacing it
-    /// deserves a question first).
-    pub fn has_own_work(&self) -> bool {
-        self.lock().record.journal.iter().any(|e| {
-            matches!(
-                e,
-                Entry::Run(_) | Entry::FinishEdit(_) | Entry::WriteFile { .. }
-            )
-        })
     }
 
     /// The lesson being played, as the lesson panel shows it.
@@ -429,6 +419,22 @@ impl Session {
     /// Console history saved with the session, oldest first.
     pub fn history(&self) -> Vec<String> {
         self.lock().record.history.clone()
+    }
+
+    /// The console lines saved with the session, and how many commands its journal replays
+    /// (`None` when nothing was restored).
+    pub fn restored_console(&self) -> Option<(Vec<SavedLine>, usize)> {
+        let inner = self.lock();
+        let record = &inner.record;
+        (!record.journal.is_empty() || !record.scrollback.is_empty())
+            .then(|| (record.scrollback.clone(), record.commands()))
+    }
+
+    /// Saves the session with the console's last lines (when the page is hidden or left).
+    pub fn save_with_console(&self, lines: Vec<SavedLine>) {
+        let mut inner = self.lock();
+        inner.record.scrollback = lines;
+        save_locked(&mut inner);
     }
 
     /// The learner's interface language, if chosen.
@@ -600,7 +606,6 @@ mod tests {
     #[test]
     fn lessons_are_journaled_and_finished_ones_survive_a_reset() {
         let s = Session::new();
-        assert!(!s.has_own_work());
         s.start_lesson("no-such-lesson", |r| assert!(r.is_err()));
         s.start_lesson("first-pod", |r| r.unwrap());
         s.hint();
@@ -623,7 +628,6 @@ mod tests {
             );
             assert_eq!(inner.record.journal[1], Entry::Hint);
         }
-        assert!(s.has_own_work());
         s.leave_lesson();
         assert!(s.lesson().is_none());
         s.reset_cluster();

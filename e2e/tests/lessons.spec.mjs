@@ -99,6 +99,9 @@ test('a reload in the middle of a lesson keeps the lesson, its step and hints', 
   await page.reload();
   await expect(page.getByTestId('lesson-title')).toHaveText('Your first pod');
   await expect(page.getByTestId('step-label')).toHaveText('Step 2 of 5');
+  // The console shows what it showed before the reload.
+  await expect(page.getByTestId('console-output')).toContainText('$ kubectl apply -f nginx-pod.yaml');
+  await expect(page.getByTestId('console-output')).toContainText('pod/nginx created');
   await expect(page.getByTestId('hint-text')).toHaveCount(1);
   await run(page, 'kubectl get pods nginx --no-headers');
   await expect(page.getByTestId('console-output')).toContainText('nginx');
@@ -107,6 +110,33 @@ test('a reload in the middle of a lesson keeps the lesson, its step and hints', 
   await page.getByTestId('reset-lesson').click();
   await expect(page.getByTestId('step-label')).toHaveText('Step 1 of 5');
   await expect(page.getByTestId('hint-text')).toHaveCount(0);
+});
+
+test('a lesson keeps the learner\'s own cluster aside and gives it back on leaving', async ({ page }) => {
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.accept(); });
+  await page.goto('./');
+  await run(page, 'kubectl create deployment mine --image=nginx');
+  await run(page, 'echo "my notes" > notes.txt');
+  // No question: nothing is lost by starting.
+  await startLesson(page, 'first-pod');
+  expect(dialogs).toEqual([]);
+  await run(page, 'kubectl get deployments');
+  await expect(page.getByTestId('console-output')).toContainText('No resources found in default namespace.');
+  await run(page, 'kubectl apply -f nginx-pod.yaml');
+
+  await page.getByTestId('lesson-leave').click();
+  await expect(page.getByTestId('lesson-list')).toBeVisible();
+  await run(page, 'kubectl get deployments -o name');
+  await expect(page.locator('.line-stdout').last()).toHaveText('deployment.apps/mine');
+  await run(page, 'cat notes.txt');
+  await expect(page.locator('.line-stdout').last()).toHaveText('my notes');
+  await run(page, 'kubectl get pod nginx');
+  await expect(page.locator('.line-stderr').last()).toHaveText('Error from server (NotFound): pods "nginx" not found');
+  // A reload replays the same story.
+  await page.reload();
+  await run(page, 'kubectl get deployments -o name');
+  await expect(page.locator('.line-stdout').last()).toHaveText('deployment.apps/mine');
 });
 
 test('progress files: export downloads, a bad file is explained, a good one imports', async ({ page }) => {

@@ -37,6 +37,28 @@ test('a reload finds the cluster, the files and the history as they were', async
   await expect(input).toHaveValue('sleep 20');
 });
 
+test('a reload shows the console as it was, and says what was replayed', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'kubectl create deployment web --image=nginx');
+  await run(page, 'kubectl get deployments');
+  const output = page.getByTestId('console-output');
+  await expect(output).toContainText('deployment.apps/web created');
+  await expect(output).toContainText('READY   UP-TO-DATE   AVAILABLE   AGE');
+
+  await page.reload();
+  // The lines are back, in their colours, before the note of what was replayed.
+  await expect(output).toContainText('$ kubectl create deployment web --image=nginx');
+  await expect(output).toContainText('deployment.apps/web created');
+  await expect(output).toContainText('READY   UP-TO-DATE   AVAILABLE   AGE');
+  await expect(page.locator('.line-command').first()).toHaveText('$ kubectl create deployment web --image=nginx');
+  await expect(page.locator('.line-note').last()).toHaveText('Session restored: 2 commands replayed.');
+  // clear, then a reload: nothing old comes back.
+  await run(page, 'clear');
+  await page.reload();
+  await expect(page.locator('.line-note').last()).toHaveText('Session restored: 3 commands replayed.');
+  await expect(output).not.toContainText('deployment.apps/web created');
+});
+
 test('reset cluster asks first, then starts from a fresh cluster', async ({ page }) => {
   await page.goto('./');
   await run(page, 'kubectl create deployment web --image=nginx');

@@ -130,11 +130,25 @@ impl Runner {
 #[component]
 pub fn Console(session: Session) -> impl IntoView {
     let mut restored = ConsoleModel::with_history(session.history());
+    let locale = crate::i18n::use_locale().get_untracked();
+    if let Some((lines, commands)) = session.restored_console() {
+        restored.restore_lines(&lines);
+        restored.info(&tr(locale, Msg::SessionRestored).replace("{n}", &commands.to_string()));
+    }
     if let Some(why) = session.notice() {
-        let locale = crate::i18n::use_locale().get_untracked();
         restored.note(&format!("{}: {why}.", tr(locale, Msg::SessionDropped)));
     }
     let model = RwSignal::new(restored);
+    // What the console shows is saved with the session when the page is hidden or left, so
+    // a reload shows it again.
+    for event in ["pagehide", "visibilitychange"] {
+        let saving = session.clone();
+        let _ = window_event_listener_untyped(event, move |_| {
+            if let Some(lines) = model.try_with_untracked(ConsoleModel::saved_lines) {
+                saving.save_with_console(lines);
+            }
+        });
+    }
     // The editor open in place of the console (`vi FILE`, `kubectl edit`), if any.
     let editing = RwSignal::new(None::<(Target, String, bool)>);
     let editor_session = session.clone();

@@ -1,5 +1,6 @@
-//! The newest cluster events (type, reason, object, message, age), filterable by text or to
-//! warnings only.
+//! The newest cluster events, newest first: a line of age, type, reason, object and count,
+//! then the whole message on the feed's full width. Filterable by text (a click on an
+//! object filters to it) or to warnings only.
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use kubeplay_engine::SimDuration;
 use leptos::prelude::*;
 
 use crate::board_model::{event_matches, BoardModel};
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, tr, use_locale, Msg};
 use crate::ticker::Ticker;
 
 /// The events feed under the board.
@@ -17,6 +18,7 @@ pub fn EventsFeed(ticker: Ticker) -> impl IntoView {
     let board: RwSignal<Arc<BoardModel>> = ticker.board;
     let text = RwSignal::new(String::new());
     let warnings_only = RwSignal::new(false);
+    let locale = use_locale();
     let shown = Memo::new(move |_| {
         let (needle, warn) = (text.get(), warnings_only.get());
         board.with(|b| {
@@ -63,6 +65,10 @@ pub fn EventsFeed(ticker: Ticker) -> impl IntoView {
                     children=move |e| {
                         let seen = e.last_seen_ms;
                         let warn = e.is_warning();
+                        let object = e.object.clone();
+                        let message_title = e.message.clone();
+                        let object_title = tr(locale.get_untracked(), Msg::FilterToObject)
+                            .replace("{object}", &e.object);
                         view! {
                             <li class="event" class:warning=warn data-testid="event">
                                 <span class="event-age">
@@ -70,11 +76,18 @@ pub fn EventsFeed(ticker: Ticker) -> impl IntoView {
                                 </span>
                                 <span class="event-type">{e.type_}</span>
                                 <span class="event-reason">{e.reason}</span>
-                                <span class="event-object">{e.object}</span>
+                                <button
+                                    type="button"
+                                    class="event-object"
+                                    title=object_title.clone()
+                                    on:click=move |_| text.set(object.clone())
+                                >
+                                    {e.object}
+                                </button>
                                 <span class="event-count">
                                     {(e.count > 1).then(|| format!("×{}", e.count))}
                                 </span>
-                                <span class="event-message">{e.message}</span>
+                                <span class="event-message" title=message_title>{e.message}</span>
                             </li>
                         }
                     }

@@ -40,7 +40,6 @@ enum K {
     ResetAsk,
     RestartStep,
     AllLessons,
-    StartAsk,
     Finished,
     Used,
     Reference,
@@ -83,10 +82,6 @@ fn tr(locale: &str, key: K) -> &'static str {
         ),
         K::RestartStep => ("이 단계 다시", "Restart step"),
         K::AllLessons => ("← 레슨 목록", "← All lessons"),
-        K::StartAsk => (
-            "레슨을 시작하면 지금 클러스터가 레슨용 클러스터로 바뀝니다. 계속할까요?",
-            "Starting a lesson replaces your cluster with the lesson's. Go on?",
-        ),
         K::Finished => ("레슨 완료!", "Lesson complete!"),
         K::Used => ("사용한 명령", "commands you used"),
         K::Reference => ("모범 답안의 명령", "commands in the reference solution"),
@@ -148,10 +143,8 @@ impl Ctx {
         tr(&self.locale.get_untracked(), key)
     }
 
-    fn start(&self, id: &str, ask: bool) {
-        if ask && !confirm(self.t(K::StartAsk)) {
-            return;
-        }
+    /// Starts a lesson; the learner's own cluster waits aside until the lesson is left.
+    fn start(&self, id: &str) {
         let message = self.message;
         let cant = self.t(K::CantStart);
         self.session.start_lesson(id, move |result| {
@@ -265,10 +258,7 @@ fn lesson_list(ctx: Ctx) -> impl IntoView {
                         </p>
                     </div>
                     <button type="button" class="lp-button lp-primary" data-testid="lesson-start"
-                        on:click=move |_| {
-                            let ask = start_ctx.session.has_own_work();
-                            start_ctx.start(&start_id, ask);
-                        }>
+                        on:click=move |_| start_ctx.start(&start_id)>
                         {move || tr(&locale.get(), if done.get() { K::Again } else { K::Start })}
                     </button>
                 </li>
@@ -408,7 +398,7 @@ fn step_view(ctx: Ctx, step_text: Memo<String>) -> impl IntoView {
                     let id = reset_ctx.active.with_untracked(|a| a.as_ref().map(|a| a.id.clone()));
                     if let Some(id) = id {
                         if confirm(reset_ctx.t(K::ResetAsk)) {
-                            reset_ctx.start(&id, false);
+                            reset_ctx.start(&id);
                         }
                     }
                 }>
@@ -452,7 +442,7 @@ fn finish_screen(ctx: Ctx) -> impl IntoView {
             <div class="lp-actions">
                 {next.map(|next| view! {
                     <button type="button" class="lp-button lp-primary" data-testid="next-lesson"
-                        on:click=move |_| next_ctx.start(&next, false)>
+                        on:click=move |_| next_ctx.start(&next)>
                         {move || tr(&locale.get(), K::NextLesson)}
                     </button>
                 })}
