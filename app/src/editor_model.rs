@@ -3,6 +3,8 @@
 
 use kubeplay_engine::{EditRequest, ManifestProblem};
 
+use crate::i18n::Locale;
+
 /// What the editor has open.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -159,6 +161,29 @@ fn value_tokens(value: &str, out: &mut Vec<(Token, String)>) {
     }
 }
 
+/// A problem's message in the page's language: Kubeplay's own hint (`"nmae" is not a field
+/// here; did you mean "name"?`) is translated; what kubectl or the apiserver says stays as
+/// they say it.
+pub fn localized_problem(locale: Locale, message: &str) -> String {
+    if locale != Locale::Ko {
+        return message.to_string();
+    }
+    let Some((field, rest)) = message
+        .strip_prefix('"')
+        .and_then(|m| m.split_once("\" is not a field here"))
+    else {
+        return message.to_string();
+    };
+    let mut out = format!("\"{field}\"은(는) 여기에 쓸 수 없는 필드입니다.");
+    if let Some(near) = rest
+        .strip_prefix("; did you mean \"")
+        .and_then(|r| r.strip_suffix("\"?"))
+    {
+        out.push_str(&format!(" \"{near}\"을(를) 쓰려던 건가요?"));
+    }
+    out
+}
+
 /// The problems on each line (1-based), for the gutter; problems without a line go on line 1.
 pub fn problems_by_line(problems: &[ManifestProblem]) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
@@ -178,6 +203,18 @@ pub fn problems_by_line(problems: &[ManifestProblem]) -> Vec<(usize, String)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn kubeplays_hint_speaks_korean_and_kubectls_words_stay() {
+        let hint = "\"nmae\" is not a field here; did you mean \"name\"?";
+        assert_eq!(localized_problem(Locale::En, hint), hint);
+        assert_eq!(
+            localized_problem(Locale::Ko, hint),
+            "\"nmae\"은(는) 여기에 쓸 수 없는 필드입니다. \"name\"을(를) 쓰려던 건가요?"
+        );
+        let kubectl = "error converting YAML to JSON: yaml: line 3: mapping values are not allowed";
+        assert_eq!(localized_problem(Locale::Ko, kubectl), kubectl);
+    }
+
     use super::*;
 
     fn joined(line: &str) -> String {

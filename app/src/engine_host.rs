@@ -97,7 +97,12 @@ impl EngineHost {
     fn apply(&mut self, entry: &Entry) -> Answer {
         let s = &mut self.state;
         match entry {
-            Entry::Run(line) => Answer::Output(s.run(line).0),
+            Entry::Run(line) => {
+                // The cluster may have changed (a lesson started or left): it gets the
+                // page's language each time.
+                s.cluster.set_help_language(&self.locale);
+                Answer::Output(s.run(line).0)
+            }
             Entry::Advance(ms) => {
                 s.advance(*ms);
                 Answer::Done

@@ -65,6 +65,12 @@ pub enum Msg {
     SessionDropped,
     SessionRestored,
     FilterToObject,
+    ViInsertMode,
+    EditorLabel,
+    EditorTextLabel,
+    NodeLabel,
+    SessionDamaged,
+    SessionOtherFormat,
     Files,
     DiscardChanges,
     NoFiles,
@@ -122,7 +128,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 99] = [
+    pub const ALL: [Msg; 105] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -169,6 +175,12 @@ impl Msg {
         Msg::SessionDropped,
         Msg::SessionRestored,
         Msg::FilterToObject,
+        Msg::ViInsertMode,
+        Msg::EditorLabel,
+        Msg::EditorTextLabel,
+        Msg::NodeLabel,
+        Msg::SessionDamaged,
+        Msg::SessionOtherFormat,
         Msg::Files,
         Msg::DiscardChanges,
         Msg::NoFiles,
@@ -274,7 +286,7 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::FilterEvents, En) => "Filter events",
         (Msg::FilterEvents, Ko) => "이벤트 검색",
         (Msg::WarningsOnly, En) => "Warnings only",
-        (Msg::WarningsOnly, Ko) => "Warning만 보기",
+        (Msg::WarningsOnly, Ko) => "경고(Warning)만 보기",
         (Msg::NoEvents, En) => "No events match.",
         (Msg::NoEvents, Ko) => "해당하는 이벤트가 없습니다.",
         (Msg::Describe, En) => "Describe",
@@ -324,6 +336,19 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         }
         (Msg::SessionDropped, Ko) => "저장된 세션을 쓸 수 없어 새 클러스터로 시작합니다",
         (Msg::SessionRestored, En) => "Session restored: {n} commands replayed.",
+        // vim's `showmode` line, as vim's own Korean translation words it.
+        (Msg::ViInsertMode, En) => "-- INSERT --",
+        (Msg::ViInsertMode, Ko) => "-- 끼워넣기 --",
+        (Msg::EditorLabel, En) => "Editor: {file}",
+        (Msg::EditorLabel, Ko) => "편집기: {file}",
+        (Msg::EditorTextLabel, En) => "Text of {file}",
+        (Msg::EditorTextLabel, Ko) => "{file}의 내용",
+        (Msg::NodeLabel, En) => "Node {name}",
+        (Msg::NodeLabel, Ko) => "노드 {name}",
+        (Msg::SessionDamaged, En) => "the saved session is damaged ({why})",
+        (Msg::SessionDamaged, Ko) => "저장된 세션이 손상되었습니다 ({why})",
+        (Msg::SessionOtherFormat, En) => "the saved session is from another version (format {v})",
+        (Msg::SessionOtherFormat, Ko) => "저장된 세션이 다른 버전의 것입니다 (형식 {v})",
         (Msg::FilterToObject, En) => "Show only the events of {object}",
         (Msg::FilterToObject, Ko) => "{object}의 이벤트만 보기",
         (Msg::SessionRestored, Ko) => "세션을 복원했습니다: 명령 {n}개를 다시 실행했습니다.",
@@ -460,6 +485,17 @@ impl Locale {
         match self {
             Locale::En => Locale::Ko,
             Locale::Ko => Locale::En,
+        }
+    }
+}
+
+/// Why a saved session was not used, in `locale` (a parser's own detail stays as it is).
+pub fn load_error(locale: Locale, e: &crate::journal::LoadError) -> String {
+    use crate::journal::LoadError;
+    match e {
+        LoadError::Corrupt(why) => tr(locale, Msg::SessionDamaged).replace("{why}", why),
+        LoadError::OtherFormat(v) => {
+            tr(locale, Msg::SessionOtherFormat).replace("{v}", &v.to_string())
         }
     }
 }

@@ -86,12 +86,7 @@ pub enum LoadError {
 
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LoadError::Corrupt(why) => write!(f, "the saved session is damaged ({why})"),
-            LoadError::OtherFormat(v) => {
-                write!(f, "the saved session is from another version (format {v})")
-            }
-        }
+        f.write_str(&crate::i18n::load_error(crate::i18n::Locale::En, self))
     }
 }
 

@@ -17,7 +17,7 @@ use leptos::prelude::{ArcRwSignal, Get, Update};
 
 use crate::console_model::SavedLine;
 use crate::engine_host::EngineHost;
-use crate::journal::{Entry, Record};
+use crate::journal::{Entry, LoadError, Record};
 use crate::protocol::{Answer, Crash, Envelope, LessonView, Reply, Request, View};
 
 /// Advances between two saves while only time passes (commands save at once).
@@ -85,7 +85,7 @@ pub struct Session {
     inner: Arc<Mutex<Inner>>,
     host: Host,
     /// Said once at start-up when a saved session could not be used.
-    notice: Option<String>,
+    notice: Option<LoadError>,
     /// Counts changes that panels showing the lesson care about (read it to re-render).
     version: ArcRwSignal<u64>,
 }
@@ -109,12 +109,12 @@ impl Session {
         let (record, notice) = match crate::storage::load() {
             Ok(Some(record)) => (record, None),
             Ok(None) => (Record::new(), None),
-            Err(e) => (Record::new(), Some(e.to_string())),
+            Err(e) => (Record::new(), Some(e)),
         };
         Self::start(record, true, notice, true)
     }
 
-    fn start(record: Record, persist: bool, notice: Option<String>, page: bool) -> Self {
+    fn start(record: Record, persist: bool, notice: Option<LoadError>, page: bool) -> Self {
         let journal = record.journal.clone();
         let mut session = Session {
             inner: Arc::new(Mutex::new(Inner {
@@ -229,8 +229,8 @@ impl Session {
     }
 
     /// Why the saved session was not restored, if it was not (the console says so).
-    pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+    pub fn notice(&self) -> Option<&LoadError> {
+        self.notice.as_ref()
     }
 
     /// Runs one console line on the cluster (through the lesson, if one is played).

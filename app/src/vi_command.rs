@@ -5,9 +5,6 @@
 /// vim's refusal to quit a changed buffer.
 pub const E37: &str = "E37: No write since last change (add ! to override)";
 
-/// vim's status line while typing text (`showmode`).
-pub const INSERT_MODE: &str = "-- INSERT --";
-
 /// Longest command line kept (a pasted novel is cut, not parsed).
 pub const MAX_COMMAND: usize = 200;
 

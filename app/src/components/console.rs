@@ -136,6 +136,7 @@ pub fn Console(session: Session) -> impl IntoView {
         restored.info(&tr(locale, Msg::SessionRestored).replace("{n}", &commands.to_string()));
     }
     if let Some(why) = session.notice() {
+        let why = crate::i18n::load_error(locale, why);
         restored.note(&format!("{}: {why}.", tr(locale, Msg::SessionDropped)));
     }
     let model = RwSignal::new(restored);

@@ -9,7 +9,7 @@ use kubeplay_engine::{EditOutcome, ManifestProblem, Output};
 use leptos::prelude::*;
 use leptos::web_sys::{KeyboardEvent, ScrollBehavior};
 
-use crate::editor_model::{highlight, problems_by_line, Target};
+use crate::editor_model::{highlight, localized_problem, problems_by_line, Target};
 use crate::i18n::{t, tr, use_locale, Msg};
 use crate::session::Session;
 use crate::vi_command::{self, Effect as ViEffect, ViCommand};
@@ -106,7 +106,16 @@ pub fn Editor(
                 linting.lint(&t.title(), &current, move |found| {
                     // Only if the text is still the one checked.
                     if generation.try_get_value() == Some(g) {
-                        problems.try_set(found);
+                        let locale = locale.get_untracked();
+                        problems.try_set(
+                            found
+                                .into_iter()
+                                .map(|p| ManifestProblem {
+                                    message: localized_problem(locale, &p.message),
+                                    ..p
+                                })
+                                .collect(),
+                        );
                     }
                 });
             },
@@ -375,7 +384,7 @@ pub fn Editor(
         text.with(|t| t.split('\n').map(|l| l.chars().count()).max().unwrap_or(0))
     });
     view! {
-        <section class="editor" data-testid="editor" aria-label=move || format!("Editor: {}", target.with(|t| t.title()))>
+        <section class="editor" data-testid="editor" aria-label=move || tr(locale.get(), Msg::EditorLabel).replace("{file}", &target.with(|t| t.title()))>
             <div class="editor-bar">
                 <span class="editor-title">{move || target.with(|t| t.title())}</span>
                 <span class="editor-keys">{t(Msg::EditorKeys)}</span>
@@ -458,7 +467,7 @@ pub fn Editor(
                         autocapitalize="off"
                         autocomplete="off"
                         wrap="off"
-                        aria-label=move || format!("Text of {}", target.with(|t| t.title()))
+                        aria-label=move || tr(locale.get(), Msg::EditorTextLabel).replace("{file}", &target.with(|t| t.title()))
                         rows=move || line_count.get().to_string()
                         prop:value=move || text.get()
                         on:input:target=move |ev| {
@@ -473,7 +482,7 @@ pub fn Editor(
             </div>
             <div class="vi-line" class:vi-command=move || mode.get() == Mode::Command data-testid="vi-line">
                 <span class="vi-mode" hidden=move || mode.get() == Mode::Command || message.with(Option::is_some)>
-                    {vi_command::INSERT_MODE}
+                    {t(Msg::ViInsertMode)}
                 </span>
                 <label class="vi-prompt" node_ref=prompt_ref hidden=move || mode.get() != Mode::Command>
                     <span class="vi-colon" aria-hidden="true">":"</span>

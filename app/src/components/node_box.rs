@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::board_model::{cpu_text, lane_class, memory_text, percent, BoardModel, NamespaceFilter};
 use crate::components::describe_panel::Selection;
 use crate::components::pod_tile::PodTile;
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, tr, use_locale, Msg};
 
 /// A labelled bar: `used` of `total`, with the numbers as text.
 fn bar(
@@ -67,6 +67,7 @@ pub fn NodeBox(
         name: name.clone(),
     };
     let no_pods = t(Msg::NoPods);
+    let locale = use_locale();
     view! {
         <section
             class="node-box"
@@ -74,7 +75,10 @@ pub fn NodeBox(
             class:cordoned=move || node.with(|n| n.unschedulable)
             data-testid="node-box"
             data-node=name.clone()
-            aria-label=format!("Node {name}")
+            aria-label={
+                let name = name.clone();
+                move || tr(locale.get(), Msg::NodeLabel).replace("{name}", &name)
+            }
         >
             <button type="button" class="node-head" on:click=move |_| selected.set(Some(select.clone()))>
                 <span class="node-name">{name.clone()}</span>

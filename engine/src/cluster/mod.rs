@@ -206,6 +206,11 @@ impl Cluster {
         self.console.streaming = on;
     }
 
+    /// The front end's language (`en`, `ko`): the console's own `help` speaks it.
+    pub fn set_help_language(&mut self, code: &str) {
+        self.console.korean_help = code.starts_with("ko");
+    }
+
     /// Whether a streamed command is still running (the console then takes no input).
     pub fn job_running(&self) -> bool {
         self.console.job.is_some()

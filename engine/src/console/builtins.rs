@@ -17,6 +17,7 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
             clear: true,
             ..Default::default()
         },
+        "help" if cluster.console.korean_help => text(HELP_KO),
         "help" => text(HELP),
         "echo" => echo(args),
         "sleep" => sleep(cluster, args),
@@ -56,10 +57,25 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         }
         _ => {
             let mut o = Output::failure(format!("bash: {program}: command not found"));
+            if let Some(near) = near_program(program) {
+                o.err(format!("hint: did you mean \"{near}\"?"));
+            }
             o.exit_code = 127;
             o
         }
     }
+}
+
+/// The console's program `typed` is most likely a typo of (`kubeclt` → `kubectl`): one edit
+/// away for short names, two for longer ones.
+fn near_program(typed: &str) -> Option<&'static str> {
+    let most = if typed.chars().count() <= 4 { 1 } else { 2 };
+    super::session::PROGRAMS
+        .iter()
+        .map(|p| (super::kubectl::levenshtein(p, typed), *p))
+        .filter(|(d, p)| *d <= most && p.len() > 2)
+        .min()
+        .map(|(_, p)| p)
 }
 
 const HELP: &str = "\
@@ -78,6 +94,24 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   alias, source FILE    aliases (alias k=kubectl), run a file's commands
   printf, tee, env      and history, type, which, export, unset
   clear                 clear the screen";
+
+/// [`HELP`] for a Korean page: the commands stay as they are typed.
+const HELP_KO: &str = "\
+Kubeplay 콘솔: 시뮬레이션으로 돌아가는 Kubernetes v1.34 클러스터입니다.
+
+  kubectl ...           클러스터에 명령합니다 (k로 줄여 써도 됩니다). 예: kubectl get nodes
+  cat <<EOF > f.yaml    파일을 씁니다 (EOF 한 줄로 끝냅니다). 그다음 kubectl apply -f f.yaml
+  vi FILE               파일을 고칩니다 (vim, nano, edit도 됩니다). kubectl edit KIND/NAME
+  ls, cat FILE, rm FILE 내 파일들
+  ... | grep WORD       출력을 거릅니다 (head, tail, wc, sort, uniq, cut, tr, awk, base64도 됩니다)
+  sleep N               클러스터 시간을 N초 흘려보냅니다 (2m, 1h도 됩니다)
+  curl URL              이 컴퓨터에서 요청합니다 (노드 IP, 노드포트. wget, ping도 됩니다)
+  P=$(kubectl ...)      bash처럼 변수, $(명령), $?, $((1+2))를 씁니다
+  for i in 1 2; do ...; done   반복 (while, until, if, case도 됩니다)
+  watch -n 2 CMD        시간이 흐르는 동안 명령을 되풀이합니다 (Ctrl-C로 멈춥니다)
+  alias, source FILE    별칭 (alias k=kubectl), 파일의 명령 실행
+  printf, tee, env      그리고 history, type, which, export, unset
+  clear                 화면을 지웁니다";
 
 /// `test ARGS` / `[ ARGS ]`, with the workspace's files for `-f`, `-d`, `-e`, `-s`.
 fn test(cluster: &Cluster, program: &str, args: &[String]) -> Output {
@@ -558,6 +592,39 @@ mod tests {
         assert_eq!(
             wc(&cluster, &["-cl".into()], Some(input)).stdout(),
             "      4      38\n"
+        );
+    }
+
+    #[test]
+    fn help_speaks_the_pages_language() {
+        let mut cluster = Cluster::new();
+        assert!(cluster
+            .run("help")
+            .stdout()
+            .starts_with("Kubeplay console:"));
+        cluster.set_help_language("ko");
+        let ko = cluster.run("help").stdout();
+        assert!(ko.starts_with("Kubeplay 콘솔:"), "{ko}");
+        assert_eq!(ko.lines().count(), HELP.lines().count());
+        cluster.set_help_language("en");
+        assert!(cluster
+            .run("help")
+            .stdout()
+            .starts_with("Kubeplay console:"));
+    }
+
+    #[test]
+    fn a_typo_of_a_program_gets_a_hint() {
+        let mut cluster = Cluster::new();
+        let out = cluster.run("kubeclt get pods");
+        assert_eq!(
+            out.stderr(),
+            "bash: kubeclt: command not found\nhint: did you mean \"kubectl\"?\n"
+        );
+        assert_eq!(out.exit_code, 127);
+        assert_eq!(
+            cluster.run("k8s").stderr(),
+            "bash: k8s: command not found\n"
         );
     }
 }

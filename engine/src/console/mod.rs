@@ -45,6 +45,9 @@ pub struct Console {
     pub(crate) env: std::collections::BTreeMap<String, String>,
     /// The front end shows output as time passes (the page): watches become jobs.
     pub(crate) streaming: bool,
+    /// The front end's language is Korean: the console's own `help` is Korean (what kubectl
+    /// and the shell print stays as on a real machine).
+    pub(crate) korean_help: bool,
     /// The command being run may become a job (streaming, and alone on its line).
     pub(crate) stream_ok: bool,
     /// The command still printing as time passes (`get -w`, `logs -f`), when streaming.
@@ -164,6 +167,7 @@ impl Default for Console {
             in_watch: false,
             acting: None,
             streaming: false,
+            korean_help: false,
             stream_ok: false,
             job: None,
         }
