@@ -172,6 +172,8 @@ impl Container {
                 (port == secure).then_some(Listener::Https)
             }
             Server::Addon(_) => self.ports.contains(&port).then_some(Listener::Http),
+            // Their ports are the network's (DNS, Services' rules), not HTTP.
+            Server::System(_) => None,
         }
     }
 
