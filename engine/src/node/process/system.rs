@@ -307,7 +307,10 @@ pub fn startup(c: Component, proc: &Container) -> Vec<Line> {
                     12,
                     "etcdmain/etcd.go:64",
                     "Running: ",
-                    "\"args\":[\"etcd\"]".into(),
+                    format!(
+                        "\"args\":{}",
+                        serde_json::to_string(&proc.argv).unwrap_or_default()
+                    ),
                 ),
                 z(
                     14,
