@@ -8,6 +8,7 @@ pub(crate) mod arith;
 pub mod cond;
 pub mod fs;
 pub mod grep;
+mod library;
 mod local_path;
 pub mod metrics_server;
 mod perl;
@@ -154,7 +155,7 @@ pub fn flavor(image: &str) -> Flavor {
         "alpine" | "local-path-provisioner" => Flavor::Alpine,
         "ubuntu" => Flavor::Ubuntu,
         "centos" | "mysql" => Flavor::Centos,
-        _ => Flavor::Debian,
+        name => library::find(name).map_or(Flavor::Debian, |i| i.flavor),
     }
 }
 
@@ -184,7 +185,7 @@ fn image_defaults(image: &str) -> (&'static [&'static str], &'static [&'static s
         "redis" => (&["docker-entrypoint.sh"], &["redis-server"]),
         "mysql" => (&["docker-entrypoint.sh"], &["mysqld"]),
         "perl" => (&[], &["perl", "-de0"]),
-        _ => (&[], &["/app/server"]),
+        name => library::find(name).map_or((&[], &["/app/server"]), |i| (i.entrypoint, i.cmd)),
     }
 }
 
@@ -255,6 +256,9 @@ const COMMON_BINARIES: &[&str] = &[
 fn has_binary(image: &str, name: &str) -> bool {
     if let Some(c) = system::component(image) {
         return c.ships(name);
+    }
+    if library::find(&image_name(image).0).is_some_and(|i| i.ships(name)) {
+        return true;
     }
     let flavor = flavor(image);
     let base = name.rsplit('/').next().unwrap_or(name);
@@ -327,6 +331,9 @@ impl Container {
             return (base == c.binary()).then_some(Server::System(c));
         }
         let (name, _) = image_name(&self.image);
+        if library::find(&name).is_some_and(|i| i.serves(&self.argv)) {
+            return Some(Server::Generic);
+        }
         let program = if base.ends_with("entrypoint.sh") {
             self.argv
                 .get(1)
@@ -401,6 +408,9 @@ impl Container {
         };
         if self.is_perl(exe) {
             return perl::run(rest);
+        }
+        if library::find(&image_name(&self.image).0).is_some_and(|i| i.exits_at_eof(&self.argv)) {
+            return Run::new(vec![], End::Exit { at: 0, code: 0 });
         }
         if stress::is_stress(&self.image, exe) {
             return stress::run(exe, rest);
