@@ -634,6 +634,10 @@ impl script::Host for Container {
         matches!(self.flavor(), Flavor::Busybox | Flavor::Alpine)
     }
 
+    fn missing(&self, program: &str) -> Option<String> {
+        system::component(&self.image).and_then(|c| c.missing(program))
+    }
+
     fn utility(&self, argv: &[String]) -> Option<String> {
         if let Some(text) = system::utility(&self.image, argv) {
             return Some(text);

@@ -91,11 +91,29 @@ impl Component {
         }
     }
 
+    /// Its shell's error for a program the image lacks (etcd's `sh` is a static bash,
+    /// kube-proxy's is dash); `None` when the image has it.
+    pub fn missing(self, program: &str) -> Option<String> {
+        if self.ships(program) || utility_only(program) {
+            return None;
+        }
+        Some(match self {
+            Component::Etcd => format!("sh: line 1: {program}: command not found"),
+            _ => format!("sh: 1: {program}: not found"),
+        })
+    }
+
     /// Whether the image ships `program` (a path's last element counts).
     pub fn ships(self, program: &str) -> bool {
         let base = program.rsplit('/').next().unwrap_or(program);
         base == self.binary() || self.programs().contains(&base)
     }
+}
+
+/// Programs the shells of these images run as builtins although others ship them
+/// (`sleep` is on kube-proxy's PATH; bash and dash both have `printf` and `echo`).
+fn utility_only(program: &str) -> bool {
+    matches!(program, "echo" | "printf")
 }
 
 /// What the component's programs print for a version query (`etcd --version`,
@@ -404,6 +422,11 @@ mod tests {
         assert!(Component::Etcd.ships("etcdctl") && Component::Etcd.ships("sh"));
         assert!(Component::Proxy.ships("sh") && !Component::Proxy.ships("ls"));
         assert!(!Component::ApiServer.ships("sh"));
+        assert_eq!(
+            Component::Proxy.missing("ls").as_deref(),
+            Some("sh: 1: ls: not found")
+        );
+        assert_eq!(Component::Proxy.missing("cat"), None);
         assert_eq!(component("nginx"), None);
     }
 }
