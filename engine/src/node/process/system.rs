@@ -15,6 +15,8 @@ pub enum Component {
     Scheduler,
     Proxy,
     CoreDns,
+    /// minikube's `storage-provisioner` (an image built from scratch: its binary alone).
+    StorageProvisioner,
 }
 
 /// The etcd release in kubeadm 1.34's etcd image.
@@ -33,6 +35,7 @@ pub fn component(image: &str) -> Option<Component> {
         "registry.k8s.io/kube-scheduler" => Component::Scheduler,
         "registry.k8s.io/kube-proxy" => Component::Proxy,
         "registry.k8s.io/coredns/coredns" => Component::CoreDns,
+        "gcr.io/k8s-minikube/storage-provisioner" => Component::StorageProvisioner,
         _ => return None,
     })
 }
@@ -47,6 +50,7 @@ impl Component {
             Component::Scheduler => "kube-scheduler",
             Component::Proxy => "kube-proxy",
             Component::CoreDns => "coredns",
+            Component::StorageProvisioner => "storage-provisioner",
         }
     }
 
@@ -61,6 +65,7 @@ impl Component {
             Component::ControllerManager => (&[], &["kube-controller-manager"]),
             Component::Scheduler => (&[], &["kube-scheduler"]),
             Component::Proxy => (&[], &["kube-proxy"]),
+            Component::StorageProvisioner => (&[], &["/storage-provisioner"]),
         }
     }
 
@@ -87,7 +92,7 @@ impl Component {
                 "nft",
                 "modprobe",
             ],
-            Component::CoreDns => &[],
+            Component::CoreDns | Component::StorageProvisioner => &[],
         }
     }
 
@@ -367,6 +372,57 @@ pub fn startup(c: Component, proc: &Container) -> Vec<Line> {
                     format!("\"traffic\":\"grpc+http\",\"address\":\"{ip}:2379\""),
                 ),
             ]);
+        }
+        Component::StorageProvisioner => {
+            // The provisioner library's identity: name, host, a UUID (here from the
+            // container's id, so it stays the same for a container).
+            let hex: String = proc
+                .id
+                .trim_start_matches("containerd://")
+                .chars()
+                .chain(std::iter::repeat('0'))
+                .take(32)
+                .collect();
+            let uuid = format!(
+                "{}-{}-{}-{}-{}",
+                &hex[..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..]
+            );
+            let node = proc.nodes.first().map_or("minikube", |(n, _)| n.as_str());
+            let id = format!("k8s.io/minikube-hostpath_{node}_{uuid}");
+            k(
+                30,
+                "storage_provisioner.go:116",
+                "Initializing the minikube storage provisioner...".into(),
+            );
+            k(
+                41,
+                "storage_provisioner.go:141",
+                "Storage provisioner initialized, now starting service!".into(),
+            );
+            k(
+                42,
+                "leaderelection.go:243",
+                "attempting to acquire leader lease kube-system/k8s.io-minikube-hostpath...".into(),
+            );
+            k(
+                17_611,
+                "leaderelection.go:253",
+                "successfully acquired lease kube-system/k8s.io-minikube-hostpath".into(),
+            );
+            k(
+                17_612,
+                "controller.go:835",
+                format!("Starting provisioner controller {id}!"),
+            );
+            k(
+                17_713,
+                "controller.go:884",
+                format!("Started provisioner controller {id}!"),
+            );
         }
         Component::CoreDns => {
             lines.push((30, ".:53".into()));
