@@ -98,7 +98,7 @@ pub(crate) fn create(cluster: &mut Cluster, node: &str, ip: &str, at: &Time) {
                     world: &mut cluster.world,
                     kubelet: &mut cluster.kubelet,
                 };
-                let start = crate::clock::ms_from_time(&at);
+                let start = crate::clock::ms_from_time(at);
                 crate::node::runtime::adopt_running(&mut cx, &p, start);
             }
         }
