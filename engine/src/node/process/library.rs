@@ -214,5 +214,7 @@ mod tests {
         assert!(wp.ships("/usr/local/bin/docker-entrypoint.sh"));
         assert!(find("python").unwrap().ships("python3"));
         assert!(find("nginx").is_none());
+        assert_eq!(wp.program(&[]), None);
+        assert!(!wp.serves(&[]) && !py.exits_at_eof(&[]));
     }
 }

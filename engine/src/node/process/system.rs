@@ -485,4 +485,18 @@ mod tests {
         assert_eq!(Component::Proxy.missing("cat"), None);
         assert_eq!(component("nginx"), None);
     }
+
+    #[test]
+    fn odd_argv_is_no_version_query() {
+        let image = "registry.k8s.io/etcd:3.6.4-0";
+        for argv in [
+            vec![],
+            vec![String::new()],
+            vec!["/".to_string(), "--version".into()],
+        ] {
+            assert_eq!(utility(image, &argv), None);
+        }
+        assert_eq!(utility("not an image", &["etcdctl".into()]), None);
+        assert!(Component::Etcd.missing("").is_some());
+    }
 }
