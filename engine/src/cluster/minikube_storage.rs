@@ -94,6 +94,12 @@ pub(crate) fn create(cluster: &mut Cluster, node: &str, ip: &str, at: &Time) {
                 let uid = p.metadata.uid.clone().unwrap_or_default();
                 crate::node::usage::adopt(&mut cluster.world, &p);
                 cluster.kubelet.stages.insert(uid, Stage::Running);
+                let mut cx = crate::node::NodeCx {
+                    world: &mut cluster.world,
+                    kubelet: &mut cluster.kubelet,
+                };
+                let start = crate::clock::ms_from_time(at);
+                crate::node::runtime::adopt_running(&mut cx, &p, start);
             }
         }
     }

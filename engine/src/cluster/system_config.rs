@@ -94,7 +94,7 @@ pub fn objects(cp_name: &str, cp_ip: &str, boot_date: &str) -> Vec<Object> {
     out.push(configmap(
         "kube-system",
         "coredns",
-        &[("Corefile", COREFILE)],
+        &[("Corefile", crate::node::system_pods::COREFILE)],
     ));
     out.push(configmap(
         "kube-system",
@@ -183,31 +183,6 @@ fn kube_dns() -> Object {
     crate::api::service::default_new(&mut svc, &mut taken, &mut rng);
     Object::Service(Box::new(svc))
 }
-
-const COREFILE: &str = ".:53 {
-    errors
-    health {
-       lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf {
-       max_concurrent 1000
-    }
-    cache 30 {
-       disable success cluster.local
-       disable denial cluster.local
-    }
-    loop
-    reload
-    loadbalance
-}
-";
 
 const KUBE_PROXY_CONFIG: &str = "apiVersion: kubeproxy.config.k8s.io/v1alpha1
 bindAddress: 0.0.0.0

@@ -75,6 +75,12 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
             let uid = created.metadata().uid.clone().unwrap_or_default();
             if let Object::Pod(p) = created.clone() {
                 crate::node::usage::adopt(&mut cluster.world, &p);
+                let mut cx = crate::node::NodeCx {
+                    world: &mut cluster.world,
+                    kubelet: &mut cluster.kubelet,
+                };
+                let start = crate::clock::ms_from_time(&at);
+                crate::node::runtime::adopt_running(&mut cx, &p, start);
             }
             cluster.kubelet.stages.insert(uid, Stage::Running);
         }

@@ -1,7 +1,9 @@
 //! Objects the control plane keeps in place, recreating them when deleted: the `default`
 //! ServiceAccount (serviceaccount controller) and the `kube-root-ca.crt` ConfigMap
 //! (root-ca-cert-publisher) in every namespace, and the apiserver's own `kubernetes`
-//! Service with its Endpoints and EndpointSlice in `default`.
+//! Service with its Endpoints and EndpointSlice in `default`; the system namespaces
+//! (`kube-system`, `kube-public`, `kube-node-lease`: the apiserver's system namespaces
+//! controller, which looks every minute); the mirror pods of the control plane's static pods.
 
 use std::collections::BTreeMap;
 
@@ -53,12 +55,21 @@ fn meta(namespace: &str, name: &str) -> ObjectMeta {
 #[derive(Clone, Debug)]
 pub struct SystemObjects {
     trigger: WholeStore,
+    /// When the system namespaces controller looks next, while one of them is missing.
+    namespaces_due: Option<i64>,
 }
+
+/// The namespaces the apiserver recreates (`default` is the kubernetes Service
+/// controller's, which the admission plugin keeps from being deleted anyway).
+const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-node-lease"];
+/// The system namespaces controller's period.
+const NAMESPACES_PERIOD_MS: i64 = 60_000;
 
 impl Default for SystemObjects {
     fn default() -> Self {
         SystemObjects {
             trigger: WholeStore::over("Namespace"),
+            namespaces_due: None,
         }
     }
 }
@@ -77,7 +88,8 @@ impl Controller for SystemObjects {
     }
 
     /// Creates whatever is missing.
-    fn sync(&mut self, world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+        self.recreate_system_namespaces(world, key, queue);
         let namespaces: Vec<String> = world
             .api
             .list("Namespace", None)
@@ -149,6 +161,47 @@ impl Controller for SystemObjects {
             }
         }
         self.trigger.synced(world);
+    }
+}
+
+impl SystemObjects {
+    /// Recreates a missing system namespace at the controller's next minute tick.
+    fn recreate_system_namespaces(
+        &mut self,
+        world: &mut World,
+        key: &ObjectKey,
+        queue: &mut Queue,
+    ) {
+        let missing: Vec<&str> = SYSTEM_NAMESPACES
+            .into_iter()
+            .filter(|n| world.api.get("Namespace", "", n).is_none())
+            .collect();
+        if missing.is_empty() {
+            self.namespaces_due = None;
+            return;
+        }
+        let now = world.clock.now_ms();
+        match self.namespaces_due {
+            Some(due) if due <= now => {
+                self.namespaces_due = None;
+                for name in missing {
+                    let ns = k8s_openapi::api::core::v1::Namespace {
+                        metadata: ObjectMeta {
+                            name: Some(name.into()),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    };
+                    let _ = world.create(Object::Namespace(Box::new(ns)));
+                }
+            }
+            Some(_) => {}
+            None => {
+                let due = (now / NAMESPACES_PERIOD_MS + 1) * NAMESPACES_PERIOD_MS;
+                self.namespaces_due = Some(due);
+                queue.requeue_at(world, due, key.clone());
+            }
+        }
     }
 }
 

@@ -160,7 +160,50 @@ static CATALOG: &[ImageInfo] = &[
     idle("docker.io/polinux/stress", 0, 5 * MI + 300 * KI),
     idle("docker.io/progrium/stress", 0, 5 * MI + 300 * KI),
     idle("docker.io/vish/stress", 0, 2 * MI + 600 * KI),
+    // Other Docker Hub repositories the course notes and the docs' examples use: Docker Hub
+    // repositories exist only when listed here (see `lookup`).
+    public("docker.io/wardviaene/k8s-demo"),
+    public("docker.io/ciw0707/testnginx"),
+    public("docker.io/beomtaek78/edustack"),
+    public("docker.io/metallb/speaker"),
+    public("docker.io/metallb/controller"),
+    public("docker.io/hashicorp/http-echo"),
+    public("docker.io/curlimages/curl"),
+    public("docker.io/corelab/gb-frontend"),
+    public("docker.io/prom/node-exporter"),
+    public("docker.io/kubernetesui/dashboard"),
+    public("docker.io/bitnami/nginx"),
+    public("docker.io/bitnami/redis"),
+    public("docker.io/bitnami/mysql"),
+    // Official library images the notes and docs name (the library's tag rule applies).
+    public("docker.io/library/wordpress"),
+    public("docker.io/library/python"),
+    public("docker.io/library/bash"),
+    public("docker.io/library/rabbitmq"),
+    public("docker.io/library/mongo"),
+    public("docker.io/library/fedora"),
+    public("docker.io/library/postgres"),
+    public("docker.io/library/mariadb"),
+    public("docker.io/library/node"),
+    public("docker.io/library/php"),
+    public("docker.io/library/golang"),
+    public("docker.io/library/memcached"),
+    public("docker.io/library/tomcat"),
+    public("docker.io/library/traefik"),
+    public("docker.io/library/haproxy"),
+    public("docker.io/library/caddy"),
+    public("docker.io/library/rockylinux"),
+    public("docker.io/library/amazonlinux"),
+    public("docker.io/library/eclipse-temurin"),
 ];
+
+/// A public repository that pulls with [`OTHER_REPOSITORY`]'s figures.
+const fn public(repository: &'static str) -> ImageInfo {
+    ImageInfo {
+        repository,
+        ..OTHER
+    }
+}
 
 /// An entry that pulls as `OTHER_REPOSITORY`, with its own idle use.
 const fn idle(repository: &'static str, idle_milli: u64, idle_bytes: u64) -> ImageInfo {
@@ -172,9 +215,9 @@ const fn idle(repository: &'static str, idle_milli: u64, idle_bytes: u64) -> Ima
     }
 }
 
-/// What the registry serves for an image outside the official library (a learner's own
-/// `user/app:v1`, `registry.k8s.io/...`): Kubeplay cannot know those repositories, so any of
-/// them pulls, as the image a course published would.
+/// What the registry serves for an image of a registry other than Docker Hub
+/// (`registry.k8s.io/...`, `quay.io/...`, a private `registry.example.com:5000/app`):
+/// Kubeplay cannot know those repositories, so any of them pulls.
 static OTHER_REPOSITORY: ImageInfo = OTHER;
 
 /// [`OTHER_REPOSITORY`]'s figures, which the entries below keep for what a course pulls.
@@ -198,10 +241,12 @@ pub fn idle_use(image: &str) -> (u64, u64) {
     (info.idle_milli, info.idle_bytes)
 }
 
-/// The catalog entry for a reference whose repository and tag exist, if any. Official
-/// library images (`nginx`, `busybox`) must be in the catalog, so a typo such as `ngnix`
-/// fails to pull like on a real cluster; the catalog's private repositories exist (pulling
-/// them needs credentials); images of other owners and registries always pull.
+/// The catalog entry for a reference whose repository and tag exist, if any. The rule:
+/// Docker Hub repositories exist only in the catalog, so a typo such as `ngnix` or a made-up
+/// `nosuchthing/abc` fails to pull like on a real cluster; official library images also need
+/// a plausible tag (`latest`, `stable`, `alpine`, or a version); the catalog's private
+/// repositories exist (pulling them needs credentials); repositories of other registries
+/// always pull, with any tag.
 pub fn lookup(r: &ImageRef) -> Option<&'static ImageInfo> {
     if let Some(private) = CATALOG
         .iter()
@@ -209,9 +254,12 @@ pub fn lookup(r: &ImageRef) -> Option<&'static ImageInfo> {
     {
         return Some(private);
     }
-    if !r.repository.starts_with("docker.io/library/") {
+    if !r.repository.starts_with("docker.io/") {
         let known = CATALOG.iter().find(|i| i.repository == r.repository);
         return Some(known.unwrap_or(&OTHER_REPOSITORY));
+    }
+    if !r.repository.starts_with("docker.io/library/") {
+        return CATALOG.iter().find(|i| i.repository == r.repository);
     }
     let tag_ok = matches!(r.tag.as_str(), "latest" | "stable" | "alpine" | "perl")
         || r.tag.starts_with(|c: char| c.is_ascii_digit())
@@ -252,6 +300,10 @@ mod tests {
         assert!(lookup(&ImageRef::parse("nginx:nope").unwrap()).is_none());
         assert!(lookup(&ImageRef::parse("nginxx").unwrap()).is_none());
         assert!(lookup(&ImageRef::parse("kim0lil/80700:v-1.0.0").unwrap()).is_some());
+        assert!(lookup(&ImageRef::parse("nosuchthing/abc").unwrap()).is_none());
+        assert!(lookup(&ImageRef::parse("wordpress:nope").unwrap()).is_none());
+        assert!(lookup(&ImageRef::parse("wordpress:6.8").unwrap()).is_some());
+        assert!(lookup(&ImageRef::parse("quay.io/someone/app:v1").unwrap()).is_some());
         assert!(lookup(&ImageRef::parse("registry.k8s.io/pause:3.10").unwrap()).is_some());
         assert!(
             lookup(&ImageRef::parse("kubeplay/private-app:v2").unwrap()).is_some_and(|i| i.private)

@@ -246,7 +246,7 @@ fn pull_failure(
     };
     let full = r.full();
     let denied = format!(
-        "Failed to pull image \"{image}\": failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
+        "Failed to pull image \"{image}\": rpc error: code = Unknown desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
     );
     match images::lookup(&r) {
         Some(info) if info.private && !present => {

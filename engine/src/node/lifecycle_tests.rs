@@ -103,7 +103,7 @@ fn a_misspelt_image_backs_off_10_20_40_seconds() {
 +79500ms Pending waiting:ImagePullBackOff 10.244.1.2
 --
 Pulling: Pulling image "ngnix"
-Failed: Failed to pull image "ngnix": failed to pull and unpack image "docker.io/library/ngnix:latest": failed to resolve reference "docker.io/library/ngnix:latest": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed
+Failed: Failed to pull image "ngnix": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/library/ngnix:latest": failed to resolve reference "docker.io/library/ngnix:latest": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed
 Failed: Error: ErrImagePull
 BackOff: Back-off pulling image "ngnix"
 Failed: Error: ImagePullBackOff

@@ -174,6 +174,46 @@ pub fn process_for(
     .with_root()
 }
 
+/// Takes over the containers of a pod that runs since `start_ms` without having been
+/// started here (the kube-system pods at boot): their processes, under the ids its status
+/// gives, and their images present on its node.
+pub fn adopt_running(cx: &mut NodeCx<'_>, pod: &Pod, start_ms: i64) {
+    let node = kubelet_source(pod);
+    let nodes = process::metrics_server::scrape_targets(cx.world);
+    let ids: std::collections::BTreeMap<String, String> = pod
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .map(|s| (s.name.clone(), s.container_id.clone().unwrap_or_default()))
+        .collect();
+    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+        let env = super::env::resolve(&cx.world.api, pod, c).unwrap_or_default();
+        let mut proc = process_for(pod, c, start_ms, &env, Vec::new());
+        let container_id = ids.get(&c.name).cloned().unwrap_or_default();
+        proc.id = container_id.clone();
+        proc.nodes = nodes.clone();
+        cx.kubelet
+            .image_cache
+            .insert((node.clone(), c.image.clone().unwrap_or_default()));
+        let current = Instance {
+            process: proc,
+            container_id,
+            exit: None,
+            start_error: None,
+            pending: Vec::new(),
+            oom_at: None,
+            busy_at: None,
+        };
+        cx.kubelet.containers.insert(
+            key(pod, &c.name),
+            Slot {
+                current: Some(current),
+                ..Default::default()
+            },
+        );
+    }
+}
+
 /// Applies what the containers' main processes have written by `now` (their pending
 /// filesystem changes) to their roots and volumes; when the next one is due.
 pub(crate) fn flush_writes(

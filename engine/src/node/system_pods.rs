@@ -14,6 +14,32 @@ use crate::world::World;
 pub const ETCD_IMAGE: &str = "registry.k8s.io/etcd:3.6.4-0";
 /// kubeadm 1.34's CoreDNS image.
 pub const COREDNS_IMAGE: &str = "registry.k8s.io/coredns/coredns:v1.12.1";
+/// kubeadm's Corefile (the `coredns` ConfigMap; CoreDNS logs its SHA-512).
+pub const COREFILE: &str = ".:53 {
+    errors
+    health {
+       lameduck 5s
+    }
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf {
+       max_concurrent 1000
+    }
+    cache 30 {
+       disable success cluster.local
+       disable denial cluster.local
+    }
+    loop
+    reload
+    loadbalance
+}
+";
+
 /// The CoreDNS ReplicaSet's pod-template-hash.
 pub const COREDNS_HASH: &str = "66bc5c9577";
 

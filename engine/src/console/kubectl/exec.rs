@@ -108,6 +108,12 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         .unwrap_or(&command[0])
         .to_string();
     let is_shell = matches!(exe.as_str(), "sh" | "bash" | "ash");
+    let shell_missing =
+        crate::node::process::system::component(&proc.image).is_some_and(|c| !c.ships(&command[0]));
+    if is_shell && shell_missing {
+        out.extend(oci_error(cluster, &command[0]));
+        return out;
+    }
     if is_shell && command.len() == 1 {
         if !parsed.bool("stdin") {
             // No stdin: the shell reads end-of-file and exits at once.

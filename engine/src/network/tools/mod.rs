@@ -46,7 +46,7 @@ pub fn kit_of(image: &str) -> Kit {
     match process::flavor(image) {
         Flavor::Busybox | Flavor::Alpine => Kit::Busybox,
         Flavor::Centos if process::image_name(image).0 == "centos" => Kit::Centos,
-        Flavor::Centos | Flavor::Ubuntu => Kit::Bare,
+        Flavor::Centos | Flavor::Ubuntu | Flavor::Distroless => Kit::Bare,
         Flavor::Debian => match process::image_name(image).0.as_str() {
             "httpd" | "redis" | "perl" | "mysql" => Kit::Bare,
             _ => Kit::DebianCurl,

@@ -8,6 +8,7 @@ pub(crate) mod arith;
 pub mod cond;
 pub mod fs;
 pub mod grep;
+mod library;
 mod local_path;
 pub mod metrics_server;
 mod perl;
@@ -16,6 +17,7 @@ pub mod script;
 pub mod serve;
 pub mod stream;
 pub mod stress;
+pub mod system;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +38,9 @@ pub enum Flavor {
     Ubuntu,
     /// centos (and mysql's Oracle Linux base, close enough here).
     Centos,
+    /// The kube-system images (distroless): only their own programs
+    /// ([`system::Component::ships`]).
+    Distroless,
 }
 
 /// What the image's main program is.
@@ -47,6 +52,7 @@ enum Server {
     Mysql,
     Generic,
     Addon(addon::Program),
+    System(system::Component),
 }
 
 /// One container instance: everything needed to replay its process on the simulated clock.
@@ -141,12 +147,15 @@ pub fn image_name(image: &str) -> (String, String) {
 
 /// The distribution an image is built on.
 pub fn flavor(image: &str) -> Flavor {
+    if system::component(image).is_some() {
+        return Flavor::Distroless;
+    }
     match image_name(image).0.as_str() {
         "busybox" => Flavor::Busybox,
         "alpine" | "local-path-provisioner" => Flavor::Alpine,
         "ubuntu" => Flavor::Ubuntu,
         "centos" | "mysql" => Flavor::Centos,
-        _ => Flavor::Debian,
+        name => library::find(name).map_or(Flavor::Debian, |i| i.flavor),
     }
 }
 
@@ -154,6 +163,9 @@ pub fn flavor(image: &str) -> Flavor {
 fn image_defaults(image: &str) -> (&'static [&'static str], &'static [&'static str]) {
     if let Some(d) = addon::defaults(image) {
         return d;
+    }
+    if let Some(c) = system::component(image) {
+        return c.defaults();
     }
     match crate::node::images::ImageRef::parse(image).map(|r| r.repository) {
         Some(r) if r == "docker.io/progrium/stress" => {
@@ -173,7 +185,7 @@ fn image_defaults(image: &str) -> (&'static [&'static str], &'static [&'static s
         "redis" => (&["docker-entrypoint.sh"], &["redis-server"]),
         "mysql" => (&["docker-entrypoint.sh"], &["mysqld"]),
         "perl" => (&[], &["perl", "-de0"]),
-        _ => (&[], &["/app/server"]),
+        name => library::find(name).map_or((&[], &["/app/server"]), |i| (i.entrypoint, i.cmd)),
     }
 }
 
@@ -241,7 +253,14 @@ const COMMON_BINARIES: &[&str] = &[
     "cksum",
 ];
 
-fn has_binary(flavor: Flavor, name: &str) -> bool {
+fn has_binary(image: &str, name: &str) -> bool {
+    if let Some(c) = system::component(image) {
+        return c.ships(name);
+    }
+    if library::find(&image_name(image).0).is_some_and(|i| i.ships(name)) {
+        return true;
+    }
+    let flavor = flavor(image);
     let base = name.rsplit('/').next().unwrap_or(name);
     COMMON_BINARIES.contains(&base)
         || (base == "bash" && !matches!(flavor, Flavor::Busybox | Flavor::Alpine))
@@ -279,7 +298,7 @@ impl Container {
         };
         let known_server = self.server().is_some();
         if known_server
-            || has_binary(self.flavor(), exe)
+            || has_binary(&self.image, exe)
             || self.is_perl(exe)
             || stress::is_stress(&self.image, exe)
             || self.runs_ab()
@@ -308,7 +327,13 @@ impl Container {
         }
         let exe = self.argv.first()?;
         let base = exe.rsplit('/').next().unwrap_or(exe);
+        if let Some(c) = system::component(&self.image) {
+            return (base == c.binary()).then_some(Server::System(c));
+        }
         let (name, _) = image_name(&self.image);
+        if library::find(&name).is_some_and(|i| i.serves(&self.argv)) {
+            return Some(Server::Generic);
+        }
         let program = if base.ends_with("entrypoint.sh") {
             self.argv
                 .get(1)
@@ -322,7 +347,6 @@ impl Container {
             "redis-server" if name == "redis" => Some(Server::Redis),
             "mysqld" if name == "mysql" => Some(Server::Mysql),
             "server" if exe == "/app/server" => Some(Server::Generic),
-            "kube-proxy" if name == "kube-proxy" => Some(Server::Generic),
             _ => None,
         }
     }
@@ -384,6 +408,9 @@ impl Container {
         };
         if self.is_perl(exe) {
             return perl::run(rest);
+        }
+        if library::find(&image_name(&self.image).0).is_some_and(|i| i.exits_at_eof(&self.argv)) {
+            return Run::new(vec![], End::Exit { at: 0, code: 0 });
         }
         if stress::is_stress(&self.image, exe) {
             return stress::run(exe, rest);
@@ -560,6 +587,7 @@ impl Container {
             Server::Addon(addon::Program::MetricsServer) => {
                 lines = metrics_server::log(self, until_ms)
             }
+            Server::System(c) => lines = system::startup(c, self),
             Server::Generic | Server::Addon(_) => {}
         }
         Run::new(lines, end)
@@ -606,7 +634,14 @@ impl script::Host for Container {
         matches!(self.flavor(), Flavor::Busybox | Flavor::Alpine)
     }
 
+    fn missing(&self, program: &str) -> Option<String> {
+        system::component(&self.image).and_then(|c| c.missing(program))
+    }
+
     fn utility(&self, argv: &[String]) -> Option<String> {
+        if let Some(text) = system::utility(&self.image, argv) {
+            return Some(text);
+        }
         let (cmd, args) = argv.split_first()?;
         let base = cmd.rsplit('/').next().unwrap_or(cmd);
         let busybox = matches!(self.flavor(), Flavor::Busybox | Flavor::Alpine);

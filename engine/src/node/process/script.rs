@@ -31,7 +31,19 @@ pub trait Host {
     fn busybox(&self) -> bool {
         false
     }
+    /// The shell's error when `program` (not one of its builtins) is not in the image, or
+    /// `None` when it is (every image has the common tools unless it says otherwise).
+    fn missing(&self, _program: &str) -> Option<String> {
+        None
+    }
 }
+
+/// Commands the shells run themselves, whatever the image holds.
+const BUILTINS: &[&str] = &[
+    "echo", "true", ":", "test", "[", "[[", "false", "exit", "export", "cd", "pwd", "printf",
+    "set", "unset", "read", "shift", "eval", "wait", "kill", "trap", "return", "local", "type",
+    "command", ".", "source", "break", "continue", "sh", "bash",
+];
 
 /// Programs that are not the shell's own: the network clients (`curl`, `wget`, `nslookup`,
 /// ...), which the caller provides because they reach beyond the container.
@@ -556,6 +568,13 @@ impl<'a> Shell<'a> {
         }
         let base = cmd.rsplit('/').next().unwrap_or(cmd).to_string();
         self.last = 0;
+        if !BUILTINS.contains(&base.as_str()) {
+            if let Some(message) = self.host.missing(&base) {
+                self.emit(message, true);
+                self.last = 127;
+                return Flow::Next;
+            }
+        }
         match base.as_str() {
             "echo" => {
                 let (newline, rest) = match args.first().map(String::as_str) {

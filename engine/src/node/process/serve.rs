@@ -159,7 +159,10 @@ impl Container {
             Server::Redis => (port == 6379).then_some(Listener::Redis),
             Server::Mysql => (port == 3306 || port == 33060).then_some(Listener::Mysql),
             // An image Kubeplay does not know serves HTTP on the ports its pod declares.
-            Server::Generic => self.ports.contains(&port).then_some(Listener::Http),
+            Server::Generic => (self.ports.contains(&port)
+                || super::library::find(&image_name(&self.image).0)
+                    .is_some_and(|i| i.http_ports.contains(&port)))
+            .then_some(Listener::Http),
             Server::Addon(Program::IngressNginx) => match port {
                 80 | 443 => Some(Listener::IngressNginx),
                 10254 => Some(Listener::Http),
@@ -172,6 +175,8 @@ impl Container {
                 (port == secure).then_some(Listener::Https)
             }
             Server::Addon(_) => self.ports.contains(&port).then_some(Listener::Http),
+            // Their ports are the network's (DNS, Services' rules), not HTTP.
+            Server::System(_) => None,
         }
     }
 
