@@ -367,44 +367,53 @@ const ROLES: &[Role] = &[
 
 /// kube-controller-manager's controllers, each with `system:controller:NAME` bound to its
 /// ServiceAccount in kube-system (their rules are not simulated: controllers are not
-/// authorized).
-const CONTROLLERS: &[&str] = &[
-    "attachdetach-controller",
-    "certificate-controller",
-    "clusterrole-aggregation-controller",
-    "cronjob-controller",
-    "daemon-set-controller",
-    "deployment-controller",
-    "disruption-controller",
-    "endpoint-controller",
-    "endpointslice-controller",
-    "endpointslicemirroring-controller",
-    "ephemeral-volume-controller",
-    "expand-controller",
-    "generic-garbage-collector",
-    "horizontal-pod-autoscaler",
-    "job-controller",
-    "legacy-service-account-token-cleaner",
-    "namespace-controller",
-    "node-controller",
-    "persistent-volume-binder",
-    "pod-garbage-collector",
-    "pv-protection-controller",
-    "pvc-protection-controller",
-    "replicaset-controller",
-    "replication-controller",
-    "resourcequota-controller",
-    "root-ca-cert-publisher",
-    "route-controller",
-    "selinux-warning-controller",
-    "service-account-controller",
-    "service-cidrs-controller",
-    "service-controller",
-    "statefulset-controller",
-    "ttl-after-finished-controller",
-    "ttl-controller",
-    "validatingadmissionpolicy-status-controller",
+/// authorized), and whether a kubeadm cluster runs it (then the ServiceAccount exists;
+/// the cloud's route and service controllers and the disabled ones have none).
+const CONTROLLERS: &[(&str, bool)] = &[
+    ("attachdetach-controller", true),
+    ("certificate-controller", true),
+    ("clusterrole-aggregation-controller", true),
+    ("cronjob-controller", true),
+    ("daemon-set-controller", true),
+    ("deployment-controller", true),
+    ("disruption-controller", true),
+    ("endpoint-controller", true),
+    ("endpointslice-controller", true),
+    ("endpointslicemirroring-controller", true),
+    ("ephemeral-volume-controller", true),
+    ("expand-controller", true),
+    ("generic-garbage-collector", true),
+    ("horizontal-pod-autoscaler", true),
+    ("job-controller", true),
+    ("legacy-service-account-token-cleaner", true),
+    ("namespace-controller", true),
+    ("node-controller", true),
+    ("persistent-volume-binder", true),
+    ("pod-garbage-collector", true),
+    ("pv-protection-controller", true),
+    ("pvc-protection-controller", true),
+    ("replicaset-controller", true),
+    ("replication-controller", true),
+    ("resourcequota-controller", true),
+    ("root-ca-cert-publisher", true),
+    ("route-controller", false),
+    ("selinux-warning-controller", false),
+    ("service-account-controller", true),
+    ("service-cidrs-controller", false),
+    ("service-controller", false),
+    ("statefulset-controller", true),
+    ("ttl-after-finished-controller", true),
+    ("ttl-controller", true),
+    ("validatingadmissionpolicy-status-controller", true),
 ];
+
+/// The kube-system ServiceAccounts of the controllers a kubeadm cluster runs.
+pub fn controller_service_accounts() -> impl Iterator<Item = &'static str> {
+    CONTROLLERS
+        .iter()
+        .filter(|(_, runs)| *runs)
+        .map(|(c, _)| *c)
+}
 
 /// A binding's subject: `User`, `Group` or `ServiceAccount` (`ns/name`).
 type S = (&'static str, &'static str);
@@ -603,7 +612,7 @@ fn binding(meta: ObjectMeta, role: &str, subjects: Vec<Subject>) -> ClusterRoleB
 /// Every ClusterRole and ClusterRoleBinding of a fresh kubeadm cluster, aggregated.
 pub fn objects() -> Vec<Object> {
     let mut roles: Vec<ClusterRole> = ROLES.iter().map(cluster_role).collect();
-    roles.extend(CONTROLLERS.iter().map(|c| ClusterRole {
+    roles.extend(CONTROLLERS.iter().map(|(c, _)| ClusterRole {
         metadata: bootstrap_meta(&format!("system:controller:{c}"), None),
         ..Default::default()
     }));
@@ -647,7 +656,7 @@ pub fn objects() -> Vec<Object> {
         );
         out.push(Object::ClusterRoleBinding(Box::new(b)));
     }
-    for c in CONTROLLERS {
+    for (c, _) in CONTROLLERS {
         let name = format!("system:controller:{c}");
         let sa = subject(&("ServiceAccount", "kube-system/x"));
         let sa = Subject {
