@@ -230,7 +230,9 @@ impl PreFilter {
                 Some(p) => pods_exist &= self.affinity_counts.get(&p).copied().unwrap_or(0) > 0,
             }
         }
-        if !pods_exist && !(self.affinity_counts.is_empty() && self.matches_itself) {
+        // The first pod of a group that matches its own terms may go where no match runs.
+        let first_of_group = self.affinity_counts.is_empty() && self.matches_itself;
+        if !(pods_exist || first_of_group) {
             return Some(AFFINITY);
         }
         let anti_hit = self.anti.iter().any(|t| {
