@@ -40,6 +40,28 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// What the documentation page that uses an example runs before applying it, so the example
+/// is applied as the page applies it (`kubernetes.io/docs/...` paths).
+const PRELUDES: &[(&str, &[&str])] = &[
+    // tasks/administer-cluster/manage-resources/memory-default-namespace/
+    ("admin/resource/memory-defaults-pod-3.yaml", &["kubectl create namespace default-mem-example"]),
+    ("admin/resource/memory-defaults-pod.yaml", &["kubectl create namespace default-mem-example"]),
+    ("admin/resource/memory-defaults.yaml", &["kubectl create namespace default-mem-example"]),
+    // tasks/configure-pod-container/quality-service-pod/
+    ("pods/qos/qos-pod-3.yaml", &["kubectl create namespace qos-example"]),
+    ("pods/qos/qos-pod.yaml", &["kubectl create namespace qos-example"]),
+    // tasks/configure-pod-container/assign-memory-resource/
+    ("pods/resource/memory-request-limit.yaml", &["kubectl create namespace mem-example"]),
+    // tasks/configure-pod-container/assign-pod-level-resources/
+    ("pods/resource/pod-level-resources.yaml", &["kubectl create namespace pod-resources-example"]),
+    // concepts/policy/resource-quotas/ (quota per PriorityClass): the page assumes the
+    // classes exist; this value is ours.
+    (
+        "policy/high-priority-pod.yaml",
+        &["echo '{apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: high}, value: 1000}' | kubectl apply -f -"],
+    ),
+];
+
 /// Whether a line is something kubectl would print for an apply.
 fn kubectl_like(line: &str) -> bool {
     line.ends_with(" created")
@@ -53,6 +75,9 @@ fn kubectl_like(line: &str) -> bool {
         || line.starts_with("* ")
         || line.starts_with("ensure CRDs")
         || line.starts_with("  ")
+        || line.starts_with("Resource: ")
+        || line.starts_with("Name: ")
+        || line.starts_with("from server for: ")
 }
 
 #[test]
@@ -79,6 +104,17 @@ fn documentation_examples_apply_or_are_refused_clearly() {
         let text = std::fs::read_to_string(file).unwrap();
         let mut cluster = Cluster::new();
         cluster.write_file(&rel, &text).unwrap();
+        for (_, commands) in PRELUDES.iter().filter(|(f, _)| *f == rel) {
+            for command in *commands {
+                let out = cluster.run(command);
+                assert_eq!(
+                    out.exit_code,
+                    0,
+                    "{rel}: prelude `{command}` failed: {}",
+                    out.text()
+                );
+            }
+        }
         let out = cluster.run(&format!("kubectl apply -f {rel}"));
         let all = format!("{}{}", out.stdout(), out.stderr());
         for line in all.lines() {

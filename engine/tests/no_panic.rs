@@ -451,6 +451,12 @@ fn manifest() -> impl Strategy<Value = String> {
         "  limits: [{type: Pod, default: {memory: 1Ki}}, {type: PersistentVolumeClaim, max: {storage: 9E}}, {type: a/b/c}]",
         "  hard: {pods: '-1', cpu: 9E, count/x/y: '1', requests.memory: 1e-9, services.nodeports: 0.5}",
         "  scopes: [BestEffort, NotBestEffort, Nope]",
+        "  affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname, matchLabelKeys: [app, app, missing], mismatchLabelKeys: [app]}]}}",
+        "  affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: '', namespaceSelector: {}, namespaces: [x, '']}]}}",
+        "  affinity: {podAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: -2147483648, podAffinityTerm: {labelSelector: {}, topologyKey: topology.kubernetes.io/zone, namespaceSelector: {matchExpressions: [{key: k, operator: Bogus}]}}}]}}",
+        "  affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 2147483647, podAffinityTerm: {labelSelector: {matchExpressions: [{key: app, operator: NotIn, values: []}]}, topologyKey: kubernetes.io/hostname}}]}}",
+        "  affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {}, topologyKey: x}]}}",
+        "    env: [{value: x}, {name: 'A=B'}, {name: ''}, {name: é}]",
         "  scopeSelector: {matchExpressions: [{scopeName: PriorityClass, operator: In}, {scopeName: BestEffort, operator: Gt, values: [x]}]}",
     ];
     prop::collection::vec(prop::sample::select(PIECES), 0..16).prop_map(|p| p.join("\n"))

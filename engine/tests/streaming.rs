@@ -261,3 +261,90 @@ fn ab_on_the_host_ends_its_job_with_the_report() {
         done.stdout()
     );
 }
+
+/// A Deployment of one replica on `node1` guarded by a budget that allows no disruption.
+fn guarded_single_replica(c: &mut Cluster) {
+    c.run("kubectl cordon node2");
+    c.run("kubectl cordon node3");
+    c.run("kubectl create deployment web --image=nginx");
+    c.write_file(
+        "pdb.yaml",
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web\n",
+    )
+    .unwrap();
+    c.run("kubectl apply -f pdb.yaml");
+    c.advance(SimDuration::seconds(20));
+}
+
+#[test]
+fn a_drain_a_budget_blocks_retries_as_a_job_until_interrupted() {
+    let mut c = streaming_cluster();
+    guarded_single_replica(&mut c);
+    let first = c.run("kubectl drain node1 --ignore-daemonsets");
+    assert!(
+        first.stdout().contains("evicting pod default/web-"),
+        "{}",
+        first.text()
+    );
+    assert!(
+        first.stderr().contains("(will retry after 5s)"),
+        "{}",
+        first.text()
+    );
+    assert!(c.job_running());
+    c.advance(SimDuration::seconds(2));
+    assert_eq!(c.poll_job().text(), "", "no retry before 5 s");
+    c.advance(SimDuration::seconds(3));
+    let retry = c.poll_job();
+    assert!(
+        retry
+            .stderr()
+            .contains("Cannot evict pod as it would violate the pod's disruption budget."),
+        "{}",
+        retry.text()
+    );
+    assert!(c.interrupt());
+    assert!(!c.job_running());
+}
+
+#[test]
+fn a_drain_job_finishes_once_the_budget_allows_the_evictions() {
+    let mut c = streaming_cluster();
+    // Two replicas on node1, running but not ready yet when the drain starts: the budget
+    // allows no disruption until they are ready, then one at a time.
+    c.run("kubectl cordon node2");
+    c.run("kubectl cordon node3");
+    c.write_file(
+        "web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n        readinessProbe:\n          httpGet:\n            path: /\n            port: 80\n          initialDelaySeconds: 30\n",
+    )
+    .unwrap();
+    c.run("kubectl apply -f web.yaml");
+    c.write_file(
+        "pdb.yaml",
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web\n",
+    )
+    .unwrap();
+    c.run("kubectl apply -f pdb.yaml");
+    c.advance(SimDuration::seconds(15));
+    c.run("kubectl uncordon node2");
+    c.run("kubectl uncordon node3");
+    let first = c.run("kubectl drain node1 --ignore-daemonsets --timeout=2m");
+    assert!(
+        first.stderr().contains("(will retry after 5s)"),
+        "{}",
+        first.text()
+    );
+    assert!(c.job_running());
+    let mut text = String::new();
+    for _ in 0..24 {
+        c.advance(SimDuration::seconds(5));
+        text.push_str(&c.poll_job().text());
+        if !c.job_running() {
+            break;
+        }
+    }
+    assert!(!c.job_running(), "{text}");
+    assert_eq!(text.matches(" evicted\n").count(), 2, "{text}");
+    assert!(text.ends_with("node/node1 drained\n"), "{text}");
+}

@@ -113,3 +113,69 @@ pub fn set_condition(pod: &mut Pod, condition: PodCondition) {
             .unwrap_or(CONDITION_ORDER.len())
     });
 }
+
+/// `mutatePodAffinity` (the pod create strategy): each pod (anti-)affinity term's
+/// `matchLabelKeys` become `key In (value)` and `mismatchLabelKeys` `key NotIn (value)`
+/// requirements of its labelSelector, with the pod's own label values (a term without a
+/// labelSelector matches nothing and is left alone).
+pub fn merge_affinity_label_keys(pod: &mut Pod) {
+    use k8s_openapi::api::core::v1::PodAffinityTerm;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+    let labels = pod.metadata.labels.clone().unwrap_or_default();
+    let Some(affinity) = pod.spec.as_mut().and_then(|s| s.affinity.as_mut()) else {
+        return;
+    };
+    let merge = |term: &mut PodAffinityTerm| {
+        let Some(selector) = term.label_selector.as_mut() else {
+            return;
+        };
+        let keys = [
+            (term.match_label_keys.as_deref().unwrap_or(&[]), "In"),
+            (term.mismatch_label_keys.as_deref().unwrap_or(&[]), "NotIn"),
+        ];
+        for (keys, operator) in keys {
+            for key in keys {
+                if let Some(value) = labels.get(key) {
+                    selector
+                        .match_expressions
+                        .get_or_insert_with(Vec::new)
+                        .push(LabelSelectorRequirement {
+                            key: key.clone(),
+                            operator: operator.into(),
+                            values: Some(vec![value.clone()]),
+                        });
+                }
+            }
+        }
+    };
+    let mut terms: Vec<&mut PodAffinityTerm> = Vec::new();
+    if let Some(a) = affinity.pod_affinity.as_mut() {
+        terms.extend(
+            a.required_during_scheduling_ignored_during_execution
+                .iter_mut()
+                .flatten(),
+        );
+        terms.extend(
+            a.preferred_during_scheduling_ignored_during_execution
+                .iter_mut()
+                .flatten()
+                .map(|w| &mut w.pod_affinity_term),
+        );
+    }
+    if let Some(a) = affinity.pod_anti_affinity.as_mut() {
+        terms.extend(
+            a.required_during_scheduling_ignored_during_execution
+                .iter_mut()
+                .flatten(),
+        );
+        terms.extend(
+            a.preferred_during_scheduling_ignored_during_execution
+                .iter_mut()
+                .flatten()
+                .map(|w| &mut w.pod_affinity_term),
+        );
+    }
+    for term in terms {
+        merge(term);
+    }
+}

@@ -78,6 +78,21 @@ pub fn pod_spec(spec: &PodSpec, path: &str, causes: &mut Vec<String>) {
                     ));
                 }
             }
+            for (j, e) in c.env.iter().flatten().enumerate() {
+                if e.name.is_empty() {
+                    causes.push(format!("{at}.env[{j}].name: Required value"));
+                } else if e
+                    .name
+                    .chars()
+                    .any(|ch| !(' '..='~').contains(&ch) || ch == '=')
+                {
+                    // RelaxedEnvironmentVariableValidation (GA in 1.34).
+                    causes.push(format!(
+                        "{at}.env[{j}].name: Invalid value: \"{}\": a valid environment variable name must consist only of printable ASCII characters other than '='",
+                        e.name
+                    ));
+                }
+            }
             probes::container(c, &at, is_init, causes);
         }
     }

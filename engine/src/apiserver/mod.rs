@@ -24,6 +24,7 @@ mod admission;
 pub mod authz;
 mod custom;
 mod deletion;
+mod escalation;
 mod eviction;
 mod metrics;
 mod metrics_json;

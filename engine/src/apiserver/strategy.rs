@@ -30,6 +30,9 @@ pub(super) fn prepare_for_create(obj: &mut Object, rng: &mut Rng) {
             o.fields.remove("status");
         }
     }
+    if let Object::Pod(p) = obj {
+        crate::api::pod::merge_affinity_label_keys(p);
+    }
     if let Object::PodDisruptionBudget(p) = obj {
         // The create strategy resets the status the disruption controller computes.
         p.status = Some(Default::default());

@@ -354,19 +354,47 @@ impl Cluster {
     }
 
     /// Authorizes a console write of `obj` for the user a `kubectl --as` command acts as.
+    /// A Role, ClusterRole or binding must also grant only what the user holds.
     fn authorize_write(&self, obj: &Object, verb: &str, name: &str) -> Result<(), ApiError> {
+        self.authorize(obj.info(), obj.namespace(), name, verb, "")?;
+        match &self.console.acting {
+            Some(user) => self.world.api.confirm_no_escalation(user, obj),
+            None => Ok(()),
+        }
+    }
+
+    /// Authorizes a request a kubectl verb makes (`verb` on `subresource` of the named
+    /// object) for the user a `kubectl --as` command acts as; the console's admin may do all.
+    pub(crate) fn authorize(
+        &self,
+        info: &crate::api::kinds::KindInfo,
+        namespace: &str,
+        name: &str,
+        verb: &str,
+        subresource: &str,
+    ) -> Result<(), ApiError> {
         let Some(user) = &self.console.acting else {
             return Ok(());
         };
-        let info = obj.info();
-        let attrs = crate::apiserver::authz::Attributes::resource(
-            verb,
-            info.group,
-            info.plural,
-            if info.namespaced { obj.namespace() } else { "" },
-            name,
-        );
+        let attrs = crate::apiserver::authz::Attributes {
+            subresource: subresource.into(),
+            ..crate::apiserver::authz::Attributes::resource(
+                verb,
+                info.group,
+                info.plural,
+                if info.namespaced { namespace } else { "" },
+                name,
+            )
+        };
         self.world.api.check(user, &attrs)
+    }
+
+    /// Stores an object a kubectl verb changed with a PATCH (of `subresource`, if any), as
+    /// the user the command acts as.
+    pub(crate) fn patch(&mut self, obj: Object, subresource: &str) -> Result<&Object, ApiError> {
+        let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
+        self.authorize(obj.info(), &ns, &name, "patch", subresource)?;
+        self.world.api.update(obj)
     }
 
     /// Applies a manifest a client merged onto a stored object (see

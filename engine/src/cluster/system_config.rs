@@ -9,44 +9,18 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::api::object::Object;
 
-/// ServiceAccounts kube-controller-manager (one per controller), CoreDNS and kube-proxy use.
-const KUBE_SYSTEM_ACCOUNTS: &[&str] = &[
-    "attachdetach-controller",
-    "bootstrap-signer",
-    "certificate-controller",
-    "clusterrole-aggregation-controller",
-    "coredns",
-    "cronjob-controller",
-    "daemon-set-controller",
-    "deployment-controller",
-    "disruption-controller",
-    "endpoint-controller",
-    "endpointslice-controller",
-    "endpointslicemirroring-controller",
-    "ephemeral-volume-controller",
-    "expand-controller",
-    "generic-garbage-collector",
-    "horizontal-pod-autoscaler",
-    "job-controller",
-    "kube-proxy",
-    "legacy-service-account-token-cleaner",
-    "namespace-controller",
-    "node-controller",
-    "persistent-volume-binder",
-    "pod-garbage-collector",
-    "pv-protection-controller",
-    "pvc-protection-controller",
-    "replicaset-controller",
-    "replication-controller",
-    "resourcequota-controller",
-    "root-ca-cert-publisher",
-    "service-account-controller",
-    "statefulset-controller",
-    "token-cleaner",
-    "ttl-after-finished-controller",
-    "ttl-controller",
-    "validatingadmissionpolicy-status-controller",
-];
+/// kube-system's ServiceAccounts besides the controllers' (`rbac_policy`): the bootstrap
+/// token signer and cleaner, CoreDNS and kube-proxy.
+const OTHER_KUBE_SYSTEM_ACCOUNTS: &[&str] =
+    &["bootstrap-signer", "coredns", "kube-proxy", "token-cleaner"];
+
+/// Every ServiceAccount kubeadm's kube-system holds, by name.
+fn kube_system_accounts() -> Vec<&'static str> {
+    let mut all: Vec<&str> = super::rbac_policy::controller_service_accounts().collect();
+    all.extend(OTHER_KUBE_SYSTEM_ACCOUNTS);
+    all.sort_unstable();
+    all
+}
 
 fn meta(namespace: &str, name: &str) -> ObjectMeta {
     ObjectMeta {
@@ -73,7 +47,7 @@ fn configmap(namespace: &str, name: &str, data: &[(&str, &str)]) -> Object {
 /// Every such object, for a cluster whose control plane is `cp_name` at `cp_ip`.
 pub fn objects(cp_name: &str, cp_ip: &str, boot_date: &str) -> Vec<Object> {
     let mut out = vec![kube_dns()];
-    out.extend(KUBE_SYSTEM_ACCOUNTS.iter().map(|n| {
+    out.extend(kube_system_accounts().into_iter().map(|n| {
         Object::ServiceAccount(Box::new(ServiceAccount {
             metadata: meta("kube-system", n),
             ..Default::default()

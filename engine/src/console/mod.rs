@@ -100,6 +100,8 @@ pub(crate) enum Job {
     Bench(ab::Running),
     /// `watch CMD`, redrawing every interval.
     Repeat(Box<repeat::Repeat>),
+    /// `kubectl drain` retrying evictions a disruption budget refuses.
+    Drain(Box<kubectl::drain::Draining>),
 }
 
 impl Console {
@@ -122,6 +124,7 @@ pub fn poll_job(cluster: &mut Cluster) -> Output {
         Job::Attach(a) => a.poll(cluster, &mut out),
         Job::Bench(b) => b.poll(cluster, &mut out),
         Job::Repeat(r) => r.poll(cluster, &mut out),
+        Job::Drain(d) => d.poll(cluster, &mut out),
         Job::Loop(e) if !e.awake(cluster) => false,
         Job::Loop(e) => {
             cluster.console.loop_passes = 0;

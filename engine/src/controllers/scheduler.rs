@@ -2,12 +2,13 @@
 //! pod cannot be placed.
 
 pub(crate) mod affinity;
+mod interpod;
 mod preemption;
 mod volume_binding;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod, PodCondition, Taint, Toleration};
 
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::set_condition;
@@ -139,8 +140,61 @@ struct NodeUsage {
     score_mem: f64,
 }
 
-fn usage(world: &World) -> BTreeMap<String, NodeUsage> {
+/// What one scheduling pass reads of the cluster, kept up to date as it binds pods.
+struct Pass {
+    nodes: Vec<Node>,
+    node_labels: interpod::NodeLabels,
+    namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    usage: BTreeMap<String, NodeUsage>,
+    /// Bound pods, for InterPodAffinity.
+    peers: Vec<interpod::Peer>,
+}
+
+impl Pass {
+    fn new(world: &World) -> Pass {
+        let nodes: Vec<Node> = world.api.list_as::<Node>(None).cloned().collect();
+        let node_labels = nodes
+            .iter()
+            .map(|n| {
+                (
+                    n.metadata.name.clone().unwrap_or_default(),
+                    n.metadata.labels.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        let namespaces = world
+            .api
+            .list_as::<Namespace>(None)
+            .map(|n| {
+                (
+                    n.metadata.name.clone().unwrap_or_default(),
+                    n.metadata.labels.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        let (usage, peers) = usage(world);
+        Pass {
+            nodes,
+            node_labels,
+            namespaces,
+            usage,
+            peers,
+        }
+    }
+
+    fn view(&self) -> interpod::View<'_> {
+        interpod::View {
+            nodes: &self.node_labels,
+            namespaces: &self.namespaces,
+            peers: &self.peers,
+        }
+    }
+}
+
+/// What each node's pods request, and the bound pods themselves.
+fn usage(world: &World) -> (BTreeMap<String, NodeUsage>, Vec<interpod::Peer>) {
     let mut map: BTreeMap<String, NodeUsage> = BTreeMap::new();
+    let mut peers = Vec::new();
     for obj in world.api.list("Pod", None) {
         let Object::Pod(p) = obj else { continue };
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else {
@@ -154,9 +208,10 @@ fn usage(world: &World) -> BTreeMap<String, NodeUsage> {
         if phase == "Succeeded" || phase == "Failed" {
             continue;
         }
+        peers.push(interpod::Peer::new(p, &node));
         map.entry(node).or_default().add(p);
     }
-    map
+    (map, peers)
 }
 
 impl NodeUsage {
@@ -208,6 +263,11 @@ pub struct Scheduler {
     unbound: BTreeSet<(String, String)>,
     /// Whether this pass's events may have made room for pods found unschedulable.
     retry: bool,
+    /// Labels of the bound pods seen: a pod bound or relabelled may satisfy a pod affinity
+    /// term (InterPodAffinity's queueing events).
+    bound: BTreeMap<(String, String), BTreeMap<String, String>>,
+    /// Whether such a change happened this pass (retries pods refused by InterPodAffinity).
+    retry_affinity: bool,
 }
 
 /// The one key the scheduler works on: a pass over every pending pod, in creation order.
@@ -247,6 +307,24 @@ fn marked_unschedulable(p: &Pod) -> bool {
         })
 }
 
+/// Whether the pod was last refused by InterPodAffinity on some node.
+fn refused_by_inter_pod_affinity(p: &Pod) -> bool {
+    p.status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .filter(|c| c.type_ == "PodScheduled")
+        .filter_map(|c| c.message.as_deref())
+        .any(|m| {
+            [
+                interpod::AFFINITY,
+                interpod::ANTI_AFFINITY,
+                interpod::EXISTING_ANTI_AFFINITY,
+            ]
+            .iter()
+            .any(|r| m.contains(r))
+        })
+}
+
 impl Controller for Scheduler {
     fn name(&self) -> &'static str {
         "scheduler"
@@ -265,6 +343,15 @@ impl Controller for Scheduler {
                 self.unbound.insert(key);
             } else {
                 self.unbound.remove(&key);
+                if event.kind == WatchEventType::Deleted {
+                    self.bound.remove(&key);
+                } else {
+                    let labels = p.metadata.labels.clone().unwrap_or_default();
+                    if self.bound.get(&key) != Some(&labels) {
+                        self.retry_affinity = true;
+                        self.bound.insert(key, labels);
+                    }
+                }
             }
         }
     }
@@ -278,6 +365,7 @@ impl Controller for Scheduler {
     /// wait until something that may free room happens, as in upstream's unschedulable queue.
     fn sync(&mut self, world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {
         let retry = std::mem::take(&mut self.retry);
+        let retry_affinity = std::mem::take(&mut self.retry_affinity);
         let mut pending: Vec<Pod> = self
             .unbound
             .iter()
@@ -292,7 +380,9 @@ impl Controller for Scheduler {
                         && s.scheduler_name.as_deref().unwrap_or("default-scheduler")
                             == "default-scheduler"
                 }) && p.metadata.deletion_timestamp.is_none()
-                    && (retry || !marked_unschedulable(p))
+                    && (retry
+                        || !marked_unschedulable(p)
+                        || (retry_affinity && refused_by_inter_pod_affinity(p)))
             })
             .cloned()
             .collect();
@@ -310,22 +400,17 @@ impl Controller for Scheduler {
                     .and_then(|r| r.parse::<u64>().ok()),
             )
         });
-        // What nodes hold is computed once per pass and kept up to date as pods are bound.
-        let mut used = usage(world);
-        // Binding a pod changes no node, so one copy of the nodes serves the whole pass.
-        let nodes: Vec<Node> = world.api.list_as::<Node>(None).cloned().collect();
+        // What nodes hold is computed once per pass and kept up to date as pods are bound;
+        // binding a pod changes no node, so one copy of the nodes serves the whole pass.
+        let mut pass = Pass::new(world);
         for pod in pending {
-            schedule_one(world, pod, &nodes, &mut used);
+            schedule_one(world, pod, &mut pass);
         }
     }
 }
 
-fn schedule_one(
-    world: &mut World,
-    mut pod: Pod,
-    nodes: &[Node],
-    usage: &mut BTreeMap<String, NodeUsage>,
-) {
+fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
+    let nodes = pass.nodes.as_slice();
     let volumes = match volume_binding::pre_filter(world, &pod) {
         Ok(v) => v,
         Err(why) => {
@@ -341,12 +426,19 @@ fn schedule_one(
     let mut preferred_weights: Vec<i64> = Vec::new();
     // Nodes that lack room only: where preemption may help.
     let mut short: Vec<&Node> = Vec::new();
+    let inter_pod = interpod::pre_filter(&pod, &pass.view());
     for node in nodes {
         let name = node.metadata.name.clone().unwrap_or_default();
-        let used = usage.get(&name).cloned().unwrap_or_default();
+        let used = pass.usage.get(&name).cloned().unwrap_or_default();
         let mut why = filter(&pod, node, &used);
         if why.is_empty() {
             why = volume_binding::filter(world, &volumes, node);
+        }
+        if let (true, Some(state)) = (why.is_empty(), &inter_pod) {
+            let labels = pass.node_labels.get(&name).cloned().unwrap_or_default();
+            if let Some(reason) = state.filter(&labels) {
+                why = vec![reason.to_string()];
+            }
         }
         if why.is_empty() {
             let preferred = affinity::preferred_weight(&pod, node);
@@ -359,12 +451,19 @@ fn schedule_one(
             if resource_only {
                 short.push(node);
             }
-            let label = if resource_only {
-                "No preemption victims found for incoming pod"
+            let anti = why
+                .iter()
+                .any(|w| w == interpod::ANTI_AFFINITY || w == interpod::EXISTING_ANTI_AFFINITY);
+            let label = if resource_only || (anti && !preemption::has_victims(world, &pod, node)) {
+                "No preemption victims found for incoming pod".to_string()
+            } else if anti {
+                // Removing lower-priority pods is not simulated for anti-affinity: the
+                // dry run's own reason, as when their removal does not help.
+                why[0].clone()
             } else {
-                "Preemption is not helpful for scheduling"
+                "Preemption is not helpful for scheduling".to_string()
             };
-            *preemption_helps.entry(label.to_string()).or_default() += 1;
+            *preemption_helps.entry(label).or_default() += 1;
             for w in why {
                 *reasons.entry(w).or_default() += 1;
             }
@@ -411,6 +510,13 @@ fn schedule_one(
             *score += 2.0 * (w * 100 / max_weight) as f64;
         }
     }
+    // InterPodAffinity score, plugin weight 2.
+    let names: Vec<String> = feasible.iter().map(|(_, n)| n.clone()).collect();
+    if let Some(scores) = interpod::scores(&pod, &pass.view(), &names) {
+        for ((score, _), s) in feasible.iter_mut().zip(scores) {
+            *score += 2.0 * s as f64;
+        }
+    }
     let best = feasible.iter().map(|(s, _)| *s).fold(f64::MIN, f64::max);
     let top: Vec<&String> = feasible
         .iter()
@@ -431,7 +537,8 @@ fn schedule_one(
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(chosen.clone());
     }
-    usage.entry(chosen.clone()).or_default().add(&pod);
+    pass.usage.entry(chosen.clone()).or_default().add(&pod);
+    pass.peers.push(interpod::Peer::new(&pod, &chosen));
     set_condition(
         &mut pod,
         PodCondition {

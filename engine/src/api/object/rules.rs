@@ -40,6 +40,7 @@ impl KindRules for Pod {
             None => causes.push("spec.containers: Required value".to_string()),
         }
         causes.extend(validation::affinity::node_affinity_causes(self));
+        causes.extend(validation::affinity::pod_affinity_causes(self));
     }
 }
 

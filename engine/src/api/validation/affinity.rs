@@ -94,3 +94,68 @@ fn requirement_causes(r: &NodeSelectorRequirement, path: &str, causes: &mut Vec<
         causes.push(format!("{path}.key: Invalid value: \"\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
     }
 }
+
+/// Every problem with the pod's pod affinity and anti-affinity terms (`validatePodAffinityTerm`:
+/// a topologyKey that is a label name; preferred terms' weights within 1-100).
+pub fn pod_affinity_causes(pod: &Pod) -> Vec<String> {
+    let mut causes = Vec::new();
+    let Some(a) = pod.spec.as_ref().and_then(|s| s.affinity.as_ref()) else {
+        return causes;
+    };
+    let kinds = [
+        (
+            "podAffinity",
+            a.pod_affinity.as_ref().map(|p| {
+                (
+                    &p.required_during_scheduling_ignored_during_execution,
+                    &p.preferred_during_scheduling_ignored_during_execution,
+                )
+            }),
+        ),
+        (
+            "podAntiAffinity",
+            a.pod_anti_affinity.as_ref().map(|p| {
+                (
+                    &p.required_during_scheduling_ignored_during_execution,
+                    &p.preferred_during_scheduling_ignored_during_execution,
+                )
+            }),
+        ),
+    ];
+    for (kind, terms) in kinds {
+        let Some((required, preferred)) = terms else {
+            continue;
+        };
+        let base = format!("spec.affinity.{kind}");
+        for (i, t) in required.iter().flatten().enumerate() {
+            let path = format!("{base}.requiredDuringSchedulingIgnoredDuringExecution[{i}]");
+            topology_key_causes(&t.topology_key, &path, &mut causes);
+        }
+        for (i, w) in preferred.iter().flatten().enumerate() {
+            let path = format!("{base}.preferredDuringSchedulingIgnoredDuringExecution[{i}]");
+            if !(1..=100).contains(&w.weight) {
+                causes.push(format!(
+                    "{path}.weight: Invalid value: {}: must be in the range 1-100",
+                    w.weight
+                ));
+            }
+            topology_key_causes(
+                &w.pod_affinity_term.topology_key,
+                &format!("{path}.podAffinityTerm"),
+                &mut causes,
+            );
+        }
+    }
+    causes
+}
+
+fn topology_key_causes(key: &str, path: &str, causes: &mut Vec<String>) {
+    if key.is_empty() {
+        causes.push(format!(
+            "{path}.topologyKey: Required value: can not be empty"
+        ));
+    }
+    for msg in crate::api::resource_names::qualified_name_causes(key) {
+        causes.push(format!("{path}.topologyKey: Invalid value: {key:?}: {msg}"));
+    }
+}

@@ -271,6 +271,17 @@ fn apply_document(
     } else {
         obj.metadata_mut().namespace = None;
     }
+    if mode == Mode::Apply && obj.name().is_empty() {
+        // kubectl apply first GETs the object by name; client-go refuses an empty one.
+        return Err(format!(
+            "error: error when retrieving current configuration of:\nResource: \"{g}/{v}, Resource={}\", GroupVersionKind: \"{g}/{v}, Kind={}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{file}\": resource name may not be empty",
+            info.plural,
+            info.kind,
+            obj.namespace(),
+            g = info.group,
+            v = info.version,
+        ));
+    }
     crate::api::defaults::object(&mut obj);
     validation::validate(&obj).map_err(|e| e.kubectl_message())?;
     let ns = obj.namespace().to_string();

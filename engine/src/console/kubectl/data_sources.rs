@@ -146,7 +146,7 @@ pub(super) fn from_env_files(
 }
 
 /// `validation.IsEnvVarName`'s message for a name that is not one.
-fn env_var_name_error(k: &str) -> Option<&'static str> {
+pub(super) fn env_var_name_error(k: &str) -> Option<&'static str> {
     let ok = k
         .chars()
         .next()

@@ -121,7 +121,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             .api
             .get(kind.kind, &ns, &name)
             .and_then(|o| o.metadata().uid.clone());
-        match cluster.world.delete_with(kind.kind, &ns, &name, &options) {
+        let allowed = cluster.authorize(kind, &ns, &name, "delete", "");
+        match allowed.and_then(|()| cluster.world.delete_with(kind.kind, &ns, &name, &options)) {
             Ok(()) => deleted.push((kind, ns, name, uid)),
             Err(ApiError::NotFound { .. }) if ignore_not_found => {}
             Err(e) => errors.push(match file {

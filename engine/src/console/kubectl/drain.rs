@@ -59,7 +59,8 @@ pub fn cordon(cluster: &mut Cluster, args: &[String], desired: bool) -> Output {
     out
 }
 
-/// Runs `kubectl drain`.
+/// Runs `kubectl drain`: on the page a job that keeps retrying refused evictions as
+/// simulated time passes (until `--timeout` or Ctrl-C); elsewhere it runs to the end.
 pub fn drain(cluster: &mut Cluster, args: &[String]) -> Output {
     let parsed = match flags::parse("drain", args, DRAIN_FLAGS) {
         Ok(p) => p,
@@ -75,30 +76,93 @@ pub fn drain(cluster: &mut Cluster, args: &[String]) -> Output {
     };
     let mut out = Output::default();
     set_unschedulable(cluster, &nodes, true, &mut out);
-    let mut fatal: Vec<Vec<String>> = Vec::new();
-    let mut remaining = Vec::new();
-    for node in &nodes {
-        match drain_node(cluster, node, &options, &mut out) {
+    let mut job = Draining {
+        options,
+        nodes: nodes.into(),
+        current: None,
+        fatal: Vec::new(),
+        remaining: Vec::new(),
+    };
+    if cluster.console.may_stream() {
+        if !job.poll(cluster, &mut out) {
+            cluster.console.job = Some(crate::console::Job::Drain(Box::new(job)));
+        }
+        return out;
+    }
+    while !job.poll(cluster, &mut out) {
+        let now = cluster.world.clock.now_ms();
+        let Some(ev) = &job.current else { continue };
+        // Until the next retry (or the deadline), or until an awaited pod goes.
+        let wake = ev.wake(now);
+        let watch = ev.waiting.clone();
+        cluster.advance_until(SimDuration::millis(wake - now), move |c| {
+            watch.iter().any(|p| gone(c, p))
+        });
+    }
+    out
+}
+
+/// A drain in progress: the nodes left, the evictions of the current one, and what failed.
+#[derive(Clone, Debug)]
+pub(crate) struct Draining {
+    options: Options,
+    nodes: std::collections::VecDeque<String>,
+    current: Option<Evictions>,
+    fatal: Vec<Vec<String>>,
+    remaining: Vec<String>,
+}
+
+impl Draining {
+    /// Goes as far as it can now; true once every node is drained or has failed.
+    pub(crate) fn poll(&mut self, cluster: &mut Cluster, out: &mut Output) -> bool {
+        loop {
+            if let Some(ev) = self.current.as_mut() {
+                let Some(result) = ev.step(cluster, out) else {
+                    return false;
+                };
+                let node = ev.node.clone();
+                self.current = None;
+                self.node_done(&node, result, out);
+            }
+            let Some(node) = self.nodes.pop_front() else {
+                self.summary(out);
+                return true;
+            };
+            match drain_node(cluster, &node, &self.options, out) {
+                Ok(Some(ev)) => self.current = Some(ev),
+                Ok(None) => self.node_done(&node, Ok(()), out),
+                Err(errors) => self.node_done(&node, Err(errors), out),
+            }
+        }
+    }
+
+    fn node_done(&mut self, node: &str, result: Result<(), Vec<String>>, out: &mut Output) {
+        match result {
             Ok(()) => out.out(format!("node/{node} drained")),
             Err(errors) => {
                 out.err(format!(
                     "error: unable to drain node \"{node}\" due to error: {}, continuing command...",
                     aggregate(&errors)
                 ));
-                fatal.push(errors);
-                remaining.push(node.clone());
+                self.fatal.push(errors);
+                self.remaining.push(node.to_string());
             }
         }
     }
-    if !remaining.is_empty() {
+
+    /// kubectl's closing report of the nodes that could not be drained.
+    fn summary(&self, out: &mut Output) {
+        if self.remaining.is_empty() {
+            return;
+        }
         out.err("There are pending nodes to be drained:");
-        for n in &remaining {
+        for n in &self.remaining {
             out.err(format!(" {n}"));
         }
         out.exit_code = 1;
         // kubectl's CheckErr: an aggregate of one is unwrapped; an aggregate prints one
         // error per line without the `error: ` prefix.
-        match fatal.as_slice() {
+        match self.fatal.as_slice() {
             [one]
                 if one.len() == 1
                     && !one[0].starts_with("cannot delete")
@@ -120,10 +184,10 @@ pub fn drain(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         }
     }
-    out
 }
 
 /// Drain options from the command line.
+#[derive(Clone, Debug)]
 struct Options {
     force: bool,
     ignore_daemonsets: bool,
@@ -339,13 +403,14 @@ fn aggregate(errors: &[String]) -> String {
     }
 }
 
-/// Evicts (or deletes) the pods of one node and waits for them to go.
+/// Starts draining one node: its evictions to go on with, or (deleting the pods, or with
+/// nothing to evict) the outcome.
 fn drain_node(
     cluster: &mut Cluster,
     node: &str,
     o: &Options,
     out: &mut Output,
-) -> Result<(), Vec<String>> {
+) -> Result<Option<Evictions>, Vec<String>> {
     let pods: Vec<Pod> = cluster
         .world
         .api
@@ -392,9 +457,9 @@ fn drain_node(
         out.err(format!("Warning: {}", grouped(&warnings).join("; ")));
     }
     if o.disable_eviction {
-        return delete_and_wait(cluster, node, &to_delete, o, out);
+        return delete_and_wait(cluster, node, &to_delete, o, out).map(|()| None);
     }
-    evict_and_wait(cluster, node, &to_delete, o, out)
+    Ok(Some(Evictions::new(cluster, node, to_delete, o)))
 }
 
 /// A pod drain waits for: (namespace, name, uid). A pod recreated under the same name (a
@@ -489,44 +554,71 @@ fn pending_pods<'a>(
 /// How long kubectl waits before asking again for an eviction a budget refused.
 const EVICTION_RETRY_MS: i64 = 5_000;
 
-/// Evicts the pods through the eviction API (retrying every 5 s while their disruption
-/// budget refuses, until the timeout) and waits for the evicted ones to go, as kubectl's
+/// One node's pods being evicted through the eviction API (retrying every 5 s while their
+/// disruption budget refuses, until the timeout) and awaited until they go, as kubectl's
 /// `evictPods` does for each pod.
-fn evict_and_wait(
-    cluster: &mut Cluster,
-    node: &str,
-    pods: &[Pod],
-    o: &Options,
-    out: &mut Output,
-) -> Result<(), Vec<String>> {
-    let limit = wait_limit(o);
-    let timeout = SimDuration::millis(limit).go_string();
-    let deadline = cluster.world.clock.now_ms() + limit;
-    // Pods still to evict, with when to try next; pods evicted and awaited.
-    let mut retrying: Vec<(Awaited, i64)> = pods
-        .iter()
-        .map(|p| (awaited(p), cluster.world.clock.now_ms()))
-        .collect();
-    let mut waiting: Vec<Awaited> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    loop {
+#[derive(Clone, Debug)]
+pub(crate) struct Evictions {
+    node: String,
+    /// The pods drain set out to evict (for the report of those left).
+    pods: Vec<Pod>,
+    grace: Option<i64>,
+    deadline: i64,
+    /// `--timeout` as Go prints it.
+    timeout: String,
+    /// Pods still to evict, with when to try next.
+    retrying: Vec<(Awaited, i64)>,
+    /// Pods evicted and awaited.
+    waiting: Vec<Awaited>,
+    errors: Vec<String>,
+}
+
+impl Evictions {
+    fn new(cluster: &Cluster, node: &str, pods: Vec<Pod>, o: &Options) -> Evictions {
+        let limit = wait_limit(o);
+        let now = cluster.world.clock.now_ms();
+        Evictions {
+            node: node.to_string(),
+            retrying: pods.iter().map(|p| (awaited(p), now)).collect(),
+            pods,
+            grace: o.grace,
+            deadline: now + limit,
+            timeout: SimDuration::millis(limit).go_string(),
+            waiting: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// When to look again: the next retry, or the deadline.
+    fn wake(&self, now: i64) -> i64 {
+        self.retrying
+            .iter()
+            .map(|(_, at)| *at)
+            .min()
+            .unwrap_or(self.deadline)
+            .max(now)
+    }
+
+    /// Tries the evictions due and reports the pods gone; the node's outcome once done.
+    fn step(&mut self, cluster: &mut Cluster, out: &mut Output) -> Option<Result<(), Vec<String>>> {
         let now = cluster.world.clock.now_ms();
         let mut next = Vec::new();
-        for (pod, at) in std::mem::take(&mut retrying) {
+        for (pod, at) in std::mem::take(&mut self.retrying) {
             if at > now {
                 next.push((pod, at));
                 continue;
             }
             let (ns, name, _) = &pod;
             out.out(format!("evicting pod {ns}/{name}"));
-            if now >= deadline {
-                errors.push(format!(
-                    "error when evicting pods/\"{name}\" -n \"{ns}\": global timeout reached: {timeout}"
+            if now >= self.deadline {
+                self.errors.push(format!(
+                    "error when evicting pods/\"{name}\" -n \"{ns}\": global timeout reached: {}",
+                    self.timeout
                 ));
                 continue;
             }
-            match cluster.world.evict(ns, name, o.grace) {
-                Ok(()) => waiting.push(pod),
+            match cluster.world.evict(ns, name, self.grace) {
+                Ok(()) => self.waiting.push(pod),
                 Err(ApiError::NotFound { .. }) => {}
                 Err(e @ ApiError::TooManyRequests { .. }) => {
                     out.err(format!(
@@ -535,63 +627,59 @@ fn evict_and_wait(
                     ));
                     next.push((pod, now + EVICTION_RETRY_MS));
                 }
-                Err(e) => errors.push(format!(
+                Err(e) => self.errors.push(format!(
                     "error when evicting pods/\"{name}\" -n \"{ns}\": {}",
                     e.status_message("")
                 )),
             }
         }
-        retrying = next;
-        let (went, still): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|p| gone(cluster, p));
-        waiting = still;
+        self.retrying = next;
+        let (went, still): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|p| gone(cluster, p));
+        self.waiting = still;
         for (_, name, _) in &went {
             out.out(format!("pod/{name} evicted"));
         }
-        if retrying.is_empty() && waiting.is_empty() {
-            break;
+        if self.retrying.is_empty() && self.waiting.is_empty() {
+            return Some(self.finish(cluster, out));
         }
-        let now = cluster.world.clock.now_ms();
-        if now >= deadline && retrying.is_empty() {
-            for (ns, name, _) in waiting.drain(..) {
-                errors.push(format!(
+        if cluster.world.clock.now_ms() >= self.deadline && self.retrying.is_empty() {
+            for (ns, name, _) in self.waiting.drain(..) {
+                self.errors.push(format!(
                     "error when waiting for pod \"{name}\" in namespace \"{ns}\" to terminate: context deadline exceeded"
                 ));
             }
-            break;
+            return Some(self.finish(cluster, out));
         }
-        // Until the next retry (or the deadline), or until an awaited pod goes.
-        // Retries due at or after the deadline end with kubectl's timeout error.
-        let wake = retrying
-            .iter()
-            .map(|(_, at)| *at)
-            .min()
-            .unwrap_or(deadline)
-            .max(now);
-        let watch = waiting.clone();
-        cluster.advance_until(SimDuration::millis(wake - now), move |c| {
-            watch.iter().any(|p| gone(c, p))
-        });
+        None
     }
-    if errors.is_empty() {
-        return Ok(());
+
+    /// The outcome: the errors, after the report of the pods still on the node.
+    fn finish(&self, cluster: &Cluster, out: &mut Output) -> Result<(), Vec<String>> {
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        let remaining: Vec<String> = cluster
+            .world
+            .api
+            .list_as::<Pod>(None)
+            .filter(|p| {
+                p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(self.node.as_str())
+            })
+            .filter(|p| self.pods.iter().any(|d| d.metadata.uid == p.metadata.uid))
+            .filter_map(|p| p.metadata.name.clone())
+            .collect();
+        if !remaining.is_empty() {
+            pending_pods(
+                &self.node,
+                &aggregate(&self.errors),
+                remaining.iter().map(String::as_str),
+                out,
+            );
+        }
+        Err(self.errors.clone())
     }
-    let remaining: Vec<String> = cluster
-        .world
-        .api
-        .list_as::<Pod>(None)
-        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
-        .filter(|p| pods.iter().any(|d| d.metadata.uid == p.metadata.uid))
-        .filter_map(|p| p.metadata.name.clone())
-        .collect();
-    if !remaining.is_empty() {
-        pending_pods(
-            node,
-            &aggregate(&errors),
-            remaining.iter().map(String::as_str),
-            out,
-        );
-    }
-    Err(errors)
 }
 
 #[cfg(test)]

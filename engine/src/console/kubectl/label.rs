@@ -142,7 +142,11 @@ pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
         map.extend(set.clone());
         let changed = *map != before;
         let only_removed = set.is_empty();
-        let _ = cluster.world.api.update(obj);
+        if let Err(e) = cluster.patch(obj, "") {
+            out.err(e.kubectl_message());
+            out.exit_code = 1;
+            continue;
+        }
         let done = match (target, changed) {
             (Target::Labels, false) => "not labeled",
             (Target::Labels, true) if only_removed => "unlabeled",

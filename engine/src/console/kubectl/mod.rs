@@ -20,7 +20,7 @@ mod data_sources;
 mod delete;
 mod describe;
 mod diff;
-mod drain;
+pub(crate) mod drain;
 mod dry_run;
 mod edit;
 pub(crate) mod exec;

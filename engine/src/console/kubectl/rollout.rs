@@ -355,7 +355,7 @@ fn undo(cluster: &mut Cluster, mut d: Deployment, parsed: &flags::Parsed) -> Out
         }
     }
     d.metadata.annotations = Some(annotations);
-    match cluster.world.api.update(Object::Deployment(Box::new(d))) {
+    match cluster.patch(Object::Deployment(Box::new(d)), "") {
         Ok(_) => {
             let mut out = Output::default();
             out.out(format!("deployment.apps/{name} rolled back"));
@@ -379,7 +379,7 @@ fn pause(cluster: &mut Cluster, mut d: Deployment, pause: bool) -> Output {
     if let Some(s) = d.spec.as_mut() {
         s.paused = pause.then_some(true);
     }
-    match cluster.world.api.update(Object::Deployment(Box::new(d))) {
+    match cluster.patch(Object::Deployment(Box::new(d)), "") {
         Ok(_) => {
             let mut out = Output::default();
             let word = if pause { "paused" } else { "resumed" };
@@ -410,7 +410,7 @@ fn restart(cluster: &mut Cluster, mut d: Deployment) -> Output {
             .get_or_insert_with(Default::default)
             .insert("kubectl.kubernetes.io/restartedAt".into(), now);
     }
-    match cluster.world.api.update(Object::Deployment(Box::new(d))) {
+    match cluster.patch(Object::Deployment(Box::new(d)), "") {
         Ok(_) => {
             let mut out = Output::default();
             out.out(format!("deployment.apps/{name} restarted"));

@@ -135,7 +135,7 @@ fn restart(cluster: &mut Cluster, kind: &'static KindInfo, ns: &str, name: &str)
             .get_or_insert_with(Default::default)
             .insert("kubectl.kubernetes.io/restartedAt".into(), now);
     }
-    match cluster.world.api.update(obj) {
+    match cluster.patch(obj, "") {
         Ok(_) => {
             let mut out = Output::default();
             out.out(format!("{}/{name} restarted", kind.qualified_kind()));

@@ -83,18 +83,20 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         },
         None => None,
     };
-    let env: Vec<EnvVar> = parsed
-        .values("env")
-        .iter()
-        .map(|e| {
-            let (k, v) = e.split_once('=').unwrap_or((e, ""));
-            EnvVar {
-                name: k.to_string(),
-                value: Some(v.to_string()),
-                ..Default::default()
+    let mut env: Vec<EnvVar> = Vec::new();
+    // kubectl's parseEnvs: NAME=VALUE with a strict variable name.
+    for e in parsed.values("env") {
+        match e.split_once('=') {
+            Some((k, v)) if super::data_sources::env_var_name_error(k).is_none() => {
+                env.push(EnvVar {
+                    name: k.to_string(),
+                    value: Some(v.to_string()),
+                    ..Default::default()
+                })
             }
-        })
-        .collect();
+            _ => return super::error(format!("invalid env: {e}")),
+        }
+    }
     let extra = parsed.after_dash.clone().unwrap_or_default();
     let (command, args) = if parsed.bool("command") {
         (Some(extra), None)

@@ -110,7 +110,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             }
         }
         *slot = Some(replicas);
-        match cluster.world.api.update(obj) {
+        match cluster.patch(obj, "scale") {
             Ok(_) => out.out(format!("{}/{name} scaled", kind.qualified_kind())),
             Err(e) => errors.push(e.kubectl_message()),
         }

@@ -122,7 +122,7 @@ fn image(cluster: &mut Cluster, args: &[String]) -> Output {
                         None => Ok(()),
                     }
                 }
-                other => cluster.world.api.update(other).map(|_| ()),
+                other => cluster.patch(other, "").map(|_| ()),
             };
             match result {
                 Ok(()) => out.out(format!("{}/{name} image updated", r.kind.qualified_kind())),

@@ -56,6 +56,14 @@ pub(super) fn eligible(world: &World, pod: &Pod) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Whether `node` runs pods of lower priority than `pod` that are not already going: the
+/// potential victims `SelectVictimsOnNode` starts from.
+pub(super) fn has_victims(world: &World, pod: &Pod, node: &Node) -> bool {
+    let me = priority(pod);
+    let name = node.metadata.name.as_deref().unwrap_or("");
+    pods_on(world, name).any(|p| priority(p) < me && p.metadata.deletion_timestamp.is_none())
+}
+
 /// One node's victims and how they rank.
 struct Candidate {
     node: String,
