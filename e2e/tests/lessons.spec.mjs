@@ -13,6 +13,17 @@ const SHOTS = process.env.SHOTS;
 
 const goal = (page, text) => page.getByTestId('goal-item').filter({ hasText: text });
 
+/** A step was just done: its "✓ Step N of M done" moment shows; Next moves on to `label`. */
+async function nextStep(page, label) {
+  const done = page.getByTestId('step-done');
+  await expect(done).toBeVisible();
+  const [i, n] = label.match(/\d+/g).map(Number);
+  await expect(done).toContainText(`✓ Step ${i - 1} of ${n} done`);
+  await expect(done.getByTestId('goal-item')).not.toHaveAttribute('data-met', 'false');
+  await done.getByTestId('lesson-next').click();
+  await expect(page.getByTestId('step-label')).toHaveText(label);
+}
+
 test('lesson 2 typed as a learner would, to the finish screen', async ({ page }) => {
   page.on('dialog', (d) => d.accept());
   await page.goto('./');
@@ -30,17 +41,17 @@ test('lesson 2 typed as a learner would, to the finish screen', async ({ page })
   await expect(page.getByTestId('console-output')).toContainText('image: nginx:1.25');
 
   await run(page, 'kubectl apply -f nginx-pod.yaml');
-  await expect(page.getByTestId('step-label')).toHaveText('Step 2 of 5');
+  await nextStep(page, 'Step 2 of 5');
   // The pod starts while the page's clock runs: its goal line turns met by itself.
   await expect(goal(page, 'Running and ready')).toHaveAttribute('data-met', 'false');
   await expect(goal(page, 'Running and ready')).toHaveAttribute('data-met', 'true', { timeout: 20_000 });
   await run(page, 'kubectl get pods');
-  await expect(page.getByTestId('step-label')).toHaveText('Step 3 of 5');
+  await nextStep(page, 'Step 3 of 5');
   await run(page, 'kubectl describe pod nginx');
-  await expect(page.getByTestId('step-label')).toHaveText('Step 4 of 5');
+  await nextStep(page, 'Step 4 of 5');
   await run(page, 'kubectl delete pod nginx');
   await run(page, 'kubectl get pods');
-  await expect(page.getByTestId('step-label')).toHaveText('Step 5 of 5');
+  await nextStep(page, 'Step 5 of 5');
   await run(page, 'kubectl run web --image=nginx:1.25');
   await run(page, 'sleep 10');
   await run(page, 'kubectl get pods --show-labels');
@@ -66,6 +77,7 @@ test('lesson 8 solved with show solution', async ({ page }) => {
   await startLesson(page, 'rolling-updates');
   const finished = page.getByTestId('lesson-finished');
   for (let i = 0; i < 10 && !(await finished.isVisible()); i++) {
+    if (await page.getByTestId('lesson-next').isVisible()) await page.getByTestId('lesson-next').click();
     const label = await page.getByTestId('step-label').innerText();
     await page.getByTestId('solution-button').click();
     await expect(async () => {
@@ -91,6 +103,7 @@ test('a reload in the middle of a lesson keeps the lesson, its step and hints', 
   await page.goto('./');
   await startLesson(page, 'first-pod');
   await run(page, 'kubectl apply -f nginx-pod.yaml');
+  await page.getByTestId('lesson-next').click();
   await expect(page.getByTestId('step-label')).toHaveText('Step 2 of 5');
   await page.getByTestId('hint-button').click();
   await expect(page.getByTestId('hint-text')).toHaveCount(1);
@@ -137,6 +150,21 @@ test('a lesson keeps the learner\'s own cluster aside and gives it back on leavi
   await page.reload();
   await run(page, 'kubectl get deployments -o name');
   await expect(page.locator('.line-stdout').last()).toHaveText('deployment.apps/mine');
+});
+
+test('the step list looks back at a done step\'s text', async ({ page }) => {
+  await page.goto('./');
+  await startLesson(page, 'first-pod');
+  await run(page, 'kubectl apply -f nginx-pod.yaml');
+  await page.getByTestId('lesson-next').click();
+  const list = page.getByTestId('step-list');
+  await expect(list.locator('summary').first()).toHaveText('All steps (1 of 5)');
+  await list.locator('summary').first().click();
+  const done = list.locator('.lp-steps-item.done');
+  await expect(done).toHaveCount(1);
+  await done.locator('summary').click();
+  await expect(done.locator('.lp-step-text')).toContainText('nginx-pod.yaml');
+  await expect(list.locator('[aria-current="step"]')).toContainText('2.');
 });
 
 test('progress files: export downloads, a bad file is explained, a good one imports', async ({ page }) => {

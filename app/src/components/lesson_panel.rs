@@ -54,6 +54,9 @@ enum K {
     Met,
     NotMet,
     CantStart,
+    StepDone,
+    NextStep,
+    AllSteps,
 }
 
 fn tr(locale: &str, key: K) -> &'static str {
@@ -108,6 +111,9 @@ fn tr(locale: &str, key: K) -> &'static str {
         K::Met => ("달성", "met"),
         K::NotMet => ("아직", "not yet"),
         K::CantStart => ("레슨을 시작할 수 없습니다", "The lesson could not start"),
+        K::StepDone => ("✓ 단계 {i} / {n} 완료", "✓ Step {i} of {n} done"),
+        K::NextStep => ("다음 단계 →", "Next step →"),
+        K::AllSteps => ("모든 단계 ({i} / {n})", "All steps ({i} of {n})"),
     };
     if locale == "ko" {
         ko
@@ -280,13 +286,17 @@ fn lesson_view(ctx: Ctx) -> impl IntoView {
     });
     let leave_ctx = ctx.clone();
     let body_ctx = ctx.clone();
+    let done = step_done_watch(active);
     let body = move || {
         if finished.get() {
             finish_screen(body_ctx.clone()).into_any()
+        } else if let Some(step) = done.get() {
+            step_done_view(&body_ctx, step, done).into_any()
         } else {
             step_view(body_ctx.clone(), step_text).into_any()
         }
     };
+    let steps_ctx = ctx.clone();
     view! {
         <div class="lp-lesson">
             <button type="button" class="lp-link" data-testid="lesson-leave"
@@ -295,8 +305,124 @@ fn lesson_view(ctx: Ctx) -> impl IntoView {
             </button>
             <h3 class="lp-lesson-title" data-testid="lesson-title">{get(|a| a.title.clone())}</h3>
             {body}
+            {move || step_list(&steps_ctx)}
         </div>
     }
+}
+
+/// A step just finished, as the panel keeps showing it until the learner moves on.
+#[derive(Clone, Debug, PartialEq)]
+struct DoneStep {
+    /// Its index (0-based) and the lesson's number of steps.
+    step: usize,
+    steps: usize,
+    title: String,
+    /// Its goals' labels (all met).
+    goals: Vec<String>,
+}
+
+/// The step just done, while the learner has not moved on: set when the engine moves the
+/// lesson to its next step, cleared by "Next step" or by another lesson.
+fn step_done_watch(active: Memo<Option<Active>>) -> RwSignal<Option<DoneStep>> {
+    let done = RwSignal::new(None::<DoneStep>);
+    let last = StoredValue::new(None::<Active>);
+    Effect::new(move |_| {
+        let now = active.get();
+        if let (Some(now), Some(prev)) = (&now, last.get_value()) {
+            if now.id != prev.id || now.step < prev.step || now.finished {
+                done.set(None);
+            } else if now.step > prev.step {
+                done.set(Some(DoneStep {
+                    step: prev.step,
+                    steps: prev.steps,
+                    title: prev.step_title.clone(),
+                    goals: prev.goals.iter().map(|(label, ..)| label.clone()).collect(),
+                }));
+            }
+        }
+        last.set_value(now);
+    });
+    done
+}
+
+/// "✓ Step 2 of 5 done": the finished step with every goal ticked, and a Next button.
+fn step_done_view(ctx: &Ctx, step: DoneStep, done: RwSignal<Option<DoneStep>>) -> impl IntoView {
+    let locale = ctx.locale;
+    let banner = tr(&locale.get_untracked(), K::StepDone)
+        .replace("{i}", &(step.step + 1).to_string())
+        .replace("{n}", &step.steps.to_string());
+    let met_word = tr(&locale.get_untracked(), K::Met);
+    let goals = step
+        .goals
+        .into_iter()
+        .map(|label| {
+            view! {
+                <li class="lp-goal met" data-testid="goal-item" data-met="true">
+                    <span class="lp-goal-mark" aria-hidden="true">"✓"</span>
+                    <span class="visually-hidden">{met_word} ": "</span>
+                    <span class="lp-goal-label">{inlines_view(ctx, markdown::inlines(&label))}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="lp-done" data-testid="step-done" role="status">
+            <p class="lp-done-banner">{banner}</p>
+            <h4 class="lp-step-title">{step.title}</h4>
+            <ul class="lp-goals">{goals}</ul>
+            <button type="button" class="lp-button lp-primary" data-testid="lesson-next"
+                on:click=move |_| done.set(None)>
+                {move || tr(&locale.get(), K::NextStep)}
+            </button>
+        </div>
+    }
+}
+
+/// Every step of the lesson played, to look back at: done ones open to their text, the
+/// current one marked, later ones by title only.
+fn step_list(ctx: &Ctx) -> Option<impl IntoView> {
+    let (id, current, finished) = ctx
+        .active
+        .with(|a| a.as_ref().map(|a| (a.id.clone(), a.step, a.finished)))?;
+    let lesson = ctx.lessons.iter().find(|l| l.id == id)?;
+    let locale = ctx.locale.get();
+    let summary = tr(&locale, K::AllSteps)
+        .replace("{i}", &current.min(lesson.steps.len()).to_string())
+        .replace("{n}", &lesson.steps.len().to_string());
+    let items = lesson
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let title = format!("{}. {}", i + 1, step.title.get(&locale));
+            if i < current || finished {
+                let text = blocks_view(ctx, markdown::parse(step.text.get(&locale)));
+                view! {
+                    <li class="lp-steps-item done">
+                        <details>
+                            <summary><span aria-hidden="true">"✓ "</span>{title}</summary>
+                            <div class="lp-step-text">{text}</div>
+                        </details>
+                    </li>
+                }
+                .into_any()
+            } else {
+                let class = if i == current {
+                    "lp-steps-item current"
+                } else {
+                    "lp-steps-item later"
+                };
+                view! { <li class=class aria-current=(i == current).then_some("step")>{title}</li> }
+                    .into_any()
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <details class="lp-steps" data-testid="step-list">
+            <summary>{summary}</summary>
+            <ol>{items}</ol>
+        </details>
+    })
 }
 
 fn step_view(ctx: Ctx, step_text: Memo<String>) -> impl IntoView {

@@ -73,7 +73,7 @@ fn near_program(typed: &str) -> Option<&'static str> {
     super::session::PROGRAMS
         .iter()
         .map(|p| (super::kubectl::levenshtein(p, typed), *p))
-        .filter(|(d, p)| *d <= most && p.len() > 2)
+        .filter(|(d, p)| (1..=most).contains(d) && p.len() > 2)
         .min()
         .map(|(_, p)| p)
 }
