@@ -167,7 +167,10 @@ impl Cluster {
         let mut rng = self.world.rng.fork("rbac-bootstrap-policy");
         self.world
             .api
-            .preload(rbac_policy::objects(), now, &mut rng);
+            .preload(rbac_policy::objects(), now.clone(), &mut rng);
+        let mut rng = self.world.rng.fork("apiserver-bootstrap-objects");
+        let objects = bootstrap::apiserver_objects(&self.world.api, &now);
+        self.world.api.preload(objects, now, &mut rng);
     }
 
     /// Runs one console line (a shell-like command line) and returns what it printed.

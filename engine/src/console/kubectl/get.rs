@@ -115,6 +115,10 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
                 }
             }
         }
+        if req.kind.kind == "FlowSchema" {
+            // The server's table of FlowSchemas lists them in matching order.
+            objects.sort_by(|a, b| crate::api::object::flowcontrol::matching_order(a, b));
+        }
         if !objects.is_empty() {
             found.push((req.kind, objects));
         }

@@ -522,9 +522,13 @@ pub fn no_resources_found(namespaced: bool, namespace: &str) -> Output {
     o
 }
 
-/// An `error: ...` line on stderr with exit code 1.
+/// An `error: ...` line on stderr with exit code 1 (an apiserver error keeps its own prefix).
 pub fn error(message: impl AsRef<str>) -> Output {
-    Output::failure(format!("error: {}", message.as_ref()))
+    let message = message.as_ref();
+    if message.starts_with("Error from server") {
+        return Output::failure(message);
+    }
+    Output::failure(format!("error: {message}"))
 }
 
 /// The namespace a command works in: `-n`, or the context's.
