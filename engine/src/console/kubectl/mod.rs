@@ -5,6 +5,7 @@ mod apply;
 mod auth;
 mod autoscale;
 mod catalog;
+mod certificate;
 mod completion;
 mod config;
 mod create;
@@ -38,6 +39,7 @@ mod overrides;
 mod patch;
 mod replace;
 mod resources;
+mod reviews;
 pub(crate) mod rollout;
 mod rollout_workloads;
 mod run;
@@ -212,6 +214,12 @@ pub(crate) const VERBS: &[Verb] = &[
         help: Some((Group::Deploy, "Auto-scale a deployment, replica set, stateful set, or replication controller")),
         run: Some(|c, a, _| autoscale::run(c, a)),
         flags: |_| autoscale::FLAGS,
+    },
+    Verb {
+        name: "certificate",
+        help: Some((Group::ClusterManagement, "Modify certificate resources")),
+        run: Some(|c, a, _| certificate::run(c, a)),
+        flags: |_| certificate::FLAGS,
     },
     Verb {
         name: "cluster-info",
