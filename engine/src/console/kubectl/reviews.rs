@@ -105,6 +105,24 @@ fn rules(cluster: &Cluster, user: &UserInfo, namespace: &str) -> Value {
     status
 }
 
+/// The spec as the server serves it back: through its typed value (its fields in their
+/// order, unknown ones dropped), or as sent when it does not decode.
+fn served_spec(kind: &str, spec: Value) -> Value {
+    use k8s_openapi::api::{authentication::v1 as authn, authorization::v1 as authz};
+    fn typed<T: serde::de::DeserializeOwned + serde::Serialize>(v: &Value) -> Option<Value> {
+        serde_json::from_value::<T>(v.clone())
+            .ok()
+            .and_then(|t| serde_json::to_value(t).ok())
+    }
+    let served = match kind {
+        "TokenReview" => typed::<authn::TokenReviewSpec>(&spec),
+        "SelfSubjectAccessReview" => typed::<authz::SelfSubjectAccessReviewSpec>(&spec),
+        "SelfSubjectRulesReview" => typed::<authz::SelfSubjectRulesReviewSpec>(&spec),
+        _ => typed::<authz::SubjectAccessReviewSpec>(&spec),
+    };
+    served.unwrap_or(spec)
+}
+
 /// The review the apiserver returns for `manifest` (a create-only kind), made by `user` in
 /// the `namespace` the command targets; or the apiserver's error.
 pub fn answer(
@@ -158,10 +176,10 @@ pub fn answer(
         "apiVersion": info.api_version(),
         "kind": info.kind,
         "metadata": metadata,
-        "status": status,
     });
     if info.kind != "SelfSubjectReview" {
-        review["spec"] = spec;
+        review["spec"] = served_spec(info.kind, spec);
     }
+    review["status"] = status;
     Ok(review)
 }
