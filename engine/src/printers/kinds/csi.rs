@@ -1,13 +1,14 @@
 //! The CSI storage kinds: `get` columns (`printCSIDriver`, `printCSINode`,
 //! `printCSIStorageCapacity`, `printVolumeAttachment`, `printVolumeAttributesClass`) and
-//! kubectl's generic `describe`.
+//! `describe` (`describeCSINode`, `describeVolumeAttributesClass`; the others generic).
 
 use super::{Columns, KindPrinter};
 use crate::api::object::{
     CSIDriver, CSINode, CSIStorageCapacity, Object, VolumeAttachment, VolumeAttributesClass,
 };
 use crate::printers::columns::{age, TableOptions};
-use crate::printers::describe::generic;
+use crate::printers::describe::batch::rfc1123z;
+use crate::printers::describe::{generic, labels_and_annotations};
 use crate::world::World;
 
 impl KindPrinter for CSIDriver {
@@ -69,8 +70,24 @@ impl KindPrinter for CSINode {
         let drivers = self.spec.drivers.len().to_string();
         vec![obj.name().into(), drivers, age(obj, now_ms)]
     }
+    /// Name, labels, annotations, creation time and each registered driver.
     fn describe(&self, obj: &Object, _world: &World) -> Option<String> {
-        Some(generic::describe(obj))
+        let mut o = format!("Name:\t{}\n", obj.name());
+        o.push_str(&labels_and_annotations(&self.metadata));
+        if let Some(t) = &self.metadata.creation_timestamp {
+            o.push_str(&format!("CreationTimestamp:\t{}\n", rfc1123z(t)));
+        }
+        o.push_str("Spec:\n  Drivers:\n");
+        for d in &self.spec.drivers {
+            o.push_str(&format!("    {}:\n      Node ID:\t{}\n", d.name, d.node_id));
+            if let Some(count) = d.allocatable.as_ref().and_then(|a| a.count) {
+                o.push_str(&format!("      Allocatables:\n        Count:\t{count}\n"));
+            }
+            if let Some(keys) = &d.topology_keys {
+                o.push_str(&format!("      Topology Keys:\t[{}]\n", keys.join(" ")));
+            }
+        }
+        Some(o)
     }
 }
 
@@ -132,7 +149,15 @@ impl KindPrinter for VolumeAttributesClass {
         }
         vec![name, self.driver_name.clone(), age(obj, now_ms)]
     }
+    /// Name, annotations, driver and parameters.
     fn describe(&self, obj: &Object, _world: &World) -> Option<String> {
-        Some(generic::describe(obj))
+        use super::storage::format_labels;
+        Some(format!(
+            "Name:\t{}\nAnnotations:\t{}\nDriverName:\t{}\nParameters:\t{}\n",
+            obj.name(),
+            format_labels(self.metadata.annotations.as_ref()),
+            self.driver_name,
+            format_labels(self.parameters.as_ref())
+        ))
     }
 }

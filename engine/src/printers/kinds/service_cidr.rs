@@ -1,10 +1,11 @@
 //! ServiceCIDR and IPAddress: `get` columns (`printServiceCIDR`, `printIPAddress`) and
-//! kubectl's generic `describe`.
+//! `describe` (`describeServiceCIDRV1`, `describeIPAddressV1`).
 
 use super::{Columns, KindPrinter};
 use crate::api::object::{IPAddress, Object, ServiceCIDR};
 use crate::printers::columns::{age, TableOptions};
-use crate::printers::describe::generic;
+use crate::printers::describe::batch::rfc1123z;
+use crate::printers::describe::labels_and_annotations;
 use crate::world::World;
 
 impl KindPrinter for ServiceCIDR {
@@ -22,8 +23,32 @@ impl KindPrinter for ServiceCIDR {
         vec![obj.name().into(), cidrs, age(obj, now_ms)]
     }
 
+    /// Name, labels, annotations, the CIDRs, and the conditions as a table.
     fn describe(&self, obj: &Object, _world: &World) -> Option<String> {
-        Some(generic::describe(obj))
+        let mut o = format!("Name:\t{}\n", obj.name());
+        o.push_str(&labels_and_annotations(&self.metadata));
+        let cidrs = self.spec.as_ref().and_then(|s| s.cidrs.clone());
+        o.push_str(&format!(
+            "CIDRs:\t{}\n",
+            cidrs.unwrap_or_default().join(", ")
+        ));
+        let conditions = self.status.as_ref().and_then(|s| s.conditions.clone());
+        if let Some(list) = conditions.filter(|c| !c.is_empty()) {
+            o.push_str("Status:\nConditions:\n");
+            o.push_str("  Type\tStatus\tLastTransitionTime\tReason\tMessage\n");
+            o.push_str("  ----\t------\t------------------\t------\t-------\n");
+            for c in list {
+                o.push_str(&format!(
+                    "  {}\t{}\t{}\t{}\t{}\n",
+                    c.type_,
+                    c.status,
+                    rfc1123z(&c.last_transition_time),
+                    c.reason,
+                    c.message
+                ));
+            }
+        }
+        Some(o)
     }
 }
 
@@ -55,7 +80,20 @@ impl KindPrinter for IPAddress {
         vec![obj.name().into(), parent]
     }
 
+    /// Name, labels, annotations and the parent reference.
     fn describe(&self, obj: &Object, _world: &World) -> Option<String> {
-        Some(generic::describe(obj))
+        let mut o = format!("Name:\t{}\n", obj.name());
+        o.push_str(&labels_and_annotations(&self.metadata));
+        if let Some(r) = self.spec.as_ref().map(|s| &s.parent_ref) {
+            o.push_str("Parent Reference:\n");
+            o.push_str(&format!("  Group:\t{}\n", r.group.as_deref().unwrap_or("")));
+            o.push_str(&format!("  Resource:\t{}\n", r.resource));
+            o.push_str(&format!(
+                "  Namespace:\t{}\n",
+                r.namespace.as_deref().unwrap_or("")
+            ));
+            o.push_str(&format!("  Name:\t{}\n", r.name));
+        }
+        Some(o)
     }
 }
