@@ -2,6 +2,7 @@
 //! pod cannot be placed.
 
 pub(crate) mod affinity;
+mod dynamic_resources;
 mod preemption;
 mod volume_binding;
 
@@ -326,7 +327,9 @@ fn schedule_one(
     nodes: &[Node],
     usage: &mut BTreeMap<String, NodeUsage>,
 ) {
-    let volumes = match volume_binding::pre_filter(world, &pod) {
+    let pre_filtered = volume_binding::pre_filter(world, &pod)
+        .and_then(|v| dynamic_resources::pre_filter(world, &pod).map(|claims| (v, claims)));
+    let (volumes, needs_claims) = match pre_filtered {
         Ok(v) => v,
         Err(why) => {
             let n = nodes.len();
@@ -347,6 +350,9 @@ fn schedule_one(
         let mut why = filter(&pod, node, &used);
         if why.is_empty() {
             why = volume_binding::filter(world, &volumes, node);
+        }
+        if why.is_empty() {
+            why = dynamic_resources::filter(needs_claims);
         }
         if why.is_empty() {
             let preferred = affinity::preferred_weight(&pod, node);
