@@ -65,6 +65,12 @@ impl KindInfo {
         }
     }
 
+    /// Whether the resource only answers `create` (the authentication and authorization
+    /// reviews): reading, listing or deleting one is refused as `MethodNotAllowed`.
+    pub fn create_only(&self) -> bool {
+        matches!(self.group, "authentication.k8s.io" | "authorization.k8s.io")
+    }
+
     /// The kind qualified by its group, as kubectl's name printer writes it: `pod`, `deployment.apps`.
     pub fn qualified_kind(&self) -> String {
         let lower = self.kind.to_ascii_lowercase();
@@ -175,6 +181,24 @@ pub static KINDS: &[KindInfo] = &[
         false
     ),
     kind!(
+        "ValidatingAdmissionPolicy",
+        "validatingadmissionpolicies",
+        [],
+        "admissionregistration.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "ValidatingAdmissionPolicyBinding",
+        "validatingadmissionpolicybindings",
+        [],
+        "admissionregistration.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
         "ValidatingWebhookConfiguration",
         "validatingwebhookconfigurations",
         [],
@@ -239,6 +263,60 @@ pub static KINDS: &[KindInfo] = &[
         true
     ),
     kind!(
+        "SelfSubjectReview",
+        "selfsubjectreviews",
+        [],
+        "authentication.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "TokenReview",
+        "tokenreviews",
+        [],
+        "authentication.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "LocalSubjectAccessReview",
+        "localsubjectaccessreviews",
+        [],
+        "authorization.k8s.io",
+        "v1",
+        true,
+        false
+    ),
+    kind!(
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        [],
+        "authorization.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "SelfSubjectRulesReview",
+        "selfsubjectrulesreviews",
+        [],
+        "authorization.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "SubjectAccessReview",
+        "subjectaccessreviews",
+        [],
+        "authorization.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
         "HorizontalPodAutoscaler",
         "horizontalpodautoscalers",
         ["hpa"],
@@ -249,6 +327,15 @@ pub static KINDS: &[KindInfo] = &[
     ),
     kind!("CronJob", "cronjobs", ["cj"], "batch", "v1", true, true),
     kind!("Job", "jobs", [], "batch", "v1", true, true),
+    kind!(
+        "CertificateSigningRequest",
+        "certificatesigningrequests",
+        ["csr"],
+        "certificates.k8s.io",
+        "v1",
+        false,
+        false
+    ),
     kind!(
         "Lease",
         "leases",
@@ -265,6 +352,33 @@ pub static KINDS: &[KindInfo] = &[
         "discovery.k8s.io",
         "v1",
         true,
+        false
+    ),
+    kind!(
+        "Event",
+        "events",
+        ["ev"],
+        "events.k8s.io",
+        "v1",
+        true,
+        false
+    ),
+    kind!(
+        "FlowSchema",
+        "flowschemas",
+        [],
+        "flowcontrol.apiserver.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "PriorityLevelConfiguration",
+        "prioritylevelconfigurations",
+        [],
+        "flowcontrol.apiserver.k8s.io",
+        "v1",
+        false,
         false
     ),
     kind!(
@@ -286,12 +400,39 @@ pub static KINDS: &[KindInfo] = &[
         false
     ),
     kind!(
+        "IPAddress",
+        "ipaddresses",
+        ["ip"],
+        "networking.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
         "NetworkPolicy",
         "networkpolicies",
         ["netpol"],
         "networking.k8s.io",
         "v1",
         true,
+        false
+    ),
+    kind!(
+        "ServiceCIDR",
+        "servicecidrs",
+        [],
+        "networking.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "RuntimeClass",
+        "runtimeclasses",
+        [],
+        "node.k8s.io",
+        "v1",
+        false,
         false
     ),
     kind!(
@@ -340,6 +481,42 @@ pub static KINDS: &[KindInfo] = &[
         false
     ),
     kind!(
+        "DeviceClass",
+        "deviceclasses",
+        [],
+        "resource.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "ResourceClaim",
+        "resourceclaims",
+        [],
+        "resource.k8s.io",
+        "v1",
+        true,
+        false
+    ),
+    kind!(
+        "ResourceClaimTemplate",
+        "resourceclaimtemplates",
+        [],
+        "resource.k8s.io",
+        "v1",
+        true,
+        false
+    ),
+    kind!(
+        "ResourceSlice",
+        "resourceslices",
+        [],
+        "resource.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
         "PriorityClass",
         "priorityclasses",
         ["pc"],
@@ -349,9 +526,54 @@ pub static KINDS: &[KindInfo] = &[
         false
     ),
     kind!(
+        "CSIDriver",
+        "csidrivers",
+        [],
+        "storage.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "CSINode",
+        "csinodes",
+        [],
+        "storage.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "CSIStorageCapacity",
+        "csistoragecapacities",
+        [],
+        "storage.k8s.io",
+        "v1",
+        true,
+        false
+    ),
+    kind!(
         "StorageClass",
         "storageclasses",
         ["sc"],
+        "storage.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "VolumeAttachment",
+        "volumeattachments",
+        [],
+        "storage.k8s.io",
+        "v1",
+        false,
+        false
+    ),
+    kind!(
+        "VolumeAttributesClass",
+        "volumeattributesclasses",
+        ["vac"],
         "storage.k8s.io",
         "v1",
         false,

@@ -6,9 +6,14 @@
 //! `api/object/`, its [`KindRules`] (defaulting and validation); layers above reach its
 //! other traits (printers) through [`with_object!`] and [`with_kind!`].
 
+mod admission_policy;
 mod api_service;
+pub mod certificates;
 mod config_map;
+pub mod csi;
+mod dra;
 mod endpoint_slice;
+pub mod flowcontrol;
 pub mod hpa;
 mod ingress;
 mod limit_range;
@@ -17,17 +22,21 @@ pub mod policy;
 mod rbac;
 pub mod resource_quota;
 mod rules;
+mod runtime_class;
 mod secret;
 pub(crate) use secret::config_key_causes;
+pub mod service_cidr;
 mod storage;
 mod webhook;
 
 pub use k8s_openapi::api::admissionregistration::v1::{
-    MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
+    MutatingWebhookConfiguration, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
+    ValidatingWebhookConfiguration,
 };
 pub use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 pub use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 pub use k8s_openapi::api::batch::v1::{CronJob, Job};
+pub use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::PodSpec;
 pub use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Event, LimitRange, Namespace, Node, PersistentVolume,
@@ -35,9 +44,16 @@ pub use k8s_openapi::api::core::v1::{
     ServiceAccount,
 };
 pub use k8s_openapi::api::discovery::v1::EndpointSlice;
-pub use k8s_openapi::api::networking::v1::{Ingress, IngressClass, NetworkPolicy};
+pub use k8s_openapi::api::flowcontrol::v1::{FlowSchema, PriorityLevelConfiguration};
+pub use k8s_openapi::api::networking::v1::{
+    IPAddress, Ingress, IngressClass, NetworkPolicy, ServiceCIDR,
+};
+pub use k8s_openapi::api::node::v1::RuntimeClass;
 pub use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 pub use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+pub use k8s_openapi::api::resource::v1::{
+    DeviceClass, ResourceClaim, ResourceClaimTemplate, ResourceSlice,
+};
 pub use k8s_openapi::api::scheduling::v1::PriorityClass;
 pub use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
@@ -47,7 +63,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest::{self, DecodeError};
 pub use api_service::available as api_service_available;
-pub use k8s_openapi::api::storage::v1::StorageClass;
+pub use k8s_openapi::api::storage::v1::{
+    CSIDriver, CSINode, CSIStorageCapacity, StorageClass, VolumeAttachment, VolumeAttributesClass,
+};
 pub use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 pub use rbac::aggregated_rules;
 pub use rules::{validate_update, KindRules, StatusSubresource};
@@ -249,6 +267,23 @@ objects!($;
     MutatingWebhookConfiguration,
     APIService,
     CustomResourceDefinition,
+    ValidatingAdmissionPolicy,
+    ValidatingAdmissionPolicyBinding,
+    CertificateSigningRequest,
+    FlowSchema,
+    PriorityLevelConfiguration,
+    IPAddress,
+    ServiceCIDR,
+    RuntimeClass,
+    DeviceClass,
+    ResourceClaim,
+    ResourceClaimTemplate,
+    ResourceSlice,
+    CSIDriver,
+    CSINode,
+    CSIStorageCapacity,
+    VolumeAttachment,
+    VolumeAttributesClass,
 );
 
 impl Object {

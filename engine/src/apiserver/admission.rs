@@ -53,6 +53,7 @@ pub(super) fn admit_create(
         Object::Pod(p) => {
             admit_service_account(store, p, rng)?;
             admit_priority(store, p)?;
+            admit_runtime_class(store, p)?;
         }
         Object::PriorityClass(pc) => only_one_default(store, pc)?,
         Object::Service(svc) => allocate_service(store, svc, rng)?,
@@ -303,6 +304,67 @@ fn admit_priority(store: &Store, pod: &mut Pod) -> Result<(), ApiError> {
             spec.priority.get_or_insert(0);
             spec.preemption_policy
                 .get_or_insert_with(|| "PreemptLowerPriority".into());
+        }
+    }
+    Ok(())
+}
+
+/// RuntimeClass: a pod's `runtimeClassName` must name a RuntimeClass, whose overhead and
+/// scheduling constraints it takes.
+fn admit_runtime_class(store: &Store, pod: &mut Pod) -> Result<(), ApiError> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let Some(spec) = pod.spec.as_mut() else {
+        return Ok(());
+    };
+    let Some(wanted) = spec.runtime_class_name.clone() else {
+        return Ok(());
+    };
+    let refuse = |message: String| ApiError::Denied {
+        resource: "pods".into(),
+        name: name.clone(),
+        message,
+    };
+    let Some(Object::RuntimeClass(rc)) = store.get("RuntimeClass", "", &wanted) else {
+        return Err(refuse(format!(
+            "pod rejected: RuntimeClass \"{wanted}\" not found"
+        )));
+    };
+    if let Some(fixed) = rc.overhead.as_ref().and_then(|o| o.pod_fixed.clone()) {
+        match &spec.overhead {
+            Some(o) if *o != fixed => {
+                return Err(refuse(
+                    "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead"
+                        .into(),
+                ))
+            }
+            _ => spec.overhead = Some(fixed),
+        }
+    }
+    if let Some(scheduling) = &rc.scheduling {
+        let selector = spec.node_selector.get_or_insert_with(Default::default);
+        for (k, v) in scheduling.node_selector.iter().flatten() {
+            match selector.get(k) {
+                Some(existing) if existing != v => {
+                    return Err(refuse(format!(
+                        "conflict: runtimeClass.scheduling.nodeSelector[{k}] = {v}; pod.spec.nodeSelector[{k}] = {existing}"
+                    )))
+                }
+                _ => {
+                    selector.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        if selector.is_empty() {
+            spec.node_selector = None;
+        }
+        let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+        for t in scheduling.tolerations.iter().flatten() {
+            if !tolerations.contains(t) {
+                tolerations.push(t.clone());
+            }
+        }
+        if tolerations.is_empty() {
+            spec.tolerations = None;
         }
     }
     Ok(())

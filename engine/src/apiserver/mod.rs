@@ -26,6 +26,7 @@ mod custom;
 mod deletion;
 mod escalation;
 mod eviction;
+pub mod ip_addresses;
 mod metrics;
 mod metrics_json;
 mod raw;
@@ -138,6 +139,9 @@ impl ApiServer {
             let name = obj.name().to_string();
             self.store.create(obj, env.clock.now_time(), env.rng)?;
             return self.after_crd_write(&name);
+        }
+        if let Object::Service(svc) = &obj {
+            ip_addresses::allocate(&mut self.store, svc, &env.clock.now_time(), env.rng);
         }
         if charged.is_empty() {
             return self.store.create(obj, env.clock.now_time(), env.rng);
@@ -279,6 +283,9 @@ impl ApiServer {
 
     /// Removes an object for good: the end of a deletion (finalizers and grace periods done).
     fn remove(&mut self, kind: &'static str, namespace: &str, name: &str) -> Option<Object> {
+        if kind == "Service" {
+            ip_addresses::release(&mut self.store, namespace, name);
+        }
         if kind != "CustomResourceDefinition" {
             return self.store.remove(kind, namespace, name);
         }

@@ -249,3 +249,31 @@ pub fn node_disk(storage: &mut crate::storage::Storage, node: &str, at: i64) {
     );
     let _ = t.write("/var/log/syslog", "", false, 0o640, at);
 }
+
+/// What the apiserver and the kubelets keep in place beside the workloads, loaded at start:
+/// the flow-control bootstrap configuration, the default ServiceCIDR with an IPAddress per
+/// ClusterIP already handed out, and each node's CSINode.
+pub fn apiserver_objects(api: &crate::apiserver::ApiServer, now: &Time) -> Vec<Object> {
+    use crate::api::object::{csi, flowcontrol, service_cidr, Node, Service};
+    let mut out: Vec<Object> = flowcontrol::bootstrap_levels()
+        .into_iter()
+        .map(|l| Object::PriorityLevelConfiguration(Box::new(l)))
+        .collect();
+    out.extend(
+        flowcontrol::bootstrap_schemas(now)
+            .into_iter()
+            .map(|s| Object::FlowSchema(Box::new(s))),
+    );
+    out.push(Object::ServiceCIDR(Box::new(
+        service_cidr::default_service_cidr(now),
+    )));
+    for svc in api.list_as::<Service>(None) {
+        out.extend(crate::apiserver::ip_addresses::for_service(svc));
+    }
+    for node in api.list_as::<Node>(None) {
+        let name = node.metadata.name.as_deref().unwrap_or("");
+        let uid = node.metadata.uid.as_deref().unwrap_or("");
+        out.push(Object::CSINode(Box::new(csi::node_registration(name, uid))));
+    }
+    out
+}

@@ -167,7 +167,10 @@ impl Cluster {
         let mut rng = self.world.rng.fork("rbac-bootstrap-policy");
         self.world
             .api
-            .preload(rbac_policy::objects(), now, &mut rng);
+            .preload(rbac_policy::objects(), now.clone(), &mut rng);
+        let mut rng = self.world.rng.fork("apiserver-bootstrap-objects");
+        let objects = bootstrap::apiserver_objects(&self.world.api, &now);
+        self.world.api.preload(objects, now, &mut rng);
     }
 
     /// Runs one console line (a shell-like command line) and returns what it printed.
@@ -340,8 +343,15 @@ impl Cluster {
     /// Creates an object through the API server (see [`World::create`]); a new namespace
     /// gets its default ServiceAccount at once (the serviceaccount controller is quick: the
     /// next request already finds it).
-    pub(crate) fn create(&mut self, obj: Object) -> Result<&Object, ApiError> {
+    pub(crate) fn create(&mut self, mut obj: Object) -> Result<&Object, ApiError> {
         self.authorize_write(&obj, "create", "")?;
+        if let Object::CertificateSigningRequest(csr) = &mut obj {
+            // The CSR strategy records who asked (`PrepareForCreate`).
+            let user = self.console.acting.clone();
+            let user = user.unwrap_or_else(|| self.profile.admin_user());
+            csr.spec.username = Some(user.name);
+            csr.spec.groups = Some(user.groups);
+        }
         if !matches!(obj, Object::Namespace(_)) {
             return self.world.create(obj);
         }

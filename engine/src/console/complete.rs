@@ -708,10 +708,11 @@ mod tests {
         assert_eq!(c(&cl, "kubectl describe nod"), ["nodes"]);
         assert_eq!(c(&cl, "kubectl describe no"), ["no"]);
         assert_eq!(c(&cl, "kubectl get al"), ["all"]);
+        assert_eq!(c(&cl, "kubectl get even"), ["events"]);
         assert_eq!(c(&cl, "kubectl explain svc"), Vec::<String>::new());
         assert_eq!(
             c(&cl, "kubectl explain serv"),
-            ["serviceaccounts", "services"]
+            ["serviceaccounts", "servicecidrs", "services"]
         );
         assert_eq!(c(&cl, "kubectl rollout status deploym"), ["deployments"]);
         assert_eq!(c(&cl, "for i in 1 2; do kubectl get depl"), ["deployments"]);

@@ -11,6 +11,7 @@ pub mod apiservice;
 pub mod clusterrole_aggregation;
 pub mod crd_names;
 pub mod cronjob;
+pub mod csr_signing;
 pub mod daemonset;
 pub mod deployment;
 pub mod disruption;
@@ -73,6 +74,7 @@ pub fn registry() -> runtime::Runtime {
     runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
     runtime.register(Box::<endpointslice::EndpointSliceController>::default(), 0);
     runtime.register(Box::<apiservice::ApiServices>::default(), 0);
+    runtime.register(Box::<csr_signing::CsrSigning>::default(), 0);
     runtime.register(Box::<resource_quota::Quotas>::default(), 0);
     // Add-ons the learner installs act only while their pods run.
     runtime.register(Box::<metallb::MetalLb>::default(), 0);

@@ -2,6 +2,7 @@
 //! pod cannot be placed.
 
 pub(crate) mod affinity;
+mod dynamic_resources;
 mod interpod;
 mod preemption;
 mod volume_binding;
@@ -411,7 +412,9 @@ impl Controller for Scheduler {
 
 fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     let nodes = pass.nodes.as_slice();
-    let volumes = match volume_binding::pre_filter(world, &pod) {
+    let pre_filtered = volume_binding::pre_filter(world, &pod)
+        .and_then(|v| dynamic_resources::pre_filter(world, &pod).map(|claims| (v, claims)));
+    let (volumes, needs_claims) = match pre_filtered {
         Ok(v) => v,
         Err(why) => {
             let n = nodes.len();
@@ -439,6 +442,9 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
             if let Some(reason) = state.filter(&labels) {
                 why = vec![reason.to_string()];
             }
+        }
+        if why.is_empty() {
+            why = dynamic_resources::filter(needs_claims);
         }
         if why.is_empty() {
             let preferred = affinity::preferred_weight(&pod, node);

@@ -3,8 +3,12 @@
 //! its impl in a file of its own under `printers/kinds/`, declared here.
 
 mod admission;
+mod certificates;
+mod csi;
 pub mod custom;
+mod dra;
 mod endpoint_slice;
+mod flowcontrol;
 mod hpa;
 mod ingress;
 mod network_policy;
@@ -13,6 +17,7 @@ pub mod quota;
 mod rbac;
 pub(crate) use rbac::rule_rows;
 mod secret;
+mod service_cidr;
 mod storage;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};

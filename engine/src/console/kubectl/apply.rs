@@ -24,7 +24,15 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::value("dry-run", None),
     flags::value("validate", None),
     flags::boolean("record", None),
+    flags::value("output", Some('o')),
 ];
+
+/// What a document's write returns: the line kubectl prints, and the object as the server
+/// answered (for `-o yaml|json|name`).
+struct Written {
+    line: String,
+    object: Option<Value>,
+}
 
 /// The annotation `kubectl apply` keeps the applied manifest in.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -69,6 +77,12 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
         Err(e) => return super::error(e),
     };
     let namespace_flag = parsed.value("namespace").map(str::to_string);
+    let output = parsed.value("output").unwrap_or("");
+    if !matches!(output, "" | "yaml" | "json" | "name") {
+        return super::error(format!(
+            "unable to match a printer suitable for the output format \"{output}\", allowed formats are: json,name,yaml"
+        ));
+    }
     let mut failed = Vec::new();
     let mut objects = 0;
     for (file, text) in inputs {
@@ -106,13 +120,18 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, mode: Mo
                 namespace_flag.as_deref(),
             );
             match result {
-                Ok(line) => {
+                Ok(Written { line, object }) => {
                     if !line.contains(" unchanged") {
                         for w in crate::api::object::volume_warnings(&doc.value) {
                             out.err(format!("Warning: {w}"));
                         }
                     }
-                    out.out(line)
+                    match (output, object) {
+                        ("yaml", Some(o)) => out.out_raw(crate::printers::yaml::to_yaml(&o)),
+                        ("json", Some(o)) => out.out(super::get::json_pretty(&o)),
+                        ("name", _) => out.out(line.split(' ').next().unwrap_or("")),
+                        _ => out.out(line),
+                    }
                 }
                 Err(message) => failed.push(message),
             }
@@ -147,7 +166,7 @@ fn apply_document(
     mode: Mode,
     dry_run: bool,
     namespace_flag: Option<&str>,
-) -> Result<String, String> {
+) -> Result<Written, String> {
     let api_version = doc
         .value
         .get("apiVersion")
@@ -237,6 +256,25 @@ fn apply_document(
             }
         }
     };
+    if info.create_only() {
+        let namespace = match (doc.value.pointer("/metadata/namespace"), namespace_flag) {
+            (Some(Value::String(m)), _) => m.clone(),
+            (_, Some(f)) => f.to_string(),
+            _ => cluster.console.namespace.clone(),
+        };
+        let user = cluster
+            .console
+            .acting
+            .clone()
+            .unwrap_or_else(|| cluster.profile.admin_user());
+        let review = super::reviews::answer(cluster, info, &doc.value, &user, &namespace)
+            .map_err(|e| e.kubectl_message_for_file("creating", file))?;
+        let shown = format!("{}/<unknown>", info.qualified_kind());
+        return Ok(Written {
+            line: format!("{shown} created"),
+            object: Some(review),
+        });
+    }
     // Events and nodes are not created from manifests yet.
     let decoded = match info.kind {
         "Event" | "Node" => None,
@@ -307,14 +345,26 @@ fn apply_document(
                 .and_then(|a| a.get(LAST_APPLIED))
                 .cloned();
             if previous.as_deref() == Some(applied.as_str()) {
-                return Ok(format!("{shown} unchanged{suffix}"));
+                return Ok(stored(
+                    cluster,
+                    info,
+                    &ns,
+                    &name,
+                    format!("{shown} unchanged{suffix}"),
+                ));
             }
             if !dry_run {
                 cluster
                     .update_from_apply(existing, obj)
                     .map_err(|e| e.kubectl_message())?;
             }
-            return Ok(format!("{shown} configured{suffix}"));
+            return Ok(stored(
+                cluster,
+                info,
+                &ns,
+                &name,
+                format!("{shown} configured{suffix}"),
+            ));
         }
     }
     if cluster.world.api.get(info.kind, &ns, &name).is_some() {
@@ -328,17 +378,44 @@ fn apply_document(
             clock: &cluster.world.clock,
             rng: &mut cluster.world.rng,
         };
-        cluster
+        let would = cluster
             .world
             .api
             .create_dry_run(obj, env)
             .map_err(|e| e.kubectl_message_for_file("creating", file))?;
-    } else {
-        cluster
-            .create(obj)
-            .map_err(|e| e.kubectl_message_for_file("creating", file))?;
+        return Ok(Written {
+            line: format!("{shown} created{suffix}"),
+            object: Some(would.to_json()),
+        });
     }
-    Ok(format!("{shown} created{suffix}"))
+    cluster
+        .create(obj)
+        .map_err(|e| e.kubectl_message_for_file("creating", file))?;
+    Ok(stored(
+        cluster,
+        info,
+        &ns,
+        &name,
+        format!("{shown} created"),
+    ))
+}
+
+/// The object as stored after a write, with the line kubectl prints for it.
+fn stored(
+    cluster: &Cluster,
+    info: &kinds::KindInfo,
+    ns: &str,
+    name: &str,
+    line: String,
+) -> Written {
+    Written {
+        line,
+        object: cluster
+            .world
+            .api
+            .get(info.kind, ns, name)
+            .map(|o| o.to_json()),
+    }
 }
 
 /// Reads every `-f` source: a file, a folder (its .yaml/.yml/.json files; those of its

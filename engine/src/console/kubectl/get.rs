@@ -115,6 +115,10 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
                 }
             }
         }
+        if req.kind.kind == "FlowSchema" {
+            // The server's table of FlowSchemas lists them in matching order.
+            objects.sort_by(|a, b| crate::api::object::flowcontrol::matching_order(a, b));
+        }
         if !objects.is_empty() {
             found.push((req.kind, objects));
         }
@@ -134,7 +138,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         let single = requests.len() == 1 && requests[0].names.len() == 1;
         let objects: Vec<serde_json::Value> = found
             .iter()
-            .flat_map(|(_, objs)| objs.iter().map(|o| o.to_json()))
+            .flat_map(|(kind, objs)| objs.iter().map(|o| served_json(kind, o)))
             .collect();
         let printed = if printer == "jsonpath" {
             let value = match (single, objects.len()) {
@@ -155,7 +159,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         let single = requests.len() == 1 && requests[0].names.len() == 1;
         let items: Vec<serde_json::Value> = found
             .iter()
-            .flat_map(|(_, objs)| objs.iter().map(|o| o.to_json()))
+            .flat_map(|(kind, objs)| objs.iter().map(|o| served_json(kind, o)))
             .collect();
         let value = match (single, items.len()) {
             (true, 1) => items.into_iter().next().unwrap_or_default(),
@@ -272,6 +276,15 @@ fn render_kind_table(
         lines.push(row);
     }
     render_aligned(&lines)
+}
+
+/// An object as JSON in the version `kind` names: events read through `events.k8s.io` are
+/// served in that group's shape.
+fn served_json(kind: &KindInfo, obj: &Object) -> serde_json::Value {
+    match obj {
+        Object::Event(e) if kind.group == "events.k8s.io" => crate::api::events_v1::served(e),
+        _ => obj.to_json(),
+    }
 }
 
 /// Labels as `k=v,k2=v2` sorted by key, or `<none>`.

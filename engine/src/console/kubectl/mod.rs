@@ -5,6 +5,7 @@ mod apply;
 mod auth;
 mod autoscale;
 mod catalog;
+mod certificate;
 mod completion;
 mod config;
 mod create;
@@ -38,6 +39,7 @@ mod overrides;
 mod patch;
 mod replace;
 mod resources;
+mod reviews;
 pub(crate) mod rollout;
 mod rollout_workloads;
 mod run;
@@ -212,6 +214,12 @@ pub(crate) const VERBS: &[Verb] = &[
         help: Some((Group::Deploy, "Auto-scale a deployment, replica set, stateful set, or replication controller")),
         run: Some(|c, a, _| autoscale::run(c, a)),
         flags: |_| autoscale::FLAGS,
+    },
+    Verb {
+        name: "certificate",
+        help: Some((Group::ClusterManagement, "Modify certificate resources")),
+        run: Some(|c, a, _| certificate::run(c, a)),
+        flags: |_| certificate::FLAGS,
     },
     Verb {
         name: "cluster-info",
@@ -522,9 +530,13 @@ pub fn no_resources_found(namespaced: bool, namespace: &str) -> Output {
     o
 }
 
-/// An `error: ...` line on stderr with exit code 1.
+/// An `error: ...` line on stderr with exit code 1 (an apiserver error keeps its own prefix).
 pub fn error(message: impl AsRef<str>) -> Output {
-    Output::failure(format!("error: {}", message.as_ref()))
+    let message = message.as_ref();
+    if message.starts_with("Error from server") {
+        return Output::failure(message);
+    }
+    Output::failure(format!("error: {message}"))
 }
 
 /// The namespace a command works in: `-n`, or the context's.

@@ -3,6 +3,10 @@
 use crate::api::kinds::KindInfo;
 use crate::apiserver::ApiServer;
 
+/// What the apiserver answers a read of a create-only resource (the reviews).
+const METHOD_NOT_ALLOWED: &str =
+    "Error from server (MethodNotAllowed): the server does not allow this method on the requested resource";
+
 /// One resource argument resolved: a kind and the names asked for (empty = all of them).
 pub struct Request {
     /// The kind asked for.
@@ -16,9 +20,10 @@ pub fn resolve(api: &ApiServer, positionals: &[String]) -> Result<Vec<Request>, 
     let Some(first) = positionals.first() else {
         return Ok(Vec::new());
     };
-    let resolve = |arg: &str| {
-        api.resolve(arg)
-            .ok_or_else(|| format!("the server doesn't have a resource type \"{arg}\""))
+    let resolve = |arg: &str| match api.resolve(arg) {
+        None => Err(format!("the server doesn't have a resource type \"{arg}\"")),
+        Some(k) if k.create_only() => Err(METHOD_NOT_ALLOWED.to_string()),
+        Some(k) => Ok(k),
     };
     if first.contains('/') {
         let mut requests: Vec<Request> = Vec::new();

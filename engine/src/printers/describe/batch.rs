@@ -10,7 +10,7 @@ use crate::clock::ms_from_time;
 use crate::printers::age::human_duration_secs;
 
 /// Go's RFC1123Z in UTC: `Mon, 01 Sep 2025 09:10:00 +0000`.
-fn rfc1123z(t: &Time) -> String {
+pub(crate) fn rfc1123z(t: &Time) -> String {
     t.0.strftime("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 

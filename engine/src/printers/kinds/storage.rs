@@ -15,7 +15,7 @@ use crate::printers::storage_columns::access_modes;
 use crate::world::World;
 
 /// `labels.FormatLabels`: `k=v` pairs joined by `,`, `<none>` when empty.
-fn format_labels(map: Option<&BTreeMap<String, String>>) -> String {
+pub(super) fn format_labels(map: Option<&BTreeMap<String, String>>) -> String {
     let pairs: Vec<String> = map
         .into_iter()
         .flatten()
