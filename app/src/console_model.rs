@@ -97,7 +97,7 @@ pub fn remember(history: &mut Vec<String>, line: &str) {
 }
 
 /// At most this many scrollback lines are kept, so long sessions stay light.
-const MAX_LINES: usize = 2000;
+const MAX_LINES: usize = 10_000;
 
 /// Width, in characters, that listed completions are laid out in.
 const COLUMNS: usize = 80;

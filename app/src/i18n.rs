@@ -36,6 +36,7 @@ pub enum Msg {
     Pause,
     Play,
     FastForward,
+    Quick,
     Step,
     SimClock,
     Paused,
@@ -128,7 +129,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 105] = [
+    pub const ALL: [Msg; 106] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -146,6 +147,7 @@ impl Msg {
         Msg::Pause,
         Msg::Play,
         Msg::FastForward,
+        Msg::Quick,
         Msg::Step,
         Msg::SimClock,
         Msg::Paused,
@@ -273,6 +275,8 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::Pause, Ko) => "일시 정지",
         (Msg::Play, En) => "Play at normal speed",
         (Msg::Play, Ko) => "보통 속도로 재생",
+        (Msg::Quick, En) => "Play 3 times as fast",
+        (Msg::Quick, Ko) => "3배속으로 재생",
         (Msg::FastForward, En) => "Fast-forward 10 times",
         (Msg::FastForward, Ko) => "10배속 빨리 감기",
         (Msg::Step, En) => "Step 5 seconds",

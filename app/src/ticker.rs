@@ -24,6 +24,8 @@ pub enum Speed {
     /// Simulated time follows the wall clock.
     #[default]
     Normal,
+    /// Three simulated seconds per second: quicker, still slow enough to watch a rollout.
+    Quick,
     /// Ten simulated seconds per second.
     Fast,
 }
@@ -35,6 +37,7 @@ impl Speed {
         SimDuration::millis(match self {
             Speed::Paused => 0,
             Speed::Normal => ms,
+            Speed::Quick => 3 * ms,
             Speed::Fast => 10 * ms,
         })
     }
@@ -248,6 +251,7 @@ mod tests {
     fn speeds_advance_by_their_factor() {
         assert_eq!(Speed::Paused.per_tick(), SimDuration::millis(0));
         assert_eq!(Speed::Normal.per_tick(), SimDuration::millis(250));
+        assert_eq!(Speed::Quick.per_tick(), SimDuration::millis(750));
         assert_eq!(Speed::Fast.per_tick(), SimDuration::millis(2500));
         assert_eq!(Speed::default(), Speed::Normal);
     }

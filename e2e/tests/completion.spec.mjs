@@ -41,6 +41,22 @@ test('Tab completes resource types and live object names', async ({ page }) => {
   await expect(page.locator('.line-stdout').last()).toContainText('describe');
   await expect(input).toBeFocused();
 
+  // A short name goes on to what the plurals share, as kubectl's completion does.
+  await input.fill('');
+  await page.keyboard.type('kubectl get po');
+  await page.keyboard.press('Tab');
+  await expect(input).toHaveValue('kubectl get pod');
+  await page.keyboard.press('Tab');
+  await expect(page.locator('.line-stdout').last()).toContainText('poddisruptionbudgets  pods  podtemplates');
+  // Every -o value is listed, wide included, in bash's columns (down first).
+  await input.fill('');
+  await page.keyboard.type('kubectl get pods -o ');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const rows = page.locator('.line-stdout');
+  await expect(rows.last()).toHaveText(/^json +name +yaml$/);
+  await expect(rows.nth(-2)).toHaveText(/^custom-columns= +jsonpath= +wide$/);
+
   expect(errors).toEqual([]);
 });
 

@@ -38,11 +38,11 @@ test('a loop typed over several lines runs once it is closed', async ({ page }) 
   await expect.poll(shown(page)).toContain('> grep -c n\n2\n');
 
   // The journal holds each whole command once: a reload replays the loop once.
+  // (The console shows its old lines again, so the file itself is counted.)
   await page.reload();
   await page.getByTestId('console-input').click();
-  await type(page, 'cat nums.txt');
-  await expect.poll(shown(page)).toContain('$ cat nums.txt\nn1\nn2\n');
-  expect((await page.getByTestId('console-output').innerText()).match(/n1/g)).toHaveLength(1);
+  await type(page, 'grep -c n1 nums.txt');
+  await expect.poll(shown(page)).toContain('$ grep -c n1 nums.txt\n1\n');
 });
 
 test('Ctrl-C drops an unfinished command, as bash', async ({ page }) => {

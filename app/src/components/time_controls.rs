@@ -1,4 +1,5 @@
-//! Pause, play at 1×, fast-forward 10×, step 5 s, and the simulated clock.
+//! Pause, play at 1×, 3× (a rollout still watchable), fast-forward 10×, step 5 s, and the
+//! simulated clock.
 
 use leptos::prelude::*;
 
@@ -44,6 +45,7 @@ pub fn TimeControls(ticker: Ticker) -> impl IntoView {
         <div class="time-controls" role="group" aria-label=t(Msg::TimeControls) data-testid="time-controls">
             {speed_button(Speed::Paused, "time-pause", Msg::Pause, PAUSE, "")}
             {speed_button(Speed::Normal, "time-play", Msg::Play, PLAY, "1×")}
+            {speed_button(Speed::Quick, "time-quick", Msg::Quick, FAST, "3×")}
             {speed_button(Speed::Fast, "time-fast", Msg::FastForward, FAST, "10×")}
             <button
                 type="button"

@@ -360,7 +360,7 @@ impl Context<'_> {
         }
         match types.first() {
             // A type, then names of that type (`TYPE/NAME` forms take more of those).
-            None => kinds::KINDS.iter().map(|k| self.type_word(k)).collect(),
+            None => self.type_words(),
             Some(t) if t.contains('/') => Vec::new(),
             Some(t) if t.contains(',') || *t == "all" => Vec::new(),
             Some(t) => match kinds::resolve(t) {
@@ -370,13 +370,24 @@ impl Context<'_> {
         }
     }
 
-    /// A type's plural, or the singular or short name when that is exactly what was typed.
-    fn type_word(&self, k: &KindInfo) -> String {
+    /// The types' plurals, as kubectl's completion offers them (`po` → `pods`, `podtemplates`,
+    /// `poddisruptionbudgets`); a singular or short name typed in full that no plural begins
+    /// with (`svc`) is kept as it is.
+    fn type_words(&self) -> Vec<String> {
         let p = self.prefix.to_ascii_lowercase();
-        if p == k.singular() || k.short_names.contains(&p.as_str()) {
-            p
+        if kinds::KINDS
+            .iter()
+            .any(|k| k.plural.starts_with(p.as_str()))
+        {
+            return kinds::KINDS.iter().map(|k| k.plural.to_string()).collect();
+        }
+        let typed = kinds::KINDS
+            .iter()
+            .any(|k| p == k.singular() || k.short_names.contains(&p.as_str()));
+        if typed {
+            vec![p]
         } else {
-            k.plural.to_string()
+            Vec::new()
         }
     }
 
@@ -706,7 +717,7 @@ mod tests {
         let cl = Cluster::new();
         assert_eq!(c(&cl, "kubectl get depl"), ["deployments"]);
         assert_eq!(c(&cl, "kubectl describe nod"), ["nodes"]);
-        assert_eq!(c(&cl, "kubectl describe no"), ["no"]);
+        assert_eq!(c(&cl, "kubectl describe no"), ["nodes"]);
         assert_eq!(c(&cl, "kubectl get al"), ["all"]);
         assert_eq!(c(&cl, "kubectl get even"), ["events"]);
         assert_eq!(c(&cl, "kubectl explain svc"), Vec::<String>::new());
@@ -746,8 +757,13 @@ mod tests {
         assert!(!Completion::is_finished("deployment/"));
         assert_eq!(c(&cl, "kubectl explain pod.nope."), Vec::<String>::new());
         assert_eq!(c(&cl, "kubectl explain nosuch.sp"), Vec::<String>::new());
-        // A singular or short name typed in full is kept, not turned into the plural.
-        assert_eq!(c(&cl, "kubectl get deployment"), ["deployment"]);
+        // Plurals, as kubectl's completion offers them; a short name no plural begins with
+        // is kept.
+        assert_eq!(c(&cl, "kubectl get deployment"), ["deployments"]);
+        assert_eq!(
+            c(&cl, "kubectl get po"),
+            ["poddisruptionbudgets", "pods", "podtemplates"]
+        );
         assert_eq!(c(&cl, "kubectl get svc"), ["svc"]);
     }
 
