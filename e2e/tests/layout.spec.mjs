@@ -3,7 +3,7 @@
 // LABELS of `--show-labels`) show without scrolling sideways; narrower (at 1280 px they may
 // still fit; on a phone they never do), a "more →" cue says when the table goes on, and a click on it scrolls there.
 import { test, expect } from '@playwright/test';
-import { run } from './console-helpers.mjs';
+import { column, run } from './console-helpers.mjs';
 
 const SIZES = [
   { width: 1280, height: 800, fits: false },
@@ -11,35 +11,6 @@ const SIZES = [
   { width: 1920, height: 1080, fits: true },
   { width: 390, height: 844, fits: false, phone: true },
 ];
-
-/** Where column `name` of the newest table ends (its widest cell, header included), and
- *  the console's shown right edge, in page pixels. */
-async function column(page, name) {
-  return page.evaluate((name) => {
-    const out = document.querySelector('[data-testid="console-output"]');
-    const lines = [...out.querySelectorAll('pre.line')];
-    let h = lines.length - 1;
-    const isHeader = (l) => l.classList.contains('line-stdout') && new RegExp(`^NAME .*\\b${name}\\b`).test(l.textContent);
-    while (h >= 0 && !isHeader(lines[h])) h--;
-    if (h < 0) return null;
-    const header = lines[h].textContent;
-    const start = header.search(new RegExp(`\\b${name}\\b`));
-    const next = header.slice(start + name.length).search(/ {2,}\S/);
-    const end = next < 0 ? Infinity : start + name.length + next;
-    let right = 0;
-    for (let i = h; i < lines.length && lines[i].classList.contains('line-stdout'); i++) {
-      const text = lines[i].textContent;
-      const cell = text.slice(start, Math.min(end + 2, text.length)).trimEnd();
-      if (!cell) continue;
-      const range = document.createRange();
-      range.setStart(lines[i].firstChild, start);
-      range.setEnd(lines[i].firstChild, start + cell.length);
-      right = Math.max(right, range.getBoundingClientRect().right);
-    }
-    const box = out.getBoundingClientRect();
-    return { right, shown: box.left + out.clientLeft + out.clientWidth, scrollLeft: out.scrollLeft };
-  }, name);
-}
 
 for (const size of SIZES) {
   test(`kubectl's columns at ${size.width} px`, async ({ page }) => {
