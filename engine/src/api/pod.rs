@@ -148,33 +148,26 @@ pub fn merge_affinity_label_keys(pod: &mut Pod) {
             }
         }
     };
-    let mut terms: Vec<&mut PodAffinityTerm> = Vec::new();
-    if let Some(a) = affinity.pod_affinity.as_mut() {
-        terms.extend(
-            a.required_during_scheduling_ignored_during_execution
-                .iter_mut()
-                .flatten(),
-        );
-        terms.extend(
-            a.preferred_during_scheduling_ignored_during_execution
-                .iter_mut()
-                .flatten()
-                .map(|w| &mut w.pod_affinity_term),
-        );
+    // PodAffinity and PodAntiAffinity are two types with the same two lists of terms.
+    macro_rules! terms_of {
+        ($a:expr) => {
+            $a.into_iter().flat_map(|a| {
+                let required = a
+                    .required_during_scheduling_ignored_during_execution
+                    .iter_mut()
+                    .flatten();
+                let preferred = a
+                    .preferred_during_scheduling_ignored_during_execution
+                    .iter_mut()
+                    .flatten()
+                    .map(|w| &mut w.pod_affinity_term);
+                required.chain(preferred)
+            })
+        };
     }
-    if let Some(a) = affinity.pod_anti_affinity.as_mut() {
-        terms.extend(
-            a.required_during_scheduling_ignored_during_execution
-                .iter_mut()
-                .flatten(),
-        );
-        terms.extend(
-            a.preferred_during_scheduling_ignored_during_execution
-                .iter_mut()
-                .flatten()
-                .map(|w| &mut w.pod_affinity_term),
-        );
-    }
+    let terms: Vec<&mut PodAffinityTerm> = terms_of!(affinity.pod_affinity.as_mut())
+        .chain(terms_of!(affinity.pod_anti_affinity.as_mut()))
+        .collect();
     for term in terms {
         merge(term);
     }
