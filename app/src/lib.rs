@@ -109,6 +109,8 @@ pub fn App() -> impl IntoView {
     let resetting = session.clone();
     // The lesson panel sends commands to the console through this.
     provide_context(components::console::ConsoleBus::new());
+    // A finished lesson step waits for Next, or Enter in the console.
+    provide_context(components::lesson_panel::StepMoment::new());
     let lessons = session.clone();
     view! {
         <div class="app">

@@ -131,6 +131,9 @@ test('a lesson keeps the learner\'s own cluster aside and gives it back on leavi
   await page.goto('./');
   await run(page, 'kubectl create deployment mine --image=nginx');
   await run(page, 'echo "my notes" > notes.txt');
+  // (Lines typed while one runs wait their turn: let them run before the lesson starts.)
+  await run(page, 'cat notes.txt');
+  await expect(page.locator('.line-stdout').last()).toHaveText('my notes');
   // No question: nothing is lost by starting.
   await startLesson(page, 'first-pod');
   expect(dialogs).toEqual([]);
@@ -156,7 +159,12 @@ test('the step list looks back at a done step\'s text', async ({ page }) => {
   await page.goto('./');
   await startLesson(page, 'first-pod');
   await run(page, 'kubectl apply -f nginx-pod.yaml');
-  await page.getByTestId('lesson-next').click();
+  // Enter on an empty console line moves on, as Next does; the console prints nothing.
+  await expect(page.getByTestId('step-done')).toBeVisible();
+  const commands = await page.locator('.line-command').count();
+  await page.getByTestId('console-input').press('Enter');
+  await expect(page.getByTestId('step-label')).toHaveText('Step 2 of 5');
+  await expect(page.locator('.line-command')).toHaveCount(commands);
   const list = page.getByTestId('step-list');
   await expect(list.locator('summary').first()).toHaveText('All steps (1 of 5)');
   await list.locator('summary').first().click();

@@ -201,11 +201,21 @@ pub fn Console(session: Session) -> impl IntoView {
     let submit_paste = submit;
     let submit_bus = submit;
 
+    let step_moment = use_context::<crate::components::lesson_panel::StepMoment>();
     // With Ctrl held, letters are matched in either case (Ctrl+Shift+C, Caps Lock).
     let on_other_key = move |ev: KeyboardEvent, key: &str| match key {
         "enter" => {
             ev.prevent_default();
-            submit(input.get_untracked());
+            let line = input.get_untracked();
+            // Enter on an empty line moves a finished lesson step on.
+            let idle = !running.get_untracked() && !model.with_untracked(|m| m.continuing());
+            if let (true, Some(moment)) = (idle && line.trim().is_empty(), step_moment) {
+                if moment.pending() {
+                    moment.next();
+                    return;
+                }
+            }
+            submit(line);
         }
         "arrowup" => {
             ev.prevent_default();

@@ -57,6 +57,7 @@ enum K {
     StepDone,
     NextStep,
     AllSteps,
+    NextHint,
 }
 
 fn tr(locale: &str, key: K) -> &'static str {
@@ -114,6 +115,10 @@ fn tr(locale: &str, key: K) -> &'static str {
         K::StepDone => ("✓ 단계 {i} / {n} 완료", "✓ Step {i} of {n} done"),
         K::NextStep => ("다음 단계 →", "Next step →"),
         K::AllSteps => ("모든 단계 ({i} / {n})", "All steps ({i} of {n})"),
+        K::NextHint => (
+            "또는 빈 콘솔에서 Enter",
+            "or Enter on an empty console line",
+        ),
     };
     if locale == "ko" {
         ko
@@ -321,10 +326,44 @@ struct DoneStep {
     goals: Vec<String>,
 }
 
+/// A finished step waiting for the learner to move on, shared by the page (a context made
+/// in `App`): the panel shows it, and Enter on an empty console line moves on too.
+#[derive(Clone, Copy)]
+pub struct StepMoment {
+    done: RwSignal<Option<DoneStep>>,
+}
+
+impl Default for StepMoment {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StepMoment {
+    /// No step waiting.
+    pub fn new() -> Self {
+        StepMoment {
+            done: RwSignal::new(None),
+        }
+    }
+
+    /// Whether a done step waits for the learner to move on.
+    pub fn pending(&self) -> bool {
+        self.done.with_untracked(Option::is_some)
+    }
+
+    /// Moves on to the current step.
+    pub fn next(&self) {
+        self.done.set(None);
+    }
+}
+
 /// The step just done, while the learner has not moved on: set when the engine moves the
-/// lesson to its next step, cleared by "Next step" or by another lesson.
+/// lesson to its next step, cleared by "Next step" (or Enter) or by another lesson.
 fn step_done_watch(active: Memo<Option<Active>>) -> RwSignal<Option<DoneStep>> {
-    let done = RwSignal::new(None::<DoneStep>);
+    let done = use_context::<StepMoment>()
+        .map(|m| m.done)
+        .unwrap_or_else(|| RwSignal::new(None));
     let last = StoredValue::new(None::<Active>);
     Effect::new(move |_| {
         let now = active.get();
@@ -374,6 +413,7 @@ fn step_done_view(ctx: &Ctx, step: DoneStep, done: RwSignal<Option<DoneStep>>) -
                 on:click=move |_| done.set(None)>
                 {move || tr(&locale.get(), K::NextStep)}
             </button>
+            <span class="lp-next-hint">{move || tr(&locale.get(), K::NextHint)}</span>
         </div>
     }
 }
