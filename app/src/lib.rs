@@ -103,9 +103,8 @@ pub fn App() -> impl IntoView {
     provide_context(ticker);
     ticker.start();
     let selected = RwSignal::new(None::<Selection>);
-    // Time passed since the last save is written when the tab is hidden or closed.
-    let saving = session.clone();
-    let _ = window_event_listener_untyped("pagehide", move |_| saving.save());
+    // Time passed since the last save is written when the tab is hidden or closed, with the
+    // console's last lines: the console does it (`Console`), once.
     let resetting = session.clone();
     // The lesson panel sends commands to the console through this.
     provide_context(components::console::ConsoleBus::new());

@@ -430,7 +430,8 @@ impl Session {
             .then(|| (record.scrollback.clone(), record.commands()))
     }
 
-    /// Saves the session with the console's last lines (when the page is hidden or left).
+    /// Writes the session now, with the console's last lines (the page is being hidden or
+    /// closed).
     pub fn save_with_console(&self, lines: Vec<SavedLine>) {
         let mut inner = self.lock();
         inner.record.scrollback = lines;
@@ -450,11 +451,6 @@ impl Session {
             save_locked(&mut inner);
         }
         self.set_lesson_locale(locale);
-    }
-
-    /// Writes the session now (the page is being hidden or closed).
-    pub fn save(&self) {
-        save_locked(&mut self.lock());
     }
 
     /// Forgets the cluster and its files (history, settings and finished lessons stay); the

@@ -140,8 +140,8 @@ pub fn Console(session: Session) -> impl IntoView {
         restored.note(&format!("{}: {why}.", tr(locale, Msg::SessionDropped)));
     }
     let model = RwSignal::new(restored);
-    // What the console shows is saved with the session when the page is hidden or left, so
-    // a reload shows it again.
+    // The session (time passed since the last save, and what the console shows) is saved
+    // when the page is hidden or left, so a reload finds both.
     for event in ["pagehide", "visibilitychange"] {
         let saving = session.clone();
         let _ = window_event_listener_untyped(event, move |_| {

@@ -315,6 +315,25 @@ fn lesson_view(ctx: Ctx) -> impl IntoView {
     }
 }
 
+/// One line of a goal checklist: ✓ or ○, the label, and why not yet.
+fn goal_item(
+    ctx: &Ctx,
+    locale: &str,
+    label: &str,
+    met: bool,
+    why: Option<String>,
+) -> impl IntoView {
+    let word = tr(locale, if met { K::Met } else { K::NotMet });
+    view! {
+        <li class="lp-goal" class:met=met data-testid="goal-item" data-met=met.to_string()>
+            <span class="lp-goal-mark" aria-hidden="true">{if met { "✓" } else { "○" }}</span>
+            <span class="visually-hidden">{word} ": "</span>
+            <span class="lp-goal-label">{inlines_view(ctx, markdown::inlines(label))}</span>
+            {(!met).then_some(why).flatten().map(|w| view! { <span class="lp-goal-why">{w}</span> })}
+        </li>
+    }
+}
+
 /// A step just finished, as the panel keeps showing it until the learner moves on.
 #[derive(Clone, Debug, PartialEq)]
 struct DoneStep {
@@ -390,19 +409,10 @@ fn step_done_view(ctx: &Ctx, step: DoneStep, done: RwSignal<Option<DoneStep>>) -
     let banner = tr(&locale.get_untracked(), K::StepDone)
         .replace("{i}", &(step.step + 1).to_string())
         .replace("{n}", &step.steps.to_string());
-    let met_word = tr(&locale.get_untracked(), K::Met);
     let goals = step
         .goals
-        .into_iter()
-        .map(|label| {
-            view! {
-                <li class="lp-goal met" data-testid="goal-item" data-met="true">
-                    <span class="lp-goal-mark" aria-hidden="true">"✓"</span>
-                    <span class="visually-hidden">{met_word} ": "</span>
-                    <span class="lp-goal-label">{inlines_view(ctx, markdown::inlines(&label))}</span>
-                </li>
-            }
-        })
+        .iter()
+        .map(|label| goal_item(ctx, &locale.get_untracked(), label, true, None))
         .collect_view();
     view! {
         <div class="lp-done" data-testid="step-done" role="status">
@@ -483,23 +493,13 @@ fn step_view(ctx: Ctx, step_text: Memo<String>) -> impl IntoView {
     let text_ctx = ctx.clone();
     let goal_ctx = ctx.clone();
     let goals = move || {
-        let met_word = tr(&locale.get(), K::Met);
-        let not_word = tr(&locale.get(), K::NotMet);
+        let locale = locale.get();
         active.with(|a| {
             a.as_ref()
                 .map(|a| a.goals.clone())
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(label, met, why)| {
-                    view! {
-                        <li class="lp-goal" class:met=met data-testid="goal-item" data-met=met.to_string()>
-                            <span class="lp-goal-mark" aria-hidden="true">{if met { "✓" } else { "○" }}</span>
-                            <span class="visually-hidden">{if met { met_word } else { not_word }} ": "</span>
-                            <span class="lp-goal-label">{inlines_view(&goal_ctx, markdown::inlines(&label))}</span>
-                            {(!met).then_some(why).flatten().map(|w| view! { <span class="lp-goal-why">{w}</span> })}
-                        </li>
-                    }
-                })
+                .map(|(label, met, why)| goal_item(&goal_ctx, &locale, &label, met, why))
                 .collect_view()
         })
     };

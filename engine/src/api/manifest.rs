@@ -427,6 +427,7 @@ pub fn suggest<'a>(key: &str, siblings: impl Iterator<Item = &'a str>) -> Option
         .map(|(_, c)| c.to_string())
 }
 
+/// Levenshtein distance between two strings (as cobra uses for "did you mean").
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

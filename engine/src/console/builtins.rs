@@ -72,7 +72,7 @@ fn near_program(typed: &str) -> Option<&'static str> {
     let most = if typed.chars().count() <= 4 { 1 } else { 2 };
     super::session::PROGRAMS
         .iter()
-        .map(|p| (super::kubectl::levenshtein(p, typed), *p))
+        .map(|p| (crate::api::manifest::edit_distance(p, typed), *p))
         .filter(|(d, p)| (1..=most).contains(d) && p.len() > 2)
         .min()
         .map(|(_, p)| p)

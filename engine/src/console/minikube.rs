@@ -165,7 +165,7 @@ fn unknown_command(command: &str) -> Output {
     let close: Vec<&&str> = COMMANDS
         .iter()
         .filter(|c| {
-            crate::console::kubectl::levenshtein(c, &lower) <= 2 || c.starts_with(lower.as_str())
+            crate::api::manifest::edit_distance(c, &lower) <= 2 || c.starts_with(lower.as_str())
         })
         .collect();
     let mut message = format!("Error: unknown command \"{command}\" for \"minikube\"");

@@ -56,7 +56,9 @@ pub fn create_service(cluster: &mut Cluster, args: &[String]) -> Output {
         other => {
             let close: Vec<&str> = ["clusterip", "externalname", "loadbalancer", "nodeport"]
                 .into_iter()
-                .filter(|c| super::levenshtein(c, other) <= 2 || c.starts_with(other))
+                .filter(|c| {
+                    crate::api::manifest::edit_distance(c, other) <= 2 || c.starts_with(other)
+                })
                 .collect();
             let mut message = format!("unknown command \"{other}\" for \"kubectl create service\"");
             if !close.is_empty() {

@@ -54,6 +54,7 @@ mod version;
 mod wait;
 pub(crate) mod watch;
 
+use crate::api::manifest::edit_distance;
 use crate::cluster::Cluster;
 use crate::output::Output;
 pub(crate) use create_secret::SUBCOMMANDS as SECRET_TYPES;
@@ -550,7 +551,7 @@ fn namespace(cluster: &Cluster, parsed: &flags::Parsed) -> String {
 fn unknown_command(command: &str) -> Output {
     let suggestions: Vec<&str> = verb_names()
         .into_iter()
-        .filter(|c| levenshtein(c, command) <= 2 || c.starts_with(command))
+        .filter(|c| edit_distance(c, command) <= 2 || c.starts_with(command))
         .collect();
     let mut message = format!("unknown command \"{command}\" for \"kubectl\"");
     if !suggestions.is_empty() {
@@ -560,21 +561,6 @@ fn unknown_command(command: &str) -> Output {
         }
     }
     error(message)
-}
-
-/// Edit distance between two strings, as cobra uses for suggestions.
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 const USAGE_HEADER: &str = "\
