@@ -20,8 +20,14 @@ test('a reload finds the cluster, the files and the history as they were', async
   expect(before.match(/web-[a-z0-9]+-[a-z0-9]{5}/g)).toHaveLength(2);
 
   await page.reload();
+  // The restored scrollback already holds the old output: wait for the new command's own.
+  await expect(page.getByTestId('console-output')).toContainText('Session restored');
+  const output = page.getByTestId('console-output');
+  const commands = async () => (await output.innerText()).split('$ kubectl get pods --no-headers').length;
+  const restored = await commands();
   await run(page, 'kubectl get pods --no-headers');
-  await expect(page.getByTestId('console-output')).toContainText('Running');
+  await expect.poll(commands).toBeGreaterThan(restored);
+  await expect.poll(() => lastOutput(page, 'kubectl get pods --no-headers')).toContain('Running');
   const after = await lastOutput(page, 'kubectl get pods --no-headers');
   // Same pods (same generated names), same state; only their age moved on.
   const names = (s) => s.match(/web-[a-z0-9]+-[a-z0-9]{5}/g);
