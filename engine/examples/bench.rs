@@ -41,6 +41,7 @@ fn main() {
         Some("ticks") => return ticks(300),
         Some("network") => return network(),
         Some("autoscaling") => return autoscaling(300),
+        Some("pods") => return pods(1000),
         _ => {}
     }
     measure("create the default cluster", 200, || {
@@ -51,7 +52,17 @@ fn main() {
         std::hint::black_box(cluster.run("kubectl get nodes -o wide"));
     });
 
-    const PODS: usize = 1000;
+    pods(1000);
+    rollout(500);
+    ticks(300);
+    network();
+    autoscaling(300);
+}
+
+/// `pods` pods created one `kubectl run` at a time on 10 workers, until all are Running;
+/// then memory per pod and `kubectl get pods` over them.
+#[allow(non_snake_case)]
+fn pods(PODS: usize) {
     let mut cluster = Cluster::with_config(ClusterConfig {
         seed: 1,
         profile: ClusterProfile::with_workers(10),
@@ -101,10 +112,6 @@ fn main() {
         },
     );
 
-    rollout(500);
-    ticks(300);
-    network();
-    autoscaling(300);
 }
 
 /// The page's ticks while metrics-server scrapes every 15 s and an HPA holds a Deployment

@@ -2,6 +2,7 @@
 //! pod cannot be placed.
 
 pub(crate) mod affinity;
+mod cache;
 mod dynamic_resources;
 mod interpod;
 mod preemption;
@@ -129,7 +130,7 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Vec<String> {
 }
 
 /// What the pods already bound to a node request.
-#[derive(Default, Clone)]
+#[derive(Default, Clone, Debug)]
 struct NodeUsage {
     /// Host ports taken: (protocol, hostIP, port).
     ports: Vec<(String, String, i32)>,
@@ -142,17 +143,21 @@ struct NodeUsage {
 }
 
 /// What one scheduling pass reads of the cluster, kept up to date as it binds pods.
-struct Pass {
+struct Pass<'c> {
     nodes: Vec<Node>,
     node_labels: interpod::NodeLabels,
     namespaces: BTreeMap<String, BTreeMap<String, String>>,
     usage: BTreeMap<String, NodeUsage>,
-    /// Bound pods, for InterPodAffinity.
-    peers: Vec<interpod::Peer>,
+    /// Bound pods before the pass, for InterPodAffinity.
+    bound: &'c BTreeMap<cache::PodKey, interpod::Peer>,
+    /// Pods bound during the pass.
+    added: Vec<interpod::Peer>,
+    /// How many of all these carry pod (anti-)affinity terms.
+    with_terms: usize,
 }
 
-impl Pass {
-    fn new(world: &World) -> Pass {
+impl<'c> Pass<'c> {
+    fn new(world: &World, cache: &'c mut cache::Cache) -> Pass<'c> {
         let nodes: Vec<Node> = world.api.list_as::<Node>(None).cloned().collect();
         let node_labels = nodes
             .iter()
@@ -173,13 +178,16 @@ impl Pass {
                 )
             })
             .collect();
-        let (usage, peers) = usage(world);
+        let usage = cache.usage().clone();
+        let cache: &'c cache::Cache = cache;
         Pass {
             nodes,
             node_labels,
             namespaces,
             usage,
-            peers,
+            bound: cache.peers(),
+            added: Vec::new(),
+            with_terms: cache.with_terms(),
         }
     }
 
@@ -187,40 +195,32 @@ impl Pass {
         interpod::View {
             nodes: &self.node_labels,
             namespaces: &self.namespaces,
-            peers: &self.peers,
+            bound: self.bound,
+            added: &self.added,
+            with_terms: self.with_terms,
         }
     }
-}
 
-/// What each node's pods request, and the bound pods themselves.
-fn usage(world: &World) -> (BTreeMap<String, NodeUsage>, Vec<interpod::Peer>) {
-    let mut map: BTreeMap<String, NodeUsage> = BTreeMap::new();
-    let mut peers = Vec::new();
-    for obj in world.api.list("Pod", None) {
-        let Object::Pod(p) = obj else { continue };
-        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else {
-            continue;
-        };
-        let phase = p
-            .status
-            .as_ref()
-            .and_then(|s| s.phase.as_deref())
-            .unwrap_or("");
-        if phase == "Succeeded" || phase == "Failed" {
-            continue;
-        }
-        peers.push(interpod::Peer::new(p, &node));
-        map.entry(node).or_default().add(p);
+    /// Counts `pod`, just bound to `node`, for the rest of the pass.
+    fn bind(&mut self, pod: &Pod, node: &str) {
+        self.usage.entry(node.to_string()).or_default().add(pod);
+        let peer = interpod::Peer::new(pod, node);
+        self.with_terms += usize::from(peer.has_terms());
+        self.added.push(peer);
     }
-    (map, peers)
 }
 
 impl NodeUsage {
     /// Counts one more pod on the node.
     fn add(&mut self, p: &Pod) {
-        let (cpu, mem) = pod_requests(p);
+        self.add_requests(&cache::Requests::of(p));
+    }
+
+    /// Counts one more pod on the node, from what it requests.
+    fn add_requests(&mut self, r: &cache::Requests) {
+        let (cpu, mem) = (r.cpu(), r.mem());
         self.pods += 1.0;
-        self.ports.extend(affinity::host_ports(p));
+        self.ports.extend_from_slice(r.ports());
         self.cpu += cpu;
         self.mem += mem;
         self.score_cpu += if cpu > 0.0 { cpu } else { 0.1 };
@@ -269,6 +269,8 @@ pub struct Scheduler {
     bound: BTreeMap<(String, String), BTreeMap<String, String>>,
     /// Whether such a change happened this pass (retries pods refused by InterPodAffinity).
     retry_affinity: bool,
+    /// The bound pods and what they take from their nodes.
+    cache: cache::Cache,
 }
 
 /// The one key the scheduler works on: a pass over every pending pod, in creation order.
@@ -334,6 +336,7 @@ impl Controller for Scheduler {
     /// Keeps the set of unbound pods, and notes events that may make room.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, _queue: &mut Queue) {
         self.retry |= may_free_room(event);
+        self.cache.observe(event);
         if let Object::Pod(p) = &event.object {
             let key = (
                 p.metadata.namespace.clone().unwrap_or_default(),
@@ -403,7 +406,7 @@ impl Controller for Scheduler {
         });
         // What nodes hold is computed once per pass and kept up to date as pods are bound;
         // binding a pod changes no node, so one copy of the nodes serves the whole pass.
-        let mut pass = Pass::new(world);
+        let mut pass = Pass::new(world, &mut self.cache);
         for pod in pending {
             schedule_one(world, pod, &mut pass);
         }
@@ -543,8 +546,7 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(chosen.clone());
     }
-    pass.usage.entry(chosen.clone()).or_default().add(&pod);
-    pass.peers.push(interpod::Peer::new(&pod, &chosen));
+    pass.bind(&pod, &chosen);
     set_condition(
         &mut pod,
         PodCondition {

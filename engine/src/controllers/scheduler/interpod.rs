@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Affinity, Pod, PodAffinityTerm, WeightedPodAffinityTerm};
 
+use super::cache::PodKey;
 use crate::api::selector::Selector;
 
 /// Node labels by node name.
@@ -42,13 +43,38 @@ impl Peer {
             affinity: pod.spec.as_ref().and_then(|s| s.affinity.clone()),
         }
     }
+
+    /// Whether the pod carries pod affinity or anti-affinity terms.
+    pub(super) fn has_terms(&self) -> bool {
+        has_terms(self.affinity.as_ref())
+    }
+}
+
+fn has_terms(a: Option<&Affinity>) -> bool {
+    a.is_some_and(|a| a.pod_affinity.is_some() || a.pod_anti_affinity.is_some())
 }
 
 /// What the plugin reads of the cluster: node labels, namespace labels, bound pods.
 pub(super) struct View<'a> {
     pub nodes: &'a NodeLabels,
     pub namespaces: &'a BTreeMap<String, BTreeMap<String, String>>,
-    pub peers: &'a [Peer],
+    /// Pods bound before this pass.
+    pub bound: &'a BTreeMap<PodKey, Peer>,
+    /// Pods bound earlier in this pass.
+    pub added: &'a [Peer],
+    /// How many of the bound pods carry pod (anti-)affinity terms.
+    pub with_terms: usize,
+}
+
+impl View<'_> {
+    fn peers(&self) -> impl Iterator<Item = &Peer> {
+        self.bound.values().chain(self.added)
+    }
+
+    /// Whether no term, the pod's own or a bound pod's, can matter for `pod`.
+    fn nothing_applies(&self, pod: &Pod) -> bool {
+        self.with_terms == 0 && !has_terms(pod.spec.as_ref().and_then(|s| s.affinity.as_ref()))
+    }
 }
 
 /// A term with its namespaces resolved (`None`: every namespace) and its selector (`None`:
@@ -169,6 +195,9 @@ pub(super) struct PreFilter {
 
 /// Computes the filter's state for `pod`; `None` when nothing can fail.
 pub(super) fn pre_filter(pod: &Pod, view: &View) -> Option<PreFilter> {
+    if view.nothing_applies(pod) {
+        return None;
+    }
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let labels = pod.metadata.labels.clone().unwrap_or_default();
     let own = pod.spec.as_ref().and_then(|s| s.affinity.as_ref());
@@ -183,7 +212,7 @@ pub(super) fn pre_filter(pod: &Pod, view: &View) -> Option<PreFilter> {
         existing_anti_counts: Counts::new(),
     };
     let mut any = !state.affinity.is_empty() || !state.anti.is_empty();
-    for peer in view.peers {
+    for peer in view.peers() {
         let node = view.nodes.get(&peer.node);
         let theirs = required(peer.affinity.as_ref(), true);
         if !theirs.is_empty() {
@@ -255,6 +284,9 @@ impl PreFilter {
 
 /// The plugin's normalised scores (0-100) for `candidates`, or `None` when no term applies.
 pub(super) fn scores(pod: &Pod, view: &View, candidates: &[String]) -> Option<Vec<i64>> {
+    if view.nothing_applies(pod) {
+        return None;
+    }
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let labels = pod.metadata.labels.clone().unwrap_or_default();
     let own = pod.spec.as_ref().and_then(|s| s.affinity.as_ref());
@@ -266,7 +298,7 @@ pub(super) fn scores(pod: &Pod, view: &View, candidates: &[String]) -> Option<Ve
             *topology.entry(p).or_default() += sign * t.weight;
         }
     };
-    for peer in view.peers {
+    for peer in view.peers() {
         let node = view.nodes.get(&peer.node);
         for t in affinity
             .iter()
@@ -361,14 +393,34 @@ mod tests {
         ]}})
     }
 
+    /// A view of `peers` as pods bound before the pass.
+    fn view<'a>(
+        nodes: &'a NodeLabels,
+        namespaces: &'a BTreeMap<String, BTreeMap<String, String>>,
+        bound: &'a BTreeMap<PodKey, Peer>,
+    ) -> View<'a> {
+        View {
+            nodes,
+            namespaces,
+            bound,
+            added: &[],
+            with_terms: bound.values().filter(|p| p.has_terms()).count(),
+        }
+    }
+
+    fn keyed(peers: &[Peer]) -> BTreeMap<PodKey, Peer> {
+        peers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((String::new(), i.to_string()), p.clone()))
+            .collect()
+    }
+
     fn verdicts(p: &Pod, peers: &[Peer]) -> Vec<Option<&'static str>> {
         let nodes = nodes();
         let namespaces = BTreeMap::new();
-        let view = View {
-            nodes: &nodes,
-            namespaces: &namespaces,
-            peers,
-        };
+        let bound = keyed(peers);
+        let view = view(&nodes, &namespaces, &bound);
         let state = pre_filter(p, &view);
         nodes
             .values()
@@ -469,11 +521,8 @@ mod tests {
             Peer::new(&p, "node1"),
             Peer::new(&p, "node2"),
         ];
-        let view = View {
-            nodes: &nodes,
-            namespaces: &namespaces,
-            peers: &peers,
-        };
+        let bound = keyed(&peers);
+        let view = view(&nodes, &namespaces, &bound);
         let names: Vec<String> = nodes.keys().cloned().collect();
         // Raw -200, -100, 0 → 0, 50, 100.
         assert_eq!(scores(&p, &view, &names), Some(vec![0, 50, 100]));
