@@ -73,7 +73,7 @@ struct Candidate {
 
 /// The pods of `victims` whose eviction a budget would refuse (each budget's allowed
 /// disruptions taken in turn).
-fn violating(budgets: &[PodDisruptionBudget], victims: &[Pod]) -> Vec<bool> {
+fn violating(budgets: &[PodDisruptionBudget], victims: &[&Pod]) -> Vec<bool> {
     let mut allowed: Vec<i32> = budgets
         .iter()
         .map(|b| b.status.as_ref().map_or(0, |s| s.disruptions_allowed))
@@ -102,14 +102,13 @@ fn victims_on(
 ) -> Option<Candidate> {
     let name = node.metadata.name.clone().unwrap_or_default();
     let me = priority(pod);
-    let (mut lower, higher): (Vec<Pod>, Vec<Pod>) = pods_on(world, &name)
-        .cloned()
+    let (mut lower, higher): (Vec<&Pod>, Vec<&Pod>) = pods_on(world, &name)
         .partition(|p| priority(p) < me && p.metadata.deletion_timestamp.is_none());
     if lower.is_empty() {
         return None;
     }
     let mut kept = NodeUsage::default();
-    for p in &higher {
+    for p in higher {
         kept.add(p);
     }
     if !filter(pod, node, &kept).is_empty() {
@@ -123,19 +122,19 @@ fn victims_on(
         )
     });
     let flags = violating(budgets, &lower);
-    let mut order: Vec<(Pod, bool)> = lower.into_iter().zip(flags).collect();
+    let mut order: Vec<(&Pod, bool)> = lower.into_iter().zip(flags).collect();
     // Those whose budget would be violated are reprieved first (a stable sort).
     order.sort_by_key(|(_, violates)| !*violates);
     let mut victims = Vec::new();
     let mut violations = 0;
     for (p, violates) in order {
         let mut with = kept.clone();
-        with.add(&p);
+        with.add(p);
         if filter(pod, node, &with).is_empty() {
             kept = with;
         } else {
             violations += usize::from(violates);
-            victims.push(p);
+            victims.push(p.clone());
         }
     }
     Some(Candidate {
