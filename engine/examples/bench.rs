@@ -42,6 +42,7 @@ fn main() {
         Some("network") => return network(),
         Some("autoscaling") => return autoscaling(300),
         Some("pods") => return pods(1000),
+        Some("scale") => return scale(10_000),
         _ => {}
     }
     measure("create the default cluster", 200, || {
@@ -335,4 +336,49 @@ fn rollout(replicas: usize) {
             println!("  rollout did not finish: {last}");
         }
     }
+}
+
+/// The scale profile: `pods` pods (Deployments of 1,000) on 100 workers; idle ticks,
+/// `kubectl get pods -A` over them, and ticks while one Deployment of 1,000 rolls.
+fn scale(pods: usize) {
+    let mut cluster = Cluster::with_config(ClusterConfig {
+        seed: 4,
+        profile: ClusterProfile::with_workers(100),
+    });
+    let start = Instant::now();
+    for i in 0..pods / 1000 {
+        cluster.run(&format!(
+            "kubectl create deployment app{i} --image=nginx:1.26 --replicas=1000"
+        ));
+    }
+    cluster.run("kubectl rollout status deployment/app0 --timeout=30m");
+    cluster.advance(SimDuration::seconds(30));
+    let running = cluster
+        .run("kubectl get pods -A --no-headers")
+        .stdout()
+        .lines()
+        .filter(|l| l.contains("Running"))
+        .count();
+    println!(
+        "{:<52} {:>12.2?} wall ({running} Running)",
+        format!("{pods} pods on 100 workers until Running"),
+        start.elapsed()
+    );
+    measure(&format!("kubectl get pods -A over {pods} pods"), 5, || {
+        std::hint::black_box(cluster.run("kubectl get pods -A"));
+    });
+    let ticks = |cluster: &mut Cluster, label: &str, n: u32| {
+        let (mut worst, mut total) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+        for _ in 0..n {
+            let t = Instant::now();
+            cluster.advance(SimDuration::millis(250));
+            let d = t.elapsed();
+            worst = worst.max(d);
+            total += d;
+        }
+        println!("{label:<52} {:>12.2?} mean, {worst:>10.2?} worst ({n} ticks)", total / n);
+    };
+    ticks(&mut cluster, &format!("ticks: {pods} pods idle"), 120);
+    cluster.run("kubectl set image deployment/app0 nginx=nginx:1.27");
+    ticks(&mut cluster, &format!("ticks: {pods} pods, 1,000 rolling"), 120);
 }
