@@ -1,9 +1,12 @@
 // Kubeplay's service worker: after the first visit the page works offline.
 // On install it caches the page and every file the page names (Trunk's hashed script,
-// wasm, styles, icon, manifest, explain.json); afterwards it answers from the cache first
-// and refreshes the page itself from the network when there is one.
+// wasm, styles, icon, manifest, bundle.json, explain.json); afterwards it answers hashed
+// files from the cache first, and the page and its data files (whose names stay the same
+// from one build to the next) from the network when there is one.
 // All URLs are relative to this file, so the site works from any folder of any host.
 const CACHE = 'kubeplay-v1';
+// The data files the page fetches by a fixed name.
+const DATA = /\/(bundle|explain)\.json$/;
 
 async function precache() {
   const cache = await caches.open(CACHE);
@@ -13,7 +16,7 @@ async function precache() {
   // Absolute URLs, so no file is listed twice (addAll refuses duplicates).
   const scope = self.registration.scope;
   const assets = new Set(
-    ['./sw.js', './explain.json', './favicon.svg', './manifest.webmanifest'].map((u) => new URL(u, scope).href),
+    ['./sw.js', './bundle.json', './explain.json', './favicon.svg', './manifest.webmanifest'].map((u) => new URL(u, scope).href),
   );
   for (const m of html.matchAll(/(?:href|src)="([^"]+)"/g)) {
     const url = new URL(m[1], scope);
@@ -42,16 +45,19 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
-  if (request.mode === 'navigate') {
-    // The page: fresh when online (a new build), the cached copy when offline.
+  if (request.mode === 'navigate' || DATA.test(new URL(request.url).pathname)) {
+    // The page and its data: fresh when online (a new build), the cached copy when offline.
+    const key = request.mode === 'navigate' ? './' : request;
     event.respondWith(
       fetch(request)
         .then((response) => {
-          const copy = response.clone();
-          caches.open(CACHE).then((c) => c.put('./', copy));
+          if (response.ok) {
+            const copy = response.clone();
+            caches.open(CACHE).then((c) => c.put(key, copy));
+          }
           return response;
         })
-        .catch(() => caches.match('./')),
+        .catch(() => caches.match(key)),
     );
     return;
   }

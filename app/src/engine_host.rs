@@ -61,10 +61,8 @@ impl EngineHost {
                 self.locale = locale;
                 Answer::Done
             }
-            Request::ExplainDocs(text) => match kubeplay_engine::install_explain_docs(&text) {
-                Ok(()) => Answer::Done,
-                Err(e) => Answer::Result(Err(e)),
-            },
+            Request::ExplainDocs(text) => installed(kubeplay_engine::install_explain_docs(&text)),
+            Request::Bundle(text) => installed(kubeplay_engine::install_bundle(&text)),
             Request::Complete(line) => Answer::Completion(self.state.cluster.complete(&line)),
             Request::Describe {
                 kind,
@@ -176,6 +174,14 @@ impl EngineHost {
     }
 }
 
+/// The answer to handing over a data file: done, or why it was refused.
+fn installed(result: Result<(), String>) -> Answer {
+    match result {
+        Ok(()) => Answer::Done,
+        Err(e) => Answer::Result(Err(e)),
+    }
+}
+
 /// What the lesson panel shows of `run`, worded in `locale`.
 pub fn lesson_view(run: &LessonRun, locale: &str) -> LessonView {
     let all_hints = run.step().map(|s| s.hints.as_slice()).unwrap_or(&[]);
@@ -282,6 +288,20 @@ mod tests {
         assert_ne!(english.title, lesson.title);
         match ask(&mut host, 3, Request::ReadFile("nope.yaml".into())).answer {
             Answer::Text(None) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn data_files_are_installed_or_refused() {
+        let mut host = EngineHost::new();
+        let bundle = include_str!("../../public/bundle.json").to_string();
+        assert_eq!(
+            ask(&mut host, 1, Request::Bundle(bundle)).answer,
+            Answer::Done
+        );
+        match ask(&mut host, 2, Request::Bundle("{}".into())).answer {
+            Answer::Result(Err(_)) => {}
             other => panic!("{other:?}"),
         }
     }

@@ -12,9 +12,9 @@ pub mod completion;
 pub mod components;
 pub mod console_model;
 pub mod crash;
+pub mod data_files;
 pub mod editor_model;
 pub mod engine_host;
-pub mod explain_docs;
 pub mod i18n;
 pub mod journal;
 pub mod markdown;
@@ -33,15 +33,19 @@ use leptos::prelude::*;
 use components::describe_panel::{DescribePanel, Selection};
 use i18n::{t, Msg};
 
-/// Mounts the app on `<body>` and drops the boot frame. A panic shows a "something broke" panel ([`crash`]);
-/// `?reset` in the address (the panel's reset link) forgets the saved cluster first; the
-/// service worker makes later visits work offline.
+/// Mounts the app on `<body>` once `bundle.json` is in ([`data_files`]) and drops the boot
+/// frame. A panic shows a "something broke" panel ([`crash`]); `?reset` in the address (the
+/// panel's reset link) forgets the saved cluster first; the service worker makes later
+/// visits work offline.
 pub fn start() {
     crash::install();
     reset_if_asked();
-    leptos::mount::mount_to_body(App);
-    remove_boot_frame();
-    register_service_worker();
+    wasm_bindgen_futures::spawn_local(async {
+        data_files::load_bundle().await;
+        leptos::mount::mount_to_body(App);
+        remove_boot_frame();
+        register_service_worker();
+    });
 }
 
 /// Removes the frame `index.html` shows before the app mounts (`#boot`).
@@ -98,7 +102,7 @@ pub fn App() -> impl IntoView {
     let session = session::Session::restore();
     let locale = i18n::provide_locale(components::language_switch::initial_locale(&session));
     session.set_lesson_locale(locale.get_untracked().code());
-    explain_docs::load(session.clone());
+    data_files::load_explain_docs(session.clone());
     let ticker = ticker::Ticker::new(session.clone());
     provide_context(ticker);
     ticker.start();

@@ -35,6 +35,9 @@ pub enum Request {
     SetLocale(String),
     /// `explain.json`'s text, fetched by the page after start-up.
     ExplainDocs(String),
+    /// `bundle.json`'s text (lessons, add-on manifests): a worker's first request, before
+    /// `Start`.
+    Bundle(String),
     /// Tab completion of a line.
     Complete(String),
     /// `kubectl describe` of a pod or node, read-only.

@@ -130,9 +130,12 @@ impl Session {
             notice,
             version: ArcRwSignal::new(0),
         };
-        // Only where no worker starts is a cluster made in this thread.
+        // Only where no worker starts is a cluster made in this thread (which has the
+        // bundle already); a worker gets it first.
         if !(page && crate::worker::spawn(&session)) {
             session.host = Host::Local(Arc::new(Mutex::new(EngineHost::new())));
+        } else if let Some(text) = crate::data_files::take_bundle() {
+            session.request(Request::Bundle(text), |_| {});
         }
         let locale = "en".to_string();
         session.request(Request::Start { journal, locale }, |_| {});

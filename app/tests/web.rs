@@ -35,8 +35,13 @@ async fn type_and_enter(text: &str) {
 
 #[wasm_bindgen_test]
 async fn console_answers_kubectl_get_nodes() {
+    // The page installs `bundle.json` before it mounts (`kubeplay_app::start`).
+    kubeplay_engine::install_bundle(include_str!("../../public/bundle.json")).unwrap();
     leptos::mount::mount_to_body(kubeplay_app::App);
     leptos::task::tick().await;
+    let lessons = by_testid("lesson-list").child_element_count() as usize;
+    assert!(lessons > 0);
+    assert_eq!(lessons, kubeplay_engine::lessons::builtin().len());
     type_and_enter("kubectl get nodes").await;
     let text = by_testid("console-output")
         .text_content()

@@ -10,6 +10,7 @@
 #[allow(dead_code)]
 mod api;
 mod apiserver;
+mod bundle;
 #[allow(dead_code)] // issue 17 contract: used as the usage model lands
 mod cgroups;
 mod clock;
@@ -32,6 +33,7 @@ pub mod view;
 mod world;
 
 pub use api::explain::{docs_loaded as explain_docs_loaded, install_docs as install_explain_docs};
+pub use bundle::install as install_bundle;
 pub use clock::SimDuration;
 pub use cluster::{Cluster, ClusterConfig, ClusterProfile, Kubeconfig, NodeProfile, NodeRole};
 pub use console::complete::Completion;

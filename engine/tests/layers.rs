@@ -8,7 +8,9 @@ use std::path::Path;
 
 /// Top-level modules by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "rng", "timers", "output", "storage", "cgroups"],
+    &[
+        "clock", "rng", "timers", "output", "storage", "cgroups", "bundle",
+    ],
     &["api"],
     &["apiserver"],
     &["world"],

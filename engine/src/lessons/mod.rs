@@ -55,82 +55,11 @@ impl Text {
     }
 }
 
-/// The lesson files shipped with Kubeplay, as (file name, text).
-pub const BUILTIN_FILES: &[(&str, &str)] = &[
-    (
-        "01-meet-your-cluster.yaml",
-        include_str!("../../../lessons/01-meet-your-cluster.yaml"),
-    ),
-    (
-        "02-first-pod.yaml",
-        include_str!("../../../lessons/02-first-pod.yaml"),
-    ),
-    (
-        "03-multi-container-pods.yaml",
-        include_str!("../../../lessons/03-multi-container-pods.yaml"),
-    ),
-    (
-        "04-labels-and-selectors.yaml",
-        include_str!("../../../lessons/04-labels-and-selectors.yaml"),
-    ),
-    (
-        "05-namespaces.yaml",
-        include_str!("../../../lessons/05-namespaces.yaml"),
-    ),
-    (
-        "06-self-healing.yaml",
-        include_str!("../../../lessons/06-self-healing.yaml"),
-    ),
-    (
-        "07-deployments.yaml",
-        include_str!("../../../lessons/07-deployments.yaml"),
-    ),
-    (
-        "08-rolling-updates.yaml",
-        include_str!("../../../lessons/08-rolling-updates.yaml"),
-    ),
-    (
-        "09-services.yaml",
-        include_str!("../../../lessons/09-services.yaml"),
-    ),
-    (
-        "10-nodeport.yaml",
-        include_str!("../../../lessons/10-nodeport.yaml"),
-    ),
-    (
-        "11-loadbalancer-ingress.yaml",
-        include_str!("../../../lessons/11-loadbalancer-ingress.yaml"),
-    ),
-    (
-        "12-configmaps.yaml",
-        include_str!("../../../lessons/12-configmaps.yaml"),
-    ),
-    (
-        "13-secrets.yaml",
-        include_str!("../../../lessons/13-secrets.yaml"),
-    ),
-    (
-        "14-pod-storage.yaml",
-        include_str!("../../../lessons/14-pod-storage.yaml"),
-    ),
-    (
-        "15-persistent-volumes.yaml",
-        include_str!("../../../lessons/15-persistent-volumes.yaml"),
-    ),
-    (
-        "16-resources-and-probes.yaml",
-        include_str!("../../../lessons/16-resources-and-probes.yaml"),
-    ),
-    (
-        "17-autoscaling.yaml",
-        include_str!("../../../lessons/17-autoscaling.yaml"),
-    ),
-];
-
-/// The lessons shipped with Kubeplay, ordered by `order`. A file that does not parse is left
-/// out (the test suite's `lessons check` keeps that from happening).
+/// The lessons shipped with Kubeplay (`crate::bundle`: none on the page until `bundle.json`
+/// is installed), ordered by `order`. A file that does not parse is left out (the test
+/// suite's `lessons check` keeps that from happening).
 pub fn builtin() -> Vec<Lesson> {
-    let mut lessons: Vec<Lesson> = BUILTIN_FILES
+    let mut lessons: Vec<Lesson> = crate::bundle::lesson_files()
         .iter()
         .filter_map(|(file, text)| parse(file, text).ok())
         .collect();

@@ -1,46 +1,47 @@
 //! The only part of "the internet" Kubeplay reaches: the add-on catalog, the upstream
 //! manifests a course installs (`kubectl apply -f https://…`, `wget`/`curl` on the
-//! learner's machine), bundled with pinned versions (`engine/addons/README.md`) so that they
-//! load offline. Every other outside address stays unreachable.
+//! learner's machine), bundled with pinned versions (`engine/addons/README.md`, texts from
+//! [`crate::bundle`]) so that they load offline. Every other outside address stays
+//! unreachable.
 
-/// (URL, contents) of every bundled manifest.
+/// (URL, file under `engine/addons/`) of every bundled manifest.
 const CATALOG: &[(&str, &str)] = &[
     (
         "https://raw.githubusercontent.com/metallb/metallb/v0.15.2/config/manifests/metallb-native.yaml",
-        include_str!("../../addons/metallb-v0.15.2-native.yaml"),
+        "metallb-v0.15.2-native.yaml",
     ),
     (
         "https://raw.githubusercontent.com/metallb/metallb/v0.8.3/manifests/metallb.yaml",
-        include_str!("../../addons/metallb-v0.8.3.yaml"),
+        "metallb-v0.8.3.yaml",
     ),
     (
         "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/baremetal/deploy.yaml",
-        include_str!("../../addons/ingress-nginx-v1.15.1-baremetal.yaml"),
+        "ingress-nginx-v1.15.1-baremetal.yaml",
     ),
     (
         "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/cloud/deploy.yaml",
-        include_str!("../../addons/ingress-nginx-v1.15.1-cloud.yaml"),
+        "ingress-nginx-v1.15.1-cloud.yaml",
     ),
     (
         "https://raw.githubusercontent.com/rancher/local-path-provisioner/v0.0.32/deploy/local-path-storage.yaml",
-        include_str!("../../addons/local-path-storage-v0.0.32.yaml"),
+        "local-path-storage-v0.0.32.yaml",
     ),
     (
         METRICS_SERVER_LATEST,
-        include_str!("../../addons/metrics-server-v0.8.0-components.yaml"),
+        "metrics-server-v0.8.0-components.yaml",
     ),
     (
         "https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.0/components.yaml",
-        include_str!("../../addons/metrics-server-v0.8.0-components.yaml"),
+        "metrics-server-v0.8.0-components.yaml",
     ),
     // The Kubernetes documentation's HorizontalPodAutoscaler walkthrough.
     (
         "https://k8s.io/examples/application/php-apache.yaml",
-        include_str!("../../addons/k8s-examples-php-apache.yaml"),
+        "k8s-examples-php-apache.yaml",
     ),
     (
         "https://k8s.io/examples/application/hpa/php-apache.yaml",
-        include_str!("../../addons/k8s-examples-hpa-php-apache.yaml"),
+        "k8s-examples-hpa-php-apache.yaml",
     ),
 ];
 
@@ -48,9 +49,18 @@ const CATALOG: &[(&str, &str)] = &[
 const METRICS_SERVER_LATEST: &str =
     "https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml";
 
-/// The bundled document at `url`.
+/// The bundled document at `url` (none on the page until the bundle is installed).
 pub fn lookup(url: &str) -> Option<&'static str> {
-    CATALOG.iter().find(|(u, _)| *u == url).map(|(_, t)| *t)
+    CATALOG
+        .iter()
+        .find(|(u, _)| *u == url)
+        .and_then(|(_, file)| crate::bundle::addon(file))
+}
+
+/// Whether `url` is in the catalog but its document has not arrived yet (the page loads
+/// `bundle.json` before its first command, so only a page whose bundle failed to load).
+pub fn loading(url: &str) -> bool {
+    !crate::bundle::loaded() && CATALOG.iter().any(|(u, _)| *u == url)
 }
 
 /// Every URL the catalog serves, in its order.
@@ -96,7 +106,9 @@ mod tests {
     fn catalog_documents_parse() {
         for url in urls() {
             let text = lookup(url).unwrap_or_default();
+            assert!(!text.is_empty(), "{url} is shipped");
             assert!(crate::api::manifest::parse(text).is_ok(), "{url} parses");
+            assert!(!loading(url));
         }
         assert!(lookup("https://example.com/x.yaml").is_none());
     }

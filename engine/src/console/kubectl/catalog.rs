@@ -4,16 +4,23 @@
 
 use crate::network::internet;
 
+/// What `apply -f` of a catalog URL says before the page has the catalog's texts.
+const LOADING: &str = "Kubeplay's add-on catalog is still loading; try again in a moment";
+
 /// Whether a `-f` argument is a URL (kubectl reads `http://` and `https://` sources).
 pub fn is_url(source: &str) -> bool {
     source.starts_with("http://") || source.starts_with("https://")
 }
 
 /// The manifest at `url`, or kubectl's error on a machine that cannot reach it, followed
-/// by the URLs the catalog holds.
+/// by the URLs the catalog holds (or, on a page whose add-on texts have not arrived, a
+/// note to try again).
 pub fn fetch(url: &str) -> Result<&'static str, String> {
     if let Some(text) = internet::lookup(url) {
         return Ok(text);
+    }
+    if internet::loading(url) {
+        return Err(LOADING.to_string());
     }
     let host = url
         .split_once("://")

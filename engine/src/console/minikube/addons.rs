@@ -284,14 +284,15 @@ const RUNNABLE: &[Runnable] = &[
     },
 ];
 
+// The manifests, by path under `engine/addons/` (texts from `crate::bundle`).
 /// `deploy/addons/ingress/ingress-deploy.yaml.tmpl` rendered for the default profile.
-const INGRESS: &str = include_str!("../../../addons/minikube/ingress-deploy.yaml");
+const INGRESS: &str = "minikube/ingress-deploy.yaml";
 /// `deploy/addons/metallb/metallb.yaml.tmpl` rendered for the default profile.
-const METALLB: &str = include_str!("../../../addons/minikube/metallb.yaml");
+const METALLB: &str = "minikube/metallb.yaml";
 /// `deploy/addons/metallb/metallb-config.yaml.tmpl`: rendered with the configured range.
-const METALLB_CONFIG: &str = include_str!("../../../addons/minikube/metallb-config.yaml.tmpl");
+const METALLB_CONFIG: &str = "minikube/metallb-config.yaml.tmpl";
 /// Kubeplay's equivalent of `deploy/addons/metrics-server/*`, rendered for the default profile.
-const METRICS_SERVER: &str = include_str!("../../../addons/minikube/metrics-server.yaml");
+const METRICS_SERVER: &str = "minikube/metrics-server.yaml";
 
 /// How long `kapi.WaitForPods` waits for an addon's pods, and how often it looks.
 const VERIFY_TIMEOUT_MS: i64 = 6 * 60 * 1000;
@@ -546,26 +547,36 @@ fn apply(cluster: &mut Cluster, runnable: &Runnable, o: &mut Output) -> Result<(
     for image in runnable.images {
         o.out(format!("  - Using image {image}"));
     }
-    for manifest in manifests(cluster, runnable.name) {
+    for manifest in manifests(cluster, runnable.name)? {
         kubectl(cluster, &["apply", "-f", "-"], &manifest)?;
     }
     Ok(())
 }
 
-/// The addon's rendered manifests, in minikube's order.
-fn manifests(cluster: &Cluster, name: &str) -> Vec<String> {
-    match name {
-        "ingress" => vec![INGRESS.to_string()],
+/// The addon's rendered manifests, in minikube's order; a failure while the page has not
+/// got their texts yet.
+fn manifests(cluster: &Cluster, name: &str) -> Result<Vec<String>, Output> {
+    let text = |path: &str| {
+        crate::bundle::addon(path)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                Output::failure(
+                    "(Kubeplay: the addon manifests are still loading; try again in a moment)",
+                )
+            })
+    };
+    Ok(match name {
+        "ingress" => vec![text(INGRESS)?],
         "metallb" => {
             let (start, end) = &cluster.minikube.addons.lb_range;
-            let config = METALLB_CONFIG
+            let config = text(METALLB_CONFIG)?
                 .replace("{{ .LoadBalancerStartIP }}", start)
                 .replace("{{ .LoadBalancerEndIP }}", end);
-            vec![METALLB.to_string(), config]
+            vec![text(METALLB)?, config]
         }
-        "metrics-server" => vec![METRICS_SERVER.to_string()],
+        "metrics-server" => vec![text(METRICS_SERVER)?],
         _ => Vec::new(),
-    }
+    })
 }
 
 /// Runs kubectl on the node as minikube does (its output stays in minikube's log).
@@ -650,7 +661,11 @@ fn disable(cluster: &mut Cluster, args: &[String]) -> Output {
                 "(Kubeplay runs only the ingress, metallb and metrics-server addons; disabling \"{name}\" is not simulated yet)"
             ));
         }
-        for manifest in manifests(cluster, name).iter().rev() {
+        let manifests = match manifests(cluster, name) {
+            Ok(m) => m,
+            Err(e) => return e,
+        };
+        for manifest in manifests.iter().rev() {
             if let Err(e) = kubectl(
                 cluster,
                 &["delete", "--ignore-not-found", "-f", "-"],

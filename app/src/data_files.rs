@@ -1,0 +1,67 @@
+//! The data files served next to the page (same origin, relative URLs: they work offline
+//! and from any sub-folder). `bundle.json` holds the lessons and add-on manifests: the page
+//! waits for it before it mounts (`index.html` preloads it alongside the wasm), so the lesson
+//! list and the engine worker have it from the start. `explain.json`, the API documentation
+//! behind `kubectl explain`, loads after the page is up, so it never delays the first paint.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The lessons and add-on manifests, relative to the page.
+const BUNDLE_URL: &str = "bundle.json";
+/// The API documentation, relative to the page.
+const EXPLAIN_URL: &str = "explain.json";
+
+thread_local! {
+    /// `bundle.json`'s text, until the session hands it to the engine worker.
+    static BUNDLE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Fetches `bundle.json` and installs it in this thread's engine (the lesson list reads
+/// it), keeping the text for the engine worker ([`take_bundle`]). A failure is logged: the
+/// page then runs without lessons and add-on manifests.
+pub async fn load_bundle() {
+    let text = match fetch_text(BUNDLE_URL).await {
+        Ok(text) => text,
+        Err(e) => return leptos::logging::warn!("lessons and add-ons are unavailable: {e}"),
+    };
+    match kubeplay_engine::install_bundle(&text) {
+        Ok(()) => BUNDLE.with(|b| *b.borrow_mut() = Some(text)),
+        Err(e) => leptos::logging::warn!("{BUNDLE_URL}: {e}"),
+    }
+}
+
+/// The text [`load_bundle`] fetched, once (for the engine worker's first request).
+pub fn take_bundle() -> Option<String> {
+    BUNDLE.with(|b| b.borrow_mut().take())
+}
+
+/// Starts loading the API documentation in the background and hands it to the engine; a
+/// failure is logged, not shown.
+pub fn load_explain_docs(session: crate::session::Session) {
+    leptos::task::spawn_local(async move {
+        match fetch_text(EXPLAIN_URL).await {
+            Ok(text) => session.install_explain_docs(text),
+            Err(e) => leptos::logging::warn!("kubectl explain is unavailable: {e}"),
+        }
+    });
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|e| format!("{e:?}"))?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    let text = response.text().map_err(|e| format!("{e:?}"))?;
+    JsFuture::from(text)
+        .await
+        .map_err(|e| format!("{e:?}"))?
+        .as_string()
+        .ok_or_else(|| format!("{url}: not text"))
+}
