@@ -112,7 +112,6 @@ fn pods(PODS: usize) {
             std::hint::black_box(cluster.run("kubectl get pods -o wide"));
         },
     );
-
 }
 
 /// The page's ticks while metrics-server scrapes every 15 s and an HPA holds a Deployment
@@ -376,9 +375,16 @@ fn scale(pods: usize) {
             worst = worst.max(d);
             total += d;
         }
-        println!("{label:<52} {:>12.2?} mean, {worst:>10.2?} worst ({n} ticks)", total / n);
+        println!(
+            "{label:<52} {:>12.2?} mean, {worst:>10.2?} worst ({n} ticks)",
+            total / n
+        );
     };
     ticks(&mut cluster, &format!("ticks: {pods} pods idle"), 120);
     cluster.run("kubectl set image deployment/app0 nginx=nginx:1.27");
-    ticks(&mut cluster, &format!("ticks: {pods} pods, 1,000 rolling"), 120);
+    ticks(
+        &mut cluster,
+        &format!("ticks: {pods} pods, 1,000 rolling"),
+        120,
+    );
 }

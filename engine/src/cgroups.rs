@@ -13,7 +13,7 @@
 //! network (which delivers requests) write here; the kubelet's Summary API
 //! (`node::stats`) reads it. It is owned by the `World`, like the disks in `storage`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Which container a group accounts for: the pod's uid and the container's name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -124,6 +124,8 @@ impl Group {
 #[derive(Clone, Debug, Default)]
 pub struct Cgroups {
     groups: BTreeMap<GroupKey, Group>,
+    /// The groups on each node (a node's sums cost its own containers, not the cluster's).
+    by_node: BTreeMap<String, BTreeSet<GroupKey>>,
     /// CPU time of removed groups, by the node they ran on, in core-nanoseconds: a node's
     /// own counter never goes back when a container stops.
     retired: BTreeMap<String, u64>,
@@ -140,6 +142,11 @@ impl Cgroups {
         memory_limit_bytes: Option<u64>,
         now_ms: i64,
     ) {
+        self.take(&key);
+        self.by_node
+            .entry(node.to_string())
+            .or_default()
+            .insert(key.clone());
         self.groups.insert(
             key,
             Group {
@@ -153,20 +160,44 @@ impl Cgroups {
         );
     }
 
+    /// Removes a group from both maps.
+    fn take(&mut self, key: &GroupKey) -> Option<Group> {
+        let g = self.groups.remove(key)?;
+        if let Some(keys) = self.by_node.get_mut(&g.node) {
+            keys.remove(key);
+            if keys.is_empty() {
+                self.by_node.remove(&g.node);
+            }
+        }
+        Some(g)
+    }
+
+    /// The keys of the pod with uid `pod_uid`'s groups (keys sort by pod uid first).
+    fn pod_keys(&self, pod_uid: &str) -> Vec<GroupKey> {
+        self.groups
+            .range(GroupKey::new(pod_uid, "")..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.pod_uid == pod_uid)
+            .cloned()
+            .collect()
+    }
+
     /// Removes a stopped container's group.
     pub fn remove(&mut self, key: &GroupKey) {
-        self.groups.remove(key);
+        self.take(key);
     }
 
     /// Removes every group of the pod with uid `pod_uid`.
     pub fn remove_pod(&mut self, pod_uid: &str) {
-        self.groups.retain(|k, _| k.pod_uid != pod_uid);
+        for k in self.pod_keys(pod_uid) {
+            self.take(&k);
+        }
     }
 
     /// Removes a stopped container's group at `now_ms`, its CPU time kept in `node`'s
     /// counter ([`Cgroups::retired_core_ns`]).
     pub fn retire(&mut self, key: &GroupKey, node: &str, now_ms: i64) {
-        if let Some(g) = self.groups.remove(key) {
+        if let Some(g) = self.take(key) {
             let used = g.cpu_usage_core_ns(now_ms);
             let total = self.retired.entry(node.to_string()).or_default();
             *total = total.saturating_add(used);
@@ -175,13 +206,7 @@ impl Cgroups {
 
     /// Removes every group of the pod with uid `pod_uid` at `now_ms`, as [`Cgroups::retire`].
     pub fn retire_pod(&mut self, pod_uid: &str, node: &str, now_ms: i64) {
-        let keys: Vec<GroupKey> = self
-            .groups
-            .keys()
-            .filter(|k| k.pod_uid == pod_uid)
-            .cloned()
-            .collect();
-        for k in keys {
+        for k in self.pod_keys(pod_uid) {
             self.retire(&k, node, now_ms);
         }
     }
@@ -243,17 +268,19 @@ impl Cgroups {
 
     /// The working sets of every group on `node` together, in bytes.
     pub fn node_memory_bytes(&self, node: &str) -> u64 {
-        self.groups
-            .values()
-            .filter(|g| g.node == node)
+        self.by_node
+            .get(node)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.groups.get(k))
             .fold(0u64, |sum, g| sum.saturating_add(g.memory_bytes))
     }
 
     /// The groups of the pod with uid `pod_uid`, by container name.
     pub fn of_pod<'a>(&'a self, pod_uid: &'a str) -> impl Iterator<Item = (&'a str, &'a Group)> {
         self.groups
-            .iter()
-            .filter(move |(k, _)| k.pod_uid == pod_uid)
+            .range(GroupKey::new(pod_uid, "")..)
+            .take_while(move |(k, _)| k.pod_uid == pod_uid)
             .map(|(k, g)| (k.container.as_str(), g))
     }
 }

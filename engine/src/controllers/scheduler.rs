@@ -75,22 +75,27 @@ pub(crate) fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
 
 /// Why `node` cannot run `pod` (the first failing filter's reasons), or empty if it can.
 fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Vec<String> {
-    let spec = pod.spec.clone().unwrap_or_default();
-    let node_spec = node.spec.clone().unwrap_or_default();
-    let tolerations = spec.tolerations.clone().unwrap_or_default();
-    if node_spec.unschedulable.unwrap_or(false) {
+    let spec = pod.spec.as_ref();
+    let node_spec = node.spec.as_ref();
+    let tolerations = spec
+        .and_then(|s| s.tolerations.as_deref())
+        .unwrap_or_default();
+    if node_spec.and_then(|s| s.unschedulable).unwrap_or(false) {
         let t = Taint {
             key: "node.kubernetes.io/unschedulable".into(),
             effect: "NoSchedule".into(),
             ..Default::default()
         };
-        if !tolerates(&tolerations, &t) {
+        if !tolerates(tolerations, &t) {
             return vec!["node(s) were unschedulable".into()];
         }
     }
-    for taint in node_spec.taints.iter().flatten() {
+    for taint in node_spec
+        .and_then(|s| s.taints.as_deref())
+        .unwrap_or_default()
+    {
         if (taint.effect == "NoSchedule" || taint.effect == "NoExecute")
-            && !tolerates(&tolerations, taint)
+            && !tolerates(tolerations, taint)
         {
             return vec![format!(
                 "node(s) had untolerated taint {{{}: {}}}",
@@ -99,12 +104,12 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Vec<String> {
             )];
         }
     }
-    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let labels = node.metadata.labels.as_ref();
     let selector_ok = spec
-        .node_selector
-        .iter()
+        .and_then(|s| s.node_selector.as_ref())
+        .into_iter()
         .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
+        .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v));
     if !selector_ok || !affinity::required_matches(pod, node) {
         return vec!["node(s) didn't match Pod's node affinity/selector".into()];
     }
@@ -435,8 +440,9 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     let inter_pod = interpod::pre_filter(&pod, &pass.view());
     for node in nodes {
         let name = node.metadata.name.clone().unwrap_or_default();
-        let used = pass.usage.get(&name).cloned().unwrap_or_default();
-        let mut why = filter(&pod, node, &used);
+        let empty = NodeUsage::default();
+        let used = pass.usage.get(&name).unwrap_or(&empty);
+        let mut why = filter(&pod, node, used);
         if why.is_empty() {
             why = volume_binding::filter(world, &volumes, node);
         }
@@ -451,7 +457,7 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
         }
         if why.is_empty() {
             let preferred = affinity::preferred_weight(&pod, node);
-            feasible.push((score(&pod, node, &used), name));
+            feasible.push((score(&pod, node, used), name));
             preferred_weights.push(preferred);
         } else {
             let resource_only = why.iter().all(|w| {

@@ -182,9 +182,15 @@ mod tests {
         cache.observe(&event(WatchEventType::Added, pod("b", "node1", "Running")));
         assert_eq!(cache.usage()["node1"].pods, 2.0);
         assert!((cache.usage()["node1"].cpu - 0.5).abs() < 1e-9);
-        cache.observe(&event(WatchEventType::Modified, pod("a", "node1", "Succeeded")));
+        cache.observe(&event(
+            WatchEventType::Modified,
+            pod("a", "node1", "Succeeded"),
+        ));
         assert_eq!(cache.usage()["node1"].pods, 1.0);
-        cache.observe(&event(WatchEventType::Deleted, pod("b", "node1", "Running")));
+        cache.observe(&event(
+            WatchEventType::Deleted,
+            pod("b", "node1", "Running"),
+        ));
         assert!(!cache.usage().contains_key("node1"));
         assert!(cache.peers().is_empty());
     }
