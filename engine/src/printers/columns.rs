@@ -161,17 +161,19 @@ pub(crate) fn pod_row(
         age,
     ];
     if opts.wide {
-        let status = p.status.clone().unwrap_or_default();
+        let empty = Default::default();
+        let status = p.status.as_ref().unwrap_or(&empty);
         let gates = p
             .spec
             .as_ref()
-            .and_then(|s| s.readiness_gates.clone())
-            .unwrap_or_default();
+            .and_then(|s| s.readiness_gates.as_ref())
+            .map_or(0, Vec::len);
         cells.extend([
             status
                 .pod_ips
+                .as_ref()
                 .and_then(|ips| ips.first().map(|i| i.ip.clone()))
-                .or(status.pod_ip)
+                .or_else(|| status.pod_ip.clone())
                 .unwrap_or_else(|| "<none>".into()),
             p.spec
                 .as_ref()
@@ -179,11 +181,12 @@ pub(crate) fn pod_row(
                 .unwrap_or_else(|| "<none>".into()),
             status
                 .nominated_node_name
+                .clone()
                 .unwrap_or_else(|| "<none>".into()),
-            if gates.is_empty() {
+            if gates == 0 {
                 "<none>".into()
             } else {
-                format!("0/{}", gates.len())
+                format!("0/{gates}")
             },
         ]);
     }

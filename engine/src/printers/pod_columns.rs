@@ -19,11 +19,12 @@ pub fn ready(pod: &Pod) -> String {
 
 /// STATUS, computed as kubectl's `printPod` does.
 pub fn status(pod: &Pod) -> String {
-    let status = pod.status.clone().unwrap_or_default();
+    let empty = Default::default();
+    let status = pod.status.as_ref().unwrap_or(&empty);
     let mut reason = status
         .reason
         .clone()
-        .or(status.phase.clone())
+        .or_else(|| status.phase.clone())
         .unwrap_or_default();
     let (init_reason, initializing) = init_progress(pod);
     if let Some(r) = init_reason {
@@ -40,8 +41,9 @@ pub fn status(pod: &Pod) -> String {
     } else {
         &[]
     };
+    let no_state = Default::default();
     for c in app.iter().rev() {
-        let state = c.state.clone().unwrap_or_default();
+        let state = c.state.as_ref().unwrap_or(&no_state);
         if let Some(w) = state
             .waiting
             .as_ref()
@@ -101,8 +103,9 @@ fn init_progress(pod: &Pod) -> (Option<String>, bool) {
         .as_ref()
         .and_then(|s| s.init_container_statuses.as_deref())
         .unwrap_or(&[]);
+    let no_state = Default::default();
     for (i, c) in statuses.iter().enumerate() {
-        let state = c.state.clone().unwrap_or_default();
+        let state = c.state.as_ref().unwrap_or(&no_state);
         if state.terminated.as_ref().is_some_and(|t| t.exit_code == 0) {
             continue;
         }
@@ -118,7 +121,8 @@ fn init_progress(pod: &Pod) -> (Option<String>, bool) {
         } else {
             match state
                 .waiting
-                .and_then(|w| w.reason)
+                .as_ref()
+                .and_then(|w| w.reason.clone())
                 .filter(|r| !r.is_empty() && r != "PodInitializing")
             {
                 Some(r) => format!("Init:{r}"),
