@@ -279,11 +279,10 @@ fn go_byte_strings<T: DeserializeOwned>(value: &Value) -> Result<Option<Value>, 
             .path()
             .iter()
             .map(|s| match s {
-                typed::Segment::Map { key } => {
+                typed::Segment::Key(key) => {
                     format!("/{}", key.replace('~', "~0").replace('/', "~1"))
                 }
-                typed::Segment::Seq { index } => format!("/{index}"),
-                _ => String::new(),
+                typed::Segment::Index(index) => format!("/{index}"),
             })
             .collect();
         let Some(text) = current.pointer(&pointer).and_then(Value::as_str) else {

@@ -10,7 +10,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::typed;
+use super::typed::{self, Segment};
 
 /// The Go-style message for a decoding failure of `value` as `T`, if it is a type mismatch
 /// at a known path; `None` to fall back to serde's own text.
@@ -48,28 +48,12 @@ pub fn go_message<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<Stri
     ))
 }
 
-/// One step of a path into a JSON document.
-#[derive(Clone, Debug, PartialEq)]
-enum Segment {
-    Key(String),
-    Index(usize),
-}
-
 fn failing_path<T: DeserializeOwned>(value: &Value) -> Option<Vec<Segment>> {
     let err = typed::decode::<T>(value).err()?;
     if !err.to_string().starts_with("invalid type") {
         return None;
     }
-    let segments = err
-        .path()
-        .iter()
-        .map(|s| match s {
-            typed::Segment::Map { key } => Some(Segment::Key(key.clone())),
-            typed::Segment::Seq { index } => Some(Segment::Index(*index)),
-            _ => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(segments)
+    Some(err.path().to_vec())
 }
 
 fn lookup<'a>(value: &'a Value, path: &[Segment]) -> Option<&'a Value> {

@@ -2,43 +2,349 @@
 //! one): [`decode`], which also says where in the document a failure is.
 //!
 //! Each deserializer type instantiates every kind's `Deserialize` code afresh, and that
-//! code is most of the page's size; so every typed decode goes through this one
-//! (`serde_path_to_error` over `&serde_json::Value`); text is parsed to a `Value` first.
+//! code is most of the page's size; so every typed decode goes through this one. It reads a
+//! `&serde_json::Value` exactly as serde_json's own `&Value` deserializer does (same visits,
+//! same errors), and keeps the path to each value as a chain on the call stack, made into
+//! [`Segment`]s only when decoding fails: no allocation or extra stack on the way down
+//! (a wrapper such as serde_path_to_error costs both, and its own copy of the code). Text is parsed
+//! to a `Value` first.
 
+use std::cell::RefCell;
 use std::fmt;
 
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Unexpected, Visitor,
+};
+use serde::Deserializer;
+use serde_json::{Map, Number, Value};
 
-/// One step of the path to the value that failed to decode.
-pub use serde_path_to_error::Segment;
+/// One step of the path from a document's root to a value in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Segment {
+    /// A map key or struct field.
+    Key(String),
+    /// A list index.
+    Index(usize),
+}
 
-/// A decoding failure: serde_json's message (its `Display`) and the path where it happened.
+/// A decoding failure: serde_json's message (its `Display`) and where it happened.
 #[derive(Debug)]
-pub struct Error(serde_path_to_error::Error<serde_json::Error>);
+pub struct Error {
+    inner: serde_json::Error,
+    path: Vec<Segment>,
+}
 
 impl Error {
     /// The path from the document's root to the value that failed.
-    pub fn path(&self) -> &serde_path_to_error::Path {
-        self.0.path()
-    }
-
-    /// serde_json's own error.
-    pub fn inner(&self) -> &serde_json::Error {
-        self.0.inner()
+    pub fn path(&self) -> &[Segment] {
+        &self.path
     }
 }
 
 impl fmt::Display for Error {
-    /// serde_json's message, without the path (as `serde_json::from_value` printed it).
+    /// serde_json's message, without the path (as `serde_json::from_value` prints it).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.inner().fmt(f)
+        self.inner.fmt(f)
     }
 }
 
 /// `value` decoded as `T`.
 pub fn decode<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
-    serde_path_to_error::deserialize(value).map_err(Error)
+    let failed = RefCell::new(None);
+    let node = Node {
+        value,
+        at: At::Root,
+        failed: &failed,
+    };
+    T::deserialize(node).map_err(|inner| Error {
+        inner,
+        path: failed.into_inner().unwrap_or_default(),
+    })
+}
+
+/// Where a node is: the root, or one step from its parent (which lives on the caller's stack).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root,
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    fn segments(&self) -> Vec<Segment> {
+        let mut out = Vec::new();
+        let mut at = self;
+        loop {
+            at = match at {
+                At::Root => break,
+                At::Key(parent, key) => {
+                    out.push(Segment::Key((*key).to_string()));
+                    parent
+                }
+                At::Index(parent, i) => {
+                    out.push(Segment::Index(*i));
+                    parent
+                }
+            };
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// The deepest failing node's path: the first one noted, as the error passes up through it.
+type Failed = RefCell<Option<Vec<Segment>>>;
+
+#[cold]
+fn note(failed: &Failed, at: &At<'_>) {
+    let mut slot = failed.borrow_mut();
+    if slot.is_none() {
+        *slot = Some(at.segments());
+    }
+}
+
+/// A value being decoded, and where it is.
+struct Node<'de, 'a> {
+    value: &'de Value,
+    at: At<'a>,
+    failed: &'a Failed,
+}
+
+fn unexpected(value: &Value) -> Unexpected<'_> {
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => number_unexpected(n),
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+fn number_unexpected(n: &Number) -> Unexpected<'static> {
+    match (n.as_u64(), n.as_i64()) {
+        (Some(u), _) => Unexpected::Unsigned(u),
+        (None, Some(i)) => Unexpected::Signed(i),
+        _ => Unexpected::Float(n.as_f64().unwrap_or(0.0)),
+    }
+}
+
+impl<'de> Node<'de, '_> {
+    fn invalid<V: Visitor<'de>>(&self, visitor: &V) -> serde_json::Error {
+        de::Error::invalid_type(unexpected(self.value), visitor)
+    }
+
+    fn any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, serde_json::Error> {
+        match self.value {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => n.deserialize_any(visitor),
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(items) => self.seq_of(items, visitor),
+            Value::Object(map) => self.map_of(map, visitor),
+        }
+    }
+
+    fn seq_of<V: Visitor<'de>>(
+        &self,
+        items: &'de [Value],
+        visitor: V,
+    ) -> Result<V::Value, serde_json::Error> {
+        let mut access = Seq {
+            items: items.iter().enumerate(),
+            parent: &self.at,
+            failed: self.failed,
+        };
+        let out = visitor.visit_seq(&mut access);
+        if out.is_ok() && access.items.len() > 0 {
+            return Err(de::Error::invalid_length(
+                items.len(),
+                &"fewer elements in array",
+            ));
+        }
+        out
+    }
+
+    fn map_of<V: Visitor<'de>>(
+        &self,
+        map: &'de Map<String, Value>,
+        visitor: V,
+    ) -> Result<V::Value, serde_json::Error> {
+        let mut access = Entries {
+            entries: map.iter(),
+            value: None,
+            parent: &self.at,
+            failed: self.failed,
+        };
+        let out = visitor.visit_map(&mut access);
+        if out.is_ok() && access.entries.len() > 0 {
+            return Err(de::Error::invalid_length(
+                map.len(),
+                &"fewer elements in map",
+            ));
+        }
+        out
+    }
+}
+
+/// A `Deserializer` method: its body's failure is noted with this node's path.
+macro_rules! noted {
+    ($($method:ident($($arg:ident: $ty:ty),*) => |$node:ident, $visitor:ident| $body:expr;)*) => {
+        $(fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* $visitor: V) -> Result<V::Value, serde_json::Error> {
+            $(let _ = $arg;)*
+            let (at, failed) = (self.at, self.failed);
+            let $node = self;
+            let result: Result<V::Value, serde_json::Error> = $body;
+            if result.is_err() {
+                note(failed, &at);
+            }
+            result
+        })*
+    };
+}
+
+/// A number method: serde_json's `&Value` visits any number as itself, and refuses the rest.
+macro_rules! numbers {
+    ($($method:ident)*) => {
+        noted! {$($method() => |node, visitor| match node.value {
+            Value::Number(n) => n.deserialize_any(visitor),
+            _ => Err(node.invalid(&visitor)),
+        };)*}
+    };
+}
+
+impl<'de> Deserializer<'de> for Node<'de, '_> {
+    type Error = serde_json::Error;
+
+    numbers!(deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_f32 deserialize_f64);
+
+    noted! {
+        deserialize_any() => |node, visitor| node.any(visitor);
+        deserialize_option() => |node, visitor| match node.value {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(node),
+        };
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]) => |node, visitor|
+            node.value.deserialize_enum(name, variants, visitor);
+        deserialize_newtype_struct(_name: &'static str) => |node, visitor|
+            visitor.visit_newtype_struct(node);
+        deserialize_bool() => |node, visitor| match node.value {
+            Value::Bool(b) => visitor.visit_bool(*b),
+            _ => Err(node.invalid(&visitor)),
+        };
+        deserialize_char() => |node, visitor| node.deserialize_str(visitor);
+        deserialize_str() => |node, visitor| match node.value {
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            _ => Err(node.invalid(&visitor)),
+        };
+        deserialize_string() => |node, visitor| node.deserialize_str(visitor);
+        deserialize_bytes() => |node, visitor| match node.value {
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(items) => node.seq_of(items, visitor),
+            _ => Err(node.invalid(&visitor)),
+        };
+        deserialize_byte_buf() => |node, visitor| node.deserialize_bytes(visitor);
+        deserialize_unit() => |node, visitor| match node.value {
+            Value::Null => visitor.visit_unit(),
+            _ => Err(node.invalid(&visitor)),
+        };
+        deserialize_unit_struct(_name: &'static str) => |node, visitor| node.deserialize_unit(visitor);
+        deserialize_seq() => |node, visitor| match node.value {
+            Value::Array(items) => node.seq_of(items, visitor),
+            _ => Err(node.invalid(&visitor)),
+        };
+        deserialize_tuple(_len: usize) => |node, visitor| node.deserialize_seq(visitor);
+        deserialize_tuple_struct(_name: &'static str, _len: usize) => |node, visitor|
+            node.deserialize_seq(visitor);
+        deserialize_map() => |node, visitor| match node.value {
+            Value::Object(map) => node.map_of(map, visitor),
+            _ => Err(node.invalid(&visitor)),
+        };
+        deserialize_struct(_name: &'static str, _fields: &'static [&'static str]) => |node, visitor|
+            match node.value {
+                Value::Array(items) => node.seq_of(items, visitor),
+                Value::Object(map) => node.map_of(map, visitor),
+                _ => Err(node.invalid(&visitor)),
+            };
+        deserialize_identifier() => |node, visitor| node.deserialize_str(visitor);
+        deserialize_ignored_any() => |_node, visitor| visitor.visit_unit();
+    }
+}
+
+/// A list's items, each at its index.
+struct Seq<'de, 'a> {
+    items: std::iter::Enumerate<std::slice::Iter<'de, Value>>,
+    parent: &'a At<'a>,
+    failed: &'a Failed,
+}
+
+impl<'de> SeqAccess<'de> for Seq<'de, '_> {
+    type Error = serde_json::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, serde_json::Error> {
+        let Some((i, value)) = self.items.next() else {
+            return Ok(None);
+        };
+        let node = Node {
+            value,
+            at: At::Index(self.parent, i),
+            failed: self.failed,
+        };
+        seed.deserialize(node).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+/// A map's entries, each value at its key.
+struct Entries<'de, 'a> {
+    entries: serde_json::map::Iter<'de>,
+    value: Option<(&'de str, &'de Value)>,
+    parent: &'a At<'a>,
+    failed: &'a Failed,
+}
+
+impl<'de> MapAccess<'de> for Entries<'de, '_> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, serde_json::Error> {
+        let Some((key, value)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.value = Some((key, value));
+        seed.deserialize(BorrowedStrDeserializer::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<T::Value, serde_json::Error> {
+        let Some((key, value)) = self.value.take() else {
+            return Err(de::Error::custom("value is missing"));
+        };
+        let node = Node {
+            value,
+            at: At::Key(self.parent, key),
+            failed: self.failed,
+        };
+        seed.deserialize(node)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
 }
 
 #[cfg(test)]
@@ -68,6 +374,49 @@ mod tests {
     fn path_names_the_failing_field() {
         let doc = json!({"spec": {"containers": [{"name": 1}]}});
         let err = decode::<Pod>(&doc).unwrap_err();
-        assert_eq!(err.path().to_string(), "spec.containers[0].name");
+        let path = [
+            Segment::Key("spec".into()),
+            Segment::Key("containers".into()),
+        ];
+        assert_eq!(err.path()[..2], path);
+        assert_eq!(
+            err.path()[2..],
+            [Segment::Index(0), Segment::Key("name".into())]
+        );
+    }
+}
+
+#[cfg(test)]
+mod stack_probe {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaProps;
+    use serde_json::json;
+
+    fn chain(depth: usize) -> serde_json::Value {
+        let mut s = json!({"type": "string"});
+        for _ in 0..depth {
+            s = json!({"type": "object", "properties": {"a": s}});
+        }
+        s
+    }
+
+    #[test]
+    #[ignore]
+    fn probe() {
+        let env = |k: &str| std::env::var(k).unwrap().parse::<usize>().unwrap();
+        let (depth, stack, ours) = (env("DEPTH"), env("STACK"), env("OURS") == 1);
+        let v = chain(depth);
+        let ok = std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(move || {
+                if ours {
+                    super::decode::<JSONSchemaProps>(&v).is_ok()
+                } else {
+                    serde_json::from_value::<JSONSchemaProps>(v.clone()).is_ok()
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(ok);
     }
 }
