@@ -371,6 +371,65 @@ mod tests {
     }
 
     #[test]
+    fn values_match_serde_json() {
+        use k8s_openapi::api::apps::v1::Deployment;
+        use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+        let deployment = json!({
+            "metadata": {"name": "web", "labels": {"app": "web"}, "creationTimestamp": "2024-01-02T03:04:05Z"},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                "strategy": {"rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
+                "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{
+                    "name": "web", "image": "nginx", "ports": [{"containerPort": 80}],
+                    "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}]}}}
+        });
+        let ours: Deployment = decode(&deployment).unwrap();
+        assert_eq!(
+            ours,
+            serde_json::from_value::<Deployment>(deployment).unwrap()
+        );
+        let crd = json!({"spec": {"group": "g", "scope": "Namespaced",
+            "names": {"plural": "ts", "kind": "T"}, "versions": [{"name": "v1", "served": true,
+            "storage": true, "schema": {"openAPIV3Schema": {"type": "object",
+                "properties": {"n": {"type": "integer", "default": 5, "x-kubernetes-int-or-string": true},
+                    "o": {"type": "object", "default": {"a": [1, -2, 1.5, null, true]}}}}}}]}});
+        let ours: CustomResourceDefinition = decode(&crd).unwrap();
+        assert_eq!(
+            ours,
+            serde_json::from_value::<CustomResourceDefinition>(crd).unwrap()
+        );
+    }
+
+    #[test]
+    fn base64_failures_keep_their_message_and_path() {
+        use k8s_openapi::api::core::v1::Secret;
+        let doc = json!({"data": {"a": "!!"}});
+        let err = decode::<Secret>(&doc).unwrap_err();
+        let theirs = serde_json::from_value::<Secret>(doc)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err.to_string(), theirs);
+        assert_eq!(
+            err.path(),
+            [Segment::Key("data".into()), Segment::Key("a".into())]
+        );
+    }
+
+    #[test]
+    fn deep_documents_decode_in_a_small_stack() {
+        use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaProps;
+        let mut doc = json!({"type": "string"});
+        for _ in 0..40 {
+            doc = json!({"type": "object", "properties": {"a": doc}});
+        }
+        let decoded = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || decode::<JSONSchemaProps>(&doc).is_ok())
+            .unwrap()
+            .join();
+        assert!(matches!(decoded, Ok(true)));
+    }
+
+    #[test]
     fn path_names_the_failing_field() {
         let doc = json!({"spec": {"containers": [{"name": 1}]}});
         let err = decode::<Pod>(&doc).unwrap_err();
@@ -383,40 +442,5 @@ mod tests {
             err.path()[2..],
             [Segment::Index(0), Segment::Key("name".into())]
         );
-    }
-}
-
-#[cfg(test)]
-mod stack_probe {
-    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaProps;
-    use serde_json::json;
-
-    fn chain(depth: usize) -> serde_json::Value {
-        let mut s = json!({"type": "string"});
-        for _ in 0..depth {
-            s = json!({"type": "object", "properties": {"a": s}});
-        }
-        s
-    }
-
-    #[test]
-    #[ignore]
-    fn probe() {
-        let env = |k: &str| std::env::var(k).unwrap().parse::<usize>().unwrap();
-        let (depth, stack, ours) = (env("DEPTH"), env("STACK"), env("OURS") == 1);
-        let v = chain(depth);
-        let ok = std::thread::Builder::new()
-            .stack_size(stack)
-            .spawn(move || {
-                if ours {
-                    super::decode::<JSONSchemaProps>(&v).is_ok()
-                } else {
-                    serde_json::from_value::<JSONSchemaProps>(v.clone()).is_ok()
-                }
-            })
-            .unwrap()
-            .join()
-            .unwrap();
-        assert!(ok);
     }
 }
