@@ -8,6 +8,8 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::{Yaml, YamlLoader};
 
+use super::typed;
+
 /// One document of a manifest file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Document {
@@ -225,16 +227,16 @@ fn to_json(y: &Yaml) -> Result<Value, String> {
 /// Decodes `value` into `T`, rejecting unknown fields like the apiserver's strict decoding.
 /// Returns the typed object, or the message parts: (unknown field paths, decode error).
 pub fn decode_strict<T: DeserializeOwned + Serialize>(value: &Value) -> Result<T, DecodeError> {
-    let invalid = |value: &Value, e: serde_json::Error| {
+    let invalid = |value: &Value, e: typed::Error| {
         let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
         DecodeError::Invalid(
             super::type_errors::go_message::<T>(value, kind).unwrap_or_else(|| e.to_string()),
         )
     };
-    let (typed, value): (T, std::borrow::Cow<Value>) = match serde_json::from_value(value.clone()) {
+    let (typed, value): (T, std::borrow::Cow<Value>) = match typed::decode(value) {
         Ok(t) => (t, std::borrow::Cow::Borrowed(value)),
         Err(e) => match go_byte_strings::<T>(value).map_err(DecodeError::Invalid)? {
-            Some(fixed) => match serde_json::from_value(fixed.clone()) {
+            Some(fixed) => match typed::decode(&fixed) {
                 Ok(t) => (t, std::borrow::Cow::Owned(fixed)),
                 Err(e) => return Err(invalid(&fixed, e)),
             },
@@ -261,10 +263,10 @@ fn go_byte_strings<T: DeserializeOwned>(value: &Value) -> Result<Option<Value>, 
     let mut fixed: Option<Value> = None;
     for _ in 0..MAX_BYTE_STRINGS {
         let current = fixed.as_ref().unwrap_or(value);
-        let Err(err) = serde_path_to_error::deserialize::<_, T>(current.clone()) else {
+        let Err(err) = typed::decode::<T>(current) else {
             break;
         };
-        let inner = err.inner().to_string();
+        let inner = err.to_string();
         let base64_error = [
             "Invalid symbol",
             "Invalid last symbol",
@@ -277,11 +279,10 @@ fn go_byte_strings<T: DeserializeOwned>(value: &Value) -> Result<Option<Value>, 
             .path()
             .iter()
             .map(|s| match s {
-                serde_path_to_error::Segment::Map { key } => {
+                typed::Segment::Key(key) => {
                     format!("/{}", key.replace('~', "~0").replace('/', "~1"))
                 }
-                serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
-                _ => String::new(),
+                typed::Segment::Index(index) => format!("/{index}"),
             })
             .collect();
         let Some(text) = current.pointer(&pointer).and_then(Value::as_str) else {

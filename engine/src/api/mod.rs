@@ -27,6 +27,7 @@ pub mod service;
 pub mod service_account;
 pub mod strategic_merge;
 pub mod type_errors;
+pub mod typed;
 pub mod validation;
 pub mod workload_defaults;
 pub mod workload_validation;

@@ -62,6 +62,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::kinds::{self, KindInfo};
 use crate::api::manifest::{self, DecodeError};
+use crate::api::typed;
 pub use api_service::available as api_service_available;
 pub use k8s_openapi::api::storage::v1::{
     CSIDriver, CSINode, CSIStorageCapacity, StorageClass, VolumeAttachment, VolumeAttributesClass,
@@ -173,7 +174,7 @@ macro_rules! objects {
             ) -> Option<Result<Object, String>> {
                 match kind {
                     $(stringify!($kind) => Some(
-                        serde_json::from_value::<$kind>(value.clone())
+                        typed::decode::<$kind>(value)
                             .map(|o| Object::$kind(Box::new(o)))
                             .map_err(|e| e.to_string()),
                     ),)*

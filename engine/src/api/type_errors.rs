@@ -10,6 +10,8 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::typed::{self, Segment};
+
 /// The Go-style message for a decoding failure of `value` as `T`, if it is a type mismatch
 /// at a known path; `None` to fall back to serde's own text.
 pub fn go_message<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<String> {
@@ -46,28 +48,12 @@ pub fn go_message<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<Stri
     ))
 }
 
-/// One step of a path into a JSON document.
-#[derive(Clone, Debug, PartialEq)]
-enum Segment {
-    Key(String),
-    Index(usize),
-}
-
 fn failing_path<T: DeserializeOwned>(value: &Value) -> Option<Vec<Segment>> {
-    let err = serde_path_to_error::deserialize::<_, T>(value.clone()).err()?;
-    if !err.inner().to_string().starts_with("invalid type") {
+    let err = typed::decode::<T>(value).err()?;
+    if !err.to_string().starts_with("invalid type") {
         return None;
     }
-    let segments = err
-        .path()
-        .iter()
-        .map(|s| match s {
-            serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
-            serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
-            _ => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(segments)
+    Some(err.path().to_vec())
 }
 
 fn lookup<'a>(value: &'a Value, path: &[Segment]) -> Option<&'a Value> {
@@ -93,7 +79,7 @@ fn expected_at<T: DeserializeOwned>(
 ) -> Option<String> {
     let mut doc = value.clone();
     *lookup_mut(&mut doc, path)? = probe;
-    let err = serde_json::from_value::<T>(doc).err()?.to_string();
+    let err = typed::decode::<T>(&doc).err()?.to_string();
     let (_, expected) = err.split_once(", expected ")?;
     Some(expected.to_string())
 }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::Cluster;
 use crate::api::object::Object;
+use crate::api::typed;
 
 /// CoreDNS's pod template as kubeadm's manifest writes it (defaults filled in).
 fn template(image: &str, hash: Option<&str>) -> Value {
@@ -53,7 +54,7 @@ pub(crate) fn coredns(cluster: &mut Cluster, image: &str, hash: &str, at: &Time)
                "lastUpdateTime": now, "lastTransitionTime": now})
     };
     let rs_name = format!("coredns-{hash}");
-    let deployment: Option<Deployment> = serde_json::from_value(json!({
+    let deployment: Option<Deployment> = typed::decode(&json!({
         "metadata": {
             "name": "coredns", "namespace": "kube-system",
             "labels": {"k8s-app": "kube-dns"},
@@ -86,7 +87,7 @@ pub(crate) fn coredns(cluster: &mut Cluster, image: &str, hash: &str, at: &Time)
         return String::new();
     };
     let deployment_uid = created.metadata().uid.clone().unwrap_or_default();
-    let rs: Option<ReplicaSet> = serde_json::from_value(json!({
+    let rs: Option<ReplicaSet> = typed::decode(&json!({
         "metadata": {
             "name": rs_name, "namespace": "kube-system",
             "labels": {"k8s-app": "kube-dns", "pod-template-hash": hash},
@@ -154,7 +155,7 @@ pub(crate) fn kube_proxy(
     nodes: i32,
     at: &Time,
 ) -> (String, String) {
-    let ds: Option<DaemonSet> = serde_json::from_value(json!({
+    let ds: Option<DaemonSet> = typed::decode(&json!({
         "metadata": {
             "name": "kube-proxy", "namespace": "kube-system",
             "labels": {"k8s-app": "kube-proxy"},

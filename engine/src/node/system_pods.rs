@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::{json, Value};
 
+use crate::api::typed;
 use crate::world::World;
 
 /// kubeadm 1.34's etcd image.
@@ -88,7 +89,7 @@ pub(crate) fn running_status(
 }
 
 fn pod_from(v: Value) -> Option<Pod> {
-    serde_json::from_value(v).ok()
+    typed::decode(&v).ok()
 }
 
 /// The static pod `<component>-<node>` of the control plane.

@@ -20,6 +20,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde_json::Value;
 
 use crate::api::selector::Selector;
+use crate::api::typed;
 
 use crate::cluster::Cluster;
 
@@ -225,11 +226,9 @@ pub(crate) fn target_pods<'a>(
     };
     let selector =
         if selector.get("matchLabels").is_some() || selector.get("matchExpressions").is_some() {
-            serde_json::from_value::<LabelSelector>(selector.clone())
-                .map(|ls| Selector::from_label_selector(&ls))
+            typed::decode::<LabelSelector>(selector).map(|ls| Selector::from_label_selector(&ls))
         } else {
-            serde_json::from_value::<BTreeMap<String, String>>(selector.clone())
-                .map(|m| Selector::from_map(&m))
+            typed::decode::<BTreeMap<String, String>>(selector).map(|m| Selector::from_map(&m))
         };
     let Ok(selector) = selector else {
         return Vec::new();

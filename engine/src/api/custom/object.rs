@@ -10,6 +10,7 @@ use super::CustomKind;
 use crate::api::kinds::KindInfo;
 use crate::api::manifest::{self, DecodeError};
 use crate::api::object::{KindRules, Object, StatusSubresource};
+use crate::api::typed;
 
 /// An object of a custom kind.
 #[derive(Clone, Debug)]
@@ -62,8 +63,7 @@ impl CustomObject {
             Ok(m) => m,
             Err(DecodeError::UnknownFields(fields)) => {
                 unknown.extend(fields.into_iter().map(|(p, _)| format!("metadata.{p}")));
-                serde_json::from_value(meta_value)
-                    .map_err(|e| DecodeError::Invalid(e.to_string()))?
+                typed::decode(&meta_value).map_err(|e| DecodeError::Invalid(e.to_string()))?
             }
             Err(e) => return Err(e),
         };

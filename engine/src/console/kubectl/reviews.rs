@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::api::error::ApiError;
 use crate::api::kinds::KindInfo;
+use crate::api::typed;
 use crate::apiserver::authz::{Attributes, UserInfo};
 use crate::cluster::Cluster;
 
@@ -110,7 +111,7 @@ fn rules(cluster: &Cluster, user: &UserInfo, namespace: &str) -> Value {
 fn served_spec(kind: &str, spec: Value) -> Value {
     use k8s_openapi::api::{authentication::v1 as authn, authorization::v1 as authz};
     fn typed<T: serde::de::DeserializeOwned + serde::Serialize>(v: &Value) -> Option<Value> {
-        serde_json::from_value::<T>(v.clone())
+        typed::decode::<T>(v)
             .ok()
             .and_then(|t| serde_json::to_value(t).ok())
     }

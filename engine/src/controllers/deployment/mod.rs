@@ -125,11 +125,10 @@ pub fn template_hash(template: &PodTemplateSpec, collision_count: Option<i32>) -
             hash = hash.wrapping_mul(0x0100_0193);
         }
     };
-    feed(
-        serde_json::to_string(template)
-            .unwrap_or_default()
-            .as_bytes(),
-    );
+    // Through a `Value` (as every typed object is written): a second serializer would
+    // instantiate the whole pod template's `Serialize` code again.
+    let json = serde_json::to_value(template).map_or_else(|_| String::new(), |v| v.to_string());
+    feed(json.as_bytes());
     if let Some(c) = collision_count {
         feed(&c.to_le_bytes());
     }

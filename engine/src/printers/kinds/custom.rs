@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::{Columns, KindPrinter};
 use crate::api::custom::{CustomKind, CustomObject};
 use crate::api::object::Object;
+use crate::api::typed;
 use crate::clock::ms_from_time;
 use crate::printers::age::human_duration_secs;
 use crate::printers::columns::TableOptions;
@@ -97,10 +98,8 @@ fn cell(type_: &str, path: &str, json: &Value, now_ms: i64) -> String {
             .unwrap_or_else(|| format!("{}", n.as_f64().unwrap_or(0.0) as i64)),
         ("number", Value::Number(n)) => go_float(n.as_f64().unwrap_or(0.0)),
         ("boolean", Value::Bool(b)) => b.to_string(),
-        ("date", Value::String(s)) => {
-            match serde_json::from_value::<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>(
-                Value::String(s.clone()),
-            ) {
+        ("date", Value::String(_)) => {
+            match typed::decode::<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>(&value) {
                 Ok(t) => human_duration_secs((now_ms - ms_from_time(&t)).div_euclid(1000)),
                 Err(_) => "<invalid>".into(),
             }
