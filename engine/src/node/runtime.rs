@@ -1510,9 +1510,19 @@ pub(crate) fn log_served(
 
 /// Forgets every container of a pod (it was deleted).
 pub fn forget_pod(cx: &mut NodeCx<'_>, namespace: &str, name: &str) {
-    cx.kubelet
+    // Keys sort by namespace, pod, container: the pod's slots are one range.
+    let start = (namespace.to_string(), name.to_string(), String::new());
+    let keys: Vec<SlotKey> = cx
+        .kubelet
         .containers
-        .retain(|(ns, p, _), _| !(ns == namespace && p == name));
+        .range(start..)
+        .map(|(k, _)| k)
+        .take_while(|(ns, p, _)| ns == namespace && p == name)
+        .cloned()
+        .collect();
+    for k in keys {
+        cx.kubelet.containers.remove(&k);
+    }
 }
 
 /// How each container of a terminating pod exited, by name: the exit codes its stop ended
