@@ -33,10 +33,10 @@ pub fn render_aligned(lines: &[Vec<String>]) -> String {
 }
 
 /// Cuts a cell at its first line break and marks the cut with `...`, as kubectl does.
-fn sanitize_cell(cell: &str) -> String {
+fn sanitize_cell(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.find(['\n', '\r', '\x0c']) {
-        Some(i) => format!("{}...", &cell[..i]),
-        None => cell.to_string(),
+        Some(i) => format!("{}...", &cell[..i]).into(),
+        None => cell.into(),
     }
 }
 

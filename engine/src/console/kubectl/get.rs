@@ -264,11 +264,11 @@ fn render_kind_table(
         if with_namespace {
             row.insert(0, o.namespace().to_string());
         }
-        let labels = o.metadata().labels.clone().unwrap_or_default();
+        let labels = o.metadata().labels.as_ref();
         row.extend(
             label_columns
                 .iter()
-                .map(|k| labels.get(k).cloned().unwrap_or_default()),
+                .map(|k| labels.and_then(|l| l.get(k)).cloned().unwrap_or_default()),
         );
         if show_labels {
             row.push(label_string(o));
