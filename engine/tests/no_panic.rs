@@ -1201,3 +1201,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Field selectors of any shape (operators glued, empty terms, huge values) are read or
+    /// refused with the server's message, never a panic.
+    #[test]
+    fn field_selectors_never_panic(
+        terms in prop::collection::vec(
+            (prop::sample::select(&["status.phase", "metadata.name", "spec.nodeName", "", "x", "reason"][..]),
+             prop::sample::select(&["=", "==", "!=", "", "=!", "==="][..]),
+             ".{0,12}"),
+            0..6,
+        ),
+        kind in prop::sample::select(&["pods", "nodes", "events", "deployments", "secrets", "ns"][..]),
+        repeat in prop_oneof![Just(1usize), Just(600usize)],
+    ) {
+        let selector: Vec<String> = terms.iter().map(|(f, op, v)| format!("{f}{op}{v}")).collect();
+        let selector = selector.join(",").repeat(repeat);
+        let mut cluster = kubeplay_engine::Cluster::new();
+        let quoted = format!("'{}'", selector.replace('\'', ""));
+        let _ = cluster.run(&format!("kubectl get {kind} -A --field-selector {quoted}"));
+    }
+}

@@ -10,6 +10,7 @@ pub mod disruption;
 pub mod error;
 pub mod events_v1;
 pub mod explain;
+pub mod field_selector;
 pub mod image_ref;
 pub mod json_patch;
 pub mod kinds;

@@ -2,6 +2,7 @@
 
 use super::flags::{self, Flag};
 use super::resources;
+use crate::api::field_selector::FieldSelector;
 use crate::api::kinds::KindInfo;
 use crate::api::object::Object;
 use crate::api::selector::Selector;
@@ -16,6 +17,7 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("show-labels", None),
     flags::boolean("no-headers", None),
     flags::value("selector", Some('l')),
+    flags::value("field-selector", None),
     flags::value("label-columns", Some('L')),
 ];
 
@@ -76,9 +78,30 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         Ok(s) => s,
         Err(e) => return super::error(e),
     };
-    if selector.is_some() && requests.iter().any(|r| !r.names.is_empty()) {
+    let field_text = parsed.value("field-selector");
+    let fields = field_text.map(FieldSelector::parse);
+    if (selector.is_some() || fields.is_some()) && requests.iter().any(|r| !r.names.is_empty()) {
         return super::error("name cannot be provided when a selector is specified");
     }
+    // The server refuses a selector it cannot read, or a field the kind does not select on.
+    for req in &requests {
+        let refused = match &fields {
+            Some(Err(e)) => Some(e.clone()),
+            Some(Ok(f)) => f.unsupported(req.kind.kind),
+            None => None,
+        };
+        if let Some(why) = refused {
+            return Output::failure(format!(
+                "Error from server (BadRequest): Unable to find \"{}/{}, Resource={}\" that match label selector \"{}\", field selector \"{}\": {why}",
+                req.kind.group,
+                req.kind.version,
+                req.kind.plural,
+                parsed.value("selector").unwrap_or(""),
+                field_text.unwrap_or(""),
+            ));
+        }
+    }
+    let fields = fields.and_then(Result::ok);
 
     let mut found: Vec<(&'static KindInfo, Vec<&Object>)> = Vec::new();
     let mut errors = Vec::new();
@@ -99,6 +122,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
                         selector
                             .as_ref()
                             .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
+                            && fields.as_ref().is_none_or(|f| f.matches(o))
                     }),
             );
         } else {

@@ -23,6 +23,7 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("show-labels", None),
     flags::boolean("no-headers", None),
     flags::value("selector", Some('l')),
+    flags::value("field-selector", None),
     flags::value("label-columns", Some('L')),
     flags::boolean("watch", Some('w')),
     flags::boolean("watch-only", None),
@@ -59,6 +60,10 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     };
     if requests.len() > 1 {
         return super::error("you may only specify a single resource type");
+    }
+    if parsed.value("field-selector").is_some() {
+        // A watch through a field selector also reports objects leaving the selection.
+        return super::error("--field-selector with --watch is not simulated in Kubeplay yet");
     }
     let req = &requests[0];
     let all_namespaces = parsed.bool("all-namespaces") && req.kind.namespaced;
