@@ -269,10 +269,8 @@ pub struct Scheduler {
     unbound: BTreeSet<(String, String)>,
     /// Whether this pass's events may have made room for pods found unschedulable.
     retry: bool,
-    /// Labels of the bound pods seen: a pod bound or relabelled may satisfy a pod affinity
-    /// term (InterPodAffinity's queueing events).
-    bound: BTreeMap<(String, String), BTreeMap<String, String>>,
-    /// Whether such a change happened this pass (retries pods refused by InterPodAffinity).
+    /// Whether a pod was bound or relabelled this pass: it may satisfy a pod affinity term
+    /// (InterPodAffinity's queueing events), so pods it refused are retried.
     retry_affinity: bool,
     /// The bound pods and what they take from their nodes.
     cache: cache::Cache,
@@ -341,7 +339,7 @@ impl Controller for Scheduler {
     /// Keeps the set of unbound pods, and notes events that may make room.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, _queue: &mut Queue) {
         self.retry |= may_free_room(event);
-        self.cache.observe(event);
+        self.retry_affinity |= self.cache.observe(event);
         if let Object::Pod(p) = &event.object {
             let key = (
                 p.metadata.namespace.clone().unwrap_or_default(),
@@ -352,15 +350,6 @@ impl Controller for Scheduler {
                 self.unbound.insert(key);
             } else {
                 self.unbound.remove(&key);
-                if event.kind == WatchEventType::Deleted {
-                    self.bound.remove(&key);
-                } else {
-                    let labels = p.metadata.labels.clone().unwrap_or_default();
-                    if self.bound.get(&key) != Some(&labels) {
-                        self.retry_affinity = true;
-                        self.bound.insert(key, labels);
-                    }
-                }
             }
         }
     }

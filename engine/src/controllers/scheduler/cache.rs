@@ -64,10 +64,11 @@ pub(super) struct Cache {
 }
 
 impl Cache {
-    /// Follows one watch event.
-    pub(super) fn observe(&mut self, event: &WatchEvent) {
+    /// Follows one watch event; true when a pod joined the bound ones or changed its
+    /// labels (it may now satisfy a pending pod's affinity term).
+    pub(super) fn observe(&mut self, event: &WatchEvent) -> bool {
         let Object::Pod(p) = &event.object else {
-            return;
+            return false;
         };
         let key = (
             p.metadata.namespace.clone().unwrap_or_default(),
@@ -83,11 +84,15 @@ impl Cache {
             Some(node) if event.kind != WatchEventType::Deleted && !finished => {
                 self.place(key, node, p)
             }
-            _ => self.forget(&key),
+            _ => {
+                self.forget(&key);
+                false
+            }
         }
     }
 
-    fn place(&mut self, key: PodKey, node: &str, pod: &Pod) {
+    /// Caches a bound pod; true when it is new or its labels changed.
+    fn place(&mut self, key: PodKey, node: &str, pod: &Pod) -> bool {
         let requests = Requests::of(pod);
         let same = self.node_of.get(&key).is_some_and(|n| n == node)
             && self.requests.get(node).and_then(|m| m.get(&key)) == Some(&requests);
@@ -102,9 +107,14 @@ impl Cache {
         }
         let peer = Peer::new(pod, node);
         self.with_terms += usize::from(peer.has_terms());
+        let relabelled = self
+            .peers
+            .get(&key)
+            .is_none_or(|old| old.labels() != peer.labels());
         if let Some(old) = self.peers.insert(key, peer) {
             self.with_terms -= usize::from(old.has_terms());
         }
+        relabelled
     }
 
     fn forget(&mut self, key: &PodKey) {

@@ -44,6 +44,11 @@ impl Peer {
         }
     }
 
+    /// The pod's labels.
+    pub(super) fn labels(&self) -> &BTreeMap<String, String> {
+        &self.labels
+    }
+
     /// Whether the pod carries pod affinity or anti-affinity terms.
     pub(super) fn has_terms(&self) -> bool {
         has_terms(self.affinity.as_ref())
