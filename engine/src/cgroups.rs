@@ -172,13 +172,10 @@ impl Cgroups {
         Some(g)
     }
 
-    /// The keys of the pod with uid `pod_uid`'s groups (keys sort by pod uid first).
+    /// The keys of the pod with uid `pod_uid`'s groups.
     fn pod_keys(&self, pod_uid: &str) -> Vec<GroupKey> {
-        self.groups
-            .range(GroupKey::new(pod_uid, "")..)
-            .map(|(k, _)| k)
-            .take_while(|k| k.pod_uid == pod_uid)
-            .cloned()
+        self.of_pod(pod_uid)
+            .map(|(container, _)| GroupKey::new(pod_uid, container))
             .collect()
     }
 
@@ -276,7 +273,8 @@ impl Cgroups {
             .fold(0u64, |sum, g| sum.saturating_add(g.memory_bytes))
     }
 
-    /// The groups of the pod with uid `pod_uid`, by container name.
+    /// The groups of the pod with uid `pod_uid`, by container name (keys sort by pod uid
+    /// first: one range).
     pub fn of_pod<'a>(&'a self, pod_uid: &'a str) -> impl Iterator<Item = (&'a str, &'a Group)> {
         self.groups
             .range(GroupKey::new(pod_uid, "")..)

@@ -39,6 +39,12 @@ impl KindInfo {
         }
     }
 
+    /// Go's `GroupVersionResource.String()`, as client errors quote it:
+    /// `/v1, Resource=pods`, `apps/v1, Resource=deployments`.
+    pub fn group_version_resource(&self) -> String {
+        format!("{}/{}, Resource={}", self.group, self.version, self.plural)
+    }
+
     /// `apiVersion` as written in manifests: `v1` or `apps/v1`.
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {

@@ -312,8 +312,8 @@ fn apply_document(
     if mode == Mode::Apply && obj.name().is_empty() {
         // kubectl apply first GETs the object by name; client-go refuses an empty one.
         return Err(format!(
-            "error: error when retrieving current configuration of:\nResource: \"{g}/{v}, Resource={}\", GroupVersionKind: \"{g}/{v}, Kind={}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{file}\": resource name may not be empty",
-            info.plural,
+            "error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{g}/{v}, Kind={}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{file}\": resource name may not be empty",
+            info.group_version_resource(),
             info.kind,
             obj.namespace(),
             g = info.group,

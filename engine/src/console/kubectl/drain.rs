@@ -274,8 +274,8 @@ fn nodes(cluster: &Cluster, verb: &str, parsed: &flags::Parsed) -> Result<Vec<St
                     };
                     return Err(if cluster.world.api.get(k.kind, &ns, name).is_some() {
                         super::error(format!(
-                            "expected resource of type node, got \"{}/{}, Resource={}\"",
-                            k.group, k.version, k.plural
+                            "expected resource of type node, got \"{}\"",
+                            k.group_version_resource()
                         ))
                     } else {
                         Output::failure(ApiError::not_found(k, name).kubectl_message())

@@ -92,10 +92,8 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         };
         if let Some(why) = refused {
             return Output::failure(format!(
-                "Error from server (BadRequest): Unable to find \"{}/{}, Resource={}\" that match label selector \"{}\", field selector \"{}\": {why}",
-                req.kind.group,
-                req.kind.version,
-                req.kind.plural,
+                "Error from server (BadRequest): Unable to find \"{}\" that match label selector \"{}\", field selector \"{}\": {why}",
+                req.kind.group_version_resource(),
                 parsed.value("selector").unwrap_or(""),
                 field_text.unwrap_or(""),
             ));
