@@ -60,6 +60,8 @@ test('a reload shows the console as it was, and says what was replayed', async (
   await expect(page.locator('.line-note').last()).toHaveText('Session restored: 2 commands replayed.');
   // clear, then a reload: nothing old comes back.
   await run(page, 'clear');
+  // The worker answers `clear` asynchronously: reload only once the console has emptied.
+  await expect(output).not.toContainText('deployment.apps/web created');
   await page.reload();
   await expect(page.locator('.line-note').last()).toHaveText('Session restored: 3 commands replayed.');
   await expect(output).not.toContainText('deployment.apps/web created');
@@ -118,6 +120,7 @@ test('after one visit the page works offline', async ({ page, context }) => {
     await navigator.serviceWorker.ready;
   });
   await run(page, 'kubectl run web --image=nginx');
+  await expect(page.getByTestId('console-output')).toContainText('pod/web created');
   await context.setOffline(true);
   try {
     await page.reload();
