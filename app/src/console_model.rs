@@ -82,18 +82,36 @@ pub struct ConsoleModel {
 /// At most this many history entries are kept.
 pub const MAX_HISTORY: usize = 500;
 
+/// At most this many bytes of history are kept (oldest entries go first), so the saved
+/// session stays well inside the browser's storage quota.
+pub const MAX_HISTORY_BYTES: usize = 256 * 1024;
+
+/// An entry longer than this (a big pasted heredoc) runs, and is journaled to replay, but
+/// is not kept in the history a second time.
+pub const MAX_HISTORY_ENTRY_BYTES: usize = 16 * 1024;
+
 /// Adds a console entry to a history, oldest first: trimmed, no blank lines, no immediate
-/// repeats, at most [`MAX_HISTORY`] kept. The console and the saved session share this rule.
+/// repeats, none over [`MAX_HISTORY_ENTRY_BYTES`], at most [`MAX_HISTORY`] entries and
+/// [`MAX_HISTORY_BYTES`] kept. The console and the saved session share this rule.
 pub fn remember(history: &mut Vec<String>, line: &str) {
     let line = line.trim();
-    if line.is_empty() || history.last().map(String::as_str) == Some(line) {
+    if line.is_empty()
+        || line.len() > MAX_HISTORY_ENTRY_BYTES
+        || history.last().map(String::as_str) == Some(line)
+    {
         return;
     }
     history.push(line.to_string());
-    if history.len() > MAX_HISTORY {
-        let extra = history.len() - MAX_HISTORY;
-        history.drain(..extra);
+    let mut bytes: usize = history.iter().map(String::len).sum();
+    let mut extra = history.len().saturating_sub(MAX_HISTORY);
+    for old in &history[..extra] {
+        bytes -= old.len();
     }
+    while bytes > MAX_HISTORY_BYTES && extra + 1 < history.len() {
+        bytes -= history[extra].len();
+        extra += 1;
+    }
+    history.drain(..extra);
 }
 
 /// At most this many scrollback lines are kept, so long sessions stay light.
@@ -408,6 +426,24 @@ mod tests {
             },
         );
         assert!(m.lines.is_empty());
+    }
+
+    #[test]
+    fn history_is_bounded_by_entries_and_bytes() {
+        let mut h = Vec::new();
+        remember(&mut h, &"x".repeat(MAX_HISTORY_ENTRY_BYTES + 1));
+        assert!(h.is_empty(), "a huge paste is not kept twice");
+        for i in 0..MAX_HISTORY + 10 {
+            remember(&mut h, &format!("echo {i}"));
+        }
+        assert_eq!(h.len(), MAX_HISTORY);
+        assert_eq!(h.last().map(String::as_str), Some("echo 509"));
+        let big = "y".repeat(MAX_HISTORY_ENTRY_BYTES - 4);
+        for i in 0..40 {
+            remember(&mut h, &format!("{big}{i}"));
+        }
+        assert!(h.iter().map(String::len).sum::<usize>() <= MAX_HISTORY_BYTES);
+        assert!(h.last().is_some_and(|l| l.ends_with("39")));
     }
 
     #[test]

@@ -1,11 +1,59 @@
 //! When something inside the page panics, the learner sees a friendly panel with a way out
-//! (reload, or reset the cluster and reload) instead of a dead page. The panel is plain DOM
-//! with links, so it works even though the wasm module has stopped.
+//! (reload; reload without the command that was running; reset the cluster and reload)
+//! instead of a dead page. The panel is plain DOM with links, so it works even though the
+//! wasm module has stopped. The links' queries are acted on at the next start
+//! ([`recover_if_asked`]).
+
+use std::cell::RefCell;
 
 use leptos::web_sys;
 
-/// Query string that makes the next start forget the saved cluster (see `lib.rs`).
+use crate::storage;
+
+/// Query string that makes the next start forget the saved cluster.
 pub const RESET_QUERY: &str = "?reset";
+
+/// Query string that makes the next start drop the newest journaled command (the one the
+/// engine was running when it stopped, which would stop it again on every replay).
+pub const WITHOUT_LAST_QUERY: &str = "?without-last";
+
+thread_local! {
+    /// The command [`WITHOUT_LAST_QUERY`] took out of the saved session, for the console to
+    /// mention.
+    static DROPPED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Acts on a recovery query in the address (then removes it, so a later reload is plain):
+/// `?reset` forgets the saved cluster (history and settings stay); `?without-last` drops
+/// the newest command from it.
+pub fn recover_if_asked() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let query = window.location().search().ok().unwrap_or_default();
+    if query != RESET_QUERY && query != WITHOUT_LAST_QUERY {
+        return;
+    }
+    if let Ok(Some(mut record)) = storage::load() {
+        if query == RESET_QUERY {
+            record.reset_cluster();
+        } else {
+            let dropped = record.drop_last_command();
+            DROPPED.with(|d| *d.borrow_mut() = dropped);
+        }
+        storage::save(&record);
+    }
+    if let Ok(history) = window.history() {
+        let path = window.location().pathname().unwrap_or_default();
+        let _ =
+            history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+}
+
+/// The command this start dropped from the saved session (`?without-last`), once.
+pub fn take_dropped_command() -> Option<String> {
+    DROPPED.with(|d| d.borrow_mut().take())
+}
 
 /// Installs the panic hook: the browser console gets the message, the page gets the panel.
 pub fn install() {
@@ -57,6 +105,15 @@ pub fn show_panel(detail: &str) {
         "a",
         "Reload · 다시 불러오기",
         &[("href", "./"), ("class", "button")],
+    );
+    add(
+        "a",
+        "Reload without the last command · 마지막 명령 없이 다시 불러오기",
+        &[
+            ("href", WITHOUT_LAST_QUERY),
+            ("class", "button"),
+            ("data-testid", "crash-without-last"),
+        ],
     );
     add(
         "a",

@@ -125,11 +125,17 @@ pub enum Msg {
     ViUnsupported,
     MoreColumns,
     MoreColumnsLabel,
+    DroppedLastCommand,
+    SlowRestore,
+    KeepWaiting,
+    StartFresh,
+    ReloadWithoutLast,
+    CannotSave,
 }
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 106] = [
+    pub const ALL: [Msg; 112] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -236,6 +242,12 @@ impl Msg {
         Msg::ViUnsupported,
         Msg::MoreColumns,
         Msg::MoreColumnsLabel,
+        Msg::DroppedLastCommand,
+        Msg::SlowRestore,
+        Msg::KeepWaiting,
+        Msg::StartFresh,
+        Msg::ReloadWithoutLast,
+        Msg::CannotSave,
     ];
 }
 
@@ -462,6 +474,28 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::MoreColumns, Ko) => "더 보기 →",
         (Msg::MoreColumnsLabel, En) => "Scroll right: the output is wider than the console",
         (Msg::MoreColumnsLabel, Ko) => "오른쪽으로 스크롤: 출력이 콘솔보다 넓습니다",
+        (Msg::DroppedLastCommand, En) => "Reloaded without the last command: {cmd}",
+        (Msg::DroppedLastCommand, Ko) => "마지막 명령 없이 다시 불러왔습니다: {cmd}",
+        (Msg::SlowRestore, En) => {
+            "Restoring your session is taking longer than usual ({n} commands to replay)."
+        }
+        (Msg::SlowRestore, Ko) => {
+            "세션 복원이 평소보다 오래 걸리고 있습니다 (다시 실행할 명령 {n}개)."
+        }
+        (Msg::KeepWaiting, En) => "Keep waiting",
+        (Msg::KeepWaiting, Ko) => "계속 기다리기",
+        (Msg::StartFresh, En) => "Start from a fresh cluster",
+        (Msg::StartFresh, Ko) => "새 클러스터로 시작",
+        (Msg::ReloadWithoutLast, En) => "Reload without the last command",
+        (Msg::ReloadWithoutLast, Ko) => "마지막 명령 없이 다시 불러오기",
+        (Msg::CannotSave, En) => {
+            "The browser's storage is full: this session is no longer saved, so a reload would \
+             lose what you have done since."
+        }
+        (Msg::CannotSave, Ko) => {
+            "브라우저 저장 공간이 가득 찼습니다. 이 세션은 더 이상 저장되지 않으므로, 다시 \
+             불러오면 그 뒤에 한 일이 사라집니다."
+        }
     }
 }
 

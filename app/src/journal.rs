@@ -147,6 +147,20 @@ impl Record {
         self.scrollback.clear();
     }
 
+    /// Takes back the newest console line and everything journaled after it: the command
+    /// the engine was running when it stopped ("Reload without the last command"). Returns
+    /// that line, if there was one.
+    pub fn drop_last_command(&mut self) -> Option<String> {
+        let at = self
+            .journal
+            .iter()
+            .rposition(|e| matches!(e, Entry::Run(_)))?;
+        match self.journal.drain(at..).next() {
+            Some(Entry::Run(line)) => Some(line),
+            _ => None,
+        }
+    }
+
     /// How many console lines the journal replays.
     pub fn commands(&self) -> usize {
         self.journal
@@ -363,6 +377,34 @@ mod tests {
                 Entry::Advance(5000)
             ]
         );
+    }
+
+    #[test]
+    fn drops_the_last_command_and_what_came_after_it() {
+        let mut r = Record::new();
+        r.push(Entry::Run(
+            "kubectl create deployment a --image=nginx".into(),
+        ));
+        r.push(Entry::Advance(500));
+        r.push(Entry::Run(
+            "kubectl scale deployment a --replicas=99999".into(),
+        ));
+        r.push(Entry::Advance(250));
+        r.push(Entry::Interrupt);
+        assert_eq!(
+            r.drop_last_command().as_deref(),
+            Some("kubectl scale deployment a --replicas=99999")
+        );
+        assert_eq!(
+            r.journal,
+            vec![
+                Entry::Run("kubectl create deployment a --image=nginx".into()),
+                Entry::Advance(500)
+            ]
+        );
+        r.drop_last_command();
+        assert_eq!(r.drop_last_command(), None, "nothing left to drop");
+        assert!(r.journal.is_empty());
     }
 
     #[test]

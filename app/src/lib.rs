@@ -34,12 +34,12 @@ use components::describe_panel::{DescribePanel, Selection};
 use i18n::{t, Msg};
 
 /// Mounts the app on `<body>` once `bundle.json` is in ([`data_files`]) and drops the boot
-/// frame. A panic shows a "something broke" panel ([`crash`]); `?reset` in the address (the
-/// panel's reset link) forgets the saved cluster first; the service worker makes later
+/// frame. A panic shows a "something broke" panel ([`crash`]), whose links' queries are acted
+/// on first ([`crash::recover_if_asked`]); the service worker makes later
 /// visits work offline.
 pub fn start() {
     crash::install();
-    reset_if_asked();
+    crash::recover_if_asked();
     wasm_bindgen_futures::spawn_local(async {
         data_files::load_bundle().await;
         leptos::mount::mount_to_body(App);
@@ -55,25 +55,6 @@ fn remove_boot_frame() {
         .and_then(|d| d.get_element_by_id("boot"));
     if let Some(boot) = boot {
         boot.remove();
-    }
-}
-
-/// `?reset`: forget the saved cluster (history and settings stay), then drop the query.
-fn reset_if_asked() {
-    let Some(window) = leptos::web_sys::window() else {
-        return;
-    };
-    if window.location().search().ok().as_deref() != Some(crash::RESET_QUERY) {
-        return;
-    }
-    if let Ok(Some(mut record)) = storage::load() {
-        record.reset_cluster();
-        storage::save(&record);
-    }
-    if let Ok(history) = window.history() {
-        let path = window.location().pathname().unwrap_or_default();
-        let _ =
-            history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&path));
     }
 }
 
@@ -125,6 +106,7 @@ pub fn App() -> impl IntoView {
                 <components::language_switch::LanguageSwitch session=session.clone() locale />
                 <components::reset_button::ResetButton session=resetting />
             </header>
+            <components::session_notice::SessionNotice ticker />
             <main class="workspace">
                 <components::lesson_panel::LessonPanel session=lessons />
                 <components::console::Console session=session.clone() />

@@ -68,6 +68,8 @@ struct Inner {
     /// Ctrl-Cs sent and not yet answered: replies to requests sent before them still say a
     /// job runs, and must not bring the stopped job back.
     interrupts_pending: u32,
+    /// The last save failed (the browser's storage is full): the page says so.
+    save_failed: bool,
 }
 
 /// Where requests go.
@@ -125,6 +127,7 @@ impl Session {
                 pending: HashMap::new(),
                 mirror: Mirror::default(),
                 interrupts_pending: 0,
+                save_failed: false,
             })),
             host: Host::Worker,
             notice,
@@ -441,6 +444,11 @@ impl Session {
         save_locked(&mut inner);
     }
 
+    /// Whether the last save failed (the browser's storage is full or refused it).
+    pub fn save_failed(&self) -> bool {
+        self.lock().save_failed
+    }
+
     /// The learner's interface language, if chosen.
     pub fn locale(&self) -> Option<String> {
         self.lock().record.settings.locale.clone()
@@ -557,7 +565,7 @@ fn result_of(answer: Answer) -> Result<(), String> {
 fn save_locked(inner: &mut Inner) {
     inner.unsaved_advances = 0;
     if inner.persist {
-        crate::storage::save(&inner.record);
+        inner.save_failed = crate::storage::save(&inner.record) == crate::storage::Saved::Refused;
     }
 }
 

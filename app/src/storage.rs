@@ -28,9 +28,24 @@ pub fn load() -> Result<Option<Record>, LoadError> {
     }
 }
 
-/// Writes the record; whether it could be stored.
-pub fn save(record: &Record) -> bool {
-    local_storage().is_some_and(|s| s.set_item(STORAGE_KEY, &record.encode()).is_ok())
+/// What became of a save.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Saved {
+    /// The record is stored.
+    Stored,
+    /// This browser gives the page no storage (nothing is ever saved).
+    NoStorage,
+    /// Storage refused the record (its quota is full).
+    Refused,
+}
+
+/// Writes the record.
+pub fn save(record: &Record) -> Saved {
+    match local_storage() {
+        None => Saved::NoStorage,
+        Some(s) if s.set_item(STORAGE_KEY, &record.encode()).is_ok() => Saved::Stored,
+        Some(_) => Saved::Refused,
+    }
 }
 
 /// Removes the saved record.

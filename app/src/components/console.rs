@@ -77,6 +77,18 @@ impl Runner {
         self.pump();
     }
 
+    /// Ctrl-C: forgets the lines waiting their turn (a pasted batch), as a terminal flushes
+    /// its type-ahead on an interrupt; whether there were any.
+    fn drop_queued(self) -> bool {
+        self.queue
+            .try_update_value(|q| {
+                let had = !q.is_empty();
+                q.clear();
+                had
+            })
+            .unwrap_or(false)
+    }
+
     /// Runs waiting lines until one is with the engine (or a watch runs).
     fn pump(self) {
         loop {
@@ -134,6 +146,15 @@ pub fn Console(session: Session) -> impl IntoView {
     if let Some((lines, commands)) = session.restored_console() {
         restored.restore_lines(&lines);
         restored.info(&tr(locale, Msg::SessionRestored).replace("{n}", &commands.to_string()));
+    }
+    if let Some(line) = crate::crash::take_dropped_command() {
+        let first = line.lines().next().unwrap_or_default();
+        let shown = if line.contains('\n') {
+            format!("{first} …")
+        } else {
+            line.clone()
+        };
+        restored.info(&tr(locale, Msg::DroppedLastCommand).replace("{cmd}", &shown));
     }
     if let Some(why) = session.notice() {
         let why = crate::i18n::load_error(locale, why);
@@ -235,10 +256,16 @@ pub fn Console(session: Session) -> impl IntoView {
         }
         "c" if ev.ctrl_key() && running.get_untracked() => {
             ev.prevent_default();
+            runner.drop_queued();
             interrupting.interrupt();
             running.set(false);
             model.update(|m| m.interrupted());
             runner.pump();
+        }
+        // Ctrl-C between the lines of a pasted batch stops the rest of it.
+        "c" if ev.ctrl_key() && runner.drop_queued() => {
+            ev.prevent_default();
+            model.update(|m| m.interrupted());
         }
         // Ctrl-C drops an unfinished entry (the line typed so far too), as bash does.
         "c" if ev.ctrl_key() && model.with_untracked(|m| m.continuing()) => {

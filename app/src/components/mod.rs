@@ -11,6 +11,7 @@ pub mod lesson_panel;
 pub mod node_box;
 pub mod pod_tile;
 pub mod reset_button;
+pub mod session_notice;
 pub mod storage_view;
 pub mod time_controls;
 pub mod traffic_view;
