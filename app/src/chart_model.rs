@@ -304,8 +304,7 @@ pub fn summary(hpa: &AutoscalerView, boot_ms: i64, locale: Locale) -> String {
     if let Some(d) = hpa.decisions.last() {
         s.push(' ');
         s.push_str(
-            &tr(locale, Msg::ChartLastDecision)
-                .replace("{n}", &hpa.decisions.len().to_string())
+            &crate::i18n::counted(locale, Msg::ChartLastDecision, hpa.decisions.len())
                 .replace("{from}", &d.from.to_string())
                 .replace("{to}", &d.to.to_string())
                 .replace("{at}", &clock_text(d.at_ms - boot_ms)),

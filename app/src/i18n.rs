@@ -351,7 +351,7 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
             "The saved session could not be used, so a fresh cluster started"
         }
         (Msg::SessionDropped, Ko) => "저장된 세션을 쓸 수 없어 새 클러스터로 시작합니다",
-        (Msg::SessionRestored, En) => "Session restored: {n} commands replayed.",
+        (Msg::SessionRestored, En) => "Session restored: {n} command{s} replayed.",
         // vim's `showmode` line, as vim's own Korean translation words it.
         (Msg::ViInsertMode, En) => "-- INSERT --",
         (Msg::ViInsertMode, Ko) => "-- 끼워넣기 --",
@@ -378,7 +378,7 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::Traffic, Ko) => "트래픽",
         (Msg::AnsweredBy, En) => "Which pods answered each Service",
         (Msg::AnsweredBy, Ko) => "Service별로 응답한 Pod",
-        (Msg::LastRequests, En) => "last {n} requests",
+        (Msg::LastRequests, En) => "last {n} request{s}",
         (Msg::LastRequests, Ko) => "최근 요청 {n}개",
         (Msg::Failed, En) => "failed",
         (Msg::Failed, Ko) => "실패",
@@ -432,7 +432,7 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::ChartBounded, Ko) => "최소/최대 레플리카 또는 스케일링 동작(behavior)으로 제한됨",
         (Msg::ChartSummary, En) => "HorizontalPodAutoscaler {name}: {replicas} replicas (min {min}, max {max}), {targets}.",
         (Msg::ChartSummary, Ko) => "HorizontalPodAutoscaler {name}: 레플리카 {replicas}개 (최소 {min}, 최대 {max}), {targets}.",
-        (Msg::ChartLastDecision, En) => "{n} scaling decisions; the last {from} → {to} at {at}.",
+        (Msg::ChartLastDecision, En) => "{n} scaling decision{s}; the last {from} → {to} at {at}.",
         (Msg::ChartLastDecision, Ko) => "스케일링 결정 {n}번, 마지막은 {at}에 {from} → {to}.",
         (Msg::ChartPick, En) => "Select a marker (▲ ▼) to see why it scaled.",
         (Msg::ChartPick, Ko) => "마커(▲ ▼)를 선택하면 스케일링한 이유가 보입니다.",
@@ -477,7 +477,7 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::DroppedLastCommand, En) => "Reloaded without the last command: {cmd}",
         (Msg::DroppedLastCommand, Ko) => "마지막 명령 없이 다시 불러왔습니다: {cmd}",
         (Msg::SlowRestore, En) => {
-            "Restoring your session is taking longer than usual ({n} commands to replay)."
+            "Restoring your session is taking longer than usual ({n} command{s} to replay)."
         }
         (Msg::SlowRestore, Ko) => {
             "세션 복원이 평소보다 오래 걸리고 있습니다 (다시 실행할 명령 {n}개)."
@@ -536,6 +536,14 @@ pub fn load_error(locale: Locale, e: &crate::journal::LoadError) -> String {
             tr(locale, Msg::SessionOtherFormat).replace("{v}", &v.to_string())
         }
     }
+}
+
+/// A message with a count: `{n}` becomes `n`, and `{s}` the English plural ending.
+pub fn counted(locale: Locale, msg: Msg, n: usize) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    tr(locale, msg)
+        .replace("{n}", &n.to_string())
+        .replace("{s}", plural)
 }
 
 /// Makes a locale signal available to every component below.

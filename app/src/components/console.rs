@@ -145,7 +145,11 @@ pub fn Console(session: Session) -> impl IntoView {
     let locale = crate::i18n::use_locale().get_untracked();
     if let Some((lines, commands)) = session.restored_console() {
         restored.restore_lines(&lines);
-        restored.info(&tr(locale, Msg::SessionRestored).replace("{n}", &commands.to_string()));
+        restored.info(&crate::i18n::counted(
+            locale,
+            Msg::SessionRestored,
+            commands,
+        ));
     }
     if let Some(line) = crate::crash::take_dropped_command() {
         let first = line.lines().next().unwrap_or_default();

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::crash::{RESET_QUERY, WITHOUT_LAST_QUERY};
-use crate::i18n::{t, tr, use_locale, Msg};
+use crate::i18n::{counted, t, use_locale, Msg};
 use crate::ticker::{Ticker, TICK};
 
 /// A restore still running after this long offers a way out.
@@ -32,7 +32,7 @@ pub fn SessionNotice(ticker: Ticker) -> impl IntoView {
     view! {
         <Show when=slow>
             <div class="session-notice" role="alert" data-testid="slow-restore">
-                <span>{move || tr(locale.get(), Msg::SlowRestore).replace("{n}", &replaying.to_string())}</span>
+                <span>{move || counted(locale.get(), Msg::SlowRestore, replaying)}</span>
                 <a class="button" href=WITHOUT_LAST_QUERY data-testid="restore-without-last">{t(Msg::ReloadWithoutLast)}</a>
                 <a class="button" href=RESET_QUERY data-testid="restore-fresh">{t(Msg::StartFresh)}</a>
                 <button type="button" class="topbar-button" on:click=move |_| waiting_on.set(false)>

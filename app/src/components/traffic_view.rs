@@ -9,7 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::board_model::BoardModel;
-use crate::i18n::{t, tr, use_locale, Msg};
+use crate::i18n::{counted, t, use_locale, Msg};
 use crate::ticker::Ticker;
 use crate::traffic_model::{
     tile_selector, Ending, PodShare, RequestLine, ServiceRow, TrafficModel,
@@ -80,7 +80,7 @@ fn service_row(service: String, services: Memo<Vec<ServiceRow>>) -> impl IntoVie
             <div class="traffic-service-head">
                 <span class="traffic-service-name">{service}</span>
                 <span class="traffic-window">
-                    {move || tr(locale.get(), Msg::LastRequests).replace("{n}", &row.with(|r| r.total).to_string())}
+                    {move || counted(locale.get(), Msg::LastRequests, row.with(|r| r.total as usize))}
                 </span>
             </div>
             <ul class="traffic-pods">
