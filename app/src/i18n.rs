@@ -131,11 +131,12 @@ pub enum Msg {
     StartFresh,
     ReloadWithoutLast,
     CannotSave,
+    StillWorking,
 }
 
 impl Msg {
     /// Every message, for completeness checks.
-    pub const ALL: [Msg; 112] = [
+    pub const ALL: [Msg; 113] = [
         Msg::Tagline,
         Msg::LessonSlot,
         Msg::Board,
@@ -248,6 +249,7 @@ impl Msg {
         Msg::StartFresh,
         Msg::ReloadWithoutLast,
         Msg::CannotSave,
+        Msg::StillWorking,
     ];
 }
 
@@ -482,6 +484,8 @@ pub fn tr(locale: Locale, msg: Msg) -> &'static str {
         (Msg::SlowRestore, Ko) => {
             "세션 복원이 평소보다 오래 걸리고 있습니다 (다시 실행할 명령 {n}개)."
         }
+        (Msg::StillWorking, En) => "Kubeplay is still working on the last command ({n} s).",
+        (Msg::StillWorking, Ko) => "Kubeplay가 마지막 명령을 아직 처리하고 있습니다 ({n}초).",
         (Msg::KeepWaiting, En) => "Keep waiting",
         (Msg::KeepWaiting, Ko) => "계속 기다리기",
         (Msg::StartFresh, En) => "Start from a fresh cluster",

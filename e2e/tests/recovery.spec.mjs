@@ -80,6 +80,23 @@ test('a restore that takes too long offers a fresh start, or the session without
   await expect(notice).toBeHidden();
 });
 
+test('a command the engine is still busy with after 10 s offers the session without it', async ({ page }) => {
+  await page.goto('./');
+  await run(page, 'kubectl get ns');
+  await expect(page.getByTestId('console-output')).toContainText('kube-system');
+  // From now on the engine never answers, as if the next command never ended.
+  await page.evaluate(() => {
+    Worker.prototype.postMessage = function () {};
+  });
+  await run(page, 'kubectl get pods');
+  const notice = page.getByTestId('still-working');
+  await expect(notice).toBeVisible({ timeout: 15000 });
+  await expect(notice).toContainText(/Kubeplay is still working on the last command \(1\d s\)\./);
+  await expect(notice.getByRole('link')).toHaveAttribute('href', '?without-last');
+  await notice.getByRole('button', { name: 'Keep waiting' }).click();
+  await expect(notice).toBeHidden();
+});
+
 test('a session that can no longer be saved says so', async ({ page }) => {
   await page.goto('./');
   await run(page, 'kubectl get ns');
@@ -114,4 +131,31 @@ test('Ctrl-C stops a pasted batch between its lines', async ({ page }) => {
   await expect(page.getByTestId('console-output')).toContainText('after');
   const text = await page.getByTestId('console-output').innerText();
   expect(text).not.toContain('step-300');
+});
+
+test('hostile input answers with a clear message within 2 s and the page stays usable', async ({ page }) => {
+  await page.goto('./');
+  const output = page.getByTestId('console-output');
+  // 100,000 replicas: accepted as the apiserver accepts it, the pods held to the envelope.
+  let started = Date.now();
+  await run(page, 'kubectl create deployment huge --image=nginx --replicas=100000');
+  await expect(output).toContainText('deployment.apps/huge created', { timeout: 2000 });
+  expect(Date.now() - started).toBeLessThan(2000);
+  // A billion-laughs manifest: refused by the YAML decoder's alias budget.
+  const bomb = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: bomb', 'data:',
+    '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  const names = 'abcdefghi';
+  for (let i = 1; i < names.length; i++) {
+    const prev = names[i - 1];
+    bomb.push(`  ${names[i]}: &${names[i]} [${Array(9).fill('*' + prev).join(',')}]`);
+  }
+  await run(page, `cat > bomb.yaml <<'EOF'`);
+  for (const line of bomb) await run(page, line);
+  await run(page, 'EOF');
+  started = Date.now();
+  await run(page, 'kubectl apply -f bomb.yaml');
+  await expect(output).toContainText('excessive aliasing', { timeout: 2000 });
+  expect(Date.now() - started).toBeLessThan(2000);
+  await run(page, 'kubectl get deployment huge --no-headers');
+  await expect(output).toContainText(/huge\s+\d+\/100000/);
 });

@@ -1,15 +1,24 @@
-//! Notices about the saved session that need the learner's choice or attention: a restore
-//! that takes too long (a fresh start, or the session without its last command, instead of
-//! waiting), and a session that can no longer be saved (the browser's storage is full).
+//! Notices about the session that need the learner's choice or attention: a restore that
+//! takes too long (a fresh start, or the session without its last command, instead of
+//! waiting), a command the engine is still busy with long after it was typed (the session
+//! without it), and a session that can no longer be saved (the browser's storage is full).
 
 use leptos::prelude::*;
 
 use crate::crash::{RESET_QUERY, WITHOUT_LAST_QUERY};
-use crate::i18n::{counted, t, use_locale, Msg};
+use crate::i18n::{counted, t, tr, use_locale, Msg};
 use crate::ticker::{Ticker, TICK};
 
 /// A restore still running after this long offers a way out.
 pub const RESTORE_BUDGET: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// A command the engine is still busy with after this long offers a way out.
+pub const COMMAND_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whole ticks of the page's loop in `d`.
+fn ticks(d: std::time::Duration) -> u64 {
+    (d.as_millis() / TICK.as_millis()) as u64
+}
 
 /// The banner above the workspace; nothing while all is well.
 #[component]
@@ -17,8 +26,27 @@ pub fn SessionNotice(ticker: Ticker) -> impl IntoView {
     let locale = use_locale();
     let session = ticker.session();
     let replaying = session.restored_console().map_or(0, |(_, n)| n);
-    let budget_ticks = (RESTORE_BUDGET.as_millis() / TICK.as_millis()) as u64;
+    let budget_ticks = ticks(RESTORE_BUDGET);
     let waiting_on = RwSignal::new(true);
+    // Ticks the engine has been busy since it was ready; the learner's "keep waiting".
+    let busy_ticks = RwSignal::new(0u64);
+    let keep_waiting = RwSignal::new(false);
+    let watching = session.clone();
+    Effect::new(move |_| {
+        ticker.tick.track();
+        let busy = ticker.ready.get_untracked() && watching.busy();
+        if busy {
+            busy_ticks.update(|n| *n += 1);
+        } else if busy_ticks.get_untracked() != 0 {
+            busy_ticks.set(0);
+            keep_waiting.set(false);
+        }
+    });
+    let stuck = move || !keep_waiting.get() && busy_ticks.get() >= ticks(COMMAND_BUDGET);
+    let stuck_for = move || {
+        let seconds = busy_ticks.get() * TICK.as_millis() as u64 / 1000;
+        tr(locale.get(), Msg::StillWorking).replace("{n}", &seconds.to_string())
+    };
     let slow = move || {
         replaying > 0
             && waiting_on.get()
@@ -36,6 +64,15 @@ pub fn SessionNotice(ticker: Ticker) -> impl IntoView {
                 <a class="button" href=WITHOUT_LAST_QUERY data-testid="restore-without-last">{t(Msg::ReloadWithoutLast)}</a>
                 <a class="button" href=RESET_QUERY data-testid="restore-fresh">{t(Msg::StartFresh)}</a>
                 <button type="button" class="topbar-button" on:click=move |_| waiting_on.set(false)>
+                    {t(Msg::KeepWaiting)}
+                </button>
+            </div>
+        </Show>
+        <Show when=stuck>
+            <div class="session-notice" role="alert" data-testid="still-working">
+                <span>{stuck_for}</span>
+                <a class="button" href=WITHOUT_LAST_QUERY>{t(Msg::ReloadWithoutLast)}</a>
+                <button type="button" class="topbar-button" on:click=move |_| keep_waiting.set(true)>
                     {t(Msg::KeepWaiting)}
                 </button>
             </div>
