@@ -192,10 +192,7 @@ fn parse_path(expr: &str, text: &str) -> Result<Vec<Step>, String> {
 }
 
 fn unrecognized(c: char) -> String {
-    format!(
-        "unrecognized character in action: U+{:04X} '{c}'",
-        c as u32
-    )
+    format!("unrecognized character in action: U+{:04X} '{c}'", c as u32)
 }
 
 /// A cursor over one path's characters.
@@ -578,7 +575,10 @@ mod tests {
         let start = std::time::Instant::now();
         let err = Template::parse(&deep).unwrap_err();
         assert!(start.elapsed().as_millis() < 500, "{:?}", start.elapsed());
-        assert!(err.starts_with("error parsing jsonpath {.items[?(@.a"), "{err}");
+        assert!(
+            err.starts_with("error parsing jsonpath {.items[?(@.a"),
+            "{err}"
+        );
         assert!(err.ends_with(", exceeded max depth of 64"), "{err}");
         let ok = format!("{{.items{}}}", "[?(@.a".repeat(60) + &")]".repeat(60));
         assert!(Template::parse(&ok).is_ok());
@@ -588,7 +588,11 @@ mod tests {
     fn nested_ranges_are_bounded() {
         let deep = "{range .items[*]}".repeat(10_000) + &"{end}".repeat(10_000);
         let err = Template::parse(&deep).unwrap_err();
-        assert!(err.ends_with(", exceeded max depth of 64"), "{}", &err[err.len() - 40..]);
+        assert!(
+            err.ends_with(", exceeded max depth of 64"),
+            "{}",
+            &err[err.len() - 40..]
+        );
         let ok = "{range .items[*]}".repeat(64) + "x" + &"{end}".repeat(64);
         assert_eq!(run(&ok, &json!({"items": [{"items": []}]})), "");
         assert!(Template::parse("{end}")

@@ -5,7 +5,7 @@
 use super::cond::Dialect;
 
 /// How deeply compound commands may nest in one script.
-const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = crate::bounds::SHELL;
 
 /// Reserved words that cannot start a command.
 const CLOSERS: &[&str] = &["do", "done", "then", "elif", "else", "fi", "esac"];
