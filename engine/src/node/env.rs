@@ -315,8 +315,8 @@ pub fn expand_with(input: &str, env: &BTreeMap<String, String>) -> Result<String
 }
 
 /// `expansion.Expand`: `$(NAME)` becomes the variable's value when `lookup` knows it and
-/// stays as written otherwise; `$$` is a literal `$`; any other `$` is kept. A result longer
-/// than [`MAX_EXPANDED`] is refused.
+/// stays as written otherwise; `$$` is a literal `$`; any other `$` is kept. A value that
+/// would grow the result past [`MAX_EXPANDED`] (or `input`'s own length) is refused.
 pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, TooLong> {
     let mut out = String::with_capacity(input.len().min(MAX_EXPANDED));
     let mut rest = input;
@@ -337,7 +337,7 @@ pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<St
                     let name = &body[..end];
                     match lookup(name) {
                         Some(v) => {
-                            if out.len() + v.len() > MAX_EXPANDED {
+                            if out.len() + v.len() > MAX_EXPANDED.max(input.len()) {
                                 return Err(TooLong);
                             }
                             out.push_str(&v)
@@ -361,9 +361,6 @@ pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<St
         }
     }
     out.push_str(rest);
-    if out.len() > MAX_EXPANDED {
-        return Err(TooLong);
-    }
     Ok(out)
 }
 
