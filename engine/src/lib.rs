@@ -10,6 +10,7 @@
 #[allow(dead_code)]
 mod api;
 mod apiserver;
+mod bounds;
 mod bundle;
 #[allow(dead_code)] // issue 17 contract: used as the usage model lands
 mod cgroups;

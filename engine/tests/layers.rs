@@ -9,7 +9,7 @@ use std::path::Path;
 /// Top-level modules by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
     &[
-        "clock", "rng", "timers", "output", "storage", "cgroups", "bundle",
+        "clock", "rng", "timers", "output", "storage", "cgroups", "bundle", "bounds",
     ],
     &["api"],
     &["apiserver"],

@@ -1225,3 +1225,106 @@ proptest! {
         let _ = cluster.run(&format!("kubectl get {kind} -A --field-selector {quoted}"));
     }
 }
+
+/// A "billion laughs" YAML text: `levels` anchors, each a sequence (or mapping) of `width`
+/// aliases to the one before; `prefix` puts it under a manifest's field.
+fn alias_bomb(levels: usize, width: usize, mapping: bool, prefix: &str) -> String {
+    let mut text = format!("{prefix}a0: &a0 [{}]\n", vec!["lol"; width].join(", "));
+    for i in 1..levels {
+        let body = if mapping {
+            let items: Vec<String> = (0..width).map(|k| format!("k{k}: *a{}", i - 1)).collect();
+            format!("{{{}}}", items.join(", "))
+        } else {
+            format!("[{}]", vec![format!("*a{}", i - 1); width].join(", "))
+        };
+        text.push_str(&format!("{prefix}a{i}: &a{i} {body}\n"));
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, .. ProptestConfig::default() })]
+
+    /// Nested aliases that would expand to millions of nodes are refused in go-yaml's words
+    /// by every route that reads YAML, at once and in flat memory (without the budget the
+    /// loaders copy each alias and the process runs out of memory).
+    #[test]
+    fn alias_bombs_are_refused_everywhere(levels in 7usize..10, width in 7usize..10, mapping in prop::bool::ANY) {
+        let text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n{}", alias_bomb(levels, width, mapping, "  "));
+        let mut cluster = Cluster::new();
+        let out = cluster.run(&format!("kubectl apply -f - <<'EOF'\n{text}\nEOF"));
+        prop_assert!(out.text().contains("yaml: document contains excessive aliasing"), "{}", out.text());
+        let _ = cluster.run(&format!("mkdir d; cat <<'EOF' > d/bomb.yaml\n{text}\nEOF"));
+        for cmd in ["kubectl create -f d/bomb.yaml", "kubectl replace -f d/bomb.yaml", "kubectl diff -f d/bomb.yaml",
+                    "kubectl delete -f d/bomb.yaml", "kubectl apply -f d/", "kubectl create configmap web",
+                    "kubectl patch configmap web --patch-file d/bomb.yaml"] {
+            let out = cluster.run(cmd);
+            prop_assert!(!out.text().contains("created") || cmd.contains("create configmap"), "{cmd}: {}", out.text());
+        }
+        let problems = kubeplay_engine::lint_manifest("bomb.yaml", &text);
+        prop_assert!(problems.iter().any(|p| p.message.contains("excessive aliasing")), "{problems:?}");
+        let lesson = format!("id: bomb\ntitle: t\n{}", alias_bomb(levels, width, mapping, ""));
+        let _ = kubeplay_engine::lessons::parse("bomb.yaml", &lesson);
+    }
+}
+
+/// A template, script or command nested `depth` levels deep, of one of several kinds.
+fn deep_line(kind: u8, depth: usize) -> String {
+    let rep = |s: &str| s.repeat(depth);
+    match kind {
+        0 => format!("kubectl get pods -A -o jsonpath='{}x{}'", rep("{range .items[*]}"), rep("{end}")),
+        1 => format!("kubectl get pods -A -o jsonpath='{{.items{}}}'", rep("[?(@.a") + &rep(")]")),
+        2 => format!("kubectl get pods -A -o custom-columns='N:.items{}'", rep("[?(@.a") + &rep(")]")),
+        3 => format!("kubectl run deep --image=busybox --restart=Never -- sh -c 'echo {}x{}'", rep("$(echo "), rep(")")),
+        4 => format!("kubectl run deep --image=busybox --restart=Never -- sh -c '{}:{}'", rep("for i in 1; do "), rep("; done")),
+        5 => "kubectl run deep --image=busybox --restart=Never -- sh -c 'X='\"'\"'sh -c \"$X\"'\"'\"'; export X; sh -c \"$X\"'".to_string(),
+        _ => format!("echo {}x{}", rep("$(echo "), rep(")")),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// Templates, container scripts and substitutions nested far past any limit are refused
+    /// with a message, never a stack overflow (which aborts the process, and the page).
+    #[test]
+    fn deep_templates_and_shells_never_overflow(kind in 0u8..7, depth in prop_oneof![Just(10_000usize), 60usize..70, 1_000usize..3_000]) {
+        let mut cluster = Cluster::new();
+        let out = cluster.run(&deep_line(kind, depth));
+        if kind <= 2 && depth > 64 {
+            prop_assert!(out.text().contains("exceeded max depth of 64"), "{}", &out.text()[..200.min(out.text().len())]);
+        }
+        if (3..=5).contains(&kind) {
+            cluster.advance(SimDuration::seconds(10));
+            let logs = cluster.run("kubectl logs deep");
+            prop_assert!(depth <= 8 || logs.text().contains("nested too deeply"), "{}", logs.text());
+        }
+    }
+
+    /// `$(VAR)` references that double a value `n` times stop at the kubelet's bound: the
+    /// container is not created, the pod says why, and memory stays flat.
+    #[test]
+    fn doubling_env_expansion_is_bounded(n in 16usize..40, in_args in prop::bool::ANY) {
+        let mut env = String::from("    - name: V0\n      value: xx\n");
+        for i in 1..=n {
+            env.push_str(&format!("    - name: V{i}\n      value: \"$(V{})$(V{})\"\n", i - 1, i - 1));
+        }
+        let last = if in_args { format!("$(V{n})$(V{n})") } else { "hi".into() };
+        let pod = format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: env\nspec:\n  containers:\n  - name: c\n    image: busybox\n    command: [echo, \"{last}\"]\n    env:\n{env}");
+        let mut cluster = Cluster::new();
+        let out = cluster.run(&format!("kubectl apply -f - <<'EOF'\n{pod}\nEOF"));
+        prop_assert!(out.text().contains("pod/env created"), "{}", out.text());
+        cluster.advance(SimDuration::seconds(5));
+        let out = cluster.run("kubectl get pod env");
+        prop_assert_eq!(n >= 17 || in_args, out.text().contains("CreateContainerConfigError"), "{}", out.text());
+    }
+
+    /// `tr` sets of many wide ranges are read and applied in linear time.
+    #[test]
+    fn tr_with_many_ranges_is_linear(ranges in 500usize..1_500) {
+        let mut cluster = Cluster::new();
+        let set = "!-\u{10FFFF}".repeat(ranges);
+        let out = cluster.run(&format!("echo hello | tr '{set}' A-Z"));
+        prop_assert_eq!(out.text(), "ZZZZZ\n");
+    }
+}

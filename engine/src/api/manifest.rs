@@ -9,6 +9,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::{Yaml, YamlLoader};
 
 use super::typed;
+use crate::bounds;
 
 /// One document of a manifest file.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,7 +47,7 @@ const MAX_BRACKET_FIXES: usize = 32;
 /// the spec and refuses it. Indentation means nothing inside a flow collection, so such a
 /// line is indented to match the line before it and the text parsed again.
 fn load(text: &str) -> Result<Vec<Yaml>, String> {
-    check_depth(text)?;
+    check_budget(text).map_err(|r| r.to_string())?;
     let mut text = std::borrow::Cow::Borrowed(text);
     let mut fixes = 0;
     loop {
@@ -116,41 +117,129 @@ fn load_yaml11(text: &str) -> Result<Vec<Yaml>, yaml_rust2::ScanError> {
     Ok(rx.loader.documents().to_vec())
 }
 
-/// Deepest nesting of collections a manifest may have. go-yaml (and so kubectl) stops at
-/// 10000; the loader, the JSON conversion, the typed decoding and dropping the values all
-/// recurse once per level, and a wasm page has a small stack, so the limit here is lower —
-/// still far above any real object.
-pub const MAX_DEPTH: usize = 200;
+/// Deepest nesting of collections a manifest may have ([`bounds::YAML`]).
+pub const MAX_DEPTH: usize = bounds::YAML;
 
-/// Refuses `text` if its collections nest deeper than [`MAX_DEPTH`], before the recursive
-/// loader sees it: parser events are pulled one at a time (the event parser keeps its own
-/// state on the heap). Syntax errors are left to the loader, which reports them.
-fn check_depth(text: &str) -> Result<(), String> {
+/// Why a YAML text is refused before it is loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// 1-based line, when go-yaml names one.
+    pub line: Option<usize>,
+    /// go-yaml's words, after `yaml: `.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(
+                f,
+                "error converting YAML to JSON: yaml: line {line}: {}",
+                self.reason
+            ),
+            None => write!(f, "error converting YAML to JSON: yaml: {}", self.reason),
+        }
+    }
+}
+
+/// Refuses `text` before any loader builds it, if its collections nest deeper than
+/// [`MAX_DEPTH`] or a document's aliases expand past go-yaml's budget (the "billion laughs":
+/// a few hundred bytes of nested aliases that would expand to billions of nodes). Parser
+/// events are pulled one at a time (the event parser keeps its state on the heap) and an
+/// anchor's size is counted, never copied. Syntax errors are left to the loader.
+/// Every YAML route (manifests, the editor's lint, lessons) loads through this check.
+pub fn check_budget(text: &str) -> Result<(), Refusal> {
     let mut parser = Parser::new_from_str(text);
-    let mut depth = 0usize;
+    // Open collections: (anchor, nodes so far, expanded).
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    let mut anchors: std::collections::HashMap<usize, u64> = Default::default();
+    let mut budget = AliasBudget::default();
     loop {
-        let too_deep = |line: usize| {
-            Err(format!(
-                "error converting YAML to JSON: yaml: line {line}: exceeded max depth of {MAX_DEPTH}"
-            ))
-        };
         let (event, mark) = match parser.next_token() {
             Ok(next) => next,
             // The scanner counts flow levels in a byte and gives up past 255.
-            Err(e) if e.info() == "recursion limit exceeded" => return too_deep(e.marker().line()),
+            Err(e) if e.info() == "recursion limit exceeded" => {
+                return Err(too_deep(e.marker().line()))
+            }
             Err(_) => return Ok(()),
         };
-        match event {
-            Event::SequenceStart(..) | Event::MappingStart(..) => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return too_deep(mark.line());
-                }
+        let (anchor, nodes) = match event {
+            Event::DocumentStart => {
+                budget = AliasBudget::default();
+                anchors.clear();
+                continue;
             }
-            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if open.len() >= MAX_DEPTH {
+                    return Err(too_deep(mark.line()));
+                }
+                budget.decode(1, 0)?;
+                open.push((anchor, 1));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => match open.pop() {
+                Some(done) => done,
+                None => continue,
+            },
+            Event::Scalar(_, _, anchor, _) => {
+                budget.decode(1, 0)?;
+                (anchor, 1)
+            }
+            Event::Alias(id) => {
+                let nodes = anchors.get(&id).copied().unwrap_or(0);
+                budget.decode(1, nodes)?;
+                (0, nodes)
+            }
             Event::StreamEnd => return Ok(()),
-            _ => {}
+            _ => continue,
+        };
+        if anchor > 0 {
+            anchors.insert(anchor, nodes);
         }
+        if let Some((_, parent)) = open.last_mut() {
+            *parent = parent.saturating_add(nodes);
+        }
+    }
+}
+
+fn too_deep(line: usize) -> Refusal {
+    Refusal {
+        line: Some(line),
+        reason: format!("exceeded max depth of {MAX_DEPTH}"),
+    }
+}
+
+/// go-yaml's (v2 and v3) guard against alias expansion: once more than 100 of more than 1000
+/// decoded nodes came from aliases, their share may be at most 99% of a document up to
+/// 400,000 nodes, falling smoothly to 10% at 4,000,000.
+#[derive(Default)]
+struct AliasBudget {
+    decoded: u64,
+    aliased: u64,
+}
+
+impl AliasBudget {
+    /// Counts `own` nodes read from the text and `expanded` copied by an alias.
+    fn decode(&mut self, own: u64, expanded: u64) -> Result<(), Refusal> {
+        self.decoded = self.decoded.saturating_add(own).saturating_add(expanded);
+        self.aliased = self.aliased.saturating_add(expanded);
+        const LOW: u64 = 400_000;
+        const HIGH: u64 = 4_000_000;
+        let allowed = match self.decoded {
+            d if d <= LOW => 0.99,
+            d if d >= HIGH => 0.10,
+            d => 0.99 - 0.89 * ((d - LOW) as f64 / (HIGH - LOW) as f64),
+        };
+        if self.aliased > 100
+            && self.decoded > 1000
+            && self.aliased as f64 / self.decoded as f64 > allowed
+        {
+            return Err(Refusal {
+                line: None,
+                reason: "document contains excessive aliasing".into(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -445,7 +534,7 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::Pod;
 
@@ -476,6 +565,34 @@ mod tests {
             err,
             "error converting YAML to JSON: yaml: line 1: exceeded max depth of 200"
         );
+    }
+
+    /// 9 levels of 9 aliases: about 390 million nodes once expanded.
+    pub(crate) fn billion_laughs() -> String {
+        let mut text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n".to_string();
+        for (prev, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+            let refs = vec![format!("*{prev}"); 9].join(", ");
+            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_with_go_yamls_words() {
+        let start = std::time::Instant::now();
+        let err = parse(&billion_laughs()).unwrap_err();
+        assert!(start.elapsed().as_millis() < 500, "{:?}", start.elapsed());
+        assert_eq!(
+            err,
+            "error converting YAML to JSON: yaml: document contains excessive aliasing"
+        );
+        // Ordinary anchors and merge-free aliases still load.
+        let ok = "a: &x {k: v}\nb: *x\nc: [*x, *x]\n";
+        assert_eq!(parse(ok).unwrap()[0].value["c"][1]["k"], "v");
+        // The budget is per document.
+        let fine = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+        let two = format!("{fine}---\n{fine}");
+        assert_eq!(parse(&two).unwrap().len(), 2);
     }
 
     #[test]

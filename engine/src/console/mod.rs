@@ -81,7 +81,7 @@ pub struct Console {
 }
 
 /// How deeply command substitutions may nest.
-const MAX_SUBSTITUTION_DEPTH: u8 = 8;
+const MAX_SUBSTITUTION_DEPTH: u8 = crate::bounds::SUBSHELL as u8;
 
 /// A command that keeps printing while simulated time passes, until it ends or Ctrl-C.
 #[derive(Clone, Debug)]

@@ -223,7 +223,7 @@ pub struct WhileLoop {
 }
 
 /// How deeply loops, `if`s and `case`s may nest in one entry.
-const MAX_LOOP_DEPTH: usize = 16;
+const MAX_LOOP_DEPTH: usize = crate::bounds::SHELL;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {

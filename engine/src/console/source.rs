@@ -6,7 +6,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 
 /// How deeply sourced files may source others (bash has no bound; it would crash).
-const MAX_SOURCE_DEPTH: u8 = 16;
+const MAX_SOURCE_DEPTH: u8 = crate::bounds::SOURCE as u8;
 /// How many process substitutions one entry may hold.
 const MAX_FD_FILES: usize = 8;
 

@@ -6,7 +6,6 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::Yaml;
 
 // Deepest nesting accepted (trees are dropped recursively): the same limit as manifests.
-use crate::api::manifest::MAX_DEPTH;
 
 /// A YAML value.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,6 +106,11 @@ const MAX_NODES: usize = 200_000;
 
 /// Parses the first document of `text` (an empty text is `Null`); later documents are not read.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    // The manifests' budget first: depth, and aliases refused in go-yaml's words.
+    crate::api::manifest::check_budget(text).map_err(|r| SyntaxError {
+        line: r.line.unwrap_or(1),
+        message: r.reason,
+    })?;
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     // Events are pulled one by one (`Parser::load` recurses once per nesting level).
@@ -154,13 +158,6 @@ impl MarkedEventReceiver for Builder {
             return;
         }
         let line = mark.line();
-        if self.stack.len() > MAX_DEPTH {
-            self.error = Some(SyntaxError {
-                line,
-                message: "nested too deeply".into(),
-            });
-            return;
-        }
         match ev {
             Event::SequenceStart(anchor, _) => self.stack.push((
                 Node {
@@ -308,7 +305,14 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
         let deep = "- ".repeat(5000) + "x\n";
-        assert_eq!(parse(&deep).unwrap_err().message, "nested too deeply");
+        let e = parse(&deep).unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (1, "exceeded max depth of 200")
+        );
+        let bomb = crate::api::manifest::tests::billion_laughs();
+        let e = parse(&bomb).unwrap_err();
+        assert_eq!(e.message, "document contains excessive aliasing");
     }
 
     #[test]

@@ -64,11 +64,33 @@ pub fn resolve(
                 Some(v) => v,
                 None => continue,
             },
-            _ => expand_with(literal, &env),
+            _ => expand_with(literal, &env)
+                .map_err(|TooLong| too_long(&format!("env \"{}\"", e.name)))?,
         };
         env.insert(e.name.clone(), value);
     }
+    // `command` and `args` expand against it when the container starts: bounded the same way.
+    for arg in c.command.iter().chain(c.args.iter()).flatten() {
+        expand_with(arg, &env).map_err(|TooLong| too_long("an argument"))?;
+    }
     Ok(env)
+}
+
+/// Longest string `$(VAR)` expansion may build: Linux's limit on one argument or environment
+/// string (`MAX_ARG_STRLEN`, 32 pages), past which `exec` fails. The kubelet's own expansion
+/// has no bound, so variables that double each other (`B=$(A)$(A)`, `C=$(B)$(B)`, …) would
+/// grow past any memory; here they stop at this size, with [`too_long`]'s message.
+pub const MAX_EXPANDED: usize = 32 * 4096;
+
+/// `$(VAR)` expansion passed [`MAX_EXPANDED`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooLong;
+
+/// The container's config error when expanding `what` passes [`MAX_EXPANDED`].
+fn too_long(what: &str) -> String {
+    format!(
+        "expanding $(VAR) references makes {what} longer than {MAX_EXPANDED} bytes, the most one environment variable or argument may hold"
+    )
 }
 
 /// The value of one `valueFrom`; `None` when an optional source is missing (the variable is
@@ -281,7 +303,7 @@ fn allocatable(api: &ApiServer, pod: &Pod, resource: &str) -> Option<f64> {
 
 /// [`expand`] with the kubelet's mapping (`MappingFuncFor`): the container's variables, then
 /// the service variables.
-pub fn expand_with(input: &str, env: &BTreeMap<String, String>) -> String {
+pub fn expand_with(input: &str, env: &BTreeMap<String, String>) -> Result<String, TooLong> {
     expand(input, &|name| {
         env.get(name).cloned().or_else(|| {
             SERVICE_ENV
@@ -293,9 +315,10 @@ pub fn expand_with(input: &str, env: &BTreeMap<String, String>) -> String {
 }
 
 /// `expansion.Expand`: `$(NAME)` becomes the variable's value when `lookup` knows it and
-/// stays as written otherwise; `$$` is a literal `$`; any other `$` is kept.
-pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(input.len());
+/// stays as written otherwise; `$$` is a literal `$`; any other `$` is kept. A value that
+/// would grow the result past [`MAX_EXPANDED`] (or `input`'s own length) is refused.
+pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, TooLong> {
+    let mut out = String::with_capacity(input.len().min(MAX_EXPANDED));
     let mut rest = input;
     while let Some(at) = rest.find('$') {
         out.push_str(&rest[..at]);
@@ -313,7 +336,12 @@ pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
                 Some(end) => {
                     let name = &body[..end];
                     match lookup(name) {
-                        Some(v) => out.push_str(&v),
+                        Some(v) => {
+                            if out.len() + v.len() > MAX_EXPANDED.max(input.len()) {
+                                return Err(TooLong);
+                            }
+                            out.push_str(&v)
+                        }
                         None => {
                             out.push_str("$(");
                             out.push_str(name);
@@ -333,7 +361,7 @@ pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -388,7 +416,29 @@ mod tests {
             ("x$(A)$(A)", "xoneone"),
             ("é$(A)ü", "éoneü"),
         ] {
-            assert_eq!(expand(input, &vars), want, "{input}");
+            assert_eq!(expand(input, &vars), Ok(want.to_string()), "{input}");
         }
+    }
+
+    #[test]
+    fn doubling_variables_stop_at_the_bound() {
+        let mut env = BTreeMap::new();
+        env.insert("V0".to_string(), "xx".to_string());
+        let mut refused = None;
+        for i in 1..=35 {
+            let input = format!("$(V{})$(V{})", i - 1, i - 1);
+            match expand_with(&input, &env) {
+                Ok(v) => {
+                    env.insert(format!("V{i}"), v);
+                }
+                Err(TooLong) => {
+                    refused = Some(i);
+                    break;
+                }
+            }
+        }
+        // 2 bytes doubled 16 times is 131072: the 17th doubling is refused.
+        assert_eq!(refused, Some(17));
+        assert_eq!(env["V16"].len(), MAX_EXPANDED);
     }
 }

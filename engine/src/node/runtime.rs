@@ -145,7 +145,8 @@ pub fn process_for(
             let expand = |v: &Option<Vec<String>>| {
                 v.as_ref().map(|v| {
                     v.iter()
-                        .map(|a| super::env::expand_with(a, env))
+                        // `env::resolve` has refused an expansion past its bound.
+                        .map(|a| super::env::expand_with(a, env).unwrap_or_else(|_| a.clone()))
                         .collect::<Vec<_>>()
                 })
             };

@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+use crate::bounds::{self, Depth};
+
 /// One parsed piece of a template.
 #[derive(Clone, Debug, PartialEq)]
 enum Node {
@@ -53,7 +55,7 @@ impl Template {
             }
         }
         let mut iter = tokens.into_iter();
-        let nodes = build(&mut iter, text, false)?;
+        let nodes = build(&mut iter, text, &mut Depth::new(bounds::JSONPATH))?;
         Ok(Template(nodes))
     }
 
@@ -105,14 +107,14 @@ fn closing(s: &str) -> Option<usize> {
 fn build(
     iter: &mut impl Iterator<Item = Token>,
     text: &str,
-    in_range: bool,
+    depth: &mut Depth,
 ) -> Result<Vec<Node>, String> {
     let mut nodes = Vec::new();
     while let Some(t) = iter.next() {
         match t {
             Token::Text(s) => nodes.push(Node::Text(s)),
             Token::Action(a) if a == "end" => {
-                if in_range {
+                if depth.level() > 0 {
                     return Ok(nodes);
                 }
                 return Err(format!(
@@ -122,7 +124,11 @@ fn build(
             Token::Action(a) => {
                 if let Some(expr) = a.strip_prefix("range ") {
                     let steps = parse_path(expr.trim(), text)?;
-                    let body = build(iter, text, true)?;
+                    depth
+                        .enter()
+                        .map_err(|e| format!("error parsing jsonpath {text}, {e}"))?;
+                    let body = build(iter, text, depth)?;
+                    depth.leave();
                     nodes.push(Node::Range(steps, body));
                 } else if let Some(lit) = string_literal(&a) {
                     nodes.push(Node::Text(lit));
@@ -134,7 +140,7 @@ fn build(
             }
         }
     }
-    if in_range {
+    if depth.level() > 0 {
         return Err(format!("error parsing jsonpath {text}, unclosed range"));
     }
     Ok(nodes)
@@ -164,89 +170,201 @@ fn string_literal(a: &str) -> Option<String> {
     Some(out)
 }
 
+/// Parses one action's path in a single pass over its characters (nested filters included,
+/// each bounded by [`bounds::JSONPATH`]).
 fn parse_path(expr: &str, text: &str) -> Result<Vec<Step>, String> {
-    let bad = |what: &str| format!("error parsing jsonpath {text}, {what}");
-    let mut steps = Vec::new();
     let chars: Vec<char> = expr.chars().collect();
-    let mut i = 0;
-    if chars.first() == Some(&'@') || chars.first() == Some(&'$') {
-        i = 1;
+    let mut p = PathParser {
+        chars: &chars,
+        pos: 0,
+        depth: Depth::new(bounds::JSONPATH),
+    };
+    let steps = p
+        .path(false)
+        .map_err(|what| format!("error parsing jsonpath {text}, {what}"))?;
+    match p.peek() {
+        None => Ok(steps),
+        Some(c) => Err(format!(
+            "error parsing jsonpath {text}, {}",
+            unrecognized(c)
+        )),
     }
-    while i < chars.len() {
-        match chars[i] {
-            '.' => {
-                let recursive = chars.get(i + 1) == Some(&'.');
-                i += if recursive { 2 } else { 1 };
-                let start = i;
-                while i < chars.len() && chars[i] != '.' && chars[i] != '[' {
-                    if chars[i] == '\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                let name: String = chars[start..i.min(chars.len())]
-                    .iter()
-                    .collect::<String>()
-                    .replace("\\.", ".");
-                if name.is_empty() {
-                    continue;
-                }
-                steps.push(match (recursive, name.as_str()) {
-                    (true, n) => Step::Recursive(n.to_string()),
-                    (false, "*") => Step::Wildcard,
-                    (false, n) => Step::Field(n.to_string()),
-                });
-            }
-            '[' => {
-                let start = i + 1;
-                let mut depth = 0;
-                let mut j = start;
-                while j < chars.len() {
-                    match chars[j] {
-                        '[' | '(' => depth += 1,
-                        ')' => depth -= 1,
-                        ']' if depth == 0 => break,
-                        ']' => depth -= 1,
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if j >= chars.len() {
-                    return Err(bad("unterminated array"));
-                }
-                let inner: String = chars[start..j].iter().collect();
-                steps.push(parse_bracket(inner.trim(), text)?);
-                i = j + 1;
-            }
-            c if c.is_whitespace() => i += 1,
-            c => {
-                return Err(bad(&format!(
-                    "unrecognized character in action: U+{:04X} '{c}'",
-                    c as u32
-                )))
-            }
-        }
-    }
-    Ok(steps)
 }
 
-fn parse_bracket(inner: &str, text: &str) -> Result<Step, String> {
-    if inner == "*" {
-        return Ok(Step::Wildcard);
+fn unrecognized(c: char) -> String {
+    format!("unrecognized character in action: U+{:04X} '{c}'", c as u32)
+}
+
+/// A cursor over one path's characters.
+struct PathParser<'a> {
+    chars: &'a [char],
+    pos: usize,
+    depth: Depth,
+}
+
+impl PathParser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
     }
-    if let Some(f) = inner.strip_prefix("?(").and_then(|f| f.strip_suffix(')')) {
-        for op in ["==", "!="] {
-            if let Some((lhs, rhs)) = f.split_once(op) {
-                let path = parse_path(lhs.trim(), text)?;
-                let rhs = rhs.trim();
-                let value = string_literal(rhs)
-                    .map(Value::String)
-                    .or_else(|| serde_json::from_str(rhs).ok())
-                    .unwrap_or(Value::String(rhs.to_string()));
-                return Ok(Step::Filter(path, Some((op.to_string(), value))));
+
+    fn skip_space(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, s: &str) -> bool {
+        let n = s.chars().count();
+        let matches = self.chars.len() >= self.pos + n
+            && s.chars().zip(&self.chars[self.pos..]).all(|(a, b)| a == *b);
+        if matches {
+            self.pos += n;
+        }
+        matches
+    }
+
+    /// Steps until the end, or (inside a filter) a comparison or the filter's `)`.
+    fn path(&mut self, in_filter: bool) -> Result<Vec<Step>, String> {
+        let mut steps = Vec::new();
+        if matches!(self.peek(), Some('@' | '$')) {
+            self.pos += 1;
+        }
+        while let Some(c) = self.peek() {
+            match c {
+                '.' => {
+                    self.pos += 1;
+                    let recursive = self.eat(".");
+                    let name = self.name(in_filter);
+                    if name.is_empty() {
+                        continue;
+                    }
+                    steps.push(match (recursive, name.as_str()) {
+                        (true, _) => Step::Recursive(name),
+                        (false, "*") => Step::Wildcard,
+                        (false, _) => Step::Field(name),
+                    });
+                }
+                '[' => {
+                    self.pos += 1;
+                    steps.push(self.bracket()?);
+                }
+                c if c.is_whitespace() => self.pos += 1,
+                ')' | '=' | '!' if in_filter => break,
+                c => return Err(unrecognized(c)),
             }
         }
-        return Ok(Step::Filter(parse_path(f.trim(), text)?, None));
+        Ok(steps)
+    }
+
+    /// A field name after `.`: up to the next `.` or `[` (a `\.` is a dot in the name);
+    /// inside a filter also up to a space, `=`, `!` or `)`.
+    fn name(&mut self, in_filter: bool) -> String {
+        let mut name = String::new();
+        while let Some(c) = self.peek() {
+            if c == '.' || c == '[' || (in_filter && (c.is_whitespace() || "=!)".contains(c))) {
+                break;
+            }
+            self.pos += 1;
+            if c == '\\' {
+                match self.peek() {
+                    Some('.') => {
+                        self.pos += 1;
+                        name.push('.');
+                    }
+                    Some(n) => {
+                        self.pos += 1;
+                        name.push('\\');
+                        name.push(n);
+                    }
+                    None => name.push('\\'),
+                }
+                continue;
+            }
+            name.push(c);
+        }
+        if in_filter {
+            name
+        } else {
+            name.trim_end().to_string()
+        }
+    }
+
+    /// The inside of `[...]` (the `[` read) and its `]`.
+    fn bracket(&mut self) -> Result<Step, String> {
+        self.skip_space();
+        if self.eat("?(") {
+            self.depth.enter().map_err(|e| e.to_string())?;
+            self.skip_space();
+            let lhs = self.path(true)?;
+            self.skip_space();
+            let op = ["==", "!="].into_iter().find(|op| self.eat(op));
+            let cond = match op {
+                Some(op) => {
+                    self.skip_space();
+                    Some((op.to_string(), self.literal()?))
+                }
+                None => None,
+            };
+            self.skip_space();
+            if !self.eat(")") {
+                return Err("unterminated filter".into());
+            }
+            self.skip_space();
+            if !self.eat("]") {
+                return Err("unterminated array".into());
+            }
+            self.depth.leave();
+            return Ok(Step::Filter(lhs, cond));
+        }
+        let start = self.pos;
+        let mut quote: Option<char> = None;
+        while let Some(c) = self.peek() {
+            match (quote, c) {
+                (Some(_), '\\') => self.pos += 1,
+                (Some(q), c) if c == q => quote = None,
+                (None, '"' | '\'') => quote = Some(c),
+                (None, ']') => break,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        if self.peek() != Some(']') {
+            return Err("unterminated array".into());
+        }
+        let inner: String = self.chars[start..self.pos].iter().collect();
+        self.pos += 1;
+        parse_bracket(inner.trim())
+    }
+
+    /// A filter's right-hand side, up to its `)`: a quoted string, JSON, or a bare word.
+    fn literal(&mut self) -> Result<Value, String> {
+        let start = self.pos;
+        let mut quote: Option<char> = None;
+        while let Some(c) = self.peek() {
+            match (quote, c) {
+                (Some(_), '\\') => self.pos += 1,
+                (Some(q), c) if c == q => quote = None,
+                (None, '"' | '\'') => quote = Some(c),
+                (None, ')') => break,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        let rhs: String = self.chars[start..self.pos.min(self.chars.len())]
+            .iter()
+            .collect();
+        let rhs = rhs.trim();
+        Ok(string_literal(rhs)
+            .map(Value::String)
+            .or_else(|| serde_json::from_str(rhs).ok())
+            .unwrap_or(Value::String(rhs.to_string())))
+    }
+}
+
+/// An index, a slice, `*` or a quoted field name.
+fn parse_bracket(inner: &str) -> Result<Step, String> {
+    if inner == "*" {
+        return Ok(Step::Wildcard);
     }
     if let Some(name) = string_literal(inner) {
         return Ok(Step::Field(name));
@@ -259,7 +377,7 @@ fn parse_bracket(inner: &str, text: &str) -> Result<Step, String> {
             } else {
                 s.parse()
                     .map(Some)
-                    .map_err(|_| format!("error parsing jsonpath {text}, invalid array index {s}"))
+                    .map_err(|_| format!("invalid array index {s}"))
             }
         };
         let b = b.split(':').next().unwrap_or("");
@@ -268,7 +386,7 @@ fn parse_bracket(inner: &str, text: &str) -> Result<Step, String> {
     inner
         .parse()
         .map(Step::Index)
-        .map_err(|_| format!("error parsing jsonpath {text}, invalid array index {inner}"))
+        .map_err(|_| format!("invalid array index {inner}"))
 }
 
 fn eval(steps: &[Step], data: &Value) -> Vec<Value> {
@@ -445,5 +563,40 @@ mod tests {
         assert!(Template::parse("{range .items[*]}x")
             .unwrap_err()
             .contains("unclosed range"));
+    }
+
+    #[test]
+    fn nested_filters_parse_in_one_pass() {
+        let list = json!({"items": [{"a": [{"b": "x"}], "n": 1}, {"a": [{"b": "y"}], "n": 2}]});
+        assert_eq!(run("{.items[?(@.a[?(@.b==\"y\")])].n}", &list), "2");
+        assert_eq!(run("{.items[?(@.n == 1)].n}", &list), "1");
+        // 5,000 nested filters: refused at the depth limit, at once, in kubectl's shape.
+        let deep = format!("{{.items{}}}", "[?(@.a".repeat(5000) + &")]".repeat(5000));
+        let start = std::time::Instant::now();
+        let err = Template::parse(&deep).unwrap_err();
+        assert!(start.elapsed().as_millis() < 500, "{:?}", start.elapsed());
+        assert!(
+            err.starts_with("error parsing jsonpath {.items[?(@.a"),
+            "{err}"
+        );
+        assert!(err.ends_with(", exceeded max depth of 64"), "{err}");
+        let ok = format!("{{.items{}}}", "[?(@.a".repeat(60) + &")]".repeat(60));
+        assert!(Template::parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn nested_ranges_are_bounded() {
+        let deep = "{range .items[*]}".repeat(10_000) + &"{end}".repeat(10_000);
+        let err = Template::parse(&deep).unwrap_err();
+        assert!(
+            err.ends_with(", exceeded max depth of 64"),
+            "{}",
+            &err[err.len() - 40..]
+        );
+        let ok = "{range .items[*]}".repeat(64) + "x" + &"{end}".repeat(64);
+        assert_eq!(run(&ok, &json!({"items": [{"items": []}]})), "");
+        assert!(Template::parse("{end}")
+            .unwrap_err()
+            .ends_with("not in range, nothing to end"));
     }
 }

@@ -14,7 +14,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
 use serde_json::{Map, Value};
 
 /// Deepest schema nesting accepted.
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = crate::bounds::SCHEMA;
 /// Most schema nodes one version's schema may have.
 pub const MAX_NODES: usize = 10_000;
 /// Longest `pattern` compiled.

@@ -26,7 +26,7 @@ pub(crate) fn parse(node: &Node, e: &mut Errors) -> Option<Goal> {
 }
 
 /// Deepest nesting accepted (keeps recursion bounded on hostile input).
-const MAX_DEPTH: usize = 32;
+const MAX_DEPTH: usize = crate::bounds::GOALS;
 
 impl Parser<'_> {
     fn slot(&mut self) -> usize {

@@ -76,7 +76,7 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
 }
 
 /// How deeply an expression may nest (`-(-(...))`): deeper is refused, not a stack overflow.
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = crate::bounds::ARITH;
 
 struct Parser<'a> {
     toks: Vec<Tok>,

@@ -321,7 +321,7 @@ impl Test<'_> {
 }
 
 /// How deeply `test`'s parentheses and `!` may nest.
-const MAX_COND_DEPTH: usize = 64;
+const MAX_COND_DEPTH: usize = crate::bounds::COND;
 
 /// A unary file or string test.
 fn unary(op: &str, operand: &str, files: &dyn Fn(&str) -> Option<FileKind>) -> bool {

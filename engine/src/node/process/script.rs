@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use super::cond::{self, Dialect, FileKind};
 use super::fs::{Op, View};
+use crate::bounds::{self, Depth};
 use crate::node::volumes::Mount;
 use crate::storage::{Entry, FsError, Storage, Tree};
 use grammar::{Item, Stmt, Tok};
@@ -164,6 +165,8 @@ pub struct Shell<'a> {
     clock_mark: (u32, i64),
     /// A program that computes forever (`yes`, `sha256sum /dev/zero`) runs from here.
     busy: Option<Busy>,
+    /// Shells inside this one: `$(…)` and `sh -c` (each runs a whole script, recursively).
+    nested: Depth,
 }
 
 /// Where a simple command's output goes: `>/dev/null`, `> FILE` and `>> FILE` (into the
@@ -281,6 +284,7 @@ impl<'a> Shell<'a> {
             bytes: 0,
             clock_mark: (0, 0),
             busy: None,
+            nested: Depth::new(bounds::SUBSHELL),
         }
     }
 
@@ -537,11 +541,16 @@ impl<'a> Shell<'a> {
 
     /// Runs `$(inner)` and returns its stdout.
     fn capture(&mut self, inner: &str) -> String {
+        if self.nested.enter().is_err() {
+            self.too_deep("command substitution");
+            return String::new();
+        }
         let before = self.lines.len();
         let items = grammar::parse(inner, self.dialect());
         if let Ok(items) = items {
             let _ = self.exec_list(&items);
         }
+        self.nested.leave();
         let captured: Vec<Line> = self.lines.drain(before..).collect();
         let mut s = String::new();
         for l in captured {
@@ -687,7 +696,11 @@ impl<'a> Shell<'a> {
             }
             "sh" | "bash" if args.first().map(String::as_str) == Some("-c") => {
                 let src = args.get(1).cloned().unwrap_or_default();
-                return match grammar::parse(&src, self.dialect()) {
+                if self.nested.enter().is_err() {
+                    self.too_deep(&format!("{base} -c"));
+                    return Flow::Next;
+                }
+                let flow = match grammar::parse(&src, self.dialect()) {
                     Ok(items) => self.exec_list(&items),
                     Err(e) => {
                         let message = e.message(self.dialect(), &base, &src);
@@ -696,6 +709,8 @@ impl<'a> Shell<'a> {
                         Flow::Next
                     }
                 };
+                self.nested.leave();
+                return flow;
             }
             _ if self.run_tool(argv) => {}
             _ => match self.host.utility(argv) {
@@ -755,6 +770,20 @@ impl Shell<'_> {
         } else {
             Dialect::Dash
         }
+    }
+
+    /// Refuses a shell nested past [`bounds::SUBSHELL`] (`what`: `sh -c`, `command
+    /// substitution`); Kubeplay's words, as real shells fork until the node runs out.
+    fn too_deep(&mut self, what: &str) {
+        let max = bounds::SUBSHELL;
+        self.emit(
+            format!(
+                "{}: {what}: nested too deeply (Kubeplay runs shells at most {max} deep)",
+                self.name
+            ),
+            true,
+        );
+        self.last = 2;
     }
 
     /// The run has used up its steps, bytes or time.
@@ -1065,6 +1094,33 @@ mod tests {
         assert_eq!(busy("while true; do date; sleep 5; done"), None);
         assert_eq!(busy("sleep infinity"), None);
         assert_eq!(busy("echo done"), None);
+    }
+
+    #[test]
+    fn shells_inside_shells_are_bounded() {
+        let r = run(
+            r#"X='sh -c "$X"'; export X; sh -c "$X"; echo after $?"#,
+            30_000,
+        );
+        let t = texts(&r);
+        assert_eq!(
+            t,
+            [
+                "sh: sh -c: nested too deeply (Kubeplay runs shells at most 8 deep)",
+                "after 2"
+            ],
+            "{t:?}"
+        );
+        let deep = "echo $(".repeat(2000) + "echo x" + &")".repeat(2000);
+        let start = std::time::Instant::now();
+        let t = texts(&run(&deep, 30_000));
+        assert!(start.elapsed().as_millis() < 2000, "{:?}", start.elapsed());
+        assert!(
+            t.iter()
+                .any(|l| l.contains("command substitution: nested too deeply")),
+            "{t:?}"
+        );
+        assert_eq!(texts(&run("echo $(echo $(echo ok))", 30_000)), ["ok"]);
     }
 
     proptest::proptest! {

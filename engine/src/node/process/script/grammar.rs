@@ -3,9 +3,7 @@
 //! command (busybox ash and bash; dash has no `[[`); each shell's syntax error texts.
 
 use super::cond::Dialect;
-
-/// How deeply compound commands may nest in one script.
-const MAX_DEPTH: usize = 16;
+use crate::bounds::{self, Depth};
 
 /// Reserved words that cannot start a command.
 const CLOSERS: &[&str] = &["do", "done", "then", "elif", "else", "fi", "esac"];
@@ -17,7 +15,7 @@ pub(super) enum SyntaxError {
     Unterminated,
     /// A token where it cannot be (`None`: the end of the script), and what was expected.
     Unexpected(Option<Tok>, Option<&'static str>),
-    /// Compound commands nested past [`MAX_DEPTH`].
+    /// Compound commands nested past [`bounds::SHELL`].
     TooDeep,
 }
 
@@ -95,7 +93,7 @@ pub(super) fn parse(src: &str, dialect: Dialect) -> Result<Vec<Item>, SyntaxErro
     let mut parser = Parser {
         toks,
         pos: 0,
-        depth: 0,
+        depth: Depth::new(bounds::SHELL),
         double_brackets: dialect != Dialect::Dash,
     };
     let items = parser.list(&[])?;
@@ -265,7 +263,7 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, SyntaxError> {
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
-    depth: usize,
+    depth: Depth,
     double_brackets: bool,
 }
 
@@ -356,10 +354,7 @@ impl Parser {
             Some("while" | "until" | "for" | "if" | "case")
         );
         if compound {
-            if self.depth >= MAX_DEPTH {
-                return Err(SyntaxError::TooDeep);
-            }
-            self.depth += 1;
+            self.depth.enter().map_err(|_| SyntaxError::TooDeep)?;
             self.pos += 1;
         }
         let stmt = match keyword.as_deref() {
@@ -413,7 +408,7 @@ impl Parser {
             }
         };
         if compound {
-            self.depth -= 1;
+            self.depth.leave();
             // Only operators may follow a compound command (and redirections, dropped here).
             if matches!(self.peek(), Some(Tok::Word(w)) if !w.contains(['>', '<']))
                 || self.peek() == Some(&Tok::LParen)
