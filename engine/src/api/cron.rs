@@ -96,21 +96,14 @@ fn descriptor(d: &str, spec: &str) -> Result<Schedule, String> {
         "daily" | "midnight" => five("0 0 * * *"),
         "hourly" => five("0 * * * *"),
         _ => match d.strip_prefix("every ") {
-            Some(dur) => match go_duration_secs(dur.trim()) {
-                Some(s) => Ok(Schedule::Every(s.max(1))),
-                None => Err(format!(
-                    "failed to parse duration {spec}: time: invalid duration \"{}\"",
-                    dur.trim()
-                )),
+            // robfig/cron: `time.ParseDuration`, then at least a second, whole seconds.
+            Some(dur) => match crate::clock::SimDuration::parse_go(dur) {
+                Ok(d) => Ok(Schedule::Every(d.as_seconds().max(1))),
+                Err(e) => Err(format!("failed to parse duration {spec}: {e}")),
             },
             None => Err(format!("unrecognized descriptor: {spec}")),
         },
     }
-}
-
-/// A Go duration such as `1h30m`, `90s`, in whole seconds (fractions dropped).
-fn go_duration_secs(s: &str) -> Option<i64> {
-    crate::clock::SimDuration::parse_go(s).map(|d| d.as_seconds())
 }
 
 fn field(f: &str, b: &Bounds) -> Result<u64, String> {
@@ -215,7 +208,7 @@ impl Schedule {
         match *self {
             Schedule::Every(secs) => {
                 // robfig: t + delay, rounded down to the second.
-                let t = after_ms + secs * 1000;
+                let t = after_ms.saturating_add(secs.saturating_mul(1000));
                 Some(t - t.rem_euclid(1000))
             }
             Schedule::Fields {

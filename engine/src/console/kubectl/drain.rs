@@ -211,9 +211,7 @@ impl Options {
             None => None,
         };
         let timeout_ms = match parsed.value("timeout") {
-            Some(t) => crate::clock::SimDuration::parse_go(t).map(|d| d.0).ok_or_else(|| {
-                format!("invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")
-            })?,
+            Some(t) => super::duration_flag("timeout", t)?.0,
             None => 0,
         }
         .min(WAIT_LIMIT.0);

@@ -576,15 +576,12 @@ Usage:
 
 Use \"kubectl <command> --help\" for more information about a given command.";
 
-/// A Go duration (`30s`, `5m`, `1h30m`, `250ms`) or a bare number of seconds, as simulated
-/// time; `None` if it does not parse.
-pub fn parse_duration(text: &str) -> Option<crate::clock::SimDuration> {
-    match text.parse::<u64>() {
-        Ok(secs) => Some(crate::clock::SimDuration::millis(
-            i64::try_from(secs).unwrap_or(i64::MAX).saturating_mul(1000),
-        )),
-        Err(_) => crate::clock::SimDuration::parse_go(text),
-    }
+/// A duration flag's value as pflag's `DurationVar` reads it (Go's `time.ParseDuration`: a
+/// bare number other than `0` has no unit), or its error `invalid argument "…" for "--NAME"
+/// flag: time: …`.
+pub fn duration_flag(name: &str, text: &str) -> Result<crate::clock::SimDuration, String> {
+    crate::clock::SimDuration::parse_go(text)
+        .map_err(|e| format!("invalid argument \"{text}\" for \"--{name}\" flag: {e}"))
 }
 
 /// The flags `kubectl VERB [SUB]` accepts besides the global ones (for completion).

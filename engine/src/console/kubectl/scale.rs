@@ -36,6 +36,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             ))
         }
     };
+    if let Some(t) = parsed.value("timeout") {
+        if let Err(e) = super::duration_flag("timeout", t) {
+            return super::error(format!("{e}\nSee 'kubectl scale --help' for usage."));
+        }
+    }
     let current: Option<i32> = match parsed.value("current-replicas").map(str::parse) {
         None => None,
         Some(Ok(c)) => Some(c),
