@@ -240,10 +240,15 @@ impl Clock {
     }
 }
 
-/// An API timestamp for `ms` since the epoch, truncated to the second as the apiserver stores it.
+/// An API timestamp for `ms` since the epoch, truncated to the second as the apiserver stores it
+/// (clamped to the latest or earliest timestamp there is).
 pub fn time_from_ms(ms: i64) -> Time {
     let secs = ms.div_euclid(1000);
-    Time(Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH))
+    Time(Timestamp::from_second(secs).unwrap_or(if secs > 0 {
+        Timestamp::MAX
+    } else {
+        Timestamp::MIN
+    }))
 }
 
 /// Milliseconds since the epoch of an API timestamp.

@@ -516,7 +516,7 @@ pub fn create_token(cluster: &mut Cluster, args: &[String]) -> Output {
     let namespace = super::namespace(cluster, &parsed);
     let seconds = match parsed.value("duration") {
         None => 3600,
-        Some(text) => match super::duration_flag("duration", text) {
+        Some(text) => match super::duration_flag("create token", "duration", text) {
             Ok(d) if d.0 < 0 => {
                 return super::error("--duration must be greater than or equal to 0")
             }

@@ -48,13 +48,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     // kubectl's Complete and Validate: --now is --grace-period=1; 0 without --force is 1;
     // --force alone is 0; --force with a grace period above 0 is refused.
     let mut grace = match parsed.value("grace-period") {
-        Some(g) => match g.parse::<i64>() {
+        Some(g) => match super::int_flag("delete", "--grace-period", g, 64) {
             Ok(v) => v,
-            Err(_) => {
-                return super::error(format!(
-                    "invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax"
-                ))
-            }
+            Err(e) => return super::error(e),
         },
         None => -1,
     };

@@ -338,21 +338,17 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     };
     let tail: Option<usize> = match parsed.value("tail") {
         None => None,
-        Some(t) => match t.parse::<i64>() {
+        Some(t) => match super::int_flag("logs", "--tail", t, 64) {
             Ok(n) if n < 0 => None,
-            Ok(n) => Some(n as usize),
-            Err(_) => {
-                return super::error(format!(
-                    "invalid argument \"{t}\" for \"--tail\" flag: strconv.ParseInt: parsing \"{t}\": invalid syntax\nSee 'kubectl logs --help' for usage."
-                ))
-            }
+            Ok(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+            Err(e) => return super::error(e),
         },
     };
     let since = match parsed.value("since") {
         None => None,
-        Some(s) => match super::duration_flag("since", s) {
+        Some(s) => match super::duration_flag("logs", "since", s) {
             Ok(d) => Some(d.0),
-            Err(e) => return super::error(format!("{e}\nSee 'kubectl logs --help' for usage.")),
+            Err(e) => return super::error(e),
         },
     };
     let (pod, note) = match find_pod_noted(cluster, &namespace, target) {

@@ -26,6 +26,7 @@ mod dry_run;
 mod edit;
 pub(crate) mod exec;
 pub(crate) mod explain;
+mod flag_values;
 pub(crate) mod flags;
 mod generate;
 mod get;
@@ -58,6 +59,7 @@ use crate::api::manifest::edit_distance;
 use crate::cluster::Cluster;
 use crate::output::Output;
 pub(crate) use create_secret::SUBCOMMANDS as SECRET_TYPES;
+pub use flag_values::{duration_flag, int_flag};
 
 /// One kubectl verb: the one row that drives dispatch, `kubectl --help`, Tab completion
 /// and "Did you mean". Adding a verb is its module plus its row here.
@@ -575,14 +577,6 @@ Usage:
   kubectl [flags] [options]
 
 Use \"kubectl <command> --help\" for more information about a given command.";
-
-/// A duration flag's value as pflag's `DurationVar` reads it (Go's `time.ParseDuration`: a
-/// bare number other than `0` has no unit), or its error `invalid argument "…" for "--NAME"
-/// flag: time: …`.
-pub fn duration_flag(name: &str, text: &str) -> Result<crate::clock::SimDuration, String> {
-    crate::clock::SimDuration::parse_go(text)
-        .map_err(|e| format!("invalid argument \"{text}\" for \"--{name}\" flag: {e}"))
-}
 
 /// The flags `kubectl VERB [SUB]` accepts besides the global ones (for completion).
 pub(crate) fn verb_flags(verb_name: &str, sub: Option<&str>) -> &'static [flags::Flag] {

@@ -70,7 +70,7 @@ fn status(
     let mut out = Output::default();
     let limit = match parsed.value("timeout") {
         None | Some("0") | Some("0s") => STATUS_LIMIT,
-        Some(t) => match super::duration_flag("timeout", t) {
+        Some(t) => match super::duration_flag("rollout status", "timeout", t) {
             Ok(d) if d.0 <= 0 => STATUS_LIMIT,
             Ok(d) => d,
             Err(e) => return super::error(e),

@@ -74,7 +74,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let timeout = match parsed.value("timeout") {
         None => SimDuration::seconds(30),
         // Negative means a week (168h), as kubectl.
-        Some(t) => match super::duration_flag("timeout", t) {
+        Some(t) => match super::duration_flag("wait", "timeout", t) {
             Ok(d) if d.0 < 0 => SimDuration::seconds(7 * 86_400),
             Ok(d) => d,
             Err(e) => return super::error(e),
