@@ -47,6 +47,34 @@ impl SimDuration {
         go_duration_ns(text).map(|ns| SimDuration(ns / 1_000_000))
     }
 
+    /// Parses a coreutils time interval (`sleep`, `timeout`): a C `strtod` number (`5`,
+    /// `1.5`, `1e3`, `inf`, `infinity`; hexadecimal floats are not read) and an optional
+    /// suffix `s`, `m`, `h` or `d`; `None` where coreutils says `invalid time interval`
+    /// (negative, NaN, other suffixes). Huge and infinite intervals saturate.
+    pub fn parse_interval(text: &str) -> Option<SimDuration> {
+        let text = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+        let (number, unit) = match text.parse::<f64>() {
+            Ok(n) => (n, 1.0),
+            Err(_) => {
+                let last = text.chars().last()?;
+                let unit = match last {
+                    's' => 1.0,
+                    'm' => 60.0,
+                    'h' => 3600.0,
+                    'd' => 86400.0,
+                    _ => return None,
+                };
+                (text[..text.len() - 1].parse::<f64>().ok()?, unit)
+            }
+        };
+        // `0 <= NaN` is false: refused, as coreutils does.
+        if !(number >= 0.0) {
+            return None;
+        }
+        // `as` saturates (infinity included).
+        Some(SimDuration((number * unit * 1000.0) as i64))
+    }
+
     /// `self + other`, saturating instead of overflowing.
     pub const fn saturating_add(self, other: SimDuration) -> SimDuration {
         SimDuration(self.0.saturating_add(other.0))
@@ -308,6 +336,22 @@ mod tests {
             err("1\u{1f642}"),
             "time: unknown unit \"\\xf0\\x9f\\x99\\x82\" in duration \"1\\xf0\\x9f\\x99\\x82\""
         );
+        let interval = |s| SimDuration::parse_interval(s).map(|d| d.0);
+        assert_eq!(interval("5"), Some(5_000));
+        assert_eq!(interval("1.5s"), Some(1_500));
+        assert_eq!(interval("2m"), Some(120_000));
+        assert_eq!(interval(".5h"), Some(1_800_000));
+        assert_eq!(interval("1d"), Some(86_400_000));
+        assert_eq!(interval("1e3"), Some(1_000_000));
+        assert_eq!(interval("infinity"), Some(i64::MAX));
+        assert_eq!(interval("inf"), Some(i64::MAX));
+        assert_eq!(interval("1e300"), Some(i64::MAX));
+        assert_eq!(interval("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(interval("999999999999999999d"), Some(i64::MAX));
+        assert_eq!(interval("-0"), Some(0));
+        for bad in ["", "x", "-1", "nan", "NaN", "1x", "1ss", "s", "1e", "5 "] {
+            assert_eq!(interval(bad), None, "{bad}");
+        }
         // Fraction digits past 2^63 only stop adding precision.
         assert_eq!(parse("1.00000000000000000000000000001s"), Some(1_000));
         let show = |ms| SimDuration::millis(ms).go_string();

@@ -177,9 +177,8 @@ fn value(s: &str, b: &Bounds) -> Result<u64, String> {
 
 /// robfig's `mustParseInt`: Go's `strconv.Atoi`, then no negatives.
 fn number(s: &str) -> Result<u64, String> {
-    let atoi = |why: &str| {
-        format!("failed to parse int from {s}: strconv.Atoi: parsing {s:?}: {why}")
-    };
+    let atoi =
+        |why: &str| format!("failed to parse int from {s}: strconv.Atoi: parsing {s:?}: {why}");
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(atoi("invalid syntax"));
@@ -328,7 +327,10 @@ mod tests {
             next("@every 2562047h47m16.854775807s", T0),
             T0 + 2_562_047 * 3_600_000 + 47 * 60_000 + 16_000
         );
-        assert!(parse("@every 2562047h").unwrap().next(i64::MAX - 5).is_some());
+        assert!(parse("@every 2562047h")
+            .unwrap()
+            .next(i64::MAX - 5)
+            .is_some());
     }
 
     #[test]
