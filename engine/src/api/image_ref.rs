@@ -253,7 +253,7 @@ mod tests {
         ] {
             assert!(!matches_reference(bad), "{bad}");
         }
-        let err = |s| normalized_error(s).unwrap_or_default();
+        let err = |s: &str| normalized_error(s).unwrap_or_default();
         assert_eq!(err("\u{1f642}"), "invalid reference format");
         assert_eq!(
             err("NGINX"),

@@ -107,6 +107,8 @@ const MAX_NODES: usize = 200_000;
 
 /// Parses the first document of `text` (an empty text is `Null`); later documents are not read.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    // A UTF-8 byte order mark (editors on Windows add one) is not content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     // Events are pulled one by one (`Parser::load` recurses once per nesting level).
