@@ -1275,6 +1275,7 @@ const DURATION_LINES: &[&str] = &[
     "kubectl rollout status deploy/d --timeout=D",
     "kubectl logs p --since=D",
     "kubectl scale deploy d --replicas=1 --timeout=D",
+    "kubectl delete pod nope --timeout=D",
     "kubectl drain node3 --ignore-daemonsets --force --timeout=D",
     "kubectl create token default --duration=D",
     "kubectl create cronjob e --image=busybox --schedule='@every D' -- date",
