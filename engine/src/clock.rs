@@ -67,8 +67,8 @@ impl SimDuration {
                 (text[..text.len() - 1].parse::<f64>().ok()?, unit)
             }
         };
-        // `0 <= NaN` is false: refused, as coreutils does.
-        if !(number >= 0.0) {
+        // `0 <= NaN` is false for coreutils: refused.
+        if number.is_nan() || number < 0.0 {
             return None;
         }
         // `as` saturates (infinity included).
