@@ -24,6 +24,7 @@ pub fn validate(obj: &Object, causes: &mut Vec<String>) {
             replicas(spec.replicas, causes);
             label_selector(Some(&spec.selector), Some(&spec.template), causes);
             template(Some(&spec.template), causes);
+            no_active_deadline(Some(&spec.template), causes);
             deployment_numbers(spec, causes);
         }
         Object::ReplicaSet(rs) => {
@@ -34,6 +35,7 @@ pub fn validate(obj: &Object, causes: &mut Vec<String>) {
             replicas(spec.replicas, causes);
             label_selector(Some(&spec.selector), spec.template.as_ref(), causes);
             template(spec.template.as_ref(), causes);
+            no_active_deadline(spec.template.as_ref(), causes);
         }
         Object::ReplicationController(rc) => {
             let Some(spec) = rc.spec.as_ref() else {
@@ -186,6 +188,18 @@ fn label_selector(
             "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
             go_map(&labels)
         ));
+    }
+}
+
+/// `ValidatePodTemplateSpecForReplicaSet` (Deployments and ReplicaSets): pods that must keep
+/// running have no deadline.
+fn no_active_deadline(t: Option<&PodTemplateSpec>, causes: &mut Vec<String>) {
+    let spec = t.and_then(|t| t.spec.as_ref());
+    if spec.is_some_and(|s| s.active_deadline_seconds.is_some()) {
+        causes.push(
+            "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported"
+                .into(),
+        );
     }
 }
 
