@@ -22,7 +22,7 @@ pub struct SimDuration(pub i64);
 impl SimDuration {
     /// `n` whole seconds.
     pub const fn seconds(n: i64) -> Self {
-        SimDuration(n * 1000)
+        SimDuration(n.saturating_mul(1000))
     }
     /// `n` milliseconds.
     pub const fn millis(n: i64) -> Self {
@@ -35,43 +35,49 @@ impl SimDuration {
 }
 
 impl SimDuration {
-    /// Parses a Go `time.Duration` (`30s`, `1m30s`, `1.5h`, `500ms`, `250us`, `0`), to the
-    /// millisecond; `None` where Go's `time.ParseDuration` fails (a bare number other than
-    /// `0` has no unit). Huge values saturate.
-    pub fn parse_go(text: &str) -> Option<SimDuration> {
-        if text == "0" {
-            return Some(SimDuration(0));
-        }
-        let mut rest = text;
-        if rest.is_empty() {
+    /// The longest span there is: Go's `time.Duration` maximum (2562047h47m16.854775807s),
+    /// to the millisecond.
+    pub const MAX: SimDuration = SimDuration(i64::MAX / 1_000_000);
+
+    /// Parses a Go `time.Duration` (`30s`, `1m30s`, `1.5h`, `-500ms`, `250us`, `0`) exactly as
+    /// Go's `time.ParseDuration` does (its limits and its error texts, `time: invalid
+    /// duration "…"`, `time: missing unit in duration "…"`, `time: unknown unit "…" in
+    /// duration "…"`), to the millisecond (rounded toward zero).
+    pub fn parse_go(text: &str) -> Result<SimDuration, String> {
+        go_duration_ns(text).map(|ns| SimDuration(ns / 1_000_000))
+    }
+
+    /// Parses a coreutils time interval (`sleep`, `timeout`): a C `strtod` number (`5`,
+    /// `1.5`, `1e3`, `inf`, `infinity`; hexadecimal floats are not read) and an optional
+    /// suffix `s`, `m`, `h` or `d`; `None` where coreutils says `invalid time interval`
+    /// (negative, NaN, other suffixes). Huge and infinite intervals saturate.
+    pub fn parse_interval(text: &str) -> Option<SimDuration> {
+        let text = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+        let (number, unit) = match text.parse::<f64>() {
+            Ok(n) => (n, 1.0),
+            Err(_) => {
+                let last = text.chars().last()?;
+                let unit = match last {
+                    's' => 1.0,
+                    'm' => 60.0,
+                    'h' => 3600.0,
+                    'd' => 86400.0,
+                    _ => return None,
+                };
+                (text[..text.len() - 1].parse::<f64>().ok()?, unit)
+            }
+        };
+        // `0 <= NaN` is false for coreutils: refused.
+        if number.is_nan() || number < 0.0 {
             return None;
         }
-        let mut total_ms = 0.0f64;
-        while !rest.is_empty() {
-            let number_len = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .unwrap_or(rest.len());
-            if number_len == 0 {
-                return None;
-            }
-            let value: f64 = rest.get(..number_len)?.parse().ok()?;
-            rest = rest.get(number_len..)?;
-            let unit_len = rest
-                .find(|c: char| c.is_ascii_digit() || c == '.')
-                .unwrap_or(rest.len());
-            let factor = match rest.get(..unit_len)? {
-                "ns" => 1e-6,
-                "us" | "µs" => 1e-3,
-                "ms" => 1.0,
-                "s" => 1e3,
-                "m" => 6e4,
-                "h" => 3.6e6,
-                _ => return None,
-            };
-            rest = rest.get(unit_len..)?;
-            total_ms += value * factor;
-        }
-        Some(SimDuration(total_ms as i64))
+        // `as` saturates (infinity included).
+        Some(SimDuration((number * unit * 1000.0) as i64))
+    }
+
+    /// `self + other`, saturating instead of overflowing.
+    pub const fn saturating_add(self, other: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_add(other.0))
     }
 
     /// Go's `time.Duration.String` of a whole number of milliseconds: `812ms`, `5.34s`,
@@ -103,6 +109,132 @@ impl SimDuration {
     }
 }
 
+/// Go's `time.ParseDuration`, in nanoseconds: the same grammar
+/// (`[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` or `0`), the same overflow checks, the same errors.
+fn go_duration_ns(orig: &str) -> Result<i64, String> {
+    const LIMIT: u64 = 1 << 63;
+    let invalid = || format!("time: invalid duration {}", go_quote(orig));
+    let (neg, mut s) = match orig.as_bytes().first() {
+        Some(b'-') => (true, &orig[1..]),
+        Some(b'+') => (false, &orig[1..]),
+        _ => (false, orig),
+    };
+    if s == "0" {
+        return Ok(0);
+    }
+    if s.is_empty() {
+        return Err(invalid());
+    }
+    let mut total: u64 = 0;
+    while !s.is_empty() {
+        let b = s.as_bytes();
+        if !(b[0] == b'.' || b[0].is_ascii_digit()) {
+            return Err(invalid());
+        }
+        // The integer part; more than 2^63 is invalid.
+        let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        let mut whole: u64 = 0;
+        for &c in &b[..digits] {
+            if whole > LIMIT / 10 {
+                return Err(invalid());
+            }
+            whole = whole * 10 + u64::from(c - b'0');
+            if whole > LIMIT {
+                return Err(invalid());
+            }
+        }
+        s = &s[digits..];
+        // The fraction; digits past 2^63 only stop adding precision.
+        let (mut frac, mut scale, mut post) = (0u64, 1f64, false);
+        if let Some(rest) = s.strip_prefix('.') {
+            let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let mut overflow = false;
+            for c in rest.bytes().take(n) {
+                if overflow || frac > (LIMIT - 1) / 10 {
+                    overflow = true;
+                    continue;
+                }
+                let next = frac * 10 + u64::from(c - b'0');
+                if next > LIMIT {
+                    overflow = true;
+                    continue;
+                }
+                frac = next;
+                scale *= 10.0;
+            }
+            post = n > 0;
+            s = &rest[n..];
+        }
+        if digits == 0 && !post {
+            return Err(invalid());
+        }
+        let unit_len = s
+            .find(|c: char| c == '.' || c.is_ascii_digit())
+            .unwrap_or(s.len());
+        if unit_len == 0 {
+            return Err(format!("time: missing unit in duration {}", go_quote(orig)));
+        }
+        let unit_name = &s[..unit_len];
+        s = &s[unit_len..];
+        let unit: u64 = match unit_name {
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            _ => {
+                return Err(format!(
+                    "time: unknown unit {} in duration {}",
+                    go_quote(unit_name),
+                    go_quote(orig)
+                ))
+            }
+        };
+        if whole > LIMIT / unit {
+            return Err(invalid());
+        }
+        let mut v = whole * unit;
+        if frac > 0 {
+            // As Go: float64(f) * (float64(unit) / scale), truncated.
+            v += (frac as f64 * (unit as f64 / scale)) as u64;
+            if v > LIMIT {
+                return Err(invalid());
+            }
+        }
+        total += v;
+        if total > LIMIT {
+            return Err(invalid());
+        }
+    }
+    if neg {
+        return Ok((total as i128).wrapping_neg() as i64);
+    }
+    i64::try_from(total).map_err(|_| invalid())
+}
+
+/// Go's `time` package quoting: `"` and `\` escaped, other bytes that are not printable
+/// ASCII written as `\xNN`.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c.is_ascii() && c >= ' ' {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{byte:02x}"));
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// The cluster's clock: milliseconds since the Unix epoch, advanced only by the engine.
 #[derive(Clone, Debug)]
 pub struct Clock {
@@ -132,14 +264,19 @@ impl Clock {
 
     /// Moves the clock forward.
     pub fn advance(&mut self, d: SimDuration) {
-        self.now_ms += d.0.max(0);
+        self.now_ms = self.now_ms.saturating_add(d.0.max(0));
     }
 }
 
-/// An API timestamp for `ms` since the epoch, truncated to the second as the apiserver stores it.
+/// An API timestamp for `ms` since the epoch, truncated to the second as the apiserver stores it
+/// (clamped to the latest or earliest timestamp there is).
 pub fn time_from_ms(ms: i64) -> Time {
     let secs = ms.div_euclid(1000);
-    Time(Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH))
+    Time(Timestamp::from_second(secs).unwrap_or(if secs > 0 {
+        Timestamp::MAX
+    } else {
+        Timestamp::MIN
+    }))
 }
 
 /// Milliseconds since the epoch of an API timestamp.
@@ -153,17 +290,70 @@ mod tests {
 
     #[test]
     fn go_durations_parse_and_print_as_go_does() {
-        let parse = |s| SimDuration::parse_go(s).map(|d| d.0);
+        let parse = |s| SimDuration::parse_go(s).map(|d| d.0).ok();
         assert_eq!(parse("30s"), Some(30_000));
         assert_eq!(parse("1m30s"), Some(90_000));
         assert_eq!(parse("1.5h"), Some(5_400_000));
         assert_eq!(parse("250ms"), Some(250));
         assert_eq!(parse("1500us"), Some(1));
+        assert_eq!(parse("1500\u{b5}s"), Some(1));
+        assert_eq!(parse(".5s"), Some(500));
+        assert_eq!(parse("1.s"), Some(1_000));
+        assert_eq!(parse("-1s"), Some(-1_000));
+        assert_eq!(parse("+0"), Some(0));
         assert_eq!(parse("0"), Some(0));
-        for bad in ["", "5", "x", "1d", "s", "1m30"] {
-            assert_eq!(parse(bad), None, "{bad}");
+        assert_eq!(parse("2562047h47m16.854775807s"), Some(SimDuration::MAX.0));
+        assert_eq!(
+            parse("-2562047h47m16.854775808s"),
+            Some(i64::MIN / 1_000_000)
+        );
+        let err = |s| SimDuration::parse_go(s).unwrap_err();
+        assert_eq!(err(""), "time: invalid duration \"\"");
+        assert_eq!(err("x"), "time: invalid duration \"x\"");
+        assert_eq!(err("."), "time: invalid duration \".\"");
+        assert_eq!(err("-"), "time: invalid duration \"-\"");
+        assert_eq!(err("5"), "time: missing unit in duration \"5\"");
+        assert_eq!(err("1m30"), "time: missing unit in duration \"1m30\"");
+        assert_eq!(err("1d"), "time: unknown unit \"d\" in duration \"1d\"");
+        assert_eq!(err("s"), "time: invalid duration \"s\"");
+        assert_eq!(
+            err("2562047h47m16.854775808s"),
+            "time: invalid duration \"2562047h47m16.854775808s\""
+        );
+        assert_eq!(
+            err("9999999999999999s"),
+            "time: invalid duration \"9999999999999999s\""
+        );
+        assert_eq!(
+            err("9999999999999999h"),
+            "time: invalid duration \"9999999999999999h\""
+        );
+        assert_eq!(
+            err("99999999999999999999ns"),
+            "time: invalid duration \"99999999999999999999ns\""
+        );
+        assert_eq!(
+            err("1\u{1f642}"),
+            "time: unknown unit \"\\xf0\\x9f\\x99\\x82\" in duration \"1\\xf0\\x9f\\x99\\x82\""
+        );
+        let interval = |s| SimDuration::parse_interval(s).map(|d| d.0);
+        assert_eq!(interval("5"), Some(5_000));
+        assert_eq!(interval("1.5s"), Some(1_500));
+        assert_eq!(interval("2m"), Some(120_000));
+        assert_eq!(interval(".5h"), Some(1_800_000));
+        assert_eq!(interval("1d"), Some(86_400_000));
+        assert_eq!(interval("1e3"), Some(1_000_000));
+        assert_eq!(interval("infinity"), Some(i64::MAX));
+        assert_eq!(interval("inf"), Some(i64::MAX));
+        assert_eq!(interval("1e300"), Some(i64::MAX));
+        assert_eq!(interval("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(interval("999999999999999999d"), Some(i64::MAX));
+        assert_eq!(interval("-0"), Some(0));
+        for bad in ["", "x", "-1", "nan", "NaN", "1x", "1ss", "s", "1e", "5 "] {
+            assert_eq!(interval(bad), None, "{bad}");
         }
-        assert_eq!(parse("9999999999999999h"), Some(i64::MAX));
+        // Fraction digits past 2^63 only stop adding precision.
+        assert_eq!(parse("1.00000000000000000000000000001s"), Some(1_000));
         let show = |ms| SimDuration::millis(ms).go_string();
         assert_eq!(show(0), "0s");
         assert_eq!(show(812), "812ms");

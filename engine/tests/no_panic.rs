@@ -1328,3 +1328,121 @@ proptest! {
         prop_assert_eq!(out.text(), "ZZZZZ\n");
     }
 }
+
+/// Numbers that break naive arithmetic, the extremes most often: the int32, int64 and
+/// uint64 limits and one past them, 1e300, a 16-digit value, negatives, Go's longest
+/// duration and one past it, `inf`, `nan`.
+fn hostile_number() -> impl Strategy<Value = &'static str> {
+    const EXTREMES: &[&str] = &[
+        "2147483647",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "9999999999999999",
+        "1e300",
+    ];
+    const OTHERS: &[&str] = &[
+        "2147483648",
+        "-2147483648",
+        "-2147483649",
+        "9223372036854775808",
+        "18446744073709551616",
+        "-1e300",
+        "1e-300",
+        "0",
+        "-0",
+        "-1",
+        "0x7fffffff",
+        ".5",
+        "1.",
+        "nan",
+        "inf",
+        "infinity",
+        "2562047h47m16.854775807",
+        "2562047h47m16.854775808",
+    ];
+    prop_oneof![
+        3 => prop::sample::select(EXTREMES),
+        1 => prop::sample::select(OTHERS),
+    ]
+}
+
+/// A hostile number with one of the duration or interval units, or none.
+fn hostile_duration() -> impl Strategy<Value = String> {
+    const UNITS: &[&str] = &["", "ns", "us", "µs", "ms", "s", "m", "h", "d"];
+    (hostile_number(), prop::sample::select(UNITS)).prop_map(|(n, u)| format!("{n}{u}"))
+}
+
+/// Every duration or interval flag, `@every` and `sleep`, with `D` for the duration.
+const DURATION_LINES: &[&str] = &[
+    "kubectl wait pod/p --for=condition=Ready --timeout=D",
+    "kubectl rollout status deploy/d --timeout=D",
+    "kubectl logs p --since=D",
+    "kubectl scale deploy d --replicas=1 --timeout=D",
+    "kubectl delete pod nope --timeout=D",
+    "kubectl drain node3 --ignore-daemonsets --force --timeout=D",
+    "kubectl create token default --duration=D",
+    "kubectl create cronjob e --image=busybox --schedule='@every D' -- date",
+    // A simulated day (the console's longest sleep) costs the scale envelope's time: bounded.
+    "timeout 10 sleep D",
+    "timeout 10 sleep 1 D D",
+    "timeout D sleep 3; echo $?",
+    "kubectl run s --image=busybox -- sleep D",
+    "kubectl run t --image=busybox --restart=Always -- sh -c 'sleep D; sleep 1 D'",
+];
+
+/// Every integer flag and integer manifest field, with `N` for the number. Replica counts go
+/// through a dry run or a failing precondition (how many pods a tab simulates is the scale
+/// envelope's business, not this test's).
+const INTEGER_LINES: &[&str] = &[
+    "kubectl rollout history deploy/d --revision=N",
+    "kubectl logs p --tail=N",
+    "kubectl scale deploy d --replicas=N --current-replicas=7",
+    "kubectl create deploy x --image=nginx --replicas=N --dry-run=server",
+    "kubectl create deploy x --image=nginx --port=N --dry-run=server",
+    "kubectl autoscale deploy d --min=1 --max=N --dry-run=server",
+    "kubectl delete pod p --grace-period=N",
+    "kubectl drain node3 --ignore-daemonsets --force --grace-period=N",
+    "kubectl patch job j -p '{\"spec\":{\"activeDeadlineSeconds\":N}}'",
+    "kubectl patch job j -p '{\"spec\":{\"backoffLimit\":N}}'",
+    "kubectl patch cronjob c -p '{\"spec\":{\"startingDeadlineSeconds\":N}}'",
+    "kubectl patch cronjob c -p '{\"spec\":{\"successfulJobsHistoryLimit\":N}}'",
+    "kubectl patch deploy d -p '{\"spec\":{\"strategy\":{\"rollingUpdate\":{\"maxSurge\":N}}}}'",
+    "kubectl patch deploy d -p '{\"spec\":{\"strategy\":{\"rollingUpdate\":{\"maxUnavailable\":N}}}}'",
+    "kubectl patch deploy d -p '{\"spec\":{\"minReadySeconds\":N}}'",
+    "kubectl patch deploy d -p '{\"spec\":{\"progressDeadlineSeconds\":N}}'",
+    "kubectl patch deploy d -p '{\"spec\":{\"revisionHistoryLimit\":N}}'",
+    "kubectl patch deploy d -p '{\"spec\":{\"template\":{\"spec\":{\"terminationGracePeriodSeconds\":N}}}}'",
+];
+
+/// A line of either list with its number in place.
+fn number_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (prop::sample::select(DURATION_LINES), hostile_duration())
+            .prop_map(|(t, d)| t.replace('D', &d)),
+        (prop::sample::select(INTEGER_LINES), hostile_number())
+            .prop_map(|(t, n)| t.replace('N', n)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// Hostile numbers at every flag and field that takes one: refused with a message or
+    /// saturated, never a panic (overflow checks are on in tests) nor a hang.
+    #[test]
+    fn hostile_numbers_never_panic(lines in prop::collection::vec(number_line(), 1..6)) {
+        let mut cluster = Cluster::new();
+        for setup in [
+            "kubectl create deploy d --image=nginx",
+            "kubectl run p --image=busybox -- sleep 3600",
+            "kubectl create cronjob c --image=busybox --schedule='*/5 * * * *' -- date",
+            "kubectl create job j --image=busybox -- sh -c 'exit 1'",
+        ] {
+            let _ = cluster.run(setup);
+        }
+        for line in lines {
+            let _ = cluster.run(&line);
+            cluster.advance(SimDuration::seconds(5));
+        }
+    }
+}

@@ -96,21 +96,14 @@ fn descriptor(d: &str, spec: &str) -> Result<Schedule, String> {
         "daily" | "midnight" => five("0 0 * * *"),
         "hourly" => five("0 * * * *"),
         _ => match d.strip_prefix("every ") {
-            Some(dur) => match go_duration_secs(dur.trim()) {
-                Some(s) => Ok(Schedule::Every(s.max(1))),
-                None => Err(format!(
-                    "failed to parse duration {spec}: time: invalid duration \"{}\"",
-                    dur.trim()
-                )),
+            // robfig/cron: `time.ParseDuration`, then at least a second, whole seconds.
+            Some(dur) => match crate::clock::SimDuration::parse_go(dur) {
+                Ok(d) => Ok(Schedule::Every(d.as_seconds().max(1))),
+                Err(e) => Err(format!("failed to parse duration {spec}: {e}")),
             },
             None => Err(format!("unrecognized descriptor: {spec}")),
         },
     }
-}
-
-/// A Go duration such as `1h30m`, `90s`, in whole seconds (fractions dropped).
-fn go_duration_secs(s: &str) -> Option<i64> {
-    crate::clock::SimDuration::parse_go(s).map(|d| d.as_seconds())
 }
 
 fn field(f: &str, b: &Bounds) -> Result<u64, String> {
@@ -129,7 +122,7 @@ fn range(expr: &str, b: &Bounds) -> Result<u64, String> {
     };
     let lh: Vec<&str> = range_part.split('-').collect();
     let (start, mut end) = if lh[0] == "*" || lh[0] == "?" {
-        (b.min, b.max)
+        (u64::from(b.min), u64::from(b.max))
     } else {
         let start = value(lh[0], b)?;
         match lh.len() {
@@ -141,24 +134,20 @@ fn range(expr: &str, b: &Bounds) -> Result<u64, String> {
     let step = match step_part {
         None => 1,
         Some(s) => {
-            let step = number(s)?;
             // `N/step` means N through the maximum.
-            if lh.len() == 1 && lh[0] != "*" && lh[0] != "?" {
-                end = b.max;
+            if lh.len() == 1 {
+                end = u64::from(b.max);
             }
-            if step == 0 {
-                return Err(format!("step of range should be a positive number: {expr}"));
-            }
-            step
+            number(s)?
         }
     };
-    if start < b.min {
+    if start < u64::from(b.min) {
         return Err(format!(
             "beginning of range ({start}) below minimum ({}): {expr}",
             b.min
         ));
     }
-    if end > b.max {
+    if end > u64::from(b.max) {
         return Err(format!(
             "end of range ({end}) above maximum ({}): {expr}",
             b.max
@@ -169,31 +158,42 @@ fn range(expr: &str, b: &Bounds) -> Result<u64, String> {
             "beginning of range ({start}) beyond end of range ({end}): {expr}"
         ));
     }
+    if step == 0 {
+        return Err(format!("step of range should be a positive number: {expr}"));
+    }
+    // Within the bounds now (at most 59): the bits fit.
     Ok((start..=end)
-        .step_by(step as usize)
+        .step_by(usize::try_from(step).unwrap_or(usize::MAX))
         .fold(0, |acc, v| acc | (1 << v)))
 }
 
-fn value(s: &str, b: &Bounds) -> Result<u32, String> {
+fn value(s: &str, b: &Bounds) -> Result<u64, String> {
     let lower = s.to_ascii_lowercase();
     if let Some(i) = b.names.iter().position(|n| *n == lower) {
-        return Ok(i as u32 + b.min);
+        return Ok(i as u64 + u64::from(b.min));
     }
     number(s)
 }
 
-fn number(s: &str) -> Result<u32, String> {
+/// robfig's `mustParseInt`: Go's `strconv.Atoi`, then no negatives.
+fn number(s: &str) -> Result<u64, String> {
+    let atoi =
+        |why: &str| format!("failed to parse int from {s}: strconv.Atoi: parsing {s:?}: {why}");
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(atoi("invalid syntax"));
+    }
     match s.parse::<i64>() {
         Ok(n) if n < 0 => Err(format!("negative number ({n}) not allowed: {s}")),
-        Ok(n) => Ok(n.min(63) as u32),
-        Err(_) => Err(format!(
-            "failed to parse int from {s}: strconv.Atoi: parsing {s:?}: invalid syntax"
-        )),
+        Ok(n) => Ok(n.unsigned_abs()),
+        Err(_) => Err(atoi("value out of range")),
     }
 }
 
 const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 86_400_000;
+/// 10000-01-01T00:00:00Z.
+const LAST_MS: i64 = 253_402_300_800_000;
 
 /// Days since 1970-01-01 → (year, month 1–12, day 1–31), proleptic Gregorian.
 fn civil(days: i64) -> (i64, u32, u32) {
@@ -215,7 +215,7 @@ impl Schedule {
         match *self {
             Schedule::Every(secs) => {
                 // robfig: t + delay, rounded down to the second.
-                let t = after_ms + secs * 1000;
+                let t = after_ms.saturating_add(secs.saturating_mul(1000));
                 Some(t - t.rem_euclid(1000))
             }
             Schedule::Fields {
@@ -226,6 +226,11 @@ impl Schedule {
                 dow,
                 day_star,
             } => {
+                // Past the year 9999 there is no time to name (robfig gives up after five
+                // years; so does the search below).
+                if after_ms >= LAST_MS {
+                    return None;
+                }
                 let start = (after_ms.div_euclid(MINUTE_MS) + 1) * MINUTE_MS;
                 let first_day = start.div_euclid(DAY_MS);
                 for day in first_day..first_day + 5 * 366 {
@@ -297,6 +302,38 @@ mod tests {
     }
 
     #[test]
+    fn huge_numbers_are_refused_as_robfig_refuses_them() {
+        assert_eq!(
+            parse("99999999999999999999 * * * *").unwrap_err(),
+            "failed to parse int from 99999999999999999999: strconv.Atoi: parsing \"99999999999999999999\": value out of range"
+        );
+        assert_eq!(
+            parse("100 * * * *").unwrap_err(),
+            "end of range (100) above maximum (59): 100"
+        );
+        assert_eq!(
+            parse("5-9223372036854775807 * * * *").unwrap_err(),
+            "end of range (9223372036854775807) above maximum (59): 5-9223372036854775807"
+        );
+        assert_eq!(
+            parse("@every 9999999999999999h").unwrap_err(),
+            "failed to parse duration @every 9999999999999999h: time: invalid duration \"9999999999999999h\""
+        );
+        // A step past the bounds only keeps the start; `@every` is at least a second.
+        assert_eq!(next("*/9223372036854775807 * * * *", T0), T0 + 3_600_000);
+        assert_eq!(next("@every 0s", T0), T0 + 1_000);
+        assert_eq!(next("@every -5m", T0), T0 + 1_000);
+        assert_eq!(
+            next("@every 2562047h47m16.854775807s", T0),
+            T0 + 2_562_047 * 3_600_000 + 47 * 60_000 + 16_000
+        );
+        assert!(parse("@every 2562047h")
+            .unwrap()
+            .next(i64::MAX - 5)
+            .is_some());
+    }
+
+    #[test]
     fn errors_read_like_robfig() {
         assert_eq!(
             parse("x").unwrap_err(),
@@ -323,5 +360,18 @@ mod tests {
             "beginning of range (0) below minimum (1): 0"
         );
         assert!(parse("0 0 ? * *").is_ok());
+    }
+
+    proptest::proptest! {
+        /// Any schedule parses or is refused, and its next time comes without a panic.
+        #[test]
+        fn any_schedule_parses_or_is_refused(
+            spec in "(@every [-+0-9.a-zµ]{0,24}|@[a-z]{0,8}|([-0-9*?/,a-zA-Z]{1,12} ){4}[-0-9*?/,a-zA-Z]{1,12})",
+            after in proptest::prop_oneof![proptest::strategy::Just(i64::MAX), 0i64..4_000_000_000_000],
+        ) {
+            if let Ok(s) = parse(&spec) {
+                let _ = s.next(after);
+            }
+        }
     }
 }

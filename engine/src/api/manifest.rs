@@ -23,6 +23,8 @@ pub struct Document {
 /// Parses every document of `text`; empty documents are skipped, as kubectl does.
 /// Errors read like kubectl's: `error converting YAML to JSON: yaml: line 5: ...`.
 pub fn parse(text: &str) -> Result<Vec<Document>, String> {
+    // go-yaml reads a byte order mark as the encoding, not as content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let docs = load(text)?;
     let starts = document_start_lines(text);
     let mut out = Vec::new();
@@ -279,17 +281,41 @@ fn document_start_lines(text: &str) -> Vec<usize> {
     starts
 }
 
+/// Go's name of a YAML infinity or NaN (`.inf`, `-.Inf`, `.NAN`, …): `+Inf`, `-Inf`, `NaN`.
+fn yaml_special_float(s: &str) -> Option<&'static str> {
+    let (sign, rest) = match s.as_bytes().first() {
+        Some(b'-') => ("-", &s[1..]),
+        Some(b'+') => ("+", &s[1..]),
+        _ => ("", s),
+    };
+    match rest {
+        ".inf" | ".Inf" | ".INF" => Some(if sign == "-" { "-Inf" } else { "+Inf" }),
+        ".nan" | ".NaN" | ".NAN" if sign.is_empty() => Some("NaN"),
+        _ => None,
+    }
+}
+
 fn to_json(y: &Yaml) -> Result<Value, String> {
     Ok(match y {
         Yaml::Null | Yaml::BadValue => Value::Null,
         Yaml::Boolean(b) => Value::Bool(*b),
         Yaml::Integer(i) => Value::Number((*i).into()),
-        Yaml::Real(s) => s
-            .parse::<f64>()
-            .ok()
-            .and_then(Number::from_f64)
-            .map(Value::Number)
-            .unwrap_or_else(|| Value::String(s.clone())),
+        Yaml::Real(s) => match yaml_special_float(s) {
+            // go-yaml reads `.inf`/`.nan` as floats JSON cannot hold: kubectl's YAMLToJSON
+            // fails on them (`json: unsupported value: +Inf`).
+            Some(go) => {
+                return Err(format!(
+                    "error converting YAML to JSON: json: unsupported value: {go}"
+                ))
+            }
+            // Out of float64's range (`1e400`) go-yaml keeps the text as a string.
+            None => s
+                .parse::<f64>()
+                .ok()
+                .and_then(Number::from_f64)
+                .map(Value::Number)
+                .unwrap_or_else(|| Value::String(s.clone())),
+        },
         Yaml::String(s) => Value::String(s.clone()),
         Yaml::Array(a) => Value::Array(a.iter().map(to_json).collect::<Result<_, _>>()?),
         Yaml::Hash(h) => {
@@ -537,6 +563,33 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 pub(crate) mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::Pod;
+
+    #[test]
+    fn floats_json_cannot_hold_are_refused_as_kubectl_refuses_them() {
+        let err = |v: &str| parse(&format!("a: {v}\n")).unwrap_err();
+        for (yaml, go) in [
+            (".inf", "+Inf"),
+            ("+.Inf", "+Inf"),
+            ("-.INF", "-Inf"),
+            (".nan", "NaN"),
+            (".NaN", "NaN"),
+        ] {
+            assert_eq!(
+                err(yaml),
+                format!("error converting YAML to JSON: json: unsupported value: {go}")
+            );
+        }
+        let value = |v: &str| parse(&format!("a: {v}\n")).unwrap()[0].value["a"].clone();
+        assert_eq!(value("1e400"), Value::String("1e400".into()));
+        assert_eq!(value("'.inf'"), Value::String(".inf".into()));
+        assert_eq!(value("1.5"), serde_json::json!(1.5));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_content() {
+        let docs = parse("\u{feff}kind: Pod\n").unwrap();
+        assert_eq!(docs[0].value["kind"], "Pod");
+    }
 
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {

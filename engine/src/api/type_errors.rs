@@ -5,7 +5,8 @@
 //! serde knows the expected Rust type but not the Go names, so they are found by probing:
 //! the value at the failing path's parent is replaced by `true` and decoded again, and the
 //! new error names the parent's struct (`expected PodSpec`); likewise `[true]` and
-//! `{"k": true}` name the element type of a list or map.
+//! `{"k": true}` name the element type of a list or map. An integer out of its field's range
+//! (`replicas: 2147483648`) is Go's `cannot unmarshal number 2147483648 into … of type int32`.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -15,7 +16,7 @@ use super::typed::{self, Segment};
 /// The Go-style message for a decoding failure of `value` as `T`, if it is a type mismatch
 /// at a known path; `None` to fall back to serde's own text.
 pub fn go_message<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<String> {
-    let path = failing_path::<T>(value)?;
+    let (path, out_of_range) = failing_path::<T>(value)?;
     // Go names the struct holding the field; list indices after the field do not count.
     let key_at = path.iter().rposition(|s| matches!(s, Segment::Key(_)))?;
     let parents = &path[..key_at];
@@ -25,7 +26,7 @@ pub fn go_message<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<Stri
         Value::Array(_) => "array".to_string(),
         Value::String(_) => "string".to_string(),
         Value::Bool(_) => "bool".to_string(),
-        Value::Number(n) if n.is_f64() => format!("number {n}"),
+        Value::Number(n) if n.is_f64() || out_of_range => format!("number {n}"),
         Value::Number(_) => "number".to_string(),
         Value::Null => return None,
     };
@@ -48,12 +49,15 @@ pub fn go_message<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<Stri
     ))
 }
 
-fn failing_path<T: DeserializeOwned>(value: &Value) -> Option<Vec<Segment>> {
+/// Where decoding fails with a type mismatch, and whether it is an integer out of range.
+fn failing_path<T: DeserializeOwned>(value: &Value) -> Option<(Vec<Segment>, bool)> {
     let err = typed::decode::<T>(value).err()?;
-    if !err.to_string().starts_with("invalid type") {
+    let text = err.to_string();
+    let out_of_range = text.starts_with("invalid value: integer");
+    if !text.starts_with("invalid type") && !out_of_range {
         return None;
     }
-    Some(err.path().to_vec())
+    Some((err.path().to_vec(), out_of_range))
 }
 
 fn lookup<'a>(value: &'a Value, path: &[Segment]) -> Option<&'a Value> {
@@ -135,6 +139,18 @@ mod tests {
 
     fn message(doc: Value) -> String {
         go_message::<Pod>(&doc, "Pod").unwrap_or_default()
+    }
+
+    #[test]
+    fn integers_out_of_their_range() {
+        let doc = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},
+            "spec": {"containers": [], "terminationGracePeriodSeconds": 9223372036854775808u64,
+                "priority": 2147483648i64}});
+        let text = message(doc);
+        assert!(
+            text.starts_with("json: cannot unmarshal number ") && text.contains("of type int"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -33,10 +33,14 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 
 /// Whether `s` is a valid label value (empty, or alphanumerics with `-_.` inside, ≤ 63).
 pub fn is_label_value(s: &str) -> bool {
+    s.len() <= 63 && label_value_form(s)
+}
+
+/// The label value pattern `(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?`, length aside.
+fn label_value_form(s: &str) -> bool {
     s.is_empty()
-        || s.len() <= 63
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        || s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             && s.starts_with(|c: char| c.is_ascii_alphanumeric())
             && s.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
@@ -122,6 +126,9 @@ fn checked(obj: &Object, fields: impl FnOnce(&mut Vec<String>)) -> Result<(), Ap
             causes.push(format!("metadata.name: Invalid value: \"{name}\": {msg}"));
         }
     }
+    if let Some(labels) = &obj.metadata().labels {
+        label_causes(labels, "metadata.labels", &mut causes);
+    }
     fields(&mut causes);
     if causes.is_empty() {
         Ok(())
@@ -133,6 +140,31 @@ fn checked(obj: &Object, fields: impl FnOnce(&mut Vec<String>)) -> Result<(), Ap
         })
     }
 }
+
+/// `ValidateLabels`: each key a qualified name (`IsQualifiedName`), each value a label value
+/// (`IsValidLabelValue`), reported at `path`.
+pub fn label_causes(
+    labels: &std::collections::BTreeMap<String, String>,
+    path: &str,
+    causes: &mut Vec<String>,
+) {
+    for (k, v) in labels {
+        for msg in super::resource_names::qualified_name_causes(k) {
+            causes.push(format!("{path}: Invalid value: {k:?}: {msg}"));
+        }
+        if v.len() > 63 {
+            causes.push(format!(
+                "{path}: Invalid value: {v:?}: must be no more than 63 characters"
+            ));
+        }
+        if !label_value_form(v) {
+            causes.push(format!("{path}: Invalid value: {v:?}: {LABEL_VALUE}"));
+        }
+    }
+}
+
+/// `IsValidLabelValue`'s message for a value of the wrong form.
+pub const LABEL_VALUE: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
 /// What is wrong with `name` as the name of a `kind` object: namespaces are DNS labels,
 /// RBAC objects and APIServices path segments (`system:node`), the rest DNS subdomains.

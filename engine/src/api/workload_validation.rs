@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::apps::v1::DeploymentSpec;
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::selector::Selector;
 use super::validation::pod_spec;
@@ -22,6 +24,8 @@ pub fn validate(obj: &Object, causes: &mut Vec<String>) {
             replicas(spec.replicas, causes);
             label_selector(Some(&spec.selector), Some(&spec.template), causes);
             template(Some(&spec.template), causes);
+            no_active_deadline(Some(&spec.template), causes);
+            deployment_numbers(spec, causes);
         }
         Object::ReplicaSet(rs) => {
             let Some(spec) = rs.spec.as_ref() else {
@@ -31,6 +35,7 @@ pub fn validate(obj: &Object, causes: &mut Vec<String>) {
             replicas(spec.replicas, causes);
             label_selector(Some(&spec.selector), spec.template.as_ref(), causes);
             template(spec.template.as_ref(), causes);
+            no_active_deadline(spec.template.as_ref(), causes);
         }
         Object::ReplicationController(rc) => {
             let Some(spec) = rc.spec.as_ref() else {
@@ -104,6 +109,52 @@ pub fn validate(obj: &Object, causes: &mut Vec<String>) {
     }
 }
 
+/// `ValidateDeploymentSpec`'s numbers: the rolling update's maxSurge and maxUnavailable,
+/// minReadySeconds, revisionHistoryLimit and progressDeadlineSeconds.
+fn deployment_numbers(spec: &DeploymentSpec, causes: &mut Vec<String>) {
+    use super::object::policy::{
+        go_int_or_string, int_or_percent_value, nonnegative_int_or_percent,
+        not_more_than_100_percent,
+    };
+    let strategy = spec.strategy.as_ref();
+    let rolling = strategy.and_then(|s| s.rolling_update.as_ref());
+    if strategy.and_then(|s| s.type_.as_deref()) != Some("Recreate") {
+        if let Some(ru) = rolling {
+            let path = "spec.strategy.rollingUpdate";
+            let zero = IntOrString::Int(0);
+            let unavailable = ru.max_unavailable.as_ref().unwrap_or(&zero);
+            let surge = ru.max_surge.as_ref().unwrap_or(&zero);
+            nonnegative_int_or_percent(unavailable, &format!("{path}.maxUnavailable"), causes);
+            nonnegative_int_or_percent(surge, &format!("{path}.maxSurge"), causes);
+            if int_or_percent_value(unavailable) == 0 && int_or_percent_value(surge) == 0 {
+                causes.push(format!(
+                    "{path}.maxUnavailable: Invalid value: {}: may not be 0 when `maxSurge` is 0",
+                    go_int_or_string(unavailable)
+                ));
+            }
+            not_more_than_100_percent(unavailable, &format!("{path}.maxUnavailable"), causes);
+        }
+    }
+    let min_ready = spec.min_ready_seconds.unwrap_or(0);
+    let fields = [
+        (Some(min_ready), "minReadySeconds"),
+        (spec.revision_history_limit, "revisionHistoryLimit"),
+        (spec.progress_deadline_seconds, "progressDeadlineSeconds"),
+    ];
+    for (v, field) in fields {
+        if let Some(v) = v.filter(|v| *v < 0) {
+            causes.push(format!(
+                "spec.{field}: Invalid value: {v}: must be greater than or equal to 0"
+            ));
+        }
+    }
+    if let Some(p) = spec.progress_deadline_seconds.filter(|p| *p <= min_ready) {
+        causes.push(format!(
+            "spec.progressDeadlineSeconds: Invalid value: {p}: must be greater than minReadySeconds"
+        ));
+    }
+}
+
 fn replicas(replicas: Option<i32>, causes: &mut Vec<String>) {
     if let Some(r) = replicas.filter(|r| *r < 0) {
         causes.push(format!(
@@ -137,6 +188,18 @@ fn label_selector(
             "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
             go_map(&labels)
         ));
+    }
+}
+
+/// `ValidatePodTemplateSpecForReplicaSet` (Deployments and ReplicaSets): pods that must keep
+/// running have no deadline.
+fn no_active_deadline(t: Option<&PodTemplateSpec>, causes: &mut Vec<String>) {
+    let spec = t.and_then(|t| t.spec.as_ref());
+    if spec.is_some_and(|s| s.active_deadline_seconds.is_some()) {
+        causes.push(
+            "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported"
+                .into(),
+        );
     }
 }
 

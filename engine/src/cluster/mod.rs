@@ -260,7 +260,7 @@ impl Cluster {
         limit: SimDuration,
         done: impl Fn(&Cluster) -> bool,
     ) -> bool {
-        let deadline = self.world.clock.now_ms() + limit.0;
+        let deadline = self.world.clock.now_ms().saturating_add(limit.0);
         self.reconcile();
         while !done(self) {
             match self.world.timers.pop_due(deadline) {

@@ -482,47 +482,51 @@ fn host_tool(cluster: &mut Cluster, program: &str, args: &[String]) -> Output {
     o
 }
 
-/// `sleep N[s|m|h]`: advances simulated time.
+/// `sleep NUMBER[SUFFIX]...`: advances simulated time; killed by `timeout` at its deadline
+/// (status 124).
 fn sleep(cluster: &mut Cluster, args: &[String]) -> Output {
     match sleep_duration(args) {
-        Ok(d) => {
-            cluster.advance(d);
-            Output::default()
-        }
+        Ok(d) => match cluster.console.watch_limit.filter(|l| l.0 > 0 && *l < d) {
+            Some(limit) => {
+                cluster.advance(limit);
+                Output {
+                    exit_code: 124,
+                    ..Output::default()
+                }
+            }
+            None => {
+                cluster.advance(d);
+                Output::default()
+            }
+        },
         Err(o) => o,
     }
 }
 
-/// How long `sleep ARGS` lasts, or its error.
+/// How long `sleep ARGS` lasts (GNU sleep: the sum of its arguments), capped at one day so
+/// a typo cannot stall a page; or its error, a line for each invalid argument.
 pub(super) fn sleep_duration(args: &[String]) -> Result<SimDuration, Output> {
-    let Some(arg) = args.first() else {
-        return Err(Output::failure(
-            "sleep: missing operand\nTry 'sleep --help' for more information.",
-        ));
-    };
-    parse_sleep(arg).ok_or_else(|| {
-        Output::failure(format!(
-            "sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information."
-        ))
-    })
+    const TRY: &str = "Try 'sleep --help' for more information.";
+    if args.is_empty() {
+        return Err(Output::failure(format!("sleep: missing operand\n{TRY}")));
+    }
+    let mut total = SimDuration::default();
+    let mut bad = Vec::new();
+    for arg in args {
+        match SimDuration::parse_interval(arg) {
+            Some(d) => total = total.saturating_add(d),
+            None => bad.push(format!("sleep: invalid time interval '{arg}'")),
+        }
+    }
+    if !bad.is_empty() {
+        bad.push(TRY.into());
+        return Err(Output::failure(bad.join("\n")));
+    }
+    Ok(total.min(SLEEP_LIMIT))
 }
 
-/// Parses GNU sleep's `NUMBER[SUFFIX]`, capped at one day so a typo cannot stall a page.
-fn parse_sleep(arg: &str) -> Option<SimDuration> {
-    let (number, unit) = match arg.char_indices().last()? {
-        (i, 's') => (&arg[..i], 1.0),
-        (i, 'm') => (&arg[..i], 60.0),
-        (i, 'h') => (&arg[..i], 3600.0),
-        (i, 'd') => (&arg[..i], 86400.0),
-        _ => (arg, 1.0),
-    };
-    let n: f64 = number.parse().ok()?;
-    if !n.is_finite() || n < 0.0 {
-        return None;
-    }
-    let ms = (n * unit * 1000.0).min(86_400_000.0);
-    Some(SimDuration::millis(ms as i64))
-}
+/// The longest a console `sleep` lasts.
+const SLEEP_LIMIT: SimDuration = SimDuration::seconds(86_400);
 
 #[cfg(test)]
 mod tests {
@@ -546,13 +550,23 @@ mod tests {
 
     #[test]
     fn sleep_units() {
-        assert_eq!(parse_sleep("5"), Some(SimDuration::seconds(5)));
-        assert_eq!(parse_sleep("1.5s"), Some(SimDuration::millis(1500)));
-        assert_eq!(parse_sleep("2m"), Some(SimDuration::seconds(120)));
-        assert_eq!(parse_sleep("x"), None);
-        assert_eq!(parse_sleep("-1"), None);
-        assert_eq!(parse_sleep("NaN"), None);
-        assert_eq!(parse_sleep("1e300"), Some(SimDuration::seconds(86400)));
+        let sleep = |args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            sleep_duration(&args).map_err(|o| o.stderr())
+        };
+        assert_eq!(sleep(&["5"]), Ok(SimDuration::seconds(5)));
+        assert_eq!(sleep(&["1.5s"]), Ok(SimDuration::millis(1500)));
+        assert_eq!(sleep(&["1", "2", "3"]), Ok(SimDuration::seconds(6)));
+        assert_eq!(sleep(&["1m", "1s"]), Ok(SimDuration::seconds(61)));
+        assert_eq!(sleep(&["1e300"]), Ok(SimDuration::seconds(86400)));
+        assert_eq!(
+            sleep(&["infinity", "infinity"]),
+            Ok(SimDuration::seconds(86400))
+        );
+        assert_eq!(
+            sleep(&["x", "1", "-1"]).unwrap_err(),
+            "sleep: invalid time interval 'x'\nsleep: invalid time interval '-1'\nTry 'sleep --help' for more information.\n"
+        );
     }
 
     #[test]

@@ -411,12 +411,12 @@ impl Exec {
             if d.0 <= 0 {
                 return Flow::Done;
             }
-            self.wake = Some(now + d.0);
+            self.wake = Some(now.saturating_add(d.0));
             return Flow::Sleeping;
         }
         let span = cluster.console.watch_limit.unwrap_or(LOOP_SPAN).0;
-        let end = self.loop_start.unwrap_or(now) + span;
-        if now + d.0 > end {
+        let end = self.loop_start.unwrap_or(now).saturating_add(span);
+        if now.saturating_add(d.0) > end {
             cluster.advance(SimDuration::millis(end - now));
             cluster.console.interrupted = true;
         } else {

@@ -389,8 +389,8 @@ pub(super) fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<
     }
 }
 
-/// `timeout DURATION COMMAND...`: a watch (`kubectl get -w`) inside runs for DURATION of
-/// simulated time and ends with status 124, as coreutils' timeout would stop it.
+/// `timeout DURATION COMMAND...`: a watch (`kubectl get -w`) or `sleep` inside runs for
+/// DURATION of simulated time and ends with status 124, as coreutils' timeout would stop it.
 fn timeout(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     let usage = "Usage: timeout [OPTION] DURATION COMMAND [ARG]...\nTry 'timeout --help' for more information.";
     let (Some(duration), Some(_)) = (args.first(), args.get(1)) else {
@@ -405,30 +405,14 @@ fn timeout(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         o.exit_code = 125;
         return o;
     };
-    cluster.console.watch_limit = Some(limit);
+    cluster.console.watch_limit = limit;
     let out = run_simple(cluster, &args[1..], stdin);
     cluster.console.watch_limit = None;
     out
 }
 
-/// coreutils durations: a number with an optional `s`, `m`, `h` or `d` suffix.
-fn parse_timeout(text: &str) -> Option<crate::clock::SimDuration> {
-    let (number, unit) = match text.char_indices().last()? {
-        (i, c) if c.is_ascii_alphabetic() => (&text[..i], c),
-        _ => (text, 's'),
-    };
-    let value: f64 = number
-        .parse()
-        .ok()
-        .filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
-    let seconds = match unit {
-        's' => value,
-        'm' => value * 60.0,
-        'h' => value * 3600.0,
-        'd' => value * 86400.0,
-        _ => return None,
-    };
-    Some(crate::clock::SimDuration::millis(
-        (seconds.min(86400.0) * 1000.0) as i64,
-    ))
+/// coreutils' `timeout` interval, capped at a day as `sleep` is; `0` is no limit.
+fn parse_timeout(text: &str) -> Option<Option<crate::clock::SimDuration>> {
+    let d = crate::clock::SimDuration::parse_interval(text)?;
+    Some((d.0 > 0).then(|| d.min(crate::clock::SimDuration::seconds(86_400))))
 }

@@ -116,7 +116,7 @@ pub(super) fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         interval_ms,
         next: now,
         no_title,
-        deadline: cluster.console.watch_limit.map(|l| now + l.0),
+        deadline: cluster.console.watch_limit.map(|l| now.saturating_add(l.0)),
     };
     let mut out = Output::default();
     if cluster.console.in_watch {

@@ -263,7 +263,7 @@ fn schedule(
         );
     }
     if let Some(deadline) = spec.starting_deadline_seconds {
-        if scheduled + deadline * 1000 < now {
+        if scheduled.saturating_add(deadline.saturating_mul(1000)) < now {
             let when = time_from_ms(scheduled)
                 .0
                 .strftime("%a, %d %b %Y %H:%M:%S +0000");

@@ -289,9 +289,9 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
     let succeeded = if indexed {
         completed_indexes.len() as i32
     } else {
-        status.succeeded.unwrap_or(0) + new_succeeded
+        status.succeeded.unwrap_or(0).saturating_add(new_succeeded)
     };
-    let failed = status.failed.unwrap_or(0) + new_failed;
+    let failed = status.failed.unwrap_or(0).saturating_add(new_failed);
     let backoff = jobs.backoff.entry(uid.clone()).or_default();
     if new_succeeded > 0 {
         *backoff = (0, 0);
@@ -360,7 +360,7 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
         status.start_time.as_ref(),
         suspended,
     ) {
-        let deadline = ms_from_time(start) + ads * 1000;
+        let deadline = ms_from_time(start).saturating_add(ads.saturating_mul(1000));
         if now >= deadline {
             finish = Some((
                 "DeadlineExceeded",

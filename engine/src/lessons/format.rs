@@ -444,6 +444,12 @@ steps:
     }
 
     #[test]
+    fn a_byte_order_mark_is_not_content() {
+        let l = parse("tiny.yaml", &format!("\u{feff}{MINIMAL}")).unwrap();
+        assert_eq!(l.id, "tiny");
+    }
+
+    #[test]
     fn errors_name_line_and_suggest() {
         let text = MINIMAL
             .replace("minutes: 1", "minutse: 1")

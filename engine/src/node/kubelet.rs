@@ -239,9 +239,11 @@ fn pull_failure(
     let present = cx.kubelet.image_cache.contains(&(node, image.clone()))
         && c.image_pull_policy.as_deref() != Some("Always");
     let Some(r) = ImageRef::parse(&image) else {
+        let why = crate::api::image_ref::normalized_error(&image)
+            .unwrap_or_else(|| "invalid reference format".into());
         return Some((
             "InvalidImageName",
-            format!("Failed to apply default image tag \"{image}\": couldn't parse image name \"{image}\": invalid reference format"),
+            format!("Failed to apply default image tag {image:?}: couldn't parse image name {image:?}: {why}"),
         ));
     };
     let full = r.full();
@@ -478,7 +480,8 @@ pub(crate) fn pull_if_needed(
         .kubelet
         .image_cache
         .contains(&(node.to_string(), image.clone()));
-    if cached && policy != "Always" {
+    // An unparsable name is refused before any pull (`InvalidImageName`).
+    if cached && policy != "Always" || ImageRef::parse(&image).is_none() {
         return 0;
     }
     record_pulling(cx.world, pod, node, &image);
@@ -533,11 +536,17 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
         .flat_map(|s| s.containers.iter())
         .find_map(|c| pull_failure(cx, &pod, c));
     if let Some((reason, detail)) = failure {
+        // An unparsable name fails the image manager's inspection (`InspectFailed`).
+        let first = if reason == "InvalidImageName" {
+            "InspectFailed"
+        } else {
+            "Failed"
+        };
         events::record(
             cx.world,
             &obj,
             EventType::Warning,
-            "Failed",
+            first,
             &detail,
             kubelet.clone(),
         );

@@ -77,7 +77,7 @@ fn percent(s: &str) -> Option<i32> {
 }
 
 /// An IntOrString as Go's `%#v` prints it inside a validation message.
-fn go_int_or_string(v: &IntOrString) -> String {
+pub(crate) fn go_int_or_string(v: &IntOrString) -> String {
     match v {
         IntOrString::Int(i) => format!("intstr.IntOrString{{Type:0, IntVal:{i}, StrVal:\"\"}}"),
         IntOrString::String(s) => format!(
@@ -89,22 +89,44 @@ fn go_int_or_string(v: &IntOrString) -> String {
 
 /// `ValidatePositiveIntOrPercent` and `IsNotMoreThan100Percent` for `path`.
 fn int_or_percent_causes(v: &IntOrString, path: &str, causes: &mut Vec<String>) {
+    nonnegative_int_or_percent(v, path, causes);
+    not_more_than_100_percent(v, path, causes);
+}
+
+/// `ValidatePositiveIntOrPercent`: a well-formed percentage or an integer of at least 0.
+pub(crate) fn nonnegative_int_or_percent(v: &IntOrString, path: &str, causes: &mut Vec<String>) {
     match v {
         IntOrString::Int(i) if *i < 0 => causes.push(format!(
             "{path}: Invalid value: {i}: must be greater than or equal to 0"
         )),
         IntOrString::Int(_) => {}
-        IntOrString::String(s) => match percent(s) {
-            None => causes.push(format!(
-                "{path}: Invalid value: {}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
-                go_int_or_string(v)
-            )),
-            Some(p) if p > 100 => causes.push(format!(
+        IntOrString::String(s) if percent(s).is_none() => causes.push(format!(
+            "{path}: Invalid value: {}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+            go_int_or_string(v)
+        )),
+        IntOrString::String(_) => {}
+    }
+}
+
+/// `IsNotMoreThan100Percent`.
+pub(crate) fn not_more_than_100_percent(v: &IntOrString, path: &str, causes: &mut Vec<String>) {
+    if let IntOrString::String(s) = v {
+        if percent(s).is_some_and(|p| p > 100) {
+            causes.push(format!(
                 "{path}: Invalid value: {}: must not be greater than 100%",
                 go_int_or_string(v)
-            )),
-            Some(_) => {}
-        },
+            ));
+        }
+    }
+}
+
+/// `getIntOrPercentValue`: the number of a percentage, else the integer (0 for other strings).
+pub(crate) fn int_or_percent_value(v: &IntOrString) -> i64 {
+    match v {
+        IntOrString::Int(i) => i64::from(*i),
+        IntOrString::String(s) => percent(s)
+            .map(i64::from)
+            .unwrap_or_else(|| s.parse().unwrap_or(0)),
     }
 }
 

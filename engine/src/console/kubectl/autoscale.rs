@@ -38,11 +38,7 @@ const CPU_PERCENT_DEPRECATED: &str = "Flag --cpu-percent has been deprecated, Us
 fn int_flag(parsed: &flags::Parsed, name: &str) -> Result<i32, String> {
     match parsed.value(name) {
         None => Ok(-1),
-        Some(v) => v.parse().map_err(|_| {
-            format!(
-                "invalid argument \"{v}\" for \"--{name}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl autoscale --help' for usage."
-            )
-        }),
+        Some(v) => super::int_flag("autoscale", &format!("--{name}"), v, 32).map(|n| n as i32),
     }
 }
 

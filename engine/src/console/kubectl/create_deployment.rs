@@ -33,6 +33,16 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
+    let int32 = |shown, v| super::int_flag("create deployment", shown, v, 32).map(|n| n as i32);
+    let replicas = match parsed.value("replicas").map(|v| int32("-r, --replicas", v)) {
+        None => 1,
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return super::error(e),
+    };
+    let port = match parsed.value("port").map(|v| int32("--port", v)).transpose() {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
     let Some(name) = parsed.positionals.first() else {
         return super::error("exactly one NAME is required, got 0\nSee 'kubectl create deployment -h' for help and examples");
     };
@@ -40,14 +50,6 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     if images.is_empty() {
         return super::error("required flag(s) \"image\" not set");
     }
-    let replicas: i32 = match parsed.value("replicas").map(str::parse).transpose() {
-        Ok(r) => r.unwrap_or(1),
-        Err(_) => return super::error("invalid argument for \"--replicas\" flag"),
-    };
-    let port: Option<i32> = match parsed.value("port").map(str::parse).transpose() {
-        Ok(p) => p,
-        Err(_) => return super::error("invalid argument for \"--port\" flag"),
-    };
     let command = parsed.after_dash.clone().filter(|c| !c.is_empty());
     if command.is_some() && images.len() > 1 {
         return super::error("cannot specify multiple --image options and command");

@@ -516,20 +516,16 @@ pub fn create_token(cluster: &mut Cluster, args: &[String]) -> Output {
     let namespace = super::namespace(cluster, &parsed);
     let seconds = match parsed.value("duration") {
         None => 3600,
-        Some(text) => match super::parse_duration(text) {
-            Some(d) if d.0 < 0 => {
+        Some(text) => match super::duration_flag("create token", "duration", text) {
+            Ok(d) if d.0 < 0 => {
                 return super::error("--duration must be greater than or equal to 0")
             }
-            Some(d) if d.0 % 1000 != 0 => {
+            Ok(d) if d.0 % 1000 != 0 => {
                 return super::error("--duration cannot be expressed in units less than seconds")
             }
-            Some(d) if d.0 == 0 => 3600,
-            Some(d) => d.0 / 1000,
-            None => {
-                return super::error(format!(
-                    "invalid argument \"{text}\" for \"--duration\" flag: time: invalid duration \"{text}\""
-                ))
-            }
+            Ok(d) if d.0 == 0 => 3600,
+            Ok(d) => d.0 / 1000,
+            Err(e) => return super::error(e),
         },
     };
     let audiences = parsed.values("audience").to_vec();

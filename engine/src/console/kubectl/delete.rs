@@ -17,6 +17,7 @@ const WAIT_LIMIT: SimDuration = SimDuration::seconds(600);
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("grace-period", None),
+    flags::value("timeout", None),
     flags::boolean("now", None),
     flags::boolean("force", None),
     flags::boolean("wait", None),
@@ -47,14 +48,18 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     };
     // kubectl's Complete and Validate: --now is --grace-period=1; 0 without --force is 1;
     // --force alone is 0; --force with a grace period above 0 is refused.
+    // `--timeout` bounds kubectl's wait for the deletion, which is not simulated apart;
+    // its value is still read as kubectl reads it.
+    if let Some(Err(e)) = parsed
+        .value("timeout")
+        .map(|t| super::duration_flag("delete", "timeout", t))
+    {
+        return super::error(e);
+    }
     let mut grace = match parsed.value("grace-period") {
-        Some(g) => match g.parse::<i64>() {
+        Some(g) => match super::int_flag("delete", "--grace-period", g, 64) {
             Ok(v) => v,
-            Err(_) => {
-                return super::error(format!(
-                    "invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax"
-                ))
-            }
+            Err(e) => return super::error(e),
         },
         None => -1,
     };

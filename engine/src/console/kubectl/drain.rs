@@ -201,19 +201,14 @@ struct Options {
 impl Options {
     fn from(parsed: &flags::Parsed) -> Result<Options, String> {
         let grace = match parsed.value("grace-period") {
-            Some(g) => match g.parse::<i64>() {
-                Ok(v) if v >= 0 => Some(v),
-                Ok(_) => None,
-                Err(_) => return Err(format!(
-                    "invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax"
-                )),
+            Some(g) => match super::int_flag("drain", "--grace-period", g, 64)? {
+                v if v >= 0 => Some(v),
+                _ => None,
             },
             None => None,
         };
         let timeout_ms = match parsed.value("timeout") {
-            Some(t) => crate::clock::SimDuration::parse_go(t).map(|d| d.0).ok_or_else(|| {
-                format!("invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")
-            })?,
+            Some(t) => super::duration_flag("drain", "timeout", t)?.0,
             None => 0,
         }
         .min(WAIT_LIMIT.0);

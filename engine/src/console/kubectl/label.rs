@@ -98,7 +98,10 @@ pub fn run(cluster: &mut Cluster, args: &[String], target: Target) -> Output {
         match c.split_once('=') {
             Some((k, v)) => {
                 if target == Target::Labels && !crate::api::validation::is_label_value(v) {
-                    return super::error(format!("invalid label value: \"{c}\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+                    return super::error(format!(
+                        "invalid label value: \"{c}\": {}",
+                        crate::api::validation::LABEL_VALUE
+                    ));
                 }
                 set.insert(k.to_string(), v.to_string());
             }

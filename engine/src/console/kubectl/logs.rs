@@ -217,27 +217,6 @@ pub fn pick_container(pod: &Pod, wanted: Option<&str>, out: &mut Output) -> Opti
     Some(default)
 }
 
-/// Parses `--since`: `10s`, `5m`, `1h`, `1h30m`.
-fn parse_since(s: &str) -> Option<i64> {
-    let mut total = 0i64;
-    let mut num = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-        } else {
-            let n: i64 = num.parse().ok()?;
-            num.clear();
-            total += n * match c {
-                's' => 1_000,
-                'm' => 60_000,
-                'h' => 3_600_000,
-                _ => return None,
-            };
-        }
-    }
-    num.is_empty().then_some(total)
-}
-
 pub(super) const FLAGS: &[flags::Flag] = &[
     flags::value("container", Some('c')),
     flags::boolean("follow", Some('f')),
@@ -359,25 +338,17 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     };
     let tail: Option<usize> = match parsed.value("tail") {
         None => None,
-        Some(t) => match t.parse::<i64>() {
+        Some(t) => match super::int_flag("logs", "--tail", t, 64) {
             Ok(n) if n < 0 => None,
-            Ok(n) => Some(n as usize),
-            Err(_) => {
-                return super::error(format!(
-                    "invalid argument \"{t}\" for \"--tail\" flag: strconv.ParseInt: parsing \"{t}\": invalid syntax\nSee 'kubectl logs --help' for usage."
-                ))
-            }
+            Ok(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+            Err(e) => return super::error(e),
         },
     };
     let since = match parsed.value("since") {
         None => None,
-        Some(s) => match parse_since(s) {
-            Some(ms) => Some(ms),
-            None => {
-                return super::error(format!(
-                    "invalid argument \"{s}\" for \"--since\" flag: time: invalid duration \"{s}\"\nSee 'kubectl logs --help' for usage."
-                ))
-            }
+        Some(s) => match super::duration_flag("logs", "since", s) {
+            Ok(d) => Some(d.0),
+            Err(e) => return super::error(e),
         },
     };
     let (pod, note) = match find_pod_noted(cluster, &namespace, target) {
@@ -452,7 +423,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         .filter(|(t, _)| *t <= now)
         .collect();
     if let Some(s) = since {
-        lines.retain(|(t, _)| *t >= now - s);
+        lines.retain(|(t, _)| *t >= now.saturating_sub(s));
     }
     if let Some(n) = tail {
         let skip = lines.len().saturating_sub(n);

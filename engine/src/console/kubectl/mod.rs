@@ -26,6 +26,7 @@ mod dry_run;
 mod edit;
 pub(crate) mod exec;
 pub(crate) mod explain;
+mod flag_values;
 pub(crate) mod flags;
 mod generate;
 mod get;
@@ -58,6 +59,7 @@ use crate::api::manifest::edit_distance;
 use crate::cluster::Cluster;
 use crate::output::Output;
 pub(crate) use create_secret::SUBCOMMANDS as SECRET_TYPES;
+pub use flag_values::{duration_flag, int_flag};
 
 /// One kubectl verb: the one row that drives dispatch, `kubectl --help`, Tab completion
 /// and "Did you mean". Adding a verb is its module plus its row here.
@@ -575,17 +577,6 @@ Usage:
   kubectl [flags] [options]
 
 Use \"kubectl <command> --help\" for more information about a given command.";
-
-/// A Go duration (`30s`, `5m`, `1h30m`, `250ms`) or a bare number of seconds, as simulated
-/// time; `None` if it does not parse.
-pub fn parse_duration(text: &str) -> Option<crate::clock::SimDuration> {
-    match text.parse::<u64>() {
-        Ok(secs) => Some(crate::clock::SimDuration::millis(
-            i64::try_from(secs).unwrap_or(i64::MAX).saturating_mul(1000),
-        )),
-        Err(_) => crate::clock::SimDuration::parse_go(text),
-    }
-}
 
 /// The flags `kubectl VERB [SUB]` accepts besides the global ones (for completion).
 pub(crate) fn verb_flags(verb_name: &str, sub: Option<&str>) -> &'static [flags::Flag] {

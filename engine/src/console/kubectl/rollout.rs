@@ -111,17 +111,14 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
     let mut out = Output::default();
     let limit = match parsed.value("timeout") {
         None | Some("0") | Some("0s") => STATUS_LIMIT,
-        Some(t) => match super::parse_duration(t) {
-            Some(d) => d,
-            None => {
-                return super::error(format!(
-                "invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
-            ))
-            }
+        Some(t) => match super::duration_flag("rollout status", "timeout", t) {
+            Ok(d) if d.0 <= 0 => STATUS_LIMIT,
+            Ok(d) => d,
+            Err(e) => return super::error(e),
         },
     };
     let watch = parsed.value("watch") != Some("false");
-    let deadline = cluster.world.clock.now_ms() + limit.0;
+    let deadline = cluster.world.clock.now_ms().saturating_add(limit.0);
     let mut cursor = cluster.world.api.log_end();
     let Some(d) = deployment(cluster, ns, name) else {
         return out;
@@ -256,8 +253,9 @@ fn history(cluster: &Cluster, d: &Deployment, parsed: &flags::Parsed) -> Output 
     let list = revisions(cluster, d);
     let mut out = Output::default();
     if let Some(rev) = parsed.value("revision") {
-        let Ok(rev) = rev.parse::<i64>() else {
-            return super::error(format!("invalid argument \"{rev}\" for \"--revision\" flag: strconv.ParseInt: parsing \"{rev}\": invalid syntax"));
+        let rev = match super::int_flag("rollout history", "--revision", rev, 64) {
+            Ok(r) => r,
+            Err(e) => return super::error(e),
         };
         let Some((_, rs)) = list.iter().find(|(r, _)| *r == rev) else {
             return super::error("unable to find the specified revision");

@@ -70,17 +70,14 @@ fn status(
     let mut out = Output::default();
     let limit = match parsed.value("timeout") {
         None | Some("0") | Some("0s") => STATUS_LIMIT,
-        Some(t) => match super::parse_duration(t) {
-            Some(d) => d,
-            None => {
-                return super::error(format!(
-                "invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
-            ))
-            }
+        Some(t) => match super::duration_flag("rollout status", "timeout", t) {
+            Ok(d) if d.0 <= 0 => STATUS_LIMIT,
+            Ok(d) => d,
+            Err(e) => return super::error(e),
         },
     };
     let watch = parsed.value("watch") != Some("false");
-    let deadline = cluster.world.clock.now_ms() + limit.0;
+    let deadline = cluster.world.clock.now_ms().saturating_add(limit.0);
     loop {
         let start = cluster.world.api.log_end();
         match message(cluster, kind, ns, name) {

@@ -43,13 +43,23 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let Some(image) = parsed.value("image").filter(|i| !i.is_empty()) else {
         return super::error("required flag(s) \"image\" not set");
     };
+    if !crate::api::image_ref::matches_reference(image) {
+        return super::error(format!(
+            "Invalid image name {image:?}: invalid reference format"
+        ));
+    }
+    // kubectl's `generate.ParseLabels`; the keys and values are the apiserver's to judge.
     let mut labels = BTreeMap::new();
-    match parsed.value("labels") {
+    match parsed.value("labels").filter(|s| !s.is_empty()) {
         Some(spec) => {
             for pair in spec.split(',') {
-                let Some((k, v)) = pair.split_once('=') else {
-                    return super::error(format!("invalid label spec: {spec}"));
+                let (k, v) = match pair.split('=').collect::<Vec<_>>()[..] {
+                    [k, v] => (k, v),
+                    _ => return super::error(format!("unexpected label spec: {pair}")),
                 };
+                if k.is_empty() {
+                    return super::error("unexpected empty label key");
+                }
                 labels.insert(k.to_string(), v.to_string());
             }
         }

@@ -27,15 +27,19 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let Some(replicas) = parsed.value("replicas") else {
         return super::error("required flag(s) \"replicas\" not set");
     };
-    let replicas: i32 = match replicas.parse() {
-        Ok(r) if r >= 0 => r,
-        Ok(_) => return super::error("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"),
-        Err(_) => {
-            return super::error(format!(
-                "invalid argument \"{replicas}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{replicas}\": invalid syntax\nSee 'kubectl scale --help' for usage."
-            ))
-        }
+    // An `int` flag: 64 bits; more than an int32 holds is refused (kubectl would wrap it).
+    let replicas: i32 = match super::int_flag("scale", "--replicas", replicas, 64) {
+        Ok(r) if r >= 0 => i32::try_from(r).unwrap_or(i32::MAX),
+        Ok(_) => return super::error(
+            "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
+        ),
+        Err(e) => return super::error(e),
     };
+    if let Some(t) = parsed.value("timeout") {
+        if let Err(e) = super::duration_flag("scale", "timeout", t) {
+            return super::error(e);
+        }
+    }
     let current: Option<i32> = match parsed.value("current-replicas").map(str::parse) {
         None => None,
         Some(Ok(c)) => Some(c),

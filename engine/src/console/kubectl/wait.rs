@@ -73,14 +73,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     };
     let timeout = match parsed.value("timeout") {
         None => SimDuration::seconds(30),
-        Some("-1") => SimDuration::seconds(7 * 86_400),
-        Some(t) => match super::parse_duration(t) {
-            Some(d) => d,
-            None => {
-                return super::error(format!(
-                "invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
-            ))
-            }
+        // Negative means a week (168h), as kubectl.
+        Some(t) => match super::duration_flag("wait", "timeout", t) {
+            Ok(d) if d.0 < 0 => SimDuration::seconds(7 * 86_400),
+            Ok(d) => d,
+            Err(e) => return super::error(e),
         },
     };
     let requests = match resources::resolve(&cluster.world.api, &parsed.positionals) {

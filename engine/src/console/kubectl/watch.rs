@@ -88,7 +88,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         events_column: parsed.bool("output-watch-events"),
         printer: Printer::default(),
         cursor: cluster.world.api.log_end(),
-        deadline: limit.map(|l| now + l.0),
+        deadline: limit.map(|l| now.saturating_add(l.0)),
     };
     let mut header: Vec<String> = columns::headers(req.kind.kind, opts)
         .iter()

@@ -151,6 +151,11 @@ fn rs_replicas(rs: &ReplicaSet) -> i32 {
     rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0)
 }
 
+/// The sum of replica counts, saturating at `i32::MAX` (two huge ReplicaSets during a rollout).
+fn sum(counts: impl Iterator<Item = i32>) -> i32 {
+    counts.fold(0i32, i32::saturating_add)
+}
+
 fn rs_available(rs: &ReplicaSet) -> i32 {
     rs.status
         .as_ref()

@@ -7,7 +7,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::sync::{cleanup, scale};
-use super::{fresh, rs_available, rs_replicas};
+use super::{fresh, rs_available, rs_replicas, sum};
 use crate::world::World;
 
 /// Resolves a maxSurge/maxUnavailable value against `replicas` (percent: surge rounds up,
@@ -49,13 +49,13 @@ pub(super) fn fenceposts(d: &Deployment) -> (i32, i32) {
 pub(super) fn new_rs_replicas(d: &Deployment, all: &[ReplicaSet], new_rs_replicas: i32) -> i32 {
     let replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
     let (surge, _) = fenceposts(d);
-    let total: i32 = all.iter().map(rs_replicas).sum();
-    let max_total = replicas + surge;
+    let total = sum(all.iter().map(rs_replicas));
+    let max_total = replicas.saturating_add(surge);
     if total >= max_total {
         return new_rs_replicas;
     }
-    let up = (max_total - total).min(replicas - new_rs_replicas);
-    new_rs_replicas + up.max(0)
+    let up = (max_total - total).min(replicas.saturating_sub(new_rs_replicas));
+    new_rs_replicas.saturating_add(up.max(0))
 }
 
 /// Upstream `rolloutRolling`: scale the new ReplicaSet up as far as maxSurge allows; once it
@@ -83,16 +83,18 @@ pub(super) fn rollout_rolling(
         return;
     }
     // Then scale down old ones, keeping maxUnavailable.
-    let old_total: i32 = old.iter().map(rs_replicas).sum();
+    let old_total = sum(old.iter().map(rs_replicas));
     if old_total == 0 {
         cleanup(world, d, old);
         return;
     }
     let (_, max_unavailable) = fenceposts(d);
-    let min_available = replicas - max_unavailable;
-    let all_total: i32 = all.iter().map(rs_replicas).sum();
-    let new_unavailable = rs_replicas(new_rs) - rs_available(new_rs);
-    let max_scaled_down = all_total - min_available - new_unavailable;
+    let min_available = replicas.saturating_sub(max_unavailable);
+    let all_total = sum(all.iter().map(rs_replicas));
+    let new_unavailable = rs_replicas(new_rs).saturating_sub(rs_available(new_rs));
+    let max_scaled_down = all_total
+        .saturating_sub(min_available)
+        .saturating_sub(new_unavailable);
     if max_scaled_down <= 0 {
         return;
     }
@@ -109,13 +111,13 @@ pub(super) fn rollout_rolling(
         if have == 0 || have == available {
             continue;
         }
-        let down = (max_scaled_down - cleaned).min(have - available);
+        let down = (max_scaled_down - cleaned).min(have.saturating_sub(available));
         scale(world, d, &rs, have - down);
         cleaned += down;
     }
     // b) then healthy ones, while more than minAvailable stay available.
     let all_now: Vec<ReplicaSet> = all.iter().filter_map(|r| fresh(world, r)).collect();
-    let available: i32 = all_now.iter().map(rs_available).sum();
+    let available = sum(all_now.iter().map(rs_available));
     if available <= min_available {
         return;
     }

@@ -85,8 +85,12 @@ pub(super) fn scale_all(
         return;
     }
     let (surge, _) = fenceposts(d);
-    let allowed = if replicas > 0 { replicas + surge } else { 0 };
-    let to_add = allowed - active.iter().map(rs_replicas).sum::<i32>();
+    let allowed = if replicas > 0 {
+        replicas.saturating_add(surge)
+    } else {
+        0
+    };
+    let to_add = allowed.saturating_sub(super::sum(active.iter().map(rs_replicas)));
     // Largest first; equal sizes: newest first when growing, oldest first when shrinking.
     active.sort_by(|a, b| {
         let by_age = if to_add > 0 {
@@ -115,18 +119,18 @@ pub(super) fn scale_all(
                     size.round() as i32 - have
                 }
             };
-            let left = to_add - added;
+            let left = to_add.saturating_sub(added);
             proportion = if to_add > 0 {
                 fraction.min(left)
             } else {
                 fraction.max(left)
             };
         }
-        sizes.push(have + proportion);
-        added += proportion;
+        sizes.push(have.saturating_add(proportion));
+        added = added.saturating_add(proportion);
     }
     if let Some(first) = sizes.first_mut() {
-        *first = (*first + to_add - added).max(0);
+        *first = first.saturating_add(to_add.saturating_sub(added)).max(0);
     }
     for (rs, size) in active.iter().zip(sizes) {
         scale(world, d, rs, size);
@@ -213,7 +217,10 @@ pub(super) fn create_new_rs(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     annotations.insert(DESIRED_REPLICAS.into(), replicas.to_string());
-    annotations.insert(MAX_REPLICAS.into(), (replicas + surge).to_string());
+    annotations.insert(
+        MAX_REPLICAS.into(),
+        replicas.saturating_add(surge).to_string(),
+    );
     annotations.insert(REVISION.into(), revision.to_string());
     let recreate = spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
     let start = if recreate {
@@ -308,7 +315,10 @@ pub(super) fn scale(world: &mut World, d: &Deployment, rs: &ReplicaSet, to: i32)
         .annotations
         .get_or_insert_with(Default::default);
     annotations.insert(DESIRED_REPLICAS.into(), replicas.to_string());
-    annotations.insert(MAX_REPLICAS.into(), (replicas + surge).to_string());
+    annotations.insert(
+        MAX_REPLICAS.into(),
+        replicas.saturating_add(surge).to_string(),
+    );
     if let Some(s) = current.spec.as_mut() {
         s.replicas = Some(to);
     }
@@ -375,18 +385,15 @@ pub(super) fn calculate_status(
 ) -> (DeploymentStatus, Counts) {
     let replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
     let status_of = |rs: &ReplicaSet| rs.status.clone().unwrap_or_default();
-    let total: i32 = rss.iter().map(|r| status_of(r).replicas).sum();
+    let total = super::sum(rss.iter().map(|r| status_of(r).replicas));
     let updated = new_rs.map(|r| status_of(r).replicas).unwrap_or(0);
-    let ready: i32 = rss
-        .iter()
-        .map(|r| status_of(r).ready_replicas.unwrap_or(0))
-        .sum();
-    let available: i32 = rss
-        .iter()
-        .map(|r| status_of(r).available_replicas.unwrap_or(0))
-        .sum();
-    let spec_total: i32 = rss.iter().map(rs_replicas).sum();
-    let unavailable = (spec_total.max(replicas) - available).max(0);
+    let ready = super::sum(rss.iter().map(|r| status_of(r).ready_replicas.unwrap_or(0)));
+    let available = super::sum(
+        rss.iter()
+            .map(|r| status_of(r).available_replicas.unwrap_or(0)),
+    );
+    let spec_total = super::sum(rss.iter().map(rs_replicas));
+    let unavailable = spec_total.max(replicas).saturating_sub(available).max(0);
     let (_, max_unavailable) = fenceposts(d);
     let mut st = d.status.clone().unwrap_or_default();
     let opt = |n: i32| (n > 0).then_some(n);
@@ -396,7 +403,7 @@ pub(super) fn calculate_status(
     st.ready_replicas = opt(ready);
     st.available_replicas = opt(available);
     st.unavailable_replicas = opt(unavailable);
-    if available >= replicas - max_unavailable {
+    if available >= replicas.saturating_sub(max_unavailable) {
         put_condition(
             &mut st,
             "Available",

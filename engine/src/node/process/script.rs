@@ -13,7 +13,11 @@ use std::sync::Arc;
 
 use super::cond::{self, Dialect, FileKind};
 use super::fs::{Op, View};
+<<<<<<< HEAD
 use crate::bounds::{self, Depth};
+=======
+use crate::clock::SimDuration;
+>>>>>>> numbers
 use crate::node::volumes::Mount;
 use crate::storage::{Entry, FsError, Storage, Tree};
 use grammar::{Item, Stmt, Tok};
@@ -604,27 +608,27 @@ impl<'a> Shell<'a> {
                 return Flow::Exit(code.unwrap_or(self.last) & 0xff);
             }
             "sleep" => {
-                let arg = args.first().map(String::as_str).unwrap_or("");
-                if arg == "infinity" {
-                    return Flow::Stop;
+                // The sum of the arguments (coreutils; busybox as well); past the run's
+                // limit (`infinity`, `1e300`) the process sleeps until it is stopped.
+                let mut total = SimDuration::default();
+                if args.is_empty() {
+                    self.emit("sleep: missing operand".to_string(), true);
+                    self.last = 1;
                 }
-                let secs = parse_seconds(arg);
-                match secs {
-                    Some(s) => {
-                        self.now += s;
-                        if self.now > self.limit {
-                            return Flow::Stop;
+                for arg in args {
+                    match SimDuration::parse_interval(arg) {
+                        Some(d) => total = total.saturating_add(d),
+                        None => {
+                            self.emit(format!("sleep: invalid number '{arg}'"), true);
+                            self.last = 1;
+                            total = SimDuration::default();
+                            break;
                         }
                     }
-                    None => {
-                        let msg = if arg.is_empty() {
-                            "sleep: missing operand".to_string()
-                        } else {
-                            format!("sleep: invalid number '{arg}'")
-                        };
-                        self.emit(msg, true);
-                        self.last = 1;
-                    }
+                }
+                self.now = self.now.saturating_add(total.0);
+                if self.now > self.limit {
+                    return Flow::Stop;
                 }
             }
             "tail" if args.iter().any(|a| a == "-f" || a == "-F") => return Flow::Stop,
@@ -1003,19 +1007,6 @@ impl Shell<'_> {
         }
         true
     }
-}
-
-/// `sleep` operands: `5`, `0.5`, `2s`, `3m`, `1h`, `1d` → ms.
-fn parse_seconds(arg: &str) -> Option<i64> {
-    let (num, mult) = match arg.chars().last()? {
-        's' => (&arg[..arg.len() - 1], 1_000.0),
-        'm' => (&arg[..arg.len() - 1], 60_000.0),
-        'h' => (&arg[..arg.len() - 1], 3_600_000.0),
-        'd' => (&arg[..arg.len() - 1], 86_400_000.0),
-        _ => (arg, 1_000.0),
-    };
-    let n: f64 = num.parse().ok()?;
-    (n.is_finite() && n >= 0.0).then_some((n * mult) as i64)
 }
 
 /// The index of the `)` that closes the `(` at `open` (the length if it is never closed).

@@ -121,10 +121,9 @@ pub fn recognize(script: &str, dialect: Dialect) -> Option<LoadLoop> {
     })
 }
 
-/// `sleep`'s operand in ms.
+/// `sleep`'s operand in ms (at most the longest think time).
 fn sleep_ms(s: &str) -> Option<i64> {
-    let v: f64 = s.parse().ok()?;
-    (v.is_finite() && v >= 0.0).then(|| (v.min(MAX_THINK_MS as f64 / 1000.0) * 1000.0) as i64)
+    crate::clock::SimDuration::parse_interval(s).map(|d| d.0.min(MAX_THINK_MS))
 }
 
 /// The words without their redirections, and whether stdout is discarded; `None` for a
