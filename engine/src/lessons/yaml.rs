@@ -106,16 +106,13 @@ const MAX_NODES: usize = 200_000;
 
 /// Parses the first document of `text` (an empty text is `Null`); later documents are not read.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-<<<<<<< HEAD
+    // A UTF-8 byte order mark (editors on Windows add one) is not content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // The manifests' budget first: depth, and aliases refused in go-yaml's words.
     crate::api::manifest::check_budget(text).map_err(|r| SyntaxError {
         line: r.line.unwrap_or(1),
         message: r.reason,
     })?;
-=======
-    // A UTF-8 byte order mark (editors on Windows add one) is not content.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
->>>>>>> numbers
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     // Events are pulled one by one (`Parser::load` recurses once per nesting level).

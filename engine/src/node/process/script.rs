@@ -13,11 +13,8 @@ use std::sync::Arc;
 
 use super::cond::{self, Dialect, FileKind};
 use super::fs::{Op, View};
-<<<<<<< HEAD
 use crate::bounds::{self, Depth};
-=======
 use crate::clock::SimDuration;
->>>>>>> numbers
 use crate::node::volumes::Mount;
 use crate::storage::{Entry, FsError, Storage, Tree};
 use grammar::{Item, Stmt, Tok};
