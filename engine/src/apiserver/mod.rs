@@ -24,6 +24,7 @@ mod admission;
 pub mod authz;
 mod custom;
 mod deletion;
+pub mod envelope;
 mod escalation;
 mod eviction;
 pub mod ip_addresses;
