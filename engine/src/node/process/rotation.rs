@@ -1,7 +1,8 @@
 //! The kubelet's container log rotation (`containerLogMaxSize` 10Mi, `containerLogMaxFiles`
 //! 5, the KubeletConfiguration defaults): once the current file passes the size it is
-//! rotated away and a new one starts. `kubectl logs` reads the current file only, so what a
-//! container printed before its last rotation is no longer shown.
+//! rotated away and a new one starts (the node keeps four rotated files, not simulated).
+//! `kubectl logs` reads the current file only, so what a container printed before its last
+//! rotation is no longer shown.
 //!
 //! The kubelet looks every 10 s (`ContainerLogMonitorInterval`); here a file rotates at the
 //! first line that takes it past the size (the same files, cut a few seconds sooner).
@@ -10,10 +11,6 @@ use super::Line;
 
 /// `containerLogMaxSize`: 10Mi.
 pub const MAX_SIZE: usize = 10 * 1024 * 1024;
-
-/// `containerLogMaxFiles`: the current file and four rotated ones (what the node's disk
-/// keeps; `kubectl logs` shows only the current one).
-pub const MAX_FILES: usize = 5;
 
 /// Bytes a line takes in a CRI log file: `2025-09-01T09:00:00.000000000Z stdout F text\n`.
 fn file_bytes(line: &Line) -> usize {
@@ -65,6 +62,5 @@ mod tests {
         let mut huge = vec![line(0, 10), line(1, MAX_SIZE)];
         current_file(&mut huge);
         assert_eq!(huge.len(), 1);
-        assert_eq!(MAX_FILES, 5);
     }
 }
