@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
+use super::ttl::{ttl_of, Leases};
 use crate::api::error::ApiError;
 use crate::api::object::{KeyParts, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::rng::Rng;
-use super::ttl::{ttl_of, Leases};
 
 /// Which part of an object a write replaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,7 +215,8 @@ impl Store {
     /// Grants or renews the lease of a kind stored with a TTL, from the store's time.
     fn lease(&mut self, key: &ObjectKey) {
         if let Some(ttl) = ttl_of(key.kind) {
-            self.leases.grant(key.clone(), self.now_ms.saturating_add(ttl));
+            self.leases
+                .grant(key.clone(), self.now_ms.saturating_add(ttl));
         }
     }
 

@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::runtime::{Controller, Queue};
+use super::slow_start::slow_start;
 use crate::api::batch::COMPLETION_INDEX;
 use crate::api::batch::{finished, has_condition};
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
@@ -18,7 +19,6 @@ use crate::apiserver::{DeleteOptions, Propagation};
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::world::events::{self, EventType, Source};
 use crate::world::World;
-use super::slow_start::slow_start;
 
 /// Finalizer the controller puts on its pods until it has counted them.
 pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";

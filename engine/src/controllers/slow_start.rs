@@ -32,7 +32,13 @@ mod tests {
     #[test]
     fn batches_double_and_stop_after_a_failure() {
         let mut calls = 0;
-        assert_eq!(slow_start(100_000, || { calls += 1; true }), BURST);
+        assert_eq!(
+            slow_start(100_000, || {
+                calls += 1;
+                true
+            }),
+            BURST
+        );
         assert_eq!(calls, BURST);
         // The 4th call fails: the batch of 2 (calls 2-3) succeeded, the batch of 4 stops
         // the run after all of its calls.
