@@ -42,7 +42,8 @@ fn main() {
         Some("network") => return network(),
         Some("autoscaling") => return autoscaling(300),
         Some("pods") => return pods(1000),
-        Some("scale") => return scale(10_000),
+        Some("scale") => return scale(9_000),
+        Some("day") => return day(),
         _ => {}
     }
     measure("create the default cluster", 200, || {
@@ -58,6 +59,47 @@ fn main() {
     ticks(300);
     network();
     autoscaling(300);
+    day();
+}
+
+/// A simulated day of `sleep` (the console's cap) over a `*/1` CronJob and over 50
+/// crash-looping pods: wall time, and live memory after each of three days (flat when every
+/// history is bounded).
+fn day() {
+    let cases = [
+        (
+            "a */1 CronJob",
+            "kubectl create cronjob c --image=busybox --schedule='*/1 * * * *' -- date",
+        ),
+        (
+            "50 crash-looping pods",
+            "kubectl create deploy d --image=busybox --replicas=50 -- false",
+        ),
+    ];
+    for (what, setup) in cases {
+        let mut cluster = Cluster::new();
+        cluster.run(setup);
+        let mut memory = Vec::new();
+        for d in 1..=6 {
+            let start = Instant::now();
+            cluster.run("sleep 86400");
+            if d == 1 {
+                println!(
+                    "{:<52} {:>12.2?} wall",
+                    format!("sleep 86400 with {what}"),
+                    start.elapsed()
+                );
+            }
+            memory.push(format!("{} MB", LIVE.load(Ordering::Relaxed) >> 20));
+        }
+        let events = cluster.run("kubectl get events -A --no-headers | wc -l");
+        println!(
+            "{:<52} {:>12} ({} events)",
+            format!("  live memory after days 1 to 6"),
+            memory.join(", "),
+            events.stdout().trim()
+        );
+    }
 }
 
 /// `pods` pods created one `kubectl run` at a time on 10 workers, until all are Running;

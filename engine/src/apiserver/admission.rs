@@ -49,6 +49,7 @@ pub(super) fn admit_create(
     rng: &mut Rng,
 ) -> Result<Vec<Object>, ApiError> {
     namespace_lifecycle(store, obj)?;
+    super::envelope::admit(store, obj)?;
     match obj {
         Object::Pod(p) => {
             admit_service_account(store, p, rng)?;

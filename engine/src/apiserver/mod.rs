@@ -24,6 +24,7 @@ mod admission;
 pub mod authz;
 mod custom;
 mod deletion;
+pub mod envelope;
 mod escalation;
 mod eviction;
 pub mod ip_addresses;
@@ -32,6 +33,7 @@ mod metrics_json;
 mod raw;
 mod store;
 mod strategy;
+mod ttl;
 
 pub use custom::CustomKinds;
 pub(crate) use deletion::{
@@ -105,6 +107,12 @@ impl ApiServer {
     /// The number of the next watch event.
     pub fn log_end(&self) -> usize {
         self.store.log_end()
+    }
+
+    /// Tells the store the time is `now_ms`: Events older than `--event-ttl` (their last
+    /// write an hour ago) are gone, as their etcd lease ran out. Returns how many went.
+    pub fn expire(&mut self, now_ms: i64) -> usize {
+        self.store.expire(now_ms)
     }
 
     /// The current resourceVersion of the whole store.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
+use super::ttl::{ttl_of, Leases};
 use crate::api::error::ApiError;
 use crate::api::object::{KeyParts, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::rng::Rng;
@@ -30,6 +31,13 @@ pub struct Store {
     log: Vec<WatchEvent>,
     /// How many older events were compacted away.
     log_base: usize,
+    /// The leases of the kinds stored with a TTL (Events), as etcd's.
+    leases: Leases,
+    /// How many objects of each kind are stored (the scale envelope reads it).
+    counts: BTreeMap<&'static str, usize>,
+    /// The latest time the store has heard of (a write's, or [`Store::expire`]'s), epoch ms:
+    /// when a write's lease starts.
+    now_ms: i64,
 }
 
 /// Watch events kept after a compaction (etcd compacts its history too).
@@ -55,6 +63,7 @@ impl Store {
         if self.objects.contains_key(&key) {
             return Err(ApiError::already_exists(obj.info(), &key.name));
         }
+        self.now_ms = self.now_ms.max(crate::clock::ms_from_time(&now));
         self.resource_version += 1;
         let meta = obj.metadata_mut();
         meta.uid = Some(new_uid(rng));
@@ -63,6 +72,8 @@ impl Store {
         if super::strategy::starts_generation(&obj) {
             obj.metadata_mut().generation = Some(1);
         }
+        self.lease(&key);
+        *self.counts.entry(key.kind).or_default() += 1;
         self.record(WatchEvent {
             kind: WatchEventType::Added,
             object: obj.clone(),
@@ -118,6 +129,7 @@ impl Store {
         meta.creation_timestamp = created;
         meta.generation = generation;
         meta.resource_version = Some(self.resource_version.to_string());
+        self.lease(&key);
         self.record(WatchEvent {
             kind: WatchEventType::Modified,
             object: obj.clone(),
@@ -139,6 +151,10 @@ impl Store {
             name: name.to_string(),
         };
         let obj = self.objects.remove(&key)?;
+        self.leases.revoke(&key);
+        if let Some(n) = self.counts.get_mut(key.kind) {
+            *n = n.saturating_sub(1);
+        }
         self.resource_version += 1;
         self.record(WatchEvent {
             kind: WatchEventType::Deleted,
@@ -173,6 +189,16 @@ impl Store {
             .map(|(_, o)| o)
     }
 
+    /// How many objects are stored.
+    pub fn total(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// How many objects of `kind` are stored.
+    pub fn count(&self, kind: &str) -> usize {
+        self.counts.get(kind).copied().unwrap_or(0)
+    }
+
     /// The watch log from event number `cursor` on (events compacted away are skipped: a
     /// reader that falls more than the window behind must relist). Readers keep
     /// [`Store::log_end`] as their next cursor.
@@ -184,6 +210,25 @@ impl Store {
     /// The number of the next watch event: a cursor that sees only what happens from now on.
     pub fn log_end(&self) -> usize {
         self.log_base + self.log.len()
+    }
+
+    /// Grants or renews the lease of a kind stored with a TTL, from the store's time.
+    fn lease(&mut self, key: &ObjectKey) {
+        if let Some(ttl) = ttl_of(key.kind) {
+            self.leases
+                .grant(key.clone(), self.now_ms.saturating_add(ttl));
+        }
+    }
+
+    /// Moves the store's time to `now_ms` and removes the objects whose lease ran out by
+    /// then (each a watch `DELETED`, as etcd's lease revocation); returns how many went.
+    pub fn expire(&mut self, now_ms: i64) -> usize {
+        self.now_ms = self.now_ms.max(now_ms);
+        let mut gone = 0;
+        while let Some(key) = self.leases.pop_expired(self.now_ms) {
+            gone += usize::from(self.remove(key.kind, &key.namespace, &key.name).is_some());
+        }
+        gone
     }
 
     fn record(&mut self, event: WatchEvent) {

@@ -289,6 +289,7 @@ impl Cluster {
     fn move_clock(&mut self, to_ms: i64, end: bool) {
         self.autoscaling.before_clock_moves(&self.world, to_ms, end);
         self.world.clock.set(to_ms);
+        self.world.api.expire(self.world.clock.now_ms());
         self.count_load();
     }
 

@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::runtime::{Controller, Queue};
+use super::slow_start::slow_start;
 use crate::api::batch::COMPLETION_INDEX;
 use crate::api::batch::{finished, has_condition};
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
@@ -25,8 +26,6 @@ pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
 const POD_BACKOFF_MS: i64 = 10_000;
 /// Longest pod-recreation back-off.
 const POD_BACKOFF_MAX_MS: i64 = 600_000;
-/// Most pods created in one sync (upstream's `MaxPodCreateDeletePerSync`).
-const MAX_CREATE_PER_SYNC: i32 = 500;
 
 /// The controller, with what it remembers between passes.
 #[derive(Clone, Debug, Default)]
@@ -479,7 +478,7 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
             None if succeeded > 0 => still_active,
             None => parallelism,
         };
-        let missing = (want - still_active).min(MAX_CREATE_PER_SYNC);
+        let missing = want - still_active;
         let wait_until = if backoff.0 > 0 {
             let delay = (POD_BACKOFF_MS << (backoff.0 - 1).min(16)).min(POD_BACKOFF_MAX_MS);
             backoff.1 + delay
@@ -492,19 +491,18 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
             let busy: BTreeSet<i32> = active.iter().filter_map(|p| index_of(p)).collect();
             let mut free = (0..spec.completions.unwrap_or(0))
                 .filter(|i| !completed_indexes.contains(i) && !busy.contains(i));
-            for _ in 0..missing {
-                let index = if indexed {
-                    match free.next() {
+            let missing = usize::try_from(missing).unwrap_or(0);
+            let created = slow_start(missing, || {
+                let index = match indexed {
+                    true => match free.next() {
                         Some(i) => Some(i),
-                        None => break,
-                    }
-                } else {
-                    None
+                        None => return false,
+                    },
+                    false => None,
                 };
-                if create_pod(world, &job_obj, &job, index) {
-                    still_active += 1;
-                }
-            }
+                create_pod(world, &job_obj, &job, index)
+            });
+            still_active += i32::try_from(created).unwrap_or(0);
         }
     }
 

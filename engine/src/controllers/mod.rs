@@ -30,6 +30,7 @@ pub mod replicaset;
 pub mod resource_quota;
 pub mod runtime;
 pub mod scheduler;
+pub mod slow_start;
 pub mod statefulset;
 pub mod system_objects;
 #[cfg(test)]

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::runtime::{Controller, Queue};
+use super::slow_start::slow_start;
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::{self as pods, controller_of, is_ready as pod_ready, ready_since};
 use crate::api::selector::Selector;
@@ -208,9 +209,8 @@ impl Controller for ReplicaSets {
         if !w.deleting {
             let diff = active_names.len() as i64 - i64::from(w.replicas);
             if diff < 0 {
-                for _ in 0..(-diff) {
-                    create_pod(world, &w);
-                }
+                let missing = usize::try_from(-diff).unwrap_or(usize::MAX);
+                slow_start(missing, || create_pod(world, &w));
             } else if diff > 0 {
                 let active_pods: Vec<Pod> = active_names
                     .iter()
@@ -318,7 +318,8 @@ impl ReplicaSets {
     }
 }
 
-fn create_pod(world: &mut World, w: &Workload) {
+/// Creates one pod from the template; false when the API server refused it.
+fn create_pod(world: &mut World, w: &Workload) -> bool {
     let template = w.template.clone();
     let template_meta = template.metadata.unwrap_or_default();
     let pod = Pod {
@@ -338,7 +339,7 @@ fn create_pod(world: &mut World, w: &Workload) {
         .get(w.key.kind, &w.key.namespace, &w.key.name)
         .cloned()
     else {
-        return;
+        return false;
     };
     let source = Source {
         component: w.component(),
@@ -354,16 +355,20 @@ fn create_pod(world: &mut World, w: &Workload) {
                 "SuccessfulCreate",
                 &message,
                 source,
-            )
+            );
+            true
         }
-        Err(e) => events::record(
-            world,
-            &owner,
-            EventType::Warning,
-            "FailedCreate",
-            &format!("Error creating: {}", e.status_message("")),
-            source,
-        ),
+        Err(e) => {
+            events::record(
+                world,
+                &owner,
+                EventType::Warning,
+                "FailedCreate",
+                &format!("Error creating: {}", e.status_message("")),
+                source,
+            );
+            false
+        }
     }
 }
 

@@ -159,6 +159,9 @@ struct Pass<'c> {
     added: Vec<interpod::Peer>,
     /// How many of all these carry pod (anti-)affinity terms.
     with_terms: usize,
+    /// The lowest priority a preemption victim could have (victims only go, so it stays a
+    /// safe bound for the whole pass).
+    lowest_victim: Option<i32>,
 }
 
 impl<'c> Pass<'c> {
@@ -193,6 +196,7 @@ impl<'c> Pass<'c> {
             bound: cache.peers(),
             added: Vec::new(),
             with_terms: cache.with_terms(),
+            lowest_victim: preemption::lowest_victim_priority(world),
         }
     }
 
@@ -489,7 +493,10 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
             "no nodes available to schedule pods".to_string()
         } else if let (Err(why), false) = (preemption::eligible(world, &pod), short.is_empty()) {
             format!("{fit_error} preemption: {why}")
-        } else if let Some(node) = preemption::preempt(world, &pod, &short) {
+        } else if let Some(node) = preemption::may_have_victims(&pod, pass.lowest_victim)
+            .then(|| preemption::preempt(world, &pod, &short))
+            .flatten()
+        {
             // Preemption succeeded: the fit error alone, and the nominated node.
             if let Some(Object::Pod(fresh)) = world.api.get("Pod", &key.0, &key.1) {
                 pod = fresh.as_ref().clone();

@@ -295,18 +295,25 @@ pub(crate) fn sleep_seconds(line: &str) -> Option<f64> {
     (secs.is_finite() && secs >= 0.0).then_some(secs)
 }
 
-/// Runs a line; `sleep N` advances time in one-second ticks, calling `tick` after each.
+/// Runs a line; `sleep N` lets time pass, calling `tick` at each instant the cluster changed
+/// (its [`Cluster::generation`] moved): goals are evaluated on change, not every second, so a
+/// day of sleep costs what happens in it.
 fn run_console_line(cluster: &mut Cluster, line: &str, tick: &mut dyn FnMut(&Cluster)) -> Output {
     // Inside a container shell (`kubectl exec -it`), `sleep` is the container's.
     let at_console = cluster.prompt() == "$ ";
     match sleep_seconds(line).filter(|_| at_console) {
         Some(secs) => {
-            let mut left = (secs * 1000.0).min(86_400_000.0) as i64;
-            while left > 0 {
-                let d = left.min(1000);
-                cluster.advance(SimDuration::millis(d));
-                tick(cluster);
-                left -= d;
+            let end = cluster.uptime().0 + (secs * 1000.0).min(86_400_000.0) as i64;
+            loop {
+                let seen = cluster.generation();
+                let left = end - cluster.uptime().0;
+                if left <= 0 {
+                    break;
+                }
+                cluster.advance_until(SimDuration::millis(left), |c| c.generation() != seen);
+                if cluster.generation() != seen {
+                    tick(cluster);
+                }
             }
             Output::default()
         }

@@ -9,13 +9,57 @@ use std::collections::BTreeMap;
 use crate::api::object::Object;
 use crate::world::World;
 
-/// What the recorder remembers to fold repeats.
+/// The entries of client-go's event cache (`maxLruCacheEntries`): past it, the least
+/// recently used is forgotten, and its next repeat starts a new Event.
+const CACHE_ENTRIES: usize = 4096;
+
+/// (involved uid, reason, message): what makes two events repeats.
+type Fold = (String, String, String);
+
+/// What the recorder remembers to fold repeats: a least-recently-used cache, as client-go's.
 #[derive(Clone, Debug, Default)]
 pub struct Recorder {
-    /// Event names by (involved uid, reason, message).
-    index: BTreeMap<(String, String, String), String>,
+    /// Event names and their last use, by what they fold.
+    index: BTreeMap<Fold, (String, u64)>,
+    /// The same keys by last use, oldest first.
+    used: BTreeMap<u64, Fold>,
     /// Events recorded so far (the nanoseconds of their names).
     seq: u64,
+    /// Uses of the cache so far.
+    uses: u64,
+}
+
+impl Recorder {
+    /// The event name cached for `key`, marked as just used.
+    fn lookup(&mut self, key: &Fold) -> Option<String> {
+        let (name, last) = self.index.get_mut(key)?;
+        self.uses += 1;
+        self.used.remove(last);
+        *last = self.uses;
+        self.used.insert(self.uses, key.clone());
+        Some(name.clone())
+    }
+
+    /// Caches `name` for `key`, forgetting the least recently used past the cache's size.
+    fn remember(&mut self, key: Fold, name: String) {
+        self.uses += 1;
+        if let Some((_, last)) = self.index.insert(key.clone(), (name, self.uses)) {
+            self.used.remove(&last);
+        }
+        self.used.insert(self.uses, key);
+        while self.index.len() > CACHE_ENTRIES {
+            let Some((_, oldest)) = self.used.pop_first() else {
+                break;
+            };
+            self.index.remove(&oldest);
+        }
+    }
+
+    /// How many repeats it can fold.
+    #[cfg(test)]
+    fn cached(&self) -> usize {
+        self.index.len()
+    }
 }
 
 /// `Normal` or `Warning`.
@@ -61,7 +105,7 @@ pub fn record(
         return;
     }
     let index_key = (uid.clone(), reason.to_string(), message.to_string());
-    if let Some(name) = world.events.index.get(&index_key).cloned() {
+    if let Some(name) = world.events.lookup(&index_key) {
         if let Some(Object::Event(existing)) = world.api.get("Event", &namespace, &name).cloned() {
             let mut ev = existing;
             ev.count = Some(ev.count.unwrap_or(1) + 1);
@@ -107,6 +151,26 @@ pub fn record(
         ..Default::default()
     };
     if world.create(Object::Event(Box::new(event))).is_ok() {
-        world.events.index.insert(index_key, name);
+        world.events.remember(index_key, name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fold_cache_forgets_the_least_recently_used() {
+        let mut r = Recorder::default();
+        let key = |i: usize| (format!("uid-{i}"), "Pulled".to_string(), String::new());
+        for i in 0..CACHE_ENTRIES {
+            r.remember(key(i), format!("e{i}"));
+        }
+        assert_eq!(r.lookup(&key(0)).as_deref(), Some("e0"));
+        r.remember(key(CACHE_ENTRIES), "new".into());
+        assert_eq!(r.cached(), CACHE_ENTRIES);
+        assert_eq!(r.lookup(&key(1)), None, "the oldest unused went");
+        assert_eq!(r.lookup(&key(0)).as_deref(), Some("e0"));
+        assert_eq!(r.used.len(), CACHE_ENTRIES);
     }
 }

@@ -141,7 +141,24 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                 return out;
             }
             let (kind, w, n, namespace) = (r.kind.kind, wanted.clone(), name.clone(), ns.clone());
-            let done = cluster.advance_until(timeout, move |c| met(c, kind, &namespace, &n, &w));
+            // Read again only when the object changed (its resourceVersion): a long wait
+            // costs what happens to it, not every instant the cluster wakes.
+            let seen = std::cell::RefCell::new(None::<(Option<String>, bool)>);
+            let done = cluster.advance_until(timeout, move |c| {
+                let version = c
+                    .world
+                    .api
+                    .get(kind, &namespace, &n)
+                    .and_then(|o| o.metadata().resource_version.clone());
+                if let Some((v, answer)) = seen.borrow().as_ref() {
+                    if *v == version {
+                        return *answer;
+                    }
+                }
+                let answer = met(c, kind, &namespace, &n, &w);
+                *seen.borrow_mut() = Some((version, answer));
+                answer
+            });
             if done {
                 out.out(format!("{}/{name} condition met", r.kind.qualified_kind()));
             } else {

@@ -25,6 +25,24 @@ fn finished(p: &Pod) -> bool {
     matches!(crate::api::pod::phase(p), "Succeeded" | "Failed")
 }
 
+/// The lowest priority of the pods bound to a node and not already going, if any: a pod of
+/// this priority or lower has no victims anywhere, whatever the nodes (read once a pass,
+/// rather than every node's pods for every pending pod).
+pub(super) fn lowest_victim_priority(world: &World) -> Option<i32> {
+    world
+        .api
+        .list_as::<Pod>(None)
+        .filter(|p| p.spec.as_ref().is_some_and(|s| s.node_name.is_some()))
+        .filter(|p| !finished(p) && p.metadata.deletion_timestamp.is_none())
+        .map(priority)
+        .min()
+}
+
+/// Whether a pod may have victims, given [`lowest_victim_priority`].
+pub(super) fn may_have_victims(pod: &Pod, lowest: Option<i32>) -> bool {
+    lowest.is_some_and(|l| l < priority(pod))
+}
+
 /// The pods bound to `node` that still hold room on it.
 fn pods_on<'a>(world: &'a World, node: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
     world

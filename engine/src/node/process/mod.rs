@@ -13,6 +13,7 @@ mod local_path;
 pub mod metrics_server;
 mod perl;
 pub mod printf;
+pub mod rotation;
 pub mod script;
 pub mod serve;
 pub mod stream;
@@ -352,7 +353,7 @@ impl Container {
     }
 
     /// Replays the process from its start until `until_ms` (epoch ms), with the lines its
-    /// server wrote for the requests it served.
+    /// server wrote for the requests it served: those of its current log file.
     pub fn run_until(&self, until_ms: i64) -> Run {
         self.run_in(None, until_ms)
     }
@@ -369,6 +370,7 @@ impl Container {
             }
             run.lines.sort_by_key(|l| l.at);
         }
+        rotation::current_file(&mut run.lines);
         run
     }
 
