@@ -629,8 +629,7 @@ fn eval(
                     } else {
                         &w.text
                     };
-                    super::arith::eval(expr, vars)
-                        .map_err(|e| (1, Some(format!("[[: {}: {e}", w.text.trim()))))
+                    super::arith::eval(expr, vars).map_err(|e| (1, Some(format!("[[: {e}"))))
                 };
                 let x = value(a)?;
                 return Ok(cmp(x, value(b)?));

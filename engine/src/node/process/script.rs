@@ -164,6 +164,8 @@ pub struct Shell<'a> {
     clock_mark: (u32, i64),
     /// A program that computes forever (`yes`, `sha256sum /dev/zero`) runs from here.
     busy: Option<Busy>,
+    /// The limit of the shell budget ([`super::budget`]) that stopped the run, if one did.
+    exceeded: Option<super::budget::Limit>,
 }
 
 /// Where a simple command's output goes: `>/dev/null`, `> FILE` and `>> FILE` (into the
@@ -281,6 +283,7 @@ impl<'a> Shell<'a> {
             bytes: 0,
             clock_mark: (0, 0),
             busy: None,
+            exceeded: None,
         }
     }
 
@@ -375,9 +378,20 @@ impl<'a> Shell<'a> {
         if self.out_of_budget() {
             return Flow::Stop;
         }
+        if self.exceeded.is_none() {
+            if let Err(limit) = super::budget::variables(self.vars.values()) {
+                self.exceed(limit);
+            }
+        }
+        if self.exceeded.is_some() {
+            return Flow::Exit(1);
+        }
         match stmt {
             Stmt::Simple(words) => {
                 let argv: Vec<String> = words.iter().flat_map(|w| self.expand(w)).collect();
+                if self.exceeded.is_some() {
+                    return Flow::Exit(1);
+                }
                 let (argv, redirect) = Redirect::split(argv);
                 if let Some((path, _)) = &redirect.to_file {
                     if let Err(e) = self.can_create(path) {
@@ -474,7 +488,29 @@ impl<'a> Shell<'a> {
         }
     }
 
-    /// Expands `$VAR`, `${VAR}`, `$(cmd)` and `$?`; unquoted results are not re-split.
+    /// `${...}`: a variable, its length, a default, a prefix or suffix removed
+    /// ([`super::param`]); what cannot be read is empty.
+    fn parameter(&mut self, inner: &str) -> String {
+        let Some(param) = super::param::Param::parse(inner) else {
+            return String::new();
+        };
+        let word = param
+            .word()
+            .map(|w| self.expand(w).join(" "))
+            .unwrap_or_default();
+        let value = match param.name.as_str() {
+            "?" => Some(self.last.to_string()),
+            name => self.vars.get(name).cloned(),
+        };
+        let (text, assign) = param.apply(value.as_deref(), &word);
+        if let Some(v) = assign {
+            self.vars.insert(param.name.clone(), v);
+        }
+        text
+    }
+
+    /// Expands `$VAR`, `${VAR}` (and [`super::param`]'s forms), `$(cmd)` and `$?`; unquoted
+    /// results are not re-split.
     fn expand(&mut self, word: &str) -> Vec<String> {
         let mut out = String::new();
         let chars: Vec<char> = word.chars().collect();
@@ -500,7 +536,12 @@ impl<'a> Shell<'a> {
                 match super::arith::eval(&inner, &mut self.vars) {
                     Ok(v) => out.push_str(&v.to_string()),
                     Err(e) => {
-                        self.emit(format!("sh: {e}"), true);
+                        let message = match self.dialect() {
+                            Dialect::Bash => format!("{}: {e}", self.name),
+                            Dialect::Dash => format!("{}: {}", self.dash_name(), e.dash()),
+                            Dialect::Ash => format!("{}: {}", self.name, e.dash()),
+                        };
+                        self.emit(message, true);
                         self.last = 2;
                     }
                 }
@@ -516,8 +557,9 @@ impl<'a> Shell<'a> {
             } else if next == '{' {
                 let end = chars[i..].iter().position(|&c| c == '}').map(|p| i + p);
                 let end = end.unwrap_or(chars.len());
-                let name: String = chars[i + 2..end].iter().collect();
-                out.push_str(self.vars.get(&name).map_or("", String::as_str));
+                let inner: String = chars[i + 2..end].iter().collect();
+                let text = self.parameter(&inner);
+                out.push_str(&text);
                 i = end + 1;
             } else if next.is_ascii_alphabetic() || next == '_' {
                 let mut j = i + 1;
@@ -531,8 +573,25 @@ impl<'a> Shell<'a> {
                 out.push('$');
                 i += 1;
             }
+            if super::budget::string(out.len()).is_err() {
+                self.exceed(super::budget::Limit::String);
+                return Vec::new();
+            }
         }
         vec![out]
+    }
+
+    /// Stops the run at a limit of the shell budget: its message, then the shell exits
+    /// (status 1) before its next command.
+    fn exceed(&mut self, limit: super::budget::Limit) {
+        if self.exceeded.is_none() {
+            let name = match self.dialect() {
+                Dialect::Dash => self.dash_name(),
+                _ => self.name.clone(),
+            };
+            self.emit(limit.message(&name), true);
+            self.exceeded = Some(limit);
+        }
     }
 
     /// Runs `$(inner)` and returns its stdout.
@@ -551,6 +610,10 @@ impl<'a> Shell<'a> {
                 s.push_str(&l.text);
                 s.push('\n');
             }
+        }
+        if super::budget::string(s.len()).is_err() {
+            self.exceed(super::budget::Limit::String);
+            s.clear();
         }
         s
     }
