@@ -400,6 +400,13 @@ pub(super) fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<
         return Output::default();
     };
     match program.as_str() {
+        "kubectl" if cluster.console.loop_level > 0 => {
+            if let Err(limit) = cluster.console.budget.cluster_command() {
+                cluster.console.exceed(limit);
+                return Output::default();
+            }
+            kubectl::run(cluster, args, stdin)
+        }
         "kubectl" => kubectl::run(cluster, args, stdin),
         "alias" => aliases::alias(cluster, args),
         "unalias" => aliases::unalias(cluster, args),

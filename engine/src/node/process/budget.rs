@@ -14,6 +14,10 @@ pub const MAX_VARIABLES: usize = 4 * MAX_STRING;
 /// The most loop passes (each test of a `while`, each word of a `for`) an entry makes
 /// between two pauses.
 pub const MAX_PASSES: u32 = 10_000;
+/// The most commands that reach the cluster (`kubectl`) an entry's loops run between two
+/// pauses: each lets the controllers, scheduler and kubelets react, so ten thousand pods
+/// created in one loop would take minutes.
+pub const MAX_CLUSTER_COMMANDS: u32 = 1_000;
 
 /// A limit that was reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +28,8 @@ pub enum Limit {
     Output,
     /// [`MAX_PASSES`].
     Passes,
+    /// [`MAX_CLUSTER_COMMANDS`].
+    ClusterCommands,
 }
 
 impl Limit {
@@ -43,6 +49,10 @@ impl Limit {
                 "this loop exceeds 10000 passes",
                 "use a smaller loop, or sleep in it",
             ),
+            Limit::ClusterCommands => (
+                "this loop runs kubectl more than 1000 times",
+                "use a smaller loop, or sleep in it",
+            ),
         };
         format!("{shell}: {what}: Kubeplay stops it here ({hint})")
     }
@@ -53,6 +63,7 @@ impl Limit {
 pub struct Budget {
     passes: u32,
     bytes: usize,
+    cluster_commands: u32,
 }
 
 impl Budget {
@@ -66,6 +77,15 @@ impl Budget {
         self.passes = self.passes.saturating_add(1);
         if self.passes > MAX_PASSES {
             return Err(Limit::Passes);
+        }
+        Ok(())
+    }
+
+    /// Counts a command of a loop that reaches the cluster.
+    pub fn cluster_command(&mut self) -> Result<(), Limit> {
+        self.cluster_commands = self.cluster_commands.saturating_add(1);
+        if self.cluster_commands > MAX_CLUSTER_COMMANDS {
+            return Err(Limit::ClusterCommands);
         }
         Ok(())
     }
@@ -129,6 +149,10 @@ mod tests {
             assert_eq!(b.pass(), Ok(()));
         }
         assert_eq!(b.pass(), Err(Limit::Passes));
+        for _ in 0..MAX_CLUSTER_COMMANDS {
+            assert_eq!(b.cluster_command(), Ok(()));
+        }
+        assert_eq!(b.cluster_command(), Err(Limit::ClusterCommands));
         b.reset();
         assert_eq!(b.print(MAX_OUTPUT), Ok(()));
         assert_eq!(b.print(1), Err(Limit::Output));
