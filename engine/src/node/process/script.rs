@@ -164,8 +164,10 @@ pub struct Shell<'a> {
     clock_mark: (u32, i64),
     /// A program that computes forever (`yes`, `sha256sum /dev/zero`) runs from here.
     busy: Option<Busy>,
-    /// The limit of the shell budget ([`super::budget`]) that stopped the run, if one did.
-    exceeded: Option<super::budget::Limit>,
+    /// The shell gives up before its next command with this status: an arithmetic error
+    /// in an expansion (as bash and dash do), or a limit of the shell budget
+    /// ([`super::budget`]).
+    abort: Option<i32>,
 }
 
 /// Where a simple command's output goes: `>/dev/null`, `> FILE` and `>> FILE` (into the
@@ -283,7 +285,7 @@ impl<'a> Shell<'a> {
             bytes: 0,
             clock_mark: (0, 0),
             busy: None,
-            exceeded: None,
+            abort: None,
         }
     }
 
@@ -378,19 +380,17 @@ impl<'a> Shell<'a> {
         if self.out_of_budget() {
             return Flow::Stop;
         }
-        if self.exceeded.is_none() {
-            if let Err(limit) = super::budget::variables(self.vars.values()) {
-                self.exceed(limit);
-            }
+        if let Err(limit) = super::budget::variables(self.vars.values()) {
+            self.exceed(limit);
         }
-        if self.exceeded.is_some() {
-            return Flow::Exit(1);
+        if let Some(code) = self.abort {
+            return Flow::Exit(code);
         }
         match stmt {
             Stmt::Simple(words) => {
                 let argv: Vec<String> = words.iter().flat_map(|w| self.expand(w)).collect();
-                if self.exceeded.is_some() {
-                    return Flow::Exit(1);
+                if let Some(code) = self.abort {
+                    return Flow::Exit(code);
                 }
                 let (argv, redirect) = Redirect::split(argv);
                 if let Some((path, _)) = &redirect.to_file {
@@ -536,13 +536,15 @@ impl<'a> Shell<'a> {
                 match super::arith::eval(&inner, &mut self.vars) {
                     Ok(v) => out.push_str(&v.to_string()),
                     Err(e) => {
-                        let message = match self.dialect() {
-                            Dialect::Bash => format!("{}: {e}", self.name),
-                            Dialect::Dash => format!("{}: {}", self.dash_name(), e.dash()),
-                            Dialect::Ash => format!("{}: {}", self.name, e.dash()),
+                        // The shell prints the error and exits: bash with 1, dash with 2.
+                        let (message, code) = match self.dialect() {
+                            Dialect::Bash => (format!("{}: {e}", self.name), 1),
+                            Dialect::Dash => (format!("{}: {}", self.dash_name(), e.dash()), 2),
+                            Dialect::Ash => (format!("{}: {}", self.name, e.dash()), 2),
                         };
                         self.emit(message, true);
-                        self.last = 2;
+                        self.last = code;
+                        self.abort.get_or_insert(code);
                     }
                 }
                 i = j + 1;
@@ -584,13 +586,13 @@ impl<'a> Shell<'a> {
     /// Stops the run at a limit of the shell budget: its message, then the shell exits
     /// (status 1) before its next command.
     fn exceed(&mut self, limit: super::budget::Limit) {
-        if self.exceeded.is_none() {
+        if self.abort.is_none() {
             let name = match self.dialect() {
                 Dialect::Dash => self.dash_name(),
                 _ => self.name.clone(),
             };
             self.emit(limit.message(&name), true);
-            self.exceeded = Some(limit);
+            self.abort = Some(1);
         }
     }
 
