@@ -579,7 +579,7 @@ fn hostile_shell_line() -> impl Strategy<Value = Vec<&'static str>> {
         // nested loops, huge `seq`, and the same inside a container's shell.
         "x=a; for i in $(seq 40); do x=\"$x$x$x\"; done; echo ${#x}",
         "x=ab; while :; do x=$x$x; done; echo ${#x} ${x%b*} ${x##*a}",
-        "echo ab | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | wc -c",
+        "echo ab | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | wc -c",
         "for a in 1 2 3 4 5 6 7 8 9 0; do for b in 1 2 3 4 5 6 7 8 9 0; do for c in 1 2 3 4 5 6 7 8 9 0; do for d in 1 2 3 4 5 6 7 8 9 0; do for e in 1 2 3 4 5 6 7 8 9 0; do :; done; done; done; done; done",
         "printf '%s' $(seq 1 99999999) $(seq 1 99999999) | wc -c; seq 0 0.0000001 1 | tail -1",
         "x=$(seq 1 150000); y=\"$x$x$x$x$x$x\"; echo ${#y}",
