@@ -144,6 +144,12 @@ impl Exec {
 
     fn steps(&mut self, cluster: &mut Cluster, out: &mut Output) -> Flow {
         while !cluster.console.interrupted {
+            if std::mem::take(&mut cluster.console.discard_line) {
+                // An expansion failed: the rest of the line is not run; status 1.
+                self.frames.clear();
+                self.status = 1;
+                cluster.console.last_status = 1;
+            }
             let Some(frame) = self.frames.last_mut() else {
                 break;
             };

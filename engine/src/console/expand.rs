@@ -55,6 +55,7 @@ fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec
                     Ok(v) => (v.to_string(), true),
                     Err(e) => {
                         out.err(format!("bash: {e}"));
+                        cluster.console.discard_line = true;
                         return None;
                     }
                 }

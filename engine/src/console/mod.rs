@@ -65,6 +65,8 @@ pub struct Console {
     pub(crate) interrupted: bool,
     /// The limit of the [`Budget`] that stopped it, if one did (said instead of `^C`).
     pub(crate) exceeded: Option<Limit>,
+    /// An expansion failed (an arithmetic error): bash discards the rest of the line.
+    pub(crate) discard_line: bool,
     /// Aliases (`alias k=kubectl`), expanded where a command starts.
     pub(crate) aliases: std::collections::BTreeMap<String, String>,
     /// Names of the exported variables (`export`), which `env` lists.
@@ -167,6 +169,7 @@ impl Default for Console {
             budget: Budget::default(),
             interrupted: false,
             exceeded: None,
+            discard_line: false,
             aliases: [("k".to_string(), "kubectl".to_string())].into(),
             exported: session::BASE_ENV
                 .iter()
