@@ -249,6 +249,7 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
         cluster.console.budget.reset();
         cluster.console.interrupted = false;
         cluster.console.exceeded = None;
+        cluster.console.discard_line = false;
     }
     // A streamed entry with a loop pauses in its `sleep`s and goes on as a job.
     let job = cluster.console.streaming && top;
