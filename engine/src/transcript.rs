@@ -65,16 +65,10 @@ pub fn continues(entry: &str) -> bool {
     crate::console::continues(entry)
 }
 
-/// The terminator word of a `<<WORD` / `<<'WORD'` / `<<-WORD` heredoc on this line, if any.
+/// The terminator word of a `<<WORD` / `<<'WORD'` / `<<-WORD` heredoc on this line, if any:
+/// only where bash's grammar makes `<<` a heredoc (not in quotes, not in `$((1<<4))`).
 pub fn heredoc_terminator(line: &str) -> Option<String> {
-    let at = line.find("<<")?;
-    let rest = line[at + 2..].trim_start_matches('-').trim_start();
-    let word: String = rest
-        .trim_start_matches(['\'', '"'])
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    (!word.is_empty()).then_some(word)
+    crate::console::heredoc_delimiter(line)
 }
 
 /// Runs a script on `cluster` and returns the printed transcript.
@@ -171,6 +165,13 @@ mod tests {
             Some("EOF")
         );
         assert_eq!(heredoc_terminator("echo hi"), None);
+        assert_eq!(
+            heredoc_terminator("cat <<-END | wc").as_deref(),
+            Some("END")
+        );
+        // Only bash's redirection operator opens one.
+        assert_eq!(heredoc_terminator("echo $((1<<4))"), None);
+        assert_eq!(heredoc_terminator("echo 'a<<b' \"x<<y\""), None);
         let printed = run_script(script, 0);
         assert!(printed.starts_with("# intro\n$ kubectl get nodes\nNAME "));
         assert!(printed.contains("$ cat <<EOF\n> line one\n> EOF\n"));

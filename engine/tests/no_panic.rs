@@ -575,6 +575,18 @@ fn hostile_shell_line() -> impl Strategy<Value = Vec<&'static str>> {
         "history; history 99999999999999999999; history -x; !!; !! !!",
         "export -p; env; env -i; env X=1 env; unset PATH HOME; type type; which which",
         "kubectl -apply; kubectl --x y z; kubectl -n; kubectl -n ns foo",
+        // Growth the shell budget stops (issue 14): doubling strings, multiplying pipes,
+        // nested loops, huge `seq`, and the same inside a container's shell.
+        "x=a; for i in $(seq 40); do x=\"$x$x$x\"; done; echo ${#x}",
+        "x=ab; while :; do x=$x$x; done; echo ${#x} ${x%b*} ${x##*a}",
+        "echo ab | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | sed 's/./&&&&&&&&/g' | wc -c",
+        "for a in 1 2 3 4 5 6 7 8 9 0; do for b in 1 2 3 4 5 6 7 8 9 0; do for c in 1 2 3 4 5 6 7 8 9 0; do for d in 1 2 3 4 5 6 7 8 9 0; do for e in 1 2 3 4 5 6 7 8 9 0; do :; done; done; done; done; done",
+        "printf '%s' $(seq 1 99999999) $(seq 1 99999999) | wc -c; seq 0 0.0000001 1 | tail -1",
+        "x=$(seq 1 150000); y=\"$x$x$x$x$x$x\"; echo ${#y}",
+        "echo $((2**62*4)) $((-9223372036854775807-1)) $(((-9223372036854775807-1)/-1)) $((1<<99)) $((7%0)) $((08)) $((64#__)) $((x=x))",
+        "echo $((1<<4))\necho 'a<<b' \"<<\" $((1 <<2))",
+        "kubectl run g --image=busybox -- sh -c 'x=a; while true; do x=$x$x$x; done'; sleep 5; kubectl logs g",
+        "kubectl run h --image=busybox -- sh -c 'echo $((2**64)) $((1/0)) $((x=x)) ${#HOSTNAME} ${H:-d}'; sleep 5; kubectl logs h",
     ];
     prop::collection::vec(prop::sample::select(LINES), 1..4)
 }
@@ -1444,5 +1456,81 @@ proptest! {
             let _ = cluster.run(&line);
             cluster.advance(SimDuration::seconds(5));
         }
+    }
+}
+
+/// Pieces of shell arithmetic: operators in every precedence, numbers at and past the
+/// 64-bit edges, bases, variables (one holds an expression, one names itself).
+fn arith_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(
+        &[
+            "1",
+            "0",
+            "-1",
+            "9223372036854775807",
+            "99999999999999999999",
+            "0x7fffffffffffffff",
+            "64#@_",
+            "2#",
+            "08",
+            "1#1",
+            "x",
+            "y",
+            "z",
+            "$x",
+            "++x",
+            "x--",
+            "(",
+            ")",
+            "+",
+            "-",
+            "*",
+            "/",
+            "%",
+            "**",
+            "<<",
+            ">>",
+            "<",
+            "<=",
+            "==",
+            "!=",
+            "&",
+            "|",
+            "^",
+            "&&",
+            "||",
+            "!",
+            "~",
+            "?",
+            ":",
+            ",",
+            "=",
+            "+=",
+            "*=",
+            "/=",
+            "%=",
+            "<<=",
+            ">>=",
+            "&=",
+            "|=",
+            "^=",
+            " ",
+            "@",
+        ][..],
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// Random arithmetic never panics (overflow checks are on in tests), in `$((...))`,
+    /// `[[ -eq ]]` and a container's shell alike.
+    #[test]
+    fn arithmetic_never_panics(pieces in prop::collection::vec(arith_piece(), 0..24)) {
+        let expr: String = pieces.concat();
+        let mut c = Cluster::new();
+        c.run("y='x*2+1'; z=z; x=3");
+        let _ = c.run(&format!("echo $(({expr}))"));
+        let _ = c.run(&format!("[[ {expr} -eq 1 ]]; echo $?"));
     }
 }

@@ -3,10 +3,13 @@
 //! `for`/`while`/`until` loops, `if` (a frame too: its tests may hold a loop that pauses),
 //! `case` and `[[ ]]`, `break`/`continue [N]`, and `sleep` inside loops.
 //!
-//! Bounds: between two pauses an entry may make [`MAX_ITERATIONS`] loop passes and print
-//! (or capture with `$(...)`) [`MAX_OUTPUT`] bytes in its loops; when nobody watches (not
-//! streaming) its loops may let [`LOOP_SPAN`] of simulated time pass (or the `timeout` in
-//! force). Past a bound the entry stops as if Ctrl-C were pressed: `^C`, status 130.
+//! Bounds: between two pauses an entry's loops stay within the shell [`Budget`] (passes,
+//! bytes printed or captured, variables); past it the entry stops with the budget's message,
+//! status 130. When nobody watches (not streaming) its loops may let [`LOOP_SPAN`] of
+//! simulated time pass (or the `timeout` in force): then it stops as if the learner pressed
+//! Ctrl-C: `^C`, status 130.
+//!
+//! [`Budget`]: crate::node::process::budget::Budget
 
 use std::sync::Arc;
 
@@ -16,14 +19,9 @@ use super::shell::{
 use super::{builtins, expand, run_pipeline};
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
+use crate::node::process::budget;
 use crate::output::{Output, Stream};
 
-/// The most loop passes (each test of a `while`, each word of a `for`) an entry makes
-/// between two pauses.
-pub(super) const MAX_ITERATIONS: u32 = 10_000;
-/// The most bytes an entry's loops (and `seq`) print, or its variables hold, between two
-/// pauses.
-pub(super) const MAX_OUTPUT: usize = 1 << 20;
 /// How much simulated time a loop may let pass when nobody watches it (not streaming).
 pub(super) const LOOP_SPAN: SimDuration = SimDuration::seconds(600);
 
@@ -146,6 +144,12 @@ impl Exec {
 
     fn steps(&mut self, cluster: &mut Cluster, out: &mut Output) -> Flow {
         while !cluster.console.interrupted {
+            if std::mem::take(&mut cluster.console.discard_line) {
+                // An expansion failed: the rest of the line is not run; status 1.
+                self.frames.clear();
+                self.status = 1;
+                cluster.console.last_status = 1;
+            }
             let Some(frame) = self.frames.last_mut() else {
                 break;
             };
@@ -308,7 +312,9 @@ impl Exec {
         };
         if in_loop {
             let bytes = result.chunks.iter().map(|(_, t)| t.len()).sum();
-            cluster.console.loop_bytes = cluster.console.loop_bytes.saturating_add(bytes);
+            if let Err(limit) = cluster.console.budget.print(bytes) {
+                cluster.console.exceed(limit);
+            }
         }
         out.extend(result);
         self.status = out.exit_code;
@@ -373,17 +379,17 @@ impl Exec {
     fn pass(&mut self, cluster: &mut Cluster) -> bool {
         let now = cluster.world.clock.now_ms();
         let console = &mut cluster.console;
-        console.loop_passes = console.loop_passes.saturating_add(1);
         let span = console.watch_limit.unwrap_or(LOOP_SPAN).0;
-        let variables: usize = console.env.values().map(String::len).sum();
-        let over = console.loop_passes > MAX_ITERATIONS
-            || console.loop_bytes > MAX_OUTPUT
-            || variables > MAX_OUTPUT
-            || (!self.job && self.loop_start.is_some_and(|s| now - s > span));
-        if over {
+        if let Err(limit) = console
+            .budget
+            .pass()
+            .and_then(|()| budget::variables(console.env.values()))
+        {
+            console.exceed(limit);
+        } else if !self.job && self.loop_start.is_some_and(|s| now - s > span) {
             console.interrupted = true;
         }
-        !over
+        !console.interrupted
     }
 
     /// `sleep` in a loop: a job pauses; otherwise time passes here, up to the loop's span.
@@ -527,10 +533,15 @@ fn loop_count(program: &str, args: &[String], depth: usize) -> Count {
     }
 }
 
-/// Ends an entry that was stopped (a bound passed, as if Ctrl-C): `^C`, status 130.
+/// Ends an entry that was stopped: at a limit of its budget (the limit's message) or as if
+/// Ctrl-C were pressed (`^C`); status 130.
 pub(super) fn finish_interrupted(cluster: &mut Cluster, out: &mut Output) {
     if std::mem::take(&mut cluster.console.interrupted) {
-        out.chunks.push((Stream::Stderr, "^C\n".into()));
+        let text = match cluster.console.exceeded.take() {
+            Some(limit) => format!("{}\n", limit.message("bash")),
+            None => "^C\n".into(),
+        };
+        out.chunks.push((Stream::Stderr, text));
         out.exit_code = 130;
         cluster.console.last_status = 130;
     }

@@ -5,6 +5,8 @@
 use super::shell::{CondWord, Piece, Simple};
 use super::{run_line, MAX_SUBSTITUTION_DEPTH};
 use crate::cluster::Cluster;
+use crate::node::process::budget;
+use crate::node::process::param::Param;
 use crate::output::{Output, Stream};
 
 /// The words of `simple` after expansion; a substitution's stderr goes to `out`. `None`
@@ -47,11 +49,13 @@ fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec
                 continue;
             }
             Piece::Var { name, quoted } => (variable(cluster, name), *quoted),
+            Piece::Param { param, quoted } => (parameter(cluster, param, out)?, *quoted),
             Piece::Arith(expr) => {
                 match crate::node::process::arith::eval(expr, &mut cluster.console.env) {
                     Ok(v) => (v.to_string(), true),
                     Err(e) => {
-                        out.err(format!("bash: {}: {e}", expr.trim()));
+                        out.err(format!("bash: {e}"));
+                        cluster.console.discard_line = true;
                         return None;
                     }
                 }
@@ -59,6 +63,10 @@ fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec
             Piece::Subst { command, quoted } => (substitute(cluster, command, out), *quoted),
             Piece::ProcSubst(command) => (super::source::process_file(cluster, command, out), true),
         };
+        if budget::string(current.len().saturating_add(value.len())).is_err() {
+            cluster.console.exceed(budget::Limit::String);
+            return None;
+        }
         if quoted || assignment {
             current.push_str(&value);
             started = true;
@@ -85,6 +93,23 @@ fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec
         fields.push(current);
     }
     Some(fields)
+}
+
+/// `${#NAME}`, `${NAME:-WORD}`, ...: its word expanded first (unsplit).
+fn parameter(cluster: &mut Cluster, param: &Param, out: &mut Output) -> Option<String> {
+    let word = match param.word() {
+        Some(text) => word(cluster, &super::shell::word_pieces(text), out)?.join(" "),
+        None => String::new(),
+    };
+    let value = match param.name.as_str() {
+        "?" => Some(cluster.console.last_status.to_string()),
+        name => cluster.console.env.get(name).cloned(),
+    };
+    let (text, assign) = param.apply(value.as_deref(), &word);
+    if let Some(v) = assign {
+        cluster.console.env.insert(param.name.clone(), v);
+    }
+    Some(text)
 }
 
 fn variable(cluster: &Cluster, name: &str) -> String {
@@ -120,10 +145,15 @@ pub(super) fn run_nested(cluster: &mut Cluster, command: &str, out: &mut Output)
             Stream::Stderr => out.chunks.push((Stream::Stderr, text)),
         }
     }
-    if cluster.console.loop_level > 0 {
+    let console = &mut cluster.console;
+    let mut within = budget::string(stdout.len());
+    if console.loop_level > 0 {
         // Captured in a loop: counts toward the loop's byte bound (see `exec`).
-        let console = &mut cluster.console;
-        console.loop_bytes = console.loop_bytes.saturating_add(stdout.len());
+        within = within.and_then(|()| console.budget.print(stdout.len()));
+    }
+    if let Err(limit) = within {
+        console.exceed(limit);
+        stdout.clear();
     }
     stdout
 }

@@ -23,6 +23,7 @@ mod ssh;
 mod text_filters;
 
 use crate::cluster::Cluster;
+use crate::node::process::budget::{self, Budget, Limit};
 use crate::output::Output;
 pub(crate) use files::normalize as files_normalize;
 pub use files::Workspace;
@@ -58,12 +59,14 @@ pub struct Console {
     pub(crate) substitution_depth: u8,
     /// How many loops are around the command being run (for `break` and `continue`).
     pub(crate) loop_level: usize,
-    /// Loop passes the entry made since it started or last paused (see `exec`).
-    pub(crate) loop_passes: u32,
-    /// Bytes the entry's loops printed or captured since it started or last paused.
-    pub(crate) loop_bytes: usize,
+    /// Loop passes and loop output of the entry since it started or last paused (see `exec`).
+    pub(crate) budget: Budget,
     /// The entry passed a bound and is stopping, as if Ctrl-C were pressed.
     pub(crate) interrupted: bool,
+    /// The limit of the [`Budget`] that stopped it, if one did (said instead of `^C`).
+    pub(crate) exceeded: Option<Limit>,
+    /// An expansion failed (an arithmetic error): bash discards the rest of the line.
+    pub(crate) discard_line: bool,
     /// Aliases (`alias k=kubectl`), expanded where a command starts.
     pub(crate) aliases: std::collections::BTreeMap<String, String>,
     /// Names of the exported variables (`export`), which `env` lists.
@@ -105,6 +108,14 @@ pub(crate) enum Job {
 }
 
 impl Console {
+    /// Stops the entry at a limit of its budget: it ends with the limit's message.
+    pub(crate) fn exceed(&mut self, limit: Limit) {
+        if !self.interrupted {
+            self.exceeded = Some(limit);
+        }
+        self.interrupted = true;
+    }
+
     /// Whether the command being run may keep running as a job.
     pub(crate) fn may_stream(&self) -> bool {
         self.streaming && self.stream_ok && self.job.is_none()
@@ -127,8 +138,7 @@ pub fn poll_job(cluster: &mut Cluster) -> Output {
         Job::Drain(d) => d.poll(cluster, &mut out),
         Job::Loop(e) if !e.awake(cluster) => false,
         Job::Loop(e) => {
-            cluster.console.loop_passes = 0;
-            cluster.console.loop_bytes = 0;
+            cluster.console.budget.reset();
             let done = run_entry(cluster, e, &mut out);
             // As after a line: the scheduler and kubelets react to what the loop wrote.
             cluster.advance(crate::clock::SimDuration::millis(0));
@@ -156,9 +166,10 @@ impl Default for Console {
             last_status: 0,
             substitution_depth: 0,
             loop_level: 0,
-            loop_passes: 0,
-            loop_bytes: 0,
+            budget: Budget::default(),
             interrupted: false,
+            exceeded: None,
+            discard_line: false,
             aliases: [("k".to_string(), "kubectl".to_string())].into(),
             exported: session::BASE_ENV
                 .iter()
@@ -180,6 +191,11 @@ impl Default for Console {
 /// Whether a console entry goes on with the next line (an unfinished multi-line loop).
 pub(crate) fn continues(entry: &str) -> bool {
     shell::continues(entry)
+}
+
+/// The delimiter of the first heredoc `line` opens, where bash's grammar opens one.
+pub(crate) fn heredoc_delimiter(line: &str) -> Option<String> {
+    shell::heredoc_delimiter(line)
 }
 
 /// Whether a typed console entry is unfinished (bash's `> ` prompt); see [`Cluster::needs_more`].
@@ -230,9 +246,10 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
         });
     if top {
         cluster.console.loop_level = 0;
-        cluster.console.loop_passes = 0;
-        cluster.console.loop_bytes = 0;
+        cluster.console.budget.reset();
         cluster.console.interrupted = false;
+        cluster.console.exceeded = None;
+        cluster.console.discard_line = false;
     }
     // A streamed entry with a loop pauses in its `sleep`s and goes on as a job.
     let job = cluster.console.streaming && top;
@@ -293,6 +310,8 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         } else {
             run_simple(cluster, &simple.words, stdin.as_deref())
         };
+        let mut result = result;
+        bound_output(cluster, &mut result);
         let last = i + 1 == pipeline.len();
         let mut status = result.exit_code;
         let routed = redirect::route(cluster, &simple.outputs, result.chunks, last, &mut status);
@@ -314,6 +333,25 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         }
     }
     out
+}
+
+/// Holds one command's output to the budget's [`budget::MAX_OUTPUT`]: what is beyond is
+/// not kept, and the entry stops with the budget's message.
+fn bound_output(cluster: &mut Cluster, result: &mut Output) {
+    let total = result
+        .chunks
+        .iter()
+        .fold(0usize, |sum, (_, t)| sum.saturating_add(t.len()));
+    if budget::output(total).is_ok() {
+        return;
+    }
+    let mut room = budget::MAX_OUTPUT;
+    for (_, text) in &mut result.chunks {
+        budget::cut(text, room);
+        room -= text.len();
+    }
+    result.chunks.retain(|(_, t)| !t.is_empty());
+    cluster.console.exceed(Limit::Output);
 }
 
 /// What a workspace path is, for `test -f`/`-d` and `[[ -f ]]`.
@@ -366,6 +404,13 @@ pub(super) fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<
         return Output::default();
     };
     match program.as_str() {
+        "kubectl" if cluster.console.loop_level > 0 => {
+            if let Err(limit) = cluster.console.budget.cluster_command() {
+                cluster.console.exceed(limit);
+                return Output::default();
+            }
+            kubectl::run(cluster, args, stdin)
+        }
         "kubectl" => kubectl::run(cluster, args, stdin),
         "alias" => aliases::alias(cluster, args),
         "unalias" => aliases::unalias(cluster, args),

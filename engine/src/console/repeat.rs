@@ -195,6 +195,7 @@ impl Repeat {
         console.substitution_depth = console.substitution_depth.saturating_sub(1);
         console.stream_ok = stream_ok;
         console.interrupted = false;
+        console.exceeded = None;
         let body: String = result.chunks.into_iter().map(|(_, t)| t).collect();
         (self.header(cluster, now), body)
     }

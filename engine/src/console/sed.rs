@@ -5,6 +5,7 @@
 use regex_lite::Regex;
 
 use crate::cluster::Cluster;
+use crate::node::process::budget;
 use crate::output::Output;
 
 /// Which lines a command applies to.
@@ -135,13 +136,18 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         }
     }
     let text = apply(&commands, &input, quiet);
+    if budget::output(text.len()).is_err() {
+        // Stopped at the budget: `run_pipeline` keeps what fits and says why.
+        cluster.console.exceed(budget::Limit::Output);
+    }
     let code = out.exit_code;
     out.out_raw(text);
     out.exit_code = code;
     out
 }
 
-/// Runs the commands over each line of `text`.
+/// Runs the commands over each line of `text`, stopping once the output passes the
+/// budget's [`budget::MAX_OUTPUT`].
 fn apply(commands: &[Command], text: &str, quiet: bool) -> String {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let count = lines.len();
@@ -187,6 +193,9 @@ fn apply(commands: &[Command], text: &str, quiet: bool) -> String {
             out.push_str(&line);
             out.push_str(newline);
         }
+        if budget::output(out.len()).is_err() {
+            break;
+        }
     }
     out
 }
@@ -227,7 +236,7 @@ fn substitute(
         }
         last = m.end();
         changed = true;
-        if !global {
+        if !global || budget::output(out.len()).is_err() {
             break;
         }
     }

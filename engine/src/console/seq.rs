@@ -3,8 +3,8 @@
 //! its option and operand errors. Decimal operands only (no hexadecimal). The output stops
 //! at the console's byte bound (`exec::MAX_OUTPUT`), as if Ctrl-C were pressed.
 
-use super::exec::MAX_OUTPUT;
 use crate::cluster::Cluster;
+use crate::node::process::budget::{Limit, MAX_OUTPUT};
 use crate::output::Output;
 
 const TRY: &str = "Try 'seq --help' for more information.";
@@ -58,7 +58,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         }
         Ok(Done::Numbers(text, complete)) => {
             if !complete {
-                cluster.console.interrupted = true;
+                cluster.console.exceed(Limit::Output);
             }
             let mut o = Output::default();
             o.out_raw(text);

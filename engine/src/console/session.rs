@@ -112,7 +112,7 @@ impl History {
 /// after a word or operator that opens a list (`do`, `then`, `|`, ...); a heredoc keeps its
 /// newlines.
 fn one_line(entry: &str) -> String {
-    if entry.contains("<<") {
+    if entry.lines().any(|l| super::heredoc_delimiter(l).is_some()) {
         return entry.to_string();
     }
     let mut out = String::new();
@@ -343,6 +343,11 @@ fn printf(cluster: &mut Cluster, args: &[String]) -> Output {
         return fail(format!("bash: printf: `{name}': not a valid identifier"), 1);
     }
     let printed = crate::node::process::printf::format(format, values);
+    if printed.exceeded {
+        cluster
+            .console
+            .exceed(crate::node::process::budget::Limit::Output);
+    }
     let mut o = Output::default();
     // Its complaints reach the screen first: bash flushes stdout when the builtin ends.
     for e in &printed.errors {

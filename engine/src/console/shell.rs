@@ -2,7 +2,7 @@
 //! lists, `|` pipelines, `>`/`>>`/`<` redirections, `<<EOF` heredocs (whose bodies are the
 //! lines that follow the line of their `<<`, taken as they are), and `for`/`while`/`until`
 //! loops, `if`, `case` and `[[ ... ]]` over one or several lines (`grammar`). Parameter expansions (`$NAME`, `${NAME}`,
-//! `$?`) and command substitutions (`$(...)`, backticks) are kept as [`Piece`]s, outside
+//! `$?`, `${#NAME}`, `${NAME:-WORD}`, ...) and command substitutions (`$(...)`, backticks) are kept as [`Piece`]s, outside
 //! single quotes, to be expanded when the command runs.
 
 mod grammar;
@@ -10,6 +10,7 @@ mod grammar;
 use std::sync::Arc;
 
 pub use crate::node::process::cond::Cond;
+use crate::node::process::param::{self, Param};
 
 /// How a command is joined to the one before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +32,13 @@ pub enum Piece {
     Var {
         /// The name (`?` for the last exit status).
         name: String,
+        /// Inside double quotes.
+        quoted: bool,
+    },
+    /// `${#NAME}`, `${NAME:-WORD}`, `${NAME#PATTERN}`, ...: a parameter expansion.
+    Param {
+        /// What it asks.
+        param: Param,
         /// Inside double quotes.
         quoted: bool,
     },
@@ -291,12 +299,16 @@ fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, St
         }
         Some('{') => {
             chars.next();
-            let name = until_char(chars, '}')?;
-            if name != "?" && !is_name(&name) {
-                return Err(format!("bash: ${{{name}}}: bad substitution"));
+            let inner = until_char(chars, '}')?;
+            let raw = format!("${{{inner}}}");
+            match Param::parse(&inner) {
+                None => Err(format!("bash: ${{{inner}}}: bad substitution")),
+                Some(Param {
+                    name,
+                    op: param::Op::Value,
+                }) => Ok(Some((Piece::Var { name, quoted }, raw))),
+                Some(param) => Ok(Some((Piece::Param { param, quoted }, raw))),
             }
-            let raw = format!("${{{name}}}");
-            Ok(Some((Piece::Var { name, quoted }, raw)))
         }
         Some('?') => {
             chars.next();
@@ -438,6 +450,8 @@ struct Lexed {
     open_heredoc: bool,
     /// The last character is an unquoted `\`: the line goes on.
     trailing_backslash: bool,
+    /// The delimiter words of its heredocs, in order (`-EOF` for `<<-EOF`).
+    delimiters: Vec<String>,
 }
 
 /// The tokens of an entry, read as one stream so that quotes, `$(...)` and `\`-newline
@@ -452,12 +466,14 @@ fn lex(text: &str) -> Result<Lexed, String> {
     let mut heredocs: Vec<(usize, String)> = Vec::new();
     let mut open_heredoc = false;
     let mut trailing_backslash = false;
+    let mut delimiters = Vec::new();
     macro_rules! end_word {
         () => {
             if in_word {
                 let w = word.take();
                 if tokens.last() == Some(&Token::Op("<<")) {
                     // The delimiter gives way to the body, read after this line.
+                    delimiters.push(w.text.clone());
                     heredocs.push((tokens.len(), w.text));
                     tokens.push(Token::Body(String::new()));
                 } else {
@@ -637,7 +653,36 @@ fn lex(text: &str) -> Result<Lexed, String> {
         tokens,
         open_heredoc,
         trailing_backslash,
+        delimiters,
     })
+}
+
+/// The delimiter of the first heredoc that `line` opens, as bash's grammar reads it: a `<<`
+/// operator outside quotes, `$((...))` and `$(...)` (`echo $((1<<4))` and `echo 'a<<b'`
+/// open none); `<<-EOF` gives `EOF`.
+pub fn heredoc_delimiter(line: &str) -> Option<String> {
+    let lexed = lex(line).ok()?;
+    let first = lexed.delimiters.into_iter().next()?;
+    Some(first.strip_prefix('-').map(str::to_string).unwrap_or(first))
+}
+
+/// The pieces of a parameter expansion's word (`d` of `${x:-d}`), as a word of a line.
+pub(super) fn word_pieces(text: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let tokens = lex(text).map(|l| l.tokens).unwrap_or_default();
+    for word in tokens.into_iter().filter_map(|t| match t {
+        Token::Word(w) => Some(w),
+        _ => None,
+    }) {
+        if !pieces.is_empty() {
+            pieces.push(Piece::Lit(" ".into()));
+        }
+        match word.pieces {
+            Some(p) => pieces.extend(p),
+            None => pieces.push(Piece::Lit(word.text)),
+        }
+    }
+    pieces
 }
 
 /// Parses a console entry: one line, or several (a loop over lines, heredoc bodies).

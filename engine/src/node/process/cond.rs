@@ -421,7 +421,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 
 /// A `[...]` class at `p[open]` against `c`: the pattern length it takes when it matches.
 /// An unclosed `[` is an ordinary character.
-fn class(p: &[char], open: usize, c: char) -> Option<usize> {
+pub(super) fn class(p: &[char], open: usize, c: char) -> Option<usize> {
     let mut i = open + 1;
     let negate = matches!(p.get(i), Some('!' | '^'));
     if negate {
@@ -629,8 +629,7 @@ fn eval(
                     } else {
                         &w.text
                     };
-                    super::arith::eval(expr, vars)
-                        .map_err(|e| (1, Some(format!("[[: {}: {e}", w.text.trim()))))
+                    super::arith::eval(expr, vars).map_err(|e| (1, Some(format!("[[: {e}"))))
                 };
                 let x = value(a)?;
                 return Ok(cmp(x, value(b)?));

@@ -5,12 +5,14 @@
 pub mod ab;
 pub mod addon;
 pub(crate) mod arith;
+pub(crate) mod budget;
 pub mod cond;
 pub mod fs;
 pub mod grep;
 mod library;
 mod local_path;
 pub mod metrics_server;
+pub(crate) mod param;
 mod perl;
 pub mod printf;
 pub mod rotation;

@@ -12,12 +12,15 @@ pub struct Printed {
     pub errors: Vec<String>,
     /// `\c` in a `%b` argument: print nothing more.
     pub stopped: bool,
+    /// Its text passed the shell budget's [`MAX_OUTPUT`] and was cut there (the caller
+    /// says so with [`super::budget::Limit::Output`]).
+    pub exceeded: bool,
 }
 
 /// The widest field or precision honoured, so `%999999999s` cannot exhaust memory.
 const MAX_WIDTH: usize = 4096;
-/// The most text one `printf` prints.
-const MAX_TEXT: usize = 1 << 20;
+/// The most text one `printf` prints: the shell budget's output.
+const MAX_TEXT: usize = super::budget::MAX_OUTPUT;
 
 /// Formats `args` by `format` as bash's `printf` does.
 pub fn format(format: &str, args: &[String]) -> Printed {
@@ -32,11 +35,8 @@ pub fn format(format: &str, args: &[String]) -> Printed {
         }
     }
     if p.text.len() > MAX_TEXT {
-        let mut end = MAX_TEXT;
-        while !p.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        p.text.truncate(end);
+        super::budget::cut(&mut p.text, MAX_TEXT);
+        p.exceeded = true;
     }
     p
 }

@@ -168,6 +168,10 @@ pub struct Shell<'a> {
     busy: Option<Busy>,
     /// Shells inside this one: `$(…)` and `sh -c` (each runs a whole script, recursively).
     nested: Depth,
+    /// The shell gives up before its next command with this status: an arithmetic error
+    /// in an expansion (as bash and dash do), or a limit of the shell budget
+    /// ([`super::budget`]).
+    abort: Option<i32>,
 }
 
 /// Where a simple command's output goes: `>/dev/null`, `> FILE` and `>> FILE` (into the
@@ -286,6 +290,7 @@ impl<'a> Shell<'a> {
             clock_mark: (0, 0),
             busy: None,
             nested: Depth::new(bounds::SUBSHELL),
+            abort: None,
         }
     }
 
@@ -380,9 +385,18 @@ impl<'a> Shell<'a> {
         if self.out_of_budget() {
             return Flow::Stop;
         }
+        if let Err(limit) = super::budget::variables(self.vars.values()) {
+            self.exceed(limit);
+        }
+        if let Some(code) = self.abort {
+            return Flow::Exit(code);
+        }
         match stmt {
             Stmt::Simple(words) => {
                 let argv: Vec<String> = words.iter().flat_map(|w| self.expand(w)).collect();
+                if let Some(code) = self.abort {
+                    return Flow::Exit(code);
+                }
                 let (argv, redirect) = Redirect::split(argv);
                 if let Some((path, _)) = &redirect.to_file {
                     if let Err(e) = self.can_create(path) {
@@ -479,7 +493,29 @@ impl<'a> Shell<'a> {
         }
     }
 
-    /// Expands `$VAR`, `${VAR}`, `$(cmd)` and `$?`; unquoted results are not re-split.
+    /// `${...}`: a variable, its length, a default, a prefix or suffix removed
+    /// ([`super::param`]); what cannot be read is empty.
+    fn parameter(&mut self, inner: &str) -> String {
+        let Some(param) = super::param::Param::parse(inner) else {
+            return String::new();
+        };
+        let word = param
+            .word()
+            .map(|w| self.expand(w).join(" "))
+            .unwrap_or_default();
+        let value = match param.name.as_str() {
+            "?" => Some(self.last.to_string()),
+            name => self.vars.get(name).cloned(),
+        };
+        let (text, assign) = param.apply(value.as_deref(), &word);
+        if let Some(v) = assign {
+            self.vars.insert(param.name.clone(), v);
+        }
+        text
+    }
+
+    /// Expands `$VAR`, `${VAR}` (and [`super::param`]'s forms), `$(cmd)` and `$?`; unquoted
+    /// results are not re-split.
     fn expand(&mut self, word: &str) -> Vec<String> {
         let mut out = String::new();
         let chars: Vec<char> = word.chars().collect();
@@ -505,8 +541,15 @@ impl<'a> Shell<'a> {
                 match super::arith::eval(&inner, &mut self.vars) {
                     Ok(v) => out.push_str(&v.to_string()),
                     Err(e) => {
-                        self.emit(format!("sh: {e}"), true);
-                        self.last = 2;
+                        // The shell prints the error and exits: bash with 1, dash with 2.
+                        let (message, code) = match self.dialect() {
+                            Dialect::Bash => (format!("{}: {e}", self.name), 1),
+                            Dialect::Dash => (format!("{}: {}", self.dash_name(), e.dash()), 2),
+                            Dialect::Ash => (format!("{}: {}", self.name, e.dash()), 2),
+                        };
+                        self.emit(message, true);
+                        self.last = code;
+                        self.abort.get_or_insert(code);
                     }
                 }
                 i = j + 1;
@@ -521,8 +564,9 @@ impl<'a> Shell<'a> {
             } else if next == '{' {
                 let end = chars[i..].iter().position(|&c| c == '}').map(|p| i + p);
                 let end = end.unwrap_or(chars.len());
-                let name: String = chars[i + 2..end].iter().collect();
-                out.push_str(self.vars.get(&name).map_or("", String::as_str));
+                let inner: String = chars[i + 2..end].iter().collect();
+                let text = self.parameter(&inner);
+                out.push_str(&text);
                 i = end + 1;
             } else if next.is_ascii_alphabetic() || next == '_' {
                 let mut j = i + 1;
@@ -536,8 +580,25 @@ impl<'a> Shell<'a> {
                 out.push('$');
                 i += 1;
             }
+            if super::budget::string(out.len()).is_err() {
+                self.exceed(super::budget::Limit::String);
+                return Vec::new();
+            }
         }
         vec![out]
+    }
+
+    /// Stops the run at a limit of the shell budget: its message, then the shell exits
+    /// (status 1) before its next command.
+    fn exceed(&mut self, limit: super::budget::Limit) {
+        if self.abort.is_none() {
+            let name = match self.dialect() {
+                Dialect::Dash => self.dash_name(),
+                _ => self.name.clone(),
+            };
+            self.emit(limit.message(&name), true);
+            self.abort = Some(1);
+        }
     }
 
     /// Runs `$(inner)` and returns its stdout.
@@ -561,6 +622,10 @@ impl<'a> Shell<'a> {
                 s.push_str(&l.text);
                 s.push('\n');
             }
+        }
+        if super::budget::string(s.len()).is_err() {
+            self.exceed(super::budget::Limit::String);
+            s.clear();
         }
         s
     }
