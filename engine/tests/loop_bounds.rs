@@ -67,8 +67,8 @@ fn hostile_loop() -> impl Strategy<Value = String> {
         })
 }
 
-/// Bytes a bounded entry may print: the loops' bound, one command's output and `^C`.
-const MAX_PRINTED: usize = (1 << 20) + 2 * 700_000;
+/// Bytes a bounded entry may print: the loops' bound (16 MiB), one command's output and `^C`.
+const MAX_PRINTED: usize = (16 << 20) + 2 * 700_000;
 
 /// Wall time one case may take (a debug build on a busy machine); the slowest of 1,500
 /// random cases took under a second once loops were held to the shell budget (a loop
@@ -127,8 +127,8 @@ fn a_huge_seq_stops_at_the_byte_bound() {
     let mut c = Cluster::new();
     let out = c.run("seq 1 1000000000000");
     assert_eq!(out.exit_code, 130);
-    assert!(out.text().len() <= (1 << 20) + 200);
-    let said = "bash: output of this command exceeds 1 MiB: Kubeplay stops it here (use head or a smaller loop)\n";
+    assert!(out.text().len() <= (16 << 20) + 200);
+    let said = "bash: output of this command exceeds 16 MiB: Kubeplay stops it here (use head or a smaller loop)\n";
     assert!(out.text().ends_with(said));
     // Inside `$(...)` the whole line stops: the command is not run.
     let out = c.run("kubectl delete pods $(seq 1 1000000000000)");
@@ -151,8 +151,8 @@ fn growing_variables_are_stopped() {
     assert_eq!(out.exit_code, 130);
     assert_eq!(
         out.text(),
-        "bash: a string of this command exceeds 1 MiB: Kubeplay stops it here (keep variables, arguments and $(...) results smaller)\n"
+        "bash: a string of this command exceeds 4 MiB: Kubeplay stops it here (keep variables, arguments and $(...) results smaller)\n"
     );
     // The value before the doubling that would pass the limit.
-    assert_eq!(c.run("echo ${#x}").stdout(), "524288\n");
+    assert_eq!(c.run("echo ${#x}").stdout(), "2097152\n");
 }

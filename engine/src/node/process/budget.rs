@@ -4,11 +4,13 @@
 //! until the machine runs out; Kubeplay stops at these limits, with [`Limit::message`]
 //! (what limit, how to avoid it), never silently cutting.
 
-/// The largest string: a variable's value, an argument, a `$(...)` result.
-pub const MAX_STRING: usize = 1 << 20;
+/// The largest string: a variable's value, an argument, a `$(...)` result (room for
+/// `$(kubectl get pods -A -o yaml)` over a thousand pods).
+pub const MAX_STRING: usize = 4 << 20;
 /// The most bytes one command prints (or passes to the next command of a pipe), and an
-/// entry's loops print between two pauses.
-pub const MAX_OUTPUT: usize = 1 << 20;
+/// entry's loops print between two pauses: more than a full container log (10 MiB before
+/// the kubelet rotates it), so `kubectl logs POD | grep …` always works.
+pub const MAX_OUTPUT: usize = 16 << 20;
 /// The most bytes all of a shell's variables hold together.
 pub const MAX_VARIABLES: usize = 4 * MAX_STRING;
 /// The most loop passes (each test of a `while`, each word of a `for`) an entry makes
@@ -34,23 +36,23 @@ pub enum Limit {
 
 impl Limit {
     /// What `shell` prints when the limit stops a command, e.g. `bash: output of this
-    /// command exceeds 1 MiB: Kubeplay stops it here (use head or a smaller loop)`.
+    /// command exceeds 16 MiB: Kubeplay stops it here (use head or a smaller loop)`.
     pub fn message(self, shell: &str) -> String {
         let (what, hint) = match self {
             Limit::String => (
-                "a string of this command exceeds 1 MiB",
+                format!("a string of this command exceeds {} MiB", MAX_STRING >> 20),
                 "keep variables, arguments and $(...) results smaller",
             ),
             Limit::Output => (
-                "output of this command exceeds 1 MiB",
+                format!("output of this command exceeds {} MiB", MAX_OUTPUT >> 20),
                 "use head or a smaller loop",
             ),
             Limit::Passes => (
-                "this loop exceeds 10000 passes",
+                format!("this loop exceeds {MAX_PASSES} passes"),
                 "use a smaller loop, or sleep in it",
             ),
             Limit::ClusterCommands => (
-                "this loop runs kubectl more than 1000 times",
+                format!("this loop runs kubectl more than {MAX_CLUSTER_COMMANDS} times"),
                 "use a smaller loop, or sleep in it",
             ),
         };
@@ -159,7 +161,7 @@ mod tests {
         assert_eq!(string(MAX_STRING + 1), Err(Limit::String));
         assert_eq!(
             Limit::Output.message("bash"),
-            "bash: output of this command exceeds 1 MiB: Kubeplay stops it here (use head or a smaller loop)"
+            "bash: output of this command exceeds 16 MiB: Kubeplay stops it here (use head or a smaller loop)"
         );
         let mut s = "é".repeat(3);
         cut(&mut s, 3);
