@@ -317,17 +317,7 @@ impl PathParser<'_> {
             return Ok(Step::Filter(lhs, cond));
         }
         let start = self.pos;
-        let mut quote: Option<char> = None;
-        while let Some(c) = self.peek() {
-            match (quote, c) {
-                (Some(_), '\\') => self.pos += 1,
-                (Some(q), c) if c == q => quote = None,
-                (None, '"' | '\'') => quote = Some(c),
-                (None, ']') => break,
-                _ => {}
-            }
-            self.pos += 1;
-        }
+        self.skip_quoted_until(']');
         if self.peek() != Some(']') {
             return Err("unterminated array".into());
         }
@@ -336,20 +326,26 @@ impl PathParser<'_> {
         parse_bracket(inner.trim())
     }
 
-    /// A filter's right-hand side, up to its `)`: a quoted string, JSON, or a bare word.
-    fn literal(&mut self) -> Result<Value, String> {
-        let start = self.pos;
+    /// Moves to the next `end` outside single or double quotes (backslash escapes inside
+    /// them), or to the end of the text.
+    fn skip_quoted_until(&mut self, end: char) {
         let mut quote: Option<char> = None;
         while let Some(c) = self.peek() {
             match (quote, c) {
                 (Some(_), '\\') => self.pos += 1,
                 (Some(q), c) if c == q => quote = None,
                 (None, '"' | '\'') => quote = Some(c),
-                (None, ')') => break,
+                (None, c) if c == end => break,
                 _ => {}
             }
             self.pos += 1;
         }
+    }
+
+    /// A filter's right-hand side, up to its `)`: a quoted string, JSON, or a bare word.
+    fn literal(&mut self) -> Result<Value, String> {
+        let start = self.pos;
+        self.skip_quoted_until(')');
         let rhs: String = self.chars[start..self.pos.min(self.chars.len())]
             .iter()
             .collect();
