@@ -436,6 +436,11 @@ impl Session {
             .then(|| (record.scrollback.clone(), record.commands()))
     }
 
+    /// How many console lines the restored journal replays (0 when nothing was restored).
+    pub fn commands_replayed(&self) -> usize {
+        self.lock().record.commands()
+    }
+
     /// Writes the session now, with the console's last lines (the page is being hidden or
     /// closed).
     pub fn save_with_console(&self, lines: Vec<SavedLine>) {

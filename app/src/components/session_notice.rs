@@ -25,10 +25,11 @@ fn ticks(d: std::time::Duration) -> u64 {
 pub fn SessionNotice(ticker: Ticker) -> impl IntoView {
     let locale = use_locale();
     let session = ticker.session();
-    let replaying = session.restored_console().map_or(0, |(_, n)| n);
+    let replaying = session.commands_replayed();
     let budget_ticks = ticks(RESTORE_BUDGET);
-    let waiting_on = RwSignal::new(true);
-    // Ticks the engine has been busy since it was ready; the learner's "keep waiting".
+    let restore_dismissed = RwSignal::new(false);
+    // Ticks the engine has been busy since it was ready; the learner's "keep waiting" (for
+    // the restore, and for a command).
     let busy_ticks = RwSignal::new(0u64);
     let keep_waiting = RwSignal::new(false);
     let watching = session.clone();
@@ -49,7 +50,7 @@ pub fn SessionNotice(ticker: Ticker) -> impl IntoView {
     };
     let slow = move || {
         replaying > 0
-            && waiting_on.get()
+            && !restore_dismissed.get()
             && !ticker.ready.get()
             && ticker.tick.get() >= budget_ticks
     };
@@ -59,28 +60,41 @@ pub fn SessionNotice(ticker: Ticker) -> impl IntoView {
     };
     view! {
         <Show when=slow>
-            <div class="session-notice" role="alert" data-testid="slow-restore">
-                <span>{move || counted(locale.get(), Msg::SlowRestore, replaying)}</span>
-                <a class="button" href=WITHOUT_LAST_QUERY data-testid="restore-without-last">{t(Msg::ReloadWithoutLast)}</a>
-                <a class="button" href=RESET_QUERY data-testid="restore-fresh">{t(Msg::StartFresh)}</a>
-                <button type="button" class="topbar-button" on:click=move |_| waiting_on.set(false)>
-                    {t(Msg::KeepWaiting)}
-                </button>
-            </div>
+            <WayOut
+                testid="slow-restore"
+                text=Signal::derive(move || counted(locale.get(), Msg::SlowRestore, replaying))
+                fresh=true
+                dismissed=restore_dismissed
+            />
         </Show>
         <Show when=stuck>
-            <div class="session-notice" role="alert" data-testid="still-working">
-                <span>{stuck_for}</span>
-                <a class="button" href=WITHOUT_LAST_QUERY>{t(Msg::ReloadWithoutLast)}</a>
-                <button type="button" class="topbar-button" on:click=move |_| keep_waiting.set(true)>
-                    {t(Msg::KeepWaiting)}
-                </button>
-            </div>
+            <WayOut testid="still-working" text=Signal::derive(stuck_for) fresh=false dismissed=keep_waiting />
         </Show>
         <Show when=cannot_save>
             <div class="session-notice" role="alert" data-testid="cannot-save">
                 <span>{t(Msg::CannotSave)}</span>
             </div>
         </Show>
+    }
+}
+
+/// A notice that offers a way out: reload without the last command (and, with `fresh`,
+/// start from a fresh cluster), or keep waiting (sets `dismissed`).
+#[component]
+fn WayOut(
+    testid: &'static str,
+    text: Signal<String>,
+    fresh: bool,
+    dismissed: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="session-notice" role="alert" data-testid=testid>
+            <span>{move || text.get()}</span>
+            <a class="button" href=WITHOUT_LAST_QUERY data-testid="restore-without-last">{t(Msg::ReloadWithoutLast)}</a>
+            {fresh.then(|| view! { <a class="button" href=RESET_QUERY data-testid="restore-fresh">{t(Msg::StartFresh)}</a> })}
+            <button type="button" class="topbar-button" on:click=move |_| dismissed.set(true)>
+                {t(Msg::KeepWaiting)}
+            </button>
+        </div>
     }
 }
