@@ -242,8 +242,13 @@ fn measure(cx: &NodeCx<'_>, pod: &Pod, sample: &mut Sample) {
             .filter_map(|c| {
                 let key = crate::node::runtime::key(pod, &c.name);
                 let inst = cx.kubelet.containers.get(&key)?.current.as_ref()?;
-                let base = crate::node::process::fs::image_tree(&inst.process).disk_usage();
-                Some((c.name.clone(), writable_layer(&inst.process.root, base)))
+                let p = &inst.process;
+                if p.root.untouched() {
+                    // Nothing has written to it: no writable layer.
+                    return Some((c.name.clone(), 0));
+                }
+                let base = crate::node::process::fs::image_tree(p, p.start_ms).disk_usage();
+                Some((c.name.clone(), writable_layer(p.root(), base)))
             })
             .collect()
     };

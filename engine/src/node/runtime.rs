@@ -293,7 +293,7 @@ pub fn start_container(
         component: "kubelet",
         host: Some(&node),
     };
-    let obj = Object::Pod(Box::new(pod.clone()));
+    let obj = event_ref(pod);
     let env = match super::env::resolve(&cx.world.api, pod, c) {
         Ok(env) => env,
         Err(message) => {
@@ -696,45 +696,32 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
         .as_ref()
         .and_then(|s| s.restart_policy.clone())
         .unwrap_or_else(|| "Always".into());
-    let specs: Vec<Spec> = pod.spec.iter().flat_map(|s| s.containers.clone()).collect();
     let mut statuses: Vec<ContainerStatus> = pod
         .status
         .as_ref()
         .and_then(|s| s.container_statuses.clone())
         .unwrap_or_default();
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let mut next_due: Option<i64> = flush_writes(cx, &pod, &specs, now);
-    if let Some(t) = flush_usage(cx, &pod, &specs, now) {
+    let specs: &[Spec] = pod.spec.as_ref().map_or(&[], |s| &s.containers);
+    let mut next_due: Option<i64> = flush_writes(cx, &pod, specs, now);
+    if let Some(t) = flush_usage(cx, &pod, specs, now) {
         next_due = Some(next_due.map_or(t, |n| n.min(t)));
     }
     let mut changed = false;
-    for c in &specs {
+    for c in specs {
         let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
             continue;
         };
         changed |= sync_container(cx, &pod, c, &policy, &mut statuses[idx], &mut next_due);
     }
+    let task = next_due.map(|_| super::kubelet::key_task(&pod.metadata));
     if changed {
         let status = pod.status.get_or_insert_with(Default::default);
         status.container_statuses = Some(statuses.clone());
         update_phase(cx, &mut pod, &policy, &statuses);
-        if let Ok(stored) = cx
-            .world
-            .api
-            .update_status(Object::Pod(Box::new(pod.clone())))
-        {
-            let _ = stored;
-        }
+        let _ = cx.world.api.update_status(Object::Pod(Box::new(pod)));
     }
-    if let Some(t) = next_due {
-        cx.world.timers.at(
-            t.max(now),
-            Task::KubeletSync {
-                namespace: pod.metadata.namespace.clone().unwrap_or_default(),
-                name: pod.metadata.name.clone().unwrap_or_default(),
-                uid,
-            },
-        );
+    if let (Some(t), Some(task)) = (next_due, task) {
+        cx.world.timers.at(t.max(now), task);
     }
 }
 
@@ -749,14 +736,12 @@ pub(crate) fn sync_container(
     next_due: &mut Option<i64>,
 ) -> bool {
     let now = cx.world.clock.now_ms();
-    let node = kubelet_source(pod);
-    let pod_ref = pod_ref(pod);
     let due = |t: i64, next: &mut Option<i64>| {
         *next = Some(next.map_or(t, |n: i64| n.min(t)));
     };
     let mut changed = false;
     let k = key(pod, &c.name);
-    let Some(slot) = cx.kubelet.containers.get(&k).cloned() else {
+    let Some(slot) = cx.kubelet.containers.get(&k) else {
         return false;
     };
     // The container could not be created for its configuration: try again when due.
@@ -768,24 +753,14 @@ pub(crate) fn sync_container(
         let fresh = retry_config(cx, pod, c, st);
         *st = fresh;
         changed = true;
-        match cx
-            .kubelet
-            .containers
-            .get(&k)
-            .and_then(|s| s.config_retry_at)
-        {
+        let slot = cx.kubelet.containers.get(&k);
+        match slot.and_then(|s| s.config_retry_at) {
             Some(at) => {
                 due(at, next_due);
                 return changed;
             }
             None => {
-                if let Some((at, _)) = cx
-                    .kubelet
-                    .containers
-                    .get(&k)
-                    .and_then(|s| s.current.as_ref())
-                    .and_then(|i| i.exit)
-                {
+                if let Some((at, _)) = slot.and_then(|s| s.current.as_ref()).and_then(|i| i.exit) {
                     due(at, next_due);
                 }
                 changed |= probe_container(cx, pod, c, policy, st, next_due);
@@ -793,11 +768,11 @@ pub(crate) fn sync_container(
             }
         }
     }
-    let Some(inst) = slot.current.clone() else {
+    let Some(start_ms) = slot.current.as_ref().map(|i| i.process.start_ms) else {
         return false;
     };
     // 0. Its postStart hook: the container runs for the kubelet once the hook returns.
-    if let Some(hook) = slot.post_start.clone().filter(|h| !h.killed) {
+    if let Some(hook) = slot.post_start.as_ref().filter(|h| !h.killed) {
         let Some(done) = hook.done_at else {
             return false;
         };
@@ -805,12 +780,13 @@ pub(crate) fn sync_container(
             due(done, next_due);
             return false;
         }
+        let failed = hook.error.is_some();
         let entry = cx.kubelet.containers.entry(k.clone()).or_default();
-        if hook.error.is_none() {
+        if !failed {
             entry.post_start = None;
             st.state = Some(ContainerState {
                 running: Some(ContainerStateRunning {
-                    started_at: Some(crate::clock::time_from_ms(inst.process.start_ms)),
+                    started_at: Some(crate::clock::time_from_ms(start_ms)),
                 }),
                 ..Default::default()
             });
@@ -823,7 +799,11 @@ pub(crate) fn sync_container(
             if let Some(h) = entry.post_start.as_mut() {
                 h.killed = true;
             }
-            let obj = Object::Pod(Box::new(pod.clone()));
+            let Some(inst) = entry.current.clone() else {
+                return changed;
+            };
+            let node = kubelet_source(pod);
+            let obj = event_ref(pod);
             let source = Source {
                 component: "kubelet",
                 host: Some(&node),
@@ -859,8 +839,10 @@ pub(crate) fn sync_container(
             return sync_container(cx, pod, c, policy, st, next_due);
         }
     }
-    let slot = cx.kubelet.containers.get(&k).cloned().unwrap_or_default();
-    let Some(inst) = slot.current.clone() else {
+    let Some(slot) = cx.kubelet.containers.get(&k) else {
+        return changed;
+    };
+    let Some(inst) = slot.current.as_ref() else {
         return changed;
     };
     let is_running = st.state.as_ref().is_some_and(|s| s.running.is_some());
@@ -869,7 +851,7 @@ pub(crate) fn sync_container(
     // 1. The process exits.
     if let Some((at, code)) = inst.exit {
         if (is_running || just_failed_start || hook_killed) && at <= now {
-            let ended = terminated(&inst);
+            let ended = terminated(inst);
             st.ready = false;
             st.started = Some(false);
             if inst.start_error.is_some() {
@@ -894,7 +876,7 @@ pub(crate) fn sync_container(
                 // A definition change: the restart is already planned.
                 due(r, next_due);
             } else if restart {
-                if at - inst.process.start_ms >= BACKOFF_RESET_MS {
+                if at - start_ms >= BACKOFF_RESET_MS {
                     entry.backoff_ms = 0;
                 }
                 entry.restart_at = Some(at + RESYNC_MS + entry.backoff_ms);
@@ -907,20 +889,34 @@ pub(crate) fn sync_container(
             due(at, next_due);
         }
     }
-    let slot = cx.kubelet.containers.get(&k).cloned().unwrap_or_default();
+    let Some(slot) = cx.kubelet.containers.get(&k) else {
+        return changed | probe_container(cx, pod, c, policy, st, next_due);
+    };
+    let (restart_at, backoff_ms, backing_off) =
+        (slot.restart_at, slot.backoff_ms, slot.backing_off);
+    // The instance that last ended.
+    let last = |cx: &NodeCx<'_>| {
+        cx.kubelet
+            .containers
+            .get(&k)
+            .and_then(|s| s.current.as_ref())
+            .map(terminated)
+            .unwrap_or_default()
+    };
     // 2. Waiting out the back-off.
-    if let Some(restart_at) = slot.restart_at {
+    if let Some(restart_at) = restart_at {
         if restart_at > now {
-            if !slot.backing_off && now >= restart_at - slot.backoff_ms {
-                let last = terminated(&inst);
-                st.last_state = Some(last);
+            if !backing_off && now >= restart_at - backoff_ms {
+                let node = kubelet_source(pod);
+                st.last_state = Some(last(cx));
                 st.state = Some(ContainerState {
                     waiting: Some(ContainerStateWaiting {
                         reason: Some("CrashLoopBackOff".into()),
                         message: Some(format!(
-                            "back-off {}s restarting failed container={} pod={pod_ref}",
-                            slot.backoff_ms / 1000,
-                            c.name
+                            "back-off {}s restarting failed container={} pod={}",
+                            backoff_ms / 1000,
+                            c.name,
+                            pod_ref(pod)
                         )),
                     }),
                     ..Default::default()
@@ -929,41 +925,41 @@ pub(crate) fn sync_container(
                 if let Some(e) = cx.kubelet.containers.get_mut(&k) {
                     e.backing_off = true;
                 }
-                let obj = Object::Pod(Box::new(pod.clone()));
                 events::record(
                     cx.world,
-                    &obj,
+                    &event_ref(pod),
                     EventType::Warning,
                     "BackOff",
                     &format!(
-                        "Back-off restarting failed container {} in pod {pod_ref}",
-                        c.name
+                        "Back-off restarting failed container {} in pod {}",
+                        c.name,
+                        pod_ref(pod)
                     ),
                     Source {
                         component: "kubelet",
                         host: Some(&node),
                     },
                 );
-            } else if !slot.backing_off {
-                due(restart_at - slot.backoff_ms, next_due);
+            } else if !backing_off {
+                due(restart_at - backoff_ms, next_due);
             }
             due(restart_at, next_due);
         } else {
             // 3. Restart.
-            let obj = Object::Pod(Box::new(pod.clone()));
-            let image = c.image.clone().unwrap_or_default();
-            let cache_key = (node.clone(), image.clone());
+            let node = kubelet_source(pod);
+            let image = c.image.as_deref().unwrap_or_default();
+            let cache_key = (node.clone(), image.to_string());
             let pull = (!cx.kubelet.image_cache.contains(&cache_key)).then(|| {
-                ImageRef::parse(&image)
+                ImageRef::parse(image)
                     .as_ref()
                     .and_then(crate::node::images::lookup)
                     .map_or((0, 0), |i| (i.pull_ms, i.size_bytes))
             });
-            let message = crate::node::kubelet::pulled_message(&image, pull);
+            let message = crate::node::kubelet::pulled_message(image, pull);
             cx.kubelet.image_cache.insert(cache_key);
             events::record(
                 cx.world,
-                &obj,
+                &event_ref(pod),
                 EventType::Normal,
                 "Pulled",
                 &message,
@@ -972,14 +968,14 @@ pub(crate) fn sync_container(
                     host: Some(&node),
                 },
             );
-            let last = Some(terminated(&inst));
             let count = st.restart_count + 1;
-            let fresh = start_container(cx, pod, c, count, last);
+            let last = last(cx);
+            let fresh = start_container(cx, pod, c, count, Some(last));
             if let Some(e) = cx.kubelet.containers.get_mut(&k) {
-                e.backoff_ms = if slot.backoff_ms == 0 {
+                e.backoff_ms = if backoff_ms == 0 {
                     BACKOFF_START_MS
                 } else {
-                    (slot.backoff_ms * 2).min(BACKOFF_MAX_MS)
+                    (backoff_ms * 2).min(BACKOFF_MAX_MS)
                 };
                 if let Some((at, _)) = e.current.as_ref().and_then(|i| i.exit) {
                     due(at, next_due);
@@ -992,6 +988,15 @@ pub(crate) fn sync_container(
     // 4. Probes.
     changed |= probe_container(cx, pod, c, policy, st, next_due);
     changed
+}
+
+/// The pod as an event's involved object: only its metadata is read, so only that is
+/// copied.
+pub(crate) fn event_ref(pod: &Pod) -> Object {
+    Object::Pod(Box::new(Pod {
+        metadata: pod.metadata.clone(),
+        ..Default::default()
+    }))
 }
 
 /// The kubelet's next try at creating container `c` that failed for its configuration: the

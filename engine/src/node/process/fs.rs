@@ -26,10 +26,52 @@ const ROOT: &[&str] = &[
 /// Where the service-account token is projected.
 const SA_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-/// The root filesystem a new container of `c` starts with, its files dated `c.start_ms`.
-pub fn image_tree(c: &Container) -> Tree {
+/// A container's root filesystem, built from its image when first looked at (most
+/// containers never are: building it on every start was a crash loop's main cost).
+#[derive(Clone, Debug, Default)]
+pub struct Root {
+    tree: std::sync::OnceLock<Arc<Tree>>,
+    /// When it was made from the image: its files' dates; `None` for an empty root.
+    made_at: Option<i64>,
+}
+
+impl Root {
+    /// The image's root (see [`image_tree`]), its files dated `at`.
+    pub fn image(at: i64) -> Root {
+        Root {
+            tree: Default::default(),
+            made_at: Some(at),
+        }
+    }
+
+    /// The tree, built for container `c` (whose root this is) if not yet.
+    pub fn get(&self, c: &Container) -> &Arc<Tree> {
+        self.tree.get_or_init(|| {
+            Arc::new(match self.made_at {
+                Some(at) => image_tree(c, at),
+                None => Tree::default(),
+            })
+        })
+    }
+
+    /// Whether it is still the image's root as made (nothing looked at it yet).
+    pub fn untouched(&self) -> bool {
+        self.made_at.is_some() && self.tree.get().is_none()
+    }
+}
+
+impl From<Arc<Tree>> for Root {
+    fn from(tree: Arc<Tree>) -> Root {
+        Root {
+            tree: std::sync::OnceLock::from(tree),
+            made_at: None,
+        }
+    }
+}
+
+/// The root filesystem a new container of `c` starts with, its files dated `at`.
+pub fn image_tree(c: &Container, at: i64) -> Tree {
     let mut t = Tree::new(ROOT_CAPACITY);
-    let at = c.start_ms;
     for d in ROOT {
         let mode = match *d {
             "tmp" => 0o1777,
@@ -416,14 +458,14 @@ pub fn commit(storage: &mut Storage, c: &mut Container, ops: &[(i64, Op)], start
         return;
     }
     let changes = {
-        let mut view = View::new(c.root.clone(), &c.mounts, Some(storage));
+        let mut view = View::new(c.root().clone(), &c.mounts, Some(storage));
         for (at, op) in ops {
             let _ = view.apply(op, start_ms.saturating_add(*at));
         }
         view.into_changes()
     };
     if let Some(root) = changes.root {
-        c.root = root;
+        c.set_root(root);
     }
     for (backing, tree) in changes.volumes {
         let _ = storage.put(backing, tree);
@@ -433,7 +475,7 @@ pub fn commit(storage: &mut Storage, c: &mut Container, ops: &[(i64, Op)], start
 /// A file's contents in container `c`, its volumes' trees in `storage` (what its server
 /// serves).
 pub fn read(c: &Container, storage: Option<&Storage>, path: &str) -> Option<String> {
-    View::new(c.root.clone(), &c.mounts, storage)
+    View::new(c.root().clone(), &c.mounts, storage)
         .read(path)
         .ok()
         .map(str::to_string)
@@ -528,7 +570,7 @@ mod tests {
         )];
         commit(&mut s, &mut c, &ops, 0);
         assert_eq!(read(&c, Some(&s), "/data/ro/f").as_deref(), Some("x"));
-        let mut view = View::new(c.root.clone(), &c.mounts, Some(&s));
+        let mut view = View::new(c.root().clone(), &c.mounts, Some(&s));
         let w = |p: &str| Op::Write {
             path: p.into(),
             data: "y".into(),
@@ -640,7 +682,7 @@ mod tests {
                 })
                 .collect();
             commit(&mut s, &mut c, &ops, 0);
-            let view = View::new(c.root.clone(), &c.mounts, Some(&s));
+            let view = View::new(c.root().clone(), &c.mounts, Some(&s));
             for p in ["/", "/data", "/data/x", "/data/x/ro", "/etc"] {
                 let _ = view.list(p);
             }

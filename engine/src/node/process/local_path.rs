@@ -209,9 +209,9 @@ mod tests {
         .map(String::from)
         .to_vec();
         c.id = "containerd://0123".into();
-        std::sync::Arc::make_mut(&mut c.root)
-            .write("/c.json", "{}", false, 0o644, 0)
-            .unwrap();
+        let mut root = (**c.root()).clone();
+        root.write("/c.json", "{}", false, 0o644, 0).unwrap();
+        c.set_root(std::sync::Arc::new(root));
         let lines: Vec<String> = startup(&c, None).into_iter().map(|l| l.text).collect();
         assert_eq!(lines.len(), 4);
         assert_eq!(

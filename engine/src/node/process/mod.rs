@@ -82,8 +82,8 @@ pub struct Container {
     /// Lines the server wrote for requests it served (access log), in time order.
     pub served: Vec<Line>,
     /// Its root filesystem: the image's files and its writable layer (what its hooks,
-    /// `kubectl exec` and its own process wrote). Shared until written (`Arc::make_mut`).
-    pub root: std::sync::Arc<crate::storage::Tree>,
+    /// `kubectl exec` and its own process wrote). Read it with [`Self::root`].
+    pub root: fs::Root,
     /// Its volumes, mounted over the root.
     pub mounts: Vec<crate::node::volumes::Mount>,
     /// Requests that keep coming at a period (a probe that keeps succeeding, which the
@@ -128,10 +128,21 @@ impl Container {
     }
 
     /// The same container with its root filesystem made from its image (and its mount
-    /// points): what the runtime does when it creates it.
+    /// points), dated now (`start_ms`): what the runtime does when it creates it. The tree
+    /// itself is built when first looked at (most containers never are).
     pub fn with_root(mut self) -> Container {
-        self.root = std::sync::Arc::new(fs::image_tree(&self));
+        self.root = fs::Root::image(self.start_ms);
         self
+    }
+
+    /// Its root filesystem.
+    pub fn root(&self) -> &std::sync::Arc<crate::storage::Tree> {
+        self.root.get(self)
+    }
+
+    /// Replaces its root filesystem.
+    pub fn set_root(&mut self, root: std::sync::Arc<crate::storage::Tree>) {
+        self.root = fs::Root::from(root);
     }
 }
 
@@ -623,7 +634,7 @@ pub fn rfc3339_nano(ms: i64) -> String {
 
 impl script::Host for Container {
     fn root(&self) -> &std::sync::Arc<crate::storage::Tree> {
-        &self.root
+        Container::root(self)
     }
 
     fn mounts(&self) -> &[crate::node::volumes::Mount] {
