@@ -17,6 +17,10 @@ impl ImageRef {
     /// Parses `nginx`, `nginx:1.27`, `library/nginx`, `docker.io/library/nginx:1.27`, with an
     /// optional `@sha256:<64 hex>` digest.
     pub fn parse(image: &str) -> Option<ImageRef> {
+        Memo::with(image, Self::parse_uncached)
+    }
+
+    fn parse_uncached(image: &str) -> Option<ImageRef> {
         normalized_error(image).is_none().then_some(())?;
         let (image, digest) = match image.split_once('@') {
             Some((name, digest)) => {
@@ -65,6 +69,45 @@ impl ImageRef {
         }
     }
 }
+
+/// The last few images parsed (the node side asks about the same few images on every
+/// container start): a pure function's results, so they change no output.
+struct Memo;
+
+impl Memo {
+    /// Entries kept; names longer than [`MEMO_NAME_MAX`] are not kept.
+    const ENTRIES: usize = 16;
+
+    fn with(image: &str, parse: fn(&str) -> Option<ImageRef>) -> Option<ImageRef> {
+        type Entries = Vec<(String, Option<ImageRef>)>;
+        thread_local! {
+            static MEMO: std::cell::RefCell<(Entries, usize)> = const {
+                std::cell::RefCell::new((Vec::new(), 0))
+            };
+        }
+        if image.len() > MEMO_NAME_MAX {
+            return parse(image);
+        }
+        MEMO.with_borrow_mut(|(entries, next)| {
+            if let Some((_, r)) = entries.iter().find(|(i, _)| i == image) {
+                return r.clone();
+            }
+            let r = parse(image);
+            let entry = (image.to_string(), r.clone());
+            if entries.len() < Self::ENTRIES {
+                entries.push(entry);
+            } else {
+                // Round robin: the oldest entry goes.
+                entries[*next] = entry;
+                *next = (*next + 1) % Self::ENTRIES;
+            }
+            r
+        })
+    }
+}
+
+/// Longest image name [`Memo`] keeps (a valid one has at most 255 bytes before its tag).
+const MEMO_NAME_MAX: usize = 512;
 
 /// Whether `image` matches distribution's `ReferenceRegexp` as written (`kubectl run`'s
 /// check): `[domain/]path[:tag][@digest]`, lowercase paths.

@@ -235,11 +235,26 @@ const FALLBACK_CAPACITY: u64 = 1 << 30;
 /// A container's filesystem as its processes see it: the root and the mounts over it, with
 /// changes made through it kept (copied on first write) until [`View::into_changes`].
 pub struct View<'a> {
-    root: Arc<Tree>,
+    root: Base<'a>,
     root_changed: bool,
     mounts: &'a [Mount],
     storage: Option<&'a Storage>,
     changed: BTreeMap<Backing, Tree>,
+}
+
+/// Where a view's root is: a tree, or a container's root, built when first read.
+enum Base<'a> {
+    Tree(Arc<Tree>),
+    Container(&'a Container),
+}
+
+impl Base<'_> {
+    fn tree(&self) -> &Arc<Tree> {
+        match self {
+            Base::Tree(t) => t,
+            Base::Container(c) => c.root(),
+        }
+    }
 }
 
 /// What a view changed: the new root (if it changed) and the volumes' new trees.
@@ -255,9 +270,20 @@ impl<'a> View<'a> {
     /// The view of `root` with `mounts` over it, their trees in `storage` (none: empty).
     pub fn new(root: Arc<Tree>, mounts: &'a [Mount], storage: Option<&'a Storage>) -> Self {
         View {
-            root,
+            root: Base::Tree(root),
             root_changed: false,
             mounts,
+            storage,
+            changed: BTreeMap::new(),
+        }
+    }
+
+    /// Container `c`'s view, its volumes' trees in `storage`; its root is built only if read.
+    pub fn of(c: &'a Container, storage: Option<&'a Storage>) -> Self {
+        View {
+            root: Base::Container(c),
+            root_changed: false,
+            mounts: &c.mounts,
             storage,
             changed: BTreeMap::new(),
         }
@@ -289,7 +315,7 @@ impl<'a> View<'a> {
 
     fn tree(&self, at: Option<usize>) -> &Tree {
         let Some(m) = at.and_then(|i| self.mounts.get(i)) else {
-            return &self.root;
+            return self.root.tree();
         };
         self.changed
             .get(&m.backing)
@@ -300,7 +326,13 @@ impl<'a> View<'a> {
     fn tree_mut(&mut self, at: Option<usize>) -> Result<&mut Tree, FsError> {
         let Some(m) = at.and_then(|i| self.mounts.get(i)) else {
             self.root_changed = true;
-            return Ok(Arc::make_mut(&mut self.root));
+            if let Base::Container(c) = self.root {
+                self.root = Base::Tree(c.root().clone());
+            }
+            return match &mut self.root {
+                Base::Tree(root) => Ok(Arc::make_mut(root)),
+                Base::Container(_) => Err(FsError::Invalid),
+            };
         };
         if m.read_only {
             return Err(FsError::ReadOnly);
@@ -417,7 +449,7 @@ impl<'a> View<'a> {
 
     /// Bytes the container's root holds.
     pub fn root_used(&self) -> u64 {
-        self.root.used()
+        self.root.tree().used()
     }
 
     /// Whether `path` is on a read-only mount.
@@ -445,7 +477,7 @@ impl<'a> View<'a> {
     /// What it changed.
     pub fn into_changes(self) -> Changes {
         Changes {
-            root: self.root_changed.then_some(self.root),
+            root: self.root_changed.then(|| self.root.tree().clone()),
             volumes: self.changed,
         }
     }
@@ -458,7 +490,7 @@ pub fn commit(storage: &mut Storage, c: &mut Container, ops: &[(i64, Op)], start
         return;
     }
     let changes = {
-        let mut view = View::new(c.root().clone(), &c.mounts, Some(storage));
+        let mut view = View::of(c, Some(storage));
         for (at, op) in ops {
             let _ = view.apply(op, start_ms.saturating_add(*at));
         }
@@ -475,10 +507,7 @@ pub fn commit(storage: &mut Storage, c: &mut Container, ops: &[(i64, Op)], start
 /// A file's contents in container `c`, its volumes' trees in `storage` (what its server
 /// serves).
 pub fn read(c: &Container, storage: Option<&Storage>, path: &str) -> Option<String> {
-    View::new(c.root().clone(), &c.mounts, storage)
-        .read(path)
-        .ok()
-        .map(str::to_string)
+    View::of(c, storage).read(path).ok().map(str::to_string)
 }
 const NGINX_INDEX: &str = "<!DOCTYPE html>
 <html>

@@ -637,6 +637,10 @@ impl script::Host for Container {
         Container::root(self)
     }
 
+    fn view<'s>(&'s self, storage: Option<&'s crate::storage::Storage>) -> fs::View<'s> {
+        fs::View::of(self, storage)
+    }
+
     fn mounts(&self) -> &[crate::node::volumes::Mount] {
         &self.mounts
     }

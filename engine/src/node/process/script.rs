@@ -25,6 +25,10 @@ pub trait Host {
     fn root(&self) -> &Arc<Tree>;
     /// The volumes mounted over it.
     fn mounts(&self) -> &[Mount];
+    /// Its files as its processes see them, its volumes' trees in `storage`.
+    fn view<'s>(&'s self, storage: Option<&'s Storage>) -> View<'s> {
+        View::new(self.root().clone(), self.mounts(), storage)
+    }
     /// Formats simulated epoch ms as `date` prints it.
     fn date(&self, ms: i64) -> String;
     /// Output of utilities the host knows (hostname, id, uname, ps, ...), or `None`.
@@ -284,7 +288,7 @@ impl<'a> Shell<'a> {
             steps: 0,
             lines: Vec::new(),
             last: 0,
-            fs: View::new(host.root().clone(), host.mounts(), None),
+            fs: host.view(None),
             ops: Vec::new(),
             bytes: 0,
             clock_mark: (0, 0),
@@ -296,7 +300,7 @@ impl<'a> Shell<'a> {
 
     /// The same shell, its volumes' trees read from `storage`.
     pub fn with_storage(mut self, storage: &'a Storage) -> Self {
-        self.fs = View::new(self.host.root().clone(), self.host.mounts(), Some(storage));
+        self.fs = self.host.view(Some(storage));
         self
     }
 
