@@ -1285,13 +1285,15 @@ fn probe_container(
     let Some(slot) = cx.kubelet.containers.get(&k) else {
         return false;
     };
-    let Some(inst) = slot.current.clone() else {
+    let Some(inst) = slot.current.as_ref() else {
         return false;
     };
     let alive = inst.start_error.is_none() && inst.exit.is_none_or(|(at, _)| at > now);
     if !running || !alive || probes::next_due(&slot.probes).is_none() {
         return false;
     }
+    // Copied only when a probe is due.
+    let inst = inst.clone();
     let mut st = slot.probes.clone();
     let slot_probes = slot.probes.clone();
     let node = kubelet_source(pod);

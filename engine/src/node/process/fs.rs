@@ -550,6 +550,24 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn the_root_is_built_when_first_read_and_dated_when_made() {
+        let c = Container::for_test("box", "nginx");
+        assert!(c.root.untouched());
+        // A copy taken before (as `kubectl exec` takes one) and moved on in time still shows
+        // the files as the runtime made them.
+        let mut copy = c.clone();
+        copy.start_ms += 60_000;
+        assert_eq!(**c.root(), image_tree(&c, c.start_ms));
+        assert!(!c.root.untouched());
+        assert_eq!(copy.root(), c.root());
+        // A process that only runs (`false`) never builds it.
+        let mut quiet = Container::for_test("quiet", "busybox");
+        quiet.argv = vec!["false".into()];
+        let _ = quiet.run_in(None, 10_000);
+        assert!(quiet.root.untouched());
+    }
+
     fn nfs_mount(path: &str, dir: &str, read_only: bool) -> Mount {
         Mount {
             path: path.into(),
