@@ -217,6 +217,7 @@ const COMMON_BINARIES: &[&str] = &[
     "sh",
     "echo",
     "sleep",
+    "timeout",
     "tail",
     "cat",
     "date",
