@@ -1398,6 +1398,8 @@ const DURATION_LINES: &[&str] = &[
     "timeout 10 sleep D",
     "timeout 10 sleep 1 D D",
     "timeout D sleep 3; echo $?",
+    "kubectl exec p -- timeout -k D D sleep D",
+    "kubectl exec p -- sh -c 'timeout -s KILL D sh -c \"sleep D; echo x\"; echo $?'",
     "kubectl run s --image=busybox -- sleep D",
     "kubectl run t --image=busybox --restart=Always -- sh -c 'sleep D; sleep 1 D'",
 ];

@@ -98,7 +98,27 @@ pub fn pod_spec(spec: &PodSpec, path: &str, causes: &mut Vec<String>) {
                     ));
                 }
             }
+            resource_causes(c.resources.as_ref(), &at, causes);
             probes::container(c, &at, is_init, causes);
+        }
+    }
+}
+
+/// `ValidateContainerResourceRequirements`' sign rule: no negative limit or request
+/// (`ValidateNonnegativeQuantity`, the quantity printed in canonical form).
+fn resource_causes(
+    resources: Option<&k8s_openapi::api::core::v1::ResourceRequirements>,
+    at: &str,
+    causes: &mut Vec<String>,
+) {
+    let Some(r) = resources else { return };
+    for (field, list) in [("limits", &r.limits), ("requests", &r.requests)] {
+        for (name, q) in list.iter().flatten() {
+            if let Some(a) = super::quantity::Amount::parse(&q.0).filter(|a| a.millis() < 0) {
+                causes.push(format!(
+                    "{at}.resources.{field}[{name}]: Invalid value: \"{a}\": must be greater than or equal to 0"
+                ));
+            }
         }
     }
 }
