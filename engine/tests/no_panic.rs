@@ -1398,6 +1398,8 @@ const DURATION_LINES: &[&str] = &[
     "timeout 10 sleep D",
     "timeout 10 sleep 1 D D",
     "timeout D sleep 3; echo $?",
+    "kubectl exec p -- timeout -k D D sleep D",
+    "kubectl exec p -- sh -c 'timeout -s KILL D sh -c \"sleep D; echo x\"; echo $?'",
     "kubectl run s --image=busybox -- sleep D",
     "kubectl run t --image=busybox --restart=Always -- sh -c 'sleep D; sleep 1 D'",
 ];
@@ -1426,9 +1428,42 @@ const INTEGER_LINES: &[&str] = &[
     "kubectl patch deploy d -p '{\"spec\":{\"template\":{\"spec\":{\"terminationGracePeriodSeconds\":N}}}}'",
 ];
 
-/// A line of either list with its number in place.
+/// A hostile number with a quantity suffix (or a huge or tiny exponent), as `Q` in
+/// [`QUANTITY_LINES`].
+fn hostile_quantity() -> impl Strategy<Value = String> {
+    const SUFFIXES: &[&str] = &[
+        "",
+        "m",
+        "n",
+        "Mi",
+        "Ei",
+        "E",
+        "e400",
+        "e-400",
+        "e99999999999",
+        "e4294967296",
+        "Mb",
+        "ki",
+    ];
+    (hostile_number(), prop::sample::select(SUFFIXES)).prop_map(|(n, u)| format!("{n}{u}"))
+}
+
+/// Every place a quantity is typed: flags and the manifests' resource lists.
+const QUANTITY_LINES: &[&str] = &[
+    "kubectl set resources deploy d --requests=cpu=Q,memory=Q",
+    "kubectl set resources deploy d --limits=cpu=Q",
+    "kubectl create quota q --hard=cpu=Q,memory=Q,pods=Q",
+    "kubectl autoscale deploy d --max=3 --cpu=Q",
+    "kubectl run r --image=nginx --overrides='{\"spec\":{\"containers\":[{\"name\":\"r\",\"image\":\"nginx\",\"resources\":{\"requests\":{\"memory\":\"Q\"}}}]}}'",
+    "printf 'apiVersion: v1\\nkind: PersistentVolumeClaim\\nmetadata: {name: c}\\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: \"Q\"}}}\\n' | kubectl apply -f -",
+    "printf 'apiVersion: v1\\nkind: LimitRange\\nmetadata: {name: l}\\nspec: {limits: [{type: Container, max: {cpu: \"Q\"}, default: {memory: Q}}]}\\n' | kubectl apply -f -",
+];
+
+/// A line of any list with its number in place.
 fn number_line() -> impl Strategy<Value = String> {
     prop_oneof![
+        (prop::sample::select(QUANTITY_LINES), hostile_quantity())
+            .prop_map(|(t, q)| t.replace('Q', &q)),
         (prop::sample::select(DURATION_LINES), hostile_duration())
             .prop_map(|(t, d)| t.replace('D', &d)),
         (prop::sample::select(INTEGER_LINES), hostile_number())

@@ -221,6 +221,8 @@ fn job_spec(spec: &JobSpec, path: &str, causes: &mut Vec<String>) {
             }
         }
     }
+    let template_path = format!("{path}.template");
+    validation::meta_causes(spec.template.metadata.as_ref(), &template_path, causes);
     let Some(pod) = spec.template.spec.as_ref() else {
         causes.push(format!("{path}.template.spec.containers: Required value"));
         return;

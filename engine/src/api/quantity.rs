@@ -1,38 +1,129 @@
 //! Resource quantities (`250m`, `1.5`, `64Mi`, `1G`, `1e3`) as the apiserver parses them.
 
-/// Parses a quantity into its value in base units (cores, bytes), or `None` if malformed.
-pub fn parse(q: &str) -> Option<f64> {
+/// `ErrFormatWrong`: what the apiserver and kubectl say of a quantity they cannot scan.
+pub const FORMAT_WRONG: &str =
+    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+/// `ErrSuffix`: a scanned quantity whose suffix is no unit or exponent.
+pub const SUFFIX_WRONG: &str = "unable to parse quantity's suffix";
+
+/// A quantity scanned as `resource.ParseQuantity` scans it (`parseQuantityString`, then the
+/// suffix's `interpret`): the value is `±digits × 10^-frac_len × base^exponent`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Scanned<'a> {
+    negative: bool,
+    /// Integer and fraction digits together, leading zeros of the integer part stripped.
+    whole: &'a str,
+    frac: &'a str,
+    /// 10 or 2.
+    base: u32,
+    /// Go's `int32` exponent (a parsed `e` exponent wraps as Go's conversion does).
+    exponent: i32,
+    format: Format,
+}
+
+impl Scanned<'_> {
+    fn is_zero(&self) -> bool {
+        self.whole
+            .bytes()
+            .chain(self.frac.bytes())
+            .all(|b| b == b'0')
+    }
+}
+
+/// Scans `q` (trimmed, as `Quantity.UnmarshalJSON` trims) or says why Go refuses it.
+fn scan(q: &str) -> Result<Scanned<'_>, &'static str> {
     let q = q.trim();
-    let split = q
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
-        .unwrap_or(q.len());
-    let (number, suffix) = q.split_at(split);
-    if number.is_empty() || number == "+" || number == "-" {
+    if q.is_empty() {
+        return Err(FORMAT_WRONG);
+    }
+    let (negative, rest) = match q.as_bytes()[0] {
+        b'-' => (true, &q[1..]),
+        b'+' => (false, &q[1..]),
+        _ => (false, q),
+    };
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = rest.trim_start_matches('0');
+    let (whole, mut rest) = rest.split_at(digits(rest));
+    let mut frac = "";
+    if let Some(after) = rest.strip_prefix('.') {
+        let (f, r) = after.split_at(digits(after));
+        (frac, rest) = (f, r);
+    }
+    // The suffix: unit letters, then an optional sign and digits, then nothing.
+    let letters = rest
+        .bytes()
+        .take_while(|b| b"eEinumkKMGTP".contains(b))
+        .count();
+    let mut tail = &rest[letters..];
+    if tail.starts_with(['+', '-']) {
+        tail = &tail[1..];
+    }
+    if digits(tail) != tail.len() {
+        return Err(FORMAT_WRONG);
+    }
+    let (base, exponent, format) = interpret(rest).ok_or(SUFFIX_WRONG)?;
+    Ok(Scanned {
+        negative,
+        whole,
+        frac,
+        base,
+        exponent,
+        format,
+    })
+}
+
+/// `suffixHandler.interpret`: a decimal or binary unit, or `e`/`E` and a Go `int64`.
+fn interpret(suffix: &str) -> Option<(u32, i32, Format)> {
+    let decimal = ["n", "u", "m", "", "k", "M", "G", "T", "P", "E"];
+    if let Some(i) = decimal.iter().position(|s| *s == suffix) {
+        let exponent = i32::try_from(i).ok()? * 3 - 9;
+        return Some((10, exponent, Format::DecimalSi));
+    }
+    let binary = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+    if let Some(i) = binary.iter().position(|s| *s == suffix) {
+        let exponent = (i32::try_from(i).ok()? + 1) * 10;
+        return Some((2, exponent, Format::BinarySi));
+    }
+    let number = suffix.strip_prefix(['e', 'E']).filter(|n| !n.is_empty())?;
+    let unsigned = number.strip_prefix(['+', '-']).unwrap_or(number);
+    if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let n: f64 = number.parse().ok()?;
-    let multiplier = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024.0 * 1024.0,
-        "Gi" => 1024.0 * 1024.0 * 1024.0,
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        s if s.starts_with(['e', 'E']) => 10f64.powi(s[1..].parse::<i32>().ok()?),
-        _ => return None,
+    let parsed: i64 = number.parse().ok()?;
+    // Go's `int32(parsed)`: the low 32 bits.
+    Some((10, parsed as i32, Format::DecimalExponent))
+}
+
+/// Whether `q` is a quantity the apiserver takes; `Err` is its message (`ErrFormatWrong`,
+/// `ErrSuffix`), what a manifest's decoding and kubectl's `--requests`-style flags report.
+pub fn check(q: &str) -> Result<(), &'static str> {
+    scan(q).map(|_| ())
+}
+
+/// Parses a quantity into its value in base units (cores, bytes), or `None` if malformed.
+/// Magnitudes beyond `f64` saturate, and a non-zero value below `1n` counts as `1n`
+/// (`ParseQuantity` rounds up to nano units).
+pub fn parse(q: &str) -> Option<f64> {
+    let s = scan(q).ok()?;
+    if s.is_zero() {
+        return Some(0.0);
+    }
+    let (ten, two) = match s.base {
+        2 => (0, s.exponent),
+        _ => (s.exponent, 0),
     };
-    let v = n * multiplier;
-    v.is_finite().then_some(v)
+    let v: f64 = format!("{}{}e{ten}", s.whole, dot(s.frac)).parse().ok()?;
+    let v = (v * 2f64.powi(two)).clamp(1e-9, f64::MAX);
+    Some(if s.negative { -v } else { v })
+}
+
+/// `.frac`, or nothing.
+fn dot(frac: &str) -> String {
+    if frac.is_empty() {
+        String::new()
+    } else {
+        format!(".{frac}")
+    }
 }
 
 /// A value of `milli` thousandths in Go's canonical form (`resource.NewMilliQuantity`'s
@@ -64,12 +155,7 @@ pub fn format_milli(milli: i64, binary: bool) -> String {
 
 /// A quantity's value in thousandths, rounded up (`Quantity.MilliValue`); `None` if malformed.
 pub fn milli_value(q: &str) -> Option<i64> {
-    parse(q).map(|v| (v * 1000.0 - 1e-6).ceil() as i64)
-}
-
-/// The apiserver's message for a malformed quantity.
-pub fn invalid_message() -> &'static str {
-    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    Amount::parse(q).map(|a| a.millis.clamp(i64::MIN.into(), i64::MAX.into()) as i64)
 }
 
 /// Whole bytes in the canonical form Go's `Quantity.String()` prints for a quantity written
@@ -108,6 +194,54 @@ enum Format {
     DecimalExponent,
 }
 
+/// The largest amount held, in thousandths: `2^63-1` units, Go's cap on binary quantities.
+pub const MAX_MILLIS: i128 = i64::MAX as i128 * 1000;
+
+/// A non-zero scanned magnitude in thousandths, rounded up and capped at [`MAX_MILLIS`].
+fn millis_of(s: &Scanned<'_>) -> i128 {
+    let digits = format!("{}{}", s.whole, s.frac);
+    let digits = digits.trim_start_matches('0');
+    // Decimal exponent of the last digit, in thousandths; binary exponents stay apart.
+    let frac_len = i64::try_from(s.frac.len()).unwrap_or(i64::MAX);
+    let (mut ten, two) = match s.base {
+        2 => (3 - frac_len, s.exponent),
+        _ => (
+            i64::from(s.exponent)
+                .saturating_sub(frac_len)
+                .saturating_add(3),
+            0,
+        ),
+    };
+    // 38 digits fit an i128; the rest only nudge the value up (rounding up, as Go does).
+    let kept = &digits[..digits.len().min(38)];
+    let dropped = &digits[kept.len()..];
+    ten = ten.saturating_add(i64::try_from(dropped.len()).unwrap_or(i64::MAX));
+    let mut mantissa: i128 = kept.parse().unwrap_or(MAX_MILLIS);
+    if dropped.bytes().any(|b| b != b'0') {
+        mantissa += 1;
+    }
+    let value = if ten >= 0 {
+        u32::try_from(ten)
+            .ok()
+            .and_then(|t| 10i128.checked_pow(t))
+            .and_then(|p| mantissa.checked_mul(p))
+            .and_then(|v| v.checked_mul(1i128.checked_shl(two.unsigned_abs())?))
+    } else {
+        let shifted = 1i128
+            .checked_shl(two.unsigned_abs())
+            .and_then(|p| mantissa.checked_mul(p));
+        match (
+            shifted,
+            u32::try_from(-ten).ok().and_then(|t| 10i128.checked_pow(t)),
+        ) {
+            (Some(top), Some(bottom)) => Some((top + bottom - 1) / bottom),
+            (Some(_), None) => Some(1),
+            (None, _) => None,
+        }
+    };
+    value.map_or(MAX_MILLIS, |v| v.clamp(1, MAX_MILLIS))
+}
+
 /// A quantity held exactly, in thousandths of its unit (the apiserver rounds resource lists
 /// up to that scale), with the format it was written in: what sums of requests are made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,61 +251,20 @@ pub struct Amount {
 }
 
 impl Amount {
-    /// Parses `q` exactly (rounding up to thousandths), or `None` if malformed or too large.
+    /// Parses `q` exactly, rounding up to thousandths, or `None` if malformed; magnitudes
+    /// beyond [`MAX_MILLIS`] saturate there (Go caps binary quantities at `2^63-1`).
     pub fn parse(q: &str) -> Option<Amount> {
-        let q = q.trim();
-        let split = q
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
-            .unwrap_or(q.len());
-        let (number, suffix) = q.split_at(split);
-        let (negative, digits) = match number.as_bytes().first() {
-            Some(b'-') => (true, &number[1..]),
-            Some(b'+') => (false, &number[1..]),
-            _ => (false, number),
-        };
-        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let all = format!("{whole}{frac}");
-        if all.is_empty() || !all.bytes().all(|b| b.is_ascii_digit()) || all.len() > 30 {
-            return None;
-        }
-        let mantissa: i128 = all.parse().ok()?;
-        let pow = |base: i128, exp: u32| base.checked_pow(exp);
-        let (format, num, den) = match suffix {
-            "" => (Format::DecimalSi, 1, 1),
-            "n" => (Format::DecimalSi, 1, pow(10, 9)?),
-            "u" => (Format::DecimalSi, 1, pow(10, 6)?),
-            "m" => (Format::DecimalSi, 1, 1000),
-            "k" => (Format::DecimalSi, pow(10, 3)?, 1),
-            "M" => (Format::DecimalSi, pow(10, 6)?, 1),
-            "G" => (Format::DecimalSi, pow(10, 9)?, 1),
-            "T" => (Format::DecimalSi, pow(10, 12)?, 1),
-            "P" => (Format::DecimalSi, pow(10, 15)?, 1),
-            "E" => (Format::DecimalSi, pow(10, 18)?, 1),
-            "Ki" => (Format::BinarySi, pow(1024, 1)?, 1),
-            "Mi" => (Format::BinarySi, pow(1024, 2)?, 1),
-            "Gi" => (Format::BinarySi, pow(1024, 3)?, 1),
-            "Ti" => (Format::BinarySi, pow(1024, 4)?, 1),
-            "Pi" => (Format::BinarySi, pow(1024, 5)?, 1),
-            "Ei" => (Format::BinarySi, pow(1024, 6)?, 1),
-            s if s.starts_with(['e', 'E']) => {
-                let exp: i32 = s[1..].parse().ok()?;
-                let scale = pow(10, exp.unsigned_abs().min(40))?;
-                if exp >= 0 {
-                    (Format::DecimalExponent, scale, 1)
-                } else {
-                    (Format::DecimalExponent, 1, scale)
-                }
-            }
-            _ => return None,
-        };
-        let frac_len = u32::try_from(frac.len()).ok()?;
-        let top = mantissa.checked_mul(num)?.checked_mul(1000)?;
-        let bottom = pow(10, frac_len)?.checked_mul(den)?;
-        let millis = top.checked_add(bottom - 1)? / bottom;
+        let s = scan(q).ok()?;
+        let magnitude = if s.is_zero() { 0 } else { millis_of(&s) };
         Some(Amount {
-            millis: if negative { -millis } else { millis },
-            format,
+            millis: if s.negative { -magnitude } else { magnitude },
+            format: s.format,
         })
+    }
+
+    /// Whether this amount was capped at [`MAX_MILLIS`] (kept as written when stored).
+    pub fn saturated(self) -> bool {
+        self.millis.abs() >= MAX_MILLIS
     }
 
     /// The amount in thousandths of its unit.
@@ -218,6 +311,11 @@ impl Amount {
 /// `192Mi`; a binary amount below 1024 or with a fraction prints in decimal ([`format_milli`]).
 impl std::fmt::Display for Amount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.saturated() {
+            // As Go prints its capped `maxAllowed`.
+            let sign = if self.millis < 0 { "-" } else { "" };
+            return write!(f, "{sign}{}", i64::MAX);
+        }
         if self.millis == 0 {
             return f.write_str("0");
         }
@@ -291,8 +389,66 @@ mod tests {
         assert_eq!(a("0.1m").to_string(), "1m");
         assert_eq!(a("2Mi").max(a("2097152")).to_string(), "2Mi");
         assert_eq!(Amount::parse("1Xi"), None);
-        assert_eq!(Amount::parse("."), None);
-        assert_eq!(Amount::parse("1e40"), None);
-        assert_eq!(Amount::parse("999999999999999999999999999999Ei"), None);
+        assert_eq!(a(".").millis(), 0);
+        assert!(a("1e40").saturated());
+        assert!(a("999999999999999999999999999999Ei").saturated());
+    }
+
+    #[test]
+    fn go_scanner_accepts_and_refuses_the_same_texts() {
+        use super::{check, FORMAT_WRONG, SUFFIX_WRONG};
+        for ok in [
+            "0", "1", "+1.5", "-2Gi", ".5", "1.", "Mi", "1e400", "1E-400", "1e+3", " 2 ",
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "", "NaN", "inf", "Infinity", "1 m", "1.2.3", "1x", "0x10", "1-x",
+        ] {
+            assert_eq!(check(bad), Err(FORMAT_WRONG), "{bad}");
+        }
+        for bad in [
+            "1MM",
+            "1ki",
+            "1mi",
+            "1e99999999999999999999",
+            "1KK",
+            "1Ee",
+            "1e",
+            "1e-",
+        ] {
+            assert_eq!(check(bad), Err(SUFFIX_WRONG), "{bad}");
+        }
+    }
+
+    #[test]
+    fn extremes_saturate_or_round_up_without_overflow() {
+        let a = |q: &str| Amount::parse(q).unwrap();
+        assert!(a("1e400").saturated());
+        assert!(a("-1e400").saturated() && a("-1e400").millis() < 0);
+        assert_eq!(a("1e-400").millis(), 1);
+        assert_eq!(
+            a("0.000000000000000000000000000000000000000001").millis(),
+            1
+        );
+        assert_eq!(
+            a(&format!("1{}", "0".repeat(5000))).millis(),
+            super::MAX_MILLIS
+        );
+        assert_eq!(a(&format!("0.{}1", "0".repeat(5000))).millis(), 1);
+        assert!(a("8Ei").saturated() && !a("7Ei").saturated());
+        // Go's int32 conversion: 2^32 wraps to 0.
+        assert_eq!(a("1e4294967296").millis(), 1000);
+        assert_eq!(parse("1e400"), Some(f64::MAX));
+        assert_eq!(parse("1e-400"), Some(1e-9));
+        assert_eq!(parse("-1e400"), Some(-f64::MAX));
+        assert_eq!(parse("NaN"), None);
+        assert_eq!(super::milli_value("1e400"), Some(i64::MAX));
+        assert_eq!(
+            a("99999999999999999999Ei").to_string(),
+            "9223372036854775807"
+        );
+        assert_eq!(a("-1e400").to_string(), "-9223372036854775807");
+        assert_eq!(a("8Ei").to_string(), "9223372036854775807");
     }
 }

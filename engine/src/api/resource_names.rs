@@ -192,7 +192,7 @@ pub fn quota_causes(name: &str, value: &str, at: &str) -> Vec<String> {
 /// Rewrites every quantity of `list` as the apiserver stores it.
 pub fn canonicalize(list: &mut Option<BTreeMap<String, Quantity>>) {
     for q in list.iter_mut().flat_map(|l| l.values_mut()) {
-        if let Some(a) = Amount::parse(&q.0) {
+        if let Some(a) = Amount::parse(&q.0).filter(|a| !a.saturated()) {
             q.0 = a.to_string();
         }
     }

@@ -230,8 +230,14 @@ impl<'de> Deserializer<'de> for Node<'de, '_> {
         };
         deserialize_enum(name: &'static str, variants: &'static [&'static str]) => |node, visitor|
             node.value.deserialize_enum(name, variants, visitor);
-        deserialize_newtype_struct(_name: &'static str) => |node, visitor|
-            visitor.visit_newtype_struct(node);
+        deserialize_newtype_struct(name: &'static str) => |node, visitor| match node.value {
+            // `Quantity.UnmarshalJSON`: a quantity's text is parsed as it is decoded.
+            Value::String(q) if name == "Quantity" => match super::quantity::check(q) {
+                Ok(()) => visitor.visit_newtype_struct(node),
+                Err(message) => Err(de::Error::custom(message)),
+            },
+            _ => visitor.visit_newtype_struct(node),
+        };
         deserialize_bool() => |node, visitor| match node.value {
             Value::Bool(b) => visitor.visit_bool(*b),
             _ => Err(node.invalid(&visitor)),

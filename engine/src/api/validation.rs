@@ -7,6 +7,7 @@ mod probes;
 pub(crate) use probes::port_name_messages;
 
 use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::error::ApiError;
 use crate::api::object::Object;
@@ -97,7 +98,27 @@ pub fn pod_spec(spec: &PodSpec, path: &str, causes: &mut Vec<String>) {
                     ));
                 }
             }
+            resource_causes(c.resources.as_ref(), &at, causes);
             probes::container(c, &at, is_init, causes);
+        }
+    }
+}
+
+/// `ValidateContainerResourceRequirements`' sign rule: no negative limit or request
+/// (`ValidateNonnegativeQuantity`, the quantity printed in canonical form).
+fn resource_causes(
+    resources: Option<&k8s_openapi::api::core::v1::ResourceRequirements>,
+    at: &str,
+    causes: &mut Vec<String>,
+) {
+    let Some(r) = resources else { return };
+    for (field, list) in [("limits", &r.limits), ("requests", &r.requests)] {
+        for (name, q) in list.iter().flatten() {
+            if let Some(a) = super::quantity::Amount::parse(&q.0).filter(|a| a.millis() < 0) {
+                causes.push(format!(
+                    "{at}.resources.{field}[{name}]: Invalid value: \"{a}\": must be greater than or equal to 0"
+                ));
+            }
         }
     }
 }
@@ -126,9 +147,7 @@ fn checked(obj: &Object, fields: impl FnOnce(&mut Vec<String>)) -> Result<(), Ap
             causes.push(format!("metadata.name: Invalid value: \"{name}\": {msg}"));
         }
     }
-    if let Some(labels) = &obj.metadata().labels {
-        label_causes(labels, "metadata.labels", &mut causes);
-    }
+    meta_causes(Some(obj.metadata()), "metadata", &mut causes);
     fields(&mut causes);
     if causes.is_empty() {
         Ok(())
@@ -140,6 +159,42 @@ fn checked(obj: &Object, fields: impl FnOnce(&mut Vec<String>)) -> Result<(), Ap
         })
     }
 }
+
+/// The labels and annotations of the metadata at `path` (`metadata`, or a pod template's
+/// `spec.template`, as `ValidatePodTemplateSpec` reports them: `spec.template.labels`).
+pub fn meta_causes(meta: Option<&ObjectMeta>, path: &str, causes: &mut Vec<String>) {
+    let Some(meta) = meta else { return };
+    if let Some(labels) = &meta.labels {
+        label_causes(labels, &format!("{path}.labels"), causes);
+    }
+    if let Some(annotations) = &meta.annotations {
+        annotation_causes(annotations, &format!("{path}.annotations"), causes);
+    }
+}
+
+/// `ValidateAnnotations`: each key a qualified name once lowercased, and keys and values
+/// together at most 256 KiB.
+fn annotation_causes(
+    annotations: &std::collections::BTreeMap<String, String>,
+    path: &str,
+    causes: &mut Vec<String>,
+) {
+    let mut total = 0usize;
+    for (k, v) in annotations {
+        for msg in super::resource_names::qualified_name_causes(&k.to_lowercase()) {
+            causes.push(format!("{path}: Invalid value: {k:?}: {msg}"));
+        }
+        total = total.saturating_add(k.len()).saturating_add(v.len());
+    }
+    if total > ANNOTATIONS_SIZE_LIMIT {
+        causes.push(format!(
+            "{path}: Too long: may not be more than {ANNOTATIONS_SIZE_LIMIT} bytes"
+        ));
+    }
+}
+
+/// `TotalAnnotationSizeLimitB`: 256 KiB of annotation keys and values per object.
+const ANNOTATIONS_SIZE_LIMIT: usize = 256 * 1024;
 
 /// `ValidateLabels`: each key a qualified name (`IsQualifiedName`), each value a label value
 /// (`IsValidLabelValue`), reported at `path`.
@@ -190,4 +245,51 @@ pub fn path_segment_causes(name: &str) -> Vec<String> {
         .filter(|c| name.contains(*c))
         .map(|c| format!("may not contain '{c}'"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn meta(labels: &[(&str, &str)], annotations: &[(&str, &str)]) -> ObjectMeta {
+        let map = |pairs: &[(&str, &str)]| {
+            let m: BTreeMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            Some(m)
+        };
+        ObjectMeta {
+            labels: map(labels),
+            annotations: map(annotations),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn template_metadata_is_reported_at_the_template_path() {
+        let mut causes = Vec::new();
+        let m = meta(&[("a b", "ok")], &[("-x", "1")]);
+        meta_causes(Some(&m), "spec.template", &mut causes);
+        assert_eq!(causes.len(), 2, "{causes:?}");
+        assert!(causes[0].starts_with("spec.template.labels: Invalid value: \"a b\": "));
+        assert!(causes[1].starts_with("spec.template.annotations: Invalid value: \"-x\": "));
+    }
+
+    #[test]
+    fn annotation_keys_are_checked_lowercased_and_sized_together() {
+        let mut causes = Vec::new();
+        let big = "x".repeat(ANNOTATIONS_SIZE_LIMIT);
+        let m = meta(&[], &[("Example.COM/Ok", "1"), ("k", &big)]);
+        meta_causes(Some(&m), "metadata", &mut causes);
+        assert_eq!(
+            causes,
+            ["metadata.annotations: Too long: may not be more than 262144 bytes"]
+        );
+        let mut causes = Vec::new();
+        let m = meta(&[], &[("k", &big[1..])]);
+        meta_causes(Some(&m), "metadata", &mut causes);
+        assert!(causes.is_empty(), "{causes:?}");
+    }
 }

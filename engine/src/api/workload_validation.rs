@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::selector::Selector;
-use super::validation::pod_spec;
+use super::validation::{meta_causes, pod_spec};
 use crate::api::object::Object;
 
 /// Adds the causes an invalid workload has to `causes`.
@@ -204,6 +204,7 @@ fn no_active_deadline(t: Option<&PodTemplateSpec>, causes: &mut Vec<String>) {
 }
 
 fn template(t: Option<&PodTemplateSpec>, causes: &mut Vec<String>) {
+    meta_causes(t.and_then(|t| t.metadata.as_ref()), "spec.template", causes);
     let Some(spec) = t.and_then(|t| t.spec.as_ref()) else {
         causes.push("spec.template.spec.containers: Required value".into());
         return;

@@ -44,7 +44,7 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "cat" => cat(cluster, args, stdin),
         "ls" => ls(cluster, args),
         "rm" => rm(cluster, args),
-        "head" | "tail" => head_tail(program, args, stdin.unwrap_or("")),
+        "head" | "tail" => super::head_tail::run(program, args, stdin.unwrap_or("")),
         "wc" => wc(cluster, args, stdin),
         "tee" => tee(cluster, args, stdin),
         "curl" | "wget" | "nslookup" | "nc" | "ping" => host_tool(cluster, program, args),
@@ -128,14 +128,6 @@ fn test(cluster: &Cluster, program: &str, args: &[String]) -> Output {
 fn text(s: &str) -> Output {
     let mut o = Output::default();
     o.out(s);
-    o
-}
-
-fn lines_out(lines: &[&str]) -> Output {
-    let mut o = Output::default();
-    if !lines.is_empty() {
-        o.out(lines.join("\n"));
-    }
     o
 }
 
@@ -261,33 +253,6 @@ fn rm(cluster: &mut Cluster, args: &[String]) -> Output {
         }
     }
     o
-}
-
-fn head_tail(program: &str, args: &[String], input: &str) -> Output {
-    let mut n: usize = 10;
-    let mut iter = args.iter();
-    while let Some(a) = iter.next() {
-        let value = if a == "-n" {
-            iter.next().map(String::as_str)
-        } else {
-            a.strip_prefix("-n").or(a.strip_prefix('-'))
-        };
-        if let Some(v) = value {
-            match v.trim_start_matches('+').parse() {
-                Ok(v) => n = v,
-                Err(_) => {
-                    return Output::failure(format!("{program}: invalid number of lines: '{v}'"))
-                }
-            }
-        }
-    }
-    let lines: Vec<&str> = input.lines().collect();
-    let picked = if program == "head" {
-        &lines[..n.min(lines.len())]
-    } else {
-        &lines[lines.len().saturating_sub(n)..]
-    };
-    lines_out(picked)
 }
 
 /// GNU `wc [-lwmcL] [FILE]...`: counts in its fixed order (lines, words, characters, bytes,
@@ -595,11 +560,11 @@ mod tests {
         );
         assert_eq!(grep("grep", &["zzz".into()], input).exit_code, 1);
         assert_eq!(
-            head_tail("head", &["-n".into(), "1".into()], input).stdout(),
+            crate::console::head_tail::run("head", &["-n".into(), "1".into()], input).stdout(),
             "NAME READY\n"
         );
         assert_eq!(
-            head_tail("tail", &["-2".into()], input).stdout(),
+            crate::console::head_tail::run("tail", &["-2".into()], input).stdout(),
             "web-2 0/1\ndb 1/1\n"
         );
         assert_eq!(wc(&cluster, &["-l".into()], Some(input)).stdout(), "4\n");

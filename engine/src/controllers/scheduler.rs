@@ -534,7 +534,16 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
         .filter(|(s, _)| (*s - best).abs() < 1e-9)
         .map(|(_, n)| n)
         .collect();
-    let chosen = top[world.rng.next_u64() as usize % top.len()].clone();
+    // Scores that are not numbers (requests at f64's edge) tie everywhere.
+    let top = if top.is_empty() {
+        feasible.iter().map(|(_, n)| n).collect()
+    } else {
+        top
+    };
+    let Some(chosen) = top.get(world.rng.next_u64() as usize % top.len().max(1)) else {
+        return;
+    };
+    let chosen = (*chosen).clone();
     // PreBind: the pod binds once its claims are Bound (the binder finishes their binding,
     // a provisioner provisions on the chosen node).
     let chosen_node = nodes

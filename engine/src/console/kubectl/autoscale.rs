@@ -42,6 +42,26 @@ fn int_flag(parsed: &flags::Parsed, name: &str) -> Result<i32, String> {
     }
 }
 
+/// `n` as Go's `%g` prints it: the shortest digits, in exponent form (`1.5e+06`, `1e-05`)
+/// when the exponent is below -4 or at least 6; `+Inf`, `-Inf`, `NaN`.
+fn go_g(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".into();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    let sci = format!("{n:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if n != 0.0 && !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
+    } else {
+        format!("{n}")
+    }
+}
+
 /// A `--cpu`/`--memory` target (`parseResourceInput`): `N%` utilization, a bare number in
 /// the resource's default unit (`m` for cpu, `Mi` for memory), or a quantity.
 fn resource_target(input: &str, resource: &str) -> Result<MetricTarget, String> {
@@ -59,10 +79,18 @@ fn resource_target(input: &str, resource: &str) -> Result<MetricTarget, String> 
             _ => Err(format!("invalid percentage value: {input}")),
         };
     }
-    let quantity = if let Ok(n) = input.parse::<f64>() {
+    // Go's `strconv.ParseFloat` refuses what overflows (`1e400`), which then parses as a
+    // quantity; a number it takes is printed with `%g` and the unit, and must then parse.
+    let number = input
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() || !input.contains(char::is_numeric));
+    let quantity = if let Some(n) = number {
         let unit = if resource == "cpu" { "m" } else { "Mi" };
-        format!("{n}{unit}")
-    } else if crate::api::quantity::parse(input).is_some() {
+        let with_unit = format!("{}{unit}", go_g(n));
+        crate::api::quantity::check(&with_unit)?;
+        with_unit
+    } else if crate::api::quantity::check(input).is_ok() {
         input.to_string()
     } else {
         return Err(format!("invalid resource {resource} value: {input}"));
@@ -242,4 +270,35 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         return fail(out, "no objects passed to autoscale".into());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{go_g, resource_target};
+
+    #[test]
+    fn numbers_print_as_go_percent_g() {
+        assert_eq!(go_g(500.0), "500");
+        assert_eq!(go_g(0.5), "0.5");
+        assert_eq!(go_g(100000.0), "100000");
+        assert_eq!(go_g(1234567.0), "1.234567e+06");
+        assert_eq!(go_g(0.00001), "1e-05");
+        assert_eq!(go_g(1e300), "1e+300");
+        assert_eq!(go_g(f64::INFINITY), "+Inf");
+    }
+
+    #[test]
+    fn targets_parse_as_kubectl_does() {
+        let value = |i: &str, r: &str| resource_target(i, r).map(|t| t.average_value.unwrap().0);
+        assert_eq!(value("500", "cpu").as_deref(), Ok("500m"));
+        assert_eq!(value("1e400", "cpu").as_deref(), Ok("1e400"));
+        assert_eq!(value("2Gi", "memory").as_deref(), Ok("2Gi"));
+        let format_wrong = Err(crate::api::quantity::FORMAT_WRONG.to_string());
+        assert_eq!(value("1e300", "cpu"), format_wrong);
+        assert_eq!(value("inf", "memory"), format_wrong);
+        assert_eq!(
+            value("NaNs", "cpu"),
+            Err("invalid resource cpu value: NaNs".to_string())
+        );
+    }
 }

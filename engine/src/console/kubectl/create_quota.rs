@@ -26,12 +26,7 @@ fn hard(spec: &str) -> Result<BTreeMap<String, Quantity>, String> {
         let Some((name, value)) = pair.split_once('=') else {
             return Err(format!("error: invalid argument syntax {pair:?}"));
         };
-        if crate::api::quantity::Amount::parse(value).is_none() {
-            return Err(format!(
-                "error: {}",
-                crate::api::quantity::invalid_message()
-            ));
-        }
+        crate::api::quantity::check(value).map_err(|m| format!("error: {m}"))?;
         out.insert(name.trim().to_string(), Quantity(value.trim().to_string()));
     }
     Ok(out)

@@ -31,9 +31,7 @@ fn parse_list(text: &str) -> Result<Map<String, Value>, String> {
                 "Invalid argument syntax {pair}, expected <resource>=<value>"
             ));
         };
-        if crate::api::quantity::parse(q).is_none() {
-            return Err(crate::api::quantity::invalid_message().to_string());
-        }
+        crate::api::quantity::check(q)?;
         map.insert(name.to_string(), Value::String(q.to_string()));
     }
     Ok(map)

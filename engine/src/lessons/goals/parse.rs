@@ -6,6 +6,7 @@ use super::{Bounds, FieldTest, Goal, ObjRef, PodConds, Pred, PredKind, Seg, PRED
 use crate::api::kinds;
 use crate::api::object::Object;
 use crate::api::selector::Selector;
+use crate::bounds::{self, Depth};
 use crate::lessons::did_you_mean;
 use crate::lessons::format::Errors;
 use crate::lessons::yaml::{Node, Value};
@@ -13,20 +14,23 @@ use crate::lessons::yaml::{Node, Value};
 struct Parser<'e> {
     e: &'e mut Errors,
     slots: usize,
+    /// `all`/`any`/`not`/`always`/`ever` nesting, bounded by [`bounds::GOALS`].
+    depth: Depth,
 }
 
 /// Parses a goal; problems go to `e` with their lines.
 pub(crate) fn parse(node: &Node, e: &mut Errors) -> Option<Goal> {
-    let mut p = Parser { e, slots: 0 };
-    let root = p.pred(node, 0)?;
+    let mut p = Parser {
+        e,
+        slots: 0,
+        depth: Depth::new(bounds::GOALS),
+    };
+    let root = p.pred(node)?;
     Some(Goal {
         root,
         slots: p.slots,
     })
 }
-
-/// Deepest nesting accepted (keeps recursion bounded on hostile input).
-const MAX_DEPTH: usize = crate::bounds::GOALS;
 
 impl Parser<'_> {
     fn slot(&mut self) -> usize {
@@ -34,11 +38,19 @@ impl Parser<'_> {
         self.slots - 1
     }
 
-    fn pred(&mut self, node: &Node, depth: usize) -> Option<Pred> {
-        if depth > MAX_DEPTH {
-            self.e.add(node.line, "goal nested too deeply");
+    /// One goal, a level deeper than its parent's (refused past the limit).
+    fn pred(&mut self, node: &Node) -> Option<Pred> {
+        if let Err(too_deep) = self.depth.enter() {
+            self.e
+                .add(node.line, format!("goal nested too deeply ({too_deep})"));
             return None;
         }
+        let pred = self.pred_here(node);
+        self.depth.leave();
+        pred
+    }
+
+    fn pred_here(&mut self, node: &Node) -> Option<Pred> {
         let Some(entries) = node.entries() else {
             self.e.add(
                 node.line,
@@ -103,10 +115,7 @@ impl Parser<'_> {
                         .add(body.line, format!("`{name}` needs at least one goal"));
                     return None;
                 }
-                let preds: Vec<Pred> = items
-                    .iter()
-                    .filter_map(|i| self.pred(i, depth + 1))
-                    .collect();
+                let preds: Vec<Pred> = items.iter().filter_map(|i| self.pred(i)).collect();
                 if preds.len() != items.len() {
                     return None;
                 }
@@ -116,13 +125,13 @@ impl Parser<'_> {
                     PredKind::Any(preds)
                 }
             }
-            "not" => PredKind::Not(Box::new(self.pred(body, depth + 1)?)),
+            "not" => PredKind::Not(Box::new(self.pred(body)?)),
             "always" => {
-                let inner = self.pred(body, depth + 1)?;
+                let inner = self.pred(body)?;
                 PredKind::Always(Box::new(inner), self.slot())
             }
             _ => {
-                let inner = self.pred(body, depth + 1)?;
+                let inner = self.pred(body)?;
                 PredKind::Ever(Box::new(inner), self.slot())
             }
         };
@@ -569,5 +578,31 @@ mod tests {
         assert!(matches!(&p[2], Seg::Key(k) if k == "app.kubernetes.io/name"));
         assert!(parse_path("spec..x").is_err());
         assert!(parse_path("a[b").is_err());
+    }
+
+    /// `depth` goals, each the `not` of the next, around an `exists`.
+    fn nested_nots(depth: usize) -> (Option<Goal>, Vec<String>) {
+        let text = "{not: ".repeat(depth - 1) + "{exists: pod/web}" + &"}".repeat(depth - 1);
+        let node = crate::lessons::yaml::parse(&text).unwrap();
+        let mut e = Errors {
+            file: "l.yaml".into(),
+            list: Vec::new(),
+        };
+        let goal = parse(&node, &mut e);
+        (goal, e.list.iter().map(|l| l.message.clone()).collect())
+    }
+
+    #[test]
+    fn nesting_is_counted_by_the_shared_depth_budget() {
+        let (goal, errors) = nested_nots(bounds::GOALS);
+        assert!(goal.is_some() && errors.is_empty(), "{errors:?}");
+        let (goal, errors) = nested_nots(bounds::GOALS + 1);
+        assert!(goal.is_none());
+        assert_eq!(
+            errors,
+            ["goal nested too deeply (exceeded max depth of 32)"]
+        );
+        let (goal, errors) = nested_nots(150);
+        assert!(goal.is_none() && errors.len() == 1, "{errors:?}");
     }
 }

@@ -228,6 +228,7 @@ const COMMON_BINARIES: &[&str] = &[
     "sh",
     "echo",
     "sleep",
+    "timeout",
     "tail",
     "cat",
     "date",

@@ -7,6 +7,7 @@ mod df;
 mod files;
 mod grammar;
 pub mod load_loop;
+mod timeout;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -697,6 +698,7 @@ impl<'a> Shell<'a> {
                     return Flow::Stop;
                 }
             }
+            "timeout" => return self.timeout(args),
             "tail" if args.iter().any(|a| a == "-f" || a == "-F") => return Flow::Stop,
             // Programs that compute until killed: one core each.
             _ if burns_cpu(&base, args) => {
