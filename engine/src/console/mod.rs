@@ -17,7 +17,6 @@ mod repeat;
 mod sed;
 mod seq;
 mod session;
-mod shell;
 mod source;
 mod ssh;
 mod text_filters;
@@ -25,9 +24,9 @@ mod text_filters;
 use crate::cluster::Cluster;
 use crate::node::process::budget::{self, Budget, Limit};
 use crate::output::Output;
+use crate::sh::{self as shell, Simple};
 pub(crate) use files::normalize as files_normalize;
 pub use files::Workspace;
-use shell::Simple;
 
 /// Console state that outlives a single line.
 #[derive(Clone, Debug)]

@@ -2,9 +2,9 @@
 //! opens and duplicates descriptors (`2>&1 >f` is not `>f 2>&1`), then each chunk it wrote
 //! sent to the pipe (or the screen), the screen's stderr, or a workspace file.
 
-use super::shell::Redirect;
 use crate::cluster::Cluster;
 use crate::output::{Output, Stream};
+use crate::sh::Redirect;
 
 /// Where a descriptor points.
 #[derive(Clone, Debug, PartialEq, Eq)]

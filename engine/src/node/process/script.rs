@@ -494,9 +494,9 @@ impl<'a> Shell<'a> {
     }
 
     /// `${...}`: a variable, its length, a default, a prefix or suffix removed
-    /// ([`super::param`]); what cannot be read is empty.
+    /// ([`crate::sh::param`]); what cannot be read is empty.
     fn parameter(&mut self, inner: &str) -> String {
-        let Some(param) = super::param::Param::parse(inner) else {
+        let Some(param) = crate::sh::Param::parse(inner) else {
             return String::new();
         };
         let word = param
@@ -514,7 +514,7 @@ impl<'a> Shell<'a> {
         text
     }
 
-    /// Expands `$VAR`, `${VAR}` (and [`super::param`]'s forms), `$(cmd)` and `$?`; unquoted
+    /// Expands `$VAR`, `${VAR}` (and [`crate::sh::param`]'s forms), `$(cmd)` and `$?`; unquoted
     /// results are not re-split.
     fn expand(&mut self, word: &str) -> Vec<String> {
         let mut out = String::new();
@@ -973,7 +973,7 @@ impl Shell<'_> {
                     regex.push_str(r);
                 }
                 toks.push(cond::CondTok::Arg(regex));
-            } else if cond::is_cond_op(w) || matches!(w.as_str(), "<" | ">") {
+            } else if crate::sh::cond::is_cond_op(w) || matches!(w.as_str(), "<" | ">") {
                 toks.push(cond::CondTok::Op(w.clone()));
             } else {
                 toks.push(cond::CondTok::Arg(w.clone()));

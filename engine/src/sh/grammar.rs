@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
+use super::cond::{self, CondTok};
 use super::{
     CaseClause, CaseItem, Command, Compound, CondWord, Connector, ForLoop, IfClause, Redirect,
     Simple, Token, WhileLoop, Word, MAX_LOOP_DEPTH,
 };
-use crate::node::process::cond::{self, CondTok};
 
 /// Reserved words that cannot start a command.
 const CLOSERS: &[&str] = &["do", "done", "then", "elif", "else", "fi", "esac"];
