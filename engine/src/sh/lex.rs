@@ -2,7 +2,7 @@
 //! [`Piece`]s) and operators, over lines; heredoc bodies read after the line of their `<<`.
 
 use super::param::{self, Param};
-use super::Piece;
+use super::{Piece, SyntaxError};
 
 /// A word: its text after quote removal, and its pieces when it has expansions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +60,7 @@ impl WordBuf {
 }
 
 /// After a `$`: the expansion it starts, with its text as typed (`None`: a plain `$`).
-fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, String> {
+fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, SyntaxError> {
     match chars.peek().copied() {
         Some('(') => {
             chars.next();
@@ -69,7 +69,7 @@ fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, St
                 // `$((1+2))`: the expression ends at the first `)` of the closing two.
                 let expr = until_paren(chars)?;
                 if chars.next() != Some(')') {
-                    return Err("bash: unexpected EOF while looking for matching `))'".into());
+                    return Err(SyntaxError::Unterminated("))"));
                 }
                 let raw = format!("$(({expr}))");
                 return Ok(Some((Piece::Arith(expr), raw)));
@@ -83,7 +83,7 @@ fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, St
             let inner = until_char(chars, '}')?;
             let raw = format!("${{{inner}}}");
             match Param::parse(&inner) {
-                None => Err(format!("bash: ${{{inner}}}: bad substitution")),
+                None => Err(SyntaxError::BadSubstitution(inner)),
                 Some(Param {
                     name,
                     op: param::Op::Value,
@@ -113,7 +113,7 @@ fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, St
 }
 
 /// The text up to `end` (not included), or bash's error when `end` never comes.
-fn until_char(chars: &mut Chars, end: char) -> Result<String, String> {
+fn until_char(chars: &mut Chars, end: char) -> Result<String, SyntaxError> {
     let mut text = String::new();
     for c in chars.by_ref() {
         if c == end {
@@ -121,13 +121,15 @@ fn until_char(chars: &mut Chars, end: char) -> Result<String, String> {
         }
         text.push(c);
     }
-    Err(format!(
-        "bash: unexpected EOF while looking for matching `{end}'"
-    ))
+    Err(SyntaxError::Unterminated(if end == '}' {
+        "}"
+    } else {
+        "'"
+    }))
 }
 
 /// The text up to the `)` closing a `$(` (nested parentheses and quotes respected).
-fn until_paren(chars: &mut Chars) -> Result<String, String> {
+fn until_paren(chars: &mut Chars) -> Result<String, SyntaxError> {
     let mut inner = String::new();
     let mut depth = 1;
     while let Some(c) = chars.next() {
@@ -160,11 +162,11 @@ fn until_paren(chars: &mut Chars) -> Result<String, String> {
         }
         inner.push(c);
     }
-    Err("bash: unexpected EOF while looking for matching `)'".into())
+    Err(SyntaxError::Unterminated(")"))
 }
 
 /// The text up to the closing backtick.
-fn until_backtick(chars: &mut Chars) -> Result<String, String> {
+fn until_backtick(chars: &mut Chars) -> Result<String, SyntaxError> {
     let mut inner = String::new();
     while let Some(c) = chars.next() {
         match c {
@@ -180,7 +182,7 @@ fn until_backtick(chars: &mut Chars) -> Result<String, String> {
             c => inner.push(c),
         }
     }
-    Err("bash: unexpected EOF while looking for matching ``'".into())
+    Err(SyntaxError::Unterminated("`"))
 }
 
 /// The descriptor redirection starting at `c` (a `>` after the word being read, or `&`),
@@ -232,7 +234,7 @@ pub(super) struct Lexed {
 /// The tokens of an entry, read as one stream so that quotes, `$(...)` and `\`-newline
 /// span lines: each line ends with a `"\n"` operator, and each `<<DELIM` is followed by
 /// its body, read from the lines after the line it is on.
-pub(super) fn lex(text: &str) -> Result<Lexed, String> {
+pub(super) fn lex(text: &str) -> Result<Lexed, SyntaxError> {
     let mut tokens = Vec::new();
     let mut word = WordBuf::default();
     let mut in_word = false;
@@ -242,16 +244,24 @@ pub(super) fn lex(text: &str) -> Result<Lexed, String> {
     let mut open_heredoc = false;
     let mut trailing_backslash = false;
     let mut delimiters = Vec::new();
+    // Inside `[[ ... ]]`, where `<<` is an operator of the expression, not a heredoc.
+    let mut in_cond = false;
     macro_rules! end_word {
         () => {
             if in_word {
                 let w = word.take();
-                if tokens.last() == Some(&Token::Op("<<")) {
+                if tokens.last() == Some(&Token::Op("<<")) && !in_cond {
                     // The delimiter gives way to the body, read after this line.
                     delimiters.push(w.text.clone());
                     heredocs.push((tokens.len(), w.text));
                     tokens.push(Token::Body(String::new()));
                 } else {
+                    #[allow(unused_assignments)]
+                    if w.plain && w.text == "[[" && command_starts(&tokens) {
+                        in_cond = true;
+                    } else if w.plain && w.text == "]]" {
+                        in_cond = false;
+                    }
                     tokens.push(Token::Word(w));
                 }
                 #[allow(unused_assignments)]
@@ -310,18 +320,10 @@ pub(super) fn lex(text: &str) -> Result<Lexed, String> {
                                 word.push('\\');
                                 word.push(ch);
                             }
-                            None => {
-                                return Err(
-                                    "bash: unexpected EOF while looking for matching `\"'".into()
-                                )
-                            }
+                            None => return Err(SyntaxError::Unterminated("\"")),
                         },
                         Some(ch) => word.push(ch),
-                        None => {
-                            return Err(
-                                "bash: unexpected EOF while looking for matching `\"'".into()
-                            )
-                        }
+                        None => return Err(SyntaxError::Unterminated("\"")),
                     }
                 }
             }
@@ -406,12 +408,7 @@ pub(super) fn lex(text: &str) -> Result<Lexed, String> {
                     ('>', false) => ">",
                     ('<', true) => "<<",
                     ('<', false) => "<",
-                    _ => {
-                        return Err(
-                            "bash: running commands in the background (&) is not supported here"
-                                .into(),
-                        )
-                    }
+                    _ => return Err(SyntaxError::Background),
                 }));
             }
             c => {
@@ -430,6 +427,22 @@ pub(super) fn lex(text: &str) -> Result<Lexed, String> {
         trailing_backslash,
         delimiters,
     })
+}
+
+/// Whether a word after `tokens` is where a command starts (so `[[` opens an expression).
+fn command_starts(tokens: &[Token]) -> bool {
+    match tokens.last() {
+        None => true,
+        Some(Token::Op(op)) => matches!(*op, "\n" | ";" | ";;" | "&&" | "||" | "|" | "("),
+        Some(Token::Word(w)) => {
+            w.plain
+                && matches!(
+                    w.text.as_str(),
+                    "do" | "then" | "else" | "elif" | "if" | "while" | "until" | "!"
+                )
+        }
+        Some(Token::Body(_)) => false,
+    }
 }
 
 /// The lines of a heredoc's body up to `delimiter` (`-DELIM` strips leading tabs), read from

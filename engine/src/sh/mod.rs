@@ -8,6 +8,7 @@
 //! [`Piece`]s, outside single quotes, to be expanded when the command runs.
 
 pub mod cond;
+mod error;
 pub mod glob;
 mod grammar;
 mod lex;
@@ -16,6 +17,7 @@ pub mod param;
 use std::sync::Arc;
 
 pub use cond::Cond;
+pub use error::SyntaxError;
 use lex::{lex, Lexed, Token, Word};
 pub use param::Param;
 
@@ -245,9 +247,6 @@ pub struct WhileLoop {
     pub body: Arc<[Command]>,
 }
 
-/// How deeply loops, `if`s and `case`s may nest in one entry.
-const MAX_LOOP_DEPTH: usize = crate::bounds::SHELL;
-
 /// The delimiter of the first heredoc that `line` opens, as bash's grammar reads it: a `<<`
 /// operator outside quotes, `$((...))` and `$(...)` (`echo $((1<<4))` and `echo 'a<<b'`
 /// open none); `<<-EOF` gives `EOF`.
@@ -276,9 +275,15 @@ pub fn word_pieces(text: &str) -> Vec<Piece> {
     pieces
 }
 
+/// Parses a script as the shell `dialect` reads it (a container's `sh -c`).
+pub fn parse_script(text: &str, dialect: Dialect) -> Result<Vec<Command>, SyntaxError> {
+    grammar::parse(lex(text)?.tokens, dialect, None)
+}
+
 /// Parses a console entry: one line, or several (a loop over lines, heredoc bodies).
+#[cfg(test)]
 pub fn parse(text: &str) -> Result<Vec<Command>, String> {
-    grammar::parse(lex(text)?.tokens, None)
+    parse_script(text, Dialect::Bash).map_err(|e| e.interactive())
 }
 
 /// Parses a console entry, expanding `aliases` where commands start.
@@ -286,7 +291,8 @@ pub fn parse_with_aliases(
     text: &str,
     aliases: &std::collections::BTreeMap<String, String>,
 ) -> Result<Vec<Command>, String> {
-    grammar::parse(lex(text)?.tokens, Some(aliases))
+    let tokens = lex(text).map_err(|e| e.interactive())?.tokens;
+    grammar::parse(tokens, Dialect::Bash, Some(aliases)).map_err(|e| e.interactive())
 }
 
 /// Whether an interactive entry is unfinished, so that bash prompts `> ` for more: it ends
@@ -295,11 +301,12 @@ pub fn parse_with_aliases(
 /// after `|`, `&&`, `||`. A syntax error is not unfinished: it is reported at once.
 pub fn needs_more(text: &str) -> bool {
     match lex(text) {
-        Err(e) => e.starts_with("bash: unexpected EOF while looking for matching"),
+        Err(e) => matches!(e, SyntaxError::Unterminated(_)),
         Ok(lexed) if lexed.open_heredoc || lexed.trailing_backslash => true,
-        Ok(lexed) => {
-            matches!(grammar::parse(lexed.tokens, None), Err(e) if e == grammar::END_OF_FILE)
-        }
+        Ok(lexed) => matches!(
+            grammar::parse(lexed.tokens, Dialect::Bash, None),
+            Err(e) if e.is_end_of_file()
+        ),
     }
 }
 
@@ -311,7 +318,7 @@ pub fn needs_more(text: &str) -> bool {
 /// transcripts hold such lines), and so is an open quote. Typed entries follow
 /// [`needs_more`] instead, as bash does.
 pub fn continues(text: &str) -> bool {
-    if !matches!(parse(text), Err(e) if e == grammar::END_OF_FILE) {
+    if !matches!(parse_script(text, Dialect::Bash), Err(e) if e.is_end_of_file()) {
         return false;
     }
     let Ok(Lexed { tokens, .. }) = lex(text) else {
@@ -643,7 +650,10 @@ mod tests {
         assert_eq!(err("case in a) esac"), near("a"));
         assert_eq!(err("case a b"), near("b"));
         assert_eq!(err("echo a;; echo b"), near(";;"));
-        assert_eq!(err("if true; then echo x"), grammar::END_OF_FILE);
+        assert_eq!(
+            err("if true; then echo x"),
+            "bash: syntax error: unexpected end of file"
+        );
         let deep = "if true; then ".repeat(40) + &"fi; ".repeat(40);
         assert!(err(&deep).contains("nested too deeply"));
         assert!(continues("if true"));
@@ -730,5 +740,132 @@ mod tests {
         let cmds = parse("cat <<EOF > a\nx 'y\nEOF\necho done").unwrap();
         assert_eq!(cmds.len(), 2);
         assert_eq!(cmds[0].pipeline[0].heredoc.as_deref(), Some("x 'y\n"));
+    }
+
+    /// The message `sh -c SRC` prints in `dialect` (as `sh`, or `bash` for bash).
+    fn script_err(src: &str, dialect: Dialect) -> String {
+        let name = if dialect == Dialect::Bash {
+            "bash"
+        } else {
+            "sh"
+        };
+        parse_script(src, dialect)
+            .unwrap_err()
+            .message(dialect, name, src)
+    }
+
+    #[test]
+    fn each_dialect_words_the_same_error() {
+        use Dialect::*;
+        let cases: [(&str, [&str; 3]); 8] = [
+            (
+                "if true; then fi",
+                [
+                    "sh: 1: Syntax error: \"fi\" unexpected",
+                    "sh: syntax error: unexpected \"fi\"",
+                    "bash: -c: line 1: syntax error near unexpected token `fi'\nbash: -c: line 1: `if true; then fi'",
+                ],
+            ),
+            (
+                "if true; echo x; fi",
+                [
+                    "sh: 1: Syntax error: \"fi\" unexpected (expecting \"then\")",
+                    "sh: syntax error: unexpected \"fi\" (expecting \"then\")",
+                    "bash: -c: line 1: syntax error near unexpected token `fi'\nbash: -c: line 1: `if true; echo x; fi'",
+                ],
+            ),
+            (
+                "while true; do echo x",
+                [
+                    "sh: 1: Syntax error: end of file unexpected (expecting \"done\")",
+                    "sh: syntax error: unexpected end of file (expecting \"done\")",
+                    "bash: -c: line 2: syntax error: unexpected end of file",
+                ],
+            ),
+            (
+                "case a in a) echo;; x",
+                [
+                    "sh: 1: Syntax error: end of file unexpected (expecting \")\")",
+                    "sh: syntax error: unexpected end of file (expecting \")\")",
+                    "bash: -c: line 1: syntax error near unexpected token `newline'\nbash: -c: line 1: `case a in a) echo;; x'",
+                ],
+            ),
+            (
+                "echo 'open",
+                [
+                    "sh: 1: Syntax error: Unterminated quoted string",
+                    "sh: syntax error: unterminated quoted string",
+                    "bash: -c: line 1: unexpected EOF while looking for matching `''",
+                ],
+            ),
+            (
+                "echo $(date",
+                [
+                    "sh: 1: Syntax error: end of file unexpected (expecting \")\")",
+                    "sh: syntax error: unexpected end of file (expecting \")\")",
+                    "bash: -c: line 1: unexpected EOF while looking for matching `)'",
+                ],
+            ),
+            (
+                "for 1x in a; do echo; done",
+                [
+                    "sh: 1: Syntax error: Bad for loop variable",
+                    "sh: syntax error: bad for loop variable",
+                    "bash: `1x': not a valid identifier",
+                ],
+            ),
+            (
+                "echo ${1x}",
+                [
+                    "sh: 1: Bad substitution",
+                    "sh: syntax error: bad substitution",
+                    "bash: ${1x}: bad substitution",
+                ],
+            ),
+        ];
+        for (src, [dash, ash, bash]) in cases {
+            assert_eq!(script_err(src, Dash), dash, "{src}");
+            assert_eq!(script_err(src, Ash), ash, "{src}");
+            assert_eq!(script_err(src, Bash), bash, "{src}");
+        }
+        let deep = "if true; then ".repeat(40) + &"fi; ".repeat(40);
+        assert_eq!(script_err(&deep, Dash), "sh: nested too deeply");
+        assert_eq!(err(&deep), "bash: loops nested too deeply");
+    }
+
+    #[test]
+    fn double_brackets_by_dialect() {
+        let first = |src: &str, d| parse_script(src, d).unwrap().remove(0).pipeline.remove(0);
+        // bash: an expression, `&&` and `(` its own.
+        let s = first("[[ a == b* && ( -f x ) ]] && echo", Dialect::Bash);
+        assert!(matches!(s.compound.as_deref(), Some(Compound::Cond(_))));
+        // busybox ash: its `test`, every word an argument.
+        let s = first("[[ a == b* && ( x < y ) ]] && echo", Dialect::Ash);
+        assert_eq!(
+            s.words,
+            ["[[", "a", "==", "b*", "&&", "(", "x", "<", "y", ")", "]]"]
+        );
+        // dash: a command like any other (not found), `&&` ends it.
+        let s = first("[[ a && b ]]", Dialect::Dash);
+        assert_eq!(s.words, ["[[", "a"]);
+        // `<<` opens no heredoc inside `[[ ]]`, and is no operator there either (bash 5.2).
+        assert_eq!(
+            err("[[ a << b ]]"),
+            "bash: unexpected token `<<', conditional binary operator expected"
+        );
+        assert_eq!(
+            err("[[ << b ]]"),
+            "bash: unexpected token `<<' in conditional command"
+        );
+        assert_eq!(
+            script_err("[[ 1 -lt ]]", Dialect::Bash),
+            "bash: -c: line 1: unexpected argument `]]' to conditional binary operator"
+        );
+        assert_eq!(
+            parse("cat <<EOF\n[[ a\nEOF").unwrap()[0].pipeline[0]
+                .heredoc
+                .as_deref(),
+            Some("[[ a\n")
+        );
     }
 }

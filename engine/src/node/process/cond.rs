@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-pub use crate::sh::cond::{parse_cond, Cond, CondTok};
+use crate::sh::cond::Cond;
 use crate::sh::cond::{BINARY, UNARY};
 pub use crate::sh::glob::glob;
 pub use crate::sh::Dialect;
@@ -431,7 +431,7 @@ fn eval(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sh::cond::is_cond_op;
+    use crate::sh::cond::{is_cond_op, parse_cond, CondTok};
 
     fn no_files(_: &str) -> Option<FileKind> {
         None
