@@ -1,7 +1,9 @@
-//! A tiny POSIX-sh interpreter for the commands learners put in `command`/`args` and type in
-//! `kubectl exec`: `;` `&&` `||`, `while`/`until`/`for` loops, `if`, `case`, `test`/`[`,
-//! `[[ ]]` (busybox ash and bash), `$VAR`, `${VAR}`, `$(cmd)`, and a handful of utilities. It runs on simulated time: `sleep` moves a clock forward, and
-//! the run stops when that clock passes a limit or the step budget is spent.
+//! The containers' shell for the commands learners put in `command`/`args` and type in
+//! `kubectl exec`: it walks the AST of [`crate::sh`] (the grammar the console shares) as
+//! dash, busybox ash or bash (`Dialect`: `[[ ]]`, error texts), with `$VAR`, `${...}`,
+//! `$((...))`, `$(cmd)`, redirections, pipes into `cat` and `grep`, heredocs, and a handful
+//! of utilities. It runs on simulated time: `sleep` moves a clock forward, and the run stops
+//! when that clock passes a limit or the step budget is spent.
 
 mod df;
 mod files;
