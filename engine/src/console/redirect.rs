@@ -43,7 +43,9 @@ pub(super) fn route(
             Redirect::Dup { fd, to } => (*fd, if *to == 1 { fd1.clone() } else { fd2.clone() }),
             Redirect::To { fd, file, .. } if file == "/dev/stdout" => (*fd, fd1.clone()),
             Redirect::To { fd, file, .. } if file == "/dev/stderr" => (*fd, fd2.clone()),
-            Redirect::To { fd, file, append } => {
+            Redirect::To {
+                fd, file, append, ..
+            } => {
                 let at = files.iter().position(|(f, _, _)| f == file);
                 let at = at.unwrap_or_else(|| {
                     files.push((file.clone(), *append, String::new()));

@@ -313,13 +313,15 @@ impl Parser<'_> {
                 simple.heredoc = Some(body);
                 return Ok(());
             }
-            (_, Some(Token::Word(Word { text, .. }))) if op != "<<" => text,
+            (_, Some(Token::Word(Word { text, pieces, .. }))) if op != "<<" => (text, pieces),
             (_, Some(Token::Op(o))) if o != "\n" => return Err(unexpected(&Token::Op(o))),
             _ => return Err(SyntaxError::at(Found::Op("\n"))),
         };
+        let (target, pieces) = target;
         let to = |fd, append| Redirect::To {
             fd,
             file: target.clone(),
+            pieces: pieces.clone(),
             append,
         };
         match op {

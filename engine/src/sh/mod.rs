@@ -119,8 +119,10 @@ pub enum Redirect {
     To {
         /// The descriptor: 1 (stdout) or 2 (stderr).
         fd: u8,
-        /// The file, as typed.
+        /// The file, as typed (after quote removal).
         file: String,
+        /// Its pieces when it has expansions (`> $LOG`), for the shells that make them.
+        pieces: Option<Vec<Piece>>,
         /// `>>`: append instead of truncating.
         append: bool,
     },
@@ -343,6 +345,7 @@ mod tests {
         Redirect::To {
             fd,
             file: file.into(),
+            pieces: None,
             append,
         }
     }

@@ -189,17 +189,28 @@ struct Redirect {
 }
 
 impl Redirect {
-    /// A command's redirections, as these shells keep them: stdout into `/dev/null` or a
-    /// file, stderr dropped (into any file) or sent to stdout.
-    fn of(outputs: &[sh::Redirect]) -> Redirect {
+    /// A command's redirections (their files expanded by `expand`), as these shells keep
+    /// them: stdout into `/dev/null` or a file, stderr dropped (into any file) or sent to
+    /// stdout.
+    fn of(
+        outputs: &[sh::Redirect],
+        mut expand: impl FnMut(&str, Option<&[Piece]>) -> Vec<String>,
+    ) -> Redirect {
         let mut r = Redirect::default();
         for o in outputs {
             match o {
                 sh::Redirect::To { fd: 2, .. } => r.drop_err = true,
-                sh::Redirect::To { file, .. } if file == "/dev/null" => r.drop_out = true,
-                sh::Redirect::To { file, append, .. } => {
+                sh::Redirect::To {
+                    file,
+                    pieces,
+                    append,
+                    ..
+                } => {
+                    let file = expand(file, pieces.as_deref()).join(" ");
                     r.drop_out = true;
-                    r.to_file = Some((file.clone(), *append));
+                    if file != "/dev/null" {
+                        r.to_file = Some((file, *append));
+                    }
                 }
                 sh::Redirect::Dup { fd: 2, to: 1 } => r.err_to_out = true,
                 sh::Redirect::Dup { .. } => {}
@@ -415,7 +426,7 @@ impl<'a> Shell<'a> {
         if let Some(code) = self.abort {
             return Flow::Exit(code);
         }
-        let redirect = Redirect::of(&simple.outputs);
+        let redirect = Redirect::of(&simple.outputs, |text, pieces| self.expand(text, pieces));
         if let Some((path, _)) = &redirect.to_file {
             if let Err(e) = self.can_create(path) {
                 self.emit(e, true);
@@ -1241,7 +1252,10 @@ mod tests {
             0,
         );
         assert_eq!(texts(&r), ["127"]);
-        let r = run("for i in 1 2; do echo $i; done > /dev/null; echo ok", 0);
+        let r = run(
+            "F=/dev/null; for i in 1 2; do echo $i; done > $F; echo ok",
+            0,
+        );
         assert_eq!(texts(&r), ["ok"]);
         let r = run_as(
             "[[ web == \"w*\" ]] || echo quoted; [[ web == w* ]] && echo glob",
