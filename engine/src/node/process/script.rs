@@ -426,6 +426,34 @@ impl<'a> Shell<'a> {
         if let Some(code) = self.abort {
             return Flow::Exit(code);
         }
+        let mut stdin = simple.heredoc.clone().or(stdin);
+        if let Some(path) = &simple.stdin_from {
+            match self.fs.read(path) {
+                Ok(text) => stdin = Some(text.to_string()),
+                // The shell opens it; the program reading it fails (not modelled).
+                Err(FsError::IsDir) => stdin = Some(String::new()),
+                Err(e) => {
+                    let missing = e == FsError::NotFound;
+                    let (message, code) = match self.dialect() {
+                        Dialect::Bash => (format!("{}: {path}: {}", self.name, e.message()), 1),
+                        Dialect::Dash => {
+                            let why = if missing { "No such file" } else { e.message() };
+                            (
+                                format!("{}: cannot open {path}: {why}", self.dash_name()),
+                                2,
+                            )
+                        }
+                        Dialect::Ash => {
+                            let why = if missing { "no such file" } else { e.message() };
+                            (format!("{}: can't open {path}: {why}", self.name), 1)
+                        }
+                    };
+                    self.emit(message, true);
+                    self.last = code;
+                    return Flow::Next;
+                }
+            }
+        }
         let redirect = Redirect::of(&simple.outputs, |text, pieces| self.expand(text, pieces));
         if let Some((path, _)) = &redirect.to_file {
             if let Err(e) = self.can_create(path) {
@@ -439,7 +467,7 @@ impl<'a> Shell<'a> {
             }
         }
         let before = self.lines.len();
-        self.stdin = simple.heredoc.clone().or(stdin);
+        self.stdin = stdin;
         let flow = match &simple.compound {
             Some(compound) => self.exec_compound(compound),
             None => self.exec_argv(&argv),
@@ -1262,6 +1290,12 @@ mod tests {
             "bash",
         );
         assert_eq!(texts(&r), ["quoted", "glob"]);
+        let r = run("cat < /nope; echo $?", 0);
+        assert_eq!(texts(&r), ["sh: 1: cannot open /nope: No such file", "2"]);
+        assert_eq!(
+            texts(&run_as("cat < /nope", "bash")),
+            ["bash: /nope: No such file or directory"]
+        );
         assert_eq!(
             texts(&run("for 1x in a; do echo; done", 0)),
             ["sh: 1: Syntax error: Bad for loop variable"]
