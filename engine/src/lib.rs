@@ -25,6 +25,7 @@ mod node;
 mod output;
 mod printers;
 mod rng;
+mod sh;
 // Consumed by the kubelet's volumes and the storage controllers that follow.
 #[allow(dead_code, unused_imports)]
 mod storage;

@@ -928,6 +928,53 @@ proptest! {
     }
 }
 
+/// Pieces of sh scripts for the one grammar both shells share: every operator, reserved
+/// word, quote and expansion, `[[` with `<<` and `>>` inside, heredocs, pipes and `&`.
+const SH_WORDS: &[&str] = &[
+    "while", "until", "for", "in", "do", "done", "if", "then", "elif", "else", "fi", "case",
+    "esac", ";;", "(", ")", "a|b)", "*)", "[[", "]]", "[", "]", "test", "-f", "-lt", "==", "=~",
+    "!", "<<", "<<-", ">>", ">", "<", "2>&1", "&>", "|", "||", "&&", "&", ";", "\n", "EOF", "cat",
+    "grep", "echo", "true", "false", "sleep 1", "exit", "x=1", "$x", "${x", "${x:-$(", "$((1<<",
+    "))", "$(", "`", "\"", "'", "\\", "#", "1x", "${#x}", "<(",
+];
+
+/// An sh script of [`SH_WORDS`], run in a container's `sh -c` (dash, busybox ash) or
+/// `bash -c`, or typed in the console.
+fn sh_line() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(prop::sample::select(SH_WORDS), 0..16),
+        0usize..4,
+    )
+        .prop_map(|(words, place)| {
+            let script = words.join(" ");
+            let quoted = script.replace('\'', "'\\''");
+            match place {
+                0 => script,
+                1 => format!("kubectl exec bb -- sh -c '{quoted}'"),
+                2 => format!("kubectl exec web -- sh -c '{quoted}'"),
+                _ => format!("kubectl exec web -- bash -c '{quoted}'"),
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// The shared sh grammar never panics nor hangs, in the console or in any container
+    /// shell's dialect.
+    #[test]
+    fn sh_scripts_never_panic(lines in prop::collection::vec(sh_line(), 1..5)) {
+        let mut cluster = Cluster::new();
+        cluster.run("kubectl run bb --image=busybox -- sleep 1d");
+        cluster.run("kubectl run web --image=nginx");
+        cluster.advance(SimDuration::seconds(20));
+        for line in &lines {
+            let _ = cluster.run(line);
+            cluster.interrupt();
+        }
+    }
+}
+
 /// Pieces of `kubectl create secret` arguments: keys of every shape (huge, duplicate, with
 /// `=`, dots, spaces, non-ASCII), names kubectl or the apiserver refuse, and file contents.
 fn secret_piece() -> impl Strategy<Value = String> {

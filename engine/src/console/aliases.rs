@@ -1,5 +1,5 @@
 //! `alias` and `unalias` with bash's texts; the aliases themselves are expanded by the
-//! parser where a command starts (`shell::parse_with_aliases`), and by Tab completion.
+//! parser where a command starts (`sh::parse_with_aliases`), and by Tab completion.
 
 use crate::cluster::Cluster;
 use crate::output::Output;

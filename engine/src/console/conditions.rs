@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use super::expand;
-use super::shell::{CaseClause, Command, Cond, CondWord};
 use crate::cluster::Cluster;
 use crate::node::process::cond::{self, Operand};
 use crate::output::Output;
+use crate::sh::{CaseClause, Command, Cond, CondWord};
 
 /// Runs `[[ EXPRESSION ]]`: its status (1 when an expansion fails).
 pub(super) fn double_brackets(

@@ -13,14 +13,12 @@
 
 use std::sync::Arc;
 
-use super::shell::{
-    CaseClause, Command, Compound, Connector, ForLoop, IfClause, Simple, WhileLoop,
-};
 use super::{builtins, expand, run_pipeline};
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::node::process::budget;
 use crate::output::{Output, Stream};
+use crate::sh::{CaseClause, Command, Compound, Connector, ForLoop, IfClause, Simple, WhileLoop};
 
 /// How much simulated time a loop may let pass when nobody watches it (not streaming).
 pub(super) const LOOP_SPAN: SimDuration = SimDuration::seconds(600);

@@ -2,12 +2,12 @@
 //! arithmetic (`$((i+1))`) and command substitution (`$(...)`, backticks), then word splitting of what was not in
 //! double quotes, as bash does (an assignment's value is not split).
 
-use super::shell::{CondWord, Piece, Simple};
 use super::{run_line, MAX_SUBSTITUTION_DEPTH};
 use crate::cluster::Cluster;
 use crate::node::process::budget;
-use crate::node::process::param::Param;
 use crate::output::{Output, Stream};
+use crate::sh::Param;
+use crate::sh::{CondWord, Piece, Simple};
 
 /// The words of `simple` after expansion; a substitution's stderr goes to `out`. `None`
 /// when an arithmetic error stops the command (said on `out`), as in bash.
@@ -98,7 +98,7 @@ fn word(cluster: &mut Cluster, pieces: &[Piece], out: &mut Output) -> Option<Vec
 /// `${#NAME}`, `${NAME:-WORD}`, ...: its word expanded first (unsplit).
 fn parameter(cluster: &mut Cluster, param: &Param, out: &mut Output) -> Option<String> {
     let word = match param.word() {
-        Some(text) => word(cluster, &super::shell::word_pieces(text), out)?.join(" "),
+        Some(text) => word(cluster, &crate::sh::word_pieces(text), out)?.join(" "),
         None => String::new(),
     };
     let value = match param.name.as_str() {

@@ -18,7 +18,6 @@ mod repeat;
 mod sed;
 mod seq;
 mod session;
-mod shell;
 mod source;
 mod ssh;
 mod text_filters;
@@ -26,9 +25,9 @@ mod text_filters;
 use crate::cluster::Cluster;
 use crate::node::process::budget::{self, Budget, Limit};
 use crate::output::Output;
+use crate::sh::{self, Simple};
 pub(crate) use files::normalize as files_normalize;
 pub use files::Workspace;
-use shell::Simple;
 
 /// Console state that outlives a single line.
 #[derive(Clone, Debug)]
@@ -191,17 +190,17 @@ impl Default for Console {
 
 /// Whether a console entry goes on with the next line (an unfinished multi-line loop).
 pub(crate) fn continues(entry: &str) -> bool {
-    shell::continues(entry)
+    sh::continues(entry)
 }
 
 /// The delimiter of the first heredoc `line` opens, where bash's grammar opens one.
 pub(crate) fn heredoc_delimiter(line: &str) -> Option<String> {
-    shell::heredoc_delimiter(line)
+    sh::heredoc_delimiter(line)
 }
 
 /// Whether a typed console entry is unfinished (bash's `> ` prompt); see [`Cluster::needs_more`].
 pub(crate) fn needs_more(entry: &str) -> bool {
-    shell::needs_more(entry)
+    sh::needs_more(entry)
 }
 
 /// Runs one console entry (a line, plus heredoc lines or the lines of a loop).
@@ -227,7 +226,7 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
         cluster.console.history.record(line);
         cluster.console.fd_files.clear();
     }
-    let commands = match shell::parse_with_aliases(line, &cluster.console.aliases) {
+    let commands = match sh::parse_with_aliases(line, &cluster.console.aliases) {
         Ok(c) => c,
         Err(message) => {
             let mut o = Output::failure(message);
@@ -374,7 +373,7 @@ pub(super) fn workspace_kind(
 /// Whether a word is a `NAME=value` assignment.
 pub(super) fn is_assignment(word: &str) -> bool {
     word.split_once('=')
-        .is_some_and(|(name, _)| shell::is_name(name))
+        .is_some_and(|(name, _)| sh::is_name(name))
 }
 
 pub(super) fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<&str>) -> Output {

@@ -2,9 +2,9 @@
 //! opens and duplicates descriptors (`2>&1 >f` is not `>f 2>&1`), then each chunk it wrote
 //! sent to the pipe (or the screen), the screen's stderr, or a workspace file.
 
-use super::shell::Redirect;
 use crate::cluster::Cluster;
 use crate::output::{Output, Stream};
+use crate::sh::Redirect;
 
 /// Where a descriptor points.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +43,9 @@ pub(super) fn route(
             Redirect::Dup { fd, to } => (*fd, if *to == 1 { fd1.clone() } else { fd2.clone() }),
             Redirect::To { fd, file, .. } if file == "/dev/stdout" => (*fd, fd1.clone()),
             Redirect::To { fd, file, .. } if file == "/dev/stderr" => (*fd, fd2.clone()),
-            Redirect::To { fd, file, append } => {
+            Redirect::To {
+                fd, file, append, ..
+            } => {
                 let at = files.iter().position(|(f, _, _)| f == file);
                 let at = at.unwrap_or_else(|| {
                     files.push((file.clone(), *append, String::new()));

@@ -6,9 +6,9 @@
 use std::collections::VecDeque;
 
 use super::is_assignment;
-use super::shell::is_name;
 use crate::cluster::Cluster;
 use crate::output::Output;
+use crate::sh::is_name;
 
 /// The environment a login shell starts with on the course's machines.
 pub(crate) const BASE_ENV: &[(&str, &str)] = &[

@@ -5,16 +5,10 @@
 
 use std::collections::BTreeMap;
 
-/// Which shell's rules and messages apply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    /// GNU bash 5.2.
-    Bash,
-    /// busybox 1.37 ash (its `test` applet).
-    Ash,
-    /// dash (Debian's `/bin/sh`).
-    Dash,
-}
+use crate::sh::cond::Cond;
+use crate::sh::cond::{BINARY, UNARY};
+pub use crate::sh::glob::glob;
+pub use crate::sh::Dialect;
 
 /// What a path is, for `-e -f -d -s`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,13 +110,6 @@ struct Test<'a> {
     /// busybox's `[[`: `&&`/`||` join, `=`/`==` match globs, `=~` regexes.
     double: bool,
 }
-
-const UNARY: &[&str] = &[
-    "-e", "-f", "-d", "-s", "-r", "-w", "-x", "-a", "-h", "-L", "-b", "-c", "-p", "-S", "-z", "-n",
-];
-const BINARY: &[&str] = &[
-    "=", "==", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "=~",
-];
 
 impl Test<'_> {
     fn arg(&self, i: usize) -> Option<&str> {
@@ -383,209 +370,6 @@ pub fn regex(text: &str, pattern: &str) -> Option<bool> {
         .map(|r| r.is_match(text))
 }
 
-/// Whether `text` matches the shell pattern `pattern` (`*`, `?`, `[...]`, `\x`).
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    // The last `*` seen and where in the text it was tried: backtrack there on a mismatch.
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        let step = match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-                continue;
-            }
-            Some('?') => Some(1),
-            Some('[') => class(&p, pi, t[ti]),
-            Some('\\') if pi + 1 < p.len() => (p[pi + 1] == t[ti]).then_some(2),
-            Some(&c) => (c == t[ti]).then_some(1),
-            None => None,
-        };
-        match (step, star) {
-            (Some(n), _) => {
-                pi += n;
-                ti += 1;
-            }
-            (None, Some((sp, st))) => {
-                pi = sp + 1;
-                ti = st + 1;
-                star = Some((sp, st + 1));
-            }
-            (None, None) => return false,
-        }
-    }
-    p[pi.min(p.len())..].iter().all(|&c| c == '*')
-}
-
-/// A `[...]` class at `p[open]` against `c`: the pattern length it takes when it matches.
-/// An unclosed `[` is an ordinary character.
-pub(super) fn class(p: &[char], open: usize, c: char) -> Option<usize> {
-    let mut i = open + 1;
-    let negate = matches!(p.get(i), Some('!' | '^'));
-    if negate {
-        i += 1;
-    }
-    let start = i;
-    let mut matched = false;
-    while i < p.len() && (p[i] != ']' || i == start) {
-        if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|&e| e != ']') {
-            matched |= p[i] <= c && c <= p[i + 2];
-            i += 3;
-        } else {
-            matched |= p[i] == c;
-            i += 1;
-        }
-    }
-    if i >= p.len() {
-        return (c == '[').then_some(1);
-    }
-    (matched != negate).then_some(i + 1 - open)
-}
-
-/// A `[[ ... ]]` expression over words `W` (the console keeps its words unexpanded until
-/// the command runs).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Cond<W> {
-    /// `! EXPR`.
-    Not(Box<Cond<W>>),
-    /// `A && B`.
-    And(Box<Cond<W>>, Box<Cond<W>>),
-    /// `A || B`.
-    Or(Box<Cond<W>>, Box<Cond<W>>),
-    /// `-f WORD`, `-z WORD`, ...
-    Unary(String, W),
-    /// `WORD == PATTERN`, `WORD -lt WORD`, `WORD =~ REGEX`, ...
-    Binary(W, String, W),
-    /// `WORD`: true when not empty.
-    Word(W),
-}
-
-/// A token inside `[[ ... ]]`: an operator typed as is, or an operand.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CondTok<W> {
-    /// `&&`, `||`, `!`, `(`, `)`, `<`, `>` or an unquoted `-f`, `==`, `-lt`, ...
-    Op(String),
-    /// Anything else.
-    Arg(W),
-}
-
-/// Whether an unquoted word is an operator inside `[[ ... ]]`.
-pub fn is_cond_op(word: &str) -> bool {
-    matches!(word, "!" | "&&" | "||" | "(" | ")") || UNARY.contains(&word) || BINARY.contains(&word)
-}
-
-/// Parses the words between `[[` and `]]`; errors read as bash's (after `bash: `).
-pub fn parse_cond<W: From<String>>(toks: Vec<CondTok<W>>) -> Result<Cond<W>, String> {
-    let first = toks.iter().find_map(|t| match t {
-        CondTok::Op(o) => Some(o.clone()),
-        CondTok::Arg(_) => None,
-    });
-    let mut p = CondParser {
-        toks: toks.into_iter().map(Some).collect(),
-        pos: 0,
-    };
-    let cond = p.or(0)?;
-    if p.pos < p.toks.len() {
-        return Err(format!(
-            "syntax error near unexpected token `{}'",
-            first.unwrap_or_else(|| "]]".into())
-        ));
-    }
-    Ok(cond)
-}
-
-struct CondParser<W> {
-    toks: Vec<Option<CondTok<W>>>,
-    pos: usize,
-}
-
-impl<W: From<String>> CondParser<W> {
-    fn peek_op(&self) -> Option<&str> {
-        match self.toks.get(self.pos) {
-            Some(Some(CondTok::Op(o))) => Some(o),
-            _ => None,
-        }
-    }
-
-    fn take(&mut self) -> Option<CondTok<W>> {
-        let t = self.toks.get_mut(self.pos).and_then(Option::take);
-        self.pos += 1;
-        t
-    }
-
-    fn or(&mut self, depth: usize) -> Result<Cond<W>, String> {
-        let mut c = self.and(depth)?;
-        while self.peek_op() == Some("||") {
-            self.pos += 1;
-            c = Cond::Or(Box::new(c), Box::new(self.and(depth)?));
-        }
-        Ok(c)
-    }
-
-    fn and(&mut self, depth: usize) -> Result<Cond<W>, String> {
-        let mut c = self.term(depth)?;
-        while self.peek_op() == Some("&&") {
-            self.pos += 1;
-            c = Cond::And(Box::new(c), Box::new(self.term(depth)?));
-        }
-        Ok(c)
-    }
-
-    fn operand(&mut self, kind: &str) -> Result<W, String> {
-        match self.take() {
-            Some(CondTok::Arg(w)) => Ok(w),
-            Some(CondTok::Op(o)) if !matches!(o.as_str(), "&&" | "||" | "(" | ")") => {
-                Ok(W::from(o))
-            }
-            _ => Err(format!(
-                "unexpected argument `]]' to conditional {kind} operator"
-            )),
-        }
-    }
-
-    fn term(&mut self, depth: usize) -> Result<Cond<W>, String> {
-        if depth > MAX_COND_DEPTH {
-            return Err("conditional expression nested too deeply".into());
-        }
-        match self.take() {
-            Some(CondTok::Op(o)) if o == "!" => Ok(Cond::Not(Box::new(self.term(depth + 1)?))),
-            Some(CondTok::Op(o)) if o == "(" => {
-                let c = self.or(depth + 1)?;
-                match self.take() {
-                    Some(CondTok::Op(o)) if o == ")" => Ok(c),
-                    _ => Err("unexpected token `]]', expected `)'".into()),
-                }
-            }
-            Some(CondTok::Op(o)) if UNARY.contains(&o.as_str()) => {
-                let w = self.operand("unary")?;
-                Ok(Cond::Unary(o, w))
-            }
-            Some(CondTok::Op(o)) if matches!(o.as_str(), "&&" | "||" | ")") => {
-                Err(format!("syntax error near unexpected token `{o}'"))
-            }
-            Some(CondTok::Op(o)) => self.after_word(W::from(o)),
-            Some(CondTok::Arg(w)) => self.after_word(w),
-            None => Err("syntax error near unexpected token `]]'".into()),
-        }
-    }
-
-    /// A word, and a binary operator with its right side if one follows.
-    fn after_word(&mut self, w: W) -> Result<Cond<W>, String> {
-        match self.peek_op() {
-            Some(op) if BINARY.contains(&op) => {
-                let op = op.to_string();
-                self.pos += 1;
-                let right = self.operand("binary")?;
-                Ok(Cond::Binary(w, op, right))
-            }
-            Some("&&" | "||" | ")") | None => Ok(Cond::Word(w)),
-            Some(_) => Err("conditional binary operator expected".into()),
-        }
-    }
-}
-
 /// An operand of `[[ ... ]]` after expansion.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Operand {
@@ -644,23 +428,10 @@ fn eval(
     })
 }
 
-impl<W> Cond<W> {
-    /// The same expression with each word turned into another (`None` stops it).
-    pub fn try_map<U>(&self, f: &mut impl FnMut(&W) -> Option<U>) -> Option<Cond<U>> {
-        Some(match self {
-            Cond::Not(c) => Cond::Not(Box::new(c.try_map(f)?)),
-            Cond::And(a, b) => Cond::And(Box::new(a.try_map(f)?), Box::new(b.try_map(f)?)),
-            Cond::Or(a, b) => Cond::Or(Box::new(a.try_map(f)?), Box::new(b.try_map(f)?)),
-            Cond::Unary(op, w) => Cond::Unary(op.clone(), f(w)?),
-            Cond::Binary(a, op, b) => Cond::Binary(f(a)?, op.clone(), f(b)?),
-            Cond::Word(w) => Cond::Word(f(w)?),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sh::cond::{is_cond_op, parse_cond, CondTok};
 
     fn no_files(_: &str) -> Option<FileKind> {
         None

@@ -12,7 +12,6 @@ pub mod grep;
 mod library;
 mod local_path;
 pub mod metrics_server;
-pub(crate) mod param;
 mod perl;
 pub mod printf;
 pub mod rotation;

@@ -1,11 +1,12 @@
-//! A tiny POSIX-sh interpreter for the commands learners put in `command`/`args` and type in
-//! `kubectl exec`: `;` `&&` `||`, `while`/`until`/`for` loops, `if`, `case`, `test`/`[`,
-//! `[[ ]]` (busybox ash and bash), `$VAR`, `${VAR}`, `$(cmd)`, and a handful of utilities. It runs on simulated time: `sleep` moves a clock forward, and
-//! the run stops when that clock passes a limit or the step budget is spent.
+//! The containers' shell for the commands learners put in `command`/`args` and type in
+//! `kubectl exec`: it walks the AST of [`crate::sh`] (the grammar the console shares) as
+//! dash, busybox ash or bash (`Dialect`: `[[ ]]`, error texts), with `$VAR`, `${...}`,
+//! `$((...))`, `$(cmd)`, redirections, pipes into `cat` and `grep`, heredocs, and a handful
+//! of utilities. It runs on simulated time: `sleep` moves a clock forward, and the run stops
+//! when that clock passes a limit or the step budget is spent.
 
 mod df;
 mod files;
-mod grammar;
 pub mod load_loop;
 mod timeout;
 
@@ -17,8 +18,8 @@ use super::fs::{Op, View};
 use crate::bounds::{self, Depth};
 use crate::clock::SimDuration;
 use crate::node::volumes::Mount;
+use crate::sh::{self, Command, Compound, CondWord, Connector, Piece, Simple};
 use crate::storage::{Entry, FsError, Storage, Tree};
-use grammar::{Item, Stmt, Tok};
 
 /// What the process can see: its environment, files and identity.
 pub trait Host {
@@ -177,6 +178,8 @@ pub struct Shell<'a> {
     /// in an expansion (as bash and dash do), or a limit of the shell budget
     /// ([`super::budget`]).
     abort: Option<i32>,
+    /// What the running command reads: a heredoc, or the pipe from the command before.
+    stdin: Option<String>,
 }
 
 /// Where a simple command's output goes: `>/dev/null`, `> FILE` and `>> FILE` (into the
@@ -191,45 +194,34 @@ struct Redirect {
 }
 
 impl Redirect {
-    /// Takes the redirections out of `argv`.
-    fn split(argv: Vec<String>) -> (Vec<String>, Redirect) {
+    /// A command's redirections (their files expanded by `expand`), as these shells keep
+    /// them: stdout into `/dev/null` or a file, stderr dropped (into any file) or sent to
+    /// stdout.
+    fn of(
+        outputs: &[sh::Redirect],
+        mut expand: impl FnMut(&str, Option<&[Piece]>) -> Vec<String>,
+    ) -> Redirect {
         let mut r = Redirect::default();
-        let mut rest = Vec::with_capacity(argv.len());
-        let mut words = argv.into_iter();
-        while let Some(w) = words.next() {
-            let (op, target, append) = match w.find('>') {
-                Some(i) if matches!(&w[..i], "" | "1" | "2" | "&") => {
-                    let op = w[..i].to_string();
-                    let append = w[i + 1..].starts_with('>');
-                    let t = w[i + 1..].trim_start_matches('>').to_string();
-                    let target = if t.is_empty() {
-                        words.next().unwrap_or_default()
-                    } else {
-                        t
-                    };
-                    (op, target, append)
-                }
-                _ => {
-                    rest.push(w);
-                    continue;
-                }
-            };
-            match (op.as_str(), target.as_str()) {
-                ("2", "&1") => r.err_to_out = true,
-                ("2", _) => r.drop_err = true,
-                ("&", _) => {
+        for o in outputs {
+            match o {
+                sh::Redirect::To { fd: 2, .. } => r.drop_err = true,
+                sh::Redirect::To {
+                    file,
+                    pieces,
+                    append,
+                    ..
+                } => {
+                    let file = expand(file, pieces.as_deref()).join(" ");
                     r.drop_out = true;
-                    r.drop_err = true;
+                    if file != "/dev/null" {
+                        r.to_file = Some((file, *append));
+                    }
                 }
-                (_, "&2") => {}
-                (_, "/dev/null") => r.drop_out = true,
-                _ => {
-                    r.drop_out = true;
-                    r.to_file = Some((target, append));
-                }
+                sh::Redirect::Dup { fd: 2, to: 1 } => r.err_to_out = true,
+                sh::Redirect::Dup { .. } => {}
             }
         }
-        (rest, r)
+        r
     }
 
     /// Applies the redirections to the lines written since `from`; returns the stdout text
@@ -296,6 +288,7 @@ impl<'a> Shell<'a> {
             busy: None,
             nested: Depth::new(bounds::SUBSHELL),
             abort: None,
+            stdin: None,
         }
     }
 
@@ -313,8 +306,8 @@ impl<'a> Shell<'a> {
 
     /// Runs a script source.
     pub fn run_script(mut self, src: &str) -> Run {
-        let flow = match grammar::parse(src, self.dialect()) {
-            Ok(items) => self.exec_list(&items),
+        let flow = match sh::parse_script(src, self.dialect()) {
+            Ok(commands) => self.exec_list(&commands),
             Err(e) => {
                 let message = e.message(self.dialect(), &self.name, src);
                 self.emit(message, true);
@@ -364,17 +357,17 @@ impl<'a> Shell<'a> {
         }
     }
 
-    fn exec_list(&mut self, items: &[Item]) -> Flow {
-        for item in items {
-            let skip = match item.conn {
-                Tok::And => self.last != 0,
-                Tok::Or => self.last == 0,
-                _ => false,
+    fn exec_list(&mut self, commands: &[Command]) -> Flow {
+        for command in commands {
+            let skip = match command.connector {
+                Connector::IfSuccess => self.last != 0,
+                Connector::IfFailure => self.last == 0,
+                Connector::Always => false,
             };
             if skip {
                 continue;
             }
-            match self.exec_stmt(&item.stmt) {
+            match self.exec_pipeline(&command.pipeline) {
                 Flow::Next => {}
                 other => return other,
             }
@@ -382,7 +375,37 @@ impl<'a> Shell<'a> {
         Flow::Next
     }
 
-    fn exec_stmt(&mut self, stmt: &Stmt) -> Flow {
+    /// `a | b | c`: each command's stdout is the next one's stdin (`cat` and `grep` read
+    /// it); the last one's goes on, with everyone's stderr.
+    fn exec_pipeline(&mut self, pipeline: &[Simple]) -> Flow {
+        let mut stdin = None;
+        let last = pipeline.len().saturating_sub(1);
+        for (i, simple) in pipeline.iter().enumerate() {
+            let before = self.lines.len();
+            let flow = self.exec_simple(simple, stdin.take());
+            if i < last {
+                let written: Vec<Line> = self.lines.drain(before..).collect();
+                let mut piped = String::new();
+                for l in written {
+                    if l.stderr {
+                        self.lines.push(l);
+                    } else {
+                        piped.push_str(&l.text);
+                        piped.push('\n');
+                    }
+                }
+                stdin = Some(piped);
+            }
+            match flow {
+                Flow::Next => {}
+                other => return other,
+            }
+        }
+        Flow::Next
+    }
+
+    /// A simple or compound command with its redirections; `stdin` from a pipe.
+    fn exec_simple(&mut self, simple: &Simple, stdin: Option<String>) -> Flow {
         self.steps += 1;
         if self.now != self.clock_mark.1 {
             self.clock_mark = (self.steps, self.now);
@@ -396,42 +419,84 @@ impl<'a> Shell<'a> {
         if let Some(code) = self.abort {
             return Flow::Exit(code);
         }
-        match stmt {
-            Stmt::Simple(words) => {
-                let argv: Vec<String> = words.iter().flat_map(|w| self.expand(w)).collect();
-                if let Some(code) = self.abort {
-                    return Flow::Exit(code);
+        let argv: Vec<String> = match &simple.compound {
+            Some(_) => Vec::new(),
+            None => simple
+                .words
+                .iter()
+                .zip(&simple.expansions)
+                .flat_map(|(text, pieces)| self.expand(text, pieces.as_deref()))
+                .collect(),
+        };
+        if let Some(code) = self.abort {
+            return Flow::Exit(code);
+        }
+        let mut stdin = simple.heredoc.clone().or(stdin);
+        if let Some(path) = &simple.stdin_from {
+            match self.fs.read(path) {
+                Ok(text) => stdin = Some(text.to_string()),
+                // The shell opens it; the program reading it fails (not modelled).
+                Err(FsError::IsDir) => stdin = Some(String::new()),
+                Err(e) => {
+                    let missing = e == FsError::NotFound;
+                    let (message, code) = match self.dialect() {
+                        Dialect::Bash => (format!("{}: {path}: {}", self.name, e.message()), 1),
+                        Dialect::Dash => {
+                            let why = if missing { "No such file" } else { e.message() };
+                            (
+                                format!("{}: cannot open {path}: {why}", self.dash_name()),
+                                2,
+                            )
+                        }
+                        Dialect::Ash => {
+                            let why = if missing { "no such file" } else { e.message() };
+                            (format!("{}: can't open {path}: {why}", self.name), 1)
+                        }
+                    };
+                    self.emit(message, true);
+                    self.last = code;
+                    return Flow::Next;
                 }
-                let (argv, redirect) = Redirect::split(argv);
-                if let Some((path, _)) = &redirect.to_file {
-                    if let Err(e) = self.can_create(path) {
-                        self.emit(e, true);
-                        self.last = if self.dialect() == Dialect::Dash {
-                            2
-                        } else {
-                            1
-                        };
-                        return Flow::Next;
-                    }
-                }
-                let before = self.lines.len();
-                let flow = self.exec_argv(&argv);
-                let captured = redirect.apply(&mut self.lines, before);
-                if let Some((path, append)) = &redirect.to_file {
-                    self.write_file(path, captured, *append);
-                }
-                flow
             }
-            Stmt::While { until, cond, body } => loop {
-                match self.exec_list(cond) {
+        }
+        let redirect = Redirect::of(&simple.outputs, |text, pieces| self.expand(text, pieces));
+        if let Some((path, _)) = &redirect.to_file {
+            if let Err(e) = self.can_create(path) {
+                self.emit(e, true);
+                self.last = if self.dialect() == Dialect::Dash {
+                    2
+                } else {
+                    1
+                };
+                return Flow::Next;
+            }
+        }
+        let before = self.lines.len();
+        self.stdin = stdin;
+        let flow = match &simple.compound {
+            Some(compound) => self.exec_compound(compound),
+            None => self.exec_argv(&argv),
+        };
+        self.stdin = None;
+        let captured = redirect.apply(&mut self.lines, before);
+        if let Some((path, append)) = &redirect.to_file {
+            self.write_file(path, captured, *append);
+        }
+        flow
+    }
+
+    fn exec_compound(&mut self, compound: &Compound) -> Flow {
+        match compound {
+            Compound::While(w) => loop {
+                match self.exec_list(&w.test) {
                     Flow::Next => {}
                     other => return other,
                 }
-                if (self.last == 0) == *until {
+                if (self.last == 0) == w.until {
                     self.last = 0;
                     return Flow::Next;
                 }
-                match self.exec_list(body) {
+                match self.exec_list(&w.body) {
                     Flow::Next => {}
                     other => return other,
                 }
@@ -440,11 +505,8 @@ impl<'a> Shell<'a> {
                     return Flow::Stop;
                 }
             },
-            Stmt::If {
-                branches,
-                otherwise,
-            } => {
-                for (test, body) in branches {
+            Compound::If(i) => {
+                for (test, body) in i.branches.iter() {
                     match self.exec_list(test) {
                         Flow::Next => {}
                         other => return other,
@@ -454,60 +516,69 @@ impl<'a> Shell<'a> {
                     }
                 }
                 self.last = 0;
-                self.exec_list(otherwise)
+                self.exec_list(&i.otherwise)
             }
-            Stmt::Case { word, items } => {
-                let word = self.expand(word).join(" ");
-                for (patterns, body) in items {
-                    for p in patterns {
-                        let p = self.expand(p).join(" ");
+            Compound::Case(c) => {
+                let word = self.expand_cond(&c.word);
+                for item in c.items.iter() {
+                    for p in &item.patterns {
+                        let p = self.expand_cond(p);
                         if cond::glob(&p, &word) {
                             self.last = 0;
-                            return self.exec_list(body);
+                            return self.exec_list(&item.body);
                         }
                     }
                 }
                 self.last = 0;
                 Flow::Next
             }
-            Stmt::For { var, items, body } => {
+            Compound::For(f) => {
                 // Unquoted expansions are split into fields (`for i in $(seq 3)`).
-                let values: Vec<String> = items
-                    .iter()
-                    .flat_map(|w| {
-                        let expanded = self.expand(w);
-                        if w.contains('$') {
+                let items = &f.items;
+                let mut values: Vec<String> = Vec::new();
+                for (text, pieces) in items.words.iter().zip(&items.expansions) {
+                    let expanded = self.expand(text, pieces.as_deref());
+                    if pieces.is_some() {
+                        values.extend(
                             expanded
                                 .iter()
-                                .flat_map(|e| e.split_whitespace().map(str::to_string))
-                                .collect()
-                        } else {
-                            expanded
-                        }
-                    })
-                    .collect();
+                                .flat_map(|e| e.split_whitespace().map(str::to_string)),
+                        );
+                    } else {
+                        values.extend(expanded);
+                    }
+                }
                 for v in values {
-                    self.vars.insert(var.clone(), v);
-                    match self.exec_list(body) {
+                    self.vars.insert(f.name.clone(), v);
+                    match self.exec_list(&f.body) {
                         Flow::Next => {}
                         other => return other,
                     }
                 }
                 Flow::Next
             }
+            Compound::Cond(c) => {
+                self.double_brackets(c);
+                Flow::Next
+            }
         }
     }
 
+    /// A word of `case` or `[[ ]]`, expanded (one string, not split).
+    fn expand_cond(&mut self, word: &CondWord) -> String {
+        self.expand(&word.text, word.pieces.as_deref()).join(" ")
+    }
+
     /// `${...}`: a variable, its length, a default, a prefix or suffix removed
-    /// ([`super::param`]); what cannot be read is empty.
-    fn parameter(&mut self, inner: &str) -> String {
-        let Some(param) = super::param::Param::parse(inner) else {
-            return String::new();
+    /// ([`crate::sh::param`]).
+    fn parameter(&mut self, param: &sh::Param) -> String {
+        let word = match param.word() {
+            Some(w) => {
+                let pieces = sh::word_pieces(w);
+                self.expand(w, Some(&pieces)).join(" ")
+            }
+            None => String::new(),
         };
-        let word = param
-            .word()
-            .map(|w| self.expand(w).join(" "))
-            .unwrap_or_default();
         let value = match param.name.as_str() {
             "?" => Some(self.last.to_string()),
             name => self.vars.get(name).cloned(),
@@ -519,31 +590,25 @@ impl<'a> Shell<'a> {
         text
     }
 
-    /// Expands `$VAR`, `${VAR}` (and [`super::param`]'s forms), `$(cmd)` and `$?`; unquoted
-    /// results are not re-split.
-    fn expand(&mut self, word: &str) -> Vec<String> {
+    /// Expands a word's pieces (`$VAR`, `${...}`, `$((...))`, `$(cmd)`, `$?`); the result
+    /// is one field (not re-split), none past the string budget.
+    fn expand(&mut self, text: &str, pieces: Option<&[Piece]>) -> Vec<String> {
+        let Some(pieces) = pieces else {
+            return vec![text.to_string()];
+        };
         let mut out = String::new();
-        let chars: Vec<char> = word.chars().collect();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if c == '\u{1}' {
-                out.push('$');
-                i += 1;
-                continue;
-            }
-            if c != '$' || i + 1 >= chars.len() {
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            let next = chars[i + 1];
-            if next == '(' && chars.get(i + 2) == Some(&'(') {
-                // `$(( expr ))`: arithmetic up to the matching `))`.
-                let j = closing_paren(&chars, i + 1);
-                let end = j.saturating_sub(1).max(i + 3).min(chars.len());
-                let inner: String = chars[(i + 3).min(end)..end].iter().collect();
-                match super::arith::eval(&inner, &mut self.vars) {
+        for piece in pieces {
+            match piece {
+                Piece::Lit(s) => out.push_str(s),
+                Piece::Var { name, .. } if name == "?" => out.push_str(&self.last.to_string()),
+                Piece::Var { name, .. } => {
+                    out.push_str(self.vars.get(name).map_or("", String::as_str))
+                }
+                Piece::Param { param, .. } => {
+                    let text = self.parameter(param);
+                    out.push_str(&text);
+                }
+                Piece::Arith(expr) => match super::arith::eval(expr, &mut self.vars) {
                     Ok(v) => out.push_str(&v.to_string()),
                     Err(e) => {
                         // The shell prints the error and exits: bash with 1, dash with 2.
@@ -556,34 +621,13 @@ impl<'a> Shell<'a> {
                         self.last = code;
                         self.abort.get_or_insert(code);
                     }
+                },
+                Piece::Subst { command, .. } => {
+                    let captured = self.capture(command);
+                    out.push_str(captured.trim_end_matches('\n'));
                 }
-                i = j + 1;
-            } else if next == '(' {
-                let j = closing_paren(&chars, i + 1);
-                let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
-                out.push_str(self.capture(&inner).trim_end_matches('\n'));
-                i = j + 1;
-            } else if next == '?' {
-                out.push_str(&self.last.to_string());
-                i += 2;
-            } else if next == '{' {
-                let end = chars[i..].iter().position(|&c| c == '}').map(|p| i + p);
-                let end = end.unwrap_or(chars.len());
-                let inner: String = chars[i + 2..end].iter().collect();
-                let text = self.parameter(&inner);
-                out.push_str(&text);
-                i = end + 1;
-            } else if next.is_ascii_alphabetic() || next == '_' {
-                let mut j = i + 1;
-                while j < chars.len() && (chars[j].is_ascii_alphanumeric() || chars[j] == '_') {
-                    j += 1;
-                }
-                let name: String = chars[i + 1..j].iter().collect();
-                out.push_str(self.vars.get(&name).map_or("", String::as_str));
-                i = j;
-            } else {
-                out.push('$');
-                i += 1;
+                // No `/dev/fd` in these shells' containers: the name bash would pass.
+                Piece::ProcSubst(_) => out.push_str("/dev/fd/63"),
             }
             if super::budget::string(out.len()).is_err() {
                 self.exceed(super::budget::Limit::String);
@@ -613,9 +657,8 @@ impl<'a> Shell<'a> {
             return String::new();
         }
         let before = self.lines.len();
-        let items = grammar::parse(inner, self.dialect());
-        if let Ok(items) = items {
-            let _ = self.exec_list(&items);
+        if let Ok(commands) = sh::parse_script(inner, self.dialect()) {
+            let _ = self.exec_list(&commands);
         }
         self.nested.leave();
         let captured: Vec<Line> = self.lines.drain(before..).collect();
@@ -668,7 +711,7 @@ impl<'a> Shell<'a> {
             }
             "true" | ":" => {}
             "test" | "[" => self.test(&base, args),
-            "[[" if self.dialect() != Dialect::Dash => self.double_brackets(args),
+            "[[" if self.dialect() == Dialect::Ash => self.test("[[", args),
             "false" => self.last = 1,
             "exit" => {
                 let code = args.first().and_then(|a| a.parse::<i32>().ok());
@@ -726,6 +769,12 @@ impl<'a> Shell<'a> {
                     }
                 }
             },
+            "cat" if args.is_empty() => {
+                if let Some(text) = self.stdin.take().filter(|t| !t.is_empty()) {
+                    let t = text.strip_suffix('\n').unwrap_or(&text).to_string();
+                    self.emit(t, false);
+                }
+            }
             "cat" => {
                 for path in args {
                     match self.fs.read(path) {
@@ -772,8 +821,8 @@ impl<'a> Shell<'a> {
                     self.too_deep(&format!("{base} -c"));
                     return Flow::Next;
                 }
-                let flow = match grammar::parse(&src, self.dialect()) {
-                    Ok(items) => self.exec_list(&items),
+                let flow = match sh::parse_script(&src, self.dialect()) {
+                    Ok(commands) => self.exec_list(&commands),
                     Err(e) => {
                         let message = e.message(self.dialect(), &base, &src);
                         self.emit(message, true);
@@ -825,7 +874,8 @@ impl Shell<'_> {
             Ok(text) => Ok(text.to_string()),
             Err(e) => Err(e.message()),
         };
-        let out = super::grep::run(program, args, None, &read, self.host.busybox());
+        let stdin = self.stdin.take();
+        let out = super::grep::run(program, args, stdin.as_deref(), &read, self.host.busybox());
         for (stream, text) in out.chunks {
             let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
             self.emit(text, stream == crate::output::Stream::Stderr);
@@ -958,51 +1008,23 @@ impl Shell<'_> {
         self.last = status;
     }
 
-    /// `[[ EXPRESSION ]]`: busybox's is its `test`; bash's has its own grammar.
-    fn double_brackets(&mut self, args: &[String]) {
-        if self.dialect() != Dialect::Bash {
-            return self.test("[[", args);
-        }
-        let Some((_, words)) = args.split_last().filter(|(last, _)| *last == "]]") else {
-            self.emit("bash: syntax error: unexpected end of file".into(), true);
-            self.last = 2;
-            return;
-        };
-        let mut toks = Vec::new();
-        let mut words = words.iter().peekable();
-        while let Some(w) = words.next() {
-            if w == "=~" {
-                // The regex runs on to `&&` or `||`, its parentheses and `|` its own.
-                toks.push(cond::CondTok::Op(w.clone()));
-                let mut regex = String::new();
-                while let Some(r) = words.next_if(|r| !matches!(r.as_str(), "&&" | "||")) {
-                    regex.push_str(r);
-                }
-                toks.push(cond::CondTok::Arg(regex));
-            } else if cond::is_cond_op(w) || matches!(w.as_str(), "<" | ">") {
-                toks.push(cond::CondTok::Op(w.clone()));
-            } else {
-                toks.push(cond::CondTok::Arg(w.clone()));
-            }
-        }
-        let parsed = cond::parse_cond::<String>(toks).map(|c| {
-            c.try_map(&mut |w: &String| {
-                Some(cond::Operand {
-                    text: w.clone(),
-                    pattern: true,
-                })
+    /// bash's `[[ EXPRESSION ]]`: its words expanded (unquoted ones as patterns).
+    fn double_brackets(&mut self, c: &sh::Cond<CondWord>) {
+        let expanded = c.try_map(&mut |w| {
+            Some(cond::Operand {
+                text: self.expand_cond(w),
+                pattern: !w.quoted,
             })
         });
-        let (status, message) = match parsed {
-            Ok(Some(c)) => {
+        let (status, message) = match expanded {
+            Some(c) => {
                 let mut vars = std::mem::take(&mut self.vars);
                 let files = |p: &str| self.file_kind(p);
                 let result = cond::eval_cond(&c, &mut vars, &files);
                 self.vars = vars;
                 result
             }
-            Ok(None) => (1, None),
-            Err(e) => (2, Some(e)),
+            None => (1, None),
         };
         if let Some(m) = message {
             self.builtin_error(&m);
@@ -1075,24 +1097,6 @@ impl Shell<'_> {
         }
         true
     }
-}
-
-/// The index of the `)` that closes the `(` at `open` (the length if it is never closed).
-fn closing_paren(chars: &[char], open: usize) -> usize {
-    let mut depth = 0;
-    for (j, c) in chars.iter().enumerate().skip(open) {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return j;
-                }
-            }
-            _ => {}
-        }
-    }
-    chars.len()
 }
 
 /// `date +FORMAT` at epoch ms, in UTC; a format strftime cannot render prints as written
@@ -1269,5 +1273,38 @@ mod tests {
         assert_eq!(texts(&r), ["yes"]);
         let deep = "if true; then ".repeat(40) + &"fi; ".repeat(40);
         assert_eq!(run(&deep, 0).end, End::Exit { at: 0, code: 2 });
+    }
+
+    #[test]
+    fn pipes_heredocs_and_redirections_from_the_shared_grammar() {
+        let r = run("echo web-1 | grep web; echo db | grep -c web", 0);
+        assert_eq!(texts(&r), ["web-1", "0"]);
+        let r = run("cat <<EOF\nline one\nEOF\necho after", 0);
+        assert_eq!(texts(&r), ["line one", "after"]);
+        let r = run(
+            "nope 2>/dev/null; echo $?; nope 2>&1 >/dev/null; echo x >/dev/null",
+            0,
+        );
+        assert_eq!(texts(&r), ["127"]);
+        let r = run(
+            "F=/dev/null; for i in 1 2; do echo $i; done > $F; echo ok",
+            0,
+        );
+        assert_eq!(texts(&r), ["ok"]);
+        let r = run_as(
+            "[[ web == \"w*\" ]] || echo quoted; [[ web == w* ]] && echo glob",
+            "bash",
+        );
+        assert_eq!(texts(&r), ["quoted", "glob"]);
+        let r = run("cat < /nope; echo $?", 0);
+        assert_eq!(texts(&r), ["sh: 1: cannot open /nope: No such file", "2"]);
+        assert_eq!(
+            texts(&run_as("cat < /nope", "bash")),
+            ["bash: /nope: No such file or directory"]
+        );
+        assert_eq!(
+            texts(&run("for 1x in a; do echo; done", 0)),
+            ["sh: 1: Syntax error: Bad for loop variable"]
+        );
     }
 }

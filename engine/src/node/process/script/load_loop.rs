@@ -3,8 +3,7 @@
 //! `until false; …`). The network runs such a loop as a rate (`network::load`), not one
 //! request at a time; anything else stays the shell's.
 
-use super::cond::Dialect;
-use super::grammar::{self, Stmt};
+use crate::sh::{self, Command, Compound, Dialect, Redirect, Simple};
 
 /// Longest think time one loop may have, in ms (a day).
 const MAX_THINK_MS: i64 = 86_400_000;
@@ -42,22 +41,20 @@ pub fn recognize(script: &str, dialect: Dialect) -> Option<LoadLoop> {
     if !(script.contains("wget") || script.contains("curl")) {
         return None;
     }
-    let items = grammar::parse(script, dialect).ok()?;
-    let [item] = items.as_slice() else {
+    let commands = sh::parse_script(script, dialect).ok()?;
+    let [command] = commands.as_slice() else {
         return None;
     };
-    let Stmt::While { until, cond, body } = &item.stmt else {
+    let Some(Compound::While(w)) = alone(command)?.compound.as_deref() else {
         return None;
     };
     let mut think_ms = 0i64;
-    let [cond] = cond.as_slice() else {
+    let [test] = &w.test[..] else {
         return None;
     };
-    let Stmt::Simple(words) = &cond.stmt else {
-        return None;
-    };
+    let words = &alone(test)?.words;
     match (
-        until,
+        w.until,
         words
             .iter()
             .map(String::as_str)
@@ -70,21 +67,19 @@ pub fn recognize(script: &str, dialect: Dialect) -> Option<LoadLoop> {
     }
     let mut request: Option<(Client, String, bool, Vec<String>)> = None;
     let (mut before, mut after) = (Vec::new(), Vec::new());
-    for item in body {
-        let Stmt::Simple(words) = &item.stmt else {
-            return None;
-        };
-        let (argv, quiet_out) = strip_redirections(words)?;
-        let Some((cmd, args)) = argv.split_first() else {
-            continue;
-        };
-        if args
-            .iter()
-            .chain([cmd])
-            .any(|w| w.contains(['$', '`', '\u{1}']))
+    for command in w.body.iter() {
+        let simple = alone(command)?;
+        if simple.compound.is_some()
+            || simple.expansions.iter().any(Option::is_some)
+            || simple.words.iter().any(|w| w.contains(['$', '`']))
         {
             return None;
         }
+        let quiet_out = quiet(simple)?;
+        let argv = simple.words.clone();
+        let Some((cmd, args)) = argv.split_first() else {
+            continue;
+        };
         match cmd.as_str() {
             "true" | ":" => {}
             "sleep" => think_ms = think_ms.saturating_add(sleep_ms(args.first()?)?),
@@ -126,30 +121,25 @@ fn sleep_ms(s: &str) -> Option<i64> {
     crate::clock::SimDuration::parse_interval(s).map(|d| d.0.min(MAX_THINK_MS))
 }
 
-/// The words without their redirections, and whether stdout is discarded; `None` for a
-/// redirection into a file.
-fn strip_redirections(words: &[String]) -> Option<(Vec<String>, bool)> {
-    let mut argv = Vec::new();
+/// A pipeline's one command, without stdin redirected.
+fn alone(command: &Command) -> Option<&Simple> {
+    match command.pipeline.as_slice() {
+        [simple] if simple.stdin_from.is_none() && simple.heredoc.is_none() => Some(simple),
+        _ => None,
+    }
+}
+
+/// Whether a command's stdout is discarded; `None` for a redirection into a file.
+fn quiet(simple: &Simple) -> Option<bool> {
     let mut quiet = false;
-    let mut it = words.iter();
-    while let Some(w) = it.next() {
-        let Some(i) = w.find('>') else {
-            argv.push(w.clone());
-            continue;
-        };
-        let (fd, rest) = (&w[..i], w[i + 1..].trim_start_matches('>'));
-        let target = if rest.is_empty() {
-            it.next()?.as_str()
-        } else {
-            rest
-        };
-        match (fd, target) {
-            ("2", _) | (_, "&2") => {}
-            ("" | "1" | "&", "/dev/null") => quiet = quiet || fd != "2",
-            _ => return None,
+    for r in &simple.outputs {
+        match r {
+            Redirect::To { fd: 2, .. } | Redirect::Dup { .. } => {}
+            Redirect::To { file, .. } if file == "/dev/null" => quiet = true,
+            Redirect::To { .. } => return None,
         }
     }
-    Some((argv, quiet))
+    Some(quiet)
 }
 
 /// busybox `wget -q -O- URL` (or `-O /dev/null`): (client, URL, body on stdout).

@@ -1,16 +1,36 @@
-//! Shell-like parsing of a console entry: words, quotes, escapes, comments, `;` `&&` `||`
-//! lists, `|` pipelines, `>`/`>>`/`<` redirections, `<<EOF` heredocs (whose bodies are the
-//! lines that follow the line of their `<<`, taken as they are), and `for`/`while`/`until`
-//! loops, `if`, `case` and `[[ ... ]]` over one or several lines (`grammar`). Parameter expansions (`$NAME`, `${NAME}`,
-//! `$?`, `${#NAME}`, `${NAME:-WORD}`, ...) and command substitutions (`$(...)`, backticks) are kept as [`Piece`]s, outside
-//! single quotes, to be expanded when the command runs.
+//! The one sh grammar, pure text to AST, that the console's bash and the containers'
+//! shells (`kubectl exec`: dash, busybox ash, bash) share: words, quotes, escapes, comments,
+//! `;` `&&` `||` lists, `|` pipelines, `>`/`>>`/`<` redirections, `<<EOF` heredocs (whose
+//! bodies are the lines that follow the line of their `<<`, taken as they are), and
+//! `for`/`while`/`until` loops, `if`, `case` and `[[ ... ]]` over one or several lines
+//! (`grammar`). Parameter expansions (`$NAME`, `${NAME}`, `$?`, `${#NAME}`,
+//! `${NAME:-WORD}`, ...) and command substitutions (`$(...)`, backticks) are kept as
+//! [`Piece`]s, outside single quotes, to be expanded when the command runs.
 
+pub mod cond;
+mod error;
+pub mod glob;
 mod grammar;
+mod lex;
+pub mod param;
 
 use std::sync::Arc;
 
-pub use crate::node::process::cond::Cond;
-use crate::node::process::param::{self, Param};
+pub use cond::Cond;
+pub use error::SyntaxError;
+use lex::{lex, Lexed, Token, Word};
+pub use param::Param;
+
+/// Which shell's rules and messages apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// GNU bash 5.2.
+    Bash,
+    /// busybox 1.37 ash (its `test` applet).
+    Ash,
+    /// dash (Debian's `/bin/sh`).
+    Dash,
+}
 
 /// How a command is joined to the one before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,13 +75,10 @@ pub enum Piece {
     },
 }
 
-/// A word: its text after quote removal, and its pieces when it has expansions.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Word {
-    text: String,
-    pieces: Option<Vec<Piece>>,
-    /// Typed without quotes, escapes or expansions: may be a reserved word (`do`, `done`).
-    plain: bool,
+/// Whether `s` is a shell variable name.
+pub fn is_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// One simple command with its redirections.
@@ -102,8 +119,10 @@ pub enum Redirect {
     To {
         /// The descriptor: 1 (stdout) or 2 (stderr).
         fd: u8,
-        /// The file, as typed.
+        /// The file, as typed (after quote removal).
         file: String,
+        /// Its pieces when it has expansions (`> $LOG`), for the shells that make them.
+        pieces: Option<Vec<Piece>>,
         /// `>>`: append instead of truncating.
         append: bool,
     },
@@ -230,433 +249,6 @@ pub struct WhileLoop {
     pub body: Arc<[Command]>,
 }
 
-/// How deeply loops, `if`s and `case`s may nest in one entry.
-const MAX_LOOP_DEPTH: usize = crate::bounds::SHELL;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Token {
-    Word(Word),
-    /// An operator; `"\n"` ends a line.
-    Op(&'static str),
-    /// A heredoc's body, right after its `<<` (the delimiter line not included).
-    Body(String),
-}
-
-type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
-
-/// A word being read: its text and its pieces.
-#[derive(Default)]
-struct WordBuf {
-    text: String,
-    pieces: Vec<Piece>,
-    expands: bool,
-    quoted: bool,
-}
-
-impl WordBuf {
-    fn push(&mut self, c: char) {
-        self.text.push(c);
-        match self.pieces.last_mut() {
-            Some(Piece::Lit(s)) => s.push(c),
-            _ => self.pieces.push(Piece::Lit(c.to_string())),
-        }
-    }
-
-    fn expansion(&mut self, piece: Piece, raw: &str) {
-        self.text.push_str(raw);
-        self.pieces.push(piece);
-        self.expands = true;
-    }
-
-    fn take(&mut self) -> Word {
-        let buf = std::mem::take(self);
-        Word {
-            plain: !buf.quoted && !buf.expands,
-            text: buf.text,
-            pieces: buf.expands.then_some(buf.pieces),
-        }
-    }
-}
-
-/// After a `$`: the expansion it starts, with its text as typed (`None`: a plain `$`).
-fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, String> {
-    match chars.peek().copied() {
-        Some('(') => {
-            chars.next();
-            if chars.peek() == Some(&'(') {
-                chars.next();
-                // `$((1+2))`: the expression ends at the first `)` of the closing two.
-                let expr = until_paren(chars)?;
-                if chars.next() != Some(')') {
-                    return Err("bash: unexpected EOF while looking for matching `))'".into());
-                }
-                let raw = format!("$(({expr}))");
-                return Ok(Some((Piece::Arith(expr), raw)));
-            }
-            let command = until_paren(chars)?;
-            let raw = format!("$({command})");
-            Ok(Some((Piece::Subst { command, quoted }, raw)))
-        }
-        Some('{') => {
-            chars.next();
-            let inner = until_char(chars, '}')?;
-            let raw = format!("${{{inner}}}");
-            match Param::parse(&inner) {
-                None => Err(format!("bash: ${{{inner}}}: bad substitution")),
-                Some(Param {
-                    name,
-                    op: param::Op::Value,
-                }) => Ok(Some((Piece::Var { name, quoted }, raw))),
-                Some(param) => Ok(Some((Piece::Param { param, quoted }, raw))),
-            }
-        }
-        Some('?') => {
-            chars.next();
-            let name = "?".to_string();
-            Ok(Some((Piece::Var { name, quoted }, "$?".into())))
-        }
-        Some(c) if c.is_ascii_alphabetic() || c == '_' => {
-            let mut name = String::new();
-            while let Some(&c) = chars.peek() {
-                if !(c.is_ascii_alphanumeric() || c == '_') {
-                    break;
-                }
-                name.push(c);
-                chars.next();
-            }
-            let raw = format!("${name}");
-            Ok(Some((Piece::Var { name, quoted }, raw)))
-        }
-        _ => Ok(None),
-    }
-}
-
-/// The text up to `end` (not included), or bash's error when `end` never comes.
-fn until_char(chars: &mut Chars, end: char) -> Result<String, String> {
-    let mut text = String::new();
-    for c in chars.by_ref() {
-        if c == end {
-            return Ok(text);
-        }
-        text.push(c);
-    }
-    Err(format!(
-        "bash: unexpected EOF while looking for matching `{end}'"
-    ))
-}
-
-/// Whether `s` is a shell variable name.
-pub(super) fn is_name(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// The text up to the `)` closing a `$(` (nested parentheses and quotes respected).
-fn until_paren(chars: &mut Chars) -> Result<String, String> {
-    let mut inner = String::new();
-    let mut depth = 1;
-    while let Some(c) = chars.next() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Ok(inner);
-                }
-            }
-            '\'' | '"' => {
-                inner.push(c);
-                for q in chars.by_ref() {
-                    inner.push(q);
-                    if q == c {
-                        break;
-                    }
-                }
-                continue;
-            }
-            '\\' => {
-                inner.push(c);
-                if let Some(n) = chars.next() {
-                    inner.push(n);
-                }
-                continue;
-            }
-            _ => {}
-        }
-        inner.push(c);
-    }
-    Err("bash: unexpected EOF while looking for matching `)'".into())
-}
-
-/// The text up to the closing backtick.
-fn until_backtick(chars: &mut Chars) -> Result<String, String> {
-    let mut inner = String::new();
-    while let Some(c) = chars.next() {
-        match c {
-            '`' => return Ok(inner),
-            '\\' => match chars.next() {
-                Some(n @ ('`' | '\\' | '$')) => inner.push(n),
-                Some(n) => {
-                    inner.push('\\');
-                    inner.push(n);
-                }
-                None => inner.push('\\'),
-            },
-            c => inner.push(c),
-        }
-    }
-    Err("bash: unexpected EOF while looking for matching ``'".into())
-}
-
-/// The descriptor redirection starting at `c` (a `>` after the word being read, or `&`),
-/// and how many more characters it takes: `2>`, `2>>`, `2>&1`, `>&2`, `&>`, `&>>`.
-/// `None` for a plain `>`/`>>` and anything else.
-fn fd_redirect(
-    c: char,
-    word: &WordBuf,
-    in_word: bool,
-    chars: &Chars,
-) -> Option<(&'static str, usize)> {
-    let mut ahead = chars.clone();
-    let fd = (in_word && !word.quoted && !word.expands)
-        .then_some(word.text.as_str())
-        .filter(|t| matches!(*t, "1" | "2"));
-    if c == '&' {
-        if ahead.next() != Some('>') {
-            return None;
-        }
-        return Some(if ahead.next() == Some('>') {
-            ("&>>", 2)
-        } else {
-            ("&>", 1)
-        });
-    }
-    match (fd, ahead.next(), ahead.next()) {
-        (Some("2"), Some('&'), Some('1')) => Some(("2>&1", 2)),
-        (Some("2"), Some('>'), _) => Some(("2>>", 1)),
-        (Some("2"), _, _) => Some(("2>", 0)),
-        (Some("1") | None, Some('&'), Some('2')) => Some((">&2", 2)),
-        (Some("1"), Some('>'), _) => Some((">>", 1)),
-        (Some("1"), _, _) => Some((">", 0)),
-        _ => None,
-    }
-}
-
-/// An entry's tokens, and whether its input ended before the entry did in a way that is
-/// not an error (a heredoc without its delimiter line, a final `\`).
-struct Lexed {
-    tokens: Vec<Token>,
-    /// A heredoc's delimiter line never came (its body runs to the end, as bash does).
-    open_heredoc: bool,
-    /// The last character is an unquoted `\`: the line goes on.
-    trailing_backslash: bool,
-    /// The delimiter words of its heredocs, in order (`-EOF` for `<<-EOF`).
-    delimiters: Vec<String>,
-}
-
-/// The tokens of an entry, read as one stream so that quotes, `$(...)` and `\`-newline
-/// span lines: each line ends with a `"\n"` operator, and each `<<DELIM` is followed by
-/// its body, read from the lines after the line it is on.
-fn lex(text: &str) -> Result<Lexed, String> {
-    let mut tokens = Vec::new();
-    let mut word = WordBuf::default();
-    let mut in_word = false;
-    let mut chars = text.chars().peekable();
-    // Heredocs opened on the current line: their body's place among the tokens, delimiter.
-    let mut heredocs: Vec<(usize, String)> = Vec::new();
-    let mut open_heredoc = false;
-    let mut trailing_backslash = false;
-    let mut delimiters = Vec::new();
-    macro_rules! end_word {
-        () => {
-            if in_word {
-                let w = word.take();
-                if tokens.last() == Some(&Token::Op("<<")) {
-                    // The delimiter gives way to the body, read after this line.
-                    delimiters.push(w.text.clone());
-                    heredocs.push((tokens.len(), w.text));
-                    tokens.push(Token::Body(String::new()));
-                } else {
-                    tokens.push(Token::Word(w));
-                }
-                #[allow(unused_assignments)]
-                {
-                    in_word = false;
-                }
-            }
-        };
-    }
-    while let Some(c) = chars.next() {
-        match c {
-            '\n' => {
-                end_word!();
-                tokens.push(Token::Op("\n"));
-                for (at, delimiter) in heredocs.drain(..) {
-                    let (body, closed) = heredoc_body(&delimiter, &mut chars);
-                    if let Some(slot) = tokens.get_mut(at) {
-                        *slot = Token::Body(body);
-                    }
-                    open_heredoc |= !closed;
-                }
-            }
-            '\'' => {
-                in_word = true;
-                word.quoted = true;
-                for ch in until_char(&mut chars, '\'')?.chars() {
-                    word.push(ch);
-                }
-            }
-            '"' => {
-                in_word = true;
-                word.quoted = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('$') => match dollar(&mut chars, true)? {
-                            Some((piece, raw)) => word.expansion(piece, &raw),
-                            None => word.push('$'),
-                        },
-                        Some('`') => {
-                            let command = until_backtick(&mut chars)?;
-                            let raw = format!("`{command}`");
-                            word.expansion(
-                                Piece::Subst {
-                                    command,
-                                    quoted: true,
-                                },
-                                &raw,
-                            );
-                        }
-                        Some('\\') => match chars.next() {
-                            Some(ch @ ('"' | '\\' | '$' | '`')) => word.push(ch),
-                            // A line continuation.
-                            Some('\n') => {}
-                            Some(ch) => {
-                                word.push('\\');
-                                word.push(ch);
-                            }
-                            None => {
-                                return Err(
-                                    "bash: unexpected EOF while looking for matching `\"'".into()
-                                )
-                            }
-                        },
-                        Some(ch) => word.push(ch),
-                        None => {
-                            return Err(
-                                "bash: unexpected EOF while looking for matching `\"'".into()
-                            )
-                        }
-                    }
-                }
-            }
-            '\\' => match chars.next() {
-                // A line continuation: both characters go.
-                Some('\n') => {}
-                Some(ch) => {
-                    in_word = true;
-                    word.quoted = true;
-                    word.push(ch);
-                }
-                None => trailing_backslash = true,
-            },
-            '$' => {
-                in_word = true;
-                match dollar(&mut chars, false)? {
-                    Some((piece, raw)) => word.expansion(piece, &raw),
-                    None => word.push('$'),
-                }
-            }
-            '`' => {
-                in_word = true;
-                let command = until_backtick(&mut chars)?;
-                let raw = format!("`{command}`");
-                word.expansion(
-                    Piece::Subst {
-                        command,
-                        quoted: false,
-                    },
-                    &raw,
-                );
-            }
-            // A comment runs to the end of its line.
-            '#' if !in_word => {
-                while chars.peek().is_some_and(|&n| n != '\n') {
-                    chars.next();
-                }
-            }
-            c if c.is_whitespace() => end_word!(),
-            '(' | ')' => {
-                end_word!();
-                tokens.push(Token::Op(if c == '(' { "(" } else { ")" }));
-            }
-            // `2>`, `2>>`, `2>&1`, `>&2`, `&>`, `&>>`: where stderr (or both) goes.
-            '>' | '&' if fd_redirect(c, &word, in_word, &chars).is_some() => {
-                let (op, skip) = fd_redirect(c, &word, in_word, &chars).unwrap_or((">", 0));
-                for _ in 0..skip {
-                    chars.next();
-                }
-                if in_word && !word.quoted && matches!(word.text.as_str(), "1" | "2") {
-                    // The descriptor number belongs to the operator, not to the command.
-                    word = WordBuf::default();
-                    in_word = false;
-                } else {
-                    end_word!();
-                }
-                tokens.push(Token::Op(op));
-            }
-            // `<(cmd)`: process substitution, a word of its own.
-            '<' if chars.peek() == Some(&'(') => {
-                end_word!();
-                chars.next();
-                let command = until_paren(&mut chars)?;
-                let raw = format!("<({command})");
-                word.expansion(Piece::ProcSubst(command), &raw);
-                in_word = true;
-                end_word!();
-            }
-            ';' | '&' | '|' | '>' | '<' => {
-                end_word!();
-                let doubled = chars.peek() == Some(&c);
-                if doubled {
-                    chars.next();
-                }
-                tokens.push(Token::Op(match (c, doubled) {
-                    (';', true) => ";;",
-                    (';', false) => ";",
-                    ('&', true) => "&&",
-                    ('|', true) => "||",
-                    ('|', false) => "|",
-                    ('>', true) => ">>",
-                    ('>', false) => ">",
-                    ('<', true) => "<<",
-                    ('<', false) => "<",
-                    _ => {
-                        return Err(
-                            "bash: running commands in the background (&) is not supported here"
-                                .into(),
-                        )
-                    }
-                }));
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    end_word!();
-    tokens.push(Token::Op("\n"));
-    // A heredoc opened on the last line has no body yet.
-    open_heredoc |= !heredocs.is_empty();
-    Ok(Lexed {
-        tokens,
-        open_heredoc,
-        trailing_backslash,
-        delimiters,
-    })
-}
-
 /// The delimiter of the first heredoc that `line` opens, as bash's grammar reads it: a `<<`
 /// operator outside quotes, `$((...))` and `$(...)` (`echo $((1<<4))` and `echo 'a<<b'`
 /// open none); `<<-EOF` gives `EOF`.
@@ -667,7 +259,7 @@ pub fn heredoc_delimiter(line: &str) -> Option<String> {
 }
 
 /// The pieces of a parameter expansion's word (`d` of `${x:-d}`), as a word of a line.
-pub(super) fn word_pieces(text: &str) -> Vec<Piece> {
+pub fn word_pieces(text: &str) -> Vec<Piece> {
     let mut pieces = Vec::new();
     let tokens = lex(text).map(|l| l.tokens).unwrap_or_default();
     for word in tokens.into_iter().filter_map(|t| match t {
@@ -685,9 +277,15 @@ pub(super) fn word_pieces(text: &str) -> Vec<Piece> {
     pieces
 }
 
+/// Parses a script as the shell `dialect` reads it (a container's `sh -c`).
+pub fn parse_script(text: &str, dialect: Dialect) -> Result<Vec<Command>, SyntaxError> {
+    grammar::parse(lex(text)?.tokens, dialect, None)
+}
+
 /// Parses a console entry: one line, or several (a loop over lines, heredoc bodies).
+#[cfg(test)]
 pub fn parse(text: &str) -> Result<Vec<Command>, String> {
-    grammar::parse(lex(text)?.tokens, None)
+    parse_script(text, Dialect::Bash).map_err(|e| e.interactive())
 }
 
 /// Parses a console entry, expanding `aliases` where commands start.
@@ -695,7 +293,8 @@ pub fn parse_with_aliases(
     text: &str,
     aliases: &std::collections::BTreeMap<String, String>,
 ) -> Result<Vec<Command>, String> {
-    grammar::parse(lex(text)?.tokens, Some(aliases))
+    let tokens = lex(text).map_err(|e| e.interactive())?.tokens;
+    grammar::parse(tokens, Dialect::Bash, Some(aliases)).map_err(|e| e.interactive())
 }
 
 /// Whether an interactive entry is unfinished, so that bash prompts `> ` for more: it ends
@@ -704,11 +303,12 @@ pub fn parse_with_aliases(
 /// after `|`, `&&`, `||`. A syntax error is not unfinished: it is reported at once.
 pub fn needs_more(text: &str) -> bool {
     match lex(text) {
-        Err(e) => e.starts_with("bash: unexpected EOF while looking for matching"),
+        Err(e) => matches!(e, SyntaxError::Unterminated(_)),
         Ok(lexed) if lexed.open_heredoc || lexed.trailing_backslash => true,
-        Ok(lexed) => {
-            matches!(grammar::parse(lexed.tokens, None), Err(e) if e == grammar::END_OF_FILE)
-        }
+        Ok(lexed) => matches!(
+            grammar::parse(lexed.tokens, Dialect::Bash, None),
+            Err(e) if e.is_end_of_file()
+        ),
     }
 }
 
@@ -720,7 +320,7 @@ pub fn needs_more(text: &str) -> bool {
 /// transcripts hold such lines), and so is an open quote. Typed entries follow
 /// [`needs_more`] instead, as bash does.
 pub fn continues(text: &str) -> bool {
-    if !matches!(parse(text), Err(e) if e == grammar::END_OF_FILE) {
+    if !matches!(parse_script(text, Dialect::Bash), Err(e) if e.is_end_of_file()) {
         return false;
     }
     let Ok(Lexed { tokens, .. }) = lex(text) else {
@@ -737,37 +337,6 @@ pub fn continues(text: &str) -> bool {
     text.contains('\n') || ends_open || !tokens.any(begun)
 }
 
-/// The lines of a heredoc's body up to `delimiter` (`-DELIM` strips leading tabs), read from
-/// the characters after the newline that ends its `<<` line; whether the delimiter line came
-/// (like bash, a heredoc without it ends at the end of the input).
-fn heredoc_body(delimiter: &str, chars: &mut Chars) -> (String, bool) {
-    let (strip_tabs, delimiter) = match delimiter.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, delimiter),
-    };
-    let mut body = String::new();
-    while chars.peek().is_some() {
-        let mut line = String::new();
-        for c in chars.by_ref() {
-            if c == '\n' {
-                break;
-            }
-            line.push(c);
-        }
-        let line = if strip_tabs {
-            line.trim_start_matches('\t')
-        } else {
-            &line
-        };
-        if line == delimiter {
-            return (body, true);
-        }
-        body.push_str(line);
-        body.push('\n');
-    }
-    (body, false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -776,6 +345,7 @@ mod tests {
         Redirect::To {
             fd,
             file: file.into(),
+            pieces: None,
             append,
         }
     }
@@ -1083,7 +653,10 @@ mod tests {
         assert_eq!(err("case in a) esac"), near("a"));
         assert_eq!(err("case a b"), near("b"));
         assert_eq!(err("echo a;; echo b"), near(";;"));
-        assert_eq!(err("if true; then echo x"), grammar::END_OF_FILE);
+        assert_eq!(
+            err("if true; then echo x"),
+            "bash: syntax error: unexpected end of file"
+        );
         let deep = "if true; then ".repeat(40) + &"fi; ".repeat(40);
         assert!(err(&deep).contains("nested too deeply"));
         assert!(continues("if true"));
@@ -1170,5 +743,132 @@ mod tests {
         let cmds = parse("cat <<EOF > a\nx 'y\nEOF\necho done").unwrap();
         assert_eq!(cmds.len(), 2);
         assert_eq!(cmds[0].pipeline[0].heredoc.as_deref(), Some("x 'y\n"));
+    }
+
+    /// The message `sh -c SRC` prints in `dialect` (as `sh`, or `bash` for bash).
+    fn script_err(src: &str, dialect: Dialect) -> String {
+        let name = if dialect == Dialect::Bash {
+            "bash"
+        } else {
+            "sh"
+        };
+        parse_script(src, dialect)
+            .unwrap_err()
+            .message(dialect, name, src)
+    }
+
+    #[test]
+    fn each_dialect_words_the_same_error() {
+        use Dialect::*;
+        let cases: [(&str, [&str; 3]); 8] = [
+            (
+                "if true; then fi",
+                [
+                    "sh: 1: Syntax error: \"fi\" unexpected",
+                    "sh: syntax error: unexpected \"fi\"",
+                    "bash: -c: line 1: syntax error near unexpected token `fi'\nbash: -c: line 1: `if true; then fi'",
+                ],
+            ),
+            (
+                "if true; echo x; fi",
+                [
+                    "sh: 1: Syntax error: \"fi\" unexpected (expecting \"then\")",
+                    "sh: syntax error: unexpected \"fi\" (expecting \"then\")",
+                    "bash: -c: line 1: syntax error near unexpected token `fi'\nbash: -c: line 1: `if true; echo x; fi'",
+                ],
+            ),
+            (
+                "while true; do echo x",
+                [
+                    "sh: 1: Syntax error: end of file unexpected (expecting \"done\")",
+                    "sh: syntax error: unexpected end of file (expecting \"done\")",
+                    "bash: -c: line 2: syntax error: unexpected end of file",
+                ],
+            ),
+            (
+                "case a in a) echo;; x",
+                [
+                    "sh: 1: Syntax error: end of file unexpected (expecting \")\")",
+                    "sh: syntax error: unexpected end of file (expecting \")\")",
+                    "bash: -c: line 1: syntax error near unexpected token `newline'\nbash: -c: line 1: `case a in a) echo;; x'",
+                ],
+            ),
+            (
+                "echo 'open",
+                [
+                    "sh: 1: Syntax error: Unterminated quoted string",
+                    "sh: syntax error: unterminated quoted string",
+                    "bash: -c: line 1: unexpected EOF while looking for matching `''",
+                ],
+            ),
+            (
+                "echo $(date",
+                [
+                    "sh: 1: Syntax error: end of file unexpected (expecting \")\")",
+                    "sh: syntax error: unexpected end of file (expecting \")\")",
+                    "bash: -c: line 1: unexpected EOF while looking for matching `)'",
+                ],
+            ),
+            (
+                "for 1x in a; do echo; done",
+                [
+                    "sh: 1: Syntax error: Bad for loop variable",
+                    "sh: syntax error: bad for loop variable",
+                    "bash: `1x': not a valid identifier",
+                ],
+            ),
+            (
+                "echo ${1x}",
+                [
+                    "sh: 1: Bad substitution",
+                    "sh: syntax error: bad substitution",
+                    "bash: ${1x}: bad substitution",
+                ],
+            ),
+        ];
+        for (src, [dash, ash, bash]) in cases {
+            assert_eq!(script_err(src, Dash), dash, "{src}");
+            assert_eq!(script_err(src, Ash), ash, "{src}");
+            assert_eq!(script_err(src, Bash), bash, "{src}");
+        }
+        let deep = "if true; then ".repeat(40) + &"fi; ".repeat(40);
+        assert_eq!(script_err(&deep, Dash), "sh: nested too deeply");
+        assert_eq!(err(&deep), "bash: loops nested too deeply");
+    }
+
+    #[test]
+    fn double_brackets_by_dialect() {
+        let first = |src: &str, d| parse_script(src, d).unwrap().remove(0).pipeline.remove(0);
+        // bash: an expression, `&&` and `(` its own.
+        let s = first("[[ a == b* && ( -f x ) ]] && echo", Dialect::Bash);
+        assert!(matches!(s.compound.as_deref(), Some(Compound::Cond(_))));
+        // busybox ash: its `test`, every word an argument.
+        let s = first("[[ a == b* && ( x < y ) ]] && echo", Dialect::Ash);
+        assert_eq!(
+            s.words,
+            ["[[", "a", "==", "b*", "&&", "(", "x", "<", "y", ")", "]]"]
+        );
+        // dash: a command like any other (not found), `&&` ends it.
+        let s = first("[[ a && b ]]", Dialect::Dash);
+        assert_eq!(s.words, ["[[", "a"]);
+        // `<<` opens no heredoc inside `[[ ]]`, and is no operator there either (bash 5.2).
+        assert_eq!(
+            err("[[ a << b ]]"),
+            "bash: unexpected token `<<', conditional binary operator expected"
+        );
+        assert_eq!(
+            err("[[ << b ]]"),
+            "bash: unexpected token `<<' in conditional command"
+        );
+        assert_eq!(
+            script_err("[[ 1 -lt ]]", Dialect::Bash),
+            "bash: -c: line 1: unexpected argument `]]' to conditional binary operator"
+        );
+        assert_eq!(
+            parse("cat <<EOF\n[[ a\nEOF").unwrap()[0].pipeline[0]
+                .heredoc
+                .as_deref(),
+            Some("[[ a\n")
+        );
     }
 }

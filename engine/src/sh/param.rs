@@ -4,6 +4,8 @@
 //! and longest prefix matching the glob P removed) and `${NAME%P}` / `${NAME%%P}` (suffix).
 //! The caller expands WORD first (it may hold `$x` or `$(...)`).
 
+use super::is_name;
+
 /// What `${...}` asks of its variable.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -228,7 +230,7 @@ fn matching_prefixes(tokens: &[Glob], text: impl Iterator<Item = char>) -> Vec<u
                 Glob::Star => next[k] = true,
                 Glob::Any => next[k + 1] = true,
                 Glob::Char(x) => next[k + 1] |= *x == c,
-                Glob::Class(p) => next[k + 1] |= super::cond::class(p, 0, c).is_some(),
+                Glob::Class(p) => next[k + 1] |= super::glob::class(p, 0, c).is_some(),
             }
         }
         close(&mut next);
@@ -241,11 +243,6 @@ fn matching_prefixes(tokens: &[Glob], text: impl Iterator<Item = char>) -> Vec<u
         }
     }
     ends
-}
-
-fn is_name(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

@@ -5,45 +5,75 @@
 
 use std::sync::Arc;
 
+use super::cond::{self, CondTok};
+use super::error::{Found, SyntaxError, CLOSERS};
 use super::{
-    CaseClause, CaseItem, Command, Compound, CondWord, Connector, ForLoop, IfClause, Redirect,
-    Simple, Token, WhileLoop, Word, MAX_LOOP_DEPTH,
+    CaseClause, CaseItem, Command, Compound, CondWord, Connector, Dialect, ForLoop, IfClause,
+    Redirect, Simple, Token, WhileLoop, Word,
 };
-use crate::node::process::cond::{self, CondTok};
+use crate::bounds::{self, Depth};
 
-/// Reserved words that cannot start a command.
-const CLOSERS: &[&str] = &["do", "done", "then", "elif", "else", "fi", "esac"];
-
-/// bash's message when the entry ends inside a construct (the front end may read on).
-pub(super) const END_OF_FILE: &str = "bash: syntax error: unexpected end of file";
+/// The script ended inside a construct.
+const END: SyntaxError = SyntaxError::Unexpected {
+    found: Found::End,
+    expecting: None,
+};
 
 /// The most tokens alias expansion may add to one entry.
 const MAX_ALIAS_TOKENS: usize = 10_000;
 
-/// The commands of a whole entry; `aliases` are expanded where a command starts.
-pub(super) fn parse(tokens: Vec<Token>, aliases: Option<&Aliases>) -> Result<Vec<Command>, String> {
+/// The commands of a whole script in `dialect`; `aliases` are expanded where a command
+/// starts. bash reads `[[ ... ]]` as an expression, busybox ash as its `test` with the
+/// words between, dash not at all.
+pub(super) fn parse(
+    tokens: Vec<Token>,
+    dialect: Dialect,
+    aliases: Option<&Aliases>,
+) -> Result<Vec<Command>, SyntaxError> {
     let mut parser = Parser {
         tokens,
         pos: 0,
         aliases,
         spliced: 0,
+        depth: Depth::new(bounds::SHELL),
+        dialect,
     };
-    let commands = parser.list(0, &[])?;
-    match parser.next() {
+    let parsed = parser.list(&[]).and_then(|commands| match parser.next() {
         None => Ok(commands),
         Some(tok) => Err(unexpected(&tok)),
+    });
+    parsed.map_err(|mut e| {
+        // The newline that ends the script is its end for dash and ash.
+        let rest = parser.tokens.get(parser.pos..).unwrap_or_default();
+        if let SyntaxError::Unexpected { found, .. } = &mut e {
+            if *found == Found::Op("\n") && rest.iter().all(|t| *t == Token::Op("\n")) {
+                *found = Found::LastNewline;
+            }
+        }
+        e
+    })
+}
+
+/// What a token is, for an error.
+fn found(tok: &Token) -> Found {
+    match tok {
+        Token::Word(w) => Found::Word(w.text.clone()),
+        Token::Op(op) => Found::Op(op),
+        Token::Body(_) => Found::Op("\n"),
     }
 }
 
-/// bash's message for a token where it cannot be.
-fn unexpected(tok: &Token) -> String {
-    let text = match tok {
-        Token::Word(w) => w.text.as_str(),
-        Token::Op("\n") => "newline",
-        Token::Op(op) => op,
-        Token::Body(_) => "newline",
-    };
-    format!("bash: syntax error near unexpected token `{text}'")
+/// A token where it cannot be.
+fn unexpected(tok: &Token) -> SyntaxError {
+    SyntaxError::at(found(tok))
+}
+
+/// A token (or the end) where `expecting` should be.
+fn expected(tok: Option<&Token>, expecting: &'static str) -> SyntaxError {
+    SyntaxError::Unexpected {
+        found: tok.map_or(Found::End, found),
+        expecting: Some(expecting),
+    }
 }
 
 /// Whether `tok` is the reserved word `word` (typed as is).
@@ -60,6 +90,10 @@ struct Parser<'a> {
     aliases: Option<&'a Aliases>,
     /// Tokens alias expansion added so far.
     spliced: usize,
+    /// Compound commands open, within [`bounds::SHELL`].
+    depth: Depth,
+    /// Whose rules: `[[` is bash's and ash's.
+    dialect: Dialect,
 }
 
 impl Parser<'_> {
@@ -136,23 +170,34 @@ impl Parser<'_> {
         })
     }
 
-    /// Commands up to one of `closers` (not taken) or the end; `depth` compounds in.
-    fn list(&mut self, depth: usize, closers: &[&str]) -> Result<Vec<Command>, String> {
+    /// Commands up to one of `closers` (not taken) or the end.
+    fn list(&mut self, closers: &[&'static str]) -> Result<Vec<Command>, SyntaxError> {
         let mut commands = Vec::new();
         let mut connector = Connector::Always;
         loop {
             self.skip_newlines();
             let at_closer = self.at(closers);
             match self.peek() {
-                None if connector != Connector::Always => return Err(END_OF_FILE.into()),
+                None if connector != Connector::Always => return Err(END),
                 None => break,
                 Some(tok) if at_closer && connector != Connector::Always => {
                     return Err(unexpected(tok))
                 }
                 Some(_) if at_closer => break,
+                // Another list's end: dash and ash name this one's.
+                Some(tok @ Token::Word(w))
+                    if connector == Connector::Always
+                        && w.plain
+                        && CLOSERS.contains(&w.text.as_str()) =>
+                {
+                    return Err(match closers.first().filter(|c| **c != ";;") {
+                        Some(c) => expected(Some(tok), c),
+                        None => unexpected(tok),
+                    });
+                }
                 _ => {}
             }
-            let pipeline = self.pipeline(depth)?;
+            let pipeline = self.pipeline()?;
             commands.push(Command {
                 connector,
                 pipeline,
@@ -171,27 +216,34 @@ impl Parser<'_> {
     }
 
     /// `a | b | c`.
-    fn pipeline(&mut self, depth: usize) -> Result<Vec<Simple>, String> {
-        let mut pipeline = vec![self.command(depth)?];
+    fn pipeline(&mut self) -> Result<Vec<Simple>, SyntaxError> {
+        let mut pipeline = vec![self.command()?];
         while self.peek() == Some(&Token::Op("|")) {
             self.pos += 1;
             self.skip_newlines();
-            pipeline.push(self.command(depth)?);
+            pipeline.push(self.command()?);
         }
         Ok(pipeline)
     }
 
     /// A simple command with its redirections, or a loop with the redirections after `done`.
-    fn command(&mut self, depth: usize) -> Result<Simple, String> {
+    fn command(&mut self) -> Result<Simple, SyntaxError> {
         self.expand_aliases();
         let mut simple = Simple::default();
         match self.peek() {
-            None => return Err(END_OF_FILE.into()),
+            None => return Err(END),
             Some(Token::Word(w)) if w.plain => match w.text.as_str() {
+                "[[" if self.dialect == Dialect::Ash => {
+                    self.bracket_words(&mut simple);
+                }
+                "[[" if self.dialect == Dialect::Dash => {}
                 "for" | "while" | "until" | "if" | "case" | "[[" => {
                     let keyword = w.text.clone();
                     self.pos += 1;
-                    simple.compound = Some(Box::new(self.compound_after(&keyword, depth)?));
+                    self.depth.enter().map_err(|_| SyntaxError::TooDeep)?;
+                    let compound = self.compound_after(&keyword);
+                    self.depth.leave();
+                    simple.compound = Some(Box::new(compound?));
                 }
                 word if CLOSERS.contains(&word) => return Err(unexpected(&Token::Word(w.clone()))),
                 _ => {}
@@ -202,7 +254,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(Token::Word(_)) if simple.compound.is_some() => {
                     let tok = self.next();
-                    return Err(tok.map_or_else(|| END_OF_FILE.into(), |t| unexpected(&t)));
+                    return Err(tok.map_or(END, |t| unexpected(&t)));
                 }
                 Some(Token::Word(_)) => {
                     if let Some(Token::Word(w)) = self.next() {
@@ -227,28 +279,49 @@ impl Parser<'_> {
             }
         }
         if simple.is_empty() && !simple.redirected() {
-            return Err(match self.peek() {
-                Some(tok) => unexpected(tok),
-                None => END_OF_FILE.into(),
-            });
+            return Err(self.peek().map_or(END, unexpected));
         }
         Ok(simple)
     }
 
+    /// busybox ash's `[[ ... ]]`: its `test`, the words up to `]]` its arguments, the
+    /// operators between (`&&`, `||`, `(`, `)`, `<`, `>`) words too.
+    fn bracket_words(&mut self, simple: &mut Simple) {
+        while let Some(tok) = self.peek() {
+            let text = match tok {
+                Token::Word(w) => w.text.clone(),
+                Token::Op(op @ ("&&" | "||" | "(" | ")" | "<" | ">")) => op.to_string(),
+                _ => break,
+            };
+            let end = is_reserved(Some(tok), "]]");
+            let pieces = match self.next() {
+                Some(Token::Word(w)) => w.pieces,
+                _ => None,
+            };
+            simple.words.push(text);
+            simple.expansions.push(pieces);
+            if end {
+                break;
+            }
+        }
+    }
+
     /// The target of `>`, `>>`, `<`, or the body of `<<`.
-    fn redirection(&mut self, op: &str, simple: &mut Simple) -> Result<(), String> {
+    fn redirection(&mut self, op: &str, simple: &mut Simple) -> Result<(), SyntaxError> {
         let target = match (op, self.next()) {
             ("<<", Some(Token::Body(body))) => {
                 simple.heredoc = Some(body);
                 return Ok(());
             }
-            (_, Some(Token::Word(Word { text, .. }))) if op != "<<" => text,
+            (_, Some(Token::Word(Word { text, pieces, .. }))) if op != "<<" => (text, pieces),
             (_, Some(Token::Op(o))) if o != "\n" => return Err(unexpected(&Token::Op(o))),
-            _ => return Err("bash: syntax error near unexpected token `newline'".into()),
+            _ => return Err(SyntaxError::at(Found::Op("\n"))),
         };
+        let (target, pieces) = target;
         let to = |fd, append| Redirect::To {
             fd,
             file: target.clone(),
+            pieces: pieces.clone(),
             append,
         };
         match op {
@@ -264,20 +337,17 @@ impl Parser<'_> {
     }
 
     /// A compound command after its keyword, up to its end (`done`, `fi`, `esac`, `]]`).
-    fn compound_after(&mut self, keyword: &str, depth: usize) -> Result<Compound, String> {
-        if depth >= MAX_LOOP_DEPTH {
-            return Err("bash: loops nested too deeply".into());
-        }
+    fn compound_after(&mut self, keyword: &str) -> Result<Compound, SyntaxError> {
         match keyword {
-            "for" => return self.for_after(depth).map(Compound::For),
-            "if" => return self.if_after(depth).map(Compound::If),
-            "case" => return self.case_after(depth).map(Compound::Case),
+            "for" => return self.for_after().map(Compound::For),
+            "if" => return self.if_after().map(Compound::If),
+            "case" => return self.case_after().map(Compound::Case),
             "[[" => return self.cond_after().map(Compound::Cond),
             _ => {}
         }
-        let test = self.list(depth + 1, &["do"])?;
+        let test = self.list(&["do"])?;
         self.close("do", test.is_empty())?;
-        let body = self.list(depth + 1, &["done"])?;
+        let body = self.list(&["done"])?;
         self.close("done", body.is_empty())?;
         Ok(Compound::While(WhileLoop {
             until: keyword == "until",
@@ -287,14 +357,12 @@ impl Parser<'_> {
     }
 
     /// `NAME [in WORDS]; do LIST; done` after `for`.
-    fn for_after(&mut self, depth: usize) -> Result<ForLoop, String> {
+    fn for_after(&mut self) -> Result<ForLoop, SyntaxError> {
         let name = match self.next() {
             Some(Token::Word(w)) if w.pieces.is_none() && super::is_name(&w.text) => w.text,
-            Some(Token::Word(w)) => {
-                return Err(format!("bash: `{}': not a valid identifier", w.text))
-            }
+            Some(Token::Word(w)) => return Err(SyntaxError::NotIdentifier(w.text)),
             Some(tok) => return Err(unexpected(&tok)),
-            None => return Err(END_OF_FILE.into()),
+            None => return Err(END),
         };
         let mut items = Simple::default();
         if is_reserved(self.peek(), "in") {
@@ -308,16 +376,16 @@ impl Parser<'_> {
         }
         match self.next() {
             Some(Token::Op(";" | "\n")) => {}
-            Some(tok) => return Err(unexpected(&tok)),
-            None => return Err(END_OF_FILE.into()),
+            Some(tok) => return Err(expected(Some(&tok), "do")),
+            None => return Err(expected(None, "do")),
         }
         self.skip_newlines();
         match self.peek() {
-            Some(tok) if !is_reserved(Some(tok), "do") => return Err(unexpected(tok)),
-            None => return Err(END_OF_FILE.into()),
+            Some(tok) if !is_reserved(Some(tok), "do") => return Err(expected(Some(tok), "do")),
+            None => return Err(expected(None, "do")),
             Some(_) => self.pos += 1,
         }
-        let body = self.list(depth + 1, &["done"])?;
+        let body = self.list(&["done"])?;
         self.close("done", body.is_empty())?;
         Ok(ForLoop {
             name,
@@ -327,21 +395,21 @@ impl Parser<'_> {
     }
 
     /// `LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi` after `if`.
-    fn if_after(&mut self, depth: usize) -> Result<IfClause, String> {
+    fn if_after(&mut self) -> Result<IfClause, SyntaxError> {
         let mut branches = Vec::new();
         loop {
-            let test = self.list(depth + 1, &["then"])?;
+            let test = self.list(&["then"])?;
             self.close("then", test.is_empty())?;
-            let body = self.list(depth + 1, &["elif", "else", "fi"])?;
+            let body = self.list(&["elif", "else", "fi"])?;
             let end = self.next();
             if body.is_empty() {
-                return Err(end.map_or_else(|| END_OF_FILE.into(), |t| unexpected(&t)));
+                return Err(end.map_or(END, |t| unexpected(&t)));
             }
             branches.push((Arc::from(test), Arc::from(body)));
             match end {
                 Some(t) if is_reserved(Some(&t), "elif") => continue,
                 Some(t) if is_reserved(Some(&t), "else") => {
-                    let otherwise = self.list(depth + 1, &["fi"])?;
+                    let otherwise = self.list(&["fi"])?;
                     self.close("fi", otherwise.is_empty())?;
                     return Ok(IfClause {
                         branches: branches.into(),
@@ -354,24 +422,24 @@ impl Parser<'_> {
                         otherwise: Arc::from(Vec::new()),
                     })
                 }
-                Some(t) => return Err(unexpected(&t)),
-                None => return Err(END_OF_FILE.into()),
+                Some(t) => return Err(expected(Some(&t), "fi")),
+                None => return Err(expected(None, "fi")),
             }
         }
     }
 
     /// `WORD in [(]PATTERN[|PATTERN]...) LIST;; ... esac` after `case`.
-    fn case_after(&mut self, depth: usize) -> Result<CaseClause, String> {
+    fn case_after(&mut self) -> Result<CaseClause, SyntaxError> {
         let word = match self.next() {
             Some(Token::Word(w)) => CondWord::from(w),
             Some(tok) => return Err(unexpected(&tok)),
-            None => return Err(END_OF_FILE.into()),
+            None => return Err(END),
         };
         self.skip_newlines();
         match self.next() {
             Some(tok) if is_reserved(Some(&tok), "in") => {}
-            Some(tok) => return Err(unexpected(&tok)),
-            None => return Err(END_OF_FILE.into()),
+            Some(tok) => return Err(expected(Some(&tok), "in")),
+            None => return Err(expected(None, "in")),
         }
         let mut items = Vec::new();
         loop {
@@ -387,17 +455,17 @@ impl Parser<'_> {
             loop {
                 match self.next() {
                     Some(Token::Word(w)) => patterns.push(CondWord::from(w)),
-                    Some(tok) => return Err(unexpected(&tok)),
-                    None => return Err(END_OF_FILE.into()),
+                    Some(tok) => return Err(expected(Some(&tok), ")")),
+                    None => return Err(expected(None, ")")),
                 }
                 match self.next() {
                     Some(Token::Op("|")) => {}
                     Some(Token::Op(")")) => break,
-                    Some(tok) => return Err(unexpected(&tok)),
-                    None => return Err(END_OF_FILE.into()),
+                    Some(tok) => return Err(expected(Some(&tok), ")")),
+                    None => return Err(expected(None, ")")),
                 }
             }
-            let body = self.list(depth + 1, &["esac", ";;"])?;
+            let body = self.list(&["esac", ";;"])?;
             items.push(CaseItem {
                 patterns,
                 body: body.into(),
@@ -405,8 +473,8 @@ impl Parser<'_> {
             match self.next() {
                 Some(Token::Op(";;")) => {}
                 Some(tok) if is_reserved(Some(&tok), "esac") => break,
-                Some(tok) => return Err(unexpected(&tok)),
-                None => return Err(END_OF_FILE.into()),
+                Some(tok) => return Err(expected(Some(&tok), "esac")),
+                None => return Err(expected(None, "esac")),
             }
         }
         Ok(CaseClause {
@@ -417,12 +485,12 @@ impl Parser<'_> {
 
     /// The expression after `[[`, up to `]]`: `&&`, `||`, `(`, `)`, `<`, `>` are its own
     /// there, and the right side of `=~` runs on to the next `]]`, `&&` or `||`.
-    fn cond_after(&mut self) -> Result<cond::Cond<CondWord>, String> {
+    fn cond_after(&mut self) -> Result<cond::Cond<CondWord>, SyntaxError> {
         let mut toks: Vec<CondTok<CondWord>> = Vec::new();
         let mut regex: Option<CondWord> = None;
         loop {
             let tok = match self.next() {
-                None => return Err(END_OF_FILE.into()),
+                None => return Err(END),
                 Some(t) if is_reserved(Some(&t), "]]") => break,
                 Some(t) => t,
             };
@@ -453,6 +521,15 @@ impl Parser<'_> {
                 Token::Op(op @ ("&&" | "||" | "(" | ")" | "<" | ">")) => {
                     toks.push(CondTok::Op(op.to_string()))
                 }
+                // `<<` and `>>` are no redirections there, and no operators either.
+                Token::Op(op @ ("<<" | ">>")) => {
+                    let after_word = matches!(toks.last(), Some(CondTok::Arg(_)));
+                    return Err(SyntaxError::Cond(if after_word {
+                        format!("unexpected token `{op}', conditional binary operator expected")
+                    } else {
+                        format!("unexpected token `{op}' in conditional command")
+                    }));
+                }
                 tok => return Err(unexpected(&tok)),
             }
         }
@@ -466,15 +543,17 @@ impl Parser<'_> {
                 plain: true,
             })));
         }
-        cond::parse_cond(toks).map_err(|e| format!("bash: {e}"))
+        cond::parse_cond(toks).map_err(SyntaxError::Cond)
     }
 
     /// Takes the reserved word `word` that ends a list (an empty list cannot end there).
-    fn close(&mut self, word: &str, empty: bool) -> Result<(), String> {
+    fn close(&mut self, word: &'static str, empty: bool) -> Result<(), SyntaxError> {
         match self.next() {
             Some(tok) if is_reserved(Some(&tok), word) && !empty => Ok(()),
-            Some(tok) => Err(unexpected(&tok)),
-            None => Err(END_OF_FILE.into()),
+            Some(tok) if empty => Err(unexpected(&tok)),
+            Some(tok) => Err(expected(Some(&tok), word)),
+            None if empty => Err(END),
+            None => Err(expected(None, word)),
         }
     }
 }
