@@ -7,7 +7,7 @@ use crate::cluster::Cluster;
 use crate::node::process::budget;
 use crate::output::{Output, Stream};
 use crate::sh::Param;
-use crate::sh::{CondWord, Piece, Simple};
+use crate::sh::{CondWord, Piece, Redirect, Simple};
 
 /// The words of `simple` after expansion; a substitution's stderr goes to `out`. `None`
 /// when an arithmetic error stops the command (said on `out`), as in bash.
@@ -24,6 +24,38 @@ pub(super) fn words(
         }
     }
     Some(words)
+}
+
+/// `simple`'s output redirections with their targets expanded (`> $LOG`), as bash does
+/// before the command runs; `Err` carries bash's message when a target is not one word.
+pub(super) fn redirects(
+    cluster: &mut Cluster,
+    simple: &Simple,
+    out: &mut Output,
+) -> Result<Vec<Redirect>, String> {
+    let mut expanded = Vec::with_capacity(simple.outputs.len());
+    for r in &simple.outputs {
+        let Redirect::To {
+            fd,
+            file,
+            pieces: Some(pieces),
+            append,
+        } = r
+        else {
+            expanded.push(r.clone());
+            continue;
+        };
+        match word(cluster, pieces, out).as_deref() {
+            Some([one]) => expanded.push(Redirect::To {
+                fd: *fd,
+                file: one.clone(),
+                pieces: None,
+                append: *append,
+            }),
+            _ => return Err(format!("bash: {file}: ambiguous redirect")),
+        }
+    }
+    Ok(expanded)
 }
 
 /// A word of `[[ ]]` or `case`, expanded without splitting.

@@ -25,7 +25,7 @@ mod text_filters;
 use crate::cluster::Cluster;
 use crate::node::process::budget::{self, Budget, Limit};
 use crate::output::Output;
-use crate::sh::{self, Simple};
+use crate::sh::{self, Redirect, Simple};
 pub(crate) use files::normalize as files_normalize;
 pub use files::Workspace;
 
@@ -296,6 +296,21 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
             },
             (None, None) => piped.take(),
         };
+        let outputs = if simple.outputs.iter().any(Redirect::has_expansions) {
+            match expand::redirects(cluster, simple, &mut out) {
+                Ok(outputs) => std::borrow::Cow::Owned(outputs),
+                Err(message) => {
+                    out.err(message);
+                    out.exit_code = 1;
+                    if i + 1 < pipeline.len() {
+                        piped = Some(String::new());
+                    }
+                    continue;
+                }
+            }
+        } else {
+            std::borrow::Cow::Borrowed(&simple.outputs)
+        };
         let result = if let Some(spec) = &simple.compound {
             exec::Exec::run_loop(cluster, spec)
         } else if simple.expansions.iter().any(Option::is_some) {
@@ -314,7 +329,7 @@ pub(super) fn run_pipeline(cluster: &mut Cluster, pipeline: &[Simple]) -> Output
         bound_output(cluster, &mut result);
         let last = i + 1 == pipeline.len();
         let mut status = result.exit_code;
-        let routed = redirect::route(cluster, &simple.outputs, result.chunks, last, &mut status);
+        let routed = redirect::route(cluster, &outputs, result.chunks, last, &mut status);
         redirect::show(&mut out, routed.screen);
         out.exit_code = status;
         out.clear |= result.clear;

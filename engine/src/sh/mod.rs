@@ -135,6 +135,19 @@ pub enum Redirect {
     },
 }
 
+impl Redirect {
+    /// Whether its target has expansions to make before it is opened (`> $LOG`).
+    pub fn has_expansions(&self) -> bool {
+        matches!(
+            self,
+            Redirect::To {
+                pieces: Some(_),
+                ..
+            }
+        )
+    }
+}
+
 /// A pipeline (`a | b | c`) and how it joins the previous one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Command {
