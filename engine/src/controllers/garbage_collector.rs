@@ -525,12 +525,12 @@ mod tests {
                 Some("00000000-0000-4000-8000-000000000000"),
                 &[],
             ));
-            let cursor = bench.world.api.log_end();
+            let cursor = bench.world.api.watch();
             bench.pass();
             let writes: Vec<String> = bench
                 .world
                 .api
-                .events_since(cursor)
+                .read(&cursor)
                 .iter()
                 .map(|e| format!("{:?} {}", e.kind, e.object.name()))
                 .collect();

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::object::{ObjectKey, WatchEvent};
+use crate::apiserver::Cursor;
 use crate::timers::Task;
 use crate::world::World;
 
@@ -110,7 +111,7 @@ impl WholeStore {
 /// One registered controller with its cursor and queue.
 struct Slot {
     controller: Box<dyn Controller>,
-    cursor: usize,
+    cursor: Cursor,
     queue: Queue,
 }
 
@@ -130,8 +131,13 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl Runtime {
+    /// Registers `controller`; it will see every watch event from the first on.
+    pub fn register(&mut self, controller: Box<dyn Controller>) {
+        self.register_at(controller, Cursor::default());
+    }
+
     /// Registers `controller`; it will see every watch event from `cursor` on.
-    pub fn register(&mut self, controller: Box<dyn Controller>, cursor: usize) {
+    pub fn register_at(&mut self, controller: Box<dyn Controller>, cursor: Cursor) {
         self.slots.push(Slot {
             controller,
             cursor,
@@ -158,10 +164,9 @@ impl Runtime {
 impl Slot {
     fn run(&mut self, world: &mut World) {
         self.queue.take_due(world.clock.now_ms());
-        for event in world.api.events_since(self.cursor) {
+        for event in world.api.read(&self.cursor) {
             self.controller.enqueue(event, world, &mut self.queue);
         }
-        self.cursor = world.api.log_end();
         self.controller.after_events(world, &mut self.queue);
         for key in std::mem::take(&mut self.queue.now) {
             self.controller.sync(world, &key, &mut self.queue);
