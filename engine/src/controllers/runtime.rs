@@ -62,7 +62,7 @@ impl Queue {
 
 /// The trigger of a controller that reconciles the whole store under one key (the
 /// endpoints and serviceaccount controllers): it is due when a write it did not make came
-/// after its last pass. Every write moves the store's resourceVersion and appends one watch
+/// after its last pass (of the events it notes: a controller may skip kinds it never reads). Every write moves the store's resourceVersion and appends one watch
 /// event, so the version differs from the one it left exactly when another write came
 /// after its own.
 #[derive(Clone, Debug)]
