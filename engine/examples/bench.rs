@@ -44,6 +44,7 @@ fn main() {
         Some("pods") => return pods(1000),
         Some("scale") => return scale(9_000),
         Some("day") => return day(),
+        Some("week") => return week(),
         _ => {}
     }
     measure("create the default cluster", 200, || {
@@ -60,29 +61,36 @@ fn main() {
     network();
     autoscaling(300);
     day();
+    week();
 }
 
-/// A simulated day of `sleep` (the console's cap) over a `*/1` CronJob and over 50
-/// crash-looping pods: wall time, and live memory after each of six days (flat when every
-/// history is bounded). `bench day WORD [DAYS]` runs only the cases naming WORD, for DAYS
-/// days (handy under a profiler).
+/// The long-running cases: a `*/1` CronJob (a Job and its pod a minute, history limits,
+/// garbage collection) and 50 crash-looping pods.
+const LONG_RUNS: [(&str, &str); 2] = [
+    (
+        "a */1 CronJob",
+        "kubectl create cronjob c --image=busybox --schedule='*/1 * * * *' -- date",
+    ),
+    (
+        "50 crash-looping pods",
+        "kubectl create deploy d --image=busybox --replicas=50 -- false",
+    ),
+];
+
+/// A simulated day of `sleep` (the console's cap) over each of [`LONG_RUNS`]: wall time,
+/// and live memory after each of six days (flat when every history is bounded).
+/// `bench day WORD [DAYS]` runs only the cases naming WORD, for DAYS days (handy under a
+/// profiler).
 fn day() {
     let only = std::env::args().nth(2).unwrap_or_default();
     let days: u32 = std::env::args()
         .nth(3)
         .and_then(|d| d.parse().ok())
         .unwrap_or(6);
-    let cases = [
-        (
-            "a */1 CronJob",
-            "kubectl create cronjob c --image=busybox --schedule='*/1 * * * *' -- date",
-        ),
-        (
-            "50 crash-looping pods",
-            "kubectl create deploy d --image=busybox --replicas=50 -- false",
-        ),
-    ];
-    for (what, setup) in cases.into_iter().filter(|(what, _)| what.contains(&only)) {
+    for (what, setup) in LONG_RUNS
+        .into_iter()
+        .filter(|(what, _)| what.contains(&only))
+    {
         let mut cluster = Cluster::new();
         cluster.run(setup);
         let mut memory = Vec::new();
@@ -104,6 +112,25 @@ fn day() {
             format!("  live memory after days 1 to {days}"),
             memory.join(", "),
             events.stdout().trim()
+        );
+    }
+}
+
+/// A simulated week (seven `sleep 86400`) over each of [`LONG_RUNS`]: wall time for the
+/// week, and live memory at its end.
+fn week() {
+    for (what, setup) in LONG_RUNS {
+        let mut cluster = Cluster::new();
+        cluster.run(setup);
+        let start = Instant::now();
+        for _ in 0..7 {
+            cluster.run("sleep 86400");
+        }
+        println!(
+            "{:<52} {:>12.2?} wall ({} MB live)",
+            format!("a week of sleep with {what}"),
+            start.elapsed(),
+            LIVE.load(Ordering::Relaxed) >> 20
         );
     }
 }

@@ -15,13 +15,14 @@
 //! | [`ApiServer::evict`] | `POST …/eviction` | the pod's disruption budget, then a graceful delete (`eviction`) |
 //!
 //! Reads ([`ApiServer::get`], [`ApiServer::list`]) and the watch log
-//! ([`ApiServer::events_since`]) are open to every layer. Writes take an [`Env`]: the
+//! ([`ApiServer::read`] from a [`Cursor`]) are open to every layer. Writes take an [`Env`]: the
 //! cluster's clock and its seeded random source, the only inputs beyond the request.
 //! Objects the cluster boots with are loaded by [`ApiServer::restore`], as from an etcd
 //! snapshot, without admission.
 
 mod admission;
 pub mod authz;
+mod cursor;
 mod custom;
 mod deletion;
 pub mod envelope;
@@ -35,6 +36,7 @@ mod store;
 mod strategy;
 mod ttl;
 
+pub use cursor::Cursor;
 pub use custom::CustomKinds;
 pub(crate) use deletion::{
     finalize_namespace, DeleteOptions, Deletion, Propagation, FOREGROUND_FINALIZER,
@@ -98,13 +100,25 @@ impl ApiServer {
         self.store.list(kind, namespace)
     }
 
-    /// The watch log from event number `cursor` on; keep [`ApiServer::log_end`] as the next
-    /// cursor.
-    pub fn events_since(&self, cursor: usize) -> &[WatchEvent] {
-        self.store.events_since(cursor)
+    /// A watch cursor that sees only what happens from now on.
+    pub fn watch(&self) -> Cursor {
+        self.store.watch()
     }
 
-    /// The number of the next watch event.
+    /// The watch events `cursor` has not read yet, now marked read. The log keeps an event
+    /// until every live cursor has read it (and [`ApiServer::compact`] runs).
+    pub fn read(&self, cursor: &Cursor) -> &[WatchEvent] {
+        self.store.read(cursor)
+    }
+
+    /// Drops the watch events every live cursor has read (the cluster calls it when its
+    /// readers have looked).
+    pub fn compact(&mut self) {
+        self.store.compact();
+    }
+
+    /// The number of the next watch event (how many writes the store has seen: a reader
+    /// that only asks whether anything happened compares two of them).
     pub fn log_end(&self) -> usize {
         self.store.log_end()
     }

@@ -1,11 +1,12 @@
 //! The API server's storage: objects keyed by (kind, namespace, name), with uid,
-//! resourceVersion and creationTimestamp assigned on create, and an append-only watch log
-//! that controllers read from their own cursor.
+//! resourceVersion and creationTimestamp assigned on create, and the watch log that readers
+//! read from their own [`Cursor`]: it keeps only what some live cursor has not read yet.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
+use super::cursor::{Cursor, Readers};
 use super::ttl::{ttl_of, Leases};
 use crate::api::error::ApiError;
 use crate::api::object::{KeyParts, Object, ObjectKey, WatchEvent, WatchEventType};
@@ -31,6 +32,8 @@ pub struct Store {
     log: Vec<WatchEvent>,
     /// How many older events were compacted away.
     log_base: usize,
+    /// The readers' cursors: events every one of them has read are dropped.
+    readers: Readers,
     /// The leases of the kinds stored with a TTL (Events), as etcd's.
     leases: Leases,
     /// How many objects of each kind are stored (the scale envelope reads it).
@@ -40,7 +43,8 @@ pub struct Store {
     now_ms: i64,
 }
 
-/// Watch events kept after a compaction (etcd compacts its history too).
+/// Watch events kept after a forced compaction, when a reader stalls (etcd compacts its
+/// history too; a reader that falls further behind misses events, as after a relist).
 const LOG_WINDOW: usize = 10_000;
 
 impl Store {
@@ -199,12 +203,33 @@ impl Store {
         self.counts.get(kind).copied().unwrap_or(0)
     }
 
-    /// The watch log from event number `cursor` on (events compacted away are skipped: a
-    /// reader that falls more than the window behind must relist). Readers keep
-    /// [`Store::log_end`] as their next cursor.
-    pub fn events_since(&self, cursor: usize) -> &[WatchEvent] {
-        let start = cursor.saturating_sub(self.log_base).min(self.log.len());
+    /// A cursor that sees only what happens from now on, known to the store.
+    pub fn watch(&self) -> Cursor {
+        let cursor = Cursor::at(self.log_end());
+        self.readers.register(&cursor);
+        cursor
+    }
+
+    /// The watch events `cursor` has not read (those compacted away are skipped: a reader
+    /// that falls more than the window behind must relist), now marked read.
+    pub fn read(&self, cursor: &Cursor) -> &[WatchEvent] {
+        self.readers.register(cursor);
+        let start = cursor
+            .next()
+            .saturating_sub(self.log_base)
+            .min(self.log.len());
+        cursor.set(self.log_end());
         &self.log[start..]
+    }
+
+    /// Drops the events every live cursor has read.
+    pub fn compact(&mut self) {
+        let low = self.readers.low_water(self.log_end());
+        let drop = low.saturating_sub(self.log_base).min(self.log.len());
+        if drop > 0 {
+            self.log.drain(..drop);
+            self.log_base += drop;
+        }
     }
 
     /// The number of the next watch event: a cursor that sees only what happens from now on.
@@ -287,6 +312,7 @@ mod tests {
         let mut store = Store::default();
         let mut rng = Rng::new(1);
         let now = crate::clock::time_from_ms(crate::clock::BOOT_MS);
+        let reader = Cursor::default();
         let created = store.create(ns("dev"), now.clone(), &mut rng).unwrap();
         assert_eq!(created.metadata().resource_version.as_deref(), Some("1"));
         let uid = created.metadata().uid.clone().unwrap();
@@ -297,15 +323,46 @@ mod tests {
             err.kubectl_message(),
             "Error from server (AlreadyExists): namespaces \"dev\" already exists"
         );
-        assert_eq!(store.events_since(0).len(), 1);
+        assert_eq!(store.read(&reader).len(), 1);
         assert_eq!(store.list("Namespace", None).count(), 1);
     }
 
     #[test]
-    fn the_watch_log_is_compacted_and_cursors_stay_absolute() {
+    fn the_watch_log_keeps_what_live_cursors_have_not_read() {
         let mut store = Store::default();
         let mut rng = Rng::new(1);
         let now = crate::clock::time_from_ms(crate::clock::BOOT_MS);
+        let mut create = |store: &mut Store, i: usize| {
+            store
+                .create(ns(&format!("n{i}")), now.clone(), &mut rng)
+                .unwrap();
+        };
+        let (slow, fast) = (store.watch(), store.watch());
+        for i in 0..5 {
+            create(&mut store, i);
+        }
+        assert_eq!(store.read(&fast).len(), 5);
+        store.compact();
+        assert_eq!(store.log.len(), 5, "the slow reader holds them");
+        assert_eq!(store.read(&slow).len(), 5);
+        assert!(store.read(&fast).is_empty());
+        store.compact();
+        assert!(store.log.is_empty());
+        create(&mut store, 5);
+        drop(slow);
+        let tail = store.read(&fast);
+        assert_eq!(tail[0].object.name(), "n5");
+        store.compact();
+        assert!(store.log.is_empty(), "a dropped cursor holds nothing back");
+        assert_eq!(store.log_end(), 6);
+    }
+
+    #[test]
+    fn a_stalled_reader_loses_only_what_fell_out_of_the_window() {
+        let mut store = Store::default();
+        let mut rng = Rng::new(1);
+        let now = crate::clock::time_from_ms(crate::clock::BOOT_MS);
+        let stalled = store.watch();
         for i in 0..(2 * LOG_WINDOW + 5) {
             store
                 .create(ns(&format!("n{i}")), now.clone(), &mut rng)
@@ -313,12 +370,12 @@ mod tests {
         }
         assert_eq!(store.log_end(), 2 * LOG_WINDOW + 5);
         assert!(store.log.len() <= LOG_WINDOW + 5);
-        let cursor = store.log_end() - 3;
-        let tail = store.events_since(cursor);
-        assert_eq!(tail.len(), 3);
-        assert_eq!(tail[2].object.name(), format!("n{}", 2 * LOG_WINDOW + 4));
-        // A reader from the start gets what is left, not a panic.
-        assert_eq!(store.events_since(0).len(), store.log.len());
+        let late = store.read(&stalled);
+        assert_eq!(late.len(), store.log.len());
+        assert_eq!(
+            late.last().map(|e| e.object.name()),
+            Some(format!("n{}", 2 * LOG_WINDOW + 4).as_str())
+        );
     }
 
     #[test]

@@ -314,7 +314,7 @@ impl Cluster {
 
     /// Runs every controller once, in the registry's order (determinism), and again while a
     /// pass wrote something, so one controller's writes are seen by the others at the same
-    /// instant.
+    /// instant; then drops the watch events every cursor has read.
     fn reconcile(&mut self) {
         for _ in 0..MAX_PASSES {
             let before = self.world.api.log_end();
@@ -325,6 +325,8 @@ impl Cluster {
         }
         self.kubelet.observe(&mut self.world);
         crate::network::load::refresh(&mut self.net_cx());
+        // Every reader of a pass has looked: what they all read is history.
+        self.world.api.compact();
     }
 
     /// Counts the load streams' requests up to now (see [`crate::network::load::count`]).

@@ -330,7 +330,7 @@ mod tests {
             .decode(info, &manifest, true)
             .unwrap()
             .unwrap();
-        let cursor = bench.world.api.log_end();
+        let cursor = bench.world.api.watch();
         bench.create(pool);
         let pools = bench.world.api.custom_objects("IPAddressPool", None);
         assert_eq!(pools.len(), 1);
@@ -346,7 +346,7 @@ mod tests {
         let seen: Vec<&str> = bench
             .world
             .api
-            .events_since(cursor)
+            .read(&cursor)
             .iter()
             .map(|e| e.object.kind())
             .collect();

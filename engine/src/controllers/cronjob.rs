@@ -91,87 +91,20 @@ fn sync(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
     let uid = cj.metadata.uid.clone().unwrap_or_default();
     let spec = cj.spec.clone().unwrap_or_default();
     let mut status = cj.status.clone().unwrap_or_default();
-    let mut jobs: Vec<Job> = world
-        .api
-        .list("Job", Some(&key.namespace))
-        .filter_map(|o| match o {
-            Object::Job(j)
-                if j.metadata
-                    .owner_references
-                    .iter()
-                    .flatten()
-                    .any(|r| r.controller == Some(true) && r.uid == uid) =>
-            {
-                Some(j.as_ref().clone())
-            }
-            _ => None,
-        })
-        .collect();
-
-    // Active list: finished Jobs leave it, running ones join it, vanished ones are dropped.
-    let mut active = status.active.clone().unwrap_or_default();
-    for j in &jobs {
-        let name = j.metadata.name.clone().unwrap_or_default();
-        let listed = active.iter().any(|r| r.name.as_deref() == Some(&name));
-        if finished(j) && listed {
-            active.retain(|r| r.name.as_deref() != Some(&name));
-            let condition = if has_condition(j, "Complete") {
-                "Complete"
-            } else {
-                "Failed"
-            };
-            events::record(
-                world,
-                &cj_obj,
-                EventType::Normal,
-                "SawCompletedJob",
-                &format!("Saw completed job: {name}, condition: {condition}"),
-                source(),
-            );
-        } else if !finished(j) && !listed && j.metadata.deletion_timestamp.is_none() {
-            active.push(reference(j));
-        }
-        if has_condition(j, "Complete") {
-            let done = j.status.as_ref().and_then(|s| s.completion_time.clone());
-            if let Some(done) = done {
-                if status
-                    .last_successful_time
-                    .as_ref()
-                    .is_none_or(|t| ms_from_time(t) < ms_from_time(&done))
-                {
-                    status.last_successful_time = Some(done);
-                }
-            }
-        }
+    // Read with the Jobs borrowed from the store; the writes they call for come after.
+    let (mut active, saw, victims) = read_jobs(world, key, &uid, &spec, &mut status);
+    for (name, condition) in saw {
+        events::record(
+            world,
+            &cj_obj,
+            EventType::Normal,
+            "SawCompletedJob",
+            &format!("Saw completed job: {name}, condition: {condition}"),
+            source(),
+        );
     }
-    active.retain(|r| jobs.iter().any(|j| j.metadata.name == r.name));
-
-    // History limits: the oldest finished Jobs beyond them go.
-    jobs.sort_by_key(|j| (start_ms(j), j.metadata.name.clone()));
-    for (complete, limit) in [
-        (true, spec.successful_jobs_history_limit.unwrap_or(3)),
-        (false, spec.failed_jobs_history_limit.unwrap_or(1)),
-    ] {
-        let done: Vec<&Job> = jobs
-            .iter()
-            .filter(|j| j.metadata.deletion_timestamp.is_none())
-            .filter(|j| {
-                if complete {
-                    has_condition(j, "Complete")
-                } else {
-                    has_condition(j, "Failed")
-                }
-            })
-            .collect();
-        let excess = done.len().saturating_sub(limit.max(0) as usize);
-        let victims: Vec<String> = done
-            .iter()
-            .take(excess)
-            .filter_map(|j| j.metadata.name.clone())
-            .collect();
-        for name in victims {
-            delete_job(world, &cj_obj, &key.namespace, &name);
-        }
+    for name in victims {
+        delete_job(world, &cj_obj, &key.namespace, &name);
     }
 
     if spec.suspend != Some(true) {
@@ -187,6 +120,92 @@ fn sync(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
         current.status = Some(status);
         let _ = world.api.update_status(Object::CronJob(current));
     }
+}
+
+/// What the CronJob's Jobs (those it controls, by `uid`) say: the active list, the finished
+/// Jobs it has not seen finish yet (name, condition), and the finished Jobs beyond the
+/// history limits (oldest first). Moves `status.lastSuccessfulTime`.
+fn read_jobs(
+    world: &World,
+    key: &ObjectKey,
+    uid: &str,
+    spec: &k8s_openapi::api::batch::v1::CronJobSpec,
+    status: &mut k8s_openapi::api::batch::v1::CronJobStatus,
+) -> (
+    Vec<ObjectReference>,
+    Vec<(String, &'static str)>,
+    Vec<String>,
+) {
+    let mut jobs: Vec<&Job> = world
+        .api
+        .list_as::<Job>(Some(&key.namespace))
+        .filter(|j| {
+            j.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|r| r.controller == Some(true) && r.uid == uid)
+        })
+        .collect();
+
+    // Active list: finished Jobs leave it, running ones join it, vanished ones are dropped.
+    let mut active = status.active.clone().unwrap_or_default();
+    let mut saw = Vec::new();
+    for j in &jobs {
+        let name = j.metadata.name.as_deref().unwrap_or_default();
+        let listed = active.iter().any(|r| r.name.as_deref() == Some(name));
+        if finished(j) && listed {
+            active.retain(|r| r.name.as_deref() != Some(name));
+            let condition = if has_condition(j, "Complete") {
+                "Complete"
+            } else {
+                "Failed"
+            };
+            saw.push((name.to_string(), condition));
+        } else if !finished(j) && !listed && j.metadata.deletion_timestamp.is_none() {
+            active.push(reference(j));
+        }
+        if has_condition(j, "Complete") {
+            let done = j.status.as_ref().and_then(|s| s.completion_time.as_ref());
+            if let Some(done) = done {
+                if status
+                    .last_successful_time
+                    .as_ref()
+                    .is_none_or(|t| ms_from_time(t) < ms_from_time(done))
+                {
+                    status.last_successful_time = Some(done.clone());
+                }
+            }
+        }
+    }
+    active.retain(|r| jobs.iter().any(|j| j.metadata.name == r.name));
+
+    // History limits: the oldest finished Jobs beyond them go.
+    jobs.sort_by(|a, b| (start_ms(a), &a.metadata.name).cmp(&(start_ms(b), &b.metadata.name)));
+    let mut victims = Vec::new();
+    for (complete, limit) in [
+        (true, spec.successful_jobs_history_limit.unwrap_or(3)),
+        (false, spec.failed_jobs_history_limit.unwrap_or(1)),
+    ] {
+        let done: Vec<&&Job> = jobs
+            .iter()
+            .filter(|j| j.metadata.deletion_timestamp.is_none())
+            .filter(|j| {
+                if complete {
+                    has_condition(j, "Complete")
+                } else {
+                    has_condition(j, "Failed")
+                }
+            })
+            .collect();
+        let excess = done.len().saturating_sub(limit.max(0) as usize);
+        victims.extend(
+            done.iter()
+                .take(excess)
+                .filter_map(|j| j.metadata.name.clone()),
+        );
+    }
+    (active, saw, victims)
 }
 
 fn reference(j: &Job) -> ObjectReference {

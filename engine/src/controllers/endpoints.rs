@@ -20,7 +20,12 @@ use crate::world::World;
 /// The label the controller puts on the Endpoints it manages (Kubernetes 1.33+).
 const MANAGED_BY: &str = "endpoints.kubernetes.io/managed-by";
 
-/// The controller: one pass over every service, after any write it did not make.
+/// The kinds a pass reads, or whose objects can refuse its writes: a write of any other
+/// kind (an Event, a Job) changes nothing it computes.
+const READS: [&str; 5] = ["Service", "Pod", "Endpoints", "Namespace", "ResourceQuota"];
+
+/// The controller: one pass over every service, after a write it did not make of a kind it
+/// reads.
 #[derive(Clone, Debug)]
 pub struct EndpointsController {
     trigger: WholeStore,
@@ -39,8 +44,10 @@ impl Controller for EndpointsController {
         "endpoints"
     }
 
-    fn enqueue(&mut self, _event: &WatchEvent, world: &World, _queue: &mut Queue) {
-        self.trigger.note(world);
+    fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
+        if READS.contains(&event.object.kind()) {
+            self.trigger.note(world);
+        }
     }
 
     fn after_events(&mut self, _world: &World, queue: &mut Queue) {

@@ -98,6 +98,10 @@ impl Controller for GarbageCollector {
                 for r in meta.owner_references.as_deref().unwrap_or(&[]) {
                     if let Some(deps) = self.dependents.get_mut(&r.uid) {
                         deps.remove(&key);
+                        // An emptied entry goes (a missing one reads as empty).
+                        if deps.is_empty() {
+                            self.dependents.remove(&r.uid);
+                        }
                     }
                     if let Some(owner) = self.owners.get(&r.uid).cloned() {
                         self.owner_due(owner, queue);
@@ -525,12 +529,12 @@ mod tests {
                 Some("00000000-0000-4000-8000-000000000000"),
                 &[],
             ));
-            let cursor = bench.world.api.log_end();
+            let cursor = bench.world.api.watch();
             bench.pass();
             let writes: Vec<String> = bench
                 .world
                 .api
-                .events_since(cursor)
+                .read(&cursor)
                 .iter()
                 .map(|e| format!("{:?} {}", e.kind, e.object.name()))
                 .collect();

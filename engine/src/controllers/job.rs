@@ -81,10 +81,16 @@ impl Controller for Jobs {
                 let Some(r) = job_owner(&p.metadata) else {
                     return;
                 };
-                let names = self.owned.entry(r.uid.clone()).or_default();
                 if event.kind == WatchEventType::Deleted {
-                    names.remove(obj.name());
+                    // An emptied entry goes (a missing one reads as empty).
+                    if let Some(names) = self.owned.get_mut(&r.uid) {
+                        names.remove(obj.name());
+                        if names.is_empty() {
+                            self.owned.remove(&r.uid);
+                        }
+                    }
                 } else {
+                    let names = self.owned.entry(r.uid.clone()).or_default();
                     names.insert(obj.name().to_string());
                     if has_tracking(p) && p.metadata.deletion_timestamp.is_some() {
                         self.orphans

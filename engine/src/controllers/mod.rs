@@ -40,51 +40,39 @@ pub mod webhook_certgen;
 /// Every controller, in the order a pass runs them. Adding a controller is one line here.
 pub fn registry() -> runtime::Runtime {
     let mut runtime = runtime::Runtime::default();
-    runtime.register(Box::<crd_names::CrdNames>::default(), 0);
-    runtime.register(Box::<node_lifecycle::NodeLifecycle>::default(), 0);
+    runtime.register(Box::<crd_names::CrdNames>::default());
+    runtime.register(Box::<node_lifecycle::NodeLifecycle>::default());
     // Before the Jobs' TTL removes the admission Jobs' pods it reads.
-    runtime.register(Box::<webhook_certgen::WebhookCertgen>::default(), 0);
-    runtime.register(Box::<deployment::Deployments>::default(), 0);
-    runtime.register(Box::<replicaset::ReplicaSets>::default(), 0);
-    runtime.register(Box::<cronjob::CronJobs>::default(), 0);
-    runtime.register(Box::<job::Jobs>::default(), 0);
-    runtime.register(Box::<statefulset::StatefulSets>::default(), 0);
-    runtime.register(Box::<daemonset::DaemonSets>::default(), 0);
-    runtime.register(Box::<hpa::Autoscalers>::default(), 0);
-    runtime.register(Box::<disruption::Disruption>::default(), 0);
+    runtime.register(Box::<webhook_certgen::WebhookCertgen>::default());
+    runtime.register(Box::<deployment::Deployments>::default());
+    runtime.register(Box::<replicaset::ReplicaSets>::default());
+    runtime.register(Box::<cronjob::CronJobs>::default());
+    runtime.register(Box::<job::Jobs>::default());
+    runtime.register(Box::<statefulset::StatefulSets>::default());
+    runtime.register(Box::<daemonset::DaemonSets>::default());
+    runtime.register(Box::<hpa::Autoscalers>::default());
+    runtime.register(Box::<disruption::Disruption>::default());
     // Volumes first: a volume created with its claim is Available when the claim syncs.
-    runtime.register(Box::<persistentvolume::Volumes>::default(), 0);
-    runtime.register(Box::<persistentvolume::ClaimBinder>::default(), 0);
-    runtime.register(
-        Box::new(persistentvolume::ExternalProvisioner::minikube()),
-        0,
-    );
-    runtime.register(
-        Box::new(persistentvolume::ExternalProvisioner::local_path()),
-        0,
-    );
-    runtime.register(Box::<persistentvolume::Expansion>::default(), 0);
-    runtime.register(Box::<persistentvolume::ClaimProtection>::default(), 0);
-    runtime.register(Box::<garbage_collector::GarbageCollector>::default(), 0);
-    runtime.register(Box::<namespace::Namespaces>::default(), 0);
-    runtime.register(
-        Box::<clusterrole_aggregation::ClusterRoleAggregation>::default(),
-        0,
-    );
-    runtime.register(Box::<system_objects::SystemObjects>::default(), 0);
-    runtime.register(Box::<endpoints::EndpointsController>::default(), 0);
-    runtime.register(Box::<endpointslice::EndpointSliceController>::default(), 0);
-    runtime.register(Box::<apiservice::ApiServices>::default(), 0);
-    runtime.register(Box::<csr_signing::CsrSigning>::default(), 0);
-    runtime.register(Box::<resource_quota::Quotas>::default(), 0);
+    runtime.register(Box::<persistentvolume::Volumes>::default());
+    runtime.register(Box::<persistentvolume::ClaimBinder>::default());
+    runtime.register(Box::new(persistentvolume::ExternalProvisioner::minikube()));
+    runtime.register(Box::new(persistentvolume::ExternalProvisioner::local_path()));
+    runtime.register(Box::<persistentvolume::Expansion>::default());
+    runtime.register(Box::<persistentvolume::ClaimProtection>::default());
+    runtime.register(Box::<garbage_collector::GarbageCollector>::default());
+    runtime.register(Box::<namespace::Namespaces>::default());
+    runtime.register(Box::<clusterrole_aggregation::ClusterRoleAggregation>::default());
+    runtime.register(Box::<system_objects::SystemObjects>::default());
+    runtime.register(Box::<endpoints::EndpointsController>::default());
+    runtime.register(Box::<endpointslice::EndpointSliceController>::default());
+    runtime.register(Box::<apiservice::ApiServices>::default());
+    runtime.register(Box::<csr_signing::CsrSigning>::default());
+    runtime.register(Box::<resource_quota::Quotas>::default());
     // Add-ons the learner installs act only while their pods run.
-    runtime.register(Box::<metallb::MetalLb>::default(), 0);
-    runtime.register(Box::<ingress_nginx::IngressNginx>::default(), 0);
-    runtime.register(Box::<metrics_server::MetricsServer>::default(), 0);
+    runtime.register(Box::<metallb::MetalLb>::default());
+    runtime.register(Box::<ingress_nginx::IngressNginx>::default());
+    runtime.register(Box::<metrics_server::MetricsServer>::default());
     // Last: the scheduler places what this pass's controllers created.
-    runtime.register(
-        Box::<crate::controllers::scheduler::Scheduler>::default(),
-        0,
-    );
+    runtime.register(Box::<crate::controllers::scheduler::Scheduler>::default());
     runtime
 }

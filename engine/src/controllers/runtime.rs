@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::object::{ObjectKey, WatchEvent};
+use crate::apiserver::Cursor;
 use crate::timers::Task;
 use crate::world::World;
 
@@ -61,7 +62,7 @@ impl Queue {
 
 /// The trigger of a controller that reconciles the whole store under one key (the
 /// endpoints and serviceaccount controllers): it is due when a write it did not make came
-/// after its last pass. Every write moves the store's resourceVersion and appends one watch
+/// after its last pass (of the events it notes: a controller may skip kinds it never reads). Every write moves the store's resourceVersion and appends one watch
 /// event, so the version differs from the one it left exactly when another write came
 /// after its own.
 #[derive(Clone, Debug)]
@@ -110,7 +111,7 @@ impl WholeStore {
 /// One registered controller with its cursor and queue.
 struct Slot {
     controller: Box<dyn Controller>,
-    cursor: usize,
+    cursor: Cursor,
     queue: Queue,
 }
 
@@ -130,8 +131,13 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl Runtime {
+    /// Registers `controller`; it will see every watch event from the first on.
+    pub fn register(&mut self, controller: Box<dyn Controller>) {
+        self.register_at(controller, Cursor::default());
+    }
+
     /// Registers `controller`; it will see every watch event from `cursor` on.
-    pub fn register(&mut self, controller: Box<dyn Controller>, cursor: usize) {
+    pub fn register_at(&mut self, controller: Box<dyn Controller>, cursor: Cursor) {
         self.slots.push(Slot {
             controller,
             cursor,
@@ -158,10 +164,9 @@ impl Runtime {
 impl Slot {
     fn run(&mut self, world: &mut World) {
         self.queue.take_due(world.clock.now_ms());
-        for event in world.api.events_since(self.cursor) {
+        for event in world.api.read(&self.cursor) {
             self.controller.enqueue(event, world, &mut self.queue);
         }
-        self.cursor = world.api.log_end();
         self.controller.after_events(world, &mut self.queue);
         for key in std::mem::take(&mut self.queue.now) {
             self.controller.sync(world, &key, &mut self.queue);

@@ -51,7 +51,8 @@ fn meta(namespace: &str, name: &str) -> ObjectMeta {
     }
 }
 
-/// The controller: one pass over every namespace, after any write it did not make.
+/// The controller: one pass over every namespace, after a write it did not make of a kind
+/// it reads.
 #[derive(Clone, Debug)]
 pub struct SystemObjects {
     trigger: WholeStore,
@@ -62,6 +63,20 @@ pub struct SystemObjects {
 /// The namespaces the apiserver recreates (`default` is the kubernetes Service
 /// controller's, which the admission plugin keeps from being deleted anyway).
 const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-node-lease"];
+/// The kinds a pass reads, or whose objects can refuse its writes: a write of any other
+/// kind (an Event, a Job) changes nothing it computes.
+const READS: [&str; 10] = [
+    "Namespace",
+    "ConfigMap",
+    "ServiceAccount",
+    "Service",
+    "Endpoints",
+    "EndpointSlice",
+    "Node",
+    "Pod",
+    "ResourceQuota",
+    "LimitRange",
+];
 /// The system namespaces controller's period.
 const NAMESPACES_PERIOD_MS: i64 = 60_000;
 
@@ -79,8 +94,10 @@ impl Controller for SystemObjects {
         "serviceaccount"
     }
 
-    fn enqueue(&mut self, _event: &WatchEvent, world: &World, _queue: &mut Queue) {
-        self.trigger.note(world);
+    fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
+        if READS.contains(&event.object.kind()) {
+            self.trigger.note(world);
+        }
     }
 
     fn after_events(&mut self, _world: &World, queue: &mut Queue) {

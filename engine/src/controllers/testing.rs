@@ -44,13 +44,13 @@ impl Bench {
             let _ = world.api.restore(obj, now.clone(), &mut world.rng);
         }
         let mut runtime = Runtime::default();
-        runtime.register(controller, world.api.log_end());
+        runtime.register_at(controller, world.api.watch());
         Bench { world, runtime }
     }
 
     /// Registers one more controller (it runs after the others, from now on).
     pub fn also(mut self, controller: Box<dyn Controller>) -> Self {
-        self.runtime.register(controller, self.world.api.log_end());
+        self.runtime.register_at(controller, self.world.api.watch());
         self
     }
 

@@ -10,7 +10,7 @@ use crate::cluster::Cluster;
 pub(crate) struct History {
     slots: Vec<bool>,
     /// The next watch-log entry to look at for events.
-    log_cursor: usize,
+    log_cursor: crate::apiserver::Cursor,
     /// Requests the network had carried when last looked at.
     traffic_cursor: u64,
     /// Per `traffic` slot: the pods that answered, and how many requests were answered.
@@ -30,7 +30,7 @@ impl History {
         });
         History {
             slots,
-            log_cursor: cluster.world.api.log_end(),
+            log_cursor: cluster.world.api.watch(),
             traffic_cursor: cluster.network.traffic.total,
             answered: Default::default(),
         }
@@ -126,8 +126,7 @@ impl History {
     /// Reads the watch log since the last call: `event` predicates matching an Event that was
     /// recorded (or repeated) meanwhile (its reason, object, and message if asked) are met.
     pub fn observe(&mut self, goal: &Goal, cluster: &Cluster) {
-        let new = cluster.world.api.events_since(self.log_cursor);
-        self.log_cursor = cluster.world.api.log_end();
+        let new = cluster.world.api.read(&self.log_cursor);
         let mut hits = Vec::new();
         for w in new {
             let Object::Event(ev) = &w.object else {

@@ -50,7 +50,7 @@ pub struct Kubelet {
     /// Failed tries to set up each pod's volumes, by pod uid (the retry back-off).
     pub mount_attempts: BTreeMap<String, u32>,
     /// The kubelets' watch cursor on pods.
-    cursor: usize,
+    cursor: crate::apiserver::Cursor,
     /// The watch that keeps configMap, secret and downwardAPI files up to date.
     pub projections: volumes::projection::refresh::Watch,
     /// The eviction managers' state: pods with local storage limits and their usage, nodes
@@ -109,7 +109,7 @@ impl Kubelet {
     /// Drops the stages of pods that left the store (the kubelets' pod watch).
     fn forget_deleted(&mut self, world: &mut World) {
         let now = world.clock.now_ms();
-        for event in world.api.events_since(self.cursor) {
+        for event in world.api.read(&self.cursor) {
             if let (WatchEventType::Deleted, Object::Pod(p)) = (event.kind, &event.object) {
                 if let Some(uid) = p.metadata.uid.as_deref() {
                     self.stages.remove(uid);
@@ -124,6 +124,5 @@ impl Kubelet {
                 }
             }
         }
-        self.cursor = world.api.log_end();
     }
 }

@@ -119,7 +119,7 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
     };
     let watch = parsed.value("watch") != Some("false");
     let deadline = cluster.world.clock.now_ms().saturating_add(limit.0);
-    let mut cursor = cluster.world.api.log_end();
+    let cursor = cluster.world.api.watch();
     let Some(d) = deployment(cluster, ns, name) else {
         return out;
     };
@@ -147,14 +147,13 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
             out.exit_code = 1;
             return out;
         }
-        let start = cursor;
+        let start = cursor.next();
         cluster.advance_until(SimDuration::millis(remaining), move |c| {
             c.world.api.log_end() != start
         });
-        let changed = cluster.world.api.events_since(cursor).iter().any(|e| {
+        let changed = cluster.world.api.read(&cursor).iter().any(|e| {
             e.object.kind() == "Deployment" && e.object.name() == name && e.object.namespace() == ns
         });
-        cursor = cluster.world.api.log_end();
         if !changed {
             continue;
         }
@@ -179,7 +178,7 @@ fn status(cluster: &mut Cluster, ns: &str, name: &str, parsed: &flags::Parsed) -
 pub(crate) struct StatusWatch {
     namespace: String,
     name: String,
-    cursor: usize,
+    cursor: crate::apiserver::Cursor,
     deadline: i64,
 }
 
@@ -188,10 +187,9 @@ impl StatusWatch {
     /// rollout has finished, failed, or timed out.
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let (ns, name) = (self.namespace.as_str(), self.name.as_str());
-        let changed = cluster.world.api.events_since(self.cursor).iter().any(|e| {
+        let changed = cluster.world.api.read(&self.cursor).iter().any(|e| {
             e.object.kind() == "Deployment" && e.object.name() == name && e.object.namespace() == ns
         });
-        self.cursor = cluster.world.api.log_end();
         if changed {
             let Some(d) = deployment(cluster, ns, name) else {
                 return true;

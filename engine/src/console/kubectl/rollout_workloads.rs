@@ -79,7 +79,7 @@ fn status(
     let watch = parsed.value("watch") != Some("false");
     let deadline = cluster.world.clock.now_ms().saturating_add(limit.0);
     loop {
-        let start = cluster.world.api.log_end();
+        let cursor = cluster.world.api.watch();
         match message(cluster, kind, ns, name) {
             None => return out,
             Some(Err(e)) => {
@@ -100,8 +100,9 @@ fn status(
             out.exit_code = 1;
             return out;
         }
+        // Each look reads only the events since the last (those had no match).
         cluster.advance_until(SimDuration::millis(remaining), move |c| {
-            c.world.api.events_since(start).iter().any(|e| {
+            c.world.api.read(&cursor).iter().any(|e| {
                 e.object.kind() == kind && e.object.name() == name && e.object.namespace() == ns
             })
         });

@@ -87,7 +87,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         opts,
         events_column: parsed.bool("output-watch-events"),
         printer: Printer::default(),
-        cursor: cluster.world.api.log_end(),
+        cursor: cluster.world.api.watch(),
         deadline: limit.map(|l| now.saturating_add(l.0)),
     };
     let mut header: Vec<String> = columns::headers(req.kind.kind, opts)
@@ -142,7 +142,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         {
             break;
         }
-        let start = watch.cursor;
+        let start = watch.cursor.next();
         cluster.advance_until(SimDuration::millis(deadline - now), move |c| {
             c.world.api.log_end() != start
         });
@@ -168,7 +168,7 @@ pub(crate) struct Watch {
     opts: TableOptions,
     events_column: bool,
     printer: Printer,
-    cursor: usize,
+    cursor: crate::apiserver::Cursor,
     /// When `timeout` ends it (epoch ms).
     deadline: Option<i64>,
 }
@@ -201,12 +201,11 @@ impl Watch {
         let changes: Vec<(WatchEventType, Object)> = cluster
             .world
             .api
-            .events_since(self.cursor)
+            .read(&self.cursor)
             .iter()
             .filter(|e| e.object.kind() == self.kind && self.matches(&e.object))
             .map(|e| (e.kind, e.object.clone()))
             .collect();
-        self.cursor = cluster.world.api.log_end();
         for (kind, obj) in changes {
             let event = match kind {
                 WatchEventType::Added => "ADDED",

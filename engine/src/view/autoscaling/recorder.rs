@@ -39,7 +39,7 @@ struct Series {
 #[derive(Clone, Debug, Default)]
 pub struct Recorder {
     /// The watch log read so far.
-    cursor: usize,
+    cursor: crate::apiserver::Cursor,
     /// The next grid instant to sample.
     next_ms: Option<i64>,
     /// By (namespace, name).
@@ -86,7 +86,6 @@ impl Recorder {
     /// instant before `to_ms` (and at `to_ms` when `inclusive`: the end of an advance, with
     /// everything due then done). Called before the cluster's clock moves to `to_ms`.
     pub(crate) fn before_clock_moves(&mut self, world: &World, to_ms: i64, inclusive: bool) {
-        let log_end = world.api.log_end();
         let next = self
             .next_ms
             .unwrap_or_else(|| grid_ceil(world.clock.now_ms()));
@@ -97,14 +96,14 @@ impl Recorder {
                 self.series.clear();
                 self.version += 1;
             }
-            self.cursor = log_end;
+            // Nothing to read either: mark the log read.
+            let _ = world.api.read(&self.cursor);
             self.next_ms = Some(next.max(grid_ceil(end + 1)));
             return;
         }
         let hpas = hpas(&world.api);
         self.forget_gone(&hpas);
         self.read_decisions(world, &hpas);
-        self.cursor = log_end;
         // Older instants than the history keeps would be dropped at once: skip them.
         let oldest = grid_ceil(end - (HISTORY_POINTS as i64 - 1) * SAMPLE_MS);
         let mut at = next.max(oldest);
@@ -139,7 +138,7 @@ impl Recorder {
     /// `SuccessfulRescale` events written since the last look, as decisions taken now.
     fn read_decisions(&mut self, world: &World, hpas: &[Hpa]) {
         let mut rescales = Vec::new();
-        for e in world.api.events_since(self.cursor) {
+        for e in world.api.read(&self.cursor) {
             let Object::Event(ev) = &e.object else {
                 continue;
             };

@@ -39,7 +39,7 @@ pub fn delay_ms(uid: &str) -> i64 {
 #[derive(Clone, Debug, Default)]
 pub struct Watch {
     /// Its place in the API server's watch log.
-    cursor: usize,
+    cursor: crate::apiserver::Cursor,
     /// Pods (by uid) with a refresh queued.
     pending: BTreeSet<String>,
 }
@@ -50,7 +50,7 @@ impl Watch {
     pub fn observe(&mut self, world: &mut World) {
         let mut changed: BTreeSet<(String, Source)> = BTreeSet::new();
         let mut pods: BTreeSet<(String, String)> = BTreeSet::new();
-        for event in world.api.events_since(self.cursor) {
+        for event in world.api.read(&self.cursor) {
             let ns = event.object.namespace().to_string();
             match &event.object {
                 Object::ConfigMap(c) if c.immutable != Some(true) => {
@@ -68,7 +68,6 @@ impl Watch {
                 _ => {}
             }
         }
-        self.cursor = world.api.log_end();
         let namespaces: BTreeSet<&String> = changed.iter().map(|(ns, _)| ns).collect();
         let mut due: Vec<(String, String, String)> = Vec::new();
         for ns in namespaces {
