@@ -375,6 +375,22 @@ impl<'a> Shell<'a> {
         Flow::Next
     }
 
+    /// The stdout lines written since line `before`, taken as text (a pipe's or a
+    /// substitution's); their stderr lines stay where they were.
+    fn take_stdout(&mut self, before: usize) -> String {
+        let written: Vec<Line> = self.lines.drain(before..).collect();
+        let mut text = String::new();
+        for l in written {
+            if l.stderr {
+                self.lines.push(l);
+            } else {
+                text.push_str(&l.text);
+                text.push('\n');
+            }
+        }
+        text
+    }
+
     /// `a | b | c`: each command's stdout is the next one's stdin (`cat` and `grep` read
     /// it); the last one's goes on, with everyone's stderr.
     fn exec_pipeline(&mut self, pipeline: &[Simple]) -> Flow {
@@ -384,17 +400,7 @@ impl<'a> Shell<'a> {
             let before = self.lines.len();
             let flow = self.exec_simple(simple, stdin.take());
             if i < last {
-                let written: Vec<Line> = self.lines.drain(before..).collect();
-                let mut piped = String::new();
-                for l in written {
-                    if l.stderr {
-                        self.lines.push(l);
-                    } else {
-                        piped.push_str(&l.text);
-                        piped.push('\n');
-                    }
-                }
-                stdin = Some(piped);
+                stdin = Some(self.take_stdout(before));
             }
             match flow {
                 Flow::Next => {}
@@ -661,16 +667,7 @@ impl<'a> Shell<'a> {
             let _ = self.exec_list(&commands);
         }
         self.nested.leave();
-        let captured: Vec<Line> = self.lines.drain(before..).collect();
-        let mut s = String::new();
-        for l in captured {
-            if l.stderr {
-                self.lines.push(l);
-            } else {
-                s.push_str(&l.text);
-                s.push('\n');
-            }
-        }
+        let mut s = self.take_stdout(before);
         if super::budget::string(s.len()).is_err() {
             self.exceed(super::budget::Limit::String);
             s.clear();
