@@ -1,65 +1,30 @@
 //! The event recorder: `Event` objects as the kubelet, scheduler and controllers emit them,
-//! with repeats folded into one event whose count grows.
+//! through client-go's legacy recorder: each source's [`correlator`] folds repeats into one
+//! event whose count grows, aggregates messages that vary and drops spam; what is left is
+//! written as `recordToSink` does (a repeat patches its event, or creates it again when it
+//! has expired).
+
+mod bucket;
+mod correlator;
+mod lru;
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use std::collections::BTreeMap;
 
 use crate::api::object::Object;
 use crate::world::World;
+use correlator::{Correlator, Incoming, Outcome};
 
-/// The entries of client-go's event cache (`maxLruCacheEntries`): past it, the least
-/// recently used is forgotten, and its next repeat starts a new Event.
-const CACHE_ENTRIES: usize = 4096;
-
-/// (involved uid, reason, message): what makes two events repeats.
-type Fold = (String, String, String);
-
-/// What the recorder remembers to fold repeats: a least-recently-used cache, as client-go's.
+/// What the recorder remembers: each source's correlator (every component runs its own
+/// event broadcaster), and how many event names it has made.
 #[derive(Clone, Debug, Default)]
 pub struct Recorder {
-    /// Event names and their last use, by what they fold.
-    index: BTreeMap<Fold, (String, u64)>,
-    /// The same keys by last use, oldest first.
-    used: BTreeMap<u64, Fold>,
-    /// Events recorded so far (the nanoseconds of their names).
+    /// Correlators by source component and host.
+    sources: BTreeMap<(String, String), Correlator>,
+    /// Event names made so far (the nanoseconds of their names).
     seq: u64,
-    /// Uses of the cache so far.
-    uses: u64,
-}
-
-impl Recorder {
-    /// The event name cached for `key`, marked as just used.
-    fn lookup(&mut self, key: &Fold) -> Option<String> {
-        let (name, last) = self.index.get_mut(key)?;
-        self.uses += 1;
-        self.used.remove(last);
-        *last = self.uses;
-        self.used.insert(self.uses, key.clone());
-        Some(name.clone())
-    }
-
-    /// Caches `name` for `key`, forgetting the least recently used past the cache's size.
-    fn remember(&mut self, key: Fold, name: String) {
-        self.uses += 1;
-        if let Some((_, last)) = self.index.insert(key.clone(), (name, self.uses)) {
-            self.used.remove(&last);
-        }
-        self.used.insert(self.uses, key);
-        while self.index.len() > CACHE_ENTRIES {
-            let Some((_, oldest)) = self.used.pop_first() else {
-                break;
-            };
-            self.index.remove(&oldest);
-        }
-    }
-
-    /// How many repeats it can fold.
-    #[cfg(test)]
-    fn cached(&self) -> usize {
-        self.index.len()
-    }
 }
 
 /// `Normal` or `Warning`.
@@ -71,6 +36,15 @@ pub enum EventType {
     Warning,
 }
 
+impl EventType {
+    fn as_str(self) -> &'static str {
+        match self {
+            EventType::Normal => "Normal",
+            EventType::Warning => "Warning",
+        }
+    }
+}
+
 /// Who reports an event: `default-scheduler`, or `kubelet` on a host.
 #[derive(Clone, Debug)]
 pub struct Source<'a> {
@@ -80,8 +54,7 @@ pub struct Source<'a> {
     pub host: Option<&'a str>,
 }
 
-/// Records an event about `involved`. A repeat (same object, reason and message) raises the
-/// existing event's count and last-seen time instead of adding a new one.
+/// Records an event about `involved`, as the source's event broadcaster would write it.
 pub fn record(
     world: &mut World,
     involved: &Object,
@@ -91,86 +64,134 @@ pub fn record(
     source: Source<'_>,
 ) {
     let now = world.clock.now_time();
-    let uid = involved.metadata().uid.clone().unwrap_or_default();
-    let namespace = match involved.namespace() {
-        "" => "default".to_string(),
-        ns => ns.to_string(),
+    let now_ms = world.clock.now_ms();
+    let meta = involved.metadata();
+    let uid = meta.uid.as_deref().unwrap_or_default();
+    let info = involved.info();
+    let api_version = info.api_version();
+    let host = source.host.unwrap_or_default();
+    let instance = source.host.unwrap_or(source.component);
+    let spam_key = [
+        source.component,
+        host,
+        info.kind,
+        involved.namespace(),
+        involved.name(),
+        uid,
+        &api_version,
+        kind.as_str(),
+    ]
+    .join("\0");
+    let reason_key = [reason, source.component, instance].join("\0");
+    let Recorder { sources, seq } = &mut world.events;
+    let mut fresh_name = || {
+        *seq += 1;
+        let nanos = (now_ms as u64).wrapping_mul(1_000_000).wrapping_add(*seq);
+        format!("{}.{nanos:x}", involved.name())
     };
-    // The apiserver refuses new events in a namespace being deleted (NamespaceLifecycle).
-    if world
-        .api
-        .get("Namespace", "", &namespace)
-        .is_none_or(|ns| ns.metadata().deletion_timestamp.is_some())
-    {
+    let correlator = sources
+        .entry((source.component.to_string(), host.to_string()))
+        .or_default();
+    let incoming = Incoming {
+        spam_key: &spam_key,
+        reason_key: &reason_key,
+        reason,
+        message,
+        fresh_name: &mut fresh_name,
+    };
+    let Some(outcome) = correlator.correlate(incoming, &now, now_ms) else {
         return;
-    }
-    let index_key = (uid.clone(), reason.to_string(), message.to_string());
-    if let Some(name) = world.events.lookup(&index_key) {
-        if let Some(Object::Event(existing)) = world.api.get("Event", &namespace, &name).cloned() {
-            let mut ev = existing;
-            ev.count = Some(ev.count.unwrap_or(1) + 1);
-            ev.last_timestamp = Some(now);
-            let _ = world.api.update(Object::Event(ev));
-            return;
+    };
+    let namespace = match involved.namespace() {
+        "" => "default",
+        ns => ns,
+    };
+    if outcome.count > 1 {
+        match patch(world, namespace, &outcome, &now) {
+            Patched::Done => return,
+            Patched::Refused => return,
+            Patched::NotFound => {}
         }
     }
-    world.events.seq += 1;
-    let nanos = world.clock.now_ms() as u64 * 1_000_000 + world.events.seq;
-    let name = format!("{}.{:x}", involved.name(), nanos);
-    let info = involved.info();
     let event = Event {
         metadata: ObjectMeta {
-            name: Some(name.clone()),
-            namespace: Some(namespace),
+            name: Some(outcome.name.clone()),
+            namespace: Some(namespace.to_string()),
             ..Default::default()
         },
         involved_object: ObjectReference {
-            api_version: Some(info.api_version()),
+            api_version: Some(api_version),
             kind: Some(info.kind.to_string()),
             name: Some(involved.name().to_string()),
             namespace: (!involved.namespace().is_empty()).then(|| involved.namespace().to_string()),
-            uid: Some(uid),
-            resource_version: involved.metadata().resource_version.clone(),
+            uid: Some(uid.to_string()),
+            resource_version: meta.resource_version.clone(),
             ..Default::default()
         },
         reason: Some(reason.to_string()),
-        message: Some(message.to_string()),
+        message: Some(outcome.message.clone()),
         source: Some(EventSource {
             component: Some(source.component.to_string()),
             host: source.host.map(str::to_string),
         }),
-        first_timestamp: Some(now.clone()),
+        first_timestamp: Some(outcome.first.clone()),
         last_timestamp: Some(now),
-        count: Some(1),
-        type_: Some(match kind {
-            EventType::Normal => "Normal".to_string(),
-            EventType::Warning => "Warning".to_string(),
+        count: Some(outcome.count),
+        type_: Some(kind.as_str().to_string()),
+        // An aggregate is made afresh, without the reporting controller and instance.
+        reporting_component: Some(if outcome.aggregate {
+            String::new()
+        } else {
+            source.component.to_string()
         }),
-        reporting_component: Some(source.component.to_string()),
-        reporting_instance: Some(source.host.unwrap_or(source.component).to_string()),
+        reporting_instance: Some(if outcome.aggregate {
+            String::new()
+        } else {
+            instance.to_string()
+        }),
         ..Default::default()
     };
-    if world.create(Object::Event(Box::new(event))).is_ok() {
-        world.events.remember(index_key, name);
+    if !namespace_accepts_events(world, namespace) {
+        return;
+    }
+    if world.create(Object::Event(Box::new(event))).is_ok() && outcome.aggregate {
+        let key = (source.component.to_string(), host.to_string());
+        if let Some(correlator) = world.events.sources.get_mut(&key) {
+            correlator.written_aggregate(&spam_key, reason, &outcome);
+        }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// How a repeat's patch went.
+enum Patched {
+    /// The event now has the new count.
+    Done,
+    /// The apiserver refused it: the event is dropped.
+    Refused,
+    /// The event is gone (its hour ran out): create it again.
+    NotFound,
+}
 
-    #[test]
-    fn the_fold_cache_forgets_the_least_recently_used() {
-        let mut r = Recorder::default();
-        let key = |i: usize| (format!("uid-{i}"), "Pulled".to_string(), String::new());
-        for i in 0..CACHE_ENTRIES {
-            r.remember(key(i), format!("e{i}"));
-        }
-        assert_eq!(r.lookup(&key(0)).as_deref(), Some("e0"));
-        r.remember(key(CACHE_ENTRIES), "new".into());
-        assert_eq!(r.cached(), CACHE_ENTRIES);
-        assert_eq!(r.lookup(&key(1)), None, "the oldest unused went");
-        assert_eq!(r.lookup(&key(0)).as_deref(), Some("e0"));
-        assert_eq!(r.used.len(), CACHE_ENTRIES);
+/// The patch `eventObserve` makes for a repeat: count, last time and message.
+fn patch(world: &mut World, namespace: &str, outcome: &Outcome, now: &Time) -> Patched {
+    let Some(Object::Event(stored)) = world.api.get("Event", namespace, &outcome.name) else {
+        return Patched::NotFound;
+    };
+    let mut ev = stored.clone();
+    ev.count = Some(outcome.count);
+    ev.last_timestamp = Some(now.clone());
+    ev.message = Some(outcome.message.clone());
+    match world.api.update(Object::Event(ev)) {
+        Ok(_) => Patched::Done,
+        Err(_) => Patched::Refused,
     }
+}
+
+/// The apiserver refuses new events in a namespace that is missing or being deleted
+/// (NamespaceLifecycle).
+fn namespace_accepts_events(world: &World, namespace: &str) -> bool {
+    world
+        .api
+        .get("Namespace", "", namespace)
+        .is_some_and(|ns| ns.metadata().deletion_timestamp.is_none())
 }
