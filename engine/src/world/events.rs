@@ -195,3 +195,96 @@ fn namespace_accepts_events(world: &World, namespace: &str) -> bool {
         .get("Namespace", "", namespace)
         .is_some_and(|ns| ns.metadata().deletion_timestamp.is_none())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::time_from_ms;
+
+    /// A world with the `default` namespace and a ConfigMap to report about.
+    fn world() -> (World, Object) {
+        let mut world = World::new(0, 1);
+        let decode = |v: serde_json::Value| {
+            let kind = v["kind"].as_str().unwrap_or_default().to_string();
+            Object::decode_strict(&kind, &v).and_then(Result::ok)
+        };
+        let ns = decode(serde_json::json!({
+            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}
+        }));
+        let cm = decode(serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "cfg", "namespace": "default"}
+        }));
+        let now = world.clock.now_time();
+        for obj in [ns, cm].into_iter().flatten() {
+            let _ = world.api.restore(obj, now.clone(), &mut world.rng);
+        }
+        let cm = world.api.get("ConfigMap", "default", "cfg").cloned();
+        (world, cm.expect("stored"))
+    }
+
+    fn events(world: &World) -> Vec<(String, i32, i64, i64)> {
+        world
+            .api
+            .list("Event", Some("default"))
+            .filter_map(|o| match o {
+                Object::Event(e) => Some((
+                    e.message.clone().unwrap_or_default(),
+                    e.count.unwrap_or_default(),
+                    crate::clock::ms_from_time(e.first_timestamp.as_ref()?),
+                    crate::clock::ms_from_time(e.last_timestamp.as_ref()?),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn warn(world: &mut World, cm: &Object, at_ms: i64) {
+        world.clock.set(at_ms);
+        world.api.expire(at_ms);
+        let source = Source {
+            component: "kubelet",
+            host: Some("node1"),
+        };
+        record(world, cm, EventType::Warning, "Failed", "broken", source);
+    }
+
+    #[test]
+    fn a_throttled_repeat_lands_with_the_dropped_ones_counted() {
+        let (mut world, cm) = world();
+        for s in 0..30 {
+            warn(&mut world, &cm, s * 1_000);
+        }
+        assert_eq!(events(&world), [("broken".into(), 25, 0, 24_000)]);
+        warn(&mut world, &cm, 299_999);
+        assert_eq!(events(&world)[0].1, 25, "the bucket is not yet refilled");
+        warn(&mut world, &cm, 300_000);
+        assert_eq!(events(&world), [("broken".into(), 32, 0, 300_000)]);
+    }
+
+    #[test]
+    fn a_repeat_of_an_expired_event_creates_it_again_with_its_count() {
+        let (mut world, cm) = world();
+        warn(&mut world, &cm, 0);
+        warn(&mut world, &cm, 1_000);
+        let name = world
+            .api
+            .list("Event", None)
+            .next()
+            .map(|e| e.name().to_string());
+        warn(&mut world, &cm, 1_000 + 3_600_000);
+        assert_eq!(events(&world), [("broken".into(), 3, 0, 3_601_000)]);
+        let again = world
+            .api
+            .list("Event", None)
+            .next()
+            .map(|e| e.name().to_string());
+        assert_eq!(again, name, "the same name, created anew");
+        let created = world
+            .api
+            .list("Event", None)
+            .next()
+            .and_then(|e| e.metadata().creation_timestamp.clone());
+        assert_eq!(created, Some(time_from_ms(3_601_000)));
+    }
+}

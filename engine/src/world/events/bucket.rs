@@ -62,6 +62,9 @@ mod tests {
         let later = 1_000 * PERIOD;
         assert!((0..25).all(|_| b.try_take(25, PERIOD, later)));
         assert!(!b.try_take(25, PERIOD, later));
-        assert!(!b.try_take(25, PERIOD, i64::MIN), "a clock going back refills nothing");
+        assert!(
+            !b.try_take(25, PERIOD, i64::MIN),
+            "a clock going back refills nothing"
+        );
     }
 }

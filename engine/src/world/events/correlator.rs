@@ -208,7 +208,13 @@ mod tests {
     use crate::clock::time_from_ms;
 
     /// Correlates an event about one pod from one kubelet at `ms`.
-    fn send(c: &mut Correlator, kind: &str, reason: &str, message: &str, ms: i64) -> Option<Outcome> {
+    fn send(
+        c: &mut Correlator,
+        kind: &str,
+        reason: &str,
+        message: &str,
+        ms: i64,
+    ) -> Option<Outcome> {
         let spam_key = format!("kubelet\0node1\0Pod\0default\0web\0uid-1\0v1\0{kind}");
         let reason_key = format!("{reason}\0kubelet\0node1");
         let mut names = 0;
