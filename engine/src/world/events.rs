@@ -71,7 +71,7 @@ pub fn record(
     let api_version = info.api_version();
     let host = source.host.unwrap_or_default();
     let instance = source.host.unwrap_or(source.component);
-    let spam_key = [
+    let subject = [
         source.component,
         host,
         info.kind,
@@ -80,9 +80,7 @@ pub fn record(
         uid,
         &api_version,
         kind.as_str(),
-    ]
-    .join("\0");
-    let reason_key = [reason, source.component, instance].join("\0");
+    ];
     let Recorder { sources, seq } = &mut world.events;
     let mut fresh_name = || {
         *seq += 1;
@@ -93,9 +91,9 @@ pub fn record(
         .entry((source.component.to_string(), host.to_string()))
         .or_default();
     let incoming = Incoming {
-        spam_key: &spam_key,
-        reason_key: &reason_key,
+        subject,
         reason,
+        reporting: [source.component, instance],
         message,
         fresh_name: &mut fresh_name,
     };
@@ -120,7 +118,7 @@ pub fn record(
             ..Default::default()
         },
         involved_object: ObjectReference {
-            api_version: Some(api_version),
+            api_version: Some(api_version.clone()),
             kind: Some(info.kind.to_string()),
             name: Some(involved.name().to_string()),
             namespace: (!involved.namespace().is_empty()).then(|| involved.namespace().to_string()),
@@ -157,7 +155,7 @@ pub fn record(
     if world.create(Object::Event(Box::new(event))).is_ok() && outcome.aggregate {
         let key = (source.component.to_string(), host.to_string());
         if let Some(correlator) = world.events.sources.get_mut(&key) {
-            correlator.written_aggregate(&spam_key, reason, &outcome);
+            correlator.written_aggregate(&subject, reason, &outcome);
         }
     }
 }

@@ -3,7 +3,8 @@
 //! becomes a `(combined from similar events): …` event), observed (repeats count up,
 //! even those the filter then drops) and filtered (a token bucket per source and object).
 
-use std::collections::BTreeSet;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
@@ -25,15 +26,15 @@ const SPAM_PERIOD_MS: i64 = 300_000;
 /// What `EventAggregatorByReasonMessageFunc` puts before the message of an aggregate.
 pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
 
-/// What the correlator reads of an event: the parts of its keys, already joined.
+/// What the correlator reads of an event.
 pub struct Incoming<'a> {
     /// Source component and host, involved object kind, namespace, name, uid, apiVersion
-    /// and the event type (`getSpamKey`).
-    pub spam_key: &'a str,
-    /// The reason, reporting controller and instance (with `spam_key`: the aggregate key).
-    pub reason_key: &'a str,
-    /// The reason alone (with `spam_key` and the message: `getEventKey`).
+    /// and the event type: what `getSpamKey` joins.
+    pub subject: [&'a str; 8],
+    /// The reason.
     pub reason: &'a str,
+    /// The reporting controller and instance (the aggregate key's last parts).
+    pub reporting: [&'a str; 2],
     /// The message.
     pub message: &'a str,
     /// The name a new event would get, made only if one is needed.
@@ -55,17 +56,31 @@ pub struct Outcome {
     pub message: String,
 }
 
-/// A key of the observation cache: an event's own key or an aggregate's.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum LogKey {
-    Event(String),
-    Aggregate(String),
+/// A cache key: client-go joins the key's strings; here they are hashed to 128 bits (no
+/// two keys a cluster makes collide), so the caches hold no strings.
+type Key = u128;
+
+/// The 128-bit hash of `parts` (length-prefixed, so no two lists of parts are confused),
+/// after a tag saying which cache the key is for.
+fn key(tag: u8, parts: &[&[&str]]) -> Key {
+    let half = |salt: u8| {
+        let mut h = DefaultHasher::new();
+        (salt, tag, parts).hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
-/// The distinct messages of an aggregate key, and when it last had an event.
+/// `getEventKey` (its field path is always empty here).
+fn event_key(subject: &[&str; 8], reason: &str, message: &str) -> Key {
+    key(b'e', &[subject, &[reason, message]])
+}
+
+/// The distinct messages (hashed, sorted) of an aggregate key, and when it last had an
+/// event.
 #[derive(Clone, Debug)]
 struct Aggregate {
-    messages: BTreeSet<String>,
+    messages: Vec<Key>,
     last_ms: i64,
 }
 
@@ -80,9 +95,9 @@ struct Observation {
 /// One source's correlator: its three caches.
 #[derive(Clone, Debug)]
 pub struct Correlator {
-    aggregates: Lru<String, Aggregate>,
-    log: Lru<LogKey, Observation>,
-    spam: Lru<String, Bucket>,
+    aggregates: Lru<Key, Aggregate>,
+    log: Lru<Key, Observation>,
+    spam: Lru<Key, Bucket>,
 }
 
 impl Default for Correlator {
@@ -98,21 +113,17 @@ impl Default for Correlator {
 impl Correlator {
     /// `EventCorrelate`: aggregate, observe, filter. `None` when the filter drops it.
     pub fn correlate(&mut self, event: Incoming<'_>, now: &Time, now_ms: i64) -> Option<Outcome> {
-        let aggregate_key = format!("{}\0{}", event.spam_key, event.reason_key);
-        let combined = self.aggregate(aggregate_key.clone(), event.message, now_ms);
-        let (key, message) = if combined {
-            (
-                LogKey::Aggregate(aggregate_key),
-                format!("{COMBINED_PREFIX}{}", event.message),
-            )
+        let subject = &event.subject;
+        let aggregate_key = key(b'a', &[subject, &[event.reason], &event.reporting]);
+        let combined = self.aggregate(aggregate_key, event.message, now_ms);
+        let (log_key, message) = if combined {
+            (aggregate_key, format!("{COMBINED_PREFIX}{}", event.message))
         } else {
-            (
-                LogKey::Event(event_key(event.spam_key, event.reason, event.message)),
-                event.message.to_string(),
-            )
+            let key = event_key(subject, event.reason, event.message);
+            (key, event.message.to_string())
         };
-        let observed = self.observe(key, now, event.fresh_name);
-        if !self.allow(event.spam_key, now_ms) {
+        let observed = self.observe(log_key, now, event.fresh_name);
+        if !self.allow(key(b's', &[subject]), now_ms) {
             return None;
         }
         Some(Outcome {
@@ -126,10 +137,9 @@ impl Correlator {
 
     /// `UpdateState` after an aggregate's write: the server's copy is remembered under its
     /// own event key (which nothing looks up, but which takes a place in the cache).
-    pub fn written_aggregate(&mut self, spam_key: &str, reason: &str, outcome: &Outcome) {
-        let key = LogKey::Event(event_key(spam_key, reason, &outcome.message));
+    pub fn written_aggregate(&mut self, subject: &[&str; 8], reason: &str, outcome: &Outcome) {
         self.log.put(
-            key,
+            event_key(subject, reason, &outcome.message),
             Observation {
                 count: outcome.count,
                 first: outcome.first.clone(),
@@ -139,22 +149,25 @@ impl Correlator {
     }
 
     /// `EventAggregate`: whether this event is the aggregate of its key's messages.
-    fn aggregate(&mut self, key: String, message: &str, now_ms: i64) -> bool {
-        let mut record = match self.aggregates.get(&key) {
+    fn aggregate(&mut self, aggregate_key: Key, message: &str, now_ms: i64) -> bool {
+        let mut record = match self.aggregates.get(&aggregate_key) {
             Some(r) if now_ms.saturating_sub(r.last_ms) <= AGGREGATE_INTERVAL_MS => r.clone(),
             _ => Aggregate {
-                messages: BTreeSet::new(),
+                messages: Vec::new(),
                 last_ms: now_ms,
             },
         };
-        record.messages.insert(message.to_string());
+        let local = key(b'm', &[&[message]]);
+        if let Err(at) = record.messages.binary_search(&local) {
+            record.messages.insert(at, local);
+        }
         record.last_ms = now_ms;
         let combined = record.messages.len() >= AGGREGATE_MAX_EVENTS;
         if combined {
-            // client-go drops one at random (`PopAny`); the first in order here.
-            record.messages.pop_first();
+            // client-go drops one at random (`PopAny`); here the smallest hash.
+            record.messages.remove(0);
         }
-        self.aggregates.put(key, record);
+        self.aggregates.put(aggregate_key, record);
         combined
     }
 
@@ -162,11 +175,11 @@ impl Correlator {
     /// counts one more; either way it is remembered, written or not.
     fn observe(
         &mut self,
-        key: LogKey,
+        log_key: Key,
         now: &Time,
         fresh_name: &mut dyn FnMut() -> String,
     ) -> Observation {
-        let observed = match self.log.get(&key) {
+        let observed = match self.log.get(&log_key) {
             Some(last) if last.count > 0 => Observation {
                 count: last.count.saturating_add(1),
                 first: last.first.clone(),
@@ -178,28 +191,22 @@ impl Correlator {
                 name: fresh_name(),
             },
         };
-        self.log.put(key, observed.clone());
+        self.log.put(log_key, observed.clone());
         observed
     }
 
     /// `EventSourceObjectSpamFilter.Filter`: whether the source's bucket for the object
     /// has a token.
-    fn allow(&mut self, spam_key: &str, now_ms: i64) -> bool {
-        let key = spam_key.to_string();
+    fn allow(&mut self, spam_key: Key, now_ms: i64) -> bool {
         let mut bucket = self
             .spam
-            .get(&key)
+            .get(&spam_key)
             .copied()
             .unwrap_or_else(|| Bucket::full(SPAM_BURST, SPAM_PERIOD_MS, now_ms));
         let allowed = bucket.try_take(SPAM_BURST, SPAM_PERIOD_MS, now_ms);
-        self.spam.put(key, bucket);
+        self.spam.put(spam_key, bucket);
         allowed
     }
-}
-
-/// `getEventKey` (its field path is always empty here).
-fn event_key(spam_key: &str, reason: &str, message: &str) -> String {
-    format!("{spam_key}\0{reason}\0{message}")
 }
 
 #[cfg(test)]
@@ -215,8 +222,6 @@ mod tests {
         message: &str,
         ms: i64,
     ) -> Option<Outcome> {
-        let spam_key = format!("kubelet\0node1\0Pod\0default\0web\0uid-1\0v1\0{kind}");
-        let reason_key = format!("{reason}\0kubelet\0node1");
         let mut names = 0;
         let mut fresh = || {
             names += 1;
@@ -224,9 +229,11 @@ mod tests {
         };
         c.correlate(
             Incoming {
-                spam_key: &spam_key,
-                reason_key: &reason_key,
+                subject: [
+                    "kubelet", "node1", "Pod", "default", "web", "uid-1", "v1", kind,
+                ],
                 reason,
+                reporting: ["kubelet", "node1"],
                 message,
                 fresh_name: &mut fresh,
             },
@@ -281,10 +288,20 @@ mod tests {
         let next = send(&mut c, "Normal", "Created", "pod 10", 10_000).unwrap();
         assert_eq!(next.message, "(combined from similar events): pod 10");
         assert_eq!((next.count, next.name.as_str()), (2, "web.2328"));
-        // A message still among the remembered nine is not combined.
-        let known = send(&mut c, "Normal", "Created", "pod 8", 11_000).unwrap();
-        assert!(!known.aggregate);
-        assert_eq!(known.count, 2);
+        // Nine messages stay remembered, and one of them again is not combined.
+        let subject = [
+            "kubelet", "node1", "Pod", "default", "web", "uid-1", "v1", "Normal",
+        ];
+        let aggregate_key = key(b'a', &[&subject, &["Created"], &["kubelet", "node1"]]);
+        let remembered = c.aggregates.get(&aggregate_key).unwrap().messages.clone();
+        assert_eq!(remembered.len(), AGGREGATE_MAX_EVENTS - 1);
+        let known = (0..=10)
+            .map(|i| format!("pod {i}"))
+            .find(|m| remembered.contains(&key(b'm', &[&[m.as_str()]])))
+            .unwrap();
+        let again = send(&mut c, "Normal", "Created", &known, 11_000).unwrap();
+        assert!(!again.aggregate);
+        assert_eq!(again.count, 2);
     }
 
     #[test]
