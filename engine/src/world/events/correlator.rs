@@ -60,20 +60,41 @@ pub struct Outcome {
 /// two keys a cluster makes collide), so the caches hold no strings.
 type Key = u128;
 
-/// The 128-bit hash of `parts` (length-prefixed, so no two lists of parts are confused),
-/// after a tag saying which cache the key is for.
-fn key(tag: u8, parts: &[&[&str]]) -> Key {
-    let half = |salt: u8| {
-        let mut h = DefaultHasher::new();
-        (salt, tag, parts).hash(&mut h);
-        h.finish()
-    };
-    (u128::from(half(0)) << 64) | u128::from(half(1))
+/// A key in the making: two SipHash states (different salts) over the parts so far, each
+/// part length-prefixed so no two lists of parts are confused.
+#[derive(Clone)]
+struct Hashing([DefaultHasher; 2]);
+
+impl Hashing {
+    /// The hash of `parts`, to be finished by [`Hashing::key`].
+    fn of(parts: &[&str]) -> Self {
+        let mut halves = [DefaultHasher::new(), DefaultHasher::new()];
+        for (salt, h) in (0u8..).zip(halves.iter_mut()) {
+            salt.hash(h);
+            parts.hash(h);
+        }
+        Hashing(halves)
+    }
+
+    /// The key of the parts so far, then `tag` (which cache it is for) and `more`.
+    fn key(&self, tag: u8, more: &[&str]) -> Key {
+        let [mut high, mut low] = self.0.clone();
+        for h in [&mut high, &mut low] {
+            tag.hash(h);
+            more.hash(h);
+        }
+        (u128::from(high.finish()) << 64) | u128::from(low.finish())
+    }
 }
 
 /// `getEventKey` (its field path is always empty here).
-fn event_key(subject: &[&str; 8], reason: &str, message: &str) -> Key {
-    key(b'e', &[subject, &[reason, message]])
+fn event_key(subject: &Hashing, reason: &str, message: &str) -> Key {
+    subject.key(b'e', &[reason, message])
+}
+
+/// The key of a message among an aggregate's.
+fn message_key(message: &str) -> Key {
+    Hashing::of(&[message]).key(b'm', &[])
 }
 
 /// The distinct messages (hashed, sorted) of an aggregate key, and when it last had an
@@ -113,17 +134,18 @@ impl Default for Correlator {
 impl Correlator {
     /// `EventCorrelate`: aggregate, observe, filter. `None` when the filter drops it.
     pub fn correlate(&mut self, event: Incoming<'_>, now: &Time, now_ms: i64) -> Option<Outcome> {
-        let subject = &event.subject;
-        let aggregate_key = key(b'a', &[subject, &[event.reason], &event.reporting]);
+        let subject = Hashing::of(&event.subject);
+        let [controller, instance] = event.reporting;
+        let aggregate_key = subject.key(b'a', &[event.reason, controller, instance]);
         let combined = self.aggregate(aggregate_key, event.message, now_ms);
         let (log_key, message) = if combined {
             (aggregate_key, format!("{COMBINED_PREFIX}{}", event.message))
         } else {
-            let key = event_key(subject, event.reason, event.message);
+            let key = event_key(&subject, event.reason, event.message);
             (key, event.message.to_string())
         };
         let observed = self.observe(log_key, now, event.fresh_name);
-        if !self.allow(key(b's', &[subject]), now_ms) {
+        if !self.allow(subject.key(b's', &[]), now_ms) {
             return None;
         }
         Some(Outcome {
@@ -139,7 +161,7 @@ impl Correlator {
     /// own event key (which nothing looks up, but which takes a place in the cache).
     pub fn written_aggregate(&mut self, subject: &[&str; 8], reason: &str, outcome: &Outcome) {
         self.log.put(
-            event_key(subject, reason, &outcome.message),
+            event_key(&Hashing::of(subject), reason, &outcome.message),
             Observation {
                 count: outcome.count,
                 first: outcome.first.clone(),
@@ -157,7 +179,7 @@ impl Correlator {
                 last_ms: now_ms,
             },
         };
-        let local = key(b'm', &[&[message]]);
+        let local = message_key(message);
         if let Err(at) = record.messages.binary_search(&local) {
             record.messages.insert(at, local);
         }
@@ -292,12 +314,12 @@ mod tests {
         let subject = [
             "kubelet", "node1", "Pod", "default", "web", "uid-1", "v1", "Normal",
         ];
-        let aggregate_key = key(b'a', &[&subject, &["Created"], &["kubelet", "node1"]]);
+        let aggregate_key = Hashing::of(&subject).key(b'a', &["Created", "kubelet", "node1"]);
         let remembered = c.aggregates.get(&aggregate_key).unwrap().messages.clone();
         assert_eq!(remembered.len(), AGGREGATE_MAX_EVENTS - 1);
         let known = (0..=10)
             .map(|i| format!("pod {i}"))
-            .find(|m| remembered.contains(&key(b'm', &[&[m.as_str()]])))
+            .find(|m| remembered.contains(&message_key(m)))
             .unwrap();
         let again = send(&mut c, "Normal", "Created", &known, 11_000).unwrap();
         assert!(!again.aggregate);
