@@ -106,10 +106,12 @@ pub fn record(
     };
     if outcome.count > 1 {
         match patch(world, namespace, &outcome, &now) {
-            Patched::Done => return,
-            Patched::Refused => return,
+            Patched::Done | Patched::Refused => return,
             Patched::NotFound => {}
         }
+    }
+    if !namespace_accepts_events(world, namespace) {
+        return;
     }
     let event = Event {
         metadata: ObjectMeta {
@@ -149,9 +151,6 @@ pub fn record(
         }),
         ..Default::default()
     };
-    if !namespace_accepts_events(world, namespace) {
-        return;
-    }
     if world.create(Object::Event(Box::new(event))).is_ok() && outcome.aggregate {
         let key = (source.component.to_string(), host.to_string());
         if let Some(correlator) = world.events.sources.get_mut(&key) {
