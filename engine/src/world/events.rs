@@ -21,8 +21,8 @@ use correlator::{Correlator, Incoming, Outcome};
 /// event broadcaster), and how many event names it has made.
 #[derive(Clone, Debug, Default)]
 pub struct Recorder {
-    /// Correlators by source component and host.
-    sources: BTreeMap<(String, String), Correlator>,
+    /// Correlators by source component, then host.
+    sources: BTreeMap<String, BTreeMap<String, Correlator>>,
     /// Event names made so far (the nanoseconds of their names).
     seq: u64,
 }
@@ -87,9 +87,9 @@ pub fn record(
         let nanos = (now_ms as u64).wrapping_mul(1_000_000).wrapping_add(*seq);
         format!("{}.{nanos:x}", involved.name())
     };
-    let correlator = sources
-        .entry((source.component.to_string(), host.to_string()))
-        .or_default();
+    let Some(correlator) = correlator_of(sources, source.component, host) else {
+        return;
+    };
     let incoming = Incoming {
         subject,
         reason,
@@ -152,11 +152,27 @@ pub fn record(
         ..Default::default()
     };
     if world.create(Object::Event(Box::new(event))).is_ok() && outcome.aggregate {
-        let key = (source.component.to_string(), host.to_string());
-        if let Some(correlator) = world.events.sources.get_mut(&key) {
-            correlator.written_aggregate(&subject, reason, &outcome);
+        if let Some(c) = correlator_of(&mut world.events.sources, source.component, host) {
+            c.written_aggregate(&subject, reason, &outcome);
         }
     }
+}
+
+/// The correlator of the source `component` on `host`, made on first use (looked up
+/// without allocating).
+fn correlator_of<'a>(
+    sources: &'a mut BTreeMap<String, BTreeMap<String, Correlator>>,
+    component: &str,
+    host: &str,
+) -> Option<&'a mut Correlator> {
+    if !sources.contains_key(component) {
+        sources.insert(component.to_string(), BTreeMap::new());
+    }
+    let hosts = sources.get_mut(component)?;
+    if !hosts.contains_key(host) {
+        hosts.insert(host.to_string(), Correlator::default());
+    }
+    hosts.get_mut(host)
 }
 
 /// How a repeat's patch went.
