@@ -73,8 +73,45 @@ pub(crate) fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     })
 }
 
+/// What a node can hold, read once per pass (allocatable pods, cores and bytes).
+#[derive(Clone, Copy, Debug)]
+struct Capacity {
+    pods: f64,
+    cpu: f64,
+    mem: f64,
+}
+
+impl Capacity {
+    fn of(node: &Node) -> Capacity {
+        Capacity {
+            pods: allocatable(node, "pods"),
+            cpu: allocatable(node, "cpu"),
+            mem: allocatable(node, "memory"),
+        }
+    }
+}
+
+/// What a pending pod asks of any node, read once per scheduling attempt.
+struct Wants {
+    cpu: f64,
+    mem: f64,
+    /// Host ports: (protocol, hostIP, port).
+    ports: Vec<(String, String, i32)>,
+}
+
+impl Wants {
+    fn of(pod: &Pod) -> Wants {
+        let (cpu, mem) = pod_requests(pod);
+        Wants {
+            cpu,
+            mem,
+            ports: affinity::host_ports(pod),
+        }
+    }
+}
+
 /// Why `node` cannot run `pod` (the first failing filter's reasons), or empty if it can.
-fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Vec<String> {
+fn filter(pod: &Pod, wants: &Wants, node: &Node, cap: Capacity, used: &NodeUsage) -> Vec<String> {
     let spec = pod.spec.as_ref();
     let node_spec = node.spec.as_ref();
     let tolerations = spec
@@ -113,22 +150,22 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Vec<String> {
     if !selector_ok || !affinity::required_matches(pod, node) {
         return vec!["node(s) didn't match Pod's node affinity/selector".into()];
     }
-    let wanted = affinity::host_ports(pod);
-    if wanted
+    if wants
+        .ports
         .iter()
         .any(|w| used.ports.iter().any(|u| affinity::ports_conflict(w, u)))
     {
         return vec!["node(s) didn't have free ports for the requested pod ports".into()];
     }
-    let (cpu, mem) = pod_requests(pod);
+    let (cpu, mem) = (wants.cpu, wants.mem);
     let mut reasons = Vec::new();
-    if used.pods + 1.0 > allocatable(node, "pods") {
+    if used.pods + 1.0 > cap.pods {
         reasons.push("Too many pods".to_string());
     }
-    if cpu > 0.0 && used.cpu + cpu > allocatable(node, "cpu") + 1e-9 {
+    if cpu > 0.0 && used.cpu + cpu > cap.cpu + 1e-9 {
         reasons.push("Insufficient cpu".to_string());
     }
-    if mem > 0.0 && used.mem + mem > allocatable(node, "memory") {
+    if mem > 0.0 && used.mem + mem > cap.mem {
         reasons.push("Insufficient memory".to_string());
     }
     reasons
@@ -150,6 +187,8 @@ struct NodeUsage {
 /// What one scheduling pass reads of the cluster, kept up to date as it binds pods.
 struct Pass<'c> {
     nodes: Vec<Node>,
+    /// What each of `nodes` can hold, in the same order.
+    capacity: Vec<Capacity>,
     node_labels: interpod::NodeLabels,
     namespaces: BTreeMap<String, BTreeMap<String, String>>,
     usage: BTreeMap<String, NodeUsage>,
@@ -189,6 +228,7 @@ impl<'c> Pass<'c> {
         let usage = cache.usage().clone();
         let cache: &'c cache::Cache = cache;
         Pass {
+            capacity: nodes.iter().map(Capacity::of).collect(),
             nodes,
             node_labels,
             namespaces,
@@ -242,12 +282,9 @@ impl NodeUsage {
 }
 
 /// LeastAllocated + BalancedAllocation, as the default profile weighs them.
-fn score(pod: &Pod, node: &Node, used: &NodeUsage) -> f64 {
-    let (cpu, mem) = pod_requests(pod);
-    let (a_cpu, a_mem) = (
-        allocatable(node, "cpu").max(1e-9),
-        allocatable(node, "memory").max(1.0),
-    );
+fn score(wants: &Wants, cap: Capacity, used: &NodeUsage) -> f64 {
+    let (cpu, mem) = (wants.cpu, wants.mem);
+    let (a_cpu, a_mem) = (cap.cpu.max(1e-9), cap.mem.max(1.0));
     let r_cpu = used.score_cpu + if cpu > 0.0 { cpu } else { 0.1 };
     let r_mem = used.score_mem
         + if mem > 0.0 {
@@ -431,17 +468,19 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     // Nodes that lack room only: where preemption may help.
     let mut short: Vec<&Node> = Vec::new();
     let inter_pod = interpod::pre_filter(&pod, &pass.view());
-    for node in nodes {
+    let wants = Wants::of(&pod);
+    let empty = NodeUsage::default();
+    for (node, &cap) in nodes.iter().zip(&pass.capacity) {
         let name = node.metadata.name.clone().unwrap_or_default();
-        let empty = NodeUsage::default();
         let used = pass.usage.get(&name).unwrap_or(&empty);
-        let mut why = filter(&pod, node, used);
+        let mut why = filter(&pod, &wants, node, cap, used);
         if why.is_empty() {
             why = volume_binding::filter(world, &volumes, node);
         }
         if let (true, Some(state)) = (why.is_empty(), &inter_pod) {
-            let labels = pass.node_labels.get(&name).cloned().unwrap_or_default();
-            if let Some(reason) = state.filter(&labels) {
+            let none = BTreeMap::new();
+            let labels = pass.node_labels.get(&name).unwrap_or(&none);
+            if let Some(reason) = state.filter(labels) {
                 why = vec![reason.to_string()];
             }
         }
@@ -450,7 +489,7 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
         }
         if why.is_empty() {
             let preferred = affinity::preferred_weight(&pod, node);
-            feasible.push((score(&pod, node, used), name));
+            feasible.push((score(&wants, cap, used), name));
             preferred_weights.push(preferred);
         } else {
             let resource_only = why.iter().all(|w| {

@@ -10,7 +10,7 @@
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
-use super::{filter, NodeUsage, SCHEDULER};
+use super::{filter, Capacity, NodeUsage, Wants, SCHEDULER};
 use crate::api::disruption;
 use crate::api::object::Object;
 use crate::api::pod::set_condition;
@@ -129,7 +129,8 @@ fn victims_on(
     for p in higher {
         kept.add(p);
     }
-    if !filter(pod, node, &kept).is_empty() {
+    let (wants, cap) = (Wants::of(pod), Capacity::of(node));
+    if !filter(pod, &wants, node, cap, &kept).is_empty() {
         return None;
     }
     // Highest priority first (then the oldest): reprieved first.
@@ -148,7 +149,7 @@ fn victims_on(
     for (p, violates) in order {
         let mut with = kept.clone();
         with.add(p);
-        if filter(pod, node, &with).is_empty() {
+        if filter(pod, &wants, node, cap, &with).is_empty() {
             kept = with;
         } else {
             violations += usize::from(violates);
