@@ -423,8 +423,9 @@ pub enum WatchEventType {
 pub struct WatchEvent {
     /// What happened.
     pub kind: WatchEventType,
-    /// The object as it was after the change (before it, for deletions).
-    pub object: Object,
+    /// The object as it was after the change (before it, for deletions): the version the
+    /// store holds (or held), shared.
+    pub object: std::sync::Arc<Object>,
 }
 
 #[cfg(test)]

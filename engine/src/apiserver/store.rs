@@ -3,6 +3,7 @@
 //! read from their own [`Cursor`]: it keeps only what some live cursor has not read yet.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
@@ -23,10 +24,11 @@ pub enum Write {
     Whole,
 }
 
-/// The object store and its watch log.
+/// The object store and its watch log. The store and the log share each stored version
+/// (`Arc`): a write allocates one copy of the object, not one per reader.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    objects: BTreeMap<ObjectKey, Object>,
+    objects: BTreeMap<ObjectKey, Arc<Object>>,
     resource_version: u64,
     /// The newest watch events; `log[0]` is event number `log_base`.
     log: Vec<WatchEvent>,
@@ -78,11 +80,12 @@ impl Store {
         }
         self.lease(&key);
         *self.counts.entry(key.kind).or_default() += 1;
+        let obj = Arc::new(obj);
         self.record(WatchEvent {
             kind: WatchEventType::Added,
-            object: obj.clone(),
+            object: Arc::clone(&obj),
         });
-        Ok(self.objects.entry(key).or_insert(obj))
+        Ok(&**self.objects.entry(key).or_insert(obj))
     }
 
     /// Stores an object the apiserver serves from its own bootstrap data (the RBAC
@@ -94,7 +97,7 @@ impl Store {
         meta.uid = Some(new_uid(rng));
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(now);
-        self.objects.entry(key).or_insert(obj);
+        self.objects.entry(key).or_insert(Arc::new(obj));
     }
 
     /// Replaces a stored object with `obj` (matched by kind, namespace and name), bumping its
@@ -134,21 +137,27 @@ impl Store {
         meta.generation = generation;
         meta.resource_version = Some(self.resource_version.to_string());
         self.lease(&key);
+        let obj = Arc::new(obj);
         self.record(WatchEvent {
             kind: WatchEventType::Modified,
-            object: obj.clone(),
+            object: Arc::clone(&obj),
         });
         match self.objects.get_mut(&key) {
             Some(slot) => {
                 *slot = obj;
-                Ok(slot)
+                Ok(&**slot)
             }
             None => Err(ApiError::not_found(obj.info(), &key.name)),
         }
     }
 
     /// Removes an object for good (after finalizers and grace periods are done).
-    pub fn remove(&mut self, kind: &'static str, namespace: &str, name: &str) -> Option<Object> {
+    pub fn remove(
+        &mut self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Arc<Object>> {
         let key = ObjectKey {
             kind,
             namespace: namespace.to_string(),
@@ -162,7 +171,7 @@ impl Store {
         self.resource_version += 1;
         self.record(WatchEvent {
             kind: WatchEventType::Deleted,
-            object: obj.clone(),
+            object: Arc::clone(&obj),
         });
         Some(obj)
     }
@@ -170,7 +179,9 @@ impl Store {
     /// The object of `kind` called `name` in `namespace` (empty for cluster-scoped kinds).
     pub fn get(&self, kind: &'static str, namespace: &str, name: &str) -> Option<&Object> {
         // Looked up by borrowed parts: no key is allocated (this is the hottest path).
-        self.objects.get(&(kind, namespace, name) as &dyn KeyParts)
+        self.objects
+            .get(&(kind, namespace, name) as &dyn KeyParts)
+            .map(|o| &**o)
     }
 
     /// Objects of `kind`, in etcd key order (namespace, then name); `None` lists every namespace.
@@ -190,7 +201,7 @@ impl Store {
             .take_while(move |(k, _)| {
                 k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns)
             })
-            .map(|(_, o)| o)
+            .map(|(_, o)| &**o)
     }
 
     /// How many objects are stored.

@@ -61,7 +61,7 @@ impl Controller for GarbageCollector {
     /// it, the dependents of an object that went, and the owners a dependent that went may
     /// have been holding up.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         let key = key_of(obj);
         let meta = obj.metadata();
         let uid = meta.uid.clone().unwrap_or_default();

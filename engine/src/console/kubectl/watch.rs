@@ -198,12 +198,12 @@ impl Watch {
     /// (the exit status is then 124).
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let now = cluster.world.clock.now_ms();
-        let changes: Vec<(WatchEventType, Object)> = cluster
+        let changes: Vec<(WatchEventType, std::sync::Arc<Object>)> = cluster
             .world
             .api
             .read(&self.cursor)
             .iter()
-            .filter(|e| e.object.kind() == self.kind && self.matches(&e.object))
+            .filter(|e| e.object.kind() == self.kind && self.matches(&*e.object))
             .map(|e| (e.kind, e.object.clone()))
             .collect();
         for (kind, obj) in changes {

@@ -77,10 +77,17 @@ impl Controller for Deployments {
         "deployment"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(
+            obj,
+            Object::Deployment(_) | Object::ReplicaSet(_) | Object::Pod(_)
+        )
+    }
+
     /// A Deployment itself (unless deleted), the Deployment controlling a ReplicaSet, and
     /// (through [`Controller::after_events`]) the Deployment controlling a pod's ReplicaSet.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         let ns = obj.namespace();
         match obj {
             Object::Deployment(_) if event.kind != WatchEventType::Deleted => {

@@ -67,7 +67,7 @@ impl Cache {
     /// Follows one watch event; true when a pod joined the bound ones or changed its
     /// labels (it may now satisfy a pending pod's affinity term).
     pub(super) fn observe(&mut self, event: &WatchEvent) -> bool {
-        let Object::Pod(p) = &event.object else {
+        let Object::Pod(p) = &*event.object else {
             return false;
         };
         let key = (
@@ -172,7 +172,9 @@ mod tests {
     fn event(kind: WatchEventType, pod: serde_json::Value) -> WatchEvent {
         WatchEvent {
             kind,
-            object: Object::Pod(Box::new(serde_json::from_value(pod).unwrap())),
+            object: std::sync::Arc::new(Object::Pod(Box::new(
+                serde_json::from_value(pod).unwrap(),
+            ))),
         }
     }
 
