@@ -396,6 +396,17 @@ impl Ord for dyn KeyParts + '_ {
     }
 }
 
+/// Hashes exactly as `ObjectKey`'s derived `Hash` (kind, namespace, name), so hashed maps
+/// keyed by [`ObjectKey`] can be searched by borrowed parts too.
+impl std::hash::Hash for dyn KeyParts + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (kind, namespace, name) = self.parts();
+        kind.hash(state);
+        namespace.hash(state);
+        name.hash(state);
+    }
+}
+
 /// Where an object lives: kind, namespace (empty for cluster-scoped kinds) and name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectKey {

@@ -2,7 +2,7 @@
 //! resourceVersion and creationTimestamp assigned on create, and the watch log that readers
 //! read from their own [`Cursor`]: it keeps only what some live cursor has not read yet.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -28,7 +28,11 @@ pub enum Write {
 /// (`Arc`): a write allocates one copy of the object, not one per reader.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
+    /// The objects in etcd key order (lists walk it).
     objects: BTreeMap<ObjectKey, Arc<Object>>,
+    /// The same objects by key, hashed: a lookup hashes the key once instead of comparing
+    /// it with a dozen others (reads by key are the hottest path). Never iterated.
+    index: HashMap<ObjectKey, Arc<Object>>,
     resource_version: u64,
     /// The newest watch events; `log[0]` is event number `log_base`.
     log: Vec<WatchEvent>,
@@ -66,7 +70,7 @@ impl Store {
         rng: &mut Rng,
     ) -> Result<&Object, ApiError> {
         let key = Self::key(&obj);
-        if self.objects.contains_key(&key) {
+        if self.index.contains_key(&key) {
             return Err(ApiError::already_exists(obj.info(), &key.name));
         }
         self.now_ms = self.now_ms.max(crate::clock::ms_from_time(&now));
@@ -85,6 +89,7 @@ impl Store {
             kind: WatchEventType::Added,
             object: Arc::clone(&obj),
         });
+        self.index.insert(key.clone(), Arc::clone(&obj));
         Ok(&**self.objects.entry(key).or_insert(obj))
     }
 
@@ -97,7 +102,11 @@ impl Store {
         meta.uid = Some(new_uid(rng));
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(now);
-        self.objects.entry(key).or_insert(Arc::new(obj));
+        if !self.index.contains_key(&key) {
+            let obj = Arc::new(obj);
+            self.index.insert(key.clone(), Arc::clone(&obj));
+            self.objects.insert(key, obj);
+        }
     }
 
     /// Replaces a stored object with `obj` (matched by kind, namespace and name), bumping its
@@ -107,7 +116,7 @@ impl Store {
     /// neither part.
     pub fn update(&mut self, mut obj: Object, write: Write) -> Result<&Object, ApiError> {
         let key = Self::key(&obj);
-        let Some(old) = self.objects.get(&key) else {
+        let Some(old) = self.index.get(&key) else {
             return Err(ApiError::not_found(obj.info(), &key.name));
         };
         let (uid, created) = (
@@ -144,7 +153,8 @@ impl Store {
         });
         match self.objects.get_mut(&key) {
             Some(slot) => {
-                *slot = obj;
+                *slot = Arc::clone(&obj);
+                self.index.insert(key, obj);
                 Ok(&**slot)
             }
             None => Err(ApiError::not_found(obj.info(), &key.name)),
@@ -164,6 +174,7 @@ impl Store {
             name: name.to_string(),
         };
         let obj = self.objects.remove(&key)?;
+        self.index.remove(&key);
         self.leases.revoke(&key);
         if let Some(n) = self.counts.get_mut(key.kind) {
             *n = n.saturating_sub(1);
@@ -179,7 +190,7 @@ impl Store {
     /// The object of `kind` called `name` in `namespace` (empty for cluster-scoped kinds).
     pub fn get(&self, kind: &'static str, namespace: &str, name: &str) -> Option<&Object> {
         // Looked up by borrowed parts: no key is allocated (this is the hottest path).
-        self.objects
+        self.index
             .get(&(kind, namespace, name) as &dyn KeyParts)
             .map(|o| &**o)
     }
@@ -336,6 +347,30 @@ mod tests {
         );
         assert_eq!(store.read(&reader).len(), 1);
         assert_eq!(store.list("Namespace", None).count(), 1);
+    }
+
+    #[test]
+    fn lookups_by_key_follow_creates_updates_and_removals() {
+        let mut store = Store::default();
+        let now = crate::clock::time_from_ms(crate::clock::BOOT_MS);
+        let mut rng = Rng::new(1);
+        for name in ["a", "b", "c"] {
+            store.create(ns(name), now.clone(), &mut rng).unwrap();
+        }
+        let rv = |store: &Store, name: &str| {
+            store
+                .get("Namespace", "", name)
+                .and_then(|o| o.metadata().resource_version.clone())
+        };
+        assert_eq!(rv(&store, "b").as_deref(), Some("2"));
+        store.update(ns("b"), Write::Main).unwrap();
+        assert_eq!(rv(&store, "b").as_deref(), Some("4"));
+        let listed: Vec<_> = store.list("Namespace", None).map(|o| o.name()).collect();
+        assert_eq!(listed, ["a", "b", "c"]);
+        assert!(store.remove("Namespace", "", "b").is_some());
+        assert_eq!(rv(&store, "b"), None);
+        assert!(store.get("Pod", "", "a").is_none());
+        assert_eq!(store.list("Namespace", None).count(), 2);
     }
 
     #[test]

@@ -64,16 +64,25 @@ impl Controller for GarbageCollector {
         let obj = &*event.object;
         let key = key_of(obj);
         let meta = obj.metadata();
-        let uid = meta.uid.clone().unwrap_or_default();
+        let uid = meta.uid.as_deref().unwrap_or_default();
         match event.kind {
             WatchEventType::Added | WatchEventType::Modified => {
-                self.owners.insert(uid.clone(), key.clone());
+                // Most events are writes of what is indexed already: nothing is copied then.
+                if self.owners.get(uid) != Some(&key) {
+                    self.owners.insert(uid.to_string(), key.clone());
+                }
                 let refs = meta.owner_references.as_deref().unwrap_or(&[]);
                 for r in refs {
-                    self.dependents
-                        .entry(r.uid.clone())
-                        .or_default()
-                        .insert(key.clone());
+                    if !self
+                        .dependents
+                        .get(&r.uid)
+                        .is_some_and(|d| d.contains(&key))
+                    {
+                        self.dependents
+                            .entry(r.uid.clone())
+                            .or_default()
+                            .insert(key.clone());
+                    }
                 }
                 if !refs.is_empty() {
                     self.dependent_due(key.clone(), queue);
@@ -88,8 +97,8 @@ impl Controller for GarbageCollector {
                 }
             }
             WatchEventType::Deleted => {
-                self.owners.remove(&uid);
-                if let Some(deps) = self.dependents.remove(&uid) {
+                self.owners.remove(uid);
+                if let Some(deps) = self.dependents.remove(uid) {
                     for d in deps {
                         self.dependent_due(d, queue);
                     }

@@ -59,7 +59,7 @@ const CONTROLLER: Source<'static> = Source {
 /// The controller, with what it remembers between passes.
 #[derive(Clone, Debug, Default)]
 pub struct Deployments {
-    /// ReplicaSets (namespace, name) one of whose pods changed this pass: their
+    /// ReplicaSets (namespace, name) one of whose pods went this pass: their
     /// Deployment, if any, is found in the store once the pass's events are read.
     pods_of: BTreeSet<(String, String)>,
 }
@@ -98,7 +98,9 @@ impl Controller for Deployments {
                     queue.add(deployment_key(ns, &r.name));
                 }
             }
-            Object::Pod(p) => {
+            // Upstream `deletePod`: only a pod that went (a Recreate rollout waits for the
+            // old ones to go); other pod changes reach the Deployment as its ReplicaSets'.
+            Object::Pod(p) if event.kind == WatchEventType::Deleted => {
                 if let Some(r) = controller_of(&p.metadata).filter(|r| r.kind == "ReplicaSet") {
                     self.pods_of.insert((ns.to_string(), r.name.clone()));
                 }
