@@ -72,6 +72,7 @@ impl Controller for GarbageCollector {
                     self.owners.insert(uid.to_string(), key.clone());
                 }
                 let refs = meta.owner_references.as_deref().unwrap_or(&[]);
+                let mut new_owner = false;
                 for r in refs {
                     if !self
                         .dependents
@@ -82,9 +83,12 @@ impl Controller for GarbageCollector {
                             .entry(r.uid.clone())
                             .or_default()
                             .insert(key.clone());
+                        new_owner = true;
                     }
                 }
-                if !refs.is_empty() {
+                // As upstream's graph builder: a dependent is checked when it appears or
+                // names an owner it did not; an owner that goes wakes its dependents.
+                if new_owner || (event.kind == WatchEventType::Added && !refs.is_empty()) {
                     self.dependent_due(key.clone(), queue);
                 }
                 let finalizers = meta.finalizers.as_deref().unwrap_or(&[]);
