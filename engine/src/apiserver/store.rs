@@ -2,7 +2,7 @@
 //! resourceVersion and creationTimestamp assigned on create, and the watch log that readers
 //! read from their own [`Cursor`]: it keeps only what some live cursor has not read yet.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -30,9 +30,10 @@ pub enum Write {
 pub struct Store {
     /// The objects in etcd key order (lists walk it).
     objects: BTreeMap<ObjectKey, Arc<Object>>,
-    /// The same objects by key, hashed: a lookup hashes the key once instead of comparing
-    /// it with a dozen others (reads by key are the hottest path). Never iterated.
-    index: HashMap<ObjectKey, Arc<Object>>,
+    /// The same objects, hashed by their own kind, namespace and name (no second copy of
+    /// the key): a lookup hashes the key once instead of comparing it with a dozen others
+    /// (reads by key are the hottest path). Never iterated.
+    index: HashSet<Entry>,
     resource_version: u64,
     /// The newest watch events; `log[0]` is event number `log_base`.
     log: Vec<WatchEvent>,
@@ -48,6 +49,36 @@ pub struct Store {
     /// when a write's lease starts.
     now_ms: i64,
 }
+
+/// A stored object in the hashed index, keyed by its own kind, namespace and name.
+#[derive(Clone, Debug)]
+struct Entry(Arc<Object>);
+
+impl KeyParts for Entry {
+    fn parts(&self) -> (&str, &str, &str) {
+        (self.0.kind(), self.0.namespace(), self.0.name())
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyParts + 'a> for Entry {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self
+    }
+}
+
+impl std::hash::Hash for Entry {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self as &dyn KeyParts).hash(state);
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for Entry {}
 
 /// Watch events kept after a forced compaction, when a reader stalls (etcd compacts its
 /// history too; a reader that falls further behind misses events, as after a relist).
@@ -70,7 +101,7 @@ impl Store {
         rng: &mut Rng,
     ) -> Result<&Object, ApiError> {
         let key = Self::key(&obj);
-        if self.index.contains_key(&key) {
+        if self.index.contains(&key as &dyn KeyParts) {
             return Err(ApiError::already_exists(obj.info(), &key.name));
         }
         self.now_ms = self.now_ms.max(crate::clock::ms_from_time(&now));
@@ -89,7 +120,7 @@ impl Store {
             kind: WatchEventType::Added,
             object: Arc::clone(&obj),
         });
-        self.index.insert(key.clone(), Arc::clone(&obj));
+        self.index.replace(Entry(Arc::clone(&obj)));
         Ok(&**self.objects.entry(key).or_insert(obj))
     }
 
@@ -102,9 +133,9 @@ impl Store {
         meta.uid = Some(new_uid(rng));
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(now);
-        if !self.index.contains_key(&key) {
+        if !self.index.contains(&key as &dyn KeyParts) {
             let obj = Arc::new(obj);
-            self.index.insert(key.clone(), Arc::clone(&obj));
+            self.index.replace(Entry(Arc::clone(&obj)));
             self.objects.insert(key, obj);
         }
     }
@@ -116,7 +147,7 @@ impl Store {
     /// neither part.
     pub fn update(&mut self, mut obj: Object, write: Write) -> Result<&Object, ApiError> {
         let key = Self::key(&obj);
-        let Some(old) = self.index.get(&key) else {
+        let Some(Entry(old)) = self.index.get(&key as &dyn KeyParts) else {
             return Err(ApiError::not_found(obj.info(), &key.name));
         };
         let (uid, created) = (
@@ -154,7 +185,7 @@ impl Store {
         match self.objects.get_mut(&key) {
             Some(slot) => {
                 *slot = Arc::clone(&obj);
-                self.index.insert(key, obj);
+                self.index.replace(Entry(obj));
                 Ok(&**slot)
             }
             None => Err(ApiError::not_found(obj.info(), &key.name)),
@@ -174,7 +205,7 @@ impl Store {
             name: name.to_string(),
         };
         let obj = self.objects.remove(&key)?;
-        self.index.remove(&key);
+        self.index.remove(&key as &dyn KeyParts);
         self.leases.revoke(&key);
         if let Some(n) = self.counts.get_mut(key.kind) {
             *n = n.saturating_sub(1);
@@ -192,7 +223,7 @@ impl Store {
         // Looked up by borrowed parts: no key is allocated (this is the hottest path).
         self.index
             .get(&(kind, namespace, name) as &dyn KeyParts)
-            .map(|o| &**o)
+            .map(|e| &*e.0)
     }
 
     /// Objects of `kind`, in etcd key order (namespace, then name); `None` lists every namespace.

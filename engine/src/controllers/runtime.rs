@@ -183,3 +183,61 @@ impl Slot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    use super::*;
+    use crate::controllers::testing::Bench;
+
+    /// Records the kinds of the events it is handed; reads ConfigMaps only.
+    struct ConfigMapsOnly(Arc<Mutex<Vec<&'static str>>>);
+
+    impl Controller for ConfigMapsOnly {
+        fn name(&self) -> &'static str {
+            "configmaps-only"
+        }
+
+        fn reads(&self, obj: &Object) -> bool {
+            matches!(obj, Object::ConfigMap(_))
+        }
+
+        fn enqueue(&mut self, event: &WatchEvent, _world: &World, _queue: &mut Queue) {
+            self.0.lock().unwrap().push(event.object.kind());
+        }
+
+        fn sync(&mut self, _world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {}
+    }
+
+    #[test]
+    fn a_controller_is_handed_only_the_kinds_it_reads() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut bench = Bench::new(Box::new(ConfigMapsOnly(Arc::clone(&seen))));
+        let cm = bench.create(Object::ConfigMap(Box::new(ConfigMap {
+            metadata: ObjectMeta {
+                name: Some("c".into()),
+                namespace: Some("default".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })));
+        crate::world::events::record(
+            &mut bench.world,
+            &cm,
+            crate::world::events::EventType::Normal,
+            "Tested",
+            "a test event",
+            crate::world::events::Source {
+                component: "test",
+                host: None,
+            },
+        );
+        assert!(bench.world.api.list("Event", None).count() > 0);
+        bench.pass();
+        assert_eq!(*seen.lock().unwrap(), ["ConfigMap"]);
+    }
+}

@@ -62,9 +62,8 @@ pub(super) struct Cache {
     usage: BTreeMap<String, NodeUsage>,
     /// Nodes whose pods changed since.
     dirty: BTreeSet<String>,
-    /// The version of each cached pod the entries were made from (shared with the store):
-    /// a write that changed neither its spec nor its labels (a status write) changes
-    /// nothing here.
+    /// The latest version of each cached pod (shared with the store, not a copy): a write
+    /// that changed neither its spec nor its labels (a status write) changes no entry.
     seen: BTreeMap<PodKey, Arc<Object>>,
 }
 
@@ -87,12 +86,14 @@ impl Cache {
             .is_some_and(|ph| ph == "Succeeded" || ph == "Failed");
         match node {
             Some(node) if event.kind != WatchEventType::Deleted && !finished => {
-                let unchanged = self.seen.get(&key).is_some_and(|o| {
-                    matches!(&**o, Object::Pod(old)
+                if let Some(seen) = self.seen.get_mut(&key) {
+                    if matches!(&**seen, Object::Pod(old)
                         if old.spec == p.spec && old.metadata.labels == p.metadata.labels)
-                });
-                if unchanged {
-                    return false;
+                    {
+                        // Keep the newest version: the one the store holds, not a copy.
+                        *seen = Arc::clone(&event.object);
+                        return false;
+                    }
                 }
                 let relabelled = self.place(key.clone(), node, p);
                 self.seen.insert(key, Arc::clone(&event.object));
