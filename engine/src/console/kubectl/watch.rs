@@ -203,7 +203,7 @@ impl Watch {
             .api
             .read(&self.cursor)
             .iter()
-            .filter(|e| e.object.kind() == self.kind && self.matches(&*e.object))
+            .filter(|e| e.object.kind() == self.kind && self.matches(&e.object))
             .map(|e| (e.kind, e.object.clone()))
             .collect();
         for (kind, obj) in changes {
