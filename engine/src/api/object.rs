@@ -396,6 +396,17 @@ impl Ord for dyn KeyParts + '_ {
     }
 }
 
+/// Hashes exactly as `ObjectKey`'s derived `Hash` (kind, namespace, name), so hashed maps
+/// keyed by [`ObjectKey`] can be searched by borrowed parts too.
+impl std::hash::Hash for dyn KeyParts + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (kind, namespace, name) = self.parts();
+        kind.hash(state);
+        namespace.hash(state);
+        name.hash(state);
+    }
+}
+
 /// Where an object lives: kind, namespace (empty for cluster-scoped kinds) and name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectKey {
@@ -423,8 +434,9 @@ pub enum WatchEventType {
 pub struct WatchEvent {
     /// What happened.
     pub kind: WatchEventType,
-    /// The object as it was after the change (before it, for deletions).
-    pub object: Object,
+    /// The object as it was after the change (before it, for deletions): the version the
+    /// store holds (or held), shared.
+    pub object: std::sync::Arc<Object>,
 }
 
 #[cfg(test)]

@@ -304,7 +304,12 @@ impl ApiServer {
     }
 
     /// Removes an object for good: the end of a deletion (finalizers and grace periods done).
-    fn remove(&mut self, kind: &'static str, namespace: &str, name: &str) -> Option<Object> {
+    fn remove(
+        &mut self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<std::sync::Arc<Object>> {
         if kind == "Service" {
             ip_addresses::release(&mut self.store, namespace, name);
         }

@@ -24,10 +24,19 @@ pub struct Leases {
 impl Leases {
     /// Grants (or renews) `key`'s lease until `due_ms`.
     pub fn grant(&mut self, key: ObjectKey, due_ms: i64) {
-        if let Some(old) = self.due.insert(key.clone(), due_ms) {
-            self.queue.remove(&(old, key.clone()));
+        match self.due.get_mut(&key) {
+            // A renewal moves the queue entry (the key is not copied again).
+            Some(due) => {
+                let mut entry = (std::mem::replace(due, due_ms), key);
+                self.queue.remove(&entry);
+                entry.0 = due_ms;
+                self.queue.insert(entry);
+            }
+            None => {
+                self.due.insert(key.clone(), due_ms);
+                self.queue.insert((due_ms, key));
+            }
         }
-        self.queue.insert((due_ms, key));
     }
 
     /// Forgets `key`'s lease (the object went another way).

@@ -25,7 +25,7 @@ impl AddonPods {
 
     /// Notes a watch event; whether it was about one of the add-on's pods.
     pub fn note(&mut self, event: &WatchEvent) -> bool {
-        let Object::Pod(pod) = &event.object else {
+        let Object::Pod(pod) = &*event.object else {
             return false;
         };
         let key = (

@@ -30,9 +30,16 @@ impl Controller for ApiServices {
         "apiservice-availability"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(
+            obj,
+            Object::APIService(_) | Object::Service(_) | Object::EndpointSlice(_)
+        )
+    }
+
     /// An APIService's own events, and those of the Service (or its slices) it points at.
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue) {
-        let (ns, service) = match &event.object {
+        let (ns, service) = match &*event.object {
             Object::APIService(a) => {
                 queue.add(key(a.metadata.name.as_deref().unwrap_or("")));
                 return;

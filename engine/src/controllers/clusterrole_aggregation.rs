@@ -18,8 +18,12 @@ impl Controller for ClusterRoleAggregation {
         "clusterrole-aggregation"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::ClusterRole(_))
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue) {
-        if !matches!(event.object, Object::ClusterRole(_)) {
+        if !matches!(*event.object, Object::ClusterRole(_)) {
             return;
         }
         for role in world.api.list_as::<ClusterRole>(None) {

@@ -21,8 +21,12 @@ impl Controller for CrdNames {
         "crd-naming"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::CustomResourceDefinition(_))
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        if let Object::CustomResourceDefinition(crd) = &event.object {
+        if let Object::CustomResourceDefinition(crd) = &*event.object {
             queue.add(ObjectKey {
                 kind: "CustomResourceDefinition",
                 namespace: String::new(),

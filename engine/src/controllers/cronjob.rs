@@ -38,9 +38,13 @@ impl Controller for CronJobs {
         "cronjob"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::CronJob(_) | Object::Job(_))
+    }
+
     /// A CronJob's own changes, and any change to a Job it controls.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         let key = |name: &str| ObjectKey {
             kind: "CronJob",
             namespace: obj.namespace().to_string(),

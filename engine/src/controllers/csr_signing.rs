@@ -46,8 +46,12 @@ impl Controller for CsrSigning {
         "csrsigning"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::CertificateSigningRequest(_))
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        if let Object::CertificateSigningRequest(csr) = &event.object {
+        if let Object::CertificateSigningRequest(csr) = &*event.object {
             if wants_certificate(csr) {
                 queue.add(ObjectKey {
                     kind: "CertificateSigningRequest",

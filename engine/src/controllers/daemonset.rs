@@ -55,9 +55,13 @@ impl Controller for DaemonSets {
         "daemonset"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::DaemonSet(_) | Object::Node(_) | Object::Pod(_))
+    }
+
     /// A set's own changes and those of its pods; a node's change concerns every set.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         match obj {
             Object::DaemonSet(_) if event.kind != WatchEventType::Deleted => {
                 queue.add(set_key(obj.namespace(), obj.name()));

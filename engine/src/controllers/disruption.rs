@@ -46,10 +46,22 @@ impl Controller for Disruption {
         "disruption"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(
+            obj,
+            Object::PodDisruptionBudget(_)
+                | Object::Pod(_)
+                | Object::Deployment(_)
+                | Object::ReplicaSet(_)
+                | Object::ReplicationController(_)
+                | Object::StatefulSet(_)
+        )
+    }
+
     /// A budget itself; the budgets of a namespace when one of its pods or scalable
     /// workloads changes.
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         match obj {
             Object::PodDisruptionBudget(_) => queue.add(key(obj.namespace(), obj.name())),
             Object::Pod(pod) => {

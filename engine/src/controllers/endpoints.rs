@@ -4,7 +4,7 @@
 //! whatever Endpoints the user wrote; an Endpoints object whose selector service is gone is
 //! deleted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
     EndpointAddress, EndpointPort, EndpointSubset, Endpoints, ObjectReference, Pod, Service,
@@ -44,6 +44,10 @@ impl Controller for EndpointsController {
         "endpoints"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        READS.contains(&obj.kind())
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
         if READS.contains(&event.object.kind()) {
             self.trigger.note(world);
@@ -57,13 +61,22 @@ impl Controller for EndpointsController {
     /// Brings every selector service's Endpoints up to date and deletes the managed
     /// Endpoints whose service is gone.
     fn sync(&mut self, world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {
-        let services: Vec<Service> = world.api.list_as::<Service>(None).cloned().collect();
-        let mut wanted: Vec<Endpoints> = Vec::new();
-        for svc in &services {
-            if let Some(ep) = desired(world, svc) {
-                wanted.push(ep);
-            }
-        }
+        // Read before any write: what each selector service wants, and which ones exist.
+        let wanted: Vec<Endpoints> = world
+            .api
+            .list_as::<Service>(None)
+            .filter_map(|svc| desired(world, svc))
+            .collect();
+        let selecting: BTreeSet<(String, String)> = wanted
+            .iter()
+            .map(|ep| {
+                let m = &ep.metadata;
+                (
+                    m.namespace.clone().unwrap_or_default(),
+                    m.name.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
         for ep in wanted {
             let ns = ep.metadata.namespace.clone().unwrap_or_default();
             let name = ep.metadata.name.clone().unwrap_or_default();
@@ -91,13 +104,7 @@ impl Controller for EndpointsController {
                     .as_ref()
                     .is_some_and(|l| l.contains_key(MANAGED_BY))
             })
-            .filter(|o| {
-                !services.iter().any(|s| {
-                    s.metadata.name.as_deref() == Some(o.name())
-                        && s.metadata.namespace.as_deref() == Some(o.namespace())
-                        && has_selector(s)
-                })
-            })
+            .filter(|o| !selecting.contains(&(o.namespace().to_string(), o.name().to_string())))
             .map(|o| (o.namespace().to_string(), o.name().to_string()))
             .collect();
         for (ns, name) in orphans {
@@ -132,11 +139,17 @@ fn desired(world: &World, svc: &Service) -> Option<Endpoints> {
         {
             continue;
         }
-        let status = pod.status.clone().unwrap_or_default();
-        let Some(ip) = status.pod_ip.clone().filter(|ip| !ip.is_empty()) else {
+        let status = pod.status.as_ref();
+        let Some(ip) = status
+            .and_then(|s| s.pod_ip.clone())
+            .filter(|ip| !ip.is_empty())
+        else {
             continue;
         };
-        if matches!(status.phase.as_deref(), Some("Succeeded" | "Failed")) {
+        if matches!(
+            status.and_then(|s| s.phase.as_deref()),
+            Some("Succeeded" | "Failed")
+        ) {
             continue;
         }
         let ports: Vec<(String, i32, String)> = spec

@@ -61,21 +61,34 @@ impl Controller for GarbageCollector {
     /// it, the dependents of an object that went, and the owners a dependent that went may
     /// have been holding up.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         let key = key_of(obj);
         let meta = obj.metadata();
-        let uid = meta.uid.clone().unwrap_or_default();
+        let uid = meta.uid.as_deref().unwrap_or_default();
         match event.kind {
             WatchEventType::Added | WatchEventType::Modified => {
-                self.owners.insert(uid.clone(), key.clone());
-                let refs = meta.owner_references.as_deref().unwrap_or(&[]);
-                for r in refs {
-                    self.dependents
-                        .entry(r.uid.clone())
-                        .or_default()
-                        .insert(key.clone());
+                // Most events are writes of what is indexed already: nothing is copied then.
+                if self.owners.get(uid) != Some(&key) {
+                    self.owners.insert(uid.to_string(), key.clone());
                 }
-                if !refs.is_empty() {
+                let refs = meta.owner_references.as_deref().unwrap_or(&[]);
+                let mut new_owner = false;
+                for r in refs {
+                    if !self
+                        .dependents
+                        .get(&r.uid)
+                        .is_some_and(|d| d.contains(&key))
+                    {
+                        self.dependents
+                            .entry(r.uid.clone())
+                            .or_default()
+                            .insert(key.clone());
+                        new_owner = true;
+                    }
+                }
+                // As upstream's graph builder: a dependent is checked when it appears or
+                // names an owner it did not; an owner that goes wakes its dependents.
+                if new_owner || (event.kind == WatchEventType::Added && !refs.is_empty()) {
                     self.dependent_due(key.clone(), queue);
                 }
                 let finalizers = meta.finalizers.as_deref().unwrap_or(&[]);
@@ -88,8 +101,8 @@ impl Controller for GarbageCollector {
                 }
             }
             WatchEventType::Deleted => {
-                self.owners.remove(&uid);
-                if let Some(deps) = self.dependents.remove(&uid) {
+                self.owners.remove(uid);
+                if let Some(deps) = self.dependents.remove(uid) {
                     for d in deps {
                         self.dependent_due(d, queue);
                     }

@@ -93,11 +93,23 @@ impl Controller for IngressNginx {
         "ingress-nginx"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::Pod(_))
+            || (self.pods.present()
+                && matches!(
+                    obj,
+                    Object::Ingress(_)
+                        | Object::IngressClass(_)
+                        | Object::Service(_)
+                        | Object::Node(_)
+                ))
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
         let own_pod = self.pods.note(event);
         let relevant = own_pod
             || matches!(
-                event.object,
+                *event.object,
                 Object::Ingress(_) | Object::IngressClass(_) | Object::Service(_) | Object::Node(_)
             );
         if relevant && self.pods.present() {

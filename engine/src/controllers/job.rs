@@ -58,9 +58,13 @@ impl Controller for Jobs {
         "job"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::Job(_) | Object::Pod(_))
+    }
+
     /// A Job's own changes, and any change to a pod it controls (kept in the pod index).
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         let key = |name: &str| ObjectKey {
             kind: "Job",
             namespace: obj.namespace().to_string(),

@@ -133,11 +133,23 @@ impl Controller for MetalLb {
         "metallb"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::Pod(_))
+            || (self.pods.present()
+                && matches!(
+                    obj,
+                    Object::Service(_)
+                        | Object::EndpointSlice(_)
+                        | Object::ConfigMap(_)
+                        | Object::Custom(_)
+                ))
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
         let own_pod = self.pods.note(event);
         let relevant = own_pod
             || matches!(
-                event.object,
+                *event.object,
                 Object::Service(_)
                     | Object::EndpointSlice(_)
                     | Object::ConfigMap(_)

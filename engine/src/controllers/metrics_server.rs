@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 
 use super::addon_pods::AddonPods;
 use super::runtime::{Controller, Queue};
-use crate::api::object::{ObjectKey, WatchEvent};
+use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::apiserver::{ContainerMetrics, MetricsData, NodeMetrics, PodMetrics};
 use crate::node::process::addon::{self, Program};
 use crate::node::process::metrics_server::Flags;
@@ -299,6 +299,10 @@ fn scrape(world: &World, at_ms: i64) -> (BTreeMap<String, Point>, BTreeMap<PodKe
 impl Controller for MetricsServer {
     fn name(&self) -> &'static str {
         "metrics-server"
+    }
+
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::Pod(_)) || (self.instance.is_some() && !self.pods.present())
     }
 
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {

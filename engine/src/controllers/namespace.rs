@@ -33,7 +33,7 @@ impl Controller for Namespaces {
     /// A namespace being deleted, and any change to an object inside one (an object that
     /// went may have been the last).
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         let ns = match obj {
             Object::Namespace(_) if event.kind != WatchEventType::Deleted => obj.name(),
             Object::Namespace(_) => return,

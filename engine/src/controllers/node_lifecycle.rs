@@ -67,9 +67,13 @@ impl Controller for NodeLifecycle {
         "nodelifecycle"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::Node(_))
+    }
+
     /// A node's taints can only disagree with its conditions or spec after a write to it.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        if let Object::Node(_) = &event.object {
+        if let Object::Node(_) = &*event.object {
             if event.kind != WatchEventType::Deleted {
                 queue.add(ObjectKey {
                     kind: "Node",

@@ -117,8 +117,12 @@ impl Controller for ReplicaSets {
         "replicaset"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::Pod(_)) || is_managed_kind(obj.kind())
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         if is_managed_kind(obj.kind()) {
             let key = ObjectKey {
                 kind: obj.kind(),

@@ -26,8 +26,12 @@ impl Controller for Quotas {
         "resourcequota"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        !matches!(obj, Object::Event(_))
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         let ns = obj.namespace();
         if let Object::ResourceQuota(_) = obj {
             queue.add(key(ns, obj.name()));

@@ -2,15 +2,16 @@
 //! and client-go's informers and work queues): a watch cursor on the API server's log, a
 //! work queue of object keys, and requeues at a later simulated time.
 //!
-//! A controller says which keys a watch event concerns ([`Controller::enqueue`]: its own
-//! objects, the owners of the objects it owns) and reconciles one key at a time
+//! A controller says which kinds it reads ([`Controller::reads`]), which keys a watch event
+//! of them concerns ([`Controller::enqueue`]: its own objects, the owners of the objects it
+//! owns) and reconciles one key at a time
 //! ([`Controller::sync`]). Each pass, the runtime hands it the keys whose requeue time has
 //! come, then those of every event since its cursor, and syncs them in key order (so runs
 //! repeat exactly). What a controller remembers is its own struct's fields.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::object::{ObjectKey, WatchEvent};
+use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::apiserver::Cursor;
 use crate::timers::Task;
 use crate::world::World;
@@ -20,6 +21,13 @@ use crate::world::World;
 pub trait Controller: Send {
     /// The name it runs under, e.g. `replicaset`.
     fn name(&self) -> &'static str;
+
+    /// Whether it reads the watch events of `obj`'s kind (at this moment): the runtime hands
+    /// [`Controller::enqueue`] only those (most controllers read a few kinds, and never
+    /// Events). By default, every kind.
+    fn reads(&self, _obj: &Object) -> bool {
+        true
+    }
 
     /// Adds to `queue` the keys `event` concerns; may update the controller's caches.
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue);
@@ -165,11 +173,71 @@ impl Slot {
     fn run(&mut self, world: &mut World) {
         self.queue.take_due(world.clock.now_ms());
         for event in world.api.read(&self.cursor) {
-            self.controller.enqueue(event, world, &mut self.queue);
+            if self.controller.reads(&event.object) {
+                self.controller.enqueue(event, world, &mut self.queue);
+            }
         }
         self.controller.after_events(world, &mut self.queue);
         for key in std::mem::take(&mut self.queue.now) {
             self.controller.sync(world, &key, &mut self.queue);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    use super::*;
+    use crate::controllers::testing::Bench;
+
+    /// Records the kinds of the events it is handed; reads ConfigMaps only.
+    struct ConfigMapsOnly(Arc<Mutex<Vec<&'static str>>>);
+
+    impl Controller for ConfigMapsOnly {
+        fn name(&self) -> &'static str {
+            "configmaps-only"
+        }
+
+        fn reads(&self, obj: &Object) -> bool {
+            matches!(obj, Object::ConfigMap(_))
+        }
+
+        fn enqueue(&mut self, event: &WatchEvent, _world: &World, _queue: &mut Queue) {
+            self.0.lock().unwrap().push(event.object.kind());
+        }
+
+        fn sync(&mut self, _world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {}
+    }
+
+    #[test]
+    fn a_controller_is_handed_only_the_kinds_it_reads() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut bench = Bench::new(Box::new(ConfigMapsOnly(Arc::clone(&seen))));
+        let cm = bench.create(Object::ConfigMap(Box::new(ConfigMap {
+            metadata: ObjectMeta {
+                name: Some("c".into()),
+                namespace: Some("default".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })));
+        crate::world::events::record(
+            &mut bench.world,
+            &cm,
+            crate::world::events::EventType::Normal,
+            "Tested",
+            "a test event",
+            crate::world::events::Source {
+                component: "test",
+                host: None,
+            },
+        );
+        assert!(bench.world.api.list("Event", None).count() > 0);
+        bench.pass();
+        assert_eq!(*seen.lock().unwrap(), ["ConfigMap"]);
     }
 }

@@ -330,7 +330,7 @@ fn pending_pods() -> ObjectKey {
 /// the active queue on these events): a node changed, or a bound pod went or finished (a
 /// terminating pod still holds its resources until it is gone).
 fn may_free_room(event: &WatchEvent) -> bool {
-    match &event.object {
+    match &*event.object {
         Object::Node(_) | Object::PersistentVolumeClaim(_) => true,
         Object::Pod(p) => {
             event.kind == WatchEventType::Deleted
@@ -377,11 +377,18 @@ impl Controller for Scheduler {
         "scheduler"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(
+            obj,
+            Object::Pod(_) | Object::Node(_) | Object::PersistentVolumeClaim(_)
+        )
+    }
+
     /// Keeps the set of unbound pods, and notes events that may make room.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, _queue: &mut Queue) {
         self.retry |= may_free_room(event);
         self.retry_affinity |= self.cache.observe(event);
-        if let Object::Pod(p) = &event.object {
+        if let Object::Pod(p) = &*event.object {
             let key = (
                 p.metadata.namespace.clone().unwrap_or_default(),
                 p.metadata.name.clone().unwrap_or_default(),

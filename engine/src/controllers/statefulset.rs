@@ -71,9 +71,13 @@ impl Controller for StatefulSets {
         "statefulset"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::StatefulSet(_) | Object::Pod(_))
+    }
+
     /// A set's own changes, and those of the pods it controls.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         match obj {
             Object::StatefulSet(_) if event.kind != WatchEventType::Deleted => {
                 queue.add(set_key(obj.namespace(), obj.name()));

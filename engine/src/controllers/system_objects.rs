@@ -94,6 +94,10 @@ impl Controller for SystemObjects {
         "serviceaccount"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        READS.contains(&obj.kind())
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
         if READS.contains(&event.object.kind()) {
             self.trigger.note(world);

@@ -59,6 +59,10 @@ impl Controller for WebhookCertgen {
         "webhook-certgen"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::Pod(_))
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
         if self.pods.note(event) {
             self.trigger.note(world);

@@ -129,7 +129,7 @@ impl History {
         let new = cluster.world.api.read(&self.log_cursor);
         let mut hits = Vec::new();
         for w in new {
-            let Object::Event(ev) = &w.object else {
+            let Object::Event(ev) = &*w.object else {
                 continue;
             };
             if w.kind == WatchEventType::Deleted {

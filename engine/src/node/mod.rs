@@ -110,7 +110,7 @@ impl Kubelet {
     fn forget_deleted(&mut self, world: &mut World) {
         let now = world.clock.now_ms();
         for event in world.api.read(&self.cursor) {
-            if let (WatchEventType::Deleted, Object::Pod(p)) = (event.kind, &event.object) {
+            if let (WatchEventType::Deleted, Object::Pod(p)) = (event.kind, &*event.object) {
                 if let Some(uid) = p.metadata.uid.as_deref() {
                     self.stages.remove(uid);
                     self.probe_event_budget.remove(uid);

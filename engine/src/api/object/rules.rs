@@ -119,13 +119,19 @@ pub trait StatusSubresource {
 /// Kinds with `spec` and `status`.
 macro_rules! status_subresource {
     ($($kind:ident),* $(,)?) => {$(
+        // Writers mostly send back the stored part unchanged: compared first, it is not
+        // copied again (a comparison allocates nothing).
         impl StatusSubresource for $kind {
             fn keep_status(&mut self, old: &Self) {
-                self.status.clone_from(&old.status);
+                if self.status != old.status {
+                    self.status.clone_from(&old.status);
+                }
             }
 
             fn keep_spec(&mut self, old: &Self) {
-                self.spec.clone_from(&old.spec);
+                if self.spec != old.spec {
+                    self.spec.clone_from(&old.spec);
+                }
             }
         }
     )*};

@@ -198,7 +198,7 @@ impl Watch {
     /// (the exit status is then 124).
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let now = cluster.world.clock.now_ms();
-        let changes: Vec<(WatchEventType, Object)> = cluster
+        let changes: Vec<(WatchEventType, std::sync::Arc<Object>)> = cluster
             .world
             .api
             .read(&self.cursor)

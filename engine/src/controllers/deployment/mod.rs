@@ -59,7 +59,7 @@ const CONTROLLER: Source<'static> = Source {
 /// The controller, with what it remembers between passes.
 #[derive(Clone, Debug, Default)]
 pub struct Deployments {
-    /// ReplicaSets (namespace, name) one of whose pods changed this pass: their
+    /// ReplicaSets (namespace, name) one of whose pods went this pass: their
     /// Deployment, if any, is found in the store once the pass's events are read.
     pods_of: BTreeSet<(String, String)>,
 }
@@ -77,10 +77,17 @@ impl Controller for Deployments {
         "deployment"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(
+            obj,
+            Object::Deployment(_) | Object::ReplicaSet(_) | Object::Pod(_)
+        )
+    }
+
     /// A Deployment itself (unless deleted), the Deployment controlling a ReplicaSet, and
     /// (through [`Controller::after_events`]) the Deployment controlling a pod's ReplicaSet.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         let ns = obj.namespace();
         match obj {
             Object::Deployment(_) if event.kind != WatchEventType::Deleted => {
@@ -91,7 +98,9 @@ impl Controller for Deployments {
                     queue.add(deployment_key(ns, &r.name));
                 }
             }
-            Object::Pod(p) => {
+            // Upstream `deletePod`: only a pod that went (a Recreate rollout waits for the
+            // old ones to go); other pod changes reach the Deployment as its ReplicaSets'.
+            Object::Pod(p) if event.kind == WatchEventType::Deleted => {
                 if let Some(r) = controller_of(&p.metadata).filter(|r| r.kind == "ReplicaSet") {
                     self.pods_of.insert((ns.to_string(), r.name.clone()));
                 }

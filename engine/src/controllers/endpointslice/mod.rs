@@ -77,8 +77,15 @@ impl Controller for EndpointSliceController {
         "endpointslice"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(
+            obj,
+            Object::Service(_) | Object::Pod(_) | Object::Node(_) | Object::EndpointSlice(_)
+        )
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue) {
-        let obj = &event.object;
+        let obj = &*event.object;
         let services = |ns: Option<&str>, queue: &mut Queue| {
             for svc in world.api.list_as::<Service>(ns) {
                 if selector_of(svc).is_some() {

@@ -52,9 +52,13 @@ impl Controller for Autoscalers {
         "horizontal-pod-autoscaler"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::HorizontalPodAutoscaler(_))
+    }
+
     /// An HPA's changes (its sync stays on its 15 s period: a queued HPA is not re-added).
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        if let Object::HorizontalPodAutoscaler(_) = &event.object {
+        if let Object::HorizontalPodAutoscaler(_) = &*event.object {
             queue.add(ObjectKey {
                 kind: "HorizontalPodAutoscaler",
                 namespace: event.object.namespace().to_string(),

@@ -45,10 +45,17 @@ impl Controller for ClaimBinder {
         "persistentvolume-binder"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(
+            obj,
+            Object::PersistentVolume(_) | Object::PersistentVolumeClaim(_)
+        )
+    }
+
     /// A claim's own changes, and the claims a changed volume names (`syncVolume` enqueues
     /// them); claims that wait for any volume look again at the resync, as upstream.
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue) {
-        match &event.object {
+        match &*event.object {
             Object::PersistentVolumeClaim(_) => {
                 queue.add(claim_key(event.object.namespace(), event.object.name()));
             }

@@ -38,9 +38,13 @@ impl Controller for Expansion {
         "volume-expand"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::PersistentVolumeClaim(_))
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
         if let (Object::PersistentVolumeClaim(c), WatchEventType::Modified) =
-            (&event.object, event.kind)
+            (&*event.object, event.kind)
         {
             if wants_more(c) {
                 queue.add(super::claim_key(

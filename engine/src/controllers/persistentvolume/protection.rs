@@ -22,8 +22,12 @@ impl Controller for ClaimProtection {
         "pvc-protection"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(obj, Object::PersistentVolumeClaim(_) | Object::Pod(_))
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, _queue: &mut Queue) {
-        match (&event.object, event.kind) {
+        match (&*event.object, event.kind) {
             (Object::PersistentVolumeClaim(c), WatchEventType::Modified)
                 if c.metadata.deletion_timestamp.is_some() =>
             {

@@ -177,8 +177,15 @@ impl Controller for ExternalProvisioner {
         }
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(
+            obj,
+            Object::PersistentVolume(_) | Object::PersistentVolumeClaim(_) | Object::Pod(_)
+        )
+    }
+
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
-        match &event.object {
+        match &*event.object {
             Object::PersistentVolumeClaim(_) => {
                 queue.add(claim_key(event.object.namespace(), event.object.name()));
             }

@@ -24,9 +24,16 @@ impl Controller for Volumes {
         "persistentvolume-binder-volumes"
     }
 
+    fn reads(&self, obj: &Object) -> bool {
+        matches!(
+            obj,
+            Object::PersistentVolume(_) | Object::PersistentVolumeClaim(_)
+        )
+    }
+
     /// A volume's changes; a claim's changes concern the volume it names or that names it.
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue) {
-        match &event.object {
+        match &*event.object {
             Object::PersistentVolume(_) if event.kind != WatchEventType::Deleted => {
                 queue.add(volume_key(event.object.name()));
             }

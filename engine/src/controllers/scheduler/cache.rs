@@ -3,6 +3,7 @@
 //! costs what changed rather than a walk over every pod in the cluster.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -61,13 +62,16 @@ pub(super) struct Cache {
     usage: BTreeMap<String, NodeUsage>,
     /// Nodes whose pods changed since.
     dirty: BTreeSet<String>,
+    /// The latest version of each cached pod (shared with the store, not a copy): a write
+    /// that changed neither its spec nor its labels (a status write) changes no entry.
+    seen: BTreeMap<PodKey, Arc<Object>>,
 }
 
 impl Cache {
     /// Follows one watch event; true when a pod joined the bound ones or changed its
     /// labels (it may now satisfy a pending pod's affinity term).
     pub(super) fn observe(&mut self, event: &WatchEvent) -> bool {
-        let Object::Pod(p) = &event.object else {
+        let Object::Pod(p) = &*event.object else {
             return false;
         };
         let key = (
@@ -82,7 +86,18 @@ impl Cache {
             .is_some_and(|ph| ph == "Succeeded" || ph == "Failed");
         match node {
             Some(node) if event.kind != WatchEventType::Deleted && !finished => {
-                self.place(key, node, p)
+                if let Some(seen) = self.seen.get_mut(&key) {
+                    if matches!(&**seen, Object::Pod(old)
+                        if old.spec == p.spec && old.metadata.labels == p.metadata.labels)
+                    {
+                        // Keep the newest version: the one the store holds, not a copy.
+                        *seen = Arc::clone(&event.object);
+                        return false;
+                    }
+                }
+                let relabelled = self.place(key.clone(), node, p);
+                self.seen.insert(key, Arc::clone(&event.object));
+                relabelled
             }
             _ => {
                 self.forget(&key);
@@ -118,6 +133,7 @@ impl Cache {
     }
 
     fn forget(&mut self, key: &PodKey) {
+        self.seen.remove(key);
         if let Some(node) = self.node_of.remove(key) {
             if let Some(pods) = self.requests.get_mut(&node) {
                 pods.remove(key);
@@ -172,7 +188,9 @@ mod tests {
     fn event(kind: WatchEventType, pod: serde_json::Value) -> WatchEvent {
         WatchEvent {
             kind,
-            object: Object::Pod(Box::new(serde_json::from_value(pod).unwrap())),
+            object: std::sync::Arc::new(Object::Pod(Box::new(
+                serde_json::from_value(pod).unwrap(),
+            ))),
         }
     }
 
@@ -203,5 +221,23 @@ mod tests {
         ));
         assert!(!cache.usage().contains_key("node1"));
         assert!(cache.peers().is_empty());
+    }
+
+    #[test]
+    fn only_spec_or_label_changes_reach_the_entries() {
+        let mut cache = Cache::default();
+        assert!(cache.observe(&event(WatchEventType::Added, pod("a", "node1", "Pending"))));
+        cache.usage();
+        // A status write: nothing to redo, no node dirtied.
+        assert!(!cache.observe(&event(
+            WatchEventType::Modified,
+            pod("a", "node1", "Running")
+        )));
+        assert!(cache.dirty.is_empty());
+        let mut relabelled = pod("a", "node1", "Running");
+        relabelled["metadata"]["labels"] = json!({"app": "web"});
+        assert!(cache.observe(&event(WatchEventType::Modified, relabelled)));
+        assert_eq!(cache.peers().len(), 1);
+        assert!((cache.usage()["node1"].cpu - 0.25).abs() < 1e-9);
     }
 }

@@ -139,7 +139,7 @@ impl Recorder {
     fn read_decisions(&mut self, world: &World, hpas: &[Hpa]) {
         let mut rescales = Vec::new();
         for e in world.api.read(&self.cursor) {
-            let Object::Event(ev) = &e.object else {
+            let Object::Event(ev) = &*e.object else {
                 continue;
             };
             if matches!(e.kind, WatchEventType::Deleted)

@@ -52,7 +52,7 @@ impl Watch {
         let mut pods: BTreeSet<(String, String)> = BTreeSet::new();
         for event in world.api.read(&self.cursor) {
             let ns = event.object.namespace().to_string();
-            match &event.object {
+            match &*event.object {
                 Object::ConfigMap(c) if c.immutable != Some(true) => {
                     changed.insert((ns, Source::ConfigMap(event.object.name().into())));
                 }
