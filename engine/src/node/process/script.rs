@@ -8,7 +8,7 @@
 mod df;
 mod files;
 pub mod load_loop;
-mod timeout;
+pub(crate) mod timeout;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
