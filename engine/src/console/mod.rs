@@ -9,7 +9,6 @@ mod exec;
 mod expand;
 mod file_editor;
 mod files;
-mod head_tail;
 mod hostname;
 pub(crate) mod kubectl;
 pub(crate) mod minikube;

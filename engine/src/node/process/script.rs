@@ -707,6 +707,7 @@ impl<'a> Shell<'a> {
                 }
             }
             "true" | ":" => {}
+            "printf" => self.printf(args),
             "test" | "[" => self.test(&base, args),
             "[[" if self.dialect() == Dialect::Ash => self.test("[[", args),
             "false" => self.last = 1,
@@ -803,6 +804,7 @@ impl<'a> Shell<'a> {
             }
             "seq" => self.seq(args),
             "grep" | "egrep" | "fgrep" => self.grep(&base, args),
+            p if super::text::PROGRAMS.contains(&p) => self.text_program(p, args),
             "pwd" => self.emit("/".into(), false),
             "cd" => {}
             "export" => {
@@ -878,6 +880,64 @@ impl Shell<'_> {
             self.emit(text, stream == crate::output::Stream::Stderr);
         }
         self.last = out.exit_code;
+    }
+
+    /// `head`, `wc`, `sort`... over stdin or the container's files (GNU's texts).
+    fn text_program(&mut self, program: &str, args: &[String]) {
+        let fs = &self.fs;
+        let read = |path: &str| match fs.read(path) {
+            Ok(text) => Ok(text.to_string()),
+            Err(FsError::IsDir) => Err(super::text::IS_DIR),
+            Err(e) => Err(e.message()),
+        };
+        let stdin = self.stdin.take();
+        let Some(out) = super::text::run(program, args, stdin.as_deref(), &read) else {
+            return;
+        };
+        // Each chunk is whole lines but for `head -c`/`tr`: a last partial line still prints.
+        for (stream, text) in out.chunks.into_iter().filter(|(_, t)| !t.is_empty()) {
+            let stderr = stream == crate::output::Stream::Stderr;
+            let text = text.strip_suffix('\n').unwrap_or(&text);
+            // Containers run in the C locale, where coreutils quotes with ASCII.
+            let text = if stderr {
+                text.replace(['\u{2018}', '\u{2019}'], "'")
+            } else {
+                text.to_string()
+            };
+            self.emit(text, stderr);
+        }
+        self.last = out.exit_code;
+    }
+
+    /// The `printf` builtin (bash's formats, which dash and ash share but for errors).
+    fn printf(&mut self, args: &[String]) {
+        let Some((format, values)) = args.split_first() else {
+            let usage = match self.dialect() {
+                Dialect::Dash => format!("{}: printf: usage: printf format [arg ...]", self.dash_name()),
+                // bash's usage lines carry no prefix.
+                Dialect::Bash => "printf: usage: printf [-v var] format [arguments]".into(),
+                Dialect::Ash => "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: printf FORMAT [ARG]...\n\nFormat and print ARG(s) according to FORMAT (a-la C printf)".into(),
+            };
+            self.emit(usage, true);
+            self.last = if self.dialect() == Dialect::Ash { 1 } else { 2 };
+            return;
+        };
+        let printed = super::printf::format(format, values);
+        if printed.exceeded {
+            self.exceed(super::budget::Limit::Output);
+        }
+        if !printed.text.is_empty() {
+            let text = printed.text.strip_suffix('\n').unwrap_or(&printed.text);
+            self.emit(text.to_string(), false);
+        }
+        let prefix = match self.dialect() {
+            Dialect::Dash => self.dash_name(),
+            _ => self.name.clone(),
+        };
+        for e in &printed.errors {
+            self.emit(format!("{prefix}: {e}"), true);
+        }
+        self.last = i32::from(!printed.errors.is_empty());
     }
 
     /// The shell's rules and texts: bash, busybox ash (`sh` in busybox images) or dash.
