@@ -1043,6 +1043,19 @@ impl Shell<'_> {
             _ => self.name.clone(),
         };
         for e in &printed.errors {
+            let e = match (self.dialect(), e.strip_suffix(": invalid number")) {
+                // dash's words for a number it cannot read (all of it, or from its start).
+                (Dialect::Dash, Some(arg)) => {
+                    let value = arg.trim_start_matches("printf: ");
+                    let digits = value.trim_start_matches(['+', '-']);
+                    if digits.starts_with(|c: char| c.is_ascii_digit()) {
+                        format!("{arg}: not completely converted")
+                    } else {
+                        format!("{arg}: expected numeric value")
+                    }
+                }
+                _ => e.clone(),
+            };
             self.emit(format!("{prefix}: {e}"), true);
         }
         self.last = i32::from(!printed.errors.is_empty());
