@@ -587,6 +587,10 @@ fn hostile_shell_line() -> impl Strategy<Value = Vec<&'static str>> {
         "echo $((1<<4))\necho 'a<<b' \"<<\" $((1 <<2))",
         "kubectl run g --image=busybox -- sh -c 'x=a; while true; do x=$x$x$x; done'; sleep 5; kubectl logs g",
         "kubectl run h --image=busybox -- sh -c 'echo $((2**64)) $((1/0)) $((x=x)) ${#HOSTNAME} ${H:-d}'; sleep 5; kubectl logs h",
+        // Container text programs (wc, head, tail, sort, uniq, cut, tr) and timeout's options.
+        "kubectl run t --image=nginx; sleep 5; kubectl exec t -- sh -c 'env | head -n 99999999999999999999 | tail -c 99999999999999999999Q | head -c 1EiB | tail -n +0 | head -n -99999999999999999999 | wc -lwmcL - - /'",
+        "kubectl run u --image=busybox -- sleep 1d; sleep 5; kubectl exec u -- sh -c 'seq 1 50000 | sort -rn -k 99999999999999999999 | uniq -c -d -u -i | cut -f 1-99999999999999999999,3 -d x | tr -ds \\0-\\777 a-z | head /dev/zero / x - -'",
+        "timeout -s 99999999999999999999 1 true; timeout -k 1e308 1e308 sleep 1; timeout --preserve-status -v -s KILL -k 0 0.001 watch -n 0 true; timeout -- -1 true",
     ];
     prop::collection::vec(prop::sample::select(LINES), 1..4)
 }

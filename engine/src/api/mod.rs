@@ -11,6 +11,7 @@ pub mod error;
 pub mod events_v1;
 pub mod explain;
 pub mod field_selector;
+pub mod go_number;
 pub mod image_ref;
 pub mod json_patch;
 pub mod kinds;

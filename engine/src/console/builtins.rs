@@ -44,8 +44,10 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "cat" => cat(cluster, args, stdin),
         "ls" => ls(cluster, args),
         "rm" => rm(cluster, args),
-        "head" | "tail" => super::head_tail::run(program, args, stdin.unwrap_or("")),
-        "wc" => wc(cluster, args, stdin),
+        "head" | "tail" | "wc" => {
+            let read = super::files::reader(cluster);
+            crate::node::process::text::run(program, args, stdin, &read).unwrap_or_default()
+        }
         "tee" => tee(cluster, args, stdin),
         "curl" | "wget" | "nslookup" | "nc" | "ping" => host_tool(cluster, program, args),
         "ab" => super::ab::run(cluster, args),
@@ -255,134 +257,6 @@ fn rm(cluster: &mut Cluster, args: &[String]) -> Output {
     o
 }
 
-/// GNU `wc [-lwmcL] [FILE]...`: counts in its fixed order (lines, words, characters, bytes,
-/// longest line) whatever the order of the options; a file's name after its counts, a
-/// `total` line for several files. Numbers are as wide as the files' total size has digits,
-/// at least 7 when standard input is counted with several fields (coreutils'
-/// `compute_number_width`); one count of one input is not padded.
-fn wc(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
-    const ORDER: &str = "lwmcL";
-    let mut wanted = String::new();
-    let mut files: Vec<&str> = Vec::new();
-    let mut options_end = false;
-    for a in args {
-        if options_end || a == "-" || !a.starts_with('-') {
-            files.push(a);
-            continue;
-        }
-        let long = match a.as_str() {
-            "--" => {
-                options_end = true;
-                continue;
-            }
-            "--lines" => "l",
-            "--words" => "w",
-            "--chars" => "m",
-            "--bytes" => "c",
-            "--max-line-length" => "L",
-            _ if a.starts_with("--") => {
-                return Output::failure(format!(
-                    "wc: unrecognized option '{a}'\nTry 'wc --help' for more information."
-                ))
-            }
-            short => &short[1..],
-        };
-        for c in long.chars() {
-            if !ORDER.contains(c) {
-                return Output::failure(format!(
-                    "wc: invalid option -- '{c}'\nTry 'wc --help' for more information."
-                ));
-            }
-            wanted.push(c);
-        }
-    }
-    if wanted.is_empty() {
-        wanted = "lwc".into();
-    }
-    let fields: Vec<char> = ORDER.chars().filter(|c| wanted.contains(*c)).collect();
-    let mut o = Output::default();
-    // (name, counts) of each input read; None: standard input.
-    let mut inputs: Vec<(Option<&str>, [usize; 5])> = Vec::new();
-    if files.is_empty() {
-        inputs.push((None, counts(stdin.unwrap_or(""))));
-    }
-    for f in &files {
-        let text = match *f {
-            "-" => Some(stdin.unwrap_or("")),
-            f => cluster.console.files.read(f),
-        };
-        match text {
-            Some(t) => inputs.push((Some(f), counts(t))),
-            None if cluster.console.files.is_dir(f) => {
-                o.err(format!("wc: {f}: Is a directory"));
-                inputs.push((Some(f), [0; 5]));
-                o.exit_code = 1;
-            }
-            None => {
-                o.err(format!("wc: {f}: No such file or directory"));
-                o.exit_code = 1;
-            }
-        }
-    }
-    let piped = files.is_empty() || files.contains(&"-");
-    let width = if files.len() <= 1 && fields.len() == 1 {
-        1
-    } else {
-        let total: usize = inputs
-            .iter()
-            .filter(|(n, _)| n.is_some_and(|n| n != "-"))
-            .map(|(_, c)| c[3])
-            .sum();
-        let digits = total.max(1).ilog10() as usize + 1;
-        if piped {
-            digits.max(7)
-        } else {
-            digits
-        }
-    };
-    let line = |name: Option<&str>, c: &[usize; 5]| {
-        let mut parts: Vec<String> = fields
-            .iter()
-            .map(|f| format!("{:>width$}", c[ORDER.find(*f).unwrap_or(0)]))
-            .collect();
-        if let Some(n) = name {
-            parts.push(n.to_string());
-        }
-        parts.join(" ")
-    };
-    let mut total = [0usize; 5];
-    let mut chunk = String::new();
-    for (name, c) in &inputs {
-        for i in 0..4 {
-            total[i] += c[i];
-        }
-        total[4] = total[4].max(c[4]);
-        chunk.push_str(&line(*name, c));
-        chunk.push('\n');
-    }
-    if files.len() > 1 {
-        chunk.push_str(&line(Some("total"), &total));
-        chunk.push('\n');
-    }
-    // Counts come before the errors of files after them only in order of reading; GNU
-    // prints each file's line as it goes, so keep stdout first and the errors after.
-    let errors = std::mem::take(&mut o.chunks);
-    o.out_raw(chunk);
-    o.chunks.extend(errors);
-    o
-}
-
-/// Lines, words, characters, bytes and the longest line's width of a text.
-fn counts(text: &str) -> [usize; 5] {
-    [
-        text.matches('\n').count(),
-        text.split_whitespace().count(),
-        text.chars().count(),
-        text.len(),
-        text.lines().map(|l| l.chars().count()).max().unwrap_or(0),
-    ]
-}
-
 /// `tee [-a] [FILE]...`: copies standard input to each file and to standard output.
 fn tee(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     let input = stdin.unwrap_or("");
@@ -542,6 +416,10 @@ mod tests {
             crate::console::text_filters::run(&cluster, program, args, Some(input))
                 .unwrap_or_default()
         };
+        let program = |program: &str, args: &[&str], input: &str| {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            run(&mut Cluster::new(), program, &args, Some(input))
+        };
         assert_eq!(
             grep("grep", &["web".into()], input).stdout(),
             "web-1 1/1\nweb-2 0/1\n"
@@ -560,18 +438,15 @@ mod tests {
         );
         assert_eq!(grep("grep", &["zzz".into()], input).exit_code, 1);
         assert_eq!(
-            crate::console::head_tail::run("head", &["-n".into(), "1".into()], input).stdout(),
+            program("head", &["-n", "1"], input).stdout(),
             "NAME READY\n"
         );
         assert_eq!(
-            crate::console::head_tail::run("tail", &["-2".into()], input).stdout(),
+            program("tail", &["-2"], input).stdout(),
             "web-2 0/1\ndb 1/1\n"
         );
-        assert_eq!(wc(&cluster, &["-l".into()], Some(input)).stdout(), "4\n");
-        assert_eq!(
-            wc(&cluster, &["-cl".into()], Some(input)).stdout(),
-            "      4      38\n"
-        );
+        assert_eq!(program("wc", &["-l"], input).stdout(), "4\n");
+        assert_eq!(program("wc", &["-cl"], input).stdout(), "      4      38\n");
     }
 
     #[test]

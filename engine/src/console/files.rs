@@ -85,6 +85,18 @@ impl Workspace {
     }
 }
 
+/// The workspace as a text program's reader: a file's text, or why it cannot be read.
+pub fn reader(
+    cluster: &crate::cluster::Cluster,
+) -> impl Fn(&str) -> Result<String, &'static str> + '_ {
+    let files = &cluster.console.files;
+    move |path: &str| match files.read(path) {
+        Some(text) => Ok(text.to_string()),
+        None if files.is_dir(path) => Err(crate::node::process::text::IS_DIR),
+        None => Err("No such file or directory"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

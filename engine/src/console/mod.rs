@@ -9,7 +9,6 @@ mod exec;
 mod expand;
 mod file_editor;
 mod files;
-mod head_tail;
 mod hostname;
 pub(crate) mod kubectl;
 pub(crate) mod minikube;
@@ -449,30 +448,56 @@ pub(super) fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<
     }
 }
 
-/// `timeout DURATION COMMAND...`: a watch (`kubectl get -w`) or `sleep` inside runs for
-/// DURATION of simulated time and ends with status 124, as coreutils' timeout would stop it.
+/// `timeout [OPTION] DURATION COMMAND...`, coreutils' (its command line read as a container's
+/// is): a watch (`kubectl get -w`), `logs -f` or `sleep` inside runs until the command is
+/// killed — at DURATION, or `-k` later for a signal it survives — capped at a day as
+/// `sleep` is, and the status is 124 (the signal's with `--preserve-status` or KILL).
 fn timeout(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
-    let usage = "Usage: timeout [OPTION] DURATION COMMAND [ARG]...\nTry 'timeout --help' for more information.";
-    let (Some(duration), Some(_)) = (args.first(), args.get(1)) else {
-        let mut o = Output::failure(format!("timeout: missing operand\n{usage}"));
-        o.exit_code = 125;
-        return o;
+    use crate::clock::SimDuration;
+    use crate::node::process::script::timeout as coreutils;
+    let request = match coreutils::parse(args, false) {
+        Ok(r) => r,
+        Err((message, code)) => {
+            let mut o = Output::failure(message);
+            o.exit_code = code;
+            return o;
+        }
     };
-    let Some(limit) = parse_timeout(duration) else {
-        let mut o = Output::failure(format!(
-            "timeout: invalid time interval '{duration}'\n{usage}"
-        ));
-        o.exit_code = 125;
+    let program = request.argv[0].as_str();
+    // Builtins, aliases and assignments are no program it can run.
+    if !program.contains('/') && session::path_of(cluster, program).is_none() {
+        let mut o = Output::failure(coreutils::cannot_run(program, false));
+        o.exit_code = 127;
         return o;
-    };
-    cluster.console.watch_limit = limit;
-    let out = run_simple(cluster, &args[1..], stdin);
+    }
+    let day = SimDuration::seconds(86_400);
+    let kill = request
+        .kill()
+        .map(|(after, signal)| (after.min(day), signal));
+    let start = cluster.world.clock.now_ms();
+    cluster.console.watch_limit = kill.map(|(after, _)| after);
+    let mut out = run_simple(cluster, request.argv, stdin);
     cluster.console.watch_limit = None;
+    let elapsed = cluster.world.clock.now_ms().saturating_sub(start);
+    match kill {
+        // The console's watches and sleeps end with 124 when their limit runs out.
+        Some((after, signal)) if out.exit_code == 124 && elapsed >= after.0 => {
+            for line in request.verbose_lines(signal) {
+                out.err(line);
+            }
+            out.exit_code = request.killed_status(signal, false);
+            // KILL reaches timeout too (its process group); bash reports how it died.
+            if out.exit_code == 128 + 9 {
+                out.err("Killed");
+            }
+        }
+        _ if request.limit.0 > 0 && elapsed > request.limit.0 => {
+            for line in request.verbose_lines(request.signal()) {
+                out.err(line);
+            }
+            out.exit_code = request.survived_status(out.exit_code, false);
+        }
+        _ => {}
+    }
     out
-}
-
-/// coreutils' `timeout` interval, capped at a day as `sleep` is; `0` is no limit.
-fn parse_timeout(text: &str) -> Option<Option<crate::clock::SimDuration>> {
-    let d = crate::clock::SimDuration::parse_interval(text)?;
-    Some((d.0 > 0).then(|| d.min(crate::clock::SimDuration::seconds(86_400))))
 }

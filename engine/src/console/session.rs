@@ -404,7 +404,7 @@ fn history(cluster: &mut Cluster, args: &[String]) -> Output {
 }
 
 /// Where a program lives on the learner's machine, if it is there.
-fn path_of(cluster: &Cluster, name: &str) -> Option<String> {
+pub(super) fn path_of(cluster: &Cluster, name: &str) -> Option<String> {
     match name {
         "minikube" if cluster.profile.name == "minikube" => Some("/usr/local/bin/minikube".into()),
         "minikube" => None,

@@ -69,6 +69,7 @@ impl SyntaxError {
     pub fn interactive(&self) -> String {
         match self {
             SyntaxError::Unterminated(end) => {
+                let end = if *end == "))" { ")" } else { end };
                 format!("bash: unexpected EOF while looking for matching `{end}'")
             }
             SyntaxError::BadSubstitution(inner) => format!("bash: ${{{inner}}}: bad substitution"),
@@ -113,6 +114,13 @@ impl SyntaxError {
             (Dialect::Ash, SyntaxError::Unterminated(q)) if quote(q) => {
                 format!("{name}: syntax error: unterminated quoted string")
             }
+            // `$((` and `${` left open: dash's `Missing '))'`, busybox's `missing '}'`.
+            (Dialect::Dash, SyntaxError::Unterminated(end @ ("))" | "}"))) => {
+                format!("{name}: 1: Syntax error: Missing '{end}'")
+            }
+            (Dialect::Ash, SyntaxError::Unterminated(end @ ("))" | "}"))) => {
+                format!("{name}: syntax error: missing '{end}'")
+            }
             (Dialect::Dash | Dialect::Ash, SyntaxError::Unterminated(end)) => {
                 let end = end.chars().next().map_or(String::new(), String::from);
                 let missing = SyntaxError::Unexpected {
@@ -123,6 +131,8 @@ impl SyntaxError {
                 format!("{text} (expecting \"{end}\")")
             }
             (Dialect::Bash, SyntaxError::Unterminated(end)) => {
+                // bash looks for the first `)` of the two that close `$((`.
+                let end = if *end == "))" { ")" } else { end };
                 format!("{name}: -c: line 1: unexpected EOF while looking for matching `{end}'")
             }
             (Dialect::Dash, SyntaxError::BadSubstitution(_)) => {

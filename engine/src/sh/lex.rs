@@ -67,7 +67,8 @@ fn dollar(chars: &mut Chars, quoted: bool) -> Result<Option<(Piece, String)>, Sy
             if chars.peek() == Some(&'(') {
                 chars.next();
                 // `$((1+2))`: the expression ends at the first `)` of the closing two.
-                let expr = until_paren(chars)?;
+                let unclosed = |_| SyntaxError::Unterminated("))");
+                let expr = until_paren(chars).map_err(unclosed)?;
                 if chars.next() != Some(')') {
                     return Err(SyntaxError::Unterminated("))"));
                 }

@@ -773,7 +773,7 @@ mod tests {
     #[test]
     fn each_dialect_words_the_same_error() {
         use Dialect::*;
-        let cases: [(&str, [&str; 3]); 8] = [
+        let cases: [(&str, [&str; 3]); 10] = [
             (
                 "if true; then fi",
                 [
@@ -812,6 +812,22 @@ mod tests {
                     "sh: 1: Syntax error: Unterminated quoted string",
                     "sh: syntax error: unterminated quoted string",
                     "bash: -c: line 1: unexpected EOF while looking for matching `''",
+                ],
+            ),
+            (
+                "echo $((1+2",
+                [
+                    "sh: 1: Syntax error: Missing '))'",
+                    "sh: syntax error: missing '))'",
+                    "bash: -c: line 1: unexpected EOF while looking for matching `)'",
+                ],
+            ),
+            (
+                "echo ${x",
+                [
+                    "sh: 1: Syntax error: Missing '}'",
+                    "sh: syntax error: missing '}'",
+                    "bash: -c: line 1: unexpected EOF while looking for matching `}'",
                 ],
             ),
             (

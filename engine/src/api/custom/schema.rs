@@ -13,6 +13,8 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
 };
 use serde_json::{Map, Value};
 
+use crate::api::go_number;
+
 /// Deepest schema nesting accepted.
 pub const MAX_DEPTH: usize = crate::bounds::SCHEMA;
 /// Most schema nodes one version's schema may have.
@@ -392,26 +394,48 @@ impl Schema {
         }
     }
 
+    /// `maximum`/`minimum` as kube-openapi checks them (`MaximumNativeType`): an integer
+    /// against the bound cut to an integer (`int64(max)`), printed so; a float against the
+    /// bound, printed with `%v`.
     fn validate_number(&self, n: f64, value: &Value, path: &str, causes: &mut Vec<String>) {
         let shown = go_value(value);
+        let int = value
+            .as_i64()
+            .or_else(|| value.as_f64().and_then(go_number::json_int));
+        // Whether `n` is past `bound` (`above`: beyond a maximum), and the bound as printed.
+        let past = |bound: f64, exclusive: bool, above: bool| {
+            let (order, shown) = match int {
+                Some(i) => (i.cmp(&(bound as i64)), (bound as i64).to_string()),
+                None => (
+                    n.partial_cmp(&bound).unwrap_or(std::cmp::Ordering::Equal),
+                    go_number::fmt_float(bound),
+                ),
+            };
+            let beyond = if above { order.is_gt() } else { order.is_lt() };
+            (beyond || exclusive && order.is_eq()).then_some(shown)
+        };
         if let Some((max, exclusive)) = self.maximum {
-            if exclusive && n >= max {
+            if let Some(max) = past(max, exclusive, true) {
+                let relation = if exclusive {
+                    "less than"
+                } else {
+                    "less than or equal to"
+                };
                 causes.push(format!(
-                    "{path}: Invalid value: {shown}: {path} in body should be less than {}",
-                    go_float(max)
+                    "{path}: Invalid value: {shown}: {path} in body should be {relation} {max}"
                 ));
-            } else if n > max {
-                causes.push(format!("{path}: Invalid value: {shown}: {path} in body should be less than or equal to {}", go_float(max)));
             }
         }
         if let Some((min, exclusive)) = self.minimum {
-            if exclusive && n <= min {
+            if let Some(min) = past(min, exclusive, false) {
+                let relation = if exclusive {
+                    "greater than"
+                } else {
+                    "greater than or equal to"
+                };
                 causes.push(format!(
-                    "{path}: Invalid value: {shown}: {path} in body should be greater than {}",
-                    go_float(min)
+                    "{path}: Invalid value: {shown}: {path} in body should be {relation} {min}"
                 ));
-            } else if n < min {
-                causes.push(format!("{path}: Invalid value: {shown}: {path} in body should be greater than or equal to {}", go_float(min)));
             }
         }
     }
@@ -463,21 +487,13 @@ fn type_error(path: &str, want: &str, got: &str) -> String {
     format!("{path}: Invalid value: \"{got}\": {path} in body must be of type {want}: \"{got}\"")
 }
 
-/// A value as Go's `%v` prints it in a field error (strings quoted).
+/// A value as Go's `%v` prints it in a field error (strings quoted; numbers as the API
+/// server decoded what kubectl sent).
 fn go_value(v: &Value) -> String {
     match v {
         Value::String(s) => format!("\"{s}\""),
-        Value::Number(n) if n.is_f64() => go_float(n.as_f64().unwrap_or(0.0)),
+        Value::Number(n) => go_number::fmt_json_number(n),
         other => other.to_string(),
-    }
-}
-
-/// A float as Go's `%v` prints it (`10`, `1.5`).
-fn go_float(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
     }
 }
 

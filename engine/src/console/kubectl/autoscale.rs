@@ -42,26 +42,6 @@ fn int_flag(parsed: &flags::Parsed, name: &str) -> Result<i32, String> {
     }
 }
 
-/// `n` as Go's `%g` prints it: the shortest digits, in exponent form (`1.5e+06`, `1e-05`)
-/// when the exponent is below -4 or at least 6; `+Inf`, `-Inf`, `NaN`.
-fn go_g(n: f64) -> String {
-    if n.is_nan() {
-        return "NaN".into();
-    }
-    if n.is_infinite() {
-        return if n > 0.0 { "+Inf" } else { "-Inf" }.into();
-    }
-    let sci = format!("{n:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if n != 0.0 && !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
-    } else {
-        format!("{n}")
-    }
-}
-
 /// A `--cpu`/`--memory` target (`parseResourceInput`): `N%` utilization, a bare number in
 /// the resource's default unit (`m` for cpu, `Mi` for memory), or a quantity.
 fn resource_target(input: &str, resource: &str) -> Result<MetricTarget, String> {
@@ -87,7 +67,7 @@ fn resource_target(input: &str, resource: &str) -> Result<MetricTarget, String> 
         .filter(|n| n.is_finite() || !input.contains(char::is_numeric));
     let quantity = if let Some(n) = number {
         let unit = if resource == "cpu" { "m" } else { "Mi" };
-        let with_unit = format!("{}{unit}", go_g(n));
+        let with_unit = format!("{}{unit}", crate::api::go_number::fmt_float(n));
         crate::api::quantity::check(&with_unit)?;
         with_unit
     } else if crate::api::quantity::check(input).is_ok() {
@@ -274,18 +254,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
 
 #[cfg(test)]
 mod tests {
-    use super::{go_g, resource_target};
-
-    #[test]
-    fn numbers_print_as_go_percent_g() {
-        assert_eq!(go_g(500.0), "500");
-        assert_eq!(go_g(0.5), "0.5");
-        assert_eq!(go_g(100000.0), "100000");
-        assert_eq!(go_g(1234567.0), "1.234567e+06");
-        assert_eq!(go_g(0.00001), "1e-05");
-        assert_eq!(go_g(1e300), "1e+300");
-        assert_eq!(go_g(f64::INFINITY), "+Inf");
-    }
+    use super::resource_target;
 
     #[test]
     fn targets_parse_as_kubectl_does() {

@@ -9,6 +9,7 @@ pub(crate) mod budget;
 pub mod cond;
 pub mod fs;
 pub mod grep;
+pub mod head_tail;
 mod library;
 mod local_path;
 pub mod metrics_server;
@@ -20,6 +21,7 @@ pub mod serve;
 pub mod stream;
 pub mod stress;
 pub mod system;
+pub mod text;
 
 use std::collections::BTreeMap;
 
@@ -265,6 +267,11 @@ const COMMON_BINARIES: &[&str] = &[
     "sha256sum",
     "sha512sum",
     "cksum",
+    "wc",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
 ];
 
 fn has_binary(image: &str, name: &str) -> bool {

@@ -8,7 +8,7 @@
 mod df;
 mod files;
 pub mod load_loop;
-mod timeout;
+pub(crate) mod timeout;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -146,6 +146,28 @@ enum Flow {
     Next,
     Exit(i32),
     Stop,
+    /// `break N`: leave N enclosing loops.
+    Break(usize),
+    /// `continue N`: the next pass of the Nth enclosing loop.
+    Continue(usize),
+}
+
+/// What a loop does after its body ran.
+enum Pass {
+    Again,
+    Done,
+    Leave(Flow),
+}
+
+/// A loop body's flow: go on, stop this loop, or pass a flow to the enclosing ones.
+fn pass(flow: Flow) -> Pass {
+    match flow {
+        Flow::Next | Flow::Continue(1) => Pass::Again,
+        Flow::Break(1) => Pass::Done,
+        Flow::Break(n) => Pass::Leave(Flow::Break(n - 1)),
+        Flow::Continue(n) => Pass::Leave(Flow::Continue(n - 1)),
+        other => Pass::Leave(other),
+    }
 }
 
 /// The interpreter's state during one run.
@@ -174,6 +196,8 @@ pub struct Shell<'a> {
     busy: Option<Busy>,
     /// Shells inside this one: `$(…)` and `sh -c` (each runs a whole script, recursively).
     nested: Depth,
+    /// Loops around the running command in this shell (`break` and `continue` leave them).
+    loops: usize,
     /// The shell gives up before its next command with this status: an arithmetic error
     /// in an expansion (as bash and dash do), or a limit of the shell budget
     /// ([`super::budget`]).
@@ -287,6 +311,7 @@ impl<'a> Shell<'a> {
             clock_mark: (0, 0),
             busy: None,
             nested: Depth::new(bounds::SUBSHELL),
+            loops: 0,
             abort: None,
             stdin: None,
         }
@@ -337,6 +362,10 @@ impl<'a> Shell<'a> {
             },
             Flow::Exit(code) => End::Exit { at: self.now, code },
             Flow::Stop => End::Running,
+            Flow::Break(_) | Flow::Continue(_) => End::Exit {
+                at: self.now,
+                code: self.last,
+            },
         };
         Run {
             lines: self.lines,
@@ -502,9 +531,13 @@ impl<'a> Shell<'a> {
                     self.last = 0;
                     return Flow::Next;
                 }
-                match self.exec_list(&w.body) {
-                    Flow::Next => {}
-                    other => return other,
+                self.loops += 1;
+                let flow = self.exec_list(&w.body);
+                self.loops -= 1;
+                match pass(flow) {
+                    Pass::Again => {}
+                    Pass::Done => return Flow::Next,
+                    Pass::Leave(flow) => return flow,
                 }
                 self.steps += 1;
                 if self.out_of_budget() {
@@ -556,9 +589,13 @@ impl<'a> Shell<'a> {
                 }
                 for v in values {
                     self.vars.insert(f.name.clone(), v);
-                    match self.exec_list(&f.body) {
-                        Flow::Next => {}
-                        other => return other,
+                    self.loops += 1;
+                    let flow = self.exec_list(&f.body);
+                    self.loops -= 1;
+                    match pass(flow) {
+                        Pass::Again => {}
+                        Pass::Done => break,
+                        Pass::Leave(flow) => return flow,
                     }
                 }
                 Flow::Next
@@ -707,6 +744,8 @@ impl<'a> Shell<'a> {
                 }
             }
             "true" | ":" => {}
+            "printf" => self.printf(args),
+            "break" | "continue" => return self.jump(&base, args),
             "test" | "[" => self.test(&base, args),
             "[[" if self.dialect() == Dialect::Ash => self.test("[[", args),
             "false" => self.last = 1,
@@ -803,6 +842,7 @@ impl<'a> Shell<'a> {
             }
             "seq" => self.seq(args),
             "grep" | "egrep" | "fgrep" => self.grep(&base, args),
+            p if super::text::PROGRAMS.contains(&p) => self.text_program(p, args),
             "pwd" => self.emit("/".into(), false),
             "cd" => {}
             "export" => {
@@ -818,6 +858,7 @@ impl<'a> Shell<'a> {
                     self.too_deep(&format!("{base} -c"));
                     return Flow::Next;
                 }
+                let loops = std::mem::take(&mut self.loops);
                 let flow = match sh::parse_script(&src, self.dialect()) {
                     Ok(commands) => self.exec_list(&commands),
                     Err(e) => {
@@ -827,8 +868,17 @@ impl<'a> Shell<'a> {
                         Flow::Next
                     }
                 };
+                self.loops = loops;
                 self.nested.leave();
-                return flow;
+                // A child process: its `exit` (and loops) end only that shell.
+                return match flow {
+                    Flow::Exit(code) => {
+                        self.last = code;
+                        Flow::Next
+                    }
+                    Flow::Break(_) | Flow::Continue(_) => Flow::Next,
+                    other => other,
+                };
             }
             _ if self.run_tool(argv) => {}
             _ => match self.host.utility(argv) {
@@ -878,6 +928,137 @@ impl Shell<'_> {
             self.emit(text, stream == crate::output::Stream::Stderr);
         }
         self.last = out.exit_code;
+    }
+
+    /// `head`, `wc`, `sort`... over stdin or the container's files (GNU's texts).
+    fn text_program(&mut self, program: &str, args: &[String]) {
+        let fs = &self.fs;
+        let read = |path: &str| match fs.read(path) {
+            Ok(text) => Ok(text.to_string()),
+            Err(FsError::IsDir) => Err(super::text::IS_DIR),
+            Err(e) => Err(e.message()),
+        };
+        let stdin = self.stdin.take();
+        let Some(out) = super::text::run(program, args, stdin.as_deref(), &read) else {
+            return;
+        };
+        // Each chunk is whole lines but for `head -c`/`tr`: a last partial line still prints.
+        for (stream, text) in out.chunks.into_iter().filter(|(_, t)| !t.is_empty()) {
+            let stderr = stream == crate::output::Stream::Stderr;
+            let text = text.strip_suffix('\n').unwrap_or(&text);
+            // Containers run in the C locale, where coreutils quotes with ASCII.
+            let text = if stderr {
+                text.replace(['\u{2018}', '\u{2019}'], "'")
+            } else {
+                text.to_string()
+            };
+            self.emit(text, stderr);
+        }
+        self.last = out.exit_code;
+    }
+
+    /// `break [N]` / `continue [N]`, with each shell's complaints: dash and ash ignore them
+    /// outside loops and exit on a bad N; bash says so and goes on (or exits: not a number).
+    fn jump(&mut self, program: &str, args: &[String]) -> Flow {
+        let n = match args.first() {
+            None => Some(1),
+            Some(a) => a.parse::<i64>().ok(),
+        };
+        let arg = args.first().map_or("", String::as_str);
+        if self.loops == 0 && self.dialect() == Dialect::Bash {
+            self.emit(
+                format!(
+                    "{}: {program}: only meaningful in a `for', `while', or `until' loop",
+                    self.name
+                ),
+                true,
+            );
+            return Flow::Next;
+        }
+        match (self.dialect(), n) {
+            (Dialect::Bash, None) => {
+                self.emit(
+                    format!("{}: {program}: {arg}: numeric argument required", self.name),
+                    true,
+                );
+                return Flow::Exit(128);
+            }
+            (Dialect::Bash, Some(n)) if n <= 0 => {
+                self.emit(
+                    format!("{}: {program}: {arg}: loop count out of range", self.name),
+                    true,
+                );
+                self.last = 1;
+                return match self.loops {
+                    0 => Flow::Next,
+                    all => Flow::Break(all),
+                };
+            }
+            (Dialect::Dash | Dialect::Ash, n) if n.is_none_or(|n| n <= 0) => {
+                let prefix = match self.dialect() {
+                    Dialect::Dash => self.dash_name(),
+                    _ => self.name.clone(),
+                };
+                self.emit(format!("{prefix}: {program}: Illegal number: {arg}"), true);
+                return Flow::Exit(2);
+            }
+            _ => {}
+        }
+        if self.loops == 0 {
+            return Flow::Next;
+        }
+        let n = usize::try_from(n.unwrap_or(1))
+            .unwrap_or(usize::MAX)
+            .min(self.loops);
+        if program == "break" {
+            Flow::Break(n)
+        } else {
+            Flow::Continue(n)
+        }
+    }
+
+    /// The `printf` builtin (bash's formats, which dash and ash share but for errors).
+    fn printf(&mut self, args: &[String]) {
+        let Some((format, values)) = args.split_first() else {
+            let usage = match self.dialect() {
+                Dialect::Dash => format!("{}: printf: usage: printf format [arg ...]", self.dash_name()),
+                // bash's usage lines carry no prefix.
+                Dialect::Bash => "printf: usage: printf [-v var] format [arguments]".into(),
+                Dialect::Ash => "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: printf FORMAT [ARG]...\n\nFormat and print ARG(s) according to FORMAT (a-la C printf)".into(),
+            };
+            self.emit(usage, true);
+            self.last = if self.dialect() == Dialect::Ash { 1 } else { 2 };
+            return;
+        };
+        let printed = super::printf::format(format, values);
+        if printed.exceeded {
+            self.exceed(super::budget::Limit::Output);
+        }
+        if !printed.text.is_empty() {
+            let text = printed.text.strip_suffix('\n').unwrap_or(&printed.text);
+            self.emit(text.to_string(), false);
+        }
+        let prefix = match self.dialect() {
+            Dialect::Dash => self.dash_name(),
+            _ => self.name.clone(),
+        };
+        for e in &printed.errors {
+            let e = match (self.dialect(), e.strip_suffix(": invalid number")) {
+                // dash's words for a number it cannot read (all of it, or from its start).
+                (Dialect::Dash, Some(arg)) => {
+                    let value = arg.trim_start_matches("printf: ");
+                    let digits = value.trim_start_matches(['+', '-']);
+                    if digits.starts_with(|c: char| c.is_ascii_digit()) {
+                        format!("{arg}: not completely converted")
+                    } else {
+                        format!("{arg}: expected numeric value")
+                    }
+                }
+                _ => e.clone(),
+            };
+            self.emit(format!("{prefix}: {e}"), true);
+        }
+        self.last = i32::from(!printed.errors.is_empty());
     }
 
     /// The shell's rules and texts: bash, busybox ash (`sh` in busybox images) or dash.

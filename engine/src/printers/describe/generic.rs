@@ -73,9 +73,7 @@ fn go_value(v: &serde_json::Value) -> String {
     match v {
         Value::Null => "<nil>".into(),
         Value::String(s) => s.clone(),
-        Value::Number(n) if n.is_f64() => {
-            crate::printers::kinds::custom::go_float(n.as_f64().unwrap_or(0.0))
-        }
+        Value::Number(n) => crate::api::go_number::fmt_json_number(n),
         other => other.to_string(),
     }
 }

@@ -96,7 +96,7 @@ fn cell(type_: &str, path: &str, json: &Value, now_ms: i64) -> String {
             .as_i64()
             .map(|i| i.to_string())
             .unwrap_or_else(|| format!("{}", n.as_f64().unwrap_or(0.0) as i64)),
-        ("number", Value::Number(n)) => go_float(n.as_f64().unwrap_or(0.0)),
+        ("number", Value::Number(n)) => crate::api::go_number::fmt_json_number(n),
         ("boolean", Value::Bool(b)) => b.to_string(),
         ("date", Value::String(_)) => {
             match typed::decode::<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>(&value) {
@@ -105,14 +105,5 @@ fn cell(type_: &str, path: &str, json: &Value, now_ms: i64) -> String {
             }
         }
         _ => none(),
-    }
-}
-
-/// A float as Go's `%v` prints it.
-pub(crate) fn go_float(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
     }
 }

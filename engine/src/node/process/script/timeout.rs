@@ -4,6 +4,8 @@
 //!
 //! The command runs as a child process: what it prints or writes after it is killed is
 //! dropped, and its variables do not leak into the shell.
+//!
+//! The console's `timeout` (a coreutils one) reads its command line with the same [`parse`].
 
 use super::{Flow, Shell};
 use crate::clock::SimDuration;
@@ -29,13 +31,88 @@ const BUSYBOX_USAGE: &str = "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-cal
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
-struct Request<'a> {
-    limit: SimDuration,
+pub(crate) struct Request<'a> {
+    /// DURATION; zero is no limit.
+    pub(crate) limit: SimDuration,
+    /// `-s`: sent at the deadline (TERM by default).
     signal: i32,
+    /// `-k`: KILL this long after the signal, if the command is still there.
     kill_after: SimDuration,
+    /// `--preserve-status`.
     preserve: bool,
+    /// `-v`: say which signals are sent.
     verbose: bool,
-    argv: &'a [String],
+    /// The command and its arguments.
+    pub(crate) argv: &'a [String],
+}
+
+impl Request<'_> {
+    /// When (after the start) the command is killed, and by which signal; `None` when it
+    /// never is: no limit, or a signal it survives and no `-k`.
+    pub(crate) fn kill(&self) -> Option<(SimDuration, i32)> {
+        if self.limit.0 == 0 {
+            None
+        } else if !survives(self.signal) {
+            Some((self.limit, self.signal))
+        } else if self.kill_after.0 > 0 {
+            let at = self.limit.0.saturating_add(self.kill_after.0);
+            Some((SimDuration::millis(at), SIGKILL))
+        } else {
+            None
+        }
+    }
+
+    /// The exit status once `signal` killed the command: coreutils' 124 (the signal's own
+    /// with `--preserve-status`, and always for KILL); busybox's, which execs the command,
+    /// 128 + the signal.
+    pub(crate) fn killed_status(&self, signal: i32, busybox: bool) -> i32 {
+        if busybox || self.preserve || signal == SIGKILL {
+            128 + signal
+        } else {
+            124
+        }
+    }
+
+    /// The status of a command that outlived the signal and ended by itself with `status`.
+    pub(crate) fn survived_status(&self, status: i32, busybox: bool) -> i32 {
+        if busybox || self.preserve {
+            status
+        } else {
+            124
+        }
+    }
+
+    /// The signal sent at the deadline.
+    pub(crate) fn signal(&self) -> i32 {
+        self.signal
+    }
+
+    /// What `-v` prints once the command is killed by `signal` (or outlived `-s` itself).
+    pub(crate) fn verbose_lines(&self, signal: i32) -> Vec<String> {
+        if !self.verbose {
+            return Vec::new();
+        }
+        let program = self.argv.first().map_or("", String::as_str);
+        let mut lines = vec![format!(
+            "timeout: sending signal {} to command '{program}'",
+            signal_name(self.signal)
+        )];
+        if signal != self.signal {
+            lines.push(format!(
+                "timeout: sending signal KILL to command '{program}'"
+            ));
+        }
+        lines
+    }
+}
+
+/// `timeout` could not exec `program` (not a file, or a shell builtin).
+pub(crate) fn cannot_run(program: &str, busybox: bool) -> String {
+    if busybox {
+        format!("timeout: can't execute '{program}': No such file or directory")
+    } else {
+        format!("timeout: failed to run command '{program}': No such file or directory")
+    }
 }
 
 /// `SIG`, `sigterm`, `TERM` or `15` as a signal number (both programs ignore case).
@@ -63,7 +140,7 @@ fn survives(signal: i32) -> bool {
 }
 
 /// Reads the options and operands; `Err` is the message and exit status.
-fn parse(args: &[String], busybox: bool) -> Result<Request<'_>, (String, i32)> {
+pub(crate) fn parse(args: &[String], busybox: bool) -> Result<Request<'_>, (String, i32)> {
     let fail = |message: String| {
         if busybox {
             (format!("timeout: {message}"), 1)
@@ -203,23 +280,17 @@ impl Shell<'_> {
             return flow;
         }
         // Timed out: the signal, then KILL after `-k` if the command survives it.
-        let (kill_at, signal) = if !survives(request.signal) {
-            (deadline, request.signal)
-        } else if request.kill_after.0 > 0 {
-            (deadline.saturating_add(request.kill_after.0), SIGKILL)
-        } else if finished {
+        let Some((after, signal)) = request.kill() else {
+            if !finished {
+                return Flow::Stop;
+            }
             // It outlived an ignored signal and ended on its own.
-            if !busybox && !request.preserve {
-                self.last = 124;
-            }
+            self.survived(&request, busybox);
             return flow;
-        } else {
-            return Flow::Stop;
         };
+        let kill_at = start.saturating_add(after.0);
         if finished && self.now <= kill_at {
-            if !busybox && !request.preserve {
-                self.last = 124;
-            }
+            self.survived(&request, busybox);
             return flow;
         }
         if kill_at > self.limit {
@@ -232,37 +303,24 @@ impl Shell<'_> {
         if self.busy.is_some_and(|b| b.at >= start) {
             self.busy = None;
         }
-        if request.verbose {
-            self.emit(
-                format!(
-                    "timeout: sending signal {} to command '{program}'",
-                    signal_name(request.signal)
-                ),
-                true,
-            );
-            if signal != request.signal {
-                self.emit(
-                    format!("timeout: sending signal KILL to command '{program}'"),
-                    true,
-                );
-            }
+        for line in request.verbose_lines(signal) {
+            self.emit(line, true);
         }
-        self.last = if busybox || request.preserve || signal == SIGKILL {
-            128 + signal
-        } else {
-            124
-        };
+        self.last = request.killed_status(signal, busybox);
         Flow::Next
+    }
+
+    /// The command outlived the signal and ended by itself.
+    fn survived(&mut self, request: &Request, busybox: bool) {
+        for line in request.verbose_lines(request.signal) {
+            self.emit(line, true);
+        }
+        self.last = request.survived_status(self.last, busybox);
     }
 
     /// `timeout` could not exec `program`.
     fn cannot_run(&mut self, program: &str, busybox: bool) {
-        let message = if busybox {
-            format!("timeout: can't execute '{program}': No such file or directory")
-        } else {
-            format!("timeout: failed to run command '{program}': No such file or directory")
-        };
-        self.emit(message, true);
+        self.emit(cannot_run(program, busybox), true);
         self.last = 127;
     }
 
@@ -335,6 +393,28 @@ mod tests {
                 125
             )
         );
+    }
+
+    #[test]
+    fn when_the_command_is_killed_and_the_status() {
+        let request = |args: &[&str]| {
+            let args = strings(args);
+            let r = parse(&args, false).unwrap();
+            (
+                r.kill(),
+                r.killed_status(r.signal, false),
+                r.verbose_lines(9),
+            )
+        };
+        let (kill, status, verbose) = request(&["2", "sleep", "9"]);
+        assert_eq!((kill, status), (Some((SimDuration::seconds(2), 15)), 124));
+        assert!(verbose.is_empty());
+        let (kill, _, verbose) = request(&["-v", "-s", "URG", "-k", "1", "2", "x"]);
+        assert_eq!(kill, Some((SimDuration::seconds(3), SIGKILL)));
+        assert_eq!(verbose.len(), 2);
+        assert_eq!(request(&["-s", "URG", "2", "x"]).0, None);
+        assert_eq!(request(&["0", "x"]).0, None);
+        assert_eq!(request(&["--preserve-status", "2", "x"]).1, 143);
     }
 
     #[test]

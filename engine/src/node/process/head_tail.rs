@@ -1,8 +1,11 @@
-//! GNU `head` and `tail` on standard input: `-n N` lines or `-c N` bytes (also `-nN`,
+//! GNU `head` and `tail` on standard input or files (`==> NAME <==` before each of several):
+//! `-n N` lines or `-c N` bytes (also `-nN`,
 //! `--lines=N`, `--bytes=N` and the old `-N`), `head`'s `-N` "all but the last N", `tail`'s
 //! `+N` "from the Nth", and coreutils' multiplier suffixes (`1K`, `2MB`, `512b`). A count too
 //! large for 64 bits means everything.
 
+use super::grep::Reader;
+use super::text::IS_DIR;
 use crate::output::Output;
 
 /// What to keep.
@@ -63,13 +66,15 @@ fn invalid(program: &str, text: &str, bytes: bool) -> Output {
     Output::failure(format!("{program}: invalid number of {what}: ‘{text}’"))
 }
 
-/// Runs `head` or `tail` (`program`) with `args` on `input`.
-pub fn run(program: &str, args: &[String], input: &str) -> Output {
+/// Runs `head` or `tail` (`program`) with `args` on the files they name, read through
+/// `read`, or on `stdin`.
+pub fn run(program: &str, args: &[String], stdin: Option<&str>, read: Reader) -> Output {
     let mut count = Count {
         bytes: false,
         n: 10,
         flipped: false,
     };
+    let mut files: Vec<&str> = Vec::new();
     let mut iter = args.iter();
     while let Some(a) = iter.next() {
         let (bytes, value) = if a == "-n" || a == "--lines" || a == "-c" || a == "--bytes" {
@@ -95,6 +100,9 @@ pub fn run(program: &str, args: &[String], input: &str) -> Output {
             // The old `-N`: N lines.
             (false, &a[1..])
         } else {
+            if a == "-" || !a.starts_with('-') {
+                files.push(a.as_str());
+            }
             continue;
         };
         match parse_count(program, value, bytes) {
@@ -102,7 +110,35 @@ pub fn run(program: &str, args: &[String], input: &str) -> Output {
             None => return invalid(program, value, bytes),
         }
     }
-    pick(program, count, input)
+    if files.is_empty() {
+        return pick(program, count, stdin.unwrap_or(""));
+    }
+    let mut o = Output::default();
+    for (i, f) in files.iter().enumerate() {
+        let text = match *f {
+            "-" => Ok(stdin.unwrap_or("").to_string()),
+            f => read(f),
+        };
+        let text = match text {
+            Ok(t) => t,
+            Err(why) => {
+                o.err(if why == IS_DIR {
+                    format!("{program}: error reading '{f}': {why}")
+                } else {
+                    format!("{program}: cannot open '{f}' for reading: {why}")
+                });
+                o.exit_code = 1;
+                continue;
+            }
+        };
+        if files.len() > 1 {
+            let name = if *f == "-" { "standard input" } else { f };
+            let gap = if i > 0 { "\n" } else { "" };
+            o.out(format!("{gap}==> {name} <=="));
+        }
+        o.chunks.extend(pick(program, count, &text).chunks);
+    }
+    o
 }
 
 /// The part of `input` that `count` keeps.
@@ -141,9 +177,34 @@ fn pick(program: &str, count: Count, input: &str) -> Output {
 mod tests {
     use super::run;
 
+    fn files(path: &str) -> Result<String, &'static str> {
+        match path {
+            "f" => Ok("a\nb\n".into()),
+            "/tmp" => Err(super::IS_DIR),
+            _ => Err("No such file or directory"),
+        }
+    }
+
     fn out(program: &str, args: &[&str], input: &str) -> String {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        run(program, &args, input).text()
+        run(program, &args, Some(input), &files).text()
+    }
+
+    #[test]
+    fn files_with_headers_and_errors() {
+        assert_eq!(out("head", &["-n1", "f"], ""), "a\n");
+        assert_eq!(
+            out("tail", &["-n1", "f", "nofile", "f"], ""),
+            "==> f <==\nb\ntail: cannot open 'nofile' for reading: No such file or directory\n\n==> f <==\nb\n"
+        );
+        assert_eq!(
+            out("head", &["/tmp"], ""),
+            "head: error reading '/tmp': Is a directory\n"
+        );
+        assert_eq!(
+            out("head", &["-n1", "-", "f"], "x\n"),
+            "==> standard input <==\nx\n\n==> f <==\na\n"
+        );
     }
 
     #[test]
