@@ -715,9 +715,9 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
     }
     let task = next_due.map(|_| super::kubelet::key_task(&pod.metadata));
     if changed {
-        let status = pod.status.get_or_insert_with(Default::default);
-        status.container_statuses = Some(statuses.clone());
         update_phase(cx, &mut pod, &policy, &statuses);
+        let status = pod.status.get_or_insert_with(Default::default);
+        status.container_statuses = Some(statuses);
         let _ = cx.world.api.update_status(Object::Pod(Box::new(pod)));
     }
     if let (Some(t), Some(task)) = (next_due, task) {
