@@ -442,7 +442,7 @@ pub fn finish(cx: &mut NodeCx<'_>, mut pod: Pod) {
         pod.metadata.name.clone().unwrap_or_default(),
     );
     crate::node::usage::forget(cx.world, &pod);
-    kubelet::store_pod(cx, pod);
+    kubelet::save_pod(cx, pod);
     crate::node::runtime::forget_pod(cx, &namespace, &name);
     cx.world.storage.remove_pod(&uid);
 }
