@@ -80,13 +80,24 @@ pub fn pulled_message(image: &str, pull: Option<(i64, u64)>) -> String {
 
 /// Runs the kubelet's next step for the pod named in a timer task.
 pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
-    let Some(pod) = cx.world.api.get_as::<Pod>(namespace, name).cloned() else {
+    let Some(stored) = cx.world.api.get_as::<Pod>(namespace, name) else {
         return;
     };
-    if pod.metadata.uid.as_deref() != Some(uid) {
+    if stored.metadata.uid.as_deref() != Some(uid) {
         return;
     }
-    let mut pod = pod;
+    // The spec kept from the last sync is the stored one while the version is the same.
+    let spec = match cx.kubelet.specs.remove(uid) {
+        Some((version, spec)) if stored.metadata.resource_version.as_ref() == Some(&version) => {
+            Some(spec)
+        }
+        _ => stored.spec.clone(),
+    };
+    let mut pod = Pod {
+        metadata: stored.metadata.clone(),
+        spec,
+        status: stored.status.clone(),
+    };
     let key = uid.to_string();
     let stage = cx.kubelet.stages.get(uid).cloned();
     let node = pod

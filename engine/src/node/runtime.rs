@@ -714,11 +714,28 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
         changed |= sync_container(cx, &pod, c, &policy, &mut statuses[idx], &mut next_due);
     }
     let task = next_due.map(|_| super::kubelet::key_task(&pod.metadata));
+    // A pod whose containers have restarted keeps its spec for the next sync.
+    let looping = specs.iter().any(|c| {
+        cx.kubelet
+            .containers
+            .get(&key(&pod, &c.name))
+            .is_some_and(|s| s.backoff_ms > 0)
+    });
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let mut version = pod.metadata.resource_version.clone();
+    // A status write keeps the stored spec: it is not sent.
+    let spec = pod.spec.take();
     if changed {
         update_phase(cx, &mut pod, &policy, &statuses);
         let status = pod.status.get_or_insert_with(Default::default);
         status.container_statuses = Some(statuses);
-        let _ = cx.world.api.update_status(Object::Pod(Box::new(pod)));
+        version = match cx.world.api.update_status(Object::Pod(Box::new(pod))) {
+            Ok(stored) => stored.metadata().resource_version.clone(),
+            Err(_) => None,
+        };
+    }
+    if let (true, Some(version), Some(spec)) = (looping, version, spec) {
+        cx.kubelet.specs.insert(uid, (version, spec));
     }
     if let (Some(t), Some(task)) = (next_due, task) {
         cx.world.timers.at(t.max(now), task);
