@@ -1083,57 +1083,49 @@ pub(crate) fn update_phase(
     } else {
         "Running"
     };
-    let all_ready = statuses.iter().all(|s| s.ready);
-    let unready: Vec<String> = statuses
-        .iter()
-        .filter(|s| !s.ready)
-        .map(|s| s.name.clone())
-        .collect();
     if let Some(status) = pod.status.as_mut() {
         status.phase = Some(phase.into());
     }
+    let (status, reason, message) = if phase != "Running" && phase != "Pending" {
+        ("False", Some("PodCompleted"), None)
+    } else if statuses.iter().all(|s| s.ready) {
+        ("True", None, None)
+    } else {
+        let unready: Vec<&str> = statuses
+            .iter()
+            .filter(|s| !s.ready)
+            .map(|s| s.name.as_str())
+            .collect();
+        let message = format!("containers with unready status: [{}]", unready.join(" "));
+        ("False", Some("ContainersNotReady"), Some(message))
+    };
     for kind in ["Ready", "ContainersReady"] {
         let was = pod
             .status
             .iter()
             .flat_map(|s| s.conditions.iter().flatten())
-            .find(|c| c.type_ == kind)
-            .cloned();
-        let (status, reason, message) = if phase != "Running" && phase != "Pending" {
-            ("False", Some("PodCompleted".to_string()), None)
-        } else if all_ready {
-            ("True", None, None)
-        } else {
-            (
-                "False",
-                Some("ContainersNotReady".to_string()),
-                Some(format!(
-                    "containers with unready status: [{}]",
-                    unready.join(" ")
-                )),
-            )
-        };
-        let same = was
-            .as_ref()
-            .is_some_and(|w| w.status == status && w.reason == reason && w.message == message);
-        if !same {
-            let changed_status = was.as_ref().is_none_or(|w| w.status != status);
-            set_condition(
-                pod,
-                PodCondition {
-                    type_: kind.into(),
-                    status: status.into(),
-                    reason,
-                    message,
-                    last_transition_time: if changed_status {
-                        Some(now.clone())
-                    } else {
-                        was.and_then(|w| w.last_transition_time)
-                    },
-                    ..Default::default()
-                },
-            );
+            .find(|c| c.type_ == kind);
+        let same = was.is_some_and(|w| {
+            w.status == status && w.reason.as_deref() == reason && w.message == message
+        });
+        if same {
+            continue;
         }
+        let last_transition_time = match was {
+            Some(w) if w.status == status => w.last_transition_time.clone(),
+            _ => Some(now.clone()),
+        };
+        set_condition(
+            pod,
+            PodCondition {
+                type_: kind.into(),
+                status: status.into(),
+                reason: reason.map(Into::into),
+                message: message.clone(),
+                last_transition_time,
+                ..Default::default()
+            },
+        );
     }
 }
 
