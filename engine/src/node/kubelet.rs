@@ -87,12 +87,11 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
         return;
     }
     // The spec kept from the last sync is the stored one while the version is the same.
-    let spec = match cx.kubelet.specs.remove(uid) {
-        Some((version, spec)) if stored.metadata.resource_version.as_ref() == Some(&version) => {
-            Some(spec)
-        }
-        _ => stored.spec.clone(),
-    };
+    let kept = cx.kubelet.specs.get_mut(uid).and_then(|(version, spec)| {
+        let spec = spec.take()?;
+        (stored.metadata.resource_version.as_ref() == Some(version)).then_some(spec)
+    });
+    let spec = kept.or_else(|| stored.spec.clone());
     let mut pod = Pod {
         metadata: stored.metadata.clone(),
         spec,

@@ -721,7 +721,7 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
             .get(&key(&pod, &c.name))
             .is_some_and(|s| s.backoff_ms > 0)
     });
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let uid = looping.then(|| pod.metadata.uid.clone()).flatten();
     let mut version = pod.metadata.resource_version.clone();
     // A status write keeps the stored spec: it is not sent.
     let spec = pod.spec.take();
@@ -734,8 +734,13 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
             Err(_) => None,
         };
     }
-    if let (true, Some(version), Some(spec)) = (looping, version, spec) {
-        cx.kubelet.specs.insert(uid, (version, spec));
+    if let (Some(uid), Some(version), Some(spec)) = (uid, version, spec) {
+        match cx.kubelet.specs.get_mut(&uid) {
+            Some(kept) => *kept = (version, Some(spec)),
+            None => {
+                cx.kubelet.specs.insert(uid, (version, Some(spec)));
+            }
+        }
     }
     if let (Some(t), Some(task)) = (next_due, task) {
         cx.world.timers.at(t.max(now), task);
