@@ -15,7 +15,7 @@
 //! then the pod is `Failed` with reason `Evicted`, its volumes torn down and its containers
 //! removed; its status then reads as on a 1.34 node after that removal (see [`finish`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition,
@@ -43,9 +43,6 @@ pub struct Manager {
     armed: Option<i64>,
     /// Each watched pod's last measurement, by uid.
     watched: BTreeMap<String, Sample>,
-    /// Running pods found to have no local storage limits, by uid (those limits cannot
-    /// change: a pod is looked at once, not after every sync).
-    unlimited: BTreeSet<String>,
     /// Evicted pods while their containers stop, by uid.
     evicting: BTreeMap<String, Evicting>,
     /// The memory side: nodes under (or just out of) memory pressure.
@@ -78,7 +75,6 @@ impl Manager {
     /// Forgets a pod that left the store.
     pub fn forget(&mut self, uid: &str) {
         self.watched.remove(uid);
-        self.unlimited.remove(uid);
         self.evicting.remove(uid);
     }
 }
@@ -135,26 +131,19 @@ pub fn has_limits(pod: &Pod) -> bool {
     !limited_empty_dirs(pod).is_empty() || !container_limits(pod).is_empty()
 }
 
-/// Starts watching pod `uid` once it runs, if it has local storage limits; queues the
-/// housekeeping if it is not queued.
+/// Whether `pod` (as stored after a kubelet sync) is to be watched from now: it runs, has
+/// local storage limits and is not watched yet.
+pub fn wants_watch(cx: &NodeCx<'_>, pod: &Pod) -> bool {
+    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+    !cx.kubelet.eviction.watched.contains_key(uid)
+        && cx.kubelet.stages.get(uid) == Some(&Stage::Running)
+        && pod.metadata.deletion_timestamp.is_none()
+        && has_limits(pod)
+}
+
+/// Starts watching pod `uid` (see [`wants_watch`]); queues the housekeeping if it is not
+/// queued.
 pub fn watch(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
-    let eviction = &cx.kubelet.eviction;
-    if eviction.watched.contains_key(uid)
-        || eviction.unlimited.contains(uid)
-        || cx.kubelet.stages.get(uid) != Some(&Stage::Running)
-    {
-        return;
-    }
-    let Some(pod) = cx.world.api.get_as::<Pod>(namespace, name) else {
-        return;
-    };
-    if pod.metadata.uid.as_deref() != Some(uid) || pod.metadata.deletion_timestamp.is_some() {
-        return;
-    }
-    if !has_limits(pod) {
-        cx.kubelet.eviction.unlimited.insert(uid.to_string());
-        return;
-    }
     let now = cx.world.clock.now_ms();
     cx.kubelet.eviction.watched.insert(
         uid.to_string(),

@@ -79,12 +79,18 @@ impl Kubelet {
             kubelet: self,
         };
         kubelet::sync(&mut cx, namespace, name, uid);
-        eviction::watch(&mut cx, namespace, name, uid);
-        let node = cx
+        // The pod as the sync left it (one read serves both eviction checks).
+        let Some(pod) = cx
             .world
             .api
             .get_as::<k8s_openapi::api::core::v1::Pod>(namespace, name)
-            .and_then(|p| p.spec.as_ref()?.node_name.clone());
+        else {
+            return;
+        };
+        let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+        if pod.metadata.uid.as_deref() == Some(uid) && eviction::wants_watch(&cx, pod) {
+            eviction::watch(&mut cx, namespace, name, uid);
+        }
         if let Some(node) = node {
             eviction::memory::notice(&mut cx, &node);
         }
