@@ -126,6 +126,9 @@ pub struct Cgroups {
     groups: BTreeMap<GroupKey, Group>,
     /// The groups on each node (a node's sums cost its own containers, not the cluster's).
     by_node: BTreeMap<String, BTreeSet<GroupKey>>,
+    /// The working sets of each node's groups together, in bytes, kept as they change (the
+    /// eviction manager reads it after every kubelet sync); wide enough never to saturate.
+    node_memory: BTreeMap<String, u128>,
     /// CPU time of removed groups, by the node they ran on, in core-nanoseconds: a node's
     /// own counter never goes back when a container stops.
     retired: BTreeMap<String, u64>,
@@ -163,6 +166,7 @@ impl Cgroups {
     /// Removes a group from both maps.
     fn take(&mut self, key: &GroupKey) -> Option<Group> {
         let g = self.groups.remove(key)?;
+        add_node_memory(&mut self.node_memory, &g.node, g.memory_bytes, 0);
         if let Some(keys) = self.by_node.get_mut(&g.node) {
             keys.remove(key);
             if keys.is_empty() {
@@ -259,18 +263,15 @@ impl Cgroups {
         if g.memory_limit_bytes.is_some_and(|l| bytes > l) {
             return Err(OutOfMemory);
         }
-        g.memory_bytes = bytes;
+        let old = std::mem::replace(&mut g.memory_bytes, bytes);
+        add_node_memory(&mut self.node_memory, &g.node, old, bytes);
         Ok(())
     }
 
     /// The working sets of every group on `node` together, in bytes.
     pub fn node_memory_bytes(&self, node: &str) -> u64 {
-        self.by_node
-            .get(node)
-            .into_iter()
-            .flatten()
-            .filter_map(|k| self.groups.get(k))
-            .fold(0u64, |sum, g| sum.saturating_add(g.memory_bytes))
+        let sum = self.node_memory.get(node).copied().unwrap_or(0);
+        u64::try_from(sum).unwrap_or(u64::MAX)
     }
 
     /// The groups of the pod with uid `pod_uid`, by container name (keys sort by pod uid
@@ -281,6 +282,20 @@ impl Cgroups {
             .take_while(move |(k, _)| k.pod_uid == pod_uid)
             .map(|(k, g)| (k.container.as_str(), g))
     }
+}
+
+/// Moves `node`'s memory sum in `sums` from a group's `old` working set to its `new` one.
+fn add_node_memory(sums: &mut BTreeMap<String, u128>, node: &str, old: u64, new: u64) {
+    if old == new {
+        return;
+    }
+    let sum = match sums.get_mut(node) {
+        Some(sum) => sum,
+        None => sums.entry(node.to_string()).or_default(),
+    };
+    *sum = sum
+        .saturating_sub(u128::from(old))
+        .saturating_add(u128::from(new));
 }
 
 #[cfg(test)]
@@ -308,6 +323,13 @@ mod tests {
         assert_eq!(c.set_memory(&k, 8 << 20), Ok(()));
         assert_eq!(c.node_memory_bytes("n"), 8 << 20);
         assert_eq!(c.node_memory_bytes("m"), 0);
+        let other = GroupKey::new("v", "c");
+        c.create(other.clone(), "n", None, None, 21_000);
+        assert_eq!(c.set_memory(&other, u64::MAX), Ok(()));
+        assert_eq!(c.node_memory_bytes("n"), u64::MAX);
+        // Re-creating a group starts its working set again from zero.
+        c.create(other, "n", None, None, 22_000);
+        assert_eq!(c.node_memory_bytes("n"), 8 << 20);
         c.remove_pod("u");
         assert!(c.get(&k).is_none());
         c.create(k.clone(), "n", None, None, 30_000);

@@ -17,7 +17,12 @@ impl ImageRef {
     /// Parses `nginx`, `nginx:1.27`, `library/nginx`, `docker.io/library/nginx:1.27`, with an
     /// optional `@sha256:<64 hex>` digest.
     pub fn parse(image: &str) -> Option<ImageRef> {
-        Memo::with(image, Self::parse_uncached)
+        Memo::with(image, Self::parse_uncached, |r| r.cloned())
+    }
+
+    /// What `read` makes of [`ImageRef::parse`]'s answer, without copying it.
+    pub fn parse_with<T>(image: &str, read: impl FnOnce(Option<&ImageRef>) -> T) -> T {
+        Memo::with(image, Self::parse_uncached, read)
     }
 
     fn parse_uncached(image: &str) -> Option<ImageRef> {
@@ -78,7 +83,11 @@ impl Memo {
     /// Entries kept; names longer than [`MEMO_NAME_MAX`] are not kept.
     const ENTRIES: usize = 16;
 
-    fn with(image: &str, parse: fn(&str) -> Option<ImageRef>) -> Option<ImageRef> {
+    fn with<T>(
+        image: &str,
+        parse: fn(&str) -> Option<ImageRef>,
+        read: impl FnOnce(Option<&ImageRef>) -> T,
+    ) -> T {
         type Entries = Vec<(String, Option<ImageRef>)>;
         thread_local! {
             static MEMO: std::cell::RefCell<(Entries, usize)> = const {
@@ -86,22 +95,29 @@ impl Memo {
             };
         }
         if image.len() > MEMO_NAME_MAX {
-            return parse(image);
+            return read(parse(image).as_ref());
         }
-        MEMO.with_borrow_mut(|(entries, next)| {
-            if let Some((_, r)) = entries.iter().find(|(i, _)| i == image) {
-                return r.clone();
-            }
-            let r = parse(image);
-            let entry = (image.to_string(), r.clone());
-            if entries.len() < Self::ENTRIES {
-                entries.push(entry);
-            } else {
-                // Round robin: the oldest entry goes.
-                entries[*next] = entry;
-                *next = (*next + 1) % Self::ENTRIES;
-            }
-            r
+        MEMO.with(|memo| {
+            // `read` may parse another image: that one is answered without the memo.
+            let Ok(mut memo) = memo.try_borrow_mut() else {
+                return read(parse(image).as_ref());
+            };
+            let (entries, next) = &mut *memo;
+            let at = match entries.iter().position(|(i, _)| i == image) {
+                Some(at) => at,
+                None if entries.len() < Self::ENTRIES => {
+                    entries.push((image.to_string(), parse(image)));
+                    entries.len() - 1
+                }
+                None => {
+                    // Round robin: the oldest entry goes.
+                    let at = *next;
+                    entries[at] = (image.to_string(), parse(image));
+                    *next = (at + 1) % Self::ENTRIES;
+                    at
+                }
+            };
+            read(entries.get(at).and_then(|(_, r)| r.as_ref()))
         })
     }
 }

@@ -131,23 +131,19 @@ pub fn has_limits(pod: &Pod) -> bool {
     !limited_empty_dirs(pod).is_empty() || !container_limits(pod).is_empty()
 }
 
-/// Starts watching pod `uid` once it runs, if it has local storage limits; queues the
-/// housekeeping if it is not queued.
+/// Whether `pod` (as stored after a kubelet sync) is to be watched from now: it runs, has
+/// local storage limits and is not watched yet.
+pub fn wants_watch(cx: &NodeCx<'_>, pod: &Pod) -> bool {
+    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+    !cx.kubelet.eviction.watched.contains_key(uid)
+        && cx.kubelet.stages.get(uid) == Some(&Stage::Running)
+        && pod.metadata.deletion_timestamp.is_none()
+        && has_limits(pod)
+}
+
+/// Starts watching pod `uid` (see [`wants_watch`]); queues the housekeeping if it is not
+/// queued.
 pub fn watch(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
-    if cx.kubelet.eviction.watched.contains_key(uid)
-        || cx.kubelet.stages.get(uid) != Some(&Stage::Running)
-    {
-        return;
-    }
-    let Some(pod) = cx.world.api.get_as::<Pod>(namespace, name) else {
-        return;
-    };
-    if pod.metadata.uid.as_deref() != Some(uid)
-        || pod.metadata.deletion_timestamp.is_some()
-        || !has_limits(pod)
-    {
-        return;
-    }
     let now = cx.world.clock.now_ms();
     cx.kubelet.eviction.watched.insert(
         uid.to_string(),
@@ -435,7 +431,7 @@ pub fn finish(cx: &mut NodeCx<'_>, mut pod: Pod) {
         pod.metadata.name.clone().unwrap_or_default(),
     );
     crate::node::usage::forget(cx.world, &pod);
-    kubelet::store_pod(cx, pod);
+    kubelet::save_pod(cx, pod);
     crate::node::runtime::forget_pod(cx, &namespace, &name);
     cx.world.storage.remove_pod(&uid);
 }

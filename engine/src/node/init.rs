@@ -169,7 +169,7 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
                 },
             );
             set_statuses(&mut pod, statuses);
-            kubelet::store_pod(cx, pod);
+            kubelet::save_pod(cx, pod);
             return;
         }
         let retry = runtime::config_retry_at(cx, &pod, c);
@@ -223,7 +223,7 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
         cx.kubelet
             .stages
             .insert(kubelet::pod_key(&pod.metadata), Stage::Running);
-        kubelet::store_pod(cx, pod);
+        kubelet::save_pod(cx, pod);
         return;
     }
     if done && !restarting {
@@ -244,14 +244,13 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
         }
         return;
     }
+    let task = kubelet::key_task(&pod.metadata);
     if changed {
-        kubelet::store_pod(cx, pod.clone());
+        kubelet::save_pod(cx, pod);
     }
     if let Some(t) = next_due {
         let now = cx.world.clock.now_ms();
-        cx.world
-            .timers
-            .at(t.max(now), kubelet::key_task(&pod.metadata));
+        cx.world.timers.at(t.max(now), task);
     }
 }
 

@@ -80,13 +80,23 @@ pub fn pulled_message(image: &str, pull: Option<(i64, u64)>) -> String {
 
 /// Runs the kubelet's next step for the pod named in a timer task.
 pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
-    let Some(pod) = cx.world.api.get_as::<Pod>(namespace, name).cloned() else {
+    let Some(stored) = cx.world.api.get_as::<Pod>(namespace, name) else {
         return;
     };
-    if pod.metadata.uid.as_deref() != Some(uid) {
+    if stored.metadata.uid.as_deref() != Some(uid) {
         return;
     }
-    let mut pod = pod;
+    // The spec kept from the last sync is the stored one while the version is the same.
+    let kept = cx.kubelet.specs.get_mut(uid).and_then(|(version, spec)| {
+        let spec = spec.take()?;
+        (stored.metadata.resource_version.as_ref() == Some(version)).then_some(spec)
+    });
+    let spec = kept.or_else(|| stored.spec.clone());
+    let mut pod = Pod {
+        metadata: stored.metadata.clone(),
+        spec,
+        status: stored.status.clone(),
+    };
     let key = uid.to_string();
     let stage = cx.kubelet.stages.get(uid).cloned();
     let node = pod
@@ -101,7 +111,7 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
             let codes = crate::node::runtime::exit_codes(cx, &pod);
             crate::node::runtime::mark_stopped(&mut pod, now, &codes);
             crate::node::usage::forget(cx.world, &pod);
-            store_pod(cx, pod);
+            save_pod(cx, pod);
             crate::node::runtime::forget_pod(cx, namespace, name);
             cx.kubelet.stages.remove(uid);
             cx.world.api.finish_pod_deletion(namespace, name);
@@ -192,15 +202,18 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
     }
 }
 
+/// Writes the pod's status; returns the pod as stored (only its metadata if it is gone).
 pub(crate) fn store_pod(cx: &mut NodeCx<'_>, pod: Pod) -> Object {
-    match cx
-        .world
-        .api
-        .update_status(Object::Pod(Box::new(pod.clone())))
-    {
+    let gone = crate::node::runtime::event_ref(&pod);
+    match cx.world.api.update_status(Object::Pod(Box::new(pod))) {
         Ok(o) => o.clone(),
-        Err(_) => Object::Pod(Box::new(pod)),
+        Err(_) => gone,
     }
+}
+
+/// Writes the pod's status (a write whose result nobody reads).
+pub(crate) fn save_pod(cx: &mut NodeCx<'_>, pod: Pod) {
+    let _ = cx.world.api.update_status(Object::Pod(Box::new(pod)));
 }
 
 /// The first container image of `pod` that cannot be pulled, if any.
@@ -440,9 +453,12 @@ fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {
     let status = pod.status.get_or_insert_with(Default::default);
     status.pod_ip = Some(ip.clone());
     status.pod_ips = Some(vec![PodIP { ip }]);
-    let stored = store_pod(cx, pod.clone());
-    if crate::node::init::has_init(&pod) {
-        crate::node::init::begin(cx, &pod, node, 0, SANDBOX_MS);
+    let stored = store_pod(cx, pod);
+    let Object::Pod(pod) = &stored else {
+        return;
+    };
+    if crate::node::init::has_init(pod) {
+        crate::node::init::begin(cx, pod, node, 0, SANDBOX_MS);
     } else {
         begin_pulls(cx, &stored, node, SANDBOX_MS);
     }
@@ -529,7 +545,7 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
         component: "kubelet",
         host: Some(node),
     };
-    let obj = Object::Pod(Box::new(pod.clone()));
+    let obj = crate::node::runtime::event_ref(&pod);
     let failure = pod
         .spec
         .iter()
@@ -584,9 +600,11 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
         .and_then(|s| s.restart_policy.clone())
         .unwrap_or_else(|| "Always".into());
     crate::node::runtime::update_phase(cx, &mut pod, &policy, &statuses);
-    store_pod(cx, pod.clone());
+    let stored = store_pod(cx, pod);
     cx.kubelet.stages.insert(key, Stage::Running);
-    crate::node::runtime::sync_pod(cx, pod);
+    if let Object::Pod(pod) = stored {
+        crate::node::runtime::sync_pod(cx, *pod);
+    }
 }
 
 /// The Pulled event of container `c`'s image (its pull is done); the node keeps the image.

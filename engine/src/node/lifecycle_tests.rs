@@ -110,3 +110,58 @@ Failed: Error: ImagePullBackOff
 "#
     );
 }
+
+/// Runs the kubelet's timer tasks until `until_ms`.
+fn run_until(bench: &mut Bench, kubelet: &mut Kubelet, until_ms: i64) {
+    while let Some((due, task)) = bench.world.timers.pop_due(until_ms) {
+        bench.world.clock.set(due);
+        if let Task::KubeletSync {
+            namespace,
+            name,
+            uid,
+        } = task
+        {
+            kubelet.sync(&mut bench.world, &namespace, &name, &uid);
+        }
+    }
+}
+
+#[test]
+fn a_crash_looping_pod_keeps_its_spec_while_its_version_stays() {
+    let mut bench = Bench::new(Box::<NodeLifecycle>::default());
+    bench.add_nodes(&ClusterProfile::multi_node());
+    let created = bench.create(object(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "crash", "namespace": "default"},
+        "spec": {"nodeName": "node1",
+                 "containers": [{"name": "c", "image": "busybox", "command": ["false"]}]}
+    })));
+    let uid = created.metadata().uid.clone().unwrap_or_default();
+    let start = bench.world.clock.now_ms();
+    let mut kubelet = Kubelet::default();
+    run_until(&mut bench, &mut kubelet, start + 60_000);
+    let stored = bench.world.api.get_as::<Pod>("default", "crash").cloned();
+    let stored = stored.expect("pod");
+    let (version, spec) = kubelet.specs.get(&uid).cloned().expect("kept spec");
+    assert_eq!(stored.metadata.resource_version, Some(version));
+    assert_eq!(stored.spec, spec);
+    assert!(stored
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .all(|c| c.restart_count >= 2));
+
+    // Another writer changes the pod: the next sync reads its spec again.
+    let mut changed = stored.clone();
+    if let Some(c) = changed.spec.as_mut().and_then(|s| s.containers.first_mut()) {
+        c.image = Some("busybox:1.36".into());
+    }
+    let _ = bench
+        .world
+        .api
+        .update(crate::api::object::Object::Pod(Box::new(changed)));
+    run_until(&mut bench, &mut kubelet, start + 400_000);
+    let (_, spec) = kubelet.specs.get(&uid).cloned().expect("kept spec");
+    let image = spec.and_then(|s| s.containers.first().and_then(|c| c.image.clone()));
+    assert_eq!(image.as_deref(), Some("busybox:1.36"));
+}

@@ -49,6 +49,10 @@ pub struct Kubelet {
     pub probe_event_budget: BTreeMap<String, (i64, i64)>,
     /// Failed tries to set up each pod's volumes, by pod uid (the retry back-off).
     pub mount_attempts: BTreeMap<String, u32>,
+    /// The spec of each pod in a restart loop as of its resourceVersion, by uid (`None`
+    /// while a sync holds it): a pod synced again and again for its restarts is not copied
+    /// whole every time.
+    pub specs: BTreeMap<String, (String, Option<k8s_openapi::api::core::v1::PodSpec>)>,
     /// The kubelets' watch cursor on pods.
     cursor: crate::apiserver::Cursor,
     /// The watch that keeps configMap, secret and downwardAPI files up to date.
@@ -75,12 +79,18 @@ impl Kubelet {
             kubelet: self,
         };
         kubelet::sync(&mut cx, namespace, name, uid);
-        eviction::watch(&mut cx, namespace, name, uid);
-        let node = cx
+        // The pod as the sync left it (one read serves both eviction checks).
+        let Some(pod) = cx
             .world
             .api
             .get_as::<k8s_openapi::api::core::v1::Pod>(namespace, name)
-            .and_then(|p| p.spec.as_ref()?.node_name.clone());
+        else {
+            return;
+        };
+        let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+        if pod.metadata.uid.as_deref() == Some(uid) && eviction::wants_watch(&cx, pod) {
+            eviction::watch(&mut cx, namespace, name, uid);
+        }
         if let Some(node) = node {
             eviction::memory::notice(&mut cx, &node);
         }
@@ -115,6 +125,7 @@ impl Kubelet {
                     self.stages.remove(uid);
                     self.probe_event_budget.remove(uid);
                     self.mount_attempts.remove(uid);
+                    self.specs.remove(uid);
                     self.eviction.forget(uid);
                     // The pod's own volumes (emptyDir, projections) go with it.
                     world.storage.remove_pod(uid);

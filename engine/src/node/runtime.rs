@@ -714,11 +714,33 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
         changed |= sync_container(cx, &pod, c, &policy, &mut statuses[idx], &mut next_due);
     }
     let task = next_due.map(|_| super::kubelet::key_task(&pod.metadata));
+    // A pod whose containers have restarted keeps its spec for the next sync.
+    let looping = specs.iter().any(|c| {
+        cx.kubelet
+            .containers
+            .get(&key(&pod, &c.name))
+            .is_some_and(|s| s.backoff_ms > 0)
+    });
+    let uid = looping.then(|| pod.metadata.uid.clone()).flatten();
+    let mut version = pod.metadata.resource_version.clone();
+    // A status write keeps the stored spec: it is not sent.
+    let spec = pod.spec.take();
     if changed {
-        let status = pod.status.get_or_insert_with(Default::default);
-        status.container_statuses = Some(statuses.clone());
         update_phase(cx, &mut pod, &policy, &statuses);
-        let _ = cx.world.api.update_status(Object::Pod(Box::new(pod)));
+        let status = pod.status.get_or_insert_with(Default::default);
+        status.container_statuses = Some(statuses);
+        version = match cx.world.api.update_status(Object::Pod(Box::new(pod))) {
+            Ok(stored) => stored.metadata().resource_version.clone(),
+            Err(_) => None,
+        };
+    }
+    if let (Some(uid), Some(version), Some(spec)) = (uid, version, spec) {
+        match cx.kubelet.specs.get_mut(&uid) {
+            Some(kept) => *kept = (version, Some(spec)),
+            None => {
+                cx.kubelet.specs.insert(uid, (version, Some(spec)));
+            }
+        }
     }
     if let (Some(t), Some(task)) = (next_due, task) {
         cx.world.timers.at(t.max(now), task);
@@ -1066,57 +1088,49 @@ pub(crate) fn update_phase(
     } else {
         "Running"
     };
-    let all_ready = statuses.iter().all(|s| s.ready);
-    let unready: Vec<String> = statuses
-        .iter()
-        .filter(|s| !s.ready)
-        .map(|s| s.name.clone())
-        .collect();
     if let Some(status) = pod.status.as_mut() {
         status.phase = Some(phase.into());
     }
+    let (status, reason, message) = if phase != "Running" && phase != "Pending" {
+        ("False", Some("PodCompleted"), None)
+    } else if statuses.iter().all(|s| s.ready) {
+        ("True", None, None)
+    } else {
+        let unready: Vec<&str> = statuses
+            .iter()
+            .filter(|s| !s.ready)
+            .map(|s| s.name.as_str())
+            .collect();
+        let message = format!("containers with unready status: [{}]", unready.join(" "));
+        ("False", Some("ContainersNotReady"), Some(message))
+    };
     for kind in ["Ready", "ContainersReady"] {
         let was = pod
             .status
             .iter()
             .flat_map(|s| s.conditions.iter().flatten())
-            .find(|c| c.type_ == kind)
-            .cloned();
-        let (status, reason, message) = if phase != "Running" && phase != "Pending" {
-            ("False", Some("PodCompleted".to_string()), None)
-        } else if all_ready {
-            ("True", None, None)
-        } else {
-            (
-                "False",
-                Some("ContainersNotReady".to_string()),
-                Some(format!(
-                    "containers with unready status: [{}]",
-                    unready.join(" ")
-                )),
-            )
-        };
-        let same = was
-            .as_ref()
-            .is_some_and(|w| w.status == status && w.reason == reason && w.message == message);
-        if !same {
-            let changed_status = was.as_ref().is_none_or(|w| w.status != status);
-            set_condition(
-                pod,
-                PodCondition {
-                    type_: kind.into(),
-                    status: status.into(),
-                    reason,
-                    message,
-                    last_transition_time: if changed_status {
-                        Some(now.clone())
-                    } else {
-                        was.and_then(|w| w.last_transition_time)
-                    },
-                    ..Default::default()
-                },
-            );
+            .find(|c| c.type_ == kind);
+        let same = was.is_some_and(|w| {
+            w.status == status && w.reason.as_deref() == reason && w.message == message
+        });
+        if same {
+            continue;
         }
+        let last_transition_time = match was {
+            Some(w) if w.status == status => w.last_transition_time.clone(),
+            _ => Some(now.clone()),
+        };
+        set_condition(
+            pod,
+            PodCondition {
+                type_: kind.into(),
+                status: status.into(),
+                reason: reason.map(Into::into),
+                message: message.clone(),
+                last_transition_time,
+                ..Default::default()
+            },
+        );
     }
 }
 

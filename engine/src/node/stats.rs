@@ -81,11 +81,13 @@ fn own_use(n: &Node) -> (u64, u64) {
 /// (running for the API or not yet seen to have stopped); `None` if there is no such node.
 pub fn node_working_set(world: &World, node: &str) -> Option<u64> {
     let n = world.api.get_as::<Node>("", node)?;
-    Some(
-        own_use(n)
-            .1
-            .saturating_add(world.cgroups.node_memory_bytes(node)),
-    )
+    Some(working_set(n, &world.cgroups))
+}
+
+/// Node `n`'s working set now, in bytes, as [`node_working_set`].
+pub fn working_set(n: &Node, cgroups: &crate::cgroups::Cgroups) -> u64 {
+    let name = n.metadata.name.as_deref().unwrap_or_default();
+    own_use(n).1.saturating_add(cgroups.node_memory_bytes(name))
 }
 
 /// The Summary API of `node`'s kubelet at `now_ms`.

@@ -37,6 +37,8 @@ pub struct Memory {
     thresholds: BTreeMap<String, Option<u64>>,
     /// Nodes being watched, and when the threshold was last met there (epoch ms), if yet.
     watched: BTreeMap<String, Option<i64>>,
+    /// Each node's memory capacity as last read, parsed (read after every kubelet sync).
+    capacities: BTreeMap<String, (String, Option<i64>)>,
 }
 
 impl Memory {
@@ -65,16 +67,24 @@ impl Memory {
 }
 
 /// `node`'s `memory.available` in bytes (negative when its working set passes its capacity).
-fn available(cx: &NodeCx<'_>, node: &str) -> Option<i64> {
+fn available(cx: &mut NodeCx<'_>, node: &str) -> Option<i64> {
     let n = cx.world.api.get_as::<Node>("", node)?;
-    let capacity = n
+    let written = n
         .status
         .as_ref()
         .and_then(|s| s.capacity.as_ref())
         .and_then(|c| c.get("memory"))
-        .and_then(|q| quantity::parse(&q.0))?
-        .clamp(0.0, 1e18) as i64;
-    let used = stats::node_working_set(cx.world, node)?.min(i64::MAX as u64) as i64;
+        .map(|q| q.0.as_str())?;
+    let capacities = &mut cx.kubelet.eviction.memory.capacities;
+    let capacity = match capacities.get(node) {
+        Some((seen, bytes)) if seen == written => *bytes,
+        _ => {
+            let bytes = quantity::parse(written).map(|v| v.clamp(0.0, 1e18) as i64);
+            capacities.insert(node.to_string(), (written.to_string(), bytes));
+            bytes
+        }
+    }?;
+    let used = stats::working_set(n, &cx.world.cgroups).min(i64::MAX as u64) as i64;
     Some(capacity.saturating_sub(used))
 }
 

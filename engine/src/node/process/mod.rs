@@ -152,12 +152,11 @@ const NGINX_VERSION: &str = "1.29.3";
 
 /// The repository's last path element and the tag: `docker.io/library/nginx:1.27` → (`nginx`, `1.27`).
 pub fn image_name(image: &str) -> (String, String) {
-    let r = crate::node::images::ImageRef::parse(image);
-    let (repo, tag) = r.map_or((image.to_string(), "latest".to_string()), |r| {
-        (r.repository, r.tag)
-    });
-    let name = repo.rsplit('/').next().unwrap_or_default().to_string();
-    (name, tag)
+    crate::node::images::ImageRef::parse_with(image, |r| {
+        let (repo, tag) = r.map_or((image, "latest"), |r| (&r.repository, &r.tag));
+        let name = repo.rsplit('/').next().unwrap_or_default();
+        (name.to_string(), tag.to_string())
+    })
 }
 
 /// The distribution an image is built on.
