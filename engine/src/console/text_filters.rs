@@ -3,6 +3,7 @@
 //! `base64`, and `awk '{print $N}'`.
 
 use crate::cluster::Cluster;
+use crate::node::process::text::{fail, out_lines, read_inputs};
 use crate::output::Output;
 
 /// Runs one of the filters, or `None` if `program` is not one of them.
@@ -21,43 +22,6 @@ pub fn run(
         "awk" => awk(cluster, args, stdin),
         _ => return None,
     })
-}
-
-fn fail(message: impl AsRef<str>, code: i32) -> Output {
-    let mut o = Output::failure(message);
-    o.exit_code = code;
-    o
-}
-
-/// The text of the named files (or stdin when none, or `-`), with GNU's missing-file message.
-fn read_inputs(
-    cluster: &Cluster,
-    program: &str,
-    files: &[String],
-    stdin: Option<&str>,
-    errors: &mut Output,
-) -> String {
-    if files.is_empty() {
-        return stdin.unwrap_or("").to_string();
-    }
-    let mut text = String::new();
-    for f in files {
-        if f == "-" {
-            text.push_str(stdin.unwrap_or(""));
-        } else if let Some(t) = cluster.console.files.read(f) {
-            text.push_str(t);
-        } else {
-            errors.err(format!("{program}: {f}: No such file or directory"));
-            errors.exit_code = 1;
-        }
-    }
-    text
-}
-
-fn out_lines(o: &mut Output, lines: &[String]) {
-    if !lines.is_empty() {
-        o.out(lines.join("\n"));
-    }
 }
 
 // ---------------------------------------------------------------- grep
@@ -154,7 +118,13 @@ fn base64(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
         );
     }
     let mut out = Output::default();
-    let text = read_inputs(cluster, "base64", &files, stdin, &mut out);
+    let text = read_inputs(
+        "base64",
+        &files,
+        stdin,
+        &super::files::reader(cluster),
+        &mut out,
+    );
     if out.exit_code != 0 {
         return out;
     }
@@ -222,7 +192,13 @@ fn awk(cluster: &Cluster, args: &[String], stdin: Option<&str>) -> Output {
         );
     };
     let mut out = Output::default();
-    let text = read_inputs(cluster, "awk", &files, stdin, &mut out);
+    let text = read_inputs(
+        "awk",
+        &files,
+        stdin,
+        &super::files::reader(cluster),
+        &mut out,
+    );
     let mut lines = Vec::new();
     for line in text.lines() {
         let fields: Vec<&str> = match separator.as_deref() {

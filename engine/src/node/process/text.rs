@@ -24,7 +24,8 @@ pub fn run(program: &str, args: &[String], stdin: Option<&str>, read: Reader) ->
     })
 }
 
-fn fail(message: impl AsRef<str>, code: i32) -> Output {
+/// A failed run with `message` on stderr and exit status `code`.
+pub(crate) fn fail(message: impl AsRef<str>, code: i32) -> Output {
     let mut o = Output::failure(message);
     o.exit_code = code;
     o
@@ -32,7 +33,7 @@ fn fail(message: impl AsRef<str>, code: i32) -> Output {
 
 /// The text of the named files (or stdin when none, or `-`), with each program's message
 /// for a file it cannot read (`sort` exits 2).
-fn read_inputs(
+pub(crate) fn read_inputs(
     program: &str,
     files: &[String],
     stdin: Option<&str>,
@@ -65,7 +66,8 @@ fn read_inputs(
     text
 }
 
-fn out_lines(o: &mut Output, lines: &[String]) {
+/// Writes `lines` to stdout, one per line (nothing for none).
+pub(crate) fn out_lines(o: &mut Output, lines: &[String]) {
     if !lines.is_empty() {
         o.out(lines.join("\n"));
     }
