@@ -113,6 +113,12 @@ pub fn record(
     if !namespace_accepts_events(world, namespace) {
         return;
     }
+    // An aggregate is made afresh, without the reporting controller and instance.
+    let reporting = if outcome.aggregate {
+        ("", "")
+    } else {
+        (source.component, instance)
+    };
     let event = Event {
         metadata: ObjectMeta {
             name: Some(outcome.name.clone()),
@@ -138,17 +144,8 @@ pub fn record(
         last_timestamp: Some(now),
         count: Some(outcome.count),
         type_: Some(kind.as_str().to_string()),
-        // An aggregate is made afresh, without the reporting controller and instance.
-        reporting_component: Some(if outcome.aggregate {
-            String::new()
-        } else {
-            source.component.to_string()
-        }),
-        reporting_instance: Some(if outcome.aggregate {
-            String::new()
-        } else {
-            instance.to_string()
-        }),
+        reporting_component: Some(reporting.0.to_string()),
+        reporting_instance: Some(reporting.1.to_string()),
         ..Default::default()
     };
     if world.create(Object::Event(Box::new(event))).is_ok() && outcome.aggregate {
