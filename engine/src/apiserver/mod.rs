@@ -77,6 +77,17 @@ impl ApiServer {
         self.store.get(kind, namespace, name)
     }
 
+    /// The stored version of an object, shared with the store (no copy), for a reader that
+    /// writes while it reads.
+    pub fn get_shared(
+        &self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<std::sync::Arc<Object>> {
+        self.store.get_shared(kind, namespace, name)
+    }
+
     /// The object of kind `K` called `name` in `namespace`, typed.
     pub fn get_as<K: Kind>(&self, namespace: &str, name: &str) -> Option<&K> {
         self.store.get(K::KIND, namespace, name).and_then(K::of)

@@ -226,6 +226,19 @@ impl Store {
             .map(|e| &*e.0)
     }
 
+    /// The stored version of an object, shared: a reader that writes meanwhile (the kubelet)
+    /// keeps reading it without a copy.
+    pub fn get_shared(
+        &self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Arc<Object>> {
+        self.index
+            .get(&(kind, namespace, name) as &dyn KeyParts)
+            .map(|e| Arc::clone(&e.0))
+    }
+
     /// Objects of `kind`, in etcd key order (namespace, then name); `None` lists every namespace.
     pub fn list<'a>(
         &'a self,

@@ -86,19 +86,18 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
     if stored.metadata.uid.as_deref() != Some(uid) {
         return;
     }
-    // The spec kept from the last sync is the stored one while the version is the same.
-    let kept = cx.kubelet.specs.get_mut(uid).and_then(|(version, spec)| {
-        let spec = spec.take()?;
-        (stored.metadata.resource_version.as_ref() == Some(version)).then_some(spec)
-    });
-    let spec = kept.or_else(|| stored.spec.clone());
-    let mut pod = Pod {
-        metadata: stored.metadata.clone(),
-        spec,
-        status: stored.status.clone(),
-    };
-    let key = uid.to_string();
     let stage = cx.kubelet.stages.get(uid).cloned();
+    if stage == Some(Stage::Running) && stored.metadata.deletion_timestamp.is_none() {
+        // The common case (every restart of a crash loop): read the stored version in place.
+        if let Some(Object::Pod(shared)) =
+            cx.world.api.get_shared("Pod", namespace, name).as_deref()
+        {
+            crate::node::runtime::sync_pod(cx, shared);
+        }
+        return;
+    }
+    let mut pod = stored.clone();
+    let key = uid.to_string();
     let node = pod
         .spec
         .as_ref()
@@ -196,7 +195,7 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
             let due = cx.world.clock.now_ms() + pull_ms(&image, false, denied);
             cx.world.timers.at(due, key_task(&pod.metadata));
         }
-        Some(Stage::Running) => crate::node::runtime::sync_pod(cx, pod),
+        Some(Stage::Running) => crate::node::runtime::sync_pod(cx, &pod),
         Some(Stage::Evicted) => crate::node::eviction::finish(cx, pod),
         Some(Stage::Terminating) => {}
     }
@@ -602,8 +601,8 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
     crate::node::runtime::update_phase(cx, &mut pod, &policy, &statuses);
     let stored = store_pod(cx, pod);
     cx.kubelet.stages.insert(key, Stage::Running);
-    if let Object::Pod(pod) = stored {
-        crate::node::runtime::sync_pod(cx, *pod);
+    if let Object::Pod(pod) = &stored {
+        crate::node::runtime::sync_pod(cx, pod);
     }
 }
 

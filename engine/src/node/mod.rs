@@ -49,10 +49,6 @@ pub struct Kubelet {
     pub probe_event_budget: BTreeMap<String, (i64, i64)>,
     /// Failed tries to set up each pod's volumes, by pod uid (the retry back-off).
     pub mount_attempts: BTreeMap<String, u32>,
-    /// The spec of each pod in a restart loop as of its resourceVersion, by uid (`None`
-    /// while a sync holds it): a pod synced again and again for its restarts is not copied
-    /// whole every time.
-    pub specs: BTreeMap<String, (String, Option<k8s_openapi::api::core::v1::PodSpec>)>,
     /// The kubelets' watch cursor on pods.
     cursor: crate::apiserver::Cursor,
     /// The watch that keeps configMap, secret and downwardAPI files up to date.
@@ -125,7 +121,6 @@ impl Kubelet {
                     self.stages.remove(uid);
                     self.probe_event_budget.remove(uid);
                     self.mount_attempts.remove(uid);
-                    self.specs.remove(uid);
                     self.eviction.forget(uid);
                     // The pod's own volumes (emptyDir, projections) go with it.
                     world.storage.remove_pod(uid);

@@ -689,7 +689,7 @@ fn terminated(inst: &Instance) -> ContainerState {
 
 /// Brings a running pod's containers up to date at the current time: exits, back-off,
 /// restarts; then pod phase and readiness. Schedules the next time anything is due.
-pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
+pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
     let now = cx.world.clock.now_ms();
     let policy = pod
         .spec
@@ -702,8 +702,8 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
         .and_then(|s| s.container_statuses.clone())
         .unwrap_or_default();
     let specs: &[Spec] = pod.spec.as_ref().map_or(&[], |s| &s.containers);
-    let mut next_due: Option<i64> = flush_writes(cx, &pod, specs, now);
-    if let Some(t) = flush_usage(cx, &pod, specs, now) {
+    let mut next_due: Option<i64> = flush_writes(cx, pod, specs, now);
+    if let Some(t) = flush_usage(cx, pod, specs, now) {
         next_due = Some(next_due.map_or(t, |n| n.min(t)));
     }
     let mut changed = false;
@@ -711,36 +711,20 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, mut pod: Pod) {
         let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
             continue;
         };
-        changed |= sync_container(cx, &pod, c, &policy, &mut statuses[idx], &mut next_due);
+        changed |= sync_container(cx, pod, c, &policy, &mut statuses[idx], &mut next_due);
     }
     let task = next_due.map(|_| super::kubelet::key_task(&pod.metadata));
-    // A pod whose containers have restarted keeps its spec for the next sync.
-    let looping = specs.iter().any(|c| {
-        cx.kubelet
-            .containers
-            .get(&key(&pod, &c.name))
-            .is_some_and(|s| s.backoff_ms > 0)
-    });
-    let uid = looping.then(|| pod.metadata.uid.clone()).flatten();
-    let mut version = pod.metadata.resource_version.clone();
-    // A status write keeps the stored spec: it is not sent.
-    let spec = pod.spec.take();
     if changed {
-        update_phase(cx, &mut pod, &policy, &statuses);
-        let status = pod.status.get_or_insert_with(Default::default);
-        status.container_statuses = Some(statuses);
-        version = match cx.world.api.update_status(Object::Pod(Box::new(pod))) {
-            Ok(stored) => stored.metadata().resource_version.clone(),
-            Err(_) => None,
+        // A status write keeps the stored spec: it is not sent.
+        let mut fresh = Pod {
+            metadata: pod.metadata.clone(),
+            spec: None,
+            status: pod.status.clone(),
         };
-    }
-    if let (Some(uid), Some(version), Some(spec)) = (uid, version, spec) {
-        match cx.kubelet.specs.get_mut(&uid) {
-            Some(kept) => *kept = (version, Some(spec)),
-            None => {
-                cx.kubelet.specs.insert(uid, (version, Some(spec)));
-            }
-        }
+        update_phase(cx, &mut fresh, &policy, &statuses);
+        let status = fresh.status.get_or_insert_with(Default::default);
+        status.container_statuses = Some(statuses);
+        let _ = cx.world.api.update_status(Object::Pod(Box::new(fresh)));
     }
     if let (Some(t), Some(task)) = (next_due, task) {
         cx.world.timers.at(t.max(now), task);
