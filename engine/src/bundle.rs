@@ -205,6 +205,7 @@ mod embedded {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
+    use crate::sort::SliceSort;
     use std::path::{Path, PathBuf};
 
     use super::*;
@@ -238,7 +239,7 @@ mod tests {
                 }
             }
         }
-        out.sort();
+        out.stable_sort();
         out
     }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 /// Top-level modules by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
     &[
-        "clock", "rng", "timers", "output", "storage", "cgroups", "bundle", "bounds", "sh",
+        "clock", "rng", "timers", "output", "storage", "cgroups", "bundle", "bounds", "sh", "sort",
     ],
     &["api"],
     &["apiserver"],

@@ -5,6 +5,7 @@
 //! `tools/explain-gen`. Native builds embed it; the page fetches it after start-up and hands
 //! it over with [`install_docs`], so the wasm bundle stays small.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -193,7 +194,7 @@ pub fn explain_custom(
             .into_iter()
             .filter(|f| !matches!(f.0.as_str(), "apiVersion" | "kind" | "metadata")),
     );
-    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    fields.stable_sort_by(|a, b| a.0.cmp(&b.0));
     defs.insert(
         "#custom".into(),
         Schema {

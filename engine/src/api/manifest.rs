@@ -341,28 +341,52 @@ fn to_json(y: &Yaml) -> Result<Value, String> {
 
 /// Decodes `value` into `T`, rejecting unknown fields like the apiserver's strict decoding.
 /// Returns the typed object, or the message parts: (unknown field paths, decode error).
+///
+/// Only the decode and the round trip are per kind; the failure paths take the kind's
+/// [`typed::Probe`], so their code exists once rather than once per kind.
 pub fn decode_strict<T: DeserializeOwned + Serialize>(value: &Value) -> Result<T, DecodeError> {
-    let invalid = |value: &Value, e: typed::Error| {
-        let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
-        DecodeError::Invalid(
-            super::type_errors::go_message::<T>(value, kind).unwrap_or_else(|| e.to_string()),
-        )
-    };
-    let (typed, value): (T, std::borrow::Cow<Value>) = match typed::decode(value) {
-        Ok(t) => (t, std::borrow::Cow::Borrowed(value)),
-        Err(e) => match go_byte_strings::<T>(value).map_err(DecodeError::Invalid)? {
-            Some(fixed) => match typed::decode(&fixed) {
-                Ok(t) => (t, std::borrow::Cow::Owned(fixed)),
-                Err(e) => return Err(invalid(&fixed, e)),
-            },
-            None => return Err(invalid(value, e)),
-        },
+    let (typed, fixed) = match typed::decode::<T>(value) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let fixed = byte_strings_fixed(typed::probe::<T>, value, e)?;
+            match typed::decode::<T>(&fixed) {
+                Ok(t) => (t, Some(fixed)),
+                Err(e) => return Err(invalid(typed::probe::<T>, &fixed, e)),
+            }
+        }
     };
     let round = serde_json::to_value(&typed).unwrap_or(Value::Null);
+    known_fields_only(fixed.as_ref().unwrap_or(value), &round)?;
+    Ok(typed)
+}
+
+/// The document with its base64 strings read the Go way ([`go_byte_strings`]), after a
+/// first decode failed with `e`; if there is nothing to rewrite, the failure's message.
+fn byte_strings_fixed(
+    probe: typed::Probe,
+    value: &Value,
+    e: typed::Error,
+) -> Result<Value, DecodeError> {
+    match go_byte_strings(probe, value).map_err(DecodeError::Invalid)? {
+        Some(fixed) => Ok(fixed),
+        None => Err(invalid(probe, value, e)),
+    }
+}
+
+/// A decode failure's message: Go's type mismatch text if it is one, else serde's.
+fn invalid(probe: typed::Probe, value: &Value, e: typed::Error) -> DecodeError {
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    DecodeError::Invalid(
+        super::type_errors::go_message(probe, value, kind).unwrap_or_else(|| e.to_string()),
+    )
+}
+
+/// Fails with the fields of `value` its decoded round trip `round` lacks.
+fn known_fields_only(value: &Value, round: &Value) -> Result<(), DecodeError> {
     let mut unknown = Vec::new();
-    unknown_fields(&value, &round, "", &mut unknown);
+    unknown_fields(value, round, "", &mut unknown);
     if unknown.is_empty() {
-        Ok(typed)
+        Ok(())
     } else {
         Err(DecodeError::UnknownFields(unknown))
     }
@@ -374,11 +398,11 @@ const MAX_BYTE_STRINGS: usize = 10_000;
 /// Base64 fields (`[]byte` in Go) read as the apiserver's decoder reads them: a string
 /// serde refuses is decoded the Go way and, if Go takes it, rewritten in canonical form
 /// (`Ok(Some)`); if Go refuses it too, Go's message. `Ok(None)`: nothing to rewrite.
-fn go_byte_strings<T: DeserializeOwned>(value: &Value) -> Result<Option<Value>, String> {
+fn go_byte_strings(probe: typed::Probe, value: &Value) -> Result<Option<Value>, String> {
     let mut fixed: Option<Value> = None;
     for _ in 0..MAX_BYTE_STRINGS {
         let current = fixed.as_ref().unwrap_or(value);
-        let Err(err) = typed::decode::<T>(current) else {
+        let Err(err) = probe(current) else {
             break;
         };
         let inner = err.to_string();

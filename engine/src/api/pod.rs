@@ -1,6 +1,7 @@
 //! What controllers, the kubelet and printers ask of pods: ownership, phase, readiness,
 //! termination, conditions and owner references — one copy of each rule.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{Pod, PodCondition};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
@@ -106,7 +107,7 @@ pub fn set_condition(pod: &mut Pod, condition: PodCondition) {
         Some(c) => *c = condition,
         None => conditions.push(condition),
     }
-    conditions.sort_by_key(|c| {
+    conditions.stable_sort_by_key(|c| {
         CONDITION_ORDER
             .iter()
             .position(|t| *t == c.type_)

@@ -3,6 +3,7 @@
 //! apply to it, the pod constraint that cpu and memory be set, and the check the
 //! ResourceQuota admission plugin makes (`CheckRequest`) with its messages.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Pod, ResourceQuota, ScopedResourceSelectorRequirement};
@@ -304,7 +305,7 @@ fn pod_constraints(pod: &Pod, restricted: &[&String]) -> Option<String> {
                 let names = missing.entry(name).or_default();
                 if !names.contains(&c.name.as_str()) {
                     names.push(&c.name);
-                    names.sort();
+                    names.stable_sort();
                 }
             }
         }

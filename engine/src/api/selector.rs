@@ -1,5 +1,6 @@
 //! Label selectors as kubectl writes them: `app=web,tier!=db`, `env in (a,b)`, `!canary`.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -177,7 +178,7 @@ pub fn format_label_selector(ls: &LabelSelector) -> String {
     }
     for e in ls.match_expressions.iter().flatten() {
         let mut values = e.values.clone().unwrap_or_default();
-        values.sort();
+        values.stable_sort();
         let text = match e.operator.as_str() {
             "In" => format!("{} in ({})", e.key, values.join(",")),
             "NotIn" => format!("{} notin ({})", e.key, values.join(",")),
@@ -189,7 +190,7 @@ pub fn format_label_selector(ls: &LabelSelector) -> String {
     if parts.is_empty() {
         return "<none>".into();
     }
-    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    parts.stable_sort_by(|a, b| a.0.cmp(&b.0));
     parts
         .into_iter()
         .map(|(_, t)| t)

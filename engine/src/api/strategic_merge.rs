@@ -3,6 +3,7 @@
 //! item, other lists are replaced; `$patch: replace|delete|merge`, `$retainKeys`,
 //! `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>` directives.
 
+use crate::sort::SliceSort;
 use serde_json::{Map, Value};
 
 /// The patch merge key of a list field, given the field that holds the enclosing map.
@@ -207,7 +208,7 @@ fn go_map(v: &Value) -> String {
     match v {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.stable_sort();
             let parts: Vec<String> = keys
                 .into_iter()
                 .map(|k| format!("{k}:{}", go_map(&m[k])))

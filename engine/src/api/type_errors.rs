@@ -8,15 +8,14 @@
 //! `{"k": true}` name the element type of a list or map. An integer out of its field's range
 //! (`replicas: 2147483648`) is Go's `cannot unmarshal number 2147483648 into … of type int32`.
 
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::typed::{self, Segment};
+use super::typed::{Probe, Segment};
 
 /// The Go-style message for a decoding failure of `value` as `T`, if it is a type mismatch
 /// at a known path; `None` to fall back to serde's own text.
-pub fn go_message<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<String> {
-    let (path, out_of_range) = failing_path::<T>(value)?;
+pub fn go_message(decode: Probe, value: &Value, kind: &str) -> Option<String> {
+    let (path, out_of_range) = failing_path(decode, value)?;
     // Go names the struct holding the field; list indices after the field do not count.
     let key_at = path.iter().rposition(|s| matches!(s, Segment::Key(_)))?;
     let parents = &path[..key_at];
@@ -33,9 +32,9 @@ pub fn go_message<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<Stri
     let parent = if parents.is_empty() {
         kind.to_string()
     } else {
-        expected_at::<T>(value, parents, Value::Bool(true))?
+        expected_at(decode, value, parents, Value::Bool(true))?
     };
-    let ty = go_type::<T>(value, &path)?;
+    let ty = go_type(decode, value, &path)?;
     let dotted: Vec<&str> = path
         .iter()
         .filter_map(|s| match s {
@@ -50,8 +49,8 @@ pub fn go_message<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<Stri
 }
 
 /// Where decoding fails with a type mismatch, and whether it is an integer out of range.
-fn failing_path<T: DeserializeOwned>(value: &Value) -> Option<(Vec<Segment>, bool)> {
-    let err = typed::decode::<T>(value).err()?;
+fn failing_path(decode: Probe, value: &Value) -> Option<(Vec<Segment>, bool)> {
+    let err = decode(value).err()?;
     let text = err.to_string();
     let out_of_range = text.starts_with("invalid value: integer");
     if !text.starts_with("invalid type") && !out_of_range {
@@ -76,32 +75,28 @@ fn lookup_mut<'a>(value: &'a mut Value, path: &[Segment]) -> Option<&'a mut Valu
 
 /// What serde expects at `path` once the value there is replaced by `probe`, e.g.
 /// `PodSpec`, `a sequence`, `i32`.
-fn expected_at<T: DeserializeOwned>(
-    value: &Value,
-    path: &[Segment],
-    probe: Value,
-) -> Option<String> {
+fn expected_at(decode: Probe, value: &Value, path: &[Segment], probe: Value) -> Option<String> {
     let mut doc = value.clone();
     *lookup_mut(&mut doc, path)? = probe;
-    let err = typed::decode::<T>(&doc).err()?.to_string();
+    let err = decode(&doc).err()?.to_string();
     let (_, expected) = err.split_once(", expected ")?;
     Some(expected.to_string())
 }
 
 /// The Go type of the field at `path`: `[]v1.Container`, `int32`, `map[string]string`.
-fn go_type<T: DeserializeOwned>(value: &Value, path: &[Segment]) -> Option<String> {
-    let expected = expected_at::<T>(value, path, Value::Bool(true))?;
+fn go_type(decode: Probe, value: &Value, path: &[Segment]) -> Option<String> {
+    let expected = expected_at(decode, value, path, Value::Bool(true))?;
     Some(match expected.as_str() {
         "a sequence" => {
-            let element = expected_at::<T>(value, path, Value::Array(vec![Value::Bool(true)]))
+            let element = expected_at(decode, value, path, Value::Array(vec![Value::Bool(true)]))
                 .map(|e| go_name(&e))
                 .unwrap_or_else(|| "interface {}".into());
             format!("[]{element}")
         }
         "a map" => {
-            let mut probe = serde_json::Map::new();
-            probe.insert("k".into(), Value::Bool(true));
-            let element = expected_at::<T>(value, path, Value::Object(probe))
+            let mut map = serde_json::Map::new();
+            map.insert("k".into(), Value::Bool(true));
+            let element = expected_at(decode, value, path, Value::Object(map))
                 .map(|e| go_name(&e))
                 .unwrap_or_else(|| "string".into());
             format!("map[string]{element}")
@@ -138,7 +133,7 @@ mod tests {
     use serde_json::json;
 
     fn message(doc: Value) -> String {
-        go_message::<Pod>(&doc, "Pod").unwrap_or_default()
+        go_message(crate::api::typed::probe::<Pod>, &doc, "Pod").unwrap_or_default()
     }
 
     #[test]

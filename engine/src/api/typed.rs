@@ -64,6 +64,16 @@ pub fn decode<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
     })
 }
 
+/// A kind's decoder with the kind erased: whether (and where) a document fails to decode.
+/// Code that only needs the failure takes one of these rather than a type parameter, so it
+/// is compiled once rather than once per kind.
+pub type Probe = fn(&Value) -> Result<(), Error>;
+
+/// The [`Probe`] of `T`.
+pub fn probe<T: DeserializeOwned>(value: &Value) -> Result<(), Error> {
+    decode::<T>(value).map(drop)
+}
+
 /// Where a node is: the root, or one step from its parent (which lives on the caller's stack).
 #[derive(Clone, Copy)]
 enum At<'a> {

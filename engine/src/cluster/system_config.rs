@@ -1,6 +1,7 @@
 //! The objects kubeadm leaves in a fresh cluster besides nodes and pods: the `kube-dns`
 //! Service, kube-system's ConfigMaps and ServiceAccounts, and kube-public's `cluster-info`.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount, ServicePort, ServiceSpec};
@@ -18,7 +19,7 @@ const OTHER_KUBE_SYSTEM_ACCOUNTS: &[&str] =
 fn kube_system_accounts() -> Vec<&'static str> {
     let mut all: Vec<&str> = super::rbac_policy::controller_service_accounts().collect();
     all.extend(OTHER_KUBE_SYSTEM_ACCOUNTS);
-    all.sort_unstable();
+    all.stable_sort();
     all
 }
 

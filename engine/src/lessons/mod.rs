@@ -22,6 +22,7 @@ mod yaml;
 #[cfg(test)]
 mod tests;
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 pub use check::{check, check_text, LessonReport};
@@ -63,7 +64,7 @@ pub fn builtin() -> Vec<Lesson> {
         .iter()
         .filter_map(|(file, text)| parse(file, text).ok())
         .collect();
-    lessons.sort_by_key(|l| (l.order, l.id.clone()));
+    lessons.stable_sort_by_key(|l| (l.order, l.id.clone()));
     lessons
 }
 

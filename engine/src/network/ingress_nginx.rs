@@ -7,6 +7,7 @@
 //! No rule: the default server's `404 Not Found`; a backend without ready endpoints: `503`.
 //! Each request leaves a line in the controller's log, in ingress-nginx's upstream format.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::networking::v1::{Ingress, IngressBackend, IngressClass};
 
 use super::exchange::{self, HttpCall, HttpOutcome, Open};
@@ -184,7 +185,7 @@ pub fn serve(cx: &mut NetCx<'_>, open: &Open, call: &HttpCall, at_ms: i64) -> Re
         .filter(|i| controller.serves(i, &classes))
         .cloned()
         .collect();
-    ingresses.sort_by_key(|i| i.metadata.creation_timestamp.as_ref().map(|t| t.0));
+    ingresses.stable_sort_by_key(|i| i.metadata.creation_timestamp.as_ref().map(|t| t.0));
     let host = call
         .host
         .rsplit_once(':')

@@ -5,6 +5,7 @@
 //! addresses is `controllers::metallb`; kube-proxy sends traffic for an announced address
 //! through the announcing node.
 
+use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
@@ -200,7 +201,7 @@ pub fn pools(world: &World, install: &Install) -> Vec<Pool> {
     } else {
         custom_pools(world, &install.namespace)
     };
-    pools.sort_by(|a, b| a.name.cmp(&b.name));
+    pools.stable_sort_by(|a, b| a.name.cmp(&b.name));
     pools
 }
 

@@ -9,6 +9,7 @@
 //!
 //! [`decide`] is the one decision; [`check`] gathers its facts from the API server.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Namespace, Pod};
@@ -173,7 +174,7 @@ fn refused(
         .iter()
         .map(|p| p.metadata.name.clone().unwrap_or_default())
         .collect();
-    names.sort();
+    names.stable_sort();
     Some(names)
 }
 

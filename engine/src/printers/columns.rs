@@ -1,5 +1,6 @@
 //! The columns `kubectl get` shows for each kind, and how each cell is computed.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 
 use super::age::human_duration_secs;
@@ -127,7 +128,7 @@ pub(crate) fn node_roles(n: &Node) -> String {
             }
         })
         .collect();
-    roles.sort();
+    roles.stable_sort();
     roles.dedup();
     if roles.is_empty() {
         "<none>".into()

@@ -3,6 +3,7 @@
 //! quoted only when they would otherwise read as something else, multi-line strings as `|`
 //! blocks.
 
+use crate::sort::SliceSort;
 use serde_json::Value;
 
 /// Renders a JSON value as kubectl's YAML.
@@ -25,7 +26,7 @@ fn pad(out: &mut String, indent: usize) {
 
 fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
     let mut keys: Vec<&String> = m.keys().collect();
-    keys.sort();
+    keys.stable_sort();
     for (i, k) in keys.into_iter().enumerate() {
         if i > 0 {
             pad(out, indent);

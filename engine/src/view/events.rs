@@ -1,5 +1,6 @@
 //! The board's events feed: the newest cluster events, as `kubectl get events` lists them.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::Event;
 
 use crate::clock::ms_from_time;
@@ -53,7 +54,7 @@ pub(super) fn read(cluster: &Cluster, now_ms: i64, limit: usize) -> Vec<EventVie
         .collect();
     // The latest resourceVersion is the latest change, a repeat's count bump included.
     // Only the newest `limit` are turned into views.
-    events.sort_by_key(|e| std::cmp::Reverse(e.0));
+    events.stable_sort_by_key(|e| std::cmp::Reverse(e.0));
     events
         .into_iter()
         .take(limit)

@@ -2,6 +2,7 @@
 //! `kubectl get pvc` and `kubectl get pv` print, which pods use each claim, and for a
 //! Pending claim what its newest event says is keeping it waiting.
 
+use crate::sort::SliceSort;
 use std::collections::HashMap;
 
 use k8s_openapi::api::core::v1::Event;
@@ -155,7 +156,7 @@ pub(super) fn claims(api: &ApiServer, now_ms: i64) -> Vec<ClaimView> {
     }
     let events = newest_events(api);
     let mut users = users(api);
-    claims.sort_by(|a, b| (a.namespace(), a.name()).cmp(&(b.namespace(), b.name())));
+    claims.stable_sort_by(|a, b| (a.namespace(), a.name()).cmp(&(b.namespace(), b.name())));
     claims
         .into_iter()
         .filter_map(|obj| {

@@ -3,6 +3,7 @@
 
 use crate::cluster::Cluster;
 use crate::network::traffic::{Outcome, Trace};
+use crate::sort::SliceSort;
 
 /// How many of the newest requests a snapshot carries.
 pub const REQUEST_LIMIT: usize = 20;
@@ -130,7 +131,7 @@ pub(super) fn tallies(cluster: &Cluster) -> Vec<ServiceTally> {
                 }
             }
             let mut pods: Vec<(String, u32)> = counts.into_iter().collect();
-            pods.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            pods.stable_sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             ServiceTally {
                 service,
                 pods,

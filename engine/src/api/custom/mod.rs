@@ -11,6 +11,7 @@ pub mod intern;
 mod object;
 pub mod schema;
 
+use crate::sort::SliceSort;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
 use crate::api::kinds::KindInfo;
@@ -116,7 +117,7 @@ pub fn definition(crd: &CustomResourceDefinition) -> Option<CustomKind> {
             status_subresource: v.subresources.as_ref().is_some_and(|s| s.status.is_some()),
         });
     }
-    versions.sort_by(|a, b| version_priority(&a.name, &b.name));
+    versions.stable_sort_by(|a, b| version_priority(&a.name, &b.name));
     let preferred = versions.first()?.name.clone();
     let names = &spec.names;
     let categories = names.categories.clone().unwrap_or_default();
@@ -188,7 +189,7 @@ mod tests {
             "v2",
             "v11alpha2",
         ];
-        v.sort_by(|a, b| version_priority(a, b));
+        v.stable_sort_by(|a, b| version_priority(a, b));
         assert_eq!(
             v,
             [

@@ -1,6 +1,7 @@
 //! [`CustomObject`]: an object of a CRD-defined kind, as the apiserver's unstructured
 //! storage holds it: typed metadata, the rest as JSON, and the definition it was read with.
 
+use crate::sort::SliceSort;
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -72,7 +73,7 @@ impl CustomObject {
         for k in ["apiVersion", "kind", "metadata"] {
             fields.remove(k);
         }
-        unknown.sort();
+        unknown.stable_sort();
         if strict && !unknown.is_empty() {
             return Err(DecodeError::UnknownFields(
                 unknown.into_iter().map(|p| (p, None)).collect(),

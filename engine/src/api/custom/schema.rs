@@ -6,6 +6,7 @@
 //! than [`MAX_NODES`], and every walk over a value is bounded by the schema's depth.
 //! CEL rules (`x-kubernetes-validations`) are accepted and ignored.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
@@ -193,7 +194,7 @@ impl Schema {
                 }
             }
         }
-        unknown.sort();
+        unknown.stable_sort();
         unknown
     }
 

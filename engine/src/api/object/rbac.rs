@@ -2,6 +2,7 @@
 //! ClusterRoleBinding, with their defaults (`pkg/apis/rbac/v1/defaults.go`) and validation
 //! (`pkg/apis/rbac/validation`), and the rules an aggregated ClusterRole gathers.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 
 use super::{
@@ -248,7 +249,7 @@ pub fn aggregated_rules(role: &ClusterRole, all: &[&ClusterRole]) -> Option<Vec<
             .filter(|r| r.metadata.name != role.metadata.name)
             .filter(|r| selector.matches(r.metadata.labels.as_ref()))
             .collect();
-        matched.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        matched.stable_sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
         for r in matched {
             for rule in r.rules.iter().flatten() {
                 if !rules.contains(rule) {

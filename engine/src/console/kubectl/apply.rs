@@ -1,5 +1,6 @@
 //! `kubectl apply -f` and `kubectl create -f`: manifests from files, folders or stdin.
 
+use crate::sort::SliceSort;
 use serde_json::Value;
 
 use super::flags::{self, Flag};
@@ -469,7 +470,7 @@ fn sorted_json(v: &Value) -> String {
         match v {
             Value::Object(m) => {
                 let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
+                keys.stable_sort();
                 Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect())
             }
             Value::Array(a) => Value::Array(a.iter().map(sort).collect()),

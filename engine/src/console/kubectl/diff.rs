@@ -1,6 +1,7 @@
 //! `kubectl diff -f FILE`: what `apply` would change, as `diff -u -N` of the live object and
 //! the merged one (both as `get -o yaml` prints them); exit status 1 when they differ.
 
+use crate::sort::SliceSort;
 use serde_json::{Map, Value};
 
 use super::flags::{self, Flag};
@@ -222,7 +223,7 @@ fn sorted_json(v: &Value) -> String {
         match v {
             Value::Object(m) => {
                 let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
+                keys.stable_sort();
                 Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect())
             }
             Value::Array(a) => Value::Array(a.iter().map(sort).collect()),

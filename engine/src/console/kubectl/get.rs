@@ -10,6 +10,7 @@ use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::printers::columns::{self, TableOptions};
 use crate::printers::table::render_aligned;
+use crate::sort::SliceSort;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
@@ -139,7 +140,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         }
         if req.kind.kind == "FlowSchema" {
             // The server's table of FlowSchemas lists them in matching order.
-            objects.sort_by(|a, b| crate::api::object::flowcontrol::matching_order(a, b));
+            objects.stable_sort_by(|a, b| crate::api::object::flowcontrol::matching_order(a, b));
         }
         if !objects.is_empty() {
             found.push((req.kind, objects));

@@ -3,6 +3,7 @@
 //! exits, `timeout DURATION` runs out (exit status 124), or — without `timeout` — the
 //! process stays silent for a minute.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::Pod;
 
 use super::flags;
@@ -158,7 +159,7 @@ fn workload_pod(
             .map(|c| c.restart_count)
             .sum()
     };
-    pods.sort_by_key(|p| {
+    pods.stable_sort_by_key(|p| {
         let unassigned = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none();
         let ready_since = crate::api::pod::ready_since(p);
         (

@@ -58,6 +58,7 @@ pub(crate) mod watch;
 use crate::api::manifest::edit_distance;
 use crate::cluster::Cluster;
 use crate::output::Output;
+use crate::sort::SliceSort;
 pub(crate) use create_secret::SUBCOMMANDS as SECRET_TYPES;
 pub use flag_values::{duration_flag, int_flag};
 
@@ -361,7 +362,7 @@ pub(crate) fn verb(name: &str) -> Option<&'static Verb> {
 /// Every verb's name, sorted (completion, "Did you mean").
 pub(crate) fn verb_names() -> Vec<&'static str> {
     let mut names: Vec<&str> = VERBS.iter().map(|v| v.name).collect();
-    names.sort_unstable();
+    names.stable_sort();
     names
 }
 

@@ -1,6 +1,7 @@
 //! `kubectl rollout status|history|undo|pause|resume|restart` for Deployments (StatefulSets
 //! and DaemonSets in `rollout_workloads`).
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 
 use super::flags::{self, Flag};
@@ -242,7 +243,7 @@ fn revisions(cluster: &Cluster, d: &Deployment) -> Vec<(i64, ReplicaSet)> {
             _ => None,
         })
         .collect();
-    list.sort_by_key(|(r, _)| *r);
+    list.stable_sort_by_key(|(r, _)| *r);
     list
 }
 

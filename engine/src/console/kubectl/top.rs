@@ -3,6 +3,7 @@
 //! up), memory in Mi (rounded down), node percentages of allocatable (or capacity), nodes
 //! without metrics as `<unknown>`, and the command's errors.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Node, Pod};
@@ -193,8 +194,8 @@ fn top_nodes(
         })
         .collect();
     match sort {
-        "cpu" => items.sort_by_key(|m| std::cmp::Reverse(millicores(m.cpu_nanocores))),
-        "memory" => items.sort_by_key(|m| std::cmp::Reverse(m.memory_bytes)),
+        "cpu" => items.stable_sort_by_key(|m| std::cmp::Reverse(millicores(m.cpu_nanocores))),
+        "memory" => items.stable_sort_by_key(|m| std::cmp::Reverse(m.memory_bytes)),
         _ => {}
     }
     let mut text = String::new();
@@ -318,9 +319,9 @@ fn top_pods(
         })
     };
     match sort {
-        "cpu" => items.sort_by_key(|m| std::cmp::Reverse(total(m).0)),
-        "memory" => items.sort_by_key(|m| std::cmp::Reverse(total(m).1)),
-        _ => items.sort_by(|a, b| {
+        "cpu" => items.stable_sort_by_key(|m| std::cmp::Reverse(total(m).0)),
+        "memory" => items.stable_sort_by_key(|m| std::cmp::Reverse(total(m).1)),
+        _ => items.stable_sort_by(|a, b| {
             (all.then_some(&a.namespace), &a.name).cmp(&(all.then_some(&b.namespace), &b.name))
         }),
     }
@@ -345,9 +346,9 @@ fn top_pods(
         if containers {
             let mut cs: Vec<_> = m.containers.iter().collect();
             match sort {
-                "cpu" => cs.sort_by_key(|c| std::cmp::Reverse(millicores(c.cpu_nanocores))),
-                "memory" => cs.sort_by_key(|c| std::cmp::Reverse(c.memory_bytes)),
-                _ => cs.sort_by(|a, b| a.name.cmp(&b.name)),
+                "cpu" => cs.stable_sort_by_key(|c| std::cmp::Reverse(millicores(c.cpu_nanocores))),
+                "memory" => cs.stable_sort_by_key(|c| std::cmp::Reverse(c.memory_bytes)),
+                _ => cs.stable_sort_by(|a, b| a.name.cmp(&b.name)),
             }
             for c in cs {
                 if all {

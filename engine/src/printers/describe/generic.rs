@@ -4,6 +4,7 @@
 
 use super::labels_and_annotations;
 use crate::api::object::Object;
+use crate::sort::SliceSort;
 
 /// kubectl's generic describer (`GenericDescriberFor`), for kinds without a describer of
 /// their own (CRDs, custom objects): name, namespace, labels, annotations, then every field
@@ -42,7 +43,7 @@ fn unstructured(
     }
     let indent = "  ".repeat(level);
     let mut keys: Vec<&String> = content.keys().collect();
-    keys.sort();
+    keys.stable_sort();
     for key in keys {
         let path = format!("{prefix}.{key}");
         if GENERIC_SKIP.contains(&path.as_str()) {

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod generic;
 pub mod node;
 pub mod service;
+use crate::sort::SliceSort;
 pub(crate) use service::endpoint_slices;
 pub mod sets;
 pub mod volumes;
@@ -112,7 +113,7 @@ pub(crate) fn describe_node(node: &k8s_openapi::api::core::v1::Node) -> String {
         .flatten()
         .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
         .collect();
-    roles.sort_unstable();
+    roles.stable_sort();
     let roles = if roles.is_empty() {
         "<none>".to_string()
     } else {
@@ -347,7 +348,7 @@ pub(crate) fn describe_pod(pod: &Pod) -> String {
             x
         })
         .collect();
-    tolerations.sort();
+    tolerations.stable_sort();
     match tolerations.split_first() {
         None => s.push_str("Tolerations:\t<none>\n"),
         Some((first, rest)) => {
@@ -377,7 +378,7 @@ fn events_section(world: &World, obj: &Object, now: i64) -> String {
         return tabwrite("Events:\t<none>\n", 0, 2);
     }
     let first_ms = |e: &Event| e.first_timestamp.as_ref().map(ms_from_time).unwrap_or(0);
-    events.sort_by_key(|e| {
+    events.stable_sort_by_key(|e| {
         (
             first_ms(e),
             e.metadata

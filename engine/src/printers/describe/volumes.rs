@@ -1,6 +1,7 @@
 //! The `Volumes:` section of `kubectl describe pod` and of pod templates
 //! (`describeVolumes`), and a container's `Mounts:` lines (`describeContainerVolumes`).
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{
     Container, DownwardAPIVolumeSource, EmptyDirVolumeSource, NFSVolumeSource,
     ProjectedVolumeSource, Volume,
@@ -32,7 +33,7 @@ pub fn mounts(c: &Container) -> String {
     if mounts.is_empty() {
         return "    Mounts:\t<none>\n".into();
     }
-    mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+    mounts.stable_sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
     let mut s = String::from("    Mounts:\n");
     for m in mounts {
         let mut flags = vec![if m.read_only == Some(true) {

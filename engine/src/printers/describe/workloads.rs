@@ -1,6 +1,7 @@
 //! `kubectl describe` for workload controllers: ReplicaSet, ReplicationController,
 //! Deployment, with kubectl's pod-template layout.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, Pod, PodTemplateSpec};
@@ -126,7 +127,7 @@ fn deployment(world: &World, d: &k8s_openapi::api::apps::v1::Deployment) -> Stri
             _ => None,
         })
         .collect();
-    owned.sort_by_key(|rs| rs.metadata.creation_timestamp.as_ref().map(|t| t.0));
+    owned.stable_sort_by_key(|rs| rs.metadata.creation_timestamp.as_ref().map(|t| t.0));
     if !owned.is_empty() {
         let template = without_hash(&spec.template);
         let describe_rs = |rs: &k8s_openapi::api::apps::v1::ReplicaSet| {

@@ -1,6 +1,7 @@
 //! Ingress and IngressClass: `get` columns (`printIngress`, `printIngressClass`) and
 //! `describe` (`describeIngressV1`, `describeIngressClassV1`).
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::{IngressBackend, IngressLoadBalancerStatus, IngressRule};
 
@@ -51,7 +52,7 @@ fn addresses(status: Option<&IngressLoadBalancerStatus>, wide: bool) -> String {
                 .or_else(|| i.hostname.clone().filter(|h| !h.is_empty()))
         })
         .collect();
-    set.sort();
+    set.stable_sort();
     set.dedup();
     let r = set.join(",");
     if !wide && r.len() > ADDRESS_WIDTH {

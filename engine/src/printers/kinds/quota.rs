@@ -2,6 +2,7 @@
 //! `printResourceQuota`: REQUEST and LIMIT as `name: used/hard`) and `describe`
 //! (`describeLimitRange`'s table, `describeQuota`'s Resource/Used/Hard), without Events.
 
+use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -137,7 +138,7 @@ fn scope_lines(q: &ResourceQuota, indent: &str, bullet: &str) -> String {
         .flat_map(|s| s.scopes.iter().flatten())
         .map(String::as_str)
         .collect();
-    scopes.sort_unstable();
+    scopes.stable_sort();
     let mut o = String::new();
     if !scopes.is_empty() {
         o.push_str(&format!("{indent}Scopes:\t{}\n", scopes.join(", ")));
