@@ -7,6 +7,7 @@
 //! [`ApiServer::kind_info`], [`ApiServer::served_kinds`]); [`ApiServer::decode`] reads a
 //! manifest of either; controllers read custom objects through [`ApiServer::custom_objects`].
 
+use crate::sort::SliceSort;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -95,7 +96,7 @@ impl ApiServer {
         let mut rows: Vec<&'static KindInfo> = kinds::KINDS.iter().collect();
         rows.extend(self.custom.kinds.iter().map(|k| k.info));
         // Stable: the built-in rows keep their order inside a group.
-        rows.sort_by(|a, b| a.group.cmp(b.group));
+        rows.stable_sort_by(|a, b| a.group.cmp(b.group));
         rows
     }
 
@@ -188,7 +189,9 @@ impl ApiServer {
             })
             .map(Arc::new)
             .collect();
-        kinds.sort_by(|a, b| (a.info.group, a.info.plural).cmp(&(b.info.group, b.info.plural)));
+        kinds.stable_sort_by(|a, b| {
+            (a.info.group, a.info.plural).cmp(&(b.info.group, b.info.plural))
+        });
         self.custom = CustomKinds { kinds };
     }
 

@@ -3,6 +3,7 @@
 //! clock, applies the concurrency policy and starting deadline, tracks active Jobs and the
 //! last schedule/success times, and deletes finished Jobs beyond the history limits.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -185,7 +186,9 @@ fn read_jobs(
     active.retain(|r| jobs.iter().any(|j| j.metadata.name == r.name));
 
     // History limits: the oldest finished Jobs beyond them go.
-    jobs.sort_by(|a, b| (start_ms(a), &a.metadata.name).cmp(&(start_ms(b), &b.metadata.name)));
+    jobs.stable_sort_by(|a, b| {
+        (start_ms(a), &a.metadata.name).cmp(&(start_ms(b), &b.metadata.name))
+    });
     let mut victims = Vec::new();
     for (complete, limit) in [
         (true, spec.successful_jobs_history_limit.unwrap_or(3)),

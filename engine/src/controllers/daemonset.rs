@@ -4,6 +4,7 @@
 //! `matchFields metadata.name In [node]` affinity; RollingUpdate (maxUnavailable or maxSurge)
 //! and OnDelete updates; status counted per node.
 
+use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::DaemonSet;
@@ -292,7 +293,7 @@ fn pods_by_node(
         }
     }
     for list in by_node.values_mut() {
-        list.sort_by_key(|p| {
+        list.stable_sort_by_key(|p| {
             (
                 p.metadata.creation_timestamp.as_ref().map(ms_from_time),
                 p.metadata.name.clone(),

@@ -4,6 +4,7 @@
 //! whatever Endpoints the user wrote; an Endpoints object whose selector service is gone is
 //! deleted.
 
+use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
@@ -209,7 +210,7 @@ fn desired(world: &World, svc: &Service) -> Option<Endpoints> {
             .into_iter()
             .flatten()
         {
-            list.sort_by(|a, b| a.ip.cmp(&b.ip));
+            list.stable_sort_by(|a, b| a.ip.cmp(&b.ip));
         }
     }
     let mut labels = svc.metadata.labels.clone().unwrap_or_default();

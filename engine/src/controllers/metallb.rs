@@ -4,6 +4,7 @@
 //! the elected speaker announces it (event `nodeAssigned`). The pools, the release's
 //! configuration form and the election are `network::metallb`.
 
+use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::Deployment;
@@ -250,7 +251,7 @@ fn assign(world: &mut World, install: &Install) {
         .filter(|s| handled(s))
         .cloned()
         .collect();
-    services.sort_by(|a, b| {
+    services.stable_sort_by(|a, b| {
         (
             a.metadata.creation_timestamp.as_ref().map(|t| t.0),
             key_of(a),

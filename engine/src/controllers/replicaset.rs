@@ -2,6 +2,7 @@
 //! `replicaset` and `replicationcontroller`): keep `spec.replicas` pods matching the selector,
 //! adopting orphans and releasing pods that stopped matching, and report status.
 
+use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
@@ -433,7 +434,7 @@ fn victims(pods: &[Pod], count: usize) -> Vec<Pod> {
             .unwrap_or(0)
     };
     let mut ranked: Vec<&Pod> = pods.iter().collect();
-    ranked.sort_by_key(|p| {
+    ranked.stable_sort_by_key(|p| {
         let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref());
         (
             node.is_some(),

@@ -8,6 +8,7 @@ mod interpod;
 mod preemption;
 mod volume_binding;
 
+use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, PodCondition, Taint, Toleration};
@@ -436,7 +437,7 @@ impl Controller for Scheduler {
             return;
         }
         // PrioritySort: higher priority first, then the oldest.
-        pending.sort_by_key(|p| {
+        pending.stable_sort_by_key(|p| {
             (
                 std::cmp::Reverse(p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)),
                 p.metadata.creation_timestamp.as_ref().map(|t| t.0),
@@ -530,7 +531,7 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     if feasible.is_empty() {
         let histogram = |m: &BTreeMap<String, usize>| {
             let mut parts: Vec<String> = m.iter().map(|(r, n)| format!("{n} {r}")).collect();
-            parts.sort();
+            parts.stable_sort();
             parts.join(", ")
         };
         let n = nodes.len();
@@ -787,7 +788,7 @@ mod tests {
             })
             .collect();
         let mut sorted = nodes.clone();
-        sorted.sort();
+        sorted.stable_sort();
         assert_eq!(
             sorted,
             vec!["<none>", "node1", "node2", "node3"],

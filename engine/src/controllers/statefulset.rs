@@ -5,6 +5,7 @@
 //! partition. Revisions are `<set>-<hash of the template>`; their templates are remembered
 //! here, as ControllerRevisions would store them.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -179,7 +180,7 @@ impl StatefulSets {
                 condemned.push((i, p));
             }
         }
-        condemned.sort_by_key(|(i, _)| *i);
+        condemned.stable_sort_by_key(|(i, _)| *i);
         let now = world.clock.now_ms();
         let unhealthy = |p: &Pod| !pods::running_and_ready(p) || pods::terminating(p);
         let first_unhealthy = replicas

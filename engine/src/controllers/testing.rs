@@ -2,6 +2,7 @@
 //! ServiceAccount, no nodes, no other controllers) and one controller on the runtime, so a
 //! test puts objects in, runs passes, and reads what the controller wrote and requeued.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -121,7 +122,7 @@ impl Bench {
                 _ => None,
             })
             .collect();
-        events.sort_by_key(|(name, _)| name.rsplit('.').next().map(str::to_string));
+        events.stable_sort_by_key(|(name, _)| name.rsplit('.').next().map(str::to_string));
         events.into_iter().map(|(_, e)| e).collect()
     }
 

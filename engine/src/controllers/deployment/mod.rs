@@ -18,6 +18,7 @@ mod rollback;
 mod rolling;
 mod sync;
 
+use crate::sort::SliceSort;
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
@@ -195,7 +196,7 @@ pub fn owned_replica_sets(world: &World, ns: &str, uid: &str) -> Vec<ReplicaSet>
             _ => None,
         })
         .collect();
-    rss.sort_by_key(created);
+    rss.stable_sort_by_key(created);
     rss
 }
 

@@ -1,6 +1,7 @@
 //! The Progressing condition and the progress deadline (upstream `progress.go`), and the
 //! conditions' bookkeeping (`SetDeploymentCondition` of `util/deployment_util.go`).
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::apps::v1::{DeploymentCondition, DeploymentStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
@@ -71,7 +72,7 @@ pub(super) fn put_condition(
                 last_transition_time: Some(now),
             });
             // Available is listed before Progressing, as the controller first sets it.
-            conditions.sort_by_key(|c| c.type_ != "Available");
+            conditions.stable_sort_by_key(|c| c.type_ != "Available");
             true
         }
     }

@@ -2,6 +2,7 @@
 //! the new ReplicaSet (created with its hash, revision and annotations) and the old ones,
 //! scaling one ReplicaSet with its event, history cleanup, and the status counts.
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus, ReplicaSet, ReplicaSetSpec};
@@ -92,7 +93,7 @@ pub(super) fn scale_all(
     };
     let to_add = allowed.saturating_sub(super::sum(active.iter().map(rs_replicas)));
     // Largest first; equal sizes: newest first when growing, oldest first when shrinking.
-    active.sort_by(|a, b| {
+    active.stable_sort_by(|a, b| {
         let by_age = if to_add > 0 {
             created(b).cmp(&created(a))
         } else {

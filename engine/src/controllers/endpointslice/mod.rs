@@ -10,6 +10,7 @@ mod reconciler;
 #[cfg(test)]
 mod tests;
 
+use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, ObjectReference, Pod, Service, ServicePort};
@@ -133,7 +134,7 @@ impl Controller for EndpointSliceController {
             .cloned()
             .collect();
         // New endpoints are placed by address (upstream takes them from a set, in no order).
-        pods.sort_by(|a, b| pod_ip(a).cmp(pod_ip(b)));
+        pods.stable_sort_by(|a, b| pod_ip(a).cmp(pod_ip(b)));
         let existing: Vec<EndpointSlice> = world
             .api
             .list_as::<EndpointSlice>(Some(ns))

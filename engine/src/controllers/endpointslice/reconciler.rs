@@ -3,6 +3,7 @@
 //! and delete out. Endpoints already in a slice stay where they are; slices that did not
 //! change are not written.
 
+use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointPort, EndpointSlice};
@@ -17,7 +18,7 @@ pub type EndpointKey = (Vec<String>, String, String, String);
 /// The key of `ep`.
 pub fn endpoint_key(ep: &Endpoint) -> EndpointKey {
     let mut addresses = ep.addresses.clone();
-    addresses.sort();
+    addresses.stable_sort();
     let target = ep.target_ref.as_ref();
     (
         addresses,
@@ -43,7 +44,7 @@ pub fn port_key(ports: &[EndpointPort]) -> PortKey {
             )
         })
         .collect();
-    key.sort();
+    key.stable_sort();
     key
 }
 
@@ -255,7 +256,9 @@ fn by_port_mapping(
     // 2. Fill the slices being updated, the fullest first.
     if desired.len() > 0 && !to_update.is_empty() {
         let mut names: Vec<String> = to_update.iter().cloned().collect();
-        names.sort_by_key(|n| std::cmp::Reverse(by_name.get(n).map_or(0, |s| s.endpoints.len())));
+        names.stable_sort_by_key(|n| {
+            std::cmp::Reverse(by_name.get(n).map_or(0, |s| s.endpoints.len()))
+        });
         for name in names {
             let Some(slice) = by_name.get_mut(&name) else {
                 continue;

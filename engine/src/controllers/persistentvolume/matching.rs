@@ -3,6 +3,7 @@
 //! index (`findByClaim`: volumes grouped by their access-mode sets, the smallest set that
 //! holds every requested mode first) and `checkVolumeSatisfyClaim`. Pure: no world.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim};
 
 pub use crate::api::pvc::{claim_class, volume_class, BETA_CLASS_ANNOTATION};
@@ -33,7 +34,7 @@ pub fn capacity_bytes(pv: &PersistentVolume) -> f64 {
 
 fn modes_of(modes: Option<&Vec<String>>) -> Vec<String> {
     let mut m = modes.cloned().unwrap_or_default();
-    m.sort();
+    m.stable_sort();
     m.dedup();
     m
 }
@@ -132,7 +133,7 @@ pub fn find_matching<'a>(
     let wanted = claim_modes(claim);
     // The index's mode sets that hold every requested mode, fewest modes first.
     let mut sets: Vec<Vec<String>> = volumes.iter().map(|v| volume_modes(v)).collect();
-    sets.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    sets.stable_sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     sets.dedup();
     sets.retain(|s| wanted.iter().all(|m| s.contains(m)));
     for set in sets {

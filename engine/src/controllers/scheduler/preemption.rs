@@ -7,6 +7,7 @@
 //! `DisruptionTarget` condition and a `Preempted` event and are deleted; the preemptor is
 //! nominated to the node (`status.nominatedNodeName`) and scheduled once they are gone.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
@@ -134,7 +135,7 @@ fn victims_on(
         return None;
     }
     // Highest priority first (then the oldest): reprieved first.
-    lower.sort_by_key(|p| {
+    lower.stable_sort_by_key(|p| {
         (
             std::cmp::Reverse(priority(p)),
             p.metadata.creation_timestamp.as_ref().map(|t| t.0),
@@ -143,7 +144,7 @@ fn victims_on(
     let flags = violating(budgets, &lower);
     let mut order: Vec<(&Pod, bool)> = lower.into_iter().zip(flags).collect();
     // Those whose budget would be violated are reprieved first (a stable sort).
-    order.sort_by_key(|(_, violates)| !*violates);
+    order.stable_sort_by_key(|(_, violates)| !*violates);
     let mut victims = Vec::new();
     let mut violations = 0;
     for (p, violates) in order {

@@ -11,6 +11,7 @@
 //! threshold starts the watch ([`notice`]); the housekeeping then looks every 10 s until the
 //! condition is False again.
 
+use crate::sort::SliceSort;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -320,7 +321,7 @@ fn evict_one(cx: &mut NodeCx<'_>, node: &str, threshold: u64, available: i64) {
         })
         .collect();
     // A stable sort: ties keep the store's (namespace, name) order.
-    pods.sort_by(|a, b| rank(&a.0, &b.0));
+    pods.stable_sort_by(|a, b| rank(&a.0, &b.0));
     let Some((_, pod)) = pods.into_iter().find(|(_, p)| !critical(p)) else {
         return;
     };

@@ -4,6 +4,7 @@
 //! (`<provisioner name>_<pod name>_<uuid>`, the uuid from `addon::instance_uuid`). Both
 //! loggers write to stderr.
 
+use crate::sort::SliceSort;
 use serde_json::{Map, Value};
 
 use super::{addon, fmt_ms, fs, Container, Line};
@@ -85,7 +86,7 @@ fn go_config_json(text: &str) -> Option<String> {
         None => "null".to_string(),
         Some(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.stable_sort();
             let entries: Vec<String> = keys
                 .into_iter()
                 .map(|k| {

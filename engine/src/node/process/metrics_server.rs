@@ -6,6 +6,7 @@
 //! `metric-storage-ready`). The scraping itself is `controllers::metrics_server`.
 
 use super::{addon, fmt_ms, Container, Line};
+use crate::sort::SliceSort;
 use crate::world::World;
 
 /// When the first scrape starts after the process does (its informers' caches sync).
@@ -181,7 +182,7 @@ pub fn log(c: &Container, until_ms: i64) -> Vec<Line> {
         }
     }
     lines.retain(|l| t + l.at <= until_ms);
-    lines.sort_by_key(|l| l.at);
+    lines.stable_sort_by_key(|l| l.at);
     lines
 }
 

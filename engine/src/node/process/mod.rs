@@ -23,6 +23,7 @@ pub mod stress;
 pub mod system;
 pub mod text;
 
+use crate::sort::SliceSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::jiff::Timestamp;
@@ -387,7 +388,7 @@ impl Container {
             for p in &self.periodic {
                 run.lines.extend(self.periodic_lines(p, until_ms));
             }
-            run.lines.sort_by_key(|l| l.at);
+            run.lines.stable_sort_by_key(|l| l.at);
         }
         rotation::current_file(&mut run.lines);
         run

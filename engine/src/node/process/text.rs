@@ -4,6 +4,7 @@
 
 use super::grep::Reader;
 use crate::output::Output;
+use crate::sort::SliceSort;
 
 /// Why a directory cannot be read, as a [`Reader`] says it.
 pub const IS_DIR: &str = "Is a directory";
@@ -163,7 +164,7 @@ fn sort(args: &[String], stdin: Option<&str>, read: Reader) -> Output {
         s[..end].parse().unwrap_or(0.0)
     };
     let mut lines: Vec<&str> = text.lines().collect();
-    lines.sort_by(|a, b| {
+    lines.stable_sort_by(|a, b| {
         let (ka, kb) = (field(a), field(b));
         let primary = if numeric {
             number(&ka)

@@ -5,6 +5,7 @@
 //! 2 minutes it reports `FailedAttachVolume` (the CSI attacher's timeout) and the kubelet,
 //! which waits 2m3s for the pod's volumes, `FailedMount`; the pod stays `ContainerCreating`.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{Pod, Volume};
 
 use crate::node::{kubelet, NodeCx};
@@ -95,7 +96,7 @@ pub fn awaited(pod: &Pod) -> Vec<Migrated> {
         .filter(|v| mounted(&v.name))
         .filter_map(migrated)
         .collect();
-    out.sort_by(|a, b| a.volume.cmp(&b.volume));
+    out.stable_sort_by(|a, b| a.volume.cmp(&b.volume));
     out
 }
 

@@ -3,6 +3,7 @@
 //! made), an NFS export mounted, a claim's bound volume found, a projection filled. The
 //! first failure is the FailedMount event's message; the kubelet retries.
 
+use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{Pod, Volume};
 
 use super::{mounts, projection, NODE_DISK};
@@ -150,7 +151,7 @@ fn unbound(pod: &Pod, v: &Volume, ns: &str, claim: &str) -> String {
         .flat_map(|s| s.volumes.iter().flatten())
         .map(|v| v.name.clone())
         .collect();
-    all.sort();
+    all.stable_sort();
     format!(
         "Unable to attach or mount volumes: unmounted volumes=[{}], unattached volumes=[{}]: error processing PVC {ns}/{claim}: PVC is not bound",
         v.name,

@@ -1,5 +1,6 @@
 //! Memory pressure: the ranking, the eviction message, and a node filled past its threshold.
 
+use crate::sort::SliceSort;
 use serde_json::json;
 
 use super::*;
@@ -22,7 +23,7 @@ fn candidate(usage: Option<u64>, request: u64, priority: i32) -> Candidate {
 /// Sorts `pods` as the eviction manager does and gives their indexes in eviction order.
 fn order(pods: &[Candidate]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..pods.len()).collect();
-    idx.sort_by(|a, b| rank(&pods[*a], &pods[*b]));
+    idx.stable_sort_by(|a, b| rank(&pods[*a], &pods[*b]));
     idx
 }
 
