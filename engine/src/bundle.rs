@@ -205,7 +205,6 @@ mod embedded {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
-    use crate::sort::SliceSort;
     use std::path::{Path, PathBuf};
 
     use super::*;
@@ -239,7 +238,7 @@ mod tests {
                 }
             }
         }
-        out.stable_sort();
+        out.sort();
         out
     }
 
