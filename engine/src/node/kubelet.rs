@@ -585,9 +585,17 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
 
     // Every image is present: report the pulls, then create and start each container.
     let mut statuses = Vec::new();
+    let shown = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
         record_pulled(cx, &obj, node, c);
-        let status = crate::node::runtime::start_container(cx, &pod, c, 0, None);
+        let fresh = crate::node::runtime::start_container(cx, &pod, c, 0, None);
+        let before = shown.iter().find(|s| s.name == c.name).cloned();
+        let before = before.unwrap_or_else(|| fresh.clone());
+        let (status, _) = crate::node::runtime::observed_start(cx, &pod, c, fresh, &before);
         statuses.push(status);
     }
     let status = pod.status.get_or_insert_with(Default::default);
