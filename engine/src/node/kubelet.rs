@@ -585,6 +585,7 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
 
     // Every image is present: report the pulls, then create and start each container.
     let mut statuses = Vec::new();
+    let before = pod.status.clone();
     let shown = pod
         .status
         .as_ref()
@@ -607,7 +608,13 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
         .and_then(|s| s.restart_policy.clone())
         .unwrap_or_else(|| "Always".into());
     crate::node::runtime::update_phase(cx, &mut pod, &policy, &statuses);
-    let stored = store_pod(cx, pod);
+    // Nothing to report while every container is yet to be seen running (the status
+    // manager writes only changes).
+    let stored = if pod.status == before {
+        Object::Pod(Box::new(pod))
+    } else {
+        store_pod(cx, pod)
+    };
     cx.kubelet.stages.insert(key, Stage::Running);
     if let Object::Pod(pod) = &stored {
         crate::node::runtime::sync_pod(cx, pod);
