@@ -1,6 +1,8 @@
 //! The container runtime and the kubelet's restart loop: each container's current and
 //! previous process, when it exits, restart back-off (10 s doubling to 300 s, reset after
-//! 10 minutes of running), and the container and pod status that follow.
+//! 10 minutes of running), the pull before each restart (policy `Always`), and the container
+//! and pod status that follow, as the kubelet's relist observes them (a container gone
+//! before the next relist is never reported running).
 
 use k8s_openapi::api::core::v1::{
     Container as Spec, ContainerState, ContainerStateRunning, ContainerStateTerminated,
