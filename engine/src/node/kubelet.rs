@@ -594,9 +594,9 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
         record_pulled(cx, &obj, node, c);
         let fresh = crate::node::runtime::start_container(cx, &pod, c, 0, None);
-        let before = shown.iter().find(|s| s.name == c.name).cloned();
-        let before = before.unwrap_or_else(|| fresh.clone());
-        let (status, _) = crate::node::runtime::observed_start(cx, &pod, c, fresh, &before);
+        let prior = shown.iter().find(|s| s.name == c.name).cloned();
+        let prior = prior.unwrap_or_else(|| fresh.clone());
+        let (status, _) = crate::node::runtime::observed_start(cx, &pod, c, fresh, &prior);
         statuses.push(status);
     }
     let status = pod.status.get_or_insert_with(Default::default);
