@@ -178,15 +178,16 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
             cx.world.timers.at(at, kubelet::key_task(&pod.metadata));
             return;
         }
-        *slot_status = match retry {
-            Some(_) => runtime::retry_config(cx, &pod, c, slot_status),
+        (*slot_status, changed) = match retry {
+            Some(_) => (runtime::retry_config(cx, &pod, c, slot_status), true),
             None => {
                 let obj = Object::Pod(Box::new(pod.clone()));
                 kubelet::record_pulled(cx, &obj, node, c);
-                runtime::start_container(cx, &pod, c, 0, None)
+                let fresh = runtime::start_container(cx, &pod, c, 0, None);
+                let shown = slot_status.clone();
+                runtime::observed_start(cx, &pod, c, fresh, &shown)
             }
         };
-        changed = true;
         next_due = runtime::config_retry_at(cx, &pod, c);
         if let Some((at, _)) = cx
             .kubelet

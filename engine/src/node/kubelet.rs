@@ -585,9 +585,18 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
 
     // Every image is present: report the pulls, then create and start each container.
     let mut statuses = Vec::new();
+    let before = pod.status.clone();
+    let shown = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
         record_pulled(cx, &obj, node, c);
-        let status = crate::node::runtime::start_container(cx, &pod, c, 0, None);
+        let fresh = crate::node::runtime::start_container(cx, &pod, c, 0, None);
+        let prior = shown.iter().find(|s| s.name == c.name).cloned();
+        let prior = prior.unwrap_or_else(|| fresh.clone());
+        let (status, _) = crate::node::runtime::observed_start(cx, &pod, c, fresh, &prior);
         statuses.push(status);
     }
     let status = pod.status.get_or_insert_with(Default::default);
@@ -599,7 +608,13 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
         .and_then(|s| s.restart_policy.clone())
         .unwrap_or_else(|| "Always".into());
     crate::node::runtime::update_phase(cx, &mut pod, &policy, &statuses);
-    let stored = store_pod(cx, pod);
+    // Nothing to report while every container is yet to be seen running (the status
+    // manager writes only changes).
+    let stored = if pod.status == before {
+        Object::Pod(Box::new(pod))
+    } else {
+        store_pod(cx, pod)
+    };
     cx.kubelet.stages.insert(key, Stage::Running);
     if let Object::Pod(pod) = &stored {
         crate::node::runtime::sync_pod(cx, pod);

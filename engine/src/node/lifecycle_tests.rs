@@ -166,3 +166,159 @@ fn a_crash_looping_pod_is_synced_from_its_current_spec() {
         .collect();
     assert_eq!(images, ["docker.io/library/busybox:1.36"]);
 }
+
+fn pod_uid(bench: &Bench) -> String {
+    let pod = bench.world.api.get_as::<Pod>("default", "web");
+    pod.and_then(|p| p.metadata.uid.clone()).unwrap_or_default()
+}
+
+/// Runs a pod of one container (`container`, its spec) for `seconds`; returns one line per
+/// change of its status (`+ms phase state restarts ready`) and per event the kubelet records
+/// (`+ms Reason: message`), in time order.
+fn timeline(container: serde_json::Value, seconds: i64) -> String {
+    let mut bench = Bench::new(Box::<NodeLifecycle>::default());
+    bench.add_nodes(&ClusterProfile::multi_node());
+    bench.create(object(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"nodeName": "node1", "containers": [container]}
+    })));
+    let start = bench.world.clock.now_ms();
+    let mut kubelet = Kubelet::default();
+    let mut lines = Vec::new();
+    let mut last = String::new();
+    let mut seen = std::collections::BTreeMap::new();
+    while let Some((due, task)) = bench.world.timers.pop_due(start + seconds * 1000) {
+        bench.world.clock.set(due);
+        if let Task::KubeletSync {
+            namespace,
+            name,
+            uid,
+        } = task
+        {
+            kubelet.sync(&mut bench.world, &namespace, &name, &uid);
+        }
+        // New events and repeats, in the order they were written.
+        let mut fresh = Vec::new();
+        for o in bench.world.api.list("Event", Some("default")) {
+            if let crate::api::object::Object::Event(e) = o {
+                let name = e.metadata.name.clone().unwrap_or_default();
+                let count = e.count.unwrap_or(1);
+                if seen.insert(name, count) != Some(count) {
+                    let rv = e.metadata.resource_version.as_deref().unwrap_or_default();
+                    let line = format!(
+                        "+{}ms {}: {}",
+                        due - start,
+                        e.reason.as_deref().unwrap_or_default(),
+                        e.message.as_deref().unwrap_or_default()
+                    );
+                    let uid = pod_uid(&bench);
+                    let line = line.replace(&uid, "<uid>");
+                    fresh.push((rv.parse::<u64>().unwrap_or_default(), line));
+                }
+            }
+        }
+        fresh.sort();
+        lines.extend(fresh.into_iter().map(|(_, l)| l));
+        let Some(pod) = bench.world.api.get_as::<Pod>("default", "web") else {
+            continue;
+        };
+        let status = pod.status.clone().unwrap_or_default();
+        let state = status
+            .container_statuses
+            .iter()
+            .flatten()
+            .map(|c| {
+                let s = c.state.clone().unwrap_or_default();
+                let state = match (s.waiting, s.running, s.terminated) {
+                    (Some(w), _, _) => format!("waiting:{}", w.reason.unwrap_or_default()),
+                    (_, Some(_), _) => "running".into(),
+                    (_, _, Some(t)) => format!(
+                        "terminated:{}({}) {}..{}",
+                        t.reason.unwrap_or_default(),
+                        t.exit_code,
+                        t.started_at.map_or(0, |t| t.0.as_millisecond() - start),
+                        t.finished_at.map_or(0, |t| t.0.as_millisecond() - start)
+                    ),
+                    _ => "none".into(),
+                };
+                format!("{state} restarts={} ready={}", c.restart_count, c.ready)
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        let line = format!("{} {state}", status.phase.unwrap_or_default());
+        if line != last {
+            lines.push(format!("+{}ms {line}", due - start));
+            last = line;
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+/// A container that has exited by the kubelet's next relist after its start is reported
+/// from waiting straight to terminated (never running, never ready); every restart of an
+/// image with pull policy Always (`busybox`: no tag) pulls it again first.
+#[test]
+fn a_container_that_exits_at_once_is_never_reported_running() {
+    let got = timeline(
+        json!({"name": "c", "image": "busybox", "command": ["false"]}),
+        20,
+    );
+    let pulled = "Pulled: Successfully pulled image \"busybox\"";
+    let backoff = "BackOff: Back-off restarting failed container c in pod web_default(<uid>)";
+    assert_eq!(
+        got,
+        format!(
+            r#"+0ms Pulling: Pulling image "busybox"
++0ms Pending waiting:ContainerCreating restarts=0 ready=false
++2570ms {pulled} in 1.87s (1.87s including waiting). Image size: 2155550 bytes.
++2570ms Created: Created container: c
++2570ms Started: Started container c
++2870ms Running terminated:Error(1) 2000..2000 restarts=0 ready=false
++3870ms Pulling: Pulling image "busybox"
++4820ms {pulled} in 950ms (950ms including waiting). Image size: 2155550 bytes.
++4820ms Created: Created container: c
++4820ms Started: Started container c
++5120ms Running terminated:Error(1) 5000..5000 restarts=1 ready=false
++6120ms {backoff}
++6120ms Running waiting:CrashLoopBackOff restarts=1 ready=false
++16120ms Pulling: Pulling image "busybox"
++17070ms {pulled} in 950ms (950ms including waiting). Image size: 2155550 bytes.
++17070ms Created: Created container: c
++17070ms Started: Started container c
++17370ms Running terminated:Error(1) 17000..17000 restarts=2 ready=false
++18370ms {backoff}
++18370ms Running waiting:CrashLoopBackOff restarts=2 ready=false
+"#
+        )
+    );
+}
+
+/// With pull policy IfNotPresent the image is found on the node at each restart; a
+/// container that lives past the next relist is reported running.
+#[test]
+fn a_container_that_outlives_the_relist_is_reported_running() {
+    let got = timeline(
+        json!({"name": "c", "image": "busybox:1.36", "imagePullPolicy": "IfNotPresent",
+               "command": ["sh", "-c", "sleep 2; exit 3"]}),
+        12,
+    );
+    assert_eq!(
+        got,
+        r#"+0ms Pulling: Pulling image "busybox:1.36"
++0ms Pending waiting:ContainerCreating restarts=0 ready=false
++2570ms Pulled: Successfully pulled image "busybox:1.36" in 1.87s (1.87s including waiting). Image size: 2155550 bytes.
++2570ms Created: Created container: c
++2570ms Started: Started container c
++2570ms Running running restarts=0 ready=true
++4870ms Running terminated:Error(3) 2000..4000 restarts=0 ready=false
++5870ms Pulled: Container image "busybox:1.36" already present on machine
++5870ms Created: Created container: c
++5870ms Started: Started container c
++5870ms Running running restarts=1 ready=true
++8170ms Running terminated:Error(3) 6000..8000 restarts=1 ready=false
++9170ms BackOff: Back-off restarting failed container c in pod web_default(<uid>)
++9170ms Running waiting:CrashLoopBackOff restarts=1 ready=false
+"#
+    );
+}

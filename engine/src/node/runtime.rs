@@ -1,6 +1,8 @@
 //! The container runtime and the kubelet's restart loop: each container's current and
 //! previous process, when it exits, restart back-off (10 s doubling to 300 s, reset after
-//! 10 minutes of running), and the container and pod status that follow.
+//! 10 minutes of running), the pull before each restart (policy `Always`), and the container
+//! and pod status that follow, as the kubelet's relist observes them (a container gone
+//! before the next relist is never reported running).
 
 use k8s_openapi::api::core::v1::{
     Container as Spec, ContainerState, ContainerStateRunning, ContainerStateTerminated,
@@ -74,6 +76,11 @@ pub struct Slot {
     /// The container could not be created for its configuration (a missing ConfigMap,
     /// Secret or key): when the kubelet tries again.
     pub config_retry_at: Option<i64>,
+    /// The status of the current instance, started but not reported: it exits before the
+    /// kubelet's next relist could see it running, so its first report is its exit.
+    pub unreported: Option<Box<ContainerStatus>>,
+    /// A restart waits for its image pull (policy `Always`): when the pull is done.
+    pub pull_done_at: Option<i64>,
 }
 
 /// A postStart hook the kubelet is waiting for: the container is not running for it (nor for
@@ -456,6 +463,8 @@ pub fn start_container(
     slot.backing_off = false;
     slot.force_restart = false;
     slot.config_retry_at = None;
+    slot.unreported = None;
+    slot.pull_done_at = None;
     let running = running && !waiting_for_hook;
     let (ready, started) = (
         running && prober.started && prober.ready,
@@ -474,6 +483,37 @@ pub fn start_container(
         last_state,
         ..Default::default()
     }
+}
+
+/// What the kubelet reports once it has started container `c` (`fresh`, the runtime's
+/// status of it). Upstream writes a pod's status before its sync starts containers, and the
+/// next one from what the next relist (`RELIST_MS` later) observes: an instance that has
+/// exited by then is never reported running. Its status waits in the slot for its exit to
+/// be noticed and `shown` (the status before the start) stays; otherwise `fresh` is reported.
+/// Returns the status to report and whether it is `fresh`.
+pub(crate) fn observed_start(
+    cx: &mut NodeCx<'_>,
+    pod: &Pod,
+    c: &Spec,
+    fresh: ContainerStatus,
+    shown: &ContainerStatus,
+) -> (ContainerStatus, bool) {
+    let Some(slot) = cx.kubelet.containers.get_mut(&key(pod, &c.name)) else {
+        return (fresh, true);
+    };
+    let unseen = slot.post_start.is_none()
+        && slot.config_retry_at.is_none()
+        && slot.current.as_ref().is_some_and(|i| {
+            i.start_error.is_none()
+                && i.exit
+                    .is_some_and(|(at, _)| at - i.process.start_ms < super::kubelet::RELIST_MS)
+        });
+    if !unseen {
+        slot.unreported = None;
+        return (fresh, true);
+    }
+    slot.unreported = Some(Box::new(fresh));
+    (shown.clone(), false)
 }
 
 /// A process's exit, or its OOM kill when that comes first (`oom_at` is cleared if not).
@@ -854,21 +894,31 @@ pub(crate) fn sync_container(
     let is_running = st.state.as_ref().is_some_and(|s| s.running.is_some());
     let just_failed_start = inst.start_error.is_some() && slot.restart_at.is_none();
     let hook_killed = slot.post_start.as_ref().is_some_and(|h| h.killed);
+    let unreported = slot.unreported.is_some();
     // 1. The process exits.
     if let Some((at, code)) = inst.exit {
-        if (is_running || just_failed_start || hook_killed) && at <= now {
+        let live = is_running || just_failed_start || hook_killed || unreported;
+        if live && at <= now {
             let ended = terminated(inst);
+            let start_failed = inst.start_error.is_some();
+            let hook_error = slot.post_start.as_ref().and_then(|h| h.error.clone());
+            if let Some(fresh) = cx
+                .kubelet
+                .containers
+                .get_mut(&k)
+                .and_then(|s| s.unreported.take())
+            {
+                // Its start is reported with its exit.
+                *st = *fresh;
+            }
             st.ready = false;
             st.started = Some(false);
-            if inst.start_error.is_some() {
+            if start_failed {
                 st.last_state = Some(ended);
             } else if hook_killed && policy != "Never" {
                 // The start failed: the kubelet reports why until it starts it again.
                 st.last_state = Some(ended);
-                st.state = Some(waiting(
-                    "PostStartHookError",
-                    slot.post_start.as_ref().and_then(|h| h.error.clone()),
-                ));
+                st.state = Some(waiting("PostStartHookError", hook_error));
             } else {
                 st.state = Some(ended);
             }
@@ -891,7 +941,7 @@ pub(crate) fn sync_container(
             } else {
                 entry.restart_at = None;
             }
-        } else if (is_running || just_failed_start || hook_killed) && at > now {
+        } else if live && at > now {
             due(at, next_due);
         }
     }
@@ -951,29 +1001,24 @@ pub(crate) fn sync_container(
             }
             due(restart_at, next_due);
         } else {
-            // 3. Restart.
+            // 3. Restart: its image first (pulled again with policy Always, or when it is
+            // missing: the start waits for the pull), then the container.
             let node = kubelet_source(pod);
-            let image = c.image.as_deref().unwrap_or_default();
-            let cache_key = (node.clone(), image.to_string());
-            let pull = (!cx.kubelet.image_cache.contains(&cache_key)).then(|| {
-                ImageRef::parse(image)
-                    .as_ref()
-                    .and_then(crate::node::images::lookup)
-                    .map_or((0, 0), |i| (i.pull_ms, i.size_bytes))
-            });
-            let message = crate::node::kubelet::pulled_message(image, pull);
-            cx.kubelet.image_cache.insert(cache_key);
-            events::record(
-                cx.world,
-                &event_ref(pod),
-                EventType::Normal,
-                "Pulled",
-                &message,
-                Source {
-                    component: "kubelet",
-                    host: Some(&node),
-                },
-            );
+            let obj = event_ref(pod);
+            let pulled_at = cx.kubelet.containers.get(&k).and_then(|s| s.pull_done_at);
+            let pull_ms = match pulled_at {
+                None => crate::node::kubelet::pull_if_needed(cx, &obj, &node, c),
+                Some(at) => at - now,
+            };
+            if pull_ms > 0 {
+                let at = now + pull_ms;
+                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+                    e.pull_done_at = Some(at);
+                }
+                due(at, next_due);
+                return changed | probe_container(cx, pod, c, policy, st, next_due);
+            }
+            crate::node::kubelet::record_pulled(cx, &obj, &node, c);
             let count = st.restart_count + 1;
             let last = last(cx);
             let fresh = start_container(cx, pod, c, count, Some(last));
@@ -987,8 +1032,9 @@ pub(crate) fn sync_container(
                     due(at, next_due);
                 }
             }
-            *st = fresh;
-            changed = true;
+            let (report, seen) = observed_start(cx, pod, c, fresh, st);
+            *st = report;
+            changed |= seen;
         }
     }
     // 4. Probes.
@@ -1047,13 +1093,18 @@ pub(crate) fn update_phase(
     let all_done = statuses
         .iter()
         .all(|s| s.state.as_ref().is_some_and(|st| st.terminated.is_some()));
-    // A container that was never created keeps the pod Pending (`getPhase`: waiting > 0).
+    // A container not yet reported started keeps the pod Pending (`getPhase`: waiting > 0).
     let never_created = statuses.iter().any(|s| {
         s.last_state.as_ref().is_none_or(|l| l.terminated.is_none())
             && s.state
                 .as_ref()
                 .and_then(|st| st.waiting.as_ref())
-                .is_some_and(|w| w.reason.as_deref() == Some("CreateContainerConfigError"))
+                .is_some_and(|w| {
+                    matches!(
+                        w.reason.as_deref(),
+                        Some("CreateContainerConfigError" | "ContainerCreating")
+                    )
+                })
     });
     let phase = if never_created {
         "Pending"
@@ -1156,41 +1207,13 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
             .cloned()
             .unwrap_or_default();
         let (stop_ms, code) = stop_container(cx, pod, &spec, &inst, grace_ms);
-        // The new image is pulled once the old container has stopped.
-        let image = pod
-            .spec
-            .iter()
-            .flat_map(|s| s.containers.iter())
-            .find(|c| c.name == *name)
-            .and_then(|c| c.image.clone())
-            .unwrap_or_default();
-        let mut pull_ms = 0;
-        if !cx
-            .kubelet
-            .image_cache
-            .contains(&(node.clone(), image.clone()))
-        {
-            pull_ms = ImageRef::parse(&image)
-                .as_ref()
-                .and_then(crate::node::images::lookup)
-                .map_or(0, |i| i.pull_ms);
-            events::record(
-                cx.world,
-                &obj,
-                EventType::Normal,
-                "Pulling",
-                &format!("Pulling image \"{image}\""),
-                Source {
-                    component: "kubelet",
-                    host: Some(&node),
-                },
-            );
-        }
+        // The new image is pulled once the old container has stopped (the restart's pull).
         if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
             if let Some(inst) = slot.current.as_mut() {
                 inst.exit = Some((now + stop_ms, code));
             }
-            slot.restart_at = Some(now + stop_ms + pull_ms);
+            slot.restart_at = Some(now + stop_ms);
+            slot.pull_done_at = None;
             slot.backing_off = false;
             slot.backoff_ms = 0;
         }
