@@ -161,10 +161,7 @@ impl Store {
         }
         // metadata.generation counts changes of the spec (for the kinds that have one).
         let generation = old.metadata().generation.map(|g| {
-            if write == Write::Status
-                || super::strategy::generation_fields(old)
-                    == super::strategy::generation_fields(&obj)
-            {
+            if write == Write::Status || super::strategy::same_generation_fields(old, &obj) {
                 g
             } else {
                 g + 1
@@ -245,6 +242,15 @@ impl Store {
         kind: &'static str,
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Object> + 'a {
+        self.list_shared(kind, namespace).map(|o| &**o)
+    }
+
+    /// [`Store::list`], each stored version shared.
+    pub fn list_shared<'a>(
+        &'a self,
+        kind: &'static str,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
         // Keys sort by kind, then namespace: walk only that range, not the whole store.
         let start = ObjectKey {
             kind,
@@ -256,7 +262,7 @@ impl Store {
             .take_while(move |(k, _)| {
                 k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns)
             })
-            .map(|(_, o)| &**o)
+            .map(|(_, o)| o)
     }
 
     /// How many objects are stored.

@@ -3,7 +3,7 @@
 //! clock, applies the concurrency policy and starting deadline, tracks active Jobs and the
 //! last schedule/success times, and deletes finished Jobs beyond the history limits.
 
-use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
@@ -84,19 +84,22 @@ fn start_ms(j: &Job) -> i64 {
 }
 
 fn sync(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
-    let Some(Object::CronJob(cj)) = world.api.get("CronJob", &key.namespace, &key.name).cloned()
-    else {
+    // The stored version, shared with the store (no copy): read as it was at the start.
+    let Some(cj_obj) = world.api.get_shared("CronJob", &key.namespace, &key.name) else {
+        return;
+    };
+    let Object::CronJob(cj) = &*cj_obj else {
         return;
     };
     if cj.metadata.deletion_timestamp.is_some() {
         return;
     }
-    let cj_obj = Object::CronJob(cj.clone());
     let uid = cj.metadata.uid.clone().unwrap_or_default();
-    let spec = cj.spec.clone().unwrap_or_default();
+    let no_spec = CronJobSpec::default();
+    let spec = cj.spec.as_ref().unwrap_or(&no_spec);
     let mut status = cj.status.clone().unwrap_or_default();
     // Read with the Jobs borrowed from the store; the writes they call for come after.
-    let (mut active, saw, victims) = read_jobs(world, key, &uid, &spec, &mut status);
+    let (mut active, saw, victims) = read_jobs(world, key, &uid, spec, &mut status);
     for (name, condition) in saw {
         events::record(
             world,
@@ -112,15 +115,15 @@ fn sync(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
     }
 
     if spec.suspend != Some(true) {
-        schedule(world, queue, key, &cj, &cj_obj, &mut status, &mut active);
+        schedule(world, queue, key, cj, &cj_obj, &mut status, &mut active);
     }
     status.active = (!active.is_empty()).then_some(active);
-    let Some(Object::CronJob(mut current)) =
-        world.api.get("CronJob", &key.namespace, &key.name).cloned()
+    let Some(Object::CronJob(current)) = world.api.get("CronJob", &key.namespace, &key.name)
     else {
         return;
     };
     if current.status.as_ref() != Some(&status) {
+        let mut current = current.clone();
         current.status = Some(status);
         let _ = world.api.update_status(Object::CronJob(current));
     }
@@ -133,7 +136,7 @@ fn read_jobs(
     world: &World,
     key: &ObjectKey,
     uid: &str,
-    spec: &k8s_openapi::api::batch::v1::CronJobSpec,
+    spec: &CronJobSpec,
     status: &mut k8s_openapi::api::batch::v1::CronJobStatus,
 ) -> (
     Vec<ObjectReference>,
@@ -248,7 +251,8 @@ fn schedule(
     active: &mut Vec<ObjectReference>,
 ) {
     let now = world.clock.now_ms();
-    let spec = cj.spec.clone().unwrap_or_default();
+    let no_spec = CronJobSpec::default();
+    let spec = cj.spec.as_ref().unwrap_or(&no_spec);
     let Ok(sched) = crate::api::cron::parse(&spec.schedule) else {
         return;
     };

@@ -56,6 +56,11 @@ impl Controller for GarbageCollector {
         "garbagecollector"
     }
 
+    /// Every kind but Events, which upstream's graph builder ignores (`ignoredResources`).
+    fn reads(&self, obj: &Object) -> bool {
+        !matches!(obj, Object::Event(_))
+    }
+
     /// Keeps the owner index, and marks what the event makes due: the object's owner
     /// references when it has some, the object as an owner when a deletion finalizer holds
     /// it, the dependents of an object that went, and the owners a dependent that went may
