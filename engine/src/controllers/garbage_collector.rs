@@ -330,6 +330,38 @@ mod tests {
     }
 
     #[test]
+    fn events_are_not_collected_even_with_an_owner_gone() {
+        let mut c = owned_pair(false);
+        let uid = c
+            .world
+            .api
+            .get("Pod", "default", "owner")
+            .and_then(|o| o.metadata().uid.clone())
+            .unwrap();
+        let event = k8s_openapi::api::core::v1::Event {
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("owned-event".into()),
+                namespace: Some("default".into()),
+                owner_references: Some(vec![OwnerReference {
+                    api_version: "v1".into(),
+                    kind: "Pod".into(),
+                    name: "owner".into(),
+                    uid,
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        c.world.create(Object::Event(Box::new(event))).unwrap();
+        c.run("kubectl delete pod owner");
+        c.advance(SimDuration::seconds(60));
+        assert!(!exists(&c, "owner"));
+        // Upstream's graph builder ignores Events (`ignoredResources`).
+        assert!(c.world.api.get("Event", "default", "owned-event").is_some());
+    }
+
+    #[test]
     fn background_deletion_removes_dependents_after_the_owner() {
         let mut c = owned_pair(false);
         let out = c.run("kubectl delete pod owner");
