@@ -3,15 +3,15 @@
 //! clock, applies the concurrency policy and starting deadline, tracks active Jobs and the
 //! last schedule/success times, and deletes finished Jobs beyond the history limits.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::batch::v1::{CronJobSpec, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
-use std::collections::BTreeMap;
-
 use super::runtime::{Controller, Queue};
-use crate::api::cron::Schedule;
 use crate::api::batch::{finished, has_condition};
+use crate::api::cron::Schedule;
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::world::events::{self, EventType, Source};
@@ -144,8 +144,7 @@ fn sync(cron_jobs: &mut CronJobs, world: &mut World, key: &ObjectKey, queue: &mu
         }
     }
     status.active = (!active.is_empty()).then_some(active);
-    let Some(Object::CronJob(current)) = world.api.get("CronJob", &key.namespace, &key.name)
-    else {
+    let Some(Object::CronJob(current)) = world.api.get("CronJob", &key.namespace, &key.name) else {
         return;
     };
     if current.status.as_ref() != Some(&status) {
