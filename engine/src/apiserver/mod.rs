@@ -111,6 +111,16 @@ impl ApiServer {
         self.store.list(kind, namespace)
     }
 
+    /// [`ApiServer::list`], each stored version shared with the store (no copy), for a
+    /// reader that writes while it reads.
+    pub fn list_shared<'a>(
+        &'a self,
+        kind: &'static str,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a std::sync::Arc<Object>> + 'a {
+        self.store.list_shared(kind, namespace)
+    }
+
     /// A watch cursor that sees only what happens from now on.
     pub fn watch(&self) -> Cursor {
         self.store.watch()

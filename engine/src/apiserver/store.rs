@@ -43,7 +43,8 @@ pub struct Store {
     readers: Readers,
     /// The leases of the kinds stored with a TTL (Events), as etcd's.
     leases: Leases,
-    /// How many objects of each kind are stored (the scale envelope reads it).
+    /// How many objects of each kind are stored (the scale envelope reads it; lists skip a
+    /// kind with none).
     counts: BTreeMap<&'static str, usize>,
     /// The latest time the store has heard of (a write's, or [`Store::expire`]'s), epoch ms:
     /// when a write's lease starts.
@@ -134,6 +135,7 @@ impl Store {
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(now);
         if !self.index.contains(&key as &dyn KeyParts) {
+            *self.counts.entry(key.kind).or_default() += 1;
             let obj = Arc::new(obj);
             self.index.replace(Entry(Arc::clone(&obj)));
             self.objects.insert(key, obj);
@@ -161,10 +163,7 @@ impl Store {
         }
         // metadata.generation counts changes of the spec (for the kinds that have one).
         let generation = old.metadata().generation.map(|g| {
-            if write == Write::Status
-                || super::strategy::generation_fields(old)
-                    == super::strategy::generation_fields(&obj)
-            {
+            if write == Write::Status || super::strategy::same_generation_fields(old, &obj) {
                 g
             } else {
                 g + 1
@@ -245,18 +244,31 @@ impl Store {
         kind: &'static str,
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Object> + 'a {
-        // Keys sort by kind, then namespace: walk only that range, not the whole store.
+        self.list_shared(kind, namespace).map(|o| &**o)
+    }
+
+    /// [`Store::list`], each stored version shared.
+    pub fn list_shared<'a>(
+        &'a self,
+        kind: &'static str,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+        // Keys sort by kind, then namespace: walk only that range, not the whole store; a
+        // kind with nothing stored (most admission plugins' kinds) is not looked for.
+        let stored = self.count(kind) > 0;
         let start = ObjectKey {
             kind,
-            namespace: namespace.unwrap_or("").to_string(),
+            namespace: if stored { namespace.unwrap_or("") } else { "" }.to_string(),
             name: String::new(),
         };
-        self.objects
-            .range(start..)
+        stored
+            .then(|| self.objects.range(start..))
+            .into_iter()
+            .flatten()
             .take_while(move |(k, _)| {
                 k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns)
             })
-            .map(|(_, o)| &**o)
+            .map(|(_, o)| o)
     }
 
     /// How many objects are stored.
@@ -264,7 +276,7 @@ impl Store {
         self.objects.len()
     }
 
-    /// How many objects of `kind` are stored.
+    /// How many objects of `kind` are stored (preloaded ones too).
     pub fn count(&self, kind: &str) -> usize {
         self.counts.get(kind).copied().unwrap_or(0)
     }
@@ -415,6 +427,24 @@ mod tests {
         assert_eq!(rv(&store, "b"), None);
         assert!(store.get("Pod", "", "a").is_none());
         assert_eq!(store.list("Namespace", None).count(), 2);
+    }
+
+    #[test]
+    fn preloaded_objects_are_counted_and_listed() {
+        let mut store = Store::default();
+        let now = crate::clock::time_from_ms(crate::clock::BOOT_MS);
+        let mut rng = Rng::new(1);
+        assert_eq!(store.list("Namespace", None).count(), 0);
+        store.preload(ns("a"), now.clone(), &mut rng);
+        store.preload(ns("a"), now.clone(), &mut rng);
+        store.create(ns("b"), now, &mut rng).unwrap();
+        assert_eq!(store.count("Namespace"), 2);
+        let listed: Vec<_> = store.list("Namespace", None).map(|o| o.name()).collect();
+        assert_eq!(listed, ["a", "b"]);
+        assert_eq!(store.list("ConfigMap", Some("a")).count(), 0);
+        store.remove("Namespace", "", "a");
+        store.remove("Namespace", "", "b");
+        assert_eq!(store.list("Namespace", None).count(), 0);
     }
 
     #[test]

@@ -64,10 +64,46 @@ pub(super) fn starts_generation(obj: &Object) -> bool {
         )
 }
 
+/// Whether a main-resource write from `old` to `new` leaves [`generation_fields`] as they
+/// were (so `metadata.generation` stays). The typed fields are compared first: equal typed
+/// values serialize to equal JSON, so only a write that changed them pays for the JSON
+/// comparison (which alone decides, as two typed values may serialize alike).
+pub(super) fn same_generation_fields(old: &Object, new: &Object) -> bool {
+    macro_rules! typed {
+        ($($kind:ident => $field:ident),* $(,)?) => {
+            match (old, new) {
+                $((Object::$kind(a), Object::$kind(b)) => a.$field == b.$field,)*
+                (Object::EndpointSlice(a), Object::EndpointSlice(b)) => {
+                    a.address_type == b.address_type
+                        && a.endpoints == b.endpoints
+                        && a.ports == b.ports
+                        && a.metadata.labels == b.metadata.labels
+                }
+                _ => false,
+            }
+        };
+    }
+    let equal = typed!(
+        Deployment => spec,
+        ReplicaSet => spec,
+        StatefulSet => spec,
+        DaemonSet => spec,
+        Job => spec,
+        CronJob => spec,
+        HorizontalPodAutoscaler => spec,
+        PodDisruptionBudget => spec,
+        Ingress => spec,
+        NetworkPolicy => spec,
+        ValidatingWebhookConfiguration => webhooks,
+        MutatingWebhookConfiguration => webhooks,
+    );
+    equal || generation_fields(old) == generation_fields(new)
+}
+
 /// What a main-resource write must change to move `metadata.generation`: the spec; for an
 /// EndpointSlice, which has none, everything but its metadata, and its labels; for a
 /// webhook configuration its webhooks (their strategies' `PrepareForUpdate`).
-pub(super) fn generation_fields(obj: &Object) -> serde_json::Value {
+fn generation_fields(obj: &Object) -> serde_json::Value {
     if let Object::Custom(o) = obj {
         return o.generation_fields();
     }

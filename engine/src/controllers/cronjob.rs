@@ -3,13 +3,16 @@
 //! clock, applies the concurrency policy and starting deadline, tracks active Jobs and the
 //! last schedule/success times, and deletes finished Jobs beyond the history limits.
 
+use std::collections::BTreeMap;
+
 use crate::sort::SliceSort;
-use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::batch::v1::{CronJobSpec, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::runtime::{Controller, Queue};
 use crate::api::batch::{finished, has_condition};
+use crate::api::cron::Schedule;
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::world::events::{self, EventType, Source};
@@ -22,10 +25,31 @@ const REQUEUE_DELAY_MS: i64 = 100;
 /// Missed schedules looked at before giving up on catching up.
 const MAX_MISSED: usize = 100;
 
-/// The controller. It remembers nothing between passes beyond what the runtime keeps (its
-/// watch cursor and the requeues at the next scheduled times).
+/// The controller. Beyond what the runtime keeps (its watch cursor and the requeues at the
+/// next scheduled times), it remembers only the schedules it has parsed.
 #[derive(Clone, Debug, Default)]
-pub struct CronJobs;
+pub struct CronJobs {
+    /// Parsed schedules by their text (a cache: each sync reads its CronJob's).
+    schedules: BTreeMap<String, Schedule>,
+}
+
+/// The most parsed schedules kept (past it, the cache starts over).
+const MAX_SCHEDULES: usize = 64;
+
+impl CronJobs {
+    /// `spec`'s schedule, parsed once; `None` when it does not parse.
+    fn schedule_of(&mut self, spec: &str) -> Option<Schedule> {
+        if let Some(s) = self.schedules.get(spec) {
+            return Some(s.clone());
+        }
+        let parsed = crate::api::cron::parse(spec).ok()?;
+        if self.schedules.len() >= MAX_SCHEDULES {
+            self.schedules.clear();
+        }
+        self.schedules.insert(spec.to_string(), parsed.clone());
+        Some(parsed)
+    }
+}
 
 fn source() -> Source<'static> {
     Source {
@@ -71,7 +95,7 @@ impl Controller for CronJobs {
     }
 
     fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
-        sync(world, key, queue);
+        sync(self, world, key, queue);
     }
 }
 
@@ -84,20 +108,23 @@ fn start_ms(j: &Job) -> i64 {
         .unwrap_or(0)
 }
 
-fn sync(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
-    let Some(Object::CronJob(cj)) = world.api.get("CronJob", &key.namespace, &key.name).cloned()
-    else {
+fn sync(cron_jobs: &mut CronJobs, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+    // The stored version, shared with the store (no copy): read as it was at the start.
+    let Some(cj_obj) = world.api.get_shared("CronJob", &key.namespace, &key.name) else {
+        return;
+    };
+    let Object::CronJob(cj) = &*cj_obj else {
         return;
     };
     if cj.metadata.deletion_timestamp.is_some() {
         return;
     }
-    let cj_obj = Object::CronJob(cj.clone());
     let uid = cj.metadata.uid.clone().unwrap_or_default();
-    let spec = cj.spec.clone().unwrap_or_default();
+    let no_spec = CronJobSpec::default();
+    let spec = cj.spec.as_ref().unwrap_or(&no_spec);
     let mut status = cj.status.clone().unwrap_or_default();
     // Read with the Jobs borrowed from the store; the writes they call for come after.
-    let (mut active, saw, victims) = read_jobs(world, key, &uid, &spec, &mut status);
+    let (mut active, saw, victims) = read_jobs(world, key, &uid, spec, &mut status);
     for (name, condition) in saw {
         events::record(
             world,
@@ -113,15 +140,16 @@ fn sync(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
     }
 
     if spec.suspend != Some(true) {
-        schedule(world, queue, key, &cj, &cj_obj, &mut status, &mut active);
+        if let Some(sched) = cron_jobs.schedule_of(&spec.schedule) {
+            schedule(world, queue, key, &cj_obj, &sched, &mut status, &mut active);
+        }
     }
     status.active = (!active.is_empty()).then_some(active);
-    let Some(Object::CronJob(mut current)) =
-        world.api.get("CronJob", &key.namespace, &key.name).cloned()
-    else {
+    let Some(Object::CronJob(current)) = world.api.get("CronJob", &key.namespace, &key.name) else {
         return;
     };
     if current.status.as_ref() != Some(&status) {
+        let mut current = current.clone();
         current.status = Some(status);
         let _ = world.api.update_status(Object::CronJob(current));
     }
@@ -134,7 +162,7 @@ fn read_jobs(
     world: &World,
     key: &ObjectKey,
     uid: &str,
-    spec: &k8s_openapi::api::batch::v1::CronJobSpec,
+    spec: &CronJobSpec,
     status: &mut k8s_openapi::api::batch::v1::CronJobStatus,
 ) -> (
     Vec<ObjectReference>,
@@ -245,16 +273,17 @@ fn schedule(
     world: &mut World,
     queue: &mut Queue,
     key: &ObjectKey,
-    cj: &CronJob,
     cj_obj: &Object,
+    sched: &Schedule,
     status: &mut k8s_openapi::api::batch::v1::CronJobStatus,
     active: &mut Vec<ObjectReference>,
 ) {
-    let now = world.clock.now_ms();
-    let spec = cj.spec.clone().unwrap_or_default();
-    let Ok(sched) = crate::api::cron::parse(&spec.schedule) else {
+    let Object::CronJob(cj) = cj_obj else {
         return;
     };
+    let now = world.clock.now_ms();
+    let no_spec = CronJobSpec::default();
+    let spec = cj.spec.as_ref().unwrap_or(&no_spec);
     let earliest = status
         .last_schedule_time
         .as_ref()
@@ -387,7 +416,7 @@ fn schedule(
 
 #[cfg(test)]
 mod tests {
-    use k8s_openapi::api::batch::v1::JobCondition;
+    use k8s_openapi::api::batch::v1::{CronJob, JobCondition};
     use serde_json::json;
 
     use super::*;

@@ -49,8 +49,18 @@ impl Controller for EndpointsController {
         READS.contains(&obj.kind())
     }
 
+    /// A pod's write matters only where a selector service could list it: in a namespace
+    /// without one (a Job's pods in `default`), it changes no Endpoints.
     fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
-        if READS.contains(&event.object.kind()) {
+        let obj = &*event.object;
+        let matters = match obj {
+            Object::Pod(_) => world
+                .api
+                .list_as::<Service>(Some(obj.namespace()))
+                .any(has_selector),
+            _ => READS.contains(&obj.kind()),
+        };
+        if matters {
             self.trigger.note(world);
         }
     }

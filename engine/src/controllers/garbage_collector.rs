@@ -56,6 +56,11 @@ impl Controller for GarbageCollector {
         "garbagecollector"
     }
 
+    /// Every kind but Events, which upstream's graph builder ignores (`ignoredResources`).
+    fn reads(&self, obj: &Object) -> bool {
+        !matches!(obj, Object::Event(_))
+    }
+
     /// Keeps the owner index, and marks what the event makes due: the object's owner
     /// references when it has some, the object as an owner when a deletion finalizer holds
     /// it, the dependents of an object that went, and the owners a dependent that went may
@@ -322,6 +327,38 @@ mod tests {
 
     fn exists(c: &Cluster, name: &str) -> bool {
         c.world.api.get("Pod", "default", name).is_some()
+    }
+
+    #[test]
+    fn events_are_not_collected_even_with_an_owner_gone() {
+        let mut c = owned_pair(false);
+        let uid = c
+            .world
+            .api
+            .get("Pod", "default", "owner")
+            .and_then(|o| o.metadata().uid.clone())
+            .unwrap();
+        let event = k8s_openapi::api::core::v1::Event {
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("owned-event".into()),
+                namespace: Some("default".into()),
+                owner_references: Some(vec![OwnerReference {
+                    api_version: "v1".into(),
+                    kind: "Pod".into(),
+                    name: "owner".into(),
+                    uid,
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        c.world.create(Object::Event(Box::new(event))).unwrap();
+        c.run("kubectl delete pod owner");
+        c.advance(SimDuration::seconds(60));
+        assert!(!exists(&c, "owner"));
+        // Upstream's graph builder ignores Events (`ignoredResources`).
+        assert!(c.world.api.get("Event", "default", "owned-event").is_some());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus, UncountedTerminatedPods};
+use k8s_openapi::api::batch::v1::{Job, JobCondition, JobSpec, JobStatus, UncountedTerminatedPods};
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
@@ -14,7 +14,7 @@ use super::runtime::{Controller, Queue};
 use super::slow_start::slow_start;
 use crate::api::batch::COMPLETION_INDEX;
 use crate::api::batch::{finished, has_condition};
-use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::api::object::{Kind, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::apiserver::{DeleteOptions, Propagation};
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::world::events::{self, EventType, Source};
@@ -240,28 +240,32 @@ fn parse_indexes(s: &str) -> BTreeSet<i32> {
 
 fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
     let now = world.clock.now_ms();
-    let Some(job) = world.api.get_as::<Job>(&key.namespace, &key.name).cloned() else {
+    // The stored versions, shared with the store (no copies): the Job is not written
+    // before its status at the end, and its pods are read as they were at the start.
+    let Some(job_obj) = world.api.get_shared("Job", &key.namespace, &key.name) else {
+        return;
+    };
+    let Object::Job(job) = &*job_obj else {
         return;
     };
     let uid = job.metadata.uid.clone().unwrap_or_default();
-    let pods: Vec<Pod> = jobs
+    let pod_objs: Vec<std::sync::Arc<Object>> = jobs
         .owned
         .get(&uid)
         .into_iter()
         .flatten()
-        .filter_map(|n| match world.api.get("Pod", &key.namespace, n) {
-            Some(Object::Pod(p)) if job_owner(&p.metadata).is_some_and(|r| r.uid == uid) => {
-                Some(p.as_ref().clone())
-            }
-            _ => None,
+        .filter_map(|n| world.api.get_shared("Pod", &key.namespace, n))
+        .filter(|o| {
+            Pod::of(o).is_some_and(|p| job_owner(&p.metadata).is_some_and(|r| r.uid == uid))
         })
         .collect();
-    if finished(&job) {
+    let pods: Vec<&Pod> = pod_objs.iter().filter_map(|o| Pod::of(o)).collect();
+    if finished(job) {
         for p in pods.iter().filter(|p| has_tracking(p)) {
             let name = p.metadata.name.clone().unwrap_or_default();
             remove_tracking(world, &key.namespace, &name);
         }
-        ttl_after_finished(world, queue, key, &job, now);
+        ttl_after_finished(world, queue, key, job, now);
         return;
     }
     if job.metadata.deletion_timestamp.is_some() {
@@ -272,7 +276,8 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
         }
         return;
     }
-    let spec = job.spec.clone().unwrap_or_default();
+    let no_spec = JobSpec::default();
+    let spec = job.spec.as_ref().unwrap_or(&no_spec);
     let mut status = job.status.clone().unwrap_or_default();
     let indexed = spec.completion_mode.as_deref() == Some("Indexed");
     let mut completed_indexes = parse_indexes(status.completed_indexes.as_deref().unwrap_or(""));
@@ -312,6 +317,7 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
 
     let active: Vec<&Pod> = pods
         .iter()
+        .copied()
         .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| !matches!(phase(p), "Succeeded" | "Failed"))
         .collect();
@@ -341,7 +347,7 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
         } else {
             restart_total >= backoff_limit
         };
-    if has_condition(&job, "FailureTarget") {
+    if has_condition(job, "FailureTarget") {
         let c = status
             .conditions
             .iter()
@@ -385,9 +391,6 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
             None => succeeded > 0 && active.is_empty(),
         };
 
-    let Some(job_obj) = world.api.get("Job", &key.namespace, &key.name).cloned() else {
-        return;
-    };
     let mut still_active = active.len() as i32;
     let mut terminating = terminating;
     if let Some((reason, message)) = finish {
@@ -452,7 +455,7 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
             terminating += 1;
         }
         still_active = 0;
-        if !has_condition(&job, "Suspended") {
+        if !has_condition(job, "Suspended") {
             set_condition(
                 &mut status,
                 condition("Suspended", "True", "JobSuspended", "Job suspended", now),
@@ -468,7 +471,7 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
             );
         }
     } else {
-        if has_condition(&job, "Suspended") {
+        if has_condition(job, "Suspended") {
             set_condition(
                 &mut status,
                 condition("Suspended", "False", "JobResumed", "Job resumed", now),
@@ -510,7 +513,7 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
                     },
                     false => None,
                 };
-                create_pod(world, &job_obj, &job, index)
+                create_pod(world, &job_obj, job, index)
             });
             still_active += i32::try_from(created).unwrap_or(0);
         }
@@ -533,11 +536,11 @@ fn sync_job(jobs: &mut Jobs, world: &mut World, key: &ObjectKey, queue: &mut Que
     if finished_status(&status) {
         status.ready = Some(0);
     }
-    let Some(Object::Job(mut current)) = world.api.get("Job", &key.namespace, &key.name).cloned()
-    else {
+    let Some(Object::Job(current)) = world.api.get("Job", &key.namespace, &key.name) else {
         return;
     };
     if current.status.as_ref() != Some(&status) {
+        let mut current = current.clone();
         current.status = Some(status);
         let _ = world.api.update_status(Object::Job(current));
     }

@@ -30,6 +30,13 @@ impl Controller for Namespaces {
         "namespace"
     }
 
+    /// Every kind but Events: none is created in a terminating namespace (NamespaceLifecycle
+    /// refuses it) and a sync deletes those there at once, so no Event can be the last
+    /// object left to wait for.
+    fn reads(&self, obj: &Object) -> bool {
+        !matches!(obj, Object::Event(_))
+    }
+
     /// A namespace being deleted, and any change to an object inside one (an object that
     /// went may have been the last).
     fn enqueue(&mut self, event: &WatchEvent, world: &World, queue: &mut Queue) {

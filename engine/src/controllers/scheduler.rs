@@ -10,10 +10,11 @@ mod volume_binding;
 
 use crate::sort::SliceSort;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, PodCondition, Taint, Toleration};
 
-use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::api::object::{Kind, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::set_condition;
 use crate::api::quantity;
 use crate::controllers::runtime::{Controller, Queue};
@@ -187,7 +188,8 @@ struct NodeUsage {
 
 /// What one scheduling pass reads of the cluster, kept up to date as it binds pods.
 struct Pass<'c> {
-    nodes: Vec<Node>,
+    /// The nodes as stored (shared with the store, not copied).
+    nodes: Vec<Arc<Object>>,
     /// What each of `nodes` can hold, in the same order.
     capacity: Vec<Capacity>,
     node_labels: interpod::NodeLabels,
@@ -206,9 +208,10 @@ struct Pass<'c> {
 
 impl<'c> Pass<'c> {
     fn new(world: &World, cache: &'c mut cache::Cache) -> Pass<'c> {
-        let nodes: Vec<Node> = world.api.list_as::<Node>(None).cloned().collect();
+        let nodes: Vec<Arc<Object>> = world.api.list_shared("Node", None).cloned().collect();
         let node_labels = nodes
             .iter()
+            .filter_map(|n| Node::of(n))
             .map(|n| {
                 (
                     n.metadata.name.clone().unwrap_or_default(),
@@ -229,7 +232,11 @@ impl<'c> Pass<'c> {
         let usage = cache.usage().clone();
         let cache: &'c cache::Cache = cache;
         Pass {
-            capacity: nodes.iter().map(Capacity::of).collect(),
+            capacity: nodes
+                .iter()
+                .filter_map(|n| Node::of(n))
+                .map(Capacity::of)
+                .collect(),
             nodes,
             node_labels,
             namespaces,
@@ -457,7 +464,7 @@ impl Controller for Scheduler {
 }
 
 fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
-    let nodes = pass.nodes.as_slice();
+    let nodes: Vec<&Node> = pass.nodes.iter().filter_map(|n| Node::of(n)).collect();
     let pre_filtered = volume_binding::pre_filter(world, &pod)
         .and_then(|v| dynamic_resources::pre_filter(world, &pod).map(|claims| (v, claims)));
     let (volumes, needs_claims) = match pre_filtered {

@@ -16,7 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::runtime::{Controller, Queue, WholeStore};
-use crate::api::object::{EndpointSlice, Object, ObjectKey, WatchEvent};
+use crate::api::object::{EndpointSlice, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::world::World;
 
 /// The cluster CA as the root-ca-cert-publisher copies it (a fixed, PEM-shaped text).
@@ -98,8 +98,17 @@ impl Controller for SystemObjects {
         READS.contains(&obj.kind())
     }
 
+    /// Of pods, only a deletion in `kube-system` can leave something missing (a mirror
+    /// pod); their other writes, the bulk of a busy cluster's, change nothing it keeps.
     fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
-        if READS.contains(&event.object.kind()) {
+        let obj = &*event.object;
+        let matters = match obj {
+            Object::Pod(_) => {
+                event.kind == WatchEventType::Deleted && obj.namespace() == "kube-system"
+            }
+            _ => READS.contains(&obj.kind()),
+        };
+        if matters {
             self.trigger.note(world);
         }
     }

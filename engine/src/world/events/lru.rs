@@ -1,13 +1,15 @@
 //! A bounded least-recently-used map, as `k8s.io/utils/lru` (groupcache's): `get` and `put`
 //! mark a key as just used, and a `put` past the capacity forgets the least recently used.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 
 /// Keys with their values, and the same keys by last use.
 #[derive(Clone, Debug)]
 pub struct Lru<K, V> {
-    /// Values and their last use, by key.
-    index: BTreeMap<K, (V, u64)>,
+    /// Values and their last use, by key (hashed: looked up on every event, never
+    /// iterated).
+    index: HashMap<K, (V, u64)>,
     /// Keys by last use, oldest first.
     used: BTreeMap<u64, K>,
     /// Uses so far (the clock of `used`).
@@ -16,11 +18,11 @@ pub struct Lru<K, V> {
     capacity: usize,
 }
 
-impl<K: Ord + Clone, V> Lru<K, V> {
+impl<K: Hash + Eq + Clone, V> Lru<K, V> {
     /// An empty cache of at most `capacity` keys.
     pub fn new(capacity: usize) -> Self {
         Lru {
-            index: BTreeMap::new(),
+            index: HashMap::new(),
             used: BTreeMap::new(),
             uses: 0,
             capacity: capacity.max(1),
