@@ -2,8 +2,8 @@
 //! and from any sub-folder). `bundle.json` holds the lessons and add-on manifests: the page
 //! waits for it before it mounts (`index.html` preloads it alongside the wasm), so the lesson
 //! list and the engine worker have it from the start. `explain.json`, the API documentation
-//! behind `kubectl explain`, goes to the engine a moment after start-up, so it never delays
-//! the first paint nor the first command.
+//! behind `kubectl explain`, goes to the engine once the engine has answered its first
+//! request, so it never delays the first paint nor a command typed while the page loads.
 
 use std::time::Duration;
 
@@ -16,8 +16,10 @@ use crate::protocol::Request;
 const BUNDLE_URL: &str = "bundle.json";
 /// The API documentation, relative to the page.
 const EXPLAIN_URL: &str = "explain.json";
-/// How long after start-up the API documentation goes to the engine.
-const EXPLAIN_AFTER: Duration = Duration::from_millis(1000);
+/// How often, and how many times at most, the page looks whether the engine has answered
+/// before it hands over the API documentation (then it does anyway).
+const READY_POLL: Duration = Duration::from_millis(50);
+const READY_POLLS: u32 = 200;
 
 /// Fetches `bundle.json`, hands it to the engine worker (if [`crate::worker::boot`]
 /// started one) and installs it in this thread's engine (the lesson list reads it). A
@@ -33,18 +35,26 @@ pub async fn load_bundle() {
     }
 }
 
-/// Loads the API documentation in the background and hands it to the engine a moment
-/// after start-up; a failure is logged, not shown.
+/// Loads the API documentation in the background and hands it to the engine once it has
+/// answered; a failure is logged, not shown.
 pub fn load_explain_docs(session: crate::session::Session) {
     leptos::task::spawn_local(async move {
         match fetch_text(EXPLAIN_URL).await {
-            Ok(text) => leptos::prelude::set_timeout(
-                move || session.install_explain_docs(text),
-                EXPLAIN_AFTER,
-            ),
+            Ok(text) => install_when_ready(session, text, READY_POLLS),
             Err(e) => leptos::logging::warn!("kubectl explain is unavailable: {e}"),
         }
     });
+}
+
+fn install_when_ready(session: crate::session::Session, text: String, polls: u32) {
+    if session.ready() || polls == 0 {
+        session.install_explain_docs(text);
+    } else {
+        leptos::prelude::set_timeout(
+            move || install_when_ready(session, text, polls - 1),
+            READY_POLL,
+        );
+    }
 }
 
 async fn fetch_text(url: &str) -> Result<String, String> {

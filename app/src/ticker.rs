@@ -1,10 +1,9 @@
 //! The page's one clock loop: every 250 ms it advances the cluster by the chosen speed, then
 //! tells the views: the clock signal, a tick counter (watches in the console poll on it) and,
 //! only when the cluster's generation moved (or a deleted pod's tile has faded out), a new
-//! board model. The board is drawn on the next animation frame, not in the task that took
-//! the engine's reply, and a frame adds or redraws a bounded number of tiles
-//! ([`MAX_NEW_TILES`], [`MAX_TILE_UPDATES`]): a thousand pods starting at once are drawn
-//! over a few frames, none of them long.
+//! board model. One update adds or redraws a bounded number of tiles ([`MAX_NEW_TILES`],
+//! [`MAX_TILE_UPDATES`]); the rest follow on the next animation frames, so a thousand pods
+//! starting at once are drawn over a few frames, none of them long.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -135,10 +134,10 @@ impl Ticker {
     }
 
     /// Tells the views what changed (as the session's mirror has it): the clock if it
-    /// moved, the board (next frame) if the cluster's generation moved, and the tick
-    /// counter. Also called right after a console command is answered.
+    /// moved, the board if the cluster's generation moved, and the tick counter. Also
+    /// called right after a console command is answered.
     pub fn refresh(self) {
-        let uptime = self.session.with_value(Session::uptime_ms);
+        let (uptime, generation) = self.session.with_value(|s| (s.uptime_ms(), s.generation()));
         if !self.ready.get_untracked() && self.session.with_value(Session::ready) {
             self.ready.set(true);
         }
@@ -151,8 +150,9 @@ impl Ticker {
             let autoscalers = self.session.with_value(Session::autoscalers);
             self.autoscalers.set(Arc::new(autoscalers));
         }
-        self.tick.update(|t| *t += 1);
-        self.draw_soon();
+        let tick = self.tick.get_untracked() + 1;
+        self.update_board(generation, tick);
+        self.tick.set(tick);
     }
 
     /// Replaces the board's model when the cluster changed, adding at most
