@@ -11,6 +11,9 @@ use kubeplay_engine::view::{BoardSnapshot, EventView, PodUsage, PodView};
 pub struct BoardModel {
     /// The engine's snapshot.
     pub snapshot: BoardSnapshot,
+    /// Each pod's [`tile_key`], in the snapshot's order (made once per snapshot: the lanes
+    /// and tiles of a thousand pods read them every update).
+    keys: Vec<String>,
     by_key: HashMap<String, usize>,
     /// Pods gone from the cluster, still drawn (fading out) for a few ticks: (pod, tick gone).
     leaving: Vec<(PodView, u64)>,
@@ -21,6 +24,10 @@ pub struct BoardModel {
 /// The most tiles one board update adds; more new pods than this (a Deployment of 300)
 /// arrive over the next frames, so no single frame has to build and lay out them all.
 pub const MAX_NEW_TILES: usize = 50;
+
+/// The most existing tiles one board update redraws (pods whose status changed); the
+/// others are redrawn over the next frames.
+pub const MAX_TILE_UPDATES: usize = 100;
 
 /// How many ticks a deleted pod's tile stays to animate out.
 pub const LEAVE_TICKS: u64 = 3;
@@ -65,14 +72,19 @@ impl NamespaceFilter {
 impl BoardModel {
     /// Indexes a snapshot.
     pub fn new(snapshot: BoardSnapshot) -> Self {
-        let by_key = snapshot
-            .pods
+        let keys = snapshot.pods.iter().map(tile_key).collect();
+        Self::with_keys(snapshot, keys)
+    }
+
+    fn with_keys(snapshot: BoardSnapshot, keys: Vec<String>) -> Self {
+        let by_key = keys
             .iter()
             .enumerate()
-            .map(|(i, p)| (tile_key(p), i))
+            .map(|(i, k)| (k.clone(), i))
             .collect();
         BoardModel {
             snapshot,
+            keys,
             by_key,
             leaving: Vec::new(),
             partial: false,
@@ -82,13 +94,18 @@ impl BoardModel {
     /// The model of a newer snapshot, taken at `tick`: pods that vanished since this one stay
     /// as leaving tiles for [`LEAVE_TICKS`] ticks, so their exit can be animated.
     pub fn next(&self, snapshot: BoardSnapshot, tick: u64) -> Self {
-        let mut model = BoardModel::new(snapshot);
+        self.follow(BoardModel::new(snapshot), tick)
+    }
+
+    /// `model` with the tiles leaving since this one.
+    fn follow(&self, mut model: BoardModel, tick: u64) -> Self {
         let gone_now = self
             .snapshot
             .pods
             .iter()
-            .filter(|p| !model.by_key.contains_key(&tile_key(p)))
-            .map(|p| (p.clone(), tick));
+            .zip(&self.keys)
+            .filter(|(_, k)| !model.by_key.contains_key(*k))
+            .map(|(p, _)| (p.clone(), tick));
         let still_leaving = self
             .leaving
             .iter()
@@ -105,15 +122,21 @@ impl BoardModel {
     /// same snapshot given again adds the next ones.
     pub fn next_in_steps(&self, mut snapshot: BoardSnapshot, tick: u64, max_new: usize) -> Self {
         let all = snapshot.pods.len();
+        let mut keys = Vec::with_capacity(all);
         let mut new = 0;
         snapshot.pods.retain(|p| {
-            self.by_key.contains_key(&tile_key(p)) || {
+            let key = tile_key(p);
+            let drawn = self.by_key.contains_key(&key) || {
                 new += 1;
                 new <= max_new
+            };
+            if drawn {
+                keys.push(key);
             }
+            drawn
         });
         let partial = snapshot.pods.len() < all;
-        let mut model = self.next(snapshot, tick);
+        let mut model = self.follow(BoardModel::with_keys(snapshot, keys), tick);
         model.partial = partial;
         model
     }
@@ -136,7 +159,12 @@ impl BoardModel {
 
     /// Every tile: its key, its pod, and whether it is leaving.
     pub fn tiles(&self) -> impl Iterator<Item = (String, &PodView, bool)> {
-        let present = self.snapshot.pods.iter().map(|p| (tile_key(p), p, false));
+        let present = self
+            .snapshot
+            .pods
+            .iter()
+            .zip(&self.keys)
+            .map(|(p, k)| (k.clone(), p, false));
         let leaving = self
             .leaving
             .iter()
@@ -153,8 +181,9 @@ impl BoardModel {
             .snapshot
             .pods
             .iter()
-            .filter(on_lane)
-            .map(tile_key)
+            .zip(&self.keys)
+            .filter(|(p, _)| on_lane(p))
+            .map(|(_, k)| k.clone())
             .collect();
         let before = keys.len();
         keys.extend(

@@ -2,51 +2,59 @@
 //! and from any sub-folder). `bundle.json` holds the lessons and add-on manifests: the page
 //! waits for it before it mounts (`index.html` preloads it alongside the wasm), so the lesson
 //! list and the engine worker have it from the start. `explain.json`, the API documentation
-//! behind `kubectl explain`, loads after the page is up, so it never delays the first paint.
+//! behind `kubectl explain`, goes to the engine once the engine has answered its first
+//! request, so it never delays the first paint nor a command typed while the page loads.
 
-use std::cell::RefCell;
+use std::time::Duration;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::protocol::Request;
 
 /// The lessons and add-on manifests, relative to the page.
 const BUNDLE_URL: &str = "bundle.json";
 /// The API documentation, relative to the page.
 const EXPLAIN_URL: &str = "explain.json";
+/// How often, and how many times at most, the page looks whether the engine has answered
+/// before it hands over the API documentation (then it does anyway).
+const READY_POLL: Duration = Duration::from_millis(50);
+const READY_POLLS: u32 = 200;
 
-thread_local! {
-    /// `bundle.json`'s text, until the session hands it to the engine worker.
-    static BUNDLE: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Fetches `bundle.json` and installs it in this thread's engine (the lesson list reads
-/// it), keeping the text for the engine worker ([`take_bundle`]). A failure is logged: the
-/// page then runs without lessons and add-on manifests.
+/// Fetches `bundle.json`, hands it to the engine worker (if [`crate::worker::boot`]
+/// started one) and installs it in this thread's engine (the lesson list reads it). A
+/// failure is logged: the page then runs without lessons and add-on manifests.
 pub async fn load_bundle() {
     let text = match fetch_text(BUNDLE_URL).await {
         Ok(text) => text,
         Err(e) => return leptos::logging::warn!("lessons and add-ons are unavailable: {e}"),
     };
-    match kubeplay_engine::install_bundle(&text) {
-        Ok(()) => BUNDLE.with(|b| *b.borrow_mut() = Some(text)),
-        Err(e) => leptos::logging::warn!("{BUNDLE_URL}: {e}"),
+    crate::worker::post_early(Request::Bundle(text.clone()));
+    if let Err(e) = kubeplay_engine::install_bundle(&text) {
+        leptos::logging::warn!("{BUNDLE_URL}: {e}");
     }
 }
 
-/// The text [`load_bundle`] fetched, once (for the engine worker's first request).
-pub fn take_bundle() -> Option<String> {
-    BUNDLE.with(|b| b.borrow_mut().take())
-}
-
-/// Starts loading the API documentation in the background and hands it to the engine; a
-/// failure is logged, not shown.
+/// Loads the API documentation in the background and hands it to the engine once it has
+/// answered; a failure is logged, not shown.
 pub fn load_explain_docs(session: crate::session::Session) {
     leptos::task::spawn_local(async move {
         match fetch_text(EXPLAIN_URL).await {
-            Ok(text) => session.install_explain_docs(text),
+            Ok(text) => install_when_ready(session, text, READY_POLLS),
             Err(e) => leptos::logging::warn!("kubectl explain is unavailable: {e}"),
         }
     });
+}
+
+fn install_when_ready(session: crate::session::Session, text: String, polls: u32) {
+    if session.ready() || polls == 0 {
+        session.install_explain_docs(text);
+    } else {
+        leptos::prelude::set_timeout(
+            move || install_when_ready(session, text, polls - 1),
+            READY_POLL,
+        );
+    }
 }
 
 async fn fetch_text(url: &str) -> Result<String, String> {

@@ -19,6 +19,12 @@ pub struct EngineHost {
     /// The autoscaling generation and chart last sent.
     sent_autoscaling: Option<(u64, Vec<kubeplay_engine::view::AutoscalerView>)>,
     sent_lesson: Option<Option<LessonView>>,
+    /// The cluster is as [`State::new`] made it: a `Start` with nothing to replay keeps it
+    /// instead of building it again.
+    fresh: bool,
+    /// A command's answer went without the board, which [`EngineHost::follow_up_json`]
+    /// sends next.
+    board_owed: bool,
 }
 
 impl Default for EngineHost {
@@ -37,20 +43,31 @@ impl EngineHost {
             sent_files: None,
             sent_autoscaling: None,
             sent_lesson: None,
+            fresh: true,
+            board_owed: false,
         }
     }
 
     /// Answers one request, with the views' data after it.
     pub fn handle(&mut self, envelope: Envelope) -> Reply {
+        self.answer(envelope, true)
+    }
+
+    /// Answers one request; the board only if `with_board` (else it is owed).
+    fn answer(&mut self, envelope: Envelope, with_board: bool) -> Reply {
         let mut job_output = None;
         let answer = match envelope.request {
             Request::Start { journal, locale } => {
                 self.locale = locale;
-                self.state = State::new();
-                journal::replay(&mut self.state, &journal);
+                if !(self.fresh && journal.is_empty()) {
+                    self.state = State::new();
+                    journal::replay(&mut self.state, &journal);
+                }
+                self.fresh = false;
                 Answer::Done
             }
             Request::Apply(entry) => {
+                self.fresh = false;
                 let answer = self.apply(&entry);
                 if matches!(entry, Entry::Advance(_)) && self.state.cluster.job_running() {
                     job_output = Some(self.state.cluster.poll_job());
@@ -79,17 +96,38 @@ impl EngineHost {
         Reply {
             id: envelope.id,
             answer,
-            view: self.view(job_output.filter(|o: &Output| !o.chunks.is_empty())),
+            view: self.view(
+                job_output.filter(|o: &Output| !o.chunks.is_empty()),
+                with_board,
+            ),
         }
     }
 
     /// Answers a request given as JSON with a reply as JSON (what the worker passes on).
+    /// A console command's reply leaves the board out, so its answer is not held up by a
+    /// snapshot of thousands of pods: [`EngineHost::follow_up_json`] brings it.
     pub fn handle_json(&mut self, text: &str) -> String {
         match serde_json::from_str::<Envelope>(text) {
-            Ok(envelope) => serde_json::to_string(&self.handle(envelope)).unwrap_or_default(),
+            Ok(envelope) => {
+                let with_board = !matches!(envelope.request, Request::Apply(Entry::Run(_)));
+                serde_json::to_string(&self.answer(envelope, with_board)).unwrap_or_default()
+            }
             // Only a page of another build could send this; it gets no reply.
             Err(_) => String::new(),
         }
+    }
+
+    /// The board a reply left out, as a reply to no request (id 0), or nothing.
+    pub fn follow_up_json(&mut self) -> String {
+        if !std::mem::take(&mut self.board_owed) {
+            return String::new();
+        }
+        let reply = Reply {
+            id: 0,
+            answer: Answer::Done,
+            view: self.view(None, true),
+        };
+        serde_json::to_string(&reply).unwrap_or_default()
     }
 
     fn apply(&mut self, entry: &Entry) -> Answer {
@@ -116,11 +154,15 @@ impl EngineHost {
         }
     }
 
-    fn view(&mut self, job_output: Option<Output>) -> View {
+    fn view(&mut self, job_output: Option<Output>, with_board: bool) -> View {
         let cluster = &self.state.cluster;
         let generation = cluster.generation();
-        let board = (self.sent_generation != Some(generation)).then(|| cluster.snapshot());
-        self.sent_generation = Some(generation);
+        let changed = self.sent_generation != Some(generation);
+        let board = (changed && with_board).then(|| cluster.snapshot());
+        if with_board {
+            self.sent_generation = Some(generation);
+        }
+        self.board_owed = changed && !with_board;
         let files = cluster.files();
         let files = (self.sent_files.as_ref() != Some(&files)).then(|| {
             self.sent_files = Some(files.clone());
@@ -241,8 +283,38 @@ mod tests {
             Answer::Output(out) => assert_eq!(out.stdout(), "namespace/dev created\n"),
             other => panic!("{other:?}"),
         }
-        let board = run.view.board.expect("the cluster changed");
+        // A command's answer goes first; its board follows, once.
+        assert!(run.view.board.is_none());
+        let follow: Reply = serde_json::from_str(&host.follow_up_json()).unwrap();
+        assert_eq!((follow.id, follow.answer), (0, Answer::Done));
+        let board = follow.view.board.expect("the cluster changed");
         assert!(board.namespaces.contains(&"dev".to_string()));
+        assert_eq!(host.follow_up_json(), "");
+        // In one thread (no worker) the board comes with the answer.
+        let local = host.handle(Envelope {
+            id: 4,
+            request: Request::Apply(Entry::Run("kubectl create namespace qa".into())),
+        });
+        assert!(local.view.board.is_some());
+    }
+
+    #[test]
+    fn a_start_with_nothing_to_replay_keeps_the_fresh_cluster() {
+        let mut host = EngineHost::new();
+        let first = ask(&mut host, 1, Request::Bundle("{}".into()));
+        assert!(first.view.board.is_some());
+        let start = Request::Start {
+            journal: vec![],
+            locale: "en".into(),
+        };
+        let started = ask(&mut host, 2, start.clone());
+        assert!(started.view.board.is_none(), "the same cluster");
+        ask(&mut host, 3, Request::Apply(Entry::Advance(1000)));
+        let again = ask(&mut host, 4, start);
+        assert_eq!(
+            again.view.uptime_ms, first.view.uptime_ms,
+            "a used cluster is built again"
+        );
     }
 
     #[test]

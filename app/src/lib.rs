@@ -40,6 +40,8 @@ use i18n::{t, Msg};
 pub fn start() {
     crash::install();
     crash::recover_if_asked();
+    // The engine worker boots while the bundle loads and the page mounts.
+    worker::boot();
     wasm_bindgen_futures::spawn_local(async {
         data_files::load_bundle().await;
         leptos::mount::mount_to_body(App);

@@ -24,6 +24,7 @@ use crate::protocol::{Answer, Crash, Envelope, LessonView, Reply, Request, View}
 const ADVANCES_PER_SAVE: u32 = 8;
 
 type Callback = Box<dyn FnOnce(Answer) + Send>;
+type Hook = Arc<dyn Fn() + Send + Sync>;
 
 /// The views' data, as of the newest reply.
 struct Mirror {
@@ -90,6 +91,8 @@ pub struct Session {
     notice: Option<LoadError>,
     /// Counts changes that panels showing the lesson care about (read it to re-render).
     version: ArcRwSignal<u64>,
+    /// Told when a reply to no request came in (a command's board follows its answer).
+    on_update: Arc<Mutex<Option<Hook>>>,
 }
 
 impl Default for Session {
@@ -132,13 +135,12 @@ impl Session {
             host: Host::Worker,
             notice,
             version: ArcRwSignal::new(0),
+            on_update: Arc::new(Mutex::new(None)),
         };
-        // Only where no worker starts is a cluster made in this thread (which has the
-        // bundle already); a worker gets it first.
-        if !(page && crate::worker::spawn(&session)) {
+        // Only where no worker started is a cluster made in this thread (which has the
+        // bundle already); the worker got it as soon as it was fetched (`data_files`).
+        if !(page && crate::worker::attach(&session)) {
             session.host = Host::Local(Arc::new(Mutex::new(EngineHost::new())));
-        } else if let Some(text) = crate::data_files::take_bundle() {
-            session.request(Request::Bundle(text), |_| {});
         }
         let locale = "en".to_string();
         session.request(Request::Start { journal, locale }, |_| {});
@@ -190,14 +192,30 @@ impl Session {
     fn receive(&self, reply: Reply) {
         let (then, bump) = {
             let mut inner = self.lock();
+            // Replies to no request (id 0) may come before the journal is replayed.
+            inner.mirror.ready |= reply.id != 0;
             let bump = absorb(&mut inner, reply.view);
             (inner.pending.remove(&reply.id), bump)
         };
         if bump {
             self.version.update(|v| *v += 1);
         }
-        if let Some(then) = then {
-            then(reply.answer);
+        match then {
+            Some(then) => then(reply.answer),
+            None => {
+                let hook = self.on_update.lock().ok().and_then(|h| h.clone());
+                if let Some(hook) = hook {
+                    hook();
+                }
+            }
+        }
+    }
+
+    /// Calls `hook` after each reply that answers no request: the views' data changed on
+    /// its own (a command's board, sent after its answer).
+    pub fn on_update(&self, hook: impl Fn() + Send + Sync + 'static) {
+        if let Ok(mut h) = self.on_update.lock() {
+            *h = Some(Arc::new(hook));
         }
     }
 
@@ -528,7 +546,6 @@ impl Session {
 fn absorb(inner: &mut Inner, view: View) -> bool {
     let stopping = inner.interrupts_pending > 0;
     let m = &mut inner.mirror;
-    m.ready = true;
     m.uptime_ms = view.uptime_ms;
     m.prompt = view.prompt;
     m.job_running = view.job_running && !stopping;

@@ -1,7 +1,9 @@
 //! The page's one clock loop: every 250 ms it advances the cluster by the chosen speed, then
 //! tells the views: the clock signal, a tick counter (watches in the console poll on it) and,
 //! only when the cluster's generation moved (or a deleted pod's tile has faded out), a new
-//! board model.
+//! board model. One update adds or redraws a bounded number of tiles ([`MAX_NEW_TILES`],
+//! [`MAX_TILE_UPDATES`]); the rest follow on the next animation frames, so a thousand pods
+//! starting at once are drawn over a few frames, none of them long.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -10,7 +12,7 @@ use kubeplay_engine::view::{AutoscalerView, PodView};
 use kubeplay_engine::SimDuration;
 use leptos::prelude::*;
 
-use crate::board_model::{BoardModel, MAX_NEW_TILES};
+use crate::board_model::{BoardModel, MAX_NEW_TILES, MAX_TILE_UPDATES};
 use crate::session::Session;
 
 /// Wall-clock period of the loop.
@@ -73,8 +75,10 @@ pub struct Ticker {
     /// The session's autoscaling version shown.
     autoscaling_version: StoredValue<u64>,
     session: StoredValue<Session, LocalStorage>,
-    /// A frame is asked for to draw more tiles of a partly drawn board.
-    revealing: StoredValue<bool>,
+    /// A frame is asked for to draw the board.
+    drawing: StoredValue<bool>,
+    /// Some tiles still show an older pod than the board's model (redrawn next frame).
+    behind: StoredValue<bool>,
     /// One signal per tile, set only when that tile's pod changed: a tile listens to its
     /// own signal, not to the whole board (hundreds of tiles on one signal make every
     /// update cost more than the changes it brings).
@@ -86,7 +90,7 @@ impl Ticker {
     pub fn new(session: Session) -> Self {
         let model = BoardModel::new(session.snapshot());
         let tiles = StoredValue::new(HashMap::new());
-        sync_tiles(tiles, &model);
+        sync_tiles(tiles, &model, usize::MAX);
         let board = RwSignal::new(Arc::new(model));
         Ticker {
             speed: RwSignal::new(Speed::Normal),
@@ -97,14 +101,17 @@ impl Ticker {
             autoscalers: RwSignal::new(Arc::new(session.autoscalers())),
             autoscaling_version: StoredValue::new(session.autoscaling_version()),
             session: StoredValue::new_local(session),
-            revealing: StoredValue::new(false),
+            drawing: StoredValue::new(false),
+            behind: StoredValue::new(false),
             tiles,
         }
     }
 
     /// Starts the loop (once per page). While the engine is still busy with an earlier
-    /// request, a tick lets no time pass (simulated time waits for the engine).
+    /// request, a tick lets no time pass (simulated time waits for the engine). A board
+    /// that follows a command's answer is shown as it comes.
     pub fn start(self) {
+        self.session.get_value().on_update(move || self.refresh());
         set_interval(
             move || {
                 let d = self.speed.get_untracked().per_tick();
@@ -137,20 +144,20 @@ impl Ticker {
         if self.uptime_ms.get_untracked() != uptime {
             self.uptime_ms.set(uptime);
         }
-        let tick = self.tick.get_untracked() + 1;
-        self.update_board(generation, tick);
         let version = self.session.with_value(Session::autoscaling_version);
         if version != self.autoscaling_version.get_value() {
             self.autoscaling_version.set_value(version);
             let autoscalers = self.session.with_value(Session::autoscalers);
             self.autoscalers.set(Arc::new(autoscalers));
         }
+        let tick = self.tick.get_untracked() + 1;
+        self.update_board(generation, tick);
         self.tick.set(tick);
     }
 
     /// Replaces the board's model when the cluster changed, adding at most
-    /// [`MAX_NEW_TILES`] new tiles (the others follow on the next animation frames), or
-    /// when a leaving tile's time is up.
+    /// [`MAX_NEW_TILES`] new tiles, or when a leaving tile's time is up; else redraws
+    /// tiles left behind. What is left over follows on the next animation frames.
     fn update_board(self, generation: u64, tick: u64) {
         let (shown, partial) = self
             .board
@@ -160,20 +167,26 @@ impl Ticker {
             let next = self
                 .board
                 .with_untracked(|b| b.next_in_steps(snapshot, tick, MAX_NEW_TILES));
-            let more = next.partial;
             self.set_board(next);
-            if more {
-                self.reveal_more();
-            }
         } else if self.board.with_untracked(|b| b.has_expired(tick)) {
             let next = self.board.with_untracked(|b| b.expire(tick));
             self.set_board(next);
+        } else if self.behind.get_value() {
+            let synced = self
+                .board
+                .with_untracked(|b| sync_tiles(self.tiles, b, MAX_TILE_UPDATES));
+            self.behind.set_value(!synced);
+        }
+        if self.behind.get_value() || self.board.with_untracked(|b| b.partial) {
+            self.draw_soon();
         }
     }
 
-    /// Shows a new model: first the tiles whose pod changed, then the board.
+    /// Shows a new model: first the tiles (new ones, and at most [`MAX_TILE_UPDATES`]
+    /// whose pod changed), then the board.
     fn set_board(self, next: BoardModel) {
-        sync_tiles(self.tiles, &next);
+        let synced = sync_tiles(self.tiles, &next, MAX_TILE_UPDATES);
+        self.behind.set_value(!synced);
         self.board.set(Arc::new(next));
     }
 
@@ -182,16 +195,16 @@ impl Ticker {
         self.tiles.try_with_value(|t| t.get(key).cloned()).flatten()
     }
 
-    /// Adds the next tiles of a partly drawn board on the next animation frame (at once
-    /// where there are no frames, in native tests).
-    fn reveal_more(self) {
-        if self.revealing.get_value() {
+    /// Brings the board closer to the session's mirror on the next animation frame (at
+    /// once where there are no frames, in native tests); one frame however often asked.
+    fn draw_soon(self) {
+        if self.drawing.get_value() {
             return;
         }
-        self.revealing.set_value(true);
+        self.drawing.set_value(true);
         let go = move || {
             // The page may have gone meanwhile.
-            if self.revealing.try_update_value(|r| *r = false).is_none() {
+            if self.drawing.try_update_value(|r| *r = false).is_none() {
                 return;
             }
             let (Some(generation), Some(tick)) = (
@@ -215,18 +228,30 @@ impl Ticker {
     }
 }
 
-/// Sets the signals of the tiles that changed, adds new tiles' and forgets gone ones.
-fn sync_tiles(tiles: StoredValue<HashMap<String, ArcRwSignal<TileData>>>, model: &BoardModel) {
+/// Adds new tiles' signals, sets those of at most `budget` tiles that changed and forgets
+/// gone ones; whether every tile now shows its pod.
+fn sync_tiles(
+    tiles: StoredValue<HashMap<String, ArcRwSignal<TileData>>>,
+    model: &BoardModel,
+    budget: usize,
+) -> bool {
+    let mut left = budget;
+    let mut behind = false;
     tiles.update_value(|tiles| {
         let mut keep = HashSet::new();
         for (key, pod, leaving) in model.tiles() {
             match tiles.get(&key) {
                 Some(signal) => {
                     if signal.with_untracked(|t| t.leaving != leaving || t.pod != *pod) {
-                        signal.set(TileData {
-                            pod: pod.clone(),
-                            leaving,
-                        });
+                        if left == 0 {
+                            behind = true;
+                        } else {
+                            left -= 1;
+                            signal.set(TileData {
+                                pod: pod.clone(),
+                                leaving,
+                            });
+                        }
                     }
                 }
                 None => {
@@ -241,6 +266,7 @@ fn sync_tiles(tiles: StoredValue<HashMap<String, ArcRwSignal<TileData>>>, model:
         }
         tiles.retain(|k, _| keep.contains(k));
     });
+    !behind
 }
 
 #[cfg(test)]
@@ -254,6 +280,41 @@ mod tests {
         assert_eq!(Speed::Quick.per_tick(), SimDuration::millis(750));
         assert_eq!(Speed::Fast.per_tick(), SimDuration::millis(2500));
         assert_eq!(Speed::default(), Speed::Normal);
+    }
+
+    #[test]
+    fn tiles_whose_pod_changed_are_redrawn_a_bounded_number_at_a_time() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let pods = |status: &str| kubeplay_engine::view::BoardSnapshot {
+                pods: (0..5)
+                    .map(|i| PodView {
+                        namespace: "default".into(),
+                        name: format!("p{i}"),
+                        uid: format!("u{i}"),
+                        status: status.into(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            };
+            let tiles = StoredValue::new(HashMap::new());
+            let pending = BoardModel::new(pods("Pending"));
+            assert!(sync_tiles(tiles, &pending, 0), "new tiles are always made");
+            let running = pending.next(pods("Running"), 1);
+            let shown = |tiles: StoredValue<HashMap<String, ArcRwSignal<TileData>>>| {
+                tiles.with_value(|t| {
+                    t.values()
+                        .filter(|s| s.with_untracked(|d| d.pod.status == "Running"))
+                        .count()
+                })
+            };
+            assert!(!sync_tiles(tiles, &running, 2));
+            assert_eq!(shown(tiles), 2);
+            assert!(!sync_tiles(tiles, &running, 2));
+            assert!(sync_tiles(tiles, &running, 2));
+            assert_eq!(shown(tiles), 5);
+        });
     }
 
     #[test]

@@ -33,15 +33,35 @@ async fn type_and_enter(text: &str) {
     leptos::task::tick().await;
 }
 
+/// Waits `ms` milliseconds (a timer task).
+async fn sleep_ms(ms: i32) {
+    let promise = leptos::web_sys::js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 #[wasm_bindgen_test]
 async fn console_answers_kubectl_get_nodes() {
     // The page installs `bundle.json` before it mounts (`kubeplay_app::start`).
     kubeplay_engine::install_bundle(include_str!("../../public/bundle.json")).unwrap();
     leptos::mount::mount_to_body(kubeplay_app::App);
     leptos::task::tick().await;
-    let lessons = by_testid("lesson-list").child_element_count() as usize;
-    assert!(lessons > 0);
-    assert_eq!(lessons, kubeplay_engine::lessons::builtin().len());
+    // The lessons are parsed a file per task after the page mounts.
+    let want = kubeplay_engine::lessons::builtin().len();
+    assert!(want > 0);
+    for _ in 0..200 {
+        if by_testid("lesson-list").child_element_count() as usize == want {
+            break;
+        }
+        sleep_ms(10).await;
+    }
+    assert_eq!(
+        by_testid("lesson-list").child_element_count() as usize,
+        want
+    );
     type_and_enter("kubectl get nodes").await;
     let text = by_testid("console-output")
         .text_content()

@@ -7,8 +7,9 @@
 //! the lesson and its step as they were.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use kubeplay_engine::lessons::{builtin, Lesson};
+use kubeplay_engine::lessons::{self, Lesson};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use leptos::web_sys;
@@ -142,7 +143,8 @@ type Active = LessonView;
 struct Ctx {
     session: Session,
     locale: Signal<String>,
-    lessons: Arc<Vec<Lesson>>,
+    /// The shipped lessons, once parsed ([`load_lessons`]).
+    lessons: RwSignal<Arc<Vec<Lesson>>>,
     bus: Option<ConsoleBus>,
     message: RwSignal<Option<String>>,
     active: Memo<Option<Active>>,
@@ -170,6 +172,37 @@ impl Ctx {
     }
 }
 
+/// Parses the shipped lessons into `into`, one file per task on the page, so neither the
+/// first paint nor the engine worker's start waits for them (at once elsewhere).
+fn load_lessons(into: RwSignal<Arc<Vec<Lesson>>>) {
+    let files = lessons::builtin_files();
+    if cfg!(target_arch = "wasm32") {
+        parse_next(files, Vec::new(), into);
+    } else {
+        into.set(Arc::new(lessons::builtin()));
+    }
+}
+
+fn parse_next(
+    mut files: Vec<(&'static str, &'static str)>,
+    mut done: Vec<Lesson>,
+    into: RwSignal<Arc<Vec<Lesson>>>,
+) {
+    set_timeout(
+        move || match files.pop() {
+            Some((file, text)) => {
+                done.extend(lessons::parse(file, text).ok());
+                parse_next(files, done, into);
+            }
+            None => {
+                lessons::sort(&mut done);
+                into.try_set(Arc::new(done));
+            }
+        },
+        Duration::ZERO,
+    );
+}
+
 fn confirm(question: &str) -> bool {
     web_sys::window()
         .and_then(|w| w.confirm_with_message(question).ok())
@@ -193,12 +226,13 @@ pub fn LessonPanel(session: Session) -> impl IntoView {
     let ctx = Ctx {
         session,
         locale,
-        lessons: Arc::new(builtin()),
+        lessons: RwSignal::new(Arc::default()),
         bus: use_context::<ConsoleBus>(),
         message: RwSignal::new(None),
         active,
         completed,
     };
+    load_lessons(ctx.lessons);
     let collapsed = RwSignal::new(false);
     let playing = Memo::new(move |_| active.with(|a| a.as_ref().map(|a| a.id.clone())));
     let body_ctx = ctx.clone();
@@ -238,6 +272,7 @@ fn lesson_list(ctx: Ctx) -> impl IntoView {
     let completed = ctx.completed;
     let items = ctx
         .lessons
+        .get()
         .iter()
         .map(|lesson| {
             let id = lesson.id.clone();
@@ -434,7 +469,8 @@ fn step_list(ctx: &Ctx) -> Option<impl IntoView> {
     let (id, current, finished) = ctx
         .active
         .with(|a| a.as_ref().map(|a| (a.id.clone(), a.step, a.finished)))?;
-    let lesson = ctx.lessons.iter().find(|l| l.id == id)?;
+    let lessons = ctx.lessons.get();
+    let lesson = lessons.iter().find(|l| l.id == id)?;
     let locale = ctx.locale.get();
     let summary = tr(&locale, K::AllSteps)
         .replace("{i}", &current.min(lesson.steps.len()).to_string())
@@ -583,6 +619,7 @@ fn finish_screen(ctx: Ctx) -> impl IntoView {
     });
     let next = ctx
         .lessons
+        .get_untracked()
         .iter()
         .skip_while(|l| l.id != id)
         .nth(1)
@@ -706,7 +743,12 @@ fn progress_files(ctx: Ctx) -> impl IntoView {
                 .ok()
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
-            let known: Vec<String> = ctx.lessons.iter().map(|l| l.id.clone()).collect();
+            let known: Vec<String> = ctx
+                .lessons
+                .get_untracked()
+                .iter()
+                .map(|l| l.id.clone())
+                .collect();
             let message = match progress::import(&text, &known) {
                 Ok(ids) => {
                     let added = ctx.session.import_completed(&ids);

@@ -60,12 +60,23 @@ impl Text {
 /// is installed), ordered by `order`. A file that does not parse is left out (the test
 /// suite's `lessons check` keeps that from happening).
 pub fn builtin() -> Vec<Lesson> {
-    let mut lessons: Vec<Lesson> = crate::bundle::lesson_files()
+    let mut lessons: Vec<Lesson> = builtin_files()
         .iter()
         .filter_map(|(file, text)| parse(file, text).ok())
         .collect();
-    lessons.stable_sort_by_key(|l| (l.order, l.id.clone()));
+    sort(&mut lessons);
     lessons
+}
+
+/// The shipped lesson files as (file name, text), for a caller that parses them a few at a
+/// time (the page, between frames); [`sort`] then orders them as [`builtin`] does.
+pub fn builtin_files() -> Vec<(&'static str, &'static str)> {
+    crate::bundle::lesson_files()
+}
+
+/// Orders lessons as the course runs (`order`, then id).
+pub fn sort(lessons: &mut [Lesson]) {
+    lessons.stable_sort_by_key(|l| (l.order, l.id.clone()));
 }
 
 /// The closest of `candidates` to `word` (edit distance ≤ 2), for "did you mean" hints.
