@@ -170,6 +170,18 @@ impl Ctx {
             bus.send(ConsoleRequest::Put(command.to_string()));
         }
     }
+
+    /// The shipped lessons now: parsed at once if the page is still parsing them a file at a
+    /// time (a progress file imported in the first moments must find every lesson).
+    fn lessons_now(&self) -> Arc<Vec<Lesson>> {
+        let loaded = self.lessons.get_untracked();
+        if !loaded.is_empty() {
+            return loaded;
+        }
+        let all = Arc::new(lessons::builtin());
+        self.lessons.set(all.clone());
+        all
+    }
 }
 
 /// Parses the shipped lessons into `into`, one file per task on the page, so neither the
@@ -190,6 +202,8 @@ fn parse_next(
 ) {
     set_timeout(
         move || match files.pop() {
+            // Parsed at once meanwhile (`Ctx::lessons_now`), or the panel is gone.
+            _ if into.try_with_untracked(|l| !l.is_empty()).unwrap_or(true) => {}
             Some((file, text)) => {
                 done.extend(lessons::parse(file, text).ok());
                 parse_next(files, done, into);
@@ -618,8 +632,7 @@ fn finish_screen(ctx: Ctx) -> impl IntoView {
             .unwrap_or_default()
     });
     let next = ctx
-        .lessons
-        .get_untracked()
+        .lessons_now()
         .iter()
         .skip_while(|l| l.id != id)
         .nth(1)
@@ -743,12 +756,7 @@ fn progress_files(ctx: Ctx) -> impl IntoView {
                 .ok()
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
-            let known: Vec<String> = ctx
-                .lessons
-                .get_untracked()
-                .iter()
-                .map(|l| l.id.clone())
-                .collect();
+            let known: Vec<String> = ctx.lessons_now().iter().map(|l| l.id.clone()).collect();
             let message = match progress::import(&text, &known) {
                 Ok(ids) => {
                     let added = ctx.session.import_completed(&ids);
