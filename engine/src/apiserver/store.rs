@@ -255,14 +255,16 @@ impl Store {
     ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
         // Keys sort by kind, then namespace: walk only that range, not the whole store; a
         // kind with nothing stored (most admission plugins' kinds) is not looked for.
-        let stored = self.count(kind) > 0;
-        let start = ObjectKey {
-            kind,
-            namespace: if stored { namespace.unwrap_or("") } else { "" }.to_string(),
-            name: String::new(),
-        };
-        stored
-            .then(|| self.objects.range(start..))
+        let range = (self.count(kind) > 0).then(|| {
+            self.objects.range(
+                ObjectKey {
+                    kind,
+                    namespace: namespace.unwrap_or("").to_string(),
+                    name: String::new(),
+                }..,
+            )
+        });
+        range
             .into_iter()
             .flatten()
             .take_while(move |(k, _)| {

@@ -58,7 +58,8 @@ impl Controller for EndpointsController {
                 .api
                 .list_as::<Service>(Some(obj.namespace()))
                 .any(has_selector),
-            _ => READS.contains(&obj.kind()),
+            // The runtime hands it only the kinds it reads.
+            _ => true,
         };
         if matters {
             self.trigger.note(world);

@@ -209,9 +209,7 @@ struct Pass<'c> {
 impl<'c> Pass<'c> {
     fn new(world: &World, cache: &'c mut cache::Cache) -> Pass<'c> {
         let nodes: Vec<Arc<Object>> = world.api.list_shared("Node", None).cloned().collect();
-        let node_labels = nodes
-            .iter()
-            .filter_map(|n| Node::of(n))
+        let node_labels = typed(&nodes)
             .map(|n| {
                 (
                     n.metadata.name.clone().unwrap_or_default(),
@@ -232,11 +230,7 @@ impl<'c> Pass<'c> {
         let usage = cache.usage().clone();
         let cache: &'c cache::Cache = cache;
         Pass {
-            capacity: nodes
-                .iter()
-                .filter_map(|n| Node::of(n))
-                .map(Capacity::of)
-                .collect(),
+            capacity: typed(&nodes).map(Capacity::of).collect(),
             nodes,
             node_labels,
             namespaces,
@@ -463,8 +457,13 @@ impl Controller for Scheduler {
     }
 }
 
+/// The Nodes among `nodes` (a list of Nodes as stored), typed.
+fn typed(nodes: &[Arc<Object>]) -> impl Iterator<Item = &Node> {
+    nodes.iter().filter_map(|n| Node::of(n))
+}
+
 fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
-    let nodes: Vec<&Node> = pass.nodes.iter().filter_map(|n| Node::of(n)).collect();
+    let nodes: Vec<&Node> = typed(&pass.nodes).collect();
     let pre_filtered = volume_binding::pre_filter(world, &pod)
         .and_then(|v| dynamic_resources::pre_filter(world, &pod).map(|claims| (v, claims)));
     let (volumes, needs_claims) = match pre_filtered {

@@ -106,7 +106,8 @@ impl Controller for SystemObjects {
             Object::Pod(_) => {
                 event.kind == WatchEventType::Deleted && obj.namespace() == "kube-system"
             }
-            _ => READS.contains(&obj.kind()),
+            // The runtime hands it only the kinds it reads.
+            _ => true,
         };
         if matters {
             self.trigger.note(world);

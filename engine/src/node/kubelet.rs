@@ -80,7 +80,11 @@ pub fn pulled_message(image: &str, pull: Option<(i64, u64)>) -> String {
 
 /// Runs the kubelet's next step for the pod named in a timer task.
 pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
-    let Some(stored) = cx.world.api.get_as::<Pod>(namespace, name) else {
+    // The stored version, shared with the store: read in place while the sync writes.
+    let Some(shared) = cx.world.api.get_shared("Pod", namespace, name) else {
+        return;
+    };
+    let Object::Pod(stored) = &*shared else {
         return;
     };
     if stored.metadata.uid.as_deref() != Some(uid) {
@@ -88,15 +92,11 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
     }
     let stage = cx.kubelet.stages.get(uid).cloned();
     if stage == Some(Stage::Running) && stored.metadata.deletion_timestamp.is_none() {
-        // The common case (every restart of a crash loop): read the stored version in place.
-        if let Some(Object::Pod(shared)) =
-            cx.world.api.get_shared("Pod", namespace, name).as_deref()
-        {
-            crate::node::runtime::sync_pod(cx, shared);
-        }
+        // The common case (every restart of a crash loop): no copy of the pod.
+        crate::node::runtime::sync_pod(cx, stored);
         return;
     }
-    let mut pod = stored.clone();
+    let mut pod = Pod::clone(stored);
     let key = uid.to_string();
     let node = pod
         .spec
