@@ -11,21 +11,38 @@ use crate::controllers::node_lifecycle::NodeLifecycle;
 use crate::controllers::testing::{object, Bench};
 use crate::timers::Task;
 
-/// Runs the kubelet's timer tasks for `seconds` of simulated time; returns one line per
-/// change of the pod (`+ms phase container-state`) and the events recorded, in order.
-fn run(image: &str, seconds: i64) -> String {
+/// A bench with pod `web` of one container (`container`, its spec) bound to node1: runs the
+/// kubelet's timer tasks for `seconds` of simulated time, calling `observe(bench, start,
+/// elapsed)` after each (`start`: the clock at the start, epoch ms), and returns the bench.
+fn drive(
+    container: serde_json::Value,
+    seconds: i64,
+    mut observe: impl FnMut(&Bench, i64, i64),
+) -> Bench {
     let mut bench = Bench::new(Box::<NodeLifecycle>::default());
     bench.add_nodes(&ClusterProfile::multi_node());
     bench.create(object(json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": "web", "namespace": "default"},
-        "spec": {"nodeName": "node1", "containers": [{"name": "web", "image": image}]}
+        "spec": {"nodeName": "node1", "containers": [container]}
     })));
     let start = bench.world.clock.now_ms();
     let mut kubelet = Kubelet::default();
-    let mut lines = Vec::new();
-    let mut last = String::new();
-    while let Some((due, task)) = bench.world.timers.pop_due(start + seconds * 1000) {
+    let until = start + seconds * 1000;
+    run_until(&mut bench, &mut kubelet, until, |bench, due| {
+        observe(bench, start, due - start)
+    });
+    bench
+}
+
+/// Runs the kubelet's timer tasks until `until_ms`, calling `observe(bench, due)` after each.
+fn run_until(
+    bench: &mut Bench,
+    kubelet: &mut Kubelet,
+    until_ms: i64,
+    mut observe: impl FnMut(&Bench, i64),
+) {
+    while let Some((due, task)) = bench.world.timers.pop_due(until_ms) {
         bench.world.clock.set(due);
         if let Task::KubeletSync {
             namespace,
@@ -35,8 +52,19 @@ fn run(image: &str, seconds: i64) -> String {
         {
             kubelet.sync(&mut bench.world, &namespace, &name, &uid);
         }
+        observe(bench, due);
+    }
+}
+
+/// Runs the kubelet's timer tasks for `seconds` of simulated time; returns one line per
+/// change of the pod (`+ms phase container-state`) and the events recorded, in order.
+fn run(image: &str, seconds: i64) -> String {
+    let mut lines = Vec::new();
+    let mut last = String::new();
+    let container = json!({"name": "web", "image": image});
+    let bench = drive(container, seconds, |bench, _, elapsed| {
         let Some(pod) = bench.world.api.get_as::<Pod>("default", "web") else {
-            continue;
+            return;
         };
         let status = pod.status.clone().unwrap_or_default();
         let state = status
@@ -61,10 +89,10 @@ fn run(image: &str, seconds: i64) -> String {
             status.pod_ip.unwrap_or_default()
         );
         if line != last {
-            lines.push(format!("+{}ms {line}", due - start));
+            lines.push(format!("+{elapsed}ms {line}"));
             last = line;
         }
-    }
+    });
     let events: Vec<String> = bench
         .events()
         .into_iter()
@@ -111,21 +139,6 @@ Failed: Error: ImagePullBackOff
     );
 }
 
-/// Runs the kubelet's timer tasks until `until_ms`.
-fn run_until(bench: &mut Bench, kubelet: &mut Kubelet, until_ms: i64) {
-    while let Some((due, task)) = bench.world.timers.pop_due(until_ms) {
-        bench.world.clock.set(due);
-        if let Task::KubeletSync {
-            namespace,
-            name,
-            uid,
-        } = task
-        {
-            kubelet.sync(&mut bench.world, &namespace, &name, &uid);
-        }
-    }
-}
-
 #[test]
 fn a_crash_looping_pod_is_synced_from_its_current_spec() {
     let mut bench = Bench::new(Box::<NodeLifecycle>::default());
@@ -138,7 +151,7 @@ fn a_crash_looping_pod_is_synced_from_its_current_spec() {
     })));
     let start = bench.world.clock.now_ms();
     let mut kubelet = Kubelet::default();
-    run_until(&mut bench, &mut kubelet, start + 60_000);
+    run_until(&mut bench, &mut kubelet, start + 60_000, |_, _| {});
     let stored = bench.world.api.get_as::<Pod>("default", "crash").cloned();
     let stored = stored.expect("pod");
     assert!(stored
@@ -156,7 +169,7 @@ fn a_crash_looping_pod_is_synced_from_its_current_spec() {
         .world
         .api
         .update(crate::api::object::Object::Pod(Box::new(changed)));
-    run_until(&mut bench, &mut kubelet, start + 400_000);
+    run_until(&mut bench, &mut kubelet, start + 400_000, |_, _| {});
     let stored = bench.world.api.get_as::<Pod>("default", "crash").cloned();
     let images: Vec<String> = stored
         .iter()
@@ -176,28 +189,10 @@ fn pod_uid(bench: &Bench) -> String {
 /// change of its status (`+ms phase state restarts ready`) and per event the kubelet records
 /// (`+ms Reason: message`), in time order.
 fn timeline(container: serde_json::Value, seconds: i64) -> String {
-    let mut bench = Bench::new(Box::<NodeLifecycle>::default());
-    bench.add_nodes(&ClusterProfile::multi_node());
-    bench.create(object(json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {"nodeName": "node1", "containers": [container]}
-    })));
-    let start = bench.world.clock.now_ms();
-    let mut kubelet = Kubelet::default();
     let mut lines = Vec::new();
     let mut last = String::new();
     let mut seen = std::collections::BTreeMap::new();
-    while let Some((due, task)) = bench.world.timers.pop_due(start + seconds * 1000) {
-        bench.world.clock.set(due);
-        if let Task::KubeletSync {
-            namespace,
-            name,
-            uid,
-        } = task
-        {
-            kubelet.sync(&mut bench.world, &namespace, &name, &uid);
-        }
+    drive(container, seconds, |bench, start, elapsed| {
         // New events and repeats, in the order they were written.
         let mut fresh = Vec::new();
         for o in bench.world.api.list("Event", Some("default")) {
@@ -208,11 +203,11 @@ fn timeline(container: serde_json::Value, seconds: i64) -> String {
                     let rv = e.metadata.resource_version.as_deref().unwrap_or_default();
                     let line = format!(
                         "+{}ms {}: {}",
-                        due - start,
+                        elapsed,
                         e.reason.as_deref().unwrap_or_default(),
                         e.message.as_deref().unwrap_or_default()
                     );
-                    let uid = pod_uid(&bench);
+                    let uid = pod_uid(bench);
                     let line = line.replace(&uid, "<uid>");
                     fresh.push((rv.parse::<u64>().unwrap_or_default(), line));
                 }
@@ -221,7 +216,7 @@ fn timeline(container: serde_json::Value, seconds: i64) -> String {
         fresh.sort();
         lines.extend(fresh.into_iter().map(|(_, l)| l));
         let Some(pod) = bench.world.api.get_as::<Pod>("default", "web") else {
-            continue;
+            return;
         };
         let status = pod.status.clone().unwrap_or_default();
         let state = status
@@ -248,10 +243,10 @@ fn timeline(container: serde_json::Value, seconds: i64) -> String {
             .join(",");
         let line = format!("{} {state}", status.phase.unwrap_or_default());
         if line != last {
-            lines.push(format!("+{}ms {line}", due - start));
+            lines.push(format!("+{elapsed}ms {line}"));
             last = line;
         }
-    }
+    });
     lines.join("\n") + "\n"
 }
 
