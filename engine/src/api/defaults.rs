@@ -100,6 +100,7 @@ pub fn pod_spec(spec: &mut PodSpec) {
     for v in spec.volumes.iter_mut().flatten() {
         config_volume(v);
     }
+    pod_quantities(spec);
     for c in spec
         .containers
         .iter_mut()
@@ -141,6 +142,57 @@ pub fn pod_spec(spec: &mut PodSpec) {
             }
         }
     }
+}
+
+/// Every quantity of a pod spec as the apiserver decodes it (`resource.Quantity`'s canonical
+/// text): its containers' requests and limits, the pod's own resources and overhead,
+/// emptyDir size limits and the divisors of resource field references.
+fn pod_quantities(spec: &mut PodSpec) {
+    use super::resource_names::{canonicalize, canonicalize_one};
+    canonicalize(&mut spec.overhead);
+    let mut requirements: Vec<&mut ResourceRequirements> = spec.resources.iter_mut().collect();
+    let mut divisors = Vec::new();
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
+        requirements.extend(c.resources.as_mut());
+        divisors.extend(c.env.iter_mut().flatten().filter_map(|e| {
+            e.value_from
+                .as_mut()?
+                .resource_field_ref
+                .as_mut()?
+                .divisor
+                .as_mut()
+        }));
+    }
+    for e in spec.ephemeral_containers.iter_mut().flatten() {
+        requirements.extend(e.resources.as_mut());
+    }
+    for r in requirements {
+        canonicalize(&mut r.requests);
+        canonicalize(&mut r.limits);
+    }
+    for v in spec.volumes.iter_mut().flatten() {
+        divisors.extend(v.empty_dir.as_mut().and_then(|d| d.size_limit.as_mut()));
+        let items = v
+            .downward_api
+            .iter_mut()
+            .flat_map(|d| d.items.iter_mut().flatten());
+        let projected = v
+            .projected
+            .iter_mut()
+            .flat_map(|p| p.sources.iter_mut().flatten())
+            .filter_map(|s| s.downward_api.as_mut())
+            .flat_map(|d| d.items.iter_mut().flatten());
+        divisors.extend(
+            items
+                .chain(projected)
+                .filter_map(|i| i.resource_field_ref.as_mut()?.divisor.as_mut()),
+        );
+    }
+    divisors.into_iter().for_each(canonicalize_one);
 }
 
 /// A configMap, secret, downwardAPI or projected volume's defaults: `defaultMode` 0644

@@ -103,13 +103,13 @@ fn min_check(
             "minimum {name} usage per {kind} is {enforced}.  No request is specified"
         ));
     };
-    if r.millis() < enforced.millis() {
+    if r.nanos() < enforced.nanos() {
         return Some(format!(
             "minimum {name} usage per {kind} is {enforced}, but request is {r}"
         ));
     }
     match lim.get(name) {
-        Some(l) if l.millis() < enforced.millis() => Some(format!(
+        Some(l) if l.nanos() < enforced.nanos() => Some(format!(
             "minimum {name} usage per {kind} is {enforced}, but limit is {l}"
         )),
         _ => None,
@@ -128,13 +128,13 @@ fn max_check(
             "maximum {name} usage per {kind} is {enforced}.  No limit is specified"
         ));
     };
-    if l.millis() > enforced.millis() {
+    if l.nanos() > enforced.nanos() {
         return Some(format!(
             "maximum {name} usage per {kind} is {enforced}, but limit is {l}"
         ));
     }
     match req.get(name) {
-        Some(r) if r.millis() > enforced.millis() => Some(format!(
+        Some(r) if r.nanos() > enforced.nanos() => Some(format!(
             "maximum {name} usage per {kind} is {enforced}, but request is {r}"
         )),
         _ => None,
@@ -236,7 +236,7 @@ pub fn validate_claim(range: &LimitRange, claim: &PersistentVolumeClaim) -> Opti
                 None => errs.push(format!(
                     "maximum {name} usage per {kind} is {enforced}.  No request is specified"
                 )),
-                Some(r) if r.millis() > enforced.millis() => errs.push(format!(
+                Some(r) if r.nanos() > enforced.nanos() => errs.push(format!(
                     "maximum {name} usage per {kind} is {enforced}, but request is {r}"
                 )),
                 Some(_) => {}

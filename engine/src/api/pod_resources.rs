@@ -106,7 +106,7 @@ fn resource_qos(r: &ResourceRequirements) -> &'static str {
         m.as_ref()
             .and_then(|m| m.get(name))
             .and_then(|q| Amount::parse(&q.0))
-            .map_or(0, |a| a.millis())
+            .map_or(0, |a| a.nanos())
     };
     let mut qos = None;
     for name in ["cpu", "memory"] {

@@ -42,6 +42,10 @@ pub fn volume_class(pv: &PersistentVolume) -> String {
 pub fn defaults(claim: &mut PersistentVolumeClaim) {
     let spec = claim.spec.get_or_insert_with(Default::default);
     spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+    if let Some(r) = spec.resources.as_mut() {
+        super::resource_names::canonicalize(&mut r.requests);
+        super::resource_names::canonicalize(&mut r.limits);
+    }
     let status = claim
         .status
         .get_or_insert_with(PersistentVolumeClaimStatus::default);

@@ -155,7 +155,7 @@ pub fn format_milli(milli: i64, binary: bool) -> String {
 
 /// A quantity's value in thousandths, rounded up (`Quantity.MilliValue`); `None` if malformed.
 pub fn milli_value(q: &str) -> Option<i64> {
-    Amount::parse(q).map(|a| a.millis.clamp(i64::MIN.into(), i64::MAX.into()) as i64)
+    Amount::parse(q).map(|a| a.millis().clamp(i64::MIN.into(), i64::MAX.into()) as i64)
 }
 
 /// Whole bytes in the canonical form Go's `Quantity.String()` prints for a quantity written
@@ -184,9 +184,10 @@ pub fn canonical(q: &str) -> Option<String> {
     (v >= 0.0).then(|| canonical_bytes(v.ceil() as u64, q))
 }
 /// How a quantity was written, which is how the apiserver prints a sum or copy of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum Format {
     /// `500m`, `1`, `2k`, `1G`.
+    #[default]
     DecimalSi,
     /// `64Mi`, `1Gi`.
     BinarySi,
@@ -194,21 +195,24 @@ enum Format {
     DecimalExponent,
 }
 
-/// The largest amount held, in thousandths: `2^63-1` units, Go's cap on binary quantities.
-pub const MAX_MILLIS: i128 = i64::MAX as i128 * 1000;
+/// The largest amount held, in billionths: `2^63-1` units, Go's cap on binary quantities.
+pub const MAX_NANOS: i128 = i64::MAX as i128 * NANOS_PER_UNIT;
 
-/// A non-zero scanned magnitude in thousandths, rounded up and capped at [`MAX_MILLIS`].
-fn millis_of(s: &Scanned<'_>) -> i128 {
+/// Billionths in a unit: `ParseQuantity` rounds every amount up to nano units.
+const NANOS_PER_UNIT: i128 = 1_000_000_000;
+
+/// A non-zero scanned magnitude in billionths, rounded up and capped at [`MAX_NANOS`].
+fn nanos_of(s: &Scanned<'_>) -> i128 {
     let digits = format!("{}{}", s.whole, s.frac);
     let digits = digits.trim_start_matches('0');
-    // Decimal exponent of the last digit, in thousandths; binary exponents stay apart.
+    // Decimal exponent of the last digit, in billionths; binary exponents stay apart.
     let frac_len = i64::try_from(s.frac.len()).unwrap_or(i64::MAX);
     let (mut ten, two) = match s.base {
-        2 => (3 - frac_len, s.exponent),
+        2 => (9 - frac_len, s.exponent),
         _ => (
             i64::from(s.exponent)
                 .saturating_sub(frac_len)
-                .saturating_add(3),
+                .saturating_add(9),
             0,
         ),
     };
@@ -216,7 +220,7 @@ fn millis_of(s: &Scanned<'_>) -> i128 {
     let kept = &digits[..digits.len().min(38)];
     let dropped = &digits[kept.len()..];
     ten = ten.saturating_add(i64::try_from(dropped.len()).unwrap_or(i64::MAX));
-    let mut mantissa: i128 = kept.parse().unwrap_or(MAX_MILLIS);
+    let mut mantissa: i128 = kept.parse().unwrap_or(MAX_NANOS);
     if dropped.bytes().any(|b| b != b'0') {
         mantissa += 1;
     }
@@ -239,44 +243,60 @@ fn millis_of(s: &Scanned<'_>) -> i128 {
             (None, _) => None,
         }
     };
-    value.map_or(MAX_MILLIS, |v| v.clamp(1, MAX_MILLIS))
+    value.map_or(MAX_NANOS, |v| v.clamp(1, MAX_NANOS))
 }
 
-/// A quantity held exactly, in thousandths of its unit (the apiserver rounds resource lists
+/// `nanos / per`, rounded up (towards positive infinity, as Go's `ScaledValue`).
+fn ceil_div(nanos: i128, per: i128) -> i128 {
+    nanos.div_euclid(per) + i128::from(nanos.rem_euclid(per) != 0)
+}
+
+/// A quantity held exactly, in billionths of its unit (`ParseQuantity` rounds every amount
 /// up to that scale), with the format it was written in: what sums of requests are made of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The zero amount is Go's zero `Quantity{}`, which prints `0`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Amount {
-    millis: i128,
+    nanos: i128,
     format: Format,
 }
 
 impl Amount {
-    /// Parses `q` exactly, rounding up to thousandths, or `None` if malformed; magnitudes
-    /// beyond [`MAX_MILLIS`] saturate there (Go caps binary quantities at `2^63-1`).
+    /// Parses `q` exactly, rounding up to billionths, or `None` if malformed; magnitudes
+    /// beyond [`MAX_NANOS`] saturate there (Go caps binary quantities at `2^63-1`).
     pub fn parse(q: &str) -> Option<Amount> {
         let s = scan(q).ok()?;
-        let magnitude = if s.is_zero() { 0 } else { millis_of(&s) };
+        let magnitude = if s.is_zero() { 0 } else { nanos_of(&s) };
         Some(Amount {
-            millis: if s.negative { -magnitude } else { magnitude },
+            nanos: if s.negative { -magnitude } else { magnitude },
             format: s.format,
         })
     }
 
-    /// Whether this amount was capped at [`MAX_MILLIS`] (kept as written when stored).
+    /// Whether this amount was capped at [`MAX_NANOS`] (kept as written when stored).
     pub fn saturated(self) -> bool {
-        self.millis.abs() >= MAX_MILLIS
+        self.nanos.abs() >= MAX_NANOS
     }
 
-    /// The amount in thousandths of its unit.
+    /// The amount in billionths of its unit, exactly: what `Quantity.Cmp` compares.
+    pub fn nanos(self) -> i128 {
+        self.nanos
+    }
+
+    /// The amount in whole units, rounded up (`Quantity.Value`).
+    pub fn units(self) -> i128 {
+        ceil_div(self.nanos, NANOS_PER_UNIT)
+    }
+
+    /// The amount in thousandths of its unit, rounded up (`Quantity.MilliValue`).
     pub fn millis(self) -> i128 {
-        self.millis
+        ceil_div(self.nanos, 1_000_000)
     }
 
     /// `Quantity.Add`: the sum keeps this amount's format, or takes `other`'s when this is zero.
     pub fn add(self, other: Amount) -> Option<Amount> {
         Some(Amount {
-            millis: self.millis.checked_add(other.millis)?,
-            format: if self.millis == 0 {
+            nanos: self.nanos.checked_add(other.nanos)?,
+            format: if self.nanos == 0 {
                 other.format
             } else {
                 self.format
@@ -290,16 +310,15 @@ impl Amount {
         if self.format == other.format {
             return self;
         }
-        let whole = self.millis.div_euclid(1000) + i128::from(self.millis.rem_euclid(1000) != 0);
         Amount {
-            millis: whole * 1000,
+            nanos: ceil_div(self.nanos, NANOS_PER_UNIT) * NANOS_PER_UNIT,
             format: other.format,
         }
     }
 
     /// The larger of the two (this one on a tie), as `Quantity.Cmp` decides.
     pub fn max(self, other: Amount) -> Amount {
-        if other.millis > self.millis {
+        if other.nanos > self.nanos {
             other
         } else {
             self
@@ -308,34 +327,45 @@ impl Amount {
 }
 
 /// The canonical text the apiserver serves (`CanonicalizeBytes`): `1500m`, `2`, `1500k`,
-/// `192Mi`; a binary amount below 1024 or with a fraction prints in decimal ([`format_milli`]).
+/// `100u`, `192Mi`; a binary amount below 1024 or with a fraction prints in decimal.
 impl std::fmt::Display for Amount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.saturated() {
             // As Go prints its capped `maxAllowed`.
-            let sign = if self.millis < 0 { "-" } else { "" };
+            let sign = if self.nanos < 0 { "-" } else { "" };
             return write!(f, "{sign}{}", i64::MAX);
         }
-        if self.millis == 0 {
+        if self.nanos == 0 {
             return f.write_str("0");
         }
+        // `AsCanonicalBytes`: the mantissa with every factor of 1000 moved to the exponent.
+        let (mut n, mut exponent) = (self.nanos, -9i32);
+        while n % 1000 == 0 && exponent < 18 {
+            n /= 1000;
+            exponent += 3;
+        }
         if self.format == Format::DecimalExponent {
-            let (mut n, mut exponent) = (self.millis, -3i32);
-            while n % 1000 == 0 {
-                n /= 1000;
-                exponent += 3;
-            }
             return match exponent {
                 0 => write!(f, "{n}"),
                 e => write!(f, "{n}e{e}"),
             };
         }
-        let binary = self.format == Format::BinarySi
-            && self.millis % 1000 == 0
-            && self.millis.unsigned_abs() >= 1_024_000;
-        let milli =
-            i64::try_from(self.millis).unwrap_or(if self.millis < 0 { i64::MIN } else { i64::MAX });
-        f.write_str(&format_milli(milli, binary))
+        let whole = self.nanos % NANOS_PER_UNIT == 0;
+        if self.format == Format::BinarySi
+            && whole
+            && self.nanos.unsigned_abs() >= 1024 * 1_000_000_000
+        {
+            let mut v = self.nanos / NANOS_PER_UNIT;
+            let mut exp = 0;
+            while v % 1024 == 0 && exp < 6 {
+                v /= 1024;
+                exp += 1;
+            }
+            return write!(f, "{v}{}", ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][exp]);
+        }
+        let suffix = ["n", "u", "m", "", "k", "M", "G", "T", "P", "E"];
+        let at = usize::try_from((exponent + 9) / 3).unwrap_or(0);
+        write!(f, "{n}{}", suffix.get(at).copied().unwrap_or(""))
     }
 }
 
@@ -386,7 +416,20 @@ mod tests {
         assert_eq!(a("512").to_string(), "512");
         assert_eq!(a("1e3").to_string(), "1e3");
         assert_eq!(a("1.5Ki").to_string(), "1536");
-        assert_eq!(a("0.1m").to_string(), "1m");
+        assert_eq!(a("0.1m").to_string(), "100u");
+        assert_eq!(a("100u").to_string(), "100u");
+        assert_eq!(a("0.0000005").to_string(), "500n");
+        assert_eq!(a("1500n").to_string(), "1500n");
+        assert_eq!(a("1e-10").to_string(), "1e-9");
+        assert_eq!(a("0.0000000001Ki").to_string(), "103n");
+        assert_eq!(a("1.5").to_string(), "1500m");
+        assert_eq!(a("1000m").to_string(), "1");
+        assert_eq!(a("2048Mi").to_string(), "2Gi");
+        assert_eq!(a("1.5Gi").to_string(), "1536Mi");
+        assert_eq!(a("1e-3").to_string(), "1e-3");
+        assert_eq!(a("100u").millis(), 1);
+        assert_eq!(a("-100u").millis(), 0);
+        assert_eq!(sum("100u", "900u"), "1m");
         assert_eq!(a("2Mi").max(a("2097152")).to_string(), "2Mi");
         assert_eq!(Amount::parse("1Xi"), None);
         assert_eq!(a(".").millis(), 0);
@@ -432,8 +475,8 @@ mod tests {
             1
         );
         assert_eq!(
-            a(&format!("1{}", "0".repeat(5000))).millis(),
-            super::MAX_MILLIS
+            a(&format!("1{}", "0".repeat(5000))).nanos(),
+            super::MAX_NANOS
         );
         assert_eq!(a(&format!("0.{}1", "0".repeat(5000))).millis(), 1);
         assert!(a("8Ei").saturated() && !a("7Ei").saturated());

@@ -370,11 +370,11 @@ pub fn check_update(
     let delta: Usage = usage(obj)
         .into_iter()
         .map(|(k, v)| {
-            let prev = before.get(&k).map_or(0, |a| a.millis());
-            let grown = (v.millis() - prev).max(0);
+            let prev = before.get(&k).map_or(0, |a| a.nanos());
+            let grown = (v.nanos() - prev).max(0);
             (
                 k,
-                Amount::parse(&format!("{grown}m")).map_or(v, |g| g.like(v)),
+                Amount::parse(&format!("{grown}n")).map_or(v, |g| g.like(v)),
             )
         })
         .collect();
@@ -412,7 +412,7 @@ fn charge(
     }
     let negative: Vec<&str> = delta
         .iter()
-        .filter(|(_, v)| v.millis() < 0)
+        .filter(|(_, v)| v.nanos() < 0)
         .map(|(k, _)| k.as_str())
         .collect();
     if !negative.is_empty() {
@@ -421,7 +421,7 @@ fn charge(
             negative.join(",")
         ));
     }
-    if delta.values().all(|v| v.millis() == 0) {
+    if delta.values().all(|v| v.nanos() == 0) {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
@@ -438,7 +438,7 @@ fn charge(
         let exceeded: Vec<&String> = requested
             .keys()
             .filter(|k| {
-                new_used.get(*k).map_or(0, |a| a.millis()) > hard.get(*k).map_or(0, |a| a.millis())
+                new_used.get(*k).map_or(0, |a| a.nanos()) > hard.get(*k).map_or(0, |a| a.nanos())
             })
             .collect();
         if !exceeded.is_empty() {

@@ -191,10 +191,17 @@ pub fn quota_causes(name: &str, value: &str, at: &str) -> Vec<String> {
 
 /// Rewrites every quantity of `list` as the apiserver stores it.
 pub fn canonicalize(list: &mut Option<BTreeMap<String, Quantity>>) {
-    for q in list.iter_mut().flat_map(|l| l.values_mut()) {
-        if let Some(a) = Amount::parse(&q.0).filter(|a| !a.saturated()) {
-            q.0 = a.to_string();
-        }
+    list.iter_mut()
+        .flat_map(|l| l.values_mut())
+        .for_each(canonicalize_one);
+}
+
+/// Rewrites `q` as the apiserver stores it: the canonical text of the amount it decoded
+/// (`0.5` → `500m`, `2048Mi` → `2Gi`, `0.0000005` → `500n`); a saturated or malformed
+/// quantity stays as written.
+pub fn canonicalize_one(q: &mut Quantity) {
+    if let Some(a) = Amount::parse(&q.0).filter(|a| !a.saturated()) {
+        q.0 = a.to_string();
     }
 }
 

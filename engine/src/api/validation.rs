@@ -104,23 +104,64 @@ pub fn pod_spec(spec: &PodSpec, path: &str, causes: &mut Vec<String>) {
     }
 }
 
-/// `ValidateContainerResourceRequirements`' sign rule: no negative limit or request
-/// (`ValidateNonnegativeQuantity`, the quantity printed in canonical form).
+/// `ValidateContainerResourceRequirements`: no negative limit or request
+/// (`ValidateNonnegativeQuantity`), a request at most its limit, and a resource that cannot
+/// be overcommitted (an extended resource, hugepages) requested exactly at a limit that is
+/// set; quantities print in canonical form.
 fn resource_causes(
     resources: Option<&k8s_openapi::api::core::v1::ResourceRequirements>,
     at: &str,
     causes: &mut Vec<String>,
 ) {
+    use super::quantity::Amount;
     let Some(r) = resources else { return };
-    for (field, list) in [("limits", &r.limits), ("requests", &r.requests)] {
-        for (name, q) in list.iter().flatten() {
-            if let Some(a) = super::quantity::Amount::parse(&q.0).filter(|a| a.millis() < 0) {
-                causes.push(format!(
-                    "{at}.resources.{field}[{name}]: Invalid value: \"{a}\": must be greater than or equal to 0"
-                ));
-            }
+    let negative = |field: &str, name: &str, a: Amount, causes: &mut Vec<String>| {
+        if a.nanos() < 0 {
+            causes.push(format!(
+                "{at}.resources.{field}[{name}]: Invalid value: \"{a}\": must be greater than or equal to 0"
+            ));
+        }
+    };
+    for (name, q) in r.limits.iter().flatten() {
+        if let Some(a) = Amount::parse(&q.0) {
+            negative("limits", name, a, causes);
         }
     }
+    for (name, q) in r.requests.iter().flatten() {
+        let Some(request) = Amount::parse(&q.0) else {
+            continue;
+        };
+        negative("requests", name, request, causes);
+        let overcommit = overcommit_allowed(name);
+        match r.limits.as_ref().and_then(|l| l.get(name)) {
+            Some(l) => {
+                let Some(limit) = Amount::parse(&l.0) else {
+                    continue;
+                };
+                let rule = if request.nanos() != limit.nanos() && !overcommit {
+                    "must be equal to"
+                } else if request.nanos() > limit.nanos() {
+                    "must be less than or equal to"
+                } else {
+                    continue;
+                };
+                causes.push(format!(
+                    "{at}.resources.requests: Invalid value: \"{request}\": {rule} {name} limit of {limit}"
+                ));
+            }
+            None if !overcommit => causes.push(format!(
+                "{at}.resources.limits: Required value: Limit must be set for non overcommitable resources"
+            )),
+            None => {}
+        }
+    }
+}
+
+/// `IsOvercommitAllowed`: a native resource (no domain, or a `kubernetes.io` one) other than
+/// hugepages.
+fn overcommit_allowed(name: &str) -> bool {
+    let native = !name.contains('/') || name.contains("kubernetes.io/");
+    native && !name.starts_with("hugepages-")
 }
 
 /// Checks an object before it is stored; errors carry every cause, like the apiserver's.

@@ -95,6 +95,23 @@ impl KindRules for HorizontalPodAutoscaler {
         if spec.metrics.as_ref().is_none_or(Vec::is_empty) {
             spec.metrics = Some(vec![utilization_metric("cpu", DEFAULT_CPU_UTILIZATION)]);
         }
+        for m in spec.metrics.iter_mut().flatten() {
+            let target = [
+                m.resource.as_mut().map(|r| &mut r.target),
+                m.container_resource.as_mut().map(|r| &mut r.target),
+                m.pods.as_mut().map(|r| &mut r.target),
+                m.object.as_mut().map(|r| &mut r.target),
+                m.external.as_mut().map(|r| &mut r.target),
+            ];
+            for t in target.into_iter().flatten() {
+                for q in [t.average_value.as_mut(), t.value.as_mut()]
+                    .into_iter()
+                    .flatten()
+                {
+                    crate::api::resource_names::canonicalize_one(q);
+                }
+            }
+        }
         if let Some(b) = spec.behavior.as_mut() {
             b.scale_up = Some(scale_up_rules(b.scale_up.as_ref()));
             b.scale_down = Some(scale_down_rules(b.scale_down.as_ref()));

@@ -122,7 +122,7 @@ fn relations(
 ) {
     let get = |l: &Option<List>, k: &str| -> Option<(String, i128)> {
         let q = l.as_ref()?.get(k)?;
-        Some((q.0.clone(), Amount::parse(&q.0)?.millis()))
+        Some((q.0.clone(), Amount::parse(&q.0)?.nanos()))
     };
     let pod = item.type_ == "Pod";
     let mut keys = BTreeSet::new();

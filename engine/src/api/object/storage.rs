@@ -136,6 +136,7 @@ impl KindRules for PersistentVolume {
         spec.persistent_volume_reclaim_policy
             .get_or_insert_with(|| "Retain".into());
         spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+        crate::api::resource_names::canonicalize(&mut spec.capacity);
         if let Some(h) = spec.host_path.as_mut() {
             h.type_.get_or_insert_with(String::new);
         }

@@ -4,7 +4,7 @@
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
-use crate::api::quantity;
+use crate::api::quantity::Amount;
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::printers::age::human_duration_secs;
 use crate::world::World;
@@ -21,11 +21,13 @@ fn rfc1123z_ms(ms: i64) -> String {
         .to_string()
 }
 
-/// Sum of one resource over a pod's containers (requests or limits), in base units; init
-/// containers count with their maximum, as the scheduler does.
-fn pod_total(pod: &Pod, resource: &str, limits: bool) -> f64 {
+/// Sum of one resource over a pod's containers (requests or limits), as `Quantity.Add`
+/// makes it (the first amount's format); init containers count with their maximum, as the
+/// scheduler does.
+fn pod_total(pod: &Pod, resource: &str, limits: bool) -> Amount {
+    let zero = Amount::default();
     let Some(spec) = pod.spec.as_ref() else {
-        return 0.0;
+        return zero;
     };
     let get = |c: &k8s_openapi::api::core::v1::Container| {
         c.resources
@@ -38,55 +40,31 @@ fn pod_total(pod: &Pod, resource: &str, limits: bool) -> f64 {
                 }
             })
             .and_then(|m| m.get(resource))
-            .and_then(|q| quantity::parse(&q.0))
-            .unwrap_or(0.0)
+            .and_then(|q| Amount::parse(&q.0))
+            .unwrap_or(zero)
     };
-    let sum: f64 = spec.containers.iter().map(get).sum();
+    let sum = spec
+        .containers
+        .iter()
+        .map(get)
+        .fold(zero, |total, a| total.add(a).unwrap_or(total));
     let init = spec
         .init_containers
         .iter()
         .flatten()
         .map(get)
-        .fold(0.0, f64::max);
+        .fold(zero, Amount::max);
     sum.max(init)
 }
 
-/// A CPU amount as kubectl prints it: `0`, `100m`, `2`.
-fn cpu_text(cores: f64) -> String {
-    let milli = (cores * 1000.0).round() as i64;
-    if milli == 0 {
-        "0".into()
-    } else if milli % 1000 == 0 {
-        (milli / 1000).to_string()
-    } else {
-        format!("{milli}m")
-    }
-}
-
-/// A byte amount in the largest binary unit that divides it (`170Mi`), else decimal.
-fn memory_text(bytes: f64) -> String {
-    let b = bytes.round() as i64;
-    if b == 0 {
-        return "0".into();
-    }
-    for (unit, size) in [("Gi", 1i64 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
-        if b % size == 0 {
-            return format!("{}{unit}", b / size);
-        }
-    }
-    for (unit, size) in [("G", 1_000_000_000i64), ("M", 1_000_000), ("k", 1_000)] {
-        if b % size == 0 {
-            return format!("{}{unit}", b / size);
-        }
-    }
-    b.to_string()
-}
-
-fn percent(part: f64, whole: f64) -> i64 {
-    if whole <= 0.0 {
+/// kubectl's `int64(float64(part) / float64(whole) * 100)`, over milli-values for cpu and
+/// whole units otherwise (both rounded up, as `MilliValue` and `Value` are).
+fn percent(part: Amount, whole: Amount, cpu: bool) -> i64 {
+    let scaled = |a: Amount| if cpu { a.millis() } else { a.units() } as f64;
+    if scaled(whole) == 0.0 {
         0
     } else {
-        (part / whole * 100.0) as i64
+        (scaled(part) / scaled(whole) * 100.0) as i64
     }
 }
 
@@ -175,8 +153,8 @@ pub fn details(world: &World, node: &Node) -> String {
             .allocatable
             .as_ref()
             .and_then(|a| a.get(r))
-            .and_then(|q| quantity::parse(&q.0))
-            .unwrap_or(0.0)
+            .and_then(|q| Amount::parse(&q.0))
+            .unwrap_or_default()
     };
     let (a_cpu, a_mem) = (allocatable("cpu"), allocatable("memory"));
     let pods: Vec<&Pod> = world
@@ -194,14 +172,13 @@ pub fn details(world: &World, node: &Node) -> String {
         "Non-terminated Pods:\t({} in total)\n  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n",
         pods.len()
     ));
-    let (mut req_cpu, mut lim_cpu, mut req_mem, mut lim_mem) = (0.0, 0.0, 0.0, 0.0);
+    let mut totals = [Amount::default(); 4];
     for p in &pods {
         let (rc, lc) = (pod_total(p, "cpu", false), pod_total(p, "cpu", true));
         let (rm, lm) = (pod_total(p, "memory", false), pod_total(p, "memory", true));
-        req_cpu += rc;
-        lim_cpu += lc;
-        req_mem += rm;
-        lim_mem += lm;
+        for (total, a) in totals.iter_mut().zip([rc, lc, rm, lm]) {
+            *total = total.add(a).unwrap_or(*total);
+        }
         let age = p
             .metadata
             .creation_timestamp
@@ -212,27 +189,28 @@ pub fn details(world: &World, node: &Node) -> String {
             "  {}\t{}\t\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{age}\n",
             p.metadata.namespace.clone().unwrap_or_default(),
             p.metadata.name.clone().unwrap_or_default(),
-            cpu_text(rc),
-            percent(rc, a_cpu),
-            cpu_text(lc),
-            percent(lc, a_cpu),
-            memory_text(rm),
-            percent(rm, a_mem),
-            memory_text(lm),
-            percent(lm, a_mem),
+            rc,
+            percent(rc, a_cpu, true),
+            lc,
+            percent(lc, a_cpu, true),
+            rm,
+            percent(rm, a_mem, false),
+            lm,
+            percent(lm, a_mem, false),
         ));
     }
     s.push_str("Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n  Resource\tRequests\tLimits\n  --------\t--------\t------\n");
+    let [req_cpu, lim_cpu, req_mem, lim_mem] = totals;
     s.push_str(&format!(
         "  cpu\t{} ({}%)\t{} ({}%)\n  memory\t{} ({}%)\t{} ({}%)\n  ephemeral-storage\t0 (0%)\t0 (0%)\n",
-        cpu_text(req_cpu),
-        percent(req_cpu, a_cpu),
-        cpu_text(lim_cpu),
-        percent(lim_cpu, a_cpu),
-        memory_text(req_mem),
-        percent(req_mem, a_mem),
-        memory_text(lim_mem),
-        percent(lim_mem, a_mem),
+        req_cpu,
+        percent(req_cpu, a_cpu, true),
+        lim_cpu,
+        percent(lim_cpu, a_cpu, true),
+        req_mem,
+        percent(req_mem, a_mem, false),
+        lim_mem,
+        percent(lim_mem, a_mem, false),
     ));
     for k in status.allocatable.iter().flatten().map(|(k, _)| k) {
         if k.starts_with("hugepages-") {
@@ -248,11 +226,10 @@ mod tests {
 
     #[test]
     fn amounts_print_like_kubectl() {
-        assert_eq!(cpu_text(0.75), "750m");
-        assert_eq!(cpu_text(2.0), "2");
-        assert_eq!(cpu_text(0.0), "0");
-        assert_eq!(memory_text(170.0 * 1024.0 * 1024.0), "170Mi");
-        assert_eq!(memory_text(100_000_000.0), "100M");
-        assert_eq!(percent(0.75, 2.0), 37);
+        let a = |q: &str| Amount::parse(q).unwrap();
+        assert_eq!(percent(a("750m"), a("2"), true), 37);
+        assert_eq!(percent(a("100u"), a("2"), true), 0);
+        assert_eq!(percent(a("170Mi"), a("1Gi"), false), 16);
+        assert_eq!(percent(a("1"), Amount::default(), true), 0);
     }
 }
