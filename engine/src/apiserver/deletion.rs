@@ -1,7 +1,7 @@
 //! The apiserver's side of deletion: grace periods, finalizers and propagation policies.
 //!
-//! An object without finalizers goes at once (pods first wait out their grace period on the
-//! kubelet). An object with finalizers only gets a `deletionTimestamp`; it goes when the last
+//! An object without finalizers goes at once (pods that have not terminated first wait out
+//! their grace period on the kubelet). An object with finalizers only gets a `deletionTimestamp`; it goes when the last
 //! finalizer is removed. Foreground and orphan propagation are finalizers too, handled by the
 //! garbage collector (`controllers::garbage_collector`); namespaces are emptied by the
 //! namespace controller first.
@@ -113,6 +113,19 @@ impl ApiServer {
                     return Ok(Deletion::Pending);
                 }
                 let scheduled = pod.spec.as_ref().is_some_and(|s| s.node_name.is_some());
+                let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+                if matches!(phase, Some("Succeeded" | "Failed")) {
+                    // A terminated pod has nothing left to stop: grace period 0, so it is
+                    // marked deleting (one write) and, with no finalizer, goes at once
+                    // (the pod strategy's `CheckGracefulDelete`, then the store's delete).
+                    pod.metadata.deletion_timestamp = Some(crate::clock::time_from_ms(now));
+                    pod.metadata.deletion_grace_period_seconds = Some(0);
+                    self.store.update(obj, Write::Whole)?;
+                    if self.remove_if_finalized(kind, namespace, name) {
+                        return Ok(Deletion::Removed);
+                    }
+                    return Ok(Deletion::Pending);
+                }
                 if scheduled {
                     let grace = options
                         .grace
