@@ -2,8 +2,9 @@
 //! resourceVersion and creationTimestamp assigned on create, and the watch log that readers
 //! read from their own [`Cursor`]: it keeps only what some live cursor has not read yet.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Bound;
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -46,7 +47,7 @@ pub struct Store {
     leases: Leases,
     /// How many objects of each kind are stored (the scale envelope reads it; lists skip a
     /// kind with none).
-    counts: BTreeMap<&'static str, usize>,
+    counts: HashMap<&'static str, usize, BuildHasherDefault<KeyHasher>>,
     /// The latest time the store has heard of (a write's, or [`Store::expire`]'s), epoch ms:
     /// when a write's lease starts.
     now_ms: i64,
@@ -297,14 +298,11 @@ impl Store {
     ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
         // Keys sort by kind, then namespace: walk only that range, not the whole store; a
         // kind with nothing stored (most admission plugins' kinds) is not looked for.
+        // The start key is borrowed: a list allocates nothing.
         let range = (self.count(kind) > 0).then(|| {
-            self.objects.range(
-                ObjectKey {
-                    kind,
-                    namespace: namespace.unwrap_or("").to_string(),
-                    name: String::new(),
-                }..,
-            )
+            let start = (kind, namespace.unwrap_or(""), "");
+            let start: (Bound<&dyn KeyParts>, _) = (Bound::Included(&start), Bound::Unbounded);
+            self.objects.range::<dyn KeyParts, _>(start)
         });
         range
             .into_iter()
