@@ -120,10 +120,10 @@ pub(crate) fn pod_ref(pod: &Pod) -> String {
     )
 }
 
-fn kubelet_source(pod: &Pod) -> String {
+fn kubelet_source(pod: &Pod) -> &str {
     pod.spec
         .as_ref()
-        .and_then(|s| s.node_name.clone())
+        .and_then(|s| s.node_name.as_deref())
         .unwrap_or_default()
 }
 
@@ -202,7 +202,7 @@ pub fn adopt_running(cx: &mut NodeCx<'_>, pod: &Pod, start_ms: i64) {
         proc.nodes = nodes.clone();
         cx.kubelet
             .image_cache
-            .insert((node.clone(), c.image.clone().unwrap_or_default()));
+            .insert((node.to_string(), c.image.clone().unwrap_or_default()));
         let current = Instance {
             process: proc,
             container_id,
@@ -298,15 +298,15 @@ pub fn start_container(
     let node = kubelet_source(pod);
     let kubelet = Source {
         component: "kubelet",
-        host: Some(&node),
+        host: Some(node),
     };
-    let obj = event_ref(pod);
+    let obj = events::Involved::pod(&pod.metadata);
     let env = match super::env::resolve(&cx.world.api, pod, c) {
         Ok(env) => env,
         Err(message) => {
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Warning,
                 "Failed",
                 &format!("Error: {message}"),
@@ -330,9 +330,9 @@ pub fn start_container(
     let mounts = crate::node::volumes::mounts::table(cx.world, pod, c);
     crate::node::volumes::setup::make_sub_paths(cx.world, &mounts);
     let mut proc = process_for(pod, c, start_ms, &env, mounts);
-    events::record(
+    events::record_about(
         cx.world,
-        &obj,
+        obj,
         EventType::Normal,
         "Created",
         &format!("Created container: {}", c.name),
@@ -359,9 +359,9 @@ pub fn start_container(
     let mut started = crate::node::usage::Started::default();
     let (state, exit, start_error) = match proc.check_start() {
         Err(message) => {
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Warning,
                 "Failed",
                 &format!("Error: {message}"),
@@ -377,9 +377,9 @@ pub fn start_container(
             (state, Some((start_ms, 128)), Some(message))
         }
         Ok(()) => {
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Normal,
                 "Started",
                 &format!("Started container {}", c.name),
@@ -685,7 +685,7 @@ pub(crate) fn stop_container(
                 "PreStopHook failed",
                 Source {
                     component: "kubelet",
-                    host: Some(&node),
+                    host: Some(node),
                 },
             );
         }
@@ -849,22 +849,22 @@ pub(crate) fn sync_container(
                 return changed;
             };
             let node = kubelet_source(pod);
-            let obj = event_ref(pod);
+            let obj = events::Involved::pod(&pod.metadata);
             let source = Source {
                 component: "kubelet",
-                host: Some(&node),
+                host: Some(node),
             };
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Warning,
                 "FailedPostStartHook",
                 "PostStartHook failed",
                 source.clone(),
             );
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Normal,
                 "Killing",
                 "FailedPostStartHook",
@@ -981,9 +981,9 @@ pub(crate) fn sync_container(
                 if let Some(e) = cx.kubelet.containers.get_mut(&k) {
                     e.backing_off = true;
                 }
-                events::record(
+                events::record_about(
                     cx.world,
-                    &event_ref(pod),
+                    events::Involved::pod(&pod.metadata),
                     EventType::Warning,
                     "BackOff",
                     &format!(
@@ -993,7 +993,7 @@ pub(crate) fn sync_container(
                     ),
                     Source {
                         component: "kubelet",
-                        host: Some(&node),
+                        host: Some(node),
                     },
                 );
             } else if !backing_off {
@@ -1004,10 +1004,10 @@ pub(crate) fn sync_container(
             // 3. Restart: its image first (pulled again with policy Always, or when it is
             // missing: the start waits for the pull), then the container.
             let node = kubelet_source(pod);
-            let obj = event_ref(pod);
+            let obj = events::Involved::pod(&pod.metadata);
             let pulled_at = cx.kubelet.containers.get(&k).and_then(|s| s.pull_done_at);
             let pull_ms = match pulled_at {
-                None => crate::node::kubelet::pull_if_needed(cx, &obj, &node, c),
+                None => crate::node::kubelet::pull_if_needed(cx, pod, None, node, c),
                 Some(at) => at - now,
             };
             if pull_ms > 0 {
@@ -1018,7 +1018,7 @@ pub(crate) fn sync_container(
                 due(at, next_due);
                 return changed | probe_container(cx, pod, c, policy, st, next_due);
             }
-            crate::node::kubelet::record_pulled(cx, &obj, &node, c);
+            crate::node::kubelet::record_pulled(cx, obj, node, c);
             let count = st.restart_count + 1;
             let last = last(cx);
             let fresh = start_container(cx, pod, c, count, Some(last));
@@ -1061,9 +1061,8 @@ pub(crate) fn retry_config(
     st: &ContainerStatus,
 ) -> ContainerStatus {
     let node = kubelet_source(pod);
-    let obj = Object::Pod(Box::new(pod.clone()));
-    crate::node::kubelet::pull_if_needed(cx, &obj, &node, c);
-    crate::node::kubelet::record_pulled(cx, &obj, &node, c);
+    crate::node::kubelet::pull_if_needed(cx, pod, Some(pod), node, c);
+    crate::node::kubelet::record_pulled(cx, events::Involved::pod(&pod.metadata), node, c);
     start_container(cx, pod, c, st.restart_count, st.last_state.clone())
 }
 
@@ -1196,7 +1195,7 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
             &format!("Container {name} definition changed, will be restarted"),
             Source {
                 component: "kubelet",
-                host: Some(&node),
+                host: Some(node),
             },
         );
         let spec = pod
@@ -1368,22 +1367,17 @@ fn probe_container(
     log_served(cx, pod, &peers, now, served);
     keep_probing_unseen(cx, pod, c, &inst, &peers, (&slot_probes, &st), anchor, now);
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let obj = Object::Pod(Box::new(pod.clone()));
+    let obj = events::Involved::pod(&pod.metadata);
     let source = || Source {
         component: "kubelet",
-        host: Some(&node),
+        host: Some(node),
     };
     let mut held_until = None;
     for (_, reason, message) in &pass.events {
         match take_event_token(cx, &uid, now) {
-            Ok(()) => events::record(
-                cx.world,
-                &obj,
-                EventType::Warning,
-                reason,
-                message,
-                source(),
-            ),
+            Ok(()) => {
+                events::record_about(cx.world, obj, EventType::Warning, reason, message, source())
+            }
             Err(t) => held_until = Some(t),
         }
     }
@@ -1393,9 +1387,9 @@ fn probe_container(
         probes::hold_failing_readiness(p, &mut st, anchor, inst.process.start_ms, t);
     }
     if let Some(message) = &pass.kill {
-        events::record(
+        events::record_about(
             cx.world,
-            &obj,
+            obj,
             EventType::Normal,
             "Killing",
             message,
