@@ -110,6 +110,61 @@ pub(crate) fn key(pod: &Pod, container: &str) -> SlotKey {
     )
 }
 
+/// A slot's key borrowed (namespace, pod, container): maps keyed by [`SlotKey`] are looked
+/// up with `&parts as &dyn SlotRef` without building the key.
+pub(crate) trait SlotRef {
+    /// Namespace, pod and container.
+    fn parts(&self) -> (&str, &str, &str);
+}
+
+impl SlotRef for SlotKey {
+    fn parts(&self) -> (&str, &str, &str) {
+        (&self.0, &self.1, &self.2)
+    }
+}
+
+impl SlotRef for (&str, &str, &str) {
+    fn parts(&self) -> (&str, &str, &str) {
+        *self
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn SlotRef + 'a> for SlotKey {
+    fn borrow(&self) -> &(dyn SlotRef + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn SlotRef + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn SlotRef + '_ {}
+
+impl PartialOrd for dyn SlotRef + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The order of [`SlotKey`]'s tuple.
+impl Ord for dyn SlotRef + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+/// The borrowed key of container `container` of `pod` (see [`SlotRef`]).
+pub(crate) fn slot_ref<'a>(pod: &'a Pod, container: &'a str) -> (&'a str, &'a str, &'a str) {
+    (
+        pod.metadata.namespace.as_deref().unwrap_or_default(),
+        pod.metadata.name.as_deref().unwrap_or_default(),
+        container,
+    )
+}
+
 /// The pod as the kubelet names it in messages (`format.Pod`): `name_namespace(uid)`.
 pub(crate) fn pod_ref(pod: &Pod) -> String {
     format!(
@@ -235,7 +290,7 @@ pub(crate) fn flush_writes(
         let Some(inst) = cx
             .kubelet
             .containers
-            .get_mut(&key(pod, &c.name))
+            .get_mut(&slot_ref(pod, &c.name) as &dyn SlotRef)
             .and_then(|s| s.current.as_mut())
         else {
             continue;
@@ -271,7 +326,7 @@ pub(crate) fn wake_probes(
         .map(crate::clock::ms_from_time);
     let mut next: Option<i64> = None;
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        let Some(slot) = containers.get_mut(&key(pod, &c.name)) else {
+        let Some(slot) = containers.get_mut(&slot_ref(pod, &c.name) as &dyn SlotRef) else {
             continue;
         };
         let Some(started) = slot.current.as_ref().map(|i| i.process.start_ms) else {
@@ -498,7 +553,11 @@ pub(crate) fn observed_start(
     fresh: ContainerStatus,
     shown: &ContainerStatus,
 ) -> (ContainerStatus, bool) {
-    let Some(slot) = cx.kubelet.containers.get_mut(&key(pod, &c.name)) else {
+    let Some(slot) = cx
+        .kubelet
+        .containers
+        .get_mut(&slot_ref(pod, &c.name) as &dyn SlotRef)
+    else {
         return (fresh, true);
     };
     let unseen = slot.post_start.is_none()
@@ -532,11 +591,11 @@ fn oom_exit(exit: Option<(i64, i32)>, oom_at: &mut Option<i64>) -> Option<(i64, 
 pub(crate) fn flush_usage(cx: &mut NodeCx<'_>, pod: &Pod, specs: &[Spec], now: i64) -> Option<i64> {
     let mut next: Option<i64> = None;
     for c in specs {
-        let k = key(pod, &c.name);
+        let k = slot_ref(pod, &c.name);
         let Some(inst) = cx
             .kubelet
             .containers
-            .get(&k)
+            .get(&k as &dyn SlotRef)
             .and_then(|s| s.current.as_ref())
         else {
             continue;
@@ -555,7 +614,7 @@ pub(crate) fn flush_usage(cx: &mut NodeCx<'_>, pod: &Pod, specs: &[Spec], now: i
         if let Some(inst) = cx
             .kubelet
             .containers
-            .get_mut(&k)
+            .get_mut(&k as &dyn SlotRef)
             .and_then(|s| s.current.as_mut())
         {
             inst.busy_at = None;
@@ -734,8 +793,8 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
     let policy = pod
         .spec
         .as_ref()
-        .and_then(|s| s.restart_policy.clone())
-        .unwrap_or_else(|| "Always".into());
+        .and_then(|s| s.restart_policy.as_deref())
+        .unwrap_or("Always");
     let mut statuses: Vec<ContainerStatus> = pod
         .status
         .as_ref()
@@ -751,7 +810,7 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
         let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
             continue;
         };
-        changed |= sync_container(cx, pod, c, &policy, &mut statuses[idx], &mut next_due);
+        changed |= sync_container(cx, pod, c, policy, &mut statuses[idx], &mut next_due);
     }
     let task = next_due.map(|_| super::kubelet::key_task(&pod.metadata));
     if changed {
@@ -761,7 +820,7 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
             spec: None,
             status: pod.status.clone(),
         };
-        update_phase(cx, &mut fresh, &policy, &statuses);
+        update_phase(cx, &mut fresh, policy, &statuses);
         let status = fresh.status.get_or_insert_with(Default::default);
         status.container_statuses = Some(statuses);
         let _ = cx.world.api.update_status(Object::Pod(Box::new(fresh)));
@@ -786,8 +845,8 @@ pub(crate) fn sync_container(
         *next = Some(next.map_or(t, |n: i64| n.min(t)));
     };
     let mut changed = false;
-    let k = key(pod, &c.name);
-    let Some(slot) = cx.kubelet.containers.get(&k) else {
+    let k = slot_ref(pod, &c.name);
+    let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
         return false;
     };
     // The container could not be created for its configuration: try again when due.
@@ -799,7 +858,7 @@ pub(crate) fn sync_container(
         let fresh = retry_config(cx, pod, c, st);
         *st = fresh;
         changed = true;
-        let slot = cx.kubelet.containers.get(&k);
+        let slot = cx.kubelet.containers.get(&k as &dyn SlotRef);
         match slot.and_then(|s| s.config_retry_at) {
             Some(at) => {
                 due(at, next_due);
@@ -827,7 +886,7 @@ pub(crate) fn sync_container(
             return false;
         }
         let failed = hook.error.is_some();
-        let entry = cx.kubelet.containers.entry(k.clone()).or_default();
+        let entry = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
         if !failed {
             entry.post_start = None;
             st.state = Some(ContainerState {
@@ -875,7 +934,7 @@ pub(crate) fn sync_container(
             if let Some(cur) = cx
                 .kubelet
                 .containers
-                .get_mut(&k)
+                .get_mut(&k as &dyn SlotRef)
                 .and_then(|s| s.current.as_mut())
             {
                 if cur.exit.is_none_or(|(at, _)| at > stop_at) {
@@ -885,7 +944,7 @@ pub(crate) fn sync_container(
             return sync_container(cx, pod, c, policy, st, next_due);
         }
     }
-    let Some(slot) = cx.kubelet.containers.get(&k) else {
+    let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
         return changed;
     };
     let Some(inst) = slot.current.as_ref() else {
@@ -905,7 +964,7 @@ pub(crate) fn sync_container(
             if let Some(fresh) = cx
                 .kubelet
                 .containers
-                .get_mut(&k)
+                .get_mut(&k as &dyn SlotRef)
                 .and_then(|s| s.unreported.take())
             {
                 // Its start is reported with its exit.
@@ -924,7 +983,7 @@ pub(crate) fn sync_container(
             }
             changed = true;
             crate::node::usage::stop(cx.world, pod, &c.name, at);
-            let entry = cx.kubelet.containers.entry(k.clone()).or_default();
+            let entry = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
             entry.post_start = None;
             let restart =
                 policy == "Always" || (policy == "OnFailure" && (code != 0 || entry.force_restart));
@@ -945,7 +1004,7 @@ pub(crate) fn sync_container(
             due(at, next_due);
         }
     }
-    let Some(slot) = cx.kubelet.containers.get(&k) else {
+    let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
         return changed | probe_container(cx, pod, c, policy, st, next_due);
     };
     let (restart_at, backoff_ms, backing_off) =
@@ -954,7 +1013,7 @@ pub(crate) fn sync_container(
     let last = |cx: &NodeCx<'_>| {
         cx.kubelet
             .containers
-            .get(&k)
+            .get(&k as &dyn SlotRef)
             .and_then(|s| s.current.as_ref())
             .map(terminated)
             .unwrap_or_default()
@@ -978,7 +1037,7 @@ pub(crate) fn sync_container(
                     ..Default::default()
                 });
                 changed = true;
-                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+                if let Some(e) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
                     e.backing_off = true;
                 }
                 events::record_about(
@@ -1005,14 +1064,18 @@ pub(crate) fn sync_container(
             // missing: the start waits for the pull), then the container.
             let node = kubelet_source(pod);
             let obj = events::Involved::pod(&pod.metadata);
-            let pulled_at = cx.kubelet.containers.get(&k).and_then(|s| s.pull_done_at);
+            let pulled_at = cx
+                .kubelet
+                .containers
+                .get(&k as &dyn SlotRef)
+                .and_then(|s| s.pull_done_at);
             let pull_ms = match pulled_at {
                 None => crate::node::kubelet::pull_if_needed(cx, pod, None, node, c),
                 Some(at) => at - now,
             };
             if pull_ms > 0 {
                 let at = now + pull_ms;
-                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+                if let Some(e) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
                     e.pull_done_at = Some(at);
                 }
                 due(at, next_due);
@@ -1022,7 +1085,7 @@ pub(crate) fn sync_container(
             let count = st.restart_count + 1;
             let last = last(cx);
             let fresh = start_container(cx, pod, c, count, Some(last));
-            if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+            if let Some(e) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
                 e.backoff_ms = if backoff_ms == 0 {
                     BACKOFF_START_MS
                 } else {
@@ -1071,7 +1134,7 @@ pub(crate) fn retry_config(
 pub(crate) fn config_retry_at(cx: &NodeCx<'_>, pod: &Pod, c: &Spec) -> Option<i64> {
     cx.kubelet
         .containers
-        .get(&key(pod, &c.name))
+        .get(&slot_ref(pod, &c.name) as &dyn SlotRef)
         .and_then(|s| s.config_retry_at)
 }
 
@@ -1086,7 +1149,7 @@ pub(crate) fn update_phase(
     let restarting = statuses.iter().any(|s| {
         cx.kubelet
             .containers
-            .get(&key(pod, &s.name))
+            .get(&slot_ref(pod, &s.name) as &dyn SlotRef)
             .is_some_and(|slot| slot.restart_at.is_some())
     });
     let all_done = statuses
@@ -1177,8 +1240,8 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
     let obj = Object::Pod(Box::new(pod.clone()));
     let mut next = None;
     for name in changed {
-        let k = key(pod, name);
-        let Some(slot) = cx.kubelet.containers.get(&k) else {
+        let k = slot_ref(pod, name);
+        let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
             continue;
         };
         let Some(inst) = slot.current.clone() else {
@@ -1207,7 +1270,7 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
             .unwrap_or_default();
         let (stop_ms, code) = stop_container(cx, pod, &spec, &inst, grace_ms);
         // The new image is pulled once the old container has stopped (the restart's pull).
-        if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+        if let Some(slot) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
             if let Some(inst) = slot.current.as_mut() {
                 inst.exit = Some((now + stop_ms, code));
             }
@@ -1300,9 +1363,9 @@ fn probe_container(
     next_due: &mut Option<i64>,
 ) -> bool {
     let now = cx.world.clock.now_ms();
-    let k = key(pod, &c.name);
+    let k = slot_ref(pod, &c.name);
     let running = status.state.as_ref().is_some_and(|s| s.running.is_some());
-    let Some(slot) = cx.kubelet.containers.get(&k) else {
+    let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
         return false;
     };
     let Some(inst) = slot.current.as_ref() else {
@@ -1357,7 +1420,7 @@ fn probe_container(
     );
     // What exec probes wrote stays in the container; probes that write never go idle.
     if !wrote.is_empty() {
-        if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+        if let Some(slot) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
             if let Some(cur) = slot.current.as_mut() {
                 process::fs::commit(&mut cx.world.storage, &mut cur.process, &wrote, now);
             }
@@ -1397,7 +1460,7 @@ fn probe_container(
         );
         let (stop_ms, code) = stop_container(cx, pod, c, &inst, grace_period_ms(pod));
         let stop_at = now + stop_ms;
-        if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+        if let Some(slot) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
             if let Some(cur) = slot.current.as_mut() {
                 if cur.exit.is_none_or(|(at, _)| at > stop_at) {
                     cur.exit = Some((stop_at, code));
@@ -1415,7 +1478,7 @@ fn probe_container(
         status.ready = st.started && st.ready;
         status.started = Some(st.started);
     }
-    if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+    if let Some(slot) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
         slot.probes = st;
     }
     changed
@@ -1435,7 +1498,7 @@ pub(crate) fn running_peers(
             let i = cx
                 .kubelet
                 .containers
-                .get(&key(pod, &other.name))?
+                .get(&slot_ref(pod, &other.name) as &dyn SlotRef)?
                 .current
                 .as_ref()?;
             let up = i.start_error.is_none()
@@ -1494,7 +1557,7 @@ fn keep_probing_unseen(
         if let Some(server) = cx
             .kubelet
             .containers
-            .get_mut(&key(pod, name))
+            .get_mut(&slot_ref(pod, name) as &dyn SlotRef)
             .and_then(|s| s.current.as_mut())
         {
             server.process.periodic.push(process::serve::Periodic {
@@ -1523,7 +1586,7 @@ pub(crate) fn log_served(
         if let Some(inst) = cx
             .kubelet
             .containers
-            .get_mut(&key(pod, name))
+            .get_mut(&slot_ref(pod, name) as &dyn SlotRef)
             .and_then(|s| s.current.as_mut())
         {
             inst.process.log_served(at_ms, line);
@@ -1558,7 +1621,7 @@ pub fn exit_codes(cx: &NodeCx<'_>, pod: &Pod) -> std::collections::BTreeMap<Stri
             let inst = cx
                 .kubelet
                 .containers
-                .get(&key(pod, &c.name))?
+                .get(&slot_ref(pod, &c.name) as &dyn SlotRef)?
                 .current
                 .as_ref()?;
             Some((c.name.clone(), inst.exit?.1))
