@@ -654,7 +654,7 @@ fn run_post_start(
     let mut peers = running_peers(cx, pod, at);
     peers.retain(|(name, _)| *name != c.name);
     peers.push((c.name.clone(), proc.clone()));
-    let source_ip = kubelet_source_ip(cx, &node);
+    let source_ip = kubelet_source_ip(cx, node);
     let exec_id = if h.exec.is_some() {
         cx.world.rng.hex(64)
     } else {
@@ -714,7 +714,7 @@ pub(crate) fn stop_container(
     if let Some(h) = pre_stop.filter(|_| grace_ms > 0) {
         let node = kubelet_source(pod);
         let peers = running_peers(cx, pod, now);
-        let source_ip = kubelet_source_ip(cx, &node);
+        let source_ip = kubelet_source_ip(cx, node);
         let exec_id = if h.exec.is_some() {
             cx.world.rng.hex(64)
         } else {
@@ -1381,7 +1381,7 @@ fn probe_container(
     let slot_probes = slot.probes.clone();
     let node = kubelet_source(pod);
     let pod_ip = inst.process.pod_ip.clone();
-    let source_ip = kubelet_source_ip(cx, &node);
+    let source_ip = kubelet_source_ip(cx, node);
     let peers = running_peers(cx, pod, now);
     let anchor = pod
         .status
@@ -1532,7 +1532,7 @@ fn keep_probing_unseen(
     now: i64,
 ) {
     let node = kubelet_source(pod);
-    let source_ip = kubelet_source_ip(cx, &node);
+    let source_ip = kubelet_source_ip(cx, node);
     for kind in probes::went_idle(states.0, states.1) {
         let Some(h) = kind.of(c).and_then(|p| p.http_get.as_ref().map(|h| (p, h))) else {
             continue;
