@@ -3,7 +3,8 @@
 // it fetches and compiles the wasm once (streaming, off the main thread) and starts the
 // engine worker at once, so the worker loads the glue while the wasm downloads, gets the
 // compiled WebAssembly.Module as soon as there is one and builds the cluster while the page
-// instantiates the same Module and mounts. `self.kubeplayBoot` hands both to the page: the
+// instantiates the same Module and mounts. The worker fetches its data files itself: the
+// bundle (lessons, add-ons) at once, the API documentation once it has answered a request. `self.kubeplayBoot` hands both to the page: the
 // loader's `init` takes `module`; `worker::boot` (app/src/worker.rs) takes the worker and the
 // messages it sent before the page listened.
 (() => {
@@ -21,8 +22,16 @@
     let handle = null;
     let followUp = null;
     let glue = null;
+    let bundle = null;
+    let explain = null;
+    let engine = null;
     const early = [];
     const crash = (why) => self.postMessage(JSON.stringify({ crash: String(why) }));
+    const fetchText = (url) => fetch(url).then((r) => (r.ok ? r.text() : Promise.reject(new Error(url + ': HTTP ' + r.status))));
+    function install(bindings, file, data) {
+      const why = bindings.engine_install(file, data);
+      if (why) console.warn(file + ': ' + why);
+    }
     function answer(text) {
       const start = performance.now();
       const kind = (/"request":\{?"(\w+)"(?::\{"(\w+)")?/.exec(text.slice(0, 48)) || []).slice(1).join(' ');
@@ -34,6 +43,11 @@
         if (more) {
           self.postMessage(more);
           performance.measure('engine ' + kind + ' + board', { start });
+        }
+        if (explain) {
+          const url = explain;
+          explain = null;
+          fetchText(url).then((docs) => install(engine, 'explain', docs), (e) => console.warn('kubectl explain is unavailable: ' + e));
         }
       } catch (e) {
         handle = () => '';
@@ -49,6 +63,10 @@
         performance.mark('engine instantiated');
         bindings.engine_boot();
         performance.mark('engine ready');
+        const lessons = await bundle;
+        if (lessons !== null) install(bindings, 'bundle', lessons);
+        performance.mark('engine bundle installed');
+        engine = bindings;
         handle = bindings.engine_handle;
         followUp = bindings.engine_follow_up;
       } catch (e) {
@@ -65,6 +83,11 @@
       } else if (data && data.glue) {
         glue = import(data.glue);
         glue.catch(() => {});
+        bundle = fetchText(data.bundle).catch((e) => {
+          console.warn('lessons and add-ons are unavailable: ' + e);
+          return null;
+        });
+        explain = data.explain;
       } else if (data && data.module) {
         start(data.module);
       }
@@ -78,7 +101,8 @@
     worker.onerror = (event) => {
       boot.error = event.message || 'error';
     };
-    worker.postMessage({ glue: new URL('GLUE', document.baseURI).href });
+    const url = (path) => new URL(path, document.baseURI).href;
+    worker.postMessage({ glue: url('GLUE'), bundle: url('bundle.json'), explain: url('explain.json') });
     boot.module.then((module) => worker.postMessage({ module }), () => {});
     boot.worker = worker;
   } catch (e) {

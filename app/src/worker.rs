@@ -95,13 +95,9 @@ fn deliver(text: String) {
     }
 }
 
-/// Sends a request before the session exists (`bundle.json`, as soon as it is fetched):
-/// id 0, so its reply answers no one; the session takes in its view.
-pub fn post_early(request: crate::protocol::Request) {
-    let envelope = crate::protocol::Envelope { id: 0, request };
-    if let Ok(text) = serde_json::to_string(&envelope) {
-        post(&text);
-    }
+/// Whether the engine runs in its worker ([`boot`] took one over).
+pub fn running() -> bool {
+    WORKER.with(|w| w.borrow().is_some())
 }
 
 /// Sends a request to the worker.
@@ -118,6 +114,18 @@ pub fn post(text: &str) {
 #[wasm_bindgen]
 pub fn engine_boot() {
     with_host(|_| ());
+}
+
+/// The worker's data files, which it fetches itself (`app/boot.js`): `bundle` (lessons and
+/// add-on manifests) or `explain` (the API documentation); why it could not, or "".
+#[wasm_bindgen]
+pub fn engine_install(file: &str, text: &str) -> String {
+    let installed = match file {
+        "bundle" => kubeplay_engine::install_bundle(text),
+        "explain" => kubeplay_engine::install_explain_docs(text),
+        _ => Err(format!("no data file {file}")),
+    };
+    installed.err().unwrap_or_default()
 }
 
 /// The worker's entry: answers one request (JSON) with a reply (JSON).
