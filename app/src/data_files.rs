@@ -22,10 +22,12 @@ const EXPLAIN_URL: &str = "explain.json";
 const READY_POLL: Duration = Duration::from_millis(50);
 const READY_POLLS: u32 = 200;
 
+/// What waits for the bundle ([`on_bundle`]).
+type Waiters = Vec<Box<dyn FnOnce()>>;
+
 thread_local! {
     /// What waits for the bundle; `None` once it is installed (or failed to load).
-    static BUNDLE_WAITERS: RefCell<Option<Vec<Box<dyn FnOnce()>>>> =
-        RefCell::new(Some(Vec::new()));
+    static BUNDLE_WAITERS: RefCell<Option<Waiters>> = RefCell::new(Some(Vec::new()));
 }
 
 /// Fetches `bundle.json` and installs it in this thread's engine (the lesson list reads it;
@@ -40,7 +42,9 @@ pub async fn load_bundle() {
         }
         Err(e) => leptos::logging::warn!("lessons and add-ons are unavailable: {e}"),
     }
-    let waiters = BUNDLE_WAITERS.with(|w| w.borrow_mut().take()).unwrap_or_default();
+    let waiters = BUNDLE_WAITERS
+        .with(|w| w.borrow_mut().take())
+        .unwrap_or_default();
     for then in waiters {
         then();
     }
