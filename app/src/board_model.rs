@@ -23,11 +23,11 @@ pub struct BoardModel {
 
 /// The most tiles one board update adds; more new pods than this (a Deployment of 300)
 /// arrive over the next frames, so no single frame has to build and lay out them all.
-pub const MAX_NEW_TILES: usize = 25;
+pub const MAX_NEW_TILES: usize = 50;
 
 /// The most existing tiles one board update redraws (pods whose status changed); the
 /// others are redrawn over the next frames.
-pub const MAX_TILE_UPDATES: usize = 50;
+pub const MAX_TILE_UPDATES: usize = 100;
 
 /// How many ticks a deleted pod's tile stays to animate out.
 pub const LEAVE_TICKS: u64 = 3;
