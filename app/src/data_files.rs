@@ -50,13 +50,8 @@ pub async fn load_bundle() {
     }
 }
 
-/// Calls `then` once [`load_bundle`] has finished (at once if it has, or if the bundle was
-/// installed in this thread's engine some other way, as the wasm tests do).
+/// Calls `then` once [`load_bundle`] has finished (at once if it has).
 pub fn on_bundle(then: impl FnOnce() + 'static) {
-    if !kubeplay_engine::lessons::builtin_files().is_empty() {
-        then();
-        return;
-    }
     let waiting = BUNDLE_WAITERS.with(|w| match w.borrow_mut().as_mut() {
         Some(waiters) => {
             waiters.push(Box::new(then));
