@@ -1,12 +1,11 @@
-// Trunk post-build hook: finishes the staged index.html. First the engine's early start
-// (boot.mjs: one hook, as Trunk runs a stage's hooks at the same time); then, for a strict
-// Content-Security-Policy,
-// the policy's script-src gets the sha256 of each inline script (that early start and
-// Trunk's loader of the wasm glue), so no other inline script can run.
+// Trunk post-build hook: finishes the staged index.html for a strict Content-Security-Policy.
+//  - the policy's script-src gets the sha256 of each inline script (Trunk writes one, the
+//    loader of the wasm glue), so no other inline script can run;
+//  - the wasm preload loses its `integrity`, which Chromium ignores for `as="fetch"` and warns
+//    about (the glue script keeps its own).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { earlyBoot } from './boot.mjs';
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) {
@@ -14,12 +13,7 @@ if (!dir) {
   process.exit(1);
 }
 const file = join(dir, 'index.html');
-const booted = earlyBoot(readFileSync(file, 'utf8'));
-if (booted.error) {
-  console.error(`csp.mjs: ${booted.error}`);
-  process.exit(1);
-}
-let html = booted.html;
+let html = readFileSync(file, 'utf8');
 
 const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
   (m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`,
@@ -30,5 +24,6 @@ if (!html.includes(marker)) {
   process.exit(1);
 }
 html = html.replace(marker, [marker, ...hashes].join(' '));
+html = html.replace(/(<link rel="preload"[^>]*?) integrity="[^"]*"([^>]*as="fetch")/g, '$1$2');
 writeFileSync(file, html);
-console.log(`csp.mjs: ${hashes.length} inline script(s) hashed into the policy; the engine starts first`);
+console.log(`csp.mjs: ${hashes.length} inline script(s) hashed into the policy`);

@@ -1,17 +1,16 @@
 //! The data files served next to the page (same origin, relative URLs: they work offline
-//! and from any sub-folder). `bundle.json` holds the lessons and add-on manifests;
-//! `explain.json`, the API documentation behind `kubectl explain`. The engine worker fetches
-//! both itself (`app/boot.js`: the bundle while the wasm downloads, the documentation once it
-//! has answered a request), so the page neither copies nor parses them for it. The page
-//! parses the bundle for its lesson list after it mounts ([`on_bundle`]); without a worker
-//! it waits for the bundle before it mounts and hands the documentation to its own engine
-//! once that has answered, so it never delays a command typed while the page loads.
+//! and from any sub-folder). `bundle.json` holds the lessons and add-on manifests: the page
+//! waits for it before it mounts (`index.html` preloads it alongside the wasm), so the lesson
+//! list and the engine worker have it from the start. `explain.json`, the API documentation
+//! behind `kubectl explain`, goes to the engine once the engine has answered its first
+//! request, so it never delays the first paint nor a command typed while the page loads.
 
-use std::cell::RefCell;
 use std::time::Duration;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::protocol::Request;
 
 /// The lessons and add-on manifests, relative to the page.
 const BUNDLE_URL: &str = "bundle.json";
@@ -22,56 +21,18 @@ const EXPLAIN_URL: &str = "explain.json";
 const READY_POLL: Duration = Duration::from_millis(50);
 const READY_POLLS: u32 = 200;
 
-/// What waits for the bundle ([`on_bundle`]).
-type Waiters = Vec<Box<dyn FnOnce()>>;
-
-thread_local! {
-    /// What waits for the bundle; `None` once it is installed (or failed to load).
-    static BUNDLE_WAITERS: RefCell<Option<Waiters>> = RefCell::new(Some(Vec::new()));
-}
-
-/// Fetches `bundle.json` and installs it in this thread's engine (the lesson list reads it;
-/// without a worker, the engine too), then calls what waits for it ([`on_bundle`]). A
+/// Fetches `bundle.json`, hands it to the engine worker (if [`crate::worker::boot`]
+/// started one) and installs it in this thread's engine (the lesson list reads it). A
 /// failure is logged: the page then runs without lessons and add-on manifests.
 pub async fn load_bundle() {
-    match fetch_text(BUNDLE_URL).await {
-        Ok(text) => {
-            if let Err(e) = kubeplay_engine::install_bundle(&text) {
-                leptos::logging::warn!("{BUNDLE_URL}: {e}");
-            }
-        }
-        Err(e) => leptos::logging::warn!("lessons and add-ons are unavailable: {e}"),
+    let text = match fetch_text(BUNDLE_URL).await {
+        Ok(text) => text,
+        Err(e) => return leptos::logging::warn!("lessons and add-ons are unavailable: {e}"),
+    };
+    crate::worker::post_early(Request::Bundle(text.clone()));
+    if let Err(e) = kubeplay_engine::install_bundle(&text) {
+        leptos::logging::warn!("{BUNDLE_URL}: {e}");
     }
-    let waiters = BUNDLE_WAITERS
-        .with(|w| w.borrow_mut().take())
-        .unwrap_or_default();
-    for then in waiters {
-        then();
-    }
-}
-
-/// Calls `then` once [`load_bundle`] has finished (at once if it has).
-pub fn on_bundle(then: impl FnOnce() + 'static) {
-    let waiting = BUNDLE_WAITERS.with(|w| match w.borrow_mut().as_mut() {
-        Some(waiters) => {
-            waiters.push(Box::new(then));
-            None
-        }
-        None => Some(then),
-    });
-    if let Some(then) = waiting {
-        then();
-    }
-}
-
-/// Resolves once [`load_bundle`] has finished (at once if it has).
-pub async fn bundle_loaded() {
-    let promise = web_sys::js_sys::Promise::new(&mut |resolve, _| {
-        on_bundle(move || {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        })
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 /// Loads the API documentation in the background and hands it to the engine once it has

@@ -33,25 +33,19 @@ use leptos::prelude::*;
 use components::describe_panel::{DescribePanel, Selection};
 use i18n::{t, Msg};
 
-/// Mounts the app on `<body>` and drops the boot frame: at once when the engine runs in its
-/// worker, else once `bundle.json` is in ([`data_files`]). A panic shows a "something broke" panel ([`crash`]), whose links' queries are acted
+/// Mounts the app on `<body>` once `bundle.json` is in ([`data_files`]) and drops the boot
+/// frame. A panic shows a "something broke" panel ([`crash`]), whose links' queries are acted
 /// on first ([`crash::recover_if_asked`]); the service worker makes later
 /// visits work offline.
 pub fn start() {
     crash::install();
     crash::recover_if_asked();
-    // The engine worker, started by the page's first script, boots while the page mounts.
-    let in_worker = worker::boot();
-    wasm_bindgen_futures::spawn_local(async move {
-        if in_worker {
-            leptos::mount::mount_to_body(App);
-            remove_boot_frame();
-            data_files::load_bundle().await;
-        } else {
-            data_files::load_bundle().await;
-            leptos::mount::mount_to_body(App);
-            remove_boot_frame();
-        }
+    // The engine worker boots while the bundle loads and the page mounts.
+    worker::boot();
+    wasm_bindgen_futures::spawn_local(async {
+        data_files::load_bundle().await;
+        leptos::mount::mount_to_body(App);
+        remove_boot_frame();
         register_service_worker();
     });
 }
@@ -91,9 +85,7 @@ pub fn App() -> impl IntoView {
     let session = session::Session::restore();
     let locale = i18n::provide_locale(components::language_switch::initial_locale(&session));
     session.set_lesson_locale(locale.get_untracked().code());
-    if !worker::running() {
-        data_files::load_explain_docs(session.clone());
-    }
+    data_files::load_explain_docs(session.clone());
     let ticker = ticker::Ticker::new(session.clone());
     provide_context(ticker);
     ticker.start();

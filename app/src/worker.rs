@@ -1,14 +1,14 @@
 //! The engine worker: the cluster runs in a Web Worker, so however much it has to do (three
 //! hundred pods at once) the page keeps drawing and taking keys.
 //!
-//! The worker is this same wasm module, started before anything else by `app/boot.js`
-//! (inlined at the top of the built page by `tools/boot.mjs`): that script compiles the wasm
-//! once, hands the `WebAssembly.Module` to both the page and a small module worker (made
-//! from a `Blob`, so there is no extra file to host or cache), which loads Trunk's glue,
-//! instantiates the module, whose `main` sees no window and does nothing, builds the
-//! cluster ([`engine_boot`]) and then passes every message to [`engine_handle`]. Requests
-//! and replies are JSON text ([`crate::protocol`]). The page takes the worker over
-//! ([`boot`]); its messages wait until the session listens ([`attach`]).
+//! The worker is this same wasm module: the page hands its compiled `WebAssembly.Module`
+//! and the URL of Trunk's JavaScript glue to a small module worker (made from a `Blob`,
+//! so there is no extra file to host or cache); the worker instantiates the module, whose
+//! `main` sees no window and does nothing, builds the cluster ([`engine_boot`]) and then
+//! passes every message to [`engine_handle`]. Requests and replies are JSON text
+//! ([`crate::protocol`]). The page starts it first thing ([`boot`]), so it boots while the
+//! page mounts; its messages wait until the session listens ([`attach`]). Each request's
+//! time shows in the worker's performance timeline as an `engine …` measure.
 
 use std::cell::RefCell;
 
@@ -20,6 +20,54 @@ use crate::engine_host::EngineHost;
 use crate::protocol::Crash;
 use crate::session::Session;
 
+/// The worker's script: load the glue, instantiate the module handed over, then answer.
+const SCRIPT: &str = r#"
+let handle = null;
+let followUp = null;
+const early = [];
+const crash = (why) => self.postMessage(JSON.stringify({ crash: String(why) }));
+function answer(text) {
+  const start = performance.now();
+  const kind = (/"request":\{?"(\w+)"(?::\{"(\w+)")?/.exec(text.slice(0, 48)) || []).slice(1).join(' ');
+  try {
+    const reply = handle(text);
+    if (reply) self.postMessage(reply);
+    performance.measure('engine ' + kind, { start });
+    const more = followUp();
+    if (more) {
+      self.postMessage(more);
+      performance.measure('engine ' + kind + ' + board', { start });
+    }
+  } catch (e) {
+    handle = () => '';
+    followUp = () => '';
+    crash((e && e.message) || e);
+  }
+}
+self.onmessage = async (event) => {
+  const data = event.data;
+  if (typeof data === 'string') {
+    if (handle) answer(data);
+    else early.push(data);
+    return;
+  }
+  try {
+    const glue = await import(data.glue);
+    performance.mark('engine glue loaded');
+    await glue.default({ module_or_path: data.module });
+    performance.mark('engine instantiated');
+    glue.engine_boot();
+    performance.mark('engine ready');
+    handle = glue.engine_handle;
+    followUp = glue.engine_follow_up;
+  } catch (e) {
+    crash('the engine worker could not start: ' + ((e && e.message) || e));
+    return;
+  }
+  for (const text of early.splice(0)) answer(text);
+};
+"#;
+
 thread_local! {
     static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
     /// Who takes the worker's messages, once the session exists.
@@ -29,9 +77,9 @@ thread_local! {
     static HOST: RefCell<Option<EngineHost>> = const { RefCell::new(None) };
 }
 
-/// Takes over the engine worker `app/boot.js` started (once), with the messages it sent
-/// meanwhile; whether there is one. There is none where the page was not built by Trunk
-/// (as under wasm-bindgen-test) or where module workers are missing.
+/// Starts the engine worker (once); whether it started. It does not where the page was
+/// not built by Trunk (no glue to load, as under wasm-bindgen-test) or where workers are
+/// missing.
 pub fn boot() -> bool {
     if !cfg!(target_arch = "wasm32") {
         return false;
@@ -39,14 +87,10 @@ pub fn boot() -> bool {
     if WORKER.with(|w| w.borrow().is_some()) {
         return true;
     }
-    let Some(started) = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &"kubeplayBoot".into()).ok())
-        .filter(|b| b.is_object())
-    else {
+    let Some(glue) = glue_url() else {
         return false;
     };
-    let field = |name: &str| js_sys::Reflect::get(&started, &name.into()).unwrap_or_default();
-    let Ok(worker) = field("worker").dyn_into::<web_sys::Worker>() else {
+    let Some(worker) = new_worker() else {
         return false;
     };
     let on_message =
@@ -62,16 +106,14 @@ pub fn boot() -> bool {
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
+    let boot = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&boot, &"glue".into(), &glue.into());
+    let _ = js_sys::Reflect::set(&boot, &"module".into(), &leptos::wasm_bindgen::module());
+    if worker.post_message(&boot).is_err() {
+        worker.terminate();
+        return false;
+    }
     WORKER.with(|w| *w.borrow_mut() = Some(worker));
-    if let Ok(early) = field("early").dyn_into::<js_sys::Array>() {
-        for text in early.iter().filter_map(|m| m.as_string()) {
-            deliver(text);
-        }
-        early.set_length(0);
-    }
-    if let Some(error) = field("error").as_string() {
-        crate::crash::show_panel(&format!("the engine worker failed: {error}"));
-    }
     true
 }
 
@@ -95,9 +137,13 @@ fn deliver(text: String) {
     }
 }
 
-/// Whether the engine runs in its worker ([`boot`] took one over).
-pub fn running() -> bool {
-    WORKER.with(|w| w.borrow().is_some())
+/// Sends a request before the session exists (`bundle.json`, as soon as it is fetched):
+/// id 0, so its reply answers no one; the session takes in its view.
+pub fn post_early(request: crate::protocol::Request) {
+    let envelope = crate::protocol::Envelope { id: 0, request };
+    if let Ok(text) = serde_json::to_string(&envelope) {
+        post(&text);
+    }
 }
 
 /// Sends a request to the worker.
@@ -109,23 +155,36 @@ pub fn post(text: &str) {
     });
 }
 
+/// The absolute URL of Trunk's glue script, from the `modulepreload` link Trunk writes.
+fn glue_url() -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let link = document
+        .query_selector("link[rel='modulepreload'][href$='.js']")
+        .ok()??;
+    let href = link.get_attribute("href")?;
+    let base = document.base_uri().ok()??;
+    web_sys::Url::new_with_base(&href, &base)
+        .ok()
+        .map(|u| u.href())
+}
+
+fn new_worker() -> Option<web_sys::Worker> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(SCRIPT));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    // The URL is not revoked: the worker may fetch it after this returns.
+    web_sys::Worker::new_with_options(&url, &options).ok()
+}
+
 /// The worker's first call: makes the cluster (before any request, while the page is still
 /// mounting) and a panic hook that tells the page before the module stops.
 #[wasm_bindgen]
 pub fn engine_boot() {
     with_host(|_| ());
-}
-
-/// The worker's data files, which it fetches itself (`app/boot.js`): `bundle` (lessons and
-/// add-on manifests) or `explain` (the API documentation); why it could not, or "".
-#[wasm_bindgen]
-pub fn engine_install(file: &str, text: &str) -> String {
-    let installed = match file {
-        "bundle" => kubeplay_engine::install_bundle(text),
-        "explain" => kubeplay_engine::install_explain_docs(text),
-        _ => Err(format!("no data file {file}")),
-    };
-    installed.err().unwrap_or_default()
 }
 
 /// The worker's entry: answers one request (JSON) with a reply (JSON).

@@ -184,14 +184,12 @@ impl Ctx {
     }
 }
 
-/// Parses the shipped lessons into `into` once the bundle is in, one file per task on the
-/// page, so neither the first paint nor the engine worker's start waits for them (at once
-/// elsewhere).
+/// Parses the shipped lessons into `into`, one file per task on the page, so neither the
+/// first paint nor the engine worker's start waits for them (at once elsewhere).
 fn load_lessons(into: RwSignal<Arc<Vec<Lesson>>>) {
+    let files = lessons::builtin_files();
     if cfg!(target_arch = "wasm32") {
-        crate::data_files::on_bundle(move || {
-            parse_next(lessons::builtin_files(), Vec::new(), into)
-        });
+        parse_next(files, Vec::new(), into);
     } else {
         into.set(Arc::new(lessons::builtin()));
     }
@@ -758,7 +756,6 @@ fn progress_files(ctx: Ctx) -> impl IntoView {
                 .ok()
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
-            crate::data_files::bundle_loaded().await;
             let known: Vec<String> = ctx.lessons_now().iter().map(|l| l.id.clone()).collect();
             let message = match progress::import(&text, &known) {
                 Ok(ids) => {
