@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::sort::CollectMap;
-
 use k8s_openapi::api::core::v1::{Container, PodSpec, ResourceRequirements};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
@@ -153,7 +151,7 @@ fn aggregate(
             .into_iter()
             .flatten()
             .filter_map(|(k, q)| Some((k.clone(), Amount::parse(&q.0)?)))
-            .collect_map()
+            .collect()
     };
     let mut total = Totals::new();
     for c in &spec.containers {
