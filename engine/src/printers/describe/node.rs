@@ -68,6 +68,11 @@ fn percent(part: Amount, whole: Amount, cpu: bool) -> i64 {
     }
 }
 
+/// An amount and its share of what the node can allocate: `250m (12%)`.
+fn share(part: Amount, whole: Amount, cpu: bool) -> String {
+    format!("{part} ({}%)", percent(part, whole, cpu))
+}
+
 fn map_section(title: &str, map: Option<&std::collections::BTreeMap<String, Quantity>>) -> String {
     let mut s = format!("{title}:\n");
     for (k, v) in map.into_iter().flatten() {
@@ -186,31 +191,23 @@ pub fn details(world: &World, node: &Node) -> String {
             .map(|t| human_duration_secs((now - ms_from_time(t)).div_euclid(1000)))
             .unwrap_or_else(|| "<unknown>".into());
         s.push_str(&format!(
-            "  {}\t{}\t\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{age}\n",
+            "  {}\t{}\t\t{}\t{}\t{}\t{}\t{age}\n",
             p.metadata.namespace.clone().unwrap_or_default(),
             p.metadata.name.clone().unwrap_or_default(),
-            rc,
-            percent(rc, a_cpu, true),
-            lc,
-            percent(lc, a_cpu, true),
-            rm,
-            percent(rm, a_mem, false),
-            lm,
-            percent(lm, a_mem, false),
+            share(rc, a_cpu, true),
+            share(lc, a_cpu, true),
+            share(rm, a_mem, false),
+            share(lm, a_mem, false),
         ));
     }
     s.push_str("Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n  Resource\tRequests\tLimits\n  --------\t--------\t------\n");
     let [req_cpu, lim_cpu, req_mem, lim_mem] = totals;
     s.push_str(&format!(
-        "  cpu\t{} ({}%)\t{} ({}%)\n  memory\t{} ({}%)\t{} ({}%)\n  ephemeral-storage\t0 (0%)\t0 (0%)\n",
-        req_cpu,
-        percent(req_cpu, a_cpu, true),
-        lim_cpu,
-        percent(lim_cpu, a_cpu, true),
-        req_mem,
-        percent(req_mem, a_mem, false),
-        lim_mem,
-        percent(lim_mem, a_mem, false),
+        "  cpu\t{}\t{}\n  memory\t{}\t{}\n  ephemeral-storage\t0 (0%)\t0 (0%)\n",
+        share(req_cpu, a_cpu, true),
+        share(lim_cpu, a_cpu, true),
+        share(req_mem, a_mem, false),
+        share(lim_mem, a_mem, false),
     ));
     for k in status.allocatable.iter().flatten().map(|(k, _)| k) {
         if k.starts_with("hugepages-") {
