@@ -1,7 +1,7 @@
 //! The apiserver's side of deletion: grace periods, finalizers and propagation policies.
 //!
-//! An object without finalizers goes at once (pods first wait out their grace period on the
-//! kubelet). An object with finalizers only gets a `deletionTimestamp`; it goes when the last
+//! An object without finalizers goes at once (pods that have not terminated first wait out
+//! their grace period on the kubelet). An object with finalizers only gets a `deletionTimestamp`; it goes when the last
 //! finalizer is removed. Foreground and orphan propagation are finalizers too, handled by the
 //! garbage collector (`controllers::garbage_collector`); namespaces are emptied by the
 //! namespace controller first.
@@ -67,7 +67,8 @@ impl ApiServer {
         options: &DeleteOptions,
         now: i64,
     ) -> Result<Deletion, ApiError> {
-        let Some(mut obj) = self.store.get(kind, namespace, name).cloned() else {
+        // Read in place: most deletions remove the object, and only a write needs a copy.
+        let Some(stored) = self.store.get_shared(kind, namespace, name) else {
             return Err(ApiError::not_found(self.info_or_builtin(kind), name));
         };
         // NamespaceLifecycle admission: the immortal namespaces.
@@ -78,27 +79,30 @@ impl ApiServer {
                 "this namespace may not be deleted",
             ));
         }
-        let already = obj.metadata().deletion_timestamp.is_some();
+        let meta = stored.metadata();
+        let already = meta.deletion_timestamp.is_some();
+        // The propagation's finalizer, when the object does not hold it yet.
         let added = match options.propagation {
             Propagation::Background => None,
             Propagation::Foreground => Some(FOREGROUND_FINALIZER),
             Propagation::Orphan => Some(ORPHAN_FINALIZER),
-        };
-        let meta = obj.metadata_mut();
-        let mut changed = false;
-        if let Some(f) = added {
-            let list = meta.finalizers.get_or_insert_with(Vec::new);
-            if !list.iter().any(|x| x == f) {
-                list.push(f.to_string());
-                changed = true;
-            }
         }
-        let mirror = obj
-            .metadata()
+        .filter(|f| !meta.finalizers.iter().flatten().any(|x| x == f));
+        let changed = added.is_some();
+        // The copy a write stores: the stored object with the added finalizer.
+        let copy = || {
+            let mut obj = Object::clone(&stored);
+            if let Some(f) = added {
+                let list = obj.metadata_mut().finalizers.get_or_insert_with(Vec::new);
+                list.push(f.to_string());
+            }
+            obj
+        };
+        let mirror = meta
             .annotations
             .as_ref()
             .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
-        match &mut obj {
+        match &*stored {
             // A mirror pod goes at once; its kubelet posts a new one
             // (controllers::system_objects).
             Object::Pod(_) if mirror => {
@@ -108,11 +112,26 @@ impl ApiServer {
             Object::Pod(pod) if !options.force => {
                 if already {
                     if changed {
-                        self.store.update(obj, Write::Whole)?;
+                        self.store.update(copy(), Write::Whole)?;
                     }
                     return Ok(Deletion::Pending);
                 }
                 let scheduled = pod.spec.as_ref().is_some_and(|s| s.node_name.is_some());
+                let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+                if matches!(phase, Some("Succeeded" | "Failed")) {
+                    // A terminated pod has nothing left to stop: grace period 0, so it is
+                    // marked deleting (one write) and, with no finalizer, goes at once
+                    // (the pod strategy's `CheckGracefulDelete`, then the store's delete).
+                    let mut obj = copy();
+                    let meta = obj.metadata_mut();
+                    meta.deletion_timestamp = Some(crate::clock::time_from_ms(now));
+                    meta.deletion_grace_period_seconds = Some(0);
+                    self.store.update(obj, Write::Whole)?;
+                    if self.remove_if_finalized(kind, namespace, name) {
+                        return Ok(Deletion::Removed);
+                    }
+                    return Ok(Deletion::Pending);
+                }
                 if scheduled {
                     let grace = options
                         .grace
@@ -122,18 +141,23 @@ impl ApiServer {
                             .and_then(|s| s.termination_grace_period_seconds))
                         .unwrap_or(30)
                         .max(1);
-                    pod.metadata.deletion_timestamp = Some(crate::clock::time_from_ms(
+                    let mut obj = copy();
+                    let meta = obj.metadata_mut();
+                    meta.deletion_timestamp = Some(crate::clock::time_from_ms(
                         now.saturating_add(grace.saturating_mul(1000)),
                     ));
-                    pod.metadata.deletion_grace_period_seconds = Some(grace);
+                    meta.deletion_grace_period_seconds = Some(grace);
                     let uid = pod.metadata.uid.clone().unwrap_or_default();
                     self.store.update(obj, Write::Whole)?;
                     return Ok(Deletion::Graceful(uid));
                 }
             }
-            Object::Namespace(ns) => {
+            Object::Namespace(_) => {
                 if !already || changed {
-                    mark_terminating(ns, now);
+                    let mut obj = copy();
+                    if let Object::Namespace(ns) = &mut obj {
+                        mark_terminating(ns, now);
+                    }
                     self.store.update(obj, Write::Whole)?;
                 }
                 return Ok(Deletion::Pending);
@@ -142,8 +166,9 @@ impl ApiServer {
         }
         // Everything else (and unscheduled or force-deleted pods): gone now unless finalizers
         // hold it.
-        if has_finalizers(&obj) {
+        if changed || has_finalizers(&stored) {
             if !already || changed {
+                let mut obj = copy();
                 let meta = obj.metadata_mut();
                 meta.deletion_timestamp
                     .get_or_insert_with(|| crate::clock::time_from_ms(now));

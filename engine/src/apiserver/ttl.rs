@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::object::ObjectKey;
+use crate::api::object::{KeyParts, ObjectKey};
 
 /// kube-apiserver's `--event-ttl` default: one hour.
 pub const EVENT_TTL_MS: i64 = 3_600_000;
@@ -40,9 +40,9 @@ impl Leases {
     }
 
     /// Forgets `key`'s lease (the object went another way).
-    pub fn revoke(&mut self, key: &ObjectKey) {
-        if let Some(old) = self.due.remove(key) {
-            self.queue.remove(&(old, key.clone()));
+    pub fn revoke(&mut self, key: &dyn KeyParts) {
+        if let Some((key, old)) = self.due.remove_entry(key) {
+            self.queue.remove(&(old, key));
         }
     }
 
@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(leases.pop_expired(999), None);
         assert_eq!(leases.pop_expired(2_500), Some(key("b")));
         assert_eq!(leases.pop_expired(2_500), None);
-        leases.revoke(&key("c"));
+        leases.revoke(&key("c") as &dyn KeyParts);
         assert_eq!(leases.pop_expired(4_000), None);
         assert_eq!(leases.pop_expired(5_000), Some(key("a")));
         assert_eq!(leases.len(), 0);

@@ -301,7 +301,12 @@ fn schedule(
         }
         t = sched.next(at);
     }
-    if let Some(next) = sched.next(now) {
+    // The walk ends at the first time after `now` (unless it started later or gave up).
+    let next = match t {
+        Some(t) if earliest <= now && seen <= MAX_MISSED * 100 => Some(t),
+        _ => sched.next(now),
+    };
+    if let Some(next) = next {
         queue.requeue_at(world, next + REQUEUE_DELAY_MS, key.clone());
     }
     let Some(scheduled) = most_recent else {

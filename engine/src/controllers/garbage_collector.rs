@@ -14,7 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use super::runtime::{Controller, Queue};
 use crate::api::kinds;
-use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::api::object::{KeyParts, Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::apiserver::{DeleteOptions, Propagation, FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
 use crate::world::World;
 
@@ -67,14 +67,20 @@ impl Controller for GarbageCollector {
     /// have been holding up.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
         let obj = &*event.object;
-        let key = key_of(obj);
+        // Looked up by borrowed parts: most events are writes of what is indexed already,
+        // and build no key.
+        let parts = (obj.kind(), obj.namespace(), obj.name());
+        let parts: &dyn KeyParts = &parts;
         let meta = obj.metadata();
         let uid = meta.uid.as_deref().unwrap_or_default();
         match event.kind {
             WatchEventType::Added | WatchEventType::Modified => {
-                // Most events are writes of what is indexed already: nothing is copied then.
-                if self.owners.get(uid) != Some(&key) {
-                    self.owners.insert(uid.to_string(), key.clone());
+                if self
+                    .owners
+                    .get(uid)
+                    .is_none_or(|k| k as &dyn KeyParts != parts)
+                {
+                    self.owners.insert(uid.to_string(), key_of(obj));
                 }
                 let refs = meta.owner_references.as_deref().unwrap_or(&[]);
                 let mut new_owner = false;
@@ -82,19 +88,19 @@ impl Controller for GarbageCollector {
                     if !self
                         .dependents
                         .get(&r.uid)
-                        .is_some_and(|d| d.contains(&key))
+                        .is_some_and(|d| d.contains(parts))
                     {
                         self.dependents
                             .entry(r.uid.clone())
                             .or_default()
-                            .insert(key.clone());
+                            .insert(key_of(obj));
                         new_owner = true;
                     }
                 }
                 // As upstream's graph builder: a dependent is checked when it appears or
                 // names an owner it did not; an owner that goes wakes its dependents.
                 if new_owner || (event.kind == WatchEventType::Added && !refs.is_empty()) {
-                    self.dependent_due(key.clone(), queue);
+                    self.dependent_due(key_of(obj), queue);
                 }
                 let finalizers = meta.finalizers.as_deref().unwrap_or(&[]);
                 if meta.deletion_timestamp.is_some()
@@ -102,7 +108,7 @@ impl Controller for GarbageCollector {
                         .iter()
                         .any(|f| f == FOREGROUND_FINALIZER || f == ORPHAN_FINALIZER)
                 {
-                    self.owner_due(key, queue);
+                    self.owner_due(key_of(obj), queue);
                 }
             }
             WatchEventType::Deleted => {
@@ -115,7 +121,7 @@ impl Controller for GarbageCollector {
                 // A dependent that went may have been holding up a foreground deletion.
                 for r in meta.owner_references.as_deref().unwrap_or(&[]) {
                     if let Some(deps) = self.dependents.get_mut(&r.uid) {
-                        deps.remove(&key);
+                        deps.remove(parts);
                         // An emptied entry goes (a missing one reads as empty).
                         if deps.is_empty() {
                             self.dependents.remove(&r.uid);

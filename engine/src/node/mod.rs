@@ -128,6 +128,24 @@ impl Kubelet {
                     let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref());
                     world.cgroups.retire_pod(uid, node.unwrap_or_default(), now);
                 }
+                // A terminated pod goes without a stop: its exited containers go with it.
+                let ip = p.status.as_ref().and_then(|s| s.pod_ip.as_deref());
+                let (ns, name) = (event.object.namespace(), event.object.name());
+                let exited: Vec<runtime::SlotKey> = self
+                    .containers
+                    .range((ns.to_string(), name.to_string(), String::new())..)
+                    .take_while(|(k, _)| k.0 == ns && k.1 == name)
+                    .filter(|(_, s)| {
+                        s.current.as_ref().is_some_and(|i| {
+                            Some(i.process.pod_ip.as_str()) == ip
+                                && i.exit.is_some_and(|(at, _)| at <= now)
+                        })
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for k in exited {
+                    self.containers.remove(&k);
+                }
             }
         }
     }

@@ -225,6 +225,14 @@ fn evaluate(cx: &mut NetCx<'_>, now: i64) {
     for f in &found {
         routed.push(route(cx, f, now));
     }
+    // `ab` runs: one class of `-c` clients each, after the loops'.
+    let benches = bench::prepare(cx, now);
+    let load = &cx.net.load;
+    if found.is_empty() && benches.is_empty() && load.active.is_empty() && load.loaded.is_empty() {
+        // Nothing streams and nothing did (most passes of most clusters): no model to solve.
+        bench::close_ended(cx, now);
+        return;
+    }
     // The model: stations are the serving containers.
     let mut stations: Vec<SlotKey> = Vec::new();
     let mut classes = Vec::new();
@@ -239,8 +247,6 @@ fn evaluate(cx: &mut NetCx<'_>, now: i64) {
             stations: idx,
         });
     }
-    // `ab` runs: one class of `-c` clients each, after the loops'.
-    let benches = bench::prepare(cx, now);
     for p in &benches {
         let Ok(backends) = &p.routed else {
             continue;
