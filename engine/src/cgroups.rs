@@ -146,10 +146,16 @@ impl Cgroups {
         now_ms: i64,
     ) {
         self.take(&key);
-        self.by_node
-            .entry(node.to_string())
-            .or_default()
-            .insert(key.clone());
+        // Looked up before it is made: no allocation for a node that has groups.
+        match self.by_node.get_mut(node) {
+            Some(keys) => {
+                keys.insert(key.clone());
+            }
+            None => {
+                self.by_node
+                    .insert(node.to_string(), std::iter::once(key.clone()).collect());
+            }
+        }
         self.groups.insert(
             key,
             Group {
@@ -200,8 +206,12 @@ impl Cgroups {
     pub fn retire(&mut self, key: &GroupKey, node: &str, now_ms: i64) {
         if let Some(g) = self.take(key) {
             let used = g.cpu_usage_core_ns(now_ms);
-            let total = self.retired.entry(node.to_string()).or_default();
-            *total = total.saturating_add(used);
+            match self.retired.get_mut(node) {
+                Some(total) => *total = total.saturating_add(used),
+                None => {
+                    self.retired.insert(node.to_string(), used);
+                }
+            }
         }
     }
 

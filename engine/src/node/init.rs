@@ -85,8 +85,7 @@ pub fn begin(cx: &mut NodeCx<'_>, pod: &Pod, node: &str, index: usize, after_ms:
     else {
         return;
     };
-    let obj = Object::Pod(Box::new(pod.clone()));
-    let elapsed = after_ms + kubelet::pull_if_needed(cx, &obj, node, c);
+    let elapsed = after_ms + kubelet::pull_if_needed(cx, pod, Some(pod), node, c);
     cx.kubelet.stages.insert(
         kubelet::pod_key(&pod.metadata),
         Stage::Initializing { index },
@@ -181,8 +180,7 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
         (*slot_status, changed) = match retry {
             Some(_) => (runtime::retry_config(cx, &pod, c, slot_status), true),
             None => {
-                let obj = Object::Pod(Box::new(pod.clone()));
-                kubelet::record_pulled(cx, &obj, node, c);
+                kubelet::record_pulled(cx, events::Involved::pod(&pod.metadata), node, c);
                 let fresh = runtime::start_container(cx, &pod, c, 0, None);
                 let shown = slot_status.clone();
                 runtime::observed_start(cx, &pod, c, fresh, &shown)

@@ -183,7 +183,7 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
             let image = failing.image.clone().unwrap_or_default();
             let obj = Object::Pod(Box::new(pod.clone()));
             warn_missing_pull_secrets(cx, &obj, &node);
-            record_pulling(cx.world, &obj, &node, &image);
+            record_pulling(cx.world, events::Involved::of(&obj), &node, &image);
             cx.kubelet.stages.insert(
                 key,
                 Stage::Pulling {
@@ -229,60 +229,93 @@ pub(crate) fn failing_image_of(
     pod: &Pod,
     c: &k8s_openapi::api::core::v1::Container,
 ) -> Option<String> {
-    pull_failure(cx, pod, c).map(|_| c.image.clone().unwrap_or_default())
+    refusal(cx, pod, c).map(|_| c.image.clone().unwrap_or_default())
+}
+
+/// Why an image cannot be pulled (see [`refusal`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// The name does not parse.
+    InvalidName,
+    /// The repository exists, not the tag.
+    NotFound,
+    /// No such repository, or no credentials for it.
+    Denied,
 }
 
 /// Why container `c`'s image cannot be pulled for `pod`, if it cannot: the waiting reason
-/// and the message of the kubelet's `Failed` event. A private repository pulls only with
-/// credentials for its registry among the pod's pull secrets (an image already on the node
-/// is used without them unless the policy is `Always`, as upstream does without the
-/// `KubeletEnsureSecretPulledImages` gate).
+/// and the message of the kubelet's `Failed` event.
 fn pull_failure(
     cx: &NodeCx<'_>,
     pod: &Pod,
     c: &k8s_openapi::api::core::v1::Container,
 ) -> Option<(&'static str, String)> {
-    let image = c.image.clone().unwrap_or_default();
-    let node = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.clone())
-        .unwrap_or_default();
-    let present = cx.kubelet.image_cache.contains(&(node, image.clone()))
-        && c.image_pull_policy.as_deref() != Some("Always");
-    let Some(r) = ImageRef::parse(&image) else {
-        let why = crate::api::image_ref::normalized_error(&image)
-            .unwrap_or_else(|| "invalid reference format".into());
-        return Some((
-            "InvalidImageName",
-            format!("Failed to apply default image tag {image:?}: couldn't parse image name {image:?}: {why}"),
-        ));
+    let refusal = refusal(cx, pod, c)?;
+    let image = c.image.as_deref().unwrap_or_default();
+    let full = ImageRef::parse(image).map(|r| r.full()).unwrap_or_default();
+    Some(match refusal {
+        Refusal::InvalidName => {
+            let why = crate::api::image_ref::normalized_error(image)
+                .unwrap_or_else(|| "invalid reference format".into());
+            (
+                "InvalidImageName",
+                format!("Failed to apply default image tag {image:?}: couldn't parse image name {image:?}: {why}"),
+            )
+        }
+        Refusal::NotFound => (
+            "ErrImagePull",
+            format!(
+                "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"
+            ),
+        ),
+        Refusal::Denied => (
+            "ErrImagePull",
+            format!(
+                "Failed to pull image \"{image}\": rpc error: code = Unknown desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
+            ),
+        ),
+    })
+}
+
+/// Whether (and why) container `c`'s image cannot be pulled for `pod`. A private repository
+/// pulls only with credentials for its registry among the pod's pull secrets (an image
+/// already on the node is used without them unless the policy is `Always`, as upstream does
+/// without the `KubeletEnsureSecretPulledImages` gate).
+fn refusal(
+    cx: &NodeCx<'_>,
+    pod: &Pod,
+    c: &k8s_openapi::api::core::v1::Container,
+) -> Option<Refusal> {
+    let image = c.image.as_deref().unwrap_or_default();
+    let Some(r) = ImageRef::parse(image) else {
+        return Some(Refusal::InvalidName);
     };
-    let full = r.full();
-    let denied = format!(
-        "Failed to pull image \"{image}\": rpc error: code = Unknown desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
-    );
     match images::lookup(&r) {
-        Some(info) if info.private && !present => {
+        Some(info) if info.private => {
+            let node = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.clone())
+                .unwrap_or_default();
+            let present = cx.kubelet.image_cache.contains(&(node, image.to_string()))
+                && c.image_pull_policy.as_deref() != Some("Always");
+            if present {
+                return None;
+            }
             let secrets = crate::node::pull_secrets::for_pod(&cx.world.api, pod);
             let ok = crate::node::pull_secrets::authorizes(&secrets.found, &r);
-            (!ok).then_some(("ErrImagePull", denied))
+            (!ok).then_some(Refusal::Denied)
         }
         Some(_) => None,
         None if images::lookup(&ImageRef {
             tag: "latest".into(),
-            ..r.clone()
+            ..r
         })
         .is_some() =>
         {
-            Some((
-                "ErrImagePull",
-                format!(
-                    "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"
-                ),
-            ))
+            Some(Refusal::NotFound)
         }
-        None => Some(("ErrImagePull", denied)),
+        None => Some(Refusal::Denied),
     }
 }
 
@@ -472,7 +505,7 @@ pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elap
     let mut elapsed = elapsed;
     warn_missing_pull_secrets(cx, stored, node);
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        elapsed += pull_if_needed(cx, stored, node, c);
+        elapsed += pull_if_needed(cx, pod, Some(pod), node, c);
     }
     cx.kubelet
         .stages
@@ -482,39 +515,42 @@ pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elap
 }
 
 /// Pulls container `c`'s image on `node` unless it is cached and the policy allows using it
-/// (`Pulling` event): the time the pull takes, 0 when there is none.
+/// (`Pulling` event about `pod`): the time the pull takes, 0 when there is none. Whether the
+/// registry refuses it is decided with `checked`'s pull secrets and node (`None`: as for a
+/// pod without them, which is how a restart's pull is checked).
 pub(crate) fn pull_if_needed(
     cx: &mut NodeCx<'_>,
-    pod: &Object,
+    pod: &Pod,
+    checked: Option<&Pod>,
     node: &str,
     c: &k8s_openapi::api::core::v1::Container,
 ) -> i64 {
-    let image = c.image.clone().unwrap_or_default();
+    let image = c.image.as_deref().unwrap_or_default();
     let policy = c.image_pull_policy.as_deref().unwrap_or_default();
     let cached = cx
         .kubelet
         .image_cache
-        .contains(&(node.to_string(), image.clone()));
+        .contains(&(node.to_string(), image.to_string()));
     // An unparsable name is refused before any pull (`InvalidImageName`).
-    if cached && policy != "Always" || ImageRef::parse(&image).is_none() {
+    if cached && policy != "Always" || ImageRef::parse(image).is_none() {
         return 0;
     }
-    record_pulling(cx.world, pod, node, &image);
-    let denied = match pod {
-        Object::Pod(p) => failing_image_of(cx, p, c).is_some(),
-        _ => false,
+    record_pulling(cx.world, events::Involved::pod(&pod.metadata), node, image);
+    let denied = match checked {
+        Some(p) => refusal(cx, p, c).is_some(),
+        None => refusal(cx, &Pod::default(), c).is_some(),
     };
-    pull_ms(&image, cached, denied)
+    pull_ms(image, cached, denied)
 }
 
 /// Records the kubelet's `Pulling image "..."` event for a pod on `node`.
 pub(crate) fn record_pulling(
     world: &mut crate::world::World,
-    pod: &Object,
+    pod: events::Involved<'_>,
     node: &str,
     image: &str,
 ) {
-    events::record(
+    events::record_about(
         world,
         pod,
         EventType::Normal,
@@ -592,7 +628,7 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
         .and_then(|s| s.container_statuses.clone())
         .unwrap_or_default();
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        record_pulled(cx, &obj, node, c);
+        record_pulled(cx, events::Involved::pod(&pod.metadata), node, c);
         let fresh = crate::node::runtime::start_container(cx, &pod, c, 0, None);
         let prior = shown.iter().find(|s| s.name == c.name).cloned();
         let prior = prior.unwrap_or_else(|| fresh.clone());
@@ -624,7 +660,7 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
 /// The Pulled event of container `c`'s image (its pull is done); the node keeps the image.
 pub(crate) fn record_pulled(
     cx: &mut NodeCx<'_>,
-    obj: &Object,
+    about: events::Involved<'_>,
     node: &str,
     c: &k8s_openapi::api::core::v1::Container,
 ) {
@@ -640,10 +676,12 @@ pub(crate) fn record_pulled(
     } else {
         Some(info.map_or((0, 0), |i| (i.pull_ms, i.size_bytes)))
     };
-    cx.kubelet.image_cache.insert(cache_key);
-    events::record(
+    if !cached {
+        cx.kubelet.image_cache.insert(cache_key);
+    }
+    events::record_about(
         cx.world,
-        obj,
+        about,
         EventType::Normal,
         "Pulled",
         &pulled_message(&image, pull),

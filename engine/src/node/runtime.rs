@@ -110,6 +110,61 @@ pub(crate) fn key(pod: &Pod, container: &str) -> SlotKey {
     )
 }
 
+/// A slot's key borrowed (namespace, pod, container): maps keyed by [`SlotKey`] are looked
+/// up with `&parts as &dyn SlotRef` without building the key.
+pub(crate) trait SlotRef {
+    /// Namespace, pod and container.
+    fn parts(&self) -> (&str, &str, &str);
+}
+
+impl SlotRef for SlotKey {
+    fn parts(&self) -> (&str, &str, &str) {
+        (&self.0, &self.1, &self.2)
+    }
+}
+
+impl SlotRef for (&str, &str, &str) {
+    fn parts(&self) -> (&str, &str, &str) {
+        *self
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn SlotRef + 'a> for SlotKey {
+    fn borrow(&self) -> &(dyn SlotRef + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn SlotRef + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn SlotRef + '_ {}
+
+impl PartialOrd for dyn SlotRef + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The order of [`SlotKey`]'s tuple.
+impl Ord for dyn SlotRef + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+/// The borrowed key of container `container` of `pod` (see [`SlotRef`]).
+pub(crate) fn slot_ref<'a>(pod: &'a Pod, container: &'a str) -> (&'a str, &'a str, &'a str) {
+    (
+        pod.metadata.namespace.as_deref().unwrap_or_default(),
+        pod.metadata.name.as_deref().unwrap_or_default(),
+        container,
+    )
+}
+
 /// The pod as the kubelet names it in messages (`format.Pod`): `name_namespace(uid)`.
 pub(crate) fn pod_ref(pod: &Pod) -> String {
     format!(
@@ -120,10 +175,10 @@ pub(crate) fn pod_ref(pod: &Pod) -> String {
     )
 }
 
-fn kubelet_source(pod: &Pod) -> String {
+fn kubelet_source(pod: &Pod) -> &str {
     pod.spec
         .as_ref()
-        .and_then(|s| s.node_name.clone())
+        .and_then(|s| s.node_name.as_deref())
         .unwrap_or_default()
 }
 
@@ -202,7 +257,7 @@ pub fn adopt_running(cx: &mut NodeCx<'_>, pod: &Pod, start_ms: i64) {
         proc.nodes = nodes.clone();
         cx.kubelet
             .image_cache
-            .insert((node.clone(), c.image.clone().unwrap_or_default()));
+            .insert((node.to_string(), c.image.clone().unwrap_or_default()));
         let current = Instance {
             process: proc,
             container_id,
@@ -235,7 +290,7 @@ pub(crate) fn flush_writes(
         let Some(inst) = cx
             .kubelet
             .containers
-            .get_mut(&key(pod, &c.name))
+            .get_mut(&slot_ref(pod, &c.name) as &dyn SlotRef)
             .and_then(|s| s.current.as_mut())
         else {
             continue;
@@ -271,7 +326,7 @@ pub(crate) fn wake_probes(
         .map(crate::clock::ms_from_time);
     let mut next: Option<i64> = None;
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        let Some(slot) = containers.get_mut(&key(pod, &c.name)) else {
+        let Some(slot) = containers.get_mut(&slot_ref(pod, &c.name) as &dyn SlotRef) else {
             continue;
         };
         let Some(started) = slot.current.as_ref().map(|i| i.process.start_ms) else {
@@ -298,15 +353,15 @@ pub fn start_container(
     let node = kubelet_source(pod);
     let kubelet = Source {
         component: "kubelet",
-        host: Some(&node),
+        host: Some(node),
     };
-    let obj = event_ref(pod);
+    let obj = events::Involved::pod(&pod.metadata);
     let env = match super::env::resolve(&cx.world.api, pod, c) {
         Ok(env) => env,
         Err(message) => {
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Warning,
                 "Failed",
                 &format!("Error: {message}"),
@@ -330,9 +385,9 @@ pub fn start_container(
     let mounts = crate::node::volumes::mounts::table(cx.world, pod, c);
     crate::node::volumes::setup::make_sub_paths(cx.world, &mounts);
     let mut proc = process_for(pod, c, start_ms, &env, mounts);
-    events::record(
+    events::record_about(
         cx.world,
-        &obj,
+        obj,
         EventType::Normal,
         "Created",
         &format!("Created container: {}", c.name),
@@ -359,9 +414,9 @@ pub fn start_container(
     let mut started = crate::node::usage::Started::default();
     let (state, exit, start_error) = match proc.check_start() {
         Err(message) => {
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Warning,
                 "Failed",
                 &format!("Error: {message}"),
@@ -377,9 +432,9 @@ pub fn start_container(
             (state, Some((start_ms, 128)), Some(message))
         }
         Ok(()) => {
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Normal,
                 "Started",
                 &format!("Started container {}", c.name),
@@ -498,7 +553,11 @@ pub(crate) fn observed_start(
     fresh: ContainerStatus,
     shown: &ContainerStatus,
 ) -> (ContainerStatus, bool) {
-    let Some(slot) = cx.kubelet.containers.get_mut(&key(pod, &c.name)) else {
+    let Some(slot) = cx
+        .kubelet
+        .containers
+        .get_mut(&slot_ref(pod, &c.name) as &dyn SlotRef)
+    else {
         return (fresh, true);
     };
     let unseen = slot.post_start.is_none()
@@ -532,11 +591,11 @@ fn oom_exit(exit: Option<(i64, i32)>, oom_at: &mut Option<i64>) -> Option<(i64, 
 pub(crate) fn flush_usage(cx: &mut NodeCx<'_>, pod: &Pod, specs: &[Spec], now: i64) -> Option<i64> {
     let mut next: Option<i64> = None;
     for c in specs {
-        let k = key(pod, &c.name);
+        let k = slot_ref(pod, &c.name);
         let Some(inst) = cx
             .kubelet
             .containers
-            .get(&k)
+            .get(&k as &dyn SlotRef)
             .and_then(|s| s.current.as_ref())
         else {
             continue;
@@ -555,7 +614,7 @@ pub(crate) fn flush_usage(cx: &mut NodeCx<'_>, pod: &Pod, specs: &[Spec], now: i
         if let Some(inst) = cx
             .kubelet
             .containers
-            .get_mut(&k)
+            .get_mut(&k as &dyn SlotRef)
             .and_then(|s| s.current.as_mut())
         {
             inst.busy_at = None;
@@ -595,7 +654,7 @@ fn run_post_start(
     let mut peers = running_peers(cx, pod, at);
     peers.retain(|(name, _)| *name != c.name);
     peers.push((c.name.clone(), proc.clone()));
-    let source_ip = kubelet_source_ip(cx, &node);
+    let source_ip = kubelet_source_ip(cx, node);
     let exec_id = if h.exec.is_some() {
         cx.world.rng.hex(64)
     } else {
@@ -655,7 +714,7 @@ pub(crate) fn stop_container(
     if let Some(h) = pre_stop.filter(|_| grace_ms > 0) {
         let node = kubelet_source(pod);
         let peers = running_peers(cx, pod, now);
-        let source_ip = kubelet_source_ip(cx, &node);
+        let source_ip = kubelet_source_ip(cx, node);
         let exec_id = if h.exec.is_some() {
             cx.world.rng.hex(64)
         } else {
@@ -685,7 +744,7 @@ pub(crate) fn stop_container(
                 "PreStopHook failed",
                 Source {
                     component: "kubelet",
-                    host: Some(&node),
+                    host: Some(node),
                 },
             );
         }
@@ -734,8 +793,8 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
     let policy = pod
         .spec
         .as_ref()
-        .and_then(|s| s.restart_policy.clone())
-        .unwrap_or_else(|| "Always".into());
+        .and_then(|s| s.restart_policy.as_deref())
+        .unwrap_or("Always");
     let mut statuses: Vec<ContainerStatus> = pod
         .status
         .as_ref()
@@ -751,7 +810,7 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
         let Some(idx) = statuses.iter().position(|s| s.name == c.name) else {
             continue;
         };
-        changed |= sync_container(cx, pod, c, &policy, &mut statuses[idx], &mut next_due);
+        changed |= sync_container(cx, pod, c, policy, &mut statuses[idx], &mut next_due);
     }
     let task = next_due.map(|_| super::kubelet::key_task(&pod.metadata));
     if changed {
@@ -761,7 +820,7 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
             spec: None,
             status: pod.status.clone(),
         };
-        update_phase(cx, &mut fresh, &policy, &statuses);
+        update_phase(cx, &mut fresh, policy, &statuses);
         let status = fresh.status.get_or_insert_with(Default::default);
         status.container_statuses = Some(statuses);
         let _ = cx.world.api.update_status(Object::Pod(Box::new(fresh)));
@@ -786,8 +845,8 @@ pub(crate) fn sync_container(
         *next = Some(next.map_or(t, |n: i64| n.min(t)));
     };
     let mut changed = false;
-    let k = key(pod, &c.name);
-    let Some(slot) = cx.kubelet.containers.get(&k) else {
+    let k = slot_ref(pod, &c.name);
+    let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
         return false;
     };
     // The container could not be created for its configuration: try again when due.
@@ -799,7 +858,7 @@ pub(crate) fn sync_container(
         let fresh = retry_config(cx, pod, c, st);
         *st = fresh;
         changed = true;
-        let slot = cx.kubelet.containers.get(&k);
+        let slot = cx.kubelet.containers.get(&k as &dyn SlotRef);
         match slot.and_then(|s| s.config_retry_at) {
             Some(at) => {
                 due(at, next_due);
@@ -827,7 +886,7 @@ pub(crate) fn sync_container(
             return false;
         }
         let failed = hook.error.is_some();
-        let entry = cx.kubelet.containers.entry(k.clone()).or_default();
+        let entry = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
         if !failed {
             entry.post_start = None;
             st.state = Some(ContainerState {
@@ -849,22 +908,22 @@ pub(crate) fn sync_container(
                 return changed;
             };
             let node = kubelet_source(pod);
-            let obj = event_ref(pod);
+            let obj = events::Involved::pod(&pod.metadata);
             let source = Source {
                 component: "kubelet",
-                host: Some(&node),
+                host: Some(node),
             };
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Warning,
                 "FailedPostStartHook",
                 "PostStartHook failed",
                 source.clone(),
             );
-            events::record(
+            events::record_about(
                 cx.world,
-                &obj,
+                obj,
                 EventType::Normal,
                 "Killing",
                 "FailedPostStartHook",
@@ -875,7 +934,7 @@ pub(crate) fn sync_container(
             if let Some(cur) = cx
                 .kubelet
                 .containers
-                .get_mut(&k)
+                .get_mut(&k as &dyn SlotRef)
                 .and_then(|s| s.current.as_mut())
             {
                 if cur.exit.is_none_or(|(at, _)| at > stop_at) {
@@ -885,7 +944,7 @@ pub(crate) fn sync_container(
             return sync_container(cx, pod, c, policy, st, next_due);
         }
     }
-    let Some(slot) = cx.kubelet.containers.get(&k) else {
+    let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
         return changed;
     };
     let Some(inst) = slot.current.as_ref() else {
@@ -905,7 +964,7 @@ pub(crate) fn sync_container(
             if let Some(fresh) = cx
                 .kubelet
                 .containers
-                .get_mut(&k)
+                .get_mut(&k as &dyn SlotRef)
                 .and_then(|s| s.unreported.take())
             {
                 // Its start is reported with its exit.
@@ -924,7 +983,7 @@ pub(crate) fn sync_container(
             }
             changed = true;
             crate::node::usage::stop(cx.world, pod, &c.name, at);
-            let entry = cx.kubelet.containers.entry(k.clone()).or_default();
+            let entry = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
             entry.post_start = None;
             let restart =
                 policy == "Always" || (policy == "OnFailure" && (code != 0 || entry.force_restart));
@@ -945,7 +1004,7 @@ pub(crate) fn sync_container(
             due(at, next_due);
         }
     }
-    let Some(slot) = cx.kubelet.containers.get(&k) else {
+    let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
         return changed | probe_container(cx, pod, c, policy, st, next_due);
     };
     let (restart_at, backoff_ms, backing_off) =
@@ -954,7 +1013,7 @@ pub(crate) fn sync_container(
     let last = |cx: &NodeCx<'_>| {
         cx.kubelet
             .containers
-            .get(&k)
+            .get(&k as &dyn SlotRef)
             .and_then(|s| s.current.as_ref())
             .map(terminated)
             .unwrap_or_default()
@@ -978,12 +1037,12 @@ pub(crate) fn sync_container(
                     ..Default::default()
                 });
                 changed = true;
-                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+                if let Some(e) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
                     e.backing_off = true;
                 }
-                events::record(
+                events::record_about(
                     cx.world,
-                    &event_ref(pod),
+                    events::Involved::pod(&pod.metadata),
                     EventType::Warning,
                     "BackOff",
                     &format!(
@@ -993,7 +1052,7 @@ pub(crate) fn sync_container(
                     ),
                     Source {
                         component: "kubelet",
-                        host: Some(&node),
+                        host: Some(node),
                     },
                 );
             } else if !backing_off {
@@ -1004,25 +1063,29 @@ pub(crate) fn sync_container(
             // 3. Restart: its image first (pulled again with policy Always, or when it is
             // missing: the start waits for the pull), then the container.
             let node = kubelet_source(pod);
-            let obj = event_ref(pod);
-            let pulled_at = cx.kubelet.containers.get(&k).and_then(|s| s.pull_done_at);
+            let obj = events::Involved::pod(&pod.metadata);
+            let pulled_at = cx
+                .kubelet
+                .containers
+                .get(&k as &dyn SlotRef)
+                .and_then(|s| s.pull_done_at);
             let pull_ms = match pulled_at {
-                None => crate::node::kubelet::pull_if_needed(cx, &obj, &node, c),
+                None => crate::node::kubelet::pull_if_needed(cx, pod, None, node, c),
                 Some(at) => at - now,
             };
             if pull_ms > 0 {
                 let at = now + pull_ms;
-                if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+                if let Some(e) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
                     e.pull_done_at = Some(at);
                 }
                 due(at, next_due);
                 return changed | probe_container(cx, pod, c, policy, st, next_due);
             }
-            crate::node::kubelet::record_pulled(cx, &obj, &node, c);
+            crate::node::kubelet::record_pulled(cx, obj, node, c);
             let count = st.restart_count + 1;
             let last = last(cx);
             let fresh = start_container(cx, pod, c, count, Some(last));
-            if let Some(e) = cx.kubelet.containers.get_mut(&k) {
+            if let Some(e) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
                 e.backoff_ms = if backoff_ms == 0 {
                     BACKOFF_START_MS
                 } else {
@@ -1061,9 +1124,8 @@ pub(crate) fn retry_config(
     st: &ContainerStatus,
 ) -> ContainerStatus {
     let node = kubelet_source(pod);
-    let obj = Object::Pod(Box::new(pod.clone()));
-    crate::node::kubelet::pull_if_needed(cx, &obj, &node, c);
-    crate::node::kubelet::record_pulled(cx, &obj, &node, c);
+    crate::node::kubelet::pull_if_needed(cx, pod, Some(pod), node, c);
+    crate::node::kubelet::record_pulled(cx, events::Involved::pod(&pod.metadata), node, c);
     start_container(cx, pod, c, st.restart_count, st.last_state.clone())
 }
 
@@ -1072,7 +1134,7 @@ pub(crate) fn retry_config(
 pub(crate) fn config_retry_at(cx: &NodeCx<'_>, pod: &Pod, c: &Spec) -> Option<i64> {
     cx.kubelet
         .containers
-        .get(&key(pod, &c.name))
+        .get(&slot_ref(pod, &c.name) as &dyn SlotRef)
         .and_then(|s| s.config_retry_at)
 }
 
@@ -1087,7 +1149,7 @@ pub(crate) fn update_phase(
     let restarting = statuses.iter().any(|s| {
         cx.kubelet
             .containers
-            .get(&key(pod, &s.name))
+            .get(&slot_ref(pod, &s.name) as &dyn SlotRef)
             .is_some_and(|slot| slot.restart_at.is_some())
     });
     let all_done = statuses
@@ -1178,8 +1240,8 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
     let obj = Object::Pod(Box::new(pod.clone()));
     let mut next = None;
     for name in changed {
-        let k = key(pod, name);
-        let Some(slot) = cx.kubelet.containers.get(&k) else {
+        let k = slot_ref(pod, name);
+        let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
             continue;
         };
         let Some(inst) = slot.current.clone() else {
@@ -1196,7 +1258,7 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
             &format!("Container {name} definition changed, will be restarted"),
             Source {
                 component: "kubelet",
-                host: Some(&node),
+                host: Some(node),
             },
         );
         let spec = pod
@@ -1208,7 +1270,7 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
             .unwrap_or_default();
         let (stop_ms, code) = stop_container(cx, pod, &spec, &inst, grace_ms);
         // The new image is pulled once the old container has stopped (the restart's pull).
-        if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+        if let Some(slot) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
             if let Some(inst) = slot.current.as_mut() {
                 inst.exit = Some((now + stop_ms, code));
             }
@@ -1301,9 +1363,9 @@ fn probe_container(
     next_due: &mut Option<i64>,
 ) -> bool {
     let now = cx.world.clock.now_ms();
-    let k = key(pod, &c.name);
+    let k = slot_ref(pod, &c.name);
     let running = status.state.as_ref().is_some_and(|s| s.running.is_some());
-    let Some(slot) = cx.kubelet.containers.get(&k) else {
+    let Some(slot) = cx.kubelet.containers.get(&k as &dyn SlotRef) else {
         return false;
     };
     let Some(inst) = slot.current.as_ref() else {
@@ -1319,7 +1381,7 @@ fn probe_container(
     let slot_probes = slot.probes.clone();
     let node = kubelet_source(pod);
     let pod_ip = inst.process.pod_ip.clone();
-    let source_ip = kubelet_source_ip(cx, &node);
+    let source_ip = kubelet_source_ip(cx, node);
     let peers = running_peers(cx, pod, now);
     let anchor = pod
         .status
@@ -1358,7 +1420,7 @@ fn probe_container(
     );
     // What exec probes wrote stays in the container; probes that write never go idle.
     if !wrote.is_empty() {
-        if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+        if let Some(slot) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
             if let Some(cur) = slot.current.as_mut() {
                 process::fs::commit(&mut cx.world.storage, &mut cur.process, &wrote, now);
             }
@@ -1368,22 +1430,17 @@ fn probe_container(
     log_served(cx, pod, &peers, now, served);
     keep_probing_unseen(cx, pod, c, &inst, &peers, (&slot_probes, &st), anchor, now);
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let obj = Object::Pod(Box::new(pod.clone()));
+    let obj = events::Involved::pod(&pod.metadata);
     let source = || Source {
         component: "kubelet",
-        host: Some(&node),
+        host: Some(node),
     };
     let mut held_until = None;
     for (_, reason, message) in &pass.events {
         match take_event_token(cx, &uid, now) {
-            Ok(()) => events::record(
-                cx.world,
-                &obj,
-                EventType::Warning,
-                reason,
-                message,
-                source(),
-            ),
+            Ok(()) => {
+                events::record_about(cx.world, obj, EventType::Warning, reason, message, source())
+            }
             Err(t) => held_until = Some(t),
         }
     }
@@ -1393,9 +1450,9 @@ fn probe_container(
         probes::hold_failing_readiness(p, &mut st, anchor, inst.process.start_ms, t);
     }
     if let Some(message) = &pass.kill {
-        events::record(
+        events::record_about(
             cx.world,
-            &obj,
+            obj,
             EventType::Normal,
             "Killing",
             message,
@@ -1403,7 +1460,7 @@ fn probe_container(
         );
         let (stop_ms, code) = stop_container(cx, pod, c, &inst, grace_period_ms(pod));
         let stop_at = now + stop_ms;
-        if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+        if let Some(slot) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
             if let Some(cur) = slot.current.as_mut() {
                 if cur.exit.is_none_or(|(at, _)| at > stop_at) {
                     cur.exit = Some((stop_at, code));
@@ -1421,7 +1478,7 @@ fn probe_container(
         status.ready = st.started && st.ready;
         status.started = Some(st.started);
     }
-    if let Some(slot) = cx.kubelet.containers.get_mut(&k) {
+    if let Some(slot) = cx.kubelet.containers.get_mut(&k as &dyn SlotRef) {
         slot.probes = st;
     }
     changed
@@ -1441,7 +1498,7 @@ pub(crate) fn running_peers(
             let i = cx
                 .kubelet
                 .containers
-                .get(&key(pod, &other.name))?
+                .get(&slot_ref(pod, &other.name) as &dyn SlotRef)?
                 .current
                 .as_ref()?;
             let up = i.start_error.is_none()
@@ -1475,7 +1532,7 @@ fn keep_probing_unseen(
     now: i64,
 ) {
     let node = kubelet_source(pod);
-    let source_ip = kubelet_source_ip(cx, &node);
+    let source_ip = kubelet_source_ip(cx, node);
     for kind in probes::went_idle(states.0, states.1) {
         let Some(h) = kind.of(c).and_then(|p| p.http_get.as_ref().map(|h| (p, h))) else {
             continue;
@@ -1500,7 +1557,7 @@ fn keep_probing_unseen(
         if let Some(server) = cx
             .kubelet
             .containers
-            .get_mut(&key(pod, name))
+            .get_mut(&slot_ref(pod, name) as &dyn SlotRef)
             .and_then(|s| s.current.as_mut())
         {
             server.process.periodic.push(process::serve::Periodic {
@@ -1529,7 +1586,7 @@ pub(crate) fn log_served(
         if let Some(inst) = cx
             .kubelet
             .containers
-            .get_mut(&key(pod, name))
+            .get_mut(&slot_ref(pod, name) as &dyn SlotRef)
             .and_then(|s| s.current.as_mut())
         {
             inst.process.log_served(at_ms, line);
@@ -1564,7 +1621,7 @@ pub fn exit_codes(cx: &NodeCx<'_>, pod: &Pod) -> std::collections::BTreeMap<Stri
             let inst = cx
                 .kubelet
                 .containers
-                .get(&key(pod, &c.name))?
+                .get(&slot_ref(pod, &c.name) as &dyn SlotRef)?
                 .current
                 .as_ref()?;
             Some((c.name.clone(), inst.exit?.1))

@@ -6,11 +6,13 @@
 
 mod bucket;
 mod correlator;
+mod key;
 mod lru;
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::api::object::Object;
@@ -54,6 +56,46 @@ pub struct Source<'a> {
     pub host: Option<&'a str>,
 }
 
+/// What an event says of its involved object (`ObjectReference`), borrowed from it.
+#[derive(Clone, Copy, Debug)]
+pub struct Involved<'a> {
+    /// Kind, group and version.
+    pub info: &'static crate::api::kinds::KindInfo,
+    /// Namespace (empty for a cluster-scoped object).
+    pub namespace: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Uid (empty if it has none).
+    pub uid: &'a str,
+    /// The resource version it was seen at.
+    pub resource_version: Option<&'a str>,
+}
+
+impl<'a> Involved<'a> {
+    /// The reference to `object`.
+    pub fn of(object: &'a Object) -> Self {
+        let meta = object.metadata();
+        Involved {
+            info: object.info(),
+            namespace: object.namespace(),
+            name: object.name(),
+            uid: meta.uid.as_deref().unwrap_or_default(),
+            resource_version: meta.resource_version.as_deref(),
+        }
+    }
+
+    /// The reference to a pod, from its metadata.
+    pub fn pod(meta: &'a ObjectMeta) -> Self {
+        Involved {
+            info: crate::api::kinds::info("Pod"),
+            namespace: meta.namespace.as_deref().unwrap_or_default(),
+            name: meta.name.as_deref().unwrap_or_default(),
+            uid: meta.uid.as_deref().unwrap_or_default(),
+            resource_version: meta.resource_version.as_deref(),
+        }
+    }
+}
+
 /// Records an event about `involved`, as the source's event broadcaster would write it.
 pub fn record(
     world: &mut World,
@@ -63,21 +105,35 @@ pub fn record(
     message: &str,
     source: Source<'_>,
 ) {
-    let now = world.clock.now_time();
+    record_about(world, Involved::of(involved), kind, reason, message, source);
+}
+
+/// [`record`] for an object named by reference (nothing of it copied unless the event is
+/// written).
+pub fn record_about(
+    world: &mut World,
+    involved: Involved<'_>,
+    kind: EventType,
+    reason: &str,
+    message: &str,
+    source: Source<'_>,
+) {
     let now_ms = world.clock.now_ms();
-    let meta = involved.metadata();
-    let uid = meta.uid.as_deref().unwrap_or_default();
-    let info = involved.info();
-    let api_version = info.api_version();
+    let info = involved.info;
+    let api_version: Cow<'static, str> = if info.group.is_empty() {
+        Cow::Borrowed(info.version)
+    } else {
+        Cow::Owned(info.api_version())
+    };
     let host = source.host.unwrap_or_default();
     let instance = source.host.unwrap_or(source.component);
     let subject = [
         source.component,
         host,
         info.kind,
-        involved.namespace(),
-        involved.name(),
-        uid,
+        involved.namespace,
+        involved.name,
+        involved.uid,
         &api_version,
         kind.as_str(),
     ];
@@ -85,7 +141,7 @@ pub fn record(
     let mut fresh_name = || {
         *seq += 1;
         let nanos = (now_ms as u64).wrapping_mul(1_000_000).wrapping_add(*seq);
-        format!("{}.{nanos:x}", involved.name())
+        format!("{}.{nanos:x}", involved.name)
     };
     let Some(correlator) = correlator_of(sources, source.component, host) else {
         return;
@@ -97,10 +153,11 @@ pub fn record(
         message,
         fresh_name: &mut fresh_name,
     };
+    let now = world.clock.now_time();
     let Some(outcome) = correlator.correlate(incoming, &now, now_ms) else {
         return;
     };
-    let namespace = match involved.namespace() {
+    let namespace = match involved.namespace {
         "" => "default",
         ns => ns,
     };
@@ -126,12 +183,12 @@ pub fn record(
             ..Default::default()
         },
         involved_object: ObjectReference {
-            api_version: Some(api_version.clone()),
+            api_version: Some(api_version.to_string()),
             kind: Some(info.kind.to_string()),
-            name: Some(involved.name().to_string()),
-            namespace: (!involved.namespace().is_empty()).then(|| involved.namespace().to_string()),
-            uid: Some(uid.to_string()),
-            resource_version: meta.resource_version.clone(),
+            name: Some(involved.name.to_string()),
+            namespace: (!involved.namespace.is_empty()).then(|| involved.namespace.to_string()),
+            uid: Some(involved.uid.to_string()),
+            resource_version: involved.resource_version.map(str::to_string),
             ..Default::default()
         },
         reason: Some(reason.to_string()),

@@ -3,12 +3,10 @@
 //! becomes a `(combined from similar events): …` event), observed (repeats count up,
 //! even those the filter then drops) and filtered (a token bucket per source and object).
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::bucket::Bucket;
+use super::key::{Key, KeyHasher};
 use super::lru::Lru;
 
 /// The entries of each cache (`maxLruCacheEntries`).
@@ -56,45 +54,14 @@ pub struct Outcome {
     pub message: String,
 }
 
-/// A cache key: client-go joins the key's strings; here they are hashed to 128 bits (no
-/// two keys a cluster makes collide), so the caches hold no strings.
-type Key = u128;
-
-/// A key in the making: two SipHash states (different salts) over the parts so far, each
-/// part length-prefixed so no two lists of parts are confused.
-#[derive(Clone)]
-struct Hashing([DefaultHasher; 2]);
-
-impl Hashing {
-    /// The hash of `parts`, to be finished by [`Hashing::key`].
-    fn of(parts: &[&str]) -> Self {
-        let mut halves = [DefaultHasher::new(), DefaultHasher::new()];
-        for (salt, h) in (0u8..).zip(halves.iter_mut()) {
-            salt.hash(h);
-            parts.hash(h);
-        }
-        Hashing(halves)
-    }
-
-    /// The key of the parts so far, then `tag` (which cache it is for) and `more`.
-    fn key(&self, tag: u8, more: &[&str]) -> Key {
-        let [mut high, mut low] = self.0.clone();
-        for h in [&mut high, &mut low] {
-            tag.hash(h);
-            more.hash(h);
-        }
-        (u128::from(high.finish()) << 64) | u128::from(low.finish())
-    }
-}
-
 /// `getEventKey` (its field path is always empty here).
-fn event_key(subject: &Hashing, reason: &str, message: &str) -> Key {
+fn event_key(subject: &KeyHasher, reason: &str, message: &str) -> Key {
     subject.key(b'e', &[reason, message])
 }
 
 /// The key of a message among an aggregate's.
 fn message_key(message: &str) -> Key {
-    Hashing::of(&[message]).key(b'm', &[])
+    KeyHasher::of(&[message]).key(b'm', &[])
 }
 
 /// The distinct messages (hashed, sorted) of an aggregate key, and when it last had an
@@ -132,26 +99,33 @@ impl Default for Correlator {
 }
 
 impl Correlator {
-    /// `EventCorrelate`: aggregate, observe, filter. `None` when the filter drops it.
+    /// `EventCorrelate`: aggregate, observe, filter. `None` when the filter drops it (then
+    /// nothing is built for it: the caches count it in place).
     pub fn correlate(&mut self, event: Incoming<'_>, now: &Time, now_ms: i64) -> Option<Outcome> {
-        let subject = Hashing::of(&event.subject);
+        let subject = KeyHasher::of(&event.subject);
         let [controller, instance] = event.reporting;
         let aggregate_key = subject.key(b'a', &[event.reason, controller, instance]);
         let combined = self.aggregate(aggregate_key, event.message, now_ms);
-        let (log_key, message) = if combined {
-            (aggregate_key, format!("{COMBINED_PREFIX}{}", event.message))
+        let log_key = if combined {
+            aggregate_key
         } else {
-            let key = event_key(&subject, event.reason, event.message);
-            (key, event.message.to_string())
+            event_key(&subject, event.reason, event.message)
         };
-        let observed = self.observe(log_key, now, event.fresh_name);
+        self.observe(log_key, now, event.fresh_name);
         if !self.allow(subject.key(b's', &[]), now_ms) {
             return None;
         }
+        // `observe` has just put it: it is the most recently used, and `peek` keeps it so.
+        let observed = self.log.peek(&log_key)?;
+        let message = if combined {
+            format!("{COMBINED_PREFIX}{}", event.message)
+        } else {
+            event.message.to_string()
+        };
         Some(Outcome {
-            name: observed.name,
+            name: observed.name.clone(),
             count: observed.count,
-            first: observed.first,
+            first: observed.first.clone(),
             aggregate: combined,
             message,
         })
@@ -161,7 +135,7 @@ impl Correlator {
     /// own event key (which nothing looks up, but which takes a place in the cache).
     pub fn written_aggregate(&mut self, subject: &[&str; 8], reason: &str, outcome: &Outcome) {
         self.log.put(
-            event_key(&Hashing::of(subject), reason, &outcome.message),
+            event_key(&KeyHasher::of(subject), reason, &outcome.message),
             Observation {
                 count: outcome.count,
                 first: outcome.first.clone(),
@@ -172,14 +146,26 @@ impl Correlator {
 
     /// `EventAggregate`: whether this event is the aggregate of its key's messages.
     fn aggregate(&mut self, aggregate_key: Key, message: &str, now_ms: i64) -> bool {
-        let mut record = match self.aggregates.get(&aggregate_key) {
-            Some(r) if now_ms.saturating_sub(r.last_ms) <= AGGREGATE_INTERVAL_MS => r.clone(),
-            _ => Aggregate {
-                messages: Vec::new(),
-                last_ms: now_ms,
-            },
-        };
         let local = message_key(message);
+        let record = match self.aggregates.get(&aggregate_key) {
+            Some(r) => {
+                if now_ms.saturating_sub(r.last_ms) > AGGREGATE_INTERVAL_MS {
+                    r.messages.clear();
+                }
+                r
+            }
+            None => {
+                let fresh = Aggregate {
+                    messages: Vec::new(),
+                    last_ms: now_ms,
+                };
+                self.aggregates.put(aggregate_key, fresh);
+                match self.aggregates.peek_mut(&aggregate_key) {
+                    Some(r) => r,
+                    None => return false,
+                }
+            }
+        };
         if let Err(at) = record.messages.binary_search(&local) {
             record.messages.insert(at, local);
         }
@@ -189,42 +175,32 @@ impl Correlator {
             // client-go drops one at random (`PopAny`); here the smallest hash.
             record.messages.remove(0);
         }
-        self.aggregates.put(aggregate_key, record);
         combined
     }
 
     /// `eventObserve`: a repeat of a remembered event takes its name and first time and
     /// counts one more; either way it is remembered, written or not.
-    fn observe(
-        &mut self,
-        log_key: Key,
-        now: &Time,
-        fresh_name: &mut dyn FnMut() -> String,
-    ) -> Observation {
-        let observed = match self.log.get(&log_key) {
-            Some(last) if last.count > 0 => Observation {
-                count: last.count.saturating_add(1),
-                first: last.first.clone(),
-                name: last.name.clone(),
-            },
-            _ => Observation {
-                count: 1,
-                first: now.clone(),
-                name: fresh_name(),
-            },
-        };
-        self.log.put(log_key, observed.clone());
-        observed
+    fn observe(&mut self, log_key: Key, now: &Time, fresh_name: &mut dyn FnMut() -> String) {
+        match self.log.get(&log_key) {
+            Some(last) if last.count > 0 => last.count = last.count.saturating_add(1),
+            _ => self.log.put(
+                log_key,
+                Observation {
+                    count: 1,
+                    first: now.clone(),
+                    name: fresh_name(),
+                },
+            ),
+        }
     }
 
     /// `EventSourceObjectSpamFilter.Filter`: whether the source's bucket for the object
     /// has a token.
     fn allow(&mut self, spam_key: Key, now_ms: i64) -> bool {
-        let mut bucket = self
-            .spam
-            .get(&spam_key)
-            .copied()
-            .unwrap_or_else(|| Bucket::full(SPAM_BURST, SPAM_PERIOD_MS, now_ms));
+        if let Some(bucket) = self.spam.get(&spam_key) {
+            return bucket.try_take(SPAM_BURST, SPAM_PERIOD_MS, now_ms);
+        }
+        let mut bucket = Bucket::full(SPAM_BURST, SPAM_PERIOD_MS, now_ms);
         let allowed = bucket.try_take(SPAM_BURST, SPAM_PERIOD_MS, now_ms);
         self.spam.put(spam_key, bucket);
         allowed
@@ -314,7 +290,7 @@ mod tests {
         let subject = [
             "kubelet", "node1", "Pod", "default", "web", "uid-1", "v1", "Normal",
         ];
-        let aggregate_key = Hashing::of(&subject).key(b'a', &["Created", "kubelet", "node1"]);
+        let aggregate_key = KeyHasher::of(&subject).key(b'a', &["Created", "kubelet", "node1"]);
         let remembered = c.aggregates.get(&aggregate_key).unwrap().messages.clone();
         assert_eq!(remembered.len(), AGGREGATE_MAX_EVENTS - 1);
         let known = (0..=10)
