@@ -6,6 +6,7 @@
 //! `sort_by`'s: stable, equal elements keep their order.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 /// Stable sorts of a slice through one shared sort (see the module docs).
 pub trait SliceSort<T> {
@@ -65,6 +66,22 @@ fn sorting_swaps(
     swaps
 }
 
+/// Collecting pairs into a `BTreeMap` by inserting them one at a time: the map
+/// `collect::<BTreeMap<_, _>>()` makes (a later pair's value replaces an earlier one's), without
+/// the sort that `collect` compiles afresh for every pair type.
+pub trait CollectMap<K: Ord, V>: Iterator<Item = (K, V)> + Sized {
+    /// The map of these pairs.
+    fn collect_map(self) -> BTreeMap<K, V> {
+        let mut map = BTreeMap::new();
+        for (k, v) in self {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl<K: Ord, V, I: Iterator<Item = (K, V)>> CollectMap<K, V> for I {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +110,13 @@ mod tests {
         let mut words = vec!["b", "a", "c", "a"];
         words.stable_sort();
         assert_eq!(words, ["a", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn collects_maps_as_the_standard_library_does() {
+        let pairs = [(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
+        let ours = pairs.iter().copied().collect_map();
+        let std: BTreeMap<i32, char> = pairs.iter().copied().collect();
+        assert_eq!(ours, std);
     }
 }

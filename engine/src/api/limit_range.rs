@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::sort::CollectMap;
+
 use k8s_openapi::api::core::v1::{
     Container, LimitRange, PersistentVolumeClaim, Pod, ResourceRequirements,
 };
@@ -88,7 +90,7 @@ fn amounts(list: Option<&List>) -> Totals {
     list.into_iter()
         .flatten()
         .filter_map(|(k, q)| Some((k.clone(), Amount::parse(&q.0)?)))
-        .collect()
+        .collect_map()
 }
 
 fn min_check(

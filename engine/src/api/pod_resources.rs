@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::sort::CollectMap;
+
 use k8s_openapi::api::core::v1::{Container, PodSpec, ResourceRequirements};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
@@ -151,7 +153,7 @@ fn aggregate(
             .into_iter()
             .flatten()
             .filter_map(|(k, q)| Some((k.clone(), Amount::parse(&q.0)?)))
-            .collect()
+            .collect_map()
     };
     let mut total = Totals::new();
     for c in &spec.containers {

@@ -3,7 +3,7 @@
 //! apply to it, the pod constraint that cpu and memory be set, and the check the
 //! ResourceQuota admission plugin makes (`CheckRequest`) with its messages.
 
-use crate::sort::SliceSort;
+use crate::sort::{CollectMap, SliceSort};
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Pod, ResourceQuota, ScopedResourceSelectorRequirement};
@@ -291,7 +291,7 @@ fn pod_constraints(pod: &Pod, restricted: &[&String]) -> Option<String> {
             l.into_iter()
                 .flatten()
                 .filter_map(|(k, q)| Some((k.clone(), Amount::parse(&q.0)?)))
-                .collect()
+                .collect_map()
         };
         let r = c.resources.as_ref();
         let mut have = Usage::new();
@@ -330,14 +330,14 @@ fn list_of(l: Option<&BTreeMap<String, Quantity>>) -> Usage {
     l.into_iter()
         .flatten()
         .map(|(k, q)| (k.clone(), Amount::parse(&q.0).unwrap_or_else(zero)))
-        .collect()
+        .collect_map()
 }
 
 /// A usage as stored in a quota's status.
 pub fn to_list(u: &Usage) -> BTreeMap<String, Quantity> {
     u.iter()
         .map(|(k, v)| (k.clone(), Quantity(v.to_string())))
-        .collect()
+        .collect_map()
 }
 
 /// `quota.Add`: each of `a`, plus what `b` has of it; `b`'s others added.
@@ -377,7 +377,7 @@ pub fn check_update(
                 Amount::parse(&format!("{grown}n")).map_or(v, |g| g.like(v)),
             )
         })
-        .collect();
+        .collect_map();
     charge(quotas, obj, &delta)
 }
 
@@ -433,7 +433,7 @@ fn charge(
             .iter()
             .filter(|(k, _)| hard.contains_key(*k))
             .map(|(k, v)| (k.clone(), *v))
-            .collect();
+            .collect_map();
         let new_used = add(&used, &requested);
         let exceeded: Vec<&String> = requested
             .keys()
@@ -446,7 +446,7 @@ fn charge(
                 u.iter()
                     .filter(|(k, _)| exceeded.contains(k))
                     .map(|(k, v)| (k.clone(), *v))
-                    .collect()
+                    .collect_map()
             };
             return Err(format!(
                 "exceeded quota: {}, requested: {}, used: {}, limited: {}",
@@ -470,7 +470,7 @@ pub fn recalculate<'a>(
     objects: impl Iterator<Item = &'a Object>,
 ) -> (Usage, Usage) {
     let hard = list_of(q.spec.as_ref().and_then(|s| s.hard.as_ref()));
-    let mut used: Usage = hard.keys().map(|k| (k.clone(), zero())).collect();
+    let mut used: Usage = hard.keys().map(|k| (k.clone(), zero())).collect_map();
     let mut probe = q.clone();
     probe.status.get_or_insert_with(Default::default).hard = Some(to_list(&hard));
     for obj in objects {
@@ -480,7 +480,7 @@ pub fn recalculate<'a>(
         let u: Usage = usage(obj)
             .into_iter()
             .filter(|(k, _)| hard.contains_key(k))
-            .collect();
+            .collect_map();
         used = add(&used, &u);
     }
     (hard, used)
