@@ -437,6 +437,9 @@ pub struct WatchEvent {
     /// The object as it was after the change (before it, for deletions): the version the
     /// store holds (or held), shared.
     pub object: std::sync::Arc<Object>,
+    /// A status write (`PUT …/status`): the spec is the previous version's, so a reader that
+    /// follows only the spec can skip comparing it.
+    pub status_only: bool,
 }
 
 #[cfg(test)]

@@ -155,12 +155,13 @@ impl Store {
         if super::strategy::starts_generation(&obj) {
             obj.metadata_mut().generation = Some(1);
         }
-        self.lease(&key);
+        self.lease(key.kind, &key.namespace, &key.name);
         *self.counts.entry(key.kind).or_default() += 1;
         let obj = Arc::new(obj);
         self.record(WatchEvent {
             kind: WatchEventType::Added,
             object: Arc::clone(&obj),
+            status_only: false,
         });
         self.index.replace(Entry(Arc::clone(&obj)));
         Ok(&**self.objects.entry(key).or_insert(obj))
@@ -189,7 +190,7 @@ impl Store {
     /// changed, a status write keeps the stored spec and `generation`, a whole write keeps
     /// neither part.
     pub fn update(&mut self, mut obj: Object, write: Write) -> Result<&Object, ApiError> {
-        // Looked up by borrowed parts: a write builds no key (but an Event's lease's).
+        // Looked up by borrowed parts: a write builds no key.
         let parts = (obj.kind(), obj.namespace(), obj.name());
         let Some(Entry(old)) = self.index.get(&parts as &dyn KeyParts) else {
             return Err(ApiError::not_found(obj.info(), obj.name()));
@@ -218,12 +219,13 @@ impl Store {
         meta.generation = generation;
         meta.resource_version = Some(self.resource_version.to_string());
         if ttl_of(obj.kind()).is_some() {
-            self.lease(&Self::key(&obj));
+            self.lease(obj.kind(), obj.namespace(), obj.name());
         }
         let obj = Arc::new(obj);
         self.record(WatchEvent {
             kind: WatchEventType::Modified,
             object: Arc::clone(&obj),
+            status_only: write == Write::Status,
         });
         let parts = (obj.kind(), obj.namespace(), obj.name());
         match self.objects.get_mut(&parts as &dyn KeyParts) {
@@ -256,6 +258,7 @@ impl Store {
         self.record(WatchEvent {
             kind: WatchEventType::Deleted,
             object: Arc::clone(&obj),
+            status_only: false,
         });
         Some(obj)
     }
@@ -358,10 +361,10 @@ impl Store {
     }
 
     /// Grants or renews the lease of a kind stored with a TTL, from the store's time.
-    fn lease(&mut self, key: &ObjectKey) {
-        if let Some(ttl) = ttl_of(key.kind) {
-            self.leases
-                .grant(key.clone(), self.now_ms.saturating_add(ttl));
+    fn lease(&mut self, kind: &'static str, namespace: &str, name: &str) {
+        if let Some(ttl) = ttl_of(kind) {
+            let due = self.now_ms.saturating_add(ttl);
+            self.leases.grant(kind, namespace, name, due);
         }
     }
 

@@ -14,47 +14,69 @@ pub fn ttl_of(kind: &str) -> Option<i64> {
     (kind == "Event").then_some(EVENT_TTL_MS)
 }
 
-/// Keys with a lease: when each runs out, and the same ordered by that time.
+/// Keys with a lease: when each runs out, and the same by that time (then key order).
 #[derive(Clone, Debug, Default)]
 pub struct Leases {
     due: BTreeMap<ObjectKey, i64>,
-    queue: BTreeSet<(i64, ObjectKey)>,
+    queue: BTreeMap<i64, BTreeSet<ObjectKey>>,
 }
 
 impl Leases {
-    /// Grants (or renews) `key`'s lease until `due_ms`.
-    pub fn grant(&mut self, key: ObjectKey, due_ms: i64) {
-        match self.due.get_mut(&key) {
-            // A renewal moves the queue entry (the key is not copied again).
-            Some(due) => {
-                let mut entry = (std::mem::replace(due, due_ms), key);
-                self.queue.remove(&entry);
-                entry.0 = due_ms;
-                self.queue.insert(entry);
+    /// Grants (or renews) the lease of (`kind`, `namespace`, `name`) until `due_ms`. A renewal
+    /// moves the key it holds: only a new lease builds one.
+    pub fn grant(&mut self, kind: &'static str, namespace: &str, name: &str, due_ms: i64) {
+        let parts = (kind, namespace, name);
+        if let Some(due) = self.due.get_mut(&parts as &dyn KeyParts) {
+            let old = std::mem::replace(due, due_ms);
+            if old != due_ms {
+                if let Some(key) = self.take_queued(old, &parts) {
+                    self.queue.entry(due_ms).or_default().insert(key);
+                }
             }
-            None => {
-                self.due.insert(key.clone(), due_ms);
-                self.queue.insert((due_ms, key));
-            }
+            return;
         }
+        let key = ObjectKey {
+            kind,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        };
+        self.due.insert(key.clone(), due_ms);
+        self.queue.entry(due_ms).or_default().insert(key);
     }
 
     /// Forgets `key`'s lease (the object went another way).
     pub fn revoke(&mut self, key: &dyn KeyParts) {
-        if let Some((key, old)) = self.due.remove_entry(key) {
-            self.queue.remove(&(old, key));
+        if let Some(old) = self.due.remove(key) {
+            self.take_queued(old, key);
         }
     }
 
     /// Takes the earliest key whose lease ran out at or before `now_ms`.
     pub fn pop_expired(&mut self, now_ms: i64) -> Option<ObjectKey> {
-        let first = self.queue.first()?;
-        if first.0 > now_ms {
-            return None;
+        loop {
+            let mut first = self.queue.first_entry()?;
+            if *first.key() > now_ms {
+                return None;
+            }
+            let key = first.get_mut().pop_first();
+            if first.get().is_empty() {
+                first.remove();
+            }
+            if let Some(key) = key {
+                self.due.remove(&key);
+                return Some(key);
+            }
         }
-        let (_, key) = self.queue.pop_first()?;
-        self.due.remove(&key);
-        Some(key)
+    }
+
+    /// Takes `key` out of the queue's entries due at `due`.
+    fn take_queued(&mut self, due: i64, key: &dyn KeyParts) -> Option<ObjectKey> {
+        let keys = self.queue.get_mut(&due)?;
+        let taken = keys.take(key);
+        if keys.is_empty() {
+            self.queue.remove(&due);
+        }
+        taken
     }
 
     /// How many keys hold a lease.
@@ -76,13 +98,17 @@ mod tests {
         }
     }
 
+    fn grant(leases: &mut Leases, name: &str, due_ms: i64) {
+        leases.grant("Event", "default", name, due_ms);
+    }
+
     #[test]
     fn leases_run_out_in_time_order_and_renewals_move_them() {
         let mut leases = Leases::default();
-        leases.grant(key("b"), 2_000);
-        leases.grant(key("a"), 1_000);
-        leases.grant(key("c"), 3_000);
-        leases.grant(key("a"), 5_000); // renewed by a later write
+        grant(&mut leases, "b", 2_000);
+        grant(&mut leases, "a", 1_000);
+        grant(&mut leases, "c", 3_000);
+        grant(&mut leases, "a", 5_000); // renewed by a later write
         assert_eq!(leases.len(), 3);
         assert_eq!(leases.pop_expired(999), None);
         assert_eq!(leases.pop_expired(2_500), Some(key("b")));

@@ -28,19 +28,22 @@ impl AddonPods {
         let Object::Pod(pod) = &*event.object else {
             return false;
         };
+        let deleted = matches!(event.kind, WatchEventType::Deleted);
+        // Most pods are no add-on's: their events build no key.
+        if deleted && self.pods.is_empty()
+            || !deleted && addon::pod_program(pod) != Some(self.program)
+        {
+            return false;
+        }
         let key = (
             pod.metadata.namespace.clone().unwrap_or_default(),
             pod.metadata.name.clone().unwrap_or_default(),
         );
-        if matches!(event.kind, WatchEventType::Deleted) {
+        if deleted {
             return self.pods.remove(&key);
         }
-        if addon::pod_program(pod) == Some(self.program) {
-            self.pods.insert(key);
-            true
-        } else {
-            false
-        }
+        self.pods.insert(key);
+        true
     }
 
     /// Whether any pod of the add-on exists.

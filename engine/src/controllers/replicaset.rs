@@ -149,22 +149,32 @@ impl Controller for ReplicaSets {
         };
         match controller_of(&pod.metadata) {
             Some(r) if is_managed_kind(&r.kind) => {
-                let names = self.owned.entry(r.uid.clone()).or_default();
                 let pod_key = (obj.namespace().to_string(), obj.name().to_string());
                 if event.kind == WatchEventType::Deleted {
-                    names.remove(obj.name());
+                    if let Some(names) = self.owned.get_mut(&r.uid) {
+                        names.remove(obj.name());
+                    }
                     self.seen.remove(&pod_key);
                 } else {
+                    let (is_active, ready) = (active(pod), ready_since(pod));
+                    // Compared in place: most pod writes (status) change nothing seen here.
+                    let unchanged = self.seen.get(&pod_key).is_some_and(|s| {
+                        s.owner == r.uid
+                            && s.active == is_active
+                            && s.ready_since == ready
+                            && s.labels == pod.metadata.labels
+                    });
+                    if unchanged {
+                        return;
+                    }
+                    let names = self.owned.entry(r.uid.clone()).or_default();
                     names.insert(obj.name().to_string());
                     let summary = PodSummary {
                         owner: r.uid.clone(),
-                        active: active(pod),
-                        ready_since: ready_since(pod),
+                        active: is_active,
+                        ready_since: ready,
                         labels: pod.metadata.labels.clone(),
                     };
-                    if self.seen.get(&pod_key) == Some(&summary) {
-                        return;
-                    }
                     self.seen.insert(pod_key, summary);
                 }
                 queue.add(ObjectKey {

@@ -234,10 +234,7 @@ const OTHER: ImageInfo = ImageInfo {
 /// The idle CPU (millicores) and working set (bytes) of `image`'s main program, from its
 /// catalog entry (`OTHER_REPOSITORY`'s for images the catalog does not name).
 pub fn idle_use(image: &str) -> (u64, u64) {
-    let info = ImageRef::parse(image)
-        .as_ref()
-        .and_then(lookup)
-        .unwrap_or(&OTHER_REPOSITORY);
+    let info = ImageRef::parse_with(image, |r| r.and_then(lookup)).unwrap_or(&OTHER_REPOSITORY);
     (info.idle_milli, info.idle_bytes)
 }
 

@@ -287,10 +287,10 @@ fn refusal(
     c: &k8s_openapi::api::core::v1::Container,
 ) -> Option<Refusal> {
     let image = c.image.as_deref().unwrap_or_default();
-    let Some(r) = ImageRef::parse(image) else {
+    let Some(found) = ImageRef::parse_with(image, |r| r.map(images::lookup)) else {
         return Some(Refusal::InvalidName);
     };
-    match images::lookup(&r) {
+    match found {
         Some(info) if info.private => {
             let node = pod
                 .spec
@@ -303,19 +303,23 @@ fn refusal(
                 return None;
             }
             let secrets = crate::node::pull_secrets::for_pod(&cx.world.api, pod);
+            let r = ImageRef::parse(image)?;
             let ok = crate::node::pull_secrets::authorizes(&secrets.found, &r);
             (!ok).then_some(Refusal::Denied)
         }
         Some(_) => None,
-        None if images::lookup(&ImageRef {
-            tag: "latest".into(),
-            ..r
-        })
-        .is_some() =>
-        {
-            Some(Refusal::NotFound)
+        None => {
+            // A repository the registry has, without that tag.
+            let r = ImageRef::parse(image)?;
+            let latest = ImageRef {
+                tag: "latest".into(),
+                ..r
+            };
+            Some(match images::lookup(&latest) {
+                Some(_) => Refusal::NotFound,
+                None => Refusal::Denied,
+            })
         }
-        None => Some(Refusal::Denied),
     }
 }
 
@@ -532,7 +536,7 @@ pub(crate) fn pull_if_needed(
         .image_cache
         .contains(&(node.to_string(), image.to_string()));
     // An unparsable name is refused before any pull (`InvalidImageName`).
-    if cached && policy != "Always" || ImageRef::parse(image).is_none() {
+    if cached && policy != "Always" || ImageRef::parse_with(image, |r| r.is_none()) {
         return 0;
     }
     record_pulling(cx.world, events::Involved::pod(&pod.metadata), node, image);
@@ -566,7 +570,7 @@ pub(crate) fn record_pulling(
 /// How long pulling `image` takes: a first pull, a check of a cached one, or a failure (it
 /// does not exist, or the registry `denied` it).
 pub(crate) fn pull_ms(image: &str, cached: bool, denied: bool) -> i64 {
-    match ImageRef::parse(image).as_ref().and_then(images::lookup) {
+    match ImageRef::parse_with(image, |r| r.and_then(images::lookup)) {
         Some(_) if denied => FAILED_PULL_MS,
         Some(info) if !cached => info.pull_ms,
         Some(_) => CACHED_PULL_MS,
@@ -665,7 +669,7 @@ pub(crate) fn record_pulled(
     c: &k8s_openapi::api::core::v1::Container,
 ) {
     let image = c.image.clone().unwrap_or_default();
-    let info = ImageRef::parse(&image).as_ref().and_then(images::lookup);
+    let info = ImageRef::parse_with(&image, |r| r.and_then(images::lookup));
     let cache_key = (node.to_string(), image.clone());
     let cached = cx.kubelet.image_cache.contains(&cache_key);
     let policy = c.image_pull_policy.clone().unwrap_or_default();

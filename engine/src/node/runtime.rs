@@ -1297,10 +1297,10 @@ pub fn definition_changed(cx: &mut NodeCx<'_>, pod: &Pod, changed: &[String]) {
 /// stops quickly with 0; a shell as PID 1 ignores SIGTERM and is killed (137) when the grace
 /// period runs out.
 fn stop_outcome(inst: &Instance, grace_ms: i64) -> (i64, i32) {
-    match ImageRef::parse(&inst.process.image)
-        .as_ref()
-        .and_then(crate::node::images::lookup)
-        .and_then(|i| i.stop_ms)
+    match ImageRef::parse_with(&inst.process.image, |r| {
+        r.and_then(crate::node::images::lookup)
+    })
+    .and_then(|i| i.stop_ms)
     {
         Some(ms)
             if !inst

@@ -87,8 +87,10 @@ impl Cache {
         match node {
             Some(node) if event.kind != WatchEventType::Deleted && !finished => {
                 if let Some(seen) = self.seen.get_mut(&key) {
+                    // A status write keeps the spec: only the labels need comparing.
                     if matches!(&**seen, Object::Pod(old)
-                        if old.spec == p.spec && old.metadata.labels == p.metadata.labels)
+                        if (event.status_only || old.spec == p.spec)
+                            && old.metadata.labels == p.metadata.labels)
                     {
                         // Keep the newest version: the one the store holds, not a copy.
                         *seen = Arc::clone(&event.object);
@@ -191,6 +193,7 @@ mod tests {
             object: std::sync::Arc::new(Object::Pod(Box::new(
                 serde_json::from_value(pod).unwrap(),
             ))),
+            status_only: false,
         }
     }
 

@@ -93,10 +93,12 @@ fn entry(image: &str) -> Option<&'static Entry> {
     {
         return None;
     }
-    let r = ImageRef::parse(image)?;
-    IMAGES
-        .iter()
-        .find(|(repos, ..)| repos.contains(&r.repository.as_str()))
+    ImageRef::parse_with(image, |r| {
+        let repository = r?.repository.as_str();
+        IMAGES
+            .iter()
+            .find(|(repos, ..)| repos.contains(&repository))
+    })
 }
 
 /// The image's ENTRYPOINT and CMD, if it is an add-on image.

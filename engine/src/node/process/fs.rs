@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{image_name, Container, Flavor};
+use super::{with_image_name, Container, Flavor};
 use crate::node::volumes::Mount;
 use crate::storage::{Backing, Entry, FsError, Storage, Tree};
 
@@ -162,7 +162,7 @@ fn files(c: &Container) -> Vec<(String, String)> {
             "CentOS Linux release 7.9.2009 (Core)\n".into(),
         ));
     }
-    if image_name(&c.image).0 == "nginx" {
+    if with_image_name(&c.image, |n, _| n == "nginx") {
         v.push((
             "/usr/share/nginx/html/index.html".into(),
             NGINX_INDEX.into(),

@@ -153,10 +153,14 @@ const NGINX_VERSION: &str = "1.29.3";
 
 /// The repository's last path element and the tag: `docker.io/library/nginx:1.27` → (`nginx`, `1.27`).
 pub fn image_name(image: &str) -> (String, String) {
+    with_image_name(image, |name, tag| (name.to_string(), tag.to_string()))
+}
+
+/// What `read` makes of [`image_name`]'s (name, tag), without copying them.
+pub fn with_image_name<T>(image: &str, read: impl FnOnce(&str, &str) -> T) -> T {
     crate::node::images::ImageRef::parse_with(image, |r| {
         let (repo, tag) = r.map_or((image, "latest"), |r| (&r.repository, &r.tag));
-        let name = repo.rsplit('/').next().unwrap_or_default();
-        (name.to_string(), tag.to_string())
+        read(repo.rsplit('/').next().unwrap_or_default(), tag)
     })
 }
 
@@ -165,44 +169,52 @@ pub fn flavor(image: &str) -> Flavor {
     if system::component(image).is_some() {
         return Flavor::Distroless;
     }
-    match image_name(image).0.as_str() {
+    with_image_name(image, |name, _| match name {
         "busybox" => Flavor::Busybox,
         "alpine" | "local-path-provisioner" => Flavor::Alpine,
         "ubuntu" => Flavor::Ubuntu,
         "centos" | "mysql" => Flavor::Centos,
         name => library::find(name).map_or(Flavor::Debian, |i| i.flavor),
-    }
+    })
 }
 
 /// The image's ENTRYPOINT and CMD.
-fn image_defaults(image: &str) -> (&'static [&'static str], &'static [&'static str]) {
+fn image_defaults(image: &str) -> Defaults {
     if let Some(d) = addon::defaults(image) {
         return d;
     }
     if let Some(c) = system::component(image) {
         return c.defaults();
     }
-    match crate::node::images::ImageRef::parse(image).map(|r| r.repository) {
-        Some(r) if r == "docker.io/progrium/stress" => {
-            return (&["/usr/bin/stress", "--verbose"], &[])
+    let stress = crate::node::images::ImageRef::parse_with(image, |r| -> Option<Defaults> {
+        Some(match r.map(|r| r.repository.as_str()) {
+            Some("docker.io/progrium/stress") => (&["/usr/bin/stress", "--verbose"], &[]),
+            Some("docker.io/vish/stress") => (&["/stress"], &["-logtostderr"]),
+            Some("docker.io/polinux/stress") => (&[], &["stress"]),
+            _ => return None,
+        })
+    });
+    if let Some(d) = stress {
+        return d;
+    }
+    with_image_name(image, |name, _| -> Defaults {
+        match name {
+            "busybox" => (&[], &["sh"]),
+            "alpine" => (&[], &["/bin/sh"]),
+            "ubuntu" | "centos" => (&[], &["/bin/bash"]),
+            "debian" => (&[], &["bash"]),
+            "nginx" => (&["/docker-entrypoint.sh"], &["nginx", "-g", "daemon off;"]),
+            "httpd" => (&[], &["httpd-foreground"]),
+            "redis" => (&["docker-entrypoint.sh"], &["redis-server"]),
+            "mysql" => (&["docker-entrypoint.sh"], &["mysqld"]),
+            "perl" => (&[], &["perl", "-de0"]),
+            name => library::find(name).map_or((&[], &["/app/server"]), |i| (i.entrypoint, i.cmd)),
         }
-        Some(r) if r == "docker.io/vish/stress" => return (&["/stress"], &["-logtostderr"]),
-        Some(r) if r == "docker.io/polinux/stress" => return (&[], &["stress"]),
-        _ => {}
-    }
-    match image_name(image).0.as_str() {
-        "busybox" => (&[], &["sh"]),
-        "alpine" => (&[], &["/bin/sh"]),
-        "ubuntu" | "centos" => (&[], &["/bin/bash"]),
-        "debian" => (&[], &["bash"]),
-        "nginx" => (&["/docker-entrypoint.sh"], &["nginx", "-g", "daemon off;"]),
-        "httpd" => (&[], &["httpd-foreground"]),
-        "redis" => (&["docker-entrypoint.sh"], &["redis-server"]),
-        "mysql" => (&["docker-entrypoint.sh"], &["mysqld"]),
-        "perl" => (&[], &["perl", "-de0"]),
-        name => library::find(name).map_or((&[], &["/app/server"]), |i| (i.entrypoint, i.cmd)),
-    }
+    })
 }
+
+/// An image's ENTRYPOINT and CMD.
+type Defaults = (&'static [&'static str], &'static [&'static str]);
 
 /// The argv a container runs: `command` + `args`; ENTRYPOINT + `args` when only `args` is
 /// given (replacing CMD); or the image's ENTRYPOINT + CMD.
@@ -278,7 +290,7 @@ fn has_binary(image: &str, name: &str) -> bool {
     if let Some(c) = system::component(image) {
         return c.ships(name);
     }
-    if library::find(&image_name(image).0).is_some_and(|i| i.ships(name)) {
+    if with_image_name(image, |n, _| library::find(n)).is_some_and(|i| i.ships(name)) {
         return true;
     }
     let flavor = flavor(image);
@@ -339,7 +351,7 @@ impl Container {
 
     /// `perl` in the perl image.
     fn is_perl(&self, exe: &str) -> bool {
-        image_name(&self.image).0 == "perl" && exe.rsplit('/').next() == Some("perl")
+        with_image_name(&self.image, |n, _| n == "perl") && exe.rsplit('/').next() == Some("perl")
     }
 
     fn server(&self) -> Option<Server> {
@@ -351,8 +363,16 @@ impl Container {
         if let Some(c) = system::component(&self.image) {
             return (base == c.binary()).then_some(Server::System(c));
         }
-        let (name, _) = image_name(&self.image);
-        if library::find(&name).is_some_and(|i| i.serves(&self.argv)) {
+        // The image's own server program, by the image's name.
+        let name = with_image_name(&self.image, |n, _| {
+            ["nginx", "httpd", "redis", "mysql"]
+                .into_iter()
+                .find(|known| *known == n)
+        })
+        .unwrap_or_default();
+        if with_image_name(&self.image, |n, _| library::find(n))
+            .is_some_and(|i| i.serves(&self.argv))
+        {
             return Some(Server::Generic);
         }
         let program = if base.ends_with("entrypoint.sh") {
@@ -431,7 +451,9 @@ impl Container {
         if self.is_perl(exe) {
             return perl::run(rest);
         }
-        if library::find(&image_name(&self.image).0).is_some_and(|i| i.exits_at_eof(&self.argv)) {
+        if with_image_name(&self.image, |n, _| library::find(n))
+            .is_some_and(|i| i.exits_at_eof(&self.argv))
+        {
             return Run::new(vec![], End::Exit { at: 0, code: 0 });
         }
         if stress::is_stress(&self.image, exe) {

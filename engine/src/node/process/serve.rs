@@ -3,7 +3,7 @@
 //! course's echo images), with the access-log line the server writes for each request.
 
 use super::addon::Program;
-use super::{fmt_ms, fs, image_name, Container, Line, Server};
+use super::{fmt_ms, fs, image_name, with_image_name, Container, Line, Server};
 
 /// An HTTP request as it reaches the container.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,8 +130,11 @@ enum Sample {
 }
 
 fn sample(image: &str) -> Option<Sample> {
-    let r = crate::node::images::ImageRef::parse(image)?;
-    let repo = r.repository.as_str();
+    crate::node::images::ImageRef::parse_with(image, |r| sample_of(r?.repository.as_str()))
+}
+
+/// The sample a repository holds.
+fn sample_of(repo: &str) -> Option<Sample> {
     Some(match repo {
         "docker.io/sysnet4admin/echo-hname" => Sample::EchoHname,
         "docker.io/sysnet4admin/echo-ip" => Sample::EchoIp,
@@ -160,7 +163,7 @@ impl Container {
             Server::Mysql => (port == 3306 || port == 33060).then_some(Listener::Mysql),
             // An image Kubeplay does not know serves HTTP on the ports its pod declares.
             Server::Generic => (self.ports.contains(&port)
-                || super::library::find(&image_name(&self.image).0)
+                || with_image_name(&self.image, |n, _| super::library::find(n))
                     .is_some_and(|i| i.http_ports.contains(&port)))
             .then_some(Listener::Http),
             Server::Addon(Program::IngressNginx) => match port {

@@ -8,8 +8,8 @@ use super::script::{Busy, End, Line, Run};
 /// Whether `exe` (argv[0]) runs one of these programs in `image`.
 pub fn is_stress(image: &str, exe: &str) -> bool {
     let base = exe.rsplit('/').next().unwrap_or(exe);
-    let (name, _) = super::image_name(image);
-    matches!(name.as_str(), "stress" | "stress-ng") && matches!(base, "stress" | "stress-ng")
+    matches!(base, "stress" | "stress-ng")
+        && super::with_image_name(image, |name, _| matches!(name, "stress" | "stress-ng"))
 }
 
 /// Runs `exe args...`: its log lines, when it ends (`--timeout`) and what it uses.

@@ -27,8 +27,12 @@ const COREDNS_BANNER: [&str; 2] = ["CoreDNS-1.12.1", "linux/amd64, go1.24.1, 707
 
 /// The component an image runs, by its repository.
 pub fn component(image: &str) -> Option<Component> {
-    let r = crate::node::images::ImageRef::parse(image)?;
-    Some(match r.repository.as_str() {
+    crate::node::images::ImageRef::parse_with(image, |r| component_of(r?.repository.as_str()))
+}
+
+/// The component a repository holds.
+fn component_of(repository: &str) -> Option<Component> {
+    Some(match repository {
         "registry.k8s.io/etcd" => Component::Etcd,
         "registry.k8s.io/kube-apiserver" => Component::ApiServer,
         "registry.k8s.io/kube-controller-manager" => Component::ControllerManager,
