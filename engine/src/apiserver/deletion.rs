@@ -1,8 +1,8 @@
 //! The apiserver's side of deletion: grace periods, finalizers and propagation policies.
 //!
-//! An object without finalizers goes at once (pods that have not terminated first wait out
-//! their grace period on the kubelet). An object with finalizers only gets a `deletionTimestamp`; it goes when the last
-//! finalizer is removed. Foreground and orphan propagation are finalizers too, handled by the
+//! An object without finalizers goes at once (a running pod first waits out its grace period
+//! on the kubelet; any other pod is marked deleting, then goes). An object with finalizers
+//! only gets a `deletionTimestamp`; it goes when the last finalizer is removed. Foreground and orphan propagation are finalizers too, handled by the
 //! garbage collector (`controllers::garbage_collector`); namespaces are emptied by the
 //! namespace controller first.
 
@@ -109,8 +109,8 @@ impl ApiServer {
                 self.remove(kind, namespace, name);
                 return Ok(Deletion::Removed);
             }
-            Object::Pod(pod) if !options.force => {
-                if already {
+            Object::Pod(pod) => {
+                if already && !options.force {
                     if changed {
                         self.store.update(copy(), Write::Whole)?;
                     }
@@ -118,13 +118,29 @@ impl ApiServer {
                 }
                 let scheduled = pod.spec.as_ref().is_some_and(|s| s.node_name.is_some());
                 let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
-                if matches!(phase, Some("Succeeded" | "Failed")) {
-                    // A terminated pod has nothing left to stop: grace period 0, so it is
-                    // marked deleting (one write) and, with no finalizer, goes at once
-                    // (the pod strategy's `CheckGracefulDelete`, then the store's delete).
+                if options.force || !scheduled || matches!(phase, Some("Succeeded" | "Failed")) {
+                    // Grace period 0 (forced; or nothing runs it: not scheduled, or already
+                    // terminated): the pod is marked deleting (one write; a deletion already
+                    // under way is shortened to 0) and, with no finalizer, goes at once (the
+                    // pod strategy's `CheckGracefulDelete`, `BeforeDelete`, then the store's
+                    // `updateForGracefulDeletionAndFinalizers` and delete).
+                    if already && !changed && meta.deletion_grace_period_seconds.unwrap_or(0) == 0 {
+                        // Already at 0: nothing to write (etcd skips a no-op update).
+                        return Ok(if self.remove_if_finalized(kind, namespace, name) {
+                            Deletion::Removed
+                        } else {
+                            Deletion::Pending
+                        });
+                    }
+                    let requested =
+                        match (&meta.deletion_timestamp, meta.deletion_grace_period_seconds) {
+                            (Some(at), grace) => crate::clock::ms_from_time(at)
+                                .saturating_sub(grace.unwrap_or(0).saturating_mul(1000)),
+                            (None, _) => now,
+                        };
                     let mut obj = copy();
                     let meta = obj.metadata_mut();
-                    meta.deletion_timestamp = Some(crate::clock::time_from_ms(now));
+                    meta.deletion_timestamp = Some(crate::clock::time_from_ms(requested));
                     meta.deletion_grace_period_seconds = Some(0);
                     self.store.update(obj, Write::Whole)?;
                     if self.remove_if_finalized(kind, namespace, name) {
@@ -164,8 +180,7 @@ impl ApiServer {
             }
             _ => {}
         }
-        // Everything else (and unscheduled or force-deleted pods): gone now unless finalizers
-        // hold it.
+        // Everything else: gone now unless finalizers hold it.
         if changed || has_finalizers(&stored) {
             if !already || changed {
                 let mut obj = copy();
@@ -247,5 +262,97 @@ fn mark_terminating(ns: &mut Namespace, now: i64) {
 pub(crate) fn finalize_namespace(ns: &mut Namespace) {
     if let Some(f) = ns.spec.as_mut().and_then(|s| s.finalizers.as_mut()) {
         f.retain(|x| x != NAMESPACE_FINALIZER);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::object::WatchEventType;
+
+    /// A world holding pod `name`, scheduled on `node` (or not), in `phase`.
+    fn world_with_pod(node: Option<&str>, phase: &str) -> crate::world::World {
+        let mut world = crate::world::World::new(0, 1);
+        let pod = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "default"},
+            "spec": {"nodeName": node, "containers": [{"name": "c", "image": "nginx"}]},
+            "status": {"phase": phase},
+        });
+        let pod = Object::decode_strict("Pod", &pod).and_then(Result::ok);
+        let now = world.clock.now_time();
+        world
+            .api
+            .restore(pod.expect("a pod"), now, &mut world.rng)
+            .expect("stored");
+        world
+    }
+
+    /// A watch event's type, and the grace period and deletion time (ms) its pod carries.
+    type Seen = (WatchEventType, Option<i64>, Option<i64>);
+
+    /// What a watcher sees of the pod's deletion.
+    fn deletion_seen(
+        world: &mut crate::world::World,
+        options: DeleteOptions,
+        now: i64,
+    ) -> (Deletion, Vec<Seen>) {
+        let cursor = world.api.watch();
+        let done = world.api.delete("Pod", "default", "p", &options, now);
+        let seen = world
+            .api
+            .read(&cursor)
+            .iter()
+            .map(|e| {
+                let meta = e.object.metadata();
+                let at = meta.deletion_timestamp.as_ref();
+                (
+                    e.kind,
+                    meta.deletion_grace_period_seconds,
+                    at.map(crate::clock::ms_from_time),
+                )
+            })
+            .collect();
+        (done.expect("deleted"), seen)
+    }
+
+    #[test]
+    fn a_pod_nothing_runs_is_marked_deleting_then_goes() {
+        use WatchEventType::{Deleted, Modified};
+        let graceful = DeleteOptions::default();
+        // Not scheduled, or already terminated: grace period 0 (CheckGracefulDelete).
+        for (node, phase) in [(None, "Pending"), (Some("node01"), "Succeeded")] {
+            let mut world = world_with_pod(node, phase);
+            let (done, seen) = deletion_seen(&mut world, graceful, 5_000);
+            assert_eq!(done, Deletion::Removed);
+            let marked = (Some(0), Some(5_000));
+            assert_eq!(
+                seen,
+                [
+                    (Modified, marked.0, marked.1),
+                    (Deleted, marked.0, marked.1)
+                ]
+            );
+        }
+        // A running pod waits out its grace period on its kubelet.
+        let mut world = world_with_pod(Some("node01"), "Running");
+        let (done, seen) = deletion_seen(&mut world, graceful, 5_000);
+        assert!(matches!(done, Deletion::Graceful(_)));
+        assert_eq!(seen, [(Modified, Some(30), Some(35_000))]);
+        // Forced while it does: shortened to 0 from when the deletion was asked for.
+        let forced = DeleteOptions {
+            grace: Some(0),
+            force: true,
+            ..DeleteOptions::default()
+        };
+        let (done, seen) = deletion_seen(&mut world, forced, 9_000);
+        assert_eq!(done, Deletion::Removed);
+        assert_eq!(
+            seen,
+            [
+                (Modified, Some(0), Some(5_000)),
+                (Deleted, Some(0), Some(5_000))
+            ]
+        );
     }
 }
