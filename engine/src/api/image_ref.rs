@@ -25,6 +25,12 @@ impl ImageRef {
         Memo::with(image, Self::parse_uncached, read)
     }
 
+    /// What `read` makes of `image`'s repository (`docker.io/library/nginx`); `None` for a
+    /// name that does not parse.
+    pub fn repository_with<T>(image: &str, read: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+        Self::parse_with(image, |r| read(r?.repository.as_str()))
+    }
+
     fn parse_uncached(image: &str) -> Option<ImageRef> {
         normalized_error(image).is_none().then_some(())?;
         let (image, digest) = match image.split_once('@') {

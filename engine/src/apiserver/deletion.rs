@@ -2,9 +2,10 @@
 //!
 //! An object without finalizers goes at once (a running pod first waits out its grace period
 //! on the kubelet; any other pod is marked deleting, then goes). An object with finalizers
-//! only gets a `deletionTimestamp`; it goes when the last finalizer is removed. Foreground and orphan propagation are finalizers too, handled by the
-//! garbage collector (`controllers::garbage_collector`); namespaces are emptied by the
-//! namespace controller first.
+//! only gets a `deletionTimestamp`; it goes when the last finalizer is removed. Foreground
+//! and orphan propagation are finalizers too, handled by the garbage collector
+//! (`controllers::garbage_collector`); namespaces are emptied by the namespace controller
+//! first.
 
 use k8s_openapi::api::core::v1::Namespace;
 
@@ -270,7 +271,7 @@ mod tests {
     use super::*;
     use crate::api::object::WatchEventType;
 
-    /// A world holding pod `name`, scheduled on `node` (or not), in `phase`.
+    /// A world holding pod `default/p`, scheduled on `node` (or not), in `phase`.
     fn world_with_pod(node: Option<&str>, phase: &str) -> crate::world::World {
         let mut world = crate::world::World::new(0, 1);
         let pod = serde_json::json!({

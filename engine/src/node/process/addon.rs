@@ -93,8 +93,7 @@ fn entry(image: &str) -> Option<&'static Entry> {
     {
         return None;
     }
-    ImageRef::parse_with(image, |r| {
-        let repository = r?.repository.as_str();
+    ImageRef::repository_with(image, |repository| {
         IMAGES
             .iter()
             .find(|(repos, ..)| repos.contains(&repository))

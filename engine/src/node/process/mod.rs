@@ -186,14 +186,15 @@ fn image_defaults(image: &str) -> Defaults {
     if let Some(c) = system::component(image) {
         return c.defaults();
     }
-    let stress = crate::node::images::ImageRef::parse_with(image, |r| -> Option<Defaults> {
-        Some(match r.map(|r| r.repository.as_str()) {
-            Some("docker.io/progrium/stress") => (&["/usr/bin/stress", "--verbose"], &[]),
-            Some("docker.io/vish/stress") => (&["/stress"], &["-logtostderr"]),
-            Some("docker.io/polinux/stress") => (&[], &["stress"]),
-            _ => return None,
-        })
-    });
+    let stress =
+        crate::node::images::ImageRef::repository_with(image, |repository| -> Option<Defaults> {
+            Some(match repository {
+                "docker.io/progrium/stress" => (&["/usr/bin/stress", "--verbose"], &[]),
+                "docker.io/vish/stress" => (&["/stress"], &["-logtostderr"]),
+                "docker.io/polinux/stress" => (&[], &["stress"]),
+                _ => return None,
+            })
+        });
     if let Some(d) = stress {
         return d;
     }
@@ -363,33 +364,25 @@ impl Container {
         if let Some(c) = system::component(&self.image) {
             return (base == c.binary()).then_some(Server::System(c));
         }
-        // The image's own server program, by the image's name.
-        let name = with_image_name(&self.image, |n, _| {
-            ["nginx", "httpd", "redis", "mysql"]
-                .into_iter()
-                .find(|known| *known == n)
-        })
-        .unwrap_or_default();
-        if with_image_name(&self.image, |n, _| library::find(n))
-            .is_some_and(|i| i.serves(&self.argv))
-        {
-            return Some(Server::Generic);
-        }
         let program = if base.ends_with("entrypoint.sh") {
-            self.argv
-                .get(1)
-                .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+            self.argv.get(1).map(|a| a.rsplit('/').next().unwrap_or(a))
         } else {
-            Some(base.to_string())
-        }?;
-        match program.as_str() {
-            "nginx" if name == "nginx" => Some(Server::Nginx),
-            "httpd-foreground" | "httpd" if name == "httpd" => Some(Server::Httpd),
-            "redis-server" if name == "redis" => Some(Server::Redis),
-            "mysqld" if name == "mysql" => Some(Server::Mysql),
-            "server" if exe == "/app/server" => Some(Server::Generic),
-            _ => None,
-        }
+            Some(base)
+        };
+        with_image_name(&self.image, |name, _| {
+            if library::find(name).is_some_and(|i| i.serves(&self.argv)) {
+                return Some(Server::Generic);
+            }
+            // The image's own server program, by the image's name.
+            match (program?, name) {
+                ("nginx", "nginx") => Some(Server::Nginx),
+                ("httpd-foreground" | "httpd", "httpd") => Some(Server::Httpd),
+                ("redis-server", "redis") => Some(Server::Redis),
+                ("mysqld", "mysql") => Some(Server::Mysql),
+                ("server", _) if exe == "/app/server" => Some(Server::Generic),
+                _ => None,
+            }
+        })
     }
 
     /// Replays the process from its start until `until_ms` (epoch ms), with the lines its

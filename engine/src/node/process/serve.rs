@@ -130,7 +130,7 @@ enum Sample {
 }
 
 fn sample(image: &str) -> Option<Sample> {
-    crate::node::images::ImageRef::parse_with(image, |r| sample_of(r?.repository.as_str()))
+    crate::node::images::ImageRef::repository_with(image, sample_of)
 }
 
 /// The sample a repository holds.

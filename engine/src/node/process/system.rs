@@ -27,7 +27,7 @@ const COREDNS_BANNER: [&str; 2] = ["CoreDNS-1.12.1", "linux/amd64, go1.24.1, 707
 
 /// The component an image runs, by its repository.
 pub fn component(image: &str) -> Option<Component> {
-    crate::node::images::ImageRef::parse_with(image, |r| component_of(r?.repository.as_str()))
+    crate::node::images::ImageRef::repository_with(image, component_of)
 }
 
 /// The component a repository holds.
