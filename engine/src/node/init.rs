@@ -85,7 +85,7 @@ pub fn begin(cx: &mut NodeCx<'_>, pod: &Pod, node: &str, index: usize, after_ms:
     else {
         return;
     };
-    let elapsed = after_ms + kubelet::pull_if_needed(cx, pod, Some(pod), node, c);
+    let elapsed = after_ms + kubelet::pull_if_needed(cx, pod, node, c);
     cx.kubelet.stages.insert(
         kubelet::pod_key(&pod.metadata),
         Stage::Initializing { index },

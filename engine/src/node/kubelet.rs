@@ -509,7 +509,7 @@ pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elap
     let mut elapsed = elapsed;
     warn_missing_pull_secrets(cx, stored, node);
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        elapsed += pull_if_needed(cx, pod, Some(pod), node, c);
+        elapsed += pull_if_needed(cx, pod, node, c);
     }
     cx.kubelet
         .stages
@@ -520,12 +520,10 @@ pub(crate) fn begin_pulls(cx: &mut NodeCx<'_>, stored: &Object, node: &str, elap
 
 /// Pulls container `c`'s image on `node` unless it is cached and the policy allows using it
 /// (`Pulling` event about `pod`): the time the pull takes, 0 when there is none. Whether the
-/// registry refuses it is decided with `checked`'s pull secrets and node (`None`: as for a
-/// pod without them, which is how a restart's pull is checked).
+/// registry refuses it is decided with `pod`'s pull secrets, on every pull (a restart's too).
 pub(crate) fn pull_if_needed(
     cx: &mut NodeCx<'_>,
     pod: &Pod,
-    checked: Option<&Pod>,
     node: &str,
     c: &k8s_openapi::api::core::v1::Container,
 ) -> i64 {
@@ -540,10 +538,7 @@ pub(crate) fn pull_if_needed(
         return 0;
     }
     record_pulling(cx.world, events::Involved::pod(&pod.metadata), node, image);
-    let denied = match checked {
-        Some(p) => refusal(cx, p, c).is_some(),
-        None => refusal(cx, &Pod::default(), c).is_some(),
-    };
+    let denied = refusal(cx, pod, c).is_some();
     pull_ms(image, cached, denied)
 }
 

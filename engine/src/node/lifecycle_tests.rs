@@ -17,14 +17,28 @@ use crate::timers::Task;
 fn drive(
     container: serde_json::Value,
     seconds: i64,
+    observe: impl FnMut(&Bench, i64, i64),
+) -> Bench {
+    drive_pod(json!({"containers": [container]}), &[], seconds, observe)
+}
+
+/// As [`drive`], for a pod of spec `spec` (bound to node1), after creating `objects`.
+fn drive_pod(
+    mut spec: serde_json::Value,
+    objects: &[serde_json::Value],
+    seconds: i64,
     mut observe: impl FnMut(&Bench, i64, i64),
 ) -> Bench {
     let mut bench = Bench::new(Box::<NodeLifecycle>::default());
     bench.add_nodes(&ClusterProfile::multi_node());
+    for o in objects {
+        bench.create(object(o.clone()));
+    }
+    spec["nodeName"] = json!("node1");
     bench.create(object(json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": "web", "namespace": "default"},
-        "spec": {"nodeName": "node1", "containers": [container]}
+        "spec": spec
     })));
     let start = bench.world.clock.now_ms();
     let mut kubelet = Kubelet::default();
@@ -189,10 +203,15 @@ fn pod_uid(bench: &Bench) -> String {
 /// change of its status (`+ms phase state restarts ready`) and per event the kubelet records
 /// (`+ms Reason: message`), in time order.
 fn timeline(container: serde_json::Value, seconds: i64) -> String {
+    timeline_of(json!({"containers": [container]}), &[], seconds)
+}
+
+/// As [`timeline`], for a pod of spec `spec`, after creating `objects`.
+fn timeline_of(spec: serde_json::Value, objects: &[serde_json::Value], seconds: i64) -> String {
     let mut lines = Vec::new();
     let mut last = String::new();
     let mut seen = std::collections::BTreeMap::new();
-    drive(container, seconds, |bench, start, elapsed| {
+    drive_pod(spec, objects, seconds, |bench, start, elapsed| {
         // New events and repeats, in the order they were written.
         let mut fresh = Vec::new();
         for o in bench.world.api.list("Event", Some("default")) {
@@ -315,5 +334,44 @@ fn a_container_that_outlives_the_relist_is_reported_running() {
 +9170ms BackOff: Back-off restarting failed container c in pod web_default(<uid>)
 +9170ms Running waiting:CrashLoopBackOff restarts=1 ready=false
 "#
+    );
+}
+
+/// A restart's pull of a private image (pull policy Always) is authorized by the pod's pull
+/// secrets, as the first pull was: it takes a cached image's check (950 ms), not a refused
+/// pull's time.
+#[test]
+fn a_restart_pulls_a_private_image_with_the_pods_secrets() {
+    let config = r#"{"auths":{"docker.io":{"username":"u","password":"p"}}}"#;
+    let secret = json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "key", "namespace": "default"},
+        "type": "kubernetes.io/dockerconfigjson",
+        "stringData": {".dockerconfigjson": config}
+    });
+    let got = timeline_of(
+        json!({"imagePullSecrets": [{"name": "key"}],
+               "containers": [{"name": "c", "image": "kubeplay/private-app:v1",
+                               "imagePullPolicy": "Always", "command": ["false"]}]}),
+        &[secret],
+        6,
+    );
+    let pulled = "Pulled: Successfully pulled image \"kubeplay/private-app:v1\"";
+    assert_eq!(
+        got,
+        format!(
+            r#"+0ms Pulling: Pulling image "kubeplay/private-app:v1"
++0ms Pending waiting:ContainerCreating restarts=0 ready=false
++3010ms {pulled} in 2.31s (2.31s including waiting). Image size: 9834212 bytes.
++3010ms Created: Created container: c
++3010ms Started: Started container c
++3310ms Running terminated:Error(1) 3000..3000 restarts=0 ready=false
++4310ms Pulling: Pulling image "kubeplay/private-app:v1"
++5260ms {pulled} in 950ms (950ms including waiting). Image size: 9834212 bytes.
++5260ms Created: Created container: c
++5260ms Started: Started container c
++5560ms Running terminated:Error(1) 5000..5000 restarts=1 ready=false
+"#
+        )
     );
 }

@@ -1070,7 +1070,7 @@ pub(crate) fn sync_container(
                 .get(&k as &dyn SlotRef)
                 .and_then(|s| s.pull_done_at);
             let pull_ms = match pulled_at {
-                None => crate::node::kubelet::pull_if_needed(cx, pod, None, node, c),
+                None => crate::node::kubelet::pull_if_needed(cx, pod, node, c),
                 Some(at) => at - now,
             };
             if pull_ms > 0 {
@@ -1124,7 +1124,7 @@ pub(crate) fn retry_config(
     st: &ContainerStatus,
 ) -> ContainerStatus {
     let node = kubelet_source(pod);
-    crate::node::kubelet::pull_if_needed(cx, pod, Some(pod), node, c);
+    crate::node::kubelet::pull_if_needed(cx, pod, node, c);
     crate::node::kubelet::record_pulled(cx, events::Involved::pod(&pod.metadata), node, c);
     start_container(cx, pod, c, st.restart_count, st.last_state.clone())
 }
