@@ -227,14 +227,13 @@ impl Controller for ReplicaSets {
                 let missing = usize::try_from(-diff).unwrap_or(usize::MAX);
                 slow_start(missing, || create_pod(world, &w));
             } else if diff > 0 {
-                let active_pods: Vec<Pod> = active_names
+                // Ranked in place: only the victims are copied.
+                let active_pods: Vec<&Pod> = active_names
                     .iter()
-                    .filter_map(|n| match world.api.get("Pod", &w.key.namespace, n) {
-                        Some(Object::Pod(p)) => Some(p.as_ref().clone()),
-                        _ => None,
-                    })
+                    .filter_map(|n| world.api.get_as::<Pod>(&w.key.namespace, n))
                     .collect();
-                for victim in victims(&active_pods, diff as usize) {
+                let chosen = victims(&active_pods, diff as usize);
+                for victim in chosen {
                     delete_pod(world, &w, &victim);
                 }
             }
@@ -417,7 +416,7 @@ fn delete_pod(world: &mut World, w: &Workload, pod: &Pod) {
 /// The `count` pods to delete first, as upstream ranks them: unscheduled before scheduled,
 /// Pending before Running, not ready before ready, more pods of this controller on the same
 /// node first, recently ready first, more restarts first, newer first.
-fn victims(pods: &[Pod], count: usize) -> Vec<Pod> {
+fn victims(pods: &[&Pod], count: usize) -> Vec<Pod> {
     let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
     for p in pods {
         if let Some(n) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
@@ -443,21 +442,30 @@ fn victims(pods: &[Pod], count: usize) -> Vec<Pod> {
             .map(ms_from_time)
             .unwrap_or(0)
     };
-    let mut ranked: Vec<&Pod> = pods.iter().collect();
-    ranked.stable_sort_by_key(|p| {
-        let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref());
-        (
-            node.is_some(),
-            phase_rank(p),
-            pod_ready(p),
-            std::cmp::Reverse(node.map_or(0, |n| per_node.get(n).copied().unwrap_or(0))),
-            std::cmp::Reverse(ready_since(p).unwrap_or(0)),
-            std::cmp::Reverse(restarts(p)),
-            std::cmp::Reverse(created(p)),
-            p.metadata.name.clone(),
-        )
-    });
-    ranked.into_iter().take(count).cloned().collect()
+    // Each pod's rank is worked out once, not at every comparison.
+    let mut ranked: Vec<_> = pods
+        .iter()
+        .map(|&p| {
+            let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref());
+            let rank = (
+                node.is_some(),
+                phase_rank(p),
+                pod_ready(p),
+                std::cmp::Reverse(node.map_or(0, |n| per_node.get(n).copied().unwrap_or(0))),
+                std::cmp::Reverse(ready_since(p).unwrap_or(0)),
+                std::cmp::Reverse(restarts(p)),
+                std::cmp::Reverse(created(p)),
+                p.metadata.name.as_deref().unwrap_or_default(),
+            );
+            (rank, p)
+        })
+        .collect();
+    ranked.stable_sort_by(|a, b| a.0.cmp(&b.0));
+    ranked
+        .into_iter()
+        .take(count)
+        .map(|(_, p)| p.clone())
+        .collect()
 }
 
 impl ReplicaSets {
