@@ -375,3 +375,36 @@ fn a_restart_pulls_a_private_image_with_the_pods_secrets() {
         )
     );
 }
+
+/// The containers whose process may send requests (a shell's `-c` script) are indexed for
+/// the network as they start, and leave the index with their pod.
+#[test]
+fn streaming_containers_are_indexed_while_they_exist() {
+    let mut bench = Bench::new(Box::<NodeLifecycle>::default());
+    bench.add_nodes(&ClusterProfile::multi_node());
+    for (name, command) in [
+        (
+            "client",
+            json!(["sh", "-c", "while true; do sleep 1; done"]),
+        ),
+        ("server", json!(["nginx", "-g", "daemon off;"])),
+    ] {
+        bench.create(object(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"nodeName": "node1",
+                     "containers": [{"name": "c", "image": "busybox:1.36", "command": command}]}
+        })));
+    }
+    let start = bench.world.clock.now_ms();
+    let mut kubelet = Kubelet::default();
+    run_until(&mut bench, &mut kubelet, start + 20_000, |_, _| {});
+    let indexed: Vec<_> = kubelet.streamers.iter().map(|k| k.1.as_str()).collect();
+    assert_eq!(indexed, ["client"]);
+    let mut cx = super::NodeCx {
+        world: &mut bench.world,
+        kubelet: &mut kubelet,
+    };
+    super::runtime::forget_pod(&mut cx, "default", "client");
+    assert!(kubelet.streamers.is_empty());
+}

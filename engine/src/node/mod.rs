@@ -44,6 +44,10 @@ pub struct Kubelet {
     pub next_pod_ip: BTreeMap<String, u32>,
     /// Each container's processes and restart back-off.
     pub containers: BTreeMap<runtime::SlotKey, runtime::Slot>,
+    /// The containers whose current process may send requests of its own (a shell's `-c`
+    /// script, `ab`): what the network's load model scans, not every container. Kept with
+    /// `containers` by [`runtime::set_current`] and [`Kubelet::remove_container`].
+    pub streamers: BTreeSet<runtime::SlotKey>,
     /// Each pod's budget for probe events, as (credit in ms, when it was counted): the
     /// event recorder's spam filter (a burst of 25, then one every 5 minutes per object).
     pub probe_event_budget: BTreeMap<String, (i64, i64)>,
@@ -67,6 +71,12 @@ pub struct NodeCx<'a> {
 }
 
 impl Kubelet {
+    /// Forgets container `key` (its slot, and whether it streams).
+    pub(crate) fn remove_container(&mut self, key: &runtime::SlotKey) {
+        self.containers.remove(key);
+        self.streamers.remove(key);
+    }
+
     /// Runs the kubelet's next step for a pod (a `KubeletSync` timer task).
     pub fn sync(&mut self, world: &mut World, namespace: &str, name: &str, uid: &str) {
         self.forget_deleted(world);
@@ -144,7 +154,7 @@ impl Kubelet {
                     .map(|(k, _)| k.clone())
                     .collect();
                 for k in exited {
-                    self.containers.remove(&k);
+                    self.remove_container(&k);
                 }
             }
         }

@@ -182,6 +182,20 @@ fn kubelet_source(pod: &Pod) -> &str {
         .unwrap_or_default()
 }
 
+/// Makes `instance` container `key`'s current one (its slot exists), noting whether its
+/// process may stream requests ([`Kubelet::streamers`](super::Kubelet::streamers)).
+fn set_current(kubelet: &mut super::Kubelet, key: SlotKey, instance: Instance) {
+    let streams = instance.process.may_stream();
+    if let Some(slot) = kubelet.containers.get_mut(&key) {
+        slot.current = Some(instance);
+    }
+    if streams {
+        kubelet.streamers.insert(key);
+    } else {
+        kubelet.streamers.remove(&key);
+    }
+}
+
 /// The process a container of `pod` runs when started at `start_ms`, with the variables
 /// its spec gives it (`env`, see [`super::env::resolve`]) and its volumes mounted.
 pub fn process_for(
@@ -267,13 +281,10 @@ pub fn adopt_running(cx: &mut NodeCx<'_>, pod: &Pod, start_ms: i64) {
             oom_at: None,
             busy_at: None,
         };
-        cx.kubelet.containers.insert(
-            key(pod, &c.name),
-            Slot {
-                current: Some(current),
-                ..Default::default()
-            },
-        );
+        let k = key(pod, &c.name);
+        let slot = cx.kubelet.containers.entry(k.clone()).or_default();
+        *slot = Slot::default();
+        set_current(cx.kubelet, k, current);
     }
 }
 
@@ -492,7 +503,8 @@ pub fn start_container(
             .at(done, super::kubelet::key_task(&pod.metadata));
     }
     let waiting_for_hook = post_start.is_some();
-    let slot = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
+    let k = key(pod, &c.name);
+    let slot = cx.kubelet.containers.entry(k.clone()).or_default();
     slot.post_start = post_start;
     slot.previous = slot.current.take();
     for at in pending
@@ -505,7 +517,11 @@ pub fn start_container(
             .timers
             .at(at, super::kubelet::key_task(&pod.metadata));
     }
-    slot.current = Some(Instance {
+    slot.restart_at = None;
+    slot.backing_off = false;
+    slot.force_restart = false;
+    slot.config_retry_at = None;
+    let instance = Instance {
         process: proc,
         container_id: container_id.clone(),
         exit,
@@ -513,11 +529,7 @@ pub fn start_container(
         pending,
         oom_at: started.oom_at,
         busy_at: started.pending,
-    });
-    slot.restart_at = None;
-    slot.backing_off = false;
-    slot.force_restart = false;
-    slot.config_retry_at = None;
+    };
     slot.unreported = None;
     slot.pull_done_at = None;
     let running = running && !waiting_for_hook;
@@ -526,6 +538,7 @@ pub fn start_container(
         running && prober.started,
     );
     slot.probes = prober;
+    set_current(cx.kubelet, k, instance);
     ContainerStatus {
         name: c.name.clone(),
         image: r.full(),
@@ -1607,7 +1620,7 @@ pub fn forget_pod(cx: &mut NodeCx<'_>, namespace: &str, name: &str) {
         .cloned()
         .collect();
     for k in keys {
-        cx.kubelet.containers.remove(&k);
+        cx.kubelet.remove_container(&k);
     }
 }
 

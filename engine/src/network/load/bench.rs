@@ -406,7 +406,12 @@ pub(super) fn prepare(cx: &mut NetCx<'_>, now: i64) -> Vec<Pending> {
 /// is gone.
 fn find(cx: &mut NetCx<'_>, now: i64) {
     let mut seen = Vec::new();
-    for (key, slot) in &cx.kubelet.containers {
+    let kubelet = &*cx.kubelet;
+    for (key, slot) in kubelet
+        .streamers
+        .iter()
+        .filter_map(|k| Some((k, kubelet.containers.get(k)?)))
+    {
         if seen.len() >= super::MAX_STREAMS {
             break;
         }

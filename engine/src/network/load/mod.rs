@@ -347,7 +347,12 @@ fn evaluate(cx: &mut NetCx<'_>, now: i64) {
 /// The running containers whose main process is a load loop, in key order (bounded).
 fn find(cx: &NetCx<'_>, now: i64) -> Vec<Found> {
     let mut out = Vec::new();
-    for (key, slot) in &cx.kubelet.containers {
+    let kubelet = &*cx.kubelet;
+    for (key, slot) in kubelet
+        .streamers
+        .iter()
+        .filter_map(|k| Some((k, kubelet.containers.get(k)?)))
+    {
         if out.len() >= MAX_STREAMS {
             break;
         }

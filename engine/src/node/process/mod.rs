@@ -343,6 +343,12 @@ impl Container {
         }
     }
 
+    /// Whether its main process may send requests of its own: a shell running a `-c` script
+    /// (a load loop, if the network recognizes it) or `ab`.
+    pub fn may_stream(&self) -> bool {
+        self.argv.get(1).is_some_and(|a| a == "-c") || self.runs_ab()
+    }
+
     /// `ab` in an image that ships it: the network runs it (`network::load::bench`).
     pub fn runs_ab(&self) -> bool {
         self.argv
