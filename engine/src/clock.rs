@@ -1,6 +1,6 @@
 //! Simulated time. Nothing in the engine reads the wall clock.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
 use k8s_openapi::jiff::Timestamp;
 
 /// A span of simulated time, in milliseconds.
@@ -273,6 +273,16 @@ impl Clock {
 pub fn time_from_ms(ms: i64) -> Time {
     let secs = ms.div_euclid(1000);
     Time(Timestamp::from_second(secs).unwrap_or(if secs > 0 {
+        Timestamp::MAX
+    } else {
+        Timestamp::MIN
+    }))
+}
+
+/// An API `MicroTime` for `ms` since the epoch: the events API keeps the fraction (clamped as
+/// [`time_from_ms`]).
+pub fn micro_time_from_ms(ms: i64) -> MicroTime {
+    MicroTime(Timestamp::from_millisecond(ms).unwrap_or(if ms > 0 {
         Timestamp::MAX
     } else {
         Timestamp::MIN

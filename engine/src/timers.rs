@@ -27,6 +27,9 @@ pub enum Task {
     /// The kubelets' eviction managers look at the pods with local storage limits
     /// (`node::eviction`, every 10 s while there are such pods).
     Housekeeping,
+    /// The events API broadcasters' periodic check of their event series
+    /// (`world::events::series::check`).
+    EventSeries,
     /// Nothing but a wake-up: the controllers run at this instant (e.g. when a pod has been
     /// ready for `minReadySeconds`).
     Wake,

@@ -34,9 +34,18 @@ pub fn served(event: &CoreEvent) -> Value {
         type_: e.type_,
     };
     let mut v = serde_json::to_value(v1).unwrap_or(Value::Null);
-    // `eventTime` has no omitempty: an event recorded without one serves it as null.
+    // Go serves structs even when unset (`omitempty` does not apply to them): the times as
+    // null, the source as `{}`.
     if let Some(map) = v.as_object_mut() {
-        map.entry("eventTime").or_insert(Value::Null);
+        for key in [
+            "eventTime",
+            "deprecatedFirstTimestamp",
+            "deprecatedLastTimestamp",
+        ] {
+            map.entry(key).or_insert(Value::Null);
+        }
+        map.entry("deprecatedSource")
+            .or_insert_with(|| Value::Object(Default::default()));
     }
     v
 }

@@ -8,6 +8,7 @@ pub mod custom;
 pub mod defaults;
 pub mod disruption;
 pub mod error;
+pub mod event_times;
 pub mod events_v1;
 pub mod explain;
 pub mod field_selector;

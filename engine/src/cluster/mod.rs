@@ -308,6 +308,7 @@ impl Cluster {
                 .kubelet
                 .refresh_volumes(&mut self.world, &namespace, &name, &uid),
             Task::Housekeeping => self.kubelet.housekeeping(&mut self.world),
+            Task::EventSeries => crate::world::events::series::check(&mut self.world),
             Task::Wake => {}
         }
     }

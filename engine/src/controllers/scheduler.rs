@@ -19,13 +19,49 @@ use crate::api::pod::set_condition;
 use crate::api::quantity;
 use crate::controllers::runtime::{Controller, Queue};
 use crate::timers::Task;
-use crate::world::events::{self, EventType, Source};
+use crate::world::events::series::{self, Occurrence, Reporter};
+use crate::world::events::{EventType, Involved};
 use crate::world::World;
 
-const SCHEDULER: Source<'static> = Source {
-    component: "default-scheduler",
-    host: None,
-};
+/// The scheduler's name: its events' reporting controller.
+const SCHEDULER: &str = "default-scheduler";
+
+/// Records an event as kube-scheduler does, through the events API: its reporting
+/// instance is `default-scheduler-<hostname>`, the control-plane node it runs on.
+pub(super) fn record(world: &mut World, what: Occurrence<'_>) {
+    let host = control_plane_host(world);
+    let instance = format!("{SCHEDULER}-{host}");
+    let reporter = Reporter {
+        controller: SCHEDULER,
+        instance: &instance,
+    };
+    series::record(world, what, reporter);
+}
+
+/// The node the scheduler runs on: its static pod's (`kube-scheduler-<node>`), else the
+/// first control-plane node.
+fn control_plane_host(world: &World) -> String {
+    let from_pod = world
+        .api
+        .list_as::<Pod>(Some("kube-system"))
+        .filter(|p| {
+            p.metadata
+                .name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("kube-scheduler-"))
+        })
+        .find_map(|p| p.spec.as_ref()?.node_name.clone());
+    from_pod
+        .or_else(|| {
+            world.api.list_as::<Node>(None).find_map(|n| {
+                let labels = n.metadata.labels.as_ref()?;
+                labels
+                    .contains_key("node-role.kubernetes.io/control-plane")
+                    .then(|| n.metadata.name.clone())?
+            })
+        })
+        .unwrap_or_default()
+}
 
 /// CPU (cores) and memory (bytes) a pod requests, summed over its containers (a limit
 /// without a request made one when the pod was created).
@@ -607,6 +643,8 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     }
 
     let now = world.clock.now_time();
+    // The event names the pod as the scheduler assumed it: at the version it read.
+    let read_version = pod.metadata.resource_version.clone();
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(chosen.clone());
     }
@@ -622,15 +660,22 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     );
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     if let Ok(stored) = world.api.bind(Object::Pod(Box::new(pod))) {
-        let stored = stored.clone();
+        let Object::Pod(stored) = stored.clone() else {
+            return;
+        };
         let message = format!("Successfully assigned {}/{} to {chosen}", key.0, key.1);
-        events::record(
+        let mut regarding = Involved::pod(&stored.metadata);
+        regarding.resource_version = read_version.as_deref();
+        record(
             world,
-            &stored,
-            EventType::Normal,
-            "Scheduled",
-            &message,
-            SCHEDULER,
+            Occurrence {
+                regarding,
+                related: None,
+                kind: EventType::Normal,
+                reason: "Scheduled",
+                action: "Binding",
+                note: &message,
+            },
         );
         let due = world.clock.now_ms();
         world.timers.at(
@@ -644,7 +689,20 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     }
 }
 
+/// A failed attempt: its event (every attempt records one, about the pod as read; the
+/// events API makes repeats a series), then the PodScheduled condition if it changed.
 fn mark_unschedulable(world: &mut World, mut pod: Pod, message: &str) {
+    record(
+        world,
+        Occurrence {
+            regarding: Involved::pod(&pod.metadata),
+            related: None,
+            kind: EventType::Warning,
+            reason: "FailedScheduling",
+            action: "Scheduling",
+            note: message,
+        },
+    );
     let current = pod
         .status
         .as_ref()
@@ -677,17 +735,7 @@ fn mark_unschedulable(world: &mut World, mut pod: Pod, message: &str) {
             ..Default::default()
         },
     );
-    if let Ok(stored) = world.api.update_status(Object::Pod(Box::new(pod))) {
-        let stored = stored.clone();
-        events::record(
-            world,
-            &stored,
-            EventType::Warning,
-            "FailedScheduling",
-            message,
-            SCHEDULER,
-        );
-    }
+    let _ = world.api.update_status(Object::Pod(Box::new(pod)));
 }
 
 #[cfg(test)]
@@ -883,6 +931,10 @@ mod tests {
         bench.pass();
         bench.pass();
         assert_eq!(bench.world.api.resource_version(), rv);
-        assert_eq!(bench.next_wake(), None);
+        // Nothing wakes it but the event broadcaster's check of its series, at the next
+        // 6-minute mark.
+        let six_minutes = 360_000;
+        let mark = (bench.world.clock.now_ms() / six_minutes + 1) * six_minutes;
+        assert_eq!(bench.next_wake(), Some(mark));
     }
 }

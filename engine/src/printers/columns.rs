@@ -37,6 +37,13 @@ pub(crate) fn created_at(
 pub fn headers(kind: &str, opts: TableOptions) -> Vec<&'static str> {
     let (base, wide): Columns =
         with_kind!(kind, K => <K as KindPrinter>::columns(), _ => (&["NAME", "AGE"], &[]));
+    if opts.wide {
+        let whole: Option<&[&str]> =
+            with_kind!(kind, K => <K as KindPrinter>::wide_header(), _ => None);
+        if let Some(whole) = whole {
+            return whole.to_vec();
+        }
+    }
     let mut h = base.to_vec();
     if opts.wide {
         h.extend_from_slice(wide);
@@ -194,43 +201,48 @@ pub(crate) fn pod_row(
     cells
 }
 
-fn since(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>, now_ms: i64) -> String {
-    match t {
-        Some(t) => human_duration_secs((now_ms - ms_from_time(t)).div_euclid(1000)),
-        None => "<unknown>".into(),
-    }
-}
-
+/// An Event's row, as upstream's `printEvent`: first and last seen and the count from either
+/// recorder's fields; SOURCE is the source, else the reporting controller and instance.
 pub(crate) fn event_row(e: &Event, now_ms: i64, opts: TableOptions) -> Vec<String> {
+    use crate::api::event_times;
     let obj = &e.involved_object;
-    let mut cells = vec![
-        since(
-            e.last_timestamp.as_ref().or(e.first_timestamp.as_ref()),
-            now_ms,
-        ),
+    let since = |ms: Option<i64>| match ms {
+        Some(ms) => human_duration_secs((now_ms - ms).div_euclid(1000)),
+        None => "<unknown>".to_string(),
+    };
+    let last_seen = since(event_times::last_seen_ms(e));
+    let kind = obj.kind.clone().unwrap_or_default().to_ascii_lowercase();
+    let target = match obj.name.as_deref() {
+        Some(name) if !name.is_empty() => format!("{kind}/{name}"),
+        _ => kind,
+    };
+    let message = e.message.as_deref().unwrap_or_default().trim().to_string();
+    let (ty, reason) = (
         e.type_.clone().unwrap_or_default(),
         e.reason.clone().unwrap_or_default(),
-        format!(
-            "{}/{}",
-            obj.kind.clone().unwrap_or_default().to_ascii_lowercase(),
-            obj.name.clone().unwrap_or_default()
-        ),
-        e.message.clone().unwrap_or_default(),
-    ];
-    if opts.wide {
-        let source = e.source.clone().unwrap_or_default();
-        let source = match (source.component, source.host) {
-            (Some(c), Some(h)) => format!("{c}, {h}"),
-            (Some(c), None) => c,
-            _ => String::new(),
-        };
-        cells.extend([
-            obj.field_path.clone().unwrap_or_default(),
-            source,
-            since(e.first_timestamp.as_ref(), now_ms),
-            e.count.unwrap_or(1).max(1).to_string(),
-            e.metadata.name.clone().unwrap_or_default(),
-        ]);
+    );
+    if !opts.wide {
+        return vec![last_seen, ty, reason, target, message];
     }
-    cells
+    let source = e.source.clone().unwrap_or_default();
+    let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
+    let component = non_empty(source.component)
+        .or_else(|| non_empty(e.reporting_component.clone()))
+        .unwrap_or_default();
+    let source = match non_empty(source.host).or_else(|| non_empty(e.reporting_instance.clone())) {
+        Some(instance) => format!("{component}, {instance}"),
+        None => component,
+    };
+    vec![
+        last_seen,
+        ty,
+        reason,
+        target,
+        obj.field_path.clone().unwrap_or_default(),
+        source,
+        message,
+        since(event_times::first_seen_ms(e)),
+        event_times::count(e).to_string(),
+        e.metadata.name.clone().unwrap_or_default(),
+    ]
 }

@@ -46,6 +46,15 @@ pub trait KindPrinter {
         (&["NAME", "AGE"], &[])
     }
 
+    /// `-o wide`'s whole header where its extra columns do not simply follow the others
+    /// (`None`: the base columns, then the wide ones).
+    fn wide_header() -> Option<&'static [&'static str]>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
     /// One row, NAME first, matching [`KindPrinter::columns`] (`obj` is `self` as an
     /// [`Object`]).
     fn row(&self, obj: &Object, now_ms: i64, _opts: TableOptions) -> Vec<String> {
@@ -121,6 +130,21 @@ impl KindPrinter for Event {
             &["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
             &["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"],
         )
+    }
+    /// SUBOBJECT and SOURCE come before MESSAGE (upstream's column definitions).
+    fn wide_header() -> Option<&'static [&'static str]> {
+        Some(&[
+            "LAST SEEN",
+            "TYPE",
+            "REASON",
+            "OBJECT",
+            "SUBOBJECT",
+            "SOURCE",
+            "MESSAGE",
+            "FIRST SEEN",
+            "COUNT",
+            "NAME",
+        ])
     }
     fn row(&self, _obj: &Object, now_ms: i64, opts: TableOptions) -> Vec<String> {
         columns::event_row(self, now_ms, opts)

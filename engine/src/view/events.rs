@@ -3,7 +3,6 @@
 use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::Event;
 
-use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
 
 /// One event (repeats folded into `count`).
@@ -64,12 +63,7 @@ pub(super) fn read(cluster: &Cluster, now_ms: i64, limit: usize) -> Vec<EventVie
 
 fn view(e: &Event, now_ms: i64) -> EventView {
     let obj = &e.involved_object;
-    let last_seen_ms = e
-        .last_timestamp
-        .as_ref()
-        .or(e.first_timestamp.as_ref())
-        .map(ms_from_time)
-        .unwrap_or(now_ms);
+    let last_seen_ms = crate::api::event_times::last_seen_ms(e).unwrap_or(now_ms);
     EventView {
         id: e.metadata.name.clone().unwrap_or_default(),
         namespace: e.metadata.namespace.clone().unwrap_or_default(),

@@ -103,11 +103,7 @@ fn newest_events(api: &ApiServer) -> HashMap<ClaimId, &Event> {
         if obj.kind.as_deref() != Some("PersistentVolumeClaim") {
             continue;
         }
-        let when = e
-            .last_timestamp
-            .as_ref()
-            .or(e.first_timestamp.as_ref())
-            .map_or(0, crate::clock::ms_from_time);
+        let when = crate::api::event_times::last_seen_ms(e).unwrap_or(0);
         let rv = e
             .metadata
             .resource_version

@@ -8,6 +8,7 @@ mod bucket;
 mod correlator;
 mod key;
 mod lru;
+pub mod series;
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
@@ -27,6 +28,17 @@ pub struct Recorder {
     sources: BTreeMap<String, BTreeMap<String, Correlator>>,
     /// Event names made so far (the nanoseconds of their names).
     seq: u64,
+    /// The events API broadcasters' cache of events and their series.
+    series: series::Series,
+}
+
+/// A new event's name: the object's name and, in hex, the nanoseconds of now (made unique
+/// by the count of names made, `seq`, as two events of one instant have different
+/// nanoseconds upstream).
+fn fresh_name(seq: &mut u64, object: &str, now_ms: i64) -> String {
+    *seq += 1;
+    let nanos = (now_ms as u64).wrapping_mul(1_000_000).wrapping_add(*seq);
+    format!("{object}.{nanos:x}")
 }
 
 /// `Normal` or `Warning`.
@@ -39,7 +51,8 @@ pub enum EventType {
 }
 
 impl EventType {
-    fn as_str(self) -> &'static str {
+    /// `Normal` or `Warning`.
+    pub fn as_str(self) -> &'static str {
         match self {
             EventType::Normal => "Normal",
             EventType::Warning => "Warning",
@@ -126,7 +139,8 @@ pub fn record_about(
         Cow::Owned(info.api_version())
     };
     let host = source.host.unwrap_or_default();
-    let instance = source.host.unwrap_or(source.component);
+    // The legacy recorder reports its host as the instance (none for a controller).
+    let instance = host;
     let subject = [
         source.component,
         host,
@@ -137,12 +151,8 @@ pub fn record_about(
         &api_version,
         kind.as_str(),
     ];
-    let Recorder { sources, seq } = &mut world.events;
-    let mut fresh_name = || {
-        *seq += 1;
-        let nanos = (now_ms as u64).wrapping_mul(1_000_000).wrapping_add(*seq);
-        format!("{}.{nanos:x}", involved.name)
-    };
+    let Recorder { sources, seq, .. } = &mut world.events;
+    let mut fresh_name = || fresh_name(seq, involved.name, now_ms);
     let Some(correlator) = correlator_of(sources, source.component, host) else {
         return;
     };

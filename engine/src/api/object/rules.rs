@@ -95,7 +95,23 @@ impl KindRules for CronJob {
 }
 
 impl KindRules for Endpoints {}
-impl KindRules for Event {}
+impl KindRules for Event {
+    /// Go serves the fields without `omitempty` even when unset: the times (structs) as
+    /// `null`, `source` as `{}`, the reporting controller and instance as `""`.
+    fn served_json(&self, v: &mut serde_json::Value) {
+        use serde_json::Value;
+        let Some(map) = v.as_object_mut() else { return };
+        for key in ["eventTime", "firstTimestamp", "lastTimestamp"] {
+            map.entry(key).or_insert(Value::Null);
+        }
+        map.entry("source")
+            .or_insert_with(|| Value::Object(Default::default()));
+        for key in ["reportingComponent", "reportingInstance"] {
+            map.entry(key)
+                .or_insert_with(|| Value::String(String::new()));
+        }
+    }
+}
 impl KindRules for Node {}
 impl KindRules for Service {}
 impl KindRules for ServiceAccount {}

@@ -11,11 +11,12 @@ use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
-use super::{filter, Capacity, NodeUsage, Wants, SCHEDULER};
+use super::{filter, Capacity, NodeUsage, Wants};
 use crate::api::disruption;
 use crate::api::object::Object;
 use crate::api::pod::set_condition;
-use crate::world::events::{self, EventType};
+use crate::world::events::series::Occurrence;
+use crate::world::events::{EventType, Involved};
 use crate::world::World;
 
 fn priority(p: &Pod) -> i32 {
@@ -203,20 +204,20 @@ pub(super) fn preempt(world: &mut World, pod: &Pod, nodes: &[&Node]) -> Option<S
                 ..Default::default()
             },
         );
-        let stored = world
-            .api
-            .update_status(Object::Pod(Box::new(marked)))
-            .cloned()
-            .unwrap_or_else(|_| Object::Pod(Box::new(victim)));
+        let _ = world.api.update_status(Object::Pod(Box::new(marked)));
         let _ = world.delete("Pod", &ns, &name, None, false);
         let message = format!("Preempted by pod {uid} on node {}", best.node);
-        events::record(
+        // About the victim as the scheduler read it, related to the preemptor.
+        super::record(
             world,
-            &stored,
-            EventType::Normal,
-            "Preempted",
-            &message,
-            SCHEDULER,
+            Occurrence {
+                regarding: Involved::pod(&victim.metadata),
+                related: Some(Involved::pod(&pod.metadata)),
+                kind: EventType::Normal,
+                reason: "Preempted",
+                action: "Preempting",
+                note: &message,
+            },
         );
     }
     Some(best.node)

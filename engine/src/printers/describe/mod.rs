@@ -361,8 +361,11 @@ pub(crate) fn describe_pod(pod: &Pod) -> String {
     s
 }
 
-/// The Events table: oldest first; repeats as `4s (x3 over 24s)`; From without the host.
+/// The Events table, as kubectl's `DescribeEvents`: sorted by `lastTimestamp` with Go's
+/// `sort.Sort` (events of the events API have none: they come first); repeats as
+/// `4s (x3 over 24s)`; From without the host.
 fn events_section(world: &World, obj: &Object, now: i64) -> String {
+    use crate::api::event_times;
     let uid = obj.metadata().uid.clone().unwrap_or_default();
     let mut events: Vec<&Event> = world
         .api
@@ -377,41 +380,41 @@ fn events_section(world: &World, obj: &Object, now: i64) -> String {
     if events.is_empty() {
         return tabwrite("Events:\t<none>\n", 0, 2);
     }
-    let first_ms = |e: &Event| e.first_timestamp.as_ref().map(ms_from_time).unwrap_or(0);
-    events.stable_sort_by_key(|e| {
-        (
-            first_ms(e),
-            e.metadata
-                .resource_version
-                .as_ref()
-                .and_then(|r| r.parse::<u64>().ok()),
-        )
-    });
-    let age = |t: Option<&Time>| {
-        human_duration_secs((now - t.map(ms_from_time).unwrap_or(now)).div_euclid(1000))
+    // Stored times have whole seconds, as the API server keeps them.
+    let last_s = |e: &Event| {
+        e.last_timestamp
+            .as_ref()
+            .map_or(i64::MIN, |t| ms_from_time(t).div_euclid(1000))
+    };
+    crate::sort::go_sort_by(&mut events, |a, b| last_s(a) < last_s(b));
+    let age = |ms: Option<i64>| match ms {
+        Some(ms) => human_duration_secs((now - ms).div_euclid(1000)),
+        None => "<unknown>".to_string(),
     };
     let mut text = String::from(
         "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n",
     );
     for e in events {
-        let count = e.count.unwrap_or(1);
-        let when = if count > 1 {
-            format!(
-                "{} (x{count} over {})",
-                age(e.last_timestamp.as_ref()),
-                age(e.first_timestamp.as_ref())
-            )
-        } else {
-            age(e.first_timestamp.as_ref())
+        let first = age(event_times::described_first_ms(e));
+        let when = match (event_times::series(e), e.count.unwrap_or(0)) {
+            (Some((count, last)), _) => format!("{} (x{count} over {first})", age(Some(last))),
+            (None, count) if count > 1 => format!(
+                "{} (x{count} over {first})",
+                age(e.last_timestamp.as_ref().map(ms_from_time))
+            ),
+            _ => first,
         };
+        let from = e
+            .source
+            .as_ref()
+            .and_then(|s| s.component.clone())
+            .filter(|c| !c.is_empty())
+            .or_else(|| e.reporting_component.clone())
+            .unwrap_or_default();
         text.push_str(&format!(
-            "  {}\t{}\t{when}\t{}\t{}\n",
+            "  {}\t{}\t{when}\t{from}\t{}\n",
             e.type_.clone().unwrap_or_default(),
             e.reason.clone().unwrap_or_default(),
-            e.source
-                .as_ref()
-                .and_then(|s| s.component.clone())
-                .unwrap_or_default(),
             e.message.clone().unwrap_or_default().trim()
         ));
     }
