@@ -7,11 +7,10 @@
 //! series ends, 6 minutes after its last occurrence (`finishTime`, checked every 6 minutes).
 //! The periodic checks fall on multiples of their periods of the simulated clock.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::{Event, EventSeries, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::key::{Key, KeyHasher};
 use super::{EventType, Involved};
 use crate::api::object::Object;
 use crate::timers::Task;
@@ -21,75 +20,27 @@ use crate::world::World;
 const FINISH_MS: i64 = 6 * 60_000;
 /// How often every series is written (`refreshTime`).
 const REFRESH_MS: i64 = 30 * 60_000;
-/// The most events the cache holds; past it the first in key order is forgotten (its next
-/// occurrence is a new event). Upstream's map is unbounded; pods are bounded by the scale
-/// envelope, their resourceVersions are not.
+/// The most events the cache holds; past it the oldest is forgotten (its next occurrence is
+/// a new event). Upstream's map is unbounded; pods are bounded by the scale envelope, their
+/// resourceVersions are not.
 const CACHE_ENTRIES: usize = 10_000;
 
 /// The cached events of every reporter, and whether the periodic check is queued.
 #[derive(Clone, Debug, Default)]
 pub struct Series {
-    cache: BTreeMap<IsoKey, Cached>,
+    /// Oldest first.
+    cache: Vec<Cached>,
     /// When the next periodic check runs (epoch ms), if one is queued.
     next_check: Option<i64>,
 }
 
-/// `eventKey`: what makes two events isomorphic.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct IsoKey {
-    type_: &'static str,
-    action: String,
-    reason: String,
-    controller: String,
-    instance: String,
-    regarding: RefKey,
-    related: Option<RefKey>,
-}
-
-/// An object reference's fields, as the key compares them.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct RefKey {
-    api_version: String,
-    kind: &'static str,
-    namespace: String,
-    name: String,
-    uid: String,
-    resource_version: Option<String>,
-}
-
-impl RefKey {
-    fn of(r: &Involved<'_>) -> Self {
-        RefKey {
-            api_version: r.info.api_version(),
-            kind: r.info.kind,
-            namespace: r.namespace.to_string(),
-            name: r.name.to_string(),
-            uid: r.uid.to_string(),
-            resource_version: r.resource_version.map(str::to_string),
-        }
-    }
-
-    fn reference(&self) -> ObjectReference {
-        ObjectReference {
-            api_version: Some(self.api_version.clone()),
-            kind: Some(self.kind.to_string()),
-            name: Some(self.name.clone()),
-            namespace: (!self.namespace.is_empty()).then(|| self.namespace.clone()),
-            uid: Some(self.uid.clone()),
-            resource_version: self.resource_version.clone(),
-            ..Default::default()
-        }
-    }
-}
-
-/// A cached event: what writing it again needs.
+/// A cached event: its isomorphism key (`eventKey`: type, action, reason, reporter, the
+/// regarding and related objects), the event as first written, and its count and last
+/// occurrence (epoch ms) once it repeated.
 #[derive(Clone, Debug)]
 struct Cached {
-    name: String,
-    namespace: String,
-    note: String,
-    event_time_ms: i64,
-    /// Its count and last occurrence (epoch ms), once it repeated.
+    key: Key,
+    event: Event,
     series: Option<(i32, i64)>,
 }
 
@@ -118,20 +69,55 @@ pub struct Occurrence<'a> {
     pub note: &'a str,
 }
 
+/// The fields of a reference the key compares, as parts.
+fn ref_parts<'a>(r: &Involved<'a>, api_version: &'a str) -> [&'a str; 6] {
+    [
+        api_version,
+        r.info.kind,
+        r.namespace,
+        r.name,
+        r.uid,
+        r.resource_version.unwrap_or("\0"),
+    ]
+}
+
+/// The reference an event names.
+fn reference(r: &Involved<'_>) -> ObjectReference {
+    ObjectReference {
+        api_version: Some(r.info.api_version()),
+        kind: Some(r.info.kind.to_string()),
+        name: Some(r.name.to_string()),
+        namespace: (!r.namespace.is_empty()).then(|| r.namespace.to_string()),
+        uid: Some(r.uid.to_string()),
+        resource_version: r.resource_version.map(str::to_string),
+        ..Default::default()
+    }
+}
+
 /// Records `what` as `reporter`'s events API broadcaster does.
 pub fn record(world: &mut World, what: Occurrence<'_>, reporter: Reporter<'_>) {
     let now_ms = world.clock.now_ms();
-    let key = IsoKey {
-        type_: what.kind.as_str(),
-        action: what.action.to_string(),
-        reason: what.reason.to_string(),
-        controller: reporter.controller.to_string(),
-        instance: reporter.instance.to_string(),
-        regarding: RefKey::of(&what.regarding),
-        related: what.related.as_ref().map(RefKey::of),
-    };
-    let series = &mut world.events.series;
-    if let Some(cached) = series.cache.get_mut(&key) {
+    let versions = [
+        what.regarding.info.api_version(),
+        what.related
+            .as_ref()
+            .map(|r| r.info.api_version())
+            .unwrap_or_default(),
+    ];
+    let mut parts = vec![
+        what.kind.as_str(),
+        what.action,
+        what.reason,
+        reporter.controller,
+        reporter.instance,
+    ];
+    parts.extend(ref_parts(&what.regarding, &versions[0]));
+    if let Some(related) = &what.related {
+        parts.extend(ref_parts(related, &versions[1]));
+    }
+    let key = KeyHasher::of(&parts).key(b's', &[]);
+    let cache = &mut world.events.series.cache;
+    if let Some(cached) = cache.iter_mut().find(|c| c.key == key) {
         match cached.series.as_mut() {
             Some((count, last)) => {
                 *count = count.saturating_add(1);
@@ -140,7 +126,7 @@ pub fn record(world: &mut World, what: Occurrence<'_>, reporter: Reporter<'_>) {
             None => {
                 cached.series = Some((2, now_ms));
                 let cached = cached.clone();
-                write(world, &key, &cached);
+                write(world, &cached);
             }
         }
         return;
@@ -149,19 +135,39 @@ pub fn record(world: &mut World, what: Occurrence<'_>, reporter: Reporter<'_>) {
         "" => "default",
         ns => ns,
     };
+    let event = Event {
+        metadata: ObjectMeta {
+            name: Some(super::fresh_name(
+                &mut world.events.seq,
+                what.regarding.name,
+                now_ms,
+            )),
+            namespace: Some(namespace.to_string()),
+            ..Default::default()
+        },
+        involved_object: reference(&what.regarding),
+        related: what.related.as_ref().map(reference),
+        reason: Some(what.reason.to_string()),
+        message: Some(what.note.to_string()),
+        type_: Some(what.kind.as_str().to_string()),
+        event_time: Some(crate::clock::micro_time_from_ms(now_ms)),
+        action: Some(what.action.to_string()),
+        reporting_component: Some(reporter.controller.to_string()),
+        reporting_instance: Some(reporter.instance.to_string()),
+        source: Some(EventSource::default()),
+        ..Default::default()
+    };
     let cached = Cached {
-        name: super::fresh_name(&mut world.events.seq, what.regarding.name, now_ms),
-        namespace: namespace.to_string(),
-        note: what.note.to_string(),
-        event_time_ms: now_ms,
+        key,
+        event,
         series: None,
     };
-    let series = &mut world.events.series;
-    if series.cache.len() >= CACHE_ENTRIES {
-        series.cache.pop_first();
+    let cache = &mut world.events.series.cache;
+    if cache.len() >= CACHE_ENTRIES {
+        cache.remove(0);
     }
-    series.cache.insert(key.clone(), cached.clone());
-    write(world, &key, &cached);
+    cache.push(cached.clone());
+    write(world, &cached);
     queue_check(world);
 }
 
@@ -172,24 +178,23 @@ pub fn record(world: &mut World, what: Occurrence<'_>, reporter: Reporter<'_>) {
 pub fn check(world: &mut World) {
     let now_ms = world.clock.now_ms();
     world.events.series.next_check = None;
-    let cache = std::mem::take(&mut world.events.series.cache);
-    let mut kept = BTreeMap::new();
-    for (key, cached) in cache {
-        if now_ms.rem_euclid(REFRESH_MS) == 0 && cached.series.is_some() {
-            write(world, &key, &cached);
-        }
-        let ended = match cached.series {
-            Some((_, last)) => last < now_ms - FINISH_MS,
-            None => cached.event_time_ms < now_ms - FINISH_MS,
+    let mut cache = std::mem::take(&mut world.events.series.cache);
+    cache.retain(|cached| {
+        let last = match cached.series {
+            Some((_, last)) => last,
+            None => cached
+                .event
+                .event_time
+                .as_ref()
+                .map_or(now_ms, |t| t.0.as_millisecond()),
         };
-        if ended && cached.series.is_some() {
-            write(world, &key, &cached);
+        let ended = last < now_ms - FINISH_MS;
+        if cached.series.is_some() && (ended || now_ms.rem_euclid(REFRESH_MS) == 0) {
+            write(world, cached);
         }
-        if !ended {
-            kept.insert(key, cached);
-        }
-    }
-    world.events.series.cache = kept;
+        !ended
+    });
+    world.events.series.cache = cache;
     queue_check(world);
 }
 
@@ -207,42 +212,29 @@ fn queue_check(world: &mut World) {
 
 /// Writes `cached`: a series patches the stored event (creating it again if it is gone); a
 /// singleton is created.
-fn write(world: &mut World, key: &IsoKey, cached: &Cached) {
+fn write(world: &mut World, cached: &Cached) {
     let series = cached.series.map(|(count, last)| EventSeries {
         count: Some(count),
         last_observed_time: Some(crate::clock::micro_time_from_ms(last)),
     });
+    let meta = &cached.event.metadata;
+    let (namespace, name) = (
+        meta.namespace.as_deref().unwrap_or_default(),
+        meta.name.as_deref().unwrap_or_default(),
+    );
     if series.is_some() {
-        if let Some(Object::Event(stored)) = world.api.get("Event", &cached.namespace, &cached.name)
-        {
+        if let Some(Object::Event(stored)) = world.api.get("Event", namespace, name) {
             let mut patched = stored.clone();
             patched.series = series;
             let _ = world.api.update(Object::Event(patched));
             return;
         }
     }
-    if !super::namespace_accepts_events(world, &cached.namespace) {
+    if !super::namespace_accepts_events(world, namespace) {
         return;
     }
-    let event = Event {
-        metadata: ObjectMeta {
-            name: Some(cached.name.clone()),
-            namespace: Some(cached.namespace.clone()),
-            ..Default::default()
-        },
-        involved_object: key.regarding.reference(),
-        related: key.related.as_ref().map(RefKey::reference),
-        reason: Some(key.reason.clone()),
-        message: Some(cached.note.clone()),
-        type_: Some(key.type_.to_string()),
-        event_time: Some(crate::clock::micro_time_from_ms(cached.event_time_ms)),
-        action: Some(key.action.clone()),
-        reporting_component: Some(key.controller.clone()),
-        reporting_instance: Some(key.instance.clone()),
-        source: Some(EventSource::default()),
-        series,
-        ..Default::default()
-    };
+    let mut event = cached.event.clone();
+    event.series = series;
     let _ = world.create(Object::Event(Box::new(event)));
 }
 
