@@ -7,6 +7,8 @@
 //! series ends, 6 minutes after its last occurrence (`finishTime`, checked every 6 minutes).
 //! The periodic checks fall on multiples of their periods of the simulated clock.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::{Event, EventSeries, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -20,26 +22,25 @@ use crate::world::World;
 const FINISH_MS: i64 = 6 * 60_000;
 /// How often every series is written (`refreshTime`).
 const REFRESH_MS: i64 = 30 * 60_000;
-/// The most events the cache holds; past it the oldest is forgotten (its next occurrence is
-/// a new event). Upstream's map is unbounded; pods are bounded by the scale envelope, their
-/// resourceVersions are not.
+/// The most events the cache holds; past it the one of the lowest key is forgotten (its
+/// next occurrence is a new event). Upstream's map is unbounded; pods are bounded by the
+/// scale envelope, their resourceVersions are not.
 const CACHE_ENTRIES: usize = 10_000;
 
 /// The cached events of every reporter, and whether the periodic check is queued.
 #[derive(Clone, Debug, Default)]
 pub struct Series {
-    /// Oldest first.
-    cache: Vec<Cached>,
+    /// By key (a burst of thousands of pods looks each up).
+    cache: BTreeMap<Key, Cached>,
     /// When the next periodic check runs (epoch ms), if one is queued.
     next_check: Option<i64>,
 }
 
-/// A cached event: its isomorphism key (`eventKey`: type, action, reason, reporter, the
-/// regarding and related objects), the event as first written, and its count and last
+/// A cached event, under its isomorphism key (`eventKey`: type, action, reason, reporter,
+/// the regarding and related objects): the event as first written, and its count and last
 /// occurrence (epoch ms) once it repeated.
 #[derive(Clone, Debug)]
 struct Cached {
-    key: Key,
     event: Event,
     series: Option<(i32, i64)>,
 }
@@ -116,8 +117,7 @@ pub fn record(world: &mut World, what: Occurrence<'_>, reporter: Reporter<'_>) {
         parts.extend(ref_parts(related, &versions[1]));
     }
     let key = KeyHasher::of(&parts).key(b's', &[]);
-    let cache = &mut world.events.series.cache;
-    if let Some(cached) = cache.iter_mut().find(|c| c.key == key) {
+    if let Some(cached) = world.events.series.cache.get_mut(&key) {
         match cached.series.as_mut() {
             Some((count, last)) => {
                 *count = count.saturating_add(1);
@@ -158,15 +158,14 @@ pub fn record(world: &mut World, what: Occurrence<'_>, reporter: Reporter<'_>) {
         ..Default::default()
     };
     let cached = Cached {
-        key,
         event,
         series: None,
     };
     let cache = &mut world.events.series.cache;
     if cache.len() >= CACHE_ENTRIES {
-        cache.remove(0);
+        cache.pop_first();
     }
-    cache.push(cached.clone());
+    cache.insert(key, cached.clone());
     write(world, &cached);
     queue_check(world);
 }
@@ -179,7 +178,7 @@ pub fn check(world: &mut World) {
     let now_ms = world.clock.now_ms();
     world.events.series.next_check = None;
     let mut cache = std::mem::take(&mut world.events.series.cache);
-    cache.retain(|cached| {
+    cache.retain(|_, cached| {
         let last = match cached.series {
             Some((_, last)) => last,
             None => cached
