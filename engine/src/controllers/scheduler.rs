@@ -660,11 +660,13 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     );
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     if let Ok(stored) = world.api.bind(Object::Pod(Box::new(pod))) {
-        let Object::Pod(stored) = stored.clone() else {
+        // Only the metadata is read (the event names the pod).
+        let Object::Pod(stored) = stored else {
             return;
         };
+        let meta = stored.metadata.clone();
         let message = format!("Successfully assigned {}/{} to {chosen}", key.0, key.1);
-        let mut regarding = Involved::pod(&stored.metadata);
+        let mut regarding = Involved::pod(&meta);
         regarding.resource_version = read_version.as_deref();
         record(
             world,
