@@ -272,21 +272,22 @@ impl Clock {
 /// (clamped to the latest or earliest timestamp there is).
 pub fn time_from_ms(ms: i64) -> Time {
     let secs = ms.div_euclid(1000);
-    Time(Timestamp::from_second(secs).unwrap_or(if secs > 0 {
-        Timestamp::MAX
-    } else {
-        Timestamp::MIN
-    }))
+    Time(clamped(Timestamp::from_second(secs), secs))
 }
 
 /// An API `MicroTime` for `ms` since the epoch: the events API keeps the fraction (clamped as
 /// [`time_from_ms`]).
 pub fn micro_time_from_ms(ms: i64) -> MicroTime {
-    MicroTime(Timestamp::from_millisecond(ms).unwrap_or(if ms > 0 {
+    MicroTime(clamped(Timestamp::from_millisecond(ms), ms))
+}
+
+/// A timestamp made from `value`, or the latest or earliest there is when out of range.
+fn clamped<E>(made: Result<Timestamp, E>, value: i64) -> Timestamp {
+    made.unwrap_or(if value > 0 {
         Timestamp::MAX
     } else {
         Timestamp::MIN
-    }))
+    })
 }
 
 /// Milliseconds since the epoch of an API timestamp.

@@ -71,6 +71,14 @@ pub struct NodeCx<'a> {
 }
 
 impl Kubelet {
+    /// The containers whose process may send requests ([`Kubelet::streamers`]), with their
+    /// slots, in key order.
+    pub fn streaming(&self) -> impl Iterator<Item = (&runtime::SlotKey, &runtime::Slot)> {
+        self.streamers
+            .iter()
+            .filter_map(|k| Some((k, self.containers.get(k)?)))
+    }
+
     /// Forgets container `key` (its slot, and whether it streams).
     pub(crate) fn remove_container(&mut self, key: &runtime::SlotKey) {
         self.containers.remove(key);

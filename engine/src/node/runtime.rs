@@ -282,8 +282,7 @@ pub fn adopt_running(cx: &mut NodeCx<'_>, pod: &Pod, start_ms: i64) {
             busy_at: None,
         };
         let k = key(pod, &c.name);
-        let slot = cx.kubelet.containers.entry(k.clone()).or_default();
-        *slot = Slot::default();
+        cx.kubelet.containers.insert(k.clone(), Slot::default());
         set_current(cx.kubelet, k, current);
     }
 }

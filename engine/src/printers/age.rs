@@ -1,5 +1,14 @@
 //! kubectl's `HumanDuration` (AGE, LAST SEEN, "(32s ago)").
 
+/// The time from `ms` (epoch ms) to `now_ms`, as kubectl's `translateTimestampSince`:
+/// `<unknown>` without a time.
+pub fn since(ms: Option<i64>, now_ms: i64) -> String {
+    match ms {
+        Some(ms) => human_duration_secs((now_ms - ms).div_euclid(1000)),
+        None => "<unknown>".into(),
+    }
+}
+
 /// Formats an age in seconds exactly as `duration.HumanDuration` does.
 pub fn human_duration_secs(secs: i64) -> String {
     if secs < -1 {

@@ -3,7 +3,6 @@
 use crate::sort::SliceSort;
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 
-use super::age::human_duration_secs;
 use super::kinds::{Columns, KindPrinter};
 use crate::api::object::{with_kind, with_object, Object};
 use crate::clock::ms_from_time;
@@ -17,10 +16,8 @@ pub struct TableOptions {
 
 /// The AGE cell of an object at `now_ms`.
 pub fn age(obj: &Object, now_ms: i64) -> String {
-    match &obj.metadata().creation_timestamp {
-        Some(t) => human_duration_secs((now_ms - ms_from_time(t)).div_euclid(1000)),
-        None => "<unknown>".into(),
-    }
+    let created = obj.metadata().creation_timestamp.as_ref();
+    super::age::since(created.map(ms_from_time), now_ms)
 }
 
 /// CREATED AT: the creation time in RFC 3339, UTC.
@@ -206,10 +203,7 @@ pub(crate) fn pod_row(
 pub(crate) fn event_row(e: &Event, now_ms: i64, opts: TableOptions) -> Vec<String> {
     use crate::api::event_times;
     let obj = &e.involved_object;
-    let since = |ms: Option<i64>| match ms {
-        Some(ms) => human_duration_secs((now_ms - ms).div_euclid(1000)),
-        None => "<unknown>".to_string(),
-    };
+    let since = |ms| super::age::since(ms, now_ms);
     let last_seen = since(event_times::last_seen_ms(e));
     let kind = obj.kind.clone().unwrap_or_default().to_ascii_lowercase();
     let target = match obj.name.as_deref() {

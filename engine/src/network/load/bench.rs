@@ -406,12 +406,7 @@ pub(super) fn prepare(cx: &mut NetCx<'_>, now: i64) -> Vec<Pending> {
 /// is gone.
 fn find(cx: &mut NetCx<'_>, now: i64) {
     let mut seen = Vec::new();
-    let kubelet = &*cx.kubelet;
-    for (key, slot) in kubelet
-        .streamers
-        .iter()
-        .filter_map(|k| Some((k, kubelet.containers.get(k)?)))
-    {
+    for (key, slot) in cx.kubelet.streaming() {
         if seen.len() >= super::MAX_STREAMS {
             break;
         }

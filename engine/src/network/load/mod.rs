@@ -347,12 +347,7 @@ fn evaluate(cx: &mut NetCx<'_>, now: i64) {
 /// The running containers whose main process is a load loop, in key order (bounded).
 fn find(cx: &NetCx<'_>, now: i64) -> Vec<Found> {
     let mut out = Vec::new();
-    let kubelet = &*cx.kubelet;
-    for (key, slot) in kubelet
-        .streamers
-        .iter()
-        .filter_map(|k| Some((k, kubelet.containers.get(k)?)))
-    {
+    for (key, slot) in cx.kubelet.streaming() {
         if out.len() >= MAX_STREAMS {
             break;
         }

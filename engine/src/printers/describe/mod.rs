@@ -20,7 +20,6 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::api::object::{with_object, Object};
 use crate::clock::ms_from_time;
-use crate::printers::age::human_duration_secs;
 use crate::printers::kinds::KindPrinter;
 use crate::printers::tabwriter::tabwrite;
 use crate::world::World;
@@ -387,10 +386,7 @@ fn events_section(world: &World, obj: &Object, now: i64) -> String {
             .map_or(i64::MIN, |t| ms_from_time(t).div_euclid(1000))
     };
     crate::sort::go_sort_by(&mut events, |a, b| last_s(a) < last_s(b));
-    let age = |ms: Option<i64>| match ms {
-        Some(ms) => human_duration_secs((now - ms).div_euclid(1000)),
-        None => "<unknown>".to_string(),
-    };
+    let age = |ms| crate::printers::age::since(ms, now);
     let mut text = String::from(
         "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n",
     );

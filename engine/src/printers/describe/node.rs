@@ -6,7 +6,6 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::api::quantity::Amount;
 use crate::clock::{ms_from_time, time_from_ms};
-use crate::printers::age::human_duration_secs;
 use crate::world::World;
 
 /// How often the kubelet posts an unchanged node status (its heartbeat), in ms.
@@ -184,12 +183,8 @@ pub fn details(world: &World, node: &Node) -> String {
         for (total, a) in totals.iter_mut().zip([rc, lc, rm, lm]) {
             *total = total.add(a).unwrap_or(*total);
         }
-        let age = p
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .map(|t| human_duration_secs((now - ms_from_time(t)).div_euclid(1000)))
-            .unwrap_or_else(|| "<unknown>".into());
+        let created = p.metadata.creation_timestamp.as_ref();
+        let age = crate::printers::age::since(created.map(ms_from_time), now);
         s.push_str(&format!(
             "  {}\t{}\t\t{}\t{}\t{}\t{}\t{age}\n",
             p.metadata.namespace.clone().unwrap_or_default(),
