@@ -222,28 +222,20 @@ struct NodeUsage {
     score_mem: f64,
 }
 
-/// What one scheduling pass reads of the cluster, kept up to date as it binds pods.
-struct Pass<'c> {
+/// The nodes and namespaces as the scheduler's informers hold them: read when first needed
+/// after a Node or Namespace changed, not at every pass.
+#[derive(Clone, Debug)]
+struct Topology {
     /// The nodes as stored (shared with the store, not copied).
     nodes: Vec<Arc<Object>>,
     /// What each of `nodes` can hold, in the same order.
     capacity: Vec<Capacity>,
     node_labels: interpod::NodeLabels,
     namespaces: BTreeMap<String, BTreeMap<String, String>>,
-    usage: BTreeMap<String, NodeUsage>,
-    /// Bound pods before the pass, for InterPodAffinity.
-    bound: &'c BTreeMap<cache::PodKey, interpod::Peer>,
-    /// Pods bound during the pass.
-    added: Vec<interpod::Peer>,
-    /// How many of all these carry pod (anti-)affinity terms.
-    with_terms: usize,
-    /// The lowest priority a preemption victim could have (victims only go, so it stays a
-    /// safe bound for the whole pass).
-    lowest_victim: Option<i32>,
 }
 
-impl<'c> Pass<'c> {
-    fn new(world: &World, cache: &'c mut cache::Cache) -> Pass<'c> {
+impl Topology {
+    fn read(world: &World) -> Topology {
         let nodes: Vec<Arc<Object>> = world.api.list_shared("Node", None).cloned().collect();
         let node_labels = typed(&nodes)
             .map(|n| {
@@ -263,25 +255,59 @@ impl<'c> Pass<'c> {
                 )
             })
             .collect();
-        let usage = cache.usage().clone();
-        let cache: &'c cache::Cache = cache;
-        Pass {
+        Topology {
             capacity: typed(&nodes).map(Capacity::of).collect(),
             nodes,
             node_labels,
             namespaces,
+        }
+    }
+}
+
+/// What one scheduling pass reads of the cluster, kept up to date as it binds pods.
+struct Pass<'c> {
+    topology: &'c Topology,
+    usage: BTreeMap<String, NodeUsage>,
+    /// Bound pods before the pass, for InterPodAffinity.
+    bound: &'c BTreeMap<cache::PodKey, interpod::Peer>,
+    /// Pods bound during the pass.
+    added: Vec<interpod::Peer>,
+    /// How many of all these carry pod (anti-)affinity terms.
+    with_terms: usize,
+    /// The lowest priority a preemption victim could have, worked out when a pod first fails
+    /// to fit (a walk over every pod). Victims only go, and pods bound earlier in the pass
+    /// rank at least as high as any later one, so it stays a safe bound for the whole pass.
+    lowest_victim: std::cell::Cell<Option<Option<i32>>>,
+}
+
+impl<'c> Pass<'c> {
+    fn new(topology: &'c Topology, cache: &'c mut cache::Cache) -> Pass<'c> {
+        let usage = cache.usage().clone();
+        let cache: &'c cache::Cache = cache;
+        Pass {
+            topology,
             usage,
             bound: cache.peers(),
             added: Vec::new(),
             with_terms: cache.with_terms(),
-            lowest_victim: preemption::lowest_victim_priority(world),
+            lowest_victim: std::cell::Cell::new(None),
         }
+    }
+
+    /// [`Pass::lowest_victim`], worked out on first use.
+    fn lowest_victim(&self, world: &World) -> Option<i32> {
+        let lowest = self
+            .lowest_victim
+            .get()
+            .unwrap_or_else(|| preemption::lowest_victim_priority(world));
+        self.lowest_victim.set(Some(lowest));
+        lowest
     }
 
     fn view(&self) -> interpod::View<'_> {
         interpod::View {
-            nodes: &self.node_labels,
-            namespaces: &self.namespaces,
+            nodes: &self.topology.node_labels,
+            namespaces: &self.topology.namespaces,
             bound: self.bound,
             added: &self.added,
             with_terms: self.with_terms,
@@ -353,6 +379,8 @@ pub struct Scheduler {
     retry_affinity: bool,
     /// The bound pods and what they take from their nodes.
     cache: cache::Cache,
+    /// The nodes and namespaces, until one of them changes.
+    topology: Option<Topology>,
 }
 
 /// The one key the scheduler works on: a pass over every pending pod, in creation order.
@@ -418,7 +446,10 @@ impl Controller for Scheduler {
     fn reads(&self, obj: &Object) -> bool {
         matches!(
             obj,
-            Object::Pod(_) | Object::Node(_) | Object::PersistentVolumeClaim(_)
+            Object::Pod(_)
+                | Object::Node(_)
+                | Object::Namespace(_)
+                | Object::PersistentVolumeClaim(_)
         )
     }
 
@@ -426,6 +457,9 @@ impl Controller for Scheduler {
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, _queue: &mut Queue) {
         self.retry |= may_free_room(event);
         self.retry_affinity |= self.cache.observe(event);
+        if matches!(&*event.object, Object::Node(_) | Object::Namespace(_)) {
+            self.topology = None;
+        }
         if let Object::Pod(p) = &*event.object {
             let key = (
                 p.metadata.namespace.clone().unwrap_or_default(),
@@ -486,7 +520,8 @@ impl Controller for Scheduler {
         });
         // What nodes hold is computed once per pass and kept up to date as pods are bound;
         // binding a pod changes no node, so one copy of the nodes serves the whole pass.
-        let mut pass = Pass::new(world, &mut self.cache);
+        let topology = self.topology.get_or_insert_with(|| Topology::read(world));
+        let mut pass = Pass::new(topology, &mut self.cache);
         for pod in pending {
             schedule_one(world, pod, &mut pass);
         }
@@ -499,7 +534,7 @@ fn typed(nodes: &[Arc<Object>]) -> impl Iterator<Item = &Node> {
 }
 
 fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
-    let nodes: Vec<&Node> = typed(&pass.nodes).collect();
+    let nodes: Vec<&Node> = typed(&pass.topology.nodes).collect();
     let pre_filtered = volume_binding::pre_filter(world, &pod)
         .and_then(|v| dynamic_resources::pre_filter(world, &pod).map(|claims| (v, claims)));
     let (volumes, needs_claims) = match pre_filtered {
@@ -520,7 +555,7 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
     let inter_pod = interpod::pre_filter(&pod, &pass.view());
     let wants = Wants::of(&pod);
     let empty = NodeUsage::default();
-    for (node, &cap) in nodes.iter().zip(&pass.capacity) {
+    for (node, &cap) in nodes.iter().zip(&pass.topology.capacity) {
         let name = node.metadata.name.clone().unwrap_or_default();
         let used = pass.usage.get(&name).unwrap_or(&empty);
         let mut why = filter(&pod, &wants, node, cap, used);
@@ -529,7 +564,7 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
         }
         if let (true, Some(state)) = (why.is_empty(), &inter_pod) {
             let none = BTreeMap::new();
-            let labels = pass.node_labels.get(&name).unwrap_or(&none);
+            let labels = pass.topology.node_labels.get(&name).unwrap_or(&none);
             if let Some(reason) = state.filter(labels) {
                 why = vec![reason.to_string()];
             }
@@ -582,7 +617,7 @@ fn schedule_one(world: &mut World, mut pod: Pod, pass: &mut Pass) {
             "no nodes available to schedule pods".to_string()
         } else if let (Err(why), false) = (preemption::eligible(world, &pod), short.is_empty()) {
             format!("{fit_error} preemption: {why}")
-        } else if let Some(node) = preemption::may_have_victims(&pod, pass.lowest_victim)
+        } else if let Some(node) = preemption::may_have_victims(&pod, pass.lowest_victim(world))
             .then(|| preemption::preempt(world, &pod, &short))
             .flatten()
         {
@@ -816,6 +851,55 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    /// The nodes and namespaces a pass reads are kept between passes; a change to either
+    /// is seen by the next pod.
+    #[test]
+    fn relabelled_nodes_and_namespaces_are_seen_by_the_next_pod() {
+        let mut cluster = Cluster::new();
+        cluster.run("kubectl run first --image=nginx");
+        cluster.advance(SimDuration::seconds(1));
+        cluster.run("kubectl label node node2 disk=ssd");
+        cluster.run("kubectl create ns other");
+        cluster.run("kubectl run db --image=nginx -n other --labels=app=db");
+        cluster.advance(SimDuration::seconds(1));
+        cluster.run("kubectl label ns other team=x");
+        let node_of = |cluster: &Cluster, name: &str| {
+            cluster
+                .world
+                .api
+                .get_as::<Pod>("default", name)
+                .and_then(|p| p.spec.as_ref()?.node_name.clone())
+        };
+        cluster
+            .create(object(json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "ssd", "namespace": "default"},
+                "spec": {"nodeSelector": {"disk": "ssd"},
+                         "containers": [{"name": "app", "image": "nginx"}]}
+            })))
+            .unwrap();
+        let db_node = cluster
+            .world
+            .api
+            .get_as::<Pod>("other", "db")
+            .and_then(|p| p.spec.as_ref()?.node_name.clone());
+        cluster
+            .create(object(json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "near-db", "namespace": "default"},
+                "spec": {"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+                            "labelSelector": {"matchLabels": {"app": "db"}},
+                            "namespaceSelector": {"matchLabels": {"team": "x"}},
+                            "topologyKey": "kubernetes.io/hostname"}]}},
+                         "containers": [{"name": "app", "image": "nginx"}]}
+            })))
+            .unwrap();
+        cluster.advance(SimDuration::seconds(1));
+        assert_eq!(node_of(&cluster, "ssd").as_deref(), Some("node2"));
+        assert!(db_node.is_some());
+        assert_eq!(node_of(&cluster, "near-db"), db_node);
     }
 
     #[test]
