@@ -20,25 +20,37 @@ use crate::world::World;
 /// The controller, with what it remembers between passes.
 #[derive(Clone, Debug, Default)]
 pub struct ReplicaSets {
-    /// Pod names by the uid of the controller that owns them (checked on use).
-    owned: BTreeMap<String, BTreeSet<String>>,
+    /// What the controller last saw of each pod a ReplicaSet or ReplicationController
+    /// owns, by the owner's uid, then the pod's name: a sync reads its pods here, without
+    /// looking each one up in the store.
+    owned: BTreeMap<String, BTreeMap<String, PodSummary>>,
+    /// The owner's uid of each pod in [`ReplicaSets::owned`], by (namespace, name): what
+    /// to forget when a pod changes owner or loses it.
+    owner_of: BTreeMap<(String, String), String>,
     /// Controllers that must look at every pod of their namespace (new ones, and those
     /// that may adopt an orphan).
     full_scan: BTreeSet<ObjectKey>,
-    /// What the controller last saw of each owned pod, so that changes it does not care
-    /// about (image pulls, container ids) do not wake it.
-    seen: BTreeMap<(String, String), PodSummary>,
     /// Namespaces where an orphan pod appeared this pass.
     orphans_in: BTreeSet<String>,
 }
 
-/// The parts of a pod a ReplicaSet's decisions and status depend on.
+/// The parts of a pod a ReplicaSet's decisions and status depend on: changes to the rest
+/// (image pulls, container ids) do not wake the controller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct PodSummary {
-    owner: String,
     active: bool,
     ready_since: Option<i64>,
     labels: Option<BTreeMap<String, String>>,
+}
+
+impl PodSummary {
+    fn of(pod: &Pod) -> PodSummary {
+        PodSummary {
+            active: active(pod),
+            ready_since: ready_since(pod),
+            labels: pod.metadata.labels.clone(),
+        }
+    }
 }
 
 /// The parts of a ReplicaSet or ReplicationController the controller works with.
@@ -147,35 +159,28 @@ impl Controller for ReplicaSets {
         let Object::Pod(pod) = obj else {
             return;
         };
+        let managed = controller_of(&pod.metadata).filter(|r| is_managed_kind(&r.kind));
+        let pod_key = (obj.namespace().to_string(), obj.name().to_string());
+        let owner = managed.filter(|_| event.kind != WatchEventType::Deleted);
+        if self.owner_of.get(&pod_key) != owner.map(|r| &r.uid) {
+            self.forget(&pod_key);
+        }
         match controller_of(&pod.metadata) {
             Some(r) if is_managed_kind(&r.kind) => {
-                let pod_key = (obj.namespace().to_string(), obj.name().to_string());
-                if event.kind == WatchEventType::Deleted {
-                    if let Some(names) = self.owned.get_mut(&r.uid) {
-                        names.remove(obj.name());
-                    }
-                    self.seen.remove(&pod_key);
-                } else {
-                    let (is_active, ready) = (active(pod), ready_since(pod));
+                if event.kind != WatchEventType::Deleted {
                     // Compared in place: most pod writes (status) change nothing seen here.
-                    let unchanged = self.seen.get(&pod_key).is_some_and(|s| {
-                        s.owner == r.uid
-                            && s.active == is_active
+                    let (is_active, ready) = (active(pod), ready_since(pod));
+                    let pods = self.owned.entry(r.uid.clone()).or_default();
+                    let unchanged = pods.get(obj.name()).is_some_and(|s| {
+                        s.active == is_active
                             && s.ready_since == ready
                             && s.labels == pod.metadata.labels
                     });
                     if unchanged {
                         return;
                     }
-                    let names = self.owned.entry(r.uid.clone()).or_default();
-                    names.insert(obj.name().to_string());
-                    let summary = PodSummary {
-                        owner: r.uid.clone(),
-                        active: is_active,
-                        ready_since: ready,
-                        labels: pod.metadata.labels.clone(),
-                    };
-                    self.seen.insert(pod_key, summary);
+                    pods.insert(obj.name().to_string(), PodSummary::of(pod));
+                    self.owner_of.insert(pod_key, r.uid.clone());
                 }
                 queue.add(ObjectKey {
                     kind: if r.kind == "ReplicaSet" {
@@ -234,7 +239,14 @@ impl Controller for ReplicaSets {
                     .collect();
                 let chosen = victims(&active_pods, diff as usize);
                 for victim in chosen {
-                    delete_pod(world, &w, &victim);
+                    if delete_pod(world, &w, &victim) {
+                        // Terminating, or gone already (an unscheduled pod).
+                        let name = victim.metadata.name.as_deref().unwrap_or_default();
+                        if let Some(seen) = self.owned.get_mut(&w.uid).and_then(|p| p.get_mut(name))
+                        {
+                            seen.active = false;
+                        }
+                    }
                 }
             }
         }
@@ -265,30 +277,36 @@ impl ReplicaSets {
         let mut active_names = Vec::new();
         let mut adopt = Vec::new();
         let mut release = Vec::new();
-        let full = self.full_scan.remove(&w.key);
-        let candidates: Vec<&Object> = if full {
-            world.api.list("Pod", Some(&w.key.namespace)).collect()
-        } else {
-            self.owned_pods(world, w)
+        let matches = |labels: Option<&BTreeMap<String, String>>| {
+            !w.selector.is_empty() && w.selector.matches(labels)
         };
-        for o in candidates {
-            let Object::Pod(pod) = o else { continue };
-            let controller = controller_of(&pod.metadata);
-            let ours = controller.is_some_and(|r| r.uid == w.uid);
-            if !ours && controller.is_some() {
-                continue;
-            }
-            let matches =
-                !w.selector.is_empty() && w.selector.matches(pod.metadata.labels.as_ref());
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            if ours && !matches {
-                release.push(name);
-            } else if ours {
-                if active(pod) {
-                    active_names.push(name);
+        if self.full_scan.remove(&w.key) {
+            for o in world.api.list("Pod", Some(&w.key.namespace)) {
+                let Object::Pod(pod) = o else { continue };
+                let controller = controller_of(&pod.metadata);
+                let ours = controller.is_some_and(|r| r.uid == w.uid);
+                if !ours && controller.is_some() {
+                    continue;
                 }
-            } else if matches && !w.deleting && pod.metadata.deletion_timestamp.is_none() {
-                adopt.push(name);
+                let matches = matches(pod.metadata.labels.as_ref());
+                let name = pod.metadata.name.clone().unwrap_or_default();
+                if ours && !matches {
+                    release.push(name);
+                } else if ours {
+                    if active(pod) {
+                        active_names.push(name);
+                    }
+                } else if matches && !w.deleting && pod.metadata.deletion_timestamp.is_none() {
+                    adopt.push(name);
+                }
+            }
+        } else {
+            for (name, seen) in self.owned.get(&w.uid).into_iter().flatten() {
+                if !matches(seen.labels.as_ref()) {
+                    release.push(name.clone());
+                } else if seen.active {
+                    active_names.push(name.clone());
+                }
             }
         }
         for name in release {
@@ -301,7 +319,9 @@ impl ReplicaSets {
                         pod.metadata.owner_references = None;
                     }
                 }
-                let _ = world.api.update(Object::Pod(pod));
+                if world.api.update(Object::Pod(pod)).is_ok() {
+                    self.forget(&(w.key.namespace.clone(), name));
+                }
             }
         }
         for name in adopt {
@@ -312,23 +332,38 @@ impl ReplicaSets {
                     .owner_references
                     .get_or_insert_with(Vec::new)
                     .push(owner_reference(w));
-                let is_active = active(&pod);
-                if world.api.update(Object::Pod(pod)).is_ok() && is_active {
-                    active_names.push(name);
+                let seen = PodSummary::of(&pod);
+                let is_active = seen.active;
+                if world.api.update(Object::Pod(pod)).is_ok() {
+                    self.note(w, &name, seen);
+                    if is_active {
+                        active_names.push(name);
+                    }
                 }
             }
         }
         active_names
     }
 
-    /// The pods the index says `w` owns (callers check the controller reference).
-    fn owned_pods<'a>(&self, world: &'a World, w: &Workload) -> Vec<&'a Object> {
-        self.owned
-            .get(&w.uid)
-            .into_iter()
-            .flatten()
-            .filter_map(|n| world.api.get("Pod", &w.key.namespace, n))
-            .collect()
+    /// Forgets a pod that lost its owner, changed it or is gone.
+    fn forget(&mut self, pod_key: &(String, String)) {
+        if let Some(uid) = self.owner_of.remove(pod_key) {
+            if let Some(pods) = self.owned.get_mut(&uid) {
+                pods.remove(&pod_key.1);
+                if pods.is_empty() {
+                    self.owned.remove(&uid);
+                }
+            }
+        }
+    }
+
+    /// Records what `w` now sees of its pod `name`, after writing it itself.
+    fn note(&mut self, w: &Workload, name: &str, seen: PodSummary) {
+        let pod_key = (w.key.namespace.clone(), name.to_string());
+        self.forget(&pod_key);
+        let pods = self.owned.entry(w.uid.clone()).or_default();
+        pods.insert(name.to_string(), seen);
+        self.owner_of.insert(pod_key, w.uid.clone());
     }
 }
 
@@ -350,8 +385,7 @@ fn create_pod(world: &mut World, w: &Workload) -> bool {
     };
     let Some(owner) = world
         .api
-        .get(w.key.kind, &w.key.namespace, &w.key.name)
-        .cloned()
+        .get_shared(w.key.kind, &w.key.namespace, &w.key.name)
     else {
         return false;
     };
@@ -386,18 +420,18 @@ fn create_pod(world: &mut World, w: &Workload) -> bool {
     }
 }
 
-fn delete_pod(world: &mut World, w: &Workload, pod: &Pod) {
+/// Deletes one pod; false when the API server refused.
+fn delete_pod(world: &mut World, w: &Workload, pod: &Pod) -> bool {
     let name = pod.metadata.name.clone().unwrap_or_default();
     if world
         .delete("Pod", &w.key.namespace, &name, None, false)
         .is_err()
     {
-        return;
+        return false;
     }
     if let Some(owner) = world
         .api
-        .get(w.key.kind, &w.key.namespace, &w.key.name)
-        .cloned()
+        .get_shared(w.key.kind, &w.key.namespace, &w.key.name)
     {
         events::record(
             world,
@@ -411,6 +445,7 @@ fn delete_pod(world: &mut World, w: &Workload, pod: &Pod) {
             },
         );
     }
+    true
 }
 
 /// The `count` pods to delete first, as upstream ranks them: unscheduled before scheduled,
@@ -483,23 +518,20 @@ impl ReplicaSets {
         let mut available = 0;
         let mut rechecks = Vec::new();
         let min_ready_ms = i64::from(w.min_ready_seconds) * 1000;
-        for o in self.owned_pods(world, w) {
-            let Object::Pod(p) = o else { continue };
-            if controller_of(&p.metadata).is_none_or(|r| r.uid != w.uid) || !active(p) {
+        for seen in self.owned.get(&w.uid).into_iter().flat_map(|p| p.values()) {
+            if !seen.active {
                 continue;
             }
             replicas += 1;
-            let labels = p.metadata.labels.as_ref();
+            let labels = seen.labels.as_ref();
             if template_labels
                 .iter()
                 .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
             {
                 fully_labeled += 1;
             }
-            if pod_ready(p) {
+            if let Some(since) = seen.ready_since {
                 ready += 1;
-            }
-            if let Some(since) = ready_since(p) {
                 if since + min_ready_ms <= now {
                     available += 1;
                 } else {
@@ -634,6 +666,39 @@ mod tests {
             bench.events().last().map(String::as_str),
             Some(format!("SuccessfulDelete: Deleted pod: {}", pods[1]).as_str())
         );
+    }
+
+    /// Status is counted from what the controller saw of its pods, and from its own writes
+    /// of the same pass: deleted victims and released pods no longer count.
+    #[test]
+    fn counts_its_own_deletions_and_releases_at_once() {
+        let mut bench = Bench::new(Box::<ReplicaSets>::default());
+        bench.create(replica_set(3, 0));
+        bench.pass();
+        bench.pass();
+        assert_eq!(status(&bench).0, 3);
+        set_replicas(&mut bench, 2);
+        bench.pass();
+        assert_eq!(status(&bench).0, 2);
+        let pods = bench.names("Pod");
+        let Some(mut stray) = bench.world.api.get_as::<Pod>("default", &pods[0]).cloned() else {
+            panic!()
+        };
+        stray.metadata.labels = Some([("app".to_string(), "other".to_string())].into());
+        bench
+            .world
+            .api
+            .update(Object::Pod(Box::new(stray)))
+            .unwrap();
+        bench.pass();
+        assert_eq!(status(&bench).0, 1, "the released pod no longer counts");
+        let Some(p) = bench.world.api.get_as::<Pod>("default", &pods[0]) else {
+            panic!()
+        };
+        assert!(controller_of(&p.metadata).is_none());
+        bench.pass();
+        assert_eq!(status(&bench).0, 2, "its replacement does");
+        assert_eq!(bench.names("Pod").len(), 3);
     }
 
     #[test]
