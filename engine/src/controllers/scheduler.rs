@@ -381,6 +381,36 @@ pub struct Scheduler {
     cache: cache::Cache,
     /// The nodes and namespaces, until one of them changes.
     topology: Option<Topology>,
+    /// The unschedulable pool: when each pod that found no node last failed.
+    failed_at: BTreeMap<(String, String), i64>,
+    /// When the scheduler started (its first pass): the phase of its 30-second flushes.
+    started_ms: Option<i64>,
+}
+
+/// How often the scheduling queue flushes its unschedulable pool
+/// (`flushUnschedulablePodsLeftover`, every 30 s from the start).
+const FLUSH_EVERY_MS: i64 = 30_000;
+/// How long a pod stays in the unschedulable pool with no event to move it
+/// (`DefaultPodMaxInUnschedulablePodsDuration`).
+const MAX_UNSCHEDULABLE_MS: i64 = 5 * 60_000;
+
+impl Scheduler {
+    /// The latest flush of the unschedulable pool at or before `now`.
+    fn last_flush(&self, now: i64) -> i64 {
+        let start = self.started_ms.unwrap_or(now);
+        start + (now - start).div_euclid(FLUSH_EVERY_MS) * FLUSH_EVERY_MS
+    }
+
+    /// Whether a flush has moved the pod that failed at `failed` back to the active queue
+    /// (it waited longer than the maximum).
+    fn flushed(&self, failed: i64, now: i64) -> bool {
+        self.last_flush(now) - failed > MAX_UNSCHEDULABLE_MS
+    }
+
+    /// The first flush that moves a pod that failed at `failed`.
+    fn flush_after(&self, failed: i64) -> i64 {
+        self.last_flush(failed + MAX_UNSCHEDULABLE_MS) + FLUSH_EVERY_MS
+    }
 }
 
 /// The one key the scheduler works on: a pass over every pending pod, in creation order.
@@ -469,6 +499,7 @@ impl Controller for Scheduler {
             if event.kind != WatchEventType::Deleted && unbound {
                 self.unbound.insert(key);
             } else {
+                self.failed_at.remove(&key);
                 self.unbound.remove(&key);
             }
         }
@@ -481,9 +512,20 @@ impl Controller for Scheduler {
 
     /// Tries to place every pending pod, in creation order. Pods already found unschedulable
     /// wait until something that may free room happens, as in upstream's unschedulable queue.
-    fn sync(&mut self, world: &mut World, _key: &ObjectKey, _queue: &mut Queue) {
+    fn sync(&mut self, world: &mut World, _key: &ObjectKey, queue: &mut Queue) {
+        let now = world.clock.now_ms();
+        self.started_ms.get_or_insert(now);
         let retry = std::mem::take(&mut self.retry);
         let retry_affinity = std::mem::take(&mut self.retry_affinity);
+        let flushed = |p: &Pod| {
+            let key = (
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default(),
+            );
+            self.failed_at
+                .get(&key)
+                .is_some_and(|&failed| self.flushed(failed, now))
+        };
         let mut pending: Vec<Pod> = self
             .unbound
             .iter()
@@ -500,7 +542,8 @@ impl Controller for Scheduler {
                 }) && p.metadata.deletion_timestamp.is_none()
                     && (retry
                         || !marked_unschedulable(p)
-                        || (retry_affinity && refused_by_inter_pod_affinity(p)))
+                        || (retry_affinity && refused_by_inter_pod_affinity(p))
+                        || flushed(p))
             })
             .cloned()
             .collect();
@@ -520,10 +563,33 @@ impl Controller for Scheduler {
         });
         // What nodes hold is computed once per pass and kept up to date as pods are bound;
         // binding a pod changes no node, so one copy of the nodes serves the whole pass.
+        let attempted: Vec<(String, String)> = pending
+            .iter()
+            .map(|p| {
+                (
+                    p.metadata.namespace.clone().unwrap_or_default(),
+                    p.metadata.name.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
         let topology = self.topology.get_or_insert_with(|| Topology::read(world));
         let mut pass = Pass::new(topology, &mut self.cache);
         for pod in pending {
             schedule_one(world, pod, &mut pass);
+        }
+        // Those still without a node wait in the unschedulable pool until an event moves
+        // them, or a flush after five minutes.
+        for key in attempted {
+            let bound = world
+                .api
+                .get_as::<Pod>(&key.0, &key.1)
+                .is_none_or(|p| p.spec.as_ref().is_some_and(|s| s.node_name.is_some()));
+            if bound {
+                self.failed_at.remove(&key);
+            } else {
+                queue.requeue_at(world, self.flush_after(now), pending_pods());
+                self.failed_at.insert(key, now);
+            }
         }
     }
 }
@@ -1017,10 +1083,22 @@ mod tests {
         bench.pass();
         bench.pass();
         assert_eq!(bench.world.api.resource_version(), rv);
-        // Nothing wakes it but the event broadcaster's check of its series, at the next
-        // 6-minute mark.
-        let six_minutes = 360_000;
-        let mark = (bench.world.clock.now_ms() / six_minutes + 1) * six_minutes;
-        assert_eq!(bench.next_wake(), Some(mark));
+        // Nothing moves it until the queue's first 30-second flush after five minutes
+        // in the pool (the scheduler started at this pass).
+        let failed = bench.world.clock.now_ms();
+        assert_eq!(bench.next_wake(), Some(failed + 330_000));
+        bench.advance(SimDuration::seconds(329));
+        assert_eq!(bench.events().len(), 1);
+        assert_eq!(bench.wake(), Some(failed + 330_000));
+        // Tried again: the same condition (not written again), a new event (the pod
+        // changed since the first), and the next flush five and a half minutes on.
+        assert_eq!(bench.events().len(), 2);
+        assert_eq!(
+            scheduled_condition(&bench, "big").message.as_deref(),
+            Some(message)
+        );
+        // (The event recorder checks its series at the 6-minute mark.)
+        assert_eq!(bench.wake(), Some(failed + 360_000));
+        assert_eq!(bench.wake(), Some(failed + 660_000));
     }
 }
