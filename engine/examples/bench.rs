@@ -425,7 +425,13 @@ fn scale(pods: usize) {
             "kubectl create deployment app{i} --image=nginx:1.26 --replicas=1000"
         ));
     }
-    cluster.run("kubectl rollout status deployment/app0 --timeout=30m");
+    // kube-controller-manager's client sends 20 requests a second: 9,000 creates take
+    // minutes of simulated time, as on a real cluster.
+    for i in 0..pods / 1000 {
+        cluster.run(&format!(
+            "kubectl rollout status deployment/app{i} --timeout=30m"
+        ));
+    }
     cluster.advance(SimDuration::seconds(30));
     let running = cluster
         .run("kubectl get pods -A --no-headers")

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::runtime::{Controller, Queue};
-use super::slow_start::slow_start;
+use super::slow_start::{slow_start, BURST};
 use crate::api::object::{Object, ObjectKey, WatchEvent, WatchEventType};
 use crate::api::pod::{self as pods, controller_of, is_ready as pod_ready, ready_since};
 use crate::api::selector::Selector;
@@ -32,6 +32,8 @@ pub struct ReplicaSets {
     full_scan: BTreeSet<ObjectKey>,
     /// Namespaces where an orphan pod appeared this pass.
     orphans_in: BTreeSet<String>,
+    /// Syncs waiting for their client's rate limit, with what is left of their work.
+    waiting: BTreeMap<ObjectKey, Work>,
 }
 
 /// The parts of a pod a ReplicaSet's decisions and status depend on: changes to the rest
@@ -152,6 +154,7 @@ impl Controller for ReplicaSets {
                     if let Some(uid) = obj.metadata().uid.as_ref() {
                         self.owned.remove(uid);
                     }
+                    self.waiting.remove(&key);
                 }
             }
             return;
@@ -225,32 +228,55 @@ impl Controller for ReplicaSets {
         else {
             return;
         };
-        let active_names = self.claim_pods(world, &w);
-        if !w.deleting {
-            let diff = active_names.len() as i64 - i64::from(w.replicas);
-            if diff < 0 {
-                let missing = usize::try_from(-diff).unwrap_or(usize::MAX);
-                slow_start(missing, || create_pod(world, &w));
-            } else if diff > 0 {
-                // Ranked in place: only the victims are copied.
-                let active_pods: Vec<&Pod> = active_names
-                    .iter()
-                    .filter_map(|n| world.api.get_as::<Pod>(&w.key.namespace, n))
-                    .collect();
-                let chosen = victims(&active_pods, diff as usize);
-                for victim in chosen {
-                    if delete_pod(world, &w, &victim) {
-                        // Terminating, or gone already (an unscheduled pod).
-                        let name = victim.metadata.name.as_deref().unwrap_or_default();
-                        if let Some(seen) = self.owned.get_mut(&w.uid).and_then(|p| p.get_mut(name))
-                        {
-                            seen.active = false;
-                        }
-                    }
-                }
+        // A sync that waits for its client's rate limit goes on with what it set out to do,
+        // as upstream's, blocked in its requests, does; a new one claims and plans afresh.
+        let mut work = match self.waiting.remove(key) {
+            Some(work) => work,
+            None => {
+                let active_names = self.claim_pods(world, &w);
+                plan(world, &w, &active_names)
             }
+        };
+        if let Some(at) = self.carry_out(world, &w, &mut work) {
+            self.waiting.insert(key.clone(), work);
+            queue.requeue_at(world, at, key.clone());
+            return;
         }
         self.update_status(world, &w, queue);
+    }
+}
+
+/// What one sync sets out to do: create pods, or delete these (at most [`BURST`]).
+#[derive(Clone, Debug, Default)]
+struct Work {
+    creates: usize,
+    victims: Vec<String>,
+}
+
+/// The creates or deletes that bring `w` to its replicas, given its active pods.
+fn plan(world: &World, w: &Workload, active_names: &[String]) -> Work {
+    if w.deleting {
+        return Work::default();
+    }
+    let diff = active_names.len() as i64 - i64::from(w.replicas);
+    if diff < 0 {
+        let missing = usize::try_from(-diff).unwrap_or(usize::MAX);
+        return Work {
+            creates: missing.min(BURST),
+            victims: Vec::new(),
+        };
+    }
+    if diff == 0 {
+        return Work::default();
+    }
+    // Ranked in place: only the victims' names are copied.
+    let active_pods: Vec<&Pod> = active_names
+        .iter()
+        .filter_map(|n| world.api.get_as::<Pod>(&w.key.namespace, n))
+        .collect();
+    Work {
+        creates: 0,
+        victims: victims(&active_pods, (diff as usize).min(BURST)),
     }
 }
 
@@ -271,6 +297,37 @@ fn owner_reference(w: &Workload) -> OwnerReference {
 }
 
 impl ReplicaSets {
+    /// Does `work` as far as the client's rate limit lets it now; returns when the next
+    /// token comes if some is left (`work` then holds the rest).
+    fn carry_out(&mut self, world: &mut World, w: &Workload, work: &mut Work) -> Option<i64> {
+        let mut throttled = None;
+        if work.creates > 0 {
+            let created = slow_start(work.creates, || create_pod(world, w, &mut throttled));
+            // A refused create ends the work (upstream's sync returns its error).
+            work.creates = if throttled.is_some() {
+                work.creates - created
+            } else {
+                0
+            };
+        }
+        let mut deleted = 0;
+        for name in &work.victims {
+            if let Err(at) = world.clients.take(w.component(), world.clock.now_ms()) {
+                throttled = Some(at);
+                break;
+            }
+            deleted += 1;
+            if delete_pod(world, w, name) {
+                // Terminating, or gone already (an unscheduled pod).
+                if let Some(seen) = self.owned.get_mut(&w.uid).and_then(|p| p.get_mut(name)) {
+                    seen.active = false;
+                }
+            }
+        }
+        work.victims.drain(..deleted);
+        throttled
+    }
+
     /// Adopts matching orphans, releases owned pods that no longer match; returns the names of
     /// the active pods this controller owns. Pods are only copied when they must change.
     fn claim_pods(&mut self, world: &mut World, w: &Workload) -> Vec<String> {
@@ -319,6 +376,7 @@ impl ReplicaSets {
                         pod.metadata.owner_references = None;
                     }
                 }
+                world.clients.charge(w.component(), world.clock.now_ms());
                 if world.api.update(Object::Pod(pod)).is_ok() {
                     self.forget(&(w.key.namespace.clone(), name));
                 }
@@ -334,6 +392,7 @@ impl ReplicaSets {
                     .push(owner_reference(w));
                 let seen = PodSummary::of(&pod);
                 let is_active = seen.active;
+                world.clients.charge(w.component(), world.clock.now_ms());
                 if world.api.update(Object::Pod(pod)).is_ok() {
                     self.note(w, &name, seen);
                     if is_active {
@@ -367,8 +426,16 @@ impl ReplicaSets {
     }
 }
 
-/// Creates one pod from the template; false when the API server refused it.
-fn create_pod(world: &mut World, w: &Workload) -> bool {
+/// Creates one pod from the template; false when the API server refused it, or when the
+/// client must wait for a token first (`throttled` then says until when).
+fn create_pod(world: &mut World, w: &Workload, throttled: &mut Option<i64>) -> bool {
+    if throttled.is_some() {
+        return false;
+    }
+    if let Err(at) = world.clients.take(w.component(), world.clock.now_ms()) {
+        *throttled = Some(at);
+        return false;
+    }
     let template = w.template.clone();
     let template_meta = template.metadata.unwrap_or_default();
     let pod = Pod {
@@ -421,10 +488,9 @@ fn create_pod(world: &mut World, w: &Workload) -> bool {
 }
 
 /// Deletes one pod; false when the API server refused.
-fn delete_pod(world: &mut World, w: &Workload, pod: &Pod) -> bool {
-    let name = pod.metadata.name.clone().unwrap_or_default();
+fn delete_pod(world: &mut World, w: &Workload, name: &str) -> bool {
     if world
-        .delete("Pod", &w.key.namespace, &name, None, false)
+        .delete("Pod", &w.key.namespace, name, None, false)
         .is_err()
     {
         return false;
@@ -451,7 +517,7 @@ fn delete_pod(world: &mut World, w: &Workload, pod: &Pod) -> bool {
 /// The `count` pods to delete first, as upstream ranks them: unscheduled before scheduled,
 /// Pending before Running, not ready before ready, more pods of this controller on the same
 /// node first, recently ready first, more restarts first, newer first.
-fn victims(pods: &[&Pod], count: usize) -> Vec<Pod> {
+fn victims(pods: &[&Pod], count: usize) -> Vec<String> {
     let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
     for p in pods {
         if let Some(n) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
@@ -499,7 +565,7 @@ fn victims(pods: &[&Pod], count: usize) -> Vec<Pod> {
     ranked
         .into_iter()
         .take(count)
-        .map(|(_, p)| p.clone())
+        .map(|(_, p)| p.metadata.name.clone().unwrap_or_default())
         .collect()
 }
 
@@ -574,6 +640,7 @@ impl ReplicaSets {
             _ => false,
         };
         if changed {
+            world.clients.charge(w.component(), world.clock.now_ms());
             let _ = world.api.update_status(obj);
         }
     }

@@ -167,6 +167,8 @@ pub fn record_about(
     let Some(outcome) = correlator.correlate(incoming, &now, now_ms) else {
         return;
     };
+    // Sent in the background, through the component's client.
+    world.clients.charge(source.component, now_ms);
     let namespace = match involved.namespace {
         "" => "default",
         ns => ns,

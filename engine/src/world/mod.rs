@@ -3,6 +3,7 @@
 //! the kubelet take a `&mut World` (never the whole `Cluster`), so they depend on nothing
 //! above them.
 
+pub mod clients;
 pub mod events;
 
 use crate::api::error::ApiError;
@@ -32,6 +33,8 @@ pub struct World {
     pub storage: Storage,
     /// The kernel's accounting of running containers: CPU and memory they use.
     pub cgroups: Cgroups,
+    /// The components' API clients' rate limits.
+    pub clients: clients::Clients,
 }
 
 impl World {
@@ -45,6 +48,7 @@ impl World {
             events: Recorder::default(),
             storage: Storage::default(),
             cgroups: Cgroups::default(),
+            clients: clients::Clients::default(),
         }
     }
 
