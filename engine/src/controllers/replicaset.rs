@@ -32,8 +32,9 @@ pub struct ReplicaSets {
     full_scan: BTreeSet<ObjectKey>,
     /// Namespaces where an orphan pod appeared this pass.
     orphans_in: BTreeSet<String>,
-    /// Syncs waiting for their client's rate limit, with what is left of their work.
-    waiting: BTreeMap<ObjectKey, Work>,
+    /// Syncs waiting for their client's rate limit, with what is left of their work (few at
+    /// a time: a list).
+    waiting: Vec<(ObjectKey, Work)>,
 }
 
 /// The parts of a pod a ReplicaSet's decisions and status depend on: changes to the rest
@@ -154,7 +155,7 @@ impl Controller for ReplicaSets {
                     if let Some(uid) = obj.metadata().uid.as_ref() {
                         self.owned.remove(uid);
                     }
-                    self.waiting.remove(&key);
+                    self.waiting.retain(|(k, _)| *k != key);
                 }
             }
             return;
@@ -230,7 +231,8 @@ impl Controller for ReplicaSets {
         };
         // A sync that waits for its client's rate limit goes on with what it set out to do,
         // as upstream's, blocked in its requests, does; a new one claims and plans afresh.
-        let mut work = match self.waiting.remove(key) {
+        let waiting = self.waiting.iter().position(|(k, _)| k == key);
+        let mut work = match waiting.map(|at| self.waiting.swap_remove(at).1) {
             Some(work) => work,
             None => {
                 let active_names = self.claim_pods(world, &w);
@@ -238,7 +240,7 @@ impl Controller for ReplicaSets {
             }
         };
         if let Some(at) = self.carry_out(world, &w, &mut work) {
-            self.waiting.insert(key.clone(), work);
+            self.waiting.push((key.clone(), work));
             queue.requeue_at(world, at, key.clone());
             return;
         }

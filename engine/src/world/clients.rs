@@ -9,8 +9,6 @@
 //! that make hundreds of requests at once, when a Deployment of hundreds of replicas scales
 //! or rolls. Other clients are not limited.
 
-use std::collections::BTreeMap;
-
 /// Tokens are counted in thousandths.
 const MILLI: i64 = 1000;
 
@@ -53,20 +51,28 @@ impl Bucket {
     }
 }
 
-/// Every limited client's bucket, made full on first use.
+/// Every limited client's bucket, made full on first use (a handful: a list).
 #[derive(Clone, Debug, Default)]
 pub struct Clients {
-    buckets: BTreeMap<&'static str, Bucket>,
+    buckets: Vec<(&'static str, Bucket)>,
 }
 
 impl Clients {
     fn bucket(&mut self, client: &str, now_ms: i64) -> Option<&mut Bucket> {
         let (key, limit) = limit_of(client)?;
-        let bucket = self.buckets.entry(key).or_insert(Bucket {
-            limit,
-            milli: limit.burst * MILLI,
-            at_ms: now_ms,
-        });
+        let at = match self.buckets.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                let full = Bucket {
+                    limit,
+                    milli: limit.burst * MILLI,
+                    at_ms: now_ms,
+                };
+                self.buckets.push((key, full));
+                self.buckets.len() - 1
+            }
+        };
+        let bucket = &mut self.buckets[at].1;
         bucket.refill(now_ms);
         Some(bucket)
     }
