@@ -33,7 +33,8 @@ test('a reload finds the cluster, the files and the history as they were', async
   const names = (s) => s.match(/web-[a-z0-9]+-[a-z0-9]{5}/g);
   expect(names(after)).toEqual(names(before));
   await run(page, 'cat notes.txt');
-  await expect(page.getByTestId('console-output')).toContainText('remember me');
+  // The echo line holds the words too: wait for cat's own output.
+  await expect(page.getByTestId('console-output')).toContainText(/\$ cat notes\.txt\s*remember me/);
   // History: ↑ goes back through what was typed before the reload too.
   const input = page.getByTestId('console-input');
   await input.press('ArrowUp');
