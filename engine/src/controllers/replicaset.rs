@@ -163,28 +163,27 @@ impl Controller for ReplicaSets {
         let Object::Pod(pod) = obj else {
             return;
         };
-        let managed = controller_of(&pod.metadata).filter(|r| is_managed_kind(&r.kind));
+        let controller = controller_of(&pod.metadata);
         let pod_key = (obj.namespace().to_string(), obj.name().to_string());
-        let owner = managed.filter(|_| event.kind != WatchEventType::Deleted);
+        let owner = controller
+            .filter(|r| is_managed_kind(&r.kind) && event.kind != WatchEventType::Deleted);
         if self.owner_of.get(&pod_key) != owner.map(|r| &r.uid) {
             self.forget(&pod_key);
         }
-        match controller_of(&pod.metadata) {
+        match controller {
             Some(r) if is_managed_kind(&r.kind) => {
-                if event.kind != WatchEventType::Deleted {
+                if let Some(r) = owner {
                     // Compared in place: most pod writes (status) change nothing seen here.
-                    let (is_active, ready) = (active(pod), ready_since(pod));
-                    let pods = self.owned.entry(r.uid.clone()).or_default();
-                    let unchanged = pods.get(obj.name()).is_some_and(|s| {
-                        s.active == is_active
-                            && s.ready_since == ready
+                    let seen = self.owned.get(&r.uid).and_then(|p| p.get(obj.name()));
+                    let unchanged = seen.is_some_and(|s| {
+                        s.active == active(pod)
+                            && s.ready_since == ready_since(pod)
                             && s.labels == pod.metadata.labels
                     });
                     if unchanged {
                         return;
                     }
-                    pods.insert(obj.name().to_string(), PodSummary::of(pod));
-                    self.owner_of.insert(pod_key, r.uid.clone());
+                    self.note(&r.uid, pod_key, PodSummary::of(pod));
                 }
                 queue.add(ObjectKey {
                     kind: if r.kind == "ReplicaSet" {
@@ -396,7 +395,7 @@ impl ReplicaSets {
                 let is_active = seen.active;
                 world.clients.charge(w.component(), world.clock.now_ms());
                 if world.api.update(Object::Pod(pod)).is_ok() {
-                    self.note(w, &name, seen);
+                    self.note(&w.uid, (w.key.namespace.clone(), name.clone()), seen);
                     if is_active {
                         active_names.push(name);
                     }
@@ -418,13 +417,12 @@ impl ReplicaSets {
         }
     }
 
-    /// Records what `w` now sees of its pod `name`, after writing it itself.
-    fn note(&mut self, w: &Workload, name: &str, seen: PodSummary) {
-        let pod_key = (w.key.namespace.clone(), name.to_string());
+    /// Records what the controller with `uid` now sees of its pod at `pod_key`.
+    fn note(&mut self, uid: &str, pod_key: (String, String), seen: PodSummary) {
         self.forget(&pod_key);
-        let pods = self.owned.entry(w.uid.clone()).or_default();
-        pods.insert(name.to_string(), seen);
-        self.owner_of.insert(pod_key, w.uid.clone());
+        let pods = self.owned.entry(uid.to_string()).or_default();
+        pods.insert(pod_key.1.clone(), seen);
+        self.owner_of.insert(pod_key, uid.to_string());
     }
 }
 

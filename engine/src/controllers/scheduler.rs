@@ -277,7 +277,7 @@ struct Pass<'c> {
     /// The lowest priority a preemption victim could have, worked out when a pod first fails
     /// to fit (a walk over every pod). Victims only go, and pods bound earlier in the pass
     /// rank at least as high as any later one, so it stays a safe bound for the whole pass.
-    lowest_victim: std::cell::Cell<Option<Option<i32>>>,
+    lowest_victim: std::cell::OnceCell<Option<i32>>,
 }
 
 impl<'c> Pass<'c> {
@@ -290,18 +290,15 @@ impl<'c> Pass<'c> {
             bound: cache.peers(),
             added: Vec::new(),
             with_terms: cache.with_terms(),
-            lowest_victim: std::cell::Cell::new(None),
+            lowest_victim: std::cell::OnceCell::new(),
         }
     }
 
     /// [`Pass::lowest_victim`], worked out on first use.
     fn lowest_victim(&self, world: &World) -> Option<i32> {
-        let lowest = self
+        *self
             .lowest_victim
-            .get()
-            .unwrap_or_else(|| preemption::lowest_victim_priority(world));
-        self.lowest_victim.set(Some(lowest));
-        lowest
+            .get_or_init(|| preemption::lowest_victim_priority(world))
     }
 
     fn view(&self) -> interpod::View<'_> {
@@ -517,23 +514,14 @@ impl Controller for Scheduler {
         self.started_ms.get_or_insert(now);
         let retry = std::mem::take(&mut self.retry);
         let retry_affinity = std::mem::take(&mut self.retry_affinity);
-        let flushed = |p: &Pod| {
-            let key = (
-                p.metadata.namespace.clone().unwrap_or_default(),
-                p.metadata.name.clone().unwrap_or_default(),
-            );
-            self.failed_at
-                .get(&key)
-                .is_some_and(|&failed| self.flushed(failed, now))
-        };
-        let mut pending: Vec<Pod> = self
+        let (attempted, mut pending): (Vec<cache::PodKey>, Vec<Pod>) = self
             .unbound
             .iter()
-            .filter_map(|(ns, name)| match world.api.get("Pod", ns, name) {
-                Some(Object::Pod(p)) => Some(p.as_ref()),
+            .filter_map(|key| match world.api.get("Pod", &key.0, &key.1) {
+                Some(Object::Pod(p)) => Some((key, p.as_ref())),
                 _ => None,
             })
-            .filter(|p| {
+            .filter(|(key, p)| {
                 let spec = p.spec.as_ref();
                 spec.is_some_and(|s| {
                     s.node_name.is_none()
@@ -543,10 +531,13 @@ impl Controller for Scheduler {
                     && (retry
                         || !marked_unschedulable(p)
                         || (retry_affinity && refused_by_inter_pod_affinity(p))
-                        || flushed(p))
+                        || self
+                            .failed_at
+                            .get(*key)
+                            .is_some_and(|&failed| self.flushed(failed, now)))
             })
-            .cloned()
-            .collect();
+            .map(|(key, p)| (key.clone(), p.clone()))
+            .unzip();
         if pending.is_empty() {
             return;
         }
@@ -563,15 +554,6 @@ impl Controller for Scheduler {
         });
         // What nodes hold is computed once per pass and kept up to date as pods are bound;
         // binding a pod changes no node, so one copy of the nodes serves the whole pass.
-        let attempted: Vec<(String, String)> = pending
-            .iter()
-            .map(|p| {
-                (
-                    p.metadata.namespace.clone().unwrap_or_default(),
-                    p.metadata.name.clone().unwrap_or_default(),
-                )
-            })
-            .collect();
         let topology = self.topology.get_or_insert_with(|| Topology::read(world));
         let mut pass = Pass::new(topology, &mut self.cache);
         for pod in pending {
@@ -579,6 +561,7 @@ impl Controller for Scheduler {
         }
         // Those still without a node wait in the unschedulable pool until an event moves
         // them, or a flush after five minutes.
+        let mut failed = false;
         for key in attempted {
             let bound = world
                 .api
@@ -587,9 +570,12 @@ impl Controller for Scheduler {
             if bound {
                 self.failed_at.remove(&key);
             } else {
-                queue.requeue_at(world, self.flush_after(now), pending_pods());
+                failed = true;
                 self.failed_at.insert(key, now);
             }
+        }
+        if failed {
+            queue.requeue_at(world, self.flush_after(now), pending_pods());
         }
     }
 }
