@@ -232,7 +232,7 @@ pub fn sync(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, index: usize) {
             set_initialized(&mut pod, &[], &now);
         }
         let stored = kubelet::store_pod(cx, pod);
-        let Object::Pod(p) = &stored else {
+        let Object::Pod(p) = &*stored else {
             return;
         };
         // The kubelet sees the exit on its next relist and goes on with the next container.

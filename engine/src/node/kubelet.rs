@@ -2,6 +2,8 @@
 //! pulls (first pull takes time, later ones find the image present), container start,
 //! image-pull back-off, and termination within the grace period — emitting the real events.
 
+use std::sync::Arc;
+
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
 };
@@ -202,11 +204,17 @@ pub fn sync(cx: &mut NodeCx<'_>, namespace: &str, name: &str, uid: &str) {
 }
 
 /// Writes the pod's status; returns the pod as stored (only its metadata if it is gone).
-pub(crate) fn store_pod(cx: &mut NodeCx<'_>, pod: Pod) -> Object {
+pub(crate) fn store_pod(cx: &mut NodeCx<'_>, pod: Pod) -> Arc<Object> {
     let gone = crate::node::runtime::event_ref(&pod);
+    let (namespace, name) = (gone.namespace(), gone.name());
     match cx.world.api.update_status(Object::Pod(Box::new(pod))) {
-        Ok(o) => o.clone(),
-        Err(_) => gone,
+        // The version now stored, shared with the store (not a copy).
+        Ok(_) => cx
+            .world
+            .api
+            .get_shared("Pod", namespace, name)
+            .unwrap_or_else(|| Arc::new(gone)),
+        Err(_) => Arc::new(gone),
     }
 }
 
@@ -441,7 +449,7 @@ fn mount_failed(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, message: &str) {
         begin_status(cx, &mut pod, node);
         store_pod(cx, pod)
     } else {
-        Object::Pod(Box::new(pod))
+        Arc::new(Object::Pod(Box::new(pod)))
     };
     events::record(
         cx.world,
@@ -490,7 +498,7 @@ fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {
     status.pod_ip = Some(ip.clone());
     status.pod_ips = Some(vec![PodIP { ip }]);
     let stored = store_pod(cx, pod);
-    let Object::Pod(pod) = &stored else {
+    let Object::Pod(pod) = &*stored else {
         return;
     };
     if crate::node::init::has_init(pod) {
@@ -646,12 +654,12 @@ fn finish_pulls(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, attempt: u32) {
     // Nothing to report while every container is yet to be seen running (the status
     // manager writes only changes).
     let stored = if pod.status == before {
-        Object::Pod(Box::new(pod))
+        Arc::new(Object::Pod(Box::new(pod)))
     } else {
         store_pod(cx, pod)
     };
     cx.kubelet.stages.insert(key, Stage::Running);
-    if let Object::Pod(pod) = &stored {
+    if let Object::Pod(pod) = &*stored {
         crate::node::runtime::sync_pod(cx, pod);
     }
 }

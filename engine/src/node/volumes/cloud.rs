@@ -114,7 +114,7 @@ pub fn wait(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, volumes: &[Migrated])
         kubelet::begin_status(cx, &mut pod, node);
         kubelet::store_pod(cx, pod)
     } else {
-        crate::api::object::Object::Pod(Box::new(pod))
+        std::sync::Arc::new(crate::api::object::Object::Pod(Box::new(pod)))
     };
     let delay = match turn {
         0 => ATTACH_TIMEOUT_MS,
