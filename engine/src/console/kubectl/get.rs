@@ -44,6 +44,23 @@ error: Required resource not specified.\n\
 Use \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\n\
 See 'kubectl get -h' for help and examples";
 
+/// The printer `-o FORMAT` names (`jsonpath` for `jsonpath=…`), or kubectl's refusal.
+pub(super) fn printer_of(format: &str) -> Result<&str, String> {
+    let printer = format.split_once('=').map_or(format, |(p, _)| p);
+    if matches!(format, "" | "wide" | "name" | "yaml" | "json")
+        || matches!(printer, "jsonpath" | "custom-columns")
+    {
+        return Ok(printer);
+    }
+    if PRINTERS.contains(&printer) {
+        return Err(format!("-o {printer} is not simulated in Kubeplay yet"));
+    }
+    Err(format!(
+        "unable to match a printer suitable for the output format \"{format}\", allowed formats are: {}",
+        PRINTERS.join(",")
+    ))
+}
+
 /// Runs `kubectl get`.
 pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     let parsed = match flags::parse("get", args, FLAGS) {
@@ -51,18 +68,10 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         Err(e) => return super::error(e),
     };
     let format = parsed.value("output").unwrap_or("");
-    let printer = format.split_once('=').map_or(format, |(p, _)| p);
-    if !matches!(format, "" | "wide" | "name" | "yaml" | "json")
-        && !matches!(printer, "jsonpath" | "custom-columns")
-    {
-        if PRINTERS.contains(&printer) {
-            return super::error(format!("-o {printer} is not simulated in Kubeplay yet"));
-        }
-        return super::error(format!(
-            "unable to match a printer suitable for the output format \"{format}\", allowed formats are: {}",
-            PRINTERS.join(",")
-        ));
-    }
+    let printer = match printer_of(format) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
     if parsed.positionals.is_empty() {
         return Output::failure(NO_TYPE);
     }
@@ -237,6 +246,88 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     out
 }
 
+/// What a table adds around a kind's own columns: the NAMESPACE column (`-A`), label
+/// columns (`-L`) and LABELS (`--show-labels`).
+#[derive(Clone, Debug)]
+pub(super) struct TableExtras {
+    with_namespace: bool,
+    label_columns: Vec<String>,
+    show_labels: bool,
+}
+
+impl TableExtras {
+    pub(super) fn of(parsed: &flags::Parsed, with_namespace: bool) -> Self {
+        TableExtras {
+            with_namespace,
+            label_columns: parsed
+                .values("label-columns")
+                .iter()
+                .flat_map(|v| v.split(','))
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect(),
+            show_labels: parsed.bool("show-labels"),
+        }
+    }
+
+    /// The header line: the kind's own headers (`custom` for a custom kind's printer
+    /// columns) with the extras.
+    pub(super) fn header(
+        &self,
+        custom: Option<&crate::api::custom::CustomKind>,
+        kind: &KindInfo,
+        opts: TableOptions,
+    ) -> Vec<String> {
+        let mut header: Vec<String> = match custom {
+            Some(def) => crate::printers::kinds::custom::headers(def, opts),
+            None => columns::headers(kind.kind, opts)
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        };
+        if self.with_namespace {
+            header.insert(0, "NAMESPACE".into());
+        }
+        header.extend(
+            self.label_columns
+                .iter()
+                .map(|k| k.rsplit('/').next().unwrap_or(k).to_ascii_uppercase()),
+        );
+        if self.show_labels {
+            header.push("LABELS".into());
+        }
+        header
+    }
+
+    /// An object's row: its own cells (the first prefixed `KIND/` with `prefix`) with the
+    /// extras.
+    pub(super) fn row(
+        &self,
+        o: &Object,
+        now: i64,
+        opts: TableOptions,
+        prefix: Option<&KindInfo>,
+    ) -> Vec<String> {
+        let mut row = columns::row(o, now, opts);
+        if let (Some(kind), Some(first)) = (prefix, row.first_mut()) {
+            *first = format!("{}/{first}", kind.qualified_kind());
+        }
+        if self.with_namespace {
+            row.insert(0, o.namespace().to_string());
+        }
+        let labels = o.metadata().labels.as_ref();
+        row.extend(
+            self.label_columns
+                .iter()
+                .map(|k| labels.and_then(|l| l.get(k)).cloned().unwrap_or_default()),
+        );
+        if self.show_labels {
+            row.push(label_string(o));
+        }
+        row
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn render_kind_table(
     custom: Option<&crate::api::custom::CustomKind>,
@@ -248,62 +339,19 @@ fn render_kind_table(
     all_namespaces: bool,
     prefix_kind: bool,
 ) -> String {
-    let with_namespace = all_namespaces && kind.namespaced;
-    let show_labels = parsed.bool("show-labels");
-    let label_columns: Vec<String> = parsed
-        .values("label-columns")
-        .iter()
-        .flat_map(|v| v.split(','))
-        .filter(|k| !k.is_empty())
-        .map(str::to_string)
-        .collect();
+    let extras = TableExtras::of(parsed, all_namespaces && kind.namespaced);
     let mut lines = Vec::new();
     if !parsed.bool("no-headers") {
-        let mut header: Vec<String> = match custom {
-            Some(def) => crate::printers::kinds::custom::headers(def, opts),
-            None => columns::headers(kind.kind, opts)
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        };
-        if with_namespace {
-            header.insert(0, "NAMESPACE".into());
-        }
-        header.extend(
-            label_columns
-                .iter()
-                .map(|k| k.rsplit('/').next().unwrap_or(k).to_ascii_uppercase()),
-        );
-        if show_labels {
-            header.push("LABELS".into());
-        }
-        lines.push(header);
+        lines.push(extras.header(custom, kind, opts));
     }
-    for o in objects {
-        let mut row = columns::row(o, now, opts);
-        if prefix_kind {
-            row[0] = format!("{}/{}", kind.qualified_kind(), row[0]);
-        }
-        if with_namespace {
-            row.insert(0, o.namespace().to_string());
-        }
-        let labels = o.metadata().labels.as_ref();
-        row.extend(
-            label_columns
-                .iter()
-                .map(|k| labels.and_then(|l| l.get(k)).cloned().unwrap_or_default()),
-        );
-        if show_labels {
-            row.push(label_string(o));
-        }
-        lines.push(row);
-    }
+    let prefix = prefix_kind.then_some(kind);
+    lines.extend(objects.iter().map(|o| extras.row(o, now, opts, prefix)));
     render_aligned(&lines)
 }
 
 /// An object as JSON in the version `kind` names: events read through `events.k8s.io` are
 /// served in that group's shape.
-fn served_json(kind: &KindInfo, obj: &Object) -> serde_json::Value {
+pub(super) fn served_json(kind: &KindInfo, obj: &Object) -> serde_json::Value {
     match obj {
         Object::Event(e) if kind.group == "events.k8s.io" => crate::api::events_v1::served(e),
         _ => obj.to_json(),

@@ -1,6 +1,9 @@
-//! `kubectl get -w` / `--watch` / `--watch-only`: after the table, one row per change of a
-//! matching object while simulated time passes. Column widths only grow, as with kubectl's
-//! width-remembering tabwriter.
+//! `kubectl get -w` / `--watch` / `--watch-only`: after the current objects, each change of
+//! a matching object while simulated time passes, printed by the `-o` printer as kubectl
+//! prints it: a table row (widths only grow, as with kubectl's width-remembering
+//! tabwriter), a name, an indented JSON object, a YAML document after `---`, a JSONPath or
+//! custom-columns row. `--output-watch-events` adds the EVENT column, or wraps each object
+//! in a `WatchEvent` (`{"type":…,"object":…}`) for the other printers.
 //!
 //! A console command cannot stream yet, so the watch runs in simulated time: for as long as
 //! `timeout DURATION` allows (exit status 124, like coreutils), or without `timeout` until
@@ -9,13 +12,17 @@
 use std::collections::BTreeSet;
 
 use super::flags::{self, Flag};
+use super::get::{printer_of, served_json, TableExtras};
+use super::output_templates::CustomColumns;
 use super::resources;
+use crate::api::kinds::KindInfo;
 use crate::api::object::{Object, WatchEventType};
 use crate::api::selector::Selector;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::printers::columns::{self, TableOptions};
+use crate::printers::columns::TableOptions;
+use crate::printers::jsonpath::Template;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("output", Some('o')),
@@ -72,55 +79,90 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Ok(s) => s,
         Err(e) => return super::error(e),
     };
+    let format = parsed.value("output").unwrap_or("");
+    let printer = match printer_of(format) {
+        Ok(p) => p,
+        Err(e) => return super::error(e),
+    };
+    let spec = format.split_once('=').map_or("", |(_, t)| t);
     let opts = TableOptions {
-        wide: parsed.value("output") == Some("wide"),
+        wide: format == "wide",
+    };
+    let format = match printer {
+        "name" => Format::Name,
+        "json" => Format::Json,
+        "yaml" => Format::Yaml,
+        "jsonpath" if spec.is_empty() => {
+            return super::error("template format specified but no template given")
+        }
+        "jsonpath" => match Template::parse(spec) {
+            Ok(t) => Format::JsonPath(t),
+            Err(e) => return super::error(e),
+        },
+        "custom-columns" => match CustomColumns::parse(spec) {
+            Ok(c) => Format::CustomColumns {
+                columns: c,
+                header_due: !parsed.bool("no-headers"),
+            },
+            Err(e) => return super::error(e),
+        },
+        _ => Format::Table {
+            opts,
+            extras: TableExtras::of(&parsed, all_namespaces),
+        },
     };
     let limit = cluster.console.watch_limit;
     let now = cluster.world.clock.now_ms();
     let mut watch = Watch {
-        kind: req.kind.kind,
+        kind: req.kind,
         namespaced: req.kind.namespaced,
         all_namespaces,
         namespace,
         names: req.names.iter().cloned().collect(),
         selector,
-        opts,
-        events_column: parsed.bool("output-watch-events"),
+        format,
+        events: parsed.bool("output-watch-events"),
         printer: Printer::default(),
+        documents: 0,
         cursor: cluster.world.api.watch(),
         deadline: limit.map(|l| now.saturating_add(l.0)),
     };
-    let mut header: Vec<String> = columns::headers(req.kind.kind, opts)
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    if all_namespaces {
-        header.insert(0, "NAMESPACE".into());
-    }
-    if watch.events_column {
-        header.insert(0, "EVENT".into());
-    }
     let mut out = Output::default();
-    let initial: Vec<Vec<String>> = cluster
+    let initial: Vec<std::sync::Arc<Object>> = cluster
         .world
         .api
-        .list(req.kind.kind, None)
+        .list_shared(req.kind.kind, None)
         .filter(|o| watch.matches(o))
-        .map(|o| watch.row(o, now, None))
+        .cloned()
         .collect();
-    // The header and the current objects are one table; later rows keep its widths.
-    let mut first: Vec<Vec<String>> = Vec::new();
-    if !parsed.bool("no-headers") {
-        first.push(header);
-    }
-    if !parsed.bool("watch-only") {
-        first.extend(initial);
-    }
-    for r in &first {
-        watch.printer.grow(r);
-    }
-    for r in &first {
-        out.out_raw(watch.printer.line(r));
+    let watch_only = parsed.bool("watch-only");
+    if let Format::Table { opts, extras } = &watch.format {
+        // The header and the current objects are one table; later rows keep its widths.
+        let custom = cluster.world.api.custom_kind(req.kind.kind);
+        let mut first: Vec<Vec<String>> = Vec::new();
+        if !parsed.bool("no-headers") {
+            let mut header = extras.header(custom.map(|d| d.as_ref()), req.kind, *opts);
+            if watch.events {
+                header.insert(0, "EVENT".into());
+            }
+            first.push(header);
+        }
+        if !watch_only {
+            first.extend(initial.iter().map(|o| watch.row(o, now, "ADDED")));
+        }
+        for r in &first {
+            watch.printer.grow(r);
+        }
+        for r in &first {
+            out.out_raw(watch.printer.line(r));
+        }
+    } else if !watch_only {
+        for o in &initial {
+            match watch.print(o, now, "ADDED") {
+                Ok(text) => out.out_raw(text),
+                Err(e) => return super::error(e),
+            }
+        }
     }
     if cluster.console.may_stream() {
         cluster.console.job = Some(crate::console::Job::Watch(watch));
@@ -150,27 +192,50 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             break;
         }
     }
-    if limit.is_some() {
+    if limit.is_some() && out.exit_code == 0 {
         out.exit_code = 124;
     }
     out
 }
 
-/// A running watch: what it matches, the widths printed so far, and where it has read to.
+/// A running watch: what it matches, how it prints, the widths printed so far, and where it
+/// has read to.
 #[derive(Clone, Debug)]
 pub(crate) struct Watch {
-    kind: &'static str,
+    kind: &'static KindInfo,
     namespaced: bool,
     all_namespaces: bool,
     namespace: String,
     names: BTreeSet<String>,
     selector: Option<Selector>,
-    opts: TableOptions,
-    events_column: bool,
+    format: Format,
+    /// `--output-watch-events`.
+    events: bool,
     printer: Printer,
+    /// YAML documents printed so far (the second and later start with `---`).
+    documents: usize,
     cursor: crate::apiserver::Cursor,
     /// When `timeout` ends it (epoch ms).
     deadline: Option<i64>,
+}
+
+/// The `-o` printer of a watch.
+#[derive(Clone, Debug)]
+enum Format {
+    /// The kind's table (`-o wide`, `-A`, `-L`, `--show-labels`).
+    Table {
+        opts: TableOptions,
+        extras: TableExtras,
+    },
+    Name,
+    Json,
+    Yaml,
+    JsonPath(Template),
+    /// Its header is printed with the first row (unless `--no-headers`).
+    CustomColumns {
+        columns: CustomColumns,
+        header_due: bool,
+    },
 }
 
 impl Watch {
@@ -183,19 +248,66 @@ impl Watch {
                 .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
     }
 
-    fn row(&self, o: &Object, now: i64, event: Option<&str>) -> Vec<String> {
-        let mut cells = columns::row(o, now, self.opts);
-        if self.all_namespaces {
-            cells.insert(0, o.namespace().to_string());
-        }
-        if self.events_column {
-            cells.insert(0, event.unwrap_or("ADDED").to_string());
+    /// A table row, with the EVENT cell first when watch events are shown.
+    fn row(&self, o: &Object, now: i64, event: &str) -> Vec<String> {
+        let Format::Table { opts, extras } = &self.format else {
+            return Vec::new();
+        };
+        let mut cells = extras.row(o, now, *opts, None);
+        if self.events {
+            cells.insert(0, event.to_string());
         }
         cells
     }
 
-    /// Prints a row for each change since the last poll; true once `timeout` has ended it
-    /// (the exit status is then 124).
+    /// What the printer writes for one object (`event` names the change), or why it
+    /// cannot (a JSONPath template that fails on it: kubectl stops there).
+    fn print(&mut self, o: &Object, now: i64, event: &str) -> Result<String, String> {
+        let served = || served_json(self.kind, o);
+        // The object, or with `--output-watch-events` the WatchEvent wrapping it.
+        let value = || match self.events {
+            true => serde_json::json!({"type": event, "object": served()}),
+            false => served(),
+        };
+        Ok(match &mut self.format {
+            Format::Table { .. } => {
+                let row = self.row(o, now, event);
+                self.printer.line(&row)
+            }
+            Format::Name => format!("{}/{}\n", self.kind.qualified_kind(), o.name()),
+            // A WatchEvent is marshalled compact, type first (Go's field order).
+            Format::Json if self.events => format!(
+                "{{\"type\":{},\"object\":{}}}\n",
+                serde_json::Value::from(event),
+                served()
+            ),
+            Format::Json => format!("{}\n", super::get::json_pretty(&served())),
+            Format::Yaml => {
+                self.documents += 1;
+                let separator = if self.documents > 1 { "---\n" } else { "" };
+                format!("{separator}{}", crate::printers::yaml::to_yaml(&value()))
+            }
+            Format::JsonPath(template) => template.execute(&value())?,
+            Format::CustomColumns {
+                columns,
+                header_due,
+            } => {
+                let row = columns.row(&value());
+                let mut text = String::new();
+                if std::mem::take(header_due) {
+                    let header = columns.headers();
+                    self.printer.grow(&header);
+                    self.printer.grow(&row);
+                    text.push_str(&self.printer.line(&header));
+                }
+                text.push_str(&self.printer.line(&row));
+                text
+            }
+        })
+    }
+
+    /// Prints each change since the last poll; true once `timeout` has ended it (the exit
+    /// status is then 124).
     pub(crate) fn poll(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
         let now = cluster.world.clock.now_ms();
         let changes: Vec<(WatchEventType, std::sync::Arc<Object>)> = cluster
@@ -203,7 +315,7 @@ impl Watch {
             .api
             .read(&self.cursor)
             .iter()
-            .filter(|e| e.object.kind() == self.kind && self.matches(&e.object))
+            .filter(|e| e.object.kind() == self.kind.kind && self.matches(&e.object))
             .map(|e| (e.kind, e.object.clone()))
             .collect();
         for (kind, obj) in changes {
@@ -212,8 +324,14 @@ impl Watch {
                 WatchEventType::Modified => "MODIFIED",
                 WatchEventType::Deleted => "DELETED",
             };
-            let line = self.printer.line(&self.row(&obj, now, Some(event)));
-            out.out_raw(line);
+            match self.print(&obj, now, event) {
+                Ok(text) => out.out_raw(text),
+                Err(e) => {
+                    out.err(format!("error: {e}"));
+                    out.exit_code = 1;
+                    return true;
+                }
+            }
         }
         let ended = self.deadline.is_some_and(|d| now >= d);
         if ended {
@@ -222,6 +340,11 @@ impl Watch {
         ended
     }
 }
+
+/// kubectl's tabwriter (`printers.GetNewTabWriter`): a column is at least 6 wide, with 3
+/// spaces after its widest cell.
+const MIN_WIDTH: usize = 6;
+const PADDING: usize = 3;
 
 /// Prints rows with column widths that only grow (liggitt/tabwriter's RememberWidths).
 #[derive(Clone, Debug, Default)]
@@ -236,7 +359,9 @@ impl Printer {
             self.widths.resize(cells.len(), 0);
         }
         for (i, c) in cells.iter().enumerate() {
-            self.widths[i] = self.widths[i].max(c.chars().count());
+            self.widths[i] = self.widths[i]
+                .max(c.chars().count() + PADDING)
+                .max(MIN_WIDTH);
         }
     }
 
@@ -249,7 +374,7 @@ impl Printer {
                 s.push_str(c);
             } else {
                 s.push_str(c);
-                s.push_str(&" ".repeat(self.widths[i] - w + 3));
+                s.push_str(&" ".repeat(self.widths[i].saturating_sub(w)));
             }
         }
         s.push('\n');
