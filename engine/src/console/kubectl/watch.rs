@@ -100,16 +100,27 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             Err(e) => return super::error(e),
         },
         "custom-columns" => match CustomColumns::parse(spec) {
-            Ok(c) => Format::CustomColumns {
-                columns: c,
-                header_due: !parsed.bool("no-headers"),
-            },
+            Ok(c) => Format::CustomColumns(c),
             Err(e) => return super::error(e),
         },
         _ => Format::Table {
             opts,
             extras: TableExtras::of(&parsed, all_namespaces),
         },
+    };
+    // The header line, printed with the first row (kubectl prints no header over no rows).
+    let header = match &format {
+        _ if parsed.bool("no-headers") => None,
+        Format::Table { opts, extras } => {
+            let custom = cluster.world.api.custom_kind(req.kind.kind);
+            let mut header = extras.header(custom.map(|d| d.as_ref()), req.kind, *opts);
+            if parsed.bool("output-watch-events") {
+                header.insert(0, "EVENT".into());
+            }
+            Some(header)
+        }
+        Format::CustomColumns(columns) => Some(columns.headers()),
+        _ => None,
     };
     let limit = cluster.console.watch_limit;
     let now = cluster.world.clock.now_ms();
@@ -122,46 +133,25 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         selector,
         format,
         events: parsed.bool("output-watch-events"),
+        header,
         printer: Printer::default(),
         documents: 0,
         cursor: cluster.world.api.watch(),
         deadline: limit.map(|l| now.saturating_add(l.0)),
     };
     let mut out = Output::default();
-    let initial: Vec<std::sync::Arc<Object>> = cluster
-        .world
-        .api
-        .list_shared(req.kind.kind, None)
-        .filter(|o| watch.matches(o))
-        .cloned()
-        .collect();
-    let watch_only = parsed.bool("watch-only");
-    if let Format::Table { opts, extras } = &watch.format {
-        // The header and the current objects are one table; later rows keep its widths.
-        let custom = cluster.world.api.custom_kind(req.kind.kind);
-        let mut first: Vec<Vec<String>> = Vec::new();
-        if !parsed.bool("no-headers") {
-            let mut header = extras.header(custom.map(|d| d.as_ref()), req.kind, *opts);
-            if watch.events {
-                header.insert(0, "EVENT".into());
-            }
-            first.push(header);
-        }
-        if !watch_only {
-            first.extend(initial.iter().map(|o| watch.row(o, now, "ADDED")));
-        }
-        for r in &first {
-            watch.printer.grow(r);
-        }
-        for r in &first {
-            out.out_raw(watch.printer.line(r));
-        }
-    } else if !watch_only {
-        for o in &initial {
-            match watch.print(o, now, "ADDED") {
-                Ok(text) => out.out_raw(text),
-                Err(e) => return super::error(e),
-            }
+    if !parsed.bool("watch-only") {
+        // The current objects, printed (and, in a table, aligned) as one block.
+        let initial: Vec<std::sync::Arc<Object>> = cluster
+            .world
+            .api
+            .list_shared(req.kind.kind, None)
+            .filter(|o| watch.matches(o))
+            .cloned()
+            .collect();
+        match watch.print(&initial, now, "ADDED") {
+            Ok(text) => out.out_raw(text),
+            Err(e) => return super::error(e),
         }
     }
     if cluster.console.may_stream() {
@@ -211,6 +201,8 @@ pub(crate) struct Watch {
     format: Format,
     /// `--output-watch-events`.
     events: bool,
+    /// The table's header line until it is printed (with the first row).
+    header: Option<Vec<String>>,
     printer: Printer,
     /// YAML documents printed so far (the second and later start with `---`).
     documents: usize,
@@ -231,11 +223,7 @@ enum Format {
     Json,
     Yaml,
     JsonPath(Template),
-    /// Its header is printed with the first row (unless `--no-headers`).
-    CustomColumns {
-        columns: CustomColumns,
-        header_due: bool,
-    },
+    CustomColumns(CustomColumns),
 }
 
 impl Watch {
@@ -248,62 +236,69 @@ impl Watch {
                 .is_none_or(|s| s.matches(o.metadata().labels.as_ref()))
     }
 
-    /// A table row, with the EVENT cell first when watch events are shown.
-    fn row(&self, o: &Object, now: i64, event: &str) -> Vec<String> {
-        let Format::Table { opts, extras } = &self.format else {
-            return Vec::new();
-        };
-        let mut cells = extras.row(o, now, *opts, None);
-        if self.events {
-            cells.insert(0, event.to_string());
-        }
-        cells
-    }
-
-    /// What the printer writes for one object (`event` names the change), or why it
-    /// cannot (a JSONPath template that fails on it: kubectl stops there).
-    fn print(&mut self, o: &Object, now: i64, event: &str) -> Result<String, String> {
-        let served = || served_json(self.kind, o);
-        // The object, or with `--output-watch-events` the WatchEvent wrapping it.
-        let value = || match self.events {
-            true => serde_json::json!({"type": event, "object": served()}),
-            false => served(),
-        };
-        Ok(match &mut self.format {
-            Format::Table { .. } => {
-                let row = self.row(o, now, event);
-                self.printer.line(&row)
-            }
-            Format::Name => format!("{}/{}\n", self.kind.qualified_kind(), o.name()),
-            // A WatchEvent is marshalled compact, type first (Go's field order).
-            Format::Json if self.events => format!(
-                "{{\"type\":{},\"object\":{}}}\n",
-                serde_json::Value::from(event),
-                served()
-            ),
-            Format::Json => format!("{}\n", super::get::json_pretty(&served())),
-            Format::Yaml => {
-                self.documents += 1;
-                let separator = if self.documents > 1 { "---\n" } else { "" };
-                format!("{separator}{}", crate::printers::yaml::to_yaml(&value()))
-            }
-            Format::JsonPath(template) => template.execute(&value())?,
-            Format::CustomColumns {
-                columns,
-                header_due,
-            } => {
-                let row = columns.row(&value());
-                let mut text = String::new();
-                if std::mem::take(header_due) {
-                    let header = columns.headers();
-                    self.printer.grow(&header);
-                    self.printer.grow(&row);
-                    text.push_str(&self.printer.line(&header));
+    /// What the printer writes for `objects` (`event` names the change; several are the
+    /// current objects, written at once), or why it cannot (a JSONPath template that fails:
+    /// kubectl stops there).
+    fn print(
+        &mut self,
+        objects: &[std::sync::Arc<Object>],
+        now: i64,
+        event: &str,
+    ) -> Result<String, String> {
+        let mut text = String::new();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for o in objects {
+            let served = || served_json(self.kind, o);
+            // The object, or with `--output-watch-events` the WatchEvent wrapping it.
+            let value = || match self.events {
+                true => serde_json::json!({"type": event, "object": served()}),
+                false => served(),
+            };
+            match &self.format {
+                Format::Table { opts, extras } => {
+                    let mut cells = extras.row(o, now, *opts, None);
+                    if self.events {
+                        cells.insert(0, event.to_string());
+                    }
+                    rows.push(cells);
                 }
-                text.push_str(&self.printer.line(&row));
-                text
+                Format::CustomColumns(columns) => rows.push(columns.row(&value())),
+                Format::Name => {
+                    text.push_str(&format!("{}/{}\n", self.kind.qualified_kind(), o.name()))
+                }
+                // A WatchEvent is marshalled compact, type first (Go's field order).
+                Format::Json if self.events => text.push_str(&format!(
+                    "{{\"type\":{},\"object\":{}}}\n",
+                    serde_json::Value::from(event),
+                    served()
+                )),
+                Format::Json => {
+                    text.push_str(&super::get::json_pretty(&served()));
+                    text.push('\n');
+                }
+                Format::Yaml => {
+                    self.documents += 1;
+                    if self.documents > 1 {
+                        text.push_str("---\n");
+                    }
+                    text.push_str(&crate::printers::yaml::to_yaml(&value()));
+                }
+                Format::JsonPath(template) => text.push_str(&template.execute(&value())?),
             }
-        })
+        }
+        if !rows.is_empty() {
+            // One flush of kubectl's tabwriter: the lines written together align together.
+            if let Some(header) = self.header.take() {
+                rows.insert(0, header);
+            }
+            for r in &rows {
+                self.printer.grow(r);
+            }
+            for r in &rows {
+                text.push_str(&self.printer.line(r));
+            }
+        }
+        Ok(text)
     }
 
     /// Prints each change since the last poll; true once `timeout` has ended it (the exit
@@ -324,7 +319,7 @@ impl Watch {
                 WatchEventType::Modified => "MODIFIED",
                 WatchEventType::Deleted => "DELETED",
             };
-            match self.print(&obj, now, event) {
+            match self.print(&[obj], now, event) {
                 Ok(text) => out.out_raw(text),
                 Err(e) => {
                     out.err(format!("error: {e}"));
