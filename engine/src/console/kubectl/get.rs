@@ -2,6 +2,7 @@
 
 use super::flags::{self, Flag};
 use super::resources;
+use super::sort_by::SortBy;
 use crate::api::field_selector::FieldSelector;
 use crate::api::kinds::KindInfo;
 use crate::api::object::Object;
@@ -20,6 +21,7 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::value("selector", Some('l')),
     flags::value("field-selector", None),
     flags::value("label-columns", Some('L')),
+    flags::value("sort-by", None),
 ];
 
 /// Output formats kubectl 1.34 accepts, in the order its error message lists them.
@@ -43,6 +45,50 @@ const NO_TYPE: &str = "You must specify the type of resource to get. Use \"kubec
 error: Required resource not specified.\n\
 Use \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\n\
 See 'kubectl get -h' for help and examples";
+
+/// The objects one request found, of one kind: whether they were asked for by name.
+type Found<'a> = (&'static KindInfo, Vec<&'a Object>, bool);
+
+/// `--sort-by`, as kubectl applies it. A table is sorted on its own (and each object asked
+/// for by name is a table of its own, only checked for the field); the other printers sort
+/// every object found together, across kinds, unless a single object was asked for.
+fn sort_found(
+    found: &mut Vec<Found<'_>>,
+    spec: &str,
+    tables: bool,
+    single: bool,
+) -> Result<(), String> {
+    if tables {
+        let by = SortBy::for_tables(spec)?;
+        for (kind, objects, named) in found.iter_mut() {
+            if *named {
+                for o in objects.iter() {
+                    by.check(&served_json(kind, o))?;
+                }
+            } else {
+                by.sort(objects, |o| served_json(kind, o))?;
+            }
+        }
+        return Ok(());
+    }
+    if single {
+        return Ok(());
+    }
+    let by = SortBy::for_lists(spec)?;
+    let mut items: Vec<(&'static KindInfo, &Object)> = found
+        .drain(..)
+        .flat_map(|(kind, objects, _)| objects.into_iter().map(move |o| (kind, o)))
+        .collect();
+    by.sort(&mut items, |(kind, o)| served_json(kind, o))?;
+    // Back into runs of one kind, in the sorted order.
+    for (kind, o) in items {
+        match found.last_mut() {
+            Some((k, objects, _)) if std::ptr::eq(*k, kind) => objects.push(o),
+            _ => found.push((kind, vec![o], false)),
+        }
+    }
+    Ok(())
+}
 
 /// The printer `-o FORMAT` names (`jsonpath` for `jsonpath=…`), or kubectl's refusal.
 pub(super) fn printer_of(format: &str) -> Result<&str, String> {
@@ -111,7 +157,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     }
     let fields = fields.and_then(Result::ok);
 
-    let mut found: Vec<(&'static KindInfo, Vec<&Object>)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     let mut errors = Vec::new();
     for req in &requests {
         let ns_filter = match (req.kind.namespaced, all_namespaces) {
@@ -152,7 +198,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             objects.stable_sort_by(|a, b| crate::api::object::flowcontrol::matching_order(a, b));
         }
         if !objects.is_empty() {
-            found.push((req.kind, objects));
+            found.push((req.kind, objects, !req.names.is_empty()));
         }
     }
 
@@ -165,12 +211,19 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     }
     let prefix_kind = found.len() > 1;
     let now = cluster.world.clock.now_ms();
+    let single = requests.len() == 1 && requests[0].names.len() == 1;
+    if let Some(spec) = parsed.value("sort-by").filter(|s| !s.is_empty()) {
+        let tables = matches!(format, "" | "wide");
+        if let Err(e) = sort_found(&mut found, spec, tables, single) {
+            out.extend(super::error(e));
+            return out;
+        }
+    }
     if printer == "jsonpath" || printer == "custom-columns" {
         let spec = format.split_once('=').map(|(_, t)| t).unwrap_or("");
-        let single = requests.len() == 1 && requests[0].names.len() == 1;
         let objects: Vec<serde_json::Value> = found
             .iter()
-            .flat_map(|(kind, objs)| objs.iter().map(|o| served_json(kind, o)))
+            .flat_map(|(kind, objs, _)| objs.iter().map(|o| served_json(kind, o)))
             .collect();
         let printed = if printer == "jsonpath" {
             let value = match (single, objects.len()) {
@@ -188,10 +241,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             Err(e) => return super::error(e),
         }
     } else if format == "yaml" || format == "json" {
-        let single = requests.len() == 1 && requests[0].names.len() == 1;
         let items: Vec<serde_json::Value> = found
             .iter()
-            .flat_map(|(kind, objs)| objs.iter().map(|o| served_json(kind, o)))
+            .flat_map(|(kind, objs, _)| objs.iter().map(|o| served_json(kind, o)))
             .collect();
         let value = match (single, items.len()) {
             (true, 1) => items.into_iter().next().unwrap_or_default(),
@@ -207,7 +259,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             out.out(json_pretty(&value));
         }
     } else if format == "name" {
-        for (kind, objects) in &found {
+        for (kind, objects, _) in &found {
             for o in objects {
                 out.out(format!("{}/{}", kind.qualified_kind(), o.name()));
             }
@@ -217,7 +269,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             wide: format == "wide",
         };
         let mut rendered = Vec::new();
-        for (kind, objects) in &found {
+        for (kind, objects, _) in &found {
             rendered.push(render_kind_table(
                 cluster.world.api.custom_kind(kind.kind).map(|d| d.as_ref()),
                 kind,

@@ -49,6 +49,7 @@ mod scale;
 mod set_env;
 mod set_image;
 mod set_resources;
+mod sort_by;
 mod top;
 mod unified_diff;
 mod version;

@@ -36,6 +36,7 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("watch-only", None),
     flags::boolean("output-watch-events", None),
     flags::value("raw", None),
+    flags::value("sort-by", None),
 ];
 
 /// Longest a watch without `timeout` runs.
@@ -140,6 +141,9 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         deadline: limit.map(|l| now.saturating_add(l.0)),
     };
     let mut out = Output::default();
+    if parsed.value("sort-by").is_some_and(|s| !s.is_empty()) {
+        out.err("warning: --watch or --watch-only requested, --sort-by will be ignored");
+    }
     if !parsed.bool("watch-only") {
         // The current objects, printed (and, in a table, aligned) as one block.
         let initial: Vec<std::sync::Arc<Object>> = cluster
