@@ -22,6 +22,7 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::value("field-selector", None),
     flags::value("label-columns", Some('L')),
     flags::value("sort-by", None),
+    flags::boolean("output-watch-events", None),
 ];
 
 /// Output formats kubectl 1.34 accepts, in the order its error message lists them.
@@ -90,6 +91,21 @@ fn sort_found(
     Ok(())
 }
 
+/// kubectl get's `Validate`: flags that do not go together (`watching`: `-w` or
+/// `--watch-only` was given).
+pub(super) fn validate(parsed: &flags::Parsed, watching: bool) -> Result<(), String> {
+    let format = parsed.value("output").unwrap_or("");
+    if parsed.bool("show-labels") && !matches!(format, "" | "wide") {
+        return Err(format!(
+            "--show-labels option cannot be used with {format} printer"
+        ));
+    }
+    if parsed.bool("output-watch-events") && !watching {
+        return Err("--output-watch-events option can only be used with --watch or --watch-only\nSee 'kubectl get -h' for help and examples".into());
+    }
+    Ok(())
+}
+
 /// The printer `-o FORMAT` names (`jsonpath` for `jsonpath=…`), or kubectl's refusal.
 pub(super) fn printer_of(format: &str) -> Result<&str, String> {
     let printer = format.split_once('=').map_or(format, |(p, _)| p);
@@ -113,6 +129,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
+    if let Err(e) = validate(&parsed, false) {
+        return super::error(e);
+    }
     let format = parsed.value("output").unwrap_or("");
     let printer = match printer_of(format) {
         Ok(p) => p,

@@ -61,6 +61,14 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
+    let mut out = Output::default();
+    if parsed.value("sort-by").is_some_and(|s| !s.is_empty()) {
+        out.err("warning: --watch or --watch-only requested, --sort-by will be ignored");
+    }
+    if let Err(e) = super::get::validate(&parsed, true) {
+        out.extend(super::error(e));
+        return out;
+    }
     let requests = match resources::resolve(&cluster.world.api, &parsed.positionals) {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => return super::get::run(cluster, args),
@@ -85,6 +93,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
+
     let spec = format.split_once('=').map_or("", |(_, t)| t);
     let opts = TableOptions {
         wide: format == "wide",
@@ -140,10 +149,6 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         cursor: cluster.world.api.watch(),
         deadline: limit.map(|l| now.saturating_add(l.0)),
     };
-    let mut out = Output::default();
-    if parsed.value("sort-by").is_some_and(|s| !s.is_empty()) {
-        out.err("warning: --watch or --watch-only requested, --sort-by will be ignored");
-    }
     if !parsed.bool("watch-only") {
         // The current objects, printed (and, in a table, aligned) as one block.
         let initial: Vec<std::sync::Arc<Object>> = cluster
