@@ -23,6 +23,12 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::value("label-columns", Some('L')),
     flags::value("sort-by", None),
     flags::boolean("output-watch-events", None),
+    // `--watch=false`: a plain get (a watch goes to `watch::run`).
+    flags::boolean("watch", Some('w')),
+    flags::boolean("watch-only", None),
+    flags::boolean("ignore-not-found", None),
+    // Paging only: the objects printed are the same.
+    flags::value("chunk-size", None),
 ];
 
 /// Output formats kubectl 1.34 accepts, in the order its error message lists them.
@@ -94,6 +100,9 @@ fn sort_found(
 /// kubectl get's `Validate`: flags that do not go together (`watching`: `-w` or
 /// `--watch-only` was given).
 pub(super) fn validate(parsed: &flags::Parsed, watching: bool) -> Result<(), String> {
+    if let Some(size) = parsed.value("chunk-size") {
+        super::flag_values::int_flag("get", "--chunk-size", size, 64)?;
+    }
     let format = parsed.value("output").unwrap_or("");
     if parsed.bool("show-labels") && !matches!(format, "" | "wide") {
         return Err(format!(
@@ -176,6 +185,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     }
     let fields = fields.and_then(Result::ok);
 
+    let ignore_not_found = parsed.bool("ignore-not-found");
     let mut found: Vec<Found> = Vec::new();
     let mut errors = Vec::new();
     for req in &requests {
@@ -206,6 +216,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
                     .get(req.kind.kind, ns_filter.unwrap_or(""), name)
                 {
                     Some(o) => objects.push(o),
+                    None if ignore_not_found => {}
                     None => errors.push(
                         crate::api::error::ApiError::not_found(req.kind, name).kubectl_message(),
                     ),
@@ -227,6 +238,10 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         out.err(
             "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
         );
+    }
+    if found.is_empty() && ignore_not_found {
+        // Nothing at all, not even an empty List.
+        return out;
     }
     let prefix_kind = found.len() > 1;
     let now = cluster.world.clock.now_ms();

@@ -13,6 +13,27 @@ pub fn jsonpath(spec: &str, value: &Value) -> Result<String, String> {
     Template::parse(spec)?.execute(value)
 }
 
+/// kubectl's `RelaxedJSONPathExpression`: `a.b`, `.a.b`, `{a.b}` and `{.a.b}` all mean
+/// `{.a.b}`.
+pub(super) fn relaxed(expr: &str) -> Result<String, String> {
+    if expr.is_empty() {
+        return Ok(String::new());
+    }
+    let inner = expr
+        .strip_prefix('{')
+        .and_then(|e| e.strip_suffix('}'))
+        .unwrap_or(expr);
+    // The regexp's optional dot takes nothing when nothing would be left after it.
+    let inner = match inner.strip_prefix('.') {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => inner,
+    };
+    if inner.is_empty() || inner.contains(['{', '}']) {
+        return Err("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".into());
+    }
+    Ok(format!("{{.{inner}}}"))
+}
+
 /// `-o custom-columns=HEADER:PATH,...` parsed: a column per pair.
 #[derive(Clone, Debug)]
 pub struct CustomColumns {
@@ -34,12 +55,7 @@ impl CustomColumns {
                     "unexpected custom-columns spec: {part}, expected <header>:<json-path-expr>"
                 ));
             };
-            let path = path.trim();
-            let expr = if path.starts_with('{') {
-                path.to_string()
-            } else {
-                format!("{{{path}}}")
-            };
+            let expr = relaxed(path.trim())?;
             headers.push(header.to_string());
             templates.push(Template::parse(&expr)?);
         }
@@ -80,4 +96,26 @@ pub fn custom_columns(spec: &str, objects: &[Value], no_headers: bool) -> Result
     }
     rows.extend(objects.iter().map(|o| columns.row(o)));
     Ok(render_aligned(&rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_relaxed_as_kubectl_relaxes_them() {
+        for p in ["a.b", ".a.b", "{a.b}", "{.a.b}"] {
+            assert_eq!(relaxed(p).as_deref(), Ok("{.a.b}"));
+        }
+        assert!(relaxed("{.a}{.b}").is_err());
+        assert!(relaxed("{}").is_err());
+        assert_eq!(relaxed(".").as_deref(), Ok("{..}"));
+    }
+
+    #[test]
+    fn custom_columns_take_paths_with_or_without_the_dot() {
+        let objects = [serde_json::json!({"metadata": {"name": "a"}})];
+        let table = custom_columns("NAME:metadata.name,X:.spec", &objects, false);
+        assert_eq!(table.as_deref(), Ok("NAME   X\na      <none>\n"));
+    }
 }

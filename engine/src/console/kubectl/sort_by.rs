@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 
 use serde_json::Value;
 
+use super::output_templates::relaxed;
 use crate::api::quantity::Amount;
 use crate::printers::jsonpath::Template;
 use crate::sort::go_sort_by;
@@ -18,27 +19,6 @@ pub(super) struct SortBy {
     template: Template,
     /// What kubectl's message on unsortable values names (the Go type it sorts).
     sorted: &'static str,
-}
-
-/// kubectl's `RelaxedJSONPathExpression`: `a.b`, `.a.b`, `{a.b}` and `{.a.b}` all mean
-/// `{.a.b}`.
-pub(super) fn relaxed(expr: &str) -> Result<String, String> {
-    if expr.is_empty() {
-        return Ok(String::new());
-    }
-    let inner = expr
-        .strip_prefix('{')
-        .and_then(|e| e.strip_suffix('}'))
-        .unwrap_or(expr);
-    // The regexp's optional dot takes nothing when nothing would be left after it.
-    let inner = match inner.strip_prefix('.') {
-        Some(rest) if !rest.is_empty() => rest,
-        _ => inner,
-    };
-    if inner.is_empty() || inner.contains(['{', '}']) {
-        return Err("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".into());
-    }
-    Ok(format!("{{.{inner}}}"))
 }
 
 impl SortBy {
@@ -193,16 +173,6 @@ pub(super) fn natural_less(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn paths_are_relaxed_as_kubectl_relaxes_them() {
-        for p in ["a.b", ".a.b", "{a.b}", "{.a.b}"] {
-            assert_eq!(relaxed(p).as_deref(), Ok("{.a.b}"));
-        }
-        assert!(relaxed("{.a}{.b}").is_err());
-        assert!(relaxed("{}").is_err());
-        assert_eq!(relaxed(".").as_deref(), Ok("{..}"));
-    }
 
     #[test]
     fn natural_order_counts_digits_as_numbers() {

@@ -37,6 +37,8 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("output-watch-events", None),
     flags::value("raw", None),
     flags::value("sort-by", None),
+    flags::boolean("ignore-not-found", None),
+    flags::value("chunk-size", None),
 ];
 
 /// Longest a watch without `timeout` runs.
