@@ -111,6 +111,8 @@ const WORDS: &[&str] = &[
     "--output-watch-events",
     "--watch-only",
     "yaml",
+    "--for=pod/x",
+    "--types=Warning,x",
     "deploy",
     "rs",
     "svc",

@@ -24,6 +24,7 @@ mod diff;
 pub(crate) mod drain;
 mod dry_run;
 mod edit;
+mod events;
 pub(crate) mod exec;
 pub(crate) mod explain;
 mod flag_values;
@@ -283,6 +284,12 @@ pub(crate) const VERBS: &[Verb] = &[
             Some("whoami") => auth::WHOAMI_FLAGS,
             _ => &[],
         },
+    },
+    Verb {
+        name: "events",
+        help: Some((Group::Troubleshooting, "List events")),
+        run: Some(|c, a, _| events::run(c, a)),
+        flags: |_| events::FLAGS,
     },
     Verb {
         name: "diff",

@@ -165,6 +165,14 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             Err(e) => return super::error(e),
         }
     }
+    follow(cluster, watch, out)
+}
+
+/// Runs `watch` from here: as the console's streaming job on the page, or in simulated
+/// time until `timeout` ends it or the cluster settles.
+fn follow(cluster: &mut Cluster, mut watch: Watch, mut out: Output) -> Output {
+    let limit = cluster.console.watch_limit;
+    let now = cluster.world.clock.now_ms();
     if cluster.console.may_stream() {
         cluster.console.job = Some(crate::console::Job::Watch(watch));
         return out;
@@ -197,6 +205,48 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         out.exit_code = 124;
     }
     out
+}
+
+/// `kubectl events -w`: the events there are (the watch's first, synthetic ADDED events),
+/// then each new or repeated one as it comes (not those that expire), header first.
+pub(crate) fn events(
+    cluster: &mut Cluster,
+    filter: super::events::Filter,
+    all_namespaces: bool,
+    namespace: String,
+    no_headers: bool,
+) -> Output {
+    let Some(kind) = crate::api::kinds::by_kind("Event") else {
+        return Output::default();
+    };
+    let now = cluster.world.clock.now_ms();
+    let mut watch = Watch {
+        kind,
+        namespaced: true,
+        all_namespaces,
+        namespace,
+        names: BTreeSet::new(),
+        selector: None,
+        format: Format::Events(filter),
+        events: false,
+        header: (!no_headers).then(|| super::events::header(all_namespaces)),
+        printer: Printer::default(),
+        documents: 0,
+        cursor: cluster.world.api.watch(),
+        deadline: cluster.console.watch_limit.map(|l| now.saturating_add(l.0)),
+    };
+    let existing: Vec<std::sync::Arc<Object>> = cluster
+        .world
+        .api
+        .list_shared("Event", None)
+        .filter(|o| watch.matches(o))
+        .cloned()
+        .collect();
+    let mut out = Output::default();
+    if let Ok(text) = watch.print(&existing, now, "ADDED") {
+        out.out_raw(text);
+    }
+    follow(cluster, watch, out)
 }
 
 /// A running watch: what it matches, how it prints, the widths printed so far, and where it
@@ -235,6 +285,8 @@ enum Format {
     Yaml,
     JsonPath(Template),
     CustomColumns(CustomColumns),
+    /// `kubectl events -w`: the event printer's rows, of the events the filter keeps.
+    Events(super::events::Filter),
 }
 
 impl Watch {
@@ -274,6 +326,13 @@ impl Watch {
                     rows.push(cells);
                 }
                 Format::CustomColumns(columns) => rows.push(columns.row(&value())),
+                Format::Events(filter) => match &**o {
+                    // Events that expire are not news.
+                    Object::Event(e) if event != "DELETED" && filter.keeps(e) => {
+                        rows.push(super::events::row(e, now, self.all_namespaces))
+                    }
+                    _ => {}
+                },
                 Format::Name => {
                     text.push_str(&format!("{}/{}\n", self.kind.qualified_kind(), o.name()))
                 }
