@@ -71,6 +71,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let mut types: Vec<String> = parsed
         .values("types")
         .iter()
+        .filter(|v| !v.is_empty())
         .flat_map(|v| v.split(','))
         .map(str::to_string)
         .collect();
