@@ -47,6 +47,7 @@ pub fn series(e: &Event) -> Option<(i32, i64)> {
     Some((s.count?, s.last_observed_time.as_ref()?.0.as_millisecond()))
 }
 
-fn event_time_ms(e: &Event) -> Option<i64> {
+/// `eventTime` (epoch ms), set by the events API's recorder.
+pub fn event_time_ms(e: &Event) -> Option<i64> {
     e.event_time.as_ref().map(|t| t.0.as_millisecond())
 }

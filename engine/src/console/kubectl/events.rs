@@ -142,7 +142,7 @@ fn sort_time(e: &Event) -> i64 {
     event_times::series(e)
         .map(|(_, last)| last)
         .or_else(|| e.last_timestamp.as_ref().map(ms_from_time))
-        .or_else(|| e.event_time.as_ref().map(|t| t.0.as_millisecond()))
+        .or_else(|| event_times::event_time_ms(e))
         .unwrap_or(i64::MIN)
 }
 
@@ -160,13 +160,7 @@ pub(crate) fn header(all_namespaces: bool) -> Vec<String> {
 
 /// One event's row, as kubectl's event printer writes it.
 pub(crate) fn row(e: &Event, now: i64, all_namespaces: bool) -> Vec<String> {
-    let first = since(
-        e.event_time
-            .as_ref()
-            .map(|t| t.0.as_millisecond())
-            .or_else(|| e.first_timestamp.as_ref().map(ms_from_time)),
-        now,
-    );
+    let first = since(event_times::described_first_ms(e), now);
     let interval = match event_times::series(e) {
         Some((count, last)) => format!("{} (x{count} over {first})", since(Some(last), now)),
         None => match e.count.unwrap_or(0) {

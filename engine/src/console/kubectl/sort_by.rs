@@ -55,12 +55,11 @@ impl SortBy {
         if items.is_empty() {
             return Ok(());
         }
-        let keyed: Vec<(Option<Value>, T)> = std::mem::take(items)
+        let mut keyed: Vec<(Option<Value>, T)> = std::mem::take(items)
             .into_iter()
             .map(|item| (self.template.values(&json(&item)).into_iter().next(), item))
             .collect();
         self.found_once(keyed.iter().map(|(k, _)| k))?;
-        let mut keyed = keyed;
         let mut failed = None;
         go_sort_by(&mut keyed, |(a, _), (b, _)| match (a, b) {
             (None, _) => true,

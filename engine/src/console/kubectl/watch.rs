@@ -136,7 +136,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     };
     let limit = cluster.console.watch_limit;
     let now = cluster.world.clock.now_ms();
-    let mut watch = Watch {
+    let watch = Watch {
         kind: req.kind,
         namespaced: req.kind.namespaced,
         all_namespaces,
@@ -151,12 +151,18 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         cursor: cluster.world.api.watch(),
         deadline: limit.map(|l| now.saturating_add(l.0)),
     };
-    if !parsed.bool("watch-only") {
-        // The current objects, printed (and, in a table, aligned) as one block.
+    start(cluster, watch, out, !parsed.bool("watch-only"))
+}
+
+/// Starts `watch`: prints the objects it matches now (with `current`: as one block, so a
+/// table aligns them together), then follows it.
+fn start(cluster: &mut Cluster, mut watch: Watch, mut out: Output, current: bool) -> Output {
+    if current {
+        let now = cluster.world.clock.now_ms();
         let initial: Vec<std::sync::Arc<Object>> = cluster
             .world
             .api
-            .list_shared(req.kind.kind, None)
+            .list_shared(watch.kind.kind, None)
             .filter(|o| watch.matches(o))
             .cloned()
             .collect();
@@ -220,7 +226,7 @@ pub(crate) fn events(
         return Output::default();
     };
     let now = cluster.world.clock.now_ms();
-    let mut watch = Watch {
+    let watch = Watch {
         kind,
         namespaced: true,
         all_namespaces,
@@ -235,18 +241,8 @@ pub(crate) fn events(
         cursor: cluster.world.api.watch(),
         deadline: cluster.console.watch_limit.map(|l| now.saturating_add(l.0)),
     };
-    let existing: Vec<std::sync::Arc<Object>> = cluster
-        .world
-        .api
-        .list_shared("Event", None)
-        .filter(|o| watch.matches(o))
-        .cloned()
-        .collect();
-    let mut out = Output::default();
-    if let Ok(text) = watch.print(&existing, now, "ADDED") {
-        out.out_raw(text);
-    }
-    follow(cluster, watch, out)
+    // The watch's first, synthetic ADDED events: the events there are.
+    start(cluster, watch, Output::default(), true)
 }
 
 /// A running watch: what it matches, how it prints, the widths printed so far, and where it
