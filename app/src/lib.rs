@@ -46,9 +46,13 @@ pub fn start() {
         data_files::load_bundle().await;
         leptos::mount::mount_to_body(App);
         remove_boot_frame();
-        register_service_worker();
+        // Its install fetches every file again: not while the engine boots and answers first.
+        set_timeout(register_service_worker, SERVICE_WORKER_DELAY);
     });
 }
+
+/// How long after the mount the service worker is registered.
+const SERVICE_WORKER_DELAY: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Removes the frame `index.html` shows before the app mounts (`#boot`).
 fn remove_boot_frame() {

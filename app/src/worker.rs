@@ -1,14 +1,16 @@
 //! The engine worker: the cluster runs in a Web Worker, so however much it has to do (three
 //! hundred pods at once) the page keeps drawing and taking keys.
 //!
-//! The worker is this same wasm module: the page hands its compiled `WebAssembly.Module`
-//! and the URL of Trunk's JavaScript glue to a small module worker (made from a `Blob`,
-//! so there is no extra file to host or cache); the worker instantiates the module, whose
-//! `main` sees no window and does nothing, builds the cluster ([`engine_boot`]) and then
-//! passes every message to [`engine_handle`]. Requests and replies are JSON text
-//! ([`crate::protocol`]). The page starts it first thing ([`boot`]), so it boots while the
-//! page mounts; its messages wait until the session listens ([`attach`]). Each request's
-//! time shows in the worker's performance timeline as an `engine …` measure.
+//! The worker is this same wasm module. `index.html` starts it, before the wasm has even
+//! loaded: a new worker needs the page's main thread for its first tens of milliseconds, and
+//! the app's mount would otherwise hold it until the mount is done. That worker (a module
+//! worker made from a `Blob`, so there is no extra file to host or cache) imports Trunk's
+//! JavaScript glue at once and waits; [`boot`] adopts it and hands it the compiled
+//! `WebAssembly.Module`. The worker instantiates the module, whose `main` sees no window and
+//! does nothing, builds the cluster ([`engine_boot`]) and then passes every message to
+//! [`engine_handle`]. Requests and replies are JSON text ([`crate::protocol`]). Its messages
+//! wait until the session listens ([`attach`]). Each request's time shows in the worker's
+//! performance timeline as an `engine …` measure.
 
 use std::cell::RefCell;
 
@@ -20,53 +22,8 @@ use crate::engine_host::EngineHost;
 use crate::protocol::Crash;
 use crate::session::Session;
 
-/// The worker's script: load the glue, instantiate the module handed over, then answer.
-const SCRIPT: &str = r#"
-let handle = null;
-let followUp = null;
-const early = [];
-const crash = (why) => self.postMessage(JSON.stringify({ crash: String(why) }));
-function answer(text) {
-  const start = performance.now();
-  const kind = (/"request":\{?"(\w+)"(?::\{"(\w+)")?/.exec(text.slice(0, 48)) || []).slice(1).join(' ');
-  try {
-    const reply = handle(text);
-    if (reply) self.postMessage(reply);
-    performance.measure('engine ' + kind, { start });
-    const more = followUp();
-    if (more) {
-      self.postMessage(more);
-      performance.measure('engine ' + kind + ' + board', { start });
-    }
-  } catch (e) {
-    handle = () => '';
-    followUp = () => '';
-    crash((e && e.message) || e);
-  }
-}
-self.onmessage = async (event) => {
-  const data = event.data;
-  if (typeof data === 'string') {
-    if (handle) answer(data);
-    else early.push(data);
-    return;
-  }
-  try {
-    const glue = await import(data.glue);
-    performance.mark('engine glue loaded');
-    await glue.default({ module_or_path: data.module });
-    performance.mark('engine instantiated');
-    glue.engine_boot();
-    performance.mark('engine ready');
-    handle = glue.engine_handle;
-    followUp = glue.engine_follow_up;
-  } catch (e) {
-    crash('the engine worker could not start: ' + ((e && e.message) || e));
-    return;
-  }
-  for (const text of early.splice(0)) answer(text);
-};
-"#;
+/// The `window` property under which `index.html` leaves the worker it started.
+const EARLY_WORKER: &str = "kubeplayEngineWorker";
 
 thread_local! {
     static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
@@ -77,9 +34,10 @@ thread_local! {
     static HOST: RefCell<Option<EngineHost>> = const { RefCell::new(None) };
 }
 
-/// Starts the engine worker (once); whether it started. It does not where the page was
-/// not built by Trunk (no glue to load, as under wasm-bindgen-test) or where workers are
-/// missing.
+/// Adopts the engine worker `index.html` started (once) and hands it the module; whether
+/// there is one. There is none where the page was not built from `index.html` (as under
+/// wasm-bindgen-test) or where workers are missing: the session then runs the engine in
+/// the page.
 pub fn boot() -> bool {
     if !cfg!(target_arch = "wasm32") {
         return false;
@@ -87,10 +45,7 @@ pub fn boot() -> bool {
     if WORKER.with(|w| w.borrow().is_some()) {
         return true;
     }
-    let Some(glue) = glue_url() else {
-        return false;
-    };
-    let Some(worker) = new_worker() else {
+    let Some(worker) = early_worker() else {
         return false;
     };
     let on_message =
@@ -107,7 +62,6 @@ pub fn boot() -> bool {
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
     let boot = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&boot, &"glue".into(), &glue.into());
     let _ = js_sys::Reflect::set(&boot, &"module".into(), &leptos::wasm_bindgen::module());
     if worker.post_message(&boot).is_err() {
         worker.terminate();
@@ -155,29 +109,13 @@ pub fn post(text: &str) {
     });
 }
 
-/// The absolute URL of Trunk's glue script, from the `modulepreload` link Trunk writes.
-fn glue_url() -> Option<String> {
-    let document = web_sys::window()?.document()?;
-    let link = document
-        .query_selector("link[rel='modulepreload'][href$='.js']")
-        .ok()??;
-    let href = link.get_attribute("href")?;
-    let base = document.base_uri().ok()??;
-    web_sys::Url::new_with_base(&href, &base)
-        .ok()
-        .map(|u| u.href())
-}
-
-fn new_worker() -> Option<web_sys::Worker> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(SCRIPT));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-    let options = web_sys::WorkerOptions::new();
-    options.set_type(web_sys::WorkerType::Module);
-    // The URL is not revoked: the worker may fetch it after this returns.
-    web_sys::Worker::new_with_options(&url, &options).ok()
+/// The worker `index.html` started, taken from `window` (so it is adopted once).
+fn early_worker() -> Option<web_sys::Worker> {
+    let window: JsValue = web_sys::window()?.into();
+    let key = JsValue::from_str(EARLY_WORKER);
+    let worker = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
+    worker.dyn_into::<web_sys::Worker>().ok()
 }
 
 /// The worker's first call: makes the cluster (before any request, while the page is still

@@ -355,11 +355,19 @@ pub fn Console(session: Session) -> impl IntoView {
         }
     });
 
-    // Keep the newest output in view.
+    // Keep the newest output in view: scrolled on the next frame, which lays the page out
+    // anyway (reading `scrollHeight` here would force a layout of a page still mounting).
+    let scrolling = StoredValue::new(false);
     Effect::new(move |_| {
         model.track();
-        if let Some(el) = output_ref.get() {
-            el.set_scroll_top(el.scroll_height());
+        if !scrolling.get_value() {
+            scrolling.set_value(true);
+            request_animation_frame(move || {
+                scrolling.try_set_value(false);
+                if let Some(el) = output_ref.get_untracked() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            });
         }
         remeasure();
     });
