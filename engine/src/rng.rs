@@ -55,7 +55,7 @@ impl Rng {
     pub fn hex(&mut self, len: usize) -> String {
         let mut s = String::with_capacity(len + 16);
         while s.len() < len {
-            s.push_str(&format!("{:016x}", self.next_u64()));
+            push_hex(&mut s, self.next_u64(), 16);
         }
         s.truncate(len);
         s
@@ -78,6 +78,15 @@ impl Rng {
 
 /// apimachinery's `rand.String` alphabet, also the digits of `SafeEncodeString` (hashes).
 pub const NAME_ALPHABET: &[u8; 27] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// Appends the low `digits` (at most 16) hex digits of `value`, lowercase and zero-padded:
+/// `format!("{value:0digits$x}")` for a value that fits, without the formatter.
+pub fn push_hex(out: &mut String, value: u64, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in (0..digits.min(16)).rev() {
+        out.push(char::from(HEX[((value >> (4 * i)) & 0xf) as usize]));
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -103,5 +112,23 @@ mod tests {
         );
         let mut p = parent.clone();
         assert_eq!(p.next_u64(), Rng::new(7).next_u64());
+    }
+
+    #[test]
+    fn hex_digits_are_the_formatters() {
+        let mut rng = Rng::new(3);
+        for _ in 0..100 {
+            let v = rng.next_u64();
+            for digits in [1, 3, 4, 8, 12, 16] {
+                let mut out = String::new();
+                push_hex(&mut out, v, digits);
+                let mask = if digits == 16 {
+                    u64::MAX
+                } else {
+                    (1 << (4 * digits)) - 1
+                };
+                assert_eq!(out, format!("{:0w$x}", v & mask, w = digits as usize));
+            }
+        }
     }
 }

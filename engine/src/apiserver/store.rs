@@ -87,7 +87,7 @@ impl Eq for Entry {}
 /// `FxHasher`), several times cheaper than SipHash for these short strings. The index is
 /// never iterated, so its order cannot show; the store bounds what it holds.
 #[derive(Clone, Copy, Debug, Default)]
-struct KeyHasher(u64);
+pub(super) struct KeyHasher(u64);
 
 impl KeyHasher {
     fn add(&mut self, word: u64) {
@@ -396,22 +396,23 @@ impl Store {
 
 /// A random RFC 4122 version-4 UUID, drawn from the cluster's seeded generator.
 pub fn new_uid(rng: &mut Rng) -> String {
-    use std::fmt::Write as _;
+    use crate::rng::push_hex;
     let hi = rng.next_u64();
     let lo = rng.next_u64();
     let variant = ['8', '9', 'a', 'b'][(lo >> 62) as usize];
     // The hex digits of `hi` then `lo`, grouped 8-4-4-4-12 with the version and variant
-    // digits in place of the 13th and 17th (one buffer, no intermediate strings).
+    // digits in place of the 13th and 17th.
     let mut uid = String::with_capacity(36);
-    let _ = write!(
-        uid,
-        "{:08x}-{:04x}-4{:03x}-{variant}{:03x}-{:012x}",
-        hi >> 32,
-        (hi >> 16) & 0xffff,
-        hi & 0xfff,
-        (lo >> 48) & 0xfff,
-        lo & 0xffff_ffff_ffff,
-    );
+    push_hex(&mut uid, hi >> 32, 8);
+    uid.push('-');
+    push_hex(&mut uid, hi >> 16, 4);
+    uid.push_str("-4");
+    push_hex(&mut uid, hi, 3);
+    uid.push('-');
+    uid.push(variant);
+    push_hex(&mut uid, lo >> 48, 3);
+    uid.push('-');
+    push_hex(&mut uid, lo, 12);
     uid
 }
 

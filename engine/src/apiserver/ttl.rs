@@ -2,8 +2,12 @@
 //! `--event-ttl` (default 1h), renewed by each write, and etcd drops the key when it runs out.
 //! An expiry queue ordered by due time makes expiring cost what expires, not what is stored.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
+use super::store::KeyHasher;
 use crate::api::object::{KeyParts, ObjectKey};
 
 /// kube-apiserver's `--event-ttl` default: one hour.
@@ -14,69 +18,70 @@ pub fn ttl_of(kind: &str) -> Option<i64> {
     (kind == "Event").then_some(EVENT_TTL_MS)
 }
 
-/// Keys with a lease: when each runs out, and the same by that time (then key order).
+/// Keys with a lease: when each runs out (hashed by the key's parts, so a renewal builds no
+/// key), and a queue of (due time, key), earliest first, then in key order. A renewal or a
+/// revocation leaves the key's earlier queue entry behind, skipped when it comes up: the
+/// queue holds at most the grants of one lease length.
 #[derive(Clone, Debug, Default)]
 pub struct Leases {
-    due: BTreeMap<ObjectKey, i64>,
-    queue: BTreeMap<i64, BTreeSet<ObjectKey>>,
+    due: HashMap<Leased, i64, BuildHasherDefault<KeyHasher>>,
+    queue: BinaryHeap<Reverse<(i64, Arc<ObjectKey>)>>,
+}
+
+/// A leased key, shared by the due map and the queue.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Leased(Arc<ObjectKey>);
+
+impl<'a> std::borrow::Borrow<dyn KeyParts + 'a> for Leased {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        &*self.0
+    }
 }
 
 impl Leases {
     /// Grants (or renews) the lease of (`kind`, `namespace`, `name`) until `due_ms`. A renewal
-    /// moves the key it holds: only a new lease builds one.
+    /// queues the key it holds: only a new lease builds one.
     pub fn grant(&mut self, kind: &'static str, namespace: &str, name: &str, due_ms: i64) {
         let parts = (kind, namespace, name);
-        if let Some(due) = self.due.get_mut(&parts as &dyn KeyParts) {
-            let old = std::mem::replace(due, due_ms);
-            if old != due_ms {
-                if let Some(key) = self.take_queued(old, &parts) {
-                    self.queue.entry(due_ms).or_default().insert(key);
-                }
+        if let Some((key, due)) = self.due.get_key_value(&parts as &dyn KeyParts) {
+            if *due != due_ms {
+                let key = Arc::clone(&key.0);
+                self.due.insert(Leased(Arc::clone(&key)), due_ms);
+                self.queue.push(Reverse((due_ms, key)));
             }
             return;
         }
-        let key = ObjectKey {
+        let key = Arc::new(ObjectKey {
             kind,
             namespace: namespace.to_string(),
             name: name.to_string(),
-        };
-        self.due.insert(key.clone(), due_ms);
-        self.queue.entry(due_ms).or_default().insert(key);
+        });
+        self.due.insert(Leased(Arc::clone(&key)), due_ms);
+        self.queue.push(Reverse((due_ms, key)));
     }
 
     /// Forgets `key`'s lease (the object went another way).
     pub fn revoke(&mut self, key: &dyn KeyParts) {
-        if let Some(old) = self.due.remove(key) {
-            self.take_queued(old, key);
-        }
+        self.due.remove(key);
     }
 
     /// Takes the earliest key whose lease ran out at or before `now_ms`.
     pub fn pop_expired(&mut self, now_ms: i64) -> Option<ObjectKey> {
-        loop {
-            let mut first = self.queue.first_entry()?;
-            if *first.key() > now_ms {
+        while let Some(Reverse((due, _))) = self.queue.peek() {
+            if *due > now_ms {
                 return None;
             }
-            let key = first.get_mut().pop_first();
-            if first.get().is_empty() {
-                first.remove();
+            let Some(Reverse((due, key))) = self.queue.pop() else {
+                return None;
+            };
+            // A renewed or revoked lease's entry: its key is due later, or not at all.
+            if self.due.get(&*key as &dyn KeyParts) != Some(&due) {
+                continue;
             }
-            if let Some(key) = key {
-                self.due.remove(&key);
-                return Some(key);
-            }
+            self.due.remove(&*key as &dyn KeyParts);
+            return Some(Arc::unwrap_or_clone(key));
         }
-    }
-
-    /// Takes `key` out of the queue's entries due at `due`.
-    fn take_queued(&mut self, due: i64, key: &dyn KeyParts) -> Option<ObjectKey> {
-        let keys = self.queue.get_mut(&due)?;
-        let taken = keys.take(key);
-        if keys.is_empty() {
-            self.queue.remove(&due);
-        }
-        taken
+        None
     }
 
     /// How many keys hold a lease.
@@ -116,6 +121,19 @@ mod tests {
         leases.revoke(&key("c") as &dyn KeyParts);
         assert_eq!(leases.pop_expired(4_000), None);
         assert_eq!(leases.pop_expired(5_000), Some(key("a")));
+        assert_eq!(leases.len(), 0);
+    }
+
+    #[test]
+    fn a_lease_granted_again_after_a_revocation_runs_out_once() {
+        let mut leases = Leases::default();
+        grant(&mut leases, "a", 1_000);
+        leases.revoke(&key("a") as &dyn KeyParts);
+        grant(&mut leases, "a", 1_000);
+        grant(&mut leases, "b", 1_000);
+        assert_eq!(leases.pop_expired(1_000), Some(key("a")));
+        assert_eq!(leases.pop_expired(1_000), Some(key("b")));
+        assert_eq!(leases.pop_expired(1_000), None);
         assert_eq!(leases.len(), 0);
     }
 }
