@@ -71,9 +71,7 @@ impl Leases {
             if *due > now_ms {
                 return None;
             }
-            let Some(Reverse((due, key))) = self.queue.pop() else {
-                return None;
-            };
+            let Reverse((due, key)) = self.queue.pop()?;
             // A renewed or revoked lease's entry: its key is due later, or not at all.
             if self.due.get(&*key as &dyn KeyParts) != Some(&due) {
                 continue;
