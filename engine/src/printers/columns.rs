@@ -198,6 +198,22 @@ pub(crate) fn pod_row(
     cells
 }
 
+/// When an event happened, as `kubectl describe` and `kubectl events` show it: its age, or
+/// for a repeated one `LAST (xN over FIRST)` from the series or the legacy count.
+pub(crate) fn event_interval(e: &Event, now_ms: i64) -> String {
+    use crate::api::event_times;
+    let since = |ms| super::age::since(ms, now_ms);
+    let first = since(event_times::described_first_ms(e));
+    match (event_times::series(e), e.count.unwrap_or(0)) {
+        (Some((count, last)), _) => format!("{} (x{count} over {first})", since(Some(last))),
+        (None, count) if count > 1 => format!(
+            "{} (x{count} over {first})",
+            since(e.last_timestamp.as_ref().map(ms_from_time))
+        ),
+        _ => first,
+    }
+}
+
 /// An Event's row, as upstream's `printEvent`: first and last seen and the count from either
 /// recorder's fields; SOURCE is the source, else the reporting controller and instance.
 pub(crate) fn event_row(e: &Event, now_ms: i64, opts: TableOptions) -> Vec<String> {

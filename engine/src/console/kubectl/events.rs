@@ -7,11 +7,10 @@ use k8s_openapi::api::core::v1::Event;
 
 use super::flags::{self, Flag};
 use crate::api::event_times;
-use crate::api::object::Object;
 use crate::clock::ms_from_time;
 use crate::cluster::Cluster;
 use crate::output::Output;
-use crate::printers::age::since;
+use crate::printers::columns::event_interval;
 use crate::printers::table::render_aligned;
 use crate::sort::go_sort_by;
 
@@ -94,11 +93,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let mut events: Vec<&Event> = cluster
         .world
         .api
-        .list("Event", (!all_namespaces).then_some(namespace.as_str()))
-        .filter_map(|o| match o {
-            Object::Event(e) => Some(e.as_ref()),
-            _ => None,
-        })
+        .list_as::<Event>((!all_namespaces).then_some(namespace.as_str()))
         .filter(|e| filter.keeps(e))
         .collect();
     if events.is_empty() {
@@ -160,20 +155,9 @@ pub(crate) fn header(all_namespaces: bool) -> Vec<String> {
 
 /// One event's row, as kubectl's event printer writes it.
 pub(crate) fn row(e: &Event, now: i64, all_namespaces: bool) -> Vec<String> {
-    let first = since(event_times::described_first_ms(e), now);
-    let interval = match event_times::series(e) {
-        Some((count, last)) => format!("{} (x{count} over {first})", since(Some(last), now)),
-        None => match e.count.unwrap_or(0) {
-            n if n > 1 => format!(
-                "{} (x{n} over {first})",
-                since(e.last_timestamp.as_ref().map(ms_from_time), now)
-            ),
-            _ => first,
-        },
-    };
     let object = &e.involved_object;
     let mut cells = vec![
-        interval,
+        event_interval(e, now),
         e.type_.clone().unwrap_or_default(),
         e.reason.clone().unwrap_or_default(),
         format!(

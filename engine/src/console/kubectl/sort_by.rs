@@ -129,7 +129,7 @@ fn is_less(i: &Value, j: &Value) -> Result<bool, String> {
 
 /// `sortorder.NaturalLess`: runs of ASCII digits compare as numbers (fewer leading zeros
 /// first when equal), digits before other bytes, other bytes bytewise.
-pub(super) fn natural_less(a: &str, b: &str) -> bool {
+fn natural_less(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {

@@ -95,7 +95,6 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
-
     let spec = format.split_once('=').map_or("", |(_, t)| t);
     let opts = TableOptions {
         wide: format == "wide",
@@ -134,8 +133,6 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Format::CustomColumns(columns) => Some(columns.headers()),
         _ => None,
     };
-    let limit = cluster.console.watch_limit;
-    let now = cluster.world.clock.now_ms();
     let watch = Watch {
         kind: req.kind,
         namespaced: req.kind.namespaced,
@@ -149,9 +146,15 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         printer: Printer::default(),
         documents: 0,
         cursor: cluster.world.api.watch(),
-        deadline: limit.map(|l| now.saturating_add(l.0)),
+        deadline: deadline(cluster),
     };
     start(cluster, watch, out, !parsed.bool("watch-only"))
+}
+
+/// When a watch started now ends: after the console's `timeout`, if one is set.
+fn deadline(cluster: &Cluster) -> Option<i64> {
+    let now = cluster.world.clock.now_ms();
+    cluster.console.watch_limit.map(|l| now.saturating_add(l.0))
 }
 
 /// Starts `watch`: prints the objects it matches now (with `current`: as one block, so a
@@ -225,7 +228,6 @@ pub(crate) fn events(
     let Some(kind) = crate::api::kinds::by_kind("Event") else {
         return Output::default();
     };
-    let now = cluster.world.clock.now_ms();
     let watch = Watch {
         kind,
         namespaced: true,
@@ -239,7 +241,7 @@ pub(crate) fn events(
         printer: Printer::default(),
         documents: 0,
         cursor: cluster.world.api.watch(),
-        deadline: cluster.console.watch_limit.map(|l| now.saturating_add(l.0)),
+        deadline: deadline(cluster),
     };
     // The watch's first, synthetic ADDED events: the events there are.
     start(cluster, watch, Output::default(), true)

@@ -364,7 +364,6 @@ pub(crate) fn describe_pod(pod: &Pod) -> String {
 /// `sort.Sort` (events of the events API have none: they come first); repeats as
 /// `4s (x3 over 24s)`; From without the host.
 fn events_section(world: &World, obj: &Object, now: i64) -> String {
-    use crate::api::event_times;
     let uid = obj.metadata().uid.clone().unwrap_or_default();
     let mut events: Vec<&Event> = world
         .api
@@ -386,20 +385,11 @@ fn events_section(world: &World, obj: &Object, now: i64) -> String {
             .map_or(i64::MIN, |t| ms_from_time(t).div_euclid(1000))
     };
     crate::sort::go_sort_by(&mut events, |a, b| last_s(a) < last_s(b));
-    let age = |ms| crate::printers::age::since(ms, now);
     let mut text = String::from(
         "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n",
     );
     for e in events {
-        let first = age(event_times::described_first_ms(e));
-        let when = match (event_times::series(e), e.count.unwrap_or(0)) {
-            (Some((count, last)), _) => format!("{} (x{count} over {first})", age(Some(last))),
-            (None, count) if count > 1 => format!(
-                "{} (x{count} over {first})",
-                age(e.last_timestamp.as_ref().map(ms_from_time))
-            ),
-            _ => first,
-        };
+        let when = crate::printers::columns::event_interval(e, now);
         let from = e
             .source
             .as_ref()
