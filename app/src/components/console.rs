@@ -318,19 +318,11 @@ pub fn Console(session: Session) -> impl IntoView {
     // The "more →" cue (the width of the vertical scrollbar it sits left of), measured once
     // a frame at most: after output, scrolling and resizing.
     let more = RwSignal::new(None::<i32>);
-    let measuring = StoredValue::new(false);
-    let remeasure = move || {
-        if measuring.get_value() {
-            return;
+    let remeasure = once_a_frame(move || {
+        if let Some(el) = output_ref.get_untracked() {
+            more.try_set(wide_output::measure(&el));
         }
-        measuring.set_value(true);
-        request_animation_frame(move || {
-            measuring.try_set_value(false);
-            if let Some(el) = output_ref.get_untracked() {
-                more.try_set(wide_output::measure(&el));
-            }
-        });
-    };
+    });
     let resize_observer = StoredValue::new_local(None::<leptos::web_sys::ResizeObserver>);
     Effect::new(move |_| {
         let Some(el) = output_ref.get() else {
@@ -357,18 +349,14 @@ pub fn Console(session: Session) -> impl IntoView {
 
     // Keep the newest output in view: scrolled on the next frame, which lays the page out
     // anyway (reading `scrollHeight` here would force a layout of a page still mounting).
-    let scrolling = StoredValue::new(false);
+    let scroll_to_end = once_a_frame(move || {
+        if let Some(el) = output_ref.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
     Effect::new(move |_| {
         model.track();
-        if !scrolling.get_value() {
-            scrolling.set_value(true);
-            request_animation_frame(move || {
-                scrolling.try_set_value(false);
-                if let Some(el) = output_ref.get_untracked() {
-                    el.set_scroll_top(el.scroll_height());
-                }
-            });
-        }
+        scroll_to_end();
         remeasure();
     });
 
@@ -515,5 +503,20 @@ pub fn Console(session: Session) -> impl IntoView {
                 </button>
             </div>
         </section>
+    }
+}
+
+/// `f` on the next animation frame, however often the returned function is called before it.
+fn once_a_frame(f: impl Fn() + Copy + 'static) -> impl Fn() + Copy + 'static {
+    let pending = StoredValue::new(false);
+    move || {
+        if pending.get_value() {
+            return;
+        }
+        pending.set_value(true);
+        request_animation_frame(move || {
+            pending.try_set_value(false);
+            f();
+        });
     }
 }
