@@ -113,15 +113,9 @@ pub(crate) fn listening(
     backend: &Backend,
     at_ms: i64,
 ) -> Option<(SlotKey, Listener)> {
-    let from = (
-        backend.namespace.clone(),
-        backend.name.clone(),
-        String::new(),
-    );
     cx.kubelet
         .containers
-        .range(from..)
-        .take_while(|(k, _)| k.0 == backend.namespace && k.1 == backend.name)
+        .of_pod(&backend.namespace, &backend.name)
         .find_map(|(k, slot)| {
             let i = slot.current.as_ref()?;
             // The runtime reports a container running (and ready) as it starts it.

@@ -19,6 +19,7 @@ pub mod probes;
 pub mod process;
 pub mod pull_secrets;
 pub mod runtime;
+pub mod slots;
 pub mod stats;
 pub mod system_pods;
 pub mod usage;
@@ -43,7 +44,7 @@ pub struct Kubelet {
     /// Last pod IP host number handed out on each node.
     pub next_pod_ip: BTreeMap<String, u32>,
     /// Each container's processes and restart back-off.
-    pub containers: BTreeMap<runtime::SlotKey, runtime::Slot>,
+    pub containers: slots::Slots,
     /// The containers whose current process may send requests of its own (a shell's `-c`
     /// script, `ab`): what the network's load model scans, not every container. Kept with
     /// `containers` by [`runtime::set_current`] and [`Kubelet::remove_container`].
@@ -151,8 +152,7 @@ impl Kubelet {
                 let (ns, name) = (event.object.namespace(), event.object.name());
                 let exited: Vec<runtime::SlotKey> = self
                     .containers
-                    .range((ns.to_string(), name.to_string(), String::new())..)
-                    .take_while(|(k, _)| k.0 == ns && k.1 == name)
+                    .of_pod(ns, name)
                     .filter(|(_, s)| {
                         s.current.as_ref().is_some_and(|i| {
                             Some(i.process.pod_ip.as_str()) == ip

@@ -143,6 +143,13 @@ impl PartialEq for dyn SlotRef + '_ {
 
 impl Eq for dyn SlotRef + '_ {}
 
+/// The hash of [`SlotKey`]'s tuple (a `String` hashes as its `str`).
+impl std::hash::Hash for dyn SlotRef + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.parts().hash(state);
+    }
+}
+
 impl PartialOrd for dyn SlotRef + '_ {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
@@ -325,7 +332,7 @@ pub(crate) fn flush_writes(
 /// The files of `pod`'s containers changed at `now` (a process or an exec wrote; volumes
 /// are shared): wakes their idle `exec` probes ([`probes::wake`]); their next tick, if any.
 pub(crate) fn wake_probes(
-    containers: &mut std::collections::BTreeMap<SlotKey, Slot>,
+    containers: &mut super::slots::Slots,
     pod: &Pod,
     now: i64,
 ) -> Option<i64> {
@@ -378,7 +385,7 @@ pub fn start_container(
                 kubelet,
             );
             let retry = cx.world.clock.now_ms() + CONFIG_RETRY_MS;
-            let slot = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
+            let slot = cx.kubelet.containers.get_or_default(key(pod, &c.name));
             slot.config_retry_at = Some(retry);
             return ContainerStatus {
                 name: c.name.clone(),
@@ -503,7 +510,7 @@ pub fn start_container(
     }
     let waiting_for_hook = post_start.is_some();
     let k = key(pod, &c.name);
-    let slot = cx.kubelet.containers.entry(k.clone()).or_default();
+    let slot = cx.kubelet.containers.get_or_default(k.clone());
     slot.post_start = post_start;
     slot.previous = slot.current.take();
     for at in pending
@@ -898,7 +905,7 @@ pub(crate) fn sync_container(
             return false;
         }
         let failed = hook.error.is_some();
-        let entry = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
+        let entry = cx.kubelet.containers.get_or_default(key(pod, &c.name));
         if !failed {
             entry.post_start = None;
             st.state = Some(ContainerState {
@@ -995,7 +1002,7 @@ pub(crate) fn sync_container(
             }
             changed = true;
             crate::node::usage::stop(cx.world, pod, &c.name, at);
-            let entry = cx.kubelet.containers.entry(key(pod, &c.name)).or_default();
+            let entry = cx.kubelet.containers.get_or_default(key(pod, &c.name));
             entry.post_start = None;
             let restart =
                 policy == "Always" || (policy == "OnFailure" && (code != 0 || entry.force_restart));
@@ -1608,15 +1615,11 @@ pub(crate) fn log_served(
 
 /// Forgets every container of a pod (it was deleted).
 pub fn forget_pod(cx: &mut NodeCx<'_>, namespace: &str, name: &str) {
-    // Keys sort by namespace, pod, container: the pod's slots are one range.
-    let start = (namespace.to_string(), name.to_string(), String::new());
     let keys: Vec<SlotKey> = cx
         .kubelet
         .containers
-        .range(start..)
-        .map(|(k, _)| k)
-        .take_while(|(ns, p, _)| ns == namespace && p == name)
-        .cloned()
+        .of_pod(namespace, name)
+        .map(|(k, _)| k.clone())
         .collect();
     for k in keys {
         cx.kubelet.remove_container(&k);

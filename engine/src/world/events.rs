@@ -7,6 +7,7 @@
 mod bucket;
 mod correlator;
 mod key;
+pub(crate) use key::KeyHasher;
 mod lru;
 pub mod series;
 
