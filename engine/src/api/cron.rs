@@ -210,6 +210,30 @@ fn civil(days: i64) -> (i64, u32, u32) {
 }
 
 impl Schedule {
+    /// Whether day number `day` (days since the epoch, UTC) is one the schedule runs on.
+    fn day_matches(&self, day: i64) -> bool {
+        let Schedule::Fields {
+            dom,
+            month,
+            dow,
+            day_star,
+            ..
+        } = *self
+        else {
+            return true;
+        };
+        let (_, m, d) = civil(day);
+        let wd = (day + 4).rem_euclid(7) as u32;
+        let dom_ok = dom & (1 << d) != 0;
+        let dow_ok = dow & (1 << wd) != 0;
+        let day_ok = if day_star {
+            dom_ok && dow_ok
+        } else {
+            dom_ok || dow_ok
+        };
+        month & (1 << m) != 0 && day_ok
+    }
+
     /// The first activation strictly after `after_ms` (epoch ms, UTC), within five years.
     pub fn next(&self, after_ms: i64) -> Option<i64> {
         match *self {
@@ -218,14 +242,7 @@ impl Schedule {
                 let t = after_ms.saturating_add(secs.saturating_mul(1000));
                 Some(t - t.rem_euclid(1000))
             }
-            Schedule::Fields {
-                minute,
-                hour,
-                dom,
-                month,
-                dow,
-                day_star,
-            } => {
+            Schedule::Fields { minute, hour, .. } => {
                 // Past the year 9999 there is no time to name (robfig gives up after five
                 // years; so does the search below).
                 if after_ms >= LAST_MS {
@@ -233,29 +250,23 @@ impl Schedule {
                 }
                 let start = (after_ms.div_euclid(MINUTE_MS) + 1) * MINUTE_MS;
                 let first_day = start.div_euclid(DAY_MS);
+                let minutes = minute & ((1 << 60) - 1);
                 for day in first_day..first_day + 5 * 366 {
-                    let (_, m, d) = civil(day);
-                    let wd = (day + 4).rem_euclid(7) as u32;
-                    let dom_ok = dom & (1 << d) != 0;
-                    let dow_ok = dow & (1 << wd) != 0;
-                    let day_ok = if day_star {
-                        dom_ok && dow_ok
-                    } else {
-                        dom_ok || dow_ok
-                    };
-                    if month & (1 << m) == 0 || !day_ok {
+                    if !self.day_matches(day) {
                         continue;
                     }
                     let day_start = day * DAY_MS;
-                    for h in 0..24 {
+                    // The first day starts at `start`'s minute; a later one at midnight.
+                    let from = (start.max(day_start) - day_start) / MINUTE_MS;
+                    for h in from / 60..24 {
                         if hour & (1 << h) == 0 {
                             continue;
                         }
-                        for min in 0..60 {
-                            let t = day_start + (h * 60 + min) * MINUTE_MS;
-                            if minute & (1 << min) != 0 && t >= start {
-                                return Some(t);
-                            }
+                        let lo = if h == from / 60 { from % 60 } else { 0 };
+                        let left = minutes >> lo;
+                        if left != 0 {
+                            let min = lo + i64::from(left.trailing_zeros());
+                            return Some(day_start + (h * 60 + min) * MINUTE_MS);
                         }
                     }
                 }
@@ -372,6 +383,28 @@ mod tests {
             if let Ok(s) = parse(&spec) {
                 let _ = s.next(after);
             }
+        }
+
+        /// The next time is the first minute after `after` that matches, as a search minute
+        /// by minute finds it.
+        #[test]
+        fn next_is_the_first_matching_minute(
+            spec in "([0-9]|[1-5][0-9]|\\*|\\*/[1-9]|[0-9]-[1-5][0-9]) ([0-9]|1[0-9]|2[0-3]|\\*|\\*/[1-9]) ([1-9]|\\*) \\* ([0-6]|\\*)",
+            after in 0i64..4_000_000_000_000,
+        ) {
+            let Ok(s) = parse(&spec) else { return Ok(()) };
+            let Schedule::Fields { minute, hour, .. } = s else { return Ok(()) };
+            let matches = |t: i64| {
+                let (h, min) = (t.rem_euclid(DAY_MS) / 3_600_000, t.rem_euclid(3_600_000) / MINUTE_MS);
+                s.day_matches(t.div_euclid(DAY_MS)) && hour & (1 << h) != 0 && minute & (1 << min) != 0
+            };
+            let found = s.next(after);
+            let mut t = (after.div_euclid(MINUTE_MS) + 1) * MINUTE_MS;
+            // Every schedule here runs at least once in 32 days.
+            while !matches(t) {
+                t += MINUTE_MS;
+            }
+            proptest::prop_assert_eq!(found, Some(t));
         }
     }
 }
