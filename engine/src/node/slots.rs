@@ -3,10 +3,12 @@
 //! looking one up), and kept in key order for what walks a pod's containers in turn.
 
 use std::borrow::Borrow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hash};
+use std::ops::Bound;
 
-use crate::node::runtime::{Slot, SlotKey};
+use crate::node::runtime::{Slot, SlotKey, SlotRef};
 use crate::world::events::KeyHasher;
 
 /// The slots by key.
@@ -37,18 +39,18 @@ impl Slots {
 
     /// The slot of `key`, made empty first if there is none.
     pub fn get_or_default(&mut self, key: SlotKey) -> &mut Slot {
-        if !self.by_key.contains_key(&key) {
-            self.order.insert(key.clone());
+        match self.by_key.entry(key) {
+            Entry::Occupied(slot) => slot.into_mut(),
+            Entry::Vacant(empty) => {
+                self.order.insert(empty.key().clone());
+                empty.insert(Slot::default())
+            }
         }
-        self.by_key.entry(key).or_default()
     }
 
     /// Puts `slot` at `key`, in place of the slot there.
     pub fn insert(&mut self, key: SlotKey, slot: Slot) {
-        if !self.by_key.contains_key(&key) {
-            self.order.insert(key.clone());
-        }
-        self.by_key.insert(key, slot);
+        *self.get_or_default(key) = slot;
     }
 
     /// Forgets the slot of `key`.
@@ -64,9 +66,11 @@ impl Slots {
         namespace: &'a str,
         name: &'a str,
     ) -> impl Iterator<Item = (&'a SlotKey, &'a Slot)> + 'a {
-        let from = (namespace.to_string(), name.to_string(), String::new());
+        // Keys sort by namespace, pod, container: the pod's slots are one range, from the
+        // borrowed key with the least container name (nothing to allocate).
+        let from: &dyn SlotRef = &(namespace, name, "");
         self.order
-            .range(from..)
+            .range::<dyn SlotRef, _>((Bound::Included(from), Bound::Unbounded))
             .take_while(move |k| k.0 == namespace && k.1 == name)
             .filter_map(|k| Some((k, self.by_key.get(k)?)))
     }
