@@ -146,7 +146,7 @@ fn every_module_is_in_a_layer() {
         if module != "lib" {
             assert!(
                 layer_of(module).is_some(),
-                "engine/src/{name} is in no layer: add it to LAYERS in engine/tests/layers.rs and to ARCHITECTURE.md"
+                "engine/src/{name} is in no layer: add it to LAYERS in engine/tests/suite/layers.rs and to ARCHITECTURE.md"
             );
         }
     }
