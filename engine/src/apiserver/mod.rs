@@ -25,6 +25,7 @@ pub mod authz;
 mod cursor;
 mod custom;
 mod deletion;
+pub mod discovery;
 pub mod envelope;
 mod escalation;
 mod eviction;

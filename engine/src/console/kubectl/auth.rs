@@ -232,16 +232,18 @@ fn whoami(cluster: &mut Cluster, args: &[String]) -> Output {
             o.out(tabwrite(&text, 6, 3).trim_end_matches('\n'));
         }
         Some(format @ ("yaml" | "json")) => {
+            // The typed object in Go's field order, as kubectl's JSON printer writes it
+            // (four-space indentation); 1.34 leaves out the zero `creationTimestamp`.
             let value = serde_json::json!({
-                "apiVersion": "authentication.k8s.io/v1",
                 "kind": "SelfSubjectReview",
-                "metadata": {"creationTimestamp": null},
-                "status": {"userInfo": {"groups": user.groups, "username": user.name}},
+                "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {},
+                "status": {"userInfo": {"username": user.name, "groups": user.groups}},
             });
             if format == "yaml" {
                 o.out_raw(crate::printers::yaml::to_yaml(&value));
             } else {
-                o.out(serde_json::to_string_pretty(&value).unwrap_or_default());
+                o.out(super::get::json_pretty(&value));
             }
         }
         Some(other) => {

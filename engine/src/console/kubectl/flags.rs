@@ -170,9 +170,10 @@ fn take_value(
     usage: &str,
 ) -> Result<String, String> {
     if !flag.takes_value {
+        // strconv.ParseBool's spellings.
         return match inline.as_deref() {
-            None | Some("true") => Ok("true".into()),
-            Some("false") => Ok("false".into()),
+            None | Some("1" | "t" | "T" | "TRUE" | "true" | "True") => Ok("true".into()),
+            Some("0" | "f" | "F" | "FALSE" | "false" | "False") => Ok("false".into()),
             Some(v) => Err(format!(
                 "invalid argument \"{v}\" for \"{shown}\" flag: strconv.ParseBool: parsing \"{v}\": invalid syntax\n{usage}"
             )),
@@ -222,6 +223,22 @@ mod tests {
         let p = parse("get", &s(&["--output=name", "--all-namespaces=false"]), F).unwrap();
         assert_eq!(p.value("output"), Some("name"));
         assert!(!p.bool("all-namespaces"));
+        // strconv.ParseBool's other spellings.
+        for (given, set) in [
+            ("1", true),
+            ("T", true),
+            ("True", true),
+            ("0", false),
+            ("F", false),
+        ] {
+            let flag = format!("--all-namespaces={given}");
+            assert_eq!(
+                parse("get", &s(&[&flag]), F)
+                    .unwrap()
+                    .bool("all-namespaces"),
+                set
+            );
+        }
     }
 
     #[test]
