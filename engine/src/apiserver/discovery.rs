@@ -179,6 +179,25 @@ impl ApiServer {
     }
 }
 
+impl ApiServer {
+    /// The resources a category names, as kubectl's category expander finds them in
+    /// discovery (`kubectl get all`, `kubectl get api-extensions`), in discovery's order;
+    /// empty when no resource lists the category.
+    pub fn in_category(&self, category: &str) -> Vec<&'static KindInfo> {
+        let mut rows: Vec<&'static KindInfo> = kinds::KINDS
+            .iter()
+            .filter(|info| categories(info).iter().any(|c| c == category))
+            .collect();
+        rows.extend(
+            self.custom_kinds()
+                .filter(|k| k.categories.iter().any(|c| c == category))
+                .map(|k| k.info),
+        );
+        rows.stable_sort_by(|a, b| a.group.cmp(b.group));
+        rows
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,16 +45,13 @@ pub fn resolve(api: &ApiServer, positionals: &[String]) -> Result<Vec<Request>, 
     let names: Vec<String> = positionals[1..].to_vec();
     let mut requests = Vec::new();
     for t in first.split(',').filter(|t| !t.is_empty()) {
-        if t == "all" {
-            requests.extend(
-                api.served_kinds()
-                    .into_iter()
-                    .filter(|k| k.in_all)
-                    .map(|kind| Request {
-                        kind,
-                        names: names.clone(),
-                    }),
-            );
+        // A category (`all`, `api-extensions`, a CRD's own) stands for its resources.
+        let category = api.in_category(t);
+        if !category.is_empty() {
+            requests.extend(category.into_iter().map(|kind| Request {
+                kind,
+                names: names.clone(),
+            }));
             continue;
         }
         requests.push(Request {
