@@ -66,6 +66,20 @@ impl Template {
         Ok(out)
     }
 
+    /// Runs the template as `-o jsonpath-as-json` prints it: each text and each `{...}`
+    /// (once per item inside a range) gives a JSON array of what it found, indented by four
+    /// spaces, on lines of its own.
+    pub fn execute_as_json(&self, data: &Value) -> String {
+        let mut groups = Vec::new();
+        collect_groups(&self.0, data, &mut groups);
+        let mut out = String::new();
+        for group in groups {
+            out.push_str(&pretty4(&Value::Array(group)));
+            out.push('\n');
+        }
+        out
+    }
+
     /// The values one `{...}` path of the template finds (for custom columns).
     pub fn values(&self, data: &Value) -> Vec<Value> {
         match self.0.as_slice() {
@@ -487,6 +501,36 @@ pub fn text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => serde_json::to_string(other).unwrap_or_default(),
     }
+}
+
+/// What each node finds, one group a node (ranges repeat their body per item), as Go's
+/// `FindResults` returns them.
+fn collect_groups(nodes: &[Node], data: &Value, groups: &mut Vec<Vec<Value>>) {
+    for node in nodes {
+        match node {
+            Node::Text(t) => groups.push(vec![Value::String(t.clone())]),
+            Node::Path(steps) => groups.push(eval(steps, data)),
+            Node::Range(steps, body) => {
+                for item in eval(steps, data) {
+                    collect_groups(body, &item, groups);
+                }
+            }
+        }
+    }
+}
+
+/// JSON as Go's `json.MarshalIndent(v, "", "    ")` writes it.
+pub fn pretty4(v: &Value) -> String {
+    use serde::Serialize;
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        serde_json::ser::PrettyFormatter::with_indent(b"    "),
+    );
+    if v.serialize(&mut ser).is_err() {
+        return String::new();
+    }
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 fn run(nodes: &[Node], data: &Value, out: &mut String) -> Result<(), String> {

@@ -119,7 +119,7 @@ pub(super) fn validate(parsed: &flags::Parsed, watching: bool) -> Result<(), Str
 pub(super) fn printer_of(format: &str) -> Result<&str, String> {
     let printer = format.split_once('=').map_or(format, |(p, _)| p);
     if matches!(format, "" | "wide" | "name" | "yaml" | "json")
-        || matches!(printer, "jsonpath" | "custom-columns")
+        || matches!(printer, "jsonpath" | "jsonpath-as-json" | "custom-columns")
     {
         return Ok(printer);
     }
@@ -253,20 +253,20 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             return out;
         }
     }
-    if printer == "jsonpath" || printer == "custom-columns" {
+    if matches!(printer, "jsonpath" | "jsonpath-as-json" | "custom-columns") {
         let spec = format.split_once('=').map(|(_, t)| t).unwrap_or("");
         let objects: Vec<serde_json::Value> = found
             .iter()
             .flat_map(|(kind, objs, _)| objs.iter().map(|o| served_json(kind, o)))
             .collect();
-        let printed = if printer == "jsonpath" {
+        let printed = if printer != "custom-columns" {
             let value = match (single, objects.len()) {
                 (true, 1) => objects.into_iter().next().unwrap_or_default(),
                 _ => {
                     serde_json::json!({"apiVersion": "v1", "items": objects, "kind": "List", "metadata": {"resourceVersion": ""}})
                 }
             };
-            super::output_templates::jsonpath(spec, &value)
+            super::output_templates::jsonpath(spec, &value, printer == "jsonpath-as-json")
         } else {
             super::output_templates::custom_columns(spec, &objects, parsed.bool("no-headers"))
         };
@@ -458,14 +458,5 @@ fn label_string(o: &Object) -> String {
 
 /// JSON as kubectl prints it: four-space indentation.
 pub(super) fn json_pretty(v: &serde_json::Value) -> String {
-    use serde::Serialize;
-    let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut buf,
-        serde_json::ser::PrettyFormatter::with_indent(b"    "),
-    );
-    if v.serialize(&mut ser).is_err() {
-        return String::new();
-    }
-    String::from_utf8(buf).unwrap_or_default()
+    crate::printers::jsonpath::pretty4(v)
 }

@@ -5,12 +5,18 @@ use serde_json::Value;
 use crate::printers::jsonpath::{self, Template};
 use crate::printers::table::render_aligned;
 
-/// Runs a JSONPath template on the object (or `List`) `kubectl get` found.
-pub fn jsonpath(spec: &str, value: &Value) -> Result<String, String> {
+/// Runs a JSONPath template on the object (or `List`) `kubectl get` found; `as_json` for
+/// `-o jsonpath-as-json`.
+pub fn jsonpath(spec: &str, value: &Value, as_json: bool) -> Result<String, String> {
     if spec.is_empty() {
         return Err("template format specified but no template given".into());
     }
-    Template::parse(spec)?.execute(value)
+    let template = Template::parse(spec)?;
+    if as_json {
+        Ok(template.execute_as_json(value))
+    } else {
+        template.execute(value)
+    }
 }
 
 /// kubectl's `RelaxedJSONPathExpression`: `a.b`, `.a.b`, `{a.b}` and `{.a.b}` all mean

@@ -103,11 +103,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         "name" => Format::Name,
         "json" => Format::Json,
         "yaml" => Format::Yaml,
-        "jsonpath" if spec.is_empty() => {
+        "jsonpath" | "jsonpath-as-json" if spec.is_empty() => {
             return super::error("template format specified but no template given")
         }
-        "jsonpath" => match Template::parse(spec) {
-            Ok(t) => Format::JsonPath(t),
+        "jsonpath" | "jsonpath-as-json" => match Template::parse(spec) {
+            Ok(t) => Format::JsonPath(t, printer == "jsonpath-as-json"),
             Err(e) => return super::error(e),
         },
         "custom-columns" => match CustomColumns::parse(spec) {
@@ -281,7 +281,8 @@ enum Format {
     Name,
     Json,
     Yaml,
-    JsonPath(Template),
+    /// A template; `true` for `-o jsonpath-as-json`.
+    JsonPath(Template, bool),
     CustomColumns(CustomColumns),
     /// `kubectl events -w`: the event printer's rows, of the events the filter keeps.
     Events(super::events::Filter),
@@ -351,7 +352,10 @@ impl Watch {
                     }
                     text.push_str(&crate::printers::yaml::to_yaml(&value()));
                 }
-                Format::JsonPath(template) => text.push_str(&template.execute(&value())?),
+                Format::JsonPath(template, false) => text.push_str(&template.execute(&value())?),
+                Format::JsonPath(template, true) => {
+                    text.push_str(&template.execute_as_json(&value()))
+                }
             }
         }
         if !rows.is_empty() {
