@@ -6,6 +6,7 @@ use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::node::process::cond;
 use crate::output::Output;
+use crate::sort::SliceSort;
 
 /// Runs a non-kubectl command with optional standard input.
 pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<&str>) -> Output {
@@ -199,22 +200,38 @@ fn ls(cluster: &Cluster, args: &[String]) -> Output {
     let long = args.iter().any(|a| a.starts_with('-') && a.contains('l'));
     let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let mut o = Output::default();
-    let dirs: Vec<String> = if targets.is_empty() {
+    let mut operands: Vec<String> = if targets.is_empty() {
         vec![String::new()]
     } else {
         targets.iter().map(|t| t.to_string()).collect()
     };
+    // GNU ls: the missing first, then the files, then each directory (sorted within each);
+    // with several operands each directory's listing is headed by its name.
+    operands.stable_sort();
+    let headed = operands.len() > 1;
+    let files = &cluster.console.files;
+    let (present, missing): (Vec<String>, Vec<String>) = operands
+        .into_iter()
+        .partition(|d| files.read(d).is_some() || files.is_dir(d));
+    for dir in missing {
+        o.err(format!(
+            "ls: cannot access '{dir}': No such file or directory"
+        ));
+        o.exit_code = 2;
+    }
+    let (plain, dirs): (Vec<String>, Vec<String>) =
+        present.into_iter().partition(|d| files.read(d).is_some());
+    let mut printed = !plain.is_empty();
+    if printed {
+        o.out(plain.join("  "));
+    }
     for dir in dirs {
-        if cluster.console.files.read(&dir).is_some() {
-            o.out(dir);
-            continue;
-        }
-        if !cluster.console.files.is_dir(&dir) {
-            o.err(format!(
-                "ls: cannot access '{dir}': No such file or directory"
-            ));
-            o.exit_code = 2;
-            continue;
+        if headed {
+            if printed {
+                o.out("");
+            }
+            o.out(format!("{dir}:"));
+            printed = true;
         }
         let names = cluster.console.files.list(&dir);
         if long {

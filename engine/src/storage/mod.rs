@@ -11,7 +11,7 @@ pub mod tree;
 
 use std::collections::BTreeMap;
 
-pub use tree::{normalise, Entry, FsError, Tree};
+pub use tree::{normalise, Entry, FsError, Tree, MAX_ENTRIES};
 
 /// Most filesystems kept at once; making one more fails as a full disk.
 pub const MAX_TREES: usize = 4_096;

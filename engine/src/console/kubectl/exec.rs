@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::Pod;
+
 use super::flags;
 use super::logs::{find_pod, pick_container};
 use crate::cluster::Cluster;
@@ -57,49 +59,20 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         return super::error("you must specify at least one command for the container");
     }
     let namespace = super::namespace(cluster, &parsed);
-    let pod = match find_pod(cluster, &namespace, target) {
-        Ok(p) => p,
-        Err(o) => return o,
+    let Target { pod, key, mut proc } = match running_container(
+        cluster,
+        &namespace,
+        target,
+        parsed.value("container"),
+        &mut out,
+    ) {
+        Ok(found) => found,
+        Err(e) => {
+            out.extend(e);
+            return out;
+        }
     };
-    let pod_name = pod.metadata.name.clone().unwrap_or_default();
-    let phase = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.phase.clone())
-        .unwrap_or_else(|| "Pending".into());
-    if phase == "Succeeded" || phase == "Failed" {
-        out.extend(super::error(format!(
-            "cannot exec into a container in a completed pod; current phase is {phase}"
-        )));
-        return out;
-    }
-    let wanted = parsed.value("container");
-    let Some(container) = pick_container(&pod, wanted, &mut out) else {
-        out.extend(super::error(format!(
-            "unable to upgrade connection: container not found (\"{}\")",
-            wanted.unwrap_or_default()
-        )));
-        return out;
-    };
-    let running = pod
-        .status
-        .iter()
-        .flat_map(|s| s.container_statuses.iter().flatten())
-        .find(|s| s.name == container)
-        .is_some_and(|s| s.state.as_ref().is_some_and(|st| st.running.is_some()));
-    let key = (namespace.clone(), pod_name.clone(), container.clone());
-    let proc = cluster
-        .kubelet
-        .containers
-        .get(&key)
-        .and_then(|s| s.current.as_ref())
-        .map(|i| i.process.clone());
-    let (true, Some(mut proc)) = (running, proc) else {
-        out.extend(super::error(format!(
-            "unable to upgrade connection: container not found (\"{container}\")"
-        )));
-        return out;
-    };
+    let pod_name = key.1.clone();
     proc.start_ms = cluster.world.clock.now_ms();
     let flavor = proc.flavor();
     let exe = command[0]
@@ -164,7 +137,8 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         End::Exit { at, .. } => *at,
         End::Running => EXEC_LIMIT_MS,
     };
-    keep_files(cluster, &key, &mut run, proc.start_ms);
+    let ops = std::mem::take(&mut run.ops);
+    keep_files(cluster, &key, &ops, proc.start_ms);
     print_run(&mut out, run);
     if took > 0 {
         cluster.advance(crate::clock::SimDuration::millis(took));
@@ -172,14 +146,73 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     out
 }
 
+/// A running container `kubectl exec` and `cp` reach.
+pub(super) struct Target {
+    /// Its pod.
+    pub pod: Pod,
+    /// The kubelet's key for it: (namespace, pod, container).
+    pub key: (String, String, String),
+    /// Its process, as the kubelet runs it.
+    pub proc: process::Container,
+}
+
+/// The running container `kubectl exec` (and `cp`) reaches: the pod `target` in
+/// `namespace`, the container `-c` names or the default one (with kubectl's note in `out`),
+/// with the apiserver's and kubelet's refusals as kubectl prints them.
+pub(super) fn running_container(
+    cluster: &Cluster,
+    namespace: &str,
+    target: &str,
+    wanted: Option<&str>,
+    out: &mut Output,
+) -> Result<Target, Output> {
+    let pod = find_pod(cluster, namespace, target)?;
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    let phase = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_else(|| "Pending".into());
+    if phase == "Succeeded" || phase == "Failed" {
+        return Err(super::error(format!(
+            "cannot exec into a container in a completed pod; current phase is {phase}"
+        )));
+    }
+    let Some(container) = pick_container(&pod, wanted, out) else {
+        return Err(super::error(format!(
+            "unable to upgrade connection: container not found (\"{}\")",
+            wanted.unwrap_or_default()
+        )));
+    };
+    let running = pod
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .find(|s| s.name == container)
+        .is_some_and(|s| s.state.as_ref().is_some_and(|st| st.running.is_some()));
+    let key = (namespace.to_string(), pod_name, container.clone());
+    let proc = cluster
+        .kubelet
+        .containers
+        .get(&key)
+        .and_then(|s| s.current.as_ref())
+        .map(|i| i.process.clone());
+    match (running, proc) {
+        (true, Some(proc)) => Ok(Target { pod, key, proc }),
+        _ => Err(super::error(format!(
+            "unable to upgrade connection: container not found (\"{container}\")"
+        ))),
+    }
+}
+
 /// Applies the changes a command made to the container's root and volumes.
-fn keep_files(
+pub(super) fn keep_files(
     cluster: &mut Cluster,
     key: &(String, String, String),
-    run: &mut process::Run,
+    ops: &[(i64, process::fs::Op)],
     start_ms: i64,
 ) {
-    if run.ops.is_empty() {
+    if ops.is_empty() {
         return;
     }
     if let Some(inst) = cluster
@@ -188,13 +221,7 @@ fn keep_files(
         .get_mut(key)
         .and_then(|s| s.current.as_mut())
     {
-        let ops = std::mem::take(&mut run.ops);
-        process::fs::commit(
-            &mut cluster.world.storage,
-            &mut inst.process,
-            &ops,
-            start_ms,
-        );
+        process::fs::commit(&mut cluster.world.storage, &mut inst.process, ops, start_ms);
     }
     // Its exec probes may answer differently now: the kubelet probes them again.
     let (namespace, name, _) = key;
@@ -256,7 +283,7 @@ fn print_run(out: &mut Output, run: process::Run) {
 }
 
 /// The runtime's answer when the executable does not exist in the image.
-fn oci_error(cluster: &mut Cluster, exe: &str) -> Output {
+pub(super) fn oci_error(cluster: &mut Cluster, exe: &str) -> Output {
     let id = cluster.world.rng.hex(64);
     super::error(format!("Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{id}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{exe}\": executable file not found in $PATH: unknown"))
 }
@@ -333,7 +360,8 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
     // `cmd | filter`: the container runs `cmd`; the console's own filters do the rest.
     let (first, filters) = split_pipe(trimmed);
     let mut run = shell.run_script(first);
-    keep_files(cluster, &session.key, &mut run, proc.start_ms);
+    let ops = std::mem::take(&mut run.ops);
+    keep_files(cluster, &session.key, &ops, proc.start_ms);
     let mut piped = String::new();
     for l in run.lines {
         if l.stderr {

@@ -8,6 +8,7 @@ mod catalog;
 mod certificate;
 mod completion;
 mod config;
+mod cp;
 mod create;
 mod create_batch;
 mod create_configmap;
@@ -274,6 +275,12 @@ pub(crate) const VERBS: &[Verb] = &[
         help: Some((Group::Troubleshooting, "Execute a command in a container")),
         run: Some(|c, a, _| exec::run(c, a)),
         flags: |_| exec::FLAGS,
+    },
+    Verb {
+        name: "cp",
+        help: Some((Group::Troubleshooting, "Copy files and directories to and from containers")),
+        run: Some(|c, a, _| cp::run(c, a)),
+        flags: |_| cp::FLAGS,
     },
     Verb {
         name: "auth",
