@@ -8,6 +8,9 @@ use std::fmt;
 /// JSONPath: nested `{range}` blocks, and filters nested inside filters. kubectl has no
 /// limit (Go stacks grow); no real template comes near it.
 pub const JSONPATH: usize = 64;
+/// Go templates (`-o go-template`): nested `if`/`range`/`with` blocks. Go's own limit is
+/// far higher; no real template comes near this.
+pub const GO_TEMPLATE: usize = 64;
 /// YAML collections. go-yaml stops at 10000; the loader, the JSON conversion, the typed
 /// decoding and dropping the values all recurse once per level, so Kubeplay stops lower,
 /// still far above any real object.

@@ -119,7 +119,10 @@ pub(super) fn validate(parsed: &flags::Parsed, watching: bool) -> Result<(), Str
 pub(super) fn printer_of(format: &str) -> Result<&str, String> {
     let printer = format.split_once('=').map_or(format, |(p, _)| p);
     if matches!(format, "" | "wide" | "name" | "yaml" | "json")
-        || matches!(printer, "jsonpath" | "jsonpath-as-json" | "custom-columns")
+        || matches!(
+            printer,
+            "jsonpath" | "jsonpath-as-json" | "custom-columns" | "go-template" | "template"
+        )
     {
         return Ok(printer);
     }
@@ -253,21 +256,26 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             return out;
         }
     }
-    if matches!(printer, "jsonpath" | "jsonpath-as-json" | "custom-columns") {
+    if matches!(printer, "go-template" | "template") {
         let spec = format.split_once('=').map(|(_, t)| t).unwrap_or("");
-        let objects: Vec<serde_json::Value> = found
-            .iter()
-            .flat_map(|(kind, objs, _)| objs.iter().map(|o| served_json(kind, o)))
-            .collect();
+        match super::output_templates::go_template(spec, &printed_value(&found, single)) {
+            Ok(text) => out.out_raw(text),
+            Err((printed, e)) => {
+                out.out_raw(printed);
+                out.extend(super::error(e));
+                return out;
+            }
+        }
+    } else if matches!(printer, "jsonpath" | "jsonpath-as-json" | "custom-columns") {
+        let spec = format.split_once('=').map(|(_, t)| t).unwrap_or("");
         let printed = if printer != "custom-columns" {
-            let value = match (single, objects.len()) {
-                (true, 1) => objects.into_iter().next().unwrap_or_default(),
-                _ => {
-                    serde_json::json!({"apiVersion": "v1", "items": objects, "kind": "List", "metadata": {"resourceVersion": ""}})
-                }
-            };
+            let value = printed_value(&found, single);
             super::output_templates::jsonpath(spec, &value, printer == "jsonpath-as-json")
         } else {
+            let objects: Vec<serde_json::Value> = found
+                .iter()
+                .flat_map(|(kind, objs, _)| objs.iter().map(|o| served_json(kind, o)))
+                .collect();
             super::output_templates::custom_columns(spec, &objects, parsed.bool("no-headers"))
         };
         match printed {
@@ -275,16 +283,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             Err(e) => return super::error(e),
         }
     } else if format == "yaml" || format == "json" {
-        let items: Vec<serde_json::Value> = found
-            .iter()
-            .flat_map(|(kind, objs, _)| objs.iter().map(|o| served_json(kind, o)))
-            .collect();
-        let value = match (single, items.len()) {
-            (true, 1) => items.into_iter().next().unwrap_or_default(),
-            _ => {
-                serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
-            }
-        };
+        let value = printed_value(&found, single);
         if single && found.is_empty() {
             // Only the NotFound error below.
         } else if format == "yaml" {
@@ -454,6 +453,18 @@ fn label_string(o: &Object) -> String {
             .join(","),
         _ => "<none>".into(),
     }
+}
+
+/// What the object printers print: the one object asked for by name, or a `List` of them all.
+fn printed_value(found: &[Found], single: bool) -> serde_json::Value {
+    let mut items: Vec<serde_json::Value> = found
+        .iter()
+        .flat_map(|(kind, objs, _)| objs.iter().map(|o| served_json(kind, o)))
+        .collect();
+    if single && items.len() == 1 {
+        return items.pop().unwrap_or_default();
+    }
+    serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
 }
 
 /// JSON as kubectl prints it: four-space indentation.

@@ -1,7 +1,9 @@
-//! `-o jsonpath=TEMPLATE` and `-o custom-columns=HEADER:PATH,...` for `kubectl get`.
+//! `-o jsonpath=TEMPLATE`, `-o go-template=TEMPLATE` and `-o custom-columns=HEADER:PATH,...`
+//! for `kubectl get`.
 
 use serde_json::Value;
 
+use crate::printers::gotemplate::{self, GoTemplate};
 use crate::printers::jsonpath::{self, Template};
 use crate::printers::table::render_aligned;
 
@@ -16,6 +18,48 @@ pub fn jsonpath(spec: &str, value: &Value, as_json: bool) -> Result<String, Stri
         Ok(template.execute_as_json(value))
     } else {
         template.execute(value)
+    }
+}
+
+/// Runs a Go template (`-o go-template=…`, `-o template=…`) on the object or `List`.
+/// A failure is what kubectl prints: on standard output what the template wrote before
+/// failing and kubectl's debugging note, then the error.
+pub fn go_template(spec: &str, value: &Value) -> Result<String, (String, String)> {
+    if spec.is_empty() {
+        return Err((
+            String::new(),
+            "template format specified but no template given".into(),
+        ));
+    }
+    let template = GoTemplate::parse(spec)
+        .map_err(|e| (String::new(), format!("error parsing template {spec}, {e}")))?;
+    template
+        .execute(value, crate::node::process::budget::MAX_OUTPUT)
+        .map_err(|(partial, e)| {
+            let sorted = sorted_keys(value);
+            let raw = serde_json::to_string(&sorted).unwrap_or_default();
+            let given = gotemplate::print_value(Some(&sorted));
+            let note = format!(
+                "{partial}Error executing template: {e}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{spec}\n\traw data was:\n\t\t{raw}\n\tobject given to template engine was:\n\t\t{given}\n\n"
+            );
+            (note, format!("error executing template \"{spec}\": {e}"))
+        })
+}
+
+/// The value with every object's keys sorted, as Go's `json.Marshal` of a map writes them.
+fn sorted_keys(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted_keys(&m[k.as_str()])))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted_keys).collect()),
+        other => other.clone(),
     }
 }
 

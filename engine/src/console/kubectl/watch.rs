@@ -22,6 +22,7 @@ use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
 use crate::printers::columns::TableOptions;
+use crate::printers::gotemplate::GoTemplate;
 use crate::printers::jsonpath::Template;
 
 pub(super) const FLAGS: &[Flag] = &[
@@ -109,6 +110,13 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         "jsonpath" | "jsonpath-as-json" => match Template::parse(spec) {
             Ok(t) => Format::JsonPath(t, printer == "jsonpath-as-json"),
             Err(e) => return super::error(e),
+        },
+        "go-template" | "template" if spec.is_empty() => {
+            return super::error("template format specified but no template given")
+        }
+        "go-template" | "template" => match GoTemplate::parse(spec) {
+            Ok(t) => Format::GoTemplate(t, spec.to_string()),
+            Err(e) => return super::error(format!("error parsing template {spec}, {e}")),
         },
         "custom-columns" => match CustomColumns::parse(spec) {
             Ok(c) => Format::CustomColumns(c),
@@ -283,6 +291,8 @@ enum Format {
     Yaml,
     /// A template; `true` for `-o jsonpath-as-json`.
     JsonPath(Template, bool),
+    /// A Go template and its text.
+    GoTemplate(GoTemplate, String),
     CustomColumns(CustomColumns),
     /// `kubectl events -w`: the event printer's rows, of the events the filter keeps.
     Events(super::events::Filter),
@@ -355,6 +365,12 @@ impl Watch {
                 Format::JsonPath(template, false) => text.push_str(&template.execute(&value())?),
                 Format::JsonPath(template, true) => {
                     text.push_str(&template.execute_as_json(&value()))
+                }
+                Format::GoTemplate(template, spec) => {
+                    let printed = template
+                        .execute(&value(), crate::node::process::budget::MAX_OUTPUT)
+                        .map_err(|(_, e)| format!("error executing template \"{spec}\": {e}"))?;
+                    text.push_str(&printed);
                 }
             }
         }
