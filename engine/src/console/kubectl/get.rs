@@ -22,6 +22,7 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::value("field-selector", None),
     flags::value("label-columns", Some('L')),
     flags::value("sort-by", None),
+    flags::value("template", None),
     flags::boolean("output-watch-events", None),
     // `--watch=false`: a plain get (a watch goes to `watch::run`).
     flags::boolean("watch", Some('w')),
@@ -118,21 +119,67 @@ pub(super) fn validate(parsed: &flags::Parsed, watching: bool) -> Result<(), Str
 /// The printer `-o FORMAT` names (`jsonpath` for `jsonpath=…`), or kubectl's refusal.
 pub(super) fn printer_of(format: &str) -> Result<&str, String> {
     let printer = format.split_once('=').map_or(format, |(p, _)| p);
-    if matches!(format, "" | "wide" | "name" | "yaml" | "json")
-        || matches!(
-            printer,
-            "jsonpath" | "jsonpath-as-json" | "custom-columns" | "go-template" | "template"
-        )
-    {
+    if matches!(format, "" | "wide" | "name" | "yaml" | "json") || PRINTERS.contains(&printer) {
         return Ok(printer);
-    }
-    if PRINTERS.contains(&printer) {
-        return Err(format!("-o {printer} is not simulated in Kubeplay yet"));
     }
     Err(format!(
         "unable to match a printer suitable for the output format \"{format}\", allowed formats are: {}",
         PRINTERS.join(",")
     ))
+}
+
+/// The printer `-o` names, as one of `""`, `wide`, `name`, `yaml`, `json`, `jsonpath`,
+/// `jsonpath-as-json`, `go-template` or `custom-columns`, and its template: the text after
+/// `=`, else `--template`; the `-file` printers read it from the workspace.
+pub(super) fn printer_and_template(
+    cluster: &Cluster,
+    parsed: &flags::Parsed,
+) -> Result<(&'static str, String), String> {
+    let format = parsed.value("output").unwrap_or("");
+    let named = printer_of(format)?;
+    let spec = format
+        .split_once('=')
+        .map(|(_, t)| t)
+        .or(parsed.value("template"))
+        .unwrap_or("")
+        .to_string();
+    let (printer, from_file) = match named {
+        "go-template" | "template" => ("go-template", false),
+        "go-template-file" | "templatefile" => ("go-template", true),
+        "jsonpath-file" => ("jsonpath", true),
+        "custom-columns-file" => ("custom-columns", true),
+        other => (
+            [
+                "",
+                "wide",
+                "name",
+                "yaml",
+                "json",
+                "jsonpath",
+                "jsonpath-as-json",
+                "custom-columns",
+            ]
+            .into_iter()
+            .find(|p| *p == other)
+            .unwrap_or(""),
+            false,
+        ),
+    };
+    if !from_file || spec.is_empty() {
+        return Ok((printer, spec));
+    }
+    match cluster.console.files.read(&spec) {
+        Some(text) if printer == "custom-columns" => {
+            Ok((printer, super::output_templates::columns_file(text)?))
+        }
+        Some(text) => Ok((printer, text.to_string())),
+        None if printer == "custom-columns" => Err(format!(
+            "error reading template {spec}, open {spec}: no such file or directory"
+        )),
+        None => Err(format!(
+            "error reading --template {spec}, open {spec}: no such file or directory"
+        )),
+    }
 }
 
 /// Runs `kubectl get`.
@@ -145,7 +192,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         return super::error(e);
     }
     let format = parsed.value("output").unwrap_or("");
-    let printer = match printer_of(format) {
+    let (printer, spec) = match printer_and_template(cluster, &parsed) {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
@@ -256,9 +303,8 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             return out;
         }
     }
-    if matches!(printer, "go-template" | "template") {
-        let spec = format.split_once('=').map(|(_, t)| t).unwrap_or("");
-        match super::output_templates::go_template(spec, &printed_value(&found, single)) {
+    if printer == "go-template" {
+        match super::output_templates::go_template(&spec, &printed_value(&found, single)) {
             Ok(text) => out.out_raw(text),
             Err((printed, e)) => {
                 out.out_raw(printed);
@@ -267,16 +313,15 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             }
         }
     } else if matches!(printer, "jsonpath" | "jsonpath-as-json" | "custom-columns") {
-        let spec = format.split_once('=').map(|(_, t)| t).unwrap_or("");
         let printed = if printer != "custom-columns" {
             let value = printed_value(&found, single);
-            super::output_templates::jsonpath(spec, &value, printer == "jsonpath-as-json")
+            super::output_templates::jsonpath(&spec, &value, printer == "jsonpath-as-json")
         } else {
             let objects: Vec<serde_json::Value> = found
                 .iter()
                 .flat_map(|(kind, objs, _)| objs.iter().map(|o| served_json(kind, o)))
                 .collect();
-            super::output_templates::custom_columns(spec, &objects, parsed.bool("no-headers"))
+            super::output_templates::custom_columns(&spec, &objects, parsed.bool("no-headers"))
         };
         match printed {
             Ok(text) => out.out_raw(text),

@@ -63,6 +63,34 @@ fn sorted_keys(v: &Value) -> Value {
     }
 }
 
+/// A `-o custom-columns-file` template (a line of headers, a line of field specs, each
+/// split at white space) as the `HEADER:PATH,…` spec it stands for.
+pub fn columns_file(text: &str) -> Result<String, String> {
+    const FORMAT: &str = "Expected format is one line of space separated headers, one line of space separated column specs.";
+    let mut lines = text.lines();
+    let headers: Vec<&str> = match lines.next() {
+        Some(l) => l.split_whitespace().collect(),
+        None => return Err(format!("invalid template, missing header line. {FORMAT}")),
+    };
+    let specs: Vec<&str> = match lines.next() {
+        Some(l) => l.split_whitespace().collect(),
+        None => return Err(format!("invalid template, missing spec line. {FORMAT}")),
+    };
+    if headers.len() != specs.len() {
+        return Err(format!(
+            "number of headers ({}) and field specifications ({}) don't match",
+            headers.len(),
+            specs.len()
+        ));
+    }
+    Ok(headers
+        .iter()
+        .zip(&specs)
+        .map(|(h, s)| format!("{h}:{s}"))
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
 /// kubectl's `RelaxedJSONPathExpression`: `a.b`, `.a.b`, `{a.b}` and `{.a.b}` all mean
 /// `{.a.b}`.
 pub(super) fn relaxed(expr: &str) -> Result<String, String> {

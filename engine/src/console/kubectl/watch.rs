@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 
 use super::flags::{self, Flag};
-use super::get::{printer_of, served_json, TableExtras};
+use super::get::{printer_and_template, served_json, TableExtras};
 use super::output_templates::CustomColumns;
 use super::resources;
 use crate::api::kinds::KindInfo;
@@ -92,11 +92,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Err(e) => return super::error(e),
     };
     let format = parsed.value("output").unwrap_or("");
-    let printer = match printer_of(format) {
+    let (printer, spec) = match printer_and_template(cluster, &parsed) {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
-    let spec = format.split_once('=').map_or("", |(_, t)| t);
+    let spec = spec.as_str();
     let opts = TableOptions {
         wide: format == "wide",
     };
@@ -111,10 +111,10 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             Ok(t) => Format::JsonPath(t, printer == "jsonpath-as-json"),
             Err(e) => return super::error(e),
         },
-        "go-template" | "template" if spec.is_empty() => {
+        "go-template" if spec.is_empty() => {
             return super::error("template format specified but no template given")
         }
-        "go-template" | "template" => match GoTemplate::parse(spec) {
+        "go-template" => match GoTemplate::parse(spec) {
             Ok(t) => Format::GoTemplate(t, spec.to_string()),
             Err(e) => return super::error(format!("error parsing template {spec}, {e}")),
         },
