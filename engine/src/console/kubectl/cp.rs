@@ -7,12 +7,12 @@
 //! Messages are GNU tar's (Debian, Ubuntu, CentOS images) or BusyBox tar's (busybox,
 //! alpine); images without tar (the distroless system images) refuse the exec.
 
-use super::exec::{keep_files, oci_error, running_container};
+use super::exec::{keep_files, oci_error, running_container, Target};
 use super::flags::{self, Flag};
 use crate::cluster::Cluster;
 use crate::console::files::normalize;
 use crate::node::process::fs::{self, Op, View};
-use crate::node::process::{Container, Flavor};
+use crate::node::process::Flavor;
 use crate::output::Output;
 use crate::storage::{Entry, FsError};
 
@@ -111,19 +111,22 @@ fn busybox(flavor: Flavor) -> bool {
     matches!(flavor, Flavor::Busybox | Flavor::Alpine)
 }
 
-/// The container `kubectl cp` execs `tar` in, or what kubectl prints instead.
+/// The container `kubectl cp` execs `tar` in, with what kubectl printed on the way (the
+/// default container's note); or all kubectl prints instead.
 fn tar_container(
     cluster: &mut Cluster,
     namespace: &str,
     pod: &str,
     container: Option<&str>,
-    out: &mut Output,
-) -> Result<((String, String, String), Container), Output> {
-    let target = running_container(cluster, namespace, pod, container, out)?;
-    if target.proc.flavor() == Flavor::Distroless {
-        return Err(oci_error(cluster, "tar"));
-    }
-    Ok((target.key, target.proc))
+) -> Result<(Target, Output), Output> {
+    let mut out = Output::default();
+    let refused = match running_container(cluster, namespace, pod, container, &mut out) {
+        Ok(target) if target.proc.flavor() != Flavor::Distroless => return Ok((target, out)),
+        Ok(_) => oci_error(cluster, "tar"),
+        Err(e) => e,
+    };
+    out.extend(refused);
+    Err(out)
 }
 
 /// Local → container.
@@ -165,13 +168,14 @@ fn to_pod(
         Some(b) if !b.is_empty() => b.to_string(),
         _ => ".".to_string(),
     };
-    let mut out = Output::default();
-    let (ckey, proc) = match tar_container(cluster, namespace, pod, container, &mut out) {
+    let (
+        Target {
+            key: ckey, proc, ..
+        },
+        out,
+    ) = match tar_container(cluster, namespace, pod, container) {
         Ok(found) => found,
-        Err(e) => {
-            out.extend(e);
-            return out;
-        }
+        Err(out) => return out,
     };
     let flavor = proc.flavor();
     let now = cluster.world.clock.now_ms();
@@ -307,13 +311,9 @@ fn from_pod(
     src: &str,
     dest: &str,
 ) -> Output {
-    let mut out = Output::default();
-    let (_, proc) = match tar_container(cluster, namespace, pod, container, &mut out) {
+    let (Target { proc, .. }, mut out) = match tar_container(cluster, namespace, pod, container) {
         Ok(found) => found,
-        Err(e) => {
-            out.extend(e);
-            return out;
-        }
+        Err(out) => return out,
     };
     let flavor = proc.flavor();
     let path = fs::normalise(&absolute(src));
