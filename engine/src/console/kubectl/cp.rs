@@ -367,6 +367,15 @@ fn from_pod(
                     out.extend(super::error(format!("open {dest}: is a directory")));
                     return out;
                 }
+                // `os.MkdirAll` of its folder: a file in the way stops the copy.
+                let mut parent = local.as_str();
+                while let Some((up, _)) = parent.rsplit_once('/') {
+                    if workspace.read(up).is_some() {
+                        out.extend(super::error(format!("mkdir {up}: not a directory")));
+                        return out;
+                    }
+                    parent = up;
+                }
                 if let Err(e) = workspace.write(&local, &data, false) {
                     out.extend(super::error(e));
                     return out;
