@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+use super::jsonpath::unescape;
 use crate::bounds::{self, Depth};
 
 /// The most actions and loop passes one execution makes: Go has no limit (nested ranges
@@ -467,10 +468,10 @@ fn arg(w: &str, at: usize, full: &str) -> Result<Arg, String> {
             let (name, path) = w.split_once('.').unwrap_or((w, ""));
             Arg::Var(name.to_string(), fields(path))
         }
-        '"' => Arg::Str(unquote(&w[1..w.len() - 1])),
+        '"' => Arg::Str(unescape(&w[1..w.len() - 1])),
         '`' => Arg::Str(w[1..w.len() - 1].to_string()),
         '\'' => {
-            let inner = unquote(&w[1..w.len() - 1]);
+            let inner = unescape(&w[1..w.len() - 1]);
             let mut cs = inner.chars();
             match (cs.next(), cs.next()) {
                 (Some(c), None) => Arg::Num(Value::from(c as u32)),
@@ -530,27 +531,6 @@ fn parse_number(w: &str) -> Option<Value> {
     serde_json::Number::from_f64(f).map(Value::Number)
 }
 
-/// A Go double-quoted string's escapes.
-fn unquote(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('0') => out.push('\0'),
-            Some(other) => out.push(other),
-            None => out.push('\\'),
-        }
-    }
-    out
-}
-
 // ---------------------------------------------------------------------------------------
 // Execution.
 
@@ -558,12 +538,6 @@ enum Stop {
     Error(String),
     Break,
     Continue,
-}
-
-impl From<String> for Stop {
-    fn from(e: String) -> Stop {
-        Stop::Error(e)
-    }
 }
 
 /// A value as Go's template sees it: a JSON value (borrowed from the object where it can
@@ -850,7 +824,8 @@ impl<'a> Exec<'a> {
     }
 
     fn call(&mut self, p: &Pipe, name: &str, args: Vec<Val<'a>>) -> Result<Val<'a>, Stop> {
-        let args: Vec<Option<Value>> = args.into_iter().map(|a| a.map(Cow::into_owned)).collect();
+        // Borrowed: `len .items` must not copy the list.
+        let args: Vec<Option<&Value>> = args.iter().map(|a| a.as_deref()).collect();
         call(name, &args)
             .map(|v| v.map(Cow::Owned))
             .map_err(|e| self.error_at(p, &e))
@@ -858,7 +833,7 @@ impl<'a> Exec<'a> {
 }
 
 /// Calls function `name` (see [`FUNCS`]); errors are Go's texts after `at <…>: `.
-fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
+fn call(name: &str, args: &[Option<&Value>]) -> Result<Option<Value>, String> {
     let arity = |n: usize| -> Result<(), String> {
         if args.len() == n {
             Ok(())
@@ -878,15 +853,12 @@ fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
             }
             let want = name == "or";
             let last = args.len() - 1;
-            let i = args
-                .iter()
-                .position(|a| truth(a.as_ref()) == want)
-                .unwrap_or(last);
-            args[i].clone()
+            let i = args.iter().position(|a| truth(*a) == want).unwrap_or(last);
+            args[i].cloned()
         }
         "not" => {
             arity(1)?;
-            Some(Value::Bool(!truth(args[0].as_ref())))
+            Some(Value::Bool(!truth(args[0])))
         }
         "len" => {
             arity(1)?;
@@ -897,7 +869,7 @@ fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
                 other => {
                     return Err(format!(
                         "error calling len: len of type {}",
-                        go_type_of(other)
+                        go_type_of(*other)
                     ))
                 }
             };
@@ -907,22 +879,22 @@ fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
             if args.is_empty() {
                 return Err("wrong number of args for index: want at least 1 got 0".into());
             }
-            let mut v = args[0].clone();
+            let mut v = args[0];
             for key in &args[1..] {
                 v = match (v, key) {
                     // A missing key gives the map's zero value: a nil interface.
-                    (Some(Value::Object(mut m)), Some(Value::String(k))) => {
-                        Some(m.remove(k).unwrap_or(Value::Null))
+                    (Some(Value::Object(m)), Some(Value::String(k))) => {
+                        Some(m.get(k.as_str()).unwrap_or(&Value::Null))
                     }
                     (Some(Value::Array(a)), Some(Value::Number(n))) if !n.is_f64() => {
                         let i = n.as_i64().unwrap_or(-1) as f64;
                         if i < 0.0 || i as usize >= a.len() {
                             return Err(format!(
                                 "error calling index: index out of range: {}",
-                                print_value(key.as_ref())
+                                print_value(*key)
                             ));
                         }
-                        a.into_iter().nth(i as usize)
+                        a.get(i as usize)
                     }
                     (None | Some(Value::Null), _) => {
                         return Err("error calling index: index of untyped nil".into())
@@ -930,21 +902,21 @@ fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
                     (Some(other), _) => {
                         return Err(format!(
                             "error calling index: can't index item of type {}",
-                            go_type(&other)
+                            go_type(other)
                         ))
                     }
                 };
             }
-            v
+            v.cloned()
         }
         "exists" => {
-            let mut v = args.first().cloned().flatten();
+            let mut v = args.first().copied().flatten();
             let mut found = v.is_some();
             for key in args.iter().skip(1) {
                 v = match (v, key) {
-                    (Some(Value::Object(mut m)), Some(Value::String(k))) => m.remove(k),
+                    (Some(Value::Object(m)), Some(Value::String(k))) => m.get(k.as_str()),
                     (Some(Value::Array(a)), Some(Value::Number(n))) => {
-                        n.as_u64().and_then(|i| a.into_iter().nth(i as usize))
+                        n.as_u64().and_then(|i| a.get(i as usize))
                     }
                     _ => None,
                 };
@@ -954,7 +926,7 @@ fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
         }
         "base64decode" => {
             arity(1)?;
-            let Some(Value::String(s)) = &args[0] else {
+            let Some(Value::String(s)) = args[0] else {
                 return Err("error calling base64decode: expected string".into());
             };
             match crate::api::base64::decode(s) {
@@ -968,7 +940,7 @@ fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
         }
         "print" => Some(Value::String(sprint(args))),
         "println" => {
-            let parts: Vec<String> = args.iter().map(|a| print_value(a.as_ref())).collect();
+            let parts: Vec<String> = args.iter().map(|a| print_value(*a)).collect();
             Some(Value::String(parts.join(" ") + "\n"))
         }
         "printf" => {
@@ -984,7 +956,7 @@ fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
                     args.len()
                 ));
             }
-            let kind = |v: &Option<Value>| match v {
+            let kind = |v: Option<&Value>| match v {
                 Some(Value::Number(n)) if n.is_f64() => "float",
                 Some(Value::Number(_)) => "int",
                 Some(Value::String(_)) => "string",
@@ -992,11 +964,11 @@ fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
                 _ => "other",
             };
             if matches!(name, "eq" | "ne") {
-                let first = kind(&args[0]);
+                let first = kind(args[0]);
                 let basic = |k: &str| k != "other";
                 if args[1..]
                     .iter()
-                    .any(|b| basic(first) && basic(kind(b)) && kind(b) != first)
+                    .any(|b| basic(first) && basic(kind(*b)) && kind(*b) != first)
                 {
                     return Err(format!(
                         "error calling {name}: incompatible types for comparison"
@@ -1004,10 +976,10 @@ fn call(name: &str, args: &[Option<Value>]) -> Result<Option<Value>, String> {
                 }
             }
             let result = match name {
-                "eq" => args[1..].iter().any(|b| equal(&args[0], b)),
-                "ne" => !equal(&args[0], &args[1]),
+                "eq" => args[1..].iter().any(|b| equal(args[0], *b)),
+                "ne" => !equal(args[0], args[1]),
                 _ => {
-                    let Some(ord) = order(&args[0], &args[1]) else {
+                    let Some(ord) = order(args[0], args[1]) else {
                         return Err(format!(
                             "error calling {name}: incompatible types for comparison"
                         ));
@@ -1063,7 +1035,7 @@ fn truth(v: Option<&Value>) -> bool {
     }
 }
 
-fn equal(a: &Option<Value>, b: &Option<Value>) -> bool {
+fn equal(a: Option<&Value>, b: Option<&Value>) -> bool {
     match (a, b) {
         (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64() == y.as_f64(),
         (None, None) => true,
@@ -1071,7 +1043,7 @@ fn equal(a: &Option<Value>, b: &Option<Value>) -> bool {
     }
 }
 
-fn order(a: &Option<Value>, b: &Option<Value>) -> Option<std::cmp::Ordering> {
+fn order(a: Option<&Value>, b: Option<&Value>) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Some(Value::Number(x)), Some(Value::Number(y))) if x.is_f64() == y.is_f64() => {
             x.as_f64()?.partial_cmp(&y.as_f64()?)
@@ -1081,11 +1053,13 @@ fn order(a: &Option<Value>, b: &Option<Value>) -> Option<std::cmp::Ordering> {
     }
 }
 
-/// The Go type a JSON value decodes to, as errors name it.
+/// The Go type a value has, as errors name it (numbers from the object are `float64`, the
+/// template's own are `int`).
 fn go_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "interface {}",
         Value::Bool(_) => "bool",
+        Value::Number(n) if !n.is_f64() => "int",
         Value::Number(_) => "float64",
         Value::String(_) => "string",
         Value::Array(_) => "[]interface {}",
@@ -1093,8 +1067,8 @@ fn go_type(v: &Value) -> &'static str {
     }
 }
 
-fn go_type_of(v: &Option<Value>) -> &'static str {
-    v.as_ref().map_or("<nil>", go_type)
+fn go_type_of(v: Option<&Value>) -> &'static str {
+    v.map_or("<nil>", go_type)
 }
 
 /// What an action prints: `fmt.Fprint` of the value (`<no value>` for a missing key).
@@ -1157,21 +1131,21 @@ pub fn format_float(f: f64) -> String {
 }
 
 /// `fmt.Sprint`: a space between two operands when neither is a string.
-fn sprint(args: &[Option<Value>]) -> String {
+fn sprint(args: &[Option<&Value>]) -> String {
     let mut out = String::new();
     for (i, a) in args.iter().enumerate() {
-        let is_str = |v: &Option<Value>| matches!(v, Some(Value::String(_)));
-        if i > 0 && !is_str(a) && !is_str(&args[i - 1]) {
+        let is_str = |v: Option<&Value>| matches!(v, Some(Value::String(_)));
+        if i > 0 && !is_str(*a) && !is_str(args[i - 1]) {
             out.push(' ');
         }
-        out.push_str(&print_value(a.as_ref()));
+        out.push_str(&print_value(*a));
     }
     out
 }
 
 /// `fmt.Sprintf` for the verbs templates use: `%s %v %d %q %t %f %g %x %%`, with width and
 /// precision; other verbs print Go's `%!c(…)`.
-fn sprintf(format: &str, args: &[Option<Value>]) -> String {
+fn sprintf(format: &str, args: &[Option<&Value>]) -> String {
     let mut out = String::new();
     let mut next = 0;
     let mut chars = format.chars().peekable();
@@ -1189,21 +1163,21 @@ fn sprintf(format: &str, args: &[Option<Value>]) -> String {
                 break;
             }
         }
-        let mut width = String::new();
-        while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-            width.push(d);
-            chars.next();
-        }
+        // A width or precision past Go's bound consumes the rest of the format.
+        let Some(width) = parse_num(&mut chars) else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
         let mut precision: Option<usize> = None;
         if chars.peek() == Some(&'.') {
             chars.next();
-            let mut p = String::new();
-            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                p.push(d);
-                chars.next();
-            }
-            precision = Some(p.parse().unwrap_or(0));
+            let Some(p) = parse_num(&mut chars) else {
+                out.push_str("%!(NOVERB)");
+                break;
+            };
+            precision = Some(p.unwrap_or(0));
         }
+        let width = width.unwrap_or(0);
         let Some(verb) = chars.next() else {
             out.push_str("%!(NOVERB)");
             break;
@@ -1212,14 +1186,14 @@ fn sprintf(format: &str, args: &[Option<Value>]) -> String {
             out.push('%');
             continue;
         }
-        let Some(arg) = args.get(next) else {
+        let Some(&arg) = args.get(next) else {
             let _ = write!(out, "%!{verb}(MISSING)");
             continue;
         };
         next += 1;
         let text = match (verb, arg) {
             ('s' | 'v', _) => {
-                let text = print_value(arg.as_ref());
+                let text = print_value(arg);
                 match precision {
                     Some(p) if verb == 's' => text.chars().take(p).collect(),
                     _ => text,
@@ -1239,9 +1213,8 @@ fn sprintf(format: &str, args: &[Option<Value>]) -> String {
             ('x', Some(Value::Number(n))) if !n.is_f64() => {
                 format!("{:x}", n.as_i64().unwrap_or(0))
             }
-            (v, a) => format!("%!{v}({}={})", go_type_of(a), print_value(a.as_ref())),
+            (v, a) => format!("%!{v}({}={})", go_type_of(a), print_value(a)),
         };
-        let width: usize = width.parse().unwrap_or(0);
         let len = text.chars().count();
         if len < width {
             let pad = width - len;
@@ -1264,11 +1237,26 @@ fn sprintf(format: &str, args: &[Option<Value>]) -> String {
     if next < args.len() {
         let extra: Vec<String> = args[next..]
             .iter()
-            .map(|a| format!("{}={}", go_type_of(a), print_value(a.as_ref())))
+            .map(|a| format!("{}={}", go_type_of(*a), print_value(*a)))
             .collect();
         let _ = write!(out, "%!(EXTRA {})", extra.join(", "));
     }
     out
+}
+
+/// fmt's `parsenum`: the digits at the cursor (`Some(None)`: none), or `None` when the
+/// number grows past Go's bound of a million (`tooLarge`).
+fn parse_num(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<Option<usize>> {
+    let mut num: Option<usize> = None;
+    while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+        let n = num.unwrap_or(0);
+        if n > 1_000_000 {
+            return None;
+        }
+        num = Some(n * 10 + d as usize);
+        chars.next();
+    }
+    Some(num)
 }
 
 #[cfg(test)]
@@ -1333,6 +1321,15 @@ mod tests {
         assert_eq!(
             run("{{len .items}} {{1000000}} {{1e6}}", &pod),
             "2 1000000 1e+06"
+        );
+        // A width or precision past Go's bound is not honoured (nor allocated).
+        assert_eq!(
+            run("{{printf \"%.99999999999f|%d\" 1.5 2}}", &pod),
+            "%!(NOVERB)%!(EXTRA float64=1.5, int=2)"
+        );
+        assert_eq!(
+            run("{{printf \"%3d|%012345678d\" 7 8}}", &pod),
+            "  7|%!(NOVERB)%!(EXTRA int=8)"
         );
         assert_eq!(run("{{with .metadata}}{{.name}}{{end}}", &pod), "web");
         assert_eq!(run("{{- \"a\" }}  \n {{- \"b\" -}} \n c", &pod), "abc");
@@ -1403,7 +1400,8 @@ mod tests {
                 "`r`", "'c'", "1", "1.5", "-2", "1e400", "0x1F", "if", "else", "end", "range", "with",
                 "break", "continue", "and", "or", "not", "len", "index", "printf", "print",
                 "println", "eq", "lt", "exists", "base64decode", "nil", "true", " ", "\n",
-                "/*", "*/", "%d", "%v", "%5.2f", "%!", "define", "text", "\u{a0}", "é",
+                "/*", "*/", "%d", "%v", "%5.2f", "%!", "%99999999999.9999999999f", "define", "text",
+                "\u{a0}", "é",
             ]), 0..40),
         ) {
             let text: String = pieces.concat();

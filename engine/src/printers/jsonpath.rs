@@ -166,6 +166,12 @@ fn string_literal(a: &str) -> Option<String> {
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
         .or_else(|| a.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))?;
+    Some(unescape(inner))
+}
+
+/// A quoted string's inside with its escapes read (`\n`, `\t`, `\r`; `\x` is `x`), as
+/// JSONPath and Go templates take their string literals.
+pub(crate) fn unescape(inner: &str) -> String {
     let mut out = String::new();
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
@@ -181,7 +187,7 @@ fn string_literal(a: &str) -> Option<String> {
             out.push(c);
         }
     }
-    Some(out)
+    out
 }
 
 /// Parses one action's path in a single pass over its characters (nested filters included,
