@@ -7,7 +7,6 @@ use sha2::{Digest, Sha256};
 
 use crate::sort::SliceSort;
 
-use super::metrics::MetricsUnavailable;
 use super::ApiServer;
 use crate::api::kinds::{self, KindInfo};
 
@@ -88,17 +87,17 @@ fn verbs(info: &KindInfo) -> &'static [&'static str] {
 }
 
 /// A built-in resource's categories.
-fn categories(info: &KindInfo) -> Vec<String> {
+fn categories(info: &KindInfo) -> &'static [&'static str] {
     let extension = matches!(
         info.group,
         "admissionregistration.k8s.io" | "apiextensions.k8s.io" | "apiregistration.k8s.io"
     );
     if info.in_all {
-        vec!["all".into()]
+        &["all"]
     } else if extension {
-        vec!["api-extensions".into()]
+        &["api-extensions"]
     } else {
-        Vec::new()
+        &[]
     }
 }
 
@@ -143,7 +142,7 @@ impl ApiServer {
                 info,
                 singular: info.singular(),
                 verbs: verbs(info),
-                categories: categories(info),
+                categories: categories(info).iter().map(|c| c.to_string()).collect(),
                 storage_version_hash: stored(info).then(|| {
                     let (group, version) = storage_group_version(info);
                     storage_version_hash(group, version, info.kind)
@@ -161,10 +160,7 @@ impl ApiServer {
                 k.info.kind,
             )),
         }));
-        if !matches!(
-            self.metrics(),
-            Err(MetricsUnavailable::NotRegistered | MetricsUnavailable::Unavailable)
-        ) {
+        if self.metrics().is_ok() {
             rows.extend(METRICS.iter().map(|info| ApiResource {
                 info,
                 singular: String::new(),
@@ -177,16 +173,14 @@ impl ApiServer {
         rows.stable_sort_by(|a, b| a.info.group.cmp(b.info.group));
         rows
     }
-}
 
-impl ApiServer {
     /// The resources a category names, as kubectl's category expander finds them in
     /// discovery (`kubectl get all`, `kubectl get api-extensions`), in discovery's order;
     /// empty when no resource lists the category.
     pub fn in_category(&self, category: &str) -> Vec<&'static KindInfo> {
         let mut rows: Vec<&'static KindInfo> = kinds::KINDS
             .iter()
-            .filter(|info| categories(info).iter().any(|c| c == category))
+            .filter(|info| categories(info).contains(&category))
             .collect();
         rows.extend(
             self.custom_kinds()

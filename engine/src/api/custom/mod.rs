@@ -121,7 +121,11 @@ pub fn definition(crd: &CustomResourceDefinition) -> Option<CustomKind> {
     }
     versions.stable_sort_by(|a, b| version_priority(&a.name, &b.name));
     let preferred = versions.first()?.name.clone();
-    let preferred_name = preferred.clone();
+    let storage_version = spec
+        .versions
+        .iter()
+        .find(|v| v.storage)
+        .map_or_else(|| preferred.clone(), |v| v.name.clone());
     let names = &spec.names;
     let categories = names.categories.clone().unwrap_or_default();
     let info = intern::intern(&intern::Row {
@@ -142,11 +146,7 @@ pub fn definition(crd: &CustomResourceDefinition) -> Option<CustomKind> {
             .unwrap_or_else(|| names.kind.to_ascii_lowercase()),
         categories,
         versions,
-        storage_version: spec
-            .versions
-            .iter()
-            .find(|v| v.storage)
-            .map_or(preferred_name, |v| v.name.clone()),
+        storage_version,
     })
 }
 

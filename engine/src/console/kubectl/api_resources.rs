@@ -53,8 +53,8 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     let namespaced = parsed
         .value("namespaced")
         .map(|_| parsed.bool("namespaced"));
-    let verbs = slice_values(parsed.values("verbs"));
-    let categories = slice_values(parsed.values("categories"));
+    let verbs = parsed.list("verbs");
+    let categories = parsed.list("categories");
 
     let mut rows: Vec<ApiResource> = cluster
         .world
@@ -102,16 +102,6 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         _ => out.out_raw(table(&rows, format == "wide", parsed.bool("no-headers"))),
     }
     out
-}
-
-/// A `StringSlice` flag's values: each given value split at commas.
-fn slice_values(given: &[String]) -> Vec<String> {
-    given
-        .iter()
-        .flat_map(|v| v.split(','))
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The table, through Go's tabwriter as kubectl writes it: with `-o wide` the VERBS cell is

@@ -140,17 +140,10 @@ fn to_pod(
 ) -> Output {
     let workspace = &cluster.console.files;
     let key = normalize(src);
-    let is_file = workspace.read(src).is_some();
-    if !is_file && (key.is_empty() || !workspace.is_dir(src)) && src != "." {
-        return super::error(format!("{src} doesn't exist in local filesystem"));
-    }
-    let files: Vec<(String, String)> = if is_file {
-        vec![(
-            String::new(),
-            workspace.read(src).unwrap_or_default().to_string(),
-        )]
-    } else {
-        workspace
+    // (path under the source, contents): one file, or a folder's files.
+    let files: Vec<(String, String)> = match workspace.read(src) {
+        Some(text) => vec![(String::new(), text.to_string())],
+        None if src == "." || (!key.is_empty() && workspace.is_dir(src)) => workspace
             .files_under(src)
             .into_iter()
             .map(|f| {
@@ -162,7 +155,8 @@ fn to_pod(
                 let data = workspace.read(&f).unwrap_or_default().to_string();
                 (rel, data)
             })
-            .collect()
+            .collect(),
+        None => return super::error(format!("{src} doesn't exist in local filesystem")),
     };
     let base = match key.rsplit('/').next() {
         Some(b) if !b.is_empty() => b.to_string(),
@@ -179,30 +173,26 @@ fn to_pod(
     };
     let flavor = proc.flavor();
     let now = cluster.world.clock.now_ms();
-    // `test -d DEST`: into a directory, the copy keeps its name.
-    let dest_abs = fs::normalise(&absolute(dest));
-    let target = {
-        let view = View::of(&proc, Some(&cluster.world.storage));
-        if view.is_dir(&dest_abs) {
-            fs::normalise(&format!("{dest_abs}/{base}"))
-        } else {
-            dest_abs.clone()
-        }
-    };
-    let (dir, name) = match target.rsplit_once('/') {
-        Some(("", n)) => ("/".to_string(), n.to_string()),
-        Some((d, n)) => (d.to_string(), n.to_string()),
-        None => ("/".to_string(), target.clone()),
-    };
-    // `tar -xmf - -C DIR`.
     let mut ops: Vec<(i64, Op)> = Vec::new();
     let mut failed: Option<String> = None;
-    {
+    let dir = {
         let mut view = View::of(&proc, Some(&cluster.world.storage));
+        // `test -d DEST`: into a directory, the copy keeps its name.
+        let dest_abs = fs::normalise(&absolute(dest));
+        let target = if view.is_dir(&dest_abs) {
+            fs::normalise(&format!("{dest_abs}/{base}"))
+        } else {
+            dest_abs
+        };
+        let (dir, name) = match target.rsplit_once('/') {
+            Some(("", n)) => ("/".to_string(), n.to_string()),
+            Some((d, n)) => (d.to_string(), n.to_string()),
+            None => ("/".to_string(), target.clone()),
+        };
+        // `tar -xmf - -C DIR`.
         if !view.is_dir(&dir) {
             return tar_failed(out, flavor, &dir, None);
         }
-        let mut dirs_made: Vec<String> = Vec::new();
         for (rel, data) in &files {
             let member = if rel.is_empty() {
                 name.clone()
@@ -221,7 +211,7 @@ fn to_pod(
                 p = up;
             }
             for d in parents.into_iter().rev() {
-                if dirs_made.contains(&d) || view.is_dir(&d) {
+                if view.is_dir(&d) {
                     continue;
                 }
                 let op = Op::Mkdir {
@@ -232,7 +222,6 @@ fn to_pod(
                     failed = Some(open_error(flavor, &d[dir.len()..], e));
                     break;
                 }
-                dirs_made.push(d);
                 ops.push((0, op));
             }
             if failed.is_some() {
@@ -251,7 +240,8 @@ fn to_pod(
                 }
             }
         }
-    }
+        dir
+    };
     keep_files(cluster, &ckey, &ops, now);
     match failed {
         Some(message) => tar_failed(out, flavor, &dir, Some(message)),
@@ -319,14 +309,20 @@ fn from_pod(
     let path = fs::normalise(&absolute(src));
     // tar's own messages go to kubectl's standard output.
     let view = View::of(&proc, Some(&cluster.world.storage));
-    if view.lstat(&path).is_err() {
+    let exists = view.lstat(&path).is_ok();
+    // GNU tar notes the leading `/` before it looks the path up; BusyBox's only once found.
+    if src.starts_with('/') && (exists || !busybox(flavor)) {
+        out.out(if busybox(flavor) {
+            "tar: removing leading '/' from member names"
+        } else {
+            "tar: Removing leading `/' from member names"
+        });
+    }
+    if !exists {
         let code = if busybox(flavor) {
             out.out(format!("tar: {src}: No such file or directory"));
             1
         } else {
-            if src.starts_with('/') {
-                out.out("tar: Removing leading `/' from member names");
-            }
             out.out(format!(
                 "tar: {src}: Cannot stat: No such file or directory"
             ));
@@ -336,13 +332,6 @@ fn from_pod(
         out.err(format!("command terminated with exit code {code}"));
         out.exit_code = code;
         return out;
-    }
-    if src.starts_with('/') {
-        out.out(if busybox(flavor) {
-            "tar: removing leading '/' from member names"
-        } else {
-            "tar: Removing leading `/' from member names"
-        });
     }
     // What tar archives: the path and, for a directory, everything under it.
     let mut members: Vec<(String, Entry)> = Vec::new();
@@ -364,7 +353,8 @@ fn from_pod(
             }
             Entry::File { data, .. } => {
                 if local.is_empty() || workspace.is_dir(&local) {
-                    out.extend(super::error(format!("open {dest}: is a directory")));
+                    let shown = if local.is_empty() { dest } else { &local };
+                    out.extend(super::error(format!("open {shown}: is a directory")));
                     return out;
                 }
                 // `os.MkdirAll` of its folder: a file in the way stops the copy.

@@ -90,13 +90,7 @@ pub fn create_service(cluster: &mut Cluster, args: &[String]) -> Output {
     if type_ == "ExternalName" && external_name.is_none() {
         return super::error("required flag(s) \"external-name\" not set");
     }
-    let tcp: Vec<String> = parsed
-        .values("tcp")
-        .iter()
-        .flat_map(|v| v.split(','))
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
+    let tcp: Vec<String> = parsed.list("tcp");
     if tcp.is_empty() && type_ != "ExternalName" && cluster_ip.as_deref() != Some("None") {
         return super::error("at least one tcp port specifier must be provided");
     }

@@ -127,7 +127,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     )
     .with_storage(&storage)
     .with_tools(&mut tools);
-    let mut run = if is_shell && command.get(1).map(String::as_str) == Some("-c") {
+    let run = if is_shell && command.get(1).map(String::as_str) == Some("-c") {
         shell.run_script(command.get(2).map_or("", String::as_str))
     } else {
         shell.run_argv(&command)
@@ -137,8 +137,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         End::Exit { at, .. } => *at,
         End::Running => EXEC_LIMIT_MS,
     };
-    let ops = std::mem::take(&mut run.ops);
-    keep_files(cluster, &key, &ops, proc.start_ms);
+    keep_files(cluster, &key, &run.ops, proc.start_ms);
     print_run(&mut out, run);
     if took > 0 {
         cluster.advance(crate::clock::SimDuration::millis(took));
@@ -359,9 +358,8 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
     }
     // `cmd | filter`: the container runs `cmd`; the console's own filters do the rest.
     let (first, filters) = split_pipe(trimmed);
-    let mut run = shell.run_script(first);
-    let ops = std::mem::take(&mut run.ops);
-    keep_files(cluster, &session.key, &ops, proc.start_ms);
+    let run = shell.run_script(first);
+    keep_files(cluster, &session.key, &run.ops, proc.start_ms);
     let mut piped = String::new();
     for l in run.lines {
         if l.stderr {

@@ -96,6 +96,17 @@ impl Parsed {
         self.values.get(long).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// A `StringSlice` flag's values: every value given, split at commas, empty ones
+    /// dropped (`--verbs=list,watch --verbs get`).
+    pub fn list(&self, long: &str) -> Vec<String> {
+        self.values(long)
+            .iter()
+            .flat_map(|v| v.split(','))
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Whether a boolean flag is set (and not `=false`).
     pub fn bool(&self, long: &str) -> bool {
         self.value(long).is_some_and(|v| v != "false")

@@ -131,10 +131,10 @@ pub(super) fn printer_of(format: &str) -> Result<&str, String> {
 /// The printer `-o` names, as one of `""`, `wide`, `name`, `yaml`, `json`, `jsonpath`,
 /// `jsonpath-as-json`, `go-template` or `custom-columns`, and its template: the text after
 /// `=`, else `--template`; the `-file` printers read it from the workspace.
-pub(super) fn printer_and_template(
+pub(super) fn printer_and_template<'p>(
     cluster: &Cluster,
-    parsed: &flags::Parsed,
-) -> Result<(&'static str, String), String> {
+    parsed: &'p flags::Parsed,
+) -> Result<(&'p str, String), String> {
     let format = parsed.value("output").unwrap_or("");
     let named = printer_of(format)?;
     let spec = format
@@ -148,22 +148,7 @@ pub(super) fn printer_and_template(
         "go-template-file" | "templatefile" => ("go-template", true),
         "jsonpath-file" => ("jsonpath", true),
         "custom-columns-file" => ("custom-columns", true),
-        other => (
-            [
-                "",
-                "wide",
-                "name",
-                "yaml",
-                "json",
-                "jsonpath",
-                "jsonpath-as-json",
-                "custom-columns",
-            ]
-            .into_iter()
-            .find(|p| *p == other)
-            .unwrap_or(""),
-            false,
-        ),
+        other => (other, false),
     };
     if !from_file || spec.is_empty() {
         return Ok((printer, spec));
@@ -389,13 +374,7 @@ impl TableExtras {
     pub(super) fn of(parsed: &flags::Parsed, with_namespace: bool) -> Self {
         TableExtras {
             with_namespace,
-            label_columns: parsed
-                .values("label-columns")
-                .iter()
-                .flat_map(|v| v.split(','))
-                .filter(|k| !k.is_empty())
-                .map(str::to_string)
-                .collect(),
+            label_columns: parsed.list("label-columns"),
             show_labels: parsed.bool("show-labels"),
         }
     }

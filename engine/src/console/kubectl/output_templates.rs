@@ -7,13 +7,29 @@ use crate::printers::gotemplate::{self, GoTemplate};
 use crate::printers::jsonpath::{self, Template};
 use crate::printers::table::render_aligned;
 
+/// What kubectl says of a template printer given no template.
+const NO_TEMPLATE: &str = "template format specified but no template given";
+
+/// A `-o jsonpath` template, parsed, or kubectl's refusal.
+pub fn jsonpath_of(spec: &str) -> Result<Template, String> {
+    if spec.is_empty() {
+        return Err(NO_TEMPLATE.into());
+    }
+    Template::parse(spec)
+}
+
+/// A `-o go-template` template, parsed, or kubectl's refusal.
+pub fn go_template_of(spec: &str) -> Result<GoTemplate, String> {
+    if spec.is_empty() {
+        return Err(NO_TEMPLATE.into());
+    }
+    GoTemplate::parse(spec).map_err(|e| format!("error parsing template {spec}, {e}"))
+}
+
 /// Runs a JSONPath template on the object (or `List`) `kubectl get` found; `as_json` for
 /// `-o jsonpath-as-json`.
 pub fn jsonpath(spec: &str, value: &Value, as_json: bool) -> Result<String, String> {
-    if spec.is_empty() {
-        return Err("template format specified but no template given".into());
-    }
-    let template = Template::parse(spec)?;
+    let template = jsonpath_of(spec)?;
     if as_json {
         Ok(template.execute_as_json(value))
     } else {
@@ -25,14 +41,7 @@ pub fn jsonpath(spec: &str, value: &Value, as_json: bool) -> Result<String, Stri
 /// A failure is what kubectl prints: on standard output what the template wrote before
 /// failing and kubectl's debugging note, then the error.
 pub fn go_template(spec: &str, value: &Value) -> Result<String, (String, String)> {
-    if spec.is_empty() {
-        return Err((
-            String::new(),
-            "template format specified but no template given".into(),
-        ));
-    }
-    let template = GoTemplate::parse(spec)
-        .map_err(|e| (String::new(), format!("error parsing template {spec}, {e}")))?;
+    let template = go_template_of(spec).map_err(|e| (String::new(), e))?;
     template
         .execute(value, crate::node::process::budget::MAX_OUTPUT)
         .map_err(|(partial, e)| {

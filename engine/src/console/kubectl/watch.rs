@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use super::flags::{self, Flag};
 use super::get::{printer_and_template, served_json, TableExtras};
-use super::output_templates::CustomColumns;
+use super::output_templates::{self, CustomColumns};
 use super::resources;
 use crate::api::kinds::KindInfo;
 use crate::api::object::{Object, WatchEventType};
@@ -104,19 +104,13 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         "name" => Format::Name,
         "json" => Format::Json,
         "yaml" => Format::Yaml,
-        "jsonpath" | "jsonpath-as-json" if spec.is_empty() => {
-            return super::error("template format specified but no template given")
-        }
-        "jsonpath" | "jsonpath-as-json" => match Template::parse(spec) {
+        "jsonpath" | "jsonpath-as-json" => match output_templates::jsonpath_of(spec) {
             Ok(t) => Format::JsonPath(t, printer == "jsonpath-as-json"),
             Err(e) => return super::error(e),
         },
-        "go-template" if spec.is_empty() => {
-            return super::error("template format specified but no template given")
-        }
-        "go-template" => match GoTemplate::parse(spec) {
+        "go-template" => match output_templates::go_template_of(spec) {
             Ok(t) => Format::GoTemplate(t, spec.to_string()),
-            Err(e) => return super::error(format!("error parsing template {spec}, {e}")),
+            Err(e) => return super::error(e),
         },
         "custom-columns" => match CustomColumns::parse(spec) {
             Ok(c) => Format::CustomColumns(c),
