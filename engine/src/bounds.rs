@@ -72,6 +72,7 @@ impl Depth {
     }
 
     /// The current level (0 at the top).
+    #[cfg(test)]
     pub fn level(&self) -> usize {
         self.level
     }

@@ -11,9 +11,8 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::jsonpath::unescape;
 use crate::bounds::{self, Depth};
 
 /// The most actions and loop passes one execution makes: Go has no limit (nested ranges
@@ -1081,27 +1080,7 @@ pub fn print_value(v: Option<&Value>) -> String {
 
 /// `%v` of a value decoded from JSON.
 fn go_format(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) if n.is_f64() => format_float(n.as_f64().unwrap_or(0.0)),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Array(a) => {
-            let items: Vec<String> = a.iter().map(go_format).collect();
-            format!("[{}]", items.join(" "))
-        }
-        Value::Object(m) => format!("map[{}]", map_items(m)),
-    }
-}
-
-fn map_items(m: &Map<String, Value>) -> String {
-    let mut keys: Vec<&String> = m.keys().collect();
-    keys.sort();
-    keys.iter()
-        .map(|k| format!("{k}:{}", go_format(&m[k.as_str()])))
-        .collect::<Vec<_>>()
-        .join(" ")
+    super::go_value::plain(v)
 }
 
 /// `strconv.FormatFloat(f, 'g', -1, 64)`, as `%v` prints a `float64`: the shortest digits,
@@ -1257,6 +1236,27 @@ fn parse_num(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<Option<
         chars.next();
     }
     Some(num)
+}
+
+/// A quoted string's inside with its escapes read (`\n`, `\t`, `\r`; `\x` is `x`), as
+/// Go templates take their string literals.
+fn unescape(inner: &str) -> String {
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

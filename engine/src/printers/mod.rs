@@ -4,6 +4,7 @@ pub mod age;
 pub mod batch_columns;
 pub mod columns;
 pub mod describe;
+pub mod go_value;
 pub mod gotemplate;
 pub mod jsonpath;
 pub mod kinds;

@@ -374,13 +374,7 @@ pub(crate) fn docker_config_json(user: &str, password: &str, email: &str, server
 
 /// A JSON string as Go's `encoding/json` writes it (HTML characters escaped).
 fn go_json(s: &str) -> String {
-    serde_json::to_string(s)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+    crate::printers::go_value::json_string(s)
 }
 
 /// kubectl's `hash.SecretHash`: the first ten hex digits of the SHA-256 of

@@ -23,6 +23,7 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::value("label-columns", Some('L')),
     flags::value("sort-by", None),
     flags::value("template", None),
+    flags::boolean("allow-missing-template-keys", None),
     flags::boolean("output-watch-events", None),
     // `--watch=false`: a plain get (a watch goes to `watch::run`).
     flags::boolean("watch", Some('w')),
@@ -167,6 +168,11 @@ pub(super) fn printer_and_template<'p>(
     }
 }
 
+/// `--allow-missing-template-keys` (true unless set to false).
+pub(super) fn allow_missing_keys(parsed: &flags::Parsed) -> bool {
+    parsed.value("allow-missing-template-keys") != Some("false")
+}
+
 /// Runs `kubectl get`.
 pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     let parsed = match flags::parse("get", args, FLAGS) {
@@ -300,7 +306,9 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
     } else if matches!(printer, "jsonpath" | "jsonpath-as-json" | "custom-columns") {
         let printed = if printer != "custom-columns" {
             let value = printed_value(&found, single);
-            super::output_templates::jsonpath(&spec, &value, printer == "jsonpath-as-json")
+            super::output_templates::jsonpath_of(&spec, allow_missing_keys(&parsed)).and_then(|t| {
+                super::output_templates::jsonpath(&t, &spec, &value, printer == "jsonpath-as-json")
+            })
         } else {
             let objects: Vec<serde_json::Value> = found
                 .iter()
@@ -348,7 +356,8 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
             out.out_raw(rendered.join("\n"));
         }
     }
-    if found.is_empty() && errors.is_empty() && !matches!(format, "yaml" | "json") {
+    // Only the table printers say so: the others print the (empty) List they were given.
+    if found.is_empty() && errors.is_empty() && matches!(printer, "" | "wide") {
         let namespaced = requests.iter().any(|r| r.kind.namespaced) && !all_namespaces;
         out.extend(super::no_resources_found(namespaced, &namespace));
     }

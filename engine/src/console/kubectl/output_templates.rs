@@ -4,18 +4,24 @@
 use serde_json::Value;
 
 use crate::printers::gotemplate::{self, GoTemplate};
-use crate::printers::jsonpath::{self, Template};
+use crate::printers::jsonpath::Template;
 use crate::printers::table::render_aligned;
 
 /// What kubectl says of a template printer given no template.
 const NO_TEMPLATE: &str = "template format specified but no template given";
 
-/// A `-o jsonpath` template, parsed, or kubectl's refusal.
-pub fn jsonpath_of(spec: &str) -> Result<Template, String> {
+/// A `-o jsonpath` template, parsed, or kubectl's refusal; `allow_missing` is
+/// `--allow-missing-template-keys` (true unless set to false).
+pub fn jsonpath_of(spec: &str, allow_missing: bool) -> Result<Template, String> {
     if spec.is_empty() {
         return Err(NO_TEMPLATE.into());
     }
-    Template::parse(spec)
+    let template = Template::parse(spec)?;
+    Ok(if allow_missing {
+        template
+    } else {
+        template.strict()
+    })
 }
 
 /// A `-o go-template` template, parsed, or kubectl's refusal.
@@ -26,15 +32,27 @@ pub fn go_template_of(spec: &str) -> Result<GoTemplate, String> {
     GoTemplate::parse(spec).map_err(|e| format!("error parsing template {spec}, {e}"))
 }
 
-/// Runs a JSONPath template on the object (or `List`) `kubectl get` found; `as_json` for
-/// `-o jsonpath-as-json`.
-pub fn jsonpath(spec: &str, value: &Value, as_json: bool) -> Result<String, String> {
-    let template = jsonpath_of(spec)?;
-    if as_json {
-        Ok(template.execute_as_json(value))
+/// Runs a parsed JSONPath template on the object (or `List`) `kubectl get` found; `as_json`
+/// for `-o jsonpath-as-json`. A failure is kubectl's message, with the template and the
+/// object as Go's `%#v` prints them (`map[string]interface {}{…}`).
+pub fn jsonpath(
+    template: &Template,
+    spec: &str,
+    value: &Value,
+    as_json: bool,
+) -> Result<String, String> {
+    let printed = if as_json {
+        template.execute_as_json(value)
     } else {
         template.execute(value)
-    }
+    };
+    printed.map_err(|e| {
+        format!(
+            "error executing jsonpath {}: Error executing template: {e}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{spec}\n\tobject given to jsonpath engine was:\n\t\t{}\n\n\n",
+            crate::node::hooks::go_quote(spec),
+            crate::printers::go_value::go_syntax(value)
+        )
+    })
 }
 
 /// Runs a Go template (`-o go-template=…`, `-o template=…`) on the object or `List`.
@@ -45,31 +63,13 @@ pub fn go_template(spec: &str, value: &Value) -> Result<String, (String, String)
     template
         .execute(value, crate::node::process::budget::MAX_OUTPUT)
         .map_err(|(partial, e)| {
-            let sorted = sorted_keys(value);
-            let raw = serde_json::to_string(&sorted).unwrap_or_default();
-            let given = gotemplate::print_value(Some(&sorted));
+            let raw = crate::printers::go_value::json(value);
+            let given = gotemplate::print_value(Some(value));
             let note = format!(
                 "{partial}Error executing template: {e}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{spec}\n\traw data was:\n\t\t{raw}\n\tobject given to template engine was:\n\t\t{given}\n\n"
             );
             (note, format!("error executing template \"{spec}\": {e}"))
         })
-}
-
-/// The value with every object's keys sorted, as Go's `json.Marshal` of a map writes them.
-fn sorted_keys(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sorted_keys(&m[k.as_str()])))
-                    .collect(),
-            )
-        }
-        Value::Array(a) => Value::Array(a.iter().map(sorted_keys).collect()),
-        other => other.clone(),
-    }
 }
 
 /// A `-o custom-columns-file` template (a line of headers, a line of field specs, each
@@ -154,23 +154,9 @@ impl CustomColumns {
         self.headers.clone()
     }
 
-    /// An object's cells: `<none>` where a path finds nothing.
-    pub fn row(&self, obj: &Value) -> Vec<String> {
-        self.templates
-            .iter()
-            .map(|t| {
-                let values = t.values(obj);
-                if values.is_empty() {
-                    "<none>".to_string()
-                } else {
-                    values
-                        .iter()
-                        .map(jsonpath::text)
-                        .collect::<Vec<_>>()
-                        .join(",")
-                }
-            })
-            .collect()
+    /// An object's cells: `<none>` where a path finds nothing, values as `%v` prints them.
+    pub fn row(&self, obj: &Value) -> Result<Vec<String>, String> {
+        self.templates.iter().map(|t| t.cell(obj)).collect()
     }
 }
 
@@ -181,7 +167,9 @@ pub fn custom_columns(spec: &str, objects: &[Value], no_headers: bool) -> Result
     if !no_headers {
         rows.push(columns.headers());
     }
-    rows.extend(objects.iter().map(|o| columns.row(o)));
+    for o in objects {
+        rows.push(columns.row(o)?);
+    }
     Ok(render_aligned(&rows))
 }
 

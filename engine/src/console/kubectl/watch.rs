@@ -104,10 +104,12 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         "name" => Format::Name,
         "json" => Format::Json,
         "yaml" => Format::Yaml,
-        "jsonpath" | "jsonpath-as-json" => match output_templates::jsonpath_of(spec) {
-            Ok(t) => Format::JsonPath(t, printer == "jsonpath-as-json"),
-            Err(e) => return super::error(e),
-        },
+        "jsonpath" | "jsonpath-as-json" => {
+            match output_templates::jsonpath_of(spec, super::get::allow_missing_keys(&parsed)) {
+                Ok(t) => Format::JsonPath(t, printer == "jsonpath-as-json", spec.to_string()),
+                Err(e) => return super::error(e),
+            }
+        }
         "go-template" => match output_templates::go_template_of(spec) {
             Ok(t) => Format::GoTemplate(t, spec.to_string()),
             Err(e) => return super::error(e),
@@ -284,7 +286,7 @@ enum Format {
     Json,
     Yaml,
     /// A template; `true` for `-o jsonpath-as-json`.
-    JsonPath(Template, bool),
+    JsonPath(Template, bool, String),
     /// A Go template and its text.
     GoTemplate(GoTemplate, String),
     CustomColumns(CustomColumns),
@@ -328,7 +330,7 @@ impl Watch {
                     }
                     rows.push(cells);
                 }
-                Format::CustomColumns(columns) => rows.push(columns.row(&value())),
+                Format::CustomColumns(columns) => rows.push(columns.row(&value())?),
                 Format::Events(filter) => match &**o {
                     // Events that expire are not news.
                     Object::Event(e) if event != "DELETED" && filter.keeps(e) => {
@@ -356,10 +358,9 @@ impl Watch {
                     }
                     text.push_str(&crate::printers::yaml::to_yaml(&value()));
                 }
-                Format::JsonPath(template, false) => text.push_str(&template.execute(&value())?),
-                Format::JsonPath(template, true) => {
-                    text.push_str(&template.execute_as_json(&value()))
-                }
+                Format::JsonPath(template, as_json, spec) => text.push_str(
+                    &output_templates::jsonpath(template, spec, &value(), *as_json)?,
+                ),
                 Format::GoTemplate(template, spec) => {
                     let printed = template
                         .execute(&value(), crate::node::process::budget::MAX_OUTPUT)
