@@ -24,10 +24,14 @@ impl Template {
     /// Parses a template; errors read like kubectl's (`error parsing jsonpath {.a, unclosed
     /// action`).
     pub fn parse(text: &str) -> Result<Template, String> {
-        let nodes =
-            parse::parse(text).map_err(|e| format!("error parsing jsonpath {text}, {e}"))?;
+        Self::parse_bare(text).map_err(|e| format!("error parsing jsonpath {text}, {e}"))
+    }
+
+    /// Parses a template; errors are client-go's own (`unclosed action`), as `kubectl wait`
+    /// prints them.
+    pub fn parse_bare(text: &str) -> Result<Template, String> {
         Ok(Template {
-            nodes,
+            nodes: parse::parse(text)?,
             allow_missing: true,
         })
     }
@@ -83,6 +87,21 @@ impl Template {
                 .map(|g| g.iter().map(|v| v.value().clone()).collect())
                 .unwrap_or_default(),
             Err(_) => Vec::new(),
+        }
+    }
+
+    /// The one value the template finds, as `kubectl wait --for=jsonpath` needs it: `None`
+    /// while it finds nothing, an error when it finds several.
+    pub fn single(&self, data: &Value) -> Result<Option<Value>, String> {
+        let groups = self.find(data)?;
+        match groups.as_slice() {
+            [] => Ok(None),
+            [first, ..] if first.is_empty() => Ok(None),
+            [_, _, ..] => Err("given jsonpath expression matches more than one list".into()),
+            [only] if only.len() > 1 => {
+                Err("given jsonpath expression matches more than one value".into())
+            }
+            [only] => Ok(only.first().map(|v| v.value().clone())),
         }
     }
 

@@ -1,6 +1,7 @@
-//! `kubectl wait --for=condition=C[=V]|delete [--timeout=30s] TYPE/NAME...`: waits in
-//! simulated time until each object has the condition (or is gone), printing
-//! `job.batch/pi condition met`, or kubectl's timeout error.
+//! `kubectl wait --for=condition=C[=V]|delete|jsonpath='{EXPR}'[=VALUE] [--timeout=30s]
+//! TYPE/NAME...`: waits in simulated time until each object has the condition (or is gone,
+//! or its JSONPath finds the value, or any value), printing `job.batch/pi condition met`,
+//! or kubectl's timeout error.
 
 use super::flags::{self, Flag};
 use super::resources;
@@ -8,6 +9,9 @@ use crate::api::error::ApiError;
 use crate::clock::SimDuration;
 use crate::cluster::Cluster;
 use crate::output::Output;
+use crate::printers::go_value;
+use crate::printers::jsonpath::Template;
+use serde_json::Value;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::value("for", None),
@@ -23,27 +27,93 @@ enum Wanted {
     Condition(String, String),
     /// The object's deletion.
     Delete,
+    /// A JSONPath that finds one value: this one (as `%v` prints it), or any.
+    JsonPath(Template, Option<String>),
 }
 
+/// kubectl's `conditionFuncFor`.
 fn wanted(spec: &str) -> Result<Wanted, String> {
-    if spec == "delete" {
+    if spec.eq_ignore_ascii_case("delete") {
         return Ok(Wanted::Delete);
     }
-    match spec.strip_prefix("condition=") {
-        Some(c) if !c.is_empty() => {
-            let (t, v) = c.split_once('=').unwrap_or((c, "True"));
-            Ok(Wanted::Condition(t.to_string(), v.to_string()))
-        }
-        _ => Err(format!(
-            "unrecognized condition: \"{spec}\" (Kubeplay simulates --for=condition=... and --for=delete)"
-        )),
+    if let Some(c) = spec.strip_prefix("condition=") {
+        let (t, v) = c.split_once('=').unwrap_or((c, "true"));
+        return Ok(Wanted::Condition(t.to_string(), v.to_string()));
     }
+    if let Some(input) = spec.strip_prefix("jsonpath=") {
+        let parts = split_jsonpath_input(input);
+        if parts.len() > 2 {
+            return Err("jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'".into());
+        }
+        let expr = super::output_templates::relaxed(&parts[0])?;
+        let value = match parts.get(1) {
+            None => None,
+            Some(v) => {
+                let v = v.trim_matches(['\'', '"']);
+                if v.is_empty() {
+                    return Err("jsonpath wait has to have a value after equal sign, like --for=jsonpath='{.status.readyReplicas}'=3".into());
+                }
+                Some(v.to_string())
+            }
+        };
+        if expr.is_empty() {
+            return Err("jsonpath expression cannot be empty".into());
+        }
+        return Ok(Wanted::JsonPath(Template::parse_bare(&expr)?, value));
+    }
+    Err(format!(
+        "unrecognized condition: {}",
+        crate::node::hooks::go_quote(spec)
+    ))
 }
 
-fn met(cluster: &Cluster, kind: &'static str, ns: &str, name: &str, w: &Wanted) -> bool {
+/// kubectl's `splitJSONPathInput`: split at each single `=` (a `==` stays whole).
+fn split_jsonpath_input(input: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut part = String::new();
+    let mut rest = input;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("==") {
+            part.push_str("==");
+            rest = after;
+            continue;
+        }
+        if c == '=' {
+            parts.push(std::mem::take(&mut part));
+        } else {
+            part.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    parts.push(part);
+    parts
+}
+
+/// Whether the object meets what is wanted; an error stops the wait (a JSONPath that
+/// finds several values, or a map).
+fn met(
+    cluster: &Cluster,
+    kind: &'static str,
+    ns: &str,
+    name: &str,
+    w: &Wanted,
+) -> Result<bool, String> {
     let obj = cluster.world.api.get(kind, ns, name);
-    match w {
+    Ok(match w {
         Wanted::Delete => obj.is_none(),
+        Wanted::JsonPath(template, want) => {
+            let Some(o) = obj else { return Ok(false) };
+            match (template.single(&o.to_json())?, want) {
+                (None, _) => false,
+                (Some(Value::Object(_) | Value::Array(_)), Some(_)) => {
+                    return Err(
+                        "jsonpath leads to a nested object or list which is not supported".into(),
+                    )
+                }
+                (Some(_), None) => true,
+                (Some(v), Some(want)) => go_value::plain(&v).trim() == want.trim(),
+            }
+        }
         Wanted::Condition(t, v) => obj.is_some_and(|o| {
             let json = o.to_json();
             json.pointer("/status/conditions")
@@ -55,7 +125,7 @@ fn met(cluster: &Cluster, kind: &'static str, ns: &str, name: &str, w: &Wanted) 
                     field("type").eq_ignore_ascii_case(t) && field("status").eq_ignore_ascii_case(v)
                 })
         }),
-    }
+    })
 }
 
 /// Runs `kubectl wait`.
@@ -144,6 +214,28 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             // Read again only when the object changed (its resourceVersion): a long wait
             // costs what happens to it, not every instant the cluster wakes.
             let seen = std::cell::RefCell::new(None::<(Option<String>, bool)>);
+            let failed = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
+            let failure = failed.clone();
+            if timeout.0 == 0 {
+                // Zero: one look, no waiting.
+                match met(cluster, r.kind.kind, &ns, &name, &wanted) {
+                    Ok(true) => {
+                        out.out(format!("{}/{name} condition met", r.kind.qualified_kind()));
+                        continue;
+                    }
+                    Ok(false) => {
+                        out.extend(super::error(format!(
+                            "condition not met for {}/{name}",
+                            r.kind.plural
+                        )));
+                        return out;
+                    }
+                    Err(e) => {
+                        out.extend(super::error(e));
+                        return out;
+                    }
+                }
+            }
             let done = cluster.advance_until(timeout, move |c| {
                 let version = c
                     .world
@@ -155,10 +247,17 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                         return *answer;
                     }
                 }
-                let answer = met(c, kind, &namespace, &n, &w);
+                let answer = met(c, kind, &namespace, &n, &w).unwrap_or_else(|e| {
+                    *failure.borrow_mut() = Some(e);
+                    true
+                });
                 *seen.borrow_mut() = Some((version, answer));
                 answer
             });
+            if let Some(e) = failed.borrow_mut().take() {
+                out.extend(super::error(e));
+                return out;
+            }
             if done {
                 out.out(format!("{}/{name} condition met", r.kind.qualified_kind()));
             } else {
