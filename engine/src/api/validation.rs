@@ -248,15 +248,22 @@ pub fn label_causes(
         for msg in super::resource_names::qualified_name_causes(k) {
             causes.push(format!("{path}: Invalid value: {k:?}: {msg}"));
         }
-        if v.len() > 63 {
-            causes.push(format!(
-                "{path}: Invalid value: {v:?}: must be no more than 63 characters"
-            ));
-        }
-        if !label_value_form(v) {
-            causes.push(format!("{path}: Invalid value: {v:?}: {LABEL_VALUE}"));
+        for msg in label_value_causes(v) {
+            causes.push(format!("{path}: Invalid value: {v:?}: {msg}"));
         }
     }
+}
+
+/// `validation.IsValidLabelValue`'s messages for `v`.
+pub fn label_value_causes(v: &str) -> Vec<String> {
+    let mut causes = Vec::new();
+    if v.len() > 63 {
+        causes.push("must be no more than 63 characters".to_string());
+    }
+    if !label_value_form(v) {
+        causes.push(LABEL_VALUE.to_string());
+    }
+    causes
 }
 
 /// `IsValidLabelValue`'s message for a value of the wrong form.

@@ -33,6 +33,7 @@ pub mod scheduler;
 pub mod slow_start;
 pub mod statefulset;
 pub mod system_objects;
+pub mod taint_eviction;
 #[cfg(test)]
 pub mod testing;
 pub mod webhook_certgen;
@@ -42,6 +43,7 @@ pub fn registry() -> runtime::Runtime {
     let mut runtime = runtime::Runtime::default();
     runtime.register(Box::<crd_names::CrdNames>::default());
     runtime.register(Box::<node_lifecycle::NodeLifecycle>::default());
+    runtime.register(Box::<taint_eviction::TaintEviction>::default());
     // Before the Jobs' TTL removes the admission Jobs' pods it reads.
     runtime.register(Box::<webhook_certgen::WebhookCertgen>::default());
     runtime.register(Box::<deployment::Deployments>::default());

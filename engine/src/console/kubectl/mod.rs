@@ -52,6 +52,7 @@ mod set_env;
 mod set_image;
 mod set_resources;
 mod sort_by;
+mod taint;
 mod top;
 mod unified_diff;
 mod version;
@@ -257,6 +258,12 @@ pub(crate) const VERBS: &[Verb] = &[
         help: Some((Group::ClusterManagement, "Drain node in preparation for maintenance")),
         run: Some(|c, a, _| drain::drain(c, a)),
         flags: |_| drain::DRAIN_FLAGS,
+    },
+    Verb {
+        name: "taint",
+        help: Some((Group::ClusterManagement, "Update the taints on one or more nodes")),
+        run: Some(|c, a, _| taint::run(c, a)),
+        flags: |_| taint::FLAGS,
     },
     Verb {
         name: "describe",
