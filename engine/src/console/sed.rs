@@ -1,6 +1,7 @@
 //! `sed`, enough for scripts and `KUBE_EDITOR`: `s/RE/REPL/[g][i][p][N]` with any delimiter,
-//! `[ADDR]d`, `[ADDR]p` (ADDR: a line number, `$` or `/RE/`), several expressions (`-e`, `;`,
-//! newlines), `-n`, `-E`/`-r`, and `-i` on workspace files; GNU's messages.
+//! `[ADDR]d`, `[ADDR]p` (ADDR: a line number, `$`, `/RE/`, a range `ADDR1,ADDR2` or
+//! `ADDR1,+N` as GNU sed runs one, `ADDR!` for the other lines), several expressions (`-e`,
+//! `;`, newlines), `-n`, `-E`/`-r`, and `-i` on workspace files; GNU's messages.
 
 use regex_lite::Regex;
 
@@ -15,6 +16,52 @@ enum Address {
     Line(usize),
     Last,
     Matching(Regex),
+    /// From a line the first selects through the next the second selects (or just that
+    /// line, when the second is a line number already passed).
+    Range(Box<Address>, Box<Address>),
+    /// GNU's `ADDR1,+N` end: N lines after the range's first.
+    Following(usize),
+    /// `ADDR!`: the lines the address does not select.
+    Not(Box<Address>),
+}
+
+impl Address {
+    /// Whether the address selects line `n` (0-based) of `count`; `active` is a range's
+    /// state between lines: the line it started on, while it lasts.
+    fn selects(&self, n: usize, count: usize, line: &str, active: &mut Option<usize>) -> bool {
+        match self {
+            Address::All => true,
+            Address::Line(l) => *l == n + 1,
+            Address::Last => n + 1 == count,
+            Address::Matching(r) => r.is_match(line),
+            Address::Following(_) => false,
+            Address::Not(inner) => !inner.selects(n, count, line, active),
+            Address::Range(start, end) => {
+                if let Some(first) = *active {
+                    let ends = match **end {
+                        Address::Line(l) => n + 1 >= l,
+                        Address::Following(k) => n >= first.saturating_add(k),
+                        ref other => other.selects(n, count, line, &mut None),
+                    };
+                    if ends {
+                        *active = None;
+                    }
+                    true
+                } else if start.selects(n, count, line, &mut None) {
+                    let goes_on = match **end {
+                        Address::Line(l) => l > n + 1,
+                        Address::Last => n + 1 != count,
+                        Address::Following(k) => k > 0,
+                        _ => true,
+                    };
+                    *active = goes_on.then_some(n);
+                    true
+                } else {
+                    false
+                }
+            }
+        }
+    }
 }
 
 /// One parsed sed command.
@@ -152,19 +199,15 @@ fn apply(commands: &[Command], text: &str, quiet: bool) -> String {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let count = lines.len();
     let mut out = String::new();
+    let mut ranges = vec![None; commands.len()];
     'lines: for (n, raw) in lines.iter().enumerate() {
         let (body, newline) = match raw.strip_suffix('\n') {
             Some(b) => (b, "\n"),
             None => (*raw, ""),
         };
         let mut line = body.to_string();
-        let hits = |a: &Address, line: &str| match a {
-            Address::All => true,
-            Address::Line(l) => *l == n + 1,
-            Address::Last => n + 1 == count,
-            Address::Matching(r) => r.is_match(line),
-        };
-        for c in commands {
+        for (c, active) in commands.iter().zip(ranges.iter_mut()) {
+            let mut hits = |a: &Address, line: &str| a.selects(n, count, line, active);
             match c {
                 Command::Delete(a) if hits(a, &line) => continue 'lines,
                 Command::Print(a) if hits(a, &line) => {
@@ -278,6 +321,34 @@ fn parse_script(script: &str, extended: bool) -> Result<Vec<Command>, (usize, St
         }
         None
     };
+    // One address (a line number, `$` or `/RE/`), if one starts at `i`.
+    let one_address = |i: &mut usize| -> Result<Option<Address>, (usize, String)> {
+        match chars.get(*i) {
+            Some(c) if c.is_ascii_digit() => {
+                let start = *i;
+                while *i < chars.len() && chars[*i].is_ascii_digit() {
+                    *i += 1;
+                }
+                let n: String = chars[start..*i].iter().collect();
+                match n.parse::<usize>() {
+                    Ok(0) | Err(_) => Err((*i, "invalid usage of line address 0".into())),
+                    Ok(n) => Ok(Some(Address::Line(n))),
+                }
+            }
+            Some('$') => {
+                *i += 1;
+                Ok(Some(Address::Last))
+            }
+            Some('/') => {
+                *i += 1;
+                let Some(re) = delimited(i, '/') else {
+                    return Err((chars.len(), "unterminated address regex".into()));
+                };
+                Ok(Some(Address::Matching(compile(&re, false, *i)?)))
+            }
+            _ => Ok(None),
+        }
+    };
     while i < chars.len() {
         while i < chars.len() && (chars[i].is_whitespace() || chars[i] == ';') {
             i += 1;
@@ -285,28 +356,39 @@ fn parse_script(script: &str, extended: bool) -> Result<Vec<Command>, (usize, St
         if i >= chars.len() {
             break;
         }
-        // Address.
-        let address = if chars[i].is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
+        // Address, or a range of two.
+        let address = match one_address(&mut i)? {
+            Some(first) if chars.get(i) == Some(&',') => {
+                i += 1;
+                let second = if chars.get(i) == Some(&'+') {
+                    let start = i + 1;
+                    let mut end = start;
+                    while chars.get(end).is_some_and(char::is_ascii_digit) {
+                        end += 1;
+                    }
+                    let digits: String = chars[start..end].iter().collect();
+                    i = end;
+                    digits.parse().ok().map(Address::Following)
+                } else {
+                    one_address(&mut i)?
+                };
+                match second {
+                    Some(second) => Address::Range(Box::new(first), Box::new(second)),
+                    // GNU has read the character after the comma when it gives up.
+                    None => return Err((i + 1, "unexpected `,'".into())),
+                }
+            }
+            Some(first) => first,
+            None => Address::All,
+        };
+        let address = if chars.get(i) == Some(&'!') {
+            i += 1;
+            while chars.get(i).is_some_and(|c| *c == ' ') {
                 i += 1;
             }
-            let n: String = chars[start..i].iter().collect();
-            match n.parse::<usize>() {
-                Ok(0) | Err(_) => return Err((i, "invalid usage of line address 0".into())),
-                Ok(n) => Address::Line(n),
-            }
-        } else if chars[i] == '$' {
-            i += 1;
-            Address::Last
-        } else if chars[i] == '/' {
-            i += 1;
-            let Some(re) = delimited(&mut i, '/') else {
-                return Err((chars.len(), "unterminated address regex".into()));
-            };
-            Address::Matching(compile(&re, false, i)?)
+            Address::Not(Box::new(address))
         } else {
-            Address::All
+            address
         };
         let Some(&c) = chars.get(i) else {
             return Err((i, "missing command".into()));

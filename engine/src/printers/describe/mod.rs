@@ -127,10 +127,12 @@ pub(crate) fn describe_node(node: &k8s_openapi::api::core::v1::Node) -> String {
         s.push_str(&format!("CreationTimestamp:\t{}\n", rfc1123z(t)));
     }
     let spec = node.spec.clone().unwrap_or_default();
-    let taints: Vec<String> = spec
-        .taints
-        .iter()
-        .flatten()
+    // Sorted by "effect,key", as `printTaintsMultilineWithIndent` sorts them.
+    let mut sorted: Vec<&k8s_openapi::api::core::v1::Taint> =
+        spec.taints.iter().flatten().collect();
+    sorted.stable_sort_by_key(|t| format!("{},{}", t.effect, t.key));
+    let taints: Vec<String> = sorted
+        .into_iter()
         .map(|t| match t.value.as_deref() {
             Some(v) if !v.is_empty() => format!("{}={v}:{}", t.key, t.effect),
             _ => format!("{}:{}", t.key, t.effect),
