@@ -40,6 +40,10 @@ pub struct Network {
     /// Ports on the learner's machine forwarded to a Service (`minikube service`,
     /// `kubectl port-forward`): local port → (namespace, Service, Service port).
     pub tunnels: BTreeMap<u16, (String, String, u16)>,
+    /// `kubectl port-forward`'s listeners on the console's machine: local port → (namespace,
+    /// pod, port in the pod). Connections arrive on the pod's loopback, as the kubelet's
+    /// port forwarding makes them.
+    pub forwards: BTreeMap<u16, (String, String, u16)>,
     /// ingress-nginx's round-robin position per upstream (`ns-svc-port`).
     turns: BTreeMap<String, usize>,
     /// The load streams it runs.
@@ -80,6 +84,7 @@ impl Network {
             affinity: BTreeMap::new(),
             traffic: traffic::Log::default(),
             tunnels: BTreeMap::new(),
+            forwards: BTreeMap::new(),
             turns: BTreeMap::new(),
             load: load::Streams::default(),
             cni: policy::Cni::default(),

@@ -63,6 +63,27 @@ pub enum Route {
     },
 }
 
+/// Where `kubectl port-forward` sends a connection to the console machine's `port`: into
+/// its pod, from the pod's own loopback, while the pod runs (after that nobody listens).
+fn forwarded(world: &World, net: &Network, port: u16) -> Option<Route> {
+    let (ns, name, to) = net.forwards.get(&port)?;
+    let pod = world.api.get_as::<Pod>(ns, name)?;
+    let status = pod.status.as_ref()?;
+    if status.phase.as_deref() != Some("Running") {
+        return None;
+    }
+    Some(Route::Pod {
+        backend: Backend {
+            namespace: ns.clone(),
+            name: name.clone(),
+            ip: status.pod_ip.clone()?,
+            port: *to,
+        },
+        client_ip: "127.0.0.1".into(),
+        service: None,
+    })
+}
+
 /// One endpoint a Service port may send to.
 struct Candidate {
     backend: Backend,
@@ -103,6 +124,9 @@ fn route_with(
     mut spread: Option<&mut Vec<Route>>,
 ) -> Route {
     if ip == "127.0.0.1" {
+        if let (Origin::Host { .. }, Some(to)) = (origin, forwarded(world, net, port)) {
+            return to;
+        }
         return match origin {
             Origin::Pod {
                 namespace,

@@ -40,6 +40,7 @@ mod object_update;
 mod output_templates;
 mod overrides;
 mod patch;
+mod port_forward;
 mod replace;
 mod resources;
 mod reviews;
@@ -282,6 +283,12 @@ pub(crate) const VERBS: &[Verb] = &[
         help: Some((Group::Troubleshooting, "Execute a command in a container")),
         run: Some(|c, a, _| exec::run(c, a)),
         flags: |_| exec::FLAGS,
+    },
+    Verb {
+        name: "port-forward",
+        help: Some((Group::Troubleshooting, "Forward one or more local ports to a pod")),
+        run: Some(|c, a, _| port_forward::run(c, a)),
+        flags: |_| port_forward::FLAGS,
     },
     Verb {
         name: "cp",
