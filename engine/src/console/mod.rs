@@ -229,6 +229,12 @@ pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
         Ok(c) => c,
         Err(message) => {
             let mut o = Output::failure(message);
+            if line.contains('&')
+                && (line.contains("port-forward") || line.contains("minikube tunnel"))
+            {
+                // Tutorials put these in the background; here they keep running anyway.
+                o.err("(In Kubeplay this command keeps forwarding after it returns: type it without the &.)");
+            }
             o.exit_code = 2;
             return o;
         }
