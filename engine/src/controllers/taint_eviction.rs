@@ -5,8 +5,6 @@
 //! the taints go first. Before deleting it marks the pod (`DisruptionTarget`,
 //! `DeletionByTaintManager`) and records `TaintManagerEviction` events as upstream does.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::{Pod, PodCondition, Taint, Toleration};
 
 use super::runtime::{Controller, Queue};
@@ -21,11 +19,12 @@ const SOURCE: Source<'static> = Source {
 };
 
 /// The controller: the nodes' `NoExecute` taints as last seen, and the deletions it has
-/// scheduled (pod → when it started counting and when the pod goes, epoch ms).
+/// scheduled (pod → when the pod goes, epoch ms). Short lists, not maps: a few tainted
+/// nodes, a few pods waiting out their tolerations (and no map code of their own).
 #[derive(Clone, Debug, Default)]
 pub struct TaintEviction {
-    no_execute: BTreeMap<String, Vec<Taint>>,
-    scheduled: BTreeMap<(String, String), (i64, i64)>,
+    no_execute: Vec<(String, Vec<Taint>)>,
+    scheduled: Vec<((String, String), i64)>,
 }
 
 fn pod_key(namespace: &str, name: &str) -> ObjectKey {
@@ -67,13 +66,28 @@ fn min_toleration_ms(used: &[&Toleration]) -> Option<i64> {
 }
 
 impl TaintEviction {
+    fn taints_of(&self, node: &str) -> Option<&Vec<Taint>> {
+        self.no_execute.iter().find(|(n, _)| n == node).map(|(_, t)| t)
+    }
+
+    fn due(&self, namespace: &str, name: &str) -> Option<i64> {
+        self.scheduled
+            .iter()
+            .find(|((ns, n), _)| ns == namespace && n == name)
+            .map(|(_, due)| *due)
+    }
+
+    /// Forgets a scheduled deletion; whether there was one.
+    fn forget(&mut self, namespace: &str, name: &str) -> bool {
+        let before = self.scheduled.len();
+        self.scheduled
+            .retain(|((ns, n), _)| !(ns == namespace && n == name));
+        self.scheduled.len() != before
+    }
+
     /// Drops a scheduled deletion, saying so on the pod as upstream's `cancelWorkWithEvent`.
     fn cancel(&mut self, world: &mut World, namespace: &str, name: &str) {
-        if self
-            .scheduled
-            .remove(&(namespace.to_string(), name.to_string()))
-            .is_some()
-        {
+        if self.forget(namespace, name) {
             record(world, namespace, name, "Cancelling deletion of Pod");
         }
     }
@@ -82,7 +96,7 @@ impl TaintEviction {
     fn evict(&mut self, world: &mut World, pod: &Pod) {
         let namespace = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
-        self.scheduled.remove(&(namespace.clone(), name.clone()));
+        self.forget(&namespace, &name);
         record(world, &namespace, &name, "Marking for deletion Pod");
         let mut marked = pod.clone();
         let status = marked.status.get_or_insert_with(Default::default);
@@ -154,14 +168,12 @@ impl Controller for TaintEviction {
                         .cloned()
                         .collect(),
                 };
-                let before = self.no_execute.get(&name).cloned().unwrap_or_default();
-                if taints == before {
+                if self.taints_of(&name).map_or(taints.is_empty(), |t| *t == taints) {
                     return;
                 }
-                if taints.is_empty() {
-                    self.no_execute.remove(&name);
-                } else {
-                    self.no_execute.insert(name.clone(), taints);
+                self.no_execute.retain(|(n, _)| *n != name);
+                if !taints.is_empty() {
+                    self.no_execute.push((name.clone(), taints));
                 }
                 for p in world.api.list_as::<Pod>(None) {
                     if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(&name) {
@@ -181,10 +193,8 @@ impl Controller for TaintEviction {
                     .spec
                     .as_ref()
                     .and_then(|s| s.node_name.as_deref())
-                    .is_some_and(|n| self.no_execute.contains_key(n));
-                let tracked = self
-                    .scheduled
-                    .contains_key(&(ns.to_string(), name.to_string()));
+                    .is_some_and(|n| self.taints_of(n).is_some());
+                let tracked = self.due(ns, name).is_some();
                 if on_tainted || tracked {
                     queue.add(pod_key(ns, name));
                 }
@@ -196,18 +206,18 @@ impl Controller for TaintEviction {
     fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
         let (ns, name) = (key.namespace.as_str(), key.name.as_str());
         let Some(pod) = world.api.get_as::<Pod>(ns, name).cloned() else {
-            self.scheduled.remove(&(ns.to_string(), name.to_string()));
+            self.forget(ns, name);
             return;
         };
         if pod.metadata.deletion_timestamp.is_some() {
-            self.scheduled.remove(&(ns.to_string(), name.to_string()));
+            self.forget(ns, name);
             return;
         }
         let taints = pod
             .spec
             .as_ref()
             .and_then(|s| s.node_name.as_deref())
-            .and_then(|n| self.no_execute.get(n))
+            .and_then(|n| self.taints_of(n))
             .cloned()
             .unwrap_or_default();
         if taints.is_empty() {
@@ -229,12 +239,11 @@ impl Controller for TaintEviction {
             return;
         };
         let now = world.clock.now_ms();
-        let id = (ns.to_string(), name.to_string());
-        let due = match self.scheduled.get(&id) {
-            Some(&(_, due)) => due,
+        let due = match self.due(ns, name) {
+            Some(due) => due,
             None => {
                 let due = now.saturating_add(wait);
-                self.scheduled.insert(id, (now, due));
+                self.scheduled.push(((ns.to_string(), name.to_string()), due));
                 due
             }
         };
