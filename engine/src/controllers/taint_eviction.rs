@@ -67,7 +67,10 @@ fn min_toleration_ms(used: &[&Toleration]) -> Option<i64> {
 
 impl TaintEviction {
     fn taints_of(&self, node: &str) -> Option<&Vec<Taint>> {
-        self.no_execute.iter().find(|(n, _)| n == node).map(|(_, t)| t)
+        self.no_execute
+            .iter()
+            .find(|(n, _)| n == node)
+            .map(|(_, t)| t)
     }
 
     fn due(&self, namespace: &str, name: &str) -> Option<i64> {
@@ -168,7 +171,10 @@ impl Controller for TaintEviction {
                         .cloned()
                         .collect(),
                 };
-                if self.taints_of(&name).map_or(taints.is_empty(), |t| *t == taints) {
+                if self
+                    .taints_of(&name)
+                    .map_or(taints.is_empty(), |t| *t == taints)
+                {
                     return;
                 }
                 self.no_execute.retain(|(n, _)| *n != name);
@@ -243,7 +249,8 @@ impl Controller for TaintEviction {
             Some(due) => due,
             None => {
                 let due = now.saturating_add(wait);
-                self.scheduled.push(((ns.to_string(), name.to_string()), due));
+                self.scheduled
+                    .push(((ns.to_string(), name.to_string()), due));
                 due
             }
         };

@@ -44,6 +44,9 @@ pub struct Network {
     /// pod, port in the pod). Connections arrive on the pod's loopback, as the kubelet's
     /// port forwarding makes them.
     pub forwards: BTreeMap<u16, (String, String, u16)>,
+    /// The address of the machine `kubectl port-forward` listens on (the console's): only
+    /// connections from there reach its ports.
+    pub forward_host: String,
     /// ingress-nginx's round-robin position per upstream (`ns-svc-port`).
     turns: BTreeMap<String, usize>,
     /// The load streams it runs.
@@ -85,6 +88,7 @@ impl Network {
             traffic: traffic::Log::default(),
             tunnels: BTreeMap::new(),
             forwards: BTreeMap::new(),
+            forward_host: String::new(),
             turns: BTreeMap::new(),
             load: load::Streams::default(),
             cni: policy::Cni::default(),

@@ -124,8 +124,12 @@ fn route_with(
     mut spread: Option<&mut Vec<Route>>,
 ) -> Route {
     if ip == "127.0.0.1" {
-        if let (Origin::Host { .. }, Some(to)) = (origin, forwarded(world, net, port)) {
-            return to;
+        if let Origin::Host { ip: from, .. } = origin {
+            if *from == net.forward_host {
+                if let Some(to) = forwarded(world, net, port) {
+                    return to;
+                }
+            }
         }
         return match origin {
             Origin::Pod {

@@ -196,6 +196,9 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     }
     // The previous port-forward was interrupted to type this one.
     cluster.network.forwards.clear();
+    if let crate::network::Origin::Host { ip, .. } = cluster.host_origin() {
+        cluster.network.forward_host = ip;
+    }
     for (local, remote) in parsed_ports {
         let local = if local == 0 {
             free_port(cluster)
