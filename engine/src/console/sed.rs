@@ -322,14 +322,18 @@ fn parse_script(script: &str, extended: bool) -> Result<Vec<Command>, (usize, St
         None
     };
     // One address (a line number, `$` or `/RE/`), if one starts at `i`.
+    // The digits from `i` on (none when there are none).
+    let digits = |i: &mut usize| -> String {
+        let start = *i;
+        while chars.get(*i).is_some_and(char::is_ascii_digit) {
+            *i += 1;
+        }
+        chars[start..*i].iter().collect()
+    };
     let one_address = |i: &mut usize| -> Result<Option<Address>, (usize, String)> {
         match chars.get(*i) {
             Some(c) if c.is_ascii_digit() => {
-                let start = *i;
-                while *i < chars.len() && chars[*i].is_ascii_digit() {
-                    *i += 1;
-                }
-                let n: String = chars[start..*i].iter().collect();
+                let n = digits(i);
                 match n.parse::<usize>() {
                     Ok(0) | Err(_) => Err((*i, "invalid usage of line address 0".into())),
                     Ok(n) => Ok(Some(Address::Line(n))),
@@ -361,14 +365,8 @@ fn parse_script(script: &str, extended: bool) -> Result<Vec<Command>, (usize, St
             Some(first) if chars.get(i) == Some(&',') => {
                 i += 1;
                 let second = if chars.get(i) == Some(&'+') {
-                    let start = i + 1;
-                    let mut end = start;
-                    while chars.get(end).is_some_and(char::is_ascii_digit) {
-                        end += 1;
-                    }
-                    let digits: String = chars[start..end].iter().collect();
-                    i = end;
-                    digits.parse().ok().map(Address::Following)
+                    i += 1;
+                    digits(&mut i).parse().ok().map(Address::Following)
                 } else {
                     one_address(&mut i)?
                 };

@@ -127,11 +127,8 @@ impl TaintEviction {
 /// A `TaintManagerEviction` event on the pod, named by a reference without a uid as
 /// upstream's `emitPodDeletionEvent` makes it.
 fn record(world: &mut World, namespace: &str, name: &str, what: &str) {
-    let Some(info) = crate::api::kinds::by_kind("Pod") else {
-        return;
-    };
     let involved = Involved {
-        info,
+        info: crate::api::kinds::info("Pod"),
         namespace,
         name,
         uid: "",

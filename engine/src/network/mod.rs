@@ -79,7 +79,27 @@ pub enum Origin {
     },
 }
 
+/// Linux's ephemeral port range (`net.ipv4.ip_local_port_range`), where the kernel finds a
+/// free port for a listener that asks for none.
+const EPHEMERAL: std::ops::Range<u16> = 32768..61000;
+
 impl Network {
+    /// A local port on the learner's machine that no tunnel or port-forward holds, from the
+    /// network's random stream (the kernel's choice for port 0); `None` if the range is full.
+    pub fn free_port(&mut self) -> Option<u16> {
+        let span = u64::from(EPHEMERAL.end - EPHEMERAL.start);
+        let free = |net: &Network, port: &u16| {
+            !net.tunnels.contains_key(port) && !net.forwards.contains_key(port)
+        };
+        for _ in 0..64 {
+            let port = EPHEMERAL.start + (self.rng.next_u64() % span) as u16;
+            if free(self, &port) {
+                return Some(port);
+            }
+        }
+        EPHEMERAL.clone().find(|p| free(self, p))
+    }
+
     /// A network whose random choices fork from `world`'s generator.
     pub fn new(world: &World) -> Self {
         Network {

@@ -91,7 +91,7 @@ fn write_json(v: &Value, out: &mut String, indent: Option<&str>, level: usize) {
 }
 
 /// A map's entries in Go's order (keys sorted).
-fn sorted(m: &Map<String, Value>) -> Vec<(&String, &Value)> {
+pub(crate) fn sorted(m: &Map<String, Value>) -> Vec<(&String, &Value)> {
     let mut entries: Vec<(&String, &Value)> = m.iter().collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     entries

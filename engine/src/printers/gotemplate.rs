@@ -695,7 +695,7 @@ impl<'a> Exec<'a> {
             }
             None | Some(Cow::Borrowed(Value::Null)) | Some(Cow::Owned(Value::Null)) => Vec::new(),
             Some(other) => {
-                let shown = go_format(&other);
+                let shown = super::go_value::plain(&other);
                 return Err(self.error_at(p, &format!("range can't iterate over {shown}")));
             }
         };
@@ -1003,7 +1003,7 @@ fn describe(a: &Arg) -> String {
         Arg::Var(n, path) if path.is_empty() => n.clone(),
         Arg::Var(n, path) => format!("{n}.{}", path.join(".")),
         Arg::Str(s) => format!("{s:?}"),
-        Arg::Num(n) => go_format(n),
+        Arg::Num(n) => super::go_value::plain(n),
         Arg::Bool(b) => b.to_string(),
         Arg::Nil => "nil".into(),
         Arg::Func(f) => f.clone(),
@@ -1074,13 +1074,8 @@ fn go_type_of(v: Option<&Value>) -> &'static str {
 pub fn print_value(v: Option<&Value>) -> String {
     match v {
         None => "<no value>".into(),
-        Some(v) => go_format(v),
+        Some(v) => super::go_value::plain(v),
     }
-}
-
-/// `%v` of a value decoded from JSON.
-fn go_format(v: &Value) -> String {
-    super::go_value::plain(v)
 }
 
 /// `strconv.FormatFloat(f, 'g', -1, 64)`, as `%v` prints a `float64`: the shortest digits,

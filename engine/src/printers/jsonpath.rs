@@ -121,15 +121,15 @@ impl Template {
     }
 }
 
+/// The command's output budget, as an execution error.
 fn check_output(out: &str) -> Result<(), String> {
-    let max = crate::node::process::budget::MAX_OUTPUT;
-    if out.len() > max {
-        return Err(format!(
+    use crate::node::process::budget;
+    budget::output(out.len()).map_err(|_| {
+        format!(
             "more than {} MiB of output: Kubeplay stops it here",
-            max >> 20
-        ));
-    }
-    Ok(())
+            budget::MAX_OUTPUT >> 20
+        )
+    })
 }
 
 /// A value as kubectl's JSONPath prints it: strings raw, maps and lists as compact JSON

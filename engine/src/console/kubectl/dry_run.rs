@@ -18,6 +18,16 @@ pub fn mode(value: Option<&str>) -> Result<bool, String> {
     }
 }
 
+/// What a name printer adds after the operation for `--dry-run`'s value: nothing,
+/// ` (dry run)` or ` (server dry run)`.
+pub fn suffix(value: Option<&str>) -> Result<&'static str, String> {
+    Ok(match value {
+        _ if !mode(value)? => "",
+        Some("server") => " (server dry run)",
+        _ => " (dry run)",
+    })
+}
+
 fn ensure_empty(map: &mut Map<String, Value>, key: &str) {
     map.entry(key.to_string())
         .or_insert_with(|| Value::Object(Map::new()));

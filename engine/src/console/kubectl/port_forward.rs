@@ -21,9 +21,6 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::value("pod-running-timeout", None),
 ];
 
-/// The ports a Service's `port-forward` is not given a local port for come from here.
-const EPHEMERAL: std::ops::Range<u16> = 32768..61000;
-
 /// `splitPort`: `[LOCAL:]REMOTE`.
 fn split_port(spec: &str) -> (&str, &str) {
     match spec.split(':').collect::<Vec<_>>()[..] {
@@ -51,27 +48,22 @@ fn container_port_named(pod: &Pod, name: &str) -> Result<u16, String> {
 /// `translateServicePortToTargetPort` for one `[LOCAL:]REMOTE`: the local port and the
 /// port in the pod.
 fn through_service(spec: &str, svc: &Service, pod: &Pod) -> Result<(String, String), String> {
-    let (mut local, remote) = split_port(spec);
+    let (local, remote) = split_port(spec);
     let svc_name = svc.metadata.name.as_deref().unwrap_or("");
     let ports = svc.spec.iter().flat_map(|s| s.ports.iter().flatten());
     let number: i32 = match remote.parse() {
         Ok(n) => n,
-        Err(_) => {
-            let n = ports
-                .clone()
-                .find(|p| p.name.as_deref() == Some(remote))
-                .map(|p| p.port)
-                .ok_or_else(|| {
-                    format!("Service '{svc_name}' does not have a named port '{remote}'")
-                })?;
-            n
-        }
+        Err(_) => ports
+            .clone()
+            .find(|p| p.name.as_deref() == Some(remote))
+            .map(|p| p.port)
+            .ok_or_else(|| format!("Service '{svc_name}' does not have a named port '{remote}'"))?,
     };
-    let owned;
-    if local == remote {
-        owned = number.to_string();
-        local = &owned;
-    }
+    let local = if local == remote {
+        number.to_string()
+    } else {
+        local.to_string()
+    };
     let Some(port) = ports.clone().find(|p| p.port == number) else {
         return Err(format!(
             "Service {svc_name} does not have a service port {number}"
@@ -85,7 +77,7 @@ fn through_service(spec: &str, svc: &Service, pod: &Pod) -> Result<(String, Stri
             _ => container_port_named(pod, name)?,
         },
     };
-    Ok((local.to_string(), target.to_string()))
+    Ok((local, target.to_string()))
 }
 
 /// `convertPodNamedPortToNumber` for one `[LOCAL:]REMOTE`: numbers stay as written.
@@ -200,10 +192,10 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         cluster.network.forward_host = ip;
     }
     for (local, remote) in parsed_ports {
-        let local = if local == 0 {
-            free_port(cluster)
-        } else {
-            local
+        // A full range leaves the first port, whose bind then fails.
+        let local = match local {
+            0 => cluster.network.free_port().unwrap_or(32768),
+            l => l,
         };
         if cluster.network.tunnels.contains_key(&local) {
             out.err(format!("Unable to listen on port {local}: Listeners failed to create with the following errors: [unable to create listener: Error listen tcp4 127.0.0.1:{local}: bind: address already in use unable to create listener: Error listen tcp6 [::1]:{local}: bind: address already in use]"));
@@ -232,23 +224,4 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         )));
     }
     out
-}
-
-/// A local port nothing listens on yet, from the network's random stream (the kernel's
-/// choice for `:0`).
-fn free_port(cluster: &mut Cluster) -> u16 {
-    let span = u64::from(EPHEMERAL.end - EPHEMERAL.start);
-    let free = |net: &crate::network::Network, port: &u16| {
-        !net.tunnels.contains_key(port) && !net.forwards.contains_key(port)
-    };
-    for _ in 0..64 {
-        let port = EPHEMERAL.start + (cluster.network.rng.next_u64() % span) as u16;
-        if free(&cluster.network, &port) {
-            return port;
-        }
-    }
-    EPHEMERAL
-        .clone()
-        .find(|p| free(&cluster.network, p))
-        .unwrap_or(EPHEMERAL.start)
 }

@@ -19,17 +19,6 @@ pub(super) const FLAGS: &[Flag] = &[
 
 const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
-/// `Taint.ToString`: `key=value:effect`, dropping the empty parts.
-fn shown(t: &Taint) -> String {
-    let value = t.value.as_deref().unwrap_or("");
-    match (t.effect.is_empty(), value.is_empty()) {
-        (true, true) => t.key.clone(),
-        (true, false) => format!("{}={value}:", t.key),
-        (false, true) => format!("{}:{}", t.key, t.effect),
-        (false, false) => format!("{}={value}:{}", t.key, t.effect),
-    }
-}
-
 /// `parseTaint`: `key=value:effect`, `key:effect` or `key`.
 fn parse_taint(spec: &str) -> Result<Taint, String> {
     let invalid = || format!("invalid taint spec: {spec}");
@@ -119,16 +108,14 @@ fn reorganize(
         taints.retain(|t| !(t.key == r.key && (r.effect.is_empty() || t.effect == r.effect)));
         deleted = taints.len() != before;
         if !deleted {
-            errors.push(format!("taint \"{}\" not found", shown(r)));
+            errors.push(format!(
+                "taint \"{}\" not found",
+                crate::printers::describe::taint_string(r)
+            ));
         }
     }
-    if !errors.is_empty() {
-        // utilerrors.NewAggregate: one message alone, several in brackets.
-        return Err(if errors.len() == 1 {
-            errors.remove(0)
-        } else {
-            format!("[{}]", errors.join(", "))
-        });
+    if let Some(e) = crate::api::limit_range::aggregate(errors) {
+        return Err(e);
     }
     let word = if (added && deleted) || overwrite {
         "modified"
@@ -147,15 +134,9 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Ok(p) => p,
         Err(e) => return super::error(e),
     };
-    let dry_run = match parsed.value("dry-run") {
-        None | Some("none") => "",
-        Some("client") => " (dry run)",
-        Some("server") => " (server dry run)",
-        Some(other) => {
-            return super::error(format!(
-                "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
-            ))
-        }
+    let dry_run = match super::dry_run::suffix(parsed.value("dry-run")) {
+        Ok(s) => s,
+        Err(e) => return super::error(e),
     };
     let (mut resources, mut specs) = (Vec::new(), Vec::new());
     for a in &parsed.positionals {
@@ -230,15 +211,13 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     } else {
         resources[1..].to_vec()
     };
-    let node_kind = crate::api::kinds::by_kind("Node");
     let mut out = Output::default();
     // kubectl goes on to the next node and reports the errors at the end.
     let mut errors: Vec<String> = Vec::new();
     for name in names {
         let Some(Object::Node(mut node)) = cluster.world.api.get("Node", "", &name).cloned() else {
-            if let Some(kind) = node_kind {
-                out.err(crate::api::error::ApiError::not_found(kind, &name).kubectl_message());
-            }
+            let kind = crate::api::kinds::info("Node");
+            out.err(crate::api::error::ApiError::not_found(kind, &name).kubectl_message());
             out.exit_code = 1;
             continue;
         };
@@ -275,17 +254,8 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         }
         out.out(format!("node/{name} {word}{dry_run}"));
     }
-    // utilerrors' aggregate: each message once, several in brackets.
-    let mut distinct: Vec<String> = Vec::new();
-    for e in errors {
-        if !distinct.contains(&e) {
-            distinct.push(e);
-        }
-    }
-    match distinct.len() {
-        0 => {}
-        1 => out.extend(super::error(&distinct[0])),
-        _ => out.extend(super::error(format!("[{}]", distinct.join(", ")))),
+    if let Some(e) = crate::api::limit_range::aggregate(errors) {
+        out.extend(super::error(e));
     }
     out
 }

@@ -210,63 +210,57 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                 out.exit_code = 1;
                 return out;
             }
-            let (kind, w, n, namespace) = (r.kind.kind, wanted.clone(), name.clone(), ns.clone());
-            // Read again only when the object changed (its resourceVersion): a long wait
-            // costs what happens to it, not every instant the cluster wakes.
-            let seen = std::cell::RefCell::new(None::<(Option<String>, bool)>);
-            let failed = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
-            let failure = failed.clone();
-            if timeout.0 == 0 {
+            let outcome = if timeout.0 == 0 {
                 // Zero: one look, no waiting.
-                match met(cluster, r.kind.kind, &ns, &name, &wanted) {
-                    Ok(true) => {
-                        out.out(format!("{}/{name} condition met", r.kind.qualified_kind()));
-                        continue;
-                    }
-                    Ok(false) => {
-                        out.extend(super::error(format!(
-                            "condition not met for {}/{name}",
-                            r.kind.plural
-                        )));
-                        return out;
-                    }
-                    Err(e) => {
-                        out.extend(super::error(e));
-                        return out;
-                    }
-                }
-            }
-            let done = cluster.advance_until(timeout, move |c| {
-                let version = c
-                    .world
-                    .api
-                    .get(kind, &namespace, &n)
-                    .and_then(|o| o.metadata().resource_version.clone());
-                if let Some((v, answer)) = seen.borrow().as_ref() {
-                    if *v == version {
-                        return *answer;
-                    }
-                }
-                let answer = met(c, kind, &namespace, &n, &w).unwrap_or_else(|e| {
-                    *failure.borrow_mut() = Some(e);
-                    true
-                });
-                *seen.borrow_mut() = Some((version, answer));
-                answer
-            });
-            if let Some(e) = failed.borrow_mut().take() {
-                out.extend(super::error(e));
-                return out;
-            }
-            if done {
-                out.out(format!("{}/{name} condition met", r.kind.qualified_kind()));
+                met(cluster, r.kind.kind, &ns, &name, &wanted)
             } else {
-                out.err(format!(
-                    "error: timed out waiting for the condition on {}/{name}",
-                    r.kind.plural
-                ));
-                out.exit_code = 1;
-                return out;
+                let (kind, w, n, namespace) =
+                    (r.kind.kind, wanted.clone(), name.clone(), ns.clone());
+                // Read again only when the object changed (its resourceVersion): a long wait
+                // costs what happens to it, not every instant the cluster wakes.
+                let seen = std::cell::RefCell::new(None::<(Option<String>, bool)>);
+                let failed = std::cell::RefCell::new(None::<String>);
+                let failure = &failed;
+                let done = cluster.advance_until(timeout, move |c| {
+                    let version = c
+                        .world
+                        .api
+                        .get(kind, &namespace, &n)
+                        .and_then(|o| o.metadata().resource_version.clone());
+                    if let Some((v, answer)) = seen.borrow().as_ref() {
+                        if *v == version {
+                            return *answer;
+                        }
+                    }
+                    let answer = met(c, kind, &namespace, &n, &w).unwrap_or_else(|e| {
+                        *failure.borrow_mut() = Some(e);
+                        true
+                    });
+                    *seen.borrow_mut() = Some((version, answer));
+                    answer
+                });
+                failed.into_inner().map_or(Ok(done), Err)
+            };
+            match outcome {
+                Ok(true) => out.out(format!("{}/{name} condition met", r.kind.qualified_kind())),
+                Ok(false) if timeout.0 == 0 => {
+                    out.extend(super::error(format!(
+                        "condition not met for {}/{name}",
+                        r.kind.plural
+                    )));
+                    return out;
+                }
+                Ok(false) => {
+                    out.extend(super::error(format!(
+                        "timed out waiting for the condition on {}/{name}",
+                        r.kind.plural
+                    )));
+                    return out;
+                }
+                Err(e) => {
+                    out.extend(super::error(e));
+                    return out;
+                }
             }
         }
     }

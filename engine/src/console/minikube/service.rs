@@ -20,10 +20,6 @@ const DEFAULT_FORMAT: &str = "http://{{.IP}}:{{.Port}}";
 /// Exit codes of `reason.ExSvcNotFound` and `reason.ExSvcUnavailable`.
 const EX_SVC_NOT_FOUND: i32 = 115;
 
-/// Linux's ephemeral port range (`net.ipv4.ip_local_port_range`), where a free port for
-/// `ssh -L` is found.
-const EPHEMERAL: std::ops::Range<u16> = 32768..61000;
-
 /// A Service's URLs on the node (`service.SvcURL`): one per port with a NodePort.
 struct SvcUrl {
     namespace: String,
@@ -187,7 +183,7 @@ fn tunnel(
             .unwrap_or_default();
         let mut urls = Vec::new();
         for svc_port in ports {
-            let Some(local) = free_port(cluster) else {
+            let Some(local) = cluster.network.free_port() else {
                 continue;
             };
             cluster
@@ -225,21 +221,6 @@ fn tunnel(
     }
     o.err("! Because you are using a Docker driver on linux, the terminal needs to be open to run it.");
     o
-}
-
-/// A local port nobody forwards yet, from the network's random stream (what the kernel
-/// hands `freeport.GetFreePort`); `None` if the range is full.
-fn free_port(cluster: &mut Cluster) -> Option<u16> {
-    let span = u64::from(EPHEMERAL.end - EPHEMERAL.start);
-    for _ in 0..64 {
-        let port = EPHEMERAL.start + (cluster.network.rng.next_u64() % span) as u16;
-        if !cluster.network.tunnels.contains_key(&port) {
-            return Some(port);
-        }
-    }
-    EPHEMERAL
-        .clone()
-        .find(|p| !cluster.network.tunnels.contains_key(p))
 }
 
 /// `SVC_NOT_FOUND` for `service` (a name, or the Service minikube gave up on).

@@ -131,13 +131,7 @@ pub(crate) fn describe_node(node: &k8s_openapi::api::core::v1::Node) -> String {
     let mut sorted: Vec<&k8s_openapi::api::core::v1::Taint> =
         spec.taints.iter().flatten().collect();
     sorted.stable_sort_by_key(|t| format!("{},{}", t.effect, t.key));
-    let taints: Vec<String> = sorted
-        .into_iter()
-        .map(|t| match t.value.as_deref() {
-            Some(v) if !v.is_empty() => format!("{}={v}:{}", t.key, t.effect),
-            _ => format!("{}:{}", t.key, t.effect),
-        })
-        .collect();
+    let taints: Vec<String> = sorted.into_iter().map(taint_string).collect();
     match taints.split_first() {
         None => s.push_str("Taints:\t<none>\n"),
         Some((first, rest)) => {
@@ -152,6 +146,18 @@ pub(crate) fn describe_node(node: &k8s_openapi::api::core::v1::Node) -> String {
         spec.unschedulable.unwrap_or(false)
     ));
     s
+}
+
+/// `Taint.ToString`: `key=value:effect`, dropping the empty parts (`describe node` and
+/// `kubectl taint`'s messages).
+pub fn taint_string(t: &k8s_openapi::api::core::v1::Taint) -> String {
+    let value = t.value.as_deref().unwrap_or("");
+    match (t.effect.is_empty(), value.is_empty()) {
+        (true, true) => t.key.clone(),
+        (true, false) => format!("{}={value}:", t.key),
+        (false, true) => format!("{}:{}", t.key, t.effect),
+        (false, false) => format!("{}={value}:{}", t.key, t.effect),
+    }
 }
 
 /// `time.Time{}` in RFC 1123 with a numeric zone.

@@ -253,11 +253,7 @@ fn children<'a>(v: &Val<'a>) -> Vec<Val<'a>> {
     fn of(v: &Value) -> Vec<&Value> {
         match v {
             Value::Array(a) => a.iter().collect(),
-            Value::Object(m) => {
-                let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-                entries.into_iter().map(|(_, x)| x).collect()
-            }
+            Value::Object(m) => go_value::sorted(m).into_iter().map(|(_, x)| x).collect(),
             _ => Vec::new(),
         }
     }
@@ -324,9 +320,14 @@ fn array<'a>(input: &[Val<'a>], params: &[Param; 3]) -> Result<Vec<Val<'a>>, Str
         } else {
             1
         };
+        // Only the items the slice takes (an index into a long list is not a walk of it).
         let (from, to) = (p[0].value as usize, p[1].value as usize);
-        let kids = children(v);
-        out.extend(kids[from..to].iter().step_by(step).cloned());
+        match v {
+            Val::Ref(Value::Array(items)) => {
+                out.extend(items[from..to].iter().step_by(step).map(Val::Ref))
+            }
+            _ => out.extend(a[from..to].iter().step_by(step).map(|x| own(x.clone()))),
+        }
     }
     Ok(out)
 }
