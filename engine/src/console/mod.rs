@@ -19,6 +19,7 @@ mod seq;
 mod session;
 mod source;
 mod ssh;
+mod systemctl;
 mod text_filters;
 
 use crate::cluster::Cluster;

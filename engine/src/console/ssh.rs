@@ -36,6 +36,10 @@ impl Host for Machine {
         crate::node::process::fmt_ms(ms, "%a %b %e %H:%M:%S UTC %Y")
     }
 
+    fn sudo(&self) -> bool {
+        true
+    }
+
     fn utility(&self, argv: &[String]) -> Option<String> {
         let base = argv.first()?.rsplit('/').next()?;
         Some(match base {
@@ -142,7 +146,18 @@ fn on_machine(cluster: &mut Cluster, backing: &Backing, name: &str, script: &str
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let run = Shell::new(&host, "bash", vars, now, LIMIT_MS).run_script(script);
+    let mut units = match backing {
+        Backing::Node(node) => super::systemctl::Units::of(cluster, node),
+        _ => None,
+    };
+    let shell = Shell::new(&host, "bash", vars, now, LIMIT_MS);
+    let run = match units.as_mut() {
+        Some(units) => shell.with_tools(units).run_script(script),
+        None => shell.run_script(script),
+    };
+    if let Some(units) = units {
+        units.apply(cluster);
+    }
     let mut view = View::new(root, &[], None);
     for (at, op) in &run.ops {
         let _ = view.apply(op, now.saturating_add(*at));

@@ -1,13 +1,18 @@
-//! Node lifecycle controller (the part learners see): keeps a node's `NoSchedule` taints in
-//! step with its conditions and `spec.unschedulable` (upstream's `doNoScheduleTaintingPass`):
-//! `node.kubernetes.io/memory-pressure` while `MemoryPressure` is True, and so on, and
-//! `node.kubernetes.io/unschedulable` as `kubectl cordon`/`uncordon` expect. A taint it adds
-//! records when (`timeAdded`).
+//! Node lifecycle controller: watches each kubelet's heartbeats (`monitorNodeHealth`: a node
+//! unheard for the grace period gets its kubelet's conditions `Unknown` and its pods marked
+//! not ready) and keeps a node's taints in step with its conditions and
+//! `spec.unschedulable`: the `NoSchedule` ones of `doNoScheduleTaintingPass`
+//! (`node.kubernetes.io/memory-pressure` while `MemoryPressure` is True, …,
+//! `node.kubernetes.io/unschedulable` as `kubectl cordon`/`uncordon` expect), and the
+//! `NoExecute` `not-ready`/`unreachable` taint of `processTaintBaseEviction`, which the
+//! taint eviction controller acts on. A taint it adds records when (`timeAdded`).
 
-use k8s_openapi::api::core::v1::Taint;
+use k8s_openapi::api::core::v1::{Pod, Taint};
 
 use super::runtime::{Controller, Queue};
 use crate::api::object::{Node, Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::clock::{ms_from_time, time_from_ms};
+use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
 /// The taint key the controller manages for cordoned nodes.
@@ -58,9 +63,43 @@ fn wanted(node: &Node) -> Vec<&'static str> {
     keys
 }
 
-/// The controller (it remembers nothing between passes: a node's own object says it all).
+/// The `NoExecute` taints for a node that is not ready (`NotReadyTaintTemplate`) and one the
+/// controller has not heard from (`UnreachableTaintTemplate`): the taint eviction controller
+/// evicts the pods that do not tolerate them.
+const NOT_READY_TAINT: &str = "node.kubernetes.io/not-ready";
+const UNREACHABLE_TAINT: &str = "node.kubernetes.io/unreachable";
+
+/// How long a node's kubelet may go unheard before its conditions become `Unknown`
+/// (`--node-monitor-grace-period`, 50 s since Kubernetes 1.32), in ms.
+const GRACE_MS: i64 = 50_000;
+/// How often the controller looks at every node's heartbeat (`--node-monitor-period`), ms.
+const MONITOR_MS: i64 = 5_000;
+
+/// The conditions a kubelet posts, which the controller sets `Unknown` when it stops
+/// (`tryUpdateNodeHealth`; `NetworkUnavailable` is the network plugin's, not the kubelet's).
+const KUBELET_CONDITIONS: [&str; 4] = ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"];
+
+/// The `NoExecute` taint a node's `Ready` condition calls for (`processTaintBaseEviction`).
+fn no_execute_for(node: &Node) -> Option<&'static str> {
+    match ready_status(node)? {
+        "False" => Some(NOT_READY_TAINT),
+        "Unknown" => Some(UNREACHABLE_TAINT),
+        _ => None,
+    }
+}
+
+fn ready_status(node: &Node) -> Option<&str> {
+    let conditions = node.status.as_ref()?.conditions.as_ref()?;
+    let ready = conditions.iter().find(|c| c.type_ == "Ready")?;
+    Some(ready.status.as_str())
+}
+
+/// The controller. What it remembers: how many kubelet starts and stops it has seen (it
+/// looks at the nodes whose heartbeats changed).
 #[derive(Clone, Debug, Default)]
-pub struct NodeLifecycle;
+pub struct NodeLifecycle {
+    heartbeats_seen: u64,
+}
 
 impl Controller for NodeLifecycle {
     fn name(&self) -> &'static str {
@@ -75,36 +114,57 @@ impl Controller for NodeLifecycle {
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
         if let Object::Node(_) = &*event.object {
             if event.kind != WatchEventType::Deleted {
-                queue.add(ObjectKey {
-                    kind: "Node",
-                    namespace: String::new(),
-                    name: event.object.name().to_string(),
-                });
+                queue.add(node_key(event.object.name()));
             }
         }
     }
 
-    /// Adds the taints the node lacks and removes those it no longer should carry.
-    fn sync(&mut self, world: &mut World, key: &ObjectKey, _queue: &mut Queue) {
+    /// The nodes whose kubelet stopped or started since the last pass: their health is due
+    /// for a look (the controller polls every node every 5 s; this is when a poll can find
+    /// something new).
+    fn after_events(&mut self, world: &World, queue: &mut Queue) {
+        let changes = world.heartbeats.changes();
+        if changes != self.heartbeats_seen {
+            self.heartbeats_seen = changes;
+            for node in world.heartbeats.nodes() {
+                queue.add(node_key(node));
+            }
+        }
+    }
+
+    /// Marks a node whose kubelet went quiet `Unknown` once its grace period is over; then
+    /// adds the taints the node lacks and removes those it no longer should carry.
+    fn sync(&mut self, world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+        if world.heartbeats.is_down(&key.name) {
+            monitor_health(world, key, queue);
+        }
         let Some(node) = world.api.get_as::<Node>("", &key.name) else {
             return;
         };
         let mut node = node.clone();
         let wanted = wanted(&node);
+        let no_execute = no_execute_for(&node);
         let now = world.clock.now_time();
         let spec = node.spec.get_or_insert_with(Default::default);
         let taints = spec.taints.get_or_insert_with(Vec::new);
         let before = taints.len();
-        taints.retain(|t| !managed(t) || wanted.contains(&t.key.as_str()));
+        taints.retain(|t| {
+            let ours = managed(t) && !wanted.contains(&t.key.as_str());
+            let evicting = t.effect == "NoExecute"
+                && (t.key == NOT_READY_TAINT || t.key == UNREACHABLE_TAINT)
+                && Some(t.key.as_str()) != no_execute;
+            !ours && !evicting
+        });
         let mut changed = taints.len() != before;
-        for key in wanted {
-            if !taints
-                .iter()
-                .any(|t| t.key == key && t.effect == "NoSchedule")
-            {
+        let adds = wanted
+            .into_iter()
+            .map(|k| (k, "NoSchedule"))
+            .chain(no_execute.map(|k| (k, "NoExecute")));
+        for (key, effect) in adds {
+            if !taints.iter().any(|t| t.key == key && t.effect == effect) {
                 taints.push(Taint {
                     key: key.into(),
-                    effect: "NoSchedule".into(),
+                    effect: effect.into(),
                     time_added: Some(now.clone()),
                     ..Default::default()
                 });
@@ -118,6 +178,124 @@ impl Controller for NodeLifecycle {
             spec.taints = None;
         }
         let _ = world.api.update(Object::Node(Box::new(node)));
+    }
+}
+
+fn node_key(name: &str) -> ObjectKey {
+    ObjectKey {
+        kind: "Node",
+        namespace: String::new(),
+        name: name.to_string(),
+    }
+}
+
+/// `monitorNodeHealth` for a node whose kubelet is stopped: the controller saw its last
+/// Lease renewal at the first poll after it; at the first poll more than the grace period
+/// later, the kubelet's conditions become `Unknown` (keeping their last heartbeat), with a
+/// `NodeNotReady` event, and every pod on the node is marked not ready
+/// (`MarkPodsNotReady`). Before then, it looks again at that poll.
+fn monitor_health(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
+    let Some(node) = world.api.get_as::<Node>("", &key.name) else {
+        return;
+    };
+    if ready_status(node) == Some("Unknown") {
+        return;
+    }
+    let created = node
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map_or(0, ms_from_time);
+    let now = world.clock.now_ms();
+    let renewed = world.heartbeats.last_renew(&key.name, created, now);
+    let probed = renewed + (MONITOR_MS - renewed.rem_euclid(MONITOR_MS)) % MONITOR_MS;
+    let due = probed + GRACE_MS + MONITOR_MS;
+    if now < due {
+        queue.requeue_at(world, due, key.clone());
+        return;
+    }
+    let mut node = node.clone();
+    let posted = node
+        .status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .filter_map(|c| c.last_heartbeat_time.as_ref().map(ms_from_time))
+        .fold(created, i64::max);
+    let heartbeat = time_from_ms(world.heartbeats.last_post(&key.name, posted, now));
+    let at = world.clock.now_time();
+    let conditions = node
+        .status
+        .get_or_insert_with(Default::default)
+        .conditions
+        .get_or_insert_with(Vec::new);
+    for c in conditions
+        .iter_mut()
+        .filter(|c| KUBELET_CONDITIONS.contains(&c.type_.as_str()))
+    {
+        if c.status != "Unknown" {
+            c.status = "Unknown".into();
+            c.reason = Some("NodeStatusUnknown".into());
+            c.message = Some("Kubelet stopped posting node status.".into());
+            c.last_heartbeat_time = Some(heartbeat.clone());
+            c.last_transition_time = Some(at.clone());
+        }
+    }
+    let Ok(stored) = world.api.update_status(Object::Node(Box::new(node))) else {
+        return;
+    };
+    let stored = stored.clone();
+    let source = Source {
+        component: "node-controller",
+        host: None,
+    };
+    let message = format!("Node {} status is now: NodeNotReady", key.name);
+    events::record(
+        world,
+        &stored,
+        EventType::Normal,
+        "NodeNotReady",
+        &message,
+        source.clone(),
+    );
+    mark_pods_not_ready(world, &key.name, &source);
+}
+
+/// `MarkPodsNotReady`: each pod on `node` whose `Ready` condition is not false gets it false
+/// (the rest of the condition kept), then a `NodeNotReady` warning.
+fn mark_pods_not_ready(world: &mut World, node: &str, source: &Source<'_>) {
+    let pods: Vec<Pod> = world
+        .api
+        .list_as::<Pod>(None)
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+        .cloned()
+        .collect();
+    let at = world.clock.now_time();
+    for mut pod in pods {
+        let conditions = pod
+            .status
+            .iter_mut()
+            .flat_map(|s| s.conditions.iter_mut().flatten());
+        let Some(ready) = conditions.into_iter().find(|c| c.type_ == "Ready") else {
+            continue;
+        };
+        if ready.status == "False" {
+            continue;
+        }
+        ready.status = "False".into();
+        ready.last_transition_time = Some(at.clone());
+        pod.spec = None;
+        let Ok(stored) = world.api.update_status(Object::Pod(Box::new(pod))) else {
+            continue;
+        };
+        let stored = stored.clone();
+        events::record(
+            world,
+            &stored,
+            EventType::Warning,
+            "NodeNotReady",
+            "Node is not ready",
+            source.clone(),
+        );
     }
 }
 
@@ -175,5 +353,74 @@ mod tests {
             panic!()
         };
         assert_eq!(node.spec.as_ref().and_then(|s| s.taints.clone()), None);
+    }
+    fn ready(bench: &Bench, name: &str) -> String {
+        let Some(node) = bench.world.api.get_as::<Node>("", name) else {
+            panic!("no node {name}");
+        };
+        ready_status(node).unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn a_silent_kubelet_is_unknown_after_the_grace_period_then_tainted() {
+        let mut bench = Bench::new(Box::<NodeLifecycle>::default());
+        bench.add_nodes(&ClusterProfile::multi_node());
+        bench.pass();
+        let start = bench.world.clock.now_ms();
+        // Stopped 3 s after a renewal: the controller saw that renewal at its poll, and
+        // looks again at the first poll more than 50 s after it.
+        bench.world.clock.set(start + 13_000);
+        bench.world.heartbeats.stop("node1", start, start + 13_000);
+        bench.pass();
+        assert_eq!(bench.next_wake(), Some(start + 65_000));
+        assert_eq!(ready(&bench, "node1"), "True");
+        assert_eq!(bench.wake(), Some(start + 65_000));
+        assert_eq!(ready(&bench, "node1"), "Unknown");
+        bench.pass();
+        assert_eq!(
+            taints(&bench, "node1"),
+            vec![
+                "node.kubernetes.io/unreachable:NoSchedule",
+                "node.kubernetes.io/unreachable:NoExecute"
+            ]
+        );
+        assert_eq!(ready(&bench, "node2"), "True");
+        // The kubelet posts Ready again: the taints go.
+        let Some(mut node) = bench.world.api.get_as::<Node>("", "node1").cloned() else {
+            panic!()
+        };
+        for c in node
+            .status
+            .iter_mut()
+            .flat_map(|s| s.conditions.iter_mut().flatten())
+        {
+            if c.type_ == "Ready" {
+                c.status = "True".into();
+            }
+        }
+        bench.world.heartbeats.start("node1", start + 70_000);
+        bench
+            .world
+            .api
+            .update_status(Object::Node(Box::new(node)))
+            .unwrap();
+        bench.pass();
+        assert!(taints(&bench, "node1").is_empty());
+    }
+
+    #[test]
+    fn a_kubelet_back_within_the_grace_period_changes_nothing() {
+        let mut bench = Bench::new(Box::<NodeLifecycle>::default());
+        bench.add_nodes(&ClusterProfile::multi_node());
+        bench.pass();
+        let start = bench.world.clock.now_ms();
+        bench.world.heartbeats.stop("node1", start, start);
+        bench.pass();
+        bench.world.clock.set(start + 30_000);
+        bench.world.heartbeats.start("node1", start + 30_000);
+        bench.pass();
+        assert_eq!(bench.wake(), Some(start + 55_000));
+        assert_eq!(ready(&bench, "node1"), "True");
+        assert!(taints(&bench, "node1").is_empty());
     }
 }

@@ -187,6 +187,11 @@ pub fn housekeeping(cx: &mut NodeCx<'_>) {
         let Some(pod) = pod.filter(|_| cx.kubelet.stages.get(&uid) == Some(&Stage::Running)) else {
             continue;
         };
+        if cx.world.heartbeats.is_down(&node_of(&pod)) {
+            // Its kubelet is stopped: nothing measures the pod until it starts.
+            cx.kubelet.eviction.watched.insert(uid, sample);
+            continue;
+        }
         if sample.next_ms <= now {
             measure(cx, &pod, &mut sample);
             sample.next_ms = now + crate::node::volumes::projection::refresh::delay_ms(&uid);

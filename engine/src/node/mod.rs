@@ -9,6 +9,7 @@
 //! through the [`World`] (the API server, the clock, timers), as a real kubelet only talks
 //! to the apiserver.
 
+pub mod agent;
 pub mod env;
 pub mod eviction;
 pub mod hooks;
@@ -71,6 +72,16 @@ pub struct NodeCx<'a> {
     pub kubelet: &'a mut Kubelet,
 }
 
+/// Whether the pod `namespace/name` is bound to a node whose kubelet is stopped.
+fn on_stopped_node(world: &World, namespace: &str, name: &str) -> bool {
+    world.heartbeats.any_down()
+        && world
+            .api
+            .get_as::<k8s_openapi::api::core::v1::Pod>(namespace, name)
+            .and_then(|p| p.spec.as_ref()?.node_name.as_deref())
+            .is_some_and(|node| world.heartbeats.is_down(node))
+}
+
 impl Kubelet {
     /// The containers whose process may send requests ([`Kubelet::streamers`]), with their
     /// slots, in key order.
@@ -89,6 +100,10 @@ impl Kubelet {
     /// Runs the kubelet's next step for a pod (a `KubeletSync` timer task).
     pub fn sync(&mut self, world: &mut World, namespace: &str, name: &str, uid: &str) {
         self.forget_deleted(world);
+        if on_stopped_node(world, namespace, name) {
+            // Its kubelet syncs every pod again when it starts.
+            return;
+        }
         let mut cx = NodeCx {
             world,
             kubelet: self,
@@ -111,6 +126,29 @@ impl Kubelet {
         }
     }
 
+    /// `systemctl stop kubelet` on `node` ([`agent::stop`]).
+    pub fn stop_agent(&mut self, world: &mut World, node: &str) {
+        agent::stop(
+            &mut NodeCx {
+                world,
+                kubelet: self,
+            },
+            node,
+        );
+    }
+
+    /// `systemctl start kubelet` on `node` ([`agent::start`]).
+    pub fn start_agent(&mut self, world: &mut World, node: &str) {
+        self.forget_deleted(world);
+        agent::start(
+            &mut NodeCx {
+                world,
+                kubelet: self,
+            },
+            node,
+        );
+    }
+
     /// The eviction managers' housekeeping (a `Housekeeping` timer task).
     pub fn housekeeping(&mut self, world: &mut World) {
         self.forget_deleted(world);
@@ -128,6 +166,9 @@ impl Kubelet {
 
     /// A pod's periodic sync rewriting its projected files (a `VolumeRefresh` timer task).
     pub fn refresh_volumes(&mut self, world: &mut World, namespace: &str, name: &str, uid: &str) {
+        if on_stopped_node(world, namespace, name) {
+            return;
+        }
         self.projections.run(world, namespace, name, uid);
     }
 

@@ -849,6 +849,30 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
     }
 }
 
+/// Posts a running pod's status as the kubelet computes it from its containers (a
+/// restarted kubelet's first sync: the node controller may have set `Ready` false).
+pub(crate) fn repost_status(cx: &mut NodeCx<'_>, pod: &Pod) {
+    let policy = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.as_deref())
+        .unwrap_or("Always");
+    let statuses: Vec<ContainerStatus> = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
+    let mut fresh = Pod {
+        metadata: pod.metadata.clone(),
+        spec: None,
+        status: pod.status.clone(),
+    };
+    update_phase(cx, &mut fresh, policy, &statuses);
+    if fresh.status != pod.status {
+        let _ = cx.world.api.update_status(Object::Pod(Box::new(fresh)));
+    }
+}
+
 /// Brings one container up to date at the current time: its exit, back-off, restart and
 /// probes. Returns whether its status changed; `next_due` gets when it needs the kubelet next.
 pub(crate) fn sync_container(

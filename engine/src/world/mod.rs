@@ -5,6 +5,7 @@
 
 pub mod clients;
 pub mod events;
+pub mod heartbeats;
 
 use crate::api::error::ApiError;
 use crate::api::object::Object;
@@ -35,6 +36,8 @@ pub struct World {
     pub cgroups: Cgroups,
     /// The components' API clients' rate limits.
     pub clients: clients::Clients,
+    /// The kubelets' Lease renewals, as when each started and stopped.
+    pub heartbeats: heartbeats::Heartbeats,
 }
 
 impl World {
@@ -49,6 +52,7 @@ impl World {
             storage: Storage::default(),
             cgroups: Cgroups::default(),
             clients: clients::Clients::default(),
+            heartbeats: heartbeats::Heartbeats::default(),
         }
     }
 

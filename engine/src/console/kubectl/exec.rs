@@ -167,6 +167,11 @@ pub(super) fn running_container(
 ) -> Result<Target, Output> {
     let pod = find_pod(cluster, namespace, target)?;
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    if let Some(kubelet) = crate::node::agent::stopped_kubelet_of(&cluster.world, &pod) {
+        return Err(Output::failure(format!(
+            "Error from server: error dialing backend: dial tcp {kubelet}: connect: connection refused"
+        )));
+    }
     let phase = pod
         .status
         .as_ref()

@@ -377,6 +377,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     {
         return bad(format!("pod {pod_name} does not have a host assigned"));
     }
+    if let Some(kubelet) = crate::node::agent::stopped_kubelet_of(&cluster.world, &pod) {
+        return Output::failure(format!(
+            "Error from server: Get \"https://{kubelet}/containerLogs/{namespace}/{pod_name}/{container}\": dial tcp {kubelet}: connect: connection refused"
+        ));
+    }
     let key = (namespace.clone(), pod_name.clone(), container.clone());
     let slot = cluster.kubelet.containers.get(&key);
     let instance = if parsed.bool("previous") {

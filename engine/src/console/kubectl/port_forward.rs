@@ -163,6 +163,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             "unable to forward port because pod is not running. Current status={phase}"
         ));
     }
+    if let Some(kubelet) = crate::node::agent::stopped_kubelet_of(&cluster.world, &pod) {
+        return super::error(format!(
+            "error upgrading connection: error dialing backend: dial tcp {kubelet}: connect: connection refused"
+        ));
+    }
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let listen: Vec<String> = if addresses.is_empty() {
         vec!["localhost".into()]

@@ -35,6 +35,10 @@ pub trait Host {
     fn date(&self, ms: i64) -> String;
     /// Output of utilities the host knows (hostname, id, uname, ps, ...), or `None`.
     fn utility(&self, argv: &[String]) -> Option<String>;
+    /// Whether `sudo` is installed (a node's host, where the shell is root already).
+    fn sudo(&self) -> bool {
+        false
+    }
     /// Whether the tools are busybox's (output formats differ from GNU coreutils).
     fn busybox(&self) -> bool {
         false
@@ -778,6 +782,7 @@ impl<'a> Shell<'a> {
                 }
             }
             "timeout" => return self.timeout(args),
+            "sudo" if self.host.sudo() => return self.sudo(args),
             "tail" if args.iter().any(|a| a == "-f" || a == "-F") => return Flow::Stop,
             // Programs that compute until killed: one core each.
             _ if burns_cpu(&base, args) => {
@@ -1256,6 +1261,31 @@ impl Shell<'_> {
     }
 
     /// Runs `argv` as one of the caller's tools, if it is one; false otherwise.
+    /// `sudo [-E] [-H] [-n] [-u root] COMMAND…` as root: the command itself; `sudo -i` and
+    /// `sudo -s` without a command would open a shell, which a script cannot type into.
+    fn sudo(&mut self, args: &[String]) -> Flow {
+        let mut rest = args;
+        while let Some((first, tail)) = rest.split_first() {
+            match first.as_str() {
+                "-E" | "-H" | "-n" | "-S" | "--" => rest = tail,
+                "-u" => rest = tail.get(1..).unwrap_or_default(),
+                "-i" | "-s" if tail.is_empty() => {
+                    self.emit("kubeplay: an interactive root shell is not simulated; run the command: sudo COMMAND (you are root already)".into(), true);
+                    self.last = 1;
+                    return Flow::Next;
+                }
+                "-i" | "-s" => rest = tail,
+                _ => break,
+            }
+        }
+        if rest.is_empty() {
+            self.emit("usage: sudo -h | -K | -k | -V\nusage: sudo -v [-ABkNnS] [-g group] [-h host] [-p prompt] [-u user]\nusage: sudo -l [-ABkNnS] [-g group] [-h host] [-p prompt] [-U user]\n            [-u user] [command [arg ...]]\nusage: sudo [-ABbEHkNnPS] [-r role] [-t type] [-C num] [-D directory]\n            [-g group] [-h host] [-p prompt] [-R directory] [-T timeout]\n            [-u user] [VAR=value] [-i | -s] [command [arg ...]]\nusage: sudo -e [-ABkNnS] [-r role] [-t type] [-C num] [-D directory]\n            [-g group] [-h host] [-p prompt] [-R directory] [-T timeout]\n            [-u user] file ...".into(), true);
+            self.last = 1;
+            return Flow::Next;
+        }
+        self.exec_argv(rest)
+    }
+
     fn run_tool(&mut self, argv: &[String]) -> bool {
         let now = self.start_ms + self.now;
         let Some(run) = self.tools.as_mut().and_then(|t| t.run(argv, now)) else {

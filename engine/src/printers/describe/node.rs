@@ -8,11 +8,6 @@ use crate::api::quantity::Amount;
 use crate::clock::{ms_from_time, time_from_ms};
 use crate::world::World;
 
-/// How often the kubelet posts an unchanged node status (its heartbeat), in ms.
-const STATUS_REPORT_MS: i64 = 5 * 60 * 1000;
-/// How often the kubelet renews its lease, in ms.
-const LEASE_RENEW_MS: i64 = 10 * 1000;
-
 fn rfc1123z_ms(ms: i64) -> String {
     time_from_ms(ms)
         .0
@@ -93,17 +88,19 @@ pub fn details(world: &World, node: &Node) -> String {
         .as_ref()
         .map(ms_from_time)
         .unwrap_or(now);
-    let renew = now - (now - created).rem_euclid(LEASE_RENEW_MS);
+    let beats = &world.heartbeats;
+    let renew = beats.last_renew(&name, created, now);
     // The kubelet posts its status when a condition changes (every condition's heartbeat
-    // moves then) and every 5 minutes after.
+    // moves then) and every 5 minutes after, while it runs.
     let posted = status
         .conditions
         .iter()
         .flatten()
+        .filter(|c| c.status != "Unknown")
         .filter_map(|c| c.last_heartbeat_time.as_ref().map(ms_from_time))
         .fold(created, i64::max)
         .min(now);
-    let heartbeat = now - (now - posted).rem_euclid(STATUS_REPORT_MS);
+    let heartbeat = beats.last_post(&name, posted, now);
     let mut s = format!(
         "Lease:\n  HolderIdentity:\t{name}\n  AcquireTime:\t<unset>\n  RenewTime:\t{}\n",
         rfc1123z_ms(renew)
@@ -115,11 +112,16 @@ pub fn details(world: &World, node: &Node) -> String {
             .as_ref()
             .map(ms_from_time)
             .unwrap_or(created);
+        // A condition the node controller set Unknown keeps the kubelet's last post.
+        let beat = match (c.status.as_str(), &c.last_heartbeat_time) {
+            ("Unknown", Some(t)) => ms_from_time(t),
+            _ => heartbeat.max(transition),
+        };
         s.push_str(&format!(
             "  {}\t{}\t{}\t{}\t{}\t{}\n",
             c.type_,
             c.status,
-            rfc1123z_ms(heartbeat.max(transition)),
+            rfc1123z_ms(beat),
             rfc1123z_ms(transition),
             c.reason.clone().unwrap_or_default(),
             c.message.clone().unwrap_or_default()
