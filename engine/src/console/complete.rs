@@ -81,7 +81,7 @@ pub fn complete(cluster: &Cluster, line: &str) -> Completion {
     let (words, current) = split(line);
     let start = current.as_ref().map_or(line.len(), |w| w.start);
     let prefix = current.map(|w| w.text).unwrap_or_default();
-    if cluster.console.exec_session.is_some() {
+    if cluster.console.exec_session.is_some() || cluster.console.ssh_session.is_some() {
         return Completion {
             start,
             candidates: Vec::new(),

@@ -40,6 +40,8 @@ pub struct Console {
     pub files: Workspace,
     /// An interactive `kubectl exec -it ... sh` that receives the lines until `exit`.
     pub(crate) exec_session: Option<kubectl::exec::Session>,
+    /// An interactive `ssh NODE` (or `minikube ssh`) that receives the lines until `exit`.
+    pub(crate) ssh_session: Option<ssh::Session>,
     /// How long a watch (`get -w`) may run, set by `timeout DURATION` around the command.
     pub(crate) watch_limit: Option<crate::clock::SimDuration>,
     /// Environment variables (`export X=1`, or `X=1 cmd` for one command), e.g. `KUBE_EDITOR`.
@@ -158,6 +160,7 @@ impl Default for Console {
             context_namespace: None,
             files: Workspace::default(),
             exec_session: None,
+            ssh_session: None,
             watch_limit: None,
             env: session::BASE_ENV
                 .iter()
@@ -207,6 +210,9 @@ pub(crate) fn needs_more(entry: &str) -> bool {
 pub fn run_line(cluster: &mut Cluster, line: &str) -> Output {
     if cluster.console.exec_session.is_some() {
         return kubectl::exec::session_line(cluster, line);
+    }
+    if cluster.console.ssh_session.is_some() {
+        return ssh::session_line(cluster, line);
     }
     let top = cluster.console.substitution_depth == 0 && cluster.console.source_depth == 0;
     let mut bang = Output::default();
@@ -281,11 +287,12 @@ fn run_entry(cluster: &mut Cluster, exec: &mut exec::Exec, out: &mut Output) -> 
     true
 }
 
-/// The prompt: `$ `, or the container shell's inside `kubectl exec -it`.
+/// The prompt: `$ `, or the remote shell's inside `kubectl exec -it` or `ssh NODE`.
 pub fn prompt(console: &Console) -> String {
-    match &console.exec_session {
-        Some(s) => s.prompt.clone(),
-        None => "$ ".into(),
+    match (&console.exec_session, &console.ssh_session) {
+        (Some(s), _) => s.prompt.clone(),
+        (None, Some(s)) => s.prompt.clone(),
+        (None, None) => "$ ".into(),
     }
 }
 

@@ -1,8 +1,8 @@
-//! `ssh [USER@]HOST COMMAND…` from the learner's machine to the machines around the cluster:
+//! `ssh [USER@]HOST [COMMAND…]` from the learner's machine to the machines around the cluster:
 //! the nodes (by name or address) and the NFS servers of the profile. COMMAND runs in a small
 //! host shell (the container shell's, over that machine's disk); what it writes stays on the
 //! disk, where hostPath and NFS volumes see it. `minikube ssh -- COMMAND` is the same for the
-//! minikube node.
+//! minikube node. Without a command, each line typed runs there until `exit` (a session).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -88,9 +88,13 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         return o;
     };
     if command.is_empty() {
-        return Output::failure(format!(
-            "kubeplay: interactive ssh is not simulated; run a command: ssh {target} COMMAND"
-        ));
+        cluster.console.ssh_session = Some(Session {
+            prompt: format!("root@{name}:~# "),
+            backing,
+            name,
+            host: host.to_string(),
+        });
+        return Output::default();
     }
     on_machine(cluster, &backing, &name, &command.join(" "))
 }
@@ -107,9 +111,13 @@ pub fn minikube(cluster: &mut Cluster, args: &[String]) -> Output {
         return Output::failure("minikube: no node");
     };
     if command.is_empty() {
-        return Output::failure(
-            "kubeplay: interactive minikube ssh is not simulated; run a command: minikube ssh -- COMMAND",
-        );
+        cluster.console.ssh_session = Some(Session {
+            prompt: format!("docker@{node}:~$ "),
+            backing: Backing::Node(node.clone()),
+            name: node,
+            host: "127.0.0.1".into(),
+        });
+        return Output::default();
     }
     on_machine(
         cluster,
@@ -117,6 +125,46 @@ pub fn minikube(cluster: &mut Cluster, args: &[String]) -> Output {
         &node,
         &command.join(" "),
     )
+}
+
+/// An interactive login (`ssh HOST`, `minikube ssh`): the lines typed run on the machine
+/// until `exit`.
+#[derive(Clone, Debug)]
+pub(crate) struct Session {
+    /// The remote shell's prompt.
+    pub prompt: String,
+    backing: Backing,
+    name: String,
+    /// The host as typed (ssh names it when the connection closes).
+    host: String,
+}
+
+/// Runs one line typed in an interactive ssh session. `exit` (or `logout`) ends it;
+/// `sudo -i` and `sudo su` change nothing (the session is root's, or sudo needs no
+/// password).
+pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
+    let Some(session) = cluster.console.ssh_session.clone() else {
+        return Output::default();
+    };
+    let trimmed = line.trim();
+    let words: Vec<&str> = trimmed.split_whitespace().collect();
+    match words.as_slice() {
+        ["exit", ..] | ["logout"] => {
+            cluster.console.ssh_session = None;
+            let mut out = Output::default();
+            out.out("logout");
+            out.err(format!("Connection to {} closed.", session.host));
+            if let Some(code) = words.get(1).and_then(|c| c.parse::<i32>().ok()) {
+                out.exit_code = code & 0xff;
+            }
+            return out;
+        }
+        ["sudo", "-i" | "-s"] | ["sudo", "su"] | ["sudo", "su", "-"] | [] => {
+            return Output::default()
+        }
+        _ => {}
+    }
+    on_machine(cluster, &session.backing, &session.name, trimmed)
 }
 
 /// Runs `script` as root on the machine whose disk is `backing`, keeping what it writes.
