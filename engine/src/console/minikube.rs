@@ -117,7 +117,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "tunnel" => tunnel::run(cluster, &rest),
         "ip" => ip(&rest),
         "ssh" => super::ssh::minikube(cluster, &rest),
-        "status" => status(&rest),
+        "status" => status(cluster, &rest),
         "version" => version(&rest),
         "help" => help(),
         other if COMMANDS.contains(&other) => Output::failure(format!(
@@ -382,7 +382,7 @@ const STATUS: [(&str, &str); 5] = [
 const STATUS_FORMAT: &str = "{{.Name}}\ntype: Control Plane\nhost: {{.Host}}\nkubelet: {{.Kubelet}}\napiserver: {{.APIServer}}\nkubeconfig: {{.Kubeconfig}}\n\n";
 
 /// `minikube status [-o text|json] [-f FORMAT]`.
-fn status(args: &[String]) -> Output {
+fn status(cluster: &Cluster, args: &[String]) -> Output {
     let flags = [
         flag("output", Some('o'), Kind::Str),
         flag("format", Some('f'), Kind::Str),
@@ -406,18 +406,32 @@ fn status(args: &[String]) -> Output {
     if let Some(o) = missing_profile(&parsed) {
         return o;
     }
+    // The node's kubelet may be stopped (`minikube ssh -- sudo systemctl stop kubelet`):
+    // the exit status then has `clusterNotRunningStatusFlag` (2).
+    let stopped = cluster
+        .profile
+        .nodes
+        .first()
+        .is_some_and(|n| cluster.world.heartbeats.is_down(&n.name));
+    let fields = STATUS.map(|(field, value)| match field {
+        "Kubelet" if stopped => (field, "Stopped"),
+        _ => (field, value),
+    });
     let mut o = Output::default();
+    if stopped {
+        o.exit_code = 2;
+    }
     match output.as_str() {
         "text" => {
             let mut text = format.unwrap_or(STATUS_FORMAT).to_string();
-            for (field, value) in STATUS {
+            for (field, value) in fields {
                 text = text.replace(&format!("{{{{.{field}}}}}"), value);
             }
             text = text.replace("{{.Worker}}", "false");
             o.out_raw(text);
         }
         "json" => {
-            let fields: Vec<String> = STATUS
+            let fields: Vec<String> = fields
                 .iter()
                 .map(|(k, v)| format!("\"{k}\":\"{v}\""))
                 .collect();

@@ -92,7 +92,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             prompt: format!("root@{name}:~# "),
             backing,
             name,
-            host: host.to_string(),
+            host: Some(host.to_string()),
         });
         return Output::default();
     }
@@ -115,7 +115,7 @@ pub fn minikube(cluster: &mut Cluster, args: &[String]) -> Output {
             prompt: format!("docker@{node}:~$ "),
             backing: Backing::Node(node.clone()),
             name: node,
-            host: "127.0.0.1".into(),
+            host: None,
         });
         return Output::default();
     }
@@ -135,8 +135,9 @@ pub(crate) struct Session {
     pub prompt: String,
     backing: Backing,
     name: String,
-    /// The host as typed (ssh names it when the connection closes).
-    host: String,
+    /// The host as typed, which OpenSSH names when the connection closes (minikube's own
+    /// client says nothing).
+    host: Option<String>,
 }
 
 /// Runs one line typed in an interactive ssh session. `exit` (or `logout`) ends it;
@@ -153,7 +154,9 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
             cluster.console.ssh_session = None;
             let mut out = Output::default();
             out.out("logout");
-            out.err(format!("Connection to {} closed.", session.host));
+            if let Some(host) = &session.host {
+                out.err(format!("Connection to {host} closed."));
+            }
             if let Some(code) = words.get(1).and_then(|c| c.parse::<i32>().ok()) {
                 out.exit_code = code & 0xff;
             }
