@@ -1673,3 +1673,61 @@ proptest! {
         let _ = c.run(&format!("[[ {expr} -eq 1 ]]; echo $?"));
     }
 }
+
+/// Words of node-side lines: ssh and its sessions, sudo, systemctl's verbs and units, and
+/// what a learner does around a stopped kubelet.
+const NODE_WORDS: &[&str] = &[
+    "ssh node1",
+    "ssh node2 sudo systemctl stop kubelet",
+    "ssh node1 'sudo systemctl stop kubelet; sudo systemctl start kubelet'",
+    "ssh control-plane systemctl restart kubelet",
+    "sudo",
+    "sudo -i",
+    "sudo -u",
+    "systemctl",
+    "systemctl stop kubelet",
+    "systemctl start kubelet kubelet containerd",
+    "systemctl status",
+    "systemctl status kubelet.service docker nope.socket",
+    "systemctl is-active kubelet",
+    "systemctl enable --now kubelet",
+    "systemctl disable kubelet",
+    "systemctl frobnicate kubelet",
+    "systemctl stop containerd",
+    "exit",
+    "exit 300",
+    "logout",
+    "sleep 45",
+    "sleep 400",
+    "kubectl get nodes",
+    "kubectl logs -l app=web",
+    "kubectl exec deploy/web -- nginx -v",
+    "kubectl delete pod -l app=web --grace-period=0 --force",
+    "kubectl drain node1 --ignore-daemonsets",
+    "kubectl uncordon node1",
+    "kubectl delete node node2",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+    /// Stopping and starting kubelets, in ssh sessions or one command at a time, around
+    /// deletions, drains and time passing, never panics; after every kubelet is started
+    /// again and the grace period passes, every remaining node is Ready.
+    #[test]
+    fn node_failures_never_panic(lines in prop::collection::vec(prop::sample::select(NODE_WORDS), 1..12)) {
+        let mut cluster = Cluster::new();
+        cluster.run("kubectl create deployment web --image=nginx --replicas=4");
+        cluster.advance(SimDuration::seconds(20));
+        for line in &lines {
+            let _ = cluster.run(line);
+        }
+        let _ = cluster.run("exit");
+        for node in ["control-plane", "node1", "node2", "node3"] {
+            let _ = cluster.run(&format!("ssh {node} systemctl start kubelet"));
+        }
+        cluster.advance(SimDuration::seconds(70));
+        let nodes = cluster.run("kubectl get nodes --no-headers").stdout();
+        prop_assert!(!nodes.contains("NotReady"), "{lines:?}\n{nodes}");
+    }
+}
