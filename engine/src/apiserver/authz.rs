@@ -137,7 +137,10 @@ impl ApiServer {
             reason: if allowed || errors.is_empty() {
                 String::new()
             } else {
-                format!("RBAC: {}", aggregate(&errors))
+                format!(
+                    "RBAC: {}",
+                    crate::api::limit_range::aggregate(errors).unwrap_or_default()
+                )
             },
         }
     }
@@ -232,14 +235,6 @@ impl ApiServer {
                 role_ref.name
             ))),
         }
-    }
-}
-
-/// `utilerrors.NewAggregate(...).Error()`: one message alone, several in brackets.
-fn aggregate(errors: &[String]) -> String {
-    match errors {
-        [one] => one.clone(),
-        many => format!("[{}]", many.join(", ")),
     }
 }
 

@@ -390,12 +390,9 @@ fn grouped(items: &[(&'static str, String)]) -> Vec<String> {
         .collect()
 }
 
-/// Go's `utilerrors.Aggregate` text: one message alone, several in brackets.
+/// Go's `utilerrors.Aggregate` text ([`crate::api::limit_range::aggregate`]).
 fn aggregate(errors: &[String]) -> String {
-    match errors {
-        [one] => one.clone(),
-        many => format!("[{}]", many.join(", ")),
-    }
+    crate::api::limit_range::aggregate(errors.to_vec()).unwrap_or_default()
 }
 
 /// Starts draining one node: its evictions to go on with, or (deleting the pods, or with
@@ -685,5 +682,6 @@ mod tests {
     fn aggregates() {
         assert_eq!(aggregate(&["a".into()]), "a");
         assert_eq!(aggregate(&["a".into(), "b".into()]), "[a, b]");
+        assert_eq!(aggregate(&["a".into(), "a".into()]), "a");
     }
 }

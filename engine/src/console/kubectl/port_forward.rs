@@ -21,11 +21,14 @@ pub(super) const FLAGS: &[Flag] = &[
     flags::value("pod-running-timeout", None),
 ];
 
-/// `splitPort`: `[LOCAL:]REMOTE`.
+/// `splitPort`: `LOCAL:REMOTE`, or one port for both (of three parts or more, Go keeps the
+/// first for both).
 fn split_port(spec: &str) -> (&str, &str) {
-    match spec.split(':').collect::<Vec<_>>()[..] {
-        [local, remote] => (local, remote),
-        _ => (spec, spec),
+    let mut parts = spec.split(':');
+    let first = parts.next().unwrap_or_default();
+    match (parts.next(), parts.next()) {
+        (Some(remote), None) => (first, remote),
+        _ => (first, first),
     }
 }
 
