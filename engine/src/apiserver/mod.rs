@@ -94,6 +94,15 @@ impl ApiServer {
         self.store.get(K::KIND, namespace, name).and_then(K::of)
     }
 
+    /// The pods bound to `node` (`spec.nodeName`), in etcd key order.
+    pub fn pods_on<'a>(
+        &'a self,
+        node: &'a str,
+    ) -> impl Iterator<Item = &'a k8s_openapi::api::core::v1::Pod> + 'a {
+        self.list_as::<k8s_openapi::api::core::v1::Pod>(None)
+            .filter(move |p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+    }
+
     /// Objects of kind `K`, typed, in etcd key order; `None` lists every namespace.
     pub fn list_as<'a, K: Kind + 'a>(
         &'a self,

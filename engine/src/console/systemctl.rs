@@ -34,11 +34,7 @@ impl Units {
             .world
             .api
             .get_as::<k8s_openapi::api::core::v1::Node>("", node)?;
-        let booted_ms = n
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .map_or(0, crate::clock::ms_from_time);
+        let booted_ms = crate::world::heartbeats::created_ms(n);
         let beats = &cluster.world.heartbeats;
         Some(Units {
             node: node.to_string(),

@@ -201,11 +201,7 @@ fn monitor_health(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
     if ready_status(node) == Some("Unknown") {
         return;
     }
-    let created = node
-        .metadata
-        .creation_timestamp
-        .as_ref()
-        .map_or(0, ms_from_time);
+    let created = crate::world::heartbeats::created_ms(node);
     let now = world.clock.now_ms();
     let renewed = world.heartbeats.last_renew(&key.name, created, now);
     let probed = renewed + (MONITOR_MS - renewed.rem_euclid(MONITOR_MS)) % MONITOR_MS;
@@ -263,12 +259,7 @@ fn monitor_health(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
 /// `MarkPodsNotReady`: each pod on `node` whose `Ready` condition is not false gets it false
 /// (the rest of the condition kept), then a `NodeNotReady` warning.
 fn mark_pods_not_ready(world: &mut World, node: &str, source: &Source<'_>) {
-    let pods: Vec<Pod> = world
-        .api
-        .list_as::<Pod>(None)
-        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
-        .cloned()
-        .collect();
+    let pods: Vec<Pod> = world.api.pods_on(node).cloned().collect();
     let at = world.clock.now_time();
     for mut pod in pods {
         let conditions = pod

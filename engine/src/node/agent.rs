@@ -44,19 +44,12 @@ const HEALTHY: [(&str, &str, &str, &str, &str); 4] = [
     ),
 ];
 
-fn created_ms(node: &Node) -> i64 {
-    node.metadata
-        .creation_timestamp
-        .as_ref()
-        .map_or(0, crate::clock::ms_from_time)
-}
-
 /// Stops `node`'s kubelet now (nothing happens if it is stopped already).
 pub fn stop(cx: &mut NodeCx<'_>, node: &str) {
     let Some(n) = cx.world.api.get_as::<Node>("", node) else {
         return;
     };
-    let created = created_ms(n);
+    let created = crate::world::heartbeats::created_ms(n);
     let now = cx.world.clock.now_ms();
     cx.world.heartbeats.stop(node, created, now);
 }
@@ -138,13 +131,7 @@ pub fn start(cx: &mut NodeCx<'_>, node: &str) {
 /// After a start: every pod bound to `node` is synced now, and a running pod's status is
 /// posted as the kubelet computes it (the node controller may have marked it not ready).
 fn resync_pods(cx: &mut NodeCx<'_>, node: &str) {
-    let pods: Vec<Pod> = cx
-        .world
-        .api
-        .list_as::<Pod>(None)
-        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
-        .cloned()
-        .collect();
+    let pods: Vec<Pod> = cx.world.api.pods_on(node).cloned().collect();
     let now = cx.world.clock.now_ms();
     for pod in pods {
         let uid = pod.metadata.uid.clone().unwrap_or_default();

@@ -12,6 +12,14 @@ pub const LEASE_RENEW_MS: i64 = 10 * 1000;
 /// How often a kubelet posts an unchanged node status (`nodeStatusReportFrequency`), in ms.
 pub const STATUS_REPORT_MS: i64 = 5 * 60 * 1000;
 
+/// When `node` was created (its machine booted and its kubelet first started), epoch ms.
+pub fn created_ms(node: &k8s_openapi::api::core::v1::Node) -> i64 {
+    node.metadata
+        .creation_timestamp
+        .as_ref()
+        .map_or(0, crate::clock::ms_from_time)
+}
+
 /// One node's kubelet, once it has been stopped or restarted (a node never touched has
 /// run since its creation).
 #[derive(Clone, Debug, PartialEq, Eq)]

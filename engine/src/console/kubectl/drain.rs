@@ -406,12 +406,7 @@ fn drain_node(
     let pods: Vec<Pod> = cluster
         .world
         .api
-        .list("Pod", None)
-        .filter_map(|obj| match obj {
-            Object::Pod(p) => Some(p.as_ref()),
-            _ => None,
-        })
-        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+        .pods_on(node)
         .filter(|p| {
             o.pod_selector
                 .as_ref()

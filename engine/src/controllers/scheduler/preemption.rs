@@ -47,11 +47,7 @@ pub(super) fn may_have_victims(pod: &Pod, lowest: Option<i32>) -> bool {
 
 /// The pods bound to `node` that still hold room on it.
 fn pods_on<'a>(world: &'a World, node: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
-    world
-        .api
-        .list_as::<Pod>(None)
-        .filter(move |p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
-        .filter(|p| !finished(p))
+    world.api.pods_on(node).filter(|p| !finished(p))
 }
 
 /// `PodEligibleToPreemptOthers`: not with policy `Never`, and not while lower-priority pods

@@ -289,8 +289,7 @@ fn evict_one(cx: &mut NodeCx<'_>, node: &str, threshold: u64, available: i64) {
     let mut pods: Vec<(Candidate, Pod)> = cx
         .world
         .api
-        .list_as::<Pod>(None)
-        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+        .pods_on(node)
         .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| {
             !matches!(

@@ -165,8 +165,7 @@ pub fn details(world: &World, node: &Node) -> String {
     let (a_cpu, a_mem) = (allocatable("cpu"), allocatable("memory"));
     let pods: Vec<&Pod> = world
         .api
-        .list_as::<Pod>(None)
-        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()))
+        .pods_on(&name)
         .filter(|p| {
             !matches!(
                 p.status.as_ref().and_then(|s| s.phase.as_deref()),
