@@ -94,11 +94,104 @@ fn ready_status(node: &Node) -> Option<&str> {
     Some(ready.status.as_str())
 }
 
+/// A zone's health (`ComputeZoneState`), which decides whether the controller taints its
+/// not-ready nodes `NoExecute` (`handleDisruption`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Zone {
+    /// Some nodes ready, or at most two or under 55 % not: taints go on at the normal rate.
+    Normal,
+    /// More than two nodes and at least 55 % (`--unhealthy-zone-threshold`) not ready: the
+    /// rate drops to `--secondary-node-eviction-rate`, zero in a cluster of 50 nodes or
+    /// fewer (`--large-cluster-size-threshold`): no node is newly tainted.
+    Partial,
+    /// No node ready. When every zone is so, the controller suspects itself (or the network)
+    /// rather than the nodes: it takes every `NoExecute` taint off and evicts nothing.
+    Full,
+}
+
+/// A node's zone key (`GetZoneKey`: its region and zone labels; one zone when unlabelled).
+type ZoneKey<'a> = (Option<&'a str>, Option<&'a str>);
+
+fn zone_key(node: &Node) -> ZoneKey<'_> {
+    let labels = node.metadata.labels.as_ref();
+    let label = |key: &str| labels.and_then(|l| l.get(key)).map(String::as_str);
+    (
+        label("topology.kubernetes.io/region"),
+        label("topology.kubernetes.io/zone"),
+    )
+}
+
+/// Each zone's state, by zone key.
+fn zones(world: &World) -> Vec<(ZoneKey<'_>, Zone)> {
+    // (zone, ready nodes, not ready nodes)
+    let mut counts: Vec<(ZoneKey<'_>, usize, usize)> = Vec::new();
+    for node in world.api.list_as::<Node>(None) {
+        let key = zone_key(node);
+        let ready = ready_status(node) == Some("True");
+        let at = match counts.iter().position(|(k, _, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                counts.push((key, 0, 0));
+                counts.len() - 1
+            }
+        };
+        if ready {
+            counts[at].1 += 1;
+        } else {
+            counts[at].2 += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(key, ready, not_ready)| {
+            let state = if ready == 0 && not_ready > 0 {
+                Zone::Full
+            } else if not_ready > 2 && not_ready * 100 >= (ready + not_ready) * 55 {
+                Zone::Partial
+            } else {
+                Zone::Normal
+            };
+            (key, state)
+        })
+        .collect()
+}
+
+/// Whether `t` is one of the controller's `NoExecute` taints.
+fn evicting(t: &Taint) -> bool {
+    t.effect == "NoExecute" && (t.key == NOT_READY_TAINT || t.key == UNREACHABLE_TAINT)
+}
+
+/// The `NoExecute` taint `node` should carry, its zones' health considered: none while every
+/// zone is fully disrupted; in a partly disrupted zone, a node not tainted yet stays so (a
+/// tainted one has its taint swapped as its `Ready` condition changes).
+fn no_execute_taint(world: &World, node: &Node) -> Option<&'static str> {
+    let wanted = no_execute_for(node);
+    let tainted = node
+        .spec
+        .iter()
+        .flat_map(|s| s.taints.iter().flatten())
+        .any(evicting);
+    if wanted.is_none() && !tainted {
+        return None;
+    }
+    let zones = zones(world);
+    if zones.iter().all(|(_, z)| *z == Zone::Full) {
+        return None;
+    }
+    let key = zone_key(node);
+    let partial = zones.iter().any(|(k, z)| *k == key && *z == Zone::Partial);
+    if partial && !tainted {
+        return None;
+    }
+    wanted
+}
+
 /// The controller. What it remembers: how many kubelet starts and stops it has seen (it
-/// looks at the nodes whose heartbeats changed).
+/// looks at the nodes whose heartbeats changed), and whether a node changed this pass.
 #[derive(Clone, Debug, Default)]
 pub struct NodeLifecycle {
     heartbeats_seen: u64,
+    nodes_changed: bool,
 }
 
 impl Controller for NodeLifecycle {
@@ -113,6 +206,7 @@ impl Controller for NodeLifecycle {
     /// A node's taints can only disagree with its conditions or spec after a write to it.
     fn enqueue(&mut self, event: &WatchEvent, _world: &World, queue: &mut Queue) {
         if let Object::Node(_) = &*event.object {
+            self.nodes_changed = true;
             if event.kind != WatchEventType::Deleted {
                 queue.add(node_key(event.object.name()));
             }
@@ -130,6 +224,18 @@ impl Controller for NodeLifecycle {
                 queue.add(node_key(node));
             }
         }
+        // One node's readiness can change every zone's state, and with it whether the
+        // other not-ready nodes are tainted: while any node is not ready, a change to one
+        // has every node looked at.
+        if std::mem::take(&mut self.nodes_changed) {
+            let nodes = world.api.list_as::<Node>(None);
+            let all: Vec<&Node> = nodes.collect();
+            if all.iter().any(|n| ready_status(n) != Some("True")) {
+                for n in all {
+                    queue.add(node_key(n.metadata.name.as_deref().unwrap_or_default()));
+                }
+            }
+        }
     }
 
     /// Marks a node whose kubelet went quiet `Unknown` once its grace period is over; then
@@ -143,17 +249,15 @@ impl Controller for NodeLifecycle {
         };
         let mut node = node.clone();
         let wanted = wanted(&node);
-        let no_execute = no_execute_for(&node);
+        let no_execute = no_execute_taint(world, &node);
         let now = world.clock.now_time();
         let spec = node.spec.get_or_insert_with(Default::default);
         let taints = spec.taints.get_or_insert_with(Vec::new);
         let before = taints.len();
         taints.retain(|t| {
             let ours = managed(t) && !wanted.contains(&t.key.as_str());
-            let evicting = t.effect == "NoExecute"
-                && (t.key == NOT_READY_TAINT || t.key == UNREACHABLE_TAINT)
-                && Some(t.key.as_str()) != no_execute;
-            !ours && !evicting
+            let stale = evicting(t) && Some(t.key.as_str()) != no_execute;
+            !ours && !stale
         });
         let mut changed = taints.len() != before;
         let adds = wanted
@@ -413,5 +517,45 @@ mod tests {
         assert_eq!(bench.wake(), Some(start + 55_000));
         assert_eq!(ready(&bench, "node1"), "True");
         assert!(taints(&bench, "node1").is_empty());
+    }
+    fn no_execute(bench: &Bench, name: &str) -> bool {
+        taints(bench, name)
+            .iter()
+            .any(|t| t.ends_with(":NoExecute"))
+    }
+
+    #[test]
+    fn disrupted_zones_stop_the_tainting() {
+        let mut bench = Bench::new(Box::<NodeLifecycle>::default());
+        bench.add_nodes(&ClusterProfile::multi_node());
+        bench.pass();
+        let start = bench.world.clock.now_ms();
+        let mut at = start;
+        let mut stop = |bench: &mut Bench, node: &str| {
+            bench.world.heartbeats.stop(node, start, at);
+            bench.pass();
+            while bench.wake().is_some() {}
+            // The cluster runs passes while they write (a bench runs one per call).
+            bench.pass();
+            bench.pass();
+            at = bench.world.clock.now_ms();
+        };
+        // One, then two nodes down of four: each is tainted.
+        stop(&mut bench, "node1");
+        stop(&mut bench, "node2");
+        assert!(no_execute(&bench, "node1") && no_execute(&bench, "node2"));
+        // Three of four (over 55 %): a partial disruption; the third is not tainted.
+        stop(&mut bench, "node3");
+        assert_eq!(ready(&bench, "node3"), "Unknown");
+        assert!(!no_execute(&bench, "node3"));
+        assert!(no_execute(&bench, "node1"));
+        // Every node down: the controller takes every NoExecute taint off.
+        stop(&mut bench, "control-plane");
+        for n in ["control-plane", "node1", "node2", "node3"] {
+            assert_eq!(ready(&bench, n), "Unknown");
+            assert!(!no_execute(&bench, n), "{n}: {:?}", taints(&bench, n));
+            assert!(taints(&bench, n)
+                .contains(&"node.kubernetes.io/unreachable:NoSchedule".to_string()));
+        }
     }
 }
