@@ -129,6 +129,28 @@ fn workload_pod(
     kind: &str,
     name: &str,
 ) -> Result<(Pod, Option<String>), Output> {
+    let pods = workload_pods(cluster, namespace, kind, name);
+    let Some(first) = pods.first() else {
+        return Err(super::error("timed out waiting for the condition"));
+    };
+    let pod = (*first).clone();
+    let note = (pods.len() > 1).then(|| {
+        format!(
+            "Found {} pods, using pod/{}",
+            pods.len(),
+            pod.metadata.name.clone().unwrap_or_default()
+        )
+    });
+    Ok((pod, note))
+}
+
+/// The pods of a workload or Service by its selector, in kubectl's `ByLogging` order.
+fn workload_pods<'a>(
+    cluster: &'a Cluster,
+    namespace: &'a str,
+    kind: &str,
+    name: &str,
+) -> Vec<&'a Pod> {
     let selector = selector_of(cluster, kind, namespace, name);
     let mut pods: Vec<&Pod> = cluster
         .world
@@ -171,18 +193,7 @@ fn workload_pod(
             created(p),
         )
     });
-    let Some(first) = pods.first() else {
-        return Err(super::error("timed out waiting for the condition"));
-    };
-    let pod = (*first).clone();
-    let note = (pods.len() > 1).then(|| {
-        format!(
-            "Found {} pods, using pod/{}",
-            pods.len(),
-            pod.metadata.name.clone().unwrap_or_default()
-        )
-    });
-    Ok((pod, note))
+    pods
 }
 
 /// The container named by `-c`, or the default one (with kubectl's note when there are several).
@@ -229,13 +240,13 @@ pub(super) const FLAGS: &[flags::Flag] = &[
     flags::value("selector", Some('l')),
     flags::boolean("prefix", None),
     flags::value("max-log-requests", None),
+    flags::boolean("all-pods", None),
 ];
 
 /// Lines per pod when pods are chosen by `-l` and `--tail` is not given.
 const SELECTOR_TAIL: &str = "10";
 
-/// `kubectl logs -l SELECTOR`: each matching pod's logs in turn (the last 10 lines each
-/// unless `--tail` says otherwise), `[pod/NAME/CONTAINER] ` before each line with `--prefix`.
+/// `kubectl logs -l SELECTOR`: each matching pod's logs in turn ([`each_pod`]).
 fn by_selector(
     cluster: &mut Cluster,
     args: &[String],
@@ -254,11 +265,33 @@ fn by_selector(
         .filter(|p| selector.matches(p.metadata.labels.as_ref()))
         .cloned()
         .collect();
-    let mut out = Output::default();
     if pods.is_empty() {
+        let mut out = Output::default();
         out.err(format!("No resources found in {namespace} namespace."));
         return out;
     }
+    each_pod(cluster, args, parsed, pods, Many::Selector)
+}
+
+/// How several pods' logs were asked for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Many {
+    /// `-l SELECTOR`: the last 10 lines of each unless `--tail` says otherwise.
+    Selector,
+    /// `KIND/NAME --all-pods`: all of each, without the "Defaulted container" notes.
+    AllPods,
+}
+
+/// Each of `pods`' logs in turn, by the same command without what chose them;
+/// `[pod/NAME/CONTAINER] ` before each line with `--prefix`.
+fn each_pod(
+    cluster: &mut Cluster,
+    args: &[String],
+    parsed: &flags::Parsed,
+    pods: Vec<Pod>,
+    many: Many,
+) -> Output {
+    let mut out = Output::default();
     if parsed.bool("follow") && pods.len() > 1 {
         let max = parsed
             .value("max-log-requests")
@@ -285,12 +318,15 @@ fn by_selector(
             || a.starts_with("--selector=")
             || a == "--prefix"
             || a.starts_with("--prefix=")
+            || a == "--all-pods"
+            || a.starts_with("--all-pods=")
+            || (many == Many::AllPods && Some(a) == parsed.positionals.first())
         {
             continue;
         }
         rest.push(a.clone());
     }
-    if parsed.value("tail").is_none() {
+    if many == Many::Selector && parsed.value("tail").is_none() {
         rest.push(format!("--tail={SELECTOR_TAIL}"));
     }
     let prefix = parsed.bool("prefix");
@@ -309,6 +345,8 @@ fn by_selector(
                         out.out(format!("[pod/{name}/{container}] {line}"));
                     }
                 }
+                (crate::output::Stream::Stderr, _)
+                    if many == Many::AllPods && chunk.1.starts_with("Defaulted container") => {}
                 _ => out.chunks.push(chunk),
             }
         }
@@ -337,6 +375,21 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     let Some(target) = parsed.positionals.first() else {
         return super::error("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
     };
+    if parsed.bool("all-pods") {
+        // A workload's or Service's pods, every one of them when there are several.
+        let kind = target
+            .split_once('/')
+            .and_then(|(kind, name)| Some((crate::api::kinds::resolve(kind)?.kind, name)));
+        if let Some((kind, name)) = kind.filter(|(kind, _)| *kind != "Pod") {
+            let pods: Vec<Pod> = workload_pods(cluster, &namespace, kind, name)
+                .into_iter()
+                .cloned()
+                .collect();
+            if pods.len() > 1 {
+                return each_pod(cluster, args, &parsed, pods, Many::AllPods);
+            }
+        }
+    }
     let tail: Option<usize> = match parsed.value("tail") {
         None => None,
         Some(t) => match super::int_flag("logs", "--tail", t, 64) {
