@@ -91,6 +91,7 @@ Kubeplay console: a simulated Kubernetes v1.34 cluster.
   ... | grep WORD       filter output (also head, tail, wc, sort, uniq, cut, tr, awk, base64)
   sleep N               let N seconds of cluster time pass (also 2m, 1h)
   curl URL              request from this machine (node IPs, NodePorts; also wget, ping)
+  ssh NODE [CMD]        log in to a node (exit leaves), e.g. ssh node1 systemctl status kubelet
   P=$(kubectl ...)      variables, $(command), $?, $((1+2)), as in bash
   for i in 1 2; do ...; done   loops (also while, until, if, case)
   watch -n 2 CMD        repeat a command as time passes (Ctrl-C stops it)
@@ -109,6 +110,7 @@ Kubeplay 콘솔: 시뮬레이션으로 돌아가는 Kubernetes v1.34 클러스�
   ... | grep WORD       출력을 거릅니다 (head, tail, wc, sort, uniq, cut, tr, awk, base64도 됩니다)
   sleep N               클러스터 시간을 N초 흘려보냅니다 (2m, 1h도 됩니다)
   curl URL              이 컴퓨터에서 요청합니다 (노드 IP, 노드포트. wget, ping도 됩니다)
+  ssh NODE [CMD]        노드에 접속합니다 (exit로 나옵니다). 예: ssh node1 systemctl status kubelet
   P=$(kubectl ...)      bash처럼 변수, $(명령), $?, $((1+2))를 씁니다
   for i in 1 2; do ...; done   반복 (while, until, if, case도 됩니다)
   watch -n 2 CMD        시간이 흐르는 동안 명령을 되풀이합니다 (Ctrl-C로 멈춥니다)
