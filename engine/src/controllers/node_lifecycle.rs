@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{Pod, Taint};
 
 use super::runtime::{Controller, Queue};
 use crate::api::object::{Node, Object, ObjectKey, WatchEvent, WatchEventType};
-use crate::clock::{ms_from_time, time_from_ms};
+use crate::clock::time_from_ms;
 use crate::world::events::{self, EventType, Source};
 use crate::world::World;
 
@@ -228,8 +228,7 @@ impl Controller for NodeLifecycle {
         // other not-ready nodes are tainted: while any node is not ready, a change to one
         // has every node looked at.
         if std::mem::take(&mut self.nodes_changed) {
-            let nodes = world.api.list_as::<Node>(None);
-            let all: Vec<&Node> = nodes.collect();
+            let all: Vec<&Node> = world.api.list_as::<Node>(None).collect();
             if all.iter().any(|n| ready_status(n) != Some("True")) {
                 for n in all {
                     queue.add(node_key(n.metadata.name.as_deref().unwrap_or_default()));
@@ -314,14 +313,8 @@ fn monitor_health(world: &mut World, key: &ObjectKey, queue: &mut Queue) {
         queue.requeue_at(world, due, key.clone());
         return;
     }
+    let heartbeat = time_from_ms(world.heartbeats.last_status_post(node, now));
     let mut node = node.clone();
-    let posted = node
-        .status
-        .iter()
-        .flat_map(|s| s.conditions.iter().flatten())
-        .filter_map(|c| c.last_heartbeat_time.as_ref().map(ms_from_time))
-        .fold(created, i64::max);
-    let heartbeat = time_from_ms(world.heartbeats.last_post(&key.name, posted, now));
     let at = world.clock.now_time();
     let conditions = node
         .status
@@ -465,7 +458,7 @@ mod tests {
         // Stopped 3 s after a renewal: the controller saw that renewal at its poll, and
         // looks again at the first poll more than 50 s after it.
         bench.world.clock.set(start + 13_000);
-        bench.world.heartbeats.stop("node1", start, start + 13_000);
+        bench.world.heartbeats.stop("node1", start + 13_000);
         bench.pass();
         assert_eq!(bench.next_wake(), Some(start + 65_000));
         assert_eq!(ready(&bench, "node1"), "True");
@@ -509,7 +502,7 @@ mod tests {
         bench.add_nodes(&ClusterProfile::multi_node());
         bench.pass();
         let start = bench.world.clock.now_ms();
-        bench.world.heartbeats.stop("node1", start, start);
+        bench.world.heartbeats.stop("node1", start);
         bench.pass();
         bench.world.clock.set(start + 30_000);
         bench.world.heartbeats.start("node1", start + 30_000);
@@ -532,7 +525,7 @@ mod tests {
         let start = bench.world.clock.now_ms();
         let mut at = start;
         let mut stop = |bench: &mut Bench, node: &str| {
-            bench.world.heartbeats.stop(node, start, at);
+            bench.world.heartbeats.stop(node, at);
             bench.pass();
             while bench.wake().is_some() {}
             // The cluster runs passes while they write (a bench runs one per call).

@@ -46,12 +46,8 @@ const HEALTHY: [(&str, &str, &str, &str, &str); 4] = [
 
 /// Stops `node`'s kubelet now (nothing happens if it is stopped already).
 pub fn stop(cx: &mut NodeCx<'_>, node: &str) {
-    let Some(n) = cx.world.api.get_as::<Node>("", node) else {
-        return;
-    };
-    let created = crate::world::heartbeats::created_ms(n);
     let now = cx.world.clock.now_ms();
-    cx.world.heartbeats.stop(node, created, now);
+    cx.world.heartbeats.stop(node, now);
 }
 
 /// Starts `node`'s kubelet now: it posts the node's conditions (each one that is not as a
@@ -154,8 +150,6 @@ pub fn stopped_kubelet_of(world: &crate::world::World, pod: &Pod) -> Option<Stri
     if !world.heartbeats.is_down(node) {
         return None;
     }
-    let n = world.api.get_as::<Node>("", node)?;
-    let addresses = n.status.as_ref()?.addresses.as_ref()?;
-    let ip = addresses.iter().find(|a| a.type_ == "InternalIP")?;
-    Some(format!("{}:10250", ip.address))
+    let ip = super::kubelet::node_ip(&world.api, node);
+    (!ip.is_empty()).then(|| format!("{ip}:10250"))
 }

@@ -471,7 +471,7 @@ fn mount_failed(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str, message: &str) {
 /// not ready.
 pub(crate) fn begin_status(cx: &mut NodeCx<'_>, pod: &mut Pod, node: &str) {
     let now = cx.world.clock.now_time();
-    let host_ip = node_ip(cx, node);
+    let host_ip = node_ip(&cx.world.api, node);
     let status = pod.status.get_or_insert_with(Default::default);
     status.host_ip = Some(host_ip.clone());
     status.host_ips = Some(vec![HostIP { ip: host_ip }]);
@@ -490,7 +490,7 @@ fn start_pod(cx: &mut NodeCx<'_>, mut pod: Pod, node: &str) {
     // A hostNetwork pod shares its node's address.
     let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
     let ip = if host_network {
-        node_ip(cx, node)
+        node_ip(&cx.world.api, node)
     } else {
         allocate_pod_ip(cx, node)
     };
@@ -785,8 +785,9 @@ pub(crate) fn kill_containers(cx: &mut NodeCx<'_>, pod: &Pod, node: &str, grace_
     stop_ms
 }
 
-fn node_ip(cx: &NodeCx<'_>, node: &str) -> String {
-    match cx.world.api.get("Node", "", node) {
+/// The node's `InternalIP` (empty if it has none).
+pub(crate) fn node_ip(api: &ApiServer, node: &str) -> String {
+    match api.get("Node", "", node) {
         Some(Object::Node(n)) => n
             .status
             .iter()

@@ -139,7 +139,6 @@ impl Kubelet {
 
     /// `systemctl start kubelet` on `node` ([`agent::start`]).
     pub fn start_agent(&mut self, world: &mut World, node: &str) {
-        self.forget_deleted(world);
         agent::start(
             &mut NodeCx {
                 world,

@@ -809,11 +809,7 @@ fn terminated(inst: &Instance) -> ContainerState {
 /// restarts; then pod phase and readiness. Schedules the next time anything is due.
 pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
     let now = cx.world.clock.now_ms();
-    let policy = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.restart_policy.as_deref())
-        .unwrap_or("Always");
+    let policy = restart_policy(pod);
     let mut statuses: Vec<ContainerStatus> = pod
         .status
         .as_ref()
@@ -833,15 +829,7 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
     }
     let task = next_due.map(|_| super::kubelet::key_task(&pod.metadata));
     if changed {
-        // A status write keeps the stored spec: it is not sent.
-        let mut fresh = Pod {
-            metadata: pod.metadata.clone(),
-            spec: None,
-            status: pod.status.clone(),
-        };
-        update_phase(cx, &mut fresh, policy, &statuses);
-        let status = fresh.status.get_or_insert_with(Default::default);
-        status.container_statuses = Some(statuses);
+        let fresh = status_write(cx, pod, policy, statuses);
         let _ = cx.world.api.update_status(Object::Pod(Box::new(fresh)));
     }
     if let (Some(t), Some(task)) = (next_due, task) {
@@ -852,25 +840,41 @@ pub fn sync_pod(cx: &mut NodeCx<'_>, pod: &Pod) {
 /// Posts a running pod's status as the kubelet computes it from its containers (a
 /// restarted kubelet's first sync: the node controller may have set `Ready` false).
 pub(crate) fn repost_status(cx: &mut NodeCx<'_>, pod: &Pod) {
-    let policy = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.restart_policy.as_deref())
-        .unwrap_or("Always");
-    let statuses: Vec<ContainerStatus> = pod
+    let Some(statuses) = pod
         .status
         .as_ref()
         .and_then(|s| s.container_statuses.clone())
-        .unwrap_or_default();
+    else {
+        return;
+    };
+    let fresh = status_write(cx, pod, restart_policy(pod), statuses);
+    if fresh.status != pod.status {
+        let _ = cx.world.api.update_status(Object::Pod(Box::new(fresh)));
+    }
+}
+
+/// The pod's `restartPolicy` (`Always` when unset).
+fn restart_policy(pod: &Pod) -> &str {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.as_deref())
+        .unwrap_or("Always")
+}
+
+/// The status write of `pod` with its containers' `statuses`: the phase and readiness they
+/// make ([`update_phase`]). A status write keeps the stored spec: it is not sent.
+fn status_write(cx: &NodeCx<'_>, pod: &Pod, policy: &str, statuses: Vec<ContainerStatus>) -> Pod {
     let mut fresh = Pod {
         metadata: pod.metadata.clone(),
         spec: None,
         status: pod.status.clone(),
     };
     update_phase(cx, &mut fresh, policy, &statuses);
-    if fresh.status != pod.status {
-        let _ = cx.world.api.update_status(Object::Pod(Box::new(fresh)));
-    }
+    fresh
+        .status
+        .get_or_insert_with(Default::default)
+        .container_statuses = Some(statuses);
+    fresh
 }
 
 /// Brings one container up to date at the current time: its exit, back-off, restart and

@@ -12,12 +12,16 @@ pub const LEASE_RENEW_MS: i64 = 10 * 1000;
 /// How often a kubelet posts an unchanged node status (`nodeStatusReportFrequency`), in ms.
 pub const STATUS_REPORT_MS: i64 = 5 * 60 * 1000;
 
+use k8s_openapi::api::core::v1::Node;
+
+use crate::clock::ms_from_time;
+
 /// When `node` was created (its machine booted and its kubelet first started), epoch ms.
-pub fn created_ms(node: &k8s_openapi::api::core::v1::Node) -> i64 {
+pub fn created_ms(node: &Node) -> i64 {
     node.metadata
         .creation_timestamp
         .as_ref()
-        .map_or(0, crate::clock::ms_from_time)
+        .map_or(0, ms_from_time)
 }
 
 /// One node's kubelet, once it has been stopped or restarted (a node never touched has
@@ -25,8 +29,8 @@ pub fn created_ms(node: &k8s_openapi::api::core::v1::Node) -> i64 {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Agent {
     node: String,
-    /// When it last started, epoch ms.
-    started_ms: i64,
+    /// When it last started, epoch ms (`None`: with its node, never restarted).
+    started_ms: Option<i64>,
     /// When it stopped, while it is down.
     stopped_ms: Option<i64>,
 }
@@ -45,7 +49,7 @@ impl Heartbeats {
     }
 
     /// Records that `node`'s kubelet stopped at `at_ms` (no change if it is down already).
-    pub fn stop(&mut self, node: &str, created_ms: i64, at_ms: i64) {
+    pub fn stop(&mut self, node: &str, at_ms: i64) {
         if self.is_down(node) {
             return;
         }
@@ -53,7 +57,7 @@ impl Heartbeats {
             Some(a) => a.stopped_ms = Some(at_ms),
             None => self.agents.push(Agent {
                 node: node.to_string(),
-                started_ms: created_ms,
+                started_ms: None,
                 stopped_ms: Some(at_ms),
             }),
         }
@@ -64,7 +68,7 @@ impl Heartbeats {
     pub fn start(&mut self, node: &str, at_ms: i64) {
         let agent = Agent {
             node: node.to_string(),
-            started_ms: at_ms,
+            started_ms: Some(at_ms),
             stopped_ms: None,
         };
         match self.agents.iter_mut().find(|a| a.node == node) {
@@ -91,7 +95,9 @@ impl Heartbeats {
 
     /// When `node`'s kubelet last started (its creation, `created_ms`, if never restarted).
     pub fn started_at(&self, node: &str, created_ms: i64) -> i64 {
-        self.agent(node).map_or(created_ms, |a| a.started_ms)
+        self.agent(node)
+            .and_then(|a| a.started_ms)
+            .unwrap_or(created_ms)
     }
 
     /// How many starts and stops there have been.
@@ -109,6 +115,21 @@ impl Heartbeats {
         self.last_tick(node, created_ms, now_ms, LEASE_RENEW_MS)
     }
 
+    /// The last time `node`'s kubelet posted its status, as of `now_ms`: when a condition
+    /// last changed (every condition's heartbeat moves with a post), then every 5 minutes
+    /// while it runs.
+    pub fn last_status_post(&self, node: &Node, now_ms: i64) -> i64 {
+        let posted = node
+            .status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .filter_map(|c| c.last_heartbeat_time.as_ref().map(ms_from_time))
+            .fold(created_ms(node), i64::max)
+            .min(now_ms);
+        let name = node.metadata.name.as_deref().unwrap_or_default();
+        self.last_post(name, posted, now_ms)
+    }
+
     /// The last time `node`'s kubelet posted its status (every condition's heartbeat), as of
     /// `now_ms`, when no condition changed after `posted_ms`.
     pub fn last_post(&self, node: &str, posted_ms: i64, now_ms: i64) -> i64 {
@@ -119,7 +140,9 @@ impl Heartbeats {
     /// if later) up to `now_ms` or its stop.
     fn last_tick(&self, node: &str, from_ms: i64, now_ms: i64, period_ms: i64) -> i64 {
         let agent = self.agent(node);
-        let from = agent.map_or(from_ms, |a| a.started_ms.max(from_ms));
+        let from = agent
+            .and_then(|a| a.started_ms)
+            .map_or(from_ms, |s| s.max(from_ms));
         let until = agent
             .and_then(|a| a.stopped_ms)
             .map_or(now_ms, |s| s.min(now_ms));
@@ -138,7 +161,7 @@ mod tests {
     fn renewals_stop_with_the_kubelet_and_resume_from_its_start() {
         let mut h = Heartbeats::default();
         assert_eq!(h.last_renew("node1", 0, 95_000), 90_000);
-        h.stop("node1", 0, 97_000);
+        h.stop("node1", 97_000);
         assert!(h.is_down("node1") && h.any_down());
         assert_eq!(h.last_renew("node1", 0, 500_000), 90_000);
         assert_eq!(h.last_post("node1", 0, 900_000), 0);

@@ -90,17 +90,7 @@ pub fn details(world: &World, node: &Node) -> String {
         .unwrap_or(now);
     let beats = &world.heartbeats;
     let renew = beats.last_renew(&name, created, now);
-    // The kubelet posts its status when a condition changes (every condition's heartbeat
-    // moves then) and every 5 minutes after, while it runs.
-    let posted = status
-        .conditions
-        .iter()
-        .flatten()
-        .filter(|c| c.status != "Unknown")
-        .filter_map(|c| c.last_heartbeat_time.as_ref().map(ms_from_time))
-        .fold(created, i64::max)
-        .min(now);
-    let heartbeat = beats.last_post(&name, posted, now);
+    let heartbeat = beats.last_status_post(node, now);
     let mut s = format!(
         "Lease:\n  HolderIdentity:\t{name}\n  AcquireTime:\t<unset>\n  RenewTime:\t{}\n",
         rfc1123z_ms(renew)
