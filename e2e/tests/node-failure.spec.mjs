@@ -34,6 +34,8 @@ test('ssh into a node and stop its kubelet: the prompt is the node\'s, the board
         await page.setViewportSize({ width, height });
         await page.emulateMedia({ colorScheme: scheme });
         await down.scrollIntoViewIfNeeded();
+        // Pod tiles fade to the new scheme's colours in 0.4 s: shoot once they have.
+        await page.waitForTimeout(600);
         await page.screenshot({ path: testInfo.outputPath(`node-notready-${scheme}-${label}.png`) });
       }
     }
