@@ -41,14 +41,22 @@ pub fn pod(pod: &mut Pod) {
     spec.priority.get_or_insert(0);
     spec.preemption_policy
         .get_or_insert_with(|| "PreemptLowerPriority".into());
-    spec.service_account_name
-        .get_or_insert_with(|| "default".into());
+    // The ServiceAccount plugin's default; a mirror pod keeps what its kubelet wrote.
+    if !super::pod::is_mirror(&pod.metadata) {
+        spec.service_account_name
+            .get_or_insert_with(|| "default".into());
+    }
     let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+    // DefaultTolerationSeconds: unless a toleration of the key (or of every key) covers
+    // NoExecute already.
     for key in [
         "node.kubernetes.io/not-ready",
         "node.kubernetes.io/unreachable",
     ] {
-        if !tolerations.iter().any(|t| t.key.as_deref() == Some(key)) {
+        let covered = tolerations.iter().any(|t| {
+            matches!(t.key.as_deref(), None | Some("")) || t.key.as_deref() == Some(key)
+        } && matches!(t.effect.as_deref(), None | Some("" | "NoExecute")));
+        if !covered {
             tolerations.push(Toleration {
                 key: Some(key.into()),
                 operator: Some("Exists".into()),

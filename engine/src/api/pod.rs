@@ -7,6 +7,86 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 
 use crate::clock::ms_from_time;
 
+/// The annotation that marks a mirror pod, the API's copy of a kubelet's static pod: the
+/// static pod's uid (its `kubernetes.io/config.hash`).
+pub const MIRROR_ANNOTATION: &str = "kubernetes.io/config.mirror";
+
+/// Whether `meta` is a mirror pod's.
+pub fn is_mirror(meta: &ObjectMeta) -> bool {
+    meta.annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(MIRROR_ANNOTATION))
+}
+
+/// The uid a pod's events name: a mirror pod's are about its static pod, whose uid is the
+/// annotation's (`kubectl describe` looks them up by it).
+pub fn event_uid(meta: &ObjectMeta) -> &str {
+    meta.annotations
+        .as_ref()
+        .and_then(|a| a.get(MIRROR_ANNOTATION))
+        .or(meta.uid.as_ref())
+        .map_or("", String::as_str)
+}
+
+/// Whether the pod names any Secret (kubernetes' `VisitPodSecretNames`): pull secrets,
+/// containers' env and envFrom, and volumes.
+pub fn references_secret(pod: &Pod) -> bool {
+    let Some(spec) = pod.spec.as_ref() else {
+        return false;
+    };
+    let pull = spec
+        .image_pull_secrets
+        .as_ref()
+        .is_some_and(|s| !s.is_empty());
+    let env = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .any(|c| env_names_secret(c.env.as_deref(), c.env_from.as_deref()))
+        || spec
+            .ephemeral_containers
+            .iter()
+            .flatten()
+            .any(|c| env_names_secret(c.env.as_deref(), c.env_from.as_deref()));
+    let volumes = spec.volumes.iter().flatten().any(|v| {
+        v.secret.is_some()
+            || v.projected
+                .iter()
+                .flat_map(|p| p.sources.iter().flatten())
+                .any(|s| s.secret.is_some())
+            || v.azure_file.is_some()
+            || v.cephfs.as_ref().is_some_and(|x| x.secret_ref.is_some())
+            || v.cinder.as_ref().is_some_and(|x| x.secret_ref.is_some())
+            || v.flex_volume
+                .as_ref()
+                .is_some_and(|x| x.secret_ref.is_some())
+            || v.rbd.as_ref().is_some_and(|x| x.secret_ref.is_some())
+            || v.scale_io.is_some()
+            || v.iscsi.as_ref().is_some_and(|x| x.secret_ref.is_some())
+            || v.storageos.as_ref().is_some_and(|x| x.secret_ref.is_some())
+            || v.csi
+                .as_ref()
+                .is_some_and(|x| x.node_publish_secret_ref.is_some())
+    });
+    pull || env || volumes
+}
+
+/// Whether a container's `env` or `envFrom` takes from a Secret.
+fn env_names_secret(
+    env: Option<&[k8s_openapi::api::core::v1::EnvVar]>,
+    env_from: Option<&[k8s_openapi::api::core::v1::EnvFromSource]>,
+) -> bool {
+    env_from
+        .into_iter()
+        .flatten()
+        .any(|e| e.secret_ref.is_some())
+        || env.into_iter().flatten().any(|e| {
+            e.value_from
+                .as_ref()
+                .is_some_and(|v| v.secret_key_ref.is_some())
+        })
+}
+
 /// The controller reference of `meta`, if any.
 pub fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
     meta.owner_references

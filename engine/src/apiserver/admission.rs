@@ -241,8 +241,12 @@ fn default_storage_class(store: &Store, claim: &mut PersistentVolumeClaim) {
     }
 }
 
-/// ServiceAccount: the account must exist; the projected token volume is added.
+/// ServiceAccount: the account must exist; the projected token volume is added. A mirror
+/// pod is left as its kubelet wrote it, and may name no account, secret or token volume.
 fn admit_service_account(store: &Store, pod: &mut Pod, rng: &mut Rng) -> Result<(), ApiError> {
+    if crate::api::pod::is_mirror(&pod.metadata) {
+        return mirror_references(pod);
+    }
     let sa = service_account::account(pod);
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     if store.get("ServiceAccount", &ns, &sa).is_none() {
@@ -266,6 +270,38 @@ fn admit_service_account(store: &Store, pod: &mut Pod, rng: &mut Rng) -> Result<
         if let Some(secrets) = inherited.filter(|s| !s.is_empty()) {
             spec.image_pull_secrets = Some(secrets);
         }
+    }
+    Ok(())
+}
+
+/// What the ServiceAccount plugin refuses in a mirror pod (its `Validate`).
+fn mirror_references(pod: &Pod) -> Result<(), ApiError> {
+    let spec = pod.spec.as_ref();
+    let forbidden = |message: &str| {
+        Err(ApiError::Denied {
+            resource: "pods".into(),
+            name: pod.metadata.name.clone().unwrap_or_default(),
+            message: message.into(),
+        })
+    };
+    if spec.is_some_and(|s| {
+        s.service_account_name
+            .as_deref()
+            .is_some_and(|n| !n.is_empty())
+    }) {
+        return forbidden("a mirror pod may not reference service accounts");
+    }
+    if crate::api::pod::references_secret(pod) {
+        return forbidden("a mirror pod may not reference secrets");
+    }
+    let token = spec
+        .into_iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .filter_map(|v| v.projected.as_ref())
+        .flat_map(|p| p.sources.iter().flatten())
+        .any(|s| s.service_account_token.is_some());
+    if token {
+        return forbidden("a mirror pod may not use ServiceAccountToken volume projections");
     }
     Ok(())
 }

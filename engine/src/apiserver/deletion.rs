@@ -99,13 +99,10 @@ impl ApiServer {
             }
             obj
         };
-        let mirror = meta
-            .annotations
-            .as_ref()
-            .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
+        let mirror = crate::api::pod::is_mirror(meta);
         match &*stored {
             // A mirror pod goes at once; its kubelet posts a new one
-            // (controllers::system_objects).
+            // (controllers::system_objects, node::static_pods).
             Object::Pod(_) if mirror => {
                 self.remove(kind, namespace, name);
                 return Ok(Deletion::Removed);

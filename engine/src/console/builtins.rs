@@ -53,7 +53,7 @@ pub fn run(cluster: &mut Cluster, program: &str, args: &[String], stdin: Option<
         "curl" | "wget" | "nslookup" | "nc" | "ping" => host_tool(cluster, program, args),
         "ab" => super::ab::run(cluster, args),
         "hostname" => super::hostname::run(cluster, args),
-        "ssh" => super::ssh::run(cluster, args),
+        "ssh" => super::ssh::run(cluster, args, stdin),
         // Installed on the minikube profile's laptop only.
         "minikube" if cluster.profile.name == "minikube" => {
             super::minikube::run(cluster, args, stdin)

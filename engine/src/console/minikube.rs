@@ -116,7 +116,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         "service" => service::run(cluster, &rest),
         "tunnel" => tunnel::run(cluster, &rest),
         "ip" => ip(&rest),
-        "ssh" => super::ssh::minikube(cluster, &rest),
+        "ssh" => super::ssh::minikube(cluster, &rest, stdin),
         "status" => status(cluster, &rest),
         "version" => version(&rest),
         "help" => help(),

@@ -66,8 +66,8 @@ fn machine(cluster: &Cluster, host: &str) -> Option<(Backing, String)> {
     Some((Backing::Node(node.name.clone()), node.name.clone()))
 }
 
-/// `ssh [OPTIONS] [USER@]HOST [COMMAND…]`.
-pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+/// `ssh [OPTIONS] [USER@]HOST [COMMAND…]`; COMMAND reads `stdin`.
+pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     let mut words = args.iter().skip_while(|a| a.starts_with('-'));
     let Some(target) = words.next() else {
         let mut o = Output::failure("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]\n           [-c cipher_spec] [-D [bind_address:]port] [-E log_file]\n           [-e escape_char] [-F configfile] [-I pkcs11] [-i identity_file]\n           [-J destination] [-L address] [-l login_name] [-m mac_spec]\n           [-O ctl_cmd] [-o option] [-P tag] [-p port] [-R address]\n           [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]\n           destination [command [argument ...]]");
@@ -96,11 +96,11 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         });
         return Output::default();
     }
-    on_machine(cluster, &backing, &name, &command.join(" "))
+    on_machine(cluster, &backing, &name, &command.join(" "), stdin)
 }
 
-/// `minikube ssh [-- ] COMMAND…` on the minikube node.
-pub fn minikube(cluster: &mut Cluster, args: &[String]) -> Output {
+/// `minikube ssh [-- ] COMMAND…` on the minikube node; COMMAND reads `stdin`.
+pub fn minikube(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
     let command: Vec<String> = args
         .iter()
         .skip_while(|a| a.starts_with('-') && *a != "--")
@@ -124,6 +124,7 @@ pub fn minikube(cluster: &mut Cluster, args: &[String]) -> Output {
         &Backing::Node(node.clone()),
         &node,
         &command.join(" "),
+        stdin,
     )
 }
 
@@ -167,11 +168,18 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
         }
         _ => {}
     }
-    on_machine(cluster, &session.backing, &session.name, trimmed)
+    on_machine(cluster, &session.backing, &session.name, trimmed, None)
 }
 
-/// Runs `script` as root on the machine whose disk is `backing`, keeping what it writes.
-fn on_machine(cluster: &mut Cluster, backing: &Backing, name: &str, script: &str) -> Output {
+/// Runs `script` as root on the machine whose disk is `backing`, reading `stdin`, keeping
+/// what it writes.
+fn on_machine(
+    cluster: &mut Cluster,
+    backing: &Backing,
+    name: &str,
+    script: &str,
+    stdin: Option<&str>,
+) -> Output {
     let now = cluster.world.clock.now_ms();
     let root = Arc::new(
         cluster
@@ -201,7 +209,8 @@ fn on_machine(cluster: &mut Cluster, backing: &Backing, name: &str, script: &str
         Backing::Node(node) => super::systemctl::Units::of(cluster, node),
         _ => None,
     };
-    let shell = Shell::new(&host, "bash", vars, now, LIMIT_MS);
+    let shell =
+        Shell::new(&host, "bash", vars, now, LIMIT_MS).with_input(stdin.map(str::to_string));
     let run = match units.as_mut() {
         Some(units) => shell.with_tools(units).run_script(script),
         None => shell.run_script(script),

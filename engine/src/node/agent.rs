@@ -63,6 +63,8 @@ pub fn start(cx: &mut NodeCx<'_>, node: &str) {
     let mut n = stored.clone();
     let now = cx.world.clock.now_ms();
     cx.world.heartbeats.start(node, now);
+    // It reads its static pod manifests again.
+    cx.kubelet.static_pods.rescan();
     let source = Source {
         component: "kubelet",
         host: Some(node),

@@ -21,6 +21,7 @@ pub mod process;
 pub mod pull_secrets;
 pub mod runtime;
 pub mod slots;
+pub mod static_pods;
 pub mod stats;
 pub mod system_pods;
 pub mod usage;
@@ -62,6 +63,8 @@ pub struct Kubelet {
     /// The eviction managers' state: pods with local storage limits and their usage, nodes
     /// short of memory.
     pub eviction: eviction::Manager,
+    /// The static pods each kubelet runs from its manifest directory.
+    pub static_pods: static_pods::StaticPods,
 }
 
 /// The node side at work: the world it acts on and its own state.
@@ -159,8 +162,18 @@ impl Kubelet {
 
     /// Queues the refresh of projected files whose sources changed (after every pass of
     /// the controllers: the kubelets' watch of ConfigMaps, Secrets and pods).
+    /// Then each kubelet looks at its static pod manifests (when a node's disk was written)
+    /// and posts again the mirror pods deleted meanwhile.
     pub fn observe(&mut self, world: &mut World) {
         self.projections.observe(world);
+        if self.static_pods.any() {
+            // A deleted mirror pod is noticed at once.
+            self.forget_deleted(world);
+        }
+        static_pods::observe(&mut NodeCx {
+            world,
+            kubelet: self,
+        });
     }
 
     /// A pod's periodic sync rewriting its projected files (a `VolumeRefresh` timer task).
@@ -176,6 +189,12 @@ impl Kubelet {
         let now = world.clock.now_ms();
         for event in world.api.read(&self.cursor) {
             if let (WatchEventType::Deleted, Object::Pod(p)) = (event.kind, &*event.object) {
+                let uid = p.metadata.uid.as_deref().unwrap_or_default();
+                if self.static_pods.mirrors(uid) {
+                    // Its static pod runs on: the kubelet posts the mirror again.
+                    self.static_pods.orphaned(event.object.clone());
+                    continue;
+                }
                 if let Some(uid) = p.metadata.uid.as_deref() {
                     self.stages.remove(uid);
                     self.probe_event_budget.remove(uid);

@@ -66,6 +66,9 @@ pub struct Storage {
     trees: BTreeMap<Backing, Tree>,
     /// The NFS servers pods can reach, by address.
     nfs: BTreeMap<String, NfsServer>,
+    /// How many times a node's disk was handed out for writing: a reader of nodes' files
+    /// (the kubelets' static pod manifests) looks again only when it moved.
+    node_writes: u64,
 }
 
 impl Storage {
@@ -80,6 +83,7 @@ impl Storage {
         if !self.trees.contains_key(backing) && self.trees.len() >= MAX_TREES {
             return Err(FsError::NoSpace);
         }
+        self.note_write(backing);
         Ok(self
             .trees
             .entry(backing.clone())
@@ -92,6 +96,7 @@ impl Storage {
         if !self.trees.contains_key(&backing) && self.trees.len() >= MAX_TREES {
             return Err(FsError::NoSpace);
         }
+        self.note_write(&backing);
         self.trees.insert(backing, tree);
         Ok(())
     }
@@ -139,6 +144,18 @@ impl Storage {
     pub fn remove_pod(&mut self, uid: &str) {
         self.trees
             .retain(|b, _| !matches!(b, Backing::Pod { uid: u, .. } if u == uid));
+    }
+
+    /// The count of nodes' disks handed out for writing so far (see [`Storage::tree_mut`]):
+    /// unchanged, no node's file changed.
+    pub fn node_writes(&self) -> u64 {
+        self.node_writes
+    }
+
+    fn note_write(&mut self, backing: &Backing) {
+        if matches!(backing, Backing::Node(_)) {
+            self.node_writes += 1;
+        }
     }
 
     /// Every filesystem and what backs it, in order.

@@ -93,7 +93,10 @@ impl<'a> Involved<'a> {
             info: object.info(),
             namespace: object.namespace(),
             name: object.name(),
-            uid: meta.uid.as_deref().unwrap_or_default(),
+            uid: match object {
+                Object::Pod(_) => crate::api::pod::event_uid(meta),
+                _ => meta.uid.as_deref().unwrap_or_default(),
+            },
             resource_version: meta.resource_version.as_deref(),
         }
     }
@@ -104,7 +107,7 @@ impl<'a> Involved<'a> {
             info: crate::api::kinds::info("Pod"),
             namespace: meta.namespace.as_deref().unwrap_or_default(),
             name: meta.name.as_deref().unwrap_or_default(),
-            uid: meta.uid.as_deref().unwrap_or_default(),
+            uid: crate::api::pod::event_uid(meta),
             resource_version: meta.resource_version.as_deref(),
         }
     }

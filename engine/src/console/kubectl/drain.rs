@@ -343,12 +343,7 @@ fn verdict(pod: &Pod, o: &Options) -> Verdict {
             Verdict::Fatal(DAEMONSET_FATAL)
         };
     }
-    if pod
-        .metadata
-        .annotations
-        .as_ref()
-        .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"))
-    {
+    if crate::api::pod::is_mirror(&pod.metadata) {
         return Verdict::Skip;
     }
     let finished = matches!(

@@ -274,7 +274,7 @@ fn critical(pod: &Pod) -> bool {
     let annotations = pod.metadata.annotations.as_ref();
     let source = annotations.and_then(|a| a.get("kubernetes.io/config.source"));
     source.is_some_and(|s| s != "api")
-        || annotations.is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"))
+        || crate::api::pod::is_mirror(&pod.metadata)
         || pod
             .spec
             .as_ref()

@@ -208,6 +208,9 @@ pub struct Shell<'a> {
     abort: Option<i32>,
     /// What the running command reads: a heredoc, or the pipe from the command before.
     stdin: Option<String>,
+    /// The shell's own standard input (`ssh HOST CMD < FILE`), read by the first command
+    /// that has no other.
+    input: Option<String>,
 }
 
 /// Where a simple command's output goes: `>/dev/null`, `> FILE` and `>> FILE` (into the
@@ -318,7 +321,14 @@ impl<'a> Shell<'a> {
             loops: 0,
             abort: None,
             stdin: None,
+            input: None,
         }
+    }
+
+    /// The same shell, reading `input` as its standard input.
+    pub fn with_input(mut self, input: Option<String>) -> Self {
+        self.input = input;
+        self
     }
 
     /// The same shell, its volumes' trees read from `storage`.
@@ -471,6 +481,9 @@ impl<'a> Shell<'a> {
             return Flow::Exit(code);
         }
         let mut stdin = simple.heredoc.clone().or(stdin);
+        if stdin.is_none() && simple.compound.is_none() {
+            stdin = self.input.take();
+        }
         if let Some(path) = &simple.stdin_from {
             match self.fs.read(path) {
                 Ok(text) => stdin = Some(text.to_string()),

@@ -372,7 +372,11 @@ pub(crate) fn describe_pod(pod: &Pod) -> String {
 /// `sort.Sort` (events of the events API have none: they come first); repeats as
 /// `4s (x3 over 24s)`; From without the host.
 fn events_section(world: &World, obj: &Object, now: i64) -> String {
-    let uid = obj.metadata().uid.clone().unwrap_or_default();
+    // A mirror pod's events are its static pod's (kubectl looks them up by that uid).
+    let uid = match obj {
+        Object::Pod(p) => crate::api::pod::event_uid(&p.metadata).to_string(),
+        _ => obj.metadata().uid.clone().unwrap_or_default(),
+    };
     let mut events: Vec<&Event> = world
         .api
         .list("Event", None)
