@@ -38,6 +38,20 @@ pub fn pod(pod: &mut Pod) {
     requests_from_limits(spec);
     super::pod_resources::defaults(spec);
     spec.enable_service_links.get_or_insert(true);
+    // `SetDefaults_Pod`: with the host's network, each container port is a host port.
+    if spec.host_network == Some(true) {
+        for c in spec
+            .containers
+            .iter_mut()
+            .chain(spec.init_containers.iter_mut().flatten())
+        {
+            for p in c.ports.iter_mut().flatten() {
+                if p.host_port.unwrap_or(0) == 0 {
+                    p.host_port = Some(p.container_port);
+                }
+            }
+        }
+    }
     spec.priority.get_or_insert(0);
     spec.preemption_policy
         .get_or_insert_with(|| "PreemptLowerPriority".into());

@@ -1,6 +1,7 @@
 //! The `Cluster` facade: the one type the app and the CLI talk to.
 
 pub(crate) mod bootstrap;
+mod kubeadm_manifests;
 #[cfg(test)]
 mod load_tests;
 mod minikube_storage;

@@ -17,21 +17,28 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
             .unwrap_or_default()
     };
     let mut pods = Vec::new();
+    // The static pods' manifests (node, path, text), by mirror pod name.
+    let mut manifests = std::collections::BTreeMap::new();
     if let Some(cp) = profile
         .nodes
         .iter()
         .find(|n| n.role == NodeRole::ControlPlane)
     {
         let uid = node_uid(cluster, &cp.name);
-        for c in system_pods::STATIC_COMPONENTS {
-            pods.extend(system_pods::static_pod(
+        for (path, text) in super::kubeadm_manifests::manifests(profile, cp) {
+            write_manifest(cluster, &cp.name, &path, &text);
+            if let Some(p) = system_pods::static_pod(
                 &mut cluster.world,
-                c,
+                &text,
                 &cp.name,
                 &uid,
                 &cp.internal_ip,
                 &at,
-            ));
+            ) {
+                let name = p.metadata.name.clone().unwrap_or_default();
+                manifests.insert(name, (cp.name.clone(), path, text));
+                pods.push(p);
+            }
         }
         let rs_uid = super::system_workloads::coredns(
             cluster,
@@ -74,6 +81,9 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
         {
             let uid = created.metadata().uid.clone().unwrap_or_default();
             if let Object::Pod(p) = created.clone() {
+                if let Some((node, path, text)) = manifests.get(created.name()) {
+                    cluster.kubelet.static_pods.adopt(node, path, text, &p);
+                }
                 crate::node::usage::adopt(&mut cluster.world, &p);
                 let mut cx = crate::node::NodeCx {
                     world: &mut cluster.world,
@@ -84,5 +94,19 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
             }
             cluster.kubelet.stages.insert(uid, Stage::Running);
         }
+    }
+}
+
+/// Writes a static pod manifest on `node`'s disk as kubeadm does (mode 0600).
+fn write_manifest(cluster: &mut Cluster, node: &str, path: &str, text: &str) {
+    let at = cluster.world.clock.now_ms();
+    let backing = crate::storage::Backing::Node(node.to_string());
+    if let Ok(tree) = cluster
+        .world
+        .storage
+        .tree_mut(&backing, crate::node::volumes::NODE_DISK)
+    {
+        let _ = tree.mkdir(crate::node::static_pods::STATIC_POD_PATH, true, 0o755, at);
+        let _ = tree.write(path, text, false, 0o600, at);
     }
 }

@@ -14,7 +14,6 @@ pub(crate) mod kubectl;
 pub(crate) mod minikube;
 mod redirect;
 mod repeat;
-mod sed;
 mod seq;
 mod session;
 mod source;
@@ -454,7 +453,7 @@ pub(super) fn run_simple(cluster: &mut Cluster, words: &[String], stdin: Option<
             o
         }
         "break" | "continue" => Output::default(),
-        "sed" => sed::run(cluster, args, stdin),
+        "sed" => sed(cluster, args, stdin),
         _ => match session::run(cluster, program, args, stdin) {
             Some(out) => out,
             None => builtins::run(cluster, program, args, stdin),
@@ -512,6 +511,27 @@ fn timeout(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             out.exit_code = request.survived_status(out.exit_code, false);
         }
         _ => {}
+    }
+    out
+}
+
+/// `sed` over the workspace files (`node::process::sed`).
+fn sed(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
+    struct Files<'a>(&'a mut Workspace);
+    impl crate::node::process::sed::Files for Files<'_> {
+        fn read(&self, path: &str) -> Option<String> {
+            self.0.read(path).map(str::to_string)
+        }
+        fn write(&mut self, path: &str, text: &str) -> Result<(), String> {
+            self.0.write(path, text, false)
+        }
+    }
+    let out = crate::node::process::sed::run(args, stdin, &mut Files(&mut cluster.console.files));
+    if crate::node::process::budget::output(out.stdout().len()).is_err() {
+        // Stopped at the budget: `run_pipeline` keeps what fits and says why.
+        cluster
+            .console
+            .exceed(crate::node::process::budget::Limit::Output);
     }
     out
 }

@@ -3,7 +3,8 @@
 //! (root-ca-cert-publisher) in every namespace, and the apiserver's own `kubernetes`
 //! Service with its Endpoints and EndpointSlice in `default`; the system namespaces
 //! (`kube-system`, `kube-public`, `kube-node-lease`: the apiserver's system namespaces
-//! controller, which looks every minute); the mirror pods of the control plane's static pods.
+//! controller, which looks every minute). (Mirror pods are their kubelets',
+//! `node::static_pods`.)
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::runtime::{Controller, Queue, WholeStore};
-use crate::api::object::{EndpointSlice, Object, ObjectKey, WatchEvent, WatchEventType};
+use crate::api::object::{EndpointSlice, Object, ObjectKey, WatchEvent};
 use crate::world::World;
 
 /// The cluster CA as the root-ca-cert-publisher copies it (a fixed, PEM-shaped text).
@@ -65,7 +66,7 @@ pub struct SystemObjects {
 const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-node-lease"];
 /// The kinds a pass reads, or whose objects can refuse its writes: a write of any other
 /// kind (an Event, a Job) changes nothing it computes.
-const READS: [&str; 10] = [
+const READS: [&str; 9] = [
     "Namespace",
     "ConfigMap",
     "ServiceAccount",
@@ -73,7 +74,6 @@ const READS: [&str; 10] = [
     "Endpoints",
     "EndpointSlice",
     "Node",
-    "Pod",
     "ResourceQuota",
     "LimitRange",
 ];
@@ -98,20 +98,9 @@ impl Controller for SystemObjects {
         READS.contains(&obj.kind())
     }
 
-    /// Of pods, only a deletion in `kube-system` can leave something missing (a mirror
-    /// pod); their other writes, the bulk of a busy cluster's, change nothing it keeps.
-    fn enqueue(&mut self, event: &WatchEvent, world: &World, _queue: &mut Queue) {
-        let obj = &*event.object;
-        let matters = match obj {
-            Object::Pod(_) => {
-                event.kind == WatchEventType::Deleted && obj.namespace() == "kube-system"
-            }
-            // The runtime hands it only the kinds it reads.
-            _ => true,
-        };
-        if matters {
-            self.trigger.note(world);
-        }
+    /// The runtime hands it only the kinds it reads.
+    fn enqueue(&mut self, _event: &WatchEvent, world: &World, _queue: &mut Queue) {
+        self.trigger.note(world);
     }
 
     fn after_events(&mut self, _world: &World, queue: &mut Queue) {
@@ -170,7 +159,6 @@ impl Controller for SystemObjects {
                 missing.push(kubernetes_endpoint_slice(&control_plane_ip(world)));
             }
         }
-        missing.extend(missing_mirror_pods(world));
         for obj in missing {
             // The namespaces' objects are POSTed by their controllers (admission and all); the
             // `kubernetes` Service and Endpoints and the mirror pods are the apiserver's and
@@ -234,37 +222,6 @@ impl SystemObjects {
             }
         }
     }
-}
-
-/// Mirror pods the control-plane kubelet reposts when they were deleted.
-fn missing_mirror_pods(world: &mut World) -> Vec<Object> {
-    let Some((node, uid)) = world.api.list("Node", None).find_map(|o| {
-        o.metadata()
-            .labels
-            .as_ref()
-            .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"))
-            .then(|| {
-                (
-                    o.name().to_string(),
-                    o.metadata().uid.clone().unwrap_or_default(),
-                )
-            })
-    }) else {
-        return Vec::new();
-    };
-    let ip = control_plane_ip(world);
-    let now = world.clock.now_time();
-    let mut out = Vec::new();
-    for c in crate::node::system_pods::STATIC_COMPONENTS {
-        let name = format!("{c}-{node}");
-        if world.api.get("Pod", "kube-system", &name).is_none() {
-            if let Some(p) = crate::node::system_pods::static_pod(world, c, &node, &uid, &ip, &now)
-            {
-                out.push(Object::Pod(Box::new(p)));
-            }
-        }
-    }
-    out
 }
 
 /// The InternalIP of the first control-plane node (the apiserver's advertise address).

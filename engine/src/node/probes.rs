@@ -241,7 +241,13 @@ pub fn http_get(
     now: i64,
     agent: &str,
 ) -> Result<HttpAnswer, HttpError> {
-    let ip = target.pod_ip;
+    // The action's `host` (a host-network pod's probes name the node or 127.0.0.1), else
+    // the pod's IP.
+    let ip = h
+        .host
+        .as_deref()
+        .filter(|h| !h.is_empty())
+        .unwrap_or(target.pod_ip);
     let port = resolve_port(&h.port, c).map_err(HttpError::Port)?;
     let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_ascii_lowercase();
     let path = h

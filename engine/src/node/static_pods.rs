@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Pod, Toleration};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{OwnerReference, Time};
 use sha2::{Digest, Sha256};
 
 use super::NodeCx;
@@ -63,6 +63,21 @@ impl StaticPods {
     /// Whether any kubelet runs a static pod or has a mirror pod to post again.
     pub(crate) fn any(&self) -> bool {
         !self.pods.is_empty() || !self.orphans.is_empty()
+    }
+
+    /// Records a static pod running since boot (the control plane's): the manifest `path`
+    /// on `node` with `text`, mirrored by `mirror` (its namespace, name and uid).
+    pub(crate) fn adopt(&mut self, node: &str, path: &str, text: &str, mirror: &Pod) {
+        let meta = &mirror.metadata;
+        self.pods.insert(
+            (node.to_string(), path.to_string()),
+            StaticPod {
+                hash: hash(node, path, text),
+                namespace: meta.namespace.clone().unwrap_or_default(),
+                name: meta.name.clone().unwrap_or_default(),
+                mirror_uid: meta.uid.clone(),
+            },
+        );
     }
 
     /// Looks at every node's manifests again at the next chance (a kubelet started).
@@ -160,9 +175,9 @@ fn hash(node: &str, path: &str, text: &str) -> String {
 
 /// The static pod of one manifest, as the file source makes it (`applyDefaults`): named
 /// `<name>-<node>`, in `default` unless the manifest says otherwise, bound to the node,
-/// tolerating every `NoExecute` taint; `None` when the file holds no pod (the kubelet only
-/// logs that).
-fn static_pod(cx: &NodeCx<'_>, node: &str, path: &str, text: &str) -> Option<(Pod, String)> {
+/// tolerating every `NoExecute` taint, `hash` its `config.hash`, seen at `seen`; `None`
+/// when the file holds no pod (the kubelet only logs that).
+pub(crate) fn file_pod(node: &str, text: &str, hash: &str, seen: &Time) -> Option<Pod> {
     let doc = crate::api::manifest::parse(text).ok()?.into_iter().next()?;
     let kind = doc.value.get("kind").and_then(|k| k.as_str());
     let version = doc.value.get("apiVersion").and_then(|k| k.as_str());
@@ -170,7 +185,6 @@ fn static_pod(cx: &NodeCx<'_>, node: &str, path: &str, text: &str) -> Option<(Po
         return None;
     }
     let mut pod: Pod = crate::api::typed::decode(&doc.value).ok()?;
-    let hash = hash(node, path, text);
     let meta = &mut pod.metadata;
     meta.name = Some(format!(
         "{}-{}",
@@ -180,9 +194,9 @@ fn static_pod(cx: &NodeCx<'_>, node: &str, path: &str, text: &str) -> Option<(Po
     if meta.namespace.as_deref().is_none_or(str::is_empty) {
         meta.namespace = Some("default".into());
     }
-    let seen = serde_json::to_value(cx.world.clock.now_time()).ok();
+    let seen = serde_json::to_value(seen).ok();
     let annotations = meta.annotations.get_or_insert_with(Default::default);
-    annotations.insert(CONFIG_HASH.into(), hash.clone());
+    annotations.insert(CONFIG_HASH.into(), hash.to_string());
     annotations.insert(
         "kubernetes.io/config.seen".into(),
         seen.as_ref()
@@ -202,24 +216,16 @@ fn static_pod(cx: &NodeCx<'_>, node: &str, path: &str, text: &str) -> Option<(Po
     if !tolerations.contains(&tolerate) {
         tolerations.push(tolerate);
     }
-    Some((pod, hash))
+    Some(pod)
 }
 
-/// Starts the static pod of a manifest: its mirror pod is posted (`CreateMirrorPod`: the
-/// `config.mirror` annotation, the node as controller) and the kubelet runs it as any pod
-/// bound to it. A mirror the API server refuses leaves nothing to run.
-fn start(
-    cx: &mut NodeCx<'_>,
-    node: &str,
-    node_uid: &str,
-    path: &str,
-    text: &str,
-) -> Option<StaticPod> {
-    let (mut pod, hash) = static_pod(cx, node, path, text)?;
+/// Makes `pod` the mirror of its static pod (the mirror client's `CreateMirrorPod`): the
+/// `config.mirror` annotation, the node as its controller.
+pub(crate) fn mirror(pod: &mut Pod, hash: &str, node: &str, node_uid: &str) {
     pod.metadata
         .annotations
         .get_or_insert_with(Default::default)
-        .insert(crate::api::pod::MIRROR_ANNOTATION.into(), hash.clone());
+        .insert(crate::api::pod::MIRROR_ANNOTATION.into(), hash.to_string());
     pod.metadata.owner_references = Some(vec![OwnerReference {
         api_version: "v1".into(),
         kind: "Node".into(),
@@ -228,6 +234,20 @@ fn start(
         controller: Some(true),
         ..Default::default()
     }]);
+}
+
+/// Starts the static pod of a manifest: its mirror pod is posted and the kubelet runs it as
+/// any pod bound to it. A mirror the API server refuses leaves nothing to run.
+fn start(
+    cx: &mut NodeCx<'_>,
+    node: &str,
+    node_uid: &str,
+    path: &str,
+    text: &str,
+) -> Option<StaticPod> {
+    let hash = hash(node, path, text);
+    let mut pod = file_pod(node, text, &hash, &cx.world.clock.now_time())?;
+    mirror(&mut pod, &hash, node, node_uid);
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
     let mirror_uid = cx

@@ -92,89 +92,39 @@ fn pod_from(v: Value) -> Option<Pod> {
     typed::decode(&v).ok()
 }
 
-/// The static pod `<component>-<node>` of the control plane.
+/// The mirror pod of a control-plane static pod, from its kubeadm manifest `text`:
+/// Running since `at` on `node` (`ip`). Its hash is drawn, standing for the kubelet's hash
+/// of the file at boot.
 pub(crate) fn static_pod(
     world: &mut World,
-    component: &str,
+    text: &str,
     node: &str,
     node_uid: &str,
     ip: &str,
     at: &Time,
 ) -> Option<Pod> {
-    let (image, cpu, memory) = match component {
-        "etcd" => (ETCD_IMAGE.to_string(), "100m", Some("100Mi")),
-        "kube-apiserver" => (
-            format!(
-                "registry.k8s.io/kube-apiserver:{}",
-                crate::KUBERNETES_VERSION
-            ),
-            "250m",
-            None,
-        ),
-        "kube-controller-manager" => (
-            format!(
-                "registry.k8s.io/kube-controller-manager:{}",
-                crate::KUBERNETES_VERSION
-            ),
-            "200m",
-            None,
-        ),
-        _ => (
-            format!(
-                "registry.k8s.io/kube-scheduler:{}",
-                crate::KUBERNETES_VERSION
-            ),
-            "100m",
-            None,
-        ),
-    };
     let hash = world.rng.hex(32);
-    let mut annotations = json!({
-        "kubernetes.io/config.hash": hash, "kubernetes.io/config.mirror": hash,
-        "kubernetes.io/config.seen": time_json(at), "kubernetes.io/config.source": "file"
-    });
-    if component == "etcd" {
-        annotations["kubeadm.kubernetes.io/etcd.advertise-client-urls"] =
-            json!(format!("https://{ip}:2379"));
-    } else if component == "kube-apiserver" {
-        annotations["kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint"] =
-            json!(format!("{ip}:6443"));
-    }
-    let mut requests = json!({"cpu": cpu});
-    if let Some(m) = memory {
-        requests["memory"] = json!(m);
-    }
-    let status = running_status(
-        &mut world.rng,
-        &[(component, &image)],
-        ip,
-        ip,
-        "Burstable",
-        at,
-    );
-    pod_from(json!({
-        "metadata": {
-            "name": format!("{component}-{node}"), "namespace": "kube-system",
-            "labels": {"component": component, "tier": "control-plane"},
-            "annotations": annotations,
-            "ownerReferences": [{"apiVersion": "v1", "controller": true, "kind": "Node", "name": node, "uid": node_uid}]
-        },
-        "spec": {
-            "containers": [{
-                "name": component, "image": image, "imagePullPolicy": "IfNotPresent",
-                "resources": {"requests": requests},
-                "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"
-            }],
-            "dnsPolicy": "ClusterFirst", "enableServiceLinks": true, "hostNetwork": true,
-            "nodeName": node, "preemptionPolicy": "PreemptLowerPriority", "priority": 2000001000,
-            "priorityClassName": "system-node-critical", "restartPolicy": "Always",
-            "schedulerName": "default-scheduler",
-            "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
-            "terminationGracePeriodSeconds": 30,
-            "tolerations": [{"effect": "NoExecute", "operator": "Exists"}]
-        },
-        "status": status
-    }))
+    let mut pod = crate::node::static_pods::file_pod(node, text, &hash, at)?;
+    crate::node::static_pods::mirror(&mut pod, &hash, node, node_uid);
+    crate::api::defaults::pod(&mut pod);
+    let containers: Vec<(String, String)> = pod
+        .spec
+        .iter()
+        .flat_map(|s| &s.containers)
+        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+        .collect();
+    let containers: Vec<(&str, &str)> = containers
+        .iter()
+        .map(|(n, i)| (n.as_str(), i.as_str()))
+        .collect();
+    let qos = pod
+        .spec
+        .as_ref()
+        .map(|s| crate::api::pod_resources::qos_class(s).to_string())
+        .unwrap_or_default();
+    let status = running_status(&mut world.rng, &containers, ip, ip, &qos, at);
+    pod.status = typed::decode(&status).ok();
+    Some(pod)
 }
 
 pub(crate) fn kube_proxy(
@@ -281,11 +231,3 @@ pub(crate) fn coredns(
         "status": status
     }))
 }
-
-/// The control-plane components that run as static pods.
-pub const STATIC_COMPONENTS: [&str; 4] = [
-    "etcd",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-scheduler",
-];

@@ -17,6 +17,7 @@ mod perl;
 pub mod printf;
 pub mod rotation;
 pub mod script;
+pub mod sed;
 pub mod serve;
 pub mod stream;
 pub mod stress;
@@ -285,6 +286,8 @@ const COMMON_BINARIES: &[&str] = &[
     "uniq",
     "cut",
     "tr",
+    "sed",
+    "tee",
 ];
 
 fn has_binary(image: &str, name: &str) -> bool {

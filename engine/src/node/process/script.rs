@@ -860,6 +860,8 @@ impl<'a> Shell<'a> {
             }
             "seq" => self.seq(args),
             "grep" | "egrep" | "fgrep" => self.grep(&base, args),
+            "sed" => self.sed(args),
+            "tee" => self.tee(args),
             p if super::text::PROGRAMS.contains(&p) => self.text_program(p, args),
             "pwd" => self.emit("/".into(), false),
             "cd" => {}
@@ -960,6 +962,45 @@ impl Shell<'_> {
         let Some(out) = super::text::run(program, args, stdin.as_deref(), &read) else {
             return;
         };
+        self.emit_output(out);
+    }
+
+    /// `sed` (`super::sed`) over the run's files: `-i` rewrites them.
+    fn sed(&mut self, args: &[String]) {
+        struct RunFiles<'s, 'a>(&'s mut Shell<'a>);
+        impl super::sed::Files for RunFiles<'_, '_> {
+            fn read(&self, path: &str) -> Option<String> {
+                self.0.fs.read(path).ok().map(str::to_string)
+            }
+            fn write(&mut self, path: &str, text: &str) -> Result<(), String> {
+                self.0.write_file(path, text.to_string(), false);
+                Ok(())
+            }
+        }
+        let stdin = self.stdin.take();
+        self.last = 0;
+        let out = super::sed::run(args, stdin.as_deref(), &mut RunFiles(self));
+        // A write the disk refused has set the status already.
+        let write_failed = self.last;
+        self.emit_output(out);
+        self.last = self.last.max(write_failed);
+    }
+
+    /// `tee [-a] FILE...`: what it reads goes to each file and to its output.
+    fn tee(&mut self, args: &[String]) {
+        let append = args.iter().any(|a| a == "-a" || a == "--append");
+        let text = self.stdin.take().unwrap_or_default();
+        for path in args.iter().filter(|a| !a.starts_with('-')) {
+            self.write_file(path, text.clone(), append);
+        }
+        if !text.is_empty() {
+            let shown = text.strip_suffix('\n').unwrap_or(&text).to_string();
+            self.emit(shown, false);
+        }
+    }
+
+    /// Prints a program's output chunks and takes its exit status.
+    fn emit_output(&mut self, out: crate::output::Output) {
         // Each chunk is whole lines but for `head -c`/`tr`: a last partial line still prints.
         for (stream, text) in out.chunks.into_iter().filter(|(_, t)| !t.is_empty()) {
             let stderr = stream == crate::output::Stream::Stderr;

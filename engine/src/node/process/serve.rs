@@ -178,8 +178,7 @@ impl Container {
                 (port == secure).then_some(Listener::Https)
             }
             Server::Addon(_) => self.ports.contains(&port).then_some(Listener::Http),
-            // Their ports are the network's (DNS, Services' rules), not HTTP.
-            Server::System(_) => None,
+            Server::System(c) => c.health_port(&self.argv, port),
         }
     }
 
@@ -237,6 +236,10 @@ impl Container {
                     None,
                 ),
             },
+            (None, Some(Server::System(c))) => {
+                let (status, body) = c.health(&req.path);
+                (text_response(status, body, &date), None)
+            }
             (None, Some(Server::Addon(Program::MetricsServer))) => {
                 let (status, body, log) = super::metrics_server::health(self, &req.path, req.at_ms);
                 (text_response(status, body, &date), log)

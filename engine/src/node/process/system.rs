@@ -45,6 +45,58 @@ fn component_of(repository: &str) -> Option<Component> {
 }
 
 impl Component {
+    /// What listens on `port` for the control plane's components (their health and
+    /// metrics endpoints, on the host's network: the kubelet's probes reach them), given
+    /// the program's `argv`. DNS and kube-proxy's ports are the network's, not HTTP.
+    pub fn health_port(self, argv: &[String], port: u16) -> Option<super::serve::Listener> {
+        use super::serve::Listener;
+        let flag = |name: &str, default: u16| {
+            super::addon::flag(argv, name)
+                .and_then(|p| p.parse::<u16>().ok())
+                .unwrap_or(default)
+        };
+        match self {
+            Component::ApiServer => {
+                (port == flag("--secure-port", 6443)).then_some(Listener::Https)
+            }
+            Component::ControllerManager => {
+                (port == flag("--secure-port", 10257)).then_some(Listener::Https)
+            }
+            Component::Scheduler => {
+                (port == flag("--secure-port", 10259)).then_some(Listener::Https)
+            }
+            Component::Etcd => match port {
+                2379 => Some(Listener::Https),
+                2381 => Some(Listener::Http),
+                _ => None,
+            },
+            Component::Proxy | Component::CoreDns | Component::StorageProvisioner => None,
+        }
+    }
+
+    /// The component's answer to a request for `path` from an anonymous client: its health
+    /// checks (`/livez`, `/readyz`, `/healthz`, etcd's `/health`) pass; the API server
+    /// forbids other paths, the others have no such page.
+    pub fn health(self, path: &str) -> (u16, String) {
+        let bare = path.split('?').next().unwrap_or(path);
+        let check = ["/livez", "/readyz", "/healthz"]
+            .iter()
+            .any(|c| bare == *c || bare.starts_with(&format!("{c}/")));
+        match self {
+            _ if check => (200, "ok".into()),
+            Component::Etcd if bare == "/health" => {
+                (200, "{\"health\":\"true\",\"reason\":\"\"}".into())
+            }
+            Component::ApiServer => (
+                403,
+                format!(
+                    "{{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {{}},\n  \"status\": \"Failure\",\n  \"message\": \"forbidden: User \\\"system:anonymous\\\" cannot get path \\\"{bare}\\\"\",\n  \"reason\": \"Forbidden\",\n  \"details\": {{}},\n  \"code\": 403\n}}"
+                ),
+            ),
+            _ => (404, "404 page not found\n".into()),
+        }
+    }
+
     /// The component's own program.
     pub fn binary(self) -> &'static str {
         match self {

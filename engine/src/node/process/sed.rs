@@ -1,13 +1,22 @@
 //! `sed`, enough for scripts and `KUBE_EDITOR`: `s/RE/REPL/[g][i][p][N]` with any delimiter,
 //! `[ADDR]d`, `[ADDR]p` (ADDR: a line number, `$`, `/RE/`, a range `ADDR1,ADDR2` or
 //! `ADDR1,+N` as GNU sed runs one, `ADDR!` for the other lines), several expressions (`-e`,
-//! `;`, newlines), `-n`, `-E`/`-r`, and `-i` on workspace files; GNU's messages.
+//! `;`, newlines), `-n`, `-E`/`-r`, and `-i`; GNU's messages. One program for the console
+//! (workspace files) and for the shells of containers and nodes (their filesystems): each
+//! gives its [`Files`].
 
 use regex_lite::Regex;
 
-use crate::cluster::Cluster;
 use crate::node::process::budget;
 use crate::output::Output;
+
+/// The files `sed` reads and, with `-i`, rewrites.
+pub trait Files {
+    /// A file's text, or `None` when there is no such file.
+    fn read(&self, path: &str) -> Option<String>;
+    /// Replaces a file's text; `Err` with the message when it cannot.
+    fn write(&mut self, path: &str, text: &str) -> Result<(), String>;
+}
 
 /// Which lines a command applies to.
 #[derive(Debug)]
@@ -86,9 +95,11 @@ fn fail(message: String, code: i32) -> Output {
 }
 
 /// Runs `sed ARGS` over files or stdin.
-pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Output {
+/// Runs `sed` with `args` over `stdin` and `files`. Output stops at the budget's
+/// [`budget::MAX_OUTPUT`]: the caller says so (`budget::output` of its length).
+pub fn run(args: &[String], stdin: Option<&str>, files: &mut dyn Files) -> Output {
     let mut scripts: Vec<String> = Vec::new();
-    let mut files: Vec<String> = Vec::new();
+    let mut paths: Vec<String> = Vec::new();
     let (mut in_place, mut quiet, mut extended) = (false, false, false);
     let mut i = 0;
     while i < args.len() {
@@ -125,17 +136,17 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
                     }
                 }
             }
-            _ => files.push(a.clone()),
+            _ => paths.push(a.clone()),
         }
     }
     if scripts.is_empty() {
-        if files.is_empty() {
+        if paths.is_empty() {
             return fail(
                 "Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...".into(),
                 1,
             );
         }
-        scripts.push(files.remove(0));
+        scripts.push(paths.remove(0));
     }
     let mut commands = Vec::new();
     for (n, s) in scripts.iter().enumerate() {
@@ -151,17 +162,17 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     }
     let mut out = Output::default();
     if in_place {
-        if files.is_empty() {
+        if paths.is_empty() {
             return fail("sed: no input files".into(), 1);
         }
-        for f in &files {
-            let Some(text) = cluster.console.files.read(f).map(str::to_string) else {
+        for f in &paths {
+            let Some(text) = files.read(f) else {
                 out.err(format!("sed: can't read {f}: No such file or directory"));
                 out.exit_code = 2;
                 continue;
             };
             let edited = apply(&commands, &text, quiet);
-            if let Err(e) = cluster.console.files.write(f, &edited, false) {
+            if let Err(e) = files.write(f, &edited) {
                 out.err(e);
                 out.exit_code = 4;
             }
@@ -169,12 +180,12 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         return out;
     }
     let mut input = String::new();
-    if files.is_empty() {
+    if paths.is_empty() {
         input.push_str(stdin.unwrap_or(""));
     }
-    for f in &files {
-        match cluster.console.files.read(f) {
-            Some(t) => input.push_str(t),
+    for f in &paths {
+        match files.read(f) {
+            Some(t) => input.push_str(&t),
             None if f == "-" => input.push_str(stdin.unwrap_or("")),
             None => {
                 out.err(format!("sed: can't read {f}: No such file or directory"));
@@ -183,10 +194,6 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         }
     }
     let text = apply(&commands, &input, quiet);
-    if budget::output(text.len()).is_err() {
-        // Stopped at the budget: `run_pipeline` keeps what fits and says why.
-        cluster.console.exceed(budget::Limit::Output);
-    }
     let code = out.exit_code;
     out.out_raw(text);
     out.exit_code = code;
