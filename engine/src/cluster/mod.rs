@@ -454,8 +454,12 @@ impl Cluster {
         }
     }
 
-    /// Writes a file into the learner's workspace (what an editor's save does).
+    /// Writes a file into the learner's workspace (what an editor's save does), or onto a
+    /// machine's disk for a path `HOST:/PATH` (a file opened in an ssh session).
     pub fn write_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+        if let Some(result) = crate::console::ssh::write_remote(self, path, text) {
+            return result;
+        }
         self.console.files.write(path, text, false)
     }
 

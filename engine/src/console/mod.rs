@@ -17,7 +17,7 @@ mod repeat;
 mod seq;
 mod session;
 mod source;
-mod ssh;
+pub(crate) mod ssh;
 mod systemctl;
 mod text_filters;
 

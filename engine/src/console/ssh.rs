@@ -93,6 +93,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             backing,
             name,
             host: Some(host.to_string()),
+            home: "/root",
         });
         return Output::default();
     }
@@ -116,6 +117,7 @@ pub fn minikube(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> 
             backing: Backing::Node(node.clone()),
             name: node,
             host: None,
+            home: "/home/docker",
         });
         return Output::default();
     }
@@ -136,6 +138,8 @@ pub(crate) struct Session {
     pub prompt: String,
     backing: Backing,
     name: String,
+    /// The user's home directory (where a relative path starts).
+    home: &'static str,
     /// The host as typed, which OpenSSH names when the connection closes (minikube's own
     /// client says nothing).
     host: Option<String>,
@@ -168,7 +172,76 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
         }
         _ => {}
     }
+    let command = match words.as_slice() {
+        ["sudo", rest @ ..] => rest,
+        all => all,
+    };
+    if let [editor @ ("vi" | "vim" | "nano" | "edit"), args @ ..] = command {
+        return edit(cluster, &session, editor, args);
+    }
     on_machine(cluster, &session.backing, &session.name, trimmed, None)
+}
+
+/// `vi FILE` (or `vim`, `nano`, `edit`) in a session: the front end's editor opens the
+/// machine's file, named as scp names it (`node1:/etc/kubernetes/manifests/web.yaml`);
+/// saving writes it back there ([`write_remote`]).
+fn edit(cluster: &Cluster, session: &Session, editor: &str, args: &[&str]) -> Output {
+    let Some(path) = args
+        .iter()
+        .find(|a| !a.starts_with('-') && !a.starts_with('+'))
+    else {
+        return Output::failure(format!(
+            "{editor}: a file name is needed, e.g. {editor} /etc/kubernetes/manifests/web.yaml"
+        ));
+    };
+    let path = if path.starts_with('/') {
+        crate::storage::normalise(path)
+    } else {
+        crate::storage::normalise(&format!("{}/{path}", session.home))
+    };
+    let tree = cluster.world.storage.tree(&session.backing);
+    let existing = match tree.map(|t| t.read(&path)) {
+        Some(Ok(text)) => Some(text.to_string()),
+        Some(Err(crate::storage::FsError::IsDir)) => {
+            return Output::failure(format!("{editor}: \"{path}\" is a directory"))
+        }
+        _ => None,
+    };
+    Output {
+        open_file: Some(crate::output::OpenFile {
+            path: format!("{}:{path}", session.name),
+            new_file: existing.is_none(),
+            text: existing.unwrap_or_default(),
+        }),
+        ..Output::default()
+    }
+}
+
+/// Saves an editor's text to `target` when it names a machine's file (`HOST:/PATH`, as
+/// [`edit`] opens them): `None` when it is a workspace path.
+pub fn write_remote(cluster: &mut Cluster, target: &str, text: &str) -> Option<Result<(), String>> {
+    let (host, path) = target.split_once(':')?;
+    if !path.starts_with('/') {
+        return None;
+    }
+    let (backing, _) = machine(cluster, host)?;
+    let at = cluster.world.clock.now_ms();
+    let tree = match cluster
+        .world
+        .storage
+        .tree_mut(&backing, crate::node::volumes::NODE_DISK)
+    {
+        Ok(t) => t,
+        Err(e) => return Some(Err(format!("\"{target}\": {}", e.message()))),
+    };
+    let mode = match tree.stat(path) {
+        Ok(crate::storage::Entry::File { mode, .. }) => mode,
+        _ => 0o644,
+    };
+    Some(
+        tree.write(path, text, false, mode, at)
+            .map_err(|e| format!("\"{target}\": {}", e.message())),
+    )
 }
 
 /// Runs `script` as root on the machine whose disk is `backing`, reading `stdin`, keeping
@@ -238,4 +311,39 @@ fn on_machine(
         out.exit_code = code;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cluster::Cluster;
+
+    #[test]
+    fn vi_in_a_session_edits_the_machines_file_and_saving_writes_it_there() {
+        let mut c = Cluster::new();
+        c.run("ssh node1");
+        let file = c
+            .run("sudo vi /etc/kubernetes/manifests/web.yaml")
+            .open_file
+            .expect("an editor request");
+        assert_eq!(file.path, "node1:/etc/kubernetes/manifests/web.yaml");
+        assert!(file.new_file);
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n";
+        c.write_file(&file.path, pod).expect("saved on node1");
+        assert!(c.read_file(&file.path).is_none(), "not a workspace file");
+        let again = c.run("vim web.yaml").open_file.expect("an editor request");
+        assert_eq!(
+            (again.path.as_str(), again.new_file),
+            ("node1:/root/web.yaml", true)
+        );
+        let dir = c.run("nano /etc");
+        assert_eq!(dir.stderr(), "nano: \"/etc\" is a directory\n");
+        c.run("exit");
+        let listed = c.run("kubectl get pods --no-headers -o custom-columns=N:.metadata.name");
+        assert_eq!(listed.stdout(), "web-node1\n");
+        let read = c.run("ssh node1 cat /etc/kubernetes/manifests/web.yaml");
+        assert_eq!(read.stdout(), pod);
+        // A host that is not a machine is a workspace path.
+        c.write_file("nowhere:/x", "x").expect("a workspace file");
+        assert_eq!(c.read_file("nowhere:/x"), Some("x"));
+    }
 }
