@@ -1731,3 +1731,46 @@ proptest! {
         prop_assert!(!nodes.contains("NotReady"), "{lines:?}\n{nodes}");
     }
 }
+
+/// What a learner might leave in a node's static pod directory: pods good and bad, other
+/// kinds, names too long for a pod, deep nesting and alias bombs.
+fn static_manifest() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n".to_string()),
+        Just("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: nope\nspec:\n  containers:\n  - name: web\n    image: nginx\n".to_string()),
+        Just("apiVersion: v1\nkind: Pod\nmetadata:\n  name: s\nspec:\n  volumes:\n  - name: s\n    secret:\n      secretName: s\n  containers:\n  - name: c\n    image: nginx\n".to_string()),
+        Just("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n".to_string()),
+        Just("kind: [\n".to_string()),
+        Just(String::new()),
+        "[a-z]{60,80}".prop_map(|n| format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {n}\nspec:\n  containers:\n  - name: c\n    image: nginx\n")),
+        (7usize..10, 7usize..10).prop_map(|(l, w)| format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n{}", alias_bomb(l, w, false, ""))),
+        (1usize..3000).prop_map(|d| format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {}{}", "[".repeat(d), "]".repeat(d))),
+        ".{0,200}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
+
+    /// Whatever is written to a node's /etc/kubernetes/manifests (and changed, moved,
+    /// removed, with mirror pods deleted and kubelets stopped), the kubelets never panic,
+    /// and a valid manifest left in place runs as its mirrored pod.
+    #[test]
+    fn static_pod_manifests_never_panic(files in prop::collection::vec((0usize..4, static_manifest()), 1..6)) {
+        let mut cluster = Cluster::new();
+        for (i, (node, text)) in files.iter().enumerate() {
+            let node = ["control-plane", "node1", "node2", "node3"][*node];
+            let _ = cluster.run(&format!("ssh {node} 'cat > /etc/kubernetes/manifests/m{i}.yaml' <<'EOF'\n{text}\nEOF"));
+            let _ = cluster.run("kubectl delete pods --all");
+            let _ = cluster.run(&format!("ssh {node} systemctl restart kubelet"));
+        }
+        let _ = cluster.run("ssh node1 mv /etc/kubernetes/manifests/m0.yaml /tmp/");
+        let _ = cluster.run("ssh control-plane \"sed -i 's/leader-elect=true/leader-elect=false/' /etc/kubernetes/manifests/kube-scheduler.yaml\"");
+        let web = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kept\nspec:\n  containers:\n  - name: c\n    image: nginx\n";
+        let _ = cluster.run(&format!("ssh node2 'cat > /etc/kubernetes/manifests/kept.yaml' <<'EOF'\n{web}EOF"));
+        cluster.advance(SimDuration::seconds(30));
+        let pods = cluster.run("kubectl get pods -A --no-headers").stdout();
+        prop_assert!(pods.contains("kept-node2"), "{pods}");
+        prop_assert!(pods.contains("kube-scheduler-control-plane"), "{pods}");
+    }
+}
