@@ -6,6 +6,7 @@ mod kubeadm_manifests;
 mod load_tests;
 mod minikube_storage;
 mod network;
+pub(crate) mod node_files;
 mod profile;
 mod rbac_policy;
 mod system_config;
@@ -152,6 +153,12 @@ impl Cluster {
                 .memory
                 .set_threshold(&n.name, n.eviction_memory);
             bootstrap::node_disk(&mut self.world.storage, &n.name, now.0.as_millisecond());
+            node_files::write(
+                &mut self.world.storage,
+                &n.name,
+                profile.name != "minikube",
+                now.0.as_millisecond(),
+            );
         }
         for server in &profile.nfs_servers {
             self.world

@@ -211,7 +211,7 @@ winkernel:
   sourceVip: \"\"
 ";
 
-const KUBELET_CONFIG: &str = "apiVersion: kubelet.config.k8s.io/v1beta1
+pub(crate) const KUBELET_CONFIG: &str = "apiVersion: kubelet.config.k8s.io/v1beta1
 authentication:
   anonymous:
     enabled: false

@@ -4,6 +4,7 @@
 //! ends ([`Units::apply`]); within the script, `status` already sees it. Texts are systemd
 //! 255's (Ubuntu 24.04), the kubelet unit as the pkgs.k8s.io package installs it.
 
+use crate::cluster::node_files::{KUBEADM_DROP_IN_PATH, KUBELET_UNIT_PATH};
 use crate::cluster::Cluster;
 use crate::node::process::fmt_ms;
 use crate::node::process::script::{ToolRun, Tools};
@@ -11,8 +12,11 @@ use crate::node::process::script::{ToolRun, Tools};
 /// The kubelet unit's description.
 const KUBELET: &str = "kubelet.service - kubelet: The Kubernetes Node Agent";
 
-/// The kubelet's command line (what `CGroup:` shows), as kubeadm configures it.
-const KUBELET_COMMAND: &str = "/usr/bin/kubelet --bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10.1";
+/// The kubelet's command line (what `CGroup:` shows), as kubeadm's drop-in makes it.
+fn kubelet_command() -> String {
+    use crate::cluster::node_files::{DROP_IN_ARGS, KUBEADM_FLAGS};
+    format!("/usr/bin/kubelet {DROP_IN_ARGS} {KUBEADM_FLAGS}")
+}
 
 /// One node's units as a script sees and changes them.
 pub(crate) struct Units {
@@ -25,6 +29,8 @@ pub(crate) struct Units {
     stopped_ms: Option<i64>,
     /// Starts (`true`) and stops the script asked for, in order.
     changes: Vec<bool>,
+    /// The kubelet's unit files on the node's disk, as (path, text): what `cat` prints.
+    kubelet_files: Vec<(&'static str, String)>,
 }
 
 impl Units {
@@ -36,12 +42,21 @@ impl Units {
             .get_as::<k8s_openapi::api::core::v1::Node>("", node)?;
         let booted_ms = crate::world::heartbeats::created_ms(n);
         let beats = &cluster.world.heartbeats;
+        let disk = cluster
+            .world
+            .storage
+            .tree(&crate::storage::Backing::Node(node.to_string()));
+        let kubelet_files = [KUBELET_UNIT_PATH, KUBEADM_DROP_IN_PATH]
+            .into_iter()
+            .filter_map(|p| Some((p, disk?.read(p).ok()?.to_string())))
+            .collect();
         Some(Units {
             node: node.to_string(),
             booted_ms,
             started_ms: beats.started_at(node, booted_ms),
             stopped_ms: beats.stopped_at(node),
             changes: Vec::new(),
+            kubelet_files,
         })
     }
 
@@ -87,10 +102,17 @@ impl Units {
         let mut lines = vec![
             format!(
                 "{} {KUBELET}",
-                if self.stopped_ms.is_some() { "○" } else { "●" }
+                if self.stopped_ms.is_some() {
+                    "○"
+                } else {
+                    "●"
+                }
             ),
-            "     Loaded: loaded (/usr/lib/systemd/system/kubelet.service; enabled; preset: enabled)".into(),
-            "    Drop-In: /usr/lib/systemd/system/kubelet.service.d".into(),
+            format!("     Loaded: loaded ({KUBELET_UNIT_PATH}; enabled; preset: enabled)"),
+            format!(
+                "    Drop-In: {}",
+                KUBEADM_DROP_IN_PATH.rsplit_once('/').map_or("", |(d, _)| d)
+            ),
             "             └─10-kubeadm.conf".into(),
         ];
         let code = match self.stopped_ms {
@@ -123,7 +145,7 @@ impl Units {
                     "     Memory: 38.4M (peak: 40.1M)".into(),
                     format!("        CPU: {}", timespan(cpu_ms(now - self.started_ms))),
                     "     CGroup: /system.slice/kubelet.service".into(),
-                    format!("             └─{pid} {KUBELET_COMMAND}"),
+                    format!("             └─{pid} {}", kubelet_command()),
                 ]);
                 0
             }
@@ -206,7 +228,7 @@ impl Tools for Units {
         match verb {
             "daemon-reload" => {}
             "start" | "stop" | "restart" | "enable" | "disable" | "reload" | "status"
-            | "is-active" | "is-enabled"
+            | "is-active" | "is-enabled" | "cat"
                 if units.is_empty() =>
             {
                 say("Too few arguments.".into(), true);
@@ -237,6 +259,24 @@ impl Units {
     ) -> i32 {
         let known = matches!(name, "kubelet.service" | "containerd.service");
         match verb {
+            // The unit's files, each under its path (systemd's `cat`).
+            "cat" => {
+                if !known {
+                    say(format!("No files found for {name}."), true);
+                    return 1;
+                }
+                if name != "kubelet.service" || self.kubelet_files.is_empty() {
+                    say(format!("kubeplay: the files of {name} on this node are not simulated; try: systemctl status {name}"), true);
+                    return 1;
+                }
+                let text: Vec<String> = self
+                    .kubelet_files
+                    .iter()
+                    .map(|(path, text)| format!("# {path}\n{}", text.trim_end_matches('\n')))
+                    .collect();
+                say(text.join("\n\n"), false);
+                0
+            }
             "status" if !known => {
                 say(format!("Unit {name} could not be found."), true);
                 4

@@ -1,0 +1,75 @@
+//! The kubelet's files on every node: its configuration as kubeadm writes it
+//! (`/var/lib/kubelet/config.yaml`, the `kubelet-config` ConfigMap's; `kubeadm-flags.env`)
+//! and, on the default profile's Ubuntu nodes, the unit and drop-in the pkgs.k8s.io package
+//! installs, which `systemctl cat kubelet` prints and `systemctl status` names.
+
+use crate::storage::{Backing, Storage};
+
+/// The kubelet's unit file (the deb package's).
+pub const KUBELET_UNIT_PATH: &str = "/usr/lib/systemd/system/kubelet.service";
+/// kubeadm's drop-in for it.
+pub const KUBEADM_DROP_IN_PATH: &str = "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf";
+/// What `kubeadm init`/`join` puts in `KUBELET_KUBEADM_ARGS` on a containerd node.
+pub const KUBEADM_FLAGS: &str = "--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10.1";
+/// The drop-in's kubeconfig and config arguments.
+pub const DROP_IN_ARGS: &str = "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf --config=/var/lib/kubelet/config.yaml";
+
+const KUBELET_UNIT: &str = "[Unit]
+Description=kubelet: The Kubernetes Node Agent
+Documentation=https://kubernetes.io/docs/
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+ExecStart=/usr/bin/kubelet
+Restart=always
+StartLimitInterval=0
+RestartSec=10
+
+[Install]
+WantedBy=multi-user.target
+";
+
+const KUBEADM_DROP_IN: &str = "# Note: This dropin only works with kubeadm and kubelet v1.11+
+[Service]
+Environment=\"KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf\"
+Environment=\"KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml\"
+# This is a file that \"kubeadm init\" and \"kubeadm join\" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+# This is a file that the user can use for overrides of the kubelet args as a last resort. Preferably, the user should use
+# the .NodeRegistration.KubeletExtraArgs object in the configuration files instead. KUBELET_EXTRA_ARGS should be sourced from this file.
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
+";
+
+/// Writes the kubelet's files on `node`'s disk at `at` (epoch ms); `units`: the package's
+/// unit files too.
+pub fn write(storage: &mut Storage, node: &str, units: bool, at: i64) {
+    let Ok(t) = storage.tree_mut(&Backing::Node(node.into()), crate::node::volumes::NODE_DISK)
+    else {
+        return;
+    };
+    let mut files = vec![
+        (
+            "/var/lib/kubelet/config.yaml".to_string(),
+            super::system_config::KUBELET_CONFIG.to_string(),
+            0o644,
+        ),
+        (
+            "/var/lib/kubelet/kubeadm-flags.env".to_string(),
+            format!("KUBELET_KUBEADM_ARGS=\"{KUBEADM_FLAGS}\"\n"),
+            0o644,
+        ),
+    ];
+    if units {
+        files.push((KUBELET_UNIT_PATH.into(), KUBELET_UNIT.into(), 0o644));
+        files.push((KUBEADM_DROP_IN_PATH.into(), KUBEADM_DROP_IN.into(), 0o644));
+    }
+    for (path, text, mode) in files {
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            let _ = t.mkdir(dir, true, 0o755, at);
+        }
+        let _ = t.write(&path, &text, false, mode, at);
+    }
+}
