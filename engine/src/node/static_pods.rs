@@ -45,6 +45,10 @@ pub struct StaticPods {
     pods: BTreeMap<(String, String), StaticPod>,
     /// Mirror pods deleted through the API while their static pod runs on: posted again.
     orphans: Vec<Arc<Object>>,
+    /// The API server's manifest (node, path), as kubeadm wrote it at boot.
+    api_server: Option<(String, String)>,
+    /// Its static pod was replaced and has not been ready since: the API server is starting.
+    api_server_starting: bool,
 }
 
 impl StaticPods {
@@ -69,6 +73,10 @@ impl StaticPods {
     /// on `node` with `text`, mirrored by `mirror` (its namespace, name and uid).
     pub(crate) fn adopt(&mut self, node: &str, path: &str, text: &str, mirror: &Pod) {
         let meta = &mirror.metadata;
+        let labels = meta.labels.as_ref();
+        if labels.and_then(|l| l.get("component")).map(String::as_str) == Some("kube-apiserver") {
+            self.api_server = Some((node.to_string(), path.to_string()));
+        }
         self.pods.insert(
             (node.to_string(), path.to_string()),
             StaticPod {
@@ -78,6 +86,19 @@ impl StaticPods {
                 mirror_uid: meta.uid.clone(),
             },
         );
+    }
+
+    /// Whether the API server is down: its manifest is gone or holds no pod its kubelet
+    /// runs, or its static pod was replaced and is not ready yet (kubectl's connections
+    /// are refused meanwhile).
+    pub fn api_server_down(&self) -> bool {
+        let Some(key) = &self.api_server else {
+            return false;
+        };
+        match self.pods.get(key) {
+            None => true,
+            Some(p) => p.mirror_uid.is_none() || self.api_server_starting,
+        }
     }
 
     /// Looks at every node's manifests again at the next chance (a kubelet started).
@@ -92,6 +113,7 @@ pub(crate) fn observe(cx: &mut NodeCx<'_>) {
     for mirror in std::mem::take(&mut cx.kubelet.static_pods.orphans) {
         repost(cx, &mirror);
     }
+    api_server_ready(cx);
     let writes = cx.world.storage.node_writes();
     if cx.kubelet.static_pods.seen_writes == Some(writes) {
         return;
@@ -137,10 +159,37 @@ pub(crate) fn observe(cx: &mut NodeCx<'_>) {
             let key = (node.clone(), path.clone());
             if !cx.kubelet.static_pods.pods.contains_key(&key) {
                 if let Some(pod) = start(cx, &node, &node_uid, &path, &text) {
-                    cx.kubelet.static_pods.pods.insert(key, pod);
+                    let statics = &mut cx.kubelet.static_pods;
+                    if statics.api_server.as_ref() == Some(&key) {
+                        statics.api_server_starting = true;
+                    }
+                    statics.pods.insert(key, pod);
                 }
             }
         }
+    }
+}
+
+/// Ends the API server's start once its new static pod is ready.
+fn api_server_ready(cx: &mut NodeCx<'_>) {
+    let statics = &cx.kubelet.static_pods;
+    if !statics.api_server_starting {
+        return;
+    }
+    let Some(pod) = statics
+        .api_server
+        .as_ref()
+        .and_then(|k| statics.pods.get(k))
+    else {
+        return;
+    };
+    let ready = cx
+        .world
+        .api
+        .get_as::<Pod>(&pod.namespace, &pod.name)
+        .is_some_and(|p| p.metadata.uid == pod.mirror_uid && crate::api::pod::is_ready(p));
+    if ready {
+        cx.kubelet.static_pods.api_server_starting = false;
     }
 }
 

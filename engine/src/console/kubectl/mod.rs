@@ -404,6 +404,13 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
     match command.as_str() {
         "help" | "--help" | "-h" => usage(),
         c => match verb(c) {
+            Some(Verb { run: Some(_), .. }) if refused(cluster, c, rest) => {
+                let server = &cluster.profile.kubeconfig.server;
+                let host = server.strip_prefix("https://").unwrap_or(server);
+                Output::failure(format!(
+                    "The connection to the server {host} was refused - did you specify the right host or port?"
+                ))
+            }
             Some(Verb { run: Some(run), .. }) => {
                 let moved: Vec<String> = globals.iter().chain(rest).cloned().collect();
                 run_as(cluster, c, *run, &moved, stdin)
@@ -415,6 +422,16 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
             None => unknown_command(c),
         },
     }
+}
+
+/// Whether `kubectl VERB ARGS` needs the API server while it is down (its static pod
+/// replaced and not ready yet, or its manifest broken): commands that work from the
+/// kubeconfig or the client alone (`config`, `completion`, `version --client`, `--help`) go on.
+fn refused(cluster: &Cluster, verb: &str, args: &[String]) -> bool {
+    let local = matches!(verb, "config" | "completion" | "plugin" | "kustomize")
+        || (verb == "version" && args.iter().any(|a| a == "--client"))
+        || args.iter().any(|a| a == "--help" || a == "-h");
+    !local && cluster.kubelet.static_pods.api_server_down()
 }
 
 /// An unknown flag before the verb, as cobra's `Find` reads it (`stripFlags`): a flag
