@@ -75,8 +75,11 @@ pub struct ConsoleModel {
     next_id: u64,
     /// An unfinished entry being typed (an open loop, quote or heredoc): its lines so far.
     pending: Option<String>,
-    /// The engine's prompt when it is not `$` (inside `kubectl exec -it`), without the space.
+    /// The engine's prompt when it is not `$` (inside `kubectl exec -it` or `ssh NODE`),
+    /// without the space.
     pub shell_prompt: Option<String>,
+    /// Lines go to the engine one by one (a container shell): no entry spans lines.
+    pub one_by_one: bool,
 }
 
 /// At most this many history entries are kept.
@@ -182,8 +185,8 @@ impl ConsoleModel {
     /// Takes one typed line and echoes it. Returns the whole entry, its lines joined with
     /// `\n`, once it is complete: at once for a plain line; while it is unfinished (an open
     /// loop, quote or heredoc, a final `|` or `\\`: [`Cluster::needs_more`]) the prompt
-    /// becomes `>` and lines are collected, as bash does. A container shell (`kubectl exec
-    /// -it`) takes its lines one by one.
+    /// becomes `>` and lines are collected, as bash does, in an ssh session too. A container
+    /// shell (`kubectl exec -it`) takes its lines one by one.
     pub fn enter(&mut self, line: &str) -> Option<String> {
         let echo = format!("{} {line}", self.prompt());
         self.push(LineKind::Command, &echo);
@@ -195,7 +198,7 @@ impl ConsoleModel {
             }
             None => line.to_string(),
         };
-        if self.shell_prompt.is_none() && Cluster::needs_more(&entry) {
+        if !self.one_by_one && Cluster::needs_more(&entry) {
             self.pending = Some(entry);
             return None;
         }
@@ -376,9 +379,24 @@ mod tests {
     fn a_container_shell_takes_lines_one_by_one() {
         let mut m = ConsoleModel {
             shell_prompt: Some("/ #".into()),
+            one_by_one: true,
             ..Default::default()
         };
         assert_eq!(m.enter("while true; do").as_deref(), Some("while true; do"));
+    }
+
+    #[test]
+    fn an_ssh_session_collects_a_heredoc() {
+        let mut m = ConsoleModel {
+            shell_prompt: Some("root@node1:~#".into()),
+            ..Default::default()
+        };
+        assert_eq!(m.enter("cat <<EOF > /tmp/f"), None);
+        assert_eq!(m.enter("hello"), None);
+        assert_eq!(
+            m.enter("EOF").as_deref(),
+            Some("cat <<EOF > /tmp/f\nhello\nEOF")
+        );
     }
 
     #[test]

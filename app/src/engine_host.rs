@@ -182,6 +182,7 @@ impl EngineHost {
         View {
             uptime_ms: cluster.uptime().0,
             prompt: cluster.prompt(),
+            one_by_one: cluster.takes_lines_one_by_one(),
             job_running: cluster.job_running(),
             job_output,
             files,

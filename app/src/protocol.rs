@@ -121,6 +121,9 @@ pub struct View {
     pub uptime_ms: i64,
     /// The console prompt (`$ `, or a container shell's).
     pub prompt: String,
+    /// Lines go to the engine one by one (a container shell), not collected into entries.
+    #[serde(default)]
+    pub one_by_one: bool,
     /// Whether a command (a watch) is still running.
     pub job_running: bool,
     /// What the running command printed while time passed.

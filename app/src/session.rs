@@ -31,6 +31,7 @@ struct Mirror {
     ready: bool,
     uptime_ms: i64,
     prompt: String,
+    one_by_one: bool,
     job_running: bool,
     job_output: Output,
     files: Vec<String>,
@@ -47,6 +48,7 @@ impl Default for Mirror {
             ready: false,
             uptime_ms: 0,
             prompt: "$ ".to_string(),
+            one_by_one: false,
             job_running: false,
             job_output: Output::default(),
             files: Vec::new(),
@@ -278,6 +280,11 @@ impl Session {
     /// The engine's prompt (`$ `, or a container shell's inside `kubectl exec -it`).
     pub fn prompt(&self) -> String {
         self.lock().mirror.prompt.clone()
+    }
+
+    /// Whether the engine takes lines one by one (inside `kubectl exec -it`).
+    pub fn one_by_one(&self) -> bool {
+        self.lock().mirror.one_by_one
     }
 
     /// Whether a command is still running (a watch), so the console shows no prompt.
@@ -548,6 +555,7 @@ fn absorb(inner: &mut Inner, view: View) -> bool {
     let m = &mut inner.mirror;
     m.uptime_ms = view.uptime_ms;
     m.prompt = view.prompt;
+    m.one_by_one = view.one_by_one;
     m.job_running = view.job_running && !stopping;
     if let Some(out) = view.job_output {
         m.job_output.chunks.extend(out.chunks);

@@ -3,13 +3,15 @@
 import { test, expect } from '@playwright/test';
 import { run } from './console-helpers.mjs';
 
-/** Words that stay as they are in Korean text: names, kinds, statuses kubectl prints. */
+/** Words that stay as they are in Korean text: names, kinds, statuses kubectl prints,
+ *  volume types (the board's volume chips name them as the pod spec does). */
 const KEEP = new Set(`Kubeplay Kubernetes kubectl YAML CPU API DNS IP Pod Pods Deployment ReplicaSet Service
   StatefulSet DaemonSet Job CronJob ConfigMap Secret Namespace Node PersistentVolume PersistentVolumeClaim
   PV PVC HPA StorageClass Ingress Running Pending ContainerCreating Terminating CrashLoopBackOff
   ImagePullBackOff ErrImagePull Completed Error Unknown Warning Normal Ready NotReady OOMKilled
   Succeeded Failed Evicted Init ClusterIP NodePort LoadBalancer ReadWriteOnce ReadWriteMany ReadOnlyMany
-  Bound Available Released Lost READY English Enter Esc Tab Ctrl`.split(/\s+/));
+  Bound Available Released Lost READY English Enter Esc Tab Ctrl
+  hostPath emptyDir configMap secret persistentVolumeClaim nfs projected downwardAPI`.split(/\s+/));
 
 /** Texts and labels the page wrote, outside kubectl's output, names and code. */
 async function pageStrings(page) {

@@ -127,6 +127,7 @@ impl Runner {
         self.model.update(|m| {
             m.record(entry, &out);
             m.shell_prompt = (prompt != "$ ").then(|| prompt.trim_end().to_string());
+            m.one_by_one = session.one_by_one();
         });
         self.running.set(session.job_running());
         // The board and clock show what the command did right away.

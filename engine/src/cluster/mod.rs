@@ -251,6 +251,13 @@ impl Cluster {
         }
     }
 
+    /// Whether the console takes each line as it comes (inside `kubectl exec -it`, whose
+    /// shell runs line by line), rather than collecting an unfinished entry (an open loop,
+    /// quote or heredoc) over several lines as the console and an ssh session do.
+    pub fn takes_lines_one_by_one(&self) -> bool {
+        self.console.exec_session.is_some()
+    }
+
     /// The console prompt to show before the next line: `$ `, or a container shell's
     /// (`root@web:/# `, `/ # `) while `kubectl exec -it` is open.
     pub fn prompt(&self) -> String {
