@@ -46,30 +46,33 @@ ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELE
 /// Writes the kubelet's files on `node`'s disk at `at` (epoch ms); `units`: the package's
 /// unit files too.
 pub fn write(storage: &mut Storage, node: &str, units: bool, at: i64) {
+    let flags = format!("KUBELET_KUBEADM_ARGS=\"{KUBEADM_FLAGS}\"\n");
+    let mut files = vec![
+        (
+            "/var/lib/kubelet/config.yaml",
+            super::system_config::KUBELET_CONFIG,
+            0o644,
+        ),
+        ("/var/lib/kubelet/kubeadm-flags.env", flags.as_str(), 0o644),
+    ];
+    if units {
+        files.push((KUBELET_UNIT_PATH, KUBELET_UNIT, 0o644));
+        files.push((KUBEADM_DROP_IN_PATH, KUBEADM_DROP_IN, 0o644));
+    }
+    put(storage, node, &files, at);
+}
+
+/// Writes `files` (path, text, mode) on `node`'s disk at `at` (epoch ms), making their
+/// directories as `mkdir -p` does: what installing a package or `kubeadm init` leaves.
+pub fn put(storage: &mut Storage, node: &str, files: &[(&str, &str, u32)], at: i64) {
     let Ok(t) = storage.tree_mut(&Backing::Node(node.into()), crate::node::volumes::NODE_DISK)
     else {
         return;
     };
-    let mut files = vec![
-        (
-            "/var/lib/kubelet/config.yaml".to_string(),
-            super::system_config::KUBELET_CONFIG.to_string(),
-            0o644,
-        ),
-        (
-            "/var/lib/kubelet/kubeadm-flags.env".to_string(),
-            format!("KUBELET_KUBEADM_ARGS=\"{KUBEADM_FLAGS}\"\n"),
-            0o644,
-        ),
-    ];
-    if units {
-        files.push((KUBELET_UNIT_PATH.into(), KUBELET_UNIT.into(), 0o644));
-        files.push((KUBEADM_DROP_IN_PATH.into(), KUBEADM_DROP_IN.into(), 0o644));
-    }
     for (path, text, mode) in files {
         if let Some((dir, _)) = path.rsplit_once('/') {
             let _ = t.mkdir(dir, true, 0o755, at);
         }
-        let _ = t.write(&path, &text, false, mode, at);
+        let _ = t.write(path, text, false, *mode, at);
     }
 }

@@ -26,7 +26,10 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
     {
         let uid = node_uid(cluster, &cp.name);
         for (path, text) in super::kubeadm_manifests::manifests(profile, cp) {
-            write_manifest(cluster, &cp.name, &path, &text);
+            // kubeadm writes them 0600.
+            let now = cluster.world.clock.now_ms();
+            let file = [(path.as_str(), text.as_str(), 0o600)];
+            super::node_files::put(&mut cluster.world.storage, &cp.name, &file, now);
             if let Some(p) = system_pods::static_pod(
                 &mut cluster.world,
                 &text,
@@ -94,19 +97,5 @@ pub(crate) fn create_all(cluster: &mut Cluster, profile: &ClusterProfile) {
             }
             cluster.kubelet.stages.insert(uid, Stage::Running);
         }
-    }
-}
-
-/// Writes a static pod manifest on `node`'s disk as kubeadm does (mode 0600).
-fn write_manifest(cluster: &mut Cluster, node: &str, path: &str, text: &str) {
-    let at = cluster.world.clock.now_ms();
-    let backing = crate::storage::Backing::Node(node.to_string());
-    if let Ok(tree) = cluster
-        .world
-        .storage
-        .tree_mut(&backing, crate::node::volumes::NODE_DISK)
-    {
-        let _ = tree.mkdir(crate::node::static_pods::STATIC_POD_PATH, true, 0o755, at);
-        let _ = tree.write(path, text, false, 0o600, at);
     }
 }
