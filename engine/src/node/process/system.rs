@@ -87,12 +87,17 @@ impl Component {
             Component::Etcd if bare == "/health" => {
                 (200, "{\"health\":\"true\",\"reason\":\"\"}".into())
             }
-            Component::ApiServer => (
-                403,
-                format!(
-                    "{{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {{}},\n  \"status\": \"Failure\",\n  \"message\": \"forbidden: User \\\"system:anonymous\\\" cannot get path \\\"{bare}\\\"\",\n  \"reason\": \"Forbidden\",\n  \"details\": {{}},\n  \"code\": 403\n}}"
-                ),
-            ),
+            Component::ApiServer => {
+                let status = serde_json::json!({
+                    "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                    "message": format!("forbidden: User \"system:anonymous\" cannot get path \"{bare}\""),
+                    "reason": "Forbidden", "details": {}, "code": 403
+                });
+                (
+                    403,
+                    serde_json::to_string_pretty(&status).unwrap_or_default(),
+                )
+            }
             _ => (404, "404 page not found\n".into()),
         }
     }
@@ -514,6 +519,34 @@ fn corefile_sha512() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_components_answer_their_health_checks_and_nothing_else() {
+        assert_eq!(Component::Scheduler.health("/livez"), (200, "ok".into()));
+        assert_eq!(
+            Component::ApiServer.health("/readyz/etcd?verbose"),
+            (200, "ok".into())
+        );
+        assert_eq!(
+            Component::Etcd.health("/health"),
+            (200, r#"{"health":"true","reason":""}"#.into())
+        );
+        assert_eq!(
+            Component::ControllerManager.health("/metrics"),
+            (404, "404 page not found\n".into())
+        );
+        let forbidden = r#"{
+  "kind": "Status",
+  "apiVersion": "v1",
+  "metadata": {},
+  "status": "Failure",
+  "message": "forbidden: User \"system:anonymous\" cannot get path \"/\"",
+  "reason": "Forbidden",
+  "details": {},
+  "code": 403
+}"#;
+        assert_eq!(Component::ApiServer.health("/"), (403, forbidden.into()));
+    }
 
     #[test]
     fn klog_header_is_klogs_layout() {
