@@ -186,35 +186,20 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
 /// machine's file, named as scp names it (`node1:/etc/kubernetes/manifests/web.yaml`);
 /// saving writes it back there ([`write_remote`]).
 fn edit(cluster: &Cluster, session: &Session, editor: &str, args: &[&str]) -> Output {
-    let Some(path) = args
-        .iter()
-        .find(|a| !a.starts_with('-') && !a.starts_with('+'))
-    else {
-        return Output::failure(format!(
-            "{editor}: a file name is needed, e.g. {editor} /etc/kubernetes/manifests/web.yaml"
-        ));
-    };
-    let path = if path.starts_with('/') {
-        crate::storage::normalise(path)
-    } else {
-        crate::storage::normalise(&format!("{}/{path}", session.home))
+    use super::file_editor::{file_argument, request, Found};
+    let example = "/etc/kubernetes/manifests/web.yaml";
+    let path = match file_argument(editor, args.iter().copied(), example) {
+        Ok(path) if path.starts_with('/') => crate::storage::normalise(path),
+        Ok(path) => crate::storage::normalise(&format!("{}/{path}", session.home)),
+        Err(complaint) => return complaint,
     };
     let tree = cluster.world.storage.tree(&session.backing);
-    let existing = match tree.map(|t| t.read(&path)) {
-        Some(Ok(text)) => Some(text.to_string()),
-        Some(Err(crate::storage::FsError::IsDir)) => {
-            return Output::failure(format!("{editor}: \"{path}\" is a directory"))
-        }
-        _ => None,
+    let found = match tree.map(|t| t.read(&path)) {
+        Some(Ok(text)) => Found::File(text),
+        Some(Err(crate::storage::FsError::IsDir)) => Found::Dir,
+        _ => Found::Missing,
     };
-    Output {
-        open_file: Some(crate::output::OpenFile {
-            path: format!("{}:{path}", session.name),
-            new_file: existing.is_none(),
-            text: existing.unwrap_or_default(),
-        }),
-        ..Output::default()
-    }
+    request(editor, &path, format!("{}:{path}", session.name), found)
 }
 
 /// Saves an editor's text to `target` when it names a machine's file (`HOST:/PATH`, as
