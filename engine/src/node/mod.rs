@@ -166,10 +166,8 @@ impl Kubelet {
     /// and posts again the mirror pods deleted meanwhile.
     pub fn observe(&mut self, world: &mut World) {
         self.projections.observe(world);
-        if self.static_pods.any() {
-            // A deleted mirror pod is noticed at once.
-            self.forget_deleted(world);
-        }
+        // The pod watch: a deleted mirror pod is noticed at once.
+        self.forget_deleted(world);
         static_pods::observe(&mut NodeCx {
             world,
             kubelet: self,

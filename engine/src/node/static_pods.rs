@@ -64,11 +64,6 @@ impl StaticPods {
         self.orphans.push(mirror);
     }
 
-    /// Whether any kubelet runs a static pod or has a mirror pod to post again.
-    pub(crate) fn any(&self) -> bool {
-        !self.pods.is_empty() || !self.orphans.is_empty()
-    }
-
     /// Records a static pod running since boot (the control plane's): the manifest `path`
     /// on `node` with `text`, mirrored by `mirror` (its namespace, name and uid).
     pub(crate) fn adopt(&mut self, node: &str, path: &str, text: &str, mirror: &Pod) {
@@ -489,7 +484,7 @@ mod tests {
         write(&mut bench, "node2", "web.yaml", None);
         observe_once(&mut bench, &mut kubelet);
         assert_eq!(uid(&bench), None);
-        assert!(!kubelet.static_pods.any());
+        assert!(kubelet.static_pods.pods.is_empty() && kubelet.static_pods.orphans.is_empty());
     }
 
     #[test]
