@@ -43,8 +43,12 @@ ExecStart=
 ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
 ";
 
+/// What minikube writes to `/etc/crictl.yaml` for containerd (`populateCRIConfig`); a kubeadm
+/// node has no such file (cri-tools' package installs none), so crictl warns there.
+const MINIKUBE_CRICTL_CONFIG: &str = "runtime-endpoint: unix:///run/containerd/containerd.sock\n";
+
 /// Writes the kubelet's files on `node`'s disk at `at` (epoch ms); `units`: the package's
-/// unit files too.
+/// unit files too (a kubeadm node's), else minikube's crictl configuration.
 pub fn write(storage: &mut Storage, node: &str, units: bool, at: i64) {
     let flags = format!("KUBELET_KUBEADM_ARGS=\"{KUBEADM_FLAGS}\"\n");
     let mut files = vec![
@@ -58,6 +62,12 @@ pub fn write(storage: &mut Storage, node: &str, units: bool, at: i64) {
     if units {
         files.push((KUBELET_UNIT_PATH, KUBELET_UNIT, 0o644));
         files.push((KUBEADM_DROP_IN_PATH, KUBEADM_DROP_IN, 0o644));
+    } else {
+        files.push((
+            crate::console::crictl::CONFIG_PATH,
+            MINIKUBE_CRICTL_CONFIG,
+            0o644,
+        ));
     }
     put(storage, node, &files, at);
 }

@@ -5,6 +5,7 @@ mod aliases;
 mod builtins;
 pub(crate) mod complete;
 mod conditions;
+pub(crate) mod crictl;
 mod exec;
 mod expand;
 mod file_editor;

@@ -97,7 +97,11 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> Outpu
         });
         return Output::default();
     }
-    on_machine(cluster, &backing, &name, &command.join(" "), stdin)
+    let tty = args
+        .iter()
+        .take_while(|a| a.starts_with('-'))
+        .any(|a| a.starts_with("-t"));
+    on_machine(cluster, &backing, &name, &command.join(" "), stdin, tty)
 }
 
 /// `minikube ssh [-- ] COMMAND…` on the minikube node; COMMAND reads `stdin`.
@@ -127,6 +131,7 @@ pub fn minikube(cluster: &mut Cluster, args: &[String], stdin: Option<&str>) -> 
         &node,
         &command.join(" "),
         stdin,
+        false,
     )
 }
 
@@ -179,7 +184,14 @@ pub fn session_line(cluster: &mut Cluster, line: &str) -> Output {
     if let [editor @ ("vi" | "vim" | "nano" | "edit"), args @ ..] = command {
         return edit(cluster, &session, editor, args);
     }
-    on_machine(cluster, &session.backing, &session.name, trimmed, None)
+    on_machine(
+        cluster,
+        &session.backing,
+        &session.name,
+        trimmed,
+        None,
+        true,
+    )
 }
 
 /// `vi FILE` (or `vim`, `nano`, `edit`) in a session: the front end's editor opens the
@@ -230,13 +242,14 @@ pub fn write_remote(cluster: &mut Cluster, target: &str, text: &str) -> Option<R
 }
 
 /// Runs `script` as root on the machine whose disk is `backing`, reading `stdin`, keeping
-/// what it writes.
+/// what it writes; `tty`: its output is a terminal (an interactive session, `ssh -t`).
 fn on_machine(
     cluster: &mut Cluster,
     backing: &Backing,
     name: &str,
     script: &str,
     stdin: Option<&str>,
+    tty: bool,
 ) -> Output {
     let now = cluster.world.clock.now_ms();
     let root = Arc::new(
@@ -267,11 +280,20 @@ fn on_machine(
         Backing::Node(node) => super::systemctl::Units::of(cluster, node),
         _ => None,
     };
-    let shell =
-        Shell::new(&host, "bash", vars, now, LIMIT_MS).with_input(stdin.map(str::to_string));
-    let run = match units.as_mut() {
-        Some(units) => shell.with_tools(units).run_script(script),
-        None => shell.run_script(script),
+    let run = {
+        let mut tools = match (backing, units.as_mut()) {
+            (Backing::Node(node), Some(units)) => Some(NodeTools {
+                units,
+                crictl: super::crictl::Crictl::of(cluster, node, tty),
+            }),
+            _ => None,
+        };
+        let shell =
+            Shell::new(&host, "bash", vars, now, LIMIT_MS).with_input(stdin.map(str::to_string));
+        match tools.as_mut() {
+            Some(tools) => shell.with_tools(tools).run_script(script),
+            None => shell.run_script(script),
+        }
     };
     if let Some(units) = units {
         units.apply(cluster);
@@ -296,6 +318,24 @@ fn on_machine(
         out.exit_code = code;
     }
     out
+}
+
+/// The node's own programs a script may run: `systemctl` and `crictl`.
+struct NodeTools<'a, 'c> {
+    units: &'a mut super::systemctl::Units,
+    crictl: super::crictl::Crictl<'c>,
+}
+
+impl crate::node::process::script::Tools for NodeTools<'_, '_> {
+    fn run(
+        &mut self,
+        argv: &[String],
+        now_ms: i64,
+    ) -> Option<crate::node::process::script::ToolRun> {
+        self.units
+            .run(argv, now_ms)
+            .or_else(|| self.crictl.run(argv, now_ms))
+    }
 }
 
 #[cfg(test)]

@@ -231,6 +231,15 @@ const OTHER: ImageInfo = ImageInfo {
     idle_bytes: 10 * MI,
 };
 
+/// The image ID containerd gives the image `full` names (its config's digest,
+/// `sha256:` and 64 hex digits), derived from the reference so that every node agrees.
+pub fn config_id(full: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("image config:{full}"));
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
 /// The idle CPU (millicores) and working set (bytes) of `image`'s main program, from its
 /// catalog entry (`OTHER_REPOSITORY`'s for images the catalog does not name).
 pub fn idle_use(image: &str) -> (u64, u64) {

@@ -40,6 +40,9 @@ pub struct Instance {
     pub process: process::Container,
     /// `containerd://...`.
     pub container_id: String,
+    /// The pod's restart count of this container when it was created (the runtime's
+    /// `attempt`, which `crictl ps` shows).
+    pub attempt: u32,
     /// When and how it exits (epoch ms, code), if it does.
     pub exit: Option<(i64, i32)>,
     /// The runtime could not start it: the error message.
@@ -282,6 +285,7 @@ pub fn adopt_running(cx: &mut NodeCx<'_>, pod: &Pod, start_ms: i64) {
         let current = Instance {
             process: proc,
             container_id,
+            attempt: 0,
             exit: None,
             start_error: None,
             pending: Vec::new(),
@@ -530,6 +534,7 @@ pub fn start_container(
     let instance = Instance {
         process: proc,
         container_id: container_id.clone(),
+        attempt: u32::try_from(restart_count).unwrap_or(0),
         exit,
         start_error,
         pending,

@@ -45,10 +45,12 @@ pub struct StaticPods {
     pods: BTreeMap<(String, String), StaticPod>,
     /// Mirror pods deleted through the API while their static pod runs on: posted again.
     orphans: Vec<Arc<Object>>,
-    /// The API server's manifest (node, path), as kubeadm wrote it at boot.
-    api_server: Option<(String, String)>,
-    /// Its static pod was replaced and has not been ready since: the API server is starting.
-    api_server_starting: bool,
+    /// The manifests (node, path) the API depends on, as kubeadm wrote them at boot: the API
+    /// server's and etcd's.
+    serving: Vec<(String, String)>,
+    /// Those whose static pod was replaced and has not been ready since (starting, or
+    /// failing to).
+    starting: std::collections::BTreeSet<(String, String)>,
 }
 
 impl StaticPods {
@@ -69,8 +71,9 @@ impl StaticPods {
     pub(crate) fn adopt(&mut self, node: &str, path: &str, text: &str, mirror: &Pod) {
         let meta = &mirror.metadata;
         let labels = meta.labels.as_ref();
-        if labels.and_then(|l| l.get("component")).map(String::as_str) == Some("kube-apiserver") {
-            self.api_server = Some((node.to_string(), path.to_string()));
+        let component = labels.and_then(|l| l.get("component")).map(String::as_str);
+        if matches!(component, Some("kube-apiserver" | "etcd")) {
+            self.serving.push((node.to_string(), path.to_string()));
         }
         self.pods.insert(
             (node.to_string(), path.to_string()),
@@ -83,17 +86,15 @@ impl StaticPods {
         );
     }
 
-    /// Whether the API server is down: its manifest is gone or holds no pod its kubelet
-    /// runs, or its static pod was replaced and is not ready yet (kubectl's connections
-    /// are refused meanwhile).
+    /// Whether the API server is down: its manifest or etcd's is gone or holds no pod its
+    /// kubelet runs, or their static pod was replaced and is not ready yet (kubectl's
+    /// connections are refused meanwhile; without etcd a real API server soon fails its
+    /// liveness probe and cannot start again).
     pub fn api_server_down(&self) -> bool {
-        let Some(key) = &self.api_server else {
-            return false;
-        };
-        match self.pods.get(key) {
+        self.serving.iter().any(|key| match self.pods.get(key) {
             None => true,
-            Some(p) => p.mirror_uid.is_none() || self.api_server_starting,
-        }
+            Some(p) => p.mirror_uid.is_none() || self.starting.contains(key),
+        })
     }
 
     /// Looks at every node's manifests again at the next chance (a kubelet started).
@@ -108,7 +109,7 @@ pub(crate) fn observe(cx: &mut NodeCx<'_>) {
     for mirror in std::mem::take(&mut cx.kubelet.static_pods.orphans) {
         repost(cx, &mirror);
     }
-    api_server_ready(cx);
+    serving_ready(cx);
     let writes = cx.world.storage.node_writes();
     if cx.kubelet.static_pods.seen_writes == Some(writes) {
         return;
@@ -155,8 +156,8 @@ pub(crate) fn observe(cx: &mut NodeCx<'_>) {
             if !cx.kubelet.static_pods.pods.contains_key(&key) {
                 if let Some(pod) = start(cx, &node, &node_uid, &path, &text) {
                     let statics = &mut cx.kubelet.static_pods;
-                    if statics.api_server.as_ref() == Some(&key) {
-                        statics.api_server_starting = true;
+                    if statics.serving.contains(&key) {
+                        statics.starting.insert(key.clone());
                     }
                     statics.pods.insert(key, pod);
                 }
@@ -165,26 +166,29 @@ pub(crate) fn observe(cx: &mut NodeCx<'_>) {
     }
 }
 
-/// Ends the API server's start once its new static pod is ready.
-fn api_server_ready(cx: &mut NodeCx<'_>) {
+/// Ends the start of the API server's or etcd's new static pod once it is ready.
+fn serving_ready(cx: &mut NodeCx<'_>) {
     let statics = &cx.kubelet.static_pods;
-    if !statics.api_server_starting {
+    if statics.starting.is_empty() {
         return;
     }
-    let Some(pod) = statics
-        .api_server
-        .as_ref()
-        .and_then(|k| statics.pods.get(k))
-    else {
-        return;
-    };
-    let ready = cx
-        .world
-        .api
-        .get_as::<Pod>(&pod.namespace, &pod.name)
-        .is_some_and(|p| p.metadata.uid == pod.mirror_uid && crate::api::pod::is_ready(p));
-    if ready {
-        cx.kubelet.static_pods.api_server_starting = false;
+    let ready: Vec<(String, String)> = statics
+        .starting
+        .iter()
+        .filter(|key| {
+            statics.pods.get(*key).is_some_and(|pod| {
+                cx.world
+                    .api
+                    .get_as::<Pod>(&pod.namespace, &pod.name)
+                    .is_some_and(|p| {
+                        p.metadata.uid == pod.mirror_uid && crate::api::pod::is_ready(p)
+                    })
+            })
+        })
+        .cloned()
+        .collect();
+    for key in ready {
+        cx.kubelet.static_pods.starting.remove(&key);
     }
 }
 

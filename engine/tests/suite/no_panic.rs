@@ -1774,3 +1774,94 @@ proptest! {
         prop_assert!(pods.contains("kube-scheduler-control-plane"), "{pods}");
     }
 }
+
+/// Words of a crictl command line: its subcommands and flags, with hostile values (huge
+/// counts, regular expressions that nest or do not compile, long and empty IDs).
+const CRICTL_WORDS: &[&str] = &[
+    "ps",
+    "pods",
+    "images",
+    "logs",
+    "version",
+    "config",
+    "inspect",
+    "-a",
+    "-q",
+    "-l",
+    "-aq",
+    "-n",
+    "99999999999999999999",
+    "-1",
+    "--last",
+    "--name",
+    "--namespace",
+    "(((((a*)*)*)*)*",
+    "[",
+    "kube.*",
+    "",
+    "-s",
+    "exited",
+    "--state",
+    "--pod",
+    "-p",
+    "--id",
+    "--tail",
+    "-t",
+    "--no-trunc",
+    "-o",
+    "json",
+    "--set",
+    "runtime-endpoint=",
+    "timeout=x",
+    "a=b,c",
+    "--get",
+    "-r",
+    "unix:///run/containerd/containerd.sock",
+    "--runtime-endpoint",
+    "--version",
+    "0",
+    "nginx",
+    "nginx:latest",
+    "sha256:",
+    "--filter",
+    "-f",
+    "--bogus",
+    "-xyz",
+    "--",
+    "crictl",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// Any crictl command line, on a node or in a session, with flags of the control
+    /// plane's manifests mangled, never panics; once the manifests are mended the API
+    /// server answers again.
+    #[test]
+    fn crictl_and_broken_control_plane_flags_never_panic(
+        lines in prop::collection::vec(prop::collection::vec(prop::sample::select(CRICTL_WORDS), 0..8), 1..6),
+        flag in prop::sample::select(&["--etcd-servers=", "--secure-port=", "--data-dir=", "--advertise-address="][..]),
+        junk in prop_oneof![Just("x".to_string()), "[a-z_=-]{0,12}", (1usize..40).prop_map(|n| "9".repeat(n))],
+    ) {
+        let mut cluster = Cluster::new();
+        cluster.run("kubectl run crash --image=busybox -- sh -c 'exit 1'");
+        let sed = format!("{flag}{junk}");
+        let _ = cluster.run(&format!("ssh control-plane \"cp -r /etc/kubernetes/manifests /root/m; sed -i 's#{flag}#{sed}#' /etc/kubernetes/manifests/*.yaml\""));
+        cluster.advance(SimDuration::seconds(30));
+        for (i, words) in lines.iter().enumerate() {
+            let line = format!("crictl {}", words.join(" "));
+            let _ = if i % 2 == 0 {
+                cluster.run(&format!("ssh control-plane '{line}'"))
+            } else {
+                cluster.run("ssh node1");
+                let out = cluster.run(&line);
+                cluster.run("exit");
+                out
+            };
+        }
+        let _ = cluster.run("ssh control-plane 'cp /root/m/* /etc/kubernetes/manifests/'");
+        cluster.advance(SimDuration::seconds(60));
+        let nodes = cluster.run("kubectl get nodes --no-headers");
+        prop_assert!(nodes.stdout().contains("control-plane"), "{sed}\n{lines:?}\n{}", nodes.stderr());
+    }
+}

@@ -7,6 +7,7 @@ pub mod addon;
 pub(crate) mod arith;
 pub(crate) mod budget;
 pub mod cond;
+mod flags;
 pub mod fs;
 pub mod grep;
 pub mod head_tail;
@@ -633,7 +634,21 @@ impl Container {
             Server::Addon(addon::Program::MetricsServer) => {
                 lines = metrics_server::log(self, until_ms)
             }
-            Server::System(c) => lines = system::startup(c, self),
+            Server::System(c) => match flags::refusal(c, &self.argv) {
+                // Its flags do not parse: the message, and the process ends.
+                Some((text, code)) => {
+                    lines = text
+                        .lines()
+                        .map(|l| Line {
+                            at: 40,
+                            text: l.to_string(),
+                            stderr: true,
+                        })
+                        .collect();
+                    end = End::Exit { at: 40, code };
+                }
+                None => lines = system::startup(c, self),
+            },
             Server::Generic | Server::Addon(_) => {}
         }
         Run::new(lines, end)
