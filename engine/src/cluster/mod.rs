@@ -331,15 +331,23 @@ impl Cluster {
     /// Runs every controller once, in the registry's order (determinism), and again while a
     /// pass wrote something, so one controller's writes are seen by the others at the same
     /// instant; then drops the watch events every cursor has read.
+    /// A control-plane process that comes up in the kubelet's look (its static pod ready
+    /// again) takes up its backlog at once: the passes run again.
     fn reconcile(&mut self) {
-        for _ in 0..MAX_PASSES {
-            let before = self.world.api.log_end();
-            self.controllers.run_all(&mut self.world);
-            if self.world.api.log_end() == before {
+        for _ in 0..2 {
+            for _ in 0..MAX_PASSES {
+                let before = self.world.api.log_end();
+                self.controllers.run_all(&mut self.world);
+                if self.world.api.log_end() == before {
+                    break;
+                }
+            }
+            let was = self.world.control_plane.clone();
+            self.kubelet.observe(&mut self.world);
+            if self.world.control_plane == was {
                 break;
             }
         }
-        self.kubelet.observe(&mut self.world);
         crate::network::load::refresh(&mut self.net_cx());
         // Every reader of a pass has looked: what they all read is history.
         self.world.api.compact();

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::api::object::{Object, ObjectKey, WatchEvent};
 use crate::apiserver::Cursor;
 use crate::timers::Task;
+use crate::world::control_plane::Process;
 use crate::world::World;
 
 /// A controller of kube-controller-manager (or the scheduler, or an apiserver loop). `Send`,
@@ -119,6 +120,8 @@ impl WholeStore {
 /// One registered controller with its cursor and queue.
 struct Slot {
     controller: Box<dyn Controller>,
+    /// The control-plane process it runs in, if one that can be down.
+    process: Option<Process>,
     cursor: Cursor,
     queue: Queue,
 }
@@ -144,10 +147,20 @@ impl Runtime {
         self.register_at(controller, Cursor::default());
     }
 
+    /// Registers `controller`, which runs in `process`: while that is down, its passes
+    /// wait (its cursor and requeues with them).
+    pub fn register_in(&mut self, process: Process, controller: Box<dyn Controller>) {
+        self.register_at(controller, Cursor::default());
+        if let Some(slot) = self.slots.last_mut() {
+            slot.process = Some(process);
+        }
+    }
+
     /// Registers `controller`; it will see every watch event from `cursor` on.
     pub fn register_at(&mut self, controller: Box<dyn Controller>, cursor: Cursor) {
         self.slots.push(Slot {
             controller,
+            process: None,
             cursor,
             queue: Queue::default(),
         });
@@ -157,19 +170,28 @@ impl Runtime {
     /// watch events since its cursor, each key synced once, in order.
     pub fn run(&mut self, name: &str, world: &mut World) {
         if let Some(slot) = self.slots.iter_mut().find(|s| s.controller.name() == name) {
-            slot.run(world);
+            if slot.up(world) {
+                slot.run(world);
+            }
         }
     }
 
-    /// Runs one pass of every controller, in registration order.
+    /// Runs one pass of every controller whose process is up, in registration order.
     pub fn run_all(&mut self, world: &mut World) {
         for slot in &mut self.slots {
-            slot.run(world);
+            if slot.up(world) {
+                slot.run(world);
+            }
         }
     }
 }
 
 impl Slot {
+    /// Whether its process is up.
+    fn up(&self, world: &World) -> bool {
+        self.process.is_none_or(|p| !world.control_plane.is_down(p))
+    }
+
     fn run(&mut self, world: &mut World) {
         self.queue.take_due(world.clock.now_ms());
         for event in world.api.read(&self.cursor) {

@@ -18,7 +18,9 @@ use sha2::{Digest, Sha256};
 
 use super::NodeCx;
 use crate::api::object::{Node, Object};
+use crate::node::process::system::Component;
 use crate::storage::{Backing, Entry};
+use crate::world::control_plane::Process;
 
 /// The kubelet's `staticPodPath` on every node of both profiles.
 pub const STATIC_POD_PATH: &str = "/etc/kubernetes/manifests";
@@ -45,9 +47,9 @@ pub struct StaticPods {
     pods: BTreeMap<(String, String), StaticPod>,
     /// Mirror pods deleted through the API while their static pod runs on: posted again.
     orphans: Vec<Arc<Object>>,
-    /// The manifests (node, path) the API depends on, as kubeadm wrote them at boot: the API
-    /// server's and etcd's.
-    serving: Vec<(String, String)>,
+    /// The control plane's manifests (node, path) by component, as kubeadm wrote them at
+    /// boot.
+    components: Vec<(Component, (String, String))>,
     /// Those whose static pod was replaced and has not been ready since (starting, or
     /// failing to).
     starting: std::collections::BTreeSet<(String, String)>,
@@ -71,9 +73,16 @@ impl StaticPods {
     pub(crate) fn adopt(&mut self, node: &str, path: &str, text: &str, mirror: &Pod) {
         let meta = &mirror.metadata;
         let labels = meta.labels.as_ref();
-        let component = labels.and_then(|l| l.get("component")).map(String::as_str);
-        if matches!(component, Some("kube-apiserver" | "etcd")) {
-            self.serving.push((node.to_string(), path.to_string()));
+        let component = match labels.and_then(|l| l.get("component")).map(String::as_str) {
+            Some("kube-apiserver") => Some(Component::ApiServer),
+            Some("etcd") => Some(Component::Etcd),
+            Some("kube-controller-manager") => Some(Component::ControllerManager),
+            Some("kube-scheduler") => Some(Component::Scheduler),
+            _ => None,
+        };
+        if let Some(c) = component {
+            self.components
+                .push((c, (node.to_string(), path.to_string())));
         }
         self.pods.insert(
             (node.to_string(), path.to_string()),
@@ -91,10 +100,33 @@ impl StaticPods {
     /// connections are refused meanwhile; without etcd a real API server soon fails its
     /// liveness probe and cannot start again).
     pub fn api_server_down(&self) -> bool {
-        self.serving.iter().any(|key| match self.pods.get(key) {
-            None => true,
-            Some(p) => p.mirror_uid.is_none() || self.starting.contains(key),
-        })
+        self.down(Component::ApiServer) || self.down(Component::Etcd)
+    }
+
+    /// Whether `component`'s static pod is not running ready: its manifest is gone or holds
+    /// no pod, or the pod was replaced and is not ready yet.
+    fn down(&self, component: Component) -> bool {
+        self.components
+            .iter()
+            .filter(|(c, _)| *c == component)
+            .any(|(_, key)| match self.pods.get(key) {
+                None => true,
+                Some(p) => p.mirror_uid.is_none() || self.starting.contains(key),
+            })
+    }
+
+    /// The processes that run controllers and are down now: their own pod's, or the API
+    /// server they talk to.
+    fn processes_down(&self) -> Vec<Process> {
+        let api = self.api_server_down();
+        [
+            (Component::ControllerManager, Process::ControllerManager),
+            (Component::Scheduler, Process::Scheduler),
+        ]
+        .into_iter()
+        .filter(|(c, _)| api || self.down(*c))
+        .map(|(_, p)| p)
+        .collect()
     }
 
     /// Looks at every node's manifests again at the next chance (a kubelet started).
@@ -104,8 +136,16 @@ impl StaticPods {
 }
 
 /// The kubelets' look at their manifests and mirror pods (after every pass of the
-/// controllers).
+/// controllers); then which control-plane processes are down
+/// ([`ControlPlane`](crate::world::control_plane::ControlPlane)).
 pub(crate) fn observe(cx: &mut NodeCx<'_>) {
+    look(cx);
+    let down = cx.kubelet.static_pods.processes_down();
+    cx.world.control_plane.set_down(down);
+}
+
+/// The kubelets' look at their manifests and mirror pods.
+fn look(cx: &mut NodeCx<'_>) {
     for mirror in std::mem::take(&mut cx.kubelet.static_pods.orphans) {
         repost(cx, &mirror);
     }
@@ -156,7 +196,7 @@ pub(crate) fn observe(cx: &mut NodeCx<'_>) {
             if !cx.kubelet.static_pods.pods.contains_key(&key) {
                 if let Some(pod) = start(cx, &node, &node_uid, &path, &text) {
                     let statics = &mut cx.kubelet.static_pods;
-                    if statics.serving.contains(&key) {
+                    if statics.components.iter().any(|(_, k)| *k == key) {
                         statics.starting.insert(key.clone());
                     }
                     statics.pods.insert(key, pod);
@@ -166,30 +206,55 @@ pub(crate) fn observe(cx: &mut NodeCx<'_>) {
     }
 }
 
-/// Ends the start of the API server's or etcd's new static pod once it is ready.
+/// Ends the start of a control-plane component's new static pod: the API server and etcd
+/// serve once the pod is ready (their probes pass); the controller manager and the
+/// scheduler work as soon as their container runs.
 fn serving_ready(cx: &mut NodeCx<'_>) {
     let statics = &cx.kubelet.static_pods;
     if statics.starting.is_empty() {
         return;
     }
-    let ready: Vec<(String, String)> = statics
+    let up: Vec<(String, String)> = statics
         .starting
         .iter()
         .filter(|key| {
+            let serves = statics
+                .components
+                .iter()
+                .any(|(c, k)| k == *key && matches!(c, Component::ApiServer | Component::Etcd));
             statics.pods.get(*key).is_some_and(|pod| {
                 cx.world
                     .api
                     .get_as::<Pod>(&pod.namespace, &pod.name)
                     .is_some_and(|p| {
-                        p.metadata.uid == pod.mirror_uid && crate::api::pod::is_ready(p)
+                        p.metadata.uid == pod.mirror_uid
+                            && if serves {
+                                crate::api::pod::is_ready(p)
+                            } else {
+                                running(p)
+                            }
                     })
             })
         })
         .cloned()
         .collect();
-    for key in ready {
+    for key in up {
         cx.kubelet.static_pods.starting.remove(&key);
     }
+}
+
+/// Whether every container of `pod` is reported running.
+fn running(pod: &Pod) -> bool {
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref());
+    statuses.is_some_and(|all| {
+        !all.is_empty()
+            && all
+                .iter()
+                .all(|c| c.state.as_ref().is_some_and(|s| s.running.is_some()))
+    })
 }
 
 /// The manifests in `node`'s static pod path, as (path, text): every regular file whose

@@ -4,6 +4,7 @@
 //! above them.
 
 pub mod clients;
+pub mod control_plane;
 pub mod events;
 pub mod heartbeats;
 
@@ -38,6 +39,8 @@ pub struct World {
     pub clients: clients::Clients,
     /// The kubelets' Lease renewals, as when each started and stopped.
     pub heartbeats: heartbeats::Heartbeats,
+    /// The control-plane processes down (their static pods not ready).
+    pub control_plane: control_plane::ControlPlane,
 }
 
 impl World {
@@ -53,6 +56,7 @@ impl World {
             cgroups: Cgroups::default(),
             clients: clients::Clients::default(),
             heartbeats: heartbeats::Heartbeats::default(),
+            control_plane: control_plane::ControlPlane::default(),
         }
     }
 

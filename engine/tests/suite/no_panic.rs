@@ -1840,7 +1840,7 @@ proptest! {
     #[test]
     fn crictl_and_broken_control_plane_flags_never_panic(
         lines in prop::collection::vec(prop::collection::vec(prop::sample::select(CRICTL_WORDS), 0..8), 1..6),
-        flag in prop::sample::select(&["--etcd-servers=", "--secure-port=", "--data-dir=", "--advertise-address="][..]),
+        flag in prop::sample::select(&["--etcd-servers=", "--secure-port=", "--data-dir=", "--advertise-address=", "- kube-scheduler", "- kube-controller-manager"][..]),
         junk in prop_oneof![Just("x".to_string()), "[a-z_=-]{0,12}", (1usize..40).prop_map(|n| "9".repeat(n))],
     ) {
         let mut cluster = Cluster::new();
@@ -1863,5 +1863,9 @@ proptest! {
         cluster.advance(SimDuration::seconds(60));
         let nodes = cluster.run("kubectl get nodes --no-headers");
         prop_assert!(nodes.stdout().contains("control-plane"), "{sed}\n{lines:?}\n{}", nodes.stderr());
+        cluster.run("kubectl create deployment after --image=nginx");
+        cluster.advance(SimDuration::seconds(30));
+        let pods = cluster.run("kubectl get pods -l app=after --no-headers").stdout();
+        prop_assert!(pods.contains("Running"), "{sed}\n{lines:?}\n{pods}");
     }
 }
