@@ -175,13 +175,14 @@ pub(crate) fn slot_ref<'a>(pod: &'a Pod, container: &'a str) -> (&'a str, &'a st
     )
 }
 
-/// The pod as the kubelet names it in messages (`format.Pod`): `name_namespace(uid)`.
+/// The pod as the kubelet names it in messages (`format.Pod`): `name_namespace(uid)`, the
+/// uid the kubelet knows (a static pod's is its config hash, not its mirror pod's).
 pub(crate) fn pod_ref(pod: &Pod) -> String {
     format!(
         "{}_{}({})",
         pod.metadata.name.as_deref().unwrap_or_default(),
         pod.metadata.namespace.as_deref().unwrap_or_default(),
-        pod.metadata.uid.as_deref().unwrap_or_default()
+        crate::api::pod::event_uid(&pod.metadata)
     )
 }
 
