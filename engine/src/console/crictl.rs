@@ -245,7 +245,14 @@ impl Tools for Crictl<'_> {
             "ps" => self.ps(args, now_ms),
             "pods" => self.pods(args, now_ms),
             "images" | "image" | "img" => self.list_images(args),
-            "logs" => self.logs(args, now_ms),
+            "logs" => match self.logs(args, now_ms) {
+                // The container's streams go to crictl's own stdout and stderr.
+                Ok(lines) => {
+                    run.lines.extend(lines);
+                    return Some(run);
+                }
+                Err(e) => Err(e),
+            },
             "version" => Ok(vec![
                 "Version:  0.1.0".into(),
                 "RuntimeName:  containerd".into(),
@@ -501,12 +508,24 @@ impl Crictl<'_> {
         Ok(lines(&text))
     }
 
-    /// `crictl logs [--tail N] [-t] [-p] [--since T] CONTAINER-ID`.
-    fn logs(&self, args: &[String], now: i64) -> Result<Vec<String>, Failure> {
+    /// `crictl logs [--tail N] [-t] [-p] [--stream S] CONTAINER-ID`: the container's lines,
+    /// each with whether it was written to stderr.
+    fn logs(&self, args: &[String], now: i64) -> Result<Vec<(String, bool)>, Failure> {
         let o = Options::parse(args, &["tail", "since", "limit-bytes", "stream"])?;
         let Some(id) = o.positionals.first().filter(|id| !id.is_empty()) else {
             return Err(Failure::Fatal("ID cannot be empty".into()));
         };
+        let stream = o.value("stream");
+        if let Some(bad) = stream.filter(|s| !matches!(*s, "stdout" | "stderr")) {
+            return Err(Failure::Fatal(format!(
+                "invalid stream \"{bad}\", must be \"stdout\" or \"stderr\""
+            )));
+        }
+        if o.value("tail").is_some() && stream.is_some() {
+            return Err(Failure::Fatal(
+                "--tail and --stream are mutually exclusive".into(),
+            ));
+        }
         let rows = self.containers(now);
         let mut found = rows.iter().filter(|r| r.id.starts_with(id.as_str()));
         let (Some(row), None) = (found.next(), found.next()) else {
@@ -553,12 +572,13 @@ impl Crictl<'_> {
             .process
             .run_in(Some(&self.cluster.world.storage), until);
         let start = instance.process.start_ms;
-        let mut out: Vec<String> = run
+        let mut out: Vec<(String, bool)> = run
             .lines
             .into_iter()
             .filter(|l| start + l.at <= now)
+            .filter(|l| stream.is_none_or(|s| (s == "stderr") == l.stderr))
             .map(|l| {
-                if o.flag("timestamps") {
+                let text = if o.flag("timestamps") {
                     format!(
                         "{} {}",
                         crate::node::process::rfc3339_nano(start + l.at),
@@ -566,7 +586,8 @@ impl Crictl<'_> {
                     )
                 } else {
                     l.text
-                }
+                };
+                (text, l.stderr)
             })
             .collect();
         if let Some(n) = tail {

@@ -214,12 +214,13 @@ pub struct Shell<'a> {
 }
 
 /// Where a simple command's output goes: `>/dev/null`, `> FILE` and `>> FILE` (into the
-/// run's files), `2>/dev/null` (stderr into a file is dropped), `2>&1`, `&>/dev/null`.
+/// run's files), `2>/dev/null` (stderr into a file is dropped), `2>&1`, `>&2`, `&>/dev/null`.
 #[derive(Default)]
 struct Redirect {
     drop_out: bool,
     drop_err: bool,
     err_to_out: bool,
+    out_to_err: bool,
     /// Stdout goes to this file (path as written, appending).
     to_file: Option<(String, bool)>,
 }
@@ -249,6 +250,7 @@ impl Redirect {
                     }
                 }
                 sh::Redirect::Dup { fd: 2, to: 1 } => r.err_to_out = true,
+                sh::Redirect::Dup { fd: 1, to: 2 } => r.out_to_err = true,
                 sh::Redirect::Dup { .. } => {}
             }
         }
@@ -259,13 +261,15 @@ impl Redirect {
     /// that goes to `to_file`.
     fn apply(&self, lines: &mut Vec<Line>, from: usize) -> String {
         let mut captured = String::new();
-        if !(self.drop_out || self.drop_err || self.err_to_out) {
+        if !(self.drop_out || self.drop_err || self.err_to_out || self.out_to_err) {
             return captured;
         }
         let mut kept: Vec<Line> = lines.drain(from.min(lines.len())..).collect();
         for l in &mut kept {
             if self.err_to_out && l.stderr {
                 l.stderr = false;
+            } else if self.out_to_err && !l.stderr {
+                l.stderr = true;
             }
             if !l.stderr && self.to_file.is_some() {
                 captured.push_str(&l.text);
