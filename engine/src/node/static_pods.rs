@@ -139,20 +139,25 @@ impl StaticPods {
 /// controllers); then which control-plane processes are down
 /// ([`ControlPlane`](crate::world::control_plane::ControlPlane)).
 pub(crate) fn observe(cx: &mut NodeCx<'_>) {
-    look(cx);
-    let down = cx.kubelet.static_pods.processes_down();
-    cx.world.control_plane.set_down(down);
+    if look(cx) {
+        let down = cx.kubelet.static_pods.processes_down();
+        cx.world.control_plane.set_down(down);
+    }
 }
 
-/// The kubelets' look at their manifests and mirror pods.
-fn look(cx: &mut NodeCx<'_>) {
-    for mirror in std::mem::take(&mut cx.kubelet.static_pods.orphans) {
+/// The kubelets' look at their manifests and mirror pods; whether it may have changed
+/// which static pods run (nothing is looked at, and nothing changes, while no mirror pod
+/// was deleted, no control-plane pod is starting and no node's disk was written).
+fn look(cx: &mut NodeCx<'_>) -> bool {
+    let orphans = std::mem::take(&mut cx.kubelet.static_pods.orphans);
+    let mut changed = !orphans.is_empty();
+    for mirror in orphans {
         repost(cx, &mirror);
     }
-    serving_ready(cx);
+    changed |= serving_ready(cx);
     let writes = cx.world.storage.node_writes();
     if cx.kubelet.static_pods.seen_writes == Some(writes) {
-        return;
+        return changed;
     }
     cx.kubelet.static_pods.seen_writes = Some(writes);
     let nodes: Vec<(String, String)> = cx
@@ -204,15 +209,16 @@ fn look(cx: &mut NodeCx<'_>) {
             }
         }
     }
+    true
 }
 
 /// Ends the start of a control-plane component's new static pod: the API server and etcd
 /// serve once the pod is ready (their probes pass); the controller manager and the
 /// scheduler work as soon as their container runs.
-fn serving_ready(cx: &mut NodeCx<'_>) {
+fn serving_ready(cx: &mut NodeCx<'_>) -> bool {
     let statics = &cx.kubelet.static_pods;
     if statics.starting.is_empty() {
-        return;
+        return false;
     }
     let up: Vec<(String, String)> = statics
         .starting
@@ -238,9 +244,11 @@ fn serving_ready(cx: &mut NodeCx<'_>) {
         })
         .cloned()
         .collect();
+    let changed = !up.is_empty();
     for key in up {
         cx.kubelet.static_pods.starting.remove(&key);
     }
+    changed
 }
 
 /// Whether every container of `pod` is reported running.
