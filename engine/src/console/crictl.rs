@@ -171,17 +171,24 @@ impl<'a> Crictl<'a> {
         refs.insert(PAUSE_IMAGE.to_string());
         refs.into_iter()
             .filter_map(|full| {
-                let (repo, tag) = full.rsplit_once(':')?;
+                let r = ImageRef::parse(&full)?;
                 let size = if full == PAUSE_IMAGE {
                     PAUSE_SIZE
                 } else {
-                    ImageRef::parse(&full)
-                        .as_ref()
-                        .and_then(lookup)
-                        .map_or(0, |i| i.size_bytes)
+                    lookup(&r).map_or(0, |i| i.size_bytes)
                 };
-                let id = crate::node::images::config_id(&full);
-                Some((repo.to_string(), tag.to_string(), id, size))
+                // An image pulled by digest has no tag (`normalizeRepoTagPair`'s `<none>`).
+                let tag = if r.digest.is_some() {
+                    "<none>".into()
+                } else {
+                    r.tag
+                };
+                Some((
+                    r.repository,
+                    tag,
+                    crate::node::images::config_id(&full),
+                    size,
+                ))
             })
             .collect()
     }
@@ -265,13 +272,32 @@ impl Tools for Crictl<'_> {
                 run.code = 1;
                 return Some(run);
             }
-            other => Err(Failure::Fatal(format!("No help topic for '{other}'"))),
+            other => Err(Failure::NoTopic(other.to_string())),
         };
         match result {
             Ok(lines) => run.lines.extend(lines.into_iter().map(|l| (l, false))),
             Err(Failure::Fatal(msg)) => {
                 run.lines.push((self.log("fatal", &msg), true));
                 run.code = 1;
+            }
+            Err(Failure::Usage(msg)) => {
+                // urfave/cli prints the complaint and the command's help (left out here) to
+                // stdout, then returns the error, which main hands to logrus.Fatal.
+                run.lines.push((format!("Incorrect Usage: {msg}"), false));
+                run.lines.push((String::new(), false));
+                run.lines.push((self.log("fatal", &msg), true));
+                run.code = 1;
+            }
+            Err(Failure::GoLog(msg)) => {
+                let at = crate::node::process::fmt_ms(now_ms, "%Y/%m/%d %H:%M:%S");
+                run.lines.push((format!("{at} {msg}"), true));
+                run.code = 1;
+            }
+            Err(Failure::NoTopic(name)) => {
+                // The root's help action's exit error: printed by urfave/cli, exit 3.
+                run.lines
+                    .push((format!("No help topic for '{name}'"), true));
+                run.code = 3;
             }
             Err(Failure::Lines(lines, code)) => {
                 run.lines.extend(lines.into_iter().map(|l| (l, true)));
@@ -286,6 +312,12 @@ impl Tools for Crictl<'_> {
 enum Failure {
     /// logrus.Fatal of the error main receives (exit 1).
     Fatal(String),
+    /// A flag urfave/cli could not parse.
+    Usage(String),
+    /// Go's `log.Fatalf` (a date and time, exit 1).
+    GoLog(String),
+    /// A subcommand that does not exist.
+    NoTopic(String),
     /// Lines on stderr and an exit code.
     Lines(Vec<String>, i32),
 }
@@ -355,7 +387,7 @@ impl Crictl<'_> {
             None => Some("running".to_string()),
             Some(s @ ("created" | "running" | "exited" | "unknown")) => Some(s.to_string()),
             Some(_) => {
-                return Err(Failure::Fatal(
+                return Err(Failure::GoLog(
                     "--state should be one of created, running, exited or unknown".into(),
                 ))
             }
@@ -427,7 +459,7 @@ impl Crictl<'_> {
             None => None,
             Some("ready") => Some(true),
             Some("notready") => Some(false),
-            Some(_) => return Err(Failure::Fatal("--state should be ready or notready".into())),
+            Some(_) => return Err(Failure::GoLog("--state should be ready or notready".into())),
         };
         o.table_only()?;
         let mut pods: Vec<Sandbox<'_>> = self
@@ -512,6 +544,19 @@ impl Crictl<'_> {
     /// each with whether it was written to stderr.
     fn logs(&self, args: &[String], now: i64) -> Result<Vec<(String, bool)>, Failure> {
         let o = Options::parse(args, &["tail", "since", "limit-bytes", "stream"])?;
+        // urfave/cli parses the flags' values before the command runs.
+        let tail = match o.value("tail") {
+            None => None,
+            Some(t) => match t.parse::<i64>() {
+                Ok(n) if n < 0 => None,
+                Ok(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+                Err(_) => {
+                    return Err(incorrect(&format!(
+                        "invalid value \"{t}\" for flag -tail: parse error"
+                    )));
+                }
+            },
+        };
         let Some(id) = o.positionals.first().filter(|id| !id.is_empty()) else {
             return Err(Failure::Fatal("ID cannot be empty".into()));
         };
@@ -551,18 +596,6 @@ impl Crictl<'_> {
             }
         } else {
             row.instance
-        };
-        let tail = match o.value("tail") {
-            None => None,
-            Some(t) => {
-                match t.parse::<i64>() {
-                    Ok(n) if n < 0 => None,
-                    Ok(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
-                    Err(_) => {
-                        return Err(Failure::Lines(vec![format!("Incorrect Usage: invalid value \"{t}\" for flag -tail: parse error")], 1));
-                    }
-                }
-            }
         };
         let until = match instance.exit {
             Some((at, _)) if at <= now => at,
@@ -841,10 +874,9 @@ impl Options {
     }
 }
 
-/// urfave/cli's complaint about the command line (printed before the subcommand's help,
-/// which is left out here).
+/// urfave/cli's complaint about the command line.
 fn incorrect(msg: &str) -> Failure {
-    Failure::Lines(vec![format!("Incorrect Usage: {msg}")], 1)
+    Failure::Usage(msg.to_string())
 }
 
 /// Whether `target` matches the regular expression `pattern` (crictl's `matchesRegex`: an
