@@ -34,8 +34,6 @@ const PAUSE_SIZE: u64 = 320_448;
 pub(crate) struct Crictl<'a> {
     cluster: &'a Cluster,
     node: String,
-    /// The endpoint `/etc/crictl.yaml` sets, if the file sets one.
-    configured: Option<String>,
     /// Whether stderr is a terminal (an interactive session): logrus's layout.
     tty: bool,
     /// When the command started (logrus's `[0000]` counts from there).
@@ -67,19 +65,22 @@ struct Sandbox<'a> {
 impl<'a> Crictl<'a> {
     /// crictl on `node` of `cluster`; `tty` when its stderr is a terminal.
     pub(crate) fn of(cluster: &'a Cluster, node: &str, tty: bool) -> Self {
-        let configured = cluster
-            .world
-            .storage
-            .tree(&crate::storage::Backing::Node(node.to_string()))
-            .and_then(|t| t.read(CONFIG_PATH).ok())
-            .and_then(|text| config_value(text, "runtime-endpoint"));
         Crictl {
             cluster,
             node: node.to_string(),
-            configured,
             tty,
             started_ms: None,
         }
+    }
+
+    /// `/etc/crictl.yaml` on the node, if it is there (read when crictl runs).
+    fn config_file(&self) -> Option<&'a str> {
+        self.cluster
+            .world
+            .storage
+            .tree(&crate::storage::Backing::Node(self.node.clone()))?
+            .read(CONFIG_PATH)
+            .ok()
     }
 
     /// A logrus line at `level` (`warning`, `fatal`).
@@ -92,7 +93,10 @@ impl<'a> Crictl<'a> {
                 self.started_ms.unwrap_or_default(),
                 "%Y-%m-%dT%H:%M:%SZ",
             );
-            format!("time=\"{at}\" level={level} msg={}", logrus_quote(msg))
+            format!(
+                "time=\"{at}\" level={level} msg={}",
+                crate::node::hooks::logrus_value(msg)
+            )
         }
     }
 
@@ -201,7 +205,8 @@ impl Tools for Crictl<'_> {
         }
         self.started_ms = Some(now_ms);
         let mut run = ToolRun::default();
-        let mut endpoint = self.configured.clone();
+        let config = self.config_file();
+        let mut endpoint = config.and_then(|text| config_value(text, "runtime-endpoint"));
         let mut rest = &argv[1..];
         while let Some((flag, tail)) = rest.split_first() {
             match flag.as_str() {
@@ -241,46 +246,50 @@ impl Tools for Crictl<'_> {
                     }
                 }
                 Some(e) if !answers(e) => {
-                    run.lines.push((format!("kubeplay: only containerd's socket ({CONTAINERD_ENDPOINT}) answers on {}; crictl's connection to {e} is not simulated", self.node), true));
-                    run.code = 1;
+                    let note = format!("kubeplay: only containerd's socket ({CONTAINERD_ENDPOINT}) answers on {}; crictl's connection to {e} is not simulated", self.node);
+                    self.fail(&mut run, Failure::Lines(vec![note], 1), now_ms);
                     return Some(run);
                 }
                 Some(_) => {}
             }
         }
+        // What each command prints: (line, to stderr).
         let result = match command.as_str() {
-            "ps" => self.ps(args, now_ms),
-            "pods" => self.pods(args, now_ms),
-            "images" | "image" | "img" => self.list_images(args),
-            "logs" => match self.logs(args, now_ms) {
-                // The container's streams go to crictl's own stdout and stderr.
-                Ok(lines) => {
-                    run.lines.extend(lines);
-                    return Some(run);
-                }
-                Err(e) => Err(e),
-            },
-            "version" => Ok(vec![
+            "ps" => self.ps(args, now_ms).map(stdout),
+            "pods" => self.pods(args, now_ms).map(stdout),
+            "images" | "image" | "img" => self.list_images(args).map(stdout),
+            // The container's streams go to crictl's own stdout and stderr.
+            "logs" => self.logs(args, now_ms),
+            "version" => Ok(stdout(vec![
                 "Version:  0.1.0".into(),
                 "RuntimeName:  containerd".into(),
                 "RuntimeVersion:  v2.1.4".into(),
                 "RuntimeApiVersion:  v1".into(),
-            ]),
-            "config" => return Some(self.config(args, run)),
-            other if SUBCOMMANDS.contains(&other) => {
-                run.lines.push((format!("kubeplay: crictl {other} is not simulated; try crictl ps, crictl pods, crictl images or crictl logs"), true));
-                run.code = 1;
-                return Some(run);
-            }
+            ])),
+            "config" => self.config(args, config, &mut run.files),
+            other if SUBCOMMANDS.contains(&other) => Err(Failure::Lines(
+                vec![format!("kubeplay: crictl {other} is not simulated; try crictl ps, crictl pods, crictl images or crictl logs")],
+                1,
+            )),
             other => Err(Failure::NoTopic(other.to_string())),
         };
         match result {
-            Ok(lines) => run.lines.extend(lines.into_iter().map(|l| (l, false))),
-            Err(Failure::Fatal(msg)) => {
+            Ok(lines) => run.lines.extend(lines),
+            Err(failure) => self.fail(&mut run, failure, now_ms),
+        }
+        Some(run)
+    }
+}
+
+impl Crictl<'_> {
+    /// Prints `failure` as crictl (or the library it comes from) does, with its exit code.
+    fn fail(&self, run: &mut ToolRun, failure: Failure, now_ms: i64) {
+        match failure {
+            Failure::Fatal(msg) => {
                 run.lines.push((self.log("fatal", &msg), true));
                 run.code = 1;
             }
-            Err(Failure::Usage(msg)) => {
+            Failure::Usage(msg) => {
                 // urfave/cli prints the complaint and the command's help (left out here) to
                 // stdout, then returns the error, which main hands to logrus.Fatal.
                 run.lines.push((format!("Incorrect Usage: {msg}"), false));
@@ -288,24 +297,28 @@ impl Tools for Crictl<'_> {
                 run.lines.push((self.log("fatal", &msg), true));
                 run.code = 1;
             }
-            Err(Failure::GoLog(msg)) => {
+            Failure::GoLog(msg) => {
                 let at = crate::node::process::fmt_ms(now_ms, "%Y/%m/%d %H:%M:%S");
                 run.lines.push((format!("{at} {msg}"), true));
                 run.code = 1;
             }
-            Err(Failure::NoTopic(name)) => {
+            Failure::NoTopic(name) => {
                 // The root's help action's exit error: printed by urfave/cli, exit 3.
                 run.lines
                     .push((format!("No help topic for '{name}'"), true));
                 run.code = 3;
             }
-            Err(Failure::Lines(lines, code)) => {
+            Failure::Lines(lines, code) => {
                 run.lines.extend(lines.into_iter().map(|l| (l, true)));
                 run.code = code;
             }
         }
-        Some(run)
     }
+}
+
+/// Lines for stdout.
+fn stdout(lines: Vec<String>) -> Vec<(String, bool)> {
+    lines.into_iter().map(|l| (l, false)).collect()
 }
 
 /// How a subcommand fails.
@@ -631,33 +644,33 @@ impl Crictl<'_> {
     }
 
     /// `crictl config --set KEY=VALUE…` writes `/etc/crictl.yaml` (its six keys, as crictl
-    /// writes a new file); `crictl config --get KEY` prints one; other uses are not simulated.
-    fn config(&self, args: &[String], mut run: ToolRun) -> ToolRun {
+    /// writes a new file) into `files`; `crictl config --get KEY` prints one; other uses
+    /// are not simulated. `file` is the configuration there now.
+    fn config(
+        &self,
+        args: &[String],
+        file: Option<&str>,
+        files: &mut Vec<(String, String)>,
+    ) -> Result<Vec<(String, bool)>, Failure> {
         let mut keys: Vec<(&str, String)> = [
-            "runtime-endpoint",
-            "image-endpoint",
-            "timeout",
-            "debug",
-            "pull-image-on-create",
-            "disable-pull-on-run",
+            ("runtime-endpoint", "\"\""),
+            ("image-endpoint", "\"\""),
+            ("timeout", "0"),
+            ("debug", "false"),
+            ("pull-image-on-create", "false"),
+            ("disable-pull-on-run", "false"),
         ]
         .into_iter()
-        .map(|k| {
-            let current = self
-                .cluster
-                .world
-                .storage
-                .tree(&crate::storage::Backing::Node(self.node.clone()))
-                .and_then(|t| t.read(CONFIG_PATH).ok())
-                .and_then(|text| config_value(text, k));
-            let default = match k {
-                "timeout" => "0",
-                "debug" | "pull-image-on-create" | "disable-pull-on-run" => "false",
-                _ => "\"\"",
-            };
+        .map(|(k, default)| {
+            let current = file.and_then(|text| config_value(text, k));
             (k, current.unwrap_or_else(|| default.to_string()))
         })
         .collect();
+        let no_option = |what: &str, key: &str| {
+            Failure::Fatal(format!(
+                "{what} option: no configuration option named {key}"
+            ))
+        };
         let mut words = args.iter();
         let mut changed = false;
         while let Some(w) = words.next() {
@@ -665,59 +678,35 @@ impl Crictl<'_> {
                 "--set" => words.next().cloned(),
                 "--get" => {
                     let key = words.next().map(String::as_str).unwrap_or_default();
-                    match keys.iter().find(|(k, _)| *k == key) {
-                        Some((_, v)) => run.lines.push((v.trim_matches('"').to_string(), false)),
-                        None => {
-                            run.lines.push((
-                                self.log(
-                                    "fatal",
-                                    &format!("get option: no configuration option named {key}"),
-                                ),
-                                true,
-                            ));
-                            run.code = 1;
-                        }
-                    }
-                    return run;
+                    return match keys.iter().find(|(k, _)| *k == key) {
+                        Some((_, v)) => Ok(stdout(vec![v.trim_matches('"').to_string()])),
+                        None => Err(no_option("get", key)),
+                    };
                 }
                 s => s.strip_prefix("--set=").map(str::to_string),
             };
             let Some(pair) = pair else {
-                run.lines.push((
-                    "kubeplay: crictl config without --set or --get is not simulated".into(),
-                    true,
+                return Err(Failure::Lines(
+                    vec!["kubeplay: crictl config without --set or --get is not simulated".into()],
+                    1,
                 ));
-                run.code = 1;
-                return run;
             };
             for one in pair.split(',') {
                 let Some((k, v)) = one.split_once('=') else {
-                    run.lines.push((self.log("fatal", &format!("set option: the config option '{one}' must be in the format key=value")), true));
-                    run.code = 1;
-                    return run;
+                    return Err(Failure::Fatal(format!(
+                        "set option: the config option '{one}' must be in the format key=value"
+                    )));
                 };
-                match keys.iter_mut().find(|(key, _)| *key == k) {
-                    Some(slot) => slot.1 = v.to_string(),
-                    None => {
-                        run.lines.push((
-                            self.log(
-                                "fatal",
-                                &format!("set option: no configuration option named {k}"),
-                            ),
-                            true,
-                        ));
-                        run.code = 1;
-                        return run;
-                    }
-                }
+                let slot = keys.iter_mut().find(|(key, _)| *key == k);
+                slot.ok_or_else(|| no_option("set", k))?.1 = v.to_string();
                 changed = true;
             }
         }
         if changed {
             let text: String = keys.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
-            run.files.push((CONFIG_PATH.to_string(), text));
+            files.push((CONFIG_PATH.to_string(), text));
         }
-        run
+        Ok(Vec::new())
     }
 }
 
@@ -933,18 +922,6 @@ fn lines(text: &str) -> Vec<String> {
     tabwrite(text, 20, 3).lines().map(str::to_string).collect()
 }
 
-/// logrus's quoting of a field value: bare when it needs none, else Go's `%q`.
-fn logrus_quote(s: &str) -> String {
-    let bare = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._/@^+".contains(c));
-    if bare {
-        s.to_string()
-    } else {
-        format!("{s:?}")
-    }
-}
-
 /// docker/go-units' `HumanDuration` (v0.5.0) of `ms`.
 pub(crate) fn human_duration(ms: i64) -> String {
     let seconds = ms.max(0) / 1000;
@@ -1039,12 +1016,5 @@ mod tests {
         for (bytes, text) in cases {
             assert_eq!(human_size(bytes), text, "{bytes}");
         }
-    }
-
-    #[test]
-    fn logrus_quotes_values_as_go_does() {
-        assert_eq!(logrus_quote("abc"), "abc");
-        assert_eq!(logrus_quote("a b"), "\"a b\"");
-        assert_eq!(logrus_quote("say \"x\""), "\"say \\\"x\\\"\"");
     }
 }

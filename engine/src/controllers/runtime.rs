@@ -150,17 +150,18 @@ impl Runtime {
     /// Registers `controller`, which runs in `process`: while that is down, its passes
     /// wait (its cursor and requeues with them).
     pub fn register_in(&mut self, process: Process, controller: Box<dyn Controller>) {
-        self.register_at(controller, Cursor::default());
-        if let Some(slot) = self.slots.last_mut() {
-            slot.process = Some(process);
-        }
+        self.push(controller, Some(process), Cursor::default());
     }
 
     /// Registers `controller`; it will see every watch event from `cursor` on.
     pub fn register_at(&mut self, controller: Box<dyn Controller>, cursor: Cursor) {
+        self.push(controller, None, cursor);
+    }
+
+    fn push(&mut self, controller: Box<dyn Controller>, process: Option<Process>, cursor: Cursor) {
         self.slots.push(Slot {
             controller,
-            process: None,
+            process,
             cursor,
             queue: Queue::default(),
         });

@@ -133,6 +133,18 @@ fn handler_string(h: &LifecycleHandler) -> String {
     format!("&LifecycleHandler{{Exec:nil,HTTPGet:nil,TCPSocket:{tcp},Sleep:nil,}}")
 }
 
+/// A logrus text formatter's value: bare when it needs no quoting, else Go's `%q`.
+pub fn logrus_value(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._/@^+".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        go_quote(s)
+    }
+}
+
 /// Go's `%q` of a string (`strconv.Quote`).
 pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -263,5 +275,12 @@ mod tests {
     #[test]
     fn quotes_as_go_does() {
         assert_eq!(go_quote("a\"b\\\n\u{1}é"), "\"a\\\"b\\\\\\n\\x01é\"");
+    }
+
+    #[test]
+    fn logrus_quotes_values_as_go_does() {
+        assert_eq!(logrus_value("abc"), "abc");
+        assert_eq!(logrus_value("a b"), "\"a b\"");
+        assert_eq!(logrus_value("say \"x\""), "\"say \\\"x\\\"\"");
     }
 }

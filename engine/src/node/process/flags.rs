@@ -7,6 +7,7 @@
 //! The flag names are each program's 1.34 / 3.6 reference lists (`flags/*.txt`).
 
 use super::system::Component;
+use crate::node::hooks::go_quote;
 
 /// kube-apiserver 1.34's flags (long names).
 const KUBE_APISERVER: &str = include_str!("flags/kube-apiserver.txt");
@@ -175,11 +176,6 @@ fn parse_int_error(s: &str) -> Option<String> {
             go_quote(s)
         )
     })
-}
-
-/// Go's `%q` of `s` (printable text kept, quotes and backslashes escaped).
-fn go_quote(s: &str) -> String {
-    format!("{s:?}")
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! (`<provisioner name>_<pod name>_<uuid>`, the uuid from `addon::instance_uuid`). Both
 //! loggers write to stderr.
 
+use crate::node::hooks::logrus_value;
 use crate::sort::SliceSort;
 use serde_json::{Map, Value};
 
@@ -22,7 +23,7 @@ pub fn startup(c: &Container, storage: Option<&crate::storage::Storage>) -> Vec<
         text: format!(
             "time=\"{}\" level={level} msg={}",
             fmt_ms(t + at, "%Y-%m-%dT%H:%M:%SZ"),
-            go_quote(msg)
+            logrus_value(msg)
         ),
         stderr: true,
     };
@@ -162,18 +163,6 @@ fn go_json_string(s: &str) -> String {
         .replace('&', "\\u0026")
 }
 
-/// A logrus text value: bare when it needs no quoting, else Go's `%q`.
-fn go_quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._/@^+".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        crate::node::hooks::go_quote(s)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,10 +177,10 @@ mod tests {
         assert_eq!(go_config_json("[1]"), None);
         assert_eq!(go_config_json("{"), None);
         assert_eq!(
-            go_quote("Applied config: {\"a\":1}"),
+            logrus_value("Applied config: {\"a\":1}"),
             "\"Applied config: {\\\"a\\\":1}\""
         );
-        assert_eq!(go_quote("plain"), "plain");
+        assert_eq!(logrus_value("plain"), "plain");
     }
 
     #[test]
