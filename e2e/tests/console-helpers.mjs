@@ -41,3 +41,20 @@ export async function column(page, name) {
     return { right, shown: box.left + out.clientLeft + out.clientWidth, scrollLeft: out.scrollLeft };
   }, name);
 }
+
+/** In the root project only (one set is enough): screenshots `name`-{light,dark}-{wide,narrow}.png
+ *  of the page, `prepare` awaited before each shot (say, to scroll a box into view), once the
+ *  colours have faded to the scheme's (0.4 s); the viewport is 1280×720 again after. */
+export async function screenshots(page, testInfo, name, prepare = async () => {}) {
+  if (testInfo.project.name !== 'root') return;
+  for (const scheme of ['light', 'dark']) {
+    for (const [label, width, height] of [['wide', 1280, 720], ['narrow', 375, 720]]) {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme: scheme });
+      await prepare();
+      await page.waitForTimeout(600);
+      await page.screenshot({ path: testInfo.outputPath(`${name}-${scheme}-${label}.png`) });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}

@@ -2,7 +2,7 @@
 // crictl on the control-plane node, mends the file, and sees the cluster answer again; the
 // board shows the API server's tile crash-looping meanwhile.
 import { test, expect } from '@playwright/test';
-import { run } from './console-helpers.mjs';
+import { run, screenshots } from './console-helpers.mjs';
 
 test('a broken API server manifest is found with crictl and mended', async ({ page }, testInfo) => {
   await page.goto('./');
@@ -21,17 +21,7 @@ test('a broken API server manifest is found with crictl and mended', async ({ pa
   await run(page, 'crictl logs $(crictl ps -a -q --name kube-apiserver | head -1)');
   await expect(output).toContainText('Error: unknown flag: --etcd-server');
 
-  if (testInfo.project.name === 'root') {
-    for (const scheme of ['light', 'dark']) {
-      for (const [label, width, height] of [['wide', 1280, 720], ['narrow', 375, 720]]) {
-        await page.setViewportSize({ width, height });
-        await page.emulateMedia({ colorScheme: scheme });
-        await page.waitForTimeout(600);
-        await page.screenshot({ path: testInfo.outputPath(`crictl-${scheme}-${label}.png`) });
-      }
-    }
-    await page.setViewportSize({ width: 1280, height: 720 });
-  }
+  await screenshots(page, testInfo, 'crictl');
 
   await run(page, "sed -i 's/--etcd-server=/--etcd-servers=/' /etc/kubernetes/manifests/kube-apiserver.yaml");
   await run(page, 'exit');

@@ -1,6 +1,6 @@
 // A person logs in to a node, stops its kubelet, and watches the node go NotReady.
 import { test, expect } from '@playwright/test';
-import { run } from './console-helpers.mjs';
+import { run, screenshots } from './console-helpers.mjs';
 
 test('ssh into a node and stop its kubelet: the prompt is the node\'s, the board marks it NotReady', async ({ page }, testInfo) => {
   await page.goto('./');
@@ -28,18 +28,7 @@ test('ssh into a node and stop its kubelet: the prompt is the node\'s, the board
   await expect(down).toContainText('node1');
   await expect(down).toContainText('NotReady');
 
-  if (testInfo.project.name === 'root') {
-    for (const scheme of ['light', 'dark']) {
-      for (const [label, width, height] of [['wide', 1280, 720], ['narrow', 375, 720]]) {
-        await page.setViewportSize({ width, height });
-        await page.emulateMedia({ colorScheme: scheme });
-        await down.scrollIntoViewIfNeeded();
-        // Pod tiles fade to the new scheme's colours in 0.4 s: shoot once they have.
-        await page.waitForTimeout(600);
-        await page.screenshot({ path: testInfo.outputPath(`node-notready-${scheme}-${label}.png`) });
-      }
-    }
-  }
+  await screenshots(page, testInfo, 'node-notready', () => down.scrollIntoViewIfNeeded());
 
   await run(page, 'ssh node1 sudo systemctl start kubelet');
   await expect(page.locator('[data-testid="node-box"].not-ready')).toHaveCount(0);

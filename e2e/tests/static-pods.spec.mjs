@@ -1,6 +1,6 @@
 // A person logs in to a node, writes a static pod's manifest with vi, and sees the pod run.
 import { test, expect } from '@playwright/test';
-import { run } from './console-helpers.mjs';
+import { run, screenshots } from './console-helpers.mjs';
 
 const MANIFEST = `apiVersion: v1
 kind: Pod
@@ -25,17 +25,7 @@ test('vi in an ssh session edits the node\'s manifest; the kubelet runs it as a 
   await expect(text).toHaveValue('');
   await text.fill(MANIFEST);
 
-  if (testInfo.project.name === 'root') {
-    for (const scheme of ['light', 'dark']) {
-      for (const [label, width, height] of [['wide', 1280, 720], ['narrow', 375, 720]]) {
-        await page.setViewportSize({ width, height });
-        await page.emulateMedia({ colorScheme: scheme });
-        await page.waitForTimeout(600);
-        await page.screenshot({ path: testInfo.outputPath(`static-pod-editor-${scheme}-${label}.png`) });
-      }
-    }
-    await page.setViewportSize({ width: 1280, height: 720 });
-  }
+  await screenshots(page, testInfo, 'static-pod-editor');
 
   await page.getByTestId('editor-save').click();
   await expect(editor).toBeHidden();
