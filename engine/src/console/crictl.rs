@@ -13,6 +13,7 @@ use crate::cluster::Cluster;
 use crate::node::process::script::{ToolRun, Tools};
 use crate::node::runtime::Instance;
 use crate::printers::tabwriter::tabwrite;
+use crate::sort::SliceSort;
 
 /// Where crictl reads its configuration.
 pub(crate) const CONFIG_PATH: &str = "/etc/crictl.yaml";
@@ -120,7 +121,7 @@ impl<'a> Crictl<'a> {
                 })
             })
             .collect();
-        out.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(a.id.cmp(&b.id)));
+        out.stable_sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(a.id.cmp(&b.id)));
         out
     }
 
@@ -157,7 +158,7 @@ impl<'a> Crictl<'a> {
             }
         }
         rows.retain(|r| r.created_ms <= now);
-        rows.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(a.id.cmp(&b.id)));
+        rows.stable_sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(a.id.cmp(&b.id)));
         rows
     }
 

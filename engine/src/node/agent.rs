@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 
 use super::{runtime, NodeCx, Stage};
 use crate::api::object::Object;
+use crate::sort::SliceSort;
 use crate::world::events::{self, EventType, Source};
 
 /// The conditions a running kubelet posts, as (type, status, reason, message, its
@@ -115,7 +116,7 @@ pub fn start(cx: &mut NodeCx<'_>, node: &str) {
         "NodeAllocatableEnforced",
         "Updated Node Allocatable limit across pods",
     );
-    events.sort_by_key(|event| HEALTHY.iter().position(|h| h.4 == *event));
+    events.stable_sort_by_key(|event| HEALTHY.iter().position(|h| h.4 == *event));
     for event in events {
         let message = format!("Node {node} status is now: {event}");
         record(cx, EventType::Normal, event, &message);

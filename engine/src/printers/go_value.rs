@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use super::gotemplate::format_float;
+use crate::sort::SliceSort;
 
 /// Whether a JSON number is an `int64` once decoded as unstructured content (whole numbers
 /// that fit; the rest are `float64`).
@@ -93,7 +94,7 @@ fn write_json(v: &Value, out: &mut String, indent: Option<&str>, level: usize) {
 /// A map's entries in Go's order (keys sorted).
 pub(crate) fn sorted(m: &Map<String, Value>) -> Vec<(&String, &Value)> {
     let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries.stable_sort_by(|a, b| a.0.cmp(b.0));
     entries
 }
 

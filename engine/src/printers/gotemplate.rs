@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::bounds::{self, Depth};
+use crate::sort::SliceSort;
 
 /// The most actions and loop passes one execution makes: Go has no limit (nested ranges
 /// over a big list would run for hours); Kubeplay stops with an error instead.
@@ -670,7 +671,7 @@ impl<'a> Exec<'a> {
                 .collect(),
             Some(Cow::Borrowed(Value::Object(m))) => {
                 let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
+                keys.stable_sort();
                 keys.into_iter()
                     .map(|k| {
                         (
@@ -687,7 +688,7 @@ impl<'a> Exec<'a> {
                 .collect(),
             Some(Cow::Owned(Value::Object(m))) => {
                 let mut pairs: Vec<(String, Value)> = m.into_iter().collect();
-                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                pairs.stable_sort_by(|a, b| a.0.cmp(&b.0));
                 pairs
                     .into_iter()
                     .map(|(k, v)| (Cow::Owned(Value::String(k)), Cow::Owned(v)))

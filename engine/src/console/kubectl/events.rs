@@ -13,6 +13,7 @@ use crate::output::Output;
 use crate::printers::columns::event_interval;
 use crate::printers::table::render_aligned;
 use crate::sort::go_sort_by;
+use crate::sort::SliceSort;
 
 pub(super) const FLAGS: &[Flag] = &[
     flags::boolean("watch", Some('w')),
@@ -74,7 +75,7 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         .flat_map(|v| v.split(','))
         .map(str::to_string)
         .collect();
-    types.sort();
+    types.stable_sort();
     types.dedup();
     if types
         .iter()
