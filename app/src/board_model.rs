@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use kubeplay_engine::sort::SliceSort;
 use kubeplay_engine::view::{BoardSnapshot, EventView, PodUsage, PodView};
 
 /// The board's data for one generation of the cluster, indexed for the tiles.
@@ -194,7 +195,7 @@ impl BoardModel {
                 .map(tile_key),
         );
         if keys.len() > before {
-            keys.sort();
+            keys.stable_sort();
         }
         keys
     }

@@ -4,6 +4,7 @@
 use kubeplay_engine::{EditRequest, ManifestProblem};
 
 use crate::i18n::Locale;
+use kubeplay_engine::sort::SliceSort;
 
 /// What the editor has open.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,7 +198,7 @@ pub fn problems_by_line(problems: &[ManifestProblem]) -> Vec<(usize, String)> {
             None => out.push((line, p.message.clone())),
         }
     }
-    out.sort_by_key(|(l, _)| *l);
+    out.stable_sort_by_key(|(l, _)| *l);
     out
 }
 

@@ -8,6 +8,7 @@ use kubeplay_engine::lessons::{self, Lesson, LessonRun, Progress};
 use kubeplay_engine::SimDuration;
 
 use crate::input::Input;
+use kubeplay_engine::sort::SliceSort;
 
 /// `ko` when `$LANG` (or `$LC_ALL`) starts with `ko`, else `en`.
 pub fn default_lang() -> String {
@@ -38,7 +39,7 @@ fn load_dir(dir: &str) -> Result<Vec<(String, String)>, String> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();
-    paths.sort();
+    paths.stable_sort();
     paths
         .into_iter()
         .map(|p| {
@@ -88,7 +89,7 @@ pub fn list(dir: Option<&str>, lang: &str) -> ExitCode {
                     .iter()
                     .filter_map(|(f, t)| lessons::parse(f, t).ok())
                     .collect();
-                ls.sort_by_key(|l| l.order);
+                ls.stable_sort_by_key(|l| l.order);
                 ls
             }
             Err(e) => {

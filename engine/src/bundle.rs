@@ -208,6 +208,7 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::*;
+    use crate::sort::SliceSort;
 
     /// `public/bundle.json`'s text, made from the embedded files.
     fn to_json() -> String {
@@ -238,7 +239,7 @@ mod tests {
                 }
             }
         }
-        out.sort();
+        out.stable_sort();
         out
     }
 

@@ -26,7 +26,7 @@ mod output;
 mod printers;
 mod rng;
 mod sh;
-mod sort;
+pub mod sort;
 // Consumed by the kubelet's volumes and the storage controllers that follow.
 #[allow(dead_code, unused_imports)]
 mod storage;

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use kubeplay_engine::sort::SliceSort;
 use kubeplay_engine::transcript::{run_script, script_of_transcript};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -40,7 +41,7 @@ fn transcripts(dir: &Path) -> Vec<PathBuf> {
         })
         .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt"))
         .collect();
-    files.sort();
+    files.stable_sort();
     assert!(
         !files.is_empty(),
         "no transcripts (*.txt) in {}",

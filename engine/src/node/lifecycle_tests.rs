@@ -9,6 +9,7 @@ use crate::api::object::Pod;
 use crate::cluster::ClusterProfile;
 use crate::controllers::node_lifecycle::NodeLifecycle;
 use crate::controllers::testing::{object, Bench};
+use crate::sort::SliceSort;
 use crate::timers::Task;
 
 /// A bench with pod `web` of one container (`container`, its spec) bound to node1: runs the
@@ -232,7 +233,7 @@ fn timeline_of(spec: serde_json::Value, objects: &[serde_json::Value], seconds: 
                 }
             }
         }
-        fresh.sort();
+        fresh.stable_sort();
         lines.extend(fresh.into_iter().map(|(_, l)| l));
         let Some(pod) = bench.world.api.get_as::<Pod>("default", "web") else {
             return;

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use kubeplay_engine::sort::SliceSort;
 use kubeplay_engine::Cluster;
 
 /// Fewer manifests than this means the corpus was not checked out whole.
@@ -85,7 +86,7 @@ fn documentation_examples_apply_or_are_refused_clearly() {
     let dir = corpus();
     let mut files = Vec::new();
     yaml_files(&dir, &mut files);
-    files.sort();
+    files.stable_sort();
     assert!(
         files.len() >= MIN_MANIFESTS,
         "conformance corpus incomplete: {} manifests (*.yaml, *.yml, *.json) in {}, \

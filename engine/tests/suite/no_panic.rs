@@ -1,5 +1,6 @@
 //! Property tests: no console input makes the engine panic (a panic kills the page in wasm).
 
+use kubeplay_engine::sort::SliceSort;
 use kubeplay_engine::{Cluster, SimDuration};
 use proptest::prelude::*;
 
@@ -853,7 +854,7 @@ proptest! {
                 let done = cluster.complete(line);
                 prop_assert!(done.start <= line.len() && line.is_char_boundary(done.start));
                 let mut sorted = done.candidates.clone();
-                sorted.sort();
+                sorted.stable_sort();
                 sorted.dedup();
                 prop_assert_eq!(&sorted, &done.candidates);
             }
