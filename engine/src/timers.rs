@@ -30,6 +30,11 @@ pub enum Task {
     /// The events API broadcasters' periodic check of their event series
     /// (`world::events::series::check`).
     EventSeries,
+    /// systemd starts a failing kubelet again (its files may have been mended).
+    KubeletRestart {
+        /// The kubelet's node.
+        node: String,
+    },
     /// Nothing but a wake-up: the controllers run at this instant (e.g. when a pod has been
     /// ready for `minReadySeconds`).
     Wake,

@@ -66,10 +66,20 @@ fn load(text: &str) -> Result<Vec<Yaml>, String> {
                 }
                 return Err(format!(
                     "error converting YAML to JSON: yaml: line {line}: {}",
-                    e.info()
+                    go_yaml_words(e.info())
                 ));
             }
         }
+    }
+}
+
+/// go-yaml's words for a scanner error yaml-rust2 words differently (both name the line
+/// where the scanner found it).
+fn go_yaml_words(info: &str) -> &str {
+    match info {
+        // A key without its colon (`kind Pod`), noticed on the next line.
+        "simple key expect ':'" => "could not find expected ':'",
+        other => other,
     }
 }
 

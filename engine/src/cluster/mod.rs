@@ -323,6 +323,7 @@ impl Cluster {
                 .kubelet
                 .refresh_volumes(&mut self.world, &namespace, &name, &uid),
             Task::Housekeeping => self.kubelet.housekeeping(&mut self.world),
+            Task::KubeletRestart { node } => self.kubelet.restart_failed(&mut self.world, &node),
             Task::EventSeries => crate::world::events::series::check(&mut self.world),
             Task::Wake => {}
         }

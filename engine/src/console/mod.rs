@@ -11,6 +11,7 @@ mod expand;
 mod file_editor;
 mod files;
 mod hostname;
+mod journal;
 pub(crate) mod kubectl;
 pub(crate) mod minikube;
 mod redirect;

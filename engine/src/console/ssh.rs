@@ -295,9 +295,6 @@ fn on_machine(
             None => shell.run_script(script),
         }
     };
-    if let Some(units) = units {
-        units.apply(cluster);
-    }
     let mut view = View::new(root, &[], None);
     for (at, op) in &run.ops {
         let _ = view.apply(op, now.saturating_add(*at));
@@ -305,6 +302,10 @@ fn on_machine(
     if let Some(changed) = view.into_changes().root {
         let tree = Arc::try_unwrap(changed).unwrap_or_else(|a| (*a).clone());
         let _ = cluster.world.storage.put(backing.clone(), tree);
+    }
+    // After the disk: a kubelet started by the script reads the files as it left them.
+    if let Some(units) = units {
+        units.apply(cluster);
     }
     let mut out = Output::default();
     for l in run.lines {

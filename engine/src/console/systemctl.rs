@@ -4,13 +4,12 @@
 //! ends ([`Units::apply`]); within the script, `status` already sees it. Texts are systemd
 //! 255's (Ubuntu 24.04), the kubelet unit as the pkgs.k8s.io package installs it.
 
+use super::journal::{self, kubelet_cpu_ms as cpu_ms, kubelet_pid, timespan, KUBELET};
 use crate::cluster::node_files::{KUBEADM_DROP_IN_PATH, KUBELET_UNIT_PATH};
 use crate::cluster::Cluster;
 use crate::node::process::fmt_ms;
 use crate::node::process::script::{ToolRun, Tools};
-
-/// The kubelet unit's description.
-const KUBELET: &str = "kubelet.service - kubelet: The Kubernetes Node Agent";
+use crate::world::heartbeats::{Heartbeats, RunEnd, FAILING_CYCLE_MS, FAILING_RUN_MS};
 
 /// The kubelet's command line (what `CGroup:` shows), as kubeadm's drop-in makes it.
 fn kubelet_command() -> String {
@@ -23,10 +22,8 @@ pub(crate) struct Units {
     node: String,
     /// The node's creation (its boot), epoch ms.
     booted_ms: i64,
-    /// When the kubelet last started, epoch ms.
-    started_ms: i64,
-    /// When it stopped, while it is down.
-    stopped_ms: Option<i64>,
+    /// The kubelets' starts and stops, as the script has made them so far.
+    beats: Heartbeats,
     /// Starts (`true`) and stops the script asked for, in order.
     changes: Vec<bool>,
     /// The kubelet's unit files on the node's disk, as (path, text): what `cat` prints.
@@ -41,7 +38,6 @@ impl Units {
             .api
             .get_as::<k8s_openapi::api::core::v1::Node>("", node)?;
         let booted_ms = crate::world::heartbeats::created_ms(n);
-        let beats = &cluster.world.heartbeats;
         let disk = cluster
             .world
             .storage
@@ -53,8 +49,7 @@ impl Units {
         Some(Units {
             node: node.to_string(),
             booted_ms,
-            started_ms: beats.started_at(node, booted_ms),
-            stopped_ms: beats.stopped_at(node),
+            beats: cluster.world.heartbeats.clone(),
             changes: Vec::new(),
             kubelet_files,
         })
@@ -72,42 +67,78 @@ impl Units {
     }
 
     fn stop(&mut self, now: i64) {
-        if self.stopped_ms.is_none() {
-            self.stopped_ms = Some(now);
+        if !self.beats.is_down(&self.node) || self.beats.failing(&self.node).is_some() {
+            self.beats.stop(&self.node, now);
             self.changes.push(false);
         }
     }
 
+    /// A start runs the kubelet at once; whether it can stay up is seen when the script
+    /// ends ([`Units::apply`]), as a real one exits a moment after systemd reports it.
     fn start(&mut self, now: i64) {
-        if self.stopped_ms.is_some() {
-            self.stopped_ms = None;
-            self.started_ms = now;
+        if self.beats.is_down(&self.node) {
+            self.beats.start(&self.node, now, None);
             self.changes.push(true);
         }
     }
 
-    /// The kubelet's process id: the boot's, or one per later start.
-    fn pid(&self) -> i64 {
-        if self.started_ms == self.booted_ms {
-            1294
-        } else {
-            2000 + (self.started_ms / 1000).rem_euclid(60_000)
-        }
+    /// When the kubelet's current run started (`None`: at boot).
+    fn run_started(&self) -> Option<i64> {
+        self.beats
+            .runs(&self.node)
+            .last()
+            .and_then(|r| r.started_ms)
+    }
+
+    /// The unit's journal entries as of `now`.
+    fn entries(&self, now: i64) -> Vec<journal::Entry> {
+        journal::kubelet_entries(self.booted_ms, self.beats.runs(&self.node), now)
     }
 
     /// `systemctl status kubelet`: the unit, then its last journal lines.
     fn kubelet_status(&self, now: i64) -> (Vec<String>, i32) {
         let stamp = |ms: i64| fmt_ms(ms, "%a %Y-%m-%d %H:%M:%S UTC");
-        let pid = self.pid();
-        let mut lines = vec![
-            format!(
-                "{} {KUBELET}",
-                if self.stopped_ms.is_some() {
-                    "○"
-                } else {
-                    "●"
+        let exited = |pid: i64, status: &str| {
+            [
+                format!(
+                    "    Process: {pid} ExecStart={} (code=exited, status={status})",
+                    journal::EXEC_START
+                ),
+                format!("   Main PID: {pid} (code=exited, status={status})"),
+            ]
+        };
+        // A failing kubelet: the turn of its loop `now` is in.
+        let turn = self.beats.failing(&self.node).map(|(since, _)| {
+            let at = crate::world::heartbeats::turn_start(
+                since,
+                (now - since).max(0) / FAILING_CYCLE_MS,
+            );
+            (at, now < at + FAILING_RUN_MS)
+        });
+        // Stopped while it failed at every start: when, and its last turn's start.
+        let stopped_failing = self
+            .beats
+            .runs(&self.node)
+            .last()
+            .and_then(|r| match r.end {
+                RunEnd::Failing { until: Some(u), .. } if self.beats.is_down(&self.node) => {
+                    let since = r.started_ms.unwrap_or(self.booted_ms);
+                    let last = (u - since - FAILING_RUN_MS).max(0) / FAILING_CYCLE_MS;
+                    Some((u, crate::world::heartbeats::turn_start(since, last)))
                 }
-            ),
+                _ => None,
+            });
+        let stopped = self
+            .beats
+            .stopped_at(&self.node)
+            .filter(|_| turn.is_none() && stopped_failing.is_none());
+        let glyph = if stopped.is_some() || stopped_failing.is_some() {
+            "○"
+        } else {
+            "●"
+        };
+        let mut lines = vec![
+            format!("{glyph} {KUBELET}"),
             format!("     Loaded: loaded ({KUBELET_UNIT_PATH}; enabled; preset: enabled)"),
             format!(
                 "    Drop-In: {}",
@@ -115,9 +146,58 @@ impl Units {
             ),
             "             └─10-kubeadm.conf".into(),
         ];
-        let code = match self.stopped_ms {
-            Some(stopped) => {
-                let ran = stopped - self.started_ms;
+        let running = |lines: &mut Vec<String>, pid: i64, since: i64| {
+            lines.extend([
+                format!(
+                    "     Active: active (running) since {}; {}",
+                    stamp(since),
+                    ago(now - since)
+                ),
+                "       Docs: https://kubernetes.io/docs/".into(),
+                format!("   Main PID: {pid} (kubelet)"),
+                "      Tasks: 12 (limit: 4599)".into(),
+                "     Memory: 38.4M (peak: 40.1M)".into(),
+                format!("        CPU: {}", timespan(cpu_ms(now - since))),
+                "     CGroup: /system.slice/kubelet.service".into(),
+                format!("             └─{pid} {}", kubelet_command()),
+            ]);
+        };
+        let code = match (turn, stopped) {
+            _ if stopped_failing.is_some() => {
+                let (until, at) = stopped_failing.unwrap_or_default();
+                lines.extend([
+                    format!(
+                        "     Active: inactive (dead) (Result: exit-code) since {}; {}",
+                        stamp(until),
+                        ago(now - until)
+                    ),
+                    "       Docs: https://kubernetes.io/docs/".into(),
+                ]);
+                lines.extend(exited(kubelet_pid(Some(at)), "1/FAILURE"));
+                lines.push(format!("        CPU: {}", timespan(FAILING_RUN_MS)));
+                3
+            }
+            (Some((at, true)), _) => {
+                running(&mut lines, kubelet_pid(Some(at)), at);
+                0
+            }
+            (Some((at, false)), _) => {
+                let exit = at + FAILING_RUN_MS;
+                lines.extend([
+                    format!(
+                        "     Active: activating (auto-restart) (Result: exit-code) since {}; {}",
+                        stamp(exit),
+                        ago(now - exit)
+                    ),
+                    "       Docs: https://kubernetes.io/docs/".into(),
+                ]);
+                lines.extend(exited(kubelet_pid(Some(at)), "1/FAILURE"));
+                lines.push(format!("        CPU: {}", timespan(FAILING_RUN_MS)));
+                3
+            }
+            (None, Some(stopped)) => {
+                let started = self.run_started().unwrap_or(self.booted_ms);
+                let ran = stopped - started;
                 lines.extend([
                     format!(
                         "     Active: inactive (dead) since {}; {}",
@@ -126,47 +206,21 @@ impl Units {
                     ),
                     format!("   Duration: {}", timespan(ran)),
                     "       Docs: https://kubernetes.io/docs/".into(),
-                    format!("    Process: {pid} ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS (code=exited, status=0/SUCCESS)"),
-                    format!("   Main PID: {pid} (code=exited, status=0/SUCCESS)"),
-                    format!("        CPU: {}", timespan(cpu_ms(ran))),
                 ]);
+                lines.extend(exited(kubelet_pid(self.run_started()), "0/SUCCESS"));
+                lines.push(format!("        CPU: {}", timespan(cpu_ms(ran))));
                 3
             }
-            None => {
-                lines.extend([
-                    format!(
-                        "     Active: active (running) since {}; {}",
-                        stamp(self.started_ms),
-                        ago(now - self.started_ms)
-                    ),
-                    "       Docs: https://kubernetes.io/docs/".into(),
-                    format!("   Main PID: {pid} (kubelet)"),
-                    "      Tasks: 12 (limit: 4599)".into(),
-                    "     Memory: 38.4M (peak: 40.1M)".into(),
-                    format!("        CPU: {}", timespan(cpu_ms(now - self.started_ms))),
-                    "     CGroup: /system.slice/kubelet.service".into(),
-                    format!("             └─{pid} {}", kubelet_command()),
-                ]);
+            (None, None) => {
+                let since = self.run_started().unwrap_or(self.booted_ms);
+                running(&mut lines, kubelet_pid(self.run_started()), since);
                 0
             }
         };
         lines.push(String::new());
-        let journal = |ms: i64, text: &str| {
-            format!(
-                "{} {} systemd[1]: {text}",
-                fmt_ms(ms, "%b %d %H:%M:%S"),
-                self.node
-            )
-        };
-        lines.push(journal(self.started_ms, &format!("Started {KUBELET}.")));
-        if let Some(stopped) = self.stopped_ms {
-            lines.push(journal(stopped, &format!("Stopping {KUBELET}...")));
-            lines.push(journal(
-                stopped,
-                "kubelet.service: Deactivated successfully.",
-            ));
-            lines.push(journal(stopped, &format!("Stopped {KUBELET}.")));
-        }
+        let entries = self.entries(now);
+        let last = entries.len().saturating_sub(10);
+        lines.extend(entries[last..].iter().map(|e| e.short(&self.node)));
         (lines, code)
     }
 
@@ -188,13 +242,8 @@ impl Units {
     }
 }
 
-/// The kubelet's CPU time over `ran_ms` of running: its start, then about 1 %.
-fn cpu_ms(ran_ms: i64) -> i64 {
-    412 + ran_ms.max(0) / 97
-}
-
 /// A unit name as systemd completes it (`kubelet` → `kubelet.service`).
-fn unit_name(word: &str) -> String {
+pub(super) fn unit_name(word: &str) -> String {
     if word.contains('.') {
         word.to_string()
     } else {
@@ -205,6 +254,13 @@ fn unit_name(word: &str) -> String {
 impl Tools for Units {
     fn run(&mut self, argv: &[String], now_ms: i64) -> Option<ToolRun> {
         let program = argv.first()?.rsplit('/').next()?;
+        if program == "journalctl" {
+            let units = vec![
+                self.entries(now_ms),
+                journal::containerd_entries(self.booted_ms),
+            ];
+            return Some(journal::journalctl(argv, &self.node, units));
+        }
         if program != "systemctl" {
             return None;
         }
@@ -343,9 +399,15 @@ impl Units {
                 code
             }
             "is-active" => {
-                let active = self.stopped_ms.is_none();
-                say(if active { "active" } else { "inactive" }.into(), false);
-                if active {
+                let state = if !self.beats.is_down(&self.node) {
+                    "active"
+                } else if self.beats.failing(&self.node).is_some() {
+                    "activating"
+                } else {
+                    "inactive"
+                };
+                say(state.into(), false);
+                if state == "active" {
                     0
                 } else {
                     3
@@ -447,42 +509,6 @@ fn ago(ms: i64) -> String {
     } else {
         "now".into()
     }
-}
-
-/// systemd's `format_timespan` to the millisecond: `6min 40.143s`, `2w 1d 5h 28min 15.575s`.
-fn timespan(ms: i64) -> String {
-    const UNITS: [(&str, i64); 7] = [
-        ("y", 31_557_600_000),
-        ("month", 2_629_800_000),
-        ("w", 604_800_000),
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("min", 60_000),
-        ("s", 1_000),
-    ];
-    let mut left = ms.max(0);
-    if left == 0 {
-        return "0".into();
-    }
-    let mut parts = Vec::new();
-    for (unit, size) in UNITS {
-        if left < size {
-            continue;
-        }
-        let n = left / size;
-        left %= size;
-        if unit == "s" && left > 0 {
-            let frac = format!("{left:03}");
-            parts.push(format!("{n}.{}s", frac.trim_end_matches('0')));
-            left = 0;
-        } else {
-            parts.push(format!("{n}{unit}"));
-        }
-    }
-    if left > 0 {
-        parts.push(format!("{left}ms"));
-    }
-    parts.join(" ")
 }
 
 #[cfg(test)]

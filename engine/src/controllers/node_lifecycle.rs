@@ -486,7 +486,7 @@ mod tests {
                 c.status = "True".into();
             }
         }
-        bench.world.heartbeats.start("node1", start + 70_000);
+        bench.world.heartbeats.start("node1", start + 70_000, None);
         bench
             .world
             .api
@@ -505,7 +505,7 @@ mod tests {
         bench.world.heartbeats.stop("node1", start);
         bench.pass();
         bench.world.clock.set(start + 30_000);
-        bench.world.heartbeats.start("node1", start + 30_000);
+        bench.world.heartbeats.start("node1", start + 30_000, None);
         bench.pass();
         assert_eq!(bench.wake(), Some(start + 55_000));
         assert_eq!(ready(&bench, "node1"), "True");

@@ -10,6 +10,11 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 use super::{runtime, NodeCx, Stage};
 use crate::api::object::Object;
 use crate::sort::SliceSort;
+use crate::world::heartbeats::{turn_start, FAILING_CYCLE_MS};
+
+pub use config::start_lines;
+
+mod config;
 use crate::world::events::{self, EventType, Source};
 
 /// The conditions a running kubelet posts, as (type, status, reason, message, its
@@ -51,19 +56,77 @@ pub fn stop(cx: &mut NodeCx<'_>, node: &str) {
     cx.world.heartbeats.stop(node, now);
 }
 
-/// Starts `node`'s kubelet now: it posts the node's conditions (each one that is not as a
-/// healthy kubelet reports it changes, with its event), then syncs every pod bound to the
-/// node. Nothing happens if it is running.
+/// Starts `node`'s kubelet now: it loads its configuration (when it cannot, it exits, and
+/// systemd starts it again every 10 s: [`restart_failed`]), posts the node's conditions
+/// (each one that is not as a healthy kubelet reports it changes, with its event), then
+/// syncs every pod bound to the node. Nothing happens if it is running.
 pub fn start(cx: &mut NodeCx<'_>, node: &str) {
+    start_run(cx, node, None);
+}
+
+/// systemd's start of `node`'s failing kubelet, due now (its files changed since the last
+/// turn): it runs if it can load them now (`restart`: systemd's restart counter); if they
+/// fail otherwise now, the loop goes on with the new error.
+pub fn restart_failed(cx: &mut NodeCx<'_>, node: &str) {
+    let now = cx.world.clock.now_ms();
+    let Some((since, error)) = cx.world.heartbeats.failing(node) else {
+        return;
+    };
+    let turn = (now - since) / FAILING_CYCLE_MS;
+    if turn == 0 || now != turn_start(since, turn) {
+        return;
+    }
+    let counter = cx.world.heartbeats.restart_counter(node, turn);
+    match config::error(cx.world, node) {
+        None => start_run(cx, node, Some(counter)),
+        Some(new) if new != error => cx.world.heartbeats.fail(node, now, new, Some(counter)),
+        Some(_) => {}
+    }
+}
+
+/// After every pass: when a node's disk was written while a kubelet fails, systemd's next
+/// start of it reads its files again ([`restart_failed`]).
+pub fn observe_failing(cx: &mut NodeCx<'_>) {
+    if !cx.world.heartbeats.any_failing() {
+        return;
+    }
+    let writes = cx.world.storage.node_writes();
+    if cx.kubelet.failing_seen_writes == Some(writes) {
+        return;
+    }
+    cx.kubelet.failing_seen_writes = Some(writes);
+    let now = cx.world.clock.now_ms();
+    let due: Vec<(String, i64)> = cx
+        .world
+        .heartbeats
+        .nodes()
+        .filter_map(|node| {
+            let (since, _) = cx.world.heartbeats.failing(node)?;
+            let next = (now - since) / FAILING_CYCLE_MS + 1;
+            Some((node.to_string(), turn_start(since, next)))
+        })
+        .collect();
+    for (node, at) in due {
+        cx.world
+            .timers
+            .at(at, crate::timers::Task::KubeletRestart { node });
+    }
+}
+
+fn start_run(cx: &mut NodeCx<'_>, node: &str, restart: Option<u32>) {
     if !cx.world.heartbeats.is_down(node) {
         return;
     }
     let Some(stored) = cx.world.api.get_as::<Node>("", node) else {
         return;
     };
-    let mut n = stored.clone();
     let now = cx.world.clock.now_ms();
-    cx.world.heartbeats.start(node, now);
+    if let Some(error) = config::error(cx.world, node) {
+        cx.world.heartbeats.fail(node, now, error, None);
+        return;
+    }
+    let mut n = stored.clone();
+    cx.world.heartbeats.start(node, now, restart);
     // It reads its static pod manifests again.
     cx.kubelet.static_pods.rescan();
     let source = Source {

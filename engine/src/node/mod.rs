@@ -65,6 +65,8 @@ pub struct Kubelet {
     pub eviction: eviction::Manager,
     /// The static pods each kubelet runs from its manifest directory.
     pub static_pods: static_pods::StaticPods,
+    /// The count of node disk writes when the failing kubelets last read their files.
+    failing_seen_writes: Option<u64>,
 }
 
 /// The node side at work: the world it acts on and its own state.
@@ -140,6 +142,17 @@ impl Kubelet {
         );
     }
 
+    /// systemd's start of `node`'s failing kubelet, due now ([`agent::restart_failed`]).
+    pub fn restart_failed(&mut self, world: &mut World, node: &str) {
+        agent::restart_failed(
+            &mut NodeCx {
+                world,
+                kubelet: self,
+            },
+            node,
+        );
+    }
+
     /// `systemctl start kubelet` on `node` ([`agent::start`]).
     pub fn start_agent(&mut self, world: &mut World, node: &str) {
         agent::start(
@@ -169,6 +182,10 @@ impl Kubelet {
         // The pod watch: a deleted mirror pod is noticed at once.
         self.forget_deleted(world);
         static_pods::observe(&mut NodeCx {
+            world,
+            kubelet: self,
+        });
+        agent::observe_failing(&mut NodeCx {
             world,
             kubelet: self,
         });

@@ -6,11 +6,59 @@
 //! and post time follows from those instants ([`Heartbeats::last_renew`],
 //! [`Heartbeats::last_post`]). The kubelet writes them (`systemctl stop|start kubelet`);
 //! the controller and `describe node` read them.
+//!
+//! Each kubelet's recent runs are kept too, for its unit's journal ([`Run`]): when it
+//! started, whether systemd restarted it, and how the run ended — stopped, or failing at
+//! every start (a kubelet that cannot load its configuration exits, and systemd starts it
+//! again every [`RESTART_SEC_MS`]: one [`Run`] stands for the whole loop, its starts follow
+//! from when it began).
 
 /// How often a kubelet renews its Lease (a quarter of the 40 s lease), in ms.
 pub const LEASE_RENEW_MS: i64 = 10 * 1000;
 /// How often a kubelet posts an unchanged node status (`nodeStatusReportFrequency`), in ms.
 pub const STATUS_REPORT_MS: i64 = 5 * 60 * 1000;
+/// The kubelet unit's `RestartSec=10`: systemd's wait before it starts a failed kubelet again.
+pub const RESTART_SEC_MS: i64 = 10 * 1000;
+/// How long a kubelet that cannot start runs before it exits, in ms.
+pub const FAILING_RUN_MS: i64 = 66;
+/// One turn of a failing kubelet's loop: it runs, exits, systemd waits, starts it again.
+pub const FAILING_CYCLE_MS: i64 = FAILING_RUN_MS + RESTART_SEC_MS;
+/// The start of turn `k` of a failing kubelet's loop that began at `since_ms`.
+pub fn turn_start(since_ms: i64, k: i64) -> i64 {
+    since_ms.saturating_add(k.saturating_mul(FAILING_CYCLE_MS))
+}
+
+/// The runs of a kubelet kept for its journal (older ones are dropped, as journald
+/// vacuums old files).
+const RUNS_KEPT: usize = 32;
+
+/// One run of a kubelet, as its unit's journal tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// When it started, epoch ms (`None`: with its node, at boot).
+    pub started_ms: Option<i64>,
+    /// systemd's restart counter, when systemd started it again after a failure.
+    pub restart: Option<u32>,
+    /// How it ended.
+    pub end: RunEnd,
+}
+
+/// How a kubelet's run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunEnd {
+    /// It is running.
+    Running,
+    /// `systemctl stop` stopped it at this instant (epoch ms).
+    Stopped(i64),
+    /// It exits at every start with this error (the kubelet's `err`), from `started_ms` on:
+    /// until it was stopped (`Some`), or still (`None`).
+    Failing {
+        /// The kubelet's error.
+        error: String,
+        /// When `systemctl stop` ended the loop, or its start that did not fail.
+        until: Option<i64>,
+    },
+}
 
 use k8s_openapi::api::core::v1::Node;
 
@@ -33,6 +81,8 @@ struct Agent {
     started_ms: Option<i64>,
     /// When it stopped, while it is down.
     stopped_ms: Option<i64>,
+    /// Its latest runs, oldest first.
+    runs: Vec<Run>,
 }
 
 /// Each kubelet's start and stop instants, and a count of changes (readers notice a change
@@ -43,6 +93,15 @@ pub struct Heartbeats {
     changes: u64,
 }
 
+impl Agent {
+    fn push(&mut self, run: Run) {
+        if self.runs.len() >= RUNS_KEPT {
+            self.runs.remove(0);
+        }
+        self.runs.push(run);
+    }
+}
+
 impl Heartbeats {
     fn agent(&self, node: &str) -> Option<&Agent> {
         self.agents.iter().find(|a| a.node == node)
@@ -50,31 +109,133 @@ impl Heartbeats {
 
     /// Records that `node`'s kubelet stopped at `at_ms` (no change if it is down already).
     pub fn stop(&mut self, node: &str, at_ms: i64) {
-        if self.is_down(node) {
-            return;
-        }
-        match self.agents.iter_mut().find(|a| a.node == node) {
-            Some(a) => a.stopped_ms = Some(at_ms),
-            None => self.agents.push(Agent {
-                node: node.to_string(),
+        let agent = self.agent_mut(node);
+        match agent.runs.last_mut() {
+            // A failing loop ends: systemd starts it no more.
+            Some(Run {
+                end:
+                    RunEnd::Failing {
+                        until: until @ None,
+                        ..
+                    },
+                ..
+            }) => *until = Some(at_ms),
+            _ if agent.stopped_ms.is_some() => return,
+            Some(Run {
+                end: end @ RunEnd::Running,
+                ..
+            }) => *end = RunEnd::Stopped(at_ms),
+            _ => agent.push(Run {
                 started_ms: None,
-                stopped_ms: Some(at_ms),
+                restart: None,
+                end: RunEnd::Stopped(at_ms),
             }),
         }
+        agent.stopped_ms.get_or_insert(at_ms);
         self.changes += 1;
     }
 
-    /// Records that `node`'s kubelet started at `at_ms`.
-    pub fn start(&mut self, node: &str, at_ms: i64) {
-        let agent = Agent {
-            node: node.to_string(),
-            started_ms: Some(at_ms),
-            stopped_ms: None,
-        };
-        match self.agents.iter_mut().find(|a| a.node == node) {
-            Some(a) => *a = agent,
-            None => self.agents.push(agent),
+    /// Records that `node`'s kubelet, started at `at_ms`, cannot run: it exits with `error`
+    /// at this and every later start, until it is stopped or a start finds it can run.
+    /// `restart`: systemd's restart counter at this start, when systemd made it (the loop
+    /// goes on with a new error: its files changed but still do not load).
+    pub fn fail(&mut self, node: &str, at_ms: i64, error: String, restart: Option<u32>) {
+        let agent = self.agent_mut(node);
+        if let Some(Run {
+            end:
+                RunEnd::Failing {
+                    until: until @ None,
+                    ..
+                },
+            ..
+        }) = agent.runs.last_mut()
+        {
+            *until = Some(at_ms);
         }
+        agent.push(Run {
+            started_ms: Some(at_ms),
+            restart,
+            end: RunEnd::Failing { error, until: None },
+        });
+        agent.started_ms = Some(at_ms);
+        agent.stopped_ms = Some(at_ms + FAILING_RUN_MS);
+        self.changes += 1;
+    }
+
+    /// While `node`'s kubelet fails at every start: when the loop began and its error.
+    pub fn failing(&self, node: &str) -> Option<(i64, &str)> {
+        match self.agent(node)?.runs.last()? {
+            Run {
+                started_ms: Some(since),
+                end: RunEnd::Failing { error, until: None },
+                ..
+            } => Some((*since, error)),
+            _ => None,
+        }
+    }
+
+    /// systemd's restart counter at turn `turn` of `node`'s failing loop.
+    pub fn restart_counter(&self, node: &str, turn: i64) -> u32 {
+        let base = self
+            .agent(node)
+            .and_then(|a| a.runs.last())
+            .and_then(|r| r.restart);
+        let turn = u32::try_from(turn).unwrap_or(u32::MAX);
+        base.unwrap_or(0).saturating_add(turn)
+    }
+
+    /// Whether any kubelet fails at every start.
+    pub fn any_failing(&self) -> bool {
+        self.agents.iter().any(|a| {
+            a.runs
+                .last()
+                .is_some_and(|r| matches!(r.end, RunEnd::Failing { until: None, .. }))
+        })
+    }
+
+    /// `node`'s kubelet's latest runs, oldest first (none: it has run since its node booted).
+    pub fn runs(&self, node: &str) -> &[Run] {
+        self.agent(node).map_or(&[], |a| &a.runs)
+    }
+
+    fn agent_mut(&mut self, node: &str) -> &mut Agent {
+        let at = match self.agents.iter().position(|a| a.node == node) {
+            Some(at) => at,
+            None => {
+                self.agents.push(Agent {
+                    node: node.to_string(),
+                    started_ms: None,
+                    stopped_ms: None,
+                    runs: Vec::new(),
+                });
+                self.agents.len() - 1
+            }
+        };
+        &mut self.agents[at]
+    }
+
+    /// Records that `node`'s kubelet started at `at_ms`; `restart`: systemd's restart
+    /// counter, when systemd started it again after a failed start (the loop ends there).
+    pub fn start(&mut self, node: &str, at_ms: i64, restart: Option<u32>) {
+        let agent = self.agent_mut(node);
+        if let Some(Run {
+            end:
+                RunEnd::Failing {
+                    until: until @ None,
+                    ..
+                },
+            ..
+        }) = agent.runs.last_mut()
+        {
+            *until = Some(at_ms);
+        }
+        agent.push(Run {
+            started_ms: Some(at_ms),
+            restart,
+            end: RunEnd::Running,
+        });
+        agent.started_ms = Some(at_ms);
+        agent.stopped_ms = None;
         self.changes += 1;
     }
 
@@ -91,13 +252,6 @@ impl Heartbeats {
     /// When `node`'s kubelet stopped, while it is down.
     pub fn stopped_at(&self, node: &str) -> Option<i64> {
         self.agent(node).and_then(|a| a.stopped_ms)
-    }
-
-    /// When `node`'s kubelet last started (its creation, `created_ms`, if never restarted).
-    pub fn started_at(&self, node: &str, created_ms: i64) -> i64 {
-        self.agent(node)
-            .and_then(|a| a.started_ms)
-            .unwrap_or(created_ms)
     }
 
     /// How many starts and stops there have been.
@@ -165,7 +319,7 @@ mod tests {
         assert!(h.is_down("node1") && h.any_down());
         assert_eq!(h.last_renew("node1", 0, 500_000), 90_000);
         assert_eq!(h.last_post("node1", 0, 900_000), 0);
-        h.start("node1", 503_000);
+        h.start("node1", 503_000, None);
         assert!(!h.any_down());
         assert_eq!(h.last_renew("node1", 0, 503_000), 503_000);
         assert_eq!(h.last_renew("node1", 0, 527_000), 523_000);

@@ -1870,3 +1870,65 @@ proptest! {
         prop_assert!(pods.contains("Running"), "{sed}\n{lines:?}\n{pods}");
     }
 }
+
+/// Words `journalctl` and `systemctl` lines are made of.
+const JOURNAL_WORDS: &[&str] = &[
+    "-u",
+    "kubelet",
+    "containerd",
+    "-n",
+    "0",
+    "3",
+    "all",
+    "+2",
+    "-x",
+    "-e",
+    "-f",
+    "-r",
+    "-q",
+    "-xeu",
+    "-n99999999999999999999",
+    "--lines",
+    "--lines=",
+    "--unit=kubelet",
+    "--no-pager",
+    "-b",
+    "-k",
+    "--since",
+    "x=y",
+    "/usr/bin/kubelet",
+    "-",
+    "--",
+    "-uz",
+    "status",
+    "restart",
+    "stop",
+    "start",
+    "is-active",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// Any journalctl or systemctl line on a node whose kubelet configuration was mangled
+    /// (a failing kubelet's loop, however long it ran), never panics; once the file is
+    /// mended and the kubelet restarted, the node is Ready again.
+    #[test]
+    fn journalctl_and_a_broken_kubelet_never_panic(
+        lines in prop::collection::vec(prop::collection::vec(prop::sample::select(JOURNAL_WORDS), 0..7), 1..6),
+        mangle in prop::sample::select(&["s/^kind:.*//", "s/^cgroupDriver: .*/cgroupDriver: [1]/", "s/: /:/", "s/^/\\t/", "s#ca.crt#x#", "s/^maxPods.*//;$a maxPods: 99999999999"][..]),
+        hours in 0i64..200,
+    ) {
+        let mut cluster = Cluster::new();
+        let _ = cluster.run(&format!("ssh node1 \"cp /var/lib/kubelet/config.yaml /root/c; sed -i '{mangle}' /var/lib/kubelet/config.yaml; systemctl restart kubelet\""));
+        cluster.advance(SimDuration::seconds(hours * 3600 + 7));
+        for (i, words) in lines.iter().enumerate() {
+            let program = if i % 2 == 0 { "journalctl" } else { "systemctl" };
+            let _ = cluster.run(&format!("ssh node1 {program} {} | tail -3", words.join(" ")));
+        }
+        let _ = cluster.run("ssh node1 'cp /root/c /var/lib/kubelet/config.yaml; systemctl restart kubelet'");
+        cluster.advance(SimDuration::seconds(30));
+        let node = cluster.run("kubectl get node node1 --no-headers").stdout();
+        prop_assert!(node.contains(" Ready "), "{mangle}\n{lines:?}\n{node}");
+    }
+}
