@@ -7,8 +7,10 @@
 use crate::node::process::fmt_ms;
 use crate::node::process::script::ToolRun;
 use crate::sort::SliceSort;
-use crate::world::heartbeats::{turn_start, Run, RunEnd, FAILING_CYCLE_MS, FAILING_RUN_MS};
+use crate::world::heartbeats::{turn_at, turn_start, Run, RunEnd, FAILING_RUN_MS};
 
+/// The kubelet's unit.
+const UNIT: &str = "kubelet.service";
 /// The kubelet unit as systemd names it in its messages.
 pub(crate) const KUBELET: &str = "kubelet.service - kubelet: The Kubernetes Node Agent";
 /// containerd's unit as systemd names it.
@@ -164,7 +166,7 @@ fn kubelet_lines(out: &mut Vec<Entry>, at: i64, pid: i64, error: Option<&str>, e
     for (ms, text) in crate::node::agent::start_lines(at, pid, error, exit) {
         out.push(Entry {
             ms,
-            unit: "kubelet.service",
+            unit: UNIT,
             ident: format!("kubelet[{pid}]"),
             text,
             why: None,
@@ -175,7 +177,6 @@ fn kubelet_lines(out: &mut Vec<Entry>, at: i64, pid: i64, error: Option<&str>, e
 /// The kubelet unit's entries up to `now`: the boot's start, then each of `runs` (the
 /// newest [`ENTRIES_KEPT`] of them).
 pub(crate) fn kubelet_entries(booted_ms: i64, runs: &[Run], now: i64) -> Vec<Entry> {
-    const UNIT: &str = "kubelet.service";
     let mut out = Vec::new();
     let started = |out: &mut Vec<Entry>, ms: i64| {
         out.push(Entry::systemd(
@@ -194,25 +195,23 @@ pub(crate) fn kubelet_entries(booted_ms: i64, runs: &[Run], now: i64) -> Vec<Ent
         ));
         started(out, ms);
     };
+    // A run that stays up: systemd's start (or restart), then the kubelet's first lines.
+    let runs_up = |out: &mut Vec<Entry>, started_ms: Option<i64>, restart: Option<u32>| {
+        let at = started_ms.unwrap_or(booted_ms);
+        match restart {
+            Some(n) => restarted(out, at, n),
+            None => started(out, at),
+        }
+        kubelet_lines(out, at, kubelet_pid(started_ms), None, 0);
+    };
+    // The boot's run, unless the first kept run is it.
     if runs.first().is_none_or(|r| r.started_ms.is_some()) {
-        started(&mut out, booted_ms);
-        kubelet_lines(&mut out, booted_ms, kubelet_pid(None), None, 0);
+        runs_up(&mut out, None, None);
     }
     for (i, run) in runs.iter().enumerate() {
         let start = run.started_ms.unwrap_or(booted_ms);
-        match (&run.end, run.started_ms, run.restart) {
-            (RunEnd::Failing { .. }, _, _) => {}
-            (_, None, _) => {
-                started(&mut out, booted_ms);
-                kubelet_lines(&mut out, booted_ms, kubelet_pid(None), None, 0);
-            }
-            (_, Some(at), restart) => {
-                match restart {
-                    Some(n) => restarted(&mut out, at, n),
-                    None => started(&mut out, at),
-                }
-                kubelet_lines(&mut out, at, kubelet_pid(Some(at)), None, 0);
-            }
+        if !matches!(run.end, RunEnd::Failing { .. }) {
+            runs_up(&mut out, run.started_ms, run.restart);
         }
         match &run.end {
             RunEnd::Running => {}
@@ -221,7 +220,7 @@ pub(crate) fn kubelet_entries(booted_ms: i64, runs: &[Run], now: i64) -> Vec<Ent
                 let end = until.unwrap_or(now).min(now);
                 // The turns that began before the loop ended (and one beginning now), only
                 // those the journal still keeps (eight entries each).
-                let turns = (end - start).max(0) / FAILING_CYCLE_MS + 1;
+                let turns = turn_at(start, end) + 1;
                 let first = (turns - ENTRIES_KEPT as i64 / 8).max(0);
                 for k in first..turns {
                     let at = turn_start(start, k);
@@ -271,7 +270,6 @@ pub(crate) fn kubelet_entries(booted_ms: i64, runs: &[Run], now: i64) -> Vec<Ent
 /// The entries of `systemctl stop` at `at`; `ran_ms`: how long the kubelet had run (its
 /// CPU time is mentioned when over a second), `None` when it was not running.
 fn stopped(out: &mut Vec<Entry>, at: i64, ran_ms: Option<i64>) {
-    const UNIT: &str = "kubelet.service";
     if ran_ms.is_some() {
         out.push(Entry::systemd(
             at,

@@ -9,7 +9,7 @@ use crate::cluster::node_files::{KUBEADM_DROP_IN_PATH, KUBELET_UNIT_PATH};
 use crate::cluster::Cluster;
 use crate::node::process::fmt_ms;
 use crate::node::process::script::{ToolRun, Tools};
-use crate::world::heartbeats::{Heartbeats, RunEnd, FAILING_CYCLE_MS, FAILING_RUN_MS};
+use crate::world::heartbeats::{turn_at, turn_start, Heartbeats, RunEnd, FAILING_RUN_MS};
 
 /// The kubelet's command line (what `CGroup:` shows), as kubeadm's drop-in makes it.
 fn kubelet_command() -> String {
@@ -109,10 +109,7 @@ impl Units {
         };
         // A failing kubelet: the turn of its loop `now` is in.
         let turn = self.beats.failing(&self.node).map(|(since, _)| {
-            let at = crate::world::heartbeats::turn_start(
-                since,
-                (now - since).max(0) / FAILING_CYCLE_MS,
-            );
+            let at = turn_start(since, turn_at(since, now));
             (at, now < at + FAILING_RUN_MS)
         });
         // Stopped while it failed at every start: when, and its last turn's start.
@@ -123,8 +120,8 @@ impl Units {
             .and_then(|r| match r.end {
                 RunEnd::Failing { until: Some(u), .. } if self.beats.is_down(&self.node) => {
                     let since = r.started_ms.unwrap_or(self.booted_ms);
-                    let last = (u - since - FAILING_RUN_MS).max(0) / FAILING_CYCLE_MS;
-                    Some((u, crate::world::heartbeats::turn_start(since, last)))
+                    let last = turn_at(since, u - FAILING_RUN_MS);
+                    Some((u, turn_start(since, last)))
                 }
                 _ => None,
             });

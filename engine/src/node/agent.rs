@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 use super::{runtime, NodeCx, Stage};
 use crate::api::object::Object;
 use crate::sort::SliceSort;
-use crate::world::heartbeats::{turn_start, FAILING_CYCLE_MS};
+use crate::world::heartbeats::{turn_at, turn_start};
 
 pub use config::start_lines;
 
@@ -72,7 +72,7 @@ pub fn restart_failed(cx: &mut NodeCx<'_>, node: &str) {
     let Some((since, error)) = cx.world.heartbeats.failing(node) else {
         return;
     };
-    let turn = (now - since) / FAILING_CYCLE_MS;
+    let turn = turn_at(since, now);
     if turn == 0 || now != turn_start(since, turn) {
         return;
     }
@@ -102,7 +102,7 @@ pub fn observe_failing(cx: &mut NodeCx<'_>) {
         .nodes()
         .filter_map(|node| {
             let (since, _) = cx.world.heartbeats.failing(node)?;
-            let next = (now - since) / FAILING_CYCLE_MS + 1;
+            let next = turn_at(since, now) + 1;
             Some((node.to_string(), turn_start(since, next)))
         })
         .collect();

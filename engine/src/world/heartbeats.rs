@@ -28,6 +28,11 @@ pub fn turn_start(since_ms: i64, k: i64) -> i64 {
     since_ms.saturating_add(k.saturating_mul(FAILING_CYCLE_MS))
 }
 
+/// The turn of a failing kubelet's loop that began at `since_ms` which `at_ms` falls in.
+pub fn turn_at(since_ms: i64, at_ms: i64) -> i64 {
+    (at_ms - since_ms).max(0) / FAILING_CYCLE_MS
+}
+
 /// The runs of a kubelet kept for its journal (older ones are dropped, as journald
 /// vacuums old files).
 const RUNS_KEPT: usize = 32;
@@ -94,6 +99,36 @@ pub struct Heartbeats {
 }
 
 impl Agent {
+    /// While it fails at every start: when the loop began and its error.
+    fn failing(&self) -> Option<(i64, &str)> {
+        match self.runs.last()? {
+            Run {
+                started_ms: Some(since),
+                end: RunEnd::Failing { error, until: None },
+                ..
+            } => Some((*since, error)),
+            _ => None,
+        }
+    }
+
+    /// Ends its failing loop at `at_ms`, if it is in one; whether it was.
+    fn end_loop(&mut self, at_ms: i64) -> bool {
+        match self.runs.last_mut() {
+            Some(Run {
+                end:
+                    RunEnd::Failing {
+                        until: until @ None,
+                        ..
+                    },
+                ..
+            }) => {
+                *until = Some(at_ms);
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn push(&mut self, run: Run) {
         if self.runs.len() >= RUNS_KEPT {
             self.runs.remove(0);
@@ -110,26 +145,22 @@ impl Heartbeats {
     /// Records that `node`'s kubelet stopped at `at_ms` (no change if it is down already).
     pub fn stop(&mut self, node: &str, at_ms: i64) {
         let agent = self.agent_mut(node);
-        match agent.runs.last_mut() {
-            // A failing loop ends: systemd starts it no more.
-            Some(Run {
-                end:
-                    RunEnd::Failing {
-                        until: until @ None,
-                        ..
-                    },
-                ..
-            }) => *until = Some(at_ms),
-            _ if agent.stopped_ms.is_some() => return,
-            Some(Run {
-                end: end @ RunEnd::Running,
-                ..
-            }) => *end = RunEnd::Stopped(at_ms),
-            _ => agent.push(Run {
-                started_ms: None,
-                restart: None,
-                end: RunEnd::Stopped(at_ms),
-            }),
+        // A failing loop ends: systemd starts it no more.
+        if !agent.end_loop(at_ms) {
+            if agent.stopped_ms.is_some() {
+                return;
+            }
+            match agent.runs.last_mut() {
+                Some(Run {
+                    end: end @ RunEnd::Running,
+                    ..
+                }) => *end = RunEnd::Stopped(at_ms),
+                _ => agent.push(Run {
+                    started_ms: None,
+                    restart: None,
+                    end: RunEnd::Stopped(at_ms),
+                }),
+            }
         }
         agent.stopped_ms.get_or_insert(at_ms);
         self.changes += 1;
@@ -141,17 +172,7 @@ impl Heartbeats {
     /// goes on with a new error: its files changed but still do not load).
     pub fn fail(&mut self, node: &str, at_ms: i64, error: String, restart: Option<u32>) {
         let agent = self.agent_mut(node);
-        if let Some(Run {
-            end:
-                RunEnd::Failing {
-                    until: until @ None,
-                    ..
-                },
-            ..
-        }) = agent.runs.last_mut()
-        {
-            *until = Some(at_ms);
-        }
+        agent.end_loop(at_ms);
         agent.push(Run {
             started_ms: Some(at_ms),
             restart,
@@ -164,14 +185,7 @@ impl Heartbeats {
 
     /// While `node`'s kubelet fails at every start: when the loop began and its error.
     pub fn failing(&self, node: &str) -> Option<(i64, &str)> {
-        match self.agent(node)?.runs.last()? {
-            Run {
-                started_ms: Some(since),
-                end: RunEnd::Failing { error, until: None },
-                ..
-            } => Some((*since, error)),
-            _ => None,
-        }
+        self.agent(node)?.failing()
     }
 
     /// systemd's restart counter at turn `turn` of `node`'s failing loop.
@@ -186,11 +200,7 @@ impl Heartbeats {
 
     /// Whether any kubelet fails at every start.
     pub fn any_failing(&self) -> bool {
-        self.agents.iter().any(|a| {
-            a.runs
-                .last()
-                .is_some_and(|r| matches!(r.end, RunEnd::Failing { until: None, .. }))
-        })
+        self.agents.iter().any(|a| a.failing().is_some())
     }
 
     /// `node`'s kubelet's latest runs, oldest first (none: it has run since its node booted).
@@ -218,17 +228,7 @@ impl Heartbeats {
     /// counter, when systemd started it again after a failed start (the loop ends there).
     pub fn start(&mut self, node: &str, at_ms: i64, restart: Option<u32>) {
         let agent = self.agent_mut(node);
-        if let Some(Run {
-            end:
-                RunEnd::Failing {
-                    until: until @ None,
-                    ..
-                },
-            ..
-        }) = agent.runs.last_mut()
-        {
-            *until = Some(at_ms);
-        }
+        agent.end_loop(at_ms);
         agent.push(Run {
             started_ms: Some(at_ms),
             restart,
